@@ -1,0 +1,43 @@
+# The README's two commands: `make demo` and `make test`. Both install what is
+# missing (scripts/install-deps.sh), build, and run.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD ?= build
+BUILD_ASAN ?= build-asan
+
+.PHONY: all deps build build-asan test test-release test-asan bench demo clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps
+	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZKI_SANITIZE=ON >/dev/null
+	@cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+# Every test twice: optimised, then under ASan+UBSan.
+test: test-release test-asan
+
+test-release: build
+	@echo "== tests (optimised build) =="
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	@echo "== tests (ASan+UBSan build) =="
+	@cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@./$(BUILD)/bench_core
+
+# Until a model can be proven end to end, the demo runs the core benchmark.
+demo: build
+	@echo "zkinfer demo: no model can be proven end to end yet;"
+	@echo "running the core cryptographic benchmark instead (bench/bench_core)."
+	@./$(BUILD)/bench_core --quick
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -1,0 +1,34 @@
+/* Multilinear tables: a vector of 2^n values is the multilinear extension
+ * f(x_0, .., x_{n-1}) with f(bits of i) = t[i], where x_0 is the LEAST
+ * significant bit of the index (DESIGN.md section 2). Tensors are flattened
+ * row-major and zero-padded to a power of two before use.
+ *
+ * Folding binds x_0 (the lowest variable) to r:
+ *   out[i] = t[2i] + r * (t[2i+1] - t[2i]),  i < 2^(n-1).
+ * Points are arrays r[0..n) with r[j] the value of x_j. */
+#ifndef ZKI_POLY_MLE_H
+#define ZKI_POLY_MLE_H
+
+#include "field/field.h"
+
+/* out[x] = eq(r, x) = prod_j (r_j x_j + (1 - r_j)(1 - x_j)) for all 2^n x;
+ * out needs 2^n entries. n = 0 gives out[0] = 1. */
+void zki_eq_table(zki_ext *out, const zki_ext *r, size_t n);
+/* out[x] = scale * eq(r, x). */
+void zki_eq_table_scaled(zki_ext *out, const zki_ext *r, size_t n, zki_ext scale);
+/* eq(a, b) for two points of n coordinates. */
+zki_ext zki_eq_eval(const zki_ext *a, const zki_ext *b, size_t n);
+
+/* Binds x_0: out has half the entries of in (n_in even, >= 2). For the ext
+ * version out may equal in (in-place). */
+void zki_mle_fold_base(zki_ext *out, const zki_fe *in, size_t n_in, zki_ext r);
+void zki_mle_fold_ext(zki_ext *out, const zki_ext *in, size_t n_in, zki_ext r);
+
+/* f(r) for a table of 2^nvars entries. */
+zki_ext zki_mle_eval_base(const zki_fe *t, size_t nvars, const zki_ext *r);
+zki_ext zki_mle_eval_ext(const zki_ext *t, size_t nvars, const zki_ext *r);
+
+/* Smallest n with 2^n >= len (len 0 and 1 give 0). */
+size_t zki_log2_ceil(size_t len);
+
+#endif
