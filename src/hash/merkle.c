@@ -60,29 +60,46 @@ void zki_merkle_hash_pairs(zki_digest *out, const zki_digest *in, size_t count)
 
 static int is_pow2(size_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
-zki_status zki_merkle_build(zki_merkle_tree *t, const zki_digest *leaves, size_t n)
+zki_status zki_merkle_init(zki_merkle_tree *t, size_t n)
 {
-    if (!t) return zki_fail(ZKI_ERR_INPUT, "merkle_build: tree is NULL");
+    if (!t) return zki_fail(ZKI_ERR_INPUT, "merkle_init: tree is NULL");
     t->n_leaves = 0;
     t->nodes = NULL;
     if (!is_pow2(n))
-        return zki_fail(ZKI_ERR_INPUT, "merkle_build: %zu leaves is not a power of two", n);
-    if (!leaves) return zki_fail(ZKI_ERR_INPUT, "merkle_build: leaves is NULL");
+        return zki_fail(ZKI_ERR_INPUT, "merkle_init: %zu leaves is not a power of two", n);
     if (n > SIZE_MAX / 2 / sizeof(zki_digest))
-        return zki_fail(ZKI_ERR_INPUT, "merkle_build: %zu leaves is too many", n);
+        return zki_fail(ZKI_ERR_INPUT, "merkle_init: %zu leaves is too many", n);
     zki_digest *nodes = malloc((2 * n - 1) * sizeof *nodes);
-    if (!nodes) return zki_fail(ZKI_ERR_NOMEM, "merkle_build: no memory for %zu leaves", n);
-    memcpy(nodes, leaves, n * sizeof *nodes);
+    if (!nodes) return zki_fail(ZKI_ERR_NOMEM, "merkle_init: no memory for %zu leaves", n);
+    t->n_leaves = n;
+    t->nodes = nodes;
+    return ZKI_OK;
+}
 
+zki_digest *zki_merkle_leaves(zki_merkle_tree *t) { return t->nodes; }
+
+void zki_merkle_hash_layers(zki_merkle_tree *t)
+{
     SHA256_CTX mid;
     merkle_midstate(&mid);
     size_t off = 0;
-    for (size_t s = n; s > 1; s /= 2) {
-        hash_pairs_mid(nodes + off + s, nodes + off, s / 2, &mid);
+    for (size_t s = t->n_leaves; s > 1; s /= 2) {
+        hash_pairs_mid(t->nodes + off + s, t->nodes + off, s / 2, &mid);
         off += s;
     }
-    t->n_leaves = n;
-    t->nodes = nodes;
+}
+
+zki_status zki_merkle_build(zki_merkle_tree *t, const zki_digest *leaves, size_t n)
+{
+    if (t && !leaves) {
+        t->n_leaves = 0;
+        t->nodes = NULL;
+        return zki_fail(ZKI_ERR_INPUT, "merkle_build: leaves is NULL");
+    }
+    zki_status st = zki_merkle_init(t, n);
+    if (st != ZKI_OK) return st;
+    memcpy(t->nodes, leaves, n * sizeof *t->nodes);
+    zki_merkle_hash_layers(t);
     return ZKI_OK;
 }
 
