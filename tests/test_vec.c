@@ -84,6 +84,16 @@ static void test_portable_reference(void)
             for (size_t i = 0; i < n; i++)
                 bad += !zki_ext_eq(eo[i], zki_ext_mul(zki_ext_from_fe(a[i]), se));
 
+            /* Schoolbook with 128-bit reference ops: (e * (a + b u)). */
+            for (size_t i = 0; i < n; i++)
+                eo[i] = zki_ext_make(a[i], b[i]);
+            v->ext_mul(eo, e, eo, n);
+            for (size_t i = 0; i < n; i++) {
+                zki_fe re = ref_add(ref_mul(e[i].c0, a[i]), ref_mul(7, ref_mul(e[i].c1, b[i])));
+                zki_fe im = ref_add(ref_mul(e[i].c0, b[i]), ref_mul(e[i].c1, a[i]));
+                bad += eo[i].c0 != re || eo[i].c1 != im;
+            }
+
             /* Reduce-every-step sums, independent of the lazy accumulators. */
             zki_fe acc = 0;
             zki_ext eacc = zki_ext_zero();
@@ -159,6 +169,17 @@ static int compare_once(const zki_vec_impl *v, bufs *B, zki_rng *g, size_t n, in
     v->scale_ext(eo, a, se, n), p->scale_ext(er, a, se, n);
     bad += !same((const zki_fe *)eo, (const zki_fe *)er, 2 * n);
     bad += eo[n].c0 != sentinel || eo[n].c1 != sentinel;
+
+    /* Extension products of e with (a + b u) and with itself (aliased). */
+    for (size_t i = 0; i < n; i++)
+        er[i] = zki_ext_make(a[i], b[i]);
+    memcpy(eo, er, n * sizeof *eo);
+    v->ext_mul(eo, e, eo, n), p->ext_mul(er, e, er, n);
+    bad += !same((const zki_fe *)eo, (const zki_fe *)er, 2 * n);
+    bad += eo[n].c0 != sentinel || eo[n].c1 != sentinel;
+    memcpy(eo, e, n * sizeof *eo);
+    v->ext_mul(eo, eo, eo, n), p->ext_mul(er, e, e, n);
+    bad += !same((const zki_fe *)eo, (const zki_fe *)er, 2 * n);
 
     bad += v->inner(a, b, n) != p->inner(a, b, n);
     bad += !zki_ext_eq(v->inner_ext(a, e, n), p->inner_ext(a, e, n));

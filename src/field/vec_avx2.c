@@ -124,6 +124,28 @@ static void v2_axpy(zki_fe *out, zki_fe s, const zki_fe *a, size_t n)
         out[i] = zki_fe_add(out[i], zki_fe_mul(s, a[i]));
 }
 
+/* Two extension elements per register; see ext_mul4 in vec_avx512.c. */
+static inline v4 swap_pairs(v4 x) { return _mm256_shuffle_epi32(x, 0x4E); }
+
+static inline v4 ext_mul2(v4 a, v4 b)
+{
+    const v4 one_w = _mm256_setr_epi64x(1, ZKI_EXT_W, 1, ZKI_EXT_W);
+    v4 diag = vmul(vmul(a, b), one_w);
+    v4 cross = vmul(a, swap_pairs(b));
+    v4 re = vadd(diag, swap_pairs(diag));
+    v4 im = vadd(cross, swap_pairs(cross));
+    return _mm256_blend_epi32(re, im, 0xCC);
+}
+
+static void v2_ext_mul(zki_ext *out, const zki_ext *a, const zki_ext *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2)
+        st((zki_fe *)(out + i), ext_mul2(ld((const zki_fe *)(a + i)), ld((const zki_fe *)(b + i))));
+    for (; i < n; i++)
+        out[i] = zki_ext_mul(a[i], b[i]);
+}
+
 /* Each a[i] is duplicated into two lanes against (s.c0, s.c1), so the
  * products land in out's interleaved c0, c1 order. */
 static void v2_scale_ext(zki_ext *out, const zki_fe *a, zki_ext s, size_t n)
@@ -236,7 +258,7 @@ static zki_ext v2_inner_ext(const zki_fe *a, const zki_ext *b, size_t n)
 }
 
 const zki_vec_impl zki_vec_avx2 = {
-    "avx2", v2_add, v2_sub, v2_mul, v2_muladd, v2_axpy, v2_scale_ext, v2_inner, v2_inner_ext,
+    "avx2", v2_add, v2_sub, v2_mul, v2_muladd, v2_axpy, v2_ext_mul, v2_scale_ext, v2_inner, v2_inner_ext,
 };
 
 #else

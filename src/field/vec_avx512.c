@@ -224,6 +224,35 @@ static zki_fe v5_inner(const zki_fe *a, const zki_fe *b, size_t n)
     return zki_acc_reduce(&acc);
 }
 
+/* Four extension elements per register, lanes (c0, c1) pairs. With b's
+ * pairs swapped the lane products give a0 b1 / a1 b0; a second product by
+ * (1, 7) gives a0 b0 / 7 a1 b1; adding each pair to its swapped self and
+ * blending even (real) and odd (imaginary) lanes finishes the product. */
+static inline v8 swap_pairs(v8 x) { return _mm512_shuffle_epi32(x, _MM_PERM_BADC); }
+
+static inline v8 ext_mul4(v8 a, v8 b)
+{
+    const v8 one_w = _mm512_set_epi64(ZKI_EXT_W, 1, ZKI_EXT_W, 1, ZKI_EXT_W, 1, ZKI_EXT_W, 1);
+    v8 diag = vmul(vmul(a, b), one_w);   /* a0 b0, 7 a1 b1 */
+    v8 cross = vmul(a, swap_pairs(b));   /* a0 b1, a1 b0 */
+    v8 re = vadd(diag, swap_pairs(diag));
+    v8 im = vadd(cross, swap_pairs(cross));
+    return _mm512_mask_blend_epi64(0xAA, re, im);
+}
+
+static void v5_ext_mul(zki_ext *out, const zki_ext *a, const zki_ext *b, size_t n)
+{
+    zki_fe *o = (zki_fe *)out;
+    const zki_fe *af = (const zki_fe *)a, *bf = (const zki_fe *)b;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        st(o + 2 * i, ext_mul4(ld(af + 2 * i), ld(bf + 2 * i)));
+    if (i < n) {
+        __mmask8 m = tail_mask(2 * (n - i));
+        stm(o + 2 * i, m, ext_mul4(ldm(m, af + 2 * i), ldm(m, bf + 2 * i)));
+    }
+}
+
 /* Lanes alternate between b's c0 (even) and c1 (odd) coordinates. */
 static zki_ext v5_inner_ext(const zki_fe *a, const zki_ext *b, size_t n)
 {
@@ -247,7 +276,7 @@ static zki_ext v5_inner_ext(const zki_fe *a, const zki_ext *b, size_t n)
 }
 
 const zki_vec_impl zki_vec_avx512 = {
-    "avx512", v5_add, v5_sub, v5_mul, v5_muladd, v5_axpy, v5_scale_ext, v5_inner, v5_inner_ext,
+    "avx512", v5_add, v5_sub, v5_mul, v5_muladd, v5_axpy, v5_ext_mul, v5_scale_ext, v5_inner, v5_inner_ext,
 };
 
 #else

@@ -33,6 +33,12 @@ static void vp_axpy(zki_fe *out, zki_fe s, const zki_fe *a, size_t n)
         out[i] = zki_fe_add(out[i], zki_fe_mul(s, a[i]));
 }
 
+static void vp_ext_mul(zki_ext *out, const zki_ext *a, const zki_ext *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = zki_ext_mul(a[i], b[i]);
+}
+
 static void vp_scale_ext(zki_ext *out, const zki_fe *a, zki_ext s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -68,5 +74,5 @@ static zki_ext vp_inner_ext(const zki_fe *a, const zki_ext *b, size_t n)
 }
 
 const zki_vec_impl zki_vec_portable = {
-    "portable", vp_add, vp_sub, vp_mul, vp_muladd, vp_axpy, vp_scale_ext, vp_inner, vp_inner_ext,
+    "portable", vp_add, vp_sub, vp_mul, vp_muladd, vp_axpy, vp_ext_mul, vp_scale_ext, vp_inner, vp_inner_ext,
 };
