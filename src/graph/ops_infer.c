@@ -694,6 +694,11 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         return zki_set_out(g, n, 0, ZKI_ET_INT64, 1, d);
     }
     case ZKI_OP_IDENTITY: case ZKI_OP_DROPOUT:
+        if (n->op == ZKI_OP_DROPOUT && zki_in(n, 2) >= 0) {
+            const zki_tensor *tm = zki_const_int(g, n, 2);
+            if (!tm || zki_tensor_numel(tm) != 1 || tm->i[0] != 0)
+                return NF(ZKI_ERR_UNSUPPORTED, "training_mode must be a constant false (inference only)");
+        }
         if ((st = zki_same_out(g, n, x)) != ZKI_OK)
             return st;
         return zki_set_out(g, n, 1, ZKI_ET_BOOL, r, x->dims);

@@ -374,7 +374,7 @@ static zki_status zki_build(zki_graph *g, const Onnx__ModelProto *m)
             opset = (int)os->version;
     }
     if (opset < 0)
-        return zki_fail(ZKI_ERR_INPUT, "model has no opset for the default ONNX domain");
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "model imports no opset of the default ONNX domain");
     if (opset < ZKI_ONNX_OPSET_MIN || opset > ZKI_ONNX_OPSET_MAX)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "opset %d is not supported (supported: %d to %d)", opset,
                         ZKI_ONNX_OPSET_MIN, ZKI_ONNX_OPSET_MAX);
