@@ -81,8 +81,11 @@ static zki_status zki_set_out(zki_graph *g, const zki_node *n, int k, int et, in
         return ZKI_OK;
     if (rank > ZKI_MAX_RANK || rank < 0)
         return NF(ZKI_ERR_UNSUPPORTED, "output rank %d exceeds %d", rank, ZKI_MAX_RANK);
-    if (zki_shape_numel(rank, dims) < 0)
+    int64_t cnt = zki_shape_numel(rank, dims);
+    if (cnt < 0)
         return NF(ZKI_ERR_INPUT, "output shape is negative or too large");
+    if (cnt > ((int64_t)1 << 31))
+        return NF(ZKI_ERR_UNSUPPORTED, "output has %lld elements, more than 2^31", (long long)cnt);
     zki_tensor *t = &g->t[n->out[k]];
     t->et = et;
     t->rank = rank;
