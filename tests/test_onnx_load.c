@@ -126,6 +126,7 @@ int main(void)
     test_fixture("bn_fold.onnx", "bn_fold_x.pb", "bn_fold_y.pb", 4);
     test_fixture("opset9_attrs.onnx", "opset9_attrs_x.pb", "opset9_attrs_y.pb", -1);
     test_fixture("cnn_small.onnx", "cnn_small_x.pb", "cnn_small_y.pb", -1);
+    test_fixture("gpt_tiny.onnx", "gpt_tiny_x.pb", "gpt_tiny_y.pb", -1);
     test_folding();
     test_errors();
     test_hostile("mlp_view.onnx");

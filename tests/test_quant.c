@@ -88,12 +88,18 @@ static zki_host_tensor *make_samples(const zki_graph *g, int n, uint64_t seed)
     int64_t per = zki_tensor_numel(in);
     zki_host_tensor *s = calloc((size_t)n, sizeof *s);
     for (int k = 0; k < n; k++) {
-        s[k].et = ZKI_ET_FLOAT;
+        s[k].et = in->et;
         s[k].rank = in->rank;
         memcpy(s[k].dims, in->dims, sizeof s[k].dims);
-        s[k].f = malloc(sizeof(float) * (size_t)per);
-        for (int64_t e = 0; e < per; e++)
-            s[k].f[e] = (float)urand(&r);
+        if (zki_et_is_float(in->et) == 1) {
+            s[k].f = malloc(sizeof(float) * (size_t)per);
+            for (int64_t e = 0; e < per; e++)
+                s[k].f[e] = (float)urand(&r);
+        } else { /* token ids of the tiny GPT (vocabulary 32) */
+            s[k].i = malloc(sizeof(int64_t) * (size_t)per);
+            for (int64_t e = 0; e < per; e++)
+                s[k].i[e] = (int64_t)zki_rng_below(&r, 32);
+        }
     }
     return s;
 }
@@ -196,6 +202,53 @@ static void test_overflow(void)
     zki_qmodel_free(m);
 }
 
+/* The causal-mask Add of the tiny GPT is fused into the integer Softmax:
+ * no Add node is left between attention scores and Softmax, and masked
+ * positions get exactly zero probability. */
+static void test_mask_fusion(void)
+{
+    zki_graph *g = NULL;
+    CHECK(zki_onnx_load_file(tdata("gpt_tiny.onnx"), &g) == ZKI_OK);
+    if (!g)
+        return;
+    zki_host_tensor *cal = make_samples(g, 16, 5);
+    zki_qmodel *m = NULL;
+    CHECK(zki_quantize(g, cal, 16, NULL, &m) == ZKI_OK);
+    if (m) {
+        int sm = -1;
+        for (int i = 0; i < m->n_nodes; i++)
+            if (m->nodes[i].op == ZKI_QOP_SOFTMAX)
+                sm = i;
+        CHECK(sm >= 0 && m->nodes[sm].n_in == 3);
+        int64_t *qin, **v;
+        CHECK(zki_quant_input(m, 0, &cal[0], &qin) == ZKI_OK);
+        CHECK(zki_qexec(m, &qin, &v) == ZKI_OK);
+        if (sm >= 0) {
+            const zki_qtensor *y = &m->t[m->nodes[sm].out];
+            int64_t T = y->dims[y->rank - 1], rows = zki_qnumel(y) / T;
+            int upper_zero = 1, row_ok = 1;
+            for (int64_t r = 0; r < rows; r++) {
+                int64_t i = r % T, sum = 0;
+                for (int64_t j = 0; j < T; j++) {
+                    int64_t p = v[m->nodes[sm].out][r * T + j];
+                    if (j > i && p != 0)
+                        upper_zero = 0;
+                    sum += p;
+                }
+                if (sum < 127 - T || sum > 127 + T) /* rounded probabilities add up to ~1 */
+                    row_ok = 0;
+            }
+            CHECK(upper_zero);
+            CHECK(row_ok);
+        }
+        zki_qexec_free(m, v);
+        free(qin);
+    }
+    zki_qmodel_free(m);
+    zki_samples_free(cal, 16);
+    zki_graph_free(g);
+}
+
 int main(void)
 {
     test_rq();
@@ -206,5 +259,8 @@ int main(void)
     test_model("bn_fold.onnx", 8, 0.99, 0.85);
     test_model("cnn_small.onnx", 8, 0.99, 0.9);
     test_model("opset9_attrs.onnx", 8, 0.99, 0.0);
+    test_model("gpt_tiny.onnx", 8, 0.99, 0.8);
+    test_model("gpt_tiny.onnx", 16, 0.9999, 0.98);
+    test_mask_fusion();
     return TEST_SUMMARY();
 }

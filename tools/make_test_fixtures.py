@@ -170,6 +170,26 @@ def make_cnn():
     save_pb(y, "cnn_small_y.pb")
 
 
+def make_tiny_gpt():
+    """A one-block GPT-2-style decoder (token ids in, logits out): Gather,
+    LayerNormalization, MatMul of activations, masked Softmax, Erf GELU."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from export_models import Gpt2Small
+    torch.manual_seed(9)
+    m = Gpt2Small(vocab=32, t=8, d=16, heads=2, layers=1)
+    with torch.no_grad():  # larger weights than the init: a peaked attention
+        for p in m.parameters():
+            p.mul_(3.0)
+    m.eval()
+    ids = torch.tensor([[3, 1, 4, 1, 5, 9, 2, 6]])
+    path = os.path.join(OUT, "gpt_tiny.onnx")
+    torch.onnx.export(m, ids, path, opset_version=17, input_names=["ids"], output_names=["logits"])
+    with torch.no_grad():
+        y = m(ids).numpy()
+    save_pb(ids.numpy(), "gpt_tiny_x.pb")
+    save_pb(y, "gpt_tiny_y.pb")
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     make_mlp()
@@ -177,4 +197,5 @@ if __name__ == "__main__":
     make_opset9()
     make_bad()
     make_cnn()
+    make_tiny_gpt()
     print("fixtures written to", os.path.normpath(OUT), file=sys.stderr)

@@ -249,15 +249,18 @@ static void zki_q_softmax(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
     const zki_qtensor *x = &m->t[n->in[0]];
     int64_t nn = x->rank ? x->dims[x->rank - 1] : 1, rows = zki_qnumel(x) / (nn ? nn : 1), qo = n->p[0];
     const int64_t *X = v[n->in[0]], *T = v[n->in[1]];
+    const int64_t *Mk = n->n_in > 2 && n->in[2] >= 0 ? v[n->in[2]] : NULL;
+    int64_t nm = Mk ? zki_qnumel(&m->t[n->in[2]]) : 1;
     int64_t *Y = v[n->out];
     for (int64_t r = 0; r < rows; r++) {
         const int64_t *px = X + r * nn;
+        const int64_t *pm = Mk ? Mk + (r * nn) % nm : NULL;
         int64_t *py = Y + r * nn, mx = INT64_MIN, sum = 0;
         for (int64_t k = 0; k < nn; k++)
-            if (px[k] > mx)
+            if ((!pm || pm[k]) && px[k] > mx)
                 mx = px[k];
         for (int64_t k = 0; k < nn; k++) {
-            py[k] = T[mx - px[k]];
+            py[k] = (!pm || pm[k]) ? T[mx - px[k]] : 0;
             sum += py[k];
         }
         for (int64_t k = 0; k < nn; k++)

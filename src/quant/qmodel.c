@@ -453,6 +453,14 @@ static zki_status zki_check_node(const zki_qmodel *m, int i, const uint8_t *defi
         for (int64_t k = 0; k < T; k++)
             if (b->data[k] < 0 || b->data[k] > ((int64_t)1 << 24))
                 return QF0("table entries must lie in [0, 2^24]");
+        if (c) {
+            int64_t nm = zki_qnumel(c);
+            if (c->kind != ZKI_QT_CONST || nm < 1 || nm % (nn ? nn : 1) || zki_qnumel(x) % nm)
+                return QF0("mask must be a constant tiling the input by whole rows");
+            for (int64_t k = 0; k < nm; k++)
+                if (c->data[k] != 0 && c->data[k] != 1)
+                    return QF0("mask entries must be 0 or 1");
+        }
         zki_u128 sum = zki_sat_mul((zki_u128)nn, (zki_u128)1 << 24);
         if (zki_sat_add(zki_sat_mul(sum, 2 * (zki_u128)p[0] + 1), 0) >= ((zki_u128)1 << 62))
             return QF0("softmax sum bound >= 2^62");

@@ -29,8 +29,10 @@
  *   PAD       constant/reflect/edge                       in: x         p: mode value begin[rank]
  *   CONCAT    inputs share one scale                      in: x...      p: axis
  *   GATHER    rows of data picked by integer indices      in: data, idx p: axis
- *   SOFTMAX   last axis: e = table[max - x],              in: x, table  p: qmax_out
- *             y = floor((2*e*qmax_out + sum) / (2*sum))
+ *   SOFTMAX   last axis: e = table[max - x],              in: x, table, mask?  p: qmax_out
+ *             y = floor((2*e*qmax_out + sum) / (2*sum)); an optional 0/1
+ *             mask (element k of x uses mask[k mod numel(mask)]) drops
+ *             entries: e = 0 and they take no part in the max (causal mask)
  *   LAYERNORM last axis: d = n*x - sum, V = sum d^2,      in: x, g, b   p: M s lo hi E F
  *             R = isqrt((V + E) / n), u = round(d*2^F / R),
  *             y = rq(u*g + b)

@@ -752,10 +752,11 @@ static zki_status zki_q_gather(zki_qctx *c, int ni)
     return ZKI_OK;
 }
 
-static zki_status zki_q_softmax(zki_qctx *c, int ni)
+/* Softmax of x (ni's input, or the activation that a fused mask Add takes). */
+static zki_status zki_q_softmax_of(zki_qctx *c, int ni, int x, int qmask)
 {
     const zki_node *n = &c->g->nodes[ni];
-    int x = n->in[0], y = n->out[0], r = c->g->t[x].rank;
+    int y = n->out[0], r = c->g->t[x].rank;
     int64_t ax = zki_attr_int(n, "axis", n->opset >= 13 ? -1 : 1);
     if (ax < 0)
         ax += r;
@@ -775,14 +776,83 @@ static zki_status zki_q_softmax(zki_qctx *c, int ni)
         d[k] = llround(ldexp(exp(-(double)k * qx->scale), 16)); /* exp(-(max - x)) in 2^-16 units */
     c->m->t[qt].data = d;
     int qo = zki_qvalue(c, y, 1.0 / (double)c->aq, c->o.act_bits);
-    int in[2] = {c->qi[x], qt};
-    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_SOFTMAX, n, in, 2, qo) : NULL;
+    int in[3] = {c->qi[x], qt, qmask};
+    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_SOFTMAX, n, in, qmask >= 0 ? 3 : 2, qo) : NULL;
     if (!q)
         return zki_nomem();
     int64_t p[1] = {c->aq};
     zki_setp(q, p, 1);
     c->qi[y] = qo;
     return ZKI_OK;
+}
+
+static zki_status zki_q_softmax(zki_qctx *c, int ni)
+{
+    return zki_q_softmax_of(c, ni, c->g->nodes[ni].in[0], -1);
+}
+
+/* Add of a constant additive mask (entries 0 or <= -1000, as exporters write
+ * causal masks) feeding a Softmax: a 0/1 mask inside the integer softmax,
+ * so the huge constants never set an activation scale. Returns 1 if fused. */
+static int zki_try_mask_fusion(zki_qctx *c, int ni, zki_status *st)
+{
+    const zki_graph *g = c->g;
+    const zki_node *n = &g->nodes[ni];
+    int out = n->out[0];
+    if (n->op != ZKI_OP_ADD || c->uses[out] != 1 || c->consumer[out] < 0)
+        return 0;
+    const zki_node *sm = &g->nodes[c->consumer[out]];
+    if (sm->op != ZKI_OP_SOFTMAX)
+        return 0;
+    int a = n->in[0], b = n->in[1];
+    if (!zki_is_act(c, a)) {
+        int t = a;
+        a = b;
+        b = t;
+    }
+    const float *mf = zki_fconst(g, b);
+    const zki_tensor *A = &g->t[a], *B = &g->t[b], *O = &g->t[out];
+    if (!zki_is_act(c, a) || !mf || A->rank != O->rank)
+        return 0;
+    for (int k = 0; k < A->rank; k++)
+        if (A->dims[k] != O->dims[k])
+            return 0; /* the mask must not widen the activation */
+    int64_t nm = zki_tensor_numel(B), last = O->rank ? O->dims[O->rank - 1] : 1;
+    /* the mask must tile the input by whole trailing rows */
+    int64_t tail = 1;
+    int ok = 0;
+    for (int k = O->rank - 1; k >= 0 && tail < nm; k--) {
+        int kb = k - (O->rank - B->rank);
+        if (kb < 0 || B->dims[kb] != O->dims[k])
+            return 0;
+        tail *= O->dims[k];
+    }
+    ok = tail == nm && nm % last == 0;
+    for (int k = 0; k < B->rank - O->rank; k++)
+        ok = ok && B->dims[k] == 1;
+    int any_masked = 0;
+    for (int64_t e = 0; e < nm && ok; e++) {
+        if (mf[e] != 0 && !(mf[e] <= -1000.0f))
+            ok = 0;
+        any_masked |= mf[e] != 0;
+    }
+    if (!ok || !any_masked)
+        return 0;
+    char nm_[300];
+    snprintf(nm_, sizeof nm_, "%s::mask", n->name);
+    int64_t md = nm;
+    int qm = zki_qmodel_add_tensor(c->m, nm_, ZKI_QT_CONST, 2, 1, &md, 0);
+    int64_t *d = qm >= 0 ? malloc(sizeof(int64_t) * (size_t)nm) : NULL;
+    if (!d) {
+        *st = zki_nomem();
+        return 1;
+    }
+    for (int64_t e = 0; e < nm; e++)
+        d[e] = mf[e] == 0;
+    c->m->t[qm].data = d;
+    c->done[c->consumer[out]] = 1;
+    *st = zki_q_softmax_of(c, c->consumer[out], a, qm);
+    return 1;
 }
 
 static zki_status zki_q_layernorm(zki_qctx *c, int ni)
@@ -846,7 +916,12 @@ static zki_status zki_q_node(zki_qctx *c, int ni)
         }
         return QERR(n, ZKI_ERR_UNSUPPORTED, "operands must be two activations (rank >= 2) or an activation and a 2-D constant");
     case ZKI_OP_CONV: return zki_q_conv_node(c, ni);
-    case ZKI_OP_ADD: case ZKI_OP_SUB: return zki_q_addsub(c, ni);
+    case ZKI_OP_ADD: case ZKI_OP_SUB: {
+        zki_status st;
+        if (zki_try_mask_fusion(c, ni, &st))
+            return st;
+        return zki_q_addsub(c, ni);
+    }
     case ZKI_OP_MUL: return zki_q_mul(c, ni);
     case ZKI_OP_RELU: case ZKI_OP_CLIP: {
         if (!zki_is_act(c, n->in[0]))
