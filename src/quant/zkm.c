@@ -10,12 +10,12 @@
  *   SHA-256 of all preceding bytes (32 bytes)
  * The reader checks every length against the bytes left before allocating,
  * verifies the digest, then runs zki_qmodel_check. */
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
+#include "hash/sha256.h"
 #include "quant/qmodel.h"
 
 static const char zki_zkm_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'E', 'R', 'M'};
@@ -121,10 +121,10 @@ zki_status zki_zkm_serialize(const zki_qmodel *m, uint8_t **buf, size_t *len)
         zki_put_uint(&w, (uint64_t)m->inputs[k], 4);
     for (int k = 0; k < m->n_outputs; k++)
         zki_put_uint(&w, (uint64_t)m->outputs[k], 4);
-    uint8_t dg[SHA256_DIGEST_LENGTH];
+    zki_digest dg = {{0}};
     if (!w.oom)
-        SHA256(w.b, w.n, dg);
-    zki_put(&w, dg, sizeof dg);
+        zki_sha256(&dg, w.b, w.n);
+    zki_put(&w, dg.b, sizeof dg.b);
     if (w.oom) {
         free(w.b);
         return zki_fail(ZKI_ERR_NOMEM, "out of memory serialising the model");
@@ -201,17 +201,17 @@ zki_status zki_zkm_parse(const uint8_t *buf, size_t len, zki_qmodel **out)
 {
     *out = NULL;
     zki_status st = ZKI_OK;
-    if (len < 8 + 20 + SHA256_DIGEST_LENGTH || memcmp(buf, zki_zkm_magic, 8) != 0)
+    if (len < 8 + 20 + ZKI_DIGEST_LEN || memcmp(buf, zki_zkm_magic, 8) != 0)
         return zki_fail(ZKI_ERR_INPUT, "not a .zkm file (bad magic or too short: %zu bytes)", len);
-    uint8_t dg[SHA256_DIGEST_LENGTH];
-    size_t body = len - SHA256_DIGEST_LENGTH;
-    SHA256(buf, body, dg);
+    zki_digest dg;
+    size_t body = len - ZKI_DIGEST_LEN;
+    zki_sha256(&dg, buf, body);
     zki_rbuf r = {buf, body, 8, 0};
     uint64_t ver = zki_get_uint(&r, 4);
     if (ver != ZKI_ZKM_VERSION)
         return zki_fail(ZKI_ERR_UNSUPPORTED, ".zkm version %llu is not supported (this build reads version %d)",
                         (unsigned long long)ver, ZKI_ZKM_VERSION);
-    if (memcmp(dg, buf + body, SHA256_DIGEST_LENGTH) != 0)
+    if (memcmp(dg.b, buf + body, ZKI_DIGEST_LEN) != 0)
         return zki_fail(ZKI_ERR_INPUT, ".zkm digest mismatch: file corrupt or truncated");
     uint64_t nt = zki_get_uint(&r, 4), nn = zki_get_uint(&r, 4), ni = zki_get_uint(&r, 4), no = zki_get_uint(&r, 4);
     /* every tensor takes >= 12 bytes and every node >= 12: bound counts by size */
