@@ -57,23 +57,26 @@ zki_ext zki_eq_eval(const zki_ext *a, const zki_ext *b, size_t n)
 
 /* ---- folding ----------------------------------------------------------- */
 
-static inline zki_ext fold_pair_base(zki_fe a, zki_fe b, zki_ext r)
+/* a + r (b - a) written as a - r (a - b): field subtraction compiles
+ * without data-dependent branches, addition need not. neg_r1 = -r.c1. */
+static inline zki_ext fold_pair_base(zki_fe a, zki_fe b, zki_fe r0, zki_fe neg_r1)
 {
-    zki_fe d = zki_fe_sub(b, a);
-    return zki_ext_make(zki_fe_add(a, zki_fe_mul(r.c0, d)), zki_fe_mul(r.c1, d));
+    zki_fe nd = zki_fe_sub(a, b);
+    return zki_ext_make(zki_fe_sub(a, zki_fe_mul(r0, nd)), zki_fe_mul(neg_r1, nd));
 }
 
 static inline zki_ext fold_pair_ext(zki_ext a, zki_ext b, zki_ext r)
 {
-    return zki_ext_add(a, zki_ext_mul(r, zki_ext_sub(b, a)));
+    return zki_ext_sub(a, zki_ext_mul(r, zki_ext_sub(a, b)));
 }
 
 void zki_mle_fold_base(zki_ext *out, const zki_fe *in, size_t n_in, zki_ext r)
 {
     size_t n_out = n_in / 2;
+    zki_fe neg_r1 = zki_fe_neg(r.c1);
 #pragma omp parallel for schedule(static) if (n_out >= ZKI_MLE_PAR_MIN)
     for (size_t i = 0; i < n_out; i++)
-        out[i] = fold_pair_base(in[2 * i], in[2 * i + 1], r);
+        out[i] = fold_pair_base(in[2 * i], in[2 * i + 1], r.c0, neg_r1);
 }
 
 static void fold_ext_range(zki_ext *out, const zki_ext *in, size_t lo, size_t hi, zki_ext r)
@@ -131,7 +134,7 @@ static zki_ext eval_range(const zki_fe *tb, const zki_ext *te, size_t lo, size_t
     size_t npairs = (size_t)1 << (nv - 1);
     for (size_t i = 0; i < npairs; i++) {
         size_t at = lo + 2 * i;
-        zki_ext v = tb ? fold_pair_base(tb[at], tb[at + 1], r[0])
+        zki_ext v = tb ? fold_pair_base(tb[at], tb[at + 1], r[0].c0, zki_fe_neg(r[0].c1))
                        : fold_pair_ext(te[at], te[at + 1], r[0]);
         size_t l = 1;
         while (have & ((uint64_t)1 << l)) {

@@ -129,22 +129,24 @@ SC_INLINE void pair_terms(const sc_args *a, size_t i, const unsigned KB, const u
                           const int HW, const int WITH1, zki_ext w, zki_ext_acc *loc)
 {
     const unsigned K = KB + KE;
-    zki_fe vb[ZKI_SC_MAX_TABLES], db[ZKI_SC_MAX_TABLES];
-    zki_ext ve[ZKI_SC_MAX_TABLES], de[ZKI_SC_MAX_TABLES];
+    /* Steps by subtracting nd = T(0) - T(1): field subtraction compiles
+     * without data-dependent branches, addition need not. */
+    zki_fe vb[ZKI_SC_MAX_TABLES], nb[ZKI_SC_MAX_TABLES];
+    zki_ext ve[ZKI_SC_MAX_TABLES], ne[ZKI_SC_MAX_TABLES];
     for (unsigned j = 0; j < KB; j++) {
         vb[j] = a->TB[j][2 * i];
-        db[j] = zki_fe_sub(a->TB[j][2 * i + 1], vb[j]);
+        nb[j] = zki_fe_sub(vb[j], a->TB[j][2 * i + 1]);
     }
     for (unsigned j = 0; j < KE; j++) {
         ve[j] = a->TE[j][2 * i];
-        de[j] = zki_ext_sub(a->TE[j][2 * i + 1], ve[j]);
+        ne[j] = zki_ext_sub(ve[j], a->TE[j][2 * i + 1]);
     }
     for (unsigned t = 0; t <= K; t++) {
         if (t) {
             for (unsigned j = 0; j < KB; j++)
-                vb[j] = zki_fe_add(vb[j], db[j]);
+                vb[j] = zki_fe_sub(vb[j], nb[j]);
             for (unsigned j = 0; j < KE; j++)
-                ve[j] = zki_ext_add(ve[j], de[j]);
+                ve[j] = zki_ext_sub(ve[j], ne[j]);
         }
         if (t == 1 && !WITH1)
             continue;
@@ -395,18 +397,18 @@ void zki_sc_prover_round(zki_sc_prover *p, zki_ext *msg)
         msg[t - 1] = p->evals[t];
 }
 
-/* Binding rounds >= 1, in place: t[i] = t[2i] + r (t[2i+1] - t[2i]) for
- * i < n_out, every table. Chunk c writes [cB, cB + B),
- * which is half of the input of chunk c/2 and of no other chunk, so after
- * chunk 0 the chunks run in waves [1, 2), [2, 4), [4, 8), ..: each wave
- * starts once every chunk it overwrites has been read. One parallel region
- * serves all tables. */
+/* Binding rounds >= 1, in place: t[i] = t[2i] - r (t[2i] - t[2i+1]) for
+ * i < n_out, every table (subtractions: see pair_terms). Chunk c writes
+ * [cB, cB + B), which is half of the input of chunk c/2 and of no other
+ * chunk, so after chunk 0 the chunks run in waves [1, 2), [2, 4), [4, 8),
+ * ..: each wave starts once every chunk it overwrites has been read. One
+ * parallel region serves all tables. */
 static void bind_chunk(zki_sc_prover *p, size_t c, size_t bt, zki_ext r)
 {
     for (unsigned j = 0; j < p->k; j++) {
         zki_ext *t = p->buf[j];
         for (size_t i = c * bt; i < (c + 1) * bt; i++)
-            t[i] = zki_ext_add(t[2 * i], zki_ext_mul(r, zki_ext_sub(t[2 * i + 1], t[2 * i])));
+            t[i] = zki_ext_sub(t[2 * i], zki_ext_mul(r, zki_ext_sub(t[2 * i], t[2 * i + 1])));
     }
 }
 
