@@ -65,9 +65,10 @@ static inline zki_ext fold_pair_base(zki_fe a, zki_fe b, zki_fe r0, zki_fe neg_r
     return zki_ext_make(zki_fe_sub(a, zki_fe_mul(r0, nd)), zki_fe_mul(neg_r1, nd));
 }
 
-static inline zki_ext fold_pair_ext(zki_ext a, zki_ext b, zki_ext r)
+/* r1w = 7 r.c1 (zki_ext_mul_prep), computed once per fold. */
+static inline zki_ext fold_pair_ext(zki_ext a, zki_ext b, zki_ext r, zki_fe r1w)
 {
-    return zki_ext_sub(a, zki_ext_mul(r, zki_ext_sub(a, b)));
+    return zki_ext_sub(a, zki_ext_mul_pre(zki_ext_sub(a, b), r, r1w));
 }
 
 void zki_mle_fold_base(zki_ext *out, const zki_fe *in, size_t n_in, zki_ext r)
@@ -81,8 +82,9 @@ void zki_mle_fold_base(zki_ext *out, const zki_fe *in, size_t n_in, zki_ext r)
 
 static void fold_ext_range(zki_ext *out, const zki_ext *in, size_t lo, size_t hi, zki_ext r)
 {
+    zki_fe r1w = zki_ext_mul_prep(r);
     for (size_t i = lo; i < hi; i++)
-        out[i] = fold_pair_ext(in[2 * i], in[2 * i + 1], r);
+        out[i] = fold_pair_ext(in[2 * i], in[2 * i + 1], r, r1w);
 }
 
 void zki_mle_fold_ext(zki_ext *out, const zki_ext *in, size_t n_in, zki_ext r)
@@ -93,9 +95,10 @@ void zki_mle_fold_ext(zki_ext *out, const zki_ext *in, size_t n_in, zki_ext r)
         return;
     }
     if (out != in) {
+        zki_fe r1w = zki_ext_mul_prep(r);
 #pragma omp parallel for schedule(static)
         for (size_t i = 0; i < n_out; i++)
-            out[i] = fold_pair_ext(in[2 * i], in[2 * i + 1], r);
+            out[i] = fold_pair_ext(in[2 * i], in[2 * i + 1], r, r1w);
         return;
     }
     /* In place: chunk c writes [cB, cB + B), which is half of the input of
@@ -135,10 +138,10 @@ static zki_ext eval_range(const zki_fe *tb, const zki_ext *te, size_t lo, size_t
     for (size_t i = 0; i < npairs; i++) {
         size_t at = lo + 2 * i;
         zki_ext v = tb ? fold_pair_base(tb[at], tb[at + 1], r[0].c0, zki_fe_neg(r[0].c1))
-                       : fold_pair_ext(te[at], te[at + 1], r[0]);
+                       : fold_pair_ext(te[at], te[at + 1], r[0], zki_ext_mul_prep(r[0]));
         size_t l = 1;
         while (have & ((uint64_t)1 << l)) {
-            v = fold_pair_ext(stack[l], v, r[l]);
+            v = fold_pair_ext(stack[l], v, r[l], zki_ext_mul_prep(r[l]));
             have &= ~((uint64_t)1 << l);
             l++;
         }
@@ -162,8 +165,9 @@ static zki_ext eval_table(const zki_fe *tb, const zki_ext *te, size_t nvars, con
         part[b] = eval_range(tb, te, b << low, low, r);
     for (size_t j = 0; j < top; j++) {
         size_t half = nblocks >> (j + 1);
+        zki_fe r1w = zki_ext_mul_prep(r[low + j]);
         for (size_t i = 0; i < half; i++)
-            part[i] = fold_pair_ext(part[2 * i], part[2 * i + 1], r[low + j]);
+            part[i] = fold_pair_ext(part[2 * i], part[2 * i + 1], r[low + j], r1w);
     }
     return part[0];
 }

@@ -22,6 +22,7 @@
 #include <omp.h>
 
 #include "common/error.h"
+#include "common/scratch.h"
 #include "poly/mle.h"
 #include "sumcheck/sumcheck.h"
 
@@ -300,7 +301,7 @@ zki_status zki_sc_prover_new(zki_sc_prover **out, const zki_sc_instance *inst)
     for (unsigned j = 0; j < p->k; j++) {
         p->base[j] = inst->base[j];
         p->ext[j] = inst->ext[j];
-        if (half && !(p->buf[j] = malloc(half * sizeof(zki_ext))))
+        if (half && !(p->buf[j] = zki_scratch_alloc(half * sizeof(zki_ext))))
             goto nomem;
     }
     if (inst->eq_point && p->nvars) {
@@ -328,7 +329,7 @@ void zki_sc_prover_free(zki_sc_prover *p)
     if (!p)
         return;
     for (unsigned j = 0; j < ZKI_SC_MAX_TABLES; j++)
-        free(p->buf[j]);
+        zki_scratch_free(p->buf[j]);
     free(p->z);
     free(p->wlo);
     free(p->whi);
@@ -405,10 +406,12 @@ void zki_sc_prover_round(zki_sc_prover *p, zki_ext *msg)
  * parallel region serves all tables. */
 static void bind_chunk(zki_sc_prover *p, size_t c, size_t bt, zki_ext r)
 {
+    zki_fe r1w = zki_ext_mul_prep(r);
     for (unsigned j = 0; j < p->k; j++) {
         zki_ext *t = p->buf[j];
         for (size_t i = c * bt; i < (c + 1) * bt; i++)
-            t[i] = zki_ext_sub(t[2 * i], zki_ext_mul(r, zki_ext_sub(t[2 * i], t[2 * i + 1])));
+            t[i] = zki_ext_sub(t[2 * i],
+                               zki_ext_mul_pre(zki_ext_sub(t[2 * i], t[2 * i + 1]), r, r1w));
     }
 }
 
