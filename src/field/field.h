@@ -2,9 +2,8 @@
  * F_p[u]/(u^2 - 7).
  *
  * Contract: every zki_fe is canonical (< p) on entry and exit; zki_ext is
- * c0 + c1*u with canonical coordinates. Arithmetic is constant-time for the
- * base operations used on secrets (add, sub, mul) up to the final
- * conditional subtraction.
+ * c0 + c1*u with canonical coordinates. add, sub and mul are branch-free
+ * (masks, not jumps), so their time does not depend on the values.
  *
  * Built with -DZKI_TINY_FIELD the same API works over p = 17 (and its
  * extension by u^2 = 7, 289 elements) so tests can enumerate every
@@ -55,35 +54,38 @@ static inline zki_fe zki_fe_reduce128(unsigned __int128 x) { return (zki_fe)(x %
 
 #else
 
-/* Reduces lo + hi*2^64 using 2^64 = 2^32 - 1 and 2^96 = -1 (mod p). */
+/* Reduces lo + hi*2^64 using 2^64 = 2^32 - 1 and 2^96 = -1 (mod p).
+ * Branch-free: carries and borrows become masks (no data-dependent jumps,
+ * which random data would mispredict). */
 static inline zki_fe zki_fe_reduce128(unsigned __int128 x)
 {
     uint64_t lo = (uint64_t)x, hi = (uint64_t)(x >> 64);
     uint64_t hi_hi = hi >> 32, hi_lo = hi & ZKI_EPS;
     uint64_t t0;
-    if (__builtin_sub_overflow(lo, hi_hi, &t0))
-        t0 -= ZKI_EPS; /* borrowed 2^64 = EPS: cannot underflow again */
-    uint64_t t1 = hi_lo * ZKI_EPS;
+    uint64_t borrow = __builtin_sub_overflow(lo, hi_hi, &t0);
+    t0 -= ZKI_EPS & -borrow; /* borrowed 2^64 = EPS: cannot underflow again */
+    uint64_t t1 = (hi_lo << 32) - hi_lo; /* hi_lo * EPS without a multiply */
     uint64_t t2;
-    if (__builtin_add_overflow(t0, t1, &t2))
-        t2 += ZKI_EPS; /* carried 2^64 = EPS: cannot overflow again */
-    return t2 >= ZKI_P ? t2 - ZKI_P : t2;
+    uint64_t carry = __builtin_add_overflow(t0, t1, &t2);
+    t2 += ZKI_EPS & -carry; /* carried 2^64 = EPS: cannot overflow again */
+    /* t2 - p = t2 + EPS (mod 2^64) */
+    return t2 + (ZKI_EPS & -(uint64_t)(t2 >= ZKI_P));
 }
 
+/* a + b - p = a + b + EPS (mod 2^64), whether or not a + b carried. */
 static inline zki_fe zki_fe_add(zki_fe a, zki_fe b)
 {
     uint64_t s;
-    if (__builtin_add_overflow(a, b, &s))
-        return s + ZKI_EPS; /* a + b - 2^64 + EPS < p */
-    return s >= ZKI_P ? s - ZKI_P : s;
+    uint64_t carry = __builtin_add_overflow(a, b, &s);
+    return s + (ZKI_EPS & -(carry | (uint64_t)(s >= ZKI_P)));
 }
 
+/* On borrow, a - b + 2^64 - EPS = a - b + p. */
 static inline zki_fe zki_fe_sub(zki_fe a, zki_fe b)
 {
     uint64_t d;
-    if (__builtin_sub_overflow(a, b, &d))
-        return d - ZKI_EPS; /* a - b + 2^64 - EPS = a - b + p */
-    return d;
+    uint64_t borrow = __builtin_sub_overflow(a, b, &d);
+    return d - (ZKI_EPS & -borrow);
 }
 
 static inline zki_fe zki_fe_mul(zki_fe a, zki_fe b)
@@ -181,15 +183,27 @@ static inline zki_ext zki_ext_neg(zki_ext a)
     return r;
 }
 
-/* (a0 + a1 u)(b0 + b1 u) = a0 b0 + 7 a1 b1 + (a0 b1 + a1 b0) u; the real
- * part is reduced once (a0 b0 + 7 * canonical < 2^128). */
+/* x + y for two 128-bit products, reduced once: the 129th bit is worth
+ * 2^128 = -2^32 (mod p) (in the tiny field: 2^128 mod 17 = 1). */
+static inline zki_fe zki_fe_reduce_sum2(unsigned __int128 x, unsigned __int128 y)
+{
+    unsigned __int128 s = x + y;
+    uint64_t carry = s < x;
+#ifdef ZKI_TINY_FIELD
+    return zki_fe_add(zki_fe_reduce128(s), carry);
+#else
+    return zki_fe_sub(zki_fe_reduce128(s), (-carry) & 0x100000000ULL);
+#endif
+}
+
+/* (a0 + a1 u)(b0 + b1 u) = a0 b0 + 7 a1 b1 + (a0 b1 + a1 b0) u: four
+ * products and three reductions (7 a1 first, then one per coordinate). */
 static inline zki_ext zki_ext_mul(zki_ext a, zki_ext b)
 {
-    unsigned __int128 p00 = (unsigned __int128)a.c0 * b.c0;
-    zki_fe p11 = zki_fe_mul(a.c1, b.c1);
+    zki_fe a1w = zki_fe_reduce128((unsigned __int128)a.c1 * ZKI_EXT_W);
     zki_ext r;
-    r.c0 = zki_fe_reduce128(p00 + (unsigned __int128)p11 * ZKI_EXT_W);
-    r.c1 = zki_fe_add(zki_fe_mul(a.c0, b.c1), zki_fe_mul(a.c1, b.c0));
+    r.c0 = zki_fe_reduce_sum2((unsigned __int128)a.c0 * b.c0, (unsigned __int128)a1w * b.c1);
+    r.c1 = zki_fe_reduce_sum2((unsigned __int128)a.c0 * b.c1, (unsigned __int128)a.c1 * b.c0);
     return r;
 }
 static inline zki_ext zki_ext_sqr(zki_ext a) { return zki_ext_mul(a, a); }

@@ -19,6 +19,8 @@ typedef struct {
     void (*muladd)(zki_fe *out, const zki_fe *a, const zki_fe *b, size_t n);
     /* out[i] += s * a[i] */
     void (*axpy)(zki_fe *out, zki_fe s, const zki_fe *a, size_t n);
+    /* out[i] = a[i] * b[i] in the extension */
+    void (*ext_mul)(zki_ext *out, const zki_ext *a, const zki_ext *b, size_t n);
     /* out[i] = a[i] * s  (base vector times extension scalar) */
     void (*scale_ext)(zki_ext *out, const zki_fe *a, zki_ext s, size_t n);
     /* sum a[i] * b[i], lazily accumulated in 128 bits */

@@ -25,6 +25,13 @@ typedef struct {
 /* out[i] = H(in[2i], in[2i+1]) for i < count. */
 void zki_merkle_hash_pairs(zki_digest *out, const zki_digest *in, size_t count);
 
+/* Two-phase build for callers that compute leaves in place: init allocates
+ * (leaves uninitialised), the caller writes zki_merkle_leaves(t)[0..n),
+ * hash_layers computes every node above. Errors as for build. */
+zki_status zki_merkle_init(zki_merkle_tree *t, size_t n);
+zki_digest *zki_merkle_leaves(zki_merkle_tree *t);
+void zki_merkle_hash_layers(zki_merkle_tree *t);
+
 /* Builds the tree, copying the leaves. ZKI_ERR_INPUT if n is not a power
  * of two, ZKI_ERR_NOMEM on allocation failure. */
 zki_status zki_merkle_build(zki_merkle_tree *t, const zki_digest *leaves, size_t n);
