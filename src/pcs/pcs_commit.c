@@ -245,7 +245,6 @@ zki_status zki_pcs_commit(zki_pcs_prover **out, const zki_pcs_params *p, const z
         return st;
     }
     const zki_pcs_shape *s = &pr->com.shape;
-    zki_digest *leaves = NULL;
     pr->vecs = malloc(n_vecs * sizeof *pr->vecs);
     if (!pr->vecs) {
         st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory");
@@ -262,19 +261,15 @@ zki_status zki_pcs_commit(zki_pcs_prover **out, const zki_pcs_params *p, const z
     }
     if ((st = encode_rows(pr)))
         goto fail;
-    leaves = malloc(s->d * sizeof *leaves);
-    if (!leaves) {
-        st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for leaves");
+    /* leaves are hashed straight into the tree (no copy) */
+    if ((st = zki_merkle_init(&pr->tree, s->d)) ||
+        (st = hash_columns(pr, zki_merkle_leaves(&pr->tree))))
         goto fail;
-    }
-    if ((st = hash_columns(pr, leaves)) || (st = zki_merkle_build(&pr->tree, leaves, s->d)))
-        goto fail;
-    free(leaves);
+    zki_merkle_hash_layers(&pr->tree);
     pr->com.root = *zki_merkle_root(&pr->tree);
     *out = pr;
     return ZKI_OK;
 fail:
-    free(leaves);
     zki_pcs_prover_free(pr);
     return st;
 }
