@@ -35,7 +35,7 @@
 #define ZKI_PCS_VERSION 1u
 #define ZKI_PCS_MAX_POLYS 65536u      /* tables per commitment */
 #define ZKI_PCS_MAX_LOG_LEN 40u       /* a table has at most 2^40 entries */
-#define ZKI_PCS_MAX_LOG_D 30u         /* codeword length */
+#define ZKI_PCS_MAX_LOG_D 26u         /* codeword length (keeps D/|K| <= 2^-102) */
 #define ZKI_PCS_MAX_COMMITS 64u       /* commitments per opening */
 #define ZKI_PCS_MAX_GROUPS 65536u     /* combined evaluation rows per commitment */
 
