@@ -586,6 +586,33 @@ static void test_errors(void)
     zki_pcs_commitment_free(&c);
     free(cb);
     zki_pcs_prover_free(pr);
+    /* hiding limits: distinct points per opening and number of openings */
+    {
+        zki_fe *d = rand_data(ZKI_PCS_FE, 500);
+        zki_pcs_vec hv = {ZKI_PCS_FE, d, 500};
+        zki_pcs_params_default(&prm);
+        prm.hiding = 1;
+        prm.max_points = 1;
+        prm.open_budget = 2;
+        CHECK(zki_pcs_commit(&pr, &prm, &hv, 1) == ZKI_OK);
+        const zki_pcs_commitment *hc = zki_pcs_prover_commitment(pr);
+        CHECK(hc->shape.pad >= 2ull * hc->shape.queries);
+        zki_ext *p1 = rand_point(9), *p2 = rand_point(9);
+        zki_pcs_claim two[2] = {{0, 0, p1, eval_vec(&hv, p1)}, {0, 0, p2, eval_vec(&hv, p2)}};
+        uint8_t *b;
+        size_t blen;
+        CHECK(!open_bytes(&pr, 1, two, 2, &b, &blen)); /* 2 points > max_points */
+        for (int k = 0; k < 2; k++) {
+            CHECK(open_bytes(&pr, 1, &two[k], 1, &b, &blen));
+            CHECK(verify_bytes(&hc, 1, &two[k], 1, b, blen));
+            free(b);
+        }
+        CHECK(!open_bytes(&pr, 1, two, 1, &b, &blen)); /* budget of 2 used up */
+        zki_pcs_prover_free(pr);
+        free(p1);
+        free(p2);
+        free(d);
+    }
     /* soundness formula: rate 1/4 needs 149 queries for 101 bits */
     CHECK(zki_pcs_queries(0.25, 101) == 149);
     CHECK(zki_pcs_queries(0.25, 100) == 148);

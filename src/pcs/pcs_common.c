@@ -147,11 +147,12 @@ zki_status zki_pcs_begin(zki_transcript *ts, zki_pcs_ctx *x,
         }
         total += x->n_groups[c];
         if (com->params.hiding && x->n_groups[c] > com->shape.max_points) {
+            zki_status st = zki_fail(ZKI_ERR_INPUT,
+                                     "pcs: commitment %u opened at %u distinct points; its "
+                                     "hiding masks cover %u",
+                                     c, x->n_groups[c], com->shape.max_points);
             zki_pcs_ctx_free(x);
-            return zki_fail(ZKI_ERR_INPUT,
-                            "pcs: commitment %u opened at %u distinct points; its hiding "
-                            "masks cover %u",
-                            c, x->n_groups[c], com->shape.max_points);
+            return st;
         }
         if (com->params.hiding && slots[c] >= com->params.open_budget) {
             zki_pcs_ctx_free(x);
@@ -221,7 +222,7 @@ zki_status zki_pcs_challenges(zki_transcript *ts, zki_pcs_ctx *x,
         x->hi_coef[i] = malloc(((size_t)1 << hi) * sizeof(zki_ext));
         if (!x->hi_coef[i])
             return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for eq table");
-        zki_eq_table_scaled(x->hi_coef[i], claims[i].point + lo, hi, x->alpha[i]);
+        zki_eq_table_scaled(x->hi_coef[i], hi ? claims[i].point + lo : NULL, hi, x->alpha[i]);
     }
     for (uint32_t c = 0; c < x->n_commits; c++) {
         const zki_pcs_commitment *com = commits[c];
