@@ -33,10 +33,17 @@ test-asan: build-asan
 bench: build
 	@./$(BUILD)/bench_core
 
-# Until a model can be proven end to end, the demo runs the core benchmark.
+# Until a model can be proven end to end, the demo compiles (quantises) the
+# bundled Fashion-MNIST MLP, runs integer inference on one image, and runs
+# the core cryptographic benchmark.
+DEMO_DIR ?= $(BUILD)/demo
 demo: build
-	@echo "zkinfer demo: no model can be proven end to end yet;"
-	@echo "running the core cryptographic benchmark instead (bench/bench_core)."
+	@mkdir -p $(DEMO_DIR)
+	@echo "== zkinfer demo: compile the bundled Fashion-MNIST MLP =="
+	@./$(BUILD)/zkinfer compile tests/data/fmnist_mlp.onnx --calib tests/data/fmnist_calib.npy -o $(DEMO_DIR)/fmnist_mlp.zkm
+	@echo "== integer inference on one image =="
+	@./$(BUILD)/zkinfer run $(DEMO_DIR)/fmnist_mlp.zkm --input tests/data/fmnist_sample.npy
+	@echo "== proving is not wired to models yet: core benchmark instead (bench/bench_core --quick) =="
 	@./$(BUILD)/bench_core --quick
 
 clean:

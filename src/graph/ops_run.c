@@ -1,0 +1,637 @@
+/* Float reference kernels (see ops.h). Accumulations are in double so the
+ * reference is stable; these run at import (constant folding), in the
+ * conformance test and during calibration, never in the prover. */
+#include "graph/ops.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+
+#define NF(code, ...) zki_node_fail(n, code, __VA_ARGS__)
+
+static const zki_tensor *zki_tin(const zki_graph *g, const zki_node *n, int k)
+{
+    return (k < n->n_in && n->in[k] >= 0) ? &g->t[n->in[k]] : NULL;
+}
+
+static int zki_isf(const zki_tensor *t)
+{
+    return zki_et_is_float(t->et) == 1;
+}
+
+/* Unsigned arithmetic so hostile constants wrap instead of overflowing. */
+static int64_t zki_wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+static int64_t zki_wrap_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
+static int64_t zki_wrap_mul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
+
+static zki_status zki_run_binary(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *a = zki_tin(g, n, 0), *b = zki_tin(g, n, 1), *o = &g->t[n->out[0]];
+    int64_t cnt = zki_tensor_numel(o);
+    const zki_buf *va = &v[n->in[0]], *vb = &v[n->in[1]];
+    zki_buf *vo = &v[n->out[0]];
+    if (zki_isf(a)) {
+        for (int64_t k = 0; k < cnt; k++) {
+            float x = va->f[zki_bcast_index(o->rank, o->dims, a->rank, a->dims, k)];
+            int64_t jb = zki_bcast_index(o->rank, o->dims, b->rank, b->dims, k);
+            float y = zki_isf(b) ? vb->f[jb] : (float)vb->i[jb];
+            float r;
+            switch (n->op) {
+            case ZKI_OP_ADD: r = x + y; break;
+            case ZKI_OP_SUB: r = x - y; break;
+            case ZKI_OP_MUL: r = x * y; break;
+            case ZKI_OP_DIV: r = x / y; break;
+            default: r = powf(x, y); break;
+            }
+            vo->f[k] = r;
+        }
+        return ZKI_OK;
+    }
+    for (int64_t k = 0; k < cnt; k++) {
+        int64_t x = va->i[zki_bcast_index(o->rank, o->dims, a->rank, a->dims, k)];
+        int64_t y = vb->i[zki_bcast_index(o->rank, o->dims, b->rank, b->dims, k)];
+        int64_t r;
+        switch (n->op) {
+        case ZKI_OP_ADD: r = zki_wrap_add(x, y); break;
+        case ZKI_OP_SUB: r = zki_wrap_sub(x, y); break;
+        case ZKI_OP_MUL: r = zki_wrap_mul(x, y); break;
+        case ZKI_OP_DIV:
+            if (y == 0)
+                return NF(ZKI_ERR_INPUT, "integer division by zero");
+            r = (y == -1) ? zki_wrap_sub(0, x) : x / y;
+            break;
+        default:
+            return NF(ZKI_ERR_UNSUPPORTED, "integer Pow");
+        }
+        vo->i[k] = r;
+    }
+    return ZKI_OK;
+}
+
+static float zki_gelu(float x, int tanh_approx)
+{
+    if (tanh_approx)
+        return 0.5f * x * (1.0f + tanhf(0.7978845608f * (x + 0.044715f * x * x * x)));
+    return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+}
+
+static zki_status zki_run_unary(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *o = &g->t[n->out[0]];
+    int64_t cnt = zki_tensor_numel(o);
+    const float *x = v[n->in[0]].f;
+    float *y = v[n->out[0]].f;
+    float alpha = (float)zki_attr_float(n, "alpha", 0.01);
+    float lo = -INFINITY, hi = INFINITY;
+    int tanh_approx = 0;
+    if (n->op == ZKI_OP_CLIP) {
+        const zki_tensor *tl = zki_tin(g, n, 1), *th = zki_tin(g, n, 2);
+        if (tl)
+            lo = v[n->in[1]].f ? v[n->in[1]].f[0] : (float)v[n->in[1]].i[0];
+        if (th)
+            hi = v[n->in[2]].f ? v[n->in[2]].f[0] : (float)v[n->in[2]].i[0];
+    }
+    if (n->op == ZKI_OP_GELU)
+        tanh_approx = strcmp(zki_attr_str(n, "approximate", "none"), "tanh") == 0;
+    for (int64_t k = 0; k < cnt; k++) {
+        float a = x[k], r;
+        switch (n->op) {
+        case ZKI_OP_RELU: r = a > 0 ? a : 0; break;
+        case ZKI_OP_LEAKYRELU: r = a >= 0 ? a : alpha * a; break;
+        case ZKI_OP_SIGMOID: r = 1.0f / (1.0f + expf(-a)); break;
+        case ZKI_OP_TANH: r = tanhf(a); break;
+        case ZKI_OP_ERF: r = erff(a); break;
+        case ZKI_OP_SQRT: r = sqrtf(a); break;
+        case ZKI_OP_GELU: r = zki_gelu(a, tanh_approx); break;
+        default: r = a < lo ? lo : (a > hi ? hi : a); break; /* Clip */
+        }
+        y[k] = r;
+    }
+    return ZKI_OK;
+}
+
+static void zki_run_gemm(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *a = zki_tin(g, n, 0), *c = zki_tin(g, n, 2);
+    const zki_tensor *o = &g->t[n->out[0]];
+    int ta = zki_attr_int(n, "transA", 0) != 0, tb = zki_attr_int(n, "transB", 0) != 0;
+    double alpha = zki_attr_float(n, "alpha", 1.0), beta = zki_attr_float(n, "beta", 1.0);
+    int64_t m = o->dims[0], nn = o->dims[1], kk = ta ? a->dims[0] : a->dims[1];
+    const float *A = v[n->in[0]].f, *B = v[n->in[1]].f, *C = c ? v[n->in[2]].f : NULL;
+    float *Y = v[n->out[0]].f;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < m; i++) {
+        for (int64_t j = 0; j < nn; j++) {
+            double s = 0;
+            for (int64_t k = 0; k < kk; k++)
+                s += (double)A[ta ? k * m + i : i * kk + k] * B[tb ? j * kk + k : k * nn + j];
+            s *= alpha;
+            if (C)
+                s += beta * C[zki_bcast_index(2, o->dims, c->rank, c->dims, i * nn + j)];
+            Y[i * nn + j] = (float)s;
+        }
+    }
+}
+
+static void zki_run_matmul(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *a = zki_tin(g, n, 0), *b = zki_tin(g, n, 1), *o = &g->t[n->out[0]];
+    int64_t kk = a->dims[a->rank - 1];
+    int64_t m = a->rank >= 2 ? a->dims[a->rank - 2] : 1;
+    int64_t nn = b->rank >= 2 ? b->dims[b->rank - 1] : 1;
+    /* batch shapes of a, b and out (out batch = out dims minus the matrix dims) */
+    int rba = a->rank > 2 ? a->rank - 2 : 0, rbb = b->rank > 2 ? b->rank - 2 : 0;
+    int rbo = o->rank - (a->rank >= 2) - (b->rank >= 2);
+    int64_t nb = zki_shape_numel(rbo, o->dims);
+    const float *A = v[n->in[0]].f, *B = v[n->in[1]].f;
+    float *Y = v[n->out[0]].f;
+#pragma omp parallel for schedule(static)
+    for (int64_t bi = 0; bi < nb; bi++) {
+        int64_t ia = zki_bcast_index(rbo, o->dims, rba, a->dims, bi);
+        int64_t ib = zki_bcast_index(rbo, o->dims, rbb, b->dims, bi);
+        const float *pa = A + ia * m * kk, *pb = B + ib * kk * nn;
+        float *py = Y + bi * m * nn;
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < nn; j++) {
+                double s = 0;
+                for (int64_t k = 0; k < kk; k++)
+                    s += (double)pa[i * kk + k] * pb[k * nn + j];
+                py[i * nn + j] = (float)s;
+            }
+    }
+}
+
+static zki_status zki_run_conv(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *x = zki_tin(g, n, 0), *w = zki_tin(g, n, 1), *bt = zki_tin(g, n, 2);
+    zki_win2d p;
+    zki_status st = zki_win2d_resolve(n, x->dims[2], x->dims[3], w->dims[2], w->dims[3], 0, &p);
+    if (st != ZKI_OK)
+        return st;
+    int64_t N = x->dims[0], C = x->dims[1], H = x->dims[2], W = x->dims[3], M = w->dims[0];
+    int64_t grp = zki_attr_int(n, "group", 1), cg = C / grp, mg = M / grp;
+    const float *X = v[n->in[0]].f, *Wt = v[n->in[1]].f, *B = bt ? v[n->in[2]].f : NULL;
+    float *Y = v[n->out[0]].f;
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t b = 0; b < N; b++)
+        for (int64_t m = 0; m < M; m++) {
+            int64_t g0 = m / mg;
+            for (int64_t oy = 0; oy < p.oh; oy++)
+                for (int64_t ox = 0; ox < p.ow; ox++) {
+                    double s = B ? B[m] : 0;
+                    for (int64_t c = 0; c < cg; c++)
+                        for (int64_t ky = 0; ky < p.kh; ky++) {
+                            int64_t iy = oy * p.sh - p.pt + ky * p.dh;
+                            if (iy < 0 || iy >= H)
+                                continue;
+                            for (int64_t kx = 0; kx < p.kw; kx++) {
+                                int64_t ix = ox * p.sw - p.pl + kx * p.dw;
+                                if (ix < 0 || ix >= W)
+                                    continue;
+                                s += (double)X[((b * C + g0 * cg + c) * H + iy) * W + ix] *
+                                     Wt[((m * cg + c) * p.kh + ky) * p.kw + kx];
+                            }
+                        }
+                    Y[((b * M + m) * p.oh + oy) * p.ow + ox] = (float)s;
+                }
+        }
+    return ZKI_OK;
+}
+
+static zki_status zki_run_pool(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *x = zki_tin(g, n, 0);
+    const int64_t *ks;
+    zki_attr_ints(n, "kernel_shape", &ks);
+    zki_win2d p;
+    zki_status st = zki_win2d_resolve(n, x->dims[2], x->dims[3], ks[0], ks[1],
+                                      (int)zki_attr_int(n, "ceil_mode", 0), &p);
+    if (st != ZKI_OK)
+        return st;
+    int64_t NC = x->dims[0] * x->dims[1], H = x->dims[2], W = x->dims[3];
+    int is_max = n->op == ZKI_OP_MAXPOOL, incl = zki_attr_int(n, "count_include_pad", 0) != 0;
+    const float *X = v[n->in[0]].f;
+    float *Y = v[n->out[0]].f;
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < NC; c++)
+        for (int64_t oy = 0; oy < p.oh; oy++)
+            for (int64_t ox = 0; ox < p.ow; ox++) {
+                double s = 0, mx = -INFINITY;
+                int64_t cnt = 0;
+                for (int64_t ky = 0; ky < p.kh; ky++) {
+                    int64_t iy = oy * p.sh - p.pt + ky * p.dh;
+                    for (int64_t kx = 0; kx < p.kw; kx++) {
+                        int64_t ix = ox * p.sw - p.pl + kx * p.dw;
+                        int inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
+                        if (inside) {
+                            float a = X[(c * H + iy) * W + ix];
+                            s += a;
+                            if (a > mx)
+                                mx = a;
+                            cnt++;
+                        } else if (incl && iy < H + p.pb && ix < W + p.pr) {
+                            cnt++; /* padding counts, but not the ceil_mode overhang */
+                        }
+                    }
+                }
+                Y[(c * p.oh + oy) * p.ow + ox] = (float)(is_max ? mx : (cnt ? s / (double)cnt : 0));
+            }
+    return ZKI_OK;
+}
+
+/* Iterates an axis split of a tensor: outer x axis x inner. */
+static void zki_split3(const zki_tensor *t, int a0, int a1, int64_t *outer, int64_t *mid, int64_t *inner)
+{
+    *outer = zki_shape_numel(a0, t->dims);
+    *mid = zki_shape_numel(a1 - a0, t->dims + a0);
+    *inner = zki_shape_numel(t->rank - a1, t->dims + a1);
+}
+
+static void zki_run_softmax(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *x = zki_tin(g, n, 0);
+    int r = x->rank;
+    int64_t ax = zki_attr_int(n, "axis", n->opset >= 13 ? -1 : 1);
+    if (ax < 0)
+        ax += r;
+    int64_t outer, mid, inner;
+    if (n->opset >= 13)
+        zki_split3(x, (int)ax, (int)ax + 1, &outer, &mid, &inner);
+    else
+        zki_split3(x, (int)ax, r, &outer, &mid, &inner), mid *= inner, inner = 1;
+    const float *X = v[n->in[0]].f;
+    float *Y = v[n->out[0]].f;
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            const float *px = X + o * mid * inner + i;
+            float *py = Y + o * mid * inner + i;
+            float mx = -INFINITY;
+            for (int64_t k = 0; k < mid; k++)
+                if (px[k * inner] > mx)
+                    mx = px[k * inner];
+            double s = 0;
+            for (int64_t k = 0; k < mid; k++) {
+                py[k * inner] = expf(px[k * inner] - mx);
+                s += py[k * inner];
+            }
+            for (int64_t k = 0; k < mid; k++)
+                py[k * inner] = (float)(py[k * inner] / s);
+        }
+}
+
+static void zki_run_layernorm(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *x = zki_tin(g, n, 0);
+    int r = x->rank;
+    int64_t ax = zki_attr_int(n, "axis", -1);
+    if (ax < 0)
+        ax += r;
+    double eps = zki_attr_float(n, "epsilon", 1e-5);
+    int64_t outer, mid, inner;
+    zki_split3(x, (int)ax, r, &outer, &mid, &inner);
+    const float *X = v[n->in[0]].f, *S = v[n->in[1]].f;
+    const float *B = zki_tin(g, n, 2) ? v[n->in[2]].f : NULL;
+    float *Y = v[n->out[0]].f;
+    float *Mean = n->n_out > 1 && n->out[1] >= 0 ? v[n->out[1]].f : NULL;
+    float *Inv = n->n_out > 2 && n->out[2] >= 0 ? v[n->out[2]].f : NULL;
+    for (int64_t o = 0; o < outer; o++) {
+        const float *px = X + o * mid;
+        double mu = 0, var = 0;
+        for (int64_t k = 0; k < mid; k++)
+            mu += px[k];
+        mu /= (double)(mid ? mid : 1);
+        for (int64_t k = 0; k < mid; k++)
+            var += (px[k] - mu) * (px[k] - mu);
+        var /= (double)(mid ? mid : 1);
+        double inv = 1.0 / sqrt(var + eps);
+        for (int64_t k = 0; k < mid; k++)
+            Y[o * mid + k] = (float)((px[k] - mu) * inv * S[k] + (B ? B[k] : 0));
+        if (Mean)
+            Mean[o] = (float)mu;
+        if (Inv)
+            Inv[o] = (float)inv;
+    }
+}
+
+static void zki_run_batchnorm(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *x = zki_tin(g, n, 0);
+    int64_t N = x->dims[0], C = x->dims[1], S = zki_shape_numel(x->rank - 2, x->dims + 2);
+    double eps = zki_attr_float(n, "epsilon", 1e-5);
+    const float *X = v[n->in[0]].f, *sc = v[n->in[1]].f, *bi = v[n->in[2]].f, *mu = v[n->in[3]].f,
+                *var = v[n->in[4]].f;
+    float *Y = v[n->out[0]].f;
+    for (int64_t b = 0; b < N; b++)
+        for (int64_t c = 0; c < C; c++) {
+            double k = sc[c] / sqrt(var[c] + eps);
+            for (int64_t s = 0; s < S; s++) {
+                int64_t idx = (b * C + c) * S + s;
+                Y[idx] = (float)((X[idx] - mu[c]) * k + bi[c]);
+            }
+        }
+}
+
+static zki_status zki_run_reducemean(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *x = zki_tin(g, n, 0), *o = &g->t[n->out[0]];
+    int r = x->rank, red[ZKI_MAX_RANK] = {0}, any = 0;
+    const int64_t *av;
+    int ac = zki_attr_ints(n, "axes", &av);
+    const zki_tensor *at = zki_tin(g, n, 1);
+    if (at) {
+        ac = (int)zki_tensor_numel(at);
+        av = v[n->in[1]].i;
+    }
+    for (int k = 0; k < ac; k++) {
+        int a = (int)(av[k] < 0 ? av[k] + r : av[k]);
+        red[a] = 1;
+        any = 1;
+    }
+    if (!any && !zki_attr_int(n, "noop_with_empty_axes", 0))
+        for (int a = 0; a < r; a++)
+            red[a] = 1;
+    int64_t on = zki_tensor_numel(o), xn = zki_tensor_numel(x), cnt = xn / (on ? on : 1);
+    double *acc = calloc((size_t)(on ? on : 1), sizeof(double));
+    const float *X = v[n->in[0]].f;
+    float *Y = v[n->out[0]].f;
+    if (!acc)
+        return zki_fail(ZKI_ERR_NOMEM, "out of memory");
+    /* out index of each input element: drop (or zero) the reduced coordinates */
+    for (int64_t k = 0; k < xn; k++) {
+        int64_t rem = k, oi = 0, stride = 1;
+        for (int a = r - 1; a >= 0; a--) {
+            int64_t c = rem % x->dims[a];
+            rem /= x->dims[a];
+            if (!red[a]) {
+                oi += c * stride;
+                stride *= x->dims[a];
+            }
+        }
+        acc[oi] += X[k];
+    }
+    for (int64_t k = 0; k < on; k++)
+        Y[k] = (float)(acc[k] / (double)(cnt ? cnt : 1));
+    free(acc);
+    return ZKI_OK;
+}
+
+/* Copies elements by an index map: dst[k] = src[map(k)] where map is given
+ * per output coordinate; used by Transpose, Slice, Concat, Pad, Gather. */
+static zki_status zki_run_gather(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *x = zki_tin(g, n, 0), *idx = zki_tin(g, n, 1);
+    int r = x->rank;
+    int64_t ax = zki_attr_int(n, "axis", 0);
+    if (ax < 0)
+        ax += r;
+    int64_t outer, mid, inner;
+    zki_split3(x, (int)ax, (int)ax + 1, &outer, &mid, &inner);
+    int64_t ni = zki_tensor_numel(idx);
+    const int64_t *I = v[n->in[1]].i;
+    int isf = zki_isf(x);
+    for (int64_t j = 0; j < ni; j++)
+        if (I[j] < -mid || I[j] >= mid)
+            return NF(ZKI_ERR_INPUT, "index %lld out of range [%lld, %lld)", (long long)I[j], (long long)-mid,
+                      (long long)mid);
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t j = 0; j < ni; j++) {
+            int64_t s = I[j] < 0 ? I[j] + mid : I[j];
+            int64_t src = (o * mid + s) * inner, dst = (o * ni + j) * inner;
+            if (isf)
+                memcpy(v[n->out[0]].f + dst, v[n->in[0]].f + src, sizeof(float) * (size_t)inner);
+            else
+                memcpy(v[n->out[0]].i + dst, v[n->in[0]].i + src, sizeof(int64_t) * (size_t)inner);
+        }
+    return ZKI_OK;
+}
+
+static void zki_copy_elem(const zki_buf *src, int64_t si, zki_buf *dst, int64_t di)
+{
+    if (dst->f)
+        dst->f[di] = src->f[si];
+    else
+        dst->i[di] = src->i[si];
+}
+
+static zki_status zki_run_layout(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *x = zki_tin(g, n, 0), *o = &g->t[n->out[0]];
+    int r = x->rank;
+    int64_t on = zki_tensor_numel(o);
+    zki_buf *vo = &v[n->out[0]];
+    const zki_buf *vx = &v[n->in[0]];
+    int64_t xs[ZKI_MAX_RANK]; /* row-major strides of the input */
+    int64_t s = 1;
+    for (int a = r - 1; a >= 0; a--) {
+        xs[a] = s;
+        s *= x->dims[a];
+    }
+    if (n->op == ZKI_OP_TRANSPOSE) {
+        const int64_t *p;
+        int pc = zki_attr_ints(n, "perm", &p);
+        for (int64_t k = 0; k < on; k++) {
+            int64_t rem = k, si = 0;
+            for (int a = r - 1; a >= 0; a--) {
+                int64_t c = rem % o->dims[a];
+                rem /= o->dims[a];
+                si += c * xs[pc ? p[a] : r - 1 - a];
+            }
+            zki_copy_elem(vx, si, vo, k);
+        }
+        return ZKI_OK;
+    }
+    if (n->op == ZKI_OP_SLICE) {
+        int64_t st[ZKI_MAX_RANK], sp[ZKI_MAX_RANK], ln[ZKI_MAX_RANK];
+        zki_status e = zki_slice_resolve(g, n, st, sp, ln);
+        if (e != ZKI_OK)
+            return e;
+        for (int64_t k = 0; k < on; k++) {
+            int64_t rem = k, si = 0;
+            for (int a = r - 1; a >= 0; a--) {
+                int64_t c = rem % o->dims[a];
+                rem /= o->dims[a];
+                si += (st[a] + c * sp[a]) * xs[a];
+            }
+            zki_copy_elem(vx, si, vo, k);
+        }
+        return ZKI_OK;
+    }
+    if (n->op == ZKI_OP_PAD) {
+        int64_t b[ZKI_MAX_RANK], e[ZKI_MAX_RANK];
+        int mode;
+        zki_status es = zki_pad_resolve(g, n, b, e, &mode);
+        if (es != ZKI_OK)
+            return es;
+        const zki_tensor *cv = zki_tin(g, n, 2);
+        float cf = 0;
+        int64_t ci = 0;
+        if (cv) {
+            if (v[n->in[2]].f)
+                cf = v[n->in[2]].f[0];
+            else
+                ci = v[n->in[2]].i[0];
+        }
+        for (int64_t k = 0; k < on; k++) {
+            int64_t rem = k, si = 0;
+            int outside = 0;
+            for (int a = r - 1; a >= 0; a--) {
+                int64_t c = rem % o->dims[a], d = x->dims[a];
+                rem /= o->dims[a];
+                int64_t ic = c - b[a];
+                if (ic < 0 || ic >= d) {
+                    if (mode == 0)
+                        outside = 1;
+                    else if (mode == 2)
+                        ic = ic < 0 ? 0 : d - 1;
+                    else
+                        ic = ic < 0 ? -ic : 2 * (d - 1) - ic;
+                }
+                si += ic * xs[a];
+            }
+            if (outside) {
+                if (vo->f)
+                    vo->f[k] = cf;
+                else
+                    vo->i[k] = ci;
+            } else {
+                zki_copy_elem(vx, si, vo, k);
+            }
+        }
+        return ZKI_OK;
+    }
+    /* Concat */
+    int ax = (int)zki_attr_int(n, "axis", 0);
+    if (ax < 0)
+        ax += r;
+    int64_t outer = zki_shape_numel(ax, o->dims), inner = zki_shape_numel(r - ax - 1, o->dims + ax + 1);
+    int64_t off = 0;
+    for (int t = 0; t < n->n_in; t++) {
+        const zki_tensor *xt = &g->t[n->in[t]];
+        int64_t len = xt->dims[ax] * inner;
+        for (int64_t q = 0; q < outer; q++)
+            for (int64_t k = 0; k < len; k++)
+                zki_copy_elem(&v[n->in[t]], q * len + k, vo, q * o->dims[ax] * inner + off + k);
+        off += len;
+    }
+    return ZKI_OK;
+}
+
+static int64_t zki_cast_int(double f, int et)
+{
+    if (f != f)
+        return 0;
+    if (f >= 9.2e18)
+        return INT64_MAX;
+    if (f <= -9.2e18)
+        return INT64_MIN;
+    int64_t x = (int64_t)f;
+    switch (et) {
+    case ZKI_ET_INT8: return (int8_t)(uint8_t)x;
+    case ZKI_ET_UINT8: return (uint8_t)x;
+    case ZKI_ET_INT16: return (int16_t)(uint16_t)x;
+    case ZKI_ET_UINT16: return (uint16_t)x;
+    case ZKI_ET_INT32: return (int32_t)(uint32_t)x;
+    case ZKI_ET_UINT32: return (uint32_t)x;
+    case ZKI_ET_BOOL: return f != 0;
+    default: return x;
+    }
+}
+
+static void zki_run_cast(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *x = zki_tin(g, n, 0), *o = &g->t[n->out[0]];
+    int64_t cnt = zki_tensor_numel(o);
+    const zki_buf *vx = &v[n->in[0]];
+    zki_buf *vo = &v[n->out[0]];
+    for (int64_t k = 0; k < cnt; k++) {
+        if (zki_isf(o)) {
+            vo->f[k] = zki_isf(x) ? vx->f[k] : (float)vx->i[k];
+        } else if (zki_isf(x)) {
+            vo->i[k] = zki_cast_int(vx->f[k], o->et);
+        } else {
+            int64_t a = vx->i[k];
+            vo->i[k] = o->et == ZKI_ET_BOOL ? a != 0 : zki_cast_int((double)a, o->et);
+            if (o->et == ZKI_ET_INT64 || o->et == ZKI_ET_UINT64)
+                vo->i[k] = a;
+        }
+    }
+}
+
+static void zki_copy_all(const zki_tensor *t, const zki_buf *src, zki_buf *dst)
+{
+    int64_t cnt = zki_tensor_numel(t);
+    if (dst->f)
+        memcpy(dst->f, src->f, sizeof(float) * (size_t)cnt);
+    else
+        memcpy(dst->i, src->i, sizeof(int64_t) * (size_t)cnt);
+}
+
+zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *o = &g->t[n->out[0]];
+    switch (n->op) {
+    case ZKI_OP_GEMM: zki_run_gemm(g, n, v); return ZKI_OK;
+    case ZKI_OP_MATMUL: zki_run_matmul(g, n, v); return ZKI_OK;
+    case ZKI_OP_ADD: case ZKI_OP_SUB: case ZKI_OP_MUL: case ZKI_OP_DIV: case ZKI_OP_POW:
+        return zki_run_binary(g, n, v);
+    case ZKI_OP_RELU: case ZKI_OP_LEAKYRELU: case ZKI_OP_SIGMOID: case ZKI_OP_TANH: case ZKI_OP_ERF:
+    case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_CLIP:
+        return zki_run_unary(g, n, v);
+    case ZKI_OP_CONV: return zki_run_conv(g, n, v);
+    case ZKI_OP_MAXPOOL: case ZKI_OP_AVGPOOL: return zki_run_pool(g, n, v);
+    case ZKI_OP_GLOBALAVGPOOL: {
+        const zki_tensor *x = zki_tin(g, n, 0);
+        int64_t nc = x->dims[0] * x->dims[1], s = zki_shape_numel(x->rank - 2, x->dims + 2);
+        for (int64_t c = 0; c < nc; c++) {
+            double a = 0;
+            for (int64_t k = 0; k < s; k++)
+                a += v[n->in[0]].f[c * s + k];
+            v[n->out[0]].f[c] = (float)(s ? a / (double)s : 0);
+        }
+        return ZKI_OK;
+    }
+    case ZKI_OP_BATCHNORM: zki_run_batchnorm(g, n, v); return ZKI_OK;
+    case ZKI_OP_SOFTMAX: zki_run_softmax(g, n, v); return ZKI_OK;
+    case ZKI_OP_LAYERNORM: zki_run_layernorm(g, n, v); return ZKI_OK;
+    case ZKI_OP_REDUCEMEAN: return zki_run_reducemean(g, n, v);
+    case ZKI_OP_GATHER: return zki_run_gather(g, n, v);
+    case ZKI_OP_TRANSPOSE: case ZKI_OP_SLICE: case ZKI_OP_PAD: case ZKI_OP_CONCAT:
+        return zki_run_layout(g, n, v);
+    case ZKI_OP_FLATTEN: case ZKI_OP_RESHAPE: case ZKI_OP_SQUEEZE: case ZKI_OP_UNSQUEEZE:
+    case ZKI_OP_IDENTITY: case ZKI_OP_DROPOUT:
+        zki_copy_all(o, &v[n->in[0]], &v[n->out[0]]);
+        if (n->op == ZKI_OP_DROPOUT && n->n_out > 1 && n->out[1] >= 0) {
+            int64_t cnt = zki_tensor_numel(&g->t[n->out[1]]);
+            for (int64_t k = 0; k < cnt; k++)
+                v[n->out[1]].i[k] = 1;
+        }
+        return ZKI_OK;
+    case ZKI_OP_WHERE: {
+        const zki_tensor *c = zki_tin(g, n, 0), *a = zki_tin(g, n, 1), *b = zki_tin(g, n, 2);
+        int64_t cnt = zki_tensor_numel(o);
+        for (int64_t k = 0; k < cnt; k++) {
+            int64_t ic = zki_bcast_index(o->rank, o->dims, c->rank, c->dims, k);
+            const zki_tensor *src = v[n->in[0]].i[ic] ? a : b;
+            int which = v[n->in[0]].i[ic] ? 1 : 2;
+            zki_copy_elem(&v[n->in[which]], zki_bcast_index(o->rank, o->dims, src->rank, src->dims, k),
+                          &v[n->out[0]], k);
+        }
+        return ZKI_OK;
+    }
+    case ZKI_OP_CAST: zki_run_cast(g, n, v); return ZKI_OK;
+    case ZKI_OP_SHAPE: {
+        const zki_tensor *x = zki_tin(g, n, 0);
+        int r = x->rank;
+        int64_t s = zki_attr_int(n, "start", 0);
+        if (s < 0) s += r;
+        if (s < 0) s = 0;
+        for (int64_t k = 0; k < o->dims[0]; k++)
+            v[n->out[0]].i[k] = x->dims[s + k];
+        return ZKI_OK;
+    }
+    default:
+        return NF(ZKI_ERR_UNSUPPORTED, "no float kernel");
+    }
+}

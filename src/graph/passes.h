@@ -1,0 +1,28 @@
+/* Graph preparation passes, run by the importer in this order:
+ *   normalise  attribute forms of old opsets (Slice < 10, Pad < 11, Clip < 11,
+ *              Squeeze/Unsqueeze < 13, ReduceMean < 18) become constant inputs
+ *   infer+fold shapes inferred node by node; a node whose inputs are all
+ *              constant (or a Shape node) is evaluated and its outputs become
+ *              constants, so shape-computing sub-graphs vanish
+ *   bn-fold    BatchNormalization folded into the preceding Conv or Gemm
+ *   simplify   Identity and Dropout removed; Div by a constant becomes Mul by
+ *              its reciprocal
+ *   dce        nodes and tensors nothing depends on are dropped
+ * The float executor runs the prepared graph. */
+#ifndef ZKI_GRAPH_PASSES_H
+#define ZKI_GRAPH_PASSES_H
+
+#include "graph/graph.h"
+#include "graph/ops.h"
+#include "onnx/onnx.h"
+
+zki_status zki_graph_prepare(zki_graph *g);
+
+/* Float reference executor. inputs[k] feeds graph input k (shapes must have
+ * the same element count; integer data feeding a float input is converted).
+ * On success *vals holds one buffer per tensor (constants point at the
+ * graph's data); release with zki_exec_free. */
+zki_status zki_exec_float(const zki_graph *g, const zki_host_tensor *inputs, int n_inputs, zki_buf **vals);
+void zki_exec_free(const zki_graph *g, zki_buf *vals);
+
+#endif

@@ -1,0 +1,172 @@
+#include "quant/npy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+
+/* Finds the value text after 'key': in the header dict. */
+static const char *zki_npy_field(const char *h, const char *key)
+{
+    const char *p = strstr(h, key);
+    if (!p)
+        return NULL;
+    p = strchr(p + strlen(key), ':');
+    if (!p)
+        return NULL;
+    p++;
+    while (*p == ' ')
+        p++;
+    return p;
+}
+
+zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0)
+        return zki_fail(ZKI_ERR_INPUT, "not a .npy file (bad magic)");
+    int major = buf[6];
+    size_t hl, off;
+    if (major == 1) {
+        hl = (size_t)buf[8] | (size_t)buf[9] << 8;
+        off = 10;
+    } else if (major == 2 || major == 3) {
+        if (len < 12)
+            return zki_fail(ZKI_ERR_INPUT, ".npy header truncated");
+        hl = (size_t)buf[8] | (size_t)buf[9] << 8 | (size_t)buf[10] << 16 | (size_t)buf[11] << 24;
+        off = 12;
+    } else {
+        return zki_fail(ZKI_ERR_UNSUPPORTED, ".npy format version %d", major);
+    }
+    if (hl > len - off || hl > 65536)
+        return zki_fail(ZKI_ERR_INPUT, ".npy header length %zu exceeds the file", hl);
+    char h[65537];
+    memcpy(h, buf + off, hl);
+    h[hl] = '\0';
+    const char *d = zki_npy_field(h, "'descr'"), *fo = zki_npy_field(h, "'fortran_order'"),
+               *sh = zki_npy_field(h, "'shape'");
+    if (!d || !fo || !sh || *d != '\'' || *sh != '(')
+        return zki_fail(ZKI_ERR_INPUT, ".npy header is malformed");
+    if (strncmp(fo, "False", 5) != 0)
+        return zki_fail(ZKI_ERR_UNSUPPORTED, ".npy in Fortran order is not supported");
+    char ds[8] = {0};
+    for (int k = 0; k < 7 && d[1 + k] && d[1 + k] != '\''; k++)
+        ds[k] = d[1 + k];
+    struct { const char *s; int et, w, isf; } types[] = {
+        {"<f4", ZKI_ET_FLOAT, 4, 1}, {"<f8", ZKI_ET_DOUBLE, 8, 1}, {"|i1", ZKI_ET_INT8, 1, 0},
+        {"|u1", ZKI_ET_UINT8, 1, 0}, {"<i2", ZKI_ET_INT16, 2, 0}, {"<u2", ZKI_ET_UINT16, 2, 0},
+        {"<i4", ZKI_ET_INT32, 4, 0}, {"<u4", ZKI_ET_UINT32, 4, 0}, {"<i8", ZKI_ET_INT64, 8, 0},
+        {"<u8", ZKI_ET_UINT64, 8, 0}, {"|b1", ZKI_ET_BOOL, 1, 0},
+    };
+    int ti = -1;
+    for (size_t k = 0; k < sizeof types / sizeof types[0]; k++)
+        if (strcmp(ds, types[k].s) == 0)
+            ti = (int)k;
+    if (ti < 0)
+        return zki_fail(ZKI_ERR_UNSUPPORTED, ".npy dtype '%s' is not supported", ds);
+    const char *p = sh + 1;
+    int rank = 0;
+    while (*p && *p != ')') {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == ')')
+            break;
+        if (*p < '0' || *p > '9' || rank >= ZKI_MAX_RANK)
+            return zki_fail(ZKI_ERR_INPUT, ".npy shape is malformed or rank > %d", ZKI_MAX_RANK);
+        int64_t v = 0;
+        while (*p >= '0' && *p <= '9') {
+            if (v > ((int64_t)1 << 40))
+                return zki_fail(ZKI_ERR_INPUT, ".npy dimension too large");
+            v = v * 10 + (*p++ - '0');
+        }
+        out->dims[rank++] = v;
+    }
+    out->rank = rank;
+    int64_t n = zki_shape_numel(rank, out->dims);
+    size_t w = (size_t)types[ti].w, data = off + hl;
+    if (n < 0 || (uint64_t)n > (len - data) / w || (size_t)n * w != len - data)
+        return zki_fail(ZKI_ERR_INPUT, ".npy data has %zu bytes, shape needs %lld", len - data, (long long)n * (long long)w);
+    out->et = types[ti].et;
+    size_t cnt = n > 0 ? (size_t)n : 1;
+    if (types[ti].isf)
+        out->f = malloc(cnt * sizeof(float));
+    else
+        out->i = malloc(cnt * sizeof(int64_t));
+    if (!out->f && !out->i)
+        return zki_fail(ZKI_ERR_NOMEM, "out of memory");
+    const uint8_t *src = buf + data;
+    for (int64_t k = 0; k < n; k++, src += w) {
+        uint64_t u = 0;
+        for (size_t b = 0; b < w; b++)
+            u |= (uint64_t)src[b] << (8 * b);
+        switch (out->et) {
+        case ZKI_ET_FLOAT: { uint32_t x = (uint32_t)u; float f; memcpy(&f, &x, 4); out->f[k] = f; break; }
+        case ZKI_ET_DOUBLE: { double f; memcpy(&f, &u, 8); out->f[k] = (float)f; break; }
+        case ZKI_ET_INT8: out->i[k] = (int8_t)(uint8_t)u; break;
+        case ZKI_ET_INT16: out->i[k] = (int16_t)(uint16_t)u; break;
+        case ZKI_ET_INT32: out->i[k] = (int32_t)(uint32_t)u; break;
+        case ZKI_ET_BOOL: out->i[k] = u != 0; break;
+        default: out->i[k] = (int64_t)u; break;
+        }
+    }
+    if (out->et == ZKI_ET_DOUBLE)
+        out->et = ZKI_ET_FLOAT;
+    return ZKI_OK;
+}
+
+zki_status zki_npy_read(const char *path, zki_host_tensor *out)
+{
+    uint8_t *b;
+    size_t n;
+    memset(out, 0, sizeof *out);
+    zki_status st = zki_read_file(path, (size_t)1 << 34, &b, &n);
+    if (st != ZKI_OK)
+        return st;
+    st = zki_npy_parse(b, n, out);
+    free(b);
+    if (st != ZKI_OK) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "%s", zki_last_error());
+        return zki_fail(st, "%s: %s", path, msg);
+    }
+    return ZKI_OK;
+}
+
+zki_status zki_npy_write(const char *path, int rank, const int64_t *dims, const float *f, const int64_t *iv)
+{
+    char h[256];
+    int o = snprintf(h, sizeof h, "{'descr': '%s', 'fortran_order': False, 'shape': (", f ? "<f4" : "<i8");
+    for (int a = 0; a < rank; a++)
+        o += snprintf(h + o, sizeof h - (size_t)o, "%lld%s", (long long)dims[a], rank == 1 ? "," : (a + 1 < rank ? ", " : ""));
+    o += snprintf(h + o, sizeof h - (size_t)o, "), }");
+    /* pad with spaces so data starts on a 64-byte boundary, newline last */
+    int total = 10 + o + 1;
+    int pad = (64 - total % 64) % 64;
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return zki_fail(ZKI_ERR_IO, "cannot create '%s'", path);
+    int hl = o + pad + 1;
+    uint8_t pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (uint8_t)(hl & 255), (uint8_t)(hl >> 8)};
+    fwrite(pre, 1, 10, fp);
+    fwrite(h, 1, (size_t)o, fp);
+    for (int k = 0; k < pad; k++)
+        fputc(' ', fp);
+    fputc('\n', fp);
+    int64_t n = zki_shape_numel(rank, dims);
+    size_t wr = f ? fwrite(f, sizeof(float), (size_t)n, fp) : fwrite(iv, sizeof(int64_t), (size_t)n, fp);
+    if (fclose(fp) != 0 || wr != (size_t)n)
+        return zki_fail(ZKI_ERR_IO, "cannot write '%s'", path);
+    return ZKI_OK;
+}
+
+zki_status zki_tensor_read_any(const char *path, zki_host_tensor *out)
+{
+    size_t n = strlen(path);
+    if (n > 4 && strcmp(path + n - 4, ".npy") == 0)
+        return zki_npy_read(path, out);
+    if (n > 3 && strcmp(path + n - 3, ".pb") == 0)
+        return zki_onnx_read_tensor_file(path, out);
+    memset(out, 0, sizeof *out);
+    return zki_fail(ZKI_ERR_INPUT, "'%s': expected a .npy or .pb tensor file", path);
+}

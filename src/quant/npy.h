@@ -1,0 +1,16 @@
+/* NumPy .npy files (format versions 1, 2 and 3): little-endian bool, int8 to
+ * int64, uint8 to uint64, float32 and float64 arrays in C order. */
+#ifndef ZKI_QUANT_NPY_H
+#define ZKI_QUANT_NPY_H
+
+#include "onnx/onnx.h"
+
+zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out);
+zki_status zki_npy_read(const char *path, zki_host_tensor *out);
+/* Writes float32 (f set) or int64 (i set) data. */
+zki_status zki_npy_write(const char *path, int rank, const int64_t *dims, const float *f, const int64_t *i);
+
+/* Reads a tensor from .npy or ONNX TensorProto .pb, chosen by extension. */
+zki_status zki_tensor_read_any(const char *path, zki_host_tensor *out);
+
+#endif

@@ -1,0 +1,1314 @@
+/* Quantiser: float graph + calibration samples -> integer program. */
+#include "quant/quant.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/error.h"
+#include "quant/npy.h"
+
+#define ZKI_RQ_PRECISION 24 /* bits of the requantisation multiplier */
+#define ZKI_BIAS_BITS 40
+#define ZKI_LN_FRAC 12     /* fixed-point bits of the normalised LayerNorm value */
+
+void zki_quant_opts_default(zki_quant_opts *o)
+{
+    o->weight_bits = 8;
+    o->act_bits = 8;
+}
+
+typedef struct {
+    const zki_graph *g;
+    zki_quant_opts o;
+    zki_qmodel *m;
+    double *maxabs;   /* per IR tensor, from calibration */
+    int *qi;          /* IR tensor -> quantised tensor */
+    int *uses;        /* consumers per IR tensor (graph outputs count) */
+    int *consumer;    /* the consumer node when uses == 1 */
+    uint8_t *done;    /* IR nodes already emitted (fused) */
+    int64_t aq;       /* activation qmax */
+    int64_t wq;       /* weight qmax */
+} zki_qctx;
+
+#define QERR(n, code, ...) zki_node_fail(n, code, __VA_ARGS__)
+
+static double zki_act_scale(const zki_qctx *c, int t)
+{
+    double m = c->maxabs[t];
+    if (!(m > 0) || !isfinite(m))
+        m = 1.0;
+    return m / (double)c->aq;
+}
+
+static int64_t zki_clampi(int64_t v, int64_t lo, int64_t hi)
+{
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* Quantised constant from float data with a symmetric scale. */
+static int zki_qconst(zki_qctx *c, const char *name, int rank, const int64_t *dims, const float *f, int bits,
+                      double *scale)
+{
+    int64_t n = zki_shape_numel(rank, dims);
+    int64_t qmax = ((int64_t)1 << (bits - 1)) - 1;
+    double mx = 0;
+    for (int64_t k = 0; k < n; k++)
+        if (fabs(f[k]) > mx)
+            mx = fabs(f[k]);
+    double s = mx > 0 ? mx / (double)qmax : 1.0;
+    int ti = zki_qmodel_add_tensor(c->m, name, ZKI_QT_CONST, bits, rank, dims, s);
+    if (ti < 0)
+        return -1;
+    int64_t *d = malloc(sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+    if (!d)
+        return -1;
+    for (int64_t k = 0; k < n; k++)
+        d[k] = zki_clampi(llround(f[k] / s), -qmax, qmax);
+    c->m->t[ti].data = d;
+    *scale = s;
+    return ti;
+}
+
+/* Integer constant at a given scale (biases): error if out of range. */
+static int zki_qconst_at(zki_qctx *c, const char *name, int rank, const int64_t *dims, const float *f, double s,
+                         int bits)
+{
+    int64_t n = zki_shape_numel(rank, dims);
+    int ti = zki_qmodel_add_tensor(c->m, name, ZKI_QT_CONST, bits, rank, dims, s);
+    if (ti < 0)
+        return -1;
+    int64_t *d = malloc(sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+    if (!d)
+        return -1;
+    double lim = ldexp(1.0, bits - 1) - 1;
+    for (int64_t k = 0; k < n; k++) {
+        double v = f[k] / s;
+        if (!(fabs(v) < lim))
+            v = v < 0 ? -lim : lim; /* saturate: only reachable for degenerate scales */
+        d[k] = llround(v);
+    }
+    c->m->t[ti].data = d;
+    return ti;
+}
+
+static int zki_qvalue(zki_qctx *c, int ir, double scale, int bits)
+{
+    const zki_tensor *t = &c->g->t[ir];
+    return zki_qmodel_add_tensor(c->m, t->name, ZKI_QT_VALUE, bits, t->rank, t->dims, scale);
+}
+
+static double zki_const_maxabs(const zki_qmodel *m, int t)
+{
+    if (t < 0)
+        return 0;
+    const zki_qtensor *q = &m->t[t];
+    if (q->kind != ZKI_QT_CONST)
+        return ldexp(1.0, q->bits - 1);
+    double mx = 0;
+    for (int64_t k = 0; k < zki_qnumel(q); k++)
+        if (fabs((double)q->data[k]) > mx)
+            mx = fabs((double)q->data[k]);
+    return mx;
+}
+
+/* Chooses M, s with M/2^s ~ m and acc_bound*|M| + 2^(s-1) < 2^61. */
+static zki_status zki_choose_rq(const zki_node *n, double m, double acc_bound, int64_t *M, int64_t *s)
+{
+    if (m == 0 || !isfinite(m)) {
+        if (!isfinite(m))
+            return QERR(n, ZKI_ERR_INPUT, "non-finite requantisation multiplier");
+        *M = 0;
+        *s = 1;
+        return ZKI_OK;
+    }
+    int e;
+    frexp(fabs(m), &e); /* |m| = f * 2^e, f in [0.5, 1) */
+    int sh = ZKI_RQ_PRECISION - e;
+    if (sh > 62)
+        sh = 62;
+    if (sh < 1)
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "requantisation multiplier %g is too large", m);
+    for (; sh >= 1; sh--) {
+        double Mi = nearbyint(ldexp(m, sh));
+        if (fabs(Mi) < 1 && sh < 62)
+            break;
+        if (acc_bound * fabs(Mi) + ldexp(1.0, sh - 1) < ldexp(1.0, 61)) {
+            if (fabs(Mi) < 16 && acc_bound > 0 && ldexp(fabs(m), sh) >= 16)
+                break; /* would keep fewer than 4 bits of precision */
+            *M = (int64_t)Mi;
+            *s = sh;
+            return ZKI_OK;
+        }
+    }
+    return QERR(n, ZKI_ERR_UNSUPPORTED,
+                "accumulator bound %.3g cannot be requantised below 2^62 (use fewer input bits or smaller layers)",
+                acc_bound);
+}
+
+/* Looks through a single-consumer Relu/Clip after tensor t; returns the IR
+ * tensor that the fused op finally writes and sets the clamp. */
+static int zki_fuse_act(zki_qctx *c, int t, int64_t *lo, int64_t *hi)
+{
+    *lo = -c->aq;
+    *hi = c->aq;
+    if (c->uses[t] != 1 || c->consumer[t] < 0)
+        return t;
+    const zki_node *u = &c->g->nodes[c->consumer[t]];
+    if (u->op == ZKI_OP_RELU) {
+        c->done[c->consumer[t]] = 1;
+        *lo = 0;
+        return u->out[0];
+    }
+    if (u->op == ZKI_OP_CLIP) {
+        int y = u->out[0];
+        double s = zki_act_scale(c, y);
+        double mn = -INFINITY, mx = INFINITY;
+        for (int k = 1; k < 3 && k < u->n_in; k++) {
+            int ti = u->in[k];
+            if (ti < 0)
+                continue;
+            const zki_tensor *b = &c->g->t[ti];
+            if (b->kind != ZKI_T_CONST || !b->f)
+                return t;
+            if (k == 1)
+                mn = b->f[0];
+            else
+                mx = b->f[0];
+        }
+        c->done[c->consumer[t]] = 1;
+        if (isfinite(mn))
+            *lo = zki_clampi(llround(mn / s), -c->aq, c->aq);
+        if (isfinite(mx))
+            *hi = zki_clampi(llround(mx / s), -c->aq, c->aq);
+        return y;
+    }
+    return t;
+}
+
+static int zki_is_act(const zki_qctx *c, int t)
+{
+    return t >= 0 && c->qi[t] >= 0 && c->m->t[c->qi[t]].kind != ZKI_QT_CONST;
+}
+
+static const float *zki_fconst(const zki_graph *g, int t)
+{
+    return (t >= 0 && g->t[t].kind == ZKI_T_CONST) ? g->t[t].f : NULL;
+}
+
+static zki_status zki_nomem(void)
+{
+    return zki_fail(ZKI_ERR_NOMEM, "out of memory while quantising");
+}
+
+/* Adds a node; inputs given as quantised tensor indices. */
+static zki_qnode *zki_emit(zki_qctx *c, int op, const zki_node *n, const int *in, int n_in, int out)
+{
+    int k = zki_qmodel_add_node(c->m, op, n->name);
+    if (k < 0)
+        return NULL;
+    zki_qnode *q = &c->m->nodes[k];
+    q->n_in = n_in;
+    for (int j = 0; j < n_in; j++)
+        q->in[j] = in[j];
+    q->out = out;
+    return q;
+}
+
+static void zki_setp(zki_qnode *q, const int64_t *p, int np)
+{
+    q->n_p = np;
+    for (int k = 0; k < np; k++)
+        q->p[k] = p[k];
+}
+
+/* A requantised op whose output is IR tensor y (after fusion). */
+static zki_status zki_emit_rq(zki_qctx *c, const zki_node *n, int op, const int *in, int nin, int t_out,
+                              double m_over_sy_num, double acc_bound, const int64_t *extra, int n_extra)
+{
+    int64_t lo, hi;
+    int y = zki_fuse_act(c, t_out, &lo, &hi);
+    double sy = zki_act_scale(c, y);
+    int64_t M, s;
+    zki_status st = zki_choose_rq(n, m_over_sy_num / sy, acc_bound, &M, &s);
+    if (st != ZKI_OK)
+        return st;
+    int qo = zki_qvalue(c, y, sy, c->o.act_bits);
+    if (qo < 0)
+        return zki_nomem();
+    zki_qnode *q = zki_emit(c, op, n, in, nin, qo);
+    if (!q)
+        return zki_nomem();
+    int64_t p[ZKI_QMAX_P] = {M, s, lo, hi};
+    for (int k = 0; k < n_extra; k++)
+        p[4 + k] = extra[k];
+    zki_setp(q, p, 4 + n_extra);
+    c->qi[y] = qo;
+    return ZKI_OK;
+}
+
+static zki_status zki_q_linear_like(zki_qctx *c, int ni)
+{
+    const zki_graph *g = c->g;
+    const zki_node *n = &g->nodes[ni];
+    int x = n->in[0], wt = n->in[1];
+    const zki_tensor *W = &g->t[wt];
+    int64_t K, N;
+    float *w;
+    double alpha = 1, beta = 1;
+    int bias_ir = -1;
+    const float *bias_f = NULL;
+    if (!zki_is_act(c, x))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "first operand must be an activation for quantisation");
+    if (n->op == ZKI_OP_GEMM) {
+        if (zki_attr_int(n, "transA", 0))
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "transA=1 is not supported for quantisation");
+        alpha = zki_attr_float(n, "alpha", 1.0);
+        beta = zki_attr_float(n, "beta", 1.0);
+        if (n->n_in > 2 && n->in[2] >= 0) {
+            bias_ir = n->in[2];
+            bias_f = zki_fconst(g, bias_ir);
+        }
+    }
+    if (!zki_fconst(g, wt) || W->rank != 2)
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "weight must be a 2-D constant for quantisation");
+    int tb = n->op == ZKI_OP_GEMM && zki_attr_int(n, "transB", 0);
+    K = tb ? W->dims[1] : W->dims[0];
+    N = tb ? W->dims[0] : W->dims[1];
+    w = malloc(sizeof(float) * (size_t)(K * N + 1));
+    if (!w)
+        return zki_nomem();
+    for (int64_t j = 0; j < N; j++)
+        for (int64_t k = 0; k < K; k++)
+            w[j * K + k] = (float)(alpha * (tb ? W->f[j * K + k] : W->f[k * N + j]));
+    int out_t = n->out[0];
+    /* MatMul followed by a constant Add over the last axis: a bias */
+    if (n->op == ZKI_OP_MATMUL && c->uses[out_t] == 1 && c->consumer[out_t] >= 0) {
+        const zki_node *u = &g->nodes[c->consumer[out_t]];
+        int other = u->in[0] == out_t ? u->in[1] : u->in[0];
+        if (u->op == ZKI_OP_ADD && zki_fconst(g, other) && zki_tensor_numel(&g->t[other]) == N &&
+            g->t[other].dims[g->t[other].rank - 1] == N) {
+            bias_ir = other;
+            bias_f = g->t[other].f;
+            beta = 1;
+            c->done[c->consumer[out_t]] = 1;
+            out_t = u->out[0];
+        }
+    }
+    if (bias_ir >= 0 && (!bias_f || zki_tensor_numel(&g->t[bias_ir]) != N)) {
+        free(w);
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "bias must be a constant of %lld values", (long long)N);
+    }
+    double sw, sx = c->m->t[c->qi[x]].scale;
+    int64_t wd[2] = {N, K};
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::w", n->name);
+    int qw = zki_qconst(c, nm, 2, wd, w, c->o.weight_bits, &sw);
+    free(w);
+    if (qw < 0)
+        return zki_nomem();
+    int qb = -1;
+    if (bias_ir >= 0) {
+        float *bb = malloc(sizeof(float) * (size_t)(N + 1));
+        if (!bb)
+            return zki_nomem();
+        for (int64_t j = 0; j < N; j++)
+            bb[j] = (float)(beta * bias_f[j]);
+        snprintf(nm, sizeof nm, "%s::b", n->name);
+        qb = zki_qconst_at(c, nm, 1, &N, bb, sx * sw, ZKI_BIAS_BITS);
+        free(bb);
+        if (qb < 0)
+            return zki_nomem();
+    }
+    double acc = (double)K * ldexp(1.0, c->o.act_bits - 1) * zki_const_maxabs(c->m, qw) + zki_const_maxabs(c->m, qb);
+    int in[3] = {c->qi[x], qw, qb};
+    return zki_emit_rq(c, n, ZKI_QOP_LINEAR, in, 3, out_t, sx * sw, acc, NULL, 0);
+}
+
+static zki_status zki_q_conv_node(zki_qctx *c, int ni)
+{
+    const zki_graph *g = c->g;
+    const zki_node *n = &g->nodes[ni];
+    int x = n->in[0], wt = n->in[1], bt = n->n_in > 2 ? n->in[2] : -1;
+    const zki_tensor *W = &g->t[wt], *X = &g->t[x];
+    if (!zki_is_act(c, x) || !zki_fconst(g, wt) || (bt >= 0 && !zki_fconst(g, bt)))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "weight and bias must be constants for quantisation");
+    zki_win2d w;
+    zki_status st = zki_win2d_resolve(n, X->dims[2], X->dims[3], W->dims[2], W->dims[3], 0, &w);
+    if (st != ZKI_OK)
+        return st;
+    double sw, sx = c->m->t[c->qi[x]].scale;
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::w", n->name);
+    int qw = zki_qconst(c, nm, 4, W->dims, W->f, c->o.weight_bits, &sw);
+    if (qw < 0)
+        return zki_nomem();
+    int qb = -1;
+    if (bt >= 0) {
+        snprintf(nm, sizeof nm, "%s::b", n->name);
+        qb = zki_qconst_at(c, nm, 1, &W->dims[0], g->t[bt].f, sx * sw, ZKI_BIAS_BITS);
+        if (qb < 0)
+            return zki_nomem();
+    }
+    int64_t grp = zki_attr_int(n, "group", 1);
+    double acc = (double)(W->dims[1] * W->dims[2] * W->dims[3]) * ldexp(1.0, c->o.act_bits - 1) *
+                     zki_const_maxabs(c->m, qw) + zki_const_maxabs(c->m, qb);
+    int64_t extra[11] = {grp, w.kh, w.kw, w.sh, w.sw, w.dh, w.dw, w.pt, w.pl, w.pb, w.pr};
+    int in[3] = {c->qi[x], qw, qb};
+    return zki_emit_rq(c, n, ZKI_QOP_CONV, in, 3, n->out[0], sx * sw, acc, extra, 11);
+}
+
+/* Quantises an IR constant used as an element-wise operand. */
+static int zki_operand(zki_qctx *c, const zki_node *n, int t, int bits, double *scale)
+{
+    if (zki_is_act(c, t)) {
+        *scale = c->m->t[c->qi[t]].scale;
+        return c->qi[t];
+    }
+    const float *f = zki_fconst(c->g, t);
+    if (!f)
+        return -2;
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::c%d", n->name, t);
+    return zki_qconst(c, nm, c->g->t[t].rank, c->g->t[t].dims, f, bits, scale);
+}
+
+static zki_status zki_q_addsub(zki_qctx *c, int ni)
+{
+    const zki_node *n = &c->g->nodes[ni];
+    double sa, sb;
+    int a = zki_operand(c, n, n->in[0], 16, &sa), b = zki_operand(c, n, n->in[1], 16, &sb);
+    if (a == -2 || b == -2)
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "operands must be activations or float constants");
+    if (a < 0 || b < 0)
+        return zki_nomem();
+    int64_t lo, hi;
+    int y = zki_fuse_act(c, n->out[0], &lo, &hi);
+    double sy = zki_act_scale(c, y);
+    double ma = sa / sy, mb = (n->op == ZKI_OP_SUB ? -sb : sb) / sy;
+    double big = fmax(fabs(ma), fabs(mb)), acc = zki_const_maxabs(c->m, a) + zki_const_maxabs(c->m, b);
+    int64_t M, s;
+    zki_status st = zki_choose_rq(n, big, acc, &M, &s);
+    if (st != ZKI_OK)
+        return st;
+    int64_t Ma = llround(ldexp(ma, (int)s)), Mb = llround(ldexp(mb, (int)s));
+    int qo = zki_qvalue(c, y, sy, c->o.act_bits);
+    int in[2] = {a, b};
+    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_ADD, n, in, 2, qo) : NULL;
+    if (!q)
+        return zki_nomem();
+    int64_t p[5] = {Ma, Mb, s, lo, hi};
+    zki_setp(q, p, 5);
+    c->qi[y] = qo;
+    return ZKI_OK;
+}
+
+static zki_status zki_q_mul(zki_qctx *c, int ni)
+{
+    const zki_node *n = &c->g->nodes[ni];
+    int a = n->in[0], b = n->in[1];
+    if (!zki_is_act(c, a)) {
+        int t = a;
+        a = b;
+        b = t;
+    }
+    if (!zki_is_act(c, a))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "at least one operand must be an activation");
+    double sa = c->m->t[c->qi[a]].scale;
+    const float *bf = zki_fconst(c->g, b);
+    if (bf && zki_tensor_numel(&c->g->t[b]) == 1) {
+        /* multiplication by a scalar constant is a requantisation */
+        int in[1] = {c->qi[a]};
+        return zki_emit_rq(c, n, ZKI_QOP_REQUANT, in, 1, n->out[0], sa * bf[0], ldexp(1.0, c->o.act_bits - 1),
+                           NULL, 0);
+    }
+    double sb;
+    int qb = zki_operand(c, n, b, c->o.weight_bits, &sb);
+    if (qb == -2)
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "operand must be an activation or a float constant");
+    if (qb < 0)
+        return zki_nomem();
+    int in[2] = {c->qi[a], qb};
+    double acc = ldexp(1.0, c->o.act_bits - 1) * zki_const_maxabs(c->m, qb);
+    return zki_emit_rq(c, n, ZKI_QOP_MUL, in, 2, n->out[0], sa * sb, acc, NULL, 0);
+}
+
+static double zki_scalar_fn(const zki_node *n, double x, double p)
+{
+    switch (n->op) {
+    case ZKI_OP_SIGMOID: return 1.0 / (1.0 + exp(-x));
+    case ZKI_OP_TANH: return tanh(x);
+    case ZKI_OP_ERF: return erf(x);
+    case ZKI_OP_SQRT: return x > 0 ? sqrt(x) : 0;
+    case ZKI_OP_LEAKYRELU: return x >= 0 ? x : p * x;
+    case ZKI_OP_POW: return pow(x, p);
+    case ZKI_OP_GELU:
+        if (strcmp(zki_attr_str(n, "approximate", "none"), "tanh") == 0)
+            return 0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+        return 0.5 * x * (1.0 + erf(x * 0.7071067811865476));
+    default: return x;
+    }
+}
+
+static zki_status zki_q_lut(zki_qctx *c, int ni)
+{
+    const zki_node *n = &c->g->nodes[ni];
+    int x = n->in[0];
+    if (!zki_is_act(c, x))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
+    double p = n->op == ZKI_OP_LEAKYRELU ? zki_attr_float(n, "alpha", 0.01) : 0;
+    if (n->op == ZKI_OP_POW) {
+        const float *e = zki_fconst(c->g, n->in[1]);
+        if (!e || zki_tensor_numel(&c->g->t[n->in[1]]) != 1)
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "exponent must be a scalar constant");
+        p = e[0];
+    }
+    const zki_qtensor *qx = &c->m->t[c->qi[x]];
+    if (qx->bits > 16)
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "lookup input wider than 16 bits");
+    int y = n->out[0];
+    double sx = qx->scale, sy = zki_act_scale(c, y);
+    int64_t T = (int64_t)1 << qx->bits, xmin = -(T / 2);
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::lut", n->name);
+    int qt = zki_qmodel_add_tensor(c->m, nm, ZKI_QT_CONST, c->o.act_bits, 1, &T, sy);
+    if (qt < 0)
+        return zki_nomem();
+    int64_t *d = malloc(sizeof(int64_t) * (size_t)T);
+    if (!d)
+        return zki_nomem();
+    for (int64_t k = 0; k < T; k++) {
+        double v = zki_scalar_fn(n, (double)(k + xmin) * sx, p) / sy;
+        d[k] = isfinite(v) ? zki_clampi(llround(fmax(fmin(v, 1e15), -1e15)), -c->aq, c->aq) : 0;
+    }
+    c->m->t[qt].data = d;
+    int qo = zki_qvalue(c, y, sy, c->o.act_bits);
+    int in[2] = {c->qi[x], qt};
+    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_LUT, n, in, 2, qo) : NULL;
+    if (!q)
+        return zki_nomem();
+    int64_t pp[1] = {xmin};
+    zki_setp(q, pp, 1);
+    c->qi[y] = qo;
+    return ZKI_OK;
+}
+
+/* Ops that move data without arithmetic: output shares the input's scale. */
+static zki_status zki_q_layout(zki_qctx *c, int ni)
+{
+    const zki_graph *g = c->g;
+    const zki_node *n = &g->nodes[ni];
+    int x = n->in[0], y = n->out[0];
+    if (!zki_is_act(c, x))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
+    const zki_qtensor *qx = &c->m->t[c->qi[x]];
+    int op = ZKI_QOP_RESHAPE, r = g->t[x].rank;
+    int64_t p[ZKI_QMAX_P];
+    int np = 0;
+    if (n->op == ZKI_OP_TRANSPOSE) {
+        const int64_t *pm;
+        int pc = zki_attr_ints(n, "perm", &pm);
+        op = ZKI_QOP_TRANSPOSE;
+        for (int a = 0; a < r; a++)
+            p[np++] = pc ? pm[a] : r - 1 - a;
+    } else if (n->op == ZKI_OP_SLICE) {
+        int64_t st[ZKI_MAX_RANK], sp[ZKI_MAX_RANK], ln[ZKI_MAX_RANK];
+        zki_status e = zki_slice_resolve(g, n, st, sp, ln);
+        if (e != ZKI_OK)
+            return e;
+        op = ZKI_QOP_SLICE;
+        for (int a = 0; a < r; a++)
+            p[np++] = st[a];
+        for (int a = 0; a < r; a++)
+            p[np++] = sp[a];
+    } else if (n->op == ZKI_OP_PAD) {
+        int64_t b[ZKI_MAX_RANK], e[ZKI_MAX_RANK];
+        int mode;
+        zki_status es = zki_pad_resolve(g, n, b, e, &mode);
+        if (es != ZKI_OK)
+            return es;
+        double v = 0;
+        if (n->n_in > 2 && n->in[2] >= 0) {
+            const float *f = zki_fconst(g, n->in[2]);
+            if (!f)
+                return QERR(n, ZKI_ERR_UNSUPPORTED, "pad value must be a float constant");
+            v = f[0];
+        }
+        op = ZKI_QOP_PAD;
+        p[np++] = mode;
+        p[np++] = zki_clampi(llround(v / qx->scale), -c->aq, c->aq);
+        for (int a = 0; a < r; a++)
+            p[np++] = b[a];
+    } else if (n->op == ZKI_OP_MAXPOOL) {
+        const int64_t *ks;
+        zki_attr_ints(n, "kernel_shape", &ks);
+        zki_win2d w, w0;
+        zki_status e = zki_win2d_resolve(n, g->t[x].dims[2], g->t[x].dims[3], ks[0], ks[1],
+                                         (int)zki_attr_int(n, "ceil_mode", 0), &w);
+        if (e != ZKI_OK || (e = zki_win2d_resolve(n, g->t[x].dims[2], g->t[x].dims[3], ks[0], ks[1], 0, &w0)) != ZKI_OK)
+            return e;
+        if (w.oh != w0.oh || w.ow != w0.ow)
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "ceil_mode that changes the output size is not supported for quantisation");
+        op = ZKI_QOP_MAXPOOL;
+        int64_t pw[10] = {w.kh, w.kw, w.sh, w.sw, w.dh, w.dw, w.pt, w.pl, w.pb, w.pr};
+        for (int k = 0; k < 10; k++)
+            p[np++] = pw[k];
+    } else if (n->op == ZKI_OP_CAST) {
+        if (zki_et_is_float(g->t[x].et) != zki_et_is_float(g->t[y].et))
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "a cast between integer and float activations");
+    }
+    int qo = zki_qmodel_add_tensor(c->m, g->t[y].name, ZKI_QT_VALUE, qx->bits, g->t[y].rank, g->t[y].dims, qx->scale);
+    int in[1] = {c->qi[x]};
+    zki_qnode *q = qo >= 0 ? zki_emit(c, op, n, in, 1, qo) : NULL;
+    if (!q)
+        return zki_nomem();
+    zki_setp(q, p, np);
+    c->qi[y] = qo;
+    return ZKI_OK;
+}
+
+static zki_status zki_q_pool_mean(zki_qctx *c, int ni)
+{
+    const zki_graph *g = c->g;
+    const zki_node *n = &g->nodes[ni];
+    int x = n->in[0];
+    if (!zki_is_act(c, x))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
+    const zki_tensor *X = &g->t[x];
+    double sx = c->m->t[c->qi[x]].scale, bx = ldexp(1.0, c->o.act_bits - 1);
+    int in[1] = {c->qi[x]};
+    if (n->op == ZKI_OP_AVGPOOL) {
+        const int64_t *ks;
+        zki_attr_ints(n, "kernel_shape", &ks);
+        zki_win2d w, w0;
+        zki_status e = zki_win2d_resolve(n, X->dims[2], X->dims[3], ks[0], ks[1], (int)zki_attr_int(n, "ceil_mode", 0), &w);
+        if (e != ZKI_OK || (e = zki_win2d_resolve(n, X->dims[2], X->dims[3], ks[0], ks[1], 0, &w0)) != ZKI_OK)
+            return e;
+        int padded = w.pt || w.pl || w.pb || w.pr;
+        if (w.oh != w0.oh || w.ow != w0.ow || (padded && !zki_attr_int(n, "count_include_pad", 0)))
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "average pooling needs a constant divisor (no ceil overhang; pads counted)");
+        int64_t extra[8] = {w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr};
+        return zki_emit_rq(c, n, ZKI_QOP_AVGPOOL, in, 1, n->out[0], sx / (double)(w.kh * w.kw),
+                           (double)(w.kh * w.kw) * bx, extra, 8);
+    }
+    /* GlobalAveragePool and ReduceMean: a MEAN with kept axes, then a
+     * reshape if ReduceMean drops them */
+    int r = X->rank;
+    int64_t mask = 0;
+    if (n->op == ZKI_OP_GLOBALAVGPOOL) {
+        for (int a = 2; a < r; a++)
+            mask |= (int64_t)1 << a;
+    } else {
+        const int64_t *av;
+        int ac = zki_attr_ints(n, "axes", &av);
+        if (n->n_in > 1 && n->in[1] >= 0) {
+            ac = (int)zki_tensor_numel(&g->t[n->in[1]]);
+            av = g->t[n->in[1]].i;
+        }
+        for (int k = 0; k < ac; k++)
+            mask |= (int64_t)1 << (av[k] < 0 ? av[k] + r : av[k]);
+        if (!ac)
+            mask = ((int64_t)1 << r) - 1;
+    }
+    int64_t cnt = 1, kd[ZKI_MAX_RANK];
+    for (int a = 0; a < r; a++) {
+        kd[a] = (mask >> a & 1) ? 1 : X->dims[a];
+        cnt *= (mask >> a & 1) ? X->dims[a] : 1;
+    }
+    const zki_tensor *Y = &g->t[n->out[0]];
+    int keep = Y->rank == r;
+    if (keep) {
+        int64_t extra[1] = {mask};
+        return zki_emit_rq(c, n, ZKI_QOP_MEAN, in, 1, n->out[0], sx / (double)cnt, (double)cnt * bx, extra, 1);
+    }
+    double sy = zki_act_scale(c, n->out[0]);
+    int64_t M, s;
+    zki_status st = zki_choose_rq(n, sx / (double)cnt / sy, (double)cnt * bx, &M, &s);
+    if (st != ZKI_OK)
+        return st;
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::kept", n->name);
+    int qk = zki_qmodel_add_tensor(c->m, nm, ZKI_QT_VALUE, c->o.act_bits, r, kd, sy);
+    zki_qnode *q = qk >= 0 ? zki_emit(c, ZKI_QOP_MEAN, n, in, 1, qk) : NULL;
+    if (!q)
+        return zki_nomem();
+    int64_t p[5] = {M, s, -c->aq, c->aq, mask};
+    zki_setp(q, p, 5);
+    int qo = zki_qvalue(c, n->out[0], sy, c->o.act_bits);
+    int in2[1] = {qk};
+    q = qo >= 0 ? zki_emit(c, ZKI_QOP_RESHAPE, n, in2, 1, qo) : NULL;
+    if (!q)
+        return zki_nomem();
+    c->qi[n->out[0]] = qo;
+    return ZKI_OK;
+}
+
+static zki_status zki_q_concat(zki_qctx *c, int ni)
+{
+    const zki_graph *g = c->g;
+    const zki_node *n = &g->nodes[ni];
+    if (n->n_in > ZKI_QMAX_IN)
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "more than %d inputs", ZKI_QMAX_IN);
+    double sy = 0;
+    for (int k = 0; k < n->n_in; k++) {
+        int t = n->in[k];
+        double s = zki_is_act(c, t) ? c->m->t[c->qi[t]].scale : c->maxabs[t] / (double)c->aq;
+        if (!zki_is_act(c, t) && !zki_fconst(g, t))
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "inputs must be activations or float constants");
+        if (s > sy)
+            sy = s;
+    }
+    if (!(sy > 0))
+        sy = 1.0 / (double)c->aq;
+    int in[ZKI_QMAX_IN];
+    for (int k = 0; k < n->n_in; k++) {
+        int t = n->in[k];
+        char nm[300];
+        if (!zki_is_act(c, t)) {
+            snprintf(nm, sizeof nm, "%s::c%d", n->name, k);
+            in[k] = zki_qconst_at(c, nm, g->t[t].rank, g->t[t].dims, g->t[t].f, sy, c->o.act_bits);
+            if (in[k] < 0)
+                return zki_nomem();
+            for (int64_t e = 0; e < zki_tensor_numel(&g->t[t]); e++)
+                c->m->t[in[k]].data[e] = zki_clampi(c->m->t[in[k]].data[e], -c->aq, c->aq);
+            continue;
+        }
+        in[k] = c->qi[t];
+        double s = c->m->t[in[k]].scale;
+        if (s != sy) { /* align scales with a requantisation */
+            int64_t M, sh;
+            zki_status st = zki_choose_rq(n, s / sy, ldexp(1.0, c->o.act_bits - 1), &M, &sh);
+            if (st != ZKI_OK)
+                return st;
+            snprintf(nm, sizeof nm, "%s::align%d", n->name, k);
+            int qa = zki_qmodel_add_tensor(c->m, nm, ZKI_QT_VALUE, c->o.act_bits, g->t[t].rank, g->t[t].dims, sy);
+            int one[1] = {in[k]};
+            zki_qnode *q = qa >= 0 ? zki_emit(c, ZKI_QOP_REQUANT, n, one, 1, qa) : NULL;
+            if (!q)
+                return zki_nomem();
+            int64_t p[4] = {M, sh, -c->aq, c->aq};
+            zki_setp(q, p, 4);
+            in[k] = qa;
+        }
+    }
+    int y = n->out[0];
+    int qo = zki_qvalue(c, y, sy, c->o.act_bits);
+    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_CONCAT, n, in, n->n_in, qo) : NULL;
+    if (!q)
+        return zki_nomem();
+    int64_t ax = zki_attr_int(n, "axis", 0);
+    int64_t p[1] = {ax < 0 ? ax + g->t[y].rank : ax};
+    zki_setp(q, p, 1);
+    c->qi[y] = qo;
+    return ZKI_OK;
+}
+
+static zki_status zki_q_gather(zki_qctx *c, int ni)
+{
+    const zki_graph *g = c->g;
+    const zki_node *n = &g->nodes[ni];
+    int d = n->in[0], ix = n->in[1], y = n->out[0];
+    int qd, qix;
+    double sd;
+    char nm[300];
+    if (zki_is_act(c, d)) {
+        qd = c->qi[d];
+        sd = c->m->t[qd].scale;
+    } else if (zki_fconst(g, d)) {
+        snprintf(nm, sizeof nm, "%s::table", n->name);
+        qd = zki_qconst(c, nm, g->t[d].rank, g->t[d].dims, g->t[d].f, c->o.weight_bits, &sd);
+    } else {
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "data must be an activation or a float constant");
+    }
+    if (g->t[ix].kind == ZKI_T_CONST && g->t[ix].i) {
+        snprintf(nm, sizeof nm, "%s::idx", n->name);
+        qix = zki_qmodel_add_tensor(c->m, nm, ZKI_QT_CONST, 64, g->t[ix].rank, g->t[ix].dims, 0);
+        int64_t cnt = zki_tensor_numel(&g->t[ix]);
+        int64_t *dd = qix >= 0 ? malloc(sizeof(int64_t) * (size_t)(cnt + 1)) : NULL;
+        if (!dd)
+            return zki_nomem();
+        memcpy(dd, g->t[ix].i, sizeof(int64_t) * (size_t)cnt);
+        c->m->t[qix].data = dd;
+    } else if (c->qi[ix] >= 0) {
+        qix = c->qi[ix];
+    } else {
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "indices must be an integer input or constant");
+    }
+    if (qd < 0)
+        return zki_nomem();
+    int bits = c->m->t[qd].bits > c->o.act_bits ? c->m->t[qd].bits : c->o.act_bits;
+    int qo = zki_qvalue(c, y, sd, bits);
+    int in[2] = {qd, qix};
+    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_GATHER, n, in, 2, qo) : NULL;
+    if (!q)
+        return zki_nomem();
+    int64_t ax = zki_attr_int(n, "axis", 0);
+    int64_t p[1] = {ax < 0 ? ax + g->t[d].rank : ax};
+    zki_setp(q, p, 1);
+    c->qi[y] = qo;
+    return ZKI_OK;
+}
+
+/* Softmax of x (ni's input, or the activation that a fused mask Add takes). */
+static zki_status zki_q_softmax_of(zki_qctx *c, int ni, int x, int qmask)
+{
+    const zki_node *n = &c->g->nodes[ni];
+    int y = n->out[0], r = c->g->t[x].rank;
+    int64_t ax = zki_attr_int(n, "axis", n->opset >= 13 ? -1 : 1);
+    if (ax < 0)
+        ax += r;
+    if (ax != r - 1 || !zki_is_act(c, x))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "only a softmax over the last axis of an activation is supported");
+    const zki_qtensor *qx = &c->m->t[c->qi[x]];
+    if (qx->bits > 16)
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "input wider than 16 bits");
+    int64_t T = (int64_t)1 << qx->bits;
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::exp", n->name);
+    int qt = zki_qmodel_add_tensor(c->m, nm, ZKI_QT_CONST, 26, 1, &T, ldexp(1.0, -16));
+    int64_t *d = qt >= 0 ? malloc(sizeof(int64_t) * (size_t)T) : NULL;
+    if (!d)
+        return zki_nomem();
+    for (int64_t k = 0; k < T; k++)
+        d[k] = llround(ldexp(exp(-(double)k * qx->scale), 16)); /* exp(-(max - x)) in 2^-16 units */
+    c->m->t[qt].data = d;
+    int qo = zki_qvalue(c, y, 1.0 / (double)c->aq, c->o.act_bits);
+    int in[3] = {c->qi[x], qt, qmask};
+    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_SOFTMAX, n, in, qmask >= 0 ? 3 : 2, qo) : NULL;
+    if (!q)
+        return zki_nomem();
+    int64_t p[1] = {c->aq};
+    zki_setp(q, p, 1);
+    c->qi[y] = qo;
+    return ZKI_OK;
+}
+
+static zki_status zki_q_softmax(zki_qctx *c, int ni)
+{
+    return zki_q_softmax_of(c, ni, c->g->nodes[ni].in[0], -1);
+}
+
+/* Add of a constant additive mask (entries 0 or <= -1000, as exporters write
+ * causal masks) feeding a Softmax: a 0/1 mask inside the integer softmax,
+ * so the huge constants never set an activation scale. Returns 1 if fused. */
+static int zki_try_mask_fusion(zki_qctx *c, int ni, zki_status *st)
+{
+    const zki_graph *g = c->g;
+    const zki_node *n = &g->nodes[ni];
+    int out = n->out[0];
+    if (n->op != ZKI_OP_ADD || c->uses[out] != 1 || c->consumer[out] < 0)
+        return 0;
+    const zki_node *sm = &g->nodes[c->consumer[out]];
+    if (sm->op != ZKI_OP_SOFTMAX)
+        return 0;
+    int a = n->in[0], b = n->in[1];
+    if (!zki_is_act(c, a)) {
+        int t = a;
+        a = b;
+        b = t;
+    }
+    const float *mf = zki_fconst(g, b);
+    const zki_tensor *A = &g->t[a], *B = &g->t[b], *O = &g->t[out];
+    if (!zki_is_act(c, a) || !mf || A->rank != O->rank)
+        return 0;
+    for (int k = 0; k < A->rank; k++)
+        if (A->dims[k] != O->dims[k])
+            return 0; /* the mask must not widen the activation */
+    int64_t nm = zki_tensor_numel(B), last = O->rank ? O->dims[O->rank - 1] : 1;
+    /* the mask must tile the input by whole trailing rows */
+    int64_t tail = 1;
+    int ok = 0;
+    for (int k = O->rank - 1; k >= 0 && tail < nm; k--) {
+        int kb = k - (O->rank - B->rank);
+        if (kb < 0 || B->dims[kb] != O->dims[k])
+            return 0;
+        tail *= O->dims[k];
+    }
+    ok = tail == nm && nm % last == 0;
+    for (int k = 0; k < B->rank - O->rank; k++)
+        ok = ok && B->dims[k] == 1;
+    int any_masked = 0;
+    for (int64_t e = 0; e < nm && ok; e++) {
+        if (mf[e] != 0 && !(mf[e] <= -1000.0f))
+            ok = 0;
+        any_masked |= mf[e] != 0;
+    }
+    if (!ok || !any_masked)
+        return 0;
+    char nm_[300];
+    snprintf(nm_, sizeof nm_, "%s::mask", n->name);
+    int64_t md = nm;
+    int qm = zki_qmodel_add_tensor(c->m, nm_, ZKI_QT_CONST, 2, 1, &md, 0);
+    int64_t *d = qm >= 0 ? malloc(sizeof(int64_t) * (size_t)nm) : NULL;
+    if (!d) {
+        *st = zki_nomem();
+        return 1;
+    }
+    for (int64_t e = 0; e < nm; e++)
+        d[e] = mf[e] == 0;
+    c->m->t[qm].data = d;
+    c->done[c->consumer[out]] = 1;
+    *st = zki_q_softmax_of(c, c->consumer[out], a, qm);
+    return 1;
+}
+
+static zki_status zki_q_layernorm(zki_qctx *c, int ni)
+{
+    const zki_graph *g = c->g;
+    const zki_node *n = &g->nodes[ni];
+    int x = n->in[0], r = g->t[x].rank;
+    int64_t ax = zki_attr_int(n, "axis", -1);
+    if (ax < 0)
+        ax += r;
+    if (ax != r - 1 || !zki_is_act(c, x) || !zki_fconst(g, n->in[1]) ||
+        (n->n_in > 2 && n->in[2] >= 0 && !zki_fconst(g, n->in[2])))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "only a last-axis LayerNormalization with constant scale and bias");
+    for (int k = 1; k < n->n_out; k++)
+        if (n->out[k] >= 0 && c->uses[n->out[k]])
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "mean / inverse std outputs are not supported for quantisation");
+    int64_t nn = g->t[x].dims[r - 1];
+    double sx = c->m->t[c->qi[x]].scale, eps = zki_attr_float(n, "epsilon", 1e-5), sg;
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::gamma", n->name);
+    int qg = zki_qconst(c, nm, 1, &nn, g->t[n->in[1]].f, c->o.weight_bits, &sg);
+    if (qg < 0)
+        return zki_nomem();
+    double sacc = sg / (double)(1 << ZKI_LN_FRAC);
+    float *bf = calloc((size_t)nn + 1, sizeof(float));
+    if (!bf)
+        return zki_nomem();
+    if (n->n_in > 2 && n->in[2] >= 0)
+        memcpy(bf, g->t[n->in[2]].f, sizeof(float) * (size_t)nn);
+    snprintf(nm, sizeof nm, "%s::beta", n->name);
+    int qb = zki_qconst_at(c, nm, 1, &nn, bf, sacc, ZKI_BIAS_BITS);
+    free(bf);
+    if (qb < 0)
+        return zki_nomem();
+    double E = eps / (sx * sx) * (double)nn * (double)nn * (double)nn;
+    if (E > ldexp(1.0, 60))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "epsilon too large for the input scale");
+    double dmax = 2.0 * (double)nn * ldexp(1.0, c->o.act_bits - 1);
+    double acc = dmax * ldexp(1.0, ZKI_LN_FRAC) * zki_const_maxabs(c->m, qg) + zki_const_maxabs(c->m, qb);
+    int64_t extra[2] = {llround(E), ZKI_LN_FRAC};
+    int in[3] = {c->qi[x], qg, qb};
+    return zki_emit_rq(c, n, ZKI_QOP_LAYERNORM, in, 3, n->out[0], sacc, acc, extra, 2);
+}
+
+static zki_status zki_q_node(zki_qctx *c, int ni)
+{
+    const zki_node *n = &c->g->nodes[ni];
+    switch (n->op) {
+    case ZKI_OP_GEMM:
+        return zki_q_linear_like(c, ni);
+    case ZKI_OP_MATMUL:
+        if (zki_fconst(c->g, n->in[1]) && c->g->t[n->in[1]].rank == 2)
+            return zki_q_linear_like(c, ni);
+        if (zki_is_act(c, n->in[0]) && zki_is_act(c, n->in[1]) && c->g->t[n->in[0]].rank >= 2 &&
+            c->g->t[n->in[1]].rank >= 2) {
+            double sa = c->m->t[c->qi[n->in[0]]].scale, sb = c->m->t[c->qi[n->in[1]]].scale;
+            int64_t K = c->g->t[n->in[0]].dims[c->g->t[n->in[0]].rank - 1];
+            int in[2] = {c->qi[n->in[0]], c->qi[n->in[1]]};
+            return zki_emit_rq(c, n, ZKI_QOP_MATMUL, in, 2, n->out[0], sa * sb,
+                               (double)K * ldexp(1.0, 2 * (c->o.act_bits - 1)), NULL, 0);
+        }
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "operands must be two activations (rank >= 2) or an activation and a 2-D constant");
+    case ZKI_OP_CONV: return zki_q_conv_node(c, ni);
+    case ZKI_OP_ADD: case ZKI_OP_SUB: {
+        zki_status st;
+        if (zki_try_mask_fusion(c, ni, &st))
+            return st;
+        return zki_q_addsub(c, ni);
+    }
+    case ZKI_OP_MUL: return zki_q_mul(c, ni);
+    case ZKI_OP_RELU: case ZKI_OP_CLIP: {
+        if (!zki_is_act(c, n->in[0]))
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
+        /* an unfused ReLU/Clip: identity requantisation with a clamp; the
+         * fusion helper sees this node as the consumer of its own input */
+        int x = n->in[0];
+        int saved_use = c->uses[x], saved_cons = c->consumer[x];
+        c->uses[x] = 1;
+        c->consumer[x] = ni;
+        int in[1] = {c->qi[x]};
+        zki_status st = zki_emit_rq(c, n, ZKI_QOP_REQUANT, in, 1, x, c->m->t[c->qi[x]].scale,
+                                    ldexp(1.0, c->o.act_bits - 1), NULL, 0);
+        c->uses[x] = saved_use;
+        c->consumer[x] = saved_cons;
+        return st;
+    }
+    case ZKI_OP_SIGMOID: case ZKI_OP_TANH: case ZKI_OP_ERF: case ZKI_OP_GELU: case ZKI_OP_LEAKYRELU:
+    case ZKI_OP_SQRT: case ZKI_OP_POW:
+        return zki_q_lut(c, ni);
+    case ZKI_OP_MAXPOOL: case ZKI_OP_FLATTEN: case ZKI_OP_RESHAPE: case ZKI_OP_SQUEEZE: case ZKI_OP_UNSQUEEZE:
+    case ZKI_OP_TRANSPOSE: case ZKI_OP_SLICE: case ZKI_OP_PAD: case ZKI_OP_IDENTITY: case ZKI_OP_DROPOUT:
+    case ZKI_OP_CAST:
+        return zki_q_layout(c, ni);
+    case ZKI_OP_AVGPOOL: case ZKI_OP_GLOBALAVGPOOL: case ZKI_OP_REDUCEMEAN: return zki_q_pool_mean(c, ni);
+    case ZKI_OP_CONCAT: return zki_q_concat(c, ni);
+    case ZKI_OP_GATHER: return zki_q_gather(c, ni);
+    case ZKI_OP_SOFTMAX: return zki_q_softmax(c, ni);
+    case ZKI_OP_LAYERNORM: return zki_q_layernorm(c, ni);
+    default:
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "no integer version for quantisation");
+    }
+}
+
+static zki_status zki_calibrate(zki_qctx *c, const zki_host_tensor *samples, int n_samples)
+{
+    const zki_graph *g = c->g;
+    for (int s = 0; s < n_samples; s++) {
+        zki_buf *v;
+        zki_status st = zki_exec_float(g, samples + (size_t)s * (size_t)g->n_inputs, g->n_inputs, &v);
+        if (st != ZKI_OK)
+            return st;
+        for (int t = 0; t < g->n_tensors; t++) {
+            if (!v[t].f || g->t[t].kind == ZKI_T_CONST)
+                continue;
+            int64_t cnt = zki_tensor_numel(&g->t[t]);
+            for (int64_t k = 0; k < cnt; k++) {
+                double a = fabs((double)v[t].f[k]);
+                if (a > c->maxabs[t] && isfinite(a))
+                    c->maxabs[t] = a;
+            }
+        }
+        zki_exec_free(g, v);
+    }
+    for (int t = 0; t < g->n_tensors; t++) /* constants: their own range */
+        if (g->t[t].kind == ZKI_T_CONST && g->t[t].f)
+            for (int64_t k = 0; k < zki_tensor_numel(&g->t[t]); k++)
+                if (fabs(g->t[t].f[k]) > c->maxabs[t])
+                    c->maxabs[t] = fabs(g->t[t].f[k]);
+    return ZKI_OK;
+}
+
+zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int n_samples,
+                        const zki_quant_opts *o, zki_qmodel **out)
+{
+    *out = NULL;
+    zki_qctx c;
+    memset(&c, 0, sizeof c);
+    c.g = g;
+    if (o)
+        c.o = *o;
+    else
+        zki_quant_opts_default(&c.o);
+    if ((c.o.weight_bits != 8 && c.o.weight_bits != 16) || (c.o.act_bits != 8 && c.o.act_bits != 16))
+        return zki_fail(ZKI_ERR_INPUT, "weight and activation bits must be 8 or 16");
+    if (n_samples < 1)
+        return zki_fail(ZKI_ERR_INPUT, "quantisation needs at least one calibration sample");
+    if (g->n_inputs > 16 || g->n_outputs > 16)
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "more than 16 model inputs or outputs");
+    c.aq = ((int64_t)1 << (c.o.act_bits - 1)) - 1;
+    c.wq = ((int64_t)1 << (c.o.weight_bits - 1)) - 1;
+    size_t nt = (size_t)g->n_tensors + 1;
+    c.maxabs = calloc(nt, sizeof(double));
+    c.qi = malloc(nt * sizeof(int));
+    c.uses = calloc(nt, sizeof(int));
+    c.consumer = malloc(nt * sizeof(int));
+    c.done = calloc((size_t)g->n_nodes + 1, 1);
+    c.m = calloc(1, sizeof(zki_qmodel));
+    zki_status st = ZKI_OK;
+    if (!c.maxabs || !c.qi || !c.uses || !c.consumer || !c.done || !c.m) {
+        st = zki_nomem();
+        goto done;
+    }
+    for (size_t t = 0; t < nt; t++) {
+        c.qi[t] = -1;
+        c.consumer[t] = -1;
+    }
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_in; k++) {
+            int t = g->nodes[i].in[k];
+            if (t >= 0) {
+                c.uses[t]++;
+                c.consumer[t] = i;
+            }
+        }
+    for (int k = 0; k < g->n_outputs; k++)
+        c.uses[g->outputs[k]] += 2; /* an output is never fused away */
+    if ((st = zki_calibrate(&c, samples, n_samples)) != ZKI_OK)
+        goto done;
+    for (int k = 0; k < g->n_inputs; k++) {
+        int t = g->inputs[k];
+        const zki_tensor *x = &g->t[t];
+        int isf = zki_et_is_float(x->et) == 1;
+        int qi = zki_qmodel_add_tensor(c.m, x->name, ZKI_QT_INPUT, isf ? c.o.act_bits : 32, x->rank, x->dims,
+                                       isf ? zki_act_scale(&c, t) : 0);
+        if (qi < 0) {
+            st = zki_nomem();
+            goto done;
+        }
+        c.qi[t] = qi;
+        c.m->inputs[c.m->n_inputs++] = qi;
+    }
+    for (int i = 0; i < g->n_nodes; i++) {
+        if (c.done[i])
+            continue;
+        if ((st = zki_q_node(&c, i)) != ZKI_OK)
+            goto done;
+    }
+    for (int k = 0; k < g->n_outputs; k++) {
+        int t = g->outputs[k];
+        if (c.qi[t] < 0) {
+            st = zki_fail(ZKI_ERR_UNSUPPORTED, "graph output '%s' is not computed by the quantised model", g->t[t].name);
+            goto done;
+        }
+        c.m->outputs[c.m->n_outputs++] = c.qi[t];
+    }
+    if ((st = zki_qmodel_check(c.m)) != ZKI_OK)
+        goto done;
+    *out = c.m;
+    c.m = NULL;
+done:
+    zki_qmodel_free(c.m);
+    free(c.maxabs);
+    free(c.qi);
+    free(c.uses);
+    free(c.consumer);
+    free(c.done);
+    return st;
+}
+
+zki_status zki_quant_input(const zki_qmodel *m, int k, const zki_host_tensor *x, int64_t **out)
+{
+    *out = NULL;
+    if (k < 0 || k >= m->n_inputs)
+        return zki_fail(ZKI_ERR_INPUT, "input %d does not exist", k);
+    const zki_qtensor *t = &m->t[m->inputs[k]];
+    int64_t n = zki_qnumel(t);
+    if (zki_host_tensor_numel(x) != n)
+        return zki_fail(ZKI_ERR_INPUT, "input '%s': %lld elements given, %lld expected", t->name,
+                        (long long)zki_host_tensor_numel(x), (long long)n);
+    int64_t *q = malloc(sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+    if (!q)
+        return zki_nomem();
+    int64_t qmax = t->bits >= 64 ? INT64_MAX : ((int64_t)1 << (t->bits - 1)) - 1;
+    for (int64_t e = 0; e < n; e++) {
+        if (t->scale > 0) {
+            double v = x->f ? x->f[e] : (double)x->i[e];
+            v = nearbyint(v / t->scale);
+            q[e] = !(v == v) ? 0 : (v > (double)qmax ? qmax : (v < (double)-qmax ? -qmax : (int64_t)v));
+        } else {
+            if (!x->i) {
+                free(q);
+                return zki_fail(ZKI_ERR_INPUT, "input '%s' takes integers (e.g. token ids)", t->name);
+            }
+            q[e] = x->i[e];
+        }
+    }
+    *out = q;
+    return ZKI_OK;
+}
+
+zki_status zki_qrun_float_io(const zki_qmodel *m, const zki_host_tensor *inputs, float **y, int64_t *ny)
+{
+    int64_t *qin[16] = {0};
+    zki_status st = ZKI_OK;
+    *y = NULL;
+    for (int k = 0; k < m->n_inputs && st == ZKI_OK; k++)
+        st = zki_quant_input(m, k, &inputs[k], &qin[k]);
+    int64_t **v = NULL;
+    if (st == ZKI_OK)
+        st = zki_qexec(m, qin, &v);
+    if (st == ZKI_OK) {
+        const zki_qtensor *o = &m->t[m->outputs[0]];
+        int64_t n = zki_qnumel(o);
+        *y = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
+        if (!*y)
+            st = zki_nomem();
+        else
+            for (int64_t e = 0; e < n; e++)
+                (*y)[e] = (float)((double)v[m->outputs[0]][e] * (o->scale > 0 ? o->scale : 1.0));
+        *ny = n;
+        zki_qexec_free(m, v);
+    }
+    for (int k = 0; k < 16; k++)
+        free(qin[k]);
+    return st;
+}
+
+zki_status zki_quant_accuracy(const zki_graph *g, const zki_qmodel *m, const zki_host_tensor *samples,
+                              int n_samples, zki_accuracy *acc)
+{
+    memset(acc, 0, sizeof *acc);
+    acc->cos_min = 1;
+    int agree = 0;
+    double cos_sum = 0;
+    for (int s = 0; s < n_samples; s++) {
+        const zki_host_tensor *in = samples + (size_t)s * (size_t)g->n_inputs;
+        zki_buf *v;
+        zki_status st = zki_exec_float(g, in, g->n_inputs, &v);
+        if (st != ZKI_OK)
+            return st;
+        float *q;
+        int64_t nq;
+        st = zki_qrun_float_io(m, in, &q, &nq);
+        if (st != ZKI_OK) {
+            zki_exec_free(g, v);
+            return st;
+        }
+        const zki_tensor *o = &g->t[g->outputs[0]];
+        const float *f = v[g->outputs[0]].f;
+        int64_t n = zki_tensor_numel(o);
+        if (!f || n != nq) {
+            free(q);
+            zki_exec_free(g, v);
+            return zki_fail(ZKI_ERR_INPUT, "float and quantised outputs differ in size");
+        }
+        double dot = 0, nf = 0, nqq = 0;
+        for (int64_t e = 0; e < n; e++) {
+            dot += (double)f[e] * q[e];
+            nf += (double)f[e] * f[e];
+            nqq += (double)q[e] * q[e];
+            double d = fabs((double)f[e] - q[e]);
+            if (d > acc->max_abs_err)
+                acc->max_abs_err = d;
+        }
+        double cs = (nf > 0 && nqq > 0) ? dot / sqrt(nf * nqq) : (nf == nqq ? 1.0 : 0.0);
+        cos_sum += cs;
+        if (cs < acc->cos_min)
+            acc->cos_min = cs;
+        int64_t w = o->rank ? o->dims[o->rank - 1] : 1, rows = w ? n / w : 0;
+        for (int64_t r = 0; r < rows; r++) {
+            int64_t af = 0, aq = 0;
+            for (int64_t e = 1; e < w; e++) {
+                if (f[r * w + e] > f[r * w + af])
+                    af = e;
+                if (q[r * w + e] > q[r * w + aq])
+                    aq = e;
+            }
+            agree += af == aq;
+            acc->rows++;
+        }
+        free(q);
+        zki_exec_free(g, v);
+    }
+    acc->samples = n_samples;
+    acc->top1_agreement = acc->rows ? (double)agree / acc->rows : 0;
+    acc->cos_mean = n_samples ? cos_sum / n_samples : 0;
+    return ZKI_OK;
+}
+
+void zki_samples_free(zki_host_tensor *s, int n)
+{
+    if (!s)
+        return;
+    for (int k = 0; k < n; k++)
+        zki_host_tensor_clear(&s[k]);
+    free(s);
+}
+
+/* Splits one file's tensor into samples of the input's size. */
+static zki_status zki_add_samples(const zki_graph *g, zki_host_tensor *h, zki_host_tensor **arr, int *n, int *cap,
+                                  const char *path)
+{
+    const zki_tensor *in = &g->t[g->inputs[0]];
+    int64_t per = zki_tensor_numel(in), tot = zki_host_tensor_numel(h);
+    if (per <= 0 || tot % per != 0 || tot == 0)
+        return zki_fail(ZKI_ERR_INPUT, "'%s': %lld elements is not a multiple of the input's %lld", path,
+                        (long long)tot, (long long)per);
+    int64_t cnt = tot / per;
+    for (int64_t s = 0; s < cnt; s++) {
+        if (*n == *cap) {
+            int nc = *cap ? 2 * *cap : 64;
+            zki_host_tensor *a = realloc(*arr, sizeof *a * (size_t)nc);
+            if (!a)
+                return zki_nomem();
+            *arr = a;
+            *cap = nc;
+        }
+        zki_host_tensor *t = &(*arr)[*n];
+        memset(t, 0, sizeof *t);
+        t->et = in->et;
+        t->rank = in->rank;
+        memcpy(t->dims, in->dims, sizeof t->dims);
+        int isf = zki_et_is_float(in->et) == 1;
+        if (isf)
+            t->f = malloc(sizeof(float) * (size_t)per);
+        else
+            t->i = malloc(sizeof(int64_t) * (size_t)per);
+        if (!t->f && !t->i)
+            return zki_nomem();
+        for (int64_t e = 0; e < per; e++) {
+            int64_t k = s * per + e;
+            if (isf)
+                t->f[e] = h->f ? h->f[k] : (float)h->i[k];
+            else if (h->i)
+                t->i[e] = h->i[k];
+            else
+                t->i[e] = (int64_t)h->f[k];
+        }
+        (*n)++;
+    }
+    return ZKI_OK;
+}
+
+static int zki_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+zki_status zki_calib_load(const zki_graph *g, const char *path, zki_host_tensor **samples, int *n_samples)
+{
+    *samples = NULL;
+    *n_samples = 0;
+    if (g->n_inputs != 1)
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "calibration files are supported for one-input models (this has %d)",
+                        g->n_inputs);
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return zki_fail(ZKI_ERR_IO, "cannot open '%s'", path);
+    char **files = NULL;
+    int nf = 0;
+    if (S_ISDIR(sb.st_mode)) {
+        DIR *d = opendir(path);
+        if (!d)
+            return zki_fail(ZKI_ERR_IO, "cannot list '%s'", path);
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+            size_t l = strlen(de->d_name);
+            if (!((l > 4 && !strcmp(de->d_name + l - 4, ".npy")) || (l > 3 && !strcmp(de->d_name + l - 3, ".pb"))))
+                continue;
+            char **nfl = realloc(files, sizeof(char *) * (size_t)(nf + 1));
+            if (!nfl)
+                break;
+            files = nfl;
+            files[nf] = malloc(strlen(path) + l + 2);
+            if (!files[nf])
+                break;
+            sprintf(files[nf++], "%s/%s", path, de->d_name);
+        }
+        closedir(d);
+        qsort(files, (size_t)nf, sizeof(char *), zki_cmp_str);
+    } else {
+        files = malloc(sizeof(char *));
+        if (files) {
+            files[0] = malloc(strlen(path) + 1);
+            if (files[0]) {
+                strcpy(files[0], path);
+                nf = 1;
+            }
+        }
+    }
+    zki_status st = nf ? ZKI_OK : zki_fail(ZKI_ERR_INPUT, "'%s': no .npy or .pb calibration files", path);
+    int cap = 0;
+    for (int k = 0; k < nf && st == ZKI_OK; k++) {
+        zki_host_tensor h;
+        st = zki_tensor_read_any(files[k], &h);
+        if (st == ZKI_OK)
+            st = zki_add_samples(g, &h, samples, n_samples, &cap, files[k]);
+        zki_host_tensor_clear(&h);
+    }
+    for (int k = 0; k < nf; k++)
+        free(files[k]);
+    free(files);
+    if (st != ZKI_OK) {
+        zki_samples_free(*samples, *n_samples);
+        *samples = NULL;
+        *n_samples = 0;
+    }
+    return st;
+}

@@ -1,0 +1,56 @@
+/* Static post-training quantisation of a prepared float graph into a
+ * zki_qmodel (qmodel.h), calibration, and the float-vs-integer accuracy
+ * report.
+ *
+ * Scheme: symmetric per-tensor scales. Weights: s_w = max|w| / (2^(b-1)-1),
+ * int8 by default (int16 optional). Activations: s_a = max|a| over the
+ * calibration samples / (2^(b-1)-1). Biases are int at s_x*s_w. A real
+ * multiplier m = s_in*s_w/s_out is M / 2^s with M of ~24 bits, shortened
+ * until the accumulator bound times M stays below 2^62. ReLU and Clip that
+ * follow a Gemm/MatMul/Conv/Add are fused into the requantisation clamp, a
+ * constant Add after MatMul becomes its bias, and element-wise non-linear ops
+ * (Sigmoid, Tanh, Erf, Gelu, LeakyRelu, Sqrt, Pow by a constant) become
+ * lookup tables over the input's integer range. */
+#ifndef ZKI_QUANT_QUANT_H
+#define ZKI_QUANT_QUANT_H
+
+#include "graph/passes.h"
+#include "quant/qmodel.h"
+
+typedef struct {
+    int weight_bits;  /* 8 (default) or 16 */
+    int act_bits;     /* 8 (default) or 16 */
+} zki_quant_opts;
+
+void zki_quant_opts_default(zki_quant_opts *o);
+
+/* samples[s * g->n_inputs + k] is input k of sample s. */
+zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int n_samples,
+                        const zki_quant_opts *o, zki_qmodel **out);
+
+/* Float input -> model integer input: round(x / scale) clamped to range;
+ * integer (raw) inputs are copied. *out is malloc'd. */
+zki_status zki_quant_input(const zki_qmodel *m, int k, const zki_host_tensor *x, int64_t **out);
+
+/* Loads calibration samples for a one-input graph from a .npy/.pb file or a
+ * directory of them; a file holding several samples (element count a
+ * multiple of the input's) is split along its leading axis. */
+zki_status zki_calib_load(const zki_graph *g, const char *path, zki_host_tensor **samples, int *n_samples);
+void zki_samples_free(zki_host_tensor *s, int n);
+
+typedef struct {
+    int samples;
+    int rows;               /* argmax rows compared (last axis of output 0) */
+    double top1_agreement;  /* fraction of rows whose argmax agrees */
+    double cos_mean, cos_min;
+    double max_abs_err;
+} zki_accuracy;
+
+zki_status zki_quant_accuracy(const zki_graph *g, const zki_qmodel *m, const zki_host_tensor *samples,
+                              int n_samples, zki_accuracy *acc);
+
+/* Runs the integer model on float inputs (quantised with zki_quant_input)
+ * and returns output 0 dequantised (malloc'd, numel in *n). */
+zki_status zki_qrun_float_io(const zki_qmodel *m, const zki_host_tensor *inputs, float **y, int64_t *n);
+
+#endif

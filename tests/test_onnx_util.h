@@ -1,0 +1,64 @@
+/* Helpers shared by the ONNX / graph / quantisation tests. */
+#ifndef ZKI_TEST_ONNX_UTIL_H
+#define ZKI_TEST_ONNX_UTIL_H
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "graph/passes.h"
+#include "onnx/onnx.h"
+
+#ifndef ZKI_TEST_DATA
+#define ZKI_TEST_DATA "tests/data"
+#endif
+
+static inline const char *tdata(const char *name)
+{
+    static char buf[4][1024];
+    static int k;
+    k = (k + 1) & 3;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", ZKI_TEST_DATA, name);
+    return buf[k];
+}
+
+/* Runs graph g on one input file and returns max |y - expected|, or -1. */
+static inline double run_and_compare(const zki_graph *g, const char *xfile, const char *yfile)
+{
+    zki_host_tensor x, y;
+    if (zki_onnx_read_tensor_file(tdata(xfile), &x) != ZKI_OK)
+        return -1;
+    if (zki_onnx_read_tensor_file(tdata(yfile), &y) != ZKI_OK) {
+        zki_host_tensor_clear(&x);
+        return -1;
+    }
+    zki_buf *v;
+    double err = -1;
+    if (zki_exec_float(g, &x, 1, &v) == ZKI_OK) {
+        const zki_tensor *o = &g->t[g->outputs[0]];
+        if (zki_tensor_numel(o) == zki_host_tensor_numel(&y)) {
+            err = 0;
+            for (int64_t k = 0; k < zki_tensor_numel(o); k++) {
+                double d = fabs((double)v[g->outputs[0]].f[k] - y.f[k]);
+                if (d > err || d != d)
+                    err = d != d ? 1e30 : d;
+            }
+        }
+        zki_exec_free(g, v);
+    } else {
+        fprintf(stderr, "exec: %s\n", zki_last_error());
+    }
+    zki_host_tensor_clear(&x);
+    zki_host_tensor_clear(&y);
+    return err;
+}
+
+static inline int graph_count_op(const zki_graph *g, int op)
+{
+    int c = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        c += g->nodes[i].op == op;
+    return c;
+}
+
+#endif
