@@ -206,6 +206,16 @@ static inline zki_ext zki_ext_mul(zki_ext a, zki_ext b)
     r.c1 = zki_fe_reduce_sum2((unsigned __int128)a.c0 * b.c1, (unsigned __int128)a.c1 * b.c0);
     return r;
 }
+/* a * b for a fixed b with b1w = 7 b.c1 precomputed (zki_ext_mul_prep):
+ * two reductions, for loops that scale many values by one challenge. */
+static inline zki_fe zki_ext_mul_prep(zki_ext b) { return zki_fe_mul(b.c1, ZKI_EXT_W); }
+static inline zki_ext zki_ext_mul_pre(zki_ext a, zki_ext b, zki_fe b1w)
+{
+    zki_ext r;
+    r.c0 = zki_fe_reduce_sum2((unsigned __int128)a.c0 * b.c0, (unsigned __int128)a.c1 * b1w);
+    r.c1 = zki_fe_reduce_sum2((unsigned __int128)a.c0 * b.c1, (unsigned __int128)a.c1 * b.c0);
+    return r;
+}
 static inline zki_ext zki_ext_sqr(zki_ext a) { return zki_ext_mul(a, a); }
 
 /* Base times extension. */
