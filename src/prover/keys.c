@@ -1,0 +1,566 @@
+#include "prover/keys.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "onnx/onnx.h"
+#include "poly/mle.h"
+#include "prover/bytes.h"
+
+static const char vk_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'V', 'K', 0};
+static const char pk_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'P', 'K', 0};
+
+void zki_arch_free(zki_arch *a)
+{
+    if (!a)
+        return;
+    free(a->layers);
+    memset(a, 0, sizeof(*a));
+}
+
+static int consumers(const zki_qmodel *m, int t, int *node)
+{
+    int c = 0;
+    for (int i = 0; i < m->n_nodes; i++)
+        for (int j = 0; j < m->nodes[i].n_in; j++)
+            if (m->nodes[i].in[j] == t) {
+                c++;
+                *node = i;
+            }
+    return c;
+}
+
+zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
+{
+    memset(a, 0, sizeof(*a));
+    if (m->n_inputs != 1 || m->n_outputs != 1)
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: %d inputs and %d outputs (one of each supported)",
+                        m->n_inputs, m->n_outputs);
+    const zki_qtensor *it = &m->t[m->inputs[0]], *ot = &m->t[m->outputs[0]];
+    a->in_bits = (uint32_t)it->bits;
+    a->out_bits = (uint32_t)ot->bits;
+    a->in_rank = (uint32_t)it->rank;
+    a->out_rank = (uint32_t)ot->rank;
+    memcpy(a->in_dims, it->dims, sizeof(a->in_dims));
+    memcpy(a->out_dims, ot->dims, sizeof(a->out_dims));
+    a->in_scale = it->scale;
+    a->out_scale = ot->scale;
+    if (it->bits < 2 || it->bits > 16)
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: input '%s' has %d bits (2..16 supported)", it->name,
+                        it->bits);
+    a->layers = calloc((size_t)m->n_nodes + 1, sizeof(zki_arch_layer));
+    if (!a->layers)
+        return zki_fail(ZKI_ERR_NOMEM, "prove: architecture");
+    int cur = m->inputs[0], visited = 0;
+    int64_t feat = zki_qnumel(it);
+    while (cur != m->outputs[0]) {
+        int ni = -1;
+        int c = consumers(m, cur, &ni);
+        if (c != 1) {
+            zki_arch_free(a);
+            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: tensor '%s' feeds %d nodes (a chain is supported)",
+                            m->t[cur].name, c);
+        }
+        const zki_qnode *n = &m->nodes[ni];
+        visited++;
+        if (n->op == ZKI_QOP_RESHAPE) {
+            if (zki_qnumel(&m->t[n->out]) != feat) {
+                zki_arch_free(a);
+                return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Reshape) changes the size", n->name);
+            }
+            cur = n->out;
+            continue;
+        }
+        if (n->op != ZKI_QOP_LINEAR || n->in[0] != cur) {
+            zki_arch_free(a);
+            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) is outside the proven class "
+                            "(chains of Linear and Reshape)", n->name, zki_qop_name(n->op));
+        }
+        const zki_qtensor *w = &m->t[n->in[1]];
+        int bi = n->n_in > 2 ? n->in[2] : -1;
+        if (w->kind != ZKI_QT_CONST || w->rank != 2 || w->dims[1] != feat ||
+            (w->bits != 8 && w->bits != 16) || w->dims[0] < 1 || w->dims[0] > ZKI_ARCH_MAX_DIM ||
+            feat > ZKI_ARCH_MAX_DIM || (bi >= 0 && m->t[bi].kind != ZKI_QT_CONST) ||
+            m->t[n->out].bits > 16 || n->p[1] < 1 || n->p[1] > 62) {
+            zki_arch_free(a);
+            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Linear): weights must be int8/int16 "
+                            "constants [N, %lld] on a one-row input, outputs at most 16 bits",
+                            n->name, (long long)feat);
+        }
+        zki_arch_layer *L = &a->layers[a->n_layers++];
+        L->K = (uint32_t)feat;
+        L->N = (uint32_t)w->dims[0];
+        L->has_bias = bi >= 0;
+        L->w_bits = (uint32_t)w->bits;
+        L->out_bits = (uint32_t)m->t[n->out].bits;
+        L->M = n->p[0];
+        L->s = (uint32_t)n->p[1];
+        L->lo = n->p[2];
+        L->hi = n->p[3];
+        feat = w->dims[0];
+        cur = n->out;
+    }
+    if (visited != m->n_nodes || a->n_layers == 0) {
+        zki_arch_free(a);
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the graph has %d nodes off the input-output chain "
+                        "or no Linear node", m->n_nodes - visited);
+    }
+    return ZKI_OK;
+}
+
+uint32_t zki_arch_weight_lens(const zki_arch *a, uint64_t *lens)
+{
+    uint32_t n = 0;
+    for (uint32_t l = 0; l < a->n_layers; l++) {
+        const zki_arch_layer *L = &a->layers[l];
+        lens[n++] = (uint64_t)L->N << zki_log2_ceil(L->K);
+        if (L->has_bias)
+            lens[n++] = L->N;
+    }
+    return n;
+}
+
+static void arch_write(zki_wbuf *w, const zki_arch *a)
+{
+    zki_wb_u32(w, a->n_layers);
+    zki_wb_u32(w, a->in_bits);
+    zki_wb_u32(w, a->out_bits);
+    zki_wb_u32(w, a->in_rank);
+    for (uint32_t i = 0; i < a->in_rank; i++)
+        zki_wb_i64(w, a->in_dims[i]);
+    zki_wb_u32(w, a->out_rank);
+    for (uint32_t i = 0; i < a->out_rank; i++)
+        zki_wb_i64(w, a->out_dims[i]);
+    zki_wb_f64(w, a->in_scale);
+    zki_wb_f64(w, a->out_scale);
+    for (uint32_t l = 0; l < a->n_layers; l++) {
+        const zki_arch_layer *L = &a->layers[l];
+        zki_wb_u32(w, L->K);
+        zki_wb_u32(w, L->N);
+        zki_wb_u32(w, L->has_bias);
+        zki_wb_u32(w, L->w_bits);
+        zki_wb_u32(w, L->out_bits);
+        zki_wb_u32(w, L->s);
+        zki_wb_i64(w, L->M);
+        zki_wb_i64(w, L->lo);
+        zki_wb_i64(w, L->hi);
+    }
+}
+
+static zki_status arch_read(zki_rbuf *r, zki_arch *a)
+{
+    memset(a, 0, sizeof(*a));
+    size_t at = r->pos;
+#define NEED(c, what)                                                                             \
+    do {                                                                                          \
+        if (!(c)) {                                                                               \
+            zki_arch_free(a);                                                                     \
+            return zki_fail(ZKI_ERR_INPUT, "vk: bad architecture at byte %zu: %s", r->pos, what); \
+        }                                                                                         \
+    } while (0)
+    NEED(zki_rb_u32(r, &a->n_layers) && a->n_layers >= 1 && a->n_layers <= ZKI_ARCH_MAX_LAYERS,
+         "layer count");
+    NEED(zki_rb_left(r) >= (size_t)a->n_layers * 48, "truncated layers");
+    NEED(zki_rb_u32(r, &a->in_bits) && a->in_bits >= 2 && a->in_bits <= 16, "input bits");
+    NEED(zki_rb_u32(r, &a->out_bits) && a->out_bits >= 2 && a->out_bits <= 16, "output bits");
+    NEED(zki_rb_u32(r, &a->in_rank) && a->in_rank <= ZKI_QMAX_RANK, "input rank");
+    int64_t in_n = 1, out_n = 1;
+    for (uint32_t i = 0; i < a->in_rank; i++) {
+        NEED(zki_rb_i64(r, &a->in_dims[i]) && a->in_dims[i] >= 1 && a->in_dims[i] <= ZKI_ARCH_MAX_DIM,
+             "input dim");
+        in_n *= a->in_dims[i];
+        NEED(in_n <= ZKI_ARCH_MAX_DIM, "input size");
+    }
+    NEED(zki_rb_u32(r, &a->out_rank) && a->out_rank <= ZKI_QMAX_RANK, "output rank");
+    for (uint32_t i = 0; i < a->out_rank; i++) {
+        NEED(zki_rb_i64(r, &a->out_dims[i]) && a->out_dims[i] >= 1 && a->out_dims[i] <= ZKI_ARCH_MAX_DIM,
+             "output dim");
+        out_n *= a->out_dims[i];
+        NEED(out_n <= ZKI_ARCH_MAX_DIM, "output size");
+    }
+    NEED(zki_rb_f64(r, &a->in_scale) && zki_rb_f64(r, &a->out_scale), "scales");
+    a->layers = calloc(a->n_layers, sizeof(zki_arch_layer));
+    NEED(a->layers, "out of memory");
+    int64_t feat = in_n;
+    for (uint32_t l = 0; l < a->n_layers; l++) {
+        zki_arch_layer *L = &a->layers[l];
+        NEED(zki_rb_u32(r, &L->K) && zki_rb_u32(r, &L->N) && zki_rb_u32(r, &L->has_bias) &&
+                 zki_rb_u32(r, &L->w_bits) && zki_rb_u32(r, &L->out_bits) && zki_rb_u32(r, &L->s) &&
+                 zki_rb_i64(r, &L->M) && zki_rb_i64(r, &L->lo) && zki_rb_i64(r, &L->hi),
+             "truncated layer");
+        NEED(L->K == feat && L->N >= 1 && L->N <= ZKI_ARCH_MAX_DIM && L->has_bias <= 1 &&
+                 (L->w_bits == 8 || L->w_bits == 16) && L->out_bits >= 2 && L->out_bits <= 16 &&
+                 L->s >= 1 && L->s <= 62 && L->lo <= L->hi && L->lo >= -(1ll << 15) &&
+                 L->hi < (1ll << 15) && L->M > -(1ll << 62) && L->M < (1ll << 62),
+             "layer fields out of range");
+        feat = L->N;
+    }
+    NEED(feat == out_n, "output size differs from the last layer");
+#undef NEED
+    (void)at;
+    return ZKI_OK;
+}
+
+static void vk_tables(zki_vk *vk)
+{
+    uint32_t t = 0;
+    for (uint32_t l = 0; l < vk->arch.n_layers; l++) {
+        vk->w_table[l] = t++;
+        vk->b_table[l] = vk->arch.layers[l].has_bias ? t++ : UINT32_MAX;
+    }
+}
+
+zki_status zki_vk_to_bytes(const zki_vk *vk, uint8_t **out, size_t *len)
+{
+    zki_wbuf w = {0};
+    zki_wbuf ab = {0};
+    arch_write(&ab, &vk->arch);
+    uint8_t *cb = NULL;
+    size_t cl = 0;
+    zki_status st = zki_pcs_commitment_to_bytes(&vk->wcom, &cb, &cl);
+    if (st) {
+        free(ab.p);
+        return st;
+    }
+    zki_wb_put(&w, vk_magic, 8);
+    zki_wb_u32(&w, ZKI_VK_VERSION);
+    zki_wb_u32(&w, (uint32_t)ab.n);
+    zki_wb_put(&w, ab.p, ab.n);
+    zki_wb_u32(&w, (uint32_t)cl);
+    zki_wb_put(&w, cb, cl);
+    free(ab.p);
+    free(cb);
+    if (w.oom || ab.oom) {
+        free(w.p);
+        return zki_fail(ZKI_ERR_NOMEM, "vk: serialising");
+    }
+    *out = w.p;
+    *len = w.n;
+    return ZKI_OK;
+}
+
+void zki_vk_free(zki_vk *vk)
+{
+    if (!vk)
+        return;
+    zki_arch_free(&vk->arch);
+    zki_pcs_commitment_free(&vk->wcom);
+    free(vk->w_table);
+    free(vk->b_table);
+    memset(vk, 0, sizeof(*vk));
+}
+
+static zki_status vk_finish(zki_vk *vk)
+{
+    vk->w_table = malloc(sizeof(uint32_t) * vk->arch.n_layers);
+    vk->b_table = malloc(sizeof(uint32_t) * vk->arch.n_layers);
+    if (!vk->w_table || !vk->b_table)
+        return zki_fail(ZKI_ERR_NOMEM, "vk: tables");
+    vk_tables(vk);
+    zki_wbuf ab = {0};
+    arch_write(&ab, &vk->arch);
+    if (ab.oom)
+        return zki_fail(ZKI_ERR_NOMEM, "vk: arch");
+    zki_sha256(&vk->arch_hash, ab.p, ab.n);
+    free(ab.p);
+    uint8_t *b;
+    size_t n;
+    zki_status st = zki_vk_to_bytes(vk, &b, &n);
+    if (st)
+        return st;
+    zki_sha256(&vk->vk_hash, b, n);
+    free(b);
+    return ZKI_OK;
+}
+
+zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
+{
+    memset(vk, 0, sizeof(*vk));
+    zki_rbuf r = {in, len, 0};
+    char mg[8];
+    uint32_t ver = 0, al = 0, cl = 0;
+    if (!zki_rb_get(&r, mg, 8) || memcmp(mg, vk_magic, 8))
+        return zki_fail(ZKI_ERR_INPUT, "vk: not a zkinfer verification key (magic)");
+    if (!zki_rb_u32(&r, &ver) || ver != ZKI_VK_VERSION)
+        return zki_fail(ZKI_ERR_INPUT, "vk: version %u, this build reads %u", ver, ZKI_VK_VERSION);
+    if (!zki_rb_u32(&r, &al) || al > zki_rb_left(&r))
+        return zki_fail(ZKI_ERR_INPUT, "vk: architecture length at byte 12 beyond the file");
+    zki_rbuf ar = {in + r.pos, al, 0};
+    zki_status st = arch_read(&ar, &vk->arch);
+    if (st)
+        return st;
+    if (ar.pos != al) {
+        zki_vk_free(vk);
+        return zki_fail(ZKI_ERR_INPUT, "vk: %zu trailing architecture bytes", al - ar.pos);
+    }
+    r.pos += al;
+    if (!zki_rb_u32(&r, &cl) || cl != zki_rb_left(&r)) {
+        zki_vk_free(vk);
+        return zki_fail(ZKI_ERR_INPUT, "vk: commitment length at byte %zu does not match the file", r.pos);
+    }
+    st = zki_pcs_commitment_from_bytes(&vk->wcom, in + r.pos, cl);
+    if (st) {
+        memset(&vk->wcom, 0, sizeof(vk->wcom));
+        zki_vk_free(vk);
+        return st;
+    }
+    /* the commitment must hold exactly the tables the architecture implies */
+    uint64_t *lens = malloc(sizeof(uint64_t) * 2 * vk->arch.n_layers);
+    if (!lens) {
+        zki_vk_free(vk);
+        return zki_fail(ZKI_ERR_NOMEM, "vk");
+    }
+    uint32_t nt = zki_arch_weight_lens(&vk->arch, lens);
+    int ok = vk->wcom.n_polys == nt && vk->wcom.params.security_bits >= ZKI_KEY_SECURITY_BITS;
+    for (uint32_t i = 0; ok && i < nt; i++)
+        ok = vk->wcom.lens[i] == lens[i];
+    free(lens);
+    if (!ok) {
+        zki_vk_free(vk);
+        return zki_fail(ZKI_ERR_INPUT, "vk: the weight commitment's tables or security level do not "
+                        "match the architecture");
+    }
+    st = vk_finish(vk);
+    if (st)
+        zki_vk_free(vk);
+    return st;
+}
+
+static zki_status write_all(const char *path, const uint8_t *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return zki_fail(ZKI_ERR_IO, "cannot write %s", path);
+    size_t w = fwrite(b, 1, n, f);
+    if (fclose(f) != 0 || w != n)
+        return zki_fail(ZKI_ERR_IO, "short write to %s", path);
+    return ZKI_OK;
+}
+
+zki_status zki_vk_write(const zki_vk *vk, const char *path)
+{
+    uint8_t *b;
+    size_t n;
+    zki_status st = zki_vk_to_bytes(vk, &b, &n);
+    if (st)
+        return st;
+    st = write_all(path, b, n);
+    free(b);
+    return st;
+}
+
+zki_status zki_vk_read(const char *path, zki_vk *vk)
+{
+    uint8_t *b;
+    size_t n;
+    zki_status st = zki_read_file(path, (size_t)1 << 30, &b, &n);
+    if (st)
+        return st;
+    st = zki_vk_from_bytes(vk, b, n);
+    free(b);
+    return st;
+}
+
+zki_status zki_pk_write_seed(const zki_pkey *pk, const char *path)
+{
+    zki_wbuf w = {0};
+    zki_wb_put(&w, pk_magic, 8);
+    zki_wb_u32(&w, ZKI_PK_VERSION);
+    zki_wb_put(&w, pk->seed, 32);
+    zki_wb_put(&w, pk->vk.vk_hash.b, 32);
+    if (w.oom)
+        return zki_fail(ZKI_ERR_NOMEM, "pk");
+    zki_status st = write_all(path, w.p, w.n);
+    free(w.p);
+    return st;
+}
+
+zki_status zki_pk_read_seed(const char *path, uint8_t seed[32], zki_digest *vk_hash)
+{
+    uint8_t *b;
+    size_t n;
+    zki_status st = zki_read_file(path, 4096, &b, &n);
+    if (st)
+        return st;
+    uint32_t ver = 0;
+    zki_rbuf r = {b, n, 0};
+    char mg[8];
+    int ok = zki_rb_get(&r, mg, 8) && !memcmp(mg, pk_magic, 8) && zki_rb_u32(&r, &ver) &&
+             ver == ZKI_PK_VERSION && zki_rb_get(&r, seed, 32) && zki_rb_get(&r, vk_hash->b, 32) &&
+             zki_rb_left(&r) == 0;
+    free(b);
+    if (!ok)
+        return zki_fail(ZKI_ERR_INPUT, "%s: not a zkinfer prover key (version %u)", path, ZKI_PK_VERSION);
+    return ZKI_OK;
+}
+
+static zki_status os_entropy(uint8_t *out, size_t n)
+{
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f)
+        return zki_fail(ZKI_ERR_IO, "cannot open /dev/urandom");
+    size_t r = fread(out, 1, n, f);
+    fclose(f);
+    if (r != n)
+        return zki_fail(ZKI_ERR_IO, "short read from /dev/urandom");
+    return ZKI_OK;
+}
+
+void zki_pkey_free(zki_pkey *pk)
+{
+    if (!pk)
+        return;
+    zki_pcs_prover_free(pk->wpcs);
+    for (uint32_t l = 0; l < pk->vk.arch.n_layers; l++) {
+        if (pk->w)
+            free(pk->w[l]);
+        if (pk->bias)
+            free(pk->bias[l]);
+        if (pk->bias_fe)
+            free(pk->bias_fe[l]);
+    }
+    free(pk->w);
+    free(pk->bias);
+    free(pk->bias_fe);
+    zki_vk_free(&pk->vk);
+    free(pk);
+}
+
+zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
+{
+    *out = NULL;
+    zki_status st = zki_qmodel_check(m);
+    if (st)
+        return st;
+    zki_pkey *pk = calloc(1, sizeof(*pk));
+    if (!pk)
+        return zki_fail(ZKI_ERR_NOMEM, "setup");
+    if ((st = zki_arch_from_qmodel(m, &pk->vk.arch))) {
+        free(pk);
+        return st;
+    }
+    uint32_t L = pk->vk.arch.n_layers;
+    pk->w = calloc(L, sizeof(void *));
+    pk->bias = calloc(L, sizeof(int64_t *));
+    pk->bias_fe = calloc(L, sizeof(zki_fe *));
+    zki_pcs_vec *vecs = calloc(2 * (size_t)L, sizeof(zki_pcs_vec));
+    if (!pk->w || !pk->bias || !pk->bias_fe || !vecs) {
+        st = zki_fail(ZKI_ERR_NOMEM, "setup");
+        goto fail;
+    }
+    if (seed)
+        memcpy(pk->seed, seed, 32);
+    else if ((st = os_entropy(pk->seed, 32)))
+        goto fail;
+    /* walk the chain again to reach each Linear node's constants */
+    uint32_t l = 0, nv = 0;
+    int cur = m->inputs[0];
+    while (cur != m->outputs[0]) {
+        int ni = -1;
+        consumers(m, cur, &ni);
+        const zki_qnode *n = &m->nodes[ni];
+        cur = n->out;
+        if (n->op != ZKI_QOP_LINEAR)
+            continue;
+        const zki_arch_layer *A = &pk->vk.arch.layers[l];
+        const int64_t *W = m->t[n->in[1]].data;
+        uint64_t kp = (uint64_t)1 << zki_log2_ceil(A->K);
+        size_t es = A->w_bits / 8;
+        pk->w[l] = calloc((size_t)A->N * kp, es);
+        if (!pk->w[l]) {
+            st = zki_fail(ZKI_ERR_NOMEM, "setup: weights of layer %u", l);
+            goto fail;
+        }
+        for (uint64_t r = 0; r < A->N; r++)
+            for (uint64_t k = 0; k < A->K; k++) {
+                int64_t v = W[r * A->K + k];
+                if (es == 1)
+                    ((int8_t *)pk->w[l])[r * kp + k] = (int8_t)v;
+                else
+                    ((int16_t *)pk->w[l])[r * kp + k] = (int16_t)v;
+            }
+        vecs[nv].type = es == 1 ? ZKI_PCS_I8 : ZKI_PCS_I16;
+        vecs[nv].data = pk->w[l];
+        vecs[nv++].len = (uint64_t)A->N * kp;
+        if (A->has_bias) {
+            pk->bias[l] = malloc(sizeof(int64_t) * A->N);
+            pk->bias_fe[l] = malloc(sizeof(zki_fe) * A->N);
+            if (!pk->bias[l] || !pk->bias_fe[l]) {
+                st = zki_fail(ZKI_ERR_NOMEM, "setup: bias of layer %u", l);
+                goto fail;
+            }
+            const int64_t *b = m->t[n->in[2]].data;
+            for (uint64_t j = 0; j < A->N; j++) {
+                pk->bias[l][j] = b[j];
+                pk->bias_fe[l][j] = zki_fe_from_i64(b[j]);
+            }
+            vecs[nv].type = ZKI_PCS_FE;
+            vecs[nv].data = pk->bias_fe[l];
+            vecs[nv++].len = A->N;
+        }
+        l++;
+    }
+    zki_pcs_params pp;
+    zki_pcs_params_default(&pp);
+    pp.security_bits = ZKI_KEY_SECURITY_BITS;
+    pp.hiding = 1;
+    pp.open_budget = 1;
+    pp.seed = pk->seed;
+    if ((st = zki_pcs_commit(&pk->wpcs, &pp, vecs, nv)))
+        goto fail;
+    /* the vk's copy of the commitment, through its own byte format */
+    uint8_t *cb;
+    size_t cl;
+    if ((st = zki_pcs_commitment_to_bytes(zki_pcs_prover_commitment(pk->wpcs), &cb, &cl)))
+        goto fail;
+    st = zki_pcs_commitment_from_bytes(&pk->vk.wcom, cb, cl);
+    free(cb);
+    if (st)
+        goto fail;
+    if ((st = vk_finish(&pk->vk)))
+        goto fail;
+    free(vecs);
+    *out = pk;
+    return ZKI_OK;
+fail:
+    free(vecs);
+    zki_pkey_free(pk);
+    return st;
+}
+
+void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
+{
+    size_t n = 0;
+    const zki_arch *a = &vk->arch;
+#define P(...)                                                             \
+    do {                                                                   \
+        if (n < cap)                                                       \
+            n += (size_t)snprintf(buf + n, cap - n, __VA_ARGS__);          \
+    } while (0)
+    uint64_t params = 0;
+    for (uint32_t l = 0; l < a->n_layers; l++)
+        params += (uint64_t)a->layers[l].K * a->layers[l].N + (a->layers[l].has_bias ? a->layers[l].N : 0);
+    P("verification key v%u: %u layers, %llu weights (committed, not in the key)\n", ZKI_VK_VERSION,
+      a->n_layers, (unsigned long long)params);
+    P("  input  %u bits, scale %g, %u dims; output %u bits, scale %g\n", a->in_bits, a->in_scale,
+      a->in_rank, a->out_bits, a->out_scale);
+    for (uint32_t l = 0; l < a->n_layers && l < 64; l++) {
+        const zki_arch_layer *L = &a->layers[l];
+        P("  %3u Linear %u -> %u, int%u weights%s, requant M=%lld s=%u clamp [%lld, %lld]\n", l, L->K, L->N,
+          L->w_bits, L->has_bias ? " + bias" : "", (long long)L->M, L->s, (long long)L->lo, (long long)L->hi);
+    }
+    if (a->n_layers > 64)
+        P("  ... %u more layers\n", a->n_layers - 64);
+    P("  weight commitment: %u tables, root ", vk->wcom.n_polys);
+    for (int i = 0; i < 8; i++)
+        P("%02x", vk->wcom.root.b[i]);
+    P("..., %u column queries, rate 1/%u, %s\n", vk->wcom.shape.queries, 1u << vk->wcom.params.rate_log,
+      vk->wcom.params.hiding ? "hiding" : "not hiding");
+    P("  architecture hash ");
+    for (int i = 0; i < 8; i++)
+        P("%02x", vk->arch_hash.b[i]);
+    P("...\n");
+#undef P
+}

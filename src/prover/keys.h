@@ -1,0 +1,98 @@
+/* Model keys for proving MLP inference (issue 6).
+ *
+ * The proven class: one input, one output, a chain of LINEAR nodes (int8 or
+ * int16 weights [N, K], optional int64 bias, requantisation with fused
+ * ReLU / clamp) and RESHAPE nodes between them, every activation one row of
+ * features per sample. A proof covers a batch of B samples: each tensor is
+ * then a [B, features] matrix.
+ *
+ * Architecture (zki_arch): everything the verifier needs but the weights.
+ * Setup commits the weights once with the PCS (hiding, int8/int16 arrays
+ * padded per row to a power of two; biases as field elements) and the
+ * verification key holds: the architecture, the weight commitment (root and
+ * layout), and their hashes. Weight table order in the commitment: for each
+ * layer W then, if present, its bias.
+ *
+ * vk file: "ZKINFVK\0" | u32 version | u32 arch_len | arch | u32 com_len |
+ * PCS commitment bytes. arch: u32 n_layers, in_bits, out_bits, in_rank,
+ * in_dims[in_rank] (i64), out_rank, out_dims, f64 in_scale, out_scale, then
+ * per layer u32 K, N, has_bias, w_bits, out_bits, s, i64 M, lo, hi.
+ * Parsing checks every bound and that the commitment's tables and
+ * parameters are the ones the architecture implies. */
+#ifndef ZKI_PROVER_KEYS_H
+#define ZKI_PROVER_KEYS_H
+
+#include <stdint.h>
+
+#include "hash/sha256.h"
+#include "pcs/pcs.h"
+#include "quant/qmodel.h"
+
+#define ZKI_VK_VERSION 1u
+#define ZKI_PK_VERSION 1u
+#define ZKI_ARCH_MAX_LAYERS 4096u
+#define ZKI_ARCH_MAX_DIM (1u << 26)
+#define ZKI_KEY_SECURITY_BITS 100u
+
+typedef struct {
+    uint32_t K, N, has_bias, w_bits, out_bits, s;
+    int64_t M, lo, hi;
+} zki_arch_layer;
+
+typedef struct {
+    uint32_t n_layers;
+    zki_arch_layer *layers;
+    uint32_t in_bits, out_bits;
+    uint32_t in_rank, out_rank;
+    int64_t in_dims[ZKI_QMAX_RANK], out_dims[ZKI_QMAX_RANK];
+    double in_scale, out_scale;
+} zki_arch;
+
+typedef struct {
+    zki_arch arch;
+    zki_pcs_commitment wcom;
+    zki_digest arch_hash; /* SHA-256 of the arch bytes */
+    zki_digest vk_hash;   /* SHA-256 of the whole vk file: bound by every proof */
+    uint32_t *w_table, *b_table; /* per layer: table index in wcom (b: UINT32_MAX if none) */
+} zki_vk;
+
+/* Prover key: the vk plus the padded weights and the PCS prover state. */
+typedef struct {
+    zki_vk vk;
+    void **w;         /* per layer [N][Kpad] int8 or int16 */
+    int64_t **bias;   /* per layer [N] or NULL */
+    zki_fe **bias_fe; /* per layer [N] or NULL (committed) */
+    zki_pcs_prover *wpcs;
+    uint8_t seed[32];
+} zki_pkey;
+
+/* Extracts the architecture; ZKI_ERR_UNSUPPORTED names the node that is
+ * outside the proven class. */
+zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a);
+void zki_arch_free(zki_arch *a);
+
+/* Commits the weights. seed: 32 bytes of hiding randomness (kept in the
+ * prover key file so a later `prove` re-derives the same commitment); NULL
+ * draws it from the OS. */
+zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out);
+void zki_pkey_free(zki_pkey *pk);
+
+zki_status zki_vk_to_bytes(const zki_vk *vk, uint8_t **out, size_t *len);
+zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len);
+void zki_vk_free(zki_vk *vk);
+zki_status zki_vk_write(const zki_vk *vk, const char *path);
+zki_status zki_vk_read(const char *path, zki_vk *vk);
+
+/* Prover key file (.zpk): "ZKINFPK\0" | u32 version | 32-byte seed |
+ * 32-byte vk hash. Secret: whoever holds the seed can strip the hiding. */
+zki_status zki_pk_write_seed(const zki_pkey *pk, const char *path);
+zki_status zki_pk_read_seed(const char *path, uint8_t seed[32], zki_digest *vk_hash);
+
+/* Human-readable summary of a vk. */
+void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap);
+
+/* Number of weight tables and their lengths implied by an architecture
+ * (lens: caller array of 2 * n_layers). */
+uint32_t zki_arch_weight_lens(const zki_arch *a, uint64_t *lens);
+
+#endif

@@ -1,0 +1,14 @@
+/* Random-weight quantised MLPs, built directly as integer models (no ONNX):
+ * for benchmarks (paper0 suites) and tests. Layer l maps widths[l] to
+ * widths[l + 1] features with int8 weights, an int32-range bias and a
+ * requantisation scaled so activations stay spread over int8; relu[l]
+ * selects a fused ReLU (clamp [0, 127]) or the plain int8 clamp. */
+#ifndef ZKI_PROVER_RANDOM_MLP_H
+#define ZKI_PROVER_RANDOM_MLP_H
+
+#include "quant/qmodel.h"
+
+zki_status zki_random_mlp(const uint32_t *widths, const int *relu, uint32_t n_layers, uint64_t seed,
+                          zki_qmodel **out);
+
+#endif
