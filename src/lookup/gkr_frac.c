@@ -1,0 +1,332 @@
+/* Fractional-sum GKR: see gkr_frac.h. */
+#include "lookup/gkr_frac.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/scratch.h"
+#include "poly/mle.h"
+#include "sumcheck/sumcheck.h"
+
+struct zki_frac_layer {
+    size_t j, round;
+    zki_ext lambda;
+    const zki_ext *r;
+    const zki_ext *src[4]; /* p0, p1, q0, q1 before the first bind */
+    zki_ext *tab[4];       /* folded copies after it */
+    zki_ext *eqs;          /* suffix eq tables: eq(r[k..j), .) at eqs + off[k] */
+    size_t *off;
+    size_t size;           /* current table length */
+    zki_ext scale;         /* prod over bound rounds of eq1(r_i, c_i) */
+};
+
+void zki_frac_proof_free(zki_frac_proof *pf)
+{
+    free(pf->msgs);
+    free(pf->evals);
+    memset(pf, 0, sizeof *pf);
+}
+
+size_t zki_frac_proof_size(const zki_frac_proof *pf)
+{
+    size_t n = pf->nvars;
+    return 16 * (2 + 3 * (n * (n - 1) / 2) + 4 * n);
+}
+
+static zki_ext eq1(zki_ext r, unsigned b) { return b ? r : zki_ext_sub(zki_ext_one(), r); }
+
+zki_status zki_frac_layer_new(zki_frac_layer **out, const zki_ext *p, const zki_ext *q, size_t j,
+                              const zki_ext *r, zki_ext lambda)
+{
+    *out = NULL;
+    if (j >= ZKI_FRAC_MAX_VARS)
+        return zki_fail(ZKI_ERR_INPUT, "frac layer: %zu variables", j);
+    zki_frac_layer *L = calloc(1, sizeof *L);
+    size_t h = (size_t)1 << j;
+    if (!L)
+        return zki_fail(ZKI_ERR_NOMEM, "frac layer");
+    L->j = j;
+    L->lambda = lambda;
+    L->r = r;
+    L->size = h;
+    L->scale = zki_ext_one();
+    L->src[0] = p;
+    L->src[1] = p + h;
+    L->src[2] = q;
+    L->src[3] = q + h;
+    L->off = malloc((j + 1) * sizeof *L->off);
+    L->eqs = zki_scratch_alloc(2 * h * sizeof(zki_ext));
+    int ok = L->off && L->eqs;
+    for (int k = 0; ok && k < 4; k++) {
+        L->tab[k] = j ? zki_scratch_alloc((h / 2) * sizeof(zki_ext)) : NULL;
+        ok = !j || L->tab[k];
+    }
+    if (!ok) {
+        zki_frac_layer_free(L);
+        return zki_fail(ZKI_ERR_NOMEM, "frac layer tables (2^%zu)", j);
+    }
+    /* eq(r[k..j), y) has 2^(j-k) entries; built from k = j (one entry) down:
+     * E_k(b + 2y) = eq1(r_k, b) E_{k+1}(y). */
+    size_t o = 0;
+    for (size_t k = j + 1; k-- > 0;) {
+        L->off[k] = o;
+        size_t len = (size_t)1 << (j - k);
+        zki_ext *E = L->eqs + o;
+        if (k == j) {
+            E[0] = zki_ext_one();
+        } else {
+            const zki_ext *N = L->eqs + L->off[k + 1];
+            zki_ext r0 = eq1(r[k], 0), r1 = r[k];
+            #pragma omp parallel for schedule(static) if (len > 4096)
+            for (size_t y = 0; y < len / 2; y++) {
+                E[2 * y] = zki_ext_mul(r0, N[y]);
+                E[2 * y + 1] = zki_ext_mul(r1, N[y]);
+            }
+        }
+        o += len;
+    }
+    *out = L;
+    return ZKI_OK;
+}
+
+void zki_frac_layer_free(zki_frac_layer *L)
+{
+    if (!L)
+        return;
+    for (int k = 0; k < 4; k++)
+        zki_scratch_free(L->tab[k]);
+    zki_scratch_free(L->eqs);
+    free(L->off);
+    free(L);
+}
+
+static const zki_ext *cur(const zki_frac_layer *L, int k)
+{
+    return L->round ? L->tab[k] : L->src[k];
+}
+
+/* h(t) = sum_y eq(r[i+1..], y) F(t, y), F = p0 q1 + q0 (p1 + lambda q1),
+ * at t = 0, 1, 2; then g(t) = eq1(r_i, t) h(t) at 0, 2, 3. */
+void zki_frac_layer_round(zki_frac_layer *L, zki_ext msg[3])
+{
+    const zki_ext *a = cur(L, 0), *b = cur(L, 1), *c = cur(L, 2), *d = cur(L, 3);
+    const zki_ext *E = L->eqs + L->off[L->round + 1];
+    size_t half = L->size / 2;
+    zki_ext lam = L->lambda;
+    zki_fe lamw = zki_ext_mul_prep(lam);
+    zki_ext h0 = zki_ext_zero(), h1 = h0, h2 = h0;
+    #pragma omp parallel if (half > 2048)
+    {
+        zki_ext s0 = zki_ext_zero(), s1 = s0, s2 = s0;
+        #pragma omp for schedule(static) nowait
+        for (size_t y = 0; y < half; y++) {
+            zki_ext a0 = a[2 * y], a1 = a[2 * y + 1], b0 = b[2 * y], b1 = b[2 * y + 1];
+            zki_ext c0 = c[2 * y], c1 = c[2 * y + 1], d0 = d[2 * y], d1 = d[2 * y + 1];
+            zki_ext a2 = zki_ext_sub(zki_ext_add(a1, a1), a0);
+            zki_ext b2 = zki_ext_sub(zki_ext_add(b1, b1), b0);
+            zki_ext c2 = zki_ext_sub(zki_ext_add(c1, c1), c0);
+            zki_ext d2 = zki_ext_sub(zki_ext_add(d1, d1), d0);
+            zki_ext F0 = zki_ext_add(zki_ext_mul(a0, d0),
+                                     zki_ext_mul(c0, zki_ext_add(b0, zki_ext_mul_pre(d0, lam, lamw))));
+            zki_ext F1 = zki_ext_add(zki_ext_mul(a1, d1),
+                                     zki_ext_mul(c1, zki_ext_add(b1, zki_ext_mul_pre(d1, lam, lamw))));
+            zki_ext F2 = zki_ext_add(zki_ext_mul(a2, d2),
+                                     zki_ext_mul(c2, zki_ext_add(b2, zki_ext_mul_pre(d2, lam, lamw))));
+            zki_ext e = E[y];
+            s0 = zki_ext_add(s0, zki_ext_mul(e, F0));
+            s1 = zki_ext_add(s1, zki_ext_mul(e, F1));
+            s2 = zki_ext_add(s2, zki_ext_mul(e, F2));
+        }
+        #pragma omp critical
+        {
+            h0 = zki_ext_add(h0, s0);
+            h1 = zki_ext_add(h1, s1);
+            h2 = zki_ext_add(h2, s2);
+        }
+    }
+    /* h(3) = h0 - 3 h1 + 3 h2 (h has degree 2) */
+    zki_ext three = zki_ext_from_fe(3);
+    zki_ext h3 = zki_ext_add(h0, zki_ext_mul(three, zki_ext_sub(h2, h1)));
+    zki_ext ri = L->r[L->round];
+    h0 = zki_ext_mul(h0, L->scale);
+    h2 = zki_ext_mul(h2, L->scale);
+    h3 = zki_ext_mul(h3, L->scale);
+    zki_ext e0 = zki_ext_sub(zki_ext_one(), ri);                           /* eq1(r, 0) */
+    zki_ext e2 = zki_ext_sub(zki_ext_mul(three, ri), zki_ext_one());        /* 3r - 1 */
+    zki_ext e3 = zki_ext_sub(zki_ext_scale(ri, 5), zki_ext_from_fe(2));     /* 5r - 2 */
+    msg[0] = zki_ext_mul(e0, h0);
+    msg[1] = zki_ext_mul(e2, h2);
+    msg[2] = zki_ext_mul(e3, h3);
+}
+
+void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
+{
+    zki_ext ri = L->r[L->round];
+    zki_ext e = zki_ext_add(zki_ext_sub(zki_ext_one(), zki_ext_add(ri, c)),
+                            zki_ext_mul(zki_ext_add(ri, ri), c)); /* eq1(r_i, c) */
+    L->scale = zki_ext_mul(L->scale, e);
+    for (int k = 0; k < 4; k++)
+        zki_mle_fold_ext(L->tab[k], cur(L, k), L->size, c);
+    L->size /= 2;
+    L->round++;
+}
+
+void zki_frac_layer_final(const zki_frac_layer *L, zki_ext ev[4])
+{
+    for (int k = 0; k < 4; k++)
+        ev[k] = cur(L, k)[0];
+}
+
+static zki_ext layer_value(zki_ext lambda, const zki_ext ev[4])
+{
+    zki_ext v = zki_ext_add(zki_ext_mul(ev[0], ev[3]), zki_ext_mul(ev[1], ev[2]));
+    return zki_ext_add(v, zki_ext_mul(lambda, zki_ext_mul(ev[2], ev[3])));
+}
+
+zki_status zki_frac_layer_check(const zki_ext *r, const zki_ext *s, size_t j, zki_ext lambda,
+                                const zki_ext ev[4], zki_ext final_claim)
+{
+    zki_ext want = zki_ext_mul(zki_eq_eval(r, s, j), layer_value(lambda, ev));
+    return zki_ext_eq(want, final_claim) ? ZKI_OK : ZKI_ERR_VERIFY;
+}
+
+/* ---- whole GKR -------------------------------------------------------------- */
+
+static size_t msg_off(size_t j) { return 3 * (j * (j - 1) / 2); }
+
+static zki_status alloc_proof(zki_frac_proof *pf, size_t n)
+{
+    memset(pf, 0, sizeof *pf);
+    pf->nvars = n;
+    size_t nm = msg_off(n);
+    pf->msgs = malloc((nm ? nm : 1) * sizeof(zki_ext));
+    pf->evals = malloc(4 * n * sizeof(zki_ext));
+    if (!pf->msgs || !pf->evals) {
+        zki_frac_proof_free(pf);
+        return zki_fail(ZKI_ERR_NOMEM, "frac proof");
+    }
+    return ZKI_OK;
+}
+
+/* Claims on layer j+1 at (s, mu) from the four values. */
+static void next_claims(const zki_ext ev[4], zki_ext mu, zki_ext *P, zki_ext *Q)
+{
+    *P = zki_ext_add(ev[0], zki_ext_mul(mu, zki_ext_sub(ev[1], ev[0])));
+    *Q = zki_ext_add(ev[2], zki_ext_mul(mu, zki_ext_sub(ev[3], ev[2])));
+}
+
+zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_transcript *t,
+                          zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval)
+{
+    if (n < 1 || n > ZKI_FRAC_MAX_VARS)
+        return zki_fail(ZKI_ERR_INPUT, "frac GKR: %zu variables (1..%d)", n, ZKI_FRAC_MAX_VARS);
+    size_t N = (size_t)1 << n;
+    for (size_t x = 0; x < N; x++)
+        if (zki_ext_is_zero(q[x]))
+            return zki_fail(ZKI_ERR_INPUT, "frac GKR: zero denominator at leaf %zu", x);
+    /* layers[j] holds p_j then q_j (2 * 2^j entries) for j < n */
+    zki_ext **layers = calloc(n, sizeof *layers);
+    zki_status st = layers ? alloc_proof(pf, n) : zki_fail(ZKI_ERR_NOMEM, "frac layers");
+    if (st != ZKI_OK) {
+        free(layers);
+        return st;
+    }
+    for (size_t j = n; j-- > 0 && st == ZKI_OK;) {
+        size_t h = (size_t)1 << j;
+        layers[j] = zki_scratch_alloc(2 * h * sizeof(zki_ext));
+        if (!layers[j]) {
+            st = zki_fail(ZKI_ERR_NOMEM, "frac layer 2^%zu", j);
+            break;
+        }
+        const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
+        const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
+        zki_ext *P = layers[j], *Q = layers[j] + h;
+        #pragma omp parallel for schedule(static) if (h > 4096)
+        for (size_t i = 0; i < h; i++) {
+            P[i] = zki_ext_add(zki_ext_mul(pp[i], qq[i + h]), zki_ext_mul(pp[i + h], qq[i]));
+            Q[i] = zki_ext_mul(qq[i], qq[i + h]);
+        }
+    }
+    zki_ext *r = malloc((n + 1) * sizeof *r), *s = malloc((n + 1) * sizeof *s);
+    if (st == ZKI_OK && (!r || !s))
+        st = zki_fail(ZKI_ERR_NOMEM, "frac points");
+    if (st == ZKI_OK) {
+        pf->root_p = layers[0][0];
+        pf->root_q = layers[0][1];
+        zki_ts_absorb_ext(t, "frac.root_p", pf->root_p);
+        zki_ts_absorb_ext(t, "frac.root_q", pf->root_q);
+        zki_ext P = pf->root_p, Q = pf->root_q;
+        (void)P;
+        (void)Q;
+        for (size_t j = 0; j < n && st == ZKI_OK; j++) {
+            zki_ext lambda = zki_ts_challenge_ext(t, "frac.lambda");
+            size_t h = (size_t)1 << j;
+            const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
+            const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
+            zki_frac_layer *L;
+            st = zki_frac_layer_new(&L, pp, qq, j, r, lambda);
+            if (st != ZKI_OK)
+                break;
+            for (size_t i = 0; i < j; i++) {
+                zki_ext *m = pf->msgs + msg_off(j) + 3 * i;
+                zki_frac_layer_round(L, m);
+                zki_ts_absorb_ext_vec(t, "frac.round", m, 3);
+                s[i] = zki_ts_challenge_ext(t, "frac.r");
+                zki_frac_layer_bind(L, s[i]);
+            }
+            zki_ext *ev = pf->evals + 4 * j;
+            zki_frac_layer_final(L, ev);
+            zki_frac_layer_free(L);
+            zki_ts_absorb_ext_vec(t, "frac.evals", ev, 4);
+            s[j] = zki_ts_challenge_ext(t, "frac.mu");
+            next_claims(ev, s[j], &P, &Q);
+            memcpy(r, s, (j + 1) * sizeof *r);
+            if (j + 1 == n) {
+                memcpy(point, r, n * sizeof *r);
+                *p_eval = P;
+                *q_eval = Q;
+            }
+        }
+    }
+    for (size_t j = 0; j < n; j++)
+        zki_scratch_free(layers[j]);
+    free(layers);
+    free(r);
+    free(s);
+    if (st != ZKI_OK)
+        zki_frac_proof_free(pf);
+    return st;
+}
+
+zki_status zki_frac_verify(size_t n, const zki_frac_proof *pf, zki_transcript *t,
+                           zki_ext *point, zki_ext *p_eval, zki_ext *q_eval)
+{
+    if (n < 1 || n > ZKI_FRAC_MAX_VARS || pf->nvars != n || !pf->msgs || !pf->evals)
+        return zki_fail(ZKI_ERR_VERIFY, "frac GKR: proof shape (%zu variables expected)", n);
+    zki_ext r[ZKI_FRAC_MAX_VARS + 1], s[ZKI_FRAC_MAX_VARS + 1];
+    zki_ts_absorb_ext(t, "frac.root_p", pf->root_p);
+    zki_ts_absorb_ext(t, "frac.root_q", pf->root_q);
+    zki_ext P = pf->root_p, Q = pf->root_q;
+    for (size_t j = 0; j < n; j++) {
+        zki_ext lambda = zki_ts_challenge_ext(t, "frac.lambda");
+        zki_ext claim = zki_ext_add(P, zki_ext_mul(lambda, Q));
+        for (size_t i = 0; i < j; i++) {
+            const zki_ext *m = pf->msgs + msg_off(j) + 3 * i;
+            zki_ts_absorb_ext_vec(t, "frac.round", m, 3);
+            s[i] = zki_ts_challenge_ext(t, "frac.r");
+            claim = zki_sc_next_claim(claim, m, 3, s[i]);
+        }
+        const zki_ext *ev = pf->evals + 4 * j;
+        if (zki_frac_layer_check(r, s, j, lambda, ev, claim) != ZKI_OK)
+            return zki_fail(ZKI_ERR_VERIFY, "frac GKR: layer %zu check failed", j);
+        zki_ts_absorb_ext_vec(t, "frac.evals", ev, 4);
+        s[j] = zki_ts_challenge_ext(t, "frac.mu");
+        next_claims(ev, s[j], &P, &Q);
+        memcpy(r, s, (j + 1) * sizeof *r);
+    }
+    memcpy(point, r, n * sizeof *r);
+    *p_eval = P;
+    *q_eval = Q;
+    return ZKI_OK;
+}
