@@ -83,10 +83,12 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         if (w->kind != ZKI_QT_CONST || w->rank != 2 || w->dims[1] != feat ||
             (w->bits != 8 && w->bits != 16) || w->dims[0] < 1 || w->dims[0] > ZKI_ARCH_MAX_DIM ||
             feat > ZKI_ARCH_MAX_DIM || (bi >= 0 && m->t[bi].kind != ZKI_QT_CONST) ||
-            m->t[n->out].bits > 16 || n->p[1] < 1 || n->p[1] > 62) {
+            m->t[n->out].bits > 16 || n->p[1] < 1 || n->p[1] > 61 || n->p[0] == 0 ||
+            n->p[0] <= -(1ll << 31) || n->p[0] >= (1ll << 31) || n->p[2] > 0 || n->p[3] < 0) {
             zki_arch_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Linear): weights must be int8/int16 "
-                            "constants [N, %lld] on a one-row input, outputs at most 16 bits",
+                            "constants [N, %lld] on a one-row input, outputs at most 16 bits, "
+                            "0 < |M| < 2^31, s <= 61, clamp range containing 0",
                             n->name, (long long)feat);
         }
         zki_arch_layer *L = &a->layers[a->n_layers++];
@@ -146,6 +148,7 @@ static void arch_write(zki_wbuf *w, const zki_arch *a)
         zki_wb_i64(w, L->M);
         zki_wb_i64(w, L->lo);
         zki_wb_i64(w, L->hi);
+        zki_wb_u32(w, L->q_log);
     }
 }
 
@@ -162,7 +165,7 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
     } while (0)
     NEED(zki_rb_u32(r, &a->n_layers) && a->n_layers >= 1 && a->n_layers <= ZKI_ARCH_MAX_LAYERS,
          "layer count");
-    NEED(zki_rb_left(r) >= (size_t)a->n_layers * 48, "truncated layers");
+    NEED(zki_rb_left(r) >= (size_t)a->n_layers * 52, "truncated layers");
     NEED(zki_rb_u32(r, &a->in_bits) && a->in_bits >= 2 && a->in_bits <= 16, "input bits");
     NEED(zki_rb_u32(r, &a->out_bits) && a->out_bits >= 2 && a->out_bits <= 16, "output bits");
     NEED(zki_rb_u32(r, &a->in_rank) && a->in_rank <= ZKI_QMAX_RANK, "input rank");
@@ -188,12 +191,14 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
         zki_arch_layer *L = &a->layers[l];
         NEED(zki_rb_u32(r, &L->K) && zki_rb_u32(r, &L->N) && zki_rb_u32(r, &L->has_bias) &&
                  zki_rb_u32(r, &L->w_bits) && zki_rb_u32(r, &L->out_bits) && zki_rb_u32(r, &L->s) &&
-                 zki_rb_i64(r, &L->M) && zki_rb_i64(r, &L->lo) && zki_rb_i64(r, &L->hi),
+                 zki_rb_i64(r, &L->M) && zki_rb_i64(r, &L->lo) && zki_rb_i64(r, &L->hi) &&
+                 zki_rb_u32(r, &L->q_log),
              "truncated layer");
         NEED(L->K == feat && L->N >= 1 && L->N <= ZKI_ARCH_MAX_DIM && L->has_bias <= 1 &&
                  (L->w_bits == 8 || L->w_bits == 16) && L->out_bits >= 2 && L->out_bits <= 16 &&
-                 L->s >= 1 && L->s <= 62 && L->lo <= L->hi && L->lo >= -(1ll << 15) &&
-                 L->hi < (1ll << 15) && L->M > -(1ll << 62) && L->M < (1ll << 62),
+                 L->s >= 1 && L->s <= 61 && L->lo <= 0 && L->hi >= 0 && L->lo >= -(1ll << 15) &&
+                 L->hi < (1ll << 15) && L->M != 0 && L->M > -(1ll << 31) && L->M < (1ll << 31) &&
+                 L->q_log >= 2 && L->q_log <= ZKI_ARCH_MAX_Q_LOG,
              "layer fields out of range");
         feat = L->N;
     }
@@ -481,6 +486,29 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
                 else
                     ((int16_t *)pk->w[l])[r * kp + k] = (int16_t)v;
             }
+        {
+            /* worst |acc| over inputs in range bounds the quotient */
+            uint32_t ib = l == 0 ? pk->vk.arch.in_bits : pk->vk.arch.layers[l - 1].out_bits;
+            const int64_t *bb = A->has_bias ? m->t[n->in[2]].data : NULL;
+            __int128 worst = 0;
+            for (uint64_t r = 0; r < A->N; r++) {
+                __int128 s = 0;
+                for (uint64_t k = 0; k < A->K; k++) {
+                    int64_t w = W[r * A->K + k];
+                    s += (__int128)(w < 0 ? -w : w) << (ib - 1);
+                }
+                if (bb)
+                    s += bb[r] < 0 ? -(__int128)bb[r] : bb[r];
+                if (s > worst)
+                    worst = s;
+            }
+            __int128 am = A->M < 0 ? -(__int128)A->M : A->M;
+            __int128 qb = ((worst * am) >> A->s) + 2;
+            uint32_t ql = 2;
+            while (ql < ZKI_ARCH_MAX_Q_LOG && ((__int128)1 << (ql - 1)) <= qb)
+                ql++;
+            pk->vk.arch.layers[l].q_log = ql;
+        }
         vecs[nv].type = es == 1 ? ZKI_PCS_I8 : ZKI_PCS_I16;
         vecs[nv].data = pk->w[l];
         vecs[nv++].len = (uint64_t)A->N * kp;

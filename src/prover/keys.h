@@ -16,7 +16,9 @@
  * vk file: "ZKINFVK\0" | u32 version | u32 arch_len | arch | u32 com_len |
  * PCS commitment bytes. arch: u32 n_layers, in_bits, out_bits, in_rank,
  * in_dims[in_rank] (i64), out_rank, out_dims, f64 in_scale, out_scale, then
- * per layer u32 K, N, has_bias, w_bits, out_bits, s, i64 M, lo, hi.
+ * per layer u32 K, N, has_bias, w_bits, out_bits, s, i64 M, lo, hi, u32 q_log.
+ * q_log is set at setup from the weights: the largest |acc| any input in
+ * range can produce bounds the requant quotient (at most 2^19 in size).
  * Parsing checks every bound and that the commitment's tables and
  * parameters are the ones the architecture implies. */
 #ifndef ZKI_PROVER_KEYS_H
@@ -33,10 +35,12 @@
 #define ZKI_ARCH_MAX_LAYERS 4096u
 #define ZKI_ARCH_MAX_DIM (1u << 26)
 #define ZKI_KEY_SECURITY_BITS 100u
+#define ZKI_ARCH_MAX_Q_LOG 20u
 
 typedef struct {
     uint32_t K, N, has_bias, w_bits, out_bits, s;
     int64_t M, lo, hi;
+    uint32_t q_log; /* requant quotients lie in [-2^(q_log-1), 2^(q_log-1)) */
 } zki_arch_layer;
 
 typedef struct {

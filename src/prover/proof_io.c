@@ -30,9 +30,30 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
         zki_wb_i64(&w, p->output[i]);
     zki_wb_u32(&w, (uint32_t)cl);
     zki_wb_put(&w, cb, cl);
+    zki_wb_u32(&w, p->n_lookups);
+    for (uint32_t j = 0; j < p->n_lookups; j++) {
+        const zki_lookup_proof *q = &p->lk[j];
+        size_t n = q->gkr.nvars;
+        zki_wb_u32(&w, (uint32_t)n);
+        zki_wb_ext(&w, q->gkr.root_p);
+        zki_wb_ext(&w, q->gkr.root_q);
+        for (size_t i = 0; i < 3 * n * (n - 1) / 2; i++)
+            zki_wb_ext(&w, q->gkr.msgs[i]);
+        for (size_t i = 0; i < 4 * n; i++)
+            zki_wb_ext(&w, q->gkr.evals[i]);
+        zki_wb_u32(&w, (uint32_t)q->n_evals);
+        for (size_t i = 0; i < q->n_evals; i++)
+            zki_wb_ext(&w, q->evals[i]);
+    }
     for (uint32_t l = p->n_layers; l-- > 0;) {
         const zki_matmul_proof *m = &p->mm[l];
-        zki_wb_ext(&w, p->link[l]);
+        const zki_claim_reduction_proof *rd = &p->red[l];
+        zki_wb_u32(&w, (uint32_t)rd->nvars);
+        zki_wb_u32(&w, (uint32_t)rd->sc.nvars);
+        zki_wb_u32(&w, rd->sc.degree);
+        for (size_t i = 0; i < rd->sc.nvars * rd->sc.degree; i++)
+            zki_wb_ext(&w, rd->sc.msgs[i]);
+        zki_wb_ext(&w, rd->f_at_rho);
         zki_wb_u32(&w, (uint32_t)m->sc.nvars);
         zki_wb_u32(&w, m->sc.degree);
         for (size_t i = 0; i < m->sc.nvars * m->sc.degree; i++)
@@ -81,9 +102,9 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     uint64_t on = (uint64_t)p->B * p->out_n;
     NEED(zki_rb_left(&r) / 8 >= on, "truncated output");
     p->output = malloc(sizeof(int64_t) * on);
-    p->link = calloc(p->n_layers, sizeof(zki_ext));
+    p->red = calloc(p->n_layers, sizeof(zki_claim_reduction_proof));
     p->mm = calloc(p->n_layers, sizeof(zki_matmul_proof));
-    NEED(p->output && p->link && p->mm, "out of memory");
+    NEED(p->output && p->red && p->mm, "out of memory");
     for (uint64_t i = 0; i < on; i++)
         zki_rb_i64(&r, &p->output[i]);
     NEED(zki_rb_u32(&r, &cl) && cl <= zki_rb_left(&r), "advice commitment length");
@@ -96,13 +117,65 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     size_t lb = 0;
     while (((uint64_t)1 << lb) < p->B)
         lb++;
+    {
+        zki_advice_layout lay;
+        if ((st = zki_advice_layout_init(&lay, a, p->B, (int)p->private_input)))
+            goto fail;
+        uint32_t want = 1 + lay.n_maps;
+        zki_advice_layout_free(&lay);
+        uint32_t nl = 0;
+        NEED(zki_rb_u32(&r, &nl) && nl == want, "lookup count differs from the key");
+        p->lk = calloc(nl, sizeof(zki_lookup_proof));
+        NEED(p->lk, "out of memory");
+        p->n_lookups = nl;
+    }
+    for (uint32_t j = 0; j < p->n_lookups; j++) {
+        zki_lookup_proof *q = &p->lk[j];
+        uint32_t n = 0, ne = 0;
+        NEED(zki_rb_u32(&r, &n) && n >= 1 && n <= ZKI_FRAC_MAX_VARS, "lookup GKR size");
+        size_t nm = 3 * (size_t)n * (n - 1) / 2, nev = 4 * (size_t)n;
+        NEED(zki_rb_left(&r) / 16 >= nm + nev + 2, "truncated lookup proof");
+        q->gkr.nvars = n;
+        q->gkr.msgs = malloc(sizeof(zki_ext) * (nm + 1));
+        q->gkr.evals = malloc(sizeof(zki_ext) * nev);
+        NEED(q->gkr.msgs && q->gkr.evals, "out of memory");
+        NEED(zki_rb_ext(&r, &q->gkr.root_p) && zki_rb_ext(&r, &q->gkr.root_q), "non-canonical field element");
+        for (size_t i = 0; i < nm; i++)
+            NEED(zki_rb_ext(&r, &q->gkr.msgs[i]), "non-canonical field element");
+        for (size_t i = 0; i < nev; i++)
+            NEED(zki_rb_ext(&r, &q->gkr.evals[i]), "non-canonical field element");
+        NEED(zki_rb_u32(&r, &ne) && ne >= 1 && (size_t)ne <= zki_rb_left(&r) / 16, "lookup evaluations");
+        q->n_evals = ne;
+        q->evals = malloc(sizeof(zki_ext) * ne);
+        NEED(q->evals, "out of memory");
+        for (size_t i = 0; i < ne; i++)
+            NEED(zki_rb_ext(&r, &q->evals[i]), "non-canonical field element");
+    }
     for (uint32_t l = p->n_layers; l-- > 0;) {
         zki_matmul_proof *m = &p->mm[l];
         uint32_t nv = 0, deg = 0;
         size_t lk = 0;
         while (((uint64_t)1 << lk) < a->layers[l].K)
             lk++;
-        NEED(zki_rb_ext(&r, &p->link[l]), "link value");
+        zki_claim_reduction_proof *rd = &p->red[l];
+        uint32_t rn = 0, rr = 0, rdg = 0;
+        size_t ln = 0;
+        while (((uint64_t)1 << ln) < a->layers[l].N)
+            ln++;
+        NEED(zki_rb_u32(&r, &rn) && rn == lb + ln, "claim reduction size differs from the key");
+        NEED(zki_rb_u32(&r, &rr) && (rr == 0 || rr == rn), "claim reduction rounds");
+        NEED(zki_rb_u32(&r, &rdg) && (rr == 0 ? rdg <= 2 : rdg == 2), "claim reduction degree");
+        NEED(zki_rb_left(&r) / 16 >= (size_t)rr * rdg + 1, "truncated claim reduction");
+        rd->nvars = rn;
+        rd->sc.nvars = rr;
+        rd->sc.degree = rdg;
+        if (rr) {
+            rd->sc.msgs = malloc(sizeof(zki_ext) * rr * rdg);
+            NEED(rd->sc.msgs, "out of memory");
+        }
+        for (size_t i = 0; i < (size_t)rr * rdg; i++)
+            NEED(zki_rb_ext(&r, &rd->sc.msgs[i]), "non-canonical field element");
+        NEED(zki_rb_ext(&r, &rd->f_at_rho), "non-canonical field element");
         NEED(zki_rb_u32(&r, &nv) && nv == lk, "sum-check rounds differ from the key");
         NEED(zki_rb_u32(&r, &deg) && deg == 2, "sum-check degree");
         NEED(zki_rb_left(&r) / 16 >= (size_t)nv * deg + 3, "truncated sum-check");

@@ -6,33 +6,42 @@
  * sees only Y). The transcript absorbs, before any challenge: the vk hash,
  * B, the private-input flag, X (when public), Y and the advice commitment.
  *
- * Protocol, from the output back to the input (one gadget per layer l):
- *   claim y_l(r) = v  --requant link-->  claim acc_l(r) = a
- *   claim acc_l(r) = a  --matmul sum-check (ops/matmul.h)-->  claims on
- *   y_{l-1} = x_l, W_l and bias_l
- * The first claim comes from a random point on the public output; the last
- * is checked against the public input (or opened from the advice). All
- * weight claims are proven by ONE opening of the weight commitment and all
- * advice claims by ONE opening of the advice commitment, sharing the column
- * queries.
+ * Protocol:
+ *   1. witness: per layer acc_l = x_l W_l^T + bias_l (int, [B, N_l] padded
+ *      to [B, 2^ln]), and the requant witness (quotient q_l, output y_l,
+ *      16-bit remainder limbs) of lookup/requant.h; x_{l+1} = y_l.
+ *   2. advice commitment (hiding PCS, one per proof): q_l, y_l for hidden
+ *      layers, the high remainder limbs, the multiplicities of every lookup
+ *      instance, and the input when private. acc_l is never committed.
+ *   3. lookups, batched for the whole model: ONE range-[0, 2^16) instance
+ *      for every remainder limb of every layer, ONE (q, clamp(q)) mapping
+ *      instance per distinct (lo, hi, q_log). Their claims go to a ledger.
+ *   4. walking from the output back to the input, per layer l: the ledger's
+ *      claims on acc_l are merged (claim reduction) into one, which the
+ *      matmul sum-check (ops/matmul.h) turns into claims on x_l = y_{l-1},
+ *      W_l and bias_l.
+ *   5. claims on the public output are evaluated by the verifier, the claim
+ *      on the public input too; every weight claim is proven by ONE opening
+ *      of the weight commitment and every advice claim by ONE opening of the
+ *      advice commitment, sharing the column queries.
  *
- * REQUANT LINK — NOT YET SOUND: until the LogUp requant gadget
- * (src/lookup/requant.h, branch h-lookup) is merged, the prover commits
- * acc_l and y_l in the advice and the verifier opens both at the same point,
- * but nothing checks y_l = clamp(round(acc_l * M / 2^s)). A cheating prover
- * can therefore pick any hidden activations and outputs consistent with the
- * committed tables. Everything else (matmul, bias, weights bound to the key,
- * input/output binding, openings) is checked. See docs/security.md.
+ * Zero knowledge: the commitments are hiding, but the sum-check, GKR and
+ * lookup messages are sent in the clear (no masking yet), so the proof is
+ * NOT zero-knowledge: it leaks evaluations of weights and activations. See
+ * docs/security.md.
  *
  * Proof file (.zkp): "ZKINFPF\0" | u32 version | vk hash (32) | u32 B |
  * u32 private_input | u32 n_layers | u32 out_n | i64 output[B * out_n] |
- * u32 len | advice commitment | per layer, last first: ext link value |
- * u32 rounds | u32 degree | ext msgs[rounds * degree] | ext bias, x, w |
- * u32 len | PCS proof. Every count is bounded by the key and the bytes
- * left; trailing bytes are rejected. */
+ * u32 len | advice commitment | u32 n_lookups | per lookup: u32 n | ext
+ * root_p, root_q | ext msgs[3n(n-1)/2] | ext evals[4n] | u32 n_evals | ext
+ * evals | per layer, last first: claim reduction (u32 nvars | u32 rounds |
+ * u32 degree | ext msgs | ext value) | matmul (u32 rounds | u32 degree |
+ * ext msgs | ext bias, x, w) | u32 len | PCS proof. Every count is bounded
+ * by the key and the bytes left; trailing bytes are rejected. */
 #ifndef ZKI_PROVER_PROVER_H
 #define ZKI_PROVER_PROVER_H
 
+#include "lookup/requant.h"
 #include "ops/matmul.h"
 #include "prover/keys.h"
 
@@ -43,10 +52,12 @@
 typedef struct {
     zki_digest vk_hash;
     uint32_t B, private_input, n_layers, out_n;
-    int64_t *output;           /* B * out_n */
-    zki_pcs_commitment acom;   /* advice commitment */
-    zki_ext *link;             /* n_layers, index = layer */
-    zki_matmul_proof *mm;      /* n_layers, index = layer */
+    int64_t *output;                 /* B * out_n */
+    zki_pcs_commitment acom;         /* advice commitment */
+    uint32_t n_lookups;              /* 1 + number of mapping instances */
+    zki_lookup_proof *lk;
+    zki_claim_reduction_proof *red;  /* n_layers, index = layer */
+    zki_matmul_proof *mm;            /* n_layers, index = layer */
     zki_pcs_proof open;
 } zki_proof;
 
@@ -77,13 +88,30 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len);
 /* Parses against the key: counts and shapes must be the ones vk implies. */
 zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *in, size_t len);
 
-/* Expected advice tables (lengths) for a key, batch and input mode; shared
- * by prover and verifier. Returns the count; lens needs 2 * n_layers + 1. */
-uint32_t zki_advice_lens(const zki_arch *a, uint32_t B, int private_input, uint64_t *lens);
-/* Table indices in the advice commitment. */
-uint32_t zki_advice_acc(const zki_arch *a, uint32_t l);
-uint32_t zki_advice_y(const zki_arch *a, uint32_t l); /* l < n_layers - 1 */
-uint32_t zki_advice_x0(const zki_arch *a);             /* private input only */
+/* Advice layout and lookup instances implied by a key, batch and input
+ * mode (shared by prover and verifier). Ledger tensor ids: acc_l = 8l,
+ * q_l = 8l+1, y_l = 8l+2, limb i of layer l = 8l+2+i (i = 1..3);
+ * multiplicities of lookup instance j = 8 n_layers + j (j = 0: range). */
+#define ZKI_NONE UINT32_MAX
+typedef struct {
+    uint32_t n;                 /* advice tables */
+    uint64_t *lens;             /* n */
+    uint32_t *q, *y;            /* per layer: advice index (y: ZKI_NONE for the output) */
+    uint32_t *limb;             /* per layer 4 entries, [1..n_limbs-1] used */
+    uint32_t *n_limbs;          /* per layer */
+    uint32_t n_maps;
+    uint32_t *map_of;           /* per layer: mapping instance */
+    uint32_t *map_layer;        /* per mapping instance: first layer using it */
+    uint32_t *m;                /* per instance (1 + n_maps): advice index */
+    uint32_t x0;                /* private input, else ZKI_NONE */
+} zki_advice_layout;
+
+zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uint32_t B,
+                                  int private_input);
+void zki_advice_layout_free(zki_advice_layout *lay);
+/* Advice index for a ledger tensor id; ZKI_NONE for acc_l and the output. */
+uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, uint32_t id);
+void zki_requant_params_of(const zki_arch_layer *L, zki_requant_params *p);
 
 /* Starts the proof transcript and absorbs the statement (shared by prover
  * and verifier). X may be NULL only with private_input. */

@@ -1,27 +1,111 @@
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/error.h"
 #include "poly/mle.h"
 #include "prover/prover.h"
 
-uint32_t zki_advice_acc(const zki_arch *a, uint32_t l)
+void zki_requant_params_of(const zki_arch_layer *L, zki_requant_params *p)
 {
-    (void)a;
-    return l;
+    p->M = L->M;
+    p->s = L->s;
+    p->lo = L->lo;
+    p->hi = L->hi;
+    p->q_log = L->q_log;
 }
-uint32_t zki_advice_y(const zki_arch *a, uint32_t l) { return a->n_layers + l; }
-uint32_t zki_advice_x0(const zki_arch *a) { return 2 * a->n_layers - 1; }
 
-uint32_t zki_advice_lens(const zki_arch *a, uint32_t B, int private_input, uint64_t *lens)
+void zki_advice_layout_free(zki_advice_layout *lay)
 {
+    free(lay->lens);
+    free(lay->q);
+    free(lay->y);
+    free(lay->limb);
+    free(lay->n_limbs);
+    free(lay->map_of);
+    free(lay->map_layer);
+    free(lay->m);
+    memset(lay, 0, sizeof(*lay));
+}
+
+zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uint32_t B,
+                                  int private_input)
+{
+    memset(lay, 0, sizeof(*lay));
+    uint32_t L = a->n_layers;
+    size_t cap = 6 * (size_t)L + 2;
+    lay->lens = calloc(cap, sizeof(uint64_t));
+    lay->q = calloc(L, sizeof(uint32_t));
+    lay->y = calloc(L, sizeof(uint32_t));
+    lay->limb = calloc(4 * (size_t)L, sizeof(uint32_t));
+    lay->n_limbs = calloc(L, sizeof(uint32_t));
+    lay->map_of = calloc(L, sizeof(uint32_t));
+    lay->map_layer = calloc(L, sizeof(uint32_t));
+    lay->m = calloc((size_t)L + 1, sizeof(uint32_t));
+    if (!lay->lens || !lay->q || !lay->y || !lay->limb || !lay->n_limbs || !lay->map_of ||
+        !lay->map_layer || !lay->m) {
+        zki_advice_layout_free(lay);
+        return zki_fail(ZKI_ERR_NOMEM, "advice layout");
+    }
     uint32_t n = 0;
-    for (uint32_t l = 0; l < a->n_layers; l++)
-        lens[n++] = (uint64_t)B << zki_log2_ceil(a->layers[l].N);
-    for (uint32_t l = 0; l + 1 < a->n_layers; l++)
-        lens[n++] = (uint64_t)B << zki_log2_ceil(a->layers[l].N);
-    if (private_input)
-        lens[n++] = (uint64_t)B << zki_log2_ceil(a->layers[0].K);
-    return n;
+    for (uint32_t l = 0; l < L; l++) {
+        const zki_arch_layer *Ly = &a->layers[l];
+        uint64_t len = (uint64_t)B << zki_log2_ceil(Ly->N);
+        lay->q[l] = n;
+        lay->lens[n++] = len;
+        if (l + 1 < L) {
+            lay->y[l] = n;
+            lay->lens[n++] = len;
+        } else {
+            lay->y[l] = ZKI_NONE;
+        }
+        lay->n_limbs[l] = zki_requant_n_limbs(Ly->s);
+        for (uint32_t i = 0; i < 4; i++)
+            lay->limb[4 * l + i] = ZKI_NONE;
+        for (uint32_t i = 1; i < lay->n_limbs[l]; i++) {
+            lay->limb[4 * l + i] = n;
+            lay->lens[n++] = len;
+        }
+        /* mapping instances: one per distinct (lo, hi, q_log) */
+        uint32_t j;
+        for (j = 0; j < lay->n_maps; j++) {
+            const zki_arch_layer *F = &a->layers[lay->map_layer[j]];
+            if (F->lo == Ly->lo && F->hi == Ly->hi && F->q_log == Ly->q_log)
+                break;
+        }
+        if (j == lay->n_maps)
+            lay->map_layer[lay->n_maps++] = l;
+        lay->map_of[l] = j;
+    }
+    lay->m[0] = n;
+    lay->lens[n++] = (uint64_t)1 << 16;
+    for (uint32_t j = 0; j < lay->n_maps; j++) {
+        lay->m[1 + j] = n;
+        lay->lens[n++] = (uint64_t)1 << a->layers[lay->map_layer[j]].q_log;
+    }
+    lay->x0 = ZKI_NONE;
+    if (private_input) {
+        lay->x0 = n;
+        lay->lens[n++] = (uint64_t)B << zki_log2_ceil(a->layers[0].K);
+    }
+    lay->n = n;
+    return ZKI_OK;
+}
+
+uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, uint32_t id)
+{
+    uint32_t L = a->n_layers;
+    if (id >= 8 * L) {
+        uint32_t j = id - 8 * L;
+        return j <= lay->n_maps ? lay->m[j] : ZKI_NONE;
+    }
+    uint32_t l = id / 8, k = id % 8;
+    if (k == 1)
+        return lay->q[l];
+    if (k == 2)
+        return lay->y[l];
+    if (k >= 3 && k <= 5)
+        return lay->limb[4 * l + (k - 2)];
+    return ZKI_NONE;
 }
 
 zki_fe *zki_int_table(const int64_t *m, uint64_t rows, uint64_t cols, size_t lr, size_t lc)

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -5,19 +6,20 @@
 #include "poly/mle.h"
 #include "verifier/verifier.h"
 
+#define ID_ACC(l) (8u * (l))
+#define ID_Q(l) (8u * (l) + 1)
+#define ID_Y(l) (8u * (l) + 2)
+#define ID_LIMB(l, i) (8u * (l) + 2 + (i))
+#define ID_M(L, j) (8u * (L) + (j))
+
 /* The advice commitment is the prover's choice: it must hold exactly the
- * expected tables, at the key's security level, in hiding mode. */
-static zki_status check_advice(const zki_arch *a, const zki_proof *p)
+ * expected tables, at the key's security level. */
+static zki_status check_advice(const zki_advice_layout *lay, const zki_proof *p)
 {
-    uint64_t *lens = malloc(sizeof(uint64_t) * (2 * (size_t)a->n_layers + 1));
-    if (!lens)
-        return zki_fail(ZKI_ERR_NOMEM, "verify");
-    uint32_t n = zki_advice_lens(a, p->B, (int)p->private_input, lens);
-    int ok = p->acom.n_polys == n && p->acom.params.security_bits >= ZKI_KEY_SECURITY_BITS &&
+    int ok = p->acom.n_polys == lay->n && p->acom.params.security_bits >= ZKI_KEY_SECURITY_BITS &&
              p->acom.shape.bits >= (double)ZKI_KEY_SECURITY_BITS;
-    for (uint32_t i = 0; ok && i < n; i++)
-        ok = p->acom.lens[i] == lens[i];
-    free(lens);
+    for (uint32_t i = 0; ok && i < lay->n; i++)
+        ok = p->acom.lens[i] == lay->lens[i];
     return ok ? ZKI_OK
               : zki_fail(ZKI_ERR_VERIFY, "verify: the advice commitment's tables or security level "
                          "are not the ones this key and batch need");
@@ -29,8 +31,8 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     uint32_t L = a->n_layers;
     if (memcmp(pf->vk_hash.b, vk->vk_hash.b, 32))
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof was made for another model key");
-    if (pf->n_layers != L || pf->out_n != a->layers[L - 1].N || !pf->link || !pf->mm ||
-        !pf->output)
+    if (pf->n_layers != L || pf->out_n != a->layers[L - 1].N || !pf->red || !pf->mm ||
+        !pf->output || !pf->lk)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof's shape does not match the key");
     if (pf->B != B || B < 1 || B > ZKI_MAX_BATCH)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof is for a batch of %u, the input has %u",
@@ -44,73 +46,137 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         if (pf->output[i] < -olim || pf->output[i] >= olim)
             return zki_fail(ZKI_ERR_VERIFY, "verify: output %llu outside the %u-bit range",
                             (unsigned long long)i, a->out_bits);
-    zki_status st = check_advice(a, pf);
+    zki_advice_layout lay;
+    zki_status st = zki_advice_layout_init(&lay, a, B, (int)pf->private_input);
     if (st)
         return st;
     size_t lb = zki_log2_ceil(B);
+    uint32_t nlk = 1 + lay.n_maps;
     zki_transcript ts = {0};
-    zki_ext **pts = calloc(3 * (size_t)L + 1, sizeof(zki_ext *));
-    zki_pcs_claim *claims = calloc(5 * (size_t)L + 1, sizeof(zki_pcs_claim));
+    zki_ledger led;
+    zki_ledger_init(&led);
+    zki_lookup_table T16, *Tm = calloc(lay.n_maps, sizeof(zki_lookup_table));
+    memset(&T16, 0, sizeof(T16));
+    zki_lookup **lk = calloc(nlk, sizeof(zki_lookup *));
+    zki_ext **pts = calloc(2 * (size_t)L, sizeof(zki_ext *));
+    zki_pcs_claim *claims = NULL;
     zki_fe *tab = NULL;
     size_t ncl = 0;
-    if (!pts || !claims) {
+    if (!pts || !Tm || !lk) {
         st = zki_fail(ZKI_ERR_NOMEM, "verify");
         goto out;
     }
+    if (pf->n_lookups != nlk) {
+        st = zki_fail(ZKI_ERR_VERIFY, "verify: %u lookup proofs, the key needs %u", pf->n_lookups, nlk);
+        goto out;
+    }
+    if ((st = check_advice(&lay, pf)))
+        goto out;
+    /* the same lookup instances and sites as the prover, without data */
+    if ((st = zki_lookup_table_range(&T16, 16, 0)) || (st = zki_lookup_new(&lk[0], &T16, ID_M(L, 0))))
+        goto out;
+    for (uint32_t j = 0; j < lay.n_maps; j++) {
+        zki_requant_params p;
+        zki_requant_params_of(&a->layers[lay.map_layer[j]], &p);
+        if ((st = zki_requant_table(&Tm[j], &p)) || (st = zki_lookup_new(&lk[1 + j], &Tm[j], ID_M(L, 1 + j))))
+            goto out;
+    }
+    for (uint32_t l = 0; l < L; l++) {
+        zki_requant_params p;
+        zki_requant_params_of(&a->layers[l], &p);
+        zki_requant_ids ids = {ID_ACC(l), ID_Q(l), ID_Y(l), {0, ID_LIMB(l, 1), ID_LIMB(l, 2), ID_LIMB(l, 3)}};
+        char name[32];
+        snprintf(name, sizeof(name), "layer %u", l);
+        size_t n = (size_t)B << zki_log2_ceil(a->layers[l].N);
+        if ((st = zki_requant_add_sites(&p, NULL, NULL, n, &ids, lk[0], lk[1 + lay.map_of[l]], name)))
+            goto out;
+    }
     if ((st = zki_statement_bind(&ts, vk, B, (int)pf->private_input, X, pf->output, &pf->acom)))
         goto out;
-    size_t lnL = zki_log2_ceil(a->layers[L - 1].N);
-    zki_ext *r = pts[3 * L] = malloc(sizeof(zki_ext) * (lb + lnL + 1));
-    if (!r) {
-        st = zki_fail(ZKI_ERR_NOMEM, "verify: point");
+    for (uint32_t j = 0; j < nlk; j++)
+        if ((st = zki_lookup_verify(lk[j], &ts, &pf->lk[j], &led))) {
+            st = zki_fail(ZKI_ERR_VERIFY, "verify: lookup %u: %s", j, zki_last_error());
+            goto out;
+        }
+    claims = calloc(led.n + 4 * (size_t)L + 1, sizeof(zki_pcs_claim));
+    if (!claims) {
+        st = zki_fail(ZKI_ERR_NOMEM, "verify: claims");
         goto out;
     }
-    zki_ts_challenge_ext_vec(&ts, "out.point", r, lb + lnL);
-    tab = zki_int_table(pf->output, B, a->layers[L - 1].N, lb, lnL);
-    if (!tab) {
-        st = zki_fail(ZKI_ERR_NOMEM, "verify: output table");
-        goto out;
-    }
-    zki_ext v = zki_mle_eval_base(tab, lb + lnL, r);
-    free(tab);
-    tab = NULL;
     for (uint32_t l = L; l-- > 0;) {
         const zki_arch_layer *Ly = &a->layers[l];
         zki_matmul_dims d;
         zki_matmul_dims_init(&d, B, Ly->K, Ly->N, Ly->has_bias);
-        if (l + 1 < L)
-            claims[ncl++] = (zki_pcs_claim){1, zki_advice_y(a, l), r, v};
-        zki_ext av = pf->link[l];
-        zki_ts_absorb_ext(&ts, "link.acc", av);
-        claims[ncl++] = (zki_pcs_claim){1, zki_advice_acc(a, l), r, av};
-        zki_ext *xp = pts[3 * l] = malloc(sizeof(zki_ext) * (d.lk + d.lb + 1));
-        zki_ext *wp = pts[3 * l + 1] = malloc(sizeof(zki_ext) * (d.lk + d.ln + 1));
+        if ((st = zki_ledger_reduce_verify(&led, ID_ACC(l), &pf->red[l], &ts))) {
+            st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u claim reduction: %s", l, zki_last_error());
+            goto out;
+        }
+        const zki_claim *c = zki_ledger_get(&led, ID_ACC(l));
+        if (!c || c->nvars != d.lb + d.ln) {
+            st = zki_fail(ZKI_ERR_VERIFY, "verify: no claim on the accumulators of layer %u", l);
+            goto out;
+        }
+        const zki_ext *r = c->point;
+        zki_ext *xp = pts[2 * l] = malloc(sizeof(zki_ext) * (d.lk + d.lb + 1));
+        zki_ext *wp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (d.lk + d.ln + 1));
         if (!xp || !wp) {
             st = zki_fail(ZKI_ERR_NOMEM, "verify: points");
             goto out;
         }
-        if ((st = zki_matmul_verify(&d, r, av, &pf->mm[l], &ts, xp, wp))) {
-            zki_fail(ZKI_ERR_VERIFY, "layer %u: %s", l, zki_last_error());
+        if ((st = zki_matmul_verify(&d, r, c->value, &pf->mm[l], &ts, xp, wp))) {
+            st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
             goto out;
         }
         claims[ncl++] = (zki_pcs_claim){0, vk->w_table[l], wp, pf->mm[l].w_eval};
         if (Ly->has_bias)
             claims[ncl++] = (zki_pcs_claim){0, vk->b_table[l], r, pf->mm[l].b_eval};
-        r = xp;
-        v = pf->mm[l].x_eval;
+        if (l > 0) {
+            claims[ncl++] = (zki_pcs_claim){1, lay.y[l - 1], xp, pf->mm[l].x_eval};
+        } else if (pf->private_input) {
+            claims[ncl++] = (zki_pcs_claim){1, lay.x0, xp, pf->mm[l].x_eval};
+        } else {
+            size_t lk0 = d.lk;
+            tab = zki_int_table(X, B, a->layers[0].K, lb, lk0);
+            if (!tab) {
+                st = zki_fail(ZKI_ERR_NOMEM, "verify: input table");
+                goto out;
+            }
+            int ok = zki_ext_eq(zki_mle_eval_base(tab, lb + lk0, xp), pf->mm[0].x_eval);
+            free(tab);
+            tab = NULL;
+            if (!ok) {
+                st = zki_fail(ZKI_ERR_VERIFY, "verify: the claim on the input does not match the input");
+                goto out;
+            }
+        }
     }
-    if (pf->private_input) {
-        claims[ncl++] = (zki_pcs_claim){1, zki_advice_x0(a), r, v};
-    } else {
-        size_t lk0 = zki_log2_ceil(a->layers[0].K);
-        tab = zki_int_table(X, B, a->layers[0].K, lb, lk0);
+    /* the public output's claims, evaluated here; the rest go to the opening */
+    {
+        size_t lnL = zki_log2_ceil(a->layers[L - 1].N);
+        tab = zki_int_table(pf->output, B, a->layers[L - 1].N, lb, lnL);
         if (!tab) {
-            st = zki_fail(ZKI_ERR_NOMEM, "verify: input table");
+            st = zki_fail(ZKI_ERR_NOMEM, "verify: output table");
             goto out;
         }
-        if (!zki_ext_eq(zki_mle_eval_base(tab, lb + lk0, r), v)) {
-            st = zki_fail(ZKI_ERR_VERIFY, "verify: the claim on the input does not match the input");
-            goto out;
+        for (size_t i = 0; i < led.n; i++) {
+            const zki_claim *c = &led.items[i];
+            if (c->tensor == ID_Y(L - 1)) {
+                if (c->nvars != lb + lnL ||
+                    !zki_ext_eq(zki_mle_eval_base(tab, lb + lnL, c->point), c->value)) {
+                    st = zki_fail(ZKI_ERR_VERIFY, "verify: a lookup claim on the output does not "
+                                  "match the output");
+                    goto out;
+                }
+                continue;
+            }
+            uint32_t ai = zki_advice_of_tensor(&lay, a, c->tensor);
+            if (ai == ZKI_NONE) {
+                if (c->tensor % 8 == 0 && c->tensor < 8 * L)
+                    continue; /* accumulators: consumed by the matmuls */
+                st = zki_fail(ZKI_ERR_VERIFY, "verify: a claim on unknown tensor %u", c->tensor);
+                goto out;
+            }
+            claims[ncl++] = (zki_pcs_claim){1, ai, c->point, c->value};
         }
     }
     {
@@ -121,11 +187,22 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     }
 out:
     if (pts)
-        for (uint32_t i = 0; i <= 3 * L; i++)
+        for (uint32_t i = 0; i < 2 * L; i++)
             free(pts[i]);
+    if (lk)
+        for (uint32_t j = 0; j < nlk; j++)
+            zki_lookup_free(lk[j]);
+    if (Tm)
+        for (uint32_t j = 0; j < lay.n_maps; j++)
+            zki_lookup_table_free(&Tm[j]);
+    zki_lookup_table_free(&T16);
+    free(Tm);
+    free(lk);
     free(pts);
     free(claims);
     free(tab);
+    zki_ledger_free(&led);
+    zki_advice_layout_free(&lay);
     if (ts.h)
         zki_ts_free(&ts);
     return st;
