@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "cli/cli_prove.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +16,17 @@ static const char *usage_main =
     "commands:\n"
     "  compile MODEL.onnx --calib DIR_OR_FILE -o MODEL.zkm   quantise a model\n"
     "  run MODEL.zkm --input X.npy [-o Y.npy]                 integer inference\n"
-    "  inspect FILE                                           describe a .onnx, .zkm, .npy or .pb file\n"
+    "  prove MODEL.zkm --input X.npy -o PROOF.zkp              prove an inference\n"
+    "  verify MODEL.vk --proof PROOF.zkp [--input X.npy]      verify a proof\n"
+    "  inspect FILE                                           describe a .onnx, .zkm, .vk, .zkp, .npy or .pb file\n"
     "'zkinfer COMMAND --help' describes each. Exit codes: 0 ok, 1 a check failed, 2 usage or input error.\n";
 
 static const char *usage_compile =
     "usage: zkinfer compile MODEL.onnx --calib DIR_OR_FILE -o OUT.zkm [options]\n"
     "  Imports the ONNX model, calibrates on the samples (.npy or ONNX .pb files; a\n"
-    "  file may hold a batch along its leading axis), quantises it and writes OUT.zkm.\n"
+    "  file may hold a batch along its leading axis), quantises it and writes OUT.zkm;\n"
+    "  for a provable model (chains of Gemm/MatMul + ReLU) also commits the weights\n"
+    "  and writes OUT.vk (verification key) and OUT.zpk (secret prover key).\n"
     "  Prints the graph summary and an accuracy report (quantised vs float).\n"
     "options:\n"
     "  --eval FILE         samples for the accuracy report (default: the calibration set)\n"
@@ -39,7 +44,8 @@ static const char *usage_run =
 
 static const char *usage_inspect =
     "usage: zkinfer inspect FILE\n"
-    "  Describes a zkinfer .zkm model, an ONNX model, or a .npy / .pb tensor.\n";
+    "  Describes a zkinfer .zkm model, .vk key or .zkp proof, an ONNX model, or a\n"
+    "  .npy / .pb tensor.\n";
 
 static int cli_err(const char *what)
 {
@@ -132,6 +138,8 @@ static int cli_compile(int argc, char **argv)
         goto done;
     }
     printf("wrote %s (.zkm version %d)\n", out, ZKI_ZKM_VERSION);
+    if ((rc = zki_cli_write_keys(m, out)) != CLI_OK)
+        goto done;
     if ((min_cos > -2 && acc.cos_mean < min_cos) || (min_top1 >= 0 && acc.top1_agreement < min_top1)) {
         fprintf(stderr, "zkinfer compile: accuracy below the requested threshold\n");
         rc = CLI_CHECK;
@@ -271,7 +279,10 @@ static int cli_inspect(int argc, char **argv)
         return CLI_USAGE;
     }
     sum[0] = '\0';
-    if (len >= 8 && !memcmp(buf, "ZKINFERM", 8)) {
+    int kp = zki_cli_inspect_key_or_proof(path, buf, len);
+    if (kp >= 0) {
+        rc = kp;
+    } else if (len >= 8 && !memcmp(buf, "ZKINFERM", 8)) {
         zki_qmodel *m;
         if (zki_zkm_parse(buf, len, &m) != ZKI_OK) {
             rc = cli_err(path);
@@ -325,6 +336,10 @@ int zki_cli_main(int argc, char **argv)
         return cli_compile(argc - 2, argv + 2);
     if (!strcmp(cmd, "run"))
         return cli_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "prove"))
+        return zki_cli_prove(argc - 2, argv + 2);
+    if (!strcmp(cmd, "verify"))
+        return zki_cli_verify(argc - 2, argv + 2);
     if (!strcmp(cmd, "inspect"))
         return cli_inspect(argc - 2, argv + 2);
     if (!strcmp(cmd, "--version")) {
