@@ -669,6 +669,18 @@ static void test_errors(void)
         free(p2);
         free(d);
     }
+    /* an opening with no claims is just the proximity test */
+    {
+        zki_pcs_params_default(&prm);
+        CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
+        const zki_pcs_commitment *pc = zki_pcs_prover_commitment(pr);
+        uint8_t *b;
+        size_t blen;
+        CHECK(open_bytes(&pr, 1, NULL, 0, &b, &blen));
+        CHECK(verify_bytes(&pc, 1, NULL, 0, b, blen));
+        free(b);
+        zki_pcs_prover_free(pr);
+    }
     /* soundness formula: rate 1/4 needs 149 queries for 101 bits */
     CHECK(zki_pcs_queries(0.25, 101) == 149);
     CHECK(zki_pcs_queries(0.25, 100) == 148);
