@@ -1,0 +1,157 @@
+/* Multilinear polynomial commitment, Ligero-style (DESIGN.md section 2).
+ *
+ * A commitment binds one or many tables t of any length (zero-padded to 2^n,
+ * f(r) = sum_x t[x] eq(r, x), x_0 the least significant index bit). Each
+ * table is laid out as rows of C = 2^log_cols entries (row-major: column index
+ * = the low log_cols variables r_lo, row index = the high variables r_hi);
+ * tables are stacked as consecutive rows of one matrix. Every row is a
+ * coefficient vector, Reed-Solomon encoded by a coset NTT (shift 7) onto D
+ * points; leaf j of the Merkle tree is SHA-256 of column j of all rows.
+ *
+ * An opening proves any number of evaluation claims (table, extension point,
+ * value) against one or several commitments; all commitments in one opening
+ * share the column queries. The verifier replays the same transcript calls.
+ *
+ * Hiding mode adds h random coefficients to every row (so any h symbols of a
+ * row are uniform), a random salt per leaf and random mask rows that blind
+ * every combined row sent. Each hiding commitment supports `open_budget`
+ * openings (each one uses a fresh slot of mask rows and reveals at most t
+ * columns, h >= budget * t); zki_pcs_open refuses to exceed it.
+ *
+ * The prover keeps POINTERS to the committed vectors (no field copy of int8
+ * weights): they must stay valid and unchanged until zki_pcs_prover_free.
+ * Everything is deterministic for a given seed and identical for any number
+ * of OpenMP threads. See docs/security.md for parameters and arguments. */
+#ifndef ZKI_PCS_H
+#define ZKI_PCS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "field/field.h"
+#include "hash/sha256.h"
+#include "transcript/transcript.h"
+
+#define ZKI_PCS_VERSION 1u
+#define ZKI_PCS_MAX_POLYS 65536u      /* tables per commitment */
+#define ZKI_PCS_MAX_LOG_LEN 40u       /* a table has at most 2^40 entries */
+#define ZKI_PCS_MAX_LOG_D 26u         /* codeword length (keeps D/|K| <= 2^-102) */
+#define ZKI_PCS_MAX_COMMITS 64u       /* commitments per opening */
+#define ZKI_PCS_MAX_GROUPS 65536u     /* combined evaluation rows per commitment */
+
+typedef enum { ZKI_PCS_FE = 0, ZKI_PCS_I8 = 1, ZKI_PCS_I16 = 2, ZKI_PCS_I32 = 3 } zki_pcs_elem;
+
+/* One vector to commit: len elements of the given type (int types are
+ * lifted with zki_fe_from_i64 while encoding; ZKI_PCS_FE must be canonical). */
+typedef struct {
+    zki_pcs_elem type;
+    const void *data;
+    uint64_t len; /* >= 1 */
+} zki_pcs_vec;
+
+typedef struct {
+    uint32_t rate_log;      /* D >= C * 2^rate_log (default 2: rate 1/4) */
+    uint32_t log_cols;      /* row width 2^log_cols; 0 = automatic */
+    uint32_t security_bits; /* target soundness (default 100) */
+    uint32_t hiding;        /* 0 or 1 */
+    uint32_t open_budget;   /* hiding: number of openings covered (default 1) */
+    uint32_t max_points;    /* hiding: distinct r_lo groups per opening (0 = number of tables) */
+    const uint8_t *seed;    /* hiding: 32 bytes of randomness; NULL = OS entropy */
+} zki_pcs_params;
+
+/* Layout derived from the parameters and the table lengths
+ * (zki_pcs_shape; identical for prover and verifier). */
+typedef struct {
+    uint32_t log_cols;
+    uint64_t cols;        /* C */
+    uint64_t pad;         /* h: random coefficients per row (hiding) */
+    uint64_t row_len;     /* K = C + h: message length of a row */
+    uint32_t log_d;
+    uint64_t d;           /* codeword length D */
+    uint32_t queries;     /* t column queries */
+    uint64_t data_rows;
+    uint64_t mask_rows;   /* 2 base rows per extension mask row */
+    uint64_t rows;        /* data_rows + mask_rows */
+    uint32_t max_points;  /* per opening (hiding) */
+    double rho;           /* K / D */
+    double bits;          /* -log2 of the query soundness term */
+} zki_pcs_shape;
+
+typedef struct {
+    zki_pcs_params params; /* seed is NULL */
+    uint32_t n_polys;
+    uint64_t *lens;        /* n_polys */
+    uint32_t *nvars;       /* n_polys */
+    uint64_t *row_off;     /* first row of each table */
+    zki_pcs_shape shape;
+    zki_digest root;
+} zki_pcs_commitment;
+
+typedef struct zki_pcs_prover zki_pcs_prover;
+
+/* An evaluation claim f_{poly}(point) = value on commitment `commit` (index
+ * into the array passed to open / verify); point has nvars(poly) entries. */
+typedef struct {
+    uint32_t commit;
+    uint32_t poly;
+    const zki_ext *point;
+    zki_ext value;
+} zki_pcs_claim;
+
+/* The part of a proof for one commitment. */
+typedef struct {
+    uint32_t slot;      /* mask slot used (hiding), else 0 */
+    uint32_t n_groups;  /* evaluation rows */
+    uint32_t row_len;
+    uint8_t has_mu;     /* hiding */
+    zki_ext *mu;        /* n_groups mask evaluations (hiding) */
+    zki_ext *rows;      /* (n_groups + 1) * row_len: evaluation rows, then the proximity row */
+    uint32_t n_cols;    /* distinct queried columns, in increasing index order */
+    uint64_t col_height;
+    zki_fe *cols;       /* n_cols * col_height */
+    uint8_t has_salt;
+    uint8_t *salts;     /* n_cols * 32 (hiding) */
+    uint32_t n_nodes;   /* Merkle multi-proof: sibling digests, bottom up */
+    zki_digest *nodes;
+} zki_pcs_proof_part;
+
+typedef struct {
+    uint32_t n_parts;
+    zki_pcs_proof_part *parts;
+} zki_pcs_proof;
+
+void zki_pcs_params_default(zki_pcs_params *p);
+
+/* Number of column queries for `bits` of soundness at rate rho (unique
+ * decoding: (1 - delta)^t <= 2^-bits, delta = (1 - rho) / 2). */
+uint32_t zki_pcs_queries(double rho, uint32_t bits);
+
+/* Derives the layout; fills the commitment's shape fields (lens given). */
+zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
+                              const uint64_t *lens, uint32_t n_polys);
+void zki_pcs_commitment_free(zki_pcs_commitment *c);
+
+zki_status zki_pcs_commit(zki_pcs_prover **out, const zki_pcs_params *p, const zki_pcs_vec *vecs,
+                          uint32_t n_vecs);
+const zki_pcs_commitment *zki_pcs_prover_commitment(const zki_pcs_prover *pr);
+void zki_pcs_prover_free(zki_pcs_prover *pr);
+
+/* Proves all claims; absorbs the commitments, claims and proof messages into
+ * ts. provers[i] is commitment i of the claims. */
+zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint32_t n_commits,
+                        const zki_pcs_claim *claims, size_t n_claims, zki_pcs_proof *out);
+/* ZKI_OK if every claim holds, ZKI_ERR_VERIFY otherwise. */
+zki_status zki_pcs_verify(zki_transcript *ts, const zki_pcs_commitment *const *commits,
+                          uint32_t n_commits, const zki_pcs_claim *claims, size_t n_claims,
+                          const zki_pcs_proof *proof);
+void zki_pcs_proof_free(zki_pcs_proof *p);
+
+/* Serialisation: versioned, little-endian, every length bounded and checked.
+ * *out is malloc'ed. Parsing rejects truncated, oversized, non-canonical or
+ * trailing bytes with ZKI_ERR_INPUT. */
+zki_status zki_pcs_commitment_to_bytes(const zki_pcs_commitment *c, uint8_t **out, size_t *len);
+zki_status zki_pcs_commitment_from_bytes(zki_pcs_commitment *c, const uint8_t *in, size_t len);
+zki_status zki_pcs_proof_to_bytes(const zki_pcs_proof *p, uint8_t **out, size_t *len);
+zki_status zki_pcs_proof_from_bytes(zki_pcs_proof *p, const uint8_t *in, size_t len);
+
+#endif

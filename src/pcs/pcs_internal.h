@@ -1,0 +1,122 @@
+/* Internals shared by the PCS prover and verifier: the prover state, the
+ * transcript steps both sides replay, claim grouping, the combination
+ * "terms" that define every combined row, leaf hashing and Merkle
+ * multi-proofs. */
+#ifndef ZKI_PCS_INTERNAL_H
+#define ZKI_PCS_INTERNAL_H
+
+#include "hash/merkle.h"
+#include "pcs/pcs.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the PCS hashes field elements in memory order: little-endian hosts only"
+#endif
+
+#define ZKI_PCS_SALT_LEN 32
+#define ZKI_PCS_LEAF_TAG "zkinfer/pcs-leaf/v1"
+#define ZKI_PCS_SHIFT ZKI_GENERATOR /* coset shift: no evaluation point is 0 */
+
+struct zki_pcs_prover {
+    zki_pcs_commitment com;
+    zki_pcs_vec *vecs;   /* the caller's vectors (not copied) */
+    zki_fe *cw;          /* codewords, column-major: cw[j * rows + i] */
+    zki_fe *pad;         /* hiding: data_rows * h random coefficients */
+    zki_fe *masks;       /* hiding: mask_rows * K random coefficients */
+    uint8_t *salts;      /* hiding: D * 32 */
+    zki_merkle_tree tree;
+    uint32_t next_slot;  /* hiding: next unused mask slot */
+};
+
+/* A block of consecutive committed rows entering combined row `target` with
+ * the given extension coefficients. */
+typedef struct {
+    uint32_t target;
+    uint64_t first_row;
+    uint64_t n_rows;
+    const zki_ext *coef;
+} zki_pcs_term;
+
+/* Everything derived from (commitments, claims, transcript) before the
+ * queries, identical on both sides. */
+typedef struct {
+    uint32_t n_commits;
+    size_t n_claims;
+    uint32_t *group;      /* per claim: its group within its commitment */
+    uint32_t *n_groups;   /* per commitment */
+    size_t *group_claim;  /* per commitment, per group: first claim (defines r_lo) */
+    size_t *group_base;   /* per commitment: index of its first group in group_claim */
+    zki_ext *alpha;       /* per claim */
+    zki_ext **gamma;      /* per commitment: proximity coefficients */
+    zki_ext **hi_coef;    /* per claim: alpha * eq(r_hi) */
+    zki_pcs_term **terms; /* per commitment */
+    size_t *n_terms;
+    zki_ext mask_coef[2]; /* {1, u}: an extension mask from two base rows */
+} zki_pcs_ctx;
+
+void zki_pcs_ctx_free(zki_pcs_ctx *x);
+
+/* Entries [j0, j0 + n) of the message (C data entries, then h padding
+ * coefficients) of committed row `row`, lifted to the field. */
+void zki_pcs_row_read(const zki_pcs_prover *pr, uint64_t row, uint64_t j0, uint64_t n,
+                      zki_fe *out);
+
+/* Checks claims against the commitments, absorbs commitments + slots +
+ * claims and groups the claims by (commitment, r_lo). */
+zki_status zki_pcs_begin(zki_transcript *ts, zki_pcs_ctx *x,
+                         const zki_pcs_commitment *const *commits, const uint32_t *slots,
+                         uint32_t n_commits, const zki_pcs_claim *claims, size_t n_claims);
+/* Absorbs the mask evaluations mus[c] (hiding commitments), draws alpha and
+ * gamma and builds the terms of every combined row. */
+zki_status zki_pcs_challenges(zki_transcript *ts, zki_pcs_ctx *x,
+                              const zki_pcs_commitment *const *commits, const uint32_t *slots,
+                              const zki_pcs_claim *claims, zki_ext *const *mus);
+/* Number of variables of a claim that index columns. */
+uint32_t zki_pcs_lo_vars(const zki_pcs_commitment *c, uint32_t poly);
+/* out[0 .. C): eq(r_lo, x) on the first 2^lo columns, 0 beyond. */
+void zki_pcs_eq_lo(zki_ext *out, const zki_pcs_commitment *c, const zki_pcs_claim *cl);
+/* First base row of mask `k` (0 = proximity, 1 + g = group g) of a slot. */
+uint64_t zki_pcs_mask_row(const zki_pcs_commitment *c, uint32_t slot, uint32_t k);
+
+/* Query positions: t_max draws in [0, D_max), commitment i uses the first
+ * t_i mod D_i, sorted and deduplicated; returns the count. */
+zki_status zki_pcs_queries_draw(zki_transcript *ts, const zki_pcs_commitment *const *commits,
+                                uint32_t n_commits, uint64_t **draws, uint32_t *n_draws);
+uint32_t zki_pcs_queries_for(const zki_pcs_commitment *c, const uint64_t *draws, uint64_t *out);
+
+/* Leaf = SHA-256(tag || salt (hiding) || column as little-endian words). */
+void zki_pcs_leaf_hash(zki_sha256_ctx *ctx, const zki_sha256_ctx *base, zki_digest *out,
+                       const uint8_t *salt, const zki_fe *col, uint64_t rows);
+zki_sha256_ctx *zki_pcs_leaf_base(void);
+
+/* Multi-proof for sorted distinct leaves: siblings not computable from the
+ * opened leaves, level by level, bottom up. */
+zki_status zki_pcs_multiproof(const zki_merkle_tree *t, const uint64_t *idx, uint32_t n,
+                              zki_digest **nodes, uint32_t *n_nodes);
+int zki_pcs_multiproof_check(const zki_digest *root, uint32_t log_d, const uint64_t *idx,
+                             const zki_digest *leaves, uint32_t n, const zki_digest *nodes,
+                             uint32_t n_nodes);
+
+/* Reed-Solomon encoding by cosets: with P = 2^ceil(log2 K) and q = D / P,
+ * Enc(msg)[q m + s] is the size-P coset NTT of msg on shift * w_D^s * <w_P>
+ * (w_D^q = w_P), so q transforms of size P replace one of size D on a mostly
+ * zero vector. out (D entries) receives the q sub-codewords one after the
+ * other: Enc[j] = out[(j % q) * P + j / q]. shifts: q entries from
+ * zki_pcs_coset_shifts. Single-threaded below 2^16 (the NTT's threshold). */
+typedef struct {
+    uint64_t p, q;
+    zki_fe *shifts;
+} zki_pcs_coder;
+zki_status zki_pcs_coder_init(zki_pcs_coder *c, const zki_pcs_shape *s);
+void zki_pcs_coder_free(zki_pcs_coder *c);
+zki_status zki_pcs_encode(const zki_pcs_coder *c, const zki_fe *msg, uint64_t k, zki_fe *out);
+static inline uint64_t zki_pcs_enc_pos(const zki_pcs_coder *c, uint64_t j)
+{
+    return (j % c->q) * c->p + j / c->q;
+}
+
+/* 32 bytes of OS entropy. */
+zki_status zki_pcs_entropy(uint8_t seed[32]);
+/* Deterministic stream of uniform field elements from (seed, domain, index). */
+void zki_pcs_prg(const uint8_t seed[32], uint8_t domain, uint64_t index, zki_fe *out, size_t n);
+
+#endif

@@ -1,0 +1,218 @@
+/* Opening: combined rows (one per group of claims sharing r_lo, plus the
+ * proximity row), then the queried columns with a Merkle multi-proof.
+ * Threads split the columns of the combined rows, so sums are formed in
+ * the same order for any thread count. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "pcs/pcs_internal.h"
+
+#define CHUNK 512 /* columns per task when combining rows */
+
+void zki_pcs_proof_free(zki_pcs_proof *p)
+{
+    if (!p || !p->parts)
+        return;
+    for (uint32_t i = 0; i < p->n_parts; i++) {
+        zki_pcs_proof_part *q = &p->parts[i];
+        free(q->mu);
+        free(q->rows);
+        free(q->cols);
+        free(q->salts);
+        free(q->nodes);
+    }
+    free(p->parts);
+    p->parts = NULL;
+    p->n_parts = 0;
+}
+
+/* rows[target * K + j] = sum over terms of coef[r] * row(first + r)[j]. */
+static zki_status combine_rows(const zki_pcs_prover *pr, const zki_pcs_term *terms,
+                               size_t n_terms, uint32_t n_comb, zki_ext *rows)
+{
+    uint64_t k = pr->com.shape.row_len;
+    int64_t n_chunks = (int64_t)((k + CHUNK - 1) / CHUNK);
+    int failed = 0;
+#pragma omp parallel
+    {
+        zki_fe *tmp = malloc(CHUNK * sizeof *tmp);
+        zki_ext_acc *acc = malloc((size_t)n_comb * CHUNK * sizeof *acc);
+        if (!tmp || !acc) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t ch = 0; ch < n_chunks; ch++) {
+            if (!tmp || !acc)
+                continue;
+            uint64_t j0 = (uint64_t)ch * CHUNK, n = k - j0 < CHUNK ? k - j0 : CHUNK;
+            for (size_t a = 0; a < (size_t)n_comb * CHUNK; a++)
+                zki_ext_acc_zero(&acc[a]);
+            for (size_t t = 0; t < n_terms; t++) {
+                zki_ext_acc *dst = acc + (size_t)terms[t].target * CHUNK;
+                for (uint64_t r = 0; r < terms[t].n_rows; r++) {
+                    zki_ext cf = terms[t].coef[r];
+                    if (zki_ext_is_zero(cf))
+                        continue;
+                    zki_pcs_row_read(pr, terms[t].first_row + r, j0, n, tmp);
+                    for (uint64_t j = 0; j < n; j++)
+                        zki_ext_acc_mac_fe(&dst[j], tmp[j], cf);
+                }
+            }
+            for (uint32_t g = 0; g < n_comb; g++)
+                for (uint64_t j = 0; j < n; j++)
+                    rows[g * k + j0 + j] = zki_ext_acc_reduce(&acc[(size_t)g * CHUNK + j]);
+        }
+        free(tmp);
+        free(acc);
+    }
+    if (failed)
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory combining rows");
+    return ZKI_OK;
+}
+
+/* mu_g = m_g(r_lo) for the extension mask m_g = m0 + u m1 of group g. */
+static zki_status mask_evals(const zki_pcs_prover *pr, const zki_pcs_ctx *x, uint32_t c,
+                             uint32_t slot, const zki_pcs_claim *claims, zki_ext *mu)
+{
+    const zki_pcs_commitment *com = &pr->com;
+    uint64_t cols = com->shape.cols;
+    zki_ext *eq = malloc(cols * sizeof *eq);
+    if (!eq)
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for eq table");
+    for (uint32_t g = 0; g < x->n_groups[c]; g++) {
+        zki_pcs_eq_lo(eq, com, &claims[x->group_claim[x->group_base[c] + g]]);
+        uint64_t r0 = zki_pcs_mask_row(com, slot, 1 + g) - com->shape.data_rows;
+        const zki_fe *m0 = pr->masks + r0 * com->shape.row_len;
+        const zki_fe *m1 = m0 + com->shape.row_len;
+        zki_ext_acc a0, a1;
+        zki_ext_acc_zero(&a0);
+        zki_ext_acc_zero(&a1);
+        for (uint64_t j = 0; j < cols; j++) {
+            zki_ext_acc_mac_fe(&a0, m0[j], eq[j]);
+            zki_ext_acc_mac_fe(&a1, m1[j], eq[j]);
+        }
+        mu[g] = zki_ext_add(zki_ext_acc_reduce(&a0),
+                            zki_ext_mul(x->mask_coef[1], zki_ext_acc_reduce(&a1)));
+    }
+    free(eq);
+    return ZKI_OK;
+}
+
+static zki_status open_columns(const zki_pcs_prover *pr, const uint64_t *draws,
+                               zki_pcs_proof_part *q, zki_transcript *ts)
+{
+    const zki_pcs_shape *s = &pr->com.shape;
+    uint64_t *idx = malloc(s->queries * sizeof *idx);
+    if (!idx)
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for queries");
+    uint32_t n = zki_pcs_queries_for(&pr->com, draws, idx);
+    q->n_cols = n;
+    q->col_height = s->rows;
+    q->cols = malloc((size_t)n * s->rows * sizeof *q->cols);
+    zki_digest *leaves = malloc(n * sizeof *leaves);
+    if (pr->salts) {
+        q->has_salt = 1;
+        q->salts = malloc((size_t)n * ZKI_PCS_SALT_LEN);
+    }
+    zki_status st = ZKI_OK;
+    if (!q->cols || !leaves || (pr->salts && !q->salts)) {
+        st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for opened columns");
+        goto done;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        memcpy(q->cols + (size_t)i * s->rows, pr->cw + idx[i] * s->rows,
+               s->rows * sizeof(zki_fe));
+        if (pr->salts)
+            memcpy(q->salts + (size_t)i * ZKI_PCS_SALT_LEN,
+                   pr->salts + idx[i] * ZKI_PCS_SALT_LEN, ZKI_PCS_SALT_LEN);
+        leaves[i] = pr->tree.nodes[idx[i]];
+    }
+    zki_ts_absorb_bytes(ts, "pcs/leaves", leaves, (size_t)n * sizeof *leaves);
+    st = zki_pcs_multiproof(&pr->tree, idx, n, &q->nodes, &q->n_nodes);
+done:
+    free(idx);
+    free(leaves);
+    return st;
+}
+
+zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint32_t n_commits,
+                        const zki_pcs_claim *claims, size_t n_claims, zki_pcs_proof *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!provers || n_commits < 1 || n_commits > ZKI_PCS_MAX_COMMITS)
+        return zki_fail(ZKI_ERR_INPUT, "pcs: %u commitments in one opening (need 1 .. %u)",
+                        n_commits, ZKI_PCS_MAX_COMMITS);
+    const zki_pcs_commitment *commits[ZKI_PCS_MAX_COMMITS];
+    uint32_t slots[ZKI_PCS_MAX_COMMITS];
+    zki_ext *mus[ZKI_PCS_MAX_COMMITS] = {0};
+    for (uint32_t c = 0; c < n_commits; c++) {
+        if (!provers[c])
+            return zki_fail(ZKI_ERR_INPUT, "pcs: prover %u is NULL", c);
+        for (uint32_t d = 0; d < c; d++)
+            if (provers[d] == provers[c])
+                return zki_fail(ZKI_ERR_INPUT, "pcs: commitment %u passed twice", c);
+        commits[c] = &provers[c]->com;
+        slots[c] = commits[c]->params.hiding ? provers[c]->next_slot : 0;
+        if (commits[c]->params.hiding && slots[c] >= commits[c]->params.open_budget)
+            return zki_fail(ZKI_ERR_INPUT,
+                            "pcs: hiding commitment %u already opened %u times (its budget)", c,
+                            slots[c]);
+    }
+    zki_pcs_ctx x;
+    uint64_t *draws = NULL;
+    zki_status st = zki_pcs_begin(ts, &x, commits, slots, n_commits, claims, n_claims);
+    if (st)
+        return st;
+    out->parts = calloc(n_commits, sizeof *out->parts);
+    if (!out->parts) {
+        st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for proof");
+        goto done;
+    }
+    out->n_parts = n_commits;
+    for (uint32_t c = 0; c < n_commits && !st; c++) {
+        zki_pcs_proof_part *q = &out->parts[c];
+        q->slot = slots[c];
+        q->n_groups = x.n_groups[c];
+        q->row_len = (uint32_t)commits[c]->shape.row_len;
+        if (!commits[c]->params.hiding)
+            continue;
+        q->has_mu = 1;
+        q->mu = malloc((q->n_groups ? q->n_groups : 1) * sizeof *q->mu);
+        if (!q->mu)
+            st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for proof");
+        else
+            st = mask_evals(provers[c], &x, c, slots[c], claims, q->mu);
+        mus[c] = q->mu;
+    }
+    if (st || (st = zki_pcs_challenges(ts, &x, commits, slots, claims, mus)))
+        goto done;
+    for (uint32_t c = 0; c < n_commits; c++) {
+        zki_pcs_proof_part *q = &out->parts[c];
+        uint32_t n_comb = q->n_groups + 1;
+        q->rows = malloc((size_t)n_comb * q->row_len * sizeof *q->rows);
+        if (!q->rows) {
+            st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for combined rows");
+            goto done;
+        }
+        if ((st = combine_rows(provers[c], x.terms[c], x.n_terms[c], n_comb, q->rows)))
+            goto done;
+        zki_ts_absorb_ext_vec(ts, "pcs/rows", q->rows, (size_t)n_comb * q->row_len);
+    }
+    uint32_t n_draws;
+    if ((st = zki_pcs_queries_draw(ts, commits, n_commits, &draws, &n_draws)))
+        goto done;
+    for (uint32_t c = 0; c < n_commits; c++)
+        if ((st = open_columns(provers[c], draws, &out->parts[c], ts)))
+            goto done;
+    for (uint32_t c = 0; c < n_commits; c++)
+        if (commits[c]->params.hiding)
+            provers[c]->next_slot++;
+done:
+    free(draws);
+    zki_pcs_ctx_free(&x);
+    if (st)
+        zki_pcs_proof_free(out);
+    return st;
+}

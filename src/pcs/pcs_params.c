@@ -1,0 +1,164 @@
+/* Parameters and layout: row width, padding, code length and query count,
+ * all derived from (params, table lengths) so prover and verifier agree. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "pcs/pcs.h"
+
+void zki_pcs_params_default(zki_pcs_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->rate_log = 2;
+    p->security_bits = 100;
+    p->open_budget = 1;
+}
+
+uint32_t zki_pcs_queries(double rho, uint32_t bits)
+{
+    /* A query passes a row that is delta-far from the code (or a combined
+     * row inconsistent with the decoded rows) with probability <= 1 - delta. */
+    double delta = (1.0 - rho) / 2.0;
+    double per = -log2(1.0 - delta);
+    return (uint32_t)ceil((double)bits / per);
+}
+
+static uint32_t log2_ceil_u64(uint64_t x)
+{
+    uint32_t k = 0;
+    while (k < 63 && ((uint64_t)1 << k) < x)
+        k++;
+    return k;
+}
+
+void zki_pcs_commitment_free(zki_pcs_commitment *c)
+{
+    free(c->lens);
+    free(c->nvars);
+    free(c->row_off);
+    c->lens = NULL;
+    c->nvars = NULL;
+    c->row_off = NULL;
+    c->n_polys = 0;
+}
+
+static zki_status check_params(const zki_pcs_params *p)
+{
+    if (p->rate_log < 1 || p->rate_log > 8)
+        return zki_fail(ZKI_ERR_INPUT, "pcs: rate_log %u outside [1, 8]", p->rate_log);
+    if (p->security_bits < 1 || p->security_bits > 256)
+        return zki_fail(ZKI_ERR_INPUT, "pcs: security_bits %u outside [1, 256]",
+                        p->security_bits);
+    if (p->hiding > 1)
+        return zki_fail(ZKI_ERR_INPUT, "pcs: hiding flag %u not 0 or 1", p->hiding);
+    if (p->log_cols > 26)
+        return zki_fail(ZKI_ERR_INPUT, "pcs: log_cols %u > 26", p->log_cols);
+    if (p->hiding && (p->open_budget < 1 || p->open_budget > 1024))
+        return zki_fail(ZKI_ERR_INPUT, "pcs: open_budget %u outside [1, 1024]", p->open_budget);
+    if (p->max_points > ZKI_PCS_MAX_GROUPS)
+        return zki_fail(ZKI_ERR_INPUT, "pcs: max_points %u too large", p->max_points);
+    return ZKI_OK;
+}
+
+/* Code length for message length K: at least C * 2^rate_log and at least
+ * 2K, so the actual rate K / D never exceeds 1/2 (padding included). */
+static uint32_t code_log_d(uint32_t log_cols, uint32_t rate_log, uint64_t k)
+{
+    uint32_t a = log_cols + rate_log, b = log2_ceil_u64(k) + 1;
+    return a > b ? a : b;
+}
+
+zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
+                              const uint64_t *lens, uint32_t n_polys)
+{
+    memset(c, 0, sizeof *c);
+    zki_status st = check_params(p);
+    if (st)
+        return st;
+    if (n_polys < 1 || n_polys > ZKI_PCS_MAX_POLYS)
+        return zki_fail(ZKI_ERR_INPUT, "pcs: %u tables (need 1 .. %u)", n_polys,
+                        ZKI_PCS_MAX_POLYS);
+    c->params = *p;
+    c->params.seed = NULL;
+    if (!p->hiding) {
+        c->params.open_budget = 0;
+        c->params.max_points = 0;
+    }
+    c->lens = malloc(n_polys * sizeof *c->lens);
+    c->nvars = malloc(n_polys * sizeof *c->nvars);
+    c->row_off = malloc(n_polys * sizeof *c->row_off);
+    if (!c->lens || !c->nvars || !c->row_off) {
+        zki_pcs_commitment_free(c);
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for %u tables", n_polys);
+    }
+    c->n_polys = n_polys;
+    uint64_t total = 0;
+    uint32_t max_nv = 0;
+    for (uint32_t i = 0; i < n_polys; i++) {
+        if (lens[i] < 1 || lens[i] > ((uint64_t)1 << ZKI_PCS_MAX_LOG_LEN)) {
+            zki_pcs_commitment_free(c);
+            return zki_fail(ZKI_ERR_INPUT, "pcs: table %u has length %llu (need 1 .. 2^%u)", i,
+                            (unsigned long long)lens[i], ZKI_PCS_MAX_LOG_LEN);
+        }
+        c->lens[i] = lens[i];
+        c->nvars[i] = log2_ceil_u64(lens[i]);
+        total += (uint64_t)1 << c->nvars[i]; /* <= 2^16 * 2^40: no overflow */
+        if (c->nvars[i] > max_nv)
+            max_nv = c->nvars[i];
+    }
+    zki_pcs_shape *s = &c->shape;
+    /* Width ~ 4 sqrt(N) balances the rows sent (~C) against the opened
+     * columns (~t * N / C) in the proof. */
+    uint32_t lc = p->log_cols;
+    if (!lc) {
+        lc = (log2_ceil_u64(total) + 1) / 2 + 2;
+        if (lc > max_nv)
+            lc = max_nv;
+        if (lc > 20)
+            lc = 20;
+    }
+    s->log_cols = lc;
+    s->cols = (uint64_t)1 << lc;
+    uint64_t rows = 0;
+    for (uint32_t i = 0; i < n_polys; i++) {
+        c->row_off[i] = rows;
+        rows += (uint64_t)1 << (c->nvars[i] > lc ? c->nvars[i] - lc : 0);
+    }
+    s->data_rows = rows;
+    s->max_points = p->hiding ? (p->max_points ? p->max_points : n_polys) : 0;
+    s->mask_rows = p->hiding ? 2ull * p->open_budget * (1ull + s->max_points) : 0;
+    s->rows = s->data_rows + s->mask_rows;
+    if (s->rows > ((uint64_t)1 << 32)) {
+        zki_pcs_commitment_free(c);
+        return zki_fail(ZKI_ERR_INPUT, "pcs: %llu rows exceed 2^32",
+                        (unsigned long long)s->rows);
+    }
+    /* Hiding needs h >= budget * t, and t grows with the rate K / D = (C + h) / D:
+     * iterate to the fixed point (h only grows; t <= queries(1/2)). */
+    uint32_t qbits = p->security_bits + 1; /* the query term gets half the error budget */
+    uint64_t h = 0;
+    for (int it = 0; it < 64; it++) {
+        uint64_t k = s->cols + h;
+        uint32_t ld = code_log_d(lc, p->rate_log, k);
+        double rho = (double)k / (double)((uint64_t)1 << ld);
+        uint32_t t = zki_pcs_queries(rho, qbits);
+        s->pad = h;
+        s->row_len = k;
+        s->log_d = ld;
+        s->d = (uint64_t)1 << ld;
+        s->rho = rho;
+        s->queries = t;
+        s->bits = (double)t * -log2((1.0 + rho) / 2.0);
+        uint64_t need = p->hiding ? (uint64_t)p->open_budget * t : 0;
+        if (need <= h)
+            break;
+        h = need;
+    }
+    if (s->log_d > ZKI_PCS_MAX_LOG_D || (p->hiding && s->pad < (uint64_t)p->open_budget * s->queries)) {
+        zki_pcs_commitment_free(c);
+        return zki_fail(ZKI_ERR_INPUT, "pcs: code length 2^%u too large (max 2^%u)", s->log_d,
+                        ZKI_PCS_MAX_LOG_D);
+    }
+    return ZKI_OK;
+}

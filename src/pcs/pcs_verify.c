@@ -1,0 +1,194 @@
+/* Verification: replay the transcript, check the shape of every proof part,
+ * the Merkle multi-proofs of the opened columns, each evaluation row's inner
+ * product with eq(r_lo) and, at every queried column, that the encoded
+ * combined rows equal the same combinations of the opened column entries. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "pcs/pcs_internal.h"
+
+static zki_status reject(const char *what, uint32_t c)
+{
+    return zki_fail(ZKI_ERR_VERIFY, "pcs: commitment %u: %s", c, what);
+}
+
+static zki_status check_part_shape(const zki_pcs_commitment *com, const zki_pcs_proof_part *q,
+                                   uint32_t n_groups, uint32_t c)
+{
+    int h = com->params.hiding != 0;
+    if (q->n_groups != n_groups)
+        return reject("wrong number of evaluation rows", c);
+    if (q->row_len != com->shape.row_len)
+        return reject("wrong row length", c);
+    if (q->has_mu != h || (h && !q->mu))
+        return reject("mask evaluations missing or unexpected", c);
+    if (q->has_salt != h || (h && !q->salts))
+        return reject("leaf salts missing or unexpected", c);
+    if (!q->rows)
+        return reject("no combined rows", c);
+    return ZKI_OK;
+}
+
+/* <row_g[0 .. C), eq(r_lo)> must equal sum_{claims in g} alpha_i v_i (+ mu_g). */
+static zki_status check_evaluations(const zki_pcs_commitment *com, const zki_pcs_ctx *x,
+                                    uint32_t c, const zki_pcs_claim *claims, size_t n_claims,
+                                    const zki_pcs_proof_part *q)
+{
+    uint64_t cols = com->shape.cols;
+    zki_ext *eq = malloc(cols * sizeof *eq);
+    if (!eq)
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for eq table");
+    zki_status st = ZKI_OK;
+    for (uint32_t g = 0; g < q->n_groups && !st; g++) {
+        zki_pcs_eq_lo(eq, com, &claims[x->group_claim[x->group_base[c] + g]]);
+        const zki_ext *row = q->rows + (size_t)g * q->row_len;
+        zki_ext_acc a;
+        zki_ext_acc_zero(&a);
+        for (uint64_t j = 0; j < cols; j++)
+            zki_ext_acc_mac(&a, row[j], eq[j]);
+        zki_ext want = q->has_mu ? q->mu[g] : zki_ext_zero();
+        for (size_t i = 0; i < n_claims; i++)
+            if (claims[i].commit == c && x->group[i] == g)
+                want = zki_ext_add(want, zki_ext_mul(x->alpha[i], claims[i].value));
+        if (!zki_ext_eq(zki_ext_acc_reduce(&a), want))
+            st = reject("evaluation row does not match the claimed values", c);
+    }
+    free(eq);
+    return st;
+}
+
+/* enc[g * n + i] = Enc(row_g) at column idx[i]. Single-threaded on purpose:
+ * a few small NTTs (size P <= 2^15 typically), where a fork/join on a busy
+ * machine costs more (a scheduling delay) than the work. */
+static zki_status encode_at(const zki_pcs_commitment *com, const zki_pcs_proof_part *q,
+                            const uint64_t *idx, uint32_t n, zki_ext *enc)
+{
+    uint64_t k = com->shape.row_len;
+    zki_pcs_coder cd;
+    zki_status st = zki_pcs_coder_init(&cd, &com->shape);
+    if (st)
+        return st;
+    zki_fe *buf = malloc(com->shape.d * sizeof *buf);
+    if (!buf)
+        st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory encoding combined rows");
+    for (uint64_t task = 0; !st && task < 2 * ((uint64_t)q->n_groups + 1); task++) {
+        int part = (int)(task & 1);
+        uint64_t g = task >> 1;
+        const zki_ext *row = q->rows + g * k;
+        for (uint64_t j = 0; j < k; j++)
+            buf[j] = part ? row[j].c1 : row[j].c0;
+        if ((st = zki_pcs_encode(&cd, buf, k, buf)))
+            break;
+        for (uint32_t i = 0; i < n; i++) {
+            zki_fe v = buf[zki_pcs_enc_pos(&cd, idx[i])];
+            if (part)
+                enc[g * n + i].c1 = v;
+            else
+                enc[g * n + i].c0 = v;
+        }
+    }
+    free(buf);
+    zki_pcs_coder_free(&cd);
+    return st;
+}
+
+static zki_status check_columns(zki_transcript *ts, const zki_pcs_commitment *com,
+                                const zki_pcs_ctx *x, uint32_t c, const zki_pcs_proof_part *q,
+                                const uint64_t *draws)
+{
+    const zki_pcs_shape *s = &com->shape;
+    uint32_t n_comb = q->n_groups + 1;
+    uint64_t *idx = malloc(s->queries * sizeof *idx);
+    zki_digest *leaves = malloc((size_t)s->queries * sizeof *leaves);
+    zki_ext *enc = malloc((size_t)n_comb * s->queries * sizeof *enc);
+    zki_ext_acc *acc = malloc(n_comb * sizeof *acc);
+    zki_sha256_ctx *base = zki_pcs_leaf_base(), *ctx = zki_sha256_new();
+    zki_status st = ZKI_OK;
+    if (!idx || !leaves || !enc || !acc || !base || !ctx) {
+        st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory checking columns");
+        goto done;
+    }
+    uint32_t n = zki_pcs_queries_for(com, draws, idx);
+    if (q->n_cols != n || q->col_height != s->rows || !q->cols) {
+        st = reject("wrong number or height of opened columns", c);
+        goto done;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        zki_pcs_leaf_hash(ctx, base, &leaves[i],
+                          q->has_salt ? q->salts + (size_t)i * ZKI_PCS_SALT_LEN : NULL,
+                          q->cols + (size_t)i * s->rows, s->rows);
+    zki_ts_absorb_bytes(ts, "pcs/leaves", leaves, (size_t)n * sizeof *leaves);
+    if (!zki_pcs_multiproof_check(&com->root, s->log_d, idx, leaves, n, q->nodes, q->n_nodes)) {
+        st = reject("opened columns do not match the Merkle root", c);
+        goto done;
+    }
+    if ((st = encode_at(com, q, idx, n, enc)))
+        goto done;
+    for (uint32_t i = 0; i < n && !st; i++) {
+        const zki_fe *col = q->cols + (size_t)i * s->rows;
+        for (uint32_t g = 0; g < n_comb; g++)
+            zki_ext_acc_zero(&acc[g]);
+        for (size_t t = 0; t < x->n_terms[c]; t++) {
+            const zki_pcs_term *tm = &x->terms[c][t];
+            for (uint64_t r = 0; r < tm->n_rows; r++)
+                zki_ext_acc_mac_fe(&acc[tm->target], col[tm->first_row + r], tm->coef[r]);
+        }
+        for (uint32_t g = 0; g < n_comb; g++)
+            if (!zki_ext_eq(zki_ext_acc_reduce(&acc[g]), enc[(size_t)g * n + i]))
+                st = reject("combined row inconsistent with an opened column", c);
+    }
+done:
+    free(idx);
+    free(leaves);
+    free(enc);
+    free(acc);
+    zki_sha256_free(base);
+    zki_sha256_free(ctx);
+    return st;
+}
+
+zki_status zki_pcs_verify(zki_transcript *ts, const zki_pcs_commitment *const *commits,
+                          uint32_t n_commits, const zki_pcs_claim *claims, size_t n_claims,
+                          const zki_pcs_proof *proof)
+{
+    if (!proof || !commits || n_commits < 1 || n_commits > ZKI_PCS_MAX_COMMITS)
+        return zki_fail(ZKI_ERR_INPUT, "pcs: bad verifier input (%u commitments)", n_commits);
+    if (proof->n_parts != n_commits || !proof->parts)
+        return zki_fail(ZKI_ERR_VERIFY, "pcs: proof has %u parts for %u commitments",
+                        proof->n_parts, n_commits);
+    uint32_t slots[ZKI_PCS_MAX_COMMITS];
+    zki_ext *mus[ZKI_PCS_MAX_COMMITS];
+    for (uint32_t c = 0; c < n_commits; c++) {
+        const zki_pcs_commitment *com = commits[c];
+        slots[c] = proof->parts[c].slot;
+        mus[c] = proof->parts[c].mu;
+        if (com->params.hiding ? slots[c] >= com->params.open_budget : slots[c] != 0)
+            return reject("mask slot out of range", c);
+    }
+    zki_pcs_ctx x;
+    uint64_t *draws = NULL;
+    zki_status st = zki_pcs_begin(ts, &x, commits, slots, n_commits, claims, n_claims);
+    if (st)
+        return st;
+    for (uint32_t c = 0; c < n_commits && !st; c++)
+        st = check_part_shape(commits[c], &proof->parts[c], x.n_groups[c], c);
+    if (st || (st = zki_pcs_challenges(ts, &x, commits, slots, claims, mus)))
+        goto done;
+    for (uint32_t c = 0; c < n_commits; c++) {
+        const zki_pcs_proof_part *q = &proof->parts[c];
+        zki_ts_absorb_ext_vec(ts, "pcs/rows", q->rows, (size_t)(q->n_groups + 1) * q->row_len);
+    }
+    uint32_t n_draws;
+    if ((st = zki_pcs_queries_draw(ts, commits, n_commits, &draws, &n_draws)))
+        goto done;
+    for (uint32_t c = 0; c < n_commits && !st; c++) {
+        st = check_evaluations(commits[c], &x, c, claims, n_claims, &proof->parts[c]);
+        if (!st)
+            st = check_columns(ts, commits[c], &x, c, &proof->parts[c], draws);
+    }
+done:
+    free(draws);
+    zki_pcs_ctx_free(&x);
+    return st;
+}

@@ -1,0 +1,700 @@
+/* Polynomial commitment: completeness over sizes, types and batches;
+ * rejection of modified proofs, wrong values, points and commitments;
+ * hiding; thread-count independence; serialisation errors. */
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/rng.h"
+#include "pcs/pcs.h"
+#include "pcs/pcs_internal.h"
+#include "ntt/ntt.h"
+#include "poly/mle.h"
+#include "test.h"
+
+static zki_rng rng;
+
+static zki_ext rand_ext(void)
+{
+    return zki_ext_make(zki_rng_below(&rng, ZKI_P), zki_rng_below(&rng, ZKI_P));
+}
+
+/* The reference value f(r) of a vector, zero-padded to 2^n. */
+static zki_ext eval_vec(const zki_pcs_vec *v, const zki_ext *r)
+{
+    size_t n = zki_log2_ceil(v->len);
+    zki_fe *t = calloc((size_t)1 << n, sizeof *t);
+    for (uint64_t i = 0; i < v->len; i++) {
+        switch (v->type) {
+        case ZKI_PCS_FE: t[i] = ((const zki_fe *)v->data)[i]; break;
+        case ZKI_PCS_I8: t[i] = zki_fe_from_i64(((const int8_t *)v->data)[i]); break;
+        case ZKI_PCS_I16: t[i] = zki_fe_from_i64(((const int16_t *)v->data)[i]); break;
+        case ZKI_PCS_I32: t[i] = zki_fe_from_i64(((const int32_t *)v->data)[i]); break;
+        }
+    }
+    zki_ext e = zki_mle_eval_base(t, n, r);
+    free(t);
+    return e;
+}
+
+static void *rand_data(zki_pcs_elem type, uint64_t len)
+{
+    size_t sz = type == ZKI_PCS_FE ? 8 : type == ZKI_PCS_I8 ? 1 : type == ZKI_PCS_I16 ? 2 : 4;
+    uint8_t *d = malloc(len * sz + 1);
+    for (uint64_t i = 0; i < len; i++) {
+        if (type == ZKI_PCS_FE)
+            ((zki_fe *)d)[i] = zki_rng_below(&rng, ZKI_P);
+        else
+            for (size_t b = 0; b < sz; b++)
+                d[i * sz + b] = (uint8_t)zki_rng_u64(&rng);
+    }
+    return d;
+}
+
+static zki_ext *rand_point(size_t n)
+{
+    zki_ext *r = malloc((n ? n : 1) * sizeof *r);
+    for (size_t i = 0; i < n; i++)
+        r[i] = rand_ext();
+    return r;
+}
+
+static int verify_bytes(const zki_pcs_commitment *const *coms, uint32_t nc,
+                        const zki_pcs_claim *claims, size_t ncl, const uint8_t *b, size_t len)
+{
+    zki_pcs_proof p;
+    if (zki_pcs_proof_from_bytes(&p, b, len))
+        return 0;
+    zki_transcript ts;
+    zki_ts_init(&ts, "pcs-test", 1);
+    zki_status st = zki_pcs_verify(&ts, coms, nc, claims, ncl, &p);
+    zki_ts_free(&ts);
+    zki_pcs_proof_free(&p);
+    return st == ZKI_OK;
+}
+
+static int open_bytes(zki_pcs_prover *const *prs, uint32_t nc, const zki_pcs_claim *claims,
+                      size_t ncl, uint8_t **b, size_t *len)
+{
+    zki_transcript ts;
+    zki_ts_init(&ts, "pcs-test", 1);
+    zki_pcs_proof p;
+    zki_status st = zki_pcs_open(&ts, prs, nc, claims, ncl, &p);
+    zki_ts_free(&ts);
+    if (st)
+        return 0;
+    st = zki_pcs_proof_to_bytes(&p, b, len);
+    zki_pcs_proof_free(&p);
+    return st == ZKI_OK;
+}
+
+/* One commitment of `n` vectors, one claim per vector (each at its own
+ * point), plus a second claim on vector 0 at another point. */
+static void roundtrip(const uint64_t *lens, const zki_pcs_elem *types, uint32_t n, int hiding)
+{
+    zki_pcs_vec *v = malloc(n * sizeof *v);
+    for (uint32_t i = 0; i < n; i++) {
+        v[i].type = types[i];
+        v[i].len = lens[i];
+        v[i].data = rand_data(types[i], lens[i]);
+    }
+    zki_pcs_params prm;
+    zki_pcs_params_default(&prm);
+    prm.hiding = hiding;
+    uint8_t seed[32] = {1, 2, 3};
+    prm.seed = seed;
+    prm.max_points = n + 1;
+    zki_pcs_prover *pr;
+    CHECK(zki_pcs_commit(&pr, &prm, v, n) == ZKI_OK);
+    const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
+    size_t ncl = n + 1;
+    zki_pcs_claim *cl = malloc(ncl * sizeof *cl);
+    zki_ext **pts = malloc(ncl * sizeof *pts);
+    for (size_t i = 0; i < ncl; i++) {
+        uint32_t p = i < n ? (uint32_t)i : 0;
+        pts[i] = rand_point(zki_log2_ceil(lens[p]));
+        cl[i].commit = 0;
+        cl[i].poly = p;
+        cl[i].point = pts[i];
+        cl[i].value = eval_vec(&v[p], pts[i]);
+    }
+    uint8_t *b;
+    size_t len;
+    CHECK(open_bytes(&pr, 1, cl, ncl, &b, &len));
+    uint8_t *cb;
+    size_t clen;
+    zki_pcs_commitment com2;
+    CHECK(zki_pcs_commitment_to_bytes(com, &cb, &clen) == ZKI_OK);
+    CHECK(zki_pcs_commitment_from_bytes(&com2, cb, clen) == ZKI_OK);
+    const zki_pcs_commitment *cp = &com2;
+    CHECK_MSG(verify_bytes(&cp, 1, cl, ncl, b, len), "n=%u len0=%llu hiding=%d", n,
+              (unsigned long long)lens[0], hiding);
+    /* a wrong value for the last claim is rejected */
+    cl[ncl - 1].value = zki_ext_add(cl[ncl - 1].value, zki_ext_one());
+    CHECK(!verify_bytes(&cp, 1, cl, ncl, b, len));
+    free(b);
+    free(cb);
+    zki_pcs_commitment_free(&com2);
+    for (size_t i = 0; i < ncl; i++)
+        free(pts[i]);
+    for (uint32_t i = 0; i < n; i++)
+        free((void *)v[i].data);
+    free(pts);
+    free(cl);
+    free(v);
+    zki_pcs_prover_free(pr);
+}
+
+static void test_completeness(void)
+{
+    static const uint64_t sizes[] = {1, 2, 3, 1000, 1 << 16};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        zki_pcs_elem t = ZKI_PCS_FE;
+        roundtrip(&sizes[i], &t, 1, 0);
+        roundtrip(&sizes[i], &t, 1, 1);
+    }
+    if (!getenv("ZKI_TEST_QUICK")) {
+        uint64_t big = 1 << 20;
+        zki_pcs_elem t = ZKI_PCS_I8;
+        roundtrip(&big, &t, 1, 0);
+    }
+    uint64_t mix[] = {1000, 1, 3, 1 << 14, 77, 2};
+    zki_pcs_elem mt[] = {ZKI_PCS_I8, ZKI_PCS_FE, ZKI_PCS_I16, ZKI_PCS_I8, ZKI_PCS_I32, ZKI_PCS_FE};
+    roundtrip(mix, mt, 6, 0);
+    roundtrip(mix, mt, 6, 1);
+}
+
+/* Weights (int8, plain) and advice (hiding) opened together. */
+typedef struct {
+    zki_pcs_vec w[2], a;
+    zki_pcs_prover *pw, *pa;
+    zki_ext *pts[3];
+    zki_pcs_claim cl[3];
+} two_setup;
+
+static void two_init(two_setup *s, int hiding_w)
+{
+    s->w[0] = (zki_pcs_vec){ZKI_PCS_I8, rand_data(ZKI_PCS_I8, 5000), 5000};
+    s->w[1] = (zki_pcs_vec){ZKI_PCS_I16, rand_data(ZKI_PCS_I16, 300), 300};
+    s->a = (zki_pcs_vec){ZKI_PCS_FE, rand_data(ZKI_PCS_FE, 2000), 2000};
+    zki_pcs_params pw, pa;
+    zki_pcs_params_default(&pw);
+    zki_pcs_params_default(&pa);
+    pw.hiding = hiding_w;
+    pa.hiding = 1;
+    uint8_t seed[32] = {9};
+    pa.seed = seed;
+    pw.seed = seed;
+    CHECK(zki_pcs_commit(&s->pw, &pw, s->w, 2) == ZKI_OK);
+    CHECK(zki_pcs_commit(&s->pa, &pa, &s->a, 1) == ZKI_OK);
+    const zki_pcs_vec *vs[3] = {&s->w[0], &s->w[1], &s->a};
+    uint32_t com[3] = {0, 0, 1}, poly[3] = {0, 1, 0};
+    for (int i = 0; i < 3; i++) {
+        s->pts[i] = rand_point(zki_log2_ceil(vs[i]->len));
+        s->cl[i] = (zki_pcs_claim){com[i], poly[i], s->pts[i], eval_vec(vs[i], s->pts[i])};
+    }
+}
+
+static void two_free(two_setup *s)
+{
+    for (int i = 0; i < 3; i++)
+        free(s->pts[i]);
+    free((void *)s->w[0].data);
+    free((void *)s->w[1].data);
+    free((void *)s->a.data);
+    zki_pcs_prover_free(s->pw);
+    zki_pcs_prover_free(s->pa);
+}
+
+/* Byte offsets where proof sections start (header, each part's fields). */
+static size_t section_starts(const uint8_t *b, size_t len, size_t *out)
+{
+    zki_pcs_proof p;
+    size_t n = 0;
+    if (zki_pcs_proof_from_bytes(&p, b, len))
+        return 0;
+    size_t o = 0;
+    out[n++] = 0;
+    out[n++] = 4;
+    out[n++] = 8;
+    o = 12;
+    for (uint32_t i = 0; i < p.n_parts; i++) {
+        zki_pcs_proof_part *q = &p.parts[i];
+        out[n++] = o;      /* slot */
+        out[n++] = o + 4;  /* n_groups */
+        out[n++] = o + 8;  /* row_len */
+        out[n++] = o + 12; /* has_mu */
+        out[n++] = o + 13; /* has_salt */
+        o += 14;
+        if (q->has_mu) {
+            out[n++] = o;
+            o += 16 * (size_t)q->n_groups;
+        }
+        out[n++] = o; /* rows */
+        o += 16 * ((size_t)q->n_groups + 1) * q->row_len;
+        out[n++] = o - 16; /* last row entry */
+        out[n++] = o;      /* n_cols */
+        out[n++] = o + 4;  /* col_height */
+        o += 12;
+        out[n++] = o; /* cols */
+        o += 8 * (size_t)q->n_cols * q->col_height;
+        out[n++] = o - 8;
+        if (q->has_salt) {
+            out[n++] = o;
+            o += 32 * (size_t)q->n_cols;
+        }
+        out[n++] = o; /* n_nodes */
+        o += 4;
+        if (q->n_nodes) {
+            out[n++] = o;
+            o += 32 * (size_t)q->n_nodes;
+            out[n++] = o - 1;
+        }
+    }
+    CHECK(o == len);
+    zki_pcs_proof_free(&p);
+    return n;
+}
+
+static void test_soundness(void)
+{
+    two_setup s;
+    two_init(&s, 0);
+    zki_pcs_prover *prs[2] = {s.pw, s.pa};
+    const zki_pcs_commitment *coms[2] = {zki_pcs_prover_commitment(s.pw),
+                                         zki_pcs_prover_commitment(s.pa)};
+    uint8_t *b;
+    size_t len;
+    CHECK(open_bytes(prs, 2, s.cl, 3, &b, &len));
+    CHECK(verify_bytes(coms, 2, s.cl, 3, b, len));
+
+    /* every section boundary (and its neighbours), then random positions */
+    size_t starts[64];
+    size_t ns = section_starts(b, len, starts);
+    CHECK(ns > 20);
+    int bad = 0, tried = 0;
+    for (size_t i = 0; i < ns; i++)
+        for (int d = -1; d <= 1; d++) {
+            if ((d < 0 && starts[i] == 0) || starts[i] + d >= len)
+                continue;
+            size_t pos = starts[i] + d;
+            uint8_t old = b[pos];
+            b[pos] ^= (uint8_t)(1 + zki_rng_below(&rng, 255));
+            bad += verify_bytes(coms, 2, s.cl, 3, b, len);
+            tried++;
+            b[pos] = old;
+        }
+    for (int i = 0; i < 300; i++) {
+        size_t pos = zki_rng_below(&rng, len);
+        uint8_t old = b[pos];
+        b[pos] ^= (uint8_t)(1 + zki_rng_below(&rng, 255));
+        bad += verify_bytes(coms, 2, s.cl, 3, b, len);
+        tried++;
+        b[pos] = old;
+    }
+    CHECK_MSG(bad == 0, "%d of %d single-byte changes accepted", bad, tried);
+    CHECK(verify_bytes(coms, 2, s.cl, 3, b, len)); /* restored */
+    /* truncations and an appended byte */
+    CHECK(!verify_bytes(coms, 2, s.cl, 3, b, len - 1));
+    CHECK(!verify_bytes(coms, 2, s.cl, 3, b, len / 2));
+    uint8_t *longer = malloc(len + 1);
+    memcpy(longer, b, len);
+    longer[len] = 0;
+    CHECK(!verify_bytes(coms, 2, s.cl, 3, longer, len + 1));
+    free(longer);
+
+    /* wrong values, points, commitments */
+    zki_pcs_claim cl[3];
+    for (int i = 0; i < 3; i++) {
+        memcpy(cl, s.cl, sizeof cl);
+        cl[i].value = zki_ext_add(cl[i].value, zki_ext_make(0, 1));
+        CHECK(!verify_bytes(coms, 2, cl, 3, b, len));
+        memcpy(cl, s.cl, sizeof cl);
+        zki_ext *pt = rand_point(zki_log2_ceil(i == 0 ? 5000 : i == 1 ? 300 : 2000));
+        memcpy(pt, s.pts[i], sizeof *pt); /* differs from the first coordinate on */
+        cl[i].point = pt;
+        CHECK(!verify_bytes(coms, 2, cl, 3, b, len));
+        /* the point changed in its highest coordinate only */
+        size_t nv = zki_log2_ceil(i == 0 ? 5000 : i == 1 ? 300 : 2000);
+        memcpy(pt, s.pts[i], nv * sizeof *pt);
+        pt[nv - 1] = zki_ext_add(pt[nv - 1], zki_ext_one());
+        CHECK(!verify_bytes(coms, 2, cl, 3, b, len));
+        free(pt);
+    }
+    /* the same proof against another commitment of the same shape */
+    two_setup o;
+    two_init(&o, 0);
+    const zki_pcs_commitment *other[2] = {zki_pcs_prover_commitment(o.pw), coms[1]};
+    CHECK(!verify_bytes(other, 2, s.cl, 3, b, len));
+    /* a proof made for the other commitment (with its true values) */
+    uint8_t *b2;
+    size_t len2;
+    zki_pcs_prover *prs2[2] = {o.pw, s.pa};
+    zki_pcs_claim cl2[3];
+    memcpy(cl2, o.cl, sizeof cl2);
+    cl2[2] = s.cl[2];
+    /* s.pa has used its one hiding slot: a second opening must be refused */
+    CHECK(!open_bytes(prs2, 2, cl2, 3, &b2, &len2));
+    two_free(&o);
+    two_init(&o, 0);
+    zki_pcs_prover *prs3[2] = {o.pw, o.pa};
+    CHECK(open_bytes(prs3, 2, o.cl, 3, &b2, &len2));
+    cl2[0] = s.cl[0];
+    CHECK(!verify_bytes(coms, 2, s.cl, 3, b2, len2));
+    free(b2);
+    two_free(&o);
+    free(b);
+    two_free(&s);
+}
+
+/* Commitment and proof bytes for a fixed instance at a thread count. */
+static void bytes_at_threads(int threads, int hiding, uint8_t **cb, size_t *clen, uint8_t **pb,
+                             size_t *plen)
+{
+    omp_set_num_threads(threads);
+    zki_rng_seed(&rng, 77);
+    uint64_t len = 100000;
+    zki_pcs_vec v = {ZKI_PCS_I16, rand_data(ZKI_PCS_I16, len), len};
+    zki_pcs_params prm;
+    zki_pcs_params_default(&prm);
+    prm.hiding = hiding;
+    uint8_t seed[32] = {5};
+    prm.seed = seed;
+    zki_pcs_prover *pr;
+    CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
+    zki_ext *pt = rand_point(zki_log2_ceil(len));
+    zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt)};
+    CHECK(zki_pcs_commitment_to_bytes(zki_pcs_prover_commitment(pr), cb, clen) == ZKI_OK);
+    CHECK(open_bytes(&pr, 1, &cl, 1, pb, plen));
+    zki_pcs_prover_free(pr);
+    free(pt);
+    free((void *)v.data);
+}
+
+static void test_threads(void)
+{
+    int max = omp_get_max_threads();
+    for (int hiding = 0; hiding <= 1; hiding++) {
+        uint8_t *c1, *c2, *p1, *p2;
+        size_t cl1, cl2, pl1, pl2;
+        bytes_at_threads(1, hiding, &c1, &cl1, &p1, &pl1);
+        bytes_at_threads(2, hiding, &c2, &cl2, &p2, &pl2);
+        CHECK(cl1 == cl2 && memcmp(c1, c2, cl1) == 0);
+        CHECK(pl1 == pl2 && memcmp(p1, p2, pl1) == 0);
+        free(c1);
+        free(c2);
+        free(p1);
+        free(p2);
+    }
+    omp_set_num_threads(max);
+}
+
+/* Opened data-row entries of `v` over 16 seeds: counts of zeros and of set
+ * top bits; checks that the evaluation row is not the true combination
+ * (hiding) and that the first entry changes with the seed. */
+static void opened_stats(const zki_pcs_vec *v, zki_pcs_claim *cl, int hiding, int *ones,
+                         int *total, int *zeros)
+{
+    zki_fe first_seen[2] = {0, 0};
+    *ones = *total = *zeros = 0;
+    for (int trial = 0; trial < 16; trial++) {
+        zki_pcs_params prm;
+        zki_pcs_params_default(&prm);
+        prm.hiding = hiding;
+        uint8_t seed[32] = {(uint8_t)trial, 42};
+        prm.seed = seed;
+        zki_pcs_prover *pr;
+        CHECK(zki_pcs_commit(&pr, &prm, v, 1) == ZKI_OK);
+        zki_transcript ts;
+        zki_ts_init(&ts, "pcs-test", 1);
+        zki_pcs_proof p;
+        CHECK(zki_pcs_open(&ts, &pr, 1, cl, 1, &p) == ZKI_OK);
+        zki_ts_free(&ts);
+        uint64_t data_rows = zki_pcs_prover_commitment(pr)->shape.data_rows;
+        for (uint32_t i = 0; i < p.parts[0].n_cols; i++)
+            for (uint64_t r = 0; r < data_rows; r++) {
+                zki_fe e = p.parts[0].cols[i * p.parts[0].col_height + r];
+                *zeros += e == 0;
+                *ones += (int)(e >> 63);
+                (*total)++;
+            }
+        if (trial < 2)
+            first_seen[trial] = p.parts[0].cols[0];
+        if (hiding) {
+            int nz = 0;
+            for (uint32_t j = 0; j < p.parts[0].row_len; j++)
+                nz += !zki_ext_is_zero(p.parts[0].rows[j]);
+            CHECK(nz > (int)p.parts[0].row_len / 2);
+        }
+        zki_pcs_proof_free(&p);
+        zki_pcs_prover_free(pr);
+    }
+    CHECK(hiding ? first_seen[0] != first_seen[1] : first_seen[0] == first_seen[1]);
+}
+
+/* Hiding: for the zero vector and a random vector with the same evaluation
+ * (zero) at the opened point, the opened entries are never zero, change with
+ * the randomness and have balanced top bits (P = (p - 2^63)/p ~ 1/2), the
+ * same statistics for both vectors; the plain mode opens the zero vector's
+ * all-zero codeword. The revealed entries are not the raw values. */
+static void test_hiding(void)
+{
+    uint64_t len = 4096;
+    zki_fe *zero = calloc(len, sizeof *zero);
+    zki_pcs_vec v = {ZKI_PCS_FE, zero, len};
+    zki_ext *pt = rand_point(12);
+    zki_pcs_claim cl = {0, 0, pt, zki_ext_zero()};
+    int ones, total, zeros;
+    opened_stats(&v, &cl, 0, &ones, &total, &zeros);
+    CHECK(total > 0 && zeros == total); /* plain: nothing hidden */
+    opened_stats(&v, &cl, 1, &ones, &total, &zeros);
+    CHECK(zeros == 0);
+    CHECK_MSG(ones > total * 45 / 100 && ones < total * 55 / 100, "%d of %d", ones, total);
+    int ones0 = ones, total0 = total;
+
+    /* a vector with the same evaluation at pt (non-zero, zero at pt) */
+    zki_fe *w = rand_data(ZKI_PCS_FE, len);
+    zki_pcs_vec vw = {ZKI_PCS_FE, w, len};
+    zki_ext e = eval_vec(&vw, pt);
+    /* cancel e with entries 0 and 1: a e0 + b e1 = -e over the base field */
+    zki_ext *eq = malloc(len * sizeof *eq);
+    zki_eq_table(eq, pt, 12);
+    zki_ext t = zki_ext_sub(e, zki_ext_add(zki_ext_scale(eq[0], w[0]), zki_ext_scale(eq[1], w[1])));
+    zki_fe det = zki_fe_sub(zki_fe_mul(eq[0].c0, eq[1].c1), zki_fe_mul(eq[1].c0, eq[0].c1));
+    zki_fe di = zki_fe_inv(det);
+    zki_fe rc0 = zki_fe_neg(t.c0), rc1 = zki_fe_neg(t.c1);
+    w[0] = zki_fe_mul(di, zki_fe_sub(zki_fe_mul(rc0, eq[1].c1), zki_fe_mul(eq[1].c0, rc1)));
+    w[1] = zki_fe_mul(di, zki_fe_sub(zki_fe_mul(eq[0].c0, rc1), zki_fe_mul(rc0, eq[0].c1)));
+    CHECK(zki_ext_is_zero(eval_vec(&vw, pt)));
+    opened_stats(&vw, &cl, 1, &ones, &total, &zeros);
+    CHECK(zeros == 0);
+    CHECK_MSG(ones > total * 45 / 100 && ones < total * 55 / 100, "%d of %d", ones, total);
+    /* same distribution of the revealed bits for both vectors (~4 sigma) */
+    double f0 = (double)ones0 / total0, f1 = (double)ones / total;
+    CHECK_MSG(f0 - f1 < 0.015 && f1 - f0 < 0.015, "%.3f vs %.3f", f0, f1);
+    zki_pcs_params prm;
+    zki_pcs_params_default(&prm);
+    prm.hiding = 1;
+    zki_pcs_prover *pr;
+    CHECK(zki_pcs_commit(&pr, &prm, &vw, 1) == ZKI_OK); /* OS entropy */
+    uint8_t *b;
+    size_t blen;
+    CHECK(open_bytes(&pr, 1, &cl, 1, &b, &blen));
+    const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
+    CHECK(verify_bytes(&com, 1, &cl, 1, b, blen));
+    zki_pcs_proof p;
+    CHECK(zki_pcs_proof_from_bytes(&p, b, blen) == ZKI_OK);
+    int raw = 0; /* no opened entry of row r equals any raw value of row r */
+    for (uint32_t i = 0; i < p.parts[0].n_cols; i++)
+        for (uint64_t r = 0; r < com->shape.data_rows; r++)
+            for (uint64_t j = 0; j < com->shape.cols; j++)
+                raw += p.parts[0].cols[i * p.parts[0].col_height + r] ==
+                       w[r * com->shape.cols + j];
+    CHECK(com->shape.data_rows > 1 && raw == 0);
+    zki_pcs_proof_free(&p);
+    free(b);
+    zki_pcs_prover_free(pr);
+    free(eq);
+    free(w);
+    free(zero);
+    free(pt);
+}
+
+/* Cheating provers for a false claim: (a) honest rows for the false claim
+ * (caught by the evaluation check); (b) the evaluation row patched to match
+ * the false value, with the columns opened at the queries that the patched
+ * row leads to (caught by the column consistency check). */
+static void test_cheating_prover(void)
+{
+    uint64_t len = 3000;
+    zki_pcs_vec v = {ZKI_PCS_I8, rand_data(ZKI_PCS_I8, len), len};
+    zki_pcs_params prm;
+    zki_pcs_params_default(&prm);
+    zki_pcs_prover *pr;
+    CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
+    const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
+    zki_ext *pt = rand_point(12);
+    zki_ext truth = eval_vec(&v, pt);
+    zki_pcs_claim cl = {0, 0, pt, zki_ext_add(truth, zki_ext_one())};
+    uint8_t *b;
+    size_t blen;
+    CHECK(open_bytes(&pr, 1, &cl, 1, &b, &blen));
+    CHECK(!verify_bytes(&com, 1, &cl, 1, b, blen)); /* (a) */
+    zki_pcs_proof p;
+    CHECK(zki_pcs_proof_from_bytes(&p, b, blen) == ZKI_OK);
+    free(b);
+
+    /* (b): replay the transcript up to the rows, patch, and reopen */
+    zki_transcript ts;
+    zki_ts_init(&ts, "pcs-test", 1);
+    zki_pcs_ctx x;
+    uint32_t slot = 0;
+    zki_ext *mus[1] = {NULL};
+    CHECK(zki_pcs_begin(&ts, &x, &com, &slot, 1, &cl, 1) == ZKI_OK);
+    CHECK(zki_pcs_challenges(&ts, &x, &com, &slot, &cl, mus) == ZKI_OK);
+    zki_ext *eq = malloc(com->shape.cols * sizeof *eq);
+    zki_pcs_eq_lo(eq, com, &cl);
+    zki_pcs_proof_part *q = &p.parts[0];
+    zki_ext fix = zki_ext_mul(x.alpha[0], zki_ext_inv(eq[0])); /* alpha * (v' - v) / eq[0] */
+    q->rows[0] = zki_ext_add(q->rows[0], fix);
+    zki_ts_absorb_ext_vec(&ts, "pcs/rows", q->rows, (size_t)(q->n_groups + 1) * q->row_len);
+    uint64_t *draws;
+    uint32_t nd;
+    CHECK(zki_pcs_queries_draw(&ts, &com, 1, &draws, &nd) == ZKI_OK);
+    uint64_t *idx = malloc(nd * sizeof *idx);
+    uint32_t n = zki_pcs_queries_for(com, draws, idx);
+    free(q->cols);
+    free(q->nodes);
+    q->n_cols = n;
+    q->cols = malloc((size_t)n * q->col_height * sizeof *q->cols);
+    for (uint32_t i = 0; i < n; i++)
+        memcpy(q->cols + i * q->col_height, pr->cw + idx[i] * q->col_height,
+               q->col_height * sizeof(zki_fe));
+    CHECK(zki_pcs_multiproof(&pr->tree, idx, n, &q->nodes, &q->n_nodes) == ZKI_OK);
+    zki_ts_free(&ts);
+    zki_transcript tv;
+    zki_ts_init(&tv, "pcs-test", 1);
+    zki_status st = zki_pcs_verify(&tv, &com, 1, &cl, 1, &p);
+    CHECK(st == ZKI_ERR_VERIFY);
+    CHECK(strstr(zki_last_error(), "inconsistent with an opened column") != NULL);
+    zki_ts_free(&tv);
+    /* the same patched proof for the true value fails the evaluation check */
+    free(idx);
+    free(draws);
+    free(eq);
+    zki_pcs_ctx_free(&x);
+    zki_pcs_proof_free(&p);
+    zki_pcs_prover_free(pr);
+    free(pt);
+    free((void *)v.data);
+}
+
+/* The coset-split encoder equals one coset NTT of size D on the zero-padded
+ * message (so the code is Reed-Solomon on shift * <w_D>), for plain and
+ * hiding shapes (q = 4 and q = 2 sub-transforms) and a tiny one. */
+static void test_encoder(void)
+{
+    static const uint64_t lens[] = {1, 1000, 1 << 14};
+    for (int hiding = 0; hiding <= 1; hiding++)
+        for (size_t li = 0; li < 3; li++) {
+            zki_pcs_params prm;
+            zki_pcs_params_default(&prm);
+            prm.hiding = hiding;
+            zki_pcs_commitment c;
+            CHECK(zki_pcs_shape_init(&c, &prm, &lens[li], 1) == ZKI_OK);
+            const zki_pcs_shape *s = &c.shape;
+            zki_pcs_coder cd;
+            CHECK(zki_pcs_coder_init(&cd, s) == ZKI_OK);
+            zki_fe *msg = rand_data(ZKI_PCS_FE, s->row_len);
+            zki_fe *a = calloc(s->d, sizeof *a), *b = malloc(s->d * sizeof *b);
+            memcpy(a, msg, s->row_len * sizeof *a);
+            CHECK(zki_ntt_coset_forward(a, s->d, ZKI_GENERATOR) == ZKI_OK);
+            CHECK(zki_pcs_encode(&cd, msg, s->row_len, b) == ZKI_OK);
+            int bad = 0;
+            for (uint64_t j = 0; j < s->d; j++)
+                bad += a[j] != b[zki_pcs_enc_pos(&cd, j)];
+            CHECK_MSG(bad == 0, "hiding %d len %llu: %d of %llu symbols differ", hiding,
+                      (unsigned long long)lens[li], bad, (unsigned long long)s->d);
+            CHECK(cd.q >= 2 && cd.p * cd.q == s->d && cd.p >= s->row_len);
+            free(msg);
+            free(a);
+            free(b);
+            zki_pcs_coder_free(&cd);
+            zki_pcs_commitment_free(&c);
+        }
+}
+
+static void test_errors(void)
+{
+    zki_pcs_params prm;
+    zki_pcs_params_default(&prm);
+    zki_pcs_prover *pr;
+    zki_fe bad = ZKI_P;
+    zki_pcs_vec v = {ZKI_PCS_FE, &bad, 1};
+    CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_ERR_INPUT);
+    v.len = 0;
+    CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_ERR_INPUT);
+    zki_fe ok = 3;
+    v = (zki_pcs_vec){ZKI_PCS_FE, &ok, 1};
+    prm.rate_log = 0;
+    CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_ERR_INPUT);
+    CHECK(zki_pcs_commit(&pr, &prm, &v, 0) == ZKI_ERR_INPUT);
+    /* parsing garbage */
+    uint8_t junk[64];
+    for (int i = 0; i < 64; i++)
+        junk[i] = (uint8_t)zki_rng_u64(&rng);
+    zki_pcs_proof p;
+    zki_pcs_commitment c;
+    CHECK(zki_pcs_proof_from_bytes(&p, junk, sizeof junk) == ZKI_ERR_INPUT);
+    CHECK(zki_pcs_commitment_from_bytes(&c, junk, sizeof junk) == ZKI_ERR_INPUT);
+    CHECK(zki_pcs_proof_from_bytes(&p, NULL, 0) == ZKI_ERR_INPUT);
+    memcpy(junk, "ZKPP\1\0\0\0\1\0\0\0\0\0\0\0\xff\xff\xff\xff", 20);
+    CHECK(zki_pcs_proof_from_bytes(&p, junk, sizeof junk) == ZKI_ERR_INPUT);
+    /* a truncated commitment */
+    zki_pcs_params_default(&prm);
+    CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
+    uint8_t *cb;
+    size_t clen;
+    CHECK(zki_pcs_commitment_to_bytes(zki_pcs_prover_commitment(pr), &cb, &clen) == ZKI_OK);
+    for (size_t l = 0; l < clen; l++)
+        CHECK_MSG(zki_pcs_commitment_from_bytes(&c, cb, l) == ZKI_ERR_INPUT, "len %zu", l);
+    CHECK(zki_pcs_commitment_from_bytes(&c, cb, clen) == ZKI_OK);
+    zki_pcs_commitment_free(&c);
+    free(cb);
+    zki_pcs_prover_free(pr);
+    /* hiding limits: distinct points per opening and number of openings */
+    {
+        zki_fe *d = rand_data(ZKI_PCS_FE, 500);
+        zki_pcs_vec hv = {ZKI_PCS_FE, d, 500};
+        zki_pcs_params_default(&prm);
+        prm.hiding = 1;
+        prm.max_points = 1;
+        prm.open_budget = 2;
+        CHECK(zki_pcs_commit(&pr, &prm, &hv, 1) == ZKI_OK);
+        const zki_pcs_commitment *hc = zki_pcs_prover_commitment(pr);
+        CHECK(hc->shape.pad >= 2ull * hc->shape.queries);
+        zki_ext *p1 = rand_point(9), *p2 = rand_point(9);
+        zki_pcs_claim two[2] = {{0, 0, p1, eval_vec(&hv, p1)}, {0, 0, p2, eval_vec(&hv, p2)}};
+        uint8_t *b;
+        size_t blen;
+        CHECK(!open_bytes(&pr, 1, two, 2, &b, &blen)); /* 2 points > max_points */
+        for (int k = 0; k < 2; k++) {
+            CHECK(open_bytes(&pr, 1, &two[k], 1, &b, &blen));
+            CHECK(verify_bytes(&hc, 1, &two[k], 1, b, blen));
+            free(b);
+        }
+        CHECK(!open_bytes(&pr, 1, two, 1, &b, &blen)); /* budget of 2 used up */
+        zki_pcs_prover_free(pr);
+        free(p1);
+        free(p2);
+        free(d);
+    }
+    /* an opening with no claims is just the proximity test */
+    {
+        zki_pcs_params_default(&prm);
+        CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
+        const zki_pcs_commitment *pc = zki_pcs_prover_commitment(pr);
+        uint8_t *b;
+        size_t blen;
+        CHECK(open_bytes(&pr, 1, NULL, 0, &b, &blen));
+        CHECK(verify_bytes(&pc, 1, NULL, 0, b, blen));
+        free(b);
+        zki_pcs_prover_free(pr);
+    }
+    /* soundness formula: rate 1/4 needs 149 queries for 101 bits */
+    CHECK(zki_pcs_queries(0.25, 101) == 149);
+    CHECK(zki_pcs_queries(0.25, 100) == 148);
+}
+
+int main(void)
+{
+    zki_rng_seed(&rng, 2024);
+    test_errors();
+    test_encoder();
+    test_completeness();
+    test_soundness();
+    test_cheating_prover();
+    test_threads();
+    test_hiding();
+    return TEST_SUMMARY();
+}
