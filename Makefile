@@ -25,10 +25,12 @@ test: test-release test-asan
 test-release: build
 	@echo "== tests (optimised build) =="
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@sh scripts/sum-checks.sh $(BUILD)
 
 test-asan: build-asan
 	@echo "== tests (ASan+UBSan build) =="
 	@cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	@sh scripts/sum-checks.sh $(BUILD_ASAN)
 
 bench: build
 	@./$(BUILD)/bench_core

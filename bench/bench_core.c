@@ -38,75 +38,45 @@ static void fill_random(zki_fe *v, size_t n, uint64_t seed)
 
 enum { VEC_N = 1 << 16, VEC_ITERS = 64 };
 
+typedef enum { OP_MUL, OP_EXT_MUL, OP_EXT_MUL_SCALAR, OP_INNER } field_op;
+
 typedef struct {
     zki_fe *a, *b, *out;
     zki_ext *ea, *eb, *eout;
+    field_op op;
 } field_ctx;
 
-static double run_base_mul(void *p)
+/* VEC_ITERS passes of one kernel over this thread's slice [lo, hi). */
+static zki_fe field_slice(const field_ctx *c, size_t lo, size_t hi)
 {
-    field_ctx *c = p;
     const zki_vec_impl *v = zki_vec();
-    double t0 = bench_now();
-#pragma omp parallel
-    {
-        int nt = omp_get_num_threads(), id = omp_get_thread_num();
-        size_t lo = (size_t)VEC_N * id / nt, hi = (size_t)VEC_N * (id + 1) / nt;
-        for (int it = 0; it < VEC_ITERS; it++)
-            v->mul(c->out + lo, c->a + lo, c->b + lo, hi - lo);
-    }
-    return bench_now() - t0;
-}
-
-static double run_ext_mul(void *p)
-{
-    field_ctx *c = p;
-    const zki_vec_impl *v = zki_vec();
-    double t0 = bench_now();
-#pragma omp parallel
-    {
-        int nt = omp_get_num_threads(), id = omp_get_thread_num();
-        size_t lo = (size_t)VEC_N * id / nt, hi = (size_t)VEC_N * (id + 1) / nt;
-        for (int it = 0; it < VEC_ITERS; it++)
-            v->ext_mul(c->eout + lo, c->ea + lo, c->eb + lo, hi - lo);
-    }
-    return bench_now() - t0;
-}
-
-/* The inline scalar zki_ext_mul that sum-check loops use. */
-static double run_ext_mul_scalar(void *p)
-{
-    field_ctx *c = p;
-    double t0 = bench_now();
-#pragma omp parallel
-    {
-        int nt = omp_get_num_threads(), id = omp_get_thread_num();
-        size_t lo = (size_t)VEC_N * id / nt, hi = (size_t)VEC_N * (id + 1) / nt;
-        for (int it = 0; it < VEC_ITERS; it++) {
+    zki_fe sum = 0;
+    for (int it = 0; it < VEC_ITERS; it++) {
+        switch (c->op) {
+        case OP_MUL: v->mul(c->out + lo, c->a + lo, c->b + lo, hi - lo); break;
+        case OP_EXT_MUL: v->ext_mul(c->eout + lo, c->ea + lo, c->eb + lo, hi - lo); break;
+        case OP_EXT_MUL_SCALAR: /* the inline product sum-check loops use */
             for (size_t i = lo; i < hi; i++)
                 c->eout[i] = zki_ext_mul(c->ea[i], c->eb[i]);
-            __asm__ volatile("" ::: "memory"); /* keep every pass */
+            break;
+        case OP_INNER: sum = zki_fe_add(sum, v->inner(c->a + lo, c->b + lo, hi - lo)); break;
         }
+        __asm__ volatile("" ::: "memory"); /* keep every pass */
     }
-    return bench_now() - t0;
+    return sum;
 }
 
-static double run_inner(void *p)
+static double run_field(void *p)
 {
-    field_ctx *c = p;
-    const zki_vec_impl *v = zki_vec();
+    const field_ctx *c = p;
     volatile zki_fe sink = 0;
     double t0 = bench_now();
-    for (int it = 0; it < VEC_ITERS; it++) {
-        zki_fe partial[64] = {0};
 #pragma omp parallel
-        {
-            int nt = omp_get_num_threads(), id = omp_get_thread_num();
-            size_t lo = (size_t)VEC_N * id / nt, hi = (size_t)VEC_N * (id + 1) / nt;
-            partial[id] = v->inner(c->a + lo, c->b + lo, hi - lo);
-        }
-        for (int i = 0; i < 64; i++)
-            sink = zki_fe_add(sink, partial[i]);
+    {
+        int nt = omp_get_num_threads(), id = omp_get_thread_num();
+        zki_fe s = field_slice(c, (size_t)VEC_N * id / nt, (size_t)VEC_N * (id + 1) / nt);
+#pragma omp critical
+        sink = zki_fe_add(sink, s);
     }
     (void)sink;
     return bench_now() - t0;
@@ -199,11 +169,10 @@ typedef struct {
     double scale;       /* multiply seconds by this for display */
 } row;
 
-static void print_row(const row *r, int threads)
+static void print_row(const row *r)
 {
     printf("%-34s %12.2f %12.2f  %-4s %s\n", r->name, r->t[0] * r->scale, r->t[1] * r->scale,
            r->unit, r->target);
-    (void)threads;
 }
 
 int main(int argc, char **argv)
@@ -245,14 +214,16 @@ int main(int argc, char **argv)
     rows[nrows++] = (row){"extension mul (vector)", "<= 5 ns", {0, 0}, "ns", per_elem};
     rows[nrows++] = (row){"extension mul (scalar inline)", "", {0, 0}, "ns", per_elem};
     rows[nrows++] = (row){"inner product, per term", "", {0, 0}, "ns", per_elem};
-    bench_fn field_fns[4] = {run_base_mul, run_ext_mul, run_ext_mul_scalar, run_inner};
-    for (int k = 0; k < 4; k++)
+    const field_op ops[4] = {OP_MUL, OP_EXT_MUL, OP_EXT_MUL_SCALAR, OP_INNER};
+    for (int k = 0; k < 4; k++) {
+        fc.op = ops[k];
         for (int j = 0; j < 2; j++) {
             omp_set_num_threads(threads[j]);
-            rows[k].t[j] = median_of(field_fns[k], &fc, g_reps);
+            rows[k].t[j] = median_of(run_field, &fc, g_reps);
         }
+    }
     for (int k = 0; k < nrows; k++)
-        print_row(&rows[k], all);
+        print_row(&rows[k]);
     fflush(stdout);
 
     unsigned max_log = quick ? 20 : 24;
@@ -264,7 +235,7 @@ int main(int argc, char **argv)
             omp_set_num_threads(threads[j]);
             r.t[j] = median_of(run_ntt, &nc, g_reps);
         }
-        print_row(&r, all);
+        print_row(&r);
         fflush(stdout);
         free(nc.data);
     }
@@ -285,8 +256,8 @@ int main(int argc, char **argv)
             r.t[j] = median_of(run_merkle_layers, &mc, g_reps);
             rb.t[j] = median_of(run_merkle_build, &mc, g_reps);
         }
-        print_row(&r, all);
-        print_row(&rb, all);
+        print_row(&r);
+        print_row(&rb);
         fflush(stdout);
         zki_merkle_free(&mc.tree);
         free(mc.leaves);
@@ -307,10 +278,10 @@ int main(int argc, char **argv)
             r.t[j] = median_of(run_sumcheck, &sc, g_reps);
             vt[j] = sc.verify_s;
         }
-        print_row(&r, all);
+        print_row(&r);
         row rv = {lg == 20 ? "sum-check f*g, 2^20 (verify)" : "sum-check f*g, 2^24 (verify)",
                   "", {vt[0], vt[1]}, "ms", 1e3};
-        print_row(&rv, all);
+        print_row(&rv);
         fflush(stdout);
         free(sc.f);
         free(sc.g);

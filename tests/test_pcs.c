@@ -8,6 +8,7 @@
 #include "common/rng.h"
 #include "pcs/pcs.h"
 #include "pcs/pcs_internal.h"
+#include "ntt/ntt.h"
 #include "poly/mle.h"
 #include "test.h"
 
@@ -388,10 +389,54 @@ static void test_threads(void)
     omp_set_num_threads(max);
 }
 
-/* Hiding: the opened entries of the data rows are not the raw values nor
- * the plain codeword symbols; they change with the randomness and look
- * uniform (top bits balanced) even for an all-zero vector; two vectors with
- * the same evaluation both open. */
+/* Opened data-row entries of `v` over 16 seeds: counts of zeros and of set
+ * top bits; checks that the evaluation row is not the true combination
+ * (hiding) and that the first entry changes with the seed. */
+static void opened_stats(const zki_pcs_vec *v, zki_pcs_claim *cl, int hiding, int *ones,
+                         int *total, int *zeros)
+{
+    zki_fe first_seen[2] = {0, 0};
+    *ones = *total = *zeros = 0;
+    for (int trial = 0; trial < 16; trial++) {
+        zki_pcs_params prm;
+        zki_pcs_params_default(&prm);
+        prm.hiding = hiding;
+        uint8_t seed[32] = {(uint8_t)trial, 42};
+        prm.seed = seed;
+        zki_pcs_prover *pr;
+        CHECK(zki_pcs_commit(&pr, &prm, v, 1) == ZKI_OK);
+        zki_transcript ts;
+        zki_ts_init(&ts, "pcs-test", 1);
+        zki_pcs_proof p;
+        CHECK(zki_pcs_open(&ts, &pr, 1, cl, 1, &p) == ZKI_OK);
+        zki_ts_free(&ts);
+        uint64_t data_rows = zki_pcs_prover_commitment(pr)->shape.data_rows;
+        for (uint32_t i = 0; i < p.parts[0].n_cols; i++)
+            for (uint64_t r = 0; r < data_rows; r++) {
+                zki_fe e = p.parts[0].cols[i * p.parts[0].col_height + r];
+                *zeros += e == 0;
+                *ones += (int)(e >> 63);
+                (*total)++;
+            }
+        if (trial < 2)
+            first_seen[trial] = p.parts[0].cols[0];
+        if (hiding) {
+            int nz = 0;
+            for (uint32_t j = 0; j < p.parts[0].row_len; j++)
+                nz += !zki_ext_is_zero(p.parts[0].rows[j]);
+            CHECK(nz > (int)p.parts[0].row_len / 2);
+        }
+        zki_pcs_proof_free(&p);
+        zki_pcs_prover_free(pr);
+    }
+    CHECK(hiding ? first_seen[0] != first_seen[1] : first_seen[0] == first_seen[1]);
+}
+
+/* Hiding: for the zero vector and a random vector with the same evaluation
+ * (zero) at the opened point, the opened entries are never zero, change with
+ * the randomness and have balanced top bits (P = (p - 2^63)/p ~ 1/2), the
+ * same statistics for both vectors; the plain mode opens the zero vector's
+ * all-zero codeword. The revealed entries are not the raw values. */
 static void test_hiding(void)
 {
     uint64_t len = 4096;
@@ -399,43 +444,13 @@ static void test_hiding(void)
     zki_pcs_vec v = {ZKI_PCS_FE, zero, len};
     zki_ext *pt = rand_point(12);
     zki_pcs_claim cl = {0, 0, pt, zki_ext_zero()};
-    int ones = 0, total = 0, zeros = 0;
-    zki_fe first_seen[2] = {0, 0};
-    for (int trial = 0; trial < 16; trial++) {
-        zki_pcs_params prm;
-        zki_pcs_params_default(&prm);
-        prm.hiding = 1;
-        uint8_t seed[32] = {(uint8_t)trial, 42};
-        prm.seed = seed;
-        zki_pcs_prover *pr;
-        CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
-        zki_transcript ts;
-        zki_ts_init(&ts, "pcs-test", 1);
-        zki_pcs_proof p;
-        CHECK(zki_pcs_open(&ts, &pr, 1, &cl, 1, &p) == ZKI_OK);
-        zki_ts_free(&ts);
-        uint64_t data_rows = zki_pcs_prover_commitment(pr)->shape.data_rows;
-        for (uint32_t i = 0; i < p.parts[0].n_cols; i++)
-            for (uint64_t r = 0; r < data_rows; r++) {
-                zki_fe e = p.parts[0].cols[i * p.parts[0].col_height + r];
-                zeros += e == 0;
-                ones += (int)(e >> 63);
-                total++;
-            }
-        if (trial < 2)
-            first_seen[trial] = p.parts[0].cols[0];
-        /* the evaluation row is not the (all-zero) true combination */
-        int nz = 0;
-        for (uint32_t j = 0; j < p.parts[0].row_len; j++)
-            nz += !zki_ext_is_zero(p.parts[0].rows[j]);
-        CHECK(nz > (int)p.parts[0].row_len / 2);
-        zki_pcs_proof_free(&p);
-        zki_pcs_prover_free(pr);
-    }
+    int ones, total, zeros;
+    opened_stats(&v, &cl, 0, &ones, &total, &zeros);
+    CHECK(total > 0 && zeros == total); /* plain: nothing hidden */
+    opened_stats(&v, &cl, 1, &ones, &total, &zeros);
     CHECK(zeros == 0);
-    CHECK(first_seen[0] != first_seen[1]);
-    /* P(top bit) = (p - 2^63) / p ~ 1/2; 16 * ~150 * 2 samples */
     CHECK_MSG(ones > total * 45 / 100 && ones < total * 55 / 100, "%d of %d", ones, total);
+    int ones0 = ones, total0 = total;
 
     /* a vector with the same evaluation at pt (non-zero, zero at pt) */
     zki_fe *w = rand_data(ZKI_PCS_FE, len);
@@ -451,6 +466,12 @@ static void test_hiding(void)
     w[0] = zki_fe_mul(di, zki_fe_sub(zki_fe_mul(rc0, eq[1].c1), zki_fe_mul(eq[1].c0, rc1)));
     w[1] = zki_fe_mul(di, zki_fe_sub(zki_fe_mul(eq[0].c0, rc1), zki_fe_mul(rc0, eq[0].c1)));
     CHECK(zki_ext_is_zero(eval_vec(&vw, pt)));
+    opened_stats(&vw, &cl, 1, &ones, &total, &zeros);
+    CHECK(zeros == 0);
+    CHECK_MSG(ones > total * 45 / 100 && ones < total * 55 / 100, "%d of %d", ones, total);
+    /* same distribution of the revealed bits for both vectors (~4 sigma) */
+    double f0 = (double)ones0 / total0, f1 = (double)ones / total;
+    CHECK_MSG(f0 - f1 < 0.015 && f1 - f0 < 0.015, "%.3f vs %.3f", f0, f1);
     zki_pcs_params prm;
     zki_pcs_params_default(&prm);
     prm.hiding = 1;
@@ -548,6 +569,41 @@ static void test_cheating_prover(void)
     free((void *)v.data);
 }
 
+/* The coset-split encoder equals one coset NTT of size D on the zero-padded
+ * message (so the code is Reed-Solomon on shift * <w_D>), for plain and
+ * hiding shapes (q = 4 and q = 2 sub-transforms) and a tiny one. */
+static void test_encoder(void)
+{
+    static const uint64_t lens[] = {1, 1000, 1 << 14};
+    for (int hiding = 0; hiding <= 1; hiding++)
+        for (size_t li = 0; li < 3; li++) {
+            zki_pcs_params prm;
+            zki_pcs_params_default(&prm);
+            prm.hiding = hiding;
+            zki_pcs_commitment c;
+            CHECK(zki_pcs_shape_init(&c, &prm, &lens[li], 1) == ZKI_OK);
+            const zki_pcs_shape *s = &c.shape;
+            zki_pcs_coder cd;
+            CHECK(zki_pcs_coder_init(&cd, s) == ZKI_OK);
+            zki_fe *msg = rand_data(ZKI_PCS_FE, s->row_len);
+            zki_fe *a = calloc(s->d, sizeof *a), *b = malloc(s->d * sizeof *b);
+            memcpy(a, msg, s->row_len * sizeof *a);
+            CHECK(zki_ntt_coset_forward(a, s->d, ZKI_GENERATOR) == ZKI_OK);
+            CHECK(zki_pcs_encode(&cd, msg, s->row_len, b) == ZKI_OK);
+            int bad = 0;
+            for (uint64_t j = 0; j < s->d; j++)
+                bad += a[j] != b[zki_pcs_enc_pos(&cd, j)];
+            CHECK_MSG(bad == 0, "hiding %d len %llu: %d of %llu symbols differ", hiding,
+                      (unsigned long long)lens[li], bad, (unsigned long long)s->d);
+            CHECK(cd.q >= 2 && cd.p * cd.q == s->d && cd.p >= s->row_len);
+            free(msg);
+            free(a);
+            free(b);
+            zki_pcs_coder_free(&cd);
+            zki_pcs_commitment_free(&c);
+        }
+}
+
 static void test_errors(void)
 {
     zki_pcs_params prm;
@@ -613,6 +669,18 @@ static void test_errors(void)
         free(p2);
         free(d);
     }
+    /* an opening with no claims is just the proximity test */
+    {
+        zki_pcs_params_default(&prm);
+        CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
+        const zki_pcs_commitment *pc = zki_pcs_prover_commitment(pr);
+        uint8_t *b;
+        size_t blen;
+        CHECK(open_bytes(&pr, 1, NULL, 0, &b, &blen));
+        CHECK(verify_bytes(&pc, 1, NULL, 0, b, blen));
+        free(b);
+        zki_pcs_prover_free(pr);
+    }
     /* soundness formula: rate 1/4 needs 149 queries for 101 bits */
     CHECK(zki_pcs_queries(0.25, 101) == 149);
     CHECK(zki_pcs_queries(0.25, 100) == 148);
@@ -622,6 +690,7 @@ int main(void)
 {
     zki_rng_seed(&rng, 2024);
     test_errors();
+    test_encoder();
     test_completeness();
     test_soundness();
     test_cheating_prover();

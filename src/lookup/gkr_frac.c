@@ -14,7 +14,12 @@ struct zki_frac_layer {
     zki_ext lambda;
     const zki_ext *r;
     const zki_ext *src[4]; /* p0, p1, q0, q1 before the first bind */
-    zki_ext *tab[4];       /* folded copies after it */
+    zki_ext *tab[4];       /* folded copies after it; tab[1] is u = p1 + lambda q1
+                            * from the start (F = p0 q1 + q0 u needs no lambda).
+                            * Folds go to fresh space after the current table
+                            * (not in place: an in-place parallel fold needs
+                            * several barriers, slow on a busy machine) */
+    zki_ext *now[4];       /* current tables */
     zki_ext *eqs;          /* suffix eq tables: eq(r[k..j), .) at eqs + off[k] */
     size_t *off;
     size_t size;           /* current table length */
@@ -59,12 +64,22 @@ zki_status zki_frac_layer_new(zki_frac_layer **out, const zki_ext *p, const zki_
     L->eqs = zki_scratch_alloc(2 * h * sizeof(zki_ext));
     int ok = L->off && L->eqs;
     for (int k = 0; ok && k < 4; k++) {
-        L->tab[k] = j ? zki_scratch_alloc((h / 2) * sizeof(zki_ext)) : NULL;
-        ok = !j || L->tab[k];
+        size_t len = k == 1 ? 2 * h : h;
+        L->tab[k] = len ? zki_scratch_alloc(len * sizeof(zki_ext)) : NULL;
+        ok = !len || L->tab[k];
     }
     if (!ok) {
         zki_frac_layer_free(L);
         return zki_fail(ZKI_ERR_NOMEM, "frac layer tables (2^%zu)", j);
+    }
+    for (int k = 0; k < 4; k++)
+        L->now[k] = k == 1 ? L->tab[1] : (zki_ext *)L->src[k];
+    {
+        zki_ext *u = L->tab[1];
+        zki_fe lw = zki_ext_mul_prep(lambda);
+        #pragma omp parallel for schedule(static) if (h > 16384)
+        for (size_t i = 0; i < h; i++)
+            u[i] = zki_ext_add(p[h + i], zki_ext_mul_pre(q[h + i], lambda, lw));
     }
     /* eq(r[k..j), y) has 2^(j-k) entries; built from k = j (one entry) down:
      * E_k(b + 2y) = eq1(r_k, b) E_{k+1}(y). */
@@ -78,7 +93,7 @@ zki_status zki_frac_layer_new(zki_frac_layer **out, const zki_ext *p, const zki_
         } else {
             const zki_ext *N = L->eqs + L->off[k + 1];
             zki_ext r0 = eq1(r[k], 0), r1 = r[k];
-            #pragma omp parallel for schedule(static) if (len > 4096)
+            #pragma omp parallel for schedule(static) if (len > 16384)
             for (size_t y = 0; y < len / 2; y++) {
                 E[2 * y] = zki_ext_mul(r0, N[y]);
                 E[2 * y + 1] = zki_ext_mul(r1, N[y]);
@@ -101,50 +116,56 @@ void zki_frac_layer_free(zki_frac_layer *L)
     free(L);
 }
 
-static const zki_ext *cur(const zki_frac_layer *L, int k)
-{
-    return L->round ? L->tab[k] : L->src[k];
-}
+static const zki_ext *cur(const zki_frac_layer *L, int k) { return L->now[k]; }
 
 /* h(t) = sum_y eq(r[i+1..], y) F(t, y), F = p0 q1 + q0 (p1 + lambda q1),
  * at t = 0, 1, 2; then g(t) = eq1(r_i, t) h(t) at 0, 2, 3. */
 void zki_frac_layer_round(zki_frac_layer *L, zki_ext msg[3])
 {
-    const zki_ext *a = cur(L, 0), *b = cur(L, 1), *c = cur(L, 2), *d = cur(L, 3);
+    const zki_ext *a = cur(L, 0), *u = cur(L, 1), *c = cur(L, 2), *d = cur(L, 3);
     const zki_ext *E = L->eqs + L->off[L->round + 1];
     size_t half = L->size / 2;
-    zki_ext lam = L->lambda;
-    zki_fe lamw = zki_ext_mul_prep(lam);
-    zki_ext h0 = zki_ext_zero(), h1 = h0, h2 = h0;
-    #pragma omp parallel if (half > 2048)
+    zki_ext_acc A0, A1, A2;
+    zki_ext_acc_zero(&A0);
+    zki_ext_acc_zero(&A1);
+    zki_ext_acc_zero(&A2);
+    #pragma omp parallel if (half > 16384)
     {
-        zki_ext s0 = zki_ext_zero(), s1 = s0, s2 = s0;
+        zki_ext_acc s0, s1, s2;
+        zki_ext_acc_zero(&s0);
+        zki_ext_acc_zero(&s1);
+        zki_ext_acc_zero(&s2);
         #pragma omp for schedule(static) nowait
         for (size_t y = 0; y < half; y++) {
-            zki_ext a0 = a[2 * y], a1 = a[2 * y + 1], b0 = b[2 * y], b1 = b[2 * y + 1];
+            zki_ext a0 = a[2 * y], a1 = a[2 * y + 1], u0 = u[2 * y], u1 = u[2 * y + 1];
             zki_ext c0 = c[2 * y], c1 = c[2 * y + 1], d0 = d[2 * y], d1 = d[2 * y + 1];
             zki_ext a2 = zki_ext_sub(zki_ext_add(a1, a1), a0);
-            zki_ext b2 = zki_ext_sub(zki_ext_add(b1, b1), b0);
+            zki_ext u2 = zki_ext_sub(zki_ext_add(u1, u1), u0);
             zki_ext c2 = zki_ext_sub(zki_ext_add(c1, c1), c0);
             zki_ext d2 = zki_ext_sub(zki_ext_add(d1, d1), d0);
-            zki_ext F0 = zki_ext_add(zki_ext_mul(a0, d0),
-                                     zki_ext_mul(c0, zki_ext_add(b0, zki_ext_mul_pre(d0, lam, lamw))));
-            zki_ext F1 = zki_ext_add(zki_ext_mul(a1, d1),
-                                     zki_ext_mul(c1, zki_ext_add(b1, zki_ext_mul_pre(d1, lam, lamw))));
-            zki_ext F2 = zki_ext_add(zki_ext_mul(a2, d2),
-                                     zki_ext_mul(c2, zki_ext_add(b2, zki_ext_mul_pre(d2, lam, lamw))));
+            zki_ext_acc f;
             zki_ext e = E[y];
-            s0 = zki_ext_add(s0, zki_ext_mul(e, F0));
-            s1 = zki_ext_add(s1, zki_ext_mul(e, F1));
-            s2 = zki_ext_add(s2, zki_ext_mul(e, F2));
+            zki_ext_acc_zero(&f);
+            zki_ext_acc_mac(&f, a0, d0);
+            zki_ext_acc_mac(&f, c0, u0);
+            zki_ext_acc_mac(&s0, e, zki_ext_acc_reduce(&f));
+            zki_ext_acc_zero(&f);
+            zki_ext_acc_mac(&f, a1, d1);
+            zki_ext_acc_mac(&f, c1, u1);
+            zki_ext_acc_mac(&s1, e, zki_ext_acc_reduce(&f));
+            zki_ext_acc_zero(&f);
+            zki_ext_acc_mac(&f, a2, d2);
+            zki_ext_acc_mac(&f, c2, u2);
+            zki_ext_acc_mac(&s2, e, zki_ext_acc_reduce(&f));
         }
         #pragma omp critical
         {
-            h0 = zki_ext_add(h0, s0);
-            h1 = zki_ext_add(h1, s1);
-            h2 = zki_ext_add(h2, s2);
+            zki_ext_acc_merge(&A0, &s0);
+            zki_ext_acc_merge(&A1, &s1);
+            zki_ext_acc_merge(&A2, &s2);
         }
     }
+    zki_ext h0 = zki_ext_acc_reduce(&A0), h1 = zki_ext_acc_reduce(&A1), h2 = zki_ext_acc_reduce(&A2);
     /* h(3) = h0 - 3 h1 + 3 h2 (h has degree 2) */
     zki_ext three = zki_ext_from_fe(3);
     zki_ext h3 = zki_ext_add(h0, zki_ext_mul(three, zki_ext_sub(h2, h1)));
@@ -166,8 +187,14 @@ void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
     zki_ext e = zki_ext_add(zki_ext_sub(zki_ext_one(), zki_ext_add(ri, c)),
                             zki_ext_mul(zki_ext_add(ri, ri), c)); /* eq1(r_i, c) */
     L->scale = zki_ext_mul(L->scale, e);
-    for (int k = 0; k < 4; k++)
-        zki_mle_fold_ext(L->tab[k], cur(L, k), L->size, c);
+    for (int k = 0; k < 4; k++) {
+        /* fresh space: right after the current table (u, 2h entries), or
+         * at tab[k] + h - size for the others (h/2, h/4, .. end to end) */
+        zki_ext *dst = k == 1 ? L->now[1] + L->size
+                              : L->tab[k] + (((size_t)1 << L->j) - L->size);
+        zki_mle_fold_ext(dst, L->now[k], L->size, c);
+        L->now[k] = dst;
+    }
     L->size /= 2;
     L->round++;
 }
@@ -176,6 +203,7 @@ void zki_frac_layer_final(const zki_frac_layer *L, zki_ext ev[4])
 {
     for (int k = 0; k < 4; k++)
         ev[k] = cur(L, k)[0];
+    ev[1] = zki_ext_sub(ev[1], zki_ext_mul(L->lambda, ev[3])); /* p1 = u - lambda q1 */
 }
 
 static zki_ext layer_value(zki_ext lambda, const zki_ext ev[4])
@@ -242,7 +270,7 @@ zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_tran
         const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
         const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
         zki_ext *P = layers[j], *Q = layers[j] + h;
-        #pragma omp parallel for schedule(static) if (h > 4096)
+        #pragma omp parallel for schedule(static) if (h > 16384)
         for (size_t i = 0; i < h; i++) {
             P[i] = zki_ext_add(zki_ext_mul(pp[i], qq[i + h]), zki_ext_mul(pp[i + h], qq[i]));
             Q[i] = zki_ext_mul(qq[i], qq[i + h]);

@@ -318,7 +318,7 @@ static zki_ext dot_i64(const int64_t *d, size_t len, const zki_ext *eq)
 {
     zki_ext_acc acc;
     zki_ext_acc_zero(&acc);
-    #pragma omp parallel if (len > 8192)
+    #pragma omp parallel if (len > 16384)
     {
         zki_ext_acc a;
         zki_ext_acc_zero(&a);
@@ -363,7 +363,7 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
     }
     {   /* table segment: m / (alpha - (T_in + beta T_out)) */
         size_t size = (size_t)1 << T->log_size, o = L.off[0];
-        #pragma omp parallel for schedule(static) if (size > 4096)
+        #pragma omp parallel for schedule(static) if (size > 16384)
         for (size_t i = 0; i < size; i++) {
             zki_ext v = zki_ext_from_fe(zki_fe_from_i64(T->lo + (int64_t)i));
             if (T->kind == ZKI_LK_MAP)
@@ -376,7 +376,7 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
         const lk_site *s = &lk->sites[si];
         size_t size = (size_t)1 << s->k, o = L.off[1 + si];
         zki_ext mone = zki_ext_from_fe(zki_fe_neg(1));
-        #pragma omp parallel for schedule(static) if (size > 4096)
+        #pragma omp parallel for schedule(static) if (size > 16384)
         for (size_t i = 0; i < size; i++) {
             zki_ext v = zki_ext_from_fe(col_fe(&s->cols[0], i, s->len));
             if (s->n_cols == 2) {

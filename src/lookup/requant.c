@@ -90,7 +90,7 @@ zki_status zki_requant_witness_new(zki_requant_witness *w, const zki_requant_par
                             "[%lld, %lld)",
                             name, (long long)q, i, (long long)qlo, (long long)qhi);
         }
-        uint64_t r = (uint64_t)(z - (q << p->s));
+        uint64_t r = (uint64_t)(z - q * ((__int128)1 << p->s));
         w->q[i] = (int64_t)q;
         w->y[i] = clamp64((int64_t)q, p->lo, p->hi);
         for (unsigned l = 1; l < L; l++)

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "ntt/ntt.h"
 #include "pcs/pcs_internal.h"
 
 #define ROW_BLOCK 8 /* rows encoded together: one cache line per column */
@@ -144,24 +143,16 @@ static zki_status make_randomness(zki_pcs_prover *pr, const uint8_t *seed_in)
     return ZKI_OK;
 }
 
-/* Enc(row)[q m + s] for D = q P (P = 2^ceil(log2 K)) is the coset NTT of
- * size P of the row on shift * w_D^s * <w_P>, since w_D^q = w_P: q small
- * transforms instead of one of size D on a mostly zero vector. */
+/* Rows are encoded in blocks of ROW_BLOCK (one task each; the NTTs inside
+ * run single-threaded), then written column-major a cache line at a time. */
 static zki_status encode_rows(zki_pcs_prover *pr)
 {
     const zki_pcs_shape *s = &pr->com.shape;
     uint64_t rows = s->rows, d = s->d, k = s->row_len;
-    uint64_t p = 1;
-    while (p < k)
-        p <<= 1;
-    uint64_t q = d / p;
-    zki_fe *shifts = malloc(q * sizeof *shifts);
-    if (!shifts)
-        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for coset shifts");
-    zki_fe wd = zki_fe_root_of_unity(s->log_d);
-    shifts[0] = ZKI_PCS_SHIFT;
-    for (uint64_t c = 1; c < q; c++)
-        shifts[c] = zki_fe_mul(shifts[c - 1], wd);
+    zki_pcs_coder cd;
+    zki_status st = zki_pcs_coder_init(&cd, s);
+    if (st)
+        return st;
     int64_t n_blocks = (int64_t)((rows + ROW_BLOCK - 1) / ROW_BLOCK);
     int failed = 0;
 #pragma omp parallel
@@ -178,27 +169,23 @@ static zki_status encode_rows(zki_pcs_prover *pr)
             uint64_t i0 = (uint64_t)b * ROW_BLOCK;
             uint64_t nb = rows - i0 < ROW_BLOCK ? rows - i0 : ROW_BLOCK;
             for (uint64_t r = 0; r < nb; r++) {
-                zki_fe *row = buf + r * d; /* q sub-codewords of length p */
+                zki_fe *row = buf + r * d;
                 zki_pcs_row_read(pr, i0 + r, 0, k, row);
-                memset(row + k, 0, (p - k) * sizeof *row);
-                for (uint64_t c = 1; c < q; c++)
-                    memcpy(row + c * p, row, p * sizeof *row);
-                for (uint64_t c = 0; c < q; c++)
-                    if (zki_ntt_coset_forward(row + c * p, p, shifts[c])) {
+                if (zki_pcs_encode(&cd, row, k, row)) {
 #pragma omp atomic write
-                        failed = 1;
-                    }
+                    failed = 1;
+                }
             }
-            for (uint64_t m = 0; m < p; m++)
-                for (uint64_t c = 0; c < q; c++) {
-                    zki_fe *dst = pr->cw + (m * q + c) * rows + i0;
+            for (uint64_t m = 0; m < cd.p; m++)
+                for (uint64_t c = 0; c < cd.q; c++) {
+                    zki_fe *dst = pr->cw + (m * cd.q + c) * rows + i0;
                     for (uint64_t r = 0; r < nb; r++)
-                        dst[r] = buf[r * d + c * p + m];
+                        dst[r] = buf[r * d + c * cd.p + m];
                 }
         }
         free(buf);
     }
-    free(shifts);
+    zki_pcs_coder_free(&cd);
     if (failed)
         return zki_fail(ZKI_ERR_NOMEM, "pcs: encoding rows of length %llu failed",
                         (unsigned long long)d);

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "pcs/pcs_internal.h"
+#include "ntt/ntt.h"
 #include "poly/mle.h"
 
 #define MAX_CLAIMS ((size_t)1 << 24)
@@ -423,4 +424,41 @@ void zki_pcs_prg(const uint8_t seed[32], uint8_t domain, uint64_t index, zki_fe 
                 out[k++] = v;
         }
     }
+}
+
+zki_status zki_pcs_coder_init(zki_pcs_coder *c, const zki_pcs_shape *s)
+{
+    c->p = 1;
+    while (c->p < s->row_len)
+        c->p <<= 1;
+    c->q = s->d / c->p;
+    c->shifts = malloc(c->q * sizeof *c->shifts);
+    if (!c->shifts)
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for coset shifts");
+    zki_fe wd = zki_fe_root_of_unity(s->log_d);
+    c->shifts[0] = ZKI_PCS_SHIFT;
+    for (uint64_t i = 1; i < c->q; i++)
+        c->shifts[i] = zki_fe_mul(c->shifts[i - 1], wd);
+    return ZKI_OK;
+}
+
+void zki_pcs_coder_free(zki_pcs_coder *c)
+{
+    free(c->shifts);
+    c->shifts = NULL;
+}
+
+zki_status zki_pcs_encode(const zki_pcs_coder *c, const zki_fe *msg, uint64_t k, zki_fe *out)
+{
+    if (out != msg)
+        memcpy(out, msg, k * sizeof *out);
+    memset(out + k, 0, (c->p - k) * sizeof *out);
+    for (uint64_t i = 1; i < c->q; i++)
+        memcpy(out + i * c->p, out, c->p * sizeof *out);
+    for (uint64_t i = 0; i < c->q; i++) {
+        zki_status st = zki_ntt_coset_forward(out + i * c->p, c->p, c->shifts[i]);
+        if (st)
+            return st;
+    }
+    return ZKI_OK;
 }

@@ -96,6 +96,24 @@ int zki_pcs_multiproof_check(const zki_digest *root, uint32_t log_d, const uint6
                              const zki_digest *leaves, uint32_t n, const zki_digest *nodes,
                              uint32_t n_nodes);
 
+/* Reed-Solomon encoding by cosets: with P = 2^ceil(log2 K) and q = D / P,
+ * Enc(msg)[q m + s] is the size-P coset NTT of msg on shift * w_D^s * <w_P>
+ * (w_D^q = w_P), so q transforms of size P replace one of size D on a mostly
+ * zero vector. out (D entries) receives the q sub-codewords one after the
+ * other: Enc[j] = out[(j % q) * P + j / q]. shifts: q entries from
+ * zki_pcs_coset_shifts. Single-threaded below 2^16 (the NTT's threshold). */
+typedef struct {
+    uint64_t p, q;
+    zki_fe *shifts;
+} zki_pcs_coder;
+zki_status zki_pcs_coder_init(zki_pcs_coder *c, const zki_pcs_shape *s);
+void zki_pcs_coder_free(zki_pcs_coder *c);
+zki_status zki_pcs_encode(const zki_pcs_coder *c, const zki_fe *msg, uint64_t k, zki_fe *out);
+static inline uint64_t zki_pcs_enc_pos(const zki_pcs_coder *c, uint64_t j)
+{
+    return (j % c->q) * c->p + j / c->q;
+}
+
 /* 32 bytes of OS entropy. */
 zki_status zki_pcs_entropy(uint8_t seed[32]);
 /* Deterministic stream of uniform field elements from (seed, domain, index). */

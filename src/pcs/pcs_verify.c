@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "ntt/ntt.h"
 #include "pcs/pcs_internal.h"
 
 static zki_status reject(const char *what, uint32_t c)
@@ -59,31 +58,38 @@ static zki_status check_evaluations(const zki_pcs_commitment *com, const zki_pcs
     return st;
 }
 
-/* enc[g * n + i] = Enc(row_g) at column idx[i]. */
+/* enc[g * n + i] = Enc(row_g) at column idx[i]. Single-threaded on purpose:
+ * a few small NTTs (size P <= 2^15 typically), where a fork/join on a busy
+ * machine costs more (a scheduling delay) than the work. */
 static zki_status encode_at(const zki_pcs_commitment *com, const zki_pcs_proof_part *q,
                             const uint64_t *idx, uint32_t n, zki_ext *enc)
 {
-    uint64_t d = com->shape.d, k = com->shape.row_len;
-    zki_fe *buf = malloc(d * sizeof *buf);
+    uint64_t k = com->shape.row_len;
+    zki_pcs_coder cd;
+    zki_status st = zki_pcs_coder_init(&cd, &com->shape);
+    if (st)
+        return st;
+    zki_fe *buf = malloc(com->shape.d * sizeof *buf);
     if (!buf)
-        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for encoding");
-    zki_status st = ZKI_OK;
-    for (uint32_t g = 0; g <= q->n_groups && !st; g++) {
-        const zki_ext *row = q->rows + (size_t)g * k;
-        for (int part = 0; part < 2 && !st; part++) {
-            for (uint64_t j = 0; j < k; j++)
-                buf[j] = part ? row[j].c1 : row[j].c0;
-            memset(buf + k, 0, (d - k) * sizeof *buf);
-            st = zki_ntt_coset_forward(buf, d, ZKI_PCS_SHIFT);
-            for (uint32_t i = 0; i < n && !st; i++) {
-                if (part)
-                    enc[(size_t)g * n + i].c1 = buf[idx[i]];
-                else
-                    enc[(size_t)g * n + i].c0 = buf[idx[i]];
-            }
+        st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory encoding combined rows");
+    for (uint64_t task = 0; !st && task < 2 * ((uint64_t)q->n_groups + 1); task++) {
+        int part = (int)(task & 1);
+        uint64_t g = task >> 1;
+        const zki_ext *row = q->rows + g * k;
+        for (uint64_t j = 0; j < k; j++)
+            buf[j] = part ? row[j].c1 : row[j].c0;
+        if ((st = zki_pcs_encode(&cd, buf, k, buf)))
+            break;
+        for (uint32_t i = 0; i < n; i++) {
+            zki_fe v = buf[zki_pcs_enc_pos(&cd, idx[i])];
+            if (part)
+                enc[g * n + i].c1 = v;
+            else
+                enc[g * n + i].c0 = v;
         }
     }
     free(buf);
+    zki_pcs_coder_free(&cd);
     return st;
 }
 

@@ -1,0 +1,153 @@
+/* Lookup benchmark: 2^20 lookups into a 2^16 range table, and the
+ * requant+ReLU gadget on 2^20 accumulators (range 2^16 and (q, y) map 2^16
+ * instances). Prints median prove / verify times, proof size and peak RSS,
+ * plus the plain integer requant time. Committing the multiplicities (and
+ * the gadget's advice) is the caller's PCS work and is NOT included.
+ * Usage: bench_lookup [reps] (default 3). */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bench_util.h"
+#include "common/rng.h"
+#include "lookup/requant.h"
+
+#define LOG_N 20
+
+typedef struct {
+    double prove, verify;
+    size_t bytes;
+    int ok;
+} result;
+
+/* One proof over the given instances (prover list P, verifier list V). */
+static result prove_verify(zki_lookup **P, zki_lookup **V, int k)
+{
+    result res = {0, 0, 0, 1};
+    zki_transcript tp, tv;
+    zki_ts_init(&tp, "bench", 1);
+    zki_ts_init(&tv, "bench", 1);
+    zki_ledger lp, lv;
+    zki_ledger_init(&lp);
+    zki_ledger_init(&lv);
+    zki_lookup_proof pf[4];
+    double t0 = bench_now();
+    for (int i = 0; i < k; i++) {
+        const zki_fe *m;
+        size_t ml;
+        res.ok &= zki_lookup_multiplicities(P[i], &m, &ml) == ZKI_OK;
+        zki_ts_absorb_u64(&tp, "m.root", (uint64_t)i); /* stand-in for the PCS root */
+    }
+    for (int i = 0; i < k; i++)
+        res.ok &= zki_lookup_prove(P[i], &tp, &pf[i], &lp) == ZKI_OK;
+    res.prove = bench_now() - t0;
+    t0 = bench_now();
+    for (int i = 0; i < k; i++)
+        zki_ts_absorb_u64(&tv, "m.root", (uint64_t)i);
+    for (int i = 0; i < k; i++)
+        res.ok &= zki_lookup_verify(V[i], &tv, &pf[i], &lv) == ZKI_OK;
+    res.verify = bench_now() - t0;
+    for (int i = 0; i < k; i++) {
+        res.bytes += zki_lookup_proof_size(&pf[i]);
+        zki_lookup_proof_free(&pf[i]);
+    }
+    zki_ledger_free(&lp);
+    zki_ledger_free(&lv);
+    zki_ts_free(&tp);
+    zki_ts_free(&tv);
+    return res;
+}
+
+static void report(const char *what, result *r, int reps, double extra)
+{
+    double pt[16], vt[16];
+    int ok = 1;
+    for (int i = 0; i < reps; i++) {
+        pt[i] = r[i].prove + extra;
+        vt[i] = r[i].verify;
+        ok &= r[i].ok;
+    }
+    printf("%-34s prove %8.1f ms  verify %6.2f ms  proof %7.1f KiB  %s\n", what,
+           1e3 * bench_median(pt, reps), 1e3 * bench_median(vt, reps), r[0].bytes / 1024.0,
+           ok ? "ok" : "FAILED");
+}
+
+int main(int argc, char **argv)
+{
+    int reps = argc > 1 ? atoi(argv[1]) : 3;
+    if (reps < 1 || reps > 16)
+        reps = 3;
+    size_t n = (size_t)1 << LOG_N;
+    zki_rng g;
+    zki_rng_seed(&g, 1);
+    printf("bench_lookup: %d threads, median of %d\n", omp_get_max_threads(), reps);
+
+    /* 2^20 lookups into [0, 2^16) */
+    zki_lookup_table T16;
+    zki_lookup_table_range(&T16, 16, 0);
+    int64_t *d = malloc(n * sizeof *d);
+    for (size_t i = 0; i < n; i++)
+        d[i] = (int64_t)zki_rng_below(&g, 1u << 16);
+    result r[16];
+    for (int it = 0; it < reps; it++) {
+        zki_lookup *P, *V;
+        zki_lookup_new(&P, &T16, 0);
+        zki_lookup_new(&V, &T16, 0);
+        zki_range_check_add(P, "x", 1, d, n);
+        zki_range_check_add(V, "x", 1, NULL, n);
+        r[it] = prove_verify(&P, &V, 1);
+        zki_lookup_free(P);
+        zki_lookup_free(V);
+    }
+    report("range: 2^20 lookups, table 2^16", r, reps, 0);
+
+    /* requant + ReLU on 2^20 accumulators: M ~ 2^23, s = 30 (2 limbs) */
+    zki_requant_params p = {8000000, 30, 0, 127, 16};
+    int64_t *x = malloc(n * sizeof *x);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (int64_t)zki_rng_below(&g, 8000000) - 4000000; /* |q| < 2^12 */
+    zki_lookup_table Tm;
+    zki_requant_table(&Tm, &p);
+    zki_requant_ids ids = {1, 2, 3, {0, 4, 0, 0}};
+    double tw[16];
+    for (int it = 0; it < reps; it++) {
+        double t0 = bench_now();
+        zki_requant_witness w;
+        int ok = zki_requant_witness_new(&w, &p, x, n, "acc") == ZKI_OK;
+        tw[it] = bench_now() - t0;
+        zki_lookup *P[2], *V[2];
+        zki_lookup_new(&P[0], &T16, 10);
+        zki_lookup_new(&P[1], &Tm, 11);
+        zki_lookup_new(&V[0], &T16, 10);
+        zki_lookup_new(&V[1], &Tm, 11);
+        ok &= zki_requant_add_sites(&p, &w, x, n, &ids, P[0], P[1], "acc") == ZKI_OK;
+        ok &= zki_requant_add_sites(&p, NULL, NULL, n, &ids, V[0], V[1], "acc") == ZKI_OK;
+        r[it] = prove_verify(P, V, 2);
+        r[it].prove += tw[it];
+        r[it].ok &= ok;
+        for (int i = 0; i < 2; i++) {
+            zki_lookup_free(P[i]);
+            zki_lookup_free(V[i]);
+        }
+        zki_requant_witness_free(&w);
+    }
+    report("requant+ReLU: 2^20 accumulators", r, reps, 0);
+    /* plain integer requant, for the overhead ratio */
+    int64_t *y = malloc(n * sizeof *y);
+    double t0 = bench_now();
+    for (size_t i = 0; i < n; i++) {
+        __int128 z = (__int128)x[i] * p.M + ((__int128)1 << (p.s - 1));
+        int64_t q = (int64_t)(z >> p.s);
+        y[i] = q < p.lo ? p.lo : q > p.hi ? p.hi : q;
+    }
+    double plain = bench_now() - t0;
+    printf("%-34s %8.2f ms (witness incl. limbs: %.1f ms)\n", "plain integer requant", 1e3 * plain,
+           1e3 * bench_median(tw, reps));
+    printf("peak RSS %.0f MiB\n", bench_peak_rss_mib());
+    free(y);
+    free(x);
+    free(d);
+    zki_lookup_table_free(&Tm);
+    zki_lookup_table_free(&T16);
+    return 0;
+}
