@@ -3,6 +3,7 @@
  * proofs round-trip through their byte formats; rejections of an altered
  * output, an altered input, another model's key, hundreds of single-byte
  * mutations of a proof, and a prover that changed one weight after setup. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,23 @@
 #include "quant/npy.h"
 #include "quant/quant.h"
 #include "test.h"
+#ifndef ZKI_TEST_DATA
+/* fixtures next to this file (CMake passes absolute source paths), so the
+ * test runs from any directory */
+static const char *zki_prove_test_data(void)
+{
+    static char b[512];
+    if (!b[0]) {
+        const char *f = __FILE__, *s = strrchr(f, '/');
+        if (s)
+            snprintf(b, sizeof b, "%.*s/data", (int)(s - f), f);
+        else
+            snprintf(b, sizeof b, "tests/data");
+    }
+    return b;
+}
+#define ZKI_TEST_DATA zki_prove_test_data()
+#endif
 #include "test_onnx_util.h"
 #include "verifier/verifier.h"
 
