@@ -35,18 +35,22 @@ test-asan: build-asan
 bench: build
 	@./$(BUILD)/bench_core
 
-# Until a model can be proven end to end, the demo compiles (quantises) the
-# bundled Fashion-MNIST MLP, runs integer inference on one image, and runs
-# the core cryptographic benchmark.
+# The demo compiles (quantises) the bundled Fashion-MNIST MLP and commits its
+# weights (model.vk, model.zpk), proves one inference and verifies the proof:
+# the predicted class, proof size and times are printed by prove / verify.
 DEMO_DIR ?= $(BUILD)/demo
+FMNIST_CLASSES = T-shirt/top Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag Ankle-boot
 demo: build
 	@mkdir -p $(DEMO_DIR)
-	@echo "== zkinfer demo: compile the bundled Fashion-MNIST MLP =="
+	@echo "== zkinfer demo: compile the bundled Fashion-MNIST MLP, commit its weights =="
 	@./$(BUILD)/zkinfer compile tests/data/fmnist_mlp.onnx --calib tests/data/fmnist_calib.npy -o $(DEMO_DIR)/fmnist_mlp.zkm
-	@echo "== integer inference on one image =="
-	@./$(BUILD)/zkinfer run $(DEMO_DIR)/fmnist_mlp.zkm --input tests/data/fmnist_sample.npy
-	@echo "== proving is not wired to models yet: core benchmark instead (bench/bench_core --quick) =="
-	@./$(BUILD)/bench_core --quick
+	@echo "== prove one inference (tests/data/fmnist_sample.npy) =="
+	@/usr/bin/env time -f "prover process: %e s wall, peak RSS %M KB" ./$(BUILD)/zkinfer prove $(DEMO_DIR)/fmnist_mlp.zkm --input tests/data/fmnist_sample.npy -o $(DEMO_DIR)/fmnist_sample.zkp 2>&1 || ./$(BUILD)/zkinfer prove $(DEMO_DIR)/fmnist_mlp.zkm --input tests/data/fmnist_sample.npy -o $(DEMO_DIR)/fmnist_sample.zkp
+	@echo "== verify with the verification key only =="
+	@./$(BUILD)/zkinfer verify $(DEMO_DIR)/fmnist_mlp.vk --input tests/data/fmnist_sample.npy --proof $(DEMO_DIR)/fmnist_sample.zkp | tee $(DEMO_DIR)/verify.txt
+	@c=$$(sed -n 's/.*class (argmax) \([0-9]*\).*/\1/p' $(DEMO_DIR)/verify.txt | head -1); \
+	  set -- $(FMNIST_CLASSES); shift $$c; echo "predicted class: $$c ($$1), verified"; \
+	  echo "proof size: $$(wc -c < $(DEMO_DIR)/fmnist_sample.zkp) bytes; verification key: $$(wc -c < $(DEMO_DIR)/fmnist_mlp.vk) bytes"
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)

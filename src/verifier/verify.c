@@ -107,6 +107,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         const zki_arch_layer *Ly = &a->layers[l];
         zki_matmul_dims d;
         zki_matmul_dims_init(&d, B, Ly->K, Ly->N, Ly->has_bias);
+        size_t k_acc = zki_ledger_count(&led, ID_ACC(l));
         if ((st = zki_ledger_reduce_verify(&led, ID_ACC(l), &pf->red[l], &ts))) {
             st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u claim reduction: %s", l, zki_last_error());
             goto out;
@@ -114,6 +115,12 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         const zki_claim *c = zki_ledger_get(&led, ID_ACC(l));
         if (!c || c->nvars != d.lb + d.ln) {
             st = zki_fail(ZKI_ERR_VERIFY, "verify: no claim on the accumulators of layer %u", l);
+            goto out;
+        }
+        /* one claim passes through: the proof's copy must be that claim (no
+         * malleable bytes) */
+        if (k_acc == 1 && (pf->red[l].sc.nvars != 0 || !zki_ext_eq(pf->red[l].f_at_rho, c->value))) {
+            st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: a claim reduction where none is due", l);
             goto out;
         }
         const zki_ext *r = c->point;
