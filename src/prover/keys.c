@@ -112,15 +112,90 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
     return ZKI_OK;
 }
 
-uint32_t zki_arch_weight_lens(const zki_arch *a, uint64_t *lens)
+zki_status zki_vk_layout(zki_vk *vk)
+{
+    const zki_arch *a = &vk->arch;
+    uint32_t L = a->n_layers, nb = 0;
+    size_t *wn = calloc(L ? L : 1, sizeof(size_t)), *bn = calloc(L ? L : 1, sizeof(size_t));
+    size_t *w0 = calloc(L ? L : 1, sizeof(size_t)), *w1 = calloc(L ? L : 1, sizeof(size_t));
+    uint32_t *ord = calloc(L ? L : 1, sizeof(uint32_t));
+    vk->w_seg = malloc(sizeof(uint32_t) * (L ? L : 1));
+    vk->b_seg = malloc(sizeof(uint32_t) * (L ? L : 1));
+    vk->w_pk = malloc(L ? L : 1);
+    zki_status st = ZKI_OK;
+    if (!wn || !bn || !w0 || !w1 || !ord || !vk->w_seg || !vk->b_seg || !vk->w_pk) {
+        st = zki_fail(ZKI_ERR_NOMEM, "vk layout");
+        goto out;
+    }
+    vk->w_type = ZKI_PCS_I8;
+    uint64_t total = 0;
+    for (uint32_t l = 0; l < L; l++) {
+        const zki_arch_layer *Ly = &a->layers[l];
+        wn[l] = zki_log2_ceil(Ly->N) + zki_log2_ceil(Ly->K);
+        total += (uint64_t)1 << wn[l];
+        ord[l] = l;
+        if (Ly->w_bits == 16)
+            vk->w_type = ZKI_PCS_I16;
+        vk->b_seg[l] = UINT32_MAX;
+        if (Ly->has_bias) {
+            vk->b_seg[l] = nb;
+            bn[nb++] = zki_log2_ceil(Ly->N);
+        }
+    }
+    /* largest first (stable); the prefix up to the largest power of two
+     * not above the total fills table 0 exactly */
+    for (uint32_t i = 1; i < L; i++)
+        for (uint32_t j = i; j > 0 && wn[ord[j]] > wn[ord[j - 1]]; j--) {
+            uint32_t t = ord[j];
+            ord[j] = ord[j - 1];
+            ord[j - 1] = t;
+        }
+    uint64_t cap = 1;
+    while (cap * 2 <= total)
+        cap *= 2;
+    uint64_t fill = 0;
+    uint32_t n0 = 0, n1 = 0;
+    for (uint32_t i = 0; i < L; i++) {
+        uint32_t l = ord[i];
+        if (fill + ((uint64_t)1 << wn[l]) <= cap) {
+            fill += (uint64_t)1 << wn[l];
+            vk->w_pk[l] = 0;
+        } else {
+            vk->w_pk[l] = 1;
+        }
+    }
+    /* segment numbers in layer order within each pack */
+    for (uint32_t l = 0; l < L; l++) {
+        if (vk->w_pk[l] == 0) {
+            vk->w_seg[l] = n0;
+            w0[n0++] = wn[l];
+        } else {
+            vk->w_seg[l] = n1;
+            w1[n1++] = wn[l];
+        }
+    }
+    st = zki_pack_init(&vk->wpack, w0, n0);
+    if (!st && n1)
+        st = zki_pack_init(&vk->wpack2, w1, n1);
+    if (!st && nb)
+        st = zki_pack_init(&vk->bpack, bn, nb);
+out:
+    free(wn);
+    free(bn);
+    free(w0);
+    free(w1);
+    free(ord);
+    return st;
+}
+
+uint32_t zki_vk_weight_lens(const zki_vk *vk, uint64_t lens[3])
 {
     uint32_t n = 0;
-    for (uint32_t l = 0; l < a->n_layers; l++) {
-        const zki_arch_layer *L = &a->layers[l];
-        lens[n++] = (uint64_t)L->N << zki_log2_ceil(L->K);
-        if (L->has_bias)
-            lens[n++] = L->N;
-    }
+    lens[n++] = vk->wpack.total;
+    if (vk->wpack2.n_seg)
+        lens[n++] = vk->wpack2.total;
+    if (vk->bpack.n_seg)
+        lens[n++] = vk->bpack.total;
     return n;
 }
 
@@ -208,15 +283,6 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
     return ZKI_OK;
 }
 
-static void vk_tables(zki_vk *vk)
-{
-    uint32_t t = 0;
-    for (uint32_t l = 0; l < vk->arch.n_layers; l++) {
-        vk->w_table[l] = t++;
-        vk->b_table[l] = vk->arch.layers[l].has_bias ? t++ : UINT32_MAX;
-    }
-}
-
 zki_status zki_vk_to_bytes(const zki_vk *vk, uint8_t **out, size_t *len)
 {
     zki_wbuf w = {0};
@@ -252,18 +318,17 @@ void zki_vk_free(zki_vk *vk)
         return;
     zki_arch_free(&vk->arch);
     zki_pcs_commitment_free(&vk->wcom);
-    free(vk->w_table);
-    free(vk->b_table);
+    zki_pack_free(&vk->wpack);
+    zki_pack_free(&vk->wpack2);
+    zki_pack_free(&vk->bpack);
+    free(vk->w_seg);
+    free(vk->b_seg);
+    free(vk->w_pk);
     memset(vk, 0, sizeof(*vk));
 }
 
 static zki_status vk_finish(zki_vk *vk)
 {
-    vk->w_table = malloc(sizeof(uint32_t) * vk->arch.n_layers);
-    vk->b_table = malloc(sizeof(uint32_t) * vk->arch.n_layers);
-    if (!vk->w_table || !vk->b_table)
-        return zki_fail(ZKI_ERR_NOMEM, "vk: tables");
-    vk_tables(vk);
     zki_wbuf ab = {0};
     arch_write(&ab, &vk->arch);
     if (ab.oom)
@@ -312,16 +377,16 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
         return st;
     }
     /* the commitment must hold exactly the tables the architecture implies */
-    uint64_t *lens = malloc(sizeof(uint64_t) * 2 * vk->arch.n_layers);
-    if (!lens) {
+    if ((st = zki_vk_layout(vk))) {
         zki_vk_free(vk);
-        return zki_fail(ZKI_ERR_NOMEM, "vk");
+        return st;
     }
-    uint32_t nt = zki_arch_weight_lens(&vk->arch, lens);
-    int ok = vk->wcom.n_polys == nt && vk->wcom.params.security_bits >= ZKI_KEY_SECURITY_BITS;
+    uint64_t lens[3];
+    uint32_t nt = zki_vk_weight_lens(vk, lens);
+    int ok = vk->wcom.n_polys == nt && vk->wcom.params.security_bits >= ZKI_KEY_SECURITY_BITS &&
+             vk->wcom.shape.bits >= (double)ZKI_KEY_SECURITY_BITS;
     for (uint32_t i = 0; ok && i < nt; i++)
         ok = vk->wcom.lens[i] == lens[i];
-    free(lens);
     if (!ok) {
         zki_vk_free(vk);
         return zki_fail(ZKI_ERR_INPUT, "vk: the weight commitment's tables or security level do not "
@@ -418,19 +483,41 @@ void zki_pkey_free(zki_pkey *pk)
     if (!pk)
         return;
     zki_pcs_prover_free(pk->wpcs);
-    for (uint32_t l = 0; l < pk->vk.arch.n_layers; l++) {
-        if (pk->w)
-            free(pk->w[l]);
+    for (uint32_t l = 0; l < pk->vk.arch.n_layers; l++)
         if (pk->bias)
             free(pk->bias[l]);
-        if (pk->bias_fe)
-            free(pk->bias_fe[l]);
-    }
     free(pk->w);
     free(pk->bias);
-    free(pk->bias_fe);
+    free(pk->wbig);
+    free(pk->wbig2);
+    free(pk->bbig);
     zki_vk_free(&pk->vk);
     free(pk);
+}
+
+/* Row width of the weight commitment. The PCS default (~4 sqrt(N))
+ * balances rows sent against columns opened; with one claim per layer the
+ * column reduction costs (layers x width), so deep models get narrower
+ * rows: 2^-(floor(log2 L) / 3) of the default. */
+static uint32_t weight_log_cols(const zki_vk *vk)
+{
+    uint64_t lens[3], total = 0;
+    uint32_t n = zki_vk_weight_lens(vk, lens), max_nv = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t nv = (uint32_t)zki_log2_ceil(lens[i]);
+        total += (uint64_t)1 << nv;
+        if (nv > max_nv)
+            max_nv = nv;
+    }
+    uint32_t lc = ((uint32_t)zki_log2_ceil(total) + 1) / 2 + 2, lg = 0;
+    if (lc > max_nv)
+        lc = max_nv;
+    if (lc > 20)
+        lc = 20;
+    while ((2u << lg) <= vk->arch.n_layers)
+        lg++;
+    lc = lc > lg / 3 + 1 ? lc - lg / 3 : 1;
+    return lc;
 }
 
 zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
@@ -449,9 +536,9 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
     uint32_t L = pk->vk.arch.n_layers;
     pk->w = calloc(L, sizeof(void *));
     pk->bias = calloc(L, sizeof(int64_t *));
-    pk->bias_fe = calloc(L, sizeof(zki_fe *));
-    zki_pcs_vec *vecs = calloc(2 * (size_t)L, sizeof(zki_pcs_vec));
-    if (!pk->w || !pk->bias || !pk->bias_fe || !vecs) {
+    zki_pcs_vec vecs[3];
+    memset(vecs, 0, sizeof(vecs));
+    if (!pk->w || !pk->bias) {
         st = zki_fail(ZKI_ERR_NOMEM, "setup");
         goto fail;
     }
@@ -459,8 +546,18 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
         memcpy(pk->seed, seed, 32);
     else if ((st = os_entropy(pk->seed, 32)))
         goto fail;
+    if ((st = zki_vk_layout(&pk->vk)))
+        goto fail;
+    size_t es = pk->vk.w_type == ZKI_PCS_I8 ? 1 : 2;
+    pk->wbig = calloc(pk->vk.wpack.total, es);
+    pk->wbig2 = pk->vk.wpack2.n_seg ? calloc(pk->vk.wpack2.total, es) : NULL;
+    pk->bbig = pk->vk.bpack.n_seg ? calloc(pk->vk.bpack.total, sizeof(zki_fe)) : NULL;
+    if (!pk->wbig || (pk->vk.wpack2.n_seg && !pk->wbig2) || (pk->vk.bpack.n_seg && !pk->bbig)) {
+        st = zki_fail(ZKI_ERR_NOMEM, "setup: packed weights");
+        goto fail;
+    }
     /* walk the chain again to reach each Linear node's constants */
-    uint32_t l = 0, nv = 0;
+    uint32_t l = 0;
     int cur = m->inputs[0];
     while (cur != m->outputs[0]) {
         int ni = -1;
@@ -472,12 +569,8 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
         const zki_arch_layer *A = &pk->vk.arch.layers[l];
         const int64_t *W = m->t[n->in[1]].data;
         uint64_t kp = (uint64_t)1 << zki_log2_ceil(A->K);
-        size_t es = A->w_bits / 8;
-        pk->w[l] = calloc((size_t)A->N * kp, es);
-        if (!pk->w[l]) {
-            st = zki_fail(ZKI_ERR_NOMEM, "setup: weights of layer %u", l);
-            goto fail;
-        }
+        pk->w[l] = pk->vk.w_pk[l] ? (uint8_t *)pk->wbig2 + pk->vk.wpack2.off[pk->vk.w_seg[l]] * es
+                                  : (uint8_t *)pk->wbig + pk->vk.wpack.off[pk->vk.w_seg[l]] * es;
         for (uint64_t r = 0; r < A->N; r++)
             for (uint64_t k = 0; k < A->K; k++) {
                 int64_t v = W[r * A->K + k];
@@ -509,24 +602,18 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
                 ql++;
             pk->vk.arch.layers[l].q_log = ql;
         }
-        vecs[nv].type = es == 1 ? ZKI_PCS_I8 : ZKI_PCS_I16;
-        vecs[nv].data = pk->w[l];
-        vecs[nv++].len = (uint64_t)A->N * kp;
         if (A->has_bias) {
             pk->bias[l] = malloc(sizeof(int64_t) * A->N);
-            pk->bias_fe[l] = malloc(sizeof(zki_fe) * A->N);
-            if (!pk->bias[l] || !pk->bias_fe[l]) {
+            if (!pk->bias[l]) {
                 st = zki_fail(ZKI_ERR_NOMEM, "setup: bias of layer %u", l);
                 goto fail;
             }
             const int64_t *b = m->t[n->in[2]].data;
+            zki_fe *bf = pk->bbig + pk->vk.bpack.off[pk->vk.b_seg[l]];
             for (uint64_t j = 0; j < A->N; j++) {
                 pk->bias[l][j] = b[j];
-                pk->bias_fe[l][j] = zki_fe_from_i64(b[j]);
+                bf[j] = zki_fe_from_i64(b[j]);
             }
-            vecs[nv].type = ZKI_PCS_FE;
-            vecs[nv].data = pk->bias_fe[l];
-            vecs[nv++].len = A->N;
         }
         l++;
     }
@@ -536,7 +623,14 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
     pp.hiding = 1;
     pp.open_budget = 1;
     pp.seed = pk->seed;
-    if ((st = zki_pcs_commit(&pk->wpcs, &pp, vecs, nv)))
+    pp.log_cols = weight_log_cols(&pk->vk);
+    uint32_t nvec = 0;
+    vecs[nvec++] = (zki_pcs_vec){(zki_pcs_elem)pk->vk.w_type, pk->wbig, pk->vk.wpack.total};
+    if (pk->wbig2)
+        vecs[nvec++] = (zki_pcs_vec){(zki_pcs_elem)pk->vk.w_type, pk->wbig2, pk->vk.wpack2.total};
+    if (pk->bbig)
+        vecs[nvec++] = (zki_pcs_vec){ZKI_PCS_FE, pk->bbig, pk->vk.bpack.total};
+    if ((st = zki_pcs_commit(&pk->wpcs, &pp, vecs, nvec)))
         goto fail;
     /* the vk's copy of the commitment, through its own byte format */
     uint8_t *cb;
@@ -549,11 +643,9 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
         goto fail;
     if ((st = vk_finish(&pk->vk)))
         goto fail;
-    free(vecs);
     *out = pk;
     return ZKI_OK;
 fail:
-    free(vecs);
     zki_pkey_free(pk);
     return st;
 }
@@ -581,7 +673,9 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
     }
     if (a->n_layers > 64)
         P("  ... %u more layers\n", a->n_layers - 64);
-    P("  weight commitment: %u tables, root ", vk->wcom.n_polys);
+    P("  weight commitment: %u packed tables (%llu + %llu + %llu entries), root ", vk->wcom.n_polys,
+      (unsigned long long)vk->wpack.total, (unsigned long long)vk->wpack2.total,
+      (unsigned long long)vk->bpack.total);
     for (int i = 0; i < 8; i++)
         P("%02x", vk->wcom.root.b[i]);
     P("..., %u column queries, rate 1/%u, %s\n", vk->wcom.shape.queries, 1u << vk->wcom.params.rate_log,

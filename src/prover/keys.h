@@ -7,11 +7,11 @@
  * then a [B, features] matrix.
  *
  * Architecture (zki_arch): everything the verifier needs but the weights.
- * Setup commits the weights once with the PCS (hiding, int8/int16 arrays
- * padded per row to a power of two; biases as field elements) and the
+ * Setup commits the weights once with the PCS (hiding; the int8/int16
+ * matrices zero-padded to powers of two and packed into one table, the
+ * biases as field elements into a second, prover/pack.h) and the
  * verification key holds: the architecture, the weight commitment (root and
- * layout), and their hashes. Weight table order in the commitment: for each
- * layer W then, if present, its bias.
+ * layout), and their hashes.
  *
  * vk file: "ZKINFVK\0" | u32 version | u32 arch_len | arch | u32 com_len |
  * PCS commitment bytes. arch: u32 n_layers, in_bits, out_bits, in_rank,
@@ -28,6 +28,7 @@
 
 #include "hash/sha256.h"
 #include "pcs/pcs.h"
+#include "prover/pack.h"
 #include "quant/qmodel.h"
 
 #define ZKI_VK_VERSION 1u
@@ -57,15 +58,25 @@ typedef struct {
     zki_pcs_commitment wcom;
     zki_digest arch_hash; /* SHA-256 of the arch bytes */
     zki_digest vk_hash;   /* SHA-256 of the whole vk file: bound by every proof */
-    uint32_t *w_table, *b_table; /* per layer: table index in wcom (b: UINT32_MAX if none) */
+    /* Weight commitment: the W_l ([2^ln][2^lk] each, int8 or int16) packed
+     * into table 0 (the largest segments, up to the largest power of two
+     * not above their total) and, for the rest, table 1 (wpack2, may be
+     * empty), so no table is mostly padding; then (if any layer has one)
+     * the biases as field elements. Layer l: W segment w_seg[l] of pack
+     * w_pk[l] (0 or 1), bias segment b_seg[l] (UINT32_MAX: none). */
+    zki_pack wpack, wpack2, bpack;
+    uint32_t *w_seg, *b_seg;
+    uint8_t *w_pk;
+    int w_type; /* ZKI_PCS_I8 or ZKI_PCS_I16 */
 } zki_vk;
 
-/* Prover key: the vk plus the padded weights and the PCS prover state. */
+/* Prover key: the vk plus the packed weights and the PCS prover state. */
 typedef struct {
     zki_vk vk;
-    void **w;         /* per layer [N][Kpad] int8 or int16 */
+    void *wbig, *wbig2; /* packed weights (int8 or int16), committed */
+    zki_fe *bbig;     /* packed biases, committed (NULL if none) */
+    void **w;         /* per layer: [N][Kpad] inside wbig */
     int64_t **bias;   /* per layer [N] or NULL */
-    zki_fe **bias_fe; /* per layer [N] or NULL (committed) */
     zki_pcs_prover *wpcs;
     uint8_t seed[32];
 } zki_pkey;
@@ -95,8 +106,10 @@ zki_status zki_pk_read_seed(const char *path, uint8_t seed[32], zki_digest *vk_h
 /* Human-readable summary of a vk. */
 void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap);
 
-/* Number of weight tables and their lengths implied by an architecture
- * (lens: caller array of 2 * n_layers). */
-uint32_t zki_arch_weight_lens(const zki_arch *a, uint64_t *lens);
+/* The weight packs and segment maps of vk->arch (fills wpack, bpack,
+ * w_seg, b_seg, w_type). */
+zki_status zki_vk_layout(zki_vk *vk);
+/* Number of committed weight tables (1 to 3) and their lengths. */
+uint32_t zki_vk_weight_lens(const zki_vk *vk, uint64_t lens[3]);
 
 #endif

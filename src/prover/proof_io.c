@@ -62,6 +62,23 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
         zki_wb_ext(&w, m->x_eval);
         zki_wb_ext(&w, m->w_eval);
     }
+    zki_wb_u32(&w, p->n_colred);
+    for (uint32_t j = 0; j < p->n_colred; j++) {
+        const zki_colred_proof *c = &p->colred[j];
+        zki_wb_u32(&w, (uint32_t)c->lc);
+        for (size_t i = 0; i < 2 * c->lc; i++)
+            zki_wb_ext(&w, c->msgs[i]);
+        zki_wb_u32(&w, (uint32_t)c->k);
+        for (size_t i = 0; i < c->k; i++)
+            zki_wb_ext(&w, c->vals[i]);
+        const zki_claim_reduction_proof *rd = &p->hred[j];
+        zki_wb_u32(&w, (uint32_t)rd->nvars);
+        zki_wb_u32(&w, (uint32_t)rd->sc.nvars);
+        zki_wb_u32(&w, rd->sc.degree);
+        for (size_t i = 0; i < rd->sc.nvars * rd->sc.degree; i++)
+            zki_wb_ext(&w, rd->sc.msgs[i]);
+        zki_wb_ext(&w, rd->f_at_rho);
+    }
     zki_wb_u32(&w, (uint32_t)ol);
     zki_wb_put(&w, ob, ol);
     free(cb);
@@ -164,7 +181,7 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
             ln++;
         NEED(zki_rb_u32(&r, &rn) && rn == lb + ln, "claim reduction size differs from the key");
         NEED(zki_rb_u32(&r, &rr) && (rr == 0 || rr == rn), "claim reduction rounds");
-        NEED(zki_rb_u32(&r, &rdg) && (rr == 0 ? rdg <= 2 : rdg == 2), "claim reduction degree");
+        NEED(zki_rb_u32(&r, &rdg) && (rr == 0 ? (rdg == 0 || rdg == 2) : rdg == 2), "claim reduction degree");
         NEED(zki_rb_left(&r) / 16 >= (size_t)rr * rdg + 1, "truncated claim reduction");
         rd->nvars = rn;
         rd->sc.nvars = rr;
@@ -191,6 +208,45 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
              "non-canonical field element");
     }
     (void)lb;
+    {
+        uint32_t nc = 0;
+        NEED(zki_rb_u32(&r, &nc) && nc == 2u + (vk->wpack2.n_seg ? 1u : 0u) + (vk->bpack.n_seg ? 1u : 0u),
+             "column reduction count");
+        p->n_colred = nc;
+        for (uint32_t j = 0; j < nc; j++) {
+            zki_colred_proof *c = &p->colred[j];
+            uint32_t lc = 0, k = 0;
+            NEED(zki_rb_u32(&r, &lc) && lc <= 40, "column reduction rounds");
+            NEED(zki_rb_left(&r) / 16 >= 2 * (size_t)lc, "truncated column reduction");
+            c->lc = lc;
+            c->msgs = malloc(sizeof(zki_ext) * (2 * (size_t)lc + 1));
+            NEED(c->msgs, "out of memory");
+            for (size_t i = 0; i < 2 * (size_t)lc; i++)
+                NEED(zki_rb_ext(&r, &c->msgs[i]), "non-canonical field element");
+            NEED(zki_rb_u32(&r, &k) && (size_t)k <= zki_rb_left(&r) / 16, "column reduction values");
+            c->k = k;
+            c->vals = malloc(sizeof(zki_ext) * ((size_t)k + 1));
+            NEED(c->vals, "out of memory");
+            for (size_t i = 0; i < k; i++)
+                NEED(zki_rb_ext(&r, &c->vals[i]), "non-canonical field element");
+            zki_claim_reduction_proof *rd = &p->hred[j];
+            uint32_t rn = 0, rr = 0, rdg = 0;
+            NEED(zki_rb_u32(&r, &rn) && rn <= 40, "row reduction size");
+            NEED(zki_rb_u32(&r, &rr) && (rr == 0 || rr == rn), "row reduction rounds");
+            NEED(zki_rb_u32(&r, &rdg) && (rr == 0 ? (rdg == 0 || rdg == 2) : rdg == 2), "row reduction degree");
+            NEED(zki_rb_left(&r) / 16 >= (size_t)rr * rdg + 1, "truncated row reduction");
+            rd->nvars = rn;
+            rd->sc.nvars = rr;
+            rd->sc.degree = rdg;
+            if (rr) {
+                rd->sc.msgs = malloc(sizeof(zki_ext) * rr * rdg);
+                NEED(rd->sc.msgs, "out of memory");
+            }
+            for (size_t i = 0; i < (size_t)rr * rdg; i++)
+                NEED(zki_rb_ext(&r, &rd->sc.msgs[i]), "non-canonical field element");
+            NEED(zki_rb_ext(&r, &rd->f_at_rho), "non-canonical field element");
+        }
+    }
     NEED(zki_rb_u32(&r, &ol) && ol == zki_rb_left(&r), "opening length does not match the file");
     st = zki_pcs_proof_from_bytes(&p->open, in + r.pos, ol);
     if (st) {

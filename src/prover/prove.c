@@ -29,6 +29,10 @@ void zki_proof_free(zki_proof *p)
     if (p->lk)
         for (uint32_t j = 0; j < p->n_lookups; j++)
             zki_lookup_proof_free(&p->lk[j]);
+    for (uint32_t j = 0; j < ZKI_MAX_COLRED; j++) {
+        zki_colred_proof_free(&p->colred[j]);
+        zki_claim_reduction_proof_free(&p->hred[j]);
+    }
     free(p->mm);
     free(p->red);
     free(p->lk);
@@ -140,13 +144,10 @@ static void progress(const zki_prove_opts *o, const char *stage, uint32_t done, 
         o->progress(o->progress_ctx, stage, done, total);
 }
 
-static int32_t *to_i32(const int64_t *v, size_t n)
+static void put_i32(int32_t *dst, const int64_t *v, size_t n)
 {
-    int32_t *o = malloc(sizeof(int32_t) * (n ? n : 1));
-    if (o)
-        for (size_t i = 0; i < n; i++)
-            o[i] = (int32_t)v[i];
-    return o;
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (int32_t)v[i];
 }
 
 #define ID_ACC(l) (8u * (l))
@@ -176,9 +177,11 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     memset(&T16, 0, sizeof(T16));
     zki_lookup **lk = NULL;
     uint32_t nlk = 0;
-    int32_t **adv = NULL;
-    zki_pcs_vec *avec = NULL;
+    int32_t *adv = NULL;
     zki_pcs_claim *claims = NULL;
+    zki_seg_claims cw = {0}, cw2 = {0}, cb = {0}, ca = {0};
+    zki_ext **npts = NULL;
+    size_t n_npts = 0;
     zki_ext **pts = calloc(2 * (size_t)L, sizeof(zki_ext *));
     zki_pcs_prover *apcs = NULL;
     zki_fe *accfe = NULL;
@@ -239,61 +242,55 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     stt.witness_s = t1 - t0;
     progress(opts, "witness", 1, 1);
 
-    /* advice: q, y (hidden), limbs as int32; multiplicities; private input */
-    adv = calloc(lay.n, sizeof(int32_t *));
-    avec = calloc(lay.n, sizeof(zki_pcs_vec));
-    if (!adv || !avec) {
-        st = zki_fail(ZKI_ERR_NOMEM, "prove: advice");
+    /* advice, packed into one int32 table: q, y (hidden layers), high
+     * remainder limbs, multiplicities, the private input */
+    adv = calloc(lay.pack.total, sizeof(int32_t));
+    if (!adv) {
+        st = zki_fail(ZKI_ERR_NOMEM, "prove: advice of %llu entries", (unsigned long long)lay.pack.total);
         goto out;
     }
     for (uint32_t l = 0; l < L; l++) {
         size_t n = W.w[l].n;
-        adv[lay.q[l]] = to_i32(W.w[l].q, n);
+        put_i32(adv + lay.pack.off[lay.q[l]], W.w[l].q, n);
         if (lay.y[l] != ZKI_NONE)
-            adv[lay.y[l]] = to_i32(W.w[l].y, n);
+            put_i32(adv + lay.pack.off[lay.y[l]], W.w[l].y, n);
         for (uint32_t i = 1; i < lay.n_limbs[l]; i++)
-            adv[lay.limb[4 * l + i]] = to_i32(W.w[l].limb[i], n);
+            put_i32(adv + lay.pack.off[lay.limb[4 * l + i]], W.w[l].limb[i], n);
     }
     for (uint32_t j = 0; j < nlk; j++) {
         const zki_fe *m;
         size_t ml;
         if ((st = zki_lookup_multiplicities(lk[j], &m, &ml)))
             goto out;
-        avec[lay.m[j]].type = ZKI_PCS_FE;
-        avec[lay.m[j]].data = m;
-        avec[lay.m[j]].len = ml;
-        if (ml != lay.lens[lay.m[j]]) {
-            st = zki_fail(ZKI_ERR_INPUT, "prove: lookup %u has %zu multiplicities, layout says %llu", j, ml,
-                          (unsigned long long)lay.lens[lay.m[j]]);
+        if (ml != (size_t)1 << lay.nv[lay.m[j]]) {
+            st = zki_fail(ZKI_ERR_INPUT, "prove: lookup %u has %zu multiplicities, layout says 2^%zu", j, ml,
+                          lay.nv[lay.m[j]]);
             goto out;
+        }
+        int32_t *dst = adv + lay.pack.off[lay.m[j]];
+        for (size_t i = 0; i < ml; i++) {
+            if (m[i] >= ((uint64_t)1 << 31)) {
+                st = zki_fail(ZKI_ERR_INPUT, "prove: a lookup multiplicity exceeds 2^31");
+                goto out;
+            }
+            dst[i] = (int32_t)m[i];
         }
     }
     if (priv) {
         uint64_t K = a->layers[0].K, kp = (uint64_t)1 << zki_log2_ceil(K);
-        int32_t *x0 = adv[lay.x0] = calloc((size_t)B * kp, sizeof(int32_t));
-        if (x0)
-            for (uint64_t b = 0; b < B; b++)
-                for (uint64_t k = 0; k < K; k++)
-                    x0[b * kp + k] = (int32_t)X[b * K + k];
+        int32_t *x0 = adv + lay.pack.off[lay.x0];
+        for (uint64_t b = 0; b < B; b++)
+            for (uint64_t k = 0; k < K; k++)
+                x0[b * kp + k] = (int32_t)X[b * K + k];
     }
-    for (uint32_t i = 0; i < lay.n; i++) {
-        if (avec[i].data)
-            continue; /* multiplicities */
-        if (!adv[i]) {
-            st = zki_fail(ZKI_ERR_NOMEM, "prove: advice table %u", i);
-            goto out;
-        }
-        avec[i].type = ZKI_PCS_I32;
-        avec[i].data = adv[i];
-        avec[i].len = lay.lens[i];
-    }
+    zki_pcs_vec avec = {ZKI_PCS_I32, adv, lay.pack.total};
     zki_pcs_params pp;
     zki_pcs_params_default(&pp);
     pp.security_bits = ZKI_KEY_SECURITY_BITS;
     pp.hiding = 1;
     pp.open_budget = 1;
     pp.seed = opts ? opts->advice_seed : NULL;
-    if ((st = zki_pcs_commit(&apcs, &pp, avec, lay.n)))
+    if ((st = zki_pcs_commit(&apcs, &pp, &avec, 1)))
         goto out;
     {
         /* the proof carries the commitment through its byte format */
@@ -316,11 +313,6 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
         if ((st = zki_lookup_prove(lk[j], &ts, &pf->lk[j], &led)))
             goto out;
     progress(opts, "lookups", 1, 1);
-    claims = calloc(led.n + 4 * (size_t)L + 1, sizeof(zki_pcs_claim));
-    if (!claims) {
-        st = zki_fail(ZKI_ERR_NOMEM, "prove: claims");
-        goto out;
-    }
     for (uint32_t l = L; l-- > 0;) {
         const zki_arch_layer *Ly = &a->layers[l];
         zki_matmul_dims d;
@@ -350,24 +342,112 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
                                    (uint64_t)1 << d.lk, pk->bias[l], r, c->value, &ts, &pf->mm[l], xp,
                                    wp)))
             goto out;
-        claims[ncl++] = (zki_pcs_claim){0, pk->vk.w_table[l], wp, pf->mm[l].w_eval};
-        if (Ly->has_bias)
-            claims[ncl++] = (zki_pcs_claim){0, pk->vk.b_table[l], r, pf->mm[l].b_eval};
-        if (l > 0)
-            claims[ncl++] = (zki_pcs_claim){1, lay.y[l - 1], xp, pf->mm[l].x_eval};
-        else if (priv)
-            claims[ncl++] = (zki_pcs_claim){1, lay.x0, xp, pf->mm[l].x_eval};
+        st = zki_seg_claims_add(pk->vk.w_pk[l] ? &cw2 : &cw, pk->vk.w_seg[l], wp, pf->mm[l].w_eval);
+        if (!st && Ly->has_bias)
+            st = zki_seg_claims_add(&cb, pk->vk.b_seg[l], r, pf->mm[l].b_eval);
+        if (!st && l > 0)
+            st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, pf->mm[l].x_eval);
+        else if (!st && priv)
+            st = zki_seg_claims_add(&ca, lay.x0, xp, pf->mm[l].x_eval);
+        if (st)
+            goto out;
         progress(opts, "layer", L - l, L);
     }
     /* every other ledger claim is on committed advice (the output's are
      * evaluated by the verifier) */
     for (size_t i = 0; i < led.n; i++) {
         uint32_t id = led.items[i].tensor, ai = zki_advice_of_tensor(&lay, a, id);
-        if (ai != ZKI_NONE)
-            claims[ncl++] = (zki_pcs_claim){1, ai, led.items[i].point, led.items[i].value};
+        if (ai != ZKI_NONE && (st = zki_seg_claims_add(&ca, ai, led.items[i].point, led.items[i].value)))
+            goto out;
     }
     t1 = now_s();
     stt.gadgets_s = t1 - t0;
+    /* column reductions: every packed table's claims to one low point */
+    {
+        size_t total = cw.n + cw2.n + cb.n + ca.n;
+        npts = calloc(total + 4, sizeof(zki_ext *));
+        claims = calloc(total + 1, sizeof(zki_pcs_claim));
+        if (!npts || !claims) {
+            st = zki_fail(ZKI_ERR_NOMEM, "prove: claims");
+            goto out;
+        }
+        n_npts = total;
+        size_t used = 0;
+        const zki_pcs_commitment *wc = zki_pcs_prover_commitment(pk->wpcs);
+        const zki_pcs_commitment *ac = zki_pcs_prover_commitment(apcs);
+        zki_big_table tw = {(zki_pcs_elem)pk->vk.w_type, pk->wbig, pk->vk.wpack.total};
+        zki_big_table tw2 = {(zki_pcs_elem)pk->vk.w_type, pk->wbig2, pk->vk.wpack2.total};
+        zki_big_table tb = {ZKI_PCS_FE, pk->bbig, pk->vk.bpack.total};
+        uint32_t bpoly = pk->vk.wpack2.n_seg ? 2 : 1;
+        zki_big_table ta = {ZKI_PCS_I32, adv, lay.pack.total};
+        struct {
+            const zki_pack *pk;
+            const zki_big_table *t;
+            const zki_seg_claims *c;
+            const zki_pcs_commitment *com;
+            uint32_t commit, poly;
+        } jobs[4] = {{&pk->vk.wpack, &tw, &cw, wc, 0, 0},
+                     {&pk->vk.wpack2, &tw2, &cw2, wc, 0, 1},
+                     {&pk->vk.bpack, &tb, &cb, wc, 0, bpoly},
+                     {&lay.pack, &ta, &ca, ac, 1, 0}};
+        pf->n_colred = 0;
+        for (int j = 0; j < 4; j++) {
+            if (!jobs[j].pk->n_seg)
+                continue;
+            size_t lc = jobs[j].com->shape.log_cols;
+            if (lc > jobs[j].pk->nvars)
+                lc = jobs[j].pk->nvars;
+            if (jobs[j].pk->nvars <= ZKI_PACK_DIRECT_MAX && jobs[j].pk->nvars >= 1) {
+                /* small packed table: one direct reduction to one point */
+                zki_ext *fp = npts[n_npts++] = malloc(sizeof(zki_ext) * (jobs[j].pk->nvars + 1));
+                if (!fp) {
+                    st = zki_fail(ZKI_ERR_NOMEM, "prove: reduction point");
+                    goto out;
+                }
+                if ((st = zki_pack_reduce_prove(jobs[j].pk, jobs[j].t, jobs[j].c->seg, jobs[j].c->pt,
+                                                jobs[j].c->val, jobs[j].c->n, &ts, &pf->hred[pf->n_colred], fp)))
+                    goto out;
+                claims[ncl++] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, fp, pf->hred[pf->n_colred].f_at_rho};
+                pf->n_colred++;
+                continue;
+            }
+            zki_ext **o = npts + used;
+            used += jobs[j].c->n;
+            if ((st = zki_colred_prove(jobs[j].pk, jobs[j].t, lc, jobs[j].c->seg, jobs[j].c->pt, jobs[j].c->val,
+                                       jobs[j].c->n, &ts, &pf->colred[pf->n_colred], o)))
+                goto out;
+            size_t k = jobs[j].c->n, nv = jobs[j].pk->nvars;
+            const zki_ext *vals = pf->colred[pf->n_colred].vals;
+            if (nv > lc && k > 1) {
+                /* one point: merge the claims over the row variables */
+                zki_ext *G = NULL, v;
+                const zki_ext **hp = malloc(sizeof(zki_ext *) * k);
+                zki_ext *fp = npts[n_npts++] = malloc(sizeof(zki_ext) * (nv + 1));
+                if (!hp || !fp) {
+                    free(hp);
+                    st = zki_fail(ZKI_ERR_NOMEM, "prove: row reduction");
+                    goto out;
+                }
+                for (size_t i = 0; i < k; i++)
+                    hp[i] = o[i] + lc;
+                st = zki_pack_row_table(jobs[j].t, nv, lc, o[0], &G);
+                if (!st)
+                    st = zki_claims_reduce_prove(NULL, G, nv - lc, hp, vals, k, &ts, &pf->hred[pf->n_colred],
+                                                 fp + lc, &v);
+                free(G);
+                free(hp);
+                if (st)
+                    goto out;
+                memcpy(fp, o[0], sizeof(zki_ext) * lc);
+                claims[ncl++] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, fp, v};
+            } else {
+                for (size_t i = 0; i < k; i++)
+                    claims[ncl + i] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, o[i], vals[i]};
+                ncl += k;
+            }
+            pf->n_colred++;
+        }
+    }
     {
         zki_pcs_prover *provers[2] = {pk->wpcs, apcs};
         if ((st = zki_pcs_open(&ts, provers, 2, claims, ncl, &pf->open)))
@@ -377,9 +457,15 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     stt.open_s = t0 - t1;
     progress(opts, "opening", 1, 1);
 out:
-    if (adv)
-        for (uint32_t i = 0; i < lay.n; i++)
-            free(adv[i]);
+    free(adv);
+    if (npts)
+        for (size_t i = 0; i < n_npts; i++)
+            free(npts[i]);
+    free(npts);
+    zki_seg_claims_free(&cw);
+    zki_seg_claims_free(&cw2);
+    zki_seg_claims_free(&cb);
+    zki_seg_claims_free(&ca);
     if (pts)
         for (uint32_t i = 0; i < 2 * L; i++)
             free(pts[i]);
@@ -392,9 +478,7 @@ out:
     zki_lookup_table_free(&T16);
     free(Tm);
     free(lk);
-    free(adv);
     free(pts);
-    free(avec);
     free(claims);
     free(accfe);
     zki_ledger_free(&led);

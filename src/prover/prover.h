@@ -21,9 +21,10 @@
  *      matmul sum-check (ops/matmul.h) turns into claims on x_l = y_{l-1},
  *      W_l and bias_l.
  *   5. claims on the public output are evaluated by the verifier, the claim
- *      on the public input too; every weight claim is proven by ONE opening
- *      of the weight commitment and every advice claim by ONE opening of the
- *      advice commitment, sharing the column queries.
+ *      on the public input too; the weight and advice tables are packed
+ *      (prover/pack.h), a column reduction per packed table moves all its
+ *      claims to one low point, and ONE opening proves them all, weight and
+ *      advice commitments sharing the column queries.
  *
  * Zero knowledge: the commitments are hiding, but the sum-check, GKR and
  * lookup messages are sent in the clear (no masking yet), so the proof is
@@ -36,7 +37,10 @@
  * root_p, root_q | ext msgs[3n(n-1)/2] | ext evals[4n] | u32 n_evals | ext
  * evals | per layer, last first: claim reduction (u32 nvars | u32 rounds |
  * u32 degree | ext msgs | ext value) | matmul (u32 rounds | u32 degree |
- * ext msgs | ext bias, x, w) | u32 len | PCS proof. Every count is bounded
+ * ext msgs | ext bias, x, w) | u32 n_colred | per column reduction: u32
+ * rounds | ext msgs[2 rounds] | u32 k | ext vals[k] | claim reduction
+ * (as above) | u32 len | PCS proof.
+ * Every count is bounded
  * by the key and the bytes left; trailing bytes are rejected. */
 #ifndef ZKI_PROVER_PROVER_H
 #define ZKI_PROVER_PROVER_H
@@ -48,16 +52,20 @@
 #define ZKI_PROOF_VERSION 1u
 #define ZKI_PROOF_PROTOCOL "zkinfer/mlp-proof"
 #define ZKI_MAX_BATCH (1u << 20)
+#define ZKI_MAX_COLRED 4
 
 typedef struct {
     zki_digest vk_hash;
     uint32_t B, private_input, n_layers, out_n;
     int64_t *output;                 /* B * out_n */
-    zki_pcs_commitment acom;         /* advice commitment */
+    zki_pcs_commitment acom;         /* advice commitment: one packed table */
     uint32_t n_lookups;              /* 1 + number of mapping instances */
     zki_lookup_proof *lk;
     zki_claim_reduction_proof *red;  /* n_layers, index = layer */
     zki_matmul_proof *mm;            /* n_layers, index = layer */
+    uint32_t n_colred;               /* weight tables (1 to 3), then advice */
+    zki_colred_proof colred[ZKI_MAX_COLRED];
+    zki_claim_reduction_proof hred[ZKI_MAX_COLRED]; /* row / direct reduction (empty: none) */
     zki_pcs_proof open;
 } zki_proof;
 
@@ -94,22 +102,23 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
  * multiplicities of lookup instance j = 8 n_layers + j (j = 0: range). */
 #define ZKI_NONE UINT32_MAX
 typedef struct {
-    uint32_t n;                 /* advice tables */
-    uint64_t *lens;             /* n */
-    uint32_t *q, *y;            /* per layer: advice index (y: ZKI_NONE for the output) */
+    uint32_t n;                 /* advice segments (one packed table, int32) */
+    size_t *nv;                 /* n: segment sizes 2^nv */
+    zki_pack pack;
+    uint32_t *q, *y;            /* per layer: segment (y: ZKI_NONE for the output) */
     uint32_t *limb;             /* per layer 4 entries, [1..n_limbs-1] used */
     uint32_t *n_limbs;          /* per layer */
     uint32_t n_maps;
     uint32_t *map_of;           /* per layer: mapping instance */
     uint32_t *map_layer;        /* per mapping instance: first layer using it */
-    uint32_t *m;                /* per instance (1 + n_maps): advice index */
+    uint32_t *m;                /* per instance (1 + n_maps): segment */
     uint32_t x0;                /* private input, else ZKI_NONE */
 } zki_advice_layout;
 
 zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uint32_t B,
                                   int private_input);
 void zki_advice_layout_free(zki_advice_layout *lay);
-/* Advice index for a ledger tensor id; ZKI_NONE for acc_l and the output. */
+/* Advice segment for a ledger tensor id; ZKI_NONE for acc_l and the output. */
 uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, uint32_t id);
 void zki_requant_params_of(const zki_arch_layer *L, zki_requant_params *p);
 

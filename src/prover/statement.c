@@ -16,7 +16,8 @@ void zki_requant_params_of(const zki_arch_layer *L, zki_requant_params *p)
 
 void zki_advice_layout_free(zki_advice_layout *lay)
 {
-    free(lay->lens);
+    free(lay->nv);
+    zki_pack_free(&lay->pack);
     free(lay->q);
     free(lay->y);
     free(lay->limb);
@@ -33,7 +34,7 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
     memset(lay, 0, sizeof(*lay));
     uint32_t L = a->n_layers;
     size_t cap = 6 * (size_t)L + 2;
-    lay->lens = calloc(cap, sizeof(uint64_t));
+    lay->nv = calloc(cap, sizeof(size_t));
     lay->q = calloc(L, sizeof(uint32_t));
     lay->y = calloc(L, sizeof(uint32_t));
     lay->limb = calloc(4 * (size_t)L, sizeof(uint32_t));
@@ -41,7 +42,7 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
     lay->map_of = calloc(L, sizeof(uint32_t));
     lay->map_layer = calloc(L, sizeof(uint32_t));
     lay->m = calloc((size_t)L + 1, sizeof(uint32_t));
-    if (!lay->lens || !lay->q || !lay->y || !lay->limb || !lay->n_limbs || !lay->map_of ||
+    if (!lay->nv || !lay->q || !lay->y || !lay->limb || !lay->n_limbs || !lay->map_of ||
         !lay->map_layer || !lay->m) {
         zki_advice_layout_free(lay);
         return zki_fail(ZKI_ERR_NOMEM, "advice layout");
@@ -49,12 +50,12 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
     uint32_t n = 0;
     for (uint32_t l = 0; l < L; l++) {
         const zki_arch_layer *Ly = &a->layers[l];
-        uint64_t len = (uint64_t)B << zki_log2_ceil(Ly->N);
+        size_t len = zki_log2_ceil(B) + zki_log2_ceil(Ly->N);
         lay->q[l] = n;
-        lay->lens[n++] = len;
+        lay->nv[n++] = len;
         if (l + 1 < L) {
             lay->y[l] = n;
-            lay->lens[n++] = len;
+            lay->nv[n++] = len;
         } else {
             lay->y[l] = ZKI_NONE;
         }
@@ -63,7 +64,7 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
             lay->limb[4 * l + i] = ZKI_NONE;
         for (uint32_t i = 1; i < lay->n_limbs[l]; i++) {
             lay->limb[4 * l + i] = n;
-            lay->lens[n++] = len;
+            lay->nv[n++] = len;
         }
         /* mapping instances: one per distinct (lo, hi, q_log) */
         uint32_t j;
@@ -77,18 +78,21 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
         lay->map_of[l] = j;
     }
     lay->m[0] = n;
-    lay->lens[n++] = (uint64_t)1 << 16;
+    lay->nv[n++] = 16;
     for (uint32_t j = 0; j < lay->n_maps; j++) {
         lay->m[1 + j] = n;
-        lay->lens[n++] = (uint64_t)1 << a->layers[lay->map_layer[j]].q_log;
+        lay->nv[n++] = a->layers[lay->map_layer[j]].q_log;
     }
     lay->x0 = ZKI_NONE;
     if (private_input) {
         lay->x0 = n;
-        lay->lens[n++] = (uint64_t)B << zki_log2_ceil(a->layers[0].K);
+        lay->nv[n++] = zki_log2_ceil(B) + zki_log2_ceil(a->layers[0].K);
     }
     lay->n = n;
-    return ZKI_OK;
+    zki_status st = zki_pack_init(&lay->pack, lay->nv, n);
+    if (st)
+        zki_advice_layout_free(lay);
+    return st;
 }
 
 uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, uint32_t id)

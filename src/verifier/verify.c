@@ -16,10 +16,8 @@
  * expected tables, at the key's security level. */
 static zki_status check_advice(const zki_advice_layout *lay, const zki_proof *p)
 {
-    int ok = p->acom.n_polys == lay->n && p->acom.params.security_bits >= ZKI_KEY_SECURITY_BITS &&
-             p->acom.shape.bits >= (double)ZKI_KEY_SECURITY_BITS;
-    for (uint32_t i = 0; ok && i < lay->n; i++)
-        ok = p->acom.lens[i] == lay->lens[i];
+    int ok = p->acom.n_polys == 1 && p->acom.params.security_bits >= ZKI_KEY_SECURITY_BITS &&
+             p->acom.shape.bits >= (double)ZKI_KEY_SECURITY_BITS && p->acom.lens[0] == lay->pack.total;
     return ok ? ZKI_OK
               : zki_fail(ZKI_ERR_VERIFY, "verify: the advice commitment's tables or security level "
                          "are not the ones this key and batch need");
@@ -60,6 +58,9 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     zki_lookup **lk = calloc(nlk, sizeof(zki_lookup *));
     zki_ext **pts = calloc(2 * (size_t)L, sizeof(zki_ext *));
     zki_pcs_claim *claims = NULL;
+    zki_seg_claims cw = {0}, cw2 = {0}, cb = {0}, ca = {0};
+    zki_ext **npts = NULL;
+    size_t n_npts = 0;
     zki_fe *tab = NULL;
     size_t ncl = 0;
     if (!pts || !Tm || !lk) {
@@ -98,11 +99,6 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             st = zki_fail(ZKI_ERR_VERIFY, "verify: lookup %u: %s", j, zki_last_error());
             goto out;
         }
-    claims = calloc(led.n + 4 * (size_t)L + 1, sizeof(zki_pcs_claim));
-    if (!claims) {
-        st = zki_fail(ZKI_ERR_NOMEM, "verify: claims");
-        goto out;
-    }
     for (uint32_t l = L; l-- > 0;) {
         const zki_arch_layer *Ly = &a->layers[l];
         zki_matmul_dims d;
@@ -119,7 +115,8 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         }
         /* one claim passes through: the proof's copy must be that claim (no
          * malleable bytes) */
-        if (k_acc == 1 && (pf->red[l].sc.nvars != 0 || !zki_ext_eq(pf->red[l].f_at_rho, c->value))) {
+        if (k_acc == 1 && (pf->red[l].sc.nvars != 0 || pf->red[l].sc.degree != 0 ||
+                           !zki_ext_eq(pf->red[l].f_at_rho, c->value))) {
             st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: a claim reduction where none is due", l);
             goto out;
         }
@@ -134,13 +131,17 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
             goto out;
         }
-        claims[ncl++] = (zki_pcs_claim){0, vk->w_table[l], wp, pf->mm[l].w_eval};
-        if (Ly->has_bias)
-            claims[ncl++] = (zki_pcs_claim){0, vk->b_table[l], r, pf->mm[l].b_eval};
+        st = zki_seg_claims_add(vk->w_pk[l] ? &cw2 : &cw, vk->w_seg[l], wp, pf->mm[l].w_eval);
+        if (!st && Ly->has_bias)
+            st = zki_seg_claims_add(&cb, vk->b_seg[l], r, pf->mm[l].b_eval);
+        if (st)
+            goto out;
         if (l > 0) {
-            claims[ncl++] = (zki_pcs_claim){1, lay.y[l - 1], xp, pf->mm[l].x_eval};
+            if ((st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, pf->mm[l].x_eval)))
+                goto out;
         } else if (pf->private_input) {
-            claims[ncl++] = (zki_pcs_claim){1, lay.x0, xp, pf->mm[l].x_eval};
+            if ((st = zki_seg_claims_add(&ca, lay.x0, xp, pf->mm[l].x_eval)))
+                goto out;
         } else {
             size_t lk0 = d.lk;
             tab = zki_int_table(X, B, a->layers[0].K, lb, lk0);
@@ -183,7 +184,102 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
                 st = zki_fail(ZKI_ERR_VERIFY, "verify: a claim on unknown tensor %u", c->tensor);
                 goto out;
             }
-            claims[ncl++] = (zki_pcs_claim){1, ai, c->point, c->value};
+            if ((st = zki_seg_claims_add(&ca, ai, c->point, c->value)))
+                goto out;
+        }
+    }
+    /* the column reductions, then one opening */
+    {
+        size_t total = cw.n + cw2.n + cb.n + ca.n;
+        uint32_t want = 2 + (vk->wpack2.n_seg ? 1 : 0) + (vk->bpack.n_seg ? 1 : 0);
+        uint32_t bpoly = vk->wpack2.n_seg ? 2 : 1;
+        if (pf->n_colred != want) {
+            st = zki_fail(ZKI_ERR_VERIFY, "verify: %u column reductions, %u expected", pf->n_colred, want);
+            goto out;
+        }
+        npts = calloc(total + 4, sizeof(zki_ext *));
+        claims = calloc(total + 1, sizeof(zki_pcs_claim));
+        if (!npts || !claims) {
+            st = zki_fail(ZKI_ERR_NOMEM, "verify: claims");
+            goto out;
+        }
+        n_npts = total;
+        size_t used = 0;
+        struct {
+            const zki_pack *pk;
+            const zki_seg_claims *c;
+            const zki_pcs_commitment *com;
+            uint32_t commit, poly;
+        } jobs[4] = {{&vk->wpack, &cw, &vk->wcom, 0, 0},
+                     {&vk->wpack2, &cw2, &vk->wcom, 0, 1},
+                     {&vk->bpack, &cb, &vk->wcom, 0, bpoly},
+                     {&lay.pack, &ca, &pf->acom, 1, 0}};
+        uint32_t jc = 0;
+        for (int j = 0; j < 4; j++) {
+            if (!jobs[j].pk->n_seg)
+                continue;
+            size_t lc = jobs[j].com->shape.log_cols;
+            if (lc > jobs[j].pk->nvars)
+                lc = jobs[j].pk->nvars;
+            if (jobs[j].pk->nvars <= ZKI_PACK_DIRECT_MAX && jobs[j].pk->nvars >= 1) {
+                zki_ext *fp = npts[n_npts++] = malloc(sizeof(zki_ext) * (jobs[j].pk->nvars + 1));
+                if (!fp) {
+                    st = zki_fail(ZKI_ERR_NOMEM, "verify: reduction point");
+                    goto out;
+                }
+                if (pf->colred[jc].lc || pf->colred[jc].k) {
+                    st = zki_fail(ZKI_ERR_VERIFY, "verify: a column reduction where none is due");
+                    goto out;
+                }
+                if ((st = zki_pack_reduce_verify(jobs[j].pk, jobs[j].c->seg, jobs[j].c->pt, jobs[j].c->val,
+                                                 jobs[j].c->n, &pf->hred[jc], &ts, fp))) {
+                    st = zki_fail(ZKI_ERR_VERIFY, "verify: pack reduction %d: %s", j, zki_last_error());
+                    goto out;
+                }
+                claims[ncl++] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, fp, pf->hred[jc].f_at_rho};
+                jc++;
+                continue;
+            }
+            zki_ext **o = npts + used;
+            used += jobs[j].c->n;
+            if ((st = zki_colred_verify(jobs[j].pk, lc, jobs[j].c->seg, jobs[j].c->pt, jobs[j].c->val,
+                                        jobs[j].c->n, &pf->colred[jc], &ts, o))) {
+                st = zki_fail(ZKI_ERR_VERIFY, "verify: column reduction %d: %s", j, zki_last_error());
+                goto out;
+            }
+            size_t k = jobs[j].c->n, nv = jobs[j].pk->nvars;
+            const zki_ext *vals = pf->colred[jc].vals;
+            const zki_claim_reduction_proof *hr = &pf->hred[jc];
+            if (nv > lc && k > 1) {
+                zki_ext v;
+                const zki_ext **hp = malloc(sizeof(zki_ext *) * k);
+                zki_ext *fp = npts[n_npts++] = malloc(sizeof(zki_ext) * (nv + 1));
+                if (!hp || !fp) {
+                    free(hp);
+                    st = zki_fail(ZKI_ERR_NOMEM, "verify: row reduction");
+                    goto out;
+                }
+                for (size_t i = 0; i < k; i++)
+                    hp[i] = o[i] + lc;
+                st = zki_claims_reduce_verify(nv - lc, hp, vals, k, hr, &ts, fp + lc, &v);
+                free(hp);
+                if (st) {
+                    st = zki_fail(ZKI_ERR_VERIFY, "verify: row reduction %d: %s", j, zki_last_error());
+                    goto out;
+                }
+                memcpy(fp, o[0], sizeof(zki_ext) * lc);
+                claims[ncl++] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, fp, v};
+            } else {
+                /* no reduction is due: the proof must carry none */
+                if (hr->nvars || hr->sc.nvars || hr->sc.degree || hr->sc.msgs || !zki_ext_is_zero(hr->f_at_rho)) {
+                    st = zki_fail(ZKI_ERR_VERIFY, "verify: a row reduction where none is due");
+                    goto out;
+                }
+                for (size_t i = 0; i < k; i++)
+                    claims[ncl + i] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, o[i], vals[i]};
+                ncl += k;
+            }
+            jc++;
         }
     }
     {
@@ -207,6 +303,14 @@ out:
     free(lk);
     free(pts);
     free(claims);
+    if (npts)
+        for (size_t i = 0; i < n_npts; i++)
+            free(npts[i]);
+    free(npts);
+    zki_seg_claims_free(&cw);
+    zki_seg_claims_free(&cw2);
+    zki_seg_claims_free(&cb);
+    zki_seg_claims_free(&ca);
     free(tab);
     zki_ledger_free(&led);
     zki_advice_layout_free(&lay);

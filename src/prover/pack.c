@@ -1,0 +1,426 @@
+#include "prover/pack.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "ops/matmul.h"
+#include "poly/mle.h"
+
+void zki_pack_free(zki_pack *p)
+{
+    free(p->nv);
+    free(p->off);
+    memset(p, 0, sizeof(*p));
+}
+
+zki_status zki_pack_init(zki_pack *p, const size_t *nv, uint32_t n)
+{
+    memset(p, 0, sizeof(*p));
+    p->nv = malloc(sizeof(size_t) * (n ? n : 1));
+    p->off = malloc(sizeof(uint64_t) * (n ? n : 1));
+    uint32_t *ord = malloc(sizeof(uint32_t) * (n ? n : 1));
+    if (!p->nv || !p->off || !ord) {
+        free(ord);
+        zki_pack_free(p);
+        return zki_fail(ZKI_ERR_NOMEM, "pack");
+    }
+    p->n_seg = n;
+    for (uint32_t i = 0; i < n; i++) {
+        if (nv[i] > 40) {
+            free(ord);
+            zki_pack_free(p);
+            return zki_fail(ZKI_ERR_INPUT, "pack: segment of 2^%zu entries", nv[i]);
+        }
+        p->nv[i] = nv[i];
+        ord[i] = i;
+    }
+    /* stable insertion sort by decreasing size: offsets stay aligned */
+    for (uint32_t i = 1; i < n; i++)
+        for (uint32_t j = i; j > 0 && nv[ord[j]] > nv[ord[j - 1]]; j--) {
+            uint32_t t = ord[j];
+            ord[j] = ord[j - 1];
+            ord[j - 1] = t;
+        }
+    uint64_t o = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        p->off[ord[i]] = o;
+        o += (uint64_t)1 << nv[ord[i]];
+    }
+    free(ord);
+    p->total = o;
+    p->nvars = zki_log2_ceil(o);
+    return ZKI_OK;
+}
+
+void zki_pack_point(const zki_pack *p, uint32_t seg, const zki_ext *pt, zki_ext *out)
+{
+    size_t nv = p->nv[seg];
+    memcpy(out, pt, sizeof(zki_ext) * nv);
+    uint64_t blk = p->off[seg] >> nv;
+    for (size_t i = nv; i < p->nvars; i++)
+        out[i] = zki_ext_from_fe((blk >> (i - nv)) & 1);
+}
+
+void zki_colred_proof_free(zki_colred_proof *p)
+{
+    if (!p)
+        return;
+    free(p->msgs);
+    free(p->vals);
+    memset(p, 0, sizeof(*p));
+}
+
+static zki_fe big_at(const zki_big_table *t, uint64_t i)
+{
+    if (i >= t->len)
+        return 0;
+    switch (t->type) {
+    case ZKI_PCS_I8: return zki_fe_from_i64(((const int8_t *)t->data)[i]);
+    case ZKI_PCS_I16: return zki_fe_from_i64(((const int16_t *)t->data)[i]);
+    case ZKI_PCS_I32: return zki_fe_from_i64(((const int32_t *)t->data)[i]);
+    default: return ((const zki_fe *)t->data)[i];
+    }
+}
+
+/* F(x) = big(x, p_hi) for x < 2^lc: only the rows of the segment (or the
+ * one row holding it) have non-zero eq weight. */
+static zki_status fold_claim(const zki_pack *pk, const zki_big_table *t, size_t lc, uint32_t seg,
+                             const zki_ext *pt, zki_ext *F)
+{
+    uint64_t C = (uint64_t)1 << lc;
+    size_t nv = pk->nv[seg];
+    if (nv <= lc) {
+        uint64_t r0 = pk->off[seg] >> lc;
+        for (uint64_t x = 0; x < C; x++)
+            F[x] = zki_ext_from_fe(big_at(t, r0 * C + x));
+        return ZKI_OK;
+    }
+    size_t f = nv - lc;
+    uint64_t nrows = (uint64_t)1 << f, r0 = pk->off[seg] >> lc;
+    zki_ext *eq = malloc(sizeof(zki_ext) * nrows);
+    if (!eq)
+        return zki_fail(ZKI_ERR_NOMEM, "colred: eq of 2^%zu", f);
+    zki_eq_table(eq, pt + lc, f);
+    if (t->type == ZKI_PCS_I8) {
+        zki_fold_rows_i8(F, (const int8_t *)t->data + r0 * C, nrows, C, C, lc, eq);
+    } else if (t->type == ZKI_PCS_I16) {
+        zki_fold_rows_i16(F, (const int16_t *)t->data + r0 * C, nrows, C, C, lc, eq);
+    } else {
+        zki_ext_acc *acc = malloc(sizeof(zki_ext_acc) * C);
+        if (!acc) {
+            free(eq);
+            return zki_fail(ZKI_ERR_NOMEM, "colred: accumulators");
+        }
+        for (uint64_t x = 0; x < C; x++)
+            zki_ext_acc_zero(&acc[x]);
+        for (uint64_t r = 0; r < nrows; r++)
+            for (uint64_t x = 0; x < C; x++)
+                zki_ext_acc_mac_fe(&acc[x], big_at(t, (r0 + r) * C + x), eq[r]);
+        for (uint64_t x = 0; x < C; x++)
+            F[x] = zki_ext_acc_reduce(&acc[x]);
+        free(acc);
+    }
+    free(eq);
+    return ZKI_OK;
+}
+
+static void absorb_claims(zki_transcript *ts, const zki_pack *pk, const uint32_t *seg,
+                          const zki_ext *vals, size_t k)
+{
+    zki_ts_absorb_u64(ts, "colred.k", k);
+    zki_ts_absorb_u64(ts, "colred.nvars", pk->nvars);
+    for (size_t j = 0; j < k; j++) {
+        zki_ts_absorb_u64(ts, "colred.seg", seg[j]);
+        zki_ts_absorb_ext(ts, "colred.v", vals[j]);
+    }
+}
+
+zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
+                            const zki_ext *const *pts, const zki_ext *vals, size_t k,
+                            zki_transcript *ts, zki_colred_proof *pf, zki_ext **outp)
+{
+    memset(pf, 0, sizeof(*pf));
+    size_t n = pk->nvars;
+    if (lc > n)
+        return zki_fail(ZKI_ERR_INPUT, "colred: %zu low variables of %zu", lc, n);
+    uint64_t C = (uint64_t)1 << lc;
+    zki_ext *E = malloc(sizeof(zki_ext) * C * (k ? k : 1)), *F = malloc(sizeof(zki_ext) * C * (k ? k : 1));
+    zki_ext *alpha = malloc(sizeof(zki_ext) * (k ? k : 1)), *full = malloc(sizeof(zki_ext) * (n + 1));
+    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1));
+    pf->msgs = malloc(sizeof(zki_ext) * (2 * lc + 1));
+    pf->vals = malloc(sizeof(zki_ext) * (k ? k : 1));
+    zki_status st = ZKI_OK;
+    if (!E || !F || !alpha || !full || !rho || !pf->msgs || !pf->vals) {
+        st = zki_fail(ZKI_ERR_NOMEM, "colred: %zu claims of 2^%zu", k, lc);
+        goto out;
+    }
+    pf->lc = lc;
+    pf->k = k;
+    absorb_claims(ts, pk, seg, vals, k);
+    zki_ts_challenge_ext_vec(ts, "colred.alpha", alpha, k);
+    for (size_t j = 0; j < k; j++) {
+        zki_pack_point(pk, seg[j], pts[j], full);
+        zki_eq_table_scaled(E + j * C, full, lc, alpha[j]);
+        if ((st = fold_claim(pk, t, lc, seg[j], full, F + j * C)))
+            goto out;
+    }
+    for (size_t i = 0; i < lc; i++) {
+        uint64_t half = (C >> i) >> 1;
+        zki_ext_acc s0, s2;
+        zki_ext_acc_zero(&s0);
+        zki_ext_acc_zero(&s2);
+        for (size_t j = 0; j < k; j++) {
+            const zki_ext *e = E + j * C, *f = F + j * C;
+            for (uint64_t x = 0; x < half; x++) {
+                zki_ext e0 = e[2 * x], e1 = e[2 * x + 1], f0 = f[2 * x], f1 = f[2 * x + 1];
+                zki_ext_acc_mac(&s0, e0, f0);
+                /* value at 2: 2*v1 - v0 */
+                zki_ext e2 = zki_ext_sub(zki_ext_add(e1, e1), e0), f2 = zki_ext_sub(zki_ext_add(f1, f1), f0);
+                zki_ext_acc_mac(&s2, e2, f2);
+            }
+        }
+        pf->msgs[2 * i] = zki_ext_acc_reduce(&s0);
+        pf->msgs[2 * i + 1] = zki_ext_acc_reduce(&s2);
+        zki_ts_absorb_ext_vec(ts, "colred.round", pf->msgs + 2 * i, 2);
+        rho[i] = zki_ts_challenge_ext(ts, "colred.r");
+        for (size_t j = 0; j < k; j++) {
+            zki_ext *e = E + j * C, *f = F + j * C;
+            for (uint64_t x = 0; x < half; x++) {
+                e[x] = zki_ext_add(e[2 * x], zki_ext_mul(rho[i], zki_ext_sub(e[2 * x + 1], e[2 * x])));
+                f[x] = zki_ext_add(f[2 * x], zki_ext_mul(rho[i], zki_ext_sub(f[2 * x + 1], f[2 * x])));
+            }
+        }
+    }
+    for (size_t j = 0; j < k; j++)
+        pf->vals[j] = F[j * C];
+    zki_ts_absorb_ext_vec(ts, "colred.vals", pf->vals, k);
+    for (size_t j = 0; j < k; j++) {
+        outp[j] = malloc(sizeof(zki_ext) * (n + 1));
+        if (!outp[j]) {
+            st = zki_fail(ZKI_ERR_NOMEM, "colred: points");
+            goto out;
+        }
+        zki_pack_point(pk, seg[j], pts[j], outp[j]);
+        memcpy(outp[j], rho, sizeof(zki_ext) * lc);
+    }
+out:
+    free(E);
+    free(F);
+    free(alpha);
+    free(full);
+    free(rho);
+    if (st)
+        zki_colred_proof_free(pf);
+    return st;
+}
+
+zki_status zki_colred_verify(const zki_pack *pk, size_t lc, const uint32_t *seg, const zki_ext *const *pts,
+                             const zki_ext *vals, size_t k, const zki_colred_proof *pf,
+                             zki_transcript *ts, zki_ext **outp)
+{
+    size_t n = pk->nvars;
+    if (lc > n || pf->lc != lc || pf->k != k || (lc && !pf->msgs) || (k && !pf->vals))
+        return zki_fail(ZKI_ERR_VERIFY, "colred: proof shape (%zu rounds, %zu values) is not (%zu, %zu)",
+                        pf->lc, pf->k, lc, k);
+    zki_ext *alpha = malloc(sizeof(zki_ext) * (k ? k : 1)), *full = malloc(sizeof(zki_ext) * (n + 1));
+    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1));
+    zki_status st = ZKI_OK;
+    if (!alpha || !full || !rho) {
+        st = zki_fail(ZKI_ERR_NOMEM, "colred verify");
+        goto out;
+    }
+    absorb_claims(ts, pk, seg, vals, k);
+    zki_ts_challenge_ext_vec(ts, "colred.alpha", alpha, k);
+    zki_ext claim = zki_ext_zero();
+    for (size_t j = 0; j < k; j++)
+        claim = zki_ext_add(claim, zki_ext_mul(alpha[j], vals[j]));
+    for (size_t i = 0; i < lc; i++) {
+        zki_ts_absorb_ext_vec(ts, "colred.round", pf->msgs + 2 * i, 2);
+        rho[i] = zki_ts_challenge_ext(ts, "colred.r");
+        claim = zki_sc_next_claim(claim, pf->msgs + 2 * i, 2, rho[i]);
+    }
+    zki_ext want = zki_ext_zero();
+    for (size_t j = 0; j < k; j++) {
+        zki_pack_point(pk, seg[j], pts[j], full);
+        want = zki_ext_add(want, zki_ext_mul(zki_ext_mul(alpha[j], zki_eq_eval(full, rho, lc)), pf->vals[j]));
+    }
+    if (!zki_ext_eq(want, claim)) {
+        st = zki_fail(ZKI_ERR_VERIFY, "colred: the last round does not match the values");
+        goto out;
+    }
+    zki_ts_absorb_ext_vec(ts, "colred.vals", pf->vals, k);
+    for (size_t j = 0; j < k; j++) {
+        outp[j] = malloc(sizeof(zki_ext) * (n + 1));
+        if (!outp[j]) {
+            st = zki_fail(ZKI_ERR_NOMEM, "colred: points");
+            goto out;
+        }
+        zki_pack_point(pk, seg[j], pts[j], outp[j]);
+        memcpy(outp[j], rho, sizeof(zki_ext) * lc);
+    }
+out:
+    free(alpha);
+    free(full);
+    free(rho);
+    return st;
+}
+
+zki_status zki_seg_claims_add(zki_seg_claims *c, uint32_t seg, const zki_ext *pt, zki_ext val)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        uint32_t *s = realloc(c->seg, sizeof(uint32_t) * cap);
+        if (s)
+            c->seg = s;
+        const zki_ext **p = realloc(c->pt, sizeof(zki_ext *) * cap);
+        if (p)
+            c->pt = p;
+        zki_ext *v = realloc(c->val, sizeof(zki_ext) * cap);
+        if (v)
+            c->val = v;
+        if (!s || !p || !v)
+            return zki_fail(ZKI_ERR_NOMEM, "claims list");
+        c->cap = cap;
+    }
+    c->seg[c->n] = seg;
+    c->pt[c->n] = pt;
+    c->val[c->n++] = val;
+    return ZKI_OK;
+}
+
+void zki_seg_claims_free(zki_seg_claims *c)
+{
+    free(c->seg);
+    free(c->pt);
+    free(c->val);
+    memset(c, 0, sizeof(*c));
+}
+
+zki_status zki_pack_row_table(const zki_big_table *t, size_t nvars, size_t lc, const zki_ext *rho,
+                              zki_ext **Gp)
+{
+    uint64_t C = (uint64_t)1 << lc, R = (uint64_t)1 << (nvars - lc);
+    zki_ext *G = malloc(sizeof(zki_ext) * R), *eq = malloc(sizeof(zki_ext) * C);
+    if (!G || !eq) {
+        free(G);
+        free(eq);
+        return zki_fail(ZKI_ERR_NOMEM, "pack: row table of 2^%zu", nvars - lc);
+    }
+    zki_eq_table(eq, rho, lc);
+    int64_t nr = (int64_t)R;
+#pragma omp parallel for schedule(static) if (R * C > 65536)
+    for (int64_t r = 0; r < nr; r++) {
+        zki_ext_acc a;
+        zki_ext_acc_zero(&a);
+        uint64_t base = (uint64_t)r * C;
+        if (base < t->len) {
+            uint64_t n = t->len - base < C ? t->len - base : C;
+            if (t->type == ZKI_PCS_I8) {
+                const int8_t *d = (const int8_t *)t->data + base;
+                for (uint64_t x = 0; x < n; x++)
+                    zki_ext_acc_mac_fe(&a, zki_fe_from_i64(d[x]), eq[x]);
+            } else {
+                for (uint64_t x = 0; x < n; x++)
+                    zki_ext_acc_mac_fe(&a, big_at(t, base + x), eq[x]);
+            }
+        }
+        G[r] = zki_ext_acc_reduce(&a);
+    }
+    free(eq);
+    *Gp = G;
+    return ZKI_OK;
+}
+
+zki_status zki_pack_reduce_prove(const zki_pack *pk, const zki_big_table *t, const uint32_t *seg,
+                                 const zki_ext *const *pts, const zki_ext *vals, size_t k,
+                                 zki_transcript *ts, zki_claim_reduction_proof *pf, zki_ext *rho)
+{
+    memset(pf, 0, sizeof(*pf));
+    size_t n = pk->nvars;
+    uint64_t N = (uint64_t)1 << n;
+    if (n > ZKI_PACK_DIRECT_MAX || n < 1)
+        return zki_fail(ZKI_ERR_INPUT, "pack reduce: 2^%zu entries", n);
+    zki_fe *big = malloc(sizeof(zki_fe) * N);
+    zki_ext *g = calloc(N, sizeof(zki_ext)), *alpha = malloc(sizeof(zki_ext) * (k ? k : 1));
+    zki_ext *eq = NULL;
+    size_t maxnv = 0;
+    for (size_t j = 0; j < k; j++)
+        if (pk->nv[seg[j]] > maxnv)
+            maxnv = pk->nv[seg[j]];
+    eq = malloc(sizeof(zki_ext) << maxnv);
+    zki_status st = ZKI_OK;
+    if (!big || !g || !alpha || !eq) {
+        st = zki_fail(ZKI_ERR_NOMEM, "pack reduce: 2^%zu entries", n);
+        goto out;
+    }
+    absorb_claims(ts, pk, seg, vals, k);
+    zki_ts_challenge_ext_vec(ts, "packred.alpha", alpha, k);
+    for (uint64_t i = 0; i < N; i++)
+        big[i] = big_at(t, i);
+    zki_ext sum = zki_ext_zero();
+    for (size_t j = 0; j < k; j++) {
+        size_t nv = pk->nv[seg[j]];
+        zki_eq_table_scaled(eq, pts[j], nv, alpha[j]);
+        zki_ext *gs = g + pk->off[seg[j]];
+        for (uint64_t i = 0; i < ((uint64_t)1 << nv); i++)
+            gs[i] = zki_ext_add(gs[i], eq[i]);
+        sum = zki_ext_add(sum, zki_ext_mul(alpha[j], vals[j]));
+    }
+    zki_sc_instance inst;
+    memset(&inst, 0, sizeof(inst));
+    inst.nvars = n;
+    inst.n_tables = 2;
+    inst.base[0] = big;
+    inst.ext[1] = g;
+    zki_ext ev[2];
+    if ((st = zki_sumcheck_prove(&inst, sum, ts, &pf->sc, rho, ev)))
+        goto out;
+    pf->nvars = n;
+    pf->f_at_rho = ev[0];
+    zki_ts_absorb_ext(ts, "packred.value", ev[0]);
+out:
+    free(big);
+    free(g);
+    free(alpha);
+    free(eq);
+    return st;
+}
+
+zki_status zki_pack_reduce_verify(const zki_pack *pk, const uint32_t *seg, const zki_ext *const *pts,
+                                  const zki_ext *vals, size_t k, const zki_claim_reduction_proof *pf,
+                                  zki_transcript *ts, zki_ext *rho)
+{
+    size_t n = pk->nvars;
+    if (pf->nvars != n || n < 1 || n > ZKI_PACK_DIRECT_MAX)
+        return zki_fail(ZKI_ERR_VERIFY, "pack reduce: proof over %zu variables, want %zu", pf->nvars, n);
+    zki_ext *alpha = malloc(sizeof(zki_ext) * (k ? k : 1)), *full = malloc(sizeof(zki_ext) * (n + 1));
+    zki_status st = ZKI_OK;
+    if (!alpha || !full) {
+        st = zki_fail(ZKI_ERR_NOMEM, "pack reduce verify");
+        goto out;
+    }
+    absorb_claims(ts, pk, seg, vals, k);
+    zki_ts_challenge_ext_vec(ts, "packred.alpha", alpha, k);
+    zki_ext sum = zki_ext_zero(), fin;
+    for (size_t j = 0; j < k; j++)
+        sum = zki_ext_add(sum, zki_ext_mul(alpha[j], vals[j]));
+    if ((st = zki_sumcheck_verify(n, 2, sum, &pf->sc, ts, rho, &fin))) {
+        st = zki_fail(ZKI_ERR_VERIFY, "pack reduce: %s", zki_last_error());
+        goto out;
+    }
+    zki_ext gv = zki_ext_zero();
+    for (size_t j = 0; j < k; j++) {
+        zki_pack_point(pk, seg[j], pts[j], full);
+        gv = zki_ext_add(gv, zki_ext_mul(alpha[j], zki_eq_eval(full, rho, n)));
+    }
+    if (!zki_ext_eq(fin, zki_ext_mul(pf->f_at_rho, gv))) {
+        st = zki_fail(ZKI_ERR_VERIFY, "pack reduce: final value is not big(rho) * g(rho)");
+        goto out;
+    }
+    zki_ts_absorb_ext(ts, "packred.value", pf->f_at_rho);
+out:
+    free(alpha);
+    free(full);
+    return st;
+}
