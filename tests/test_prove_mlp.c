@@ -247,6 +247,24 @@ static void test_fmnist(zki_rng *g)
         zki_proof_free(&q3);
         zki_pkey_free(pk3);
     }
+    /* a prover that changes one committed weight in memory after setup:
+     * its sum-checks use the new weight, the commitment holds the old */
+    {
+        zki_pkey *pk4;
+        CHECK(zki_setup(m, seed_w, &pk4) == ZKI_OK);
+        int8_t *wb = pk4->wbig;
+        wb[zki_rng_below(g, 50000)] ^= 0x11;
+        zki_proof q4;
+        zki_prove_opts o = {0, seed_a, NULL, NULL};
+        zki_status s4 = zki_prove(pk4, X, 1, &o, &q4, NULL);
+        if (s4 == ZKI_OK) {
+            CHECK(zki_verify(&pk4->vk, X, 1, &q4) == ZKI_ERR_VERIFY);
+            zki_proof_free(&q4);
+        }
+        /* a key proves once: the hiding budget of the weight commitment */
+        CHECK(zki_prove(pk4, X, 1, &o, &q4, NULL) == ZKI_ERR_INPUT);
+        zki_pkey_free(pk4);
+    }
     free(pb);
     zki_vk_free(&vk);
     free(X);

@@ -84,7 +84,9 @@ typedef struct {
 void zki_proof_free(zki_proof *p);
 
 /* Runs the integer model on X ([B][K_0], within the input's bit range) and
- * proves it. */
+ * proves it. A prover key serves ONE proof (the weight commitment's hiding
+ * budget, docs/security.md): a second call fails with ZKI_ERR_INPUT; run
+ * zki_setup again (same seed: same key) for the next proof. */
 zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove_opts *opts,
                      zki_proof *out, zki_prove_stats *stats);
 
