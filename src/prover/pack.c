@@ -424,3 +424,10 @@ out:
     free(full);
     return st;
 }
+
+int zki_pack_use_direct(const zki_pack *pk, size_t k, size_t lc)
+{
+    if (pk->nvars < 1 || pk->nvars > ZKI_PACK_DIRECT_MAX)
+        return 0;
+    return ((uint64_t)1 << pk->nvars) <= 4 * (uint64_t)k * ((uint64_t)1 << lc);
+}

@@ -80,6 +80,9 @@ zki_status zki_pack_row_table(const zki_big_table *t, size_t nvars, size_t lc, c
  * sum-check is O(2^nvars) and the verifier evaluates g(rho) in
  * O(k nvars). proof->nvars = nvars, sc, f_at_rho = big(rho). */
 #define ZKI_PACK_DIRECT_MAX 22
+/* The rule both sides apply: direct when the table is small enough and
+ * cheaper than the column reduction (2^nvars <= 4 k 2^lc). */
+int zki_pack_use_direct(const zki_pack *pk, size_t k, size_t lc);
 zki_status zki_pack_reduce_prove(const zki_pack *pk, const zki_big_table *t, const uint32_t *seg,
                                  const zki_ext *const *pts, const zki_ext *vals, size_t k,
                                  zki_transcript *ts, zki_claim_reduction_proof *proof, zki_ext *rho);

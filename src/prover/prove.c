@@ -397,7 +397,7 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
             size_t lc = jobs[j].com->shape.log_cols;
             if (lc > jobs[j].pk->nvars)
                 lc = jobs[j].pk->nvars;
-            if (jobs[j].pk->nvars <= ZKI_PACK_DIRECT_MAX && jobs[j].pk->nvars >= 1) {
+            if (zki_pack_use_direct(jobs[j].pk, jobs[j].c->n, lc)) {
                 /* small packed table: one direct reduction to one point */
                 zki_ext *fp = npts[n_npts++] = malloc(sizeof(zki_ext) * (jobs[j].pk->nvars + 1));
                 if (!fp) {

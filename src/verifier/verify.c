@@ -221,7 +221,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             size_t lc = jobs[j].com->shape.log_cols;
             if (lc > jobs[j].pk->nvars)
                 lc = jobs[j].pk->nvars;
-            if (jobs[j].pk->nvars <= ZKI_PACK_DIRECT_MAX && jobs[j].pk->nvars >= 1) {
+            if (zki_pack_use_direct(jobs[j].pk, jobs[j].c->n, lc)) {
                 zki_ext *fp = npts[n_npts++] = malloc(sizeof(zki_ext) * (jobs[j].pk->nvars + 1));
                 if (!fp) {
                     st = zki_fail(ZKI_ERR_NOMEM, "verify: reduction point");
