@@ -274,6 +274,26 @@ static void test_fmnist(zki_rng *g)
     zki_graph_free(gr);
 }
 
+static void test_input_range(void)
+{
+    uint32_t ws[] = {4, 3};
+    int relu[] = {0};
+    zki_qmodel *m;
+    CHECK(zki_random_mlp(ws, relu, 1, 3, &m) == ZKI_OK);
+    zki_pkey *pk;
+    CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+    int64_t X[4] = {1, -128, 127, 128}; /* 128 is outside int8 */
+    zki_proof pf;
+    zki_prove_opts o = {1, seed_a, NULL, NULL};
+    CHECK(zki_prove(pk, X, 1, &o, &pf, NULL) == ZKI_ERR_INPUT);
+    X[3] = -127;
+    CHECK(zki_prove(pk, X, 1, &o, &pf, NULL) == ZKI_OK);
+    CHECK(zki_verify(&pk->vk, NULL, 1, &pf) == ZKI_OK);
+    zki_proof_free(&pf);
+    zki_pkey_free(pk);
+    zki_qmodel_free(m);
+}
+
 static void test_vk_bytes(void)
 {
     uint32_t ws[] = {20, 10, 4};
@@ -308,6 +328,7 @@ int main(void)
     zki_rng g;
     zki_rng_seed(&g, 66);
     test_vk_bytes();
+    test_input_range();
     test_random_mlps(&g);
     test_fmnist(&g);
     return TEST_SUMMARY();

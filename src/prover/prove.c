@@ -178,6 +178,7 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     zki_lookup **lk = NULL;
     uint32_t nlk = 0;
     int32_t *adv = NULL;
+    int64_t *x0p = NULL;
     zki_pcs_claim *claims = NULL;
     zki_seg_claims cw = {0}, cw2 = {0}, cb = {0}, ca = {0};
     zki_ext **npts = NULL;
@@ -236,6 +237,18 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
         snprintf(name, sizeof(name), "layer %u", l);
         if ((st = zki_requant_add_sites(&p, &W.w[l], W.accp[l], W.w[l].n, &ids, lk[0],
                                         lk[1 + lay.map_of[l]], name)))
+            goto out;
+    }
+    if (priv) {
+        uint64_t K = a->layers[0].K, kp = (uint64_t)1 << zki_log2_ceil(K);
+        x0p = calloc((size_t)B * kp, sizeof(int64_t));
+        if (!x0p) {
+            st = zki_fail(ZKI_ERR_NOMEM, "prove: private input");
+            goto out;
+        }
+        for (uint64_t b = 0; b < B; b++)
+            memcpy(x0p + b * kp, X + b * K, sizeof(int64_t) * K);
+        if ((st = zki_input_range_sites(lk[0], a, B, x0p)))
             goto out;
     }
     t1 = now_s();
@@ -458,6 +471,7 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     progress(opts, "opening", 1, 1);
 out:
     free(adv);
+    free(x0p);
     if (npts)
         for (size_t i = 0; i < n_npts; i++)
             free(npts[i]);

@@ -101,7 +101,8 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
 /* Advice layout and lookup instances implied by a key, batch and input
  * mode (shared by prover and verifier). Ledger tensor ids: acc_l = 8l,
  * q_l = 8l+1, y_l = 8l+2, limb i of layer l = 8l+2+i (i = 1..3);
- * multiplicities of lookup instance j = 8 n_layers + j (j = 0: range). */
+ * multiplicities of lookup instance j = 8 n_layers + j (j = 0: range);
+ * the private input ZKI_ID_X0. */
 #define ZKI_NONE UINT32_MAX
 typedef struct {
     uint32_t n;                 /* advice segments (one packed table, int32) */
@@ -123,6 +124,11 @@ void zki_advice_layout_free(zki_advice_layout *lay);
 /* Advice segment for a ledger tensor id; ZKI_NONE for acc_l and the output. */
 uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, uint32_t id);
 void zki_requant_params_of(const zki_arch_layer *L, zki_requant_params *p);
+/* Private input: its ledger id, and the two range sites (in the range-2^16
+ * instance) proving every entry lies in the input's bit range. x0p: the
+ * input padded to [B][2^lk0] (prover) or NULL (verifier). */
+#define ZKI_ID_X0(a) (9u * (a)->n_layers + 1)
+zki_status zki_input_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t B, const int64_t *x0p);
 
 /* Starts the proof transcript and absorbs the statement (shared by prover
  * and verifier). X may be NULL only with private_input. */

@@ -95,9 +95,23 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
     return st;
 }
 
+zki_status zki_input_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t B, const int64_t *x0p)
+{
+    size_t len = (size_t)B << zki_log2_ceil(a->layers[0].K);
+    int64_t h = (int64_t)1 << (a->in_bits - 1);
+    /* x + 2^(b-1) >= 0 and 2^(b-1) - 1 - x >= 0, both below 2^16 */
+    zki_lk_col lo = {h, 1, {1}, {ZKI_ID_X0(a)}, {x0p}}, hi = {h - 1, 1, {-1}, {ZKI_ID_X0(a)}, {x0p}};
+    zki_status st = zki_lookup_add_site(range16, "private input (low)", len, &lo, 1);
+    if (!st)
+        st = zki_lookup_add_site(range16, "private input (high)", len, &hi, 1);
+    return st;
+}
+
 uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, uint32_t id)
 {
     uint32_t L = a->n_layers;
+    if (id == ZKI_ID_X0(a))
+        return lay->x0;
     if (id >= 8 * L) {
         uint32_t j = id - 8 * L;
         return j <= lay->n_maps ? lay->m[j] : ZKI_NONE;

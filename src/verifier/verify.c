@@ -92,6 +92,8 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         if ((st = zki_requant_add_sites(&p, NULL, NULL, n, &ids, lk[0], lk[1 + lay.map_of[l]], name)))
             goto out;
     }
+    if (pf->private_input && (st = zki_input_range_sites(lk[0], a, B, NULL)))
+        goto out;
     if ((st = zki_statement_bind(&ts, vk, B, (int)pf->private_input, X, pf->output, &pf->acom)))
         goto out;
     for (uint32_t j = 0; j < nlk; j++)
