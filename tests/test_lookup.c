@@ -8,6 +8,7 @@
 #include "../tests/test.h"
 #include "common/rng.h"
 #include "lookup/requant.h"
+#include "pcs/pcs.h"
 #include "poly/mle.h"
 
 static zki_rng rng;
@@ -340,6 +341,83 @@ static void test_table_eval(void)
     CHECK(zki_lookup_table_map(&T, 1, 0, out) == ZKI_ERR_INPUT);
 }
 
+/* End to end with the commitment: m committed (root absorbed before alpha,
+ * beta), the ledger's m claim opened with the PCS, the looked-up column's
+ * claim checked against the tensor; a proof for another m is rejected. */
+static void test_with_pcs(void)
+{
+    zki_lookup_table T;
+    zki_lookup_table_range(&T, 12, 0);
+    size_t n = 20000;
+    int64_t *d = rand_in_range(n, 0, 12);
+    zki_lookup *P, *V;
+    zki_lookup_new(&P, &T, M_ID);
+    zki_lookup_new(&V, &T, M_ID);
+    zki_range_check_add(P, "conv1.out", 1, d, n);
+    zki_range_check_add(V, "conv1.out", 1, NULL, n);
+    const zki_fe *m;
+    size_t ml;
+    CHECK(zki_lookup_multiplicities(P, &m, &ml) == ZKI_OK);
+    zki_pcs_params prm;
+    zki_pcs_params_default(&prm);
+    zki_pcs_vec v = {ZKI_PCS_FE, m, ml};
+    zki_pcs_prover *pr;
+    CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
+    const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
+    zki_transcript tp, tv;
+    zki_ts_init(&tp, "lk+pcs", 1);
+    zki_ts_init(&tv, "lk+pcs", 1);
+    zki_ts_absorb_digest(&tp, "m.root", &com->root);
+    zki_ledger lp, lv;
+    zki_ledger_init(&lp);
+    zki_ledger_init(&lv);
+    zki_lookup_proof pf;
+    CHECK(zki_lookup_prove(P, &tp, &pf, &lp) == ZKI_OK);
+    const zki_claim *cm = zki_ledger_get(&lp, M_ID);
+    CHECK(cm != NULL);
+    zki_pcs_proof op;
+    zki_pcs_claim cl = {0, 0, cm->point, cm->value};
+    zki_pcs_prover *const prs[1] = {pr};
+    CHECK(zki_pcs_open(&tp, prs, 1, &cl, 1, &op) == ZKI_OK);
+    /* verifier */
+    zki_ts_absorb_digest(&tv, "m.root", &com->root);
+    CHECK(zki_lookup_verify(V, &tv, &pf, &lv) == ZKI_OK);
+    const zki_claim *vm = zki_ledger_get(&lv, M_ID), *vx = zki_ledger_get(&lv, 1);
+    CHECK(vm && vx);
+    zki_pcs_claim vcl = {0, 0, vm->point, vm->value};
+    const zki_pcs_commitment *const coms[1] = {com};
+    CHECK(zki_pcs_verify(&tv, coms, 1, &vcl, 1, &op) == ZKI_OK);
+    CHECK(zki_ext_eq(vx->value, eval_i64(d, n, vx->point, vx->nvars)));
+    zki_pcs_proof_free(&op);
+    zki_ts_free(&tv);
+    zki_ledger_free(&lv);
+    /* the same lookup proof against a commitment to other counts: the
+     * challenges change, the GKR proof no longer verifies */
+    zki_fe *m2 = malloc(ml * sizeof *m2);
+    memcpy(m2, m, ml * sizeof *m2);
+    m2[5] = zki_fe_add(m2[5], 1);
+    m2[6] = zki_fe_sub(m2[6], 1);
+    zki_pcs_vec v2 = {ZKI_PCS_FE, m2, ml};
+    zki_pcs_prover *pr2;
+    CHECK(zki_pcs_commit(&pr2, &prm, &v2, 1) == ZKI_OK);
+    zki_ts_init(&tv, "lk+pcs", 1);
+    zki_ledger_init(&lv);
+    zki_ts_absorb_digest(&tv, "m.root", &zki_pcs_prover_commitment(pr2)->root);
+    CHECK(zki_lookup_verify(V, &tv, &pf, &lv) == ZKI_ERR_VERIFY);
+    zki_pcs_prover_free(pr2);
+    free(m2);
+    zki_ts_free(&tv);
+    zki_ledger_free(&lv);
+    zki_ts_free(&tp);
+    zki_ledger_free(&lp);
+    zki_lookup_proof_free(&pf);
+    zki_pcs_prover_free(pr);
+    zki_lookup_free(P);
+    zki_lookup_free(V);
+    free(d);
+    zki_lookup_table_free(&T);
+}
+
 int main(void)
 {
     zki_rng_seed(&rng, 5);
@@ -348,5 +426,6 @@ int main(void)
     test_sites();
     test_pairs();
     test_soundness();
+    test_with_pcs();
     return TEST_SUMMARY();
 }

@@ -21,6 +21,10 @@ static zki_status check_params(const zki_requant_params *p)
     if (p->q_log < 1 || p->q_log > ZKI_LK_MAX_LOG_TABLE)
         return zki_fail(ZKI_ERR_INPUT, "requant: q table 2^%u (1..2^%d)", p->q_log,
                         ZKI_LK_MAX_LOG_TABLE);
+    /* |2^s q| + r + |x M| < p/2 keeps the field relation an integer one */
+    if (p->s + p->q_log > 62)
+        return zki_fail(ZKI_ERR_INPUT, "requant: shift %u + q table bits %u exceed 62", p->s,
+                        p->q_log);
     return ZKI_OK;
 }
 

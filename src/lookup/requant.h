@@ -16,7 +16,8 @@
  * Claims out (to the ledger, via the lookup instances): on x (the caller
  * turns them into its matmul sum-check), on q, y, r_i (opened by the PCS or
  * chained further). Soundness needs |x*M| + 2^s < p/2, i.e. the integer
- * relation holds without wrap (the quantiser bounds x*M by 2^62). */
+ * relation holds without wrap: the quantiser bounds |x*M| by 2^62 and
+ * s + q_log <= 62 bounds |2^s q| by 2^61 (checked). */
 #ifndef ZKI_LOOKUP_REQUANT_H
 #define ZKI_LOOKUP_REQUANT_H
 
@@ -26,7 +27,7 @@
 
 typedef struct {
     int64_t M;       /* multiplier, |M| < 2^31 */
-    unsigned s;      /* shift, 1 .. 62 */
+    unsigned s;      /* shift, 1 .. 61, s + q_log <= 62 */
     int64_t lo, hi;  /* output clamp, lo <= hi */
     unsigned q_log;  /* q table: [-2^(q_log-1), 2^(q_log-1)), 1 .. 20 */
 } zki_requant_params;
