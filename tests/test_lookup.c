@@ -259,13 +259,17 @@ static void mut_pf(zki_lookup_proof *pf, zki_fe *m, size_t len, int which)
 {
     (void)m, (void)len;
     zki_ext one = zki_ext_one();
-    size_t n = pf->gkr.nvars, nm = 3 * (n * (n - 1) / 2);
-    switch (which % 5) {
-    case 0: pf->gkr.root_p = zki_ext_add(pf->gkr.root_p, one); break;
-    case 1: pf->gkr.root_q = zki_ext_add(pf->gkr.root_q, one); break;
-    case 2: pf->gkr.msgs[(size_t)which % nm] = zki_ext_add(pf->gkr.msgs[(size_t)which % nm], one); break;
-    case 3: pf->gkr.evals[(size_t)which % (4 * n)] = zki_ext_add(pf->gkr.evals[(size_t)which % (4 * n)], one); break;
-    case 4: pf->evals[(size_t)which % pf->n_evals] = zki_ext_add(pf->evals[(size_t)which % pf->n_evals], one); break;
+    zki_frac_proof *g = &pf->gkr[(size_t)(which / 5) % pf->n_trees];
+    size_t n = g->nvars, nm = 3 * (n * (n - 1) / 2), w = (size_t)which;
+    int kind = which % 5;
+    if (kind == 2 && nm == 0)
+        kind = 3;
+    switch (kind) {
+    case 0: g->root_p = zki_ext_add(g->root_p, one); break;
+    case 1: g->root_q = zki_ext_add(g->root_q, one); break;
+    case 2: g->msgs[w % nm] = zki_ext_add(g->msgs[w % nm], one); break;
+    case 3: g->evals[w % (4 * n)] = zki_ext_add(g->evals[w % (4 * n)], one); break;
+    case 4: pf->evals[w % pf->n_evals] = zki_ext_add(pf->evals[w % pf->n_evals], one); break;
     }
 }
 
