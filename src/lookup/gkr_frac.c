@@ -20,6 +20,8 @@ struct zki_frac_layer {
                             * (not in place: an in-place parallel fold needs
                             * several barriers, slow on a busy machine) */
     zki_ext *now[4];       /* current tables */
+    int have_next;         /* next[] holds this round's sums (fused fold) */
+    zki_ext next[3];
     zki_ext *eqs;          /* suffix eq tables: eq(r[k..j), .) at eqs + off[k] */
     size_t *off;
     size_t size;           /* current table length */
@@ -120,52 +122,63 @@ static const zki_ext *cur(const zki_frac_layer *L, int k) { return L->now[k]; }
 
 /* h(t) = sum_y eq(r[i+1..], y) F(t, y), F = p0 q1 + q0 (p1 + lambda q1),
  * at t = 0, 1, 2; then g(t) = eq1(r_i, t) h(t) at 0, 2, 3. */
-void zki_frac_layer_round(zki_frac_layer *L, zki_ext msg[3])
+/* Adds pair y's F(t) at t = 0, 1, 2 (F = a d + c u), weighted by e. */
+static inline void pair_terms(zki_ext_acc s[3], zki_ext e, zki_ext a0, zki_ext a1, zki_ext u0,
+                              zki_ext u1, zki_ext c0, zki_ext c1, zki_ext d0, zki_ext d1)
+{
+    zki_ext a2 = zki_ext_sub(zki_ext_add(a1, a1), a0);
+    zki_ext u2 = zki_ext_sub(zki_ext_add(u1, u1), u0);
+    zki_ext c2 = zki_ext_sub(zki_ext_add(c1, c1), c0);
+    zki_ext d2 = zki_ext_sub(zki_ext_add(d1, d1), d0);
+    zki_ext_acc f;
+    zki_ext_acc_zero(&f);
+    zki_ext_acc_mac(&f, a0, d0);
+    zki_ext_acc_mac(&f, c0, u0);
+    zki_ext_acc_mac(&s[0], e, zki_ext_acc_reduce(&f));
+    zki_ext_acc_zero(&f);
+    zki_ext_acc_mac(&f, a1, d1);
+    zki_ext_acc_mac(&f, c1, u1);
+    zki_ext_acc_mac(&s[1], e, zki_ext_acc_reduce(&f));
+    zki_ext_acc_zero(&f);
+    zki_ext_acc_mac(&f, a2, d2);
+    zki_ext_acc_mac(&f, c2, u2);
+    zki_ext_acc_mac(&s[2], e, zki_ext_acc_reduce(&f));
+}
+
+/* h(0), h(1), h(2) of the current round (unscaled), from the tables. */
+static void round_sums(const zki_frac_layer *L, zki_ext h[3])
 {
     const zki_ext *a = cur(L, 0), *u = cur(L, 1), *c = cur(L, 2), *d = cur(L, 3);
     const zki_ext *E = L->eqs + L->off[L->round + 1];
     size_t half = L->size / 2;
-    zki_ext_acc A0, A1, A2;
-    zki_ext_acc_zero(&A0);
-    zki_ext_acc_zero(&A1);
-    zki_ext_acc_zero(&A2);
+    zki_ext_acc A[3];
+    for (int t = 0; t < 3; t++)
+        zki_ext_acc_zero(&A[t]);
     #pragma omp parallel if (half > 16384)
     {
-        zki_ext_acc s0, s1, s2;
-        zki_ext_acc_zero(&s0);
-        zki_ext_acc_zero(&s1);
-        zki_ext_acc_zero(&s2);
+        zki_ext_acc S[3];
+        for (int t = 0; t < 3; t++)
+            zki_ext_acc_zero(&S[t]);
         #pragma omp for schedule(static) nowait
-        for (size_t y = 0; y < half; y++) {
-            zki_ext a0 = a[2 * y], a1 = a[2 * y + 1], u0 = u[2 * y], u1 = u[2 * y + 1];
-            zki_ext c0 = c[2 * y], c1 = c[2 * y + 1], d0 = d[2 * y], d1 = d[2 * y + 1];
-            zki_ext a2 = zki_ext_sub(zki_ext_add(a1, a1), a0);
-            zki_ext u2 = zki_ext_sub(zki_ext_add(u1, u1), u0);
-            zki_ext c2 = zki_ext_sub(zki_ext_add(c1, c1), c0);
-            zki_ext d2 = zki_ext_sub(zki_ext_add(d1, d1), d0);
-            zki_ext_acc f;
-            zki_ext e = E[y];
-            zki_ext_acc_zero(&f);
-            zki_ext_acc_mac(&f, a0, d0);
-            zki_ext_acc_mac(&f, c0, u0);
-            zki_ext_acc_mac(&s0, e, zki_ext_acc_reduce(&f));
-            zki_ext_acc_zero(&f);
-            zki_ext_acc_mac(&f, a1, d1);
-            zki_ext_acc_mac(&f, c1, u1);
-            zki_ext_acc_mac(&s1, e, zki_ext_acc_reduce(&f));
-            zki_ext_acc_zero(&f);
-            zki_ext_acc_mac(&f, a2, d2);
-            zki_ext_acc_mac(&f, c2, u2);
-            zki_ext_acc_mac(&s2, e, zki_ext_acc_reduce(&f));
-        }
+        for (size_t y = 0; y < half; y++)
+            pair_terms(S, E[y], a[2 * y], a[2 * y + 1], u[2 * y], u[2 * y + 1], c[2 * y],
+                       c[2 * y + 1], d[2 * y], d[2 * y + 1]);
         #pragma omp critical
-        {
-            zki_ext_acc_merge(&A0, &s0);
-            zki_ext_acc_merge(&A1, &s1);
-            zki_ext_acc_merge(&A2, &s2);
-        }
+        for (int t = 0; t < 3; t++)
+            zki_ext_acc_merge(&A[t], &S[t]);
     }
-    zki_ext h0 = zki_ext_acc_reduce(&A0), h1 = zki_ext_acc_reduce(&A1), h2 = zki_ext_acc_reduce(&A2);
+    for (int t = 0; t < 3; t++)
+        h[t] = zki_ext_acc_reduce(&A[t]);
+}
+
+void zki_frac_layer_round(zki_frac_layer *L, zki_ext msg[3])
+{
+    zki_ext hs[3];
+    if (L->have_next)
+        memcpy(hs, L->next, sizeof hs);
+    else
+        round_sums(L, hs);
+    zki_ext h0 = hs[0], h1 = hs[1], h2 = hs[2];
     /* h(3) = h0 - 3 h1 + 3 h2 (h has degree 2) */
     zki_ext three = zki_ext_from_fe(3);
     zki_ext h3 = zki_ext_add(h0, zki_ext_mul(three, zki_ext_sub(h2, h1)));
@@ -181,20 +194,63 @@ void zki_frac_layer_round(zki_frac_layer *L, zki_ext msg[3])
     msg[2] = zki_ext_mul(e3, h3);
 }
 
+static inline zki_ext fold1(zki_ext x0, zki_ext x1, zki_ext c, zki_fe cw)
+{
+    return zki_ext_add(x0, zki_ext_mul_pre(zki_ext_sub(x1, x0), c, cw));
+}
+
+/* Binds x_i = c. When another round follows, the fold also computes that
+ * round's sums in the same pass (one read of the tables instead of two). */
 void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
 {
     zki_ext ri = L->r[L->round];
     zki_ext e = zki_ext_add(zki_ext_sub(zki_ext_one(), zki_ext_add(ri, c)),
                             zki_ext_mul(zki_ext_add(ri, ri), c)); /* eq1(r_i, c) */
     L->scale = zki_ext_mul(L->scale, e);
-    for (int k = 0; k < 4; k++) {
+    zki_ext *dst[4];
+    for (int k = 0; k < 4; k++)
         /* fresh space: right after the current table (u, 2h entries), or
          * at tab[k] + h - size for the others (h/2, h/4, .. end to end) */
-        zki_ext *dst = k == 1 ? L->now[1] + L->size
-                              : L->tab[k] + (((size_t)1 << L->j) - L->size);
-        zki_mle_fold_ext(dst, L->now[k], L->size, c);
-        L->now[k] = dst;
+        dst[k] = k == 1 ? L->now[1] + L->size : L->tab[k] + (((size_t)1 << L->j) - L->size);
+    L->have_next = L->round + 1 < L->j && L->size >= 4;
+    if (!L->have_next) {
+        for (int k = 0; k < 4; k++)
+            zki_mle_fold_ext(dst[k], L->now[k], L->size, c);
+    } else {
+        const zki_ext *in[4] = {L->now[0], L->now[1], L->now[2], L->now[3]};
+        const zki_ext *E = L->eqs + L->off[L->round + 2];
+        size_t quarter = L->size / 4;
+        zki_fe cw = zki_ext_mul_prep(c);
+        zki_ext_acc A[3];
+        for (int t = 0; t < 3; t++)
+            zki_ext_acc_zero(&A[t]);
+        #pragma omp parallel if (quarter > 8192)
+        {
+            zki_ext_acc S[3];
+            for (int t = 0; t < 3; t++)
+                zki_ext_acc_zero(&S[t]);
+            #pragma omp for schedule(static) nowait
+            for (size_t y = 0; y < quarter; y++) {
+                zki_ext o[4][2];
+                for (int k = 0; k < 4; k++) {
+                    const zki_ext *x = in[k] + 4 * y;
+                    o[k][0] = fold1(x[0], x[1], c, cw);
+                    o[k][1] = fold1(x[2], x[3], c, cw);
+                    dst[k][2 * y] = o[k][0];
+                    dst[k][2 * y + 1] = o[k][1];
+                }
+                pair_terms(S, E[y], o[0][0], o[0][1], o[1][0], o[1][1], o[2][0], o[2][1],
+                           o[3][0], o[3][1]);
+            }
+            #pragma omp critical
+            for (int t = 0; t < 3; t++)
+                zki_ext_acc_merge(&A[t], &S[t]);
+        }
+        for (int t = 0; t < 3; t++)
+            L->next[t] = zki_ext_acc_reduce(&A[t]);
     }
+    for (int k = 0; k < 4; k++)
+        L->now[k] = dst[k];
     L->size /= 2;
     L->round++;
 }
