@@ -78,6 +78,19 @@ static int run(zki_lookup *P, zki_lookup *V, mutator mut_m, mutator mut_pf, int 
     } else {
         if (mut_pf)
             mut_pf(&pf, NULL, 0, which);
+        /* verify what comes back from the bytes */
+        uint8_t *bytes;
+        size_t blen;
+        zki_lookup_proof back;
+        if (zki_lookup_proof_to_bytes(&pf, &bytes, &blen) != ZKI_OK ||
+            zki_lookup_proof_from_bytes(&back, bytes, blen) != ZKI_OK) {
+            ret = -2;
+            free(bytes);
+            goto out;
+        }
+        free(bytes);
+        zki_lookup_proof_free(&pf);
+        pf = back;
         ret = zki_lookup_verify(V, &tv, &pf, &lv);
         if (claims_ok) {
             *claims_ok = ret == ZKI_OK && lp.n == lv.n && claims_hold(&lv);
@@ -90,6 +103,7 @@ static int run(zki_lookup *P, zki_lookup *V, mutator mut_m, mutator mut_pf, int 
             if (!zki_ext_eq(a, b))
                 ret = -1;
         }
+    out:
         zki_lookup_proof_free(&pf);
     }
     zki_ledger_free(&lp);
@@ -341,6 +355,7 @@ static void test_table_eval(void)
     CHECK(zki_ext_eq(zki_lookup_table_eval(&T, r, zki_ext_zero()), zki_mle_eval_base(list, 5, r)));
     zki_lookup_table_free(&T);
     CHECK(zki_lookup_table_range(&T, 33, 0) == ZKI_ERR_INPUT);
+    CHECK(zki_lookup_table_range(&T, 0, 0) == ZKI_ERR_INPUT);
     int64_t out[2] = {(int64_t)1 << 62, 0};
     CHECK(zki_lookup_table_map(&T, 1, 0, out) == ZKI_ERR_INPUT);
 }
@@ -422,6 +437,53 @@ static void test_with_pcs(void)
     zki_lookup_table_free(&T);
 }
 
+/* Every truncation and a trailing byte are refused; so is a
+ * non-canonical element. */
+static void test_bytes(void)
+{
+    zki_lookup_table T;
+    zki_lookup_table_range(&T, 4, 0);
+    int64_t d[40];
+    for (int i = 0; i < 40; i++)
+        d[i] = i % 16;
+    zki_lookup *P;
+    zki_lookup_new(&P, &T, M_ID);
+    zki_range_check_add(P, "t", 1, d, 40);
+    const zki_fe *m;
+    size_t ml;
+    zki_lookup_multiplicities(P, &m, &ml);
+    zki_transcript t;
+    zki_ts_init(&t, "b", 1);
+    zki_ledger l;
+    zki_ledger_init(&l);
+    zki_lookup_proof pf, back;
+    CHECK(zki_lookup_prove(P, &t, &pf, &l) == ZKI_OK);
+    CHECK(pf.n_trees == 2); /* 64 + 16 leaves */
+    uint8_t *b;
+    size_t len;
+    CHECK(zki_lookup_proof_to_bytes(&pf, &b, &len) == ZKI_OK);
+    CHECK(len == 12 + zki_lookup_proof_size(&pf) + 4 * pf.n_trees);
+    int bad = 0;
+    for (size_t cut = 0; cut < len; cut++)
+        bad += zki_lookup_proof_from_bytes(&back, b, cut) != ZKI_ERR_INPUT;
+    CHECK(bad == 0);
+    uint8_t *b2 = malloc(len + 1);
+    memcpy(b2, b, len);
+    b2[len] = 0;
+    CHECK(zki_lookup_proof_from_bytes(&back, b2, len + 1) == ZKI_ERR_INPUT);
+    memset(b2 + len - 8, 0xff, 8); /* last element's c1 >= p */
+    CHECK(zki_lookup_proof_from_bytes(&back, b2, len) == ZKI_ERR_INPUT);
+    CHECK(zki_lookup_proof_from_bytes(&back, b, len) == ZKI_OK);
+    zki_lookup_proof_free(&back);
+    free(b2);
+    free(b);
+    zki_lookup_proof_free(&pf);
+    zki_ledger_free(&l);
+    zki_ts_free(&t);
+    zki_lookup_free(P);
+    zki_lookup_table_free(&T);
+}
+
 int main(void)
 {
     zki_rng_seed(&rng, 5);
@@ -431,5 +493,6 @@ int main(void)
     test_pairs();
     test_soundness();
     test_with_pcs();
+    test_bytes();
     return TEST_SUMMARY();
 }

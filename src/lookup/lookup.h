@@ -109,6 +109,13 @@ typedef struct {
 void zki_lookup_proof_free(zki_lookup_proof *pf);
 size_t zki_lookup_proof_size(const zki_lookup_proof *pf);
 
+/* Serialisation: version | n_trees | per tree (nvars, root_p, root_q, msgs,
+ * evals) | n_evals | evals; u32 little-endian, extension elements 16 bytes.
+ * *out malloc'ed. Parsing rejects truncated, oversized, non-canonical or
+ * trailing bytes with ZKI_ERR_INPUT (shapes are checked again by verify). */
+zki_status zki_lookup_proof_to_bytes(const zki_lookup_proof *pf, uint8_t **out, size_t *len);
+zki_status zki_lookup_proof_from_bytes(zki_lookup_proof *pf, const uint8_t *in, size_t len);
+
 zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof *pf,
                             zki_ledger *ledger);
 /* Same site shapes (data NULL). ZKI_ERR_VERIFY on a bad proof. */
