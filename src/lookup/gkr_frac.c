@@ -21,6 +21,8 @@ struct zki_frac_layer {
                             * several barriers, slow on a busy machine) */
     zki_ext *now[4];       /* current tables */
     int have_next;         /* next[] holds this round's sums (fused fold) */
+    zki_ext *ws;           /* work space holding eqs and tab */
+    int owns_ws;
     zki_ext next[3];
     zki_ext *eqs;          /* suffix eq tables: eq(r[k..j), .) at eqs + off[k] */
     size_t *off;
@@ -43,8 +45,13 @@ size_t zki_frac_proof_size(const zki_frac_proof *pf)
 
 static zki_ext eq1(zki_ext r, unsigned b) { return b ? r : zki_ext_sub(zki_ext_one(), r); }
 
-zki_status zki_frac_layer_new(zki_frac_layer **out, const zki_ext *p, const zki_ext *q, size_t j,
-                              const zki_ext *r, zki_ext lambda)
+/* Work space of a layer step j: eq tables 2h, u 2h, three tables h. */
+static size_t layer_ws_len(size_t j) { return (size_t)7 << j; }
+
+/* ws: layer_ws_len(j) entries owned by the caller, or NULL to allocate
+ * (a whole GKR reuses one block: fresh pages per layer cost page faults). */
+static zki_status layer_new_ws(zki_frac_layer **out, const zki_ext *p, const zki_ext *q, size_t j,
+                               const zki_ext *r, zki_ext lambda, zki_ext *ws)
 {
     *out = NULL;
     if (j >= ZKI_FRAC_MAX_VARS)
@@ -63,12 +70,17 @@ zki_status zki_frac_layer_new(zki_frac_layer **out, const zki_ext *p, const zki_
     L->src[2] = q;
     L->src[3] = q + h;
     L->off = malloc((j + 1) * sizeof *L->off);
-    L->eqs = zki_scratch_alloc(2 * h * sizeof(zki_ext));
-    int ok = L->off && L->eqs;
-    for (int k = 0; ok && k < 4; k++) {
-        size_t len = k == 1 ? 2 * h : h;
-        L->tab[k] = len ? zki_scratch_alloc(len * sizeof(zki_ext)) : NULL;
-        ok = !len || L->tab[k];
+    L->owns_ws = ws == NULL;
+    if (!ws)
+        ws = zki_scratch_alloc(layer_ws_len(j) * sizeof(zki_ext));
+    L->ws = ws;
+    int ok = L->off && ws;
+    if (ws) {
+        L->eqs = ws;
+        L->tab[1] = ws + 2 * h;
+        L->tab[0] = ws + 4 * h;
+        L->tab[2] = ws + 5 * h;
+        L->tab[3] = ws + 6 * h;
     }
     if (!ok) {
         zki_frac_layer_free(L);
@@ -107,13 +119,18 @@ zki_status zki_frac_layer_new(zki_frac_layer **out, const zki_ext *p, const zki_
     return ZKI_OK;
 }
 
+zki_status zki_frac_layer_new(zki_frac_layer **out, const zki_ext *p, const zki_ext *q, size_t j,
+                              const zki_ext *r, zki_ext lambda)
+{
+    return layer_new_ws(out, p, q, j, r, lambda, NULL);
+}
+
 void zki_frac_layer_free(zki_frac_layer *L)
 {
     if (!L)
         return;
-    for (int k = 0; k < 4; k++)
-        zki_scratch_free(L->tab[k]);
-    zki_scratch_free(L->eqs);
+    if (L->owns_ws)
+        zki_scratch_free(L->ws);
     free(L->off);
     free(L);
 }
@@ -309,20 +326,20 @@ zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_tran
     for (size_t x = 0; x < N; x++)
         if (zki_ext_is_zero(q[x]))
             return zki_fail(ZKI_ERR_INPUT, "frac GKR: zero denominator at leaf %zu", x);
-    /* layers[j] holds p_j then q_j (2 * 2^j entries) for j < n */
+    /* layers[j] holds p_j then q_j (2 * 2^j entries) for j < n, all in one
+     * block with the largest layer step's work space after them */
     zki_ext **layers = calloc(n, sizeof *layers);
-    zki_status st = layers ? alloc_proof(pf, n) : zki_fail(ZKI_ERR_NOMEM, "frac layers");
+    size_t lay_len = 2 * (N - 1);
+    zki_ext *block = zki_scratch_alloc((lay_len + layer_ws_len(n - 1)) * sizeof(zki_ext));
+    zki_status st = layers && block ? alloc_proof(pf, n) : zki_fail(ZKI_ERR_NOMEM, "frac layers");
     if (st != ZKI_OK) {
         free(layers);
+        zki_scratch_free(block);
         return st;
     }
     for (size_t j = n; j-- > 0 && st == ZKI_OK;) {
         size_t h = (size_t)1 << j;
-        layers[j] = zki_scratch_alloc(2 * h * sizeof(zki_ext));
-        if (!layers[j]) {
-            st = zki_fail(ZKI_ERR_NOMEM, "frac layer 2^%zu", j);
-            break;
-        }
+        layers[j] = block + 2 * (h - 1);
         const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
         const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
         zki_ext *P = layers[j], *Q = layers[j] + h;
@@ -349,7 +366,7 @@ zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_tran
             const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
             const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
             zki_frac_layer *L;
-            st = zki_frac_layer_new(&L, pp, qq, j, r, lambda);
+            st = layer_new_ws(&L, pp, qq, j, r, lambda, block + lay_len);
             if (st != ZKI_OK)
                 break;
             for (size_t i = 0; i < j; i++) {
@@ -373,8 +390,7 @@ zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_tran
             }
         }
     }
-    for (size_t j = 0; j < n; j++)
-        zki_scratch_free(layers[j]);
+    zki_scratch_free(block);
     free(layers);
     free(r);
     free(s);
