@@ -15,7 +15,7 @@ struct zki_frac_layer {
     const zki_ext *r;
     const zki_ext *src[4]; /* p0, p1, q0, q1 before the first bind */
     zki_ext *tab[4];       /* folded copies after it; tab[1] is u = p1 + lambda q1
-                            * from the start (F = p0 q1 + q0 u needs no lambda).
+                            * after the first bind (F = p0 q1 + q0 u needs no lambda).
                             * Folds go to fresh space after the current table
                             * (not in place: an in-place parallel fold needs
                             * several barriers, slow on a busy machine) */
@@ -45,8 +45,8 @@ size_t zki_frac_proof_size(const zki_frac_proof *pf)
 
 static zki_ext eq1(zki_ext r, unsigned b) { return b ? r : zki_ext_sub(zki_ext_one(), r); }
 
-/* Work space of a layer step j: eq tables 2h, u 2h, three tables h. */
-static size_t layer_ws_len(size_t j) { return (size_t)7 << j; }
+/* Work space of a layer step j: eq tables 2h, four folded tables h. */
+static size_t layer_ws_len(size_t j) { return (size_t)6 << j; }
 
 /* ws: layer_ws_len(j) entries owned by the caller, or NULL to allocate
  * (a whole GKR reuses one block: fresh pages per layer cost page faults). */
@@ -77,24 +77,15 @@ static zki_status layer_new_ws(zki_frac_layer **out, const zki_ext *p, const zki
     int ok = L->off && ws;
     if (ws) {
         L->eqs = ws;
-        L->tab[1] = ws + 2 * h;
-        L->tab[0] = ws + 4 * h;
-        L->tab[2] = ws + 5 * h;
-        L->tab[3] = ws + 6 * h;
+        for (int k = 0; k < 4; k++)
+            L->tab[k] = ws + (2 + (size_t)k) * h;
     }
     if (!ok) {
         zki_frac_layer_free(L);
         return zki_fail(ZKI_ERR_NOMEM, "frac layer tables (2^%zu)", j);
     }
     for (int k = 0; k < 4; k++)
-        L->now[k] = k == 1 ? L->tab[1] : (zki_ext *)L->src[k];
-    {
-        zki_ext *u = L->tab[1];
-        zki_fe lw = zki_ext_mul_prep(lambda);
-        #pragma omp parallel for schedule(static) if (h > 16384)
-        for (size_t i = 0; i < h; i++)
-            u[i] = zki_ext_add(p[h + i], zki_ext_mul_pre(q[h + i], lambda, lw));
-    }
+        L->now[k] = (zki_ext *)L->src[k]; /* now[1] is p1 until the first bind, u after */
     /* eq(r[k..j), y) has 2^(j-k) entries; built from k = j (one entry) down:
      * E_k(b + 2y) = eq1(r_k, b) E_{k+1}(y). */
     size_t o = 0;
@@ -176,10 +167,22 @@ static void round_sums(const zki_frac_layer *L, zki_ext h[3])
         zki_ext_acc S[3];
         for (int t = 0; t < 3; t++)
             zki_ext_acc_zero(&S[t]);
-        #pragma omp for schedule(static) nowait
-        for (size_t y = 0; y < half; y++)
-            pair_terms(S, E[y], a[2 * y], a[2 * y + 1], u[2 * y], u[2 * y + 1], c[2 * y],
-                       c[2 * y + 1], d[2 * y], d[2 * y + 1]);
+        if (L->round == 0) { /* u = p1 + lambda q1 on the fly */
+            zki_ext lam = L->lambda;
+            zki_fe lw = zki_ext_mul_prep(lam);
+            #pragma omp for schedule(static) nowait
+            for (size_t y = 0; y < half; y++) {
+                zki_ext u0 = zki_ext_add(u[2 * y], zki_ext_mul_pre(d[2 * y], lam, lw));
+                zki_ext u1 = zki_ext_add(u[2 * y + 1], zki_ext_mul_pre(d[2 * y + 1], lam, lw));
+                pair_terms(S, E[y], a[2 * y], a[2 * y + 1], u0, u1, c[2 * y], c[2 * y + 1],
+                           d[2 * y], d[2 * y + 1]);
+            }
+        } else {
+            #pragma omp for schedule(static) nowait
+            for (size_t y = 0; y < half; y++)
+                pair_terms(S, E[y], a[2 * y], a[2 * y + 1], u[2 * y], u[2 * y + 1], c[2 * y],
+                           c[2 * y + 1], d[2 * y], d[2 * y + 1]);
+        }
         #pragma omp critical
         for (int t = 0; t < 3; t++)
             zki_ext_acc_merge(&A[t], &S[t]);
@@ -226,13 +229,18 @@ void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
     L->scale = zki_ext_mul(L->scale, e);
     zki_ext *dst[4];
     for (int k = 0; k < 4; k++)
-        /* fresh space: right after the current table (u, 2h entries), or
-         * at tab[k] + h - size for the others (h/2, h/4, .. end to end) */
-        dst[k] = k == 1 ? L->now[1] + L->size : L->tab[k] + (((size_t)1 << L->j) - L->size);
+        /* fresh space: tab[k] + h - size (h/2, h/4, .. laid end to end) */
+        dst[k] = L->tab[k] + (((size_t)1 << L->j) - L->size);
+    /* first bind: the folded u is fold(p1) + lambda fold(q1) (folds are linear) */
+    int first = L->round == 0;
+    zki_ext lam = L->lambda;
+    zki_fe lw = zki_ext_mul_prep(lam);
     L->have_next = L->round + 1 < L->j && L->size >= 4;
     if (!L->have_next) {
         for (int k = 0; k < 4; k++)
             zki_mle_fold_ext(dst[k], L->now[k], L->size, c);
+        for (size_t i = 0; first && i < L->size / 2; i++)
+            dst[1][i] = zki_ext_add(dst[1][i], zki_ext_mul_pre(dst[3][i], lam, lw));
     } else {
         const zki_ext *in[4] = {L->now[0], L->now[1], L->now[2], L->now[3]};
         const zki_ext *E = L->eqs + L->off[L->round + 2];
@@ -253,6 +261,12 @@ void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
                     const zki_ext *x = in[k] + 4 * y;
                     o[k][0] = fold1(x[0], x[1], c, cw);
                     o[k][1] = fold1(x[2], x[3], c, cw);
+                }
+                if (first) {
+                    o[1][0] = zki_ext_add(o[1][0], zki_ext_mul_pre(o[3][0], lam, lw));
+                    o[1][1] = zki_ext_add(o[1][1], zki_ext_mul_pre(o[3][1], lam, lw));
+                }
+                for (int k = 0; k < 4; k++) {
                     dst[k][2 * y] = o[k][0];
                     dst[k][2 * y + 1] = o[k][1];
                 }
@@ -276,7 +290,8 @@ void zki_frac_layer_final(const zki_frac_layer *L, zki_ext ev[4])
 {
     for (int k = 0; k < 4; k++)
         ev[k] = cur(L, k)[0];
-    ev[1] = zki_ext_sub(ev[1], zki_ext_mul(L->lambda, ev[3])); /* p1 = u - lambda q1 */
+    if (L->round > 0) /* p1 = u - lambda q1 */
+        ev[1] = zki_ext_sub(ev[1], zki_ext_mul(L->lambda, ev[3]));
 }
 
 static zki_ext layer_value(zki_ext lambda, const zki_ext ev[4])
