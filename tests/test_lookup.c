@@ -2,6 +2,7 @@
  * tables 2^1 .. 2^16, signed ranges), claims chaining to the right tensor
  * values, and soundness (entry outside the table, altered multiplicities,
  * mutated GKR messages and leaf values, wrong base values). */
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -484,6 +485,45 @@ static void test_bytes(void)
     zki_lookup_table_free(&T);
 }
 
+/* The proof bytes do not depend on the number of threads (sizes large
+ * enough for every parallel loop to split). */
+static void test_threads(void)
+{
+    zki_lookup_table T;
+    zki_lookup_table_range(&T, 16, 0);
+    size_t n = 200000;
+    int64_t *d = rand_in_range(n, 0, 16);
+    uint8_t *bytes[2];
+    size_t len[2];
+    int saved = omp_get_max_threads();
+    for (int k = 0; k < 2; k++) {
+        omp_set_num_threads(k ? 2 : 1);
+        zki_lookup *P;
+        zki_lookup_new(&P, &T, M_ID);
+        zki_range_check_add(P, "t", 1, d, n);
+        const zki_fe *m;
+        size_t ml;
+        zki_lookup_multiplicities(P, &m, &ml);
+        zki_transcript t;
+        zki_ts_init(&t, "threads", 1);
+        zki_ledger l;
+        zki_ledger_init(&l);
+        zki_lookup_proof pf;
+        CHECK(zki_lookup_prove(P, &t, &pf, &l) == ZKI_OK);
+        CHECK(zki_lookup_proof_to_bytes(&pf, &bytes[k], &len[k]) == ZKI_OK);
+        zki_lookup_proof_free(&pf);
+        zki_ledger_free(&l);
+        zki_ts_free(&t);
+        zki_lookup_free(P);
+    }
+    omp_set_num_threads(saved);
+    CHECK(len[0] == len[1] && memcmp(bytes[0], bytes[1], len[0]) == 0);
+    free(bytes[0]);
+    free(bytes[1]);
+    free(d);
+    zki_lookup_table_free(&T);
+}
+
 int main(void)
 {
     zki_rng_seed(&rng, 5);
@@ -494,5 +534,6 @@ int main(void)
     test_soundness();
     test_with_pcs();
     test_bytes();
+    test_threads();
     return TEST_SUMMARY();
 }
