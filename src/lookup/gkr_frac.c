@@ -1,0 +1,447 @@
+/* Fractional-sum GKR: see gkr_frac.h. */
+#include "lookup/gkr_frac.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/scratch.h"
+#include "poly/mle.h"
+#include "sumcheck/sumcheck.h"
+
+struct zki_frac_layer {
+    size_t j, round;
+    zki_ext lambda;
+    const zki_ext *r;
+    const zki_ext *src[4]; /* p0, p1, q0, q1 before the first bind */
+    zki_ext *tab[4];       /* folded copies after it; tab[1] is u = p1 + lambda q1
+                            * after the first bind (F = p0 q1 + q0 u needs no lambda).
+                            * Folds go to fresh space after the current table
+                            * (not in place: an in-place parallel fold needs
+                            * several barriers, slow on a busy machine) */
+    zki_ext *now[4];       /* current tables */
+    int have_next;         /* next[] holds this round's sums (fused fold) */
+    zki_ext *ws;           /* work space holding eqs and tab */
+    int owns_ws;
+    zki_ext next[3];
+    zki_ext *eqs;          /* suffix eq tables: eq(r[k..j), .) at eqs + off[k] */
+    size_t *off;
+    size_t size;           /* current table length */
+    zki_ext scale;         /* prod over bound rounds of eq1(r_i, c_i) */
+};
+
+void zki_frac_proof_free(zki_frac_proof *pf)
+{
+    free(pf->msgs);
+    free(pf->evals);
+    memset(pf, 0, sizeof *pf);
+}
+
+size_t zki_frac_proof_size(const zki_frac_proof *pf)
+{
+    size_t n = pf->nvars;
+    return 16 * (2 + 3 * (n * (n - 1) / 2) + 4 * n);
+}
+
+static zki_ext eq1(zki_ext r, unsigned b) { return b ? r : zki_ext_sub(zki_ext_one(), r); }
+
+/* Work space of a layer step j: eq tables 2h, four folded tables h. */
+static size_t layer_ws_len(size_t j) { return (size_t)6 << j; }
+
+/* ws: layer_ws_len(j) entries owned by the caller, or NULL to allocate
+ * (a whole GKR reuses one block: fresh pages per layer cost page faults). */
+static zki_status layer_new_ws(zki_frac_layer **out, const zki_ext *p, const zki_ext *q, size_t j,
+                               const zki_ext *r, zki_ext lambda, zki_ext *ws)
+{
+    *out = NULL;
+    if (j >= ZKI_FRAC_MAX_VARS)
+        return zki_fail(ZKI_ERR_INPUT, "frac layer: %zu variables", j);
+    zki_frac_layer *L = calloc(1, sizeof *L);
+    size_t h = (size_t)1 << j;
+    if (!L)
+        return zki_fail(ZKI_ERR_NOMEM, "frac layer");
+    L->j = j;
+    L->lambda = lambda;
+    L->r = r;
+    L->size = h;
+    L->scale = zki_ext_one();
+    L->src[0] = p;
+    L->src[1] = p + h;
+    L->src[2] = q;
+    L->src[3] = q + h;
+    L->off = malloc((j + 1) * sizeof *L->off);
+    L->owns_ws = ws == NULL;
+    if (!ws)
+        ws = zki_scratch_alloc(layer_ws_len(j) * sizeof(zki_ext));
+    L->ws = ws;
+    int ok = L->off && ws;
+    if (ws) {
+        L->eqs = ws;
+        for (int k = 0; k < 4; k++)
+            L->tab[k] = ws + (2 + (size_t)k) * h;
+    }
+    if (!ok) {
+        zki_frac_layer_free(L);
+        return zki_fail(ZKI_ERR_NOMEM, "frac layer tables (2^%zu)", j);
+    }
+    for (int k = 0; k < 4; k++)
+        L->now[k] = (zki_ext *)L->src[k]; /* now[1] is p1 until the first bind, u after */
+    /* eq(r[k..j), y) has 2^(j-k) entries; built from k = j (one entry) down:
+     * E_k(b + 2y) = eq1(r_k, b) E_{k+1}(y). */
+    size_t o = 0;
+    for (size_t k = j + 1; k-- > 0;) {
+        L->off[k] = o;
+        size_t len = (size_t)1 << (j - k);
+        zki_ext *E = L->eqs + o;
+        if (k == j) {
+            E[0] = zki_ext_one();
+        } else {
+            const zki_ext *N = L->eqs + L->off[k + 1];
+            zki_ext r0 = eq1(r[k], 0), r1 = r[k];
+            #pragma omp parallel for schedule(static) if (len > 16384)
+            for (size_t y = 0; y < len / 2; y++) {
+                E[2 * y] = zki_ext_mul(r0, N[y]);
+                E[2 * y + 1] = zki_ext_mul(r1, N[y]);
+            }
+        }
+        o += len;
+    }
+    *out = L;
+    return ZKI_OK;
+}
+
+zki_status zki_frac_layer_new(zki_frac_layer **out, const zki_ext *p, const zki_ext *q, size_t j,
+                              const zki_ext *r, zki_ext lambda)
+{
+    return layer_new_ws(out, p, q, j, r, lambda, NULL);
+}
+
+void zki_frac_layer_free(zki_frac_layer *L)
+{
+    if (!L)
+        return;
+    if (L->owns_ws)
+        zki_scratch_free(L->ws);
+    free(L->off);
+    free(L);
+}
+
+static const zki_ext *cur(const zki_frac_layer *L, int k) { return L->now[k]; }
+
+/* h(t) = sum_y eq(r[i+1..], y) F(t, y), F = p0 q1 + q0 (p1 + lambda q1),
+ * at t = 0, 1, 2; then g(t) = eq1(r_i, t) h(t) at 0, 2, 3. */
+/* Adds pair y's F(t) at t = 0, 1, 2 (F = a d + c u), weighted by e. */
+static inline void pair_terms(zki_ext_acc s[3], zki_ext e, zki_ext a0, zki_ext a1, zki_ext u0,
+                              zki_ext u1, zki_ext c0, zki_ext c1, zki_ext d0, zki_ext d1)
+{
+    zki_ext a2 = zki_ext_sub(zki_ext_add(a1, a1), a0);
+    zki_ext u2 = zki_ext_sub(zki_ext_add(u1, u1), u0);
+    zki_ext c2 = zki_ext_sub(zki_ext_add(c1, c1), c0);
+    zki_ext d2 = zki_ext_sub(zki_ext_add(d1, d1), d0);
+    zki_ext_acc f;
+    zki_ext_acc_zero(&f);
+    zki_ext_acc_mac(&f, a0, d0);
+    zki_ext_acc_mac(&f, c0, u0);
+    zki_ext_acc_mac(&s[0], e, zki_ext_acc_reduce(&f));
+    zki_ext_acc_zero(&f);
+    zki_ext_acc_mac(&f, a1, d1);
+    zki_ext_acc_mac(&f, c1, u1);
+    zki_ext_acc_mac(&s[1], e, zki_ext_acc_reduce(&f));
+    zki_ext_acc_zero(&f);
+    zki_ext_acc_mac(&f, a2, d2);
+    zki_ext_acc_mac(&f, c2, u2);
+    zki_ext_acc_mac(&s[2], e, zki_ext_acc_reduce(&f));
+}
+
+/* h(0), h(1), h(2) of the current round (unscaled), from the tables. */
+static void round_sums(const zki_frac_layer *L, zki_ext h[3])
+{
+    const zki_ext *a = cur(L, 0), *u = cur(L, 1), *c = cur(L, 2), *d = cur(L, 3);
+    const zki_ext *E = L->eqs + L->off[L->round + 1];
+    size_t half = L->size / 2;
+    zki_ext_acc A[3];
+    for (int t = 0; t < 3; t++)
+        zki_ext_acc_zero(&A[t]);
+    #pragma omp parallel if (half > 16384)
+    {
+        zki_ext_acc S[3];
+        for (int t = 0; t < 3; t++)
+            zki_ext_acc_zero(&S[t]);
+        if (L->round == 0) { /* u = p1 + lambda q1 on the fly */
+            zki_ext lam = L->lambda;
+            zki_fe lw = zki_ext_mul_prep(lam);
+            #pragma omp for schedule(static) nowait
+            for (size_t y = 0; y < half; y++) {
+                zki_ext u0 = zki_ext_add(u[2 * y], zki_ext_mul_pre(d[2 * y], lam, lw));
+                zki_ext u1 = zki_ext_add(u[2 * y + 1], zki_ext_mul_pre(d[2 * y + 1], lam, lw));
+                pair_terms(S, E[y], a[2 * y], a[2 * y + 1], u0, u1, c[2 * y], c[2 * y + 1],
+                           d[2 * y], d[2 * y + 1]);
+            }
+        } else {
+            #pragma omp for schedule(static) nowait
+            for (size_t y = 0; y < half; y++)
+                pair_terms(S, E[y], a[2 * y], a[2 * y + 1], u[2 * y], u[2 * y + 1], c[2 * y],
+                           c[2 * y + 1], d[2 * y], d[2 * y + 1]);
+        }
+        #pragma omp critical
+        for (int t = 0; t < 3; t++)
+            zki_ext_acc_merge(&A[t], &S[t]);
+    }
+    for (int t = 0; t < 3; t++)
+        h[t] = zki_ext_acc_reduce(&A[t]);
+}
+
+void zki_frac_layer_round(zki_frac_layer *L, zki_ext msg[3])
+{
+    zki_ext hs[3];
+    if (L->have_next)
+        memcpy(hs, L->next, sizeof hs);
+    else
+        round_sums(L, hs);
+    zki_ext h0 = hs[0], h1 = hs[1], h2 = hs[2];
+    /* h(3) = h0 - 3 h1 + 3 h2 (h has degree 2) */
+    zki_ext three = zki_ext_from_fe(3);
+    zki_ext h3 = zki_ext_add(h0, zki_ext_mul(three, zki_ext_sub(h2, h1)));
+    zki_ext ri = L->r[L->round];
+    h0 = zki_ext_mul(h0, L->scale);
+    h2 = zki_ext_mul(h2, L->scale);
+    h3 = zki_ext_mul(h3, L->scale);
+    zki_ext e0 = zki_ext_sub(zki_ext_one(), ri);                           /* eq1(r, 0) */
+    zki_ext e2 = zki_ext_sub(zki_ext_mul(three, ri), zki_ext_one());        /* 3r - 1 */
+    zki_ext e3 = zki_ext_sub(zki_ext_scale(ri, 5), zki_ext_from_fe(2));     /* 5r - 2 */
+    msg[0] = zki_ext_mul(e0, h0);
+    msg[1] = zki_ext_mul(e2, h2);
+    msg[2] = zki_ext_mul(e3, h3);
+}
+
+static inline zki_ext fold1(zki_ext x0, zki_ext x1, zki_ext c, zki_fe cw)
+{
+    return zki_ext_add(x0, zki_ext_mul_pre(zki_ext_sub(x1, x0), c, cw));
+}
+
+/* Binds x_i = c. When another round follows, the fold also computes that
+ * round's sums in the same pass (one read of the tables instead of two). */
+void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
+{
+    zki_ext ri = L->r[L->round];
+    zki_ext e = zki_ext_add(zki_ext_sub(zki_ext_one(), zki_ext_add(ri, c)),
+                            zki_ext_mul(zki_ext_add(ri, ri), c)); /* eq1(r_i, c) */
+    L->scale = zki_ext_mul(L->scale, e);
+    zki_ext *dst[4];
+    for (int k = 0; k < 4; k++)
+        /* fresh space: tab[k] + h - size (h/2, h/4, .. laid end to end) */
+        dst[k] = L->tab[k] + (((size_t)1 << L->j) - L->size);
+    /* first bind: the folded u is fold(p1) + lambda fold(q1) (folds are linear) */
+    int first = L->round == 0;
+    zki_ext lam = L->lambda;
+    zki_fe lw = zki_ext_mul_prep(lam);
+    L->have_next = L->round + 1 < L->j && L->size >= 4;
+    if (!L->have_next) {
+        for (int k = 0; k < 4; k++)
+            zki_mle_fold_ext(dst[k], L->now[k], L->size, c);
+        for (size_t i = 0; first && i < L->size / 2; i++)
+            dst[1][i] = zki_ext_add(dst[1][i], zki_ext_mul_pre(dst[3][i], lam, lw));
+    } else {
+        const zki_ext *in[4] = {L->now[0], L->now[1], L->now[2], L->now[3]};
+        const zki_ext *E = L->eqs + L->off[L->round + 2];
+        size_t quarter = L->size / 4;
+        zki_fe cw = zki_ext_mul_prep(c);
+        zki_ext_acc A[3];
+        for (int t = 0; t < 3; t++)
+            zki_ext_acc_zero(&A[t]);
+        #pragma omp parallel if (quarter > 8192)
+        {
+            zki_ext_acc S[3];
+            for (int t = 0; t < 3; t++)
+                zki_ext_acc_zero(&S[t]);
+            #pragma omp for schedule(static) nowait
+            for (size_t y = 0; y < quarter; y++) {
+                zki_ext o[4][2];
+                for (int k = 0; k < 4; k++) {
+                    const zki_ext *x = in[k] + 4 * y;
+                    o[k][0] = fold1(x[0], x[1], c, cw);
+                    o[k][1] = fold1(x[2], x[3], c, cw);
+                }
+                if (first) {
+                    o[1][0] = zki_ext_add(o[1][0], zki_ext_mul_pre(o[3][0], lam, lw));
+                    o[1][1] = zki_ext_add(o[1][1], zki_ext_mul_pre(o[3][1], lam, lw));
+                }
+                for (int k = 0; k < 4; k++) {
+                    dst[k][2 * y] = o[k][0];
+                    dst[k][2 * y + 1] = o[k][1];
+                }
+                pair_terms(S, E[y], o[0][0], o[0][1], o[1][0], o[1][1], o[2][0], o[2][1],
+                           o[3][0], o[3][1]);
+            }
+            #pragma omp critical
+            for (int t = 0; t < 3; t++)
+                zki_ext_acc_merge(&A[t], &S[t]);
+        }
+        for (int t = 0; t < 3; t++)
+            L->next[t] = zki_ext_acc_reduce(&A[t]);
+    }
+    for (int k = 0; k < 4; k++)
+        L->now[k] = dst[k];
+    L->size /= 2;
+    L->round++;
+}
+
+void zki_frac_layer_final(const zki_frac_layer *L, zki_ext ev[4])
+{
+    for (int k = 0; k < 4; k++)
+        ev[k] = cur(L, k)[0];
+    if (L->round > 0) /* p1 = u - lambda q1 */
+        ev[1] = zki_ext_sub(ev[1], zki_ext_mul(L->lambda, ev[3]));
+}
+
+static zki_ext layer_value(zki_ext lambda, const zki_ext ev[4])
+{
+    zki_ext v = zki_ext_add(zki_ext_mul(ev[0], ev[3]), zki_ext_mul(ev[1], ev[2]));
+    return zki_ext_add(v, zki_ext_mul(lambda, zki_ext_mul(ev[2], ev[3])));
+}
+
+zki_status zki_frac_layer_check(const zki_ext *r, const zki_ext *s, size_t j, zki_ext lambda,
+                                const zki_ext ev[4], zki_ext final_claim)
+{
+    zki_ext want = zki_ext_mul(zki_eq_eval(r, s, j), layer_value(lambda, ev));
+    return zki_ext_eq(want, final_claim) ? ZKI_OK : ZKI_ERR_VERIFY;
+}
+
+/* ---- whole GKR -------------------------------------------------------------- */
+
+static size_t msg_off(size_t j) { return 3 * (j * (j - 1) / 2); }
+
+static zki_status alloc_proof(zki_frac_proof *pf, size_t n)
+{
+    memset(pf, 0, sizeof *pf);
+    pf->nvars = n;
+    size_t nm = msg_off(n);
+    pf->msgs = malloc((nm ? nm : 1) * sizeof(zki_ext));
+    pf->evals = malloc(4 * n * sizeof(zki_ext));
+    if (!pf->msgs || !pf->evals) {
+        zki_frac_proof_free(pf);
+        return zki_fail(ZKI_ERR_NOMEM, "frac proof");
+    }
+    return ZKI_OK;
+}
+
+/* Claims on layer j+1 at (s, mu) from the four values. */
+static void next_claims(const zki_ext ev[4], zki_ext mu, zki_ext *P, zki_ext *Q)
+{
+    *P = zki_ext_add(ev[0], zki_ext_mul(mu, zki_ext_sub(ev[1], ev[0])));
+    *Q = zki_ext_add(ev[2], zki_ext_mul(mu, zki_ext_sub(ev[3], ev[2])));
+}
+
+zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_transcript *t,
+                          zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval)
+{
+    if (n < 1 || n > ZKI_FRAC_MAX_VARS)
+        return zki_fail(ZKI_ERR_INPUT, "frac GKR: %zu variables (1..%d)", n, ZKI_FRAC_MAX_VARS);
+    size_t N = (size_t)1 << n;
+    for (size_t x = 0; x < N; x++)
+        if (zki_ext_is_zero(q[x]))
+            return zki_fail(ZKI_ERR_INPUT, "frac GKR: zero denominator at leaf %zu", x);
+    /* layers[j] holds p_j then q_j (2 * 2^j entries) for j < n, all in one
+     * block with the largest layer step's work space after them */
+    zki_ext **layers = calloc(n, sizeof *layers);
+    size_t lay_len = 2 * (N - 1);
+    zki_ext *block = zki_scratch_alloc((lay_len + layer_ws_len(n - 1)) * sizeof(zki_ext));
+    zki_status st = layers && block ? alloc_proof(pf, n) : zki_fail(ZKI_ERR_NOMEM, "frac layers");
+    if (st != ZKI_OK) {
+        free(layers);
+        zki_scratch_free(block);
+        return st;
+    }
+    for (size_t j = n; j-- > 0 && st == ZKI_OK;) {
+        size_t h = (size_t)1 << j;
+        layers[j] = block + 2 * (h - 1);
+        const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
+        const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
+        zki_ext *P = layers[j], *Q = layers[j] + h;
+        #pragma omp parallel for schedule(static) if (h > 16384)
+        for (size_t i = 0; i < h; i++) {
+            P[i] = zki_ext_add(zki_ext_mul(pp[i], qq[i + h]), zki_ext_mul(pp[i + h], qq[i]));
+            Q[i] = zki_ext_mul(qq[i], qq[i + h]);
+        }
+    }
+    zki_ext *r = malloc((n + 1) * sizeof *r), *s = malloc((n + 1) * sizeof *s);
+    if (st == ZKI_OK && (!r || !s))
+        st = zki_fail(ZKI_ERR_NOMEM, "frac points");
+    if (st == ZKI_OK) {
+        pf->root_p = layers[0][0];
+        pf->root_q = layers[0][1];
+        zki_ts_absorb_ext(t, "frac.root_p", pf->root_p);
+        zki_ts_absorb_ext(t, "frac.root_q", pf->root_q);
+        zki_ext P = pf->root_p, Q = pf->root_q;
+        (void)P;
+        (void)Q;
+        for (size_t j = 0; j < n && st == ZKI_OK; j++) {
+            zki_ext lambda = zki_ts_challenge_ext(t, "frac.lambda");
+            size_t h = (size_t)1 << j;
+            const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
+            const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
+            zki_frac_layer *L;
+            st = layer_new_ws(&L, pp, qq, j, r, lambda, block + lay_len);
+            if (st != ZKI_OK)
+                break;
+            for (size_t i = 0; i < j; i++) {
+                zki_ext *m = pf->msgs + msg_off(j) + 3 * i;
+                zki_frac_layer_round(L, m);
+                zki_ts_absorb_ext_vec(t, "frac.round", m, 3);
+                s[i] = zki_ts_challenge_ext(t, "frac.r");
+                zki_frac_layer_bind(L, s[i]);
+            }
+            zki_ext *ev = pf->evals + 4 * j;
+            zki_frac_layer_final(L, ev);
+            zki_frac_layer_free(L);
+            zki_ts_absorb_ext_vec(t, "frac.evals", ev, 4);
+            s[j] = zki_ts_challenge_ext(t, "frac.mu");
+            next_claims(ev, s[j], &P, &Q);
+            memcpy(r, s, (j + 1) * sizeof *r);
+            if (j + 1 == n) {
+                memcpy(point, r, n * sizeof *r);
+                *p_eval = P;
+                *q_eval = Q;
+            }
+        }
+    }
+    zki_scratch_free(block);
+    free(layers);
+    free(r);
+    free(s);
+    if (st != ZKI_OK)
+        zki_frac_proof_free(pf);
+    return st;
+}
+
+zki_status zki_frac_verify(size_t n, const zki_frac_proof *pf, zki_transcript *t,
+                           zki_ext *point, zki_ext *p_eval, zki_ext *q_eval)
+{
+    if (n < 1 || n > ZKI_FRAC_MAX_VARS || pf->nvars != n || !pf->msgs || !pf->evals)
+        return zki_fail(ZKI_ERR_VERIFY, "frac GKR: proof shape (%zu variables expected)", n);
+    zki_ext r[ZKI_FRAC_MAX_VARS + 1], s[ZKI_FRAC_MAX_VARS + 1];
+    zki_ts_absorb_ext(t, "frac.root_p", pf->root_p);
+    zki_ts_absorb_ext(t, "frac.root_q", pf->root_q);
+    zki_ext P = pf->root_p, Q = pf->root_q;
+    for (size_t j = 0; j < n; j++) {
+        zki_ext lambda = zki_ts_challenge_ext(t, "frac.lambda");
+        zki_ext claim = zki_ext_add(P, zki_ext_mul(lambda, Q));
+        for (size_t i = 0; i < j; i++) {
+            const zki_ext *m = pf->msgs + msg_off(j) + 3 * i;
+            zki_ts_absorb_ext_vec(t, "frac.round", m, 3);
+            s[i] = zki_ts_challenge_ext(t, "frac.r");
+            claim = zki_sc_next_claim(claim, m, 3, s[i]);
+        }
+        const zki_ext *ev = pf->evals + 4 * j;
+        if (zki_frac_layer_check(r, s, j, lambda, ev, claim) != ZKI_OK)
+            return zki_fail(ZKI_ERR_VERIFY, "frac GKR: layer %zu check failed", j);
+        zki_ts_absorb_ext_vec(t, "frac.evals", ev, 4);
+        s[j] = zki_ts_challenge_ext(t, "frac.mu");
+        next_claims(ev, s[j], &P, &Q);
+        memcpy(r, s, (j + 1) * sizeof *r);
+    }
+    memcpy(point, r, n * sizeof *r);
+    *p_eval = P;
+    *q_eval = Q;
+    return ZKI_OK;
+}

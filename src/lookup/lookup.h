@@ -1,0 +1,125 @@
+/* LogUp lookup arguments with a fractional-sum GKR (DESIGN.md sections 2, 3).
+ *
+ * One instance (zki_lookup) per table for a whole proof. Sites are added
+ * (each a column, or a pair of columns for a mapping table, of `len`
+ * entries, zero-padded to 2^k); every column is an AFFINE combination
+ *     col[i] = cst + sum_j coef_j * base_j[i]
+ * of base vectors, each naming the tensor it comes from. Base vectors are
+ * the things that end as claims: a derived column (a requant remainder) is
+ * never committed, its claim becomes claims on its bases.
+ *
+ * Statement: for every site and i < len, col[i] (or the pair folded as
+ * in + beta * out) is a table entry. LogUp with multiplicities m:
+ *     sum_sites sum_{i<len} -1/(alpha - col[i]) + sum_t m[t]/(alpha - T[t]) = 0
+ * All sites and the table are leaf segments laid end to end (sorted by
+ * size, aligned) and cut into power-of-two blocks after the binary digits
+ * of their total, one fractional-sum GKR per block (no filler leaves; at
+ * most log2(total) + 1 trees); the verifier checks the roots' fractions
+ * sum to 0. Site leaves are p = -[i < len], q = alpha - col(i); table leaves
+ * p = m, q = alpha - T. A site has at least 2 (padded) entries.
+ *
+ * Protocol / transcript order (prover and verifier alike):
+ *   1. prover: zki_lookup_multiplicities -> m (2^log_size field elements);
+ *      the CALLER commits m (PCS) and absorbs the commitment root;
+ *   2. zki_lookup_prove / _verify: absorbs the table and site shapes, draws
+ *      alpha, beta, runs the GKR, then absorbs the values at the leaf
+ *      point's low coordinates rho_k of every base (per site, column, term,
+ *      in order) and of m; the verifier recomputes the leaf p, q from them
+ *      and the table's multilinear extension (O(log size) ranges, O(size)
+ *      maps) and checks root p = 0, root q != 0;
+ *   3. claims are appended to the caller's ledger: base tensors at rho_k
+ *      (k = site's nvars, rho the leaf point of the site's tree) and m
+ *      (tensor id m_tensor given at creation) at rho_K. The caller chains
+ *      the base claims to their tensors and opens m with the PCS.
+ * Per proof O(total lookups + table size); proof O(log^2) field elements.
+ *
+ * Bad input: a value outside the table makes zki_lookup_multiplicities
+ * return ZKI_ERR_INPUT naming the site and index. */
+#ifndef ZKI_LOOKUP_H
+#define ZKI_LOOKUP_H
+
+#include "lookup/gkr_frac.h"
+#include "sumcheck/claims.h"
+
+#define ZKI_LK_MAX_TERMS 6
+#define ZKI_LK_MAX_LOG_TABLE 20
+
+/* ---- tables -------------------------------------------------------------- */
+
+typedef enum { ZKI_LK_RANGE = 0, ZKI_LK_MAP = 1 } zki_lk_kind;
+
+typedef struct {
+    zki_lk_kind kind;
+    unsigned log_size; /* 2^log_size entries */
+    int64_t lo;        /* RANGE: entries lo + i; MAP: inputs lo + i */
+    int64_t *out;      /* MAP: outputs out[i] for input lo + i (owned) */
+} zki_lookup_table;
+
+/* [lo, lo + 2^log_size), 1 <= log_size <= 32 (unsigned: lo = 0; signed k-bit:
+ * lo = -2^(k-1)). */
+zki_status zki_lookup_table_range(zki_lookup_table *t, unsigned log_size, int64_t lo);
+/* Pairs (lo + i, out[i]), i < 2^log_size, 1 <= log_size <= ZKI_LK_MAX_LOG_TABLE.
+ * out copied. Outputs must satisfy |out| < 2^62. */
+zki_status zki_lookup_table_map(zki_lookup_table *t, unsigned log_size, int64_t lo,
+                                const int64_t *out);
+void zki_lookup_table_free(zki_lookup_table *t);
+/* T(r) folded: T_in(r) + beta * T_out(r) (beta ignored for ranges); r has
+ * log_size coords. Ranges O(log size), maps O(size). */
+zki_ext zki_lookup_table_eval(const zki_lookup_table *t, const zki_ext *r, zki_ext beta);
+
+/* ---- sites ---------------------------------------------------------------- */
+
+/* One looked-up column: cst + sum_j coef[j] * base_j. data[j] has the site's
+ * len entries (prover; NULL on the verifier side). The integer value must fit
+ * in (-2^62, 2^62). */
+typedef struct {
+    int64_t cst;
+    unsigned n_terms; /* 0 .. ZKI_LK_MAX_TERMS */
+    int64_t coef[ZKI_LK_MAX_TERMS];
+    uint32_t tensor[ZKI_LK_MAX_TERMS];
+    const int64_t *data[ZKI_LK_MAX_TERMS];
+} zki_lk_col;
+
+/* The column equal to one tensor. */
+zki_lk_col zki_lk_col_plain(uint32_t tensor, const int64_t *data);
+
+typedef struct zki_lookup zki_lookup;
+
+/* table borrowed (must outlive the instance). m_tensor: ledger id for the
+ * multiplicities. */
+zki_status zki_lookup_new(zki_lookup **out, const zki_lookup_table *table, uint32_t m_tensor);
+void zki_lookup_free(zki_lookup *lk);
+/* n_cols = 1 for ranges, 2 (input, output) for maps. cols copied, data
+ * borrowed until prove. name (copied) appears in error messages. */
+zki_status zki_lookup_add_site(zki_lookup *lk, const char *name, size_t len,
+                               const zki_lk_col *cols, unsigned n_cols);
+size_t zki_lookup_n_sites(const zki_lookup *lk);
+
+/* Prover: checks every looked-up value and counts; *m (owned by lk, valid
+ * until free) has 2^log_size canonical entries: commit it. */
+zki_status zki_lookup_multiplicities(zki_lookup *lk, const zki_fe **m, size_t *m_len);
+
+typedef struct {
+    size_t n_trees;
+    zki_frac_proof *gkr; /* n_trees GKR proofs */
+    size_t n_evals;
+    zki_ext *evals; /* base values per site/column/term, then m */
+} zki_lookup_proof;
+
+void zki_lookup_proof_free(zki_lookup_proof *pf);
+size_t zki_lookup_proof_size(const zki_lookup_proof *pf);
+
+/* Serialisation: version | n_trees | per tree (nvars, root_p, root_q, msgs,
+ * evals) | n_evals | evals; u32 little-endian, extension elements 16 bytes.
+ * *out malloc'ed. Parsing rejects truncated, oversized, non-canonical or
+ * trailing bytes with ZKI_ERR_INPUT (shapes are checked again by verify). */
+zki_status zki_lookup_proof_to_bytes(const zki_lookup_proof *pf, uint8_t **out, size_t *len);
+zki_status zki_lookup_proof_from_bytes(zki_lookup_proof *pf, const uint8_t *in, size_t len);
+
+zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof *pf,
+                            zki_ledger *ledger);
+/* Same site shapes (data NULL). ZKI_ERR_VERIFY on a bad proof. */
+zki_status zki_lookup_verify(zki_lookup *lk, zki_transcript *t, const zki_lookup_proof *pf,
+                             zki_ledger *ledger);
+
+#endif

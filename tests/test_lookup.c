@@ -1,0 +1,539 @@
+/* LogUp-GKR lookups: completeness (single columns, pairs, several sites,
+ * tables 2^1 .. 2^16, signed ranges), claims chaining to the right tensor
+ * values, and soundness (entry outside the table, altered multiplicities,
+ * mutated GKR messages and leaf values, wrong base values). */
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tests/test.h"
+#include "common/rng.h"
+#include "lookup/requant.h"
+#include "pcs/pcs.h"
+#include "poly/mle.h"
+
+static zki_rng rng;
+
+#define MAX_T 64
+/* tensor id -> data (for checking ledger claims) */
+static const int64_t *tdata[MAX_T];
+static size_t tlen[MAX_T];
+static const zki_fe *mvec;
+static size_t mlen;
+#define M_ID 63u
+
+static zki_ext eval_i64(const int64_t *d, size_t len, const zki_ext *r, size_t k)
+{
+    size_t n = (size_t)1 << k;
+    zki_fe *f = calloc(n, sizeof *f);
+    for (size_t i = 0; i < len; i++)
+        f[i] = zki_fe_from_i64(d[i]);
+    zki_ext v = zki_mle_eval_base(f, k, r);
+    free(f);
+    return v;
+}
+
+/* Every ledger claim matches the actual tensor (or m). */
+static int claims_hold(const zki_ledger *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const zki_claim *c = &l->items[i];
+        zki_ext v = c->tensor == M_ID ? zki_mle_eval_base(mvec, c->nvars, c->point)
+                                      : eval_i64(tdata[c->tensor], tlen[c->tensor], c->point,
+                                                 c->nvars);
+        if (!zki_ext_eq(v, c->value))
+            return 0;
+    }
+    return 1;
+}
+
+typedef void (*mutator)(zki_lookup_proof *pf, zki_fe *m, size_t m_len, int which);
+
+/* Proves then verifies; returns the verify status (or the prove error
+ * + 100). mut (if any) alters the proof or m after proving / before it. */
+static int run(zki_lookup *P, zki_lookup *V, mutator mut_m, mutator mut_pf, int which,
+               int *claims_ok)
+{
+    const zki_fe *m;
+    size_t m_len;
+    zki_status st = zki_lookup_multiplicities(P, &m, &m_len);
+    if (st != ZKI_OK)
+        return 100 + st;
+    if (mut_m)
+        mut_m(NULL, (zki_fe *)m, m_len, which);
+    mvec = m;
+    mlen = m_len;
+    zki_transcript tp, tv;
+    zki_ts_init(&tp, "test-lookup", 1);
+    zki_ts_init(&tv, "test-lookup", 1);
+    zki_ts_absorb_fe_vec(&tp, "m", m, m_len); /* stands in for the PCS root */
+    zki_ts_absorb_fe_vec(&tv, "m", m, m_len);
+    zki_ledger lp, lv;
+    zki_ledger_init(&lp);
+    zki_ledger_init(&lv);
+    zki_lookup_proof pf;
+    st = zki_lookup_prove(P, &tp, &pf, &lp);
+    int ret;
+    if (st != ZKI_OK) {
+        ret = 100 + st;
+    } else {
+        if (mut_pf)
+            mut_pf(&pf, NULL, 0, which);
+        /* verify what comes back from the bytes */
+        uint8_t *bytes;
+        size_t blen;
+        zki_lookup_proof back;
+        if (zki_lookup_proof_to_bytes(&pf, &bytes, &blen) != ZKI_OK ||
+            zki_lookup_proof_from_bytes(&back, bytes, blen) != ZKI_OK) {
+            ret = -2;
+            free(bytes);
+            goto out;
+        }
+        free(bytes);
+        zki_lookup_proof_free(&pf);
+        pf = back;
+        ret = zki_lookup_verify(V, &tv, &pf, &lv);
+        if (claims_ok) {
+            *claims_ok = ret == ZKI_OK && lp.n == lv.n && claims_hold(&lv);
+            for (size_t i = 0; *claims_ok && i < lp.n; i++)
+                *claims_ok = zki_ext_eq(lp.items[i].value, lv.items[i].value) &&
+                             lp.items[i].tensor == lv.items[i].tensor;
+        }
+        if (ret == ZKI_OK) { /* transcripts stay in step */
+            zki_ext a = zki_ts_challenge_ext(&tp, "end"), b = zki_ts_challenge_ext(&tv, "end");
+            if (!zki_ext_eq(a, b))
+                ret = -1;
+        }
+    out:
+        zki_lookup_proof_free(&pf);
+    }
+    zki_ledger_free(&lp);
+    zki_ledger_free(&lv);
+    zki_ts_free(&tp);
+    zki_ts_free(&tv);
+    return ret;
+}
+
+static int64_t *rand_in_range(size_t n, int64_t lo, unsigned k)
+{
+    int64_t *d = malloc((n ? n : 1) * sizeof *d);
+    for (size_t i = 0; i < n; i++)
+        d[i] = lo + (int64_t)zki_rng_below(&rng, (uint64_t)1 << k);
+    return d;
+}
+
+/* Range tables 2^1 .. 2^16, one site of a non-power-of-two length. */
+static void test_range_sizes(void)
+{
+    for (unsigned k = 1; k <= 16; k++) {
+        zki_lookup_table T;
+        int64_t lo = k % 3 == 0 ? -((int64_t)1 << (k - 1)) : 0; /* signed ranges too */
+        CHECK(zki_lookup_table_range(&T, k, lo) == ZKI_OK);
+        size_t n = 1 + zki_rng_below(&rng, (k < 10 ? 3u : 1u) << k);
+        int64_t *d = rand_in_range(n, lo, k);
+        tdata[1] = d;
+        tlen[1] = n;
+        zki_lookup *P, *V;
+        zki_lookup_new(&P, &T, M_ID);
+        zki_lookup_new(&V, &T, M_ID);
+        zki_lk_col c = zki_lk_col_plain(1, d), cv = zki_lk_col_plain(1, NULL);
+        CHECK(zki_lookup_add_site(P, "act", n, &c, 1) == ZKI_OK);
+        CHECK(zki_lookup_add_site(V, "act", n, &cv, 1) == ZKI_OK);
+        int ok = 0;
+        int r = run(P, V, NULL, NULL, 0, &ok);
+        CHECK_MSG(r == ZKI_OK, "range 2^%u len %zu: %d %s", k, n, r, zki_last_error());
+        CHECK_MSG(ok, "range 2^%u claims", k);
+        zki_lookup_free(P);
+        zki_lookup_free(V);
+        free(d);
+        zki_lookup_table_free(&T);
+    }
+}
+
+/* Several sites of different sizes, affine columns, into one table. */
+static void test_sites(void)
+{
+    zki_lookup_table T;
+    zki_lookup_table_range(&T, 10, 0);
+    zki_lookup *P, *V;
+    zki_lookup_new(&P, &T, M_ID);
+    zki_lookup_new(&V, &T, M_ID);
+    size_t lens[5] = {1, 7, 1000, 4096, 3000};
+    int64_t *d[5], *e[5];
+    for (int s = 0; s < 5; s++) {
+        /* col = 5 + 2 a - b with a, b chosen so col is in [0, 1024) */
+        d[s] = rand_in_range(lens[s], 0, 8);
+        e[s] = rand_in_range(lens[s], 0, 2);
+        tdata[2 * s + 1] = d[s];
+        tlen[2 * s + 1] = lens[s];
+        tdata[2 * s + 2] = e[s];
+        tlen[2 * s + 2] = lens[s];
+        zki_lk_col c;
+        memset(&c, 0, sizeof c);
+        c.cst = 5;
+        c.n_terms = 2;
+        c.coef[0] = 2;
+        c.coef[1] = -1;
+        c.tensor[0] = (uint32_t)(2 * s + 1);
+        c.tensor[1] = (uint32_t)(2 * s + 2);
+        zki_lk_col cv = c;
+        c.data[0] = d[s];
+        c.data[1] = e[s];
+        CHECK(zki_lookup_add_site(P, "s", lens[s], &c, 1) == ZKI_OK);
+        CHECK(zki_lookup_add_site(V, "s", lens[s], &cv, 1) == ZKI_OK);
+    }
+    int ok = 0;
+    CHECK(run(P, V, NULL, NULL, 0, &ok) == ZKI_OK);
+    CHECK(ok);
+    /* a site with a different length on the verifier side: rejected */
+    zki_lookup *V2;
+    zki_lookup_new(&V2, &T, M_ID);
+    for (int s = 0; s < 5; s++) {
+        zki_lk_col cv = zki_lk_col_plain(1, NULL);
+        cv.cst = 5;
+        cv.n_terms = 2;
+        cv.coef[0] = 2;
+        cv.coef[1] = -1;
+        cv.tensor[0] = (uint32_t)(2 * s + 1);
+        cv.tensor[1] = (uint32_t)(2 * s + 2);
+        zki_lookup_add_site(V2, "s", lens[s] - (s == 2), &cv, 1);
+    }
+    CHECK(run(P, V2, NULL, NULL, 0, NULL) == ZKI_ERR_VERIFY);
+    zki_lookup_free(V2);
+    for (int s = 0; s < 5; s++) {
+        free(d[s]);
+        free(e[s]);
+    }
+    zki_lookup_free(P);
+    zki_lookup_free(V);
+    zki_lookup_table_free(&T);
+}
+
+/* Pairs into a random mapping table. */
+static void test_pairs(void)
+{
+    for (unsigned k = 1; k <= 12; k += 11) {
+        size_t size = (size_t)1 << k;
+        int64_t *out = malloc(size * sizeof *out);
+        for (size_t i = 0; i < size; i++)
+            out[i] = (int64_t)zki_rng_below(&rng, 1000) - 500;
+        zki_lookup_table T;
+        CHECK(zki_lookup_table_map(&T, k, -3, out) == ZKI_OK);
+        zki_lookup *P, *V;
+        zki_lookup_new(&P, &T, M_ID);
+        zki_lookup_new(&V, &T, M_ID);
+        for (int s = 0; s < 2; s++) {
+            size_t n = 300 + 77 * (size_t)s;
+            int64_t *a = rand_in_range(n, -3, k), *b = malloc(n * sizeof *b);
+            for (size_t i = 0; i < n; i++)
+                b[i] = out[a[i] + 3];
+            tdata[3 + 2 * s] = a;
+            tlen[3 + 2 * s] = n;
+            tdata[4 + 2 * s] = b;
+            tlen[4 + 2 * s] = n;
+            CHECK(zki_map_add(P, "gelu", 3 + 2 * s, a, 4 + 2 * s, b, n) == ZKI_OK);
+            CHECK(zki_map_add(V, "gelu", 3 + 2 * s, NULL, 4 + 2 * s, NULL, n) == ZKI_OK);
+        }
+        int ok = 0;
+        CHECK_MSG(run(P, V, NULL, NULL, 0, &ok) == ZKI_OK, "pairs 2^%u", k);
+        CHECK(ok);
+        /* a wrong output: the prover refuses, naming the site and index */
+        int64_t *b = (int64_t *)tdata[6];
+        b[123] += 1;
+        CHECK(run(P, V, NULL, NULL, 0, NULL) == 100 + ZKI_ERR_INPUT);
+        CHECK(strstr(zki_last_error(), "gelu") && strstr(zki_last_error(), "index 123"));
+        b[123] -= 1;
+        for (int t = 3; t <= 6; t++)
+            free((void *)tdata[t]);
+        zki_lookup_free(P);
+        zki_lookup_free(V);
+        zki_lookup_table_free(&T);
+        free(out);
+    }
+}
+
+/* ---- soundness: a cheating prover past the honest-witness check --------- */
+
+static int64_t *cheat_data;
+static size_t cheat_idx;
+static int64_t cheat_val;
+
+static void mut_data(zki_lookup_proof *pf, zki_fe *m, size_t len, int which)
+{
+    (void)pf, (void)m, (void)len, (void)which;
+    cheat_data[cheat_idx] = cheat_val; /* after counting: leaves use the bad value */
+}
+
+static void mut_m(zki_lookup_proof *pf, zki_fe *m, size_t len, int which)
+{
+    (void)pf;
+    m[(size_t)which % len] = zki_fe_add(m[(size_t)which % len], 1);
+}
+
+static void mut_pf(zki_lookup_proof *pf, zki_fe *m, size_t len, int which)
+{
+    (void)m, (void)len;
+    zki_ext one = zki_ext_one();
+    zki_frac_proof *g = &pf->gkr[(size_t)(which / 5) % pf->n_trees];
+    size_t n = g->nvars, nm = 3 * (n * (n - 1) / 2), w = (size_t)which;
+    int kind = which % 5;
+    if (kind == 2 && nm == 0)
+        kind = 3;
+    switch (kind) {
+    case 0: g->root_p = zki_ext_add(g->root_p, one); break;
+    case 1: g->root_q = zki_ext_add(g->root_q, one); break;
+    case 2: g->msgs[w % nm] = zki_ext_add(g->msgs[w % nm], one); break;
+    case 3: g->evals[w % (4 * n)] = zki_ext_add(g->evals[w % (4 * n)], one); break;
+    case 4: pf->evals[w % pf->n_evals] = zki_ext_add(pf->evals[w % pf->n_evals], one); break;
+    }
+}
+
+static void test_soundness(void)
+{
+    zki_lookup_table T;
+    zki_lookup_table_range(&T, 8, 0);
+    size_t n = 500;
+    int64_t *d = rand_in_range(n, 0, 8), *d2 = rand_in_range(n, 0, 8);
+    tdata[1] = d;
+    tlen[1] = n;
+    tdata[2] = d2;
+    tlen[2] = n;
+    zki_lookup *P, *V;
+    zki_lookup_new(&P, &T, M_ID);
+    zki_lookup_new(&V, &T, M_ID);
+    zki_lk_col c = zki_lk_col_plain(1, d), cv = zki_lk_col_plain(1, NULL);
+    zki_lk_col c2 = zki_lk_col_plain(2, d2), cv2 = zki_lk_col_plain(2, NULL);
+    zki_lookup_add_site(P, "a", n, &c, 1);
+    zki_lookup_add_site(V, "a", n, &cv, 1);
+    zki_lookup_add_site(P, "b", n, &c2, 1);
+    zki_lookup_add_site(V, "b", n, &cv2, 1);
+    CHECK(run(P, V, NULL, NULL, 0, NULL) == ZKI_OK);
+
+    /* entry outside the table: honest prover refuses with site and index */
+    int64_t keep = d2[77];
+    d2[77] = 256;
+    CHECK(run(P, V, NULL, NULL, 0, NULL) == 100 + ZKI_ERR_INPUT);
+    CHECK(strstr(zki_last_error(), "'b'") && strstr(zki_last_error(), "index 77"));
+    d2[77] = keep;
+    /* ... and a prover that skips the check is rejected */
+    const int64_t bad[4] = {256, -1, 1000, (int64_t)1 << 40};
+    for (int i = 0; i < 4; i++) {
+        cheat_data = d2;
+        cheat_idx = 77;
+        cheat_val = bad[i];
+        CHECK(run(P, V, mut_data, NULL, 0, NULL) == ZKI_ERR_VERIFY);
+        d2[77] = keep;
+    }
+    /* in-table value but counts not updated: rejected */
+    cheat_val = (keep + 1) % 256;
+    CHECK(run(P, V, mut_data, NULL, 0, NULL) == ZKI_ERR_VERIFY);
+    d2[77] = keep;
+    /* altered multiplicities (committed and absorbed as altered) */
+    for (int w = 0; w < 6; w++)
+        CHECK(run(P, V, mut_m, NULL, w * 37, NULL) == ZKI_ERR_VERIFY);
+    /* every kind of proof mutation */
+    for (int w = 0; w < 60; w++)
+        CHECK_MSG(run(P, V, NULL, mut_pf, w, NULL) == ZKI_ERR_VERIFY, "mutation %d", w);
+    CHECK(run(P, V, NULL, NULL, 0, NULL) == ZKI_OK);
+    zki_lookup_free(P);
+    zki_lookup_free(V);
+    free(d);
+    free(d2);
+    zki_lookup_table_free(&T);
+}
+
+static void test_table_eval(void)
+{
+    /* structured evaluation equals the multilinear extension of the list */
+    zki_lookup_table T;
+    zki_lookup_table_range(&T, 5, -16);
+    zki_fe list[32];
+    for (int i = 0; i < 32; i++)
+        list[i] = zki_fe_from_i64(i - 16);
+    zki_ext r[5];
+    for (int j = 0; j < 5; j++)
+        r[j] = zki_ext_make(zki_rng_below(&rng, ZKI_P), zki_rng_below(&rng, ZKI_P));
+    CHECK(zki_ext_eq(zki_lookup_table_eval(&T, r, zki_ext_zero()), zki_mle_eval_base(list, 5, r)));
+    zki_lookup_table_free(&T);
+    CHECK(zki_lookup_table_range(&T, 33, 0) == ZKI_ERR_INPUT);
+    CHECK(zki_lookup_table_range(&T, 0, 0) == ZKI_ERR_INPUT);
+    int64_t out[2] = {(int64_t)1 << 62, 0};
+    CHECK(zki_lookup_table_map(&T, 1, 0, out) == ZKI_ERR_INPUT);
+}
+
+/* End to end with the commitment: m committed (root absorbed before alpha,
+ * beta), the ledger's m claim opened with the PCS, the looked-up column's
+ * claim checked against the tensor; a proof for another m is rejected. */
+static void test_with_pcs(void)
+{
+    zki_lookup_table T;
+    zki_lookup_table_range(&T, 12, 0);
+    size_t n = 20000;
+    int64_t *d = rand_in_range(n, 0, 12);
+    zki_lookup *P, *V;
+    zki_lookup_new(&P, &T, M_ID);
+    zki_lookup_new(&V, &T, M_ID);
+    zki_range_check_add(P, "conv1.out", 1, d, n);
+    zki_range_check_add(V, "conv1.out", 1, NULL, n);
+    const zki_fe *m;
+    size_t ml;
+    CHECK(zki_lookup_multiplicities(P, &m, &ml) == ZKI_OK);
+    zki_pcs_params prm;
+    zki_pcs_params_default(&prm);
+    zki_pcs_vec v = {ZKI_PCS_FE, m, ml};
+    zki_pcs_prover *pr;
+    CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
+    const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
+    zki_transcript tp, tv;
+    zki_ts_init(&tp, "lk+pcs", 1);
+    zki_ts_init(&tv, "lk+pcs", 1);
+    zki_ts_absorb_digest(&tp, "m.root", &com->root);
+    zki_ledger lp, lv;
+    zki_ledger_init(&lp);
+    zki_ledger_init(&lv);
+    zki_lookup_proof pf;
+    CHECK(zki_lookup_prove(P, &tp, &pf, &lp) == ZKI_OK);
+    const zki_claim *cm = zki_ledger_get(&lp, M_ID);
+    CHECK(cm != NULL);
+    zki_pcs_proof op;
+    zki_pcs_claim cl = {0, 0, cm->point, cm->value};
+    zki_pcs_prover *const prs[1] = {pr};
+    CHECK(zki_pcs_open(&tp, prs, 1, &cl, 1, &op) == ZKI_OK);
+    /* verifier */
+    zki_ts_absorb_digest(&tv, "m.root", &com->root);
+    CHECK(zki_lookup_verify(V, &tv, &pf, &lv) == ZKI_OK);
+    const zki_claim *vm = zki_ledger_get(&lv, M_ID), *vx = zki_ledger_get(&lv, 1);
+    CHECK(vm && vx);
+    zki_pcs_claim vcl = {0, 0, vm->point, vm->value};
+    const zki_pcs_commitment *const coms[1] = {com};
+    CHECK(zki_pcs_verify(&tv, coms, 1, &vcl, 1, &op) == ZKI_OK);
+    CHECK(zki_ext_eq(vx->value, eval_i64(d, n, vx->point, vx->nvars)));
+    zki_pcs_proof_free(&op);
+    zki_ts_free(&tv);
+    zki_ledger_free(&lv);
+    /* the same lookup proof against a commitment to other counts: the
+     * challenges change, the GKR proof no longer verifies */
+    zki_fe *m2 = malloc(ml * sizeof *m2);
+    memcpy(m2, m, ml * sizeof *m2);
+    m2[5] = zki_fe_add(m2[5], 1);
+    m2[6] = zki_fe_sub(m2[6], 1);
+    zki_pcs_vec v2 = {ZKI_PCS_FE, m2, ml};
+    zki_pcs_prover *pr2;
+    CHECK(zki_pcs_commit(&pr2, &prm, &v2, 1) == ZKI_OK);
+    zki_ts_init(&tv, "lk+pcs", 1);
+    zki_ledger_init(&lv);
+    zki_ts_absorb_digest(&tv, "m.root", &zki_pcs_prover_commitment(pr2)->root);
+    CHECK(zki_lookup_verify(V, &tv, &pf, &lv) == ZKI_ERR_VERIFY);
+    zki_pcs_prover_free(pr2);
+    free(m2);
+    zki_ts_free(&tv);
+    zki_ledger_free(&lv);
+    zki_ts_free(&tp);
+    zki_ledger_free(&lp);
+    zki_lookup_proof_free(&pf);
+    zki_pcs_prover_free(pr);
+    zki_lookup_free(P);
+    zki_lookup_free(V);
+    free(d);
+    zki_lookup_table_free(&T);
+}
+
+/* Every truncation and a trailing byte are refused; so is a
+ * non-canonical element. */
+static void test_bytes(void)
+{
+    zki_lookup_table T;
+    zki_lookup_table_range(&T, 4, 0);
+    int64_t d[40];
+    for (int i = 0; i < 40; i++)
+        d[i] = i % 16;
+    zki_lookup *P;
+    zki_lookup_new(&P, &T, M_ID);
+    zki_range_check_add(P, "t", 1, d, 40);
+    const zki_fe *m;
+    size_t ml;
+    zki_lookup_multiplicities(P, &m, &ml);
+    zki_transcript t;
+    zki_ts_init(&t, "b", 1);
+    zki_ledger l;
+    zki_ledger_init(&l);
+    zki_lookup_proof pf, back;
+    CHECK(zki_lookup_prove(P, &t, &pf, &l) == ZKI_OK);
+    CHECK(pf.n_trees == 2); /* 64 + 16 leaves */
+    uint8_t *b;
+    size_t len;
+    CHECK(zki_lookup_proof_to_bytes(&pf, &b, &len) == ZKI_OK);
+    CHECK(len == 12 + zki_lookup_proof_size(&pf) + 4 * pf.n_trees);
+    int bad = 0;
+    for (size_t cut = 0; cut < len; cut++)
+        bad += zki_lookup_proof_from_bytes(&back, b, cut) != ZKI_ERR_INPUT;
+    CHECK(bad == 0);
+    uint8_t *b2 = malloc(len + 1);
+    memcpy(b2, b, len);
+    b2[len] = 0;
+    CHECK(zki_lookup_proof_from_bytes(&back, b2, len + 1) == ZKI_ERR_INPUT);
+    memset(b2 + len - 8, 0xff, 8); /* last element's c1 >= p */
+    CHECK(zki_lookup_proof_from_bytes(&back, b2, len) == ZKI_ERR_INPUT);
+    CHECK(zki_lookup_proof_from_bytes(&back, b, len) == ZKI_OK);
+    zki_lookup_proof_free(&back);
+    free(b2);
+    free(b);
+    zki_lookup_proof_free(&pf);
+    zki_ledger_free(&l);
+    zki_ts_free(&t);
+    zki_lookup_free(P);
+    zki_lookup_table_free(&T);
+}
+
+/* The proof bytes do not depend on the number of threads (sizes large
+ * enough for every parallel loop to split). */
+static void test_threads(void)
+{
+    zki_lookup_table T;
+    zki_lookup_table_range(&T, 16, 0);
+    size_t n = 200000;
+    int64_t *d = rand_in_range(n, 0, 16);
+    uint8_t *bytes[2];
+    size_t len[2];
+    int saved = omp_get_max_threads();
+    for (int k = 0; k < 2; k++) {
+        omp_set_num_threads(k ? 2 : 1);
+        zki_lookup *P;
+        zki_lookup_new(&P, &T, M_ID);
+        zki_range_check_add(P, "t", 1, d, n);
+        const zki_fe *m;
+        size_t ml;
+        zki_lookup_multiplicities(P, &m, &ml);
+        zki_transcript t;
+        zki_ts_init(&t, "threads", 1);
+        zki_ledger l;
+        zki_ledger_init(&l);
+        zki_lookup_proof pf;
+        CHECK(zki_lookup_prove(P, &t, &pf, &l) == ZKI_OK);
+        CHECK(zki_lookup_proof_to_bytes(&pf, &bytes[k], &len[k]) == ZKI_OK);
+        zki_lookup_proof_free(&pf);
+        zki_ledger_free(&l);
+        zki_ts_free(&t);
+        zki_lookup_free(P);
+    }
+    omp_set_num_threads(saved);
+    CHECK(len[0] == len[1] && memcmp(bytes[0], bytes[1], len[0]) == 0);
+    free(bytes[0]);
+    free(bytes[1]);
+    free(d);
+    zki_lookup_table_free(&T);
+}
+
+int main(void)
+{
+    zki_rng_seed(&rng, 5);
+    test_table_eval();
+    test_range_sizes();
+    test_sites();
+    test_pairs();
+    test_soundness();
+    test_with_pcs();
+    test_bytes();
+    test_threads();
+    return TEST_SUMMARY();
+}
