@@ -3,8 +3,10 @@
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build build-asan test test-release test-asan bench demo clean
+.PHONY: all deps build build-asan build-fuzz test test-release test-asan fuzz-smoke bench demo clean
 
 all: build
 
@@ -32,6 +34,24 @@ test-asan: build-asan
 	@cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 	@sh scripts/sum-checks.sh $(BUILD_ASAN)
 
+# libFuzzer harnesses (clang), each run briefly from an empty corpus; any
+# crash, leak or sanitizer report fails the target.
+build-fuzz: deps
+	@CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZKI_FUZZ=ON >/dev/null
+	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_onnx fuzz_pcs_proof fuzz_zkm
+
+fuzz-smoke: build-fuzz
+	@for f in fuzz_onnx fuzz_pcs_proof fuzz_zkm; do \
+		echo "== fuzz $$f ($(FUZZ_SECONDS) s) =="; \
+		mkdir -p $(BUILD_FUZZ)/corpus-$$f; \
+		if ./$(BUILD_FUZZ)/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD_FUZZ)/ $(BUILD_FUZZ)/corpus-$$f >$(BUILD_FUZZ)/$$f.log 2>&1; then \
+			grep -E "^stat::number_of_executed_units" $(BUILD_FUZZ)/$$f.log; \
+		else \
+			tail -40 $(BUILD_FUZZ)/$$f.log; echo "fuzz: $$f failed"; exit 1; \
+		fi; \
+	done
+
 bench: build
 	@./$(BUILD)/bench_core
 
@@ -53,4 +73,4 @@ demo: build
 	  echo "proof size: $$(wc -c < $(DEMO_DIR)/fmnist_sample.zkp) bytes; verification key: $$(wc -c < $(DEMO_DIR)/fmnist_mlp.vk) bytes"
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

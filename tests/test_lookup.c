@@ -2,12 +2,14 @@
  * tables 2^1 .. 2^16, signed ranges), claims chaining to the right tensor
  * values, and soundness (entry outside the table, altered multiplicities,
  * mutated GKR messages and leaf values, wrong base values). */
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../tests/test.h"
 #include "common/rng.h"
 #include "lookup/requant.h"
+#include "pcs/pcs.h"
 #include "poly/mle.h"
 
 static zki_rng rng;
@@ -77,6 +79,19 @@ static int run(zki_lookup *P, zki_lookup *V, mutator mut_m, mutator mut_pf, int 
     } else {
         if (mut_pf)
             mut_pf(&pf, NULL, 0, which);
+        /* verify what comes back from the bytes */
+        uint8_t *bytes;
+        size_t blen;
+        zki_lookup_proof back;
+        if (zki_lookup_proof_to_bytes(&pf, &bytes, &blen) != ZKI_OK ||
+            zki_lookup_proof_from_bytes(&back, bytes, blen) != ZKI_OK) {
+            ret = -2;
+            free(bytes);
+            goto out;
+        }
+        free(bytes);
+        zki_lookup_proof_free(&pf);
+        pf = back;
         ret = zki_lookup_verify(V, &tv, &pf, &lv);
         if (claims_ok) {
             *claims_ok = ret == ZKI_OK && lp.n == lv.n && claims_hold(&lv);
@@ -89,6 +104,7 @@ static int run(zki_lookup *P, zki_lookup *V, mutator mut_m, mutator mut_pf, int 
             if (!zki_ext_eq(a, b))
                 ret = -1;
         }
+    out:
         zki_lookup_proof_free(&pf);
     }
     zki_ledger_free(&lp);
@@ -258,13 +274,17 @@ static void mut_pf(zki_lookup_proof *pf, zki_fe *m, size_t len, int which)
 {
     (void)m, (void)len;
     zki_ext one = zki_ext_one();
-    size_t n = pf->gkr.nvars, nm = 3 * (n * (n - 1) / 2);
-    switch (which % 5) {
-    case 0: pf->gkr.root_p = zki_ext_add(pf->gkr.root_p, one); break;
-    case 1: pf->gkr.root_q = zki_ext_add(pf->gkr.root_q, one); break;
-    case 2: pf->gkr.msgs[(size_t)which % nm] = zki_ext_add(pf->gkr.msgs[(size_t)which % nm], one); break;
-    case 3: pf->gkr.evals[(size_t)which % (4 * n)] = zki_ext_add(pf->gkr.evals[(size_t)which % (4 * n)], one); break;
-    case 4: pf->evals[(size_t)which % pf->n_evals] = zki_ext_add(pf->evals[(size_t)which % pf->n_evals], one); break;
+    zki_frac_proof *g = &pf->gkr[(size_t)(which / 5) % pf->n_trees];
+    size_t n = g->nvars, nm = 3 * (n * (n - 1) / 2), w = (size_t)which;
+    int kind = which % 5;
+    if (kind == 2 && nm == 0)
+        kind = 3;
+    switch (kind) {
+    case 0: g->root_p = zki_ext_add(g->root_p, one); break;
+    case 1: g->root_q = zki_ext_add(g->root_q, one); break;
+    case 2: g->msgs[w % nm] = zki_ext_add(g->msgs[w % nm], one); break;
+    case 3: g->evals[w % (4 * n)] = zki_ext_add(g->evals[w % (4 * n)], one); break;
+    case 4: pf->evals[w % pf->n_evals] = zki_ext_add(pf->evals[w % pf->n_evals], one); break;
     }
 }
 
@@ -336,8 +356,172 @@ static void test_table_eval(void)
     CHECK(zki_ext_eq(zki_lookup_table_eval(&T, r, zki_ext_zero()), zki_mle_eval_base(list, 5, r)));
     zki_lookup_table_free(&T);
     CHECK(zki_lookup_table_range(&T, 33, 0) == ZKI_ERR_INPUT);
+    CHECK(zki_lookup_table_range(&T, 0, 0) == ZKI_ERR_INPUT);
     int64_t out[2] = {(int64_t)1 << 62, 0};
     CHECK(zki_lookup_table_map(&T, 1, 0, out) == ZKI_ERR_INPUT);
+}
+
+/* End to end with the commitment: m committed (root absorbed before alpha,
+ * beta), the ledger's m claim opened with the PCS, the looked-up column's
+ * claim checked against the tensor; a proof for another m is rejected. */
+static void test_with_pcs(void)
+{
+    zki_lookup_table T;
+    zki_lookup_table_range(&T, 12, 0);
+    size_t n = 20000;
+    int64_t *d = rand_in_range(n, 0, 12);
+    zki_lookup *P, *V;
+    zki_lookup_new(&P, &T, M_ID);
+    zki_lookup_new(&V, &T, M_ID);
+    zki_range_check_add(P, "conv1.out", 1, d, n);
+    zki_range_check_add(V, "conv1.out", 1, NULL, n);
+    const zki_fe *m;
+    size_t ml;
+    CHECK(zki_lookup_multiplicities(P, &m, &ml) == ZKI_OK);
+    zki_pcs_params prm;
+    zki_pcs_params_default(&prm);
+    zki_pcs_vec v = {ZKI_PCS_FE, m, ml};
+    zki_pcs_prover *pr;
+    CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
+    const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
+    zki_transcript tp, tv;
+    zki_ts_init(&tp, "lk+pcs", 1);
+    zki_ts_init(&tv, "lk+pcs", 1);
+    zki_ts_absorb_digest(&tp, "m.root", &com->root);
+    zki_ledger lp, lv;
+    zki_ledger_init(&lp);
+    zki_ledger_init(&lv);
+    zki_lookup_proof pf;
+    CHECK(zki_lookup_prove(P, &tp, &pf, &lp) == ZKI_OK);
+    const zki_claim *cm = zki_ledger_get(&lp, M_ID);
+    CHECK(cm != NULL);
+    zki_pcs_proof op;
+    zki_pcs_claim cl = {0, 0, cm->point, cm->value};
+    zki_pcs_prover *const prs[1] = {pr};
+    CHECK(zki_pcs_open(&tp, prs, 1, &cl, 1, &op) == ZKI_OK);
+    /* verifier */
+    zki_ts_absorb_digest(&tv, "m.root", &com->root);
+    CHECK(zki_lookup_verify(V, &tv, &pf, &lv) == ZKI_OK);
+    const zki_claim *vm = zki_ledger_get(&lv, M_ID), *vx = zki_ledger_get(&lv, 1);
+    CHECK(vm && vx);
+    zki_pcs_claim vcl = {0, 0, vm->point, vm->value};
+    const zki_pcs_commitment *const coms[1] = {com};
+    CHECK(zki_pcs_verify(&tv, coms, 1, &vcl, 1, &op) == ZKI_OK);
+    CHECK(zki_ext_eq(vx->value, eval_i64(d, n, vx->point, vx->nvars)));
+    zki_pcs_proof_free(&op);
+    zki_ts_free(&tv);
+    zki_ledger_free(&lv);
+    /* the same lookup proof against a commitment to other counts: the
+     * challenges change, the GKR proof no longer verifies */
+    zki_fe *m2 = malloc(ml * sizeof *m2);
+    memcpy(m2, m, ml * sizeof *m2);
+    m2[5] = zki_fe_add(m2[5], 1);
+    m2[6] = zki_fe_sub(m2[6], 1);
+    zki_pcs_vec v2 = {ZKI_PCS_FE, m2, ml};
+    zki_pcs_prover *pr2;
+    CHECK(zki_pcs_commit(&pr2, &prm, &v2, 1) == ZKI_OK);
+    zki_ts_init(&tv, "lk+pcs", 1);
+    zki_ledger_init(&lv);
+    zki_ts_absorb_digest(&tv, "m.root", &zki_pcs_prover_commitment(pr2)->root);
+    CHECK(zki_lookup_verify(V, &tv, &pf, &lv) == ZKI_ERR_VERIFY);
+    zki_pcs_prover_free(pr2);
+    free(m2);
+    zki_ts_free(&tv);
+    zki_ledger_free(&lv);
+    zki_ts_free(&tp);
+    zki_ledger_free(&lp);
+    zki_lookup_proof_free(&pf);
+    zki_pcs_prover_free(pr);
+    zki_lookup_free(P);
+    zki_lookup_free(V);
+    free(d);
+    zki_lookup_table_free(&T);
+}
+
+/* Every truncation and a trailing byte are refused; so is a
+ * non-canonical element. */
+static void test_bytes(void)
+{
+    zki_lookup_table T;
+    zki_lookup_table_range(&T, 4, 0);
+    int64_t d[40];
+    for (int i = 0; i < 40; i++)
+        d[i] = i % 16;
+    zki_lookup *P;
+    zki_lookup_new(&P, &T, M_ID);
+    zki_range_check_add(P, "t", 1, d, 40);
+    const zki_fe *m;
+    size_t ml;
+    zki_lookup_multiplicities(P, &m, &ml);
+    zki_transcript t;
+    zki_ts_init(&t, "b", 1);
+    zki_ledger l;
+    zki_ledger_init(&l);
+    zki_lookup_proof pf, back;
+    CHECK(zki_lookup_prove(P, &t, &pf, &l) == ZKI_OK);
+    CHECK(pf.n_trees == 2); /* 64 + 16 leaves */
+    uint8_t *b;
+    size_t len;
+    CHECK(zki_lookup_proof_to_bytes(&pf, &b, &len) == ZKI_OK);
+    CHECK(len == 12 + zki_lookup_proof_size(&pf) + 4 * pf.n_trees);
+    int bad = 0;
+    for (size_t cut = 0; cut < len; cut++)
+        bad += zki_lookup_proof_from_bytes(&back, b, cut) != ZKI_ERR_INPUT;
+    CHECK(bad == 0);
+    uint8_t *b2 = malloc(len + 1);
+    memcpy(b2, b, len);
+    b2[len] = 0;
+    CHECK(zki_lookup_proof_from_bytes(&back, b2, len + 1) == ZKI_ERR_INPUT);
+    memset(b2 + len - 8, 0xff, 8); /* last element's c1 >= p */
+    CHECK(zki_lookup_proof_from_bytes(&back, b2, len) == ZKI_ERR_INPUT);
+    CHECK(zki_lookup_proof_from_bytes(&back, b, len) == ZKI_OK);
+    zki_lookup_proof_free(&back);
+    free(b2);
+    free(b);
+    zki_lookup_proof_free(&pf);
+    zki_ledger_free(&l);
+    zki_ts_free(&t);
+    zki_lookup_free(P);
+    zki_lookup_table_free(&T);
+}
+
+/* The proof bytes do not depend on the number of threads (sizes large
+ * enough for every parallel loop to split). */
+static void test_threads(void)
+{
+    zki_lookup_table T;
+    zki_lookup_table_range(&T, 16, 0);
+    size_t n = 200000;
+    int64_t *d = rand_in_range(n, 0, 16);
+    uint8_t *bytes[2];
+    size_t len[2];
+    int saved = omp_get_max_threads();
+    for (int k = 0; k < 2; k++) {
+        omp_set_num_threads(k ? 2 : 1);
+        zki_lookup *P;
+        zki_lookup_new(&P, &T, M_ID);
+        zki_range_check_add(P, "t", 1, d, n);
+        const zki_fe *m;
+        size_t ml;
+        zki_lookup_multiplicities(P, &m, &ml);
+        zki_transcript t;
+        zki_ts_init(&t, "threads", 1);
+        zki_ledger l;
+        zki_ledger_init(&l);
+        zki_lookup_proof pf;
+        CHECK(zki_lookup_prove(P, &t, &pf, &l) == ZKI_OK);
+        CHECK(zki_lookup_proof_to_bytes(&pf, &bytes[k], &len[k]) == ZKI_OK);
+        zki_lookup_proof_free(&pf);
+        zki_ledger_free(&l);
+        zki_ts_free(&t);
+        zki_lookup_free(P);
+    }
+    omp_set_num_threads(saved);
+    CHECK(len[0] == len[1] && memcmp(bytes[0], bytes[1], len[0]) == 0);
+    free(bytes[0]);
+    free(bytes[1]);
+    free(d);
+    zki_lookup_table_free(&T);
 }
 
 int main(void)
@@ -348,5 +532,8 @@ int main(void)
     test_sites();
     test_pairs();
     test_soundness();
+    test_with_pcs();
+    test_bytes();
+    test_threads();
     return TEST_SUMMARY();
 }

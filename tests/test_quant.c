@@ -7,6 +7,7 @@
 #include "common/rng.h"
 #include "quant/npy.h"
 #include "quant/quant.h"
+#include "hash/sha256.h"
 #include "test.h"
 #include "test_onnx_util.h"
 
@@ -158,6 +159,25 @@ static void test_model(const char *model, int bits, double min_cos, double min_t
         CHECK(zki_zkm_parse(buf, len, &t) == ZKI_ERR_INPUT);
         CHECK(strstr(zki_last_error(), "digest") != NULL);
         buf[len / 2] ^= 0x40;
+        /* A NUL inside a tensor name, with a valid checksum, is refused
+         * (found by fuzz_zkm: it used to shorten the name silently). */
+        size_t name_at = 0;
+        for (size_t i = 8; i + 2 < len && !name_at; i++)
+            if (buf[i] >= 'a' && buf[i] <= 'z' && buf[i + 1] >= 'a' && buf[i + 1] <= 'z')
+                name_at = i + 1;
+        CHECK(name_at != 0);
+        uint8_t saved = buf[name_at];
+        buf[name_at] = 0;
+        zki_digest dg;
+        zki_sha256(&dg, buf, len - ZKI_DIGEST_LEN);
+        uint8_t old_dg[ZKI_DIGEST_LEN];
+        memcpy(old_dg, buf + len - ZKI_DIGEST_LEN, ZKI_DIGEST_LEN);
+        memcpy(buf + len - ZKI_DIGEST_LEN, dg.b, ZKI_DIGEST_LEN);
+        t = NULL;
+        CHECK(zki_zkm_parse(buf, len, &t) == ZKI_ERR_INPUT);
+        zki_qmodel_free(t);
+        buf[name_at] = saved;
+        memcpy(buf + len - ZKI_DIGEST_LEN, old_dg, ZKI_DIGEST_LEN);
         buf[8] = 9; /* an unknown version */
         CHECK(zki_zkm_parse(buf, len, &t) == ZKI_ERR_UNSUPPORTED);
         free(buf);

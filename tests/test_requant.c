@@ -13,7 +13,7 @@
 
 static zki_rng rng;
 
-enum { ID_X = 1, ID_Q = 2, ID_Y = 3, ID_L1 = 4, ID_L2 = 5, ID_M16 = 10, ID_MMAP = 11 };
+enum { ID_X = 1, ID_Q = 2, ID_Y = 3, ID_L1 = 4, ID_L2 = 5, ID_L3 = 6, ID_M16 = 10, ID_MMAP = 11 };
 
 static const int64_t *tdata[16];
 static size_t tlen[16];
@@ -55,10 +55,10 @@ static int prove_requant(const zki_requant_params *p, const int64_t *x, size_t n
     CHECK(st == ZKI_OK);
     for (size_t i = 0; i < n; i++)
         CHECK_MSG(w.y[i] == ref_y(x[i], p), "y[%zu]", i);
-    zki_requant_ids ids = {ID_X, ID_Q, ID_Y, {0, ID_L1, ID_L2, 0}};
+    zki_requant_ids ids = {ID_X, ID_Q, ID_Y, {0, ID_L1, ID_L2, ID_L3}};
     tdata[ID_X] = x, tdata[ID_Q] = w.q, tdata[ID_Y] = w.y;
-    tdata[ID_L1] = w.limb[1], tdata[ID_L2] = w.limb[2];
-    for (int i = 1; i <= 5; i++)
+    tdata[ID_L1] = w.limb[1], tdata[ID_L2] = w.limb[2], tdata[ID_L3] = w.limb[3];
+    for (int i = 1; i <= 6; i++)
         tlen[i] = n;
     zki_lookup *P16, *Pm, *V16, *Vm;
     zki_lookup_new(&P16, &T16, ID_M16);
@@ -67,6 +67,10 @@ static int prove_requant(const zki_requant_params *p, const int64_t *x, size_t n
     zki_lookup_new(&Vm, &Tmap, ID_MMAP);
     CHECK(zki_requant_add_sites(p, &w, x, n, &ids, P16, Pm, "fc1") == ZKI_OK);
     CHECK(zki_requant_add_sites(p, NULL, NULL, n, &ids, V16, Vm, "fc1") == ZKI_OK);
+    /* limbs r_0 .. r_{L-1}; a short top limb's second lookup only when the
+     * shift cannot be raised to 16 L */
+    unsigned L = (p->s + 15) / 16, extra = 16 * L + p->q_log > 62 && p->s % 16 != 0;
+    CHECK(zki_lookup_n_sites(P16) == L + extra && zki_lookup_n_sites(Pm) == 1);
     const zki_fe *m16, *mm;
     size_t l16, lm;
     CHECK(zki_lookup_multiplicities(P16, &m16, &l16) == ZKI_OK);
@@ -128,7 +132,8 @@ static void test_requant(void)
         {12345, 16, -128, 127, 1 << 20},  /* 1 limb, t = 16 (no extra site) */
         {9876543, 28, 0, 127, 1 << 26},   /* 2 limbs, t = 12: ReLU */
         {-77, 20, -100, 100, 1 << 24},    /* negative multiplier, clamp */
-        {8388607, 40, 0, 255, (int64_t)1 << 38}, /* 3 limbs, t = 8 */
+        {8388607, 40, 0, 255, (int64_t)1 << 38}, /* 3 limbs, proved as s' = 48 */
+        {3, 50, -5, 300, (int64_t)1 << 59},       /* 4 limbs; 64 + 12 > 62: s' = s, t = 2 */
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         zki_requant_params p = {cases[c].M, cases[c].s, cases[c].lo, cases[c].hi, 12};

@@ -23,8 +23,7 @@ import torch.nn as nn
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 SUITE_CANDIDATES = [os.path.join(ROOT, "..", "shared", "bench", "paper0_suite.json"),
-                    os.path.join(ROOT, "shared", "bench", "paper0_suite.json"),
-                    "/work/shared/bench/paper0_suite.json"]
+                    os.path.join(ROOT, "shared", "bench", "paper0_suite.json")]
 
 
 class Paper0Mlp(nn.Module):

@@ -15,11 +15,15 @@ struct zki_frac_layer {
     const zki_ext *r;
     const zki_ext *src[4]; /* p0, p1, q0, q1 before the first bind */
     zki_ext *tab[4];       /* folded copies after it; tab[1] is u = p1 + lambda q1
-                            * from the start (F = p0 q1 + q0 u needs no lambda).
+                            * after the first bind (F = p0 q1 + q0 u needs no lambda).
                             * Folds go to fresh space after the current table
                             * (not in place: an in-place parallel fold needs
                             * several barriers, slow on a busy machine) */
     zki_ext *now[4];       /* current tables */
+    int have_next;         /* next[] holds this round's sums (fused fold) */
+    zki_ext *ws;           /* work space holding eqs and tab */
+    int owns_ws;
+    zki_ext next[3];
     zki_ext *eqs;          /* suffix eq tables: eq(r[k..j), .) at eqs + off[k] */
     size_t *off;
     size_t size;           /* current table length */
@@ -41,8 +45,13 @@ size_t zki_frac_proof_size(const zki_frac_proof *pf)
 
 static zki_ext eq1(zki_ext r, unsigned b) { return b ? r : zki_ext_sub(zki_ext_one(), r); }
 
-zki_status zki_frac_layer_new(zki_frac_layer **out, const zki_ext *p, const zki_ext *q, size_t j,
-                              const zki_ext *r, zki_ext lambda)
+/* Work space of a layer step j: eq tables 2h, four folded tables h. */
+static size_t layer_ws_len(size_t j) { return (size_t)6 << j; }
+
+/* ws: layer_ws_len(j) entries owned by the caller, or NULL to allocate
+ * (a whole GKR reuses one block: fresh pages per layer cost page faults). */
+static zki_status layer_new_ws(zki_frac_layer **out, const zki_ext *p, const zki_ext *q, size_t j,
+                               const zki_ext *r, zki_ext lambda, zki_ext *ws)
 {
     *out = NULL;
     if (j >= ZKI_FRAC_MAX_VARS)
@@ -61,26 +70,22 @@ zki_status zki_frac_layer_new(zki_frac_layer **out, const zki_ext *p, const zki_
     L->src[2] = q;
     L->src[3] = q + h;
     L->off = malloc((j + 1) * sizeof *L->off);
-    L->eqs = zki_scratch_alloc(2 * h * sizeof(zki_ext));
-    int ok = L->off && L->eqs;
-    for (int k = 0; ok && k < 4; k++) {
-        size_t len = k == 1 ? 2 * h : h;
-        L->tab[k] = len ? zki_scratch_alloc(len * sizeof(zki_ext)) : NULL;
-        ok = !len || L->tab[k];
+    L->owns_ws = ws == NULL;
+    if (!ws)
+        ws = zki_scratch_alloc(layer_ws_len(j) * sizeof(zki_ext));
+    L->ws = ws;
+    int ok = L->off && ws;
+    if (ws) {
+        L->eqs = ws;
+        for (int k = 0; k < 4; k++)
+            L->tab[k] = ws + (2 + (size_t)k) * h;
     }
     if (!ok) {
         zki_frac_layer_free(L);
         return zki_fail(ZKI_ERR_NOMEM, "frac layer tables (2^%zu)", j);
     }
     for (int k = 0; k < 4; k++)
-        L->now[k] = k == 1 ? L->tab[1] : (zki_ext *)L->src[k];
-    {
-        zki_ext *u = L->tab[1];
-        zki_fe lw = zki_ext_mul_prep(lambda);
-        #pragma omp parallel for schedule(static) if (h > 16384)
-        for (size_t i = 0; i < h; i++)
-            u[i] = zki_ext_add(p[h + i], zki_ext_mul_pre(q[h + i], lambda, lw));
-    }
+        L->now[k] = (zki_ext *)L->src[k]; /* now[1] is p1 until the first bind, u after */
     /* eq(r[k..j), y) has 2^(j-k) entries; built from k = j (one entry) down:
      * E_k(b + 2y) = eq1(r_k, b) E_{k+1}(y). */
     size_t o = 0;
@@ -105,13 +110,18 @@ zki_status zki_frac_layer_new(zki_frac_layer **out, const zki_ext *p, const zki_
     return ZKI_OK;
 }
 
+zki_status zki_frac_layer_new(zki_frac_layer **out, const zki_ext *p, const zki_ext *q, size_t j,
+                              const zki_ext *r, zki_ext lambda)
+{
+    return layer_new_ws(out, p, q, j, r, lambda, NULL);
+}
+
 void zki_frac_layer_free(zki_frac_layer *L)
 {
     if (!L)
         return;
-    for (int k = 0; k < 4; k++)
-        zki_scratch_free(L->tab[k]);
-    zki_scratch_free(L->eqs);
+    if (L->owns_ws)
+        zki_scratch_free(L->ws);
     free(L->off);
     free(L);
 }
@@ -120,52 +130,75 @@ static const zki_ext *cur(const zki_frac_layer *L, int k) { return L->now[k]; }
 
 /* h(t) = sum_y eq(r[i+1..], y) F(t, y), F = p0 q1 + q0 (p1 + lambda q1),
  * at t = 0, 1, 2; then g(t) = eq1(r_i, t) h(t) at 0, 2, 3. */
-void zki_frac_layer_round(zki_frac_layer *L, zki_ext msg[3])
+/* Adds pair y's F(t) at t = 0, 1, 2 (F = a d + c u), weighted by e. */
+static inline void pair_terms(zki_ext_acc s[3], zki_ext e, zki_ext a0, zki_ext a1, zki_ext u0,
+                              zki_ext u1, zki_ext c0, zki_ext c1, zki_ext d0, zki_ext d1)
+{
+    zki_ext a2 = zki_ext_sub(zki_ext_add(a1, a1), a0);
+    zki_ext u2 = zki_ext_sub(zki_ext_add(u1, u1), u0);
+    zki_ext c2 = zki_ext_sub(zki_ext_add(c1, c1), c0);
+    zki_ext d2 = zki_ext_sub(zki_ext_add(d1, d1), d0);
+    zki_ext_acc f;
+    zki_ext_acc_zero(&f);
+    zki_ext_acc_mac(&f, a0, d0);
+    zki_ext_acc_mac(&f, c0, u0);
+    zki_ext_acc_mac(&s[0], e, zki_ext_acc_reduce(&f));
+    zki_ext_acc_zero(&f);
+    zki_ext_acc_mac(&f, a1, d1);
+    zki_ext_acc_mac(&f, c1, u1);
+    zki_ext_acc_mac(&s[1], e, zki_ext_acc_reduce(&f));
+    zki_ext_acc_zero(&f);
+    zki_ext_acc_mac(&f, a2, d2);
+    zki_ext_acc_mac(&f, c2, u2);
+    zki_ext_acc_mac(&s[2], e, zki_ext_acc_reduce(&f));
+}
+
+/* h(0), h(1), h(2) of the current round (unscaled), from the tables. */
+static void round_sums(const zki_frac_layer *L, zki_ext h[3])
 {
     const zki_ext *a = cur(L, 0), *u = cur(L, 1), *c = cur(L, 2), *d = cur(L, 3);
     const zki_ext *E = L->eqs + L->off[L->round + 1];
     size_t half = L->size / 2;
-    zki_ext_acc A0, A1, A2;
-    zki_ext_acc_zero(&A0);
-    zki_ext_acc_zero(&A1);
-    zki_ext_acc_zero(&A2);
+    zki_ext_acc A[3];
+    for (int t = 0; t < 3; t++)
+        zki_ext_acc_zero(&A[t]);
     #pragma omp parallel if (half > 16384)
     {
-        zki_ext_acc s0, s1, s2;
-        zki_ext_acc_zero(&s0);
-        zki_ext_acc_zero(&s1);
-        zki_ext_acc_zero(&s2);
-        #pragma omp for schedule(static) nowait
-        for (size_t y = 0; y < half; y++) {
-            zki_ext a0 = a[2 * y], a1 = a[2 * y + 1], u0 = u[2 * y], u1 = u[2 * y + 1];
-            zki_ext c0 = c[2 * y], c1 = c[2 * y + 1], d0 = d[2 * y], d1 = d[2 * y + 1];
-            zki_ext a2 = zki_ext_sub(zki_ext_add(a1, a1), a0);
-            zki_ext u2 = zki_ext_sub(zki_ext_add(u1, u1), u0);
-            zki_ext c2 = zki_ext_sub(zki_ext_add(c1, c1), c0);
-            zki_ext d2 = zki_ext_sub(zki_ext_add(d1, d1), d0);
-            zki_ext_acc f;
-            zki_ext e = E[y];
-            zki_ext_acc_zero(&f);
-            zki_ext_acc_mac(&f, a0, d0);
-            zki_ext_acc_mac(&f, c0, u0);
-            zki_ext_acc_mac(&s0, e, zki_ext_acc_reduce(&f));
-            zki_ext_acc_zero(&f);
-            zki_ext_acc_mac(&f, a1, d1);
-            zki_ext_acc_mac(&f, c1, u1);
-            zki_ext_acc_mac(&s1, e, zki_ext_acc_reduce(&f));
-            zki_ext_acc_zero(&f);
-            zki_ext_acc_mac(&f, a2, d2);
-            zki_ext_acc_mac(&f, c2, u2);
-            zki_ext_acc_mac(&s2, e, zki_ext_acc_reduce(&f));
+        zki_ext_acc S[3];
+        for (int t = 0; t < 3; t++)
+            zki_ext_acc_zero(&S[t]);
+        if (L->round == 0) { /* u = p1 + lambda q1 on the fly */
+            zki_ext lam = L->lambda;
+            zki_fe lw = zki_ext_mul_prep(lam);
+            #pragma omp for schedule(static) nowait
+            for (size_t y = 0; y < half; y++) {
+                zki_ext u0 = zki_ext_add(u[2 * y], zki_ext_mul_pre(d[2 * y], lam, lw));
+                zki_ext u1 = zki_ext_add(u[2 * y + 1], zki_ext_mul_pre(d[2 * y + 1], lam, lw));
+                pair_terms(S, E[y], a[2 * y], a[2 * y + 1], u0, u1, c[2 * y], c[2 * y + 1],
+                           d[2 * y], d[2 * y + 1]);
+            }
+        } else {
+            #pragma omp for schedule(static) nowait
+            for (size_t y = 0; y < half; y++)
+                pair_terms(S, E[y], a[2 * y], a[2 * y + 1], u[2 * y], u[2 * y + 1], c[2 * y],
+                           c[2 * y + 1], d[2 * y], d[2 * y + 1]);
         }
         #pragma omp critical
-        {
-            zki_ext_acc_merge(&A0, &s0);
-            zki_ext_acc_merge(&A1, &s1);
-            zki_ext_acc_merge(&A2, &s2);
-        }
+        for (int t = 0; t < 3; t++)
+            zki_ext_acc_merge(&A[t], &S[t]);
     }
-    zki_ext h0 = zki_ext_acc_reduce(&A0), h1 = zki_ext_acc_reduce(&A1), h2 = zki_ext_acc_reduce(&A2);
+    for (int t = 0; t < 3; t++)
+        h[t] = zki_ext_acc_reduce(&A[t]);
+}
+
+void zki_frac_layer_round(zki_frac_layer *L, zki_ext msg[3])
+{
+    zki_ext hs[3];
+    if (L->have_next)
+        memcpy(hs, L->next, sizeof hs);
+    else
+        round_sums(L, hs);
+    zki_ext h0 = hs[0], h1 = hs[1], h2 = hs[2];
     /* h(3) = h0 - 3 h1 + 3 h2 (h has degree 2) */
     zki_ext three = zki_ext_from_fe(3);
     zki_ext h3 = zki_ext_add(h0, zki_ext_mul(three, zki_ext_sub(h2, h1)));
@@ -181,20 +214,74 @@ void zki_frac_layer_round(zki_frac_layer *L, zki_ext msg[3])
     msg[2] = zki_ext_mul(e3, h3);
 }
 
+static inline zki_ext fold1(zki_ext x0, zki_ext x1, zki_ext c, zki_fe cw)
+{
+    return zki_ext_add(x0, zki_ext_mul_pre(zki_ext_sub(x1, x0), c, cw));
+}
+
+/* Binds x_i = c. When another round follows, the fold also computes that
+ * round's sums in the same pass (one read of the tables instead of two). */
 void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
 {
     zki_ext ri = L->r[L->round];
     zki_ext e = zki_ext_add(zki_ext_sub(zki_ext_one(), zki_ext_add(ri, c)),
                             zki_ext_mul(zki_ext_add(ri, ri), c)); /* eq1(r_i, c) */
     L->scale = zki_ext_mul(L->scale, e);
-    for (int k = 0; k < 4; k++) {
-        /* fresh space: right after the current table (u, 2h entries), or
-         * at tab[k] + h - size for the others (h/2, h/4, .. end to end) */
-        zki_ext *dst = k == 1 ? L->now[1] + L->size
-                              : L->tab[k] + (((size_t)1 << L->j) - L->size);
-        zki_mle_fold_ext(dst, L->now[k], L->size, c);
-        L->now[k] = dst;
+    zki_ext *dst[4];
+    for (int k = 0; k < 4; k++)
+        /* fresh space: tab[k] + h - size (h/2, h/4, .. laid end to end) */
+        dst[k] = L->tab[k] + (((size_t)1 << L->j) - L->size);
+    /* first bind: the folded u is fold(p1) + lambda fold(q1) (folds are linear) */
+    int first = L->round == 0;
+    zki_ext lam = L->lambda;
+    zki_fe lw = zki_ext_mul_prep(lam);
+    L->have_next = L->round + 1 < L->j && L->size >= 4;
+    if (!L->have_next) {
+        for (int k = 0; k < 4; k++)
+            zki_mle_fold_ext(dst[k], L->now[k], L->size, c);
+        for (size_t i = 0; first && i < L->size / 2; i++)
+            dst[1][i] = zki_ext_add(dst[1][i], zki_ext_mul_pre(dst[3][i], lam, lw));
+    } else {
+        const zki_ext *in[4] = {L->now[0], L->now[1], L->now[2], L->now[3]};
+        const zki_ext *E = L->eqs + L->off[L->round + 2];
+        size_t quarter = L->size / 4;
+        zki_fe cw = zki_ext_mul_prep(c);
+        zki_ext_acc A[3];
+        for (int t = 0; t < 3; t++)
+            zki_ext_acc_zero(&A[t]);
+        #pragma omp parallel if (quarter > 8192)
+        {
+            zki_ext_acc S[3];
+            for (int t = 0; t < 3; t++)
+                zki_ext_acc_zero(&S[t]);
+            #pragma omp for schedule(static) nowait
+            for (size_t y = 0; y < quarter; y++) {
+                zki_ext o[4][2];
+                for (int k = 0; k < 4; k++) {
+                    const zki_ext *x = in[k] + 4 * y;
+                    o[k][0] = fold1(x[0], x[1], c, cw);
+                    o[k][1] = fold1(x[2], x[3], c, cw);
+                }
+                if (first) {
+                    o[1][0] = zki_ext_add(o[1][0], zki_ext_mul_pre(o[3][0], lam, lw));
+                    o[1][1] = zki_ext_add(o[1][1], zki_ext_mul_pre(o[3][1], lam, lw));
+                }
+                for (int k = 0; k < 4; k++) {
+                    dst[k][2 * y] = o[k][0];
+                    dst[k][2 * y + 1] = o[k][1];
+                }
+                pair_terms(S, E[y], o[0][0], o[0][1], o[1][0], o[1][1], o[2][0], o[2][1],
+                           o[3][0], o[3][1]);
+            }
+            #pragma omp critical
+            for (int t = 0; t < 3; t++)
+                zki_ext_acc_merge(&A[t], &S[t]);
+        }
+        for (int t = 0; t < 3; t++)
+            L->next[t] = zki_ext_acc_reduce(&A[t]);
     }
+    for (int k = 0; k < 4; k++)
+        L->now[k] = dst[k];
     L->size /= 2;
     L->round++;
 }
@@ -203,7 +290,8 @@ void zki_frac_layer_final(const zki_frac_layer *L, zki_ext ev[4])
 {
     for (int k = 0; k < 4; k++)
         ev[k] = cur(L, k)[0];
-    ev[1] = zki_ext_sub(ev[1], zki_ext_mul(L->lambda, ev[3])); /* p1 = u - lambda q1 */
+    if (L->round > 0) /* p1 = u - lambda q1 */
+        ev[1] = zki_ext_sub(ev[1], zki_ext_mul(L->lambda, ev[3]));
 }
 
 static zki_ext layer_value(zki_ext lambda, const zki_ext ev[4])
@@ -253,20 +341,20 @@ zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_tran
     for (size_t x = 0; x < N; x++)
         if (zki_ext_is_zero(q[x]))
             return zki_fail(ZKI_ERR_INPUT, "frac GKR: zero denominator at leaf %zu", x);
-    /* layers[j] holds p_j then q_j (2 * 2^j entries) for j < n */
+    /* layers[j] holds p_j then q_j (2 * 2^j entries) for j < n, all in one
+     * block with the largest layer step's work space after them */
     zki_ext **layers = calloc(n, sizeof *layers);
-    zki_status st = layers ? alloc_proof(pf, n) : zki_fail(ZKI_ERR_NOMEM, "frac layers");
+    size_t lay_len = 2 * (N - 1);
+    zki_ext *block = zki_scratch_alloc((lay_len + layer_ws_len(n - 1)) * sizeof(zki_ext));
+    zki_status st = layers && block ? alloc_proof(pf, n) : zki_fail(ZKI_ERR_NOMEM, "frac layers");
     if (st != ZKI_OK) {
         free(layers);
+        zki_scratch_free(block);
         return st;
     }
     for (size_t j = n; j-- > 0 && st == ZKI_OK;) {
         size_t h = (size_t)1 << j;
-        layers[j] = zki_scratch_alloc(2 * h * sizeof(zki_ext));
-        if (!layers[j]) {
-            st = zki_fail(ZKI_ERR_NOMEM, "frac layer 2^%zu", j);
-            break;
-        }
+        layers[j] = block + 2 * (h - 1);
         const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
         const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
         zki_ext *P = layers[j], *Q = layers[j] + h;
@@ -293,7 +381,7 @@ zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_tran
             const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
             const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
             zki_frac_layer *L;
-            st = zki_frac_layer_new(&L, pp, qq, j, r, lambda);
+            st = layer_new_ws(&L, pp, qq, j, r, lambda, block + lay_len);
             if (st != ZKI_OK)
                 break;
             for (size_t i = 0; i < j; i++) {
@@ -317,8 +405,7 @@ zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_tran
             }
         }
     }
-    for (size_t j = 0; j < n; j++)
-        zki_scratch_free(layers[j]);
+    zki_scratch_free(block);
     free(layers);
     free(r);
     free(s);

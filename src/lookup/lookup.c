@@ -93,6 +93,8 @@ zki_status zki_lookup_add_site(zki_lookup *lk, const char *name, size_t len,
     strcpy(s->name, name);
     s->len = len;
     s->k = (unsigned)zki_log2_ceil(len);
+    if (s->k < 1) /* segments of at least 2 leaves: no GKR tree of 1 */
+        s->k = 1;
     s->n_cols = n_cols;
     memcpy(s->cols, cols, n_cols * sizeof *cols);
     lk->n_sites++;
@@ -174,23 +176,37 @@ zki_status zki_lookup_multiplicities(zki_lookup *lk, const zki_fe **m, size_t *m
 
 void zki_lookup_proof_free(zki_lookup_proof *pf)
 {
-    zki_frac_proof_free(&pf->gkr);
+    for (size_t b = 0; pf->gkr && b < pf->n_trees; b++)
+        zki_frac_proof_free(&pf->gkr[b]);
+    free(pf->gkr);
     free(pf->evals);
     memset(pf, 0, sizeof *pf);
 }
 
 size_t zki_lookup_proof_size(const zki_lookup_proof *pf)
 {
-    return zki_frac_proof_size(&pf->gkr) + 16 * pf->n_evals;
+    size_t n = 16 * pf->n_evals;
+    for (size_t b = 0; pf->gkr && b < pf->n_trees; b++)
+        n += zki_frac_proof_size(&pf->gkr[b]);
+    return n;
 }
 
 /* ---- shared by prover and verifier ------------------------------------------ */
 
+/* Segments (0 = table, 1.. = sites) are laid end to end, largest first
+ * (table before sites of equal size, sites in order), so each offset is a
+ * multiple of its size. The total is cut into power-of-two blocks after its
+ * binary digits, largest first; each block holds whole segments and is one
+ * GKR tree, so no leaf is filler. */
 typedef struct {
-    size_t n_seg;   /* 1 + n_sites: segment 0 is the table */
+    size_t n_seg;
     unsigned *k;    /* per segment */
-    size_t *off;    /* per segment */
-    size_t n;       /* leaves 2^n */
+    size_t *off;    /* per segment, inside its tree */
+    size_t *tree;   /* per segment */
+    size_t n_trees;
+    unsigned tree_n[64];
+    size_t tree_start[64];
+    size_t total;
     size_t n_evals;
 } lk_layout;
 
@@ -198,18 +214,18 @@ static void layout_free(lk_layout *L)
 {
     free(L->k);
     free(L->off);
+    free(L->tree);
 }
 
-/* Segments sorted by size (largest first, table before sites of equal
- * size, sites in order), so every offset is a multiple of its size. */
 static zki_status layout(const zki_lookup *lk, lk_layout *L)
 {
     memset(L, 0, sizeof *L);
     L->n_seg = 1 + lk->n_sites;
     L->k = malloc(L->n_seg * sizeof *L->k);
     L->off = malloc(L->n_seg * sizeof *L->off);
+    L->tree = malloc(L->n_seg * sizeof *L->tree);
     size_t *ord = malloc(L->n_seg * sizeof *ord);
-    if (!L->k || !L->off || !ord) {
+    if (!L->k || !L->off || !L->tree || !ord) {
         free(ord);
         layout_free(L);
         return zki_fail(ZKI_ERR_NOMEM, "lookup layout");
@@ -231,9 +247,21 @@ static zki_status layout(const zki_lookup *lk, lk_layout *L)
         o += (size_t)1 << L->k[ord[i]];
     }
     free(ord);
-    L->n = zki_log2_ceil(o);
-    if (L->n < 1)
-        L->n = 1;
+    L->total = o; /* even: every k >= 1 */
+    size_t start = 0;
+    for (unsigned b = 64; b-- > 1;)
+        if ((o >> b) & 1) {
+            L->tree_n[L->n_trees] = b;
+            L->tree_start[L->n_trees++] = start;
+            start += (size_t)1 << b;
+        }
+    for (size_t i = 0; i < L->n_seg; i++) {
+        size_t t = 0;
+        while (t + 1 < L->n_trees && L->tree_start[t + 1] <= L->off[i])
+            t++;
+        L->tree[i] = t;
+        L->off[i] -= L->tree_start[t];
+    }
     L->n_evals = 1;
     for (size_t i = 0; i < lk->n_sites; i++)
         for (unsigned c = 0; c < lk->sites[i].n_cols; c++)
@@ -295,9 +323,9 @@ static zki_ext col_value(const zki_lk_col *c, const zki_ext *ev)
     return v;
 }
 
-/* Claims on bases and m into the ledger. */
-static zki_status add_claims(const zki_lookup *lk, const zki_ext *rho, const zki_ext *evals,
-                             zki_ledger *ledger)
+/* Claims on bases and m into the ledger; rho[t] is tree t's leaf point. */
+static zki_status add_claims(const zki_lookup *lk, const lk_layout *L, zki_ext *const *rho,
+                             const zki_ext *evals, zki_ledger *ledger)
 {
     size_t e = 0;
     zki_status st = ZKI_OK;
@@ -305,12 +333,14 @@ static zki_status add_claims(const zki_lookup *lk, const zki_ext *rho, const zki
         const lk_site *s = &lk->sites[i];
         for (unsigned c = 0; c < s->n_cols; c++)
             for (unsigned j = 0; j < s->cols[c].n_terms && st == ZKI_OK; j++)
-                st = zki_ledger_add(ledger, s->cols[c].tensor[j], rho, s->k, evals[e++]);
+                st = zki_ledger_add(ledger, s->cols[c].tensor[j], rho[L->tree[1 + i]], s->k,
+                                    evals[e++]);
     }
     if (st == ZKI_OK)
-        st = zki_ledger_add(ledger, lk->m_tensor, rho, lk->table->log_size, evals[e]);
+        st = zki_ledger_add(ledger, lk->m_tensor, rho[L->tree[0]], lk->table->log_size, evals[e]);
     return st;
 }
+
 
 /* ---- prover ------------------------------------------------------------------ */
 
@@ -331,6 +361,26 @@ static zki_ext dot_i64(const int64_t *d, size_t len, const zki_ext *eq)
     return zki_ext_acc_reduce(&acc);
 }
 
+static zki_ext **alloc_points(const lk_layout *L)
+{
+    zki_ext **rho = calloc(L->n_trees, sizeof *rho);
+    for (size_t t = 0; rho && t < L->n_trees; t++)
+        if (!(rho[t] = malloc((L->tree_n[t] + 1) * sizeof **rho))) {
+            for (size_t u = 0; u < t; u++)
+                free(rho[u]);
+            free(rho);
+            return NULL;
+        }
+    return rho;
+}
+
+static void free_points(zki_ext **rho, const lk_layout *L)
+{
+    for (size_t t = 0; rho && t < L->n_trees; t++)
+        free(rho[t]);
+    free(rho);
+}
+
 zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof *pf,
                             zki_ledger *ledger)
 {
@@ -346,23 +396,20 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
     zki_ext alpha = zki_ts_challenge_ext(t, "lk.alpha");
     zki_ext beta = zki_ts_challenge_ext(t, "lk.beta");
     zki_fe bw = zki_ext_mul_prep(beta);
-    size_t N = (size_t)1 << L.n;
+    size_t N = L.total;
     zki_ext *p = zki_scratch_alloc(2 * N * sizeof(zki_ext)), *q = p ? p + N : NULL;
-    zki_ext *rho = malloc((L.n + 1) * sizeof *rho);
-    zki_ext *eq = zki_scratch_alloc(((size_t)1 << L.n) * sizeof(zki_ext));
+    zki_ext **rho = alloc_points(&L);
+    zki_ext *eq = zki_scratch_alloc(((size_t)1 << L.tree_n[0]) * sizeof(zki_ext));
     pf->evals = malloc(L.n_evals * sizeof *pf->evals);
-    if (!p || !rho || !eq || !pf->evals) {
-        st = zki_fail(ZKI_ERR_NOMEM, "lookup leaves (2^%zu)", L.n);
+    pf->gkr = calloc(L.n_trees, sizeof *pf->gkr);
+    if (!p || !rho || !eq || !pf->evals || !pf->gkr) {
+        st = zki_fail(ZKI_ERR_NOMEM, "lookup leaves (%zu)", N);
         goto done;
     }
     pf->n_evals = L.n_evals;
-    /* filler */
-    for (size_t x = 0; x < N; x++) {
-        p[x] = zki_ext_zero();
-        q[x] = zki_ext_one();
-    }
+    pf->n_trees = L.n_trees;
     {   /* table segment: m / (alpha - (T_in + beta T_out)) */
-        size_t size = (size_t)1 << T->log_size, o = L.off[0];
+        size_t size = (size_t)1 << T->log_size, o = L.tree_start[L.tree[0]] + L.off[0];
         #pragma omp parallel for schedule(static) if (size > 16384)
         for (size_t i = 0; i < size; i++) {
             zki_ext v = zki_ext_from_fe(zki_fe_from_i64(T->lo + (int64_t)i));
@@ -374,7 +421,7 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
     }
     for (size_t si = 0; si < lk->n_sites; si++) {
         const lk_site *s = &lk->sites[si];
-        size_t size = (size_t)1 << s->k, o = L.off[1 + si];
+        size_t size = (size_t)1 << s->k, o = L.tree_start[L.tree[1 + si]] + L.off[1 + si];
         zki_ext mone = zki_ext_from_fe(zki_fe_neg(1));
         #pragma omp parallel for schedule(static) if (size > 16384)
         for (size_t i = 0; i < size; i++) {
@@ -387,26 +434,29 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
             q[o + i] = zki_ext_sub(alpha, v);
         }
     }
-    zki_ext P, Q;
-    st = zki_frac_prove(p, q, L.n, t, &pf->gkr, rho, &P, &Q);
+    for (size_t b = 0; b < L.n_trees && st == ZKI_OK; b++) {
+        zki_ext P, Q;
+        size_t o = L.tree_start[b];
+        st = zki_frac_prove(p + o, q + o, L.tree_n[b], t, &pf->gkr[b], rho[b], &P, &Q);
+    }
     if (st != ZKI_OK)
         goto done;
-    /* base values at rho_k, one eq table per distinct k (largest first is
-     * not needed: eq tables of rho's prefixes are rebuilt per k) */
+    /* base values at rho_k of their tree: one eq table per (tree, k) run */
     {
-        size_t e = 0;
-        int have_k = -1;
+        size_t e = 0, have_t = (size_t)-1;
+        unsigned have_k = 0;
         for (size_t si = 0; si < lk->n_sites; si++) {
             const lk_site *s = &lk->sites[si];
-            if ((int)s->k != have_k) {
-                zki_eq_table(eq, rho, s->k);
-                have_k = (int)s->k;
+            if (L.tree[1 + si] != have_t || s->k != have_k) {
+                have_t = L.tree[1 + si];
+                have_k = s->k;
+                zki_eq_table(eq, rho[have_t], s->k);
             }
             for (unsigned c = 0; c < s->n_cols; c++)
                 for (unsigned j = 0; j < s->cols[c].n_terms; j++)
                     pf->evals[e++] = dot_i64(s->cols[c].data[j], s->len, eq);
         }
-        zki_eq_table(eq, rho, T->log_size);
+        zki_eq_table(eq, rho[L.tree[0]], T->log_size);
         size_t size = (size_t)1 << T->log_size;
         zki_ext_acc acc;
         zki_ext_acc_zero(&acc);
@@ -415,11 +465,11 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
         pf->evals[e] = zki_ext_acc_reduce(&acc);
     }
     zki_ts_absorb_ext_vec(t, "lk.evals", pf->evals, pf->n_evals);
-    st = add_claims(lk, rho, pf->evals, ledger);
+    st = add_claims(lk, &L, rho, pf->evals, ledger);
 done:
     zki_scratch_free(p);
     zki_scratch_free(eq);
-    free(rho);
+    free_points(rho, &L);
     layout_free(&L);
     if (st != ZKI_OK)
         zki_lookup_proof_free(pf);
@@ -436,49 +486,80 @@ zki_status zki_lookup_verify(zki_lookup *lk, zki_transcript *t, const zki_lookup
     zki_status st = layout(lk, &L);
     if (st != ZKI_OK)
         return st;
-    if (pf->n_evals != L.n_evals || !pf->evals || pf->gkr.nvars != L.n) {
-        layout_free(&L);
-        return zki_fail(ZKI_ERR_VERIFY, "lookup proof: wrong shape");
+    int shape_ok = pf->n_evals == L.n_evals && pf->evals && pf->n_trees == L.n_trees && pf->gkr;
+    for (size_t b = 0; shape_ok && b < L.n_trees; b++)
+        shape_ok = pf->gkr[b].nvars == L.tree_n[b];
+    zki_ext **rho = shape_ok ? alloc_points(&L) : NULL;
+    zki_ext *P = malloc(2 * L.n_trees * sizeof *P), *Q = P ? P + L.n_trees : NULL;
+    if (!shape_ok) {
+        st = zki_fail(ZKI_ERR_VERIFY, "lookup proof: wrong shape");
+        goto done;
+    }
+    if (!rho || !P) {
+        st = zki_fail(ZKI_ERR_NOMEM, "lookup verify");
+        goto done;
     }
     absorb_shape(lk, t);
     zki_ext alpha = zki_ts_challenge_ext(t, "lk.alpha");
     zki_ext beta = zki_ts_challenge_ext(t, "lk.beta");
-    zki_ext rho[ZKI_FRAC_MAX_VARS + 1], P, Q;
-    st = zki_frac_verify(L.n, &pf->gkr, t, rho, &P, &Q);
-    if (st != ZKI_OK)
-        goto done;
-    if (!zki_ext_is_zero(pf->gkr.root_p) || zki_ext_is_zero(pf->gkr.root_q)) {
+    /* sum_b root_p[b] / root_q[b] = 0, every root_q non-zero */
+    zki_ext num = zki_ext_zero(), den = zki_ext_one();
+    for (size_t b = 0; b < L.n_trees; b++) {
+        st = zki_frac_verify(L.tree_n[b], &pf->gkr[b], t, rho[b], &P[b], &Q[b]);
+        if (st != ZKI_OK)
+            goto done;
+        zki_ext rp = pf->gkr[b].root_p, rq = pf->gkr[b].root_q;
+        if (zki_ext_is_zero(rq)) {
+            st = zki_fail(ZKI_ERR_VERIFY, "lookup: zero denominator at a root");
+            goto done;
+        }
+        num = zki_ext_add(zki_ext_mul(num, rq), zki_ext_mul(rp, den));
+        den = zki_ext_mul(den, rq);
+    }
+    if (!zki_ext_is_zero(num)) {
         st = zki_fail(ZKI_ERR_VERIFY, "lookup: fraction sum is not zero");
         goto done;
     }
     zki_ts_absorb_ext_vec(t, "lk.evals", pf->evals, pf->n_evals);
-    /* leaves at rho from the segments */
-    zki_ext Pw = zki_ext_zero(), Qw = zki_ext_one();
+    /* each tree's leaves at its point, from the segments it holds */
+    zki_ext *Pw = malloc(2 * L.n_trees * sizeof *Pw), *Qw = Pw ? Pw + L.n_trees : NULL;
+    if (!Pw) {
+        st = zki_fail(ZKI_ERR_NOMEM, "lookup verify");
+        goto done;
+    }
+    for (size_t b = 0; b < L.n_trees; b++)
+        Pw[b] = Qw[b] = zki_ext_zero();
     size_t e = 0;
     for (size_t si = 0; si < lk->n_sites; si++) {
         const lk_site *s = &lk->sites[si];
+        size_t b = L.tree[1 + si];
         zki_ext v = col_value(&s->cols[0], pf->evals + e);
         e += s->cols[0].n_terms;
         if (s->n_cols == 2) {
             v = zki_ext_add(v, zki_ext_mul(beta, col_value(&s->cols[1], pf->evals + e)));
             e += s->cols[1].n_terms;
         }
-        zki_ext w = seg_weight(rho, L.n, s->k, L.off[1 + si]);
-        Pw = zki_ext_sub(Pw, zki_ext_mul(w, prefix_mle(s->len, s->k, rho)));
-        Qw = zki_ext_add(Qw, zki_ext_mul(w, zki_ext_sub(zki_ext_sub(alpha, v), zki_ext_one())));
+        zki_ext w = seg_weight(rho[b], L.tree_n[b], s->k, L.off[1 + si]);
+        Pw[b] = zki_ext_sub(Pw[b], zki_ext_mul(w, prefix_mle(s->len, s->k, rho[b])));
+        Qw[b] = zki_ext_add(Qw[b], zki_ext_mul(w, zki_ext_sub(alpha, v)));
     }
     {
-        zki_ext w = seg_weight(rho, L.n, T->log_size, L.off[0]);
-        zki_ext tv = zki_lookup_table_eval(T, rho, beta);
-        Pw = zki_ext_add(Pw, zki_ext_mul(w, pf->evals[e]));
-        Qw = zki_ext_add(Qw, zki_ext_mul(w, zki_ext_sub(zki_ext_sub(alpha, tv), zki_ext_one())));
+        size_t b = L.tree[0];
+        zki_ext w = seg_weight(rho[b], L.tree_n[b], T->log_size, L.off[0]);
+        zki_ext tv = zki_lookup_table_eval(T, rho[b], beta);
+        Pw[b] = zki_ext_add(Pw[b], zki_ext_mul(w, pf->evals[e]));
+        Qw[b] = zki_ext_add(Qw[b], zki_ext_mul(w, zki_ext_sub(alpha, tv)));
     }
-    if (!zki_ext_eq(Pw, P) || !zki_ext_eq(Qw, Q)) {
-        st = zki_fail(ZKI_ERR_VERIFY, "lookup: leaf values do not match the GKR claims");
-        goto done;
-    }
-    st = add_claims(lk, rho, pf->evals, ledger);
+    for (size_t b = 0; b < L.n_trees && st == ZKI_OK; b++)
+        if (!zki_ext_eq(Pw[b], P[b]) || !zki_ext_eq(Qw[b], Q[b]))
+            st = zki_fail(ZKI_ERR_VERIFY, "lookup: leaf values of tree %zu do not match the GKR",
+                          b);
+    free(Pw);
+    if (st == ZKI_OK)
+        st = add_claims(lk, &L, rho, pf->evals, ledger);
 done:
+    free(P);
+    free_points(rho, &L);
     layout_free(&L);
     return st;
 }

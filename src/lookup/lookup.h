@@ -11,9 +11,12 @@
  * Statement: for every site and i < len, col[i] (or the pair folded as
  * in + beta * out) is a table entry. LogUp with multiplicities m:
  *     sum_sites sum_{i<len} -1/(alpha - col[i]) + sum_t m[t]/(alpha - T[t]) = 0
- * All sites and the table are leaf segments of ONE fractional-sum GKR
- * (segments sorted by size, aligned, filler p = 0, q = 1); site leaves are
- * p = -[i < len], q = alpha - col(i); table leaves p = m, q = alpha - T.
+ * All sites and the table are leaf segments laid end to end (sorted by
+ * size, aligned) and cut into power-of-two blocks after the binary digits
+ * of their total, one fractional-sum GKR per block (no filler leaves; at
+ * most log2(total) + 1 trees); the verifier checks the roots' fractions
+ * sum to 0. Site leaves are p = -[i < len], q = alpha - col(i); table leaves
+ * p = m, q = alpha - T. A site has at least 2 (padded) entries.
  *
  * Protocol / transcript order (prover and verifier alike):
  *   1. prover: zki_lookup_multiplicities -> m (2^log_size field elements);
@@ -25,7 +28,7 @@
  *      and the table's multilinear extension (O(log size) ranges, O(size)
  *      maps) and checks root p = 0, root q != 0;
  *   3. claims are appended to the caller's ledger: base tensors at rho_k
- *      (k = site's nvars; all sites of one size share the point) and m
+ *      (k = site's nvars, rho the leaf point of the site's tree) and m
  *      (tensor id m_tensor given at creation) at rho_K. The caller chains
  *      the base claims to their tensors and opens m with the PCS.
  * Per proof O(total lookups + table size); proof O(log^2) field elements.
@@ -52,10 +55,10 @@ typedef struct {
     int64_t *out;      /* MAP: outputs out[i] for input lo + i (owned) */
 } zki_lookup_table;
 
-/* [lo, lo + 2^log_size), log_size <= 32 (unsigned: lo = 0; signed k-bit:
+/* [lo, lo + 2^log_size), 1 <= log_size <= 32 (unsigned: lo = 0; signed k-bit:
  * lo = -2^(k-1)). */
 zki_status zki_lookup_table_range(zki_lookup_table *t, unsigned log_size, int64_t lo);
-/* Pairs (lo + i, out[i]), i < 2^log_size, log_size <= ZKI_LK_MAX_LOG_TABLE.
+/* Pairs (lo + i, out[i]), i < 2^log_size, 1 <= log_size <= ZKI_LK_MAX_LOG_TABLE.
  * out copied. Outputs must satisfy |out| < 2^62. */
 zki_status zki_lookup_table_map(zki_lookup_table *t, unsigned log_size, int64_t lo,
                                 const int64_t *out);
@@ -97,13 +100,21 @@ size_t zki_lookup_n_sites(const zki_lookup *lk);
 zki_status zki_lookup_multiplicities(zki_lookup *lk, const zki_fe **m, size_t *m_len);
 
 typedef struct {
-    zki_frac_proof gkr;
+    size_t n_trees;
+    zki_frac_proof *gkr; /* n_trees GKR proofs */
     size_t n_evals;
     zki_ext *evals; /* base values per site/column/term, then m */
 } zki_lookup_proof;
 
 void zki_lookup_proof_free(zki_lookup_proof *pf);
 size_t zki_lookup_proof_size(const zki_lookup_proof *pf);
+
+/* Serialisation: version | n_trees | per tree (nvars, root_p, root_q, msgs,
+ * evals) | n_evals | evals; u32 little-endian, extension elements 16 bytes.
+ * *out malloc'ed. Parsing rejects truncated, oversized, non-canonical or
+ * trailing bytes with ZKI_ERR_INPUT (shapes are checked again by verify). */
+zki_status zki_lookup_proof_to_bytes(const zki_lookup_proof *pf, uint8_t **out, size_t *len);
+zki_status zki_lookup_proof_from_bytes(zki_lookup_proof *pf, const uint8_t *in, size_t len);
 
 zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof *pf,
                             zki_ledger *ledger);

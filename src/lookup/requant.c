@@ -21,7 +21,21 @@ static zki_status check_params(const zki_requant_params *p)
     if (p->q_log < 1 || p->q_log > ZKI_LK_MAX_LOG_TABLE)
         return zki_fail(ZKI_ERR_INPUT, "requant: q table 2^%u (1..2^%d)", p->q_log,
                         ZKI_LK_MAX_LOG_TABLE);
+    /* 2^s q + r ranges over fewer than p integers: unique mod p */
+    if (p->s + p->q_log > 62)
+        return zki_fail(ZKI_ERR_INPUT, "requant: shift %u + q table bits %u exceed 62", p->s,
+                        p->q_log);
     return ZKI_OK;
+}
+
+/* The shift used in the proof: M x + 2^(s-1) = 2^s q + r scaled by 2^d
+ * (M' = 2^d M, s' = s + d = 16 L) has the same q, and r' = 2^d r fills
+ * whole 16-bit limbs, so no short top limb needs a second lookup. Used
+ * when s' + q_log <= 62 still holds; otherwise s itself. */
+static unsigned eff_shift(const zki_requant_params *p)
+{
+    unsigned s2 = 16 * zki_requant_n_limbs(p->s);
+    return s2 + p->q_log <= 62 ? s2 : p->s;
 }
 
 static int64_t q_lo(const zki_requant_params *p) { return -((int64_t)1 << (p->q_log - 1)); }
@@ -74,15 +88,11 @@ zki_status zki_requant_witness_new(zki_requant_witness *w, const zki_requant_par
         return zki_fail(ZKI_ERR_NOMEM, "requant '%s' witness", name);
     }
     int64_t qlo = q_lo(p), qhi = qlo + ((int64_t)1 << p->q_log);
+    unsigned se = eff_shift(p);
+    __int128 Me = (__int128)p->M * ((__int128)1 << (se - p->s));
     for (size_t i = 0; i < n; i++) {
-        __int128 xm = (__int128)x[i] * p->M;
-        if (xm <= -((__int128)1 << 62) || xm >= ((__int128)1 << 62)) {
-            zki_requant_witness_free(w);
-            return zki_fail(ZKI_ERR_INPUT, "requant '%s': x*M out of range (|x*M| >= 2^62) at index %zu",
-                            name, i);
-        }
-        __int128 z = xm + ((__int128)1 << (p->s - 1));
-        __int128 q = z >> p->s; /* floor */
+        __int128 z = (__int128)x[i] * Me + ((__int128)1 << (se - 1)); /* |z| < 2^120 */
+        __int128 q = z >> se; /* floor (arithmetic shift) */
         if (q < qlo || q >= qhi) {
             zki_requant_witness_free(w);
             return zki_fail(ZKI_ERR_INPUT,
@@ -90,7 +100,7 @@ zki_status zki_requant_witness_new(zki_requant_witness *w, const zki_requant_par
                             "[%lld, %lld)",
                             name, (long long)q, i, (long long)qlo, (long long)qhi);
         }
-        uint64_t r = (uint64_t)(z - q * ((__int128)1 << p->s));
+        uint64_t r = (uint64_t)(z - q * ((__int128)1 << se));
         w->q[i] = (int64_t)q;
         w->y[i] = clamp64((int64_t)q, p->lo, p->hi);
         for (unsigned l = 1; l < L; l++)
@@ -110,17 +120,18 @@ zki_status zki_requant_add_sites(const zki_requant_params *p, const zki_requant_
     if (w && (w->n != n || !x))
         return zki_fail(ZKI_ERR_INPUT, "requant '%s': witness of %zu entries for %zu", name,
                         w->n, n);
-    unsigned L = zki_requant_n_limbs(p->s), t = p->s - 16 * (L - 1);
+    unsigned se = eff_shift(p);
+    unsigned L = zki_requant_n_limbs(p->s), t = se - 16 * (L - 1);
     char buf[256];
-    /* r_0 = 2^(s-1) + M x - 2^s q - sum_{i>=1} 2^(16 i) r_i */
+    /* r_0 = 2^(s'-1) + M' x - 2^s' q - sum_{i>=1} 2^(16 i) r_i */
     zki_lk_col r0;
     memset(&r0, 0, sizeof r0);
-    r0.cst = (int64_t)1 << (p->s - 1);
+    r0.cst = (int64_t)1 << (se - 1);
     r0.n_terms = 2 + (L - 1);
-    r0.coef[0] = p->M;
+    r0.coef[0] = p->M * ((int64_t)1 << (se - p->s)); /* |M'| < 2^55 */
     r0.tensor[0] = ids->x;
     r0.data[0] = x;
-    r0.coef[1] = -((int64_t)1 << p->s);
+    r0.coef[1] = -((int64_t)1 << se);
     r0.tensor[1] = ids->q;
     r0.data[1] = w ? w->q : NULL;
     for (unsigned i = 1; i < L; i++) {

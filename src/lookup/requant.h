@@ -4,19 +4,24 @@
  * y = clamp(q, lo, hi) (ReLU: lo = 0). q must lie in the mapping table's
  * input range [-2^(q_log-1), 2^(q_log-1)).
  *
- * Advice the CALLER commits: q, y and the high limbs r_1 .. r_{L-1} of r
- * (L = ceil(s/16) limbs of 16 bits, limb 0 lowest). Limb 0 is NOT committed:
- *     r_0 = 2^(s-1) + M x - 2^s q - sum_{i>=1} 2^(16 i) r_i
+ * The proof uses s' = 16 L (L = ceil(s/16) limbs) and M' = 2^(s'-s) M when
+ * s' + q_log <= 62 (else s' = s, M' = M): the relation scaled by 2^(s'-s)
+ * has the same q and r' = 2^(s'-s) r, which fills whole 16-bit limbs.
+ *
+ * Advice the CALLER commits: q, y and the high limbs r_1 .. r_{L-1} of r'
+ * (limb 0 lowest). Limb 0 is NOT committed:
+ *     r_0 = 2^(s'-1) + M' x - 2^s' q - sum_{i>=1} 2^(16 i) r_i
  * is affine in x, q, r_i, so its lookup claims become claims on them.
  * Sites registered:
- *   range table [0, 2^16) (instance `range16`): r_0 .. r_{L-1}, and, when the
- *     top limb has t < 16 bits, also r_top + 2^16 - 2^t (both in range
- *     => r_top < 2^t, so r < 2^s exactly);
+ *   range table [0, 2^16) (instance `range16`): r_0 .. r_{L-1}, and, only
+ *     when s' = s is not a multiple of 16 (top limb of t < 16 bits), also
+ *     r_top + 2^16 - 2^t (both in range => r_top < 2^t, so r' < 2^s');
  *   mapping table zki_requant_table (instance `map`): the pair (q, y).
  * Claims out (to the ledger, via the lookup instances): on x (the caller
  * turns them into its matmul sum-check), on q, y, r_i (opened by the PCS or
- * chained further). Soundness needs |x*M| + 2^s < p/2, i.e. the integer
- * relation holds without wrap (the quantiser bounds x*M by 2^62). */
+ * chained further). Soundness: 2^s' q + r' takes fewer than p integer
+ * values over the checked ranges (s' + q_log <= 62), so the field relation
+ * fixes q and r' uniquely, whatever the size of x. */
 #ifndef ZKI_LOOKUP_REQUANT_H
 #define ZKI_LOOKUP_REQUANT_H
 
@@ -26,7 +31,7 @@
 
 typedef struct {
     int64_t M;       /* multiplier, |M| < 2^31 */
-    unsigned s;      /* shift, 1 .. 62 */
+    unsigned s;      /* shift, 1 .. 61, s + q_log <= 62 */
     int64_t lo, hi;  /* output clamp, lo <= hi */
     unsigned q_log;  /* q table: [-2^(q_log-1), 2^(q_log-1)), 1 .. 20 */
 } zki_requant_params;

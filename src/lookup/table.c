@@ -9,8 +9,8 @@
 zki_status zki_lookup_table_range(zki_lookup_table *t, unsigned log_size, int64_t lo)
 {
     memset(t, 0, sizeof *t);
-    if (log_size > 32)
-        return zki_fail(ZKI_ERR_INPUT, "range table: 2^%u entries (at most 2^32)", log_size);
+    if (log_size < 1 || log_size > 32)
+        return zki_fail(ZKI_ERR_INPUT, "range table: 2^%u entries (2^1 .. 2^32)", log_size);
     if (lo < -((int64_t)1 << 61) || lo > ((int64_t)1 << 61))
         return zki_fail(ZKI_ERR_INPUT, "range table: start %lld out of bounds", (long long)lo);
     t->kind = ZKI_LK_RANGE;
@@ -23,8 +23,8 @@ zki_status zki_lookup_table_map(zki_lookup_table *t, unsigned log_size, int64_t 
                                 const int64_t *out)
 {
     memset(t, 0, sizeof *t);
-    if (log_size > ZKI_LK_MAX_LOG_TABLE)
-        return zki_fail(ZKI_ERR_INPUT, "mapping table: 2^%u entries (at most 2^%d)", log_size,
+    if (log_size < 1 || log_size > ZKI_LK_MAX_LOG_TABLE)
+        return zki_fail(ZKI_ERR_INPUT, "mapping table: 2^%u entries (2^1 .. 2^%d)", log_size,
                         ZKI_LK_MAX_LOG_TABLE);
     if (lo < -((int64_t)1 << 61) || lo > ((int64_t)1 << 61))
         return zki_fail(ZKI_ERR_INPUT, "mapping table: start %lld out of bounds", (long long)lo);

@@ -32,18 +32,17 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
     zki_wb_put(&w, cb, cl);
     zki_wb_u32(&w, p->n_lookups);
     for (uint32_t j = 0; j < p->n_lookups; j++) {
-        const zki_lookup_proof *q = &p->lk[j];
-        size_t n = q->gkr.nvars;
-        zki_wb_u32(&w, (uint32_t)n);
-        zki_wb_ext(&w, q->gkr.root_p);
-        zki_wb_ext(&w, q->gkr.root_q);
-        for (size_t i = 0; i < 3 * n * (n - 1) / 2; i++)
-            zki_wb_ext(&w, q->gkr.msgs[i]);
-        for (size_t i = 0; i < 4 * n; i++)
-            zki_wb_ext(&w, q->gkr.evals[i]);
-        zki_wb_u32(&w, (uint32_t)q->n_evals);
-        for (size_t i = 0; i < q->n_evals; i++)
-            zki_wb_ext(&w, q->evals[i]);
+        uint8_t *lb = NULL;
+        size_t ll = 0;
+        if ((st = zki_lookup_proof_to_bytes(&p->lk[j], &lb, &ll))) {
+            free(w.p);
+            free(cb);
+            free(ob);
+            return st;
+        }
+        zki_wb_u32(&w, (uint32_t)ll);
+        zki_wb_put(&w, lb, ll);
+        free(lb);
     }
     for (uint32_t l = p->n_layers; l-- > 0;) {
         const zki_matmul_proof *m = &p->mm[l];
@@ -147,26 +146,13 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
         p->n_lookups = nl;
     }
     for (uint32_t j = 0; j < p->n_lookups; j++) {
-        zki_lookup_proof *q = &p->lk[j];
-        uint32_t n = 0, ne = 0;
-        NEED(zki_rb_u32(&r, &n) && n >= 1 && n <= ZKI_FRAC_MAX_VARS, "lookup GKR size");
-        size_t nm = 3 * (size_t)n * (n - 1) / 2, nev = 4 * (size_t)n;
-        NEED(zki_rb_left(&r) / 16 >= nm + nev + 2, "truncated lookup proof");
-        q->gkr.nvars = n;
-        q->gkr.msgs = malloc(sizeof(zki_ext) * (nm + 1));
-        q->gkr.evals = malloc(sizeof(zki_ext) * nev);
-        NEED(q->gkr.msgs && q->gkr.evals, "out of memory");
-        NEED(zki_rb_ext(&r, &q->gkr.root_p) && zki_rb_ext(&r, &q->gkr.root_q), "non-canonical field element");
-        for (size_t i = 0; i < nm; i++)
-            NEED(zki_rb_ext(&r, &q->gkr.msgs[i]), "non-canonical field element");
-        for (size_t i = 0; i < nev; i++)
-            NEED(zki_rb_ext(&r, &q->gkr.evals[i]), "non-canonical field element");
-        NEED(zki_rb_u32(&r, &ne) && ne >= 1 && (size_t)ne <= zki_rb_left(&r) / 16, "lookup evaluations");
-        q->n_evals = ne;
-        q->evals = malloc(sizeof(zki_ext) * ne);
-        NEED(q->evals, "out of memory");
-        for (size_t i = 0; i < ne; i++)
-            NEED(zki_rb_ext(&r, &q->evals[i]), "non-canonical field element");
+        uint32_t ll = 0;
+        NEED(zki_rb_u32(&r, &ll) && ll <= zki_rb_left(&r), "lookup proof length");
+        if ((st = zki_lookup_proof_from_bytes(&p->lk[j], in + r.pos, ll))) {
+            memset(&p->lk[j], 0, sizeof(p->lk[j]));
+            goto fail;
+        }
+        r.pos += ll;
     }
     for (uint32_t l = p->n_layers; l-- > 0;) {
         zki_matmul_proof *m = &p->mm[l];

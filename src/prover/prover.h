@@ -33,9 +33,8 @@
  *
  * Proof file (.zkp): "ZKINFPF\0" | u32 version | vk hash (32) | u32 B |
  * u32 private_input | u32 n_layers | u32 out_n | i64 output[B * out_n] |
- * u32 len | advice commitment | u32 n_lookups | per lookup: u32 n | ext
- * root_p, root_q | ext msgs[3n(n-1)/2] | ext evals[4n] | u32 n_evals | ext
- * evals | per layer, last first: claim reduction (u32 nvars | u32 rounds |
+ * u32 len | advice commitment | u32 n_lookups | per lookup: u32 len |
+ * lookup proof (zki_lookup_proof_to_bytes) | per layer, last first: claim reduction (u32 nvars | u32 rounds |
  * u32 degree | ext msgs | ext value) | matmul (u32 rounds | u32 degree |
  * ext msgs | ext bias, x, w) | u32 n_colred | per column reduction: u32
  * rounds | ext msgs[2 rounds] | u32 k | ext vals[k] | claim reduction

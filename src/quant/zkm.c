@@ -176,7 +176,9 @@ static uint64_t zki_get_uint(zki_rbuf *r, int bytes)
 static char *zki_get_name(zki_rbuf *r)
 {
     size_t n = (size_t)zki_get_uint(r, 2);
-    if (r->bad || r->n - r->off < n) {
+    /* A NUL inside would silently shorten the name (and change the bytes
+     * the model re-serialises to). */
+    if (r->bad || r->n - r->off < n || memchr(r->b + r->off, 0, n)) {
         r->bad = 1;
         return NULL;
     }

@@ -8,12 +8,8 @@
 
 #include "pcs/pcs.h"
 
-/* The library is built without coverage instrumentation; compiling the
- * parser, the shared transcript steps and the verifier into the harness
- * gives libFuzzer their coverage (the library's copies are then not linked). */
-#include "../../src/pcs/pcs_serialize.c"
-#include "../../src/pcs/pcs_common.c"
-#include "../../src/pcs/pcs_verify.c"
+/* With ZKI_FUZZ the library itself is built with coverage instrumentation
+ * (CMakeLists.txt), so libFuzzer sees the parser and verifier. */
 
 static zki_pcs_prover *g_pr;
 static zki_ext g_point[7];
