@@ -3,7 +3,7 @@
 # Idempotent: a second run installs nothing and does not touch the network.
 set -eu
 
-PKGS="build-essential cmake make pkg-config libssl-dev clang libclang-rt-14-dev libomp-dev python3 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata"
+PKGS="build-essential cmake make pkg-config libssl-dev clang libclang-rt-14-dev libomp-dev python3 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata time"
 
 missing=""
 for p in $PKGS; do
