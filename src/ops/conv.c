@@ -1,0 +1,448 @@
+#include "ops/conv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "ops/matmul.h"
+#include "poly/mle.h"
+
+#define LIM (1ull << 31)
+
+static int is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
+
+zki_status zki_conv_dims_init(zki_conv_dims *d, uint64_t B, uint64_t C, uint64_t H, uint64_t W,
+                              uint64_t OC, uint64_t KH, uint64_t KW, uint64_t sh, uint64_t sw,
+                              uint64_t dh, uint64_t dw, uint64_t pt, uint64_t pl, uint64_t pb,
+                              uint64_t pr, uint64_t G, int has_bias)
+{
+    if (!d)
+        return zki_fail(ZKI_ERR_INPUT, "conv: no dims");
+    uint64_t all[16] = {B, C, H, W, OC, KH, KW, sh, sw, dh, dw, G, pt + 1, pl + 1, pb + 1, pr + 1};
+    for (int i = 0; i < 16; i++)
+        if (all[i] < 1 || all[i] > LIM)
+            return zki_fail(ZKI_ERR_INPUT, "conv: size or parameter %d is %llu (want 1 .. 2^31)",
+                            i, (unsigned long long)all[i]);
+    if (C % G || OC % G)
+        return zki_fail(ZKI_ERR_INPUT, "conv: %llu groups do not divide C=%llu, OC=%llu",
+                        (unsigned long long)G, (unsigned long long)C, (unsigned long long)OC);
+    uint64_t Cig = C / G, Cog = OC / G;
+    if (G > 1 && (!is_pow2(Cig) || !is_pow2(Cog)))
+        return zki_fail(ZKI_ERR_INPUT,
+                        "conv: with %llu groups the per-group channels (%llu in, %llu out) "
+                        "must be powers of two",
+                        (unsigned long long)G, (unsigned long long)Cig, (unsigned long long)Cog);
+    uint64_t eh = dh * (KH - 1) + 1, ew = dw * (KW - 1) + 1;
+    if (H + pt + pb < eh || W + pl + pr < ew)
+        return zki_fail(ZKI_ERR_INPUT, "conv: the %llux%llu dilated kernel exceeds the padded input",
+                        (unsigned long long)eh, (unsigned long long)ew);
+    memset(d, 0, sizeof(*d));
+    d->B = B, d->C = C, d->H = H, d->W = W, d->OC = OC, d->KH = KH, d->KW = KW;
+    d->sh = sh, d->sw = sw, d->dh = dh, d->dw = dw;
+    d->pt = pt, d->pl = pl, d->pb = pb, d->pr = pr, d->G = G;
+    d->OH = (H + pt + pb - eh) / sh + 1;
+    d->OW = (W + pl + pr - ew) / sw + 1;
+    d->Cig = Cig, d->Cog = Cog;
+    d->lb = zki_log2_ceil(B);
+    d->lc = zki_log2_ceil(C);
+    d->lh = zki_log2_ceil(H);
+    d->lw = zki_log2_ceil(W);
+    d->loc = zki_log2_ceil(OC);
+    d->loh = zki_log2_ceil(d->OH);
+    d->low = zki_log2_ceil(d->OW);
+    d->lkh = zki_log2_ceil(KH);
+    d->lkw = zki_log2_ceil(KW);
+    d->licl = zki_log2_ceil(Cig);
+    d->locl = zki_log2_ceil(Cog);
+    d->lg = zki_log2_ceil(G);
+    /* powers of two per group: the padded channel axes factor exactly */
+    if (d->lc != d->licl + d->lg || d->loc != d->locl + d->lg)
+        return zki_fail(ZKI_ERR_INPUT, "conv: channel axes do not factor into groups");
+    d->has_bias = has_bias ? 1 : 0;
+    return ZKI_OK;
+}
+
+size_t zki_conv_acc_nvars(const zki_conv_dims *d) { return d->low + d->loh + d->loc + d->lb; }
+size_t zki_conv_x_nvars(const zki_conv_dims *d) { return d->lw + d->lh + d->lc + d->lb; }
+size_t zki_conv_w_nvars(const zki_conv_dims *d) { return d->lkw + d->lkh + d->licl + d->loc; }
+
+static int64_t wget(const void *W, int w_bits, uint64_t i)
+{
+    return w_bits == 8 ? ((const int8_t *)W)[i] : ((const int16_t *)W)[i];
+}
+
+zki_status zki_conv_forward(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits,
+                            const int64_t *bias, int64_t **accp)
+{
+    if (w_bits != 8 && w_bits != 16)
+        return zki_fail(ZKI_ERR_INPUT, "conv: weight bits %d (8 or 16)", w_bits);
+    uint64_t n = d->B * d->OC * d->OH * d->OW;
+    int64_t *acc = malloc(sizeof(int64_t) * n);
+    if (!acc)
+        return zki_fail(ZKI_ERR_NOMEM, "conv: acc of %llu entries", (unsigned long long)n);
+    int bad = 0;
+    int64_t nbo = (int64_t)(d->B * d->OC);
+#pragma omp parallel for schedule(static) reduction(| : bad)
+    for (int64_t bo = 0; bo < nbo; bo++) {
+        uint64_t b = (uint64_t)bo / d->OC, oc = (uint64_t)bo % d->OC, g = oc / d->Cog;
+        for (uint64_t oy = 0; oy < d->OH; oy++)
+            for (uint64_t ox = 0; ox < d->OW; ox++) {
+                __int128 s = bias ? bias[oc] : 0;
+                for (uint64_t c = 0; c < d->Cig; c++)
+                    for (uint64_t ky = 0; ky < d->KH; ky++) {
+                        int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;
+                        if (iy < 0 || iy >= (int64_t)d->H)
+                            continue;
+                        for (uint64_t kx = 0; kx < d->KW; kx++) {
+                            int64_t ix = (int64_t)(ox * d->sw + kx * d->dw) - (int64_t)d->pl;
+                            if (ix < 0 || ix >= (int64_t)d->W)
+                                continue;
+                            uint64_t xi = ((b * d->C + g * d->Cig + c) * d->H + (uint64_t)iy) * d->W +
+                                          (uint64_t)ix;
+                            uint64_t wi = ((oc * d->Cig + c) * d->KH + ky) * d->KW + kx;
+                            s += (__int128)X[xi] * wget(W, w_bits, wi);
+                        }
+                    }
+                if (s <= -((__int128)1 << 62) || s >= ((__int128)1 << 62))
+                    bad |= 1;
+                acc[((b * d->OC + oc) * d->OH + oy) * d->OW + ox] = (int64_t)s;
+            }
+    }
+    if (bad) {
+        free(acc);
+        return zki_fail(ZKI_ERR_INPUT, "conv: an accumulator leaves (-2^62, 2^62)");
+    }
+    *accp = acc;
+    return ZKI_OK;
+}
+
+/* The index map of one spatial axis: T[i] = sum over o < n_out, k < K with
+ * o s + k dil - pad = i in [0, n_in) of eq_o[o] eq_k[k]; zero elsewhere
+ * (the padding). T has 2^l_in entries. */
+static void axis_table(zki_ext *T, size_t l_in, uint64_t n_in, uint64_t n_out, uint64_t K,
+                       uint64_t s, uint64_t dil, uint64_t pad, const zki_ext *eq_o,
+                       const zki_ext *eq_k)
+{
+    for (size_t i = 0; i < ((size_t)1 << l_in); i++)
+        T[i] = zki_ext_zero();
+    for (uint64_t o = 0; o < n_out; o++)
+        for (uint64_t k = 0; k < K; k++) {
+            int64_t i = (int64_t)(o * s + k * dil) - (int64_t)pad;
+            if (i >= 0 && i < (int64_t)n_in)
+                T[i] = zki_ext_add(T[i], zki_ext_mul(eq_o[o], eq_k[k]));
+        }
+}
+
+/* T~(point) for the axis table, as the verifier computes it. */
+static zki_status axis_eval(zki_ext *out, const zki_ext *point, size_t l_in, uint64_t n_in,
+                            uint64_t n_out, size_t l_out, const zki_ext *r_o, uint64_t K,
+                            size_t l_k, const zki_ext *r_k, uint64_t s, uint64_t dil, uint64_t pad)
+{
+    zki_ext *eo = malloc(sizeof(zki_ext) << l_out), *ek = malloc(sizeof(zki_ext) << l_k);
+    zki_ext *T = malloc(sizeof(zki_ext) << l_in), *es = malloc(sizeof(zki_ext) << l_in);
+    zki_status st = ZKI_OK;
+    if (!eo || !ek || !T || !es) {
+        st = zki_fail(ZKI_ERR_NOMEM, "conv: index-map tables (2^%zu)", l_in);
+        goto out;
+    }
+    zki_eq_table(eo, r_o, l_out);
+    zki_eq_table(ek, r_k, l_k);
+    zki_eq_table(es, point, l_in);
+    axis_table(T, l_in, n_in, n_out, K, s, dil, pad, eo, ek);
+    zki_ext_acc a;
+    zki_ext_acc_zero(&a);
+    for (size_t i = 0; i < ((size_t)1 << l_in); i++)
+        zki_ext_acc_mac(&a, T[i], es[i]);
+    *out = zki_ext_acc_reduce(&a);
+out:
+    free(eo);
+    free(ek);
+    free(T);
+    free(es);
+    return st;
+}
+
+/* A product sum-check of ext tables that also allows zero variables. */
+static zki_status sc_prove(size_t nvars, unsigned ntab, zki_ext *const *tabs, zki_ext claim,
+                           zki_transcript *t, zki_sc_proof *proof, zki_ext *point,
+                           zki_ext *evals)
+{
+    if (nvars == 0) {
+        proof->nvars = 0;
+        proof->degree = ntab;
+        proof->msgs = NULL;
+        for (unsigned j = 0; j < ntab; j++)
+            evals[j] = tabs[j][0];
+        return ZKI_OK;
+    }
+    zki_sc_instance inst;
+    memset(&inst, 0, sizeof(inst));
+    inst.nvars = nvars;
+    inst.n_tables = ntab;
+    for (unsigned j = 0; j < ntab; j++)
+        inst.ext[j] = tabs[j];
+    return zki_sumcheck_prove(&inst, claim, t, proof, point, evals);
+}
+
+static zki_status sc_verify(const char *what, size_t nvars, unsigned degree, zki_ext claim,
+                            const zki_sc_proof *proof, zki_transcript *t, zki_ext *point,
+                            zki_ext *final_value)
+{
+    if (proof->nvars != nvars || proof->degree != degree)
+        return zki_fail(ZKI_ERR_VERIFY, "conv: %s has %zu rounds of degree %u, want %zu of %u",
+                        what, proof->nvars, proof->degree, nvars, degree);
+    *final_value = claim;
+    if (nvars == 0)
+        return ZKI_OK;
+    zki_status st = zki_sumcheck_verify(nvars, degree, claim, proof, t, point, final_value);
+    if (st)
+        return st == ZKI_ERR_INPUT ? zki_fail(ZKI_ERR_VERIFY, "conv: %s: %s", what, zki_last_error())
+                                   : st;
+    return ZKI_OK;
+}
+
+static zki_ext out_mask(const zki_conv_dims *d, const zki_ext *r_acc)
+{
+    const zki_ext *r_ox = r_acc, *r_oy = r_acc + d->low, *r_b = r_acc + d->low + d->loh + d->loc;
+    return zki_ext_mul(zki_rows_mask_eval(r_b, d->lb, d->B),
+                       zki_ext_mul(zki_rows_mask_eval(r_oy, d->loh, d->OH),
+                                   zki_rows_mask_eval(r_ox, d->low, d->OW)));
+}
+
+/* x_point = (s, r_c, r_b); w_point = (r_kx, r_ky, r_icl, r_ocl, r_g). */
+static void out_points(const zki_conv_dims *d, const zki_ext *r_acc, const zki_ext *p1,
+                       const zki_ext *p2, zki_ext *x_point, zki_ext *w_point)
+{
+    size_t lk = d->lkw + d->lkh, l2 = d->lw + d->lh;
+    const zki_ext *r_ocl = r_acc + d->low + d->loh, *r_b = r_ocl + d->loc;
+    memcpy(x_point, p2, sizeof(zki_ext) * l2);
+    memcpy(x_point + l2, p1 + lk, sizeof(zki_ext) * d->lc);
+    memcpy(x_point + l2 + d->lc, r_b, sizeof(zki_ext) * d->lb);
+    memcpy(w_point, p1, sizeof(zki_ext) * (lk + d->licl));
+    memcpy(w_point + lk + d->licl, r_ocl, sizeof(zki_ext) * d->locl);
+    memcpy(w_point + lk + d->licl + d->locl, p1 + lk + d->licl, sizeof(zki_ext) * d->lg);
+}
+
+#define NV_MAX 128
+
+zki_status zki_conv_prove(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits,
+                          const int64_t *bias, const zki_ext *r_acc, zki_ext v,
+                          zki_transcript *t, zki_conv_proof *proof, zki_ext *x_point,
+                          zki_ext *w_point)
+{
+    memset(proof, 0, sizeof(*proof));
+    if (w_bits != 8 && w_bits != 16)
+        return zki_fail(ZKI_ERR_INPUT, "conv: weight bits %d (8 or 16)", w_bits);
+    if (d->has_bias && !bias)
+        return zki_fail(ZKI_ERR_INPUT, "conv: bias missing");
+    const zki_ext *r_ox = r_acc, *r_oy = r_acc + d->low, *r_oc = r_oy + d->loh;
+    const zki_ext *r_b = r_oc + d->loc, *r_og = r_oc + d->locl;
+    size_t n1v = d->lkw + d->lkh + d->licl + d->lg, n2v = d->lw + d->lh;
+    size_t n1 = (size_t)1 << n1v, n2 = (size_t)1 << n2v;
+    uint64_t C = d->C, H = d->H, Wd = d->W, KH = d->KH, KW = d->KW;
+    zki_ext *eqb = malloc(sizeof(zki_ext) << d->lb), *eqoy = malloc(sizeof(zki_ext) << d->loh);
+    zki_ext *eqox = malloc(sizeof(zki_ext) << d->low), *eqoc = malloc(sizeof(zki_ext) << d->loc);
+    zki_ext *eqocl = malloc(sizeof(zki_ext) << d->locl), *eqog = malloc(sizeof(zki_ext) << d->lg);
+    zki_ext *Xb = malloc(sizeof(zki_ext) * C * H * Wd), *Z = malloc(sizeof(zki_ext) * C * H * KW);
+    zki_ext *Wf = calloc(n1, sizeof(zki_ext)), *Xf = calloc(n1, sizeof(zki_ext));
+    zki_ext *E = malloc(sizeof(zki_ext) * n1), *Xp = calloc(n2, sizeof(zki_ext));
+    zki_ext *Q = malloc(sizeof(zki_ext) * n2), *eqc = malloc(sizeof(zki_ext) << d->lc);
+    zki_ext *Ty = malloc(sizeof(zki_ext) << d->lh), *Tx = malloc(sizeof(zki_ext) << d->lw);
+    zki_ext *eky = malloc(sizeof(zki_ext) << d->lkh), *ekx = malloc(sizeof(zki_ext) << d->lkw);
+    zki_ext p1[NV_MAX], p2[NV_MAX], ev[3];
+    zki_status st = ZKI_OK;
+    if (!eqb || !eqoy || !eqox || !eqoc || !eqocl || !eqog || !Xb || !Z || !Wf || !Xf || !E ||
+        !Xp || !Q || !eqc || !Ty || !Tx || !eky || !ekx) {
+        st = zki_fail(ZKI_ERR_NOMEM, "conv: prover buffers");
+        goto out;
+    }
+    if (n1v > NV_MAX || n2v > NV_MAX) {
+        st = zki_fail(ZKI_ERR_INPUT, "conv: too many variables");
+        goto out;
+    }
+    zki_eq_table(eqb, r_b, d->lb);
+    zki_eq_table(eqoy, r_oy, d->loh);
+    zki_eq_table(eqox, r_ox, d->low);
+    zki_eq_table(eqoc, r_oc, d->loc);
+    zki_eq_table(eqocl, r_oc, d->locl);
+    zki_eq_table(eqog, r_og, d->lg);
+
+    /* bias~(r_oc): the padded oc axis is indexed by oc itself */
+    zki_ext beval = zki_ext_zero();
+    if (d->has_bias) {
+        zki_ext_acc a;
+        zki_ext_acc_zero(&a);
+        for (uint64_t oc = 0; oc < d->OC; oc++)
+            zki_ext_acc_mac_fe(&a, zki_fe_from_i64(bias[oc]), eqoc[oc]);
+        beval = zki_ext_acc_reduce(&a);
+    }
+    proof->b_eval = beval;
+    zki_ts_absorb_ext(t, "cv.bias", beval);
+    zki_ext target = zki_ext_sub(v, zki_ext_mul(beval, out_mask(d, r_acc)));
+
+    /* Wf[g, icl, ky, kx] = sum_ocl eq(r_ocl, ocl) W[g Cog + ocl, icl, ky, kx] */
+    int64_t ngi = (int64_t)(d->G * d->Cig);
+#pragma omp parallel for schedule(static)
+    for (int64_t gi = 0; gi < ngi; gi++) {
+        uint64_t g = (uint64_t)gi / d->Cig, icl = (uint64_t)gi % d->Cig;
+        for (uint64_t ky = 0; ky < KH; ky++)
+            for (uint64_t kx = 0; kx < KW; kx++) {
+                zki_ext_acc a;
+                zki_ext_acc_zero(&a);
+                for (uint64_t ocl = 0; ocl < d->Cog; ocl++) {
+                    uint64_t oc = g * d->Cog + ocl;
+                    int64_t w = wget(W, w_bits, ((oc * d->Cig + icl) * KH + ky) * KW + kx);
+                    zki_ext_acc_mac_fe(&a, zki_fe_from_i64(w), eqocl[ocl]);
+                }
+                size_t k1 = ((((size_t)g << d->licl | icl) << d->lkh | ky) << d->lkw) | kx;
+                Wf[k1] = zki_ext_acc_reduce(&a);
+            }
+    }
+    /* Xb[c, iy, ix] = sum_b eq(r_b, b) X[b, c, iy, ix] */
+    int64_t nc = (int64_t)C;
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < nc; c++)
+        for (uint64_t i = 0; i < H * Wd; i++) {
+            zki_ext_acc a;
+            zki_ext_acc_zero(&a);
+            for (uint64_t b = 0; b < d->B; b++)
+                zki_ext_acc_mac_fe(&a, zki_fe_from_i64(X[(b * C + (uint64_t)c) * H * Wd + i]),
+                                   eqb[b]);
+            Xb[(uint64_t)c * H * Wd + i] = zki_ext_acc_reduce(&a);
+        }
+    /* the virtual im2col folded along x, then along y: Z[c, iy, kx] =
+     * sum_ox eq(r_ox, ox) Xb[c, iy, ix(ox, kx)]; Xf[c, ky, kx] = sum_oy
+     * eq(r_oy, oy) Z[c, iy(oy, ky), kx] (pads contribute zero) */
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < nc; c++) {
+        for (uint64_t iy = 0; iy < H; iy++)
+            for (uint64_t kx = 0; kx < KW; kx++) {
+                zki_ext_acc a;
+                zki_ext_acc_zero(&a);
+                for (uint64_t ox = 0; ox < d->OW; ox++) {
+                    int64_t ix = (int64_t)(ox * d->sw + kx * d->dw) - (int64_t)d->pl;
+                    if (ix >= 0 && ix < (int64_t)Wd)
+                        zki_ext_acc_mac(&a, eqox[ox], Xb[((uint64_t)c * H + iy) * Wd + (uint64_t)ix]);
+                }
+                Z[((uint64_t)c * H + iy) * KW + kx] = zki_ext_acc_reduce(&a);
+            }
+        uint64_t g = (uint64_t)c / d->Cig, icl = (uint64_t)c % d->Cig;
+        for (uint64_t ky = 0; ky < KH; ky++)
+            for (uint64_t kx = 0; kx < KW; kx++) {
+                zki_ext_acc a;
+                zki_ext_acc_zero(&a);
+                for (uint64_t oy = 0; oy < d->OH; oy++) {
+                    int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;
+                    if (iy >= 0 && iy < (int64_t)H)
+                        zki_ext_acc_mac(&a, eqoy[oy], Z[((uint64_t)c * H + (uint64_t)iy) * KW + kx]);
+                }
+                size_t k1 = ((((size_t)g << d->licl | icl) << d->lkh | ky) << d->lkw) | kx;
+                Xf[k1] = zki_ext_acc_reduce(&a);
+            }
+    }
+    for (size_t k = 0; k < n1; k++)
+        E[k] = eqog[k >> (d->lkw + d->lkh + d->licl)];
+    zki_ext *tabs1[3] = {Wf, Xf, E};
+    st = sc_prove(n1v, d->lg ? 3 : 2, tabs1, target, t, &proof->sc1, p1, ev);
+    if (st)
+        goto out;
+    proof->w_eval = ev[0];
+    proof->xf_eval = ev[1];
+    zki_ts_absorb_ext(t, "cv.w", ev[0]);
+    zki_ts_absorb_ext(t, "cv.xf", ev[1]);
+
+    /* Xp[iy, ix] = X~(ix, iy, r_c, r_b); Q = Ty (x) Tx, the index map */
+    zki_eq_table(eqc, p1 + d->lkw + d->lkh, d->lc);
+    for (uint64_t c = 0; c < C; c++)
+        for (uint64_t iy = 0; iy < H; iy++)
+            for (uint64_t ix = 0; ix < Wd; ix++) {
+                size_t j = ((size_t)iy << d->lw) | ix;
+                Xp[j] = zki_ext_add(Xp[j], zki_ext_mul(eqc[c], Xb[(c * H + iy) * Wd + ix]));
+            }
+    zki_eq_table(eky, p1 + d->lkw, d->lkh);
+    zki_eq_table(ekx, p1, d->lkw);
+    axis_table(Ty, d->lh, H, d->OH, KH, d->sh, d->dh, d->pt, eqoy, eky);
+    axis_table(Tx, d->lw, Wd, d->OW, KW, d->sw, d->dw, d->pl, eqox, ekx);
+    for (size_t j = 0; j < n2; j++)
+        Q[j] = zki_ext_mul(Ty[j >> d->lw], Tx[j & (((size_t)1 << d->lw) - 1)]);
+    zki_ext *tabs2[2] = {Xp, Q};
+    st = sc_prove(n2v, 2, tabs2, proof->xf_eval, t, &proof->sc2, p2, ev);
+    if (st)
+        goto out;
+    proof->x_eval = ev[0];
+    zki_ts_absorb_ext(t, "cv.x", ev[0]);
+    out_points(d, r_acc, p1, p2, x_point, w_point);
+out:
+    free(eqb);
+    free(eqoy);
+    free(eqox);
+    free(eqoc);
+    free(eqocl);
+    free(eqog);
+    free(Xb);
+    free(Z);
+    free(Wf);
+    free(Xf);
+    free(E);
+    free(Xp);
+    free(Q);
+    free(eqc);
+    free(Ty);
+    free(Tx);
+    free(eky);
+    free(ekx);
+    if (st)
+        zki_conv_proof_free(proof);
+    return st;
+}
+
+zki_status zki_conv_verify(const zki_conv_dims *d, const zki_ext *r_acc, zki_ext v,
+                           const zki_conv_proof *proof, zki_transcript *t, zki_ext *x_point,
+                           zki_ext *w_point)
+{
+    const zki_ext *r_ox = r_acc, *r_oy = r_acc + d->low, *r_og = r_oy + d->loh + d->locl;
+    size_t n1v = d->lkw + d->lkh + d->licl + d->lg, n2v = d->lw + d->lh;
+    zki_ext p1[NV_MAX], p2[NV_MAX], fin;
+    if (n1v > NV_MAX || n2v > NV_MAX)
+        return zki_fail(ZKI_ERR_INPUT, "conv: too many variables");
+    if (!d->has_bias && !zki_ext_is_zero(proof->b_eval))
+        return zki_fail(ZKI_ERR_VERIFY, "conv: bias value for a layer without bias");
+    zki_ts_absorb_ext(t, "cv.bias", proof->b_eval);
+    zki_ext target = zki_ext_sub(v, zki_ext_mul(proof->b_eval, out_mask(d, r_acc)));
+    zki_status st = sc_verify("sum-check 1", n1v, d->lg ? 3 : 2, target, &proof->sc1, t, p1, &fin);
+    if (st)
+        return st;
+    zki_ext want = zki_ext_mul(proof->w_eval, proof->xf_eval);
+    if (d->lg)
+        want = zki_ext_mul(want, zki_eq_eval(r_og, p1 + d->lkw + d->lkh + d->licl, d->lg));
+    if (!zki_ext_eq(fin, want))
+        return zki_fail(ZKI_ERR_VERIFY, "conv: sum-check 1 ends off w * x_im2col");
+    zki_ts_absorb_ext(t, "cv.w", proof->w_eval);
+    zki_ts_absorb_ext(t, "cv.xf", proof->xf_eval);
+    st = sc_verify("sum-check 2", n2v, 2, proof->xf_eval, &proof->sc2, t, p2, &fin);
+    if (st)
+        return st;
+    /* the index map and padding, evaluated here: Ty~(s_y) Tx~(s_x) */
+    zki_ext ty, tx;
+    st = axis_eval(&ty, p2 + d->lw, d->lh, d->H, d->OH, d->loh, r_oy, d->KH, d->lkh,
+                   p1 + d->lkw, d->sh, d->dh, d->pt);
+    if (!st)
+        st = axis_eval(&tx, p2, d->lw, d->W, d->OW, d->low, r_ox, d->KW, d->lkw, p1, d->sw,
+                       d->dw, d->pl);
+    if (st)
+        return st;
+    if (!zki_ext_eq(fin, zki_ext_mul(proof->x_eval, zki_ext_mul(ty, tx))))
+        return zki_fail(ZKI_ERR_VERIFY, "conv: sum-check 2 ends off x * index map");
+    zki_ts_absorb_ext(t, "cv.x", proof->x_eval);
+    out_points(d, r_acc, p1, p2, x_point, w_point);
+    return ZKI_OK;
+}
+
+void zki_conv_proof_free(zki_conv_proof *p)
+{
+    if (!p)
+        return;
+    zki_sc_proof_free(&p->sc1);
+    zki_sc_proof_free(&p->sc2);
+    memset(p, 0, sizeof(*p));
+}
