@@ -32,6 +32,56 @@ static int consumers(const zki_qmodel *m, int t, int *node)
     return c;
 }
 
+zki_status zki_arch_conv_dims(const zki_arch_layer *L, uint32_t B, zki_conv_dims *d)
+{
+    return zki_conv_dims_init(d, B, L->C, L->H, L->W, L->OC, L->KH, L->KW, L->sh, L->sw, L->dh, L->dw,
+                              L->pt, L->pl, L->pb, L->pr, L->G, (int)L->has_bias);
+}
+
+uint64_t zki_arch_in_len(const zki_arch *a)
+{
+    const zki_arch_layer *L = &a->layers[0];
+    return L->kind == ZKI_LAYER_CONV ? (uint64_t)L->C * L->H * L->W : L->K;
+}
+
+void zki_map_scatter(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, uint64_t H,
+                     uint64_t W)
+{
+    size_t lc = zki_log2_ceil(C), lh = zki_log2_ceil(H), lw = zki_log2_ceil(W);
+    memset(dst, 0, sizeof(int64_t) * (B << (lc + lh + lw)));
+    for (uint64_t b = 0; b < B; b++)
+        for (uint64_t c = 0; c < C; c++)
+            for (uint64_t y = 0; y < H; y++)
+                memcpy(dst + ((((b << lc) | c) << lh | y) << lw), src + ((b * C + c) * H + y) * W,
+                       sizeof(int64_t) * W);
+}
+
+void zki_map_gather(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, uint64_t H,
+                    uint64_t W)
+{
+    size_t lc = zki_log2_ceil(C), lh = zki_log2_ceil(H), lw = zki_log2_ceil(W);
+    for (uint64_t b = 0; b < B; b++)
+        for (uint64_t c = 0; c < C; c++)
+            for (uint64_t y = 0; y < H; y++)
+                memcpy(dst + ((b * C + c) * H + y) * W, src + ((((b << lc) | c) << lh | y) << lw),
+                       sizeof(int64_t) * W);
+}
+
+int64_t *zki_arch_pad_input(const zki_arch *a, const int64_t *X, uint32_t B)
+{
+    const zki_arch_layer *L = &a->layers[0];
+    uint64_t kp = (uint64_t)1 << zki_log2_ceil(L->K);
+    int64_t *x = calloc((size_t)B * kp, sizeof(int64_t));
+    if (!x)
+        return NULL;
+    if (L->kind == ZKI_LAYER_CONV)
+        zki_map_scatter(x, X, B, L->C, L->H, L->W);
+    else
+        for (uint64_t b = 0; b < B; b++)
+            memcpy(x + b * kp, X + b * L->K, sizeof(int64_t) * L->K);
+    return x;
+}
+
 zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
 {
     memset(a, 0, sizeof(*a));
@@ -55,6 +105,9 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         return zki_fail(ZKI_ERR_NOMEM, "prove: architecture");
     int cur = m->inputs[0], visited = 0;
     int64_t feat = zki_qnumel(it);
+    /* map: the current tensor is a padded [C][H][W] map (after a Conv) */
+    int map = 0;
+    uint32_t mc = 0, mh = 0, mw = 0;
     while (cur != m->outputs[0]) {
         int ni = -1;
         int c = consumers(m, cur, &ni);
@@ -66,43 +119,101 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         const zki_qnode *n = &m->nodes[ni];
         visited++;
         if (n->op == ZKI_QOP_RESHAPE) {
-            if (zki_qnumel(&m->t[n->out]) != feat) {
+            const zki_qtensor *o = &m->t[n->out];
+            if (zki_qnumel(o) != feat) {
                 zki_arch_free(a);
                 return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Reshape) changes the size", n->name);
+            }
+            /* a map only flattens ([1, C*H*W]) or keeps its shape */
+            if (map && !(o->rank == 2 && o->dims[0] == 1) &&
+                !(o->rank == 4 && o->dims[1] == mc && o->dims[2] == mh && o->dims[3] == mw)) {
+                zki_arch_free(a);
+                return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Reshape) reshapes a feature map "
+                                "other than by flattening it", n->name);
             }
             cur = n->out;
             continue;
         }
-        if (n->op != ZKI_QOP_LINEAR || n->in[0] != cur) {
+        if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV) {
             zki_arch_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) is outside the proven class "
-                            "(chains of Linear and Reshape)", n->name, zki_qop_name(n->op));
+                            "(chains of Conv, Linear and Reshape)", n->name, zki_qop_name(n->op));
         }
         const zki_qtensor *w = &m->t[n->in[1]];
         int bi = n->n_in > 2 ? n->in[2] : -1;
-        if (w->kind != ZKI_QT_CONST || w->rank != 2 || w->dims[1] != feat ||
-            (w->bits != 8 && w->bits != 16) || w->dims[0] < 1 || w->dims[0] > ZKI_ARCH_MAX_DIM ||
-            feat > ZKI_ARCH_MAX_DIM || (bi >= 0 && m->t[bi].kind != ZKI_QT_CONST) ||
-            m->t[n->out].bits > 16 || n->p[1] < 1 || n->p[1] > 61 || n->p[0] == 0 ||
-            n->p[0] <= -(1ll << 31) || n->p[0] >= (1ll << 31) || n->p[2] > 0 || n->p[3] < 0) {
+        int is_conv = n->op == ZKI_QOP_CONV;
+        const zki_qtensor *xt = &m->t[n->in[0]], *yt = &m->t[n->out];
+        zki_conv_dims cd;
+        int bad = n->in[0] != cur || (w->bits != 8 && w->bits != 16) || w->kind != ZKI_QT_CONST ||
+                  (bi >= 0 && m->t[bi].kind != ZKI_QT_CONST) || yt->bits > 16 || n->p[1] < 1 ||
+                  n->p[1] > 61 || n->p[0] == 0 || n->p[0] <= -(1ll << 31) || n->p[0] >= (1ll << 31) ||
+                  n->p[2] > 0 || n->p[3] < 0;
+        if (is_conv) {
+            const int64_t *p = n->p;
+            /* a conv reads the input image or the previous conv's map */
+            bad = bad || xt->rank != 4 || xt->dims[0] != 1 || w->rank != 4 || yt->rank != 4 ||
+                  (a->n_layers > 0 && !map) || (map && (xt->dims[1] != mc || xt->dims[2] != mh ||
+                                                        xt->dims[3] != mw));
+            for (int i = 4; !bad && i < 15; i++)
+                bad = p[i] < (i >= 11 ? 0 : 1) || p[i] >= (1ll << 31);
+            bad = bad || zki_conv_dims_init(&cd, 1, (uint64_t)xt->dims[1], (uint64_t)xt->dims[2],
+                                            (uint64_t)xt->dims[3], (uint64_t)w->dims[0], (uint64_t)p[5],
+                                            (uint64_t)p[6], (uint64_t)p[7], (uint64_t)p[8], (uint64_t)p[9],
+                                            (uint64_t)p[10], (uint64_t)p[11], (uint64_t)p[12],
+                                            (uint64_t)p[13], (uint64_t)p[14], (uint64_t)p[4], bi >= 0);
+            bad = bad || w->dims[1] != (int64_t)cd.Cig || w->dims[2] != p[5] || w->dims[3] != p[6] ||
+                  yt->dims[1] != (int64_t)cd.OC || yt->dims[2] != (int64_t)cd.OH ||
+                  yt->dims[3] != (int64_t)cd.OW || cd.lc + cd.lh + cd.lw > 26 ||
+                  cd.loc + cd.loh + cd.low > 26;
+        } else {
+            bad = bad || w->rank != 2 || w->dims[1] != feat || w->dims[0] < 1 ||
+                  w->dims[0] > ZKI_ARCH_MAX_DIM || feat > ZKI_ARCH_MAX_DIM;
+        }
+        if (bad) {
             zki_arch_free(a);
-            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Linear): weights must be int8/int16 "
-                            "constants [N, %lld] on a one-row input, outputs at most 16 bits, "
-                            "0 < |M| < 2^31, s <= 61, clamp range containing 0",
-                            n->name, (long long)feat);
+            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s): weights must be int8/int16 "
+                            "constants on a one-row input (Linear [N, %lld]; Conv on the input image or "
+                            "the previous Conv, per-group channels powers of two), outputs at most 16 "
+                            "bits, 0 < |M| < 2^31, s <= 61, clamp range containing 0",
+                            n->name, zki_qop_name(n->op), (long long)feat);
         }
         zki_arch_layer *L = &a->layers[a->n_layers++];
-        L->K = (uint32_t)feat;
-        L->N = (uint32_t)w->dims[0];
         L->has_bias = bi >= 0;
         L->w_bits = (uint32_t)w->bits;
-        L->out_bits = (uint32_t)m->t[n->out].bits;
+        L->out_bits = (uint32_t)yt->bits;
         L->M = n->p[0];
         L->s = (uint32_t)n->p[1];
         L->lo = n->p[2];
         L->hi = n->p[3];
-        feat = w->dims[0];
+        if (is_conv) {
+            L->kind = ZKI_LAYER_CONV;
+            L->C = (uint32_t)cd.C, L->H = (uint32_t)cd.H, L->W = (uint32_t)cd.W;
+            L->OC = (uint32_t)cd.OC, L->KH = (uint32_t)cd.KH, L->KW = (uint32_t)cd.KW;
+            L->sh = (uint32_t)cd.sh, L->sw = (uint32_t)cd.sw, L->dh = (uint32_t)cd.dh;
+            L->dw = (uint32_t)cd.dw, L->pt = (uint32_t)cd.pt, L->pl = (uint32_t)cd.pl;
+            L->pb = (uint32_t)cd.pb, L->pr = (uint32_t)cd.pr, L->G = (uint32_t)cd.G;
+            L->K = 1u << (cd.lc + cd.lh + cd.lw);
+            L->N = 1u << (cd.loc + cd.loh + cd.low);
+            map = 1;
+            mc = (uint32_t)cd.OC, mh = (uint32_t)cd.OH, mw = (uint32_t)cd.OW;
+            feat = (int64_t)(cd.OC * cd.OH * cd.OW);
+        } else {
+            L->kind = ZKI_LAYER_LINEAR;
+            L->K = (uint32_t)feat;
+            if (map) {
+                L->C = mc, L->H = mh, L->W = mw;
+                L->K = 1u << (zki_log2_ceil(mc) + zki_log2_ceil(mh) + zki_log2_ceil(mw));
+            }
+            L->N = (uint32_t)w->dims[0];
+            map = 0;
+            feat = w->dims[0];
+        }
         cur = n->out;
+    }
+    if (a->n_layers > 0 && a->layers[a->n_layers - 1].kind == ZKI_LAYER_CONV) {
+        zki_arch_free(a);
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the output comes from a Conv (a Linear must end "
+                        "the chain)");
     }
     if (visited != m->n_nodes || a->n_layers == 0) {
         zki_arch_free(a);
@@ -131,7 +242,14 @@ zki_status zki_vk_layout(zki_vk *vk)
     uint64_t total = 0;
     for (uint32_t l = 0; l < L; l++) {
         const zki_arch_layer *Ly = &a->layers[l];
-        wn[l] = zki_log2_ceil(Ly->N) + zki_log2_ceil(Ly->K);
+        zki_conv_dims cd;
+        if (Ly->kind == ZKI_LAYER_CONV) {
+            if ((st = zki_arch_conv_dims(Ly, 1, &cd)))
+                goto out;
+            wn[l] = cd.loc + cd.licl + cd.lkh + cd.lkw;
+        } else {
+            wn[l] = zki_log2_ceil(Ly->N) + zki_log2_ceil(Ly->K);
+        }
         total += (uint64_t)1 << wn[l];
         ord[l] = l;
         if (Ly->w_bits == 16)
@@ -139,7 +257,7 @@ zki_status zki_vk_layout(zki_vk *vk)
         vk->b_seg[l] = UINT32_MAX;
         if (Ly->has_bias) {
             vk->b_seg[l] = nb;
-            bn[nb++] = zki_log2_ceil(Ly->N);
+            bn[nb++] = Ly->kind == ZKI_LAYER_CONV ? cd.loc : zki_log2_ceil(Ly->N);
         }
     }
     /* largest first (stable); the prefix up to the largest power of two
@@ -224,6 +342,10 @@ static void arch_write(zki_wbuf *w, const zki_arch *a)
         zki_wb_i64(w, L->lo);
         zki_wb_i64(w, L->hi);
         zki_wb_u32(w, L->q_log);
+        const uint32_t g[16] = {L->kind, L->C, L->H, L->W, L->OC, L->KH, L->KW, L->sh,
+                                L->sw, L->dh, L->dw, L->pt, L->pl, L->pb, L->pr, L->G};
+        for (int i = 0; i < 16; i++)
+            zki_wb_u32(w, g[i]);
     }
 }
 
@@ -240,7 +362,7 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
     } while (0)
     NEED(zki_rb_u32(r, &a->n_layers) && a->n_layers >= 1 && a->n_layers <= ZKI_ARCH_MAX_LAYERS,
          "layer count");
-    NEED(zki_rb_left(r) >= (size_t)a->n_layers * 52, "truncated layers");
+    NEED(zki_rb_left(r) >= (size_t)a->n_layers * 116, "truncated layers");
     NEED(zki_rb_u32(r, &a->in_bits) && a->in_bits >= 2 && a->in_bits <= 16, "input bits");
     NEED(zki_rb_u32(r, &a->out_bits) && a->out_bits >= 2 && a->out_bits <= 16, "output bits");
     NEED(zki_rb_u32(r, &a->in_rank) && a->in_rank <= ZKI_QMAX_RANK, "input rank");
@@ -269,12 +391,47 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                  zki_rb_i64(r, &L->M) && zki_rb_i64(r, &L->lo) && zki_rb_i64(r, &L->hi) &&
                  zki_rb_u32(r, &L->q_log),
              "truncated layer");
-        NEED(L->K == feat && L->N >= 1 && L->N <= ZKI_ARCH_MAX_DIM && L->has_bias <= 1 &&
+        NEED(L->K >= 1 && L->K <= ZKI_ARCH_MAX_DIM && L->N >= 1 && L->N <= ZKI_ARCH_MAX_DIM && L->has_bias <= 1 &&
                  (L->w_bits == 8 || L->w_bits == 16) && L->out_bits >= 2 && L->out_bits <= 16 &&
                  L->s >= 1 && L->s <= 61 && L->lo <= 0 && L->hi >= 0 && L->lo >= -(1ll << 15) &&
                  L->hi < (1ll << 15) && L->M != 0 && L->M > -(1ll << 31) && L->M < (1ll << 31) &&
                  L->q_log >= 2 && L->q_log <= ZKI_ARCH_MAX_Q_LOG,
              "layer fields out of range");
+        uint32_t *g[16] = {&L->kind, &L->C, &L->H, &L->W, &L->OC, &L->KH, &L->KW, &L->sh,
+                           &L->sw, &L->dh, &L->dw, &L->pt, &L->pl, &L->pb, &L->pr, &L->G};
+        for (int i = 0; i < 16; i++)
+            NEED(zki_rb_u32(r, g[i]), "truncated layer geometry");
+        NEED(L->kind <= ZKI_LAYER_CONV, "layer kind");
+        if (L->kind == ZKI_LAYER_CONV) {
+            /* a conv reads the input image or the previous conv's map */
+            zki_conv_dims cd;
+            NEED(l + 1 < a->n_layers && (l == 0 || a->layers[l - 1].kind == ZKI_LAYER_CONV),
+                 "conv position");
+            NEED(zki_arch_conv_dims(L, 1, &cd) == ZKI_OK && cd.lc + cd.lh + cd.lw <= 26 &&
+                     cd.loc + cd.loh + cd.low <= 26,
+                 "conv geometry");
+            NEED(L->K == 1u << (cd.lc + cd.lh + cd.lw) && L->N == 1u << (cd.loc + cd.loh + cd.low),
+                 "conv feature counts");
+            NEED(l > 0 || (int64_t)cd.C * (int64_t)cd.H * (int64_t)cd.W == in_n, "conv input size");
+            if (l > 0) {
+                const zki_arch_layer *P = &a->layers[l - 1];
+                NEED(P->OC == L->C && L->H == (P->H + P->pt + P->pb - P->dh * (P->KH - 1) - 1) / P->sh + 1 &&
+                         L->W == (P->W + P->pl + P->pr - P->dw * (P->KW - 1) - 1) / P->sw + 1,
+                     "conv input map differs from the previous conv's output");
+            }
+        } else if (l > 0 && a->layers[l - 1].kind == ZKI_LAYER_CONV) {
+            const zki_arch_layer *P = &a->layers[l - 1];
+            NEED(L->C == P->OC && L->H == (P->H + P->pt + P->pb - P->dh * (P->KH - 1) - 1) / P->sh + 1 &&
+                     L->W == (P->W + P->pl + P->pr - P->dw * (P->KW - 1) - 1) / P->sw + 1,
+                 "flattened map differs from the previous conv's output");
+        } else {
+            NEED(L->C == 0 && L->H == 0 && L->W == 0 && L->OC == 0 && L->KH == 0 && L->KW == 0 &&
+                     L->G == 0 && L->sh == 0 && L->sw == 0 && L->dh == 0 && L->dw == 0 && L->pt == 0 &&
+                     L->pl == 0 && L->pb == 0 && L->pr == 0,
+                 "geometry on a linear layer");
+        }
+        NEED((l == 0 && L->kind == ZKI_LAYER_CONV) || L->K == feat,
+             "layer input size differs from the previous layer");
         feat = L->N;
     }
     NEED(feat == out_n, "output size differs from the last layer");
@@ -564,30 +721,54 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
         consumers(m, cur, &ni);
         const zki_qnode *n = &m->nodes[ni];
         cur = n->out;
-        if (n->op != ZKI_QOP_LINEAR)
+        if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV)
             continue;
         const zki_arch_layer *A = &pk->vk.arch.layers[l];
         const int64_t *W = m->t[n->in[1]].data;
-        uint64_t kp = (uint64_t)1 << zki_log2_ceil(A->K);
         pk->w[l] = pk->vk.w_pk[l] ? (uint8_t *)pk->wbig2 + pk->vk.wpack2.off[pk->vk.w_seg[l]] * es
                                   : (uint8_t *)pk->wbig + pk->vk.wpack.off[pk->vk.w_seg[l]] * es;
-        for (uint64_t r = 0; r < A->N; r++)
-            for (uint64_t k = 0; k < A->K; k++) {
-                int64_t v = W[r * A->K + k];
+        /* real rows x columns, and where each entry lands in the segment */
+        uint64_t rows, cols;
+        zki_conv_dims cd;
+        if (A->kind == ZKI_LAYER_CONV) {
+            if ((st = zki_arch_conv_dims(A, 1, &cd)))
+                goto fail;
+            rows = cd.OC;
+            cols = cd.Cig * cd.KH * cd.KW;
+        } else {
+            rows = A->N;
+            cols = A->C ? (uint64_t)A->C * A->H * A->W : A->K;
+        }
+        uint64_t kp = (uint64_t)1 << zki_log2_ceil(A->K);
+        for (uint64_t r = 0; r < rows; r++)
+            for (uint64_t k = 0; k < cols; k++) {
+                int64_t v = W[r * cols + k];
+                uint64_t at;
+                if (A->kind == ZKI_LAYER_CONV) {
+                    uint64_t kx = k % cd.KW, ky = (k / cd.KW) % cd.KH, ic = k / (cd.KW * cd.KH);
+                    at = (((r << cd.licl | ic) << cd.lkh | ky) << cd.lkw) | kx;
+                } else if (A->C) {
+                    /* flattened map: column (c, y, x) at its padded position */
+                    size_t lh = zki_log2_ceil(A->H), lw = zki_log2_ceil(A->W);
+                    uint64_t x = k % A->W, y = (k / A->W) % A->H, c = k / ((uint64_t)A->W * A->H);
+                    at = r * kp + (((c << lh | y) << lw) | x);
+                } else {
+                    at = r * kp + k;
+                }
                 if (es == 1)
-                    ((int8_t *)pk->w[l])[r * kp + k] = (int8_t)v;
+                    ((int8_t *)pk->w[l])[at] = (int8_t)v;
                 else
-                    ((int16_t *)pk->w[l])[r * kp + k] = (int16_t)v;
+                    ((int16_t *)pk->w[l])[at] = (int16_t)v;
             }
         {
             /* worst |acc| over inputs in range bounds the quotient */
             uint32_t ib = l == 0 ? pk->vk.arch.in_bits : pk->vk.arch.layers[l - 1].out_bits;
             const int64_t *bb = A->has_bias ? m->t[n->in[2]].data : NULL;
             __int128 worst = 0;
-            for (uint64_t r = 0; r < A->N; r++) {
+            for (uint64_t r = 0; r < rows; r++) {
                 __int128 s = 0;
-                for (uint64_t k = 0; k < A->K; k++) {
-                    int64_t w = W[r * A->K + k];
+                for (uint64_t k = 0; k < cols; k++) {
+                    int64_t w = W[r * cols + k];
                     s += (__int128)(w < 0 ? -w : w) << (ib - 1);
                 }
                 if (bb)
@@ -603,14 +784,14 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
             pk->vk.arch.layers[l].q_log = ql;
         }
         if (A->has_bias) {
-            pk->bias[l] = malloc(sizeof(int64_t) * A->N);
+            pk->bias[l] = malloc(sizeof(int64_t) * rows);
             if (!pk->bias[l]) {
                 st = zki_fail(ZKI_ERR_NOMEM, "setup: bias of layer %u", l);
                 goto fail;
             }
             const int64_t *b = m->t[n->in[2]].data;
             zki_fe *bf = pk->bbig + pk->vk.bpack.off[pk->vk.b_seg[l]];
-            for (uint64_t j = 0; j < A->N; j++) {
+            for (uint64_t j = 0; j < rows; j++) {
                 pk->bias[l][j] = b[j];
                 bf[j] = zki_fe_from_i64(b[j]);
             }
@@ -661,15 +842,24 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
     } while (0)
     uint64_t params = 0;
     for (uint32_t l = 0; l < a->n_layers; l++)
-        params += (uint64_t)a->layers[l].K * a->layers[l].N + (a->layers[l].has_bias ? a->layers[l].N : 0);
+        params += a->layers[l].kind == ZKI_LAYER_CONV
+                      ? (uint64_t)a->layers[l].OC * (a->layers[l].C / a->layers[l].G) * a->layers[l].KH *
+                                a->layers[l].KW + (a->layers[l].has_bias ? a->layers[l].OC : 0)
+                      : (uint64_t)a->layers[l].K * a->layers[l].N + (a->layers[l].has_bias ? a->layers[l].N : 0);
     P("verification key v%u: %u layers, %llu weights (committed, not in the key)\n", ZKI_VK_VERSION,
       a->n_layers, (unsigned long long)params);
     P("  input  %u bits, scale %g, %u dims; output %u bits, scale %g\n", a->in_bits, a->in_scale,
       a->in_rank, a->out_bits, a->out_scale);
     for (uint32_t l = 0; l < a->n_layers && l < 64; l++) {
         const zki_arch_layer *L = &a->layers[l];
-        P("  %3u Linear %u -> %u, int%u weights%s, requant M=%lld s=%u clamp [%lld, %lld]\n", l, L->K, L->N,
-          L->w_bits, L->has_bias ? " + bias" : "", (long long)L->M, L->s, (long long)L->lo, (long long)L->hi);
+        if (L->kind == ZKI_LAYER_CONV)
+            P("  %3u Conv %ux%ux%u -> %u channels, kernel %ux%u, stride %ux%u, dilation %ux%u, pads %u %u %u %u, "
+              "%u groups, int%u weights%s, requant M=%lld s=%u clamp [%lld, %lld]\n", l, L->C, L->H, L->W, L->OC,
+              L->KH, L->KW, L->sh, L->sw, L->dh, L->dw, L->pt, L->pl, L->pb, L->pr, L->G, L->w_bits,
+              L->has_bias ? " + bias" : "", (long long)L->M, L->s, (long long)L->lo, (long long)L->hi);
+        else
+            P("  %3u Linear %u -> %u, int%u weights%s, requant M=%lld s=%u clamp [%lld, %lld]\n", l, L->K, L->N,
+              L->w_bits, L->has_bias ? " + bias" : "", (long long)L->M, L->s, (long long)L->lo, (long long)L->hi);
     }
     if (a->n_layers > 64)
         P("  ... %u more layers\n", a->n_layers - 64);

@@ -2,8 +2,10 @@
  *
  * The proven class: one input, one output, a chain of LINEAR nodes (int8 or
  * int16 weights [N, K], optional int64 bias, requantisation with fused
- * ReLU / clamp) and RESHAPE nodes between them, every activation one row of
- * features per sample. A proof covers a batch of B samples: each tensor is
+ * ReLU / clamp), CONV nodes (2-D, NCHW, same weights and requantisation;
+ * a chain of them from the input, before the first LINEAR) and RESHAPE
+ * nodes between them (a map reaches a LINEAR through a flattening
+ * Reshape), every activation one row of features per sample. A proof covers a batch of B samples: each tensor is
  * then a [B, features] matrix.
  *
  * Architecture (zki_arch): everything the verifier needs but the weights.
@@ -16,7 +18,8 @@
  * vk file: "ZKINFVK\0" | u32 version | u32 arch_len | arch | u32 com_len |
  * PCS commitment bytes. arch: u32 n_layers, in_bits, out_bits, in_rank,
  * in_dims[in_rank] (i64), out_rank, out_dims, f64 in_scale, out_scale, then
- * per layer u32 K, N, has_bias, w_bits, out_bits, s, i64 M, lo, hi, u32 q_log.
+ * per layer u32 K, N, has_bias, w_bits, out_bits, s, i64 M, lo, hi, u32 q_log,
+ * kind, C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G.
  * q_log is set at setup from the weights: the largest |acc| any input in
  * range can produce bounds the requant quotient (at most 2^19 in size).
  * Parsing checks every bound and that the commitment's tables and
@@ -27,21 +30,35 @@
 #include <stdint.h>
 
 #include "hash/sha256.h"
+#include "ops/conv.h"
 #include "pcs/pcs.h"
 #include "prover/pack.h"
 #include "quant/qmodel.h"
 
-#define ZKI_VK_VERSION 1u
+#define ZKI_VK_VERSION 2u
 #define ZKI_PK_VERSION 1u
 #define ZKI_ARCH_MAX_LAYERS 4096u
 #define ZKI_ARCH_MAX_DIM (1u << 26)
 #define ZKI_KEY_SECURITY_BITS 100u
 #define ZKI_ARCH_MAX_Q_LOG 20u
 
+/* Layer kinds. A CONV layer (ops/conv.h) reads its input as a map
+ * [C][H][W] with every axis zero-padded to a power of two (K = 2^(lc+lh+lw)
+ * features per sample) and writes [OC][OH][OW] padded alike (N features);
+ * its weights are committed as [OC][C/G][KH][KW], each axis padded, its
+ * bias as [OC]. A LINEAR layer with C > 0 follows such a map through a
+ * Flatten: setup places each weight column at the padded position of its
+ * (c, y, x), so K is the padded map size. */
+#define ZKI_LAYER_LINEAR 0u
+#define ZKI_LAYER_CONV 1u
+
 typedef struct {
     uint32_t K, N, has_bias, w_bits, out_bits, s;
     int64_t M, lo, hi;
     uint32_t q_log; /* requant quotients lie in [-2^(q_log-1), 2^(q_log-1)) */
+    uint32_t kind;  /* ZKI_LAYER_* */
+    /* conv geometry (C, H, W also for a LINEAR layer after a map; else 0) */
+    uint32_t C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G;
 } zki_arch_layer;
 
 typedef struct {
@@ -109,6 +126,19 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap);
 /* The weight packs and segment maps of vk->arch (fills wpack, bpack,
  * w_seg, b_seg, w_type). */
 zki_status zki_vk_layout(zki_vk *vk);
+/* Conv geometry of a CONV layer for a batch of B. */
+zki_status zki_arch_conv_dims(const zki_arch_layer *L, uint32_t B, zki_conv_dims *d);
+/* Integers per sample in the caller's input (C*H*W for a first CONV
+ * layer, else K). */
+uint64_t zki_arch_in_len(const zki_arch *a);
+/* The input as layer 0 reads it: [B][2^lk0], a first CONV layer's map
+ * padded axis by axis (malloc'ed). */
+int64_t *zki_arch_pad_input(const zki_arch *a, const int64_t *X, uint32_t B);
+/* dst [B][2^(lc+lh+lw)] (zeroed here) <- src dense [B][C][H][W], and back. */
+void zki_map_scatter(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, uint64_t H,
+                     uint64_t W);
+void zki_map_gather(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, uint64_t H,
+                    uint64_t W);
 /* Number of committed weight tables (1 to 3) and their lengths. */
 uint32_t zki_vk_weight_lens(const zki_vk *vk, uint64_t lens[3]);
 

@@ -53,6 +53,21 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
         for (size_t i = 0; i < rd->sc.nvars * rd->sc.degree; i++)
             zki_wb_ext(&w, rd->sc.msgs[i]);
         zki_wb_ext(&w, rd->f_at_rho);
+        if (p->cv && p->cv[l].sc1.degree) {
+            const zki_conv_proof *cv = &p->cv[l];
+            const zki_sc_proof *sc[2] = {&cv->sc1, &cv->sc2};
+            for (int j = 0; j < 2; j++) {
+                zki_wb_u32(&w, (uint32_t)sc[j]->nvars);
+                zki_wb_u32(&w, sc[j]->degree);
+                for (size_t i = 0; i < sc[j]->nvars * sc[j]->degree; i++)
+                    zki_wb_ext(&w, sc[j]->msgs[i]);
+            }
+            zki_wb_ext(&w, cv->b_eval);
+            zki_wb_ext(&w, cv->w_eval);
+            zki_wb_ext(&w, cv->xf_eval);
+            zki_wb_ext(&w, cv->x_eval);
+            continue;
+        }
         zki_wb_u32(&w, (uint32_t)m->sc.nvars);
         zki_wb_u32(&w, m->sc.degree);
         for (size_t i = 0; i < m->sc.nvars * m->sc.degree; i++)
@@ -120,7 +135,8 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     p->output = malloc(sizeof(int64_t) * on);
     p->red = calloc(p->n_layers, sizeof(zki_claim_reduction_proof));
     p->mm = calloc(p->n_layers, sizeof(zki_matmul_proof));
-    NEED(p->output && p->red && p->mm, "out of memory");
+    p->cv = calloc(p->n_layers, sizeof(zki_conv_proof));
+    NEED(p->output && p->red && p->mm && p->cv, "out of memory");
     for (uint64_t i = 0; i < on; i++)
         zki_rb_i64(&r, &p->output[i]);
     NEED(zki_rb_u32(&r, &cl) && cl <= zki_rb_left(&r), "advice commitment length");
@@ -179,6 +195,31 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
         for (size_t i = 0; i < (size_t)rr * rdg; i++)
             NEED(zki_rb_ext(&r, &rd->sc.msgs[i]), "non-canonical field element");
         NEED(zki_rb_ext(&r, &rd->f_at_rho), "non-canonical field element");
+        if (a->layers[l].kind == ZKI_LAYER_CONV) {
+            zki_conv_dims cd;
+            NEED(zki_arch_conv_dims(&a->layers[l], p->B, &cd) == ZKI_OK, "conv geometry");
+            zki_conv_proof *cv = &p->cv[l];
+            zki_sc_proof *sc[2] = {&cv->sc1, &cv->sc2};
+            size_t want_nv[2] = {cd.lkw + cd.lkh + cd.licl + cd.lg, cd.lw + cd.lh};
+            uint32_t want_deg[2] = {cd.lg ? 3u : 2u, 2u};
+            for (int j = 0; j < 2; j++) {
+                NEED(zki_rb_u32(&r, &nv) && nv == want_nv[j], "conv sum-check rounds differ from the key");
+                NEED(zki_rb_u32(&r, &deg) && deg == want_deg[j], "conv sum-check degree");
+                NEED(zki_rb_left(&r) / 16 >= (size_t)nv * deg + 4, "truncated conv sum-check");
+                sc[j]->nvars = nv;
+                sc[j]->degree = deg;
+                if (nv) {
+                    sc[j]->msgs = malloc(sizeof(zki_ext) * nv * deg);
+                    NEED(sc[j]->msgs, "out of memory");
+                }
+                for (size_t i = 0; i < (size_t)nv * deg; i++)
+                    NEED(zki_rb_ext(&r, &sc[j]->msgs[i]), "non-canonical field element");
+            }
+            NEED(zki_rb_ext(&r, &cv->b_eval) && zki_rb_ext(&r, &cv->w_eval) &&
+                     zki_rb_ext(&r, &cv->xf_eval) && zki_rb_ext(&r, &cv->x_eval),
+                 "non-canonical field element");
+            continue;
+        }
         NEED(zki_rb_u32(&r, &nv) && nv == lk, "sum-check rounds differ from the key");
         NEED(zki_rb_u32(&r, &deg) && deg == 2, "sum-check degree");
         NEED(zki_rb_left(&r) / 16 >= (size_t)nv * deg + 3, "truncated sum-check");

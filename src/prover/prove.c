@@ -23,6 +23,10 @@ void zki_proof_free(zki_proof *p)
     if (p->mm)
         for (uint32_t l = 0; l < p->n_layers; l++)
             zki_matmul_proof_free(&p->mm[l]);
+    if (p->cv)
+        for (uint32_t l = 0; l < p->n_layers; l++)
+            zki_conv_proof_free(&p->cv[l]);
+    free(p->cv);
     if (p->red)
         for (uint32_t l = 0; l < p->n_layers; l++)
             zki_claim_reduction_proof_free(&p->red[l]);
@@ -47,6 +51,7 @@ typedef struct {
     uint64_t *ldx;
     int64_t **accp;           /* [B][2^ln] padded accumulators */
     zki_requant_witness *w;
+    int64_t *x0own;           /* the padded input map of a first CONV layer */
 } witness;
 
 static void witness_free(witness *W)
@@ -58,10 +63,33 @@ static void witness_free(witness *W)
         for (uint32_t l = 0; l < W->L; l++)
             zki_requant_witness_free(&W->w[l]);
     free(W->x);
+    free(W->x0own);
     free(W->ldx);
     free(W->accp);
     free(W->w);
     memset(W, 0, sizeof(*W));
+}
+
+/* A CONV layer's weights dense [OC][Cig][KH][KW], read back from their
+ * padded segment (so the proof is about the committed values). */
+static void *conv_weights(const zki_arch_layer *L, const void *seg)
+{
+    zki_conv_dims cd;
+    if (zki_arch_conv_dims(L, 1, &cd))
+        return NULL;
+    size_t es = L->w_bits / 8;
+    uint8_t *w = malloc(es * cd.OC * cd.Cig * cd.KH * cd.KW);
+    if (!w)
+        return NULL;
+    uint64_t i = 0;
+    for (uint64_t oc = 0; oc < cd.OC; oc++)
+        for (uint64_t ic = 0; ic < cd.Cig; ic++)
+            for (uint64_t ky = 0; ky < cd.KH; ky++)
+                for (uint64_t kx = 0; kx < cd.KW; kx++, i++) {
+                    uint64_t at = (((oc << cd.licl | ic) << cd.lkh | ky) << cd.lkw) | kx;
+                    memcpy(w + i * es, (const uint8_t *)seg + at * es, es);
+                }
+    return w;
 }
 
 static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witness *W)
@@ -77,25 +105,51 @@ static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witn
         return zki_fail(ZKI_ERR_NOMEM, "prove: witness");
     W->x[0] = X;
     W->ldx[0] = a->layers[0].K;
+    if (a->layers[0].kind == ZKI_LAYER_CONV) {
+        if (!(W->x0own = zki_arch_pad_input(a, X, B)))
+            return zki_fail(ZKI_ERR_NOMEM, "prove: input map");
+        W->x[0] = W->x0own;
+    }
     for (uint32_t l = 0; l < a->n_layers; l++) {
         const zki_arch_layer *L = &a->layers[l];
-        zki_matmul_dims d;
-        zki_status st = zki_matmul_dims_init(&d, B, L->K, L->N, L->has_bias);
-        if (st)
-            return st;
+        zki_status st;
         int64_t *acc;
-        if ((st = zki_matmul_forward(&d, W->x[l], W->ldx[l], pk->w[l], (int)L->w_bits,
-                                     (uint64_t)1 << d.lk, pk->bias[l], &acc)))
-            return st;
-        uint64_t np = (uint64_t)1 << d.ln;
-        W->accp[l] = calloc((size_t)B * np, sizeof(int64_t));
-        if (!W->accp[l]) {
-            free(acc);
-            return zki_fail(ZKI_ERR_NOMEM, "prove: accumulators of layer %u", l);
+        uint64_t np = (uint64_t)1 << zki_log2_ceil(L->N);
+        if (L->kind == ZKI_LAYER_CONV) {
+            zki_conv_dims cd;
+            if ((st = zki_arch_conv_dims(L, B, &cd)))
+                return st;
+            int64_t *xd = malloc(sizeof(int64_t) * B * cd.C * cd.H * cd.W);
+            void *wd = conv_weights(L, pk->w[l]);
+            if (!xd || !wd) {
+                free(xd);
+                free(wd);
+                return zki_fail(ZKI_ERR_NOMEM, "prove: conv layer %u", l);
+            }
+            zki_map_gather(xd, W->x[l], B, cd.C, cd.H, cd.W);
+            st = zki_conv_forward(&cd, xd, wd, (int)L->w_bits, pk->bias[l], &acc);
+            free(xd);
+            free(wd);
+            if (st)
+                return st;
+            W->accp[l] = malloc(sizeof(int64_t) * B * np);
+            if (W->accp[l])
+                zki_map_scatter(W->accp[l], acc, B, cd.OC, cd.OH, cd.OW);
+        } else {
+            zki_matmul_dims d;
+            if ((st = zki_matmul_dims_init(&d, B, L->K, L->N, L->has_bias)))
+                return st;
+            if ((st = zki_matmul_forward(&d, W->x[l], W->ldx[l], pk->w[l], (int)L->w_bits,
+                                         (uint64_t)1 << d.lk, pk->bias[l], &acc)))
+                return st;
+            W->accp[l] = calloc((size_t)B * np, sizeof(int64_t));
+            if (W->accp[l])
+                for (uint64_t b = 0; b < B; b++)
+                    memcpy(W->accp[l] + b * np, acc + b * L->N, sizeof(int64_t) * L->N);
         }
-        for (uint64_t b = 0; b < B; b++)
-            memcpy(W->accp[l] + b * np, acc + b * L->N, sizeof(int64_t) * L->N);
         free(acc);
+        if (!W->accp[l])
+            return zki_fail(ZKI_ERR_NOMEM, "prove: accumulators of layer %u", l);
         zki_requant_params p;
         zki_requant_params_of(L, &p);
         char name[48];
@@ -113,7 +167,7 @@ static zki_status check_input(const zki_arch *a, const int64_t *X, uint32_t B)
     if (B < 1 || B > ZKI_MAX_BATCH)
         return zki_fail(ZKI_ERR_INPUT, "prove: batch %u outside [1, %u]", B, ZKI_MAX_BATCH);
     int64_t lim = (int64_t)1 << (a->in_bits - 1);
-    for (uint64_t i = 0; i < (uint64_t)B * a->layers[0].K; i++)
+    for (uint64_t i = 0; i < (uint64_t)B * zki_arch_in_len(a); i++)
         if (X[i] < -lim || X[i] >= lim)
             return zki_fail(ZKI_ERR_INPUT, "input element %llu = %lld outside the %u-bit range",
                             (unsigned long long)i, (long long)X[i], a->in_bits);
@@ -197,7 +251,8 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     pf->out_n = a->layers[L - 1].N;
     pf->red = calloc(L, sizeof(zki_claim_reduction_proof));
     pf->mm = calloc(L, sizeof(zki_matmul_proof));
-    if (!pts || !pf->red || !pf->mm) {
+    pf->cv = calloc(L, sizeof(zki_conv_proof));
+    if (!pts || !pf->red || !pf->mm || !pf->cv) {
         st = zki_fail(ZKI_ERR_NOMEM, "prove: bookkeeping");
         goto out;
     }
@@ -240,14 +295,11 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
             goto out;
     }
     if (priv) {
-        uint64_t K = a->layers[0].K, kp = (uint64_t)1 << zki_log2_ceil(K);
-        x0p = calloc((size_t)B * kp, sizeof(int64_t));
+        x0p = zki_arch_pad_input(a, X, B);
         if (!x0p) {
             st = zki_fail(ZKI_ERR_NOMEM, "prove: private input");
             goto out;
         }
-        for (uint64_t b = 0; b < B; b++)
-            memcpy(x0p + b * kp, X + b * K, sizeof(int64_t) * K);
         if ((st = zki_input_range_sites(lk[0], a, B, x0p)))
             goto out;
     }
@@ -290,11 +342,8 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
         }
     }
     if (priv) {
-        uint64_t K = a->layers[0].K, kp = (uint64_t)1 << zki_log2_ceil(K);
-        int32_t *x0 = adv + lay.pack.off[lay.x0];
-        for (uint64_t b = 0; b < B; b++)
-            for (uint64_t k = 0; k < K; k++)
-                x0[b * kp + k] = (int32_t)X[b * K + k];
+        uint64_t kp = (uint64_t)1 << zki_log2_ceil(a->layers[0].K);
+        put_i32(adv + lay.pack.off[lay.x0], x0p, (size_t)B * kp);
     }
     zki_pcs_vec avec = {ZKI_PCS_I32, adv, lay.pack.total};
     zki_pcs_params pp;
@@ -328,9 +377,8 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     progress(opts, "lookups", 1, 1);
     for (uint32_t l = L; l-- > 0;) {
         const zki_arch_layer *Ly = &a->layers[l];
-        zki_matmul_dims d;
-        zki_matmul_dims_init(&d, B, Ly->K, Ly->N, Ly->has_bias);
-        accfe = zki_int_table(W.accp[l], B, (uint64_t)1 << d.ln, d.lb, d.ln);
+        size_t lbv = zki_log2_ceil(B), lnv = zki_log2_ceil(Ly->N);
+        accfe = zki_int_table(W.accp[l], B, (uint64_t)1 << lnv, lbv, lnv);
         if (!accfe) {
             st = zki_fail(ZKI_ERR_NOMEM, "prove: accumulator table");
             goto out;
@@ -340,28 +388,58 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
         free(accfe);
         accfe = NULL;
         const zki_claim *c = zki_ledger_get(&led, ID_ACC(l));
-        if (!c || c->nvars != d.lb + d.ln) {
+        if (!c || c->nvars != lbv + lnv) {
             st = zki_fail(ZKI_ERR_INPUT, "prove: no claim on the accumulators of layer %u", l);
             goto out;
         }
-        const zki_ext *r = c->point;
-        zki_ext *xp = pts[2 * l] = malloc(sizeof(zki_ext) * (d.lk + d.lb + 1));
-        zki_ext *wp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (d.lk + d.ln + 1));
-        if (!xp || !wp) {
-            st = zki_fail(ZKI_ERR_NOMEM, "prove: points");
-            goto out;
+        const zki_ext *r = c->point, *bpt = r;
+        zki_ext xe, we, be;
+        if (Ly->kind == ZKI_LAYER_CONV) {
+            zki_conv_dims cd;
+            if ((st = zki_arch_conv_dims(Ly, B, &cd)))
+                goto out;
+            zki_ext *xp = pts[2 * l] = malloc(sizeof(zki_ext) * (zki_conv_x_nvars(&cd) + 1));
+            zki_ext *wp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (zki_conv_w_nvars(&cd) + 1));
+            int64_t *xd = malloc(sizeof(int64_t) * B * cd.C * cd.H * cd.W);
+            void *wd = conv_weights(Ly, pk->w[l]);
+            if (!xp || !wp || !xd || !wd) {
+                free(xd);
+                free(wd);
+                st = zki_fail(ZKI_ERR_NOMEM, "prove: conv layer %u", l);
+                goto out;
+            }
+            zki_map_gather(xd, W.x[l], B, cd.C, cd.H, cd.W);
+            st = zki_conv_prove(&cd, xd, wd, (int)Ly->w_bits, pk->bias[l], r, c->value, &ts, &pf->cv[l],
+                                xp, wp);
+            free(xd);
+            free(wd);
+            if (st)
+                goto out;
+            bpt = r + cd.low + cd.loh;
+            xe = pf->cv[l].x_eval, we = pf->cv[l].w_eval, be = pf->cv[l].b_eval;
+        } else {
+            zki_matmul_dims d;
+            zki_matmul_dims_init(&d, B, Ly->K, Ly->N, Ly->has_bias);
+            zki_ext *xp = pts[2 * l] = malloc(sizeof(zki_ext) * (d.lk + d.lb + 1));
+            zki_ext *wp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (d.lk + d.ln + 1));
+            if (!xp || !wp) {
+                st = zki_fail(ZKI_ERR_NOMEM, "prove: points");
+                goto out;
+            }
+            if ((st = zki_matmul_prove(&d, W.x[l], W.ldx[l], pk->w[l], (int)Ly->w_bits,
+                                       (uint64_t)1 << d.lk, pk->bias[l], r, c->value, &ts, &pf->mm[l], xp,
+                                       wp)))
+                goto out;
+            xe = pf->mm[l].x_eval, we = pf->mm[l].w_eval, be = pf->mm[l].b_eval;
         }
-        if ((st = zki_matmul_prove(&d, W.x[l], W.ldx[l], pk->w[l], (int)Ly->w_bits,
-                                   (uint64_t)1 << d.lk, pk->bias[l], r, c->value, &ts, &pf->mm[l], xp,
-                                   wp)))
-            goto out;
-        st = zki_seg_claims_add(pk->vk.w_pk[l] ? &cw2 : &cw, pk->vk.w_seg[l], wp, pf->mm[l].w_eval);
+        const zki_ext *xp = pts[2 * l], *wp = pts[2 * l + 1];
+        st = zki_seg_claims_add(pk->vk.w_pk[l] ? &cw2 : &cw, pk->vk.w_seg[l], wp, we);
         if (!st && Ly->has_bias)
-            st = zki_seg_claims_add(&cb, pk->vk.b_seg[l], r, pf->mm[l].b_eval);
+            st = zki_seg_claims_add(&cb, pk->vk.b_seg[l], bpt, be);
         if (!st && l > 0)
-            st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, pf->mm[l].x_eval);
+            st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, xe);
         else if (!st && priv)
-            st = zki_seg_claims_add(&ca, lay.x0, xp, pf->mm[l].x_eval);
+            st = zki_seg_claims_add(&ca, lay.x0, xp, xe);
         if (st)
             goto out;
         progress(opts, "layer", L - l, L);

@@ -36,7 +36,9 @@
  * u32 len | advice commitment | u32 n_lookups | per lookup: u32 len |
  * lookup proof (zki_lookup_proof_to_bytes) | per layer, last first: claim reduction (u32 nvars | u32 rounds |
  * u32 degree | ext msgs | ext value) | matmul (u32 rounds | u32 degree |
- * ext msgs | ext bias, x, w) | u32 n_colred | per column reduction: u32
+ * ext msgs | ext bias, x, w) or, for a CONV layer, conv (u32 rounds | u32
+ * degree | ext msgs | u32 rounds | u32 degree | ext msgs | ext bias, w,
+ * x_im2col, x) | u32 n_colred | per column reduction: u32
  * rounds | ext msgs[2 rounds] | u32 k | ext vals[k] | claim reduction
  * (as above) | u32 len | PCS proof.
  * Every count is bounded
@@ -45,10 +47,11 @@
 #define ZKI_PROVER_PROVER_H
 
 #include "lookup/requant.h"
+#include "ops/conv.h"
 #include "ops/matmul.h"
 #include "prover/keys.h"
 
-#define ZKI_PROOF_VERSION 1u
+#define ZKI_PROOF_VERSION 2u
 #define ZKI_PROOF_PROTOCOL "zkinfer/mlp-proof"
 #define ZKI_MAX_BATCH (1u << 20)
 #define ZKI_MAX_COLRED 4
@@ -61,7 +64,8 @@ typedef struct {
     uint32_t n_lookups;              /* 1 + number of mapping instances */
     zki_lookup_proof *lk;
     zki_claim_reduction_proof *red;  /* n_layers, index = layer */
-    zki_matmul_proof *mm;            /* n_layers, index = layer */
+    zki_matmul_proof *mm;            /* n_layers, index = layer (LINEAR layers) */
+    zki_conv_proof *cv;              /* n_layers, index = layer (CONV layers) */
     uint32_t n_colred;               /* weight tables (1 to 3), then advice */
     zki_colred_proof colred[ZKI_MAX_COLRED];
     zki_claim_reduction_proof hred[ZKI_MAX_COLRED]; /* row / direct reduction (empty: none) */

@@ -147,7 +147,7 @@ zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, i
     zki_ts_absorb_digest(t, "vk", &vk->vk_hash);
     zki_ts_absorb_u64(t, "batch", B);
     zki_ts_absorb_u64(t, "private_input", private_input ? 1 : 0);
-    uint64_t kin = (uint64_t)B * a->layers[0].K, nout = (uint64_t)B * a->layers[a->n_layers - 1].N;
+    uint64_t kin = (uint64_t)B * zki_arch_in_len(a), nout = (uint64_t)B * a->layers[a->n_layers - 1].N;
     zki_fe *buf = malloc(sizeof(zki_fe) * (kin > nout ? kin : nout));
     if (!buf) {
         zki_ts_free(t);

@@ -103,15 +103,14 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         }
     for (uint32_t l = L; l-- > 0;) {
         const zki_arch_layer *Ly = &a->layers[l];
-        zki_matmul_dims d;
-        zki_matmul_dims_init(&d, B, Ly->K, Ly->N, Ly->has_bias);
+        size_t lnv = zki_log2_ceil(Ly->N);
         size_t k_acc = zki_ledger_count(&led, ID_ACC(l));
         if ((st = zki_ledger_reduce_verify(&led, ID_ACC(l), &pf->red[l], &ts))) {
             st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u claim reduction: %s", l, zki_last_error());
             goto out;
         }
         const zki_claim *c = zki_ledger_get(&led, ID_ACC(l));
-        if (!c || c->nvars != d.lb + d.ln) {
+        if (!c || c->nvars != lb + lnv) {
             st = zki_fail(ZKI_ERR_VERIFY, "verify: no claim on the accumulators of layer %u", l);
             goto out;
         }
@@ -122,36 +121,67 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: a claim reduction where none is due", l);
             goto out;
         }
-        const zki_ext *r = c->point;
-        zki_ext *xp = pts[2 * l] = malloc(sizeof(zki_ext) * (d.lk + d.lb + 1));
-        zki_ext *wp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (d.lk + d.ln + 1));
-        if (!xp || !wp) {
-            st = zki_fail(ZKI_ERR_NOMEM, "verify: points");
-            goto out;
+        const zki_ext *r = c->point, *bpt = r;
+        zki_ext xe, we, be;
+        size_t xnv;
+        if (Ly->kind == ZKI_LAYER_CONV) {
+            zki_conv_dims cd;
+            if (!pf->cv || (st = zki_arch_conv_dims(Ly, B, &cd))) {
+                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: no conv proof", l);
+                goto out;
+            }
+            xnv = zki_conv_x_nvars(&cd);
+            zki_ext *xp = pts[2 * l] = malloc(sizeof(zki_ext) * (xnv + 1));
+            zki_ext *wp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (zki_conv_w_nvars(&cd) + 1));
+            if (!xp || !wp) {
+                st = zki_fail(ZKI_ERR_NOMEM, "verify: points");
+                goto out;
+            }
+            if ((st = zki_conv_verify(&cd, r, c->value, &pf->cv[l], &ts, xp, wp))) {
+                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
+                goto out;
+            }
+            bpt = r + cd.low + cd.loh;
+            xe = pf->cv[l].x_eval, we = pf->cv[l].w_eval, be = pf->cv[l].b_eval;
+        } else {
+            zki_matmul_dims d;
+            zki_matmul_dims_init(&d, B, Ly->K, Ly->N, Ly->has_bias);
+            xnv = d.lk + d.lb;
+            zki_ext *xp = pts[2 * l] = malloc(sizeof(zki_ext) * (d.lk + d.lb + 1));
+            zki_ext *wp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (d.lk + d.ln + 1));
+            if (!xp || !wp) {
+                st = zki_fail(ZKI_ERR_NOMEM, "verify: points");
+                goto out;
+            }
+            if ((st = zki_matmul_verify(&d, r, c->value, &pf->mm[l], &ts, xp, wp))) {
+                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
+                goto out;
+            }
+            xe = pf->mm[l].x_eval, we = pf->mm[l].w_eval, be = pf->mm[l].b_eval;
         }
-        if ((st = zki_matmul_verify(&d, r, c->value, &pf->mm[l], &ts, xp, wp))) {
-            st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
-            goto out;
-        }
-        st = zki_seg_claims_add(vk->w_pk[l] ? &cw2 : &cw, vk->w_seg[l], wp, pf->mm[l].w_eval);
+        const zki_ext *xp = pts[2 * l], *wp = pts[2 * l + 1];
+        st = zki_seg_claims_add(vk->w_pk[l] ? &cw2 : &cw, vk->w_seg[l], wp, we);
         if (!st && Ly->has_bias)
-            st = zki_seg_claims_add(&cb, vk->b_seg[l], r, pf->mm[l].b_eval);
+            st = zki_seg_claims_add(&cb, vk->b_seg[l], bpt, be);
         if (st)
             goto out;
         if (l > 0) {
-            if ((st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, pf->mm[l].x_eval)))
+            if ((st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, xe)))
                 goto out;
         } else if (pf->private_input) {
-            if ((st = zki_seg_claims_add(&ca, lay.x0, xp, pf->mm[l].x_eval)))
+            if ((st = zki_seg_claims_add(&ca, lay.x0, xp, xe)))
                 goto out;
         } else {
-            size_t lk0 = d.lk;
-            tab = zki_int_table(X, B, a->layers[0].K, lb, lk0);
+            /* the public input, in the layout layer 0 reads it */
+            size_t lk0 = xnv - lb;
+            int64_t *x0p = zki_arch_pad_input(a, X, B);
+            tab = x0p ? zki_int_table(x0p, B, (uint64_t)1 << lk0, lb, lk0) : NULL;
+            free(x0p);
             if (!tab) {
                 st = zki_fail(ZKI_ERR_NOMEM, "verify: input table");
                 goto out;
             }
-            int ok = zki_ext_eq(zki_mle_eval_base(tab, lb + lk0, xp), pf->mm[0].x_eval);
+            int ok = zki_ext_eq(zki_mle_eval_base(tab, lb + lk0, xp), xe);
             free(tab);
             tab = NULL;
             if (!ok) {
