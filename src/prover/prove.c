@@ -70,14 +70,18 @@ static void witness_free(witness *W)
     memset(W, 0, sizeof(*W));
 }
 
+/* Bits of every stored weight: the packed table's element (setup widens
+ * int8 layers to int16 when any layer has int16 weights). */
+static int pack_bits(const zki_pkey *pk) { return pk->vk.w_type == ZKI_PCS_I8 ? 8 : 16; }
+
 /* A CONV layer's weights dense [OC][Cig][KH][KW], read back from their
  * padded segment (so the proof is about the committed values). */
-static void *conv_weights(const zki_arch_layer *L, const void *seg)
+static void *conv_weights(const zki_arch_layer *L, const void *seg, int wb)
 {
     zki_conv_dims cd;
     if (zki_arch_conv_dims(L, 1, &cd))
         return NULL;
-    size_t es = L->w_bits / 8;
+    size_t es = (size_t)wb / 8;
     uint8_t *w = malloc(es * cd.OC * cd.Cig * cd.KH * cd.KW);
     if (!w)
         return NULL;
@@ -120,14 +124,14 @@ static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witn
             if ((st = zki_arch_conv_dims(L, B, &cd)))
                 return st;
             int64_t *xd = malloc(sizeof(int64_t) * B * cd.C * cd.H * cd.W);
-            void *wd = conv_weights(L, pk->w[l]);
+            void *wd = conv_weights(L, pk->w[l], pack_bits(pk));
             if (!xd || !wd) {
                 free(xd);
                 free(wd);
                 return zki_fail(ZKI_ERR_NOMEM, "prove: conv layer %u", l);
             }
             zki_map_gather(xd, W->x[l], B, cd.C, cd.H, cd.W);
-            st = zki_conv_forward(&cd, xd, wd, (int)L->w_bits, pk->bias[l], &acc);
+            st = zki_conv_forward(&cd, xd, wd, pack_bits(pk), pk->bias[l], &acc);
             free(xd);
             free(wd);
             if (st)
@@ -139,7 +143,7 @@ static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witn
             zki_matmul_dims d;
             if ((st = zki_matmul_dims_init(&d, B, L->K, L->N, L->has_bias)))
                 return st;
-            if ((st = zki_matmul_forward(&d, W->x[l], W->ldx[l], pk->w[l], (int)L->w_bits,
+            if ((st = zki_matmul_forward(&d, W->x[l], W->ldx[l], pk->w[l], pack_bits(pk),
                                          (uint64_t)1 << d.lk, pk->bias[l], &acc)))
                 return st;
             W->accp[l] = calloc((size_t)B * np, sizeof(int64_t));
@@ -401,7 +405,7 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
             zki_ext *xp = pts[2 * l] = malloc(sizeof(zki_ext) * (zki_conv_x_nvars(&cd) + 1));
             zki_ext *wp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (zki_conv_w_nvars(&cd) + 1));
             int64_t *xd = malloc(sizeof(int64_t) * B * cd.C * cd.H * cd.W);
-            void *wd = conv_weights(Ly, pk->w[l]);
+            void *wd = conv_weights(Ly, pk->w[l], pack_bits(pk));
             if (!xp || !wp || !xd || !wd) {
                 free(xd);
                 free(wd);
@@ -409,7 +413,7 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
                 goto out;
             }
             zki_map_gather(xd, W.x[l], B, cd.C, cd.H, cd.W);
-            st = zki_conv_prove(&cd, xd, wd, (int)Ly->w_bits, pk->bias[l], r, c->value, &ts, &pf->cv[l],
+            st = zki_conv_prove(&cd, xd, wd, pack_bits(pk), pk->bias[l], r, c->value, &ts, &pf->cv[l],
                                 xp, wp);
             free(xd);
             free(wd);
@@ -426,7 +430,7 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
                 st = zki_fail(ZKI_ERR_NOMEM, "prove: points");
                 goto out;
             }
-            if ((st = zki_matmul_prove(&d, W.x[l], W.ldx[l], pk->w[l], (int)Ly->w_bits,
+            if ((st = zki_matmul_prove(&d, W.x[l], W.ldx[l], pk->w[l], pack_bits(pk),
                                        (uint64_t)1 << d.lk, pk->bias[l], r, c->value, &ts, &pf->mm[l], xp,
                                        wp)))
                 goto out;

@@ -1,0 +1,264 @@
+/* End-to-end proving of small CNNs (Conv + requant/ReLU chains, a
+ * flattening Reshape, Linear): odd shapes (non-power-of-two channels and
+ * maps, one-sided pads, stride 2, dilation, groups, depthwise, 1x1),
+ * batches, public and private input; the verified output equals the
+ * integer executor's; keys and proofs round-trip through bytes; rejections
+ * of an altered output, an altered input, single-byte proof mutations and
+ * a prover that changed one conv weight after setup. Models outside the
+ * class (a Linear before a Conv, a Conv at the output) are refused. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/rng.h"
+#include "prover/prover.h"
+#include "test.h"
+#include "verifier/verifier.h"
+
+static const uint8_t seed_w[32] = {4, 5, 6};
+static const uint8_t seed_a[32] = {7, 7, 7};
+
+typedef struct {
+    int64_t C, H, W;
+} map3;
+
+/* conv spec: OC KH KW sh sw dh dw pt pl pb pr G relu */
+typedef struct {
+    int64_t OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G, relu;
+} conv_spec;
+
+static int add_const(zki_qmodel *m, zki_rng *g, const char *name, int bits, int rank, const int64_t *d,
+                     int64_t lo, int64_t span)
+{
+    int t = zki_qmodel_add_tensor(m, name, ZKI_QT_CONST, bits, rank, d, 0.01);
+    int64_t n = zki_qnumel(&m->t[t]);
+    m->t[t].data = malloc(sizeof(int64_t) * (size_t)n);
+    for (int64_t i = 0; i < n; i++)
+        m->t[t].data[i] = lo + (int64_t)zki_rng_below(g, (uint64_t)span);
+    return t;
+}
+
+static void set_rq(zki_qnode *n, int64_t K, int relu)
+{
+    int s = 20;
+    int64_t M = (int64_t)llround(40.0 / (sqrt((double)K) * 73.0 * 73.0) * (double)(1 << s));
+    n->p[0] = M < 1 ? 1 : M;
+    n->p[1] = s;
+    n->p[2] = relu ? 0 : -128;
+    n->p[3] = 127;
+}
+
+/* input [1, C, H, W] -> convs -> Reshape [1, F] -> Linear (nout) */
+static zki_qmodel *make_cnn(zki_rng *g, map3 in, const conv_spec *cs, int nconv, int64_t nout, int wbits,
+                            int linear_first)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    char name[32];
+    int64_t d4[4] = {1, in.C, in.H, in.W};
+    int cur = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = cur;
+    map3 x = in;
+    if (linear_first) { /* Linear on the last axis (W -> W) before the convs */
+        int64_t wd[2] = {in.W, in.W};
+        int wt = add_const(m, g, "wl", 8, 2, wd, -127, 255);
+        int yt = zki_qmodel_add_tensor(m, "yl", ZKI_QT_VALUE, 8, 4, d4, 0.05);
+        int ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, "fc_first");
+        zki_qnode *n = &m->nodes[ni];
+        n->n_in = 3, n->in[0] = cur, n->in[1] = wt, n->in[2] = -1, n->out = yt, n->n_p = 4;
+        set_rq(n, in.W, 1);
+        cur = yt;
+    }
+    for (int l = 0; l < nconv; l++) {
+        const conv_spec *c = &cs[l];
+        int64_t wd[4] = {c->OC, x.C / c->G, c->KH, c->KW}, bd[1] = {c->OC};
+        int64_t OH = (x.H + c->pt + c->pb - c->dh * (c->KH - 1) - 1) / c->sh + 1;
+        int64_t OW = (x.W + c->pl + c->pr - c->dw * (c->KW - 1) - 1) / c->sw + 1;
+        int64_t yd[4] = {1, c->OC, OH, OW};
+        snprintf(name, sizeof name, "cw%d", l);
+        int wt = wbits == 8 ? add_const(m, g, name, 8, 4, wd, -127, 255)
+                            : add_const(m, g, name, 16, 4, wd, -3000, 6001);
+        snprintf(name, sizeof name, "cb%d", l);
+        int bt = add_const(m, g, name, 32, 1, bd, -(1 << 12), 1 << 13);
+        snprintf(name, sizeof name, "cy%d", l);
+        int yt = zki_qmodel_add_tensor(m, name, ZKI_QT_VALUE, 8, 4, yd, 0.05);
+        snprintf(name, sizeof name, "conv%d", l);
+        int ni = zki_qmodel_add_node(m, ZKI_QOP_CONV, name);
+        zki_qnode *n = &m->nodes[ni];
+        n->n_in = 3, n->in[0] = cur, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 15;
+        set_rq(n, (x.C / c->G) * c->KH * c->KW * (wbits == 16 ? 400 : 1), (int)c->relu);
+        int64_t geo[11] = {c->G, c->KH, c->KW, c->sh, c->sw, c->dh, c->dw, c->pt, c->pl, c->pb, c->pr};
+        memcpy(n->p + 4, geo, sizeof geo);
+        cur = yt;
+        x.C = c->OC, x.H = OH, x.W = OW;
+    }
+    int64_t F = x.C * x.H * x.W;
+    if (nconv > 0 && nout > 0) {
+        int64_t fd[2] = {1, F};
+        int ft = zki_qmodel_add_tensor(m, "flat", ZKI_QT_VALUE, 8, 2, fd, 0.05);
+        int ni = zki_qmodel_add_node(m, ZKI_QOP_RESHAPE, "flatten");
+        m->nodes[ni].n_in = 1, m->nodes[ni].in[0] = cur, m->nodes[ni].out = ft;
+        cur = ft;
+    }
+    if (nout > 0) {
+        int64_t wd[2] = {nout, F}, bd[1] = {nout}, yd[2] = {1, nout};
+        int wt = add_const(m, g, "fw", 8, 2, wd, -127, 255);
+        int bt = add_const(m, g, "fb", 32, 1, bd, -(1 << 12), 1 << 13);
+        int yt = zki_qmodel_add_tensor(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0.05);
+        int ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, "fc");
+        zki_qnode *n = &m->nodes[ni];
+        n->n_in = 3, n->in[0] = cur, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
+        set_rq(n, F, 0);
+        cur = yt;
+    }
+    m->n_outputs = 1;
+    m->outputs[0] = cur;
+    zki_status st = zki_qmodel_check(m);
+    CHECK_MSG(st == ZKI_OK, "model check: %s", zki_last_error());
+    return m;
+}
+
+static int64_t *qexec_batch(const zki_qmodel *m, const int64_t *X, uint32_t B)
+{
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]), N = zki_qnumel(&m->t[m->outputs[0]]);
+    int64_t *y = malloc(sizeof(int64_t) * (size_t)(B * N));
+    for (uint32_t b = 0; b < B; b++) {
+        int64_t *in = (int64_t *)X + b * K, **v;
+        if (zki_qexec(m, &in, &v) != ZKI_OK) {
+            free(y);
+            return NULL;
+        }
+        memcpy(y + b * N, v[m->outputs[0]], sizeof(int64_t) * (size_t)N);
+        zki_qexec_free(m, v);
+    }
+    return y;
+}
+
+static zki_status verify_bytes(const zki_vk *vk, const int64_t *X, uint32_t B, const uint8_t *b, size_t n)
+{
+    zki_proof q;
+    zki_status st = zki_proof_from_bytes(vk, &q, b, n);
+    if (st)
+        return st;
+    st = zki_verify(vk, X, B, &q);
+    zki_proof_free(&q);
+    return st;
+}
+
+/* setup, prove, check the output against qexec, round-trip key and proof,
+ * verify; then the rejections. */
+static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, int priv, int mutations)
+{
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
+    int64_t *X = malloc(sizeof(int64_t) * (size_t)(B * K));
+    for (int64_t i = 0; i < B * K; i++)
+        X[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    zki_pkey *pk = NULL;
+    zki_status st = zki_setup(m, seed_w, &pk);
+    CHECK_MSG(st == ZKI_OK, "%s: setup: %s", what, zki_last_error());
+    if (st) {
+        free(X);
+        return;
+    }
+    zki_prove_opts o = {priv, seed_a, NULL, NULL};
+    zki_proof pf;
+    st = zki_prove(pk, X, B, &o, &pf, NULL);
+    CHECK_MSG(st == ZKI_OK, "%s: prove: %s", what, zki_last_error());
+    uint8_t *bytes = NULL, *vb = NULL;
+    size_t blen = 0, vl = 0;
+    zki_vk vk;
+    memset(&vk, 0, sizeof(vk));
+    if (!st) {
+        int64_t *yq = qexec_batch(m, X, B);
+        CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
+                  "%s: proven output differs from the integer executor", what);
+        free(yq);
+        CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+        zki_proof_free(&pf);
+        CHECK(zki_vk_to_bytes(&pk->vk, &vb, &vl) == ZKI_OK);
+        CHECK(zki_vk_from_bytes(&vk, vb, vl) == ZKI_OK);
+        free(vb);
+        const int64_t *Xv = priv ? NULL : X;
+        st = verify_bytes(&vk, Xv, B, bytes, blen);
+        CHECK_MSG(st == ZKI_OK, "%s: verify: %s", what, zki_last_error());
+        /* an altered output: the output is the first i64 after the header */
+        size_t out_at = 8 + 4 + 32 + 4 + 4 + 4 + 4;
+        bytes[out_at] ^= 1;
+        CHECK_MSG(verify_bytes(&vk, Xv, B, bytes, blen) != ZKI_OK, "%s: altered output accepted", what);
+        bytes[out_at] ^= 1;
+        if (!priv) {
+            X[zki_rng_below(g, (uint64_t)(B * K))] ^= 1;
+            CHECK_MSG(verify_bytes(&vk, X, B, bytes, blen) != ZKI_OK, "%s: altered input accepted", what);
+        }
+        int acc = 0;
+        for (int i = 0; i < mutations; i++) {
+            size_t at = out_at + 8 * (size_t)B * 1 + zki_rng_below(g, blen - out_at - 8 * B);
+            uint8_t old = bytes[at];
+            bytes[at] ^= (uint8_t)(1u << zki_rng_below(g, 8));
+            acc += verify_bytes(&vk, Xv, B, bytes, blen) == ZKI_OK;
+            bytes[at] = old;
+        }
+        CHECK_MSG(acc == 0, "%s: %d of %d mutated proofs accepted", what, acc, mutations);
+    }
+    free(bytes);
+    zki_vk_free(&vk);
+    zki_pkey_free(pk);
+    free(X);
+}
+
+/* A prover that changes one committed conv weight after setup is caught. */
+static void tampered_weight(zki_rng *g, zki_qmodel *m)
+{
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
+    int64_t *X = malloc(sizeof(int64_t) * (size_t)K);
+    for (int64_t i = 0; i < K; i++)
+        X[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    zki_pkey *pk = NULL;
+    CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+    if (!pk) {
+        free(X);
+        return;
+    }
+    ((int8_t *)pk->w[0])[0] ^= 4; /* conv 0: W[0][0][0][0] */
+    zki_proof pf;
+    zki_status st = zki_prove(pk, X, 1, NULL, &pf, NULL);
+    if (st == ZKI_OK) {
+        CHECK_MSG(zki_verify(&pk->vk, X, 1, &pf) != ZKI_OK, "a changed conv weight was accepted");
+        zki_proof_free(&pf);
+    }
+    zki_pkey_free(pk);
+    free(X);
+}
+
+int main(void)
+{
+    zki_rng g;
+    zki_rng_seed(&g, 0xc11);
+    /* two convs: one-sided pads, then stride 2 with pads */
+    conv_spec a[2] = {{3, 3, 3, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1}};
+    zki_qmodel *m = make_cnn(&g, (map3){2, 9, 7}, a, 2, 5, 8, 0);
+    run_case(&g, "two convs, batch 2", m, 2, 0, 40);
+    run_case(&g, "two convs, private input", m, 1, 1, 20);
+    tampered_weight(&g, m);
+    zki_qmodel_free(m);
+    /* depthwise (4 groups, 2 outputs each), dilation 2, then 1x1 stride 2 */
+    conv_spec b[2] = {{8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 4, 1}, {3, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1, 1}};
+    m = make_cnn(&g, (map3){4, 6, 5}, b, 2, 4, 8, 0);
+    run_case(&g, "depthwise + 1x1", m, 3, 0, 20);
+    zki_qmodel_free(m);
+    /* LeNet-like on one 28x28 channel: 5x5 pad 2, then 5x5, int16 weights */
+    conv_spec c[2] = {{6, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1}, {16, 5, 5, 2, 2, 1, 1, 0, 0, 0, 0, 1, 1}};
+    m = make_cnn(&g, (map3){1, 28, 28}, c, 2, 10, 16, 0);
+    run_case(&g, "LeNet-like, int16", m, 2, 0, 10);
+    zki_qmodel_free(m);
+    /* outside the class: a Conv at the output, a Linear before a Conv */
+    zki_arch arch;
+    m = make_cnn(&g, (map3){2, 5, 5}, a, 1, 0, 8, 0);
+    CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
+    zki_qmodel_free(m);
+    m = make_cnn(&g, (map3){2, 5, 5}, a, 1, 3, 8, 1);
+    CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
+    zki_qmodel_free(m);
+    return TEST_SUMMARY();
+}
