@@ -2,7 +2,8 @@
  * flattening Reshape, Linear): odd shapes (non-power-of-two channels and
  * maps, one-sided pads, stride 2, dilation, groups, depthwise, 1x1),
  * batches, public and private input; the verified output equals the
- * integer executor's; keys and proofs round-trip through bytes; rejections
+ * integer executor's (AveragePool as a depthwise unit-weight conv plus
+ * requantisation included); keys and proofs round-trip through bytes; rejections
  * of an altered output, an altered input, single-byte proof mutations and
  * a prover that changed one conv weight after setup. Models outside the
  * class (a Linear before a Conv, a Conv at the output) are refused. */
@@ -23,9 +24,10 @@ typedef struct {
     int64_t C, H, W;
 } map3;
 
-/* conv spec: OC KH KW sh sw dh dw pt pl pb pr G relu */
+/* conv spec: OC KH KW sh sw dh dw pt pl pb pr G relu avg (avg: an
+ * AveragePool with this window, OC and G ignored) */
 typedef struct {
-    int64_t OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G, relu;
+    int64_t OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G, relu, avg;
 } conv_spec;
 
 static int add_const(zki_qmodel *m, zki_rng *g, const char *name, int bits, int rank, const int64_t *d,
@@ -72,6 +74,23 @@ static zki_qmodel *make_cnn(zki_rng *g, map3 in, const conv_spec *cs, int nconv,
     }
     for (int l = 0; l < nconv; l++) {
         const conv_spec *c = &cs[l];
+        if (c->avg) {
+            int64_t OH = (x.H + c->pt + c->pb - c->KH) / c->sh + 1;
+            int64_t OW = (x.W + c->pl + c->pr - c->KW) / c->sw + 1;
+            int64_t yd[4] = {1, x.C, OH, OW};
+            snprintf(name, sizeof name, "ay%d", l);
+            int yt = zki_qmodel_add_tensor(m, name, ZKI_QT_VALUE, 8, 4, yd, 0.05);
+            snprintf(name, sizeof name, "avg%d", l);
+            int ni = zki_qmodel_add_node(m, ZKI_QOP_AVGPOOL, name);
+            zki_qnode *n = &m->nodes[ni];
+            n->n_in = 1, n->in[0] = cur, n->out = yt, n->n_p = 12;
+            n->p[0] = (1 << 16) / (c->KH * c->KW), n->p[1] = 16, n->p[2] = -128, n->p[3] = 127;
+            int64_t geo[8] = {c->KH, c->KW, c->sh, c->sw, c->pt, c->pl, c->pb, c->pr};
+            memcpy(n->p + 4, geo, sizeof geo);
+            cur = yt;
+            x.H = OH, x.W = OW;
+            continue;
+        }
         int64_t wd[4] = {c->OC, x.C / c->G, c->KH, c->KW}, bd[1] = {c->OC};
         int64_t OH = (x.H + c->pt + c->pb - c->dh * (c->KH - 1) - 1) / c->sh + 1;
         int64_t OW = (x.W + c->pl + c->pr - c->dw * (c->KW - 1) - 1) / c->sw + 1;
@@ -236,21 +255,30 @@ int main(void)
     zki_rng g;
     zki_rng_seed(&g, 0xc11);
     /* two convs: one-sided pads, then stride 2 with pads */
-    conv_spec a[2] = {{3, 3, 3, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1}};
+    conv_spec a[2] = {{3, 3, 3, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0}, {5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0}};
     zki_qmodel *m = make_cnn(&g, (map3){2, 9, 7}, a, 2, 5, 8, 0);
     run_case(&g, "two convs, batch 2", m, 2, 0, 40);
     run_case(&g, "two convs, private input", m, 1, 1, 20);
     tampered_weight(&g, m);
     zki_qmodel_free(m);
     /* depthwise (4 groups, 2 outputs each), dilation 2, then 1x1 stride 2 */
-    conv_spec b[2] = {{8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 4, 1}, {3, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1, 1}};
+    conv_spec b[2] = {{8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 4, 1, 0}, {3, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1, 1, 0}};
     m = make_cnn(&g, (map3){4, 6, 5}, b, 2, 4, 8, 0);
     run_case(&g, "depthwise + 1x1", m, 3, 0, 20);
     zki_qmodel_free(m);
     /* LeNet-like on one 28x28 channel: 5x5 pad 2, then 5x5, int16 weights */
-    conv_spec c[2] = {{6, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1}, {16, 5, 5, 2, 2, 1, 1, 0, 0, 0, 0, 1, 1}};
+    conv_spec c[2] = {{6, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1, 0}, {16, 5, 5, 2, 2, 1, 1, 0, 0, 0, 0, 1, 1, 0}};
     m = make_cnn(&g, (map3){1, 28, 28}, c, 2, 10, 16, 0);
     run_case(&g, "LeNet-like, int16", m, 2, 0, 10);
+    zki_qmodel_free(m);
+    /* conv, 2x2 average pool (stride 2), conv, 3x3 average pool with pads,
+     * non-power-of-two channels */
+    conv_spec d[4] = {{5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0},
+                      {0, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 1, 0, 1},
+                      {3, 3, 3, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 0},
+                      {0, 3, 3, 1, 2, 1, 1, 1, 0, 1, 1, 1, 0, 1}};
+    m = make_cnn(&g, (map3){3, 10, 9}, d, 4, 6, 8, 0);
+    run_case(&g, "conv + average pools", m, 2, 0, 20);
     zki_qmodel_free(m);
     /* outside the class: a Conv at the output, a Linear before a Conv */
     zki_arch arch;

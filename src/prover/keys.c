@@ -134,34 +134,48 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
             cur = n->out;
             continue;
         }
-        if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV) {
+        if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL) {
             zki_arch_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) is outside the proven class "
-                            "(chains of Conv, Linear and Reshape)", n->name, zki_qop_name(n->op));
+                            "(chains of Conv, AveragePool, Linear and Reshape)", n->name, zki_qop_name(n->op));
         }
-        const zki_qtensor *w = &m->t[n->in[1]];
-        int bi = n->n_in > 2 ? n->in[2] : -1;
-        int is_conv = n->op == ZKI_QOP_CONV;
+        /* AveragePool is a depthwise conv with unit weights and no bias: the
+         * window sum, then the requantisation (constant divisor in M) */
+        int is_pool = n->op == ZKI_QOP_AVGPOOL;
+        int is_conv = n->op == ZKI_QOP_CONV || is_pool;
+        const zki_qtensor *w = is_pool ? NULL : &m->t[n->in[1]];
+        int bi = !is_pool && n->n_in > 2 ? n->in[2] : -1;
         const zki_qtensor *xt = &m->t[n->in[0]], *yt = &m->t[n->out];
         zki_conv_dims cd;
-        int bad = n->in[0] != cur || (w->bits != 8 && w->bits != 16) || w->kind != ZKI_QT_CONST ||
+        int bad = n->in[0] != cur || (w && ((w->bits != 8 && w->bits != 16) || w->kind != ZKI_QT_CONST)) ||
                   (bi >= 0 && m->t[bi].kind != ZKI_QT_CONST) || yt->bits > 16 || n->p[1] < 1 ||
                   n->p[1] > 61 || n->p[0] == 0 || n->p[0] <= -(1ll << 31) || n->p[0] >= (1ll << 31) ||
                   n->p[2] > 0 || n->p[3] < 0;
         if (is_conv) {
-            const int64_t *p = n->p;
+            /* geometry G KH KW sh sw dh dw pt pl pb pr, and the output channels */
+            int64_t g[11], oc;
+            if (is_pool) {
+                const int64_t gp[11] = {xt->rank == 4 ? xt->dims[1] : 0, n->p[4], n->p[5], n->p[6], n->p[7], 1, 1,
+                                        n->p[8], n->p[9], n->p[10], n->p[11]};
+                memcpy(g, gp, sizeof(g));
+                oc = g[0];
+            } else {
+                memcpy(g, n->p + 4, sizeof(g));
+                oc = w->rank == 4 ? w->dims[0] : 0;
+            }
             /* a conv reads the input image or the previous conv's map */
-            bad = bad || xt->rank != 4 || xt->dims[0] != 1 || w->rank != 4 || yt->rank != 4 ||
+            bad = bad || xt->rank != 4 || xt->dims[0] != 1 || (w && w->rank != 4) || yt->rank != 4 ||
                   (a->n_layers > 0 && !map) || (map && (xt->dims[1] != mc || xt->dims[2] != mh ||
                                                         xt->dims[3] != mw));
-            for (int i = 4; !bad && i < 15; i++)
-                bad = p[i] < (i >= 11 ? 0 : 1) || p[i] >= (1ll << 31);
-            bad = bad || zki_conv_dims_init(&cd, 1, (uint64_t)xt->dims[1], (uint64_t)xt->dims[2],
-                                            (uint64_t)xt->dims[3], (uint64_t)w->dims[0], (uint64_t)p[5],
-                                            (uint64_t)p[6], (uint64_t)p[7], (uint64_t)p[8], (uint64_t)p[9],
-                                            (uint64_t)p[10], (uint64_t)p[11], (uint64_t)p[12],
-                                            (uint64_t)p[13], (uint64_t)p[14], (uint64_t)p[4], bi >= 0);
-            bad = bad || w->dims[1] != (int64_t)cd.Cig || w->dims[2] != p[5] || w->dims[3] != p[6] ||
+            for (int i = 0; !bad && i < 11; i++)
+                bad = g[i] < (i >= 7 ? 0 : 1) || g[i] >= (1ll << 31);
+            bad = bad || oc < 1 || oc >= (1ll << 31) ||
+                  zki_conv_dims_init(&cd, 1, (uint64_t)xt->dims[1], (uint64_t)xt->dims[2],
+                                     (uint64_t)xt->dims[3], (uint64_t)oc, (uint64_t)g[1], (uint64_t)g[2],
+                                     (uint64_t)g[3], (uint64_t)g[4], (uint64_t)g[5], (uint64_t)g[6],
+                                     (uint64_t)g[7], (uint64_t)g[8], (uint64_t)g[9], (uint64_t)g[10],
+                                     (uint64_t)g[0], bi >= 0);
+            bad = bad || (w && (w->dims[1] != (int64_t)cd.Cig || w->dims[2] != g[1] || w->dims[3] != g[2])) ||
                   yt->dims[1] != (int64_t)cd.OC || yt->dims[2] != (int64_t)cd.OH ||
                   yt->dims[3] != (int64_t)cd.OW || cd.lc + cd.lh + cd.lw > 26 ||
                   cd.loc + cd.loh + cd.low > 26;
@@ -179,7 +193,7 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         }
         zki_arch_layer *L = &a->layers[a->n_layers++];
         L->has_bias = bi >= 0;
-        L->w_bits = (uint32_t)w->bits;
+        L->w_bits = w ? (uint32_t)w->bits : 8;
         L->out_bits = (uint32_t)yt->bits;
         L->M = n->p[0];
         L->s = (uint32_t)n->p[1];
@@ -721,10 +735,11 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
         consumers(m, cur, &ni);
         const zki_qnode *n = &m->nodes[ni];
         cur = n->out;
-        if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV)
+        if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL)
             continue;
         const zki_arch_layer *A = &pk->vk.arch.layers[l];
-        const int64_t *W = m->t[n->in[1]].data;
+        /* AveragePool: unit weights (one per channel and window position) */
+        const int64_t *W = n->op == ZKI_QOP_AVGPOOL ? NULL : m->t[n->in[1]].data;
         pk->w[l] = pk->vk.w_pk[l] ? (uint8_t *)pk->wbig2 + pk->vk.wpack2.off[pk->vk.w_seg[l]] * es
                                   : (uint8_t *)pk->wbig + pk->vk.wpack.off[pk->vk.w_seg[l]] * es;
         /* real rows x columns, and where each entry lands in the segment */
@@ -742,7 +757,7 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
         uint64_t kp = (uint64_t)1 << zki_log2_ceil(A->K);
         for (uint64_t r = 0; r < rows; r++)
             for (uint64_t k = 0; k < cols; k++) {
-                int64_t v = W[r * cols + k];
+                int64_t v = W ? W[r * cols + k] : 1;
                 uint64_t at;
                 if (A->kind == ZKI_LAYER_CONV) {
                     uint64_t kx = k % cd.KW, ky = (k / cd.KW) % cd.KH, ic = k / (cd.KW * cd.KH);
@@ -768,7 +783,7 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
             for (uint64_t r = 0; r < rows; r++) {
                 __int128 s = 0;
                 for (uint64_t k = 0; k < cols; k++) {
-                    int64_t w = W[r * cols + k];
+                    int64_t w = W ? W[r * cols + k] : 1;
                     s += (__int128)(w < 0 ? -w : w) << (ib - 1);
                 }
                 if (bb)
