@@ -1,0 +1,77 @@
+/* MaxPool gadget (2-D, NCHW, no padding, windows of at most 4 elements):
+ * proves P = max over each window of X from claims, given committed P and
+ * committed window differences D_j = P - X_j (j < J = KH KW).
+ *
+ * Relations (b < B, c < C, oy < OH, ox < OW, j = (ky, kx)):
+ *   D_j[b,c,oy,ox] = P[b,c,oy,ox] - X[b, c, oy sh + ky dh, ox sw + kx dw]
+ *   prod_j D_j[b,c,oy,ox] = 0
+ * and the CALLER range-checks every D_j in [0, 2^16) (a lookup): then P is
+ * at least every window element and equal to one of them, i.e. the max.
+ * At padded output positions X contributes nothing, so D_j = P there and
+ * the product forces P = 0.
+ *
+ * Layouts (each axis zero-padded to a power of two, x_0 least significant):
+ * P and every D_j [B][C][OH][OW], point (r_ox, r_oy, r_c, r_b); X
+ * [B][C][H][W], point (s_x, s_y, r_c, r_b).
+ *
+ * Protocol:
+ *  1. zero-check: tau from the transcript; sum-check of
+ *     sum_x eq(tau, x) prod_j D_j(x) = 0 (degree J + 1), ending at rho
+ *     with d_j = D_j~(rho).
+ *  2. link, batched by alpha: sum_j alpha^j (P~(rho) - d_j) =
+ *     sum_{iy,ix} X~(ix, iy, rho_c, rho_b) T(iy, ix), T = sum_j alpha^j
+ *     Ty_j (x) Tx_j, Ty_j[iy] = eq(rho_oy, oy) where iy = oy sh + ky dh:
+ *     a degree-2 sum-check over (ix, iy). The verifier evaluates T~(s)
+ *     itself in O(J (OH + OW + H + W)); nothing about the index map is
+ *     committed.
+ * The caller checks d_j and p_eval at rho (on D_j, P) and x_eval at
+ * x_point (on X). Windows above 4 elements need committed partial
+ * products (not done). Transcript: tau, sum-check 1, d_j, p_eval, alpha,
+ * sum-check 2, x_eval. */
+#ifndef ZKI_OPS_POOL_H
+#define ZKI_OPS_POOL_H
+
+#include <stdint.h>
+
+#include "sumcheck/sumcheck.h"
+
+#define ZKI_MAXPOOL_MAX_WINDOW 4
+
+typedef struct {
+    uint64_t B, C, H, W, KH, KW, sh, sw, dh, dw, OH, OW;
+    uint32_t J;
+    size_t lb, lc, lh, lw, loh, low;
+} zki_maxpool_dims;
+
+typedef struct {
+    zki_sc_proof zc;  /* zero-check: out nvars rounds, degree J + 1 */
+    zki_sc_proof sc;  /* link: lw + lh rounds, degree 2 */
+    zki_ext d_eval[ZKI_MAXPOOL_MAX_WINDOW], p_eval, x_eval;
+} zki_maxpool_proof;
+
+/* ZKI_ERR_INPUT on zero sizes, sizes above 2^31, an empty output or a
+ * window of more than 4 elements. OH = floor((H - dh (KH-1) - 1) / sh) + 1. */
+zki_status zki_maxpool_dims_init(zki_maxpool_dims *d, uint64_t B, uint64_t C, uint64_t H, uint64_t W,
+                                 uint64_t KH, uint64_t KW, uint64_t sh, uint64_t sw, uint64_t dh,
+                                 uint64_t dw);
+size_t zki_maxpool_out_nvars(const zki_maxpool_dims *d);
+size_t zki_maxpool_x_nvars(const zki_maxpool_dims *d);
+
+/* Witness: P dense [B][C][OH][OW] and D dense [J][B][C][OH][OW]
+ * (malloc'ed), from X dense [B][C][H][W]. */
+zki_status zki_maxpool_forward(const zki_maxpool_dims *d, const int64_t *X, int64_t **P, int64_t **D);
+
+/* Prover, on the witness above (P and D as the caller committed them).
+ * Writes rho (out nvars) and the X point (x nvars). */
+zki_status zki_maxpool_prove(const zki_maxpool_dims *d, const int64_t *X, const int64_t *P,
+                             const int64_t *D, zki_transcript *t, zki_maxpool_proof *proof,
+                             zki_ext *rho, zki_ext *x_point);
+
+/* Verifier: ZKI_ERR_VERIFY if a sum-check or a final check fails; on
+ * success the caller checks the claims in the proof at rho and x_point. */
+zki_status zki_maxpool_verify(const zki_maxpool_dims *d, const zki_maxpool_proof *proof,
+                              zki_transcript *t, zki_ext *rho, zki_ext *x_point);
+
+void zki_maxpool_proof_free(zki_maxpool_proof *p);
+
+#endif
