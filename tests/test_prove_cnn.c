@@ -1,7 +1,8 @@
 /* End-to-end proving of small CNNs (Conv + requant/ReLU chains, a
  * flattening Reshape, Linear): odd shapes (non-power-of-two channels and
  * maps, one-sided pads, stride 2, dilation, groups, depthwise, 1x1),
- * batches, public and private input; the verified output equals the
+ * batches, public and private input, MaxPool between convs, and the
+ * trained Fashion-MNIST CNN fixture; the verified output equals the
  * integer executor's (AveragePool as a depthwise unit-weight conv plus
  * requantisation included); keys and proofs round-trip through bytes; rejections
  * of an altered output, an altered input, single-byte proof mutations and
@@ -14,7 +15,26 @@
 
 #include "common/rng.h"
 #include "prover/prover.h"
+#include "quant/npy.h"
+#include "quant/quant.h"
 #include "test.h"
+#ifndef ZKI_TEST_DATA
+/* fixtures next to this file (CMake passes absolute source paths) */
+static const char *zki_cnn_test_data(void)
+{
+    static char b[512];
+    if (!b[0]) {
+        const char *f = __FILE__, *s = strrchr(f, '/');
+        if (s)
+            snprintf(b, sizeof b, "%.*s/data", (int)(s - f), f);
+        else
+            snprintf(b, sizeof b, "tests/data");
+    }
+    return b;
+}
+#define ZKI_TEST_DATA zki_cnn_test_data()
+#endif
+#include "test_onnx_util.h"
 #include "verifier/verifier.h"
 
 static const uint8_t seed_w[32] = {4, 5, 6};
@@ -167,12 +187,13 @@ static zki_status verify_bytes(const zki_vk *vk, const int64_t *X, uint32_t B, c
 
 /* setup, prove, check the output against qexec, round-trip key and proof,
  * verify; then the rejections. */
-static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, int priv, int mutations)
+static void run_case_x(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, int priv, int mutations,
+                       const int64_t *X0)
 {
     int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
     int64_t *X = malloc(sizeof(int64_t) * (size_t)(B * K));
     for (int64_t i = 0; i < B * K; i++)
-        X[i] = (int64_t)zki_rng_below(g, 256) - 128;
+        X[i] = X0 ? X0[i] : (int64_t)zki_rng_below(g, 256) - 128;
     zki_pkey *pk = NULL;
     zki_status st = zki_setup(m, seed_w, &pk);
     CHECK_MSG(st == ZKI_OK, "%s: setup: %s", what, zki_last_error());
@@ -224,6 +245,53 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
     zki_vk_free(&vk);
     zki_pkey_free(pk);
     free(X);
+}
+
+static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, int priv, int mutations)
+{
+    run_case_x(g, what, m, B, priv, mutations, NULL);
+}
+
+/* The trained Fashion-MNIST CNN (Conv+BN+ReLU, MaxPool, Conv+BN+ReLU,
+ * MaxPool, Flatten, Gemm): a batch of two test images, proven and verified;
+ * the output equals the integer executor's (run_case_x). */
+static void test_fmnist_cnn(zki_rng *g)
+{
+    zki_graph *gr = NULL;
+    CHECK_MSG(zki_onnx_load_file(tdata("fmnist_cnn.onnx"), &gr) == ZKI_OK, "%s", zki_last_error());
+    if (!gr)
+        return;
+    zki_host_tensor *cal = NULL;
+    int ncal = 0;
+    CHECK(zki_calib_load(gr, tdata("fmnist_calib.npy"), &cal, &ncal) == ZKI_OK);
+    zki_qmodel *m = NULL;
+    CHECK(zki_quantize(gr, cal, ncal, NULL, &m) == ZKI_OK);
+    zki_host_tensor x;
+    CHECK(zki_tensor_read_any(tdata("fmnist_sample.npy"), &x) == ZKI_OK);
+    int64_t *X = NULL;
+    x.rank = 4;
+    x.dims[0] = 1, x.dims[1] = 1, x.dims[2] = 28, x.dims[3] = 28;
+    CHECK(zki_quant_input(m, 0, &x, &X) == ZKI_OK);
+    if (m && X) {
+        zki_arch arch;
+        CHECK_MSG(zki_arch_from_qmodel(m, &arch) == ZKI_OK, "fmnist_cnn: %s", zki_last_error());
+        CHECK(arch.n_layers == 5 && arch.layers[1].kind == ZKI_LAYER_MAXPOOL &&
+              arch.layers[2].kind == ZKI_LAYER_CONV && arch.layers[4].kind == ZKI_LAYER_LINEAR);
+        zki_arch_free(&arch);
+        int64_t *X2 = malloc(sizeof(int64_t) * 2 * 784);
+        for (int i = 0; i < 784; i++) { /* the sample, and its mirror image */
+            X2[i] = X[i];
+            X2[784 + i] = X[(i / 28) * 28 + 27 - i % 28];
+        }
+        run_case_x(g, "fmnist_cnn, batch 2", m, 2, 0, 10, X2);
+        run_case_x(g, "fmnist_cnn, private input", m, 1, 1, 0, X);
+        free(X2);
+    }
+    free(X);
+    zki_host_tensor_clear(&x);
+    zki_qmodel_free(m);
+    zki_samples_free(cal, ncal);
+    zki_graph_free(gr);
 }
 
 /* A prover that changes one committed conv weight after setup is caught. */
@@ -280,6 +348,7 @@ int main(void)
     m = make_cnn(&g, (map3){3, 10, 9}, d, 4, 6, 8, 0);
     run_case(&g, "conv + average pools", m, 2, 0, 20);
     zki_qmodel_free(m);
+    test_fmnist_cnn(&g);
     /* outside the class: a Conv at the output, a Linear before a Conv */
     zki_arch arch;
     m = make_cnn(&g, (map3){2, 5, 5}, a, 1, 0, 8, 0);

@@ -38,6 +38,30 @@ zki_status zki_arch_conv_dims(const zki_arch_layer *L, uint32_t B, zki_conv_dims
                               L->pt, L->pl, L->pb, L->pr, L->G, (int)L->has_bias);
 }
 
+zki_status zki_arch_pool_dims(const zki_arch_layer *L, uint32_t B, zki_maxpool_dims *d)
+{
+    return zki_maxpool_dims_init(d, B, L->C, L->H, L->W, L->KH, L->KW, L->sh, L->sw, L->dh, L->dw);
+}
+
+int zki_arch_out_map(const zki_arch_layer *L, uint32_t *C, uint32_t *H, uint32_t *W)
+{
+    if (L->kind == ZKI_LAYER_CONV) {
+        zki_conv_dims cd;
+        if (zki_arch_conv_dims(L, 1, &cd))
+            return 0;
+        *C = (uint32_t)cd.OC, *H = (uint32_t)cd.OH, *W = (uint32_t)cd.OW;
+        return 1;
+    }
+    if (L->kind == ZKI_LAYER_MAXPOOL) {
+        zki_maxpool_dims pd;
+        if (zki_arch_pool_dims(L, 1, &pd))
+            return 0;
+        *C = (uint32_t)pd.C, *H = (uint32_t)pd.OH, *W = (uint32_t)pd.OW;
+        return 1;
+    }
+    return 0;
+}
+
 uint64_t zki_arch_in_len(const zki_arch *a)
 {
     const zki_arch_layer *L = &a->layers[0];
@@ -134,6 +158,38 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
             cur = n->out;
             continue;
         }
+        if (n->op == ZKI_QOP_MAXPOOL) {
+            const zki_qtensor *xt = &m->t[n->in[0]], *yt = &m->t[n->out];
+            const int64_t *p = n->p;
+            zki_maxpool_dims pd;
+            int bad = n->in[0] != cur || !map || xt->rank != 4 || xt->dims[1] != mc || xt->dims[2] != mh ||
+                      xt->dims[3] != mw || yt->rank != 4 || p[6] || p[7] || p[8] || p[9] || yt->bits > 16;
+            for (int i = 0; !bad && i < 6; i++)
+                bad = p[i] < 1 || p[i] >= (1ll << 31);
+            bad = bad || zki_maxpool_dims_init(&pd, 1, mc, mh, mw, (uint64_t)p[0], (uint64_t)p[1],
+                                               (uint64_t)p[2], (uint64_t)p[3], (uint64_t)p[4],
+                                               (uint64_t)p[5]);
+            bad = bad || yt->dims[1] != (int64_t)mc || yt->dims[2] != (int64_t)pd.OH ||
+                  yt->dims[3] != (int64_t)pd.OW;
+            if (bad) {
+                zki_arch_free(a);
+                return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (MaxPool): proven after a Conv, "
+                                "without padding, windows of at most %d elements", n->name,
+                                ZKI_MAXPOOL_MAX_WINDOW);
+            }
+            zki_arch_layer *L = &a->layers[a->n_layers++];
+            L->kind = ZKI_LAYER_MAXPOOL;
+            L->out_bits = (uint32_t)yt->bits;
+            L->C = mc, L->H = mh, L->W = mw, L->OC = mc;
+            L->KH = (uint32_t)p[0], L->KW = (uint32_t)p[1], L->sh = (uint32_t)p[2], L->sw = (uint32_t)p[3];
+            L->dh = (uint32_t)p[4], L->dw = (uint32_t)p[5], L->G = 1;
+            L->K = 1u << (pd.lc + pd.lh + pd.lw);
+            L->N = 1u << (pd.lc + pd.loh + pd.low);
+            mh = (uint32_t)pd.OH, mw = (uint32_t)pd.OW;
+            feat = (int64_t)(pd.C * pd.OH * pd.OW);
+            cur = n->out;
+            continue;
+        }
         if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL) {
             zki_arch_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) is outside the proven class "
@@ -224,10 +280,10 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         }
         cur = n->out;
     }
-    if (a->n_layers > 0 && a->layers[a->n_layers - 1].kind == ZKI_LAYER_CONV) {
+    if (a->n_layers > 0 && a->layers[a->n_layers - 1].kind != ZKI_LAYER_LINEAR) {
         zki_arch_free(a);
-        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the output comes from a Conv (a Linear must end "
-                        "the chain)");
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the output comes from a Conv or a pool (a Linear "
+                        "must end the chain)");
     }
     if (visited != m->n_nodes || a->n_layers == 0) {
         zki_arch_free(a);
@@ -254,9 +310,14 @@ zki_status zki_vk_layout(zki_vk *vk)
     }
     vk->w_type = ZKI_PCS_I8;
     uint64_t total = 0;
+    uint32_t nwl = 0; /* layers with weights, in ord */
     for (uint32_t l = 0; l < L; l++) {
         const zki_arch_layer *Ly = &a->layers[l];
         zki_conv_dims cd;
+        vk->b_seg[l] = vk->w_seg[l] = UINT32_MAX;
+        vk->w_pk[l] = 0;
+        if (Ly->kind == ZKI_LAYER_MAXPOOL)
+            continue;
         if (Ly->kind == ZKI_LAYER_CONV) {
             if ((st = zki_arch_conv_dims(Ly, 1, &cd)))
                 goto out;
@@ -265,10 +326,9 @@ zki_status zki_vk_layout(zki_vk *vk)
             wn[l] = zki_log2_ceil(Ly->N) + zki_log2_ceil(Ly->K);
         }
         total += (uint64_t)1 << wn[l];
-        ord[l] = l;
+        ord[nwl++] = l;
         if (Ly->w_bits == 16)
             vk->w_type = ZKI_PCS_I16;
-        vk->b_seg[l] = UINT32_MAX;
         if (Ly->has_bias) {
             vk->b_seg[l] = nb;
             bn[nb++] = Ly->kind == ZKI_LAYER_CONV ? cd.loc : zki_log2_ceil(Ly->N);
@@ -276,7 +336,7 @@ zki_status zki_vk_layout(zki_vk *vk)
     }
     /* largest first (stable); the prefix up to the largest power of two
      * not above the total fills table 0 exactly */
-    for (uint32_t i = 1; i < L; i++)
+    for (uint32_t i = 1; i < nwl; i++)
         for (uint32_t j = i; j > 0 && wn[ord[j]] > wn[ord[j - 1]]; j--) {
             uint32_t t = ord[j];
             ord[j] = ord[j - 1];
@@ -287,7 +347,7 @@ zki_status zki_vk_layout(zki_vk *vk)
         cap *= 2;
     uint64_t fill = 0;
     uint32_t n0 = 0, n1 = 0;
-    for (uint32_t i = 0; i < L; i++) {
+    for (uint32_t i = 0; i < nwl; i++) {
         uint32_t l = ord[i];
         if (fill + ((uint64_t)1 << wn[l]) <= cap) {
             fill += (uint64_t)1 << wn[l];
@@ -298,6 +358,8 @@ zki_status zki_vk_layout(zki_vk *vk)
     }
     /* segment numbers in layer order within each pack */
     for (uint32_t l = 0; l < L; l++) {
+        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL)
+            continue;
         if (vk->w_pk[l] == 0) {
             vk->w_seg[l] = n0;
             w0[n0++] = wn[l];
@@ -405,39 +467,47 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                  zki_rb_i64(r, &L->M) && zki_rb_i64(r, &L->lo) && zki_rb_i64(r, &L->hi) &&
                  zki_rb_u32(r, &L->q_log),
              "truncated layer");
-        NEED(L->K >= 1 && L->K <= ZKI_ARCH_MAX_DIM && L->N >= 1 && L->N <= ZKI_ARCH_MAX_DIM && L->has_bias <= 1 &&
-                 (L->w_bits == 8 || L->w_bits == 16) && L->out_bits >= 2 && L->out_bits <= 16 &&
-                 L->s >= 1 && L->s <= 61 && L->lo <= 0 && L->hi >= 0 && L->lo >= -(1ll << 15) &&
-                 L->hi < (1ll << 15) && L->M != 0 && L->M > -(1ll << 31) && L->M < (1ll << 31) &&
-                 L->q_log >= 2 && L->q_log <= ZKI_ARCH_MAX_Q_LOG,
-             "layer fields out of range");
         uint32_t *g[16] = {&L->kind, &L->C, &L->H, &L->W, &L->OC, &L->KH, &L->KW, &L->sh,
                            &L->sw, &L->dh, &L->dw, &L->pt, &L->pl, &L->pb, &L->pr, &L->G};
         for (int i = 0; i < 16; i++)
             NEED(zki_rb_u32(r, g[i]), "truncated layer geometry");
-        NEED(L->kind <= ZKI_LAYER_CONV, "layer kind");
+        NEED(L->kind <= ZKI_LAYER_MAXPOOL, "layer kind");
+        NEED(L->K >= 1 && L->K <= ZKI_ARCH_MAX_DIM && L->N >= 1 && L->N <= ZKI_ARCH_MAX_DIM &&
+                 L->out_bits >= 2 && L->out_bits <= 16, "layer sizes out of range");
+        if (L->kind == ZKI_LAYER_MAXPOOL)
+            NEED(L->has_bias == 0 && L->w_bits == 0 && L->s == 0 && L->M == 0 && L->lo == 0 && L->hi == 0 &&
+                     L->q_log == 0, "fields on a pool layer");
+        else
+            NEED(L->has_bias <= 1 && (L->w_bits == 8 || L->w_bits == 16) && L->s >= 1 && L->s <= 61 &&
+                     L->lo <= 0 && L->hi >= 0 && L->lo >= -(1ll << 15) && L->hi < (1ll << 15) && L->M != 0 &&
+                     L->M > -(1ll << 31) && L->M < (1ll << 31) && L->q_log >= 2 &&
+                     L->q_log <= ZKI_ARCH_MAX_Q_LOG,
+                 "layer fields out of range");
+        /* the map a conv, pool or flattening linear layer reads */
+        uint32_t pc = 0, ph = 0, pw = 0;
+        int pmap = l > 0 && zki_arch_out_map(&a->layers[l - 1], &pc, &ph, &pw);
         if (L->kind == ZKI_LAYER_CONV) {
-            /* a conv reads the input image or the previous conv's map */
+            /* a conv reads the input image or the previous map */
             zki_conv_dims cd;
-            NEED(l + 1 < a->n_layers && (l == 0 || a->layers[l - 1].kind == ZKI_LAYER_CONV),
-                 "conv position");
+            NEED(l + 1 < a->n_layers && (l == 0 || pmap), "conv position");
             NEED(zki_arch_conv_dims(L, 1, &cd) == ZKI_OK && cd.lc + cd.lh + cd.lw <= 26 &&
                      cd.loc + cd.loh + cd.low <= 26,
                  "conv geometry");
             NEED(L->K == 1u << (cd.lc + cd.lh + cd.lw) && L->N == 1u << (cd.loc + cd.loh + cd.low),
                  "conv feature counts");
             NEED(l > 0 || (int64_t)cd.C * (int64_t)cd.H * (int64_t)cd.W == in_n, "conv input size");
-            if (l > 0) {
-                const zki_arch_layer *P = &a->layers[l - 1];
-                NEED(P->OC == L->C && L->H == (P->H + P->pt + P->pb - P->dh * (P->KH - 1) - 1) / P->sh + 1 &&
-                         L->W == (P->W + P->pl + P->pr - P->dw * (P->KW - 1) - 1) / P->sw + 1,
-                     "conv input map differs from the previous conv's output");
-            }
-        } else if (l > 0 && a->layers[l - 1].kind == ZKI_LAYER_CONV) {
-            const zki_arch_layer *P = &a->layers[l - 1];
-            NEED(L->C == P->OC && L->H == (P->H + P->pt + P->pb - P->dh * (P->KH - 1) - 1) / P->sh + 1 &&
-                     L->W == (P->W + P->pl + P->pr - P->dw * (P->KW - 1) - 1) / P->sw + 1,
-                 "flattened map differs from the previous conv's output");
+            NEED(l == 0 || (pc == L->C && ph == L->H && pw == L->W),
+                 "conv input map differs from the previous layer's output");
+        } else if (L->kind == ZKI_LAYER_MAXPOOL) {
+            zki_maxpool_dims pd;
+            NEED(l + 1 < a->n_layers && pmap && pc == L->C && ph == L->H && pw == L->W && L->OC == L->C &&
+                     L->G == 1 && !L->pt && !L->pl && !L->pb && !L->pr,
+                 "pool input map differs from the previous layer's output");
+            NEED(zki_arch_pool_dims(L, 1, &pd) == ZKI_OK && pd.lc + pd.loh + pd.low <= 26 &&
+                     L->K == 1u << (pd.lc + pd.lh + pd.lw) && L->N == 1u << (pd.lc + pd.loh + pd.low),
+                 "pool geometry");
+        } else if (pmap) {
+            NEED(L->C == pc && L->H == ph && L->W == pw, "flattened map differs from the previous layer's output");
         } else {
             NEED(L->C == 0 && L->H == 0 && L->W == 0 && L->OC == 0 && L->KH == 0 && L->KW == 0 &&
                      L->G == 0 && L->sh == 0 && L->sw == 0 && L->dh == 0 && L->dw == 0 && L->pt == 0 &&
@@ -735,6 +805,10 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
         consumers(m, cur, &ni);
         const zki_qnode *n = &m->nodes[ni];
         cur = n->out;
+        if (n->op == ZKI_QOP_MAXPOOL) {
+            l++;
+            continue;
+        }
         if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL)
             continue;
         const zki_arch_layer *A = &pk->vk.arch.layers[l];
@@ -857,7 +931,8 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
     } while (0)
     uint64_t params = 0;
     for (uint32_t l = 0; l < a->n_layers; l++)
-        params += a->layers[l].kind == ZKI_LAYER_CONV
+        params += a->layers[l].kind == ZKI_LAYER_MAXPOOL ? 0
+                  : a->layers[l].kind == ZKI_LAYER_CONV
                       ? (uint64_t)a->layers[l].OC * (a->layers[l].C / a->layers[l].G) * a->layers[l].KH *
                                 a->layers[l].KW + (a->layers[l].has_bias ? a->layers[l].OC : 0)
                       : (uint64_t)a->layers[l].K * a->layers[l].N + (a->layers[l].has_bias ? a->layers[l].N : 0);
@@ -867,7 +942,10 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
       a->in_rank, a->out_bits, a->out_scale);
     for (uint32_t l = 0; l < a->n_layers && l < 64; l++) {
         const zki_arch_layer *L = &a->layers[l];
-        if (L->kind == ZKI_LAYER_CONV)
+        if (L->kind == ZKI_LAYER_MAXPOOL)
+            P("  %3u MaxPool %ux%ux%u, window %ux%u, stride %ux%u, dilation %ux%u\n", l, L->C, L->H, L->W, L->KH,
+              L->KW, L->sh, L->sw, L->dh, L->dw);
+        else if (L->kind == ZKI_LAYER_CONV)
             P("  %3u Conv %ux%ux%u -> %u channels, kernel %ux%u, stride %ux%u, dilation %ux%u, pads %u %u %u %u, "
               "%u groups, int%u weights%s, requant M=%lld s=%u clamp [%lld, %lld]\n", l, L->C, L->H, L->W, L->OC,
               L->KH, L->KW, L->sh, L->sw, L->dh, L->dw, L->pt, L->pl, L->pb, L->pr, L->G, L->w_bits,

@@ -3,7 +3,8 @@
  * The proven class: one input, one output, a chain of LINEAR nodes (int8 or
  * int16 weights [N, K], optional int64 bias, requantisation with fused
  * ReLU / clamp), CONV nodes (2-D, NCHW, same weights and requantisation;
- * a chain of them from the input, before the first LINEAR) and RESHAPE
+ * a chain of them from the input, before the first LINEAR; AveragePool as
+ * a depthwise unit-weight conv), MAXPOOL nodes between them, and RESHAPE
  * nodes between them (a map reaches a LINEAR through a flattening
  * Reshape), every activation one row of features per sample. A proof covers a batch of B samples: each tensor is
  * then a [B, features] matrix.
@@ -31,6 +32,7 @@
 
 #include "hash/sha256.h"
 #include "ops/conv.h"
+#include "ops/pool.h"
 #include "pcs/pcs.h"
 #include "prover/pack.h"
 #include "quant/qmodel.h"
@@ -51,6 +53,10 @@
  * (c, y, x), so K is the padded map size. */
 #define ZKI_LAYER_LINEAR 0u
 #define ZKI_LAYER_CONV 1u
+/* A MAXPOOL layer (ops/pool.h; no padding, windows of at most 4) reads the
+ * previous layer's map and writes the pooled map: no weights, no
+ * requantisation (M, s, lo, hi, q_log, w_bits 0); OC = C. */
+#define ZKI_LAYER_MAXPOOL 2u
 
 typedef struct {
     uint32_t K, N, has_bias, w_bits, out_bits, s;
@@ -128,6 +134,9 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap);
 zki_status zki_vk_layout(zki_vk *vk);
 /* Conv geometry of a CONV layer for a batch of B. */
 zki_status zki_arch_conv_dims(const zki_arch_layer *L, uint32_t B, zki_conv_dims *d);
+zki_status zki_arch_pool_dims(const zki_arch_layer *L, uint32_t B, zki_maxpool_dims *d);
+/* The output map [C][H][W] of a CONV or MAXPOOL layer (0 for LINEAR). */
+int zki_arch_out_map(const zki_arch_layer *L, uint32_t *C, uint32_t *H, uint32_t *W);
 /* Integers per sample in the caller's input (C*H*W for a first CONV
  * layer, else K). */
 uint64_t zki_arch_in_len(const zki_arch *a);

@@ -47,6 +47,21 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
     for (uint32_t l = p->n_layers; l-- > 0;) {
         const zki_matmul_proof *m = &p->mm[l];
         const zki_claim_reduction_proof *rd = &p->red[l];
+        if (p->mp && p->mp[l].zc.degree) {
+            const zki_maxpool_proof *mp = &p->mp[l];
+            const zki_sc_proof *sc[2] = {&mp->zc, &mp->sc};
+            for (int j = 0; j < 2; j++) {
+                zki_wb_u32(&w, (uint32_t)sc[j]->nvars);
+                zki_wb_u32(&w, sc[j]->degree);
+                for (size_t i = 0; i < sc[j]->nvars * sc[j]->degree; i++)
+                    zki_wb_ext(&w, sc[j]->msgs[i]);
+            }
+            for (uint32_t j = 0; j + 1 < mp->zc.degree; j++)
+                zki_wb_ext(&w, mp->d_eval[j]);
+            zki_wb_ext(&w, mp->p_eval);
+            zki_wb_ext(&w, mp->x_eval);
+            continue;
+        }
         zki_wb_u32(&w, (uint32_t)rd->nvars);
         zki_wb_u32(&w, (uint32_t)rd->sc.nvars);
         zki_wb_u32(&w, rd->sc.degree);
@@ -136,7 +151,8 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     p->red = calloc(p->n_layers, sizeof(zki_claim_reduction_proof));
     p->mm = calloc(p->n_layers, sizeof(zki_matmul_proof));
     p->cv = calloc(p->n_layers, sizeof(zki_conv_proof));
-    NEED(p->output && p->red && p->mm && p->cv, "out of memory");
+    p->mp = calloc(p->n_layers, sizeof(zki_maxpool_proof));
+    NEED(p->output && p->red && p->mm && p->cv && p->mp, "out of memory");
     for (uint64_t i = 0; i < on; i++)
         zki_rb_i64(&r, &p->output[i]);
     NEED(zki_rb_u32(&r, &cl) && cl <= zki_rb_left(&r), "advice commitment length");
@@ -173,6 +189,31 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     for (uint32_t l = p->n_layers; l-- > 0;) {
         zki_matmul_proof *m = &p->mm[l];
         uint32_t nv = 0, deg = 0;
+        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
+            zki_maxpool_dims pd;
+            NEED(zki_arch_pool_dims(&a->layers[l], p->B, &pd) == ZKI_OK, "pool geometry");
+            zki_maxpool_proof *mp = &p->mp[l];
+            zki_sc_proof *sc[2] = {&mp->zc, &mp->sc};
+            size_t want_nv[2] = {zki_maxpool_out_nvars(&pd), pd.lw + pd.lh};
+            uint32_t want_deg[2] = {pd.J + 1, 2u};
+            for (int j = 0; j < 2; j++) {
+                NEED(zki_rb_u32(&r, &nv) && nv == want_nv[j], "pool sum-check rounds differ from the key");
+                NEED(zki_rb_u32(&r, &deg) && deg == want_deg[j], "pool sum-check degree");
+                NEED(zki_rb_left(&r) / 16 >= (size_t)nv * deg + pd.J + 2, "truncated pool sum-check");
+                sc[j]->nvars = nv;
+                sc[j]->degree = deg;
+                if (nv) {
+                    sc[j]->msgs = malloc(sizeof(zki_ext) * nv * deg);
+                    NEED(sc[j]->msgs, "out of memory");
+                }
+                for (size_t i = 0; i < (size_t)nv * deg; i++)
+                    NEED(zki_rb_ext(&r, &sc[j]->msgs[i]), "non-canonical field element");
+            }
+            for (uint32_t j = 0; j < pd.J; j++)
+                NEED(zki_rb_ext(&r, &mp->d_eval[j]), "non-canonical field element");
+            NEED(zki_rb_ext(&r, &mp->p_eval) && zki_rb_ext(&r, &mp->x_eval), "non-canonical field element");
+            continue;
+        }
         size_t lk = 0;
         while (((uint64_t)1 << lk) < a->layers[l].K)
             lk++;

@@ -27,6 +27,10 @@ void zki_proof_free(zki_proof *p)
         for (uint32_t l = 0; l < p->n_layers; l++)
             zki_conv_proof_free(&p->cv[l]);
     free(p->cv);
+    if (p->mp)
+        for (uint32_t l = 0; l < p->n_layers; l++)
+            zki_maxpool_proof_free(&p->mp[l]);
+    free(p->mp);
     if (p->red)
         for (uint32_t l = 0; l < p->n_layers; l++)
             zki_claim_reduction_proof_free(&p->red[l]);
@@ -52,6 +56,7 @@ typedef struct {
     int64_t **accp;           /* [B][2^ln] padded accumulators */
     zki_requant_witness *w;
     int64_t *x0own;           /* the padded input map of a first CONV layer */
+    int64_t **py, **pdiff;    /* MAXPOOL layers: padded map [B][np], differences [J][B][np] */
 } witness;
 
 static void witness_free(witness *W)
@@ -62,6 +67,13 @@ static void witness_free(witness *W)
     if (W->w)
         for (uint32_t l = 0; l < W->L; l++)
             zki_requant_witness_free(&W->w[l]);
+    if (W->py)
+        for (uint32_t l = 0; l < W->L; l++) {
+            free(W->py[l]);
+            free(W->pdiff[l]);
+        }
+    free(W->py);
+    free(W->pdiff);
     free(W->x);
     free(W->x0own);
     free(W->ldx);
@@ -96,6 +108,22 @@ static void *conv_weights(const zki_arch_layer *L, const void *seg, int wb)
     return w;
 }
 
+/* A MAXPOOL layer's dense witness (P, D) from its padded input map. */
+static zki_status pool_witness(const zki_arch_layer *L, const int64_t *xpad, uint32_t B, zki_maxpool_dims *pd,
+                               int64_t **P, int64_t **D)
+{
+    zki_status st = zki_arch_pool_dims(L, B, pd);
+    if (st)
+        return st;
+    int64_t *xd = malloc(sizeof(int64_t) * B * pd->C * pd->H * pd->W);
+    if (!xd)
+        return zki_fail(ZKI_ERR_NOMEM, "prove: pool input");
+    zki_map_gather(xd, xpad, B, pd->C, pd->H, pd->W);
+    st = zki_maxpool_forward(pd, xd, P, D);
+    free(xd);
+    return st;
+}
+
 static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witness *W)
 {
     const zki_arch *a = &pk->vk.arch;
@@ -105,7 +133,9 @@ static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witn
     W->ldx = calloc(W->L + 1, sizeof(uint64_t));
     W->accp = calloc(W->L, sizeof(int64_t *));
     W->w = calloc(W->L, sizeof(zki_requant_witness));
-    if (!W->x || !W->ldx || !W->accp || !W->w)
+    W->py = calloc(W->L, sizeof(int64_t *));
+    W->pdiff = calloc(W->L, sizeof(int64_t *));
+    if (!W->x || !W->ldx || !W->accp || !W->w || !W->py || !W->pdiff)
         return zki_fail(ZKI_ERR_NOMEM, "prove: witness");
     W->x[0] = X;
     W->ldx[0] = a->layers[0].K;
@@ -119,6 +149,27 @@ static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witn
         zki_status st;
         int64_t *acc;
         uint64_t np = (uint64_t)1 << zki_log2_ceil(L->N);
+        if (L->kind == ZKI_LAYER_MAXPOOL) {
+            int64_t *P, *D;
+            zki_maxpool_dims pd;
+            if ((st = pool_witness(L, W->x[l], B, &pd, &P, &D)))
+                return st;
+            uint64_t no = pd.B * pd.C * pd.OH * pd.OW;
+            W->py[l] = malloc(sizeof(int64_t) * B * np);
+            W->pdiff[l] = malloc(sizeof(int64_t) * B * np * pd.J);
+            if (W->py[l] && W->pdiff[l]) {
+                zki_map_scatter(W->py[l], P, B, pd.C, pd.OH, pd.OW);
+                for (uint32_t j = 0; j < pd.J; j++)
+                    zki_map_scatter(W->pdiff[l] + j * B * np, D + j * no, B, pd.C, pd.OH, pd.OW);
+            }
+            free(P);
+            free(D);
+            if (!W->py[l] || !W->pdiff[l])
+                return zki_fail(ZKI_ERR_NOMEM, "prove: pool layer %u", l);
+            W->x[l + 1] = W->py[l];
+            W->ldx[l + 1] = np;
+            continue;
+        }
         if (L->kind == ZKI_LAYER_CONV) {
             zki_conv_dims cd;
             if ((st = zki_arch_conv_dims(L, B, &cd)))
@@ -256,7 +307,8 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     pf->red = calloc(L, sizeof(zki_claim_reduction_proof));
     pf->mm = calloc(L, sizeof(zki_matmul_proof));
     pf->cv = calloc(L, sizeof(zki_conv_proof));
-    if (!pts || !pf->red || !pf->mm || !pf->cv) {
+    pf->mp = calloc(L, sizeof(zki_maxpool_proof));
+    if (!pts || !pf->red || !pf->mm || !pf->cv || !pf->mp) {
         st = zki_fail(ZKI_ERR_NOMEM, "prove: bookkeeping");
         goto out;
     }
@@ -289,6 +341,11 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
             goto out;
     }
     for (uint32_t l = 0; l < L; l++) {
+        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
+            if ((st = zki_pool_range_sites(lk[0], a, l, B, W.pdiff[l])))
+                goto out;
+            continue;
+        }
         zki_requant_params p;
         zki_requant_params_of(&a->layers[l], &p);
         zki_requant_ids ids = {ID_ACC(l), ID_Q(l), ID_Y(l), {0, ID_LIMB(l, 1), ID_LIMB(l, 2), ID_LIMB(l, 3)}};
@@ -319,6 +376,13 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
         goto out;
     }
     for (uint32_t l = 0; l < L; l++) {
+        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
+            size_t n = (size_t)B << zki_log2_ceil(a->layers[l].N);
+            put_i32(adv + lay.pack.off[lay.y[l]], W.py[l], n);
+            for (uint32_t j = 0; j < 4 && lay.limb[4 * l + j] != ZKI_NONE; j++)
+                put_i32(adv + lay.pack.off[lay.limb[4 * l + j]], W.pdiff[l] + j * n, n);
+            continue;
+        }
         size_t n = W.w[l].n;
         put_i32(adv + lay.pack.off[lay.q[l]], W.w[l].q, n);
         if (lay.y[l] != ZKI_NONE)
@@ -381,6 +445,34 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     progress(opts, "lookups", 1, 1);
     for (uint32_t l = L; l-- > 0;) {
         const zki_arch_layer *Ly = &a->layers[l];
+        if (Ly->kind == ZKI_LAYER_MAXPOOL) {
+            zki_maxpool_dims pd;
+            int64_t *P = NULL, *D = NULL, *xd = NULL;
+            if ((st = pool_witness(Ly, W.x[l], B, &pd, &P, &D)))
+                goto out;
+            zki_ext *xp = pts[2 * l] = malloc(sizeof(zki_ext) * (zki_maxpool_x_nvars(&pd) + 1));
+            zki_ext *rp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (zki_maxpool_out_nvars(&pd) + 1));
+            xd = malloc(sizeof(int64_t) * B * pd.C * pd.H * pd.W);
+            if (!xp || !rp || !xd)
+                st = zki_fail(ZKI_ERR_NOMEM, "prove: pool layer %u", l);
+            if (!st) {
+                zki_map_gather(xd, W.x[l], B, pd.C, pd.H, pd.W);
+                st = zki_maxpool_prove(&pd, xd, P, D, &ts, &pf->mp[l], rp, xp);
+            }
+            free(P);
+            free(D);
+            free(xd);
+            for (uint32_t j = 0; !st && j < pd.J; j++)
+                st = zki_seg_claims_add(&ca, lay.limb[4 * l + j], rp, pf->mp[l].d_eval[j]);
+            if (!st)
+                st = zki_seg_claims_add(&ca, lay.y[l], rp, pf->mp[l].p_eval);
+            if (!st)
+                st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, pf->mp[l].x_eval);
+            if (st)
+                goto out;
+            progress(opts, "layer", L - l, L);
+            continue;
+        }
         size_t lbv = zki_log2_ceil(B), lnv = zki_log2_ceil(Ly->N);
         accfe = zki_int_table(W.accp[l], B, (uint64_t)1 << lnv, lbv, lnv);
         if (!accfe) {

@@ -38,7 +38,9 @@
  * u32 degree | ext msgs | ext value) | matmul (u32 rounds | u32 degree |
  * ext msgs | ext bias, x, w) or, for a CONV layer, conv (u32 rounds | u32
  * degree | ext msgs | u32 rounds | u32 degree | ext msgs | ext bias, w,
- * x_im2col, x) | u32 n_colred | per column reduction: u32
+ * x_im2col, x) or, for a MAXPOOL layer (no claim reduction before it),
+ * maxpool (u32 rounds | u32 degree | ext msgs | u32 rounds | u32 degree |
+ * ext msgs | ext d[J], p, x) | u32 n_colred | per column reduction: u32
  * rounds | ext msgs[2 rounds] | u32 k | ext vals[k] | claim reduction
  * (as above) | u32 len | PCS proof.
  * Every count is bounded
@@ -66,6 +68,7 @@ typedef struct {
     zki_claim_reduction_proof *red;  /* n_layers, index = layer */
     zki_matmul_proof *mm;            /* n_layers, index = layer (LINEAR layers) */
     zki_conv_proof *cv;              /* n_layers, index = layer (CONV layers) */
+    zki_maxpool_proof *mp;           /* n_layers, index = layer (MAXPOOL layers) */
     uint32_t n_colred;               /* weight tables (1 to 3), then advice */
     zki_colred_proof colred[ZKI_MAX_COLRED];
     zki_claim_reduction_proof hred[ZKI_MAX_COLRED]; /* row / direct reduction (empty: none) */
@@ -105,7 +108,9 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
  * mode (shared by prover and verifier). Ledger tensor ids: acc_l = 8l,
  * q_l = 8l+1, y_l = 8l+2, limb i of layer l = 8l+2+i (i = 1..3);
  * multiplicities of lookup instance j = 8 n_layers + j (j = 0: range);
- * the private input ZKI_ID_X0. */
+ * the private input ZKI_ID_X0. A MAXPOOL layer l has no acc, q or limbs:
+ * its pooled map is y_l = 8l+2 and its window differences D_j = 8l+3+j
+ * (advice segments y[l] and limb[4l + j]), range-checked in [0, 2^16). */
 #define ZKI_NONE UINT32_MAX
 typedef struct {
     uint32_t n;                 /* advice segments (one packed table, int32) */
@@ -132,6 +137,11 @@ void zki_requant_params_of(const zki_arch_layer *L, zki_requant_params *p);
  * input padded to [B][2^lk0] (prover) or NULL (verifier). */
 #define ZKI_ID_X0(a) (9u * (a)->n_layers + 1)
 zki_status zki_input_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t B, const int64_t *x0p);
+
+/* A MAXPOOL layer's range sites: each window difference D_j (ledger id
+ * 8l+3+j) in [0, 2^16). diffs: [J][B][2^ln] (prover) or NULL (verifier). */
+zki_status zki_pool_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t l, uint32_t B,
+                                const int64_t *diffs);
 
 /* Starts the proof transcript and absorbs the statement (shared by prover
  * and verifier). X may be NULL only with private_input. */

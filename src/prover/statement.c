@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,26 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
     for (uint32_t l = 0; l < L; l++) {
         const zki_arch_layer *Ly = &a->layers[l];
         size_t len = zki_log2_ceil(B) + zki_log2_ceil(Ly->N);
+        if (Ly->kind == ZKI_LAYER_MAXPOOL) {
+            /* the pooled map, and the window differences D_j in limb[4l + j] */
+            zki_maxpool_dims pd;
+            zki_status st = zki_arch_pool_dims(Ly, B, &pd);
+            if (st) {
+                zki_advice_layout_free(lay);
+                return st;
+            }
+            lay->q[l] = ZKI_NONE;
+            lay->y[l] = n;
+            lay->nv[n++] = len;
+            lay->n_limbs[l] = 0;
+            lay->map_of[l] = ZKI_NONE;
+            for (uint32_t i = 0; i < 4; i++) {
+                lay->limb[4 * l + i] = i < pd.J ? n : ZKI_NONE;
+                if (i < pd.J)
+                    lay->nv[n++] = len;
+            }
+            continue;
+        }
         lay->q[l] = n;
         lay->nv[n++] = len;
         if (l + 1 < L) {
@@ -107,6 +128,21 @@ zki_status zki_input_range_sites(zki_lookup *range16, const zki_arch *a, uint32_
     return st;
 }
 
+zki_status zki_pool_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t l, uint32_t B,
+                                const int64_t *diffs)
+{
+    zki_maxpool_dims pd;
+    zki_status st = zki_arch_pool_dims(&a->layers[l], B, &pd);
+    size_t len = (size_t)B << zki_log2_ceil(a->layers[l].N);
+    char name[48];
+    for (uint32_t j = 0; !st && j < pd.J; j++) {
+        zki_lk_col c = zki_lk_col_plain(8u * l + 3 + j, diffs ? diffs + j * len : NULL);
+        snprintf(name, sizeof(name), "layer %u pool difference %u", l, j);
+        st = zki_lookup_add_site(range16, name, len, &c, 1);
+    }
+    return st;
+}
+
 uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, uint32_t id)
 {
     uint32_t L = a->n_layers;
@@ -117,6 +153,8 @@ uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, u
         return j <= lay->n_maps ? lay->m[j] : ZKI_NONE;
     }
     uint32_t l = id / 8, k = id % 8;
+    if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) /* y, then D_j = 8l + 3 + j */
+        return k == 2 ? lay->y[l] : k >= 3 && k <= 6 ? lay->limb[4 * l + (k - 3)] : ZKI_NONE;
     if (k == 1)
         return lay->q[l];
     if (k == 2)

@@ -83,6 +83,11 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             goto out;
     }
     for (uint32_t l = 0; l < L; l++) {
+        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
+            if ((st = zki_pool_range_sites(lk[0], a, l, B, NULL)))
+                goto out;
+            continue;
+        }
         zki_requant_params p;
         zki_requant_params_of(&a->layers[l], &p);
         zki_requant_ids ids = {ID_ACC(l), ID_Q(l), ID_Y(l), {0, ID_LIMB(l, 1), ID_LIMB(l, 2), ID_LIMB(l, 3)}};
@@ -103,6 +108,32 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         }
     for (uint32_t l = L; l-- > 0;) {
         const zki_arch_layer *Ly = &a->layers[l];
+        if (Ly->kind == ZKI_LAYER_MAXPOOL) {
+            zki_maxpool_dims pd;
+            if (!pf->mp || l == 0 || (st = zki_arch_pool_dims(Ly, B, &pd))) {
+                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: no pool proof", l);
+                goto out;
+            }
+            zki_ext *xp = pts[2 * l] = malloc(sizeof(zki_ext) * (zki_maxpool_x_nvars(&pd) + 1));
+            zki_ext *rp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (zki_maxpool_out_nvars(&pd) + 1));
+            if (!xp || !rp) {
+                st = zki_fail(ZKI_ERR_NOMEM, "verify: points");
+                goto out;
+            }
+            if ((st = zki_maxpool_verify(&pd, &pf->mp[l], &ts, rp, xp))) {
+                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
+                goto out;
+            }
+            for (uint32_t j = 0; !st && j < pd.J; j++)
+                st = zki_seg_claims_add(&ca, lay.limb[4 * l + j], rp, pf->mp[l].d_eval[j]);
+            if (!st)
+                st = zki_seg_claims_add(&ca, lay.y[l], rp, pf->mp[l].p_eval);
+            if (!st)
+                st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, pf->mp[l].x_eval);
+            if (st)
+                goto out;
+            continue;
+        }
         size_t lnv = zki_log2_ceil(Ly->N);
         size_t k_acc = zki_ledger_count(&led, ID_ACC(l));
         if ((st = zki_ledger_reduce_verify(&led, ID_ACC(l), &pf->red[l], &ts))) {
