@@ -67,7 +67,7 @@ static int quant_input(const zki_arch *a, const char *path, int64_t **X, uint32_
     zki_host_tensor x;
     if (zki_tensor_read_any(path, &x) != ZKI_OK)
         return cli_err(path);
-    int64_t per = a->layers[0].K, tot = zki_host_tensor_numel(&x);
+    int64_t per = (int64_t)zki_arch_in_len(a), tot = zki_host_tensor_numel(&x);
     if (per <= 0 || tot <= 0 || tot % per || tot / per > ZKI_MAX_BATCH) {
         fprintf(stderr, "zkinfer: %s has %lld elements, not a multiple of the input's %lld\n", path,
                 (long long)tot, (long long)per);
@@ -135,7 +135,14 @@ int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
     else {
         uint64_t wb = 0;
         for (uint32_t l = 0; l < pk->vk.arch.n_layers; l++)
-            wb += (uint64_t)pk->vk.arch.layers[l].K * pk->vk.arch.layers[l].N * (pk->vk.arch.layers[l].w_bits / 8);
+        {
+            const zki_arch_layer *Ly = &pk->vk.arch.layers[l];
+            uint64_t n = Ly->kind == ZKI_LAYER_CONV      ? (uint64_t)Ly->OC * (Ly->C / Ly->G) * Ly->KH * Ly->KW
+                         : Ly->kind == ZKI_LAYER_MAXPOOL ? 0
+                         : Ly->C                          ? (uint64_t)Ly->C * Ly->H * Ly->W * Ly->N
+                                                          : (uint64_t)Ly->K * Ly->N;
+            wb += n * (Ly->w_bits / 8);
+        }
         printf("setup: weights committed in %.3f s\n", ts);
         printf("wrote %s (verification key, %zu bytes; the weights are %llu bytes)\n", vkp, vl,
                (unsigned long long)wb);

@@ -935,7 +935,9 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
                   : a->layers[l].kind == ZKI_LAYER_CONV
                       ? (uint64_t)a->layers[l].OC * (a->layers[l].C / a->layers[l].G) * a->layers[l].KH *
                                 a->layers[l].KW + (a->layers[l].has_bias ? a->layers[l].OC : 0)
-                      : (uint64_t)a->layers[l].K * a->layers[l].N + (a->layers[l].has_bias ? a->layers[l].N : 0);
+                  : (uint64_t)(a->layers[l].C ? (uint64_t)a->layers[l].C * a->layers[l].H * a->layers[l].W
+                                              : a->layers[l].K) * a->layers[l].N +
+                        (a->layers[l].has_bias ? a->layers[l].N : 0);
     P("verification key v%u: %u layers, %llu weights (committed, not in the key)\n", ZKI_VK_VERSION,
       a->n_layers, (unsigned long long)params);
     P("  input  %u bits, scale %g, %u dims; output %u bits, scale %g\n", a->in_bits, a->in_scale,
