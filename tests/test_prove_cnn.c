@@ -44,8 +44,9 @@ typedef struct {
     int64_t C, H, W;
 } map3;
 
-/* conv spec: OC KH KW sh sw dh dw pt pl pb pr G relu avg (avg: an
- * AveragePool with this window, OC and G ignored) */
+/* conv spec: OC KH KW sh sw dh dw pt pl pb pr G relu avg (avg 1: an
+ * AveragePool with this window, OC and G ignored; avg 2: a MaxPool with
+ * this window, strides and dilations, no pads) */
 typedef struct {
     int64_t OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G, relu, avg;
 } conv_spec;
@@ -94,6 +95,22 @@ static zki_qmodel *make_cnn(zki_rng *g, map3 in, const conv_spec *cs, int nconv,
     }
     for (int l = 0; l < nconv; l++) {
         const conv_spec *c = &cs[l];
+        if (c->avg == 2) {
+            int64_t OH = (x.H - c->dh * (c->KH - 1) - 1) / c->sh + 1;
+            int64_t OW = (x.W - c->dw * (c->KW - 1) - 1) / c->sw + 1;
+            int64_t yd[4] = {1, x.C, OH, OW};
+            snprintf(name, sizeof name, "my%d", l);
+            int yt = zki_qmodel_add_tensor(m, name, ZKI_QT_VALUE, 8, 4, yd, m->t[cur].scale);
+            snprintf(name, sizeof name, "max%d", l);
+            int ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, name);
+            zki_qnode *n = &m->nodes[ni];
+            n->n_in = 1, n->in[0] = cur, n->out = yt, n->n_p = 10;
+            int64_t geo[10] = {c->KH, c->KW, c->sh, c->sw, c->dh, c->dw, 0, 0, 0, 0};
+            memcpy(n->p, geo, sizeof geo);
+            cur = yt;
+            x.H = OH, x.W = OW;
+            continue;
+        }
         if (c->avg) {
             int64_t OH = (x.H + c->pt + c->pb - c->KH) / c->sh + 1;
             int64_t OW = (x.W + c->pl + c->pr - c->KW) / c->sw + 1;
@@ -294,6 +311,34 @@ static void test_fmnist_cnn(zki_rng *g)
     zki_graph_free(gr);
 }
 
+/* Every single-byte change of a CNN key either fails to parse or gives
+ * another key hash (no crash, no silent acceptance as the same key). */
+static void vk_mutations(zki_qmodel *m)
+{
+    zki_pkey *pk = NULL;
+    CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+    if (!pk)
+        return;
+    uint8_t *vb;
+    size_t vl;
+    CHECK(zki_vk_to_bytes(&pk->vk, &vb, &vl) == ZKI_OK);
+    int same = 0, rejected = 0;
+    for (size_t i = 0; i < vl; i++) {
+        vb[i] ^= 0x41;
+        zki_vk v;
+        if (zki_vk_from_bytes(&v, vb, vl) == ZKI_OK) {
+            same += !memcmp(v.vk_hash.b, pk->vk.vk_hash.b, 32);
+            zki_vk_free(&v);
+        } else {
+            rejected++;
+        }
+        vb[i] ^= 0x41;
+    }
+    CHECK_MSG(same == 0 && rejected > 0, "vk mutations: %d parsed as the same key, %d rejected", same, rejected);
+    free(vb);
+    zki_pkey_free(pk);
+}
+
 /* A prover that changes one committed conv weight after setup is caught. */
 static void tampered_weight(zki_rng *g, zki_qmodel *m)
 {
@@ -328,6 +373,7 @@ int main(void)
     run_case(&g, "two convs, batch 2", m, 2, 0, 40);
     run_case(&g, "two convs, private input", m, 1, 1, 20);
     tampered_weight(&g, m);
+    vk_mutations(m);
     zki_qmodel_free(m);
     /* depthwise (4 groups, 2 outputs each), dilation 2, then 1x1 stride 2 */
     conv_spec b[2] = {{8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 4, 1, 0}, {3, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1, 1, 0}};
@@ -347,6 +393,17 @@ int main(void)
                       {0, 3, 3, 1, 2, 1, 1, 1, 0, 1, 1, 1, 0, 1}};
     m = make_cnn(&g, (map3){3, 10, 9}, d, 4, 6, 8, 0);
     run_case(&g, "conv + average pools", m, 2, 0, 20);
+    zki_qmodel_free(m);
+    /* odd max pools: 2x1 window stride (1, 2) after a conv with 5
+     * channels, then a conv and a dilated overlapping 2x2 window (no ReLU
+     * before it: negative values compete) */
+    conv_spec e[4] = {{5, 3, 3, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 0},
+                      {0, 2, 1, 1, 2, 1, 1, 0, 0, 0, 0, 1, 0, 2},
+                      {3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0},
+                      {0, 2, 2, 1, 1, 2, 2, 0, 0, 0, 0, 1, 0, 2}};
+    m = make_cnn(&g, (map3){2, 9, 11}, e, 4, 4, 8, 0);
+    run_case(&g, "conv + max pools, batch 3", m, 3, 0, 20);
+    run_case(&g, "conv + max pools, private input", m, 2, 1, 10);
     zki_qmodel_free(m);
     test_fmnist_cnn(&g);
     /* outside the class: a Conv at the output, a Linear before a Conv */
