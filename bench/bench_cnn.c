@@ -1,0 +1,213 @@
+/* CNN benchmark (issue 7): LeNet-5 (1x28x28) and VGG-16 (3x32x32) with
+ * random int8 weights, built as quantised models, set up (weights
+ * committed), one batch proven and verified, and the integer executor timed
+ * on the same input. One model per process (peak RSS is its own):
+ *   bench_cnn lenet|vgg16 [BATCH]
+ * prints a CSV line
+ *   model,batch,params,infer_s,setup_s,prove_s,verify_s,proof_bytes,peak_rss_mb,
+ *   witness_s,commit_s,gadgets_s,open_s,ok
+ * VGG-16 here: 13 conv 3x3 pad 1 (64,64,M,128,128,M,256x3,M,512x3,M,512x3,M),
+ * then Linear 512-512-10 (the CIFAR variant). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_util.h"
+#include "common/rng.h"
+#include "prover/prover.h"
+#include "verifier/verifier.h"
+
+typedef struct {
+    zki_qmodel *m;
+    zki_rng *g;
+    int cur;
+    int64_t C, H, W, params;
+    int n;
+} builder;
+
+static int add_const(builder *b, int bits, int rank, const int64_t *d, int64_t lo, int64_t span)
+{
+    char name[32];
+    snprintf(name, sizeof name, "c%d", b->n++);
+    int t = zki_qmodel_add_tensor(b->m, name, ZKI_QT_CONST, bits, rank, d, 0.01);
+    int64_t n = zki_qnumel(&b->m->t[t]);
+    b->m->t[t].data = malloc(sizeof(int64_t) * (size_t)n);
+    for (int64_t i = 0; i < n; i++)
+        b->m->t[t].data[i] = lo + (int64_t)zki_rng_below(b->g, (uint64_t)span);
+    return t;
+}
+
+static void rq(zki_qnode *n, int64_t K, int relu)
+{
+    int s = 24;
+    int64_t M = (int64_t)llround(40.0 / (sqrt((double)K) * 73.0 * 73.0) * (double)(1 << s));
+    n->p[0] = M < 1 ? 1 : M, n->p[1] = s, n->p[2] = relu ? 0 : -128, n->p[3] = 127;
+}
+
+static int add_value(builder *b, int rank, const int64_t *d)
+{
+    char name[32];
+    snprintf(name, sizeof name, "v%d", b->n++);
+    return zki_qmodel_add_tensor(b->m, name, ZKI_QT_VALUE, 8, rank, d, 0.05);
+}
+
+static void conv(builder *b, int64_t OC, int64_t k, int64_t pad)
+{
+    int64_t wd[4] = {OC, b->C, k, k}, bd[1] = {OC};
+    int64_t OH = b->H + 2 * pad - k + 1, OW = b->W + 2 * pad - k + 1, yd[4] = {1, OC, OH, OW};
+    int wt = add_const(b, 8, 4, wd, -127, 255), bt = add_const(b, 32, 1, bd, -(1 << 12), 1 << 13);
+    int yt = add_value(b, 4, yd);
+    int ni = zki_qmodel_add_node(b->m, ZKI_QOP_CONV, "conv");
+    zki_qnode *n = &b->m->nodes[ni];
+    n->n_in = 3, n->in[0] = b->cur, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 15;
+    rq(n, b->C * k * k, 1);
+    int64_t geo[11] = {1, k, k, 1, 1, 1, 1, pad, pad, pad, pad};
+    memcpy(n->p + 4, geo, sizeof geo);
+    b->params += OC * b->C * k * k + OC;
+    b->cur = yt, b->C = OC, b->H = OH, b->W = OW;
+}
+
+static void maxpool(builder *b)
+{
+    int64_t yd[4] = {1, b->C, b->H / 2, b->W / 2};
+    int yt = add_value(b, 4, yd);
+    int ni = zki_qmodel_add_node(b->m, ZKI_QOP_MAXPOOL, "pool");
+    zki_qnode *n = &b->m->nodes[ni];
+    n->n_in = 1, n->in[0] = b->cur, n->out = yt, n->n_p = 10;
+    int64_t geo[10] = {2, 2, 2, 2, 1, 1, 0, 0, 0, 0};
+    memcpy(n->p, geo, sizeof geo);
+    b->m->t[yt].scale = b->m->t[b->cur].scale;
+    b->cur = yt, b->H /= 2, b->W /= 2;
+}
+
+static void flatten(builder *b)
+{
+    int64_t fd[2] = {1, b->C * b->H * b->W};
+    int ft = add_value(b, 2, fd);
+    int ni = zki_qmodel_add_node(b->m, ZKI_QOP_RESHAPE, "flatten");
+    zki_qnode *n = &b->m->nodes[ni];
+    n->n_in = 1, n->in[0] = b->cur, n->out = ft;
+    b->cur = ft, b->C = fd[1], b->H = b->W = 1;
+}
+
+static void linear(builder *b, int64_t N, int relu)
+{
+    int64_t wd[2] = {N, b->C}, bd[1] = {N}, yd[2] = {1, N};
+    int wt = add_const(b, 8, 2, wd, -127, 255), bt = add_const(b, 32, 1, bd, -(1 << 12), 1 << 13);
+    int yt = add_value(b, 2, yd);
+    int ni = zki_qmodel_add_node(b->m, ZKI_QOP_LINEAR, "fc");
+    zki_qnode *n = &b->m->nodes[ni];
+    n->n_in = 3, n->in[0] = b->cur, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
+    rq(n, b->C, relu);
+    b->params += N * b->C + N;
+    b->cur = yt, b->C = N;
+}
+
+static zki_qmodel *build(const char *which, zki_rng *g, int64_t *params)
+{
+    builder b = {calloc(1, sizeof(zki_qmodel)), g, 0, 0, 0, 0, 0, 0};
+    int lenet = !strcmp(which, "lenet");
+    b.C = lenet ? 1 : 3, b.H = b.W = lenet ? 28 : 32;
+    int64_t d4[4] = {1, b.C, b.H, b.W};
+    b.cur = zki_qmodel_add_tensor(b.m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    b.m->n_inputs = 1;
+    b.m->inputs[0] = b.cur;
+    if (lenet) {
+        conv(&b, 6, 5, 2);
+        maxpool(&b);
+        conv(&b, 16, 5, 0);
+        maxpool(&b);
+        flatten(&b);
+        linear(&b, 120, 1);
+        linear(&b, 84, 1);
+        linear(&b, 10, 0);
+    } else {
+        static const int cfg[] = {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0};
+        for (size_t i = 0; i < sizeof cfg / sizeof cfg[0]; i++)
+            if (cfg[i])
+                conv(&b, cfg[i], 3, 1);
+            else
+                maxpool(&b);
+        flatten(&b);
+        linear(&b, 512, 1);
+        linear(&b, 512, 1);
+        linear(&b, 10, 0);
+    }
+    b.m->n_outputs = 1;
+    b.m->outputs[0] = b.cur;
+    *params = b.params;
+    if (zki_qmodel_check(b.m) != ZKI_OK) {
+        fprintf(stderr, "bench_cnn: model check: %s\n", zki_last_error());
+        zki_qmodel_free(b.m);
+        return NULL;
+    }
+    return b.m;
+}
+
+int main(int argc, char **argv)
+{
+    const char *which = argc > 1 ? argv[1] : "lenet";
+    uint32_t B = argc > 2 ? (uint32_t)atoi(argv[2]) : 1;
+    if ((strcmp(which, "lenet") && strcmp(which, "vgg16")) || B < 1 || B > 1024) {
+        fprintf(stderr, "usage: bench_cnn lenet|vgg16 [BATCH]\n");
+        return 2;
+    }
+    zki_rng g;
+    zki_rng_seed(&g, 7);
+    int64_t params = 0;
+    zki_qmodel *m = build(which, &g, &params);
+    if (!m)
+        return 1;
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
+    int64_t *X = malloc(sizeof(int64_t) * (size_t)(K * B));
+    for (int64_t i = 0; i < K * B; i++)
+        X[i] = (int64_t)zki_rng_below(&g, 256) - 128;
+    double t0 = bench_now();
+    for (uint32_t b = 0; b < B; b++) {
+        int64_t *in = X + b * K, **v;
+        if (zki_qexec(m, &in, &v) == ZKI_OK)
+            zki_qexec_free(m, v);
+    }
+    double infer = bench_now() - t0;
+    uint8_t seed[32] = {1};
+    zki_pkey *pk = NULL;
+    t0 = bench_now();
+    zki_status st = zki_setup(m, seed, &pk);
+    double setup = bench_now() - t0, prove = 0, verify = 0;
+    size_t plen = 0;
+    zki_prove_stats ps;
+    memset(&ps, 0, sizeof ps);
+    int ok = 0;
+    if (!st) {
+        zki_proof pf;
+        t0 = bench_now();
+        st = zki_prove(pk, X, B, NULL, &pf, &ps);
+        prove = bench_now() - t0;
+        uint8_t *bytes = NULL;
+        if (!st && !(st = zki_proof_to_bytes(&pf, &bytes, &plen))) {
+            zki_proof_free(&pf);
+            zki_proof q;
+            t0 = bench_now();
+            st = zki_proof_from_bytes(&pk->vk, &q, bytes, plen);
+            if (!st) {
+                st = zki_verify(&pk->vk, X, B, &q);
+                zki_proof_free(&q);
+            }
+            verify = bench_now() - t0;
+            ok = st == ZKI_OK;
+        }
+        free(bytes);
+    }
+    if (st)
+        fprintf(stderr, "bench_cnn: %s\n", zki_last_error());
+    printf("model,batch,params,infer_s,setup_s,prove_s,verify_s,proof_bytes,peak_rss_mb,witness_s,commit_s,"
+           "gadgets_s,open_s,ok\n");
+    printf("%s,%u,%lld,%.4f,%.4f,%.4f,%.4f,%zu,%.1f,%.4f,%.4f,%.4f,%.4f,%d\n", which, B, (long long)params,
+           infer, setup, prove, verify, plen, bench_peak_rss_mib(), ps.witness_s, ps.commit_s, ps.gadgets_s,
+           ps.open_s, ok);
+    zki_pkey_free(pk);
+    zki_qmodel_free(m);
+    free(X);
+    return ok ? 0 : 1;
+}
