@@ -5,7 +5,7 @@
  *   bench_cnn lenet|vgg16 [BATCH]
  * prints a CSV line
  *   model,batch,params,infer_s,setup_s,prove_s,verify_s,proof_bytes,peak_rss_mb,
- *   witness_s,commit_s,gadgets_s,open_s,ok
+ *   witness_s,commit_s,gadgets_s,open_s,open_bytes,lookup_bytes,ok
  * VGG-16 here: 13 conv 3x3 pad 1 (64,64,M,128,128,M,256x3,M,512x3,M,512x3,M),
  * then Linear 512-512-10 (the CIFAR variant). */
 #include <math.h>
@@ -175,7 +175,7 @@ int main(int argc, char **argv)
     t0 = bench_now();
     zki_status st = zki_setup(m, seed, &pk);
     double setup = bench_now() - t0, prove = 0, verify = 0;
-    size_t plen = 0;
+    size_t plen = 0, open_len = 0, lk_len = 0;
     zki_prove_stats ps;
     memset(&ps, 0, sizeof ps);
     int ok = 0;
@@ -185,6 +185,17 @@ int main(int argc, char **argv)
         st = zki_prove(pk, X, B, NULL, &pf, &ps);
         prove = bench_now() - t0;
         uint8_t *bytes = NULL;
+        if (!st) { /* the opening's share and the lookups' share of the proof */
+            uint8_t *ob;
+            if (zki_pcs_proof_to_bytes(&pf.open, &ob, &open_len) == ZKI_OK)
+                free(ob);
+            for (uint32_t j = 0; j < pf.n_lookups; j++) {
+                size_t l = 0;
+                if (zki_lookup_proof_to_bytes(&pf.lk[j], &ob, &l) == ZKI_OK)
+                    free(ob);
+                lk_len += l;
+            }
+        }
         if (!st && !(st = zki_proof_to_bytes(&pf, &bytes, &plen))) {
             zki_proof_free(&pf);
             zki_proof q;
@@ -202,10 +213,10 @@ int main(int argc, char **argv)
     if (st)
         fprintf(stderr, "bench_cnn: %s\n", zki_last_error());
     printf("model,batch,params,infer_s,setup_s,prove_s,verify_s,proof_bytes,peak_rss_mb,witness_s,commit_s,"
-           "gadgets_s,open_s,ok\n");
-    printf("%s,%u,%lld,%.4f,%.4f,%.4f,%.4f,%zu,%.1f,%.4f,%.4f,%.4f,%.4f,%d\n", which, B, (long long)params,
-           infer, setup, prove, verify, plen, bench_peak_rss_mib(), ps.witness_s, ps.commit_s, ps.gadgets_s,
-           ps.open_s, ok);
+           "gadgets_s,open_s,open_bytes,lookup_bytes,ok\n");
+    printf("%s,%u,%lld,%.4f,%.4f,%.4f,%.4f,%zu,%.1f,%.4f,%.4f,%.4f,%.4f,%zu,%zu,%d\n", which, B,
+           (long long)params, infer, setup, prove, verify, plen, bench_peak_rss_mib(), ps.witness_s, ps.commit_s,
+           ps.gadgets_s, ps.open_s, open_len, lk_len, ok);
     zki_pkey_free(pk);
     zki_qmodel_free(m);
     free(X);

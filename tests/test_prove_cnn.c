@@ -46,7 +46,7 @@ typedef struct {
 
 /* conv spec: OC KH KW sh sw dh dw pt pl pb pr G relu avg (avg 1: an
  * AveragePool with this window, OC and G ignored; avg 2: a MaxPool with
- * this window, strides and dilations, no pads) */
+ * this window, strides and dilations, no pads; avg 3: GlobalAveragePool) */
 typedef struct {
     int64_t OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G, relu, avg;
 } conv_spec;
@@ -95,6 +95,19 @@ static zki_qmodel *make_cnn(zki_rng *g, map3 in, const conv_spec *cs, int nconv,
     }
     for (int l = 0; l < nconv; l++) {
         const conv_spec *c = &cs[l];
+        if (c->avg == 3) { /* GlobalAveragePool: MEAN over H, W */
+            int64_t yd[4] = {1, x.C, 1, 1};
+            snprintf(name, sizeof name, "gy%d", l);
+            int yt = zki_qmodel_add_tensor(m, name, ZKI_QT_VALUE, 8, 4, yd, 0.05);
+            snprintf(name, sizeof name, "gap%d", l);
+            int ni = zki_qmodel_add_node(m, ZKI_QOP_MEAN, name);
+            zki_qnode *n = &m->nodes[ni];
+            n->n_in = 1, n->in[0] = cur, n->out = yt, n->n_p = 5;
+            n->p[0] = (1 << 20) / (x.H * x.W), n->p[1] = 20, n->p[2] = -128, n->p[3] = 127, n->p[4] = 12;
+            cur = yt;
+            x.H = x.W = 1;
+            continue;
+        }
         if (c->avg == 2) {
             int64_t OH = (x.H - c->dh * (c->KH - 1) - 1) / c->sh + 1;
             int64_t OW = (x.W - c->dw * (c->KW - 1) - 1) / c->sw + 1;
@@ -405,6 +418,13 @@ int main(void)
     run_case(&g, "conv + max pools, batch 3", m, 3, 0, 20);
     run_case(&g, "conv + max pools, private input", m, 2, 1, 10);
     zki_qmodel_free(m);
+    /* depthwise-separable block and a GlobalAveragePool head */
+    conv_spec f[3] = {{4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2, 1, 0},
+                      {5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0},
+                      {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3}};
+    m = make_cnn(&g, (map3){2, 11, 10}, f, 3, 3, 8, 0);
+    run_case(&g, "global average pool head, batch 2", m, 2, 0, 10);
+    zki_qmodel_free(m);
     test_fmnist_cnn(&g);
     /* outside the class: a Conv at the output, a Linear before a Conv */
     zki_arch arch;
@@ -412,6 +432,11 @@ int main(void)
     CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
     zki_qmodel_free(m);
     m = make_cnn(&g, (map3){2, 5, 5}, a, 1, 3, 8, 1);
+    CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
+    zki_qmodel_free(m);
+    /* 2 groups of 3 output channels: not a power of two per group */
+    conv_spec h[1] = {{6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 0}};
+    m = make_cnn(&g, (map3){2, 5, 5}, h, 1, 3, 8, 0);
     CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
     zki_qmodel_free(m);
     return TEST_SUMMARY();

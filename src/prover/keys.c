@@ -190,14 +190,18 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
             cur = n->out;
             continue;
         }
-        if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL) {
+        /* GlobalAveragePool: a MEAN over the two spatial axes of a map */
+        int is_gap = n->op == ZKI_QOP_MEAN && m->t[n->in[0]].rank == 4 && n->p[4] == 12;
+        if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL && !is_gap) {
             zki_arch_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) is outside the proven class "
-                            "(chains of Conv, AveragePool, Linear and Reshape)", n->name, zki_qop_name(n->op));
+                            "(chains of Conv, MaxPool, AveragePool, GlobalAveragePool, Linear and Reshape)",
+                            n->name, zki_qop_name(n->op));
         }
         /* AveragePool is a depthwise conv with unit weights and no bias: the
-         * window sum, then the requantisation (constant divisor in M) */
-        int is_pool = n->op == ZKI_QOP_AVGPOOL;
+         * window sum, then the requantisation (constant divisor in M); a
+         * global one has the whole map as its window */
+        int is_pool = n->op == ZKI_QOP_AVGPOOL || is_gap;
         int is_conv = n->op == ZKI_QOP_CONV || is_pool;
         const zki_qtensor *w = is_pool ? NULL : &m->t[n->in[1]];
         int bi = !is_pool && n->n_in > 2 ? n->in[2] : -1;
@@ -210,7 +214,11 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         if (is_conv) {
             /* geometry G KH KW sh sw dh dw pt pl pb pr, and the output channels */
             int64_t g[11], oc;
-            if (is_pool) {
+            if (is_gap) {
+                const int64_t gp[11] = {xt->dims[1], xt->dims[2], xt->dims[3], 1, 1, 1, 1, 0, 0, 0, 0};
+                memcpy(g, gp, sizeof(g));
+                oc = g[0];
+            } else if (is_pool) {
                 const int64_t gp[11] = {xt->rank == 4 ? xt->dims[1] : 0, n->p[4], n->p[5], n->p[6], n->p[7], 1, 1,
                                         n->p[8], n->p[9], n->p[10], n->p[11]};
                 memcpy(g, gp, sizeof(g));
@@ -809,11 +817,12 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
             l++;
             continue;
         }
-        if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL)
+        if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL &&
+            n->op != ZKI_QOP_MEAN)
             continue;
         const zki_arch_layer *A = &pk->vk.arch.layers[l];
-        /* AveragePool: unit weights (one per channel and window position) */
-        const int64_t *W = n->op == ZKI_QOP_AVGPOOL ? NULL : m->t[n->in[1]].data;
+        /* (Global)AveragePool: unit weights (one per channel and window position) */
+        const int64_t *W = n->op == ZKI_QOP_AVGPOOL || n->op == ZKI_QOP_MEAN ? NULL : m->t[n->in[1]].data;
         pk->w[l] = pk->vk.w_pk[l] ? (uint8_t *)pk->wbig2 + pk->vk.wpack2.off[pk->vk.w_seg[l]] * es
                                   : (uint8_t *)pk->wbig + pk->vk.wpack.off[pk->vk.w_seg[l]] * es;
         /* real rows x columns, and where each entry lands in the segment */
