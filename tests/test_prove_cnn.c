@@ -9,6 +9,7 @@
  * a prover that changed one conv weight after setup. Models outside the
  * class (a Linear before a Conv, a Conv at the output) are refused. */
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +325,35 @@ static void test_fmnist_cnn(zki_rng *g)
     zki_graph_free(gr);
 }
 
+/* Proof bytes are identical for 1 and 2 threads (fixed seeds). */
+static void thread_determinism(zki_rng *g, zki_qmodel *m, uint32_t B)
+{
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
+    int64_t *X = malloc(sizeof(int64_t) * (size_t)(B * K));
+    for (int64_t i = 0; i < B * K; i++)
+        X[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    uint8_t *bytes[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    int saved = omp_get_max_threads();
+    for (int k = 0; k < 2; k++) {
+        omp_set_num_threads(k ? 2 : 1);
+        zki_pkey *pk = NULL;
+        zki_proof pf;
+        zki_prove_opts o = {0, seed_a, NULL, NULL};
+        if (zki_setup(m, seed_w, &pk) == ZKI_OK && zki_prove(pk, X, B, &o, &pf, NULL) == ZKI_OK) {
+            CHECK(zki_proof_to_bytes(&pf, &bytes[k], &len[k]) == ZKI_OK);
+            zki_proof_free(&pf);
+        }
+        zki_pkey_free(pk);
+    }
+    omp_set_num_threads(saved);
+    CHECK_MSG(bytes[0] && bytes[1] && len[0] == len[1] && !memcmp(bytes[0], bytes[1], len[0]),
+              "CNN proof bytes differ between 1 and 2 threads");
+    free(bytes[0]);
+    free(bytes[1]);
+    free(X);
+}
+
 /* Every single-byte change of a CNN key either fails to parse or gives
  * another key hash (no crash, no silent acceptance as the same key). */
 static void vk_mutations(zki_qmodel *m)
@@ -417,6 +447,7 @@ int main(void)
     m = make_cnn(&g, (map3){2, 9, 11}, e, 4, 4, 8, 0);
     run_case(&g, "conv + max pools, batch 3", m, 3, 0, 20);
     run_case(&g, "conv + max pools, private input", m, 2, 1, 10);
+    thread_determinism(&g, m, 3);
     zki_qmodel_free(m);
     /* depthwise-separable block and a GlobalAveragePool head */
     conv_spec f[3] = {{4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2, 1, 0},
