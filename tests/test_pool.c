@@ -1,5 +1,6 @@
-/* MaxPool gadget: completeness on odd shapes (floor drops, 2x1 and 1x4
- * windows, overlapping dilated windows, one-element outputs, batches), the
+/* MaxPool gadget: completeness on odd shapes (floor drops, 2x1, 1x3, 3x1
+ * and 1x4 windows, overlapping dilated windows, one-sided pads on
+ * nonnegative inputs, one-element outputs, batches), the
  * witness against a direct max, the claims against the true padded
  * tables; rejection of altered messages and evaluations; the prover
  * refuses an output above the max (zero-check) and a difference table
@@ -39,13 +40,17 @@ static int run(const zki_maxpool_dims *d, zki_rng *g, const int64_t *X, int mode
         for (uint64_t bc = 0; bc < d->B * d->C; bc++)
             for (uint64_t oy = 0; oy < d->OH; oy++)
                 for (uint64_t ox = 0; ox < d->OW; ox++) {
-                    int64_t m = INT64_MIN;
+                    int64_t m = INT64_MIN; /* ONNX: pads never win; an all-pad window gives 0 */
                     for (uint64_t ky = 0; ky < d->KH; ky++)
                         for (uint64_t kx = 0; kx < d->KW; kx++) {
-                            int64_t v = X[(bc * d->H + oy * d->sh + ky * d->dh) * d->W + ox * d->sw + kx * d->dw];
+                            int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;
+                            int64_t ix = (int64_t)(ox * d->sw + kx * d->dw) - (int64_t)d->pl;
+                            if (iy < 0 || ix < 0 || iy >= (int64_t)d->H || ix >= (int64_t)d->W)
+                                continue;
+                            int64_t v = X[(bc * d->H + (uint64_t)iy) * d->W + (uint64_t)ix];
                             m = v > m ? v : m;
                         }
-                    ok &= P[(bc * d->OH + oy) * d->OW + ox] == m;
+                    ok &= P[(bc * d->OH + oy) * d->OW + ox] == (m == INT64_MIN ? 0 : m);
                 }
         for (uint64_t i = 0; i < no * d->J; i++)
             ok &= D[i] >= 0;
@@ -119,20 +124,25 @@ int main(void)
 {
     zki_rng g;
     zki_rng_seed(&g, 0x9001);
-    /* B C H W KH KW sh sw dh dw */
-    static const uint64_t shapes[][10] = {
-        {1, 3, 6, 6, 2, 2, 2, 2, 1, 1}, {2, 5, 7, 9, 2, 2, 2, 2, 1, 1}, {1, 3, 5, 5, 2, 1, 1, 2, 1, 1},
-        {3, 2, 8, 7, 2, 2, 1, 1, 2, 2}, {1, 1, 2, 2, 2, 2, 2, 2, 1, 1}, {2, 1, 1, 4, 1, 4, 1, 1, 1, 1},
-        {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, {2, 8, 28, 28, 2, 2, 2, 2, 1, 1},
+    /* B C H W KH KW sh sw dh dw pt pl pb pr (with pads: nonnegative X) */
+    static const uint64_t shapes[][14] = {
+        {1, 3, 6, 6, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0}, {2, 5, 7, 9, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0},
+        {1, 3, 5, 5, 2, 1, 1, 2, 1, 1, 0, 0, 0, 0}, {3, 2, 8, 7, 2, 2, 1, 1, 2, 2, 0, 0, 0, 0},
+        {1, 1, 2, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0}, {2, 1, 1, 4, 1, 4, 1, 1, 1, 1, 0, 0, 0, 0},
+        {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0}, {2, 8, 28, 28, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0},
+        {2, 3, 9, 7, 1, 3, 1, 2, 1, 1, 0, 1, 0, 1}, {1, 3, 7, 5, 3, 1, 2, 1, 1, 1, 1, 0, 1, 0},
+        {2, 2, 5, 6, 2, 2, 2, 2, 1, 1, 1, 0, 0, 1},
     };
     for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
         const uint64_t *p = shapes[s];
         zki_maxpool_dims d;
-        CHECK(zki_maxpool_dims_init(&d, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]) == ZKI_OK);
+        CHECK(zki_maxpool_dims_init(&d, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+                                    p[11], p[12], p[13]) == ZKI_OK);
+        int padded = p[10] || p[11] || p[12] || p[13];
         uint64_t nx = d.B * d.C * d.H * d.W;
         int64_t *X = malloc(sizeof(int64_t) * nx);
         for (uint64_t i = 0; i < nx; i++) /* small range: ties happen */
-            X[i] = (int64_t)zki_rng_below(&g, s % 2 ? 7 : 256) - 3;
+            X[i] = (int64_t)zki_rng_below(&g, s % 2 ? 7 : 256) - (padded ? 0 : 3);
         CHECK_MSG(run(&d, &g, X, 0), "honest maxpool proof, shape %zu", s);
         for (int mode = 1; mode <= 7; mode++) {
             if ((mode == 1 && zki_maxpool_out_nvars(&d) == 0) || (mode == 2 && d.lw + d.lh == 0))
@@ -160,8 +170,9 @@ int main(void)
         free(X);
     }
     zki_maxpool_dims d;
-    CHECK(zki_maxpool_dims_init(&d, 1, 1, 6, 6, 3, 3, 1, 1, 1, 1) == ZKI_ERR_INPUT); /* 9 > 4 */
-    CHECK(zki_maxpool_dims_init(&d, 1, 1, 1, 6, 2, 2, 1, 1, 1, 1) == ZKI_ERR_INPUT); /* window > input */
-    CHECK(zki_maxpool_dims_init(&d, 1, 1, 7, 6, 2, 2, 2, 2, 1, 1) == ZKI_OK && d.OH == 3 && d.OW == 3);
+    CHECK(zki_maxpool_dims_init(&d, 1, 1, 6, 6, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0) == ZKI_ERR_INPUT); /* 9 > 4 */
+    CHECK(zki_maxpool_dims_init(&d, 1, 1, 1, 6, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0) == ZKI_ERR_INPUT); /* window > input */
+    CHECK(zki_maxpool_dims_init(&d, 1, 1, 7, 6, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0) == ZKI_OK && d.OH == 3 && d.OW == 3);
+    CHECK(zki_maxpool_dims_init(&d, 1, 1, 7, 6, 2, 2, 2, 2, 1, 1, 1, 0, 0, 1) == ZKI_OK && d.OH == 4 && d.OW == 3);
     return TEST_SUMMARY();
 }

@@ -47,7 +47,7 @@ typedef struct {
 
 /* conv spec: OC KH KW sh sw dh dw pt pl pb pr G relu avg (avg 1: an
  * AveragePool with this window, OC and G ignored; avg 2: a MaxPool with
- * this window, strides and dilations, no pads; avg 3: GlobalAveragePool) */
+ * this window, strides, dilations and pads; avg 3: GlobalAveragePool) */
 typedef struct {
     int64_t OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G, relu, avg;
 } conv_spec;
@@ -110,8 +110,8 @@ static zki_qmodel *make_cnn(zki_rng *g, map3 in, const conv_spec *cs, int nconv,
             continue;
         }
         if (c->avg == 2) {
-            int64_t OH = (x.H - c->dh * (c->KH - 1) - 1) / c->sh + 1;
-            int64_t OW = (x.W - c->dw * (c->KW - 1) - 1) / c->sw + 1;
+            int64_t OH = (x.H + c->pt + c->pb - c->dh * (c->KH - 1) - 1) / c->sh + 1;
+            int64_t OW = (x.W + c->pl + c->pr - c->dw * (c->KW - 1) - 1) / c->sw + 1;
             int64_t yd[4] = {1, x.C, OH, OW};
             snprintf(name, sizeof name, "my%d", l);
             int yt = zki_qmodel_add_tensor(m, name, ZKI_QT_VALUE, 8, 4, yd, m->t[cur].scale);
@@ -119,7 +119,7 @@ static zki_qmodel *make_cnn(zki_rng *g, map3 in, const conv_spec *cs, int nconv,
             int ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, name);
             zki_qnode *n = &m->nodes[ni];
             n->n_in = 1, n->in[0] = cur, n->out = yt, n->n_p = 10;
-            int64_t geo[10] = {c->KH, c->KW, c->sh, c->sw, c->dh, c->dw, 0, 0, 0, 0};
+            int64_t geo[10] = {c->KH, c->KW, c->sh, c->sw, c->dh, c->dw, c->pt, c->pl, c->pb, c->pr};
             memcpy(n->p, geo, sizeof geo);
             cur = yt;
             x.H = OH, x.W = OW;
@@ -455,6 +455,30 @@ int main(void)
                       {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3}};
     m = make_cnn(&g, (map3){2, 11, 10}, f, 3, 3, 8, 0);
     run_case(&g, "global average pool head, batch 2", m, 2, 0, 10);
+    zki_qmodel_free(m);
+    /* a ResNet stem: conv 3x3 stride 2 pad 1 (ReLU), MaxPool 3x3 stride 2
+     * pad 1 (split into a 1x3 and a 3x1 pass; pads on the ReLU output),
+     * then a one-sided padded 2x2 pool */
+    conv_spec st[3] = {{8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0},
+                       {0, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 2},
+                       {0, 2, 2, 2, 2, 1, 1, 0, 1, 1, 0, 1, 0, 2}};
+    m = make_cnn(&g, (map3){3, 17, 15}, st, 3, 5, 8, 0);
+    {
+        zki_arch arch;
+        CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_OK && arch.n_layers == 5 &&
+              arch.layers[1].kind == ZKI_LAYER_MAXPOOL && arch.layers[1].KH == 1 && arch.layers[1].KW == 3 &&
+              arch.layers[2].KH == 3 && arch.layers[2].KW == 1);
+        zki_arch_free(&arch);
+    }
+    run_case(&g, "ResNet stem (padded 3x3 max pool), batch 2", m, 2, 0, 20);
+    zki_qmodel_free(m);
+    /* pads on a signed map are refused (zero would win over negatives) */
+    conv_spec sg[2] = {{4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0}, {0, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 1, 0, 2}};
+    m = make_cnn(&g, (map3){2, 8, 8}, sg, 2, 3, 8, 0);
+    {
+        zki_arch arch;
+        CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
+    }
     zki_qmodel_free(m);
     test_fmnist_cnn(&g);
     /* outside the class: a Conv at the output, a Linear before a Conv */

@@ -10,10 +10,10 @@
 
 zki_status zki_maxpool_dims_init(zki_maxpool_dims *d, uint64_t B, uint64_t C, uint64_t H, uint64_t W,
                                  uint64_t KH, uint64_t KW, uint64_t sh, uint64_t sw, uint64_t dh,
-                                 uint64_t dw)
+                                 uint64_t dw, uint64_t pt, uint64_t pl, uint64_t pb, uint64_t pr)
 {
-    uint64_t all[10] = {B, C, H, W, KH, KW, sh, sw, dh, dw};
-    for (int i = 0; i < 10; i++)
+    uint64_t all[14] = {B, C, H, W, KH, KW, sh, sw, dh, dw, pt + 1, pl + 1, pb + 1, pr + 1};
+    for (int i = 0; i < 14; i++)
         if (all[i] < 1 || all[i] > (1ull << 31))
             return zki_fail(ZKI_ERR_INPUT, "maxpool: size or parameter %d is %llu (want 1 .. 2^31)", i,
                             (unsigned long long)all[i]);
@@ -21,13 +21,14 @@ zki_status zki_maxpool_dims_init(zki_maxpool_dims *d, uint64_t B, uint64_t C, ui
         return zki_fail(ZKI_ERR_INPUT, "maxpool: a %llux%llu window (at most %d elements)",
                         (unsigned long long)KH, (unsigned long long)KW, ZKI_MAXPOOL_MAX_WINDOW);
     uint64_t eh = dh * (KH - 1) + 1, ew = dw * (KW - 1) + 1;
-    if (H < eh || W < ew)
-        return zki_fail(ZKI_ERR_INPUT, "maxpool: the window exceeds the input");
+    if (H + pt + pb < eh || W + pl + pr < ew)
+        return zki_fail(ZKI_ERR_INPUT, "maxpool: the window exceeds the padded input");
     memset(d, 0, sizeof(*d));
     d->B = B, d->C = C, d->H = H, d->W = W, d->KH = KH, d->KW = KW;
     d->sh = sh, d->sw = sw, d->dh = dh, d->dw = dw;
-    d->OH = (H - eh) / sh + 1;
-    d->OW = (W - ew) / sw + 1;
+    d->pt = pt, d->pl = pl, d->pb = pb, d->pr = pr;
+    d->OH = (H + pt + pb - eh) / sh + 1;
+    d->OW = (W + pl + pr - ew) / sw + 1;
     d->J = (uint32_t)(KH * KW);
     d->lb = zki_log2_ceil(B);
     d->lc = zki_log2_ceil(C);
@@ -41,10 +42,16 @@ zki_status zki_maxpool_dims_init(zki_maxpool_dims *d, uint64_t B, uint64_t C, ui
 size_t zki_maxpool_out_nvars(const zki_maxpool_dims *d) { return d->low + d->loh + d->lc + d->lb; }
 size_t zki_maxpool_x_nvars(const zki_maxpool_dims *d) { return d->lw + d->lh + d->lc + d->lb; }
 
-static uint64_t xidx(const zki_maxpool_dims *d, uint64_t bc, uint64_t oy, uint64_t ox, uint32_t j)
+/* window element j of output (oy, ox); 0 in the padding */
+static int64_t xval(const zki_maxpool_dims *d, const int64_t *X, uint64_t bc, uint64_t oy, uint64_t ox,
+                    uint32_t j)
 {
     uint64_t ky = j / d->KW, kx = j % d->KW;
-    return (bc * d->H + oy * d->sh + ky * d->dh) * d->W + ox * d->sw + kx * d->dw;
+    int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;
+    int64_t ix = (int64_t)(ox * d->sw + kx * d->dw) - (int64_t)d->pl;
+    if (iy < 0 || ix < 0 || iy >= (int64_t)d->H || ix >= (int64_t)d->W)
+        return 0;
+    return X[(bc * d->H + (uint64_t)iy) * d->W + (uint64_t)ix];
 }
 
 zki_status zki_maxpool_forward(const zki_maxpool_dims *d, const int64_t *X, int64_t **Pp, int64_t **Dp)
@@ -60,13 +67,13 @@ zki_status zki_maxpool_forward(const zki_maxpool_dims *d, const int64_t *X, int6
         for (uint64_t oy = 0; oy < d->OH; oy++)
             for (uint64_t ox = 0; ox < d->OW; ox++) {
                 uint64_t o = (bc * d->OH + oy) * d->OW + ox;
-                int64_t m = X[xidx(d, bc, oy, ox, 0)];
+                int64_t m = xval(d, X, bc, oy, ox, 0);
                 for (uint32_t j = 1; j < d->J; j++)
-                    if (X[xidx(d, bc, oy, ox, j)] > m)
-                        m = X[xidx(d, bc, oy, ox, j)];
+                    if (xval(d, X, bc, oy, ox, j) > m)
+                        m = xval(d, X, bc, oy, ox, j);
                 P[o] = m;
                 for (uint32_t j = 0; j < d->J; j++)
-                    D[j * no + o] = m - X[xidx(d, bc, oy, ox, j)];
+                    D[j * no + o] = m - xval(d, X, bc, oy, ox, j);
             }
     *Pp = P;
     *Dp = D;
@@ -118,10 +125,16 @@ static zki_status index_map(const zki_maxpool_dims *d, const zki_ext *rho, const
             ty[i] = zki_ext_zero();
         for (size_t i = 0; i < nw; i++)
             tx[i] = zki_ext_zero();
-        for (uint64_t oy = 0; oy < d->OH; oy++)
-            ty[oy * d->sh + ky * d->dh] = zki_ext_add(ty[oy * d->sh + ky * d->dh], eoy[oy]);
-        for (uint64_t ox = 0; ox < d->OW; ox++)
-            tx[ox * d->sw + kx * d->dw] = zki_ext_add(tx[ox * d->sw + kx * d->dw], eox[ox]);
+        for (uint64_t oy = 0; oy < d->OH; oy++) {
+            int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;
+            if (iy >= 0 && iy < (int64_t)d->H)
+                ty[iy] = zki_ext_add(ty[iy], eoy[oy]);
+        }
+        for (uint64_t ox = 0; ox < d->OW; ox++) {
+            int64_t ix = (int64_t)(ox * d->sw + kx * d->dw) - (int64_t)d->pl;
+            if (ix >= 0 && ix < (int64_t)d->W)
+                tx[ix] = zki_ext_add(tx[ix], eox[ox]);
+        }
         if (s) {
             zki_ext_acc ay, ax;
             zki_ext_acc_zero(&ay);

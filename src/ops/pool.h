@@ -1,14 +1,18 @@
-/* MaxPool gadget (2-D, NCHW, no padding, windows of at most 4 elements):
+/* MaxPool gadget (2-D, NCHW, windows of at most 4 elements; padding read
+ * as zero, see below):
  * proves P = max over each window of X from claims, given committed P and
  * committed window differences D_j = P - X_j (j < J = KH KW).
  *
  * Relations (b < B, c < C, oy < OH, ox < OW, j = (ky, kx)):
- *   D_j[b,c,oy,ox] = P[b,c,oy,ox] - X[b, c, oy sh + ky dh, ox sw + kx dw]
+ *   D_j[b,c,oy,ox] = P[b,c,oy,ox] - X[b, c, oy sh + ky dh - pt, ox sw + kx dw - pl]
+ *   (X read as 0 outside [0,H) x [0,W))
  *   prod_j D_j[b,c,oy,ox] = 0
  * and the CALLER range-checks every D_j in [0, 2^16) (a lookup): then P is
  * at least every window element and equal to one of them, i.e. the max.
  * At padded output positions X contributes nothing, so D_j = P there and
- * the product forces P = 0.
+ * the product forces P = 0. With pads, P is the max over the window with
+ * pad elements 0: the ONNX MaxPool (pads never win) exactly when X >= 0,
+ * which the CALLER must establish (e.g. X is a ReLU output).
  *
  * Layouts (each axis zero-padded to a power of two, x_0 least significant):
  * P and every D_j [B][C][OH][OW], point (r_ox, r_oy, r_c, r_b); X
@@ -20,7 +24,7 @@
  *     with d_j = D_j~(rho).
  *  2. link, batched by alpha: sum_j alpha^j (P~(rho) - d_j) =
  *     sum_{iy,ix} X~(ix, iy, rho_c, rho_b) T(iy, ix), T = sum_j alpha^j
- *     Ty_j (x) Tx_j, Ty_j[iy] = eq(rho_oy, oy) where iy = oy sh + ky dh:
+ *     Ty_j (x) Tx_j, Ty_j[iy] = eq(rho_oy, oy) where iy = oy sh + ky dh - pt:
  *     a degree-2 sum-check over (ix, iy). The verifier evaluates T~(s)
  *     itself in O(J (OH + OW + H + W)); nothing about the index map is
  *     committed.
@@ -38,7 +42,7 @@
 #define ZKI_MAXPOOL_MAX_WINDOW 4
 
 typedef struct {
-    uint64_t B, C, H, W, KH, KW, sh, sw, dh, dw, OH, OW;
+    uint64_t B, C, H, W, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, OH, OW;
     uint32_t J;
     size_t lb, lc, lh, lw, loh, low;
 } zki_maxpool_dims;
@@ -49,11 +53,12 @@ typedef struct {
     zki_ext d_eval[ZKI_MAXPOOL_MAX_WINDOW], p_eval, x_eval;
 } zki_maxpool_proof;
 
-/* ZKI_ERR_INPUT on zero sizes, sizes above 2^31, an empty output or a
- * window of more than 4 elements. OH = floor((H - dh (KH-1) - 1) / sh) + 1. */
+/* ZKI_ERR_INPUT on zero sizes, sizes or pads above 2^31, an empty output
+ * or a window of more than 4 elements.
+ * OH = floor((H + pt + pb - dh (KH-1) - 1) / sh) + 1. */
 zki_status zki_maxpool_dims_init(zki_maxpool_dims *d, uint64_t B, uint64_t C, uint64_t H, uint64_t W,
                                  uint64_t KH, uint64_t KW, uint64_t sh, uint64_t sw, uint64_t dh,
-                                 uint64_t dw);
+                                 uint64_t dw, uint64_t pt, uint64_t pl, uint64_t pb, uint64_t pr);
 size_t zki_maxpool_out_nvars(const zki_maxpool_dims *d);
 size_t zki_maxpool_x_nvars(const zki_maxpool_dims *d);
 

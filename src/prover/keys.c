@@ -40,7 +40,8 @@ zki_status zki_arch_conv_dims(const zki_arch_layer *L, uint32_t B, zki_conv_dims
 
 zki_status zki_arch_pool_dims(const zki_arch_layer *L, uint32_t B, zki_maxpool_dims *d)
 {
-    return zki_maxpool_dims_init(d, B, L->C, L->H, L->W, L->KH, L->KW, L->sh, L->sw, L->dh, L->dw);
+    return zki_maxpool_dims_init(d, B, L->C, L->H, L->W, L->KH, L->KW, L->sh, L->sw, L->dh, L->dw, L->pt, L->pl,
+                                 L->pb, L->pr);
 }
 
 int zki_arch_out_map(const zki_arch_layer *L, uint32_t *C, uint32_t *H, uint32_t *W)
@@ -124,13 +125,13 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
     if (it->bits < 2 || it->bits > 16)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: input '%s' has %d bits (2..16 supported)", it->name,
                         it->bits);
-    a->layers = calloc((size_t)m->n_nodes + 1, sizeof(zki_arch_layer));
+    a->layers = calloc(2 * (size_t)m->n_nodes + 1, sizeof(zki_arch_layer));
     if (!a->layers)
         return zki_fail(ZKI_ERR_NOMEM, "prove: architecture");
     int cur = m->inputs[0], visited = 0;
     int64_t feat = zki_qnumel(it);
     /* map: the current tensor is a padded [C][H][W] map (after a Conv) */
-    int map = 0;
+    int map = 0, nonneg = 0; /* nonneg: the current tensor is proven >= 0 (a ReLU'd requant) */
     uint32_t mc = 0, mh = 0, mw = 0;
     while (cur != m->outputs[0]) {
         int ni = -1;
@@ -161,32 +162,61 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         if (n->op == ZKI_QOP_MAXPOOL) {
             const zki_qtensor *xt = &m->t[n->in[0]], *yt = &m->t[n->out];
             const int64_t *p = n->p;
-            zki_maxpool_dims pd;
+            /* pads read as zero: the ONNX max only on a nonnegative map;
+             * windows above 4 elements split into a row pass and a column
+             * pass (the max is separable), each at most 4 */
+            int pads = p[6] || p[7] || p[8] || p[9];
             int bad = n->in[0] != cur || !map || xt->rank != 4 || xt->dims[1] != mc || xt->dims[2] != mh ||
-                      xt->dims[3] != mw || yt->rank != 4 || p[6] || p[7] || p[8] || p[9] || yt->bits > 16;
-            for (int i = 0; !bad && i < 6; i++)
-                bad = p[i] < 1 || p[i] >= (1ll << 31);
-            bad = bad || zki_maxpool_dims_init(&pd, 1, mc, mh, mw, (uint64_t)p[0], (uint64_t)p[1],
-                                               (uint64_t)p[2], (uint64_t)p[3], (uint64_t)p[4],
-                                               (uint64_t)p[5]);
-            bad = bad || yt->dims[1] != (int64_t)mc || yt->dims[2] != (int64_t)pd.OH ||
-                  yt->dims[3] != (int64_t)pd.OW;
+                      xt->dims[3] != mw || yt->rank != 4 || (pads && !nonneg) || yt->bits > 16;
+            for (int i = 0; !bad && i < 10; i++)
+                bad = p[i] < (i >= 6 ? 0 : 1) || p[i] >= (1ll << 31);
+            int split = !bad && p[0] * p[1] > ZKI_MAXPOOL_MAX_WINDOW;
+            bad = bad || (split && (p[0] > ZKI_MAXPOOL_MAX_WINDOW || p[1] > ZKI_MAXPOOL_MAX_WINDOW));
+            /* stage geometry: KH KW sh sw dh dw pt pl pb pr */
+            int64_t st2[2][10] = {{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]},
+                                  {0}};
+            if (split) {
+                const int64_t r[10] = {1, p[1], 1, p[3], 1, p[5], 0, p[7], 0, p[9]};
+                const int64_t c2[10] = {p[0], 1, p[2], 1, p[4], 1, p[6], 0, p[8], 0};
+                memcpy(st2[0], r, sizeof(r));
+                memcpy(st2[1], c2, sizeof(c2));
+            }
+            uint32_t sh_ = mh, sw_ = mw;
+            for (int k = 0; !bad && k < 1 + split; k++) {
+                const int64_t *q = st2[k];
+                zki_maxpool_dims pd;
+                bad = zki_maxpool_dims_init(&pd, 1, mc, sh_, sw_, (uint64_t)q[0], (uint64_t)q[1], (uint64_t)q[2],
+                                            (uint64_t)q[3], (uint64_t)q[4], (uint64_t)q[5], (uint64_t)q[6],
+                                            (uint64_t)q[7], (uint64_t)q[8], (uint64_t)q[9]) != ZKI_OK ||
+                      pd.lc + pd.loh + pd.low > 26;
+                sh_ = (uint32_t)pd.OH, sw_ = (uint32_t)pd.OW;
+            }
+            bad = bad || yt->dims[1] != (int64_t)mc || yt->dims[2] != (int64_t)sh_ || yt->dims[3] != (int64_t)sw_;
             if (bad) {
                 zki_arch_free(a);
-                return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (MaxPool): proven after a Conv, "
-                                "without padding, windows of at most %d elements", n->name,
+                return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (MaxPool): proven after a Conv, windows "
+                                "of at most %d elements or %dx%d split in two passes, pads only on a ReLU "
+                                "output", n->name, ZKI_MAXPOOL_MAX_WINDOW, ZKI_MAXPOOL_MAX_WINDOW,
                                 ZKI_MAXPOOL_MAX_WINDOW);
             }
-            zki_arch_layer *L = &a->layers[a->n_layers++];
-            L->kind = ZKI_LAYER_MAXPOOL;
-            L->out_bits = (uint32_t)yt->bits;
-            L->C = mc, L->H = mh, L->W = mw, L->OC = mc;
-            L->KH = (uint32_t)p[0], L->KW = (uint32_t)p[1], L->sh = (uint32_t)p[2], L->sw = (uint32_t)p[3];
-            L->dh = (uint32_t)p[4], L->dw = (uint32_t)p[5], L->G = 1;
-            L->K = 1u << (pd.lc + pd.lh + pd.lw);
-            L->N = 1u << (pd.lc + pd.loh + pd.low);
-            mh = (uint32_t)pd.OH, mw = (uint32_t)pd.OW;
-            feat = (int64_t)(pd.C * pd.OH * pd.OW);
+            for (int k = 0; k < 1 + split; k++) {
+                const int64_t *q = st2[k];
+                zki_maxpool_dims pd;
+                zki_maxpool_dims_init(&pd, 1, mc, mh, mw, (uint64_t)q[0], (uint64_t)q[1], (uint64_t)q[2],
+                                      (uint64_t)q[3], (uint64_t)q[4], (uint64_t)q[5], (uint64_t)q[6],
+                                      (uint64_t)q[7], (uint64_t)q[8], (uint64_t)q[9]);
+                zki_arch_layer *L = &a->layers[a->n_layers++];
+                L->kind = ZKI_LAYER_MAXPOOL;
+                L->out_bits = (uint32_t)yt->bits;
+                L->C = mc, L->H = mh, L->W = mw, L->OC = mc, L->G = 1;
+                L->KH = (uint32_t)q[0], L->KW = (uint32_t)q[1], L->sh = (uint32_t)q[2], L->sw = (uint32_t)q[3];
+                L->dh = (uint32_t)q[4], L->dw = (uint32_t)q[5];
+                L->pt = (uint32_t)q[6], L->pl = (uint32_t)q[7], L->pb = (uint32_t)q[8], L->pr = (uint32_t)q[9];
+                L->K = 1u << (pd.lc + pd.lh + pd.lw);
+                L->N = 1u << (pd.lc + pd.loh + pd.low);
+                mh = (uint32_t)pd.OH, mw = (uint32_t)pd.OW;
+            }
+            feat = (int64_t)mc * mh * mw;
             cur = n->out;
             continue;
         }
@@ -256,6 +286,7 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
                             n->name, zki_qop_name(n->op), (long long)feat);
         }
         zki_arch_layer *L = &a->layers[a->n_layers++];
+        nonneg = n->p[2] >= 0;
         L->has_bias = bi >= 0;
         L->w_bits = w ? (uint32_t)w->bits : 8;
         L->out_bits = (uint32_t)yt->bits;
@@ -468,6 +499,7 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
     a->layers = calloc(a->n_layers, sizeof(zki_arch_layer));
     NEED(a->layers, "out of memory");
     int64_t feat = in_n;
+    int nonneg = 0; /* the previous layer's output is proven >= 0 */
     for (uint32_t l = 0; l < a->n_layers; l++) {
         zki_arch_layer *L = &a->layers[l];
         NEED(zki_rb_u32(r, &L->K) && zki_rb_u32(r, &L->N) && zki_rb_u32(r, &L->has_bias) &&
@@ -509,8 +541,8 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
         } else if (L->kind == ZKI_LAYER_MAXPOOL) {
             zki_maxpool_dims pd;
             NEED(l + 1 < a->n_layers && pmap && pc == L->C && ph == L->H && pw == L->W && L->OC == L->C &&
-                     L->G == 1 && !L->pt && !L->pl && !L->pb && !L->pr,
-                 "pool input map differs from the previous layer's output");
+                     L->G == 1 && (nonneg || (!L->pt && !L->pl && !L->pb && !L->pr)),
+                 "pool input map differs from the previous layer's output, or pads on a signed map");
             NEED(zki_arch_pool_dims(L, 1, &pd) == ZKI_OK && pd.lc + pd.loh + pd.low <= 26 &&
                      L->K == 1u << (pd.lc + pd.lh + pd.lw) && L->N == 1u << (pd.lc + pd.loh + pd.low),
                  "pool geometry");
@@ -524,6 +556,8 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
         }
         NEED((l == 0 && L->kind == ZKI_LAYER_CONV) || L->K == feat,
              "layer input size differs from the previous layer");
+        if (L->kind != ZKI_LAYER_MAXPOOL)
+            nonneg = L->lo >= 0;
         feat = L->N;
     }
     NEED(feat == out_n, "output size differs from the last layer");
@@ -813,8 +847,8 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
         consumers(m, cur, &ni);
         const zki_qnode *n = &m->nodes[ni];
         cur = n->out;
-        if (n->op == ZKI_QOP_MAXPOOL) {
-            l++;
+        if (n->op == ZKI_QOP_MAXPOOL) { /* one layer, or two for a split window */
+            l += n->p[0] * n->p[1] > ZKI_MAXPOOL_MAX_WINDOW ? 2 : 1;
             continue;
         }
         if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL &&
