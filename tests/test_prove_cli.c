@@ -1,5 +1,5 @@
 /* zkinfer compile -> prove -> verify on the Fashion-MNIST MLP fixture, a
- * batch of 5 images, --private-input, inspect of key and proof, and the
+ * batch of 5 images, the Fashion-MNIST CNN (one image, a batch of 3), --private-input, inspect of key and proof, and the
  * failure exit codes: a proof checked against another input (1), a
  * truncated proof (1), a proof under another model's key (1). */
 #include <stdarg.h>
@@ -116,13 +116,36 @@ int main(void)
     CHECK(CLI("compile", tdata("fmnist_mlp.onnx"), "--calib", tdata("fmnist_calib.npy"), "-o",
               tmp("n.zkm")) == 0);
     CHECK(CLI("verify", tmp("n.vk"), "--input", sample, "--proof", tmp("p.zkp")) == 1);
+    /* the Fashion-MNIST CNN (Conv, MaxPool, Conv, MaxPool, Flatten, Gemm):
+     * one image, a batch of 3 as [3, 1, 28, 28], a mismatched input */
+    CHECK(CLI("compile", tdata("fmnist_cnn.onnx"), "--calib", tdata("fmnist_calib.npy"), "-o",
+              tmp("c.zkm")) == 0);
+    CHECK(access(tmp("c.vk"), R_OK) == 0);
+    CHECK(CLI("prove", tmp("c.zkm"), "--input", sample, "-o", tmp("c.zkp"), "--quiet") == 0);
+    CHECK(CLI("verify", tmp("c.vk"), "--input", sample, "--proof", tmp("c.zkp")) == 0);
+    CHECK(CLI("inspect", tmp("c.vk")) == 0);
+    {
+        zki_host_tensor x3;
+        CHECK(zki_tensor_read_any(tdata("fmnist_test_x.npy"), &x3) == ZKI_OK);
+        int64_t d4[4] = {3, 1, 28, 28};
+        float *f3 = malloc(sizeof(float) * 3 * 784);
+        for (int i = 0; i < 3 * 784; i++)
+            f3[i] = x3.f ? x3.f[i] : (float)x3.i[i] / 255.0f;
+        CHECK(zki_npy_write(tmp("b3.npy"), 4, d4, f3, NULL) == ZKI_OK);
+        free(f3);
+        zki_host_tensor_clear(&x3);
+    }
+    CHECK(CLI("prove", tmp("c.zkm"), "--input", tmp("b3.npy"), "-o", tmp("c3.zkp"), "--quiet") == 0);
+    CHECK(CLI("verify", tmp("c.vk"), "--input", tmp("b3.npy"), "--proof", tmp("c3.zkp")) == 0);
+    CHECK(CLI("verify", tmp("c.vk"), "--input", tmp("one.npy"), "--proof", tmp("c.zkp")) == 1);
     /* usage errors: 2 */
     CHECK(CLI("prove", tmp("m.zkm")) == 2);
     CHECK(CLI("verify", tmp("missing.vk"), "--proof", tmp("p.zkp")) == 2);
     CHECK(copy_prefix(tmp("m.zpk"), tmp("t.zpk"), 40) == 0);
     CHECK(CLI("prove", tmp("m.zkm"), "--input", sample, "-o", tmp("x.zkp"), "--key", tmp("t.zpk")) == 2);
     const char *names[] = {"m.zkm", "m.vk", "m.zpk", "n.zkm", "n.vk", "n.zpk", "p.zkp", "b.zkp", "q.zkp",
-                           "t.zkp", "t.zpk", "x.zkp", "batch.npy", "one.npy"};
+                           "t.zkp", "t.zpk", "x.zkp", "batch.npy", "one.npy", "c.zkm", "c.vk", "c.zpk",
+                           "c.zkp", "c3.zkp", "b3.npy"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         remove(tmp(names[i]));
     rmdir(dir);
