@@ -9,6 +9,7 @@
  *  2. a public input outside the input's bit range, chosen so one product
  *     wraps mod p: the proof would show an output the integer model does
  *     not give for that input. The verifier must reject the input.
+ *     Committed (private mode), the same input must fail its range lookups.
  *  3. control: the same prover on an honest in-range statement verifies
  *     (the harness is a faithful prover where nothing wraps). */
 #include "attack_lookup_copy.h"
@@ -27,9 +28,9 @@ static const uint8_t seed_a[32] = {6, 6, 6};
 
 /* forge with mal_prove, round-trip through bytes, verify against the key:
  * the verifier's status, or FORGE_FAILED */
-static int forge_and_verify(zki_pkey *pk, const int64_t *X, uint32_t B, int64_t *out0)
+static int forge_and_verify_mode(zki_pkey *pk, const int64_t *X, uint32_t B, int priv, int64_t *out0)
 {
-    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_prove_opts o = {priv, seed_a, NULL, NULL};
     zki_proof pf;
     zki_status st = mal_prove(pk, X, B, &o, &pf, NULL);
     if (st) {
@@ -46,10 +47,15 @@ static int forge_and_verify(zki_pkey *pk, const int64_t *X, uint32_t B, int64_t 
     st = zki_proof_from_bytes(&pk->vk, &q, b, n);
     free(b);
     if (!st) {
-        st = zki_verify(&pk->vk, X, B, &q);
+        st = zki_verify(&pk->vk, priv ? NULL : X, B, &q);
         zki_proof_free(&q);
     }
     return st;
+}
+
+static int forge_and_verify(zki_pkey *pk, const int64_t *X, uint32_t B, int64_t *out0)
+{
+    return forge_and_verify_mode(pk, X, B, 0, out0);
 }
 
 static int64_t qexec1(const zki_qmodel *m, const int64_t *X)
@@ -175,6 +181,12 @@ static void test_input_range(void)
         CHECK_MSG(vs != ZKI_OK,
                   "verifier ACCEPTED output %lld for input %lld outside its range (integer model: %lld)",
                   (long long)yproof, (long long)X[0], (long long)ytrue);
+        /* the same input committed (private mode): its range lookups stop it */
+        zki_pkey_free(pk);
+        pk = NULL;
+        CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+        vs = forge_and_verify_mode(pk, X, 1, 1, &yproof);
+        CHECK_MSG(vs != ZKI_OK, "verifier ACCEPTED a committed input outside its range");
     }
     zki_pkey_free(pk);
     zki_qmodel_free(m);
