@@ -31,11 +31,17 @@ static zki_status check_params(const zki_requant_params *p)
 /* The shift used in the proof: M x + 2^(s-1) = 2^s q + r scaled by 2^d
  * (M' = 2^d M, s' = s + d = 16 L) has the same q, and r' = 2^d r fills
  * whole 16-bit limbs, so no short top limb needs a second lookup. Used
- * when s' + q_log <= 62 still holds; otherwise s itself. */
+ * when s' + q_log <= 62 still holds; otherwise s itself.
+ * Scaling also multiplies |M x| by 2^d: it is sound only where q_log truly
+ * bounds the quotient (then z' stays in the window 2^(s'+q_log-1)). A q_log
+ * at the table cap may be saturated (setup caps it at 2^20 whatever the
+ * accumulators): there z' could reach p and wrap onto a small q (attack in
+ * tests/test_attack_requant.c), so keep s, where |M x| + 2^(s-1) < 2^62
+ * (zki_qmodel_check) cannot wrap. */
 static unsigned eff_shift(const zki_requant_params *p)
 {
     unsigned s2 = 16 * zki_requant_n_limbs(p->s);
-    return s2 + p->q_log <= 62 ? s2 : p->s;
+    return s2 + p->q_log <= 62 && p->q_log < ZKI_LK_MAX_LOG_TABLE ? s2 : p->s;
 }
 
 static int64_t q_lo(const zki_requant_params *p) { return -((int64_t)1 << (p->q_log - 1)); }

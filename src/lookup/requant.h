@@ -5,8 +5,9 @@
  * input range [-2^(q_log-1), 2^(q_log-1)).
  *
  * The proof uses s' = 16 L (L = ceil(s/16) limbs) and M' = 2^(s'-s) M when
- * s' + q_log <= 62 (else s' = s, M' = M): the relation scaled by 2^(s'-s)
- * has the same q and r' = 2^(s'-s) r, which fills whole 16-bit limbs.
+ * s' + q_log <= 62 and q_log < ZKI_LK_MAX_LOG_TABLE (else s' = s, M' = M):
+ * the relation scaled by 2^(s'-s) has the same q and r' = 2^(s'-s) r, which
+ * fills whole 16-bit limbs.
  *
  * Advice the CALLER commits: q, y and the high limbs r_1 .. r_{L-1} of r'
  * (limb 0 lowest). Limb 0 is NOT committed:
@@ -21,7 +22,10 @@
  * turns them into its matmul sum-check), on q, y, r_i (opened by the PCS or
  * chained further). Soundness: 2^s' q + r' takes fewer than p integer
  * values over the checked ranges (s' + q_log <= 62), so the field relation
- * fixes q and r' uniquely, whatever the size of x. */
+ * fixes q and r' uniquely; they are the INTEGER quotient and remainder only
+ * if M' x + 2^(s'-1) cannot wrap mod p onto that window: the caller must
+ * keep |M x| + 2^(s-1) < 2^62 (s' = s) or give a q_log below the cap that
+ * bounds every quotient its x can produce (s' > s). */
 #ifndef ZKI_LOOKUP_REQUANT_H
 #define ZKI_LOOKUP_REQUANT_H
 

@@ -39,6 +39,14 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof has a public input and none was given");
     if (X && pf->private_input)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof commits its input; verify without --input");
+    /* a public input outside the input's bit range would leave the bounds
+     * the requant relations rely on (acc could wrap mod p): reject it, as
+     * the prover does and as the private input's range lookups do */
+    int64_t ilim = (int64_t)1 << (a->in_bits - 1);
+    for (uint64_t i = 0; X && i < (uint64_t)B * zki_arch_in_len(a); i++)
+        if (X[i] < -ilim || X[i] >= ilim)
+            return zki_fail(ZKI_ERR_VERIFY, "verify: input %llu outside the %u-bit range",
+                            (unsigned long long)i, a->in_bits);
     int64_t olim = (int64_t)1 << (a->out_bits - 1);
     for (uint64_t i = 0; i < (uint64_t)B * pf->out_n; i++)
         if (pf->output[i] < -olim || pf->output[i] >= olim)

@@ -1,0 +1,574 @@
+/* Test-only copy of src/lookup/lookup.c for the malicious prover of the
+ * attack tests (tests/attack_prover.h). One change: a column's value is
+ * taken mod p (centred) instead of over the integers, so the prover-side
+ * multiplicities and leaves follow the FIELD relation, as a cheating prover
+ * would. The verifier functions are unchanged. A test that includes this
+ * file defines every lookup symbol itself, so the library's lookup.o is not
+ * linked into it. Refresh by hand if lookup.c changes. */
+#define ZKI_ATTACK_LOOKUP_COPY 1
+/* LogUp-GKR instance: see lookup.h. */
+#include "lookup/lookup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/scratch.h"
+#include "poly/mle.h"
+
+#define BOUND62 ((__int128)1 << 62)
+
+typedef struct {
+    char *name;
+    size_t len;
+    unsigned k; /* nvars: segment of 2^k leaves */
+    unsigned n_cols;
+    zki_lk_col cols[2];
+} lk_site;
+
+struct zki_lookup {
+    const zki_lookup_table *table;
+    uint32_t m_tensor;
+    lk_site *sites;
+    size_t n_sites, cap;
+    zki_fe *m; /* multiplicities (prover) */
+};
+
+zki_lk_col zki_lk_col_plain(uint32_t tensor, const int64_t *data)
+{
+    zki_lk_col c;
+    memset(&c, 0, sizeof c);
+    c.n_terms = 1;
+    c.coef[0] = 1;
+    c.tensor[0] = tensor;
+    c.data[0] = data;
+    return c;
+}
+
+zki_status zki_lookup_new(zki_lookup **out, const zki_lookup_table *table, uint32_t m_tensor)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return zki_fail(ZKI_ERR_NOMEM, "lookup instance");
+    (*out)->table = table;
+    (*out)->m_tensor = m_tensor;
+    return ZKI_OK;
+}
+
+void zki_lookup_free(zki_lookup *lk)
+{
+    if (!lk)
+        return;
+    for (size_t i = 0; i < lk->n_sites; i++)
+        free(lk->sites[i].name);
+    free(lk->sites);
+    free(lk->m);
+    free(lk);
+}
+
+size_t zki_lookup_n_sites(const zki_lookup *lk) { return lk->n_sites; }
+
+zki_status zki_lookup_add_site(zki_lookup *lk, const char *name, size_t len,
+                               const zki_lk_col *cols, unsigned n_cols)
+{
+    name = name ? name : "?";
+    unsigned want = lk->table->kind == ZKI_LK_MAP ? 2 : 1;
+    if (n_cols != want)
+        return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': %u columns for a table of %u", name,
+                        n_cols, want);
+    if (len < 1 || len > ((size_t)1 << 36))
+        return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': length %zu", name, len);
+    for (unsigned c = 0; c < n_cols; c++) {
+        if (cols[c].n_terms > ZKI_LK_MAX_TERMS)
+            return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': %u terms", name, cols[c].n_terms);
+        for (unsigned j = 0; j < cols[c].n_terms; j++)
+            if (cols[c].coef[j] <= -((int64_t)1 << 62) || cols[c].coef[j] >= ((int64_t)1 << 62))
+                return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': coefficient out of bounds", name);
+    }
+    if (lk->n_sites == lk->cap) {
+        size_t cap = lk->cap ? 2 * lk->cap : 8;
+        lk_site *s = realloc(lk->sites, cap * sizeof *s);
+        if (!s)
+            return zki_fail(ZKI_ERR_NOMEM, "lookup sites");
+        lk->sites = s;
+        lk->cap = cap;
+    }
+    lk_site *s = &lk->sites[lk->n_sites];
+    memset(s, 0, sizeof *s);
+    s->name = malloc(strlen(name) + 1);
+    if (!s->name)
+        return zki_fail(ZKI_ERR_NOMEM, "lookup site name");
+    strcpy(s->name, name);
+    s->len = len;
+    s->k = (unsigned)zki_log2_ceil(len);
+    if (s->k < 1) /* segments of at least 2 leaves: no GKR tree of 1 */
+        s->k = 1;
+    s->n_cols = n_cols;
+    memcpy(s->cols, cols, n_cols * sizeof *cols);
+    lk->n_sites++;
+    free(lk->m); /* a new site invalidates the counts */
+    lk->m = NULL;
+    return ZKI_OK;
+}
+
+/* Integer value of a column at i < len (prover). */
+static __int128 col_int(const zki_lk_col *c, size_t i)
+{
+    __int128 v = c->cst;
+    for (unsigned j = 0; j < c->n_terms; j++)
+        v += (__int128)c->coef[j] * c->data[j][i];
+    { __int128 p_ = (__int128)ZKI_P; v %= p_; if (v < 0) v += p_; if (v > p_ / 2) v -= p_; }
+    return v; /* attack copy: mod p, centred */
+}
+
+static zki_fe col_fe(const zki_lk_col *c, size_t i, size_t len)
+{
+    if (i >= len) /* padding: bases are zero there */
+        return zki_fe_from_i64(c->cst);
+    return zki_fe_from_i64((int64_t)col_int(c, i));
+}
+
+zki_status zki_lookup_multiplicities(zki_lookup *lk, const zki_fe **m, size_t *m_len)
+{
+    const zki_lookup_table *T = lk->table;
+    size_t size = (size_t)1 << T->log_size;
+    uint64_t *cnt = calloc(size, sizeof *cnt);
+    if (!cnt)
+        return zki_fail(ZKI_ERR_NOMEM, "multiplicities (2^%u)", T->log_size);
+    for (size_t si = 0; si < lk->n_sites; si++) {
+        const lk_site *s = &lk->sites[si];
+        for (unsigned c = 0; c < s->n_cols; c++)
+            for (unsigned j = 0; j < s->cols[c].n_terms; j++)
+                if (!s->cols[c].data[j]) {
+                    free(cnt);
+                    return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': no witness data", s->name);
+                }
+        for (size_t i = 0; i < s->len; i++) {
+            __int128 v = col_int(&s->cols[0], i);
+            if (v <= -BOUND62 || v >= BOUND62 || v < T->lo || v - T->lo >= (__int128)size) {
+                free(cnt);
+                return zki_fail(ZKI_ERR_INPUT,
+                                "lookup site '%s': value %lld at index %zu not in the table "
+                                "[%lld, %lld)",
+                                s->name, (long long)(int64_t)(v < -BOUND62 ? -BOUND62 : v >= BOUND62 ? BOUND62 : v),
+                                i, (long long)T->lo, (long long)(T->lo + (int64_t)size));
+            }
+            size_t idx = (size_t)(v - T->lo);
+            if (T->kind == ZKI_LK_MAP) {
+                __int128 w = col_int(&s->cols[1], i);
+                if (w != T->out[idx]) {
+                    free(cnt);
+                    return zki_fail(ZKI_ERR_INPUT,
+                                    "lookup site '%s': pair (%lld, %lld) at index %zu not in the "
+                                    "table (expected output %lld)",
+                                    s->name, (long long)v,
+                                    (long long)(int64_t)(w <= -BOUND62 ? -BOUND62 : w >= BOUND62 ? BOUND62 : w),
+                                    i, (long long)T->out[idx]);
+                }
+            }
+            cnt[idx]++;
+        }
+    }
+    free(lk->m);
+    lk->m = malloc(size * sizeof *lk->m);
+    if (!lk->m) {
+        free(cnt);
+        return zki_fail(ZKI_ERR_NOMEM, "multiplicities (2^%u)", T->log_size);
+    }
+    for (size_t i = 0; i < size; i++)
+        lk->m[i] = zki_fe_from_u64(cnt[i]);
+    free(cnt);
+    *m = lk->m;
+    *m_len = size;
+    return ZKI_OK;
+}
+
+void zki_lookup_proof_free(zki_lookup_proof *pf)
+{
+    for (size_t b = 0; pf->gkr && b < pf->n_trees; b++)
+        zki_frac_proof_free(&pf->gkr[b]);
+    free(pf->gkr);
+    free(pf->evals);
+    memset(pf, 0, sizeof *pf);
+}
+
+size_t zki_lookup_proof_size(const zki_lookup_proof *pf)
+{
+    size_t n = 16 * pf->n_evals;
+    for (size_t b = 0; pf->gkr && b < pf->n_trees; b++)
+        n += zki_frac_proof_size(&pf->gkr[b]);
+    return n;
+}
+
+/* ---- shared by prover and verifier ------------------------------------------ */
+
+/* Segments (0 = table, 1.. = sites) are laid end to end, largest first
+ * (table before sites of equal size, sites in order), so each offset is a
+ * multiple of its size. The total is cut into power-of-two blocks after its
+ * binary digits, largest first; each block holds whole segments and is one
+ * GKR tree, so no leaf is filler. */
+typedef struct {
+    size_t n_seg;
+    unsigned *k;    /* per segment */
+    size_t *off;    /* per segment, inside its tree */
+    size_t *tree;   /* per segment */
+    size_t n_trees;
+    unsigned tree_n[64];
+    size_t tree_start[64];
+    size_t total;
+    size_t n_evals;
+} lk_layout;
+
+static void layout_free(lk_layout *L)
+{
+    free(L->k);
+    free(L->off);
+    free(L->tree);
+}
+
+static zki_status layout(const zki_lookup *lk, lk_layout *L)
+{
+    memset(L, 0, sizeof *L);
+    L->n_seg = 1 + lk->n_sites;
+    L->k = malloc(L->n_seg * sizeof *L->k);
+    L->off = malloc(L->n_seg * sizeof *L->off);
+    L->tree = malloc(L->n_seg * sizeof *L->tree);
+    size_t *ord = malloc(L->n_seg * sizeof *ord);
+    if (!L->k || !L->off || !L->tree || !ord) {
+        free(ord);
+        layout_free(L);
+        return zki_fail(ZKI_ERR_NOMEM, "lookup layout");
+    }
+    L->k[0] = lk->table->log_size;
+    for (size_t i = 0; i < lk->n_sites; i++)
+        L->k[1 + i] = lk->sites[i].k;
+    for (size_t i = 0; i < L->n_seg; i++) {
+        size_t j = i;
+        while (j > 0 && L->k[ord[j - 1]] < L->k[i]) {
+            ord[j] = ord[j - 1];
+            j--;
+        }
+        ord[j] = i;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < L->n_seg; i++) {
+        L->off[ord[i]] = o;
+        o += (size_t)1 << L->k[ord[i]];
+    }
+    free(ord);
+    L->total = o; /* even: every k >= 1 */
+    size_t start = 0;
+    for (unsigned b = 64; b-- > 1;)
+        if ((o >> b) & 1) {
+            L->tree_n[L->n_trees] = b;
+            L->tree_start[L->n_trees++] = start;
+            start += (size_t)1 << b;
+        }
+    for (size_t i = 0; i < L->n_seg; i++) {
+        size_t t = 0;
+        while (t + 1 < L->n_trees && L->tree_start[t + 1] <= L->off[i])
+            t++;
+        L->tree[i] = t;
+        L->off[i] -= L->tree_start[t];
+    }
+    L->n_evals = 1;
+    for (size_t i = 0; i < lk->n_sites; i++)
+        for (unsigned c = 0; c < lk->sites[i].n_cols; c++)
+            L->n_evals += lk->sites[i].cols[c].n_terms;
+    return ZKI_OK;
+}
+
+static void absorb_shape(const zki_lookup *lk, zki_transcript *t)
+{
+    const zki_lookup_table *T = lk->table;
+    zki_ts_absorb_u64(t, "lk.kind", T->kind);
+    zki_ts_absorb_u64(t, "lk.log_size", T->log_size);
+    zki_ts_absorb_fe(t, "lk.lo", zki_fe_from_i64(T->lo));
+    if (T->kind == ZKI_LK_MAP)
+        zki_ts_absorb_bytes(t, "lk.out", T->out, ((size_t)1 << T->log_size) * sizeof *T->out);
+    zki_ts_absorb_u64(t, "lk.m_tensor", lk->m_tensor);
+    zki_ts_absorb_u64(t, "lk.n_sites", lk->n_sites);
+    for (size_t i = 0; i < lk->n_sites; i++) {
+        const lk_site *s = &lk->sites[i];
+        zki_ts_absorb_u64(t, "lk.len", s->len);
+        for (unsigned c = 0; c < s->n_cols; c++) {
+            const zki_lk_col *col = &s->cols[c];
+            zki_ts_absorb_fe(t, "lk.cst", zki_fe_from_i64(col->cst));
+            zki_ts_absorb_u64(t, "lk.n_terms", col->n_terms);
+            for (unsigned j = 0; j < col->n_terms; j++) {
+                zki_ts_absorb_fe(t, "lk.coef", zki_fe_from_i64(col->coef[j]));
+                zki_ts_absorb_u64(t, "lk.tensor", col->tensor[j]);
+            }
+        }
+    }
+}
+
+/* eq(rho[k..n), bits of off >> k): the weight of a segment in the leaves. */
+static zki_ext seg_weight(const zki_ext *rho, size_t n, unsigned k, size_t off)
+{
+    zki_ext w = zki_ext_one();
+    for (size_t j = k; j < n; j++)
+        w = zki_ext_mul(w, (off >> j) & 1 ? rho[j] : zki_ext_sub(zki_ext_one(), rho[j]));
+    return w;
+}
+
+/* Extension of the indicator [x < len] over k variables, O(k). */
+static zki_ext prefix_mle(size_t len, unsigned k, const zki_ext *r)
+{
+    if (len >= ((size_t)1 << k))
+        return zki_ext_one();
+    size_t half = (size_t)1 << (k - 1);
+    zki_ext top = r[k - 1], one_m = zki_ext_sub(zki_ext_one(), top);
+    if (len <= half)
+        return zki_ext_mul(one_m, prefix_mle(len, k - 1, r));
+    return zki_ext_add(one_m, zki_ext_mul(top, prefix_mle(len - half, k - 1, r)));
+}
+
+static zki_ext col_value(const zki_lk_col *c, const zki_ext *ev)
+{
+    zki_ext v = zki_ext_from_fe(zki_fe_from_i64(c->cst));
+    for (unsigned j = 0; j < c->n_terms; j++)
+        v = zki_ext_add(v, zki_ext_scale(ev[j], zki_fe_from_i64(c->coef[j])));
+    return v;
+}
+
+/* Claims on bases and m into the ledger; rho[t] is tree t's leaf point. */
+static zki_status add_claims(const zki_lookup *lk, const lk_layout *L, zki_ext *const *rho,
+                             const zki_ext *evals, zki_ledger *ledger)
+{
+    size_t e = 0;
+    zki_status st = ZKI_OK;
+    for (size_t i = 0; i < lk->n_sites && st == ZKI_OK; i++) {
+        const lk_site *s = &lk->sites[i];
+        for (unsigned c = 0; c < s->n_cols; c++)
+            for (unsigned j = 0; j < s->cols[c].n_terms && st == ZKI_OK; j++)
+                st = zki_ledger_add(ledger, s->cols[c].tensor[j], rho[L->tree[1 + i]], s->k,
+                                    evals[e++]);
+    }
+    if (st == ZKI_OK)
+        st = zki_ledger_add(ledger, lk->m_tensor, rho[L->tree[0]], lk->table->log_size, evals[e]);
+    return st;
+}
+
+
+/* ---- prover ------------------------------------------------------------------ */
+
+static zki_ext dot_i64(const int64_t *d, size_t len, const zki_ext *eq)
+{
+    zki_ext_acc acc;
+    zki_ext_acc_zero(&acc);
+    #pragma omp parallel if (len > 16384)
+    {
+        zki_ext_acc a;
+        zki_ext_acc_zero(&a);
+        #pragma omp for schedule(static) nowait
+        for (size_t i = 0; i < len; i++)
+            zki_ext_acc_mac_fe(&a, zki_fe_from_i64(d[i]), eq[i]);
+        #pragma omp critical
+        zki_ext_acc_merge(&acc, &a);
+    }
+    return zki_ext_acc_reduce(&acc);
+}
+
+static zki_ext **alloc_points(const lk_layout *L)
+{
+    zki_ext **rho = calloc(L->n_trees, sizeof *rho);
+    for (size_t t = 0; rho && t < L->n_trees; t++)
+        if (!(rho[t] = malloc((L->tree_n[t] + 1) * sizeof **rho))) {
+            for (size_t u = 0; u < t; u++)
+                free(rho[u]);
+            free(rho);
+            return NULL;
+        }
+    return rho;
+}
+
+static void free_points(zki_ext **rho, const lk_layout *L)
+{
+    for (size_t t = 0; rho && t < L->n_trees; t++)
+        free(rho[t]);
+    free(rho);
+}
+
+zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof *pf,
+                            zki_ledger *ledger)
+{
+    memset(pf, 0, sizeof *pf);
+    if (!lk->m)
+        return zki_fail(ZKI_ERR_INPUT, "lookup prove: multiplicities not computed");
+    const zki_lookup_table *T = lk->table;
+    lk_layout L;
+    zki_status st = layout(lk, &L);
+    if (st != ZKI_OK)
+        return st;
+    absorb_shape(lk, t);
+    zki_ext alpha = zki_ts_challenge_ext(t, "lk.alpha");
+    zki_ext beta = zki_ts_challenge_ext(t, "lk.beta");
+    zki_fe bw = zki_ext_mul_prep(beta);
+    size_t N = L.total;
+    zki_ext *p = zki_scratch_alloc(2 * N * sizeof(zki_ext)), *q = p ? p + N : NULL;
+    zki_ext **rho = alloc_points(&L);
+    zki_ext *eq = zki_scratch_alloc(((size_t)1 << L.tree_n[0]) * sizeof(zki_ext));
+    pf->evals = malloc(L.n_evals * sizeof *pf->evals);
+    pf->gkr = calloc(L.n_trees, sizeof *pf->gkr);
+    if (!p || !rho || !eq || !pf->evals || !pf->gkr) {
+        st = zki_fail(ZKI_ERR_NOMEM, "lookup leaves (%zu)", N);
+        goto done;
+    }
+    pf->n_evals = L.n_evals;
+    pf->n_trees = L.n_trees;
+    {   /* table segment: m / (alpha - (T_in + beta T_out)) */
+        size_t size = (size_t)1 << T->log_size, o = L.tree_start[L.tree[0]] + L.off[0];
+        #pragma omp parallel for schedule(static) if (size > 16384)
+        for (size_t i = 0; i < size; i++) {
+            zki_ext v = zki_ext_from_fe(zki_fe_from_i64(T->lo + (int64_t)i));
+            if (T->kind == ZKI_LK_MAP)
+                v = zki_ext_add(v, zki_ext_scale(beta, zki_fe_from_i64(T->out[i])));
+            p[o + i] = zki_ext_from_fe(lk->m[i]);
+            q[o + i] = zki_ext_sub(alpha, v);
+        }
+    }
+    for (size_t si = 0; si < lk->n_sites; si++) {
+        const lk_site *s = &lk->sites[si];
+        size_t size = (size_t)1 << s->k, o = L.tree_start[L.tree[1 + si]] + L.off[1 + si];
+        zki_ext mone = zki_ext_from_fe(zki_fe_neg(1));
+        #pragma omp parallel for schedule(static) if (size > 16384)
+        for (size_t i = 0; i < size; i++) {
+            zki_ext v = zki_ext_from_fe(col_fe(&s->cols[0], i, s->len));
+            if (s->n_cols == 2) {
+                zki_ext w = zki_ext_from_fe(col_fe(&s->cols[1], i, s->len));
+                v = zki_ext_add(v, zki_ext_mul_pre(w, beta, bw));
+            }
+            p[o + i] = i < s->len ? mone : zki_ext_zero();
+            q[o + i] = zki_ext_sub(alpha, v);
+        }
+    }
+    for (size_t b = 0; b < L.n_trees && st == ZKI_OK; b++) {
+        zki_ext P, Q;
+        size_t o = L.tree_start[b];
+        st = zki_frac_prove(p + o, q + o, L.tree_n[b], t, &pf->gkr[b], rho[b], &P, &Q);
+    }
+    if (st != ZKI_OK)
+        goto done;
+    /* base values at rho_k of their tree: one eq table per (tree, k) run */
+    {
+        size_t e = 0, have_t = (size_t)-1;
+        unsigned have_k = 0;
+        for (size_t si = 0; si < lk->n_sites; si++) {
+            const lk_site *s = &lk->sites[si];
+            if (L.tree[1 + si] != have_t || s->k != have_k) {
+                have_t = L.tree[1 + si];
+                have_k = s->k;
+                zki_eq_table(eq, rho[have_t], s->k);
+            }
+            for (unsigned c = 0; c < s->n_cols; c++)
+                for (unsigned j = 0; j < s->cols[c].n_terms; j++)
+                    pf->evals[e++] = dot_i64(s->cols[c].data[j], s->len, eq);
+        }
+        zki_eq_table(eq, rho[L.tree[0]], T->log_size);
+        size_t size = (size_t)1 << T->log_size;
+        zki_ext_acc acc;
+        zki_ext_acc_zero(&acc);
+        for (size_t i = 0; i < size; i++)
+            zki_ext_acc_mac_fe(&acc, lk->m[i], eq[i]);
+        pf->evals[e] = zki_ext_acc_reduce(&acc);
+    }
+    zki_ts_absorb_ext_vec(t, "lk.evals", pf->evals, pf->n_evals);
+    st = add_claims(lk, &L, rho, pf->evals, ledger);
+done:
+    zki_scratch_free(p);
+    zki_scratch_free(eq);
+    free_points(rho, &L);
+    layout_free(&L);
+    if (st != ZKI_OK)
+        zki_lookup_proof_free(pf);
+    return st;
+}
+
+/* ---- verifier ---------------------------------------------------------------- */
+
+zki_status zki_lookup_verify(zki_lookup *lk, zki_transcript *t, const zki_lookup_proof *pf,
+                             zki_ledger *ledger)
+{
+    const zki_lookup_table *T = lk->table;
+    lk_layout L;
+    zki_status st = layout(lk, &L);
+    if (st != ZKI_OK)
+        return st;
+    int shape_ok = pf->n_evals == L.n_evals && pf->evals && pf->n_trees == L.n_trees && pf->gkr;
+    for (size_t b = 0; shape_ok && b < L.n_trees; b++)
+        shape_ok = pf->gkr[b].nvars == L.tree_n[b];
+    zki_ext **rho = shape_ok ? alloc_points(&L) : NULL;
+    zki_ext *P = malloc(2 * L.n_trees * sizeof *P), *Q = P ? P + L.n_trees : NULL;
+    if (!shape_ok) {
+        st = zki_fail(ZKI_ERR_VERIFY, "lookup proof: wrong shape");
+        goto done;
+    }
+    if (!rho || !P) {
+        st = zki_fail(ZKI_ERR_NOMEM, "lookup verify");
+        goto done;
+    }
+    absorb_shape(lk, t);
+    zki_ext alpha = zki_ts_challenge_ext(t, "lk.alpha");
+    zki_ext beta = zki_ts_challenge_ext(t, "lk.beta");
+    /* sum_b root_p[b] / root_q[b] = 0, every root_q non-zero */
+    zki_ext num = zki_ext_zero(), den = zki_ext_one();
+    for (size_t b = 0; b < L.n_trees; b++) {
+        st = zki_frac_verify(L.tree_n[b], &pf->gkr[b], t, rho[b], &P[b], &Q[b]);
+        if (st != ZKI_OK)
+            goto done;
+        zki_ext rp = pf->gkr[b].root_p, rq = pf->gkr[b].root_q;
+        if (zki_ext_is_zero(rq)) {
+            st = zki_fail(ZKI_ERR_VERIFY, "lookup: zero denominator at a root");
+            goto done;
+        }
+        num = zki_ext_add(zki_ext_mul(num, rq), zki_ext_mul(rp, den));
+        den = zki_ext_mul(den, rq);
+    }
+    if (!zki_ext_is_zero(num)) {
+        st = zki_fail(ZKI_ERR_VERIFY, "lookup: fraction sum is not zero");
+        goto done;
+    }
+    zki_ts_absorb_ext_vec(t, "lk.evals", pf->evals, pf->n_evals);
+    /* each tree's leaves at its point, from the segments it holds */
+    zki_ext *Pw = malloc(2 * L.n_trees * sizeof *Pw), *Qw = Pw ? Pw + L.n_trees : NULL;
+    if (!Pw) {
+        st = zki_fail(ZKI_ERR_NOMEM, "lookup verify");
+        goto done;
+    }
+    for (size_t b = 0; b < L.n_trees; b++)
+        Pw[b] = Qw[b] = zki_ext_zero();
+    size_t e = 0;
+    for (size_t si = 0; si < lk->n_sites; si++) {
+        const lk_site *s = &lk->sites[si];
+        size_t b = L.tree[1 + si];
+        zki_ext v = col_value(&s->cols[0], pf->evals + e);
+        e += s->cols[0].n_terms;
+        if (s->n_cols == 2) {
+            v = zki_ext_add(v, zki_ext_mul(beta, col_value(&s->cols[1], pf->evals + e)));
+            e += s->cols[1].n_terms;
+        }
+        zki_ext w = seg_weight(rho[b], L.tree_n[b], s->k, L.off[1 + si]);
+        Pw[b] = zki_ext_sub(Pw[b], zki_ext_mul(w, prefix_mle(s->len, s->k, rho[b])));
+        Qw[b] = zki_ext_add(Qw[b], zki_ext_mul(w, zki_ext_sub(alpha, v)));
+    }
+    {
+        size_t b = L.tree[0];
+        zki_ext w = seg_weight(rho[b], L.tree_n[b], T->log_size, L.off[0]);
+        zki_ext tv = zki_lookup_table_eval(T, rho[b], beta);
+        Pw[b] = zki_ext_add(Pw[b], zki_ext_mul(w, pf->evals[e]));
+        Qw[b] = zki_ext_add(Qw[b], zki_ext_mul(w, zki_ext_sub(alpha, tv)));
+    }
+    for (size_t b = 0; b < L.n_trees && st == ZKI_OK; b++)
+        if (!zki_ext_eq(Pw[b], P[b]) || !zki_ext_eq(Qw[b], Q[b]))
+            st = zki_fail(ZKI_ERR_VERIFY, "lookup: leaf values of tree %zu do not match the GKR",
+                          b);
+    free(Pw);
+    if (st == ZKI_OK)
+        st = add_claims(lk, &L, rho, pf->evals, ledger);
+done:
+    free(P);
+    free_points(rho, &L);
+    layout_free(&L);
+    return st;
+}

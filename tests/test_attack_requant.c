@@ -1,0 +1,221 @@
+/* Attacks on the requant relation and the statement's input, by a prover
+ * that follows the FIELD relations instead of the integer ones
+ * (attack_prover.h with the mod-p lookup copy):
+ *  1. wrap-around: a legal model (zki_qmodel_check passes) whose quotient
+ *     bound saturates the 2^20 quotient table; the proof's scaled relation
+ *     M' acc + 2^(s'-1) = 2^s' q + r' (s' = 32 > s = 17) reaches 2^64, so a
+ *     small q satisfies it mod p while the integer quotient is 2^32: a false
+ *     output. Setup must refuse such a model (or the verifier reject).
+ *  2. a public input outside the input's bit range, chosen so one product
+ *     wraps mod p: the proof would show an output the integer model does
+ *     not give for that input. The verifier must reject the input.
+ *     Committed (private mode), the same input must fail its range lookups.
+ *  3. control: the same prover on an honest in-range statement verifies
+ *     (the harness is a faithful prover where nothing wraps). */
+#include "attack_lookup_copy.h"
+#include "attack_prover.h"
+
+#include "common/rng.h"
+#include "prover/random_mlp.h"
+#include "quant/qmodel.h"
+#include "test.h"
+#include "verifier/verifier.h"
+
+static const uint8_t seed_w[32] = {5, 5, 5};
+static const uint8_t seed_a[32] = {6, 6, 6};
+
+#define FORGE_FAILED (-1) /* no witness satisfies even the field relations */
+
+/* forge with mal_prove, round-trip through bytes, verify against the key:
+ * the verifier's status, or FORGE_FAILED */
+static int forge_and_verify_mode(zki_pkey *pk, const int64_t *X, uint32_t B, int priv, int64_t *out0)
+{
+    zki_prove_opts o = {priv, seed_a, NULL, NULL};
+    zki_proof pf;
+    zki_status st = mal_prove(pk, X, B, &o, &pf, NULL);
+    if (st) {
+        printf("  malicious prover: %s\n", zki_last_error());
+        return FORGE_FAILED;
+    }
+    if (out0)
+        *out0 = pf.output[0];
+    uint8_t *b = NULL;
+    size_t n = 0;
+    CHECK(zki_proof_to_bytes(&pf, &b, &n) == ZKI_OK);
+    zki_proof_free(&pf);
+    zki_proof q;
+    st = zki_proof_from_bytes(&pk->vk, &q, b, n);
+    free(b);
+    if (!st) {
+        st = zki_verify(&pk->vk, priv ? NULL : X, B, &q);
+        zki_proof_free(&q);
+    }
+    return st;
+}
+
+static int forge_and_verify(zki_pkey *pk, const int64_t *X, uint32_t B, int64_t *out0)
+{
+    return forge_and_verify_mode(pk, X, B, 0, out0);
+}
+
+static int64_t qexec1(const zki_qmodel *m, const int64_t *X)
+{
+    int64_t *in = (int64_t *)X, **v;
+    if (zki_qexec(m, &in, &v) != ZKI_OK)
+        return INT64_MIN;
+    int64_t y = v[m->outputs[0]][0];
+    zki_qexec_free(m, v);
+    return y;
+}
+
+static zki_qnode *first_linear(zki_qmodel *m)
+{
+    for (int i = 0; i < m->n_nodes; i++)
+        if (m->nodes[i].op == ZKI_QOP_LINEAR)
+            return &m->nodes[i];
+    return NULL;
+}
+
+/* 1. one layer 64 -> 2, ReLU [0, 127]; neuron 0: weights 127, bias 16320,
+ * M = 2^29, s = 17: with x = 127 everywhere acc = 2^20 and the integer
+ * z = 2^49 + 2^16, q = 2^32 (output 127); scaled by 2^15, z' = 2^64 + 2^31
+ * = 2^32 + 2^31 - 1 (mod p), so q = 1 (output 1) passes mod p. */
+static void test_wrap(void)
+{
+    const uint32_t widths[] = {64, 2};
+    const int relu[] = {1};
+    zki_qmodel *m;
+    CHECK(zki_random_mlp(widths, relu, 1, 7, &m) == ZKI_OK);
+    zki_qnode *n = first_linear(m);
+    CHECK(n != NULL);
+    if (!n)
+        return;
+    int64_t *W = m->t[n->in[1]].data, *b = m->t[n->in[2]].data;
+    for (int k = 0; k < 64; k++) {
+        W[k] = 127;
+        W[64 + k] = 0;
+    }
+    b[0] = 16320;
+    b[1] = 0;
+    n->p[0] = (int64_t)1 << 29;
+    n->p[1] = 17;
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "the wrap model is a legal model: %s", zki_last_error());
+    int64_t X[64];
+    for (int k = 0; k < 64; k++)
+        X[k] = 127;
+    int64_t ytrue = qexec1(m, X);
+    CHECK(ytrue == 127);
+    zki_pkey *pk = NULL;
+    zki_status st = zki_setup(m, seed_w, &pk);
+    if (st == ZKI_OK) {
+        CHECK(pk->vk.arch.layers[0].q_log == 20); /* saturated */
+        /* the honest prover cannot prove this input (q = 2^32) */
+        zki_prove_opts o = {0, seed_a, NULL, NULL};
+        zki_proof hp;
+        CHECK(zki_prove(pk, X, 1, &o, &hp, NULL) != ZKI_OK);
+        zki_pkey_free(pk);
+        pk = NULL;
+        CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK); /* fresh key: one proof each */
+        int64_t yforged = ytrue;
+        int vs = forge_and_verify(pk, X, 1, &yforged);
+        if (vs != FORGE_FAILED)
+            CHECK(yforged != ytrue); /* a forged statement is false */
+        CHECK_MSG(vs != ZKI_OK, "verifier ACCEPTED output %lld, the model gives %lld",
+                  (long long)yforged, (long long)ytrue);
+        zki_pkey_free(pk);
+    } else {
+        printf("  setup refused the wrap model: %s\n", zki_last_error());
+        CHECK(st == ZKI_ERR_INPUT);
+    }
+    zki_qmodel_free(m);
+}
+
+/* 2. one layer 4 -> 2 (8-bit input), M = 2^20, s = 20 (proof shift 32):
+ * X[0] < 2^31 (the matmul prover's own limit) but far outside the 8-bit
+ * range, searched so that M' acc + 2^31 wraps mod p onto a small quotient
+ * whose clamp differs from the integer model's (w_10 = 0 keeps the second
+ * output honest). */
+static void test_input_range(void)
+{
+    const uint32_t widths[] = {4, 2};
+    const int relu[] = {0};
+    zki_qmodel *m;
+    CHECK(zki_random_mlp(widths, relu, 1, 11, &m) == ZKI_OK);
+    zki_qnode *n = first_linear(m);
+    int64_t *W = m->t[n->in[1]].data, *bias = m->t[n->in[2]].data;
+    W[0] = 127;
+    W[4] = 0;
+    n->p[0] = (int64_t)1 << 20;
+    zki_pkey *pk = NULL;
+    CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+    if (!pk) {
+        zki_qmodel_free(m);
+        return;
+    }
+    zki_requant_params rp;
+    zki_requant_params_of(&pk->vk.arch.layers[0], &rp);
+    unsigned se = mal_eff_shift(&rp);
+    int64_t X[4] = {0, 1, 2, 3}, ytrue = 0, yforged = 0;
+    int found = 0;
+    for (int64_t x0 = ((int64_t)1 << 31) - 1; !found && x0 > ((int64_t)1 << 30); x0--) {
+        __int128 acc = bias[0] + (__int128)W[0] * x0;
+        for (int k = 1; k < 4; k++)
+            acc += (__int128)W[k] * X[k];
+        __int128 zt = acc * rp.M + ((__int128)1 << (rp.s - 1)), qt = zt >> rp.s;
+        __int128 zf = mal_centre(acc * rp.M * ((__int128)1 << (se - rp.s)) + ((__int128)1 << (se - 1)));
+        __int128 qf = zf >> se;
+        if (qf < -((__int128)1 << (rp.q_log - 1)) || qf >= ((__int128)1 << (rp.q_log - 1)))
+            continue;
+        ytrue = (int64_t)(qt < rp.lo ? rp.lo : qt > rp.hi ? rp.hi : qt);
+        yforged = (int64_t)(qf < rp.lo ? rp.lo : qf > rp.hi ? rp.hi : qf);
+        if (ytrue != yforged) {
+            X[0] = x0;
+            found = 1;
+        }
+    }
+    CHECK_MSG(found, "no wrapping input found");
+    if (found) {
+        int64_t yproof = 0;
+        int vs = forge_and_verify(pk, X, 1, &yproof);
+        CHECK(vs != FORGE_FAILED && yproof == yforged && yproof != ytrue); /* forged, false */
+        CHECK_MSG(vs != ZKI_OK,
+                  "verifier ACCEPTED output %lld for input %lld outside its range (integer model: %lld)",
+                  (long long)yproof, (long long)X[0], (long long)ytrue);
+        /* the same input committed (private mode): its range lookups stop it */
+        zki_pkey_free(pk);
+        pk = NULL;
+        CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+        vs = forge_and_verify_mode(pk, X, 1, 1, &yproof);
+        CHECK_MSG(vs != ZKI_OK, "verifier ACCEPTED a committed input outside its range");
+    }
+    zki_pkey_free(pk);
+    zki_qmodel_free(m);
+}
+
+/* 3. the harness proves an honest statement that verifies */
+static void test_control(void)
+{
+    const uint32_t widths[] = {12, 9, 5};
+    const int relu[] = {1, 0};
+    zki_qmodel *m;
+    CHECK(zki_random_mlp(widths, relu, 2, 3, &m) == ZKI_OK);
+    zki_pkey *pk = NULL;
+    CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+    int64_t X[3 * 12];
+    zki_rng g;
+    zki_rng_seed(&g, 42);
+    for (int i = 0; i < 3 * 12; i++)
+        X[i] = (int64_t)zki_rng_below(&g, 256) - 128;
+    int st = forge_and_verify(pk, X, 3, NULL);
+    CHECK_MSG(st == ZKI_OK, "honest statement through the attack prover: %s", zki_last_error());
+    zki_pkey_free(pk);
+    zki_qmodel_free(m);
+}
+
+int main(void)
+{
+    test_control();
+    test_wrap();
+    test_input_range();
+    return TEST_SUMMARY();
+}
