@@ -259,8 +259,13 @@ static void run_case_x(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, 
         CHECK_MSG(verify_bytes(&vk, Xv, B, bytes, blen) != ZKI_OK, "%s: altered output accepted", what);
         bytes[out_at] ^= 1;
         if (!priv) {
-            X[zki_rng_below(g, (uint64_t)(B * K))] ^= 1;
+            uint64_t at = zki_rng_below(g, (uint64_t)(B * K));
+            X[at] ^= 1;
             CHECK_MSG(verify_bytes(&vk, X, B, bytes, blen) != ZKI_OK, "%s: altered input accepted", what);
+            int64_t keep = X[B * K - 1];
+            X[B * K - 1] = 1000; /* outside the 8-bit input range (the last entry) */
+            CHECK_MSG(verify_bytes(&vk, X, B, bytes, blen) == ZKI_ERR_VERIFY, "%s: out-of-range input", what);
+            X[B * K - 1] = keep;
         }
         int acc = 0;
         for (int i = 0; i < mutations; i++) {
