@@ -47,7 +47,8 @@ typedef struct {
 
 /* conv spec: OC KH KW sh sw dh dw pt pl pb pr G relu avg (avg 1: an
  * AveragePool with this window, OC and G ignored; avg 2: a MaxPool with
- * this window, strides, dilations and pads; avg 3: GlobalAveragePool) */
+ * this window, strides, dilations and pads; avg 3: GlobalAveragePool;
+ * avg 4: a zero-amount Pad; avg 5: a Pad of one row on top) */
 typedef struct {
     int64_t OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G, relu, avg;
 } conv_spec;
@@ -96,6 +97,20 @@ static zki_qmodel *make_cnn(zki_rng *g, map3 in, const conv_spec *cs, int nconv,
     }
     for (int l = 0; l < nconv; l++) {
         const conv_spec *c = &cs[l];
+        if (c->avg == 4 || c->avg == 5) { /* Pad: zero amounts (4, identity) or one row on top (5) */
+            int64_t yd[4] = {1, x.C, x.H + (c->avg == 5), x.W};
+            snprintf(name, sizeof name, "py%d", l);
+            int yt = zki_qmodel_add_tensor(m, name, ZKI_QT_VALUE, 8, 4, yd, m->t[cur].scale);
+            snprintf(name, sizeof name, "pad%d", l);
+            int ni = zki_qmodel_add_node(m, ZKI_QOP_PAD, name);
+            zki_qnode *n = &m->nodes[ni];
+            n->n_in = 1, n->in[0] = cur, n->out = yt, n->n_p = 6;
+            memset(n->p, 0, sizeof(int64_t) * 6);
+            n->p[4] = c->avg == 5;
+            cur = yt;
+            x.H += c->avg == 5;
+            continue;
+        }
         if (c->avg == 3) { /* GlobalAveragePool: MEAN over H, W */
             int64_t yd[4] = {1, x.C, 1, 1};
             snprintf(name, sizeof name, "gy%d", l);
@@ -476,6 +491,21 @@ int main(void)
         zki_arch_free(&arch);
     }
     run_case(&g, "ResNet stem (padded 3x3 max pool), batch 2", m, 2, 0, 20);
+    zki_qmodel_free(m);
+    /* torch's avg_pool2d export: a zero-amount Pad before the pool (the
+     * identity); a Pad that pads is refused */
+    conv_spec pz[3] = {{3, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0},
+                       {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4},
+                       {0, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 1, 0, 1}};
+    m = make_cnn(&g, (map3){1, 8, 9}, pz, 3, 4, 8, 0);
+    run_case(&g, "zero-amount Pad before an average pool", m, 1, 0, 10);
+    zki_qmodel_free(m);
+    pz[1].avg = 5;
+    m = make_cnn(&g, (map3){1, 8, 9}, pz, 3, 4, 8, 0);
+    {
+        zki_arch arch;
+        CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
+    }
     zki_qmodel_free(m);
     /* pads on a signed map are refused (zero would win over negatives) */
     conv_spec sg[2] = {{4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0}, {0, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 1, 0, 2}};

@@ -143,6 +143,20 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         }
         const zki_qnode *n = &m->nodes[ni];
         visited++;
+        if (n->op == ZKI_QOP_PAD) {
+            /* exporters emit zero-amount Pads (torch's avg_pool2d): identity */
+            const zki_qtensor *xi = &m->t[n->in[0]], *o = &m->t[n->out];
+            int ident = n->in[0] == cur && o->rank == xi->rank && n->n_p == 2 + xi->rank;
+            for (int i = 0; ident && i < o->rank; i++)
+                ident = o->dims[i] == xi->dims[i] && n->p[2 + i] == 0;
+            if (!ident) {
+                zki_arch_free(a);
+                return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Pad) pads (only zero-amount Pads "
+                                "are proven, as the identity)", n->name);
+            }
+            cur = n->out;
+            continue;
+        }
         if (n->op == ZKI_QOP_RESHAPE) {
             const zki_qtensor *o = &m->t[n->out];
             if (zki_qnumel(o) != feat) {
