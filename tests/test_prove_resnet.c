@@ -1,6 +1,7 @@
 /* Residual Add (issue 7): small CNNs with identity shortcuts in the ResNet
  * pattern (a map feeds a branch of convs and an Add that joins the branch's
- * end), proven and verified end to end: the verified output equals the
+ * end) and a downsampling block (3x3 stride 2 branch, 1x1 stride 2 conv on
+ * the shortcut), proven and verified end to end: the verified output equals the
  * integer executor's for public and private inputs and batches; keys and
  * proofs round-trip through bytes; an altered output, mutated proof bytes,
  * an altered Add multiplier in the key (in memory, with the key's hash
@@ -30,12 +31,14 @@ static int add_const(zki_qmodel *m, zki_rng *g, const char *name, int bits, int 
     return t;
 }
 
-/* conv 3x3 pad 1 stride 1 (C -> OC) on map [C][H][W]; returns the output */
-static int conv3(zki_qmodel *m, zki_rng *g, int x, int64_t C, int64_t OC, int64_t H, int64_t W, int relu,
-                 int id)
+/* conv kxk (k 1 or 3, pad k/2) with stride sd (C -> OC) on map [C][H][W];
+ * returns the output */
+static int convk(zki_qmodel *m, zki_rng *g, int x, int64_t C, int64_t OC, int64_t H, int64_t W, int64_t k,
+                 int64_t sd, int relu, int id)
 {
     char nm[32];
-    int64_t wd[4] = {OC, C, 3, 3}, bd[1] = {OC}, yd[4] = {1, OC, H, W};
+    int64_t p = k / 2, OH = (H + 2 * p - k) / sd + 1, OW = (W + 2 * p - k) / sd + 1;
+    int64_t wd[4] = {OC, C, k, k}, bd[1] = {OC}, yd[4] = {1, OC, OH, OW};
     snprintf(nm, sizeof nm, "w%d", id);
     int wt = add_const(m, g, nm, 8, 4, wd, -127, 255);
     snprintf(nm, sizeof nm, "b%d", id);
@@ -47,9 +50,15 @@ static int conv3(zki_qmodel *m, zki_rng *g, int x, int64_t C, int64_t OC, int64_
     zki_qnode *n = &m->nodes[ni];
     n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 15;
     n->p[0] = 75, n->p[1] = 16, n->p[2] = relu ? 0 : -128, n->p[3] = 127;
-    const int64_t geo[11] = {1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+    const int64_t geo[11] = {1, k, k, sd, sd, 1, 1, p, p, p, p};
     memcpy(n->p + 4, geo, sizeof geo);
     return yt;
+}
+
+static int conv3(zki_qmodel *m, zki_rng *g, int x, int64_t C, int64_t OC, int64_t H, int64_t W, int relu,
+                 int id)
+{
+    return convk(m, g, x, C, OC, H, W, 3, 1, relu, id);
 }
 
 static int add_node(zki_qmodel *m, int a, int b, int64_t Ma, int64_t Mb, int relu, int64_t C, int64_t H,
@@ -84,8 +93,20 @@ static zki_qmodel *make_resnet(zki_rng *g, int64_t H, int64_t W, int kind)
     int c2 = conv3(m, g, c1, C, C, H, W, 0, 2);
     int s1 = add_node(m, c2, s0, 1500, -900, 1, C, H, W, 1);
     int c3 = conv3(m, g, s1, C, C, H, W, 0, 3);
-    int s2 = add_node(m, kind == 2 ? s0 : s1, c3, 2100, 1300, 0, C, H, W, 2);
-    int64_t F = C * H * W, fd[2] = {1, F}, wd[2] = {5, F}, bd[1] = {5}, yd[2] = {1, 5};
+    int s2;
+    int64_t C2 = C;
+    if (kind == 3) { /* a downsampling block: 3x3 stride 2, 3x3; 1x1 stride 2 shortcut */
+        C2 = 8;
+        int64_t H0 = H, W0 = W;
+        int c4 = convk(m, g, c3, C, C2, H, W, 3, 2, 1, 4);
+        H = (H - 1) / 2 + 1, W = (W - 1) / 2 + 1;
+        int c5 = conv3(m, g, c4, C2, C2, H, W, 0, 5);
+        int ds = convk(m, g, c3, C, C2, H0, W0, 1, 2, 0, 6);
+        s2 = add_node(m, ds, c5, 2100, 1300, 0, C2, H, W, 2);
+    } else {
+        s2 = add_node(m, kind == 2 ? s0 : s1, c3, 2100, 1300, 0, C, H, W, 2);
+    }
+    int64_t F = C2 * H * W, fd[2] = {1, F}, wd[2] = {5, F}, bd[1] = {5}, yd[2] = {1, 5};
     int ft = zki_qmodel_add_tensor(m, "flat", ZKI_QT_VALUE, 8, 2, fd, 0.05);
     int ni = zki_qmodel_add_node(m, ZKI_QOP_RESHAPE, "flatten");
     zki_qnode *n = &m->nodes[ni];
@@ -136,11 +157,12 @@ static size_t ma_offset(const zki_arch *a, uint32_t l)
 {
     size_t at = 8 + 4 + 4 + 4 * 4 + 8 * (size_t)a->in_rank + 4 + 8 * (size_t)a->out_rank + 16;
     for (uint32_t i = 0; i < l; i++)
-        at += 6 * 4 + 3 * 8 + 4 + 16 * 4 + (a->layers[i].kind == ZKI_LAYER_ADD ? 24 : 0);
-    return at + 6 * 4 + 3 * 8 + 4 + 16 * 4 + 8;
+        at += 6 * 4 + 3 * 8 + 4 + 17 * 4 + (a->layers[i].kind == ZKI_LAYER_ADD ? 24 : 0);
+    return at + 6 * 4 + 3 * 8 + 4 + 17 * 4 + 8;
 }
 
-static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, int priv, int mutations)
+static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, int priv, int mutations,
+                     int down)
 {
     int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
     int64_t *X = malloc(sizeof(int64_t) * (size_t)(B * K));
@@ -153,12 +175,22 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
         free(X);
         return;
     }
-    /* conv, conv, conv, add(2, 0), conv, add(3, 4), linear */
+    /* conv, conv, conv, add(2, 0), conv, add(3, 4), linear; down: conv,
+     * conv, conv, add(2, 0), conv, conv s2, conv, conv 1x1 s2 reading layer
+     * 4, add(7, 6), linear */
     const zki_arch *a = &pk->vk.arch;
-    CHECK(a->n_layers == 7 && a->layers[3].kind == ZKI_LAYER_ADD && a->layers[3].sa == 2 &&
+    uint32_t la = down ? 8 : 5;
+    CHECK(a->n_layers == (down ? 10u : 7u) && a->layers[3].kind == ZKI_LAYER_ADD && a->layers[3].sa == 2 &&
           a->layers[3].sb == 0 && a->layers[3].Ma == 1500 && a->layers[3].Mb == -900 &&
-          a->layers[5].kind == ZKI_LAYER_ADD && a->layers[5].sa == 4 && a->layers[5].sb == 3 &&
-          a->layers[5].Ma == 1300 && a->layers[5].Mb == 2100 && a->layers[6].kind == ZKI_LAYER_LINEAR);
+          a->layers[la].kind == ZKI_LAYER_ADD && a->layers[la + 1].kind == ZKI_LAYER_LINEAR);
+    if (down)
+        CHECK(a->layers[8].sa == 7 && a->layers[8].sb == 6 && a->layers[8].Ma == 2100 && a->layers[8].Mb == 1300 &&
+              a->layers[7].kind == ZKI_LAYER_CONV && a->layers[7].xin == 5 && a->layers[7].KH == 1 &&
+              a->layers[7].sh == 2 && a->layers[6].xin == 6 && a->layers[5].sh == 2);
+    else
+        CHECK(a->layers[5].sa == 4 && a->layers[5].sb == 3 && a->layers[5].Ma == 1300 && a->layers[5].Mb == 2100);
+    for (uint32_t l = 0; l < a->n_layers; l++)
+        CHECK(a->layers[l].xin == l || (down && l == 7));
     zki_prove_opts o = {priv, seed_a, NULL, NULL};
     zki_proof pf;
     st = zki_prove(pk, X, B, &o, &pf, NULL);
@@ -185,9 +217,14 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
         pf.mm[3].x_eval = keep;
         /* a key whose Add multiplier differs (the hash kept: only the
          * algebra can catch it) */
-        pk->vk.arch.layers[5].Mb += 1;
+        pk->vk.arch.layers[la].Mb += 1;
         CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: altered multiplier accepted", what);
-        pk->vk.arch.layers[5].Mb -= 1;
+        pk->vk.arch.layers[la].Mb -= 1;
+        if (down) { /* the shortcut conv reading the previous layer instead */
+            pk->vk.arch.layers[7].xin = 7;
+            CHECK(zki_verify(&pk->vk, Xv, B, &pf) != ZKI_OK);
+            pk->vk.arch.layers[7].xin = 5;
+        }
         CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
         zki_proof_free(&pf);
         CHECK(zki_vk_to_bytes(&pk->vk, &vb, &vl) == ZKI_OK);
@@ -243,11 +280,18 @@ int main(void)
     zki_rng g;
     zki_rng_seed(&g, 77);
     zki_qmodel *m = make_resnet(&g, 6, 5, 0);
-    run_case(&g, "resnet 6x5 B=1", m, 1, 0, 40);
-    run_case(&g, "resnet 6x5 B=3 private", m, 3, 1, 20);
+    run_case(&g, "resnet 6x5 B=1", m, 1, 0, 40, 0);
+    run_case(&g, "resnet 6x5 B=3 private", m, 3, 1, 20, 0);
     zki_qmodel_free(m);
     m = make_resnet(&g, 8, 8, 0);
-    run_case(&g, "resnet 8x8 B=2", m, 2, 0, 20);
+    run_case(&g, "resnet 8x8 B=2", m, 2, 0, 20, 0);
+    zki_qmodel_free(m);
+    m = make_resnet(&g, 8, 8, 3);
+    run_case(&g, "resnet downsampling 8x8 B=1", m, 1, 0, 40, 1);
+    run_case(&g, "resnet downsampling 8x8 B=2 private", m, 2, 1, 20, 1);
+    zki_qmodel_free(m);
+    m = make_resnet(&g, 7, 6, 3);
+    run_case(&g, "resnet downsampling 7x6 B=1", m, 1, 0, 20, 1);
     zki_qmodel_free(m);
     for (int kind = 1; kind <= 2; kind++) {
         m = make_resnet(&g, 4, 4, kind);

@@ -32,10 +32,26 @@ static int consumers(const zki_qmodel *m, int t, int *node)
     return c;
 }
 
+/* Whether node i is a Conv whose output feeds only an Add (a shortcut). */
+static int shortcut_conv(const zki_qmodel *m, int i)
+{
+    int c = 0, at = -1;
+    if (m->nodes[i].op != ZKI_QOP_CONV)
+        return 0;
+    for (int k = 0; k < m->n_nodes; k++)
+        for (int j = 0; j < m->nodes[k].n_in; j++)
+            if (m->nodes[k].in[j] == m->nodes[i].out) {
+                c++;
+                at = k;
+            }
+    return c == 1 && m->nodes[at].op == ZKI_QOP_ADD;
+}
+
 /* The next node on the chain from tensor t: its only consumer or, at a
- * residual fork (two consumers, exactly one of them an Add), the other one
- * (*fork set). -1 otherwise. */
-static int chain_next(const zki_qmodel *m, int t, int *fork)
+ * residual fork (two consumers, exactly one of them an Add or a shortcut
+ * Conv feeding only an Add), the other one (*fork 1 for an identity
+ * shortcut, 2 for a conv shortcut, whose node goes to *sc). -1 otherwise. */
+static int chain_next(const zki_qmodel *m, int t, int *fork, int *sc)
 {
     int c = 0, nd[2] = {-1, -1};
     for (int i = 0; i < m->n_nodes; i++)
@@ -53,6 +69,12 @@ static int chain_next(const zki_qmodel *m, int t, int *fork)
         if (a0 != a1) {
             *fork = 1;
             return a0 ? nd[1] : nd[0];
+        }
+        int c0 = shortcut_conv(m, nd[0]), c1 = shortcut_conv(m, nd[1]);
+        if (!a0 && !a1 && c0 != c1) {
+            *fork = 2;
+            *sc = c0 ? nd[0] : nd[1];
+            return c0 ? nd[1] : nd[0];
         }
     }
     return -1;
@@ -164,10 +186,11 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
     int map = 0, nonneg = 0; /* nonneg: the current tensor is proven >= 0 (a ReLU'd requant) */
     uint32_t mc = 0, mh = 0, mw = 0;
     int skip_t = -1; /* a residual fork's tensor, awaiting its Add, and its layer */
-    uint32_t skip_l = 0;
+    uint32_t skip_l = 0, skip_c = 0, skip_h = 0, skip_w = 0;
+    int sc_node = -1; /* a shortcut conv awaiting its turn, right before the Add */
     while (cur != m->outputs[0]) {
-        int fork = 0, dummy = -1;
-        int ni = chain_next(m, cur, &fork);
+        int fork = 0, dummy = -1, scn = -1;
+        int ni = chain_next(m, cur, &fork, &scn);
         if (ni < 0) {
             zki_arch_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: tensor '%s' feeds %d nodes (a chain, with residual "
@@ -182,6 +205,21 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
             }
             skip_t = cur;
             skip_l = a->n_layers - 1;
+            skip_c = mc, skip_h = mh, skip_w = mw;
+            sc_node = fork == 2 ? scn : -1;
+        }
+        uint32_t xin = a->n_layers;
+        if (sc_node >= 0 && m->nodes[ni].op == ZKI_QOP_ADD) {
+            /* the branch has ended: the shortcut conv now reads the fork's
+             * map, and the Add joins it with the branch's end */
+            xin = skip_l + 1;
+            ni = sc_node;
+            sc_node = -1;
+            int t = cur;
+            cur = skip_t;
+            skip_t = t;
+            skip_l = a->n_layers - 1;
+            mc = skip_c, mh = skip_h, mw = skip_w;
         }
         const zki_qnode *n = &m->nodes[ni];
         visited++;
@@ -206,6 +244,7 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
                                 "0 < |M| < 2^31, s <= 61, outputs at most 16 bits", n->name);
             }
             zki_arch_layer *L = &a->layers[a->n_layers];
+            L->xin = a->n_layers;
             L->kind = ZKI_LAYER_ADD;
             L->out_bits = (uint32_t)yt->bits;
             L->M = 1;
@@ -300,7 +339,8 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
                 zki_maxpool_dims_init(&pd, 1, mc, mh, mw, (uint64_t)q[0], (uint64_t)q[1], (uint64_t)q[2],
                                       (uint64_t)q[3], (uint64_t)q[4], (uint64_t)q[5], (uint64_t)q[6],
                                       (uint64_t)q[7], (uint64_t)q[8], (uint64_t)q[9]);
-                zki_arch_layer *L = &a->layers[a->n_layers++];
+                zki_arch_layer *L = &a->layers[a->n_layers];
+                L->xin = a->n_layers++;
                 L->kind = ZKI_LAYER_MAXPOOL;
                 L->out_bits = (uint32_t)yt->bits;
                 L->C = mc, L->H = mh, L->W = mw, L->OC = mc, L->G = 1;
@@ -382,6 +422,7 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
                             n->name, zki_qop_name(n->op), (long long)feat);
         }
         zki_arch_layer *L = &a->layers[a->n_layers++];
+        L->xin = xin;
         nonneg = n->p[2] >= 0;
         L->has_bias = bi >= 0;
         L->w_bits = w ? (uint32_t)w->bits : 8;
@@ -557,6 +598,7 @@ static void arch_write(zki_wbuf *w, const zki_arch *a)
                                 L->sw, L->dh, L->dw, L->pt, L->pl, L->pb, L->pr, L->G};
         for (int i = 0; i < 16; i++)
             zki_wb_u32(w, g[i]);
+        zki_wb_u32(w, L->xin);
         if (L->kind == ZKI_LAYER_ADD) {
             zki_wb_u32(w, L->sa);
             zki_wb_u32(w, L->sb);
@@ -579,7 +621,7 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
     } while (0)
     NEED(zki_rb_u32(r, &a->n_layers) && a->n_layers >= 1 && a->n_layers <= ZKI_ARCH_MAX_LAYERS,
          "layer count");
-    NEED(zki_rb_left(r) >= (size_t)a->n_layers * 116, "truncated layers");
+    NEED(zki_rb_left(r) >= (size_t)a->n_layers * 120, "truncated layers");
     NEED(zki_rb_u32(r, &a->in_bits) && a->in_bits >= 2 && a->in_bits <= 16, "input bits");
     NEED(zki_rb_u32(r, &a->out_bits) && a->out_bits >= 2 && a->out_bits <= 16, "output bits");
     NEED(zki_rb_u32(r, &a->in_rank) && a->in_rank <= ZKI_QMAX_RANK, "input rank");
@@ -613,6 +655,8 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                            &L->sw, &L->dh, &L->dw, &L->pt, &L->pl, &L->pb, &L->pr, &L->G};
         for (int i = 0; i < 16; i++)
             NEED(zki_rb_u32(r, g[i]), "truncated layer geometry");
+        NEED(zki_rb_u32(r, &L->xin) && (L->xin == l || (L->kind == ZKI_LAYER_CONV && L->xin >= 1 && L->xin < l)),
+             "layer input: the previous layer's output (a shortcut conv: an earlier one)");
         NEED(L->kind <= ZKI_LAYER_ADD, "layer kind");
         if (L->kind == ZKI_LAYER_ADD)
             NEED(zki_rb_u32(r, &L->sa) && zki_rb_u32(r, &L->sb) && zki_rb_i64(r, &L->Ma) &&
@@ -633,18 +677,19 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                  "layer fields out of range");
         /* the map a conv, pool or flattening linear layer reads */
         uint32_t pc = 0, ph = 0, pw = 0;
-        int pmap = l > 0 && zki_arch_out_map(&a->layers[l - 1], &pc, &ph, &pw);
+        uint32_t src = L->xin;
+        int pmap = src > 0 && zki_arch_out_map(&a->layers[src - 1], &pc, &ph, &pw);
         if (L->kind == ZKI_LAYER_CONV) {
             /* a conv reads the input image or the previous map */
             zki_conv_dims cd;
-            NEED(l + 1 < a->n_layers && (l == 0 || pmap), "conv position");
+            NEED(l + 1 < a->n_layers && (src == 0 || pmap), "conv position");
             NEED(zki_arch_conv_dims(L, 1, &cd) == ZKI_OK && cd.lc + cd.lh + cd.lw <= 26 &&
                      cd.loc + cd.loh + cd.low <= 26,
                  "conv geometry");
             NEED(L->K == 1u << (cd.lc + cd.lh + cd.lw) && L->N == 1u << (cd.loc + cd.loh + cd.low),
                  "conv feature counts");
-            NEED(l > 0 || (int64_t)cd.C * (int64_t)cd.H * (int64_t)cd.W == in_n, "conv input size");
-            NEED(l == 0 || (pc == L->C && ph == L->H && pw == L->W),
+            NEED(src > 0 || (int64_t)cd.C * (int64_t)cd.H * (int64_t)cd.W == in_n, "conv input size");
+            NEED(src == 0 || (pc == L->C && ph == L->H && pw == L->W),
                  "conv input map differs from the previous layer's output");
         } else if (L->kind == ZKI_LAYER_MAXPOOL) {
             zki_maxpool_dims pd;
@@ -669,6 +714,9 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                      L->N == L->K && L->Ma != 0 && L->Mb != 0 && L->Ma > -(1ll << 31) &&
                      L->Ma < (1ll << 31) && L->Mb > -(1ll << 31) && L->Mb < (1ll << 31),
                  "add layer: inputs, map or multipliers");
+            /* a shortcut conv is joined at once with the branch it skipped */
+            NEED(a->layers[l - 1].xin == l - 1 || (l >= 2 && (L->sa == l - 2 || L->sb == l - 2)),
+                 "add layer after a shortcut conv");
         } else if (pmap) {
             NEED(L->C == pc && L->H == ph && L->W == pw, "flattened map differs from the previous layer's output");
         } else {
@@ -677,13 +725,16 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                      L->pl == 0 && L->pb == 0 && L->pr == 0,
                  "geometry on a linear layer");
         }
-        NEED((l == 0 && L->kind == ZKI_LAYER_CONV) || L->K == feat,
+        NEED((l == 0 && L->kind == ZKI_LAYER_CONV) || L->K == (src == l ? feat : a->layers[src - 1].N),
              "layer input size differs from the previous layer");
         if (L->kind != ZKI_LAYER_MAXPOOL)
             nonneg = L->lo >= 0;
         feat = L->N;
     }
     NEED(feat == out_n, "output size differs from the last layer");
+    for (uint32_t l = 0; l + 1 < a->n_layers; l++)
+        NEED(a->layers[l].xin == l || a->layers[l + 1].kind == ZKI_LAYER_ADD, "a shortcut conv not followed "
+             "by its add");
 #undef NEED
     (void)at;
     return ZKI_OK;
@@ -965,9 +1016,16 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
     /* walk the chain again to reach each Linear node's constants */
     uint32_t l = 0;
     int cur = m->inputs[0];
+    int sc_node = -1;
     while (cur != m->outputs[0]) {
-        int fork;
-        int ni = chain_next(m, cur, &fork);
+        int fork, scn = -1;
+        int ni = chain_next(m, cur, &fork, &scn);
+        if (fork == 2)
+            sc_node = scn;
+        if (sc_node >= 0 && m->nodes[ni].op == ZKI_QOP_ADD) { /* the shortcut conv first */
+            ni = sc_node;
+            sc_node = -1;
+        }
         const zki_qnode *n = &m->nodes[ni];
         cur = n->out;
         if (n->op == ZKI_QOP_ADD) {
@@ -1031,7 +1089,7 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
             }
         {
             /* worst |acc| over inputs in range bounds the quotient */
-            uint32_t ib = l == 0 ? pk->vk.arch.in_bits : pk->vk.arch.layers[l - 1].out_bits;
+            uint32_t ib = A->xin == 0 ? pk->vk.arch.in_bits : pk->vk.arch.layers[A->xin - 1].out_bits;
             const int64_t *bb = A->has_bias ? m->t[n->in[2]].data : NULL;
             __int128 worst = 0;
             for (uint64_t r = 0; r < rows; r++) {

@@ -8,7 +8,7 @@
  * nodes between them (a map reaches a LINEAR through a flattening
  * Reshape), and ADD nodes joining a residual fork (a ResNet identity
  * shortcut: a conv/pool/add map feeding the next node and an Add at the end
- * of the branch), every activation one row of features per sample. A proof covers a batch of B samples: each tensor is
+ * of the branch, directly or through one Conv), every activation one row of features per sample. A proof covers a batch of B samples: each tensor is
  * then a [B, features] matrix.
  *
  * Architecture (zki_arch): everything the verifier needs but the weights.
@@ -22,8 +22,8 @@
  * PCS commitment bytes. arch: u32 n_layers, in_bits, out_bits, in_rank,
  * in_dims[in_rank] (i64), out_rank, out_dims, f64 in_scale, out_scale, then
  * per layer u32 K, N, has_bias, w_bits, out_bits, s, i64 M, lo, hi, u32 q_log,
- * kind, C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G (an ADD layer
- * then u32 sa, sb, i64 Ma, Mb).
+ * kind, C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G, xin (an ADD
+ * layer then u32 sa, sb, i64 Ma, Mb).
  * q_log is set at setup from the weights: the largest |acc| any input in
  * range can produce bounds the requant quotient (at most 2^19 in size).
  * Parsing checks every bound and that the commitment's tables and
@@ -40,7 +40,7 @@
 #include "prover/pack.h"
 #include "quant/qmodel.h"
 
-#define ZKI_VK_VERSION 2u
+#define ZKI_VK_VERSION 3u
 #define ZKI_PK_VERSION 1u
 #define ZKI_ARCH_MAX_LAYERS 4096u
 #define ZKI_ARCH_MAX_DIM (1u << 26)
@@ -73,6 +73,10 @@ typedef struct {
     uint32_t kind;  /* ZKI_LAYER_* */
     /* conv geometry (C, H, W also for a LINEAR layer after a map; else 0) */
     uint32_t C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G;
+    /* the tensor the layer reads: 0 the input, j + 1 layer j's output;
+     * always l, except for a shortcut CONV (ResNet downsampling: a 1x1
+     * strided conv on the fork's map, right before the ADD joining it) */
+    uint32_t xin;
     uint32_t sa, sb; /* ADD: the summed layers */
     int64_t Ma, Mb;  /* ADD: their integer multipliers, |M| < 2^31 */
 } zki_arch_layer;

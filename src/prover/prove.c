@@ -193,7 +193,7 @@ static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witn
                 free(wd);
                 return zki_fail(ZKI_ERR_NOMEM, "prove: conv layer %u", l);
             }
-            zki_map_gather(xd, W->x[l], B, cd.C, cd.H, cd.W);
+            zki_map_gather(xd, W->x[L->xin], B, cd.C, cd.H, cd.W);
             st = zki_conv_forward(&cd, xd, wd, pack_bits(pk), pk->bias[l], &acc);
             free(xd);
             free(wd);
@@ -540,7 +540,7 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
                 st = zki_fail(ZKI_ERR_NOMEM, "prove: conv layer %u", l);
                 goto out;
             }
-            zki_map_gather(xd, W.x[l], B, cd.C, cd.H, cd.W);
+            zki_map_gather(xd, W.x[Ly->xin], B, cd.C, cd.H, cd.W);
             st = zki_conv_prove(&cd, xd, wd, pack_bits(pk), pk->bias[l], r, c->value, &ts, &pf->cv[l],
                                 xp, wp);
             free(xd);
@@ -568,8 +568,8 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
         st = zki_seg_claims_add(pk->vk.w_pk[l] ? &cw2 : &cw, pk->vk.w_seg[l], wp, we);
         if (!st && Ly->has_bias)
             st = zki_seg_claims_add(&cb, pk->vk.b_seg[l], bpt, be);
-        if (!st && l > 0)
-            st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, xe);
+        if (!st && Ly->xin > 0) /* l - 1, or a shortcut conv's source */
+            st = zki_seg_claims_add(&ca, lay.y[Ly->xin - 1], xp, xe);
         else if (!st && priv)
             st = zki_seg_claims_add(&ca, lay.x0, xp, xe);
         if (st)

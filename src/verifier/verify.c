@@ -223,8 +223,8 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             st = zki_seg_claims_add(&cb, vk->b_seg[l], bpt, be);
         if (st)
             goto out;
-        if (l > 0) {
-            if ((st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, xe)))
+        if (Ly->xin > 0) { /* l - 1, or a shortcut conv's source */
+            if ((st = zki_seg_claims_add(&ca, lay.y[Ly->xin - 1], xp, xe)))
                 goto out;
         } else if (pf->private_input) {
             if ((st = zki_seg_claims_add(&ca, lay.x0, xp, xe)))
