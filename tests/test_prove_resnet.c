@@ -1,7 +1,8 @@
 /* Residual Add (issue 7): small CNNs with identity shortcuts in the ResNet
  * pattern (a map feeds a branch of convs and an Add that joins the branch's
  * end) and a downsampling block (3x3 stride 2 branch, 1x1 stride 2 conv on
- * the shortcut), proven and verified end to end: the verified output equals the
+ * the shortcut), and the exported tiny ResNet fixture (ONNX, quantised),
+ * proven and verified end to end: the verified output equals the
  * integer executor's for public and private inputs and batches; keys and
  * proofs round-trip through bytes; an altered output, mutated proof bytes,
  * an altered Add multiplier in the key (in memory, with the key's hash
@@ -14,7 +15,25 @@
 
 #include "common/rng.h"
 #include "prover/prover.h"
+#include "quant/quant.h"
 #include "test.h"
+#ifndef ZKI_TEST_DATA
+/* fixtures next to this file (CMake passes absolute source paths) */
+static const char *zki_resnet_test_data(void)
+{
+    static char b[512];
+    if (!b[0]) {
+        const char *f = __FILE__, *s = strrchr(f, '/');
+        if (s)
+            snprintf(b, sizeof b, "%.*s/data", (int)(s - f), f);
+        else
+            snprintf(b, sizeof b, "tests/data");
+    }
+    return b;
+}
+#define ZKI_TEST_DATA zki_resnet_test_data()
+#endif
+#include "test_onnx_util.h"
 #include "verifier/verifier.h"
 
 static const uint8_t seed_w[32] = {9, 1, 2};
@@ -275,8 +294,76 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
     free(X);
 }
 
+/* The exported tiny ResNet (tools/export_resnet_tiny.py: BN folded, ReLU
+ * fused into the Adds, a downsampling block, GlobalAveragePool): two
+ * calibration samples proven as a batch, public and private. */
+static void test_onnx_fixture(void)
+{
+    zki_graph *gr = NULL;
+    CHECK_MSG(zki_onnx_load_file(tdata("resnet_tiny.onnx"), &gr) == ZKI_OK, "%s", zki_last_error());
+    if (!gr)
+        return;
+    zki_host_tensor *cal = NULL;
+    int ncal = 0;
+    zki_qmodel *m = NULL;
+    CHECK(zki_calib_load(gr, tdata("resnet_tiny_calib.npy"), &cal, &ncal) == ZKI_OK && ncal == 8);
+    CHECK(zki_quantize(gr, cal, ncal, NULL, &m) == ZKI_OK);
+    zki_pkey *pk = NULL;
+    int64_t *X = malloc(sizeof(int64_t) * 2 * 192), *x0 = NULL, *x1 = NULL;
+    if (m && ncal == 8 && zki_quant_input(m, 0, &cal[0], &x0) == ZKI_OK &&
+        zki_quant_input(m, 0, &cal[5], &x1) == ZKI_OK) {
+        memcpy(X, x0, sizeof(int64_t) * 192);
+        memcpy(X + 192, x1, sizeof(int64_t) * 192);
+        CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "resnet_tiny setup: %s", zki_last_error());
+    }
+    if (pk) {
+        const zki_arch *a = &pk->vk.arch;
+        CHECK(a->n_layers == 10 && a->layers[3].kind == ZKI_LAYER_ADD && a->layers[3].sa == 2 &&
+              a->layers[3].sb == 0 && a->layers[6].kind == ZKI_LAYER_CONV && a->layers[6].xin == 4 &&
+              a->layers[6].KH == 1 && a->layers[7].kind == ZKI_LAYER_ADD && a->layers[7].lo == 0);
+        for (int priv = 0; priv < 2; priv++) {
+            uint32_t B = priv ? 1 : 2;
+            if (priv) { /* a key opens its hiding commitment once */
+                zki_pkey_free(pk);
+                pk = NULL;
+                CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+                if (!pk)
+                    break;
+            }
+            zki_prove_opts o = {priv, seed_a, NULL, NULL};
+            zki_proof pf;
+            zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
+            CHECK_MSG(st == ZKI_OK, "resnet_tiny prove: %s", zki_last_error());
+            if (st)
+                continue;
+            int64_t *yq = qexec_batch(m, X, B);
+            CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
+                      "resnet_tiny: proven output differs from the integer executor");
+            free(yq);
+            uint8_t *bytes = NULL;
+            size_t blen = 0;
+            CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+            zki_proof_free(&pf);
+            const int64_t *Xv = priv ? NULL : X;
+            st = verify_bytes(&pk->vk, Xv, B, bytes, blen);
+            CHECK_MSG(st == ZKI_OK, "resnet_tiny verify: %s", zki_last_error());
+            bytes[8 + 4 + 32 + 16] ^= 1;
+            CHECK(verify_bytes(&pk->vk, Xv, B, bytes, blen) != ZKI_OK);
+            free(bytes);
+        }
+    }
+    zki_pkey_free(pk);
+    free(X);
+    free(x0);
+    free(x1);
+    zki_qmodel_free(m);
+    zki_samples_free(cal, ncal);
+    zki_graph_free(gr);
+}
+
 int main(void)
 {
+    test_onnx_fixture();
     zki_rng g;
     zki_rng_seed(&g, 77);
     zki_qmodel *m = make_resnet(&g, 6, 5, 0);
