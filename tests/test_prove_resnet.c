@@ -180,6 +180,12 @@ static size_t ma_offset(const zki_arch *a, uint32_t l)
     return at + 6 * 4 + 3 * 8 + 4 + 17 * 4 + 8;
 }
 
+/* the byte offset of layer l's xin in a vk's bytes */
+static size_t xin_offset(const zki_arch *a, uint32_t l)
+{
+    return ma_offset(a, l) - 8 - 4;
+}
+
 static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, int priv, int mutations,
                      int down)
 {
@@ -263,8 +269,36 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
         CHECK_MSG(verify_bytes(&vk2, Xv, B, bytes, blen) == ZKI_ERR_VERIFY, "%s: patched multiplier accepted",
                   what);
         zki_vk_free(&vk2);
-        /* an Add reading itself or a later layer: refused at parse */
         vb[at] ^= 2;
+        /* another input named by a layer: the key is refused at parse or
+         * (a conv before an Add may legally read an earlier map of the
+         * same shape: another model) the proof fails under it */
+        for (uint32_t l = 0; l < vk.arch.n_layers; l++) {
+            size_t xo = xin_offset(&vk.arch, l);
+            uint32_t keep, tries[3] = {l + 1, l ? l - 1 : 2 * l + 7, 0};
+            memcpy(&keep, vb + xo, 4);
+            CHECK(keep == vk.arch.layers[l].xin);
+            for (int t = 0; t < 3; t++) {
+                if (tries[t] == keep)
+                    continue;
+                memcpy(vb + xo, &tries[t], 4);
+                zki_vk vk3;
+                st = zki_vk_from_bytes(&vk3, vb, vl);
+                CHECK(st == ZKI_OK || st == ZKI_ERR_INPUT);
+                if (!st) {
+                    CHECK(vk.arch.layers[l].kind == ZKI_LAYER_CONV && vk.arch.layers[l + 1].kind == ZKI_LAYER_ADD);
+                    vk3.vk_hash = vk.vk_hash;
+                    CHECK_MSG(verify_bytes(&vk3, Xv, B, bytes, blen) != ZKI_OK, "%s: layer %u reading %u accepted",
+                              what, l, tries[t]);
+                    zki_vk_free(&vk3);
+                }
+            }
+            memcpy(vb + xo, &keep, 4);
+        }
+        zki_vk vk4;
+        CHECK(zki_vk_from_bytes(&vk4, vb, vl) == ZKI_OK);
+        zki_vk_free(&vk4);
+        /* an Add reading itself or a later layer: refused at parse */
         uint32_t sb;
         memcpy(&sb, vb + at - 4, 4);
         CHECK(sb == 0);
