@@ -32,6 +32,54 @@ static int consumers(const zki_qmodel *m, int t, int *node)
     return c;
 }
 
+/* Whether node i is a Conv whose output feeds only an Add (a shortcut). */
+static int shortcut_conv(const zki_qmodel *m, int i)
+{
+    int c = 0, at = -1;
+    if (m->nodes[i].op != ZKI_QOP_CONV)
+        return 0;
+    for (int k = 0; k < m->n_nodes; k++)
+        for (int j = 0; j < m->nodes[k].n_in; j++)
+            if (m->nodes[k].in[j] == m->nodes[i].out) {
+                c++;
+                at = k;
+            }
+    return c == 1 && m->nodes[at].op == ZKI_QOP_ADD;
+}
+
+/* The next node on the chain from tensor t: its only consumer or, at a
+ * residual fork (two consumers, exactly one of them an Add or a shortcut
+ * Conv feeding only an Add), the other one (*fork 1 for an identity
+ * shortcut, 2 for a conv shortcut, whose node goes to *sc). -1 otherwise. */
+static int chain_next(const zki_qmodel *m, int t, int *fork, int *sc)
+{
+    int c = 0, nd[2] = {-1, -1};
+    for (int i = 0; i < m->n_nodes; i++)
+        for (int j = 0; j < m->nodes[i].n_in; j++)
+            if (m->nodes[i].in[j] == t) {
+                if (c < 2)
+                    nd[c] = i;
+                c++;
+            }
+    *fork = 0;
+    if (c == 1)
+        return nd[0];
+    if (c == 2 && nd[0] != nd[1]) {
+        int a0 = m->nodes[nd[0]].op == ZKI_QOP_ADD, a1 = m->nodes[nd[1]].op == ZKI_QOP_ADD;
+        if (a0 != a1) {
+            *fork = 1;
+            return a0 ? nd[1] : nd[0];
+        }
+        int c0 = shortcut_conv(m, nd[0]), c1 = shortcut_conv(m, nd[1]);
+        if (!a0 && !a1 && c0 != c1) {
+            *fork = 2;
+            *sc = c0 ? nd[0] : nd[1];
+            return c0 ? nd[1] : nd[0];
+        }
+    }
+    return -1;
+}
+
 zki_status zki_arch_conv_dims(const zki_arch_layer *L, uint32_t B, zki_conv_dims *d)
 {
     return zki_conv_dims_init(d, B, L->C, L->H, L->W, L->OC, L->KH, L->KW, L->sh, L->sw, L->dh, L->dw,
@@ -58,6 +106,10 @@ int zki_arch_out_map(const zki_arch_layer *L, uint32_t *C, uint32_t *H, uint32_t
         if (zki_arch_pool_dims(L, 1, &pd))
             return 0;
         *C = (uint32_t)pd.C, *H = (uint32_t)pd.OH, *W = (uint32_t)pd.OW;
+        return 1;
+    }
+    if (L->kind == ZKI_LAYER_ADD) {
+        *C = L->C, *H = L->H, *W = L->W;
         return 1;
     }
     return 0;
@@ -133,16 +185,84 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
     /* map: the current tensor is a padded [C][H][W] map (after a Conv) */
     int map = 0, nonneg = 0; /* nonneg: the current tensor is proven >= 0 (a ReLU'd requant) */
     uint32_t mc = 0, mh = 0, mw = 0;
+    int skip_t = -1; /* a residual fork's tensor, awaiting its Add, and its layer */
+    uint32_t skip_l = 0, skip_c = 0, skip_h = 0, skip_w = 0;
+    int sc_node = -1; /* a shortcut conv awaiting its turn, right before the Add */
     while (cur != m->outputs[0]) {
-        int ni = -1;
-        int c = consumers(m, cur, &ni);
-        if (c != 1) {
+        int fork = 0, dummy = -1, scn = -1;
+        int ni = chain_next(m, cur, &fork, &scn);
+        if (ni < 0) {
             zki_arch_free(a);
-            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: tensor '%s' feeds %d nodes (a chain is supported)",
-                            m->t[cur].name, c);
+            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: tensor '%s' feeds %d nodes (a chain, with residual "
+                            "forks into an Add, is supported)", m->t[cur].name, consumers(m, cur, &dummy));
+        }
+        if (fork) {
+            /* the shortcut keeps the map of the layer that made it */
+            if (skip_t >= 0 || a->n_layers == 0 || !map) {
+                zki_arch_free(a);
+                return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: tensor '%s' forks into an Add: proven for "
+                                "a Conv or pool output, one shortcut at a time", m->t[cur].name);
+            }
+            skip_t = cur;
+            skip_l = a->n_layers - 1;
+            skip_c = mc, skip_h = mh, skip_w = mw;
+            sc_node = fork == 2 ? scn : -1;
+        }
+        uint32_t xin = a->n_layers;
+        if (sc_node >= 0 && m->nodes[ni].op == ZKI_QOP_ADD) {
+            /* the branch has ended: the shortcut conv now reads the fork's
+             * map, and the Add joins it with the branch's end */
+            xin = skip_l + 1;
+            ni = sc_node;
+            sc_node = -1;
+            int t = cur;
+            cur = skip_t;
+            skip_t = t;
+            skip_l = a->n_layers - 1;
+            mc = skip_c, mh = skip_h, mw = skip_w;
         }
         const zki_qnode *n = &m->nodes[ni];
         visited++;
+        if (n->op == ZKI_QOP_ADD) {
+            /* the residual join: the chain's map plus the shortcut's */
+            const zki_qtensor *yt = &m->t[n->out];
+            int main0 = n->n_in == 2 && n->in[0] == cur;
+            int other = n->n_in == 2 ? n->in[main0 ? 1 : 0] : -1;
+            int bad = skip_t < 0 || other != skip_t || (!main0 && n->in[1] != cur) || !map || n->n_p < 5 ||
+                      yt->bits > 16 || n->p[2] < 1 || n->p[2] > 61 || n->p[3] > 0 || n->p[4] < 0 ||
+                      n->p[3] < -(1ll << 15) || n->p[4] >= (1ll << 15);
+            for (int k = 0; !bad && k < 2; k++)
+                bad = n->p[k] == 0 || n->p[k] <= -(1ll << 31) || n->p[k] >= (1ll << 31);
+            const zki_qtensor *ts3[3] = {&m->t[n->in[0]], &m->t[n->in[n->n_in > 1 ? 1 : 0]], yt};
+            for (int k = 0; !bad && k < 3; k++)
+                bad = ts3[k]->rank != 4 || ts3[k]->dims[0] != 1 || ts3[k]->dims[1] != mc ||
+                      ts3[k]->dims[2] != mh || ts3[k]->dims[3] != mw;
+            if (bad) {
+                zki_arch_free(a);
+                return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Add): proven as a residual join of "
+                                "the chain's map and an earlier Conv or pool output of the same shape, "
+                                "0 < |M| < 2^31, s <= 61, outputs at most 16 bits", n->name);
+            }
+            zki_arch_layer *L = &a->layers[a->n_layers];
+            L->xin = a->n_layers;
+            L->kind = ZKI_LAYER_ADD;
+            L->out_bits = (uint32_t)yt->bits;
+            L->M = 1;
+            L->s = (uint32_t)n->p[2];
+            L->lo = n->p[3];
+            L->hi = n->p[4];
+            L->C = mc, L->H = mh, L->W = mw, L->OC = mc, L->G = 1;
+            L->K = L->N = 1u << (zki_log2_ceil(mc) + zki_log2_ceil(mh) + zki_log2_ceil(mw));
+            L->sa = a->n_layers - 1;
+            L->sb = skip_l;
+            L->Ma = main0 ? n->p[0] : n->p[1];
+            L->Mb = main0 ? n->p[1] : n->p[0];
+            a->n_layers++;
+            nonneg = n->p[3] >= 0;
+            skip_t = -1;
+            cur = n->out;
+            continue;
+        }
         if (n->op == ZKI_QOP_PAD) {
             /* exporters emit zero-amount Pads (torch's avg_pool2d): identity */
             const zki_qtensor *xi = &m->t[n->in[0]], *o = &m->t[n->out];
@@ -219,7 +339,8 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
                 zki_maxpool_dims_init(&pd, 1, mc, mh, mw, (uint64_t)q[0], (uint64_t)q[1], (uint64_t)q[2],
                                       (uint64_t)q[3], (uint64_t)q[4], (uint64_t)q[5], (uint64_t)q[6],
                                       (uint64_t)q[7], (uint64_t)q[8], (uint64_t)q[9]);
-                zki_arch_layer *L = &a->layers[a->n_layers++];
+                zki_arch_layer *L = &a->layers[a->n_layers];
+                L->xin = a->n_layers++;
                 L->kind = ZKI_LAYER_MAXPOOL;
                 L->out_bits = (uint32_t)yt->bits;
                 L->C = mc, L->H = mh, L->W = mw, L->OC = mc, L->G = 1;
@@ -239,7 +360,8 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL && !is_gap) {
             zki_arch_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) is outside the proven class "
-                            "(chains of Conv, MaxPool, AveragePool, GlobalAveragePool, Linear and Reshape)",
+                            "(chains of Conv, MaxPool, AveragePool, GlobalAveragePool, Linear and Reshape, with "
+                            "residual Adds)",
                             n->name, zki_qop_name(n->op));
         }
         /* AveragePool is a depthwise conv with unit weights and no bias: the
@@ -300,6 +422,7 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
                             n->name, zki_qop_name(n->op), (long long)feat);
         }
         zki_arch_layer *L = &a->layers[a->n_layers++];
+        L->xin = xin;
         nonneg = n->p[2] >= 0;
         L->has_bias = bi >= 0;
         L->w_bits = w ? (uint32_t)w->bits : 8;
@@ -338,7 +461,7 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the output comes from a Conv or a pool (a Linear "
                         "must end the chain)");
     }
-    if (visited != m->n_nodes || a->n_layers == 0) {
+    if (visited != m->n_nodes || a->n_layers == 0 || skip_t >= 0) {
         zki_arch_free(a);
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the graph has %d nodes off the input-output chain "
                         "or no Linear node", m->n_nodes - visited);
@@ -369,7 +492,7 @@ zki_status zki_vk_layout(zki_vk *vk)
         zki_conv_dims cd;
         vk->b_seg[l] = vk->w_seg[l] = UINT32_MAX;
         vk->w_pk[l] = 0;
-        if (Ly->kind == ZKI_LAYER_MAXPOOL)
+        if (Ly->kind == ZKI_LAYER_MAXPOOL || Ly->kind == ZKI_LAYER_ADD)
             continue;
         if (Ly->kind == ZKI_LAYER_CONV) {
             if ((st = zki_arch_conv_dims(Ly, 1, &cd)))
@@ -411,7 +534,7 @@ zki_status zki_vk_layout(zki_vk *vk)
     }
     /* segment numbers in layer order within each pack */
     for (uint32_t l = 0; l < L; l++) {
-        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL)
+        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL || a->layers[l].kind == ZKI_LAYER_ADD)
             continue;
         if (vk->w_pk[l] == 0) {
             vk->w_seg[l] = n0;
@@ -475,6 +598,13 @@ static void arch_write(zki_wbuf *w, const zki_arch *a)
                                 L->sw, L->dh, L->dw, L->pt, L->pl, L->pb, L->pr, L->G};
         for (int i = 0; i < 16; i++)
             zki_wb_u32(w, g[i]);
+        zki_wb_u32(w, L->xin);
+        if (L->kind == ZKI_LAYER_ADD) {
+            zki_wb_u32(w, L->sa);
+            zki_wb_u32(w, L->sb);
+            zki_wb_i64(w, L->Ma);
+            zki_wb_i64(w, L->Mb);
+        }
     }
 }
 
@@ -491,7 +621,7 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
     } while (0)
     NEED(zki_rb_u32(r, &a->n_layers) && a->n_layers >= 1 && a->n_layers <= ZKI_ARCH_MAX_LAYERS,
          "layer count");
-    NEED(zki_rb_left(r) >= (size_t)a->n_layers * 116, "truncated layers");
+    NEED(zki_rb_left(r) >= (size_t)a->n_layers * 120, "truncated layers");
     NEED(zki_rb_u32(r, &a->in_bits) && a->in_bits >= 2 && a->in_bits <= 16, "input bits");
     NEED(zki_rb_u32(r, &a->out_bits) && a->out_bits >= 2 && a->out_bits <= 16, "output bits");
     NEED(zki_rb_u32(r, &a->in_rank) && a->in_rank <= ZKI_QMAX_RANK, "input rank");
@@ -525,32 +655,41 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                            &L->sw, &L->dh, &L->dw, &L->pt, &L->pl, &L->pb, &L->pr, &L->G};
         for (int i = 0; i < 16; i++)
             NEED(zki_rb_u32(r, g[i]), "truncated layer geometry");
-        NEED(L->kind <= ZKI_LAYER_MAXPOOL, "layer kind");
+        NEED(zki_rb_u32(r, &L->xin) && (L->xin == l || (L->kind == ZKI_LAYER_CONV && L->xin >= 1 && L->xin < l)),
+             "layer input: the previous layer's output (a shortcut conv: an earlier one)");
+        NEED(L->kind <= ZKI_LAYER_ADD, "layer kind");
+        if (L->kind == ZKI_LAYER_ADD)
+            NEED(zki_rb_u32(r, &L->sa) && zki_rb_u32(r, &L->sb) && zki_rb_i64(r, &L->Ma) &&
+                     zki_rb_i64(r, &L->Mb),
+                 "truncated add layer");
         NEED(L->K >= 1 && L->K <= ZKI_ARCH_MAX_DIM && L->N >= 1 && L->N <= ZKI_ARCH_MAX_DIM &&
                  L->out_bits >= 2 && L->out_bits <= 16, "layer sizes out of range");
         if (L->kind == ZKI_LAYER_MAXPOOL)
             NEED(L->has_bias == 0 && L->w_bits == 0 && L->s == 0 && L->M == 0 && L->lo == 0 && L->hi == 0 &&
                      L->q_log == 0, "fields on a pool layer");
         else
-            NEED(L->has_bias <= 1 && (L->w_bits == 8 || L->w_bits == 16) && L->s >= 1 && L->s <= 61 &&
+            NEED(L->has_bias <= (L->kind == ZKI_LAYER_ADD ? 0u : 1u) &&
+                     (L->kind == ZKI_LAYER_ADD ? L->w_bits == 0 && L->M == 1 : (L->w_bits == 8 || L->w_bits == 16)) &&
+                     L->s >= 1 && L->s <= 61 &&
                      L->lo <= 0 && L->hi >= 0 && L->lo >= -(1ll << 15) && L->hi < (1ll << 15) && L->M != 0 &&
                      L->M > -(1ll << 31) && L->M < (1ll << 31) && L->q_log >= 2 &&
                      L->q_log <= ZKI_ARCH_MAX_Q_LOG,
                  "layer fields out of range");
         /* the map a conv, pool or flattening linear layer reads */
         uint32_t pc = 0, ph = 0, pw = 0;
-        int pmap = l > 0 && zki_arch_out_map(&a->layers[l - 1], &pc, &ph, &pw);
+        uint32_t src = L->xin;
+        int pmap = src > 0 && zki_arch_out_map(&a->layers[src - 1], &pc, &ph, &pw);
         if (L->kind == ZKI_LAYER_CONV) {
             /* a conv reads the input image or the previous map */
             zki_conv_dims cd;
-            NEED(l + 1 < a->n_layers && (l == 0 || pmap), "conv position");
+            NEED(l + 1 < a->n_layers && (src == 0 || pmap), "conv position");
             NEED(zki_arch_conv_dims(L, 1, &cd) == ZKI_OK && cd.lc + cd.lh + cd.lw <= 26 &&
                      cd.loc + cd.loh + cd.low <= 26,
                  "conv geometry");
             NEED(L->K == 1u << (cd.lc + cd.lh + cd.lw) && L->N == 1u << (cd.loc + cd.loh + cd.low),
                  "conv feature counts");
-            NEED(l > 0 || (int64_t)cd.C * (int64_t)cd.H * (int64_t)cd.W == in_n, "conv input size");
-            NEED(l == 0 || (pc == L->C && ph == L->H && pw == L->W),
+            NEED(src > 0 || (int64_t)cd.C * (int64_t)cd.H * (int64_t)cd.W == in_n, "conv input size");
+            NEED(src == 0 || (pc == L->C && ph == L->H && pw == L->W),
                  "conv input map differs from the previous layer's output");
         } else if (L->kind == ZKI_LAYER_MAXPOOL) {
             zki_maxpool_dims pd;
@@ -560,6 +699,24 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
             NEED(zki_arch_pool_dims(L, 1, &pd) == ZKI_OK && pd.lc + pd.loh + pd.low <= 26 &&
                      L->K == 1u << (pd.lc + pd.lh + pd.lw) && L->N == 1u << (pd.lc + pd.loh + pd.low),
                  "pool geometry");
+        } else if (L->kind == ZKI_LAYER_ADD) {
+            /* two earlier maps of this shape (the previous layer's among
+             * them, so the chain still runs through every layer) */
+            uint32_t ac = 0, ah = 0, aw = 0, bc = 0, bh = 0, bw = 0;
+            NEED(l + 1 < a->n_layers && pmap && pc == L->C && ph == L->H && pw == L->W && L->OC == L->C &&
+                     L->G == 1 && !L->KH && !L->KW && !L->sh && !L->sw && !L->dh && !L->dw && !L->pt &&
+                     !L->pl && !L->pb && !L->pr && (L->sa == l - 1 || L->sb == l - 1) && L->sa < l &&
+                     L->sb < l && L->sa != L->sb &&
+                     zki_arch_out_map(&a->layers[L->sa], &ac, &ah, &aw) &&
+                     zki_arch_out_map(&a->layers[L->sb], &bc, &bh, &bw) && ac == pc && ah == ph &&
+                     aw == pw && bc == pc && bh == ph && bw == pw &&
+                     L->K == 1u << (zki_log2_ceil(pc) + zki_log2_ceil(ph) + zki_log2_ceil(pw)) &&
+                     L->N == L->K && L->Ma != 0 && L->Mb != 0 && L->Ma > -(1ll << 31) &&
+                     L->Ma < (1ll << 31) && L->Mb > -(1ll << 31) && L->Mb < (1ll << 31),
+                 "add layer: inputs, map or multipliers");
+            /* a shortcut conv is joined at once with the branch it skipped */
+            NEED(a->layers[l - 1].xin == l - 1 || (l >= 2 && (L->sa == l - 2 || L->sb == l - 2)),
+                 "add layer after a shortcut conv");
         } else if (pmap) {
             NEED(L->C == pc && L->H == ph && L->W == pw, "flattened map differs from the previous layer's output");
         } else {
@@ -568,13 +725,16 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                      L->pl == 0 && L->pb == 0 && L->pr == 0,
                  "geometry on a linear layer");
         }
-        NEED((l == 0 && L->kind == ZKI_LAYER_CONV) || L->K == feat,
+        NEED((l == 0 && L->kind == ZKI_LAYER_CONV) || L->K == (src == l ? feat : a->layers[src - 1].N),
              "layer input size differs from the previous layer");
         if (L->kind != ZKI_LAYER_MAXPOOL)
             nonneg = L->lo >= 0;
         feat = L->N;
     }
     NEED(feat == out_n, "output size differs from the last layer");
+    for (uint32_t l = 0; l + 1 < a->n_layers; l++)
+        NEED(a->layers[l].xin == l || a->layers[l + 1].kind == ZKI_LAYER_ADD, "a shortcut conv not followed "
+             "by its add");
 #undef NEED
     (void)at;
     return ZKI_OK;
@@ -856,11 +1016,32 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
     /* walk the chain again to reach each Linear node's constants */
     uint32_t l = 0;
     int cur = m->inputs[0];
+    int sc_node = -1;
     while (cur != m->outputs[0]) {
-        int ni = -1;
-        consumers(m, cur, &ni);
+        int fork, scn = -1;
+        int ni = chain_next(m, cur, &fork, &scn);
+        if (fork == 2)
+            sc_node = scn;
+        if (sc_node >= 0 && m->nodes[ni].op == ZKI_QOP_ADD) { /* the shortcut conv first */
+            ni = sc_node;
+            sc_node = -1;
+        }
         const zki_qnode *n = &m->nodes[ni];
         cur = n->out;
+        if (n->op == ZKI_QOP_ADD) {
+            /* worst |acc| = |Ma| 2^(ba-1) + |Mb| 2^(bb-1) bounds the quotient */
+            zki_arch_layer *A = &pk->vk.arch.layers[l];
+            const zki_arch_layer *la = &pk->vk.arch.layers[A->sa], *lb = &pk->vk.arch.layers[A->sb];
+            __int128 worst = ((__int128)(A->Ma < 0 ? -A->Ma : A->Ma) << (la->out_bits - 1)) +
+                             ((__int128)(A->Mb < 0 ? -A->Mb : A->Mb) << (lb->out_bits - 1));
+            __int128 qb = (worst >> A->s) + 2;
+            uint32_t ql = 2;
+            while (ql < ZKI_ARCH_MAX_Q_LOG && ((__int128)1 << (ql - 1)) <= qb)
+                ql++;
+            A->q_log = ql;
+            l++;
+            continue;
+        }
         if (n->op == ZKI_QOP_MAXPOOL) { /* one layer, or two for a split window */
             l += n->p[0] * n->p[1] > ZKI_MAXPOOL_MAX_WINDOW ? 2 : 1;
             continue;
@@ -908,7 +1089,7 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
             }
         {
             /* worst |acc| over inputs in range bounds the quotient */
-            uint32_t ib = l == 0 ? pk->vk.arch.in_bits : pk->vk.arch.layers[l - 1].out_bits;
+            uint32_t ib = A->xin == 0 ? pk->vk.arch.in_bits : pk->vk.arch.layers[A->xin - 1].out_bits;
             const int64_t *bb = A->has_bias ? m->t[n->in[2]].data : NULL;
             __int128 worst = 0;
             for (uint64_t r = 0; r < rows; r++) {
@@ -988,7 +1169,7 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
     } while (0)
     uint64_t params = 0;
     for (uint32_t l = 0; l < a->n_layers; l++)
-        params += a->layers[l].kind == ZKI_LAYER_MAXPOOL ? 0
+        params += a->layers[l].kind == ZKI_LAYER_MAXPOOL || a->layers[l].kind == ZKI_LAYER_ADD ? 0
                   : a->layers[l].kind == ZKI_LAYER_CONV
                       ? (uint64_t)a->layers[l].OC * (a->layers[l].C / a->layers[l].G) * a->layers[l].KH *
                                 a->layers[l].KW + (a->layers[l].has_bias ? a->layers[l].OC : 0)
@@ -1001,7 +1182,11 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
       a->in_rank, a->out_bits, a->out_scale);
     for (uint32_t l = 0; l < a->n_layers && l < 64; l++) {
         const zki_arch_layer *L = &a->layers[l];
-        if (L->kind == ZKI_LAYER_MAXPOOL)
+        if (L->kind == ZKI_LAYER_ADD)
+            P("  %3u Add %ux%ux%u: layer %u * %lld + layer %u * %lld, requant s=%u clamp [%lld, %lld]\n", l, L->C,
+              L->H, L->W, L->sa, (long long)L->Ma, L->sb, (long long)L->Mb, L->s, (long long)L->lo,
+              (long long)L->hi);
+        else if (L->kind == ZKI_LAYER_MAXPOOL)
             P("  %3u MaxPool %ux%ux%u, window %ux%u, stride %ux%u, dilation %ux%u\n", l, L->C, L->H, L->W, L->KH,
               L->KW, L->sh, L->sw, L->dh, L->dw);
         else if (L->kind == ZKI_LAYER_CONV)

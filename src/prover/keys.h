@@ -6,7 +6,9 @@
  * a chain of them from the input, before the first LINEAR; AveragePool as
  * a depthwise unit-weight conv), MAXPOOL nodes between them, and RESHAPE
  * nodes between them (a map reaches a LINEAR through a flattening
- * Reshape), every activation one row of features per sample. A proof covers a batch of B samples: each tensor is
+ * Reshape), and ADD nodes joining a residual fork (a ResNet identity
+ * shortcut: a conv/pool/add map feeding the next node and an Add at the end
+ * of the branch, directly or through one Conv), every activation one row of features per sample. A proof covers a batch of B samples: each tensor is
  * then a [B, features] matrix.
  *
  * Architecture (zki_arch): everything the verifier needs but the weights.
@@ -20,7 +22,8 @@
  * PCS commitment bytes. arch: u32 n_layers, in_bits, out_bits, in_rank,
  * in_dims[in_rank] (i64), out_rank, out_dims, f64 in_scale, out_scale, then
  * per layer u32 K, N, has_bias, w_bits, out_bits, s, i64 M, lo, hi, u32 q_log,
- * kind, C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G.
+ * kind, C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G, xin (an ADD
+ * layer then u32 sa, sb, i64 Ma, Mb).
  * q_log is set at setup from the weights: the largest |acc| any input in
  * range can produce bounds the requant quotient (at most 2^19 in size).
  * Parsing checks every bound and that the commitment's tables and
@@ -37,7 +40,7 @@
 #include "prover/pack.h"
 #include "quant/qmodel.h"
 
-#define ZKI_VK_VERSION 2u
+#define ZKI_VK_VERSION 3u
 #define ZKI_PK_VERSION 1u
 #define ZKI_ARCH_MAX_LAYERS 4096u
 #define ZKI_ARCH_MAX_DIM (1u << 26)
@@ -57,6 +60,11 @@
  * previous layer's map and writes the pooled map: no weights, no
  * requantisation (M, s, lo, hi, q_log, w_bits 0); OC = C. */
 #define ZKI_LAYER_MAXPOOL 2u
+/* An ADD layer (residual connection) sums the padded output maps of two
+ * earlier layers sa, sb (same map [C][H][W]): acc = y_sa*Ma + y_sb*Mb, then
+ * the requantisation (M = 1). No weights (w_bits 0); K = N = the padded map
+ * size; the vk appends u32 sa, sb, i64 Ma, Mb to the layer's fields. */
+#define ZKI_LAYER_ADD 3u
 
 typedef struct {
     uint32_t K, N, has_bias, w_bits, out_bits, s;
@@ -65,6 +73,12 @@ typedef struct {
     uint32_t kind;  /* ZKI_LAYER_* */
     /* conv geometry (C, H, W also for a LINEAR layer after a map; else 0) */
     uint32_t C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G;
+    /* the tensor the layer reads: 0 the input, j + 1 layer j's output;
+     * always l, except for a shortcut CONV (ResNet downsampling: a 1x1
+     * strided conv on the fork's map, right before the ADD joining it) */
+    uint32_t xin;
+    uint32_t sa, sb; /* ADD: the summed layers */
+    int64_t Ma, Mb;  /* ADD: their integer multipliers, |M| < 2^31 */
 } zki_arch_layer;
 
 typedef struct {
@@ -135,7 +149,7 @@ zki_status zki_vk_layout(zki_vk *vk);
 /* Conv geometry of a CONV layer for a batch of B. */
 zki_status zki_arch_conv_dims(const zki_arch_layer *L, uint32_t B, zki_conv_dims *d);
 zki_status zki_arch_pool_dims(const zki_arch_layer *L, uint32_t B, zki_maxpool_dims *d);
-/* The output map [C][H][W] of a CONV or MAXPOOL layer (0 for LINEAR). */
+/* The output map [C][H][W] of a CONV, MAXPOOL or ADD layer (0 for LINEAR). */
 int zki_arch_out_map(const zki_arch_layer *L, uint32_t *C, uint32_t *H, uint32_t *W);
 /* Integers per sample in the caller's input (C*H*W for a first CONV
  * layer, else K). */

@@ -261,6 +261,15 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
                  "non-canonical field element");
             continue;
         }
+        if (a->layers[l].kind == ZKI_LAYER_ADD) {
+            /* the matmul layout without a sum-check: 0, 0, b_eval = 0, then
+             * the two input claims' values */
+            NEED(zki_rb_u32(&r, &nv) && nv == 0 && zki_rb_u32(&r, &deg) && deg == 0, "add layer sum-check");
+            NEED(zki_rb_ext(&r, &m->b_eval) && zki_ext_is_zero(m->b_eval) && zki_rb_ext(&r, &m->x_eval) &&
+                     zki_rb_ext(&r, &m->w_eval),
+                 "add layer values");
+            continue;
+        }
         NEED(zki_rb_u32(&r, &nv) && nv == lk, "sum-check rounds differ from the key");
         NEED(zki_rb_u32(&r, &deg) && deg == 2, "sum-check degree");
         NEED(zki_rb_left(&r) / 16 >= (size_t)nv * deg + 3, "truncated sum-check");

@@ -170,7 +170,19 @@ static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witn
             W->ldx[l + 1] = np;
             continue;
         }
-        if (L->kind == ZKI_LAYER_CONV) {
+        if (L->kind == ZKI_LAYER_ADD) {
+            /* both maps share the padded layout [B][np] (pads are 0) */
+            const int64_t *ya = W->x[L->sa + 1], *yb = W->x[L->sb + 1];
+            if (W->ldx[L->sa + 1] != np || W->ldx[L->sb + 1] != np)
+                return zki_fail(ZKI_ERR_INPUT, "prove: add layer %u: input maps of another size", l);
+            acc = malloc(sizeof(int64_t) * B * np);
+            if (!acc)
+                return zki_fail(ZKI_ERR_NOMEM, "prove: add layer %u", l);
+            for (uint64_t i = 0; i < B * np; i++)
+                acc[i] = ya[i] * L->Ma + yb[i] * L->Mb;
+            W->accp[l] = acc;
+            acc = NULL;
+        } else if (L->kind == ZKI_LAYER_CONV) {
             zki_conv_dims cd;
             if ((st = zki_arch_conv_dims(L, B, &cd)))
                 return st;
@@ -181,7 +193,7 @@ static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witn
                 free(wd);
                 return zki_fail(ZKI_ERR_NOMEM, "prove: conv layer %u", l);
             }
-            zki_map_gather(xd, W->x[l], B, cd.C, cd.H, cd.W);
+            zki_map_gather(xd, W->x[L->xin], B, cd.C, cd.H, cd.W);
             st = zki_conv_forward(&cd, xd, wd, pack_bits(pk), pk->bias[l], &acc);
             free(xd);
             free(wd);
@@ -490,6 +502,30 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
         }
         const zki_ext *r = c->point, *bpt = r;
         zki_ext xe, we, be;
+        if (Ly->kind == ZKI_LAYER_ADD) {
+            /* acc = y_sa*Ma + y_sb*Mb is affine: its claim at r becomes one
+             * on each input map at r (both committed advice) */
+            zki_fe *ta = zki_int_table(W.x[Ly->sa + 1], B, (uint64_t)1 << lnv, lbv, lnv);
+            zki_fe *tb = ta ? zki_int_table(W.x[Ly->sb + 1], B, (uint64_t)1 << lnv, lbv, lnv) : NULL;
+            if (!ta || !tb) {
+                free(ta);
+                st = zki_fail(ZKI_ERR_NOMEM, "prove: add layer %u", l);
+                goto out;
+            }
+            pf->mm[l].x_eval = zki_mle_eval_base(ta, lbv + lnv, r);
+            pf->mm[l].w_eval = zki_mle_eval_base(tb, lbv + lnv, r);
+            free(ta);
+            free(tb);
+            zki_ts_absorb_ext(&ts, "add.a", pf->mm[l].x_eval);
+            zki_ts_absorb_ext(&ts, "add.b", pf->mm[l].w_eval);
+            st = zki_seg_claims_add(&ca, lay.y[Ly->sa], r, pf->mm[l].x_eval);
+            if (!st)
+                st = zki_seg_claims_add(&ca, lay.y[Ly->sb], r, pf->mm[l].w_eval);
+            if (st)
+                goto out;
+            progress(opts, "layer", L - l, L);
+            continue;
+        }
         if (Ly->kind == ZKI_LAYER_CONV) {
             zki_conv_dims cd;
             if ((st = zki_arch_conv_dims(Ly, B, &cd)))
@@ -504,7 +540,7 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
                 st = zki_fail(ZKI_ERR_NOMEM, "prove: conv layer %u", l);
                 goto out;
             }
-            zki_map_gather(xd, W.x[l], B, cd.C, cd.H, cd.W);
+            zki_map_gather(xd, W.x[Ly->xin], B, cd.C, cd.H, cd.W);
             st = zki_conv_prove(&cd, xd, wd, pack_bits(pk), pk->bias[l], r, c->value, &ts, &pf->cv[l],
                                 xp, wp);
             free(xd);
@@ -532,8 +568,8 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
         st = zki_seg_claims_add(pk->vk.w_pk[l] ? &cw2 : &cw, pk->vk.w_seg[l], wp, we);
         if (!st && Ly->has_bias)
             st = zki_seg_claims_add(&cb, pk->vk.b_seg[l], bpt, be);
-        if (!st && l > 0)
-            st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, xe);
+        if (!st && Ly->xin > 0) /* l - 1, or a shortcut conv's source */
+            st = zki_seg_claims_add(&ca, lay.y[Ly->xin - 1], xp, xe);
         else if (!st && priv)
             st = zki_seg_claims_add(&ca, lay.x0, xp, xe);
         if (st)

@@ -163,6 +163,25 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         const zki_ext *r = c->point, *bpt = r;
         zki_ext xe, we, be;
         size_t xnv;
+        if (Ly->kind == ZKI_LAYER_ADD) {
+            /* acc(r) = Ma y_sa(r) + Mb y_sb(r), the two claims to the opening */
+            zki_ext ea = pf->mm[l].x_eval, eb = pf->mm[l].w_eval;
+            zki_ext sum = zki_ext_add(zki_ext_scale(ea, zki_fe_from_i64(Ly->Ma)),
+                                      zki_ext_scale(eb, zki_fe_from_i64(Ly->Mb)));
+            if (!zki_ext_eq(sum, c->value)) {
+                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: the add's input claims do not sum to its "
+                              "accumulator claim", l);
+                goto out;
+            }
+            zki_ts_absorb_ext(&ts, "add.a", ea);
+            zki_ts_absorb_ext(&ts, "add.b", eb);
+            st = zki_seg_claims_add(&ca, lay.y[Ly->sa], r, ea);
+            if (!st)
+                st = zki_seg_claims_add(&ca, lay.y[Ly->sb], r, eb);
+            if (st)
+                goto out;
+            continue;
+        }
         if (Ly->kind == ZKI_LAYER_CONV) {
             zki_conv_dims cd;
             if (!pf->cv || (st = zki_arch_conv_dims(Ly, B, &cd))) {
@@ -204,8 +223,8 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             st = zki_seg_claims_add(&cb, vk->b_seg[l], bpt, be);
         if (st)
             goto out;
-        if (l > 0) {
-            if ((st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, xe)))
+        if (Ly->xin > 0) { /* l - 1, or a shortcut conv's source */
+            if ((st = zki_seg_claims_add(&ca, lay.y[Ly->xin - 1], xp, xe)))
                 goto out;
         } else if (pf->private_input) {
             if ((st = zki_seg_claims_add(&ca, lay.x0, xp, xe)))

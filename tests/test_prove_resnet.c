@@ -1,0 +1,426 @@
+/* Residual Add (issue 7): small CNNs with identity shortcuts in the ResNet
+ * pattern (a map feeds a branch of convs and an Add that joins the branch's
+ * end) and a downsampling block (3x3 stride 2 branch, 1x1 stride 2 conv on
+ * the shortcut), and the exported tiny ResNet fixture (ONNX, quantised),
+ * proven and verified end to end: the verified output equals the
+ * integer executor's for public and private inputs and batches; keys and
+ * proofs round-trip through bytes; an altered output, mutated proof bytes,
+ * an altered Add multiplier in the key (in memory, with the key's hash
+ * kept, and patched in the key's bytes) and a forged Add input claim are
+ * rejected; graphs outside the class (a shortcut from the network input,
+ * a map feeding three nodes) are refused. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/rng.h"
+#include "prover/prover.h"
+#include "quant/quant.h"
+#include "test.h"
+#ifndef ZKI_TEST_DATA
+/* fixtures next to this file (CMake passes absolute source paths) */
+static const char *zki_resnet_test_data(void)
+{
+    static char b[512];
+    if (!b[0]) {
+        const char *f = __FILE__, *s = strrchr(f, '/');
+        if (s)
+            snprintf(b, sizeof b, "%.*s/data", (int)(s - f), f);
+        else
+            snprintf(b, sizeof b, "tests/data");
+    }
+    return b;
+}
+#define ZKI_TEST_DATA zki_resnet_test_data()
+#endif
+#include "test_onnx_util.h"
+#include "verifier/verifier.h"
+
+static const uint8_t seed_w[32] = {9, 1, 2};
+static const uint8_t seed_a[32] = {3, 3, 3};
+
+static int add_const(zki_qmodel *m, zki_rng *g, const char *name, int bits, int rank, const int64_t *d,
+                     int64_t lo, int64_t span)
+{
+    int t = zki_qmodel_add_tensor(m, name, ZKI_QT_CONST, bits, rank, d, 0.01);
+    int64_t n = zki_qnumel(&m->t[t]);
+    m->t[t].data = malloc(sizeof(int64_t) * (size_t)n);
+    for (int64_t i = 0; i < n; i++)
+        m->t[t].data[i] = lo + (int64_t)zki_rng_below(g, (uint64_t)span);
+    return t;
+}
+
+/* conv kxk (k 1 or 3, pad k/2) with stride sd (C -> OC) on map [C][H][W];
+ * returns the output */
+static int convk(zki_qmodel *m, zki_rng *g, int x, int64_t C, int64_t OC, int64_t H, int64_t W, int64_t k,
+                 int64_t sd, int relu, int id)
+{
+    char nm[32];
+    int64_t p = k / 2, OH = (H + 2 * p - k) / sd + 1, OW = (W + 2 * p - k) / sd + 1;
+    int64_t wd[4] = {OC, C, k, k}, bd[1] = {OC}, yd[4] = {1, OC, OH, OW};
+    snprintf(nm, sizeof nm, "w%d", id);
+    int wt = add_const(m, g, nm, 8, 4, wd, -127, 255);
+    snprintf(nm, sizeof nm, "b%d", id);
+    int bt = add_const(m, g, nm, 32, 1, bd, -(1 << 12), 1 << 13);
+    snprintf(nm, sizeof nm, "y%d", id);
+    int yt = zki_qmodel_add_tensor(m, nm, ZKI_QT_VALUE, 8, 4, yd, 0.05);
+    snprintf(nm, sizeof nm, "conv%d", id);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_CONV, nm);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 15;
+    n->p[0] = 75, n->p[1] = 16, n->p[2] = relu ? 0 : -128, n->p[3] = 127;
+    const int64_t geo[11] = {1, k, k, sd, sd, 1, 1, p, p, p, p};
+    memcpy(n->p + 4, geo, sizeof geo);
+    return yt;
+}
+
+static int conv3(zki_qmodel *m, zki_rng *g, int x, int64_t C, int64_t OC, int64_t H, int64_t W, int relu,
+                 int id)
+{
+    return convk(m, g, x, C, OC, H, W, 3, 1, relu, id);
+}
+
+static int add_node(zki_qmodel *m, int a, int b, int64_t Ma, int64_t Mb, int relu, int64_t C, int64_t H,
+                    int64_t W, int id)
+{
+    char nm[32];
+    int64_t yd[4] = {1, C, H, W};
+    snprintf(nm, sizeof nm, "sum%d", id);
+    int yt = zki_qmodel_add_tensor(m, nm, ZKI_QT_VALUE, 8, 4, yd, 0.05);
+    snprintf(nm, sizeof nm, "add%d", id);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_ADD, nm);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = a, n->in[1] = b, n->out = yt, n->n_p = 5;
+    n->p[0] = Ma, n->p[1] = Mb, n->p[2] = 12, n->p[3] = relu ? 0 : -128, n->p[4] = 127;
+    return yt;
+}
+
+/* x [1,3,H,W] -> conv0 (relu) = s0 -> conv1 (relu) -> conv2 -> Add(conv2, s0)
+ * = s1 (relu) -> conv3 -> Add(s1, conv3) (shortcut first) -> [Flatten ->
+ * Linear]. kind 1: the first shortcut comes from the input (refused); kind
+ * 2: the second Add reads s0 again (a map feeding three nodes: refused). */
+static zki_qmodel *make_resnet(zki_rng *g, int64_t H, int64_t W, int kind)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    const int64_t C = 4;
+    int64_t d4[4] = {1, kind == 1 ? C : 3, H, W};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    int s0 = kind == 1 ? x : conv3(m, g, x, 3, C, H, W, 1, 0);
+    int c1 = conv3(m, g, s0, C, C, H, W, 1, 1);
+    int c2 = conv3(m, g, c1, C, C, H, W, 0, 2);
+    int s1 = add_node(m, c2, s0, 1500, -900, 1, C, H, W, 1);
+    int c3 = conv3(m, g, s1, C, C, H, W, 0, 3);
+    int s2;
+    int64_t C2 = C;
+    if (kind == 3) { /* a downsampling block: 3x3 stride 2, 3x3; 1x1 stride 2 shortcut */
+        C2 = 8;
+        int64_t H0 = H, W0 = W;
+        int c4 = convk(m, g, c3, C, C2, H, W, 3, 2, 1, 4);
+        H = (H - 1) / 2 + 1, W = (W - 1) / 2 + 1;
+        int c5 = conv3(m, g, c4, C2, C2, H, W, 0, 5);
+        int ds = convk(m, g, c3, C, C2, H0, W0, 1, 2, 0, 6);
+        s2 = add_node(m, ds, c5, 2100, 1300, 0, C2, H, W, 2);
+    } else {
+        s2 = add_node(m, kind == 2 ? s0 : s1, c3, 2100, 1300, 0, C, H, W, 2);
+    }
+    int64_t F = C2 * H * W, fd[2] = {1, F}, wd[2] = {5, F}, bd[1] = {5}, yd[2] = {1, 5};
+    int ft = zki_qmodel_add_tensor(m, "flat", ZKI_QT_VALUE, 8, 2, fd, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_RESHAPE, "flatten");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 1, n->in[0] = s2, n->out = ft;
+    int wt = add_const(m, g, "fw", 8, 2, wd, -127, 255);
+    int bt = add_const(m, g, "fb", 32, 1, bd, -(1 << 12), 1 << 13);
+    int yt = zki_qmodel_add_tensor(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0.05);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, "fc");
+    n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = ft, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
+    n->p[0] = 40, n->p[1] = 16, n->p[2] = -128, n->p[3] = 127;
+    m->n_outputs = 1;
+    m->outputs[0] = yt;
+    zki_status st = zki_qmodel_check(m);
+    CHECK_MSG(st == ZKI_OK, "model check: %s", zki_last_error());
+    return m;
+}
+
+static int64_t *qexec_batch(const zki_qmodel *m, const int64_t *X, uint32_t B)
+{
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]), N = zki_qnumel(&m->t[m->outputs[0]]);
+    int64_t *y = malloc(sizeof(int64_t) * (size_t)(B * N));
+    for (uint32_t b = 0; b < B; b++) {
+        int64_t *in = (int64_t *)X + b * K, **v;
+        if (zki_qexec(m, &in, &v) != ZKI_OK) {
+            free(y);
+            return NULL;
+        }
+        memcpy(y + b * N, v[m->outputs[0]], sizeof(int64_t) * (size_t)N);
+        zki_qexec_free(m, v);
+    }
+    return y;
+}
+
+static zki_status verify_bytes(const zki_vk *vk, const int64_t *X, uint32_t B, const uint8_t *b, size_t n)
+{
+    zki_proof q;
+    zki_status st = zki_proof_from_bytes(vk, &q, b, n);
+    if (st)
+        return st;
+    st = zki_verify(vk, X, B, &q);
+    zki_proof_free(&q);
+    return st;
+}
+
+/* the byte offset of layer l's Ma in a vk's bytes */
+static size_t ma_offset(const zki_arch *a, uint32_t l)
+{
+    size_t at = 8 + 4 + 4 + 4 * 4 + 8 * (size_t)a->in_rank + 4 + 8 * (size_t)a->out_rank + 16;
+    for (uint32_t i = 0; i < l; i++)
+        at += 6 * 4 + 3 * 8 + 4 + 17 * 4 + (a->layers[i].kind == ZKI_LAYER_ADD ? 24 : 0);
+    return at + 6 * 4 + 3 * 8 + 4 + 17 * 4 + 8;
+}
+
+/* the byte offset of layer l's xin in a vk's bytes */
+static size_t xin_offset(const zki_arch *a, uint32_t l)
+{
+    return ma_offset(a, l) - 8 - 4;
+}
+
+static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, int priv, int mutations,
+                     int down)
+{
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
+    int64_t *X = malloc(sizeof(int64_t) * (size_t)(B * K));
+    for (int64_t i = 0; i < B * K; i++)
+        X[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    zki_pkey *pk = NULL;
+    zki_status st = zki_setup(m, seed_w, &pk);
+    CHECK_MSG(st == ZKI_OK, "%s: setup: %s", what, zki_last_error());
+    if (st) {
+        free(X);
+        return;
+    }
+    /* conv, conv, conv, add(2, 0), conv, add(3, 4), linear; down: conv,
+     * conv, conv, add(2, 0), conv, conv s2, conv, conv 1x1 s2 reading layer
+     * 4, add(7, 6), linear */
+    const zki_arch *a = &pk->vk.arch;
+    uint32_t la = down ? 8 : 5;
+    CHECK(a->n_layers == (down ? 10u : 7u) && a->layers[3].kind == ZKI_LAYER_ADD && a->layers[3].sa == 2 &&
+          a->layers[3].sb == 0 && a->layers[3].Ma == 1500 && a->layers[3].Mb == -900 &&
+          a->layers[la].kind == ZKI_LAYER_ADD && a->layers[la + 1].kind == ZKI_LAYER_LINEAR);
+    if (down)
+        CHECK(a->layers[8].sa == 7 && a->layers[8].sb == 6 && a->layers[8].Ma == 2100 && a->layers[8].Mb == 1300 &&
+              a->layers[7].kind == ZKI_LAYER_CONV && a->layers[7].xin == 5 && a->layers[7].KH == 1 &&
+              a->layers[7].sh == 2 && a->layers[6].xin == 6 && a->layers[5].sh == 2);
+    else
+        CHECK(a->layers[5].sa == 4 && a->layers[5].sb == 3 && a->layers[5].Ma == 1300 && a->layers[5].Mb == 2100);
+    for (uint32_t l = 0; l < a->n_layers; l++)
+        CHECK(a->layers[l].xin == l || (down && l == 7));
+    zki_prove_opts o = {priv, seed_a, NULL, NULL};
+    zki_proof pf;
+    st = zki_prove(pk, X, B, &o, &pf, NULL);
+    CHECK_MSG(st == ZKI_OK, "%s: prove: %s", what, zki_last_error());
+    uint8_t *bytes = NULL, *vb = NULL;
+    size_t blen = 0, vl = 0;
+    zki_vk vk;
+    memset(&vk, 0, sizeof(vk));
+    const int64_t *Xv = priv ? NULL : X;
+    if (!st) {
+        int64_t *yq = qexec_batch(m, X, B);
+        CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
+                  "%s: proven output differs from the integer executor", what);
+        free(yq);
+        int64_t *yf = NULL;
+        CHECK(zki_mlp_forward(pk, X, B, &yf) == ZKI_OK && yf &&
+              !memcmp(yf, pf.output, sizeof(int64_t) * B * pf.out_n));
+        free(yf);
+        /* the verifier's own check of the Add: a forged input claim */
+        CHECK(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_OK);
+        zki_ext keep = pf.mm[3].x_eval;
+        pf.mm[3].x_eval.c0 = zki_fe_add(pf.mm[3].x_eval.c0, 1);
+        CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: forged add claim accepted", what);
+        pf.mm[3].x_eval = keep;
+        /* a key whose Add multiplier differs (the hash kept: only the
+         * algebra can catch it) */
+        pk->vk.arch.layers[la].Mb += 1;
+        CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: altered multiplier accepted", what);
+        pk->vk.arch.layers[la].Mb -= 1;
+        if (down) { /* the shortcut conv reading the previous layer instead */
+            pk->vk.arch.layers[7].xin = 7;
+            CHECK(zki_verify(&pk->vk, Xv, B, &pf) != ZKI_OK);
+            pk->vk.arch.layers[7].xin = 5;
+        }
+        CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+        zki_proof_free(&pf);
+        CHECK(zki_vk_to_bytes(&pk->vk, &vb, &vl) == ZKI_OK);
+        CHECK(zki_vk_from_bytes(&vk, vb, vl) == ZKI_OK);
+        st = verify_bytes(&vk, Xv, B, bytes, blen);
+        CHECK_MSG(st == ZKI_OK, "%s: verify: %s", what, zki_last_error());
+        /* the multiplier patched in the key's bytes */
+        size_t at = ma_offset(&vk.arch, 3);
+        int64_t ma;
+        memcpy(&ma, vb + at, 8);
+        CHECK(ma == 1500);
+        vb[at] ^= 2;
+        zki_vk vk2;
+        CHECK(zki_vk_from_bytes(&vk2, vb, vl) == ZKI_OK && vk2.arch.layers[3].Ma == (1500 ^ 2));
+        CHECK_MSG(verify_bytes(&vk2, Xv, B, bytes, blen) != ZKI_OK, "%s: patched multiplier accepted", what);
+        vk2.vk_hash = vk.vk_hash; /* even with the honest key's hash */
+        CHECK_MSG(verify_bytes(&vk2, Xv, B, bytes, blen) == ZKI_ERR_VERIFY, "%s: patched multiplier accepted",
+                  what);
+        zki_vk_free(&vk2);
+        vb[at] ^= 2;
+        /* another input named by a layer: the key is refused at parse or
+         * (a conv before an Add may legally read an earlier map of the
+         * same shape: another model) the proof fails under it */
+        for (uint32_t l = 0; l < vk.arch.n_layers; l++) {
+            size_t xo = xin_offset(&vk.arch, l);
+            uint32_t keep, tries[3] = {l + 1, l ? l - 1 : 2 * l + 7, 0};
+            memcpy(&keep, vb + xo, 4);
+            CHECK(keep == vk.arch.layers[l].xin);
+            for (int t = 0; t < 3; t++) {
+                if (tries[t] == keep)
+                    continue;
+                memcpy(vb + xo, &tries[t], 4);
+                zki_vk vk3;
+                st = zki_vk_from_bytes(&vk3, vb, vl);
+                CHECK(st == ZKI_OK || st == ZKI_ERR_INPUT);
+                if (!st) {
+                    CHECK(vk.arch.layers[l].kind == ZKI_LAYER_CONV && vk.arch.layers[l + 1].kind == ZKI_LAYER_ADD);
+                    vk3.vk_hash = vk.vk_hash;
+                    CHECK_MSG(verify_bytes(&vk3, Xv, B, bytes, blen) != ZKI_OK, "%s: layer %u reading %u accepted",
+                              what, l, tries[t]);
+                    zki_vk_free(&vk3);
+                }
+            }
+            memcpy(vb + xo, &keep, 4);
+        }
+        zki_vk vk4;
+        CHECK(zki_vk_from_bytes(&vk4, vb, vl) == ZKI_OK);
+        zki_vk_free(&vk4);
+        /* an Add reading itself or a later layer: refused at parse */
+        uint32_t sb;
+        memcpy(&sb, vb + at - 4, 4);
+        CHECK(sb == 0);
+        uint32_t bad = 3;
+        memcpy(vb + at - 4, &bad, 4);
+        CHECK(zki_vk_from_bytes(&vk2, vb, vl) == ZKI_ERR_INPUT);
+        /* an altered output */
+        size_t out_at = 8 + 4 + 32 + 4 + 4 + 4 + 4;
+        bytes[out_at] ^= 1;
+        CHECK_MSG(verify_bytes(&vk, Xv, B, bytes, blen) != ZKI_OK, "%s: altered output accepted", what);
+        bytes[out_at] ^= 1;
+        int acc = 0;
+        for (int i = 0; i < mutations; i++) {
+            size_t p = out_at + 8 * (size_t)B + zki_rng_below(g, blen - out_at - 8 * B);
+            uint8_t old = bytes[p];
+            bytes[p] ^= (uint8_t)(1u << zki_rng_below(g, 8));
+            acc += verify_bytes(&vk, Xv, B, bytes, blen) == ZKI_OK;
+            bytes[p] = old;
+        }
+        CHECK_MSG(acc == 0, "%s: %d of %d mutated proofs accepted", what, acc, mutations);
+        CHECK(verify_bytes(&vk, Xv, B, bytes, blen) == ZKI_OK);
+    }
+    free(bytes);
+    free(vb);
+    zki_vk_free(&vk);
+    zki_pkey_free(pk);
+    free(X);
+}
+
+/* The exported tiny ResNet (tools/export_resnet_tiny.py: BN folded, ReLU
+ * fused into the Adds, a downsampling block, GlobalAveragePool): two
+ * calibration samples proven as a batch, public and private. */
+static void test_onnx_fixture(void)
+{
+    zki_graph *gr = NULL;
+    CHECK_MSG(zki_onnx_load_file(tdata("resnet_tiny.onnx"), &gr) == ZKI_OK, "%s", zki_last_error());
+    if (!gr)
+        return;
+    zki_host_tensor *cal = NULL;
+    int ncal = 0;
+    zki_qmodel *m = NULL;
+    CHECK(zki_calib_load(gr, tdata("resnet_tiny_calib.npy"), &cal, &ncal) == ZKI_OK && ncal == 8);
+    CHECK(zki_quantize(gr, cal, ncal, NULL, &m) == ZKI_OK);
+    zki_pkey *pk = NULL;
+    int64_t *X = malloc(sizeof(int64_t) * 2 * 192), *x0 = NULL, *x1 = NULL;
+    if (m && ncal == 8 && zki_quant_input(m, 0, &cal[0], &x0) == ZKI_OK &&
+        zki_quant_input(m, 0, &cal[5], &x1) == ZKI_OK) {
+        memcpy(X, x0, sizeof(int64_t) * 192);
+        memcpy(X + 192, x1, sizeof(int64_t) * 192);
+        CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "resnet_tiny setup: %s", zki_last_error());
+    }
+    if (pk) {
+        const zki_arch *a = &pk->vk.arch;
+        CHECK(a->n_layers == 10 && a->layers[3].kind == ZKI_LAYER_ADD && a->layers[3].sa == 2 &&
+              a->layers[3].sb == 0 && a->layers[6].kind == ZKI_LAYER_CONV && a->layers[6].xin == 4 &&
+              a->layers[6].KH == 1 && a->layers[7].kind == ZKI_LAYER_ADD && a->layers[7].lo == 0);
+        for (int priv = 0; priv < 2; priv++) {
+            uint32_t B = priv ? 1 : 2;
+            if (priv) { /* a key opens its hiding commitment once */
+                zki_pkey_free(pk);
+                pk = NULL;
+                CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+                if (!pk)
+                    break;
+            }
+            zki_prove_opts o = {priv, seed_a, NULL, NULL};
+            zki_proof pf;
+            zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
+            CHECK_MSG(st == ZKI_OK, "resnet_tiny prove: %s", zki_last_error());
+            if (st)
+                continue;
+            int64_t *yq = qexec_batch(m, X, B);
+            CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
+                      "resnet_tiny: proven output differs from the integer executor");
+            free(yq);
+            uint8_t *bytes = NULL;
+            size_t blen = 0;
+            CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+            zki_proof_free(&pf);
+            const int64_t *Xv = priv ? NULL : X;
+            st = verify_bytes(&pk->vk, Xv, B, bytes, blen);
+            CHECK_MSG(st == ZKI_OK, "resnet_tiny verify: %s", zki_last_error());
+            bytes[8 + 4 + 32 + 16] ^= 1;
+            CHECK(verify_bytes(&pk->vk, Xv, B, bytes, blen) != ZKI_OK);
+            free(bytes);
+        }
+    }
+    zki_pkey_free(pk);
+    free(X);
+    free(x0);
+    free(x1);
+    zki_qmodel_free(m);
+    zki_samples_free(cal, ncal);
+    zki_graph_free(gr);
+}
+
+int main(void)
+{
+    test_onnx_fixture();
+    zki_rng g;
+    zki_rng_seed(&g, 77);
+    zki_qmodel *m = make_resnet(&g, 6, 5, 0);
+    run_case(&g, "resnet 6x5 B=1", m, 1, 0, 40, 0);
+    run_case(&g, "resnet 6x5 B=3 private", m, 3, 1, 20, 0);
+    zki_qmodel_free(m);
+    m = make_resnet(&g, 8, 8, 0);
+    run_case(&g, "resnet 8x8 B=2", m, 2, 0, 20, 0);
+    zki_qmodel_free(m);
+    m = make_resnet(&g, 8, 8, 3);
+    run_case(&g, "resnet downsampling 8x8 B=1", m, 1, 0, 40, 1);
+    run_case(&g, "resnet downsampling 8x8 B=2 private", m, 2, 1, 20, 1);
+    zki_qmodel_free(m);
+    m = make_resnet(&g, 7, 6, 3);
+    run_case(&g, "resnet downsampling 7x6 B=1", m, 1, 0, 20, 1);
+    zki_qmodel_free(m);
+    for (int kind = 1; kind <= 2; kind++) {
+        m = make_resnet(&g, 4, 4, kind);
+        zki_arch a;
+        CHECK_MSG(zki_arch_from_qmodel(m, &a) == ZKI_ERR_UNSUPPORTED, "kind %d accepted", kind);
+        zki_pkey *pk = NULL;
+        CHECK(zki_setup(m, seed_w, &pk) == ZKI_ERR_UNSUPPORTED && !pk);
+        zki_qmodel_free(m);
+    }
+    return TEST_SUMMARY();
+}
