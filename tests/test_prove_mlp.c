@@ -13,23 +13,6 @@
 #include "quant/npy.h"
 #include "quant/quant.h"
 #include "test.h"
-#ifndef ZKI_TEST_DATA
-/* fixtures next to this file (CMake passes absolute source paths), so the
- * test runs from any directory */
-static const char *zki_prove_test_data(void)
-{
-    static char b[512];
-    if (!b[0]) {
-        const char *f = __FILE__, *s = strrchr(f, '/');
-        if (s)
-            snprintf(b, sizeof b, "%.*s/data", (int)(s - f), f);
-        else
-            snprintf(b, sizeof b, "tests/data");
-    }
-    return b;
-}
-#define ZKI_TEST_DATA zki_prove_test_data()
-#endif
 #include "test_onnx_util.h"
 #include "verifier/verifier.h"
 
