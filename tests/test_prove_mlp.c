@@ -13,28 +13,12 @@
 #include "quant/npy.h"
 #include "quant/quant.h"
 #include "test.h"
+#include "test_prove_util.h"
 #include "test_onnx_util.h"
 #include "verifier/verifier.h"
 
 static const uint8_t seed_w[32] = {1, 2, 3};
 static const uint8_t seed_a[32] = {9, 8, 7};
-
-/* qexec on each row of X; returns B * out_n outputs */
-static int64_t *qexec_batch(const zki_qmodel *m, const int64_t *X, uint32_t B)
-{
-    int64_t K = zki_qnumel(&m->t[m->inputs[0]]), N = zki_qnumel(&m->t[m->outputs[0]]);
-    int64_t *y = malloc(sizeof(int64_t) * (size_t)(B * N));
-    for (uint32_t b = 0; b < B; b++) {
-        int64_t *in = (int64_t *)X + b * K, **v;
-        if (zki_qexec(m, &in, &v) != ZKI_OK) {
-            free(y);
-            return NULL;
-        }
-        memcpy(y + b * N, v[m->outputs[0]], sizeof(int64_t) * (size_t)N);
-        zki_qexec_free(m, v);
-    }
-    return y;
-}
 
 /* prove with a fresh key (each weight commitment opens once), round-trip
  * the proof through bytes, verify. Returns the parsed proof's status. */
@@ -75,18 +59,6 @@ static zki_status prove_verify(const zki_qmodel *m, const int64_t *X, uint32_t B
         CHECK_MSG(st == ZKI_OK, "verify: %s", zki_last_error());
         zki_proof_free(&q);
     }
-    return st;
-}
-
-static zki_status verify_bytes(const zki_vk *vk, const int64_t *X, uint32_t B, const uint8_t *b,
-                               size_t n)
-{
-    zki_proof q;
-    zki_status st = zki_proof_from_bytes(vk, &q, b, n);
-    if (st)
-        return st;
-    st = zki_verify(vk, X, B, &q);
-    zki_proof_free(&q);
     return st;
 }
 

@@ -17,22 +17,12 @@
 #include "prover/prover.h"
 #include "quant/quant.h"
 #include "test.h"
+#include "test_prove_util.h"
 #include "test_onnx_util.h"
 #include "verifier/verifier.h"
 
 static const uint8_t seed_w[32] = {9, 1, 2};
 static const uint8_t seed_a[32] = {3, 3, 3};
-
-static int add_const(zki_qmodel *m, zki_rng *g, const char *name, int bits, int rank, const int64_t *d,
-                     int64_t lo, int64_t span)
-{
-    int t = zki_qmodel_add_tensor(m, name, ZKI_QT_CONST, bits, rank, d, 0.01);
-    int64_t n = zki_qnumel(&m->t[t]);
-    m->t[t].data = malloc(sizeof(int64_t) * (size_t)n);
-    for (int64_t i = 0; i < n; i++)
-        m->t[t].data[i] = lo + (int64_t)zki_rng_below(g, (uint64_t)span);
-    return t;
-}
 
 /* conv kxk (k 1 or 3, pad k/2) with stride sd (C -> OC) on map [C][H][W];
  * returns the output */
@@ -126,33 +116,6 @@ static zki_qmodel *make_resnet(zki_rng *g, int64_t H, int64_t W, int kind)
     zki_status st = zki_qmodel_check(m);
     CHECK_MSG(st == ZKI_OK, "model check: %s", zki_last_error());
     return m;
-}
-
-static int64_t *qexec_batch(const zki_qmodel *m, const int64_t *X, uint32_t B)
-{
-    int64_t K = zki_qnumel(&m->t[m->inputs[0]]), N = zki_qnumel(&m->t[m->outputs[0]]);
-    int64_t *y = malloc(sizeof(int64_t) * (size_t)(B * N));
-    for (uint32_t b = 0; b < B; b++) {
-        int64_t *in = (int64_t *)X + b * K, **v;
-        if (zki_qexec(m, &in, &v) != ZKI_OK) {
-            free(y);
-            return NULL;
-        }
-        memcpy(y + b * N, v[m->outputs[0]], sizeof(int64_t) * (size_t)N);
-        zki_qexec_free(m, v);
-    }
-    return y;
-}
-
-static zki_status verify_bytes(const zki_vk *vk, const int64_t *X, uint32_t B, const uint8_t *b, size_t n)
-{
-    zki_proof q;
-    zki_status st = zki_proof_from_bytes(vk, &q, b, n);
-    if (st)
-        return st;
-    st = zki_verify(vk, X, B, &q);
-    zki_proof_free(&q);
-    return st;
 }
 
 /* the byte offset of layer l's Ma in a vk's bytes */

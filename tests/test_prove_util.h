@@ -1,0 +1,56 @@
+/* Helpers shared by the model-proving tests (test_prove_mlp, _cnn, _resnet):
+ * the integer executor over a batch, parse-then-verify of proof bytes, and a
+ * random constant tensor for models built in C. */
+#ifndef ZKI_TEST_PROVE_UTIL_H
+#define ZKI_TEST_PROVE_UTIL_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/rng.h"
+#include "prover/prover.h"
+#include "quant/qmodel.h"
+#include "verifier/verifier.h"
+
+/* qexec on each row of X; returns B * out_n outputs (NULL on failure) */
+static inline int64_t *qexec_batch(const zki_qmodel *m, const int64_t *X, uint32_t B)
+{
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]), N = zki_qnumel(&m->t[m->outputs[0]]);
+    int64_t *y = malloc(sizeof(int64_t) * (size_t)(B * N));
+    for (uint32_t b = 0; b < B; b++) {
+        int64_t *in = (int64_t *)X + b * K, **v;
+        if (zki_qexec(m, &in, &v) != ZKI_OK) {
+            free(y);
+            return NULL;
+        }
+        memcpy(y + b * N, v[m->outputs[0]], sizeof(int64_t) * (size_t)N);
+        zki_qexec_free(m, v);
+    }
+    return y;
+}
+
+static inline zki_status verify_bytes(const zki_vk *vk, const int64_t *X, uint32_t B,
+                                      const uint8_t *b, size_t n)
+{
+    zki_proof q;
+    zki_status st = zki_proof_from_bytes(vk, &q, b, n);
+    if (st)
+        return st;
+    st = zki_verify(vk, X, B, &q);
+    zki_proof_free(&q);
+    return st;
+}
+
+/* A constant tensor of uniform values in [lo, lo + span). */
+static inline int add_const(zki_qmodel *m, zki_rng *g, const char *name, int bits, int rank,
+                            const int64_t *d, int64_t lo, int64_t span)
+{
+    int t = zki_qmodel_add_tensor(m, name, ZKI_QT_CONST, bits, rank, d, 0.01);
+    int64_t n = zki_qnumel(&m->t[t]);
+    m->t[t].data = malloc(sizeof(int64_t) * (size_t)n);
+    for (int64_t i = 0; i < n; i++)
+        m->t[t].data[i] = lo + (int64_t)zki_rng_below(g, (uint64_t)span);
+    return t;
+}
+
+#endif
