@@ -15,6 +15,7 @@
 
 #include "common/error.h"
 #include "poly/mle.h"
+#include "prover/open_tables.h"
 #include "prover/prover.h"
 
 /* called per layer after its witness: may change q, y, limbs (n entries) */
@@ -177,17 +178,13 @@ static zki_status mal_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zk
     uint32_t nlk = 0;
     int32_t *adv = NULL;
     int64_t *x0p = NULL;
-    zki_pcs_claim *claims = NULL;
-    zki_seg_claims cw = {0}, cw2 = {0}, cb = {0}, ca = {0};
-    zki_ext **npts = NULL;
-    size_t n_npts = 0;
+    zki_seg_claims cw = {0}, ca = {0};
     zki_ext **pts = calloc(2 * (size_t)L, sizeof(zki_ext *));
     zki_pcs_prover *apcs = NULL;
     zki_fe *accfe = NULL;
     zki_transcript ts = {0};
     zki_ledger led;
     zki_ledger_init(&led);
-    size_t ncl = 0;
     pf->n_layers = L;
     pf->B = B;
     pf->private_input = (uint32_t)priv;
@@ -353,9 +350,9 @@ static zki_status mal_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zk
                                    (uint64_t)1 << d.lk, pk->bias[l], r, c->value, &ts, &pf->mm[l], xp,
                                    wp)))
             goto out;
-        st = zki_seg_claims_add(pk->vk.w_pk[l] ? &cw2 : &cw, pk->vk.w_seg[l], wp, pf->mm[l].w_eval);
+        st = zki_seg_claims_add(&cw, pk->vk.w_seg[l], wp, pf->mm[l].w_eval);
         if (!st && Ly->has_bias)
-            st = zki_seg_claims_add(&cb, pk->vk.b_seg[l], r, pf->mm[l].b_eval);
+            st = zki_seg_claims_add(&cw, pk->vk.b_seg[l], r, pf->mm[l].b_eval);
         if (!st && l > 0)
             st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, pf->mm[l].x_eval);
         else if (!st && priv)
@@ -373,95 +370,13 @@ static zki_status mal_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zk
     }
     t1 = mal_now_s();
     stt.gadgets_s = t1 - t0;
-    /* column reductions: every packed table's claims to one low point */
+    /* the weight and advice claims to one opening (shared library step) */
     {
-        size_t total = cw.n + cw2.n + cb.n + ca.n;
-        npts = calloc(total + 4, sizeof(zki_ext *));
-        claims = calloc(total + 1, sizeof(zki_pcs_claim));
-        if (!npts || !claims) {
-            st = zki_fail(ZKI_ERR_NOMEM, "prove: claims");
-            goto out;
-        }
-        n_npts = total;
-        size_t used = 0;
-        const zki_pcs_commitment *wc = zki_pcs_prover_commitment(pk->wpcs);
-        const zki_pcs_commitment *ac = zki_pcs_prover_commitment(apcs);
-        zki_big_table tw = {(zki_pcs_elem)pk->vk.w_type, pk->wbig, pk->vk.wpack.total};
-        zki_big_table tw2 = {(zki_pcs_elem)pk->vk.w_type, pk->wbig2, pk->vk.wpack2.total};
-        zki_big_table tb = {ZKI_PCS_FE, pk->bbig, pk->vk.bpack.total};
-        uint32_t bpoly = pk->vk.wpack2.n_seg ? 2 : 1;
+        zki_big_table tw = {ZKI_PCS_I32, pk->wbig, pk->vk.wpack.total};
         zki_big_table ta = {ZKI_PCS_I32, adv, lay.pack.total};
-        struct {
-            const zki_pack *pk;
-            const zki_big_table *t;
-            const zki_seg_claims *c;
-            const zki_pcs_commitment *com;
-            uint32_t commit, poly;
-        } jobs[4] = {{&pk->vk.wpack, &tw, &cw, wc, 0, 0},
-                     {&pk->vk.wpack2, &tw2, &cw2, wc, 0, 1},
-                     {&pk->vk.bpack, &tb, &cb, wc, 0, bpoly},
-                     {&lay.pack, &ta, &ca, ac, 1, 0}};
-        pf->n_colred = 0;
-        for (int j = 0; j < 4; j++) {
-            if (!jobs[j].pk->n_seg)
-                continue;
-            size_t lc = jobs[j].com->shape.log_cols;
-            if (lc > jobs[j].pk->nvars)
-                lc = jobs[j].pk->nvars;
-            if (zki_pack_use_direct(jobs[j].pk, jobs[j].c->n, lc)) {
-                /* small packed table: one direct reduction to one point */
-                zki_ext *fp = npts[n_npts++] = malloc(sizeof(zki_ext) * (jobs[j].pk->nvars + 1));
-                if (!fp) {
-                    st = zki_fail(ZKI_ERR_NOMEM, "prove: reduction point");
-                    goto out;
-                }
-                if ((st = zki_pack_reduce_prove(jobs[j].pk, jobs[j].t, jobs[j].c->seg, jobs[j].c->pt,
-                                                jobs[j].c->val, jobs[j].c->n, &ts, &pf->hred[pf->n_colred], fp)))
-                    goto out;
-                claims[ncl++] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, fp, pf->hred[pf->n_colred].f_at_rho};
-                pf->n_colred++;
-                continue;
-            }
-            zki_ext **o = npts + used;
-            used += jobs[j].c->n;
-            if ((st = zki_colred_prove(jobs[j].pk, jobs[j].t, lc, jobs[j].c->seg, jobs[j].c->pt, jobs[j].c->val,
-                                       jobs[j].c->n, &ts, &pf->colred[pf->n_colred], o)))
-                goto out;
-            size_t k = jobs[j].c->n, nv = jobs[j].pk->nvars;
-            const zki_ext *vals = pf->colred[pf->n_colred].vals;
-            if (nv > lc && k > 1) {
-                /* one point: merge the claims over the row variables */
-                zki_ext *G = NULL, v;
-                const zki_ext **hp = malloc(sizeof(zki_ext *) * k);
-                zki_ext *fp = npts[n_npts++] = malloc(sizeof(zki_ext) * (nv + 1));
-                if (!hp || !fp) {
-                    free(hp);
-                    st = zki_fail(ZKI_ERR_NOMEM, "prove: row reduction");
-                    goto out;
-                }
-                for (size_t i = 0; i < k; i++)
-                    hp[i] = o[i] + lc;
-                st = zki_pack_row_table(jobs[j].t, nv, lc, o[0], &G);
-                if (!st)
-                    st = zki_claims_reduce_prove(NULL, G, nv - lc, hp, vals, k, &ts, &pf->hred[pf->n_colred],
-                                                 fp + lc, &v);
-                free(G);
-                free(hp);
-                if (st)
-                    goto out;
-                memcpy(fp, o[0], sizeof(zki_ext) * lc);
-                claims[ncl++] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, fp, v};
-            } else {
-                for (size_t i = 0; i < k; i++)
-                    claims[ncl + i] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, o[i], vals[i]};
-                ncl += k;
-            }
-            pf->n_colred++;
-        }
-    }
-    {
+        zki_table_claims job[2] = {{&pk->vk.wpack, &tw, &cw}, {&lay.pack, &ta, &ca}};
         zki_pcs_prover *provers[2] = {pk->wpcs, apcs};
-        if ((st = zki_pcs_open(&ts, provers, 2, claims, ncl, &pf->open)))
+        if ((st = zki_tables_open_prove(&ts, job, provers, pf)))
             goto out;
     }
     t0 = mal_now_s();
@@ -470,13 +385,7 @@ static zki_status mal_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zk
 out:
     free(adv);
     free(x0p);
-    if (npts)
-        for (size_t i = 0; i < n_npts; i++)
-            free(npts[i]);
-    free(npts);
     zki_seg_claims_free(&cw);
-    zki_seg_claims_free(&cw2);
-    zki_seg_claims_free(&cb);
     zki_seg_claims_free(&ca);
     if (pts)
         for (uint32_t i = 0; i < 2 * L; i++)
@@ -491,7 +400,6 @@ out:
     free(Tm);
     free(lk);
     free(pts);
-    free(claims);
     free(accfe);
     zki_ledger_free(&led);
     zki_pcs_prover_free(apcs);

@@ -207,8 +207,9 @@ static void test_fmnist(zki_rng *g)
     {
         zki_pkey *pk4;
         CHECK(zki_setup(m, seed_w, &pk4) == ZKI_OK);
-        int8_t *wb = pk4->wbig;
-        wb[zki_rng_below(g, 50000)] ^= 0x11;
+        /* the gadgets' copy of layer 0 ([N][1024], K = 784 real columns) */
+        int8_t *wb = pk4->w[0];
+        wb[zki_rng_below(g, 40) * 1024 + zki_rng_below(g, 784)] ^= 0x11;
         zki_proof q4;
         zki_prove_opts o = {0, seed_a, NULL, NULL};
         zki_status s4 = zki_prove(pk4, X, 1, &o, &q4, NULL);

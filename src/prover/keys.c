@@ -8,6 +8,7 @@
 #include "onnx/onnx.h"
 #include "poly/mle.h"
 #include "prover/bytes.h"
+#include "prover/wlayout.h"
 
 static const char vk_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'V', 'K', 0};
 static const char pk_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'P', 'K', 0};
@@ -469,106 +470,6 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
     return ZKI_OK;
 }
 
-zki_status zki_vk_layout(zki_vk *vk)
-{
-    const zki_arch *a = &vk->arch;
-    uint32_t L = a->n_layers, nb = 0;
-    size_t *wn = calloc(L ? L : 1, sizeof(size_t)), *bn = calloc(L ? L : 1, sizeof(size_t));
-    size_t *w0 = calloc(L ? L : 1, sizeof(size_t)), *w1 = calloc(L ? L : 1, sizeof(size_t));
-    uint32_t *ord = calloc(L ? L : 1, sizeof(uint32_t));
-    vk->w_seg = malloc(sizeof(uint32_t) * (L ? L : 1));
-    vk->b_seg = malloc(sizeof(uint32_t) * (L ? L : 1));
-    vk->w_pk = malloc(L ? L : 1);
-    zki_status st = ZKI_OK;
-    if (!wn || !bn || !w0 || !w1 || !ord || !vk->w_seg || !vk->b_seg || !vk->w_pk) {
-        st = zki_fail(ZKI_ERR_NOMEM, "vk layout");
-        goto out;
-    }
-    vk->w_type = ZKI_PCS_I8;
-    uint64_t total = 0;
-    uint32_t nwl = 0; /* layers with weights, in ord */
-    for (uint32_t l = 0; l < L; l++) {
-        const zki_arch_layer *Ly = &a->layers[l];
-        zki_conv_dims cd;
-        vk->b_seg[l] = vk->w_seg[l] = UINT32_MAX;
-        vk->w_pk[l] = 0;
-        if (Ly->kind == ZKI_LAYER_MAXPOOL || Ly->kind == ZKI_LAYER_ADD)
-            continue;
-        if (Ly->kind == ZKI_LAYER_CONV) {
-            if ((st = zki_arch_conv_dims(Ly, 1, &cd)))
-                goto out;
-            wn[l] = cd.loc + cd.licl + cd.lkh + cd.lkw;
-        } else {
-            wn[l] = zki_log2_ceil(Ly->N) + zki_log2_ceil(Ly->K);
-        }
-        total += (uint64_t)1 << wn[l];
-        ord[nwl++] = l;
-        if (Ly->w_bits == 16)
-            vk->w_type = ZKI_PCS_I16;
-        if (Ly->has_bias) {
-            vk->b_seg[l] = nb;
-            bn[nb++] = Ly->kind == ZKI_LAYER_CONV ? cd.loc : zki_log2_ceil(Ly->N);
-        }
-    }
-    /* largest first (stable); the prefix up to the largest power of two
-     * not above the total fills table 0 exactly */
-    for (uint32_t i = 1; i < nwl; i++)
-        for (uint32_t j = i; j > 0 && wn[ord[j]] > wn[ord[j - 1]]; j--) {
-            uint32_t t = ord[j];
-            ord[j] = ord[j - 1];
-            ord[j - 1] = t;
-        }
-    uint64_t cap = 1;
-    while (cap * 2 <= total)
-        cap *= 2;
-    uint64_t fill = 0;
-    uint32_t n0 = 0, n1 = 0;
-    for (uint32_t i = 0; i < nwl; i++) {
-        uint32_t l = ord[i];
-        if (fill + ((uint64_t)1 << wn[l]) <= cap) {
-            fill += (uint64_t)1 << wn[l];
-            vk->w_pk[l] = 0;
-        } else {
-            vk->w_pk[l] = 1;
-        }
-    }
-    /* segment numbers in layer order within each pack */
-    for (uint32_t l = 0; l < L; l++) {
-        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL || a->layers[l].kind == ZKI_LAYER_ADD)
-            continue;
-        if (vk->w_pk[l] == 0) {
-            vk->w_seg[l] = n0;
-            w0[n0++] = wn[l];
-        } else {
-            vk->w_seg[l] = n1;
-            w1[n1++] = wn[l];
-        }
-    }
-    st = zki_pack_init(&vk->wpack, w0, n0);
-    if (!st && n1)
-        st = zki_pack_init(&vk->wpack2, w1, n1);
-    if (!st && nb)
-        st = zki_pack_init(&vk->bpack, bn, nb);
-out:
-    free(wn);
-    free(bn);
-    free(w0);
-    free(w1);
-    free(ord);
-    return st;
-}
-
-uint32_t zki_vk_weight_lens(const zki_vk *vk, uint64_t lens[3])
-{
-    uint32_t n = 0;
-    lens[n++] = vk->wpack.total;
-    if (vk->wpack2.n_seg)
-        lens[n++] = vk->wpack2.total;
-    if (vk->bpack.n_seg)
-        lens[n++] = vk->bpack.total;
-    return n;
-}
-
 static void arch_write(zki_wbuf *w, const zki_arch *a)
 {
     zki_wb_u32(w, a->n_layers);
@@ -776,11 +677,8 @@ void zki_vk_free(zki_vk *vk)
     zki_arch_free(&vk->arch);
     zki_pcs_commitment_free(&vk->wcom);
     zki_pack_free(&vk->wpack);
-    zki_pack_free(&vk->wpack2);
-    zki_pack_free(&vk->bpack);
     free(vk->w_seg);
     free(vk->b_seg);
-    free(vk->w_pk);
     memset(vk, 0, sizeof(*vk));
 }
 
@@ -943,38 +841,13 @@ void zki_pkey_free(zki_pkey *pk)
     for (uint32_t l = 0; l < pk->vk.arch.n_layers; l++)
         if (pk->bias)
             free(pk->bias[l]);
+    for (uint32_t l = 0; pk->w && l < pk->vk.arch.n_layers; l++)
+        free(pk->w[l]);
     free(pk->w);
     free(pk->bias);
     free(pk->wbig);
-    free(pk->wbig2);
-    free(pk->bbig);
     zki_vk_free(&pk->vk);
     free(pk);
-}
-
-/* Row width of the weight commitment. The PCS default (~4 sqrt(N))
- * balances rows sent against columns opened; with one claim per layer the
- * column reduction costs (layers x width), so deep models get narrower
- * rows: 2^-(floor(log2 L) / 3) of the default. */
-static uint32_t weight_log_cols(const zki_vk *vk)
-{
-    uint64_t lens[3], total = 0;
-    uint32_t n = zki_vk_weight_lens(vk, lens), max_nv = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t nv = (uint32_t)zki_log2_ceil(lens[i]);
-        total += (uint64_t)1 << nv;
-        if (nv > max_nv)
-            max_nv = nv;
-    }
-    uint32_t lc = ((uint32_t)zki_log2_ceil(total) + 1) / 2 + 2, lg = 0;
-    if (lc > max_nv)
-        lc = max_nv;
-    if (lc > 20)
-        lc = 20;
-    while ((2u << lg) <= vk->arch.n_layers)
-        lg++;
-    lc = lc > lg / 3 + 1 ? lc - lg / 3 : 1;
-    return lc;
 }
 
 zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
@@ -993,8 +866,6 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
     uint32_t L = pk->vk.arch.n_layers;
     pk->w = calloc(L, sizeof(void *));
     pk->bias = calloc(L, sizeof(int64_t *));
-    zki_pcs_vec vecs[3];
-    memset(vecs, 0, sizeof(vecs));
     if (!pk->w || !pk->bias) {
         st = zki_fail(ZKI_ERR_NOMEM, "setup");
         goto fail;
@@ -1006,11 +877,10 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
     if ((st = zki_vk_layout(&pk->vk)))
         goto fail;
     size_t es = pk->vk.w_type == ZKI_PCS_I8 ? 1 : 2;
-    pk->wbig = calloc(pk->vk.wpack.total, es);
-    pk->wbig2 = pk->vk.wpack2.n_seg ? calloc(pk->vk.wpack2.total, es) : NULL;
-    pk->bbig = pk->vk.bpack.n_seg ? calloc(pk->vk.bpack.total, sizeof(zki_fe)) : NULL;
-    if (!pk->wbig || (pk->vk.wpack2.n_seg && !pk->wbig2) || (pk->vk.bpack.n_seg && !pk->bbig)) {
-        st = zki_fail(ZKI_ERR_NOMEM, "setup: packed weights");
+    pk->wbig = calloc(pk->vk.wpack.total, sizeof(int32_t));
+    if (!pk->wbig) {
+        st = zki_fail(ZKI_ERR_NOMEM, "setup: packed weights (%llu entries)",
+                      (unsigned long long)pk->vk.wpack.total);
         goto fail;
     }
     /* walk the chain again to reach each Linear node's constants */
@@ -1052,9 +922,8 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
         const zki_arch_layer *A = &pk->vk.arch.layers[l];
         /* (Global)AveragePool: unit weights (one per channel and window position) */
         const int64_t *W = n->op == ZKI_QOP_AVGPOOL || n->op == ZKI_QOP_MEAN ? NULL : m->t[n->in[1]].data;
-        pk->w[l] = pk->vk.w_pk[l] ? (uint8_t *)pk->wbig2 + pk->vk.wpack2.off[pk->vk.w_seg[l]] * es
-                                  : (uint8_t *)pk->wbig + pk->vk.wpack.off[pk->vk.w_seg[l]] * es;
-        /* real rows x columns, and where each entry lands in the segment */
+        /* real rows x columns, and where each entry lands in the gadgets'
+         * copy: CONV dense [OC][Cig][KH][KW], LINEAR [N][2^lk] padded */
         uint64_t rows, cols;
         zki_conv_dims cd;
         if (A->kind == ZKI_LAYER_CONV) {
@@ -1067,13 +936,17 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
             cols = A->C ? (uint64_t)A->C * A->H * A->W : A->K;
         }
         uint64_t kp = (uint64_t)1 << zki_log2_ceil(A->K);
+        pk->w[l] = calloc(A->kind == ZKI_LAYER_CONV ? rows * cols : rows * kp, es);
+        if (!pk->w[l]) {
+            st = zki_fail(ZKI_ERR_NOMEM, "setup: weights of layer %u", l);
+            goto fail;
+        }
         for (uint64_t r = 0; r < rows; r++)
             for (uint64_t k = 0; k < cols; k++) {
                 int64_t v = W ? W[r * cols + k] : 1;
                 uint64_t at;
                 if (A->kind == ZKI_LAYER_CONV) {
-                    uint64_t kx = k % cd.KW, ky = (k / cd.KW) % cd.KH, ic = k / (cd.KW * cd.KH);
-                    at = (((r << cd.licl | ic) << cd.lkh | ky) << cd.lkw) | kx;
+                    at = r * cols + k;
                 } else if (A->C) {
                     /* flattened map: column (c, y, x) at its padded position */
                     size_t lh = zki_log2_ceil(A->H), lw = zki_log2_ceil(A->W);
@@ -1117,12 +990,16 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
                 goto fail;
             }
             const int64_t *b = m->t[n->in[2]].data;
-            zki_fe *bf = pk->bbig + pk->vk.bpack.off[pk->vk.b_seg[l]];
             for (uint64_t j = 0; j < rows; j++) {
+                if (b[j] < INT32_MIN || b[j] > INT32_MAX) {
+                    st = zki_fail(ZKI_ERR_UNSUPPORTED, "setup: bias %llu of node '%s' is %lld, outside "
+                                  "int32", (unsigned long long)j, n->name, (long long)b[j]);
+                    goto fail;
+                }
                 pk->bias[l][j] = b[j];
-                bf[j] = zki_fe_from_i64(b[j]);
             }
         }
+        zki_weight_table_put(&pk->vk, l, pk->wbig, pk->w[l], (int)es * 8, pk->bias[l]);
         l++;
     }
     zki_pcs_params pp;
@@ -1131,14 +1008,9 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
     pp.hiding = 1;
     pp.open_budget = 1;
     pp.seed = pk->seed;
-    pp.log_cols = weight_log_cols(&pk->vk);
-    uint32_t nvec = 0;
-    vecs[nvec++] = (zki_pcs_vec){(zki_pcs_elem)pk->vk.w_type, pk->wbig, pk->vk.wpack.total};
-    if (pk->wbig2)
-        vecs[nvec++] = (zki_pcs_vec){(zki_pcs_elem)pk->vk.w_type, pk->wbig2, pk->vk.wpack2.total};
-    if (pk->bbig)
-        vecs[nvec++] = (zki_pcs_vec){ZKI_PCS_FE, pk->bbig, pk->vk.bpack.total};
-    if ((st = zki_pcs_commit(&pk->wpcs, &pp, vecs, nvec)))
+    pp.log_cols = zki_weight_log_cols(&pk->vk);
+    zki_pcs_vec vec = {ZKI_PCS_I32, pk->wbig, pk->vk.wpack.total};
+    if ((st = zki_pcs_commit(&pk->wpcs, &pp, &vec, 1)))
         goto fail;
     /* the vk's copy of the commitment, through its own byte format */
     uint8_t *cb;
@@ -1200,9 +1072,8 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
     }
     if (a->n_layers > 64)
         P("  ... %u more layers\n", a->n_layers - 64);
-    P("  weight commitment: %u packed tables (%llu + %llu + %llu entries), root ", vk->wcom.n_polys,
-      (unsigned long long)vk->wpack.total, (unsigned long long)vk->wpack2.total,
-      (unsigned long long)vk->bpack.total);
+    P("  weight commitment: one packed table of %llu entries (%u segments, rows of 2^%u), root ",
+      (unsigned long long)vk->wpack.total, vk->wpack.n_seg, vk->wcom.shape.log_cols);
     for (int i = 0; i < 8; i++)
         P("%02x", vk->wcom.root.b[i]);
     P("..., %u column queries, rate 1/%u, %s\n", vk->wcom.shape.queries, 1u << vk->wcom.params.rate_log,

@@ -40,7 +40,7 @@
 #include "prover/pack.h"
 #include "quant/qmodel.h"
 
-#define ZKI_VK_VERSION 3u
+#define ZKI_VK_VERSION 4u
 #define ZKI_PK_VERSION 1u
 #define ZKI_ARCH_MAX_LAYERS 4096u
 #define ZKI_ARCH_MAX_DIM (1u << 26)
@@ -95,24 +95,24 @@ typedef struct {
     zki_pcs_commitment wcom;
     zki_digest arch_hash; /* SHA-256 of the arch bytes */
     zki_digest vk_hash;   /* SHA-256 of the whole vk file: bound by every proof */
-    /* Weight commitment: the W_l ([2^ln][2^lk] each, int8 or int16) packed
-     * into table 0 (the largest segments, up to the largest power of two
-     * not above their total) and, for the rest, table 1 (wpack2, may be
-     * empty), so no table is mostly padding; then (if any layer has one)
-     * the biases as field elements. Layer l: W segment w_seg[l] of pack
-     * w_pk[l] (0 or 1), bias segment b_seg[l] (UINT32_MAX: none). */
-    zki_pack wpack, wpack2, bpack;
+    /* Weight commitment: ONE table, int32, packing every layer's weights
+     * and biases (prover/pack.h), so the opening needs one combined row.
+     * Layer l: LINEAR weights [2^ln][2^lk] are segment w_seg[l]; a CONV
+     * layer's weights are KH*KW segments w_seg[l] + ky*KW + kx, each the
+     * [2^loc][2^licl] slice of one kernel position (so a 3x3 kernel costs 9
+     * slices, not a 4x4 padded block); the bias is segment b_seg[l]
+     * (UINT32_MAX: none). */
+    zki_pack wpack;
     uint32_t *w_seg, *b_seg;
-    uint8_t *w_pk;
-    int w_type; /* ZKI_PCS_I8 or ZKI_PCS_I16 */
+    int w_type; /* of the gadgets' copies: ZKI_PCS_I8 or ZKI_PCS_I16 */
 } zki_vk;
 
 /* Prover key: the vk plus the packed weights and the PCS prover state. */
 typedef struct {
     zki_vk vk;
-    void *wbig, *wbig2; /* packed weights (int8 or int16), committed */
-    zki_fe *bbig;     /* packed biases, committed (NULL if none) */
-    void **w;         /* per layer: [N][Kpad] inside wbig */
+    int32_t *wbig;    /* the committed table (wpack layout) */
+    void **w;         /* per layer, the gadgets' copy (int8 or int16): LINEAR
+                       * [N][Kpad], CONV [OC][Cig][KHpad][KWpad] (padded) */
     int64_t **bias;   /* per layer [N] or NULL */
     zki_pcs_prover *wpcs;
     uint8_t seed[32];
@@ -143,8 +143,8 @@ zki_status zki_pk_read_seed(const char *path, uint8_t seed[32], zki_digest *vk_h
 /* Human-readable summary of a vk. */
 void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap);
 
-/* The weight packs and segment maps of vk->arch (fills wpack, bpack,
- * w_seg, b_seg, w_type). */
+/* The weight pack and segment maps of vk->arch (fills wpack, w_seg,
+ * b_seg, w_type). */
 zki_status zki_vk_layout(zki_vk *vk);
 /* Conv geometry of a CONV layer for a batch of B. */
 zki_status zki_arch_conv_dims(const zki_arch_layer *L, uint32_t B, zki_conv_dims *d);

@@ -81,6 +81,8 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
             zki_wb_ext(&w, cv->w_eval);
             zki_wb_ext(&w, cv->xf_eval);
             zki_wb_ext(&w, cv->x_eval);
+            for (uint64_t k = 0; k < (uint64_t)p->wsl_n[l]; k++)
+                zki_wb_ext(&w, p->wsl[l][k]);
             continue;
         }
         zki_wb_u32(&w, (uint32_t)m->sc.nvars);
@@ -152,7 +154,9 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     p->mm = calloc(p->n_layers, sizeof(zki_matmul_proof));
     p->cv = calloc(p->n_layers, sizeof(zki_conv_proof));
     p->mp = calloc(p->n_layers, sizeof(zki_maxpool_proof));
-    NEED(p->output && p->red && p->mm && p->cv && p->mp, "out of memory");
+    p->wsl = calloc(p->n_layers, sizeof(zki_ext *));
+    p->wsl_n = calloc(p->n_layers, sizeof(uint32_t));
+    NEED(p->output && p->red && p->mm && p->cv && p->mp && p->wsl && p->wsl_n, "out of memory");
     for (uint64_t i = 0; i < on; i++)
         zki_rb_i64(&r, &p->output[i]);
     NEED(zki_rb_u32(&r, &cl) && cl <= zki_rb_left(&r), "advice commitment length");
@@ -259,6 +263,13 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
             NEED(zki_rb_ext(&r, &cv->b_eval) && zki_rb_ext(&r, &cv->w_eval) &&
                      zki_rb_ext(&r, &cv->xf_eval) && zki_rb_ext(&r, &cv->x_eval),
                  "non-canonical field element");
+            uint64_t kk = cd.KH * cd.KW;
+            NEED(zki_rb_left(&r) / 16 >= kk, "truncated conv weight slices");
+            p->wsl[l] = malloc(sizeof(zki_ext) * kk);
+            NEED(p->wsl[l], "out of memory");
+            p->wsl_n[l] = (uint32_t)kk;
+            for (uint64_t k = 0; k < kk; k++)
+                NEED(zki_rb_ext(&r, &p->wsl[l][k]), "non-canonical field element");
             continue;
         }
         if (a->layers[l].kind == ZKI_LAYER_ADD) {
@@ -287,7 +298,7 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     (void)lb;
     {
         uint32_t nc = 0;
-        NEED(zki_rb_u32(&r, &nc) && nc == 2u + (vk->wpack2.n_seg ? 1u : 0u) + (vk->bpack.n_seg ? 1u : 0u),
+        NEED(zki_rb_u32(&r, &nc) && nc == 2u,
              "column reduction count");
         p->n_colred = nc;
         for (uint32_t j = 0; j < nc; j++) {

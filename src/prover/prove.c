@@ -5,7 +5,9 @@
 
 #include "common/error.h"
 #include "poly/mle.h"
+#include "prover/open_tables.h"
 #include "prover/prover.h"
+#include "prover/wlayout.h"
 
 static double now_s(void)
 {
@@ -27,6 +29,11 @@ void zki_proof_free(zki_proof *p)
         for (uint32_t l = 0; l < p->n_layers; l++)
             zki_conv_proof_free(&p->cv[l]);
     free(p->cv);
+    if (p->wsl)
+        for (uint32_t l = 0; l < p->n_layers; l++)
+            free(p->wsl[l]);
+    free(p->wsl);
+    free(p->wsl_n);
     if (p->mp)
         for (uint32_t l = 0; l < p->n_layers; l++)
             zki_maxpool_proof_free(&p->mp[l]);
@@ -86,27 +93,6 @@ static void witness_free(witness *W)
  * int8 layers to int16 when any layer has int16 weights). */
 static int pack_bits(const zki_pkey *pk) { return pk->vk.w_type == ZKI_PCS_I8 ? 8 : 16; }
 
-/* A CONV layer's weights dense [OC][Cig][KH][KW], read back from their
- * padded segment (so the proof is about the committed values). */
-static void *conv_weights(const zki_arch_layer *L, const void *seg, int wb)
-{
-    zki_conv_dims cd;
-    if (zki_arch_conv_dims(L, 1, &cd))
-        return NULL;
-    size_t es = (size_t)wb / 8;
-    uint8_t *w = malloc(es * cd.OC * cd.Cig * cd.KH * cd.KW);
-    if (!w)
-        return NULL;
-    uint64_t i = 0;
-    for (uint64_t oc = 0; oc < cd.OC; oc++)
-        for (uint64_t ic = 0; ic < cd.Cig; ic++)
-            for (uint64_t ky = 0; ky < cd.KH; ky++)
-                for (uint64_t kx = 0; kx < cd.KW; kx++, i++) {
-                    uint64_t at = (((oc << cd.licl | ic) << cd.lkh | ky) << cd.lkw) | kx;
-                    memcpy(w + i * es, (const uint8_t *)seg + at * es, es);
-                }
-    return w;
-}
 
 /* A MAXPOOL layer's dense witness (P, D) from its padded input map. */
 static zki_status pool_witness(const zki_arch_layer *L, const int64_t *xpad, uint32_t B, zki_maxpool_dims *pd,
@@ -187,16 +173,13 @@ static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witn
             if ((st = zki_arch_conv_dims(L, B, &cd)))
                 return st;
             int64_t *xd = malloc(sizeof(int64_t) * B * cd.C * cd.H * cd.W);
-            void *wd = conv_weights(L, pk->w[l], pack_bits(pk));
-            if (!xd || !wd) {
-                free(xd);
-                free(wd);
+            const void *wd = pk->w[l];
+            if (!xd)
                 return zki_fail(ZKI_ERR_NOMEM, "prove: conv layer %u", l);
-            }
             zki_map_gather(xd, W->x[L->xin], B, cd.C, cd.H, cd.W);
             st = zki_conv_forward(&cd, xd, wd, pack_bits(pk), pk->bias[l], &acc);
             free(xd);
-            free(wd);
+            
             if (st)
                 return st;
             W->accp[l] = malloc(sizeof(int64_t) * B * np);
@@ -300,17 +283,13 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     uint32_t nlk = 0;
     int32_t *adv = NULL;
     int64_t *x0p = NULL;
-    zki_pcs_claim *claims = NULL;
-    zki_seg_claims cw = {0}, cw2 = {0}, cb = {0}, ca = {0};
-    zki_ext **npts = NULL;
-    size_t n_npts = 0;
+    zki_seg_claims cw = {0}, ca = {0};
     zki_ext **pts = calloc(2 * (size_t)L, sizeof(zki_ext *));
     zki_pcs_prover *apcs = NULL;
     zki_fe *accfe = NULL;
     zki_transcript ts = {0};
     zki_ledger led;
     zki_ledger_init(&led);
-    size_t ncl = 0;
     pf->n_layers = L;
     pf->B = B;
     pf->private_input = (uint32_t)priv;
@@ -320,7 +299,9 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     pf->mm = calloc(L, sizeof(zki_matmul_proof));
     pf->cv = calloc(L, sizeof(zki_conv_proof));
     pf->mp = calloc(L, sizeof(zki_maxpool_proof));
-    if (!pts || !pf->red || !pf->mm || !pf->cv || !pf->mp) {
+    pf->wsl = calloc(L, sizeof(zki_ext *));
+    pf->wsl_n = calloc(L, sizeof(uint32_t));
+    if (!pts || !pf->red || !pf->mm || !pf->cv || !pf->mp || !pf->wsl || !pf->wsl_n) {
         st = zki_fail(ZKI_ERR_NOMEM, "prove: bookkeeping");
         goto out;
     }
@@ -533,10 +514,11 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
             zki_ext *xp = pts[2 * l] = malloc(sizeof(zki_ext) * (zki_conv_x_nvars(&cd) + 1));
             zki_ext *wp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (zki_conv_w_nvars(&cd) + 1));
             int64_t *xd = malloc(sizeof(int64_t) * B * cd.C * cd.H * cd.W);
-            void *wd = conv_weights(Ly, pk->w[l], pack_bits(pk));
-            if (!xp || !wp || !xd || !wd) {
+            const void *wd = pk->w[l];
+            pf->wsl[l] = malloc(sizeof(zki_ext) * cd.KH * cd.KW);
+            pf->wsl_n[l] = (uint32_t)(cd.KH * cd.KW);
+            if (!xp || !wp || !xd || !pf->wsl[l]) {
                 free(xd);
-                free(wd);
                 st = zki_fail(ZKI_ERR_NOMEM, "prove: conv layer %u", l);
                 goto out;
             }
@@ -544,9 +526,15 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
             st = zki_conv_prove(&cd, xd, wd, pack_bits(pk), pk->bias[l], r, c->value, &ts, &pf->cv[l],
                                 xp, wp);
             free(xd);
-            free(wd);
+            if (!st)
+                st = zki_conv_wslices_eval(&cd, wd, pack_bits(pk), wp, pf->wsl[l]);
             if (st)
                 goto out;
+            for (uint32_t k = 0; k < pf->wsl_n[l]; k++) {
+                zki_ts_absorb_ext(&ts, "conv.wslice", pf->wsl[l][k]);
+                if ((st = zki_seg_claims_add(&cw, pk->vk.w_seg[l] + k, wp + cd.lkw + cd.lkh, pf->wsl[l][k])))
+                    goto out;
+            }
             bpt = r + cd.low + cd.loh;
             xe = pf->cv[l].x_eval, we = pf->cv[l].w_eval, be = pf->cv[l].b_eval;
         } else {
@@ -565,9 +553,9 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
             xe = pf->mm[l].x_eval, we = pf->mm[l].w_eval, be = pf->mm[l].b_eval;
         }
         const zki_ext *xp = pts[2 * l], *wp = pts[2 * l + 1];
-        st = zki_seg_claims_add(pk->vk.w_pk[l] ? &cw2 : &cw, pk->vk.w_seg[l], wp, we);
+        st = Ly->kind == ZKI_LAYER_CONV ? ZKI_OK : zki_seg_claims_add(&cw, pk->vk.w_seg[l], wp, we);
         if (!st && Ly->has_bias)
-            st = zki_seg_claims_add(&cb, pk->vk.b_seg[l], bpt, be);
+            st = zki_seg_claims_add(&cw, pk->vk.b_seg[l], bpt, be);
         if (!st && Ly->xin > 0) /* l - 1, or a shortcut conv's source */
             st = zki_seg_claims_add(&ca, lay.y[Ly->xin - 1], xp, xe);
         else if (!st && priv)
@@ -585,95 +573,13 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     }
     t1 = now_s();
     stt.gadgets_s = t1 - t0;
-    /* column reductions: every packed table's claims to one low point */
+    /* the weight and advice claims to one opening */
     {
-        size_t total = cw.n + cw2.n + cb.n + ca.n;
-        npts = calloc(total + 4, sizeof(zki_ext *));
-        claims = calloc(total + 1, sizeof(zki_pcs_claim));
-        if (!npts || !claims) {
-            st = zki_fail(ZKI_ERR_NOMEM, "prove: claims");
-            goto out;
-        }
-        n_npts = total;
-        size_t used = 0;
-        const zki_pcs_commitment *wc = zki_pcs_prover_commitment(pk->wpcs);
-        const zki_pcs_commitment *ac = zki_pcs_prover_commitment(apcs);
-        zki_big_table tw = {(zki_pcs_elem)pk->vk.w_type, pk->wbig, pk->vk.wpack.total};
-        zki_big_table tw2 = {(zki_pcs_elem)pk->vk.w_type, pk->wbig2, pk->vk.wpack2.total};
-        zki_big_table tb = {ZKI_PCS_FE, pk->bbig, pk->vk.bpack.total};
-        uint32_t bpoly = pk->vk.wpack2.n_seg ? 2 : 1;
+        zki_big_table tw = {ZKI_PCS_I32, pk->wbig, pk->vk.wpack.total};
         zki_big_table ta = {ZKI_PCS_I32, adv, lay.pack.total};
-        struct {
-            const zki_pack *pk;
-            const zki_big_table *t;
-            const zki_seg_claims *c;
-            const zki_pcs_commitment *com;
-            uint32_t commit, poly;
-        } jobs[4] = {{&pk->vk.wpack, &tw, &cw, wc, 0, 0},
-                     {&pk->vk.wpack2, &tw2, &cw2, wc, 0, 1},
-                     {&pk->vk.bpack, &tb, &cb, wc, 0, bpoly},
-                     {&lay.pack, &ta, &ca, ac, 1, 0}};
-        pf->n_colred = 0;
-        for (int j = 0; j < 4; j++) {
-            if (!jobs[j].pk->n_seg)
-                continue;
-            size_t lc = jobs[j].com->shape.log_cols;
-            if (lc > jobs[j].pk->nvars)
-                lc = jobs[j].pk->nvars;
-            if (zki_pack_use_direct(jobs[j].pk, jobs[j].c->n, lc)) {
-                /* small packed table: one direct reduction to one point */
-                zki_ext *fp = npts[n_npts++] = malloc(sizeof(zki_ext) * (jobs[j].pk->nvars + 1));
-                if (!fp) {
-                    st = zki_fail(ZKI_ERR_NOMEM, "prove: reduction point");
-                    goto out;
-                }
-                if ((st = zki_pack_reduce_prove(jobs[j].pk, jobs[j].t, jobs[j].c->seg, jobs[j].c->pt,
-                                                jobs[j].c->val, jobs[j].c->n, &ts, &pf->hred[pf->n_colred], fp)))
-                    goto out;
-                claims[ncl++] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, fp, pf->hred[pf->n_colred].f_at_rho};
-                pf->n_colred++;
-                continue;
-            }
-            zki_ext **o = npts + used;
-            used += jobs[j].c->n;
-            if ((st = zki_colred_prove(jobs[j].pk, jobs[j].t, lc, jobs[j].c->seg, jobs[j].c->pt, jobs[j].c->val,
-                                       jobs[j].c->n, &ts, &pf->colred[pf->n_colred], o)))
-                goto out;
-            size_t k = jobs[j].c->n, nv = jobs[j].pk->nvars;
-            const zki_ext *vals = pf->colred[pf->n_colred].vals;
-            if (nv > lc && k > 1) {
-                /* one point: merge the claims over the row variables */
-                zki_ext *G = NULL, v;
-                const zki_ext **hp = malloc(sizeof(zki_ext *) * k);
-                zki_ext *fp = npts[n_npts++] = malloc(sizeof(zki_ext) * (nv + 1));
-                if (!hp || !fp) {
-                    free(hp);
-                    st = zki_fail(ZKI_ERR_NOMEM, "prove: row reduction");
-                    goto out;
-                }
-                for (size_t i = 0; i < k; i++)
-                    hp[i] = o[i] + lc;
-                st = zki_pack_row_table(jobs[j].t, nv, lc, o[0], &G);
-                if (!st)
-                    st = zki_claims_reduce_prove(NULL, G, nv - lc, hp, vals, k, &ts, &pf->hred[pf->n_colred],
-                                                 fp + lc, &v);
-                free(G);
-                free(hp);
-                if (st)
-                    goto out;
-                memcpy(fp, o[0], sizeof(zki_ext) * lc);
-                claims[ncl++] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, fp, v};
-            } else {
-                for (size_t i = 0; i < k; i++)
-                    claims[ncl + i] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, o[i], vals[i]};
-                ncl += k;
-            }
-            pf->n_colred++;
-        }
-    }
-    {
+        zki_table_claims job[2] = {{&pk->vk.wpack, &tw, &cw}, {&lay.pack, &ta, &ca}};
         zki_pcs_prover *provers[2] = {pk->wpcs, apcs};
-        if ((st = zki_pcs_open(&ts, provers, 2, claims, ncl, &pf->open)))
+        if ((st = zki_tables_open_prove(&ts, job, provers, pf)))
             goto out;
     }
     t0 = now_s();
@@ -682,13 +588,7 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
 out:
     free(adv);
     free(x0p);
-    if (npts)
-        for (size_t i = 0; i < n_npts; i++)
-            free(npts[i]);
-    free(npts);
     zki_seg_claims_free(&cw);
-    zki_seg_claims_free(&cw2);
-    zki_seg_claims_free(&cb);
     zki_seg_claims_free(&ca);
     if (pts)
         for (uint32_t i = 0; i < 2 * L; i++)
@@ -703,7 +603,6 @@ out:
     free(Tm);
     free(lk);
     free(pts);
-    free(claims);
     free(accfe);
     zki_ledger_free(&led);
     zki_pcs_prover_free(apcs);

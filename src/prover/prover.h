@@ -22,9 +22,10 @@
  *      W_l and bias_l.
  *   5. claims on the public output are evaluated by the verifier, the claim
  *      on the public input too; the weight and advice tables are packed
- *      (prover/pack.h), a column reduction per packed table moves all its
- *      claims to one low point, and ONE opening proves them all, weight and
- *      advice commitments sharing the column queries.
+ *      (prover/pack.h, prover/wlayout.h), a column reduction per packed
+ *      table moves all its claims to one low point and a row reduction to
+ *      one point, and ONE opening proves both, weight and advice
+ *      commitments sharing the column queries.
  *
  * Zero knowledge: the commitments are hiding, but the sum-check, GKR and
  * lookup messages are sent in the clear (no masking yet), so the proof is
@@ -38,7 +39,7 @@
  * u32 degree | ext msgs | ext value) | matmul (u32 rounds | u32 degree |
  * ext msgs | ext bias, x, w) or, for a CONV layer, conv (u32 rounds | u32
  * degree | ext msgs | u32 rounds | u32 degree | ext msgs | ext bias, w,
- * x_im2col, x) or, for a MAXPOOL layer (no claim reduction before it),
+ * x_im2col, x | ext weight slices[KH*KW], prover/wlayout.h) or, for a MAXPOOL layer (no claim reduction before it),
  * maxpool (u32 rounds | u32 degree | ext msgs | u32 rounds | u32 degree |
  * ext msgs | ext d[J], p, x) | u32 n_colred | per column reduction: u32
  * rounds | ext msgs[2 rounds] | u32 k | ext vals[k] | claim reduction
@@ -53,10 +54,10 @@
 #include "ops/matmul.h"
 #include "prover/keys.h"
 
-#define ZKI_PROOF_VERSION 2u
+#define ZKI_PROOF_VERSION 3u
 #define ZKI_PROOF_PROTOCOL "zkinfer/mlp-proof"
 #define ZKI_MAX_BATCH (1u << 20)
-#define ZKI_MAX_COLRED 4
+#define ZKI_MAX_COLRED 2
 
 typedef struct {
     zki_digest vk_hash;
@@ -69,7 +70,9 @@ typedef struct {
     zki_matmul_proof *mm;            /* n_layers, index = layer (LINEAR layers) */
     zki_conv_proof *cv;              /* n_layers, index = layer (CONV layers) */
     zki_maxpool_proof *mp;           /* n_layers, index = layer (MAXPOOL layers) */
-    uint32_t n_colred;               /* weight tables (1 to 3), then advice */
+    zki_ext **wsl;                   /* n_layers: a CONV layer's KH*KW weight slice values */
+    uint32_t *wsl_n;                 /* n_layers: their count (0: none) */
+    uint32_t n_colred;               /* the weight table, then the advice */
     zki_colred_proof colred[ZKI_MAX_COLRED];
     zki_claim_reduction_proof hred[ZKI_MAX_COLRED]; /* row / direct reduction (empty: none) */
     zki_pcs_proof open;

@@ -4,6 +4,8 @@
 
 #include "common/error.h"
 #include "poly/mle.h"
+#include "prover/open_tables.h"
+#include "prover/wlayout.h"
 #include "verifier/verifier.h"
 
 #define ID_ACC(l) (8u * (l))
@@ -65,12 +67,8 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     memset(&T16, 0, sizeof(T16));
     zki_lookup **lk = calloc(nlk, sizeof(zki_lookup *));
     zki_ext **pts = calloc(2 * (size_t)L, sizeof(zki_ext *));
-    zki_pcs_claim *claims = NULL;
-    zki_seg_claims cw = {0}, cw2 = {0}, cb = {0}, ca = {0};
-    zki_ext **npts = NULL;
-    size_t n_npts = 0;
+    zki_seg_claims cw = {0}, ca = {0};
     zki_fe *tab = NULL;
-    size_t ncl = 0;
     if (!pts || !Tm || !lk) {
         st = zki_fail(ZKI_ERR_NOMEM, "verify");
         goto out;
@@ -199,6 +197,18 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
                 st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
                 goto out;
             }
+            /* the claim on W~ splits into the committed kernel-position slices */
+            if (!pf->wsl || !pf->wsl_n || pf->wsl_n[l] != cd.KH * cd.KW || !pf->wsl[l] ||
+                !zki_conv_wslices_check(&cd, wp, pf->cv[l].w_eval, pf->wsl[l])) {
+                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: the weight slices do not add up to the "
+                              "conv's weight claim", l);
+                goto out;
+            }
+            for (uint32_t k = 0; k < pf->wsl_n[l]; k++) {
+                zki_ts_absorb_ext(&ts, "conv.wslice", pf->wsl[l][k]);
+                if ((st = zki_seg_claims_add(&cw, vk->w_seg[l] + k, wp + cd.lkw + cd.lkh, pf->wsl[l][k])))
+                    goto out;
+            }
             bpt = r + cd.low + cd.loh;
             xe = pf->cv[l].x_eval, we = pf->cv[l].w_eval, be = pf->cv[l].b_eval;
         } else {
@@ -218,9 +228,9 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             xe = pf->mm[l].x_eval, we = pf->mm[l].w_eval, be = pf->mm[l].b_eval;
         }
         const zki_ext *xp = pts[2 * l], *wp = pts[2 * l + 1];
-        st = zki_seg_claims_add(vk->w_pk[l] ? &cw2 : &cw, vk->w_seg[l], wp, we);
+        st = Ly->kind == ZKI_LAYER_CONV ? ZKI_OK : zki_seg_claims_add(&cw, vk->w_seg[l], wp, we);
         if (!st && Ly->has_bias)
-            st = zki_seg_claims_add(&cb, vk->b_seg[l], bpt, be);
+            st = zki_seg_claims_add(&cw, vk->b_seg[l], bpt, be);
         if (st)
             goto out;
         if (Ly->xin > 0) { /* l - 1, or a shortcut conv's source */
@@ -278,105 +288,11 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
                 goto out;
         }
     }
-    /* the column reductions, then one opening */
+    /* the weight and advice claims to one opening */
     {
-        size_t total = cw.n + cw2.n + cb.n + ca.n;
-        uint32_t want = 2 + (vk->wpack2.n_seg ? 1 : 0) + (vk->bpack.n_seg ? 1 : 0);
-        uint32_t bpoly = vk->wpack2.n_seg ? 2 : 1;
-        if (pf->n_colred != want) {
-            st = zki_fail(ZKI_ERR_VERIFY, "verify: %u column reductions, %u expected", pf->n_colred, want);
-            goto out;
-        }
-        npts = calloc(total + 4, sizeof(zki_ext *));
-        claims = calloc(total + 1, sizeof(zki_pcs_claim));
-        if (!npts || !claims) {
-            st = zki_fail(ZKI_ERR_NOMEM, "verify: claims");
-            goto out;
-        }
-        n_npts = total;
-        size_t used = 0;
-        struct {
-            const zki_pack *pk;
-            const zki_seg_claims *c;
-            const zki_pcs_commitment *com;
-            uint32_t commit, poly;
-        } jobs[4] = {{&vk->wpack, &cw, &vk->wcom, 0, 0},
-                     {&vk->wpack2, &cw2, &vk->wcom, 0, 1},
-                     {&vk->bpack, &cb, &vk->wcom, 0, bpoly},
-                     {&lay.pack, &ca, &pf->acom, 1, 0}};
-        uint32_t jc = 0;
-        for (int j = 0; j < 4; j++) {
-            if (!jobs[j].pk->n_seg)
-                continue;
-            size_t lc = jobs[j].com->shape.log_cols;
-            if (lc > jobs[j].pk->nvars)
-                lc = jobs[j].pk->nvars;
-            if (zki_pack_use_direct(jobs[j].pk, jobs[j].c->n, lc)) {
-                zki_ext *fp = npts[n_npts++] = malloc(sizeof(zki_ext) * (jobs[j].pk->nvars + 1));
-                if (!fp) {
-                    st = zki_fail(ZKI_ERR_NOMEM, "verify: reduction point");
-                    goto out;
-                }
-                if (pf->colred[jc].lc || pf->colred[jc].k) {
-                    st = zki_fail(ZKI_ERR_VERIFY, "verify: a column reduction where none is due");
-                    goto out;
-                }
-                if ((st = zki_pack_reduce_verify(jobs[j].pk, jobs[j].c->seg, jobs[j].c->pt, jobs[j].c->val,
-                                                 jobs[j].c->n, &pf->hred[jc], &ts, fp))) {
-                    st = zki_fail(ZKI_ERR_VERIFY, "verify: pack reduction %d: %s", j, zki_last_error());
-                    goto out;
-                }
-                claims[ncl++] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, fp, pf->hred[jc].f_at_rho};
-                jc++;
-                continue;
-            }
-            zki_ext **o = npts + used;
-            used += jobs[j].c->n;
-            if ((st = zki_colred_verify(jobs[j].pk, lc, jobs[j].c->seg, jobs[j].c->pt, jobs[j].c->val,
-                                        jobs[j].c->n, &pf->colred[jc], &ts, o))) {
-                st = zki_fail(ZKI_ERR_VERIFY, "verify: column reduction %d: %s", j, zki_last_error());
-                goto out;
-            }
-            size_t k = jobs[j].c->n, nv = jobs[j].pk->nvars;
-            const zki_ext *vals = pf->colred[jc].vals;
-            const zki_claim_reduction_proof *hr = &pf->hred[jc];
-            if (nv > lc && k > 1) {
-                zki_ext v;
-                const zki_ext **hp = malloc(sizeof(zki_ext *) * k);
-                zki_ext *fp = npts[n_npts++] = malloc(sizeof(zki_ext) * (nv + 1));
-                if (!hp || !fp) {
-                    free(hp);
-                    st = zki_fail(ZKI_ERR_NOMEM, "verify: row reduction");
-                    goto out;
-                }
-                for (size_t i = 0; i < k; i++)
-                    hp[i] = o[i] + lc;
-                st = zki_claims_reduce_verify(nv - lc, hp, vals, k, hr, &ts, fp + lc, &v);
-                free(hp);
-                if (st) {
-                    st = zki_fail(ZKI_ERR_VERIFY, "verify: row reduction %d: %s", j, zki_last_error());
-                    goto out;
-                }
-                memcpy(fp, o[0], sizeof(zki_ext) * lc);
-                claims[ncl++] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, fp, v};
-            } else {
-                /* no reduction is due: the proof must carry none */
-                if (hr->nvars || hr->sc.nvars || hr->sc.degree || hr->sc.msgs || !zki_ext_is_zero(hr->f_at_rho)) {
-                    st = zki_fail(ZKI_ERR_VERIFY, "verify: a row reduction where none is due");
-                    goto out;
-                }
-                for (size_t i = 0; i < k; i++)
-                    claims[ncl + i] = (zki_pcs_claim){jobs[j].commit, jobs[j].poly, o[i], vals[i]};
-                ncl += k;
-            }
-            jc++;
-        }
-    }
-    {
+        zki_table_claims job[2] = {{&vk->wpack, NULL, &cw}, {&lay.pack, NULL, &ca}};
         const zki_pcs_commitment *coms[2] = {&vk->wcom, &pf->acom};
-        st = zki_pcs_verify(&ts, coms, 2, claims, ncl, &pf->open);
-        if (st)
-            st = zki_fail(ZKI_ERR_VERIFY, "verify: commitment opening: %s", zki_last_error());
+        st = zki_tables_open_verify(&ts, job, coms, pf);
     }
 out:
     if (pts)
@@ -392,14 +308,7 @@ out:
     free(Tm);
     free(lk);
     free(pts);
-    free(claims);
-    if (npts)
-        for (size_t i = 0; i < n_npts; i++)
-            free(npts[i]);
-    free(npts);
     zki_seg_claims_free(&cw);
-    zki_seg_claims_free(&cw2);
-    zki_seg_claims_free(&cb);
     zki_seg_claims_free(&ca);
     free(tab);
     zki_ledger_free(&led);

@@ -1,0 +1,178 @@
+/* Weight commitment layout (see wlayout.h). */
+#include "prover/wlayout.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "poly/mle.h"
+
+static int has_weights(const zki_arch_layer *L)
+{
+    return L->kind == ZKI_LAYER_LINEAR || L->kind == ZKI_LAYER_CONV;
+}
+
+zki_status zki_vk_layout(zki_vk *vk)
+{
+    const zki_arch *a = &vk->arch;
+    uint32_t L = a->n_layers, n = 0;
+    size_t cap = 0;
+    zki_status st = ZKI_OK;
+    vk->w_seg = malloc(sizeof(uint32_t) * (L ? L : 1));
+    vk->b_seg = malloc(sizeof(uint32_t) * (L ? L : 1));
+    if (!vk->w_seg || !vk->b_seg)
+        return zki_fail(ZKI_ERR_NOMEM, "vk layout");
+    vk->w_type = ZKI_PCS_I8;
+    /* segment count first: a conv layer has KH*KW of them */
+    for (uint32_t l = 0; l < L; l++) {
+        const zki_arch_layer *Ly = &a->layers[l];
+        if (!has_weights(Ly))
+            continue;
+        cap += (Ly->kind == ZKI_LAYER_CONV ? (size_t)Ly->KH * Ly->KW : 1) + (Ly->has_bias ? 1 : 0);
+    }
+    size_t *nv = malloc(sizeof(size_t) * (cap ? cap : 1));
+    if (!nv)
+        return zki_fail(ZKI_ERR_NOMEM, "vk layout");
+    for (uint32_t l = 0; l < L; l++) {
+        const zki_arch_layer *Ly = &a->layers[l];
+        vk->b_seg[l] = vk->w_seg[l] = UINT32_MAX;
+        if (!has_weights(Ly))
+            continue;
+        if (Ly->w_bits == 16)
+            vk->w_type = ZKI_PCS_I16;
+        vk->w_seg[l] = n;
+        size_t lo;
+        if (Ly->kind == ZKI_LAYER_CONV) {
+            zki_conv_dims cd;
+            if ((st = zki_arch_conv_dims(Ly, 1, &cd)))
+                goto out;
+            for (uint64_t k = 0; k < cd.KH * cd.KW; k++)
+                nv[n++] = cd.loc + cd.licl;
+            lo = cd.loc;
+        } else {
+            nv[n++] = zki_log2_ceil(Ly->N) + zki_log2_ceil(Ly->K);
+            lo = zki_log2_ceil(Ly->N);
+        }
+        if (Ly->has_bias) {
+            vk->b_seg[l] = n;
+            nv[n++] = lo;
+        }
+    }
+    if (n == 0) {
+        st = zki_fail(ZKI_ERR_INPUT, "vk layout: the model has no weights to commit");
+        goto out;
+    }
+    st = zki_pack_init(&vk->wpack, nv, n);
+out:
+    free(nv);
+    return st;
+}
+
+uint32_t zki_vk_weight_lens(const zki_vk *vk, uint64_t lens[3])
+{
+    lens[0] = vk->wpack.total;
+    return 1;
+}
+
+uint32_t zki_weight_log_cols(const zki_vk *vk)
+{
+    /* proof bytes ~ 16 (2^lc + h) for the combined row + 8 t ceil(N / 2^lc)
+     * for the opened columns (t ~ 150); the column reduction costs the
+     * prover ~ claims * 2^lc extension products, kept under 2^26 */
+    uint64_t N = vk->wpack.total, claims = vk->wpack.n_seg;
+    uint32_t best = 1, max_lc = (uint32_t)zki_log2_ceil(N);
+    double best_cost = -1;
+    if (max_lc > 20)
+        max_lc = 20;
+    if (max_lc < 1)
+        max_lc = 1;
+    for (uint32_t lc = 1; lc <= max_lc; lc++) {
+        if (lc > 1 && (claims << lc) > ((uint64_t)1 << 26))
+            break;
+        uint64_t rows = (N + ((uint64_t)1 << lc) - 1) >> lc;
+        double cost = 16.0 * (double)(((uint64_t)1 << lc) + 150) + 8.0 * 150.0 * (double)rows;
+        if (best_cost < 0 || cost < best_cost) {
+            best_cost = cost;
+            best = lc;
+        }
+    }
+    return best;
+}
+
+static int64_t wget(const void *W, int w_bits, uint64_t i)
+{
+    return w_bits == 8 ? ((const int8_t *)W)[i] : ((const int16_t *)W)[i];
+}
+
+void zki_weight_table_put(const zki_vk *vk, uint32_t l, int32_t *wbig, const void *W, int w_bits,
+                          const int64_t *bias)
+{
+    const zki_arch_layer *Ly = &vk->arch.layers[l];
+    const zki_pack *pk = &vk->wpack;
+    uint64_t rows;
+    if (Ly->kind == ZKI_LAYER_CONV) {
+        zki_conv_dims cd;
+        if (zki_arch_conv_dims(Ly, 1, &cd))
+            return; /* checked when the layout was built */
+        rows = cd.OC;
+        uint64_t kk = cd.KH * cd.KW;
+        for (uint64_t k = 0; k < kk; k++) {
+            int32_t *seg = wbig + pk->off[vk->w_seg[l] + k];
+            for (uint64_t oc = 0; oc < cd.OC; oc++)
+                for (uint64_t ic = 0; ic < cd.Cig; ic++)
+                    seg[oc << cd.licl | ic] = (int32_t)wget(W, w_bits, (oc * cd.Cig + ic) * kk + k);
+        }
+    } else {
+        rows = Ly->N;
+        uint64_t kp = (uint64_t)1 << zki_log2_ceil(Ly->K);
+        int32_t *seg = wbig + pk->off[vk->w_seg[l]];
+        for (uint64_t i = 0; i < rows * kp; i++)
+            seg[i] = (int32_t)wget(W, w_bits, i);
+    }
+    if (bias && vk->b_seg[l] != UINT32_MAX) {
+        int32_t *seg = wbig + pk->off[vk->b_seg[l]];
+        for (uint64_t j = 0; j < rows; j++)
+            seg[j] = (int32_t)bias[j];
+    }
+}
+
+zki_status zki_conv_wslices_eval(const zki_conv_dims *cd, const void *W, int w_bits, const zki_ext *wp,
+                                 zki_ext *s)
+{
+    size_t nv = cd->licl + cd->loc;
+    zki_ext *eq = malloc(sizeof(zki_ext) << nv);
+    if (!eq)
+        return zki_fail(ZKI_ERR_NOMEM, "conv weight slices");
+    zki_eq_table(eq, wp + cd->lkw + cd->lkh, nv);
+    uint64_t kk = cd->KH * cd->KW;
+    for (uint64_t k = 0; k < kk; k++) {
+        zki_ext_acc acc;
+        zki_ext_acc_zero(&acc);
+        for (uint64_t oc = 0; oc < cd->OC; oc++)
+            for (uint64_t ic = 0; ic < cd->Cig; ic++)
+                zki_ext_acc_mac_fe(&acc, zki_fe_from_i64(wget(W, w_bits, (oc * cd->Cig + ic) * kk + k)),
+                                   eq[oc << cd->licl | ic]);
+        s[k] = zki_ext_acc_reduce(&acc);
+    }
+    free(eq);
+    return ZKI_OK;
+}
+
+int zki_conv_wslices_check(const zki_conv_dims *cd, const zki_ext *wp, zki_ext w_eval, const zki_ext *s)
+{
+    zki_ext *ex = malloc(sizeof(zki_ext) << cd->lkw), *ey = malloc(sizeof(zki_ext) << cd->lkh);
+    if (!ex || !ey) {
+        free(ex);
+        free(ey);
+        return 0;
+    }
+    zki_eq_table(ex, wp, cd->lkw);
+    zki_eq_table(ey, wp + cd->lkw, cd->lkh);
+    zki_ext sum = zki_ext_zero();
+    for (uint64_t ky = 0; ky < cd->KH; ky++)
+        for (uint64_t kx = 0; kx < cd->KW; kx++)
+            sum = zki_ext_add(sum, zki_ext_mul(zki_ext_mul(ey[ky], ex[kx]), s[ky * cd->KW + kx]));
+    free(ex);
+    free(ey);
+    return zki_ext_eq(sum, w_eval);
+}
