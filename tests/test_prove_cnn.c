@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "common/rng.h"
+#include "poly/mle.h"
 #include "prover/prover.h"
+#include "prover/wlayout.h"
 #include "quant/npy.h"
 #include "quant/quant.h"
 #include "test.h"
@@ -373,6 +375,79 @@ static void tampered_weight(zki_rng *g, zki_qmodel *m)
     free(X);
 }
 
+/* The slice split equals the MLE of the per-axis padded weight layout,
+ * and a change to any one slice value breaks it. */
+static void slice_identity(zki_rng *g)
+{
+    const uint64_t shapes[4][4] = {{3, 2, 3, 3}, {5, 3, 5, 5}, {4, 1, 2, 3}, {2, 4, 1, 1}};
+    for (int c = 0; c < 4; c++) {
+        zki_conv_dims cd;
+        uint64_t OC = shapes[c][0], C = shapes[c][1], KH = shapes[c][2], KW = shapes[c][3];
+        CHECK(zki_conv_dims_init(&cd, 1, C, 8, 8, OC, KH, KW, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0) == ZKI_OK);
+        size_t nv = zki_conv_w_nvars(&cd);
+        int8_t *w = malloc(OC * C * KH * KW);
+        zki_fe *pad = calloc((size_t)1 << nv, sizeof(zki_fe));
+        zki_ext *pt = malloc(sizeof(zki_ext) * nv), *s = malloc(sizeof(zki_ext) * KH * KW);
+        for (uint64_t oc = 0; oc < OC; oc++)
+            for (uint64_t ic = 0; ic < C; ic++)
+                for (uint64_t ky = 0; ky < KH; ky++)
+                    for (uint64_t kx = 0; kx < KW; kx++) {
+                        int8_t v = (int8_t)((int)zki_rng_below(g, 255) - 127);
+                        w[((oc * C + ic) * KH + ky) * KW + kx] = v;
+                        pad[(((oc << cd.licl | ic) << cd.lkh | ky) << cd.lkw) | kx] = zki_fe_from_i64(v);
+                    }
+        for (size_t i = 0; i < nv; i++)
+            pt[i] = zki_ext_from_fe(zki_fe_from_u64(zki_rng_u64(g)));
+        zki_ext want = zki_mle_eval_base(pad, nv, pt);
+        CHECK(zki_conv_wslices_eval(&cd, w, 8, pt, s) == ZKI_OK);
+        CHECK_MSG(zki_conv_wslices_check(&cd, pt, want, s), "slice split %d differs from the padded MLE", c);
+        for (uint64_t k = 0; k < KH * KW; k++) {
+            s[k] = zki_ext_add(s[k], zki_ext_one());
+            CHECK(!zki_conv_wslices_check(&cd, pt, want, s));
+            s[k] = zki_ext_sub(s[k], zki_ext_one());
+        }
+        free(w);
+        free(pad);
+        free(pt);
+        free(s);
+    }
+}
+
+/* The conv's weight claim splits into committed kernel-position slices
+ * (prover/wlayout.h): a forged slice value is refused. */
+static void forged_slices(zki_rng *g, zki_qmodel *m)
+{
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
+    int64_t *X = malloc(sizeof(int64_t) * (size_t)K);
+    for (int64_t i = 0; i < K; i++)
+        X[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    zki_pkey *pk = NULL;
+    CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+    zki_proof pf;
+    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    if (!pk || zki_prove(pk, X, 1, &o, &pf, NULL) != ZKI_OK) {
+        CHECK_MSG(0, "forged slices: honest proof failed: %s", zki_last_error());
+        zki_pkey_free(pk);
+        free(X);
+        return;
+    }
+    uint8_t *b = NULL;
+    size_t bl = 0;
+    CHECK(zki_proof_to_bytes(&pf, &b, &bl) == ZKI_OK);
+    CHECK(verify_bytes(&pk->vk, X, 1, b, bl) == ZKI_OK);
+    const zki_arch_layer *L0 = &pk->vk.arch.layers[0];
+    CHECK(L0->kind == ZKI_LAYER_CONV && pf.wsl_n[0] == L0->KH * L0->KW && pf.wsl_n[0] >= 2);
+    /* one slice changed: the split no longer adds up */
+    zki_ext d = zki_ext_from_fe(zki_fe_from_u64(3));
+    pf.wsl[0][1] = zki_ext_add(pf.wsl[0][1], d);
+    CHECK_MSG(zki_verify(&pk->vk, X, 1, &pf) == ZKI_ERR_VERIFY, "a forged weight slice was accepted");
+    pf.wsl[0][1] = zki_ext_sub(pf.wsl[0][1], d);
+    zki_proof_free(&pf);
+    free(b);
+    zki_pkey_free(pk);
+    free(X);
+}
+
 int main(void)
 {
     zki_rng g;
@@ -383,6 +458,8 @@ int main(void)
     run_case(&g, "two convs, batch 2", m, 2, 0, 40);
     run_case(&g, "two convs, private input", m, 1, 1, 20);
     tampered_weight(&g, m);
+    forged_slices(&g, m);
+    slice_identity(&g);
     vk_mutations(m);
     zki_qmodel_free(m);
     /* depthwise (4 groups, 2 outputs each), dilation 2, then 1x1 stride 2 */
