@@ -3,6 +3,9 @@
  * committed), one batch proven and verified, and the integer executor timed
  * on the same input. One model per process (peak RSS is its own):
  *   bench_cnn lenet|vgg16 [BATCH]
+ *   bench_cnn FILE.zkm [BATCH]   (a model compiled by `zkinfer compile`,
+ *                                 e.g. ResNet-18 from tools/export_models.py;
+ *                                 random inputs in the input's bit range)
  * prints a CSV line
  *   model,batch,params,infer_s,setup_s,prove_s,verify_s,proof_bytes,peak_rss_mb,
  *   witness_s,commit_s,gadgets_s,open_s,open_bytes,lookup_bytes,ok
@@ -149,20 +152,32 @@ int main(int argc, char **argv)
 {
     const char *which = argc > 1 ? argv[1] : "lenet";
     uint32_t B = argc > 2 ? (uint32_t)atoi(argv[2]) : 1;
-    if ((strcmp(which, "lenet") && strcmp(which, "vgg16")) || B < 1 || B > 1024) {
-        fprintf(stderr, "usage: bench_cnn lenet|vgg16 [BATCH]\n");
+    size_t wl = strlen(which);
+    int from_file = wl > 4 && !strcmp(which + wl - 4, ".zkm");
+    if ((strcmp(which, "lenet") && strcmp(which, "vgg16") && !from_file) || B < 1 || B > 1024) {
+        fprintf(stderr, "usage: bench_cnn lenet|vgg16|FILE.zkm [BATCH]\n");
         return 2;
     }
     zki_rng g;
     zki_rng_seed(&g, 7);
     int64_t params = 0;
-    zki_qmodel *m = build(which, &g, &params);
-    if (!m)
+    zki_qmodel *m = NULL;
+    if (from_file) {
+        if (zki_zkm_read(which, &m) != ZKI_OK) {
+            fprintf(stderr, "bench_cnn: %s\n", zki_last_error());
+            return 1;
+        }
+        for (int i = 0; i < m->n_t; i++)
+            if (m->t[i].kind == ZKI_QT_CONST)
+                params += zki_qnumel(&m->t[i]);
+    } else if (!(m = build(which, &g, &params))) {
         return 1;
+    }
     int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
+    int in_bits = m->t[m->inputs[0]].bits;
     int64_t *X = malloc(sizeof(int64_t) * (size_t)(K * B));
     for (int64_t i = 0; i < K * B; i++)
-        X[i] = (int64_t)zki_rng_below(&g, 256) - 128;
+        X[i] = (int64_t)zki_rng_below(&g, (uint64_t)1 << in_bits) - ((int64_t)1 << (in_bits - 1));
     double t0 = bench_now();
     for (uint32_t b = 0; b < B; b++) {
         int64_t *in = X + b * K, **v;
@@ -214,7 +229,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_cnn: %s\n", zki_last_error());
     printf("model,batch,params,infer_s,setup_s,prove_s,verify_s,proof_bytes,peak_rss_mb,witness_s,commit_s,"
            "gadgets_s,open_s,open_bytes,lookup_bytes,ok\n");
-    printf("%s,%u,%lld,%.4f,%.4f,%.4f,%.4f,%zu,%.1f,%.4f,%.4f,%.4f,%.4f,%zu,%zu,%d\n", which, B,
+    const char *name = strrchr(which, '/') ? strrchr(which, '/') + 1 : which;
+    printf("%s,%u,%lld,%.4f,%.4f,%.4f,%.4f,%zu,%.1f,%.4f,%.4f,%.4f,%.4f,%zu,%zu,%d\n", name, B,
            (long long)params, infer, setup, prove, verify, plen, bench_peak_rss_mib(), ps.witness_s, ps.commit_s,
            ps.gadgets_s, ps.open_s, open_len, lk_len, ok);
     zki_pkey_free(pk);
