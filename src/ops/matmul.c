@@ -77,6 +77,12 @@ void zki_fold_rows_i16(zki_ext *out, const int16_t *M, uint64_t rows, uint64_t l
     FOLD_BODY(int16_t, 32768)
 }
 
+void zki_fold_rows_i32(zki_ext *out, const int32_t *M, uint64_t rows, uint64_t ld, uint64_t cols,
+                       size_t lcols, const zki_ext *eq)
+{
+    FOLD_BODY(int32_t, 2147483648ll)
+}
+
 void zki_fold_rows_i64(zki_ext *out, const int64_t *M, uint64_t rows, uint64_t ld,
                        uint64_t cols, size_t lcols, const zki_ext *eq)
 {

@@ -52,6 +52,8 @@ void zki_fold_rows_i8(zki_ext *out, const int8_t *M, uint64_t rows, uint64_t ld,
                       size_t lcols, const zki_ext *eq);
 void zki_fold_rows_i16(zki_ext *out, const int16_t *M, uint64_t rows, uint64_t ld, uint64_t cols,
                        size_t lcols, const zki_ext *eq);
+void zki_fold_rows_i32(zki_ext *out, const int32_t *M, uint64_t rows, uint64_t ld, uint64_t cols,
+                       size_t lcols, const zki_ext *eq);
 /* |M| < 2^31 required (checked by the caller); rows < 2^31. */
 void zki_fold_rows_i64(zki_ext *out, const int64_t *M, uint64_t rows, uint64_t ld,
                        uint64_t cols, size_t lcols, const zki_ext *eq);

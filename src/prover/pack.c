@@ -106,6 +106,8 @@ static zki_status fold_claim(const zki_pack *pk, const zki_big_table *t, size_t 
         zki_fold_rows_i8(F, (const int8_t *)t->data + r0 * C, nrows, C, C, lc, eq);
     } else if (t->type == ZKI_PCS_I16) {
         zki_fold_rows_i16(F, (const int16_t *)t->data + r0 * C, nrows, C, C, lc, eq);
+    } else if (t->type == ZKI_PCS_I32) {
+        zki_fold_rows_i32(F, (const int32_t *)t->data + r0 * C, nrows, C, C, lc, eq);
     } else {
         zki_ext_acc *acc = malloc(sizeof(zki_ext_acc) * C);
         if (!acc) {
@@ -150,6 +152,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
     zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1));
     pf->msgs = malloc(sizeof(zki_ext) * (2 * lc + 1));
     pf->vals = malloc(sizeof(zki_ext) * (k ? k : 1));
+    zki_ext_acc *acc = NULL;
     zki_status st = ZKI_OK;
     if (!E || !F || !alpha || !full || !rho || !pf->msgs || !pf->vals) {
         st = zki_fail(ZKI_ERR_NOMEM, "colred: %zu claims of 2^%zu", k, lc);
@@ -165,30 +168,47 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         if ((st = fold_claim(pk, t, lc, seg[j], full, F + j * C)))
             goto out;
     }
+    /* per-claim partial sums, merged in claim order: identical for any
+     * thread count */
+    acc = malloc(sizeof(zki_ext_acc) * 2 * (k ? k : 1));
+    if (!acc) {
+        st = zki_fail(ZKI_ERR_NOMEM, "colred: %zu claims", k);
+        goto out;
+    }
     for (size_t i = 0; i < lc; i++) {
         uint64_t half = (C >> i) >> 1;
+#pragma omp parallel for schedule(dynamic, 1) if (k * half >= 4096)
+        for (size_t j = 0; j < k; j++) {
+            const zki_ext *e = E + j * C, *f = F + j * C;
+            zki_ext_acc *s0 = &acc[2 * j], *s2 = &acc[2 * j + 1];
+            zki_ext_acc_zero(s0);
+            zki_ext_acc_zero(s2);
+            for (uint64_t x = 0; x < half; x++) {
+                zki_ext e0 = e[2 * x], e1 = e[2 * x + 1], f0 = f[2 * x], f1 = f[2 * x + 1];
+                zki_ext_acc_mac(s0, e0, f0);
+                /* value at 2: 2*v1 - v0 */
+                zki_ext e2 = zki_ext_sub(zki_ext_add(e1, e1), e0), f2 = zki_ext_sub(zki_ext_add(f1, f1), f0);
+                zki_ext_acc_mac(s2, e2, f2);
+            }
+        }
         zki_ext_acc s0, s2;
         zki_ext_acc_zero(&s0);
         zki_ext_acc_zero(&s2);
         for (size_t j = 0; j < k; j++) {
-            const zki_ext *e = E + j * C, *f = F + j * C;
-            for (uint64_t x = 0; x < half; x++) {
-                zki_ext e0 = e[2 * x], e1 = e[2 * x + 1], f0 = f[2 * x], f1 = f[2 * x + 1];
-                zki_ext_acc_mac(&s0, e0, f0);
-                /* value at 2: 2*v1 - v0 */
-                zki_ext e2 = zki_ext_sub(zki_ext_add(e1, e1), e0), f2 = zki_ext_sub(zki_ext_add(f1, f1), f0);
-                zki_ext_acc_mac(&s2, e2, f2);
-            }
+            zki_ext_acc_merge(&s0, &acc[2 * j]);
+            zki_ext_acc_merge(&s2, &acc[2 * j + 1]);
         }
         pf->msgs[2 * i] = zki_ext_acc_reduce(&s0);
         pf->msgs[2 * i + 1] = zki_ext_acc_reduce(&s2);
         zki_ts_absorb_ext_vec(ts, "colred.round", pf->msgs + 2 * i, 2);
         rho[i] = zki_ts_challenge_ext(ts, "colred.r");
+        zki_ext ri = rho[i];
+#pragma omp parallel for schedule(dynamic, 1) if (k * half >= 4096)
         for (size_t j = 0; j < k; j++) {
             zki_ext *e = E + j * C, *f = F + j * C;
             for (uint64_t x = 0; x < half; x++) {
-                e[x] = zki_ext_add(e[2 * x], zki_ext_mul(rho[i], zki_ext_sub(e[2 * x + 1], e[2 * x])));
-                f[x] = zki_ext_add(f[2 * x], zki_ext_mul(rho[i], zki_ext_sub(f[2 * x + 1], f[2 * x])));
+                e[x] = zki_ext_add(e[2 * x], zki_ext_mul(ri, zki_ext_sub(e[2 * x + 1], e[2 * x])));
+                f[x] = zki_ext_add(f[2 * x], zki_ext_mul(ri, zki_ext_sub(f[2 * x + 1], f[2 * x])));
             }
         }
     }
@@ -205,6 +225,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         memcpy(outp[j], rho, sizeof(zki_ext) * lc);
     }
 out:
+    free(acc);
     free(E);
     free(F);
     free(alpha);
@@ -318,6 +339,10 @@ zki_status zki_pack_row_table(const zki_big_table *t, size_t nvars, size_t lc, c
             uint64_t n = t->len - base < C ? t->len - base : C;
             if (t->type == ZKI_PCS_I8) {
                 const int8_t *d = (const int8_t *)t->data + base;
+                for (uint64_t x = 0; x < n; x++)
+                    zki_ext_acc_mac_fe(&a, zki_fe_from_i64(d[x]), eq[x]);
+            } else if (t->type == ZKI_PCS_I32) {
+                const int32_t *d = (const int32_t *)t->data + base;
                 for (uint64_t x = 0; x < n; x++)
                     zki_ext_acc_mac_fe(&a, zki_fe_from_i64(d[x]), eq[x]);
             } else {
