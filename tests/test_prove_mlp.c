@@ -76,11 +76,14 @@ static void test_random_mlps(zki_rng *g)
     static const uint32_t w2[] = {1, 5, 3};
     static const uint32_t w3[] = {100, 64, 64, 64, 64, 2};
     static const uint32_t w4[] = {7, 1};
-    const uint32_t *ws[] = {w1, w2, w3, w4};
-    uint32_t nl[] = {3, 2, 5, 1};
-    uint32_t bs[] = {1, 3, 4, 2};
+    /* one-entry tensors at batch 1: a single output, a width-1 hidden layer */
+    static const uint32_t w5[] = {7, 1};
+    static const uint32_t w6[] = {3, 1, 2};
+    const uint32_t *ws[] = {w1, w2, w3, w4, w5, w6};
+    uint32_t nl[] = {3, 2, 5, 1, 1, 2};
+    uint32_t bs[] = {1, 3, 4, 2, 1, 1};
     int relu[8] = {1, 1, 1, 1, 1, 1, 1, 1};
-    for (int c = 0; c < 4; c++) {
+    for (int c = 0; c < 6; c++) {
         relu[nl[c] - 1] = 0;
         zki_qmodel *m;
         CHECK(zki_random_mlp(ws[c], relu, nl[c], 100 + (uint64_t)c, &m) == ZKI_OK);
@@ -92,6 +95,12 @@ static void test_random_mlps(zki_rng *g)
             size_t pl = 0;
             CHECK_MSG(prove_verify(m, X, bs[c], priv, &vk, &pb, &pl) == ZKI_OK, "random mlp %d priv %d", c,
                       priv);
+            if (c >= 4 && pb) { /* one-entry tensors: an altered output is still refused */
+                size_t out_at = 8 + 4 + 32 + 4 + 4 + 4 + 4;
+                pb[out_at] ^= 1;
+                CHECK_MSG(verify_bytes(&vk, priv ? NULL : X, bs[c], pb, pl) != ZKI_OK,
+                          "random mlp %d: altered output accepted", c);
+            }
             free(pb);
             zki_vk_free(&vk);
             free(X);
