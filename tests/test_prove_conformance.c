@@ -44,7 +44,7 @@
 #define MAX_IO 16
 
 enum { BARE = 0, WRAPPED = 1 };
-enum { R_PROVEN = 0, R_REFUSED = 1, R_FAILED = 2, R_SKIPPED = 3 };
+enum { R_PROVEN = 0, R_REFUSED = 1, R_FAILED = 2, R_SKIPPED = 3, R_KNOWN_BUG = 4 };
 /* The identity head costs F^2 weights: outputs above this are not wrapped. */
 #define MAX_HEAD 4096
 
@@ -60,9 +60,45 @@ static const char *const families[N_FAMILIES] = {"Conv", "MaxPool", "AveragePool
                                                  "Flatten", "Add", "Concat"};
 
 /* Proven (and checked) at the time of writing; any of these refused or
- * failing is a regression. */
+ * failing is a regression. No bare case is proven yet: the proven class
+ * needs a Linear at the end. */
 static const char *const expected_proven[][2] = {
-    {"", ""}, /* filled below */
+    {"test_averagepool_2d_default", "wrapped"},
+    {"test_averagepool_2d_pads_count_include_pad", "wrapped"},
+    {"test_averagepool_2d_precomputed_pads_count_include_pad", "wrapped"},
+    {"test_averagepool_2d_precomputed_strides", "wrapped"},
+    {"test_averagepool_2d_strides", "wrapped"},
+    {"test_basic_conv_with_padding", "wrapped"},
+    {"test_basic_conv_without_padding", "wrapped"},
+    {"test_conv_with_autopad_same", "wrapped"},
+    {"test_conv_with_strides_and_asymmetric_padding", "wrapped"},
+    {"test_conv_with_strides_no_padding", "wrapped"},
+    {"test_conv_with_strides_padding", "wrapped"},
+    {"test_flatten_axis0", "wrapped"},
+    {"test_flatten_axis1", "wrapped"},
+    {"test_flatten_axis2", "wrapped"},
+    {"test_flatten_axis3", "wrapped"},
+    {"test_flatten_default_axis", "wrapped"},
+    {"test_flatten_negative_axis1", "wrapped"},
+    {"test_flatten_negative_axis2", "wrapped"},
+    {"test_flatten_negative_axis3", "wrapped"},
+    {"test_flatten_negative_axis4", "wrapped"},
+    {"test_globalaveragepool", "wrapped"},
+    {"test_maxpool_2d_default", "wrapped"},
+    {"test_maxpool_2d_dilations", "wrapped"},
+    {"test_maxpool_2d_precomputed_strides", "wrapped"},
+};
+
+/* Supported cases that fail to prove because of a known prover bug: the
+ * failure must be this one (anything else fails the test), is printed as
+ * KNOWN BUG, and a case that starts to prove is reported as fixed. */
+static const char *const known_bugs[][3] = {
+    /* a 1x1x3x3 map pooled to one value, then a 1x1 head: layers with one
+     * accumulator (batch 1, N = 1). Lookup sites are at least 2 leaves
+     * (lookup/lookup.c, zki_lookup_add_site: k >= 1), so the claims on a
+     * 1-entry accumulator have 1 variable where prove.c / verify.c expect
+     * log2(B) + log2(N) = 0. */
+    {"test_globalaveragepool_precomputed", "wrapped", "no claim on the accumulators of layer"},
 };
 
 static const uint8_t seed_w[32] = {0xc0, 0x2f};
@@ -75,6 +111,14 @@ typedef struct {
     double err_steps[2]; /* proven: max |y - expected| in output quantisation steps */
     int rebuilt;         /* the model's opset is below the importer's: rebuilt (one_node_graph) */
 } case_row;
+
+static const char *known_bug(const char *name, int mode)
+{
+    for (size_t k = 0; k < sizeof known_bugs / sizeof known_bugs[0]; k++)
+        if (!strcmp(known_bugs[k][0], name) && !strcmp(known_bugs[k][1], mode ? "wrapped" : "bare"))
+            return known_bugs[k][2];
+    return NULL;
+}
 
 static int is_expected(const char *name, int mode)
 {
@@ -281,6 +325,11 @@ static void fail(case_row *row, int mode, const char *fmt, const char *a)
 {
     row->res[mode] = R_FAILED;
     snprintf(row->why[mode], sizeof row->why[mode], fmt, a);
+    const char *kb = known_bug(row->name, mode);
+    if (kb && strstr(row->why[mode], kb)) {
+        row->res[mode] = R_KNOWN_BUG;
+        return;
+    }
     CHECK_MSG(0, "%s (%s): %s", row->name, mode ? "wrapped" : "bare", row->why[mode]);
 }
 
@@ -529,7 +578,7 @@ int main(int argc, char **argv)
     closedir(d);
     qsort(names, cnt, sizeof *names, cmp_names);
     case_row *rows = calloc(cnt ? cnt : 1, sizeof *rows);
-    int tally[2][4] = {{0}}, fam[N_FAMILIES][2][4];
+    int tally[2][5] = {{0}}, fam[N_FAMILIES][2][5];
     memset(fam, 0, sizeof fam);
     for (size_t k = 0; k < cnt; k++) {
         case_row *row = &rows[k];
@@ -541,6 +590,11 @@ int main(int argc, char **argv)
             run_mode(row, dir, mode);
             tally[mode][row->res[mode]]++;
             fam[family_of(row->name)][mode][row->res[mode]]++;
+            if (known_bug(row->name, mode) && row->res[mode] == R_PROVEN)
+                printf("NOTE: %s (%s) proves now: the known bug is fixed, move it to expected_proven\n",
+                       row->name, mode ? "wrapped" : "bare");
+            CHECK_MSG(!known_bug(row->name, mode) || row->res[mode] == R_PROVEN || row->res[mode] == R_KNOWN_BUG,
+                      "%s: listed as a known bug, now: %s", row->name, row->why[mode]);
             if (is_expected(row->name, mode))
                 CHECK_MSG(row->res[mode] == R_PROVEN, "%s (%s): expected to be proven, now: %s", row->name,
                           mode ? "wrapped" : "bare", row->why[mode]);
@@ -552,7 +606,7 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < cnt; k++)
         for (int mode = BARE; mode <= WRAPPED; mode++) {
             const case_row *row = &rows[k];
-            static const char *const rs[4] = {"proven", "refused", "FAILED", "skipped"};
+            static const char *const rs[5] = {"proven", "refused", "FAILED", "skipped", "KNOWN BUG"};
             char why[120];
             snprintf(why, sizeof why, "%s", row->why[mode]);
             printf("%-52s %-9s %s%s%s: %s%s\n", mode ? "" : row->name, mode ? "wrapped" : "bare", rs[row->res[mode]],
@@ -560,13 +614,15 @@ int main(int argc, char **argv)
                    row->rebuilt ? " (opset-1 model rebuilt at opset 9)" : "",
                    verbose ? row->why[mode] : why, !verbose && strlen(row->why[mode]) >= sizeof why - 1 ? "..." : "");
         }
-    printf("\nper op (bare / wrapped): proven, refused, failed, skipped\n");
+    printf("\nper op (bare / wrapped): proven, refused, failed, skipped, known bug\n");
     for (int f = 0; f < N_FAMILIES; f++)
-        printf("  %-18s %d %d %d %d  /  %d %d %d %d\n", families[f], fam[f][0][0], fam[f][0][1], fam[f][0][2],
-               fam[f][0][3], fam[f][1][0], fam[f][1][1], fam[f][1][2], fam[f][1][3]);
+        printf("  %-18s %2d %2d %d %d %d  /  %2d %2d %d %d %d\n", families[f], fam[f][0][0], fam[f][0][1],
+               fam[f][0][2], fam[f][0][3], fam[f][0][4], fam[f][1][0], fam[f][1][1], fam[f][1][2], fam[f][1][3],
+               fam[f][1][4]);
     for (int mode = BARE; mode <= WRAPPED; mode++)
-        printf("%s: %d proven, %d refused, %d failed, %d skipped (of %zu cases)\n", mode ? "wrapped" : "bare   ",
-               tally[mode][R_PROVEN], tally[mode][R_REFUSED], tally[mode][R_FAILED], tally[mode][R_SKIPPED], cnt);
+        printf("%s: %d proven, %d refused, %d failed, %d skipped, %d known prover bugs (of %zu cases)\n",
+               mode ? "wrapped" : "bare   ", tally[mode][R_PROVEN], tally[mode][R_REFUSED], tally[mode][R_FAILED],
+               tally[mode][R_SKIPPED], tally[mode][R_KNOWN_BUG], cnt);
     free(rows);
     return TEST_SUMMARY();
 }
