@@ -20,11 +20,19 @@
  *            A MaxPool reading the model input gets an identity 1x1 Conv
  *            before it, since the proven class pools only a Conv's map.
  *
+ * This testdata has no Conv test with dilations or groups: "derived" Conv
+ * cases (derived[] below) add them, with the float executor as the oracle.
+ * The Add and Concat node tests have two or more activation inputs, so
+ * they stay refused until the prover takes several inputs (the per-op
+ * summary counts them apart).
+ *
  * Cases outside the proven class must be refused with an error naming the
  * op, node, tensor or attribute at fault: never a crash, never a proof of a
  * wrong output. The cases in `expected_proven` must prove (a regression
  * fails the test); a case proven outside the list is reported, and still
- * checked. Run with -v for every refusal message in full. */
+ * checked; `known_bugs` lists supported cases that a prover bug stops,
+ * with the exact failure expected. Prints a table of every case and mode;
+ * arguments: [-v] (full messages) [substring] (only matching cases). */
 #include <ctype.h>
 #include <dirent.h>
 #include <math.h>
@@ -117,6 +125,7 @@ typedef struct {
     char why[2][400];
     double err_steps[2]; /* proven: max |y - expected| in output quantisation steps */
     int rebuilt;         /* the model's opset is below the importer's: rebuilt (one_node_graph) */
+    int pre_conv;        /* wrapped: an identity Conv was put before the MaxPool */
 } case_row;
 
 static const char *known_bug(const char *name, int mode)
@@ -632,7 +641,9 @@ loaded:
     }
     if (mode == WRAPPED) {
         if (g->n_outputs == 1 && g->n_inputs >= 1) {
-            if (add_pre_conv(g) < 0 || add_head(g, zki_host_tensor_numel(&out[0])) < 0) {
+            int pc = add_pre_conv(g);
+            row->pre_conv = pc > 0;
+            if (pc < 0 || add_head(g, zki_host_tensor_numel(&out[0])) < 0) {
                 fail(row, mode, "%s", "out of memory building the wrapper");
                 goto done;
             }
@@ -752,11 +763,12 @@ int main(int argc, char **argv)
         for (int mode = BARE; mode <= WRAPPED; mode++) {
             const case_row *row = &rows[k];
             static const char *const rs[5] = {"proven", "refused", "FAILED", "skipped", "KNOWN BUG"};
-            char why[120];
+            char why[240];
             snprintf(why, sizeof why, "%s", row->why[mode]);
-            printf("%-52s %-9s %s%s%s: %s%s\n", mode ? "" : row->name, mode ? "wrapped" : "bare", rs[row->res[mode]],
+            printf("%-52s %-9s %s%s%s%s: %s%s\n", mode ? "" : row->name, mode ? "wrapped" : "bare", rs[row->res[mode]],
                    row->res[mode] == R_PROVEN && !is_expected(row->name, mode) ? " (NEW: add to expected_proven)" : "",
                    row->rebuilt ? " (opset-1 model rebuilt at opset 9)" : "",
+                   mode && row->pre_conv ? " (identity Conv before the MaxPool)" : "",
                    verbose ? row->why[mode] : why, !verbose && strlen(row->why[mode]) >= sizeof why - 1 ? "..." : "");
         }
     printf("\nper op (bare / wrapped): proven, refused, failed, skipped, known bug\n");
