@@ -227,11 +227,16 @@ static int new_tensor(zki_graph *g, const char *name, int kind, int rank, const 
     return t;
 }
 
+/* Takes ownership of f / i (freed here on failure). */
 static int const_tensor(zki_graph *g, const char *name, int rank, const int64_t *dims, float *f, int64_t *i)
 {
     int t = zki_graph_add_tensor(g, name, ZKI_T_CONST, f ? ZKI_ET_FLOAT : ZKI_ET_INT64);
-    if (t >= 0)
+    if (t >= 0) {
         zki_tensor_set_const(&g->t[t], rank, dims, f, i);
+    } else {
+        free(f);
+        free(i);
+    }
     return t;
 }
 
@@ -277,13 +282,13 @@ static int add_head(zki_graph *g, int64_t F)
     int y = g->outputs[0];
     int64_t sd[1] = {2}, wd[2] = {F, F};
     int64_t *shape = malloc(2 * sizeof(int64_t));
-    shape[0] = 1, shape[1] = F;
     float *w = calloc((size_t)(F * F), sizeof(float));
     if (!shape || !w) {
         free(shape);
         free(w);
         return -1;
     }
+    shape[0] = 1, shape[1] = F;
     for (int64_t k = 0; k < F; k++)
         w[k * F + k] = 1.0f;
     int st = const_tensor(g, "zkc_head_shape", 1, sd, NULL, shape);
