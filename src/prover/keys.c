@@ -164,8 +164,10 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
 {
     memset(a, 0, sizeof(*a));
     if (m->n_inputs != 1 || m->n_outputs != 1)
-        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: %d inputs and %d outputs (one of each supported)",
-                        m->n_inputs, m->n_outputs);
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the model has %d inputs ('%s'%s) and %d outputs: "
+                        "one input and one output are supported (weights must be constants)",
+                        m->n_inputs, m->n_inputs > 0 ? m->t[m->inputs[0]].name : "",
+                        m->n_inputs > 1 ? ", ..." : "", m->n_outputs);
     const zki_qtensor *it = &m->t[m->inputs[0]], *ot = &m->t[m->outputs[0]];
     a->in_bits = (uint32_t)it->bits;
     a->out_bits = (uint32_t)ot->bits;
@@ -462,10 +464,16 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the output comes from a Conv or a pool (a Linear "
                         "must end the chain)");
     }
-    if (visited != m->n_nodes || a->n_layers == 0 || skip_t >= 0) {
+    if (a->n_layers == 0) {
         zki_arch_free(a);
-        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the graph has %d nodes off the input-output chain "
-                        "or no Linear node", m->n_nodes - visited);
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the model has no Linear (Gemm/MatMul) or Conv layer to "
+                        "prove (a Linear must end the chain)");
+    }
+    if (visited != m->n_nodes || skip_t >= 0) {
+        zki_arch_free(a);
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: %d of the graph's %d nodes are off the input-output "
+                        "chain (only chains with residual or concat forks are proven)",
+                        m->n_nodes - visited, m->n_nodes);
     }
     return ZKI_OK;
 }
