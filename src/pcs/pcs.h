@@ -102,7 +102,11 @@ typedef struct {
 typedef struct zki_pcs_prover zki_pcs_prover;
 
 /* An evaluation claim f_{poly}(point) = value on commitment `commit` (index
- * into the array passed to open / verify); point has nvars(poly) entries. */
+ * into the array passed to open / verify); point has nvars(poly) entries.
+ * A commitment with exactly one claim in an opening is opened in tensor
+ * mode, whose soundness needs the point's row coordinates (those past
+ * log_cols) to be uniform challenges drawn after the commitment was fixed,
+ * or 0/1 constants (docs/security.md); sum-check points qualify. */
 typedef struct {
     uint32_t commit;
     uint32_t poly;
