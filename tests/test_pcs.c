@@ -349,8 +349,8 @@ static void test_soundness(void)
 }
 
 /* Commitment and proof bytes for a fixed instance at a thread count. */
-static void bytes_at_threads(int threads, int hiding, uint8_t **cb, size_t *clen, uint8_t **pb,
-                             size_t *plen)
+static void bytes_at_threads(int threads, int hiding, int two, uint8_t **cb, size_t *clen,
+                             uint8_t **pb, size_t *plen)
 {
     omp_set_num_threads(threads);
     zki_rng_seed(&rng, 77);
@@ -361,25 +361,29 @@ static void bytes_at_threads(int threads, int hiding, uint8_t **cb, size_t *clen
     prm.hiding = hiding;
     uint8_t seed[32] = {5};
     prm.seed = seed;
+    prm.max_points = 2;
     zki_pcs_prover *pr;
     CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
-    zki_ext *pt = rand_point(zki_log2_ceil(len));
-    zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt)};
+    zki_ext *pt = rand_point(zki_log2_ceil(len)), *pt2 = rand_point(zki_log2_ceil(len));
+    zki_pcs_claim cl[2] = {{0, 0, pt, eval_vec(&v, pt)}, {0, 0, pt2, eval_vec(&v, pt2)}};
     CHECK(zki_pcs_commitment_to_bytes(zki_pcs_prover_commitment(pr), cb, clen) == ZKI_OK);
-    CHECK(open_bytes(&pr, 1, &cl, 1, pb, plen));
+    CHECK(open_bytes(&pr, 1, cl, two ? 2 : 1, pb, plen)); /* classic : tensor mode */
     zki_pcs_prover_free(pr);
     free(pt);
+    free(pt2);
     free((void *)v.data);
 }
 
 static void test_threads(void)
 {
     int max = omp_get_max_threads();
-    for (int hiding = 0; hiding <= 1; hiding++) {
+    for (int mode = 0; mode < 4; mode++) {
+        int hiding = mode & 1, two = mode >> 1;
         uint8_t *c1, *c2, *p1, *p2;
         size_t cl1, cl2, pl1, pl2;
-        bytes_at_threads(1, hiding, &c1, &cl1, &p1, &pl1);
-        bytes_at_threads(2, hiding, &c2, &cl2, &p2, &pl2);
+        bytes_at_threads(1, hiding, two, &c1, &cl1, &p1, &pl1);
+        bytes_at_threads(2, hiding, two, &c2, &cl2, &p2, &pl2);
+        CHECK(pl1 > 27 && p1[12 + 14] == two); /* has_prox: classic with two claims */
         CHECK(cl1 == cl2 && memcmp(c1, c2, cl1) == 0);
         CHECK(pl1 == pl2 && memcmp(p1, p2, pl1) == 0);
         free(c1);
