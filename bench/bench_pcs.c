@@ -1,8 +1,10 @@
 /* PCS benchmark: commit / open / verify time, proof size and peak RSS for
- * one int8 vector of 2^20, 2^22 and 2^24 entries opened at one point, plain
- * and hiding, on 2 threads (override with OMP_NUM_THREADS). Each case runs
- * in its own process so peak RSS is per case.
- * Usage: bench_pcs [max_log2 (default 24)] [min_log2 (default 20)] */
+ * one int8 vector of 2^20, 2^22 and 2^24 entries, and one of a length that
+ * is not a power of two (default 25.3M, the size of VGG-16's largest
+ * table), opened at one point, plain and hiding, on 2 threads (override with
+ * OMP_NUM_THREADS). Each case runs in its own process so peak RSS is per case.
+ * Usage: bench_pcs [max_log2 (default 24)] [min_log2 (default 20)]
+ *                  [extra_len (default 25300000, 0 = none)] */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,15 +30,18 @@ static double peak_rss_mb(void)
     return (double)ru.ru_maxrss / 1024.0; /* Linux: KiB */
 }
 
-static int run_case(unsigned lg, int hiding)
+static int run_case(uint64_t n, int hiding)
 {
-    uint64_t n = (uint64_t)1 << lg;
-    int8_t *w = malloc(n);
+    unsigned lg = 0;
+    while (((uint64_t)1 << lg) < n)
+        lg++;
+    uint64_t n2 = (uint64_t)1 << lg;
+    int8_t *w = calloc(n2, 1); /* zero beyond n: the table's MLE */
     zki_rng g;
     zki_rng_seed(&g, lg);
     for (uint64_t i = 0; i < n; i += 8) {
         uint64_t r = zki_rng_u64(&g);
-        for (int b = 0; b < 8; b++)
+        for (uint64_t b = 0; b < 8 && i + b < n; b++)
             w[i + b] = (int8_t)(r >> (8 * b));
     }
     zki_pcs_vec v = {ZKI_PCS_I8, w, n};
@@ -59,13 +64,13 @@ static int run_case(unsigned lg, int hiding)
     zki_pcs_claim cl = {0, 0, pt, zki_ext_zero()};
     {
         /* the claimed value sum_x t[x] eq(r, x), by folding (not timed) */
-        zki_ext *f = malloc((n / 2) * sizeof *f);
-        for (uint64_t i = 0; i < n / 2; i++) {
+        zki_ext *f = malloc((n2 / 2) * sizeof *f);
+        for (uint64_t i = 0; i < n2 / 2; i++) {
             zki_fe a = zki_fe_from_i64(w[2 * i]), b = zki_fe_from_i64(w[2 * i + 1]);
             f[i] = zki_ext_add_fe(zki_ext_scale(pt[0], zki_fe_sub(b, a)), a);
         }
         for (unsigned k = 1; k < lg; k++)
-            for (uint64_t i = 0; i < (n >> (k + 1)); i++)
+            for (uint64_t i = 0; i < (n2 >> (k + 1)); i++)
                 f[i] = zki_ext_add(f[2 * i],
                                    zki_ext_mul(pt[k], zki_ext_sub(f[2 * i + 1], f[2 * i])));
         cl.value = f[0];
@@ -94,7 +99,12 @@ static int run_case(unsigned lg, int hiding)
         st = zki_pcs_verify(&tv, &com, 1, &cl, 1, &parsed);
     double t5 = now();
     zki_ts_free(&tv);
-    printf("| 2^%u | %-6s | %5llu x %-6llu | %3u | %7.3f | %7.3f | %7.2f | %8.1f | %7.0f | %s |\n", lg,
+    char name[32];
+    if (n == n2)
+        snprintf(name, sizeof name, "2^%u", lg);
+    else
+        snprintf(name, sizeof name, "%.1fM", (double)n / 1e6);
+    printf("| %s | %-6s | %5llu x %-6llu | %3u | %7.3f | %7.3f | %7.2f | %8.1f | %7.0f | %s |\n", name,
            hiding ? "hiding" : "plain", (unsigned long long)com->shape.rows,
            (unsigned long long)com->shape.d, com->shape.queries, t1 - t0, t3 - t2,
            1e3 * (t5 - t4), (double)len / 1024.0, peak_rss_mb(), st ? "REJECTED" : "ok");
@@ -112,6 +122,7 @@ int main(int argc, char **argv)
 {
     unsigned max = argc > 1 ? (unsigned)atoi(argv[1]) : 24;
     unsigned min = argc > 2 ? (unsigned)atoi(argv[2]) : 20;
+    uint64_t extra = argc > 3 ? strtoull(argv[3], NULL, 10) : 25300000;
     if (!getenv("OMP_NUM_THREADS"))
         omp_set_num_threads(2);
     printf("PCS (Ligero, rate 1/4, 100-bit), int8 vector, one claim, %d threads\n",
@@ -120,11 +131,14 @@ int main(int argc, char **argv)
     printf("|---|---|---|---|---|---|---|---|---|---|\n");
     fflush(stdout);
     int fails = 0;
-    for (unsigned lg = min; lg <= max; lg += 2)
+    for (unsigned lg = min; lg <= max + 2; lg += 2)
         for (int hiding = 0; hiding <= 1; hiding++) {
+            uint64_t n = lg <= max ? (uint64_t)1 << lg : extra;
+            if (!n || n > ((uint64_t)1 << 30))
+                continue;
             pid_t pid = fork();
             if (pid == 0)
-                _exit(run_case(lg, hiding));
+                _exit(run_case(n, hiding));
             int status = 1;
             if (pid > 0)
                 waitpid(pid, &status, 0);

@@ -225,13 +225,14 @@ static size_t section_starts(const uint8_t *b, size_t len, size_t *out)
         out[n++] = o + 8;  /* row_len */
         out[n++] = o + 12; /* has_mu */
         out[n++] = o + 13; /* has_salt */
-        o += 14;
+        out[n++] = o + 14; /* has_prox */
+        o += 15;
         if (q->has_mu) {
             out[n++] = o;
             o += 16 * (size_t)q->n_groups;
         }
         out[n++] = o; /* rows */
-        o += 16 * ((size_t)q->n_groups + 1) * q->row_len;
+        o += 16 * ((size_t)q->n_groups + q->has_prox) * q->row_len;
         out[n++] = o - 16; /* last row entry */
         out[n++] = o;      /* n_cols */
         out[n++] = o + 4;  /* col_height */
@@ -348,8 +349,8 @@ static void test_soundness(void)
 }
 
 /* Commitment and proof bytes for a fixed instance at a thread count. */
-static void bytes_at_threads(int threads, int hiding, uint8_t **cb, size_t *clen, uint8_t **pb,
-                             size_t *plen)
+static void bytes_at_threads(int threads, int hiding, int two, uint8_t **cb, size_t *clen,
+                             uint8_t **pb, size_t *plen)
 {
     omp_set_num_threads(threads);
     zki_rng_seed(&rng, 77);
@@ -360,25 +361,29 @@ static void bytes_at_threads(int threads, int hiding, uint8_t **cb, size_t *clen
     prm.hiding = hiding;
     uint8_t seed[32] = {5};
     prm.seed = seed;
+    prm.max_points = 2;
     zki_pcs_prover *pr;
     CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
-    zki_ext *pt = rand_point(zki_log2_ceil(len));
-    zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt)};
+    zki_ext *pt = rand_point(zki_log2_ceil(len)), *pt2 = rand_point(zki_log2_ceil(len));
+    zki_pcs_claim cl[2] = {{0, 0, pt, eval_vec(&v, pt)}, {0, 0, pt2, eval_vec(&v, pt2)}};
     CHECK(zki_pcs_commitment_to_bytes(zki_pcs_prover_commitment(pr), cb, clen) == ZKI_OK);
-    CHECK(open_bytes(&pr, 1, &cl, 1, pb, plen));
+    CHECK(open_bytes(&pr, 1, cl, two ? 2 : 1, pb, plen)); /* classic : tensor mode */
     zki_pcs_prover_free(pr);
     free(pt);
+    free(pt2);
     free((void *)v.data);
 }
 
 static void test_threads(void)
 {
     int max = omp_get_max_threads();
-    for (int hiding = 0; hiding <= 1; hiding++) {
+    for (int mode = 0; mode < 4; mode++) {
+        int hiding = mode & 1, two = mode >> 1;
         uint8_t *c1, *c2, *p1, *p2;
         size_t cl1, cl2, pl1, pl2;
-        bytes_at_threads(1, hiding, &c1, &cl1, &p1, &pl1);
-        bytes_at_threads(2, hiding, &c2, &cl2, &p2, &pl2);
+        bytes_at_threads(1, hiding, two, &c1, &cl1, &p1, &pl1);
+        bytes_at_threads(2, hiding, two, &c2, &cl2, &p2, &pl2);
+        CHECK(pl1 > 27 && p1[12 + 14] == two); /* has_prox: classic with two claims */
         CHECK(cl1 == cl2 && memcmp(c1, c2, cl1) == 0);
         CHECK(pl1 == pl2 && memcmp(p1, p2, pl1) == 0);
         free(c1);
@@ -535,9 +540,10 @@ static void test_cheating_prover(void)
     zki_ext *eq = malloc(com->shape.cols * sizeof *eq);
     zki_pcs_eq_lo(eq, com, &cl);
     zki_pcs_proof_part *q = &p.parts[0];
-    zki_ext fix = zki_ext_mul(x.alpha[0], zki_ext_inv(eq[0])); /* alpha * (v' - v) / eq[0] */
+    CHECK(x.tensor[0] == 1 && q->has_prox == 0); /* one claim: a single row */
+    zki_ext fix = zki_ext_mul(x.scale[0], zki_ext_inv(eq[0])); /* scale * (v' - v) / eq[0] */
     q->rows[0] = zki_ext_add(q->rows[0], fix);
-    zki_ts_absorb_ext_vec(&ts, "pcs/rows", q->rows, (size_t)(q->n_groups + 1) * q->row_len);
+    zki_ts_absorb_ext_vec(&ts, "pcs/rows", q->rows, (size_t)zki_pcs_n_comb(&x, 0) * q->row_len);
     uint64_t *draws;
     uint32_t nd;
     CHECK(zki_pcs_queries_draw(&ts, &com, 1, &draws, &nd) == ZKI_OK);
@@ -686,6 +692,388 @@ static void test_errors(void)
     CHECK(zki_pcs_queries(0.25, 100) == 148);
 }
 
+/* ---- Tensor (single-row) openings and non-power-of-two layouts ---- */
+
+static int verify_proof(const zki_pcs_commitment *com, const zki_pcs_claim *cl, size_t ncl,
+                        const zki_pcs_proof *p)
+{
+    zki_transcript ts;
+    zki_ts_init(&ts, "pcs-test", 1);
+    zki_status st = zki_pcs_verify(&ts, &com, 1, cl, ncl, p);
+    zki_ts_free(&ts);
+    return st == ZKI_OK;
+}
+
+static int open_proof(zki_pcs_prover *pr, const zki_pcs_claim *cl, size_t ncl, zki_pcs_proof *p)
+{
+    zki_transcript ts;
+    zki_ts_init(&ts, "pcs-test", 1);
+    zki_status st = zki_pcs_open(&ts, &pr, 1, cl, ncl, p);
+    zki_ts_free(&ts);
+    return st == ZKI_OK;
+}
+
+/* Parsed copy of a proof (to mutate one field while keeping the original). */
+static void proof_copy(const zki_pcs_proof *src, zki_pcs_proof *dst)
+{
+    uint8_t *b;
+    size_t len;
+    CHECK(zki_pcs_proof_to_bytes(src, &b, &len) == ZKI_OK);
+    CHECK(zki_pcs_proof_from_bytes(dst, b, len) == ZKI_OK);
+    free(b);
+}
+
+/* One table of `len` entries, one claim: tensor mode, exactly one row sent,
+ * ceil(len / C) committed rows; the proof verifies against the re-parsed
+ * commitment, and (full = 1) every mutation is rejected. */
+static void tensor_case(uint64_t len, int hiding, int full)
+{
+    zki_pcs_elem type = len > 100000 ? ZKI_PCS_I8 : ZKI_PCS_FE;
+    zki_pcs_vec v = {type, rand_data(type, len), len};
+    zki_pcs_params prm;
+    zki_pcs_params_default(&prm);
+    prm.hiding = hiding;
+    uint8_t seed[32] = {4, (uint8_t)len};
+    prm.seed = seed;
+    zki_pcs_prover *pr;
+    CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
+    const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
+    const zki_pcs_shape *s = &com->shape;
+    uint32_t nv = com->nvars[0];
+    CHECK_MSG(s->data_rows == (len + s->cols - 1) / s->cols, "len %llu: %llu rows",
+              (unsigned long long)len, (unsigned long long)s->data_rows);
+    CHECK(s->data_rows == zki_pcs_poly_rows(com, 0));
+    zki_ext *pt = rand_point(nv);
+    zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt)};
+    zki_pcs_proof p;
+    CHECK(open_proof(pr, &cl, 1, &p));
+    zki_pcs_proof_part *q = &p.parts[0];
+    CHECK_MSG(q->has_prox == 0 && q->n_groups == 1, "len %llu hiding %d: mode %d groups %u",
+              (unsigned long long)len, hiding, q->has_prox, q->n_groups);
+    CHECK(q->has_mu == hiding && q->col_height == s->rows);
+    uint8_t *b, *cb;
+    size_t blen, clen;
+    CHECK(zki_pcs_proof_to_bytes(&p, &b, &blen) == ZKI_OK);
+    /* header 12 + part header 15 + mu + one row + columns + salts + nodes */
+    size_t want = 12 + 15 + (hiding ? 16 : 0) + 16 * (size_t)q->row_len + 12 +
+                  8 * (size_t)q->n_cols * q->col_height + (hiding ? 32 * (size_t)q->n_cols : 0) +
+                  4 + 32 * (size_t)q->n_nodes;
+    CHECK(blen == want);
+    zki_pcs_commitment com2;
+    CHECK(zki_pcs_commitment_to_bytes(com, &cb, &clen) == ZKI_OK);
+    CHECK(zki_pcs_commitment_from_bytes(&com2, cb, clen) == ZKI_OK);
+    const zki_pcs_commitment *cp = &com2;
+    CHECK_MSG(verify_bytes(&cp, 1, &cl, 1, b, blen), "len %llu hiding %d",
+              (unsigned long long)len, hiding);
+    /* wrong value */
+    zki_pcs_claim bad = cl;
+    bad.value = zki_ext_add(bad.value, zki_ext_make(0, 1));
+    CHECK(!verify_bytes(&cp, 1, &bad, 1, b, blen));
+    if (full && nv) {
+        /* another point: each coordinate changed in turn (low and high variables) */
+        zki_ext *pt2 = malloc(nv * sizeof *pt2);
+        for (uint32_t k = 0; k < nv; k += (nv > 4 ? nv / 4 : 1)) {
+            memcpy(pt2, pt, nv * sizeof *pt2);
+            pt2[k] = zki_ext_add(pt2[k], zki_ext_one());
+            bad = cl;
+            bad.point = pt2;
+            CHECK_MSG(!verify_bytes(&cp, 1, &bad, 1, b, blen), "point coordinate %u", k);
+        }
+        memcpy(pt2, pt, nv * sizeof *pt2);
+        pt2[nv - 1] = zki_ext_add(pt2[nv - 1], zki_ext_one());
+        bad = cl;
+        bad.point = pt2;
+        CHECK(!verify_bytes(&cp, 1, &bad, 1, b, blen));
+        free(pt2);
+    }
+    if (full) {
+        zki_pcs_proof m;
+        /* a u element: the first data entry, the last (padding) entry */
+        for (int w = 0; w < 2; w++) {
+            proof_copy(&p, &m);
+            size_t at = w ? m.parts[0].row_len - 1 : 0;
+            m.parts[0].rows[at] = zki_ext_add(m.parts[0].rows[at], zki_ext_one());
+            CHECK_MSG(!verify_proof(cp, &cl, 1, &m), "u[%zu] changed", at);
+            zki_pcs_proof_free(&m);
+        }
+        if (hiding) {
+            proof_copy(&p, &m);
+            m.parts[0].mu[0] = zki_ext_add(m.parts[0].mu[0], zki_ext_one());
+            CHECK(!verify_proof(cp, &cl, 1, &m));
+            zki_pcs_proof_free(&m);
+            proof_copy(&p, &m);
+            m.parts[0].salts[5] ^= 1;
+            CHECK(!verify_proof(cp, &cl, 1, &m));
+            zki_pcs_proof_free(&m);
+        }
+        /* a column entry: data row 0, the last data row, a mask row */
+        uint64_t rows_to_hit[3] = {0, s->data_rows - 1, s->rows - 1};
+        for (int w = 0; w < 3; w++) {
+            proof_copy(&p, &m);
+            m.parts[0].cols[(m.parts[0].n_cols - 1) * m.parts[0].col_height + rows_to_hit[w]] ^= 1;
+            CHECK_MSG(!verify_proof(cp, &cl, 1, &m), "column entry row %llu",
+                      (unsigned long long)rows_to_hit[w]);
+            zki_pcs_proof_free(&m);
+        }
+        if (q->n_nodes) {
+            proof_copy(&p, &m);
+            m.parts[0].nodes[m.parts[0].n_nodes / 2].b[3] ^= 0x10;
+            CHECK(!verify_proof(cp, &cl, 1, &m));
+            zki_pcs_proof_free(&m);
+        }
+        /* the proximity flag flipped: with a (copied) proximity row appended */
+        proof_copy(&p, &m);
+        zki_pcs_proof_part *mq = &m.parts[0];
+        zki_ext *r2 = malloc(2 * (size_t)mq->row_len * sizeof *r2);
+        memcpy(r2, mq->rows, mq->row_len * sizeof *r2);
+        memcpy(r2 + mq->row_len, mq->rows, mq->row_len * sizeof *r2);
+        free(mq->rows);
+        mq->rows = r2;
+        mq->has_prox = 1;
+        CHECK(!verify_proof(cp, &cl, 1, &m));
+        CHECK(strstr(zki_last_error(), "proximity row") != NULL);
+        uint8_t *fb;
+        size_t flen;
+        CHECK(zki_pcs_proof_to_bytes(&m, &fb, &flen) == ZKI_OK); /* well-formed bytes */
+        CHECK(!verify_bytes(&cp, 1, &cl, 1, fb, flen));
+        free(fb);
+        zki_pcs_proof_free(&m);
+        /* the flag byte alone flipped in the bytes: refused */
+        b[12 + 14] ^= 1;
+        CHECK(!verify_bytes(&cp, 1, &cl, 1, b, blen));
+        b[12 + 14] ^= 1;
+        CHECK(verify_bytes(&cp, 1, &cl, 1, b, blen));
+    }
+    free(b);
+    free(cb);
+    zki_pcs_commitment_free(&com2);
+    zki_pcs_proof_free(&p);
+    zki_pcs_prover_free(pr);
+    free(pt);
+    free((void *)v.data);
+}
+
+static void test_tensor(void)
+{
+    static const uint64_t lens[] = {1, 2, 3, 1000, 4097, 1 << 16, (1 << 16) + 5, 1 << 20};
+    for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
+        if (lens[i] == (1 << 20) && getenv("ZKI_TEST_QUICK"))
+            continue;
+        for (int hiding = 0; hiding <= 1; hiding++)
+            tensor_case(lens[i], hiding, lens[i] == 4097 || lens[i] == (1 << 16) + 5 ||
+                                             lens[i] == 3);
+    }
+    /* (A): a table of 2^16 + 5 entries takes ceil(L / C) rows, not 2^(n - c) */
+    {
+        uint64_t len = (1 << 16) + 5;
+        zki_pcs_params prm;
+        zki_pcs_params_default(&prm);
+        zki_pcs_commitment c;
+        CHECK(zki_pcs_shape_init(&c, &prm, &len, 1) == ZKI_OK);
+        CHECK(c.nvars[0] == 17 && c.shape.data_rows == (len + c.shape.cols - 1) / c.shape.cols);
+        CHECK(c.shape.data_rows < (1ull << (17 - c.shape.log_cols)));
+        /* tensor mode bound: (l + 1) D < 2^26 */
+        c.shape.d = 1 << 16;
+        CHECK(zki_pcs_tensor_ok(&c, 10) && zki_pcs_tensor_ok(&c, 40));
+        c.shape.d = 1 << 24;
+        CHECK(zki_pcs_tensor_ok(&c, 2) && !zki_pcs_tensor_ok(&c, 3));
+        c.shape.d = 1 << 26;
+        CHECK(!zki_pcs_tensor_ok(&c, 0));
+        zki_pcs_commitment_free(&c);
+    }
+    /* two claims with the same r_lo: one group but classic (proximity row);
+     * the same proof with its proximity row dropped and the flag cleared is
+     * refused */
+    {
+        uint64_t len = 5000;
+        zki_pcs_vec v = {ZKI_PCS_I16, rand_data(ZKI_PCS_I16, len), len};
+        zki_pcs_params prm;
+        zki_pcs_params_default(&prm);
+        zki_pcs_prover *pr;
+        CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
+        const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
+        uint32_t nv = com->nvars[0];
+        zki_ext *p1 = rand_point(nv), *p2 = rand_point(nv);
+        memcpy(p2, p1, com->shape.log_cols * sizeof *p2);
+        zki_pcs_claim cl[2] = {{0, 0, p1, eval_vec(&v, p1)}, {0, 0, p2, eval_vec(&v, p2)}};
+        zki_pcs_proof p;
+        CHECK(open_proof(pr, cl, 2, &p));
+        CHECK(p.parts[0].n_groups == 1 && p.parts[0].has_prox == 1);
+        CHECK(verify_proof(com, cl, 2, &p));
+        p.parts[0].has_prox = 0;
+        CHECK(!verify_proof(com, cl, 2, &p));
+        p.parts[0].has_prox = 1;
+        CHECK(verify_proof(com, cl, 2, &p));
+        zki_pcs_proof_free(&p);
+        free(p1);
+        free(p2);
+        free((void *)v.data);
+        zki_pcs_prover_free(pr);
+    }
+}
+
+/* Replaces committed codeword symbols of row `row` (cw is column-major),
+ * then rehashes the touched leaves and the tree: a prover whose committed
+ * row is not a codeword. */
+static void corrupt_row(zki_pcs_prover *pr, uint64_t row, const uint64_t *cols, uint64_t n)
+{
+    const zki_pcs_shape *s = &pr->com.shape;
+    zki_sha256_ctx *base = zki_pcs_leaf_base(), *ctx = zki_sha256_new();
+    zki_digest *leaves = zki_merkle_leaves(&pr->tree);
+    for (uint64_t k = 0; k < n; k++) {
+        zki_fe *e = &pr->cw[cols[k] * s->rows + row];
+        *e = zki_fe_add(*e, zki_fe_from_u64(1 + zki_rng_below(&rng, 1000)));
+        zki_pcs_leaf_hash(ctx, base, &leaves[cols[k]],
+                          pr->salts ? pr->salts + cols[k] * ZKI_PCS_SALT_LEN : NULL,
+                          pr->cw + cols[k] * s->rows, s->rows);
+    }
+    zki_merkle_hash_layers(&pr->tree);
+    pr->com.root = *zki_merkle_root(&pr->tree);
+    zki_sha256_free(base);
+    zki_sha256_free(ctx);
+}
+
+/* A prover that commits a non-codeword row and otherwise follows the
+ * protocol (its rows are computed from the messages), in tensor mode.
+ * (a) Far from the code (half of one row's symbols changed): every opening
+ * over 20 random points is rejected. (b) One symbol changed: the matrix is
+ * still uniquely decodable to the honest table, so an opening of the true
+ * value is accepted exactly when the changed column is not queried. */
+static void test_tensor_cheater(void)
+{
+    for (int hiding = 0; hiding <= 1; hiding++)
+        for (int far = 0; far <= 1; far++) {
+            uint64_t len = 20000;
+            zki_pcs_vec v = {ZKI_PCS_I8, rand_data(ZKI_PCS_I8, len), len};
+            int rejected = 0, trials = 20, agree = 0;
+            for (int trial = 0; trial < trials; trial++) {
+                zki_pcs_params prm;
+                zki_pcs_params_default(&prm);
+                prm.hiding = hiding;
+                uint8_t seed[32] = {(uint8_t)trial, 99};
+                prm.seed = seed;
+                zki_pcs_prover *pr;
+                CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
+                const zki_pcs_shape *s = &pr->com.shape;
+                uint64_t row = zki_rng_below(&rng, s->data_rows);
+                uint64_t n = far ? s->d / 2 : 1;
+                uint64_t *cols = malloc(n * sizeof *cols);
+                uint64_t c0 = zki_rng_below(&rng, s->d);
+                for (uint64_t k = 0; k < n; k++)
+                    cols[k] = far ? 2 * k + (c0 & 1) : c0;
+                corrupt_row(pr, row, cols, n);
+                const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
+                zki_ext *pt = rand_point(com->nvars[0]);
+                zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt)};
+                zki_pcs_proof p;
+                CHECK(open_proof(pr, &cl, 1, &p));
+                CHECK(p.parts[0].has_prox == 0);
+                int ok = verify_proof(com, &cl, 1, &p);
+                rejected += !ok;
+                if (!far) {
+                    /* the queried positions, replayed */
+                    zki_transcript ts;
+                    zki_ts_init(&ts, "pcs-test", 1);
+                    zki_pcs_ctx x;
+                    uint32_t slot = 0;
+                    zki_ext *mus[1] = {p.parts[0].mu};
+                    CHECK(zki_pcs_begin(&ts, &x, &com, &slot, 1, &cl, 1) == ZKI_OK);
+                    CHECK(zki_pcs_challenges(&ts, &x, &com, &slot, &cl, mus) == ZKI_OK);
+                    zki_ts_absorb_ext_vec(&ts, "pcs/rows", p.parts[0].rows, p.parts[0].row_len);
+                    uint64_t *draws, idx[1024];
+                    uint32_t nd;
+                    CHECK(zki_pcs_queries_draw(&ts, &com, 1, &draws, &nd) == ZKI_OK);
+                    uint32_t nq = zki_pcs_queries_for(com, draws, idx);
+                    int queried = 0;
+                    for (uint32_t i = 0; i < nq; i++)
+                        queried |= idx[i] == c0;
+                    agree += ok == !queried;
+                    free(draws);
+                    zki_pcs_ctx_free(&x);
+                    zki_ts_free(&ts);
+                }
+                zki_pcs_proof_free(&p);
+                zki_pcs_prover_free(pr);
+                free(pt);
+                free(cols);
+            }
+            if (far)
+                CHECK_MSG(rejected == trials, "hiding %d: %d of %d far-row openings accepted",
+                          hiding, trials - rejected, trials);
+            else
+                CHECK_MSG(agree == trials, "hiding %d: acceptance != (column not queried) in %d",
+                          hiding, trials - agree);
+            free((void *)v.data);
+        }
+}
+
+/* Hiding statistics of the single tensor row u: for the zero vector and a
+ * vector with the same value at the point, u's coordinates are never zero,
+ * have balanced top bits and the same distribution; plain mode sends u = 0
+ * for the zero vector. */
+static void u_stats(const zki_pcs_vec *v, zki_pcs_claim *cl, int hiding, int *ones, int *total,
+                    int *zeros)
+{
+    *ones = *total = *zeros = 0;
+    for (int trial = 0; trial < 16; trial++) {
+        zki_pcs_params prm;
+        zki_pcs_params_default(&prm);
+        prm.hiding = hiding;
+        uint8_t seed[32] = {(uint8_t)trial, 43};
+        prm.seed = seed;
+        zki_pcs_prover *pr;
+        CHECK(zki_pcs_commit(&pr, &prm, v, 1) == ZKI_OK);
+        zki_pcs_proof p;
+        CHECK(open_proof(pr, cl, 1, &p));
+        CHECK(p.parts[0].has_prox == 0);
+        for (uint32_t j = 0; j < p.parts[0].row_len; j++) {
+            zki_ext e = p.parts[0].rows[j];
+            *zeros += (e.c0 == 0) + (e.c1 == 0);
+            *ones += (int)(e.c0 >> 63) + (int)(e.c1 >> 63);
+            *total += 2;
+        }
+        zki_pcs_proof_free(&p);
+        zki_pcs_prover_free(pr);
+    }
+}
+
+static void test_tensor_hiding(void)
+{
+    uint64_t len = 4000;
+    zki_fe *zero = calloc(len, sizeof *zero);
+    zki_pcs_vec v = {ZKI_PCS_FE, zero, len};
+    zki_ext *pt = rand_point(12);
+    zki_pcs_claim cl = {0, 0, pt, zki_ext_zero()};
+    int ones, total, zeros;
+    u_stats(&v, &cl, 0, &ones, &total, &zeros);
+    CHECK(total > 0 && zeros == total);
+    u_stats(&v, &cl, 1, &ones, &total, &zeros);
+    CHECK(zeros == 0);
+    CHECK_MSG(ones > total * 45 / 100 && ones < total * 55 / 100, "%d of %d", ones, total);
+    int ones0 = ones, total0 = total;
+    /* a random vector, entries 0 and 1 fixed so that f(pt) = 0 */
+    zki_fe *w = rand_data(ZKI_PCS_FE, len);
+    zki_pcs_vec vw = {ZKI_PCS_FE, w, len};
+    zki_ext *eq = malloc(((size_t)1 << 12) * sizeof *eq);
+    zki_eq_table(eq, pt, 12);
+    w[0] = w[1] = 0;
+    zki_ext t = eval_vec(&vw, pt);
+    zki_fe det = zki_fe_sub(zki_fe_mul(eq[0].c0, eq[1].c1), zki_fe_mul(eq[1].c0, eq[0].c1));
+    zki_fe di = zki_fe_inv(det), rc0 = zki_fe_neg(t.c0), rc1 = zki_fe_neg(t.c1);
+    w[0] = zki_fe_mul(di, zki_fe_sub(zki_fe_mul(rc0, eq[1].c1), zki_fe_mul(eq[1].c0, rc1)));
+    w[1] = zki_fe_mul(di, zki_fe_sub(zki_fe_mul(eq[0].c0, rc1), zki_fe_mul(rc0, eq[0].c1)));
+    CHECK(zki_ext_is_zero(eval_vec(&vw, pt)));
+    u_stats(&vw, &cl, 1, &ones, &total, &zeros);
+    CHECK(zeros == 0);
+    CHECK_MSG(ones > total * 45 / 100 && ones < total * 55 / 100, "%d of %d", ones, total);
+    double f0 = (double)ones0 / total0, f1 = (double)ones / total;
+    CHECK_MSG(f0 - f1 < 0.03 && f1 - f0 < 0.03, "%.3f vs %.3f", f0, f1);
+    free(eq);
+    free(w);
+    free(zero);
+    free(pt);
+}
+
 int main(void)
 {
     zki_rng_seed(&rng, 2024);
@@ -696,5 +1084,8 @@ int main(void)
     test_cheating_prover();
     test_threads();
     test_hiding();
+    test_tensor();
+    test_tensor_cheater();
+    test_tensor_hiding();
     return TEST_SUMMARY();
 }

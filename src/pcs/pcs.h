@@ -1,16 +1,28 @@
 /* Multilinear polynomial commitment, Ligero-style (DESIGN.md section 2).
  *
- * A commitment binds one or many tables t of any length (zero-padded to 2^n,
- * f(r) = sum_x t[x] eq(r, x), x_0 the least significant index bit). Each
- * table is laid out as rows of C = 2^log_cols entries (row-major: column index
- * = the low log_cols variables r_lo, row index = the high variables r_hi);
- * tables are stacked as consecutive rows of one matrix. Every row is a
- * coefficient vector, Reed-Solomon encoded by a coset NTT (shift 7) onto D
- * points; leaf j of the Merkle tree is SHA-256 of column j of all rows.
+ * A commitment binds one or many tables t of any length L (f over
+ * n = ceil(log2 L) variables, zero beyond L: f(r) = sum_x t[x] eq(r, x), x_0
+ * the least significant index bit). Each table is laid out as rows of
+ * C = 2^log_cols entries (row-major: column index = the low log_cols
+ * variables r_lo, row index = the high variables r_hi) and occupies
+ * ceil(L / C) rows (the last one zero-filled); the rows up to 2^(n - log_cols)
+ * are implicit zero rows, neither committed nor opened, and drop out of every
+ * row combination. Tables are stacked as consecutive rows of one matrix.
+ * Every row is a coefficient vector, Reed-Solomon encoded by a coset NTT
+ * (shift 7) onto D points; leaf j of the Merkle tree is SHA-256 of column j
+ * of all rows.
  *
  * An opening proves any number of evaluation claims (table, extension point,
  * value) against one or several commitments; all commitments in one opening
  * share the column queries. The verifier replays the same transcript calls.
+ * Per commitment, the opening runs in one of two modes, a function of public
+ * data only (zki_pcs_tensor_ok):
+ *  - classic: one combined evaluation row per group of claims sharing r_lo,
+ *    plus a random proximity row sum_i gamma_i M_i (+ mask);
+ *  - tensor: exactly one claim (point (r_lo, r_hi), l = |r_hi|) and a small
+ *    enough (l + 1) D / |K|: the single row u = eq(r_hi)^T M (hiding:
+ *    (1 - z) eq(r_hi)^T M + z eq(r_hi, 0) m, z a verifier challenge, m a mask
+ *    row) is both the evaluation row and the proximity test.
  *
  * Hiding mode adds h random coefficients to every row (so any h symbols of a
  * row are uniform), a random salt per leaf and random mask rows that blind
@@ -32,7 +44,7 @@
 #include "hash/sha256.h"
 #include "transcript/transcript.h"
 
-#define ZKI_PCS_VERSION 1u
+#define ZKI_PCS_VERSION 2u
 #define ZKI_PCS_MAX_POLYS 65536u      /* tables per commitment */
 #define ZKI_PCS_MAX_LOG_LEN 40u       /* a table has at most 2^40 entries */
 #define ZKI_PCS_MAX_LOG_D 26u         /* codeword length (keeps D/|K| <= 2^-102) */
@@ -90,7 +102,11 @@ typedef struct {
 typedef struct zki_pcs_prover zki_pcs_prover;
 
 /* An evaluation claim f_{poly}(point) = value on commitment `commit` (index
- * into the array passed to open / verify); point has nvars(poly) entries. */
+ * into the array passed to open / verify); point has nvars(poly) entries.
+ * A commitment with exactly one claim in an opening is opened in tensor
+ * mode, whose soundness needs the point's row coordinates (those past
+ * log_cols) to be uniform challenges drawn after the commitment was fixed,
+ * or 0/1 constants (docs/security.md); sum-check points qualify. */
 typedef struct {
     uint32_t commit;
     uint32_t poly;
@@ -101,11 +117,13 @@ typedef struct {
 /* The part of a proof for one commitment. */
 typedef struct {
     uint32_t slot;      /* mask slot used (hiding), else 0 */
-    uint32_t n_groups;  /* evaluation rows */
+    uint32_t n_groups;  /* evaluation rows (tensor mode: 1) */
     uint32_t row_len;
     uint8_t has_mu;     /* hiding */
+    uint8_t has_prox;   /* 1: classic mode (proximity row sent), 0: tensor mode */
     zki_ext *mu;        /* n_groups mask evaluations (hiding) */
-    zki_ext *rows;      /* (n_groups + 1) * row_len: evaluation rows, then the proximity row */
+    zki_ext *rows;      /* (n_groups + has_prox) * row_len: evaluation rows, then the
+                         * proximity row (classic) */
     uint32_t n_cols;    /* distinct queried columns, in increasing index order */
     uint64_t col_height;
     zki_fe *cols;       /* n_cols * col_height */
@@ -125,6 +143,14 @@ void zki_pcs_params_default(zki_pcs_params *p);
 /* Number of column queries for `bits` of soundness at rate rho (unique
  * decoding: (1 - delta)^t <= 2^-bits, delta = (1 - rho) / 2). */
 uint32_t zki_pcs_queries(double rho, uint32_t bits);
+
+/* Whether an opening with exactly one claim, whose point has `hi_vars` row
+ * variables, may use tensor mode on commitment c: (hi_vars + 1) D / |K| must
+ * be <= 2^-102 (docs/security.md). */
+int zki_pcs_tensor_ok(const zki_pcs_commitment *c, uint32_t hi_vars);
+
+/* Committed rows of table `poly`: ceil(len / C). */
+uint64_t zki_pcs_poly_rows(const zki_pcs_commitment *c, uint32_t poly);
 
 /* Derives the layout; fills the commitment's shape fields (lens given). */
 zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,

@@ -26,7 +26,11 @@ void zki_pcs_ctx_free(zki_pcs_ctx *x)
     free(x->n_groups);
     free(x->group_claim);
     free(x->group_base);
+    free(x->tensor);
     free(x->alpha);
+    free(x->scale);
+    free(x->mu_coef);
+    free(x->tmask);
     free(x->gamma);
     free(x->hi_coef);
     free(x->terms);
@@ -95,7 +99,8 @@ zki_status zki_pcs_begin(zki_transcript *ts, zki_pcs_ctx *x,
     x->group_claim = calloc(n_claims ? n_claims : 1, sizeof *x->group_claim);
     x->n_groups = calloc(n_commits, sizeof *x->n_groups);
     x->group_base = calloc(n_commits, sizeof *x->group_base);
-    if (!x->group || !x->group_claim || !x->n_groups || !x->group_base) {
+    x->tensor = calloc(n_commits, sizeof *x->tensor);
+    if (!x->group || !x->group_claim || !x->n_groups || !x->group_base || !x->tensor) {
         zki_pcs_ctx_free(x);
         return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for %zu claims", n_claims);
     }
@@ -165,6 +170,18 @@ zki_status zki_pcs_begin(zki_transcript *ts, zki_pcs_ctx *x,
             return zki_fail(ZKI_ERR_INPUT, "pcs: commitment %u is not hiding but slot is %u", c,
                             slots[c]);
         }
+        /* Tensor mode: exactly one claim on c and a small enough folding error. */
+        size_t n_on = 0, last = 0;
+        for (size_t i = 0; i < n_claims; i++)
+            if (claims[i].commit == c) {
+                n_on++;
+                last = i;
+            }
+        if (n_on == 1) {
+            uint32_t p = claims[last].poly;
+            x->tensor[c] = (uint8_t)zki_pcs_tensor_ok(com, com->nvars[p] - zki_pcs_lo_vars(com, p));
+        }
+        zki_ts_absorb_u64(ts, "pcs/mode", x->tensor[c]);
     }
     return ZKI_OK;
 }
@@ -192,53 +209,93 @@ zki_status zki_pcs_challenges(zki_transcript *ts, zki_pcs_ctx *x,
                               const zki_pcs_commitment *const *commits, const uint32_t *slots,
                               const zki_pcs_claim *claims, zki_ext *const *mus)
 {
-    /* The mask evaluations are fixed before alpha (see docs/security.md). */
+    /* The mask evaluations are fixed before alpha and z (see docs/security.md). */
     for (uint32_t c = 0; c < x->n_commits; c++)
         if (commits[c]->params.hiding)
             zki_ts_absorb_ext_vec(ts, "pcs/mu", mus[c], x->n_groups[c]);
 
     size_t nc = x->n_claims;
+    uint32_t ncom = x->n_commits;
     x->alpha = malloc((nc ? nc : 1) * sizeof *x->alpha);
+    x->scale = malloc((nc ? nc : 1) * sizeof *x->scale);
     x->hi_coef = calloc(nc ? nc : 1, sizeof *x->hi_coef);
-    x->gamma = calloc(x->n_commits, sizeof *x->gamma);
-    x->terms = calloc(x->n_commits, sizeof *x->terms);
-    x->n_terms = calloc(x->n_commits, sizeof *x->n_terms);
-    if (!x->alpha || !x->hi_coef || !x->gamma || !x->terms || !x->n_terms)
+    x->gamma = calloc(ncom, sizeof *x->gamma);
+    x->mu_coef = malloc(ncom * sizeof *x->mu_coef);
+    x->tmask = malloc(2 * ncom * sizeof *x->tmask);
+    x->terms = calloc(ncom, sizeof *x->terms);
+    x->n_terms = calloc(ncom, sizeof *x->n_terms);
+    zki_ext *z = malloc(ncom * sizeof *z);
+    if (!x->alpha || !x->scale || !x->hi_coef || !x->gamma || !x->mu_coef || !x->tmask ||
+        !x->terms || !x->n_terms || !z) {
+        free(z);
         return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for challenges");
+    }
     if (nc)
         zki_ts_challenge_ext_vec(ts, "pcs/alpha", x->alpha, nc);
-    for (uint32_t c = 0; c < x->n_commits; c++) {
+    for (uint32_t c = 0; c < ncom; c++) {
         const zki_pcs_shape *s = &commits[c]->shape;
+        z[c] = zki_ext_zero();
+        x->mu_coef[c] = zki_ext_one();
+        if (x->tensor[c]) {
+            /* z folds the mask row in as an (l+1)-th variable */
+            if (commits[c]->params.hiding)
+                z[c] = zki_ts_challenge_ext(ts, "pcs/z");
+            continue;
+        }
         uint64_t ng = s->data_rows + 2ull * s->max_points;
         x->gamma[c] = malloc(ng * sizeof(zki_ext));
-        if (!x->gamma[c])
+        if (!x->gamma[c]) {
+            free(z);
             return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for %llu coefficients",
                             (unsigned long long)ng);
+        }
         zki_ts_challenge_ext_vec(ts, "pcs/gamma", x->gamma[c], ng);
     }
-    for (size_t i = 0; i < nc; i++) {
-        const zki_pcs_commitment *com = commits[claims[i].commit];
+    zki_status st = ZKI_OK;
+    for (size_t i = 0; i < nc && !st; i++) {
+        uint32_t c = claims[i].commit;
+        const zki_pcs_commitment *com = commits[c];
         uint32_t lo = zki_pcs_lo_vars(com, claims[i].poly);
         uint32_t hi = com->nvars[claims[i].poly] - lo;
+        const zki_ext *r_hi = hi ? claims[i].point + lo : NULL;
+        x->scale[i] = x->alpha[i];
+        if (x->tensor[c]) {
+            /* u = (1 - z) eq(r_hi)^T M + z e0 m, e0 = eq(r_hi, 0); z = 0 when plain */
+            zki_ext e0 = zki_ext_one();
+            for (uint32_t k = 0; k < hi; k++)
+                e0 = zki_ext_mul(e0, zki_ext_sub(zki_ext_one(), r_hi[k]));
+            zki_ext ze0 = zki_ext_mul(z[c], e0);
+            x->scale[i] = zki_ext_sub(zki_ext_one(), z[c]);
+            x->mu_coef[c] = ze0;
+            x->tmask[2 * c] = ze0;
+            x->tmask[2 * c + 1] = zki_ext_mul(ze0, x->mask_coef[1]);
+        }
         x->hi_coef[i] = malloc(((size_t)1 << hi) * sizeof(zki_ext));
         if (!x->hi_coef[i])
-            return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for eq table");
-        zki_eq_table_scaled(x->hi_coef[i], hi ? claims[i].point + lo : NULL, hi, x->alpha[i]);
+            st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for eq table");
+        else
+            zki_eq_table_scaled(x->hi_coef[i], r_hi, hi, x->scale[i]);
     }
-    for (uint32_t c = 0; c < x->n_commits; c++) {
+    free(z);
+    for (uint32_t c = 0; c < ncom && !st; c++) {
         const zki_pcs_commitment *com = commits[c];
         const zki_pcs_shape *s = &com->shape;
         size_t cap = 0;
         uint32_t prox = x->n_groups[c];
-        zki_status st = ZKI_OK;
+        /* Only the table's committed rows: the implicit zero rows beyond
+         * contribute nothing (their eq(r_hi) entries are ignored). */
         for (size_t i = 0; i < nc && !st; i++) {
             if (claims[i].commit != c)
                 continue;
             uint32_t p = claims[i].poly;
-            uint32_t hi = com->nvars[p] - zki_pcs_lo_vars(com, p);
-            st = add_term(x, c, &cap, x->group[i], com->row_off[p], (uint64_t)1 << hi,
+            st = add_term(x, c, &cap, x->group[i], com->row_off[p], zki_pcs_poly_rows(com, p),
                           x->hi_coef[i]);
         }
+        if (com->params.hiding && x->tensor[c] && !st)
+            st = add_term(x, c, &cap, 0, zki_pcs_mask_row(com, slots[c], 1), 2,
+                          x->tmask + 2 * c);
+        if (x->tensor[c])
+            continue;
         if (com->params.hiding)
             for (uint32_t g = 0; g < x->n_groups[c] && !st; g++)
                 st = add_term(x, c, &cap, g, zki_pcs_mask_row(com, slots[c], 1 + g), 2,
@@ -252,10 +309,8 @@ zki_status zki_pcs_challenges(zki_transcript *ts, zki_pcs_ctx *x,
                 st = add_term(x, c, &cap, prox, zki_pcs_mask_row(com, slots[c], 0), 2,
                               x->mask_coef);
         }
-        if (st)
-            return st;
     }
-    return ZKI_OK;
+    return st;
 }
 
 zki_status zki_pcs_queries_draw(zki_transcript *ts, const zki_pcs_commitment *const *commits,

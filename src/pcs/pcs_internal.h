@@ -45,13 +45,24 @@ typedef struct {
     uint32_t *n_groups;   /* per commitment */
     size_t *group_claim;  /* per commitment, per group: first claim (defines r_lo) */
     size_t *group_base;   /* per commitment: index of its first group in group_claim */
+    uint8_t *tensor;      /* per commitment: 1 = tensor mode (single row), 0 = classic */
     zki_ext *alpha;       /* per claim */
-    zki_ext **gamma;      /* per commitment: proximity coefficients */
-    zki_ext **hi_coef;    /* per claim: alpha * eq(r_hi) */
+    zki_ext *scale;       /* per claim: its coefficient (classic: alpha; tensor: 1 - z or 1) */
+    zki_ext *mu_coef;     /* per commitment: coefficient of mu_g (classic 1; tensor z e0) */
+    zki_ext *tmask;       /* per commitment: {z e0, z e0 u} (tensor, hiding) */
+    zki_ext **gamma;      /* per commitment: proximity coefficients (classic) */
+    zki_ext **hi_coef;    /* per claim: scale * eq(r_hi) */
     zki_pcs_term **terms; /* per commitment */
     size_t *n_terms;
     zki_ext mask_coef[2]; /* {1, u}: an extension mask from two base rows */
 } zki_pcs_ctx;
+
+/* Combined rows sent for commitment c: its groups, plus the proximity row in
+ * classic mode. */
+static inline uint32_t zki_pcs_n_comb(const zki_pcs_ctx *x, uint32_t c)
+{
+    return x->n_groups[c] + (x->tensor[c] ? 0u : 1u);
+}
 
 void zki_pcs_ctx_free(zki_pcs_ctx *x);
 
@@ -65,8 +76,9 @@ void zki_pcs_row_read(const zki_pcs_prover *pr, uint64_t row, uint64_t j0, uint6
 zki_status zki_pcs_begin(zki_transcript *ts, zki_pcs_ctx *x,
                          const zki_pcs_commitment *const *commits, const uint32_t *slots,
                          uint32_t n_commits, const zki_pcs_claim *claims, size_t n_claims);
-/* Absorbs the mask evaluations mus[c] (hiding commitments), draws alpha and
- * gamma and builds the terms of every combined row. */
+/* Absorbs the mask evaluations mus[c] (hiding commitments), draws alpha,
+ * gamma (classic) or z (tensor, hiding) and builds the terms of every
+ * combined row. */
 zki_status zki_pcs_challenges(zki_transcript *ts, zki_pcs_ctx *x,
                               const zki_pcs_commitment *const *commits, const uint32_t *slots,
                               const zki_pcs_claim *claims, zki_ext *const *mus);

@@ -1,5 +1,6 @@
 /* Opening: combined rows (one per group of claims sharing r_lo, plus the
- * proximity row), then the queried columns with a Merkle multi-proof.
+ * proximity row in classic mode; the single evaluation row in tensor mode),
+ * then the queried columns with a Merkle multi-proof.
  * Threads split the columns of the combined rows, so sums are formed in
  * the same order for any thread count. */
 #include <stdlib.h>
@@ -176,6 +177,7 @@ zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint
         q->slot = slots[c];
         q->n_groups = x.n_groups[c];
         q->row_len = (uint32_t)commits[c]->shape.row_len;
+        q->has_prox = (uint8_t)!x.tensor[c];
         if (!commits[c]->params.hiding)
             continue;
         q->has_mu = 1;
@@ -190,7 +192,7 @@ zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint
         goto done;
     for (uint32_t c = 0; c < n_commits; c++) {
         zki_pcs_proof_part *q = &out->parts[c];
-        uint32_t n_comb = q->n_groups + 1;
+        uint32_t n_comb = zki_pcs_n_comb(&x, c);
         q->rows = malloc((size_t)n_comb * q->row_len * sizeof *q->rows);
         if (!q->rows) {
             st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for combined rows");

@@ -69,6 +69,18 @@ static uint32_t code_log_d(uint32_t log_cols, uint32_t rate_log, uint64_t k)
     return a > b ? a : b;
 }
 
+uint64_t zki_pcs_poly_rows(const zki_pcs_commitment *c, uint32_t poly)
+{
+    return (c->lens[poly] + c->shape.cols - 1) >> c->shape.log_cols;
+}
+
+int zki_pcs_tensor_ok(const zki_pcs_commitment *c, uint32_t hi_vars)
+{
+    /* (l + 1) D / p^2 <= 2^-102  <=>  (l + 1) D <= p^2 / 2^102 = 2^26 - 2^-5 + ...,
+     * i.e. (l + 1) D < 2^26 for integers (l <= 40, D <= 2^26: no overflow). */
+    return ((uint64_t)hi_vars + 1) * c->shape.d < ((uint64_t)1 << 26);
+}
+
 zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
                               const uint64_t *lens, uint32_t n_polys)
 {
@@ -103,7 +115,7 @@ zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
         }
         c->lens[i] = lens[i];
         c->nvars[i] = log2_ceil_u64(lens[i]);
-        total += (uint64_t)1 << c->nvars[i]; /* <= 2^16 * 2^40: no overflow */
+        total += lens[i]; /* <= 2^16 * 2^40: no overflow */
         if (c->nvars[i] > max_nv)
             max_nv = c->nvars[i];
     }
@@ -123,7 +135,7 @@ zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
     uint64_t rows = 0;
     for (uint32_t i = 0; i < n_polys; i++) {
         c->row_off[i] = rows;
-        rows += (uint64_t)1 << (c->nvars[i] > lc ? c->nvars[i] - lc : 0);
+        rows += (lens[i] + s->cols - 1) >> lc; /* implicit zero rows beyond */
     }
     s->data_rows = rows;
     s->max_points = p->hiding ? (p->max_points ? p->max_points : n_polys) : 0;

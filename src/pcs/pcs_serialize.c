@@ -5,7 +5,8 @@
  *   32-byte root. The layout is re-derived on parsing (zki_pcs_shape_init).
  * Proof: "ZKPP" | u32 version | u32 n_parts | per part:
  *   u32 slot | u32 n_groups | u32 row_len | u8 has_mu | u8 has_salt |
- *   mu[n_groups] (if has_mu) | rows[(n_groups + 1) * row_len] |
+ *   u8 has_prox (1 classic, 0 tensor: no proximity row) |
+ *   mu[n_groups] (if has_mu) | rows[(n_groups + has_prox) * row_len] |
  *   u32 n_cols | u64 col_height | cols[n_cols * col_height] |
  *   salts[n_cols * 32] (if has_salt) | u32 n_nodes | nodes[n_nodes * 32].
  * Extension elements are 16 bytes (c0, c1), base elements 8, all canonical.
@@ -175,10 +176,10 @@ zki_status zki_pcs_commitment_from_bytes(zki_pcs_commitment *c, const uint8_t *i
 
 static size_t part_size(const zki_pcs_proof_part *q)
 {
-    size_t s = 4 * 3 + 2;
+    size_t s = 4 * 3 + 3;
     if (q->has_mu)
         s += 16 * (size_t)q->n_groups;
-    s += 16 * ((size_t)q->n_groups + 1) * q->row_len;
+    s += 16 * ((size_t)q->n_groups + q->has_prox) * q->row_len;
     s += 4 + 8 + 8 * (size_t)q->n_cols * q->col_height;
     if (q->has_salt)
         s += (size_t)ZKI_PCS_SALT_LEN * q->n_cols;
@@ -204,10 +205,11 @@ zki_status zki_pcs_proof_to_bytes(const zki_pcs_proof *p, uint8_t **out, size_t 
         w_u32(&w, q->row_len);
         w.p[w.n++] = q->has_mu;
         w.p[w.n++] = q->has_salt;
+        w.p[w.n++] = q->has_prox;
         if (q->has_mu)
             for (uint32_t g = 0; g < q->n_groups; g++)
                 w_ext(&w, q->mu[g]);
-        for (size_t k = 0; k < ((size_t)q->n_groups + 1) * q->row_len; k++)
+        for (size_t k = 0; k < ((size_t)q->n_groups + q->has_prox) * q->row_len; k++)
             w_ext(&w, q->rows[k]);
         w_u32(&w, q->n_cols);
         w_u64(&w, q->col_height);
@@ -225,16 +227,19 @@ zki_status zki_pcs_proof_to_bytes(const zki_pcs_proof *p, uint8_t **out, size_t 
 
 static zki_status parse_part(rbuf *r, zki_pcs_proof_part *q)
 {
-    uint8_t hm, hs;
+    uint8_t hm, hs, hp;
     if (!r_u32(r, &q->slot) || !r_u32(r, &q->n_groups) || !r_u32(r, &q->row_len) ||
-        !r_u8(r, &hm) || !r_u8(r, &hs))
+        !r_u8(r, &hm) || !r_u8(r, &hs) || !r_u8(r, &hp))
         return r_fail(r, "truncated proof part header");
     if (q->n_groups > ZKI_PCS_MAX_GROUPS || q->row_len < 1 || q->row_len > MAX_ROW_LEN)
         return r_fail(r, "group count or row length out of range");
-    if (hm > 1 || hs > 1)
+    if (hm > 1 || hs > 1 || hp > 1)
         return r_fail(r, "flag byte not 0 or 1");
+    if (!hp && q->n_groups != 1)
+        return r_fail(r, "tensor-mode part without exactly one evaluation row");
     q->has_mu = hm;
     q->has_salt = hs;
+    q->has_prox = hp;
     if (hm) {
         if (r_left(r) / 16 < q->n_groups)
             return r_fail(r, "truncated mask evaluations");
@@ -244,7 +249,7 @@ static zki_status parse_part(rbuf *r, zki_pcs_proof_part *q)
         if (!r_exts(r, q->mu, q->n_groups))
             return r_fail(r, "non-canonical mask evaluation");
     }
-    uint64_t nrow = ((uint64_t)q->n_groups + 1) * q->row_len; /* < 2^45 */
+    uint64_t nrow = ((uint64_t)q->n_groups + hp) * q->row_len; /* < 2^45, >= 1 */
     if (r_left(r) / 16 < nrow)
         return r_fail(r, "truncated combined rows");
     q->rows = malloc(nrow * sizeof *q->rows);

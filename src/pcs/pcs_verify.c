@@ -14,11 +14,13 @@ static zki_status reject(const char *what, uint32_t c)
 }
 
 static zki_status check_part_shape(const zki_pcs_commitment *com, const zki_pcs_proof_part *q,
-                                   uint32_t n_groups, uint32_t c)
+                                   uint32_t n_groups, int tensor, uint32_t c)
 {
     int h = com->params.hiding != 0;
     if (q->n_groups != n_groups)
         return reject("wrong number of evaluation rows", c);
+    if (q->has_prox != !tensor)
+        return reject("proximity row present or missing against the opening's mode", c);
     if (q->row_len != com->shape.row_len)
         return reject("wrong row length", c);
     if (q->has_mu != h || (h && !q->mu))
@@ -30,7 +32,8 @@ static zki_status check_part_shape(const zki_pcs_commitment *com, const zki_pcs_
     return ZKI_OK;
 }
 
-/* <row_g[0 .. C), eq(r_lo)> must equal sum_{claims in g} alpha_i v_i (+ mu_g). */
+/* <row_g[0 .. C), eq(r_lo)> must equal sum_{claims in g} scale_i v_i (+ mu_coef mu_g):
+ * classic scale = alpha, mu_coef = 1; tensor scale = 1 - z, mu_coef = z e0. */
 static zki_status check_evaluations(const zki_pcs_commitment *com, const zki_pcs_ctx *x,
                                     uint32_t c, const zki_pcs_claim *claims, size_t n_claims,
                                     const zki_pcs_proof_part *q)
@@ -47,10 +50,10 @@ static zki_status check_evaluations(const zki_pcs_commitment *com, const zki_pcs
         zki_ext_acc_zero(&a);
         for (uint64_t j = 0; j < cols; j++)
             zki_ext_acc_mac(&a, row[j], eq[j]);
-        zki_ext want = q->has_mu ? q->mu[g] : zki_ext_zero();
+        zki_ext want = q->has_mu ? zki_ext_mul(x->mu_coef[c], q->mu[g]) : zki_ext_zero();
         for (size_t i = 0; i < n_claims; i++)
             if (claims[i].commit == c && x->group[i] == g)
-                want = zki_ext_add(want, zki_ext_mul(x->alpha[i], claims[i].value));
+                want = zki_ext_add(want, zki_ext_mul(x->scale[i], claims[i].value));
         if (!zki_ext_eq(zki_ext_acc_reduce(&a), want))
             st = reject("evaluation row does not match the claimed values", c);
     }
@@ -62,7 +65,7 @@ static zki_status check_evaluations(const zki_pcs_commitment *com, const zki_pcs
  * a few small NTTs (size P <= 2^15 typically), where a fork/join on a busy
  * machine costs more (a scheduling delay) than the work. */
 static zki_status encode_at(const zki_pcs_commitment *com, const zki_pcs_proof_part *q,
-                            const uint64_t *idx, uint32_t n, zki_ext *enc)
+                            uint32_t n_comb, const uint64_t *idx, uint32_t n, zki_ext *enc)
 {
     uint64_t k = com->shape.row_len;
     zki_pcs_coder cd;
@@ -72,7 +75,7 @@ static zki_status encode_at(const zki_pcs_commitment *com, const zki_pcs_proof_p
     zki_fe *buf = malloc(com->shape.d * sizeof *buf);
     if (!buf)
         st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory encoding combined rows");
-    for (uint64_t task = 0; !st && task < 2 * ((uint64_t)q->n_groups + 1); task++) {
+    for (uint64_t task = 0; !st && task < 2 * (uint64_t)n_comb; task++) {
         int part = (int)(task & 1);
         uint64_t g = task >> 1;
         const zki_ext *row = q->rows + g * k;
@@ -98,7 +101,7 @@ static zki_status check_columns(zki_transcript *ts, const zki_pcs_commitment *co
                                 const uint64_t *draws)
 {
     const zki_pcs_shape *s = &com->shape;
-    uint32_t n_comb = q->n_groups + 1;
+    uint32_t n_comb = zki_pcs_n_comb(x, c);
     uint64_t *idx = malloc(s->queries * sizeof *idx);
     zki_digest *leaves = malloc((size_t)s->queries * sizeof *leaves);
     zki_ext *enc = malloc((size_t)n_comb * s->queries * sizeof *enc);
@@ -123,7 +126,7 @@ static zki_status check_columns(zki_transcript *ts, const zki_pcs_commitment *co
         st = reject("opened columns do not match the Merkle root", c);
         goto done;
     }
-    if ((st = encode_at(com, q, idx, n, enc)))
+    if ((st = encode_at(com, q, n_comb, idx, n, enc)))
         goto done;
     for (uint32_t i = 0; i < n && !st; i++) {
         const zki_fe *col = q->cols + (size_t)i * s->rows;
@@ -172,12 +175,12 @@ zki_status zki_pcs_verify(zki_transcript *ts, const zki_pcs_commitment *const *c
     if (st)
         return st;
     for (uint32_t c = 0; c < n_commits && !st; c++)
-        st = check_part_shape(commits[c], &proof->parts[c], x.n_groups[c], c);
+        st = check_part_shape(commits[c], &proof->parts[c], x.n_groups[c], x.tensor[c], c);
     if (st || (st = zki_pcs_challenges(ts, &x, commits, slots, claims, mus)))
         goto done;
     for (uint32_t c = 0; c < n_commits; c++) {
         const zki_pcs_proof_part *q = &proof->parts[c];
-        zki_ts_absorb_ext_vec(ts, "pcs/rows", q->rows, (size_t)(q->n_groups + 1) * q->row_len);
+        zki_ts_absorb_ext_vec(ts, "pcs/rows", q->rows, (size_t)zki_pcs_n_comb(&x, c) * q->row_len);
     }
     uint32_t n_draws;
     if ((st = zki_pcs_queries_draw(ts, commits, n_commits, &draws, &n_draws)))

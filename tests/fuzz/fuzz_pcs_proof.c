@@ -1,7 +1,8 @@
 /* libFuzzer harness: PCS proof and commitment parsing, and verification of
  * whatever parses against a fixed small commitment. Parsing must never
  * crash or over-read; what parses must re-serialise to the same bytes;
- * verification of fuzzed proofs must fail cleanly.
+ * verification of fuzzed proofs must fail cleanly, against one claim (tensor
+ * mode, a single row) and two claims (classic mode, with a proximity row).
  * Build: cmake -DZKI_FUZZ=ON with CC=clang; run: ./fuzz_pcs_proof -max_total_time=60 */
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,8 @@
  * (CMakeLists.txt), so libFuzzer sees the parser and verifier. */
 
 static zki_pcs_prover *g_pr;
-static zki_ext g_point[7];
-static zki_pcs_claim g_claim;
+static zki_ext g_point[7], g_point2[7];
+static zki_pcs_claim g_claim[2]; /* one claim: tensor mode; both: classic mode */
 
 static void setup(void)
 {
@@ -25,12 +26,12 @@ static void setup(void)
     zki_pcs_params_default(&p);
     if (zki_pcs_commit(&g_pr, &p, &v, 1))
         abort();
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 7; i++) {
         g_point[i] = zki_ext_make((zki_fe)i + 3, (zki_fe)i * 5);
-    g_claim.commit = 0;
-    g_claim.poly = 0;
-    g_claim.point = g_point;
-    g_claim.value = zki_ext_make(1, 2);
+        g_point2[i] = zki_ext_make((zki_fe)i + 11, (zki_fe)i * 2);
+    }
+    g_claim[0] = (zki_pcs_claim){0, 0, g_point, zki_ext_make(1, 2)};
+    g_claim[1] = (zki_pcs_claim){0, 0, g_point2, zki_ext_make(3, 4)};
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -47,11 +48,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             free(b);
         }
         const zki_pcs_commitment *c = zki_pcs_prover_commitment(g_pr);
-        zki_transcript ts;
-        if (zki_ts_init(&ts, "fuzz", 1) == ZKI_OK) {
-            if (zki_pcs_verify(&ts, &c, 1, &g_claim, 1, &p) == ZKI_OK)
-                abort(); /* the claim is false */
-            zki_ts_free(&ts);
+        for (size_t n = 1; n <= 2; n++) {
+            zki_transcript ts;
+            if (zki_ts_init(&ts, "fuzz", 1) == ZKI_OK) {
+                if (zki_pcs_verify(&ts, &c, 1, g_claim, n, &p) == ZKI_OK)
+                    abort(); /* the claims are false */
+                zki_ts_free(&ts);
+            }
         }
         zki_pcs_proof_free(&p);
     }
