@@ -222,6 +222,21 @@ zki_status zki_conv_fft_forward(const zki_conv_fft_dims *d, const int64_t *X, co
     return ZKI_OK;
 }
 
+/* The Hadamard sum-check's eq point (a, 1/2, .., 1/2): eq(1/2, x) = 1/2 for
+ * x in {0, 1}, so its eq factor is eq(a, f) / 2^lc whatever ic is. */
+static void had_point(zki_ext *ah, const zki_ext *a, size_t n, size_t lc)
+{
+    zki_ext half = zki_ext_from_fe(zki_fe_inv(2));
+    memcpy(ah, a, sizeof(zki_ext) * n);
+    for (size_t i = 0; i < lc; i++)
+        ah[n + i] = half;
+}
+
+static zki_ext had_claim(zki_ext yr, size_t lc)
+{
+    return zki_ext_scale(yr, zki_fe_inv(zki_fe_from_u64((uint64_t)1 << lc)));
+}
+
 /* x_point = (c, b_ic); w_point = (d, b_ic, r_oc). */
 static void out_points(const zki_conv_fft_dims *d, const zki_ext *r_acc, const zki_ext *pb,
                        const zki_ext *pc, const zki_ext *pd, zki_ext *x_point, zki_ext *w_point)
@@ -251,14 +266,14 @@ zki_status zki_conv_fft_prove(const zki_conv_fft_dims *d, const int64_t *X, cons
     zki_ext *eqoc = malloc(sizeof(zki_ext) << d->loc), *eqic = malloc(sizeof(zki_ext) * Cp);
     zki_ext *G = calloc(N, sizeof(zki_ext)), *Yr = malloc(sizeof(zki_ext) * N);
     zki_ext *g = malloc(sizeof(zki_ext) * N), *Wo = malloc(sizeof(zki_ext) << lkk);
-    zki_ext *Wr = calloc(Cp * N, sizeof(zki_ext)), *E = malloc(sizeof(zki_ext) * Cp * N);
+    zki_ext *Wr = calloc(Cp * N, sizeof(zki_ext));
     zki_ext *Xc = calloc(nxy, sizeof(zki_ext)), *Ax = calloc(nxy, sizeof(zki_ext));
     zki_ext *Wc = calloc(nkk, sizeof(zki_ext)), *Aw = calloc(nkk, sizeof(zki_ext));
     zki_fe *Xh = calloc(Cp * N, sizeof(zki_fe)), *tmp = malloc(sizeof(zki_fe) * 2 * N);
     zki_ext pa[NV_MAX], pb[NV_MAX], pc[NV_MAX], pd[NV_MAX], ev[3];
     zki_sc_instance inst;
     zki_status st = ZKI_OK;
-    if (!eqoy || !eqox || !eqoc || !eqic || !G || !Yr || !g || !Wo || !Wr || !E || !Xc || !Ax ||
+    if (!eqoy || !eqox || !eqoc || !eqic || !G || !Yr || !g || !Wo || !Wr || !Xc || !Ax ||
         !Wc || !Aw || !Xh || !tmp) {
         st = zki_fail(ZKI_ERR_NOMEM, "conv_fft: prover buffers (N = %zu, C = %llu)", N,
                       (unsigned long long)d->C);
@@ -317,14 +332,14 @@ zki_status zki_conv_fft_prove(const zki_conv_fft_dims *d, const int64_t *X, cons
     proof->yr = ev[1];
     zki_ts_absorb_ext(t, "cf.yr", proof->yr);
 
-    /* 2. Hadamard over (f, ic) with eq(a, f) as a third table */
-    zki_eq_table(g, pa, n);
-    for (size_t j = 0; j < Cp * N; j++)
-        E[j] = g[j & (N - 1)];
+    /* 2. Hadamard over (f, ic): eq(a, f) = 2^lc eq((a, 1/2 ..), (f, ic)),
+     * so the engine's eq factor serves and no eq table is built */
+    zki_ext ah[NV_MAX];
+    had_point(ah, pa, n, d->lc);
     memset(&inst, 0, sizeof(inst));
-    inst.nvars = n + d->lc, inst.n_tables = 3;
-    inst.base[0] = Xh, inst.ext[1] = Wr, inst.ext[2] = E;
-    if ((st = sc_prove(&inst, proof->yr, t, &proof->sc_had, pb, ev)))
+    inst.nvars = n + d->lc, inst.n_tables = 2, inst.eq_point = ah;
+    inst.base[0] = Xh, inst.ext[1] = Wr;
+    if ((st = sc_prove(&inst, had_claim(proof->yr, d->lc), t, &proof->sc_had, pb, ev)))
         goto out;
     proof->xh = ev[0], proof->wh = ev[1];
     zki_ts_absorb_ext(t, "cf.xh", proof->xh);
@@ -381,7 +396,6 @@ out:
     free(g);
     free(Wo);
     free(Wr);
-    free(E);
     free(Xc);
     free(Ax);
     free(Wc);
@@ -435,10 +449,12 @@ zki_status zki_conv_fft_verify(const zki_conv_fft_dims *d, const zki_ext *r_acc,
     }
     zki_ts_absorb_ext(t, "cf.yr", proof->yr);
     /* 2. Hadamard */
-    if ((st = sc_verify("Hadamard sum-check", n + d->lc, 3, proof->yr, &proof->sc_had, t, pb,
-                        &fin)))
+    zki_ext ah[NV_MAX];
+    had_point(ah, pa, n, d->lc);
+    if ((st = sc_verify("Hadamard sum-check", n + d->lc, 3, had_claim(proof->yr, d->lc),
+                        &proof->sc_had, t, pb, &fin)))
         goto out;
-    zki_ext want = zki_ext_mul(zki_eq_eval(pa, pb, n), zki_ext_mul(proof->xh, proof->wh));
+    zki_ext want = zki_ext_mul(zki_eq_eval(ah, pb, n + d->lc), zki_ext_mul(proof->xh, proof->wh));
     if (!zki_ext_eq(fin, want)) {
         st = zki_fail(ZKI_ERR_VERIFY, "conv_fft: Hadamard sum-check ends off eq * xh * wh");
         goto out;
