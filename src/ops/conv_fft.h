@@ -35,6 +35,8 @@
  *  2. Hadamard, batched over ic: yr = sum_{f,ic} eq(a,f) Xhat[ic][f]
  *     Wr[ic][f], Wr = sum_oc eq(r_oc,oc) What[oc]. Degree 3, n + lc rounds
  *     -> (b, b_ic); claims xh = Xhat~(b, b_ic), wh = What~(b, b_ic, r_oc).
+ *     eq(a,f) = 2^lc eq((a, 1/2, .., 1/2), (f, ic)) on the hypercube, so the
+ *     engine's eq factor serves (claim yr / 2^lc).
  *  3. X transform with the pad/flatten map: xh = sum_{y,x} g_b((y+P) Wp +
  *     x + P) X~(x, y, b_ic). Degree 2, lw + lh rounds; the verifier
  *     evaluates the map; claim x_eval = X~(c_x, c_y, b_ic).
