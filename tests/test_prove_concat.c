@@ -1,0 +1,477 @@
+/* Channel Concat (issue 7): small CNNs with SqueezeNet Fire modules (a
+ * squeeze conv forking into a 1x1 and a 3x3 expand conv joined by a Concat)
+ * and DenseNet joins (a map concatenated with a conv of itself), odd channel
+ * counts (aligned and unaligned joins), a strided stem with one-sided
+ * padding, a scale-alignment REQUANT on one branch, MaxPool / AveragePool
+ * after the Concat; proven and verified end to end: the verified output
+ * equals the integer executor's for public and private inputs and batches
+ * 1 and 3; keys and proofs round-trip through bytes; an altered output,
+ * mutated proof bytes, a forged claim on a concat input and the concat's
+ * input indices patched in the key are rejected; concat forms outside the
+ * class are refused. And the exported tiny Fire/Dense ONNX fixture
+ * (tools/export_concat_tiny.py) through the quantiser. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/rng.h"
+#include "prover/prover.h"
+#include "quant/quant.h"
+#include "test.h"
+#include "test_onnx_util.h"
+#include "test_prove_util.h"
+#include "verifier/verifier.h"
+
+static const uint8_t seed_w[32] = {4, 1, 2};
+static const uint8_t seed_a[32] = {5, 3, 3};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct {
+    int64_t C, H, W;
+} shape;
+
+static int value(zki_qmodel *m, const char *pfx, int id, shape s)
+{
+    char nm[32];
+    int64_t d[4] = {1, s.C, s.H, s.W};
+    snprintf(nm, sizeof nm, "%s%d", pfx, id);
+    return zki_qmodel_add_tensor(m, nm, ZKI_QT_VALUE, 8, 4, d, 0.05);
+}
+
+/* conv k x k, stride sd, pads (t, l, b, r), OC outputs; *s becomes the output shape */
+static int conv(zki_qmodel *m, zki_rng *g, int x, shape *s, int64_t OC, int64_t k, int64_t sd, const int64_t pad[4],
+                int relu, int id)
+{
+    char nm[32];
+    int64_t wd[4] = {OC, s->C, k, k}, bd[1] = {OC};
+    snprintf(nm, sizeof nm, "w%d", id);
+    int wt = add_const(m, g, nm, 8, 4, wd, -127, 255);
+    snprintf(nm, sizeof nm, "b%d", id);
+    int bt = add_const(m, g, nm, 32, 1, bd, -(1 << 12), 1 << 13);
+    shape o = {OC, (s->H + pad[0] + pad[2] - k) / sd + 1, (s->W + pad[1] + pad[3] - k) / sd + 1};
+    int yt = value(m, "c", id, o);
+    snprintf(nm, sizeof nm, "conv%d", id);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_CONV, nm);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 15;
+    n->p[0] = 70 + id, n->p[1] = 16, n->p[2] = relu ? 0 : -128, n->p[3] = 127;
+    const int64_t geo[11] = {1, k, k, sd, sd, 1, 1, pad[0], pad[1], pad[2], pad[3]};
+    memcpy(n->p + 4, geo, sizeof geo);
+    *s = o;
+    return yt;
+}
+
+static const int64_t pad0[4] = {0, 0, 0, 0}, pad1[4] = {1, 1, 1, 1};
+
+static int concat(zki_qmodel *m, int a, int b, shape sa, shape sb, int axis, int id)
+{
+    char nm[32];
+    shape o = {sa.C + sb.C, sa.H, sa.W};
+    int yt = value(m, "cat", id, o);
+    snprintf(nm, sizeof nm, "concat%d", id);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_CONCAT, nm);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = a, n->in[1] = b, n->out = yt, n->n_p = 1, n->p[0] = axis;
+    return yt;
+}
+
+/* REQUANT x -> rq(x M), clamp [-128, 127] (the quantiser's scale alignment) */
+static int requant(zki_qmodel *m, int x, shape s, int id)
+{
+    char nm[32];
+    int yt = value(m, "rq", id, s);
+    snprintf(nm, sizeof nm, "align%d", id);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_REQUANT, nm);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 1, n->in[0] = x, n->out = yt, n->n_p = 4;
+    n->p[0] = 45, n->p[1] = 6, n->p[2] = -128, n->p[3] = 127;
+    return yt;
+}
+
+/* pool 1: MaxPool 2x2 stride 2, pads (0, 0, 1, 1); 2: AveragePool 3x3
+ * stride 1, pads (0, 1, 1, 0) (count_include_pad: divisor 9 in M) */
+static int pool(zki_qmodel *m, int x, shape *s, int kind, int id)
+{
+    char nm[32];
+    shape o = *s;
+    int ni;
+    if (kind == 1) {
+        o.H = (s->H + 1 - 2) / 2 + 1, o.W = (s->W + 1 - 2) / 2 + 1;
+        snprintf(nm, sizeof nm, "maxpool%d", id);
+        ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, nm);
+        zki_qnode *n = &m->nodes[ni];
+        const int64_t p[10] = {2, 2, 2, 2, 1, 1, 0, 0, 1, 1};
+        memcpy(n->p, p, sizeof p);
+        n->n_p = 10;
+    } else {
+        o.H = s->H - 1, o.W = s->W - 1;
+        snprintf(nm, sizeof nm, "avgpool%d", id);
+        ni = zki_qmodel_add_node(m, ZKI_QOP_AVGPOOL, nm);
+        zki_qnode *n = &m->nodes[ni];
+        const int64_t p[12] = {7282, 16, -128, 127, 3, 3, 1, 1, 0, 1, 1, 0};
+        memcpy(n->p, p, sizeof p);
+        n->n_p = 12;
+    }
+    int yt = value(m, "pool", id, o);
+    m->nodes[ni].n_in = 1, m->nodes[ni].in[0] = x, m->nodes[ni].out = yt;
+    *s = o;
+    return yt;
+}
+
+typedef struct {
+    int64_t H, W, C0, S, E1, E3, G; /* stem, squeeze, expand 1x1 / 3x3, dense growth */
+    int swap;   /* Concat(e3, e1) */
+    int align;  /* a REQUANT after e3 */
+    int pool;   /* after the Fire concat: 0, 1 max, 2 avg */
+    int dense;  /* then Concat(y, conv(y)) (dense 2: Concat(conv(y), y)) */
+    int bad;    /* refused forms: 1 axis 2, 2 fork from the input, 3 MaxPool heads branch 2, 4 three inputs */
+} spec;
+
+/* x [1,3,H,W] -> stem 3x3 s2 pads (1,0,0,1) relu -> squeeze 1x1 relu ->
+ * {e1 1x1 relu, e3 3x3 pad 1 relu [-> align]} -> Concat -> [pool] ->
+ * [dense: Concat(y, conv3x3(y))] -> Flatten -> Linear 4 */
+static zki_qmodel *make_fire(zki_rng *g, const spec *sp)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d4[4] = {1, 3, sp->H, sp->W};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    shape s = {3, sp->H, sp->W};
+    const int64_t stem_pad[4] = {1, 0, 0, 1};
+    int t = x;
+    if (sp->bad != 2) {
+        t = conv(m, g, x, &s, sp->C0, 3, 2, stem_pad, 1, 0);
+        t = conv(m, g, t, &s, sp->S, 1, 1, pad0, 1, 1);
+    }
+    shape s1 = s, s3 = s;
+    int e1 = conv(m, g, t, &s1, sp->E1, 1, 1, pad0, 1, 2);
+    int e3;
+    if (sp->bad == 3) {
+        e3 = pool(m, t, &s3, 1, 9);
+        s3 = s1; /* the shapes differ: refused before that matters */
+    } else {
+        e3 = conv(m, g, t, &s3, sp->E3, 3, 1, pad1, 1, 3);
+    }
+    if (sp->align)
+        e3 = requant(m, e3, s3, 4);
+    int y;
+    shape sy = {s1.C + s3.C, s.H, s.W};
+    if (sp->bad == 4) {
+        y = concat(m, e1, e3, s1, s3, 1, 0);
+        m->nodes[m->n_nodes - 1].n_in = 3;
+        m->nodes[m->n_nodes - 1].in[2] = e1;
+    } else {
+        y = sp->swap ? concat(m, e3, e1, s3, s1, sp->bad == 1 ? 2 : 1, 0)
+                     : concat(m, e1, e3, s1, s3, sp->bad == 1 ? 2 : 1, 0);
+    }
+    if (sp->pool)
+        y = pool(m, y, &sy, sp->pool, 0);
+    if (sp->dense) {
+        shape sc = sy;
+        int c = conv(m, g, y, &sc, sp->G, 3, 1, pad1, 1, 5);
+        y = sp->dense == 2 ? concat(m, c, y, sc, sy, 1, 1) : concat(m, y, c, sy, sc, 1, 1);
+        sy.C += sp->G;
+    }
+    int64_t F = sy.C * sy.H * sy.W, fd[2] = {1, F}, wd[2] = {4, F}, bd[1] = {4}, yd[2] = {1, 4};
+    int ft = zki_qmodel_add_tensor(m, "flat", ZKI_QT_VALUE, 8, 2, fd, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_RESHAPE, "flatten");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 1, n->in[0] = y, n->out = ft;
+    int wt = add_const(m, g, "fw", 8, 2, wd, -127, 255);
+    int bt = add_const(m, g, "fb", 32, 1, bd, -(1 << 12), 1 << 13);
+    int yt = zki_qmodel_add_tensor(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0.05);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, "fc");
+    n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = ft, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
+    n->p[0] = 40, n->p[1] = 16, n->p[2] = -128, n->p[3] = 127;
+    m->n_outputs = 1;
+    m->outputs[0] = yt;
+    if (!sp->bad) {
+        zki_status st = zki_qmodel_check(m);
+        CHECK_MSG(st == ZKI_OK, "model check: %s", zki_last_error());
+    }
+    return m;
+}
+
+/* the byte offset of layer l in a vk's bytes */
+static size_t layer_offset(const zki_arch *a, uint32_t l)
+{
+    size_t at = 8 + 4 + 4 + 4 * 4 + 8 * (size_t)a->in_rank + 4 + 8 * (size_t)a->out_rank + 16;
+    for (uint32_t i = 0; i < l; i++)
+        at += 120 + (a->layers[i].kind == ZKI_LAYER_ADD ? 24 : a->layers[i].kind == ZKI_LAYER_CONCAT ? 8 : 0);
+    return at;
+}
+
+/* The concat layers of an arch (up to 4), in order. */
+static uint32_t concat_layers(const zki_arch *a, uint32_t *out)
+{
+    uint32_t n = 0;
+    for (uint32_t l = 0; l < a->n_layers && n < 4; l++)
+        if (a->layers[l].kind == ZKI_LAYER_CONCAT)
+            out[n++] = l;
+    return n;
+}
+
+static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, int priv, int mutations)
+{
+    zki_qmodel *m = make_fire(g, sp);
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
+    int64_t *X = malloc(sizeof(int64_t) * (size_t)(B * K));
+    for (int64_t i = 0; i < B * K; i++)
+        X[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    zki_pkey *pk = NULL;
+    zki_status st = zki_setup(m, seed_w, &pk);
+    CHECK_MSG(st == ZKI_OK, "%s: setup: %s", what, zki_last_error());
+    if (st) {
+        free(X);
+        zki_qmodel_free(m);
+        return;
+    }
+    /* stem, squeeze, e1 (reads 1), e3 (reads 1) [align], concat, [pool],
+     * [conv, concat], linear */
+    const zki_arch *a = &pk->vk.arch;
+    uint32_t cl[4], nc = concat_layers(a, cl), lc = 4 + (sp->align ? 1u : 0u);
+    CHECK_MSG(nc == (sp->dense ? 2u : 1u) && cl[0] == lc && a->layers[2].xin == 2 && a->layers[3].xin == 2 &&
+                  a->layers[lc].sa == (sp->swap ? lc - 1 : 2) && a->layers[lc].sb == (sp->swap ? 2 : lc - 1) &&
+                  a->layers[lc].C == (uint32_t)(sp->E1 + sp->E3),
+              "%s: arch", what);
+    if (sp->align)
+        CHECK(a->layers[4].kind == ZKI_LAYER_CONV && a->layers[4].G == a->layers[4].C && a->layers[4].KH == 1 &&
+              a->layers[4].lo == 0 && a->layers[4].M == 45);
+    if (sp->dense) {
+        uint32_t ly = lc + (sp->pool ? 1u : 0u);
+        CHECK(nc == 2 && cl[1] == ly + 2 && a->layers[ly + 1].kind == ZKI_LAYER_CONV &&
+              a->layers[cl[1]].sa == (sp->dense == 2 ? ly + 1 : ly) &&
+              a->layers[cl[1]].sb == (sp->dense == 2 ? ly : ly + 1));
+    }
+    zki_prove_opts o = {priv, seed_a, NULL, NULL};
+    zki_proof pf;
+    double t0 = now_s();
+    st = zki_prove(pk, X, B, &o, &pf, NULL);
+    double tp = now_s() - t0;
+    CHECK_MSG(st == ZKI_OK, "%s: prove: %s", what, zki_last_error());
+    uint8_t *bytes = NULL, *vb = NULL;
+    size_t blen = 0, vl = 0;
+    zki_vk vk;
+    memset(&vk, 0, sizeof(vk));
+    const int64_t *Xv = priv ? NULL : X;
+    if (!st) {
+        int64_t *yq = qexec_batch(m, X, B);
+        CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
+                  "%s: proven output differs from the integer executor", what);
+        free(yq);
+        int64_t *yf = NULL;
+        CHECK(zki_mlp_forward(pk, X, B, &yf) == ZKI_OK && yf &&
+              !memcmp(yf, pf.output, sizeof(int64_t) * B * pf.out_n));
+        free(yf);
+        CHECK(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_OK);
+        /* the Fire join: aligned (no sum-check) exactly when e1 (or e3,
+         * swapped) has 2^k channels and the other part at most that */
+        int64_t ca = sp->swap ? sp->E3 : sp->E1, cb = sp->swap ? sp->E1 : sp->E3;
+        int aligned = !(ca & (ca - 1)) && cb <= ca;
+        CHECK_MSG((pf.mm[lc].sc.nvars == 0) == aligned && (aligned || pf.mm[lc].sc.degree == 2), "%s: concat rounds",
+                  what);
+        /* a forged claim on either input of each concat */
+        for (uint32_t i = 0; i < nc; i++) {
+            zki_matmul_proof *mm = &pf.mm[cl[i]];
+            zki_ext keep = mm->x_eval;
+            mm->x_eval.c0 = zki_fe_add(mm->x_eval.c0, 1);
+            CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: forged concat claim accepted", what);
+            mm->x_eval = keep;
+            keep = mm->w_eval;
+            mm->w_eval.c1 = zki_fe_add(mm->w_eval.c1, 3);
+            CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: forged concat claim accepted", what);
+            mm->w_eval = keep;
+            /* the two claims swapped */
+            zki_ext xa = mm->x_eval, xb = mm->w_eval;
+            if (!zki_ext_eq(xa, xb)) {
+                mm->x_eval = xb, mm->w_eval = xa;
+                CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: swapped concat claims accepted",
+                          what);
+                mm->x_eval = xa, mm->w_eval = xb;
+            }
+        }
+        CHECK(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_OK);
+        CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+        zki_proof_free(&pf);
+        CHECK(zki_vk_to_bytes(&pk->vk, &vb, &vl) == ZKI_OK);
+        CHECK(zki_vk_from_bytes(&vk, vb, vl) == ZKI_OK);
+        st = verify_bytes(&vk, Xv, B, bytes, blen);
+        CHECK_MSG(st == ZKI_OK, "%s: verify: %s", what, zki_last_error());
+        printf("%s: %u layers, proof %zu bytes, prove %.3f s\n", what, vk.arch.n_layers, blen, tp);
+        /* the concat's input indices patched in the key: refused at parse,
+         * or (another legal join) the honest proof fails under it */
+        for (uint32_t i = 0; i < nc; i++) {
+            size_t so = layer_offset(&vk.arch, cl[i]) + 120;
+            for (int which = 0; which < 2; which++) {
+                uint32_t keep, l = cl[i];
+                memcpy(&keep, vb + so + 4 * which, 4);
+                CHECK(keep == (which ? vk.arch.layers[l].sb : vk.arch.layers[l].sa));
+                const uint32_t tries[5] = {keep + 1, keep ? keep - 1 : l + 3, l, l + 1, 0};
+                for (int t = 0; t < 5; t++) {
+                    if (tries[t] == keep)
+                        continue;
+                    memcpy(vb + so + 4 * which, &tries[t], 4);
+                    zki_vk vk3;
+                    st = zki_vk_from_bytes(&vk3, vb, vl);
+                    CHECK(st == ZKI_OK || st == ZKI_ERR_INPUT);
+                    if (!st) {
+                        vk3.vk_hash = vk.vk_hash; /* only the algebra can catch it */
+                        CHECK_MSG(verify_bytes(&vk3, Xv, B, bytes, blen) != ZKI_OK,
+                                  "%s: concat %u reading layer %u accepted", what, l, tries[t]);
+                        zki_vk_free(&vk3);
+                    }
+                }
+                memcpy(vb + so + 4 * which, &keep, 4);
+            }
+            /* sa and sb swapped: the channel order changes */
+            uint32_t ab[2];
+            memcpy(ab, vb + so, 8);
+            uint32_t ba[2] = {ab[1], ab[0]};
+            memcpy(vb + so, ba, 8);
+            zki_vk vk5;
+            st = zki_vk_from_bytes(&vk5, vb, vl);
+            if (!st) {
+                vk5.vk_hash = vk.vk_hash;
+                CHECK_MSG(verify_bytes(&vk5, Xv, B, bytes, blen) != ZKI_OK, "%s: swapped concat accepted", what);
+                zki_vk_free(&vk5);
+            } else {
+                CHECK(st == ZKI_ERR_INPUT);
+            }
+            memcpy(vb + so, ab, 8);
+        }
+        zki_vk vk4;
+        CHECK(zki_vk_from_bytes(&vk4, vb, vl) == ZKI_OK);
+        zki_vk_free(&vk4);
+        /* an altered output */
+        size_t out_at = 8 + 4 + 32 + 4 + 4 + 4 + 4;
+        bytes[out_at] ^= 1;
+        CHECK_MSG(verify_bytes(&vk, Xv, B, bytes, blen) != ZKI_OK, "%s: altered output accepted", what);
+        bytes[out_at] ^= 1;
+        int acc = 0;
+        size_t skip = out_at + 8 * (size_t)B * vk.arch.layers[vk.arch.n_layers - 1].N;
+        for (int i = 0; i < mutations; i++) {
+            size_t p = skip + zki_rng_below(g, blen - skip);
+            uint8_t old = bytes[p];
+            bytes[p] ^= (uint8_t)(1 + zki_rng_below(g, 255));
+            acc += verify_bytes(&vk, Xv, B, bytes, blen) == ZKI_OK;
+            bytes[p] = old;
+        }
+        CHECK_MSG(acc == 0, "%s: %d of %d mutated proofs accepted", what, acc, mutations);
+        CHECK(verify_bytes(&vk, Xv, B, bytes, blen) == ZKI_OK);
+    }
+    free(bytes);
+    free(vb);
+    zki_vk_free(&vk);
+    zki_pkey_free(pk);
+    free(X);
+    zki_qmodel_free(m);
+}
+
+/* The exported tiny Fire/Dense network (tools/export_concat_tiny.py): two
+ * calibration samples proven as a batch (public), one private. */
+static void test_onnx_fixture(void)
+{
+    zki_graph *gr = NULL;
+    CHECK_MSG(zki_onnx_load_file(tdata("concat_tiny.onnx"), &gr) == ZKI_OK, "%s", zki_last_error());
+    if (!gr)
+        return;
+    zki_host_tensor *cal = NULL;
+    int ncal = 0;
+    zki_qmodel *m = NULL;
+    CHECK(zki_calib_load(gr, tdata("concat_tiny_calib.npy"), &cal, &ncal) == ZKI_OK && ncal == 8);
+    CHECK(zki_quantize(gr, cal, ncal, NULL, &m) == ZKI_OK);
+    zki_pkey *pk = NULL;
+    int64_t n = m ? zki_qnumel(&m->t[m->inputs[0]]) : 0;
+    int64_t *X = malloc(sizeof(int64_t) * 2 * (size_t)(n ? n : 1)), *x0 = NULL, *x1 = NULL;
+    if (m && ncal == 8 && zki_quant_input(m, 0, &cal[0], &x0) == ZKI_OK &&
+        zki_quant_input(m, 0, &cal[5], &x1) == ZKI_OK) {
+        memcpy(X, x0, sizeof(int64_t) * (size_t)n);
+        memcpy(X + n, x1, sizeof(int64_t) * (size_t)n);
+        CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "concat_tiny setup: %s", zki_last_error());
+    }
+    if (pk) {
+        uint32_t cl[4];
+        CHECK(concat_layers(&pk->vk.arch, cl) == 2);
+        for (int priv = 0; priv < 2; priv++) {
+            uint32_t B = priv ? 1 : 2;
+            if (priv) { /* a key opens its hiding commitment once */
+                zki_pkey_free(pk);
+                pk = NULL;
+                CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+                if (!pk)
+                    break;
+            }
+            zki_prove_opts o = {priv, seed_a, NULL, NULL};
+            zki_proof pf;
+            zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
+            CHECK_MSG(st == ZKI_OK, "concat_tiny prove: %s", zki_last_error());
+            if (st)
+                continue;
+            int64_t *yq = qexec_batch(m, X, B);
+            CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
+                      "concat_tiny: proven output differs from the integer executor");
+            free(yq);
+            uint8_t *bytes = NULL;
+            size_t blen = 0;
+            CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+            zki_proof_free(&pf);
+            const int64_t *Xv = priv ? NULL : X;
+            st = verify_bytes(&pk->vk, Xv, B, bytes, blen);
+            CHECK_MSG(st == ZKI_OK, "concat_tiny verify: %s", zki_last_error());
+            bytes[8 + 4 + 32 + 16] ^= 1;
+            CHECK(verify_bytes(&pk->vk, Xv, B, bytes, blen) != ZKI_OK);
+            free(bytes);
+        }
+    }
+    zki_pkey_free(pk);
+    free(X);
+    free(x0);
+    free(x1);
+    zki_qmodel_free(m);
+    zki_samples_free(cal, ncal);
+    zki_graph_free(gr);
+}
+
+int main(void)
+{
+    test_onnx_fixture();
+    zki_rng g;
+    zki_rng_seed(&g, 91);
+    /* unaligned (5 + 7), max pool with pads, dense join (12 + 3) */
+    spec s1 = {9, 8, 5, 3, 5, 7, 3, 0, 0, 1, 1, 0};
+    run_case(&g, "fire 5+7 maxpool dense B=1", &s1, 1, 0, 300);
+    run_case(&g, "fire 5+7 maxpool dense B=3 private", &s1, 3, 1, 40);
+    /* aligned (4 + 3, swapped: e3's 3 first is unaligned; so 4 first), avg pool */
+    spec s2 = {7, 10, 3, 5, 4, 3, 5, 0, 0, 2, 2, 0};
+    run_case(&g, "fire 4+3 avgpool dense(conv first) B=3", &s2, 3, 0, 60);
+    run_case(&g, "fire 4+3 avgpool dense(conv first) B=1 private", &s2, 1, 1, 40);
+    /* swapped order, a scale alignment on e3, no pool, 1x1 maps */
+    spec s3 = {5, 6, 12, 4, 5, 3, 2, 1, 1, 1, 1, 0};
+    run_case(&g, "fire 3+5 aligned-scale maxpool dense B=1", &s3, 1, 0, 60);
+    spec s4 = {6, 6, 3, 2, 8, 8, 8, 1, 1, 0, 0, 0};
+    run_case(&g, "fire 8+8 aligned B=3", &s4, 3, 0, 40);
+    /* refused forms */
+    for (int bad = 1; bad <= 4; bad++) {
+        spec sb = s1;
+        sb.bad = bad;
+        zki_qmodel *m = make_fire(&g, &sb);
+        zki_arch a;
+        zki_status st = zki_arch_from_qmodel(m, &a);
+        CHECK_MSG(st == ZKI_ERR_UNSUPPORTED, "bad form %d accepted (%d)", bad, st);
+        if (st == ZKI_OK)
+            zki_arch_free(&a);
+        zki_pkey *pk = NULL;
+        CHECK(zki_setup(m, seed_w, &pk) != ZKI_OK && !pk);
+        zki_qmodel_free(m);
+    }
+    return TEST_SUMMARY();
+}
