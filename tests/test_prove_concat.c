@@ -9,13 +9,19 @@
  * mutated proof bytes, a forged claim on a concat input and the concat's
  * input indices patched in the key are rejected; concat forms outside the
  * class are refused. And the exported tiny Fire/Dense ONNX fixture
- * (tools/export_concat_tiny.py) through the quantiser. */
+ * (tools/export_concat_tiny.py) through the quantiser (which aligns the
+ * joined maps' scales with a REQUANT, proven as a unit 1x1 depthwise conv)
+ * and through the CLI. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "cli/cli.h"
 #include "common/rng.h"
+#include "quant/npy.h"
 #include "prover/prover.h"
 #include "quant/quant.h"
 #include "test.h"
@@ -399,8 +405,13 @@ static void test_onnx_fixture(void)
         CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "concat_tiny setup: %s", zki_last_error());
     }
     if (pk) {
-        uint32_t cl[4];
-        CHECK(concat_layers(&pk->vk.arch, cl) == 2);
+        uint32_t cl[4], nal = 0;
+        const zki_arch *a = &pk->vk.arch;
+        CHECK(concat_layers(a, cl) == 2 && a->layers[cl[0]].C == 12 && a->layers[cl[1]].C == 16);
+        for (uint32_t l = 0; l < a->n_layers; l++) /* scale alignments: unit 1x1 depthwise convs */
+            nal += a->layers[l].kind == ZKI_LAYER_CONV && a->layers[l].KH == 1 && a->layers[l].G == a->layers[l].C &&
+                   a->layers[l].C > 1;
+        CHECK(nal >= 1);
         for (int priv = 0; priv < 2; priv++) {
             uint32_t B = priv ? 1 : 2;
             if (priv) { /* a key opens its hiding commitment once */
@@ -441,9 +452,69 @@ static void test_onnx_fixture(void)
     zki_graph_free(gr);
 }
 
+static int cli_v(const char *first, ...)
+{
+    char *argv[16] = {(char *)"zkinfer"};
+    int argc = 1;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && argc < 15; a = va_arg(ap, const char *))
+        argv[argc++] = (char *)a;
+    va_end(ap);
+    fflush(stdout);
+    return zki_cli_main(argc, argv);
+}
+#define CLI(...) cli_v(__VA_ARGS__, (const char *)NULL)
+
+/* The fixture through the CLI: compile (the quantiser aligns the branch
+ * scales), prove a batch of 3 and one sample privately, verify; another
+ * input and a truncated proof are rejected (exit 1). */
+static void test_cli(void)
+{
+    char dir[64], p[9][128];
+    snprintf(dir, sizeof dir, "/tmp/zki_concat_cli_XXXXXX");
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    const char *nm[9] = {"m.zkm", "m.vk", "m.zpk", "b3.npy", "one.npy", "p.zkp", "q.zkp", "t.zkp", "c3.npy"};
+    for (int i = 0; i < 9; i++)
+        snprintf(p[i], sizeof p[i], "%s/%s", dir, nm[i]);
+    zki_host_tensor x;
+    CHECK(zki_tensor_read_any(tdata("concat_tiny_calib.npy"), &x) == ZKI_OK && x.f);
+    if (x.f) {
+        int64_t d4[4] = {3, 3, 10, 10};
+        CHECK(zki_npy_write(p[3], 4, d4, x.f, NULL) == ZKI_OK);
+        CHECK(zki_npy_write(p[8], 4, d4, x.f + 4 * 300, NULL) == ZKI_OK);
+        d4[0] = 1;
+        CHECK(zki_npy_write(p[4], 4, d4, x.f + 5 * 300, NULL) == ZKI_OK);
+    }
+    zki_host_tensor_clear(&x);
+    CHECK(CLI("compile", tdata("concat_tiny.onnx"), "--calib", tdata("concat_tiny_calib.npy"), "-o", p[0]) == 0);
+    CHECK(CLI("prove", p[0], "--input", p[3], "-o", p[5], "--quiet") == 0);
+    CHECK(CLI("verify", p[1], "--input", p[3], "--proof", p[5]) == 0);
+    CHECK(CLI("verify", p[1], "--input", p[4], "--proof", p[5]) == 1);
+    CHECK(CLI("verify", p[1], "--input", p[8], "--proof", p[5]) == 1);
+    CHECK(CLI("prove", p[0], "--input", p[4], "-o", p[6], "--private-input", "--quiet") == 0);
+    CHECK(CLI("verify", p[1], "--proof", p[6]) == 0);
+    FILE *f = fopen(p[6], "rb"), *g = fopen(p[7], "wb");
+    if (f && g)
+        for (int c, i = 0; i < 3000 && (c = fgetc(f)) != EOF; i++)
+            fputc(c, g);
+    if (f)
+        fclose(f);
+    if (g)
+        fclose(g);
+    CHECK(CLI("verify", p[1], "--proof", p[7]) == 1);
+    for (int i = 0; i < 9; i++)
+        remove(p[i]);
+    rmdir(dir);
+}
+
 int main(void)
 {
     test_onnx_fixture();
+    test_cli();
     zki_rng g;
     zki_rng_seed(&g, 91);
     /* unaligned (5 + 7), max pool with pads, dense join (12 + 3) */
