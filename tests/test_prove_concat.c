@@ -11,7 +11,9 @@
  * class are refused. And the exported tiny Fire/Dense ONNX fixture
  * (tools/export_concat_tiny.py) through the quantiser (which aligns the
  * joined maps' scales with a REQUANT, proven as a unit 1x1 depthwise conv)
- * and through the CLI. */
+ * and through the CLI. Last, one network with every proven op (grouped,
+ * depthwise, dilated, strided, one-sided padded convs, MaxPool, AveragePool,
+ * GlobalAveragePool, residual Add, Concat, Flatten, Linear) at batch 2. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,27 +53,35 @@ static int value(zki_qmodel *m, const char *pfx, int id, shape s)
     return zki_qmodel_add_tensor(m, nm, ZKI_QT_VALUE, 8, 4, d, 0.05);
 }
 
-/* conv k x k, stride sd, pads (t, l, b, r), OC outputs; *s becomes the output shape */
-static int conv(zki_qmodel *m, zki_rng *g, int x, shape *s, int64_t OC, int64_t k, int64_t sd, const int64_t pad[4],
-                int relu, int id)
+/* conv k x k, stride sd, dilation dl, G groups, pads (t, l, b, r), OC
+ * outputs; *s becomes the output shape */
+static int convx(zki_qmodel *m, zki_rng *g, int x, shape *s, int64_t OC, int64_t k, int64_t sd, int64_t dl, int64_t G,
+                 const int64_t pad[4], int relu, int id)
 {
     char nm[32];
-    int64_t wd[4] = {OC, s->C, k, k}, bd[1] = {OC};
+    int64_t wd[4] = {OC, s->C / G, k, k}, bd[1] = {OC};
     snprintf(nm, sizeof nm, "w%d", id);
     int wt = add_const(m, g, nm, 8, 4, wd, -127, 255);
     snprintf(nm, sizeof nm, "b%d", id);
     int bt = add_const(m, g, nm, 32, 1, bd, -(1 << 12), 1 << 13);
-    shape o = {OC, (s->H + pad[0] + pad[2] - k) / sd + 1, (s->W + pad[1] + pad[3] - k) / sd + 1};
+    int64_t ke = dl * (k - 1) + 1;
+    shape o = {OC, (s->H + pad[0] + pad[2] - ke) / sd + 1, (s->W + pad[1] + pad[3] - ke) / sd + 1};
     int yt = value(m, "c", id, o);
     snprintf(nm, sizeof nm, "conv%d", id);
     int ni = zki_qmodel_add_node(m, ZKI_QOP_CONV, nm);
     zki_qnode *n = &m->nodes[ni];
     n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 15;
     n->p[0] = 70 + id, n->p[1] = 16, n->p[2] = relu ? 0 : -128, n->p[3] = 127;
-    const int64_t geo[11] = {1, k, k, sd, sd, 1, 1, pad[0], pad[1], pad[2], pad[3]};
+    const int64_t geo[11] = {G, k, k, sd, sd, dl, dl, pad[0], pad[1], pad[2], pad[3]};
     memcpy(n->p + 4, geo, sizeof geo);
     *s = o;
     return yt;
+}
+
+static int conv(zki_qmodel *m, zki_rng *g, int x, shape *s, int64_t OC, int64_t k, int64_t sd, const int64_t pad[4],
+                int relu, int id)
+{
+    return convx(m, g, x, s, OC, k, sd, 1, 1, pad, relu, id);
 }
 
 static const int64_t pad0[4] = {0, 0, 0, 0}, pad1[4] = {1, 1, 1, 1};
@@ -205,6 +215,147 @@ static zki_qmodel *make_fire(zki_rng *g, const spec *sp)
         CHECK_MSG(st == ZKI_OK, "model check: %s", zki_last_error());
     }
     return m;
+}
+
+static uint32_t concat_layers(const zki_arch *a, uint32_t *out);
+
+static int flatten_linear(zki_qmodel *m, zki_rng *g, int y, shape sy, int64_t N)
+{
+    int64_t F = sy.C * sy.H * sy.W, fd[2] = {1, F}, wd[2] = {N, F}, bd[1] = {N}, yd[2] = {1, N};
+    int ft = zki_qmodel_add_tensor(m, "flat", ZKI_QT_VALUE, 8, 2, fd, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_RESHAPE, "flatten");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 1, n->in[0] = y, n->out = ft;
+    int wt = add_const(m, g, "fw", 8, 2, wd, -127, 255);
+    int bt = add_const(m, g, "fb", 32, 1, bd, -(1 << 12), 1 << 13);
+    int yt = zki_qmodel_add_tensor(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0.05);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, "fc");
+    n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = ft, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
+    n->p[0] = 40, n->p[1] = 16, n->p[2] = -128, n->p[3] = 127;
+    return yt;
+}
+
+/* Every proven op in one network, odd shapes: x [1,3,11,9] -> conv 3x3 s2
+ * pads (1,0,0,1) (3 -> 8) -> grouped conv 3x3 G=2 -> [depthwise 3x3
+ * dilation 2 pad 2 -> Add(., fork) relu] -> MaxPool 2x2 s1 -> Fire
+ * (squeeze 1x1 8 -> 3, expand 1x1 -> 5, 3x3 -> 6, Concat: 11 channels) ->
+ * AveragePool 2x2 pads (0,0,1,1) -> conv 1x1 11 -> 6 -> [Concat(., conv
+ * 3x3 6 -> 3)] -> GlobalAveragePool -> Flatten -> Linear 5 */
+static zki_qmodel *make_allops(zki_rng *g)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d4[4] = {1, 3, 11, 9};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    shape s = {3, 11, 9};
+    const int64_t stem_pad[4] = {1, 0, 0, 1}, pad2[4] = {2, 2, 2, 2};
+    int t = conv(m, g, x, &s, 8, 3, 2, stem_pad, 1, 0);
+    int f = convx(m, g, t, &s, 8, 3, 1, 1, 2, pad1, 1, 1);
+    shape sd = s;
+    int dwc = convx(m, g, f, &sd, 8, 3, 1, 2, 8, pad2, 0, 2);
+    int64_t ad[4] = {1, 8, s.H, s.W};
+    int sum = zki_qmodel_add_tensor(m, "sum", ZKI_QT_VALUE, 8, 4, ad, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_ADD, "add");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = dwc, n->in[1] = f, n->out = sum, n->n_p = 5;
+    n->p[0] = 1500, n->p[1] = -700, n->p[2] = 12, n->p[3] = 0, n->p[4] = 127;
+    /* MaxPool 2x2 stride 1 */
+    shape sp = {8, s.H - 1, s.W - 1};
+    int mp = value(m, "mp", 0, sp);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, "maxpool");
+    n = &m->nodes[ni];
+    const int64_t pp[10] = {2, 2, 1, 1, 1, 1, 0, 0, 0, 0};
+    memcpy(n->p, pp, sizeof pp);
+    n->n_p = 10, n->n_in = 1, n->in[0] = sum, n->out = mp;
+    s = sp;
+    int sq = conv(m, g, mp, &s, 3, 1, 1, pad0, 1, 3);
+    shape s1 = s, s3 = s;
+    int e1 = conv(m, g, sq, &s1, 5, 1, 1, pad0, 1, 4);
+    int e3 = conv(m, g, sq, &s3, 6, 3, 1, pad1, 1, 5);
+    int y = concat(m, e1, e3, s1, s3, 1, 0);
+    s.C = 11;
+    /* AveragePool 2x2 stride 1 pads (0, 0, 1, 1): divisor 4 */
+    shape sa = {11, s.H, s.W};
+    int ap = value(m, "ap", 0, sa);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_AVGPOOL, "avgpool");
+    n = &m->nodes[ni];
+    const int64_t apar[12] = {16384, 16, -128, 127, 2, 2, 1, 1, 0, 0, 1, 1};
+    memcpy(n->p, apar, sizeof apar);
+    n->n_p = 12, n->n_in = 1, n->in[0] = y, n->out = ap;
+    int c6 = conv(m, g, ap, &s, 6, 1, 1, pad0, 1, 6);
+    shape sc = s;
+    int c7 = conv(m, g, c6, &sc, 3, 3, 1, pad1, 1, 7);
+    y = concat(m, c6, c7, s, sc, 1, 1);
+    s.C = 9;
+    /* GlobalAveragePool: a MEAN over axes 2, 3 (mask 12), divisor H W in M */
+    shape sg = {9, 1, 1};
+    int gp = value(m, "gap", 0, sg);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_MEAN, "gap");
+    n = &m->nodes[ni];
+    n->n_p = 5, n->n_in = 1, n->in[0] = y, n->out = gp;
+    n->p[0] = 65536 / (s.H * s.W), n->p[1] = 16, n->p[2] = -128, n->p[3] = 127, n->p[4] = 12;
+    int yt = flatten_linear(m, g, gp, sg, 5);
+    m->n_outputs = 1;
+    m->outputs[0] = yt;
+    zki_status st = zki_qmodel_check(m);
+    CHECK_MSG(st == ZKI_OK, "all-ops model check: %s", zki_last_error());
+    return m;
+}
+
+static void test_allops(zki_rng *g)
+{
+    zki_qmodel *m = make_allops(g);
+    const uint32_t B = 2;
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
+    int64_t *X = malloc(sizeof(int64_t) * (size_t)(B * K));
+    for (int64_t i = 0; i < B * K; i++)
+        X[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    for (int priv = 0; priv < 2; priv++) {
+        zki_pkey *pk = NULL;
+        CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "all-ops setup: %s", zki_last_error());
+        if (!pk)
+            break;
+        const zki_arch *a = &pk->vk.arch;
+        uint32_t cl[4], kinds[5] = {0};
+        CHECK(concat_layers(a, cl) == 2);
+        for (uint32_t l = 0; l < a->n_layers; l++)
+            kinds[a->layers[l].kind]++;
+        /* 10 convs (stem, grouped, depthwise, squeeze, 2 expand, avgpool,
+         * 1x1, 3x3, gap), a pool, an add, two concats, a linear */
+        CHECK_MSG(kinds[ZKI_LAYER_CONV] == 10 && kinds[ZKI_LAYER_MAXPOOL] == 1 && kinds[ZKI_LAYER_ADD] == 1 &&
+                      kinds[ZKI_LAYER_LINEAR] == 1 && a->layers[1].G == 2 && a->layers[2].G == 8 &&
+                      a->layers[2].dh == 2,
+                  "all-ops arch: %u convs", kinds[ZKI_LAYER_CONV]);
+        zki_prove_opts o = {priv, seed_a, NULL, NULL};
+        zki_proof pf;
+        double t0 = now_s();
+        zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
+        double tp = now_s() - t0;
+        CHECK_MSG(st == ZKI_OK, "all-ops prove: %s", zki_last_error());
+        if (!st) {
+            int64_t *yq = qexec_batch(m, X, B);
+            CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
+                      "all-ops: proven output differs from the integer executor");
+            free(yq);
+            uint8_t *bytes = NULL;
+            size_t blen = 0;
+            CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+            zki_proof_free(&pf);
+            const int64_t *Xv = priv ? NULL : X;
+            st = verify_bytes(&pk->vk, Xv, B, bytes, blen);
+            CHECK_MSG(st == ZKI_OK, "all-ops verify: %s", zki_last_error());
+            printf("all-ops B=2%s: %u layers, proof %zu bytes, prove %.3f s\n", priv ? " private" : "",
+                   a->n_layers, blen, tp);
+            bytes[8 + 4 + 32 + 16 + 3] ^= 4;
+            CHECK(verify_bytes(&pk->vk, Xv, B, bytes, blen) != ZKI_OK);
+            free(bytes);
+        }
+        zki_pkey_free(pk);
+    }
+    free(X);
+    zki_qmodel_free(m);
 }
 
 /* the byte offset of layer l in a vk's bytes */
@@ -530,6 +681,7 @@ int main(void)
     run_case(&g, "fire 3+5 aligned-scale maxpool dense B=1", &s3, 1, 0, 60);
     spec s4 = {6, 6, 3, 2, 8, 8, 8, 1, 1, 0, 0, 0};
     run_case(&g, "fire 8+8 aligned B=3", &s4, 3, 0, 40);
+    test_allops(&g);
     /* refused forms */
     for (int bad = 1; bad <= 4; bad++) {
         spec sb = s1;
