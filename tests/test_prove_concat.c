@@ -436,6 +436,8 @@ static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, i
         int aligned = !(ca & (ca - 1)) && cb <= ca;
         CHECK_MSG((pf.mm[lc].sc.nvars == 0) == aligned && (aligned || pf.mm[lc].sc.degree == 2), "%s: concat rounds",
                   what);
+        /* two readers of the Fire map (dense, no pool): a real reduction */
+        CHECK((pf.red[lc].sc.nvars > 0) == (sp->dense && !sp->pool));
         /* a forged claim on either input of each concat */
         for (uint32_t i = 0; i < nc; i++) {
             zki_matmul_proof *mm = &pf.mm[cl[i]];
@@ -681,6 +683,11 @@ int main(void)
     run_case(&g, "fire 3+5 aligned-scale maxpool dense B=1", &s3, 1, 0, 60);
     spec s4 = {6, 6, 3, 2, 8, 8, 8, 1, 1, 0, 0, 0};
     run_case(&g, "fire 8+8 aligned B=3", &s4, 3, 0, 40);
+    /* a Concat reading a Concat (no pool between): the Fire map carries
+     * two claims (the dense conv's and the dense concat's), merged */
+    spec s5 = {6, 7, 4, 3, 3, 5, 3, 0, 0, 0, 1, 0};
+    run_case(&g, "fire 3+5 dense(concat of concat) B=2", &s5, 2, 0, 60);
+    run_case(&g, "fire 3+5 dense(concat of concat) B=1 private", &s5, 1, 1, 30);
     test_allops(&g);
     /* refused forms */
     for (int bad = 1; bad <= 4; bad++) {
