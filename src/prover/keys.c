@@ -283,7 +283,7 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
             mc = skip_c, mh = skip_h, mw = skip_w;
         }
         const zki_qnode *n = &m->nodes[ni];
-        if (order)
+        if (order && visited < m->n_nodes)
             order[visited] = ni;
         visited++;
         if (n->op == ZKI_QOP_CONCAT) {
