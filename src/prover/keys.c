@@ -206,6 +206,13 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
     if (it->bits < 2 || it->bits > 16)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: input '%s' has %d bits (2..16 supported)", it->name,
                         it->bits);
+    for (int i = 0; i < m->n_nodes; i++) {
+        const zki_qnode *n = &m->nodes[i];
+        if (n->op == ZKI_QOP_CONCAT && (n->n_in != 2 || n->n_p < 1 || n->p[0] != 1))
+            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Concat) joins %d inputs along axis %lld (two "
+                            "maps along the channels, axis 1, are proven)", n->name, n->n_in,
+                            n->n_p ? (long long)n->p[0] : -1ll);
+    }
     a->layers = calloc(2 * (size_t)m->n_nodes + 1, sizeof(zki_arch_layer));
     if (!a->layers)
         return zki_fail(ZKI_ERR_NOMEM, "prove: architecture");
