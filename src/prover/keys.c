@@ -51,7 +51,9 @@ static int shortcut_conv(const zki_qmodel *m, int i)
 /* The next node on the chain from tensor t: its only consumer or, at a
  * residual fork (two consumers, exactly one of them an Add or a shortcut
  * Conv feeding only an Add), the other one (*fork 1 for an identity
- * shortcut, 2 for a conv shortcut, whose node goes to *sc). -1 otherwise. */
+ * shortcut, 2 for a conv shortcut, whose node goes to *sc); at a fork into
+ * a Concat, the non-Concat consumer (*fork 3) or, for two branches, the
+ * first (*fork 4, the second's head in *sc). -1 otherwise. */
 static int chain_next(const zki_qmodel *m, int t, int *fork, int *sc)
 {
     int c = 0, nd[2] = {-1, -1};
@@ -76,6 +78,16 @@ static int chain_next(const zki_qmodel *m, int t, int *fork, int *sc)
             *fork = 2;
             *sc = c0 ? nd[0] : nd[1];
             return c0 ? nd[1] : nd[0];
+        }
+        int k0 = m->nodes[nd[0]].op == ZKI_QOP_CONCAT, k1 = m->nodes[nd[1]].op == ZKI_QOP_CONCAT;
+        if (!a0 && !a1 && k0 != k1) { /* an identity branch into a Concat */
+            *fork = 3;
+            return k0 ? nd[1] : nd[0];
+        }
+        if (!a0 && !a1 && !k0 && !k1 && !c0 && !c1) { /* two branches (to a Concat) */
+            *fork = 4;
+            *sc = nd[1];
+            return nd[0];
         }
     }
     return -1;
@@ -109,11 +121,26 @@ int zki_arch_out_map(const zki_arch_layer *L, uint32_t *C, uint32_t *H, uint32_t
         *C = (uint32_t)pd.C, *H = (uint32_t)pd.OH, *W = (uint32_t)pd.OW;
         return 1;
     }
-    if (L->kind == ZKI_LAYER_ADD) {
+    if (L->kind == ZKI_LAYER_ADD || L->kind == ZKI_LAYER_CONCAT) {
         *C = L->C, *H = L->H, *W = L->W;
         return 1;
     }
     return 0;
+}
+
+/* nn[j] for from <= j < n (nn[< from] already set): layer j's output is
+ * proven >= 0 (a ReLU'd requant; a pool of such a map; a Concat of two). */
+static void nonneg_map(const zki_arch *a, uint32_t from, uint32_t n, uint8_t *nn)
+{
+    for (uint32_t j = from; j < n; j++) {
+        const zki_arch_layer *L = &a->layers[j];
+        if (L->kind == ZKI_LAYER_MAXPOOL)
+            nn[j] = L->xin > 0 && L->xin - 1 < j ? nn[L->xin - 1] : 0;
+        else if (L->kind == ZKI_LAYER_CONCAT)
+            nn[j] = L->sa < j && L->sb < j && nn[L->sa] && nn[L->sb];
+        else
+            nn[j] = L->lo >= 0;
+    }
 }
 
 uint64_t zki_arch_in_len(const zki_arch *a)
@@ -160,7 +187,9 @@ int64_t *zki_arch_pad_input(const zki_arch *a, const int64_t *X, uint32_t B)
     return x;
 }
 
-zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
+/* The chain walk: fills a; order (n_nodes entries, may be NULL) receives
+ * the nodes in the order their layers were emitted. */
+static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
 {
     memset(a, 0, sizeof(*a));
     if (m->n_inputs != 1 || m->n_outputs != 1)
@@ -180,6 +209,13 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
     if (it->bits < 2 || it->bits > 16)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: input '%s' has %d bits (2..16 supported)", it->name,
                         it->bits);
+    for (int i = 0; i < m->n_nodes; i++) {
+        const zki_qnode *n = &m->nodes[i];
+        if (n->op == ZKI_QOP_CONCAT && (n->n_in != 2 || n->n_p < 1 || n->p[0] != 1))
+            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Concat) joins %d inputs along axis %lld (two "
+                            "maps along the channels, axis 1, are proven)", n->name, n->n_in,
+                            n->n_p ? (long long)n->p[0] : -1ll);
+    }
     a->layers = calloc(2 * (size_t)m->n_nodes + 1, sizeof(zki_arch_layer));
     if (!a->layers)
         return zki_fail(ZKI_ERR_NOMEM, "prove: architecture");
@@ -191,27 +227,59 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
     int skip_t = -1; /* a residual fork's tensor, awaiting its Add, and its layer */
     uint32_t skip_l = 0, skip_c = 0, skip_h = 0, skip_w = 0;
     int sc_node = -1; /* a shortcut conv awaiting its turn, right before the Add */
+    /* a fork into two branches awaiting its second: the fork's tensor, the
+     * second branch's head, the fork's layer, map and sign */
+    int br_t = -1, br_node = -1, br_nonneg = 0;
+    uint32_t br_l = 0, br_c = 0, br_h = 0, br_w = 0;
     while (cur != m->outputs[0]) {
         int fork = 0, dummy = -1, scn = -1;
         int ni = chain_next(m, cur, &fork, &scn);
         if (ni < 0) {
             zki_arch_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: tensor '%s' feeds %d nodes (a chain, with residual "
-                            "forks into an Add, is supported)", m->t[cur].name, consumers(m, cur, &dummy));
+                            "forks into an Add and forks into a Concat, is supported)", m->t[cur].name,
+                            consumers(m, cur, &dummy));
         }
         if (fork) {
             /* the shortcut keeps the map of the layer that made it */
-            if (skip_t >= 0 || a->n_layers == 0 || !map) {
+            if (skip_t >= 0 || br_t >= 0 || a->n_layers == 0 || !map) {
                 zki_arch_free(a);
-                return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: tensor '%s' forks into an Add: proven for "
-                                "a Conv or pool output, one shortcut at a time", m->t[cur].name);
+                return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: tensor '%s' forks (into an Add or a Concat): "
+                                "proven for a Conv or pool output, one fork at a time", m->t[cur].name);
+            }
+            if (fork == 4) {
+                br_t = cur, br_node = scn, br_l = a->n_layers - 1, br_nonneg = nonneg;
+                br_c = mc, br_h = mh, br_w = mw;
+            } else {
+                skip_t = cur;
+                skip_l = a->n_layers - 1;
+                skip_c = mc, skip_h = mh, skip_w = mw;
+                sc_node = fork == 2 ? scn : -1;
+            }
+        }
+        uint32_t xin = a->n_layers;
+        if (br_t >= 0 && m->nodes[ni].op == ZKI_QOP_CONCAT) {
+            /* the first branch has ended: its map waits at the Concat (as a
+             * shortcut does) while the second branch is walked from the
+             * fork's map; its head reads that map (a Conv, an AveragePool or
+             * a scale alignment) */
+            int h = m->nodes[br_node].op;
+            if (h != ZKI_QOP_CONV && h != ZKI_QOP_AVGPOOL && h != ZKI_QOP_REQUANT) {
+                zki_arch_free(a);
+                return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) starts the second branch into a "
+                                "Concat: proven for a Conv, an AveragePool or a scale alignment there",
+                                m->nodes[br_node].name, zki_qop_name(h));
             }
             skip_t = cur;
             skip_l = a->n_layers - 1;
             skip_c = mc, skip_h = mh, skip_w = mw;
-            sc_node = fork == 2 ? scn : -1;
+            cur = br_t;
+            ni = br_node;
+            xin = br_l + 1;
+            mc = br_c, mh = br_h, mw = br_w, nonneg = br_nonneg, map = 1;
+            feat = (int64_t)mc * mh * mw;
+            br_t = -1;
         }
-        uint32_t xin = a->n_layers;
         if (sc_node >= 0 && m->nodes[ni].op == ZKI_QOP_ADD) {
             /* the branch has ended: the shortcut conv now reads the fork's
              * map, and the Add joins it with the branch's end */
@@ -225,7 +293,58 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
             mc = skip_c, mh = skip_h, mw = skip_w;
         }
         const zki_qnode *n = &m->nodes[ni];
+        if (order && visited < m->n_nodes)
+            order[visited] = ni;
         visited++;
+        if (n->op == ZKI_QOP_CONCAT) {
+            /* the join of the chain's map and the waiting one, in the node's
+             * input order, along channels */
+            const zki_qtensor *yt = &m->t[n->out];
+            int main0 = n->n_in == 2 && n->in[0] == cur;
+            int other = n->n_in == 2 ? n->in[main0 ? 1 : 0] : -1;
+            int bad = skip_t < 0 || sc_node >= 0 || other != skip_t || other == cur ||
+                      (!main0 && n->in[1] != cur) || !map || n->n_p < 1 || n->p[0] != 1 || yt->bits > 16 ||
+                      yt->rank != 4 || yt->dims[0] != 1 || skip_h != mh || skip_w != mw;
+            uint32_t ca = main0 ? mc : skip_c, cb = main0 ? skip_c : mc;
+            bad = bad || yt->dims[1] != (int64_t)ca + cb || yt->dims[2] != mh || yt->dims[3] != mw ||
+                  zki_log2_ceil((size_t)ca + cb) + zki_log2_ceil(mh) + zki_log2_ceil(mw) > 26;
+            uint32_t sa = main0 ? a->n_layers - 1 : skip_l, sb = main0 ? skip_l : a->n_layers - 1;
+            bad = bad || (uint32_t)yt->bits < a->layers[sa].out_bits || (uint32_t)yt->bits < a->layers[sb].out_bits;
+            if (bad) {
+                zki_arch_free(a);
+                return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Concat): proven along the channels "
+                                "(axis 1) of two Conv, pool, Add or Concat maps of the same height and width "
+                                "(a fork into two branches, or an identity branch and another), outputs of "
+                                "at most 16 bits holding both inputs", n->name);
+            }
+            zki_arch_layer *L = &a->layers[a->n_layers];
+            L->xin = a->n_layers;
+            L->kind = ZKI_LAYER_CONCAT;
+            L->out_bits = (uint32_t)yt->bits;
+            L->C = ca + cb, L->H = mh, L->W = mw, L->OC = ca + cb, L->G = 1;
+            L->K = L->N = 1u << (zki_log2_ceil(ca + cb) + zki_log2_ceil(mh) + zki_log2_ceil(mw));
+            L->sa = sa, L->sb = sb;
+            uint8_t *nn = malloc(a->n_layers + 1u);
+            if (!nn) {
+                zki_arch_free(a);
+                return zki_fail(ZKI_ERR_NOMEM, "prove: architecture");
+            }
+            nonneg_map(a, 0, a->n_layers, nn);
+            nonneg = nn[sa] && nn[sb];
+            free(nn);
+            a->n_layers++;
+            mc = ca + cb;
+            feat = (int64_t)mc * mh * mw;
+            skip_t = -1;
+            cur = n->out;
+            continue;
+        }
+        if (xin != a->n_layers && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL &&
+            n->op != ZKI_QOP_REQUANT) {
+            zki_arch_free(a);
+            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' reads an earlier map (only a Conv, an "
+                            "AveragePool or a scale alignment may)", n->name);
+        }
         if (n->op == ZKI_QOP_ADD) {
             /* the residual join: the chain's map plus the shortcut's */
             const zki_qtensor *yt = &m->t[n->out];
@@ -360,17 +479,19 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         }
         /* GlobalAveragePool: a MEAN over the two spatial axes of a map */
         int is_gap = n->op == ZKI_QOP_MEAN && m->t[n->in[0]].rank == 4 && n->p[4] == 12;
-        if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL && !is_gap) {
+        /* a map's REQUANT (the quantiser's scale alignment before a Concat) */
+        int is_rq = n->op == ZKI_QOP_REQUANT && map && m->t[n->in[0]].rank == 4 && n->n_p >= 4;
+        if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL && !is_gap && !is_rq) {
             zki_arch_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) is outside the proven class "
                             "(chains of Conv, MaxPool, AveragePool, GlobalAveragePool, Linear and Reshape, with "
-                            "residual Adds)",
+                            "residual Adds and channel Concats)",
                             n->name, zki_qop_name(n->op));
         }
         /* AveragePool is a depthwise conv with unit weights and no bias: the
          * window sum, then the requantisation (constant divisor in M); a
-         * global one has the whole map as its window */
-        int is_pool = n->op == ZKI_QOP_AVGPOOL || is_gap;
+         * global one has the whole map as its window, a REQUANT a 1x1 one */
+        int is_pool = n->op == ZKI_QOP_AVGPOOL || is_gap || is_rq;
         int is_conv = n->op == ZKI_QOP_CONV || is_pool;
         const zki_qtensor *w = is_pool ? NULL : &m->t[n->in[1]];
         int bi = !is_pool && n->n_in > 2 ? n->in[2] : -1;
@@ -383,7 +504,11 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         if (is_conv) {
             /* geometry G KH KW sh sw dh dw pt pl pb pr, and the output channels */
             int64_t g[11], oc;
-            if (is_gap) {
+            if (is_rq) {
+                const int64_t gp[11] = {xt->dims[1], 1, 1, 1, 1, 1, 1, 0, 0, 0, 0};
+                memcpy(g, gp, sizeof(g));
+                oc = g[0];
+            } else if (is_gap) {
                 const int64_t gp[11] = {xt->dims[1], xt->dims[2], xt->dims[3], 1, 1, 1, 1, 0, 0, 0, 0};
                 memcpy(g, gp, sizeof(g));
                 oc = g[0];
@@ -426,6 +551,7 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         }
         zki_arch_layer *L = &a->layers[a->n_layers++];
         L->xin = xin;
+        int in_nonneg = nonneg;
         nonneg = n->p[2] >= 0;
         L->has_bias = bi >= 0;
         L->w_bits = w ? (uint32_t)w->bits : 8;
@@ -434,6 +560,12 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         L->s = (uint32_t)n->p[1];
         L->lo = n->p[2];
         L->hi = n->p[3];
+        if (is_rq && in_nonneg && L->M > 0 && L->lo < 0) {
+            /* rq(x M) >= 0 for x >= 0, M > 0: the clamp at 0 changes nothing
+             * and keeps the map proven nonnegative (pads of a later pool) */
+            L->lo = 0;
+            nonneg = 1;
+        }
         if (is_conv) {
             L->kind = ZKI_LAYER_CONV;
             L->C = (uint32_t)cd.C, L->H = (uint32_t)cd.H, L->W = (uint32_t)cd.W;
@@ -469,7 +601,7 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the model has no Linear (Gemm/MatMul) or Conv layer to "
                         "prove (a Linear must end the chain)");
     }
-    if (visited != m->n_nodes || skip_t >= 0) {
+    if (visited != m->n_nodes || skip_t >= 0 || br_t >= 0) {
         zki_arch_free(a);
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: %d of the graph's %d nodes are off the input-output "
                         "chain (only chains with residual or concat forks are proven)",
@@ -477,6 +609,8 @@ zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a)
     }
     return ZKI_OK;
 }
+
+zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a) { return arch_walk(m, a, NULL); }
 
 static void arch_write(zki_wbuf *w, const zki_arch *a)
 {
@@ -514,6 +648,10 @@ static void arch_write(zki_wbuf *w, const zki_arch *a)
             zki_wb_i64(w, L->Ma);
             zki_wb_i64(w, L->Mb);
         }
+        if (L->kind == ZKI_LAYER_CONCAT) {
+            zki_wb_u32(w, L->sa);
+            zki_wb_u32(w, L->sb);
+        }
     }
 }
 
@@ -521,10 +659,12 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
 {
     memset(a, 0, sizeof(*a));
     size_t at = r->pos;
+    uint8_t *nn = NULL;
 #define NEED(c, what)                                                                             \
     do {                                                                                          \
         if (!(c)) {                                                                               \
             zki_arch_free(a);                                                                     \
+            free(nn);                                                                             \
             return zki_fail(ZKI_ERR_INPUT, "vk: bad architecture at byte %zu: %s", r->pos, what); \
         }                                                                                         \
     } while (0)
@@ -552,7 +692,8 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
     a->layers = calloc(a->n_layers, sizeof(zki_arch_layer));
     NEED(a->layers, "out of memory");
     int64_t feat = in_n;
-    int nonneg = 0; /* the previous layer's output is proven >= 0 */
+    nn = calloc(a->n_layers, 1); /* per layer: output proven >= 0 */
+    NEED(nn, "out of memory");
     for (uint32_t l = 0; l < a->n_layers; l++) {
         zki_arch_layer *L = &a->layers[l];
         NEED(zki_rb_u32(r, &L->K) && zki_rb_u32(r, &L->N) && zki_rb_u32(r, &L->has_bias) &&
@@ -566,16 +707,18 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
             NEED(zki_rb_u32(r, g[i]), "truncated layer geometry");
         NEED(zki_rb_u32(r, &L->xin) && (L->xin == l || (L->kind == ZKI_LAYER_CONV && L->xin >= 1 && L->xin < l)),
              "layer input: the previous layer's output (a shortcut conv: an earlier one)");
-        NEED(L->kind <= ZKI_LAYER_ADD, "layer kind");
+        NEED(L->kind <= ZKI_LAYER_CONCAT, "layer kind");
         if (L->kind == ZKI_LAYER_ADD)
             NEED(zki_rb_u32(r, &L->sa) && zki_rb_u32(r, &L->sb) && zki_rb_i64(r, &L->Ma) &&
                      zki_rb_i64(r, &L->Mb),
                  "truncated add layer");
+        if (L->kind == ZKI_LAYER_CONCAT)
+            NEED(zki_rb_u32(r, &L->sa) && zki_rb_u32(r, &L->sb), "truncated concat layer");
         NEED(L->K >= 1 && L->K <= ZKI_ARCH_MAX_DIM && L->N >= 1 && L->N <= ZKI_ARCH_MAX_DIM &&
                  L->out_bits >= 2 && L->out_bits <= 16, "layer sizes out of range");
-        if (L->kind == ZKI_LAYER_MAXPOOL)
+        if (L->kind == ZKI_LAYER_MAXPOOL || L->kind == ZKI_LAYER_CONCAT)
             NEED(L->has_bias == 0 && L->w_bits == 0 && L->s == 0 && L->M == 0 && L->lo == 0 && L->hi == 0 &&
-                     L->q_log == 0, "fields on a pool layer");
+                     L->q_log == 0, "fields on a pool or concat layer");
         else
             NEED(L->has_bias <= (L->kind == ZKI_LAYER_ADD ? 0u : 1u) &&
                      (L->kind == ZKI_LAYER_ADD ? L->w_bits == 0 && L->M == 1 : (L->w_bits == 8 || L->w_bits == 16)) &&
@@ -603,7 +746,7 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
         } else if (L->kind == ZKI_LAYER_MAXPOOL) {
             zki_maxpool_dims pd;
             NEED(l + 1 < a->n_layers && pmap && pc == L->C && ph == L->H && pw == L->W && L->OC == L->C &&
-                     L->G == 1 && (nonneg || (!L->pt && !L->pl && !L->pb && !L->pr)),
+                     L->G == 1 && (nn[l - 1] || (!L->pt && !L->pl && !L->pb && !L->pr)),
                  "pool input map differs from the previous layer's output, or pads on a signed map");
             NEED(zki_arch_pool_dims(L, 1, &pd) == ZKI_OK && pd.lc + pd.loh + pd.low <= 26 &&
                      L->K == 1u << (pd.lc + pd.lh + pd.lw) && L->N == 1u << (pd.lc + pd.loh + pd.low),
@@ -626,6 +769,20 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
             /* a shortcut conv is joined at once with the branch it skipped */
             NEED(a->layers[l - 1].xin == l - 1 || (l >= 2 && (L->sa == l - 2 || L->sb == l - 2)),
                  "add layer after a shortcut conv");
+        } else if (L->kind == ZKI_LAYER_CONCAT) {
+            /* two earlier maps of this height and width (the previous
+             * layer's among them), channels C = C_sa + C_sb */
+            uint32_t ac = 0, ah = 0, aw = 0, bc = 0, bh = 0, bw = 0;
+            NEED(l + 1 < a->n_layers && L->xin == l && L->sa < l && L->sb < l && L->sa != L->sb &&
+                     (L->sa == l - 1 || L->sb == l - 1) && zki_arch_out_map(&a->layers[L->sa], &ac, &ah, &aw) &&
+                     zki_arch_out_map(&a->layers[L->sb], &bc, &bh, &bw) && ah == L->H && bh == L->H &&
+                     aw == L->W && bw == L->W && (uint64_t)ac + bc == L->C && L->OC == L->C && L->G == 1 &&
+                     !L->KH && !L->KW && !L->sh && !L->sw && !L->dh && !L->dw && !L->pt && !L->pl && !L->pb &&
+                     !L->pr && zki_log2_ceil(L->C) + zki_log2_ceil(L->H) + zki_log2_ceil(L->W) <= 26 &&
+                     L->K == 1u << (zki_log2_ceil(L->C) + zki_log2_ceil(L->H) + zki_log2_ceil(L->W)) &&
+                     L->N == L->K && L->out_bits >= a->layers[L->sa].out_bits &&
+                     L->out_bits >= a->layers[L->sb].out_bits,
+                 "concat layer: inputs, map or bits");
         } else if (pmap) {
             NEED(L->C == pc && L->H == ph && L->W == pw, "flattened map differs from the previous layer's output");
         } else {
@@ -634,16 +791,25 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                      L->pl == 0 && L->pb == 0 && L->pr == 0,
                  "geometry on a linear layer");
         }
-        NEED((l == 0 && L->kind == ZKI_LAYER_CONV) || L->K == (src == l ? feat : a->layers[src - 1].N),
+        NEED((l == 0 && L->kind == ZKI_LAYER_CONV) || L->kind == ZKI_LAYER_CONCAT ||
+                 L->K == (src == l ? feat : a->layers[src - 1].N),
              "layer input size differs from the previous layer");
-        if (L->kind != ZKI_LAYER_MAXPOOL)
-            nonneg = L->lo >= 0;
+        nonneg_map(a, l, l + 1, nn);
         feat = L->N;
     }
+    free(nn);
+    nn = NULL;
     NEED(feat == out_n, "output size differs from the last layer");
-    for (uint32_t l = 0; l + 1 < a->n_layers; l++)
-        NEED(a->layers[l].xin == l || a->layers[l + 1].kind == ZKI_LAYER_ADD, "a shortcut conv not followed "
-             "by its add");
+    /* a layer reading an earlier map: a shortcut conv right before its add,
+     * or the head of a Concat's second branch (the previous layer, the
+     * first branch's end, then feeds a later concat) */
+    for (uint32_t l = 0; l + 1 < a->n_layers; l++) {
+        int ok = a->layers[l].xin == l || a->layers[l + 1].kind == ZKI_LAYER_ADD;
+        for (uint32_t k = l + 1; !ok && l >= 1 && k < a->n_layers; k++)
+            ok = a->layers[k].kind == ZKI_LAYER_CONCAT && (a->layers[k].sa == l - 1 || a->layers[k].sb == l - 1);
+        NEED(ok, "a layer reading an earlier map: not a shortcut conv followed by its add, nor a concat "
+             "branch's head");
+    }
 #undef NEED
     (void)at;
     return ZKI_OK;
@@ -867,7 +1033,13 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
     zki_pkey *pk = calloc(1, sizeof(*pk));
     if (!pk)
         return zki_fail(ZKI_ERR_NOMEM, "setup");
-    if ((st = zki_arch_from_qmodel(m, &pk->vk.arch))) {
+    int *order = calloc(m->n_nodes ? (size_t)m->n_nodes : 1, sizeof(int));
+    if (!order) {
+        free(pk);
+        return zki_fail(ZKI_ERR_NOMEM, "setup");
+    }
+    if ((st = arch_walk(m, &pk->vk.arch, order))) {
+        free(order);
         free(pk);
         return st;
     }
@@ -891,21 +1063,14 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
                       (unsigned long long)pk->vk.wpack.total);
         goto fail;
     }
-    /* walk the chain again to reach each Linear node's constants */
+    /* the nodes in layer order, to reach each layer's constants */
     uint32_t l = 0;
-    int cur = m->inputs[0];
-    int sc_node = -1;
-    while (cur != m->outputs[0]) {
-        int fork, scn = -1;
-        int ni = chain_next(m, cur, &fork, &scn);
-        if (fork == 2)
-            sc_node = scn;
-        if (sc_node >= 0 && m->nodes[ni].op == ZKI_QOP_ADD) { /* the shortcut conv first */
-            ni = sc_node;
-            sc_node = -1;
+    for (int oi = 0; oi < m->n_nodes; oi++) {
+        const zki_qnode *n = &m->nodes[order[oi]];
+        if (n->op == ZKI_QOP_CONCAT) { /* no constants, no requantisation */
+            l++;
+            continue;
         }
-        const zki_qnode *n = &m->nodes[ni];
-        cur = n->out;
         if (n->op == ZKI_QOP_ADD) {
             /* worst |acc| = |Ma| 2^(ba-1) + |Mb| 2^(bb-1) bounds the quotient */
             zki_arch_layer *A = &pk->vk.arch.layers[l];
@@ -925,11 +1090,12 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
             continue;
         }
         if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL &&
-            n->op != ZKI_QOP_MEAN)
+            n->op != ZKI_QOP_MEAN && n->op != ZKI_QOP_REQUANT)
             continue;
         const zki_arch_layer *A = &pk->vk.arch.layers[l];
-        /* (Global)AveragePool: unit weights (one per channel and window position) */
-        const int64_t *W = n->op == ZKI_QOP_AVGPOOL || n->op == ZKI_QOP_MEAN ? NULL : m->t[n->in[1]].data;
+        /* (Global)AveragePool, REQUANT: unit weights (one per channel and window position) */
+        const int64_t *W = n->op == ZKI_QOP_AVGPOOL || n->op == ZKI_QOP_MEAN || n->op == ZKI_QOP_REQUANT
+                               ? NULL : m->t[n->in[1]].data;
         /* real rows x columns, and where each entry lands in the gadgets'
          * copy: CONV dense [OC][Cig][KH][KW], LINEAR [N][2^lk] padded */
         uint64_t rows, cols;
@@ -1031,9 +1197,11 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
         goto fail;
     if ((st = vk_finish(&pk->vk)))
         goto fail;
+    free(order);
     *out = pk;
     return ZKI_OK;
 fail:
+    free(order);
     zki_pkey_free(pk);
     return st;
 }
@@ -1049,7 +1217,9 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
     } while (0)
     uint64_t params = 0;
     for (uint32_t l = 0; l < a->n_layers; l++)
-        params += a->layers[l].kind == ZKI_LAYER_MAXPOOL || a->layers[l].kind == ZKI_LAYER_ADD ? 0
+        params += a->layers[l].kind == ZKI_LAYER_MAXPOOL || a->layers[l].kind == ZKI_LAYER_ADD ||
+                          a->layers[l].kind == ZKI_LAYER_CONCAT
+                      ? 0
                   : a->layers[l].kind == ZKI_LAYER_CONV
                       ? (uint64_t)a->layers[l].OC * (a->layers[l].C / a->layers[l].G) * a->layers[l].KH *
                                 a->layers[l].KW + (a->layers[l].has_bias ? a->layers[l].OC : 0)
@@ -1062,7 +1232,9 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
       a->in_rank, a->out_bits, a->out_scale);
     for (uint32_t l = 0; l < a->n_layers && l < 64; l++) {
         const zki_arch_layer *L = &a->layers[l];
-        if (L->kind == ZKI_LAYER_ADD)
+        if (L->kind == ZKI_LAYER_CONCAT)
+            P("  %3u Concat %ux%ux%u: layer %u's channels, then layer %u's\n", l, L->C, L->H, L->W, L->sa, L->sb);
+        else if (L->kind == ZKI_LAYER_ADD)
             P("  %3u Add %ux%ux%u: layer %u * %lld + layer %u * %lld, requant s=%u clamp [%lld, %lld]\n", l, L->C,
               L->H, L->W, L->sa, (long long)L->Ma, L->sb, (long long)L->Mb, L->s, (long long)L->lo,
               (long long)L->hi);

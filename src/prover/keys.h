@@ -8,7 +8,11 @@
  * nodes between them (a map reaches a LINEAR through a flattening
  * Reshape), and ADD nodes joining a residual fork (a ResNet identity
  * shortcut: a conv/pool/add map feeding the next node and an Add at the end
- * of the branch, directly or through one Conv), every activation one row of features per sample. A proof covers a batch of B samples: each tensor is
+ * of the branch, directly or through one Conv), and CONCAT nodes joining
+ * two maps along channels (a fork into two branches, as in a SqueezeNet Fire
+ * module, or an identity branch and a conv branch, as in DenseNet; a scale
+ * alignment REQUANT on a branch is proven as a 1x1 depthwise unit conv),
+ * every activation one row of features per sample. A proof covers a batch of B samples: each tensor is
  * then a [B, features] matrix.
  *
  * Architecture (zki_arch): everything the verifier needs but the weights.
@@ -23,7 +27,7 @@
  * in_dims[in_rank] (i64), out_rank, out_dims, f64 in_scale, out_scale, then
  * per layer u32 K, N, has_bias, w_bits, out_bits, s, i64 M, lo, hi, u32 q_log,
  * kind, C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G, xin (an ADD
- * layer then u32 sa, sb, i64 Ma, Mb).
+ * layer then u32 sa, sb, i64 Ma, Mb; a CONCAT layer u32 sa, sb).
  * q_log is set at setup from the weights: the largest |acc| any input in
  * range can produce bounds the requant quotient (at most 2^19 in size).
  * Parsing checks every bound and that the commitment's tables and
@@ -40,7 +44,7 @@
 #include "prover/pack.h"
 #include "quant/qmodel.h"
 
-#define ZKI_VK_VERSION 4u
+#define ZKI_VK_VERSION 5u
 #define ZKI_PK_VERSION 1u
 #define ZKI_ARCH_MAX_LAYERS 4096u
 #define ZKI_ARCH_MAX_DIM (1u << 26)
@@ -65,6 +69,13 @@
  * the requantisation (M = 1). No weights (w_bits 0); K = N = the padded map
  * size; the vk appends u32 sa, sb, i64 Ma, Mb to the layer's fields. */
 #define ZKI_LAYER_ADD 3u
+/* A CONCAT layer joins the padded output maps of two earlier layers sa, sb
+ * (same H, W) along channels: [C_sa + C_sb][H][W], sa's channels first
+ * (ops/concat.h). No weights, no requantisation, no committed output (fields
+ * as on a MAXPOOL layer; C = C_sa + C_sb, OC = C, G = 1): claims on its map
+ * become claims on the two inputs. K = N = the padded map size; the vk
+ * appends u32 sa, sb. */
+#define ZKI_LAYER_CONCAT 4u
 
 typedef struct {
     uint32_t K, N, has_bias, w_bits, out_bits, s;
@@ -77,7 +88,7 @@ typedef struct {
      * always l, except for a shortcut CONV (ResNet downsampling: a 1x1
      * strided conv on the fork's map, right before the ADD joining it) */
     uint32_t xin;
-    uint32_t sa, sb; /* ADD: the summed layers */
+    uint32_t sa, sb; /* ADD: the summed layers; CONCAT: the joined ones */
     int64_t Ma, Mb;  /* ADD: their integer multipliers, |M| < 2^31 */
 } zki_arch_layer;
 
@@ -149,7 +160,7 @@ zki_status zki_vk_layout(zki_vk *vk);
 /* Conv geometry of a CONV layer for a batch of B. */
 zki_status zki_arch_conv_dims(const zki_arch_layer *L, uint32_t B, zki_conv_dims *d);
 zki_status zki_arch_pool_dims(const zki_arch_layer *L, uint32_t B, zki_maxpool_dims *d);
-/* The output map [C][H][W] of a CONV, MAXPOOL or ADD layer (0 for LINEAR). */
+/* The output map [C][H][W] of a CONV, MAXPOOL, ADD or CONCAT layer (0 for LINEAR). */
 int zki_arch_out_map(const zki_arch_layer *L, uint32_t *C, uint32_t *H, uint32_t *W);
 /* Integers per sample in the caller's input (C*H*W for a first CONV
  * layer, else K). */

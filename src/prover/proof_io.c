@@ -272,6 +272,32 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
                 NEED(zki_rb_ext(&r, &p->wsl[l][k]), "non-canonical field element");
             continue;
         }
+        if (a->layers[l].kind == ZKI_LAYER_CONCAT) {
+            /* the matmul layout: the concat's sum-check (none when aligned),
+             * b_eval = 0, then the two input claims' values */
+            const zki_arch_layer *Ly = &a->layers[l];
+            zki_concat_dims cd;
+            uint32_t ca = 0, cb = 0, h, w;
+            NEED(zki_arch_out_map(&a->layers[Ly->sa], &ca, &h, &w) && zki_arch_out_map(&a->layers[Ly->sb], &cb, &h, &w) &&
+                     zki_concat_dims_init(&cd, p->B, ca, cb, Ly->H, Ly->W) == ZKI_OK,
+                 "concat geometry");
+            size_t want = zki_concat_rounds(&cd);
+            NEED(zki_rb_u32(&r, &nv) && nv == want && zki_rb_u32(&r, &deg) && deg == (want ? 2u : 0u),
+                 "concat sum-check rounds or degree differ from the key");
+            NEED(zki_rb_left(&r) / 16 >= (size_t)nv * deg + 3, "truncated concat sum-check");
+            m->sc.nvars = nv;
+            m->sc.degree = deg;
+            if (nv) {
+                m->sc.msgs = malloc(sizeof(zki_ext) * nv * deg);
+                NEED(m->sc.msgs, "out of memory");
+            }
+            for (size_t i = 0; i < (size_t)nv * deg; i++)
+                NEED(zki_rb_ext(&r, &m->sc.msgs[i]), "non-canonical field element");
+            NEED(zki_rb_ext(&r, &m->b_eval) && zki_ext_is_zero(m->b_eval) && zki_rb_ext(&r, &m->x_eval) &&
+                     zki_rb_ext(&r, &m->w_eval),
+                 "concat layer values");
+            continue;
+        }
         if (a->layers[l].kind == ZKI_LAYER_ADD) {
             /* the matmul layout without a sum-check: 0, 0, b_eval = 0, then
              * the two input claims' values */

@@ -110,6 +110,16 @@ static zki_status pool_witness(const zki_arch_layer *L, const int64_t *xpad, uin
     return st;
 }
 
+/* A CONCAT layer's geometry for a batch of B: its inputs' channels. */
+static zki_status concat_dims(const zki_arch *a, uint32_t l, uint32_t B, zki_concat_dims *d)
+{
+    const zki_arch_layer *L = &a->layers[l];
+    uint32_t ca = 0, cb = 0, h, w;
+    if (!zki_arch_out_map(&a->layers[L->sa], &ca, &h, &w) || !zki_arch_out_map(&a->layers[L->sb], &cb, &h, &w))
+        return zki_fail(ZKI_ERR_INPUT, "concat layer %u: an input without a map", l);
+    return zki_concat_dims_init(d, B, ca, cb, L->H, L->W);
+}
+
 static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witness *W)
 {
     const zki_arch *a = &pk->vk.arch;
@@ -152,6 +162,16 @@ static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witn
             free(D);
             if (!W->py[l] || !W->pdiff[l])
                 return zki_fail(ZKI_ERR_NOMEM, "prove: pool layer %u", l);
+            W->x[l + 1] = W->py[l];
+            W->ldx[l + 1] = np;
+            continue;
+        }
+        if (L->kind == ZKI_LAYER_CONCAT) {
+            zki_concat_dims cd;
+            if ((st = concat_dims(a, l, B, &cd)))
+                return st;
+            if (!(W->py[l] = zki_concat_forward(&cd, W->x[L->sa + 1], W->x[L->sb + 1])))
+                return zki_fail(ZKI_ERR_NOMEM, "prove: concat layer %u", l);
             W->x[l + 1] = W->py[l];
             W->ldx[l + 1] = np;
             continue;
@@ -334,6 +354,8 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
             goto out;
     }
     for (uint32_t l = 0; l < L; l++) {
+        if (a->layers[l].kind == ZKI_LAYER_CONCAT)
+            continue;
         if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
             if ((st = zki_pool_range_sites(lk[0], a, l, B, W.pdiff[l])))
                 goto out;
@@ -369,6 +391,8 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
         goto out;
     }
     for (uint32_t l = 0; l < L; l++) {
+        if (a->layers[l].kind == ZKI_LAYER_CONCAT)
+            continue;
         if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
             size_t n = (size_t)B << zki_log2_ceil(a->layers[l].N);
             put_i32(adv + lay.pack.off[lay.y[l]], W.py[l], n);
@@ -460,13 +484,50 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
             if (!st)
                 st = zki_seg_claims_add(&ca, lay.y[l], rp, pf->mp[l].p_eval);
             if (!st)
-                st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, pf->mp[l].x_eval);
+                st = zki_claim_layer_output(a, &lay, B, l - 1, xp, pf->mp[l].x_eval, &ca, &led);
             if (st)
                 goto out;
             progress(opts, "layer", L - l, L);
             continue;
         }
         size_t lbv = zki_log2_ceil(B), lnv = zki_log2_ceil(Ly->N);
+        if (Ly->kind == ZKI_LAYER_CONCAT) {
+            /* the claims on its map (from its readers), merged, become one
+             * claim on each input map */
+            zki_concat_dims cd;
+            zki_concat_proof cp;
+            if ((st = concat_dims(a, l, B, &cd)))
+                goto out;
+            accfe = zki_int_table(W.x[l + 1], B, (uint64_t)1 << lnv, lbv, lnv);
+            if (!accfe) {
+                st = zki_fail(ZKI_ERR_NOMEM, "prove: concat table");
+                goto out;
+            }
+            if ((st = zki_ledger_reduce_prove(&led, ZKI_ID_MAP(l), accfe, NULL, &ts, &pf->red[l])))
+                goto out;
+            free(accfe);
+            accfe = NULL;
+            const zki_claim *c = zki_ledger_get(&led, ZKI_ID_MAP(l));
+            zki_ext *ap = pts[2 * l] = malloc(sizeof(zki_ext) * (zki_concat_a_nvars(&cd) + 1));
+            zki_ext *bp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (zki_concat_b_nvars(&cd) + 1));
+            if (!c || c->nvars != zki_concat_y_nvars(&cd) || !ap || !bp) {
+                st = zki_fail(ZKI_ERR_INPUT, "prove: no claim on the map of concat layer %u", l);
+                goto out;
+            }
+            if ((st = zki_concat_prove(&cd, W.x[Ly->sa + 1], W.x[Ly->sb + 1], c->point, c->value, &ts, &cp, ap,
+                                       bp)))
+                goto out;
+            pf->mm[l].sc = cp.sc; /* the matmul layout carries it */
+            pf->mm[l].x_eval = cp.a_eval;
+            pf->mm[l].w_eval = cp.b_eval;
+            st = zki_claim_layer_output(a, &lay, B, Ly->sa, ap, cp.a_eval, &ca, &led);
+            if (!st)
+                st = zki_claim_layer_output(a, &lay, B, Ly->sb, bp, cp.b_eval, &ca, &led);
+            if (st)
+                goto out;
+            progress(opts, "layer", L - l, L);
+            continue;
+        }
         accfe = zki_int_table(W.accp[l], B, (uint64_t)1 << lnv, lbv, lnv);
         if (!accfe) {
             st = zki_fail(ZKI_ERR_NOMEM, "prove: accumulator table");
@@ -499,9 +560,9 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
             free(tb);
             zki_ts_absorb_ext(&ts, "add.a", pf->mm[l].x_eval);
             zki_ts_absorb_ext(&ts, "add.b", pf->mm[l].w_eval);
-            st = zki_seg_claims_add(&ca, lay.y[Ly->sa], r, pf->mm[l].x_eval);
+            st = zki_claim_layer_output(a, &lay, B, Ly->sa, r, pf->mm[l].x_eval, &ca, &led);
             if (!st)
-                st = zki_seg_claims_add(&ca, lay.y[Ly->sb], r, pf->mm[l].w_eval);
+                st = zki_claim_layer_output(a, &lay, B, Ly->sb, r, pf->mm[l].w_eval, &ca, &led);
             if (st)
                 goto out;
             progress(opts, "layer", L - l, L);
@@ -556,8 +617,8 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
         st = Ly->kind == ZKI_LAYER_CONV ? ZKI_OK : zki_seg_claims_add(&cw, pk->vk.w_seg[l], wp, we);
         if (!st && Ly->has_bias)
             st = zki_seg_claims_add(&cw, pk->vk.b_seg[l], bpt, be);
-        if (!st && Ly->xin > 0) /* l - 1, or a shortcut conv's source */
-            st = zki_seg_claims_add(&ca, lay.y[Ly->xin - 1], xp, xe);
+        if (!st && Ly->xin > 0) /* l - 1, or a shortcut conv's or concat branch's source */
+            st = zki_claim_layer_output(a, &lay, B, Ly->xin - 1, xp, xe, &ca, &led);
         else if (!st && priv)
             st = zki_seg_claims_add(&ca, lay.x0, xp, xe);
         if (st)

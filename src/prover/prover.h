@@ -41,7 +41,8 @@
  * degree | ext msgs | u32 rounds | u32 degree | ext msgs | ext bias, w,
  * x_im2col, x | ext weight slices[KH*KW], prover/wlayout.h) or, for a MAXPOOL layer (no claim reduction before it),
  * maxpool (u32 rounds | u32 degree | ext msgs | u32 rounds | u32 degree |
- * ext msgs | ext d[J], p, x) | u32 n_colred | per column reduction: u32
+ * ext msgs | ext d[J], p, x) or, for a CONCAT layer, the matmul layout
+ * (its sum-check: 0 rounds when aligned; bias 0, x = a, w = b) | u32 n_colred | per column reduction: u32
  * rounds | ext msgs[2 rounds] | u32 k | ext vals[k] | claim reduction
  * (as above) | u32 len | PCS proof.
  * Every count is bounded
@@ -50,6 +51,7 @@
 #define ZKI_PROVER_PROVER_H
 
 #include "lookup/requant.h"
+#include "ops/concat.h"
 #include "ops/conv.h"
 #include "ops/matmul.h"
 #include "prover/keys.h"
@@ -150,6 +152,14 @@ zki_status zki_pool_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t
  * and verifier). X may be NULL only with private_input. */
 zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int private_input,
                               const int64_t *X, const int64_t *Y, const zki_pcs_commitment *acom);
+
+/* A claim on layer j's output map at pt (log2 B + log2 N_j coordinates):
+ * to the opening (committed advice y_j) or, for a CONCAT layer, whose map
+ * is not committed, to the ledger under ZKI_ID_MAP(j), where the backward
+ * walk reduces its claims to one and passes it on to the two inputs. */
+#define ZKI_ID_MAP(j) (8u * (j) + 2)
+zki_status zki_claim_layer_output(const zki_arch *a, const zki_advice_layout *lay, uint32_t B, uint32_t j,
+                                  const zki_ext *pt, zki_ext v, zki_seg_claims *ca, zki_ledger *led);
 
 /* MLE table of an int matrix [rows][cols] zero-padded to [2^lr][2^lc]
  * (malloc'ed). */

@@ -52,6 +52,14 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
     for (uint32_t l = 0; l < L; l++) {
         const zki_arch_layer *Ly = &a->layers[l];
         size_t len = zki_log2_ceil(B) + zki_log2_ceil(Ly->N);
+        if (Ly->kind == ZKI_LAYER_CONCAT) {
+            /* nothing committed: claims on its map pass to its inputs */
+            lay->q[l] = lay->y[l] = lay->map_of[l] = ZKI_NONE;
+            lay->n_limbs[l] = 0;
+            for (uint32_t i = 0; i < 4; i++)
+                lay->limb[4 * l + i] = ZKI_NONE;
+            continue;
+        }
         if (Ly->kind == ZKI_LAYER_MAXPOOL) {
             /* the pooled map, and the window differences D_j in limb[4l + j] */
             zki_maxpool_dims pd;
@@ -153,6 +161,8 @@ uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, u
         return j <= lay->n_maps ? lay->m[j] : ZKI_NONE;
     }
     uint32_t l = id / 8, k = id % 8;
+    if (a->layers[l].kind == ZKI_LAYER_CONCAT)
+        return ZKI_NONE;
     if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) /* y, then D_j = 8l + 3 + j */
         return k == 2 ? lay->y[l] : k >= 3 && k <= 6 ? lay->limb[4 * l + (k - 3)] : ZKI_NONE;
     if (k == 1)
@@ -209,4 +219,12 @@ zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, i
     zki_ts_absorb_bytes(t, "advice", cb, cl);
     free(cb);
     return ZKI_OK;
+}
+
+zki_status zki_claim_layer_output(const zki_arch *a, const zki_advice_layout *lay, uint32_t B, uint32_t j,
+                                  const zki_ext *pt, zki_ext v, zki_seg_claims *ca, zki_ledger *led)
+{
+    if (a->layers[j].kind == ZKI_LAYER_CONCAT)
+        return zki_ledger_add(led, ZKI_ID_MAP(j), pt, zki_log2_ceil(B) + zki_log2_ceil(a->layers[j].N), v);
+    return zki_seg_claims_add(ca, lay->y[j], pt, v);
 }

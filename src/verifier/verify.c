@@ -89,6 +89,8 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             goto out;
     }
     for (uint32_t l = 0; l < L; l++) {
+        if (a->layers[l].kind == ZKI_LAYER_CONCAT)
+            continue;
         if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
             if ((st = zki_pool_range_sites(lk[0], a, l, B, NULL)))
                 goto out;
@@ -135,18 +137,20 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             if (!st)
                 st = zki_seg_claims_add(&ca, lay.y[l], rp, pf->mp[l].p_eval);
             if (!st)
-                st = zki_seg_claims_add(&ca, lay.y[l - 1], xp, pf->mp[l].x_eval);
+                st = zki_claim_layer_output(a, &lay, B, l - 1, xp, pf->mp[l].x_eval, &ca, &led);
             if (st)
                 goto out;
             continue;
         }
         size_t lnv = zki_log2_ceil(Ly->N);
-        size_t k_acc = zki_ledger_count(&led, ID_ACC(l));
-        if ((st = zki_ledger_reduce_verify(&led, ID_ACC(l), &pf->red[l], &ts))) {
+        /* a CONCAT layer's claims are on its (uncommitted) map */
+        uint32_t cid = Ly->kind == ZKI_LAYER_CONCAT ? ZKI_ID_MAP(l) : ID_ACC(l);
+        size_t k_acc = zki_ledger_count(&led, cid);
+        if ((st = zki_ledger_reduce_verify(&led, cid, &pf->red[l], &ts))) {
             st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u claim reduction: %s", l, zki_last_error());
             goto out;
         }
-        const zki_claim *c = zki_ledger_get(&led, ID_ACC(l));
+        const zki_claim *c = zki_ledger_get(&led, cid);
         if (!c || c->nvars != lb + lnv) {
             st = zki_fail(ZKI_ERR_VERIFY, "verify: no claim on the accumulators of layer %u", l);
             goto out;
@@ -161,6 +165,34 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         const zki_ext *r = c->point, *bpt = r;
         zki_ext xe, we, be;
         size_t xnv;
+        if (Ly->kind == ZKI_LAYER_CONCAT) {
+            /* the map's claim becomes one on each input (checked there) */
+            zki_concat_dims cd;
+            uint32_t ca_ = 0, cb_ = 0, h_, w_;
+            if (!zki_arch_out_map(&a->layers[Ly->sa], &ca_, &h_, &w_) ||
+                !zki_arch_out_map(&a->layers[Ly->sb], &cb_, &h_, &w_) ||
+                zki_concat_dims_init(&cd, B, ca_, cb_, Ly->H, Ly->W) || c->nvars != zki_concat_y_nvars(&cd)) {
+                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: concat geometry", l);
+                goto out;
+            }
+            zki_ext *ap = pts[2 * l] = malloc(sizeof(zki_ext) * (zki_concat_a_nvars(&cd) + 1));
+            zki_ext *bp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (zki_concat_b_nvars(&cd) + 1));
+            if (!ap || !bp) {
+                st = zki_fail(ZKI_ERR_NOMEM, "verify: points");
+                goto out;
+            }
+            zki_concat_proof cp = {pf->mm[l].sc, pf->mm[l].x_eval, pf->mm[l].w_eval};
+            if ((st = zki_concat_verify(&cd, r, c->value, &cp, &ts, ap, bp))) {
+                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
+                goto out;
+            }
+            st = zki_claim_layer_output(a, &lay, B, Ly->sa, ap, cp.a_eval, &ca, &led);
+            if (!st)
+                st = zki_claim_layer_output(a, &lay, B, Ly->sb, bp, cp.b_eval, &ca, &led);
+            if (st)
+                goto out;
+            continue;
+        }
         if (Ly->kind == ZKI_LAYER_ADD) {
             /* acc(r) = Ma y_sa(r) + Mb y_sb(r), the two claims to the opening */
             zki_ext ea = pf->mm[l].x_eval, eb = pf->mm[l].w_eval;
@@ -173,9 +205,9 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             }
             zki_ts_absorb_ext(&ts, "add.a", ea);
             zki_ts_absorb_ext(&ts, "add.b", eb);
-            st = zki_seg_claims_add(&ca, lay.y[Ly->sa], r, ea);
+            st = zki_claim_layer_output(a, &lay, B, Ly->sa, r, ea, &ca, &led);
             if (!st)
-                st = zki_seg_claims_add(&ca, lay.y[Ly->sb], r, eb);
+                st = zki_claim_layer_output(a, &lay, B, Ly->sb, r, eb, &ca, &led);
             if (st)
                 goto out;
             continue;
@@ -233,8 +265,8 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             st = zki_seg_claims_add(&cw, vk->b_seg[l], bpt, be);
         if (st)
             goto out;
-        if (Ly->xin > 0) { /* l - 1, or a shortcut conv's source */
-            if ((st = zki_seg_claims_add(&ca, lay.y[Ly->xin - 1], xp, xe)))
+        if (Ly->xin > 0) { /* l - 1, or a shortcut conv's or concat branch's source */
+            if ((st = zki_claim_layer_output(a, &lay, B, Ly->xin - 1, xp, xe, &ca, &led)))
                 goto out;
         } else if (pf->private_input) {
             if ((st = zki_seg_claims_add(&ca, lay.x0, xp, xe)))
@@ -281,6 +313,9 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             if (ai == ZKI_NONE) {
                 if (c->tensor % 8 == 0 && c->tensor < 8 * L)
                     continue; /* accumulators: consumed by the matmuls */
+                if (c->tensor < 8 * L && c->tensor == ZKI_ID_MAP(c->tensor / 8) &&
+                    a->layers[c->tensor / 8].kind == ZKI_LAYER_CONCAT)
+                    continue; /* a concat's map: consumed by the walk (its readers come after it) */
                 st = zki_fail(ZKI_ERR_VERIFY, "verify: a claim on unknown tensor %u", c->tensor);
                 goto out;
             }

@@ -1,0 +1,787 @@
+/* Channel Concat (issue 7): small CNNs with SqueezeNet Fire modules (a
+ * squeeze conv forking into a 1x1 and a 3x3 expand conv joined by a Concat)
+ * and DenseNet joins (a map concatenated with a conv of itself), odd channel
+ * counts (aligned and unaligned joins), a strided stem with one-sided
+ * padding, a scale-alignment REQUANT on one branch, MaxPool / AveragePool
+ * after the Concat; proven and verified end to end: the verified output
+ * equals the integer executor's for public and private inputs and batches
+ * 1 and 3; keys and proofs round-trip through bytes; an altered output,
+ * mutated proof bytes, a forged claim on a concat input and the concat's
+ * input indices patched in the key are rejected; concat forms outside the
+ * class are refused. And the exported tiny Fire/Dense ONNX fixture
+ * (tools/export_concat_tiny.py) through the quantiser (which aligns the
+ * joined maps' scales with a REQUANT, proven as a unit 1x1 depthwise conv)
+ * and through the CLI. Last, one network with every proven op (grouped,
+ * depthwise, dilated, strided, one-sided padded convs, MaxPool, AveragePool,
+ * GlobalAveragePool, residual Add, Concat, Flatten, Linear) at batch 2. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/rng.h"
+#include "poly/mle.h"
+#include "quant/npy.h"
+#include "prover/prover.h"
+#include "quant/quant.h"
+#include "test.h"
+#include "test_onnx_util.h"
+#include "test_prove_util.h"
+#include "verifier/verifier.h"
+
+static const uint8_t seed_w[32] = {4, 1, 2};
+static const uint8_t seed_a[32] = {5, 3, 3};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct {
+    int64_t C, H, W;
+} shape;
+
+static int value(zki_qmodel *m, const char *pfx, int id, shape s)
+{
+    char nm[32];
+    int64_t d[4] = {1, s.C, s.H, s.W};
+    snprintf(nm, sizeof nm, "%s%d", pfx, id);
+    return zki_qmodel_add_tensor(m, nm, ZKI_QT_VALUE, 8, 4, d, 0.05);
+}
+
+/* conv k x k, stride sd, dilation dl, G groups, pads (t, l, b, r), OC
+ * outputs; *s becomes the output shape */
+static int convx(zki_qmodel *m, zki_rng *g, int x, shape *s, int64_t OC, int64_t k, int64_t sd, int64_t dl, int64_t G,
+                 const int64_t pad[4], int relu, int id)
+{
+    char nm[32];
+    int64_t wd[4] = {OC, s->C / G, k, k}, bd[1] = {OC};
+    snprintf(nm, sizeof nm, "w%d", id);
+    int wt = add_const(m, g, nm, 8, 4, wd, -127, 255);
+    snprintf(nm, sizeof nm, "b%d", id);
+    int bt = add_const(m, g, nm, 32, 1, bd, -(1 << 12), 1 << 13);
+    int64_t ke = dl * (k - 1) + 1;
+    shape o = {OC, (s->H + pad[0] + pad[2] - ke) / sd + 1, (s->W + pad[1] + pad[3] - ke) / sd + 1};
+    int yt = value(m, "c", id, o);
+    snprintf(nm, sizeof nm, "conv%d", id);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_CONV, nm);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 15;
+    n->p[0] = 70 + id, n->p[1] = 16, n->p[2] = relu ? 0 : -128, n->p[3] = 127;
+    const int64_t geo[11] = {G, k, k, sd, sd, dl, dl, pad[0], pad[1], pad[2], pad[3]};
+    memcpy(n->p + 4, geo, sizeof geo);
+    *s = o;
+    return yt;
+}
+
+static int conv(zki_qmodel *m, zki_rng *g, int x, shape *s, int64_t OC, int64_t k, int64_t sd, const int64_t pad[4],
+                int relu, int id)
+{
+    return convx(m, g, x, s, OC, k, sd, 1, 1, pad, relu, id);
+}
+
+static const int64_t pad0[4] = {0, 0, 0, 0}, pad1[4] = {1, 1, 1, 1};
+
+static int concat(zki_qmodel *m, int a, int b, shape sa, shape sb, int axis, int id)
+{
+    char nm[32];
+    shape o = {sa.C + sb.C, sa.H, sa.W};
+    int yt = value(m, "cat", id, o);
+    snprintf(nm, sizeof nm, "concat%d", id);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_CONCAT, nm);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = a, n->in[1] = b, n->out = yt, n->n_p = 1, n->p[0] = axis;
+    return yt;
+}
+
+/* REQUANT x -> rq(x M), clamp [-128, 127] (the quantiser's scale alignment) */
+static int requant(zki_qmodel *m, int x, shape s, int id)
+{
+    char nm[32];
+    int yt = value(m, "rq", id, s);
+    snprintf(nm, sizeof nm, "align%d", id);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_REQUANT, nm);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 1, n->in[0] = x, n->out = yt, n->n_p = 4;
+    n->p[0] = 45, n->p[1] = 6, n->p[2] = -128, n->p[3] = 127;
+    return yt;
+}
+
+/* pool 1: MaxPool 2x2 stride 2, pads (0, 0, 1, 1); 2: AveragePool 3x3
+ * stride 1, pads (0, 1, 1, 0) (count_include_pad: divisor 9 in M) */
+static int pool(zki_qmodel *m, int x, shape *s, int kind, int id)
+{
+    char nm[32];
+    shape o = *s;
+    int ni;
+    if (kind == 1) {
+        o.H = (s->H + 1 - 2) / 2 + 1, o.W = (s->W + 1 - 2) / 2 + 1;
+        snprintf(nm, sizeof nm, "maxpool%d", id);
+        ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, nm);
+        zki_qnode *n = &m->nodes[ni];
+        const int64_t p[10] = {2, 2, 2, 2, 1, 1, 0, 0, 1, 1};
+        memcpy(n->p, p, sizeof p);
+        n->n_p = 10;
+    } else {
+        o.H = s->H - 1, o.W = s->W - 1;
+        snprintf(nm, sizeof nm, "avgpool%d", id);
+        ni = zki_qmodel_add_node(m, ZKI_QOP_AVGPOOL, nm);
+        zki_qnode *n = &m->nodes[ni];
+        const int64_t p[12] = {7282, 16, -128, 127, 3, 3, 1, 1, 0, 1, 1, 0};
+        memcpy(n->p, p, sizeof p);
+        n->n_p = 12;
+    }
+    int yt = value(m, "pool", id, o);
+    m->nodes[ni].n_in = 1, m->nodes[ni].in[0] = x, m->nodes[ni].out = yt;
+    *s = o;
+    return yt;
+}
+
+typedef struct {
+    int64_t H, W, C0, S, E1, E3, G; /* stem, squeeze, expand 1x1 / 3x3, dense growth */
+    int swap;   /* Concat(e3, e1) */
+    int align;  /* a REQUANT after e3 */
+    int pool;   /* after the Fire concat: 0, 1 max, 2 avg */
+    int dense;  /* then Concat(y, conv(y)) (dense 2: Concat(conv(y), y)) */
+    int bad;    /* refused forms: 1 axis 2, 2 fork from the input, 3 MaxPool heads branch 2, 4 three inputs */
+} spec;
+
+/* x [1,3,H,W] -> stem 3x3 s2 pads (1,0,0,1) relu -> squeeze 1x1 relu ->
+ * {e1 1x1 relu, e3 3x3 pad 1 relu [-> align]} -> Concat -> [pool] ->
+ * [dense: Concat(y, conv3x3(y))] -> Flatten -> Linear 4 */
+static zki_qmodel *make_fire(zki_rng *g, const spec *sp)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d4[4] = {1, 3, sp->H, sp->W};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    shape s = {3, sp->H, sp->W};
+    const int64_t stem_pad[4] = {1, 0, 0, 1};
+    int t = x;
+    if (sp->bad != 2) {
+        t = conv(m, g, x, &s, sp->C0, 3, 2, stem_pad, 1, 0);
+        t = conv(m, g, t, &s, sp->S, 1, 1, pad0, 1, 1);
+    }
+    shape s1 = s, s3 = s;
+    int e1 = conv(m, g, t, &s1, sp->E1, 1, 1, pad0, 1, 2);
+    int e3;
+    if (sp->bad == 3) {
+        e3 = pool(m, t, &s3, 1, 9);
+        s3 = s1; /* the shapes differ: refused before that matters */
+    } else {
+        e3 = conv(m, g, t, &s3, sp->E3, 3, 1, pad1, 1, 3);
+    }
+    if (sp->align)
+        e3 = requant(m, e3, s3, 4);
+    int y;
+    shape sy = {s1.C + s3.C, s.H, s.W};
+    if (sp->bad == 4) {
+        y = concat(m, e1, e3, s1, s3, 1, 0);
+        m->nodes[m->n_nodes - 1].n_in = 3;
+        m->nodes[m->n_nodes - 1].in[2] = e1;
+    } else {
+        y = sp->swap ? concat(m, e3, e1, s3, s1, sp->bad == 1 ? 2 : 1, 0)
+                     : concat(m, e1, e3, s1, s3, sp->bad == 1 ? 2 : 1, 0);
+    }
+    if (sp->pool)
+        y = pool(m, y, &sy, sp->pool, 0);
+    if (sp->dense) {
+        shape sc = sy;
+        int c = conv(m, g, y, &sc, sp->G, 3, 1, pad1, 1, 5);
+        y = sp->dense == 2 ? concat(m, c, y, sc, sy, 1, 1) : concat(m, y, c, sy, sc, 1, 1);
+        sy.C += sp->G;
+    }
+    int64_t F = sy.C * sy.H * sy.W, fd[2] = {1, F}, wd[2] = {4, F}, bd[1] = {4}, yd[2] = {1, 4};
+    int ft = zki_qmodel_add_tensor(m, "flat", ZKI_QT_VALUE, 8, 2, fd, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_RESHAPE, "flatten");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 1, n->in[0] = y, n->out = ft;
+    int wt = add_const(m, g, "fw", 8, 2, wd, -127, 255);
+    int bt = add_const(m, g, "fb", 32, 1, bd, -(1 << 12), 1 << 13);
+    int yt = zki_qmodel_add_tensor(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0.05);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, "fc");
+    n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = ft, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
+    n->p[0] = 40, n->p[1] = 16, n->p[2] = -128, n->p[3] = 127;
+    m->n_outputs = 1;
+    m->outputs[0] = yt;
+    if (!sp->bad) {
+        zki_status st = zki_qmodel_check(m);
+        CHECK_MSG(st == ZKI_OK, "model check: %s", zki_last_error());
+    }
+    return m;
+}
+
+static uint32_t concat_layers(const zki_arch *a, uint32_t *out);
+
+/* The gadget alone (ops/concat.h) on random padded maps, aligned and
+ * general joins up to 48 + 48 channels: the honest proof verifies, both
+ * output claims are the inputs' MLEs at the returned points, and a wrong
+ * claim, a forged input value or a changed round message is rejected. */
+static void test_gadget(zki_rng *g)
+{
+    const uint64_t cs[8][4] = {{1, 1, 3, 2}, {4, 3, 2, 5}, {16, 16, 1, 1}, {16, 17, 2, 2},
+                               {5, 7, 3, 3}, {48, 48, 2, 3}, {3, 1, 1, 4}, {8, 2, 3, 1}};
+    for (int k = 0; k < 8; k++) {
+        uint64_t B = 1 + k % 3;
+        zki_concat_dims d;
+        CHECK(zki_concat_dims_init(&d, B, cs[k][0], cs[k][1], cs[k][2], cs[k][3]) == ZKI_OK);
+        const int al[8] = {1, 1, 1, 0, 0, 0, 0, 1}; /* Ca = 2^k >= Cb */
+        CHECK(d.aligned == al[k]);
+        size_t hw = (size_t)1 << (d.lh + d.lw), na = (B << d.lca) * hw, nb = (B << d.lcb) * hw;
+        int64_t *A = calloc(na, sizeof(int64_t)), *Bm = calloc(nb, sizeof(int64_t));
+        for (uint64_t b = 0; b < B; b++)
+            for (uint64_t c = 0; c < cs[k][0]; c++)
+                for (uint64_t y = 0; y < cs[k][2]; y++)
+                    for (uint64_t x = 0; x < cs[k][3]; x++)
+                        A[(((b << d.lca | c) << d.lh | y) << d.lw) | x] = (int64_t)zki_rng_below(g, 256) - 128;
+        for (uint64_t b = 0; b < B; b++)
+            for (uint64_t c = 0; c < cs[k][1]; c++)
+                for (uint64_t y = 0; y < cs[k][2]; y++)
+                    for (uint64_t x = 0; x < cs[k][3]; x++)
+                        Bm[(((b << d.lcb | c) << d.lh | y) << d.lw) | x] = (int64_t)zki_rng_below(g, 256) - 128;
+        int64_t *Y = zki_concat_forward(&d, A, Bm);
+        size_t ny = zki_concat_y_nvars(&d), nva = zki_concat_a_nvars(&d), nvb = zki_concat_b_nvars(&d);
+        zki_fe *ty = zki_int_table(Y, B, (size_t)1 << (ny - d.lb), d.lb, ny - d.lb),
+               *ta = zki_int_table(A, B, na / B, d.lb, nva - d.lb), *tb = zki_int_table(Bm, B, nb / B, d.lb, nvb - d.lb);
+        zki_ext r[64], ap[64], bp[64], ap2[64], bp2[64];
+        for (size_t i = 0; i < ny; i++)
+            r[i] = zki_ext_make(zki_rng_below(g, 1u << 30), zki_rng_below(g, 1u << 30));
+        zki_ext v = zki_mle_eval_base(ty, ny, r);
+        zki_transcript tp, tv;
+        zki_concat_proof pf;
+        CHECK(zki_ts_init(&tp, "concat-test", 1) == ZKI_OK);
+        CHECK_MSG(zki_concat_prove(&d, A, Bm, r, v, &tp, &pf, ap, bp) == ZKI_OK, "%s", zki_last_error());
+        CHECK(pf.sc.nvars == zki_concat_rounds(&d));
+        CHECK(zki_ext_eq(pf.a_eval, zki_mle_eval_base(ta, nva, ap)) &&
+              zki_ext_eq(pf.b_eval, zki_mle_eval_base(tb, nvb, bp)));
+        for (int bad = 0; bad < 4; bad++) {
+            zki_concat_proof q = pf;
+            zki_ext vv = v;
+            if (bad == 1)
+                vv = zki_ext_add(v, zki_ext_one());
+            if (bad == 2)
+                q.a_eval = zki_ext_add(q.a_eval, zki_ext_one());
+            if (bad == 3)
+                q.b_eval = zki_ext_add(q.b_eval, zki_ext_one());
+            CHECK(zki_ts_init(&tv, "concat-test", 1) == ZKI_OK);
+            zki_status st = zki_concat_verify(&d, r, vv, &q, &tv, ap2, bp2);
+            CHECK_MSG(bad ? st == ZKI_ERR_VERIFY : st == ZKI_OK, "gadget %d bad %d: %d %s", k, bad, st, zki_last_error());
+            if (!bad)
+                CHECK(!memcmp(ap, ap2, sizeof(zki_ext) * nva) && !memcmp(bp, bp2, sizeof(zki_ext) * nvb));
+            zki_ts_free(&tv);
+        }
+        if (pf.sc.nvars) { /* a changed round message */
+            pf.sc.msgs[1] = zki_ext_add(pf.sc.msgs[1], zki_ext_one());
+            CHECK(zki_ts_init(&tv, "concat-test", 1) == ZKI_OK);
+            CHECK(zki_concat_verify(&d, r, v, &pf, &tv, ap2, bp2) == ZKI_ERR_VERIFY);
+            zki_ts_free(&tv);
+        }
+        zki_ts_free(&tp);
+        zki_concat_proof_free(&pf);
+        free(A);
+        free(Bm);
+        free(Y);
+        free(ty);
+        free(ta);
+        free(tb);
+    }
+}
+
+static int flatten_linear(zki_qmodel *m, zki_rng *g, int y, shape sy, int64_t N)
+{
+    int64_t F = sy.C * sy.H * sy.W, fd[2] = {1, F}, wd[2] = {N, F}, bd[1] = {N}, yd[2] = {1, N};
+    int ft = zki_qmodel_add_tensor(m, "flat", ZKI_QT_VALUE, 8, 2, fd, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_RESHAPE, "flatten");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 1, n->in[0] = y, n->out = ft;
+    int wt = add_const(m, g, "fw", 8, 2, wd, -127, 255);
+    int bt = add_const(m, g, "fb", 32, 1, bd, -(1 << 12), 1 << 13);
+    int yt = zki_qmodel_add_tensor(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0.05);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, "fc");
+    n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = ft, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
+    n->p[0] = 40, n->p[1] = 16, n->p[2] = -128, n->p[3] = 127;
+    return yt;
+}
+
+/* Every proven op in one network, odd shapes: x [1,3,11,9] -> conv 3x3 s2
+ * pads (1,0,0,1) (3 -> 8) -> grouped conv 3x3 G=2 -> [depthwise 3x3
+ * dilation 2 pad 2 -> Add(., fork) relu] -> MaxPool 2x2 s1 -> Fire
+ * (squeeze 1x1 8 -> 3, expand 1x1 -> 5, 3x3 -> 6, Concat: 11 channels) ->
+ * AveragePool 2x2 pads (0,0,1,1) -> conv 1x1 11 -> 6 -> [Concat(., conv
+ * 3x3 6 -> 3)] -> GlobalAveragePool -> Flatten -> Linear 5 */
+static zki_qmodel *make_allops(zki_rng *g)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d4[4] = {1, 3, 11, 9};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    shape s = {3, 11, 9};
+    const int64_t stem_pad[4] = {1, 0, 0, 1}, pad2[4] = {2, 2, 2, 2};
+    int t = conv(m, g, x, &s, 8, 3, 2, stem_pad, 1, 0);
+    int f = convx(m, g, t, &s, 8, 3, 1, 1, 2, pad1, 1, 1);
+    shape sd = s;
+    int dwc = convx(m, g, f, &sd, 8, 3, 1, 2, 8, pad2, 0, 2);
+    int64_t ad[4] = {1, 8, s.H, s.W};
+    int sum = zki_qmodel_add_tensor(m, "sum", ZKI_QT_VALUE, 8, 4, ad, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_ADD, "add");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = dwc, n->in[1] = f, n->out = sum, n->n_p = 5;
+    n->p[0] = 1500, n->p[1] = -700, n->p[2] = 12, n->p[3] = 0, n->p[4] = 127;
+    /* MaxPool 2x2 stride 1 */
+    shape sp = {8, s.H - 1, s.W - 1};
+    int mp = value(m, "mp", 0, sp);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, "maxpool");
+    n = &m->nodes[ni];
+    const int64_t pp[10] = {2, 2, 1, 1, 1, 1, 0, 0, 0, 0};
+    memcpy(n->p, pp, sizeof pp);
+    n->n_p = 10, n->n_in = 1, n->in[0] = sum, n->out = mp;
+    s = sp;
+    int sq = conv(m, g, mp, &s, 3, 1, 1, pad0, 1, 3);
+    shape s1 = s, s3 = s;
+    int e1 = conv(m, g, sq, &s1, 5, 1, 1, pad0, 1, 4);
+    int e3 = conv(m, g, sq, &s3, 6, 3, 1, pad1, 1, 5);
+    int y = concat(m, e1, e3, s1, s3, 1, 0);
+    s.C = 11;
+    /* AveragePool 2x2 stride 1 pads (0, 0, 1, 1): divisor 4 */
+    shape sa = {11, s.H, s.W};
+    int ap = value(m, "ap", 0, sa);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_AVGPOOL, "avgpool");
+    n = &m->nodes[ni];
+    const int64_t apar[12] = {16384, 16, -128, 127, 2, 2, 1, 1, 0, 0, 1, 1};
+    memcpy(n->p, apar, sizeof apar);
+    n->n_p = 12, n->n_in = 1, n->in[0] = y, n->out = ap;
+    int c6 = conv(m, g, ap, &s, 6, 1, 1, pad0, 1, 6);
+    shape sc = s;
+    int c7 = conv(m, g, c6, &sc, 3, 3, 1, pad1, 1, 7);
+    y = concat(m, c6, c7, s, sc, 1, 1);
+    s.C = 9;
+    /* GlobalAveragePool: a MEAN over axes 2, 3 (mask 12), divisor H W in M */
+    shape sg = {9, 1, 1};
+    int gp = value(m, "gap", 0, sg);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_MEAN, "gap");
+    n = &m->nodes[ni];
+    n->n_p = 5, n->n_in = 1, n->in[0] = y, n->out = gp;
+    n->p[0] = 65536 / (s.H * s.W), n->p[1] = 16, n->p[2] = -128, n->p[3] = 127, n->p[4] = 12;
+    int yt = flatten_linear(m, g, gp, sg, 5);
+    m->n_outputs = 1;
+    m->outputs[0] = yt;
+    zki_status st = zki_qmodel_check(m);
+    CHECK_MSG(st == ZKI_OK, "all-ops model check: %s", zki_last_error());
+    return m;
+}
+
+static void test_allops(zki_rng *g)
+{
+    zki_qmodel *m = make_allops(g);
+    const uint32_t B = 2;
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
+    int64_t *X = malloc(sizeof(int64_t) * (size_t)(B * K));
+    for (int64_t i = 0; i < B * K; i++)
+        X[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    for (int priv = 0; priv < 2; priv++) {
+        zki_pkey *pk = NULL;
+        CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "all-ops setup: %s", zki_last_error());
+        if (!pk)
+            break;
+        const zki_arch *a = &pk->vk.arch;
+        uint32_t cl[4], kinds[5] = {0};
+        CHECK(concat_layers(a, cl) == 2);
+        for (uint32_t l = 0; l < a->n_layers; l++)
+            kinds[a->layers[l].kind]++;
+        /* 10 convs (stem, grouped, depthwise, squeeze, 2 expand, avgpool,
+         * 1x1, 3x3, gap), a pool, an add, two concats, a linear */
+        CHECK_MSG(kinds[ZKI_LAYER_CONV] == 10 && kinds[ZKI_LAYER_MAXPOOL] == 1 && kinds[ZKI_LAYER_ADD] == 1 &&
+                      kinds[ZKI_LAYER_LINEAR] == 1 && a->layers[1].G == 2 && a->layers[2].G == 8 &&
+                      a->layers[2].dh == 2,
+                  "all-ops arch: %u convs", kinds[ZKI_LAYER_CONV]);
+        zki_prove_opts o = {priv, seed_a, NULL, NULL};
+        zki_proof pf;
+        double t0 = now_s();
+        zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
+        double tp = now_s() - t0;
+        CHECK_MSG(st == ZKI_OK, "all-ops prove: %s", zki_last_error());
+        if (!st) {
+            int64_t *yq = qexec_batch(m, X, B);
+            CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
+                      "all-ops: proven output differs from the integer executor");
+            free(yq);
+            uint8_t *bytes = NULL;
+            size_t blen = 0;
+            CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+            zki_proof_free(&pf);
+            const int64_t *Xv = priv ? NULL : X;
+            st = verify_bytes(&pk->vk, Xv, B, bytes, blen);
+            CHECK_MSG(st == ZKI_OK, "all-ops verify: %s", zki_last_error());
+            printf("all-ops B=2%s: %u layers, proof %zu bytes, prove %.3f s\n", priv ? " private" : "",
+                   a->n_layers, blen, tp);
+            bytes[8 + 4 + 32 + 16 + 3] ^= 4;
+            CHECK(verify_bytes(&pk->vk, Xv, B, bytes, blen) != ZKI_OK);
+            free(bytes);
+        }
+        zki_pkey_free(pk);
+    }
+    free(X);
+    zki_qmodel_free(m);
+}
+
+/* the byte offset of layer l in a vk's bytes */
+static size_t layer_offset(const zki_arch *a, uint32_t l)
+{
+    size_t at = 8 + 4 + 4 + 4 * 4 + 8 * (size_t)a->in_rank + 4 + 8 * (size_t)a->out_rank + 16;
+    for (uint32_t i = 0; i < l; i++)
+        at += 120 + (a->layers[i].kind == ZKI_LAYER_ADD ? 24 : a->layers[i].kind == ZKI_LAYER_CONCAT ? 8 : 0);
+    return at;
+}
+
+/* The concat layers of an arch (up to 4), in order. */
+static uint32_t concat_layers(const zki_arch *a, uint32_t *out)
+{
+    uint32_t n = 0;
+    for (uint32_t l = 0; l < a->n_layers && n < 4; l++)
+        if (a->layers[l].kind == ZKI_LAYER_CONCAT)
+            out[n++] = l;
+    return n;
+}
+
+static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, int priv, int mutations)
+{
+    zki_qmodel *m = make_fire(g, sp);
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
+    int64_t *X = malloc(sizeof(int64_t) * (size_t)(B * K));
+    for (int64_t i = 0; i < B * K; i++)
+        X[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    zki_pkey *pk = NULL;
+    zki_status st = zki_setup(m, seed_w, &pk);
+    CHECK_MSG(st == ZKI_OK, "%s: setup: %s", what, zki_last_error());
+    if (st) {
+        free(X);
+        zki_qmodel_free(m);
+        return;
+    }
+    /* stem, squeeze, e1 (reads 1), e3 (reads 1) [align], concat, [pool],
+     * [conv, concat], linear */
+    const zki_arch *a = &pk->vk.arch;
+    uint32_t cl[4], nc = concat_layers(a, cl), lc = 4 + (sp->align ? 1u : 0u);
+    CHECK_MSG(nc == (sp->dense ? 2u : 1u) && cl[0] == lc && a->layers[2].xin == 2 && a->layers[3].xin == 2 &&
+                  a->layers[lc].sa == (sp->swap ? lc - 1 : 2) && a->layers[lc].sb == (sp->swap ? 2 : lc - 1) &&
+                  a->layers[lc].C == (uint32_t)(sp->E1 + sp->E3),
+              "%s: arch", what);
+    if (sp->align)
+        CHECK(a->layers[4].kind == ZKI_LAYER_CONV && a->layers[4].G == a->layers[4].C && a->layers[4].KH == 1 &&
+              a->layers[4].lo == 0 && a->layers[4].M == 45);
+    if (sp->dense) {
+        uint32_t ly = lc + (sp->pool ? 1u : 0u);
+        CHECK(nc == 2 && cl[1] == ly + 2 && a->layers[ly + 1].kind == ZKI_LAYER_CONV &&
+              a->layers[cl[1]].sa == (sp->dense == 2 ? ly + 1 : ly) &&
+              a->layers[cl[1]].sb == (sp->dense == 2 ? ly : ly + 1));
+    }
+    zki_prove_opts o = {priv, seed_a, NULL, NULL};
+    zki_proof pf;
+    double t0 = now_s();
+    st = zki_prove(pk, X, B, &o, &pf, NULL);
+    double tp = now_s() - t0;
+    CHECK_MSG(st == ZKI_OK, "%s: prove: %s", what, zki_last_error());
+    uint8_t *bytes = NULL, *vb = NULL;
+    size_t blen = 0, vl = 0;
+    zki_vk vk;
+    memset(&vk, 0, sizeof(vk));
+    const int64_t *Xv = priv ? NULL : X;
+    if (!st) {
+        int64_t *yq = qexec_batch(m, X, B);
+        CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
+                  "%s: proven output differs from the integer executor", what);
+        free(yq);
+        int64_t *yf = NULL;
+        CHECK(zki_mlp_forward(pk, X, B, &yf) == ZKI_OK && yf &&
+              !memcmp(yf, pf.output, sizeof(int64_t) * B * pf.out_n));
+        free(yf);
+        CHECK(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_OK);
+        /* the Fire join: aligned (no sum-check) exactly when e1 (or e3,
+         * swapped) has 2^k channels and the other part at most that */
+        int64_t ca = sp->swap ? sp->E3 : sp->E1, cb = sp->swap ? sp->E1 : sp->E3;
+        int aligned = !(ca & (ca - 1)) && cb <= ca;
+        CHECK_MSG((pf.mm[lc].sc.nvars == 0) == aligned && (aligned || pf.mm[lc].sc.degree == 2), "%s: concat rounds",
+                  what);
+        /* two readers of the Fire map (dense, no pool): a real reduction */
+        CHECK((pf.red[lc].sc.nvars > 0) == (sp->dense && !sp->pool));
+        /* a forged claim on either input of each concat */
+        for (uint32_t i = 0; i < nc; i++) {
+            zki_matmul_proof *mm = &pf.mm[cl[i]];
+            zki_ext keep = mm->x_eval;
+            mm->x_eval.c0 = zki_fe_add(mm->x_eval.c0, 1);
+            CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: forged concat claim accepted", what);
+            mm->x_eval = keep;
+            keep = mm->w_eval;
+            mm->w_eval.c1 = zki_fe_add(mm->w_eval.c1, 3);
+            CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: forged concat claim accepted", what);
+            mm->w_eval = keep;
+            /* the two claims swapped */
+            zki_ext xa = mm->x_eval, xb = mm->w_eval;
+            if (!zki_ext_eq(xa, xb)) {
+                mm->x_eval = xb, mm->w_eval = xa;
+                CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: swapped concat claims accepted",
+                          what);
+                mm->x_eval = xa, mm->w_eval = xb;
+            }
+        }
+        CHECK(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_OK);
+        CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+        zki_proof_free(&pf);
+        CHECK(zki_vk_to_bytes(&pk->vk, &vb, &vl) == ZKI_OK);
+        CHECK(zki_vk_from_bytes(&vk, vb, vl) == ZKI_OK);
+        st = verify_bytes(&vk, Xv, B, bytes, blen);
+        CHECK_MSG(st == ZKI_OK, "%s: verify: %s", what, zki_last_error());
+        printf("%s: %u layers, proof %zu bytes, prove %.3f s\n", what, vk.arch.n_layers, blen, tp);
+        /* the concat's input indices patched in the key: refused at parse,
+         * or (another legal join) the honest proof fails under it */
+        for (uint32_t i = 0; i < nc; i++) {
+            size_t so = layer_offset(&vk.arch, cl[i]) + 120;
+            for (int which = 0; which < 2; which++) {
+                uint32_t keep, l = cl[i];
+                memcpy(&keep, vb + so + 4 * which, 4);
+                CHECK(keep == (which ? vk.arch.layers[l].sb : vk.arch.layers[l].sa));
+                const uint32_t tries[5] = {keep + 1, keep ? keep - 1 : l + 3, l, l + 1, 0};
+                for (int t = 0; t < 5; t++) {
+                    if (tries[t] == keep)
+                        continue;
+                    memcpy(vb + so + 4 * which, &tries[t], 4);
+                    zki_vk vk3;
+                    st = zki_vk_from_bytes(&vk3, vb, vl);
+                    CHECK(st == ZKI_OK || st == ZKI_ERR_INPUT);
+                    if (!st) {
+                        vk3.vk_hash = vk.vk_hash; /* only the algebra can catch it */
+                        CHECK_MSG(verify_bytes(&vk3, Xv, B, bytes, blen) != ZKI_OK,
+                                  "%s: concat %u reading layer %u accepted", what, l, tries[t]);
+                        zki_vk_free(&vk3);
+                    }
+                }
+                memcpy(vb + so + 4 * which, &keep, 4);
+            }
+            /* sa and sb swapped: the channel order changes */
+            uint32_t ab[2];
+            memcpy(ab, vb + so, 8);
+            uint32_t ba[2] = {ab[1], ab[0]};
+            memcpy(vb + so, ba, 8);
+            zki_vk vk5;
+            st = zki_vk_from_bytes(&vk5, vb, vl);
+            if (!st) {
+                vk5.vk_hash = vk.vk_hash;
+                CHECK_MSG(verify_bytes(&vk5, Xv, B, bytes, blen) != ZKI_OK, "%s: swapped concat accepted", what);
+                zki_vk_free(&vk5);
+            } else {
+                CHECK(st == ZKI_ERR_INPUT);
+            }
+            memcpy(vb + so, ab, 8);
+        }
+        zki_vk vk4;
+        CHECK(zki_vk_from_bytes(&vk4, vb, vl) == ZKI_OK);
+        zki_vk_free(&vk4);
+        /* an altered output */
+        size_t out_at = 8 + 4 + 32 + 4 + 4 + 4 + 4;
+        bytes[out_at] ^= 1;
+        CHECK_MSG(verify_bytes(&vk, Xv, B, bytes, blen) != ZKI_OK, "%s: altered output accepted", what);
+        bytes[out_at] ^= 1;
+        int acc = 0;
+        size_t skip = out_at + 8 * (size_t)B * vk.arch.layers[vk.arch.n_layers - 1].N;
+        for (int i = 0; i < mutations; i++) {
+            size_t p = skip + zki_rng_below(g, blen - skip);
+            uint8_t old = bytes[p];
+            bytes[p] ^= (uint8_t)(1 + zki_rng_below(g, 255));
+            acc += verify_bytes(&vk, Xv, B, bytes, blen) == ZKI_OK;
+            bytes[p] = old;
+        }
+        CHECK_MSG(acc == 0, "%s: %d of %d mutated proofs accepted", what, acc, mutations);
+        CHECK(verify_bytes(&vk, Xv, B, bytes, blen) == ZKI_OK);
+    }
+    free(bytes);
+    free(vb);
+    zki_vk_free(&vk);
+    zki_pkey_free(pk);
+    free(X);
+    zki_qmodel_free(m);
+}
+
+/* The exported tiny Fire/Dense network (tools/export_concat_tiny.py): two
+ * calibration samples proven as a batch (public), one private. */
+static void test_onnx_fixture(void)
+{
+    zki_graph *gr = NULL;
+    CHECK_MSG(zki_onnx_load_file(tdata("concat_tiny.onnx"), &gr) == ZKI_OK, "%s", zki_last_error());
+    if (!gr)
+        return;
+    zki_host_tensor *cal = NULL;
+    int ncal = 0;
+    zki_qmodel *m = NULL;
+    CHECK(zki_calib_load(gr, tdata("concat_tiny_calib.npy"), &cal, &ncal) == ZKI_OK && ncal == 8);
+    CHECK(zki_quantize(gr, cal, ncal, NULL, &m) == ZKI_OK);
+    zki_pkey *pk = NULL;
+    int64_t n = m ? zki_qnumel(&m->t[m->inputs[0]]) : 0;
+    int64_t *X = malloc(sizeof(int64_t) * 2 * (size_t)(n ? n : 1)), *x0 = NULL, *x1 = NULL;
+    if (m && ncal == 8 && zki_quant_input(m, 0, &cal[0], &x0) == ZKI_OK &&
+        zki_quant_input(m, 0, &cal[5], &x1) == ZKI_OK) {
+        memcpy(X, x0, sizeof(int64_t) * (size_t)n);
+        memcpy(X + n, x1, sizeof(int64_t) * (size_t)n);
+        CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "concat_tiny setup: %s", zki_last_error());
+    }
+    if (pk) {
+        uint32_t cl[4], nal = 0;
+        const zki_arch *a = &pk->vk.arch;
+        CHECK(concat_layers(a, cl) == 2 && a->layers[cl[0]].C == 12 && a->layers[cl[1]].C == 16);
+        for (uint32_t l = 0; l < a->n_layers; l++) /* scale alignments: unit 1x1 depthwise convs */
+            nal += a->layers[l].kind == ZKI_LAYER_CONV && a->layers[l].KH == 1 && a->layers[l].G == a->layers[l].C &&
+                   a->layers[l].C > 1;
+        CHECK(nal >= 1);
+        for (int priv = 0; priv < 2; priv++) {
+            uint32_t B = priv ? 1 : 2;
+            if (priv) { /* a key opens its hiding commitment once */
+                zki_pkey_free(pk);
+                pk = NULL;
+                CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+                if (!pk)
+                    break;
+            }
+            zki_prove_opts o = {priv, seed_a, NULL, NULL};
+            zki_proof pf;
+            zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
+            CHECK_MSG(st == ZKI_OK, "concat_tiny prove: %s", zki_last_error());
+            if (st)
+                continue;
+            int64_t *yq = qexec_batch(m, X, B);
+            CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
+                      "concat_tiny: proven output differs from the integer executor");
+            free(yq);
+            uint8_t *bytes = NULL;
+            size_t blen = 0;
+            CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+            zki_proof_free(&pf);
+            const int64_t *Xv = priv ? NULL : X;
+            st = verify_bytes(&pk->vk, Xv, B, bytes, blen);
+            CHECK_MSG(st == ZKI_OK, "concat_tiny verify: %s", zki_last_error());
+            bytes[8 + 4 + 32 + 16] ^= 1;
+            CHECK(verify_bytes(&pk->vk, Xv, B, bytes, blen) != ZKI_OK);
+            free(bytes);
+        }
+    }
+    zki_pkey_free(pk);
+    free(X);
+    free(x0);
+    free(x1);
+    zki_qmodel_free(m);
+    zki_samples_free(cal, ncal);
+    zki_graph_free(gr);
+}
+
+static int cli_v(const char *first, ...)
+{
+    char *argv[16] = {(char *)"zkinfer"};
+    int argc = 1;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && argc < 15; a = va_arg(ap, const char *))
+        argv[argc++] = (char *)a;
+    va_end(ap);
+    fflush(stdout);
+    return zki_cli_main(argc, argv);
+}
+#define CLI(...) cli_v(__VA_ARGS__, (const char *)NULL)
+
+/* The fixture through the CLI: compile (the quantiser aligns the branch
+ * scales), prove a batch of 3 and one sample privately, verify; another
+ * input and a truncated proof are rejected (exit 1). */
+static void test_cli(void)
+{
+    char dir[64], p[9][128];
+    snprintf(dir, sizeof dir, "/tmp/zki_concat_cli_XXXXXX");
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    const char *nm[9] = {"m.zkm", "m.vk", "m.zpk", "b3.npy", "one.npy", "p.zkp", "q.zkp", "t.zkp", "c3.npy"};
+    for (int i = 0; i < 9; i++)
+        snprintf(p[i], sizeof p[i], "%s/%s", dir, nm[i]);
+    zki_host_tensor x;
+    CHECK(zki_tensor_read_any(tdata("concat_tiny_calib.npy"), &x) == ZKI_OK && x.f);
+    if (x.f) {
+        int64_t d4[4] = {3, 3, 10, 10};
+        CHECK(zki_npy_write(p[3], 4, d4, x.f, NULL) == ZKI_OK);
+        CHECK(zki_npy_write(p[8], 4, d4, x.f + 4 * 300, NULL) == ZKI_OK);
+        d4[0] = 1;
+        CHECK(zki_npy_write(p[4], 4, d4, x.f + 5 * 300, NULL) == ZKI_OK);
+    }
+    zki_host_tensor_clear(&x);
+    CHECK(CLI("compile", tdata("concat_tiny.onnx"), "--calib", tdata("concat_tiny_calib.npy"), "-o", p[0]) == 0);
+    CHECK(CLI("prove", p[0], "--input", p[3], "-o", p[5], "--quiet") == 0);
+    CHECK(CLI("verify", p[1], "--input", p[3], "--proof", p[5]) == 0);
+    CHECK(CLI("verify", p[1], "--input", p[4], "--proof", p[5]) == 1);
+    CHECK(CLI("verify", p[1], "--input", p[8], "--proof", p[5]) == 1);
+    CHECK(CLI("prove", p[0], "--input", p[4], "-o", p[6], "--private-input", "--quiet") == 0);
+    CHECK(CLI("verify", p[1], "--proof", p[6]) == 0);
+    FILE *f = fopen(p[6], "rb"), *g = fopen(p[7], "wb");
+    if (f && g)
+        for (int c, i = 0; i < 3000 && (c = fgetc(f)) != EOF; i++)
+            fputc(c, g);
+    if (f)
+        fclose(f);
+    if (g)
+        fclose(g);
+    CHECK(CLI("verify", p[1], "--proof", p[7]) == 1);
+    for (int i = 0; i < 9; i++)
+        remove(p[i]);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    test_onnx_fixture();
+    test_cli();
+    zki_rng g;
+    zki_rng_seed(&g, 91);
+    test_gadget(&g);
+    /* unaligned (5 + 7), max pool with pads, dense join (12 + 3) */
+    spec s1 = {9, 8, 5, 3, 5, 7, 3, 0, 0, 1, 1, 0};
+    run_case(&g, "fire 5+7 maxpool dense B=1", &s1, 1, 0, 300);
+    run_case(&g, "fire 5+7 maxpool dense B=3 private", &s1, 3, 1, 40);
+    /* aligned (4 + 3, swapped: e3's 3 first is unaligned; so 4 first), avg pool */
+    spec s2 = {7, 10, 3, 5, 4, 3, 5, 0, 0, 2, 2, 0};
+    run_case(&g, "fire 4+3 avgpool dense(conv first) B=3", &s2, 3, 0, 60);
+    run_case(&g, "fire 4+3 avgpool dense(conv first) B=1 private", &s2, 1, 1, 40);
+    /* swapped order, a scale alignment on e3, no pool, 1x1 maps */
+    spec s3 = {5, 6, 12, 4, 5, 3, 2, 1, 1, 1, 1, 0};
+    run_case(&g, "fire 3+5 aligned-scale maxpool dense B=1", &s3, 1, 0, 60);
+    spec s4 = {6, 6, 3, 2, 8, 8, 8, 1, 1, 0, 0, 0};
+    run_case(&g, "fire 8+8 aligned B=3", &s4, 3, 0, 40);
+    /* a Concat reading a Concat (no pool between): the Fire map carries
+     * two claims (the dense conv's and the dense concat's), merged */
+    spec s5 = {6, 7, 4, 3, 3, 5, 3, 0, 0, 0, 1, 0};
+    run_case(&g, "fire 3+5 dense(concat of concat) B=2", &s5, 2, 0, 60);
+    run_case(&g, "fire 3+5 dense(concat of concat) B=1 private", &s5, 1, 1, 30);
+    test_allops(&g);
+    /* refused forms */
+    for (int bad = 1; bad <= 4; bad++) {
+        spec sb = s1;
+        sb.bad = bad;
+        zki_qmodel *m = make_fire(&g, &sb);
+        zki_arch a;
+        zki_status st = zki_arch_from_qmodel(m, &a);
+        CHECK_MSG(st == ZKI_ERR_UNSUPPORTED, "bad form %d accepted (%d)", bad, st);
+        /* the refusal names what is at fault */
+        const char *want[5] = {"", "'concat0' (Concat)", "tensor 'x' forks", "'maxpool9' (MaxPool) starts the second",
+                               "concat0"};
+        CHECK_MSG(strstr(zki_last_error(), want[bad]) != NULL, "bad form %d: %s", bad, zki_last_error());
+        if (st == ZKI_OK)
+            zki_arch_free(&a);
+        zki_pkey *pk = NULL;
+        CHECK(zki_setup(m, seed_w, &pk) != ZKI_OK && !pk);
+        zki_qmodel_free(m);
+    }
+    return TEST_SUMMARY();
+}
