@@ -71,6 +71,42 @@ static int64_t wget(const void *W, int w_bits, uint64_t i)
     return w_bits == 8 ? ((const int8_t *)W)[i] : ((const int16_t *)W)[i];
 }
 
+/* One output plane acc[oy][ox] (bias included) of output channel oc of
+ * sample b, in int64: with |x| < 2^31, |w| < 2^15 and at most 2^16 terms
+ * every partial sum stays below 2^62 in magnitude. Loops run kernel tap
+ * by tap so the innermost loop walks a contiguous input row. */
+static void conv_plane_i64(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits, int64_t bias,
+                           uint64_t b, uint64_t oc, int64_t *out)
+{
+    uint64_t g = oc / d->Cog, np = d->OH * d->OW;
+    for (uint64_t i = 0; i < np; i++)
+        out[i] = bias;
+    for (uint64_t c = 0; c < d->Cig; c++) {
+        const int64_t *xc = X + (b * d->C + g * d->Cig + c) * d->H * d->W;
+        for (uint64_t ky = 0; ky < d->KH; ky++)
+            for (uint64_t kx = 0; kx < d->KW; kx++) {
+                int64_t w = wget(W, w_bits, ((oc * d->Cig + c) * d->KH + ky) * d->KW + kx);
+                if (!w)
+                    continue;
+                /* ix = ox sw + kx dw - pl in [0, W) */
+                int64_t off = (int64_t)(kx * d->dw) - (int64_t)d->pl, sw = (int64_t)d->sw;
+                int64_t lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+                int64_t hi = (int64_t)d->W - 1 - off < 0 ? -1 : ((int64_t)d->W - 1 - off) / sw;
+                if (hi >= (int64_t)d->OW)
+                    hi = (int64_t)d->OW - 1;
+                for (uint64_t oy = 0; oy < d->OH; oy++) {
+                    int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;
+                    if (iy < 0 || iy >= (int64_t)d->H)
+                        continue;
+                    const int64_t *xr = xc + (uint64_t)iy * d->W;
+                    int64_t *o = out + oy * d->OW;
+                    for (int64_t ox = lo; ox <= hi; ox++)
+                        o[ox] += w * xr[ox * sw + off];
+                }
+            }
+    }
+}
+
 zki_status zki_conv_forward(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits,
                             const int64_t *bias, int64_t **accp)
 {
@@ -82,31 +118,53 @@ zki_status zki_conv_forward(const zki_conv_dims *d, const int64_t *X, const void
         return zki_fail(ZKI_ERR_NOMEM, "conv: acc of %llu entries", (unsigned long long)n);
     int bad = 0;
     int64_t nbo = (int64_t)(d->B * d->OC);
+    /* int64 planes when no partial sum can reach 2^62 (inputs checked
+     * below 2^31 by the caller's range); the exact 128-bit loop otherwise */
+    int fast = d->Cig * d->KH * d->KW <= ((uint64_t)1 << 16);
+    if (fast && bias)
+        for (uint64_t oc = 0; oc < d->OC; oc++)
+            fast = fast && bias[oc] > -((int64_t)1 << 61) && bias[oc] < ((int64_t)1 << 61);
+    if (fast)
+        for (uint64_t i = 0; fast && i < d->B * d->C * d->H * d->W; i++)
+            fast = X[i] > -((int64_t)1 << 31) && X[i] < ((int64_t)1 << 31);
+    if (fast) {
+        uint64_t np = d->OH * d->OW;
 #pragma omp parallel for schedule(static) reduction(| : bad)
-    for (int64_t bo = 0; bo < nbo; bo++) {
-        uint64_t b = (uint64_t)bo / d->OC, oc = (uint64_t)bo % d->OC, g = oc / d->Cog;
-        for (uint64_t oy = 0; oy < d->OH; oy++)
-            for (uint64_t ox = 0; ox < d->OW; ox++) {
-                __int128 s = bias ? bias[oc] : 0;
-                for (uint64_t c = 0; c < d->Cig; c++)
-                    for (uint64_t ky = 0; ky < d->KH; ky++) {
-                        int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;
-                        if (iy < 0 || iy >= (int64_t)d->H)
-                            continue;
-                        for (uint64_t kx = 0; kx < d->KW; kx++) {
-                            int64_t ix = (int64_t)(ox * d->sw + kx * d->dw) - (int64_t)d->pl;
-                            if (ix < 0 || ix >= (int64_t)d->W)
-                                continue;
-                            uint64_t xi = ((b * d->C + g * d->Cig + c) * d->H + (uint64_t)iy) * d->W +
-                                          (uint64_t)ix;
-                            uint64_t wi = ((oc * d->Cig + c) * d->KH + ky) * d->KW + kx;
-                            s += (__int128)X[xi] * wget(W, w_bits, wi);
-                        }
-                    }
-                if (s <= -((__int128)1 << 62) || s >= ((__int128)1 << 62))
+        for (int64_t bo = 0; bo < nbo; bo++) {
+            uint64_t b = (uint64_t)bo / d->OC, oc = (uint64_t)bo % d->OC;
+            int64_t *o = acc + (uint64_t)bo * np;
+            conv_plane_i64(d, X, W, w_bits, bias ? bias[oc] : 0, b, oc, o);
+            for (uint64_t i = 0; i < np; i++)
+                if (o[i] <= -((int64_t)1 << 62) || o[i] >= ((int64_t)1 << 62))
                     bad |= 1;
-                acc[((b * d->OC + oc) * d->OH + oy) * d->OW + ox] = (int64_t)s;
-            }
+        }
+    } else {
+#pragma omp parallel for schedule(static) reduction(| : bad)
+        for (int64_t bo = 0; bo < nbo; bo++) {
+            uint64_t b = (uint64_t)bo / d->OC, oc = (uint64_t)bo % d->OC, g = oc / d->Cog;
+            for (uint64_t oy = 0; oy < d->OH; oy++)
+                for (uint64_t ox = 0; ox < d->OW; ox++) {
+                    __int128 s = bias ? bias[oc] : 0;
+                    for (uint64_t c = 0; c < d->Cig; c++)
+                        for (uint64_t ky = 0; ky < d->KH; ky++) {
+                            int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;
+                            if (iy < 0 || iy >= (int64_t)d->H)
+                                continue;
+                            for (uint64_t kx = 0; kx < d->KW; kx++) {
+                                int64_t ix = (int64_t)(ox * d->sw + kx * d->dw) - (int64_t)d->pl;
+                                if (ix < 0 || ix >= (int64_t)d->W)
+                                    continue;
+                                uint64_t xi = ((b * d->C + g * d->Cig + c) * d->H + (uint64_t)iy) * d->W +
+                                              (uint64_t)ix;
+                                uint64_t wi = ((oc * d->Cig + c) * d->KH + ky) * d->KW + kx;
+                                s += (__int128)X[xi] * wget(W, w_bits, wi);
+                            }
+                        }
+                    if (s <= -((__int128)1 << 62) || s >= ((__int128)1 << 62))
+                        bad |= 1;
+                    acc[((b * d->OC + oc) * d->OH + oy) * d->OW + ox] = (int64_t)s;
+                }
+        }
     }
     if (bad) {
         free(acc);
