@@ -138,6 +138,21 @@ static void absorb_claims(zki_transcript *ts, const zki_pack *pk, const uint32_t
     }
 }
 
+/* The column reduction's prover works on GROUPS of claims, each one pair
+ * of 2^lc tables (E, F) with sum_j E_j F_j = E_g F_g:
+ *  - claims on segments inside one row (nv_j < lc) share F = that row:
+ *    one group per row, E = sum of their alpha_j eq(low point_j), built on
+ *    the segment's positions only; every such claim's value is F(rho);
+ *  - claims on segments spanning rows (nv_j >= lc) with the same low point
+ *    (e.g. the kernel-position slices of one conv layer) share E = eq(low
+ *    point): F = sum alpha_j F_j; a value F_j(rho) is F(rho) / alpha_j when
+ *    the group has one claim, else <F_j, eq(rho)> from a second fold.
+ * Memory: groups x 2^lc, not claims x 2^lc. */
+static int same_low(const zki_ext *a, const zki_ext *b, size_t lc)
+{
+    return !memcmp(a, b, sizeof(zki_ext) * lc);
+}
+
 zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
                             const zki_ext *const *pts, const zki_ext *vals, size_t k,
                             zki_transcript *ts, zki_colred_proof *pf, zki_ext **outp)
@@ -147,40 +162,86 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
     if (lc > n)
         return zki_fail(ZKI_ERR_INPUT, "colred: %zu low variables of %zu", lc, n);
     uint64_t C = (uint64_t)1 << lc;
-    zki_ext *E = malloc(sizeof(zki_ext) * C * (k ? k : 1)), *F = malloc(sizeof(zki_ext) * C * (k ? k : 1));
-    zki_ext *alpha = malloc(sizeof(zki_ext) * (k ? k : 1)), *full = malloc(sizeof(zki_ext) * (n + 1));
-    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1));
+    size_t kk = k ? k : 1, ng = 0;
+    size_t *grp = malloc(sizeof(size_t) * kk), *gsize = calloc(kk, sizeof(size_t));
+    size_t *gfirst = malloc(sizeof(size_t) * kk);
+    zki_ext *alpha = malloc(sizeof(zki_ext) * kk), *full = malloc(sizeof(zki_ext) * (n + 1));
+    zki_ext *fulls = malloc(sizeof(zki_ext) * kk * (n + 1));
+    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1)), *E = NULL, *F = NULL, *tmp = NULL, *eqr = NULL;
     pf->msgs = malloc(sizeof(zki_ext) * (2 * lc + 1));
-    pf->vals = malloc(sizeof(zki_ext) * (k ? k : 1));
+    pf->vals = malloc(sizeof(zki_ext) * kk);
     zki_ext_acc *acc = NULL;
     zki_status st = ZKI_OK;
-    if (!E || !F || !alpha || !full || !rho || !pf->msgs || !pf->vals) {
-        st = zki_fail(ZKI_ERR_NOMEM, "colred: %zu claims of 2^%zu", k, lc);
+    if (!grp || !gsize || !gfirst || !alpha || !full || !fulls || !rho || !pf->msgs || !pf->vals) {
+        st = zki_fail(ZKI_ERR_NOMEM, "colred: %zu claims", k);
         goto out;
     }
     pf->lc = lc;
     pf->k = k;
     absorb_claims(ts, pk, seg, vals, k);
     zki_ts_challenge_ext_vec(ts, "colred.alpha", alpha, k);
+    /* groups, in order of first appearance (deterministic) */
     for (size_t j = 0; j < k; j++) {
-        zki_pack_point(pk, seg[j], pts[j], full);
-        zki_eq_table_scaled(E + j * C, full, lc, alpha[j]);
-        if ((st = fold_claim(pk, t, lc, seg[j], full, F + j * C)))
-            goto out;
+        zki_ext *fj = fulls + j * (n + 1);
+        zki_pack_point(pk, seg[j], pts[j], fj);
+        int small = pk->nv[seg[j]] < lc;
+        size_t g = ng;
+        for (size_t h = 0; h < ng; h++) {
+            size_t f0 = gfirst[h];
+            int small0 = pk->nv[seg[f0]] < lc;
+            if (small != small0)
+                continue;
+            if (small ? (pk->off[seg[f0]] >> lc) == (pk->off[seg[j]] >> lc)
+                      : same_low(fulls + f0 * (n + 1), fj, lc)) {
+                g = h;
+                break;
+            }
+        }
+        if (g == ng)
+            gfirst[ng++] = j;
+        grp[j] = g;
+        gsize[g]++;
     }
-    /* per-claim partial sums, merged in claim order: identical for any
-     * thread count */
-    acc = malloc(sizeof(zki_ext_acc) * 2 * (k ? k : 1));
-    if (!acc) {
-        st = zki_fail(ZKI_ERR_NOMEM, "colred: %zu claims", k);
+    E = calloc(ng * C, sizeof(zki_ext));
+    F = calloc(ng * C, sizeof(zki_ext));
+    tmp = malloc(sizeof(zki_ext) * C);
+    acc = malloc(sizeof(zki_ext_acc) * 2 * ng);
+    if (!E || !F || !tmp || !acc) {
+        st = zki_fail(ZKI_ERR_NOMEM, "colred: %zu groups of 2^%zu", ng, lc);
         goto out;
     }
+    for (size_t j = 0; j < k; j++) {
+        size_t g = grp[j], nv = pk->nv[seg[j]];
+        zki_ext *e = E + g * C, *f = F + g * C;
+        const zki_ext *fj = fulls + j * (n + 1);
+        if (nv < lc) {
+            /* E += alpha_j eq(pt_j) on the segment's positions of the row */
+            uint64_t at = pk->off[seg[j]] & (C - 1), len = (uint64_t)1 << nv;
+            zki_eq_table_scaled(tmp, fj, nv, alpha[j]);
+            for (uint64_t x = 0; x < len; x++)
+                e[at + x] = zki_ext_add(e[at + x], tmp[x]);
+            if (gfirst[g] == j) { /* the row itself */
+                uint64_t r0 = (pk->off[seg[j]] >> lc) * C;
+                for (uint64_t x = 0; x < C; x++)
+                    f[x] = zki_ext_from_fe(big_at(t, r0 + x));
+            }
+        } else {
+            if (gfirst[g] == j)
+                zki_eq_table(e, fj, lc);
+            if ((st = fold_claim(pk, t, lc, seg[j], fj, tmp)))
+                goto out;
+            for (uint64_t x = 0; x < C; x++)
+                f[x] = zki_ext_add(f[x], zki_ext_mul(alpha[j], tmp[x]));
+        }
+    }
+    /* per-group partial sums, merged in group order: identical for any
+     * thread count */
     for (size_t i = 0; i < lc; i++) {
         uint64_t half = (C >> i) >> 1;
-#pragma omp parallel for schedule(dynamic, 1) if (k * half >= 4096)
-        for (size_t j = 0; j < k; j++) {
-            const zki_ext *e = E + j * C, *f = F + j * C;
-            zki_ext_acc *s0 = &acc[2 * j], *s2 = &acc[2 * j + 1];
+#pragma omp parallel for schedule(dynamic, 1) if (ng * half >= 4096)
+        for (size_t g = 0; g < ng; g++) {
+            const zki_ext *e = E + g * C, *f = F + g * C;
+            zki_ext_acc *s0 = &acc[2 * g], *s2 = &acc[2 * g + 1];
             zki_ext_acc_zero(s0);
             zki_ext_acc_zero(s2);
             for (uint64_t x = 0; x < half; x++) {
@@ -194,26 +255,51 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         zki_ext_acc s0, s2;
         zki_ext_acc_zero(&s0);
         zki_ext_acc_zero(&s2);
-        for (size_t j = 0; j < k; j++) {
-            zki_ext_acc_merge(&s0, &acc[2 * j]);
-            zki_ext_acc_merge(&s2, &acc[2 * j + 1]);
+        for (size_t g = 0; g < ng; g++) {
+            zki_ext_acc_merge(&s0, &acc[2 * g]);
+            zki_ext_acc_merge(&s2, &acc[2 * g + 1]);
         }
         pf->msgs[2 * i] = zki_ext_acc_reduce(&s0);
         pf->msgs[2 * i + 1] = zki_ext_acc_reduce(&s2);
         zki_ts_absorb_ext_vec(ts, "colred.round", pf->msgs + 2 * i, 2);
         rho[i] = zki_ts_challenge_ext(ts, "colred.r");
         zki_ext ri = rho[i];
-#pragma omp parallel for schedule(dynamic, 1) if (k * half >= 4096)
-        for (size_t j = 0; j < k; j++) {
-            zki_ext *e = E + j * C, *f = F + j * C;
+#pragma omp parallel for schedule(dynamic, 1) if (ng * half >= 4096)
+        for (size_t g = 0; g < ng; g++) {
+            zki_ext *e = E + g * C, *f = F + g * C;
             for (uint64_t x = 0; x < half; x++) {
                 e[x] = zki_ext_add(e[2 * x], zki_ext_mul(ri, zki_ext_sub(e[2 * x + 1], e[2 * x])));
                 f[x] = zki_ext_add(f[2 * x], zki_ext_mul(ri, zki_ext_sub(f[2 * x + 1], f[2 * x])));
             }
         }
     }
-    for (size_t j = 0; j < k; j++)
-        pf->vals[j] = F[j * C];
+    /* each claim's F_j(rho) */
+    for (size_t j = 0; j < k; j++) {
+        size_t g = grp[j];
+        zki_ext Fg = F[g * C];
+        if (pk->nv[seg[j]] < lc) {
+            pf->vals[j] = Fg;
+            continue;
+        }
+        if (gsize[g] == 1 && !zki_ext_is_zero(alpha[j])) {
+            pf->vals[j] = zki_ext_mul(Fg, zki_ext_inv(alpha[j]));
+            continue;
+        }
+        if (!eqr) {
+            if (!(eqr = malloc(sizeof(zki_ext) * C))) {
+                st = zki_fail(ZKI_ERR_NOMEM, "colred: eq(rho)");
+                goto out;
+            }
+            zki_eq_table(eqr, rho, lc);
+        }
+        if ((st = fold_claim(pk, t, lc, seg[j], fulls + j * (n + 1), tmp)))
+            goto out;
+        zki_ext_acc a;
+        zki_ext_acc_zero(&a);
+        for (uint64_t x = 0; x < C; x++)
+            zki_ext_acc_mac(&a, tmp[x], eqr[x]);
+        pf->vals[j] = zki_ext_acc_reduce(&a);
+    }
     zki_ts_absorb_ext_vec(ts, "colred.vals", pf->vals, k);
     for (size_t j = 0; j < k; j++) {
         outp[j] = malloc(sizeof(zki_ext) * (n + 1));
@@ -221,15 +307,21 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
             st = zki_fail(ZKI_ERR_NOMEM, "colred: points");
             goto out;
         }
-        zki_pack_point(pk, seg[j], pts[j], outp[j]);
+        memcpy(outp[j], fulls + j * (n + 1), sizeof(zki_ext) * n);
         memcpy(outp[j], rho, sizeof(zki_ext) * lc);
     }
 out:
     free(acc);
     free(E);
     free(F);
+    free(tmp);
+    free(eqr);
+    free(grp);
+    free(gsize);
+    free(gfirst);
     free(alpha);
     free(full);
+    free(fulls);
     free(rho);
     if (st)
         zki_colred_proof_free(pf);

@@ -74,12 +74,35 @@ uint32_t zki_vk_weight_lens(const zki_vk *vk, uint64_t lens[3])
     return 1;
 }
 
+/* Upper bound on the column reduction's groups (pack.c) at row width 2^lc:
+ * one per layer whose weights span whole rows (a conv layer's slices share
+ * one point), one per bias spanning rows, one per row of small segments. */
+static uint64_t colred_groups(const zki_vk *vk, uint32_t lc)
+{
+    uint64_t groups = 0, small = 0;
+    for (uint32_t l = 0; l < vk->arch.n_layers; l++) {
+        uint32_t segs[2] = {vk->w_seg[l], vk->b_seg[l]};
+        for (int i = 0; i < 2; i++) {
+            if (segs[i] == UINT32_MAX)
+                continue;
+            if (vk->wpack.nv[segs[i]] >= lc)
+                groups++;
+            else /* a conv layer's slices are consecutive segments of one size */
+                small += (uint64_t)(i == 0 && vk->arch.layers[l].kind == ZKI_LAYER_CONV
+                                        ? (uint64_t)vk->arch.layers[l].KH * vk->arch.layers[l].KW
+                                        : 1)
+                         << vk->wpack.nv[segs[i]];
+        }
+    }
+    return groups + ((small + ((uint64_t)1 << lc) - 1) >> lc);
+}
+
 uint32_t zki_weight_log_cols(const zki_vk *vk)
 {
     /* proof bytes ~ 16 (2^lc + h) for the combined row + 8 t ceil(N / 2^lc)
-     * for the opened columns (t ~ 150); the column reduction costs the
-     * prover ~ claims * 2^lc extension products, kept under 2^26 */
-    uint64_t N = vk->wpack.total, claims = vk->wpack.n_seg;
+     * for the opened columns (t ~ 150); the column reduction holds
+     * groups x 2^lc extension pairs, kept under 2^22 (128 MiB) */
+    uint64_t N = vk->wpack.total;
     uint32_t best = 1, max_lc = (uint32_t)zki_log2_ceil(N);
     double best_cost = -1;
     if (max_lc > 20)
@@ -87,7 +110,7 @@ uint32_t zki_weight_log_cols(const zki_vk *vk)
     if (max_lc < 1)
         max_lc = 1;
     for (uint32_t lc = 1; lc <= max_lc; lc++) {
-        if (lc > 1 && (claims << lc) > ((uint64_t)1 << 26))
+        if (lc > 1 && (colred_groups(vk, lc) << lc) > ((uint64_t)1 << 22))
             break;
         uint64_t rows = (N + ((uint64_t)1 << lc) - 1) >> lc;
         double cost = 16.0 * (double)(((uint64_t)1 << lc) + 150) + 8.0 * 150.0 * (double)rows;
