@@ -11,22 +11,9 @@
 #include "quant/npy.h"
 #include "quant/quant.h"
 #include "test.h"
+#include "test_cli_util.h"
 #include "test_onnx_util.h"
 
-/* Runs zki_cli_main on a NULL-terminated argument list. */
-static int cli_v(const char *first, ...)
-{
-    char *argv[16] = {(char *)"zkinfer"};
-    int argc = 1;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a && argc < 15; a = va_arg(ap, const char *))
-        argv[argc++] = (char *)a;
-    va_end(ap);
-    fflush(stdout);
-    return zki_cli_main(argc, argv);
-}
-#define CLI(...) cli_v(__VA_ARGS__, (const char *)NULL)
 #define CLI_N(a) cli_v(a, (const char *)NULL)
 
 static char dir[256];

@@ -11,21 +11,9 @@
 #include "cli/cli.h"
 #include "quant/npy.h"
 #include "test.h"
+#include "test_cli_util.h"
 #include "test_onnx_util.h"
 
-static int cli_v(const char *first, ...)
-{
-    char *argv[16] = {(char *)"zkinfer"};
-    int argc = 1;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a && argc < 15; a = va_arg(ap, const char *))
-        argv[argc++] = (char *)a;
-    va_end(ap);
-    fflush(stdout);
-    return zki_cli_main(argc, argv);
-}
-#define CLI(...) cli_v(__VA_ARGS__, (const char *)NULL)
 
 static char dir[256];
 static const char *tmp(const char *name)

@@ -28,6 +28,7 @@
 #include "prover/prover.h"
 #include "quant/quant.h"
 #include "test.h"
+#include "test_cli_util.h"
 #include "test_onnx_util.h"
 #include "test_prove_util.h"
 #include "verifier/verifier.h"
@@ -640,36 +641,7 @@ static void test_onnx_fixture(void)
             nal += a->layers[l].kind == ZKI_LAYER_CONV && a->layers[l].KH == 1 && a->layers[l].G == a->layers[l].C &&
                    a->layers[l].C > 1;
         CHECK(nal >= 1);
-        for (int priv = 0; priv < 2; priv++) {
-            uint32_t B = priv ? 1 : 2;
-            if (priv) { /* a key opens its hiding commitment once */
-                zki_pkey_free(pk);
-                pk = NULL;
-                CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
-                if (!pk)
-                    break;
-            }
-            zki_prove_opts o = {priv, seed_a, NULL, NULL};
-            zki_proof pf;
-            zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
-            CHECK_MSG(st == ZKI_OK, "concat_tiny prove: %s", zki_last_error());
-            if (st)
-                continue;
-            int64_t *yq = qexec_batch(m, X, B);
-            CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
-                      "concat_tiny: proven output differs from the integer executor");
-            free(yq);
-            uint8_t *bytes = NULL;
-            size_t blen = 0;
-            CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
-            zki_proof_free(&pf);
-            const int64_t *Xv = priv ? NULL : X;
-            st = verify_bytes(&pk->vk, Xv, B, bytes, blen);
-            CHECK_MSG(st == ZKI_OK, "concat_tiny verify: %s", zki_last_error());
-            bytes[8 + 4 + 32 + 16] ^= 1;
-            CHECK(verify_bytes(&pk->vk, Xv, B, bytes, blen) != ZKI_OK);
-            free(bytes);
-        }
+        prove_fixture_rounds(m, X, seed_w, seed_a, &pk, "concat_tiny");
     }
     zki_pkey_free(pk);
     free(X);
@@ -680,19 +652,6 @@ static void test_onnx_fixture(void)
     zki_graph_free(gr);
 }
 
-static int cli_v(const char *first, ...)
-{
-    char *argv[16] = {(char *)"zkinfer"};
-    int argc = 1;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a && argc < 15; a = va_arg(ap, const char *))
-        argv[argc++] = (char *)a;
-    va_end(ap);
-    fflush(stdout);
-    return zki_cli_main(argc, argv);
-}
-#define CLI(...) cli_v(__VA_ARGS__, (const char *)NULL)
 
 /* The fixture through the CLI: compile (the quantiser aligns the branch
  * scales), prove a batch of 3 and one sample privately, verify; another

@@ -302,36 +302,7 @@ static void test_onnx_fixture(void)
         CHECK(a->n_layers == 10 && a->layers[3].kind == ZKI_LAYER_ADD && a->layers[3].sa == 2 &&
               a->layers[3].sb == 0 && a->layers[6].kind == ZKI_LAYER_CONV && a->layers[6].xin == 4 &&
               a->layers[6].KH == 1 && a->layers[7].kind == ZKI_LAYER_ADD && a->layers[7].lo == 0);
-        for (int priv = 0; priv < 2; priv++) {
-            uint32_t B = priv ? 1 : 2;
-            if (priv) { /* a key opens its hiding commitment once */
-                zki_pkey_free(pk);
-                pk = NULL;
-                CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
-                if (!pk)
-                    break;
-            }
-            zki_prove_opts o = {priv, seed_a, NULL, NULL};
-            zki_proof pf;
-            zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
-            CHECK_MSG(st == ZKI_OK, "resnet_tiny prove: %s", zki_last_error());
-            if (st)
-                continue;
-            int64_t *yq = qexec_batch(m, X, B);
-            CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
-                      "resnet_tiny: proven output differs from the integer executor");
-            free(yq);
-            uint8_t *bytes = NULL;
-            size_t blen = 0;
-            CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
-            zki_proof_free(&pf);
-            const int64_t *Xv = priv ? NULL : X;
-            st = verify_bytes(&pk->vk, Xv, B, bytes, blen);
-            CHECK_MSG(st == ZKI_OK, "resnet_tiny verify: %s", zki_last_error());
-            bytes[8 + 4 + 32 + 16] ^= 1;
-            CHECK(verify_bytes(&pk->vk, Xv, B, bytes, blen) != ZKI_OK);
-            free(bytes);
-        }
+        prove_fixture_rounds(m, X, seed_w, seed_a, &pk, "resnet_tiny");
     }
     zki_pkey_free(pk);
     free(X);

@@ -1,6 +1,7 @@
-/* Helpers shared by the model-proving tests (test_prove_mlp, _cnn, _resnet):
- * the integer executor over a batch, parse-then-verify of proof bytes, and a
- * random constant tensor for models built in C. */
+/* Helpers shared by the model-proving tests (test_prove_mlp, _cnn, _resnet,
+ * _concat): the integer executor over a batch, parse-then-verify of proof
+ * bytes, a random constant tensor for models built in C, and the fixture
+ * round (public batch of 2, private batch of 1). Include after test.h. */
 #ifndef ZKI_TEST_PROVE_UTIL_H
 #define ZKI_TEST_PROVE_UTIL_H
 
@@ -51,6 +52,45 @@ static inline int add_const(zki_qmodel *m, zki_rng *g, const char *name, int bit
     for (int64_t i = 0; i < n; i++)
         m->t[t].data[i] = lo + (int64_t)zki_rng_below(g, (uint64_t)span);
     return t;
+}
+
+/* An ONNX fixture's key *pk proves X (2 samples) publicly as a batch and
+ * its first sample privately (a fresh key: a key opens its hiding
+ * commitment once): the output equals the integer executor's, the proof
+ * verifies and one flipped output byte is refused. */
+static inline void prove_fixture_rounds(const zki_qmodel *m, const int64_t *X, const uint8_t seed_w[32],
+                                        const uint8_t seed_a[32], zki_pkey **pk, const char *what)
+{
+    for (int priv = 0; priv < 2 && *pk; priv++) {
+        uint32_t B = priv ? 1 : 2;
+        if (priv) {
+            zki_pkey_free(*pk);
+            *pk = NULL;
+            CHECK(zki_setup(m, seed_w, pk) == ZKI_OK);
+            if (!*pk)
+                break;
+        }
+        zki_prove_opts o = {priv, seed_a, NULL, NULL};
+        zki_proof pf;
+        zki_status st = zki_prove(*pk, X, B, &o, &pf, NULL);
+        CHECK_MSG(st == ZKI_OK, "%s prove: %s", what, zki_last_error());
+        if (st)
+            continue;
+        int64_t *yq = qexec_batch(m, X, B);
+        CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
+                  "%s: proven output differs from the integer executor", what);
+        free(yq);
+        uint8_t *bytes = NULL;
+        size_t blen = 0;
+        CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+        zki_proof_free(&pf);
+        const int64_t *Xv = priv ? NULL : X;
+        st = verify_bytes(&(*pk)->vk, Xv, B, bytes, blen);
+        CHECK_MSG(st == ZKI_OK, "%s verify: %s", what, zki_last_error());
+        bytes[8 + 4 + 32 + 16] ^= 1; /* the first output value */
+        CHECK_MSG(verify_bytes(&(*pk)->vk, Xv, B, bytes, blen) != ZKI_OK, "%s: altered output accepted", what);
+        free(bytes);
+    }
 }
 
 #endif

@@ -8,30 +8,9 @@
  * Model: input [1, 2, 5, 4] -> Conv 4@3x3 (2 groups, pads 1 0 1 1, ReLU)
  * -> MaxPool 2x2 stride 1 pad right -> Flatten -> Linear 3, batch 2.
  * Build: cmake -DZKI_FUZZ=ON with CC=clang; run: ./fuzz_cnn_proof -max_total_time=60 */
-#include <stdlib.h>
-#include <string.h>
+#include "fuzz_model_proof.h"
 
-#include "prover/prover.h"
-#include "verifier/verifier.h"
-
-static zki_pkey *g_pk;
-static uint8_t *g_proof, *g_vk;
-static size_t g_proof_len, g_vk_len;
-static int64_t g_x[2 * 40];
-
-static int add(zki_qmodel *m, const char *name, int kind, int bits, int rank, const int64_t *d, int64_t seed)
-{
-    int t = zki_qmodel_add_tensor(m, name, kind, bits, rank, d, 0.05);
-    if (t >= 0 && kind == ZKI_QT_CONST) {
-        int64_t n = zki_qnumel(&m->t[t]);
-        m->t[t].data = malloc(sizeof(int64_t) * (size_t)n);
-        if (!m->t[t].data)
-            abort();
-        for (int64_t i = 0; i < n; i++)
-            m->t[t].data[i] = (i * 53 + seed) % 201 - 100;
-    }
-    return t;
-}
+static int64_t g_in[2 * 40];
 
 static void setup(void)
 {
@@ -39,11 +18,11 @@ static void setup(void)
     static const uint8_t seed[32] = {9};
     int64_t xd[4] = {1, 2, 5, 4}, wd[4] = {4, 1, 3, 3}, bd[1] = {4}, cd[4] = {1, 4, 5, 3};
     int64_t pdims[4] = {1, 4, 4, 3}, fd[2] = {1, 48}, ld[2] = {3, 48}, lb[1] = {3}, yd[2] = {1, 3};
-    int x = add(m, "x", ZKI_QT_INPUT, 8, 4, xd, 0), w = add(m, "w", ZKI_QT_CONST, 8, 4, wd, 1);
-    int b = add(m, "b", ZKI_QT_CONST, 32, 1, bd, 2), c = add(m, "c", ZKI_QT_VALUE, 8, 4, cd, 0);
-    int p = add(m, "p", ZKI_QT_VALUE, 8, 4, pdims, 0), f = add(m, "f", ZKI_QT_VALUE, 8, 2, fd, 0);
-    int lw = add(m, "lw", ZKI_QT_CONST, 8, 2, ld, 3), lbt = add(m, "lb", ZKI_QT_CONST, 32, 1, lb, 4);
-    int y = add(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0);
+    int x = fuzz_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, xd, 0), w = fuzz_add_tensor(m, "w", ZKI_QT_CONST, 8, 4, wd, 1);
+    int b = fuzz_add_tensor(m, "b", ZKI_QT_CONST, 32, 1, bd, 2), c = fuzz_add_tensor(m, "c", ZKI_QT_VALUE, 8, 4, cd, 0);
+    int p = fuzz_add_tensor(m, "p", ZKI_QT_VALUE, 8, 4, pdims, 0), f = fuzz_add_tensor(m, "f", ZKI_QT_VALUE, 8, 2, fd, 0);
+    int lw = fuzz_add_tensor(m, "lw", ZKI_QT_CONST, 8, 2, ld, 3), lbt = fuzz_add_tensor(m, "lb", ZKI_QT_CONST, 32, 1, lb, 4);
+    int y = fuzz_add_tensor(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0);
     m->n_inputs = m->n_outputs = 1;
     m->inputs[0] = x;
     m->outputs[0] = y;
@@ -64,69 +43,14 @@ static void setup(void)
     const int64_t lp[4] = {1 << 12, 20, -128, 127};
     n->n_in = 3, n->in[0] = f, n->in[1] = lw, n->in[2] = lbt, n->out = y, n->n_p = 4;
     memcpy(n->p, lp, sizeof lp);
-    if (zki_qmodel_check(m) || zki_setup(m, seed, &g_pk))
-        abort();
     for (int i = 0; i < 80; i++)
-        g_x[i] = (i * 37) % 200 - 100;
-    zki_prove_opts o = {0, seed, NULL, NULL};
-    zki_proof pf;
-    if (zki_prove(g_pk, g_x, 2, &o, &pf, NULL) || zki_proof_to_bytes(&pf, &g_proof, &g_proof_len) ||
-        zki_vk_to_bytes(&g_pk->vk, &g_vk, &g_vk_len) || zki_verify(&g_pk->vk, g_x, 2, &pf))
-        abort();
-    zki_proof_free(&pf);
-    zki_qmodel_free(m);
-}
-
-static void check_proof(const uint8_t *b, size_t n)
-{
-    zki_proof pf;
-    if (zki_proof_from_bytes(&g_pk->vk, &pf, b, n) != ZKI_OK)
-        return;
-    uint8_t *again;
-    size_t al;
-    if (zki_proof_to_bytes(&pf, &again, &al) || al != n || memcmp(again, b, n))
-        abort(); /* parse/serialise must be a bijection on what parses */
-    free(again);
-    zki_status st = zki_verify(&g_pk->vk, g_x, 2, &pf);
-    if (st == ZKI_OK && (n != g_proof_len || memcmp(b, g_proof, n)))
-        abort(); /* a different proof accepted */
-    zki_proof_free(&pf);
-}
-
-static uint8_t *patched(const uint8_t *base, size_t len, const uint8_t *d, size_t n)
-{
-    uint8_t *c = malloc(len);
-    if (!c)
-        return NULL;
-    memcpy(c, base, len);
-    for (size_t i = 0; i + 5 <= n; i += 5) {
-        uint32_t off = (uint32_t)d[i] | (uint32_t)d[i + 1] << 8 | (uint32_t)d[i + 2] << 16 | (uint32_t)d[i + 3] << 24;
-        c[off % len] ^= d[i + 4];
-    }
-    return c;
+        g_in[i] = (i * 37) % 200 - 100;
+    fuzz_model_setup(m, seed, g_in, 2);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!g_pk)
         setup();
-    if (size < 1)
-        return 0;
-    const uint8_t *d = data + 1;
-    size_t n = size - 1;
-    if (data[0] == 0) {
-        uint8_t *c = patched(g_vk, g_vk_len, d, n);
-        zki_vk vk;
-        if (c && zki_vk_from_bytes(&vk, c, g_vk_len) == ZKI_OK)
-            zki_vk_free(&vk);
-        free(c);
-    } else if (data[0] == 1) {
-        check_proof(d, n);
-    } else if (data[0] == 2) {
-        uint8_t *c = patched(g_proof, g_proof_len, d, n);
-        if (c)
-            check_proof(c, g_proof_len);
-        free(c);
-    }
-    return 0;
+    return fuzz_model_input(data, size, 1);
 }
