@@ -54,6 +54,31 @@ static inline int add_const(zki_qmodel *m, zki_rng *g, const char *name, int bit
     return t;
 }
 
+/* Byte offset of the first output value in a proof file. */
+#define ZKI_PROOF_OUTPUT_AT (8 + 4 + 32 + 4 + 4 + 4 + 4)
+
+/* The honest proof bytes (batch B, Xv or NULL for a private input) with
+ * its first output value altered, then `mutations` random single-byte
+ * changes at or after byte `skip`: every one must be refused; the bytes
+ * are restored and still verify. */
+static inline void check_mutations(zki_rng *g, const zki_vk *vk, const int64_t *Xv, uint32_t B, uint8_t *bytes,
+                                   size_t blen, size_t skip, int mutations, const char *what)
+{
+    bytes[ZKI_PROOF_OUTPUT_AT] ^= 1;
+    CHECK_MSG(verify_bytes(vk, Xv, B, bytes, blen) != ZKI_OK, "%s: altered output accepted", what);
+    bytes[ZKI_PROOF_OUTPUT_AT] ^= 1;
+    int acc = 0;
+    for (int i = 0; i < mutations && skip < blen; i++) {
+        size_t p = skip + zki_rng_below(g, blen - skip);
+        uint8_t old = bytes[p];
+        bytes[p] ^= (uint8_t)(1 + zki_rng_below(g, 255));
+        acc += verify_bytes(vk, Xv, B, bytes, blen) == ZKI_OK;
+        bytes[p] = old;
+    }
+    CHECK_MSG(acc == 0, "%s: %d of %d mutated proofs accepted", what, acc, mutations);
+    CHECK(verify_bytes(vk, Xv, B, bytes, blen) == ZKI_OK);
+}
+
 /* An ONNX fixture's key *pk proves X (2 samples) publicly as a batch and
  * its first sample privately (a fresh key: a key opens its hiding
  * commitment once): the output equals the integer executor's, the proof
@@ -87,7 +112,7 @@ static inline void prove_fixture_rounds(const zki_qmodel *m, const int64_t *X, c
         const int64_t *Xv = priv ? NULL : X;
         st = verify_bytes(&(*pk)->vk, Xv, B, bytes, blen);
         CHECK_MSG(st == ZKI_OK, "%s verify: %s", what, zki_last_error());
-        bytes[8 + 4 + 32 + 16] ^= 1; /* the first output value */
+        bytes[ZKI_PROOF_OUTPUT_AT] ^= 1;
         CHECK_MSG(verify_bytes(&(*pk)->vk, Xv, B, bytes, blen) != ZKI_OK, "%s: altered output accepted", what);
         free(bytes);
     }
