@@ -28,8 +28,11 @@ static const char *tmp(const char *name)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "test_onnx_cli_tmp");
-    mkdir(dir, 0755);
+    snprintf(dir, sizeof dir, "/tmp/zki_onnx_cli_XXXXXX");
+    if (!mkdtemp(dir)) {
+        CHECK_MSG(0, "cannot create a temporary directory");
+        return TEST_SUMMARY();
+    }
     /* calibration batch [32, 3, 4] and one input [1, 3, 4] for mlp_view */
     zki_rng r;
     zki_rng_seed(&r, 11);
@@ -126,8 +129,8 @@ int main(void)
     snprintf(cmd, sizeof cmd, "%s inspect %s > /dev/null 2>&1", ZKI_CLI_PATH, tdata("cnn_small.onnx"));
     CHECK(system(cmd) == 0);
 #endif
-    const char *files[] = {"calib.npy", "x.npy", "m.zkm", "y.npy", "yraw.npy", "ybatch.npy"};
-    for (int k = 0; k < 6; k++)
+    const char *files[] = {"calib.npy", "x.npy", "m.zkm", "m.vk", "m.zpk", "y.npy", "yraw.npy", "ybatch.npy"};
+    for (int k = 0; k < 8; k++)
         remove(tmp(files[k]));
     rmdir(dir);
     return TEST_SUMMARY();
