@@ -7,7 +7,7 @@
  * requantisation included); keys and proofs round-trip through bytes; rejections
  * of an altered output, an altered input, single-byte proof mutations and
  * a prover that changed one conv weight after setup. Models outside the
- * class (a Linear before a Conv, a Conv at the output) are refused. */
+ * class (a Linear before a Conv) are refused; a model may end in a map. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -212,7 +212,7 @@ static void run_case_x(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, 
         CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
         zki_proof_free(&pf);
         CHECK(zki_vk_to_bytes(&pk->vk, &vb, &vl) == ZKI_OK);
-        CHECK(zki_vk_from_bytes(&vk, vb, vl) == ZKI_OK);
+        CHECK_MSG(zki_vk_from_bytes(&vk, vb, vl) == ZKI_OK, "%s: vk: %s", what, zki_last_error());
         free(vb);
         const int64_t *Xv = priv ? NULL : X;
         st = verify_bytes(&vk, Xv, B, bytes, blen);
@@ -528,11 +528,17 @@ int main(void)
     }
     zki_qmodel_free(m);
     test_fmnist_cnn(&g);
-    /* outside the class: a Conv at the output, a Linear before a Conv */
-    zki_arch arch;
+    /* a map as the output (dense [C][H][W] per sample in the proof): a
+     * Conv, and a conv followed by a MaxPool, at the end */
     m = make_cnn(&g, (map3){2, 5, 5}, a, 1, 0, 8, 0);
-    CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
+    run_case(&g, "conv at the output, batch 2", m, 2, 0, 20);
+    run_case(&g, "conv at the output, private input", m, 1, 1, 10);
     zki_qmodel_free(m);
+    m = make_cnn(&g, (map3){2, 9, 11}, e, 2, 0, 8, 0);
+    run_case(&g, "max pool at the output, batch 3", m, 3, 0, 20);
+    zki_qmodel_free(m);
+    /* outside the class: a Linear before a Conv */
+    zki_arch arch;
     m = make_cnn(&g, (map3){2, 5, 5}, a, 1, 3, 8, 1);
     CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
     zki_qmodel_free(m);

@@ -10,9 +10,10 @@
  * it is within tolerance of the test's expected float output, (4) a proof
  * with one output value changed is rejected. Every case is run two ways:
  *
- *   bare     the node test's graph as it is. The proven class
- *            (prover/keys.h) ends every model with a Linear, so a graph
- *            whose output comes from a Conv or a pool is refused today.
+ *   bare     the node test's graph as it is: a Conv or a pool at the
+ *            output is proven with the dense map as the proof's output; a
+ *            MaxPool reading the model input and a graph with nothing to
+ *            prove (Flatten alone) are refused.
  *   wrapped  the same graph with an identity head: Reshape to [1, F] and a
  *            Gemm with the F x F identity as weights, so the op under test
  *            is an inner, proven layer and the proven output is its output
@@ -104,7 +105,25 @@ static const char *const expected_proven[][2] = {
     {"derived_conv_mixed", "wrapped"},
     /* a 1x1x3x3 map pooled to one value, then a 1x1 head: one-entry
      * accumulators at batch 1 (fixed: one-entry lookup sites) */
-    {"test_globalaveragepool_precomputed", "wrapped"},
+    {"test_globalaveragepool_precomputed", "wrapped"},    /* bare single-op models ending in a map (a Conv or a pool at the
+     * output: the proof's output is the dense map) */
+    {"test_averagepool_2d_default", "bare"},
+    {"test_averagepool_2d_pads_count_include_pad", "bare"},
+    {"test_averagepool_2d_precomputed_pads_count_include_pad", "bare"},
+    {"test_averagepool_2d_precomputed_strides", "bare"},
+    {"test_averagepool_2d_strides", "bare"},
+    {"test_basic_conv_with_padding", "bare"},
+    {"test_basic_conv_without_padding", "bare"},
+    {"test_conv_with_autopad_same", "bare"},
+    {"test_conv_with_strides_and_asymmetric_padding", "bare"},
+    {"test_conv_with_strides_no_padding", "bare"},
+    {"test_conv_with_strides_padding", "bare"},
+    {"test_globalaveragepool", "bare"},
+    {"test_globalaveragepool_precomputed", "bare"},
+    {"derived_conv_dilations", "bare"},
+    {"derived_conv_group2", "bare"},
+    {"derived_conv_depthwise_strides", "bare"},
+    {"derived_conv_mixed", "bare"},
 };
 
 /* Supported cases that fail to prove because of a known prover bug: the

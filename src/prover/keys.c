@@ -128,6 +128,15 @@ int zki_arch_out_map(const zki_arch_layer *L, uint32_t *C, uint32_t *H, uint32_t
     return 0;
 }
 
+uint64_t zki_arch_out_len(const zki_arch *a)
+{
+    const zki_arch_layer *L = &a->layers[a->n_layers - 1];
+    uint32_t c, h, w;
+    if (L->kind != ZKI_LAYER_LINEAR && zki_arch_out_map(L, &c, &h, &w))
+        return (uint64_t)c * h * w;
+    return L->N;
+}
+
 /* nn[j] for from <= j < n (nn[< from] already set): layer j's output is
  * proven >= 0 (a ReLU'd requant; a pool of such a map; a Concat of two). */
 static void nonneg_map(const zki_arch *a, uint32_t from, uint32_t n, uint8_t *nn)
@@ -591,15 +600,15 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
         }
         cur = n->out;
     }
-    if (a->n_layers > 0 && a->layers[a->n_layers - 1].kind != ZKI_LAYER_LINEAR) {
+    if (a->n_layers > 0 && a->layers[a->n_layers - 1].kind == ZKI_LAYER_CONCAT) {
         zki_arch_free(a);
-        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the output comes from a Conv or a pool (a Linear "
-                        "must end the chain)");
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the output comes from a Concat (a Concat's map is "
+                        "not committed; end the model with a layer after it)");
     }
     if (a->n_layers == 0) {
         zki_arch_free(a);
-        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the model has no Linear (Gemm/MatMul) or Conv layer to "
-                        "prove (a Linear must end the chain)");
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the model has no Linear (Gemm/MatMul), Conv or pool "
+                        "layer to prove");
     }
     if (visited != m->n_nodes || skip_t >= 0 || br_t >= 0) {
         zki_arch_free(a);
@@ -734,7 +743,7 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
         if (L->kind == ZKI_LAYER_CONV) {
             /* a conv reads the input image or the previous map */
             zki_conv_dims cd;
-            NEED(l + 1 < a->n_layers && (src == 0 || pmap), "conv position");
+            NEED(src == 0 || pmap, "conv position");
             NEED(zki_arch_conv_dims(L, 1, &cd) == ZKI_OK && cd.lc + cd.lh + cd.lw <= 26 &&
                      cd.loc + cd.loh + cd.low <= 26,
                  "conv geometry");
@@ -745,7 +754,7 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                  "conv input map differs from the previous layer's output");
         } else if (L->kind == ZKI_LAYER_MAXPOOL) {
             zki_maxpool_dims pd;
-            NEED(l + 1 < a->n_layers && pmap && pc == L->C && ph == L->H && pw == L->W && L->OC == L->C &&
+            NEED(pmap && pc == L->C && ph == L->H && pw == L->W && L->OC == L->C &&
                      L->G == 1 && (nn[l - 1] || (!L->pt && !L->pl && !L->pb && !L->pr)),
                  "pool input map differs from the previous layer's output, or pads on a signed map");
             NEED(zki_arch_pool_dims(L, 1, &pd) == ZKI_OK && pd.lc + pd.loh + pd.low <= 26 &&
@@ -755,7 +764,7 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
             /* two earlier maps of this shape (the previous layer's among
              * them, so the chain still runs through every layer) */
             uint32_t ac = 0, ah = 0, aw = 0, bc = 0, bh = 0, bw = 0;
-            NEED(l + 1 < a->n_layers && pmap && pc == L->C && ph == L->H && pw == L->W && L->OC == L->C &&
+            NEED(pmap && pc == L->C && ph == L->H && pw == L->W && L->OC == L->C &&
                      L->G == 1 && !L->KH && !L->KW && !L->sh && !L->sw && !L->dh && !L->dw && !L->pt &&
                      !L->pl && !L->pb && !L->pr && (L->sa == l - 1 || L->sb == l - 1) && L->sa < l &&
                      L->sb < l && L->sa != L->sb &&
@@ -799,7 +808,8 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
     }
     free(nn);
     nn = NULL;
-    NEED(feat == out_n, "output size differs from the last layer");
+    NEED(a->layers[a->n_layers - 1].kind != ZKI_LAYER_CONCAT && (int64_t)zki_arch_out_len(a) == out_n,
+         "output size differs from the last layer");
     /* a layer reading an earlier map: a shortcut conv right before its add,
      * or the head of a Concat's second branch (the previous layer, the
      * first branch's end, then feeds a later concat) */

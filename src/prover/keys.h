@@ -162,6 +162,9 @@ zki_status zki_arch_conv_dims(const zki_arch_layer *L, uint32_t B, zki_conv_dims
 zki_status zki_arch_pool_dims(const zki_arch_layer *L, uint32_t B, zki_maxpool_dims *d);
 /* The output map [C][H][W] of a CONV, MAXPOOL, ADD or CONCAT layer (0 for LINEAR). */
 int zki_arch_out_map(const zki_arch_layer *L, uint32_t *C, uint32_t *H, uint32_t *W);
+/* Integers per sample in the public output: N of a final LINEAR layer,
+ * C*H*W of a final map (CONV, MAXPOOL or ADD; dense, not padded). */
+uint64_t zki_arch_out_len(const zki_arch *a);
 /* Integers per sample in the caller's input (C*H*W for a first CONV
  * layer, else K). */
 uint64_t zki_arch_in_len(const zki_arch *a);

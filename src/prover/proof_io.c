@@ -145,7 +145,7 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     NEED(zki_rb_u32(&r, &p->private_input) && p->private_input <= 1, "input flag");
     NEED(zki_rb_u32(&r, &p->n_layers) && p->n_layers == a->n_layers,
          "layer count differs from the key");
-    NEED(zki_rb_u32(&r, &p->out_n) && p->out_n == a->layers[a->n_layers - 1].N,
+    NEED(zki_rb_u32(&r, &p->out_n) && p->out_n == zki_arch_out_len(a),
          "output size differs from the key");
     uint64_t on = (uint64_t)p->B * p->out_n;
     NEED(zki_rb_left(&r) / 8 >= on, "truncated output");

@@ -244,6 +244,20 @@ static zki_status check_input(const zki_arch *a, const int64_t *X, uint32_t B)
     return ZKI_OK;
 }
 
+/* The public output [B][out_len], dense: a final map is gathered from its
+ * padded layout. */
+static void output_of(const zki_arch *a, const witness *W, uint32_t B, int64_t *y)
+{
+    uint32_t L = a->n_layers, c, h, w;
+    uint64_t n = zki_arch_out_len(a);
+    if (a->layers[L - 1].kind != ZKI_LAYER_LINEAR && zki_arch_out_map(&a->layers[L - 1], &c, &h, &w)) {
+        zki_map_gather(y, W->x[L], B, c, h, w);
+        return;
+    }
+    for (uint64_t b = 0; b < B; b++)
+        memcpy(y + b * n, W->x[L] + b * W->ldx[L], sizeof(int64_t) * n);
+}
+
 zki_status zki_mlp_forward(const zki_pkey *pk, const int64_t *X, uint32_t B, int64_t **y)
 {
     const zki_arch *a = &pk->vk.arch;
@@ -252,12 +266,11 @@ zki_status zki_mlp_forward(const zki_pkey *pk, const int64_t *X, uint32_t B, int
         return st;
     witness W;
     st = forward(pk, X, B, &W);
-    uint32_t N = a->layers[a->n_layers - 1].N;
-    *y = st ? NULL : malloc(sizeof(int64_t) * B * N);
+    *y = st ? NULL : malloc(sizeof(int64_t) * B * zki_arch_out_len(a));
     if (!st && !*y)
         st = zki_fail(ZKI_ERR_NOMEM, "forward");
-    for (uint64_t b = 0; !st && b < B; b++)
-        memcpy(*y + b * N, W.x[a->n_layers] + b * W.ldx[a->n_layers], sizeof(int64_t) * N);
+    if (!st)
+        output_of(a, &W, B, *y);
     witness_free(&W);
     return st;
 }
@@ -314,7 +327,7 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     pf->B = B;
     pf->private_input = (uint32_t)priv;
     pf->vk_hash = pk->vk.vk_hash;
-    pf->out_n = a->layers[L - 1].N;
+    pf->out_n = (uint32_t)zki_arch_out_len(a);
     pf->red = calloc(L, sizeof(zki_claim_reduction_proof));
     pf->mm = calloc(L, sizeof(zki_matmul_proof));
     pf->cv = calloc(L, sizeof(zki_conv_proof));
@@ -332,8 +345,7 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
         st = zki_fail(ZKI_ERR_NOMEM, "prove: output");
         goto out;
     }
-    for (uint64_t b = 0; b < B; b++)
-        memcpy(pf->output + b * pf->out_n, W.x[L] + b * W.ldx[L], sizeof(int64_t) * pf->out_n);
+    output_of(a, &W, B, pf->output);
 
     /* lookup instances and their sites; multiplicities */
     nlk = 1 + lay.n_maps;
@@ -395,7 +407,8 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
             continue;
         if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
             size_t n = (size_t)B << zki_log2_ceil(a->layers[l].N);
-            put_i32(adv + lay.pack.off[lay.y[l]], W.py[l], n);
+            if (lay.y[l] != ZKI_NONE) /* else the public output */
+                put_i32(adv + lay.pack.off[lay.y[l]], W.py[l], n);
             for (uint32_t j = 0; j < 4 && lay.limb[4 * l + j] != ZKI_NONE; j++)
                 put_i32(adv + lay.pack.off[lay.limb[4 * l + j]], W.pdiff[l] + j * n, n);
             continue;
@@ -481,8 +494,10 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
             free(xd);
             for (uint32_t j = 0; !st && j < pd.J; j++)
                 st = zki_seg_claims_add(&ca, lay.limb[4 * l + j], rp, pf->mp[l].d_eval[j]);
-            if (!st)
+            if (!st && lay.y[l] != ZKI_NONE)
                 st = zki_seg_claims_add(&ca, lay.y[l], rp, pf->mp[l].p_eval);
+            else if (!st) /* the public output: checked with the output's other claims */
+                st = zki_ledger_add(&led, ID_Y(l), rp, zki_maxpool_out_nvars(&pd), pf->mp[l].p_eval);
             if (!st)
                 st = zki_claim_layer_output(a, &lay, B, l - 1, xp, pf->mp[l].x_eval, &ca, &led);
             if (st)

@@ -69,8 +69,12 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
                 return st;
             }
             lay->q[l] = ZKI_NONE;
-            lay->y[l] = n;
-            lay->nv[n++] = len;
+            if (l + 1 < L) {
+                lay->y[l] = n;
+                lay->nv[n++] = len;
+            } else { /* the public output */
+                lay->y[l] = ZKI_NONE;
+            }
             lay->n_limbs[l] = 0;
             lay->map_of[l] = ZKI_NONE;
             for (uint32_t i = 0; i < 4; i++) {
@@ -195,7 +199,7 @@ zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, i
     zki_ts_absorb_digest(t, "vk", &vk->vk_hash);
     zki_ts_absorb_u64(t, "batch", B);
     zki_ts_absorb_u64(t, "private_input", private_input ? 1 : 0);
-    uint64_t kin = (uint64_t)B * zki_arch_in_len(a), nout = (uint64_t)B * a->layers[a->n_layers - 1].N;
+    uint64_t kin = (uint64_t)B * zki_arch_in_len(a), nout = (uint64_t)B * zki_arch_out_len(a);
     zki_fe *buf = malloc(sizeof(zki_fe) * (kin > nout ? kin : nout));
     if (!buf) {
         zki_ts_free(t);

@@ -31,7 +31,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     uint32_t L = a->n_layers;
     if (memcmp(pf->vk_hash.b, vk->vk_hash.b, 32))
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof was made for another model key");
-    if (pf->n_layers != L || pf->out_n != a->layers[L - 1].N || !pf->red || !pf->mm ||
+    if (pf->n_layers != L || pf->out_n != zki_arch_out_len(a) || !pf->red || !pf->mm ||
         !pf->output || !pf->lk)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof's shape does not match the key");
     if (pf->B != B || B < 1 || B > ZKI_MAX_BATCH)
@@ -134,8 +134,10 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             }
             for (uint32_t j = 0; !st && j < pd.J; j++)
                 st = zki_seg_claims_add(&ca, lay.limb[4 * l + j], rp, pf->mp[l].d_eval[j]);
-            if (!st)
+            if (!st && lay.y[l] != ZKI_NONE)
                 st = zki_seg_claims_add(&ca, lay.y[l], rp, pf->mp[l].p_eval);
+            else if (!st) /* the public output: checked with the output's other claims */
+                st = zki_ledger_add(&led, ID_Y(l), rp, zki_maxpool_out_nvars(&pd), pf->mp[l].p_eval);
             if (!st)
                 st = zki_claim_layer_output(a, &lay, B, l - 1, xp, pf->mp[l].x_eval, &ca, &led);
             if (st)
@@ -293,7 +295,17 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     /* the public output's claims, evaluated here; the rest go to the opening */
     {
         size_t lnL = zki_log2_ceil(a->layers[L - 1].N);
-        tab = zki_int_table(pf->output, B, a->layers[L - 1].N, lb, lnL);
+        uint32_t oc, oh, ow;
+        if (a->layers[L - 1].kind != ZKI_LAYER_LINEAR && zki_arch_out_map(&a->layers[L - 1], &oc, &oh, &ow)) {
+            /* a final map: the dense output scattered into its padded layout */
+            int64_t *padded = malloc(sizeof(int64_t) * B * ((size_t)1 << lnL));
+            if (padded)
+                zki_map_scatter(padded, pf->output, B, oc, oh, ow);
+            tab = padded ? zki_int_table(padded, B, (uint64_t)1 << lnL, lb, lnL) : NULL;
+            free(padded);
+        } else {
+            tab = zki_int_table(pf->output, B, a->layers[L - 1].N, lb, lnL);
+        }
         if (!tab) {
             st = zki_fail(ZKI_ERR_NOMEM, "verify: output table");
             goto out;
