@@ -118,6 +118,55 @@ static zki_qmodel *make_resnet(zki_rng *g, int64_t H, int64_t W, int kind)
     return m;
 }
 
+/* A residual block as the model's output (no head): x [1,3,5,6] -> conv0
+ * (relu) = s0 -> conv1 -> Add(conv1, s0); the proof's output is the dense
+ * [4][5][6] map. Public batch 2 and private batch 1, with mutations. */
+static void test_add_at_output(zki_rng *g)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d4[4] = {1, 3, 5, 6};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    int s0 = conv3(m, g, x, 3, 4, 5, 6, 1, 0);
+    int c1 = conv3(m, g, s0, 4, 4, 5, 6, 0, 1);
+    m->n_outputs = 1;
+    m->outputs[0] = add_node(m, c1, s0, 1700, -800, 0, 4, 5, 6, 1);
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "add at output: %s", zki_last_error());
+    int64_t X[2 * 90];
+    for (int i = 0; i < 180; i++)
+        X[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    for (int priv = 0; priv < 2; priv++) {
+        uint32_t B = priv ? 1 : 2;
+        zki_pkey *pk = NULL;
+        zki_proof pf;
+        zki_prove_opts o = {priv, seed_a, NULL, NULL};
+        CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+        zki_status st = pk ? zki_prove(pk, X, B, &o, &pf, NULL) : ZKI_ERR_INPUT;
+        CHECK_MSG(st == ZKI_OK, "add at output: prove: %s", zki_last_error());
+        if (!st) {
+            const zki_arch *a = &pk->vk.arch;
+            CHECK(a->layers[a->n_layers - 1].kind == ZKI_LAYER_ADD && pf.out_n == 4 * 5 * 6);
+            int64_t *yq = qexec_batch(m, X, B);
+            CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
+                      "add at output: proven output differs from the integer executor");
+            free(yq);
+            uint8_t *bytes = NULL;
+            size_t blen = 0, out_n = pf.out_n;
+            CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+            zki_proof_free(&pf);
+            const int64_t *Xv = priv ? NULL : X;
+            CHECK_MSG(verify_bytes(&pk->vk, Xv, B, bytes, blen) == ZKI_OK, "add at output: verify: %s",
+                      zki_last_error());
+            check_mutations(g, &pk->vk, Xv, B, bytes, blen, ZKI_PROOF_OUTPUT_AT + 8 * (size_t)B * out_n, 30,
+                            "add at output");
+            free(bytes);
+        }
+        zki_pkey_free(pk);
+    }
+    zki_qmodel_free(m);
+}
+
 /* the byte offset of layer l's Ma in a vk's bytes */
 static size_t ma_offset(const zki_arch *a, uint32_t l)
 {
@@ -326,5 +375,6 @@ int main(void)
         CHECK(zki_setup(m, seed_w, &pk) == ZKI_ERR_UNSUPPORTED && !pk);
         zki_qmodel_free(m);
     }
+    test_add_at_output(&g);
     return TEST_SUMMARY();
 }
