@@ -102,7 +102,10 @@ static void print_output(const zki_arch *a, const int64_t *y, uint32_t B, uint32
         for (uint32_t e = 1; e < N; e++)
             if (y[(uint64_t)b * N + e] > y[(uint64_t)b * N + am])
                 am = e;
-        printf("%s sample %u: class (argmax) %u, output", what, b, am);
+        if (a->layers[a->n_layers - 1].kind == ZKI_LAYER_LINEAR)
+            printf("%s sample %u: class (argmax) %u, output", what, b, am);
+        else /* a map: [C][H][W] flattened */
+            printf("%s sample %u: output map of %u values", what, b, N);
         for (uint32_t e = 0; e < N && e < 16; e++)
             printf(" %.5g", (double)y[(uint64_t)b * N + e] * (a->out_scale > 0 ? a->out_scale : 1.0));
         printf(N > 16 ? " ...\n" : "\n");
