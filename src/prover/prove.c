@@ -89,8 +89,8 @@ static void witness_free(witness *W)
     memset(W, 0, sizeof(*W));
 }
 
-/* Bits of every stored weight: the packed table's element (setup widens
- * int8 layers to int16 when any layer has int16 weights). */
+/* Bits of every weight in the gadgets' copies (setup widens int8 layers
+ * to int16 when any layer has int16 weights). */
 static int pack_bits(const zki_pkey *pk) { return pk->vk.w_type == ZKI_PCS_I8 ? 8 : 16; }
 
 
@@ -199,7 +199,6 @@ static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witn
             zki_map_gather(xd, W->x[L->xin], B, cd.C, cd.H, cd.W);
             st = zki_conv_forward(&cd, xd, wd, pack_bits(pk), pk->bias[l], &acc);
             free(xd);
-            
             if (st)
                 return st;
             W->accp[l] = malloc(sizeof(int64_t) * B * np);
