@@ -481,6 +481,30 @@ int main(void)
     run_case(&g, "conv + max pools, private input", m, 2, 1, 10);
     thread_determinism(&g, m, 3);
     zki_qmodel_free(m);
+    /* large windows as passes of at most 4 elements: 5x5 stride 2 with
+     * pads (after a ReLU), then 7x3 stride 1 (an axis of 7 = 4 then 2 at
+     * dilation 3), then 8x8 on a 8x8 map (the global max) */
+    conv_spec q[5] = {{3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0},
+                      {0, 5, 5, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 2},
+                      {0, 7, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 2},
+                      {2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0},
+                      {0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 2}};
+    m = make_cnn(&g, (map3){2, 17, 11}, q, 5, 3, 8, 0);
+    {
+        zki_arch ar;
+        CHECK_MSG(zki_arch_from_qmodel(m, &ar) == ZKI_OK, "large max pools: %s", zki_last_error());
+        uint32_t pools = 0;
+        for (uint32_t l = 0; l < ar.n_layers; l++)
+            pools += ar.layers[l].kind == ZKI_LAYER_MAXPOOL;
+        CHECK_MSG(pools == 4 + 3 + 1, "large max pools: %u passes", pools); /* 5x5: 2+2, 7x3: 2+1, 1x1: 1 */
+        zki_arch_free(&ar);
+    }
+    run_case(&g, "5x5 and 7x3 max pools, batch 2", m, 2, 0, 20);
+    zki_qmodel_free(m);
+    conv_spec q8[2] = {{2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0}, {0, 8, 8, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 2}};
+    m = make_cnn(&g, (map3){1, 8, 8}, q8, 2, 3, 8, 0);
+    run_case(&g, "8x8 max pool", m, 1, 0, 10);
+    zki_qmodel_free(m);
     /* depthwise-separable block and a GlobalAveragePool head */
     conv_spec f[3] = {{4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2, 1, 0},
                       {5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0},

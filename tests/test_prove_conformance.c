@@ -105,7 +105,9 @@ static const char *const expected_proven[][2] = {
     {"derived_conv_mixed", "wrapped"},
     /* a 1x1x3x3 map pooled to one value, then a 1x1 head: one-entry
      * accumulators at batch 1 (fixed: one-entry lookup sites) */
-    {"test_globalaveragepool_precomputed", "wrapped"},    /* bare single-op models ending in a map (a Conv or a pool at the
+    {"test_globalaveragepool_precomputed", "wrapped"},    /* a 5x5 window at stride 3: proven as four passes of at most 4 */
+    {"test_maxpool_2d_strides", "wrapped"},
+    /* bare single-op models ending in a map (a Conv or a pool at the
      * output: the proof's output is the dense map) */
     {"test_averagepool_2d_default", "bare"},
     {"test_averagepool_2d_pads_count_include_pad", "bare"},

@@ -21,6 +21,46 @@ void zki_arch_free(zki_arch *a)
     memset(a, 0, sizeof(*a));
 }
 
+/* A MaxPool (p: KH KW sh sw dh dw pt pl pb pr) as passes the pool gadget
+ * proves, each of at most ZKI_MAXPOOL_MAX_WINDOW elements: one pass when
+ * the window is that small, else a row pass then a column pass (the max
+ * is separable); an axis of K in (4, 8] is itself two passes, a window of
+ * w = ceil(K/2) at stride 1 (with the pads) and then a window of 2 with
+ * dilation d (K - w) at the stride, which together cover offsets
+ * 0 .. K-1 (K - w <= w). Returns the number of passes (0: not
+ * expressible), geometry in st. */
+static int maxpool_passes(const int64_t *p, int64_t st[4][10])
+{
+    if (p[0] * p[1] <= ZKI_MAXPOOL_MAX_WINDOW) {
+        memcpy(st[0], p, sizeof(int64_t) * 10);
+        return 1;
+    }
+    int n = 0;
+    for (int axis = 1; axis >= 0; axis--) { /* rows (along W) first, then columns */
+        int64_t K = p[axis], s = p[2 + axis], d = p[4 + axis], pa = p[6 + axis], pb = p[8 + axis];
+        if (K > 2 * ZKI_MAXPOOL_MAX_WINDOW)
+            return 0;
+        int64_t geo[2][5]; /* K s d pad_before pad_after */
+        int k = 0;
+        if (K <= ZKI_MAXPOOL_MAX_WINDOW) {
+            int64_t g0[5] = {K, s, d, pa, pb};
+            memcpy(geo[k++], g0, sizeof g0);
+        } else {
+            int64_t w = (K + 1) / 2;
+            int64_t g0[5] = {w, 1, d, pa, pb}, g1[5] = {2, s, d * (K - w), 0, 0};
+            memcpy(geo[k++], g0, sizeof g0);
+            memcpy(geo[k++], g1, sizeof g1);
+        }
+        for (int i = 0; i < k; i++) {
+            int64_t q[10] = {1, 1, 1, 1, 1, 1, 0, 0, 0, 0};
+            q[axis] = geo[i][0], q[2 + axis] = geo[i][1], q[4 + axis] = geo[i][2];
+            q[6 + axis] = geo[i][3], q[8 + axis] = geo[i][4];
+            memcpy(st[n++], q, sizeof q);
+        }
+    }
+    return n;
+}
+
 static int consumers(const zki_qmodel *m, int t, int *node)
 {
     int c = 0;
@@ -428,26 +468,18 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
             const zki_qtensor *xt = &m->t[n->in[0]], *yt = &m->t[n->out];
             const int64_t *p = n->p;
             /* pads read as zero: the ONNX max only on a nonnegative map;
-             * windows above 4 elements split into a row pass and a column
-             * pass (the max is separable), each at most 4 */
+             * larger windows as passes (maxpool_passes) */
             int pads = p[6] || p[7] || p[8] || p[9];
             int bad = n->in[0] != cur || !map || xt->rank != 4 || xt->dims[1] != mc || xt->dims[2] != mh ||
                       xt->dims[3] != mw || yt->rank != 4 || (pads && !nonneg) || yt->bits > 16;
             for (int i = 0; !bad && i < 10; i++)
                 bad = p[i] < (i >= 6 ? 0 : 1) || p[i] >= (1ll << 31);
-            int split = !bad && p[0] * p[1] > ZKI_MAXPOOL_MAX_WINDOW;
-            bad = bad || (split && (p[0] > ZKI_MAXPOOL_MAX_WINDOW || p[1] > ZKI_MAXPOOL_MAX_WINDOW));
             /* stage geometry: KH KW sh sw dh dw pt pl pb pr */
-            int64_t st2[2][10] = {{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]},
-                                  {0}};
-            if (split) {
-                const int64_t r[10] = {1, p[1], 1, p[3], 1, p[5], 0, p[7], 0, p[9]};
-                const int64_t c2[10] = {p[0], 1, p[2], 1, p[4], 1, p[6], 0, p[8], 0};
-                memcpy(st2[0], r, sizeof(r));
-                memcpy(st2[1], c2, sizeof(c2));
-            }
+            int64_t st2[4][10];
+            int passes = bad ? 0 : maxpool_passes(p, st2);
+            bad = bad || !passes;
             uint32_t sh_ = mh, sw_ = mw;
-            for (int k = 0; !bad && k < 1 + split; k++) {
+            for (int k = 0; !bad && k < passes; k++) {
                 const int64_t *q = st2[k];
                 zki_maxpool_dims pd;
                 bad = zki_maxpool_dims_init(&pd, 1, mc, sh_, sw_, (uint64_t)q[0], (uint64_t)q[1], (uint64_t)q[2],
@@ -460,11 +492,11 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
             if (bad) {
                 zki_arch_free(a);
                 return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (MaxPool): proven after a Conv, windows "
-                                "of at most %d elements or %dx%d split in two passes, pads only on a ReLU "
-                                "output", n->name, ZKI_MAXPOOL_MAX_WINDOW, ZKI_MAXPOOL_MAX_WINDOW,
+                                "of at most %dx%d (split into passes of at most %d elements), pads only on a "
+                                "ReLU output", n->name, 2 * ZKI_MAXPOOL_MAX_WINDOW, 2 * ZKI_MAXPOOL_MAX_WINDOW,
                                 ZKI_MAXPOOL_MAX_WINDOW);
             }
-            for (int k = 0; k < 1 + split; k++) {
+            for (int k = 0; k < passes; k++) {
                 const int64_t *q = st2[k];
                 zki_maxpool_dims pd;
                 zki_maxpool_dims_init(&pd, 1, mc, mh, mw, (uint64_t)q[0], (uint64_t)q[1], (uint64_t)q[2],
@@ -1095,8 +1127,9 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
             l++;
             continue;
         }
-        if (n->op == ZKI_QOP_MAXPOOL) { /* one layer, or two for a split window */
-            l += n->p[0] * n->p[1] > ZKI_MAXPOOL_MAX_WINDOW ? 2 : 1;
+        if (n->op == ZKI_QOP_MAXPOOL) { /* one layer per pass */
+            int64_t st2[4][10];
+            l += (uint32_t)maxpool_passes(n->p, st2);
             continue;
         }
         if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL &&
