@@ -57,7 +57,8 @@ bench: build
 
 # The demo compiles (quantises) the bundled Fashion-MNIST MLP and commits its
 # weights (model.vk, model.zpk), proves one inference and verifies the proof:
-# the predicted class, proof size and times are printed by prove / verify.
+# the predicted class, proof size and times are printed by prove / verify;
+# then the same image through the bundled CNN.
 DEMO_DIR ?= $(BUILD)/demo
 FMNIST_CLASSES = T-shirt/top Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag Ankle-boot
 demo: build
@@ -71,6 +72,12 @@ demo: build
 	@c=$$(sed -n 's/.*class (argmax) \([0-9]*\).*/\1/p' $(DEMO_DIR)/verify.txt | head -1); \
 	  set -- $(FMNIST_CLASSES); shift $$c; echo "predicted class: $$c ($$1), verified"; \
 	  echo "proof size: $$(wc -c < $(DEMO_DIR)/fmnist_sample.zkp) bytes; verification key: $$(wc -c < $(DEMO_DIR)/fmnist_mlp.vk) bytes"
+	@echo "== the same image through the bundled Fashion-MNIST CNN (Conv, MaxPool, Gemm) =="
+	@./$(BUILD)/zkinfer compile tests/data/fmnist_cnn.onnx --calib tests/data/fmnist_calib.npy -o $(DEMO_DIR)/fmnist_cnn.zkm | tail -3
+	@./$(BUILD)/zkinfer prove $(DEMO_DIR)/fmnist_cnn.zkm --input tests/data/fmnist_sample.npy -o $(DEMO_DIR)/fmnist_cnn.zkp | tail -2
+	@./$(BUILD)/zkinfer verify $(DEMO_DIR)/fmnist_cnn.vk --input tests/data/fmnist_sample.npy --proof $(DEMO_DIR)/fmnist_cnn.zkp | tee $(DEMO_DIR)/verify_cnn.txt
+	@c=$$(sed -n 's/.*class (argmax) \([0-9]*\).*/\1/p' $(DEMO_DIR)/verify_cnn.txt | head -1); \
+	  set -- $(FMNIST_CLASSES); shift $$c; echo "CNN predicted class: $$c ($$1), verified"
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
