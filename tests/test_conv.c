@@ -104,7 +104,8 @@ static zki_ext rnd_ext(zki_rng *g)
 
 /* Mode 0 honest; 1 claim + 1; 2 sum-check 1 message; 3 sum-check 2 message;
  * 4 w_eval; 5 xf_eval; 6 x_eval; 7 b_eval; 8 the prover uses one altered
- * weight (its claim on acc matches it). Returns 1 if every check passed. */
+ * weight (its claim on acc matches it); general groups only: 9 sum-check 3
+ * message, 10 wf_eval. Returns 1 if every check passed. */
 static int run(inst *I, zki_rng *g, int mode)
 {
     zki_conv_dims *d = &I->d;
@@ -154,6 +155,10 @@ static int run(inst *I, zki_rng *g, int mode)
         pf.x_eval = zki_ext_add(pf.x_eval, one);
     if (mode == 7)
         pf.b_eval = zki_ext_add(pf.b_eval, one);
+    if (mode == 9 && pf.sc3.nvars > 0)
+        pf.sc3.msgs[zki_rng_below(g, pf.sc3.nvars * pf.sc3.degree)].c0 ^= 1;
+    if (mode == 10)
+        pf.wf_eval = zki_ext_add(pf.wf_eval, one);
     int ok = zki_conv_verify(d, r, v, &pf, &tv, xv, wv) == ZKI_OK;
     if (ok) {
         /* the caller's checks: the claims against the true padded tables */
@@ -203,6 +208,12 @@ int main(void)
         {2, 1, 28, 28, 6, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, 1}, /* LeNet conv1 */
         {1, 6, 12, 12, 16, 5, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1}, /* LeNet conv2 */
         {1, 3, 11, 13, 4, 4, 2, 3, 2, 1, 2, 3, 0, 1, 2, 1, 1},  /* stride 3, odd pads */
+        /* general groups: per-group channels not powers of two */
+        {1, 6, 5, 7, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1},   /* 3 in per group */
+        {2, 9, 6, 5, 6, 3, 3, 2, 1, 1, 1, 1, 0, 1, 1, 3, 1},   /* 3 groups of 3 in, 2 out */
+        {1, 4, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 0},   /* 3 out per group */
+        {1, 2, 6, 6, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 2, 1},   /* depthwise x3, dilated */
+        {1, 15, 4, 4, 10, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 5, 1}, /* 5 groups of 3 in, 2 out */
     };
     size_t ns = sizeof(shapes) / sizeof(shapes[0]);
     for (size_t s = 0; s < ns; s++) {
@@ -210,9 +221,10 @@ int main(void)
             inst I;
             make(&I, &g, shapes[s], wb);
             CHECK_MSG(run(&I, &g, 0), "honest conv proof, shape %zu, %d-bit weights", s, wb);
-            for (int mode = 1; mode <= 8; mode++) {
+            for (int mode = 1; mode <= 10; mode++) {
                 if ((mode == 2 && I.d.lkw + I.d.lkh + I.d.licl + I.d.lg == 0) ||
-                    (mode == 3 && I.d.lw + I.d.lh == 0))
+                    (mode == 3 && I.d.lw + I.d.lh + (I.d.general ? I.d.lc : 0) == 0) ||
+                    (mode >= 9 && (!I.d.general || (mode == 9 && I.d.loc == 0))))
                     continue;
                 CHECK_MSG(!run(&I, &g, mode), "altered proof accepted: shape %zu mode %d", s, mode);
             }
@@ -221,8 +233,10 @@ int main(void)
     }
     /* dims that the gadget refuses */
     zki_conv_dims d;
-    CHECK(zki_conv_dims_init(&d, 1, 6, 8, 8, 4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 2, 1) ==
-          ZKI_ERR_INPUT); /* 3 channels per group */
+    CHECK(zki_conv_dims_init(&d, 1, 6, 8, 8, 4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 2, 1) == ZKI_OK &&
+          d.general); /* 3 channels per group: the general path */
+    CHECK(zki_conv_dims_init(&d, 1, 8, 8, 8, 4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 2, 1) == ZKI_OK &&
+          !d.general); /* powers of two per group: factored */
     CHECK(zki_conv_dims_init(&d, 1, 4, 8, 8, 6, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 4, 1) ==
           ZKI_ERR_INPUT); /* 4 groups do not divide 6 */
     CHECK(zki_conv_dims_init(&d, 1, 1, 2, 2, 1, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1) ==

@@ -566,10 +566,17 @@ int main(void)
     m = make_cnn(&g, (map3){2, 5, 5}, a, 1, 3, 8, 1);
     CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
     zki_qmodel_free(m);
-    /* 2 groups of 3 output channels: not a power of two per group */
-    conv_spec h[1] = {{6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 0}};
-    m = make_cnn(&g, (map3){2, 5, 5}, h, 1, 3, 8, 0);
-    CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
+    /* groups whose channels per group are not powers of two (the conv
+     * gadget's general path): 2 groups of 1 -> 3, then 3 groups of 2 -> 3
+     * with stride 2, then 3 groups of 3 -> 1 (a ShuffleNet-like g = 3) */
+    conv_spec h[3] = {{6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 0},
+                      {9, 3, 3, 2, 2, 1, 1, 1, 0, 1, 1, 3, 1, 0},
+                      {3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 3, 1, 0}};
+    m = make_cnn(&g, (map3){2, 7, 6}, h, 3, 3, 8, 0);
+    CHECK_MSG(zki_arch_from_qmodel(m, &arch) == ZKI_OK, "general groups: %s", zki_last_error());
+    zki_arch_free(&arch);
+    run_case(&g, "general groups, batch 2", m, 2, 0, 30);
+    run_case(&g, "general groups, private input", m, 1, 1, 10);
     zki_qmodel_free(m);
     return TEST_SUMMARY();
 }

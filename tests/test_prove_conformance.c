@@ -105,7 +105,10 @@ static const char *const expected_proven[][2] = {
     {"derived_conv_mixed", "wrapped"},
     /* a 1x1x3x3 map pooled to one value, then a 1x1 head: one-entry
      * accumulators at batch 1 (fixed: one-entry lookup sites) */
-    {"test_globalaveragepool_precomputed", "wrapped"},    /* a 5x5 window at stride 3: proven as four passes of at most 4 */
+    {"test_globalaveragepool_precomputed", "wrapped"},    /* 2 groups of 3 channels: the conv gadget's general-groups path */
+    {"derived_conv_group2_3_channels", "bare"},
+    {"derived_conv_group2_3_channels", "wrapped"},
+    /* a 5x5 window at stride 3: proven as four passes of at most 4 */
     {"test_maxpool_2d_strides", "wrapped"},
     /* bare single-op models ending in a map (a Conv or a pool at the
      * output: the proof's output is the dense map) */

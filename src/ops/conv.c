@@ -27,11 +27,6 @@ zki_status zki_conv_dims_init(zki_conv_dims *d, uint64_t B, uint64_t C, uint64_t
         return zki_fail(ZKI_ERR_INPUT, "conv: %llu groups do not divide C=%llu, OC=%llu",
                         (unsigned long long)G, (unsigned long long)C, (unsigned long long)OC);
     uint64_t Cig = C / G, Cog = OC / G;
-    if (G > 1 && (!is_pow2(Cig) || !is_pow2(Cog)))
-        return zki_fail(ZKI_ERR_INPUT,
-                        "conv: with %llu groups the per-group channels (%llu in, %llu out) "
-                        "must be powers of two",
-                        (unsigned long long)G, (unsigned long long)Cig, (unsigned long long)Cog);
     uint64_t eh = dh * (KH - 1) + 1, ew = dw * (KW - 1) + 1;
     if (H + pt + pb < eh || W + pl + pr < ew)
         return zki_fail(ZKI_ERR_INPUT, "conv: the %llux%llu dilated kernel exceeds the padded input",
@@ -55,8 +50,10 @@ zki_status zki_conv_dims_init(zki_conv_dims *d, uint64_t B, uint64_t C, uint64_t
     d->licl = zki_log2_ceil(Cig);
     d->locl = zki_log2_ceil(Cog);
     d->lg = zki_log2_ceil(G);
-    /* powers of two per group: the padded channel axes factor exactly */
-    if (d->lc != d->licl + d->lg || d->loc != d->locl + d->lg)
+    /* powers of two per group: the padded channel axes factor exactly;
+     * otherwise channels are matched by index maps (the general path) */
+    d->general = G > 1 && (!is_pow2(Cig) || !is_pow2(Cog));
+    if (!d->general && (d->lc != d->licl + d->lg || d->loc != d->locl + d->lg))
         return zki_fail(ZKI_ERR_INPUT, "conv: channel axes do not factor into groups");
     d->has_bias = has_bias ? 1 : 0;
     return ZKI_OK;
@@ -267,12 +264,21 @@ static zki_ext out_mask(const zki_conv_dims *d, const zki_ext *r_acc)
                                    zki_rows_mask_eval(r_ox, d->low, d->OW)));
 }
 
-/* x_point = (s, r_c, r_b); w_point = (r_kx, r_ky, r_icl, r_ocl, r_g). */
+/* x_point = (s, r_c, r_b); w_point = (r_kx, r_ky, r_icl, r_ocl, r_g). The
+ * general path: x_point = (s_x, s_y, s_c, r_b) from p2, w_point =
+ * (r_kx, r_ky, r_icl, s_oc) with s_oc = p3. */
 static void out_points(const zki_conv_dims *d, const zki_ext *r_acc, const zki_ext *p1,
-                       const zki_ext *p2, zki_ext *x_point, zki_ext *w_point)
+                       const zki_ext *p2, const zki_ext *p3, zki_ext *x_point, zki_ext *w_point)
 {
     size_t lk = d->lkw + d->lkh, l2 = d->lw + d->lh;
     const zki_ext *r_ocl = r_acc + d->low + d->loh, *r_b = r_ocl + d->loc;
+    if (d->general) {
+        memcpy(x_point, p2, sizeof(zki_ext) * (l2 + d->lc));
+        memcpy(x_point + l2 + d->lc, r_b, sizeof(zki_ext) * d->lb);
+        memcpy(w_point, p1, sizeof(zki_ext) * (lk + d->licl));
+        memcpy(w_point + lk + d->licl, p3, sizeof(zki_ext) * d->loc);
+        return;
+    }
     memcpy(x_point, p2, sizeof(zki_ext) * l2);
     memcpy(x_point + l2, p1 + lk, sizeof(zki_ext) * d->lc);
     memcpy(x_point + l2 + d->lc, r_b, sizeof(zki_ext) * d->lb);
@@ -282,6 +288,122 @@ static void out_points(const zki_conv_dims *d, const zki_ext *r_acc, const zki_e
 }
 
 #define NV_MAX 128
+
+/* General groups: Tc[c] = eq(r_icl, c mod Cig) eq(r_g, c div Cig) for
+ * c < C (zero beyond, 2^lc entries), To[oc] = eq(r_oc, oc) eq(r_g, oc div
+ * Cog) for oc < OC (2^loc entries; eqoc = eq(r_oc, .)). */
+static int general_maps(const zki_conv_dims *d, const zki_ext *r_icl, const zki_ext *r_g, const zki_ext *eqoc,
+                        zki_ext *Tc, zki_ext *To)
+{
+    zki_ext *ei = malloc(sizeof(zki_ext) << d->licl), *eg = malloc(sizeof(zki_ext) << d->lg);
+    if (!ei || !eg) {
+        free(ei);
+        free(eg);
+        return 0;
+    }
+    zki_eq_table(ei, r_icl, d->licl);
+    zki_eq_table(eg, r_g, d->lg);
+    if (Tc) {
+        memset(Tc, 0, sizeof(zki_ext) << d->lc);
+        for (uint64_t c = 0; c < d->C; c++)
+            Tc[c] = zki_ext_mul(ei[c % d->Cig], eg[c / d->Cig]);
+    }
+    if (To) {
+        memset(To, 0, sizeof(zki_ext) << d->loc);
+        for (uint64_t oc = 0; oc < d->OC; oc++)
+            To[oc] = zki_ext_mul(eqoc[oc], eg[oc / d->Cog]);
+    }
+    free(ei);
+    free(eg);
+    return 1;
+}
+
+/* *out = the MLE of a table of 2^n entries at r (the verifier's maps). */
+static zki_status table_eval(zki_ext *out, const zki_ext *T, size_t n, const zki_ext *r)
+{
+    zki_ext *eq = malloc(sizeof(zki_ext) << n);
+    if (!eq)
+        return zki_fail(ZKI_ERR_NOMEM, "conv: channel map of 2^%zu", n);
+    zki_eq_table(eq, r, n);
+    zki_ext_acc a;
+    zki_ext_acc_zero(&a);
+    for (size_t i = 0; i < ((size_t)1 << n); i++)
+        zki_ext_acc_mac(&a, eq[i], T[i]);
+    free(eq);
+    *out = zki_ext_acc_reduce(&a);
+    return ZKI_OK;
+}
+
+/* Sum-checks 2 and 3 of the general path (see conv.h), after sum-check 1
+ * ended at p1 with xf_eval and wf_eval. Xb[c][iy][ix]: X folded over the
+ * batch. */
+static zki_status general_prove(const zki_conv_dims *d, const zki_ext *Xb, const void *W, int w_bits,
+                                const zki_ext *eqoc, const zki_ext *p1, const zki_ext *eqoy,
+                                const zki_ext *eqox, zki_transcript *t, zki_conv_proof *proof, zki_ext *p2,
+                                zki_ext *p3)
+{
+    size_t lk = d->lkw + d->lkh, n2v = d->lw + d->lh + d->lc, n2 = (size_t)1 << n2v;
+    uint64_t C = d->C, H = d->H, Wd = d->W, KH = d->KH, KW = d->KW, nk = (uint64_t)1 << (lk + d->licl);
+    zki_ext *Xp = calloc(n2, sizeof(zki_ext)), *Q = malloc(sizeof(zki_ext) * n2);
+    zki_ext *Tc = malloc(sizeof(zki_ext) << d->lc), *To = malloc(sizeof(zki_ext) << d->loc);
+    zki_ext *Wo = calloc((size_t)1 << d->loc, sizeof(zki_ext)), *ek = malloc(sizeof(zki_ext) * nk);
+    zki_ext *Ty = malloc(sizeof(zki_ext) << d->lh), *Tx = malloc(sizeof(zki_ext) << d->lw);
+    zki_ext *eky = malloc(sizeof(zki_ext) << d->lkh), *ekx = malloc(sizeof(zki_ext) << d->lkw), ev[2];
+    zki_status st = ZKI_OK;
+    if (!Xp || !Q || !Tc || !To || !Wo || !ek || !Ty || !Tx || !eky || !ekx ||
+        !general_maps(d, p1 + lk, p1 + lk + d->licl, eqoc, Tc, To)) {
+        st = zki_fail(ZKI_ERR_NOMEM, "conv: general-groups buffers");
+        goto out;
+    }
+    /* sum-check 2 over (ix, iy, c): X folded over the batch against
+     * Tx (x) Ty (x) Tc */
+    zki_eq_table(eky, p1 + d->lkw, d->lkh);
+    zki_eq_table(ekx, p1, d->lkw);
+    axis_table(Ty, d->lh, H, d->OH, KH, d->sh, d->dh, d->pt, eqoy, eky);
+    axis_table(Tx, d->lw, Wd, d->OW, KW, d->sw, d->dw, d->pl, eqox, ekx);
+    for (uint64_t c = 0; c < C; c++)
+        for (uint64_t iy = 0; iy < H; iy++)
+            for (uint64_t ix = 0; ix < Wd; ix++)
+                Xp[((c << d->lh | iy) << d->lw) | ix] = Xb[(c * H + iy) * Wd + ix];
+    for (size_t j = 0; j < n2; j++)
+        Q[j] = zki_ext_mul(Tc[j >> (d->lw + d->lh)],
+                           zki_ext_mul(Ty[(j >> d->lw) & (((size_t)1 << d->lh) - 1)],
+                                       Tx[j & (((size_t)1 << d->lw) - 1)]));
+    zki_ext *tabs2[2] = {Xp, Q};
+    if ((st = sc_prove(n2v, 2, tabs2, proof->xf_eval, t, &proof->sc2, p2, ev)))
+        goto out;
+    proof->x_eval = ev[0];
+    zki_ts_absorb_ext(t, "cv.x", ev[0]);
+    /* sum-check 3 over oc: Wo[oc] = W~(r_kx, r_ky, r_icl, oc) against To */
+    zki_eq_table(ek, p1, lk + d->licl);
+    for (uint64_t oc = 0; oc < d->OC; oc++) {
+        zki_ext_acc a;
+        zki_ext_acc_zero(&a);
+        for (uint64_t icl = 0; icl < d->Cig; icl++)
+            for (uint64_t ky = 0; ky < KH; ky++)
+                for (uint64_t kx = 0; kx < KW; kx++)
+                    zki_ext_acc_mac_fe(&a, zki_fe_from_i64(wget(W, w_bits, ((oc * d->Cig + icl) * KH + ky) * KW + kx)),
+                                       ek[((icl << d->lkh | ky) << d->lkw) | kx]);
+        Wo[oc] = zki_ext_acc_reduce(&a);
+    }
+    zki_ext *tabs3[2] = {Wo, To};
+    if ((st = sc_prove(d->loc, 2, tabs3, proof->wf_eval, t, &proof->sc3, p3, ev)))
+        goto out;
+    proof->w_eval = ev[0];
+    zki_ts_absorb_ext(t, "cv.w3", ev[0]);
+out:
+    free(Xp);
+    free(Q);
+    free(Tc);
+    free(To);
+    free(Wo);
+    free(ek);
+    free(Ty);
+    free(Tx);
+    free(eky);
+    free(ekx);
+    return st;
+}
 
 zki_status zki_conv_prove(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits,
                           const int64_t *bias, const zki_ext *r_acc, zki_ext v,
@@ -307,14 +429,14 @@ zki_status zki_conv_prove(const zki_conv_dims *d, const int64_t *X, const void *
     zki_ext *Q = malloc(sizeof(zki_ext) * n2), *eqc = malloc(sizeof(zki_ext) << d->lc);
     zki_ext *Ty = malloc(sizeof(zki_ext) << d->lh), *Tx = malloc(sizeof(zki_ext) << d->lw);
     zki_ext *eky = malloc(sizeof(zki_ext) << d->lkh), *ekx = malloc(sizeof(zki_ext) << d->lkw);
-    zki_ext p1[NV_MAX], p2[NV_MAX], ev[3];
+    zki_ext p1[NV_MAX], p2[NV_MAX], p3[NV_MAX], ev[3];
     zki_status st = ZKI_OK;
     if (!eqb || !eqoy || !eqox || !eqoc || !eqocl || !eqog || !Xb || !Z || !Wf || !Xf || !E ||
         !Xp || !Q || !eqc || !Ty || !Tx || !eky || !ekx) {
         st = zki_fail(ZKI_ERR_NOMEM, "conv: prover buffers");
         goto out;
     }
-    if (n1v > NV_MAX || n2v > NV_MAX) {
+    if (n1v > NV_MAX || n2v + d->lc > NV_MAX || d->loc > NV_MAX) {
         st = zki_fail(ZKI_ERR_INPUT, "conv: too many variables");
         goto out;
     }
@@ -350,7 +472,7 @@ zki_status zki_conv_prove(const zki_conv_dims *d, const int64_t *X, const void *
                 for (uint64_t ocl = 0; ocl < d->Cog; ocl++) {
                     uint64_t oc = g * d->Cog + ocl;
                     int64_t w = wget(W, w_bits, ((oc * d->Cig + icl) * KH + ky) * KW + kx);
-                    zki_ext_acc_mac_fe(&a, zki_fe_from_i64(w), eqocl[ocl]);
+                    zki_ext_acc_mac_fe(&a, zki_fe_from_i64(w), d->general ? eqoc[oc] : eqocl[ocl]);
                 }
                 size_t k1 = ((((size_t)g << d->licl | icl) << d->lkh | ky) << d->lkw) | kx;
                 Wf[k1] = zki_ext_acc_reduce(&a);
@@ -401,13 +523,20 @@ zki_status zki_conv_prove(const zki_conv_dims *d, const int64_t *X, const void *
     for (size_t k = 0; k < n1; k++)
         E[k] = eqog[k >> (d->lkw + d->lkh + d->licl)];
     zki_ext *tabs1[3] = {Wf, Xf, E};
-    st = sc_prove(n1v, d->lg ? 3 : 2, tabs1, target, t, &proof->sc1, p1, ev);
+    st = sc_prove(n1v, d->lg && !d->general ? 3 : 2, tabs1, target, t, &proof->sc1, p1, ev);
     if (st)
         goto out;
     proof->w_eval = ev[0];
     proof->xf_eval = ev[1];
     zki_ts_absorb_ext(t, "cv.w", ev[0]);
     zki_ts_absorb_ext(t, "cv.xf", ev[1]);
+    if (d->general) {
+        proof->wf_eval = ev[0];
+        st = general_prove(d, Xb, W, w_bits, eqoc, p1, eqoy, eqox, t, proof, p2, p3);
+        if (!st)
+            out_points(d, r_acc, p1, p2, p3, x_point, w_point);
+        goto out;
+    }
 
     /* Xp[iy, ix] = X~(ix, iy, r_c, r_b); Q = Ty (x) Tx, the index map */
     zki_eq_table(eqc, p1 + d->lkw + d->lkh, d->lc);
@@ -429,7 +558,7 @@ zki_status zki_conv_prove(const zki_conv_dims *d, const int64_t *X, const void *
         goto out;
     proof->x_eval = ev[0];
     zki_ts_absorb_ext(t, "cv.x", ev[0]);
-    out_points(d, r_acc, p1, p2, x_point, w_point);
+    out_points(d, r_acc, p1, p2, NULL, x_point, w_point);
 out:
     free(eqb);
     free(eqoy);
@@ -454,22 +583,82 @@ out:
     return st;
 }
 
+/* The general path's checks after sum-check 1 ended in fin at p1. */
+static zki_status general_verify(const zki_conv_dims *d, const zki_ext *r_acc, const zki_conv_proof *proof,
+                                 zki_transcript *t, const zki_ext *p1, zki_ext fin, zki_ext *x_point,
+                                 zki_ext *w_point)
+{
+    const zki_ext *r_ox = r_acc, *r_oy = r_acc + d->low, *r_oc = r_oy + d->loh;
+    size_t lk = d->lkw + d->lkh, n2v = d->lw + d->lh + d->lc;
+    zki_ext p2[NV_MAX], p3[NV_MAX], fin2, fin3, ty, tx, tc, to;
+    if (!zki_ext_eq(fin, zki_ext_mul(proof->wf_eval, proof->xf_eval)))
+        return zki_fail(ZKI_ERR_VERIFY, "conv: sum-check 1 ends off w * x_im2col");
+    zki_ts_absorb_ext(t, "cv.w", proof->wf_eval);
+    zki_ts_absorb_ext(t, "cv.xf", proof->xf_eval);
+    zki_status st = sc_verify("sum-check 2", n2v, 2, proof->xf_eval, &proof->sc2, t, p2, &fin2);
+    if (st)
+        return st;
+    zki_ext *eqoc = malloc(sizeof(zki_ext) << d->loc), *Tc = malloc(sizeof(zki_ext) << d->lc);
+    zki_ext *To = malloc(sizeof(zki_ext) << d->loc);
+    if (!eqoc || !Tc || !To) {
+        st = zki_fail(ZKI_ERR_NOMEM, "conv: channel maps");
+        goto out;
+    }
+    zki_eq_table(eqoc, r_oc, d->loc);
+    if (!general_maps(d, p1 + lk, p1 + lk + d->licl, eqoc, Tc, To)) {
+        st = zki_fail(ZKI_ERR_NOMEM, "conv: channel maps");
+        goto out;
+    }
+    /* the index maps, evaluated here: Ty~(s_y) Tx~(s_x) Tc~(s_c) */
+    st = axis_eval(&ty, p2 + d->lw, d->lh, d->H, d->OH, d->loh, r_oy, d->KH, d->lkh, p1 + d->lkw, d->sh, d->dh,
+                   d->pt);
+    if (!st)
+        st = axis_eval(&tx, p2, d->lw, d->W, d->OW, d->low, r_ox, d->KW, d->lkw, p1, d->sw, d->dw, d->pl);
+    if (!st)
+        st = table_eval(&tc, Tc, d->lc, p2 + d->lw + d->lh);
+    if (st)
+        goto out;
+    if (!zki_ext_eq(fin2, zki_ext_mul(proof->x_eval, zki_ext_mul(tc, zki_ext_mul(ty, tx))))) {
+        st = zki_fail(ZKI_ERR_VERIFY, "conv: sum-check 2 ends off x * index maps");
+        goto out;
+    }
+    zki_ts_absorb_ext(t, "cv.x", proof->x_eval);
+    if ((st = sc_verify("sum-check 3", d->loc, 2, proof->wf_eval, &proof->sc3, t, p3, &fin3)) ||
+        (st = table_eval(&to, To, d->loc, p3)))
+        goto out;
+    if (!zki_ext_eq(fin3, zki_ext_mul(proof->w_eval, to))) {
+        st = zki_fail(ZKI_ERR_VERIFY, "conv: sum-check 3 ends off w * output-channel map");
+        goto out;
+    }
+    zki_ts_absorb_ext(t, "cv.w3", proof->w_eval);
+    out_points(d, r_acc, p1, p2, p3, x_point, w_point);
+out:
+    free(eqoc);
+    free(Tc);
+    free(To);
+    return st;
+}
+
 zki_status zki_conv_verify(const zki_conv_dims *d, const zki_ext *r_acc, zki_ext v,
                            const zki_conv_proof *proof, zki_transcript *t, zki_ext *x_point,
                            zki_ext *w_point)
 {
     const zki_ext *r_ox = r_acc, *r_oy = r_acc + d->low, *r_og = r_oy + d->loh + d->locl;
     size_t n1v = d->lkw + d->lkh + d->licl + d->lg, n2v = d->lw + d->lh;
-    zki_ext p1[NV_MAX], p2[NV_MAX], fin;
-    if (n1v > NV_MAX || n2v > NV_MAX)
+    zki_ext p1[NV_MAX], p2[NV_MAX], p3[NV_MAX], fin;
+    if (n1v > NV_MAX || n2v + d->lc > NV_MAX || d->loc > NV_MAX)
         return zki_fail(ZKI_ERR_INPUT, "conv: too many variables");
     if (!d->has_bias && !zki_ext_is_zero(proof->b_eval))
         return zki_fail(ZKI_ERR_VERIFY, "conv: bias value for a layer without bias");
     zki_ts_absorb_ext(t, "cv.bias", proof->b_eval);
     zki_ext target = zki_ext_sub(v, zki_ext_mul(proof->b_eval, out_mask(d, r_acc)));
-    zki_status st = sc_verify("sum-check 1", n1v, d->lg ? 3 : 2, target, &proof->sc1, t, p1, &fin);
+    zki_status st = sc_verify("sum-check 1", n1v, d->lg && !d->general ? 3 : 2, target, &proof->sc1, t, p1, &fin);
     if (st)
         return st;
+    if (d->general)
+        return general_verify(d, r_acc, proof, t, p1, fin, x_point, w_point);
+    if (!zki_ext_is_zero(proof->wf_eval) || proof->sc3.nvars || proof->sc3.degree || proof->sc3.msgs)
+        return zki_fail(ZKI_ERR_VERIFY, "conv: general-groups fields in a factored conv proof");
     zki_ext want = zki_ext_mul(proof->w_eval, proof->xf_eval);
     if (d->lg)
         want = zki_ext_mul(want, zki_eq_eval(r_og, p1 + d->lkw + d->lkh + d->licl, d->lg));
@@ -492,7 +681,8 @@ zki_status zki_conv_verify(const zki_conv_dims *d, const zki_ext *r_acc, zki_ext
     if (!zki_ext_eq(fin, zki_ext_mul(proof->x_eval, zki_ext_mul(ty, tx))))
         return zki_fail(ZKI_ERR_VERIFY, "conv: sum-check 2 ends off x * index map");
     zki_ts_absorb_ext(t, "cv.x", proof->x_eval);
-    out_points(d, r_acc, p1, p2, x_point, w_point);
+    out_points(d, r_acc, p1, p2, NULL, x_point, w_point);
+    (void)p3;
     return ZKI_OK;
 }
 
@@ -502,5 +692,6 @@ void zki_conv_proof_free(zki_conv_proof *p)
         return;
     zki_sc_proof_free(&p->sc1);
     zki_sc_proof_free(&p->sc2);
+    zki_sc_proof_free(&p->sc3);
     memset(p, 0, sizeof(*p));
 }

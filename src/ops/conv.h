@@ -13,9 +13,10 @@
  *   X   [B][C][H][W]      point (s_x, s_y, r_c, r_b)
  *   W   [OC][Cig][KH][KW] point (r_kx, r_ky, r_icl, r_oc)
  *   bias [OC]             point r_oc
- * With groups > 1, Cig = C / G and Cog = OC / G must be powers of two, so a
- * channel index splits into (in-group bits, group bits) and the padded
- * channel axis is exactly (group) x (in-group); depthwise (Cig = 1) fits.
+ * With groups > 1 and Cig = C / G, Cog = OC / G powers of two, a channel
+ * index splits into (in-group bits, group bits) and the padded channel axis
+ * is exactly (group) x (in-group); depthwise (Cig = 1) fits. Other group
+ * sizes take the general path below.
  *
  * Protocol. Given acc~(r) = v:
  *  1. sum-check over k = (kx, ky, icl, g):
@@ -34,6 +35,23 @@
  *     (no committed selector). Ends in the claim X~(s_x, s_y, r_c, r_b).
  * The caller chains the three claims (x_eval, w_eval, b_eval).
  *
+ * General groups (G > 1 with Cig or Cog not a power of two, e.g. 3
+ * channels per group): the channel axes no longer split into (group,
+ * in-group) bits, so channels are matched by index maps instead:
+ *  1. Wf[k] = sum_{oc of group g} eq(r_oc, oc) W[oc, icl, ky, kx] (the
+ *     group match folded in; degree 2, no third table), ending in
+ *     Wf~ = wf_eval and Xf~ = xf_eval at p1 = (r_kx, r_ky, r_icl, r_g);
+ *  2. the second sum-check also runs over the input channel c:
+ *     Xf~ = sum_{c,iy,ix} X~(ix, iy, c, r_b) Ty[iy] Tx[ix] Tc[c] with
+ *     Tc[c] = eq(r_icl, c mod Cig) eq(r_g, c div Cig), which the verifier
+ *     evaluates in O(C) at the end; X's point is (s_x, s_y, s_c, r_b);
+ *  3. a third sum-check over oc: wf_eval = sum_oc To[oc] W'(oc) with
+ *     W'(oc) = W~(r_kx, r_ky, r_icl, oc) and To[oc] = eq(r_oc, oc)
+ *     eq(r_g, oc div Cog) (verifier: O(OC)), ending in W~ at
+ *     (r_kx, r_ky, r_icl, s_oc) = w_eval.
+ * Transcript (general): b_eval, sum-check 1, wf_eval, xf_eval, sum-check 2,
+ * x_eval, sum-check 3, w_eval.
+ *
  * Transcript: b_eval, sum-check 1, w_eval, xf_eval, sum-check 2, x_eval. */
 #ifndef ZKI_OPS_CONV_H
 #define ZKI_OPS_CONV_H
@@ -51,18 +69,20 @@ typedef struct {
     uint64_t OH, OW, Cig, Cog; /* derived */
     size_t lb, lc, lh, lw, loc, loh, low, lkh, lkw, licl, locl, lg;
     int has_bias;
+    int general; /* groups > 1 with per-group channels not powers of two */
 } zki_conv_dims;
 
 typedef struct {
     zki_sc_proof sc1; /* lkw + lkh + licl + lg rounds, degree 2 (3 with groups) */
-    zki_sc_proof sc2; /* lw + lh rounds, degree 2 */
+    zki_sc_proof sc2; /* lw + lh rounds, degree 2 (general: + lc) */
+    zki_sc_proof sc3; /* general only: loc rounds, degree 2 */
     zki_ext b_eval, w_eval, xf_eval, x_eval;
+    zki_ext wf_eval; /* general only: the folded weights' claim sc3 starts from */
 } zki_conv_proof;
 
 /* Fills the derived fields: OH = floor((H + pt + pb - dh (KH - 1) - 1) / sh)
  * + 1 (OW alike). ZKI_ERR_INPUT on zero sizes, strides or dilations, sizes
- * above 2^31, an empty output, C or OC not divisible by G, or groups > 1
- * with C/G or OC/G not a power of two. */
+ * above 2^31, an empty output, or C or OC not divisible by G. */
 zki_status zki_conv_dims_init(zki_conv_dims *d, uint64_t B, uint64_t C, uint64_t H, uint64_t W,
                               uint64_t OC, uint64_t KH, uint64_t KW, uint64_t sh, uint64_t sw,
                               uint64_t dh, uint64_t dw, uint64_t pt, uint64_t pl, uint64_t pb,

@@ -586,7 +586,7 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
             zki_arch_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s): weights must be int8/int16 "
                             "constants on a one-row input (Linear [N, %lld]; Conv on the input image or "
-                            "the previous Conv, per-group channels powers of two), outputs at most 16 "
+                            "the previous Conv), outputs at most 16 "
                             "bits, 0 < |M| < 2^31, s <= 61, clamp range containing 0",
                             n->name, zki_qop_name(n->op), (long long)feat);
         }

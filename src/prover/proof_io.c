@@ -81,6 +81,13 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
             zki_wb_ext(&w, cv->w_eval);
             zki_wb_ext(&w, cv->xf_eval);
             zki_wb_ext(&w, cv->x_eval);
+            if (cv->sc3.degree) { /* general groups: sum-check 3 and the folded weights' claim */
+                zki_wb_u32(&w, (uint32_t)cv->sc3.nvars);
+                zki_wb_u32(&w, cv->sc3.degree);
+                for (size_t i = 0; i < cv->sc3.nvars * cv->sc3.degree; i++)
+                    zki_wb_ext(&w, cv->sc3.msgs[i]);
+                zki_wb_ext(&w, cv->wf_eval);
+            }
             for (uint64_t k = 0; k < (uint64_t)p->wsl_n[l]; k++)
                 zki_wb_ext(&w, p->wsl[l][k]);
             continue;
@@ -245,8 +252,8 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
             NEED(zki_arch_conv_dims(&a->layers[l], p->B, &cd) == ZKI_OK, "conv geometry");
             zki_conv_proof *cv = &p->cv[l];
             zki_sc_proof *sc[2] = {&cv->sc1, &cv->sc2};
-            size_t want_nv[2] = {cd.lkw + cd.lkh + cd.licl + cd.lg, cd.lw + cd.lh};
-            uint32_t want_deg[2] = {cd.lg ? 3u : 2u, 2u};
+            size_t want_nv[2] = {cd.lkw + cd.lkh + cd.licl + cd.lg, cd.lw + cd.lh + (cd.general ? cd.lc : 0)};
+            uint32_t want_deg[2] = {cd.lg && !cd.general ? 3u : 2u, 2u};
             for (int j = 0; j < 2; j++) {
                 NEED(zki_rb_u32(&r, &nv) && nv == want_nv[j], "conv sum-check rounds differ from the key");
                 NEED(zki_rb_u32(&r, &deg) && deg == want_deg[j], "conv sum-check degree");
@@ -263,6 +270,20 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
             NEED(zki_rb_ext(&r, &cv->b_eval) && zki_rb_ext(&r, &cv->w_eval) &&
                      zki_rb_ext(&r, &cv->xf_eval) && zki_rb_ext(&r, &cv->x_eval),
                  "non-canonical field element");
+            if (cd.general) {
+                NEED(zki_rb_u32(&r, &nv) && nv == cd.loc, "conv sum-check 3 rounds differ from the key");
+                NEED(zki_rb_u32(&r, &deg) && deg == 2, "conv sum-check 3 degree");
+                NEED(zki_rb_left(&r) / 16 >= (size_t)nv * deg + 1, "truncated conv sum-check 3");
+                cv->sc3.nvars = nv;
+                cv->sc3.degree = deg;
+                if (nv) {
+                    cv->sc3.msgs = malloc(sizeof(zki_ext) * nv * deg);
+                    NEED(cv->sc3.msgs, "out of memory");
+                }
+                for (size_t i = 0; i < (size_t)nv * deg; i++)
+                    NEED(zki_rb_ext(&r, &cv->sc3.msgs[i]), "non-canonical field element");
+                NEED(zki_rb_ext(&r, &cv->wf_eval), "non-canonical field element");
+            }
             uint64_t kk = cd.KH * cd.KW;
             NEED(zki_rb_left(&r) / 16 >= kk, "truncated conv weight slices");
             p->wsl[l] = malloc(sizeof(zki_ext) * kk);
