@@ -5,7 +5,8 @@
  *   0: the rest patches the honest vk (pairs of u32 offset, xor byte);
  *   1: the rest is a proof file;
  *   2: the rest patches the honest proof (pairs of u32 offset, xor byte).
- * Model: input [1, 2, 5, 4] -> Conv 4@3x3 (2 groups, pads 1 0 1 1, ReLU)
+ * Model: input [1, 2, 5, 4] -> Conv 6@3x3 (2 groups of 1 -> 3 channels: the
+ * conv gadget's general-groups path; pads 1 0 1 1, ReLU)
  * -> MaxPool 2x2 stride 1 pad right -> Flatten -> Linear 3, batch 2.
  * Build: cmake -DZKI_FUZZ=ON with CC=clang; run: ./fuzz_cnn_proof -max_total_time=60 */
 #include "fuzz_model_proof.h"
@@ -16,8 +17,8 @@ static void setup(void)
 {
     zki_qmodel *m = calloc(1, sizeof(*m));
     static const uint8_t seed[32] = {9};
-    int64_t xd[4] = {1, 2, 5, 4}, wd[4] = {4, 1, 3, 3}, bd[1] = {4}, cd[4] = {1, 4, 5, 3};
-    int64_t pdims[4] = {1, 4, 4, 3}, fd[2] = {1, 48}, ld[2] = {3, 48}, lb[1] = {3}, yd[2] = {1, 3};
+    int64_t xd[4] = {1, 2, 5, 4}, wd[4] = {6, 1, 3, 3}, bd[1] = {6}, cd[4] = {1, 6, 5, 3};
+    int64_t pdims[4] = {1, 6, 4, 3}, fd[2] = {1, 72}, ld[2] = {3, 72}, lb[1] = {3}, yd[2] = {1, 3};
     int x = fuzz_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, xd, 0), w = fuzz_add_tensor(m, "w", ZKI_QT_CONST, 8, 4, wd, 1);
     int b = fuzz_add_tensor(m, "b", ZKI_QT_CONST, 32, 1, bd, 2), c = fuzz_add_tensor(m, "c", ZKI_QT_VALUE, 8, 4, cd, 0);
     int p = fuzz_add_tensor(m, "p", ZKI_QT_VALUE, 8, 4, pdims, 0), f = fuzz_add_tensor(m, "f", ZKI_QT_VALUE, 8, 2, fd, 0);
