@@ -149,6 +149,22 @@ int main(void)
                 continue;
             CHECK_MSG(!run(&d, &g, X, mode), "altered maxpool proof accepted: shape %zu mode %d", s, mode);
         }
+        if (padded) {
+            /* a signed map: pads read as the map's minimum (ONNX: they never win) */
+            zki_maxpool_dims ds = d;
+            ds.pad_value = -128;
+            int64_t *Xs = malloc(sizeof(int64_t) * nx);
+            for (uint64_t i = 0; i < nx; i++)
+                Xs[i] = (int64_t)zki_rng_below(&g, 256) - 128;
+            CHECK_MSG(run(&ds, &g, Xs, 0), "honest maxpool proof, signed map, shape %zu", s);
+            for (int mode = 1; mode <= 7; mode++) {
+                if ((mode == 1 && zki_maxpool_out_nvars(&ds) == 0) || (mode == 2 && ds.lw + ds.lh == 0))
+                    continue;
+                CHECK_MSG(!run(&ds, &g, Xs, mode), "altered signed maxpool proof accepted: shape %zu mode %d", s,
+                          mode);
+            }
+            free(Xs);
+        }
         if (d.J > 1) {
             /* a second-largest output passes the product but leaves a
              * negative difference for the range check */

@@ -108,6 +108,12 @@ static const char *const expected_proven[][2] = {
     {"test_globalaveragepool_precomputed", "wrapped"},    /* 2 groups of 3 channels: the conv gadget's general-groups path */
     {"derived_conv_group2_3_channels", "bare"},
     {"derived_conv_group2_3_channels", "wrapped"},
+    /* pads on a signed map: pads read as the map's minimum, never win */
+    {"test_maxpool_2d_pads", "wrapped"},
+    {"test_maxpool_2d_precomputed_pads", "wrapped"},
+    {"test_maxpool_2d_precomputed_same_upper", "wrapped"},
+    {"test_maxpool_2d_same_lower", "wrapped"},
+    {"test_maxpool_2d_same_upper", "wrapped"},
     /* a 5x5 window at stride 3: proven as four passes of at most 4 */
     {"test_maxpool_2d_strides", "wrapped"},
     /* bare single-op models ending in a map (a Conv or a pool at the

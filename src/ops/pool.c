@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "ops/matmul.h"
 #include "poly/mle.h"
 
 #define NV_MAX 128
@@ -42,7 +43,7 @@ zki_status zki_maxpool_dims_init(zki_maxpool_dims *d, uint64_t B, uint64_t C, ui
 size_t zki_maxpool_out_nvars(const zki_maxpool_dims *d) { return d->low + d->loh + d->lc + d->lb; }
 size_t zki_maxpool_x_nvars(const zki_maxpool_dims *d) { return d->lw + d->lh + d->lc + d->lb; }
 
-/* window element j of output (oy, ox); 0 in the padding */
+/* window element j of output (oy, ox); pad_value in the padding */
 static int64_t xval(const zki_maxpool_dims *d, const int64_t *X, uint64_t bc, uint64_t oy, uint64_t ox,
                     uint32_t j)
 {
@@ -50,7 +51,7 @@ static int64_t xval(const zki_maxpool_dims *d, const int64_t *X, uint64_t bc, ui
     int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;
     int64_t ix = (int64_t)(ox * d->sw + kx * d->dw) - (int64_t)d->pl;
     if (iy < 0 || ix < 0 || iy >= (int64_t)d->H || ix >= (int64_t)d->W)
-        return 0;
+        return d->pad_value;
     return X[(bc * d->H + (uint64_t)iy) * d->W + (uint64_t)ix];
 }
 
@@ -173,12 +174,54 @@ static void alpha_powers(zki_ext *pw, zki_ext alpha, uint32_t J, zki_ext *sum)
     }
 }
 
-/* (sum_j alpha^j) p - sum_j alpha^j d_j: what sum_j alpha^j X_j~(rho) must be */
-static zki_ext link_target(const zki_maxpool_proof *pf, const zki_ext *pw, zki_ext psum, uint32_t J)
+/* eq(r, i) for a boolean index i of n bits. */
+static zki_ext eq_at(const zki_ext *r, size_t n, uint64_t i)
+{
+    zki_ext e = zki_ext_one();
+    for (size_t k = 0; k < n; k++)
+        e = zki_ext_mul(e, (i >> k) & 1 ? r[k] : zki_ext_sub(zki_ext_one(), r[k]));
+    return e;
+}
+
+/* sum over the real outputs (b < B, c < C, oy < OH, ox < OW) of the
+ * indicator that window element j is a pad position, as an MLE at rho:
+ * mask_b mask_c (Moy Mox - Iy_j Ix_j), Moy = sum_{oy < OH} eq(rho_oy, oy),
+ * Iy_j the same over the oy whose row iy is inside (O(OH + OW) per j). */
+static zki_ext pad_indicator(const zki_maxpool_dims *d, const zki_ext *rho, uint32_t j)
+{
+    const zki_ext *r_ox = rho, *r_oy = rho + d->low, *r_c = r_oy + d->loh, *r_b = r_c + d->lc;
+    uint64_t ky = j / d->KW, kx = j % d->KW;
+    zki_ext my = zki_ext_zero(), mx = zki_ext_zero(), iy_in = zki_ext_zero(), ix_in = zki_ext_zero();
+    for (uint64_t oy = 0; oy < d->OH; oy++) {
+        zki_ext e = eq_at(r_oy, d->loh, oy);
+        int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;
+        my = zki_ext_add(my, e);
+        if (iy >= 0 && iy < (int64_t)d->H)
+            iy_in = zki_ext_add(iy_in, e);
+    }
+    for (uint64_t ox = 0; ox < d->OW; ox++) {
+        zki_ext e = eq_at(r_ox, d->low, ox);
+        int64_t ix = (int64_t)(ox * d->sw + kx * d->dw) - (int64_t)d->pl;
+        mx = zki_ext_add(mx, e);
+        if (ix >= 0 && ix < (int64_t)d->W)
+            ix_in = zki_ext_add(ix_in, e);
+    }
+    zki_ext in = zki_ext_sub(zki_ext_mul(my, mx), zki_ext_mul(iy_in, ix_in));
+    return zki_ext_mul(in, zki_ext_mul(zki_rows_mask_eval(r_c, d->lc, d->C), zki_rows_mask_eval(r_b, d->lb, d->B)));
+}
+
+/* (sum_j alpha^j) p - sum_j alpha^j d_j - pad_value sum_j alpha^j pad_j~(rho):
+ * what sum_j alpha^j X_j~(rho) (in-range elements only) must be */
+static zki_ext link_target(const zki_maxpool_dims *d, const zki_maxpool_proof *pf, const zki_ext *rho,
+                           const zki_ext *pw, zki_ext psum)
 {
     zki_ext v = zki_ext_mul(psum, pf->p_eval);
-    for (uint32_t j = 0; j < J; j++)
+    for (uint32_t j = 0; j < d->J; j++) {
         v = zki_ext_sub(v, zki_ext_mul(pw[j], pf->d_eval[j]));
+        if (d->pad_value && (d->pt || d->pl || d->pb || d->pr))
+            v = zki_ext_sub(v, zki_ext_mul(zki_ext_mul(pw[j], pad_indicator(d, rho, j)),
+                                           zki_ext_from_fe(zki_fe_from_i64(d->pad_value))));
+    }
     return v;
 }
 
@@ -258,7 +301,7 @@ zki_status zki_maxpool_prove(const zki_maxpool_dims *d, const int64_t *X, const 
         }
     if ((st = index_map(d, rho, pw, NULL, NULL, T)))
         goto out;
-    zki_ext target = link_target(pf, pw, psum, d->J), e2[2];
+    zki_ext target = link_target(d, pf, rho, pw, psum), e2[2];
     if (n2 == 0) {
         pf->sc.degree = 2;
         e2[0] = Xp[0];
@@ -326,7 +369,7 @@ zki_status zki_maxpool_verify(const zki_maxpool_dims *d, const zki_maxpool_proof
         zki_ts_absorb_ext(t, "mp.d", pf->d_eval[j]);
     zki_ts_absorb_ext(t, "mp.p", pf->p_eval);
     alpha_powers(pw, zki_ts_challenge_ext(t, "mp.alpha"), d->J, &psum);
-    if ((st = sc_check("link", n2, 2, link_target(pf, pw, psum, d->J), &pf->sc, t, s, &fin)))
+    if ((st = sc_check("link", n2, 2, link_target(d, pf, rho, pw, psum), &pf->sc, t, s, &fin)))
         return st;
     zki_ext tv = zki_ext_zero();
     if ((st = index_map(d, rho, pw, s, &tv, NULL)))

@@ -1,18 +1,20 @@
 /* MaxPool gadget (2-D, NCHW, windows of at most 4 elements; padding read
- * as zero, see below):
+ * as pad_value, see below):
  * proves P = max over each window of X from claims, given committed P and
  * committed window differences D_j = P - X_j (j < J = KH KW).
  *
  * Relations (b < B, c < C, oy < OH, ox < OW, j = (ky, kx)):
  *   D_j[b,c,oy,ox] = P[b,c,oy,ox] - X[b, c, oy sh + ky dh - pt, ox sw + kx dw - pl]
- *   (X read as 0 outside [0,H) x [0,W))
+ *   (X read as pad_value outside [0,H) x [0,W), for real output positions)
  *   prod_j D_j[b,c,oy,ox] = 0
  * and the CALLER range-checks every D_j in [0, 2^16) (a lookup): then P is
  * at least every window element and equal to one of them, i.e. the max.
  * At padded output positions X contributes nothing, so D_j = P there and
  * the product forces P = 0. With pads, P is the max over the window with
- * pad elements 0: the ONNX MaxPool (pads never win) exactly when X >= 0,
- * which the CALLER must establish (e.g. X is a ReLU output).
+ * pad elements pad_value: the ONNX MaxPool (pads never win) when
+ * pad_value is at most every X (the caller sets the map's minimum,
+ * -2^(bits-1)) and every window holds an element of X. The link adds
+ * pad_value times the verifier-evaluated padding indicator.
  *
  * Layouts (each axis zero-padded to a power of two, x_0 least significant):
  * P and every D_j [B][C][OH][OW], point (r_ox, r_oy, r_c, r_b); X
@@ -45,6 +47,7 @@ typedef struct {
     uint64_t B, C, H, W, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, OH, OW;
     uint32_t J;
     size_t lb, lc, lh, lw, loh, low;
+    int64_t pad_value; /* what a pad position reads as (0 from dims_init) */
 } zki_maxpool_dims;
 
 typedef struct {

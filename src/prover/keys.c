@@ -141,8 +141,29 @@ zki_status zki_arch_conv_dims(const zki_arch_layer *L, uint32_t B, zki_conv_dims
 
 zki_status zki_arch_pool_dims(const zki_arch_layer *L, uint32_t B, zki_maxpool_dims *d)
 {
-    return zki_maxpool_dims_init(d, B, L->C, L->H, L->W, L->KH, L->KW, L->sh, L->sw, L->dh, L->dw, L->pt, L->pl,
-                                 L->pb, L->pr);
+    zki_status st = zki_maxpool_dims_init(d, B, L->C, L->H, L->W, L->KH, L->KW, L->sh, L->sw, L->dh, L->dw, L->pt,
+                                          L->pl, L->pb, L->pr);
+    /* pads read as the map's minimum: they never win (the ONNX max) */
+    if (!st && L->out_bits >= 2 && L->out_bits <= 32)
+        d->pad_value = -((int64_t)1 << (L->out_bits - 1));
+    return st;
+}
+
+/* Whether every window of an axis (n inputs, window K, stride s, dilation
+ * dl, pads a / b) holds an input element: an all-pad window's ONNX max is
+ * undefined (the integer executor says 0), so such pools are refused. */
+static int pool_axis_covered(int64_t n, int64_t K, int64_t s, int64_t dl, int64_t a, int64_t b)
+{
+    if (n + a + b < dl * (K - 1) + 1)
+        return 0;
+    int64_t out = (n + a + b - dl * (K - 1) - 1) / s + 1;
+    for (int64_t o = 0; o < out; o++) {
+        /* the first window position at or after 0, if any, must be < n */
+        int64_t f = o * s - a, k0 = f >= 0 ? 0 : (-f + dl - 1) / dl;
+        if (k0 >= K || f + k0 * dl >= n)
+            return 0;
+    }
+    return 1;
 }
 
 int zki_arch_out_map(const zki_arch_layer *L, uint32_t *C, uint32_t *H, uint32_t *W)
@@ -467,13 +488,14 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
         if (n->op == ZKI_QOP_MAXPOOL) {
             const zki_qtensor *xt = &m->t[n->in[0]], *yt = &m->t[n->out];
             const int64_t *p = n->p;
-            /* pads read as zero: the ONNX max only on a nonnegative map;
-             * larger windows as passes (maxpool_passes) */
-            int pads = p[6] || p[7] || p[8] || p[9];
+            /* pads read as the map's minimum (they never win); every window
+             * must hold an element; larger windows as passes (maxpool_passes) */
             int bad = n->in[0] != cur || !map || xt->rank != 4 || xt->dims[1] != mc || xt->dims[2] != mh ||
-                      xt->dims[3] != mw || yt->rank != 4 || (pads && !nonneg) || yt->bits > 16;
+                      xt->dims[3] != mw || yt->rank != 4 || yt->bits > 16 || yt->bits < xt->bits;
             for (int i = 0; !bad && i < 10; i++)
                 bad = p[i] < (i >= 6 ? 0 : 1) || p[i] >= (1ll << 31);
+            bad = bad || !pool_axis_covered(mh, p[0], p[2], p[4], p[6], p[8]) ||
+                  !pool_axis_covered(mw, p[1], p[3], p[5], p[7], p[9]);
             /* stage geometry: KH KW sh sw dh dw pt pl pb pr */
             int64_t st2[4][10];
             int passes = bad ? 0 : maxpool_passes(p, st2);
@@ -492,9 +514,9 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
             if (bad) {
                 zki_arch_free(a);
                 return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (MaxPool): proven after a Conv, windows "
-                                "of at most %dx%d (split into passes of at most %d elements), pads only on a "
-                                "ReLU output", n->name, 2 * ZKI_MAXPOOL_MAX_WINDOW, 2 * ZKI_MAXPOOL_MAX_WINDOW,
-                                ZKI_MAXPOOL_MAX_WINDOW);
+                                "of at most %dx%d (split into passes of at most %d elements), every window "
+                                "holding an input element", n->name, 2 * ZKI_MAXPOOL_MAX_WINDOW,
+                                2 * ZKI_MAXPOOL_MAX_WINDOW, ZKI_MAXPOOL_MAX_WINDOW);
             }
             for (int k = 0; k < passes; k++) {
                 const int64_t *q = st2[k];
@@ -786,12 +808,15 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                  "conv input map differs from the previous layer's output");
         } else if (L->kind == ZKI_LAYER_MAXPOOL) {
             zki_maxpool_dims pd;
-            NEED(pmap && pc == L->C && ph == L->H && pw == L->W && L->OC == L->C &&
-                     L->G == 1 && (nn[l - 1] || (!L->pt && !L->pl && !L->pb && !L->pr)),
-                 "pool input map differs from the previous layer's output, or pads on a signed map");
+            NEED(pmap && pc == L->C && ph == L->H && pw == L->W && L->OC == L->C && L->G == 1 &&
+                     a->layers[l - 1].out_bits <= L->out_bits,
+                 "pool input map differs from the previous layer's output");
             NEED(zki_arch_pool_dims(L, 1, &pd) == ZKI_OK && pd.lc + pd.loh + pd.low <= 26 &&
                      L->K == 1u << (pd.lc + pd.lh + pd.lw) && L->N == 1u << (pd.lc + pd.loh + pd.low),
                  "pool geometry");
+            NEED(pool_axis_covered(L->H, L->KH, L->sh, L->dh, L->pt, L->pb) &&
+                     pool_axis_covered(L->W, L->KW, L->sw, L->dw, L->pl, L->pr),
+                 "pool window of pads only");
         } else if (L->kind == ZKI_LAYER_ADD) {
             /* two earlier maps of this shape (the previous layer's among
              * them, so the chain still runs through every layer) */
