@@ -130,6 +130,27 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
     return ZKI_OK;
 }
 
+/* A sum-check of exactly want_nv rounds of degree want_deg, with at least
+ * `after` extension elements due after it. NULL, or what is wrong. */
+static const char *read_sc(zki_rbuf *r, zki_sc_proof *sc, size_t want_nv, uint32_t want_deg, size_t after)
+{
+    uint32_t nv = 0, deg = 0;
+    if (!zki_rb_u32(r, &nv) || nv != want_nv)
+        return "sum-check rounds differ from the key";
+    if (!zki_rb_u32(r, &deg) || deg != want_deg)
+        return "sum-check degree differs from the key";
+    if (zki_rb_left(r) / 16 < (size_t)nv * deg + after)
+        return "truncated sum-check";
+    sc->nvars = nv;
+    sc->degree = deg;
+    if (nv && !(sc->msgs = malloc(sizeof(zki_ext) * nv * deg)))
+        return "out of memory";
+    for (size_t i = 0; i < (size_t)nv * deg; i++)
+        if (!zki_rb_ext(r, &sc->msgs[i]))
+            return "non-canonical field element";
+    return NULL;
+}
+
 zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *in, size_t len)
 {
     memset(p, 0, sizeof(*p));
@@ -142,6 +163,15 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     do {                                                                                   \
         if (!(c)) {                                                                        \
             st = zki_fail(ZKI_ERR_INPUT, "proof: bad data at byte %zu: %s", r.pos, what);  \
+            goto fail;                                                                     \
+        }                                                                                  \
+    } while (0)
+    const char *sce = NULL;
+#define NEED_SC(sc, nv, deg, after, what)                                                  \
+    do {                                                                                   \
+        sce = read_sc(&r, sc, nv, deg, after);                                             \
+        if (sce) {                                                                         \
+            st = zki_fail(ZKI_ERR_INPUT, "proof: bad data at byte %zu: %s: %s", r.pos, what, sce); \
             goto fail;                                                                     \
         }                                                                                  \
     } while (0)
@@ -207,19 +237,8 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
             zki_sc_proof *sc[2] = {&mp->zc, &mp->sc};
             size_t want_nv[2] = {zki_maxpool_out_nvars(&pd), pd.lw + pd.lh};
             uint32_t want_deg[2] = {pd.J + 1, 2u};
-            for (int j = 0; j < 2; j++) {
-                NEED(zki_rb_u32(&r, &nv) && nv == want_nv[j], "pool sum-check rounds differ from the key");
-                NEED(zki_rb_u32(&r, &deg) && deg == want_deg[j], "pool sum-check degree");
-                NEED(zki_rb_left(&r) / 16 >= (size_t)nv * deg + pd.J + 2, "truncated pool sum-check");
-                sc[j]->nvars = nv;
-                sc[j]->degree = deg;
-                if (nv) {
-                    sc[j]->msgs = malloc(sizeof(zki_ext) * nv * deg);
-                    NEED(sc[j]->msgs, "out of memory");
-                }
-                for (size_t i = 0; i < (size_t)nv * deg; i++)
-                    NEED(zki_rb_ext(&r, &sc[j]->msgs[i]), "non-canonical field element");
-            }
+            for (int j = 0; j < 2; j++)
+                NEED_SC(sc[j], want_nv[j], want_deg[j], pd.J + 2, "pool");
             for (uint32_t j = 0; j < pd.J; j++)
                 NEED(zki_rb_ext(&r, &mp->d_eval[j]), "non-canonical field element");
             NEED(zki_rb_ext(&r, &mp->p_eval) && zki_rb_ext(&r, &mp->x_eval), "non-canonical field element");
@@ -254,34 +273,13 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
             zki_sc_proof *sc[2] = {&cv->sc1, &cv->sc2};
             size_t want_nv[2] = {cd.lkw + cd.lkh + cd.licl + cd.lg, cd.lw + cd.lh + (cd.general ? cd.lc : 0)};
             uint32_t want_deg[2] = {cd.lg && !cd.general ? 3u : 2u, 2u};
-            for (int j = 0; j < 2; j++) {
-                NEED(zki_rb_u32(&r, &nv) && nv == want_nv[j], "conv sum-check rounds differ from the key");
-                NEED(zki_rb_u32(&r, &deg) && deg == want_deg[j], "conv sum-check degree");
-                NEED(zki_rb_left(&r) / 16 >= (size_t)nv * deg + 4, "truncated conv sum-check");
-                sc[j]->nvars = nv;
-                sc[j]->degree = deg;
-                if (nv) {
-                    sc[j]->msgs = malloc(sizeof(zki_ext) * nv * deg);
-                    NEED(sc[j]->msgs, "out of memory");
-                }
-                for (size_t i = 0; i < (size_t)nv * deg; i++)
-                    NEED(zki_rb_ext(&r, &sc[j]->msgs[i]), "non-canonical field element");
-            }
+            for (int j = 0; j < 2; j++)
+                NEED_SC(sc[j], want_nv[j], want_deg[j], 4, "conv");
             NEED(zki_rb_ext(&r, &cv->b_eval) && zki_rb_ext(&r, &cv->w_eval) &&
                      zki_rb_ext(&r, &cv->xf_eval) && zki_rb_ext(&r, &cv->x_eval),
                  "non-canonical field element");
             if (cd.general) {
-                NEED(zki_rb_u32(&r, &nv) && nv == cd.loc, "conv sum-check 3 rounds differ from the key");
-                NEED(zki_rb_u32(&r, &deg) && deg == 2, "conv sum-check 3 degree");
-                NEED(zki_rb_left(&r) / 16 >= (size_t)nv * deg + 1, "truncated conv sum-check 3");
-                cv->sc3.nvars = nv;
-                cv->sc3.degree = deg;
-                if (nv) {
-                    cv->sc3.msgs = malloc(sizeof(zki_ext) * nv * deg);
-                    NEED(cv->sc3.msgs, "out of memory");
-                }
-                for (size_t i = 0; i < (size_t)nv * deg; i++)
-                    NEED(zki_rb_ext(&r, &cv->sc3.msgs[i]), "non-canonical field element");
+                NEED_SC(&cv->sc3, cd.loc, 2, 1, "conv sum-check 3");
                 NEED(zki_rb_ext(&r, &cv->wf_eval), "non-canonical field element");
             }
             uint64_t kk = cd.KH * cd.KW;
@@ -303,17 +301,7 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
                      zki_concat_dims_init(&cd, p->B, ca, cb, Ly->H, Ly->W) == ZKI_OK,
                  "concat geometry");
             size_t want = zki_concat_rounds(&cd);
-            NEED(zki_rb_u32(&r, &nv) && nv == want && zki_rb_u32(&r, &deg) && deg == (want ? 2u : 0u),
-                 "concat sum-check rounds or degree differ from the key");
-            NEED(zki_rb_left(&r) / 16 >= (size_t)nv * deg + 3, "truncated concat sum-check");
-            m->sc.nvars = nv;
-            m->sc.degree = deg;
-            if (nv) {
-                m->sc.msgs = malloc(sizeof(zki_ext) * nv * deg);
-                NEED(m->sc.msgs, "out of memory");
-            }
-            for (size_t i = 0; i < (size_t)nv * deg; i++)
-                NEED(zki_rb_ext(&r, &m->sc.msgs[i]), "non-canonical field element");
+            NEED_SC(&m->sc, want, want ? 2u : 0u, 3, "concat");
             NEED(zki_rb_ext(&r, &m->b_eval) && zki_ext_is_zero(m->b_eval) && zki_rb_ext(&r, &m->x_eval) &&
                      zki_rb_ext(&r, &m->w_eval),
                  "concat layer values");
@@ -328,17 +316,7 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
                  "add layer values");
             continue;
         }
-        NEED(zki_rb_u32(&r, &nv) && nv == lk, "sum-check rounds differ from the key");
-        NEED(zki_rb_u32(&r, &deg) && deg == 2, "sum-check degree");
-        NEED(zki_rb_left(&r) / 16 >= (size_t)nv * deg + 3, "truncated sum-check");
-        m->sc.nvars = nv;
-        m->sc.degree = deg;
-        if (nv) {
-            m->sc.msgs = malloc(sizeof(zki_ext) * nv * deg);
-            NEED(m->sc.msgs, "out of memory");
-        }
-        for (size_t i = 0; i < (size_t)nv * deg; i++)
-            NEED(zki_rb_ext(&r, &m->sc.msgs[i]), "non-canonical field element");
+        NEED_SC(&m->sc, lk, 2, 3, "matmul");
         NEED(zki_rb_ext(&r, &m->b_eval) && zki_rb_ext(&r, &m->x_eval) && zki_rb_ext(&r, &m->w_eval),
              "non-canonical field element");
     }
@@ -390,6 +368,7 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     }
     return ZKI_OK;
 #undef NEED
+#undef NEED_SC
 fail:
     zki_proof_free(p);
     return st;
