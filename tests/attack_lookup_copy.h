@@ -121,6 +121,14 @@ static __int128 col_int(const zki_lk_col *c, size_t i)
     return v; /* attack copy: mod p, centred */
 }
 
+/* A site of ONE entry is two leaves holding that entry twice (a GKR tree
+ * needs two leaves): its columns are constant on the segment, so their
+ * MLE at any point is the entry itself and the claims on its bases have
+ * no variables. Longer sites are zero-padded (numerator 0 there). */
+static size_t site_leaves(const lk_site *s) { return s->len == 1 ? 2 : s->len; }
+static size_t site_index(const lk_site *s, size_t i) { return s->len == 1 ? 0 : i; }
+static unsigned claim_vars(const lk_site *s) { return s->len == 1 ? 0 : s->k; }
+
 static zki_fe col_fe(const zki_lk_col *c, size_t i, size_t len)
 {
     if (i >= len) /* padding: bases are zero there */
@@ -143,8 +151,8 @@ zki_status zki_lookup_multiplicities(zki_lookup *lk, const zki_fe **m, size_t *m
                     free(cnt);
                     return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': no witness data", s->name);
                 }
-        for (size_t i = 0; i < s->len; i++) {
-            __int128 v = col_int(&s->cols[0], i);
+        for (size_t i = 0; i < site_leaves(s); i++) {
+            __int128 v = col_int(&s->cols[0], site_index(s, i));
             if (v <= -BOUND62 || v >= BOUND62 || v < T->lo || v - T->lo >= (__int128)size) {
                 free(cnt);
                 return zki_fail(ZKI_ERR_INPUT,
@@ -155,7 +163,7 @@ zki_status zki_lookup_multiplicities(zki_lookup *lk, const zki_fe **m, size_t *m
             }
             size_t idx = (size_t)(v - T->lo);
             if (T->kind == ZKI_LK_MAP) {
-                __int128 w = col_int(&s->cols[1], i);
+                __int128 w = col_int(&s->cols[1], site_index(s, i));
                 if (w != T->out[idx]) {
                     free(cnt);
                     return zki_fail(ZKI_ERR_INPUT,
@@ -342,7 +350,7 @@ static zki_status add_claims(const zki_lookup *lk, const lk_layout *L, zki_ext *
         const lk_site *s = &lk->sites[i];
         for (unsigned c = 0; c < s->n_cols; c++)
             for (unsigned j = 0; j < s->cols[c].n_terms && st == ZKI_OK; j++)
-                st = zki_ledger_add(ledger, s->cols[c].tensor[j], rho[L->tree[1 + i]], s->k,
+                st = zki_ledger_add(ledger, s->cols[c].tensor[j], rho[L->tree[1 + i]], claim_vars(s),
                                     evals[e++]);
     }
     if (st == ZKI_OK)
@@ -434,12 +442,12 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
         zki_ext mone = zki_ext_from_fe(zki_fe_neg(1));
         #pragma omp parallel for schedule(static) if (size > 16384)
         for (size_t i = 0; i < size; i++) {
-            zki_ext v = zki_ext_from_fe(col_fe(&s->cols[0], i, s->len));
+            zki_ext v = zki_ext_from_fe(col_fe(&s->cols[0], site_index(s, i), s->len));
             if (s->n_cols == 2) {
-                zki_ext w = zki_ext_from_fe(col_fe(&s->cols[1], i, s->len));
+                zki_ext w = zki_ext_from_fe(col_fe(&s->cols[1], site_index(s, i), s->len));
                 v = zki_ext_add(v, zki_ext_mul_pre(w, beta, bw));
             }
-            p[o + i] = i < s->len ? mone : zki_ext_zero();
+            p[o + i] = i < site_leaves(s) ? mone : zki_ext_zero();
             q[o + i] = zki_ext_sub(alpha, v);
         }
     }
@@ -463,7 +471,8 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
             }
             for (unsigned c = 0; c < s->n_cols; c++)
                 for (unsigned j = 0; j < s->cols[c].n_terms; j++)
-                    pf->evals[e++] = dot_i64(s->cols[c].data[j], s->len, eq);
+                    pf->evals[e++] = s->len == 1 ? zki_ext_from_fe(zki_fe_from_i64(s->cols[c].data[j][0]))
+                                                 : dot_i64(s->cols[c].data[j], s->len, eq);
         }
         zki_eq_table(eq, rho[L.tree[0]], T->log_size);
         size_t size = (size_t)1 << T->log_size;
@@ -549,7 +558,7 @@ zki_status zki_lookup_verify(zki_lookup *lk, zki_transcript *t, const zki_lookup
             e += s->cols[1].n_terms;
         }
         zki_ext w = seg_weight(rho[b], L.tree_n[b], s->k, L.off[1 + si]);
-        Pw[b] = zki_ext_sub(Pw[b], zki_ext_mul(w, prefix_mle(s->len, s->k, rho[b])));
+        Pw[b] = zki_ext_sub(Pw[b], zki_ext_mul(w, prefix_mle(site_leaves(s), s->k, rho[b])));
         Qw[b] = zki_ext_add(Qw[b], zki_ext_mul(w, zki_ext_sub(alpha, v)));
     }
     {
