@@ -154,7 +154,6 @@ static void put_i32(int32_t *dst, const int64_t *v, size_t n)
 #define ID_Q(l) (8u * (l) + 1)
 #define ID_Y(l) (8u * (l) + 2)
 #define ID_LIMB(l, i) (8u * (l) + 2 + (i))
-#define ID_M(L, j) (8u * (L) + (j))
 static zki_status mal_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove_opts *opts,
                      zki_proof *pf, zki_prove_stats *stats)
 {
@@ -172,8 +171,7 @@ static zki_status mal_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zk
     memset(&W, 0, sizeof(W));
     zki_advice_layout lay;
     memset(&lay, 0, sizeof(lay));
-    zki_lookup_table T16, *Tm = NULL;
-    memset(&T16, 0, sizeof(T16));
+    zki_model_lookups mlk = {0};
     zki_lookup **lk = NULL;
     uint32_t nlk = 0;
     int32_t *adv = NULL;
@@ -207,23 +205,16 @@ static zki_status mal_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zk
         memcpy(pf->output + b * pf->out_n, W.x[L] + b * W.ldx[L], sizeof(int64_t) * pf->out_n);
 
     /* lookup instances and their sites; multiplicities */
-    nlk = 1 + lay.n_maps;
-    Tm = calloc(lay.n_maps, sizeof(zki_lookup_table));
-    lk = calloc(nlk, sizeof(zki_lookup *));
+    if ((st = zki_model_lookups_init(&mlk, a, &lay)))
+        goto out;
+    lk = mlk.lk;
+    nlk = mlk.n;
     pf->lk = calloc(nlk, sizeof(zki_lookup_proof));
-    if (!Tm || !lk || !pf->lk) {
+    if (!pf->lk) {
         st = zki_fail(ZKI_ERR_NOMEM, "prove: lookups");
         goto out;
     }
     pf->n_lookups = nlk;
-    if ((st = zki_lookup_table_range(&T16, 16, 0)) || (st = zki_lookup_new(&lk[0], &T16, ID_M(L, 0))))
-        goto out;
-    for (uint32_t j = 0; j < lay.n_maps; j++) {
-        zki_requant_params p;
-        zki_requant_params_of(&a->layers[lay.map_layer[j]], &p);
-        if ((st = zki_requant_table(&Tm[j], &p)) || (st = zki_lookup_new(&lk[1 + j], &Tm[j], ID_M(L, 1 + j))))
-            goto out;
-    }
     for (uint32_t l = 0; l < L; l++) {
         zki_requant_params p;
         zki_requant_params_of(&a->layers[l], &p);
@@ -390,15 +381,7 @@ out:
     if (pts)
         for (uint32_t i = 0; i < 2 * L; i++)
             free(pts[i]);
-    if (lk)
-        for (uint32_t j = 0; j < nlk; j++)
-            zki_lookup_free(lk[j]);
-    if (Tm)
-        for (uint32_t j = 0; j < lay.n_maps; j++)
-            zki_lookup_table_free(&Tm[j]);
-    zki_lookup_table_free(&T16);
-    free(Tm);
-    free(lk);
+    zki_model_lookups_free(&mlk);
     free(pts);
     free(accfe);
     zki_ledger_free(&led);

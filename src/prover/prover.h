@@ -143,6 +143,20 @@ void zki_requant_params_of(const zki_arch_layer *L, zki_requant_params *p);
 #define ZKI_ID_X0(a) (9u * (a)->n_layers + 1)
 zki_status zki_input_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t B, const int64_t *x0p);
 
+/* The model's lookup instances, the same for prover and verifier: lk[0]
+ * the range-[0, 2^16) instance, lk[1 + j] the (q, clamp(q)) instance of
+ * mapping j of the advice layout; multiplicities of instance j are ledger
+ * tensor 8 n_layers + j. The tables are owned here. */
+typedef struct {
+    uint32_t n; /* 1 + lay->n_maps */
+    zki_lookup **lk;
+    zki_lookup_table range, *maps;
+    uint32_t n_maps;
+} zki_model_lookups;
+
+zki_status zki_model_lookups_init(zki_model_lookups *ml, const zki_arch *a, const zki_advice_layout *lay);
+void zki_model_lookups_free(zki_model_lookups *ml);
+
 /* A MAXPOOL layer's range sites: each window difference D_j (ledger id
  * 8l+3+j) in [0, 2^16). diffs: [J][B][2^ln] (prover) or NULL (verifier). */
 zki_status zki_pool_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t l, uint32_t B,

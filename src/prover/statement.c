@@ -232,3 +232,44 @@ zki_status zki_claim_layer_output(const zki_arch *a, const zki_advice_layout *la
         return zki_ledger_add(led, ZKI_ID_MAP(j), pt, zki_log2_ceil(B) + zki_log2_ceil(a->layers[j].N), v);
     return zki_seg_claims_add(ca, lay->y[j], pt, v);
 }
+
+zki_status zki_model_lookups_init(zki_model_lookups *ml, const zki_arch *a, const zki_advice_layout *lay)
+{
+    memset(ml, 0, sizeof(*ml));
+    ml->n = 1 + lay->n_maps;
+    ml->n_maps = lay->n_maps;
+    ml->maps = calloc(lay->n_maps ? lay->n_maps : 1, sizeof(zki_lookup_table));
+    ml->lk = calloc(ml->n, sizeof(zki_lookup *));
+    if (!ml->maps || !ml->lk) {
+        zki_model_lookups_free(ml);
+        return zki_fail(ZKI_ERR_NOMEM, "lookup instances");
+    }
+    uint64_t m0 = 8ull * a->n_layers;
+    zki_status st = zki_lookup_table_range(&ml->range, 16, 0);
+    if (!st)
+        st = zki_lookup_new(&ml->lk[0], &ml->range, (uint32_t)m0);
+    for (uint32_t j = 0; !st && j < lay->n_maps; j++) {
+        zki_requant_params p;
+        zki_requant_params_of(&a->layers[lay->map_layer[j]], &p);
+        st = zki_requant_table(&ml->maps[j], &p);
+        if (!st)
+            st = zki_lookup_new(&ml->lk[1 + j], &ml->maps[j], (uint32_t)(m0 + 1 + j));
+    }
+    if (st)
+        zki_model_lookups_free(ml);
+    return st;
+}
+
+void zki_model_lookups_free(zki_model_lookups *ml)
+{
+    if (ml->lk)
+        for (uint32_t j = 0; j < ml->n; j++)
+            zki_lookup_free(ml->lk[j]);
+    if (ml->maps)
+        for (uint32_t j = 0; j < ml->n_maps; j++)
+            zki_lookup_table_free(&ml->maps[j]);
+    zki_lookup_table_free(&ml->range);
+    free(ml->maps);
+    free(ml->lk);
+    memset(ml, 0, sizeof(*ml));
+}

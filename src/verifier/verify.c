@@ -12,7 +12,6 @@
 #define ID_Q(l) (8u * (l) + 1)
 #define ID_Y(l) (8u * (l) + 2)
 #define ID_LIMB(l, i) (8u * (l) + 2 + (i))
-#define ID_M(L, j) (8u * (L) + (j))
 
 /* The advice commitment is the prover's choice: it must hold exactly the
  * expected tables, at the key's security level. */
@@ -63,13 +62,12 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     zki_transcript ts = {0};
     zki_ledger led;
     zki_ledger_init(&led);
-    zki_lookup_table T16, *Tm = calloc(lay.n_maps, sizeof(zki_lookup_table));
-    memset(&T16, 0, sizeof(T16));
-    zki_lookup **lk = calloc(nlk, sizeof(zki_lookup *));
+    zki_model_lookups mlk = {0};
+    zki_lookup **lk = NULL;
     zki_ext **pts = calloc(2 * (size_t)L, sizeof(zki_ext *));
     zki_seg_claims cw = {0}, ca = {0};
     zki_fe *tab = NULL;
-    if (!pts || !Tm || !lk) {
+    if (!pts) {
         st = zki_fail(ZKI_ERR_NOMEM, "verify");
         goto out;
     }
@@ -80,14 +78,9 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     if ((st = check_advice(&lay, pf)))
         goto out;
     /* the same lookup instances and sites as the prover, without data */
-    if ((st = zki_lookup_table_range(&T16, 16, 0)) || (st = zki_lookup_new(&lk[0], &T16, ID_M(L, 0))))
+    if ((st = zki_model_lookups_init(&mlk, a, &lay)))
         goto out;
-    for (uint32_t j = 0; j < lay.n_maps; j++) {
-        zki_requant_params p;
-        zki_requant_params_of(&a->layers[lay.map_layer[j]], &p);
-        if ((st = zki_requant_table(&Tm[j], &p)) || (st = zki_lookup_new(&lk[1 + j], &Tm[j], ID_M(L, 1 + j))))
-            goto out;
-    }
+    lk = mlk.lk;
     for (uint32_t l = 0; l < L; l++) {
         if (a->layers[l].kind == ZKI_LAYER_CONCAT)
             continue;
@@ -345,15 +338,7 @@ out:
     if (pts)
         for (uint32_t i = 0; i < 2 * L; i++)
             free(pts[i]);
-    if (lk)
-        for (uint32_t j = 0; j < nlk; j++)
-            zki_lookup_free(lk[j]);
-    if (Tm)
-        for (uint32_t j = 0; j < lay.n_maps; j++)
-            zki_lookup_table_free(&Tm[j]);
-    zki_lookup_table_free(&T16);
-    free(Tm);
-    free(lk);
+    zki_model_lookups_free(&mlk);
     free(pts);
     zki_seg_claims_free(&cw);
     zki_seg_claims_free(&ca);
