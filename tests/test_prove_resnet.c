@@ -315,23 +315,11 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
  * calibration samples proven as a batch, public and private. */
 static void test_onnx_fixture(void)
 {
-    zki_graph *gr = NULL;
-    CHECK_MSG(zki_onnx_load_file(tdata("resnet_tiny.onnx"), &gr) == ZKI_OK, "%s", zki_last_error());
-    if (!gr)
-        return;
-    zki_host_tensor *cal = NULL;
-    int ncal = 0;
-    zki_qmodel *m = NULL;
-    CHECK(zki_calib_load(gr, tdata("resnet_tiny_calib.npy"), &cal, &ncal) == ZKI_OK && ncal == 8);
-    CHECK(zki_quantize(gr, cal, ncal, NULL, &m) == ZKI_OK);
+    int64_t *X;
+    zki_qmodel *m = load_fixture("resnet_tiny.onnx", "resnet_tiny_calib.npy", &X);
     zki_pkey *pk = NULL;
-    int64_t *X = malloc(sizeof(int64_t) * 2 * 192), *x0 = NULL, *x1 = NULL;
-    if (m && ncal == 8 && zki_quant_input(m, 0, &cal[0], &x0) == ZKI_OK &&
-        zki_quant_input(m, 0, &cal[5], &x1) == ZKI_OK) {
-        memcpy(X, x0, sizeof(int64_t) * 192);
-        memcpy(X + 192, x1, sizeof(int64_t) * 192);
+    if (m && X)
         CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "resnet_tiny setup: %s", zki_last_error());
-    }
     if (pk) {
         const zki_arch *a = &pk->vk.arch;
         CHECK(a->n_layers == 10 && a->layers[3].kind == ZKI_LAYER_ADD && a->layers[3].sa == 2 &&
@@ -341,11 +329,7 @@ static void test_onnx_fixture(void)
     }
     zki_pkey_free(pk);
     free(X);
-    free(x0);
-    free(x1);
     zki_qmodel_free(m);
-    zki_samples_free(cal, ncal);
-    zki_graph_free(gr);
 }
 
 int main(void)

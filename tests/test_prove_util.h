@@ -11,6 +11,8 @@
 #include "common/rng.h"
 #include "prover/prover.h"
 #include "quant/qmodel.h"
+#include "quant/quant.h"
+#include "test_onnx_util.h"
 #include "verifier/verifier.h"
 
 /* qexec on each row of X; returns B * out_n outputs (NULL on failure) */
@@ -77,6 +79,35 @@ static inline void check_mutations(zki_rng *g, const zki_vk *vk, const int64_t *
     }
     CHECK_MSG(acc == 0, "%s: %d of %d mutated proofs accepted", what, acc, mutations);
     CHECK(verify_bytes(vk, Xv, B, bytes, blen) == ZKI_OK);
+}
+
+/* An exported ONNX fixture (tests/data) quantised on its 8 calibration
+ * samples; *X gets samples 0 and 5 as the model's integer input, a batch
+ * of 2 (NULL model or *X on failure, reported through CHECK). */
+static inline zki_qmodel *load_fixture(const char *onnx, const char *calib, int64_t **X)
+{
+    zki_graph *gr = NULL;
+    zki_host_tensor *cal = NULL;
+    zki_qmodel *m = NULL;
+    int ncal = 0;
+    int64_t *x0 = NULL, *x1 = NULL;
+    *X = NULL;
+    CHECK_MSG(zki_onnx_load_file(tdata(onnx), &gr) == ZKI_OK, "%s: %s", onnx, zki_last_error());
+    if (!gr)
+        return NULL;
+    CHECK(zki_calib_load(gr, tdata(calib), &cal, &ncal) == ZKI_OK && ncal == 8);
+    CHECK(zki_quantize(gr, cal, ncal, NULL, &m) == ZKI_OK);
+    int64_t n = m ? zki_qnumel(&m->t[m->inputs[0]]) : 0;
+    if (m && ncal == 8 && zki_quant_input(m, 0, &cal[0], &x0) == ZKI_OK &&
+        zki_quant_input(m, 0, &cal[5], &x1) == ZKI_OK && (*X = malloc(sizeof(int64_t) * 2 * (size_t)n))) {
+        memcpy(*X, x0, sizeof(int64_t) * (size_t)n);
+        memcpy(*X + n, x1, sizeof(int64_t) * (size_t)n);
+    }
+    free(x0);
+    free(x1);
+    zki_samples_free(cal, ncal);
+    zki_graph_free(gr);
+    return m;
 }
 
 /* An ONNX fixture's key *pk proves X (2 samples) publicly as a batch and
