@@ -205,10 +205,7 @@ static void run_case_x(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, 
     zki_vk vk;
     memset(&vk, 0, sizeof(vk));
     if (!st) {
-        int64_t *yq = qexec_batch(m, X, B);
-        CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
-                  "%s: proven output differs from the integer executor", what);
-        free(yq);
+        check_output_is_qexec(m, X, B, &pf, what);
         CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
         zki_proof_free(&pf);
         CHECK(zki_vk_to_bytes(&pk->vk, &vb, &vl) == ZKI_OK);

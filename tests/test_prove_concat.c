@@ -411,10 +411,7 @@ static void test_allops(zki_rng *g)
         double tp = now_s() - t0;
         CHECK_MSG(st == ZKI_OK, "all-ops prove: %s", zki_last_error());
         if (!st) {
-            int64_t *yq = qexec_batch(m, X, B);
-            CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
-                      "all-ops: proven output differs from the integer executor");
-            free(yq);
+            check_output_is_qexec(m, X, B, &pf, "all-ops");
             uint8_t *bytes = NULL;
             size_t blen = 0;
             CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
@@ -497,10 +494,7 @@ static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, i
     memset(&vk, 0, sizeof(vk));
     const int64_t *Xv = priv ? NULL : X;
     if (!st) {
-        int64_t *yq = qexec_batch(m, X, B);
-        CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
-                  "%s: proven output differs from the integer executor", what);
-        free(yq);
+        check_output_is_qexec(m, X, B, &pf, what);
         int64_t *yf = NULL;
         CHECK(zki_mlp_forward(pk, X, B, &yf) == ZKI_OK && yf &&
               !memcmp(yf, pf.output, sizeof(int64_t) * B * pf.out_n));

@@ -147,10 +147,7 @@ static void test_add_at_output(zki_rng *g)
         if (!st) {
             const zki_arch *a = &pk->vk.arch;
             CHECK(a->layers[a->n_layers - 1].kind == ZKI_LAYER_ADD && pf.out_n == 4 * 5 * 6);
-            int64_t *yq = qexec_batch(m, X, B);
-            CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
-                      "add at output: proven output differs from the integer executor");
-            free(yq);
+            check_output_is_qexec(m, X, B, &pf, "add at output");
             uint8_t *bytes = NULL;
             size_t blen = 0, out_n = pf.out_n;
             CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
@@ -222,10 +219,7 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
     memset(&vk, 0, sizeof(vk));
     const int64_t *Xv = priv ? NULL : X;
     if (!st) {
-        int64_t *yq = qexec_batch(m, X, B);
-        CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
-                  "%s: proven output differs from the integer executor", what);
-        free(yq);
+        check_output_is_qexec(m, X, B, &pf, what);
         int64_t *yf = NULL;
         CHECK(zki_mlp_forward(pk, X, B, &yf) == ZKI_OK && yf &&
               !memcmp(yf, pf.output, sizeof(int64_t) * B * pf.out_n));

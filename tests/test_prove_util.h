@@ -56,6 +56,16 @@ static inline int add_const(zki_qmodel *m, zki_rng *g, const char *name, int bit
     return t;
 }
 
+/* The proof's output equals the integer executor's on X (batch B). */
+static inline void check_output_is_qexec(const zki_qmodel *m, const int64_t *X, uint32_t B, const zki_proof *pf,
+                                         const char *what)
+{
+    int64_t *yq = qexec_batch(m, X, B);
+    CHECK_MSG(yq && !memcmp(yq, pf->output, sizeof(int64_t) * B * pf->out_n),
+              "%s: proven output differs from the integer executor", what);
+    free(yq);
+}
+
 /* Byte offset of the first output value in a proof file. */
 #define ZKI_PROOF_OUTPUT_AT (8 + 4 + 32 + 4 + 4 + 4 + 4)
 
@@ -132,10 +142,7 @@ static inline void prove_fixture_rounds(const zki_qmodel *m, const int64_t *X, c
         CHECK_MSG(st == ZKI_OK, "%s prove: %s", what, zki_last_error());
         if (st)
             continue;
-        int64_t *yq = qexec_batch(m, X, B);
-        CHECK_MSG(yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n),
-                  "%s: proven output differs from the integer executor", what);
-        free(yq);
+        check_output_is_qexec(m, X, B, &pf, what);
         uint8_t *bytes = NULL;
         size_t blen = 0;
         CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
