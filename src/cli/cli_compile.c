@@ -1,0 +1,165 @@
+#include "cli/cli_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "prover/bytes.h"
+#include "quant/quant.h"
+
+static const char *usage_compile =
+    "usage: zkinfer compile MODEL.onnx --calib DIR_OR_FILE -o OUT.zkm [options]\n"
+    "  Imports the ONNX model, calibrates on the samples (.npy or ONNX .pb files; a\n"
+    "  file may hold a batch along its leading axis), quantises it and writes OUT.zkm;\n"
+    "  for a provable model (chains of Conv, MaxPool, AveragePool, Gemm/MatMul + ReLU)\n"
+    "  also commits the weights and writes OUT.vk (verification key) and OUT.zpk\n"
+    "  (secret prover key).\n"
+    "  Prints the graph summary and an accuracy report (quantised vs float).\n"
+    "options:\n"
+    "  --eval FILE         samples for the accuracy report (default: the calibration set)\n"
+    "  --weight-bits 8|16  weight precision (default 8)\n"
+    "  --act-bits 8|16     activation precision (default 8)\n"
+    "  --min-cosine X      exit 1 if the mean cosine similarity is below X\n"
+    "  --min-top1 X        exit 1 if the top-1 agreement is below X (fraction)\n";
+
+int zki_cli_compile(int argc, char **argv)
+{
+    const char *model = NULL, *calib = NULL, *out = NULL, *eval = NULL;
+    double min_cos = -2, min_top1 = -1;
+    zki_quant_opts o;
+    zki_quant_opts_default(&o);
+    for (int k = 0; k < argc; k++) {
+        const char *a = argv[k];
+        if (zki_cli_is_help(a)) {
+            fputs(usage_compile, stdout);
+            return CLI_OK;
+        }
+        int has = k + 1 < argc;
+        if (!strcmp(a, "--calib") && has)
+            calib = argv[++k];
+        else if (!strcmp(a, "-o") && has)
+            out = argv[++k];
+        else if (!strcmp(a, "--eval") && has)
+            eval = argv[++k];
+        else if (!strcmp(a, "--weight-bits") && has)
+            o.weight_bits = atoi(argv[++k]);
+        else if (!strcmp(a, "--act-bits") && has)
+            o.act_bits = atoi(argv[++k]);
+        else if (!strcmp(a, "--min-cosine") && has)
+            min_cos = atof(argv[++k]);
+        else if (!strcmp(a, "--min-top1") && has)
+            min_top1 = atof(argv[++k]);
+        else if (a[0] != '-' && !model)
+            model = a;
+        else {
+            fprintf(stderr, "zkinfer compile: unexpected argument '%s'\n%s", a, usage_compile);
+            return CLI_USAGE;
+        }
+    }
+    if (!model || !calib || !out) {
+        fputs(usage_compile, stderr);
+        return CLI_USAGE;
+    }
+    zki_graph *g = NULL;
+    if (zki_onnx_load_file(model, &g) != ZKI_OK)
+        return zki_cli_err("compile");
+    char *sum = malloc(1 << 20);
+    if (sum) {
+        zki_graph_summary(g, sum, 1 << 20);
+        fputs(sum, stdout);
+    }
+    zki_host_tensor *cal = NULL, *ev = NULL;
+    int ncal = 0, nev = 0, rc = CLI_OK;
+    zki_qmodel *m = NULL;
+    if (zki_calib_load(g, calib, &cal, &ncal) != ZKI_OK) {
+        rc = zki_cli_err(calib);
+        goto done;
+    }
+    if (eval && zki_calib_load(g, eval, &ev, &nev) != ZKI_OK) {
+        rc = zki_cli_err(eval);
+        goto done;
+    }
+    if (zki_quantize(g, cal, ncal, &o, &m) != ZKI_OK) {
+        rc = zki_cli_err("quantisation");
+        goto done;
+    }
+    if (sum) {
+        zki_qmodel_summary(m, sum, 1 << 20);
+        fputs(sum, stdout);
+    }
+    zki_accuracy acc;
+    if (zki_quant_accuracy(g, m, ev ? ev : cal, ev ? nev : ncal, &acc) != ZKI_OK) {
+        rc = zki_cli_err("accuracy report");
+        goto done;
+    }
+    printf("accuracy report (%s, %d samples, int%d weights, int%d activations):\n", ev ? "eval set" : "calibration set",
+           acc.samples, o.weight_bits, o.act_bits);
+    printf("  top-1 agreement     %.2f%% (%d rows)\n", 100 * acc.top1_agreement, acc.rows);
+    printf("  cosine similarity   mean %.5f, min %.5f\n", acc.cos_mean, acc.cos_min);
+    printf("  max |float - quant| %.5g\n", acc.max_abs_err);
+    if (zki_zkm_write(m, out) != ZKI_OK) {
+        rc = zki_cli_err(out);
+        goto done;
+    }
+    printf("wrote %s (.zkm version %d)\n", out, ZKI_ZKM_VERSION);
+    if ((rc = zki_cli_write_keys(m, out)) != CLI_OK)
+        goto done;
+    if ((min_cos > -2 && acc.cos_mean < min_cos) || (min_top1 >= 0 && acc.top1_agreement < min_top1)) {
+        fprintf(stderr, "zkinfer compile: accuracy below the requested threshold\n");
+        rc = CLI_CHECK;
+    }
+done:
+    free(sum);
+    zki_samples_free(cal, ncal);
+    zki_samples_free(ev, nev);
+    zki_qmodel_free(m);
+    zki_graph_free(g);
+    return rc;
+}
+
+int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
+{
+    zki_arch a;
+    if (zki_arch_from_qmodel(m, &a) != ZKI_OK) {
+        printf("note: no proving keys: %s\n", zki_last_error());
+        return CLI_OK;
+    }
+    zki_arch_free(&a);
+    double t0 = zki_cli_now();
+    zki_pkey *pk;
+    if (zki_setup(m, NULL, &pk) != ZKI_OK)
+        return zki_cli_err("setup");
+    double ts = zki_cli_now() - t0;
+    char *vkp = zki_cli_with_ext(zkm_path, ".vk"), *pkp = zki_cli_with_ext(zkm_path, ".zpk");
+    int rc = CLI_OK;
+    uint8_t *vb = NULL;
+    size_t vl = 0;
+    if (!vkp || !pkp || zki_vk_to_bytes(&pk->vk, &vb, &vl) != ZKI_OK)
+        rc = zki_cli_err("setup");
+    else if (zki_vk_write(&pk->vk, vkp) != ZKI_OK)
+        rc = zki_cli_err(vkp);
+    else if (zki_pk_write_seed(pk, pkp) != ZKI_OK)
+        rc = zki_cli_err(pkp);
+    else {
+        uint64_t wb = 0;
+        for (uint32_t l = 0; l < pk->vk.arch.n_layers; l++)
+        {
+            const zki_arch_layer *Ly = &pk->vk.arch.layers[l];
+            uint64_t n = Ly->kind == ZKI_LAYER_CONV      ? (uint64_t)Ly->OC * (Ly->C / Ly->G) * Ly->KH * Ly->KW
+                         : Ly->kind == ZKI_LAYER_MAXPOOL ? 0
+                         : Ly->C                          ? (uint64_t)Ly->C * Ly->H * Ly->W * Ly->N
+                                                          : (uint64_t)Ly->K * Ly->N;
+            wb += n * (Ly->w_bits / 8);
+        }
+        printf("setup: weights committed in %.3f s\n", ts);
+        printf("wrote %s (verification key, %zu bytes; the weights are %llu bytes)\n", vkp, vl,
+               (unsigned long long)wb);
+        printf("wrote %s (prover key: keep it secret, it holds the hiding randomness)\n", pkp);
+    }
+    free(vb);
+    free(vkp);
+    free(pkp);
+    zki_pkey_free(pk);
+    return rc;
+}

@@ -1,0 +1,137 @@
+#include "cli/cli_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "prover/bytes.h"
+#include "quant/npy.h"
+#include "quant/quant.h"
+#include "verifier/verifier.h"
+
+static const char *usage_inspect =
+    "usage: zkinfer inspect FILE\n"
+    "  Describes a zkinfer .zkm model, .vk key or .zkp proof, an ONNX model, or a\n"
+    "  .npy / .pb tensor.\n";
+
+int zki_cli_inspect(int argc, char **argv)
+{
+    if (argc < 1 || zki_cli_is_help(argv[0])) {
+        fputs(usage_inspect, argc < 1 ? stderr : stdout);
+        return argc < 1 ? CLI_USAGE : CLI_OK;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "zkinfer inspect: one file at a time\n%s", usage_inspect);
+        return CLI_USAGE;
+    }
+    const char *path = argv[0];
+    uint8_t *buf;
+    size_t len;
+    if (zki_read_file(path, (size_t)1 << 34, &buf, &len) != ZKI_OK)
+        return zki_cli_err(path);
+    char *sum = malloc(1 << 20);
+    int rc = CLI_OK;
+    if (!sum) {
+        free(buf);
+        return CLI_USAGE;
+    }
+    sum[0] = '\0';
+    int kp = zki_cli_inspect_key_or_proof(path, buf, len);
+    if (kp >= 0) {
+        rc = kp;
+    } else if (len >= 8 && !memcmp(buf, "ZKINFERM", 8)) {
+        zki_qmodel *m;
+        if (zki_zkm_parse(buf, len, &m) != ZKI_OK) {
+            rc = zki_cli_err(path);
+        } else {
+            printf("%s: zkinfer quantised model, .zkm version %d, %zu bytes, checks passed\n", path, ZKI_ZKM_VERSION, len);
+            zki_qmodel_summary(m, sum, 1 << 20);
+            fputs(sum, stdout);
+            zki_qmodel_free(m);
+        }
+    } else if (len >= 6 && !memcmp(buf, "\x93NUMPY", 6)) {
+        zki_host_tensor h;
+        if (zki_npy_parse(buf, len, &h) != ZKI_OK) {
+            rc = zki_cli_err(path);
+        } else {
+            printf("%s: NumPy array %s %s\n", path, zki_et_name(h.et), zki_shape_str(h.rank, h.dims, sum, 1 << 20));
+            zki_host_tensor_clear(&h);
+        }
+    } else {
+        zki_graph *g;
+        size_t l = strlen(path);
+        if (l > 3 && !strcmp(path + l - 3, ".pb")) {
+            zki_host_tensor h;
+            if (zki_onnx_read_tensor_buffer(buf, len, &h) != ZKI_OK) {
+                rc = zki_cli_err(path);
+            } else {
+                printf("%s: ONNX tensor %s %s\n", path, zki_et_name(h.et), zki_shape_str(h.rank, h.dims, sum, 1 << 20));
+                zki_host_tensor_clear(&h);
+            }
+        } else if (zki_onnx_load_buffer(buf, len, &g) != ZKI_OK) {
+            rc = zki_cli_err(path);
+        } else {
+            printf("%s: ONNX model (producer %s), prepared graph:\n", path, g->producer ? g->producer : "?");
+            zki_graph_summary(g, sum, 1 << 20);
+            fputs(sum, stdout);
+            zki_graph_free(g);
+        }
+    }
+    free(sum);
+    free(buf);
+    return rc;
+}
+
+int zki_cli_inspect_key_or_proof(const char *path, const uint8_t *buf, size_t len)
+{
+    if (len >= 8 && !memcmp(buf, "ZKINFVK", 8)) {
+        zki_vk vk;
+        if (zki_vk_from_bytes(&vk, buf, len) != ZKI_OK)
+            return zki_cli_err(path);
+        char *s = malloc(1 << 16);
+        if (s) {
+            zki_vk_summary(&vk, s, 1 << 16);
+            printf("%s: zkinfer verification key, %zu bytes\n%s", path, len, s);
+        }
+        free(s);
+        zki_vk_free(&vk);
+        return CLI_OK;
+    }
+    if (len >= 8 && !memcmp(buf, "ZKINFPF", 8)) {
+        /* the header; the rest is only meaningful against a key (verify) */
+        zki_rbuf r = {buf, len, 8};
+        uint32_t ver = 0, B = 0, priv = 0, L = 0, N = 0;
+        uint8_t h[32];
+        if (!zki_rb_u32(&r, &ver) || !zki_rb_get(&r, h, 32) || !zki_rb_u32(&r, &B) ||
+            !zki_rb_u32(&r, &priv) || !zki_rb_u32(&r, &L) || !zki_rb_u32(&r, &N) || B == 0 ||
+            (uint64_t)B * N > zki_rb_left(&r) / 8) {
+            fprintf(stderr, "zkinfer: %s: truncated proof header\n", path);
+            return CLI_USAGE;
+        }
+        printf("%s: zkinfer proof, version %u, %zu bytes\n", path, ver, len);
+        printf("  model key hash ");
+        for (int i = 0; i < 8; i++)
+            printf("%02x", h[i]);
+        printf("...\n  batch %u, %s input, %u layers, %u outputs per sample\n", B,
+               priv ? "private (committed)" : "public", L, N);
+        for (uint32_t b = 0; b < B && b < 8; b++) {
+            printf("  output %u (integers):", b);
+            for (uint32_t e = 0; e < N && e < 16; e++) {
+                int64_t v = 0;
+                zki_rb_i64(&r, &v);
+                printf(" %lld", (long long)v);
+            }
+            printf(N > 16 ? " ...\n" : "\n");
+            if (N > 16)
+                r.pos += 8 * (size_t)(N - 16);
+        }
+        printf("  (zkinfer verify checks it against the key)\n");
+        return CLI_OK;
+    }
+    if (len >= 8 && !memcmp(buf, "ZKINFPK", 8)) {
+        printf("%s: zkinfer prover key (hiding seed, secret), %zu bytes\n", path, len);
+        return CLI_OK;
+    }
+    return -1;
+}

@@ -1,0 +1,41 @@
+/* Helpers shared by the zkinfer commands: exit codes, error printing,
+ * timing, derived paths, input quantisation and output printing. */
+#ifndef ZKI_CLI_CLI_UTIL_H
+#define ZKI_CLI_CLI_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prover/prover.h"
+#include "quant/qmodel.h"
+
+/* Exit codes of every command (cli.h). */
+enum { CLI_OK = 0, CLI_CHECK = 1, CLI_USAGE = 2 };
+
+/* Prints "zkinfer: WHAT: <last library error>" to stderr; returns CLI_USAGE. */
+int zki_cli_err(const char *what);
+int zki_cli_is_help(const char *a);
+/* Monotonic clock, seconds. */
+double zki_cli_now(void);
+/* path with its extension (after the last '.' of the last component)
+ * replaced by ext; malloc'd (caller frees), NULL when out of memory. */
+char *zki_cli_with_ext(const char *path, const char *ext);
+/* Reads X (.npy or .pb), quantises it with the key's input scale into *X
+ * (malloc'd, caller frees) and sets the batch *B. Returns an exit code. */
+int zki_cli_quant_input(const zki_arch *a, const char *path, int64_t **X, uint32_t *B);
+/* Prints each sample's output (dequantised) and, for a classifier, its argmax. */
+void zki_cli_print_output(const zki_arch *a, const int64_t *y, uint32_t B, uint32_t N, const char *what);
+
+/* The commands, each in its own file. */
+int zki_cli_compile(int argc, char **argv);
+int zki_cli_run(int argc, char **argv);
+int zki_cli_prove(int argc, char **argv);
+int zki_cli_verify(int argc, char **argv);
+int zki_cli_inspect(int argc, char **argv);
+/* After compile wrote zkm_path: setup, then MODEL.vk and MODEL.zpk next to
+ * it. A model outside the proven class is reported, not an error (0). */
+int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path);
+/* inspect for .vk, .zkp and .zpk files; returns -1 if buf is none of them. */
+int zki_cli_inspect_key_or_proof(const char *path, const uint8_t *buf, size_t len);
+
+#endif
