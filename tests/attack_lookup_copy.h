@@ -72,7 +72,7 @@ zki_status zki_lookup_add_site(zki_lookup *lk, const char *name, size_t len,
                                const zki_lk_col *cols, unsigned n_cols)
 {
     name = name ? name : "?";
-    unsigned want = lk->table->kind == ZKI_LK_MAP ? 2 : 1;
+    unsigned want = zki_lookup_table_cols(lk->table);
     if (n_cols != want)
         return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': %u columns for a table of %u", name,
                         n_cols, want);
@@ -162,16 +162,16 @@ zki_status zki_lookup_multiplicities(zki_lookup *lk, const zki_fe **m, size_t *m
                                 i, (long long)T->lo, (long long)(T->lo + (int64_t)size));
             }
             size_t idx = (size_t)(v - T->lo);
-            if (T->kind == ZKI_LK_MAP) {
+            if (T->kind != ZKI_LK_RANGE) {
                 __int128 w = col_int(&s->cols[1], site_index(s, i));
-                if (w != T->out[idx]) {
+                if (w != zki_lookup_table_out(T, idx)) {
                     free(cnt);
                     return zki_fail(ZKI_ERR_INPUT,
                                     "lookup site '%s': pair (%lld, %lld) at index %zu not in the "
                                     "table (expected output %lld)",
                                     s->name, (long long)v,
                                     (long long)(int64_t)(w <= -BOUND62 ? -BOUND62 : w >= BOUND62 ? BOUND62 : w),
-                                    i, (long long)T->out[idx]);
+                                    i, (long long)zki_lookup_table_out(T, idx));
                 }
             }
             cnt[idx]++;
@@ -294,6 +294,10 @@ static void absorb_shape(const zki_lookup *lk, zki_transcript *t)
     zki_ts_absorb_fe(t, "lk.lo", zki_fe_from_i64(T->lo));
     if (T->kind == ZKI_LK_MAP)
         zki_ts_absorb_bytes(t, "lk.out", T->out, ((size_t)1 << T->log_size) * sizeof *T->out);
+    if (T->kind == ZKI_LK_CLAMP) { /* the formula fixes the table */
+        zki_ts_absorb_fe(t, "lk.clo", zki_fe_from_i64(T->clo));
+        zki_ts_absorb_fe(t, "lk.chi", zki_fe_from_i64(T->chi));
+    }
     zki_ts_absorb_u64(t, "lk.m_tensor", lk->m_tensor);
     zki_ts_absorb_u64(t, "lk.n_sites", lk->n_sites);
     for (size_t i = 0; i < lk->n_sites; i++) {
@@ -318,18 +322,6 @@ static zki_ext seg_weight(const zki_ext *rho, size_t n, unsigned k, size_t off)
     for (size_t j = k; j < n; j++)
         w = zki_ext_mul(w, (off >> j) & 1 ? rho[j] : zki_ext_sub(zki_ext_one(), rho[j]));
     return w;
-}
-
-/* Extension of the indicator [x < len] over k variables, O(k). */
-static zki_ext prefix_mle(size_t len, unsigned k, const zki_ext *r)
-{
-    if (len >= ((size_t)1 << k))
-        return zki_ext_one();
-    size_t half = (size_t)1 << (k - 1);
-    zki_ext top = r[k - 1], one_m = zki_ext_sub(zki_ext_one(), top);
-    if (len <= half)
-        return zki_ext_mul(one_m, prefix_mle(len, k - 1, r));
-    return zki_ext_add(one_m, zki_ext_mul(top, prefix_mle(len - half, k - 1, r)));
 }
 
 static zki_ext col_value(const zki_lk_col *c, const zki_ext *ev)
@@ -430,8 +422,8 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
         #pragma omp parallel for schedule(static) if (size > 16384)
         for (size_t i = 0; i < size; i++) {
             zki_ext v = zki_ext_from_fe(zki_fe_from_i64(T->lo + (int64_t)i));
-            if (T->kind == ZKI_LK_MAP)
-                v = zki_ext_add(v, zki_ext_scale(beta, zki_fe_from_i64(T->out[i])));
+            if (T->kind != ZKI_LK_RANGE)
+                v = zki_ext_add(v, zki_ext_scale(beta, zki_fe_from_i64(zki_lookup_table_out(T, i))));
             p[o + i] = zki_ext_from_fe(lk->m[i]);
             q[o + i] = zki_ext_sub(alpha, v);
         }
@@ -558,7 +550,7 @@ zki_status zki_lookup_verify(zki_lookup *lk, zki_transcript *t, const zki_lookup
             e += s->cols[1].n_terms;
         }
         zki_ext w = seg_weight(rho[b], L.tree_n[b], s->k, L.off[1 + si]);
-        Pw[b] = zki_ext_sub(Pw[b], zki_ext_mul(w, prefix_mle(site_leaves(s), s->k, rho[b])));
+        Pw[b] = zki_ext_sub(Pw[b], zki_ext_mul(w, zki_lk_prefix_mle(site_leaves(s), s->k, rho[b])));
         Qw[b] = zki_ext_add(Qw[b], zki_ext_mul(w, zki_ext_sub(alpha, v)));
     }
     {

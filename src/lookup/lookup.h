@@ -25,8 +25,8 @@
  *      alpha, beta, runs the GKR, then absorbs the values at the leaf
  *      point's low coordinates rho_k of every base (per site, column, term,
  *      in order) and of m; the verifier recomputes the leaf p, q from them
- *      and the table's multilinear extension (O(log size) ranges, O(size)
- *      maps) and checks root p = 0, root q != 0;
+ *      and the table's multilinear extension (O(log size) ranges and clamps,
+ *      O(size) explicit maps) and checks root p = 0, root q != 0;
  *   3. claims are appended to the caller's ledger: base tensors at rho_k
  *      (k = site's nvars, rho the leaf point of the site's tree) and m
  *      (tensor id m_tensor given at creation) at rho_K. The caller chains
@@ -46,13 +46,17 @@
 
 /* ---- tables -------------------------------------------------------------- */
 
-typedef enum { ZKI_LK_RANGE = 0, ZKI_LK_MAP = 1 } zki_lk_kind;
+/* CLAMP is a mapping table given by its formula, out[i] = clamp(lo + i, clo,
+ * chi): nothing table-sized is stored, and its extension is evaluated in
+ * O(log size), so a verifier's cost does not grow with the table. */
+typedef enum { ZKI_LK_RANGE = 0, ZKI_LK_MAP = 1, ZKI_LK_CLAMP = 2 } zki_lk_kind;
 
 typedef struct {
     zki_lk_kind kind;
     unsigned log_size; /* 2^log_size entries */
-    int64_t lo;        /* RANGE: entries lo + i; MAP: inputs lo + i */
+    int64_t lo;        /* RANGE: entries lo + i; MAP, CLAMP: inputs lo + i */
     int64_t *out;      /* MAP: outputs out[i] for input lo + i (owned) */
+    int64_t clo, chi;  /* CLAMP: output bounds, clo <= chi */
 } zki_lookup_table;
 
 /* [lo, lo + 2^log_size), 1 <= log_size <= 32 (unsigned: lo = 0; signed k-bit:
@@ -62,10 +66,22 @@ zki_status zki_lookup_table_range(zki_lookup_table *t, unsigned log_size, int64_
  * out copied. Outputs must satisfy |out| < 2^62. */
 zki_status zki_lookup_table_map(zki_lookup_table *t, unsigned log_size, int64_t lo,
                                 const int64_t *out);
+/* Pairs (lo + i, clamp(lo + i, clo, chi)), i < 2^log_size, 1 <= log_size <=
+ * ZKI_LK_MAX_LOG_TABLE; |lo|, |clo|, |chi| <= 2^61. Allocates nothing. */
+zki_status zki_lookup_table_clamp(zki_lookup_table *t, unsigned log_size, int64_t lo,
+                                  int64_t clo, int64_t chi);
 void zki_lookup_table_free(zki_lookup_table *t);
+/* Columns per looked-up entry: 1 for ranges, 2 (input, output) otherwise. */
+unsigned zki_lookup_table_cols(const zki_lookup_table *t);
+/* Output of entry i < 2^log_size of a MAP or CLAMP table. */
+int64_t zki_lookup_table_out(const zki_lookup_table *t, size_t i);
 /* T(r) folded: T_in(r) + beta * T_out(r) (beta ignored for ranges); r has
- * log_size coords. Ranges O(log size), maps O(size). */
+ * log_size coords. Ranges and clamps O(log size) without allocating, maps
+ * O(size). */
 zki_ext zki_lookup_table_eval(const zki_lookup_table *t, const zki_ext *r, zki_ext beta);
+/* Extension of the indicator [x < len] over k variables (r[k-1] the top
+ * bit), O(k). */
+zki_ext zki_lk_prefix_mle(uint64_t len, unsigned k, const zki_ext *r);
 
 /* ---- sites ---------------------------------------------------------------- */
 
@@ -89,7 +105,7 @@ typedef struct zki_lookup zki_lookup;
  * multiplicities. */
 zki_status zki_lookup_new(zki_lookup **out, const zki_lookup_table *table, uint32_t m_tensor);
 void zki_lookup_free(zki_lookup *lk);
-/* n_cols = 1 for ranges, 2 (input, output) for maps. cols copied, data
+/* n_cols = zki_lookup_table_cols(table). cols copied, data
  * borrowed until prove. name (copied) appears in error messages. */
 zki_status zki_lookup_add_site(zki_lookup *lk, const char *name, size_t len,
                                const zki_lk_col *cols, unsigned n_cols);

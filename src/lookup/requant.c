@@ -53,15 +53,7 @@ zki_status zki_requant_table(zki_lookup_table *t, const zki_requant_params *p)
     zki_status st = check_params(p);
     if (st != ZKI_OK)
         return st;
-    size_t n = (size_t)1 << p->q_log;
-    int64_t *out = malloc(n * sizeof *out);
-    if (!out)
-        return zki_fail(ZKI_ERR_NOMEM, "requant table");
-    for (size_t i = 0; i < n; i++)
-        out[i] = clamp64(q_lo(p) + (int64_t)i, p->lo, p->hi);
-    st = zki_lookup_table_map(t, p->q_log, q_lo(p), out);
-    free(out);
-    return st;
+    return zki_lookup_table_clamp(t, p->q_log, q_lo(p), p->lo, p->hi);
 }
 
 void zki_requant_witness_free(zki_requant_witness *w)

@@ -54,7 +54,7 @@ typedef struct {
 
 unsigned zki_requant_n_limbs(unsigned s);
 
-/* The (q, clamp(q)) mapping table. */
+/* The (q, clamp(q)) mapping table: a CLAMP table, nothing allocated. */
 zki_status zki_requant_table(zki_lookup_table *t, const zki_requant_params *p);
 
 /* Computes q, y, limbs. ZKI_ERR_INPUT naming `name` and the index if q
