@@ -8,6 +8,7 @@
 #include "onnx/onnx.h"
 #include "poly/mle.h"
 #include "prover/bytes.h"
+#include "prover/vk_cost.h"
 #include "prover/wlayout.h"
 
 static const char vk_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'V', 'K', 0};
@@ -792,6 +793,12 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                      L->M > -(1ll << 31) && L->M < (1ll << 31) && L->q_log >= 2 &&
                      L->q_log <= ZKI_ARCH_MAX_Q_LOG,
                  "layer fields out of range");
+        zki_status rs = zki_arch_layer_ranges(a, l);
+        if (rs) {
+            zki_arch_free(a);
+            free(nn);
+            return rs;
+        }
         /* the map a conv, pool or flattening linear layer reads */
         uint32_t pc = 0, ph = 0, pw = 0;
         uint32_t src = L->xin;
@@ -986,6 +993,11 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
         zki_vk_free(vk);
         return zki_fail(ZKI_ERR_INPUT, "vk: the weight commitment's tables or security level do not "
                         "match the architecture");
+    }
+    /* what verifying with this key may cost is bounded, before any proof */
+    if ((st = zki_vk_cost_check(vk))) {
+        zki_vk_free(vk);
+        return st;
     }
     st = vk_finish(vk);
     if (st)
@@ -1325,6 +1337,11 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
         P("%02x", vk->wcom.root.b[i]);
     P("..., %u column queries, rate 1/%u, %s\n", vk->wcom.shape.queries, 1u << vk->wcom.params.rate_log,
       vk->wcom.params.hiding ? "hiding" : "not hiding");
+    uint64_t c_ops = 0, c_bytes = 0;
+    if (zki_vk_verifier_cost(vk, 1, &c_ops, &c_bytes) == ZKI_OK)
+        P("  verifier cost bound for one sample: %.1f MiB, %.1f Mops (limit %llu MiB, %llu Mops)\n",
+          (double)c_bytes / (1 << 20), (double)c_ops / 1e6, (unsigned long long)(ZKI_VK_MAX_VERIFY_BYTES >> 20),
+          (unsigned long long)(ZKI_VK_MAX_VERIFY_OPS / 1000000));
     P("  architecture hash ");
     for (int i = 0; i < 8; i++)
         P("%02x", vk->arch_hash.b[i]);

@@ -1,0 +1,102 @@
+/* The verifier's cost bound from the key, and the layer range checks that
+ * keep a key's tables within what the gadgets assume (vk_cost.h). */
+#include "prover/vk_cost.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/error.h"
+#include "poly/mle.h"
+#include "prover/prover.h"
+
+zki_status zki_arch_layer_ranges(const zki_arch *a, uint32_t l)
+{
+    const zki_arch_layer *L = &a->layers[l];
+    if (L->kind == ZKI_LAYER_MAXPOOL || L->kind == ZKI_LAYER_CONCAT)
+        return ZKI_OK;
+    int64_t omin = -((int64_t)1 << (L->out_bits - 1)), omax = ((int64_t)1 << (L->out_bits - 1)) - 1;
+#define RANGE(v, lo, hi, field)                                                                       \
+    do {                                                                                              \
+        if ((v) < (lo) || (v) > (hi))                                                                 \
+            return zki_fail(ZKI_ERR_INPUT, "vk: layer %u: %s = %lld outside [%lld, %lld]", l, field,   \
+                            (long long)(v), (long long)(lo), (long long)(hi));                        \
+    } while (0)
+    /* the output y = clamp(q, lo, hi) is an out_bits-bit value */
+    RANGE(L->lo, omin, L->hi, "clamp lo");
+    RANGE(L->hi, L->lo, omax, "clamp hi");
+    /* 2^s q + r must take fewer than p values (requant.h) */
+    RANGE((int64_t)L->s + L->q_log, 2, 62, "shift s + quotient bits q_log");
+    if (L->kind == ZKI_LAYER_LINEAR)
+        RANGE((int64_t)((uint64_t)L->K * L->N >> 20), 0, (int64_t)1 << (ZKI_PCS_MAX_LOG_LEN - 20),
+              "weights K x N / 2^20");
+#undef RANGE
+    return ZKI_OK;
+}
+
+/* Bytes and ops of checking one opened commitment of shape s (vk_cost.h). */
+static void pcs_cost(const zki_pcs_shape *s, uint64_t *ops, uint64_t *bytes)
+{
+    uint64_t t = s->queries, R = s->rows, C = s->cols, K = s->row_len, D = s->d, lg = s->log_d + 1;
+    *bytes += 2 * (32 * K + 8 * t * R + 32 * t * lg) + 16 * C + 24 * D + 32 * R + 32 * t;
+    *ops += 4 * t * R + 4 * D * lg + 4 * C + 4 * R + 2 * t * lg;
+}
+
+/* The advice commitment at the prover's parameters (prove.c). */
+static zki_status advice_cost(const zki_arch *a, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes)
+{
+    zki_advice_layout lay;
+    zki_status st = zki_advice_layout_init(&lay, a, B, priv);
+    if (st)
+        return st;
+    zki_pcs_params pp;
+    zki_pcs_params_default(&pp);
+    pp.security_bits = ZKI_KEY_SECURITY_BITS;
+    pp.hiding = 1;
+    pp.open_budget = 1;
+    zki_pcs_commitment c = {0};
+    uint64_t len = lay.pack.total;
+    zki_advice_layout_free(&lay);
+    if ((st = zki_pcs_shape_init(&c, &pp, &len, 1)))
+        return st;
+    pcs_cost(&c.shape, ops, bytes);
+    zki_pcs_commitment_free(&c);
+    return ZKI_OK;
+}
+
+zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uint64_t *bytes)
+{
+    const zki_arch *a = &vk->arch;
+    uint64_t L = a->n_layers, Bp = (uint64_t)1 << zki_log2_ceil(B);
+    uint64_t o = (1u << 20) + L * ((1u << 16) + L), b = (16u << 20) + L * (32u << 10);
+    uint64_t io = 8 * (3 * (uint64_t)B * zki_arch_in_len(a) + 3 * (uint64_t)B * zki_arch_out_len(a)) +
+                  16 * Bp * (((uint64_t)1 << zki_log2_ceil(a->layers[0].K)) +
+                             ((uint64_t)1 << zki_log2_ceil(a->layers[L - 1].N)));
+    o += io;
+    b += io;
+    pcs_cost(&vk->wcom.shape, &o, &b);
+    /* public or committed input, whichever costs more */
+    uint64_t o0 = 0, b0 = 0, o1 = 0, b1 = 0;
+    zki_status st = advice_cost(a, B, 0, &o0, &b0);
+    if (!st)
+        st = advice_cost(a, B, 1, &o1, &b1);
+    if (st)
+        return st;
+    *ops = o + (o0 > o1 ? o0 : o1);
+    *bytes = b + (b0 > b1 ? b0 : b1);
+    return ZKI_OK;
+}
+
+zki_status zki_vk_cost_check(const zki_vk *vk)
+{
+    uint64_t ops, bytes;
+    zki_status st = zki_vk_verifier_cost(vk, 1, &ops, &bytes);
+    if (st)
+        return st;
+    if (bytes > ZKI_VK_MAX_VERIFY_BYTES || ops > ZKI_VK_MAX_VERIFY_OPS)
+        return zki_fail(ZKI_ERR_INPUT, "vk: verifying one sample with this key may take %llu MiB and "
+                        "%llu Mops, beyond the limit of %llu MiB and %llu Mops (docs/security.md, "
+                        "Verifier cost)", (unsigned long long)(bytes >> 20),
+                        (unsigned long long)(ops / 1000000), (unsigned long long)(ZKI_VK_MAX_VERIFY_BYTES >> 20),
+                        (unsigned long long)(ZKI_VK_MAX_VERIFY_OPS / 1000000));
+    return ZKI_OK;
+}

@@ -1,0 +1,41 @@
+/* What a verification key lets a verifier spend (issue 11).
+ *
+ * zki_vk_verifier_cost bounds, from the key and the batch alone, the
+ * verifier's peak memory (bytes, the whole process) and its work (ops: field
+ * operations, hashed 64-byte blocks and NTT butterflies, counted alike), for
+ * public or committed input. Lookup tables cost nothing table-sized: the
+ * verifier evaluates their extensions from their formulas. The terms
+ * (docs/security.md, "Verifier cost"):
+ *   base          16 MiB, 2^20 ops (process, transcript, fixed buffers)
+ *   per layer     32 KiB, 2^16 ops (its proof parts, points, claims, lookup
+ *                 sites, table evaluations), plus L ops per layer (the
+ *                 mapping instances' dedup)
+ *   input/output  8 (3 B in + 3 B out) + 16 B' (2^lk0 + 2^lnL) bytes, with
+ *                 B' = 2^ceil(log2 B), lk0 / lnL the padded log sizes of
+ *                 layer 0's input and the last layer's output; as many ops
+ *   per opened commitment (the key's weights; the advice at the prover's
+ *                 parameters) with rows R, columns C, row length K, code
+ *                 length D, t queries: 2 (32 K + 8 t R + 32 t (1 + log D))
+ *                 (proof, and its bytes) + 16 C + 24 D + 32 R + 32 t bytes;
+ *                 4 t R + 4 D (1 + log D) + 4 C + 4 R + 2 t (1 + log D) ops.
+ * zki_vk_from_bytes refuses a key whose bound for one sample exceeds
+ * ZKI_VK_MAX_VERIFY_BYTES or ZKI_VK_MAX_VERIFY_OPS. */
+#ifndef ZKI_PROVER_VK_COST_H
+#define ZKI_PROVER_VK_COST_H
+
+#include "prover/keys.h"
+
+#define ZKI_VK_MAX_VERIFY_BYTES (1ull << 30)
+#define ZKI_VK_MAX_VERIFY_OPS (1ull << 34)
+
+zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uint64_t *bytes);
+
+/* ZKI_OK or ZKI_ERR_INPUT naming the key's bound and the limit. */
+zki_status zki_vk_cost_check(const zki_vk *vk);
+
+/* Range checks of requantising layer l's fields beyond their encodings:
+ * clamp inside the output width, shift + quotient bits <= 62, weight count.
+ * ZKI_ERR_INPUT naming the layer and the field. */
+zki_status zki_arch_layer_ranges(const zki_arch *a, uint32_t l);
+
+#endif

@@ -1,0 +1,339 @@
+/* Issue 11: the verifier's cost is fixed by the key, not by its tables.
+ * The attack key: 64 one-by-one Linear layers, each with its own clamp
+ * range and a saturated 2^20 quotient table (7.8 KB). Before the fix the
+ * verifier materialised one 2^20-entry mapping table per range (545 MB)
+ * before any cryptographic check; now the tables are formulas.
+ *  1. a verification attempt on that key (a proof of the right shape, so
+ *     the verifier builds every lookup instance and evaluates every table
+ *     as it would after the GKR) stays under 64 MB of peak RSS;
+ *  2. the key's cost bound (zki_vk_verifier_cost) is small, printed by the
+ *     summary, and above the measured peak;
+ *  3. keys whose bound exceeds the documented limit are refused at parse,
+ *     and so are layer fields outside their ranges, naming layer and field. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/rng.h"
+#include "prover/prover.h"
+#include "prover/random_mlp.h"
+#include "prover/vk_cost.h"
+#include "prover/wlayout.h"
+#include "test.h"
+#include "verifier/verifier.h"
+
+#define ATTACK_LAYERS 64
+#define PEAK_LIMIT_KB (64 * 1024)
+
+static const uint8_t seed_w[32] = {11, 11};
+static volatile zki_ext sink;
+
+/* nl layers 1 -> 1, int8, bias 0, M = 2^30, s = 1 (the quotient bound
+ * saturates q_log at 20), clamp [-(l mod 128), l / 128]: nl distinct
+ * ranges (up to 2^14). */
+static zki_qmodel *attack_model(uint32_t nl)
+{
+    uint32_t *widths = malloc((nl + 1) * sizeof *widths);
+    int *relu = calloc(nl, sizeof *relu);
+    zki_qmodel *m = NULL;
+    for (uint32_t i = 0; widths && i <= nl; i++)
+        widths[i] = 1;
+    zki_status st = widths && relu ? zki_random_mlp(widths, relu, nl, 3, &m) : ZKI_ERR_NOMEM;
+    free(widths);
+    free(relu);
+    if (st != ZKI_OK)
+        return NULL;
+    int64_t l = 0;
+    for (int i = 0; i < m->n_nodes; i++) {
+        zki_qnode *n = &m->nodes[i];
+        if (n->op != ZKI_QOP_LINEAR)
+            continue;
+        m->t[n->in[1]].data[0] = 127;
+        m->t[n->in[2]].data[0] = 0;
+        n->p[0] = (int64_t)1 << 30;
+        n->p[1] = 1;
+        n->p[2] = -(l % 128);
+        n->p[3] = l / 128;
+        l++;
+    }
+    if (zki_qmodel_check(m) != ZKI_OK) {
+        zki_qmodel_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+static long peak_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+/* A proof of the shape the key needs, with an advice commitment of the
+ * right table size but no content: zki_verify builds the lookup instances,
+ * binds the statement and stops at the first lookup proof. */
+static int fake_proof(const zki_vk *vk, zki_proof *pf, int64_t *out)
+{
+    memset(pf, 0, sizeof *pf);
+    zki_advice_layout lay;
+    if (zki_advice_layout_init(&lay, &vk->arch, 1, 0) != ZKI_OK)
+        return 0;
+    zki_pcs_params pp;
+    zki_pcs_params_default(&pp);
+    pp.security_bits = ZKI_KEY_SECURITY_BITS;
+    uint64_t len = lay.pack.total;
+    zki_status st = zki_pcs_shape_init(&pf->acom, &pp, &len, 1);
+    pf->n_lookups = 1 + lay.n_maps;
+    zki_advice_layout_free(&lay);
+    if (st)
+        return 0;
+    static zki_claim_reduction_proof red[ATTACK_LAYERS];
+    static zki_matmul_proof mm[ATTACK_LAYERS];
+    static zki_lookup_proof lk[ATTACK_LAYERS + 1];
+    memcpy(pf->vk_hash.b, vk->vk_hash.b, 32);
+    pf->B = 1;
+    pf->n_layers = vk->arch.n_layers;
+    pf->out_n = (uint32_t)zki_arch_out_len(&vk->arch);
+    pf->output = out;
+    pf->red = red;
+    pf->mm = mm;
+    pf->lk = lk;
+    return 1;
+}
+
+/* The measured step, in a fresh process (`--measure VK_FILE`; exec'd, as
+ * OpenMP does not survive a fork): zki_verify on the fake proof, then every
+ * table evaluated at a random point (the verifier's step after the GKR).
+ * Prints the peak RSS increase (KB) and the time (us). */
+static int measure_child(const char *path)
+{
+    long base = peak_kb();
+    struct timeval t0, t1;
+    zki_vk vk;
+    if (zki_vk_read(path, &vk) != ZKI_OK)
+        return 1;
+    gettimeofday(&t0, NULL);
+    int64_t X[1] = {1}, Y[1] = {0};
+    zki_proof pf;
+    int ok = 0;
+    if (fake_proof(&vk, &pf, Y)) {
+        zki_status st = zki_verify(&vk, X, 1, &pf);
+        zki_advice_layout lay;
+        zki_model_lookups ml;
+        if (st == ZKI_ERR_VERIFY && zki_advice_layout_init(&lay, &vk.arch, 1, 0) == ZKI_OK) {
+            if (zki_model_lookups_init(&ml, &vk.arch, &lay) == ZKI_OK) {
+                zki_rng g;
+                zki_rng_seed(&g, 9);
+                zki_ext r[ZKI_LK_MAX_LOG_TABLE], beta = zki_ext_make(5, 7), acc = zki_ext_zero();
+                for (uint32_t j = 0; j < ml.n_maps; j++) {
+                    for (unsigned i = 0; i < ml.maps[j].log_size; i++)
+                        r[i] = zki_ext_make(zki_rng_below(&g, ZKI_P), zki_rng_below(&g, ZKI_P));
+                    acc = zki_ext_add(acc, zki_lookup_table_eval(&ml.maps[j], r, beta));
+                }
+                zki_model_lookups_free(&ml);
+                sink = acc; /* the evaluations are used */
+                ok = 1;
+            }
+            zki_advice_layout_free(&lay);
+        }
+        zki_pcs_commitment_free(&pf.acom);
+    }
+    gettimeofday(&t1, NULL);
+    zki_vk_free(&vk);
+    if (!ok)
+        return 1;
+    printf("%ld %ld %ld\n", peak_kb() - base, peak_kb(),
+           (long)((t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_usec - t0.tv_usec)));
+    return 0;
+}
+
+static int measure_verify(const zki_vk *vk, long *kb, long *abs_kb, double *ms)
+{
+    char path[] = "/tmp/zki_keycost_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return 0;
+    close(fd);
+    if (zki_vk_write(vk, path) != ZKI_OK) {
+        unlink(path);
+        return 0;
+    }
+    int p[2];
+    if (pipe(p)) {
+        unlink(path);
+        return 0;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        execl("/proc/self/exe", "test_attack_keycost", "--measure", path, (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    char buf[128] = {0};
+    ssize_t got = read(p[0], buf, sizeof buf - 1);
+    close(p[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    unlink(path);
+    long us = 0;
+    if (got <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) || sscanf(buf, "%ld %ld %ld", kb, abs_kb, &us) != 3)
+        return 0;
+    *ms = us / 1000.0;
+    return 1;
+}
+
+/* The key's bound is small, printed by the summary, and above the peak RSS
+ * of the whole measuring process (abs_kb). */
+static void check_bound(const zki_vk *vk, long abs_kb, const char *what)
+{
+    uint64_t ops = 0, bytes = 0;
+    CHECK(zki_vk_verifier_cost(vk, 1, &ops, &bytes) == ZKI_OK);
+    printf("  %s: bound %.1f MiB, %.1f Mops for one sample\n", what, (double)bytes / (1 << 20), ops / 1e6);
+    CHECK_MSG((uint64_t)abs_kb * 1024 <= bytes, "%s: measured %ld KB above the bound", what, abs_kb);
+    CHECK(bytes <= ZKI_VK_MAX_VERIFY_BYTES && ops <= ZKI_VK_MAX_VERIFY_OPS);
+    char buf[1 << 14];
+    zki_vk_summary(vk, buf, sizeof buf);
+    CHECK(strstr(buf, "verifier cost bound for one sample") != NULL);
+}
+
+/* The attack key of nl layers through setup and the key's byte format; the
+ * verification attempt measured, its peak under PEAK_LIMIT_KB and the bound.
+ * nl = 64: the issue's 7.8 KB key (the old verifier: 537 MB, 15 s);
+ * nl = 4096, the parser's layer limit: 4096 distinct ranges (about 32 GB). */
+static void test_attack_key(uint32_t nl)
+{
+    zki_qmodel *m = attack_model(nl);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    zki_pkey *pk = NULL;
+    CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+    zki_qmodel_free(m);
+    if (!pk)
+        return;
+    uint8_t *b = NULL;
+    size_t n = 0;
+    CHECK(zki_vk_to_bytes(&pk->vk, &b, &n) == ZKI_OK);
+    zki_vk vk;
+    CHECK(zki_vk_from_bytes(&vk, b, n) == ZKI_OK);
+    free(b);
+    int distinct = 1;
+    for (uint32_t l = 0; l < vk.arch.n_layers; l++)
+        distinct = distinct && vk.arch.layers[l].q_log == 20;
+    zki_advice_layout lay;
+    CHECK(zki_advice_layout_init(&lay, &vk.arch, 1, 0) == ZKI_OK);
+    CHECK(distinct && lay.n_maps == nl);
+    zki_advice_layout_free(&lay);
+    long kb = -1, abs_kb = -1;
+    double ms = 0;
+    CHECK(measure_verify(&vk, &kb, &abs_kb, &ms));
+    char what[64];
+    snprintf(what, sizeof what, "attack key of %u layers (%zu bytes)", nl, n);
+    printf("  %s: verifier peak +%ld KB (process %ld KB), %.1f ms\n", what, kb, abs_kb, ms);
+    CHECK_MSG(kb >= 0 && kb < PEAK_LIMIT_KB, "%s: verifier peak %ld KB", what, kb);
+    check_bound(&vk, abs_kb, what);
+    zki_vk_free(&vk);
+    zki_pkey_free(pk);
+}
+
+/* A key whose bound for one sample is beyond the limit (a 2^26-feature
+ * input: 1.5 GiB of input buffers alone) is refused at parse, naming the
+ * limit; its commitment is a shape without content (never opened). */
+static void test_over_limit_key(void)
+{
+    zki_vk vk;
+    memset(&vk, 0, sizeof vk);
+    zki_arch *a = &vk.arch;
+    a->n_layers = 1;
+    a->layers = calloc(1, sizeof *a->layers);
+    a->in_bits = a->out_bits = 8;
+    a->in_rank = a->out_rank = 2;
+    a->in_dims[0] = a->out_dims[0] = a->out_dims[1] = 1;
+    a->in_dims[1] = (int64_t)1 << 26;
+    a->in_scale = a->out_scale = 1;
+    zki_arch_layer *L = &a->layers[0];
+    L->K = 1u << 26;
+    L->N = 1;
+    L->w_bits = L->out_bits = 8;
+    L->s = 20;
+    L->M = 1;
+    L->lo = -128;
+    L->hi = 127;
+    L->q_log = 20;
+    CHECK(zki_vk_layout(&vk) == ZKI_OK);
+    uint64_t lens[3];
+    uint32_t nt = zki_vk_weight_lens(&vk, lens);
+    zki_pcs_params pp;
+    zki_pcs_params_default(&pp);
+    pp.security_bits = ZKI_KEY_SECURITY_BITS;
+    pp.hiding = 1;
+    pp.log_cols = zki_weight_log_cols(&vk);
+    CHECK(zki_pcs_shape_init(&vk.wcom, &pp, lens, nt) == ZKI_OK);
+    uint64_t ops = 0, bytes = 0;
+    CHECK(zki_vk_verifier_cost(&vk, 1, &ops, &bytes) == ZKI_OK);
+    CHECK(bytes > ZKI_VK_MAX_VERIFY_BYTES);
+    uint8_t *b = NULL;
+    size_t n = 0;
+    CHECK(zki_vk_to_bytes(&vk, &b, &n) == ZKI_OK);
+    zki_vk back;
+    CHECK(zki_vk_from_bytes(&back, b, n) == ZKI_ERR_INPUT);
+    printf("  over-limit key refused: %s\n", zki_last_error());
+    CHECK(strstr(zki_last_error(), "beyond the limit") && strstr(zki_last_error(), "Verifier cost"));
+    free(b);
+    zki_vk_free(&vk);
+}
+
+/* Layer fields outside their ranges are refused at parse, naming the layer
+ * and the field. */
+static void test_layer_ranges(void)
+{
+    zki_qmodel *m = attack_model(ATTACK_LAYERS);
+    zki_pkey *pk = NULL;
+    CHECK(m && zki_setup(m, seed_w, &pk) == ZKI_OK);
+    zki_qmodel_free(m);
+    if (!pk)
+        return;
+    static const struct {
+        int64_t lo, hi;
+        uint32_t s;
+        const char *field;
+    } bad[] = {
+        {-129, 10, 1, "clamp lo"},     /* below the 8-bit output */
+        {-5, 128, 1, "clamp hi"},      /* above it */
+        {-5, 10, 43, "shift s + quotient bits"}, /* 43 + 20 > 62 */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        zki_arch_layer keep = pk->vk.arch.layers[5];
+        pk->vk.arch.layers[5].lo = bad[i].lo;
+        pk->vk.arch.layers[5].hi = bad[i].hi;
+        pk->vk.arch.layers[5].s = bad[i].s;
+        uint8_t *b = NULL;
+        size_t n = 0;
+        CHECK(zki_vk_to_bytes(&pk->vk, &b, &n) == ZKI_OK);
+        pk->vk.arch.layers[5] = keep;
+        zki_vk vk;
+        CHECK(zki_vk_from_bytes(&vk, b, n) == ZKI_ERR_INPUT);
+        CHECK_MSG(strstr(zki_last_error(), "layer 5") && strstr(zki_last_error(), bad[i].field),
+                  "case %zu: %s", i, zki_last_error());
+        free(b);
+    }
+    zki_pkey_free(pk);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && !strcmp(argv[1], "--measure"))
+        return measure_child(argv[2]);
+    test_attack_key(ATTACK_LAYERS);
+    test_attack_key(ZKI_ARCH_MAX_LAYERS);
+    test_layer_ranges();
+    test_over_limit_key();
+    return TEST_SUMMARY();
+}
