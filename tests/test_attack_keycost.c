@@ -1,15 +1,17 @@
 /* Issue 11: the verifier's cost is fixed by the key, not by its tables.
  * The attack key: 64 one-by-one Linear layers, each with its own clamp
  * range and a saturated 2^20 quotient table (7.8 KB). Before the fix the
- * verifier materialised one 2^20-entry mapping table per range (545 MB)
- * before any cryptographic check; now the tables are formulas.
- *  1. a verification attempt on that key (a proof of the right shape, so
- *     the verifier builds every lookup instance and evaluates every table
- *     as it would after the GKR) stays under 64 MB of peak RSS;
- *  2. the key's cost bound (zki_vk_verifier_cost) is small, printed by the
- *     summary, and above the measured peak;
- *  3. keys whose bound exceeds the documented limit are refused at parse,
- *     and so are layer fields outside their ranges, naming layer and field. */
+ * verifier materialised one 2^20-entry mapping table per range (537 MB
+ * measured, 15 s) before any cryptographic check; now the tables are
+ * formulas. For that key and for one of 4096 layers (the parser's limit):
+ *  1. a verification attempt (a proof of the right shape, so the verifier
+ *     builds every lookup instance and evaluates every table as it would
+ *     after the GKR) stays under 64 MB of peak RSS;
+ *  2. the key's cost bound (zki_vk_verifier_cost) is under the limit,
+ *     printed by the summary, and above the measured peak;
+ *  3. an advice commitment costlier than the bound counts is refused.
+ * Keys whose bound exceeds the documented limit are refused at parse, and
+ * so are layer fields outside their ranges, naming layer and field. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -77,7 +79,7 @@ static long peak_kb(void)
 /* A proof of the shape the key needs, with an advice commitment of the
  * right table size but no content: zki_verify builds the lookup instances,
  * binds the statement and stops at the first lookup proof. */
-static int fake_proof(const zki_vk *vk, zki_proof *pf, int64_t *out)
+static int fake_proof(const zki_vk *vk, zki_proof *pf, int64_t *out, uint32_t log_cols)
 {
     memset(pf, 0, sizeof *pf);
     zki_advice_layout lay;
@@ -86,6 +88,7 @@ static int fake_proof(const zki_vk *vk, zki_proof *pf, int64_t *out)
     zki_pcs_params pp;
     zki_pcs_params_default(&pp);
     pp.security_bits = ZKI_KEY_SECURITY_BITS;
+    pp.log_cols = log_cols;
     uint64_t len = lay.pack.total;
     zki_status st = zki_pcs_shape_init(&pf->acom, &pp, &len, 1);
     pf->n_lookups = 1 + lay.n_maps;
@@ -121,7 +124,7 @@ static int measure_child(const char *path)
     int64_t X[1] = {1}, Y[1] = {0};
     zki_proof pf;
     int ok = 0;
-    if (fake_proof(&vk, &pf, Y)) {
+    if (fake_proof(&vk, &pf, Y, 0)) {
         zki_status st = zki_verify(&vk, X, 1, &pf);
         zki_advice_layout lay;
         zki_model_lookups ml;
@@ -239,6 +242,14 @@ static void test_attack_key(uint32_t nl)
     printf("  %s: verifier peak +%ld KB (process %ld KB), %.1f ms\n", what, kb, abs_kb, ms);
     CHECK_MSG(kb >= 0 && kb < PEAK_LIMIT_KB, "%s: verifier peak %ld KB", what, kb);
     check_bound(&vk, abs_kb, what);
+    /* the advice commitment is the prover's: one whose columns are taller
+     * than the bound counts for is refused before it is read */
+    zki_proof pf;
+    int64_t Y[1] = {0}, X[1] = {1};
+    CHECK(fake_proof(&vk, &pf, Y, 1));
+    CHECK(zki_verify(&vk, X, 1, &pf) == ZKI_ERR_VERIFY);
+    CHECK_MSG(strstr(zki_last_error(), "advice commitment's shape") != NULL, "%s", zki_last_error());
+    zki_pcs_commitment_free(&pf.acom);
     zki_vk_free(&vk);
     zki_pkey_free(pk);
 }

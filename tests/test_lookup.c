@@ -363,8 +363,9 @@ static void test_table_eval(void)
 
 /* A CLAMP table's closed-form extension equals the extension of its
  * materialised list (and the same table given as an explicit MAP), at
- * random points and at cube points, for bounds below, inside, above and
- * across the inputs: full width, single point, saturated everywhere. */
+ * random points and on the whole cube (k <= 8), for bounds below, inside,
+ * above and across the inputs: full width, single point, saturated
+ * everywhere. */
 static void test_clamp_eval(void)
 {
     static const int64_t cases[][3] = {
@@ -401,6 +402,16 @@ static void test_clamp_eval(void)
                 zki_ext want = zki_ext_add(in, zki_ext_mul(beta, zki_mle_eval_base(col, k, r)));
                 CHECK_MSG(zki_ext_eq(both, want), "clamp k %u case %zu trial %d", k, c, trial);
                 CHECK_MSG(zki_ext_eq(both, zki_lookup_table_eval(&M, r, beta)), "clamp = map k %u case %zu", k, c);
+            }
+            /* both sides are multilinear (each split uses a top coordinate
+             * the rest does not): equal on the whole cube, equal everywhere */
+            for (size_t x = 0; k <= 8 && x < n; x++) {
+                for (unsigned j = 0; j < k; j++)
+                    r[j] = zki_ext_from_fe((x >> j) & 1);
+                zki_ext v = zki_lookup_table_eval(&T, r, beta);
+                zki_ext w = zki_ext_add(zki_ext_from_fe(zki_fe_from_i64(lo + (int64_t)x)),
+                                        zki_ext_scale(beta, col[x]));
+                CHECK_MSG(zki_ext_eq(v, w), "clamp k %u case %zu cube point %zu", k, c, x);
             }
             free(out);
             free(col);

@@ -1276,6 +1276,9 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
         goto fail;
     if ((st = vk_finish(&pk->vk)))
         goto fail;
+    /* a key no verifier would accept is refused here, not at its first use */
+    if ((st = zki_vk_cost_check(&pk->vk)))
+        goto fail;
     free(order);
     *out = pk;
     return ZKI_OK;

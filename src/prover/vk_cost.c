@@ -86,6 +86,20 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
     return ZKI_OK;
 }
 
+zki_status zki_vk_advice_cost_check(const zki_vk *vk, uint32_t B, int priv, const zki_pcs_commitment *acom)
+{
+    uint64_t ops = 0, bytes = 0, pops = 0, pbytes = 0;
+    zki_status st = advice_cost(&vk->arch, B, priv, &ops, &bytes);
+    if (st)
+        return st;
+    pcs_cost(&acom->shape, &pops, &pbytes);
+    if (pops > ops || pbytes > bytes)
+        return zki_fail(ZKI_ERR_VERIFY, "verify: the advice commitment's shape (rows of 2^%u, rate 1/%u) "
+                        "costs more to check than the key's bound allows", acom->shape.log_cols,
+                        1u << acom->params.rate_log);
+    return ZKI_OK;
+}
+
 zki_status zki_vk_cost_check(const zki_vk *vk)
 {
     uint64_t ops, bytes;

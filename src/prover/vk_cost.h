@@ -30,6 +30,10 @@
 
 zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uint64_t *bytes);
 
+/* The advice commitment is the prover's: ZKI_ERR_VERIFY unless checking it
+ * costs at most what the bound counts for it (the prover's parameters). */
+zki_status zki_vk_advice_cost_check(const zki_vk *vk, uint32_t B, int priv, const zki_pcs_commitment *acom);
+
 /* ZKI_OK or ZKI_ERR_INPUT naming the key's bound and the limit. */
 zki_status zki_vk_cost_check(const zki_vk *vk);
 

@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "poly/mle.h"
 #include "prover/open_tables.h"
+#include "prover/vk_cost.h"
 #include "prover/wlayout.h"
 #include "verifier/verifier.h"
 
@@ -76,6 +77,8 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         goto out;
     }
     if ((st = check_advice(&lay, pf)))
+        goto out;
+    if ((st = zki_vk_advice_cost_check(vk, B, (int)pf->private_input, &pf->acom)))
         goto out;
     /* the same lookup instances and sites as the prover, without data */
     if ((st = zki_model_lookups_init(&mlk, a, &lay)))
