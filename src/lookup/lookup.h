@@ -134,6 +134,10 @@ zki_status zki_lookup_proof_from_bytes(zki_lookup_proof *pf, const uint8_t *in, 
 
 zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof *pf,
                             zki_ledger *ledger);
+/* From the table and site shapes alone: bytes of the proof (as parsed; its
+ * serialised form is no larger) plus the verifier's own state for it, and
+ * the verifier's ops (field operations). */
+zki_status zki_lookup_verify_cost(const zki_lookup *lk, uint64_t *ops, uint64_t *bytes);
 /* Same site shapes (data NULL). ZKI_ERR_VERIFY on a bad proof. */
 zki_status zki_lookup_verify(zki_lookup *lk, zki_transcript *t, const zki_lookup_proof *pf,
                              zki_ledger *ledger);

@@ -156,6 +156,10 @@ typedef struct {
 
 zki_status zki_model_lookups_init(zki_model_lookups *ml, const zki_arch *a, const zki_advice_layout *lay);
 void zki_model_lookups_free(zki_model_lookups *ml);
+/* The verifier's sites (no data) in those instances: every requant layer's,
+ * every pool layer's and, with private_input, the input's range sites. */
+zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_arch *a, const zki_advice_layout *lay,
+                                  uint32_t B, int private_input);
 
 /* A MAXPOOL layer's range sites: each window difference D_j (ledger id
  * 8l+3+j) in [0, 2^16). diffs: [J][B][2^ln] (prover) or NULL (verifier). */

@@ -155,6 +155,32 @@ zki_status zki_pool_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t
     return st;
 }
 
+zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_arch *a, const zki_advice_layout *lay,
+                                  uint32_t B, int private_input)
+{
+    zki_lookup **lk = ml->lk;
+    zki_status st = ZKI_OK;
+    for (uint32_t l = 0; !st && l < a->n_layers; l++) {
+        if (a->layers[l].kind == ZKI_LAYER_CONCAT)
+            continue;
+        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
+            st = zki_pool_range_sites(lk[0], a, l, B, NULL);
+            continue;
+        }
+        zki_requant_params p;
+        zki_requant_params_of(&a->layers[l], &p);
+        uint32_t id = 8u * l; /* acc, q, y, then limbs 1.. at y + i */
+        zki_requant_ids ids = {id, id + 1, id + 2, {0, id + 3, id + 4, id + 5}};
+        char name[32];
+        snprintf(name, sizeof(name), "layer %u", l);
+        size_t n = (size_t)B << zki_log2_ceil(a->layers[l].N);
+        st = zki_requant_add_sites(&p, NULL, NULL, n, &ids, lk[0], lk[1 + lay->map_of[l]], name);
+    }
+    if (!st && private_input)
+        st = zki_input_range_sites(lk[0], a, B, NULL);
+    return st;
+}
+
 uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, uint32_t id)
 {
     uint32_t L = a->n_layers;

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/error.h"
 #include "poly/mle.h"
@@ -41,8 +42,8 @@ static void pcs_cost(const zki_pcs_shape *s, uint64_t *ops, uint64_t *bytes)
     *ops += 4 * t * R + 4 * D * lg + 4 * C + 4 * R + 2 * t * lg;
 }
 
-/* The advice commitment at the prover's parameters (prove.c). */
-static zki_status advice_cost(const zki_arch *a, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes)
+/* The advice commitment's shape at the prover's parameters (prove.c). */
+static zki_status advice_shape(const zki_arch *a, uint32_t B, int priv, zki_pcs_commitment *c)
 {
     zki_advice_layout lay;
     zki_status st = zki_advice_layout_init(&lay, a, B, priv);
@@ -53,14 +54,45 @@ static zki_status advice_cost(const zki_arch *a, uint32_t B, int priv, uint64_t 
     pp.security_bits = ZKI_KEY_SECURITY_BITS;
     pp.hiding = 1;
     pp.open_budget = 1;
-    zki_pcs_commitment c = {0};
     uint64_t len = lay.pack.total;
     zki_advice_layout_free(&lay);
-    if ((st = zki_pcs_shape_init(&c, &pp, &len, 1)))
+    memset(c, 0, sizeof *c);
+    return zki_pcs_shape_init(c, &pp, &len, 1);
+}
+
+/* The lookup instances the verifier builds, and their proofs (parsed and
+ * as bytes), from the shapes alone: no table is materialised. */
+static zki_status lookups_cost(const zki_arch *a, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes)
+{
+    zki_advice_layout lay;
+    zki_model_lookups ml;
+    zki_status st = zki_advice_layout_init(&lay, a, B, priv);
+    if (st)
+        return st;
+    if (!(st = zki_model_lookups_init(&ml, a, &lay))) {
+        st = zki_model_lookup_sites(&ml, a, &lay, B, priv);
+        for (uint32_t j = 0; !st && j < ml.n; j++) {
+            uint64_t o = 0, b = 0;
+            st = zki_lookup_verify_cost(ml.lk[j], &o, &b);
+            *ops += o;
+            *bytes += 2 * b;
+        }
+        zki_model_lookups_free(&ml);
+    }
+    zki_advice_layout_free(&lay);
+    return st;
+}
+
+/* Advice commitment and lookups, public (priv 0) or committed input. */
+static zki_status proof_side_cost(const zki_arch *a, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes)
+{
+    zki_pcs_commitment c;
+    zki_status st = advice_shape(a, B, priv, &c);
+    if (st)
         return st;
     pcs_cost(&c.shape, ops, bytes);
     zki_pcs_commitment_free(&c);
-    return ZKI_OK;
+    return lookups_cost(a, B, priv, ops, bytes);
 }
 
 zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uint64_t *bytes)
@@ -76,9 +108,9 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
     pcs_cost(&vk->wcom.shape, &o, &b);
     /* public or committed input, whichever costs more */
     uint64_t o0 = 0, b0 = 0, o1 = 0, b1 = 0;
-    zki_status st = advice_cost(a, B, 0, &o0, &b0);
+    zki_status st = proof_side_cost(a, B, 0, &o0, &b0);
     if (!st)
-        st = advice_cost(a, B, 1, &o1, &b1);
+        st = proof_side_cost(a, B, 1, &o1, &b1);
     if (st)
         return st;
     *ops = o + (o0 > o1 ? o0 : o1);
@@ -89,9 +121,12 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
 zki_status zki_vk_advice_cost_check(const zki_vk *vk, uint32_t B, int priv, const zki_pcs_commitment *acom)
 {
     uint64_t ops = 0, bytes = 0, pops = 0, pbytes = 0;
-    zki_status st = advice_cost(&vk->arch, B, priv, &ops, &bytes);
+    zki_pcs_commitment c;
+    zki_status st = advice_shape(&vk->arch, B, priv, &c);
     if (st)
         return st;
+    pcs_cost(&c.shape, &ops, &bytes);
+    zki_pcs_commitment_free(&c);
     pcs_cost(&acom->shape, &pops, &pbytes);
     if (pops > ops || pbytes > bytes)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the advice commitment's shape (rows of 2^%u, rate 1/%u) "

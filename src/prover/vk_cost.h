@@ -7,9 +7,14 @@
  * verifier evaluates their extensions from their formulas. The terms
  * (docs/security.md, "Verifier cost"):
  *   base          16 MiB, 2^20 ops (process, transcript, fixed buffers)
- *   per layer     32 KiB, 2^16 ops (its proof parts, points, claims, lookup
- *                 sites, table evaluations), plus L ops per layer (the
- *                 mapping instances' dedup)
+ *   per layer     32 KiB, 2^16 ops (its sum-check proofs, points, claims,
+ *                 table evaluations), plus L ops per layer (the mapping
+ *                 instances' dedup)
+ *   lookups       per instance, from its table and site shapes
+ *                 (zki_lookup_verify_cost): twice its proof (parsed, and as
+ *                 bytes: 16 (3 n(n-1)/2 + 4 n + 2) per tree of n variables
+ *                 plus 16 per carried value) and the verifier's state;
+ *                 32 n^2 ops per tree
  *   input/output  8 (3 B in + 3 B out) + 16 B' (2^lk0 + 2^lnL) bytes, with
  *                 B' = 2^ceil(log2 B), lk0 / lnL the padded log sizes of
  *                 layer 0's input and the last layer's output; as many ops

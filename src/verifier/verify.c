@@ -10,9 +10,7 @@
 #include "verifier/verifier.h"
 
 #define ID_ACC(l) (8u * (l))
-#define ID_Q(l) (8u * (l) + 1)
 #define ID_Y(l) (8u * (l) + 2)
-#define ID_LIMB(l, i) (8u * (l) + 2 + (i))
 
 /* The advice commitment is the prover's choice: it must hold exactly the
  * expected tables, at the key's security level. */
@@ -81,28 +79,10 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     if ((st = zki_vk_advice_cost_check(vk, B, (int)pf->private_input, &pf->acom)))
         goto out;
     /* the same lookup instances and sites as the prover, without data */
-    if ((st = zki_model_lookups_init(&mlk, a, &lay)))
+    if ((st = zki_model_lookups_init(&mlk, a, &lay)) ||
+        (st = zki_model_lookup_sites(&mlk, a, &lay, B, (int)pf->private_input)))
         goto out;
     lk = mlk.lk;
-    for (uint32_t l = 0; l < L; l++) {
-        if (a->layers[l].kind == ZKI_LAYER_CONCAT)
-            continue;
-        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
-            if ((st = zki_pool_range_sites(lk[0], a, l, B, NULL)))
-                goto out;
-            continue;
-        }
-        zki_requant_params p;
-        zki_requant_params_of(&a->layers[l], &p);
-        zki_requant_ids ids = {ID_ACC(l), ID_Q(l), ID_Y(l), {0, ID_LIMB(l, 1), ID_LIMB(l, 2), ID_LIMB(l, 3)}};
-        char name[32];
-        snprintf(name, sizeof(name), "layer %u", l);
-        size_t n = (size_t)B << zki_log2_ceil(a->layers[l].N);
-        if ((st = zki_requant_add_sites(&p, NULL, NULL, n, &ids, lk[0], lk[1 + lay.map_of[l]], name)))
-            goto out;
-    }
-    if (pf->private_input && (st = zki_input_range_sites(lk[0], a, B, NULL)))
-        goto out;
     if ((st = zki_statement_bind(&ts, vk, B, (int)pf->private_input, X, pf->output, &pf->acom)))
         goto out;
     for (uint32_t j = 0; j < nlk; j++)
