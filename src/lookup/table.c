@@ -81,6 +81,8 @@ zki_ext zki_lk_prefix_mle(uint64_t len, unsigned k, const zki_ext *r)
 {
     if (len >= ((uint64_t)1 << k))
         return zki_ext_one();
+    if (len == 0)
+        return zki_ext_zero();
     uint64_t half = (uint64_t)1 << (k - 1);
     zki_ext top = r[k - 1], one_m = zki_ext_sub(zki_ext_one(), top);
     if (len <= half)
