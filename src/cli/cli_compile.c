@@ -99,7 +99,7 @@ int zki_cli_compile(int argc, char **argv)
     printf("  cosine similarity   mean %.5f, min %.5f\n", acc.cos_mean, acc.cos_min);
     printf("  max |float - quant| %.5g\n", acc.max_abs_err);
     if (zki_zkm_write(m, out) != ZKI_OK) {
-        rc = zki_cli_err(out);
+        rc = zki_cli_err("compile");
         goto done;
     }
     printf("wrote %s (.zkm version %d)\n", out, ZKI_ZKM_VERSION);
@@ -138,9 +138,9 @@ int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
     if (!vkp || !pkp || zki_vk_to_bytes(&pk->vk, &vb, &vl) != ZKI_OK)
         rc = zki_cli_err("setup");
     else if (zki_vk_write(&pk->vk, vkp) != ZKI_OK)
-        rc = zki_cli_err(vkp);
+        rc = zki_cli_err("compile");
     else if (zki_pk_write_seed(pk, pkp) != ZKI_OK)
-        rc = zki_cli_err(pkp);
+        rc = zki_cli_err("compile");
     else {
         uint64_t wb = 0;
         for (uint32_t l = 0; l < pk->vk.arch.n_layers; l++)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "prover/bytes.h"
 
@@ -107,17 +108,8 @@ int zki_cli_prove(int argc, char **argv)
         rc = zki_cli_err("proof");
         goto done;
     }
-    FILE *f = fopen(out, "wb");
-    if (!f || fwrite(pb, 1, pl, f) != pl) {
-        if (f)
-            fclose(f);
-        fprintf(stderr, "zkinfer prove: cannot write %s\n", out);
-        rc = CLI_USAGE;
-        goto done;
-    }
-    if (fclose(f)) {
-        fprintf(stderr, "zkinfer prove: cannot write %s\n", out);
-        rc = CLI_USAGE;
+    if (zki_write_file_atomic(out, pb, pl, ZKI_FILE_PUBLIC) != ZKI_OK) {
+        rc = zki_cli_err("prove");
         goto done;
     }
     zki_cli_print_output(&pk->vk.arch, pf.output, B, pf.out_n, "proved");

@@ -108,7 +108,7 @@ int zki_cli_run(int argc, char **argv)
         for (int a = 0; a < ot->rank; a++)
             dims[a + 1] = ot->dims[a];
         if (zki_npy_write(out, rank, dims, raw ? NULL : yf, raw ? yi : NULL) != ZKI_OK)
-            rc = zki_cli_err(out);
+            rc = zki_cli_err("run");
         else
             printf("wrote %s (%lld samples)\n", out, (long long)ns);
     }
