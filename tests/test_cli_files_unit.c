@@ -1,6 +1,8 @@
-/* zki_write_file_atomic called directly: content, mode under umask 0, a
- * symlink replaced and not followed, a write past RLIMIT_FSIZE and into a
- * missing directory failing with the old file intact and no temporary. */
+/* The two modules behind "files are never lost", called directly:
+ * zki_write_file_atomic (content, mode under umask 0, a symlink replaced and
+ * not followed, a write past RLIMIT_FSIZE and into a missing directory
+ * failing with the old file intact and no temporary) and
+ * zki_cli_check_paths (outputs that do not exist yet but name one file). */
 #include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli/cli_paths.h"
+#include "cli/cli_util.h"
 #include "common/atomic_file.h"
 #include "onnx/onnx.h"
 #include "test.h"
@@ -84,6 +88,30 @@ static void atomic_write(void)
     CHECK(entries() == 4); /* a, empty, link, d */
 }
 
+static void path_checks(void)
+{
+    /* none of these exist: the names decide */
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s", tmp("x.out"));
+    snprintf(b, sizeof b, "%s", tmp("d/../x.out"));
+    zki_cli_path in[2] = {{tmp("in.npy"), "--input"}, {NULL, "--eval"}};
+    zki_cli_path two[2] = {{a, "-o"}, {b, "the key"}};
+    CHECK(zki_cli_check_paths("test", in, 2, two, 2) == CLI_USAGE);
+    two[1].path = tmp("y.out");
+    CHECK(zki_cli_check_paths("test", in, 2, two, 2) == CLI_OK);
+    in[1].path = b;
+    CHECK(zki_cli_check_paths("test", in, 2, two, 2) == CLI_USAGE);
+    /* relative against absolute */
+    char cwd[512];
+    if (getcwd(cwd, sizeof cwd) && chdir(dir) == 0) {
+        zki_cli_path rel = {"x.out", "-o"};
+        CHECK(zki_cli_check_paths("test", &two[0], 1, &rel, 1) == CLI_USAGE);
+        CHECK(chdir(cwd) == 0);
+    } else {
+        CHECK_MSG(0, "cannot change to %s", dir);
+    }
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/zki_cli_files_unit_XXXXXX");
@@ -92,6 +120,7 @@ int main(void)
         return TEST_SUMMARY();
     }
     atomic_write();
+    path_checks();
     const char *names[] = {"a", "empty", "link"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         remove(tmp(names[i]));

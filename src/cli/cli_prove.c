@@ -1,4 +1,5 @@
 #include "cli/cli_util.h"
+#include "cli/cli_paths.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,11 +60,19 @@ int zki_cli_prove(int argc, char **argv)
         fputs(usage_prove, stderr);
         return CLI_USAGE;
     }
+    char *kp = key ? NULL : zki_cli_with_ext(model, ".zpk");
+    zki_cli_path in[3] = {{model, "the model"}, {input, "--input"}, {key ? key : kp, "the prover key"}},
+                 outp = {out, "-o"};
+    if (zki_cli_check_paths("prove", in, 3, &outp, 1) != CLI_OK) {
+        free(kp);
+        return CLI_USAGE;
+    }
     double t0 = zki_cli_now();
     zki_qmodel *m = NULL;
-    if (zki_zkm_read(model, &m) != ZKI_OK)
+    if (zki_zkm_read(model, &m) != ZKI_OK) {
+        free(kp);
         return zki_cli_err(model);
-    char *kp = key ? NULL : zki_cli_with_ext(model, ".zpk");
+    }
     uint8_t seed[32];
     zki_digest want;
     if (zki_pk_read_seed(key ? key : kp, seed, &want) != ZKI_OK) {
