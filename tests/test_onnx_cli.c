@@ -12,19 +12,10 @@
 #include "quant/quant.h"
 #include "test.h"
 #include "test_cli_util.h"
+#include "test_tmpdir.h"
 #include "test_onnx_util.h"
 
 #define CLI_N(a) cli_v(a, (const char *)NULL)
-
-static char dir[256];
-static const char *tmp(const char *name)
-{
-    static char b[4][512];
-    static int k;
-    k = (k + 1) & 3;
-    snprintf(b[k], sizeof b[k], "%s/%s", dir, name);
-    return b[k];
-}
 
 int main(void)
 {

@@ -12,18 +12,8 @@
 #include "quant/npy.h"
 #include "test.h"
 #include "test_cli_util.h"
+#include "test_tmpdir.h"
 #include "test_onnx_util.h"
-
-
-static char dir[256];
-static const char *tmp(const char *name)
-{
-    static char b[8][512];
-    static int k;
-    k = (k + 1) & 7;
-    snprintf(b[k], sizeof b[k], "%s/%s", dir, name);
-    return b[k];
-}
 
 static int copy_prefix(const char *from, const char *to, long n)
 {

@@ -1,4 +1,5 @@
 #include "cli/cli_util.h"
+#include "cli/cli_paths.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,8 @@ static const char *usage_compile =
     "  file may hold a batch along its leading axis), quantises it and writes OUT.zkm;\n"
     "  for a provable model (chains of Conv, MaxPool, AveragePool, Gemm/MatMul + ReLU)\n"
     "  also commits the weights and writes OUT.vk (verification key) and OUT.zpk\n"
-    "  (secret prover key).\n"
+    "  (secret prover key, mode 0600); OUT must end in .zkm. Stale keys of an\n"
+    "  earlier compile are removed when the model gets none.\n"
     "  Prints the graph summary and an accuracy report (quantised vs float).\n"
     "options:\n"
     "  --eval FILE         samples for the accuracy report (default: the calibration set)\n"
@@ -22,6 +24,29 @@ static const char *usage_compile =
     "  --act-bits 8|16     activation precision (default 8)\n"
     "  --min-cosine X      exit 1 if the mean cosine similarity is below X\n"
     "  --min-top1 X        exit 1 if the top-1 agreement is below X (fraction)\n";
+
+/* Keys go beside the model with its extension replaced (OUT.vk, OUT.zpk).
+ * Requiring OUT to end in .zkm keeps them apart from OUT (`-o m.vk` would
+ * be overwritten by its own key) and catches `-o m.onnx` typos early; a
+ * clear refusal beats deriving odd key names such as m.vk.vk. */
+static int check_outputs(const char *model, const char *calib, const char *eval, const char *out)
+{
+    size_t n = strlen(out);
+    if (n < 4 || strcmp(out + n - 4, ".zkm")) {
+        char *s = zki_cli_with_ext(out, ".zkm");
+        fprintf(stderr, "zkinfer compile: -o %s: the model must go to a .zkm file (its keys are written "
+                "beside it as .vk and .zpk); use e.g. -o %s\n", out, s ? s : "model.zkm");
+        free(s);
+        return CLI_USAGE;
+    }
+    char *vk = zki_cli_with_ext(out, ".vk"), *zpk = zki_cli_with_ext(out, ".zpk");
+    zki_cli_path in[3] = {{model, "the ONNX model"}, {calib, "--calib"}, {eval, "--eval"}};
+    zki_cli_path o[3] = {{out, "-o"}, {vk, "the verification key"}, {zpk, "the prover key"}};
+    int rc = vk && zpk ? zki_cli_check_paths("compile", in, 3, o, 3) : CLI_USAGE;
+    free(vk);
+    free(zpk);
+    return rc;
+}
 
 int zki_cli_compile(int argc, char **argv)
 {
@@ -61,6 +86,8 @@ int zki_cli_compile(int argc, char **argv)
         fputs(usage_compile, stderr);
         return CLI_USAGE;
     }
+    if (check_outputs(model, calib, eval, out) != CLI_OK)
+        return CLI_USAGE;
     zki_graph *g = NULL;
     if (zki_onnx_load_file(model, &g) != ZKI_OK)
         return zki_cli_err("compile");
@@ -99,7 +126,7 @@ int zki_cli_compile(int argc, char **argv)
     printf("  cosine similarity   mean %.5f, min %.5f\n", acc.cos_mean, acc.cos_min);
     printf("  max |float - quant| %.5g\n", acc.max_abs_err);
     if (zki_zkm_write(m, out) != ZKI_OK) {
-        rc = zki_cli_err(out);
+        rc = zki_cli_err("compile");
         goto done;
     }
     printf("wrote %s (.zkm version %d)\n", out, ZKI_ZKM_VERSION);
@@ -123,7 +150,7 @@ int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
     zki_arch a;
     if (zki_arch_from_qmodel(m, &a) != ZKI_OK) {
         printf("note: no proving keys: %s\n", zki_last_error());
-        return CLI_OK;
+        return zki_cli_remove_stale_keys(zkm_path);
     }
     zki_arch_free(&a);
     double t0 = zki_cli_now();
@@ -138,9 +165,9 @@ int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
     if (!vkp || !pkp || zki_vk_to_bytes(&pk->vk, &vb, &vl) != ZKI_OK)
         rc = zki_cli_err("setup");
     else if (zki_vk_write(&pk->vk, vkp) != ZKI_OK)
-        rc = zki_cli_err(vkp);
+        rc = zki_cli_err("compile");
     else if (zki_pk_write_seed(pk, pkp) != ZKI_OK)
-        rc = zki_cli_err(pkp);
+        rc = zki_cli_err("compile");
     else {
         uint64_t wb = 0;
         for (uint32_t l = 0; l < pk->vk.arch.n_layers; l++)

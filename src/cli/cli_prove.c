@@ -1,10 +1,12 @@
 #include "cli/cli_util.h"
+#include "cli/cli_paths.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "prover/bytes.h"
 
@@ -58,11 +60,19 @@ int zki_cli_prove(int argc, char **argv)
         fputs(usage_prove, stderr);
         return CLI_USAGE;
     }
+    char *kp = key ? NULL : zki_cli_with_ext(model, ".zpk");
+    zki_cli_path in[3] = {{model, "the model"}, {input, "--input"}, {key ? key : kp, "the prover key"}},
+                 outp = {out, "-o"};
+    if (zki_cli_check_paths("prove", in, 3, &outp, 1) != CLI_OK) {
+        free(kp);
+        return CLI_USAGE;
+    }
     double t0 = zki_cli_now();
     zki_qmodel *m = NULL;
-    if (zki_zkm_read(model, &m) != ZKI_OK)
+    if (zki_zkm_read(model, &m) != ZKI_OK) {
+        free(kp);
         return zki_cli_err(model);
-    char *kp = key ? NULL : zki_cli_with_ext(model, ".zpk");
+    }
     uint8_t seed[32];
     zki_digest want;
     if (zki_pk_read_seed(key ? key : kp, seed, &want) != ZKI_OK) {
@@ -107,17 +117,8 @@ int zki_cli_prove(int argc, char **argv)
         rc = zki_cli_err("proof");
         goto done;
     }
-    FILE *f = fopen(out, "wb");
-    if (!f || fwrite(pb, 1, pl, f) != pl) {
-        if (f)
-            fclose(f);
-        fprintf(stderr, "zkinfer prove: cannot write %s\n", out);
-        rc = CLI_USAGE;
-        goto done;
-    }
-    if (fclose(f)) {
-        fprintf(stderr, "zkinfer prove: cannot write %s\n", out);
-        rc = CLI_USAGE;
+    if (zki_write_file_atomic(out, pb, pl, ZKI_FILE_PUBLIC) != ZKI_OK) {
+        rc = zki_cli_err("prove");
         goto done;
     }
     zki_cli_print_output(&pk->vk.arch, pf.output, B, pf.out_n, "proved");

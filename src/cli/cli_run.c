@@ -1,4 +1,5 @@
 #include "cli/cli_util.h"
+#include "cli/cli_paths.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,9 @@ int zki_cli_run(int argc, char **argv)
         fputs(usage_run, stderr);
         return CLI_USAGE;
     }
+    zki_cli_path in[2] = {{model, "the model"}, {input, "--input"}}, outp = {out, "-o"};
+    if (zki_cli_check_paths("run", in, 2, &outp, 1) != CLI_OK)
+        return CLI_USAGE;
     zki_qmodel *m = NULL;
     if (zki_zkm_read(model, &m) != ZKI_OK)
         return zki_cli_err(model);
@@ -108,7 +112,7 @@ int zki_cli_run(int argc, char **argv)
         for (int a = 0; a < ot->rank; a++)
             dims[a + 1] = ot->dims[a];
         if (zki_npy_write(out, rank, dims, raw ? NULL : yf, raw ? yi : NULL) != ZKI_OK)
-            rc = zki_cli_err(out);
+            rc = zki_cli_err("run");
         else
             printf("wrote %s (%lld samples)\n", out, (long long)ns);
     }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "onnx/onnx.h"
 #include "poly/mle.h"
@@ -993,17 +994,6 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
     return st;
 }
 
-static zki_status write_all(const char *path, const uint8_t *b, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return zki_fail(ZKI_ERR_IO, "cannot write %s", path);
-    size_t w = fwrite(b, 1, n, f);
-    if (fclose(f) != 0 || w != n)
-        return zki_fail(ZKI_ERR_IO, "short write to %s", path);
-    return ZKI_OK;
-}
-
 zki_status zki_vk_write(const zki_vk *vk, const char *path)
 {
     uint8_t *b;
@@ -1011,7 +1001,7 @@ zki_status zki_vk_write(const zki_vk *vk, const char *path)
     zki_status st = zki_vk_to_bytes(vk, &b, &n);
     if (st)
         return st;
-    st = write_all(path, b, n);
+    st = zki_write_file_atomic(path, b, n, ZKI_FILE_PUBLIC);
     free(b);
     return st;
 }
@@ -1037,7 +1027,8 @@ zki_status zki_pk_write_seed(const zki_pkey *pk, const char *path)
     zki_wb_put(&w, pk->vk.vk_hash.b, 32);
     if (w.oom)
         return zki_fail(ZKI_ERR_NOMEM, "pk");
-    zki_status st = write_all(path, w.p, w.n);
+    /* the seed holds the hiding randomness: never readable by others */
+    zki_status st = zki_write_file_atomic(path, w.p, w.n, ZKI_FILE_SECRET);
     free(w.p);
     return st;
 }
