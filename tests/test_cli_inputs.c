@@ -228,6 +228,8 @@ static void test_dtype(void)
     CHECK(CLI("verify", tmp("c.vk"), "--input", tmp("i64.npy"), "--input-scale", s255, "--proof",
               tmp("u8.zkp")) == 0);
     CHECK(CLI("verify", tmp("c.vk"), "--input", tmp("one.npy"), "--proof", tmp("u8.zkp")) == 0);
+    CHECK(CLIE("verify", tmp("c.vk"), "--input-scale", s255, "--proof", tmp("u8.zkp")) == 2);
+    SAYS("--input-scale applies to --input, which is not given");
 }
 
 /* A flat model input ([1,784], the MLP) has no layout to mismatch: it takes

@@ -190,8 +190,9 @@ int zki_cli_read_input(const zki_cli_in_model *im, const char *path, const zki_c
     *X = NULL;
     *B = 0;
     if (!isfinite(im->scale) || im->scale < 0 || im->bits < 2 || im->bits > 64 || im->rank < 0 ||
-        im->rank > ZKI_QMAX_RANK) {
-        fprintf(stderr, "zkinfer: the model's input has an invalid scale %g or %d bits\n", im->scale, im->bits);
+        im->rank > ZKI_QMAX_RANK || shape_numel(im->rank, im->dims) < 1) {
+        fprintf(stderr, "zkinfer: the model's input is invalid (scale %g, %d bits, rank %d)\n", im->scale, im->bits,
+                im->rank);
         return CLI_USAGE;
     }
     zki_host_tensor x;

@@ -7,7 +7,6 @@
 
 #include "common/error.h"
 #include "quant/npy.h"
-#include "quant/quant.h"
 
 static const char *usage_run =
     "usage: zkinfer run MODEL.zkm --input X.npy [-o Y.npy] [--raw] [options]\n"

@@ -48,6 +48,10 @@ int zki_cli_verify(int argc, char **argv)
         fputs(usage_verify, stderr);
         return CLI_USAGE;
     }
+    if (!input && iopt.input_scale > 0) {
+        fprintf(stderr, "zkinfer verify: --input-scale applies to --input, which is not given\n");
+        return CLI_USAGE;
+    }
     zki_vk vk;
     if (zki_vk_read(vkp, &vk) != ZKI_OK)
         return zki_cli_err(vkp);
