@@ -1,3 +1,4 @@
+#include "cli/cli_input.h"
 #include "cli/cli_util.h"
 #include "cli/cli_paths.h"
 
@@ -22,8 +23,20 @@ static const char *usage_compile =
     "  --eval FILE         samples for the accuracy report (default: the calibration set)\n"
     "  --weight-bits 8|16  weight precision (default 8)\n"
     "  --act-bits 8|16     activation precision (default 8)\n"
-    "  --min-cosine X      exit 1 if the mean cosine similarity is below X\n"
-    "  --min-top1 X        exit 1 if the top-1 agreement is below X (fraction)\n";
+    "  --min-cosine X      exit 1 if the mean cosine similarity is below X (in [-1, 1])\n"
+    "  --min-top1 X        exit 1 if the top-1 agreement is below X (a fraction in [0, 1])\n"
+    "Calibration data must be float (scaled as in training), finite and not constant.\n";
+
+static int parse_bits(const char *opt, const char *s, int *out)
+{
+    if (zki_cli_parse_int(opt, s, 8, 16, out))
+        return CLI_USAGE;
+    if (*out != 8 && *out != 16) {
+        fprintf(stderr, "zkinfer: %s: '%s' is not 8 or 16\n", opt, s);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
 
 /* Keys go beside the model with its extension replaced (OUT.vk, OUT.zpk).
  * Requiring OUT to end in .zkm keeps them apart from OUT (`-o m.vk` would
@@ -67,15 +80,19 @@ int zki_cli_compile(int argc, char **argv)
             out = argv[++k];
         else if (!strcmp(a, "--eval") && has)
             eval = argv[++k];
-        else if (!strcmp(a, "--weight-bits") && has)
-            o.weight_bits = atoi(argv[++k]);
-        else if (!strcmp(a, "--act-bits") && has)
-            o.act_bits = atoi(argv[++k]);
-        else if (!strcmp(a, "--min-cosine") && has)
-            min_cos = atof(argv[++k]);
-        else if (!strcmp(a, "--min-top1") && has)
-            min_top1 = atof(argv[++k]);
-        else if (a[0] != '-' && !model)
+        else if (!strcmp(a, "--weight-bits") && has) {
+            if (parse_bits(a, argv[++k], &o.weight_bits))
+                return CLI_USAGE;
+        } else if (!strcmp(a, "--act-bits") && has) {
+            if (parse_bits(a, argv[++k], &o.act_bits))
+                return CLI_USAGE;
+        } else if (!strcmp(a, "--min-cosine") && has) {
+            if (zki_cli_parse_double(a, argv[++k], -1, 1, 0, &min_cos))
+                return CLI_USAGE;
+        } else if (!strcmp(a, "--min-top1") && has) {
+            if (zki_cli_parse_double(a, argv[++k], 0, 1, 0, &min_top1))
+                return CLI_USAGE;
+        } else if (a[0] != '-' && !model)
             model = a;
         else {
             fprintf(stderr, "zkinfer compile: unexpected argument '%s'\n%s", a, usage_compile);
@@ -100,11 +117,11 @@ int zki_cli_compile(int argc, char **argv)
     int ncal = 0, nev = 0, rc = CLI_OK;
     zki_qmodel *m = NULL;
     if (zki_calib_load(g, calib, &cal, &ncal) != ZKI_OK) {
-        rc = zki_cli_err(calib);
+        rc = zki_cli_err("calibration");
         goto done;
     }
     if (eval && zki_calib_load(g, eval, &ev, &nev) != ZKI_OK) {
-        rc = zki_cli_err(eval);
+        rc = zki_cli_err("--eval");
         goto done;
     }
     if (zki_quantize(g, cal, ncal, &o, &m) != ZKI_OK) {

@@ -1,3 +1,4 @@
+#include "cli/cli_input.h"
 #include "cli/cli_util.h"
 #include "cli/cli_paths.h"
 
@@ -18,7 +19,10 @@ static const char *usage_prove =
     "options:\n"
     "  --key MODEL.zpk     prover key written by compile (default: next to MODEL.zkm)\n"
     "  --private-input     commit the input instead of publishing it\n"
-    "  --quiet             no progress on stderr\n";
+    "  --quiet             no progress on stderr\n"
+    ZKI_CLI_INPUT_SCALE_USAGE
+    ZKI_CLI_STRICT_USAGE
+    ZKI_CLI_INPUT_USAGE;
 
 static void progress_cb(void *ctx, const char *stage, uint32_t done, uint32_t total)
 {
@@ -33,13 +37,18 @@ int zki_cli_prove(int argc, char **argv)
 {
     const char *model = NULL, *input = NULL, *out = NULL, *key = NULL;
     int priv = 0, quiet = 0;
+    int io;
+    zki_cli_in_opts iopt = {0, 0};
     for (int k = 0; k < argc; k++) {
         const char *a = argv[k];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(usage_prove, stdout);
             return CLI_OK;
         }
-        if (!strcmp(a, "--input") && k + 1 < argc)
+        if ((io = zki_cli_in_option(argc, argv, &k, &iopt, 1)) != 0) {
+            if (io < 0)
+                return CLI_USAGE;
+        } else if (!strcmp(a, "--input") && k + 1 < argc)
             input = argv[++k];
         else if (!strcmp(a, "-o") && k + 1 < argc)
             out = argv[++k];
@@ -99,7 +108,8 @@ int zki_cli_prove(int argc, char **argv)
         goto done;
     }
     double t_setup = zki_cli_now() - t0;
-    if ((rc = zki_cli_quant_input(&pk->vk.arch, input, &X, &B)))
+    zki_cli_in_model im;
+    if ((rc = zki_cli_in_of_arch(&pk->vk.arch, &im)) || (rc = zki_cli_read_input(&im, input, &iopt, &X, &B)))
         goto done;
     zki_prove_opts o = {priv, NULL, NULL, NULL};
     double tp0 = zki_cli_now();

@@ -1,5 +1,5 @@
 /* Helpers shared by the zkinfer commands: exit codes, error printing,
- * timing, derived paths, input quantisation and output printing. */
+ * timing, derived paths and output printing (input checks: cli_input.h). */
 #ifndef ZKI_CLI_CLI_UTIL_H
 #define ZKI_CLI_CLI_UTIL_H
 
@@ -20,9 +20,6 @@ double zki_cli_now(void);
 /* path with its extension (after the last '.' of the last component)
  * replaced by ext; malloc'd (caller frees), NULL when out of memory. */
 char *zki_cli_with_ext(const char *path, const char *ext);
-/* Reads X (.npy or .pb), quantises it with the key's input scale into *X
- * (malloc'd, caller frees) and sets the batch *B. Returns an exit code. */
-int zki_cli_quant_input(const zki_arch *a, const char *path, int64_t **X, uint32_t *B);
 /* Prints each sample's output (dequantised) and, for a classifier, its argmax. */
 void zki_cli_print_output(const zki_arch *a, const int64_t *y, uint32_t B, uint32_t N, const char *what);
 

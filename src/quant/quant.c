@@ -984,6 +984,38 @@ static zki_status zki_calibrate(zki_qctx *c, const zki_host_tensor *samples, int
     return ZKI_OK;
 }
 
+/* Each float input's calibration values: finite, and not one constant (a
+ * range of zero calibrates nothing; all-zero inputs are the common case). */
+static zki_status zki_calib_check(const zki_graph *g, const zki_host_tensor *samples, int n_samples)
+{
+    for (int k = 0; k < g->n_inputs; k++) {
+        const zki_tensor *x = &g->t[g->inputs[k]];
+        if (zki_et_is_float(x->et) != 1)
+            continue;
+        float lo = 0, hi = 0;
+        for (int s = 0; s < n_samples; s++) {
+            const zki_host_tensor *h = &samples[(size_t)s * (size_t)g->n_inputs + (size_t)k];
+            int64_t n = zki_host_tensor_numel(h), bad = h->f ? zki_first_nonfinite(h->f, n) : -1;
+            if (bad >= 0)
+                return zki_fail(ZKI_ERR_INPUT, "calibration sample %d, input '%s': value %lld is %s; "
+                                "calibration data must be finite", s, x->name, (long long)bad,
+                                isnan(h->f[bad]) ? "NaN" : "infinite");
+            for (int64_t e = 0; e < n; e++) {
+                float v = h->f ? h->f[e] : (float)h->i[e];
+                if (!s && !e)
+                    lo = hi = v;
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+        }
+        if (lo == hi)
+            return zki_fail(ZKI_ERR_INPUT, "calibration data for input '%s' is constant (every value is %g): "
+                            "its range cannot be calibrated; calibrate on real input samples", x->name,
+                            (double)lo);
+    }
+    return ZKI_OK;
+}
+
 zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int n_samples,
                         const zki_quant_opts *o, zki_qmodel **out)
 {
@@ -1001,6 +1033,9 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
         return zki_fail(ZKI_ERR_INPUT, "quantisation needs at least one calibration sample");
     if (g->n_inputs > 16 || g->n_outputs > 16)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "more than 16 model inputs or outputs");
+    zki_status cst = zki_calib_check(g, samples, n_samples);
+    if (cst != ZKI_OK)
+        return cst;
     c.aq = ((int64_t)1 << (c.o.act_bits - 1)) - 1;
     c.wq = ((int64_t)1 << (c.o.weight_bits - 1)) - 1;
     size_t nt = (size_t)g->n_tensors + 1;
@@ -1072,6 +1107,22 @@ done:
     return st;
 }
 
+int64_t zki_quant_value(double x, double scale, int64_t qmax, int *clamped)
+{
+    double v = nearbyint(x / scale);
+    if (clamped)
+        *clamped = v > (double)qmax || v < (double)-qmax;
+    return v > (double)qmax ? qmax : (v < (double)-qmax ? -qmax : (int64_t)v);
+}
+
+int64_t zki_first_nonfinite(const float *f, int64_t n)
+{
+    for (int64_t k = 0; k < n; k++)
+        if (!isfinite(f[k]))
+            return k;
+    return -1;
+}
+
 zki_status zki_quant_input(const zki_qmodel *m, int k, const zki_host_tensor *x, int64_t **out)
 {
     *out = NULL;
@@ -1086,11 +1137,15 @@ zki_status zki_quant_input(const zki_qmodel *m, int k, const zki_host_tensor *x,
     if (!q)
         return zki_nomem();
     int64_t qmax = t->bits >= 64 ? INT64_MAX : ((int64_t)1 << (t->bits - 1)) - 1;
+    int64_t bad = x->f ? zki_first_nonfinite(x->f, n) : -1;
+    if (bad >= 0) {
+        free(q);
+        return zki_fail(ZKI_ERR_INPUT, "input '%s': value %lld is %s; inputs must be finite", t->name,
+                        (long long)bad, isnan(x->f[bad]) ? "NaN" : "infinite");
+    }
     for (int64_t e = 0; e < n; e++) {
         if (t->scale > 0) {
-            double v = x->f ? x->f[e] : (double)x->i[e];
-            v = nearbyint(v / t->scale);
-            q[e] = !(v == v) ? 0 : (v > (double)qmax ? qmax : (v < (double)-qmax ? -qmax : (int64_t)v));
+            q[e] = zki_quant_value(x->f ? x->f[e] : (double)x->i[e], t->scale, qmax, NULL);
         } else {
             if (!x->i) {
                 free(q);
@@ -1207,9 +1262,19 @@ static zki_status zki_add_samples(const zki_graph *g, zki_host_tensor *h, zki_ho
 {
     const zki_tensor *in = &g->t[g->inputs[0]];
     int64_t per = zki_tensor_numel(in), tot = zki_host_tensor_numel(h);
-    if (per <= 0 || tot % per != 0 || tot == 0)
+    int isf = zki_et_is_float(in->et) == 1;
+    if (tot == 0)
+        return zki_fail(ZKI_ERR_INPUT, "'%s' holds no samples (shape has a zero axis)", path);
+    if (per <= 0 || tot % per != 0)
         return zki_fail(ZKI_ERR_INPUT, "'%s': %lld elements is not a multiple of the input's %lld", path,
                         (long long)tot, (long long)per);
+    if (isf && !h->f) /* uint8 pixels 0..255 for a model trained on 0..1 would calibrate wrong ranges */
+        return zki_fail(ZKI_ERR_INPUT, "'%s' holds integers; the model takes float input '%s': convert the "
+                        "calibration data to float, scaled as in training (e.g. pixels / 255)", path, in->name);
+    int64_t bad = h->f ? zki_first_nonfinite(h->f, tot) : -1;
+    if (bad >= 0)
+        return zki_fail(ZKI_ERR_INPUT, "'%s': value at index %lld (sample %lld) is %s; calibration data must be "
+                        "finite", path, (long long)bad, (long long)(bad / per), isnan(h->f[bad]) ? "NaN" : "infinite");
     int64_t cnt = tot / per;
     for (int64_t s = 0; s < cnt; s++) {
         if (*n == *cap) {
@@ -1225,7 +1290,6 @@ static zki_status zki_add_samples(const zki_graph *g, zki_host_tensor *h, zki_ho
         t->et = in->et;
         t->rank = in->rank;
         memcpy(t->dims, in->dims, sizeof t->dims);
-        int isf = zki_et_is_float(in->et) == 1;
         if (isf)
             t->f = malloc(sizeof(float) * (size_t)per);
         else
@@ -1235,7 +1299,7 @@ static zki_status zki_add_samples(const zki_graph *g, zki_host_tensor *h, zki_ho
         for (int64_t e = 0; e < per; e++) {
             int64_t k = s * per + e;
             if (isf)
-                t->f[e] = h->f ? h->f[k] : (float)h->i[k];
+                t->f[e] = h->f[k];
             else if (h->i)
                 t->i[e] = h->i[k];
             else
@@ -1282,7 +1346,8 @@ zki_status zki_calib_load(const zki_graph *g, const char *path, zki_host_tensor 
             sprintf(files[nf++], "%s/%s", path, de->d_name);
         }
         closedir(d);
-        qsort(files, (size_t)nf, sizeof(char *), zki_cmp_str);
+        if (nf > 1) /* qsort(NULL, 0) is undefined */
+            qsort(files, (size_t)nf, sizeof(char *), zki_cmp_str);
     } else {
         files = malloc(sizeof(char *));
         if (files) {
@@ -1293,7 +1358,9 @@ zki_status zki_calib_load(const zki_graph *g, const char *path, zki_host_tensor 
             }
         }
     }
-    zki_status st = nf ? ZKI_OK : zki_fail(ZKI_ERR_INPUT, "'%s': no .npy or .pb calibration files", path);
+    zki_status st = nf ? ZKI_OK
+                       : zki_fail(ZKI_ERR_INPUT, "'%s' holds no .npy or .pb calibration files: add samples of "
+                                  "the model's input to it, or pass a file", path);
     int cap = 0;
     for (int k = 0; k < nf && st == ZKI_OK; k++) {
         zki_host_tensor h;
