@@ -217,7 +217,8 @@ static size_t section_starts(const uint8_t *b, size_t len, size_t *out)
     out[n++] = 0;
     out[n++] = 4;
     out[n++] = 8;
-    o = 12;
+    out[n++] = 12; /* nonce */
+    o = 20;
     for (uint32_t i = 0; i < p.n_parts; i++) {
         zki_pcs_proof_part *q = &p.parts[i];
         out[n++] = o;      /* slot */
@@ -383,7 +384,7 @@ static void test_threads(void)
         size_t cl1, cl2, pl1, pl2;
         bytes_at_threads(1, hiding, two, &c1, &cl1, &p1, &pl1);
         bytes_at_threads(2, hiding, two, &c2, &cl2, &p2, &pl2);
-        CHECK(pl1 > 27 && p1[12 + 14] == two); /* has_prox: classic with two claims */
+        CHECK(pl1 > 35 && p1[20 + 14] == two); /* has_prox: classic with two claims */
         CHECK(cl1 == cl2 && memcmp(c1, c2, cl1) == 0);
         CHECK(pl1 == pl2 && memcmp(p1, p2, pl1) == 0);
         free(c1);
@@ -544,6 +545,7 @@ static void test_cheating_prover(void)
     zki_ext fix = zki_ext_mul(x.scale[0], zki_ext_inv(eq[0])); /* scale * (v' - v) / eq[0] */
     q->rows[0] = zki_ext_add(q->rows[0], fix);
     zki_ts_absorb_ext_vec(&ts, "pcs/rows", q->rows, (size_t)zki_pcs_n_comb(&x, 0) * q->row_len);
+    CHECK(zki_pcs_grind(&ts, zki_pcs_grind_bits(&com, 1), &p.nonce) == ZKI_OK);
     uint64_t *draws;
     uint32_t nd;
     CHECK(zki_pcs_queries_draw(&ts, &com, 1, &draws, &nd) == ZKI_OK);
@@ -754,8 +756,8 @@ static void tensor_case(uint64_t len, int hiding, int full)
     uint8_t *b, *cb;
     size_t blen, clen;
     CHECK(zki_pcs_proof_to_bytes(&p, &b, &blen) == ZKI_OK);
-    /* header 12 + part header 15 + mu + one row + columns + salts + nodes */
-    size_t want = 12 + 15 + (hiding ? 16 : 0) + 16 * (size_t)q->row_len + 12 +
+    /* header 20 + part header 15 + mu + one row + columns + salts + nodes */
+    size_t want = 20 + 15 + (hiding ? 16 : 0) + 16 * (size_t)q->row_len + 12 +
                   8 * (size_t)q->n_cols * q->col_height + (hiding ? 32 * (size_t)q->n_cols : 0) +
                   4 + 32 * (size_t)q->n_nodes;
     CHECK(blen == want);
@@ -839,9 +841,9 @@ static void tensor_case(uint64_t len, int hiding, int full)
         free(fb);
         zki_pcs_proof_free(&m);
         /* the flag byte alone flipped in the bytes: refused */
-        b[12 + 14] ^= 1;
+        b[20 + 14] ^= 1;
         CHECK(!verify_bytes(&cp, 1, &cl, 1, b, blen));
-        b[12 + 14] ^= 1;
+        b[20 + 14] ^= 1;
         CHECK(verify_bytes(&cp, 1, &cl, 1, b, blen));
     }
     free(b);
@@ -980,6 +982,7 @@ static void test_tensor_cheater(void)
                     CHECK(zki_pcs_begin(&ts, &x, &com, &slot, 1, &cl, 1) == ZKI_OK);
                     CHECK(zki_pcs_challenges(&ts, &x, &com, &slot, &cl, mus) == ZKI_OK);
                     zki_ts_absorb_ext_vec(&ts, "pcs/rows", p.parts[0].rows, p.parts[0].row_len);
+                    CHECK(zki_pcs_grind_check(&ts, zki_pcs_grind_bits(&com, 1), p.nonce) == ZKI_OK);
                     uint64_t *draws, idx[1024];
                     uint32_t nd;
                     CHECK(zki_pcs_queries_draw(&ts, &com, 1, &draws, &nd) == ZKI_OK);
