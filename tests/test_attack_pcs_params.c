@@ -8,6 +8,7 @@
  * naming the parameter, before anything is sized by it (time and peak RSS
  * measured). The weight commitment's parameters are checked alike when the
  * key is parsed. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,11 @@ static void test_nonce(const zki_vk *vk, const int64_t *X)
     CHECK(prove_with(X, NULL, &pf) == ZKI_OK);
     CHECK(vk->grind_bits == ZKI_KEY_GRIND_BITS && ZKI_KEY_GRIND_BITS == 16);
     CHECK(zki_verify(vk, X, B, &pf) == ZKI_OK);
+    /* the level docs/security.md states, from the shapes in use: the query
+     * round over both commitments >= 100 bits, 116 with the grinding */
+    double qb = -log2(exp2(-vk->wcom.shape.bits) + exp2(-pf.acom.shape.bits));
+    CHECK_MSG(qb >= 100.0 && qb + vk->grind_bits >= 116.0, "query round %.2f bits", qb);
+    CHECK(vk->wcom.shape.log_d <= 26 && pf.acom.shape.log_d <= 26);
     uint64_t n = pf.open.nonce;
     int refusals = 0;
     for (uint64_t d = 1; d <= 8; d++) {
