@@ -113,6 +113,7 @@ static void test_costly_params(const zki_vk *vk, const int64_t *X)
     double t0 = now_s();
     CHECK(prove_with(X, &p, &pf) == ZKI_OK);
     double t1 = now_s();
+    long prove_kb = status_kb("VmHWM");
     CHECK(pf.acom.shape.d == (uint64_t)1 << (p.log_cols + 8));
     int hwm = hwm_reset();
     long rss0 = status_kb("VmRSS");
@@ -120,9 +121,9 @@ static void test_costly_params(const zki_vk *vk, const int64_t *X)
     zki_status st = zki_verify(vk, X, B, &pf);
     double dt = now_s() - t1;
     long grow = hwm ? status_kb("VmHWM") - rss0 : -1;
-    printf("rate_log 8, log_cols %u (D = 2^%u): prove %.2f s; verify -> %d in %.4f s, peak RSS +%ld kB "
-           "(%s)\n",
-           p.log_cols, p.log_cols + 8, t1 - t0, (int)st, dt, grow, zki_last_error());
+    printf("rate_log 8, log_cols %u (D = 2^%u): prove %.2f s, peak RSS %ld MB; verify -> %d in %.4f s, "
+           "peak RSS +%ld kB (%s)\n",
+           p.log_cols, p.log_cols + 8, t1 - t0, prove_kb / 1024, (int)st, dt, grow, zki_last_error());
     CHECK_MSG(st == ZKI_ERR_VERIFY && strstr(zki_last_error(), "rate_log"), "verify: %s",
               zki_last_error());
     CHECK_MSG(dt < 0.5, "refusal took %.3f s", dt); /* microseconds; the honest verify: ms */
