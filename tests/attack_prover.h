@@ -284,10 +284,7 @@ static zki_status mal_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zk
     }
     zki_pcs_vec avec = {ZKI_PCS_I32, adv, lay.pack.total};
     zki_pcs_params pp;
-    zki_pcs_params_default(&pp);
-    pp.security_bits = ZKI_KEY_SECURITY_BITS;
-    pp.hiding = 1;
-    pp.open_budget = 1;
+    zki_key_pcs_params(&pk->vk, 1, &pp);
     pp.seed = opts ? opts->advice_seed : NULL;
     if ((st = zki_pcs_commit(&apcs, &pp, &avec, 1)))
         goto out;

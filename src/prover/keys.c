@@ -898,6 +898,7 @@ zki_status zki_vk_to_bytes(const zki_vk *vk, uint8_t **out, size_t *len)
     zki_wb_u32(&w, ZKI_VK_VERSION);
     zki_wb_u32(&w, (uint32_t)ab.n);
     zki_wb_put(&w, ab.p, ab.n);
+    zki_wb_u32(&w, vk->grind_bits);
     zki_wb_u32(&w, (uint32_t)cl);
     zki_wb_put(&w, cb, cl);
     free(ab.p);
@@ -962,6 +963,11 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
         return zki_fail(ZKI_ERR_INPUT, "vk: %zu trailing architecture bytes", al - ar.pos);
     }
     r.pos += al;
+    if (!zki_rb_u32(&r, &vk->grind_bits) || vk->grind_bits > ZKI_PCS_MAX_GRIND) {
+        zki_vk_free(vk);
+        return zki_fail(ZKI_ERR_INPUT, "vk: grind_bits at byte %zu missing or above %u", r.pos - 4,
+                        ZKI_PCS_MAX_GRIND);
+    }
     if (!zki_rb_u32(&r, &cl) || cl != zki_rb_left(&r)) {
         zki_vk_free(vk);
         return zki_fail(ZKI_ERR_INPUT, "vk: commitment length at byte %zu does not match the file", r.pos);
@@ -977,16 +983,15 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
         zki_vk_free(vk);
         return st;
     }
+    /* ... with exactly the parameters (rate, width, queries, grinding) the
+     * key fixes: they set the verifier's cost and the soundness level */
     uint64_t lens[3];
     uint32_t nt = zki_vk_weight_lens(vk, lens);
-    int ok = vk->wcom.n_polys == nt && vk->wcom.params.security_bits >= ZKI_KEY_SECURITY_BITS &&
-             vk->wcom.shape.bits >= (double)ZKI_KEY_SECURITY_BITS;
-    for (uint32_t i = 0; ok && i < nt; i++)
-        ok = vk->wcom.lens[i] == lens[i];
-    if (!ok) {
+    zki_pcs_params wp;
+    zki_key_pcs_params(vk, 0, &wp);
+    if ((st = zki_pcs_commitment_expect(&vk->wcom, &wp, lens, nt, ZKI_ERR_INPUT, "vk: weight commitment"))) {
         zki_vk_free(vk);
-        return zki_fail(ZKI_ERR_INPUT, "vk: the weight commitment's tables or security level do not "
-                        "match the architecture");
+        return st;
     }
     st = vk_finish(vk);
     if (st)
@@ -1234,13 +1239,10 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
         zki_weight_table_put(&pk->vk, l, pk->wbig, pk->w[l], (int)es * 8, pk->bias[l]);
         l++;
     }
+    pk->vk.grind_bits = ZKI_KEY_GRIND_BITS;
     zki_pcs_params pp;
-    zki_pcs_params_default(&pp);
-    pp.security_bits = ZKI_KEY_SECURITY_BITS;
-    pp.hiding = 1;
-    pp.open_budget = 1;
+    zki_key_pcs_params(&pk->vk, 0, &pp);
     pp.seed = pk->seed;
-    pp.log_cols = zki_weight_log_cols(&pk->vk);
     zki_pcs_vec vec = {ZKI_PCS_I32, pk->wbig, pk->vk.wpack.total};
     if ((st = zki_pcs_commit(&pk->wpcs, &pp, &vec, 1)))
         goto fail;
@@ -1314,8 +1316,8 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
       (unsigned long long)vk->wpack.total, vk->wpack.n_seg, vk->wcom.shape.log_cols);
     for (int i = 0; i < 8; i++)
         P("%02x", vk->wcom.root.b[i]);
-    P("..., %u column queries, rate 1/%u, %s\n", vk->wcom.shape.queries, 1u << vk->wcom.params.rate_log,
-      vk->wcom.params.hiding ? "hiding" : "not hiding");
+    P("..., %u column queries, rate 1/%u, %s, %u-bit proof of work\n", vk->wcom.shape.queries,
+      1u << vk->wcom.params.rate_log, vk->wcom.params.hiding ? "hiding" : "not hiding", vk->grind_bits);
     P("  architecture hash ");
     for (int i = 0; i < 8; i++)
         P("%02x", vk->arch_hash.b[i]);

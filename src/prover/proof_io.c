@@ -210,6 +210,12 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
         zki_advice_layout lay;
         if ((st = zki_advice_layout_init(&lay, a, p->B, (int)p->private_input)))
             goto fail;
+        /* the key fixes the advice commitment's parameters: refuse others
+         * before the opening (sized by them) is read */
+        if ((st = zki_advice_commitment_check(vk, &lay, &p->acom, ZKI_ERR_INPUT))) {
+            zki_advice_layout_free(&lay);
+            goto fail;
+        }
         uint32_t want = 1 + lay.n_maps;
         zki_advice_layout_free(&lay);
         uint32_t nl = 0;

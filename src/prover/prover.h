@@ -56,7 +56,7 @@
 #include "ops/matmul.h"
 #include "prover/keys.h"
 
-#define ZKI_PROOF_VERSION 3u
+#define ZKI_PROOF_VERSION 4u
 #define ZKI_PROOF_PROTOCOL "zkinfer/mlp-proof"
 #define ZKI_MAX_BATCH (1u << 20)
 #define ZKI_MAX_COLRED 2
@@ -93,6 +93,12 @@ typedef struct {
 } zki_prove_opts;
 
 void zki_proof_free(zki_proof *p);
+
+/* Test seam, NULL outside tests: when set, zki_prove commits the advice
+ * with these parameters instead of the key's (a cheating prover's choice,
+ * which the parser and verifier must refuse). A global rather than a
+ * zki_prove_opts field so the options' positional initialisers stay. */
+extern const zki_pcs_params *zki_prove_test_advice_pcs;
 
 /* Runs the integer model on X ([B][K_0], within the input's bit range) and
  * proves it. A prover key serves ONE proof (the weight commitment's hiding
@@ -134,6 +140,12 @@ typedef struct {
 zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uint32_t B,
                                   int private_input);
 void zki_advice_layout_free(zki_advice_layout *lay);
+/* The advice commitment must be the one the key fixes for this layout
+ * (zki_key_pcs_params, one table of lay->pack.total entries): else `code`
+ * naming the first parameter that differs. Checked by the proof parser and
+ * the verifier before anything is sized by the commitment's shape. */
+zki_status zki_advice_commitment_check(const zki_vk *vk, const zki_advice_layout *lay,
+                                       const zki_pcs_commitment *acom, zki_status code);
 /* Advice segment for a ledger tensor id; ZKI_NONE for acc_l and the output. */
 uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, uint32_t id);
 void zki_requant_params_of(const zki_arch_layer *L, zki_requant_params *p);

@@ -13,17 +13,6 @@
 #define ID_Y(l) (8u * (l) + 2)
 #define ID_LIMB(l, i) (8u * (l) + 2 + (i))
 
-/* The advice commitment is the prover's choice: it must hold exactly the
- * expected tables, at the key's security level. */
-static zki_status check_advice(const zki_advice_layout *lay, const zki_proof *p)
-{
-    int ok = p->acom.n_polys == 1 && p->acom.params.security_bits >= ZKI_KEY_SECURITY_BITS &&
-             p->acom.shape.bits >= (double)ZKI_KEY_SECURITY_BITS && p->acom.lens[0] == lay->pack.total;
-    return ok ? ZKI_OK
-              : zki_fail(ZKI_ERR_VERIFY, "verify: the advice commitment's tables or security level "
-                         "are not the ones this key and batch need");
-}
-
 zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_proof *pf)
 {
     const zki_arch *a = &vk->arch;
@@ -57,6 +46,12 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     zki_status st = zki_advice_layout_init(&lay, a, B, (int)pf->private_input);
     if (st)
         return st;
+    /* the advice commitment's parameters set the opening's cost: the key
+     * fixes them, checked before anything is allocated for the proof */
+    if ((st = zki_advice_commitment_check(vk, &lay, &pf->acom, ZKI_ERR_VERIFY))) {
+        zki_advice_layout_free(&lay);
+        return st;
+    }
     size_t lb = zki_log2_ceil(B);
     uint32_t nlk = 1 + lay.n_maps;
     zki_transcript ts = {0};
@@ -75,8 +70,6 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         st = zki_fail(ZKI_ERR_VERIFY, "verify: %u lookup proofs, the key needs %u", pf->n_lookups, nlk);
         goto out;
     }
-    if ((st = check_advice(&lay, pf)))
-        goto out;
     /* the same lookup instances and sites as the prover, without data */
     if ((st = zki_model_lookups_init(&mlk, a, &lay)))
         goto out;
