@@ -308,10 +308,8 @@ static zki_status zki_constant_node(zki_graph *g, const Onnx__NodeProto *np, int
         return zki_fail(ZKI_ERR_UNSUPPORTED, "node '%s' (Constant, opset %d): attribute '%s' is not supported", nm, opset, an);
     }
     if (st != ZKI_OK) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "%s", zki_last_error());
         zki_host_tensor_clear(&h);
-        return zki_fail(st, "node '%s' (Constant, opset %d): %s", nm, opset, msg);
+        return zki_fail_ctx(st, "node '%s' (Constant, opset %d)", nm, opset);
     }
     if (!h.f && !h.i)
         return zki_fail(ZKI_ERR_NOMEM, "out of memory");
@@ -549,10 +547,7 @@ zki_status zki_onnx_load_file(const char *path, zki_graph **out)
         return st;
     st = zki_onnx_load_buffer(buf, len, out);
     free(buf);
-    if (st != ZKI_OK) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", zki_last_error());
-        return zki_fail(st, "%s: %s", path, msg);
-    }
+    if (st != ZKI_OK)
+        return zki_fail_ctx(st, "%s", path);
     return ZKI_OK;
 }

@@ -104,7 +104,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         goto out;
     for (uint32_t j = 0; j < nlk; j++)
         if ((st = zki_lookup_verify(lk[j], &ts, &pf->lk[j], &led))) {
-            st = zki_fail(ZKI_ERR_VERIFY, "verify: lookup %u: %s", j, zki_last_error());
+            st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: lookup %u", j);
             goto out;
         }
     for (uint32_t l = L; l-- > 0;) {
@@ -122,7 +122,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
                 goto out;
             }
             if ((st = zki_maxpool_verify(&pd, &pf->mp[l], &ts, rp, xp))) {
-                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
+                st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: layer %u", l);
                 goto out;
             }
             for (uint32_t j = 0; !st && j < pd.J; j++)
@@ -142,7 +142,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         uint32_t cid = Ly->kind == ZKI_LAYER_CONCAT ? ZKI_ID_MAP(l) : ID_ACC(l);
         size_t k_acc = zki_ledger_count(&led, cid);
         if ((st = zki_ledger_reduce_verify(&led, cid, &pf->red[l], &ts))) {
-            st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u claim reduction: %s", l, zki_last_error());
+            st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: layer %u claim reduction", l);
             goto out;
         }
         const zki_claim *c = zki_ledger_get(&led, cid);
@@ -178,7 +178,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             }
             zki_concat_proof cp = {pf->mm[l].sc, pf->mm[l].x_eval, pf->mm[l].w_eval};
             if ((st = zki_concat_verify(&cd, r, c->value, &cp, &ts, ap, bp))) {
-                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
+                st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: layer %u", l);
                 goto out;
             }
             st = zki_claim_layer_output(a, &lay, B, Ly->sa, ap, cp.a_eval, &ca, &led);
@@ -221,7 +221,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
                 goto out;
             }
             if ((st = zki_conv_verify(&cd, r, c->value, &pf->cv[l], &ts, xp, wp))) {
-                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
+                st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: layer %u", l);
                 goto out;
             }
             /* the claim on W~ splits into the committed kernel-position slices */
@@ -249,7 +249,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
                 goto out;
             }
             if ((st = zki_matmul_verify(&d, r, c->value, &pf->mm[l], &ts, xp, wp))) {
-                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
+                st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: layer %u", l);
                 goto out;
             }
             xe = pf->mm[l].x_eval, we = pf->mm[l].w_eval, be = pf->mm[l].b_eval;

@@ -1,0 +1,149 @@
+/* Error messages say what happened and what to do (issue 11): nested
+ * failures read "outer: inner" without garbling, and CLI refusals name the
+ * cause. Runs the CLI in process and reads what it wrote to stderr. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "test.h"
+#include "test_cli_util.h"
+#include "test_onnx_util.h"
+
+static char dir[256];
+static const char *tmp(const char *name)
+{
+    static char b[8][512];
+    static int k;
+    k = (k + 1) & 7;
+    snprintf(b[k], sizeof b[k], "%s/%s", dir, name);
+    return b[k];
+}
+
+/* What the last RUN wrote to stdout and stderr. */
+static char out_text[16384], err_text[16384];
+static char out_path[512], err_path[512];
+
+static void slurp(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+}
+
+/* CLI(...) with stdout and stderr sent to files, so the checks can read
+ * the messages; gives the exit code. */
+static int so_saved, se_saved;
+static void capture_begin(void)
+{
+    fflush(stdout);
+    fflush(stderr);
+    so_saved = dup(1);
+    se_saved = dup(2);
+    int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fo, 1);
+    dup2(fe, 2);
+    close(fo);
+    close(fe);
+}
+static int capture_end(int rc)
+{
+    fflush(stdout);
+    fflush(stderr);
+    dup2(so_saved, 1);
+    dup2(se_saved, 2);
+    close(so_saved);
+    close(se_saved);
+    slurp(out_path, out_text, sizeof out_text);
+    slurp(err_path, err_text, sizeof err_text);
+    return rc;
+}
+#define RUN(...) (capture_begin(), capture_end(CLI(__VA_ARGS__)))
+
+/* True when a run of whole "a: b: " segments is directly followed by itself,
+ * the mark of a message formatted into the buffer it was reading. */
+static int has_doubled_prefix(const char *msg)
+{
+    for (const char *b = msg; b; b = strstr(b, ": ") ? strstr(b, ": ") + 2 : NULL)
+        for (const char *e = strstr(b, ": "); e; e = strstr(e + 2, ": ")) {
+            size_t n = (size_t)(e + 2 - b);
+            if (strncmp(e + 2, b, n) == 0)
+                return 1;
+        }
+    return 0;
+}
+
+static void test_nested_messages(void)
+{
+    zki_fail(ZKI_ERR_INPUT, "inner");
+    zki_status st = zki_fail(ZKI_ERR_VERIFY, "outer: %s", zki_last_error());
+    CHECK(st == ZKI_ERR_VERIFY);
+    CHECK_MSG(strcmp(zki_last_error(), "outer: inner") == 0, "got '%s'", zki_last_error());
+    zki_fail(ZKI_ERR_INPUT, "inner");
+    st = zki_fail_ctx(ZKI_ERR_VERIFY, "outer %d", 2);
+    CHECK(st == ZKI_ERR_VERIFY);
+    CHECK_MSG(strcmp(zki_last_error(), "outer 2: inner") == 0, "got '%s'", zki_last_error());
+    zki_fail_ctx(ZKI_ERR_VERIFY, "verify");
+    CHECK_MSG(strcmp(zki_last_error(), "verify: outer 2: inner") == 0, "got '%s'", zki_last_error());
+    zki_clear_error();
+    zki_fail_ctx(ZKI_ERR_VERIFY, "alone");
+    CHECK_MSG(strcmp(zki_last_error(), "alone") == 0, "got '%s'", zki_last_error());
+    /* a long inner message is cut, never overflows */
+    char big[1200];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    zki_fail(ZKI_ERR_INPUT, "%s", big);
+    zki_fail_ctx(ZKI_ERR_VERIFY, "ctx");
+    CHECK(strncmp(zki_last_error(), "ctx: xxx", 8) == 0 && strlen(zki_last_error()) < 512);
+    CHECK(has_doubled_prefix("verify: a: verify: a: b") && !has_doubled_prefix("verify: a: b"));
+}
+
+/* Copies a file with the byte at `off` changed. */
+static int flip_byte(const char *from, const char *to, size_t off)
+{
+    uint8_t *b;
+    size_t n;
+    if (zki_read_file(from, (size_t)1 << 30, &b, &n) != ZKI_OK || off >= n)
+        return -1;
+    b[off] ^= 0x55;
+    FILE *g = fopen(to, "wb");
+    int ok = g && fwrite(b, 1, n, g) == n;
+    if (g)
+        ok &= fclose(g) == 0;
+    free(b);
+    return ok ? 0 : -1;
+}
+
+/* A proof damaged in its commitment openings is rejected with the nested
+ * message intact: once "commitment opening", then the PCS's own reason. */
+static void test_rejected_proof_message(const char *sample)
+{
+    CHECK(flip_byte(tmp("p.zkp"), tmp("t.zkp"), 150000) == 0);
+    CHECK(RUN("verify", tmp("m.vk"), "--input", sample, "--proof", tmp("t.zkp")) == 1);
+    CHECK_MSG(strstr(err_text, "verify: commitment opening: pcs: ") != NULL, "%s", err_text);
+    CHECK_MSG(!has_doubled_prefix(err_text), "%s", err_text);
+    CHECK_MSG(strstr(err_text, "Merkle root") || strstr(err_text, "claimed values"), "%s", err_text);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/zki_cli_messages_XXXXXX");
+    if (!mkdtemp(dir))
+        return 1;
+    snprintf(out_path, sizeof out_path, "%s/out.txt", dir);
+    snprintf(err_path, sizeof err_path, "%s/err.txt", dir);
+    char sample[600];
+    snprintf(sample, sizeof sample, "%s", tdata("fmnist_sample.npy"));
+    test_nested_messages();
+    CHECK(RUN("compile", tdata("fmnist_mlp.onnx"), "--calib", tdata("fmnist_calib.npy"), "-o",
+              tmp("m.zkm")) == 0);
+    CHECK(RUN("prove", tmp("m.zkm"), "--input", sample, "-o", tmp("p.zkp"), "--quiet") == 0);
+    test_rejected_proof_message(sample);
+    return TEST_SUMMARY();
+}
