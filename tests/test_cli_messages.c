@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "quant/npy.h"
 #include "test.h"
 #include "test_cli_util.h"
 #include "test_onnx_util.h"
@@ -131,6 +132,47 @@ static void test_rejected_proof_message(const char *sample)
     CHECK_MSG(strstr(err_text, "Merkle root") || strstr(err_text, "claimed values"), "%s", err_text);
 }
 
+/* Writes test image k (of fmnist_test_x.npy) as a one-sample input. */
+static int write_test_image(int k, const char *path)
+{
+    zki_host_tensor x;
+    if (zki_tensor_read_any(tdata("fmnist_test_x.npy"), &x) != ZKI_OK)
+        return -1;
+    float f[784];
+    for (int i = 0; i < 784; i++)
+        f[i] = x.f ? x.f[784 * k + i] : (float)x.i[784 * k + i] / 255.0f;
+    zki_host_tensor_clear(&x);
+    int64_t dims[2] = {1, 784};
+    return zki_npy_write(path, 2, dims, f, NULL) == ZKI_OK ? 0 : -1;
+}
+
+/* verify with another input or another model's key names the mismatch and
+ * both digests, instead of a failed cryptographic check. */
+static void test_another_input_or_model(const char *sample)
+{
+    CHECK(write_test_image(3, tmp("other.npy")) == 0);
+    CHECK(RUN("verify", tmp("m.vk"), "--input", tmp("other.npy"), "--proof", tmp("p.zkp")) == 1);
+    CHECK_MSG(strstr(err_text, "this proof is for another input (the proof's input digest ") &&
+                  strstr(err_text, ", the given input's "),
+              "%s", err_text);
+    CHECK(RUN("inspect", tmp("p.zkp")) == 0);
+    const char *d = strstr(out_text, "input digest ");
+    CHECK_MSG(d && strlen(d) > 29, "%s", out_text);
+    /* verify names the same digest inspect shows */
+    CHECK(RUN("verify", tmp("m.vk"), "--input", tmp("other.npy"), "--proof", tmp("p.zkp")) == 1);
+    CHECK_MSG(d && strstr(err_text, "input digest ") &&
+                  !strncmp(strstr(err_text, "input digest ") + 13, d + 13, 16),
+              "%s", err_text);
+    CHECK(RUN("compile", tdata("fmnist_cnn.onnx"), "--calib", tdata("fmnist_calib.npy"), "-o",
+              tmp("c.zkm")) == 0);
+    CHECK(RUN("verify", tmp("c.vk"), "--input", sample, "--proof", tmp("p.zkp")) == 1);
+    CHECK_MSG(strstr(err_text, "this proof is for another model (the proof's key digest ") &&
+                  strstr(err_text, ", the given key's "),
+              "%s", err_text);
+    /* the honest pair still verifies */
+    CHECK(RUN("verify", tmp("m.vk"), "--input", sample, "--proof", tmp("p.zkp")) == 0);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/zki_cli_messages_XXXXXX");
@@ -145,5 +187,6 @@ int main(void)
               tmp("m.zkm")) == 0);
     CHECK(RUN("prove", tmp("m.zkm"), "--input", sample, "-o", tmp("p.zkp"), "--quiet") == 0);
     test_rejected_proof_message(sample);
+    test_another_input_or_model(sample);
     return TEST_SUMMARY();
 }

@@ -102,18 +102,26 @@ int zki_cli_inspect_key_or_proof(const char *path, const uint8_t *buf, size_t le
         /* the header; the rest is only meaningful against a key (verify) */
         zki_rbuf r = {buf, len, 8};
         uint32_t ver = 0, B = 0, priv = 0, L = 0, N = 0;
-        uint8_t h[32];
-        if (!zki_rb_u32(&r, &ver) || !zki_rb_get(&r, h, 32) || !zki_rb_u32(&r, &B) ||
+        zki_digest h, xd;
+        if (zki_rb_u32(&r, &ver) && ver != ZKI_PROOF_VERSION) {
+            fprintf(stderr, "zkinfer: %s: zkinfer proof format version %u; this zkinfer reads version %u "
+                    "(prove again with this version)\n", path, ver, ZKI_PROOF_VERSION);
+            return CLI_USAGE;
+        }
+        if (!zki_rb_get(&r, h.b, 32) || !zki_rb_get(&r, xd.b, 32) || !zki_rb_u32(&r, &B) ||
             !zki_rb_u32(&r, &priv) || !zki_rb_u32(&r, &L) || !zki_rb_u32(&r, &N) || B == 0 ||
             (uint64_t)B * N > zki_rb_left(&r) / 8) {
             fprintf(stderr, "zkinfer: %s: truncated proof header\n", path);
             return CLI_USAGE;
         }
         printf("%s: zkinfer proof, version %u, %zu bytes\n", path, ver, len);
-        printf("  model key hash ");
-        for (int i = 0; i < 8; i++)
-            printf("%02x", h[i]);
-        printf("...\n  batch %u, %s input, %u layers, %u outputs per sample\n", B,
+        char hx[17], xx[17];
+        zki_digest_hex(&h, 8, hx);
+        zki_digest_hex(&xd, 8, xx);
+        printf("  model key digest %s...\n", hx);
+        if (!priv)
+            printf("  input digest %s...\n", xx);
+        printf("  batch %u, %s input, %u layers, %u outputs per sample\n", B,
                priv ? "private (committed)" : "public", L, N);
         for (uint32_t b = 0; b < B && b < 8; b++) {
             printf("  output %u (integers):", b);

@@ -28,8 +28,9 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
 {
     const zki_arch *a = &vk->arch;
     uint32_t L = a->n_layers;
-    if (memcmp(pf->vk_hash.b, vk->vk_hash.b, 32))
-        return zki_fail(ZKI_ERR_VERIFY, "verify: the proof was made for another model key");
+    zki_status st;
+    if ((st = zki_proof_check_key(pf, vk)))
+        return zki_fail_ctx(st, "verify");
     if (pf->n_layers != L || pf->out_n != zki_arch_out_len(a) || !pf->red || !pf->mm ||
         !pf->output || !pf->lk)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof's shape does not match the key");
@@ -40,6 +41,8 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof has a public input and none was given");
     if (X && pf->private_input)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof commits its input; verify without --input");
+    if ((st = zki_proof_check_input(pf, vk, X, B)))
+        return zki_fail_ctx(st, "verify");
     /* a public input outside the input's bit range would leave the bounds
      * the requant relations rely on (acc could wrap mod p): reject it, as
      * the prover does and as the private input's range lookups do */
@@ -54,7 +57,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             return zki_fail(ZKI_ERR_VERIFY, "verify: output %llu outside the %u-bit range",
                             (unsigned long long)i, a->out_bits);
     zki_advice_layout lay;
-    zki_status st = zki_advice_layout_init(&lay, a, B, (int)pf->private_input);
+    st = zki_advice_layout_init(&lay, a, B, (int)pf->private_input);
     if (st)
         return st;
     size_t lb = zki_log2_ceil(B);
