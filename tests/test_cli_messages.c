@@ -173,6 +173,49 @@ static void test_another_input_or_model(const char *sample)
     CHECK(RUN("verify", tmp("m.vk"), "--input", sample, "--proof", tmp("p.zkp")) == 0);
 }
 
+static int write_bytes(const char *path, const void *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(b, 1, n, f) == n;
+    if (f)
+        ok &= fclose(f) == 0;
+    return ok ? 0 : -1;
+}
+
+/* inspect tells formats by their magic: a file named for a zkinfer format
+ * without its magic, an unknown file and a directory each say so. */
+static void test_inspect_formats(void)
+{
+    uint8_t junk[2048];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (uint8_t)(i * 2654435761u >> 13);
+    static const char *names[][2] = {{"junk.vk", "named .vk but not a zkinfer verification key (bad magic)"},
+                                     {"junk.zkp", "named .zkp but not a zkinfer proof (bad magic)"},
+                                     {"junk.zpk", "named .zpk but not a zkinfer prover key (bad magic)"},
+                                     {"junk.zkm", "named .zkm but not a zkinfer model (bad magic)"},
+                                     {"junk.npy", "named .npy but not a NumPy array (bad magic)"},
+                                     {"junk.bin", "unknown format (not a zkinfer .zkm/.vk/.zpk/.zkp, .npy, .pb tensor or ONNX model)"}};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        CHECK(write_bytes(tmp(names[k][0]), junk, sizeof junk) == 0);
+        CHECK(RUN("inspect", tmp(names[k][0])) == 2);
+        CHECK_MSG(strstr(err_text, names[k][1]) && !strstr(err_text, "ONNX model ("), "%s", err_text);
+    }
+    /* the real files, even renamed, are told by their magic */
+    CHECK(RUN("inspect", tmp("m.zpk")) == 0 && strstr(out_text, "zkinfer prover key"));
+    CHECK(rename(tmp("m.vk"), tmp("m.key")) == 0);
+    CHECK(RUN("inspect", tmp("m.key")) == 0 && strstr(out_text, "zkinfer verification key"));
+    CHECK(rename(tmp("m.key"), tmp("m.vk")) == 0);
+    CHECK(RUN("inspect", tdata("fmnist_mlp.onnx")) == 0 && strstr(out_text, "ONNX model"));
+    /* an ONNX model zkinfer refuses gets the refusal, not "unknown format" */
+    CHECK(RUN("inspect", tdata("bad_unsupported_op.onnx")) == 2);
+    CHECK_MSG(strstr(err_text, "HardSwish") && !strstr(err_text, "unknown format"), "%s", err_text);
+    /* a directory where a file is wanted */
+    CHECK(RUN("inspect", dir) == 2);
+    CHECK_MSG(strstr(err_text, "is a directory, not a file") && !strstr(err_text, "out of range"), "%s", err_text);
+    CHECK(RUN("compile", dir, "--calib", tdata("fmnist_calib.npy"), "-o", tmp("d.zkm")) != 0);
+    CHECK_MSG(strstr(err_text, "is a directory, not a file"), "%s", err_text);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/zki_cli_messages_XXXXXX");
@@ -188,5 +231,6 @@ int main(void)
     CHECK(RUN("prove", tmp("m.zkm"), "--input", sample, "-o", tmp("p.zkp"), "--quiet") == 0);
     test_rejected_proof_message(sample);
     test_another_input_or_model(sample);
+    test_inspect_formats();
     return TEST_SUMMARY();
 }

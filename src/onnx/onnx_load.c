@@ -1,9 +1,11 @@
 #include "onnx/onnx.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 #include "graph/passes.h"
@@ -18,7 +20,14 @@ zki_status zki_read_file(const char *path, size_t max_len, uint8_t **buf, size_t
     *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return zki_fail(ZKI_ERR_IO, "cannot open '%s'", path);
+        return zki_fail(ZKI_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    /* a directory opens on Linux and seeks to a nonsense size */
+    struct stat sb = {0};
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        int dir = S_ISDIR(sb.st_mode);
+        fclose(f);
+        return zki_fail(ZKI_ERR_IO, dir ? "'%s' is a directory, not a file" : "'%s' is not a regular file", path);
+    }
     if (fseek(f, 0, SEEK_END) != 0) {
         fclose(f);
         return zki_fail(ZKI_ERR_IO, "cannot seek in '%s'", path);
@@ -517,6 +526,15 @@ zki_status zki_onnx_parse_buffer(const uint8_t *buf, size_t len, zki_graph **out
     }
     *out = g;
     return ZKI_OK;
+}
+
+int zki_onnx_is_model(const uint8_t *buf, size_t len)
+{
+    Onnx__ModelProto *m = len ? onnx__model_proto__unpack(NULL, len, buf) : NULL;
+    int ok = m && m->graph && m->n_opset_import > 0;
+    if (m)
+        onnx__model_proto__free_unpacked(m, NULL);
+    return ok;
 }
 
 zki_status zki_onnx_load_buffer(const uint8_t *buf, size_t len, zki_graph **out)
