@@ -216,6 +216,31 @@ static void test_inspect_formats(void)
     CHECK_MSG(strstr(err_text, "is a directory, not a file"), "%s", err_text);
 }
 
+/* A model outside the provable class: compile ends with the reason (exit 1
+ * with --require-keys), and prove repeats it instead of "compile first". */
+static void test_unprovable_model(void)
+{
+    const char *why = "node '/Sigmoid' (Lut) is outside the proven class";
+    CHECK(RUN("compile", tdata("cnn_small.onnx"), "--calib", tdata("cnn_small_x.pb"), "-o",
+              tmp("s.zkm")) == 0);
+    CHECK_MSG(strstr(err_text, "no proving keys written, this model cannot be proved: ") &&
+                  strstr(err_text, why) && strstr(err_text, "--require-keys"),
+              "%s", err_text);
+    CHECK(strstr(out_text, "accuracy report") && !strstr(out_text, "no proving keys"));
+    CHECK(access(tmp("s.zpk"), F_OK) != 0);
+    CHECK(RUN("compile", tdata("cnn_small.onnx"), "--calib", tdata("cnn_small_x.pb"), "-o",
+              tmp("s.zkm"), "--require-keys") == 1);
+    CHECK_MSG(strstr(err_text, why), "%s", err_text);
+    CHECK(RUN("prove", tmp("s.zkm"), "--input", tdata("cnn_small_x.pb"), "-o", tmp("s.zkp")) == 2);
+    CHECK_MSG(strstr(err_text, "cannot be proved, so compile wrote no keys: ") && strstr(err_text, why) &&
+                  !strstr(err_text, "compile first"),
+              "%s", err_text);
+    /* a provable model with --require-keys: keys and exit 0 */
+    CHECK(RUN("compile", tdata("fmnist_mlp.onnx"), "--calib", tdata("fmnist_calib.npy"), "-o",
+              tmp("r.zkm"), "--require-keys") == 0);
+    CHECK(access(tmp("r.zpk"), F_OK) == 0 && !strstr(err_text, "cannot be proved"));
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/zki_cli_messages_XXXXXX");
@@ -232,5 +257,6 @@ int main(void)
     test_rejected_proof_message(sample);
     test_another_input_or_model(sample);
     test_inspect_formats();
+    test_unprovable_model();
     return TEST_SUMMARY();
 }

@@ -21,12 +21,14 @@ static const char *usage_compile =
     "  --weight-bits 8|16  weight precision (default 8)\n"
     "  --act-bits 8|16     activation precision (default 8)\n"
     "  --min-cosine X      exit 1 if the mean cosine similarity is below X\n"
-    "  --min-top1 X        exit 1 if the top-1 agreement is below X (fraction)\n";
+    "  --min-top1 X        exit 1 if the top-1 agreement is below X (fraction)\n"
+    "  --require-keys      exit 1 if the model is outside the provable class (no keys)\n";
 
 int zki_cli_compile(int argc, char **argv)
 {
     const char *model = NULL, *calib = NULL, *out = NULL, *eval = NULL;
     double min_cos = -2, min_top1 = -1;
+    int require_keys = 0;
     zki_quant_opts o;
     zki_quant_opts_default(&o);
     for (int k = 0; k < argc; k++) {
@@ -50,6 +52,8 @@ int zki_cli_compile(int argc, char **argv)
             min_cos = atof(argv[++k]);
         else if (!strcmp(a, "--min-top1") && has)
             min_top1 = atof(argv[++k]);
+        else if (!strcmp(a, "--require-keys"))
+            require_keys = 1;
         else if (a[0] != '-' && !model)
             model = a;
         else {
@@ -109,6 +113,16 @@ int zki_cli_compile(int argc, char **argv)
         fprintf(stderr, "zkinfer compile: accuracy below the requested threshold\n");
         rc = CLI_CHECK;
     }
+    /* last, so it is not lost above the accuracy report */
+    char why[512];
+    if (zki_cli_unprovable(m, why, sizeof why)) {
+        fflush(stdout);
+        fprintf(stderr, "zkinfer compile: no proving keys written, this model cannot be proved: %s\n"
+                "  (run works, prove does not; docs/onnx.md lists what is provable%s)\n", why,
+                require_keys ? "" : "; --require-keys makes this exit 1");
+        if (require_keys)
+            rc = CLI_CHECK;
+    }
 done:
     free(sum);
     zki_samples_free(cal, ncal);
@@ -120,12 +134,9 @@ done:
 
 int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
 {
-    zki_arch a;
-    if (zki_arch_from_qmodel(m, &a) != ZKI_OK) {
-        printf("note: no proving keys: %s\n", zki_last_error());
-        return CLI_OK;
-    }
-    zki_arch_free(&a);
+    char why[8];
+    if (zki_cli_unprovable(m, why, sizeof why))
+        return CLI_OK; /* compile says why, last */
     double t0 = zki_cli_now();
     zki_pkey *pk;
     if (zki_setup(m, NULL, &pk) != ZKI_OK)
@@ -162,4 +173,16 @@ int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
     free(pkp);
     zki_pkey_free(pk);
     return rc;
+}
+
+int zki_cli_unprovable(const zki_qmodel *m, char *why, size_t n)
+{
+    zki_arch a;
+    if (zki_arch_from_qmodel(m, &a) == ZKI_OK) {
+        zki_arch_free(&a);
+        return 0;
+    }
+    const char *e = zki_last_error();
+    snprintf(why, n, "%s", e + (strncmp(e, "prove: ", 7) ? 0 : 7)); /* not a prove failure */
+    return 1;
 }

@@ -67,7 +67,14 @@ int zki_cli_prove(int argc, char **argv)
     zki_digest want;
     if (zki_pk_read_seed(key ? key : kp, seed, &want) != ZKI_OK) {
         free(kp);
+        /* no key because the model cannot be proved: say why, as compile did */
+        char why[512];
+        int unprovable = zki_cli_unprovable(m, why, sizeof why);
         zki_qmodel_free(m);
+        if (unprovable) {
+            fprintf(stderr, "zkinfer prove: %s cannot be proved, so compile wrote no keys: %s\n", model, why);
+            return CLI_USAGE;
+        }
         return zki_cli_err("prover key (run zkinfer compile first)");
     }
     free(kp);

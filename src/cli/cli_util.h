@@ -33,8 +33,11 @@ int zki_cli_prove(int argc, char **argv);
 int zki_cli_verify(int argc, char **argv);
 int zki_cli_inspect(int argc, char **argv);
 /* After compile wrote zkm_path: setup, then MODEL.vk and MODEL.zpk next to
- * it. A model outside the proven class is reported, not an error (0). */
+ * it. A model outside the proven class gets none, not an error (0). */
 int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path);
+/* 1 when m is outside the provable class (no keys), with the reason in
+ * why; 0 when it is provable. compile and prove both say it. */
+int zki_cli_unprovable(const zki_qmodel *m, char *why, size_t n);
 /* inspect for .vk, .zkp and .zpk files; returns -1 if buf is none of them. */
 int zki_cli_inspect_key_or_proof(const char *path, const uint8_t *buf, size_t len);
 
