@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static _Thread_local char zki_error_buf[512];
+static _Thread_local char zki_error_buf[1024]; /* room for a grouped list of refusals */
 
 /* Formats into a local buffer first: the arguments may point into
  * zki_error_buf (zki_last_error()), and vsnprintf into the buffer it reads

@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "graph/passes.h"
+#include "graph/refusals.h"
 #include "onnx/onnx.pb-c.h"
 
 /* Largest model file accepted (protobuf's own 2 GiB limit). */
@@ -371,6 +372,33 @@ static zki_status zki_input_shape(zki_tensor *t, const Onnx__ValueInfoProto *vi)
     return ZKI_OK;
 }
 
+/* Every node the importer cannot take (another domain, an unknown op, too
+ * many inputs), all named at once and grouped, before anything is built. */
+static zki_status zki_refuse_nodes(const Onnx__GraphProto *gp, int opset)
+{
+    zki_refusals r = {0};
+    for (size_t k = 0; k < gp->n_node; k++) {
+        const Onnx__NodeProto *np = gp->node[k];
+        const char *ot = np->op_type ? np->op_type : "";
+        char synth[32], why[256];
+        snprintf(synth, sizeof synth, "node_%zu", k);
+        const char *nm = (np->name && np->name[0]) ? np->name : synth;
+        const char *dom = np->domain ? np->domain : "";
+        if (dom[0] != '\0' && strcmp(dom, "ai.onnx") != 0) {
+            snprintf(why, sizeof why, "domain '%s': only the default ONNX domain is supported", dom);
+            zki_refusals_add(&r, ot, nm, why);
+        } else if (zki_op_from_name(ot) < 0) {
+            snprintf(why, sizeof why, "no such operator in zkinfer (opset %d)%s", opset, zki_refusal_remedy(ot, opset));
+            zki_refusals_add(&r, ot, nm, why);
+        } else if (np->n_input > 16 || np->n_output > 8) {
+            snprintf(why, sizeof why, "at most 16 inputs and 8 outputs (has %zu and %zu)%s", np->n_input,
+                     np->n_output, strcmp(ot, "Concat") ? "" : ": concatenate in stages of at most 16");
+            zki_refusals_add(&r, ot, nm, why);
+        }
+    }
+    return zki_refusals_fail(&r, ZKI_ERR_UNSUPPORTED);
+}
+
 static zki_status zki_build(zki_graph *g, const Onnx__ModelProto *m)
 {
     int opset = -1;
@@ -437,27 +465,22 @@ static zki_status zki_build(zki_graph *g, const Onnx__ModelProto *m)
         g->inputs[g->n_inputs++] = idx;
     }
 
+    zki_status rst = zki_refuse_nodes(gp, opset);
+    if (rst != ZKI_OK)
+        return rst;
     for (size_t k = 0; k < gp->n_node; k++) {
         const Onnx__NodeProto *np = gp->node[k];
         const char *ot = np->op_type ? np->op_type : "";
         char synth[32];
         snprintf(synth, sizeof synth, "node_%zu", k);
         const char *nm = (np->name && np->name[0]) ? np->name : synth;
-        const char *dom = np->domain ? np->domain : "";
-        if (dom[0] != '\0' && strcmp(dom, "ai.onnx") != 0)
-            return zki_fail(ZKI_ERR_UNSUPPORTED, "node '%s' (op %s, domain '%s'): only the default ONNX domain is supported",
-                            nm, ot, dom);
         int op = zki_op_from_name(ot);
-        if (op < 0)
-            return zki_fail(ZKI_ERR_UNSUPPORTED, "node '%s' (op %s, opset %d): unsupported operator", nm, ot, opset);
         if (op == ZKI_OP_CONSTANT) {
             zki_status st = zki_constant_node(g, np, opset);
             if (st != ZKI_OK)
                 return st;
             continue;
         }
-        if (np->n_input > 16 || np->n_output > 8)
-            return zki_fail(ZKI_ERR_INPUT, "node '%s' (op %s, opset %d): too many inputs or outputs", nm, ot, opset);
         int ni = zki_graph_add_node(g, op, nm, (int)np->n_input, (int)np->n_output);
         if (ni < 0)
             return zki_fail(ZKI_ERR_NOMEM, "out of memory");
