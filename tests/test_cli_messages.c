@@ -1,3 +1,4 @@
+#define _XOPEN_SOURCE 700 /* posix_openpt: a terminal for the progress test */
 /* Error messages say what happened and what to do (issue 11): nested
  * failures read "outer: inner" without garbling, and CLI refusals name the
  * cause. Runs the CLI in process and reads what it wrote to stderr. */
@@ -280,6 +281,77 @@ static void test_refusals(void)
               "%s", err_text);
 }
 
+/* CLI(...) with stderr on a pseudo-terminal; what it showed there goes to
+ * tty_text. The output must stay below the terminal's buffer (a few KB):
+ * nothing reads it while the command runs. */
+static char tty_text[8192];
+static int run_on_tty(int (*run)(void))
+{
+    tty_text[0] = '\0';
+    int mfd = posix_openpt(O_RDWR | O_NOCTTY);
+    if (mfd < 0 || grantpt(mfd) || unlockpt(mfd)) {
+        if (mfd >= 0)
+            close(mfd);
+        return -1;
+    }
+    int sfd = open(ptsname(mfd), O_RDWR | O_NOCTTY);
+    if (sfd < 0) {
+        close(mfd);
+        return -1;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    int so = dup(1), se = dup(2), fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fo, 1);
+    dup2(sfd, 2);
+    close(fo);
+    int rc = run();
+    fflush(stdout);
+    fflush(stderr);
+    dup2(so, 1);
+    dup2(se, 2);
+    close(so);
+    close(se);
+    close(sfd);
+    fcntl(mfd, F_SETFL, O_NONBLOCK);
+    size_t n = 0;
+    ssize_t k;
+    while (n + 1 < sizeof tty_text && (k = read(mfd, tty_text + n, sizeof tty_text - 1 - n)) > 0)
+        n += (size_t)k;
+    tty_text[n] = '\0';
+    close(mfd);
+    return rc;
+}
+
+static int compile_one_sample(void)
+{
+    return CLI("compile", tdata("fmnist_mlp.onnx"), "--calib", tdata("fmnist_sample.npy"), "-o", tmp("g.zkm"));
+}
+
+static int prove_one_sample(void)
+{
+    return CLI("prove", tmp("g.zkm"), "--input", tdata("fmnist_sample.npy"), "-o", tmp("g.zkp"));
+}
+
+/* Progress shows on a terminal, for calibration, the weight commitment and
+ * prove's loading, and never in a log. */
+static void test_progress(void)
+{
+    CHECK(run_on_tty(compile_one_sample) == 0);
+    CHECK_MSG(strstr(tty_text, "[compile ") && strstr(tty_text, "calibration 1/1") &&
+                  strstr(tty_text, "committing weights"),
+              "%s", tty_text);
+    CHECK(run_on_tty(prove_one_sample) == 0);
+    CHECK_MSG(strstr(tty_text, "[prove ") && strstr(tty_text, "loading the model") &&
+                  strstr(tty_text, "committing weights") && strstr(tty_text, "opening"),
+              "%s", tty_text);
+    /* not a terminal: no progress lines in what a log would keep */
+    CHECK(RUN("compile", tdata("fmnist_mlp.onnx"), "--calib", tdata("fmnist_sample.npy"), "-o", tmp("g.zkm")) == 0);
+    CHECK(!strstr(err_text, "[compile") && !strstr(out_text, "[compile"));
+    CHECK(RUN("prove", tmp("g.zkm"), "--input", tdata("fmnist_sample.npy"), "-o", tmp("g.zkp")) == 0);
+    CHECK(!strstr(err_text, "[prove") && !strstr(out_text, "[prove"));
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/zki_cli_messages_XXXXXX");
@@ -298,5 +370,6 @@ int main(void)
     test_inspect_formats();
     test_unprovable_model();
     test_refusals();
+    test_progress();
     return TEST_SUMMARY();
 }

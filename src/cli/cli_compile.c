@@ -84,7 +84,13 @@ int zki_cli_compile(int argc, char **argv)
         rc = zki_cli_err(eval);
         goto done;
     }
-    if (zki_quantize(g, cal, ncal, &o, &m) != ZKI_OK) {
+    zki_cli_progress pr;
+    zki_cli_progress_init(&pr, "compile", 0);
+    o.progress = zki_cli_progress_cb;
+    o.progress_ctx = &pr;
+    zki_status qst = zki_quantize(g, cal, ncal, &o, &m);
+    zki_cli_progress_end(&pr);
+    if (qst != ZKI_OK) {
         rc = zki_cli_err("quantisation");
         goto done;
     }
@@ -139,7 +145,12 @@ int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
         return CLI_OK; /* compile says why, last */
     double t0 = zki_cli_now();
     zki_pkey *pk;
-    if (zki_setup(m, NULL, &pk) != ZKI_OK)
+    zki_cli_progress pr;
+    zki_cli_progress_init(&pr, "compile", 0);
+    zki_cli_progress_stage(&pr, "committing weights");
+    zki_status sst = zki_setup(m, NULL, &pk);
+    zki_cli_progress_end(&pr);
+    if (sst != ZKI_OK)
         return zki_cli_err("setup");
     double ts = zki_cli_now() - t0;
     char *vkp = zki_cli_with_ext(zkm_path, ".vk"), *pkp = zki_cli_with_ext(zkm_path, ".zpk");

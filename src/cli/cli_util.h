@@ -26,6 +26,21 @@ int zki_cli_quant_input(const zki_arch *a, const char *path, int64_t **X, uint32
 /* Prints each sample's output (dequantised) and, for a classifier, its argmax. */
 void zki_cli_print_output(const zki_arch *a, const int64_t *y, uint32_t B, uint32_t N, const char *what);
 
+/* Progress on stderr, only when it is a terminal (never in logs):
+ * "\r[prove 1.23s] layer 3/8". cmd names the command. */
+typedef struct {
+    const char *cmd;
+    double t0;
+    int on, shown;
+} zki_cli_progress;
+void zki_cli_progress_init(zki_cli_progress *p, const char *cmd, int quiet);
+/* The callback of zki_prove_opts and zki_quant_opts; ctx: a zki_cli_progress. */
+void zki_cli_progress_cb(void *ctx, const char *stage, uint32_t done, uint32_t total);
+/* A stage without steps ("committing weights"), shown until the next. */
+void zki_cli_progress_stage(zki_cli_progress *p, const char *stage);
+/* Clears the progress line, before the command prints its results. */
+void zki_cli_progress_end(zki_cli_progress *p);
+
 /* The commands, each in its own file. */
 int zki_cli_compile(int argc, char **argv);
 int zki_cli_run(int argc, char **argv);

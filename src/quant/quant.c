@@ -20,6 +20,8 @@ void zki_quant_opts_default(zki_quant_opts *o)
 {
     o->weight_bits = 8;
     o->act_bits = 8;
+    o->progress = NULL;
+    o->progress_ctx = NULL;
 }
 
 typedef struct {
@@ -1011,6 +1013,8 @@ static zki_status zki_calibrate(zki_qctx *c, const zki_host_tensor *samples, int
             }
         }
         zki_exec_free(g, v);
+        if (c->o.progress)
+            c->o.progress(c->o.progress_ctx, "calibration", (uint32_t)s + 1, (uint32_t)n_samples);
     }
     for (int t = 0; t < g->n_tensors; t++) /* constants: their own range */
         if (g->t[t].kind == ZKI_T_CONST && g->t[t].f)
