@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "prover/keys.h"
 #include "quant/npy.h"
 #include "test.h"
 #include "test_cli_util.h"
@@ -221,7 +222,7 @@ static void test_inspect_formats(void)
  * with --require-keys), and prove repeats it instead of "compile first". */
 static void test_unprovable_model(void)
 {
-    const char *why = "node '/Sigmoid' (Lut) is outside the proven class";
+    const char *why = "node '/Sigmoid' (Lut) is outside the provable class";
     CHECK(RUN("compile", tdata("cnn_small.onnx"), "--calib", tdata("cnn_small_x.pb"), "-o",
               tmp("s.zkm")) == 0);
     CHECK_MSG(strstr(err_text, "no proving keys written, this model cannot be proved: ") &&
@@ -352,6 +353,46 @@ static void test_progress(void)
     CHECK(!strstr(err_text, "[prove") && !strstr(out_text, "[prove"));
 }
 
+/* The text of a file with every run of white space (line breaks of the
+ * Markdown, the wrapping of --help) made one space and the indent of
+ * --help dropped, so one sentence can be found in all three. */
+static void squeeze_ws(char *s)
+{
+    char *o = s;
+    for (char *p = s; *p; p++) {
+        int ws = *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t';
+        if (!ws || (o > s && o[-1] != ' '))
+            *o++ = ws ? ' ' : *p;
+    }
+    *o = '\0';
+}
+
+static int doc_has_class(const char *rel)
+{
+    uint8_t *b;
+    size_t n;
+    char path[600];
+    snprintf(path, sizeof path, "%s/../../%s", ZKI_TEST_DATA, rel);
+    if (zki_read_file(path, 1 << 22, &b, &n) != ZKI_OK)
+        return 0;
+    b[n] = 0;
+    squeeze_ws((char *)b);
+    int ok = strstr((char *)b, ZKI_PROVABLE_CLASS) != NULL;
+    free(b);
+    return ok;
+}
+
+/* One list of what is provable: docs/onnx.md, the README and compile --help
+ * carry the same sentence. */
+static void test_one_provable_list(void)
+{
+    CHECK(doc_has_class("docs/onnx.md"));
+    CHECK(doc_has_class("README.md"));
+    CHECK(RUN("compile", "--help") == 0);
+    squeeze_ws(out_text);
+    CHECK_MSG(strstr(out_text, "provable: " ZKI_PROVABLE_CLASS "."), "%s", out_text);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/zki_cli_messages_XXXXXX");
@@ -371,5 +412,6 @@ int main(void)
     test_unprovable_model();
     test_refusals();
     test_progress();
+    test_one_provable_list();
     return TEST_SUMMARY();
 }

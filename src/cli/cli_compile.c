@@ -12,9 +12,8 @@ static const char *usage_compile =
     "usage: zkinfer compile MODEL.onnx --calib DIR_OR_FILE -o OUT.zkm [options]\n"
     "  Imports the ONNX model, calibrates on the samples (.npy or ONNX .pb files; a\n"
     "  file may hold a batch along its leading axis), quantises it and writes OUT.zkm;\n"
-    "  for a provable model (chains of Conv, MaxPool, AveragePool, Gemm/MatMul + ReLU)\n"
-    "  also commits the weights and writes OUT.vk (verification key) and OUT.zpk\n"
-    "  (secret prover key).\n"
+    "  for a provable model (below) also commits the weights and writes OUT.vk\n"
+    "  (verification key) and OUT.zpk (secret prover key).\n"
     "  Prints the graph summary and an accuracy report (quantised vs float).\n"
     "options:\n"
     "  --eval FILE         samples for the accuracy report (default: the calibration set)\n"
@@ -23,6 +22,27 @@ static const char *usage_compile =
     "  --min-cosine X      exit 1 if the mean cosine similarity is below X\n"
     "  --min-top1 X        exit 1 if the top-1 agreement is below X (fraction)\n"
     "  --require-keys      exit 1 if the model is outside the provable class (no keys)\n";
+
+/* The usage, then the provable class (keys.h, the list docs/onnx.md holds)
+ * wrapped to the terminal's usual width. */
+static void usage(FILE *f)
+{
+    fputs(usage_compile, f);
+    const char *s = "provable: " ZKI_PROVABLE_CLASS ".";
+    fputs("\n", f);
+    while (*s) {
+        size_t n = strlen(s), cut = n;
+        if (n > 76)
+            for (cut = 76; cut > 0 && s[cut] != ' '; cut--)
+                ;
+        if (cut == 0)
+            cut = n > 76 ? 76 : n;
+        fprintf(f, "  %.*s\n", (int)cut, s);
+        s += cut;
+        while (*s == ' ')
+            s++;
+    }
+}
 
 int zki_cli_compile(int argc, char **argv)
 {
@@ -34,7 +54,7 @@ int zki_cli_compile(int argc, char **argv)
     for (int k = 0; k < argc; k++) {
         const char *a = argv[k];
         if (zki_cli_is_help(a)) {
-            fputs(usage_compile, stdout);
+            usage(stdout);
             return CLI_OK;
         }
         int has = k + 1 < argc;
@@ -57,12 +77,13 @@ int zki_cli_compile(int argc, char **argv)
         else if (a[0] != '-' && !model)
             model = a;
         else {
-            fprintf(stderr, "zkinfer compile: unexpected argument '%s'\n%s", a, usage_compile);
+            fprintf(stderr, "zkinfer compile: unexpected argument '%s'\n", a);
+            usage(stderr);
             return CLI_USAGE;
         }
     }
     if (!model || !calib || !out) {
-        fputs(usage_compile, stderr);
+        usage(stderr);
         return CLI_USAGE;
     }
     zki_graph *g = NULL;
