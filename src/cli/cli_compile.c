@@ -141,7 +141,7 @@ int zki_cli_compile(int argc, char **argv)
         rc = CLI_CHECK;
     }
     /* last, so it is not lost above the accuracy report */
-    char why[512];
+    char why[1024];
     if (zki_cli_unprovable(m, why, sizeof why)) {
         fflush(stdout);
         fprintf(stderr, "zkinfer compile: no proving keys written, this model cannot be proved: %s\n"

@@ -65,7 +65,7 @@ int zki_cli_prove(int argc, char **argv)
         zki_cli_progress_end(&pr);
         free(kp);
         /* no key because the model cannot be proved: say why, as compile did */
-        char why[512];
+        char why[1024];
         int unprovable = zki_cli_unprovable(m, why, sizeof why);
         zki_qmodel_free(m);
         if (unprovable) {
