@@ -1,7 +1,10 @@
 #define _XOPEN_SOURCE 700 /* posix_openpt: a terminal for the progress test */
-/* Error messages say what happened and what to do (issue 11): nested
- * failures read "outer: inner" without garbling, and CLI refusals name the
- * cause. Runs the CLI in process and reads what it wrote to stderr. */
+/* Messages say what happened and what to do (issue 11): nested failures
+ * read "outer: inner" without garbling; verify names another input or model
+ * by digest; inspect tells formats by magic; a model without keys says why
+ * (compile, last; prove); refusals come all at once, grouped, with remedies;
+ * progress shows on a terminal only; one list of what is provable. Runs the
+ * CLI in process and reads what it wrote to stdout and stderr. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -290,9 +293,10 @@ static int run_on_tty(int (*run)(void))
 {
     tty_text[0] = '\0';
     int mfd = posix_openpt(O_RDWR | O_NOCTTY);
-    if (mfd < 0 || grantpt(mfd) || unlockpt(mfd)) {
-        if (mfd >= 0)
-            close(mfd);
+    if (mfd < 0)
+        return -2; /* no pseudo-terminals here (some containers) */
+    if (grantpt(mfd) || unlockpt(mfd)) {
+        close(mfd);
         return -1;
     }
     int sfd = open(ptsname(mfd), O_RDWR | O_NOCTTY);
@@ -338,14 +342,19 @@ static int prove_one_sample(void)
  * prove's loading, and never in a log. */
 static void test_progress(void)
 {
-    CHECK(run_on_tty(compile_one_sample) == 0);
-    CHECK_MSG(strstr(tty_text, "[compile ") && strstr(tty_text, "calibration 1/1") &&
-                  strstr(tty_text, "committing weights"),
-              "%s", tty_text);
-    CHECK(run_on_tty(prove_one_sample) == 0);
-    CHECK_MSG(strstr(tty_text, "[prove ") && strstr(tty_text, "loading the model") &&
-                  strstr(tty_text, "committing weights") && strstr(tty_text, "opening"),
-              "%s", tty_text);
+    int rc = run_on_tty(compile_one_sample);
+    if (rc == -2) {
+        printf("progress on a terminal not checked: no pseudo-terminal\n");
+    } else {
+        CHECK(rc == 0);
+        CHECK_MSG(strstr(tty_text, "[compile ") && strstr(tty_text, "calibration 1/1") &&
+                      strstr(tty_text, "committing weights"),
+                  "%s", tty_text);
+        CHECK(run_on_tty(prove_one_sample) == 0);
+        CHECK_MSG(strstr(tty_text, "[prove ") && strstr(tty_text, "loading the model") &&
+                      strstr(tty_text, "committing weights") && strstr(tty_text, "opening"),
+                  "%s", tty_text);
+    }
     /* not a terminal: no progress lines in what a log would keep */
     CHECK(RUN("compile", tdata("fmnist_mlp.onnx"), "--calib", tdata("fmnist_sample.npy"), "-o", tmp("g.zkm")) == 0);
     CHECK(!strstr(err_text, "[compile") && !strstr(out_text, "[compile"));
