@@ -187,6 +187,8 @@ static zki_status mal_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zk
     pf->B = B;
     pf->private_input = (uint32_t)priv;
     pf->vk_hash = pk->vk.vk_hash;
+    if (!priv && (st = zki_input_digest(X, B, zki_arch_in_len(a), &pf->in_digest)))
+        goto out;
     pf->out_n = a->layers[L - 1].N;
     pf->red = calloc(L, sizeof(zki_claim_reduction_proof));
     pf->mm = calloc(L, sizeof(zki_matmul_proof));

@@ -14,10 +14,9 @@ static const char *usage_compile =
     "usage: zkinfer compile MODEL.onnx --calib DIR_OR_FILE -o OUT.zkm [options]\n"
     "  Imports the ONNX model, calibrates on the samples (.npy or ONNX .pb files; a\n"
     "  file may hold a batch along its leading axis), quantises it and writes OUT.zkm;\n"
-    "  for a provable model (chains of Conv, MaxPool, AveragePool, Gemm/MatMul + ReLU)\n"
-    "  also commits the weights and writes OUT.vk (verification key) and OUT.zpk\n"
-    "  (secret prover key, mode 0600); OUT must end in .zkm. Stale keys of an\n"
-    "  earlier compile are removed when the model gets none.\n"
+    "  for a provable model (below) also commits the weights and writes OUT.vk\n"
+    "  (verification key) and OUT.zpk (secret prover key, mode 0600); OUT must end\n"
+    "  in .zkm. Stale keys of an earlier compile are removed when the model gets none.\n"
     "  Prints the graph summary and an accuracy report (quantised vs float).\n"
     "options:\n"
     "  --eval FILE         samples for the accuracy report (default: the calibration set)\n"
@@ -25,6 +24,7 @@ static const char *usage_compile =
     "  --act-bits 8|16     activation precision (default 8)\n"
     "  --min-cosine X      exit 1 if the mean cosine similarity is below X (in [-1, 1])\n"
     "  --min-top1 X        exit 1 if the top-1 agreement is below X (a fraction in [0, 1])\n"
+    "  --require-keys      exit 1 if the model is outside the provable class (no keys)\n"
     "Calibration data must be float (scaled as in training), finite and not constant.\n";
 
 static int parse_bits(const char *opt, const char *s, int *out)
@@ -61,16 +61,38 @@ static int check_outputs(const char *model, const char *calib, const char *eval,
     return rc;
 }
 
+/* The usage, then the provable class (keys.h, the list docs/onnx.md holds)
+ * wrapped to the terminal's usual width. */
+static void usage(FILE *f)
+{
+    fputs(usage_compile, f);
+    const char *s = "provable: " ZKI_PROVABLE_CLASS ".";
+    fputs("\n", f);
+    while (*s) {
+        size_t n = strlen(s), cut = n;
+        if (n > 76)
+            for (cut = 76; cut > 0 && s[cut] != ' '; cut--)
+                ;
+        if (cut == 0)
+            cut = n > 76 ? 76 : n;
+        fprintf(f, "  %.*s\n", (int)cut, s);
+        s += cut;
+        while (*s == ' ')
+            s++;
+    }
+}
+
 int zki_cli_compile(int argc, char **argv)
 {
     const char *model = NULL, *calib = NULL, *out = NULL, *eval = NULL;
     double min_cos = -2, min_top1 = -1;
+    int require_keys = 0;
     zki_quant_opts o;
     zki_quant_opts_default(&o);
     for (int k = 0; k < argc; k++) {
         const char *a = argv[k];
         if (zki_cli_is_help(a)) {
-            fputs(usage_compile, stdout);
+            usage(stdout);
             return CLI_OK;
         }
         int has = k + 1 < argc;
@@ -92,15 +114,18 @@ int zki_cli_compile(int argc, char **argv)
         } else if (!strcmp(a, "--min-top1") && has) {
             if (zki_cli_parse_double(a, argv[++k], 0, 1, 0, &min_top1))
                 return CLI_USAGE;
-        } else if (a[0] != '-' && !model)
+        } else if (!strcmp(a, "--require-keys"))
+            require_keys = 1;
+        else if (a[0] != '-' && !model)
             model = a;
         else {
-            fprintf(stderr, "zkinfer compile: unexpected argument '%s'\n%s", a, usage_compile);
+            fprintf(stderr, "zkinfer compile: unexpected argument '%s'\n", a);
+            usage(stderr);
             return CLI_USAGE;
         }
     }
     if (!model || !calib || !out) {
-        fputs(usage_compile, stderr);
+        usage(stderr);
         return CLI_USAGE;
     }
     if (check_outputs(model, calib, eval, out) != CLI_OK)
@@ -124,7 +149,13 @@ int zki_cli_compile(int argc, char **argv)
         rc = zki_cli_err("--eval");
         goto done;
     }
-    if (zki_quantize(g, cal, ncal, &o, &m) != ZKI_OK) {
+    zki_cli_progress pr;
+    zki_cli_progress_init(&pr, "compile", 0);
+    o.progress = zki_cli_progress_cb;
+    o.progress_ctx = &pr;
+    zki_status qst = zki_quantize(g, cal, ncal, &o, &m);
+    zki_cli_progress_end(&pr);
+    if (qst != ZKI_OK) {
         rc = zki_cli_err("quantisation");
         goto done;
     }
@@ -153,6 +184,16 @@ int zki_cli_compile(int argc, char **argv)
         fprintf(stderr, "zkinfer compile: accuracy below the requested threshold\n");
         rc = CLI_CHECK;
     }
+    /* last, so it is not lost above the accuracy report */
+    char why[1024];
+    if (zki_cli_unprovable(m, why, sizeof why)) {
+        fflush(stdout);
+        fprintf(stderr, "zkinfer compile: no proving keys written, this model cannot be proved: %s\n"
+                "  (run works, prove does not; docs/onnx.md lists what is provable%s)\n", why,
+                require_keys ? "" : "; --require-keys makes this exit 1");
+        if (require_keys)
+            rc = CLI_CHECK;
+    }
 done:
     free(sum);
     zki_samples_free(cal, ncal);
@@ -164,15 +205,17 @@ done:
 
 int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
 {
-    zki_arch a;
-    if (zki_arch_from_qmodel(m, &a) != ZKI_OK) {
-        printf("note: no proving keys: %s\n", zki_last_error());
-        return zki_cli_remove_stale_keys(zkm_path);
-    }
-    zki_arch_free(&a);
+    char why[8];
+    if (zki_cli_unprovable(m, why, sizeof why))
+        return zki_cli_remove_stale_keys(zkm_path); /* compile says why, last */
     double t0 = zki_cli_now();
     zki_pkey *pk;
-    if (zki_setup(m, NULL, &pk) != ZKI_OK)
+    zki_cli_progress pr;
+    zki_cli_progress_init(&pr, "compile", 0);
+    zki_cli_progress_stage(&pr, "committing weights");
+    zki_status sst = zki_setup(m, NULL, &pk);
+    zki_cli_progress_end(&pr);
+    if (sst != ZKI_OK)
         return zki_cli_err("setup");
     double ts = zki_cli_now() - t0;
     char *vkp = zki_cli_with_ext(zkm_path, ".vk"), *pkp = zki_cli_with_ext(zkm_path, ".zpk");
@@ -206,4 +249,16 @@ int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
     free(pkp);
     zki_pkey_free(pk);
     return rc;
+}
+
+int zki_cli_unprovable(const zki_qmodel *m, char *why, size_t n)
+{
+    zki_arch a;
+    if (zki_arch_from_qmodel(m, &a) == ZKI_OK) {
+        zki_arch_free(&a);
+        return 0;
+    }
+    const char *e = zki_last_error();
+    snprintf(why, n, "%s", e + (strncmp(e, "prove: ", 7) ? 0 : 7)); /* not a prove failure */
+    return 1;
 }

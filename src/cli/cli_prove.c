@@ -24,15 +24,6 @@ static const char *usage_prove =
     ZKI_CLI_STRICT_USAGE
     ZKI_CLI_INPUT_USAGE;
 
-static void progress_cb(void *ctx, const char *stage, uint32_t done, uint32_t total)
-{
-    double *t0 = ctx;
-    fprintf(stderr, "\r[prove %.2fs] %s %u/%u   ", zki_cli_now() - *t0, stage, done, total);
-    if (!strcmp(stage, "opening"))
-        fputc('\n', stderr);
-    fflush(stderr);
-}
-
 int zki_cli_prove(int argc, char **argv)
 {
     const char *model = NULL, *input = NULL, *out = NULL, *key = NULL;
@@ -77,16 +68,28 @@ int zki_cli_prove(int argc, char **argv)
         return CLI_USAGE;
     }
     double t0 = zki_cli_now();
+    zki_cli_progress pr;
+    zki_cli_progress_init(&pr, "prove", quiet);
+    zki_cli_progress_stage(&pr, "loading the model");
     zki_qmodel *m = NULL;
     if (zki_zkm_read(model, &m) != ZKI_OK) {
+        zki_cli_progress_end(&pr);
         free(kp);
         return zki_cli_err(model);
     }
     uint8_t seed[32];
     zki_digest want;
     if (zki_pk_read_seed(key ? key : kp, seed, &want) != ZKI_OK) {
+        zki_cli_progress_end(&pr);
         free(kp);
+        /* no key because the model cannot be proved: say why, as compile did */
+        char why[1024];
+        int unprovable = zki_cli_unprovable(m, why, sizeof why);
         zki_qmodel_free(m);
+        if (unprovable) {
+            fprintf(stderr, "zkinfer prove: %s cannot be proved, so compile wrote no keys: %s\n", model, why);
+            return CLI_USAGE;
+        }
         return zki_cli_err("prover key (run zkinfer compile first)");
     }
     free(kp);
@@ -98,7 +101,10 @@ int zki_cli_prove(int argc, char **argv)
     memset(&pf, 0, sizeof(pf));
     uint8_t *pb = NULL;
     size_t pl = 0;
-    if (zki_setup(m, seed, &pk) != ZKI_OK) {
+    zki_cli_progress_stage(&pr, "committing weights");
+    zki_status sst = zki_setup(m, seed, &pk);
+    zki_cli_progress_end(&pr);
+    if (sst != ZKI_OK) {
         rc = zki_cli_err("setup");
         goto done;
     }
@@ -111,14 +117,12 @@ int zki_cli_prove(int argc, char **argv)
     zki_cli_in_model im;
     if ((rc = zki_cli_in_of_arch(&pk->vk.arch, &im)) || (rc = zki_cli_read_input(&im, input, &iopt, &X, &B)))
         goto done;
-    zki_prove_opts o = {priv, NULL, NULL, NULL};
+    zki_prove_opts o = {priv, NULL, zki_cli_progress_cb, &pr};
     double tp0 = zki_cli_now();
-    if (!quiet && isatty(2)) {
-        o.progress = progress_cb;
-        o.progress_ctx = &tp0;
-    }
     zki_prove_stats stt;
-    if (zki_prove(pk, X, B, &o, &pf, &stt) != ZKI_OK) {
+    zki_status pst = zki_prove(pk, X, B, &o, &pf, &stt);
+    zki_cli_progress_end(&pr);
+    if (pst != ZKI_OK) {
         rc = zki_cli_err("prove");
         goto done;
     }

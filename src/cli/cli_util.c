@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/error.h"
 
@@ -54,4 +55,39 @@ void zki_cli_print_output(const zki_arch *a, const int64_t *y, uint32_t B, uint3
             printf(" %.5g", (double)y[(uint64_t)b * N + e] * (a->out_scale > 0 ? a->out_scale : 1.0));
         printf(N > 16 ? " ...\n" : "\n");
     }
+}
+
+void zki_cli_progress_init(zki_cli_progress *p, const char *cmd, int quiet)
+{
+    p->cmd = cmd;
+    p->t0 = zki_cli_now();
+    p->on = !quiet && isatty(2);
+    p->shown = 0;
+}
+
+void zki_cli_progress_cb(void *ctx, const char *stage, uint32_t done, uint32_t total)
+{
+    zki_cli_progress *p = ctx;
+    if (!p->on)
+        return;
+    fprintf(stderr, "\r\033[K[%s %.2fs] %s %u/%u", p->cmd, zki_cli_now() - p->t0, stage, done, total);
+    fflush(stderr);
+    p->shown = 1;
+}
+
+void zki_cli_progress_stage(zki_cli_progress *p, const char *stage)
+{
+    if (!p->on)
+        return;
+    fprintf(stderr, "\r\033[K[%s %.2fs] %s...", p->cmd, zki_cli_now() - p->t0, stage);
+    fflush(stderr);
+    p->shown = 1;
+}
+
+void zki_cli_progress_end(zki_cli_progress *p)
+{
+    if (p->on && p->shown)
+        fputs("\r\033[K", stderr);
+    fflush(stderr);
+    p->shown = 0;
 }

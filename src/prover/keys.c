@@ -549,10 +549,8 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
         int is_rq = n->op == ZKI_QOP_REQUANT && map && m->t[n->in[0]].rank == 4 && n->n_p >= 4;
         if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL && !is_gap && !is_rq) {
             zki_arch_free(a);
-            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) is outside the proven class "
-                            "(chains of Conv, MaxPool, AveragePool, GlobalAveragePool, Linear and Reshape, with "
-                            "residual Adds and channel Concats)",
-                            n->name, zki_qop_name(n->op));
+            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) is outside the provable class "
+                            "(" ZKI_PROVABLE_CLASS ")", n->name, zki_qop_name(n->op));
         }
         /* AveragePool is a depthwise conv with unit weights and no bias: the
          * window sum, then the requantisation (constant divisor in M); a

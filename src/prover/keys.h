@@ -133,6 +133,15 @@ typedef struct {
     uint8_t seed[32];
 } zki_pkey;
 
+/* The provable class in one sentence: docs/onnx.md ("What is provable")
+ * holds it verbatim with the details, the README and `compile --help` quote
+ * it, and tests/test_cli_messages.c checks that the three agree. */
+#define ZKI_PROVABLE_CLASS                                                                   \
+    "one input and one output; a chain of Gemm/MatMul with constant weights, Conv (strides, " \
+    "padding, dilation, groups), MaxPool (windows up to 8x8), AveragePool and "               \
+    "GlobalAveragePool, with fused ReLU/Clip, Flatten/Reshape, residual Adds and channel "    \
+    "Concats (one fork open at a time), ending in a Gemm or a map"
+
 /* Extracts the architecture; ZKI_ERR_UNSUPPORTED names the node that is
  * outside the proven class. */
 zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a);

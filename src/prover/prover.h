@@ -32,7 +32,9 @@
  * NOT zero-knowledge: it leaks evaluations of weights and activations. See
  * docs/security.md.
  *
- * Proof file (.zkp): "ZKINFPF\0" | u32 version | vk hash (32) | u32 B |
+ * Proof file (.zkp): "ZKINFPF\0" | u32 version | vk hash (32) | input
+ * digest (32: zki_input_digest of a public input, zeros for a private one;
+ * only for messages, the transcript binds X itself) | u32 B |
  * u32 private_input | u32 n_layers | u32 out_n | i64 output[B * out_n] |
  * u32 len | advice commitment | u32 n_lookups | per lookup: u32 len |
  * lookup proof (zki_lookup_proof_to_bytes) | per layer, last first: claim reduction (u32 nvars | u32 rounds |
@@ -63,6 +65,7 @@
 
 typedef struct {
     zki_digest vk_hash;
+    zki_digest in_digest;            /* zki_input_digest(X); zeros: private input */
     uint32_t B, private_input, n_layers, out_n;
     int64_t *output;                 /* B * out_n */
     zki_pcs_commitment acom;         /* advice commitment: one packed table */
@@ -173,6 +176,18 @@ void zki_model_lookups_free(zki_model_lookups *ml);
  * 8l+3+j) in [0, 2^16). diffs: [J][B][2^ln] (prover) or NULL (verifier). */
 zki_status zki_pool_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t l, uint32_t B,
                                 const int64_t *diffs);
+
+/* SHA-256 over B and the quantised input X [B * in_len] (i64 little-endian):
+ * lets verify say "this proof is for another input" before any
+ * cryptographic check. Never computed for a private input (it would leak a
+ * low-entropy input to a brute-force search). */
+zki_status zki_input_digest(const int64_t *X, uint32_t B, uint64_t in_len, zki_digest *out);
+
+/* The verifier's first checks, before any cryptography, with messages that
+ * name the mismatch: the proof's key digest against the key's, and (X not
+ * NULL) its input digest against X's. */
+zki_status zki_proof_check_key(const zki_proof *p, const zki_vk *vk);
+zki_status zki_proof_check_input(const zki_proof *p, const zki_vk *vk, const int64_t *X, uint32_t B);
 
 /* Starts the proof transcript and absorbs the statement (shared by prover
  * and verifier). X may be NULL only with private_input. */

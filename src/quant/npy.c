@@ -126,11 +126,8 @@ zki_status zki_npy_read(const char *path, zki_host_tensor *out)
         return st;
     st = zki_npy_parse(b, n, out);
     free(b);
-    if (st != ZKI_OK) {
-        char msg[400];
-        snprintf(msg, sizeof msg, "%s", zki_last_error());
-        return zki_fail(st, "%s: %s", path, msg);
-    }
+    if (st != ZKI_OK)
+        return zki_fail_ctx(st, "%s", path);
     return ZKI_OK;
 }
 

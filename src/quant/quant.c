@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "common/error.h"
+#include "graph/refusals.h"
 #include "quant/npy.h"
 
 #define ZKI_RQ_PRECISION 24 /* bits of the requantisation multiplier */
@@ -19,6 +20,8 @@ void zki_quant_opts_default(zki_quant_opts *o)
 {
     o->weight_bits = 8;
     o->act_bits = 8;
+    o->progress = NULL;
+    o->progress_ctx = NULL;
 }
 
 typedef struct {
@@ -551,7 +554,10 @@ static zki_status zki_q_layout(zki_qctx *c, int ni)
         if (e != ZKI_OK || (e = zki_win2d_resolve(n, g->t[x].dims[2], g->t[x].dims[3], ks[0], ks[1], 0, &w0)) != ZKI_OK)
             return e;
         if (w.oh != w0.oh || w.ow != w0.ow)
-            return QERR(n, ZKI_ERR_UNSUPPORTED, "ceil_mode that changes the output size is not supported for quantisation");
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "ceil_mode=1 adds a partial window at the edge (output %lldx%lld, "
+                        "not %lldx%lld), which has no integer version: export with ceil_mode=False, or pad "
+                        "the input so the windows fit", (long long)w.oh, (long long)w.ow, (long long)w0.oh,
+                        (long long)w0.ow);
         op = ZKI_QOP_MAXPOOL;
         int64_t pw[10] = {w.kh, w.kw, w.sh, w.sw, w.dh, w.dw, w.pt, w.pl, w.pb, w.pr};
         for (int k = 0; k < 10; k++)
@@ -589,7 +595,8 @@ static zki_status zki_q_pool_mean(zki_qctx *c, int ni)
             return e;
         int padded = w.pt || w.pl || w.pb || w.pr;
         if (w.oh != w0.oh || w.ow != w0.ow || (padded && !zki_attr_int(n, "count_include_pad", 0)))
-            return QERR(n, ZKI_ERR_UNSUPPORTED, "average pooling needs a constant divisor (no ceil overhang; pads counted)");
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "average pooling needs a constant divisor: export with "
+                        "ceil_mode=False and count_include_pad=True (or without padding)");
         int64_t extra[8] = {w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr};
         return zki_emit_rq(c, n, ZKI_QOP_AVGPOOL, in, 1, n->out[0], sx / (double)(w.kh * w.kw),
                            (double)(w.kh * w.kw) * bx, extra, 8);
@@ -897,6 +904,37 @@ static zki_status zki_q_layernorm(zki_qctx *c, int ni)
     return zki_emit_rq(c, n, ZKI_QOP_LAYERNORM, in, 3, n->out[0], sacc, acc, extra, 2);
 }
 
+/* The ops zki_q_node has an integer version of (its switch's cases). */
+static int zki_q_has_int(int op)
+{
+    static const int ops[] = {
+        ZKI_OP_GEMM, ZKI_OP_MATMUL, ZKI_OP_CONV, ZKI_OP_ADD, ZKI_OP_SUB, ZKI_OP_MUL, ZKI_OP_RELU, ZKI_OP_CLIP,
+        ZKI_OP_SIGMOID, ZKI_OP_TANH, ZKI_OP_ERF, ZKI_OP_GELU, ZKI_OP_LEAKYRELU, ZKI_OP_SQRT, ZKI_OP_POW,
+        ZKI_OP_MAXPOOL, ZKI_OP_FLATTEN, ZKI_OP_RESHAPE, ZKI_OP_SQUEEZE, ZKI_OP_UNSQUEEZE, ZKI_OP_TRANSPOSE,
+        ZKI_OP_SLICE, ZKI_OP_PAD, ZKI_OP_IDENTITY, ZKI_OP_DROPOUT, ZKI_OP_CAST, ZKI_OP_AVGPOOL,
+        ZKI_OP_GLOBALAVGPOOL, ZKI_OP_REDUCEMEAN, ZKI_OP_CONCAT, ZKI_OP_GATHER, ZKI_OP_SOFTMAX, ZKI_OP_LAYERNORM};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
+        if (ops[k] == op)
+            return 1;
+    return 0;
+}
+
+/* Every node without an integer version, named at once and grouped, with
+ * the remedy (e.g. the Divs of a LayerNorm decomposed at opset 13). */
+static zki_status zki_q_refuse(const zki_qctx *c)
+{
+    zki_refusals r = {0};
+    for (int i = 0; i < c->g->n_nodes; i++) {
+        const zki_node *n = &c->g->nodes[i];
+        if (c->done[i] || zki_q_has_int(n->op))
+            continue;
+        char why[256];
+        snprintf(why, sizeof why, "no integer version%s", zki_refusal_remedy(zki_op_name(n->op), n->opset));
+        zki_refusals_add(&r, zki_op_name(n->op), n->name, why);
+    }
+    return zki_refusals_fail(&r, ZKI_ERR_UNSUPPORTED);
+}
+
 static zki_status zki_q_node(zki_qctx *c, int ni)
 {
     const zki_node *n = &c->g->nodes[ni];
@@ -975,6 +1013,8 @@ static zki_status zki_calibrate(zki_qctx *c, const zki_host_tensor *samples, int
             }
         }
         zki_exec_free(g, v);
+        if (c->o.progress)
+            c->o.progress(c->o.progress_ctx, "calibration", (uint32_t)s + 1, (uint32_t)n_samples);
     }
     for (int t = 0; t < g->n_tensors; t++) /* constants: their own range */
         if (g->t[t].kind == ZKI_T_CONST && g->t[t].f)
@@ -1079,6 +1119,8 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
         c.qi[t] = qi;
         c.m->inputs[c.m->n_inputs++] = qi;
     }
+    if ((st = zki_q_refuse(&c)) != ZKI_OK)
+        goto done;
     for (int i = 0; i < g->n_nodes; i++) {
         if (c.done[i])
             continue;

@@ -20,6 +20,9 @@
 typedef struct {
     int weight_bits;  /* 8 (default) or 16 */
     int act_bits;     /* 8 (default) or 16 */
+    /* called after each calibration sample ("calibration", s, n); NULL: none */
+    void (*progress)(void *ctx, const char *stage, uint32_t done, uint32_t total);
+    void *progress_ctx;
 } zki_quant_opts;
 
 void zki_quant_opts_default(zki_quant_opts *o);
