@@ -18,7 +18,7 @@
 #include "test.h"
 #include "test_cli_util.h"
 #include "test_onnx_util.h"
-#include "test_tmp.h"
+#include "test_tmpdir.h"
 
 /* stderr of one command, captured through a file */
 static char err[8192];

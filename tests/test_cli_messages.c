@@ -18,16 +18,8 @@
 #include "test.h"
 #include "test_cli_util.h"
 #include "test_onnx_util.h"
+#include "test_tmpdir.h"
 
-static char dir[256];
-static const char *tmp(const char *name)
-{
-    static char b[8][512];
-    static int k;
-    k = (k + 1) & 7;
-    snprintf(b[k], sizeof b[k], "%s/%s", dir, name);
-    return b[k];
-}
 
 /* What the last RUN wrote to stdout and stderr. */
 static char out_text[16384], err_text[16384];

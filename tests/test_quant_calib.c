@@ -16,7 +16,7 @@
 #include "quant/quant.h"
 #include "test.h"
 #include "test_onnx_util.h"
-#include "test_tmp.h"
+#include "test_tmpdir.h"
 
 /* zki_calib_load on path fails with a message holding want. */
 static void load_fails(const zki_graph *g, const char *path, const char *want)
