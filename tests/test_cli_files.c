@@ -140,6 +140,7 @@ static void collisions(const char *onnx, const char *cal)
     REFUSED(in, "prove", tmp("m.zkm"), "--input", in, "-o", in, "--quiet");
     REFUSED(tmp("m.zpk"), "prove", tmp("m.zkm"), "--input", in, "-o", tmp("m.zpk"), "--quiet");
     REFUSED(tmp("m.zkm"), "prove", tmp("m.zkm"), "--input", in, "-o", tmp("m.zkm"), "--quiet");
+    REFUSED(tmp("m.vk"), "prove", tmp("m.zkm"), "--input", in, "-o", tmp("m.vk"), "--quiet");
 
     /* run: the model, the input, a hard link and a symlink to the input,
      * the input through a detour of directories */

@@ -60,10 +60,15 @@ int zki_cli_prove(int argc, char **argv)
         fputs(usage_prove, stderr);
         return CLI_USAGE;
     }
-    char *kp = key ? NULL : zki_cli_with_ext(model, ".zpk");
-    zki_cli_path in[3] = {{model, "the model"}, {input, "--input"}, {key ? key : kp, "the prover key"}},
+    /* the model's verification key is not read, but a proof written over
+     * it would lose the key users verify with: protect it like an input */
+    char *kp = key ? NULL : zki_cli_with_ext(model, ".zpk"), *vkp = zki_cli_with_ext(model, ".vk");
+    zki_cli_path in[4] = {{model, "the model"}, {input, "--input"}, {key ? key : kp, "the prover key"},
+                          {vkp, "the model's verification key"}},
                  outp = {out, "-o"};
-    if (zki_cli_check_paths("prove", in, 3, &outp, 1) != CLI_OK) {
+    int prc = zki_cli_check_paths("prove", in, 4, &outp, 1);
+    free(vkp);
+    if (prc != CLI_OK) {
         free(kp);
         return CLI_USAGE;
     }
