@@ -224,8 +224,19 @@ int main(void)
     CHECK(cli_says(args, want));
     CHECK(access(tmp("s.zkm"), F_OK) == 0 && access(tmp("s.vk"), F_OK) != 0 && access(tmp("s.zpk"), F_OK) != 0);
 
+    /* the keys cannot be written after the new .zkm was (b.zpk is a folder
+     * that holds a file): no key of another model may stay beside it */
+    CHECK(CLI("compile", onnx, "--calib", cal, "-o", tmp("b.zkm")) == 0);
+    CHECK(remove(tmp("b.zpk")) == 0 && mkdir(tmp("b.zpk"), 0700) == 0);
+    FILE *keep = fopen(tmp("b.zpk/keep"), "wb");
+    CHECK(keep && fclose(keep) == 0);
+    CHECK(CLI("compile", onnx, "--calib", cal, "-o", tmp("b.zkm")) == 2);
+    CHECK(access(tmp("b.zkm"), F_OK) == 0 && access(tmp("b.vk"), F_OK) != 0);
+    remove(tmp("b.zpk/keep"));
+
     const char *names[] = {"model.onnx", "cal.pb", "in.npy", "m.zkm", "m.vk", "m.zpk", "y.npy", "p.zkp",
-                           "h.vk", "c.zkm", "hl.npy", "sl.npy", "s.zkm", "s.vk", "s.zpk"};
+                           "h.vk", "c.zkm", "hl.npy", "sl.npy", "s.zkm", "s.vk", "s.zpk", "b.zkm", "b.vk",
+                           "b.zpk"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         remove(tmp(names[i]));
     rmdir(tmp("sub"));

@@ -215,8 +215,11 @@ int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
     zki_cli_progress_stage(&pr, "committing weights");
     zki_status sst = zki_setup(m, NULL, &pk);
     zki_cli_progress_end(&pr);
-    if (sst != ZKI_OK)
-        return zki_cli_err("setup");
+    if (sst != ZKI_OK) {
+        zki_cli_err("setup");
+        zki_cli_remove_stale_keys(zkm_path); /* none may pass for the new model's */
+        return CLI_USAGE;
+    }
     double ts = zki_cli_now() - t0;
     char *vkp = zki_cli_with_ext(zkm_path, ".vk"), *pkp = zki_cli_with_ext(zkm_path, ".zpk");
     int rc = CLI_OK;
@@ -244,6 +247,10 @@ int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
                (unsigned long long)wb);
         printf("wrote %s (prover key: keep it secret, it holds the hiding randomness)\n", pkp);
     }
+    /* the .zkm is already the new model's: an old or half-written key pair
+     * left beside it would belong to another model */
+    if (rc != CLI_OK)
+        zki_cli_remove_stale_keys(zkm_path);
     free(vb);
     free(vkp);
     free(pkp);
