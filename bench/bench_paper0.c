@@ -15,7 +15,8 @@
  * OMP_WAIT_POLICY=passive unless the variable is set.
  *
  * usage: bench_paper0 [--suite FILE] [--csv OUT.csv] [--batch B] [NAME|SUITE ...]
- * default suite file ../shared/bench/paper0_suite.json; names select configs
+ * default suite file bench/paper0/suite.json of this repository (its
+ * published figures are bench/paper0/anchors.csv); names select configs
  * ("FC_500_layers") or whole suites ("params-large"); none = all 26. */
 #define _DEFAULT_SOURCE /* wait4 */
 #include <stdio.h>
@@ -187,7 +188,7 @@ int main(int argc, char **argv)
         setenv("OMP_WAIT_POLICY", "passive", 1);
         execv("/proc/self/exe", argv);
     }
-    const char *suite = "../shared/bench/paper0_suite.json", *csv = NULL;
+    const char *suite = ZKI_BENCH_DIR "/paper0/suite.json", *csv = NULL;
     uint32_t B = 1;
     const char *want[MAX_CFG];
     int n_want = 0;

@@ -187,6 +187,8 @@ static zki_status mal_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zk
     pf->B = B;
     pf->private_input = (uint32_t)priv;
     pf->vk_hash = pk->vk.vk_hash;
+    if (!priv && (st = zki_input_digest(X, B, zki_arch_in_len(a), &pf->in_digest)))
+        goto out;
     pf->out_n = a->layers[L - 1].N;
     pf->red = calloc(L, sizeof(zki_claim_reduction_proof));
     pf->mm = calloc(L, sizeof(zki_matmul_proof));
@@ -284,10 +286,7 @@ static zki_status mal_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zk
     }
     zki_pcs_vec avec = {ZKI_PCS_I32, adv, lay.pack.total};
     zki_pcs_params pp;
-    zki_pcs_params_default(&pp);
-    pp.security_bits = ZKI_KEY_SECURITY_BITS;
-    pp.hiding = 1;
-    pp.open_budget = 1;
+    zki_key_pcs_params(&pk->vk, 1, &pp);
     pp.seed = opts ? opts->advice_seed : NULL;
     if ((st = zki_pcs_commit(&apcs, &pp, &avec, 1)))
         goto out;

@@ -13,13 +13,19 @@
 #define ZKI_TEST_DATA "tests/data"
 #endif
 
+/* dir/name; the last eight results stay valid. */
+static inline const char *test_path(const char *dir, const char *name)
+{
+    static char buf[8][1024];
+    static int k;
+    k = (k + 1) & 7;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
+}
+
 static inline const char *tdata(const char *name)
 {
-    static char buf[4][1024];
-    static int k;
-    k = (k + 1) & 3;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", ZKI_TEST_DATA, name);
-    return buf[k];
+    return test_path(ZKI_TEST_DATA, name);
 }
 
 /* Runs graph g on one input file and returns max |y - expected|, or -1. */

@@ -217,7 +217,8 @@ static size_t section_starts(const uint8_t *b, size_t len, size_t *out)
     out[n++] = 0;
     out[n++] = 4;
     out[n++] = 8;
-    o = 12;
+    out[n++] = 12; /* nonce */
+    o = 20;
     for (uint32_t i = 0; i < p.n_parts; i++) {
         zki_pcs_proof_part *q = &p.parts[i];
         out[n++] = o;      /* slot */
@@ -383,7 +384,7 @@ static void test_threads(void)
         size_t cl1, cl2, pl1, pl2;
         bytes_at_threads(1, hiding, two, &c1, &cl1, &p1, &pl1);
         bytes_at_threads(2, hiding, two, &c2, &cl2, &p2, &pl2);
-        CHECK(pl1 > 27 && p1[12 + 14] == two); /* has_prox: classic with two claims */
+        CHECK(pl1 > 35 && p1[20 + 14] == two); /* has_prox: classic with two claims */
         CHECK(cl1 == cl2 && memcmp(c1, c2, cl1) == 0);
         CHECK(pl1 == pl2 && memcmp(p1, p2, pl1) == 0);
         free(c1);
@@ -544,6 +545,7 @@ static void test_cheating_prover(void)
     zki_ext fix = zki_ext_mul(x.scale[0], zki_ext_inv(eq[0])); /* scale * (v' - v) / eq[0] */
     q->rows[0] = zki_ext_add(q->rows[0], fix);
     zki_ts_absorb_ext_vec(&ts, "pcs/rows", q->rows, (size_t)zki_pcs_n_comb(&x, 0) * q->row_len);
+    CHECK(zki_pcs_grind(&ts, zki_pcs_grind_bits(&com, 1), &p.nonce) == ZKI_OK);
     uint64_t *draws;
     uint32_t nd;
     CHECK(zki_pcs_queries_draw(&ts, &com, 1, &draws, &nd) == ZKI_OK);
@@ -754,8 +756,8 @@ static void tensor_case(uint64_t len, int hiding, int full)
     uint8_t *b, *cb;
     size_t blen, clen;
     CHECK(zki_pcs_proof_to_bytes(&p, &b, &blen) == ZKI_OK);
-    /* header 12 + part header 15 + mu + one row + columns + salts + nodes */
-    size_t want = 12 + 15 + (hiding ? 16 : 0) + 16 * (size_t)q->row_len + 12 +
+    /* header 20 + part header 15 + mu + one row + columns + salts + nodes */
+    size_t want = 20 + 15 + (hiding ? 16 : 0) + 16 * (size_t)q->row_len + 12 +
                   8 * (size_t)q->n_cols * q->col_height + (hiding ? 32 * (size_t)q->n_cols : 0) +
                   4 + 32 * (size_t)q->n_nodes;
     CHECK(blen == want);
@@ -839,9 +841,9 @@ static void tensor_case(uint64_t len, int hiding, int full)
         free(fb);
         zki_pcs_proof_free(&m);
         /* the flag byte alone flipped in the bytes: refused */
-        b[12 + 14] ^= 1;
+        b[20 + 14] ^= 1;
         CHECK(!verify_bytes(&cp, 1, &cl, 1, b, blen));
-        b[12 + 14] ^= 1;
+        b[20 + 14] ^= 1;
         CHECK(verify_bytes(&cp, 1, &cl, 1, b, blen));
     }
     free(b);
@@ -980,6 +982,7 @@ static void test_tensor_cheater(void)
                     CHECK(zki_pcs_begin(&ts, &x, &com, &slot, 1, &cl, 1) == ZKI_OK);
                     CHECK(zki_pcs_challenges(&ts, &x, &com, &slot, &cl, mus) == ZKI_OK);
                     zki_ts_absorb_ext_vec(&ts, "pcs/rows", p.parts[0].rows, p.parts[0].row_len);
+                    CHECK(zki_pcs_grind_check(&ts, zki_pcs_grind_bits(&com, 1), p.nonce) == ZKI_OK);
                     uint64_t *draws, idx[1024];
                     uint32_t nd;
                     CHECK(zki_pcs_queries_draw(&ts, &com, 1, &draws, &nd) == ZKI_OK);
@@ -1074,6 +1077,109 @@ static void test_tensor_hiding(void)
     free(pt);
 }
 
+
+/* ---- Proof of work before the column queries ---- */
+
+/* The PoW hash of an opening, replayed from the transcript as the spec
+ * says (pcs.h): SHA-256("zkinfer/pcs-grind/v1" || challenge || nonce LE). */
+static zki_digest pow_hash(const zki_pcs_commitment *com, const zki_pcs_claim *cl,
+                           const zki_pcs_proof *p)
+{
+    zki_transcript ts;
+    zki_ts_init(&ts, "pcs-test", 1);
+    zki_pcs_ctx x;
+    uint32_t slot = 0;
+    zki_ext *mus[1] = {p->parts[0].mu};
+    CHECK(zki_pcs_begin(&ts, &x, &com, &slot, 1, cl, 1) == ZKI_OK);
+    CHECK(zki_pcs_challenges(&ts, &x, &com, &slot, cl, mus) == ZKI_OK);
+    zki_ts_absorb_ext_vec(&ts, "pcs/rows", p->parts[0].rows,
+                          (size_t)zki_pcs_n_comb(&x, 0) * p->parts[0].row_len);
+    uint8_t msg[44];
+    memcpy(msg, "zkinfer/pcs-grind/v1", 20);
+    zki_ext_to_bytes(msg + 20, zki_ts_challenge_ext(&ts, "pcs/grind"));
+    for (int b = 0; b < 8; b++)
+        msg[36 + b] = (uint8_t)(p->nonce >> (8 * b));
+    zki_digest d;
+    zki_sha256(&d, msg, sizeof msg);
+    zki_pcs_ctx_free(&x);
+    zki_ts_free(&ts);
+    return d;
+}
+
+static void test_grinding(void)
+{
+    zki_fe *d = rand_data(ZKI_PCS_FE, 3000);
+    zki_pcs_vec v = {ZKI_PCS_FE, d, 3000};
+    zki_pcs_params prm;
+    zki_pcs_params_default(&prm);
+    CHECK(prm.grind_bits == 0);
+    zki_pcs_prover *pr, *p0;
+    prm.grind_bits = ZKI_PCS_MAX_GRIND + 1;
+    CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_ERR_INPUT);
+    CHECK(strstr(zki_last_error(), "grind_bits") != NULL);
+    prm.grind_bits = 12;
+    CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
+    const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
+    /* the commitment's bytes carry the bits (u32 after max_points) */
+    uint8_t *cb;
+    size_t clen;
+    zki_pcs_commitment c2;
+    CHECK(zki_pcs_commitment_to_bytes(com, &cb, &clen) == ZKI_OK);
+    CHECK(clen > 36 && cb[32] == 12);
+    CHECK(zki_pcs_commitment_from_bytes(&c2, cb, clen) == ZKI_OK && c2.params.grind_bits == 12);
+    zki_pcs_commitment_free(&c2);
+    cb[32] = ZKI_PCS_MAX_GRIND + 1;
+    CHECK(zki_pcs_commitment_from_bytes(&c2, cb, clen) == ZKI_ERR_INPUT);
+    free(cb);
+
+    zki_ext *pt = rand_point(12);
+    zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt)};
+    zki_pcs_proof p;
+    CHECK(open_proof(pr, &cl, 1, &p));
+    CHECK(verify_proof(com, &cl, 1, &p));
+    /* the nonce's hash starts with 12 zero bits, and it is the first such */
+    zki_digest h = pow_hash(com, &cl, &p);
+    CHECK(h.b[0] == 0 && (h.b[1] >> 4) == 0);
+    uint64_t n = p.nonce;
+    int smaller_ok = 0;
+    for (uint64_t k = 0; k < n; k++) {
+        p.nonce = k;
+        zki_digest hk = pow_hash(com, &cl, &p);
+        smaller_ok += hk.b[0] == 0 && (hk.b[1] >> 4) == 0;
+    }
+    CHECK(smaller_ok == 0);
+    /* any other nonce is refused (by the work check, else by the queries) */
+    for (uint64_t k = 1; k <= 16; k++) {
+        p.nonce = n + k;
+        CHECK(!verify_proof(com, &cl, 1, &p));
+        CHECK(strstr(zki_last_error(), "proof-of-work") != NULL ||
+              strstr(zki_last_error(), "commitment 0") != NULL);
+    }
+    p.nonce = n;
+    CHECK(verify_proof(com, &cl, 1, &p));
+    zki_pcs_proof_free(&p);
+
+    /* two commitments grind the larger bits; 0 bits: the nonce must be 0 */
+    zki_pcs_params_default(&prm);
+    CHECK(zki_pcs_commit(&p0, &prm, &v, 1) == ZKI_OK);
+    const zki_pcs_commitment *c0 = zki_pcs_prover_commitment(p0);
+    CHECK(zki_pcs_grind_bits(&c0, 1) == 0);
+    const zki_pcs_commitment *both[2] = {c0, com};
+    CHECK(zki_pcs_grind_bits(both, 2) == 12);
+    zki_pcs_claim cl0 = cl;
+    cl0.commit = 0;
+    CHECK(open_proof(p0, &cl0, 1, &p));
+    CHECK(p.nonce == 0 && verify_proof(c0, &cl0, 1, &p));
+    p.nonce = 1;
+    CHECK(!verify_proof(c0, &cl0, 1, &p));
+    CHECK(strstr(zki_last_error(), "proof-of-work") != NULL);
+    zki_pcs_proof_free(&p);
+    zki_pcs_prover_free(p0);
+    zki_pcs_prover_free(pr);
+    free(pt);
+    free(d);
+}
+
 int main(void)
 {
     zki_rng_seed(&rng, 2024);
@@ -1087,5 +1193,6 @@ int main(void)
     test_tensor();
     test_tensor_cheater();
     test_tensor_hiding();
+    test_grinding();
     return TEST_SUMMARY();
 }

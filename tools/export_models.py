@@ -2,7 +2,7 @@
 """Exports the benchmark architectures to ONNX (random weights, fixed input
 shapes), each with a small random calibration batch <name>_calib.npy:
 
-  paper0/<name>.onnx  every configuration of shared/bench/paper0_suite.json
+  paper0/<name>.onnx  every configuration of bench/paper0/suite.json
                       (Linear layers, ReLU where the config says so)
   lenet5.onnx         LeNet-5, input 1x32x32
   vgg16.onnx          VGG-16 (BatchNorm) for 3x32x32 inputs, 10 classes
@@ -22,8 +22,7 @@ import torch
 import torch.nn as nn
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-SUITE_CANDIDATES = [os.path.join(ROOT, "..", "shared", "bench", "paper0_suite.json"),
-                    os.path.join(ROOT, "shared", "bench", "paper0_suite.json")]
+SUITE = os.path.join(ROOT, "bench", "paper0", "suite.json")
 
 
 class Paper0Mlp(nn.Module):
@@ -171,12 +170,8 @@ def main():
     ap.add_argument("--list", action="store_true")
     args = ap.parse_args()
     torch.manual_seed(0)
-    suite = None
-    for p in SUITE_CANDIDATES:
-        if os.path.exists(p):
-            with open(p) as f:
-                suite = json.load(f)
-            break
+    with open(SUITE) as f:
+        suite = json.load(f)
     jobs = []
     if suite:
         for cfg in suite["configs"]:

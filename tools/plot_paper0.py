@@ -4,7 +4,7 @@ Intelligence' (Modulus Labs, 2023): prove time and peak memory against
 parameter count (params suites) and against depth (depth suites).
 
 usage: tools/plot_paper0.py [RESULTS.csv] [ANCHORS.csv] [OUT_DIR]
-defaults: bench/results/paper0.csv ../shared/bench/paper0_anchors.csv bench/results
+defaults: bench/results/paper0.csv bench/paper0/anchors.csv bench/results
 Needs matplotlib (Debian: python3-matplotlib); exits 0 with a note if absent.
 Anchor values marked '~' (read off partly hidden markers) are drawn hollow.
 """
@@ -59,7 +59,7 @@ def depth_of(config, ours):
 
 def main():
     res = sys.argv[1] if len(sys.argv) > 1 else "bench/results/paper0.csv"
-    anc = sys.argv[2] if len(sys.argv) > 2 else "../shared/bench/paper0_anchors.csv"
+    anc = sys.argv[2] if len(sys.argv) > 2 else "bench/paper0/anchors.csv"
     out = sys.argv[3] if len(sys.argv) > 3 else "bench/results"
     try:
         import matplotlib

@@ -1,4 +1,6 @@
+#include "cli/cli_input.h"
 #include "cli/cli_util.h"
+#include "cli/cli_paths.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,27 +14,85 @@ static const char *usage_compile =
     "usage: zkinfer compile MODEL.onnx --calib DIR_OR_FILE -o OUT.zkm [options]\n"
     "  Imports the ONNX model, calibrates on the samples (.npy or ONNX .pb files; a\n"
     "  file may hold a batch along its leading axis), quantises it and writes OUT.zkm;\n"
-    "  for a provable model (chains of Conv, MaxPool, AveragePool, Gemm/MatMul + ReLU)\n"
-    "  also commits the weights and writes OUT.vk (verification key) and OUT.zpk\n"
-    "  (secret prover key).\n"
+    "  for a provable model (below) also commits the weights and writes OUT.vk\n"
+    "  (verification key) and OUT.zpk (secret prover key, mode 0600); OUT must end\n"
+    "  in .zkm. Stale keys of an earlier compile are removed when the model gets none.\n"
     "  Prints the graph summary and an accuracy report (quantised vs float).\n"
     "options:\n"
     "  --eval FILE         samples for the accuracy report (default: the calibration set)\n"
     "  --weight-bits 8|16  weight precision (default 8)\n"
     "  --act-bits 8|16     activation precision (default 8)\n"
-    "  --min-cosine X      exit 1 if the mean cosine similarity is below X\n"
-    "  --min-top1 X        exit 1 if the top-1 agreement is below X (fraction)\n";
+    "  --min-cosine X      exit 1 if the mean cosine similarity is below X (in [-1, 1])\n"
+    "  --min-top1 X        exit 1 if the top-1 agreement is below X (a fraction in [0, 1])\n"
+    "  --require-keys      exit 1 if the model is outside the provable class (no keys)\n"
+    "Calibration data must be float (scaled as in training), finite and not constant.\n";
+
+static int parse_bits(const char *opt, const char *s, int *out)
+{
+    if (zki_cli_parse_int(opt, s, 8, 16, out))
+        return CLI_USAGE;
+    if (*out != 8 && *out != 16) {
+        fprintf(stderr, "zkinfer: %s: '%s' is not 8 or 16\n", opt, s);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+/* Keys go beside the model with its extension replaced (OUT.vk, OUT.zpk).
+ * Requiring OUT to end in .zkm keeps them apart from OUT (`-o m.vk` would
+ * be overwritten by its own key) and catches `-o m.onnx` typos early; a
+ * clear refusal beats deriving odd key names such as m.vk.vk. */
+static int check_outputs(const char *model, const char *calib, const char *eval, const char *out)
+{
+    size_t n = strlen(out);
+    if (n < 4 || strcmp(out + n - 4, ".zkm")) {
+        char *s = zki_cli_with_ext(out, ".zkm");
+        fprintf(stderr, "zkinfer compile: -o %s: the model must go to a .zkm file (its keys are written "
+                "beside it as .vk and .zpk); use e.g. -o %s\n", out, s ? s : "model.zkm");
+        free(s);
+        return CLI_USAGE;
+    }
+    char *vk = zki_cli_with_ext(out, ".vk"), *zpk = zki_cli_with_ext(out, ".zpk");
+    zki_cli_path in[3] = {{model, "the ONNX model"}, {calib, "--calib"}, {eval, "--eval"}};
+    zki_cli_path o[3] = {{out, "-o"}, {vk, "the verification key"}, {zpk, "the prover key"}};
+    int rc = vk && zpk ? zki_cli_check_paths("compile", in, 3, o, 3) : CLI_USAGE;
+    free(vk);
+    free(zpk);
+    return rc;
+}
+
+/* The usage, then the provable class (keys.h, the list docs/onnx.md holds)
+ * wrapped to the terminal's usual width. */
+static void usage(FILE *f)
+{
+    fputs(usage_compile, f);
+    const char *s = "provable: " ZKI_PROVABLE_CLASS ".";
+    fputs("\n", f);
+    while (*s) {
+        size_t n = strlen(s), cut = n;
+        if (n > 76)
+            for (cut = 76; cut > 0 && s[cut] != ' '; cut--)
+                ;
+        if (cut == 0)
+            cut = n > 76 ? 76 : n;
+        fprintf(f, "  %.*s\n", (int)cut, s);
+        s += cut;
+        while (*s == ' ')
+            s++;
+    }
+}
 
 int zki_cli_compile(int argc, char **argv)
 {
     const char *model = NULL, *calib = NULL, *out = NULL, *eval = NULL;
     double min_cos = -2, min_top1 = -1;
+    int require_keys = 0;
     zki_quant_opts o;
     zki_quant_opts_default(&o);
     for (int k = 0; k < argc; k++) {
         const char *a = argv[k];
         if (zki_cli_is_help(a)) {
-            fputs(usage_compile, stdout);
+            usage(stdout);
             return CLI_OK;
         }
         int has = k + 1 < argc;
@@ -42,25 +102,34 @@ int zki_cli_compile(int argc, char **argv)
             out = argv[++k];
         else if (!strcmp(a, "--eval") && has)
             eval = argv[++k];
-        else if (!strcmp(a, "--weight-bits") && has)
-            o.weight_bits = atoi(argv[++k]);
-        else if (!strcmp(a, "--act-bits") && has)
-            o.act_bits = atoi(argv[++k]);
-        else if (!strcmp(a, "--min-cosine") && has)
-            min_cos = atof(argv[++k]);
-        else if (!strcmp(a, "--min-top1") && has)
-            min_top1 = atof(argv[++k]);
+        else if (!strcmp(a, "--weight-bits") && has) {
+            if (parse_bits(a, argv[++k], &o.weight_bits))
+                return CLI_USAGE;
+        } else if (!strcmp(a, "--act-bits") && has) {
+            if (parse_bits(a, argv[++k], &o.act_bits))
+                return CLI_USAGE;
+        } else if (!strcmp(a, "--min-cosine") && has) {
+            if (zki_cli_parse_double(a, argv[++k], -1, 1, 0, &min_cos))
+                return CLI_USAGE;
+        } else if (!strcmp(a, "--min-top1") && has) {
+            if (zki_cli_parse_double(a, argv[++k], 0, 1, 0, &min_top1))
+                return CLI_USAGE;
+        } else if (!strcmp(a, "--require-keys"))
+            require_keys = 1;
         else if (a[0] != '-' && !model)
             model = a;
         else {
-            fprintf(stderr, "zkinfer compile: unexpected argument '%s'\n%s", a, usage_compile);
+            fprintf(stderr, "zkinfer compile: unexpected argument '%s'\n", a);
+            usage(stderr);
             return CLI_USAGE;
         }
     }
     if (!model || !calib || !out) {
-        fputs(usage_compile, stderr);
+        usage(stderr);
         return CLI_USAGE;
     }
+    if (check_outputs(model, calib, eval, out) != CLI_OK)
+        return CLI_USAGE;
     zki_graph *g = NULL;
     if (zki_onnx_load_file(model, &g) != ZKI_OK)
         return zki_cli_err("compile");
@@ -73,14 +142,20 @@ int zki_cli_compile(int argc, char **argv)
     int ncal = 0, nev = 0, rc = CLI_OK;
     zki_qmodel *m = NULL;
     if (zki_calib_load(g, calib, &cal, &ncal) != ZKI_OK) {
-        rc = zki_cli_err(calib);
+        rc = zki_cli_err("calibration");
         goto done;
     }
     if (eval && zki_calib_load(g, eval, &ev, &nev) != ZKI_OK) {
-        rc = zki_cli_err(eval);
+        rc = zki_cli_err("--eval");
         goto done;
     }
-    if (zki_quantize(g, cal, ncal, &o, &m) != ZKI_OK) {
+    zki_cli_progress pr;
+    zki_cli_progress_init(&pr, "compile", 0);
+    o.progress = zki_cli_progress_cb;
+    o.progress_ctx = &pr;
+    zki_status qst = zki_quantize(g, cal, ncal, &o, &m);
+    zki_cli_progress_end(&pr);
+    if (qst != ZKI_OK) {
         rc = zki_cli_err("quantisation");
         goto done;
     }
@@ -99,7 +174,7 @@ int zki_cli_compile(int argc, char **argv)
     printf("  cosine similarity   mean %.5f, min %.5f\n", acc.cos_mean, acc.cos_min);
     printf("  max |float - quant| %.5g\n", acc.max_abs_err);
     if (zki_zkm_write(m, out) != ZKI_OK) {
-        rc = zki_cli_err(out);
+        rc = zki_cli_err("compile");
         goto done;
     }
     printf("wrote %s (.zkm version %d)\n", out, ZKI_ZKM_VERSION);
@@ -108,6 +183,16 @@ int zki_cli_compile(int argc, char **argv)
     if ((min_cos > -2 && acc.cos_mean < min_cos) || (min_top1 >= 0 && acc.top1_agreement < min_top1)) {
         fprintf(stderr, "zkinfer compile: accuracy below the requested threshold\n");
         rc = CLI_CHECK;
+    }
+    /* last, so it is not lost above the accuracy report */
+    char why[1024];
+    if (zki_cli_unprovable(m, why, sizeof why)) {
+        fflush(stdout);
+        fprintf(stderr, "zkinfer compile: no proving keys written, this model cannot be proved: %s\n"
+                "  (run works, prove does not; docs/onnx.md lists what is provable%s)\n", why,
+                require_keys ? "" : "; --require-keys makes this exit 1");
+        if (require_keys)
+            rc = CLI_CHECK;
     }
 done:
     free(sum);
@@ -120,16 +205,21 @@ done:
 
 int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
 {
-    zki_arch a;
-    if (zki_arch_from_qmodel(m, &a) != ZKI_OK) {
-        printf("note: no proving keys: %s\n", zki_last_error());
-        return CLI_OK;
-    }
-    zki_arch_free(&a);
+    char why[8];
+    if (zki_cli_unprovable(m, why, sizeof why))
+        return zki_cli_remove_stale_keys(zkm_path); /* compile says why, last */
     double t0 = zki_cli_now();
     zki_pkey *pk;
-    if (zki_setup(m, NULL, &pk) != ZKI_OK)
-        return zki_cli_err("setup");
+    zki_cli_progress pr;
+    zki_cli_progress_init(&pr, "compile", 0);
+    zki_cli_progress_stage(&pr, "committing weights");
+    zki_status sst = zki_setup(m, NULL, &pk);
+    zki_cli_progress_end(&pr);
+    if (sst != ZKI_OK) {
+        zki_cli_err("setup");
+        zki_cli_remove_stale_keys(zkm_path); /* none may pass for the new model's */
+        return CLI_USAGE;
+    }
     double ts = zki_cli_now() - t0;
     char *vkp = zki_cli_with_ext(zkm_path, ".vk"), *pkp = zki_cli_with_ext(zkm_path, ".zpk");
     int rc = CLI_OK;
@@ -138,9 +228,9 @@ int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
     if (!vkp || !pkp || zki_vk_to_bytes(&pk->vk, &vb, &vl) != ZKI_OK)
         rc = zki_cli_err("setup");
     else if (zki_vk_write(&pk->vk, vkp) != ZKI_OK)
-        rc = zki_cli_err(vkp);
+        rc = zki_cli_err("compile");
     else if (zki_pk_write_seed(pk, pkp) != ZKI_OK)
-        rc = zki_cli_err(pkp);
+        rc = zki_cli_err("compile");
     else {
         uint64_t wb = 0;
         for (uint32_t l = 0; l < pk->vk.arch.n_layers; l++)
@@ -157,9 +247,25 @@ int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
                (unsigned long long)wb);
         printf("wrote %s (prover key: keep it secret, it holds the hiding randomness)\n", pkp);
     }
+    /* the .zkm is already the new model's: an old or half-written key pair
+     * left beside it would belong to another model */
+    if (rc != CLI_OK)
+        zki_cli_remove_stale_keys(zkm_path);
     free(vb);
     free(vkp);
     free(pkp);
     zki_pkey_free(pk);
     return rc;
+}
+
+int zki_cli_unprovable(const zki_qmodel *m, char *why, size_t n)
+{
+    zki_arch a;
+    if (zki_arch_from_qmodel(m, &a) == ZKI_OK) {
+        zki_arch_free(&a);
+        return 0;
+    }
+    const char *e = zki_last_error();
+    snprintf(why, n, "%s", e + (strncmp(e, "prove: ", 7) ? 0 : 7)); /* not a prove failure */
+    return 1;
 }

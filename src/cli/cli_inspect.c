@@ -12,8 +12,87 @@
 
 static const char *usage_inspect =
     "usage: zkinfer inspect FILE\n"
-    "  Describes a zkinfer .zkm model, .vk key or .zkp proof, an ONNX model, or a\n"
-    "  .npy / .pb tensor.\n";
+    "  Describes a zkinfer .zkm model, .vk key, .zpk prover key or .zkp proof, an\n"
+    "  ONNX model, or a .npy / .pb tensor. The format is told by the file's first\n"
+    "  bytes, not its name.\n";
+
+/* The formats with a magic, and the extension that names each. */
+static const struct {
+    const char *ext, *magic, *what;
+    size_t mlen;
+} inspect_formats[] = {
+    {".vk", "ZKINFVK", "zkinfer verification key", 8},
+    {".zkp", "ZKINFPF", "zkinfer proof", 8},
+    {".zpk", "ZKINFPK", "zkinfer prover key", 8},
+    {".zkm", "ZKINFERM", "zkinfer model", 8},
+    {".npy", "\x93NUMPY", "NumPy array", 6},
+};
+#define N_INSPECT_FORMATS (sizeof inspect_formats / sizeof inspect_formats[0])
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t l = strlen(s), k = strlen(suffix);
+    return l > k && !strcmp(s + l - k, suffix);
+}
+
+/* A file named for one of the magic formats must carry its magic: a
+ * renamed or corrupt file is named as such, not parsed as something else. */
+static int inspect_check_name(const char *path, const uint8_t *buf, size_t len)
+{
+    for (size_t k = 0; k < N_INSPECT_FORMATS; k++) {
+        size_t ml = inspect_formats[k].mlen;
+        if (ends_with(path, inspect_formats[k].ext) &&
+            (len < ml || memcmp(buf, inspect_formats[k].magic, ml))) {
+            fprintf(stderr, "zkinfer: %s: named %s but not a %s (bad magic)\n", path,
+                    inspect_formats[k].ext, inspect_formats[k].what);
+            return CLI_USAGE;
+        }
+    }
+    return CLI_OK;
+}
+
+static int inspect_zkm(const char *path, const uint8_t *buf, size_t len, char *sum)
+{
+    zki_qmodel *m;
+    if (zki_zkm_parse(buf, len, &m) != ZKI_OK)
+        return zki_cli_err(path);
+    printf("%s: zkinfer quantised model, .zkm version %d, %zu bytes, checks passed\n", path, ZKI_ZKM_VERSION, len);
+    zki_qmodel_summary(m, sum, 1 << 20);
+    fputs(sum, stdout);
+    zki_qmodel_free(m);
+    return CLI_OK;
+}
+
+/* A tensor, from a .npy (npy set) or a TensorProto .pb. */
+static int inspect_tensor(const char *path, const uint8_t *buf, size_t len, int npy, char *sum)
+{
+    zki_host_tensor h;
+    if ((npy ? zki_npy_parse(buf, len, &h) : zki_onnx_read_tensor_buffer(buf, len, &h)) != ZKI_OK)
+        return zki_cli_err(path);
+    printf("%s: %s %s %s\n", path, npy ? "NumPy array" : "ONNX tensor", zki_et_name(h.et),
+           zki_shape_str(h.rank, h.dims, sum, 1 << 20));
+    zki_host_tensor_clear(&h);
+    return CLI_OK;
+}
+
+/* An ONNX model only when it decodes as one (then its own errors, such as
+ * an unsupported op, are the message); anything else is an unknown format. */
+static int inspect_onnx(const char *path, const uint8_t *buf, size_t len, char *sum)
+{
+    if (!zki_onnx_is_model(buf, len)) {
+        fprintf(stderr, "zkinfer: %s: unknown format (not a zkinfer .zkm/.vk/.zpk/.zkp, .npy, .pb "
+                "tensor or ONNX model)\n", path);
+        return CLI_USAGE;
+    }
+    zki_graph *g;
+    if (zki_onnx_load_buffer(buf, len, &g) != ZKI_OK)
+        return zki_cli_err(path);
+    printf("%s: ONNX model (producer %s), prepared graph:\n", path, g->producer ? g->producer : "?");
+    zki_graph_summary(g, sum, 1 << 20);
+    fputs(sum, stdout);
+    zki_graph_free(g);
+    return CLI_OK;
+}
 
 int zki_cli_inspect(int argc, char **argv)
 {
@@ -31,52 +110,20 @@ int zki_cli_inspect(int argc, char **argv)
     if (zki_read_file(path, (size_t)1 << 34, &buf, &len) != ZKI_OK)
         return zki_cli_err(path);
     char *sum = malloc(1 << 20);
-    int rc = CLI_OK;
-    if (!sum) {
-        free(buf);
-        return CLI_USAGE;
-    }
-    sum[0] = '\0';
-    int kp = zki_cli_inspect_key_or_proof(path, buf, len);
-    if (kp >= 0) {
-        rc = kp;
-    } else if (len >= 8 && !memcmp(buf, "ZKINFERM", 8)) {
-        zki_qmodel *m;
-        if (zki_zkm_parse(buf, len, &m) != ZKI_OK) {
-            rc = zki_cli_err(path);
-        } else {
-            printf("%s: zkinfer quantised model, .zkm version %d, %zu bytes, checks passed\n", path, ZKI_ZKM_VERSION, len);
-            zki_qmodel_summary(m, sum, 1 << 20);
-            fputs(sum, stdout);
-            zki_qmodel_free(m);
-        }
-    } else if (len >= 6 && !memcmp(buf, "\x93NUMPY", 6)) {
-        zki_host_tensor h;
-        if (zki_npy_parse(buf, len, &h) != ZKI_OK) {
-            rc = zki_cli_err(path);
-        } else {
-            printf("%s: NumPy array %s %s\n", path, zki_et_name(h.et), zki_shape_str(h.rank, h.dims, sum, 1 << 20));
-            zki_host_tensor_clear(&h);
-        }
-    } else {
-        zki_graph *g;
-        size_t l = strlen(path);
-        if (l > 3 && !strcmp(path + l - 3, ".pb")) {
-            zki_host_tensor h;
-            if (zki_onnx_read_tensor_buffer(buf, len, &h) != ZKI_OK) {
-                rc = zki_cli_err(path);
-            } else {
-                printf("%s: ONNX tensor %s %s\n", path, zki_et_name(h.et), zki_shape_str(h.rank, h.dims, sum, 1 << 20));
-                zki_host_tensor_clear(&h);
-            }
-        } else if (zki_onnx_load_buffer(buf, len, &g) != ZKI_OK) {
-            rc = zki_cli_err(path);
-        } else {
-            printf("%s: ONNX model (producer %s), prepared graph:\n", path, g->producer ? g->producer : "?");
-            zki_graph_summary(g, sum, 1 << 20);
-            fputs(sum, stdout);
-            zki_graph_free(g);
-        }
+    int rc = sum ? inspect_check_name(path, buf, len) : CLI_USAGE;
+    if (rc == CLI_OK) {
+        sum[0] = '\0';
+        int kp = zki_cli_inspect_key_or_proof(path, buf, len);
+        if (kp >= 0)
+            rc = kp;
+        else if (len >= 8 && !memcmp(buf, "ZKINFERM", 8))
+            rc = inspect_zkm(path, buf, len, sum);
+        else if (len >= 6 && !memcmp(buf, "\x93NUMPY", 6))
+            rc = inspect_tensor(path, buf, len, 1, sum);
+        else if (ends_with(path, ".pb"))
+            rc = inspect_tensor(path, buf, len, 0, sum);
+        else
+            rc = inspect_onnx(path, buf, len, sum);
     }
     free(sum);
     free(buf);
@@ -102,18 +149,26 @@ int zki_cli_inspect_key_or_proof(const char *path, const uint8_t *buf, size_t le
         /* the header; the rest is only meaningful against a key (verify) */
         zki_rbuf r = {buf, len, 8};
         uint32_t ver = 0, B = 0, priv = 0, L = 0, N = 0;
-        uint8_t h[32];
-        if (!zki_rb_u32(&r, &ver) || !zki_rb_get(&r, h, 32) || !zki_rb_u32(&r, &B) ||
+        zki_digest h, xd;
+        if (zki_rb_u32(&r, &ver) && ver != ZKI_PROOF_VERSION) {
+            fprintf(stderr, "zkinfer: %s: zkinfer proof format version %u; this zkinfer reads version %u "
+                    "(prove again with this version)\n", path, ver, ZKI_PROOF_VERSION);
+            return CLI_USAGE;
+        }
+        if (!zki_rb_get(&r, h.b, 32) || !zki_rb_get(&r, xd.b, 32) || !zki_rb_u32(&r, &B) ||
             !zki_rb_u32(&r, &priv) || !zki_rb_u32(&r, &L) || !zki_rb_u32(&r, &N) || B == 0 ||
             (uint64_t)B * N > zki_rb_left(&r) / 8) {
             fprintf(stderr, "zkinfer: %s: truncated proof header\n", path);
             return CLI_USAGE;
         }
         printf("%s: zkinfer proof, version %u, %zu bytes\n", path, ver, len);
-        printf("  model key hash ");
-        for (int i = 0; i < 8; i++)
-            printf("%02x", h[i]);
-        printf("...\n  batch %u, %s input, %u layers, %u outputs per sample\n", B,
+        char hx[17], xx[17];
+        zki_digest_hex(&h, 8, hx);
+        zki_digest_hex(&xd, 8, xx);
+        printf("  model key digest %s...\n", hx);
+        if (!priv)
+            printf("  input digest %s...\n", xx);
+        printf("  batch %u, %s input, %u layers, %u outputs per sample\n", B,
                priv ? "private (committed)" : "public", L, N);
         for (uint32_t b = 0; b < B && b < 8; b++) {
             printf("  output %u (integers):", b);

@@ -1,10 +1,13 @@
+#include "cli/cli_input.h"
 #include "cli/cli_util.h"
+#include "cli/cli_paths.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "prover/bytes.h"
 
@@ -16,28 +19,27 @@ static const char *usage_prove =
     "options:\n"
     "  --key MODEL.zpk     prover key written by compile (default: next to MODEL.zkm)\n"
     "  --private-input     commit the input instead of publishing it\n"
-    "  --quiet             no progress on stderr\n";
-
-static void progress_cb(void *ctx, const char *stage, uint32_t done, uint32_t total)
-{
-    double *t0 = ctx;
-    fprintf(stderr, "\r[prove %.2fs] %s %u/%u   ", zki_cli_now() - *t0, stage, done, total);
-    if (!strcmp(stage, "opening"))
-        fputc('\n', stderr);
-    fflush(stderr);
-}
+    "  --quiet             no progress on stderr\n"
+    ZKI_CLI_INPUT_SCALE_USAGE
+    ZKI_CLI_STRICT_USAGE
+    ZKI_CLI_INPUT_USAGE;
 
 int zki_cli_prove(int argc, char **argv)
 {
     const char *model = NULL, *input = NULL, *out = NULL, *key = NULL;
     int priv = 0, quiet = 0;
+    int io;
+    zki_cli_in_opts iopt = {0, 0};
     for (int k = 0; k < argc; k++) {
         const char *a = argv[k];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(usage_prove, stdout);
             return CLI_OK;
         }
-        if (!strcmp(a, "--input") && k + 1 < argc)
+        if ((io = zki_cli_in_option(argc, argv, &k, &iopt, 1)) != 0) {
+            if (io < 0)
+                return CLI_USAGE;
+        } else if (!strcmp(a, "--input") && k + 1 < argc)
             input = argv[++k];
         else if (!strcmp(a, "-o") && k + 1 < argc)
             out = argv[++k];
@@ -58,16 +60,41 @@ int zki_cli_prove(int argc, char **argv)
         fputs(usage_prove, stderr);
         return CLI_USAGE;
     }
+    /* the model's verification key is not read, but a proof written over
+     * it would lose the key users verify with: protect it like an input */
+    char *kp = key ? NULL : zki_cli_with_ext(model, ".zpk"), *vkp = zki_cli_with_ext(model, ".vk");
+    zki_cli_path in[4] = {{model, "the model"}, {input, "--input"}, {key ? key : kp, "the prover key"},
+                          {vkp, "the model's verification key"}},
+                 outp = {out, "-o"};
+    int prc = zki_cli_check_paths("prove", in, 4, &outp, 1);
+    free(vkp);
+    if (prc != CLI_OK) {
+        free(kp);
+        return CLI_USAGE;
+    }
     double t0 = zki_cli_now();
+    zki_cli_progress pr;
+    zki_cli_progress_init(&pr, "prove", quiet);
+    zki_cli_progress_stage(&pr, "loading the model");
     zki_qmodel *m = NULL;
-    if (zki_zkm_read(model, &m) != ZKI_OK)
+    if (zki_zkm_read(model, &m) != ZKI_OK) {
+        zki_cli_progress_end(&pr);
+        free(kp);
         return zki_cli_err(model);
-    char *kp = key ? NULL : zki_cli_with_ext(model, ".zpk");
+    }
     uint8_t seed[32];
     zki_digest want;
     if (zki_pk_read_seed(key ? key : kp, seed, &want) != ZKI_OK) {
+        zki_cli_progress_end(&pr);
         free(kp);
+        /* no key because the model cannot be proved: say why, as compile did */
+        char why[1024];
+        int unprovable = zki_cli_unprovable(m, why, sizeof why);
         zki_qmodel_free(m);
+        if (unprovable) {
+            fprintf(stderr, "zkinfer prove: %s cannot be proved, so compile wrote no keys: %s\n", model, why);
+            return CLI_USAGE;
+        }
         return zki_cli_err("prover key (run zkinfer compile first)");
     }
     free(kp);
@@ -79,7 +106,10 @@ int zki_cli_prove(int argc, char **argv)
     memset(&pf, 0, sizeof(pf));
     uint8_t *pb = NULL;
     size_t pl = 0;
-    if (zki_setup(m, seed, &pk) != ZKI_OK) {
+    zki_cli_progress_stage(&pr, "committing weights");
+    zki_status sst = zki_setup(m, seed, &pk);
+    zki_cli_progress_end(&pr);
+    if (sst != ZKI_OK) {
         rc = zki_cli_err("setup");
         goto done;
     }
@@ -89,16 +119,15 @@ int zki_cli_prove(int argc, char **argv)
         goto done;
     }
     double t_setup = zki_cli_now() - t0;
-    if ((rc = zki_cli_quant_input(&pk->vk.arch, input, &X, &B)))
+    zki_cli_in_model im;
+    if ((rc = zki_cli_in_of_arch(&pk->vk.arch, &im)) || (rc = zki_cli_read_input(&im, input, &iopt, &X, &B)))
         goto done;
-    zki_prove_opts o = {priv, NULL, NULL, NULL};
+    zki_prove_opts o = {priv, NULL, zki_cli_progress_cb, &pr};
     double tp0 = zki_cli_now();
-    if (!quiet && isatty(2)) {
-        o.progress = progress_cb;
-        o.progress_ctx = &tp0;
-    }
     zki_prove_stats stt;
-    if (zki_prove(pk, X, B, &o, &pf, &stt) != ZKI_OK) {
+    zki_status pst = zki_prove(pk, X, B, &o, &pf, &stt);
+    zki_cli_progress_end(&pr);
+    if (pst != ZKI_OK) {
         rc = zki_cli_err("prove");
         goto done;
     }
@@ -107,17 +136,8 @@ int zki_cli_prove(int argc, char **argv)
         rc = zki_cli_err("proof");
         goto done;
     }
-    FILE *f = fopen(out, "wb");
-    if (!f || fwrite(pb, 1, pl, f) != pl) {
-        if (f)
-            fclose(f);
-        fprintf(stderr, "zkinfer prove: cannot write %s\n", out);
-        rc = CLI_USAGE;
-        goto done;
-    }
-    if (fclose(f)) {
-        fprintf(stderr, "zkinfer prove: cannot write %s\n", out);
-        rc = CLI_USAGE;
+    if (zki_write_file_atomic(out, pb, pl, ZKI_FILE_PUBLIC) != ZKI_OK) {
+        rc = zki_cli_err("prove");
         goto done;
     }
     zki_cli_print_output(&pk->vk.arch, pf.output, B, pf.out_n, "proved");

@@ -1,4 +1,6 @@
+#include "cli/cli_input.h"
 #include "cli/cli_util.h"
+#include "cli/cli_paths.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,26 +8,33 @@
 
 #include "common/error.h"
 #include "quant/npy.h"
-#include "quant/quant.h"
 
 static const char *usage_run =
-    "usage: zkinfer run MODEL.zkm --input X.npy [-o Y.npy] [--raw]\n"
+    "usage: zkinfer run MODEL.zkm --input X.npy [-o Y.npy] [--raw] [options]\n"
     "  Runs the integer model (bit-exact with what the prover proves) on X; a file\n"
     "  holding several samples along its leading axis runs each. Prints the\n"
     "  dequantised output and its argmax, or writes it to Y.npy (float32; --raw\n"
-    "  writes the output integers as int64).\n";
+    "  writes the output integers as int64).\n"
+    ZKI_CLI_INPUT_USAGE
+    "options:\n"
+    ZKI_CLI_INPUT_SCALE_USAGE
+    ZKI_CLI_STRICT_USAGE;
 
 int zki_cli_run(int argc, char **argv)
 {
     const char *model = NULL, *input = NULL, *out = NULL;
-    int raw = 0;
+    int raw = 0, io;
+    zki_cli_in_opts iopt = {0, 0};
     for (int k = 0; k < argc; k++) {
         const char *a = argv[k];
         if (zki_cli_is_help(a)) {
             fputs(usage_run, stdout);
             return CLI_OK;
         }
-        if (!strcmp(a, "--input") && k + 1 < argc)
+        if ((io = zki_cli_in_option(argc, argv, &k, &iopt, 1)) != 0) {
+            if (io < 0)
+                return CLI_USAGE;
+        } else if (!strcmp(a, "--input") && k + 1 < argc)
             input = argv[++k];
         else if (!strcmp(a, "-o") && k + 1 < argc)
             out = argv[++k];
@@ -42,6 +51,9 @@ int zki_cli_run(int argc, char **argv)
         fputs(usage_run, stderr);
         return CLI_USAGE;
     }
+    zki_cli_path in[2] = {{model, "the model"}, {input, "--input"}}, outp = {out, "-o"};
+    if (zki_cli_check_paths("run", in, 2, &outp, 1) != CLI_OK)
+        return CLI_USAGE;
     zki_qmodel *m = NULL;
     if (zki_zkm_read(model, &m) != ZKI_OK)
         return zki_cli_err(model);
@@ -50,37 +62,20 @@ int zki_cli_run(int argc, char **argv)
         zki_qmodel_free(m);
         return CLI_USAGE;
     }
-    zki_host_tensor x;
-    if (zki_tensor_read_any(input, &x) != ZKI_OK) {
-        zki_qmodel_free(m);
-        return zki_cli_err(input);
-    }
-    const zki_qtensor *it = &m->t[m->inputs[0]], *ot = &m->t[m->outputs[0]];
-    int64_t per = zki_qnumel(it), tot = zki_host_tensor_numel(&x), on = zki_qnumel(ot);
-    int rc = CLI_OK;
-    if (per <= 0 || tot <= 0 || tot % per) {
-        fprintf(stderr, "zkinfer run: %s has %lld elements, not a multiple of the input's %lld\n", input,
-                (long long)tot, (long long)per);
-        rc = CLI_USAGE;
-    }
-    int64_t ns = rc == CLI_OK ? tot / per : 0;
+    const zki_qtensor *ot = &m->t[m->outputs[0]];
+    zki_cli_in_model im;
+    zki_cli_in_of_qmodel(m, &im);
+    int64_t *X = NULL, per = zki_qnumel(&m->t[m->inputs[0]]), on = zki_qnumel(ot);
+    uint32_t B = 0;
+    int rc = zki_cli_read_input(&im, input, &iopt, &X, &B);
+    int64_t ns = rc == CLI_OK ? B : 0;
     float *yf = malloc(sizeof(float) * (size_t)(ns * on + 1));
     int64_t *yi = malloc(sizeof(int64_t) * (size_t)(ns * on + 1));
     if (!yf || !yi)
         rc = CLI_USAGE;
     for (int64_t s = 0; s < ns && rc == CLI_OK; s++) {
-        zki_host_tensor one = x;
-        one.f = x.f ? x.f + s * per : NULL;
-        one.i = x.i ? x.i + s * per : NULL;
-        one.rank = 1;
-        one.dims[0] = per;
-        int64_t *qin, **v;
-        if (zki_quant_input(m, 0, &one, &qin) != ZKI_OK) {
-            rc = zki_cli_err(input);
-            break;
-        }
+        int64_t *qin = X + s * per, **v;
         zki_status st = zki_qexec(m, &qin, &v);
-        free(qin);
         if (st != ZKI_OK) {
             rc = zki_cli_err("integer inference");
             break;
@@ -108,13 +103,13 @@ int zki_cli_run(int argc, char **argv)
         for (int a = 0; a < ot->rank; a++)
             dims[a + 1] = ot->dims[a];
         if (zki_npy_write(out, rank, dims, raw ? NULL : yf, raw ? yi : NULL) != ZKI_OK)
-            rc = zki_cli_err(out);
+            rc = zki_cli_err("run");
         else
             printf("wrote %s (%lld samples)\n", out, (long long)ns);
     }
     free(yf);
     free(yi);
-    zki_host_tensor_clear(&x);
+    free(X);
     zki_qmodel_free(m);
     return rc;
 }

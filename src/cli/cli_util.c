@@ -1,13 +1,12 @@
 #include "cli/cli_util.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/error.h"
-#include "quant/npy.h"
 
 int zki_cli_err(const char *what)
 {
@@ -41,41 +40,6 @@ char *zki_cli_with_ext(const char *path, const char *ext)
     return o;
 }
 
-/* Quantises like zki_quant_input (round to nearest, symmetric clamp) from
- * the key's input scale and bits, so prover and verifier agree. */
-int zki_cli_quant_input(const zki_arch *a, const char *path, int64_t **X, uint32_t *B)
-{
-    zki_host_tensor x;
-    if (zki_tensor_read_any(path, &x) != ZKI_OK)
-        return zki_cli_err(path);
-    int64_t per = (int64_t)zki_arch_in_len(a), tot = zki_host_tensor_numel(&x);
-    if (per <= 0 || tot <= 0 || tot % per || tot / per > ZKI_MAX_BATCH) {
-        fprintf(stderr, "zkinfer: %s has %lld elements, not a multiple of the input's %lld\n", path,
-                (long long)tot, (long long)per);
-        zki_host_tensor_clear(&x);
-        return CLI_USAGE;
-    }
-    int64_t *q = malloc(sizeof(int64_t) * (size_t)tot);
-    if (!q) {
-        zki_host_tensor_clear(&x);
-        return CLI_USAGE;
-    }
-    int64_t qmax = ((int64_t)1 << (a->in_bits - 1)) - 1;
-    for (int64_t e = 0; e < tot; e++) {
-        if (a->in_scale > 0) {
-            double v = x.f ? x.f[e] : (double)x.i[e];
-            v = nearbyint(v / a->in_scale);
-            q[e] = !(v == v) ? 0 : (v > (double)qmax ? qmax : (v < (double)-qmax ? -qmax : (int64_t)v));
-        } else {
-            q[e] = x.i ? x.i[e] : 0;
-        }
-    }
-    zki_host_tensor_clear(&x);
-    *X = q;
-    *B = (uint32_t)(tot / per);
-    return CLI_OK;
-}
-
 void zki_cli_print_output(const zki_arch *a, const int64_t *y, uint32_t B, uint32_t N, const char *what)
 {
     for (uint32_t b = 0; b < B; b++) {
@@ -91,4 +55,39 @@ void zki_cli_print_output(const zki_arch *a, const int64_t *y, uint32_t B, uint3
             printf(" %.5g", (double)y[(uint64_t)b * N + e] * (a->out_scale > 0 ? a->out_scale : 1.0));
         printf(N > 16 ? " ...\n" : "\n");
     }
+}
+
+void zki_cli_progress_init(zki_cli_progress *p, const char *cmd, int quiet)
+{
+    p->cmd = cmd;
+    p->t0 = zki_cli_now();
+    p->on = !quiet && isatty(2);
+    p->shown = 0;
+}
+
+void zki_cli_progress_cb(void *ctx, const char *stage, uint32_t done, uint32_t total)
+{
+    zki_cli_progress *p = ctx;
+    if (!p->on)
+        return;
+    fprintf(stderr, "\r\033[K[%s %.2fs] %s %u/%u", p->cmd, zki_cli_now() - p->t0, stage, done, total);
+    fflush(stderr);
+    p->shown = 1;
+}
+
+void zki_cli_progress_stage(zki_cli_progress *p, const char *stage)
+{
+    if (!p->on)
+        return;
+    fprintf(stderr, "\r\033[K[%s %.2fs] %s...", p->cmd, zki_cli_now() - p->t0, stage);
+    fflush(stderr);
+    p->shown = 1;
+}
+
+void zki_cli_progress_end(zki_cli_progress *p)
+{
+    if (p->on && p->shown)
+        fputs("\r\033[K", stderr);
+    fflush(stderr);
+    p->shown = 0;
 }

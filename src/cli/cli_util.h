@@ -1,5 +1,5 @@
 /* Helpers shared by the zkinfer commands: exit codes, error printing,
- * timing, derived paths, input quantisation and output printing. */
+ * timing, derived paths and output printing (input checks: cli_input.h). */
 #ifndef ZKI_CLI_CLI_UTIL_H
 #define ZKI_CLI_CLI_UTIL_H
 
@@ -20,11 +20,23 @@ double zki_cli_now(void);
 /* path with its extension (after the last '.' of the last component)
  * replaced by ext; malloc'd (caller frees), NULL when out of memory. */
 char *zki_cli_with_ext(const char *path, const char *ext);
-/* Reads X (.npy or .pb), quantises it with the key's input scale into *X
- * (malloc'd, caller frees) and sets the batch *B. Returns an exit code. */
-int zki_cli_quant_input(const zki_arch *a, const char *path, int64_t **X, uint32_t *B);
 /* Prints each sample's output (dequantised) and, for a classifier, its argmax. */
 void zki_cli_print_output(const zki_arch *a, const int64_t *y, uint32_t B, uint32_t N, const char *what);
+
+/* Progress on stderr, only when it is a terminal (never in logs):
+ * "\r[prove 1.23s] layer 3/8". cmd names the command. */
+typedef struct {
+    const char *cmd;
+    double t0;
+    int on, shown;
+} zki_cli_progress;
+void zki_cli_progress_init(zki_cli_progress *p, const char *cmd, int quiet);
+/* The callback of zki_prove_opts and zki_quant_opts; ctx: a zki_cli_progress. */
+void zki_cli_progress_cb(void *ctx, const char *stage, uint32_t done, uint32_t total);
+/* A stage without steps ("committing weights"), shown until the next. */
+void zki_cli_progress_stage(zki_cli_progress *p, const char *stage);
+/* Clears the progress line, before the command prints its results. */
+void zki_cli_progress_end(zki_cli_progress *p);
 
 /* The commands, each in its own file. */
 int zki_cli_compile(int argc, char **argv);
@@ -33,8 +45,11 @@ int zki_cli_prove(int argc, char **argv);
 int zki_cli_verify(int argc, char **argv);
 int zki_cli_inspect(int argc, char **argv);
 /* After compile wrote zkm_path: setup, then MODEL.vk and MODEL.zpk next to
- * it. A model outside the proven class is reported, not an error (0). */
+ * it. A model outside the proven class gets none, not an error (0). */
 int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path);
+/* 1 when m is outside the provable class (no keys), with the reason in
+ * why; 0 when it is provable. compile and prove both say it. */
+int zki_cli_unprovable(const zki_qmodel *m, char *why, size_t n);
 /* inspect for .vk, .zkp and .zpk files; returns -1 if buf is none of them. */
 int zki_cli_inspect_key_or_proof(const char *path, const uint8_t *buf, size_t len);
 

@@ -1,3 +1,4 @@
+#include "cli/cli_input.h"
 #include "cli/cli_util.h"
 
 #include <stdio.h>
@@ -10,21 +11,29 @@
 #include "verifier/verifier.h"
 
 static const char *usage_verify =
-    "usage: zkinfer verify MODEL.vk --proof PROOF.zkp [--input X.npy]\n"
+    "usage: zkinfer verify MODEL.vk --proof PROOF.zkp [--input X.npy [--input-scale S]]\n"
     "  Checks the proof against the verification key and the input (omit --input\n"
     "  for a proof made with --private-input). Prints the verified output and\n"
-    "  exits 0, or exits 1 with the reason.\n";
+    "  exits 0, or exits 1 with the reason. X is read and checked as by prove\n"
+    "  (give the same --input-scale).\n"
+    "options:\n"
+    ZKI_CLI_INPUT_SCALE_USAGE;
 
 int zki_cli_verify(int argc, char **argv)
 {
     const char *vkp = NULL, *input = NULL, *proof = NULL;
+    int io;
+    zki_cli_in_opts iopt = {0, 0};
     for (int k = 0; k < argc; k++) {
         const char *a = argv[k];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(usage_verify, stdout);
             return CLI_OK;
         }
-        if (!strcmp(a, "--input") && k + 1 < argc)
+        if ((io = zki_cli_in_option(argc, argv, &k, &iopt, 0)) != 0) {
+            if (io < 0)
+                return CLI_USAGE;
+        } else if (!strcmp(a, "--input") && k + 1 < argc)
             input = argv[++k];
         else if (!strcmp(a, "--proof") && k + 1 < argc)
             proof = argv[++k];
@@ -39,6 +48,10 @@ int zki_cli_verify(int argc, char **argv)
         fputs(usage_verify, stderr);
         return CLI_USAGE;
     }
+    if (!input && iopt.input_scale > 0) {
+        fprintf(stderr, "zkinfer verify: --input-scale applies to --input, which is not given\n");
+        return CLI_USAGE;
+    }
     zki_vk vk;
     if (zki_vk_read(vkp, &vk) != ZKI_OK)
         return zki_cli_err(vkp);
@@ -49,7 +62,8 @@ int zki_cli_verify(int argc, char **argv)
     size_t pl = 0;
     zki_proof pf;
     memset(&pf, 0, sizeof(pf));
-    if (input && (rc = zki_cli_quant_input(&vk.arch, input, &X, &B)))
+    zki_cli_in_model im;
+    if (input && ((rc = zki_cli_in_of_arch(&vk.arch, &im)) || (rc = zki_cli_read_input(&im, input, &iopt, &X, &B))))
         goto done;
     if (zki_read_file(proof, (size_t)1 << 32, &pb, &pl) != ZKI_OK) {
         rc = zki_cli_err(proof);

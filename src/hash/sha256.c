@@ -51,3 +51,15 @@ void zki_sha256_update(zki_sha256_ctx *c, const void *data, size_t len)
 void zki_sha256_final(zki_sha256_ctx *c, zki_digest *out) { SHA256_Final(out->b, &c->c); }
 
 void zki_sha256_copy(zki_sha256_ctx *dst, const zki_sha256_ctx *src) { dst->c = src->c; }
+
+void zki_digest_hex(const zki_digest *d, size_t nbytes, char *out)
+{
+    static const char hx[] = "0123456789abcdef";
+    if (nbytes > ZKI_DIGEST_LEN)
+        nbytes = ZKI_DIGEST_LEN;
+    for (size_t i = 0; i < nbytes; i++) {
+        out[2 * i] = hx[d->b[i] >> 4];
+        out[2 * i + 1] = hx[d->b[i] & 15];
+    }
+    out[2 * nbytes] = '\0';
+}

@@ -21,6 +21,10 @@ void zki_sha256(zki_digest *out, const void *data, size_t len);
 void zki_sha256_many(zki_digest *out, const char *tag, const uint8_t *msgs, size_t len,
                      size_t count);
 
+/* The first nbytes of d as lower-case hex into out (2 nbytes + 1 chars),
+ * for messages that name a digest. */
+void zki_digest_hex(const zki_digest *d, size_t nbytes, char *out);
+
 /* Incremental hashing (transcript, leaf hashing of strided data). */
 typedef struct zki_sha256_ctx zki_sha256_ctx;
 zki_sha256_ctx *zki_sha256_new(void);

@@ -42,7 +42,11 @@ int64_t zki_host_tensor_numel(const zki_host_tensor *t);
 zki_status zki_onnx_read_tensor_buffer(const uint8_t *buf, size_t len, zki_host_tensor *out);
 zki_status zki_onnx_read_tensor_file(const char *path, zki_host_tensor *out);
 
-/* Reads a whole file (at most max_len bytes) into a malloc'd buffer. */
+/* True when buf decodes as an ONNX ModelProto with a graph and an opset:
+ * tells an ONNX model (even one zkinfer refuses) from an unknown file. */
+int zki_onnx_is_model(const uint8_t *buf, size_t len);
+
+/* Reads a whole regular file (at most max_len bytes) into a malloc'd buffer. */
 zki_status zki_read_file(const char *path, size_t max_len, uint8_t **buf, size_t *len);
 
 #endif

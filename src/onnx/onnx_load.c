@@ -1,12 +1,15 @@
 #include "onnx/onnx.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 #include "graph/passes.h"
+#include "graph/refusals.h"
 #include "onnx/onnx.pb-c.h"
 
 /* Largest model file accepted (protobuf's own 2 GiB limit). */
@@ -18,7 +21,14 @@ zki_status zki_read_file(const char *path, size_t max_len, uint8_t **buf, size_t
     *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return zki_fail(ZKI_ERR_IO, "cannot open '%s'", path);
+        return zki_fail(ZKI_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    /* a directory opens on Linux and seeks to a nonsense size */
+    struct stat sb = {0};
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        int dir = S_ISDIR(sb.st_mode);
+        fclose(f);
+        return zki_fail(ZKI_ERR_IO, dir ? "'%s' is a directory, not a file" : "'%s' is not a regular file", path);
+    }
     if (fseek(f, 0, SEEK_END) != 0) {
         fclose(f);
         return zki_fail(ZKI_ERR_IO, "cannot seek in '%s'", path);
@@ -308,10 +318,8 @@ static zki_status zki_constant_node(zki_graph *g, const Onnx__NodeProto *np, int
         return zki_fail(ZKI_ERR_UNSUPPORTED, "node '%s' (Constant, opset %d): attribute '%s' is not supported", nm, opset, an);
     }
     if (st != ZKI_OK) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "%s", zki_last_error());
         zki_host_tensor_clear(&h);
-        return zki_fail(st, "node '%s' (Constant, opset %d): %s", nm, opset, msg);
+        return zki_fail_ctx(st, "node '%s' (Constant, opset %d)", nm, opset);
     }
     if (!h.f && !h.i)
         return zki_fail(ZKI_ERR_NOMEM, "out of memory");
@@ -362,6 +370,33 @@ static zki_status zki_input_shape(zki_tensor *t, const Onnx__ValueInfoProto *vi)
         return zki_fail(ZKI_ERR_INPUT, "graph input '%s': shape too large", t->name);
     t->shape_known = 1;
     return ZKI_OK;
+}
+
+/* Every node the importer cannot take (another domain, an unknown op, too
+ * many inputs), all named at once and grouped, before anything is built. */
+static zki_status zki_refuse_nodes(const Onnx__GraphProto *gp, int opset)
+{
+    zki_refusals r = {0};
+    for (size_t k = 0; k < gp->n_node; k++) {
+        const Onnx__NodeProto *np = gp->node[k];
+        const char *ot = np->op_type ? np->op_type : "";
+        char synth[32], why[256];
+        snprintf(synth, sizeof synth, "node_%zu", k);
+        const char *nm = (np->name && np->name[0]) ? np->name : synth;
+        const char *dom = np->domain ? np->domain : "";
+        if (dom[0] != '\0' && strcmp(dom, "ai.onnx") != 0) {
+            snprintf(why, sizeof why, "domain '%s': only the default ONNX domain is supported", dom);
+            zki_refusals_add(&r, ot, nm, why);
+        } else if (zki_op_from_name(ot) < 0) {
+            snprintf(why, sizeof why, "no such operator in zkinfer (opset %d)%s", opset, zki_refusal_remedy(ot, opset));
+            zki_refusals_add(&r, ot, nm, why);
+        } else if (np->n_input > 16 || np->n_output > 8) {
+            snprintf(why, sizeof why, "at most 16 inputs and 8 outputs (has %zu and %zu)%s", np->n_input,
+                     np->n_output, strcmp(ot, "Concat") ? "" : ": concatenate in stages of at most 16");
+            zki_refusals_add(&r, ot, nm, why);
+        }
+    }
+    return zki_refusals_fail(&r, ZKI_ERR_UNSUPPORTED);
 }
 
 static zki_status zki_build(zki_graph *g, const Onnx__ModelProto *m)
@@ -430,27 +465,22 @@ static zki_status zki_build(zki_graph *g, const Onnx__ModelProto *m)
         g->inputs[g->n_inputs++] = idx;
     }
 
+    zki_status rst = zki_refuse_nodes(gp, opset);
+    if (rst != ZKI_OK)
+        return rst;
     for (size_t k = 0; k < gp->n_node; k++) {
         const Onnx__NodeProto *np = gp->node[k];
         const char *ot = np->op_type ? np->op_type : "";
         char synth[32];
         snprintf(synth, sizeof synth, "node_%zu", k);
         const char *nm = (np->name && np->name[0]) ? np->name : synth;
-        const char *dom = np->domain ? np->domain : "";
-        if (dom[0] != '\0' && strcmp(dom, "ai.onnx") != 0)
-            return zki_fail(ZKI_ERR_UNSUPPORTED, "node '%s' (op %s, domain '%s'): only the default ONNX domain is supported",
-                            nm, ot, dom);
         int op = zki_op_from_name(ot);
-        if (op < 0)
-            return zki_fail(ZKI_ERR_UNSUPPORTED, "node '%s' (op %s, opset %d): unsupported operator", nm, ot, opset);
         if (op == ZKI_OP_CONSTANT) {
             zki_status st = zki_constant_node(g, np, opset);
             if (st != ZKI_OK)
                 return st;
             continue;
         }
-        if (np->n_input > 16 || np->n_output > 8)
-            return zki_fail(ZKI_ERR_INPUT, "node '%s' (op %s, opset %d): too many inputs or outputs", nm, ot, opset);
         int ni = zki_graph_add_node(g, op, nm, (int)np->n_input, (int)np->n_output);
         if (ni < 0)
             return zki_fail(ZKI_ERR_NOMEM, "out of memory");
@@ -521,6 +551,15 @@ zki_status zki_onnx_parse_buffer(const uint8_t *buf, size_t len, zki_graph **out
     return ZKI_OK;
 }
 
+int zki_onnx_is_model(const uint8_t *buf, size_t len)
+{
+    Onnx__ModelProto *m = len ? onnx__model_proto__unpack(NULL, len, buf) : NULL;
+    int ok = m && m->graph && m->n_opset_import > 0;
+    if (m)
+        onnx__model_proto__free_unpacked(m, NULL);
+    return ok;
+}
+
 zki_status zki_onnx_load_buffer(const uint8_t *buf, size_t len, zki_graph **out)
 {
     zki_graph *g;
@@ -549,10 +588,7 @@ zki_status zki_onnx_load_file(const char *path, zki_graph **out)
         return st;
     st = zki_onnx_load_buffer(buf, len, out);
     free(buf);
-    if (st != ZKI_OK) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", zki_last_error());
-        return zki_fail(st, "%s: %s", path, msg);
-    }
+    if (st != ZKI_OK)
+        return zki_fail_ctx(st, "%s", path);
     return ZKI_OK;
 }

@@ -194,7 +194,7 @@ zki_status zki_concat_verify(const zki_concat_dims *d, const zki_ext *r, zki_ext
             return zki_fail(ZKI_ERR_NOMEM, "concat: point");
         if ((st = zki_sumcheck_verify(n, 2, v, &proof->sc, t, s, &fin))) {
             free(s);
-            return zki_fail(ZKI_ERR_VERIFY, "concat: sum-check: %s", zki_last_error());
+            return zki_fail_ctx(ZKI_ERR_VERIFY, "concat: sum-check");
         }
         if ((st = selector_eval(d, rc, s, &sel))) {
             free(s);

@@ -251,7 +251,7 @@ static zki_status sc_verify(const char *what, size_t nvars, unsigned degree, zki
         return ZKI_OK;
     zki_status st = zki_sumcheck_verify(nvars, degree, claim, proof, t, point, final_value);
     if (st)
-        return st == ZKI_ERR_INPUT ? zki_fail(ZKI_ERR_VERIFY, "conv: %s: %s", what, zki_last_error())
+        return st == ZKI_ERR_INPUT ? zki_fail_ctx(ZKI_ERR_VERIFY, "conv: %s", what)
                                    : st;
     return ZKI_OK;
 }

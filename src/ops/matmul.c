@@ -249,7 +249,7 @@ zki_status zki_matmul_verify(const zki_matmul_dims *d, const zki_ext *r_acc, zki
     if (d->lk > 0) {
         zki_status st = zki_sumcheck_verify(d->lk, 2, target, &proof->sc, t, x_point, &final_value);
         if (st)
-            return st == ZKI_ERR_INPUT ? zki_fail(ZKI_ERR_VERIFY, "matmul: %s", zki_last_error())
+            return st == ZKI_ERR_INPUT ? zki_fail_ctx(ZKI_ERR_VERIFY, "matmul")
                                        : st;
     }
     if (!zki_ext_eq(final_value, zki_ext_mul(proof->x_eval, proof->w_eval)))

@@ -342,7 +342,7 @@ static zki_status sc_check(const char *what, size_t nvars, unsigned degree, zki_
         return ZKI_OK;
     zki_status st = zki_sumcheck_verify(nvars, degree, claim, p, t, point, fin);
     if (st)
-        return st == ZKI_ERR_INPUT ? zki_fail(ZKI_ERR_VERIFY, "maxpool: %s: %s", what, zki_last_error()) : st;
+        return st == ZKI_ERR_INPUT ? zki_fail_ctx(ZKI_ERR_VERIFY, "maxpool: %s", what) : st;
     return ZKI_OK;
 }
 

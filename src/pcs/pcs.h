@@ -32,6 +32,13 @@
  *
  * The prover keeps POINTERS to the committed vectors (no field copy of int8
  * weights): they must stay valid and unchanged until zki_pcs_prover_free.
+ * Before the column queries the prover grinds a proof-of-work nonce
+ * (grind_bits, the largest of the opening's commitments): a 64-bit nonce
+ * with SHA-256(tag || transcript challenge || nonce) starting with
+ * grind_bits zero bits, sent in the proof and absorbed before the queries
+ * are drawn. Each attempt at the query challenge then costs 2^grind_bits
+ * hashes; the query count is NOT reduced for it (docs/security.md).
+ *
  * Everything is deterministic for a given seed and identical for any number
  * of OpenMP threads. See docs/security.md for parameters and arguments. */
 #ifndef ZKI_PCS_H
@@ -44,12 +51,13 @@
 #include "hash/sha256.h"
 #include "transcript/transcript.h"
 
-#define ZKI_PCS_VERSION 2u
+#define ZKI_PCS_VERSION 3u
 #define ZKI_PCS_MAX_POLYS 65536u      /* tables per commitment */
 #define ZKI_PCS_MAX_LOG_LEN 40u       /* a table has at most 2^40 entries */
 #define ZKI_PCS_MAX_LOG_D 26u         /* codeword length (keeps D/|K| <= 2^-102) */
 #define ZKI_PCS_MAX_COMMITS 64u       /* commitments per opening */
 #define ZKI_PCS_MAX_GROUPS 65536u     /* combined evaluation rows per commitment */
+#define ZKI_PCS_MAX_GRIND 30u         /* proof-of-work bits (2^30 hashes: minutes) */
 
 typedef enum { ZKI_PCS_FE = 0, ZKI_PCS_I8 = 1, ZKI_PCS_I16 = 2, ZKI_PCS_I32 = 3 } zki_pcs_elem;
 
@@ -68,6 +76,7 @@ typedef struct {
     uint32_t hiding;        /* 0 or 1 */
     uint32_t open_budget;   /* hiding: number of openings covered (default 1) */
     uint32_t max_points;    /* hiding: distinct r_lo groups per opening (0 = number of tables) */
+    uint32_t grind_bits;    /* proof-of-work bits before the queries (0 .. 30, default 0) */
     const uint8_t *seed;    /* hiding: 32 bytes of randomness; NULL = OS entropy */
 } zki_pcs_params;
 
@@ -136,6 +145,7 @@ typedef struct {
 typedef struct {
     uint32_t n_parts;
     zki_pcs_proof_part *parts;
+    uint64_t nonce; /* proof of work (0 when the opening grinds 0 bits) */
 } zki_pcs_proof;
 
 void zki_pcs_params_default(zki_pcs_params *p);
@@ -151,6 +161,20 @@ int zki_pcs_tensor_ok(const zki_pcs_commitment *c, uint32_t hi_vars);
 
 /* Committed rows of table `poly`: ceil(len / C). */
 uint64_t zki_pcs_poly_rows(const zki_pcs_commitment *c, uint32_t poly);
+
+/* ZKI_OK when c was made with exactly the parameters `want` (seed ignored;
+ * fields a plain commitment zeroes compared as zeroed) over tables of the
+ * given lengths, with the shape they derive; else `code` with a message
+ * naming `what` and the first field that differs. Cheap (no allocation
+ * beyond the table lengths): check a received commitment with it before
+ * anything sized by its shape. */
+zki_status zki_pcs_commitment_expect(const zki_pcs_commitment *c, const zki_pcs_params *want,
+                                     const uint64_t *lens, uint32_t n_polys, zki_status code,
+                                     const char *what);
+
+/* Proof-of-work bits of an opening: the largest grind_bits of its
+ * commitments. */
+uint32_t zki_pcs_grind_bits(const zki_pcs_commitment *const *commits, uint32_t n_commits);
 
 /* Derives the layout; fills the commitment's shape fields (lens given). */
 zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,

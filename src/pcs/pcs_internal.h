@@ -89,6 +89,12 @@ void zki_pcs_eq_lo(zki_ext *out, const zki_pcs_commitment *c, const zki_pcs_clai
 /* First base row of mask `k` (0 = proximity, 1 + g = group g) of a slot. */
 uint64_t zki_pcs_mask_row(const zki_pcs_commitment *c, uint32_t slot, uint32_t k);
 
+/* Proof of work of `bits` before the queries (pcs_grind.c): draws the
+ * prefix challenge, finds (prover) or checks (verifier, ZKI_ERR_VERIFY) the
+ * nonce and absorbs it. */
+zki_status zki_pcs_grind(zki_transcript *ts, uint32_t bits, uint64_t *nonce);
+zki_status zki_pcs_grind_check(zki_transcript *ts, uint32_t bits, uint64_t nonce);
+
 /* Query positions: t_max draws in [0, D_max), commitment i uses the first
  * t_i mod D_i, sorted and deduplicated; returns the count. */
 zki_status zki_pcs_queries_draw(zki_transcript *ts, const zki_pcs_commitment *const *commits,

@@ -202,6 +202,8 @@ zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint
             goto done;
         zki_ts_absorb_ext_vec(ts, "pcs/rows", q->rows, (size_t)n_comb * q->row_len);
     }
+    if ((st = zki_pcs_grind(ts, zki_pcs_grind_bits(commits, n_commits), &out->nonce)))
+        goto done;
     uint32_t n_draws;
     if ((st = zki_pcs_queries_draw(ts, commits, n_commits, &draws, &n_draws)))
         goto done;

@@ -1,6 +1,7 @@
 /* Parameters and layout: row width, padding, code length and query count,
  * all derived from (params, table lengths) so prover and verifier agree. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,9 @@ static zki_status check_params(const zki_pcs_params *p)
         return zki_fail(ZKI_ERR_INPUT, "pcs: open_budget %u outside [1, 1024]", p->open_budget);
     if (p->max_points > ZKI_PCS_MAX_GROUPS)
         return zki_fail(ZKI_ERR_INPUT, "pcs: max_points %u too large", p->max_points);
+    if (p->grind_bits > ZKI_PCS_MAX_GRIND)
+        return zki_fail(ZKI_ERR_INPUT, "pcs: grind_bits %u > %u", p->grind_bits,
+                        ZKI_PCS_MAX_GRIND);
     return ZKI_OK;
 }
 
@@ -173,4 +177,65 @@ zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
                         ZKI_PCS_MAX_LOG_D);
     }
     return ZKI_OK;
+}
+
+uint32_t zki_pcs_grind_bits(const zki_pcs_commitment *const *commits, uint32_t n_commits)
+{
+    uint32_t g = 0;
+    for (uint32_t c = 0; c < n_commits; c++)
+        if (commits[c]->params.grind_bits > g)
+            g = commits[c]->params.grind_bits;
+    return g;
+}
+
+zki_status zki_pcs_commitment_expect(const zki_pcs_commitment *c, const zki_pcs_params *want,
+                                     const uint64_t *lens, uint32_t n_polys, zki_status code,
+                                     const char *what)
+{
+    /* The shape (code length, queries, rows) follows from the parameters
+     * and lengths; comparing those first names the field a prover chose. */
+    const zki_pcs_params *g = &c->params;
+    int hid = want->hiding != 0;
+    const struct {
+        const char *name;
+        uint32_t got, want;
+    } f[] = {
+        {"hiding", g->hiding, want->hiding},
+        {"rate_log", g->rate_log, want->rate_log},
+        {"log_cols", g->log_cols, want->log_cols},
+        {"security_bits", g->security_bits, want->security_bits},
+        {"open_budget", g->open_budget, hid ? want->open_budget : 0},
+        {"max_points", g->max_points, hid ? want->max_points : 0},
+        {"grind_bits", g->grind_bits, want->grind_bits},
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (f[i].got != f[i].want)
+            return zki_fail(code, "%s: PCS parameter %s is %u, the key fixes %u", what, f[i].name,
+                            f[i].got, f[i].want);
+    if (c->n_polys != n_polys)
+        return zki_fail(code, "%s: %u committed tables, the key fixes %u", what, c->n_polys,
+                        n_polys);
+    for (uint32_t i = 0; i < n_polys; i++)
+        if (c->lens[i] != lens[i])
+            return zki_fail(code, "%s: table %u has %llu entries, the key fixes %llu", what, i,
+                            (unsigned long long)c->lens[i], (unsigned long long)lens[i]);
+    zki_pcs_commitment e;
+    zki_status st = zki_pcs_shape_init(&e, want, lens, n_polys);
+    if (st) {
+        char why[256]; /* zki_fail must not read its own buffer */
+        snprintf(why, sizeof why, "%s", zki_last_error());
+        return zki_fail(code, "%s: the key's PCS parameters are invalid: %s", what, why);
+    }
+    const zki_pcs_shape *a = &c->shape, *b = &e.shape;
+    int same = a->log_cols == b->log_cols && a->cols == b->cols && a->pad == b->pad &&
+               a->row_len == b->row_len && a->log_d == b->log_d && a->d == b->d &&
+               a->queries == b->queries && a->data_rows == b->data_rows &&
+               a->mask_rows == b->mask_rows && a->rows == b->rows &&
+               a->max_points == b->max_points;
+    for (uint32_t i = 0; same && i < n_polys; i++)
+        same = c->nvars[i] == e.nvars[i] && c->row_off[i] == e.row_off[i];
+    zki_pcs_commitment_free(&e);
+    return same ? ZKI_OK
+                : zki_fail(code, "%s: the commitment's layout is not the one its parameters derive",
+                           what);
 }

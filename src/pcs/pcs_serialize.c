@@ -1,9 +1,9 @@
 /* Byte formats (little-endian throughout).
  *
  * Commitment: "ZKPC" | u32 version | u32 rate_log, log_cols, security_bits,
- *   hiding, open_budget, max_points | u32 n_polys | u64 len[n_polys] |
+ *   hiding, open_budget, max_points, grind_bits | u32 n_polys | u64 len[n_polys] |
  *   32-byte root. The layout is re-derived on parsing (zki_pcs_shape_init).
- * Proof: "ZKPP" | u32 version | u32 n_parts | per part:
+ * Proof: "ZKPP" | u32 version | u32 n_parts | u64 nonce | per part:
  *   u32 slot | u32 n_groups | u32 row_len | u8 has_mu | u8 has_salt |
  *   u8 has_prox (1 classic, 0 tensor: no proximity row) |
  *   mu[n_groups] (if has_mu) | rows[(n_groups + has_prox) * row_len] |
@@ -111,7 +111,7 @@ static const uint8_t PROOF_MAGIC[4] = {'Z', 'K', 'P', 'P'};
 
 zki_status zki_pcs_commitment_to_bytes(const zki_pcs_commitment *c, uint8_t **out, size_t *len)
 {
-    size_t n = 4 + 4 + 6 * 4 + 4 + 8 * (size_t)c->n_polys + ZKI_DIGEST_LEN;
+    size_t n = 4 + 4 + 7 * 4 + 4 + 8 * (size_t)c->n_polys + ZKI_DIGEST_LEN;
     wbuf w = {malloc(n), 0, n};
     if (!w.p)
         return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory serialising commitment");
@@ -124,6 +124,7 @@ zki_status zki_pcs_commitment_to_bytes(const zki_pcs_commitment *c, uint8_t **ou
     w_u32(&w, p->hiding);
     w_u32(&w, p->open_budget);
     w_u32(&w, p->max_points);
+    w_u32(&w, p->grind_bits);
     w_u32(&w, c->n_polys);
     for (uint32_t i = 0; i < c->n_polys; i++)
         w_u64(&w, c->lens[i]);
@@ -137,13 +138,13 @@ zki_status zki_pcs_commitment_from_bytes(zki_pcs_commitment *c, const uint8_t *i
 {
     memset(c, 0, sizeof *c);
     rbuf r = {in, in ? len : 0, 0};
-    uint32_t ver, f[6], n;
+    uint32_t ver, f[7], n;
     if (r_left(&r) < 4 || memcmp(in, COM_MAGIC, 4))
         return r_fail(&r, "not a PCS commitment (magic)");
     r.pos = 4;
     if (!r_u32(&r, &ver) || ver != ZKI_PCS_VERSION)
         return r_fail(&r, "unsupported commitment version");
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 7; i++)
         if (!r_u32(&r, &f[i]))
             return r_fail(&r, "truncated parameters");
     if (!r_u32(&r, &n) || n < 1 || n > ZKI_PCS_MAX_POLYS)
@@ -162,6 +163,7 @@ zki_status zki_pcs_commitment_from_bytes(zki_pcs_commitment *c, const uint8_t *i
     p.hiding = f[3];
     p.open_budget = f[4];
     p.max_points = f[5];
+    p.grind_bits = f[6];
     if (!p.hiding && (p.open_budget || p.max_points)) {
         free(lens);
         return r_fail(&r, "hiding fields set on a plain commitment");
@@ -189,7 +191,7 @@ static size_t part_size(const zki_pcs_proof_part *q)
 
 zki_status zki_pcs_proof_to_bytes(const zki_pcs_proof *p, uint8_t **out, size_t *len)
 {
-    size_t n = 12;
+    size_t n = 20;
     for (uint32_t i = 0; i < p->n_parts; i++)
         n += part_size(&p->parts[i]);
     wbuf w = {malloc(n), 0, n};
@@ -198,6 +200,7 @@ zki_status zki_pcs_proof_to_bytes(const zki_pcs_proof *p, uint8_t **out, size_t 
     w_bytes(&w, PROOF_MAGIC, 4);
     w_u32(&w, ZKI_PCS_VERSION);
     w_u32(&w, p->n_parts);
+    w_u64(&w, p->nonce);
     for (uint32_t i = 0; i < p->n_parts; i++) {
         const zki_pcs_proof_part *q = &p->parts[i];
         w_u32(&w, q->slot);
@@ -303,10 +306,14 @@ zki_status zki_pcs_proof_from_bytes(zki_pcs_proof *p, const uint8_t *in, size_t 
         return r_fail(&r, "unsupported proof version");
     if (!r_u32(&r, &n) || n < 1 || n > ZKI_PCS_MAX_COMMITS)
         return r_fail(&r, "part count missing or out of range");
+    uint64_t nonce;
+    if (!r_u64(&r, &nonce))
+        return r_fail(&r, "truncated proof-of-work nonce");
     p->parts = calloc(n, sizeof *p->parts);
     if (!p->parts)
         return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory parsing proof");
     p->n_parts = n;
+    p->nonce = nonce;
     zki_status st = ZKI_OK;
     for (uint32_t i = 0; i < n && !st; i++)
         st = parse_part(&r, &p->parts[i]);

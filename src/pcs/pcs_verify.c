@@ -182,6 +182,8 @@ zki_status zki_pcs_verify(zki_transcript *ts, const zki_pcs_commitment *const *c
         const zki_pcs_proof_part *q = &proof->parts[c];
         zki_ts_absorb_ext_vec(ts, "pcs/rows", q->rows, (size_t)zki_pcs_n_comb(&x, c) * q->row_len);
     }
+    if ((st = zki_pcs_grind_check(ts, zki_pcs_grind_bits(commits, n_commits), proof->nonce)))
+        goto done;
     uint32_t n_draws;
     if ((st = zki_pcs_queries_draw(ts, commits, n_commits, &draws, &n_draws)))
         goto done;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "onnx/onnx.h"
 #include "poly/mle.h"
@@ -549,10 +550,8 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
         int is_rq = n->op == ZKI_QOP_REQUANT && map && m->t[n->in[0]].rank == 4 && n->n_p >= 4;
         if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL && !is_gap && !is_rq) {
             zki_arch_free(a);
-            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) is outside the proven class "
-                            "(chains of Conv, MaxPool, AveragePool, GlobalAveragePool, Linear and Reshape, with "
-                            "residual Adds and channel Concats)",
-                            n->name, zki_qop_name(n->op));
+            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) is outside the provable class "
+                            "(" ZKI_PROVABLE_CLASS ")", n->name, zki_qop_name(n->op));
         }
         /* AveragePool is a depthwise conv with unit weights and no bias: the
          * window sum, then the requantisation (constant divisor in M); a
@@ -904,6 +903,7 @@ zki_status zki_vk_to_bytes(const zki_vk *vk, uint8_t **out, size_t *len)
     zki_wb_u32(&w, ZKI_VK_VERSION);
     zki_wb_u32(&w, (uint32_t)ab.n);
     zki_wb_put(&w, ab.p, ab.n);
+    zki_wb_u32(&w, vk->grind_bits);
     zki_wb_u32(&w, (uint32_t)cl);
     zki_wb_put(&w, cb, cl);
     free(ab.p);
@@ -968,6 +968,11 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
         return zki_fail(ZKI_ERR_INPUT, "vk: %zu trailing architecture bytes", al - ar.pos);
     }
     r.pos += al;
+    if (!zki_rb_u32(&r, &vk->grind_bits) || vk->grind_bits > ZKI_PCS_MAX_GRIND) {
+        zki_vk_free(vk);
+        return zki_fail(ZKI_ERR_INPUT, "vk: grind_bits at byte %zu missing or above %u", r.pos - 4,
+                        ZKI_PCS_MAX_GRIND);
+    }
     if (!zki_rb_u32(&r, &cl) || cl != zki_rb_left(&r)) {
         zki_vk_free(vk);
         return zki_fail(ZKI_ERR_INPUT, "vk: commitment length at byte %zu does not match the file", r.pos);
@@ -983,16 +988,15 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
         zki_vk_free(vk);
         return st;
     }
+    /* ... with exactly the parameters (rate, width, queries, grinding) the
+     * key fixes: they set the verifier's cost and the soundness level */
     uint64_t lens[3];
     uint32_t nt = zki_vk_weight_lens(vk, lens);
-    int ok = vk->wcom.n_polys == nt && vk->wcom.params.security_bits >= ZKI_KEY_SECURITY_BITS &&
-             vk->wcom.shape.bits >= (double)ZKI_KEY_SECURITY_BITS;
-    for (uint32_t i = 0; ok && i < nt; i++)
-        ok = vk->wcom.lens[i] == lens[i];
-    if (!ok) {
+    zki_pcs_params wp;
+    zki_key_pcs_params(vk, 0, &wp);
+    if ((st = zki_pcs_commitment_expect(&vk->wcom, &wp, lens, nt, ZKI_ERR_INPUT, "vk: weight commitment"))) {
         zki_vk_free(vk);
-        return zki_fail(ZKI_ERR_INPUT, "vk: the weight commitment's tables or security level do not "
-                        "match the architecture");
+        return st;
     }
     /* what verifying with this key may cost is bounded, before any proof */
     if ((st = zki_vk_cost_check(vk))) {
@@ -1005,17 +1009,6 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
     return st;
 }
 
-static zki_status write_all(const char *path, const uint8_t *b, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return zki_fail(ZKI_ERR_IO, "cannot write %s", path);
-    size_t w = fwrite(b, 1, n, f);
-    if (fclose(f) != 0 || w != n)
-        return zki_fail(ZKI_ERR_IO, "short write to %s", path);
-    return ZKI_OK;
-}
-
 zki_status zki_vk_write(const zki_vk *vk, const char *path)
 {
     uint8_t *b;
@@ -1023,7 +1016,7 @@ zki_status zki_vk_write(const zki_vk *vk, const char *path)
     zki_status st = zki_vk_to_bytes(vk, &b, &n);
     if (st)
         return st;
-    st = write_all(path, b, n);
+    st = zki_write_file_atomic(path, b, n, ZKI_FILE_PUBLIC);
     free(b);
     return st;
 }
@@ -1049,7 +1042,8 @@ zki_status zki_pk_write_seed(const zki_pkey *pk, const char *path)
     zki_wb_put(&w, pk->vk.vk_hash.b, 32);
     if (w.oom)
         return zki_fail(ZKI_ERR_NOMEM, "pk");
-    zki_status st = write_all(path, w.p, w.n);
+    /* the seed holds the hiding randomness: never readable by others */
+    zki_status st = zki_write_file_atomic(path, w.p, w.n, ZKI_FILE_SECRET);
     free(w.p);
     return st;
 }
@@ -1255,13 +1249,10 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
         zki_weight_table_put(&pk->vk, l, pk->wbig, pk->w[l], (int)es * 8, pk->bias[l]);
         l++;
     }
+    pk->vk.grind_bits = ZKI_KEY_GRIND_BITS;
     zki_pcs_params pp;
-    zki_pcs_params_default(&pp);
-    pp.security_bits = ZKI_KEY_SECURITY_BITS;
-    pp.hiding = 1;
-    pp.open_budget = 1;
+    zki_key_pcs_params(&pk->vk, 0, &pp);
     pp.seed = pk->seed;
-    pp.log_cols = zki_weight_log_cols(&pk->vk);
     zki_pcs_vec vec = {ZKI_PCS_I32, pk->wbig, pk->vk.wpack.total};
     if ((st = zki_pcs_commit(&pk->wpcs, &pp, &vec, 1)))
         goto fail;
@@ -1338,8 +1329,8 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
       (unsigned long long)vk->wpack.total, vk->wpack.n_seg, vk->wcom.shape.log_cols);
     for (int i = 0; i < 8; i++)
         P("%02x", vk->wcom.root.b[i]);
-    P("..., %u column queries, rate 1/%u, %s\n", vk->wcom.shape.queries, 1u << vk->wcom.params.rate_log,
-      vk->wcom.params.hiding ? "hiding" : "not hiding");
+    P("..., %u column queries, rate 1/%u, %s, %u-bit proof of work\n", vk->wcom.shape.queries,
+      1u << vk->wcom.params.rate_log, vk->wcom.params.hiding ? "hiding" : "not hiding", vk->grind_bits);
     uint64_t c_ops = 0, c_bytes = 0;
     if (zki_vk_verifier_cost(vk, 1, &c_ops, &c_bytes) == ZKI_OK)
         P("  verifier cost bound for one sample: %.1f MiB, %.1f Mops (limit %llu MiB, %llu Mops)\n",

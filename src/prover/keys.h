@@ -22,8 +22,8 @@
  * verification key holds: the architecture, the weight commitment (root and
  * layout), and their hashes.
  *
- * vk file: "ZKINFVK\0" | u32 version | u32 arch_len | arch | u32 com_len |
- * PCS commitment bytes. arch: u32 n_layers, in_bits, out_bits, in_rank,
+ * vk file: "ZKINFVK\0" | u32 version | u32 arch_len | arch | u32 grind_bits |
+ * u32 com_len | PCS commitment bytes. arch: u32 n_layers, in_bits, out_bits, in_rank,
  * in_dims[in_rank] (i64), out_rank, out_dims, f64 in_scale, out_scale, then
  * per layer u32 K, N, has_bias, w_bits, out_bits, s, i64 M, lo, hi, u32 q_log,
  * kind, C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G, xin (an ADD
@@ -44,11 +44,14 @@
 #include "prover/pack.h"
 #include "quant/qmodel.h"
 
-#define ZKI_VK_VERSION 5u
+#define ZKI_VK_VERSION 6u
 #define ZKI_PK_VERSION 1u
 #define ZKI_ARCH_MAX_LAYERS 4096u
 #define ZKI_ARCH_MAX_DIM (1u << 26)
 #define ZKI_KEY_SECURITY_BITS 100u
+/* Proof-of-work bits before the PCS column queries (docs/security.md):
+ * a key parameter, bound by the vk hash; parsing accepts 0 .. 30. */
+#define ZKI_KEY_GRIND_BITS 16u
 #define ZKI_ARCH_MAX_Q_LOG 20u
 
 /* Layer kinds. A CONV layer (ops/conv.h) reads its input as a map
@@ -104,6 +107,7 @@ typedef struct {
 typedef struct {
     zki_arch arch;
     zki_pcs_commitment wcom;
+    uint32_t grind_bits;  /* both commitments' proof-of-work bits */
     zki_digest arch_hash; /* SHA-256 of the arch bytes */
     zki_digest vk_hash;   /* SHA-256 of the whole vk file: bound by every proof */
     /* Weight commitment: ONE table, int32, packing every layer's weights
@@ -128,6 +132,15 @@ typedef struct {
     zki_pcs_prover *wpcs;
     uint8_t seed[32];
 } zki_pkey;
+
+/* The provable class in one sentence: docs/onnx.md ("What is provable")
+ * holds it verbatim with the details, the README and `compile --help` quote
+ * it, and tests/test_cli_messages.c checks that the three agree. */
+#define ZKI_PROVABLE_CLASS                                                                   \
+    "one input and one output; a chain of Gemm/MatMul with constant weights, Conv (strides, " \
+    "padding, dilation, groups), MaxPool (windows up to 8x8), AveragePool and "               \
+    "GlobalAveragePool, with fused ReLU/Clip, Flatten/Reshape, residual Adds and channel "    \
+    "Concats (one fork open at a time), ending in a Gemm or a map"
 
 /* Extracts the architecture; ZKI_ERR_UNSUPPORTED names the node that is
  * outside the proven class. */
@@ -176,6 +189,11 @@ void zki_map_scatter(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, u
                      uint64_t W);
 void zki_map_gather(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, uint64_t H,
                     uint64_t W);
+/* The PCS parameters the key fixes for the weight commitment (advice 0)
+ * or a proof's advice commitment (advice 1): the only ones prover, setup,
+ * key parser and verifier use (key_pcs.c). */
+void zki_key_pcs_params(const zki_vk *vk, int advice, zki_pcs_params *p);
+
 /* Number of committed weight tables (1 to 3) and their lengths. */
 uint32_t zki_vk_weight_lens(const zki_vk *vk, uint64_t lens[3]);
 

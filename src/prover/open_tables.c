@@ -146,7 +146,7 @@ zki_status zki_tables_open_verify(zki_transcript *ts, const zki_table_claims job
                 goto out;
             }
             if ((st = zki_pack_reduce_verify(pk, c->seg, c->pt, c->val, k, hr, ts, fp))) {
-                st = zki_fail(ZKI_ERR_VERIFY, "verify: pack reduction %u: %s", j, zki_last_error());
+                st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: pack reduction %u", j);
                 goto out;
             }
             claims[ncl++] = (zki_pcs_claim){j, 0, fp, hr->f_at_rho};
@@ -159,7 +159,7 @@ zki_status zki_tables_open_verify(zki_transcript *ts, const zki_table_claims job
         }
         pp.n += k;
         if ((st = zki_colred_verify(pk, lc, c->seg, c->pt, c->val, k, cr, ts, o))) {
-            st = zki_fail(ZKI_ERR_VERIFY, "verify: column reduction %u: %s", j, zki_last_error());
+            st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: column reduction %u", j);
             goto out;
         }
         if (nv > lc && k > 1) {
@@ -175,7 +175,7 @@ zki_status zki_tables_open_verify(zki_transcript *ts, const zki_table_claims job
             st = zki_claims_reduce_verify(nv - lc, hp, cr->vals, k, hr, ts, fp + lc, &v);
             free(hp);
             if (st) {
-                st = zki_fail(ZKI_ERR_VERIFY, "verify: row reduction %u: %s", j, zki_last_error());
+                st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: row reduction %u", j);
                 goto out;
             }
             memcpy(fp, o[0], sizeof(zki_ext) * lc);
@@ -196,7 +196,7 @@ zki_status zki_tables_open_verify(zki_transcript *ts, const zki_table_claims job
         }
     }
     if ((st = zki_pcs_verify(ts, coms, 2, claims, ncl, &pf->open)))
-        st = zki_fail(ZKI_ERR_VERIFY, "verify: commitment opening: %s", zki_last_error());
+        st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: commitment opening");
 out:
     pool_free(&pp);
     return st;

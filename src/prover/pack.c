@@ -523,7 +523,7 @@ zki_status zki_pack_reduce_verify(const zki_pack *pk, const uint32_t *seg, const
     for (size_t j = 0; j < k; j++)
         sum = zki_ext_add(sum, zki_ext_mul(alpha[j], vals[j]));
     if ((st = zki_sumcheck_verify(n, 2, sum, &pf->sc, ts, rho, &fin))) {
-        st = zki_fail(ZKI_ERR_VERIFY, "pack reduce: %s", zki_last_error());
+        st = zki_fail_ctx(ZKI_ERR_VERIFY, "pack reduce");
         goto out;
     }
     zki_ext gv = zki_ext_zero();

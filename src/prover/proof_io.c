@@ -22,6 +22,7 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
     zki_wb_put(&w, pf_magic, 8);
     zki_wb_u32(&w, ZKI_PROOF_VERSION);
     zki_wb_put(&w, p->vk_hash.b, 32);
+    zki_wb_put(&w, p->in_digest.b, 32);
     zki_wb_u32(&w, p->B);
     zki_wb_u32(&w, p->private_input);
     zki_wb_u32(&w, p->n_layers);
@@ -158,6 +159,7 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     zki_rbuf r = {in, len, 0};
     char mg[8];
     uint32_t ver = 0, cl = 0, ol = 0;
+    int key_read = 0;
     zki_status st = ZKI_OK;
 #define NEED(c, what)                                                                      \
     do {                                                                                   \
@@ -178,8 +180,13 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     NEED(zki_rb_get(&r, mg, 8) && !memcmp(mg, pf_magic, 8), "not a zkinfer proof (magic)");
     NEED(zki_rb_u32(&r, &ver) && ver == ZKI_PROOF_VERSION, "unsupported version");
     NEED(zki_rb_get(&r, p->vk_hash.b, 32), "truncated key hash");
+    key_read = 1;
+    NEED(zki_rb_get(&r, p->in_digest.b, 32), "truncated input digest");
     NEED(zki_rb_u32(&r, &p->B) && p->B >= 1 && p->B <= ZKI_MAX_BATCH, "batch size");
     NEED(zki_rb_u32(&r, &p->private_input) && p->private_input <= 1, "input flag");
+    static const zki_digest zero;
+    NEED(!p->private_input || !memcmp(p->in_digest.b, zero.b, 32),
+         "an input digest with a private input");
     NEED(zki_rb_u32(&r, &p->n_layers) && p->n_layers == a->n_layers,
          "layer count differs from the key");
     NEED(zki_rb_u32(&r, &p->out_n) && p->out_n == zki_arch_out_len(a),
@@ -210,6 +217,12 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
         zki_advice_layout lay;
         if ((st = zki_advice_layout_init(&lay, a, p->B, (int)p->private_input)))
             goto fail;
+        /* the key fixes the advice commitment's parameters: refuse others
+         * before the opening (sized by them) is read */
+        if ((st = zki_advice_commitment_check(vk, &lay, &p->acom, ZKI_ERR_INPUT))) {
+            zki_advice_layout_free(&lay);
+            goto fail;
+        }
         uint32_t want = 1 + lay.n_maps;
         zki_advice_layout_free(&lay);
         uint32_t nl = 0;
@@ -370,6 +383,10 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
 #undef NEED
 #undef NEED_SC
 fail:
+    /* another model's proof differs from the key in its shape: name the
+     * cause (one of the same shape parses, and zki_verify names it) */
+    if (st == ZKI_ERR_INPUT && key_read && zki_proof_check_key(p, vk) != ZKI_OK)
+        st = ZKI_ERR_VERIFY;
     zki_proof_free(p);
     return st;
 }

@@ -16,6 +16,8 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+const zki_pcs_params *zki_prove_test_advice_pcs = NULL;
+
 void zki_proof_free(zki_proof *p)
 {
     if (!p)
@@ -324,6 +326,8 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     pf->B = B;
     pf->private_input = (uint32_t)priv;
     pf->vk_hash = pk->vk.vk_hash;
+    if (!priv && (st = zki_input_digest(X, B, zki_arch_in_len(a), &pf->in_digest)))
+        goto out;
     pf->out_n = (uint32_t)zki_arch_out_len(a);
     pf->red = calloc(L, sizeof(zki_claim_reduction_proof));
     pf->mm = calloc(L, sizeof(zki_matmul_proof));
@@ -435,10 +439,9 @@ zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove
     }
     zki_pcs_vec avec = {ZKI_PCS_I32, adv, lay.pack.total};
     zki_pcs_params pp;
-    zki_pcs_params_default(&pp);
-    pp.security_bits = ZKI_KEY_SECURITY_BITS;
-    pp.hiding = 1;
-    pp.open_budget = 1;
+    zki_key_pcs_params(&pk->vk, 1, &pp);
+    if (zki_prove_test_advice_pcs)
+        pp = *zki_prove_test_advice_pcs;
     pp.seed = opts ? opts->advice_seed : NULL;
     if ((st = zki_pcs_commit(&apcs, &pp, &avec, 1)))
         goto out;

@@ -32,7 +32,9 @@
  * NOT zero-knowledge: it leaks evaluations of weights and activations. See
  * docs/security.md.
  *
- * Proof file (.zkp): "ZKINFPF\0" | u32 version | vk hash (32) | u32 B |
+ * Proof file (.zkp): "ZKINFPF\0" | u32 version | vk hash (32) | input
+ * digest (32: zki_input_digest of a public input, zeros for a private one;
+ * only for messages, the transcript binds X itself) | u32 B |
  * u32 private_input | u32 n_layers | u32 out_n | i64 output[B * out_n] |
  * u32 len | advice commitment | u32 n_lookups | per lookup: u32 len |
  * lookup proof (zki_lookup_proof_to_bytes) | per layer, last first: claim reduction (u32 nvars | u32 rounds |
@@ -56,13 +58,14 @@
 #include "ops/matmul.h"
 #include "prover/keys.h"
 
-#define ZKI_PROOF_VERSION 3u
+#define ZKI_PROOF_VERSION 4u
 #define ZKI_PROOF_PROTOCOL "zkinfer/mlp-proof"
 #define ZKI_MAX_BATCH (1u << 20)
 #define ZKI_MAX_COLRED 2
 
 typedef struct {
     zki_digest vk_hash;
+    zki_digest in_digest;            /* zki_input_digest(X); zeros: private input */
     uint32_t B, private_input, n_layers, out_n;
     int64_t *output;                 /* B * out_n */
     zki_pcs_commitment acom;         /* advice commitment: one packed table */
@@ -93,6 +96,12 @@ typedef struct {
 } zki_prove_opts;
 
 void zki_proof_free(zki_proof *p);
+
+/* Test seam, NULL outside tests: when set, zki_prove commits the advice
+ * with these parameters instead of the key's (a cheating prover's choice,
+ * which the parser and verifier must refuse). A global rather than a
+ * zki_prove_opts field so the options' positional initialisers stay. */
+extern const zki_pcs_params *zki_prove_test_advice_pcs;
 
 /* Runs the integer model on X ([B][K_0], within the input's bit range) and
  * proves it. A prover key serves ONE proof (the weight commitment's hiding
@@ -134,6 +143,12 @@ typedef struct {
 zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uint32_t B,
                                   int private_input);
 void zki_advice_layout_free(zki_advice_layout *lay);
+/* The advice commitment must be the one the key fixes for this layout
+ * (zki_key_pcs_params, one table of lay->pack.total entries): else `code`
+ * naming the first parameter that differs. Checked by the proof parser and
+ * the verifier before anything is sized by the commitment's shape. */
+zki_status zki_advice_commitment_check(const zki_vk *vk, const zki_advice_layout *lay,
+                                       const zki_pcs_commitment *acom, zki_status code);
 /* Advice segment for a ledger tensor id; ZKI_NONE for acc_l and the output. */
 uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, uint32_t id);
 void zki_requant_params_of(const zki_arch_layer *L, zki_requant_params *p);
@@ -165,6 +180,18 @@ zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_arch *a, cons
  * 8l+3+j) in [0, 2^16). diffs: [J][B][2^ln] (prover) or NULL (verifier). */
 zki_status zki_pool_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t l, uint32_t B,
                                 const int64_t *diffs);
+
+/* SHA-256 over B and the quantised input X [B * in_len] (i64 little-endian):
+ * lets verify say "this proof is for another input" before any
+ * cryptographic check. Never computed for a private input (it would leak a
+ * low-entropy input to a brute-force search). */
+zki_status zki_input_digest(const int64_t *X, uint32_t B, uint64_t in_len, zki_digest *out);
+
+/* The verifier's first checks, before any cryptography, with messages that
+ * name the mismatch: the proof's key digest against the key's, and (X not
+ * NULL) its input digest against X's. */
+zki_status zki_proof_check_key(const zki_proof *p, const zki_vk *vk);
+zki_status zki_proof_check_input(const zki_proof *p, const zki_vk *vk, const int64_t *X, uint32_t B);
 
 /* Starts the proof transcript and absorbs the statement (shared by prover
  * and verifier). X may be NULL only with private_input. */

@@ -299,3 +299,49 @@ void zki_model_lookups_free(zki_model_lookups *ml)
     free(ml->lk);
     memset(ml, 0, sizeof(*ml));
 }
+
+zki_status zki_input_digest(const int64_t *X, uint32_t B, uint64_t in_len, zki_digest *out)
+{
+    zki_sha256_ctx *c = zki_sha256_new();
+    if (!c)
+        return zki_fail(ZKI_ERR_NOMEM, "input digest");
+    uint8_t b[8];
+    for (int k = 0; k < 4; k++)
+        b[k] = (uint8_t)(B >> (8 * k));
+    zki_sha256_update(c, "zkinfer input", 13);
+    zki_sha256_update(c, b, 4);
+    for (uint64_t i = 0; i < (uint64_t)B * in_len; i++) {
+        for (int k = 0; k < 8; k++)
+            b[k] = (uint8_t)((uint64_t)X[i] >> (8 * k));
+        zki_sha256_update(c, b, 8);
+    }
+    zki_sha256_final(c, out);
+    zki_sha256_free(c);
+    return ZKI_OK;
+}
+
+zki_status zki_proof_check_key(const zki_proof *p, const zki_vk *vk)
+{
+    if (!memcmp(p->vk_hash.b, vk->vk_hash.b, ZKI_DIGEST_LEN))
+        return ZKI_OK;
+    char hp[17], hk[17];
+    zki_digest_hex(&p->vk_hash, 8, hp);
+    zki_digest_hex(&vk->vk_hash, 8, hk);
+    return zki_fail(ZKI_ERR_VERIFY, "this proof is for another model (the proof's key digest %s..., "
+                    "the given key's %s...): verify with the .vk written with the model it was proved on", hp, hk);
+}
+
+zki_status zki_proof_check_input(const zki_proof *p, const zki_vk *vk, const int64_t *X, uint32_t B)
+{
+    if (!X || p->private_input || p->B != B)
+        return ZKI_OK; /* the caller's other checks name these cases */
+    zki_digest d;
+    zki_status st = zki_input_digest(X, B, zki_arch_in_len(&vk->arch), &d);
+    if (st || !memcmp(d.b, p->in_digest.b, ZKI_DIGEST_LEN))
+        return st;
+    char hp[17], hx[17];
+    zki_digest_hex(&p->in_digest, 8, hp);
+    zki_digest_hex(&d, 8, hx);
+    return zki_fail(ZKI_ERR_VERIFY, "this proof is for another input (the proof's input digest %s..., "
+                    "the given input's %s...)", hp, hx);
+}

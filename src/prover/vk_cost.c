@@ -42,18 +42,16 @@ static void pcs_cost(const zki_pcs_shape *s, uint64_t *ops, uint64_t *bytes)
     *ops += 4 * t * R + 4 * D * lg + 4 * C + 4 * R + 2 * t * lg;
 }
 
-/* The advice commitment's shape at the prover's parameters (prove.c). */
-static zki_status advice_shape(const zki_arch *a, uint32_t B, int priv, zki_pcs_commitment *c)
+/* The advice commitment's shape at the parameters the key fixes (the
+ * verifier refuses any other). */
+static zki_status advice_shape(const zki_vk *vk, uint32_t B, int priv, zki_pcs_commitment *c)
 {
     zki_advice_layout lay;
-    zki_status st = zki_advice_layout_init(&lay, a, B, priv);
+    zki_status st = zki_advice_layout_init(&lay, &vk->arch, B, priv);
     if (st)
         return st;
     zki_pcs_params pp;
-    zki_pcs_params_default(&pp);
-    pp.security_bits = ZKI_KEY_SECURITY_BITS;
-    pp.hiding = 1;
-    pp.open_budget = 1;
+    zki_key_pcs_params(vk, 1, &pp);
     uint64_t len = lay.pack.total;
     zki_advice_layout_free(&lay);
     memset(c, 0, sizeof *c);
@@ -84,10 +82,11 @@ static zki_status lookups_cost(const zki_arch *a, uint32_t B, int priv, uint64_t
 }
 
 /* Advice commitment and lookups, public (priv 0) or committed input. */
-static zki_status proof_side_cost(const zki_arch *a, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes)
+static zki_status proof_side_cost(const zki_vk *vk, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes)
 {
+    const zki_arch *a = &vk->arch;
     zki_pcs_commitment c;
-    zki_status st = advice_shape(a, B, priv, &c);
+    zki_status st = advice_shape(vk, B, priv, &c);
     if (st)
         return st;
     pcs_cost(&c.shape, ops, bytes);
@@ -108,30 +107,13 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
     pcs_cost(&vk->wcom.shape, &o, &b);
     /* public or committed input, whichever costs more */
     uint64_t o0 = 0, b0 = 0, o1 = 0, b1 = 0;
-    zki_status st = proof_side_cost(a, B, 0, &o0, &b0);
+    zki_status st = proof_side_cost(vk, B, 0, &o0, &b0);
     if (!st)
-        st = proof_side_cost(a, B, 1, &o1, &b1);
+        st = proof_side_cost(vk, B, 1, &o1, &b1);
     if (st)
         return st;
     *ops = o + (o0 > o1 ? o0 : o1);
     *bytes = b + (b0 > b1 ? b0 : b1);
-    return ZKI_OK;
-}
-
-zki_status zki_vk_advice_cost_check(const zki_vk *vk, uint32_t B, int priv, const zki_pcs_commitment *acom)
-{
-    uint64_t ops = 0, bytes = 0, pops = 0, pbytes = 0;
-    zki_pcs_commitment c;
-    zki_status st = advice_shape(&vk->arch, B, priv, &c);
-    if (st)
-        return st;
-    pcs_cost(&c.shape, &ops, &bytes);
-    zki_pcs_commitment_free(&c);
-    pcs_cost(&acom->shape, &pops, &pbytes);
-    if (pops > ops || pbytes > bytes)
-        return zki_fail(ZKI_ERR_VERIFY, "verify: the advice commitment's shape (rows of 2^%u, rate 1/%u) "
-                        "costs more to check than the key's bound allows", acom->shape.log_cols,
-                        1u << acom->params.rate_log);
     return ZKI_OK;
 }
 

@@ -18,8 +18,8 @@
  *   input/output  8 (3 B in + 3 B out) + 16 B' (2^lk0 + 2^lnL) bytes, with
  *                 B' = 2^ceil(log2 B), lk0 / lnL the padded log sizes of
  *                 layer 0's input and the last layer's output; as many ops
- *   per opened commitment (the key's weights; the advice at the prover's
- *                 parameters) with rows R, columns C, row length K, code
+ *   per opened commitment (the key's weights; the advice at the parameters
+ *                 the key fixes, zki_key_pcs_params) with rows R, columns C, row length K, code
  *                 length D, t queries: 2 (32 K + 8 t R + 32 t (1 + log D))
  *                 (proof, and its bytes) + 16 C + 24 D + 32 R + 32 t bytes;
  *                 4 t R + 4 D (1 + log D) + 4 C + 4 R + 2 t (1 + log D) ops.
@@ -34,10 +34,6 @@
 #define ZKI_VK_MAX_VERIFY_OPS (1ull << 34)
 
 zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uint64_t *bytes);
-
-/* The advice commitment is the prover's: ZKI_ERR_VERIFY unless checking it
- * costs at most what the bound counts for it (the prover's parameters). */
-zki_status zki_vk_advice_cost_check(const zki_vk *vk, uint32_t B, int priv, const zki_pcs_commitment *acom);
 
 /* ZKI_OK or ZKI_ERR_INPUT naming the key's bound and the limit. */
 zki_status zki_vk_cost_check(const zki_vk *vk);

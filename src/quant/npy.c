@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 
 /* Finds the value text after 'key': in the header dict. */
@@ -125,11 +126,8 @@ zki_status zki_npy_read(const char *path, zki_host_tensor *out)
         return st;
     st = zki_npy_parse(b, n, out);
     free(b);
-    if (st != ZKI_OK) {
-        char msg[400];
-        snprintf(msg, sizeof msg, "%s", zki_last_error());
-        return zki_fail(st, "%s: %s", path, msg);
-    }
+    if (st != ZKI_OK)
+        return zki_fail_ctx(st, "%s", path);
     return ZKI_OK;
 }
 
@@ -143,21 +141,22 @@ zki_status zki_npy_write(const char *path, int rank, const int64_t *dims, const 
     /* pad with spaces so data starts on a 64-byte boundary, newline last */
     int total = 10 + o + 1;
     int pad = (64 - total % 64) % 64;
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return zki_fail(ZKI_ERR_IO, "cannot create '%s'", path);
     int hl = o + pad + 1;
-    uint8_t pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (uint8_t)(hl & 255), (uint8_t)(hl >> 8)};
-    fwrite(pre, 1, 10, fp);
-    fwrite(h, 1, (size_t)o, fp);
-    for (int k = 0; k < pad; k++)
-        fputc(' ', fp);
-    fputc('\n', fp);
     int64_t n = zki_shape_numel(rank, dims);
-    size_t wr = f ? fwrite(f, sizeof(float), (size_t)n, fp) : fwrite(iv, sizeof(int64_t), (size_t)n, fp);
-    if (fclose(fp) != 0 || wr != (size_t)n)
-        return zki_fail(ZKI_ERR_IO, "cannot write '%s'", path);
-    return ZKI_OK;
+    size_t es = f ? sizeof(float) : sizeof(int64_t), hn = 10 + (size_t)hl;
+    uint8_t *b = malloc(hn + es * (size_t)n);
+    if (!b)
+        return zki_fail(ZKI_ERR_NOMEM, "out of memory writing %s", path);
+    uint8_t pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (uint8_t)(hl & 255), (uint8_t)(hl >> 8)};
+    memcpy(b, pre, 10);
+    memcpy(b + 10, h, (size_t)o);
+    memset(b + 10 + o, ' ', (size_t)pad);
+    b[hn - 1] = '\n';
+    if (n > 0)
+        memcpy(b + hn, f ? (const void *)f : (const void *)iv, es * (size_t)n);
+    zki_status st = zki_write_file_atomic(path, b, hn + es * (size_t)n, ZKI_FILE_PUBLIC);
+    free(b);
+    return st;
 }
 
 zki_status zki_tensor_read_any(const char *path, zki_host_tensor *out)

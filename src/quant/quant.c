@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "common/error.h"
+#include "graph/refusals.h"
 #include "quant/npy.h"
 
 #define ZKI_RQ_PRECISION 24 /* bits of the requantisation multiplier */
@@ -19,6 +20,8 @@ void zki_quant_opts_default(zki_quant_opts *o)
 {
     o->weight_bits = 8;
     o->act_bits = 8;
+    o->progress = NULL;
+    o->progress_ctx = NULL;
 }
 
 typedef struct {
@@ -551,7 +554,10 @@ static zki_status zki_q_layout(zki_qctx *c, int ni)
         if (e != ZKI_OK || (e = zki_win2d_resolve(n, g->t[x].dims[2], g->t[x].dims[3], ks[0], ks[1], 0, &w0)) != ZKI_OK)
             return e;
         if (w.oh != w0.oh || w.ow != w0.ow)
-            return QERR(n, ZKI_ERR_UNSUPPORTED, "ceil_mode that changes the output size is not supported for quantisation");
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "ceil_mode=1 adds a partial window at the edge (output %lldx%lld, "
+                        "not %lldx%lld), which has no integer version: export with ceil_mode=False, or pad "
+                        "the input so the windows fit", (long long)w.oh, (long long)w.ow, (long long)w0.oh,
+                        (long long)w0.ow);
         op = ZKI_QOP_MAXPOOL;
         int64_t pw[10] = {w.kh, w.kw, w.sh, w.sw, w.dh, w.dw, w.pt, w.pl, w.pb, w.pr};
         for (int k = 0; k < 10; k++)
@@ -589,7 +595,8 @@ static zki_status zki_q_pool_mean(zki_qctx *c, int ni)
             return e;
         int padded = w.pt || w.pl || w.pb || w.pr;
         if (w.oh != w0.oh || w.ow != w0.ow || (padded && !zki_attr_int(n, "count_include_pad", 0)))
-            return QERR(n, ZKI_ERR_UNSUPPORTED, "average pooling needs a constant divisor (no ceil overhang; pads counted)");
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "average pooling needs a constant divisor: export with "
+                        "ceil_mode=False and count_include_pad=True (or without padding)");
         int64_t extra[8] = {w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr};
         return zki_emit_rq(c, n, ZKI_QOP_AVGPOOL, in, 1, n->out[0], sx / (double)(w.kh * w.kw),
                            (double)(w.kh * w.kw) * bx, extra, 8);
@@ -897,6 +904,37 @@ static zki_status zki_q_layernorm(zki_qctx *c, int ni)
     return zki_emit_rq(c, n, ZKI_QOP_LAYERNORM, in, 3, n->out[0], sacc, acc, extra, 2);
 }
 
+/* The ops zki_q_node has an integer version of (its switch's cases). */
+static int zki_q_has_int(int op)
+{
+    static const int ops[] = {
+        ZKI_OP_GEMM, ZKI_OP_MATMUL, ZKI_OP_CONV, ZKI_OP_ADD, ZKI_OP_SUB, ZKI_OP_MUL, ZKI_OP_RELU, ZKI_OP_CLIP,
+        ZKI_OP_SIGMOID, ZKI_OP_TANH, ZKI_OP_ERF, ZKI_OP_GELU, ZKI_OP_LEAKYRELU, ZKI_OP_SQRT, ZKI_OP_POW,
+        ZKI_OP_MAXPOOL, ZKI_OP_FLATTEN, ZKI_OP_RESHAPE, ZKI_OP_SQUEEZE, ZKI_OP_UNSQUEEZE, ZKI_OP_TRANSPOSE,
+        ZKI_OP_SLICE, ZKI_OP_PAD, ZKI_OP_IDENTITY, ZKI_OP_DROPOUT, ZKI_OP_CAST, ZKI_OP_AVGPOOL,
+        ZKI_OP_GLOBALAVGPOOL, ZKI_OP_REDUCEMEAN, ZKI_OP_CONCAT, ZKI_OP_GATHER, ZKI_OP_SOFTMAX, ZKI_OP_LAYERNORM};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
+        if (ops[k] == op)
+            return 1;
+    return 0;
+}
+
+/* Every node without an integer version, named at once and grouped, with
+ * the remedy (e.g. the Divs of a LayerNorm decomposed at opset 13). */
+static zki_status zki_q_refuse(const zki_qctx *c)
+{
+    zki_refusals r = {0};
+    for (int i = 0; i < c->g->n_nodes; i++) {
+        const zki_node *n = &c->g->nodes[i];
+        if (c->done[i] || zki_q_has_int(n->op))
+            continue;
+        char why[256];
+        snprintf(why, sizeof why, "no integer version%s", zki_refusal_remedy(zki_op_name(n->op), n->opset));
+        zki_refusals_add(&r, zki_op_name(n->op), n->name, why);
+    }
+    return zki_refusals_fail(&r, ZKI_ERR_UNSUPPORTED);
+}
+
 static zki_status zki_q_node(zki_qctx *c, int ni)
 {
     const zki_node *n = &c->g->nodes[ni];
@@ -975,12 +1013,46 @@ static zki_status zki_calibrate(zki_qctx *c, const zki_host_tensor *samples, int
             }
         }
         zki_exec_free(g, v);
+        if (c->o.progress)
+            c->o.progress(c->o.progress_ctx, "calibration", (uint32_t)s + 1, (uint32_t)n_samples);
     }
     for (int t = 0; t < g->n_tensors; t++) /* constants: their own range */
         if (g->t[t].kind == ZKI_T_CONST && g->t[t].f)
             for (int64_t k = 0; k < zki_tensor_numel(&g->t[t]); k++)
                 if (fabs(g->t[t].f[k]) > c->maxabs[t])
                     c->maxabs[t] = fabs(g->t[t].f[k]);
+    return ZKI_OK;
+}
+
+/* Each float input's calibration values: finite, and not one constant (a
+ * range of zero calibrates nothing; all-zero inputs are the common case). */
+static zki_status zki_calib_check(const zki_graph *g, const zki_host_tensor *samples, int n_samples)
+{
+    for (int k = 0; k < g->n_inputs; k++) {
+        const zki_tensor *x = &g->t[g->inputs[k]];
+        if (zki_et_is_float(x->et) != 1)
+            continue;
+        float lo = 0, hi = 0;
+        for (int s = 0; s < n_samples; s++) {
+            const zki_host_tensor *h = &samples[(size_t)s * (size_t)g->n_inputs + (size_t)k];
+            int64_t n = zki_host_tensor_numel(h), bad = h->f ? zki_first_nonfinite(h->f, n) : -1;
+            if (bad >= 0)
+                return zki_fail(ZKI_ERR_INPUT, "calibration sample %d, input '%s': value %lld is %s; "
+                                "calibration data must be finite", s, x->name, (long long)bad,
+                                isnan(h->f[bad]) ? "NaN" : "infinite");
+            for (int64_t e = 0; e < n; e++) {
+                float v = h->f ? h->f[e] : (float)h->i[e];
+                if (!s && !e)
+                    lo = hi = v;
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+        }
+        if (lo == hi)
+            return zki_fail(ZKI_ERR_INPUT, "calibration data for input '%s' is constant (every value is %g): "
+                            "its range cannot be calibrated; calibrate on real input samples", x->name,
+                            (double)lo);
+    }
     return ZKI_OK;
 }
 
@@ -1001,6 +1073,9 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
         return zki_fail(ZKI_ERR_INPUT, "quantisation needs at least one calibration sample");
     if (g->n_inputs > 16 || g->n_outputs > 16)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "more than 16 model inputs or outputs");
+    zki_status cst = zki_calib_check(g, samples, n_samples);
+    if (cst != ZKI_OK)
+        return cst;
     c.aq = ((int64_t)1 << (c.o.act_bits - 1)) - 1;
     c.wq = ((int64_t)1 << (c.o.weight_bits - 1)) - 1;
     size_t nt = (size_t)g->n_tensors + 1;
@@ -1044,6 +1119,8 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
         c.qi[t] = qi;
         c.m->inputs[c.m->n_inputs++] = qi;
     }
+    if ((st = zki_q_refuse(&c)) != ZKI_OK)
+        goto done;
     for (int i = 0; i < g->n_nodes; i++) {
         if (c.done[i])
             continue;
@@ -1072,6 +1149,22 @@ done:
     return st;
 }
 
+int64_t zki_quant_value(double x, double scale, int64_t qmax, int *clamped)
+{
+    double v = nearbyint(x / scale);
+    if (clamped)
+        *clamped = v > (double)qmax || v < (double)-qmax;
+    return v > (double)qmax ? qmax : (v < (double)-qmax ? -qmax : (int64_t)v);
+}
+
+int64_t zki_first_nonfinite(const float *f, int64_t n)
+{
+    for (int64_t k = 0; k < n; k++)
+        if (!isfinite(f[k]))
+            return k;
+    return -1;
+}
+
 zki_status zki_quant_input(const zki_qmodel *m, int k, const zki_host_tensor *x, int64_t **out)
 {
     *out = NULL;
@@ -1086,11 +1179,15 @@ zki_status zki_quant_input(const zki_qmodel *m, int k, const zki_host_tensor *x,
     if (!q)
         return zki_nomem();
     int64_t qmax = t->bits >= 64 ? INT64_MAX : ((int64_t)1 << (t->bits - 1)) - 1;
+    int64_t bad = x->f ? zki_first_nonfinite(x->f, n) : -1;
+    if (bad >= 0) {
+        free(q);
+        return zki_fail(ZKI_ERR_INPUT, "input '%s': value %lld is %s; inputs must be finite", t->name,
+                        (long long)bad, isnan(x->f[bad]) ? "NaN" : "infinite");
+    }
     for (int64_t e = 0; e < n; e++) {
         if (t->scale > 0) {
-            double v = x->f ? x->f[e] : (double)x->i[e];
-            v = nearbyint(v / t->scale);
-            q[e] = !(v == v) ? 0 : (v > (double)qmax ? qmax : (v < (double)-qmax ? -qmax : (int64_t)v));
+            q[e] = zki_quant_value(x->f ? x->f[e] : (double)x->i[e], t->scale, qmax, NULL);
         } else {
             if (!x->i) {
                 free(q);
@@ -1207,9 +1304,19 @@ static zki_status zki_add_samples(const zki_graph *g, zki_host_tensor *h, zki_ho
 {
     const zki_tensor *in = &g->t[g->inputs[0]];
     int64_t per = zki_tensor_numel(in), tot = zki_host_tensor_numel(h);
-    if (per <= 0 || tot % per != 0 || tot == 0)
+    int isf = zki_et_is_float(in->et) == 1;
+    if (tot == 0)
+        return zki_fail(ZKI_ERR_INPUT, "'%s' holds no samples (shape has a zero axis)", path);
+    if (per <= 0 || tot % per != 0)
         return zki_fail(ZKI_ERR_INPUT, "'%s': %lld elements is not a multiple of the input's %lld", path,
                         (long long)tot, (long long)per);
+    if (isf && !h->f) /* uint8 pixels 0..255 for a model trained on 0..1 would calibrate wrong ranges */
+        return zki_fail(ZKI_ERR_INPUT, "'%s' holds integers; the model takes float input '%s': convert the "
+                        "calibration data to float, scaled as in training (e.g. pixels / 255)", path, in->name);
+    int64_t bad = h->f ? zki_first_nonfinite(h->f, tot) : -1;
+    if (bad >= 0)
+        return zki_fail(ZKI_ERR_INPUT, "'%s': value at index %lld (sample %lld) is %s; calibration data must be "
+                        "finite", path, (long long)bad, (long long)(bad / per), isnan(h->f[bad]) ? "NaN" : "infinite");
     int64_t cnt = tot / per;
     for (int64_t s = 0; s < cnt; s++) {
         if (*n == *cap) {
@@ -1225,7 +1332,6 @@ static zki_status zki_add_samples(const zki_graph *g, zki_host_tensor *h, zki_ho
         t->et = in->et;
         t->rank = in->rank;
         memcpy(t->dims, in->dims, sizeof t->dims);
-        int isf = zki_et_is_float(in->et) == 1;
         if (isf)
             t->f = malloc(sizeof(float) * (size_t)per);
         else
@@ -1235,7 +1341,7 @@ static zki_status zki_add_samples(const zki_graph *g, zki_host_tensor *h, zki_ho
         for (int64_t e = 0; e < per; e++) {
             int64_t k = s * per + e;
             if (isf)
-                t->f[e] = h->f ? h->f[k] : (float)h->i[k];
+                t->f[e] = h->f[k];
             else if (h->i)
                 t->i[e] = h->i[k];
             else
@@ -1282,7 +1388,8 @@ zki_status zki_calib_load(const zki_graph *g, const char *path, zki_host_tensor 
             sprintf(files[nf++], "%s/%s", path, de->d_name);
         }
         closedir(d);
-        qsort(files, (size_t)nf, sizeof(char *), zki_cmp_str);
+        if (nf > 1) /* qsort(NULL, 0) is undefined */
+            qsort(files, (size_t)nf, sizeof(char *), zki_cmp_str);
     } else {
         files = malloc(sizeof(char *));
         if (files) {
@@ -1293,7 +1400,9 @@ zki_status zki_calib_load(const zki_graph *g, const char *path, zki_host_tensor 
             }
         }
     }
-    zki_status st = nf ? ZKI_OK : zki_fail(ZKI_ERR_INPUT, "'%s': no .npy or .pb calibration files", path);
+    zki_status st = nf ? ZKI_OK
+                       : zki_fail(ZKI_ERR_INPUT, "'%s' holds no .npy or .pb calibration files: add samples of "
+                                  "the model's input to it, or pass a file", path);
     int cap = 0;
     for (int k = 0; k < nf && st == ZKI_OK; k++) {
         zki_host_tensor h;

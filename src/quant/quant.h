@@ -20,21 +20,36 @@
 typedef struct {
     int weight_bits;  /* 8 (default) or 16 */
     int act_bits;     /* 8 (default) or 16 */
+    /* called after each calibration sample ("calibration", s, n); NULL: none */
+    void (*progress)(void *ctx, const char *stage, uint32_t done, uint32_t total);
+    void *progress_ctx;
 } zki_quant_opts;
 
 void zki_quant_opts_default(zki_quant_opts *o);
 
-/* samples[s * g->n_inputs + k] is input k of sample s. */
+/* samples[s * g->n_inputs + k] is input k of sample s. A float input's
+ * calibration values must be finite and not all one constant (its range
+ * could not be calibrated). */
 zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int n_samples,
                         const zki_quant_opts *o, zki_qmodel **out);
 
 /* Float input -> model integer input: round(x / scale) clamped to range;
- * integer (raw) inputs are copied. *out is malloc'd. */
+ * integer (raw) inputs are copied. NaN/Inf is refused. *out is malloc'd. */
 zki_status zki_quant_input(const zki_qmodel *m, int k, const zki_host_tensor *x, int64_t **out);
+
+/* round(x / scale) clamped to [-qmax, qmax] (x finite, scale > 0); sets
+ * *clamped (when not NULL) if x lay outside. The one rounding rule of
+ * zki_quant_input and the CLI's input checks, so prover and verifier agree. */
+int64_t zki_quant_value(double x, double scale, int64_t qmax, int *clamped);
+
+/* Index of the first NaN/Inf among f[0..n), or -1. */
+int64_t zki_first_nonfinite(const float *f, int64_t n);
 
 /* Loads calibration samples for a one-input graph from a .npy/.pb file or a
  * directory of them; a file holding several samples (element count a
- * multiple of the input's) is split along its leading axis. */
+ * multiple of the input's) is split along its leading axis. Refused: no
+ * files, a file of no samples, NaN/Inf (naming the file and index) and
+ * integer files for a float input (they would need a scale). */
 zki_status zki_calib_load(const zki_graph *g, const char *path, zki_host_tensor **samples, int *n_samples);
 void zki_samples_free(zki_host_tensor *s, int n);
 

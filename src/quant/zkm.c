@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "hash/sha256.h"
 #include "quant/qmodel.h"
@@ -141,17 +142,9 @@ zki_status zki_zkm_write(const zki_qmodel *m, const char *path)
     zki_status st = zki_zkm_serialize(m, &b, &n);
     if (st != ZKI_OK)
         return st;
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        free(b);
-        return zki_fail(ZKI_ERR_IO, "cannot create '%s'", path);
-    }
-    size_t wr = fwrite(b, 1, n, f);
-    int cl = fclose(f);
+    st = zki_write_file_atomic(path, b, n, ZKI_FILE_PUBLIC);
     free(b);
-    if (wr != n || cl != 0)
-        return zki_fail(ZKI_ERR_IO, "cannot write '%s'", path);
-    return ZKI_OK;
+    return st;
 }
 
 typedef struct {

@@ -5,30 +5,19 @@
 #include "common/error.h"
 #include "poly/mle.h"
 #include "prover/open_tables.h"
-#include "prover/vk_cost.h"
 #include "prover/wlayout.h"
 #include "verifier/verifier.h"
 
 #define ID_ACC(l) (8u * (l))
 #define ID_Y(l) (8u * (l) + 2)
 
-/* The advice commitment is the prover's choice: it must hold exactly the
- * expected tables, at the key's security level. */
-static zki_status check_advice(const zki_advice_layout *lay, const zki_proof *p)
-{
-    int ok = p->acom.n_polys == 1 && p->acom.params.security_bits >= ZKI_KEY_SECURITY_BITS &&
-             p->acom.shape.bits >= (double)ZKI_KEY_SECURITY_BITS && p->acom.lens[0] == lay->pack.total;
-    return ok ? ZKI_OK
-              : zki_fail(ZKI_ERR_VERIFY, "verify: the advice commitment's tables or security level "
-                         "are not the ones this key and batch need");
-}
-
 zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_proof *pf)
 {
     const zki_arch *a = &vk->arch;
     uint32_t L = a->n_layers;
-    if (memcmp(pf->vk_hash.b, vk->vk_hash.b, 32))
-        return zki_fail(ZKI_ERR_VERIFY, "verify: the proof was made for another model key");
+    zki_status st;
+    if ((st = zki_proof_check_key(pf, vk)))
+        return zki_fail_ctx(st, "verify");
     if (pf->n_layers != L || pf->out_n != zki_arch_out_len(a) || !pf->red || !pf->mm ||
         !pf->output || !pf->lk)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof's shape does not match the key");
@@ -39,6 +28,8 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof has a public input and none was given");
     if (X && pf->private_input)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof commits its input; verify without --input");
+    if ((st = zki_proof_check_input(pf, vk, X, B)))
+        return zki_fail_ctx(st, "verify");
     /* a public input outside the input's bit range would leave the bounds
      * the requant relations rely on (acc could wrap mod p): reject it, as
      * the prover does and as the private input's range lookups do */
@@ -53,9 +44,15 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             return zki_fail(ZKI_ERR_VERIFY, "verify: output %llu outside the %u-bit range",
                             (unsigned long long)i, a->out_bits);
     zki_advice_layout lay;
-    zki_status st = zki_advice_layout_init(&lay, a, B, (int)pf->private_input);
+    st = zki_advice_layout_init(&lay, a, B, (int)pf->private_input);
     if (st)
         return st;
+    /* the advice commitment's parameters set the opening's cost: the key
+     * fixes them, checked before anything is allocated for the proof */
+    if ((st = zki_advice_commitment_check(vk, &lay, &pf->acom, ZKI_ERR_VERIFY))) {
+        zki_advice_layout_free(&lay);
+        return st;
+    }
     size_t lb = zki_log2_ceil(B);
     uint32_t nlk = 1 + lay.n_maps;
     zki_transcript ts = {0};
@@ -74,10 +71,6 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         st = zki_fail(ZKI_ERR_VERIFY, "verify: %u lookup proofs, the key needs %u", pf->n_lookups, nlk);
         goto out;
     }
-    if ((st = check_advice(&lay, pf)))
-        goto out;
-    if ((st = zki_vk_advice_cost_check(vk, B, (int)pf->private_input, &pf->acom)))
-        goto out;
     /* the same lookup instances and sites as the prover, without data */
     if ((st = zki_model_lookups_init(&mlk, a, &lay)) ||
         (st = zki_model_lookup_sites(&mlk, a, &lay, B, (int)pf->private_input)))
@@ -87,7 +80,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         goto out;
     for (uint32_t j = 0; j < nlk; j++)
         if ((st = zki_lookup_verify(lk[j], &ts, &pf->lk[j], &led))) {
-            st = zki_fail(ZKI_ERR_VERIFY, "verify: lookup %u: %s", j, zki_last_error());
+            st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: lookup %u", j);
             goto out;
         }
     for (uint32_t l = L; l-- > 0;) {
@@ -105,7 +98,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
                 goto out;
             }
             if ((st = zki_maxpool_verify(&pd, &pf->mp[l], &ts, rp, xp))) {
-                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
+                st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: layer %u", l);
                 goto out;
             }
             for (uint32_t j = 0; !st && j < pd.J; j++)
@@ -125,7 +118,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         uint32_t cid = Ly->kind == ZKI_LAYER_CONCAT ? ZKI_ID_MAP(l) : ID_ACC(l);
         size_t k_acc = zki_ledger_count(&led, cid);
         if ((st = zki_ledger_reduce_verify(&led, cid, &pf->red[l], &ts))) {
-            st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u claim reduction: %s", l, zki_last_error());
+            st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: layer %u claim reduction", l);
             goto out;
         }
         const zki_claim *c = zki_ledger_get(&led, cid);
@@ -161,7 +154,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             }
             zki_concat_proof cp = {pf->mm[l].sc, pf->mm[l].x_eval, pf->mm[l].w_eval};
             if ((st = zki_concat_verify(&cd, r, c->value, &cp, &ts, ap, bp))) {
-                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
+                st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: layer %u", l);
                 goto out;
             }
             st = zki_claim_layer_output(a, &lay, B, Ly->sa, ap, cp.a_eval, &ca, &led);
@@ -204,7 +197,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
                 goto out;
             }
             if ((st = zki_conv_verify(&cd, r, c->value, &pf->cv[l], &ts, xp, wp))) {
-                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
+                st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: layer %u", l);
                 goto out;
             }
             /* the claim on W~ splits into the committed kernel-position slices */
@@ -232,7 +225,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
                 goto out;
             }
             if ((st = zki_matmul_verify(&d, r, c->value, &pf->mm[l], &ts, xp, wp))) {
-                st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: %s", l, zki_last_error());
+                st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: layer %u", l);
                 goto out;
             }
             xe = pf->mm[l].x_eval, we = pf->mm[l].w_eval, be = pf->mm[l].b_eval;

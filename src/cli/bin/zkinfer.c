@@ -1,7 +1,13 @@
 /* The zkinfer executable: all logic is in the library (src/cli/cli.h). */
+#include <signal.h>
+
 #include "cli/cli.h"
 
 int main(int argc, char **argv)
 {
+    /* Past a file size limit (ulimit -f) a write then fails with EFBIG, so
+     * the half-written temporary is removed, instead of the signal killing
+     * the process and leaving it behind. */
+    signal(SIGXFSZ, SIG_IGN);
     return zki_cli_main(argc, argv);
 }

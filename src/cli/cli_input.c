@@ -1,0 +1,235 @@
+#include "cli/cli_input.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "quant/npy.h"
+#include "quant/quant.h"
+
+int zki_cli_parse_double(const char *opt, const char *s, double lo, double hi, int lo_open, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = *s && !isspace((unsigned char)*s) ? strtod(s, &end) : NAN;
+    /* isfinite refuses "nan" and "inf", which strtod accepts */
+    if (!end || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi || (lo_open && v == lo)) {
+        fprintf(stderr, "zkinfer: %s: '%s' is not a number in %c%g, %g]\n", opt, s, lo_open ? '(' : '[', lo, hi);
+        return CLI_USAGE;
+    }
+    *out = v;
+    return CLI_OK;
+}
+
+int zki_cli_parse_int(const char *opt, const char *s, long lo, long hi, int *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = *s && !isspace((unsigned char)*s) ? strtol(s, &end, 10) : 0;
+    if (!end || *end || errno == ERANGE || v < lo || v > hi) {
+        fprintf(stderr, "zkinfer: %s: '%s' is not an integer in [%ld, %ld]\n", opt, s, lo, hi);
+        return CLI_USAGE;
+    }
+    *out = (int)v;
+    return CLI_OK;
+}
+
+void zki_cli_in_of_qmodel(const zki_qmodel *m, zki_cli_in_model *im)
+{
+    const zki_qtensor *t = &m->t[m->inputs[0]];
+    im->rank = t->rank;
+    memcpy(im->dims, t->dims, sizeof im->dims);
+    im->scale = t->scale;
+    im->bits = t->bits;
+}
+
+static int64_t shape_numel(int rank, const int64_t *dims)
+{
+    int64_t n = 1;
+    for (int a = 0; a < rank; a++)
+        n *= dims[a];
+    return n;
+}
+
+static const char *shape_str(char *buf, size_t cap, int rank, const int64_t *dims)
+{
+    size_t o = (size_t)snprintf(buf, cap, "[");
+    for (int a = 0; a < rank && o < cap; a++)
+        o += (size_t)snprintf(buf + o, cap - o, "%s%lld", a ? "," : "", (long long)dims[a]);
+    if (o < cap)
+        snprintf(buf + o, cap - o, "]");
+    return buf;
+}
+
+int zki_cli_in_of_arch(const zki_arch *a, zki_cli_in_model *im)
+{
+    im->rank = (int)a->in_rank;
+    memcpy(im->dims, a->in_dims, sizeof im->dims);
+    im->scale = a->in_scale;
+    im->bits = (int)a->in_bits;
+    if (shape_numel(im->rank, im->dims) != (int64_t)zki_arch_in_len(a)) {
+        char s[200];
+        fprintf(stderr, "zkinfer: the key's input shape %s does not match its first layer's %llu inputs\n",
+                shape_str(s, sizeof s, im->rank, im->dims), (unsigned long long)zki_arch_in_len(a));
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+int zki_cli_in_option(int argc, char **argv, int *k, zki_cli_in_opts *o, int strict_ok)
+{
+    const char *a = argv[*k];
+    if (strict_ok && !strcmp(a, "--strict")) {
+        o->strict = 1;
+        return 1;
+    }
+    if (strcmp(a, "--input-scale") || *k + 1 >= argc)
+        return 0;
+    *k += 1;
+    return zki_cli_parse_double(a, argv[*k], 0, 1e30, 1, &o->input_scale) == CLI_OK ? 1 : -1;
+}
+
+static const char *dtype_name(int et)
+{
+    switch (et) {
+    case ZKI_ET_UINT8: return "uint8";
+    case ZKI_ET_INT8: return "int8";
+    case ZKI_ET_UINT16: return "uint16";
+    case ZKI_ET_INT16: return "int16";
+    case ZKI_ET_UINT32: return "uint32";
+    case ZKI_ET_INT32: return "int32";
+    case ZKI_ET_UINT64: return "uint64";
+    case ZKI_ET_INT64: return "int64";
+    case ZKI_ET_BOOL: return "bool";
+    default: return "integers";
+    }
+}
+
+/* Samples in x by the shape rule (cli_input.h), or -1. */
+static int64_t batch_of(const zki_cli_in_model *im, const zki_host_tensor *x)
+{
+    size_t sz = sizeof(int64_t);
+    if (x->rank == im->rank && !memcmp(x->dims, im->dims, sz * (size_t)im->rank))
+        return 1;
+    if (x->rank == im->rank + 1 && !memcmp(x->dims + 1, im->dims, sz * (size_t)im->rank))
+        return x->dims[0];
+    if (im->rank >= 1 && im->dims[0] == 1 && x->rank == im->rank &&
+        !memcmp(x->dims + 1, im->dims + 1, sz * (size_t)(im->rank - 1)))
+        return x->dims[0];
+    int64_t per = shape_numel(im->rank, im->dims);
+    if (x->rank == 1 && x->dims[0] == per)
+        return 1;
+    /* a flat model input has no layout to mismatch: [B, ...] of its K
+     * values per sample, read in C order (a Flatten, as for an MLP on images) */
+    int flat = im->rank == 1 || (im->rank == 2 && im->dims[0] == 1);
+    if (flat && x->rank >= 2 && shape_numel(x->rank - 1, x->dims + 1) == per)
+        return x->dims[0];
+    return -1;
+}
+
+/* The dtype rule: an integer file needs --input-scale for a float model; a
+ * float file cannot feed an integer model. */
+static int check_dtype(const zki_cli_in_model *im, const char *path, const zki_host_tensor *x, double S)
+{
+    if (im->scale > 0 && x->i && !(S > 0)) {
+        fprintf(stderr, "zkinfer: %s holds %s; the model takes float input: pass --input-scale %s to scale it, "
+                "or convert it to float\n", path, dtype_name(x->et),
+                x->et == ZKI_ET_UINT8 ? "0.00392156862745098 (1/255)" : "S (x = value * S)");
+        return CLI_USAGE;
+    }
+    if (S > 0 && !x->i) {
+        fprintf(stderr, "zkinfer: --input-scale applies to integer files; %s holds float values\n", path);
+        return CLI_USAGE;
+    }
+    if (!(im->scale > 0) && !x->i) {
+        fprintf(stderr, "zkinfer: %s holds float values; the model takes integers (e.g. token ids)\n", path);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+/* Quantises x (n values, checked) into q; prints the out-of-range count. */
+static int quantise(const zki_cli_in_model *im, const char *path, const zki_host_tensor *x, int64_t n,
+                    const zki_cli_in_opts *o, int64_t *q)
+{
+    int64_t qmax = im->bits >= 64 ? INT64_MAX : ((int64_t)1 << (im->bits - 1)) - 1, out = 0;
+    double far = 0;
+    for (int64_t e = 0; e < n; e++) {
+        if (!(im->scale > 0)) { /* raw integers: in range or refused */
+            if (x->i[e] > qmax || x->i[e] < -qmax) {
+                fprintf(stderr, "zkinfer: %s: value %lld at index %lld is outside the model's integer input range "
+                        "[-%lld, %lld]\n", path, (long long)x->i[e], (long long)e, (long long)qmax, (long long)qmax);
+                return CLI_USAGE;
+            }
+            q[e] = x->i[e];
+            continue;
+        }
+        double v = x->i ? (double)x->i[e] * o->input_scale : (double)x->f[e];
+        int c = 0;
+        q[e] = zki_quant_value(v, im->scale, qmax, &c);
+        out += c;
+        far = c && fabs(v) > far ? fabs(v) : far;
+    }
+    if (out) {
+        fprintf(stderr, "zkinfer: %s: %lld of %lld values outside the calibrated range [-%.6g, %.6g] (largest |x| = "
+                "%.6g)%s\n", path, (long long)out, (long long)n, (double)qmax * im->scale, (double)qmax * im->scale,
+                far, o->strict ? "; refused (--strict)" : "; they are clamped to it");
+        if (o->strict)
+            return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+int zki_cli_read_input(const zki_cli_in_model *im, const char *path, const zki_cli_in_opts *o, int64_t **X,
+                       uint32_t *B)
+{
+    *X = NULL;
+    *B = 0;
+    if (!isfinite(im->scale) || im->scale < 0 || im->bits < 2 || im->bits > 64 || im->rank < 0 ||
+        im->rank > ZKI_QMAX_RANK || shape_numel(im->rank, im->dims) < 1) {
+        fprintf(stderr, "zkinfer: the model's input is invalid (scale %g, %d bits, rank %d)\n", im->scale, im->bits,
+                im->rank);
+        return CLI_USAGE;
+    }
+    zki_host_tensor x;
+    if (zki_tensor_read_any(path, &x) != ZKI_OK)
+        return zki_cli_err(path);
+    int64_t per = shape_numel(im->rank, im->dims), n = zki_host_tensor_numel(&x), b = batch_of(im, &x);
+    int rc = check_dtype(im, path, &x, o->input_scale);
+    if (rc == CLI_OK && b < 0) {
+        char hs[200], ms[200];
+        fprintf(stderr, "zkinfer: %s has shape %s; the model takes %s (optionally with a leading batch axis)\n",
+                path, shape_str(hs, sizeof hs, x.rank, x.dims), shape_str(ms, sizeof ms, im->rank, im->dims));
+        rc = CLI_USAGE;
+    } else if (rc == CLI_OK && (b < 1 || b > ZKI_MAX_BATCH)) {
+        fprintf(stderr, "zkinfer: %s holds %lld samples; 1 to %u are accepted\n", path, (long long)b,
+                ZKI_MAX_BATCH);
+        rc = CLI_USAGE;
+    }
+    int64_t bad = rc == CLI_OK && x.f ? zki_first_nonfinite(x.f, n) : -1;
+    if (bad >= 0) {
+        fprintf(stderr, "zkinfer: %s: value at index %lld (sample %lld, element %lld) is %s; inputs must be finite\n",
+                path, (long long)bad, (long long)(bad / per), (long long)(bad % per),
+                isnan(x.f[bad]) ? "NaN" : "infinite");
+        rc = CLI_USAGE;
+    }
+    int64_t *q = rc == CLI_OK ? malloc(sizeof(int64_t) * (size_t)n) : NULL;
+    if (rc == CLI_OK && !q) {
+        fprintf(stderr, "zkinfer: %s: out of memory\n", path);
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK)
+        rc = quantise(im, path, &x, n, o, q);
+    zki_host_tensor_clear(&x);
+    if (rc != CLI_OK) {
+        free(q);
+        return rc;
+    }
+    *X = q;
+    *B = (uint32_t)b;
+    return CLI_OK;
+}

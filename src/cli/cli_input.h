@@ -1,0 +1,65 @@
+/* What the commands check in what they are given: numeric option values
+ * (parsed strictly) and input tensors (shape, finiteness, dtype, calibrated
+ * range), with one set of rules for run, prove and verify. */
+#ifndef ZKI_CLI_CLI_INPUT_H
+#define ZKI_CLI_CLI_INPUT_H
+
+#include <stdint.h>
+
+#include "cli/cli_util.h"
+
+/* Parses an option's value: the whole string a finite number in [lo, hi]
+ * (lo itself excluded when lo_open). Else prints
+ * "zkinfer: OPT: 'S' is not a number in [LO, HI]" and returns CLI_USAGE. */
+int zki_cli_parse_double(const char *opt, const char *s, double lo, double hi, int lo_open, double *out);
+/* The same for a decimal integer in [lo, hi]. */
+int zki_cli_parse_int(const char *opt, const char *s, long lo, long hi, int *out);
+
+/* The model's input as the command knows it (from the .zkm or the key). */
+typedef struct {
+    int rank;
+    int64_t dims[ZKI_QMAX_RANK];
+    double scale; /* real = q * scale; 0: the model takes raw integers */
+    int bits;     /* quantised values lie in [-(2^(bits-1) - 1), 2^(bits-1) - 1] */
+} zki_cli_in_model;
+
+void zki_cli_in_of_qmodel(const zki_qmodel *m, zki_cli_in_model *im);
+/* From a key's architecture; CLI_USAGE (printed) when its input shape
+ * disagrees with its first layer. */
+int zki_cli_in_of_arch(const zki_arch *a, zki_cli_in_model *im);
+
+typedef struct {
+    double input_scale; /* --input-scale: an integer file's x = value * S; 0 unset */
+    int strict;         /* --strict: values outside the calibrated range are an error */
+} zki_cli_in_opts;
+
+/* Takes --input-scale S, and --strict when strict_ok, at argv[*k] (moving *k
+ * past a value): 1 taken, 0 not one of them, -1 a bad value (printed). */
+int zki_cli_in_option(int argc, char **argv, int *k, zki_cli_in_opts *o, int strict_ok);
+
+/* Reads PATH (.npy or .pb), checks it against the model's input and
+ * quantises it into *X (malloc'd, caller frees), *B samples. Accepted
+ * shapes: the model's dims; [B] + those dims; [B] + dims[1:] when the
+ * model's leading axis is 1; a flat vector of one sample; and, for a flat
+ * model input ([K] or [1,K]), any [B, ...] of K values per sample. Refused, each
+ * printed naming what is wrong, exit 2: another shape, NaN/Inf, an integer
+ * file for a float model without --input-scale, a float file for an
+ * integer model, and (with --strict) values outside the calibrated range,
+ * which are otherwise counted on stderr and clamped. */
+int zki_cli_read_input(const zki_cli_in_model *im, const char *path, const zki_cli_in_opts *o, int64_t **X,
+                       uint32_t *B);
+
+/* Usage lines for the shared options. */
+#define ZKI_CLI_INPUT_USAGE                                                              \
+    "  X takes the model's input shape, a batch of them along a new leading axis (or\n"  \
+    "  along the model's leading axis when that is 1), or one sample as a flat vector;\n" \
+    "  a model taking a flat [1,K] takes [B, ...] of K values per sample (C order).\n"  \
+    "  NaN/Inf is refused; values beyond the calibrated range are clamped and counted.\n"
+#define ZKI_CLI_INPUT_SCALE_USAGE                                                                \
+    "  --input-scale S     read an integer X (uint8, int8..int64, bool) as value * S\n"          \
+    "                      (required for a float model; 0.00392156862745098 = 1/255\n"          \
+    "                      for 0..255 pixels)\n"
+#define ZKI_CLI_STRICT_USAGE                                                                     \
+    "  --strict            exit 2 if X has values outside the calibrated range\n"
+
+#endif

@@ -1,0 +1,30 @@
+/* The PCS parameters a key fixes. Setup and the vk parser use the weight
+ * commitment's, the prover, the proof parser and the verifier the advice
+ * commitment's, all from here: a proof cannot choose its rate, row width,
+ * query count or grinding (the verifier's cost and the soundness level
+ * follow from them), and a received commitment is compared with these
+ * before anything is sized by it. */
+#include "common/error.h"
+#include "prover/prover.h"
+#include "prover/wlayout.h"
+
+void zki_key_pcs_params(const zki_vk *vk, int advice, zki_pcs_params *p)
+{
+    zki_pcs_params_default(p);
+    p->security_bits = ZKI_KEY_SECURITY_BITS;
+    p->hiding = 1;
+    p->open_budget = 1; /* one opening per commitment (docs/security.md) */
+    p->grind_bits = vk->grind_bits;
+    /* the weights' width minimises proof bytes for the model; the advice
+     * width is the PCS's automatic one, a function of its length */
+    p->log_cols = advice ? 0 : zki_weight_log_cols(vk);
+}
+
+zki_status zki_advice_commitment_check(const zki_vk *vk, const zki_advice_layout *lay,
+                                       const zki_pcs_commitment *acom, zki_status code)
+{
+    zki_pcs_params p;
+    zki_key_pcs_params(vk, 1, &p);
+    uint64_t len = lay->pack.total;
+    return zki_pcs_commitment_expect(acom, &p, &len, 1, code, "advice commitment");
+}

@@ -1,0 +1,144 @@
+/* The quantiser's input checks (issue 11): zki_calib_load refuses a
+ * directory without samples (no qsort(NULL, 0)), a file of no samples,
+ * NaN/Inf naming the file and index, and integer files for a float input;
+ * zki_quantize refuses non-finite or constant calibration samples;
+ * zki_quant_input refuses NaN/Inf; zki_quant_value rounds, clamps and says
+ * so. Fixture: mlp_view.onnx, input [1,3,4]. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "quant/npy.h"
+#include "quant/quant.h"
+#include "test.h"
+#include "test_onnx_util.h"
+#include "test_tmpdir.h"
+
+/* zki_calib_load on path fails with a message holding want. */
+static void load_fails(const zki_graph *g, const char *path, const char *want)
+{
+    zki_host_tensor *s = NULL;
+    int n = -1;
+    CHECK(zki_calib_load(g, path, &s, &n) == ZKI_ERR_INPUT);
+    CHECK(s == NULL && n == 0);
+    CHECK_MSG(strstr(zki_last_error(), want) != NULL, "'%s' lacks '%s'", zki_last_error(), want);
+}
+
+static void test_load(const zki_graph *g)
+{
+    mkdir(tmp("empty"), 0700);
+    load_fails(g, tmp("empty"), "empty' holds no .npy or .pb calibration files");
+    float f[2 * 12];
+    for (int k = 0; k < 24; k++)
+        f[k] = (float)k / 24.0f - 0.5f;
+    int64_t d[3] = {2, 3, 4}, d0[3] = {0, 3, 4};
+    f[17] = NAN;
+    CHECK(zki_npy_write(tmp("nan.npy"), 3, d, f, NULL) == ZKI_OK);
+    load_fails(g, tmp("nan.npy"), "nan.npy': value at index 17 (sample 1) is NaN");
+    f[17] = -INFINITY;
+    CHECK(zki_npy_write(tmp("inf.npy"), 3, d, f, NULL) == ZKI_OK);
+    load_fails(g, tmp("inf.npy"), "inf.npy': value at index 17 (sample 1) is infinite");
+    CHECK(zki_npy_write(tmp("none.npy"), 3, d0, f, NULL) == ZKI_OK);
+    load_fails(g, tmp("none.npy"), "none.npy' holds no samples");
+    int64_t iv[24] = {0};
+    iv[3] = 200;
+    CHECK(zki_npy_write(tmp("int.npy"), 3, d, NULL, iv) == ZKI_OK);
+    load_fails(g, tmp("int.npy"), "int.npy' holds integers; the model takes float input 'x'");
+    /* a directory is refused by its first bad file, named */
+    mkdir(tmp("mixed"), 0700);
+    f[17] = 0.25f;
+    CHECK(zki_npy_write(tmp("mixed/a.npy"), 3, d, f, NULL) == ZKI_OK);
+    f[2] = NAN;
+    CHECK(zki_npy_write(tmp("mixed/b.npy"), 3, d, f, NULL) == ZKI_OK);
+    load_fails(g, tmp("mixed"), "mixed/b.npy': value at index 2 (sample 0) is NaN");
+    remove(tmp("mixed/b.npy"));
+    zki_host_tensor *s = NULL;
+    int n = 0;
+    CHECK(zki_calib_load(g, tmp("mixed"), &s, &n) == ZKI_OK && n == 2);
+    zki_samples_free(s, n);
+    remove(tmp("mixed/a.npy"));
+}
+
+/* n samples of the input [1,3,4], every value v (one value w at index 5 of
+ * the last sample). */
+static zki_host_tensor *samples(int n, float v, float w)
+{
+    zki_host_tensor *s = calloc((size_t)n, sizeof *s);
+    for (int k = 0; s && k < n; k++) {
+        s[k].et = ZKI_ET_FLOAT;
+        s[k].rank = 3;
+        s[k].dims[0] = 1;
+        s[k].dims[1] = 3;
+        s[k].dims[2] = 4;
+        s[k].f = malloc(12 * sizeof(float));
+        for (int e = 0; e < 12; e++)
+            s[k].f[e] = v;
+    }
+    s[n - 1].f[5] = w;
+    return s;
+}
+
+static void quantize_fails(const zki_graph *g, zki_host_tensor *s, int n, const char *want)
+{
+    zki_qmodel *m = NULL;
+    CHECK(zki_quantize(g, s, n, NULL, &m) == ZKI_ERR_INPUT && m == NULL);
+    CHECK_MSG(strstr(zki_last_error(), want) != NULL, "'%s' lacks '%s'", zki_last_error(), want);
+    zki_samples_free(s, n);
+}
+
+static void test_quantize(const zki_graph *g)
+{
+    quantize_fails(g, samples(3, 0, 0), 3, "calibration data for input 'x' is constant (every value is 0)");
+    quantize_fails(g, samples(3, 0.5f, 0.5f), 3, "is constant (every value is 0.5): its range cannot be calibrated");
+    quantize_fails(g, samples(3, 0.5f, NAN), 3, "calibration sample 2, input 'x': value 5 is NaN");
+    quantize_fails(g, samples(2, 0.5f, INFINITY), 2, "calibration sample 1, input 'x': value 5 is infinite");
+    /* one value apart from the rest is a range: accepted; then NaN input refused */
+    zki_host_tensor *s = samples(2, 0.5f, -0.25f);
+    zki_qmodel *m = NULL;
+    CHECK(zki_quantize(g, s, 2, NULL, &m) == ZKI_OK && m);
+    if (m) {
+        int64_t *q = NULL;
+        s[0].f[7] = NAN;
+        CHECK(zki_quant_input(m, 0, &s[0], &q) == ZKI_ERR_INPUT && q == NULL);
+        CHECK(strstr(zki_last_error(), "input 'x': value 7 is NaN") != NULL);
+        s[0].f[7] = 0.5f;
+        CHECK(zki_quant_input(m, 0, &s[0], &q) == ZKI_OK && q && q[7] == 127);
+        free(q);
+    }
+    zki_qmodel_free(m);
+    zki_samples_free(s, 2);
+}
+
+static void test_value(void)
+{
+    float f[4] = {0, 1, INFINITY, 2};
+    CHECK(zki_first_nonfinite(f, 4) == 2 && zki_first_nonfinite(f, 2) == -1);
+    int c = -1;
+    CHECK(zki_quant_value(0.26, 0.1, 127, &c) == 3 && c == 0);
+    CHECK(zki_quant_value(-0.26, 0.1, 127, &c) == -3 && c == 0);
+    CHECK(zki_quant_value(12.7, 0.1, 127, &c) == 127 && c == 0);
+    CHECK(zki_quant_value(12.8, 0.1, 127, &c) == 127 && c == 1);
+    CHECK(zki_quant_value(-1e30, 0.1, 127, &c) == -127 && c == 1);
+    CHECK(zki_quant_value(5, 1, 127, NULL) == 5);
+}
+
+int main(void)
+{
+    if (!tmp_init("quant_calib"))
+        return 1;
+    zki_graph *g = NULL;
+    CHECK(zki_onnx_load_file(tdata("mlp_view.onnx"), &g) == ZKI_OK);
+    if (g) {
+        test_load(g);
+        test_quantize(g);
+    }
+    test_value();
+    zki_graph_free(g);
+    const char *names[] = {"nan.npy", "inf.npy", "none.npy", "int.npy", "empty", "mixed"};
+    tmp_cleanup(names, sizeof names / sizeof names[0]);
+    return TEST_SUMMARY();
+}
