@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "common/error.h"
 #include "common/rng.h"
 #include "prover/prover.h"
@@ -311,6 +312,26 @@ static void test_bound_honest(uint32_t B)
            B, n, kb, (double)bytes / (1 << 20), ops / 1e6);
     CHECK_MSG(kb > 0 && (uint64_t)kb * 1024 <= bytes, "batch %u: peak %ld KB, bound %llu bytes", B, kb,
               (unsigned long long)bytes);
+    if (B == 1 && b && n > 80) {
+        /* the batch is the prover's choice: one the key's limits do not
+         * allow is refused from the header, before anything is sized by it */
+        uint8_t *big = malloc(n);
+        zki_proof q;
+        if (big) {
+            memcpy(big, b, n);
+            uint32_t nb = ZKI_MAX_BATCH; /* 8 magic, 4 version, 32 key hash, 32 input digest */
+            for (int i = 0; i < 4; i++)
+                big[76 + i] = (uint8_t)(nb >> (8 * i));
+            CHECK(zki_proof_from_bytes(&pk->vk, &q, big, n) == ZKI_ERR_INPUT);
+            CHECK_MSG(strstr(zki_last_error(), "batch of 1048576") && strstr(zki_last_error(), "limit"),
+                      "%s", zki_last_error());
+            free(big);
+        }
+        /* a proof file larger than the key's bound is not read at all */
+        CHECK(truncate(pfp, (off_t)bytes + 1) == 0);
+        char *vargs[] = {"zkinfer", "verify", vkp, "--proof", pfp, NULL};
+        CHECK(zki_cli_main(5, vargs) == 2);
+    }
     unlink(vkp);
     unlink(pfp);
     unlink(xp);

@@ -1,6 +1,7 @@
 #include "cli/cli_input.h"
 #include "cli/cli_util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,29 @@ static const char *usage_verify =
     "  (give the same --input-scale).\n"
     "options:\n"
     ZKI_CLI_INPUT_SCALE_USAGE;
+
+/* The size cap of proof under vk, from its header; an exit code. */
+static int proof_cap(const zki_vk *vk, const char *proof, uint64_t *cap)
+{
+    uint8_t head[ZKI_PROOF_HEAD_LEN];
+    FILE *f = fopen(proof, "rb");
+    size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    if (!f) {
+        fprintf(stderr, "zkinfer verify: cannot read %s: %s\n", proof, strerror(errno));
+        return CLI_USAGE;
+    }
+    if (n < sizeof head) { /* short, or not a file: the reader or the parser says which */
+        *cap = sizeof head;
+        return CLI_OK;
+    }
+    if (zki_proof_size_cap(vk, head, n, cap) != ZKI_OK) {
+        fprintf(stderr, "zkinfer verify: proof rejected: %s\n", zki_last_error());
+        return CLI_CHECK;
+    }
+    return CLI_OK;
+}
 
 int zki_cli_verify(int argc, char **argv)
 {
@@ -65,7 +89,12 @@ int zki_cli_verify(int argc, char **argv)
     zki_cli_in_model im;
     if (input && ((rc = zki_cli_in_of_arch(&vk.arch, &im)) || (rc = zki_cli_read_input(&im, input, &iopt, &X, &B))))
         goto done;
-    if (zki_read_file(proof, (size_t)1 << 32, &pb, &pl) != ZKI_OK) {
+    /* a proof file is never larger than what the key lets the verifier
+     * spend on the batch its header names */
+    uint64_t cap = 0;
+    if ((rc = proof_cap(&vk, proof, &cap)))
+        goto done;
+    if (zki_read_file(proof, (size_t)cap, &pb, &pl) != ZKI_OK) {
         rc = zki_cli_err(proof);
         goto done;
     }

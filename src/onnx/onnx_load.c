@@ -36,7 +36,8 @@ zki_status zki_read_file(const char *path, size_t max_len, uint8_t **buf, size_t
     long sz = ftell(f);
     if (sz < 0 || (size_t)sz > max_len) {
         fclose(f);
-        return zki_fail(ZKI_ERR_INPUT, "'%s': size %ld out of range (max %zu bytes)", path, sz, max_len);
+        return zki_fail(ZKI_ERR_INPUT, "'%s' is %ld bytes, more than the %zu bytes a valid file of its kind "
+                        "can have here", path, sz, max_len);
     }
     rewind(f);
     uint8_t *b = malloc((size_t)sz + 1);

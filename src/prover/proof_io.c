@@ -4,6 +4,7 @@
 #include "common/error.h"
 #include "prover/bytes.h"
 #include "prover/prover.h"
+#include "prover/vk_cost.h"
 
 static const char pf_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'P', 'F', 0};
 
@@ -152,6 +153,19 @@ static const char *read_sc(zki_rbuf *r, zki_sc_proof *sc, size_t want_nv, uint32
     return NULL;
 }
 
+zki_status zki_proof_size_cap(const zki_vk *vk, const uint8_t *head, size_t n, uint64_t *cap)
+{
+    /* magic 8, version 4, key hash 32, input digest 32, then the batch */
+    zki_rbuf r = {head, n, 76};
+    uint32_t B = 0;
+    if (n < ZKI_PROOF_HEAD_LEN || memcmp(head, pf_magic, 8))
+        return zki_fail(ZKI_ERR_INPUT, "not a zkinfer proof (bad magic)");
+    if (!zki_rb_u32(&r, &B) || B < 1 || B > ZKI_MAX_BATCH)
+        return zki_fail(ZKI_ERR_INPUT, "proof: batch size %u outside [1, %u]", B, ZKI_MAX_BATCH);
+    zki_status st = zki_vk_batch_cost_check(vk, B, cap);
+    return st ? zki_fail_ctx(st, "proof: batch of %u", B) : ZKI_OK;
+}
+
 zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *in, size_t len)
 {
     memset(p, 0, sizeof(*p));
@@ -184,6 +198,12 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     NEED(zki_rb_get(&r, p->in_digest.b, 32), "truncated input digest");
     NEED(zki_rb_u32(&r, &p->B) && p->B >= 1 && p->B <= ZKI_MAX_BATCH, "batch size");
     NEED(zki_rb_u32(&r, &p->private_input) && p->private_input <= 1, "input flag");
+    /* the batch is the prover's choice: what it makes the verifier spend
+     * must stay within the limits the key's cost bound is held to */
+    if ((st = zki_vk_batch_cost_check(vk, p->B, NULL))) {
+        st = zki_fail_ctx(ZKI_ERR_INPUT, "proof: batch of %u", p->B);
+        goto fail;
+    }
     static const zki_digest zero;
     NEED(!p->private_input || !memcmp(p->in_digest.b, zero.b, 32),
          "an input digest with a private input");

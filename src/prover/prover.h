@@ -117,6 +117,13 @@ zki_status zki_mlp_forward(const zki_pkey *pk, const int64_t *X, uint32_t B, int
 zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len);
 /* Parses against the key: counts and shapes must be the ones vk implies. */
 zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *in, size_t len);
+/* Bytes of a proof's header that fix its batch (ZKI_PROOF_HEAD_LEN); from
+ * them, *cap: the most bytes a proof for that batch may have under the key
+ * (its verifier cost bound), so a reader never holds more than the key
+ * allows. ZKI_ERR_INPUT for a head that is not a proof's or a batch beyond
+ * the key's limits. */
+#define ZKI_PROOF_HEAD_LEN 80u
+zki_status zki_proof_size_cap(const zki_vk *vk, const uint8_t *head, size_t n, uint64_t *cap);
 
 /* Advice layout and lookup instances implied by a key, batch and input
  * mode (shared by prover and verifier). Ledger tensor ids: acc_l = 8l,

@@ -117,17 +117,25 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
     return ZKI_OK;
 }
 
-zki_status zki_vk_cost_check(const zki_vk *vk)
+zki_status zki_vk_batch_cost_check(const zki_vk *vk, uint32_t B, uint64_t *bytes_out)
 {
     uint64_t ops, bytes;
-    zki_status st = zki_vk_verifier_cost(vk, 1, &ops, &bytes);
+    zki_status st = zki_vk_verifier_cost(vk, B, &ops, &bytes);
     if (st)
         return st;
-    if (bytes > ZKI_VK_MAX_VERIFY_BYTES || ops > ZKI_VK_MAX_VERIFY_OPS)
-        return zki_fail(ZKI_ERR_INPUT, "vk: verifying one sample with this key may take %llu MiB and "
+    if (bytes > ZKI_VK_MAX_VERIFY_BYTES || ops > ZKI_VK_MAX_VERIFY_OPS) {
+        char what[48];
+        snprintf(what, sizeof what, B == 1 ? "one sample" : "a batch of %u", B);
+        return zki_fail(ZKI_ERR_INPUT, "vk: verifying %s with this key may take %llu MiB and "
                         "%llu Mops, beyond the limit of %llu MiB and %llu Mops (docs/security.md, "
-                        "Verifier cost)", (unsigned long long)(bytes >> 20),
+                        "Verifier cost)%s", what, (unsigned long long)(bytes >> 20),
                         (unsigned long long)(ops / 1000000), (unsigned long long)(ZKI_VK_MAX_VERIFY_BYTES >> 20),
-                        (unsigned long long)(ZKI_VK_MAX_VERIFY_OPS / 1000000));
+                        (unsigned long long)(ZKI_VK_MAX_VERIFY_OPS / 1000000),
+                        B == 1 ? "" : "; prove smaller batches");
+    }
+    if (bytes_out)
+        *bytes_out = bytes;
     return ZKI_OK;
 }
+
+zki_status zki_vk_cost_check(const zki_vk *vk) { return zki_vk_batch_cost_check(vk, 1, NULL); }

@@ -38,6 +38,12 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
 /* ZKI_OK or ZKI_ERR_INPUT naming the key's bound and the limit. */
 zki_status zki_vk_cost_check(const zki_vk *vk);
 
+/* The same for a batch of B: the verifier refuses a batch (the prover's
+ * choice for a committed input) whose bound exceeds the limits. On ZKI_OK
+ * sets *bytes (when not NULL) to the memory bound, which also caps the size
+ * of a proof file worth reading. */
+zki_status zki_vk_batch_cost_check(const zki_vk *vk, uint32_t B, uint64_t *bytes);
+
 /* Range checks of requantising layer l's fields beyond their encodings:
  * clamp inside the output width, shift + quotient bits <= 62, weight count.
  * ZKI_ERR_INPUT naming the layer and the field. */
