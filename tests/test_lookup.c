@@ -622,6 +622,25 @@ static void test_threads(void)
     zki_lookup_table_free(&T);
 }
 
+/* An instance beyond ZKI_LK_MAX_ENTRIES (the size the security argument
+ * covers) is refused when the site that crosses it is added, naming it;
+ * nothing is allocated by the check (verifier-side sites carry no data). */
+static void test_entry_limit(void)
+{
+    zki_lookup_table T;
+    CHECK(zki_lookup_table_range(&T, 16, 0) == ZKI_OK);
+    zki_lookup *lk = NULL;
+    CHECK(zki_lookup_new(&lk, &T, 0) == ZKI_OK);
+    zki_lk_col c = zki_lk_col_plain(1, NULL);
+    CHECK(lk && zki_lookup_add_site(lk, "a", (size_t)1 << 26, &c, 1) == ZKI_OK);
+    CHECK(lk && zki_lookup_add_site(lk, "b", (size_t)1 << 25, &c, 1) == ZKI_OK);
+    CHECK(lk && zki_lookup_add_site(lk, "c", (size_t)1 << 25, &c, 1) == ZKI_ERR_INPUT);
+    CHECK(strstr(zki_last_error(), "site 'c'") && strstr(zki_last_error(), "2^27"));
+    CHECK(lk && zki_lookup_n_sites(lk) == 2);
+    zki_lookup_free(lk);
+    zki_lookup_table_free(&T);
+}
+
 int main(void)
 {
     zki_rng_seed(&rng, 5);
@@ -630,6 +649,7 @@ int main(void)
     test_clamp_pairs();
     test_range_sizes();
     test_sites();
+    test_entry_limit();
     test_pairs();
     test_soundness();
     test_with_pcs();

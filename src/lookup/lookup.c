@@ -77,6 +77,16 @@ zki_status zki_lookup_add_site(zki_lookup *lk, const char *name, size_t len,
             if (cols[c].coef[j] <= -((int64_t)1 << 62) || cols[c].coef[j] >= ((int64_t)1 << 62))
                 return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': coefficient out of bounds", name);
     }
+    /* the LogUp error grows with the entries (L + |T|)/|K|: past
+     * ZKI_LK_MAX_ENTRIES the instance would fall below the 100 bits that
+     * docs/security.md argues */
+    uint64_t entries = ((uint64_t)1 << lk->table->log_size) + ((uint64_t)1 << zki_log2_ceil(len));
+    for (size_t i = 0; i < lk->n_sites; i++)
+        entries += (uint64_t)1 << lk->sites[i].k;
+    if (entries > ZKI_LK_MAX_ENTRIES)
+        return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': the lookup instance would hold %llu entries, beyond "
+                        "the 2^27 the security argument covers (docs/security.md); prove a smaller batch",
+                        name, (unsigned long long)entries);
     if (lk->n_sites == lk->cap) {
         size_t cap = lk->cap ? 2 * lk->cap : 8;
         lk_site *s = realloc(lk->sites, cap * sizeof *s);

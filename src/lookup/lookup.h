@@ -43,6 +43,9 @@
 
 #define ZKI_LK_MAX_TERMS 6
 #define ZKI_LK_MAX_LOG_TABLE 20
+/* Entries of one instance (table plus padded sites) the soundness argument
+ * covers at >= 100 bits (docs/security.md, "Lookups"). */
+#define ZKI_LK_MAX_ENTRIES ((uint64_t)1 << 27)
 
 /* ---- tables -------------------------------------------------------------- */
 
