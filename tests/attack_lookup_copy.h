@@ -93,7 +93,7 @@ zki_status zki_lookup_add_site(zki_lookup *lk, const char *name, size_t len,
         entries += (uint64_t)1 << lk->sites[i].k;
     if (entries > ZKI_LK_MAX_ENTRIES)
         return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': the lookup instance would hold %llu entries, beyond "
-                        "the 2^27 the security argument covers (docs/security.md); prove a smaller batch",
+                        "the 2^27 the security argument covers (docs/security.md); prove a smaller batch or model",
                         name, (unsigned long long)entries);
     if (lk->n_sites == lk->cap) {
         size_t cap = lk->cap ? 2 * lk->cap : 8;
