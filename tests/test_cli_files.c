@@ -150,6 +150,23 @@ static void collisions(const char *onnx, const char *cal)
     REFUSED(in, "run", tmp("m.zkm"), "--input", in, "-o", tmp("hl.npy"));
     REFUSED(in, "run", tmp("m.zkm"), "--input", in, "-o", tmp("sl.npy"));
     REFUSED(in, "run", tmp("m.zkm"), "--input", tmp("sl.npy"), "-o", tmp("sub/../in.npy"));
+    /* run and prove never replace a zkinfer model or key, whatever its name */
+    CHECK(copy_file(tmp("m.zpk"), tmp("o.zpk")) && copy_file(tmp("m.vk"), tmp("o.npy")));
+    REFUSED(tmp("o.zpk"), "run", tmp("m.zkm"), "--input", in, "-o", tmp("o.zpk"));
+    REFUSED(tmp("o.npy"), "run", tmp("m.zkm"), "--input", in, "-o", tmp("o.npy"));
+    REFUSED(tmp("o.zpk"), "prove", tmp("m.zkm"), "--input", in, "-o", tmp("o.zpk"), "--quiet");
+    /* an output that cannot be written is refused before the work */
+    CHECK(CLI("prove", tmp("m.zkm"), "--input", in, "-o", tmp("nodir/p.zkp"), "--quiet") == 2);
+    CHECK(CLI("run", tmp("m.zkm"), "--input", in, "-o", tmp("sub")) == 2);
+    /* a device is written in place, not replaced (-o /dev/null) */
+    struct stat dn;
+    CHECK(CLI("run", tmp("m.zkm"), "--input", in, "-o", "/dev/null") == 0);
+    CHECK(stat("/dev/null", &dn) == 0 && S_ISCHR(dn.st_mode));
+    /* a symlink to a file: the file gets the output, the link stays */
+    CHECK(copy_file(in, tmp("y2.npy")) && symlink("y2.npy", tmp("ly.npy")) == 0);
+    CHECK(CLI("run", tmp("m.zkm"), "--input", in, "-o", tmp("ly.npy")) == 0);
+    struct stat lst;
+    CHECK(lstat(tmp("ly.npy"), &lst) == 0 && S_ISLNK(lst.st_mode) && access(tmp("y2.npy"), F_OK) == 0);
     /* and what is allowed still works */
     CHECK(CLI("run", tmp("m.zkm"), "--input", in, "-o", tmp("y.npy")) == 0);
     CHECK(temporaries() == 0);
@@ -200,7 +217,7 @@ int main(void)
      * public outputs follow the umask */
     mode_t old = umask(0);
     CHECK(CLI("compile", onnx, "--calib", cal, "-o", tmp("m.zkm")) == 0);
-    CHECK(mode_of(tmp("m.zpk")) == 0600 && mode_of(tmp("m.zkm")) == 0666 && mode_of(tmp("m.vk")) == 0666);
+    CHECK(mode_of(tmp("m.zpk")) == 0600 && mode_of(tmp("m.zkm")) == 0600 && mode_of(tmp("m.vk")) == 0666);
     CHECK(chmod(tmp("m.zpk"), 0666) == 0);
     CHECK(CLI("compile", onnx, "--calib", cal, "-o", tmp("m.zkm")) == 0);
     CHECK(mode_of(tmp("m.zpk")) == 0600);
@@ -224,18 +241,20 @@ int main(void)
     CHECK(cli_says(args, want));
     CHECK(access(tmp("s.zkm"), F_OK) == 0 && access(tmp("s.vk"), F_OK) != 0 && access(tmp("s.zpk"), F_OK) != 0);
 
-    /* the keys cannot be written after the new .zkm was (b.zpk is a folder
-     * that holds a file): no key of another model may stay beside it */
+    /* one of the three outputs cannot be written (b.zpk is a folder that
+     * holds a file): a model and its keys change together or not at all */
     CHECK(CLI("compile", onnx, "--calib", cal, "-o", tmp("b.zkm")) == 0);
     CHECK(remove(tmp("b.zpk")) == 0 && mkdir(tmp("b.zpk"), 0700) == 0);
     FILE *keep = fopen(tmp("b.zpk/keep"), "wb");
     CHECK(keep && fclose(keep) == 0);
-    CHECK(CLI("compile", onnx, "--calib", cal, "-o", tmp("b.zkm")) == 2);
-    CHECK(access(tmp("b.zkm"), F_OK) == 0 && access(tmp("b.vk"), F_OK) != 0);
+    snap bz = take(tmp("b.zkm")), bv = take(tmp("b.vk"));
+    CHECK(CLI("compile", onnx, "--calib", cal, "--weight-bits", "16", "-o", tmp("b.zkm")) == 2);
+    CHECK(unchanged(tmp("b.zkm"), bz) && unchanged(tmp("b.vk"), bv));
+    CHECK(temporaries() == 0);
     remove(tmp("b.zpk/keep"));
 
     const char *names[] = {"model.onnx", "cal.pb", "in.npy", "m.zkm", "m.vk", "m.zpk", "y.npy", "p.zkp",
-                           "h.vk", "c.zkm", "hl.npy", "sl.npy", "s.zkm", "s.vk", "s.zpk", "b.zkm", "b.vk",
+                           "h.vk", "c.zkm", "hl.npy", "sl.npy", "o.zpk", "o.npy", "ly.npy", "y2.npy", "s.zkm", "s.vk", "s.zpk", "b.zkm", "b.vk",
                            "b.zpk"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         remove(tmp(names[i]));

@@ -72,14 +72,17 @@ static void atomic_write(void)
     CHECK(holds(tmp("a"), "second") && stat(tmp("a"), &st) == 0 && (st.st_mode & 0777) == 0666);
     umask(old);
     CHECK(zki_write_file_atomic(tmp("empty"), "", 0, ZKI_FILE_PUBLIC) == ZKI_OK && holds(tmp("empty"), ""));
-    /* a symlink at the path is replaced; its target keeps its bytes */
+    /* a symlink to a file: the file gets the bytes (atomically), the link stays */
     CHECK(symlink("a", tmp("link")) == 0);
     CHECK(zki_write_file_atomic(tmp("link"), "third", 5, ZKI_FILE_PUBLIC) == ZKI_OK);
-    CHECK(holds(tmp("link"), "third") && holds(tmp("a"), "second"));
-    CHECK(lstat(tmp("link"), &st) == 0 && S_ISREG(st.st_mode));
+    CHECK(holds(tmp("link"), "third") && holds(tmp("a"), "third"));
+    CHECK(lstat(tmp("link"), &st) == 0 && S_ISLNK(st.st_mode));
+    /* a device is written in place, never replaced */
+    CHECK(zki_write_file_atomic("/dev/null", "x", 1, ZKI_FILE_PUBLIC) == ZKI_OK);
+    CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
     /* failures: the old file as it was, nothing else in the directory */
     CHECK(oversized_write_fails(tmp("a")));
-    CHECK(holds(tmp("a"), "second"));
+    CHECK(holds(tmp("a"), "third"));
     CHECK(zki_write_file_atomic(tmp("none/b"), "x", 1, ZKI_FILE_PUBLIC) == ZKI_ERR_IO);
     CHECK(strstr(zki_last_error(), "No such file or directory (nothing was written)") != NULL);
     CHECK(mkdir(tmp("d"), 0700) == 0);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "prover/bytes.h"
 #include "quant/quant.h"
@@ -173,12 +174,7 @@ int zki_cli_compile(int argc, char **argv)
     printf("  top-1 agreement     %.2f%% (%d rows)\n", 100 * acc.top1_agreement, acc.rows);
     printf("  cosine similarity   mean %.5f, min %.5f\n", acc.cos_mean, acc.cos_min);
     printf("  max |float - quant| %.5g\n", acc.max_abs_err);
-    if (zki_zkm_write(m, out) != ZKI_OK) {
-        rc = zki_cli_err("compile");
-        goto done;
-    }
-    printf("wrote %s (.zkm version %d)\n", out, ZKI_ZKM_VERSION);
-    if ((rc = zki_cli_write_keys(m, out)) != CLI_OK)
+    if ((rc = zki_cli_write_outputs(m, out)) != CLI_OK)
         goto done;
     if ((min_cos > -2 && acc.cos_mean < min_cos) || (min_top1 >= 0 && acc.top1_agreement < min_top1)) {
         fprintf(stderr, "zkinfer compile: accuracy below the requested threshold\n");
@@ -203,55 +199,87 @@ done:
     return rc;
 }
 
-int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path)
+/* Bytes of the weights' size in the key's layout, for the message. */
+static uint64_t weight_bytes(const zki_arch *a)
+{
+    uint64_t wb = 0;
+    for (uint32_t l = 0; l < a->n_layers; l++) {
+        const zki_arch_layer *Ly = &a->layers[l];
+        uint64_t n = Ly->kind == ZKI_LAYER_CONV      ? (uint64_t)Ly->OC * (Ly->C / Ly->G) * Ly->KH * Ly->KW
+                     : Ly->kind == ZKI_LAYER_MAXPOOL ? 0
+                     : Ly->C                          ? (uint64_t)Ly->C * Ly->H * Ly->W * Ly->N
+                                                      : (uint64_t)Ly->K * Ly->N;
+        wb += n * (Ly->w_bits / 8);
+    }
+    return wb;
+}
+
+/* Stages every file, then commits them all: a failure anywhere leaves the
+ * model and keys of an earlier compile as they were (no new model beside
+ * old keys). An exit code. */
+static int write_all(const char *const *paths, uint8_t *const *bufs, const size_t *lens, const mode_t *modes, int n)
+{
+    zki_staged_file f[3];
+    int k = 0;
+    for (; k < n; k++)
+        if (zki_file_stage(&f[k], paths[k], bufs[k], lens[k], modes[k]) != ZKI_OK)
+            break;
+    if (k < n) {
+        fprintf(stderr, "zkinfer compile: %s; no output was changed\n", zki_last_error());
+        while (k-- > 0)
+            zki_file_discard(&f[k]);
+        return CLI_USAGE;
+    }
+    int rc = CLI_OK;
+    for (k = 0; k < n; k++) /* renames: only a vanished directory fails here */
+        if (zki_file_commit(&f[k]) != ZKI_OK && rc == CLI_OK)
+            rc = zki_cli_err("compile");
+    return rc;
+}
+
+int zki_cli_write_outputs(const zki_qmodel *m, const char *zkm_path)
 {
     char why[8];
-    if (zki_cli_unprovable(m, why, sizeof why))
-        return zki_cli_remove_stale_keys(zkm_path); /* compile says why, last */
+    int provable = !zki_cli_unprovable(m, why, sizeof why); /* compile says why, last */
+    zki_pkey *pk = NULL;
     double t0 = zki_cli_now();
-    zki_pkey *pk;
-    zki_cli_progress pr;
-    zki_cli_progress_init(&pr, "compile", 0);
-    zki_cli_progress_stage(&pr, "committing weights");
-    zki_status sst = zki_setup(m, NULL, &pk);
-    zki_cli_progress_end(&pr);
-    if (sst != ZKI_OK) {
-        zki_cli_err("setup");
-        zki_cli_remove_stale_keys(zkm_path); /* none may pass for the new model's */
-        return CLI_USAGE;
+    if (provable) {
+        zki_cli_progress pr;
+        zki_cli_progress_init(&pr, "compile", 0);
+        zki_cli_progress_stage(&pr, "committing weights");
+        zki_status sst = zki_setup(m, NULL, &pk);
+        zki_cli_progress_end(&pr);
+        if (sst != ZKI_OK)
+            return zki_cli_err("setup (nothing was written)");
     }
     double ts = zki_cli_now() - t0;
     char *vkp = zki_cli_with_ext(zkm_path, ".vk"), *pkp = zki_cli_with_ext(zkm_path, ".zpk");
+    const char *paths[3] = {zkm_path, vkp, pkp};
+    uint8_t *bufs[3] = {NULL, NULL, NULL};
+    size_t lens[3] = {0, 0, 0};
+    /* the .zkm holds the quantised weights: as secret as the prover key */
+    const mode_t modes[3] = {ZKI_FILE_SECRET, ZKI_FILE_PUBLIC, ZKI_FILE_SECRET};
     int rc = CLI_OK;
-    uint8_t *vb = NULL;
-    size_t vl = 0;
-    if (!vkp || !pkp || zki_vk_to_bytes(&pk->vk, &vb, &vl) != ZKI_OK)
-        rc = zki_cli_err("setup");
-    else if (zki_vk_write(&pk->vk, vkp) != ZKI_OK)
+    if (!vkp || !pkp || zki_zkm_serialize(m, &bufs[0], &lens[0]) != ZKI_OK ||
+        (provable && (zki_vk_to_bytes(&pk->vk, &bufs[1], &lens[1]) != ZKI_OK ||
+                      zki_pk_seed_to_bytes(pk, &bufs[2], &lens[2]) != ZKI_OK)))
         rc = zki_cli_err("compile");
-    else if (zki_pk_write_seed(pk, pkp) != ZKI_OK)
-        rc = zki_cli_err("compile");
-    else {
-        uint64_t wb = 0;
-        for (uint32_t l = 0; l < pk->vk.arch.n_layers; l++)
-        {
-            const zki_arch_layer *Ly = &pk->vk.arch.layers[l];
-            uint64_t n = Ly->kind == ZKI_LAYER_CONV      ? (uint64_t)Ly->OC * (Ly->C / Ly->G) * Ly->KH * Ly->KW
-                         : Ly->kind == ZKI_LAYER_MAXPOOL ? 0
-                         : Ly->C                          ? (uint64_t)Ly->C * Ly->H * Ly->W * Ly->N
-                                                          : (uint64_t)Ly->K * Ly->N;
-            wb += n * (Ly->w_bits / 8);
+    else
+        rc = write_all(paths, bufs, lens, modes, provable ? 3 : 1);
+    if (rc == CLI_OK) {
+        printf("wrote %s (.zkm version %d; it holds the weights: keep it private, mode 0600)\n", zkm_path,
+               ZKI_ZKM_VERSION);
+        if (provable) {
+            printf("setup: weights committed in %.3f s\n", ts);
+            printf("wrote %s (verification key, %zu bytes; the weights are %llu bytes)\n", vkp, lens[1],
+                   (unsigned long long)weight_bytes(&pk->vk.arch));
+            printf("wrote %s (prover key: keep it secret, it holds the hiding randomness)\n", pkp);
+        } else {
+            rc = zki_cli_remove_stale_keys(zkm_path);
         }
-        printf("setup: weights committed in %.3f s\n", ts);
-        printf("wrote %s (verification key, %zu bytes; the weights are %llu bytes)\n", vkp, vl,
-               (unsigned long long)wb);
-        printf("wrote %s (prover key: keep it secret, it holds the hiding randomness)\n", pkp);
     }
-    /* the .zkm is already the new model's: an old or half-written key pair
-     * left beside it would belong to another model */
-    if (rc != CLI_OK)
-        zki_cli_remove_stale_keys(zkm_path);
-    free(vb);
+    for (int i = 0; i < 3; i++)
+        free(bufs[i]);
     free(vkp);
     free(pkp);
     zki_pkey_free(pk);

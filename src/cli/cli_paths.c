@@ -42,11 +42,43 @@ static int same_file(const char *a, const char *b)
     return same;
 }
 
+/* An output that cannot be written is found before the work, not after
+ * it: a directory in its place, or a folder that is missing or read-only. */
+static int writable(const char *cmd, const zki_cli_path *out)
+{
+    struct stat st;
+    if (stat(out->path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "zkinfer %s: the output %s (%s) is a directory: name a file\n", cmd, out->path,
+                    out->role);
+            return CLI_USAGE;
+        }
+        if (!S_ISREG(st.st_mode))
+            return CLI_OK; /* a device or FIFO is written in place */
+    }
+    const char *slash = strrchr(out->path, '/');
+    char *dir = slash ? strndup(out->path, slash == out->path ? 1 : (size_t)(slash - out->path)) : strdup(".");
+    int rc = CLI_OK;
+    if (dir && (stat(dir, &st) || !S_ISDIR(st.st_mode))) {
+        fprintf(stderr, "zkinfer %s: cannot write %s (%s): the folder %s does not exist\n", cmd, out->path,
+                out->role, dir);
+        rc = CLI_USAGE;
+    } else if (dir && access(dir, W_OK | X_OK)) {
+        fprintf(stderr, "zkinfer %s: cannot write %s (%s): the folder %s is not writable (%s)\n", cmd,
+                out->path, out->role, dir, strerror(errno));
+        rc = CLI_USAGE;
+    }
+    free(dir);
+    return rc;
+}
+
 int zki_cli_check_paths(const char *cmd, const zki_cli_path *in, int n_in, const zki_cli_path *out, int n_out)
 {
     for (int o = 0; o < n_out; o++) {
         if (!out[o].path)
             continue;
+        if (writable(cmd, &out[o]) != CLI_OK)
+            return CLI_USAGE;
         for (int i = 0; i < n_in; i++) {
             if (in[i].path && same_file(out[o].path, in[i].path)) {
                 fprintf(stderr,
@@ -64,6 +96,30 @@ int zki_cli_check_paths(const char *cmd, const zki_cli_path *in, int n_in, const
             }
         }
     }
+    return CLI_OK;
+}
+
+int zki_cli_check_no_clobber(const char *cmd, const char *out)
+{
+    static const struct {
+        const char *magic, *what;
+    } kinds[] = {{"ZKINFERM", "a zkinfer model (.zkm)"},
+                 {"ZKINFVK", "a zkinfer verification key (.vk)"},
+                 {"ZKINFPK", "a zkinfer prover key (.zpk)"}};
+    char head[8] = {0};
+    FILE *f = NULL;
+    struct stat st;
+    if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+        f = fopen(out, "rb");
+    size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    for (size_t k = 0; n == sizeof head && k < sizeof kinds / sizeof kinds[0]; k++)
+        if (!memcmp(head, kinds[k].magic, strlen(kinds[k].magic) + (k > 0))) {
+            fprintf(stderr, "zkinfer %s: -o %s is %s; writing it would destroy it: choose another output "
+                    "path (or delete the file first if you mean it)\n", cmd, out, kinds[k].what);
+            return CLI_USAGE;
+        }
     return CLI_OK;
 }
 

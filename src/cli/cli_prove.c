@@ -67,6 +67,8 @@ int zki_cli_prove(int argc, char **argv)
                           {vkp, "the model's verification key"}},
                  outp = {out, "-o"};
     int prc = zki_cli_check_paths("prove", in, 4, &outp, 1);
+    if (prc == CLI_OK)
+        prc = zki_cli_check_no_clobber("prove", out);
     free(vkp);
     if (prc != CLI_OK) {
         free(kp);

@@ -52,7 +52,7 @@ int zki_cli_run(int argc, char **argv)
         return CLI_USAGE;
     }
     zki_cli_path in[2] = {{model, "the model"}, {input, "--input"}}, outp = {out, "-o"};
-    if (zki_cli_check_paths("run", in, 2, &outp, 1) != CLI_OK)
+    if (zki_cli_check_paths("run", in, 2, &outp, 1) != CLI_OK || (out && zki_cli_check_no_clobber("run", out) != CLI_OK))
         return CLI_USAGE;
     zki_qmodel *m = NULL;
     if (zki_zkm_read(model, &m) != ZKI_OK)

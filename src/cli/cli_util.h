@@ -44,9 +44,11 @@ int zki_cli_run(int argc, char **argv);
 int zki_cli_prove(int argc, char **argv);
 int zki_cli_verify(int argc, char **argv);
 int zki_cli_inspect(int argc, char **argv);
-/* After compile wrote zkm_path: setup, then MODEL.vk and MODEL.zpk next to
- * it. A model outside the proven class gets none, not an error (0). */
-int zki_cli_write_keys(const zki_qmodel *m, const char *zkm_path);
+/* Compile's outputs: for a provable model, setup (weights committed), then
+ * MODEL.zkm, MODEL.vk and MODEL.zpk written together (all or none); for
+ * another, MODEL.zkm alone and stale keys beside it removed. The .zkm and
+ * .zpk are 0600. An exit code; failures are printed. */
+int zki_cli_write_outputs(const zki_qmodel *m, const char *zkm_path);
 /* 1 when m is outside the provable class (no keys), with the reason in
  * why; 0 when it is provable. compile and prove both say it. */
 int zki_cli_unprovable(const zki_qmodel *m, char *why, size_t n);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 #include "onnx/onnx.h"
@@ -20,10 +21,16 @@ static const char *usage_verify =
     "options:\n"
     ZKI_CLI_INPUT_SCALE_USAGE;
 
-/* The size cap of proof under vk, from its header; an exit code. */
+/* The size cap of proof under vk, from its header; an exit code. A proof
+ * larger than the cap is rejected (exit 1) without being read. */
 static int proof_cap(const zki_vk *vk, const char *proof, uint64_t *cap)
 {
     uint8_t head[ZKI_PROOF_HEAD_LEN];
+    struct stat st;
+    *cap = sizeof head;
+    /* not a regular file (a FIFO would block the open): the reader says so */
+    if (stat(proof, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < sizeof head)
+        return CLI_OK;
     FILE *f = fopen(proof, "rb");
     size_t n = f ? fread(head, 1, sizeof head, f) : 0;
     if (f)
@@ -32,12 +39,13 @@ static int proof_cap(const zki_vk *vk, const char *proof, uint64_t *cap)
         fprintf(stderr, "zkinfer verify: cannot read %s: %s\n", proof, strerror(errno));
         return CLI_USAGE;
     }
-    if (n < sizeof head) { /* short, or not a file: the reader or the parser says which */
-        *cap = sizeof head;
-        return CLI_OK;
-    }
     if (zki_proof_size_cap(vk, head, n, cap) != ZKI_OK) {
         fprintf(stderr, "zkinfer verify: proof rejected: %s\n", zki_last_error());
+        return CLI_CHECK;
+    }
+    if ((uint64_t)st.st_size > *cap) {
+        fprintf(stderr, "zkinfer verify: proof rejected: %s is %lld bytes, more than any proof for this key and "
+                "its batch can be (%llu bytes)\n", proof, (long long)st.st_size, (unsigned long long)*cap);
         return CLI_CHECK;
     }
     return CLI_OK;

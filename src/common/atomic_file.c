@@ -1,3 +1,4 @@
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "common/atomic_file.h"
 
 #include <errno.h>
@@ -69,29 +70,89 @@ static void sync_dir(const char *path)
     free(dir);
 }
 
-zki_status zki_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+/* Where a write to path lands: a symlink to a regular file writes its
+ * target (the link stays); a device, FIFO or socket is written in place
+ * (nothing to rename over: `-o /dev/null` must not replace /dev/null). */
+static zki_status resolve(const char *path, char **target, int *direct, int *existed)
 {
-    struct stat st;
-    int existed = lstat(path, &st) == 0;
-    char *tmp = NULL;
-    int fd = open_temp(path, mode, &tmp), err = 0;
-    if (fd < 0)
+    struct stat st, lst;
+    *direct = 0;
+    *existed = 0;
+    *target = NULL;
+    int has = stat(path, &st) == 0;
+    if (has && S_ISDIR(st.st_mode))
+        return zki_fail(ZKI_ERR_IO, "cannot write %s: it is a directory", path);
+    if (has && !S_ISREG(st.st_mode)) {
+        *direct = 1;
+        *existed = 1;
+        *target = strdup(path);
+    } else if (has && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        *existed = 1;
+        *target = realpath(path, NULL);
+    } else {
+        *existed = has;
+        *target = strdup(path);
+    }
+    return *target ? ZKI_OK : zki_fail(ZKI_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+}
+
+zki_status zki_file_stage(zki_staged_file *s, const char *path, const void *buf, size_t len, mode_t mode)
+{
+    memset(s, 0, sizeof *s);
+    zki_status st = resolve(path, &s->path, &s->direct, &s->existed);
+    if (st)
+        return st;
+    int fd, err = 0;
+    if (s->direct)
+        fd = open(s->path, O_WRONLY | O_TRUNC);
+    else
+        fd = open_temp(s->path, mode, &s->tmp);
+    if (fd < 0) {
         err = errno;
-    else if (write_all(fd, buf, len) || fsync(fd))
+        free(s->tmp); /* never created: the name may be another's file */
+        s->tmp = NULL;
+    } else if (write_all(fd, buf, len) || (!s->direct && fsync(fd)))
         err = errno;
     /* close reports deferred write errors (NFS) */
     if (fd >= 0 && close(fd) && !err)
         err = errno;
-    if (!err && rename(tmp, path))
-        err = errno;
     if (err) {
-        if (fd >= 0)
-            unlink(tmp);
-        free(tmp);
+        int existed = s->existed;
+        zki_file_discard(s); /* removes the temporary */
         return zki_fail(ZKI_ERR_IO, "cannot write %s: %s (%s)", path, strerror(err),
                         existed ? "the previous file is unchanged" : "nothing was written");
     }
-    free(tmp);
-    sync_dir(path);
     return ZKI_OK;
+}
+
+zki_status zki_file_commit(zki_staged_file *s)
+{
+    int err = !s->direct && s->tmp && rename(s->tmp, s->path) ? errno : 0;
+    if (err)
+        unlink(s->tmp);
+    else if (!s->direct)
+        sync_dir(s->path);
+    zki_status st = err ? zki_fail(ZKI_ERR_IO, "cannot write %s: %s (%s)", s->path, strerror(err),
+                                   s->existed ? "the previous file is unchanged" : "nothing was written")
+                        : ZKI_OK;
+    free(s->path);
+    free(s->tmp);
+    memset(s, 0, sizeof *s);
+    return st;
+}
+
+void zki_file_discard(zki_staged_file *s)
+{
+    if (s->tmp)
+        unlink(s->tmp);
+    free(s->path);
+    free(s->tmp);
+    memset(s, 0, sizeof *s);
+}
+
+zki_status zki_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+{
+    zki_staged_file s;
+    zki_status st = zki_file_stage(&s, path, buf, len, mode);
+    return st ? st : zki_file_commit(&s);
 }

@@ -1033,18 +1033,32 @@ zki_status zki_vk_read(const char *path, zki_vk *vk)
     return st;
 }
 
-zki_status zki_pk_write_seed(const zki_pkey *pk, const char *path)
+zki_status zki_pk_seed_to_bytes(const zki_pkey *pk, uint8_t **out, size_t *len)
 {
     zki_wbuf w = {0};
     zki_wb_put(&w, pk_magic, 8);
     zki_wb_u32(&w, ZKI_PK_VERSION);
     zki_wb_put(&w, pk->seed, 32);
     zki_wb_put(&w, pk->vk.vk_hash.b, 32);
-    if (w.oom)
+    if (w.oom) {
+        free(w.p);
         return zki_fail(ZKI_ERR_NOMEM, "pk");
+    }
+    *out = w.p;
+    *len = w.n;
+    return ZKI_OK;
+}
+
+zki_status zki_pk_write_seed(const zki_pkey *pk, const char *path)
+{
+    uint8_t *b;
+    size_t n;
+    zki_status st = zki_pk_seed_to_bytes(pk, &b, &n);
+    if (st)
+        return st;
     /* the seed holds the hiding randomness: never readable by others */
-    zki_status st = zki_write_file_atomic(path, w.p, w.n, ZKI_FILE_SECRET);
-    free(w.p);
+    st = zki_write_file_atomic(path, b, n, ZKI_FILE_SECRET);
+    free(b);
     return st;
 }
 

@@ -162,6 +162,8 @@ zki_status zki_vk_read(const char *path, zki_vk *vk);
 /* Prover key file (.zpk): "ZKINFPK\0" | u32 version | 32-byte seed |
  * 32-byte vk hash. Secret: whoever holds the seed can strip the hiding. */
 zki_status zki_pk_write_seed(const zki_pkey *pk, const char *path);
+/* The same bytes in memory (*out malloc'd, caller frees). */
+zki_status zki_pk_seed_to_bytes(const zki_pkey *pk, uint8_t **out, size_t *len);
 zki_status zki_pk_read_seed(const char *path, uint8_t seed[32], zki_digest *vk_hash);
 
 /* Human-readable summary of a vk. */
