@@ -10,7 +10,12 @@
 
 int zki_cli_err(const char *what)
 {
-    fprintf(stderr, "zkinfer: %s: %s\n", what, zki_last_error());
+    /* library messages often name the file already: say it once */
+    const char *msg = zki_last_error();
+    if (strstr(msg, what))
+        fprintf(stderr, "zkinfer: %s\n", msg);
+    else
+        fprintf(stderr, "zkinfer: %s: %s\n", what, msg);
     return CLI_USAGE;
 }
 

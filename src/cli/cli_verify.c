@@ -21,6 +21,13 @@ static const char *usage_verify =
     "options:\n"
     ZKI_CLI_INPUT_SCALE_USAGE;
 
+/* The library's reason, without a second "verify: ". */
+static void rejected(void)
+{
+    const char *m = zki_last_error();
+    fprintf(stderr, "zkinfer verify: proof rejected: %s\n", strncmp(m, "verify: ", 8) ? m : m + 8);
+}
+
 /* The size cap of proof under vk, from its header; an exit code. A proof
  * larger than the cap is rejected (exit 1) without being read. */
 static int proof_cap(const zki_vk *vk, const char *proof, uint64_t *cap)
@@ -40,7 +47,7 @@ static int proof_cap(const zki_vk *vk, const char *proof, uint64_t *cap)
         return CLI_USAGE;
     }
     if (zki_proof_size_cap(vk, head, n, cap) != ZKI_OK) {
-        fprintf(stderr, "zkinfer verify: proof rejected: %s\n", zki_last_error());
+        rejected();
         return CLI_CHECK;
     }
     if ((uint64_t)st.st_size > *cap) {
@@ -108,14 +115,14 @@ int zki_cli_verify(int argc, char **argv)
     }
     double t0 = zki_cli_now();
     if (zki_proof_from_bytes(&vk, &pf, pb, pl) != ZKI_OK) {
-        fprintf(stderr, "zkinfer verify: proof rejected: %s\n", zki_last_error());
+        rejected();
         rc = CLI_CHECK;
         goto done;
     }
     if (!input)
         B = pf.B;
     if (zki_verify(&vk, X, B, &pf) != ZKI_OK) {
-        fprintf(stderr, "zkinfer verify: proof rejected: %s\n", zki_last_error());
+        rejected();
         rc = CLI_CHECK;
         goto done;
     }

@@ -142,7 +142,7 @@ zki_status zki_zkm_write(const zki_qmodel *m, const char *path)
     zki_status st = zki_zkm_serialize(m, &b, &n);
     if (st != ZKI_OK)
         return st;
-    st = zki_write_file_atomic(path, b, n, ZKI_FILE_PUBLIC);
+    st = zki_write_file_atomic(path, b, n, ZKI_FILE_SECRET); /* it holds the weights */
     free(b);
     return st;
 }
