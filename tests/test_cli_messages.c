@@ -124,7 +124,7 @@ static void test_rejected_proof_message(const char *sample)
 {
     CHECK(flip_byte(tmp("p.zkp"), tmp("t.zkp"), 150000) == 0);
     CHECK(RUN("verify", tmp("m.vk"), "--input", sample, "--proof", tmp("t.zkp")) == 1);
-    CHECK_MSG(strstr(err_text, "verify: commitment opening: pcs: ") != NULL, "%s", err_text);
+    CHECK_MSG(strstr(err_text, "proof rejected: commitment opening: pcs: ") != NULL, "%s", err_text);
     CHECK_MSG(!has_doubled_prefix(err_text), "%s", err_text);
     CHECK_MSG(strstr(err_text, "Merkle root") || strstr(err_text, "claimed values"), "%s", err_text);
 }
