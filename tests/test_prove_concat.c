@@ -698,7 +698,7 @@ int main(void)
         zki_status st = zki_arch_from_qmodel(m, &a);
         CHECK_MSG(st == ZKI_ERR_UNSUPPORTED, "bad form %d accepted (%d)", bad, st);
         /* the refusal names what is at fault */
-        const char *want[5] = {"", "'concat0' (Concat)", "tensor 'x' forks", "'maxpool9' (MaxPool) starts the second",
+        const char *want[5] = {"", "Concat (node concat0)", "tensor 'x' forks", "'maxpool9' (MaxPool) starts the second",
                                "concat0"};
         CHECK_MSG(strstr(zki_last_error(), want[bad]) != NULL, "bad form %d: %s", bad, zki_last_error());
         if (st == ZKI_OK)

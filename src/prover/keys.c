@@ -6,6 +6,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "graph/refusals.h"
 #include "onnx/onnx.h"
 #include "poly/mle.h"
 #include "prover/bytes.h"
@@ -263,9 +264,47 @@ int64_t *zki_arch_pad_input(const zki_arch *a, const int64_t *X, uint32_t B)
 
 /* The chain walk: fills a; order (n_nodes entries, may be NULL) receives
  * the nodes in the order their layers were emitted. */
+/* What the walk below has no gadget for, every node at once and grouped
+ * (the walk itself stops at its first problem): a user sees the whole list
+ * of what keeps the model from being proven. */
+static zki_status unproven_ops(const zki_qmodel *m)
+{
+    zki_refusals rf;
+    memset(&rf, 0, sizeof rf);
+    for (int i = 0; i < m->n_nodes; i++) {
+        const zki_qnode *n = &m->nodes[i];
+        const char *why = NULL;
+        switch (n->op) {
+        case ZKI_QOP_MATMUL: why = "a product of two activations (attention) is not proven yet"; break;
+        case ZKI_QOP_MUL: why = "an elementwise product of activations is not proven yet"; break;
+        case ZKI_QOP_LUT: why = "elementwise functions by lookup (Sigmoid, Tanh, GELU, ...) are not proven yet"; break;
+        case ZKI_QOP_TRANSPOSE:
+        case ZKI_QOP_SLICE: why = "data movement other than Reshape/Flatten is not proven yet"; break;
+        case ZKI_QOP_GATHER: why = "Gather (embeddings, index maps) is not proven yet"; break;
+        case ZKI_QOP_SOFTMAX:
+            why = "not proven yet; a Softmax on a classifier's output can be left out of the export (the argmax "
+                  "is the same)";
+            break;
+        case ZKI_QOP_LAYERNORM: why = "not proven yet"; break;
+        case ZKI_QOP_CONCAT:
+            if (n->n_in != 2 || n->n_p < 1 || n->p[0] != 1)
+                why = "two maps joined along the channels (axis 1) are proven; concatenate in pairs";
+            break;
+        default: break;
+        }
+        if (why)
+            zki_refusals_add(&rf, zki_qop_name(n->op), n->name, why);
+    }
+    zki_status st = zki_refusals_fail(&rf, ZKI_ERR_UNSUPPORTED);
+    return st ? zki_fail_ctx(st, "prove") : ZKI_OK;
+}
+
 static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
 {
     memset(a, 0, sizeof(*a));
+    zki_status st = unproven_ops(m);
+    if (st)
+        return st;
     if (m->n_inputs != 1 || m->n_outputs != 1)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the model has %d inputs ('%s'%s) and %d outputs: "
                         "one input and one output are supported (weights must be constants)",
@@ -283,13 +322,6 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
     if (it->bits < 2 || it->bits > 16)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: input '%s' has %d bits (2..16 supported)", it->name,
                         it->bits);
-    for (int i = 0; i < m->n_nodes; i++) {
-        const zki_qnode *n = &m->nodes[i];
-        if (n->op == ZKI_QOP_CONCAT && (n->n_in != 2 || n->n_p < 1 || n->p[0] != 1))
-            return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Concat) joins %d inputs along axis %lld (two "
-                            "maps along the channels, axis 1, are proven)", n->name, n->n_in,
-                            n->n_p ? (long long)n->p[0] : -1ll);
-    }
     a->layers = calloc(2 * (size_t)m->n_nodes + 1, sizeof(zki_arch_layer));
     if (!a->layers)
         return zki_fail(ZKI_ERR_NOMEM, "prove: architecture");
