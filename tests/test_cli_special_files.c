@@ -2,12 +2,16 @@
  * device) is refused by stat before it is opened, so no reader blocks on
  * it; alarm(5) turns a hang into a failure. Covers zki_read_file, every
  * library reader of user files (.npy, .pb, .zkm, .vk, .zpk, calibration)
- * and inspect / compile --calib in process. */
+ * and inspect / compile --calib in process. A file over its kind's cap (a
+ * sparse 1000 MB .vk, a .zpk of the wrong size) is refused by its size
+ * without being read: the peak RSS and the time stay small. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -67,12 +71,58 @@ static void test_fifo(void)
         remove(tmp(names[k]));
 }
 
+static long peak_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+/* path: the 8-byte magic, then sparse up to size bytes. */
+static int sparse(const char *path, const char *magic, off_t size)
+{
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(magic, 1, 8, f) == 8;
+    if (f)
+        ok = !fclose(f) && ok;
+    return ok && truncate(path, size) == 0 ? 0 : -1;
+}
+
+static void test_size_caps(void)
+{
+    static const char vk_magic[8] = "ZKINFVK", pk_magic[8] = "ZKINFPK";
+    CHECK(sparse(tmp("s.vk"), vk_magic, (off_t)1000 << 20) == 0);
+    CHECK(sparse(tmp("s.zpk"), pk_magic, 77) == 0);
+    char want[600];
+    snprintf(want, sizeof want, "'%s' is %lld bytes, more than the %zu bytes", tmp("s.vk"), 1000LL << 20,
+             ZKI_VK_MAX_FILE_BYTES);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long kb0 = peak_kb();
+    zki_vk vk;
+    CHECK(zki_vk_read(tmp("s.vk"), &vk) == ZKI_ERR_INPUT && said(want));
+    CHECK(CLI("verify", tmp("s.vk"), "--proof", tmp("none.zkp")) == 2 && said(want));
+    CHECK(CLI("inspect", tmp("s.vk")) == 2 && said(want)); /* by the .vk cap, which the magic chose */
+    uint8_t seed[32];
+    zki_digest h;
+    CHECK(zki_pk_read_seed(tmp("s.zpk"), seed, &h) == ZKI_ERR_INPUT && said("s.zpk' is 77 bytes, more than the 76"));
+    CHECK(CLI("inspect", tmp("s.zpk")) == 2 && said("s.zpk' is 77 bytes, more than the 76"));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    long grew = peak_kb() - kb0;
+    CHECK_MSG(grew < 16 * 1024, "peak RSS grew %ld KiB refusing oversize files", grew);
+    CHECK_MSG(secs < 0.5, "refusing oversize files took %.3f s", secs);
+    remove(tmp("s.vk"));
+    remove(tmp("s.zpk"));
+}
+
 int main(void)
 {
     alarm(5); /* a reader blocked on a FIFO fails the test instead of hanging it */
     if (!tmp_init("special_files"))
         return 1;
     test_fifo();
+    test_size_caps();
     rmdir(dir);
     return TEST_SUMMARY();
 }

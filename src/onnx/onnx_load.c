@@ -14,8 +14,6 @@
 #include "graph/refusals.h"
 #include "onnx/onnx.pb-c.h"
 
-/* Largest model file accepted (protobuf's own 2 GiB limit). */
-#define ZKI_ONNX_MAX_FILE ((size_t)2 << 30)
 
 /* stat, not open, comes first: opening a FIFO for reading blocks until a
  * writer appears (forever, for `mkfifo x.zkp`), and a device or socket has no
@@ -268,7 +266,7 @@ zki_status zki_onnx_read_tensor_file(const char *path, zki_host_tensor *out)
     uint8_t *buf;
     size_t len;
     memset(out, 0, sizeof *out);
-    zki_status st = zki_read_file(path, ZKI_ONNX_MAX_FILE, &buf, &len);
+    zki_status st = zki_read_file(path, ZKI_ONNX_MAX_FILE_BYTES, &buf, &len);
     if (st != ZKI_OK)
         return st;
     st = zki_onnx_read_tensor_buffer(buf, len, out);
@@ -644,7 +642,7 @@ zki_status zki_onnx_load_file(const char *path, zki_graph **out)
     uint8_t *buf;
     size_t len;
     *out = NULL;
-    zki_status st = zki_read_file(path, ZKI_ONNX_MAX_FILE, &buf, &len);
+    zki_status st = zki_read_file(path, ZKI_ONNX_MAX_FILE_BYTES, &buf, &len);
     if (st != ZKI_OK)
         return st;
     st = zki_onnx_load_buffer(buf, len, out);
