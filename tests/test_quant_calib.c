@@ -3,7 +3,9 @@
  * NaN/Inf naming the file and index, and integer files for a float input;
  * zki_quantize refuses non-finite or constant calibration samples;
  * zki_quant_input refuses NaN/Inf; zki_quant_value rounds, clamps and says
- * so. Fixture: mlp_view.onnx, input [1,3,4]. */
+ * so; a file's shape is held to the input shape rule of run/prove/verify
+ * (NHWC for NCHW and 3-channel data for a 1-channel model refused).
+ * Fixtures: mlp_view.onnx (input [1,3,4]); resnet_tiny.onnx, fmnist_cnn.onnx. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +63,51 @@ static void test_load(const zki_graph *g)
     CHECK(zki_calib_load(g, tmp("mixed"), &s, &n) == ZKI_OK && n == 2);
     zki_samples_free(s, n);
     remove(tmp("mixed/a.npy"));
+}
+
+/* The shape rule of run/prove/verify inputs (input_shape.h): a file of the
+ * right element count but the wrong layout is refused naming both shapes. */
+static void test_shape(const zki_graph *g)
+{
+    static float f[3 * 3 * 28 * 28]; /* zeros: only shapes matter here */
+    zki_host_tensor *s = NULL;
+    int n = 0;
+    /* [B,C,H,W], [B]+dims, one sample and a flat sample of mlp_view [1,3,4] */
+    int64_t d4[4] = {2, 1, 3, 4}, d3[3] = {1, 3, 4}, d1[1] = {12};
+    CHECK(zki_npy_write(tmp("b.npy"), 4, d4, f, NULL) == ZKI_OK);
+    CHECK(zki_calib_load(g, tmp("b.npy"), &s, &n) == ZKI_OK && n == 2);
+    zki_samples_free(s, n);
+    CHECK(zki_npy_write(tmp("one.npy"), 3, d3, f, NULL) == ZKI_OK);
+    CHECK(zki_calib_load(g, tmp("one.npy"), &s, &n) == ZKI_OK && n == 1);
+    zki_samples_free(s, n);
+    CHECK(zki_npy_write(tmp("flat.npy"), 1, d1, f, NULL) == ZKI_OK);
+    CHECK(zki_calib_load(g, tmp("flat.npy"), &s, &n) == ZKI_OK && n == 1);
+    zki_samples_free(s, n);
+    /* the same 12 values per sample as [B,4,3] (channels last) */
+    int64_t t3[3] = {2, 4, 3};
+    CHECK(zki_npy_write(tmp("t.npy"), 3, t3, f, NULL) == ZKI_OK);
+    load_fails(g, tmp("t.npy"), "t.npy has shape [2,4,3]; the model takes [1,3,4] (optionally with a leading batch");
+
+    zki_graph *r = NULL, *c = NULL;
+    CHECK(zki_onnx_load_file(tdata("resnet_tiny.onnx"), &r) == ZKI_OK);
+    CHECK(zki_onnx_load_file(tdata("fmnist_cnn.onnx"), &c) == ZKI_OK);
+    if (r) { /* NHWC data for the NCHW [1,3,8,8] model */
+        int64_t nhwc[4] = {2, 8, 8, 3}, nchw[4] = {2, 3, 8, 8};
+        CHECK(zki_npy_write(tmp("nhwc.npy"), 4, nhwc, f, NULL) == ZKI_OK);
+        load_fails(r, tmp("nhwc.npy"), "nhwc.npy has shape [2,8,8,3]; the model takes [1,3,8,8] (optionally");
+        CHECK(zki_npy_write(tmp("nchw.npy"), 4, nchw, f, NULL) == ZKI_OK);
+        CHECK(zki_calib_load(r, tmp("nchw.npy"), &s, &n) == ZKI_OK && n == 2);
+        zki_samples_free(s, n);
+    }
+    if (c) { /* 3-channel images for the 1-channel [1,1,28,28] model: not 3x the samples */
+        int64_t rgb[4] = {1, 3, 28, 28};
+        CHECK(zki_npy_write(tmp("rgb.npy"), 4, rgb, f, NULL) == ZKI_OK);
+        load_fails(c, tmp("rgb.npy"), "rgb.npy has shape [1,3,28,28]; the model takes [1,1,28,28]");
+        CHECK(zki_calib_load(c, tdata("fmnist_calib.npy"), &s, &n) == ZKI_OK && n == 100);
+        zki_samples_free(s, n);
+    }
+    zki_graph_free(r);
+    zki_graph_free(c);
 }
 
 /* n samples of the input [1,3,4], every value v (one value w at index 5 of
@@ -134,11 +181,13 @@ int main(void)
     CHECK(zki_onnx_load_file(tdata("mlp_view.onnx"), &g) == ZKI_OK);
     if (g) {
         test_load(g);
+        test_shape(g);
         test_quantize(g);
     }
     test_value();
     zki_graph_free(g);
-    const char *names[] = {"nan.npy", "inf.npy", "none.npy", "int.npy", "empty", "mixed"};
+    const char *names[] = {"nan.npy", "inf.npy",  "none.npy", "int.npy", "empty",    "mixed",   "b.npy",
+                           "one.npy", "flat.npy", "t.npy",    "nhwc.npy", "nchw.npy", "rgb.npy"};
     tmp_cleanup(names, sizeof names / sizeof names[0]);
     return TEST_SUMMARY();
 }

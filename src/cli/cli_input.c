@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "quant/input_shape.h"
 #include "quant/npy.h"
 #include "quant/quant.h"
 
@@ -55,16 +56,6 @@ static int64_t shape_numel(int rank, const int64_t *dims)
     return n;
 }
 
-static const char *shape_str(char *buf, size_t cap, int rank, const int64_t *dims)
-{
-    size_t o = (size_t)snprintf(buf, cap, "[");
-    for (int a = 0; a < rank && o < cap; a++)
-        o += (size_t)snprintf(buf + o, cap - o, "%s%lld", a ? "," : "", (long long)dims[a]);
-    if (o < cap)
-        snprintf(buf + o, cap - o, "]");
-    return buf;
-}
-
 int zki_cli_in_of_arch(const zki_arch *a, zki_cli_in_model *im)
 {
     im->rank = (int)a->in_rank;
@@ -74,7 +65,7 @@ int zki_cli_in_of_arch(const zki_arch *a, zki_cli_in_model *im)
     if (shape_numel(im->rank, im->dims) != (int64_t)zki_arch_in_len(a)) {
         char s[200];
         fprintf(stderr, "zkinfer: the key's input shape %s does not match its first layer's %llu inputs\n",
-                shape_str(s, sizeof s, im->rank, im->dims), (unsigned long long)zki_arch_in_len(a));
+                zki_shape_str(im->rank, im->dims, s, sizeof s), (unsigned long long)zki_arch_in_len(a));
         return CLI_USAGE;
     }
     return CLI_OK;
@@ -107,28 +98,6 @@ static const char *dtype_name(int et)
     case ZKI_ET_BOOL: return "bool";
     default: return "integers";
     }
-}
-
-/* Samples in x by the shape rule (cli_input.h), or -1. */
-static int64_t batch_of(const zki_cli_in_model *im, const zki_host_tensor *x)
-{
-    size_t sz = sizeof(int64_t);
-    if (x->rank == im->rank && !memcmp(x->dims, im->dims, sz * (size_t)im->rank))
-        return 1;
-    if (x->rank == im->rank + 1 && !memcmp(x->dims + 1, im->dims, sz * (size_t)im->rank))
-        return x->dims[0];
-    if (im->rank >= 1 && im->dims[0] == 1 && x->rank == im->rank &&
-        !memcmp(x->dims + 1, im->dims + 1, sz * (size_t)(im->rank - 1)))
-        return x->dims[0];
-    int64_t per = shape_numel(im->rank, im->dims);
-    if (x->rank == 1 && x->dims[0] == per)
-        return 1;
-    /* a flat model input has no layout to mismatch: [B, ...] of its K
-     * values per sample, read in C order (a Flatten, as for an MLP on images) */
-    int flat = im->rank == 1 || (im->rank == 2 && im->dims[0] == 1);
-    if (flat && x->rank >= 2 && shape_numel(x->rank - 1, x->dims + 1) == per)
-        return x->dims[0];
-    return -1;
 }
 
 /* The dtype rule: an integer file needs --input-scale for a float model; a
@@ -198,12 +167,12 @@ int zki_cli_read_input(const zki_cli_in_model *im, const char *path, const zki_c
     zki_host_tensor x;
     if (zki_tensor_read_any(path, &x) != ZKI_OK)
         return zki_cli_err(path);
-    int64_t per = shape_numel(im->rank, im->dims), n = zki_host_tensor_numel(&x), b = batch_of(im, &x);
+    int64_t per = shape_numel(im->rank, im->dims), n = zki_host_tensor_numel(&x), b = -1;
+    char msg[512];
+    int shape_bad = zki_input_shape_check(im->rank, im->dims, x.rank, x.dims, path, &b, msg, sizeof msg) != 0;
     int rc = check_dtype(im, path, &x, o->input_scale);
-    if (rc == CLI_OK && b < 0) {
-        char hs[200], ms[200];
-        fprintf(stderr, "zkinfer: %s has shape %s; the model takes %s (optionally with a leading batch axis)\n",
-                path, shape_str(hs, sizeof hs, x.rank, x.dims), shape_str(ms, sizeof ms, im->rank, im->dims));
+    if (rc == CLI_OK && shape_bad) {
+        fprintf(stderr, "zkinfer: %s\n", msg);
         rc = CLI_USAGE;
     } else if (rc == CLI_OK && (b < 1 || b > ZKI_MAX_BATCH)) {
         fprintf(stderr, "zkinfer: %s holds %lld samples; 1 to %u are accepted\n", path, (long long)b,

@@ -1,11 +1,13 @@
 #include "cli/cli_util.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
 #include "prover/bytes.h"
+#include "prover/vk_cost.h"
 #include "quant/npy.h"
 #include "quant/quant.h"
 #include "verifier/verifier.h"
@@ -16,16 +18,17 @@ static const char *usage_inspect =
     "  ONNX model, or a .npy / .pb tensor. The format is told by the file's first\n"
     "  bytes, not its name.\n";
 
-/* The formats with a magic, and the extension that names each. */
+/* The formats with a magic, the extension that names each, and the largest
+ * valid file of each (a proof: the verifier's memory bound for any key). */
 static const struct {
     const char *ext, *magic, *what;
-    size_t mlen;
+    size_t mlen, max_bytes;
 } inspect_formats[] = {
-    {".vk", "ZKINFVK", "zkinfer verification key", 8},
-    {".zkp", "ZKINFPF", "zkinfer proof", 8},
-    {".zpk", "ZKINFPK", "zkinfer prover key", 8},
-    {".zkm", "ZKINFERM", "zkinfer model", 8},
-    {".npy", "\x93NUMPY", "NumPy array", 6},
+    {".vk", "ZKINFVK", "zkinfer verification key", 8, ZKI_VK_MAX_FILE_BYTES},
+    {".zkp", "ZKINFPF", "zkinfer proof", 8, (size_t)ZKI_VK_MAX_VERIFY_BYTES},
+    {".zpk", "ZKINFPK", "zkinfer prover key", 8, ZKI_PK_FILE_BYTES},
+    {".zkm", "ZKINFERM", "zkinfer model", 8, ZKI_ZKM_MAX_FILE_BYTES},
+    {".npy", "\x93NUMPY", "NumPy array", 6, ZKI_NPY_MAX_FILE_BYTES},
 };
 #define N_INSPECT_FORMATS (sizeof inspect_formats / sizeof inspect_formats[0])
 
@@ -33,6 +36,16 @@ static int ends_with(const char *s, const char *suffix)
 {
     size_t l = strlen(s), k = strlen(suffix);
     return l > k && !strcmp(s + l - k, suffix);
+}
+
+/* The size cap of the format the first bytes name (an ONNX model or .pb
+ * tensor when none): a file over it is refused by its size, unread. */
+static size_t inspect_cap(const uint8_t *head, size_t n)
+{
+    for (size_t k = 0; k < N_INSPECT_FORMATS; k++)
+        if (n >= inspect_formats[k].mlen && !memcmp(head, inspect_formats[k].magic, inspect_formats[k].mlen))
+            return inspect_formats[k].max_bytes;
+    return ZKI_ONNX_MAX_FILE_BYTES;
 }
 
 /* A file named for one of the magic formats must carry its magic: a
@@ -105,9 +118,11 @@ int zki_cli_inspect(int argc, char **argv)
         return CLI_USAGE;
     }
     const char *path = argv[0];
-    uint8_t *buf;
-    size_t len;
-    if (zki_read_file(path, (size_t)1 << 34, &buf, &len) != ZKI_OK)
+    uint8_t *buf, head[8];
+    size_t len, hn = 0;
+    /* the magic first, so each kind is read whole only up to its own cap */
+    if (zki_read_file_head(path, SIZE_MAX, head, sizeof head, &hn) != ZKI_OK ||
+        zki_read_file(path, inspect_cap(head, hn), &buf, &len) != ZKI_OK)
         return zki_cli_err(path);
     char *sum = malloc(1 << 20);
     int rc = sum ? inspect_check_name(path, buf, len) : CLI_USAGE;

@@ -16,6 +16,12 @@
 static const char vk_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'V', 'K', 0};
 static const char pk_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'P', 'K', 0};
 
+/* vk head 24 (magic, version, three lengths), arch (arch_write), commitment
+ * (zki_pcs_commitment_to_bytes) at their largest: see keys.h. */
+_Static_assert(24 + 164 + 144 * (uint64_t)ZKI_ARCH_MAX_LAYERS + 72 + 8 * (uint64_t)ZKI_PCS_MAX_POLYS <=
+                   ZKI_VK_MAX_FILE_BYTES,
+               "ZKI_VK_MAX_FILE_BYTES is below the largest valid key");
+
 void zki_arch_free(zki_arch *a)
 {
     if (!a)
@@ -1063,7 +1069,7 @@ zki_status zki_vk_read(const char *path, zki_vk *vk)
 {
     uint8_t *b;
     size_t n;
-    zki_status st = zki_read_file(path, (size_t)1 << 30, &b, &n);
+    zki_status st = zki_read_file(path, ZKI_VK_MAX_FILE_BYTES, &b, &n);
     if (st)
         return st;
     st = zki_vk_from_bytes(vk, b, n);
@@ -1100,7 +1106,7 @@ zki_status zki_pk_read_seed(const char *path, uint8_t seed[32], zki_digest *vk_h
 {
     uint8_t *b;
     size_t n;
-    zki_status st = zki_read_file(path, 4096, &b, &n);
+    zki_status st = zki_read_file(path, ZKI_PK_FILE_BYTES, &b, &n);
     if (st)
         return st;
     uint32_t ver = 0;

@@ -53,6 +53,15 @@
  * a key parameter, bound by the vk hash; parsing accepts 0 .. 30. */
 #define ZKI_KEY_GRIND_BITS 16u
 #define ZKI_ARCH_MAX_Q_LOG 20u
+/* Largest .vk file read (zki_vk_read, inspect), refused by its size before
+ * reading. The largest key the parser accepts is ~1.1 MB: ZKI_ARCH_MAX_LAYERS
+ * layers of at most 144 bytes, a 164-byte architecture head, and a weights
+ * commitment of 72 + 8 bytes per table for at most ZKI_PCS_MAX_POLYS tables
+ * (a real 4096-layer key is ~492 KB); 8 MiB leaves room and keeps a junk or
+ * sparse file named as a key from being read whole. keys.c asserts it. */
+#define ZKI_VK_MAX_FILE_BYTES ((size_t)8 << 20)
+/* A .zpk is exactly: magic 8 | u32 version | seed 32 | vk hash 32. */
+#define ZKI_PK_FILE_BYTES ((size_t)76)
 
 /* Layer kinds. A CONV layer (ops/conv.h) reads its input as a map
  * [C][H][W] with every axis zero-padded to a power of two (K = 2^(lc+lh+lw)

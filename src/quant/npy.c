@@ -121,7 +121,7 @@ zki_status zki_npy_read(const char *path, zki_host_tensor *out)
     uint8_t *b;
     size_t n;
     memset(out, 0, sizeof *out);
-    zki_status st = zki_read_file(path, (size_t)1 << 34, &b, &n);
+    zki_status st = zki_read_file(path, ZKI_NPY_MAX_FILE_BYTES, &b, &n);
     if (st != ZKI_OK)
         return st;
     st = zki_npy_parse(b, n, out);

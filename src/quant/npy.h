@@ -6,6 +6,8 @@
 #include "onnx/onnx.h"
 
 zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out);
+/* Largest .npy file read (16 GiB): a calibration set or batch of inputs. */
+#define ZKI_NPY_MAX_FILE_BYTES ((size_t)1 << 34)
 zki_status zki_npy_read(const char *path, zki_host_tensor *out);
 /* Writes float32 (f set) or int64 (i set) data. */
 zki_status zki_npy_write(const char *path, int rank, const int64_t *dims, const float *f, const int64_t *i);

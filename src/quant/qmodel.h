@@ -113,6 +113,9 @@ void zki_qexec_free(const zki_qmodel *m, int64_t **vals);
 
 /* .zkm files: versioned, bounds-checked, SHA-256 trailer. */
 #define ZKI_ZKM_VERSION 1
+/* Largest .zkm read (zki_zkm_read, inspect): weights of a model up to 16 GiB,
+ * the limit the reader has always had. */
+#define ZKI_ZKM_MAX_FILE_BYTES ((size_t)1 << 34)
 zki_status zki_zkm_write(const zki_qmodel *m, const char *path);
 zki_status zki_zkm_read(const char *path, zki_qmodel **out);
 zki_status zki_zkm_parse(const uint8_t *buf, size_t len, zki_qmodel **out);

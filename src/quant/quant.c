@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "graph/refusals.h"
+#include "quant/input_shape.h"
 #include "quant/npy.h"
 
 #define ZKI_RQ_PRECISION 24 /* bits of the requantisation multiplier */
@@ -1307,9 +1308,12 @@ static zki_status zki_add_samples(const zki_graph *g, zki_host_tensor *h, zki_ho
     int isf = zki_et_is_float(in->et) == 1;
     if (tot == 0)
         return zki_fail(ZKI_ERR_INPUT, "'%s' holds no samples (shape has a zero axis)", path);
-    if (per <= 0 || tot % per != 0)
-        return zki_fail(ZKI_ERR_INPUT, "'%s': %lld elements is not a multiple of the input's %lld", path,
-                        (long long)tot, (long long)per);
+    /* the shape rule of run/prove/verify: a count check alone would take
+     * NHWC data for an NCHW model, or 3-channel images as 3x the samples */
+    int64_t cnt = -1;
+    char msg[512];
+    if (per <= 0 || zki_input_shape_check(in->rank, in->dims, h->rank, h->dims, path, &cnt, msg, sizeof msg) != 0)
+        return zki_fail(ZKI_ERR_INPUT, "%s", per <= 0 ? "the model's input has no elements" : msg);
     if (isf && !h->f) /* uint8 pixels 0..255 for a model trained on 0..1 would calibrate wrong ranges */
         return zki_fail(ZKI_ERR_INPUT, "'%s' holds integers; the model takes float input '%s': convert the "
                         "calibration data to float, scaled as in training (e.g. pixels / 255)", path, in->name);
@@ -1317,7 +1321,6 @@ static zki_status zki_add_samples(const zki_graph *g, zki_host_tensor *h, zki_ho
     if (bad >= 0)
         return zki_fail(ZKI_ERR_INPUT, "'%s': value at index %lld (sample %lld) is %s; calibration data must be "
                         "finite", path, (long long)bad, (long long)(bad / per), isnan(h->f[bad]) ? "NaN" : "infinite");
-    int64_t cnt = tot / per;
     for (int64_t s = 0; s < cnt; s++) {
         if (*n == *cap) {
             int nc = *cap ? 2 * *cap : 64;

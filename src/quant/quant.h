@@ -46,10 +46,11 @@ int64_t zki_quant_value(double x, double scale, int64_t qmax, int *clamped);
 int64_t zki_first_nonfinite(const float *f, int64_t n);
 
 /* Loads calibration samples for a one-input graph from a .npy/.pb file or a
- * directory of them; a file holding several samples (element count a
- * multiple of the input's) is split along its leading axis. Refused: no
- * files, a file of no samples, NaN/Inf (naming the file and index) and
- * integer files for a float input (they would need a scale). */
+ * directory of them; a file's shape must pass the input shape rule
+ * (input_shape.h, as for run/prove/verify inputs) and several samples are
+ * split along its leading axis. Refused: no files, a file of no samples,
+ * another shape (naming the file and both shapes), NaN/Inf (naming the file
+ * and index) and integer files for a float input (they would need a scale). */
 zki_status zki_calib_load(const zki_graph *g, const char *path, zki_host_tensor **samples, int *n_samples);
 void zki_samples_free(zki_host_tensor *s, int n);
 

@@ -17,6 +17,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "hash/sha256.h"
+#include "onnx/onnx.h"
 #include "quant/qmodel.h"
 
 static const char zki_zkm_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'E', 'R', 'M'};
@@ -294,24 +295,13 @@ fail:
 zki_status zki_zkm_read(const char *path, zki_qmodel **out)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return zki_fail(ZKI_ERR_IO, "cannot open '%s'", path);
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    rewind(f);
-    if (sz < 0 || sz > ((long)1 << 34)) {
-        fclose(f);
-        return zki_fail(ZKI_ERR_INPUT, "'%s': bad size", path);
-    }
-    uint8_t *b = malloc((size_t)sz + 1);
-    if (!b || fread(b, 1, (size_t)sz, f) != (size_t)sz) {
-        free(b);
-        fclose(f);
-        return zki_fail(ZKI_ERR_IO, "cannot read '%s'", path);
-    }
-    fclose(f);
-    zki_status st = zki_zkm_parse(b, (size_t)sz, out);
+    uint8_t *b;
+    size_t n;
+    /* zki_read_file: a FIFO or device is refused before it is opened */
+    zki_status st = zki_read_file(path, ZKI_ZKM_MAX_FILE_BYTES, &b, &n);
+    if (st != ZKI_OK)
+        return st;
+    st = zki_zkm_parse(b, n, out);
     free(b);
     return st;
 }
