@@ -38,14 +38,9 @@ static int proof_cap(const zki_vk *vk, const char *proof, uint64_t *cap)
     /* not a regular file (a FIFO would block the open): the reader says so */
     if (stat(proof, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < sizeof head)
         return CLI_OK;
-    FILE *f = fopen(proof, "rb");
-    size_t n = f ? fread(head, 1, sizeof head, f) : 0;
-    if (f)
-        fclose(f);
-    if (!f) {
-        fprintf(stderr, "zkinfer verify: cannot read %s: %s\n", proof, strerror(errno));
-        return CLI_USAGE;
-    }
+    size_t n = 0;
+    if (zki_read_file_head(proof, SIZE_MAX, head, sizeof head, &n) != ZKI_OK)
+        return zki_cli_err(proof);
     if (zki_proof_size_cap(vk, head, n, cap) != ZKI_OK) {
         rejected();
         return CLI_CHECK;
