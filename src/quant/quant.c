@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -1369,7 +1370,7 @@ zki_status zki_calib_load(const zki_graph *g, const char *path, zki_host_tensor 
                         g->n_inputs);
     struct stat sb;
     if (stat(path, &sb) != 0)
-        return zki_fail(ZKI_ERR_IO, "cannot open '%s'", path);
+        return zki_fail(ZKI_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
     char **files = NULL;
     int nf = 0;
     if (S_ISDIR(sb.st_mode)) {
