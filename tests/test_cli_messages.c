@@ -202,6 +202,11 @@ static void test_inspect_formats(void)
     CHECK(rename(tmp("m.vk"), tmp("m.key")) == 0);
     CHECK(RUN("inspect", tmp("m.key")) == 0 && strstr(out_text, "zkinfer verification key"));
     CHECK(rename(tmp("m.key"), tmp("m.vk")) == 0);
+    /* a known format under another format's name: described, with a note */
+    CHECK(rename(tmp("m.zpk"), tmp("m.npy")) == 0);
+    CHECK(RUN("inspect", tmp("m.npy")) == 0 && strstr(out_text, "zkinfer prover key"));
+    CHECK_MSG(strstr(err_text, "is named .npy but holds a zkinfer prover key"), "%s", err_text);
+    CHECK(rename(tmp("m.npy"), tmp("m.zpk")) == 0);
     CHECK(RUN("inspect", tdata("fmnist_mlp.onnx")) == 0 && strstr(out_text, "ONNX model"));
     /* an ONNX model zkinfer refuses gets the refusal, not "unknown format" */
     CHECK(RUN("inspect", tdata("bad_unsupported_op.onnx")) == 2);

@@ -16,7 +16,8 @@ static const char *usage_inspect =
     "usage: zkinfer inspect FILE\n"
     "  Describes a zkinfer .zkm model, .vk key, .zpk prover key or .zkp proof, an\n"
     "  ONNX model, or a .npy / .pb tensor. The format is told by the file's first\n"
-    "  bytes, not its name.\n";
+    "  bytes, not its name (a name that claims another format gets a note; a file\n"
+    "  named .vk/.zkp/.zpk/.zkm/.npy with no known first bytes is refused).\n";
 
 /* The formats with a magic, the extension that names each, and the largest
  * valid file of each (a proof: the verifier's memory bound for any key). */
@@ -48,18 +49,26 @@ static size_t inspect_cap(const uint8_t *head, size_t n)
     return ZKI_ONNX_MAX_FILE_BYTES;
 }
 
-/* A file named for one of the magic formats must carry its magic: a
- * renamed or corrupt file is named as such, not parsed as something else. */
+/* A file named for one of the magic formats: one that carries another
+ * known magic is described as what it is, with a note on its name; one with
+ * no known magic is refused as renamed or corrupt, not parsed as ONNX. */
 static int inspect_check_name(const char *path, const uint8_t *buf, size_t len)
 {
+    const char *is = NULL;
+    for (size_t k = 0; k < N_INSPECT_FORMATS; k++)
+        if (len >= inspect_formats[k].mlen && !memcmp(buf, inspect_formats[k].magic, inspect_formats[k].mlen))
+            is = inspect_formats[k].what;
     for (size_t k = 0; k < N_INSPECT_FORMATS; k++) {
         size_t ml = inspect_formats[k].mlen;
-        if (ends_with(path, inspect_formats[k].ext) &&
-            (len < ml || memcmp(buf, inspect_formats[k].magic, ml))) {
-            fprintf(stderr, "zkinfer: %s: named %s but not a %s (bad magic)\n", path,
-                    inspect_formats[k].ext, inspect_formats[k].what);
-            return CLI_USAGE;
+        if (!ends_with(path, inspect_formats[k].ext) || (len >= ml && !memcmp(buf, inspect_formats[k].magic, ml)))
+            continue;
+        if (is) {
+            fprintf(stderr, "note: %s is named %s but holds a %s\n", path, inspect_formats[k].ext, is);
+            return CLI_OK;
         }
+        fprintf(stderr, "zkinfer: %s: named %s but not a %s (bad magic)\n", path, inspect_formats[k].ext,
+                inspect_formats[k].what);
+        return CLI_USAGE;
     }
     return CLI_OK;
 }
