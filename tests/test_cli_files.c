@@ -150,6 +150,14 @@ static void collisions(const char *onnx, const char *cal)
     REFUSED(in, "run", tmp("m.zkm"), "--input", in, "-o", tmp("hl.npy"));
     REFUSED(in, "run", tmp("m.zkm"), "--input", in, "-o", tmp("sl.npy"));
     REFUSED(in, "run", tmp("m.zkm"), "--input", tmp("sl.npy"), "-o", tmp("sub/../in.npy"));
+    /* a nameless .zkm (a hidden file with hidden keys) is refused */
+    CHECK(CLI("compile", onnx, "--calib", cal, "-o", tmp(".zkm")) == 2 && access(tmp(".zkm"), F_OK) != 0);
+    /* a name near the 255-byte limit: the temporary fits beside it */
+    char longname[260];
+    memset(longname, 'l', 250);
+    strcpy(longname + 250, ".npy");
+    CHECK(CLI("run", tmp("m.zkm"), "--input", in, "-o", tmp(longname)) == 0 && access(tmp(longname), F_OK) == 0);
+    remove(tmp(longname));
     /* run and prove never replace a zkinfer model or key, whatever its name */
     CHECK(copy_file(tmp("m.zpk"), tmp("o.zpk")) && copy_file(tmp("m.vk"), tmp("o.npy")));
     REFUSED(tmp("o.zpk"), "run", tmp("m.zkm"), "--input", in, "-o", tmp("o.zpk"));

@@ -101,7 +101,7 @@ static void test_parse(void)
     int i = 0;
     CHECK(zki_cli_parse_double("--x", "0.25", 0, 1, 0, &d) == 0 && d == 0.25);
     CHECK(zki_cli_parse_double("--x", "1e-3", 0, 1, 1, &d) == 0 && d == 1e-3);
-    const char *bad[] = {"", "abc", "0.5x", " 0.5", "nan", "inf", "-inf", "1e999", "2", "-0.1"};
+    const char *bad[] = {"", "abc", "0.5x", " 0.5", "nan", "inf", "-inf", "1e999", "2", "-0.1", "0x1", "0x1p-1"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
         CHECK_MSG(CAP(zki_cli_parse_double("--x", bad[k], 0, 1, 0, &d)) == 2, "'%s'", bad[k]);
     CHECK(CAP(zki_cli_parse_double("--x", "0", 0, 1, 1, &d)) == 2);

@@ -46,8 +46,9 @@ static int parse_bits(const char *opt, const char *s, int *out)
 static int check_outputs(const char *model, const char *calib, const char *eval, const char *out)
 {
     size_t n = strlen(out);
-    if (n < 4 || strcmp(out + n - 4, ".zkm")) {
-        char *s = zki_cli_with_ext(out, ".zkm");
+    const char *base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
+    if (n < 4 || strcmp(out + n - 4, ".zkm") || strlen(base) == 4) { /* ".zkm" alone: hidden, nameless */
+        char *s = strlen(base) > 0 && base[0] != '.' ? zki_cli_with_ext(out, ".zkm") : NULL;
         fprintf(stderr, "zkinfer compile: -o %s: the model must go to a .zkm file (its keys are written "
                 "beside it as .vk and .zpk); use e.g. -o %s\n", out, s ? s : "model.zkm");
         free(s);

@@ -16,7 +16,8 @@ int zki_cli_parse_double(const char *opt, const char *s, double lo, double hi, i
 {
     char *end = NULL;
     errno = 0;
-    double v = *s && !isspace((unsigned char)*s) ? strtod(s, &end) : NAN;
+    /* decimal only: strtod would also take hex ("0x1p-8") */
+    double v = *s && !isspace((unsigned char)*s) && !strpbrk(s, "xX") ? strtod(s, &end) : NAN;
     /* isfinite refuses "nan" and "inf", which strtod accepts */
     if (!end || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi || (lo_open && v == lo)) {
         fprintf(stderr, "zkinfer: %s: '%s' is not a number in %c%g, %g]\n", opt, s, lo_open ? '(' : '[', lo, hi);

@@ -29,9 +29,17 @@ static int open_temp(const char *path, mode_t mode, char **tmp)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+    /* a name near the file system's limit (255) has no room for the
+     * suffix: such a temporary is named by the directory alone */
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    int short_name = strlen(path + dir_len) + 11 > 255;
     for (int tries = 0; tries < 100; tries++) {
         x = (x + ++counter) * 6364136223846793005ull + 1442695040888963407ull;
-        snprintf(*tmp, n, "%s.tmp-%06x", path, (unsigned)(x >> 40));
+        if (short_name)
+            snprintf(*tmp, n, "%.*s.zki.tmp-%06x", (int)dir_len, path, (unsigned)(x >> 40));
+        else
+            snprintf(*tmp, n, "%s.tmp-%06x", path, (unsigned)(x >> 40));
         int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
         if (fd >= 0 || errno != EEXIST)
             return fd;
