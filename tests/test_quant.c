@@ -78,6 +78,27 @@ static void test_npy(void)
         CHECK_MSG(st != ZKI_OK, "prefix %zu accepted", n);
         zki_host_tensor_clear(&h);
     }
+    /* headers NumPy would not write: no closing brace, a key twice, a
+     * shape too large for the file; a float64 beyond float32's range */
+    const char *bad[] = {"{'descr': '|u1', 'fortran_order': False, 'shape': (4,), ",
+                         "{'descr': '|u1', 'fortran_order': False, 'shape': (4,), 'shape': (2,), }",
+                         "{'descr': '|u1', 'fortran_order': False, 'shape': (536903681, 536838145, 784), }",
+                         "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }"};
+    const char *why[] = {"malformed", "malformed", "more elements than", "beyond float32"};
+    for (int k = 0; k < 4; k++) {
+        size_t bl = strlen(bad[k]), dl = k == 3 ? 8 : 4;
+        uint8_t b2[256];
+        memcpy(b2, "\x93NUMPY\x01\x00", 8);
+        b2[8] = (uint8_t)(bl + 1);
+        b2[9] = 0;
+        memcpy(b2 + 10, bad[k], bl);
+        b2[10 + bl] = '\n';
+        double big = 1e300;
+        memcpy(b2 + 11 + bl, k == 3 ? (const void *)&big : (const void *)data, dl);
+        CHECK(zki_npy_parse(b2, 11 + bl + dl, &h) == ZKI_ERR_INPUT);
+        CHECK_MSG(strstr(zki_last_error(), why[k]), "%d: %s", k, zki_last_error());
+        zki_host_tensor_clear(&h);
+    }
 }
 
 /* Random calibration samples in [-1, 1] for a one-input graph. */

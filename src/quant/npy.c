@@ -7,11 +7,12 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 
-/* Finds the value text after 'key': in the header dict. */
+/* Finds the value text after 'key': in the header dict; NULL when the key
+ * is missing or appears twice (which of two values would NumPy mean?). */
 static const char *zki_npy_field(const char *h, const char *key)
 {
     const char *p = strstr(h, key);
-    if (!p)
+    if (!p || strstr(p + strlen(key), key))
         return NULL;
     p = strchr(p + strlen(key), ':');
     if (!p)
@@ -47,8 +48,11 @@ zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out)
     h[hl] = '\0';
     const char *d = zki_npy_field(h, "'descr'"), *fo = zki_npy_field(h, "'fortran_order'"),
                *sh = zki_npy_field(h, "'shape'");
-    if (!d || !fo || !sh || *d != '\'' || *sh != '(')
-        return zki_fail(ZKI_ERR_INPUT, ".npy header is malformed");
+    const char *open_brace = h + strspn(h, " "), *close_brace = strrchr(h, '}');
+    if (!d || !fo || !sh || *d != '\'' || *sh != '(' || *open_brace != '{' || !close_brace ||
+        strspn(close_brace + 1, " \n") != strlen(close_brace + 1))
+        return zki_fail(ZKI_ERR_INPUT, ".npy header is malformed (a {'descr', 'fortran_order', 'shape'} dict, "
+                        "each key once, is expected)");
     if (strncmp(fo, "False", 5) != 0)
         return zki_fail(ZKI_ERR_UNSUPPORTED, ".npy in Fortran order is not supported");
     char ds[8] = {0};
@@ -86,7 +90,9 @@ zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out)
     out->rank = rank;
     int64_t n = zki_shape_numel(rank, out->dims);
     size_t w = (size_t)types[ti].w, data = off + hl;
-    if (n < 0 || (uint64_t)n > (len - data) / w || (size_t)n * w != len - data)
+    if (n < 0 || (uint64_t)n > (len - data) / w)
+        return zki_fail(ZKI_ERR_INPUT, ".npy shape holds more elements than the file's %zu data bytes", len - data);
+    if ((size_t)n * w != len - data)
         return zki_fail(ZKI_ERR_INPUT, ".npy data has %zu bytes, shape needs %lld", len - data, (long long)n * (long long)w);
     out->et = types[ti].et;
     size_t cnt = n > 0 ? (size_t)n : 1;
@@ -97,13 +103,21 @@ zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out)
     if (!out->f && !out->i)
         return zki_fail(ZKI_ERR_NOMEM, "out of memory");
     const uint8_t *src = buf + data;
+    int64_t too_big = -1; /* a finite float64 beyond float32's range */
     for (int64_t k = 0; k < n; k++, src += w) {
         uint64_t u = 0;
         for (size_t b = 0; b < w; b++)
             u |= (uint64_t)src[b] << (8 * b);
         switch (out->et) {
         case ZKI_ET_FLOAT: { uint32_t x = (uint32_t)u; float f; memcpy(&f, &x, 4); out->f[k] = f; break; }
-        case ZKI_ET_DOUBLE: { double f; memcpy(&f, &u, 8); out->f[k] = (float)f; break; }
+        case ZKI_ET_DOUBLE: {
+            double f;
+            memcpy(&f, &u, 8);
+            if (too_big < 0 && (f > 3.4028234663852886e38 || f < -3.4028234663852886e38) && f - f == 0)
+                too_big = k;
+            out->f[k] = (float)f;
+            break;
+        }
         case ZKI_ET_INT8: out->i[k] = (int8_t)(uint8_t)u; break;
         case ZKI_ET_INT16: out->i[k] = (int16_t)(uint16_t)u; break;
         case ZKI_ET_INT32: out->i[k] = (int32_t)(uint32_t)u; break;
@@ -113,6 +127,11 @@ zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out)
     }
     if (out->et == ZKI_ET_DOUBLE)
         out->et = ZKI_ET_FLOAT;
+    if (too_big >= 0) {
+        zki_host_tensor_clear(out);
+        return zki_fail(ZKI_ERR_INPUT, ".npy value at index %lld is beyond float32's range (values are read as "
+                        "float32)", (long long)too_big);
+    }
     return ZKI_OK;
 }
 
