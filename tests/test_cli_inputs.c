@@ -117,6 +117,11 @@ static void test_parse(void)
     snprintf(cal, sizeof cal, "%s", tdata("fmnist_calib.npy"));
     CHECK(CLIE("compile", m, "--calib", cal, "-o", tmp("x.zkm"), "--min-top1", "abc") == 2);
     SAYS("--min-top1: 'abc' is not a number in [0, 1]");
+    /* an option without its value, or given twice, says so */
+    CHECK(CLIE("compile", m, "--calib", cal, "-o", tmp("x.zkm"), "--min-cosine") == 2);
+    SAYS("--min-cosine needs a value");
+    CHECK(CLIE("compile", m, "--calib", cal, "--calib", m, "-o", tmp("x.zkm")) == 2);
+    SAYS("--calib given twice");
     CHECK(CLIE("compile", m, "--calib", cal, "-o", tmp("x.zkm"), "--min-cosine", "nan") == 2);
     SAYS("--min-cosine: 'nan' is not a number in [-1, 1]");
     CHECK(CLIE("compile", m, "--calib", cal, "-o", tmp("x.zkm"), "--min-cosine", "1.5") == 2);

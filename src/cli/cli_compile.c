@@ -91,6 +91,9 @@ int zki_cli_compile(int argc, char **argv)
     int require_keys = 0;
     zki_quant_opts o;
     zki_quant_opts_default(&o);
+    static const char *const value_opts[] = {"--calib", "-o", "--eval", "--weight-bits", "--act-bits", "--min-cosine", "--min-top1", NULL};
+    if (zki_cli_check_values("compile", argc, argv, value_opts))
+        return CLI_USAGE;
     for (int k = 0; k < argc; k++) {
         const char *a = argv[k];
         if (zki_cli_is_help(a)) {

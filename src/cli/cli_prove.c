@@ -30,6 +30,9 @@ int zki_cli_prove(int argc, char **argv)
     int priv = 0, quiet = 0;
     int io;
     zki_cli_in_opts iopt = {0, 0};
+    static const char *const value_opts[] = {"--input", "-o", "--key", "--input-scale", NULL};
+    if (zki_cli_check_values("prove", argc, argv, value_opts))
+        return CLI_USAGE;
     for (int k = 0; k < argc; k++) {
         const char *a = argv[k];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

@@ -25,6 +25,9 @@ int zki_cli_run(int argc, char **argv)
     const char *model = NULL, *input = NULL, *out = NULL;
     int raw = 0, io;
     zki_cli_in_opts iopt = {0, 0};
+    static const char *const value_opts[] = {"--input", "-o", "--input-scale", NULL};
+    if (zki_cli_check_values("run", argc, argv, value_opts))
+        return CLI_USAGE;
     for (int k = 0; k < argc; k++) {
         const char *a = argv[k];
         if (zki_cli_is_help(a)) {

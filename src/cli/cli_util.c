@@ -96,3 +96,30 @@ void zki_cli_progress_end(zki_cli_progress *p)
     fflush(stderr);
     p->shown = 0;
 }
+
+int zki_cli_check_values(const char *cmd, int argc, char **argv, const char *const *value_opts)
+{
+    for (int k = 0; k < argc; k++) {
+        if (zki_cli_is_help(argv[k]))
+            return CLI_OK; /* --help wins over everything else */
+        int v = -1;
+        for (int j = 0; value_opts[j]; j++)
+            if (!strcmp(argv[k], value_opts[j]))
+                v = j;
+        if (v < 0)
+            continue;
+        if (k + 1 >= argc) {
+            fprintf(stderr, "zkinfer %s: %s needs a value ('zkinfer %s --help' lists the options)\n", cmd, argv[k],
+                    cmd);
+            return CLI_USAGE;
+        }
+        for (int e = 0; e < k; e++)
+            if (!strcmp(argv[e], argv[k]) && (e == 0 || strcmp(argv[e - 1], argv[k]))) {
+                fprintf(stderr, "zkinfer %s: %s given twice ('%s' and '%s'): give it once\n", cmd, argv[k],
+                        argv[e + 1], argv[k + 1]);
+                return CLI_USAGE;
+            }
+        k++; /* its value, whatever it looks like */
+    }
+    return CLI_OK;
+}

@@ -38,6 +38,11 @@ void zki_cli_progress_stage(zki_cli_progress *p, const char *stage);
 /* Clears the progress line, before the command prints its results. */
 void zki_cli_progress_end(zki_cli_progress *p);
 
+/* Before a command parses argv: each option of value_opts (NULL-ended)
+ * has a value and is given at most once. CLI_OK, or CLI_USAGE printed
+ * ("-o needs a value", "--input given twice ('a.npy' and 'b.npy')"). */
+int zki_cli_check_values(const char *cmd, int argc, char **argv, const char *const *value_opts);
+
 /* The commands, each in its own file. */
 int zki_cli_compile(int argc, char **argv);
 int zki_cli_run(int argc, char **argv);

@@ -58,6 +58,9 @@ int zki_cli_verify(int argc, char **argv)
     const char *vkp = NULL, *input = NULL, *proof = NULL;
     int io;
     zki_cli_in_opts iopt = {0, 0};
+    static const char *const value_opts[] = {"--input", "--proof", "--input-scale", NULL};
+    if (zki_cli_check_values("verify", argc, argv, value_opts))
+        return CLI_USAGE;
     for (int k = 0; k < argc; k++) {
         const char *a = argv[k];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
