@@ -91,44 +91,20 @@ int zki_cli_compile(int argc, char **argv)
     int require_keys = 0;
     zki_quant_opts o;
     zki_quant_opts_default(&o);
-    static const char *const value_opts[] = {"--calib", "-o", "--eval", "--weight-bits", "--act-bits", "--min-cosine", "--min-top1", NULL};
-    if (zki_cli_check_values("compile", argc, argv, value_opts))
+    const char *wbits = NULL, *abits = NULL, *mincos = NULL, *mintop1 = NULL;
+    const zki_cli_opt opts[] = {{"--calib", &calib, NULL},        {"-o", &out, NULL},
+                                {"--eval", &eval, NULL},          {"--weight-bits", &wbits, NULL},
+                                {"--act-bits", &abits, NULL},     {"--min-cosine", &mincos, NULL},
+                                {"--min-top1", &mintop1, NULL},   {"--require-keys", NULL, &require_keys},
+                                {NULL, NULL, NULL}};
+    int prc = zki_cli_parse("compile", argc, argv, opts, &model, usage);
+    if (prc != CLI_OK)
+        return prc == CLI_HELP ? CLI_OK : CLI_USAGE;
+    if ((wbits && parse_bits("--weight-bits", wbits, &o.weight_bits)) ||
+        (abits && parse_bits("--act-bits", abits, &o.act_bits)) ||
+        (mincos && zki_cli_parse_double("--min-cosine", mincos, -1, 1, 0, &min_cos)) ||
+        (mintop1 && zki_cli_parse_double("--min-top1", mintop1, 0, 1, 0, &min_top1)))
         return CLI_USAGE;
-    for (int k = 0; k < argc; k++) {
-        const char *a = argv[k];
-        if (zki_cli_is_help(a)) {
-            usage(stdout);
-            return CLI_OK;
-        }
-        int has = k + 1 < argc;
-        if (!strcmp(a, "--calib") && has)
-            calib = argv[++k];
-        else if (!strcmp(a, "-o") && has)
-            out = argv[++k];
-        else if (!strcmp(a, "--eval") && has)
-            eval = argv[++k];
-        else if (!strcmp(a, "--weight-bits") && has) {
-            if (parse_bits(a, argv[++k], &o.weight_bits))
-                return CLI_USAGE;
-        } else if (!strcmp(a, "--act-bits") && has) {
-            if (parse_bits(a, argv[++k], &o.act_bits))
-                return CLI_USAGE;
-        } else if (!strcmp(a, "--min-cosine") && has) {
-            if (zki_cli_parse_double(a, argv[++k], -1, 1, 0, &min_cos))
-                return CLI_USAGE;
-        } else if (!strcmp(a, "--min-top1") && has) {
-            if (zki_cli_parse_double(a, argv[++k], 0, 1, 0, &min_top1))
-                return CLI_USAGE;
-        } else if (!strcmp(a, "--require-keys"))
-            require_keys = 1;
-        else if (a[0] != '-' && !model)
-            model = a;
-        else {
-            fprintf(stderr, "zkinfer compile: unexpected argument '%s'\n", a);
-            usage(stderr);
-            return CLI_USAGE;
-        }
-    }
     if (!model || !calib || !out) {
         usage(stderr);
         return CLI_USAGE;

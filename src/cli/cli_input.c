@@ -72,17 +72,9 @@ int zki_cli_in_of_arch(const zki_arch *a, zki_cli_in_model *im)
     return CLI_OK;
 }
 
-int zki_cli_in_option(int argc, char **argv, int *k, zki_cli_in_opts *o, int strict_ok)
+int zki_cli_in_scale(const char *text, zki_cli_in_opts *o)
 {
-    const char *a = argv[*k];
-    if (strict_ok && !strcmp(a, "--strict")) {
-        o->strict = 1;
-        return 1;
-    }
-    if (strcmp(a, "--input-scale") || *k + 1 >= argc)
-        return 0;
-    *k += 1;
-    return zki_cli_parse_double(a, argv[*k], 0, 1e30, 1, &o->input_scale) == CLI_OK ? 1 : -1;
+    return text ? zki_cli_parse_double("--input-scale", text, 0, 1e30, 1, &o->input_scale) : CLI_OK;
 }
 
 static const char *dtype_name(int et)

@@ -33,9 +33,9 @@ typedef struct {
     int strict;         /* --strict: values outside the calibrated range are an error */
 } zki_cli_in_opts;
 
-/* Takes --input-scale S, and --strict when strict_ok, at argv[*k] (moving *k
- * past a value): 1 taken, 0 not one of them, -1 a bad value (printed). */
-int zki_cli_in_option(int argc, char **argv, int *k, zki_cli_in_opts *o, int strict_ok);
+/* --input-scale's text (NULL: not given) into o->input_scale, parsed
+ * strictly; an exit code (printed). */
+int zki_cli_in_scale(const char *text, zki_cli_in_opts *o);
 
 /* Reads PATH (.npy or .pb), checks it against the model's input and
  * quantises it into *X (malloc'd, caller frees), *B samples. Accepted

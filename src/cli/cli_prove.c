@@ -24,41 +24,23 @@ static const char *usage_prove =
     ZKI_CLI_STRICT_USAGE
     ZKI_CLI_INPUT_USAGE;
 
+static void usage(FILE *f) { fputs(usage_prove, f); }
+
 int zki_cli_prove(int argc, char **argv)
 {
     const char *model = NULL, *input = NULL, *out = NULL, *key = NULL;
+    const char *scale = NULL;
     int priv = 0, quiet = 0;
-    int io;
     zki_cli_in_opts iopt = {0, 0};
-    static const char *const value_opts[] = {"--input", "-o", "--key", "--input-scale", NULL};
-    if (zki_cli_check_values("prove", argc, argv, value_opts))
+    const zki_cli_opt opts[] = {{"--input", &input, NULL},       {"-o", &out, NULL},
+                                {"--key", &key, NULL},           {"--input-scale", &scale, NULL},
+                                {"--strict", NULL, &iopt.strict}, {"--private-input", NULL, &priv},
+                                {"--quiet", NULL, &quiet},        {NULL, NULL, NULL}};
+    int prc = zki_cli_parse("prove", argc, argv, opts, &model, usage);
+    if (prc != CLI_OK)
+        return prc == CLI_HELP ? CLI_OK : CLI_USAGE;
+    if (zki_cli_in_scale(scale, &iopt))
         return CLI_USAGE;
-    for (int k = 0; k < argc; k++) {
-        const char *a = argv[k];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_prove, stdout);
-            return CLI_OK;
-        }
-        if ((io = zki_cli_in_option(argc, argv, &k, &iopt, 1)) != 0) {
-            if (io < 0)
-                return CLI_USAGE;
-        } else if (!strcmp(a, "--input") && k + 1 < argc)
-            input = argv[++k];
-        else if (!strcmp(a, "-o") && k + 1 < argc)
-            out = argv[++k];
-        else if (!strcmp(a, "--key") && k + 1 < argc)
-            key = argv[++k];
-        else if (!strcmp(a, "--private-input"))
-            priv = 1;
-        else if (!strcmp(a, "--quiet"))
-            quiet = 1;
-        else if (a[0] != '-' && !model)
-            model = a;
-        else {
-            fprintf(stderr, "zkinfer prove: unexpected argument '%s'\n%s", a, usage_prove);
-            return CLI_USAGE;
-        }
-    }
     if (!model || !input || !out) {
         fputs(usage_prove, stderr);
         return CLI_USAGE;
@@ -69,7 +51,7 @@ int zki_cli_prove(int argc, char **argv)
     zki_cli_path in[4] = {{model, "the model"}, {input, "--input"}, {key ? key : kp, "the prover key"},
                           {vkp, "the model's verification key"}},
                  outp = {out, "-o"};
-    int prc = zki_cli_check_paths("prove", in, 4, &outp, 1);
+    prc = zki_cli_check_paths("prove", in, 4, &outp, 1);
     if (prc == CLI_OK)
         prc = zki_cli_check_no_clobber("prove", out);
     free(vkp);

@@ -20,36 +20,21 @@ static const char *usage_run =
     ZKI_CLI_INPUT_SCALE_USAGE
     ZKI_CLI_STRICT_USAGE;
 
+static void usage(FILE *f) { fputs(usage_run, f); }
+
 int zki_cli_run(int argc, char **argv)
 {
     const char *model = NULL, *input = NULL, *out = NULL;
-    int raw = 0, io;
+    const char *scale = NULL;
+    int raw = 0;
     zki_cli_in_opts iopt = {0, 0};
-    static const char *const value_opts[] = {"--input", "-o", "--input-scale", NULL};
-    if (zki_cli_check_values("run", argc, argv, value_opts))
+    const zki_cli_opt opts[] = {{"--input", &input, NULL}, {"-o", &out, NULL}, {"--input-scale", &scale, NULL},
+                                {"--strict", NULL, &iopt.strict}, {"--raw", NULL, &raw}, {NULL, NULL, NULL}};
+    int prc = zki_cli_parse("run", argc, argv, opts, &model, usage);
+    if (prc != CLI_OK)
+        return prc == CLI_HELP ? CLI_OK : CLI_USAGE;
+    if (zki_cli_in_scale(scale, &iopt))
         return CLI_USAGE;
-    for (int k = 0; k < argc; k++) {
-        const char *a = argv[k];
-        if (zki_cli_is_help(a)) {
-            fputs(usage_run, stdout);
-            return CLI_OK;
-        }
-        if ((io = zki_cli_in_option(argc, argv, &k, &iopt, 1)) != 0) {
-            if (io < 0)
-                return CLI_USAGE;
-        } else if (!strcmp(a, "--input") && k + 1 < argc)
-            input = argv[++k];
-        else if (!strcmp(a, "-o") && k + 1 < argc)
-            out = argv[++k];
-        else if (!strcmp(a, "--raw"))
-            raw = 1;
-        else if (a[0] != '-' && !model)
-            model = a;
-        else {
-            fprintf(stderr, "zkinfer run: unexpected argument '%s'\n%s", a, usage_run);
-            return CLI_USAGE;
-        }
-    }
     if (!model || !input) {
         fputs(usage_run, stderr);
         return CLI_USAGE;

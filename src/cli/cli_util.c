@@ -97,29 +97,39 @@ void zki_cli_progress_end(zki_cli_progress *p)
     p->shown = 0;
 }
 
-int zki_cli_check_values(const char *cmd, int argc, char **argv, const char *const *value_opts)
+int zki_cli_parse(const char *cmd, int argc, char **argv, const zki_cli_opt *opts, const char **pos,
+                  void (*usage)(FILE *))
 {
     for (int k = 0; k < argc; k++) {
-        if (zki_cli_is_help(argv[k]))
-            return CLI_OK; /* --help wins over everything else */
-        int v = -1;
-        for (int j = 0; value_opts[j]; j++)
-            if (!strcmp(argv[k], value_opts[j]))
-                v = j;
-        if (v < 0)
-            continue;
-        if (k + 1 >= argc) {
-            fprintf(stderr, "zkinfer %s: %s needs a value ('zkinfer %s --help' lists the options)\n", cmd, argv[k],
-                    cmd);
-            return CLI_USAGE;
+        const char *a = argv[k];
+        if (zki_cli_is_help(a)) {
+            usage(stdout);
+            return CLI_HELP;
         }
-        for (int e = 0; e < k; e++)
-            if (!strcmp(argv[e], argv[k]) && (e == 0 || strcmp(argv[e - 1], argv[k]))) {
-                fprintf(stderr, "zkinfer %s: %s given twice ('%s' and '%s'): give it once\n", cmd, argv[k],
-                        argv[e + 1], argv[k + 1]);
+        const zki_cli_opt *o = opts;
+        while (o->name && strcmp(o->name, a))
+            o++;
+        if (o->name && o->flag) {
+            *o->flag = 1;
+        } else if (o->name) {
+            if (k + 1 >= argc) {
+                fprintf(stderr, "zkinfer %s: %s needs a value ('zkinfer %s --help' lists the options)\n", cmd, a,
+                        cmd);
                 return CLI_USAGE;
             }
-        k++; /* its value, whatever it looks like */
+            if (*o->value) {
+                fprintf(stderr, "zkinfer %s: %s given twice ('%s' and '%s'): give it once\n", cmd, a, *o->value,
+                        argv[k + 1]);
+                return CLI_USAGE;
+            }
+            *o->value = argv[++k]; /* whatever it looks like */
+        } else if (a[0] != '-' && !*pos) {
+            *pos = a;
+        } else {
+            fprintf(stderr, "zkinfer %s: unexpected argument '%s'\n", cmd, a);
+            usage(stderr);
+            return CLI_USAGE;
+        }
     }
     return CLI_OK;
 }

@@ -4,6 +4,7 @@
 #define ZKI_CLI_CLI_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "prover/prover.h"
@@ -38,10 +39,25 @@ void zki_cli_progress_stage(zki_cli_progress *p, const char *stage);
 /* Clears the progress line, before the command prints its results. */
 void zki_cli_progress_end(zki_cli_progress *p);
 
-/* Before a command parses argv: each option of value_opts (NULL-ended)
- * has a value and is given at most once. CLI_OK, or CLI_USAGE printed
- * ("-o needs a value", "--input given twice ('a.npy' and 'b.npy')"). */
-int zki_cli_check_values(const char *cmd, int argc, char **argv, const char *const *value_opts);
+/* One option of a command: a value option stores its text in *value
+ * (numbers are converted by the command afterwards), a flag sets *flag. A
+ * table ends with {NULL}. */
+typedef struct {
+    const char *name;
+    const char **value;
+    int *flag;
+} zki_cli_opt;
+
+/* What zki_cli_parse returns for --help / -h (usage printed to stdout). */
+#define CLI_HELP (-1)
+
+/* Parses a command's arguments in order: the options of opts (a value
+ * present and given at most once), and one positional argument into *pos.
+ * Returns CLI_OK; CLI_HELP; or CLI_USAGE, printed: "-o needs a value",
+ * "--input given twice ('a.npy' and 'b.npy')", or an unexpected argument
+ * (followed by usage(stderr)). */
+int zki_cli_parse(const char *cmd, int argc, char **argv, const zki_cli_opt *opts, const char **pos,
+                  void (*usage)(FILE *));
 
 /* The commands, each in its own file. */
 int zki_cli_compile(int argc, char **argv);

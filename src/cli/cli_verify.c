@@ -53,34 +53,20 @@ static int proof_cap(const zki_vk *vk, const char *proof, uint64_t *cap)
     return CLI_OK;
 }
 
+static void usage(FILE *f) { fputs(usage_verify, f); }
+
 int zki_cli_verify(int argc, char **argv)
 {
     const char *vkp = NULL, *input = NULL, *proof = NULL;
-    int io;
+    const char *scale = NULL;
     zki_cli_in_opts iopt = {0, 0};
-    static const char *const value_opts[] = {"--input", "--proof", "--input-scale", NULL};
-    if (zki_cli_check_values("verify", argc, argv, value_opts))
+    const zki_cli_opt opts[] = {{"--input", &input, NULL}, {"--proof", &proof, NULL}, {"--input-scale", &scale, NULL},
+                                {NULL, NULL, NULL}};
+    int prc = zki_cli_parse("verify", argc, argv, opts, &vkp, usage);
+    if (prc != CLI_OK)
+        return prc == CLI_HELP ? CLI_OK : CLI_USAGE;
+    if (zki_cli_in_scale(scale, &iopt))
         return CLI_USAGE;
-    for (int k = 0; k < argc; k++) {
-        const char *a = argv[k];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_verify, stdout);
-            return CLI_OK;
-        }
-        if ((io = zki_cli_in_option(argc, argv, &k, &iopt, 0)) != 0) {
-            if (io < 0)
-                return CLI_USAGE;
-        } else if (!strcmp(a, "--input") && k + 1 < argc)
-            input = argv[++k];
-        else if (!strcmp(a, "--proof") && k + 1 < argc)
-            proof = argv[++k];
-        else if (a[0] != '-' && !vkp)
-            vkp = a;
-        else {
-            fprintf(stderr, "zkinfer verify: unexpected argument '%s'\n%s", a, usage_verify);
-            return CLI_USAGE;
-        }
-    }
     if (!vkp || !proof) {
         fputs(usage_verify, stderr);
         return CLI_USAGE;
