@@ -154,15 +154,15 @@ int zki_cli_compile(int argc, char **argv)
     printf("  top-1 agreement     %.2f%% (%d rows)\n", 100 * acc.top1_agreement, acc.rows);
     printf("  cosine similarity   mean %.5f, min %.5f\n", acc.cos_mean, acc.cos_min);
     printf("  max |float - quant| %.5g\n", acc.max_abs_err);
-    if ((rc = zki_cli_write_outputs(m, out)) != CLI_OK)
+    char why[1024]; /* said last (below), so it is not lost above the accuracy report */
+    int provable = !zki_cli_unprovable(m, why, sizeof why);
+    if ((rc = zki_cli_write_outputs(m, out, provable)) != CLI_OK)
         goto done;
     if ((min_cos > -2 && acc.cos_mean < min_cos) || (min_top1 >= 0 && acc.top1_agreement < min_top1)) {
         fprintf(stderr, "zkinfer compile: accuracy below the requested threshold\n");
         rc = CLI_CHECK;
     }
-    /* last, so it is not lost above the accuracy report */
-    char why[1024];
-    if (zki_cli_unprovable(m, why, sizeof why)) {
+    if (!provable) {
         fflush(stdout);
         fprintf(stderr, "zkinfer compile: no proving keys written, this model cannot be proved: %s\n"
                 "  (run works, prove does not; docs/onnx.md lists what is provable%s)\n", why,
@@ -217,10 +217,8 @@ static int write_all(const char *const *paths, uint8_t *const *bufs, const size_
     return rc;
 }
 
-int zki_cli_write_outputs(const zki_qmodel *m, const char *zkm_path)
+int zki_cli_write_outputs(const zki_qmodel *m, const char *zkm_path, int provable)
 {
-    char why[8];
-    int provable = !zki_cli_unprovable(m, why, sizeof why); /* compile says why, last */
     zki_pkey *pk = NULL;
     double t0 = zki_cli_now();
     if (provable) {

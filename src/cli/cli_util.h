@@ -65,11 +65,12 @@ int zki_cli_run(int argc, char **argv);
 int zki_cli_prove(int argc, char **argv);
 int zki_cli_verify(int argc, char **argv);
 int zki_cli_inspect(int argc, char **argv);
-/* Compile's outputs: for a provable model, setup (weights committed), then
- * MODEL.zkm, MODEL.vk and MODEL.zpk written together (all or none); for
- * another, MODEL.zkm alone and stale keys beside it removed. The .zkm and
- * .zpk are 0600. An exit code; failures are printed. */
-int zki_cli_write_outputs(const zki_qmodel *m, const char *zkm_path);
+/* Compile's outputs: for a provable model (zki_cli_unprovable said 0),
+ * setup (weights committed), then MODEL.zkm, MODEL.vk and MODEL.zpk written
+ * together (all or none); for another, MODEL.zkm alone and stale keys
+ * beside it removed. The .zkm and .zpk are 0600. An exit code; failures
+ * are printed. */
+int zki_cli_write_outputs(const zki_qmodel *m, const char *zkm_path, int provable);
 /* 1 when m is outside the provable class (no keys), with the reason in
  * why; 0 when it is provable. compile and prove both say it. */
 int zki_cli_unprovable(const zki_qmodel *m, char *why, size_t n);

@@ -164,3 +164,11 @@ zki_status zki_write_file_atomic(const char *path, const void *buf, size_t len, 
     zki_status st = zki_file_stage(&s, path, buf, len, mode);
     return st ? st : zki_file_commit(&s);
 }
+
+zki_status zki_write_serialised(const char *path, zki_status st, void *buf, size_t len, mode_t mode)
+{
+    if (st == ZKI_OK)
+        st = zki_write_file_atomic(path, buf, len, mode);
+    free(buf);
+    return st;
+}

@@ -25,6 +25,11 @@
  * as "cannot write m.zkm: File too large (the previous file is unchanged)". */
 zki_status zki_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
 
+/* For writers that serialise first: st is the serialiser's status; on
+ * ZKI_OK writes buf as zki_write_file_atomic does. Frees buf either way
+ * (NULL allowed) and returns the first failure. */
+zki_status zki_write_serialised(const char *path, zki_status st, void *buf, size_t len, mode_t mode);
+
 /* The same in two steps, for outputs that must change together (a model
  * and its keys): stage each (written and flushed beside its destination),
  * then commit all, or discard all when any stage failed. A staged file

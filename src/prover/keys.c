@@ -1047,22 +1047,12 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
     return st;
 }
 
-/* Writes the bytes a serialiser made (st its status) and frees them. */
-static zki_status write_serialised(const char *path, zki_status st, uint8_t *b, size_t n, mode_t mode)
-{
-    if (st)
-        return st;
-    st = zki_write_file_atomic(path, b, n, mode);
-    free(b);
-    return st;
-}
-
 zki_status zki_vk_write(const zki_vk *vk, const char *path)
 {
     uint8_t *b = NULL;
     size_t n = 0;
     zki_status st = zki_vk_to_bytes(vk, &b, &n);
-    return write_serialised(path, st, b, n, ZKI_FILE_PUBLIC);
+    return zki_write_serialised(path, st, b, n, ZKI_FILE_PUBLIC);
 }
 
 zki_status zki_vk_read(const char *path, zki_vk *vk)
@@ -1099,7 +1089,7 @@ zki_status zki_pk_write_seed(const zki_pkey *pk, const char *path)
     size_t n = 0;
     zki_status st = zki_pk_seed_to_bytes(pk, &b, &n);
     /* the seed holds the hiding randomness: never readable by others */
-    return write_serialised(path, st, b, n, ZKI_FILE_SECRET);
+    return zki_write_serialised(path, st, b, n, ZKI_FILE_SECRET);
 }
 
 zki_status zki_pk_read_seed(const char *path, uint8_t seed[32], zki_digest *vk_hash)

@@ -138,14 +138,10 @@ zki_status zki_zkm_serialize(const zki_qmodel *m, uint8_t **buf, size_t *len)
 
 zki_status zki_zkm_write(const zki_qmodel *m, const char *path)
 {
-    uint8_t *b;
-    size_t n;
+    uint8_t *b = NULL;
+    size_t n = 0;
     zki_status st = zki_zkm_serialize(m, &b, &n);
-    if (st != ZKI_OK)
-        return st;
-    st = zki_write_file_atomic(path, b, n, ZKI_FILE_SECRET); /* it holds the weights */
-    free(b);
-    return st;
+    return zki_write_serialised(path, st, b, n, ZKI_FILE_SECRET); /* it holds the weights */
 }
 
 typedef struct {
