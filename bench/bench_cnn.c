@@ -186,7 +186,7 @@ int main(int argc, char **argv)
     }
     double infer = bench_now() - t0;
     uint8_t seed[32] = {1};
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     t0 = bench_now();
     zki_status st = zki_setup(m, seed, &pk);
     double setup = bench_now() - t0, prove = 0, verify = 0;
@@ -233,7 +233,7 @@ int main(int argc, char **argv)
     printf("%s,%u,%lld,%.4f,%.4f,%.4f,%.4f,%zu,%.1f,%.4f,%.4f,%.4f,%.4f,%zu,%zu,%d\n", name, B,
            (long long)params, infer, setup, prove, verify, plen, bench_peak_rss_mib(), ps.witness_s, ps.commit_s,
            ps.gadgets_s, ps.open_s, open_len, lk_len, ok);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     zki_qmodel_free(m);
     free(X);
     return ok ? 0 : 1;

@@ -132,7 +132,7 @@ static void run_config(const config *c, uint32_t B, result *r)
         zki_qexec_free(m, v);
     }
     r->infer_s = bench_now() - t0;
-    zki_pkey *pk;
+    zki_pk *pk;
     t0 = bench_now();
     if (zki_setup(m, NULL, &pk)) {
         snprintf(r->err, sizeof r->err, "setup: %s", zki_last_error());
@@ -179,7 +179,7 @@ static void run_config(const config *c, uint32_t B, result *r)
     free(bytes);
     free(X);
     free(yq);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
 }
 
 int main(int argc, char **argv)

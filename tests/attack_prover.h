@@ -100,7 +100,7 @@ static zki_status mal_requant_witness(zki_requant_witness *w, const zki_requant_
 }
 
 /* accumulators in the field (centred), whatever the size of the input */
-static zki_status mal_forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witness *W)
+static zki_status mal_forward(const zki_pk *pk, const int64_t *X, uint32_t B, witness *W)
 {
     const zki_arch *a = &pk->vk.arch;
     memset(W, 0, sizeof(*W));
@@ -154,7 +154,7 @@ static void put_i32(int32_t *dst, const int64_t *v, size_t n)
 #define ID_Q(l) (8u * (l) + 1)
 #define ID_Y(l) (8u * (l) + 2)
 #define ID_LIMB(l, i) (8u * (l) + 2 + (i))
-static zki_status mal_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove_opts *opts,
+static zki_status mal_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_opts *opts,
                      zki_proof *pf, zki_prove_stats *stats)
 {
     memset(pf, 0, sizeof(*pf));

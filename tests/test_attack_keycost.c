@@ -276,7 +276,7 @@ static void test_bound_honest(uint32_t B)
     const uint32_t widths[] = {300, 200, 40, 10};
     const int relu[] = {1, 1, 0};
     zki_qmodel *m = NULL;
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     CHECK(zki_random_mlp(widths, relu, 3, 21, &m) == ZKI_OK);
     CHECK(m && zki_setup(m, seed_w, &pk) == ZKI_OK);
     zki_qmodel_free(m);
@@ -337,7 +337,7 @@ static void test_bound_honest(uint32_t B)
     unlink(xp);
     free(b);
     free(X);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
 }
 
 /* The key's bound is small, printed by the summary, and above the measured
@@ -364,7 +364,7 @@ static void test_attack_key(uint32_t nl)
     CHECK(m != NULL);
     if (!m)
         return;
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
     zki_qmodel_free(m);
     if (!pk)
@@ -401,7 +401,7 @@ static void test_attack_key(uint32_t nl)
     CHECK_MSG(strstr(zki_last_error(), "advice commitment") != NULL, "%s", zki_last_error());
     zki_pcs_commitment_free(&pf.acom);
     zki_vk_free(&vk);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
 }
 
 /* A key whose bound for one sample is beyond the limit (a 2^25-feature
@@ -457,7 +457,7 @@ static void test_over_limit_key(void)
 static void test_layer_ranges(void)
 {
     zki_qmodel *m = attack_model(ATTACK_LAYERS);
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     CHECK(m && zki_setup(m, seed_w, &pk) == ZKI_OK);
     zki_qmodel_free(m);
     if (!pk)
@@ -486,7 +486,7 @@ static void test_layer_ranges(void)
                   "case %zu: %s", i, zki_last_error());
         free(b);
     }
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
 }
 
 int main(int argc, char **argv)

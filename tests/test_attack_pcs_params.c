@@ -67,7 +67,7 @@ static zki_qmodel *model;
  * one from the same seed, i.e. the same key. */
 static zki_status prove_with(const int64_t *X, const zki_pcs_params *adv, zki_proof *pf)
 {
-    zki_pkey *pk;
+    zki_pk *pk;
     zki_status st = zki_setup(model, seed_w, &pk);
     if (st)
         return st;
@@ -75,7 +75,7 @@ static zki_status prove_with(const int64_t *X, const zki_pcs_params *adv, zki_pr
     zki_prove_test_advice_pcs = adv;
     st = zki_prove(pk, X, B, &o, pf, NULL);
     zki_prove_test_advice_pcs = NULL;
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     return st;
 }
 
@@ -190,7 +190,7 @@ static void test_nonce(const zki_vk *vk, const int64_t *X)
 
 /* The weight commitment's parameters are fixed by the architecture too:
  * a vk with any one of them changed (and re-serialised) is refused. */
-static void test_vk(zki_pkey *pk)
+static void test_vk(zki_pk *pk)
 {
     zki_vk *vk = &pk->vk;
     uint8_t *b;
@@ -238,13 +238,13 @@ int main(void)
     zki_rng_seed(&g, 78);
     for (int i = 0; i < B * K0; i++)
         X[i] = (int64_t)zki_rng_below(&g, 256) - 128;
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     CHECK(zki_setup(model, seed_w, &pk) == ZKI_OK);
     test_costly_params(&pk->vk, X);
     test_each_field(&pk->vk, X);
     test_nonce(&pk->vk, X);
     test_vk(pk);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     zki_qmodel_free(model);
     return TEST_SUMMARY();
 }

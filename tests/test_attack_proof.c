@@ -172,7 +172,7 @@ int main(void)
     int64_t *yq = qexec_rows(m, X, B, widths[3]);
     CHECK(yq != NULL);
     for (int priv = 0; priv < 2; priv++) {
-        zki_pkey *pk = NULL;
+        zki_pk *pk = NULL;
         CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
         zki_prove_opts o = {priv, seed_a, NULL, NULL};
         zki_proof pf;
@@ -183,7 +183,7 @@ int main(void)
         else
             tamper_public(&pk->vk, &pf, X);
         zki_proof_free(&pf);
-        zki_pkey_free(pk);
+        zki_pk_free(pk);
     }
     free(yq);
     zki_qmodel_free(m);

@@ -28,7 +28,7 @@ static const uint8_t seed_a[32] = {6, 6, 6};
 
 /* forge with mal_prove, round-trip through bytes, verify against the key:
  * the verifier's status, or FORGE_FAILED */
-static int forge_and_verify_mode(zki_pkey *pk, const int64_t *X, uint32_t B, int priv, int64_t *out0)
+static int forge_and_verify_mode(zki_pk *pk, const int64_t *X, uint32_t B, int priv, int64_t *out0)
 {
     zki_prove_opts o = {priv, seed_a, NULL, NULL};
     zki_proof pf;
@@ -53,7 +53,7 @@ static int forge_and_verify_mode(zki_pkey *pk, const int64_t *X, uint32_t B, int
     return st;
 }
 
-static int forge_and_verify(zki_pkey *pk, const int64_t *X, uint32_t B, int64_t *out0)
+static int forge_and_verify(zki_pk *pk, const int64_t *X, uint32_t B, int64_t *out0)
 {
     return forge_and_verify_mode(pk, X, B, 0, out0);
 }
@@ -105,7 +105,7 @@ static void test_wrap(void)
         X[k] = 127;
     int64_t ytrue = qexec1(m, X);
     CHECK(ytrue == 127);
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     zki_status st = zki_setup(m, seed_w, &pk);
     if (st == ZKI_OK) {
         CHECK(pk->vk.arch.layers[0].q_log == 20); /* saturated */
@@ -113,7 +113,7 @@ static void test_wrap(void)
         zki_prove_opts o = {0, seed_a, NULL, NULL};
         zki_proof hp;
         CHECK(zki_prove(pk, X, 1, &o, &hp, NULL) != ZKI_OK);
-        zki_pkey_free(pk);
+        zki_pk_free(pk);
         pk = NULL;
         CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK); /* fresh key: one proof each */
         int64_t yforged = ytrue;
@@ -122,7 +122,7 @@ static void test_wrap(void)
             CHECK(yforged != ytrue); /* a forged statement is false */
         CHECK_MSG(vs != ZKI_OK, "verifier ACCEPTED output %lld, the model gives %lld",
                   (long long)yforged, (long long)ytrue);
-        zki_pkey_free(pk);
+        zki_pk_free(pk);
     } else {
         printf("  setup refused the wrap model: %s\n", zki_last_error());
         CHECK(st == ZKI_ERR_INPUT);
@@ -146,7 +146,7 @@ static void test_input_range(void)
     W[0] = 127;
     W[4] = 0;
     n->p[0] = (int64_t)1 << 20;
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
     if (!pk) {
         zki_qmodel_free(m);
@@ -182,13 +182,13 @@ static void test_input_range(void)
                   "verifier ACCEPTED output %lld for input %lld outside its range (integer model: %lld)",
                   (long long)yproof, (long long)X[0], (long long)ytrue);
         /* the same input committed (private mode): its range lookups stop it */
-        zki_pkey_free(pk);
+        zki_pk_free(pk);
         pk = NULL;
         CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
         vs = forge_and_verify_mode(pk, X, 1, 1, &yproof);
         CHECK_MSG(vs != ZKI_OK, "verifier ACCEPTED a committed input outside its range");
     }
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     zki_qmodel_free(m);
 }
 
@@ -199,7 +199,7 @@ static void test_control(void)
     const int relu[] = {1, 0};
     zki_qmodel *m;
     CHECK(zki_random_mlp(widths, relu, 2, 3, &m) == ZKI_OK);
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
     int64_t X[3 * 12];
     zki_rng g;
@@ -208,7 +208,7 @@ static void test_control(void)
         X[i] = (int64_t)zki_rng_below(&g, 256) - 128;
     int st = forge_and_verify(pk, X, 3, NULL);
     CHECK_MSG(st == ZKI_OK, "honest statement through the attack prover: %s", zki_last_error());
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     zki_qmodel_free(m);
 }
 

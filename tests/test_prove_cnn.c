@@ -189,7 +189,7 @@ static void run_case_x(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, 
     int64_t *X = malloc(sizeof(int64_t) * (size_t)(B * K));
     for (int64_t i = 0; i < B * K; i++)
         X[i] = X0 ? X0[i] : (int64_t)zki_rng_below(g, 256) - 128;
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     zki_status st = zki_setup(m, seed_w, &pk);
     CHECK_MSG(st == ZKI_OK, "%s: setup: %s", what, zki_last_error());
     if (st) {
@@ -228,7 +228,7 @@ static void run_case_x(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, 
     }
     free(bytes);
     zki_vk_free(&vk);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     free(X);
 }
 
@@ -291,14 +291,14 @@ static void thread_determinism(zki_rng *g, zki_qmodel *m, uint32_t B)
     int saved = omp_get_max_threads();
     for (int k = 0; k < 2; k++) {
         omp_set_num_threads(k ? 2 : 1);
-        zki_pkey *pk = NULL;
+        zki_pk *pk = NULL;
         zki_proof pf;
         zki_prove_opts o = {0, seed_a, NULL, NULL};
         if (zki_setup(m, seed_w, &pk) == ZKI_OK && zki_prove(pk, X, B, &o, &pf, NULL) == ZKI_OK) {
             CHECK(zki_proof_to_bytes(&pf, &bytes[k], &len[k]) == ZKI_OK);
             zki_proof_free(&pf);
         }
-        zki_pkey_free(pk);
+        zki_pk_free(pk);
     }
     omp_set_num_threads(saved);
     CHECK_MSG(bytes[0] && bytes[1] && len[0] == len[1] && !memcmp(bytes[0], bytes[1], len[0]),
@@ -312,7 +312,7 @@ static void thread_determinism(zki_rng *g, zki_qmodel *m, uint32_t B)
  * another key hash (no crash, no silent acceptance as the same key). */
 static void vk_mutations(zki_qmodel *m)
 {
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
     if (!pk)
         return;
@@ -333,7 +333,7 @@ static void vk_mutations(zki_qmodel *m)
     }
     CHECK_MSG(same == 0 && rejected > 0, "vk mutations: %d parsed as the same key, %d rejected", same, rejected);
     free(vb);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
 }
 
 /* A prover that changes one committed conv weight after setup is caught. */
@@ -343,7 +343,7 @@ static void tampered_weight(zki_rng *g, zki_qmodel *m)
     int64_t *X = malloc(sizeof(int64_t) * (size_t)K);
     for (int64_t i = 0; i < K; i++)
         X[i] = (int64_t)zki_rng_below(g, 256) - 128;
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
     if (!pk) {
         free(X);
@@ -356,7 +356,7 @@ static void tampered_weight(zki_rng *g, zki_qmodel *m)
         CHECK_MSG(zki_verify(&pk->vk, X, 1, &pf) != ZKI_OK, "a changed conv weight was accepted");
         zki_proof_free(&pf);
     }
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     free(X);
 }
 
@@ -406,13 +406,13 @@ static void forged_slices(zki_rng *g, zki_qmodel *m)
     int64_t *X = malloc(sizeof(int64_t) * (size_t)K);
     for (int64_t i = 0; i < K; i++)
         X[i] = (int64_t)zki_rng_below(g, 256) - 128;
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
     zki_proof pf;
     zki_prove_opts o = {0, seed_a, NULL, NULL};
     if (!pk || zki_prove(pk, X, 1, &o, &pf, NULL) != ZKI_OK) {
         CHECK_MSG(0, "forged slices: honest proof failed: %s", zki_last_error());
-        zki_pkey_free(pk);
+        zki_pk_free(pk);
         free(X);
         return;
     }
@@ -429,7 +429,7 @@ static void forged_slices(zki_rng *g, zki_qmodel *m)
     pf.wsl[0][1] = zki_ext_sub(pf.wsl[0][1], d);
     zki_proof_free(&pf);
     free(b);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     free(X);
 }
 

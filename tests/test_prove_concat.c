@@ -389,7 +389,7 @@ static void test_allops(zki_rng *g)
     for (int64_t i = 0; i < B * K; i++)
         X[i] = (int64_t)zki_rng_below(g, 256) - 128;
     for (int priv = 0; priv < 2; priv++) {
-        zki_pkey *pk = NULL;
+        zki_pk *pk = NULL;
         CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "all-ops setup: %s", zki_last_error());
         if (!pk)
             break;
@@ -425,7 +425,7 @@ static void test_allops(zki_rng *g)
             CHECK(verify_bytes(&pk->vk, Xv, B, bytes, blen) != ZKI_OK);
             free(bytes);
         }
-        zki_pkey_free(pk);
+        zki_pk_free(pk);
     }
     free(X);
     zki_qmodel_free(m);
@@ -457,7 +457,7 @@ static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, i
     int64_t *X = malloc(sizeof(int64_t) * (size_t)(B * K));
     for (int64_t i = 0; i < B * K; i++)
         X[i] = (int64_t)zki_rng_below(g, 256) - 128;
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     zki_status st = zki_setup(m, seed_w, &pk);
     CHECK_MSG(st == ZKI_OK, "%s: setup: %s", what, zki_last_error());
     if (st) {
@@ -588,7 +588,7 @@ static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, i
     free(bytes);
     free(vb);
     zki_vk_free(&vk);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     free(X);
     zki_qmodel_free(m);
 }
@@ -599,7 +599,7 @@ static void test_onnx_fixture(void)
 {
     int64_t *X;
     zki_qmodel *m = load_fixture("concat_tiny.onnx", "concat_tiny_calib.npy", &X);
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     if (m && X)
         CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "concat_tiny setup: %s", zki_last_error());
     if (pk) {
@@ -612,7 +612,7 @@ static void test_onnx_fixture(void)
         CHECK(nal >= 1);
         prove_fixture_rounds(m, X, seed_w, seed_a, &pk, "concat_tiny");
     }
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     free(X);
     zki_qmodel_free(m);
 }
@@ -703,7 +703,7 @@ int main(void)
         CHECK_MSG(strstr(zki_last_error(), want[bad]) != NULL, "bad form %d: %s", bad, zki_last_error());
         if (st == ZKI_OK)
             zki_arch_free(&a);
-        zki_pkey *pk = NULL;
+        zki_pk *pk = NULL;
         CHECK(zki_setup(m, seed_w, &pk) != ZKI_OK && !pk);
         zki_qmodel_free(m);
     }

@@ -387,7 +387,7 @@ static void prove_and_check(case_row *row, int mode, zki_qmodel *m, const zki_gr
                             const zki_host_tensor *expect)
 {
     int64_t *X = NULL;
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     zki_proof pf;
     memset(&pf, 0, sizeof pf);
     uint8_t *bytes = NULL;
@@ -470,7 +470,7 @@ static void prove_and_check(case_row *row, int mode, zki_qmodel *m, const zki_gr
 done:
     free(bytes);
     zki_proof_free(&pf);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     free(X);
 }
 

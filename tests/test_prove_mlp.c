@@ -25,7 +25,7 @@ static const uint8_t seed_a[32] = {9, 8, 7};
 static zki_status prove_verify(const zki_qmodel *m, const int64_t *X, uint32_t B, int priv,
                                zki_vk *vk_out, uint8_t **bytes, size_t *blen)
 {
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     zki_status st = zki_setup(m, seed_w, &pk);
     CHECK_MSG(st == ZKI_OK, "setup: %s", zki_last_error());
     if (st)
@@ -48,7 +48,7 @@ static zki_status prove_verify(const zki_qmodel *m, const int64_t *X, uint32_t B
     CHECK(zki_vk_from_bytes(vk_out, vb, vl) == ZKI_OK);
     CHECK(!memcmp(vk_out->vk_hash.b, pk->vk.vk_hash.b, 32));
     free(vb);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     if (st)
         return st;
     zki_proof q;
@@ -157,7 +157,7 @@ static void test_fmnist(zki_rng *g)
         int relu[] = {1, 1, 0};
         zki_qmodel *m2;
         CHECK(zki_random_mlp(ws, relu, 3, 5, &m2) == ZKI_OK);
-        zki_pkey *pk2;
+        zki_pk *pk2;
         CHECK(zki_setup(m2, seed_w, &pk2) == ZKI_OK);
         zki_proof q2;
         /* the parser refuses it (that key fixes another advice table size)
@@ -171,7 +171,7 @@ static void test_fmnist(zki_rng *g)
         q2.vk_hash = pk2->vk.vk_hash;
         CHECK(zki_verify(&pk2->vk, X, 1, &q2) == ZKI_ERR_VERIFY);
         zki_proof_free(&q2);
-        zki_pkey_free(pk2);
+        zki_pk_free(pk2);
         zki_qmodel_free(m2);
     }
     zki_proof_free(&q);
@@ -205,7 +205,7 @@ static void test_fmnist(zki_rng *g)
     {
         int wi = m->nodes[1].in[1];
         m->t[wi].data[17] = m->t[wi].data[17] == 5 ? 6 : 5;
-        zki_pkey *pk3;
+        zki_pk *pk3;
         CHECK(zki_setup(m, seed_w, &pk3) == ZKI_OK);
         zki_proof q3;
         zki_prove_opts o = {0, seed_a, NULL, NULL};
@@ -213,12 +213,12 @@ static void test_fmnist(zki_rng *g)
         q3.vk_hash = vk.vk_hash; /* claim the original key */
         CHECK(zki_verify(&vk, X, 1, &q3) == ZKI_ERR_VERIFY);
         zki_proof_free(&q3);
-        zki_pkey_free(pk3);
+        zki_pk_free(pk3);
     }
     /* a prover that changes one committed weight in memory after setup:
      * its sum-checks use the new weight, the commitment holds the old */
     {
-        zki_pkey *pk4;
+        zki_pk *pk4;
         CHECK(zki_setup(m, seed_w, &pk4) == ZKI_OK);
         /* the gadgets' copy of layer 0 ([N][1024], K = 784 real columns) */
         int8_t *wb = pk4->w[0];
@@ -232,7 +232,7 @@ static void test_fmnist(zki_rng *g)
         }
         /* a key proves once: the hiding budget of the weight commitment */
         CHECK(zki_prove(pk4, X, 1, &o, &q4, NULL) == ZKI_ERR_INPUT);
-        zki_pkey_free(pk4);
+        zki_pk_free(pk4);
     }
     free(pb);
     zki_vk_free(&vk);
@@ -249,7 +249,7 @@ static void test_input_range(void)
     int relu[] = {0};
     zki_qmodel *m;
     CHECK(zki_random_mlp(ws, relu, 1, 3, &m) == ZKI_OK);
-    zki_pkey *pk;
+    zki_pk *pk;
     CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
     int64_t X[4] = {1, -128, 127, 128}; /* 128 is outside int8 */
     zki_proof pf;
@@ -259,7 +259,7 @@ static void test_input_range(void)
     CHECK(zki_prove(pk, X, 1, &o, &pf, NULL) == ZKI_OK);
     CHECK(zki_verify(&pk->vk, NULL, 1, &pf) == ZKI_OK);
     zki_proof_free(&pf);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     zki_qmodel_free(m);
 }
 
@@ -269,7 +269,7 @@ static void test_vk_bytes(void)
     int relu[] = {1, 0};
     zki_qmodel *m;
     CHECK(zki_random_mlp(ws, relu, 2, 1, &m) == ZKI_OK);
-    zki_pkey *pk;
+    zki_pk *pk;
     CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
     uint8_t *vb;
     size_t vl;
@@ -280,15 +280,15 @@ static void test_vk_bytes(void)
         bad += zki_vk_from_bytes(&v, vb, n) == ZKI_ERR_INPUT;
     CHECK_MSG(bad == (int)vl, "%d of %zu truncations rejected", bad, vl);
     /* same seed, same key; another seed, another root */
-    zki_pkey *pk2;
+    zki_pk *pk2;
     CHECK(zki_setup(m, seed_w, &pk2) == ZKI_OK);
     CHECK(!memcmp(pk2->vk.vk_hash.b, pk->vk.vk_hash.b, 32));
-    zki_pkey_free(pk2);
+    zki_pk_free(pk2);
     CHECK(zki_setup(m, seed_a, &pk2) == ZKI_OK);
     CHECK(memcmp(pk2->vk.vk_hash.b, pk->vk.vk_hash.b, 32) != 0);
-    zki_pkey_free(pk2);
+    zki_pk_free(pk2);
     free(vb);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     zki_qmodel_free(m);
 }
 

@@ -138,7 +138,7 @@ static void test_add_at_output(zki_rng *g)
         X[i] = (int64_t)zki_rng_below(g, 256) - 128;
     for (int priv = 0; priv < 2; priv++) {
         uint32_t B = priv ? 1 : 2;
-        zki_pkey *pk = NULL;
+        zki_pk *pk = NULL;
         zki_proof pf;
         zki_prove_opts o = {priv, seed_a, NULL, NULL};
         CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
@@ -159,7 +159,7 @@ static void test_add_at_output(zki_rng *g)
                             "add at output");
             free(bytes);
         }
-        zki_pkey_free(pk);
+        zki_pk_free(pk);
     }
     zki_qmodel_free(m);
 }
@@ -186,7 +186,7 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
     int64_t *X = malloc(sizeof(int64_t) * (size_t)(B * K));
     for (int64_t i = 0; i < B * K; i++)
         X[i] = (int64_t)zki_rng_below(g, 256) - 128;
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     zki_status st = zki_setup(m, seed_w, &pk);
     CHECK_MSG(st == ZKI_OK, "%s: setup: %s", what, zki_last_error());
     if (st) {
@@ -300,7 +300,7 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
     free(bytes);
     free(vb);
     zki_vk_free(&vk);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     free(X);
 }
 
@@ -311,7 +311,7 @@ static void test_onnx_fixture(void)
 {
     int64_t *X;
     zki_qmodel *m = load_fixture("resnet_tiny.onnx", "resnet_tiny_calib.npy", &X);
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     if (m && X)
         CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "resnet_tiny setup: %s", zki_last_error());
     if (pk) {
@@ -321,7 +321,7 @@ static void test_onnx_fixture(void)
               a->layers[6].KH == 1 && a->layers[7].kind == ZKI_LAYER_ADD && a->layers[7].lo == 0);
         prove_fixture_rounds(m, X, seed_w, seed_a, &pk, "resnet_tiny");
     }
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     free(X);
     zki_qmodel_free(m);
 }
@@ -349,7 +349,7 @@ int main(void)
         m = make_resnet(&g, 4, 4, kind);
         zki_arch a;
         CHECK_MSG(zki_arch_from_qmodel(m, &a) == ZKI_ERR_UNSUPPORTED, "kind %d accepted", kind);
-        zki_pkey *pk = NULL;
+        zki_pk *pk = NULL;
         CHECK(zki_setup(m, seed_w, &pk) == ZKI_ERR_UNSUPPORTED && !pk);
         zki_qmodel_free(m);
     }

@@ -125,12 +125,12 @@ static inline zki_qmodel *load_fixture(const char *onnx, const char *calib, int6
  * commitment once): the output equals the integer executor's, the proof
  * verifies and one flipped output byte is refused. */
 static inline void prove_fixture_rounds(const zki_qmodel *m, const int64_t *X, const uint8_t seed_w[32],
-                                        const uint8_t seed_a[32], zki_pkey **pk, const char *what)
+                                        const uint8_t seed_a[32], zki_pk **pk, const char *what)
 {
     for (int priv = 0; priv < 2 && *pk; priv++) {
         uint32_t B = priv ? 1 : 2;
         if (priv) {
-            zki_pkey_free(*pk);
+            zki_pk_free(*pk);
             *pk = NULL;
             CHECK(zki_setup(m, seed_w, pk) == ZKI_OK);
             if (!*pk)

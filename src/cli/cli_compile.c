@@ -219,7 +219,7 @@ static int write_all(const char *const *paths, uint8_t *const *bufs, const size_
 
 int zki_cli_write_outputs(const zki_qmodel *m, const char *zkm_path, int provable)
 {
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     double t0 = zki_cli_now();
     if (provable) {
         zki_cli_progress pr;
@@ -260,7 +260,7 @@ int zki_cli_write_outputs(const zki_qmodel *m, const char *zkm_path, int provabl
         free(bufs[i]);
     free(vkp);
     free(pkp);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     return rc;
 }
 

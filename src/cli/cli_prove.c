@@ -85,7 +85,7 @@ int zki_cli_prove(int argc, char **argv)
         return zki_cli_err("prover key (run zkinfer compile first)");
     }
     free(kp);
-    zki_pkey *pk = NULL;
+    zki_pk *pk = NULL;
     int rc = CLI_OK;
     int64_t *X = NULL;
     uint32_t B = 0;
@@ -136,7 +136,7 @@ done:
     free(pb);
     free(X);
     zki_proof_free(&pf);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     zki_qmodel_free(m);
     return rc;
 }

@@ -1067,7 +1067,7 @@ zki_status zki_vk_read(const char *path, zki_vk *vk)
     return st;
 }
 
-zki_status zki_pk_seed_to_bytes(const zki_pkey *pk, uint8_t **out, size_t *len)
+zki_status zki_pk_seed_to_bytes(const zki_pk *pk, uint8_t **out, size_t *len)
 {
     zki_wbuf w = {0};
     zki_wb_put(&w, pk_magic, 8);
@@ -1083,7 +1083,7 @@ zki_status zki_pk_seed_to_bytes(const zki_pkey *pk, uint8_t **out, size_t *len)
     return ZKI_OK;
 }
 
-zki_status zki_pk_write_seed(const zki_pkey *pk, const char *path)
+zki_status zki_pk_write_seed(const zki_pk *pk, const char *path)
 {
     uint8_t *b = NULL;
     size_t n = 0;
@@ -1123,7 +1123,7 @@ static zki_status os_entropy(uint8_t *out, size_t n)
     return ZKI_OK;
 }
 
-void zki_pkey_free(zki_pkey *pk)
+void zki_pk_free(zki_pk *pk)
 {
     if (!pk)
         return;
@@ -1140,13 +1140,13 @@ void zki_pkey_free(zki_pkey *pk)
     free(pk);
 }
 
-zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
+zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
 {
     *out = NULL;
     zki_status st = zki_qmodel_check(m);
     if (st)
         return st;
-    zki_pkey *pk = calloc(1, sizeof(*pk));
+    zki_pk *pk = calloc(1, sizeof(*pk));
     if (!pk)
         return zki_fail(ZKI_ERR_NOMEM, "setup");
     int *order = calloc(m->n_nodes ? (size_t)m->n_nodes : 1, sizeof(int));
@@ -1319,7 +1319,7 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out)
     return ZKI_OK;
 fail:
     free(order);
-    zki_pkey_free(pk);
+    zki_pk_free(pk);
     return st;
 }
 

@@ -113,7 +113,7 @@ typedef struct {
     double in_scale, out_scale;
 } zki_arch;
 
-typedef struct {
+typedef struct zki_vk {
     zki_arch arch;
     zki_pcs_commitment wcom;
     uint32_t grind_bits;  /* both commitments' proof-of-work bits */
@@ -132,7 +132,7 @@ typedef struct {
 } zki_vk;
 
 /* Prover key: the vk plus the packed weights and the PCS prover state. */
-typedef struct {
+typedef struct zki_pk {
     zki_vk vk;
     int32_t *wbig;    /* the committed table (wpack layout) */
     void **w;         /* per layer, the gadgets' copy (int8 or int16): LINEAR
@@ -140,7 +140,7 @@ typedef struct {
     int64_t **bias;   /* per layer [N] or NULL */
     zki_pcs_prover *wpcs;
     uint8_t seed[32];
-} zki_pkey;
+} zki_pk;
 
 /* The provable class in one sentence: docs/onnx.md ("What is provable")
  * holds it verbatim with the details, the README and `compile --help` quote
@@ -159,8 +159,8 @@ void zki_arch_free(zki_arch *a);
 /* Commits the weights. seed: 32 bytes of hiding randomness (kept in the
  * prover key file so a later `prove` re-derives the same commitment); NULL
  * draws it from the OS. */
-zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pkey **out);
-void zki_pkey_free(zki_pkey *pk);
+zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out);
+void zki_pk_free(zki_pk *pk);
 
 zki_status zki_vk_to_bytes(const zki_vk *vk, uint8_t **out, size_t *len);
 zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len);
@@ -170,9 +170,9 @@ zki_status zki_vk_read(const char *path, zki_vk *vk);
 
 /* Prover key file (.zpk): "ZKINFPK\0" | u32 version | 32-byte seed |
  * 32-byte vk hash. Secret: whoever holds the seed can strip the hiding. */
-zki_status zki_pk_write_seed(const zki_pkey *pk, const char *path);
+zki_status zki_pk_write_seed(const zki_pk *pk, const char *path);
 /* The same bytes in memory (*out malloc'd, caller frees). */
-zki_status zki_pk_seed_to_bytes(const zki_pkey *pk, uint8_t **out, size_t *len);
+zki_status zki_pk_seed_to_bytes(const zki_pk *pk, uint8_t **out, size_t *len);
 zki_status zki_pk_read_seed(const char *path, uint8_t seed[32], zki_digest *vk_hash);
 
 /* Human-readable summary of a vk. */

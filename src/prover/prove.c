@@ -93,7 +93,7 @@ static void witness_free(witness *W)
 
 /* Bits of every weight in the gadgets' copies (setup widens int8 layers
  * to int16 when any layer has int16 weights). */
-static int pack_bits(const zki_pkey *pk) { return pk->vk.w_type == ZKI_PCS_I8 ? 8 : 16; }
+static int pack_bits(const zki_pk *pk) { return pk->vk.w_type == ZKI_PCS_I8 ? 8 : 16; }
 
 
 /* A MAXPOOL layer's dense witness (P, D) from its padded input map. */
@@ -122,7 +122,7 @@ static zki_status concat_dims(const zki_arch *a, uint32_t l, uint32_t B, zki_con
     return zki_concat_dims_init(d, B, ca, cb, L->H, L->W);
 }
 
-static zki_status forward(const zki_pkey *pk, const int64_t *X, uint32_t B, witness *W)
+static zki_status forward(const zki_pk *pk, const int64_t *X, uint32_t B, witness *W)
 {
     const zki_arch *a = &pk->vk.arch;
     memset(W, 0, sizeof(*W));
@@ -259,7 +259,7 @@ static void output_of(const zki_arch *a, const witness *W, uint32_t B, int64_t *
         memcpy(y + b * n, W->x[L] + b * W->ldx[L], sizeof(int64_t) * n);
 }
 
-zki_status zki_mlp_forward(const zki_pkey *pk, const int64_t *X, uint32_t B, int64_t **y)
+zki_status zki_mlp_forward(const zki_pk *pk, const int64_t *X, uint32_t B, int64_t **y)
 {
     const zki_arch *a = &pk->vk.arch;
     zki_status st = check_input(a, X, B);
@@ -293,7 +293,7 @@ static void put_i32(int32_t *dst, const int64_t *v, size_t n)
 #define ID_Y(l) (8u * (l) + 2)
 #define ID_LIMB(l, i) (8u * (l) + 2 + (i))
 
-zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove_opts *opts,
+zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_opts *opts,
                      zki_proof *pf, zki_prove_stats *stats)
 {
     memset(pf, 0, sizeof(*pf));

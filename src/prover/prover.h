@@ -63,7 +63,7 @@
 #define ZKI_MAX_BATCH (1u << 20)
 #define ZKI_MAX_COLRED 2
 
-typedef struct {
+typedef struct zki_proof {
     zki_digest vk_hash;
     zki_digest in_digest;            /* zki_input_digest(X); zeros: private input */
     uint32_t B, private_input, n_layers, out_n;
@@ -107,12 +107,12 @@ extern const zki_pcs_params *zki_prove_test_advice_pcs;
  * proves it. A prover key serves ONE proof (the weight commitment's hiding
  * budget, docs/security.md): a second call fails with ZKI_ERR_INPUT; run
  * zki_setup again (same seed: same key) for the next proof. */
-zki_status zki_prove(zki_pkey *pk, const int64_t *X, uint32_t B, const zki_prove_opts *opts,
+zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_opts *opts,
                      zki_proof *out, zki_prove_stats *stats);
 
 /* The integer forward pass the prover proves (all layers); y has B * N_L
  * entries, malloc'ed. Used by tests against zki_qexec. */
-zki_status zki_mlp_forward(const zki_pkey *pk, const int64_t *X, uint32_t B, int64_t **y);
+zki_status zki_mlp_forward(const zki_pk *pk, const int64_t *X, uint32_t B, int64_t **y);
 
 zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len);
 /* Parses against the key: counts and shapes must be the ones vk implies. */

@@ -17,7 +17,7 @@
 #include "prover/prover.h"
 #include "verifier/verifier.h"
 
-static zki_pkey *g_pk;
+static zki_pk *g_pk;
 static uint8_t *g_proof, *g_vk;
 static size_t g_proof_len, g_vk_len;
 static const int64_t *g_x;
