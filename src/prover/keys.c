@@ -224,6 +224,9 @@ static void nonneg_map(const zki_arch *a, uint32_t from, uint32_t n, uint8_t *nn
     }
 }
 
+uint64_t zki_vk_input_len(const zki_vk *vk) { return zki_arch_in_len(&vk->arch); }
+uint64_t zki_vk_output_len(const zki_vk *vk) { return zki_arch_out_len(&vk->arch); }
+
 uint64_t zki_arch_in_len(const zki_arch *a)
 {
     const zki_arch_layer *L = &a->layers[0];

@@ -189,6 +189,10 @@ int zki_arch_out_map(const zki_arch_layer *L, uint32_t *C, uint32_t *H, uint32_t
 /* Integers per sample in the public output: N of a final LINEAR layer,
  * C*H*W of a final map (CONV, MAXPOOL or ADD; dense, not padded). */
 uint64_t zki_arch_out_len(const zki_arch *a);
+/* Integers per sample in the input and in the public output of the model
+ * a key proves (stable accessors for callers outside the protocol floor). */
+uint64_t zki_vk_input_len(const zki_vk *vk);
+uint64_t zki_vk_output_len(const zki_vk *vk);
 /* Integers per sample in the caller's input (C*H*W for a first CONV
  * layer, else K). */
 uint64_t zki_arch_in_len(const zki_arch *a);
