@@ -102,17 +102,17 @@ static zki_status mal_requant_witness(zki_requant_witness *w, const zki_requant_
 /* accumulators in the field (centred), whatever the size of the input */
 static zki_status mal_forward(const zki_pk *pk, const int64_t *X, uint32_t B, witness *W)
 {
-    const zki_arch *a = &pk->vk.arch;
+    const zki_dag *a = &pk->vk.dag;
     memset(W, 0, sizeof(*W));
-    W->L = a->n_layers;
+    W->L = a->n_nodes;
     W->x = calloc(W->L + 1, sizeof(int64_t *));
     W->ldx = calloc(W->L + 1, sizeof(uint64_t));
     W->accp = calloc(W->L, sizeof(int64_t *));
     W->w = calloc(W->L, sizeof(zki_requant_witness));
     W->x[0] = X;
-    W->ldx[0] = a->layers[0].K;
-    for (uint32_t l = 0; l < a->n_layers; l++) {
-        const zki_arch_layer *Ly = &a->layers[l];
+    W->ldx[0] = a->nodes[0].K;
+    for (uint32_t l = 0; l < a->n_nodes; l++) {
+        const zki_dag_node *Ly = &a->nodes[l];
         uint64_t kp = (uint64_t)1 << zki_log2_ceil(Ly->K), np = (uint64_t)1 << zki_log2_ceil(Ly->N);
         W->accp[l] = calloc((size_t)B * np, sizeof(int64_t));
         for (uint64_t b = 0; b < B; b++)
@@ -160,8 +160,8 @@ static zki_status mal_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_
     memset(pf, 0, sizeof(*pf));
     zki_prove_stats stt;
     memset(&stt, 0, sizeof(stt));
-    const zki_arch *a = &pk->vk.arch;
-    uint32_t L = a->n_layers;
+    const zki_dag *a = &pk->vk.dag;
+    uint32_t L = a->n_nodes;
     int priv = opts && opts->private_input;
     zki_status st = ZKI_OK;
     if (st)
@@ -183,13 +183,13 @@ static zki_status mal_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_
     zki_transcript ts = {0};
     zki_ledger led;
     zki_ledger_init(&led);
-    pf->n_layers = L;
+    pf->n_nodes = L;
     pf->B = B;
     pf->private_input = (uint32_t)priv;
     pf->vk_hash = pk->vk.vk_hash;
-    if (!priv && (st = zki_input_digest(X, B, zki_arch_in_len(a), &pf->in_digest)))
+    if (!priv && (st = zki_input_digest(X, B, zki_dag_in_len(a), &pf->in_digest)))
         goto out;
-    pf->out_n = a->layers[L - 1].N;
+    pf->out_n = a->nodes[L - 1].N;
     pf->red = calloc(L, sizeof(zki_claim_reduction_proof));
     pf->mm = calloc(L, sizeof(zki_matmul_proof));
     if (!pts || !pf->red || !pf->mm) {
@@ -219,7 +219,7 @@ static zki_status mal_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_
     pf->n_lookups = nlk;
     for (uint32_t l = 0; l < L; l++) {
         zki_requant_params p;
-        zki_requant_params_of(&a->layers[l], &p);
+        zki_requant_params_of(&a->nodes[l], &p);
         zki_requant_ids ids = {ID_ACC(l), ID_Q(l), ID_Y(l), {0, ID_LIMB(l, 1), ID_LIMB(l, 2), ID_LIMB(l, 3)}};
         char name[32];
         snprintf(name, sizeof(name), "layer %u", l);
@@ -228,7 +228,7 @@ static zki_status mal_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_
             goto out;
     }
     if (priv) {
-        uint64_t K = a->layers[0].K, kp = (uint64_t)1 << zki_log2_ceil(K);
+        uint64_t K = a->nodes[0].K, kp = (uint64_t)1 << zki_log2_ceil(K);
         x0p = calloc((size_t)B * kp, sizeof(int64_t));
         if (!x0p) {
             st = zki_fail(ZKI_ERR_NOMEM, "prove: private input");
@@ -278,7 +278,7 @@ static zki_status mal_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_
         }
     }
     if (priv) {
-        uint64_t K = a->layers[0].K, kp = (uint64_t)1 << zki_log2_ceil(K);
+        uint64_t K = a->nodes[0].K, kp = (uint64_t)1 << zki_log2_ceil(K);
         int32_t *x0 = adv + lay.pack.off[lay.x0];
         for (uint64_t b = 0; b < B; b++)
             for (uint64_t k = 0; k < K; k++)
@@ -312,7 +312,7 @@ static zki_status mal_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_
             goto out;
     progress(opts, "lookups", 1, 1);
     for (uint32_t l = L; l-- > 0;) {
-        const zki_arch_layer *Ly = &a->layers[l];
+        const zki_dag_node *Ly = &a->nodes[l];
         zki_matmul_dims d;
         zki_matmul_dims_init(&d, B, Ly->K, Ly->N, Ly->has_bias);
         accfe = zki_int_table(W.accp[l], B, (uint64_t)1 << d.ln, d.lb, d.ln);

@@ -101,10 +101,10 @@ static long peak_kb(void)
 static int fake_proof(const zki_vk *vk, zki_proof *pf, const int64_t *X, int64_t *out, uint32_t log_cols)
 {
     memset(pf, 0, sizeof *pf);
-    if (zki_input_digest(X, 1, zki_arch_in_len(&vk->arch), &pf->in_digest) != ZKI_OK)
+    if (zki_input_digest(X, 1, zki_dag_in_len(&vk->dag), &pf->in_digest) != ZKI_OK)
         return 0;
     zki_advice_layout lay;
-    if (zki_advice_layout_init(&lay, &vk->arch, 1, 0) != ZKI_OK)
+    if (zki_advice_layout_init(&lay, &vk->dag, 1, 0) != ZKI_OK)
         return 0;
     zki_pcs_params pp;
     zki_key_pcs_params(vk, 1, &pp);
@@ -121,8 +121,8 @@ static int fake_proof(const zki_vk *vk, zki_proof *pf, const int64_t *X, int64_t
     static zki_lookup_proof lk[ATTACK_LAYERS + 1];
     memcpy(pf->vk_hash.b, vk->vk_hash.b, 32);
     pf->B = 1;
-    pf->n_layers = vk->arch.n_layers;
-    pf->out_n = (uint32_t)zki_arch_out_len(&vk->arch);
+    pf->n_nodes = vk->dag.n_nodes;
+    pf->out_n = (uint32_t)zki_dag_out_len(&vk->dag);
     pf->output = out;
     pf->red = red;
     pf->mm = mm;
@@ -152,8 +152,8 @@ static int measure_child(const char *path)
             st = ZKI_ERR_INPUT;
         zki_advice_layout lay;
         zki_model_lookups ml;
-        if (st == ZKI_ERR_VERIFY && zki_advice_layout_init(&lay, &vk.arch, 1, 0) == ZKI_OK) {
-            if (zki_model_lookups_init(&ml, &vk.arch, &lay) == ZKI_OK) {
+        if (st == ZKI_ERR_VERIFY && zki_advice_layout_init(&lay, &vk.dag, 1, 0) == ZKI_OK) {
+            if (zki_model_lookups_init(&ml, &vk.dag, &lay) == ZKI_OK) {
                 zki_rng g;
                 zki_rng_seed(&g, 9);
                 zki_ext r[ZKI_LK_MAX_LOG_TABLE], beta = zki_ext_make(5, 7), acc = zki_ext_zero();
@@ -209,7 +209,7 @@ static int verify_child(const char *vkp, const char *pfp, const char *xp, uint32
         return 1;
     uint8_t *b = read_file(pfp, &n), *x = read_file(xp, &xn);
     zki_proof pf;
-    int ok = b && x && xn == 8 * (size_t)B * zki_arch_in_len(&vk.arch) &&
+    int ok = b && x && xn == 8 * (size_t)B * zki_dag_in_len(&vk.dag) &&
              zki_proof_from_bytes(&vk, &pf, b, n) == ZKI_OK;
     free(b);
     if (ok) {
@@ -376,10 +376,10 @@ static void test_attack_key(uint32_t nl)
     CHECK(zki_vk_from_bytes(&vk, b, n) == ZKI_OK);
     free(b);
     int distinct = 1;
-    for (uint32_t l = 0; l < vk.arch.n_layers; l++)
-        distinct = distinct && vk.arch.layers[l].q_log == 20;
+    for (uint32_t l = 0; l < vk.dag.n_nodes; l++)
+        distinct = distinct && vk.dag.nodes[l].q_log == 20;
     zki_advice_layout lay;
-    CHECK(zki_advice_layout_init(&lay, &vk.arch, 1, 0) == ZKI_OK);
+    CHECK(zki_advice_layout_init(&lay, &vk.dag, 1, 0) == ZKI_OK);
     CHECK(distinct && lay.n_maps == nl);
     zki_advice_layout_free(&lay);
     long kb = -1, abs_kb = -1;
@@ -412,15 +412,15 @@ static void test_over_limit_key(void)
 {
     zki_vk vk;
     memset(&vk, 0, sizeof vk);
-    zki_arch *a = &vk.arch;
-    a->n_layers = 1;
-    a->layers = calloc(1, sizeof *a->layers);
+    zki_dag *a = &vk.dag;
+    a->n_nodes = 1;
+    a->nodes = calloc(1, sizeof *a->nodes);
     a->in_bits = a->out_bits = 8;
     a->in_rank = a->out_rank = 2;
     a->in_dims[0] = a->out_dims[0] = a->out_dims[1] = 1;
     a->in_dims[1] = (int64_t)1 << 25;
     a->in_scale = a->out_scale = 1;
-    zki_arch_layer *L = &a->layers[0];
+    zki_dag_node *L = &a->nodes[0];
     L->K = 1u << 25;
     L->N = 1;
     L->w_bits = L->out_bits = 8;
@@ -472,14 +472,14 @@ static void test_layer_ranges(void)
         {-5, 10, 43, "shift s + quotient bits"}, /* 43 + 20 > 62 */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        zki_arch_layer keep = pk->vk.arch.layers[5];
-        pk->vk.arch.layers[5].lo = bad[i].lo;
-        pk->vk.arch.layers[5].hi = bad[i].hi;
-        pk->vk.arch.layers[5].s = bad[i].s;
+        zki_dag_node keep = pk->vk.dag.nodes[5];
+        pk->vk.dag.nodes[5].lo = bad[i].lo;
+        pk->vk.dag.nodes[5].hi = bad[i].hi;
+        pk->vk.dag.nodes[5].s = bad[i].s;
         uint8_t *b = NULL;
         size_t n = 0;
         CHECK(zki_vk_to_bytes(&pk->vk, &b, &n) == ZKI_OK);
-        pk->vk.arch.layers[5] = keep;
+        pk->vk.dag.nodes[5] = keep;
         zki_vk vk;
         CHECK(zki_vk_from_bytes(&vk, b, n) == ZKI_ERR_INPUT);
         CHECK_MSG(strstr(zki_last_error(), "layer 5") && strstr(zki_last_error(), bad[i].field),
@@ -496,7 +496,7 @@ int main(int argc, char **argv)
     if (argc == 6 && !strcmp(argv[1], "--verify"))
         return verify_child(argv[2], argv[3], argv[4], (uint32_t)strtoul(argv[5], NULL, 10));
     test_attack_key(ATTACK_LAYERS);
-    test_attack_key(ZKI_ARCH_MAX_LAYERS);
+    test_attack_key(ZKI_DAG_MAX_NODES);
     test_layer_ranges();
     test_over_limit_key();
     test_bound_honest(1);

@@ -74,7 +74,7 @@ static void tamper_public(const zki_vk *vk, zki_proof *pf, const int64_t *X)
     REJECT("another batch size", pf->B = 4, pf->B = B);
     REJECT("the private flag set", pf->private_input = 1, pf->private_input = 0);
     REJECT("another vk hash", pf->vk_hash.b[5] ^= 1, pf->vk_hash.b[5] ^= 1);
-    REJECT("one layer fewer", pf->n_layers--, pf->n_layers++);
+    REJECT("one layer fewer", pf->n_nodes--, pf->n_nodes++);
     REJECT("one lookup proof fewer", pf->n_lookups--, pf->n_lookups++);
     REJECT("one column reduction fewer", pf->n_colred--, pf->n_colred++);
     /* advice commitment: lower security, another size, another root */
@@ -108,7 +108,7 @@ static void tamper_public(const zki_vk *vk, zki_proof *pf, const int64_t *X)
                 lp->gkr[0].root_q = zki_ext_mul(lp->gkr[0].root_q, half)));
     }
     /* layer proofs */
-    for (uint32_t l = 0; l < pf->n_layers; l++) {
+    for (uint32_t l = 0; l < pf->n_nodes; l++) {
         zki_matmul_proof *mm = &pf->mm[l];
         zki_claim_reduction_proof *rd = &pf->red[l];
         REJECT("a matmul x value changed", mm->x_eval.c0 = zki_fe_add(mm->x_eval.c0, 1),

@@ -108,7 +108,7 @@ static void test_wrap(void)
     zki_pk *pk = NULL;
     zki_status st = zki_setup(m, seed_w, &pk);
     if (st == ZKI_OK) {
-        CHECK(pk->vk.arch.layers[0].q_log == 20); /* saturated */
+        CHECK(pk->vk.dag.nodes[0].q_log == 20); /* saturated */
         /* the honest prover cannot prove this input (q = 2^32) */
         zki_prove_opts o = {0, seed_a, NULL, NULL};
         zki_proof hp;
@@ -153,7 +153,7 @@ static void test_input_range(void)
         return;
     }
     zki_requant_params rp;
-    zki_requant_params_of(&pk->vk.arch.layers[0], &rp);
+    zki_requant_params_of(&pk->vk.dag.nodes[0], &rp);
     unsigned se = mal_eff_shift(&rp);
     int64_t X[4] = {0, 1, 2, 3}, ytrue = 0, yforged = 0;
     int found = 0;

@@ -258,11 +258,11 @@ static void test_fmnist_cnn(zki_rng *g)
     x.dims[0] = 1, x.dims[1] = 1, x.dims[2] = 28, x.dims[3] = 28;
     CHECK(zki_quant_input(m, 0, &x, &X) == ZKI_OK);
     if (m && X) {
-        zki_arch arch;
-        CHECK_MSG(zki_arch_from_qmodel(m, &arch) == ZKI_OK, "fmnist_cnn: %s", zki_last_error());
-        CHECK(arch.n_layers == 5 && arch.layers[1].kind == ZKI_LAYER_MAXPOOL &&
-              arch.layers[2].kind == ZKI_LAYER_CONV && arch.layers[4].kind == ZKI_LAYER_LINEAR);
-        zki_arch_free(&arch);
+        zki_dag arch;
+        CHECK_MSG(zki_dag_from_qmodel(m, &arch) == ZKI_OK, "fmnist_cnn: %s", zki_last_error());
+        CHECK(arch.n_nodes == 5 && arch.nodes[1].kind == ZKI_NODE_MAXPOOL &&
+              arch.nodes[2].kind == ZKI_NODE_CONV && arch.nodes[4].kind == ZKI_NODE_LINEAR);
+        zki_dag_free(&arch);
         int64_t *X2 = malloc(sizeof(int64_t) * 2 * 784);
         for (int i = 0; i < 784; i++) { /* the sample, and its mirror image */
             X2[i] = X[i];
@@ -420,8 +420,8 @@ static void forged_slices(zki_rng *g, zki_qmodel *m)
     size_t bl = 0;
     CHECK(zki_proof_to_bytes(&pf, &b, &bl) == ZKI_OK);
     CHECK(verify_bytes(&pk->vk, X, 1, b, bl) == ZKI_OK);
-    const zki_arch_layer *L0 = &pk->vk.arch.layers[0];
-    CHECK(L0->kind == ZKI_LAYER_CONV && pf.wsl_n[0] == L0->KH * L0->KW && pf.wsl_n[0] >= 2);
+    const zki_dag_node *L0 = &pk->vk.dag.nodes[0];
+    CHECK(L0->kind == ZKI_NODE_CONV && pf.wsl_n[0] == L0->KH * L0->KW && pf.wsl_n[0] >= 2);
     /* one slice changed: the split no longer adds up */
     zki_ext d = zki_ext_from_fe(zki_fe_from_u64(3));
     pf.wsl[0][1] = zki_ext_add(pf.wsl[0][1], d);
@@ -488,13 +488,13 @@ int main(void)
                       {0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 2}};
     m = make_cnn(&g, (map3){2, 17, 11}, q, 5, 3, 8, 0);
     {
-        zki_arch ar;
-        CHECK_MSG(zki_arch_from_qmodel(m, &ar) == ZKI_OK, "large max pools: %s", zki_last_error());
+        zki_dag ar;
+        CHECK_MSG(zki_dag_from_qmodel(m, &ar) == ZKI_OK, "large max pools: %s", zki_last_error());
         uint32_t pools = 0;
-        for (uint32_t l = 0; l < ar.n_layers; l++)
-            pools += ar.layers[l].kind == ZKI_LAYER_MAXPOOL;
+        for (uint32_t l = 0; l < ar.n_nodes; l++)
+            pools += ar.nodes[l].kind == ZKI_NODE_MAXPOOL;
         CHECK_MSG(pools == 4 + 3 + 1, "large max pools: %u passes", pools); /* 5x5: 2+2, 7x3: 2+1, 1x1: 1 */
-        zki_arch_free(&ar);
+        zki_dag_free(&ar);
     }
     run_case(&g, "5x5 and 7x3 max pools, batch 2", m, 2, 0, 20);
     zki_qmodel_free(m);
@@ -517,11 +517,11 @@ int main(void)
                        {0, 2, 2, 2, 2, 1, 1, 0, 1, 1, 0, 1, 0, 2}};
     m = make_cnn(&g, (map3){3, 17, 15}, st, 3, 5, 8, 0);
     {
-        zki_arch arch;
-        CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_OK && arch.n_layers == 5 &&
-              arch.layers[1].kind == ZKI_LAYER_MAXPOOL && arch.layers[1].KH == 1 && arch.layers[1].KW == 3 &&
-              arch.layers[2].KH == 3 && arch.layers[2].KW == 1);
-        zki_arch_free(&arch);
+        zki_dag arch;
+        CHECK(zki_dag_from_qmodel(m, &arch) == ZKI_OK && arch.n_nodes == 5 &&
+              arch.nodes[1].kind == ZKI_NODE_MAXPOOL && arch.nodes[1].KH == 1 && arch.nodes[1].KW == 3 &&
+              arch.nodes[2].KH == 3 && arch.nodes[2].KW == 1);
+        zki_dag_free(&arch);
     }
     run_case(&g, "ResNet stem (padded 3x3 max pool), batch 2", m, 2, 0, 20);
     zki_qmodel_free(m);
@@ -536,8 +536,8 @@ int main(void)
     pz[1].avg = 5;
     m = make_cnn(&g, (map3){1, 8, 9}, pz, 3, 4, 8, 0);
     {
-        zki_arch arch;
-        CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
+        zki_dag arch;
+        CHECK(zki_dag_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
     }
     zki_qmodel_free(m);
     /* pads on a signed map (no ReLU before the pool): pads read as the
@@ -556,8 +556,8 @@ int main(void)
     conv_spec ap[2] = {{2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 0}, {0, 2, 2, 2, 2, 1, 1, 2, 2, 0, 0, 1, 0, 2}};
     m = make_cnn(&g, (map3){1, 4, 4}, ap, 2, 3, 8, 0);
     {
-        zki_arch arch;
-        CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
+        zki_dag arch;
+        CHECK(zki_dag_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
     }
     zki_qmodel_free(m);
     test_fmnist_cnn(&g);
@@ -571,9 +571,9 @@ int main(void)
     run_case(&g, "max pool at the output, batch 3", m, 3, 0, 20);
     zki_qmodel_free(m);
     /* outside the class: a Linear before a Conv */
-    zki_arch arch;
+    zki_dag arch;
     m = make_cnn(&g, (map3){2, 5, 5}, a, 1, 3, 8, 1);
-    CHECK(zki_arch_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
+    CHECK(zki_dag_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
     zki_qmodel_free(m);
     /* groups whose channels per group are not powers of two (the conv
      * gadget's general path): 2 groups of 1 -> 3, then 3 groups of 2 -> 3
@@ -582,8 +582,8 @@ int main(void)
                       {9, 3, 3, 2, 2, 1, 1, 1, 0, 1, 1, 3, 1, 0},
                       {3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 3, 1, 0}};
     m = make_cnn(&g, (map3){2, 7, 6}, h, 3, 3, 8, 0);
-    CHECK_MSG(zki_arch_from_qmodel(m, &arch) == ZKI_OK, "general groups: %s", zki_last_error());
-    zki_arch_free(&arch);
+    CHECK_MSG(zki_dag_from_qmodel(m, &arch) == ZKI_OK, "general groups: %s", zki_last_error());
+    zki_dag_free(&arch);
     run_case(&g, "general groups, batch 2", m, 2, 0, 30);
     run_case(&g, "general groups, private input", m, 1, 1, 10);
     zki_qmodel_free(m);

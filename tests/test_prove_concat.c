@@ -219,7 +219,7 @@ static zki_qmodel *make_fire(zki_rng *g, const spec *sp)
     return m;
 }
 
-static uint32_t concat_layers(const zki_arch *a, uint32_t *out);
+static uint32_t concat_layers(const zki_dag *a, uint32_t *out);
 
 /* The gadget alone (ops/concat.h) on random padded maps, aligned and
  * general joins up to 48 + 48 channels: the honest proof verifies, both
@@ -393,17 +393,17 @@ static void test_allops(zki_rng *g)
         CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "all-ops setup: %s", zki_last_error());
         if (!pk)
             break;
-        const zki_arch *a = &pk->vk.arch;
+        const zki_dag *a = &pk->vk.dag;
         uint32_t cl[4], kinds[5] = {0};
         CHECK(concat_layers(a, cl) == 2);
-        for (uint32_t l = 0; l < a->n_layers; l++)
-            kinds[a->layers[l].kind]++;
+        for (uint32_t l = 0; l < a->n_nodes; l++)
+            kinds[a->nodes[l].kind]++;
         /* 10 convs (stem, grouped, depthwise, squeeze, 2 expand, avgpool,
          * 1x1, 3x3, gap), a pool, an add, two concats, a linear */
-        CHECK_MSG(kinds[ZKI_LAYER_CONV] == 10 && kinds[ZKI_LAYER_MAXPOOL] == 1 && kinds[ZKI_LAYER_ADD] == 1 &&
-                      kinds[ZKI_LAYER_LINEAR] == 1 && a->layers[1].G == 2 && a->layers[2].G == 8 &&
-                      a->layers[2].dh == 2,
-                  "all-ops arch: %u convs", kinds[ZKI_LAYER_CONV]);
+        CHECK_MSG(kinds[ZKI_NODE_CONV] == 10 && kinds[ZKI_NODE_MAXPOOL] == 1 && kinds[ZKI_NODE_ADD] == 1 &&
+                      kinds[ZKI_NODE_LINEAR] == 1 && a->nodes[1].G == 2 && a->nodes[2].G == 8 &&
+                      a->nodes[2].dh == 2,
+                  "all-ops arch: %u convs", kinds[ZKI_NODE_CONV]);
         zki_prove_opts o = {priv, seed_a, NULL, NULL};
         zki_proof pf;
         double t0 = now_s();
@@ -420,7 +420,7 @@ static void test_allops(zki_rng *g)
             st = verify_bytes(&pk->vk, Xv, B, bytes, blen);
             CHECK_MSG(st == ZKI_OK, "all-ops verify: %s", zki_last_error());
             printf("all-ops B=2%s: %u layers, proof %zu bytes, prove %.3f s\n", priv ? " private" : "",
-                   a->n_layers, blen, tp);
+                   a->n_nodes, blen, tp);
             bytes[8 + 4 + 32 + 16 + 3] ^= 4;
             CHECK(verify_bytes(&pk->vk, Xv, B, bytes, blen) != ZKI_OK);
             free(bytes);
@@ -432,20 +432,20 @@ static void test_allops(zki_rng *g)
 }
 
 /* the byte offset of layer l in a vk's bytes */
-static size_t layer_offset(const zki_arch *a, uint32_t l)
+static size_t layer_offset(const zki_dag *a, uint32_t l)
 {
     size_t at = 8 + 4 + 4 + 4 * 4 + 8 * (size_t)a->in_rank + 4 + 8 * (size_t)a->out_rank + 16;
     for (uint32_t i = 0; i < l; i++)
-        at += 120 + (a->layers[i].kind == ZKI_LAYER_ADD ? 24 : a->layers[i].kind == ZKI_LAYER_CONCAT ? 8 : 0);
+        at += 120 + (a->nodes[i].kind == ZKI_NODE_ADD ? 24 : a->nodes[i].kind == ZKI_NODE_CONCAT ? 8 : 0);
     return at;
 }
 
 /* The concat layers of an arch (up to 4), in order. */
-static uint32_t concat_layers(const zki_arch *a, uint32_t *out)
+static uint32_t concat_layers(const zki_dag *a, uint32_t *out)
 {
     uint32_t n = 0;
-    for (uint32_t l = 0; l < a->n_layers && n < 4; l++)
-        if (a->layers[l].kind == ZKI_LAYER_CONCAT)
+    for (uint32_t l = 0; l < a->n_nodes && n < 4; l++)
+        if (a->nodes[l].kind == ZKI_NODE_CONCAT)
             out[n++] = l;
     return n;
 }
@@ -467,20 +467,20 @@ static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, i
     }
     /* stem, squeeze, e1 (reads 1), e3 (reads 1) [align], concat, [pool],
      * [conv, concat], linear */
-    const zki_arch *a = &pk->vk.arch;
+    const zki_dag *a = &pk->vk.dag;
     uint32_t cl[4], nc = concat_layers(a, cl), lc = 4 + (sp->align ? 1u : 0u);
-    CHECK_MSG(nc == (sp->dense ? 2u : 1u) && cl[0] == lc && a->layers[2].xin == 2 && a->layers[3].xin == 2 &&
-                  a->layers[lc].sa == (sp->swap ? lc - 1 : 2) && a->layers[lc].sb == (sp->swap ? 2 : lc - 1) &&
-                  a->layers[lc].C == (uint32_t)(sp->E1 + sp->E3),
+    CHECK_MSG(nc == (sp->dense ? 2u : 1u) && cl[0] == lc && a->nodes[2].xin == 2 && a->nodes[3].xin == 2 &&
+                  a->nodes[lc].sa == (sp->swap ? lc - 1 : 2) && a->nodes[lc].sb == (sp->swap ? 2 : lc - 1) &&
+                  a->nodes[lc].C == (uint32_t)(sp->E1 + sp->E3),
               "%s: arch", what);
     if (sp->align)
-        CHECK(a->layers[4].kind == ZKI_LAYER_CONV && a->layers[4].G == a->layers[4].C && a->layers[4].KH == 1 &&
-              a->layers[4].lo == 0 && a->layers[4].M == 45);
+        CHECK(a->nodes[4].kind == ZKI_NODE_CONV && a->nodes[4].G == a->nodes[4].C && a->nodes[4].KH == 1 &&
+              a->nodes[4].lo == 0 && a->nodes[4].M == 45);
     if (sp->dense) {
         uint32_t ly = lc + (sp->pool ? 1u : 0u);
-        CHECK(nc == 2 && cl[1] == ly + 2 && a->layers[ly + 1].kind == ZKI_LAYER_CONV &&
-              a->layers[cl[1]].sa == (sp->dense == 2 ? ly + 1 : ly) &&
-              a->layers[cl[1]].sb == (sp->dense == 2 ? ly : ly + 1));
+        CHECK(nc == 2 && cl[1] == ly + 2 && a->nodes[ly + 1].kind == ZKI_NODE_CONV &&
+              a->nodes[cl[1]].sa == (sp->dense == 2 ? ly + 1 : ly) &&
+              a->nodes[cl[1]].sb == (sp->dense == 2 ? ly : ly + 1));
     }
     zki_prove_opts o = {priv, seed_a, NULL, NULL};
     zki_proof pf;
@@ -535,15 +535,15 @@ static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, i
         CHECK(zki_vk_from_bytes(&vk, vb, vl) == ZKI_OK);
         st = verify_bytes(&vk, Xv, B, bytes, blen);
         CHECK_MSG(st == ZKI_OK, "%s: verify: %s", what, zki_last_error());
-        printf("%s: %u layers, proof %zu bytes, prove %.3f s\n", what, vk.arch.n_layers, blen, tp);
+        printf("%s: %u layers, proof %zu bytes, prove %.3f s\n", what, vk.dag.n_nodes, blen, tp);
         /* the concat's input indices patched in the key: refused at parse,
          * or (another legal join) the honest proof fails under it */
         for (uint32_t i = 0; i < nc; i++) {
-            size_t so = layer_offset(&vk.arch, cl[i]) + 120;
+            size_t so = layer_offset(&vk.dag, cl[i]) + 120;
             for (int which = 0; which < 2; which++) {
                 uint32_t keep, l = cl[i];
                 memcpy(&keep, vb + so + 4 * which, 4);
-                CHECK(keep == (which ? vk.arch.layers[l].sb : vk.arch.layers[l].sa));
+                CHECK(keep == (which ? vk.dag.nodes[l].sb : vk.dag.nodes[l].sa));
                 const uint32_t tries[5] = {keep + 1, keep ? keep - 1 : l + 3, l, l + 1, 0};
                 for (int t = 0; t < 5; t++) {
                     if (tries[t] == keep)
@@ -582,7 +582,7 @@ static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, i
         zki_vk_free(&vk4);
         /* an altered output */
         check_mutations(g, &vk, Xv, B, bytes, blen,
-                        ZKI_PROOF_OUTPUT_AT + 8 * (size_t)B * vk.arch.layers[vk.arch.n_layers - 1].N, mutations,
+                        ZKI_PROOF_OUTPUT_AT + 8 * (size_t)B * vk.dag.nodes[vk.dag.n_nodes - 1].N, mutations,
                         what);
     }
     free(bytes);
@@ -604,11 +604,11 @@ static void test_onnx_fixture(void)
         CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "concat_tiny setup: %s", zki_last_error());
     if (pk) {
         uint32_t cl[4], nal = 0;
-        const zki_arch *a = &pk->vk.arch;
-        CHECK(concat_layers(a, cl) == 2 && a->layers[cl[0]].C == 12 && a->layers[cl[1]].C == 16);
-        for (uint32_t l = 0; l < a->n_layers; l++) /* scale alignments: unit 1x1 depthwise convs */
-            nal += a->layers[l].kind == ZKI_LAYER_CONV && a->layers[l].KH == 1 && a->layers[l].G == a->layers[l].C &&
-                   a->layers[l].C > 1;
+        const zki_dag *a = &pk->vk.dag;
+        CHECK(concat_layers(a, cl) == 2 && a->nodes[cl[0]].C == 12 && a->nodes[cl[1]].C == 16);
+        for (uint32_t l = 0; l < a->n_nodes; l++) /* scale alignments: unit 1x1 depthwise convs */
+            nal += a->nodes[l].kind == ZKI_NODE_CONV && a->nodes[l].KH == 1 && a->nodes[l].G == a->nodes[l].C &&
+                   a->nodes[l].C > 1;
         CHECK(nal >= 1);
         prove_fixture_rounds(m, X, seed_w, seed_a, &pk, "concat_tiny");
     }
@@ -694,15 +694,15 @@ int main(void)
         spec sb = s1;
         sb.bad = bad;
         zki_qmodel *m = make_fire(&g, &sb);
-        zki_arch a;
-        zki_status st = zki_arch_from_qmodel(m, &a);
+        zki_dag a;
+        zki_status st = zki_dag_from_qmodel(m, &a);
         CHECK_MSG(st == ZKI_ERR_UNSUPPORTED, "bad form %d accepted (%d)", bad, st);
         /* the refusal names what is at fault */
         const char *want[5] = {"", "Concat (node concat0)", "tensor 'x' forks", "'maxpool9' (MaxPool) starts the second",
                                "concat0"};
         CHECK_MSG(strstr(zki_last_error(), want[bad]) != NULL, "bad form %d: %s", bad, zki_last_error());
         if (st == ZKI_OK)
-            zki_arch_free(&a);
+            zki_dag_free(&a);
         zki_pk *pk = NULL;
         CHECK(zki_setup(m, seed_w, &pk) != ZKI_OK && !pk);
         zki_qmodel_free(m);

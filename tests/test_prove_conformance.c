@@ -699,15 +699,15 @@ loaded:
         refuse(row, mode, "quantise", g);
         goto done;
     }
-    zki_arch arch;
-    if ((st = zki_arch_from_qmodel(m, &arch)) != ZKI_OK) {
+    zki_dag arch;
+    if ((st = zki_dag_from_qmodel(m, &arch)) != ZKI_OK) {
         if (st == ZKI_ERR_UNSUPPORTED)
             refuse(row, mode, "prove", g);
         else
             fail(row, mode, "architecture: %s", zki_last_error());
         goto done;
     }
-    zki_arch_free(&arch);
+    zki_dag_free(&arch);
     prove_and_check(row, mode, m, g, &feed[0], &out[0]);
 done:
     zki_qmodel_free(m);

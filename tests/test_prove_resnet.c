@@ -145,8 +145,8 @@ static void test_add_at_output(zki_rng *g)
         zki_status st = pk ? zki_prove(pk, X, B, &o, &pf, NULL) : ZKI_ERR_INPUT;
         CHECK_MSG(st == ZKI_OK, "add at output: prove: %s", zki_last_error());
         if (!st) {
-            const zki_arch *a = &pk->vk.arch;
-            CHECK(a->layers[a->n_layers - 1].kind == ZKI_LAYER_ADD && pf.out_n == 4 * 5 * 6);
+            const zki_dag *a = &pk->vk.dag;
+            CHECK(a->nodes[a->n_nodes - 1].kind == ZKI_NODE_ADD && pf.out_n == 4 * 5 * 6);
             check_output_is_qexec(m, X, B, &pf, "add at output");
             uint8_t *bytes = NULL;
             size_t blen = 0, out_n = pf.out_n;
@@ -165,16 +165,16 @@ static void test_add_at_output(zki_rng *g)
 }
 
 /* the byte offset of layer l's Ma in a vk's bytes */
-static size_t ma_offset(const zki_arch *a, uint32_t l)
+static size_t ma_offset(const zki_dag *a, uint32_t l)
 {
     size_t at = 8 + 4 + 4 + 4 * 4 + 8 * (size_t)a->in_rank + 4 + 8 * (size_t)a->out_rank + 16;
     for (uint32_t i = 0; i < l; i++)
-        at += 6 * 4 + 3 * 8 + 4 + 17 * 4 + (a->layers[i].kind == ZKI_LAYER_ADD ? 24 : 0);
+        at += 6 * 4 + 3 * 8 + 4 + 17 * 4 + (a->nodes[i].kind == ZKI_NODE_ADD ? 24 : 0);
     return at + 6 * 4 + 3 * 8 + 4 + 17 * 4 + 8;
 }
 
 /* the byte offset of layer l's xin in a vk's bytes */
-static size_t xin_offset(const zki_arch *a, uint32_t l)
+static size_t xin_offset(const zki_dag *a, uint32_t l)
 {
     return ma_offset(a, l) - 8 - 4;
 }
@@ -196,19 +196,19 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
     /* conv, conv, conv, add(2, 0), conv, add(3, 4), linear; down: conv,
      * conv, conv, add(2, 0), conv, conv s2, conv, conv 1x1 s2 reading layer
      * 4, add(7, 6), linear */
-    const zki_arch *a = &pk->vk.arch;
+    const zki_dag *a = &pk->vk.dag;
     uint32_t la = down ? 8 : 5;
-    CHECK(a->n_layers == (down ? 10u : 7u) && a->layers[3].kind == ZKI_LAYER_ADD && a->layers[3].sa == 2 &&
-          a->layers[3].sb == 0 && a->layers[3].Ma == 1500 && a->layers[3].Mb == -900 &&
-          a->layers[la].kind == ZKI_LAYER_ADD && a->layers[la + 1].kind == ZKI_LAYER_LINEAR);
+    CHECK(a->n_nodes == (down ? 10u : 7u) && a->nodes[3].kind == ZKI_NODE_ADD && a->nodes[3].sa == 2 &&
+          a->nodes[3].sb == 0 && a->nodes[3].Ma == 1500 && a->nodes[3].Mb == -900 &&
+          a->nodes[la].kind == ZKI_NODE_ADD && a->nodes[la + 1].kind == ZKI_NODE_LINEAR);
     if (down)
-        CHECK(a->layers[8].sa == 7 && a->layers[8].sb == 6 && a->layers[8].Ma == 2100 && a->layers[8].Mb == 1300 &&
-              a->layers[7].kind == ZKI_LAYER_CONV && a->layers[7].xin == 5 && a->layers[7].KH == 1 &&
-              a->layers[7].sh == 2 && a->layers[6].xin == 6 && a->layers[5].sh == 2);
+        CHECK(a->nodes[8].sa == 7 && a->nodes[8].sb == 6 && a->nodes[8].Ma == 2100 && a->nodes[8].Mb == 1300 &&
+              a->nodes[7].kind == ZKI_NODE_CONV && a->nodes[7].xin == 5 && a->nodes[7].KH == 1 &&
+              a->nodes[7].sh == 2 && a->nodes[6].xin == 6 && a->nodes[5].sh == 2);
     else
-        CHECK(a->layers[5].sa == 4 && a->layers[5].sb == 3 && a->layers[5].Ma == 1300 && a->layers[5].Mb == 2100);
-    for (uint32_t l = 0; l < a->n_layers; l++)
-        CHECK(a->layers[l].xin == l || (down && l == 7));
+        CHECK(a->nodes[5].sa == 4 && a->nodes[5].sb == 3 && a->nodes[5].Ma == 1300 && a->nodes[5].Mb == 2100);
+    for (uint32_t l = 0; l < a->n_nodes; l++)
+        CHECK(a->nodes[l].xin == l || (down && l == 7));
     zki_prove_opts o = {priv, seed_a, NULL, NULL};
     zki_proof pf;
     st = zki_prove(pk, X, B, &o, &pf, NULL);
@@ -232,13 +232,13 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
         pf.mm[3].x_eval = keep;
         /* a key whose Add multiplier differs (the hash kept: only the
          * algebra can catch it) */
-        pk->vk.arch.layers[la].Mb += 1;
+        pk->vk.dag.nodes[la].Mb += 1;
         CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: altered multiplier accepted", what);
-        pk->vk.arch.layers[la].Mb -= 1;
+        pk->vk.dag.nodes[la].Mb -= 1;
         if (down) { /* the shortcut conv reading the previous layer instead */
-            pk->vk.arch.layers[7].xin = 7;
+            pk->vk.dag.nodes[7].xin = 7;
             CHECK(zki_verify(&pk->vk, Xv, B, &pf) != ZKI_OK);
-            pk->vk.arch.layers[7].xin = 5;
+            pk->vk.dag.nodes[7].xin = 5;
         }
         CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
         zki_proof_free(&pf);
@@ -247,13 +247,13 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
         st = verify_bytes(&vk, Xv, B, bytes, blen);
         CHECK_MSG(st == ZKI_OK, "%s: verify: %s", what, zki_last_error());
         /* the multiplier patched in the key's bytes */
-        size_t at = ma_offset(&vk.arch, 3);
+        size_t at = ma_offset(&vk.dag, 3);
         int64_t ma;
         memcpy(&ma, vb + at, 8);
         CHECK(ma == 1500);
         vb[at] ^= 2;
         zki_vk vk2;
-        CHECK(zki_vk_from_bytes(&vk2, vb, vl) == ZKI_OK && vk2.arch.layers[3].Ma == (1500 ^ 2));
+        CHECK(zki_vk_from_bytes(&vk2, vb, vl) == ZKI_OK && vk2.dag.nodes[3].Ma == (1500 ^ 2));
         CHECK_MSG(verify_bytes(&vk2, Xv, B, bytes, blen) != ZKI_OK, "%s: patched multiplier accepted", what);
         vk2.vk_hash = vk.vk_hash; /* even with the honest key's hash */
         CHECK_MSG(verify_bytes(&vk2, Xv, B, bytes, blen) == ZKI_ERR_VERIFY, "%s: patched multiplier accepted",
@@ -263,11 +263,11 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
         /* another input named by a layer: the key is refused at parse or
          * (a conv before an Add may legally read an earlier map of the
          * same shape: another model) the proof fails under it */
-        for (uint32_t l = 0; l < vk.arch.n_layers; l++) {
-            size_t xo = xin_offset(&vk.arch, l);
+        for (uint32_t l = 0; l < vk.dag.n_nodes; l++) {
+            size_t xo = xin_offset(&vk.dag, l);
             uint32_t keep, tries[3] = {l + 1, l ? l - 1 : 2 * l + 7, 0};
             memcpy(&keep, vb + xo, 4);
-            CHECK(keep == vk.arch.layers[l].xin);
+            CHECK(keep == vk.dag.nodes[l].xin);
             for (int t = 0; t < 3; t++) {
                 if (tries[t] == keep)
                     continue;
@@ -276,7 +276,7 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
                 st = zki_vk_from_bytes(&vk3, vb, vl);
                 CHECK(st == ZKI_OK || st == ZKI_ERR_INPUT);
                 if (!st) {
-                    CHECK(vk.arch.layers[l].kind == ZKI_LAYER_CONV && vk.arch.layers[l + 1].kind == ZKI_LAYER_ADD);
+                    CHECK(vk.dag.nodes[l].kind == ZKI_NODE_CONV && vk.dag.nodes[l + 1].kind == ZKI_NODE_ADD);
                     vk3.vk_hash = vk.vk_hash;
                     CHECK_MSG(verify_bytes(&vk3, Xv, B, bytes, blen) != ZKI_OK, "%s: layer %u reading %u accepted",
                               what, l, tries[t]);
@@ -315,10 +315,10 @@ static void test_onnx_fixture(void)
     if (m && X)
         CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "resnet_tiny setup: %s", zki_last_error());
     if (pk) {
-        const zki_arch *a = &pk->vk.arch;
-        CHECK(a->n_layers == 10 && a->layers[3].kind == ZKI_LAYER_ADD && a->layers[3].sa == 2 &&
-              a->layers[3].sb == 0 && a->layers[6].kind == ZKI_LAYER_CONV && a->layers[6].xin == 4 &&
-              a->layers[6].KH == 1 && a->layers[7].kind == ZKI_LAYER_ADD && a->layers[7].lo == 0);
+        const zki_dag *a = &pk->vk.dag;
+        CHECK(a->n_nodes == 10 && a->nodes[3].kind == ZKI_NODE_ADD && a->nodes[3].sa == 2 &&
+              a->nodes[3].sb == 0 && a->nodes[6].kind == ZKI_NODE_CONV && a->nodes[6].xin == 4 &&
+              a->nodes[6].KH == 1 && a->nodes[7].kind == ZKI_NODE_ADD && a->nodes[7].lo == 0);
         prove_fixture_rounds(m, X, seed_w, seed_a, &pk, "resnet_tiny");
     }
     zki_pk_free(pk);
@@ -347,8 +347,8 @@ int main(void)
     zki_qmodel_free(m);
     for (int kind = 1; kind <= 2; kind++) {
         m = make_resnet(&g, 4, 4, kind);
-        zki_arch a;
-        CHECK_MSG(zki_arch_from_qmodel(m, &a) == ZKI_ERR_UNSUPPORTED, "kind %d accepted", kind);
+        zki_dag a;
+        CHECK_MSG(zki_dag_from_qmodel(m, &a) == ZKI_ERR_UNSUPPORTED, "kind %d accepted", kind);
         zki_pk *pk = NULL;
         CHECK(zki_setup(m, seed_w, &pk) == ZKI_ERR_UNSUPPORTED && !pk);
         zki_qmodel_free(m);

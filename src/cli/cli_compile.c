@@ -180,13 +180,13 @@ done:
 }
 
 /* Bytes of the weights' size in the key's layout, for the message. */
-static uint64_t weight_bytes(const zki_arch *a)
+static uint64_t weight_bytes(const zki_dag *a)
 {
     uint64_t wb = 0;
-    for (uint32_t l = 0; l < a->n_layers; l++) {
-        const zki_arch_layer *Ly = &a->layers[l];
-        uint64_t n = Ly->kind == ZKI_LAYER_CONV      ? (uint64_t)Ly->OC * (Ly->C / Ly->G) * Ly->KH * Ly->KW
-                     : Ly->kind == ZKI_LAYER_MAXPOOL ? 0
+    for (uint32_t l = 0; l < a->n_nodes; l++) {
+        const zki_dag_node *Ly = &a->nodes[l];
+        uint64_t n = Ly->kind == ZKI_NODE_CONV      ? (uint64_t)Ly->OC * (Ly->C / Ly->G) * Ly->KH * Ly->KW
+                     : Ly->kind == ZKI_NODE_MAXPOOL ? 0
                      : Ly->C                          ? (uint64_t)Ly->C * Ly->H * Ly->W * Ly->N
                                                       : (uint64_t)Ly->K * Ly->N;
         wb += n * (Ly->w_bits / 8);
@@ -250,7 +250,7 @@ int zki_cli_write_outputs(const zki_qmodel *m, const char *zkm_path, int provabl
         if (provable) {
             printf("setup: weights committed in %.3f s\n", ts);
             printf("wrote %s (verification key, %zu bytes; the weights are %llu bytes)\n", vkp, lens[1],
-                   (unsigned long long)weight_bytes(&pk->vk.arch));
+                   (unsigned long long)weight_bytes(&pk->vk.dag));
             printf("wrote %s (prover key: keep it secret, it holds the hiding randomness)\n", pkp);
         } else {
             rc = zki_cli_remove_stale_keys(zkm_path);
@@ -266,9 +266,9 @@ int zki_cli_write_outputs(const zki_qmodel *m, const char *zkm_path, int provabl
 
 int zki_cli_unprovable(const zki_qmodel *m, char *why, size_t n)
 {
-    zki_arch a;
-    if (zki_arch_from_qmodel(m, &a) == ZKI_OK) {
-        zki_arch_free(&a);
+    zki_dag a;
+    if (zki_dag_from_qmodel(m, &a) == ZKI_OK) {
+        zki_dag_free(&a);
         return 0;
     }
     const char *e = zki_last_error();

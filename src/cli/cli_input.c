@@ -57,16 +57,16 @@ static int64_t shape_numel(int rank, const int64_t *dims)
     return n;
 }
 
-int zki_cli_in_of_arch(const zki_arch *a, zki_cli_in_model *im)
+int zki_cli_in_of_arch(const zki_dag *a, zki_cli_in_model *im)
 {
     im->rank = (int)a->in_rank;
     memcpy(im->dims, a->in_dims, sizeof im->dims);
     im->scale = a->in_scale;
     im->bits = (int)a->in_bits;
-    if (shape_numel(im->rank, im->dims) != (int64_t)zki_arch_in_len(a)) {
+    if (shape_numel(im->rank, im->dims) != (int64_t)zki_dag_in_len(a)) {
         char s[200];
         fprintf(stderr, "zkinfer: the key's input shape %s does not match its first layer's %llu inputs\n",
-                zki_shape_str(im->rank, im->dims, s, sizeof s), (unsigned long long)zki_arch_in_len(a));
+                zki_shape_str(im->rank, im->dims, s, sizeof s), (unsigned long long)zki_dag_in_len(a));
         return CLI_USAGE;
     }
     return CLI_OK;

@@ -26,7 +26,7 @@ typedef struct {
 void zki_cli_in_of_qmodel(const zki_qmodel *m, zki_cli_in_model *im);
 /* From a key's architecture; CLI_USAGE (printed) when its input shape
  * disagrees with its first layer. */
-int zki_cli_in_of_arch(const zki_arch *a, zki_cli_in_model *im);
+int zki_cli_in_of_arch(const zki_dag *a, zki_cli_in_model *im);
 
 typedef struct {
     double input_scale; /* --input-scale: an integer file's x = value * S; 0 unset */

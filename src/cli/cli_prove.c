@@ -107,7 +107,7 @@ int zki_cli_prove(int argc, char **argv)
     }
     double t_setup = zki_cli_now() - t0;
     zki_cli_in_model im;
-    if ((rc = zki_cli_in_of_arch(&pk->vk.arch, &im)) || (rc = zki_cli_read_input(&im, input, &iopt, &X, &B)))
+    if ((rc = zki_cli_in_of_arch(&pk->vk.dag, &im)) || (rc = zki_cli_read_input(&im, input, &iopt, &X, &B)))
         goto done;
     zki_prove_opts o = {priv, NULL, zki_cli_progress_cb, &pr};
     double tp0 = zki_cli_now();
@@ -127,7 +127,7 @@ int zki_cli_prove(int argc, char **argv)
         rc = zki_cli_err("prove");
         goto done;
     }
-    zki_cli_print_output(&pk->vk.arch, pf.output, B, pf.out_n, "proved");
+    zki_cli_print_output(&pk->vk.dag, pf.output, B, pf.out_n, "proved");
     printf("load + weight commitment %.3f s; prove %.3f s (witness+lookup sites %.3f, advice commitment "
            "%.3f, sum-checks+lookups %.3f, openings %.3f)\n",
            t_setup, tprove, stt.witness_s, stt.commit_s, stt.gadgets_s, stt.open_s);

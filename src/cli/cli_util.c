@@ -45,14 +45,14 @@ char *zki_cli_with_ext(const char *path, const char *ext)
     return o;
 }
 
-void zki_cli_print_output(const zki_arch *a, const int64_t *y, uint32_t B, uint32_t N, const char *what)
+void zki_cli_print_output(const zki_dag *a, const int64_t *y, uint32_t B, uint32_t N, const char *what)
 {
     for (uint32_t b = 0; b < B; b++) {
         uint32_t am = 0;
         for (uint32_t e = 1; e < N; e++)
             if (y[(uint64_t)b * N + e] > y[(uint64_t)b * N + am])
                 am = e;
-        if (a->layers[a->n_layers - 1].kind == ZKI_LAYER_LINEAR)
+        if (a->nodes[a->n_nodes - 1].kind == ZKI_NODE_LINEAR)
             printf("%s sample %u: class (argmax) %u, output", what, b, am);
         else /* a map: [C][H][W] flattened */
             printf("%s sample %u: output map of %u values", what, b, N);

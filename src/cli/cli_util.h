@@ -22,7 +22,7 @@ double zki_cli_now(void);
  * replaced by ext; malloc'd (caller frees), NULL when out of memory. */
 char *zki_cli_with_ext(const char *path, const char *ext);
 /* Prints each sample's output (dequantised) and, for a classifier, its argmax. */
-void zki_cli_print_output(const zki_arch *a, const int64_t *y, uint32_t B, uint32_t N, const char *what);
+void zki_cli_print_output(const zki_dag *a, const int64_t *y, uint32_t B, uint32_t N, const char *what);
 
 /* Progress on stderr, only when it is a terminal (never in logs):
  * "\r[prove 1.23s] layer 3/8". cmd names the command. */

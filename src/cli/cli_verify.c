@@ -86,7 +86,7 @@ int zki_cli_verify(int argc, char **argv)
     zki_proof pf;
     memset(&pf, 0, sizeof(pf));
     zki_cli_in_model im;
-    if (input && ((rc = zki_cli_in_of_arch(&vk.arch, &im)) || (rc = zki_cli_read_input(&im, input, &iopt, &X, &B))))
+    if (input && ((rc = zki_cli_in_of_arch(&vk.dag, &im)) || (rc = zki_cli_read_input(&im, input, &iopt, &X, &B))))
         goto done;
     /* a proof file is never larger than what the key lets the verifier
      * spend on the batch its header names */
@@ -111,7 +111,7 @@ int zki_cli_verify(int argc, char **argv)
         goto done;
     }
     double tv = zki_cli_now() - t0;
-    zki_cli_print_output(&vk.arch, pf.output, B, pf.out_n, "verified");
+    zki_cli_print_output(&vk.dag, pf.output, B, pf.out_n, "verified");
     printf("proof verified in %.3f s (%zu bytes, batch %u, %s input)\n", tv, pl, B,
            pf.private_input ? "private" : "public");
 done:

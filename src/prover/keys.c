@@ -18,15 +18,15 @@ static const char pk_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'P', 'K', 0};
 
 /* vk head 24 (magic, version, three lengths), arch (arch_write), commitment
  * (zki_pcs_commitment_to_bytes) at their largest: see keys.h. */
-_Static_assert(24 + 164 + 144 * (uint64_t)ZKI_ARCH_MAX_LAYERS + 72 + 8 * (uint64_t)ZKI_PCS_MAX_POLYS <=
+_Static_assert(24 + 164 + 144 * (uint64_t)ZKI_DAG_MAX_NODES + 72 + 8 * (uint64_t)ZKI_PCS_MAX_POLYS <=
                    ZKI_VK_MAX_FILE_BYTES,
                "ZKI_VK_MAX_FILE_BYTES is below the largest valid key");
 
-void zki_arch_free(zki_arch *a)
+void zki_dag_free(zki_dag *a)
 {
     if (!a)
         return;
-    free(a->layers);
+    free(a->nodes);
     memset(a, 0, sizeof(*a));
 }
 
@@ -142,13 +142,13 @@ static int chain_next(const zki_qmodel *m, int t, int *fork, int *sc)
     return -1;
 }
 
-zki_status zki_arch_conv_dims(const zki_arch_layer *L, uint32_t B, zki_conv_dims *d)
+zki_status zki_dag_conv_dims(const zki_dag_node *L, uint32_t B, zki_conv_dims *d)
 {
     return zki_conv_dims_init(d, B, L->C, L->H, L->W, L->OC, L->KH, L->KW, L->sh, L->sw, L->dh, L->dw,
                               L->pt, L->pl, L->pb, L->pr, L->G, (int)L->has_bias);
 }
 
-zki_status zki_arch_pool_dims(const zki_arch_layer *L, uint32_t B, zki_maxpool_dims *d)
+zki_status zki_dag_pool_dims(const zki_dag_node *L, uint32_t B, zki_maxpool_dims *d)
 {
     zki_status st = zki_maxpool_dims_init(d, B, L->C, L->H, L->W, L->KH, L->KW, L->sh, L->sw, L->dh, L->dw, L->pt,
                                           L->pl, L->pb, L->pr);
@@ -177,60 +177,60 @@ static int pool_axis_covered(int64_t n, int64_t K, int64_t s, int64_t dl, int64_
     return 1;
 }
 
-int zki_arch_out_map(const zki_arch_layer *L, uint32_t *C, uint32_t *H, uint32_t *W)
+int zki_dag_out_map(const zki_dag_node *L, uint32_t *C, uint32_t *H, uint32_t *W)
 {
-    if (L->kind == ZKI_LAYER_CONV) {
+    if (L->kind == ZKI_NODE_CONV) {
         zki_conv_dims cd;
-        if (zki_arch_conv_dims(L, 1, &cd))
+        if (zki_dag_conv_dims(L, 1, &cd))
             return 0;
         *C = (uint32_t)cd.OC, *H = (uint32_t)cd.OH, *W = (uint32_t)cd.OW;
         return 1;
     }
-    if (L->kind == ZKI_LAYER_MAXPOOL) {
+    if (L->kind == ZKI_NODE_MAXPOOL) {
         zki_maxpool_dims pd;
-        if (zki_arch_pool_dims(L, 1, &pd))
+        if (zki_dag_pool_dims(L, 1, &pd))
             return 0;
         *C = (uint32_t)pd.C, *H = (uint32_t)pd.OH, *W = (uint32_t)pd.OW;
         return 1;
     }
-    if (L->kind == ZKI_LAYER_ADD || L->kind == ZKI_LAYER_CONCAT) {
+    if (L->kind == ZKI_NODE_ADD || L->kind == ZKI_NODE_CONCAT) {
         *C = L->C, *H = L->H, *W = L->W;
         return 1;
     }
     return 0;
 }
 
-uint64_t zki_arch_out_len(const zki_arch *a)
+uint64_t zki_dag_out_len(const zki_dag *a)
 {
-    const zki_arch_layer *L = &a->layers[a->n_layers - 1];
+    const zki_dag_node *L = &a->nodes[a->n_nodes - 1];
     uint32_t c, h, w;
-    if (L->kind != ZKI_LAYER_LINEAR && zki_arch_out_map(L, &c, &h, &w))
+    if (L->kind != ZKI_NODE_LINEAR && zki_dag_out_map(L, &c, &h, &w))
         return (uint64_t)c * h * w;
     return L->N;
 }
 
 /* nn[j] for from <= j < n (nn[< from] already set): layer j's output is
  * proven >= 0 (a ReLU'd requant; a pool of such a map; a Concat of two). */
-static void nonneg_map(const zki_arch *a, uint32_t from, uint32_t n, uint8_t *nn)
+static void nonneg_map(const zki_dag *a, uint32_t from, uint32_t n, uint8_t *nn)
 {
     for (uint32_t j = from; j < n; j++) {
-        const zki_arch_layer *L = &a->layers[j];
-        if (L->kind == ZKI_LAYER_MAXPOOL)
+        const zki_dag_node *L = &a->nodes[j];
+        if (L->kind == ZKI_NODE_MAXPOOL)
             nn[j] = L->xin > 0 && L->xin - 1 < j ? nn[L->xin - 1] : 0;
-        else if (L->kind == ZKI_LAYER_CONCAT)
+        else if (L->kind == ZKI_NODE_CONCAT)
             nn[j] = L->sa < j && L->sb < j && nn[L->sa] && nn[L->sb];
         else
             nn[j] = L->lo >= 0;
     }
 }
 
-uint64_t zki_vk_input_len(const zki_vk *vk) { return zki_arch_in_len(&vk->arch); }
-uint64_t zki_vk_output_len(const zki_vk *vk) { return zki_arch_out_len(&vk->arch); }
+uint64_t zki_vk_input_len(const zki_vk *vk) { return zki_dag_in_len(&vk->dag); }
+uint64_t zki_vk_output_len(const zki_vk *vk) { return zki_dag_out_len(&vk->dag); }
 
-uint64_t zki_arch_in_len(const zki_arch *a)
+uint64_t zki_dag_in_len(const zki_dag *a)
 {
-    const zki_arch_layer *L = &a->layers[0];
-    return L->kind == ZKI_LAYER_CONV ? (uint64_t)L->C * L->H * L->W : L->K;
+    const zki_dag_node *L = &a->nodes[0];
+    return L->kind == ZKI_NODE_CONV ? (uint64_t)L->C * L->H * L->W : L->K;
 }
 
 void zki_map_scatter(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, uint64_t H,
@@ -256,14 +256,14 @@ void zki_map_gather(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, ui
                        sizeof(int64_t) * W);
 }
 
-int64_t *zki_arch_pad_input(const zki_arch *a, const int64_t *X, uint32_t B)
+int64_t *zki_dag_pad_input(const zki_dag *a, const int64_t *X, uint32_t B)
 {
-    const zki_arch_layer *L = &a->layers[0];
+    const zki_dag_node *L = &a->nodes[0];
     uint64_t kp = (uint64_t)1 << zki_log2_ceil(L->K);
     int64_t *x = calloc((size_t)B * kp, sizeof(int64_t));
     if (!x)
         return NULL;
-    if (L->kind == ZKI_LAYER_CONV)
+    if (L->kind == ZKI_NODE_CONV)
         zki_map_scatter(x, X, B, L->C, L->H, L->W);
     else
         for (uint64_t b = 0; b < B; b++)
@@ -308,7 +308,7 @@ static zki_status unproven_ops(const zki_qmodel *m)
     return st ? zki_fail_ctx(st, "prove") : ZKI_OK;
 }
 
-static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
+static zki_status arch_walk(const zki_qmodel *m, zki_dag *a, int *order)
 {
     memset(a, 0, sizeof(*a));
     zki_status st = unproven_ops(m);
@@ -331,8 +331,8 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
     if (it->bits < 2 || it->bits > 16)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: input '%s' has %d bits (2..16 supported)", it->name,
                         it->bits);
-    a->layers = calloc(2 * (size_t)m->n_nodes + 1, sizeof(zki_arch_layer));
-    if (!a->layers)
+    a->nodes = calloc(2 * (size_t)m->n_nodes + 1, sizeof(zki_dag_node));
+    if (!a->nodes)
         return zki_fail(ZKI_ERR_NOMEM, "prove: architecture");
     int cur = m->inputs[0], visited = 0;
     int64_t feat = zki_qnumel(it);
@@ -350,29 +350,29 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
         int fork = 0, dummy = -1, scn = -1;
         int ni = chain_next(m, cur, &fork, &scn);
         if (ni < 0) {
-            zki_arch_free(a);
+            zki_dag_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: tensor '%s' feeds %d nodes (a chain, with residual "
                             "forks into an Add and forks into a Concat, is supported)", m->t[cur].name,
                             consumers(m, cur, &dummy));
         }
         if (fork) {
             /* the shortcut keeps the map of the layer that made it */
-            if (skip_t >= 0 || br_t >= 0 || a->n_layers == 0 || !map) {
-                zki_arch_free(a);
+            if (skip_t >= 0 || br_t >= 0 || a->n_nodes == 0 || !map) {
+                zki_dag_free(a);
                 return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: tensor '%s' forks (into an Add or a Concat): "
                                 "proven for a Conv or pool output, one fork at a time", m->t[cur].name);
             }
             if (fork == 4) {
-                br_t = cur, br_node = scn, br_l = a->n_layers - 1, br_nonneg = nonneg;
+                br_t = cur, br_node = scn, br_l = a->n_nodes - 1, br_nonneg = nonneg;
                 br_c = mc, br_h = mh, br_w = mw;
             } else {
                 skip_t = cur;
-                skip_l = a->n_layers - 1;
+                skip_l = a->n_nodes - 1;
                 skip_c = mc, skip_h = mh, skip_w = mw;
                 sc_node = fork == 2 ? scn : -1;
             }
         }
-        uint32_t xin = a->n_layers;
+        uint32_t xin = a->n_nodes;
         if (br_t >= 0 && m->nodes[ni].op == ZKI_QOP_CONCAT) {
             /* the first branch has ended: its map waits at the Concat (as a
              * shortcut does) while the second branch is walked from the
@@ -380,13 +380,13 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
              * a scale alignment) */
             int h = m->nodes[br_node].op;
             if (h != ZKI_QOP_CONV && h != ZKI_QOP_AVGPOOL && h != ZKI_QOP_REQUANT) {
-                zki_arch_free(a);
+                zki_dag_free(a);
                 return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) starts the second branch into a "
                                 "Concat: proven for a Conv, an AveragePool or a scale alignment there",
                                 m->nodes[br_node].name, zki_qop_name(h));
             }
             skip_t = cur;
-            skip_l = a->n_layers - 1;
+            skip_l = a->n_nodes - 1;
             skip_c = mc, skip_h = mh, skip_w = mw;
             cur = br_t;
             ni = br_node;
@@ -404,7 +404,7 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
             int t = cur;
             cur = skip_t;
             skip_t = t;
-            skip_l = a->n_layers - 1;
+            skip_l = a->n_nodes - 1;
             mc = skip_c, mh = skip_h, mw = skip_w;
         }
         const zki_qnode *n = &m->nodes[ni];
@@ -423,40 +423,40 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
             uint32_t ca = main0 ? mc : skip_c, cb = main0 ? skip_c : mc;
             bad = bad || yt->dims[1] != (int64_t)ca + cb || yt->dims[2] != mh || yt->dims[3] != mw ||
                   zki_log2_ceil((size_t)ca + cb) + zki_log2_ceil(mh) + zki_log2_ceil(mw) > 26;
-            uint32_t sa = main0 ? a->n_layers - 1 : skip_l, sb = main0 ? skip_l : a->n_layers - 1;
-            bad = bad || (uint32_t)yt->bits < a->layers[sa].out_bits || (uint32_t)yt->bits < a->layers[sb].out_bits;
+            uint32_t sa = main0 ? a->n_nodes - 1 : skip_l, sb = main0 ? skip_l : a->n_nodes - 1;
+            bad = bad || (uint32_t)yt->bits < a->nodes[sa].out_bits || (uint32_t)yt->bits < a->nodes[sb].out_bits;
             if (bad) {
-                zki_arch_free(a);
+                zki_dag_free(a);
                 return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Concat): proven along the channels "
                                 "(axis 1) of two Conv, pool, Add or Concat maps of the same height and width "
                                 "(a fork into two branches, or an identity branch and another), outputs of "
                                 "at most 16 bits holding both inputs", n->name);
             }
-            zki_arch_layer *L = &a->layers[a->n_layers];
-            L->xin = a->n_layers;
-            L->kind = ZKI_LAYER_CONCAT;
+            zki_dag_node *L = &a->nodes[a->n_nodes];
+            L->xin = a->n_nodes;
+            L->kind = ZKI_NODE_CONCAT;
             L->out_bits = (uint32_t)yt->bits;
             L->C = ca + cb, L->H = mh, L->W = mw, L->OC = ca + cb, L->G = 1;
             L->K = L->N = 1u << (zki_log2_ceil(ca + cb) + zki_log2_ceil(mh) + zki_log2_ceil(mw));
             L->sa = sa, L->sb = sb;
-            uint8_t *nn = malloc(a->n_layers + 1u);
+            uint8_t *nn = malloc(a->n_nodes + 1u);
             if (!nn) {
-                zki_arch_free(a);
+                zki_dag_free(a);
                 return zki_fail(ZKI_ERR_NOMEM, "prove: architecture");
             }
-            nonneg_map(a, 0, a->n_layers, nn);
+            nonneg_map(a, 0, a->n_nodes, nn);
             nonneg = nn[sa] && nn[sb];
             free(nn);
-            a->n_layers++;
+            a->n_nodes++;
             mc = ca + cb;
             feat = (int64_t)mc * mh * mw;
             skip_t = -1;
             cur = n->out;
             continue;
         }
-        if (xin != a->n_layers && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL &&
+        if (xin != a->n_nodes && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL &&
             n->op != ZKI_QOP_REQUANT) {
-            zki_arch_free(a);
+            zki_dag_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' reads an earlier map (only a Conv, an "
                             "AveragePool or a scale alignment may)", n->name);
         }
@@ -475,14 +475,14 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
                 bad = ts3[k]->rank != 4 || ts3[k]->dims[0] != 1 || ts3[k]->dims[1] != mc ||
                       ts3[k]->dims[2] != mh || ts3[k]->dims[3] != mw;
             if (bad) {
-                zki_arch_free(a);
+                zki_dag_free(a);
                 return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Add): proven as a residual join of "
                                 "the chain's map and an earlier Conv or pool output of the same shape, "
                                 "0 < |M| < 2^31, s <= 61, outputs at most 16 bits", n->name);
             }
-            zki_arch_layer *L = &a->layers[a->n_layers];
-            L->xin = a->n_layers;
-            L->kind = ZKI_LAYER_ADD;
+            zki_dag_node *L = &a->nodes[a->n_nodes];
+            L->xin = a->n_nodes;
+            L->kind = ZKI_NODE_ADD;
             L->out_bits = (uint32_t)yt->bits;
             L->M = 1;
             L->s = (uint32_t)n->p[2];
@@ -490,11 +490,11 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
             L->hi = n->p[4];
             L->C = mc, L->H = mh, L->W = mw, L->OC = mc, L->G = 1;
             L->K = L->N = 1u << (zki_log2_ceil(mc) + zki_log2_ceil(mh) + zki_log2_ceil(mw));
-            L->sa = a->n_layers - 1;
+            L->sa = a->n_nodes - 1;
             L->sb = skip_l;
             L->Ma = main0 ? n->p[0] : n->p[1];
             L->Mb = main0 ? n->p[1] : n->p[0];
-            a->n_layers++;
+            a->n_nodes++;
             nonneg = n->p[3] >= 0;
             skip_t = -1;
             cur = n->out;
@@ -507,7 +507,7 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
             for (int i = 0; ident && i < o->rank; i++)
                 ident = o->dims[i] == xi->dims[i] && n->p[2 + i] == 0;
             if (!ident) {
-                zki_arch_free(a);
+                zki_dag_free(a);
                 return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Pad) pads (only zero-amount Pads "
                                 "are proven, as the identity)", n->name);
             }
@@ -517,13 +517,13 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
         if (n->op == ZKI_QOP_RESHAPE) {
             const zki_qtensor *o = &m->t[n->out];
             if (zki_qnumel(o) != feat) {
-                zki_arch_free(a);
+                zki_dag_free(a);
                 return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Reshape) changes the size", n->name);
             }
             /* a map only flattens ([1, C*H*W]) or keeps its shape */
             if (map && !(o->rank == 2 && o->dims[0] == 1) &&
                 !(o->rank == 4 && o->dims[1] == mc && o->dims[2] == mh && o->dims[3] == mw)) {
-                zki_arch_free(a);
+                zki_dag_free(a);
                 return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Reshape) reshapes a feature map "
                                 "other than by flattening it", n->name);
             }
@@ -557,7 +557,7 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
             }
             bad = bad || yt->dims[1] != (int64_t)mc || yt->dims[2] != (int64_t)sh_ || yt->dims[3] != (int64_t)sw_;
             if (bad) {
-                zki_arch_free(a);
+                zki_dag_free(a);
                 return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (MaxPool): proven after a Conv, windows "
                                 "of at most %dx%d (split into passes of at most %d elements), every window "
                                 "holding an input element", n->name, 2 * ZKI_MAXPOOL_MAX_WINDOW,
@@ -569,9 +569,9 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
                 zki_maxpool_dims_init(&pd, 1, mc, mh, mw, (uint64_t)q[0], (uint64_t)q[1], (uint64_t)q[2],
                                       (uint64_t)q[3], (uint64_t)q[4], (uint64_t)q[5], (uint64_t)q[6],
                                       (uint64_t)q[7], (uint64_t)q[8], (uint64_t)q[9]);
-                zki_arch_layer *L = &a->layers[a->n_layers];
-                L->xin = a->n_layers++;
-                L->kind = ZKI_LAYER_MAXPOOL;
+                zki_dag_node *L = &a->nodes[a->n_nodes];
+                L->xin = a->n_nodes++;
+                L->kind = ZKI_NODE_MAXPOOL;
                 L->out_bits = (uint32_t)yt->bits;
                 L->C = mc, L->H = mh, L->W = mw, L->OC = mc, L->G = 1;
                 L->KH = (uint32_t)q[0], L->KW = (uint32_t)q[1], L->sh = (uint32_t)q[2], L->sw = (uint32_t)q[3];
@@ -590,7 +590,7 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
         /* a map's REQUANT (the quantiser's scale alignment before a Concat) */
         int is_rq = n->op == ZKI_QOP_REQUANT && map && m->t[n->in[0]].rank == 4 && n->n_p >= 4;
         if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL && !is_gap && !is_rq) {
-            zki_arch_free(a);
+            zki_dag_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s) is outside the provable class "
                             "(" ZKI_PROVABLE_CLASS ")", n->name, zki_qop_name(n->op));
         }
@@ -629,7 +629,7 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
             }
             /* a conv reads the input image or the previous conv's map */
             bad = bad || xt->rank != 4 || xt->dims[0] != 1 || (w && w->rank != 4) || yt->rank != 4 ||
-                  (a->n_layers > 0 && !map) || (map && (xt->dims[1] != mc || xt->dims[2] != mh ||
+                  (a->n_nodes > 0 && !map) || (map && (xt->dims[1] != mc || xt->dims[2] != mh ||
                                                         xt->dims[3] != mw));
             for (int i = 0; !bad && i < 11; i++)
                 bad = g[i] < (i >= 7 ? 0 : 1) || g[i] >= (1ll << 31);
@@ -645,17 +645,17 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
                   cd.loc + cd.loh + cd.low > 26;
         } else {
             bad = bad || w->rank != 2 || w->dims[1] != feat || w->dims[0] < 1 ||
-                  w->dims[0] > ZKI_ARCH_MAX_DIM || feat > ZKI_ARCH_MAX_DIM;
+                  w->dims[0] > ZKI_DAG_MAX_DIM || feat > ZKI_DAG_MAX_DIM;
         }
         if (bad) {
-            zki_arch_free(a);
+            zki_dag_free(a);
             return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s): weights must be int8/int16 "
                             "constants on a one-row input (Linear [N, %lld]; Conv on the input image or "
                             "the previous Conv), outputs at most 16 "
                             "bits, 0 < |M| < 2^31, s <= 61, clamp range containing 0",
                             n->name, zki_qop_name(n->op), (long long)feat);
         }
-        zki_arch_layer *L = &a->layers[a->n_layers++];
+        zki_dag_node *L = &a->nodes[a->n_nodes++];
         L->xin = xin;
         int in_nonneg = nonneg;
         nonneg = n->p[2] >= 0;
@@ -673,7 +673,7 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
             nonneg = 1;
         }
         if (is_conv) {
-            L->kind = ZKI_LAYER_CONV;
+            L->kind = ZKI_NODE_CONV;
             L->C = (uint32_t)cd.C, L->H = (uint32_t)cd.H, L->W = (uint32_t)cd.W;
             L->OC = (uint32_t)cd.OC, L->KH = (uint32_t)cd.KH, L->KW = (uint32_t)cd.KW;
             L->sh = (uint32_t)cd.sh, L->sw = (uint32_t)cd.sw, L->dh = (uint32_t)cd.dh;
@@ -685,7 +685,7 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
             mc = (uint32_t)cd.OC, mh = (uint32_t)cd.OH, mw = (uint32_t)cd.OW;
             feat = (int64_t)(cd.OC * cd.OH * cd.OW);
         } else {
-            L->kind = ZKI_LAYER_LINEAR;
+            L->kind = ZKI_NODE_LINEAR;
             L->K = (uint32_t)feat;
             if (map) {
                 L->C = mc, L->H = mh, L->W = mw;
@@ -697,18 +697,18 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
         }
         cur = n->out;
     }
-    if (a->n_layers > 0 && a->layers[a->n_layers - 1].kind == ZKI_LAYER_CONCAT) {
-        zki_arch_free(a);
+    if (a->n_nodes > 0 && a->nodes[a->n_nodes - 1].kind == ZKI_NODE_CONCAT) {
+        zki_dag_free(a);
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the output comes from a Concat (a Concat's map is "
                         "not committed; end the model with a layer after it)");
     }
-    if (a->n_layers == 0) {
-        zki_arch_free(a);
+    if (a->n_nodes == 0) {
+        zki_dag_free(a);
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the model has no Linear (Gemm/MatMul), Conv or pool "
                         "layer to prove");
     }
     if (visited != m->n_nodes || skip_t >= 0 || br_t >= 0) {
-        zki_arch_free(a);
+        zki_dag_free(a);
         return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: %d of the graph's %d nodes are off the input-output "
                         "chain (only chains with residual or concat forks are proven)",
                         m->n_nodes - visited, m->n_nodes);
@@ -716,11 +716,11 @@ static zki_status arch_walk(const zki_qmodel *m, zki_arch *a, int *order)
     return ZKI_OK;
 }
 
-zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a) { return arch_walk(m, a, NULL); }
+zki_status zki_dag_from_qmodel(const zki_qmodel *m, zki_dag *a) { return arch_walk(m, a, NULL); }
 
-static void arch_write(zki_wbuf *w, const zki_arch *a)
+static void arch_write(zki_wbuf *w, const zki_dag *a)
 {
-    zki_wb_u32(w, a->n_layers);
+    zki_wb_u32(w, a->n_nodes);
     zki_wb_u32(w, a->in_bits);
     zki_wb_u32(w, a->out_bits);
     zki_wb_u32(w, a->in_rank);
@@ -731,8 +731,8 @@ static void arch_write(zki_wbuf *w, const zki_arch *a)
         zki_wb_i64(w, a->out_dims[i]);
     zki_wb_f64(w, a->in_scale);
     zki_wb_f64(w, a->out_scale);
-    for (uint32_t l = 0; l < a->n_layers; l++) {
-        const zki_arch_layer *L = &a->layers[l];
+    for (uint32_t l = 0; l < a->n_nodes; l++) {
+        const zki_dag_node *L = &a->nodes[l];
         zki_wb_u32(w, L->K);
         zki_wb_u32(w, L->N);
         zki_wb_u32(w, L->has_bias);
@@ -748,20 +748,20 @@ static void arch_write(zki_wbuf *w, const zki_arch *a)
         for (int i = 0; i < 16; i++)
             zki_wb_u32(w, g[i]);
         zki_wb_u32(w, L->xin);
-        if (L->kind == ZKI_LAYER_ADD) {
+        if (L->kind == ZKI_NODE_ADD) {
             zki_wb_u32(w, L->sa);
             zki_wb_u32(w, L->sb);
             zki_wb_i64(w, L->Ma);
             zki_wb_i64(w, L->Mb);
         }
-        if (L->kind == ZKI_LAYER_CONCAT) {
+        if (L->kind == ZKI_NODE_CONCAT) {
             zki_wb_u32(w, L->sa);
             zki_wb_u32(w, L->sb);
         }
     }
 }
 
-static zki_status arch_read(zki_rbuf *r, zki_arch *a)
+static zki_status arch_read(zki_rbuf *r, zki_dag *a)
 {
     memset(a, 0, sizeof(*a));
     size_t at = r->pos;
@@ -769,39 +769,39 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
 #define NEED(c, what)                                                                             \
     do {                                                                                          \
         if (!(c)) {                                                                               \
-            zki_arch_free(a);                                                                     \
+            zki_dag_free(a);                                                                     \
             free(nn);                                                                             \
             return zki_fail(ZKI_ERR_INPUT, "vk: bad architecture at byte %zu: %s", r->pos, what); \
         }                                                                                         \
     } while (0)
-    NEED(zki_rb_u32(r, &a->n_layers) && a->n_layers >= 1 && a->n_layers <= ZKI_ARCH_MAX_LAYERS,
+    NEED(zki_rb_u32(r, &a->n_nodes) && a->n_nodes >= 1 && a->n_nodes <= ZKI_DAG_MAX_NODES,
          "layer count");
-    NEED(zki_rb_left(r) >= (size_t)a->n_layers * 120, "truncated layers");
+    NEED(zki_rb_left(r) >= (size_t)a->n_nodes * 120, "truncated layers");
     NEED(zki_rb_u32(r, &a->in_bits) && a->in_bits >= 2 && a->in_bits <= 16, "input bits");
     NEED(zki_rb_u32(r, &a->out_bits) && a->out_bits >= 2 && a->out_bits <= 16, "output bits");
     NEED(zki_rb_u32(r, &a->in_rank) && a->in_rank <= ZKI_QMAX_RANK, "input rank");
     int64_t in_n = 1, out_n = 1;
     for (uint32_t i = 0; i < a->in_rank; i++) {
-        NEED(zki_rb_i64(r, &a->in_dims[i]) && a->in_dims[i] >= 1 && a->in_dims[i] <= ZKI_ARCH_MAX_DIM,
+        NEED(zki_rb_i64(r, &a->in_dims[i]) && a->in_dims[i] >= 1 && a->in_dims[i] <= ZKI_DAG_MAX_DIM,
              "input dim");
         in_n *= a->in_dims[i];
-        NEED(in_n <= ZKI_ARCH_MAX_DIM, "input size");
+        NEED(in_n <= ZKI_DAG_MAX_DIM, "input size");
     }
     NEED(zki_rb_u32(r, &a->out_rank) && a->out_rank <= ZKI_QMAX_RANK, "output rank");
     for (uint32_t i = 0; i < a->out_rank; i++) {
-        NEED(zki_rb_i64(r, &a->out_dims[i]) && a->out_dims[i] >= 1 && a->out_dims[i] <= ZKI_ARCH_MAX_DIM,
+        NEED(zki_rb_i64(r, &a->out_dims[i]) && a->out_dims[i] >= 1 && a->out_dims[i] <= ZKI_DAG_MAX_DIM,
              "output dim");
         out_n *= a->out_dims[i];
-        NEED(out_n <= ZKI_ARCH_MAX_DIM, "output size");
+        NEED(out_n <= ZKI_DAG_MAX_DIM, "output size");
     }
     NEED(zki_rb_f64(r, &a->in_scale) && zki_rb_f64(r, &a->out_scale), "scales");
-    a->layers = calloc(a->n_layers, sizeof(zki_arch_layer));
-    NEED(a->layers, "out of memory");
+    a->nodes = calloc(a->n_nodes, sizeof(zki_dag_node));
+    NEED(a->nodes, "out of memory");
     int64_t feat = in_n;
-    nn = calloc(a->n_layers, 1); /* per layer: output proven >= 0 */
+    nn = calloc(a->n_nodes, 1); /* per layer: output proven >= 0 */
     NEED(nn, "out of memory");
-    for (uint32_t l = 0; l < a->n_layers; l++) {
-        zki_arch_layer *L = &a->layers[l];
+    for (uint32_t l = 0; l < a->n_nodes; l++) {
+        zki_dag_node *L = &a->nodes[l];
         NEED(zki_rb_u32(r, &L->K) && zki_rb_u32(r, &L->N) && zki_rb_u32(r, &L->has_bias) &&
                  zki_rb_u32(r, &L->w_bits) && zki_rb_u32(r, &L->out_bits) && zki_rb_u32(r, &L->s) &&
                  zki_rb_i64(r, &L->M) && zki_rb_i64(r, &L->lo) && zki_rb_i64(r, &L->hi) &&
@@ -811,43 +811,43 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                            &L->sw, &L->dh, &L->dw, &L->pt, &L->pl, &L->pb, &L->pr, &L->G};
         for (int i = 0; i < 16; i++)
             NEED(zki_rb_u32(r, g[i]), "truncated layer geometry");
-        NEED(zki_rb_u32(r, &L->xin) && (L->xin == l || (L->kind == ZKI_LAYER_CONV && L->xin >= 1 && L->xin < l)),
+        NEED(zki_rb_u32(r, &L->xin) && (L->xin == l || (L->kind == ZKI_NODE_CONV && L->xin >= 1 && L->xin < l)),
              "layer input: the previous layer's output (a shortcut conv: an earlier one)");
-        NEED(L->kind <= ZKI_LAYER_CONCAT, "layer kind");
-        if (L->kind == ZKI_LAYER_ADD)
+        NEED(L->kind <= ZKI_NODE_CONCAT, "layer kind");
+        if (L->kind == ZKI_NODE_ADD)
             NEED(zki_rb_u32(r, &L->sa) && zki_rb_u32(r, &L->sb) && zki_rb_i64(r, &L->Ma) &&
                      zki_rb_i64(r, &L->Mb),
                  "truncated add layer");
-        if (L->kind == ZKI_LAYER_CONCAT)
+        if (L->kind == ZKI_NODE_CONCAT)
             NEED(zki_rb_u32(r, &L->sa) && zki_rb_u32(r, &L->sb), "truncated concat layer");
-        NEED(L->K >= 1 && L->K <= ZKI_ARCH_MAX_DIM && L->N >= 1 && L->N <= ZKI_ARCH_MAX_DIM &&
+        NEED(L->K >= 1 && L->K <= ZKI_DAG_MAX_DIM && L->N >= 1 && L->N <= ZKI_DAG_MAX_DIM &&
                  L->out_bits >= 2 && L->out_bits <= 16, "layer sizes out of range");
-        if (L->kind == ZKI_LAYER_MAXPOOL || L->kind == ZKI_LAYER_CONCAT)
+        if (L->kind == ZKI_NODE_MAXPOOL || L->kind == ZKI_NODE_CONCAT)
             NEED(L->has_bias == 0 && L->w_bits == 0 && L->s == 0 && L->M == 0 && L->lo == 0 && L->hi == 0 &&
                      L->q_log == 0, "fields on a pool or concat layer");
         else
-            NEED(L->has_bias <= (L->kind == ZKI_LAYER_ADD ? 0u : 1u) &&
-                     (L->kind == ZKI_LAYER_ADD ? L->w_bits == 0 && L->M == 1 : (L->w_bits == 8 || L->w_bits == 16)) &&
+            NEED(L->has_bias <= (L->kind == ZKI_NODE_ADD ? 0u : 1u) &&
+                     (L->kind == ZKI_NODE_ADD ? L->w_bits == 0 && L->M == 1 : (L->w_bits == 8 || L->w_bits == 16)) &&
                      L->s >= 1 && L->s <= 61 &&
                      L->lo <= 0 && L->hi >= 0 && L->lo >= -(1ll << 15) && L->hi < (1ll << 15) && L->M != 0 &&
                      L->M > -(1ll << 31) && L->M < (1ll << 31) && L->q_log >= 2 &&
-                     L->q_log <= ZKI_ARCH_MAX_Q_LOG,
+                     L->q_log <= ZKI_DAG_MAX_Q_LOG,
                  "layer fields out of range");
-        zki_status rs = zki_arch_layer_ranges(a, l);
+        zki_status rs = zki_dag_node_ranges(a, l);
         if (rs) {
-            zki_arch_free(a);
+            zki_dag_free(a);
             free(nn);
             return rs;
         }
         /* the map a conv, pool or flattening linear layer reads */
         uint32_t pc = 0, ph = 0, pw = 0;
         uint32_t src = L->xin;
-        int pmap = src > 0 && zki_arch_out_map(&a->layers[src - 1], &pc, &ph, &pw);
-        if (L->kind == ZKI_LAYER_CONV) {
+        int pmap = src > 0 && zki_dag_out_map(&a->nodes[src - 1], &pc, &ph, &pw);
+        if (L->kind == ZKI_NODE_CONV) {
             /* a conv reads the input image or the previous map */
             zki_conv_dims cd;
             NEED(src == 0 || pmap, "conv position");
-            NEED(zki_arch_conv_dims(L, 1, &cd) == ZKI_OK && cd.lc + cd.lh + cd.lw <= 26 &&
+            NEED(zki_dag_conv_dims(L, 1, &cd) == ZKI_OK && cd.lc + cd.lh + cd.lw <= 26 &&
                      cd.loc + cd.loh + cd.low <= 26,
                  "conv geometry");
             NEED(L->K == 1u << (cd.lc + cd.lh + cd.lw) && L->N == 1u << (cd.loc + cd.loh + cd.low),
@@ -855,15 +855,15 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
             NEED(src > 0 || (int64_t)cd.C * (int64_t)cd.H * (int64_t)cd.W == in_n, "conv input size");
             NEED(src == 0 || (pc == L->C && ph == L->H && pw == L->W),
                  "conv input map differs from the previous layer's output");
-        } else if (L->kind == ZKI_LAYER_MAXPOOL) {
+        } else if (L->kind == ZKI_NODE_MAXPOOL) {
             zki_maxpool_dims pd;
             NEED(pmap && pc == L->C && ph == L->H && pw == L->W && L->OC == L->C && L->G == 1 &&
-                     a->layers[l - 1].out_bits <= L->out_bits,
+                     a->nodes[l - 1].out_bits <= L->out_bits,
                  "pool input map differs from the previous layer's output");
-            NEED(zki_arch_pool_dims(L, 1, &pd) == ZKI_OK && pd.lc + pd.loh + pd.low <= 26 &&
+            NEED(zki_dag_pool_dims(L, 1, &pd) == ZKI_OK && pd.lc + pd.loh + pd.low <= 26 &&
                      L->K == 1u << (pd.lc + pd.lh + pd.lw) && L->N == 1u << (pd.lc + pd.loh + pd.low),
                  "pool geometry");
-        } else if (L->kind == ZKI_LAYER_ADD) {
+        } else if (L->kind == ZKI_NODE_ADD) {
             /* two earlier maps of this shape (the previous layer's among
              * them, so the chain still runs through every layer) */
             uint32_t ac = 0, ah = 0, aw = 0, bc = 0, bh = 0, bw = 0;
@@ -871,29 +871,29 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                      L->G == 1 && !L->KH && !L->KW && !L->sh && !L->sw && !L->dh && !L->dw && !L->pt &&
                      !L->pl && !L->pb && !L->pr && (L->sa == l - 1 || L->sb == l - 1) && L->sa < l &&
                      L->sb < l && L->sa != L->sb &&
-                     zki_arch_out_map(&a->layers[L->sa], &ac, &ah, &aw) &&
-                     zki_arch_out_map(&a->layers[L->sb], &bc, &bh, &bw) && ac == pc && ah == ph &&
+                     zki_dag_out_map(&a->nodes[L->sa], &ac, &ah, &aw) &&
+                     zki_dag_out_map(&a->nodes[L->sb], &bc, &bh, &bw) && ac == pc && ah == ph &&
                      aw == pw && bc == pc && bh == ph && bw == pw &&
                      L->K == 1u << (zki_log2_ceil(pc) + zki_log2_ceil(ph) + zki_log2_ceil(pw)) &&
                      L->N == L->K && L->Ma != 0 && L->Mb != 0 && L->Ma > -(1ll << 31) &&
                      L->Ma < (1ll << 31) && L->Mb > -(1ll << 31) && L->Mb < (1ll << 31),
                  "add layer: inputs, map or multipliers");
             /* a shortcut conv is joined at once with the branch it skipped */
-            NEED(a->layers[l - 1].xin == l - 1 || (l >= 2 && (L->sa == l - 2 || L->sb == l - 2)),
+            NEED(a->nodes[l - 1].xin == l - 1 || (l >= 2 && (L->sa == l - 2 || L->sb == l - 2)),
                  "add layer after a shortcut conv");
-        } else if (L->kind == ZKI_LAYER_CONCAT) {
+        } else if (L->kind == ZKI_NODE_CONCAT) {
             /* two earlier maps of this height and width (the previous
              * layer's among them), channels C = C_sa + C_sb */
             uint32_t ac = 0, ah = 0, aw = 0, bc = 0, bh = 0, bw = 0;
-            NEED(l + 1 < a->n_layers && L->xin == l && L->sa < l && L->sb < l && L->sa != L->sb &&
-                     (L->sa == l - 1 || L->sb == l - 1) && zki_arch_out_map(&a->layers[L->sa], &ac, &ah, &aw) &&
-                     zki_arch_out_map(&a->layers[L->sb], &bc, &bh, &bw) && ah == L->H && bh == L->H &&
+            NEED(l + 1 < a->n_nodes && L->xin == l && L->sa < l && L->sb < l && L->sa != L->sb &&
+                     (L->sa == l - 1 || L->sb == l - 1) && zki_dag_out_map(&a->nodes[L->sa], &ac, &ah, &aw) &&
+                     zki_dag_out_map(&a->nodes[L->sb], &bc, &bh, &bw) && ah == L->H && bh == L->H &&
                      aw == L->W && bw == L->W && (uint64_t)ac + bc == L->C && L->OC == L->C && L->G == 1 &&
                      !L->KH && !L->KW && !L->sh && !L->sw && !L->dh && !L->dw && !L->pt && !L->pl && !L->pb &&
                      !L->pr && zki_log2_ceil(L->C) + zki_log2_ceil(L->H) + zki_log2_ceil(L->W) <= 26 &&
                      L->K == 1u << (zki_log2_ceil(L->C) + zki_log2_ceil(L->H) + zki_log2_ceil(L->W)) &&
-                     L->N == L->K && L->out_bits >= a->layers[L->sa].out_bits &&
-                     L->out_bits >= a->layers[L->sb].out_bits,
+                     L->N == L->K && L->out_bits >= a->nodes[L->sa].out_bits &&
+                     L->out_bits >= a->nodes[L->sb].out_bits,
                  "concat layer: inputs, map or bits");
         } else if (pmap) {
             NEED(L->C == pc && L->H == ph && L->W == pw, "flattened map differs from the previous layer's output");
@@ -903,23 +903,23 @@ static zki_status arch_read(zki_rbuf *r, zki_arch *a)
                      L->pl == 0 && L->pb == 0 && L->pr == 0,
                  "geometry on a linear layer");
         }
-        NEED((l == 0 && L->kind == ZKI_LAYER_CONV) || L->kind == ZKI_LAYER_CONCAT ||
-                 L->K == (src == l ? feat : a->layers[src - 1].N),
+        NEED((l == 0 && L->kind == ZKI_NODE_CONV) || L->kind == ZKI_NODE_CONCAT ||
+                 L->K == (src == l ? feat : a->nodes[src - 1].N),
              "layer input size differs from the previous layer");
         nonneg_map(a, l, l + 1, nn);
         feat = L->N;
     }
     free(nn);
     nn = NULL;
-    NEED(a->layers[a->n_layers - 1].kind != ZKI_LAYER_CONCAT && (int64_t)zki_arch_out_len(a) == out_n,
+    NEED(a->nodes[a->n_nodes - 1].kind != ZKI_NODE_CONCAT && (int64_t)zki_dag_out_len(a) == out_n,
          "output size differs from the last layer");
     /* a layer reading an earlier map: a shortcut conv right before its add,
      * or the head of a Concat's second branch (the previous layer, the
      * first branch's end, then feeds a later concat) */
-    for (uint32_t l = 0; l + 1 < a->n_layers; l++) {
-        int ok = a->layers[l].xin == l || a->layers[l + 1].kind == ZKI_LAYER_ADD;
-        for (uint32_t k = l + 1; !ok && l >= 1 && k < a->n_layers; k++)
-            ok = a->layers[k].kind == ZKI_LAYER_CONCAT && (a->layers[k].sa == l - 1 || a->layers[k].sb == l - 1);
+    for (uint32_t l = 0; l + 1 < a->n_nodes; l++) {
+        int ok = a->nodes[l].xin == l || a->nodes[l + 1].kind == ZKI_NODE_ADD;
+        for (uint32_t k = l + 1; !ok && l >= 1 && k < a->n_nodes; k++)
+            ok = a->nodes[k].kind == ZKI_NODE_CONCAT && (a->nodes[k].sa == l - 1 || a->nodes[k].sb == l - 1);
         NEED(ok, "a layer reading an earlier map: not a shortcut conv followed by its add, nor a concat "
              "branch's head");
     }
@@ -932,7 +932,7 @@ zki_status zki_vk_to_bytes(const zki_vk *vk, uint8_t **out, size_t *len)
 {
     zki_wbuf w = {0};
     zki_wbuf ab = {0};
-    arch_write(&ab, &vk->arch);
+    arch_write(&ab, &vk->dag);
     uint8_t *cb = NULL;
     size_t cl = 0;
     zki_status st = zki_pcs_commitment_to_bytes(&vk->wcom, &cb, &cl);
@@ -962,7 +962,7 @@ void zki_vk_free(zki_vk *vk)
 {
     if (!vk)
         return;
-    zki_arch_free(&vk->arch);
+    zki_dag_free(&vk->dag);
     zki_pcs_commitment_free(&vk->wcom);
     zki_pack_free(&vk->wpack);
     free(vk->w_seg);
@@ -973,10 +973,10 @@ void zki_vk_free(zki_vk *vk)
 static zki_status vk_finish(zki_vk *vk)
 {
     zki_wbuf ab = {0};
-    arch_write(&ab, &vk->arch);
+    arch_write(&ab, &vk->dag);
     if (ab.oom)
         return zki_fail(ZKI_ERR_NOMEM, "vk: arch");
-    zki_sha256(&vk->arch_hash, ab.p, ab.n);
+    zki_sha256(&vk->dag_hash, ab.p, ab.n);
     free(ab.p);
     uint8_t *b;
     size_t n;
@@ -1001,7 +1001,7 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
     if (!zki_rb_u32(&r, &al) || al > zki_rb_left(&r))
         return zki_fail(ZKI_ERR_INPUT, "vk: architecture length at byte 12 beyond the file");
     zki_rbuf ar = {in + r.pos, al, 0};
-    zki_status st = arch_read(&ar, &vk->arch);
+    zki_status st = arch_read(&ar, &vk->dag);
     if (st)
         return st;
     if (ar.pos != al) {
@@ -1131,10 +1131,10 @@ void zki_pk_free(zki_pk *pk)
     if (!pk)
         return;
     zki_pcs_prover_free(pk->wpcs);
-    for (uint32_t l = 0; l < pk->vk.arch.n_layers; l++)
+    for (uint32_t l = 0; l < pk->vk.dag.n_nodes; l++)
         if (pk->bias)
             free(pk->bias[l]);
-    for (uint32_t l = 0; pk->w && l < pk->vk.arch.n_layers; l++)
+    for (uint32_t l = 0; pk->w && l < pk->vk.dag.n_nodes; l++)
         free(pk->w[l]);
     free(pk->w);
     free(pk->bias);
@@ -1157,12 +1157,12 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
         free(pk);
         return zki_fail(ZKI_ERR_NOMEM, "setup");
     }
-    if ((st = arch_walk(m, &pk->vk.arch, order))) {
+    if ((st = arch_walk(m, &pk->vk.dag, order))) {
         free(order);
         free(pk);
         return st;
     }
-    uint32_t L = pk->vk.arch.n_layers;
+    uint32_t L = pk->vk.dag.n_nodes;
     pk->w = calloc(L, sizeof(void *));
     pk->bias = calloc(L, sizeof(int64_t *));
     if (!pk->w || !pk->bias) {
@@ -1192,13 +1192,13 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
         }
         if (n->op == ZKI_QOP_ADD) {
             /* worst |acc| = |Ma| 2^(ba-1) + |Mb| 2^(bb-1) bounds the quotient */
-            zki_arch_layer *A = &pk->vk.arch.layers[l];
-            const zki_arch_layer *la = &pk->vk.arch.layers[A->sa], *lb = &pk->vk.arch.layers[A->sb];
+            zki_dag_node *A = &pk->vk.dag.nodes[l];
+            const zki_dag_node *la = &pk->vk.dag.nodes[A->sa], *lb = &pk->vk.dag.nodes[A->sb];
             __int128 worst = ((__int128)(A->Ma < 0 ? -A->Ma : A->Ma) << (la->out_bits - 1)) +
                              ((__int128)(A->Mb < 0 ? -A->Mb : A->Mb) << (lb->out_bits - 1));
             __int128 qb = (worst >> A->s) + 2;
             uint32_t ql = 2;
-            while (ql < ZKI_ARCH_MAX_Q_LOG && ((__int128)1 << (ql - 1)) <= qb)
+            while (ql < ZKI_DAG_MAX_Q_LOG && ((__int128)1 << (ql - 1)) <= qb)
                 ql++;
             A->q_log = ql;
             l++;
@@ -1212,7 +1212,7 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
         if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL &&
             n->op != ZKI_QOP_MEAN && n->op != ZKI_QOP_REQUANT)
             continue;
-        const zki_arch_layer *A = &pk->vk.arch.layers[l];
+        const zki_dag_node *A = &pk->vk.dag.nodes[l];
         /* (Global)AveragePool, REQUANT: unit weights (one per channel and window position) */
         const int64_t *W = n->op == ZKI_QOP_AVGPOOL || n->op == ZKI_QOP_MEAN || n->op == ZKI_QOP_REQUANT
                                ? NULL : m->t[n->in[1]].data;
@@ -1220,8 +1220,8 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
          * copy: CONV dense [OC][Cig][KH][KW], LINEAR [N][2^lk] padded */
         uint64_t rows, cols;
         zki_conv_dims cd;
-        if (A->kind == ZKI_LAYER_CONV) {
-            if ((st = zki_arch_conv_dims(A, 1, &cd)))
+        if (A->kind == ZKI_NODE_CONV) {
+            if ((st = zki_dag_conv_dims(A, 1, &cd)))
                 goto fail;
             rows = cd.OC;
             cols = cd.Cig * cd.KH * cd.KW;
@@ -1230,7 +1230,7 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
             cols = A->C ? (uint64_t)A->C * A->H * A->W : A->K;
         }
         uint64_t kp = (uint64_t)1 << zki_log2_ceil(A->K);
-        pk->w[l] = calloc(A->kind == ZKI_LAYER_CONV ? rows * cols : rows * kp, es);
+        pk->w[l] = calloc(A->kind == ZKI_NODE_CONV ? rows * cols : rows * kp, es);
         if (!pk->w[l]) {
             st = zki_fail(ZKI_ERR_NOMEM, "setup: weights of layer %u", l);
             goto fail;
@@ -1239,7 +1239,7 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
             for (uint64_t k = 0; k < cols; k++) {
                 int64_t v = W ? W[r * cols + k] : 1;
                 uint64_t at;
-                if (A->kind == ZKI_LAYER_CONV) {
+                if (A->kind == ZKI_NODE_CONV) {
                     at = r * cols + k;
                 } else if (A->C) {
                     /* flattened map: column (c, y, x) at its padded position */
@@ -1256,7 +1256,7 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
             }
         {
             /* worst |acc| over inputs in range bounds the quotient */
-            uint32_t ib = A->xin == 0 ? pk->vk.arch.in_bits : pk->vk.arch.layers[A->xin - 1].out_bits;
+            uint32_t ib = A->xin == 0 ? pk->vk.dag.in_bits : pk->vk.dag.nodes[A->xin - 1].out_bits;
             const int64_t *bb = A->has_bias ? m->t[n->in[2]].data : NULL;
             __int128 worst = 0;
             for (uint64_t r = 0; r < rows; r++) {
@@ -1273,9 +1273,9 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
             __int128 am = A->M < 0 ? -(__int128)A->M : A->M;
             __int128 qb = ((worst * am) >> A->s) + 2;
             uint32_t ql = 2;
-            while (ql < ZKI_ARCH_MAX_Q_LOG && ((__int128)1 << (ql - 1)) <= qb)
+            while (ql < ZKI_DAG_MAX_Q_LOG && ((__int128)1 << (ql - 1)) <= qb)
                 ql++;
-            pk->vk.arch.layers[l].q_log = ql;
+            pk->vk.dag.nodes[l].q_log = ql;
         }
         if (A->has_bias) {
             pk->bias[l] = malloc(sizeof(int64_t) * rows);
@@ -1329,39 +1329,39 @@ fail:
 void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
 {
     size_t n = 0;
-    const zki_arch *a = &vk->arch;
+    const zki_dag *a = &vk->dag;
 #define P(...)                                                             \
     do {                                                                   \
         if (n < cap)                                                       \
             n += (size_t)snprintf(buf + n, cap - n, __VA_ARGS__);          \
     } while (0)
     uint64_t params = 0;
-    for (uint32_t l = 0; l < a->n_layers; l++)
-        params += a->layers[l].kind == ZKI_LAYER_MAXPOOL || a->layers[l].kind == ZKI_LAYER_ADD ||
-                          a->layers[l].kind == ZKI_LAYER_CONCAT
+    for (uint32_t l = 0; l < a->n_nodes; l++)
+        params += a->nodes[l].kind == ZKI_NODE_MAXPOOL || a->nodes[l].kind == ZKI_NODE_ADD ||
+                          a->nodes[l].kind == ZKI_NODE_CONCAT
                       ? 0
-                  : a->layers[l].kind == ZKI_LAYER_CONV
-                      ? (uint64_t)a->layers[l].OC * (a->layers[l].C / a->layers[l].G) * a->layers[l].KH *
-                                a->layers[l].KW + (a->layers[l].has_bias ? a->layers[l].OC : 0)
-                  : (uint64_t)(a->layers[l].C ? (uint64_t)a->layers[l].C * a->layers[l].H * a->layers[l].W
-                                              : a->layers[l].K) * a->layers[l].N +
-                        (a->layers[l].has_bias ? a->layers[l].N : 0);
+                  : a->nodes[l].kind == ZKI_NODE_CONV
+                      ? (uint64_t)a->nodes[l].OC * (a->nodes[l].C / a->nodes[l].G) * a->nodes[l].KH *
+                                a->nodes[l].KW + (a->nodes[l].has_bias ? a->nodes[l].OC : 0)
+                  : (uint64_t)(a->nodes[l].C ? (uint64_t)a->nodes[l].C * a->nodes[l].H * a->nodes[l].W
+                                              : a->nodes[l].K) * a->nodes[l].N +
+                        (a->nodes[l].has_bias ? a->nodes[l].N : 0);
     P("verification key v%u: %u layers, %llu weights (committed, not in the key)\n", ZKI_VK_VERSION,
-      a->n_layers, (unsigned long long)params);
+      a->n_nodes, (unsigned long long)params);
     P("  input  %u bits, scale %g, %u dims; output %u bits, scale %g\n", a->in_bits, a->in_scale,
       a->in_rank, a->out_bits, a->out_scale);
-    for (uint32_t l = 0; l < a->n_layers && l < 64; l++) {
-        const zki_arch_layer *L = &a->layers[l];
-        if (L->kind == ZKI_LAYER_CONCAT)
+    for (uint32_t l = 0; l < a->n_nodes && l < 64; l++) {
+        const zki_dag_node *L = &a->nodes[l];
+        if (L->kind == ZKI_NODE_CONCAT)
             P("  %3u Concat %ux%ux%u: layer %u's channels, then layer %u's\n", l, L->C, L->H, L->W, L->sa, L->sb);
-        else if (L->kind == ZKI_LAYER_ADD)
+        else if (L->kind == ZKI_NODE_ADD)
             P("  %3u Add %ux%ux%u: layer %u * %lld + layer %u * %lld, requant s=%u clamp [%lld, %lld]\n", l, L->C,
               L->H, L->W, L->sa, (long long)L->Ma, L->sb, (long long)L->Mb, L->s, (long long)L->lo,
               (long long)L->hi);
-        else if (L->kind == ZKI_LAYER_MAXPOOL)
+        else if (L->kind == ZKI_NODE_MAXPOOL)
             P("  %3u MaxPool %ux%ux%u, window %ux%u, stride %ux%u, dilation %ux%u\n", l, L->C, L->H, L->W, L->KH,
               L->KW, L->sh, L->sw, L->dh, L->dw);
-        else if (L->kind == ZKI_LAYER_CONV)
+        else if (L->kind == ZKI_NODE_CONV)
             P("  %3u Conv %ux%ux%u -> %u channels, kernel %ux%u, stride %ux%u, dilation %ux%u, pads %u %u %u %u, "
               "%u groups, int%u weights%s, requant M=%lld s=%u clamp [%lld, %lld]\n", l, L->C, L->H, L->W, L->OC,
               L->KH, L->KW, L->sh, L->sw, L->dh, L->dw, L->pt, L->pl, L->pb, L->pr, L->G, L->w_bits,
@@ -1370,8 +1370,8 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
             P("  %3u Linear %u -> %u, int%u weights%s, requant M=%lld s=%u clamp [%lld, %lld]\n", l, L->K, L->N,
               L->w_bits, L->has_bias ? " + bias" : "", (long long)L->M, L->s, (long long)L->lo, (long long)L->hi);
     }
-    if (a->n_layers > 64)
-        P("  ... %u more layers\n", a->n_layers - 64);
+    if (a->n_nodes > 64)
+        P("  ... %u more layers\n", a->n_nodes - 64);
     P("  weight commitment: one packed table of %llu entries (%u segments, rows of 2^%u), root ",
       (unsigned long long)vk->wpack.total, vk->wpack.n_seg, vk->wcom.shape.log_cols);
     for (int i = 0; i < 8; i++)
@@ -1385,7 +1385,7 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
           (unsigned long long)(ZKI_VK_MAX_VERIFY_OPS / 1000000));
     P("  architecture hash ");
     for (int i = 0; i < 8; i++)
-        P("%02x", vk->arch_hash.b[i]);
+        P("%02x", vk->dag_hash.b[i]);
     P("...\n");
 #undef P
 }

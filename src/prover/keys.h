@@ -15,7 +15,7 @@
  * every activation one row of features per sample. A proof covers a batch of B samples: each tensor is
  * then a [B, features] matrix.
  *
- * Architecture (zki_arch): everything the verifier needs but the weights.
+ * Architecture (zki_dag): everything the verifier needs but the weights.
  * Setup commits the weights once with the PCS (hiding; the int8/int16
  * matrices zero-padded to powers of two and packed into one table, the
  * biases as field elements into a second, prover/pack.h) and the
@@ -23,7 +23,7 @@
  * layout), and their hashes.
  *
  * vk file: "ZKINFVK\0" | u32 version | u32 arch_len | arch | u32 grind_bits |
- * u32 com_len | PCS commitment bytes. arch: u32 n_layers, in_bits, out_bits, in_rank,
+ * u32 com_len | PCS commitment bytes. arch: u32 n_nodes, in_bits, out_bits, in_rank,
  * in_dims[in_rank] (i64), out_rank, out_dims, f64 in_scale, out_scale, then
  * per layer u32 K, N, has_bias, w_bits, out_bits, s, i64 M, lo, hi, u32 q_log,
  * kind, C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G, xin (an ADD
@@ -46,15 +46,15 @@
 
 #define ZKI_VK_VERSION 6u
 #define ZKI_PK_VERSION 1u
-#define ZKI_ARCH_MAX_LAYERS 4096u
-#define ZKI_ARCH_MAX_DIM (1u << 26)
+#define ZKI_DAG_MAX_NODES 4096u
+#define ZKI_DAG_MAX_DIM (1u << 26)
 #define ZKI_KEY_SECURITY_BITS 100u
 /* Proof-of-work bits before the PCS column queries (docs/security.md):
  * a key parameter, bound by the vk hash; parsing accepts 0 .. 30. */
 #define ZKI_KEY_GRIND_BITS 16u
-#define ZKI_ARCH_MAX_Q_LOG 20u
+#define ZKI_DAG_MAX_Q_LOG 20u
 /* Largest .vk file read (zki_vk_read, inspect), refused by its size before
- * reading. The largest key the parser accepts is ~1.1 MB: ZKI_ARCH_MAX_LAYERS
+ * reading. The largest key the parser accepts is ~1.1 MB: ZKI_DAG_MAX_NODES
  * layers of at most 144 bytes, a 164-byte architecture head, and a weights
  * commitment of 72 + 8 bytes per table for at most ZKI_PCS_MAX_POLYS tables
  * (a real 4096-layer key is ~492 KB); 8 MiB leaves room and keeps a junk or
@@ -70,30 +70,30 @@
  * bias as [OC]. A LINEAR layer with C > 0 follows such a map through a
  * Flatten: setup places each weight column at the padded position of its
  * (c, y, x), so K is the padded map size. */
-#define ZKI_LAYER_LINEAR 0u
-#define ZKI_LAYER_CONV 1u
+#define ZKI_NODE_LINEAR 0u
+#define ZKI_NODE_CONV 1u
 /* A MAXPOOL layer (ops/pool.h; no padding, windows of at most 4) reads the
  * previous layer's map and writes the pooled map: no weights, no
  * requantisation (M, s, lo, hi, q_log, w_bits 0); OC = C. */
-#define ZKI_LAYER_MAXPOOL 2u
+#define ZKI_NODE_MAXPOOL 2u
 /* An ADD layer (residual connection) sums the padded output maps of two
  * earlier layers sa, sb (same map [C][H][W]): acc = y_sa*Ma + y_sb*Mb, then
  * the requantisation (M = 1). No weights (w_bits 0); K = N = the padded map
  * size; the vk appends u32 sa, sb, i64 Ma, Mb to the layer's fields. */
-#define ZKI_LAYER_ADD 3u
+#define ZKI_NODE_ADD 3u
 /* A CONCAT layer joins the padded output maps of two earlier layers sa, sb
  * (same H, W) along channels: [C_sa + C_sb][H][W], sa's channels first
  * (ops/concat.h). No weights, no requantisation, no committed output (fields
  * as on a MAXPOOL layer; C = C_sa + C_sb, OC = C, G = 1): claims on its map
  * become claims on the two inputs. K = N = the padded map size; the vk
  * appends u32 sa, sb. */
-#define ZKI_LAYER_CONCAT 4u
+#define ZKI_NODE_CONCAT 4u
 
 typedef struct {
     uint32_t K, N, has_bias, w_bits, out_bits, s;
     int64_t M, lo, hi;
     uint32_t q_log; /* requant quotients lie in [-2^(q_log-1), 2^(q_log-1)) */
-    uint32_t kind;  /* ZKI_LAYER_* */
+    uint32_t kind;  /* ZKI_NODE_* */
     /* conv geometry (C, H, W also for a LINEAR layer after a map; else 0) */
     uint32_t C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G;
     /* the tensor the layer reads: 0 the input, j + 1 layer j's output;
@@ -102,22 +102,22 @@ typedef struct {
     uint32_t xin;
     uint32_t sa, sb; /* ADD: the summed layers; CONCAT: the joined ones */
     int64_t Ma, Mb;  /* ADD: their integer multipliers, |M| < 2^31 */
-} zki_arch_layer;
+} zki_dag_node;
 
 typedef struct {
-    uint32_t n_layers;
-    zki_arch_layer *layers;
+    uint32_t n_nodes;
+    zki_dag_node *nodes;
     uint32_t in_bits, out_bits;
     uint32_t in_rank, out_rank;
     int64_t in_dims[ZKI_QMAX_RANK], out_dims[ZKI_QMAX_RANK];
     double in_scale, out_scale;
-} zki_arch;
+} zki_dag;
 
 typedef struct zki_vk {
-    zki_arch arch;
+    zki_dag dag;
     zki_pcs_commitment wcom;
     uint32_t grind_bits;  /* both commitments' proof-of-work bits */
-    zki_digest arch_hash; /* SHA-256 of the arch bytes */
+    zki_digest dag_hash; /* SHA-256 of the arch bytes */
     zki_digest vk_hash;   /* SHA-256 of the whole vk file: bound by every proof */
     /* Weight commitment: ONE table, int32, packing every layer's weights
      * and biases (prover/pack.h), so the opening needs one combined row.
@@ -153,8 +153,8 @@ typedef struct zki_pk {
 
 /* Extracts the architecture; ZKI_ERR_UNSUPPORTED names the node that is
  * outside the proven class. */
-zki_status zki_arch_from_qmodel(const zki_qmodel *m, zki_arch *a);
-void zki_arch_free(zki_arch *a);
+zki_status zki_dag_from_qmodel(const zki_qmodel *m, zki_dag *a);
+void zki_dag_free(zki_dag *a);
 
 /* Commits the weights. seed: 32 bytes of hiding randomness (kept in the
  * prover key file so a later `prove` re-derives the same commitment); NULL
@@ -178,27 +178,27 @@ zki_status zki_pk_read_seed(const char *path, uint8_t seed[32], zki_digest *vk_h
 /* Human-readable summary of a vk. */
 void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap);
 
-/* The weight pack and segment maps of vk->arch (fills wpack, w_seg,
+/* The weight pack and segment maps of vk->dag (fills wpack, w_seg,
  * b_seg, w_type). */
 zki_status zki_vk_layout(zki_vk *vk);
 /* Conv geometry of a CONV layer for a batch of B. */
-zki_status zki_arch_conv_dims(const zki_arch_layer *L, uint32_t B, zki_conv_dims *d);
-zki_status zki_arch_pool_dims(const zki_arch_layer *L, uint32_t B, zki_maxpool_dims *d);
+zki_status zki_dag_conv_dims(const zki_dag_node *L, uint32_t B, zki_conv_dims *d);
+zki_status zki_dag_pool_dims(const zki_dag_node *L, uint32_t B, zki_maxpool_dims *d);
 /* The output map [C][H][W] of a CONV, MAXPOOL, ADD or CONCAT layer (0 for LINEAR). */
-int zki_arch_out_map(const zki_arch_layer *L, uint32_t *C, uint32_t *H, uint32_t *W);
+int zki_dag_out_map(const zki_dag_node *L, uint32_t *C, uint32_t *H, uint32_t *W);
 /* Integers per sample in the public output: N of a final LINEAR layer,
  * C*H*W of a final map (CONV, MAXPOOL or ADD; dense, not padded). */
-uint64_t zki_arch_out_len(const zki_arch *a);
+uint64_t zki_dag_out_len(const zki_dag *a);
 /* Integers per sample in the input and in the public output of the model
  * a key proves (stable accessors for callers outside the protocol floor). */
 uint64_t zki_vk_input_len(const zki_vk *vk);
 uint64_t zki_vk_output_len(const zki_vk *vk);
 /* Integers per sample in the caller's input (C*H*W for a first CONV
  * layer, else K). */
-uint64_t zki_arch_in_len(const zki_arch *a);
+uint64_t zki_dag_in_len(const zki_dag *a);
 /* The input as layer 0 reads it: [B][2^lk0], a first CONV layer's map
  * padded axis by axis (malloc'ed). */
-int64_t *zki_arch_pad_input(const zki_arch *a, const int64_t *X, uint32_t B);
+int64_t *zki_dag_pad_input(const zki_dag *a, const int64_t *X, uint32_t B);
 /* dst [B][2^(lc+lh+lw)] (zeroed here) <- src dense [B][C][H][W], and back. */
 void zki_map_scatter(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, uint64_t H,
                      uint64_t W);

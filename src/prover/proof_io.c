@@ -26,7 +26,7 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
     zki_wb_put(&w, p->in_digest.b, 32);
     zki_wb_u32(&w, p->B);
     zki_wb_u32(&w, p->private_input);
-    zki_wb_u32(&w, p->n_layers);
+    zki_wb_u32(&w, p->n_nodes);
     zki_wb_u32(&w, p->out_n);
     for (uint64_t i = 0; i < (uint64_t)p->B * p->out_n; i++)
         zki_wb_i64(&w, p->output[i]);
@@ -46,7 +46,7 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
         zki_wb_put(&w, lb, ll);
         free(lb);
     }
-    for (uint32_t l = p->n_layers; l-- > 0;) {
+    for (uint32_t l = p->n_nodes; l-- > 0;) {
         const zki_matmul_proof *m = &p->mm[l];
         const zki_claim_reduction_proof *rd = &p->red[l];
         if (p->mp && p->mp[l].zc.degree) {
@@ -169,7 +169,7 @@ zki_status zki_proof_size_cap(const zki_vk *vk, const uint8_t *head, size_t n, u
 zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *in, size_t len)
 {
     memset(p, 0, sizeof(*p));
-    const zki_arch *a = &vk->arch;
+    const zki_dag *a = &vk->dag;
     zki_rbuf r = {in, len, 0};
     char mg[8];
     uint32_t ver = 0, cl = 0, ol = 0;
@@ -207,19 +207,19 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     static const zki_digest zero;
     NEED(!p->private_input || !memcmp(p->in_digest.b, zero.b, 32),
          "an input digest with a private input");
-    NEED(zki_rb_u32(&r, &p->n_layers) && p->n_layers == a->n_layers,
+    NEED(zki_rb_u32(&r, &p->n_nodes) && p->n_nodes == a->n_nodes,
          "layer count differs from the key");
-    NEED(zki_rb_u32(&r, &p->out_n) && p->out_n == zki_arch_out_len(a),
+    NEED(zki_rb_u32(&r, &p->out_n) && p->out_n == zki_dag_out_len(a),
          "output size differs from the key");
     uint64_t on = (uint64_t)p->B * p->out_n;
     NEED(zki_rb_left(&r) / 8 >= on, "truncated output");
     p->output = malloc(sizeof(int64_t) * on);
-    p->red = calloc(p->n_layers, sizeof(zki_claim_reduction_proof));
-    p->mm = calloc(p->n_layers, sizeof(zki_matmul_proof));
-    p->cv = calloc(p->n_layers, sizeof(zki_conv_proof));
-    p->mp = calloc(p->n_layers, sizeof(zki_maxpool_proof));
-    p->wsl = calloc(p->n_layers, sizeof(zki_ext *));
-    p->wsl_n = calloc(p->n_layers, sizeof(uint32_t));
+    p->red = calloc(p->n_nodes, sizeof(zki_claim_reduction_proof));
+    p->mm = calloc(p->n_nodes, sizeof(zki_matmul_proof));
+    p->cv = calloc(p->n_nodes, sizeof(zki_conv_proof));
+    p->mp = calloc(p->n_nodes, sizeof(zki_maxpool_proof));
+    p->wsl = calloc(p->n_nodes, sizeof(zki_ext *));
+    p->wsl_n = calloc(p->n_nodes, sizeof(uint32_t));
     NEED(p->output && p->red && p->mm && p->cv && p->mp && p->wsl && p->wsl_n, "out of memory");
     for (uint64_t i = 0; i < on; i++)
         zki_rb_i64(&r, &p->output[i]);
@@ -260,12 +260,12 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
         }
         r.pos += ll;
     }
-    for (uint32_t l = p->n_layers; l-- > 0;) {
+    for (uint32_t l = p->n_nodes; l-- > 0;) {
         zki_matmul_proof *m = &p->mm[l];
         uint32_t nv = 0, deg = 0;
-        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
+        if (a->nodes[l].kind == ZKI_NODE_MAXPOOL) {
             zki_maxpool_dims pd;
-            NEED(zki_arch_pool_dims(&a->layers[l], p->B, &pd) == ZKI_OK, "pool geometry");
+            NEED(zki_dag_pool_dims(&a->nodes[l], p->B, &pd) == ZKI_OK, "pool geometry");
             zki_maxpool_proof *mp = &p->mp[l];
             zki_sc_proof *sc[2] = {&mp->zc, &mp->sc};
             size_t want_nv[2] = {zki_maxpool_out_nvars(&pd), pd.lw + pd.lh};
@@ -278,12 +278,12 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
             continue;
         }
         size_t lk = 0;
-        while (((uint64_t)1 << lk) < a->layers[l].K)
+        while (((uint64_t)1 << lk) < a->nodes[l].K)
             lk++;
         zki_claim_reduction_proof *rd = &p->red[l];
         uint32_t rn = 0, rr = 0, rdg = 0;
         size_t ln = 0;
-        while (((uint64_t)1 << ln) < a->layers[l].N)
+        while (((uint64_t)1 << ln) < a->nodes[l].N)
             ln++;
         NEED(zki_rb_u32(&r, &rn) && rn == lb + ln, "claim reduction size differs from the key");
         NEED(zki_rb_u32(&r, &rr) && (rr == 0 || rr == rn), "claim reduction rounds");
@@ -299,9 +299,9 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
         for (size_t i = 0; i < (size_t)rr * rdg; i++)
             NEED(zki_rb_ext(&r, &rd->sc.msgs[i]), "non-canonical field element");
         NEED(zki_rb_ext(&r, &rd->f_at_rho), "non-canonical field element");
-        if (a->layers[l].kind == ZKI_LAYER_CONV) {
+        if (a->nodes[l].kind == ZKI_NODE_CONV) {
             zki_conv_dims cd;
-            NEED(zki_arch_conv_dims(&a->layers[l], p->B, &cd) == ZKI_OK, "conv geometry");
+            NEED(zki_dag_conv_dims(&a->nodes[l], p->B, &cd) == ZKI_OK, "conv geometry");
             zki_conv_proof *cv = &p->cv[l];
             zki_sc_proof *sc[2] = {&cv->sc1, &cv->sc2};
             size_t want_nv[2] = {cd.lkw + cd.lkh + cd.licl + cd.lg, cd.lw + cd.lh + (cd.general ? cd.lc : 0)};
@@ -324,13 +324,13 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
                 NEED(zki_rb_ext(&r, &p->wsl[l][k]), "non-canonical field element");
             continue;
         }
-        if (a->layers[l].kind == ZKI_LAYER_CONCAT) {
+        if (a->nodes[l].kind == ZKI_NODE_CONCAT) {
             /* the matmul layout: the concat's sum-check (none when aligned),
              * b_eval = 0, then the two input claims' values */
-            const zki_arch_layer *Ly = &a->layers[l];
+            const zki_dag_node *Ly = &a->nodes[l];
             zki_concat_dims cd;
             uint32_t ca = 0, cb = 0, h, w;
-            NEED(zki_arch_out_map(&a->layers[Ly->sa], &ca, &h, &w) && zki_arch_out_map(&a->layers[Ly->sb], &cb, &h, &w) &&
+            NEED(zki_dag_out_map(&a->nodes[Ly->sa], &ca, &h, &w) && zki_dag_out_map(&a->nodes[Ly->sb], &cb, &h, &w) &&
                      zki_concat_dims_init(&cd, p->B, ca, cb, Ly->H, Ly->W) == ZKI_OK,
                  "concat geometry");
             size_t want = zki_concat_rounds(&cd);
@@ -340,7 +340,7 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
                  "concat layer values");
             continue;
         }
-        if (a->layers[l].kind == ZKI_LAYER_ADD) {
+        if (a->nodes[l].kind == ZKI_NODE_ADD) {
             /* the matmul layout without a sum-check: 0, 0, b_eval = 0, then
              * the two input claims' values */
             NEED(zki_rb_u32(&r, &nv) && nv == 0 && zki_rb_u32(&r, &deg) && deg == 0, "add layer sum-check");

@@ -25,23 +25,23 @@ void zki_proof_free(zki_proof *p)
     free(p->output);
     zki_pcs_commitment_free(&p->acom);
     if (p->mm)
-        for (uint32_t l = 0; l < p->n_layers; l++)
+        for (uint32_t l = 0; l < p->n_nodes; l++)
             zki_matmul_proof_free(&p->mm[l]);
     if (p->cv)
-        for (uint32_t l = 0; l < p->n_layers; l++)
+        for (uint32_t l = 0; l < p->n_nodes; l++)
             zki_conv_proof_free(&p->cv[l]);
     free(p->cv);
     if (p->wsl)
-        for (uint32_t l = 0; l < p->n_layers; l++)
+        for (uint32_t l = 0; l < p->n_nodes; l++)
             free(p->wsl[l]);
     free(p->wsl);
     free(p->wsl_n);
     if (p->mp)
-        for (uint32_t l = 0; l < p->n_layers; l++)
+        for (uint32_t l = 0; l < p->n_nodes; l++)
             zki_maxpool_proof_free(&p->mp[l]);
     free(p->mp);
     if (p->red)
-        for (uint32_t l = 0; l < p->n_layers; l++)
+        for (uint32_t l = 0; l < p->n_nodes; l++)
             zki_claim_reduction_proof_free(&p->red[l]);
     if (p->lk)
         for (uint32_t j = 0; j < p->n_lookups; j++)
@@ -97,10 +97,10 @@ static int pack_bits(const zki_pk *pk) { return pk->vk.w_type == ZKI_PCS_I8 ? 8 
 
 
 /* A MAXPOOL layer's dense witness (P, D) from its padded input map. */
-static zki_status pool_witness(const zki_arch_layer *L, const int64_t *xpad, uint32_t B, zki_maxpool_dims *pd,
+static zki_status pool_witness(const zki_dag_node *L, const int64_t *xpad, uint32_t B, zki_maxpool_dims *pd,
                                int64_t **P, int64_t **D)
 {
-    zki_status st = zki_arch_pool_dims(L, B, pd);
+    zki_status st = zki_dag_pool_dims(L, B, pd);
     if (st)
         return st;
     int64_t *xd = malloc(sizeof(int64_t) * B * pd->C * pd->H * pd->W);
@@ -113,20 +113,20 @@ static zki_status pool_witness(const zki_arch_layer *L, const int64_t *xpad, uin
 }
 
 /* A CONCAT layer's geometry for a batch of B: its inputs' channels. */
-static zki_status concat_dims(const zki_arch *a, uint32_t l, uint32_t B, zki_concat_dims *d)
+static zki_status concat_dims(const zki_dag *a, uint32_t l, uint32_t B, zki_concat_dims *d)
 {
-    const zki_arch_layer *L = &a->layers[l];
+    const zki_dag_node *L = &a->nodes[l];
     uint32_t ca = 0, cb = 0, h, w;
-    if (!zki_arch_out_map(&a->layers[L->sa], &ca, &h, &w) || !zki_arch_out_map(&a->layers[L->sb], &cb, &h, &w))
+    if (!zki_dag_out_map(&a->nodes[L->sa], &ca, &h, &w) || !zki_dag_out_map(&a->nodes[L->sb], &cb, &h, &w))
         return zki_fail(ZKI_ERR_INPUT, "concat layer %u: an input without a map", l);
     return zki_concat_dims_init(d, B, ca, cb, L->H, L->W);
 }
 
 static zki_status forward(const zki_pk *pk, const int64_t *X, uint32_t B, witness *W)
 {
-    const zki_arch *a = &pk->vk.arch;
+    const zki_dag *a = &pk->vk.dag;
     memset(W, 0, sizeof(*W));
-    W->L = a->n_layers;
+    W->L = a->n_nodes;
     W->x = calloc(W->L + 1, sizeof(int64_t *));
     W->ldx = calloc(W->L + 1, sizeof(uint64_t));
     W->accp = calloc(W->L, sizeof(int64_t *));
@@ -136,18 +136,18 @@ static zki_status forward(const zki_pk *pk, const int64_t *X, uint32_t B, witnes
     if (!W->x || !W->ldx || !W->accp || !W->w || !W->py || !W->pdiff)
         return zki_fail(ZKI_ERR_NOMEM, "prove: witness");
     W->x[0] = X;
-    W->ldx[0] = a->layers[0].K;
-    if (a->layers[0].kind == ZKI_LAYER_CONV) {
-        if (!(W->x0own = zki_arch_pad_input(a, X, B)))
+    W->ldx[0] = a->nodes[0].K;
+    if (a->nodes[0].kind == ZKI_NODE_CONV) {
+        if (!(W->x0own = zki_dag_pad_input(a, X, B)))
             return zki_fail(ZKI_ERR_NOMEM, "prove: input map");
         W->x[0] = W->x0own;
     }
-    for (uint32_t l = 0; l < a->n_layers; l++) {
-        const zki_arch_layer *L = &a->layers[l];
+    for (uint32_t l = 0; l < a->n_nodes; l++) {
+        const zki_dag_node *L = &a->nodes[l];
         zki_status st;
         int64_t *acc;
         uint64_t np = (uint64_t)1 << zki_log2_ceil(L->N);
-        if (L->kind == ZKI_LAYER_MAXPOOL) {
+        if (L->kind == ZKI_NODE_MAXPOOL) {
             int64_t *P, *D;
             zki_maxpool_dims pd;
             if ((st = pool_witness(L, W->x[l], B, &pd, &P, &D)))
@@ -168,7 +168,7 @@ static zki_status forward(const zki_pk *pk, const int64_t *X, uint32_t B, witnes
             W->ldx[l + 1] = np;
             continue;
         }
-        if (L->kind == ZKI_LAYER_CONCAT) {
+        if (L->kind == ZKI_NODE_CONCAT) {
             zki_concat_dims cd;
             if ((st = concat_dims(a, l, B, &cd)))
                 return st;
@@ -178,7 +178,7 @@ static zki_status forward(const zki_pk *pk, const int64_t *X, uint32_t B, witnes
             W->ldx[l + 1] = np;
             continue;
         }
-        if (L->kind == ZKI_LAYER_ADD) {
+        if (L->kind == ZKI_NODE_ADD) {
             /* both maps share the padded layout [B][np] (pads are 0) */
             const int64_t *ya = W->x[L->sa + 1], *yb = W->x[L->sb + 1];
             if (W->ldx[L->sa + 1] != np || W->ldx[L->sb + 1] != np)
@@ -190,9 +190,9 @@ static zki_status forward(const zki_pk *pk, const int64_t *X, uint32_t B, witnes
                 acc[i] = ya[i] * L->Ma + yb[i] * L->Mb;
             W->accp[l] = acc;
             acc = NULL;
-        } else if (L->kind == ZKI_LAYER_CONV) {
+        } else if (L->kind == ZKI_NODE_CONV) {
             zki_conv_dims cd;
-            if ((st = zki_arch_conv_dims(L, B, &cd)))
+            if ((st = zki_dag_conv_dims(L, B, &cd)))
                 return st;
             int64_t *xd = malloc(sizeof(int64_t) * B * cd.C * cd.H * cd.W);
             const void *wd = pk->w[l];
@@ -233,12 +233,12 @@ static zki_status forward(const zki_pk *pk, const int64_t *X, uint32_t B, witnes
     return ZKI_OK;
 }
 
-static zki_status check_input(const zki_arch *a, const int64_t *X, uint32_t B)
+static zki_status check_input(const zki_dag *a, const int64_t *X, uint32_t B)
 {
     if (B < 1 || B > ZKI_MAX_BATCH)
         return zki_fail(ZKI_ERR_INPUT, "prove: batch %u outside [1, %u]", B, ZKI_MAX_BATCH);
     int64_t lim = (int64_t)1 << (a->in_bits - 1);
-    for (uint64_t i = 0; i < (uint64_t)B * zki_arch_in_len(a); i++)
+    for (uint64_t i = 0; i < (uint64_t)B * zki_dag_in_len(a); i++)
         if (X[i] < -lim || X[i] >= lim)
             return zki_fail(ZKI_ERR_INPUT, "input element %llu = %lld outside the %u-bit range",
                             (unsigned long long)i, (long long)X[i], a->in_bits);
@@ -247,11 +247,11 @@ static zki_status check_input(const zki_arch *a, const int64_t *X, uint32_t B)
 
 /* The public output [B][out_len], dense: a final map is gathered from its
  * padded layout. */
-static void output_of(const zki_arch *a, const witness *W, uint32_t B, int64_t *y)
+static void output_of(const zki_dag *a, const witness *W, uint32_t B, int64_t *y)
 {
-    uint32_t L = a->n_layers, c, h, w;
-    uint64_t n = zki_arch_out_len(a);
-    if (a->layers[L - 1].kind != ZKI_LAYER_LINEAR && zki_arch_out_map(&a->layers[L - 1], &c, &h, &w)) {
+    uint32_t L = a->n_nodes, c, h, w;
+    uint64_t n = zki_dag_out_len(a);
+    if (a->nodes[L - 1].kind != ZKI_NODE_LINEAR && zki_dag_out_map(&a->nodes[L - 1], &c, &h, &w)) {
         zki_map_gather(y, W->x[L], B, c, h, w);
         return;
     }
@@ -261,13 +261,13 @@ static void output_of(const zki_arch *a, const witness *W, uint32_t B, int64_t *
 
 zki_status zki_mlp_forward(const zki_pk *pk, const int64_t *X, uint32_t B, int64_t **y)
 {
-    const zki_arch *a = &pk->vk.arch;
+    const zki_dag *a = &pk->vk.dag;
     zki_status st = check_input(a, X, B);
     if (st)
         return st;
     witness W;
     st = forward(pk, X, B, &W);
-    *y = st ? NULL : malloc(sizeof(int64_t) * B * zki_arch_out_len(a));
+    *y = st ? NULL : malloc(sizeof(int64_t) * B * zki_dag_out_len(a));
     if (!st && !*y)
         st = zki_fail(ZKI_ERR_NOMEM, "forward");
     if (!st)
@@ -299,8 +299,8 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     memset(pf, 0, sizeof(*pf));
     zki_prove_stats stt;
     memset(&stt, 0, sizeof(stt));
-    const zki_arch *a = &pk->vk.arch;
-    uint32_t L = a->n_layers;
+    const zki_dag *a = &pk->vk.dag;
+    uint32_t L = a->n_nodes;
     int priv = opts && opts->private_input;
     zki_status st = check_input(a, X, B);
     if (st)
@@ -322,13 +322,13 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     zki_transcript ts = {0};
     zki_ledger led;
     zki_ledger_init(&led);
-    pf->n_layers = L;
+    pf->n_nodes = L;
     pf->B = B;
     pf->private_input = (uint32_t)priv;
     pf->vk_hash = pk->vk.vk_hash;
-    if (!priv && (st = zki_input_digest(X, B, zki_arch_in_len(a), &pf->in_digest)))
+    if (!priv && (st = zki_input_digest(X, B, zki_dag_in_len(a), &pf->in_digest)))
         goto out;
-    pf->out_n = (uint32_t)zki_arch_out_len(a);
+    pf->out_n = (uint32_t)zki_dag_out_len(a);
     pf->red = calloc(L, sizeof(zki_claim_reduction_proof));
     pf->mm = calloc(L, sizeof(zki_matmul_proof));
     pf->cv = calloc(L, sizeof(zki_conv_proof));
@@ -360,15 +360,15 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     }
     pf->n_lookups = nlk;
     for (uint32_t l = 0; l < L; l++) {
-        if (a->layers[l].kind == ZKI_LAYER_CONCAT)
+        if (a->nodes[l].kind == ZKI_NODE_CONCAT)
             continue;
-        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
+        if (a->nodes[l].kind == ZKI_NODE_MAXPOOL) {
             if ((st = zki_pool_range_sites(lk[0], a, l, B, W.pdiff[l])))
                 goto out;
             continue;
         }
         zki_requant_params p;
-        zki_requant_params_of(&a->layers[l], &p);
+        zki_requant_params_of(&a->nodes[l], &p);
         zki_requant_ids ids = {ID_ACC(l), ID_Q(l), ID_Y(l), {0, ID_LIMB(l, 1), ID_LIMB(l, 2), ID_LIMB(l, 3)}};
         char name[32];
         snprintf(name, sizeof(name), "layer %u", l);
@@ -377,7 +377,7 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
             goto out;
     }
     if (priv) {
-        x0p = zki_arch_pad_input(a, X, B);
+        x0p = zki_dag_pad_input(a, X, B);
         if (!x0p) {
             st = zki_fail(ZKI_ERR_NOMEM, "prove: private input");
             goto out;
@@ -397,10 +397,10 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
         goto out;
     }
     for (uint32_t l = 0; l < L; l++) {
-        if (a->layers[l].kind == ZKI_LAYER_CONCAT)
+        if (a->nodes[l].kind == ZKI_NODE_CONCAT)
             continue;
-        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
-            size_t n = (size_t)B << zki_log2_ceil(a->layers[l].N);
+        if (a->nodes[l].kind == ZKI_NODE_MAXPOOL) {
+            size_t n = (size_t)B << zki_log2_ceil(a->nodes[l].N);
             if (lay.y[l] != ZKI_NONE) /* else the public output */
                 put_i32(adv + lay.pack.off[lay.y[l]], W.py[l], n);
             for (uint32_t j = 0; j < 4 && lay.limb[4 * l + j] != ZKI_NONE; j++)
@@ -434,7 +434,7 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
         }
     }
     if (priv) {
-        uint64_t kp = (uint64_t)1 << zki_log2_ceil(a->layers[0].K);
+        uint64_t kp = (uint64_t)1 << zki_log2_ceil(a->nodes[0].K);
         put_i32(adv + lay.pack.off[lay.x0], x0p, (size_t)B * kp);
     }
     zki_pcs_vec avec = {ZKI_PCS_I32, adv, lay.pack.total};
@@ -467,8 +467,8 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
             goto out;
     progress(opts, "lookups", 1, 1);
     for (uint32_t l = L; l-- > 0;) {
-        const zki_arch_layer *Ly = &a->layers[l];
-        if (Ly->kind == ZKI_LAYER_MAXPOOL) {
+        const zki_dag_node *Ly = &a->nodes[l];
+        if (Ly->kind == ZKI_NODE_MAXPOOL) {
             zki_maxpool_dims pd;
             int64_t *P = NULL, *D = NULL, *xd = NULL;
             if ((st = pool_witness(Ly, W.x[l], B, &pd, &P, &D)))
@@ -499,7 +499,7 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
             continue;
         }
         size_t lbv = zki_log2_ceil(B), lnv = zki_log2_ceil(Ly->N);
-        if (Ly->kind == ZKI_LAYER_CONCAT) {
+        if (Ly->kind == ZKI_NODE_CONCAT) {
             /* the claims on its map (from its readers), merged, become one
              * claim on each input map */
             zki_concat_dims cd;
@@ -552,7 +552,7 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
         }
         const zki_ext *r = c->point, *bpt = r;
         zki_ext xe, we, be;
-        if (Ly->kind == ZKI_LAYER_ADD) {
+        if (Ly->kind == ZKI_NODE_ADD) {
             /* acc = y_sa*Ma + y_sb*Mb is affine: its claim at r becomes one
              * on each input map at r (both committed advice) */
             zki_fe *ta = zki_int_table(W.x[Ly->sa + 1], B, (uint64_t)1 << lnv, lbv, lnv);
@@ -576,9 +576,9 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
             progress(opts, "layer", L - l, L);
             continue;
         }
-        if (Ly->kind == ZKI_LAYER_CONV) {
+        if (Ly->kind == ZKI_NODE_CONV) {
             zki_conv_dims cd;
-            if ((st = zki_arch_conv_dims(Ly, B, &cd)))
+            if ((st = zki_dag_conv_dims(Ly, B, &cd)))
                 goto out;
             zki_ext *xp = pts[2 * l] = malloc(sizeof(zki_ext) * (zki_conv_x_nvars(&cd) + 1));
             zki_ext *wp = pts[2 * l + 1] = malloc(sizeof(zki_ext) * (zki_conv_w_nvars(&cd) + 1));
@@ -622,7 +622,7 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
             xe = pf->mm[l].x_eval, we = pf->mm[l].w_eval, be = pf->mm[l].b_eval;
         }
         const zki_ext *xp = pts[2 * l], *wp = pts[2 * l + 1];
-        st = Ly->kind == ZKI_LAYER_CONV ? ZKI_OK : zki_seg_claims_add(&cw, pk->vk.w_seg[l], wp, we);
+        st = Ly->kind == ZKI_NODE_CONV ? ZKI_OK : zki_seg_claims_add(&cw, pk->vk.w_seg[l], wp, we);
         if (!st && Ly->has_bias)
             st = zki_seg_claims_add(&cw, pk->vk.b_seg[l], bpt, be);
         if (!st && Ly->xin > 0) /* l - 1, or a shortcut conv's or concat branch's source */

@@ -35,7 +35,7 @@
  * Proof file (.zkp): "ZKINFPF\0" | u32 version | vk hash (32) | input
  * digest (32: zki_input_digest of a public input, zeros for a private one;
  * only for messages, the transcript binds X itself) | u32 B |
- * u32 private_input | u32 n_layers | u32 out_n | i64 output[B * out_n] |
+ * u32 private_input | u32 n_nodes | u32 out_n | i64 output[B * out_n] |
  * u32 len | advice commitment | u32 n_lookups | per lookup: u32 len |
  * lookup proof (zki_lookup_proof_to_bytes) | per layer, last first: claim reduction (u32 nvars | u32 rounds |
  * u32 degree | ext msgs | ext value) | matmul (u32 rounds | u32 degree |
@@ -66,17 +66,17 @@
 typedef struct zki_proof {
     zki_digest vk_hash;
     zki_digest in_digest;            /* zki_input_digest(X); zeros: private input */
-    uint32_t B, private_input, n_layers, out_n;
+    uint32_t B, private_input, n_nodes, out_n;
     int64_t *output;                 /* B * out_n */
     zki_pcs_commitment acom;         /* advice commitment: one packed table */
     uint32_t n_lookups;              /* 1 + number of mapping instances */
     zki_lookup_proof *lk;
-    zki_claim_reduction_proof *red;  /* n_layers, index = layer */
-    zki_matmul_proof *mm;            /* n_layers, index = layer (LINEAR layers) */
-    zki_conv_proof *cv;              /* n_layers, index = layer (CONV layers) */
-    zki_maxpool_proof *mp;           /* n_layers, index = layer (MAXPOOL layers) */
-    zki_ext **wsl;                   /* n_layers: a CONV layer's KH*KW weight slice values */
-    uint32_t *wsl_n;                 /* n_layers: their count (0: none) */
+    zki_claim_reduction_proof *red;  /* n_nodes, index = layer */
+    zki_matmul_proof *mm;            /* n_nodes, index = layer (LINEAR layers) */
+    zki_conv_proof *cv;              /* n_nodes, index = layer (CONV layers) */
+    zki_maxpool_proof *mp;           /* n_nodes, index = layer (MAXPOOL layers) */
+    zki_ext **wsl;                   /* n_nodes: a CONV layer's KH*KW weight slice values */
+    uint32_t *wsl_n;                 /* n_nodes: their count (0: none) */
     uint32_t n_colred;               /* the weight table, then the advice */
     zki_colred_proof colred[ZKI_MAX_COLRED];
     zki_claim_reduction_proof hred[ZKI_MAX_COLRED]; /* row / direct reduction (empty: none) */
@@ -128,7 +128,7 @@ zki_status zki_proof_size_cap(const zki_vk *vk, const uint8_t *head, size_t n, u
 /* Advice layout and lookup instances implied by a key, batch and input
  * mode (shared by prover and verifier). Ledger tensor ids: acc_l = 8l,
  * q_l = 8l+1, y_l = 8l+2, limb i of layer l = 8l+2+i (i = 1..3);
- * multiplicities of lookup instance j = 8 n_layers + j (j = 0: range);
+ * multiplicities of lookup instance j = 8 n_nodes + j (j = 0: range);
  * the private input ZKI_ID_X0. A MAXPOOL layer l has no acc, q or limbs:
  * its pooled map is y_l = 8l+2 and its window differences D_j = 8l+3+j
  * (advice segments y[l] and limb[4l + j]), range-checked in [0, 2^16). */
@@ -147,7 +147,7 @@ typedef struct {
     uint32_t x0;                /* private input, else ZKI_NONE */
 } zki_advice_layout;
 
-zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uint32_t B,
+zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *a, uint32_t B,
                                   int private_input);
 void zki_advice_layout_free(zki_advice_layout *lay);
 /* The advice commitment must be the one the key fixes for this layout
@@ -157,18 +157,18 @@ void zki_advice_layout_free(zki_advice_layout *lay);
 zki_status zki_advice_commitment_check(const zki_vk *vk, const zki_advice_layout *lay,
                                        const zki_pcs_commitment *acom, zki_status code);
 /* Advice segment for a ledger tensor id; ZKI_NONE for acc_l and the output. */
-uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, uint32_t id);
-void zki_requant_params_of(const zki_arch_layer *L, zki_requant_params *p);
+uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_dag *a, uint32_t id);
+void zki_requant_params_of(const zki_dag_node *L, zki_requant_params *p);
 /* Private input: its ledger id, and the two range sites (in the range-2^16
  * instance) proving every entry lies in the input's bit range. x0p: the
  * input padded to [B][2^lk0] (prover) or NULL (verifier). */
-#define ZKI_ID_X0(a) (9u * (a)->n_layers + 1)
-zki_status zki_input_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t B, const int64_t *x0p);
+#define ZKI_ID_X0(a) (9u * (a)->n_nodes + 1)
+zki_status zki_input_range_sites(zki_lookup *range16, const zki_dag *a, uint32_t B, const int64_t *x0p);
 
 /* The model's lookup instances, the same for prover and verifier: lk[0]
  * the range-[0, 2^16) instance, lk[1 + j] the (q, clamp(q)) instance of
  * mapping j of the advice layout; multiplicities of instance j are ledger
- * tensor 8 n_layers + j. The tables are owned here. */
+ * tensor 8 n_nodes + j. The tables are owned here. */
 typedef struct {
     uint32_t n; /* 1 + lay->n_maps */
     zki_lookup **lk;
@@ -176,16 +176,16 @@ typedef struct {
     uint32_t n_maps;
 } zki_model_lookups;
 
-zki_status zki_model_lookups_init(zki_model_lookups *ml, const zki_arch *a, const zki_advice_layout *lay);
+zki_status zki_model_lookups_init(zki_model_lookups *ml, const zki_dag *a, const zki_advice_layout *lay);
 void zki_model_lookups_free(zki_model_lookups *ml);
 /* The verifier's sites (no data) in those instances: every requant layer's,
  * every pool layer's and, with private_input, the input's range sites. */
-zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_arch *a, const zki_advice_layout *lay,
+zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_dag *a, const zki_advice_layout *lay,
                                   uint32_t B, int private_input);
 
 /* A MAXPOOL layer's range sites: each window difference D_j (ledger id
  * 8l+3+j) in [0, 2^16). diffs: [J][B][2^ln] (prover) or NULL (verifier). */
-zki_status zki_pool_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t l, uint32_t B,
+zki_status zki_pool_range_sites(zki_lookup *range16, const zki_dag *a, uint32_t l, uint32_t B,
                                 const int64_t *diffs);
 
 /* SHA-256 over B and the quantised input X [B * in_len] (i64 little-endian):
@@ -210,7 +210,7 @@ zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, i
  * is not committed, to the ledger under ZKI_ID_MAP(j), where the backward
  * walk reduces its claims to one and passes it on to the two inputs. */
 #define ZKI_ID_MAP(j) (8u * (j) + 2)
-zki_status zki_claim_layer_output(const zki_arch *a, const zki_advice_layout *lay, uint32_t B, uint32_t j,
+zki_status zki_claim_layer_output(const zki_dag *a, const zki_advice_layout *lay, uint32_t B, uint32_t j,
                                   const zki_ext *pt, zki_ext v, zki_seg_claims *ca, zki_ledger *led);
 
 /* MLE table of an int matrix [rows][cols] zero-padded to [2^lr][2^lc]

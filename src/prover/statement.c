@@ -6,7 +6,7 @@
 #include "poly/mle.h"
 #include "prover/prover.h"
 
-void zki_requant_params_of(const zki_arch_layer *L, zki_requant_params *p)
+void zki_requant_params_of(const zki_dag_node *L, zki_requant_params *p)
 {
     p->M = L->M;
     p->s = L->s;
@@ -29,11 +29,11 @@ void zki_advice_layout_free(zki_advice_layout *lay)
     memset(lay, 0, sizeof(*lay));
 }
 
-zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uint32_t B,
+zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *a, uint32_t B,
                                   int private_input)
 {
     memset(lay, 0, sizeof(*lay));
-    uint32_t L = a->n_layers;
+    uint32_t L = a->n_nodes;
     size_t cap = 6 * (size_t)L + 2;
     lay->nv = calloc(cap, sizeof(size_t));
     lay->q = calloc(L, sizeof(uint32_t));
@@ -50,9 +50,9 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
     }
     uint32_t n = 0;
     for (uint32_t l = 0; l < L; l++) {
-        const zki_arch_layer *Ly = &a->layers[l];
+        const zki_dag_node *Ly = &a->nodes[l];
         size_t len = zki_log2_ceil(B) + zki_log2_ceil(Ly->N);
-        if (Ly->kind == ZKI_LAYER_CONCAT) {
+        if (Ly->kind == ZKI_NODE_CONCAT) {
             /* nothing committed: claims on its map pass to its inputs */
             lay->q[l] = lay->y[l] = lay->map_of[l] = ZKI_NONE;
             lay->n_limbs[l] = 0;
@@ -60,10 +60,10 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
                 lay->limb[4 * l + i] = ZKI_NONE;
             continue;
         }
-        if (Ly->kind == ZKI_LAYER_MAXPOOL) {
+        if (Ly->kind == ZKI_NODE_MAXPOOL) {
             /* the pooled map, and the window differences D_j in limb[4l + j] */
             zki_maxpool_dims pd;
-            zki_status st = zki_arch_pool_dims(Ly, B, &pd);
+            zki_status st = zki_dag_pool_dims(Ly, B, &pd);
             if (st) {
                 zki_advice_layout_free(lay);
                 return st;
@@ -102,7 +102,7 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
         /* mapping instances: one per distinct (lo, hi, q_log) */
         uint32_t j;
         for (j = 0; j < lay->n_maps; j++) {
-            const zki_arch_layer *F = &a->layers[lay->map_layer[j]];
+            const zki_dag_node *F = &a->nodes[lay->map_layer[j]];
             if (F->lo == Ly->lo && F->hi == Ly->hi && F->q_log == Ly->q_log)
                 break;
         }
@@ -114,12 +114,12 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
     lay->nv[n++] = 16;
     for (uint32_t j = 0; j < lay->n_maps; j++) {
         lay->m[1 + j] = n;
-        lay->nv[n++] = a->layers[lay->map_layer[j]].q_log;
+        lay->nv[n++] = a->nodes[lay->map_layer[j]].q_log;
     }
     lay->x0 = ZKI_NONE;
     if (private_input) {
         lay->x0 = n;
-        lay->nv[n++] = zki_log2_ceil(B) + zki_log2_ceil(a->layers[0].K);
+        lay->nv[n++] = zki_log2_ceil(B) + zki_log2_ceil(a->nodes[0].K);
     }
     lay->n = n;
     zki_status st = zki_pack_init(&lay->pack, lay->nv, n);
@@ -128,9 +128,9 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_arch *a, uin
     return st;
 }
 
-zki_status zki_input_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t B, const int64_t *x0p)
+zki_status zki_input_range_sites(zki_lookup *range16, const zki_dag *a, uint32_t B, const int64_t *x0p)
 {
-    size_t len = (size_t)B << zki_log2_ceil(a->layers[0].K);
+    size_t len = (size_t)B << zki_log2_ceil(a->nodes[0].K);
     int64_t h = (int64_t)1 << (a->in_bits - 1);
     /* x + 2^(b-1) >= 0 and 2^(b-1) - 1 - x >= 0, both below 2^16 */
     zki_lk_col lo = {h, 1, {1}, {ZKI_ID_X0(a)}, {x0p}}, hi = {h - 1, 1, {-1}, {ZKI_ID_X0(a)}, {x0p}};
@@ -140,12 +140,12 @@ zki_status zki_input_range_sites(zki_lookup *range16, const zki_arch *a, uint32_
     return st;
 }
 
-zki_status zki_pool_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t l, uint32_t B,
+zki_status zki_pool_range_sites(zki_lookup *range16, const zki_dag *a, uint32_t l, uint32_t B,
                                 const int64_t *diffs)
 {
     zki_maxpool_dims pd;
-    zki_status st = zki_arch_pool_dims(&a->layers[l], B, &pd);
-    size_t len = (size_t)B << zki_log2_ceil(a->layers[l].N);
+    zki_status st = zki_dag_pool_dims(&a->nodes[l], B, &pd);
+    size_t len = (size_t)B << zki_log2_ceil(a->nodes[l].N);
     char name[48];
     for (uint32_t j = 0; !st && j < pd.J; j++) {
         zki_lk_col c = zki_lk_col_plain(8u * l + 3 + j, diffs ? diffs + j * len : NULL);
@@ -155,25 +155,25 @@ zki_status zki_pool_range_sites(zki_lookup *range16, const zki_arch *a, uint32_t
     return st;
 }
 
-zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_arch *a, const zki_advice_layout *lay,
+zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_dag *a, const zki_advice_layout *lay,
                                   uint32_t B, int private_input)
 {
     zki_lookup **lk = ml->lk;
     zki_status st = ZKI_OK;
-    for (uint32_t l = 0; !st && l < a->n_layers; l++) {
-        if (a->layers[l].kind == ZKI_LAYER_CONCAT)
+    for (uint32_t l = 0; !st && l < a->n_nodes; l++) {
+        if (a->nodes[l].kind == ZKI_NODE_CONCAT)
             continue;
-        if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) {
+        if (a->nodes[l].kind == ZKI_NODE_MAXPOOL) {
             st = zki_pool_range_sites(lk[0], a, l, B, NULL);
             continue;
         }
         zki_requant_params p;
-        zki_requant_params_of(&a->layers[l], &p);
+        zki_requant_params_of(&a->nodes[l], &p);
         uint32_t id = 8u * l; /* acc, q, y, then limbs 1.. at y + i */
         zki_requant_ids ids = {id, id + 1, id + 2, {0, id + 3, id + 4, id + 5}};
         char name[32];
         snprintf(name, sizeof(name), "layer %u", l);
-        size_t n = (size_t)B << zki_log2_ceil(a->layers[l].N);
+        size_t n = (size_t)B << zki_log2_ceil(a->nodes[l].N);
         st = zki_requant_add_sites(&p, NULL, NULL, n, &ids, lk[0], lk[1 + lay->map_of[l]], name);
     }
     if (!st && private_input)
@@ -181,9 +181,9 @@ zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_arch *a, cons
     return st;
 }
 
-uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, uint32_t id)
+uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_dag *a, uint32_t id)
 {
-    uint32_t L = a->n_layers;
+    uint32_t L = a->n_nodes;
     if (id == ZKI_ID_X0(a))
         return lay->x0;
     if (id >= 8 * L) {
@@ -191,9 +191,9 @@ uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_arch *a, u
         return j <= lay->n_maps ? lay->m[j] : ZKI_NONE;
     }
     uint32_t l = id / 8, k = id % 8;
-    if (a->layers[l].kind == ZKI_LAYER_CONCAT)
+    if (a->nodes[l].kind == ZKI_NODE_CONCAT)
         return ZKI_NONE;
-    if (a->layers[l].kind == ZKI_LAYER_MAXPOOL) /* y, then D_j = 8l + 3 + j */
+    if (a->nodes[l].kind == ZKI_NODE_MAXPOOL) /* y, then D_j = 8l + 3 + j */
         return k == 2 ? lay->y[l] : k >= 3 && k <= 6 ? lay->limb[4 * l + (k - 3)] : ZKI_NONE;
     if (k == 1)
         return lay->q[l];
@@ -221,11 +221,11 @@ zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, i
     zki_status st = zki_ts_init(t, ZKI_PROOF_PROTOCOL, ZKI_PROOF_VERSION);
     if (st)
         return st;
-    const zki_arch *a = &vk->arch;
+    const zki_dag *a = &vk->dag;
     zki_ts_absorb_digest(t, "vk", &vk->vk_hash);
     zki_ts_absorb_u64(t, "batch", B);
     zki_ts_absorb_u64(t, "private_input", private_input ? 1 : 0);
-    uint64_t kin = (uint64_t)B * zki_arch_in_len(a), nout = (uint64_t)B * zki_arch_out_len(a);
+    uint64_t kin = (uint64_t)B * zki_dag_in_len(a), nout = (uint64_t)B * zki_dag_out_len(a);
     zki_fe *buf = malloc(sizeof(zki_fe) * (kin > nout ? kin : nout));
     if (!buf) {
         zki_ts_free(t);
@@ -251,15 +251,15 @@ zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, i
     return ZKI_OK;
 }
 
-zki_status zki_claim_layer_output(const zki_arch *a, const zki_advice_layout *lay, uint32_t B, uint32_t j,
+zki_status zki_claim_layer_output(const zki_dag *a, const zki_advice_layout *lay, uint32_t B, uint32_t j,
                                   const zki_ext *pt, zki_ext v, zki_seg_claims *ca, zki_ledger *led)
 {
-    if (a->layers[j].kind == ZKI_LAYER_CONCAT)
-        return zki_ledger_add(led, ZKI_ID_MAP(j), pt, zki_log2_ceil(B) + zki_log2_ceil(a->layers[j].N), v);
+    if (a->nodes[j].kind == ZKI_NODE_CONCAT)
+        return zki_ledger_add(led, ZKI_ID_MAP(j), pt, zki_log2_ceil(B) + zki_log2_ceil(a->nodes[j].N), v);
     return zki_seg_claims_add(ca, lay->y[j], pt, v);
 }
 
-zki_status zki_model_lookups_init(zki_model_lookups *ml, const zki_arch *a, const zki_advice_layout *lay)
+zki_status zki_model_lookups_init(zki_model_lookups *ml, const zki_dag *a, const zki_advice_layout *lay)
 {
     memset(ml, 0, sizeof(*ml));
     ml->n = 1 + lay->n_maps;
@@ -270,13 +270,13 @@ zki_status zki_model_lookups_init(zki_model_lookups *ml, const zki_arch *a, cons
         zki_model_lookups_free(ml);
         return zki_fail(ZKI_ERR_NOMEM, "lookup instances");
     }
-    uint64_t m0 = 8ull * a->n_layers;
+    uint64_t m0 = 8ull * a->n_nodes;
     zki_status st = zki_lookup_table_range(&ml->range, 16, 0);
     if (!st)
         st = zki_lookup_new(&ml->lk[0], &ml->range, (uint32_t)m0);
     for (uint32_t j = 0; !st && j < lay->n_maps; j++) {
         zki_requant_params p;
-        zki_requant_params_of(&a->layers[lay->map_layer[j]], &p);
+        zki_requant_params_of(&a->nodes[lay->map_layer[j]], &p);
         st = zki_requant_table(&ml->maps[j], &p);
         if (!st)
             st = zki_lookup_new(&ml->lk[1 + j], &ml->maps[j], (uint32_t)(m0 + 1 + j));
@@ -336,7 +336,7 @@ zki_status zki_proof_check_input(const zki_proof *p, const zki_vk *vk, const int
     if (!X || p->private_input || p->B != B)
         return ZKI_OK; /* the caller's other checks name these cases */
     zki_digest d;
-    zki_status st = zki_input_digest(X, B, zki_arch_in_len(&vk->arch), &d);
+    zki_status st = zki_input_digest(X, B, zki_dag_in_len(&vk->dag), &d);
     if (st || !memcmp(d.b, p->in_digest.b, ZKI_DIGEST_LEN))
         return st;
     char hp[17], hx[17];

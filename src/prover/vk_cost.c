@@ -10,10 +10,10 @@
 #include "poly/mle.h"
 #include "prover/prover.h"
 
-zki_status zki_arch_layer_ranges(const zki_arch *a, uint32_t l)
+zki_status zki_dag_node_ranges(const zki_dag *a, uint32_t l)
 {
-    const zki_arch_layer *L = &a->layers[l];
-    if (L->kind == ZKI_LAYER_MAXPOOL || L->kind == ZKI_LAYER_CONCAT)
+    const zki_dag_node *L = &a->nodes[l];
+    if (L->kind == ZKI_NODE_MAXPOOL || L->kind == ZKI_NODE_CONCAT)
         return ZKI_OK;
     int64_t omin = -((int64_t)1 << (L->out_bits - 1)), omax = ((int64_t)1 << (L->out_bits - 1)) - 1;
 #define RANGE(v, lo, hi, field)                                                                       \
@@ -27,7 +27,7 @@ zki_status zki_arch_layer_ranges(const zki_arch *a, uint32_t l)
     RANGE(L->hi, L->lo, omax, "clamp hi");
     /* 2^s q + r must take fewer than p values (requant.h) */
     RANGE((int64_t)L->s + L->q_log, 2, 62, "shift s + quotient bits q_log");
-    if (L->kind == ZKI_LAYER_LINEAR)
+    if (L->kind == ZKI_NODE_LINEAR)
         RANGE((int64_t)((uint64_t)L->K * L->N >> 20), 0, (int64_t)1 << (ZKI_PCS_MAX_LOG_LEN - 20),
               "weights K x N / 2^20");
 #undef RANGE
@@ -47,7 +47,7 @@ static void pcs_cost(const zki_pcs_shape *s, uint64_t *ops, uint64_t *bytes)
 static zki_status advice_shape(const zki_vk *vk, uint32_t B, int priv, zki_pcs_commitment *c)
 {
     zki_advice_layout lay;
-    zki_status st = zki_advice_layout_init(&lay, &vk->arch, B, priv);
+    zki_status st = zki_advice_layout_init(&lay, &vk->dag, B, priv);
     if (st)
         return st;
     zki_pcs_params pp;
@@ -60,7 +60,7 @@ static zki_status advice_shape(const zki_vk *vk, uint32_t B, int priv, zki_pcs_c
 
 /* The lookup instances the verifier builds, and their proofs (parsed and
  * as bytes), from the shapes alone: no table is materialised. */
-static zki_status lookups_cost(const zki_arch *a, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes)
+static zki_status lookups_cost(const zki_dag *a, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes)
 {
     zki_advice_layout lay;
     zki_model_lookups ml;
@@ -84,7 +84,7 @@ static zki_status lookups_cost(const zki_arch *a, uint32_t B, int priv, uint64_t
 /* Advice commitment and lookups, public (priv 0) or committed input. */
 static zki_status proof_side_cost(const zki_vk *vk, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes)
 {
-    const zki_arch *a = &vk->arch;
+    const zki_dag *a = &vk->dag;
     zki_pcs_commitment c;
     zki_status st = advice_shape(vk, B, priv, &c);
     if (st)
@@ -96,12 +96,12 @@ static zki_status proof_side_cost(const zki_vk *vk, uint32_t B, int priv, uint64
 
 zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uint64_t *bytes)
 {
-    const zki_arch *a = &vk->arch;
-    uint64_t L = a->n_layers, Bp = (uint64_t)1 << zki_log2_ceil(B);
+    const zki_dag *a = &vk->dag;
+    uint64_t L = a->n_nodes, Bp = (uint64_t)1 << zki_log2_ceil(B);
     uint64_t o = (1u << 20) + L * ((1u << 16) + L), b = (16u << 20) + L * (32u << 10);
-    uint64_t io = 8 * (3 * (uint64_t)B * zki_arch_in_len(a) + 3 * (uint64_t)B * zki_arch_out_len(a)) +
-                  16 * Bp * (((uint64_t)1 << zki_log2_ceil(a->layers[0].K)) +
-                             ((uint64_t)1 << zki_log2_ceil(a->layers[L - 1].N)));
+    uint64_t io = 8 * (3 * (uint64_t)B * zki_dag_in_len(a) + 3 * (uint64_t)B * zki_dag_out_len(a)) +
+                  16 * Bp * (((uint64_t)1 << zki_log2_ceil(a->nodes[0].K)) +
+                             ((uint64_t)1 << zki_log2_ceil(a->nodes[L - 1].N)));
     o += io;
     b += io;
     pcs_cost(&vk->wcom.shape, &o, &b);

@@ -47,6 +47,6 @@ zki_status zki_vk_batch_cost_check(const zki_vk *vk, uint32_t B, uint64_t *bytes
 /* Range checks of requantising layer l's fields beyond their encodings:
  * clamp inside the output width, shift + quotient bits <= 62, weight count.
  * ZKI_ERR_INPUT naming the layer and the field. */
-zki_status zki_arch_layer_ranges(const zki_arch *a, uint32_t l);
+zki_status zki_dag_node_ranges(const zki_dag *a, uint32_t l);
 
 #endif

@@ -7,15 +7,15 @@
 #include "common/error.h"
 #include "poly/mle.h"
 
-static int has_weights(const zki_arch_layer *L)
+static int has_weights(const zki_dag_node *L)
 {
-    return L->kind == ZKI_LAYER_LINEAR || L->kind == ZKI_LAYER_CONV;
+    return L->kind == ZKI_NODE_LINEAR || L->kind == ZKI_NODE_CONV;
 }
 
 zki_status zki_vk_layout(zki_vk *vk)
 {
-    const zki_arch *a = &vk->arch;
-    uint32_t L = a->n_layers, n = 0;
+    const zki_dag *a = &vk->dag;
+    uint32_t L = a->n_nodes, n = 0;
     size_t cap = 0;
     zki_status st = ZKI_OK;
     vk->w_seg = malloc(sizeof(uint32_t) * (L ? L : 1));
@@ -25,16 +25,16 @@ zki_status zki_vk_layout(zki_vk *vk)
     vk->w_type = ZKI_PCS_I8;
     /* segment count first: a conv layer has KH*KW of them */
     for (uint32_t l = 0; l < L; l++) {
-        const zki_arch_layer *Ly = &a->layers[l];
+        const zki_dag_node *Ly = &a->nodes[l];
         if (!has_weights(Ly))
             continue;
-        cap += (Ly->kind == ZKI_LAYER_CONV ? (size_t)Ly->KH * Ly->KW : 1) + (Ly->has_bias ? 1 : 0);
+        cap += (Ly->kind == ZKI_NODE_CONV ? (size_t)Ly->KH * Ly->KW : 1) + (Ly->has_bias ? 1 : 0);
     }
     size_t *nv = malloc(sizeof(size_t) * (cap ? cap : 1));
     if (!nv)
         return zki_fail(ZKI_ERR_NOMEM, "vk layout");
     for (uint32_t l = 0; l < L; l++) {
-        const zki_arch_layer *Ly = &a->layers[l];
+        const zki_dag_node *Ly = &a->nodes[l];
         vk->b_seg[l] = vk->w_seg[l] = UINT32_MAX;
         if (!has_weights(Ly))
             continue;
@@ -42,9 +42,9 @@ zki_status zki_vk_layout(zki_vk *vk)
             vk->w_type = ZKI_PCS_I16;
         vk->w_seg[l] = n;
         size_t lo;
-        if (Ly->kind == ZKI_LAYER_CONV) {
+        if (Ly->kind == ZKI_NODE_CONV) {
             zki_conv_dims cd;
-            if ((st = zki_arch_conv_dims(Ly, 1, &cd)))
+            if ((st = zki_dag_conv_dims(Ly, 1, &cd)))
                 goto out;
             for (uint64_t k = 0; k < cd.KH * cd.KW; k++)
                 nv[n++] = cd.loc + cd.licl;
@@ -80,7 +80,7 @@ uint32_t zki_vk_weight_lens(const zki_vk *vk, uint64_t lens[3])
 static uint64_t colred_groups(const zki_vk *vk, uint32_t lc)
 {
     uint64_t groups = 0, small = 0;
-    for (uint32_t l = 0; l < vk->arch.n_layers; l++) {
+    for (uint32_t l = 0; l < vk->dag.n_nodes; l++) {
         uint32_t segs[2] = {vk->w_seg[l], vk->b_seg[l]};
         for (int i = 0; i < 2; i++) {
             if (segs[i] == UINT32_MAX)
@@ -88,8 +88,8 @@ static uint64_t colred_groups(const zki_vk *vk, uint32_t lc)
             if (vk->wpack.nv[segs[i]] >= lc)
                 groups++;
             else /* a conv layer's slices are consecutive segments of one size */
-                small += (uint64_t)(i == 0 && vk->arch.layers[l].kind == ZKI_LAYER_CONV
-                                        ? (uint64_t)vk->arch.layers[l].KH * vk->arch.layers[l].KW
+                small += (uint64_t)(i == 0 && vk->dag.nodes[l].kind == ZKI_NODE_CONV
+                                        ? (uint64_t)vk->dag.nodes[l].KH * vk->dag.nodes[l].KW
                                         : 1)
                          << vk->wpack.nv[segs[i]];
         }
@@ -130,12 +130,12 @@ static int64_t wget(const void *W, int w_bits, uint64_t i)
 void zki_weight_table_put(const zki_vk *vk, uint32_t l, int32_t *wbig, const void *W, int w_bits,
                           const int64_t *bias)
 {
-    const zki_arch_layer *Ly = &vk->arch.layers[l];
+    const zki_dag_node *Ly = &vk->dag.nodes[l];
     const zki_pack *pk = &vk->wpack;
     uint64_t rows;
-    if (Ly->kind == ZKI_LAYER_CONV) {
+    if (Ly->kind == ZKI_NODE_CONV) {
         zki_conv_dims cd;
-        if (zki_arch_conv_dims(Ly, 1, &cd))
+        if (zki_dag_conv_dims(Ly, 1, &cd))
             return; /* checked when the layout was built */
         rows = cd.OC;
         uint64_t kk = cd.KH * cd.KW;

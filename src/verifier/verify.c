@@ -13,12 +13,12 @@
 
 zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_proof *pf)
 {
-    const zki_arch *a = &vk->arch;
-    uint32_t L = a->n_layers;
+    const zki_dag *a = &vk->dag;
+    uint32_t L = a->n_nodes;
     zki_status st;
     if ((st = zki_proof_check_key(pf, vk)))
         return zki_fail_ctx(st, "verify");
-    if (pf->n_layers != L || pf->out_n != zki_arch_out_len(a) || !pf->red || !pf->mm ||
+    if (pf->n_nodes != L || pf->out_n != zki_dag_out_len(a) || !pf->red || !pf->mm ||
         !pf->output || !pf->lk)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof's shape does not match the key");
     if (pf->B != B || B < 1 || B > ZKI_MAX_BATCH)
@@ -34,7 +34,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
      * the requant relations rely on (acc could wrap mod p): reject it, as
      * the prover does and as the private input's range lookups do */
     int64_t ilim = (int64_t)1 << (a->in_bits - 1);
-    for (uint64_t i = 0; X && i < (uint64_t)B * zki_arch_in_len(a); i++)
+    for (uint64_t i = 0; X && i < (uint64_t)B * zki_dag_in_len(a); i++)
         if (X[i] < -ilim || X[i] >= ilim)
             return zki_fail(ZKI_ERR_VERIFY, "verify: input %llu outside the %u-bit range",
                             (unsigned long long)i, a->in_bits);
@@ -84,10 +84,10 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             goto out;
         }
     for (uint32_t l = L; l-- > 0;) {
-        const zki_arch_layer *Ly = &a->layers[l];
-        if (Ly->kind == ZKI_LAYER_MAXPOOL) {
+        const zki_dag_node *Ly = &a->nodes[l];
+        if (Ly->kind == ZKI_NODE_MAXPOOL) {
             zki_maxpool_dims pd;
-            if (!pf->mp || l == 0 || (st = zki_arch_pool_dims(Ly, B, &pd))) {
+            if (!pf->mp || l == 0 || (st = zki_dag_pool_dims(Ly, B, &pd))) {
                 st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: no pool proof", l);
                 goto out;
             }
@@ -115,7 +115,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         }
         size_t lnv = zki_log2_ceil(Ly->N);
         /* a CONCAT layer's claims are on its (uncommitted) map */
-        uint32_t cid = Ly->kind == ZKI_LAYER_CONCAT ? ZKI_ID_MAP(l) : ID_ACC(l);
+        uint32_t cid = Ly->kind == ZKI_NODE_CONCAT ? ZKI_ID_MAP(l) : ID_ACC(l);
         size_t k_acc = zki_ledger_count(&led, cid);
         if ((st = zki_ledger_reduce_verify(&led, cid, &pf->red[l], &ts))) {
             st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: layer %u claim reduction", l);
@@ -136,12 +136,12 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         const zki_ext *r = c->point, *bpt = r;
         zki_ext xe, we, be;
         size_t xnv;
-        if (Ly->kind == ZKI_LAYER_CONCAT) {
+        if (Ly->kind == ZKI_NODE_CONCAT) {
             /* the map's claim becomes one on each input (checked there) */
             zki_concat_dims cd;
             uint32_t ca_ = 0, cb_ = 0, h_, w_;
-            if (!zki_arch_out_map(&a->layers[Ly->sa], &ca_, &h_, &w_) ||
-                !zki_arch_out_map(&a->layers[Ly->sb], &cb_, &h_, &w_) ||
+            if (!zki_dag_out_map(&a->nodes[Ly->sa], &ca_, &h_, &w_) ||
+                !zki_dag_out_map(&a->nodes[Ly->sb], &cb_, &h_, &w_) ||
                 zki_concat_dims_init(&cd, B, ca_, cb_, Ly->H, Ly->W) || c->nvars != zki_concat_y_nvars(&cd)) {
                 st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: concat geometry", l);
                 goto out;
@@ -164,7 +164,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
                 goto out;
             continue;
         }
-        if (Ly->kind == ZKI_LAYER_ADD) {
+        if (Ly->kind == ZKI_NODE_ADD) {
             /* acc(r) = Ma y_sa(r) + Mb y_sb(r), the two claims to the opening */
             zki_ext ea = pf->mm[l].x_eval, eb = pf->mm[l].w_eval;
             zki_ext sum = zki_ext_add(zki_ext_scale(ea, zki_fe_from_i64(Ly->Ma)),
@@ -183,9 +183,9 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
                 goto out;
             continue;
         }
-        if (Ly->kind == ZKI_LAYER_CONV) {
+        if (Ly->kind == ZKI_NODE_CONV) {
             zki_conv_dims cd;
-            if (!pf->cv || (st = zki_arch_conv_dims(Ly, B, &cd))) {
+            if (!pf->cv || (st = zki_dag_conv_dims(Ly, B, &cd))) {
                 st = zki_fail(ZKI_ERR_VERIFY, "verify: layer %u: no conv proof", l);
                 goto out;
             }
@@ -231,7 +231,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             xe = pf->mm[l].x_eval, we = pf->mm[l].w_eval, be = pf->mm[l].b_eval;
         }
         const zki_ext *xp = pts[2 * l], *wp = pts[2 * l + 1];
-        st = Ly->kind == ZKI_LAYER_CONV ? ZKI_OK : zki_seg_claims_add(&cw, vk->w_seg[l], wp, we);
+        st = Ly->kind == ZKI_NODE_CONV ? ZKI_OK : zki_seg_claims_add(&cw, vk->w_seg[l], wp, we);
         if (!st && Ly->has_bias)
             st = zki_seg_claims_add(&cw, vk->b_seg[l], bpt, be);
         if (st)
@@ -245,7 +245,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         } else {
             /* the public input, in the layout layer 0 reads it */
             size_t lk0 = xnv - lb;
-            int64_t *x0p = zki_arch_pad_input(a, X, B);
+            int64_t *x0p = zki_dag_pad_input(a, X, B);
             tab = x0p ? zki_int_table(x0p, B, (uint64_t)1 << lk0, lb, lk0) : NULL;
             free(x0p);
             if (!tab) {
@@ -263,9 +263,9 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     }
     /* the public output's claims, evaluated here; the rest go to the opening */
     {
-        size_t lnL = zki_log2_ceil(a->layers[L - 1].N);
+        size_t lnL = zki_log2_ceil(a->nodes[L - 1].N);
         uint32_t oc, oh, ow;
-        if (a->layers[L - 1].kind != ZKI_LAYER_LINEAR && zki_arch_out_map(&a->layers[L - 1], &oc, &oh, &ow)) {
+        if (a->nodes[L - 1].kind != ZKI_NODE_LINEAR && zki_dag_out_map(&a->nodes[L - 1], &oc, &oh, &ow)) {
             /* a final map: the dense output scattered into its padded layout */
             int64_t *padded = malloc(sizeof(int64_t) * B * ((size_t)1 << lnL));
             if (padded)
@@ -273,7 +273,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             tab = padded ? zki_int_table(padded, B, (uint64_t)1 << lnL, lb, lnL) : NULL;
             free(padded);
         } else {
-            tab = zki_int_table(pf->output, B, a->layers[L - 1].N, lb, lnL);
+            tab = zki_int_table(pf->output, B, a->nodes[L - 1].N, lb, lnL);
         }
         if (!tab) {
             st = zki_fail(ZKI_ERR_NOMEM, "verify: output table");
@@ -295,7 +295,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
                 if (c->tensor % 8 == 0 && c->tensor < 8 * L)
                     continue; /* accumulators: consumed by the matmuls */
                 if (c->tensor < 8 * L && c->tensor == ZKI_ID_MAP(c->tensor / 8) &&
-                    a->layers[c->tensor / 8].kind == ZKI_LAYER_CONCAT)
+                    a->nodes[c->tensor / 8].kind == ZKI_NODE_CONCAT)
                     continue; /* a concat's map: consumed by the walk (its readers come after it) */
                 st = zki_fail(ZKI_ERR_VERIFY, "verify: a claim on unknown tensor %u", c->tensor);
                 goto out;
