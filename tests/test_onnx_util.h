@@ -28,6 +28,16 @@ static inline const char *tdata(const char *name)
     return test_path(ZKI_TEST_DATA, name);
 }
 
+/* The index of the first largest of v[0..n). */
+static inline int64_t test_argmax_f(const float *v, int64_t n)
+{
+    int64_t a = 0;
+    for (int64_t k = 1; k < n; k++)
+        if (v[k] > v[a])
+            a = k;
+    return a;
+}
+
 /* Runs graph g on one input file and returns max |y - expected|, or -1. */
 static inline double run_and_compare(const zki_graph *g, const char *xfile, const char *yfile)
 {

@@ -9,15 +9,6 @@
 #include "test.h"
 #include "test_onnx_util.h"
 
-static int argmax(const float *v, int n)
-{
-    int a = 0;
-    for (int k = 1; k < n; k++)
-        if (v[k] > v[a])
-            a = k;
-    return a;
-}
-
 static void eval_model(const char *model, const zki_host_tensor *imgs, const zki_host_tensor *labels)
 {
     zki_graph *g = NULL;
@@ -51,8 +42,8 @@ static void eval_model(const char *model, const zki_host_tensor *imgs, const zki
                 CHECK_MSG(0, "%s: %s", model, zki_last_error());
                 break;
             }
-            okf += argmax(v[g->outputs[0]].f, 10) == labels->i[s];
-            okq += argmax(q, 10) == labels->i[s];
+            okf += test_argmax_f(v[g->outputs[0]].f, 10) == labels->i[s];
+            okq += test_argmax_f(q, 10) == labels->i[s];
             zki_exec_free(g, v);
             free(q);
         }
