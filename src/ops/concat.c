@@ -6,43 +6,46 @@
 #include "common/error.h"
 #include "poly/mle.h"
 
-zki_status zki_concat_dims_init(zki_concat_dims *d, uint64_t B, uint64_t Ca, uint64_t Cb, uint64_t H,
+zki_status zki_concat_dims_init(zki_concat_dims *d, uint64_t B, uint32_t k, const uint64_t *C, uint64_t H,
                                 uint64_t W)
 {
     memset(d, 0, sizeof(*d));
     const uint64_t lim = (uint64_t)1 << 31;
-    if (!B || !Ca || !Cb || !H || !W || B > lim || Ca > lim || Cb > lim || H > lim || W > lim)
-        return zki_fail(ZKI_ERR_INPUT, "concat: sizes B %llu, channels %llu + %llu, %llux%llu",
-                        (unsigned long long)B, (unsigned long long)Ca, (unsigned long long)Cb,
+    if (k < 2 || k > ZKI_CONCAT_MAX_PARTS || !B || !H || !W || B > lim || H > lim || W > lim)
+        return zki_fail(ZKI_ERR_INPUT, "concat: %u parts, B %llu, %llux%llu", k, (unsigned long long)B,
                         (unsigned long long)H, (unsigned long long)W);
-    d->B = B, d->Ca = Ca, d->Cb = Cb, d->H = H, d->W = W;
+    d->B = B, d->H = H, d->W = W, d->k = k;
+    for (uint32_t i = 0; i < k; i++) {
+        if (!C[i] || C[i] > lim || d->total + C[i] > lim)
+            return zki_fail(ZKI_ERR_INPUT, "concat: part %u has %llu channels", i, (unsigned long long)C[i]);
+        d->C[i] = C[i];
+        d->off[i] = d->total;
+        d->total += C[i];
+        d->lcp[i] = zki_log2_ceil(C[i]);
+        if (d->lcp[i] > d->m)
+            d->m = d->lcp[i];
+    }
     d->lb = zki_log2_ceil(B);
-    d->lca = zki_log2_ceil(Ca);
-    d->lcb = zki_log2_ceil(Cb);
-    d->lc = zki_log2_ceil(Ca + Cb);
+    d->lc = zki_log2_ceil(d->total);
     d->lh = zki_log2_ceil(H);
     d->lw = zki_log2_ceil(W);
-    d->m = d->lca > d->lcb ? d->lca : d->lcb;
-    d->aligned = Ca == ((uint64_t)1 << d->lca) && Cb <= Ca;
+    d->lt = zki_log2_ceil(k);
     return ZKI_OK;
 }
 
-size_t zki_concat_rounds(const zki_concat_dims *d) { return d->aligned ? 0 : d->m + 1; }
+size_t zki_concat_rounds(const zki_concat_dims *d) { return d->m + d->lt; }
 size_t zki_concat_y_nvars(const zki_concat_dims *d) { return d->lw + d->lh + d->lc + d->lb; }
-size_t zki_concat_a_nvars(const zki_concat_dims *d) { return d->lw + d->lh + d->lca + d->lb; }
-size_t zki_concat_b_nvars(const zki_concat_dims *d) { return d->lw + d->lh + d->lcb + d->lb; }
+size_t zki_concat_part_nvars(const zki_concat_dims *d, uint32_t i) { return d->lw + d->lh + d->lcp[i] + d->lb; }
 
-int64_t *zki_concat_forward(const zki_concat_dims *d, const int64_t *A, const int64_t *Bm)
+int64_t *zki_concat_forward(const zki_concat_dims *d, const int64_t *const *P)
 {
     size_t hw = (size_t)1 << (d->lh + d->lw);
     int64_t *y = calloc(((size_t)d->B << d->lc) * hw, sizeof(int64_t));
     if (!y)
         return NULL;
-    for (uint64_t b = 0; b < d->B; b++) {
-        int64_t *yb = y + ((b << d->lc) * hw);
-        memcpy(yb, A + ((b << d->lca) * hw), sizeof(int64_t) * d->Ca * hw);
-        memcpy(yb + d->Ca * hw, Bm + ((b << d->lcb) * hw), sizeof(int64_t) * d->Cb * hw);
-    }
+    for (uint64_t b = 0; b < d->B; b++)
+        for (uint32_t i = 0; i < d->k; i++)
+            memcpy(y + ((b << d->lc) + d->off[i]) * hw, P[i] + ((b << d->lcp[i]) * hw), sizeof(int64_t) * d->C[i] * hw);
     return y;
 }
 
@@ -67,13 +70,13 @@ static void channel_evals(zki_ext *T, const int64_t *X, size_t lcx, const zki_co
     }
 }
 
-/* The A (lca) or Bm (lcb) point: (r_x, r_y, ch[0..lcp), r_b). */
-static void part_point(const zki_concat_dims *d, const zki_ext *r, const zki_ext *ch, size_t lcp, zki_ext *out)
+/* Part i's point: (r_x, r_y, s[0..lc_i), r_b). */
+static void part_point(const zki_concat_dims *d, const zki_ext *r, const zki_ext *s, uint32_t i, zki_ext *out)
 {
     size_t xy = d->lw + d->lh;
     memcpy(out, r, sizeof(zki_ext) * xy);
-    memcpy(out + xy, ch, sizeof(zki_ext) * lcp);
-    memcpy(out + xy + lcp, r + xy + d->lc, sizeof(zki_ext) * d->lb);
+    memcpy(out + xy, s, sizeof(zki_ext) * d->lcp[i]);
+    memcpy(out + xy + d->lcp[i], r + xy + d->lc, sizeof(zki_ext) * d->lb);
 }
 
 /* prod_{lo <= i < hi} (1 - s_i) */
@@ -85,40 +88,20 @@ static zki_ext zero_tail(const zki_ext *s, size_t lo, size_t hi)
     return z;
 }
 
-/* S~(s): the shifted selector, from eq tables of r_c (lc) and s (m). */
-static zki_status selector_eval(const zki_concat_dims *d, const zki_ext *rc, const zki_ext *s, zki_ext *out)
+/* S as a table over (c: m bits, t: lt bits), from the eq table of r_c. */
+static void selector_fill(const zki_concat_dims *d, const zki_ext *er, zki_ext *S)
 {
-    zki_ext *er = malloc(sizeof(zki_ext) << d->lc), *es = malloc(sizeof(zki_ext) << d->m);
-    if (!er || !es) {
-        free(er);
-        free(es);
-        return zki_fail(ZKI_ERR_NOMEM, "concat: selector");
-    }
-    zki_eq_table(er, rc, d->lc);
-    zki_eq_table(es, s, d->m);
-    zki_ext_acc sa, sb;
-    zki_ext_acc_zero(&sa);
-    zki_ext_acc_zero(&sb);
-    for (uint64_t c = 0; c < d->Ca; c++)
-        zki_ext_acc_mac(&sa, er[c], es[c]);
-    for (uint64_t c = 0; c < d->Cb; c++)
-        zki_ext_acc_mac(&sb, er[d->Ca + c], es[c]);
-    zki_ext t = s[d->m];
-    *out = zki_ext_add(zki_ext_mul(zki_ext_sub(zki_ext_one(), t), zki_ext_acc_reduce(&sa)),
-                       zki_ext_mul(t, zki_ext_acc_reduce(&sb)));
-    free(er);
-    free(es);
-    return ZKI_OK;
+    for (uint32_t t = 0; t < d->k; t++)
+        for (uint64_t c = 0; c < d->C[t]; c++)
+            S[((size_t)t << d->m) + c] = er[d->off[t] + c];
 }
 
-zki_status zki_concat_prove(const zki_concat_dims *d, const int64_t *A, const int64_t *Bm, const zki_ext *r,
-                            zki_ext v, zki_transcript *t, zki_concat_proof *proof, zki_ext *a_point,
-                            zki_ext *b_point)
+zki_status zki_concat_prove(const zki_concat_dims *d, const int64_t *const *P, const zki_ext *r, zki_ext v,
+                            zki_transcript *t, zki_sc_proof *sc, zki_ext *vals, zki_ext *const *points)
 {
-    memset(proof, 0, sizeof(*proof));
-    size_t xy = d->lw + d->lh, n = d->m + 1;
+    memset(sc, 0, sizeof(*sc));
+    size_t xy = d->lw + d->lh, n = d->m + d->lt, big = (size_t)1 << n;
     const zki_ext *rc = r + xy, *rb = rc + d->lc;
-    size_t big = (size_t)1 << n;
     zki_ext *exy = malloc(sizeof(zki_ext) << xy), *eb = malloc(sizeof(zki_ext) << d->lb);
     zki_ext *T = calloc(big, sizeof(zki_ext)), *S = calloc(big, sizeof(zki_ext));
     zki_ext *er = malloc(sizeof(zki_ext) << d->lc), *s = malloc(sizeof(zki_ext) * (n + 1));
@@ -129,37 +112,24 @@ zki_status zki_concat_prove(const zki_concat_dims *d, const int64_t *A, const in
     }
     zki_eq_table(exy, r, xy);
     zki_eq_table(eb, rb, d->lb);
-    size_t half = (size_t)1 << d->m;
-    channel_evals(T, A, d->lca, d, exy, eb);
-    channel_evals(T + half, Bm, d->lcb, d, exy, eb);
-    if (d->aligned) {
-        /* Y's channel axis is (A's lca bits, part bit): no sum-check */
-        proof->a_eval = zki_mle_eval_ext(T, d->lca, rc);
-        proof->b_eval = zki_mle_eval_ext(T + half, d->lcb, rc);
-        part_point(d, r, rc, d->lca, a_point);
-        part_point(d, r, rc, d->lcb, b_point);
-    } else {
-        zki_eq_table(er, rc, d->lc);
-        for (uint64_t c = 0; c < d->Ca; c++)
-            S[c] = er[c];
-        for (uint64_t c = 0; c < d->Cb; c++)
-            S[half + c] = er[d->Ca + c];
-        zki_sc_instance inst;
-        memset(&inst, 0, sizeof(inst));
-        inst.nvars = n;
-        inst.n_tables = 2;
-        inst.ext[0] = S;
-        inst.ext[1] = T;
-        zki_ext ev[2];
-        if ((st = zki_sumcheck_prove(&inst, v, t, &proof->sc, s, ev)))
-            goto out;
-        proof->a_eval = zki_mle_eval_ext(T, d->lca, s);
-        proof->b_eval = zki_mle_eval_ext(T + half, d->lcb, s);
-        part_point(d, r, s, d->lca, a_point);
-        part_point(d, r, s, d->lcb, b_point);
+    zki_eq_table(er, rc, d->lc);
+    for (uint32_t i = 0; i < d->k; i++)
+        channel_evals(T + ((size_t)i << d->m), P[i], d->lcp[i], d, exy, eb);
+    selector_fill(d, er, S);
+    zki_sc_instance inst;
+    memset(&inst, 0, sizeof(inst));
+    inst.nvars = n;
+    inst.n_tables = 2;
+    inst.ext[0] = S;
+    inst.ext[1] = T;
+    zki_ext ev[2];
+    if ((st = zki_sumcheck_prove(&inst, v, t, sc, s, ev)))
+        goto out;
+    for (uint32_t i = 0; i < d->k; i++) {
+        vals[i] = zki_mle_eval_ext(T + ((size_t)i << d->m), d->lcp[i], s);
+        part_point(d, r, s, i, points[i]);
+        zki_ts_absorb_ext(t, "concat.part", vals[i]);
     }
-    zki_ts_absorb_ext(t, "concat.a", proof->a_eval);
-    zki_ts_absorb_ext(t, "concat.b", proof->b_eval);
 out:
     free(exy);
     free(eb);
@@ -168,59 +138,53 @@ out:
     free(er);
     free(s);
     if (st)
-        zki_concat_proof_free(proof);
+        zki_sc_proof_free(sc);
     return st;
 }
 
-zki_status zki_concat_verify(const zki_concat_dims *d, const zki_ext *r, zki_ext v, const zki_concat_proof *proof,
-                             zki_transcript *t, zki_ext *a_point, zki_ext *b_point)
+zki_status zki_concat_verify(const zki_concat_dims *d, const zki_ext *r, zki_ext v, const zki_sc_proof *sc,
+                             const zki_ext *vals, zki_transcript *t, zki_ext *const *points)
 {
-    size_t xy = d->lw + d->lh, n = d->m + 1;
+    size_t xy = d->lw + d->lh, n = d->m + d->lt;
     const zki_ext *rc = r + xy;
+    zki_ext *s = malloc(sizeof(zki_ext) * (n + 1)), fin = zki_ext_zero();
+    zki_ext *er = malloc(sizeof(zki_ext) << d->lc), *es = malloc(sizeof(zki_ext) << d->m);
+    zki_ext *et = malloc(sizeof(zki_ext) << d->lt);
     zki_status st = ZKI_OK;
-    if (d->aligned) {
-        if (proof->sc.nvars || proof->sc.degree)
-            return zki_fail(ZKI_ERR_VERIFY, "concat: a sum-check where none is due");
-        zki_ext tb = rc[d->lca];
-        zki_ext want = zki_ext_add(zki_ext_mul(zki_ext_sub(zki_ext_one(), tb), proof->a_eval),
-                                   zki_ext_mul(zki_ext_mul(tb, proof->b_eval), zero_tail(rc, d->lcb, d->lca)));
-        if (!zki_ext_eq(want, v))
-            return zki_fail(ZKI_ERR_VERIFY, "concat: the input claims do not add up to the output claim");
-        part_point(d, r, rc, d->lca, a_point);
-        part_point(d, r, rc, d->lcb, b_point);
-    } else {
-        zki_ext *s = malloc(sizeof(zki_ext) * (n + 1)), fin = zki_ext_zero(), sel = zki_ext_zero();
-        if (!s)
-            return zki_fail(ZKI_ERR_NOMEM, "concat: point");
-        if ((st = zki_sumcheck_verify(n, 2, v, &proof->sc, t, s, &fin))) {
-            free(s);
-            return zki_fail_ctx(ZKI_ERR_VERIFY, "concat: sum-check");
-        }
-        if ((st = selector_eval(d, rc, s, &sel))) {
-            free(s);
-            return st;
-        }
-        zki_ext sm = s[d->m];
-        zki_ext tv = zki_ext_add(
-            zki_ext_mul(zki_ext_mul(zki_ext_sub(zki_ext_one(), sm), proof->a_eval), zero_tail(s, d->lca, d->m)),
-            zki_ext_mul(zki_ext_mul(sm, proof->b_eval), zero_tail(s, d->lcb, d->m)));
-        if (!zki_ext_eq(zki_ext_mul(sel, tv), fin)) {
-            free(s);
-            return zki_fail(ZKI_ERR_VERIFY, "concat: the sum-check's last round does not match the input claims");
-        }
-        part_point(d, r, s, d->lca, a_point);
-        part_point(d, r, s, d->lcb, b_point);
-        free(s);
+    if (!s || !er || !es || !et) {
+        st = zki_fail(ZKI_ERR_NOMEM, "concat: verifier tables");
+        goto out;
     }
-    zki_ts_absorb_ext(t, "concat.a", proof->a_eval);
-    zki_ts_absorb_ext(t, "concat.b", proof->b_eval);
-    return ZKI_OK;
-}
-
-void zki_concat_proof_free(zki_concat_proof *p)
-{
-    if (!p)
-        return;
-    zki_sc_proof_free(&p->sc);
-    memset(p, 0, sizeof(*p));
+    if (zki_sumcheck_verify(n, 2, v, sc, t, s, &fin)) {
+        st = zki_fail_ctx(ZKI_ERR_VERIFY, "concat: sum-check");
+        goto out;
+    }
+    zki_eq_table(er, rc, d->lc);
+    zki_eq_table(es, s, d->m);
+    zki_eq_table(et, s + d->m, d->lt);
+    /* S~(s) = sum_t eq(s_hi, t) sum_{c < C_t} eq(r_c, off_t + c) eq(s_lo, c);
+     * T~(s) = sum_t eq(s_hi, t) a_t Z_t */
+    zki_ext sel = zki_ext_zero(), tv = zki_ext_zero();
+    for (uint32_t i = 0; i < d->k; i++) {
+        zki_ext_acc a;
+        zki_ext_acc_zero(&a);
+        for (uint64_t c = 0; c < d->C[i]; c++)
+            zki_ext_acc_mac(&a, er[d->off[i] + c], es[c]);
+        sel = zki_ext_add(sel, zki_ext_mul(et[i], zki_ext_acc_reduce(&a)));
+        tv = zki_ext_add(tv, zki_ext_mul(zki_ext_mul(et[i], vals[i]), zero_tail(s, d->lcp[i], d->m)));
+    }
+    if (!zki_ext_eq(zki_ext_mul(sel, tv), fin)) {
+        st = zki_fail(ZKI_ERR_VERIFY, "concat: the sum-check's last round does not match the input claims");
+        goto out;
+    }
+    for (uint32_t i = 0; i < d->k; i++) {
+        part_point(d, r, s, i, points[i]);
+        zki_ts_absorb_ext(t, "concat.part", vals[i]);
+    }
+out:
+    free(s);
+    free(er);
+    free(es);
+    free(et);
+    return st;
 }

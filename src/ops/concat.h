@@ -1,34 +1,25 @@
-/* Channel concatenation of two padded maps (ONNX Concat, axis 1, NCHW).
+/* Channel concatenation of k >= 2 padded maps (ONNX Concat, axis 1, NCHW).
  *
  * Layouts (every axis zero-padded to a power of two, x_0 = least
  * significant index bit, as in ops/conv.h):
- *   A [B][2^lca][2^lh][2^lw]  (Ca real channels)
- *   Bm [B][2^lcb][2^lh][2^lw] (Cb real channels)
- *   Y [B][2^lc][2^lh][2^lw],  lc = log2ceil(Ca + Cb):
- *     Y[b][c] = A[b][c] (c < Ca), Bm[b][c - Ca] (Ca <= c < Ca + Cb), 0 after.
+ *   P_i [B][2^lc_i][2^lh][2^lw]  (C_i real channels), i < k
+ *   Y   [B][2^lc][2^lh][2^lw],   lc = log2ceil(sum C_i):
+ *     Y[b][off_i + c] = P_i[b][c] for c < C_i (off_i = C_0 + .. + C_{i-1}),
+ *     0 after the last part.
  *
- * A claim Y~(r) = v, r = (r_x, r_y, r_c, r_b), becomes one claim on A and
- * one on Bm, both at (r_x, r_y, ., r_b).
- *
- * Aligned case (Ca = 2^lca, Cb <= Ca: B's block starts at the top channel
- * bit), no sum-check: with t = r_c[lca],
- *     v = (1 - t) A~(r_x, r_y, r_c[0..lca), r_b)
- *         + t Bm~(r_x, r_y, r_c[0..lcb), r_b) prod_{lcb <= i < lca} (1 - r_c[i])
- * (Bm's padded channels are zero: every committed map is, its layer's
- * relation pins its pads to 0).
- *
- * General case: one degree-2 sum-check over n = m + 1 variables (m =
- * max(lca, lcb); the top one picks the part):
+ * A claim Y~(r) = v, r = (r_x, r_y, r_c, r_b), becomes one claim per part,
+ * all at (r_x, r_y, ., r_b), by one degree-2 sum-check over n = m + lt
+ * variables (m = max lc_i low bits pick the channel, lt = log2ceil(k) high
+ * bits the part):
  *     v = sum_{t, c} S[t, c] T[t, c]
- *     S[0, c] = eq(r_c, c) [c < Ca],       T[0, c] = A~(r_x, r_y, c, r_b)
- *     S[1, c] = eq(r_c, Ca + c) [c < Cb],  T[1, c] = Bm~(r_x, r_y, c, r_b)
- * (the masks select the real channels, so no pad of A or Bm is read). At
- * the sum-check's point s the prover sends a = A~(r_x, r_y, s[0..lca), r_b),
- * b = Bm~(.., s[0..lcb), ..); the verifier evaluates the shifted selector
- * S~(s) itself in O(Ca + Cb) and checks
- *     final = S~(s) ((1 - s_m) a Z_a + s_m b Z_b),  Z_p = prod_{lp <= i < m} (1 - s_i).
+ *     S[t, c] = eq(r_c, off_t + c) [c < C_t],  T[t, c] = P_t~(r_x, r_y, c, r_b)
+ * (the masks select real channels, so no pad of a part is read; parts
+ * t >= k are zero). At the sum-check's point s the prover sends
+ * a_t = P_t~(r_x, r_y, s[0..lc_t), r_b); the verifier evaluates S~(s)
+ * itself in O(2^lc + k 2^m) and checks
+ *     final = S~(s) sum_t eq(s_hi, t) a_t Z_t,  Z_t = prod_{lc_t <= i < m} (1 - s_i).
  *
- * Transcript: the sum-check (general case), then a, b. */
+ * Transcript: the sum-check, then a_0 .. a_{k-1}. */
 #ifndef ZKI_OPS_CONCAT_H
 #define ZKI_OPS_CONCAT_H
 
@@ -36,39 +27,36 @@
 
 #include "sumcheck/sumcheck.h"
 
+#define ZKI_CONCAT_MAX_PARTS 96u
+
 typedef struct {
-    uint64_t B, Ca, Cb, H, W;
-    size_t lb, lca, lcb, lc, lh, lw, m;
-    int aligned;
+    uint64_t B, H, W, total;
+    uint32_t k;
+    uint64_t C[ZKI_CONCAT_MAX_PARTS], off[ZKI_CONCAT_MAX_PARTS];
+    size_t lcp[ZKI_CONCAT_MAX_PARTS];
+    size_t lb, lc, lh, lw, m, lt;
 } zki_concat_dims;
 
-typedef struct {
-    zki_sc_proof sc; /* empty when aligned */
-    zki_ext a_eval, b_eval;
-} zki_concat_proof;
-
-/* ZKI_ERR_INPUT on zero or oversized (> 2^31) sizes. */
-zki_status zki_concat_dims_init(zki_concat_dims *d, uint64_t B, uint64_t Ca, uint64_t Cb, uint64_t H,
+/* ZKI_ERR_INPUT on fewer than 2 or more than ZKI_CONCAT_MAX_PARTS parts,
+ * zero sizes or sizes above 2^31. */
+zki_status zki_concat_dims_init(zki_concat_dims *d, uint64_t B, uint32_t k, const uint64_t *C, uint64_t H,
                                 uint64_t W);
-/* Sum-check rounds (0 when aligned). */
+/* Sum-check rounds (m + lt). */
 size_t zki_concat_rounds(const zki_concat_dims *d);
-/* Coordinates of the Y, A and Bm points. */
+/* Coordinates of the Y point and of part i's point. */
 size_t zki_concat_y_nvars(const zki_concat_dims *d);
-size_t zki_concat_a_nvars(const zki_concat_dims *d);
-size_t zki_concat_b_nvars(const zki_concat_dims *d);
+size_t zki_concat_part_nvars(const zki_concat_dims *d, uint32_t i);
 
-/* Y padded [B][2^(lc+lh+lw)] from A, Bm padded alike (malloc'ed). */
-int64_t *zki_concat_forward(const zki_concat_dims *d, const int64_t *A, const int64_t *Bm);
+/* Y padded [B][2^(lc+lh+lw)] from the parts, padded alike (malloc'ed). */
+int64_t *zki_concat_forward(const zki_concat_dims *d, const int64_t *const *P);
 
-/* Prover: v = Y~(r). Writes the A and Bm points (caller-allocated). */
-zki_status zki_concat_prove(const zki_concat_dims *d, const int64_t *A, const int64_t *Bm, const zki_ext *r,
-                            zki_ext v, zki_transcript *t, zki_concat_proof *proof, zki_ext *a_point,
-                            zki_ext *b_point);
+/* Prover: v = Y~(r). Fills sc and vals[k] (a_t) and writes part i's point
+ * to points[i] (caller-allocated, zki_concat_part_nvars each). */
+zki_status zki_concat_prove(const zki_concat_dims *d, const int64_t *const *P, const zki_ext *r, zki_ext v,
+                            zki_transcript *t, zki_sc_proof *sc, zki_ext *vals, zki_ext *const *points);
 /* Verifier: ZKI_ERR_VERIFY if the proof does not turn the claim into
- * a_eval at a_point and b_eval at b_point (which the caller must check). */
-zki_status zki_concat_verify(const zki_concat_dims *d, const zki_ext *r, zki_ext v, const zki_concat_proof *proof,
-                             zki_transcript *t, zki_ext *a_point, zki_ext *b_point);
-
-void zki_concat_proof_free(zki_concat_proof *p);
+ * vals[i] at points[i] (which the caller must check). */
+zki_status zki_concat_verify(const zki_concat_dims *d, const zki_ext *r, zki_ext v, const zki_sc_proof *sc,
+                             const zki_ext *vals, zki_transcript *t, zki_ext *const *points);
 
 #endif

@@ -44,7 +44,7 @@
 #include "prover/pack.h"
 #include "quant/qmodel.h"
 
-#define ZKI_VK_VERSION 6u
+#define ZKI_VK_VERSION 7u
 #define ZKI_PK_VERSION 1u
 #define ZKI_DAG_MAX_NODES 4096u
 #define ZKI_DAG_MAX_DIM (1u << 26)
@@ -63,45 +63,49 @@
 /* A .zpk is exactly: magic 8 | u32 version | seed 32 | vk hash 32. */
 #define ZKI_PK_FILE_BYTES ((size_t)76)
 
-/* Layer kinds. A CONV layer (ops/conv.h) reads its input as a map
- * [C][H][W] with every axis zero-padded to a power of two (K = 2^(lc+lh+lw)
- * features per sample) and writes [OC][OH][OW] padded alike (N features);
- * its weights are committed as [OC][C/G][KH][KW], each axis padded, its
- * bias as [OC]. A LINEAR layer with C > 0 follows such a map through a
- * Flatten: setup places each weight column at the padded position of its
- * (c, y, x), so K is the padded map size. */
+/* Node kinds: each is one gadget of the table in gadgets/gadget.h, which
+ * holds its protocol. Tensors are named by id: 0 the model input, j + 1
+ * node j's output; a node lists the tensors it reads in in[0 .. n_in), all
+ * of them produced by earlier nodes (the nodes are in topological order),
+ * and a tensor may be read by any number of nodes.
+ *
+ * A CONV node (ops/conv.h) reads a map [C][H][W] with every axis
+ * zero-padded to a power of two (K = 2^(lc+lh+lw) features per sample)
+ * and writes [OC][OH][OW] padded alike (N features); its weights are
+ * committed as [OC][C/G][KH][KW], each axis padded, its bias as [OC]. A
+ * LINEAR node with C > 0 reads such a map through a Flatten: setup places
+ * each weight column at the padded position of its (c, y, x), so K is the
+ * padded map size. */
 #define ZKI_NODE_LINEAR 0u
 #define ZKI_NODE_CONV 1u
-/* A MAXPOOL layer (ops/pool.h; no padding, windows of at most 4) reads the
- * previous layer's map and writes the pooled map: no weights, no
- * requantisation (M, s, lo, hi, q_log, w_bits 0); OC = C. */
+/* A MAXPOOL node (ops/pool.h; windows of at most 4) reads a map and writes
+ * the pooled map: no weights, no requantisation (M, s, lo, hi, q_log,
+ * w_bits 0); OC = C. */
 #define ZKI_NODE_MAXPOOL 2u
-/* An ADD layer (residual connection) sums the padded output maps of two
- * earlier layers sa, sb (same map [C][H][W]): acc = y_sa*Ma + y_sb*Mb, then
- * the requantisation (M = 1). No weights (w_bits 0); K = N = the padded map
- * size; the vk appends u32 sa, sb, i64 Ma, Mb to the layer's fields. */
+/* An ADD node sums n_in >= 2 maps of one shape [C][H][W]: acc = sum_i
+ * x_i * mul[i], then the requantisation (M = 1). No weights; K = N = the
+ * padded map size. */
 #define ZKI_NODE_ADD 3u
-/* A CONCAT layer joins the padded output maps of two earlier layers sa, sb
- * (same H, W) along channels: [C_sa + C_sb][H][W], sa's channels first
- * (ops/concat.h). No weights, no requantisation, no committed output (fields
- * as on a MAXPOOL layer; C = C_sa + C_sb, OC = C, G = 1): claims on its map
- * become claims on the two inputs. K = N = the padded map size; the vk
- * appends u32 sa, sb. */
+/* A CONCAT node joins n_in >= 2 maps of one height and width along
+ * channels, in input order (ops/concat.h). No weights, no requantisation,
+ * no committed output (fields as on a MAXPOOL node, C = the sum of the
+ * inputs' channels, OC = C, G = 1): claims on its map become claims on its
+ * inputs. K = N = the padded map size. */
 #define ZKI_NODE_CONCAT 4u
+#define ZKI_NODE_KINDS 5u
+/* Inputs of one node (a DenseNet-264 block joins 65 maps). */
+#define ZKI_DAG_MAX_IN 96u
 
 typedef struct {
     uint32_t K, N, has_bias, w_bits, out_bits, s;
     int64_t M, lo, hi;
     uint32_t q_log; /* requant quotients lie in [-2^(q_log-1), 2^(q_log-1)) */
     uint32_t kind;  /* ZKI_NODE_* */
-    /* conv geometry (C, H, W also for a LINEAR layer after a map; else 0) */
+    /* conv geometry (C, H, W also for a LINEAR node after a map; else 0) */
     uint32_t C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G;
-    /* the tensor the layer reads: 0 the input, j + 1 layer j's output;
-     * always l, except for a shortcut CONV (ResNet downsampling: a 1x1
-     * strided conv on the fork's map, right before the ADD joining it) */
-    uint32_t xin;
-    uint32_t sa, sb; /* ADD: the summed layers; CONCAT: the joined ones */
-    int64_t Ma, Mb;  /* ADD: their integer multipliers, |M| < 2^31 */
+    uint32_t n_in;                /* 1, or >= 2 for ADD and CONCAT */
+    uint32_t in[ZKI_DAG_MAX_IN];  /* tensor ids read: 0 the input, j + 1 node j */
+    int64_t mul[ZKI_DAG_MAX_IN];  /* ADD: each input's multiplier, 0 < |mul| < 2^31 */
 } zki_dag_node;
 
 typedef struct {
@@ -151,10 +155,13 @@ typedef struct zki_pk {
     "GlobalAveragePool, with fused ReLU/Clip, Flatten/Reshape, residual Adds and channel "    \
     "Concats (one fork open at a time), ending in a Gemm or a map"
 
-/* Extracts the architecture; ZKI_ERR_UNSUPPORTED names the node that is
- * outside the proven class. */
+/* Lowers a model to its DAG (prover/lower.h); ZKI_ERR_UNSUPPORTED names
+ * the nodes outside the proven class. */
 zki_status zki_dag_from_qmodel(const zki_qmodel *m, zki_dag *a);
 void zki_dag_free(zki_dag *a);
+/* Every node is one its gadget can prove (a key read from a file passes
+ * this before it is used): ZKI_ERR_INPUT naming the first node at fault. */
+zki_status zki_dag_check(const zki_dag *a);
 
 /* Commits the weights. seed: 32 bytes of hiding randomness (kept in the
  * prover key file so a later `prove` re-derives the same commitment); NULL

@@ -3,10 +3,37 @@
 
 #include "common/error.h"
 #include "prover/bytes.h"
-#include "prover/prover.h"
+#include "gadgets/gadget.h"
 #include "prover/vk_cost.h"
 
 static const char pf_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'P', 'F', 0};
+
+static void sc_write(zki_wbuf *w, const zki_sc_proof *sc)
+{
+    zki_wb_u32(w, (uint32_t)sc->nvars);
+    zki_wb_u32(w, sc->degree);
+    for (size_t i = 0; i < sc->nvars * sc->degree; i++)
+        zki_wb_ext(w, sc->msgs[i]);
+}
+
+static void red_write(zki_wbuf *w, const zki_claim_reduction_proof *rd)
+{
+    zki_wb_u32(w, (uint32_t)rd->nvars);
+    sc_write(w, &rd->sc);
+    zki_wb_ext(w, rd->f_at_rho);
+}
+
+/* A node's proof: its reduction (when its gadget has one), sum-checks,
+ * values; the shape, fixed by the key, is not written. */
+static void node_write(zki_wbuf *w, const zki_node_proof *p)
+{
+    if (p->has_red)
+        red_write(w, &p->red);
+    for (uint32_t i = 0; i < p->n_sc; i++)
+        sc_write(w, &p->sc[i]);
+    for (uint32_t i = 0; i < p->n_val; i++)
+        zki_wb_ext(w, p->val[i]);
+}
 
 zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
 {
@@ -46,62 +73,8 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
         zki_wb_put(&w, lb, ll);
         free(lb);
     }
-    for (uint32_t l = p->n_nodes; l-- > 0;) {
-        const zki_matmul_proof *m = &p->mm[l];
-        const zki_claim_reduction_proof *rd = &p->red[l];
-        if (p->mp && p->mp[l].zc.degree) {
-            const zki_maxpool_proof *mp = &p->mp[l];
-            const zki_sc_proof *sc[2] = {&mp->zc, &mp->sc};
-            for (int j = 0; j < 2; j++) {
-                zki_wb_u32(&w, (uint32_t)sc[j]->nvars);
-                zki_wb_u32(&w, sc[j]->degree);
-                for (size_t i = 0; i < sc[j]->nvars * sc[j]->degree; i++)
-                    zki_wb_ext(&w, sc[j]->msgs[i]);
-            }
-            for (uint32_t j = 0; j + 1 < mp->zc.degree; j++)
-                zki_wb_ext(&w, mp->d_eval[j]);
-            zki_wb_ext(&w, mp->p_eval);
-            zki_wb_ext(&w, mp->x_eval);
-            continue;
-        }
-        zki_wb_u32(&w, (uint32_t)rd->nvars);
-        zki_wb_u32(&w, (uint32_t)rd->sc.nvars);
-        zki_wb_u32(&w, rd->sc.degree);
-        for (size_t i = 0; i < rd->sc.nvars * rd->sc.degree; i++)
-            zki_wb_ext(&w, rd->sc.msgs[i]);
-        zki_wb_ext(&w, rd->f_at_rho);
-        if (p->cv && p->cv[l].sc1.degree) {
-            const zki_conv_proof *cv = &p->cv[l];
-            const zki_sc_proof *sc[2] = {&cv->sc1, &cv->sc2};
-            for (int j = 0; j < 2; j++) {
-                zki_wb_u32(&w, (uint32_t)sc[j]->nvars);
-                zki_wb_u32(&w, sc[j]->degree);
-                for (size_t i = 0; i < sc[j]->nvars * sc[j]->degree; i++)
-                    zki_wb_ext(&w, sc[j]->msgs[i]);
-            }
-            zki_wb_ext(&w, cv->b_eval);
-            zki_wb_ext(&w, cv->w_eval);
-            zki_wb_ext(&w, cv->xf_eval);
-            zki_wb_ext(&w, cv->x_eval);
-            if (cv->sc3.degree) { /* general groups: sum-check 3 and the folded weights' claim */
-                zki_wb_u32(&w, (uint32_t)cv->sc3.nvars);
-                zki_wb_u32(&w, cv->sc3.degree);
-                for (size_t i = 0; i < cv->sc3.nvars * cv->sc3.degree; i++)
-                    zki_wb_ext(&w, cv->sc3.msgs[i]);
-                zki_wb_ext(&w, cv->wf_eval);
-            }
-            for (uint64_t k = 0; k < (uint64_t)p->wsl_n[l]; k++)
-                zki_wb_ext(&w, p->wsl[l][k]);
-            continue;
-        }
-        zki_wb_u32(&w, (uint32_t)m->sc.nvars);
-        zki_wb_u32(&w, m->sc.degree);
-        for (size_t i = 0; i < m->sc.nvars * m->sc.degree; i++)
-            zki_wb_ext(&w, m->sc.msgs[i]);
-        zki_wb_ext(&w, m->b_eval);
-        zki_wb_ext(&w, m->x_eval);
-        zki_wb_ext(&w, m->w_eval);
-    }
+    for (uint32_t j = p->n_nodes; j-- > 0;)
+        node_write(&w, &p->node[j]);
     zki_wb_u32(&w, p->n_colred);
     for (uint32_t j = 0; j < p->n_colred; j++) {
         const zki_colred_proof *c = &p->colred[j];
@@ -111,13 +84,7 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
         zki_wb_u32(&w, (uint32_t)c->k);
         for (size_t i = 0; i < c->k; i++)
             zki_wb_ext(&w, c->vals[i]);
-        const zki_claim_reduction_proof *rd = &p->hred[j];
-        zki_wb_u32(&w, (uint32_t)rd->nvars);
-        zki_wb_u32(&w, (uint32_t)rd->sc.nvars);
-        zki_wb_u32(&w, rd->sc.degree);
-        for (size_t i = 0; i < rd->sc.nvars * rd->sc.degree; i++)
-            zki_wb_ext(&w, rd->sc.msgs[i]);
-        zki_wb_ext(&w, rd->f_at_rho);
+        red_write(&w, &p->hred[j]);
     }
     zki_wb_u32(&w, (uint32_t)ol);
     zki_wb_put(&w, ob, ol);
@@ -151,6 +118,42 @@ static const char *read_sc(zki_rbuf *r, zki_sc_proof *sc, size_t want_nv, uint32
         if (!zki_rb_ext(r, &sc->msgs[i]))
             return "non-canonical field element";
     return NULL;
+}
+
+/* A claim reduction over `want` variables: no rounds (one claim passing
+ * through) or want rounds of degree 2. NULL, or what is wrong. */
+static const char *read_red(zki_rbuf *r, zki_claim_reduction_proof *rd, size_t want)
+{
+    uint32_t rn = 0, rr = 0, rdg = 0;
+    if (!zki_rb_u32(r, &rn) || rn != want)
+        return "claim reduction size differs from the key";
+    if (!zki_rb_u32(r, &rr) || (rr != 0 && rr != rn))
+        return "claim reduction rounds";
+    if (!zki_rb_u32(r, &rdg) || (rr == 0 ? (rdg != 0 && rdg != 2) : rdg != 2))
+        return "claim reduction degree";
+    if (zki_rb_left(r) / 16 < (size_t)rr * rdg + 1)
+        return "truncated claim reduction";
+    rd->nvars = rn;
+    rd->sc.nvars = rr;
+    rd->sc.degree = rdg;
+    if (rr && !(rd->sc.msgs = malloc(sizeof(zki_ext) * rr * rdg)))
+        return "out of memory";
+    for (size_t i = 0; i < (size_t)rr * rdg; i++)
+        if (!zki_rb_ext(r, &rd->sc.msgs[i]))
+            return "non-canonical field element";
+    return zki_rb_ext(r, &rd->f_at_rho) ? NULL : "non-canonical field element";
+}
+
+/* A row reduction of at most 40 variables (its size is checked by the
+ * opening). */
+static const char *read_red_any(zki_rbuf *r, zki_claim_reduction_proof *rd)
+{
+    size_t at = r->pos;
+    uint32_t rn = 0;
+    if (!zki_rb_u32(r, &rn) || rn > 40)
+        return "row reduction size";
+    r->pos = at;
+    return read_red(r, rd, rn);
 }
 
 zki_status zki_proof_size_cap(const zki_vk *vk, const uint8_t *head, size_t n, uint64_t *cap)
@@ -214,13 +217,8 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     uint64_t on = (uint64_t)p->B * p->out_n;
     NEED(zki_rb_left(&r) / 8 >= on, "truncated output");
     p->output = malloc(sizeof(int64_t) * on);
-    p->red = calloc(p->n_nodes, sizeof(zki_claim_reduction_proof));
-    p->mm = calloc(p->n_nodes, sizeof(zki_matmul_proof));
-    p->cv = calloc(p->n_nodes, sizeof(zki_conv_proof));
-    p->mp = calloc(p->n_nodes, sizeof(zki_maxpool_proof));
-    p->wsl = calloc(p->n_nodes, sizeof(zki_ext *));
-    p->wsl_n = calloc(p->n_nodes, sizeof(uint32_t));
-    NEED(p->output && p->red && p->mm && p->cv && p->mp && p->wsl && p->wsl_n, "out of memory");
+    p->node = calloc(p->n_nodes, sizeof(zki_node_proof));
+    NEED(p->output && p->node, "out of memory");
     for (uint64_t i = 0; i < on; i++)
         zki_rb_i64(&r, &p->output[i]);
     NEED(zki_rb_u32(&r, &cl) && cl <= zki_rb_left(&r), "advice commitment length");
@@ -260,98 +258,22 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
         }
         r.pos += ll;
     }
-    for (uint32_t l = p->n_nodes; l-- > 0;) {
-        zki_matmul_proof *m = &p->mm[l];
-        uint32_t nv = 0, deg = 0;
-        if (a->nodes[l].kind == ZKI_NODE_MAXPOOL) {
-            zki_maxpool_dims pd;
-            NEED(zki_dag_pool_dims(&a->nodes[l], p->B, &pd) == ZKI_OK, "pool geometry");
-            zki_maxpool_proof *mp = &p->mp[l];
-            zki_sc_proof *sc[2] = {&mp->zc, &mp->sc};
-            size_t want_nv[2] = {zki_maxpool_out_nvars(&pd), pd.lw + pd.lh};
-            uint32_t want_deg[2] = {pd.J + 1, 2u};
-            for (int j = 0; j < 2; j++)
-                NEED_SC(sc[j], want_nv[j], want_deg[j], pd.J + 2, "pool");
-            for (uint32_t j = 0; j < pd.J; j++)
-                NEED(zki_rb_ext(&r, &mp->d_eval[j]), "non-canonical field element");
-            NEED(zki_rb_ext(&r, &mp->p_eval) && zki_rb_ext(&r, &mp->x_eval), "non-canonical field element");
-            continue;
+    for (uint32_t j = p->n_nodes; j-- > 0;) {
+        zki_node_shape sh;
+        zki_node_proof *np = &p->node[j];
+        NEED(zki_gadget_of(a->nodes[j].kind)->shape(a, j, p->B, &sh) == ZKI_OK, "node geometry");
+        np->has_red = (uint32_t)sh.has_red;
+        np->n_sc = sh.n_sc;
+        if (sh.has_red) {
+            const char *e = read_red(&r, &np->red, sh.red_nvars);
+            NEED(!e, e);
         }
-        size_t lk = 0;
-        while (((uint64_t)1 << lk) < a->nodes[l].K)
-            lk++;
-        zki_claim_reduction_proof *rd = &p->red[l];
-        uint32_t rn = 0, rr = 0, rdg = 0;
-        size_t ln = 0;
-        while (((uint64_t)1 << ln) < a->nodes[l].N)
-            ln++;
-        NEED(zki_rb_u32(&r, &rn) && rn == lb + ln, "claim reduction size differs from the key");
-        NEED(zki_rb_u32(&r, &rr) && (rr == 0 || rr == rn), "claim reduction rounds");
-        NEED(zki_rb_u32(&r, &rdg) && (rr == 0 ? (rdg == 0 || rdg == 2) : rdg == 2), "claim reduction degree");
-        NEED(zki_rb_left(&r) / 16 >= (size_t)rr * rdg + 1, "truncated claim reduction");
-        rd->nvars = rn;
-        rd->sc.nvars = rr;
-        rd->sc.degree = rdg;
-        if (rr) {
-            rd->sc.msgs = malloc(sizeof(zki_ext) * rr * rdg);
-            NEED(rd->sc.msgs, "out of memory");
-        }
-        for (size_t i = 0; i < (size_t)rr * rdg; i++)
-            NEED(zki_rb_ext(&r, &rd->sc.msgs[i]), "non-canonical field element");
-        NEED(zki_rb_ext(&r, &rd->f_at_rho), "non-canonical field element");
-        if (a->nodes[l].kind == ZKI_NODE_CONV) {
-            zki_conv_dims cd;
-            NEED(zki_dag_conv_dims(&a->nodes[l], p->B, &cd) == ZKI_OK, "conv geometry");
-            zki_conv_proof *cv = &p->cv[l];
-            zki_sc_proof *sc[2] = {&cv->sc1, &cv->sc2};
-            size_t want_nv[2] = {cd.lkw + cd.lkh + cd.licl + cd.lg, cd.lw + cd.lh + (cd.general ? cd.lc : 0)};
-            uint32_t want_deg[2] = {cd.lg && !cd.general ? 3u : 2u, 2u};
-            for (int j = 0; j < 2; j++)
-                NEED_SC(sc[j], want_nv[j], want_deg[j], 4, "conv");
-            NEED(zki_rb_ext(&r, &cv->b_eval) && zki_rb_ext(&r, &cv->w_eval) &&
-                     zki_rb_ext(&r, &cv->xf_eval) && zki_rb_ext(&r, &cv->x_eval),
-                 "non-canonical field element");
-            if (cd.general) {
-                NEED_SC(&cv->sc3, cd.loc, 2, 1, "conv sum-check 3");
-                NEED(zki_rb_ext(&r, &cv->wf_eval), "non-canonical field element");
-            }
-            uint64_t kk = cd.KH * cd.KW;
-            NEED(zki_rb_left(&r) / 16 >= kk, "truncated conv weight slices");
-            p->wsl[l] = malloc(sizeof(zki_ext) * kk);
-            NEED(p->wsl[l], "out of memory");
-            p->wsl_n[l] = (uint32_t)kk;
-            for (uint64_t k = 0; k < kk; k++)
-                NEED(zki_rb_ext(&r, &p->wsl[l][k]), "non-canonical field element");
-            continue;
-        }
-        if (a->nodes[l].kind == ZKI_NODE_CONCAT) {
-            /* the matmul layout: the concat's sum-check (none when aligned),
-             * b_eval = 0, then the two input claims' values */
-            const zki_dag_node *Ly = &a->nodes[l];
-            zki_concat_dims cd;
-            uint32_t ca = 0, cb = 0, h, w;
-            NEED(zki_dag_out_map(&a->nodes[Ly->sa], &ca, &h, &w) && zki_dag_out_map(&a->nodes[Ly->sb], &cb, &h, &w) &&
-                     zki_concat_dims_init(&cd, p->B, ca, cb, Ly->H, Ly->W) == ZKI_OK,
-                 "concat geometry");
-            size_t want = zki_concat_rounds(&cd);
-            NEED_SC(&m->sc, want, want ? 2u : 0u, 3, "concat");
-            NEED(zki_rb_ext(&r, &m->b_eval) && zki_ext_is_zero(m->b_eval) && zki_rb_ext(&r, &m->x_eval) &&
-                     zki_rb_ext(&r, &m->w_eval),
-                 "concat layer values");
-            continue;
-        }
-        if (a->nodes[l].kind == ZKI_NODE_ADD) {
-            /* the matmul layout without a sum-check: 0, 0, b_eval = 0, then
-             * the two input claims' values */
-            NEED(zki_rb_u32(&r, &nv) && nv == 0 && zki_rb_u32(&r, &deg) && deg == 0, "add layer sum-check");
-            NEED(zki_rb_ext(&r, &m->b_eval) && zki_ext_is_zero(m->b_eval) && zki_rb_ext(&r, &m->x_eval) &&
-                     zki_rb_ext(&r, &m->w_eval),
-                 "add layer values");
-            continue;
-        }
-        NEED_SC(&m->sc, lk, 2, 3, "matmul");
-        NEED(zki_rb_ext(&r, &m->b_eval) && zki_rb_ext(&r, &m->x_eval) && zki_rb_ext(&r, &m->w_eval),
-             "non-canonical field element");
+        for (uint32_t i = 0; i < sh.n_sc; i++)
+            NEED_SC(&np->sc[i], sh.sc_nvars[i], sh.sc_degree[i], sh.n_val, "node sum-check");
+        NEED(zki_rb_left(&r) / 16 >= sh.n_val, "truncated node values");
+        NEED(zki_node_proof_vals(np, sh.n_val) == ZKI_OK, "out of memory");
+        for (uint32_t i = 0; i < sh.n_val; i++)
+            NEED(zki_rb_ext(&r, &np->val[i]), "non-canonical field element");
     }
     (void)lb;
     {
@@ -375,22 +297,8 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
             NEED(c->vals, "out of memory");
             for (size_t i = 0; i < k; i++)
                 NEED(zki_rb_ext(&r, &c->vals[i]), "non-canonical field element");
-            zki_claim_reduction_proof *rd = &p->hred[j];
-            uint32_t rn = 0, rr = 0, rdg = 0;
-            NEED(zki_rb_u32(&r, &rn) && rn <= 40, "row reduction size");
-            NEED(zki_rb_u32(&r, &rr) && (rr == 0 || rr == rn), "row reduction rounds");
-            NEED(zki_rb_u32(&r, &rdg) && (rr == 0 ? (rdg == 0 || rdg == 2) : rdg == 2), "row reduction degree");
-            NEED(zki_rb_left(&r) / 16 >= (size_t)rr * rdg + 1, "truncated row reduction");
-            rd->nvars = rn;
-            rd->sc.nvars = rr;
-            rd->sc.degree = rdg;
-            if (rr) {
-                rd->sc.msgs = malloc(sizeof(zki_ext) * rr * rdg);
-                NEED(rd->sc.msgs, "out of memory");
-            }
-            for (size_t i = 0; i < (size_t)rr * rdg; i++)
-                NEED(zki_rb_ext(&r, &rd->sc.msgs[i]), "non-canonical field element");
-            NEED(zki_rb_ext(&r, &rd->f_at_rho), "non-canonical field element");
+            const char *e = read_red_any(&r, &p->hred[j]);
+            NEED(!e, e);
         }
     }
     NEED(zki_rb_u32(&r, &ol) && ol == zki_rb_left(&r), "opening length does not match the file");

@@ -58,10 +58,33 @@
 #include "ops/matmul.h"
 #include "prover/keys.h"
 
-#define ZKI_PROOF_VERSION 4u
-#define ZKI_PROOF_PROTOCOL "zkinfer/mlp-proof"
+#define ZKI_PROOF_VERSION 5u
+#define ZKI_PROOF_PROTOCOL "zkinfer/dag-proof"
 #define ZKI_MAX_BATCH (1u << 20)
 #define ZKI_MAX_COLRED 2
+#define ZKI_NODE_MAX_SC 3
+
+/* One node's proof: its claim reduction (when the gadget's claims are
+ * reduced), up to ZKI_NODE_MAX_SC sum-checks and n_val extension values,
+ * in the shape the gadget fixes from the key (zki_node_shape). */
+typedef struct {
+    uint32_t has_red, n_sc;
+    zki_claim_reduction_proof red;
+    zki_sc_proof sc[ZKI_NODE_MAX_SC];
+    uint32_t n_val;
+    zki_ext *val;
+} zki_node_proof;
+
+typedef struct {
+    int has_red;
+    size_t red_nvars;
+    uint32_t n_sc;
+    size_t sc_nvars[ZKI_NODE_MAX_SC];
+    uint32_t sc_degree[ZKI_NODE_MAX_SC];
+    uint32_t n_val;
+} zki_node_shape;
+
+void zki_node_proof_free(zki_node_proof *p);
 
 typedef struct zki_proof {
     zki_digest vk_hash;
@@ -71,12 +94,7 @@ typedef struct zki_proof {
     zki_pcs_commitment acom;         /* advice commitment: one packed table */
     uint32_t n_lookups;              /* 1 + number of mapping instances */
     zki_lookup_proof *lk;
-    zki_claim_reduction_proof *red;  /* n_nodes, index = layer */
-    zki_matmul_proof *mm;            /* n_nodes, index = layer (LINEAR layers) */
-    zki_conv_proof *cv;              /* n_nodes, index = layer (CONV layers) */
-    zki_maxpool_proof *mp;           /* n_nodes, index = layer (MAXPOOL layers) */
-    zki_ext **wsl;                   /* n_nodes: a CONV layer's KH*KW weight slice values */
-    uint32_t *wsl_n;                 /* n_nodes: their count (0: none) */
+    zki_node_proof *node;            /* n_nodes, index = node (written last first) */
     uint32_t n_colred;               /* the weight table, then the advice */
     zki_colred_proof colred[ZKI_MAX_COLRED];
     zki_claim_reduction_proof hred[ZKI_MAX_COLRED]; /* row / direct reduction (empty: none) */
@@ -125,28 +143,38 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
 #define ZKI_PROOF_HEAD_LEN 80u
 zki_status zki_proof_size_cap(const zki_vk *vk, const uint8_t *head, size_t n, uint64_t *cap);
 
-/* Advice layout and lookup instances implied by a key, batch and input
- * mode (shared by prover and verifier). Ledger tensor ids: acc_l = 8l,
- * q_l = 8l+1, y_l = 8l+2, limb i of layer l = 8l+2+i (i = 1..3);
- * multiplicities of lookup instance j = 8 n_nodes + j (j = 0: range);
- * the private input ZKI_ID_X0. A MAXPOOL layer l has no acc, q or limbs:
- * its pooled map is y_l = 8l+2 and its window differences D_j = 8l+3+j
- * (advice segments y[l] and limb[4l + j]), range-checked in [0, 2^16). */
+/* Advice layout and ledger ids implied by a key, batch and input mode
+ * (shared by prover and verifier). Every tensor a claim can name gets one
+ * ledger id, allocated here once: per node the ids its gadget declares
+ * (ids[j][0 .. n_ids[j])), the output tensor's id out_id[j], the model
+ * input's in_id, the multiplicities of lookup instance i m_id[i]. Each id
+ * has a role: committed advice (segment seg_of[id]), the public output or
+ * input (evaluated by the verifier), or internal (reduced and passed on by
+ * its node's gadget). */
 #define ZKI_NONE UINT32_MAX
+#define ZKI_NODE_MAX_IDS 8
+enum { ZKI_ID_ADVICE, ZKI_ID_OUTPUT, ZKI_ID_INPUT, ZKI_ID_INTERNAL };
 typedef struct {
     uint32_t n;                 /* advice segments (one packed table, int32) */
     size_t *nv;                 /* n: segment sizes 2^nv */
     zki_pack pack;
-    uint32_t *q, *y;            /* per layer: segment (y: ZKI_NONE for the output) */
-    uint32_t *limb;             /* per layer 4 entries, [1..n_limbs-1] used */
-    uint32_t *n_limbs;          /* per layer */
+    uint32_t n_ids, cap_ids;
+    uint32_t *seg_of;           /* per id: segment or ZKI_NONE */
+    uint8_t *role;              /* per id: ZKI_ID_* */
+    uint32_t (*ids)[ZKI_NODE_MAX_IDS]; /* per node */
+    uint32_t *out_id;           /* per node: its output tensor */
+    uint32_t in_id;             /* the model input */
     uint32_t n_maps;
-    uint32_t *map_of;           /* per layer: mapping instance */
-    uint32_t *map_layer;        /* per mapping instance: first layer using it */
-    uint32_t *m;                /* per instance (1 + n_maps): segment */
-    uint32_t x0;                /* private input, else ZKI_NONE */
+    uint32_t *map_of;           /* per node: mapping instance (requant nodes) */
+    uint32_t *map_node;         /* per mapping instance: first node using it */
+    uint32_t *m_id;             /* per instance (1 + n_maps): multiplicities' id */
+    uint32_t x0;                /* private input segment, else ZKI_NONE */
 } zki_advice_layout;
 
+/* Layout builders for the gadgets: a new committed segment of 2^nv
+ * entries with its id, or an id without a segment (role). */
+uint32_t zki_layout_advice(zki_advice_layout *lay, size_t nv);
+uint32_t zki_layout_id(zki_advice_layout *lay, uint8_t role);
 zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *a, uint32_t B,
                                   int private_input);
 void zki_advice_layout_free(zki_advice_layout *lay);
@@ -156,19 +184,12 @@ void zki_advice_layout_free(zki_advice_layout *lay);
  * the verifier before anything is sized by the commitment's shape. */
 zki_status zki_advice_commitment_check(const zki_vk *vk, const zki_advice_layout *lay,
                                        const zki_pcs_commitment *acom, zki_status code);
-/* Advice segment for a ledger tensor id; ZKI_NONE for acc_l and the output. */
-uint32_t zki_advice_of_tensor(const zki_advice_layout *lay, const zki_dag *a, uint32_t id);
 void zki_requant_params_of(const zki_dag_node *L, zki_requant_params *p);
-/* Private input: its ledger id, and the two range sites (in the range-2^16
- * instance) proving every entry lies in the input's bit range. x0p: the
- * input padded to [B][2^lk0] (prover) or NULL (verifier). */
-#define ZKI_ID_X0(a) (9u * (a)->n_nodes + 1)
-zki_status zki_input_range_sites(zki_lookup *range16, const zki_dag *a, uint32_t B, const int64_t *x0p);
 
 /* The model's lookup instances, the same for prover and verifier: lk[0]
  * the range-[0, 2^16) instance, lk[1 + j] the (q, clamp(q)) instance of
- * mapping j of the advice layout; multiplicities of instance j are ledger
- * tensor 8 n_nodes + j. The tables are owned here. */
+ * mapping j of the advice layout; multiplicities of instance j have the
+ * ledger id lay->m_id[j]. The tables are owned here. */
 typedef struct {
     uint32_t n; /* 1 + lay->n_maps */
     zki_lookup **lk;
@@ -178,15 +199,12 @@ typedef struct {
 
 zki_status zki_model_lookups_init(zki_model_lookups *ml, const zki_dag *a, const zki_advice_layout *lay);
 void zki_model_lookups_free(zki_model_lookups *ml);
-/* The verifier's sites (no data) in those instances: every requant layer's,
- * every pool layer's and, with private_input, the input's range sites. */
-zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_dag *a, const zki_advice_layout *lay,
-                                  uint32_t B, int private_input);
 
-/* A MAXPOOL layer's range sites: each window difference D_j (ledger id
- * 8l+3+j) in [0, 2^16). diffs: [J][B][2^ln] (prover) or NULL (verifier). */
-zki_status zki_pool_range_sites(zki_lookup *range16, const zki_dag *a, uint32_t l, uint32_t B,
-                                const int64_t *diffs);
+/* Private input: two range sites (in the range-2^16 instance) proving
+ * every entry lies in the input's bit range. x0p: the input padded to
+ * [B][2^lk0] (prover) or NULL (verifier). */
+zki_status zki_input_range_sites(zki_lookup *range16, const zki_advice_layout *lay, const zki_dag *a,
+                                 uint32_t B, const int64_t *x0p);
 
 /* SHA-256 over B and the quantised input X [B * in_len] (i64 little-endian):
  * lets verify say "this proof is for another input" before any
@@ -204,14 +222,6 @@ zki_status zki_proof_check_input(const zki_proof *p, const zki_vk *vk, const int
  * and verifier). X may be NULL only with private_input. */
 zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int private_input,
                               const int64_t *X, const int64_t *Y, const zki_pcs_commitment *acom);
-
-/* A claim on layer j's output map at pt (log2 B + log2 N_j coordinates):
- * to the opening (committed advice y_j) or, for a CONCAT layer, whose map
- * is not committed, to the ledger under ZKI_ID_MAP(j), where the backward
- * walk reduces its claims to one and passes it on to the two inputs. */
-#define ZKI_ID_MAP(j) (8u * (j) + 2)
-zki_status zki_claim_layer_output(const zki_dag *a, const zki_advice_layout *lay, uint32_t B, uint32_t j,
-                                  const zki_ext *pt, zki_ext v, zki_seg_claims *ca, zki_ledger *led);
 
 /* MLE table of an int matrix [rows][cols] zero-padded to [2^lr][2^lc]
  * (malloc'ed). */

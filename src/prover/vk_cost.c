@@ -8,7 +8,7 @@
 
 #include "common/error.h"
 #include "poly/mle.h"
-#include "prover/prover.h"
+#include "gadgets/gadget.h"
 
 zki_status zki_dag_node_ranges(const zki_dag *a, uint32_t l)
 {

@@ -1,0 +1,120 @@
+/* The gadget table: one entry per DAG node kind, holding everything the
+ * protocol does with such a node. Setup, prove and verify walk the DAG
+ * (prover/keys.h) and call these entries; nothing else knows a kind.
+ *
+ *   key_check  a node read from a key is one this gadget can prove (every
+ *              field in range, inputs of the right shapes)
+ *   layout     its advice segments and ledger ids (zki_layout_advice/_id)
+ *   shape      its proof's shape for a batch: what the parser reads
+ *   sites      its lookup sites (the witness's data when proving, none
+ *              when verifying: both sides build the same instances)
+ *   witness    its integer forward pass (prover)
+ *   advice     its committed advice, written into the packed table (prover)
+ *   prove      its sub-proof: claims on its output in, claims on its
+ *              inputs (zki_walk_claim) and weights out (prover)
+ *   verify     the mirror of prove
+ *
+ * The backward walk visits nodes last first (reverse topological order),
+ * so every claim on a node's tensors is made before the node is proven.
+ * Entries marked (prover) are NULL in the verifier-only library
+ * (ZKI_VERIFIER_ONLY). Adding an op: one file defining its entry, its line
+ * in table.c, its kind in keys.h, its tests. */
+#ifndef ZKI_GADGETS_GADGET_H
+#define ZKI_GADGETS_GADGET_H
+
+#include "prover/prover.h"
+
+/* The prover's values: per tensor id (n_nodes + 1) the padded table
+ * [B][ld], per node its accumulators, requant witness and extra rows. */
+typedef struct {
+    const int64_t **t;
+    uint64_t *ld;
+    int64_t **own;             /* per tensor: the buffer t points into, if owned */
+    int64_t **acc;             /* per node: padded accumulators [B][2^ln] (requant nodes) */
+    zki_requant_witness *rq;   /* per node (requant nodes) */
+    int64_t **aux;             /* per node: MAXPOOL window differences [J][B][2^ln] */
+} zki_witness;
+
+/* One walk's state, shared by the gadgets; prover-only fields NULL when
+ * verifying. */
+typedef struct {
+    const zki_vk *vk;
+    const zki_dag *d;
+    uint32_t B;
+    int priv;
+    const zki_advice_layout *lay;
+    zki_model_lookups *ml;
+    zki_transcript *ts;
+    zki_ledger *led;
+    zki_seg_claims *cw, *ca;   /* claims on weight and advice segments */
+    const struct zki_pk *pk;   /* prover */
+    zki_witness *W;            /* prover */
+    int w_bits;                /* prover: bits of the gadgets' weight copies */
+    void **keep;               /* points the claims borrow, freed with the walk */
+    size_t n_keep, cap_keep;
+} zki_walk;
+
+typedef struct {
+    const char *name;
+    zki_status (*key_check)(const zki_dag *d, uint32_t j);
+    zki_status (*layout)(zki_advice_layout *lay, const zki_dag *d, uint32_t j, uint32_t B);
+    zki_status (*shape)(const zki_dag *d, uint32_t j, uint32_t B, zki_node_shape *s);
+    zki_status (*sites)(zki_walk *w, uint32_t j);
+    zki_status (*witness)(zki_walk *w, uint32_t j);
+    zki_status (*advice)(zki_walk *w, uint32_t j, int32_t *adv);
+    zki_status (*prove)(zki_walk *w, uint32_t j, zki_node_proof *p);
+    zki_status (*verify)(zki_walk *w, uint32_t j, const zki_node_proof *p);
+} zki_gadget;
+
+/* The entry of a kind; NULL for an unknown kind. */
+const zki_gadget *zki_gadget_of(uint32_t kind);
+
+extern const zki_gadget zki_gadget_linear, zki_gadget_conv, zki_gadget_maxpool, zki_gadget_add,
+    zki_gadget_concat;
+
+/* ---- shared steps (gadgets/walk.c) ---------------------------------- */
+
+/* A claim on tensor t (0 the input, j + 1 node j's output) at pt: to the
+ * opening when the tensor is committed advice, else to the ledger under
+ * its id (the public input and output, evaluated by the verifier; an
+ * internal map, reduced by its node's gadget). */
+zki_status zki_walk_claim(zki_walk *w, uint32_t t, const zki_ext *pt, zki_ext v);
+/* Bits of tensor t's values. */
+uint32_t zki_walk_bits(const zki_dag *d, uint32_t t);
+/* log2 of the padded features per sample of tensor t. */
+size_t zki_walk_log_len(const zki_dag *d, uint32_t t);
+
+/* The claims on ledger id `id` (node j's accumulators or map) merged into
+ * one (prover: over table tab, freed here); *c: that claim, of nvars
+ * coordinates. */
+zki_status zki_walk_reduce_prove(zki_walk *w, uint32_t j, uint32_t id, zki_fe *tab, size_t nvars,
+                                 zki_node_proof *p, const zki_claim **c);
+zki_status zki_walk_reduce_verify(zki_walk *w, uint32_t j, uint32_t id, size_t nvars, const zki_node_proof *p,
+                                  const zki_claim **c);
+
+/* Requantising nodes (LINEAR, CONV, ADD): layout (acc internal, q, y
+ * unless the output, the high remainder limbs, the mapping instance),
+ * lookup sites, advice, and the key fields' check. */
+zki_status zki_requant_layout(zki_advice_layout *lay, const zki_dag *d, uint32_t j, uint32_t B);
+zki_status zki_requant_sites(zki_walk *w, uint32_t j);
+zki_status zki_requant_advice(zki_walk *w, uint32_t j, int32_t *adv);
+zki_status zki_requant_witness_of(zki_walk *w, uint32_t j, int64_t *accp);
+zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j);
+
+/* Every node's lookup sites and, with a private input, the input's range
+ * sites (x0p: the padded input when proving, NULL when verifying). */
+zki_status zki_walk_sites(zki_walk *w, const int64_t *x0p);
+/* The same for a verifier without a walk (sizes only: vk_cost.c). */
+zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_dag *d, const zki_advice_layout *lay,
+                                  uint32_t B, int private_input);
+
+/* n points' worth of coordinates that live as long as the walk (the
+ * segment claims borrow their points); NULL when out of memory. */
+zki_ext *zki_walk_points(zki_walk *w, size_t n);
+void zki_walk_free(zki_walk *w);
+
+/* Node proof values and points (malloc'ed, NULL on failure). */
+zki_status zki_node_proof_vals(zki_node_proof *p, uint32_t n);
+void zki_put_i32(int32_t *dst, const int64_t *v, size_t n);
+
+#endif

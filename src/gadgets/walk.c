@@ -1,0 +1,324 @@
+/* Steps every gadget shares (gadgets/gadget.h): claim routing, claim
+ * reduction, the advice layout, and the requantisation that LINEAR, CONV
+ * and ADD nodes end in. Written once for the prover and the verifier. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "gadgets/gadget.h"
+#include "poly/mle.h"
+
+uint32_t zki_walk_bits(const zki_dag *d, uint32_t t)
+{
+    return t == 0 ? d->in_bits : d->nodes[t - 1].out_bits;
+}
+
+size_t zki_walk_log_len(const zki_dag *d, uint32_t t)
+{
+    /* the input in the layout its readers share (node 0 is one of them) */
+    return zki_log2_ceil(t == 0 ? d->nodes[0].K : d->nodes[t - 1].N);
+}
+
+zki_status zki_walk_claim(zki_walk *w, uint32_t t, const zki_ext *pt, zki_ext v)
+{
+    const zki_advice_layout *lay = w->lay;
+    uint32_t id = t == 0 ? lay->in_id : lay->out_id[t - 1];
+    if (lay->seg_of[id] != ZKI_NONE)
+        return zki_seg_claims_add(w->ca, lay->seg_of[id], pt, v);
+    size_t nv = zki_log2_ceil(w->B) + zki_walk_log_len(w->d, t);
+    return zki_ledger_add(w->led, id, pt, nv, v);
+}
+
+zki_status zki_walk_reduce_prove(zki_walk *w, uint32_t j, uint32_t id, zki_fe *tab, size_t nvars,
+                                 zki_node_proof *p, const zki_claim **c)
+{
+    if (!tab)
+        return zki_fail(ZKI_ERR_NOMEM, "prove: node %u table", j);
+    zki_status st = zki_ledger_reduce_prove(w->led, id, tab, NULL, w->ts, &p->red);
+    free(tab);
+    if (st)
+        return st;
+    *c = zki_ledger_get(w->led, id);
+    if (!*c || (*c)->nvars != nvars)
+        return zki_fail(ZKI_ERR_INPUT, "prove: node %u has no claim to prove", j);
+    return ZKI_OK;
+}
+
+zki_status zki_walk_reduce_verify(zki_walk *w, uint32_t j, uint32_t id, size_t nvars, const zki_node_proof *p,
+                                  const zki_claim **c)
+{
+    size_t k = zki_ledger_count(w->led, id);
+    if (zki_ledger_reduce_verify(w->led, id, &p->red, w->ts))
+        return zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u claim reduction", j);
+    *c = zki_ledger_get(w->led, id);
+    if (!*c || (*c)->nvars != nvars)
+        return zki_fail(ZKI_ERR_VERIFY, "verify: no claim on node %u", j);
+    /* one claim passes through: the proof's copy must be that claim (no
+     * malleable bytes) */
+    if (k == 1 && (p->red.sc.nvars != 0 || p->red.sc.degree != 0 || !zki_ext_eq(p->red.f_at_rho, (*c)->value)))
+        return zki_fail(ZKI_ERR_VERIFY, "verify: node %u: a claim reduction where none is due", j);
+    return ZKI_OK;
+}
+
+/* ---- advice layout ----------------------------------------------------- */
+
+static int grow_ids(zki_advice_layout *lay)
+{
+    if (lay->n_ids < lay->cap_ids)
+        return 1;
+    uint32_t cap = lay->cap_ids ? 2 * lay->cap_ids : 64;
+    uint32_t *s = realloc(lay->seg_of, sizeof(uint32_t) * cap);
+    if (s)
+        lay->seg_of = s;
+    uint8_t *r = s ? realloc(lay->role, cap) : NULL;
+    if (r)
+        lay->role = r;
+    if (!s || !r)
+        return 0;
+    lay->cap_ids = cap;
+    return 1;
+}
+
+uint32_t zki_layout_id(zki_advice_layout *lay, uint8_t role)
+{
+    if (!grow_ids(lay))
+        return ZKI_NONE;
+    lay->seg_of[lay->n_ids] = ZKI_NONE;
+    lay->role[lay->n_ids] = role;
+    return lay->n_ids++;
+}
+
+uint32_t zki_layout_advice(zki_advice_layout *lay, size_t nv)
+{
+    uint32_t id = zki_layout_id(lay, ZKI_ID_ADVICE);
+    if (id == ZKI_NONE)
+        return ZKI_NONE;
+    size_t *v = realloc(lay->nv, sizeof(size_t) * (lay->n + 1));
+    if (!v)
+        return ZKI_NONE;
+    lay->nv = v;
+    lay->nv[lay->n] = nv;
+    lay->seg_of[id] = lay->n++;
+    return id;
+}
+
+void zki_advice_layout_free(zki_advice_layout *lay)
+{
+    free(lay->nv);
+    zki_pack_free(&lay->pack);
+    free(lay->seg_of);
+    free(lay->role);
+    free(lay->ids);
+    free(lay->out_id);
+    free(lay->map_of);
+    free(lay->map_node);
+    free(lay->m_id);
+    memset(lay, 0, sizeof(*lay));
+}
+
+zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *d, uint32_t B, int private_input)
+{
+    memset(lay, 0, sizeof(*lay));
+    uint32_t L = d->n_nodes;
+    lay->ids = calloc(L, sizeof(*lay->ids));
+    lay->out_id = calloc(L, sizeof(uint32_t));
+    lay->map_of = calloc(L, sizeof(uint32_t));
+    lay->map_node = calloc(L, sizeof(uint32_t));
+    lay->m_id = calloc((size_t)L + 1, sizeof(uint32_t));
+    zki_status st = ZKI_OK;
+    if (!lay->ids || !lay->out_id || !lay->map_of || !lay->map_node || !lay->m_id)
+        st = zki_fail(ZKI_ERR_NOMEM, "advice layout");
+    for (uint32_t j = 0; !st && j < L; j++) {
+        const zki_gadget *g = zki_gadget_of(d->nodes[j].kind);
+        lay->map_of[j] = ZKI_NONE;
+        st = g ? g->layout(lay, d, j, B) : zki_fail(ZKI_ERR_INPUT, "advice layout: node %u of unknown kind", j);
+    }
+    if (!st) {
+        lay->m_id[0] = zki_layout_advice(lay, 16);
+        for (uint32_t i = 0; i < lay->n_maps; i++)
+            lay->m_id[1 + i] = zki_layout_advice(lay, d->nodes[lay->map_node[i]].q_log);
+        lay->x0 = ZKI_NONE;
+        size_t nx = zki_log2_ceil(B) + zki_walk_log_len(d, 0);
+        lay->in_id = private_input ? zki_layout_advice(lay, nx) : zki_layout_id(lay, ZKI_ID_INPUT);
+        if (lay->in_id == ZKI_NONE)
+            st = zki_fail(ZKI_ERR_NOMEM, "advice layout");
+        else if (private_input)
+            lay->x0 = lay->seg_of[lay->in_id];
+    }
+    if (!st)
+        st = zki_pack_init(&lay->pack, lay->nv, lay->n);
+    if (st)
+        zki_advice_layout_free(lay);
+    return st;
+}
+
+/* ---- requantising nodes ------------------------------------------------ */
+
+void zki_requant_params_of(const zki_dag_node *L, zki_requant_params *p)
+{
+    p->M = L->M;
+    p->s = L->s;
+    p->lo = L->lo;
+    p->hi = L->hi;
+    p->q_log = L->q_log;
+}
+
+zki_status zki_requant_layout(zki_advice_layout *lay, const zki_dag *d, uint32_t j, uint32_t B)
+{
+    const zki_dag_node *L = &d->nodes[j];
+    size_t len = zki_log2_ceil(B) + zki_log2_ceil(L->N);
+    uint32_t *id = lay->ids[j];
+    int out = j + 1 == d->n_nodes;
+    id[0] = zki_layout_id(lay, ZKI_ID_INTERNAL); /* acc */
+    id[1] = zki_layout_advice(lay, len);         /* q */
+    id[2] = out ? zki_layout_id(lay, ZKI_ID_OUTPUT) : zki_layout_advice(lay, len); /* y */
+    unsigned nl = zki_requant_n_limbs(L->s);
+    for (unsigned i = 1; i < nl; i++)
+        id[2 + i] = zki_layout_advice(lay, len);
+    for (unsigned i = 0; i < 3 + (nl - 1); i++)
+        if (id[i] == ZKI_NONE)
+            return zki_fail(ZKI_ERR_NOMEM, "advice layout");
+    lay->out_id[j] = id[2];
+    /* mapping instances: one per distinct (lo, hi, q_log) */
+    uint32_t k;
+    for (k = 0; k < lay->n_maps; k++) {
+        const zki_dag_node *F = &d->nodes[lay->map_node[k]];
+        if (F->lo == L->lo && F->hi == L->hi && F->q_log == L->q_log)
+            break;
+    }
+    if (k == lay->n_maps)
+        lay->map_node[lay->n_maps++] = j;
+    lay->map_of[j] = k;
+    return ZKI_OK;
+}
+
+zki_status zki_requant_sites(zki_walk *w, uint32_t j)
+{
+    const zki_dag_node *L = &w->d->nodes[j];
+    const uint32_t *id = w->lay->ids[j];
+    zki_requant_params p;
+    zki_requant_params_of(L, &p);
+    zki_requant_ids ids = {id[0], id[1], id[2], {0, id[3], id[4], id[5]}};
+    char name[32];
+    snprintf(name, sizeof(name), "node %u", j);
+    size_t n = (size_t)w->B << zki_log2_ceil(L->N);
+    const zki_requant_witness *rw = w->W ? &w->W->rq[j] : NULL;
+    const int64_t *acc = w->W ? w->W->acc[j] : NULL;
+    return zki_requant_add_sites(&p, rw, acc, n, &ids, w->ml->lk[0], w->ml->lk[1 + w->lay->map_of[j]], name);
+}
+
+void zki_put_i32(int32_t *dst, const int64_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = (int32_t)v[i];
+}
+
+zki_status zki_requant_advice(zki_walk *w, uint32_t j, int32_t *adv)
+{
+    const zki_advice_layout *lay = w->lay;
+    const zki_requant_witness *rw = &w->W->rq[j];
+    const uint32_t *id = lay->ids[j];
+    zki_put_i32(adv + lay->pack.off[lay->seg_of[id[1]]], rw->q, rw->n);
+    if (lay->seg_of[id[2]] != ZKI_NONE)
+        zki_put_i32(adv + lay->pack.off[lay->seg_of[id[2]]], rw->y, rw->n);
+    for (unsigned i = 1; i < rw->n_limbs; i++)
+        zki_put_i32(adv + lay->pack.off[lay->seg_of[id[2 + i]]], rw->limb[i], rw->n);
+    return ZKI_OK;
+}
+
+zki_status zki_requant_witness_of(zki_walk *w, uint32_t j, int64_t *accp)
+{
+    const zki_dag_node *L = &w->d->nodes[j];
+    zki_witness *W = w->W;
+    if (!accp)
+        return zki_fail(ZKI_ERR_NOMEM, "prove: accumulators of node %u", j);
+    W->acc[j] = accp;
+    zki_requant_params p;
+    zki_requant_params_of(L, &p);
+    char name[48];
+    snprintf(name, sizeof(name), "node %u accumulators", j);
+    uint64_t np = (uint64_t)1 << zki_log2_ceil(L->N);
+    zki_status st = zki_requant_witness_new(&W->rq[j], &p, accp, (size_t)w->B * np, name);
+    if (st)
+        return st;
+    W->t[j + 1] = W->rq[j].y;
+    W->ld[j + 1] = np;
+    return ZKI_OK;
+}
+
+zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j)
+{
+    int add = L->kind == ZKI_NODE_ADD;
+    if (!(L->has_bias <= (add ? 0u : 1u) && (add ? L->w_bits == 0 && L->M == 1 : (L->w_bits == 8 || L->w_bits == 16)) &&
+          L->s >= 1 && L->s <= 61 && L->lo <= 0 && L->hi >= 0 && L->lo >= -(1ll << 15) && L->hi < (1ll << 15) &&
+          L->M != 0 && L->M > -(1ll << 31) && L->M < (1ll << 31) && L->q_log >= 2 && L->q_log <= ZKI_DAG_MAX_Q_LOG))
+        return zki_fail(ZKI_ERR_INPUT, "vk: node %u: requantisation fields out of range", j);
+    int64_t omin = -((int64_t)1 << (L->out_bits - 1)), omax = ((int64_t)1 << (L->out_bits - 1)) - 1;
+    /* the output y = clamp(q, lo, hi) is an out_bits-bit value; 2^s q + r
+     * must take fewer than p values (requant.h) */
+    if (L->lo < omin || L->hi > omax || L->s + L->q_log > 62)
+        return zki_fail(ZKI_ERR_INPUT, "vk: node %u: clamp [%lld, %lld] or shift %u + quotient bits %u out of "
+                        "range", j, (long long)L->lo, (long long)L->hi, L->s, L->q_log);
+    return ZKI_OK;
+}
+
+zki_status zki_node_proof_vals(zki_node_proof *p, uint32_t n)
+{
+    p->val = calloc(n ? n : 1, sizeof(zki_ext));
+    p->n_val = n;
+    return p->val ? ZKI_OK : zki_fail(ZKI_ERR_NOMEM, "node proof");
+}
+
+void zki_node_proof_free(zki_node_proof *p)
+{
+    zki_claim_reduction_proof_free(&p->red);
+    for (int i = 0; i < ZKI_NODE_MAX_SC; i++)
+        zki_sc_proof_free(&p->sc[i]);
+    free(p->val);
+    memset(p, 0, sizeof(*p));
+}
+
+zki_status zki_walk_sites(zki_walk *w, const int64_t *x0p)
+{
+    zki_status st = ZKI_OK;
+    for (uint32_t j = 0; !st && j < w->d->n_nodes; j++)
+        st = zki_gadget_of(w->d->nodes[j].kind)->sites(w, j);
+    if (!st && w->priv)
+        st = zki_input_range_sites(w->ml->lk[0], w->lay, w->d, w->B, x0p);
+    return st;
+}
+
+zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_dag *d, const zki_advice_layout *lay,
+                                  uint32_t B, int private_input)
+{
+    zki_walk w;
+    memset(&w, 0, sizeof(w));
+    w.d = d, w.B = B, w.priv = private_input, w.lay = lay, w.ml = ml;
+    return zki_walk_sites(&w, NULL);
+}
+
+zki_ext *zki_walk_points(zki_walk *w, size_t n)
+{
+    if (w->n_keep == w->cap_keep) {
+        size_t cap = w->cap_keep ? 2 * w->cap_keep : 64;
+        void **k = realloc(w->keep, sizeof(void *) * cap);
+        if (!k)
+            return NULL;
+        w->keep = k;
+        w->cap_keep = cap;
+    }
+    zki_ext *p = malloc(sizeof(zki_ext) * (n + 1));
+    if (p)
+        w->keep[w->n_keep++] = p;
+    return p;
+}
+
+void zki_walk_free(zki_walk *w)
+{
+    for (size_t i = 0; i < w->n_keep; i++)
+        free(w->keep[i]);
+    free(w->keep);
+    w->keep = NULL;
+    w->n_keep = w->cap_keep = 0;
+}

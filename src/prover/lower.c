@@ -1,0 +1,503 @@
+/* Lowering a quantised model to the proof DAG (prover/lower.h).
+ *
+ * One pass over the model's nodes in order (topological): every tensor the
+ * proof needs gets an id once (0 the input, j + 1 node j's output) and a
+ * description (a padded map [C][H][W], or a row of features; proven >= 0
+ * or not); each model node becomes zero (views: Reshape, identity Pad), one
+ * or several (MaxPool passes) DAG nodes reading any earlier tensors. So
+ * forks, joins of any arity and several readers of one tensor need nothing
+ * special; a node the gadgets cannot prove is refused with its name. */
+#include "prover/lower.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "graph/refusals.h"
+#include "poly/mle.h"
+
+/* A tensor of the model as the proof sees it. */
+typedef struct {
+    int id;         /* DAG tensor id, -1: not produced by a proven node */
+    int map;        /* a padded map [c][h][w] (else a row of feat features) */
+    uint32_t c, h, w;
+    int64_t feat;   /* features per sample */
+    int nonneg;     /* proven >= 0 (a ReLU'd requant, a pool or concat of such) */
+    uint32_t bits;
+} tinfo;
+
+int zki_maxpool_passes(const int64_t *p, int64_t st[4][10])
+{
+    if (p[0] * p[1] <= ZKI_MAXPOOL_MAX_WINDOW) {
+        memcpy(st[0], p, sizeof(int64_t) * 10);
+        return 1;
+    }
+    int n = 0;
+    for (int axis = 1; axis >= 0; axis--) { /* rows (along W) first, then columns */
+        int64_t K = p[axis], s = p[2 + axis], d = p[4 + axis], pa = p[6 + axis], pb = p[8 + axis];
+        if (K > 2 * ZKI_MAXPOOL_MAX_WINDOW)
+            return 0;
+        int64_t geo[2][5]; /* K s d pad_before pad_after */
+        int k = 0;
+        if (K <= ZKI_MAXPOOL_MAX_WINDOW) {
+            int64_t g0[5] = {K, s, d, pa, pb};
+            memcpy(geo[k++], g0, sizeof g0);
+        } else {
+            int64_t w = (K + 1) / 2;
+            int64_t g0[5] = {w, 1, d, pa, pb}, g1[5] = {2, s, d * (K - w), 0, 0};
+            memcpy(geo[k++], g0, sizeof g0);
+            memcpy(geo[k++], g1, sizeof g1);
+        }
+        for (int i = 0; i < k; i++) {
+            int64_t q[10] = {1, 1, 1, 1, 1, 1, 0, 0, 0, 0};
+            q[axis] = geo[i][0], q[2 + axis] = geo[i][1], q[4 + axis] = geo[i][2];
+            q[6 + axis] = geo[i][3], q[8 + axis] = geo[i][4];
+            memcpy(st[n++], q, sizeof q);
+        }
+    }
+    return n;
+}
+
+/* Whether every window of an axis (n inputs, window K, stride s, dilation
+ * dl, pads a / b) holds an input element: an all-pad window's ONNX max is
+ * undefined (the integer executor says 0), so such pools are refused. (A
+ * pass of a split window may hold pads only: its value, the map's minimum,
+ * never wins in the next pass.) */
+static int pool_axis_covered(int64_t n, int64_t K, int64_t s, int64_t dl, int64_t a, int64_t b)
+{
+    if (n + a + b < dl * (K - 1) + 1)
+        return 0;
+    int64_t out = (n + a + b - dl * (K - 1) - 1) / s + 1;
+    for (int64_t o = 0; o < out; o++) {
+        /* the first window position at or after 0, if any, must be < n */
+        int64_t f = o * s - a, k0 = f >= 0 ? 0 : (-f + dl - 1) / dl;
+        if (k0 >= K || f + k0 * dl >= n)
+            return 0;
+    }
+    return 1;
+}
+
+/* Every node without a gadget, all at once and grouped, so a user sees the
+ * whole list of what keeps the model from being proven. */
+static zki_status unproven_ops(const zki_qmodel *m)
+{
+    zki_refusals rf;
+    memset(&rf, 0, sizeof rf);
+    for (int i = 0; i < m->n_nodes; i++) {
+        const zki_qnode *n = &m->nodes[i];
+        const char *why = NULL;
+        switch (n->op) {
+        case ZKI_QOP_MATMUL: why = "a product of two activations (attention) is not proven yet"; break;
+        case ZKI_QOP_MUL: why = "an elementwise product of activations is not proven yet"; break;
+        case ZKI_QOP_LUT: why = "elementwise functions by lookup (Sigmoid, Tanh, GELU, ...) are not proven yet"; break;
+        case ZKI_QOP_TRANSPOSE:
+        case ZKI_QOP_SLICE: why = "data movement other than Reshape/Flatten is not proven yet"; break;
+        case ZKI_QOP_GATHER: why = "Gather (embeddings, index maps) is not proven yet"; break;
+        case ZKI_QOP_SOFTMAX:
+            why = "not proven yet; a Softmax on a classifier's output can be left out of the export (the argmax "
+                  "is the same)";
+            break;
+        case ZKI_QOP_LAYERNORM: why = "not proven yet"; break;
+        case ZKI_QOP_CONCAT:
+            if (n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || n->n_p < 1 || n->p[0] != 1)
+                why = "maps joined along the channels (axis 1) are proven";
+            break;
+        default: break;
+        }
+        if (why)
+            zki_refusals_add(&rf, zki_qop_name(n->op), n->name, why);
+    }
+    zki_status st = zki_refusals_fail(&rf, ZKI_ERR_UNSUPPORTED);
+    return st ? zki_fail_ctx(st, "prove") : ZKI_OK;
+}
+
+typedef struct {
+    const zki_qmodel *m;
+    zki_dag *d;
+    tinfo *t;       /* per model tensor */
+    int *src;       /* per DAG node: the model node it came from */
+} lowering;
+
+static zki_dag_node *new_node(lowering *lw, int qnode, uint32_t kind)
+{
+    zki_dag_node *L = &lw->d->nodes[lw->d->n_nodes];
+    memset(L, 0, sizeof(*L));
+    L->kind = kind;
+    L->n_in = 1;
+    lw->src[lw->d->n_nodes++] = qnode;
+    return L;
+}
+
+static uint32_t map_size(uint32_t c, uint32_t h, uint32_t w)
+{
+    return 1u << (zki_log2_ceil(c) + zki_log2_ceil(h) + zki_log2_ceil(w));
+}
+
+#define REFUSE(...) return zki_fail(ZKI_ERR_UNSUPPORTED, __VA_ARGS__)
+
+/* A tensor read by a proven node: produced by one. */
+static zki_status known(const lowering *lw, const zki_qnode *n, int t)
+{
+    if (lw->t[t].id < 0)
+        REFUSE("prove: node '%s' (%s) reads '%s', which no proven node computes", n->name, zki_qop_name(n->op),
+               lw->m->t[t].name);
+    return ZKI_OK;
+}
+
+static zki_status lower_view(lowering *lw, const zki_qnode *n)
+{
+    const zki_qtensor *xi = &lw->m->t[n->in[0]], *o = &lw->m->t[n->out];
+    tinfo *x = &lw->t[n->in[0]];
+    if (n->op == ZKI_QOP_PAD) {
+        /* exporters emit zero-amount Pads (torch's avg_pool2d): identity */
+        int ident = o->rank == xi->rank && n->n_p == 2 + xi->rank;
+        for (int i = 0; ident && i < o->rank; i++)
+            ident = o->dims[i] == xi->dims[i] && n->p[2 + i] == 0;
+        if (!ident)
+            REFUSE("prove: node '%s' (Pad) pads (only zero-amount Pads are proven, as the identity)", n->name);
+    } else {
+        if (zki_qnumel(o) != x->feat)
+            REFUSE("prove: node '%s' (Reshape) changes the size", n->name);
+        /* a map only flattens ([1, C*H*W]) or keeps its shape */
+        if (x->map && !(o->rank == 2 && o->dims[0] == 1) &&
+            !(o->rank == 4 && o->dims[1] == x->c && o->dims[2] == x->h && o->dims[3] == x->w))
+            REFUSE("prove: node '%s' (Reshape) reshapes a feature map other than by flattening it", n->name);
+    }
+    lw->t[n->out] = *x;
+    return ZKI_OK;
+}
+
+static zki_status lower_maxpool(lowering *lw, int qi, const zki_qnode *n)
+{
+    const zki_qtensor *xt = &lw->m->t[n->in[0]], *yt = &lw->m->t[n->out];
+    tinfo x = lw->t[n->in[0]];
+    const int64_t *p = n->p;
+    /* pads read as the map's minimum (they never win); every window must
+     * hold an element; larger windows as passes (zki_maxpool_passes) */
+    int bad = !x.map || xt->rank != 4 || xt->dims[1] != x.c || xt->dims[2] != x.h || xt->dims[3] != x.w ||
+              yt->rank != 4 || yt->bits > 16 || yt->bits < (int)x.bits;
+    for (int i = 0; !bad && i < 10; i++)
+        bad = p[i] < (i >= 6 ? 0 : 1) || p[i] >= (1ll << 31);
+    bad = bad || !pool_axis_covered(x.h, p[0], p[2], p[4], p[6], p[8]) ||
+          !pool_axis_covered(x.w, p[1], p[3], p[5], p[7], p[9]);
+    int64_t st2[4][10];
+    int passes = bad ? 0 : zki_maxpool_passes(p, st2);
+    bad = bad || !passes;
+    uint32_t h = x.h, w = x.w;
+    for (int k = 0; !bad && k < passes; k++) {
+        const int64_t *q = st2[k];
+        zki_maxpool_dims pd;
+        bad = zki_maxpool_dims_init(&pd, 1, x.c, h, w, (uint64_t)q[0], (uint64_t)q[1], (uint64_t)q[2],
+                                    (uint64_t)q[3], (uint64_t)q[4], (uint64_t)q[5], (uint64_t)q[6], (uint64_t)q[7],
+                                    (uint64_t)q[8], (uint64_t)q[9]) != ZKI_OK ||
+              pd.lc + pd.lh + pd.lw > 26;
+        h = (uint32_t)pd.OH, w = (uint32_t)pd.OW;
+    }
+    bad = bad || yt->dims[1] != (int64_t)x.c || yt->dims[2] != (int64_t)h || yt->dims[3] != (int64_t)w;
+    if (bad)
+        REFUSE("prove: node '%s' (MaxPool): proven on a Conv, pool, Add or Concat map, windows of at most %dx%d "
+               "(split into passes of at most %d elements), every window holding an input element, outputs of "
+               "at most 16 bits", n->name, 2 * ZKI_MAXPOOL_MAX_WINDOW, 2 * ZKI_MAXPOOL_MAX_WINDOW,
+               ZKI_MAXPOOL_MAX_WINDOW);
+    uint32_t in = (uint32_t)x.id;
+    h = x.h, w = x.w;
+    for (int k = 0; k < passes; k++) {
+        const int64_t *q = st2[k];
+        zki_maxpool_dims pd;
+        zki_maxpool_dims_init(&pd, 1, x.c, h, w, (uint64_t)q[0], (uint64_t)q[1], (uint64_t)q[2], (uint64_t)q[3],
+                              (uint64_t)q[4], (uint64_t)q[5], (uint64_t)q[6], (uint64_t)q[7], (uint64_t)q[8],
+                              (uint64_t)q[9]);
+        zki_dag_node *L = new_node(lw, qi, ZKI_NODE_MAXPOOL);
+        L->in[0] = in;
+        L->out_bits = (uint32_t)yt->bits;
+        L->C = x.c, L->H = h, L->W = w, L->OC = x.c, L->G = 1;
+        L->KH = (uint32_t)q[0], L->KW = (uint32_t)q[1], L->sh = (uint32_t)q[2], L->sw = (uint32_t)q[3];
+        L->dh = (uint32_t)q[4], L->dw = (uint32_t)q[5];
+        L->pt = (uint32_t)q[6], L->pl = (uint32_t)q[7], L->pb = (uint32_t)q[8], L->pr = (uint32_t)q[9];
+        L->K = 1u << (pd.lc + pd.lh + pd.lw);
+        L->N = 1u << (pd.lc + pd.loh + pd.low);
+        h = (uint32_t)pd.OH, w = (uint32_t)pd.OW;
+        in = lw->d->n_nodes;
+    }
+    tinfo *y = &lw->t[n->out];
+    *y = x;
+    y->id = (int)lw->d->n_nodes, y->h = h, y->w = w, y->feat = (int64_t)x.c * h * w, y->bits = (uint32_t)yt->bits;
+    return ZKI_OK;
+}
+
+/* Add (n_in >= 2 maps of one shape, multipliers p[0..n_in), then s lo hi)
+ * or Concat (n_in >= 2 maps of one height and width, along channels). */
+static zki_status lower_join(lowering *lw, int qi, const zki_qnode *n)
+{
+    const zki_qtensor *yt = &lw->m->t[n->out];
+    int add = n->op == ZKI_QOP_ADD;
+    const tinfo *x0 = &lw->t[n->in[0]];
+    uint64_t c = 0;
+    int bad = n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || yt->bits > 16 || !x0->map;
+    for (int i = 0; !bad && i < n->n_in; i++) {
+        const tinfo *x = &lw->t[n->in[i]];
+        bad = !x->map || x->h != x0->h || x->w != x0->w || (add && x->c != x0->c) ||
+              (!add && x->bits > (uint32_t)yt->bits);
+        c += x->c;
+    }
+    if (add) {
+        /* p: multipliers, then s lo hi; lo <= 0 <= hi; the inputs' shape */
+        int k = n->n_in;
+        c = x0->c;
+        bad = bad || n->n_p < k + 3 || n->p[k] < 1 || n->p[k] > 61 || n->p[k + 1] > 0 || n->p[k + 2] < 0 ||
+              n->p[k + 1] < -(1ll << 15) || n->p[k + 2] >= (1ll << 15);
+        for (int i = 0; !bad && i < k; i++)
+            bad = n->p[i] == 0 || n->p[i] <= -(1ll << 31) || n->p[i] >= (1ll << 31);
+        bad = bad || yt->rank != 4 || yt->dims[1] != x0->c || yt->dims[2] != x0->h || yt->dims[3] != x0->w;
+        if (bad)
+            REFUSE("prove: node '%s' (Add): proven as a join of Conv, pool, Add or Concat maps of one shape, "
+                   "0 < |M| < 2^31, s <= 61, outputs of at most 16 bits", n->name);
+    } else {
+        bad = bad || n->n_p < 1 || n->p[0] != 1 || yt->rank != 4 || yt->dims[0] != 1 || yt->dims[1] != (int64_t)c ||
+              yt->dims[2] != x0->h || yt->dims[3] != x0->w || c >= (1ull << 31) ||
+              zki_log2_ceil(c) + zki_log2_ceil(x0->h) + zki_log2_ceil(x0->w) > 26;
+        if (bad)
+            REFUSE("prove: node '%s' (Concat): proven along the channels (axis 1) of Conv, pool, Add or Concat "
+                   "maps of one height and width, outputs of at most 16 bits holding every input", n->name);
+    }
+    zki_dag_node *L = new_node(lw, qi, add ? ZKI_NODE_ADD : ZKI_NODE_CONCAT);
+    L->n_in = (uint32_t)n->n_in;
+    int nonneg = 1;
+    for (int i = 0; i < n->n_in; i++) {
+        L->in[i] = (uint32_t)lw->t[n->in[i]].id;
+        nonneg = nonneg && lw->t[n->in[i]].nonneg;
+        if (add)
+            L->mul[i] = n->p[i];
+    }
+    L->out_bits = (uint32_t)yt->bits;
+    L->C = (uint32_t)c, L->H = x0->h, L->W = x0->w, L->OC = (uint32_t)c, L->G = 1;
+    L->K = L->N = map_size((uint32_t)c, x0->h, x0->w);
+    if (add) {
+        int k = n->n_in;
+        L->M = 1;
+        L->s = (uint32_t)n->p[k];
+        L->lo = n->p[k + 1];
+        L->hi = n->p[k + 2];
+        nonneg = L->lo >= 0;
+    }
+    tinfo *y = &lw->t[n->out];
+    *y = *x0;
+    y->id = (int)lw->d->n_nodes, y->c = (uint32_t)c, y->feat = (int64_t)c * x0->h * x0->w;
+    y->nonneg = nonneg, y->bits = (uint32_t)yt->bits;
+    return ZKI_OK;
+}
+
+/* Linear, Conv, AveragePool, GlobalAveragePool and a map's Requant (the
+ * last three as depthwise convs with unit weights). */
+static zki_status lower_affine(lowering *lw, int qi, const zki_qnode *n)
+{
+    const zki_qmodel *m = lw->m;
+    const tinfo x = lw->t[n->in[0]];
+    /* GlobalAveragePool: a MEAN over the two spatial axes of a map */
+    int is_gap = n->op == ZKI_QOP_MEAN && m->t[n->in[0]].rank == 4 && n->p[4] == 12;
+    /* a map's REQUANT (the quantiser's scale alignment before a join) */
+    int is_rq = n->op == ZKI_QOP_REQUANT && x.map && m->t[n->in[0]].rank == 4 && n->n_p >= 4;
+    if (n->op != ZKI_QOP_LINEAR && n->op != ZKI_QOP_CONV && n->op != ZKI_QOP_AVGPOOL && !is_gap && !is_rq)
+        REFUSE("prove: node '%s' (%s) is outside the provable class (" ZKI_PROVABLE_CLASS ")", n->name,
+               zki_qop_name(n->op));
+    int is_pool = n->op == ZKI_QOP_AVGPOOL || is_gap || is_rq;
+    int is_conv = n->op == ZKI_QOP_CONV || is_pool;
+    const zki_qtensor *w = is_pool ? NULL : &m->t[n->in[1]];
+    int bi = !is_pool && n->n_in > 2 ? n->in[2] : -1;
+    const zki_qtensor *xt = &m->t[n->in[0]], *yt = &m->t[n->out];
+    zki_conv_dims cd;
+    int bad = (w && ((w->bits != 8 && w->bits != 16) || w->kind != ZKI_QT_CONST)) ||
+              (bi >= 0 && m->t[bi].kind != ZKI_QT_CONST) || yt->bits > 16 || n->p[1] < 1 || n->p[1] > 61 ||
+              n->p[0] == 0 || n->p[0] <= -(1ll << 31) || n->p[0] >= (1ll << 31) || n->p[2] > 0 || n->p[3] < 0;
+    if (is_conv) {
+        /* geometry G KH KW sh sw dh dw pt pl pb pr, and the output channels */
+        int64_t g[11], oc;
+        if (is_rq) {
+            const int64_t gp[11] = {xt->dims[1], 1, 1, 1, 1, 1, 1, 0, 0, 0, 0};
+            memcpy(g, gp, sizeof(g));
+            oc = g[0];
+        } else if (is_gap) {
+            const int64_t gp[11] = {xt->dims[1], xt->dims[2], xt->dims[3], 1, 1, 1, 1, 0, 0, 0, 0};
+            memcpy(g, gp, sizeof(g));
+            oc = g[0];
+        } else if (is_pool) {
+            const int64_t gp[11] = {xt->rank == 4 ? xt->dims[1] : 0, n->p[4], n->p[5], n->p[6], n->p[7], 1, 1,
+                                    n->p[8], n->p[9], n->p[10], n->p[11]};
+            memcpy(g, gp, sizeof(g));
+            oc = g[0];
+        } else {
+            memcpy(g, n->p + 4, sizeof(g));
+            oc = w->rank == 4 ? w->dims[0] : 0;
+        }
+        /* a conv reads the input image or a map */
+        bad = bad || xt->rank != 4 || xt->dims[0] != 1 || (w && w->rank != 4) || yt->rank != 4 ||
+              (x.id > 0 && !x.map) ||
+              (x.map && (xt->dims[1] != x.c || xt->dims[2] != x.h || xt->dims[3] != x.w));
+        for (int i = 0; !bad && i < 11; i++)
+            bad = g[i] < (i >= 7 ? 0 : 1) || g[i] >= (1ll << 31);
+        bad = bad || oc < 1 || oc >= (1ll << 31) ||
+              zki_conv_dims_init(&cd, 1, (uint64_t)xt->dims[1], (uint64_t)xt->dims[2], (uint64_t)xt->dims[3],
+                                 (uint64_t)oc, (uint64_t)g[1], (uint64_t)g[2], (uint64_t)g[3], (uint64_t)g[4],
+                                 (uint64_t)g[5], (uint64_t)g[6], (uint64_t)g[7], (uint64_t)g[8], (uint64_t)g[9],
+                                 (uint64_t)g[10], (uint64_t)g[0], bi >= 0);
+        bad = bad || (w && (w->dims[1] != (int64_t)cd.Cig || w->dims[2] != g[1] || w->dims[3] != g[2])) ||
+              yt->dims[1] != (int64_t)cd.OC || yt->dims[2] != (int64_t)cd.OH || yt->dims[3] != (int64_t)cd.OW ||
+              cd.lc + cd.lh + cd.lw > 26 || cd.loc + cd.loh + cd.low > 26;
+    } else {
+        bad = bad || w->rank != 2 || w->dims[1] != x.feat || w->dims[0] < 1 || w->dims[0] > ZKI_DAG_MAX_DIM ||
+              x.feat > ZKI_DAG_MAX_DIM;
+    }
+    if (bad)
+        REFUSE("prove: node '%s' (%s): weights must be int8/int16 constants on a one-row input (Linear [N, %lld]; "
+               "Conv on the input image or a map), outputs at most 16 bits, 0 < |M| < 2^31, s <= 61, clamp "
+               "range containing 0", n->name, zki_qop_name(n->op), (long long)x.feat);
+    zki_dag_node *L = new_node(lw, qi, is_conv ? ZKI_NODE_CONV : ZKI_NODE_LINEAR);
+    L->in[0] = (uint32_t)x.id;
+    L->has_bias = bi >= 0;
+    L->w_bits = w ? (uint32_t)w->bits : 8;
+    L->out_bits = (uint32_t)yt->bits;
+    L->M = n->p[0];
+    L->s = (uint32_t)n->p[1];
+    L->lo = n->p[2];
+    L->hi = n->p[3];
+    int nonneg = L->lo >= 0;
+    if (is_rq && x.nonneg && L->M > 0 && L->lo < 0) {
+        /* rq(x M) >= 0 for x >= 0, M > 0: the clamp at 0 changes nothing
+         * and keeps the map proven nonnegative */
+        L->lo = 0;
+        nonneg = 1;
+    }
+    tinfo *y = &lw->t[n->out];
+    memset(y, 0, sizeof(*y));
+    y->id = (int)lw->d->n_nodes, y->nonneg = nonneg, y->bits = L->out_bits;
+    if (is_conv) {
+        L->C = (uint32_t)cd.C, L->H = (uint32_t)cd.H, L->W = (uint32_t)cd.W;
+        L->OC = (uint32_t)cd.OC, L->KH = (uint32_t)cd.KH, L->KW = (uint32_t)cd.KW;
+        L->sh = (uint32_t)cd.sh, L->sw = (uint32_t)cd.sw, L->dh = (uint32_t)cd.dh;
+        L->dw = (uint32_t)cd.dw, L->pt = (uint32_t)cd.pt, L->pl = (uint32_t)cd.pl;
+        L->pb = (uint32_t)cd.pb, L->pr = (uint32_t)cd.pr, L->G = (uint32_t)cd.G;
+        L->K = 1u << (cd.lc + cd.lh + cd.lw);
+        L->N = 1u << (cd.loc + cd.loh + cd.low);
+        y->map = 1, y->c = (uint32_t)cd.OC, y->h = (uint32_t)cd.OH, y->w = (uint32_t)cd.OW;
+        y->feat = (int64_t)(cd.OC * cd.OH * cd.OW);
+    } else {
+        L->K = (uint32_t)x.feat;
+        if (x.map) {
+            L->C = x.c, L->H = x.h, L->W = x.w;
+            L->K = map_size(x.c, x.h, x.w);
+        }
+        L->N = (uint32_t)w->dims[0];
+        y->feat = w->dims[0];
+    }
+    return ZKI_OK;
+}
+
+static zki_status lower_node(lowering *lw, int qi)
+{
+    const zki_qnode *n = &lw->m->nodes[qi];
+    zki_status st = known(lw, n, n->in[0]);
+    for (int i = 1; !st && (n->op == ZKI_QOP_ADD || n->op == ZKI_QOP_CONCAT) && i < n->n_in; i++)
+        st = known(lw, n, n->in[i]);
+    if (st)
+        return st;
+    switch (n->op) {
+    case ZKI_QOP_PAD:
+    case ZKI_QOP_RESHAPE: return lower_view(lw, n);
+    case ZKI_QOP_MAXPOOL: return lower_maxpool(lw, qi, n);
+    case ZKI_QOP_ADD:
+    case ZKI_QOP_CONCAT: return lower_join(lw, qi, n);
+    default: return lower_affine(lw, qi, n);
+    }
+}
+
+/* Every node must lead to the output: a node nothing reads would go
+ * unproven. */
+static zki_status check_reach(const zki_dag *d)
+{
+    uint8_t *live = calloc(d->n_nodes, 1);
+    if (!live)
+        return zki_fail(ZKI_ERR_NOMEM, "prove: DAG");
+    live[d->n_nodes - 1] = 1;
+    for (uint32_t j = d->n_nodes; j-- > 0;)
+        for (uint32_t i = 0; live[j] && i < d->nodes[j].n_in; i++)
+            if (d->nodes[j].in[i] > 0)
+                live[d->nodes[j].in[i] - 1] = 1;
+    uint32_t dead = 0;
+    for (uint32_t j = 0; j < d->n_nodes; j++)
+        dead += !live[j];
+    free(live);
+    if (dead)
+        REFUSE("prove: %u of the model's proven nodes do not lead to its output", dead);
+    return ZKI_OK;
+}
+
+zki_status zki_dag_lower(const zki_qmodel *m, zki_dag *d, int **src_node)
+{
+    memset(d, 0, sizeof(*d));
+    if (src_node)
+        *src_node = NULL;
+    zki_status st = unproven_ops(m);
+    if (st)
+        return st;
+    if (m->n_inputs != 1 || m->n_outputs != 1)
+        REFUSE("prove: the model has %d inputs ('%s'%s) and %d outputs: one input and one output are supported "
+               "(weights must be constants)", m->n_inputs, m->n_inputs > 0 ? m->t[m->inputs[0]].name : "",
+               m->n_inputs > 1 ? ", ..." : "", m->n_outputs);
+    const zki_qtensor *it = &m->t[m->inputs[0]], *ot = &m->t[m->outputs[0]];
+    if (it->bits < 2 || it->bits > 16)
+        REFUSE("prove: input '%s' has %d bits (2..16 supported)", it->name, it->bits);
+    d->in_bits = (uint32_t)it->bits;
+    d->out_bits = (uint32_t)ot->bits;
+    d->in_rank = (uint32_t)it->rank;
+    d->out_rank = (uint32_t)ot->rank;
+    memcpy(d->in_dims, it->dims, sizeof(d->in_dims));
+    memcpy(d->out_dims, ot->dims, sizeof(d->out_dims));
+    d->in_scale = it->scale;
+    d->out_scale = ot->scale;
+    size_t cap = 4 * (size_t)m->n_nodes + 1;
+    lowering lw = {m, d, calloc((size_t)m->n_t + 1, sizeof(tinfo)), calloc(cap, sizeof(int))};
+    d->nodes = calloc(cap, sizeof(zki_dag_node));
+    if (!lw.t || !lw.src || !d->nodes) {
+        st = zki_fail(ZKI_ERR_NOMEM, "prove: DAG");
+        goto out;
+    }
+    for (int i = 0; i < m->n_t; i++)
+        lw.t[i].id = -1;
+    tinfo *x = &lw.t[m->inputs[0]];
+    x->id = 0, x->feat = zki_qnumel(it), x->bits = (uint32_t)it->bits;
+    for (int i = 0; !st && i < m->n_nodes; i++) {
+        if (d->n_nodes + 4 > cap || d->n_nodes >= ZKI_DAG_MAX_NODES)
+            st = zki_fail(ZKI_ERR_UNSUPPORTED, "prove: more than %u proven nodes", ZKI_DAG_MAX_NODES);
+        else
+            st = lower_node(&lw, i);
+    }
+    if (st)
+        goto out;
+    int oid = lw.t[m->outputs[0]].id;
+    if (d->n_nodes == 0 || oid < 1) {
+        st = zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the model has no Linear (Gemm/MatMul), Conv or pool layer "
+                      "to prove");
+        goto out;
+    }
+    if ((uint32_t)oid != d->n_nodes) {
+        st = zki_fail(ZKI_ERR_UNSUPPORTED, "prove: %u proven nodes come after the one computing the output",
+                      d->n_nodes - (uint32_t)oid);
+        goto out;
+    }
+    if (d->nodes[d->n_nodes - 1].kind == ZKI_NODE_CONCAT) {
+        st = zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the output comes from a Concat (a Concat's map is not "
+                      "committed; end the model with a layer after it)");
+        goto out;
+    }
+    st = check_reach(d);
+out:
+    free(lw.t);
+    if (!st && src_node)
+        *src_node = lw.src;
+    else
+        free(lw.src);
+    if (st)
+        zki_dag_free(d);
+    return st;
+}

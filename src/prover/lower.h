@@ -1,0 +1,25 @@
+/* Lowering a quantised model to the proof DAG the gadgets prove
+ * (protocol/dag.h): one DAG node per proven model node (a MaxPool of a
+ * large window: one per pass), views (Reshape, Flatten, identity Pad)
+ * aliased, tensors named once. */
+#ifndef ZKI_PROVER_LOWER_H
+#define ZKI_PROVER_LOWER_H
+
+#include "prover/keys.h"
+#include "quant/qmodel.h"
+
+/* Fills d (zki_dag_free). ZKI_ERR_UNSUPPORTED names every model node
+ * without a gadget at once, or the first node whose parameters the gadgets
+ * cannot prove. src_node (may be NULL): per DAG node the model node it came
+ * from (malloc'ed, caller frees). */
+zki_status zki_dag_lower(const zki_qmodel *m, zki_dag *d, int **src_node);
+
+/* A MaxPool (p: KH KW sh sw dh dw pt pl pb pr) as passes of at most
+ * ZKI_MAXPOOL_MAX_WINDOW elements: one when the window is that small, else
+ * a row pass then a column pass (the max is separable); an axis of K in
+ * (4, 8] is itself two passes, a window of w = ceil(K/2) at stride 1 (with
+ * the pads) and then a window of 2 with dilation d (K - w) at the stride.
+ * Returns the number of passes (0: not expressible), geometry in st. */
+int zki_maxpool_passes(const int64_t *p, int64_t st[4][10]);
+
+#endif
