@@ -15,7 +15,7 @@
 
 #include "common/error.h"
 #include "poly/mle.h"
-#include "prover/open_tables.h"
+#include "protocol/open_tables.h"
 #include "prover/prover.h"
 
 /* called per layer after its witness: may change q, y, limbs (n entries) */

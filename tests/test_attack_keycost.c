@@ -27,8 +27,8 @@
 #include "common/rng.h"
 #include "prover/prover.h"
 #include "prover/random_mlp.h"
-#include "prover/vk_cost.h"
-#include "prover/wlayout.h"
+#include "protocol/vk_cost.h"
+#include "protocol/wlayout.h"
 #include "test.h"
 #include "verifier/verifier.h"
 

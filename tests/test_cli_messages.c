@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
-#include "prover/keys.h"
+#include "prover/setup.h"
 #include "quant/npy.h"
 #include "test.h"
 #include "test_cli_util.h"

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
-#include "prover/keys.h"
+#include "prover/setup.h"
 #include "quant/npy.h"
 #include "quant/quant.h"
 #include "test.h"

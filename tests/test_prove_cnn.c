@@ -17,7 +17,7 @@
 #include "common/rng.h"
 #include "poly/mle.h"
 #include "prover/prover.h"
-#include "prover/wlayout.h"
+#include "protocol/wlayout.h"
 #include "quant/npy.h"
 #include "quant/quant.h"
 #include "test.h"

@@ -8,7 +8,7 @@
 
 #include "common/rng.h"
 #include "poly/mle.h"
-#include "prover/pack.h"
+#include "protocol/pack.h"
 #include "test.h"
 
 static zki_ext rnd(zki_rng *g) { return zki_ext_make(zki_rng_below(g, ZKI_P), zki_rng_below(g, ZKI_P)); }

@@ -8,7 +8,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
-#include "prover/bytes.h"
+#include "common/bytes.h"
 #include "quant/quant.h"
 
 static const char *usage_compile =

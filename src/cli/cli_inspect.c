@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "prover/bytes.h"
-#include "prover/vk_cost.h"
+#include "common/bytes.h"
+#include "protocol/vk_cost.h"
 #include "quant/npy.h"
 #include "quant/quant.h"
 #include "verifier/verifier.h"

@@ -9,7 +9,7 @@
 
 #include "common/error.h"
 #include "onnx/onnx.h"
-#include "prover/bytes.h"
+#include "common/bytes.h"
 #include "verifier/verifier.h"
 
 static const char *usage_verify =

@@ -5,7 +5,8 @@
 #ifndef ZKI_PROVER_LOWER_H
 #define ZKI_PROVER_LOWER_H
 
-#include "prover/keys.h"
+#include "protocol/dag.h"
+#include "quant/qmodel.h"
 #include "quant/qmodel.h"
 
 /* Fills d (zki_dag_free). ZKI_ERR_UNSUPPORTED names every model node

@@ -5,8 +5,9 @@
 
 #include "common/error.h"
 #include "poly/mle.h"
-#include "gadgets/gadget.h"
-#include "prover/open_tables.h"
+#include "protocol/gadget.h"
+#include "prover/prover.h"
+#include "protocol/open_tables.h"
 
 static double now_s(void)
 {
@@ -127,7 +128,7 @@ zki_status zki_mlp_forward(const zki_pk *pk, const int64_t *X, uint32_t B, int64
     zki_witness W;
     zki_walk w;
     memset(&w, 0, sizeof(w));
-    w.vk = &pk->vk, w.d = a, w.B = B, w.pk = pk, w.W = &W, w.w_bits = pack_bits(pk);
+    w.vk = &pk->vk, w.d = a, w.B = B, w.wts = pk->w, w.bias = pk->bias, w.W = &W, w.w_bits = pack_bits(pk);
     st = forward(&w, X);
     *y = st ? NULL : malloc(sizeof(int64_t) * B * zki_dag_out_len(a));
     if (!st && !*y)
@@ -223,7 +224,7 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     zki_transcript ts = {0};
     zki_ledger led;
     zki_ledger_init(&led);
-    zki_walk w = {&pk->vk, a, B, priv, &lay, &mlk, &ts, &led, &cw, &ca, pk, &W, pack_bits(pk), NULL, 0, 0};
+    zki_walk w = {&pk->vk, a, B, priv, &lay, &mlk, &ts, &led, &cw, &ca, pk->w, pk->bias, &W, pack_bits(pk), NULL, 0, 0};
     pf->n_nodes = L;
     pf->B = B;
     pf->private_input = (uint32_t)priv;

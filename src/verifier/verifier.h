@@ -6,7 +6,7 @@
 #ifndef ZKI_VERIFIER_VERIFIER_H
 #define ZKI_VERIFIER_VERIFIER_H
 
-#include "prover/prover.h"
+#include "protocol/proof.h"
 
 /* X: [B][K_0] public input, or NULL when the proof commits the input.
  * ZKI_OK if the proof is valid for (vk, X, proof->output); ZKI_ERR_VERIFY

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "gadgets/gadget.h"
+#include "protocol/gadget.h"
 #include "poly/mle.h"
-#include "prover/open_tables.h"
+#include "protocol/open_tables.h"
 #include "verifier/verifier.h"
 
 /* The statement's cheap checks, before any cryptography, with messages
@@ -110,7 +110,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     zki_ledger_init(&led);
     zki_model_lookups mlk = {0};
     zki_seg_claims cw = {0}, ca = {0};
-    zki_walk w = {vk, a, B, (int)pf->private_input, &lay, &mlk, &ts, &led, &cw, &ca, NULL, NULL, 0, NULL, 0, 0};
+    zki_walk w = {vk, a, B, (int)pf->private_input, &lay, &mlk, &ts, &led, &cw, &ca, NULL, NULL, NULL, 0, NULL, 0, 0};
     /* the advice commitment's parameters set the opening's cost: the key
      * fixes them, checked before anything is allocated for the proof */
     if ((st = zki_advice_commitment_check(vk, &lay, &pf->acom, ZKI_ERR_VERIFY)))

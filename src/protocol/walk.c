@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "gadgets/gadget.h"
+#include "protocol/gadget.h"
 #include "poly/mle.h"
 
 uint32_t zki_walk_bits(const zki_dag *d, uint32_t t)

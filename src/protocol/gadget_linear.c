@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "gadgets/gadget.h"
+#include "protocol/gadget.h"
 #include "poly/mle.h"
-#include "prover/vk_cost.h"
+#include "protocol/vk_cost.h"
 
 static zki_status linear_dims(const zki_dag *d, uint32_t j, uint32_t B, zki_matmul_dims *md)
 {
@@ -98,8 +98,8 @@ static zki_status linear_witness(zki_walk *w, uint32_t j)
     uint32_t t = L->in[0];
     zki_status st = linear_dims(w->d, j, w->B, &md);
     if (!st)
-        st = zki_matmul_forward(&md, W->t[t], W->ld[t], w->pk->w[j], w->w_bits, (uint64_t)1 << md.lk,
-                                w->pk->bias[j], &acc);
+        st = zki_matmul_forward(&md, W->t[t], W->ld[t], w->wts[j], w->w_bits, (uint64_t)1 << md.lk,
+                                w->bias[j], &acc);
     if (st)
         return st;
     uint64_t np = (uint64_t)1 << md.ln;
@@ -133,8 +133,8 @@ static zki_status linear_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     if (!xp || !wp)
         st = zki_fail(ZKI_ERR_NOMEM, "prove: points");
     else
-        st = zki_matmul_prove(&md, W->t[t], W->ld[t], w->pk->w[j], w->w_bits, (uint64_t)1 << md.lk,
-                              w->pk->bias[j], r, c->value, w->ts, &mm, xp, wp);
+        st = zki_matmul_prove(&md, W->t[t], W->ld[t], w->wts[j], w->w_bits, (uint64_t)1 << md.lk,
+                              w->bias[j], r, c->value, w->ts, &mm, xp, wp);
     if (!st) {
         p->sc[0] = mm.sc;
         p->val[0] = mm.b_eval, p->val[1] = mm.x_eval, p->val[2] = mm.w_eval;

@@ -5,8 +5,8 @@
  * follow from them), and a received commitment is compared with these
  * before anything is sized by it. */
 #include "common/error.h"
-#include "prover/prover.h"
-#include "prover/wlayout.h"
+#include "protocol/proof.h"
+#include "protocol/wlayout.h"
 
 void zki_key_pcs_params(const zki_vk *vk, int advice, zki_pcs_params *p)
 {

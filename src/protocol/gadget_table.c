@@ -1,5 +1,5 @@
 /* The gadget table: one line per node kind (protocol/dag.h). */
-#include "gadgets/gadget.h"
+#include "protocol/gadget.h"
 
 static const zki_gadget *const table[ZKI_NODE_KINDS] = {
     [ZKI_NODE_LINEAR] = &zki_gadget_linear,

@@ -1,6 +1,6 @@
 /* The verifier's cost bound from the key, and the layer range checks that
  * keep a key's tables within what the gadgets assume (vk_cost.h). */
-#include "prover/vk_cost.h"
+#include "protocol/vk_cost.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "common/error.h"
 #include "poly/mle.h"
-#include "gadgets/gadget.h"
+#include "protocol/gadget.h"
 
 zki_status zki_dag_node_ranges(const zki_dag *a, uint32_t l)
 {

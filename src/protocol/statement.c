@@ -4,7 +4,7 @@
 
 #include "common/error.h"
 #include "poly/mle.h"
-#include "prover/prover.h"
+#include "protocol/proof.h"
 
 zki_status zki_input_range_sites(zki_lookup *range16, const zki_advice_layout *lay, const zki_dag *a,
                                  uint32_t B, const int64_t *x0p)

@@ -1,5 +1,5 @@
 /* Weight and advice claims to one PCS opening (see open_tables.h). */
-#include "prover/open_tables.h"
+#include "protocol/open_tables.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,9 +2,9 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "prover/bytes.h"
-#include "gadgets/gadget.h"
-#include "prover/vk_cost.h"
+#include "common/bytes.h"
+#include "protocol/gadget.h"
+#include "protocol/vk_cost.h"
 
 static const char pf_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'P', 'F', 0};
 

@@ -1,5 +1,5 @@
 /* Weight commitment layout (see wlayout.h). */
-#include "prover/wlayout.h"
+#include "protocol/wlayout.h"
 
 #include <stdlib.h>
 #include <string.h>

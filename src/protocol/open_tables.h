@@ -9,8 +9,8 @@
 #ifndef ZKI_PROVER_OPEN_TABLES_H
 #define ZKI_PROVER_OPEN_TABLES_H
 
-#include "prover/pack.h"
-#include "prover/prover.h"
+#include "protocol/pack.h"
+#include "protocol/proof.h"
 
 typedef struct {
     const zki_pack *pack;

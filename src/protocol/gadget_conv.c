@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "gadgets/gadget.h"
+#include "protocol/gadget.h"
 #include "poly/mle.h"
-#include "prover/wlayout.h"
+#include "protocol/wlayout.h"
 
 static zki_status conv_key_check(const zki_dag *d, uint32_t j)
 {
@@ -132,7 +132,7 @@ static zki_status conv_witness(zki_walk *w, uint32_t j)
         return st;
     if (!(xd = dense_input(w, &cd, L->in[0])))
         return zki_fail(ZKI_ERR_NOMEM, "prove: conv node %u", j);
-    st = zki_conv_forward(&cd, xd, w->pk->w[j], w->w_bits, w->pk->bias[j], &acc);
+    st = zki_conv_forward(&cd, xd, w->wts[j], w->w_bits, w->bias[j], &acc);
     free(xd);
     if (st)
         return st;
@@ -169,11 +169,11 @@ static zki_status conv_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     if (!xp || !wp || !xd)
         st = zki_fail(ZKI_ERR_NOMEM, "prove: conv node %u", j);
     else
-        st = zki_conv_prove(&cd, xd, w->pk->w[j], w->w_bits, w->pk->bias[j], r, c->value, w->ts, &cp, xp, wp);
+        st = zki_conv_prove(&cd, xd, w->wts[j], w->w_bits, w->bias[j], r, c->value, w->ts, &cp, xp, wp);
     free(xd);
     if (!st) {
         to_proof(&cd, &cp, p);
-        st = zki_conv_wslices_eval(&cd, w->pk->w[j], w->w_bits, wp, p->val + 4 + (cd.general ? 1 : 0));
+        st = zki_conv_wslices_eval(&cd, w->wts[j], w->w_bits, wp, p->val + 4 + (cd.general ? 1 : 0));
     } else {
         zki_conv_proof_free(&cp);
     }

@@ -28,7 +28,7 @@
 #ifndef ZKI_PROVER_VK_COST_H
 #define ZKI_PROVER_VK_COST_H
 
-#include "prover/keys.h"
+#include "protocol/key.h"
 
 #define ZKI_VK_MAX_VERIFY_BYTES (1ull << 30)
 #define ZKI_VK_MAX_VERIFY_OPS (1ull << 34)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "gadgets/gadget.h"
+#include "protocol/gadget.h"
 #include "poly/mle.h"
 
 static zki_status add_key_check(const zki_dag *d, uint32_t j)

@@ -22,7 +22,7 @@
 #ifndef ZKI_GADGETS_GADGET_H
 #define ZKI_GADGETS_GADGET_H
 
-#include "prover/prover.h"
+#include "protocol/proof.h"
 
 /* The prover's values: per tensor id (n_nodes + 1) the padded table
  * [B][ld], per node its accumulators, requant witness and extra rows. */
@@ -47,7 +47,8 @@ typedef struct {
     zki_transcript *ts;
     zki_ledger *led;
     zki_seg_claims *cw, *ca;   /* claims on weight and advice segments */
-    const struct zki_pk *pk;   /* prover */
+    void *const *wts;          /* prover: per node the gadgets' weight copy (setup.h) */
+    int64_t *const *bias;      /* prover: per node the bias or NULL */
     zki_witness *W;            /* prover */
     int w_bits;                /* prover: bits of the gadgets' weight copies */
     void **keep;               /* points the claims borrow, freed with the walk */

@@ -17,7 +17,7 @@
 #define ZKI_PROVER_WLAYOUT_H
 
 #include "ops/conv.h"
-#include "prover/keys.h"
+#include "protocol/key.h"
 
 /* Row width (log2) of the weight commitment: the proof cost of one
  * combined row (2^lc extension elements) against the opened columns

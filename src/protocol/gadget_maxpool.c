@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "gadgets/gadget.h"
+#include "protocol/gadget.h"
 #include "poly/mle.h"
 
 static zki_status maxpool_key_check(const zki_dag *d, uint32_t j)

@@ -1,4 +1,4 @@
-#include "prover/pack.h"
+#include "protocol/pack.h"
 
 #include <stdlib.h>
 #include <string.h>

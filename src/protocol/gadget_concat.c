@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "gadgets/gadget.h"
+#include "protocol/gadget.h"
 #include "poly/mle.h"
 
 static zki_status concat_dims(const zki_dag *d, uint32_t j, uint32_t B, zki_concat_dims *cd)

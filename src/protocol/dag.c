@@ -1,0 +1,253 @@
+/* The proof DAG: geometry helpers, key bytes and checks (protocol/dag.h). */
+#include "protocol/dag.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "poly/mle.h"
+#include "protocol/gadget.h"
+
+void zki_dag_free(zki_dag *a)
+{
+    if (!a)
+        return;
+    free(a->nodes);
+    memset(a, 0, sizeof(*a));
+}
+
+zki_status zki_dag_conv_dims(const zki_dag_node *L, uint32_t B, zki_conv_dims *d)
+{
+    return zki_conv_dims_init(d, B, L->C, L->H, L->W, L->OC, L->KH, L->KW, L->sh, L->sw, L->dh, L->dw,
+                              L->pt, L->pl, L->pb, L->pr, L->G, (int)L->has_bias);
+}
+
+zki_status zki_dag_pool_dims(const zki_dag_node *L, uint32_t B, zki_maxpool_dims *d)
+{
+    zki_status st = zki_maxpool_dims_init(d, B, L->C, L->H, L->W, L->KH, L->KW, L->sh, L->sw, L->dh, L->dw, L->pt,
+                                          L->pl, L->pb, L->pr);
+    /* pads read as the map's minimum: they never win (the ONNX max) */
+    if (!st && L->out_bits >= 2 && L->out_bits <= 32)
+        d->pad_value = -((int64_t)1 << (L->out_bits - 1));
+    return st;
+}
+
+int zki_dag_out_map(const zki_dag_node *L, uint32_t *C, uint32_t *H, uint32_t *W)
+{
+    if (L->kind == ZKI_NODE_CONV) {
+        zki_conv_dims cd;
+        if (zki_dag_conv_dims(L, 1, &cd))
+            return 0;
+        *C = (uint32_t)cd.OC, *H = (uint32_t)cd.OH, *W = (uint32_t)cd.OW;
+        return 1;
+    }
+    if (L->kind == ZKI_NODE_MAXPOOL) {
+        zki_maxpool_dims pd;
+        if (zki_dag_pool_dims(L, 1, &pd))
+            return 0;
+        *C = (uint32_t)pd.C, *H = (uint32_t)pd.OH, *W = (uint32_t)pd.OW;
+        return 1;
+    }
+    if (L->kind == ZKI_NODE_ADD || L->kind == ZKI_NODE_CONCAT) {
+        *C = L->C, *H = L->H, *W = L->W;
+        return 1;
+    }
+    return 0;
+}
+
+uint64_t zki_dag_out_len(const zki_dag *a)
+{
+    const zki_dag_node *L = &a->nodes[a->n_nodes - 1];
+    uint32_t c, h, w;
+    if (L->kind != ZKI_NODE_LINEAR && zki_dag_out_map(L, &c, &h, &w))
+        return (uint64_t)c * h * w;
+    return L->N;
+}
+
+uint64_t zki_dag_in_len(const zki_dag *a)
+{
+    const zki_dag_node *L = &a->nodes[0];
+    return L->kind == ZKI_NODE_CONV ? (uint64_t)L->C * L->H * L->W : L->K;
+}
+
+void zki_map_scatter(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, uint64_t H,
+                     uint64_t W)
+{
+    size_t lc = zki_log2_ceil(C), lh = zki_log2_ceil(H), lw = zki_log2_ceil(W);
+    memset(dst, 0, sizeof(int64_t) * (B << (lc + lh + lw)));
+    for (uint64_t b = 0; b < B; b++)
+        for (uint64_t c = 0; c < C; c++)
+            for (uint64_t y = 0; y < H; y++)
+                memcpy(dst + ((((b << lc) | c) << lh | y) << lw), src + ((b * C + c) * H + y) * W,
+                       sizeof(int64_t) * W);
+}
+
+void zki_map_gather(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, uint64_t H,
+                    uint64_t W)
+{
+    size_t lc = zki_log2_ceil(C), lh = zki_log2_ceil(H), lw = zki_log2_ceil(W);
+    for (uint64_t b = 0; b < B; b++)
+        for (uint64_t c = 0; c < C; c++)
+            for (uint64_t y = 0; y < H; y++)
+                memcpy(dst + ((b * C + c) * H + y) * W, src + ((((b << lc) | c) << lh | y) << lw),
+                       sizeof(int64_t) * W);
+}
+
+int64_t *zki_dag_pad_input(const zki_dag *a, const int64_t *X, uint32_t B)
+{
+    const zki_dag_node *L = &a->nodes[0];
+    uint64_t kp = (uint64_t)1 << zki_log2_ceil(L->K);
+    int64_t *x = calloc((size_t)B * kp, sizeof(int64_t));
+    if (!x)
+        return NULL;
+    if (L->kind == ZKI_NODE_CONV)
+        zki_map_scatter(x, X, B, L->C, L->H, L->W);
+    else
+        for (uint64_t b = 0; b < B; b++)
+            memcpy(x + b * kp, X + b * L->K, sizeof(int64_t) * L->K);
+    return x;
+}
+
+void zki_dag_write(zki_wbuf *w, const zki_dag *a)
+{
+    zki_wb_u32(w, a->n_nodes);
+    zki_wb_u32(w, a->in_bits);
+    zki_wb_u32(w, a->out_bits);
+    zki_wb_u32(w, a->in_rank);
+    for (uint32_t i = 0; i < a->in_rank; i++)
+        zki_wb_i64(w, a->in_dims[i]);
+    zki_wb_u32(w, a->out_rank);
+    for (uint32_t i = 0; i < a->out_rank; i++)
+        zki_wb_i64(w, a->out_dims[i]);
+    zki_wb_f64(w, a->in_scale);
+    zki_wb_f64(w, a->out_scale);
+    for (uint32_t l = 0; l < a->n_nodes; l++) {
+        const zki_dag_node *L = &a->nodes[l];
+        zki_wb_u32(w, L->K);
+        zki_wb_u32(w, L->N);
+        zki_wb_u32(w, L->has_bias);
+        zki_wb_u32(w, L->w_bits);
+        zki_wb_u32(w, L->out_bits);
+        zki_wb_u32(w, L->s);
+        zki_wb_i64(w, L->M);
+        zki_wb_i64(w, L->lo);
+        zki_wb_i64(w, L->hi);
+        zki_wb_u32(w, L->q_log);
+        const uint32_t g[16] = {L->kind, L->C, L->H, L->W, L->OC, L->KH, L->KW, L->sh,
+                                L->sw, L->dh, L->dw, L->pt, L->pl, L->pb, L->pr, L->G};
+        for (int i = 0; i < 16; i++)
+            zki_wb_u32(w, g[i]);
+        zki_wb_u32(w, L->n_in);
+        for (uint32_t i = 0; i < L->n_in; i++)
+            zki_wb_u32(w, L->in[i]);
+        if (L->kind == ZKI_NODE_ADD)
+            for (uint32_t i = 0; i < L->n_in; i++)
+                zki_wb_i64(w, L->mul[i]);
+    }
+}
+
+/* The checks every node passes whatever its kind: inputs are earlier
+ * tensors; the model input is read in one layout, node 0's. */
+static zki_status node_inputs_check(const zki_dag *a, uint32_t j)
+{
+    const zki_dag_node *L = &a->nodes[j], *F = &a->nodes[0];
+    if (L->n_in < 1 || L->n_in > ZKI_DAG_MAX_IN)
+        return zki_fail(ZKI_ERR_INPUT, "vk: node %u reads %u tensors", j, L->n_in);
+    for (uint32_t i = 0; i < L->n_in; i++) {
+        if (L->in[i] > j)
+            return zki_fail(ZKI_ERR_INPUT, "vk: node %u reads tensor %u, not an earlier one", j, L->in[i]);
+        if (L->in[i] == 0 && (L->kind != F->kind || L->K != F->K || L->C != F->C || L->H != F->H ||
+                              L->W != F->W || (L->kind != ZKI_NODE_LINEAR && L->kind != ZKI_NODE_CONV)))
+            return zki_fail(ZKI_ERR_INPUT, "vk: node %u reads the input in another layout than node 0", j);
+    }
+    if (j == 0 && (L->n_in != 1 || L->in[0] != 0))
+        return zki_fail(ZKI_ERR_INPUT, "vk: node 0 does not read the input");
+    return ZKI_OK;
+}
+
+zki_status zki_dag_check(const zki_dag *a)
+{
+    zki_status st = ZKI_OK;
+    for (uint32_t j = 0; !st && j < a->n_nodes; j++) {
+        const zki_dag_node *L = &a->nodes[j];
+        const zki_gadget *g = zki_gadget_of(L->kind);
+        if (!g)
+            return zki_fail(ZKI_ERR_INPUT, "vk: node %u has unknown kind %u", j, L->kind);
+        if (L->K < 1 || L->K > ZKI_DAG_MAX_DIM || L->N < 1 || L->N > ZKI_DAG_MAX_DIM || L->out_bits < 2 ||
+            L->out_bits > 16)
+            return zki_fail(ZKI_ERR_INPUT, "vk: node %u: sizes out of range", j);
+        if (!(st = node_inputs_check(a, j)))
+            st = g->key_check(a, j);
+    }
+    if (!st && (a->nodes[a->n_nodes - 1].kind == ZKI_NODE_CONCAT))
+        st = zki_fail(ZKI_ERR_INPUT, "vk: the output node is a concat");
+    if (!st) {
+        int64_t out_n = 1;
+        for (uint32_t i = 0; i < a->out_rank; i++)
+            out_n *= a->out_dims[i];
+        int64_t in_n = 1;
+        for (uint32_t i = 0; i < a->in_rank; i++)
+            in_n *= a->in_dims[i];
+        if ((int64_t)zki_dag_out_len(a) != out_n || (int64_t)zki_dag_in_len(a) != in_n)
+            st = zki_fail(ZKI_ERR_INPUT, "vk: the input or output size differs from the nodes'");
+    }
+    return st;
+}
+
+zki_status zki_dag_read(zki_rbuf *r, zki_dag *a)
+{
+    memset(a, 0, sizeof(*a));
+#define NEED(c, what)                                                                             \
+    do {                                                                                          \
+        if (!(c)) {                                                                               \
+            zki_dag_free(a);                                                                      \
+            return zki_fail(ZKI_ERR_INPUT, "vk: bad DAG at byte %zu: %s", r->pos, what);          \
+        }                                                                                         \
+    } while (0)
+    NEED(zki_rb_u32(r, &a->n_nodes) && a->n_nodes >= 1 && a->n_nodes <= ZKI_DAG_MAX_NODES, "node count");
+    NEED(zki_rb_left(r) >= (size_t)a->n_nodes * 124, "truncated nodes");
+    NEED(zki_rb_u32(r, &a->in_bits) && a->in_bits >= 2 && a->in_bits <= 16, "input bits");
+    NEED(zki_rb_u32(r, &a->out_bits) && a->out_bits >= 2 && a->out_bits <= 16, "output bits");
+    NEED(zki_rb_u32(r, &a->in_rank) && a->in_rank <= ZKI_QMAX_RANK, "input rank");
+    int64_t in_n = 1, out_n = 1;
+    for (uint32_t i = 0; i < a->in_rank; i++) {
+        NEED(zki_rb_i64(r, &a->in_dims[i]) && a->in_dims[i] >= 1 && a->in_dims[i] <= ZKI_DAG_MAX_DIM,
+             "input dim");
+        in_n *= a->in_dims[i];
+        NEED(in_n <= ZKI_DAG_MAX_DIM, "input size");
+    }
+    NEED(zki_rb_u32(r, &a->out_rank) && a->out_rank <= ZKI_QMAX_RANK, "output rank");
+    for (uint32_t i = 0; i < a->out_rank; i++) {
+        NEED(zki_rb_i64(r, &a->out_dims[i]) && a->out_dims[i] >= 1 && a->out_dims[i] <= ZKI_DAG_MAX_DIM,
+             "output dim");
+        out_n *= a->out_dims[i];
+        NEED(out_n <= ZKI_DAG_MAX_DIM, "output size");
+    }
+    NEED(zki_rb_f64(r, &a->in_scale) && zki_rb_f64(r, &a->out_scale), "scales");
+    a->nodes = calloc(a->n_nodes, sizeof(zki_dag_node));
+    NEED(a->nodes, "out of memory");
+    for (uint32_t l = 0; l < a->n_nodes; l++) {
+        zki_dag_node *L = &a->nodes[l];
+        NEED(zki_rb_u32(r, &L->K) && zki_rb_u32(r, &L->N) && zki_rb_u32(r, &L->has_bias) &&
+                 zki_rb_u32(r, &L->w_bits) && zki_rb_u32(r, &L->out_bits) && zki_rb_u32(r, &L->s) &&
+                 zki_rb_i64(r, &L->M) && zki_rb_i64(r, &L->lo) && zki_rb_i64(r, &L->hi) &&
+                 zki_rb_u32(r, &L->q_log),
+             "truncated node");
+        uint32_t *g[16] = {&L->kind, &L->C, &L->H, &L->W, &L->OC, &L->KH, &L->KW, &L->sh,
+                           &L->sw, &L->dh, &L->dw, &L->pt, &L->pl, &L->pb, &L->pr, &L->G};
+        for (int i = 0; i < 16; i++)
+            NEED(zki_rb_u32(r, g[i]), "truncated node geometry");
+        NEED(zki_rb_u32(r, &L->n_in) && L->n_in >= 1 && L->n_in <= ZKI_DAG_MAX_IN, "node input count");
+        for (uint32_t i = 0; i < L->n_in; i++)
+            NEED(zki_rb_u32(r, &L->in[i]), "truncated node inputs");
+        for (uint32_t i = 0; L->kind == ZKI_NODE_ADD && i < L->n_in; i++)
+            NEED(zki_rb_i64(r, &L->mul[i]), "truncated add multipliers");
+    }
+#undef NEED
+    zki_status st = zki_dag_check(a);
+    if (st)
+        zki_dag_free(a);
+    return st;
+}
+

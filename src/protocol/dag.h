@@ -1,0 +1,110 @@
+/* The proof DAG: what a key proves, everything the verifier needs but the
+ * weights. Nodes are gadget kinds (protocol/gadget.h) in topological order,
+ * each with its parameters and the tensors it reads; the last node's
+ * output is the model's output. A proof covers a batch of B samples: each
+ * tensor is then B rows of its padded features.
+ *
+ * Key bytes of a DAG (zki_dag_write): u32 n_nodes, in_bits, out_bits,
+ * in_rank, i64 in_dims[in_rank], u32 out_rank, i64 out_dims[out_rank], f64
+ * in_scale, out_scale, then per node u32 K, N, has_bias, w_bits, out_bits,
+ * s, i64 M, lo, hi, u32 q_log, kind, C, H, W, OC, KH, KW, sh, sw, dh, dw,
+ * pt, pl, pb, pr, G, n_in, in[n_in], and for an ADD i64 mul[n_in].
+ * q_log is set at setup from the weights: the largest |acc| any input in
+ * range can produce bounds the requant quotient (at most 2^19 in size). */
+#ifndef ZKI_PROTOCOL_DAG_H
+#define ZKI_PROTOCOL_DAG_H
+
+#include <stdint.h>
+
+#include "common/bytes.h"
+#include "ops/conv.h"
+#include "ops/pool.h"
+
+#define ZKI_DAG_MAX_NODES 4096u
+#define ZKI_DAG_MAX_DIM (1u << 26)
+#define ZKI_DAG_MAX_RANK 8
+#define ZKI_DAG_MAX_Q_LOG 20u
+
+/* Node kinds: each is one gadget of the table in gadgets/gadget.h, which
+ * holds its protocol. Tensors are named by id: 0 the model input, j + 1
+ * node j's output; a node lists the tensors it reads in in[0 .. n_in), all
+ * of them produced by earlier nodes (the nodes are in topological order),
+ * and a tensor may be read by any number of nodes.
+ *
+ * A CONV node (ops/conv.h) reads a map [C][H][W] with every axis
+ * zero-padded to a power of two (K = 2^(lc+lh+lw) features per sample)
+ * and writes [OC][OH][OW] padded alike (N features); its weights are
+ * committed as [OC][C/G][KH][KW], each axis padded, its bias as [OC]. A
+ * LINEAR node with C > 0 reads such a map through a Flatten: setup places
+ * each weight column at the padded position of its (c, y, x), so K is the
+ * padded map size. */
+#define ZKI_NODE_LINEAR 0u
+#define ZKI_NODE_CONV 1u
+/* A MAXPOOL node (ops/pool.h; windows of at most 4) reads a map and writes
+ * the pooled map: no weights, no requantisation (M, s, lo, hi, q_log,
+ * w_bits 0); OC = C. */
+#define ZKI_NODE_MAXPOOL 2u
+/* An ADD node sums n_in >= 2 maps of one shape [C][H][W]: acc = sum_i
+ * x_i * mul[i], then the requantisation (M = 1). No weights; K = N = the
+ * padded map size. */
+#define ZKI_NODE_ADD 3u
+/* A CONCAT node joins n_in >= 2 maps of one height and width along
+ * channels, in input order (ops/concat.h). No weights, no requantisation,
+ * no committed output (fields as on a MAXPOOL node, C = the sum of the
+ * inputs' channels, OC = C, G = 1): claims on its map become claims on its
+ * inputs. K = N = the padded map size. */
+#define ZKI_NODE_CONCAT 4u
+#define ZKI_NODE_KINDS 5u
+/* Inputs of one node (a DenseNet-264 block joins 65 maps). */
+#define ZKI_DAG_MAX_IN 96u
+
+typedef struct {
+    uint32_t K, N, has_bias, w_bits, out_bits, s;
+    int64_t M, lo, hi;
+    uint32_t q_log; /* requant quotients lie in [-2^(q_log-1), 2^(q_log-1)) */
+    uint32_t kind;  /* ZKI_NODE_* */
+    /* conv geometry (C, H, W also for a LINEAR node after a map; else 0) */
+    uint32_t C, H, W, OC, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, G;
+    uint32_t n_in;                /* 1, or >= 2 for ADD and CONCAT */
+    uint32_t in[ZKI_DAG_MAX_IN];  /* tensor ids read: 0 the input, j + 1 node j */
+    int64_t mul[ZKI_DAG_MAX_IN];  /* ADD: each input's multiplier, 0 < |mul| < 2^31 */
+} zki_dag_node;
+
+typedef struct {
+    uint32_t n_nodes;
+    zki_dag_node *nodes;
+    uint32_t in_bits, out_bits;
+    uint32_t in_rank, out_rank;
+    int64_t in_dims[ZKI_DAG_MAX_RANK], out_dims[ZKI_DAG_MAX_RANK];
+    double in_scale, out_scale;
+} zki_dag;
+
+void zki_dag_free(zki_dag *a);
+/* Every node is one its gadget can prove (a key read from a file passes
+ * this before it is used): ZKI_ERR_INPUT naming the first node at fault. */
+zki_status zki_dag_check(const zki_dag *a);
+/* The DAG's key bytes; reading checks every bound and zki_dag_check. */
+void zki_dag_write(zki_wbuf *w, const zki_dag *a);
+zki_status zki_dag_read(zki_rbuf *r, zki_dag *a);
+
+/* Conv geometry of a CONV layer for a batch of B. */
+zki_status zki_dag_conv_dims(const zki_dag_node *L, uint32_t B, zki_conv_dims *d);
+zki_status zki_dag_pool_dims(const zki_dag_node *L, uint32_t B, zki_maxpool_dims *d);
+/* The output map [C][H][W] of a CONV, MAXPOOL, ADD or CONCAT layer (0 for LINEAR). */
+int zki_dag_out_map(const zki_dag_node *L, uint32_t *C, uint32_t *H, uint32_t *W);
+/* Integers per sample in the public output: N of a final LINEAR layer,
+ * C*H*W of a final map (CONV, MAXPOOL or ADD; dense, not padded). */
+uint64_t zki_dag_out_len(const zki_dag *a);
+/* Integers per sample in the caller's input (C*H*W for a first CONV
+ * layer, else K). */
+uint64_t zki_dag_in_len(const zki_dag *a);
+/* The input as layer 0 reads it: [B][2^lk0], a first CONV layer's map
+ * padded axis by axis (malloc'ed). */
+int64_t *zki_dag_pad_input(const zki_dag *a, const int64_t *X, uint32_t B);
+/* dst [B][2^(lc+lh+lw)] (zeroed here) <- src dense [B][C][H][W], and back. */
+void zki_map_scatter(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, uint64_t H,
+                     uint64_t W);
+void zki_map_gather(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, uint64_t H,
+                    uint64_t W);
+
+#endif

@@ -1,0 +1,190 @@
+/* Proofs: the statement, the per-node proofs, the proof file, and what
+ * prover and verifier derive alike from a key and a batch: the advice
+ * layout with every ledger id, and the lookup instances.
+ *
+ * Statement: under the verification key vk, the batch output Y [B, out]
+ * is the integer model applied to the input X [B, in]; X is public, or
+ * with `private_input` committed in the advice commitment (the verifier
+ * then sees only Y). The transcript absorbs, before any challenge: the vk
+ * hash, B, the private-input flag, X (when public), Y and the advice
+ * commitment.
+ *
+ * Protocol: the witness (every node's gadget, in order); one advice
+ * commitment (hiding PCS) of what the gadgets commit (requant quotients,
+ * hidden outputs, remainder limbs, pool differences), the lookups'
+ * multiplicities and the private input; the lookups (one range-[0, 2^16)
+ * instance, one (q, clamp(q)) instance per distinct clamp range), whose
+ * claims go to the ledger; the backward walk, node by node from the
+ * output, each gadget turning the claims on its tensors into claims on its
+ * inputs and weights (protocol/gadget.h); the public input's and output's
+ * claims evaluated by the verifier; one opening of the weight and advice
+ * tables (protocol/open_tables.h).
+ *
+ * Zero knowledge: the commitments are hiding, but the sum-check, GKR and
+ * lookup messages are sent in the clear (no masking yet), so the proof is
+ * NOT zero-knowledge: it leaks evaluations of weights and activations. See
+ * docs/security.md.
+ *
+ * Proof file (.zkp): "ZKINFPF\0" | u32 version | vk hash (32) | input
+ * digest (32: zki_input_digest of a public input, zeros for a private one;
+ * only for messages, the transcript binds X itself) | u32 B |
+ * u32 private_input | u32 n_nodes | u32 out_n | i64 output[B * out_n] |
+ * u32 len | advice commitment | u32 n_lookups | per lookup: u32 len |
+ * lookup proof | per node, last first, in the shape its gadget fixes from
+ * the key: [claim reduction: u32 nvars | u32 rounds | u32 degree | ext
+ * msgs | ext value] | per sum-check: u32 rounds | u32 degree | ext msgs |
+ * ext values | u32 n_colred | per column reduction: u32 rounds | ext
+ * msgs[2 rounds] | u32 k | ext vals[k] | claim reduction | u32 len | PCS
+ * proof. Every count is bounded by the key and the bytes left; trailing
+ * bytes are rejected. */
+#ifndef ZKI_PROTOCOL_PROOF_H
+#define ZKI_PROTOCOL_PROOF_H
+
+#include "lookup/lookup.h"
+#include "lookup/requant.h"
+#include "protocol/key.h"
+#include "protocol/pack.h"
+#include "sumcheck/claims.h"
+#include "transcript/transcript.h"
+
+#define ZKI_PROOF_VERSION 5u
+#define ZKI_PROOF_PROTOCOL "zkinfer/dag-proof"
+#define ZKI_MAX_BATCH (1u << 20)
+#define ZKI_MAX_COLRED 2
+#define ZKI_NODE_MAX_SC 3
+
+/* One node's proof: its claim reduction (when the gadget's claims are
+ * reduced), up to ZKI_NODE_MAX_SC sum-checks and n_val extension values,
+ * in the shape the gadget fixes from the key (zki_node_shape). */
+typedef struct {
+    uint32_t has_red, n_sc;
+    zki_claim_reduction_proof red;
+    zki_sc_proof sc[ZKI_NODE_MAX_SC];
+    uint32_t n_val;
+    zki_ext *val;
+} zki_node_proof;
+
+typedef struct {
+    int has_red;
+    size_t red_nvars;
+    uint32_t n_sc;
+    size_t sc_nvars[ZKI_NODE_MAX_SC];
+    uint32_t sc_degree[ZKI_NODE_MAX_SC];
+    uint32_t n_val;
+} zki_node_shape;
+
+void zki_node_proof_free(zki_node_proof *p);
+
+typedef struct zki_proof {
+    zki_digest vk_hash;
+    zki_digest in_digest;            /* zki_input_digest(X); zeros: private input */
+    uint32_t B, private_input, n_nodes, out_n;
+    int64_t *output;                 /* B * out_n */
+    zki_pcs_commitment acom;         /* advice commitment: one packed table */
+    uint32_t n_lookups;              /* 1 + number of mapping instances */
+    zki_lookup_proof *lk;
+    zki_node_proof *node;            /* n_nodes, index = node (written last first) */
+    uint32_t n_colred;               /* the weight table, then the advice */
+    zki_colred_proof colred[ZKI_MAX_COLRED];
+    zki_claim_reduction_proof hred[ZKI_MAX_COLRED]; /* row / direct reduction (empty: none) */
+    zki_pcs_proof open;
+} zki_proof;
+
+void zki_proof_free(zki_proof *p);
+
+zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len);
+/* Parses against the key: counts and shapes must be the ones vk implies. */
+zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *in, size_t len);
+/* Bytes of a proof's header that fix its batch (ZKI_PROOF_HEAD_LEN); from
+ * them, *cap: the most bytes a proof for that batch may have under the key
+ * (its verifier cost bound), so a reader never holds more than the key
+ * allows. ZKI_ERR_INPUT for a head that is not a proof's or a batch beyond
+ * the key's limits. */
+#define ZKI_PROOF_HEAD_LEN 80u
+zki_status zki_proof_size_cap(const zki_vk *vk, const uint8_t *head, size_t n, uint64_t *cap);
+
+/* Advice layout and ledger ids implied by a key, batch and input mode
+ * (shared by prover and verifier). Every tensor a claim can name gets one
+ * ledger id, allocated here once: per node the ids its gadget declares
+ * (ids[j][0 .. n_ids[j])), the output tensor's id out_id[j], the model
+ * input's in_id, the multiplicities of lookup instance i m_id[i]. Each id
+ * has a role: committed advice (segment seg_of[id]), the public output or
+ * input (evaluated by the verifier), or internal (reduced and passed on by
+ * its node's gadget). */
+#define ZKI_NONE UINT32_MAX
+#define ZKI_NODE_MAX_IDS 8
+enum { ZKI_ID_ADVICE, ZKI_ID_OUTPUT, ZKI_ID_INPUT, ZKI_ID_INTERNAL };
+typedef struct {
+    uint32_t n;                 /* advice segments (one packed table, int32) */
+    size_t *nv;                 /* n: segment sizes 2^nv */
+    zki_pack pack;
+    uint32_t n_ids, cap_ids;
+    uint32_t *seg_of;           /* per id: segment or ZKI_NONE */
+    uint8_t *role;              /* per id: ZKI_ID_* */
+    uint32_t (*ids)[ZKI_NODE_MAX_IDS]; /* per node */
+    uint32_t *out_id;           /* per node: its output tensor */
+    uint32_t in_id;             /* the model input */
+    uint32_t n_maps;
+    uint32_t *map_of;           /* per node: mapping instance (requant nodes) */
+    uint32_t *map_node;         /* per mapping instance: first node using it */
+    uint32_t *m_id;             /* per instance (1 + n_maps): multiplicities' id */
+    uint32_t x0;                /* private input segment, else ZKI_NONE */
+} zki_advice_layout;
+
+/* Layout builders for the gadgets: a new committed segment of 2^nv
+ * entries with its id, or an id without a segment (role). */
+uint32_t zki_layout_advice(zki_advice_layout *lay, size_t nv);
+uint32_t zki_layout_id(zki_advice_layout *lay, uint8_t role);
+zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *a, uint32_t B,
+                                  int private_input);
+void zki_advice_layout_free(zki_advice_layout *lay);
+/* The advice commitment must be the one the key fixes for this layout
+ * (zki_key_pcs_params, one table of lay->pack.total entries): else `code`
+ * naming the first parameter that differs. Checked by the proof parser and
+ * the verifier before anything is sized by the commitment's shape. */
+zki_status zki_advice_commitment_check(const zki_vk *vk, const zki_advice_layout *lay,
+                                       const zki_pcs_commitment *acom, zki_status code);
+void zki_requant_params_of(const zki_dag_node *L, zki_requant_params *p);
+
+/* The model's lookup instances, the same for prover and verifier: lk[0]
+ * the range-[0, 2^16) instance, lk[1 + j] the (q, clamp(q)) instance of
+ * mapping j of the advice layout; multiplicities of instance j have the
+ * ledger id lay->m_id[j]. The tables are owned here. */
+typedef struct {
+    uint32_t n; /* 1 + lay->n_maps */
+    zki_lookup **lk;
+    zki_lookup_table range, *maps;
+    uint32_t n_maps;
+} zki_model_lookups;
+
+zki_status zki_model_lookups_init(zki_model_lookups *ml, const zki_dag *a, const zki_advice_layout *lay);
+void zki_model_lookups_free(zki_model_lookups *ml);
+
+/* Private input: two range sites (in the range-2^16 instance) proving
+ * every entry lies in the input's bit range. x0p: the input padded to
+ * [B][2^lk0] (prover) or NULL (verifier). */
+zki_status zki_input_range_sites(zki_lookup *range16, const zki_advice_layout *lay, const zki_dag *a,
+                                 uint32_t B, const int64_t *x0p);
+
+/* SHA-256 over B and the quantised input X [B * in_len] (i64 little-endian):
+ * lets verify say "this proof is for another input" before any
+ * cryptographic check. Never computed for a private input (it would leak a
+ * low-entropy input to a brute-force search). */
+zki_status zki_input_digest(const int64_t *X, uint32_t B, uint64_t in_len, zki_digest *out);
+
+/* The verifier's first checks, before any cryptography, with messages that
+ * name the mismatch: the proof's key digest against the key's, and (X not
+ * NULL) its input digest against X's. */
+zki_status zki_proof_check_key(const zki_proof *p, const zki_vk *vk);
+zki_status zki_proof_check_input(const zki_proof *p, const zki_vk *vk, const int64_t *X, uint32_t B);
+
+/* Starts the proof transcript and absorbs the statement (shared by prover
+ * and verifier). X may be NULL only with private_input. */
+zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int private_input,
+                              const int64_t *X, const int64_t *Y, const zki_pcs_commitment *acom);
+
+/* MLE table of an int matrix [rows][cols] zero-padded to [2^lr][2^lc]
+ * (malloc'ed). */
+zki_fe *zki_int_table(const int64_t *m, uint64_t rows, uint64_t cols, size_t lr, size_t lc);
+
+#endif

@@ -1,0 +1,266 @@
+/* Setup and prover keys (prover/setup.h). */
+#include "prover/setup.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/atomic_file.h"
+#include "common/bytes.h"
+#include "common/error.h"
+#include "common/file_read.h"
+#include "poly/mle.h"
+#include "protocol/gadget.h"
+#include "protocol/vk_cost.h"
+#include "protocol/wlayout.h"
+#include "prover/lower.h"
+
+static const char pk_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'P', 'K', 0};
+
+zki_status zki_dag_from_qmodel(const zki_qmodel *m, zki_dag *a) { return zki_dag_lower(m, a, NULL); }
+
+zki_status zki_pk_seed_to_bytes(const zki_pk *pk, uint8_t **out, size_t *len)
+{
+    zki_wbuf w = {0};
+    zki_wb_put(&w, pk_magic, 8);
+    zki_wb_u32(&w, ZKI_PK_VERSION);
+    zki_wb_put(&w, pk->seed, 32);
+    zki_wb_put(&w, pk->vk.vk_hash.b, 32);
+    if (w.oom) {
+        free(w.p);
+        return zki_fail(ZKI_ERR_NOMEM, "pk");
+    }
+    *out = w.p;
+    *len = w.n;
+    return ZKI_OK;
+}
+
+zki_status zki_pk_write_seed(const zki_pk *pk, const char *path)
+{
+    uint8_t *b = NULL;
+    size_t n = 0;
+    zki_status st = zki_pk_seed_to_bytes(pk, &b, &n);
+    /* the seed holds the hiding randomness: never readable by others */
+    return zki_write_serialised(path, st, b, n, ZKI_FILE_SECRET);
+}
+
+zki_status zki_pk_read_seed(const char *path, uint8_t seed[32], zki_digest *vk_hash)
+{
+    uint8_t *b;
+    size_t n;
+    zki_status st = zki_read_file(path, ZKI_PK_FILE_BYTES, &b, &n);
+    if (st)
+        return st;
+    uint32_t ver = 0;
+    zki_rbuf r = {b, n, 0};
+    char mg[8];
+    int ok = zki_rb_get(&r, mg, 8) && !memcmp(mg, pk_magic, 8) && zki_rb_u32(&r, &ver) &&
+             ver == ZKI_PK_VERSION && zki_rb_get(&r, seed, 32) && zki_rb_get(&r, vk_hash->b, 32) &&
+             zki_rb_left(&r) == 0;
+    free(b);
+    if (!ok)
+        return zki_fail(ZKI_ERR_INPUT, "%s: not a zkinfer prover key (version %u)", path, ZKI_PK_VERSION);
+    return ZKI_OK;
+}
+
+static zki_status os_entropy(uint8_t *out, size_t n)
+{
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f)
+        return zki_fail(ZKI_ERR_IO, "cannot open /dev/urandom");
+    size_t r = fread(out, 1, n, f);
+    fclose(f);
+    if (r != n)
+        return zki_fail(ZKI_ERR_IO, "short read from /dev/urandom");
+    return ZKI_OK;
+}
+
+void zki_pk_free(zki_pk *pk)
+{
+    if (!pk)
+        return;
+    zki_pcs_prover_free(pk->wpcs);
+    for (uint32_t l = 0; l < pk->vk.dag.n_nodes; l++)
+        if (pk->bias)
+            free(pk->bias[l]);
+    for (uint32_t l = 0; pk->w && l < pk->vk.dag.n_nodes; l++)
+        free(pk->w[l]);
+    free(pk->w);
+    free(pk->bias);
+    free(pk->wbig);
+    zki_vk_free(&pk->vk);
+    free(pk);
+}
+
+zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
+{
+    *out = NULL;
+    zki_status st = zki_qmodel_check(m);
+    if (st)
+        return st;
+    zki_pk *pk = calloc(1, sizeof(*pk));
+    if (!pk)
+        return zki_fail(ZKI_ERR_NOMEM, "setup");
+    int *order = NULL; /* per DAG node, the model node it came from */
+    if ((st = zki_dag_lower(m, &pk->vk.dag, &order))) {
+        free(pk);
+        return st;
+    }
+
+    uint32_t L = pk->vk.dag.n_nodes;
+    pk->w = calloc(L, sizeof(void *));
+    pk->bias = calloc(L, sizeof(int64_t *));
+    if (!pk->w || !pk->bias) {
+        st = zki_fail(ZKI_ERR_NOMEM, "setup");
+        goto fail;
+    }
+    if (seed)
+        memcpy(pk->seed, seed, 32);
+    else if ((st = os_entropy(pk->seed, 32)))
+        goto fail;
+    if ((st = zki_vk_layout(&pk->vk)))
+        goto fail;
+    size_t es = pk->vk.w_type == ZKI_PCS_I8 ? 1 : 2;
+    pk->wbig = calloc(pk->vk.wpack.total, sizeof(int32_t));
+    if (!pk->wbig) {
+        st = zki_fail(ZKI_ERR_NOMEM, "setup: packed weights (%llu entries)",
+                      (unsigned long long)pk->vk.wpack.total);
+        goto fail;
+    }
+    /* each node's constants, from the model node it came from */
+    for (uint32_t l = 0; l < L; l++) {
+        const zki_qnode *n = &m->nodes[order[l]];
+        if (pk->vk.dag.nodes[l].kind == ZKI_NODE_ADD) {
+            /* worst |acc| = sum_i |mul_i| 2^(b_i - 1) bounds the quotient */
+            zki_dag_node *A = &pk->vk.dag.nodes[l];
+            __int128 worst = 0;
+            for (uint32_t i = 0; i < A->n_in; i++)
+                worst += (__int128)(A->mul[i] < 0 ? -A->mul[i] : A->mul[i])
+                         << (zki_walk_bits(&pk->vk.dag, A->in[i]) - 1);
+            __int128 qb = (worst >> A->s) + 2;
+            uint32_t ql = 2;
+            while (ql < ZKI_DAG_MAX_Q_LOG && ((__int128)1 << (ql - 1)) <= qb)
+                ql++;
+            A->q_log = ql;
+            continue;
+        }
+        if (pk->vk.dag.nodes[l].kind != ZKI_NODE_LINEAR && pk->vk.dag.nodes[l].kind != ZKI_NODE_CONV)
+            continue; /* no constants, no requantisation */
+        const zki_dag_node *A = &pk->vk.dag.nodes[l];
+        /* (Global)AveragePool, REQUANT: unit weights (one per channel and window position) */
+        const int64_t *W = n->op == ZKI_QOP_AVGPOOL || n->op == ZKI_QOP_MEAN || n->op == ZKI_QOP_REQUANT
+                               ? NULL : m->t[n->in[1]].data;
+        /* real rows x columns, and where each entry lands in the gadgets'
+         * copy: CONV dense [OC][Cig][KH][KW], LINEAR [N][2^lk] padded */
+        uint64_t rows, cols;
+        zki_conv_dims cd;
+        if (A->kind == ZKI_NODE_CONV) {
+            if ((st = zki_dag_conv_dims(A, 1, &cd)))
+                goto fail;
+            rows = cd.OC;
+            cols = cd.Cig * cd.KH * cd.KW;
+        } else {
+            rows = A->N;
+            cols = A->C ? (uint64_t)A->C * A->H * A->W : A->K;
+        }
+        uint64_t kp = (uint64_t)1 << zki_log2_ceil(A->K);
+        pk->w[l] = calloc(A->kind == ZKI_NODE_CONV ? rows * cols : rows * kp, es);
+        if (!pk->w[l]) {
+            st = zki_fail(ZKI_ERR_NOMEM, "setup: weights of layer %u", l);
+            goto fail;
+        }
+        for (uint64_t r = 0; r < rows; r++)
+            for (uint64_t k = 0; k < cols; k++) {
+                int64_t v = W ? W[r * cols + k] : 1;
+                uint64_t at;
+                if (A->kind == ZKI_NODE_CONV) {
+                    at = r * cols + k;
+                } else if (A->C) {
+                    /* flattened map: column (c, y, x) at its padded position */
+                    size_t lh = zki_log2_ceil(A->H), lw = zki_log2_ceil(A->W);
+                    uint64_t x = k % A->W, y = (k / A->W) % A->H, c = k / ((uint64_t)A->W * A->H);
+                    at = r * kp + (((c << lh | y) << lw) | x);
+                } else {
+                    at = r * kp + k;
+                }
+                if (es == 1)
+                    ((int8_t *)pk->w[l])[at] = (int8_t)v;
+                else
+                    ((int16_t *)pk->w[l])[at] = (int16_t)v;
+            }
+        {
+            /* worst |acc| over inputs in range bounds the quotient */
+            uint32_t ib = zki_walk_bits(&pk->vk.dag, A->in[0]);
+            const int64_t *bb = A->has_bias ? m->t[n->in[2]].data : NULL;
+            __int128 worst = 0;
+            for (uint64_t r = 0; r < rows; r++) {
+                __int128 s = 0;
+                for (uint64_t k = 0; k < cols; k++) {
+                    int64_t w = W ? W[r * cols + k] : 1;
+                    s += (__int128)(w < 0 ? -w : w) << (ib - 1);
+                }
+                if (bb)
+                    s += bb[r] < 0 ? -(__int128)bb[r] : bb[r];
+                if (s > worst)
+                    worst = s;
+            }
+            __int128 am = A->M < 0 ? -(__int128)A->M : A->M;
+            __int128 qb = ((worst * am) >> A->s) + 2;
+            uint32_t ql = 2;
+            while (ql < ZKI_DAG_MAX_Q_LOG && ((__int128)1 << (ql - 1)) <= qb)
+                ql++;
+            pk->vk.dag.nodes[l].q_log = ql;
+        }
+        if (A->has_bias) {
+            pk->bias[l] = malloc(sizeof(int64_t) * rows);
+            if (!pk->bias[l]) {
+                st = zki_fail(ZKI_ERR_NOMEM, "setup: bias of layer %u", l);
+                goto fail;
+            }
+            const int64_t *b = m->t[n->in[2]].data;
+            for (uint64_t j = 0; j < rows; j++) {
+                if (b[j] < INT32_MIN || b[j] > INT32_MAX) {
+                    st = zki_fail(ZKI_ERR_UNSUPPORTED, "setup: bias %llu of node '%s' is %lld, outside "
+                                  "int32", (unsigned long long)j, n->name, (long long)b[j]);
+                    goto fail;
+                }
+                pk->bias[l][j] = b[j];
+            }
+        }
+        zki_weight_table_put(&pk->vk, l, pk->wbig, pk->w[l], (int)es * 8, pk->bias[l]);
+    }
+    /* the DAG passes the checks a verifier's key read applies */
+    if ((st = zki_dag_check(&pk->vk.dag))) {
+        st = zki_fail_ctx(ZKI_ERR_UNSUPPORTED, "prove: the lowered DAG is not provable");
+        goto fail;
+    }
+    pk->vk.grind_bits = ZKI_KEY_GRIND_BITS;
+    zki_pcs_params pp;
+    zki_key_pcs_params(&pk->vk, 0, &pp);
+    pp.seed = pk->seed;
+    zki_pcs_vec vec = {ZKI_PCS_I32, pk->wbig, pk->vk.wpack.total};
+    if ((st = zki_pcs_commit(&pk->wpcs, &pp, &vec, 1)))
+        goto fail;
+    /* the vk's copy of the commitment, through its own byte format */
+    uint8_t *cb;
+    size_t cl;
+    if ((st = zki_pcs_commitment_to_bytes(zki_pcs_prover_commitment(pk->wpcs), &cb, &cl)))
+        goto fail;
+    st = zki_pcs_commitment_from_bytes(&pk->vk.wcom, cb, cl);
+    free(cb);
+    if (st)
+        goto fail;
+    if ((st = zki_vk_finish(&pk->vk)))
+        goto fail;
+    /* a key no verifier would accept is refused here, not at its first use */
+    if ((st = zki_vk_cost_check(&pk->vk)))
+        goto fail;
+    free(order);
+    *out = pk;
+    return ZKI_OK;
+fail:
+    free(order);
+    zki_pk_free(pk);
+    return st;
+}
+
