@@ -27,8 +27,8 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "common/file_read.h"
 #include "common/rng.h"
-#include "onnx/onnx.h"
 #include "prover/prover.h"
 #include "prover/random_mlp.h"
 #include "verifier/verifier.h"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/file_read.h"
 #include "prover/bytes.h"
 #include "prover/vk_cost.h"
 #include "quant/npy.h"

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "common/error.h"
-#include "onnx/onnx.h"
+#include "common/file_read.h"
 #include "prover/bytes.h"
 #include "verifier/verifier.h"
 

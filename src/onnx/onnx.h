@@ -49,13 +49,4 @@ int zki_onnx_is_model(const uint8_t *buf, size_t len);
 /* Largest ONNX model or .pb tensor file accepted (protobuf's own 2 GiB limit). */
 #define ZKI_ONNX_MAX_FILE_BYTES ((size_t)2 << 30)
 
-/* Reads a whole regular file (at most max_len bytes) into a malloc'd buffer.
- * Checked by stat before it is opened: a FIFO, socket or device is refused
- * ("'X' is not a regular file") without blocking, and a file over max_len
- * by its size ("'X' is N bytes, more than the CAP bytes ...") unread. */
-zki_status zki_read_file(const char *path, size_t max_len, uint8_t **buf, size_t *len);
-/* The same checks, then reads the first n bytes at most (*got of them), so a
- * caller can choose max_len by a file's magic before reading it whole. */
-zki_status zki_read_file_head(const char *path, size_t max_len, uint8_t *buf, size_t n, size_t *got);
-
 #endif

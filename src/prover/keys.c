@@ -6,8 +6,8 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/file_read.h"
 #include "graph/refusals.h"
-#include "onnx/onnx.h"
 #include "poly/mle.h"
 #include "prover/bytes.h"
 #include "prover/vk_cost.h"
