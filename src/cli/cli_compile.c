@@ -8,6 +8,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "onnx/onnx.h"
 #include "prover/bytes.h"
 #include "quant/quant.h"
 

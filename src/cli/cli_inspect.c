@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/file_read.h"
+#include "onnx/onnx.h"
 #include "prover/bytes.h"
 #include "prover/vk_cost.h"
 #include "quant/npy.h"

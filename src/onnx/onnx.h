@@ -25,19 +25,6 @@ zki_status zki_onnx_load_file(const char *path, zki_graph **out);
 /* Parses only (no preparation): the raw graph as the file describes it. */
 zki_status zki_onnx_parse_buffer(const uint8_t *buf, size_t len, zki_graph **out);
 
-/* A decoded tensor (ONNX TensorProto .pb file, .npy file). Exactly one of
- * f / i is set, by the storage class of et (see graph.h). */
-typedef struct {
-    int et;
-    int rank;
-    int64_t dims[ZKI_MAX_RANK];
-    float *f;
-    int64_t *i;
-} zki_host_tensor;
-
-void zki_host_tensor_clear(zki_host_tensor *t);
-int64_t zki_host_tensor_numel(const zki_host_tensor *t);
-
 /* Decodes a serialized TensorProto (the ONNX test-data .pb format). */
 zki_status zki_onnx_read_tensor_buffer(const uint8_t *buf, size_t len, zki_host_tensor *out);
 zki_status zki_onnx_read_tensor_file(const char *path, zki_host_tensor *out);

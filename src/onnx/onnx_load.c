@@ -11,18 +11,6 @@
 #include "graph/refusals.h"
 #include "onnx/onnx.pb-c.h"
 
-void zki_host_tensor_clear(zki_host_tensor *t)
-{
-    free(t->f);
-    free(t->i);
-    memset(t, 0, sizeof *t);
-}
-
-int64_t zki_host_tensor_numel(const zki_host_tensor *t)
-{
-    return zki_shape_numel(t->rank, t->dims);
-}
-
 static float zki_half_to_float(uint16_t h)
 {
     int s = h >> 15, e = (h >> 10) & 31, m = h & 1023;
