@@ -30,7 +30,7 @@
 #include "common/file_read.h"
 #include "common/rng.h"
 #include "prover/prover.h"
-#include "prover/random_mlp.h"
+#include "random_mlp.h"
 #include "verifier/verifier.h"
 
 #ifdef _OPENMP

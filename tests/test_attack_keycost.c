@@ -26,7 +26,7 @@
 #include "common/error.h"
 #include "common/rng.h"
 #include "prover/prover.h"
-#include "prover/random_mlp.h"
+#include "random_mlp.h"
 #include "prover/vk_cost.h"
 #include "prover/wlayout.h"
 #include "test.h"
