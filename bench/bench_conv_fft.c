@@ -1,7 +1,7 @@
 /* Issue 7 measurement: one conv layer (batch 1, stride 1, "same" padding
  * P = (K-1)/2, int8 weights, inputs in [-128, 127], no bias) proven by
  *   im2col   the virtual-im2col gadget (ops/conv.h, what the prover uses)
- *   fft      the NTT-domain prototype (ops/conv_fft.h), cyclic N >= Hp Wp
+ *   fft      the NTT-domain prototype (bench/conv_fft.h), cyclic N >= Hp Wp
  *   fft_full the same with N >= the full linear-convolution size
  * on the same inputs and the same claim, under 1 and 2 OpenMP threads.
  * Prints CSV:
@@ -23,7 +23,7 @@
 #include "bench_util.h"
 #include "common/rng.h"
 #include "ops/conv.h"
-#include "ops/conv_fft.h"
+#include "conv_fft.h"
 #include "poly/mle.h"
 
 static int reps = 5;

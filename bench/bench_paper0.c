@@ -27,10 +27,10 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "common/file_read.h"
 #include "common/rng.h"
-#include "onnx/onnx.h"
 #include "prover/prover.h"
-#include "prover/random_mlp.h"
+#include "random_mlp.h"
 #include "verifier/verifier.h"
 
 #ifdef _OPENMP

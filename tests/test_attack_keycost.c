@@ -26,7 +26,7 @@
 #include "common/error.h"
 #include "common/rng.h"
 #include "prover/prover.h"
-#include "prover/random_mlp.h"
+#include "random_mlp.h"
 #include "protocol/vk_cost.h"
 #include "protocol/wlayout.h"
 #include "test.h"

@@ -17,7 +17,7 @@
 #include "common/error.h"
 #include "common/rng.h"
 #include "prover/prover.h"
-#include "prover/random_mlp.h"
+#include "random_mlp.h"
 #include "quant/qmodel.h"
 #include "test.h"
 #include "verifier/verifier.h"

@@ -10,7 +10,7 @@
 
 #include "common/rng.h"
 #include "prover/prover.h"
-#include "prover/random_mlp.h"
+#include "random_mlp.h"
 #include "quant/qmodel.h"
 #include "test.h"
 #include "verifier/verifier.h"

@@ -16,7 +16,7 @@
 #include "attack_prover.h"
 
 #include "common/rng.h"
-#include "prover/random_mlp.h"
+#include "random_mlp.h"
 #include "quant/qmodel.h"
 #include "test.h"
 #include "verifier/verifier.h"

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/file_read.h"
 #include "quant/npy.h"
 #include "test.h"
 #include "test_cli_util.h"

@@ -16,7 +16,7 @@
 #include "cli/cli_paths.h"
 #include "cli/cli_util.h"
 #include "common/atomic_file.h"
-#include "onnx/onnx.h"
+#include "common/file_read.h"
 #include "test.h"
 #include "test_tmpdir.h"
 

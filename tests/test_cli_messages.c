@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/file_read.h"
 #include "prover/setup.h"
 #include "quant/npy.h"
 #include "test.h"

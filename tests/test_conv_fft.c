@@ -1,4 +1,4 @@
-/* NTT-domain conv prototype (ops/conv_fft.h): its NTT-based forward pass
+/* NTT-domain conv prototype (bench/conv_fft.h): its NTT-based forward pass
  * against the direct conv of ops/conv.h; completeness on odd shapes (one to
  * five channels, kernels 1..11 incl. even ones, pads 0..K, non-power-of-two
  * sizes, the cyclic and the full linear NTT size, empty X / W sum-checks);
@@ -12,7 +12,7 @@
 
 #include "common/rng.h"
 #include "ops/conv.h"
-#include "ops/conv_fft.h"
+#include "conv_fft.h"
 #include "poly/mle.h"
 #include "test.h"
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/file_read.h"
 #include "test.h"
 #include "test_onnx_util.h"
 

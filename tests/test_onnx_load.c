@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/file_read.h"
 #include "common/rng.h"
 #include "test.h"
 #include "test_onnx_util.h"

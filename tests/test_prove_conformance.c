@@ -43,6 +43,7 @@
 #include <sys/stat.h>
 
 #include "common/error.h"
+#include "common/file_read.h"
 #include "common/rng.h"
 #include "prover/prover.h"
 #include "quant/quant.h"

@@ -9,7 +9,7 @@
 
 #include "common/rng.h"
 #include "prover/prover.h"
-#include "prover/random_mlp.h"
+#include "random_mlp.h"
 #include "quant/npy.h"
 #include "quant/quant.h"
 #include "test.h"

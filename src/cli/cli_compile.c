@@ -9,6 +9,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/bytes.h"
+#include "onnx/onnx.h"
 #include "quant/quant.h"
 
 static const char *usage_compile =

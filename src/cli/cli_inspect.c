@@ -7,6 +7,8 @@
 
 #include "common/error.h"
 #include "common/bytes.h"
+#include "common/file_read.h"
+#include "onnx/onnx.h"
 #include "protocol/vk_cost.h"
 #include "quant/npy.h"
 #include "quant/quant.h"

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 
 #include "common/error.h"
-#include "onnx/onnx.h"
 #include "common/bytes.h"
+#include "common/file_read.h"
 #include "verifier/verifier.h"
 
 static const char *usage_verify =

@@ -115,6 +115,18 @@ int64_t zki_tensor_numel(const zki_tensor *t)
     return zki_shape_numel(t->rank, t->dims);
 }
 
+void zki_host_tensor_clear(zki_host_tensor *t)
+{
+    free(t->f);
+    free(t->i);
+    memset(t, 0, sizeof *t);
+}
+
+int64_t zki_host_tensor_numel(const zki_host_tensor *t)
+{
+    return zki_shape_numel(t->rank, t->dims);
+}
+
 static char *zki_strdup(const char *s)
 {
     size_t n = strlen(s) + 1;

@@ -110,6 +110,20 @@ void zki_graph_free(zki_graph *g);
 int64_t zki_shape_numel(int rank, const int64_t *dims);
 int64_t zki_tensor_numel(const zki_tensor *t);
 
+/* A tensor outside any graph: data fed to or expected from a run, decoded
+ * from an ONNX TensorProto .pb file or a .npy file. Exactly one of f / i is
+ * set, by the storage class of et (see above). */
+typedef struct {
+    int et;
+    int rank;
+    int64_t dims[ZKI_MAX_RANK];
+    float *f;
+    int64_t *i;
+} zki_host_tensor;
+
+void zki_host_tensor_clear(zki_host_tensor *t);
+int64_t zki_host_tensor_numel(const zki_host_tensor *t);
+
 /* Adds a tensor (name copied); returns its index or -1 (out of memory). */
 int zki_graph_add_tensor(zki_graph *g, const char *name, int kind, int et);
 /* Finds a tensor by name; -1 if absent. */

@@ -14,7 +14,6 @@
 
 #include "graph/graph.h"
 #include "graph/ops.h"
-#include "onnx/onnx.h"
 
 zki_status zki_graph_prepare(zki_graph *g);
 

@@ -25,19 +25,6 @@ zki_status zki_onnx_load_file(const char *path, zki_graph **out);
 /* Parses only (no preparation): the raw graph as the file describes it. */
 zki_status zki_onnx_parse_buffer(const uint8_t *buf, size_t len, zki_graph **out);
 
-/* A decoded tensor (ONNX TensorProto .pb file, .npy file). Exactly one of
- * f / i is set, by the storage class of et (see graph.h). */
-typedef struct {
-    int et;
-    int rank;
-    int64_t dims[ZKI_MAX_RANK];
-    float *f;
-    int64_t *i;
-} zki_host_tensor;
-
-void zki_host_tensor_clear(zki_host_tensor *t);
-int64_t zki_host_tensor_numel(const zki_host_tensor *t);
-
 /* Decodes a serialized TensorProto (the ONNX test-data .pb format). */
 zki_status zki_onnx_read_tensor_buffer(const uint8_t *buf, size_t len, zki_host_tensor *out);
 zki_status zki_onnx_read_tensor_file(const char *path, zki_host_tensor *out);
@@ -48,14 +35,5 @@ int zki_onnx_is_model(const uint8_t *buf, size_t len);
 
 /* Largest ONNX model or .pb tensor file accepted (protobuf's own 2 GiB limit). */
 #define ZKI_ONNX_MAX_FILE_BYTES ((size_t)2 << 30)
-
-/* Reads a whole regular file (at most max_len bytes) into a malloc'd buffer.
- * Checked by stat before it is opened: a FIFO, socket or device is refused
- * ("'X' is not a regular file") without blocking, and a file over max_len
- * by its size ("'X' is N bytes, more than the CAP bytes ...") unread. */
-zki_status zki_read_file(const char *path, size_t max_len, uint8_t **buf, size_t *len);
-/* The same checks, then reads the first n bytes at most (*got of them), so a
- * caller can choose max_len by a file's magic before reading it whole. */
-zki_status zki_read_file_head(const char *path, size_t max_len, uint8_t *buf, size_t n, size_t *got);
 
 #endif

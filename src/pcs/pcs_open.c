@@ -11,23 +11,6 @@
 
 #define CHUNK 512 /* columns per task when combining rows */
 
-void zki_pcs_proof_free(zki_pcs_proof *p)
-{
-    if (!p || !p->parts)
-        return;
-    for (uint32_t i = 0; i < p->n_parts; i++) {
-        zki_pcs_proof_part *q = &p->parts[i];
-        free(q->mu);
-        free(q->rows);
-        free(q->cols);
-        free(q->salts);
-        free(q->nodes);
-    }
-    free(p->parts);
-    p->parts = NULL;
-    p->n_parts = 0;
-}
-
 /* rows[target * K + j] = sum over terms of coef[r] * row(first + r)[j]. */
 static zki_status combine_rows(const zki_pcs_prover *pr, const zki_pcs_term *terms,
                                size_t n_terms, uint32_t n_comb, zki_ext *rows)

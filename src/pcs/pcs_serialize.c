@@ -176,6 +176,25 @@ zki_status zki_pcs_commitment_from_bytes(zki_pcs_commitment *c, const uint8_t *i
     return ZKI_OK;
 }
 
+/* Frees what zki_pcs_open or zki_pcs_proof_from_bytes filled in; the proof
+ * lives with its byte format, so the opening and the parser both call here. */
+void zki_pcs_proof_free(zki_pcs_proof *p)
+{
+    if (!p || !p->parts)
+        return;
+    for (uint32_t i = 0; i < p->n_parts; i++) {
+        zki_pcs_proof_part *q = &p->parts[i];
+        free(q->mu);
+        free(q->rows);
+        free(q->cols);
+        free(q->salts);
+        free(q->nodes);
+    }
+    free(p->parts);
+    p->parts = NULL;
+    p->n_parts = 0;
+}
+
 static size_t part_size(const zki_pcs_proof_part *q)
 {
     size_t s = 4 * 3 + 3;

@@ -209,7 +209,7 @@ zki_status zki_dag_read(zki_rbuf *r, zki_dag *a)
     NEED(zki_rb_left(r) >= (size_t)a->n_nodes * 124, "truncated nodes");
     NEED(zki_rb_u32(r, &a->in_bits) && a->in_bits >= 2 && a->in_bits <= 16, "input bits");
     NEED(zki_rb_u32(r, &a->out_bits) && a->out_bits >= 2 && a->out_bits <= 16, "output bits");
-    NEED(zki_rb_u32(r, &a->in_rank) && a->in_rank <= ZKI_QMAX_RANK, "input rank");
+    NEED(zki_rb_u32(r, &a->in_rank) && a->in_rank <= ZKI_DAG_MAX_RANK, "input rank");
     int64_t in_n = 1, out_n = 1;
     for (uint32_t i = 0; i < a->in_rank; i++) {
         NEED(zki_rb_i64(r, &a->in_dims[i]) && a->in_dims[i] >= 1 && a->in_dims[i] <= ZKI_DAG_MAX_DIM,
@@ -217,7 +217,7 @@ zki_status zki_dag_read(zki_rbuf *r, zki_dag *a)
         in_n *= a->in_dims[i];
         NEED(in_n <= ZKI_DAG_MAX_DIM, "input size");
     }
-    NEED(zki_rb_u32(r, &a->out_rank) && a->out_rank <= ZKI_QMAX_RANK, "output rank");
+    NEED(zki_rb_u32(r, &a->out_rank) && a->out_rank <= ZKI_DAG_MAX_RANK, "output rank");
     for (uint32_t i = 0; i < a->out_rank; i++) {
         NEED(zki_rb_i64(r, &a->out_dims[i]) && a->out_dims[i] >= 1 && a->out_dims[i] <= ZKI_DAG_MAX_DIM,
              "output dim");

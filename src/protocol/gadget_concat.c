@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "ops/concat.h"
 #include "protocol/gadget.h"
 #include "poly/mle.h"
 

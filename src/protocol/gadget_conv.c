@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "ops/conv.h"
 #include "protocol/gadget.h"
 #include "poly/mle.h"
 #include "protocol/wlayout.h"
@@ -48,14 +49,6 @@ static zki_status conv_shape(const zki_dag *d, uint32_t j, uint32_t B, zki_node_
     s->sc_degree[2] = cd.general ? 2 : 0;
     s->n_val = 4 + (cd.general ? 1 : 0) + (uint32_t)(cd.KH * cd.KW);
     return ZKI_OK;
-}
-
-static void to_proof(const zki_conv_dims *cd, const zki_conv_proof *cp, zki_node_proof *p)
-{
-    p->sc[0] = cp->sc1, p->sc[1] = cp->sc2, p->sc[2] = cp->sc3;
-    p->val[0] = cp->b_eval, p->val[1] = cp->w_eval, p->val[2] = cp->xf_eval, p->val[3] = cp->x_eval;
-    if (cd->general)
-        p->val[4] = cp->wf_eval;
 }
 
 static void from_proof(const zki_conv_dims *cd, const zki_node_proof *p, zki_conv_proof *cp)
@@ -113,6 +106,14 @@ static zki_status conv_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
 }
 
 #ifndef ZKI_VERIFIER_ONLY
+static void to_proof(const zki_conv_dims *cd, const zki_conv_proof *cp, zki_node_proof *p)
+{
+    p->sc[0] = cp->sc1, p->sc[1] = cp->sc2, p->sc[2] = cp->sc3;
+    p->val[0] = cp->b_eval, p->val[1] = cp->w_eval, p->val[2] = cp->xf_eval, p->val[3] = cp->x_eval;
+    if (cd->general)
+        p->val[4] = cp->wf_eval;
+}
+
 /* The input map, dense [B][C][H][W] (malloc'ed). */
 static int64_t *dense_input(const zki_walk *w, const zki_conv_dims *cd, uint32_t t)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "ops/pool.h"
 #include "protocol/gadget.h"
 #include "poly/mle.h"
 

@@ -5,6 +5,7 @@
 #define ZKI_PROVER_SETUP_H
 
 #include "protocol/key.h"
+#include "prover/lower.h"
 #include "quant/qmodel.h"
 
 #define ZKI_PK_VERSION 1u
@@ -21,15 +22,6 @@ typedef struct zki_pk {
     zki_pcs_prover *wpcs;
     uint8_t seed[32];
 } zki_pk;
-
-/* The provable class in one sentence: docs/onnx.md ("What is provable")
- * holds it verbatim with the details, the README and `compile --help` quote
- * it, and tests/test_cli_messages.c checks that the three agree. */
-#define ZKI_PROVABLE_CLASS                                                                   \
-    "one input and one output; a chain of Gemm/MatMul with constant weights, Conv (strides, " \
-    "padding, dilation, groups), MaxPool (windows up to 8x8), AveragePool and "               \
-    "GlobalAveragePool, with fused ReLU/Clip, Flatten/Reshape, residual Adds and channel "    \
-    "Concats (one fork open at a time), ending in a Gemm or a map"
 
 /* Lowers a model to its DAG (prover/lower.h); ZKI_ERR_UNSUPPORTED names
  * the nodes outside the proven class. */

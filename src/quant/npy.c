@@ -6,6 +6,8 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/file_read.h"
+#include "onnx/onnx.h"
 
 /* Finds the value text after 'key': in the header dict; NULL when the key
  * is missing or appears twice (which of two values would NumPy mean?). */

@@ -3,7 +3,7 @@
 #ifndef ZKI_QUANT_NPY_H
 #define ZKI_QUANT_NPY_H
 
-#include "onnx/onnx.h"
+#include "graph/graph.h"
 
 zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out);
 /* Largest .npy file read (16 GiB): a calibration set or batch of inputs. */

@@ -16,8 +16,8 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/file_read.h"
 #include "hash/sha256.h"
-#include "onnx/onnx.h"
 #include "quant/qmodel.h"
 
 static const char zki_zkm_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'E', 'R', 'M'};

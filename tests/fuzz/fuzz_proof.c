@@ -3,7 +3,7 @@
  * are fuzz_model_proof.h's (mode 0: the rest is a vk file).
  * Build: cmake -DZKI_FUZZ=ON with CC=clang; run: ./fuzz_proof -max_total_time=60 */
 #include "fuzz_model_proof.h"
-#include "prover/random_mlp.h"
+#include "random_mlp.h"
 
 static int64_t g_in[2 * 6];
 

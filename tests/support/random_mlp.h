@@ -3,8 +3,8 @@
  * widths[l + 1] features with int8 weights, an int32-range bias and a
  * requantisation scaled so activations stay spread over int8; relu[l]
  * selects a fused ReLU (clamp [0, 127]) or the plain int8 clamp. */
-#ifndef ZKI_PROVER_RANDOM_MLP_H
-#define ZKI_PROVER_RANDOM_MLP_H
+#ifndef ZKI_TESTS_RANDOM_MLP_H
+#define ZKI_TESTS_RANDOM_MLP_H
 
 #include "quant/qmodel.h"
 

@@ -1,4 +1,4 @@
-#include "ops/conv_fft.h"
+#include "conv_fft.h"
 
 #include <stdlib.h>
 #include <string.h>

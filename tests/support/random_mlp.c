@@ -1,4 +1,4 @@
-#include "prover/random_mlp.h"
+#include "random_mlp.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -49,8 +49,8 @@
  *
  * Transcript: sum-check 1, yr, sum-check 2, xh, wh, sum-check 3, x_eval,
  * sum-check 4, w_eval. */
-#ifndef ZKI_OPS_CONV_FFT_H
-#define ZKI_OPS_CONV_FFT_H
+#ifndef ZKI_BENCH_CONV_FFT_H
+#define ZKI_BENCH_CONV_FFT_H
 
 #include <stdint.h>
 
