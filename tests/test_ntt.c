@@ -41,13 +41,18 @@ static zki_fe horner(const zki_fe *a, size_t n, zki_fe x)
     return acc;
 }
 
-static const zki_fe EDGE[3] = {0, 1, ZKI_P - 1};
+/* Values near p = 2^64 - 2^32 + 1 and near the 32-bit limb boundaries,
+ * where the carries and corrections of the reductions happen. */
+static const zki_fe EDGE[] = {0, 1, ZKI_P - 1, 2, ZKI_P - 2, 0xFFFFFFFFULL, 0x100000000ULL,
+                              0x100000001ULL, ZKI_P - 0xFFFFFFFFULL, 0x8000000000000000ULL,
+                              0xFFFFFFFEFFFFFFFFULL};
+#define NEDGE (sizeof EDGE / sizeof EDGE[0])
 
 /* Input kinds: 0 random, 1..3 constant 0, 1, p-1, 4 random mix of the edges. */
 static void fill(zki_fe *a, size_t n, int kind, zki_rng *g)
 {
     for (size_t i = 0; i < n; i++)
-        a[i] = kind == 0 ? rand_fe(g) : kind <= 3 ? EDGE[kind - 1] : EDGE[zki_rng_below(g, 3)];
+        a[i] = kind == 0 ? rand_fe(g) : kind <= 3 ? EDGE[kind - 1] : EDGE[zki_rng_below(g, NEDGE)];
 }
 
 static void test_against_dft(const zki_ntt_kernels *k)
@@ -232,37 +237,41 @@ static void test_threads(unsigned l)
 /* The chosen kernels against the portable ones, lane by lane. */
 static void test_kernels_match(const zki_ntt_kernels *k)
 {
-    enum { C = 200, S = 256 };
+    enum { S = 256 };
     zki_rng g;
     zki_rng_seed(&g, 3);
     const zki_ntt_tw *tw = zki_ntt_twiddles(12);
     CHECK(tw != NULL);
     zki_fe *x = alloc_fe(4 * S), *y = alloc_fe(4 * S), *w = alloc_fe(3 * S);
+    /* Lane counts below, at and around the vector width (tails). */
+    static const size_t lanes[] = {1, 3, 7, 8, 9, 15, 17, 200, 203, 253};
+    for (size_t li = 0; li < sizeof lanes / sizeof lanes[0]; li++)
     for (int kind = 0; kind <= 4; kind++) {
+        const size_t C = lanes[li];
         fill(x, 4 * S, kind, &g);
         fill(w, 3 * S, kind == 0 ? 0 : 4, &g);
         memcpy(y, x, 4 * S * sizeof *x);
         k->dif_layer(x, x + S, w, C);
-        zki_ntt_kernels_scalar.dif_layer(y, y + S, w, C);
-        CHECK_MSG(memcmp(x, y, 4 * S * sizeof *x) == 0, "%s dif_layer, inputs %d", k->name, kind);
+        zki_ntt_kernels_portable.dif_layer(y, y + S, w, C);
+        CHECK_MSG(memcmp(x, y, 4 * S * sizeof *x) == 0, "%s dif_layer, %zu lanes, inputs %d", k->name, C, kind);
         k->dif_radix4(x, S, w, w + S, w + 2 * S, C);
-        zki_ntt_kernels_scalar.dif_radix4(y, S, w, w + S, w + 2 * S, C);
-        CHECK_MSG(memcmp(x, y, 4 * S * sizeof *x) == 0, "%s dif_radix4, inputs %d", k->name, kind);
+        zki_ntt_kernels_portable.dif_radix4(y, S, w, w + S, w + 2 * S, C);
+        CHECK_MSG(memcmp(x, y, 4 * S * sizeof *x) == 0, "%s dif_radix4, %zu lanes, inputs %d", k->name, C, kind);
         /* The same layers done with the portable kernels. */
         size_t blk = (size_t)1 << k->tail_log;
         k->dif_tail(x, 4 * S, tw);
         for (size_t b = 0; b < 4 * S; b += blk) {
             for (size_t h = blk / 2; h >= 8; h /= 2)
                 for (size_t o = 0; o < blk; o += 2 * h)
-                    zki_ntt_kernels_scalar.dif_layer(y + b + o, y + b + o + h, tw->w + h, h);
-            zki_ntt_kernels_scalar.dif_tail(y + b, blk, tw);
+                    zki_ntt_kernels_portable.dif_layer(y + b + o, y + b + o + h, tw->w + h, h);
+            zki_ntt_kernels_portable.dif_tail(y + b, blk, tw);
         }
         CHECK_MSG(memcmp(x, y, 4 * S * sizeof *x) == 0, "%s dif_tail, inputs %d", k->name, kind);
         fill(x, 4 * S, kind, &g);
         memcpy(y, x, 4 * S * sizeof *x);
-        k->scale_pow(x, C + 3, w[0], w[1]);
-        zki_ntt_kernels_scalar.scale_pow(y, C + 3, w[0], w[1]);
-        CHECK_MSG(memcmp(x, y, 4 * S * sizeof *x) == 0, "%s scale_pow, inputs %d", k->name, kind);
+        k->scale_pow(x, C, w[0], w[1]);
+        zki_ntt_kernels_portable.scale_pow(y, C, w[0], w[1]);
+        CHECK_MSG(memcmp(x, y, 4 * S * sizeof *x) == 0, "%s scale_pow, %zu lanes, inputs %d", k->name, C, kind);
     }
     free(x);
     free(y);
@@ -292,19 +301,31 @@ static void test_twiddles(void)
 int main(void)
 {
     const zki_ntt_kernels *best = zki_ntt_kernels_best();
-    printf("ntt kernels: %s\n", best->name);
+    printf("ntt kernels: %s (CPU level %s, ZKI_VEC=%s)\n", best->name,
+           zki_cpu_level_name(zki_cpu_detected()), getenv("ZKI_VEC") ? getenv("ZKI_VEC") : "unset");
+    CHECK(zki_ntt_kernels_get("portable") == &zki_ntt_kernels_portable);
+    CHECK(zki_ntt_kernels_get("no-such-kernels") == NULL);
+    CHECK(zki_ntt_kernels_get(NULL) == NULL);
+    CHECK(best == zki_ntt_kernels_get(best->name));
     test_twiddles();
-    test_against_dft(&zki_ntt_kernels_scalar);
-    if (best != &zki_ntt_kernels_scalar) {
-        test_against_dft(best);
-        test_kernels_match(best);
+    test_against_dft(&zki_ntt_kernels_portable);
+    /* Every SIMD kernel set this CPU has, against the portable one. */
+    for (const char *const *nm = (const char *const[]){"avx2", "avx512", NULL}; *nm; nm++) {
+        const zki_ntt_kernels *k = zki_ntt_kernels_get(*nm);
+        if (!k) {
+            printf("ntt kernels %s: none, or not supported by this CPU\n", *nm);
+            continue;
+        }
+        test_against_dft(k);
+        test_kernels_match(k);
+        printf("tested ntt kernels %s against portable\n", k->name);
     }
     test_errors();
     test_convolution();
     test_linearity(16);
     /* Sizes chosen to cover the schedule: one outer layer alone, outer
      * radix-4 sweeps with and without a left-over layer, two sweeps. */
-    zki_ntt_set_kernels(&zki_ntt_kernels_scalar);
+    zki_ntt_set_kernels(&zki_ntt_kernels_portable);
     test_large(16, 8, 1);
     test_large(18, 4, 1);
     zki_ntt_set_kernels(NULL);

@@ -1,37 +1,39 @@
-/* Vector kernels over the Goldilocks field. One portable implementation and
- * AVX2 / AVX-512 implementations behind a function table; the best one the
- * CPU supports is chosen at run time (once, thread-safely). Every kernel
- * produces exactly the portable kernel's output (tests compare them).
+/* Vector kernels over the Goldilocks field: the element-wise passes of the
+ * prover's hot loops that are not reductions, written once portably and
+ * once per SIMD level behind a function table. The table is chosen at run
+ * time by the one CPU dispatcher (common/cpu_features.h, ZKI_VEC).
+ * Every kernel produces exactly the portable kernel's output (tests/test_vec.c
+ * compares them), so the choice never changes a result.
  *
- * Contract: inputs canonical, outputs canonical; `out` may alias an input
- * of the same type; n may be 0 or any size (no alignment required). */
+ * Users: zki_mle_fold_base / zki_mle_fold_ext and zki_eq_table (src/poly/mle.c),
+ * the sum-check prover's in-place binding (src/sumcheck/sumcheck_prover.c).
+ *
+ * Contract: inputs canonical, outputs canonical; n may be 0 or any size (no
+ * alignment required); the kernels read no more than their ranges. */
 #ifndef ZKI_FIELD_VEC_H
 #define ZKI_FIELD_VEC_H
 
+#include "common/cpu_features.h"
 #include "field/field.h"
 
 typedef struct {
     const char *name; /* "portable", "avx2", "avx512" */
-    void (*add)(zki_fe *out, const zki_fe *a, const zki_fe *b, size_t n);
-    void (*sub)(zki_fe *out, const zki_fe *a, const zki_fe *b, size_t n);
-    void (*mul)(zki_fe *out, const zki_fe *a, const zki_fe *b, size_t n);
-    /* out[i] += a[i] * b[i] */
-    void (*muladd)(zki_fe *out, const zki_fe *a, const zki_fe *b, size_t n);
-    /* out[i] += s * a[i] */
-    void (*axpy)(zki_fe *out, zki_fe s, const zki_fe *a, size_t n);
-    /* out[i] = a[i] * b[i] in the extension */
-    void (*ext_mul)(zki_ext *out, const zki_ext *a, const zki_ext *b, size_t n);
-    /* out[i] = a[i] * s  (base vector times extension scalar) */
-    void (*scale_ext)(zki_ext *out, const zki_fe *a, zki_ext s, size_t n);
-    /* sum a[i] * b[i], lazily accumulated in 128 bits */
-    zki_fe (*inner)(const zki_fe *a, const zki_fe *b, size_t n);
-    /* sum a[i] * b[i] for a base, b extension */
-    zki_ext (*inner_ext)(const zki_fe *a, const zki_ext *b, size_t n);
+    zki_cpu_level level;
+    /* Binds x_0 to r: out[i] = in[2i] + r (in[2i+1] - in[2i]) for i < n
+     * (in has 2n entries). */
+    void (*fold_base)(zki_ext *out, const zki_fe *in, size_t n, zki_ext r);
+    /* The same over the extension; out may equal in (in place), or lie
+     * anywhere that does not overlap in[2n..) of another call. Entries are
+     * written in increasing order, each after the input pair it reads. */
+    void (*fold_ext)(zki_ext *out, const zki_ext *in, size_t n, zki_ext r);
+    /* One eq-table expansion step: hi[i] = lo[i] * r, lo[i] = lo[i] - hi[i]
+     * for i < n (lo, hi disjoint). */
+    void (*eq_split)(zki_ext *lo, zki_ext *hi, size_t n, zki_ext r);
 } zki_vec_impl;
 
-/* The implementation chosen for this CPU. */
+/* The table for zki_cpu_level_get(). */
 const zki_vec_impl *zki_vec(void);
-/* A named implementation if this CPU supports it, else NULL. */
+/* A named table if this CPU supports it (whatever ZKI_VEC says), else NULL. */
 const zki_vec_impl *zki_vec_get(const char *name);
 
 extern const zki_vec_impl zki_vec_portable;

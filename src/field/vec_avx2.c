@@ -1,5 +1,5 @@
-/* AVX2 Goldilocks kernels, 4 lanes of 64 bits; tails run the scalar field
- * ops. Only used where the CPU has AVX2 and BMI2 (this file is compiled
+/* AVX2 Goldilocks kernels, 4 lanes of 64 bits; tails run the portable
+ * kernel. Only used where the CPU has AVX2 and BMI2 (this file is compiled
  * with -mavx2 -mbmi2).
  *
  * AVX2 has no unsigned 64-bit compare, so comparisons run on values with
@@ -78,187 +78,63 @@ static inline v4 vsub(v4 a, v4 b)
     return _mm256_sub_epi64(_mm256_sub_epi64(a, b), _mm256_and_si256(borrow, EPS));
 }
 
-static void v2_add(zki_fe *out, const zki_fe *a, const zki_fe *b, size_t n)
-{
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        st(out + i, vadd(ld(a + i), ld(b + i)));
-    for (; i < n; i++)
-        out[i] = zki_fe_add(a[i], b[i]);
-}
-
-static void v2_sub(zki_fe *out, const zki_fe *a, const zki_fe *b, size_t n)
-{
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        st(out + i, vsub(ld(a + i), ld(b + i)));
-    for (; i < n; i++)
-        out[i] = zki_fe_sub(a[i], b[i]);
-}
-
-static void v2_mul(zki_fe *out, const zki_fe *a, const zki_fe *b, size_t n)
-{
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        st(out + i, vmul(ld(a + i), ld(b + i)));
-    for (; i < n; i++)
-        out[i] = zki_fe_mul(a[i], b[i]);
-}
-
-static void v2_muladd(zki_fe *out, const zki_fe *a, const zki_fe *b, size_t n)
-{
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        st(out + i, vadd(ld(out + i), vmul(ld(a + i), ld(b + i))));
-    for (; i < n; i++)
-        out[i] = zki_fe_add(out[i], zki_fe_mul(a[i], b[i]));
-}
-
-static void v2_axpy(zki_fe *out, zki_fe s, const zki_fe *a, size_t n)
-{
-    v4 sv = c64(s);
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        st(out + i, vadd(ld(out + i), vmul(sv, ld(a + i))));
-    for (; i < n; i++)
-        out[i] = zki_fe_add(out[i], zki_fe_mul(s, a[i]));
-}
-
-/* Two extension elements per register; see ext_mul4 in vec_avx512.c. */
+/* Extension values as pairs of lanes (c0, c1). r times two of them:
+ * (x0 r0 + x1 7 r1, x1 r0 + x0 r1), with R0 = (r0, r0), RW = (7 r1, r1) and
+ * x swapped within each pair. */
 static inline v4 swap_pairs(v4 x) { return _mm256_shuffle_epi32(x, 0x4E); }
-
-static inline v4 ext_mul2(v4 a, v4 b)
+static inline v4 ext_scale2(v4 x, v4 R0, v4 RW) { return vadd(vmul(x, R0), vmul(swap_pairs(x), RW)); }
+static inline v4 rw_of(zki_ext r)
 {
-    const v4 one_w = _mm256_setr_epi64x(1, ZKI_EXT_W, 1, ZKI_EXT_W);
-    v4 diag = vmul(vmul(a, b), one_w);
-    v4 cross = vmul(a, swap_pairs(b));
-    v4 re = vadd(diag, swap_pairs(diag));
-    v4 im = vadd(cross, swap_pairs(cross));
-    return _mm256_blend_epi32(re, im, 0xCC);
+    long long w = (long long)zki_ext_mul_prep(r), c1 = (long long)r.c1;
+    return _mm256_setr_epi64x(w, c1, w, c1);
 }
 
-static void v2_ext_mul(zki_ext *out, const zki_ext *a, const zki_ext *b, size_t n)
+/* Two pairs (a, b) of base values per register: both coordinates of each
+ * output come from nd = a - b, (a - r0 nd, -r1 nd). */
+static void v2_fold_base(zki_ext *out, const zki_fe *in, size_t n, zki_ext r)
 {
+    long long r0 = (long long)r.c0, nr1 = (long long)zki_fe_neg(r.c1);
+    const v4 R = _mm256_setr_epi64x(r0, nr1, r0, nr1);
     size_t i = 0;
-    for (; i + 2 <= n; i += 2)
-        st((zki_fe *)(out + i), ext_mul2(ld((const zki_fe *)(a + i)), ld((const zki_fe *)(b + i))));
-    for (; i < n; i++)
-        out[i] = zki_ext_mul(a[i], b[i]);
+    for (; i + 2 <= n; i += 2) {
+        v4 x = ld(in + 2 * i);
+        v4 a = _mm256_unpacklo_epi64(x, x), b = _mm256_unpackhi_epi64(x, x);
+        v4 m = vmul(vsub(a, b), R);
+        st((zki_fe *)(out + i), _mm256_blend_epi32(vsub(a, m), m, 0xCC));
+    }
+    zki_vec_portable.fold_base(out + i, in + 2 * i, n - i, r);
 }
 
-/* Each a[i] is duplicated into two lanes against (s.c0, s.c1), so the
- * products land in out's interleaved c0, c1 order. */
-static void v2_scale_ext(zki_ext *out, const zki_fe *a, zki_ext s, size_t n)
+/* Inputs a_i, b_i, a_i+1, b_i+1 as 128-bit lanes of two registers. Both
+ * loads come before the store, so in place works (see vec.h). */
+static void v2_fold_ext(zki_ext *out, const zki_ext *in, size_t n, zki_ext r)
 {
-    v4 sv = _mm256_setr_epi64x((long long)s.c0, (long long)s.c1, (long long)s.c0,
-                               (long long)s.c1);
-    zki_fe *o = (zki_fe *)out;
+    const v4 R0 = c64(r.c0), RW = rw_of(r);
     size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        v4 av = ld(a + i);
-        st(o + 2 * i, vmul(_mm256_permute4x64_epi64(av, 0x50), sv));
-        st(o + 2 * i + 4, vmul(_mm256_permute4x64_epi64(av, 0xFA), sv));
+    for (; i + 2 <= n; i += 2) {
+        v4 x0 = ld((const zki_fe *)(in + 2 * i)), x1 = ld((const zki_fe *)(in + 2 * i + 2));
+        v4 a = _mm256_permute2x128_si256(x0, x1, 0x20);
+        v4 b = _mm256_permute2x128_si256(x0, x1, 0x31);
+        st((zki_fe *)(out + i), vsub(a, ext_scale2(vsub(a, b), R0, RW)));
     }
-    for (; i < n; i++) {
-        out[i].c0 = zki_fe_mul(a[i], s.c0);
-        out[i].c1 = zki_fe_mul(a[i], s.c1);
-    }
+    zki_vec_portable.fold_ext(out + i, in + 2 * i, n - i, r);
 }
 
-/* ---- lazy inner products ----------------------------------------------
- * Per lane, four 64-bit sums of 32-bit pieces of the partial products, by
- * weight 2^0, 2^32, 2^64, 2^96. Each step adds at most three values below
- * 2^32 to a sum, so 2^30 steps cannot overflow; the sums are flushed into
- * an exact zki_acc before that. */
-#define CHUNK ((size_t)1 << 30)
-
-typedef struct {
-    v4 w0, w32, w64, w96;
-} acc4;
-
-static inline void acc4_zero(acc4 *s)
+static void v2_eq_split(zki_ext *lo, zki_ext *hi, size_t n, zki_ext r)
 {
-    s->w0 = s->w32 = s->w64 = s->w96 = _mm256_setzero_si256();
-}
-
-static inline void acc4_mac(acc4 *s, v4 a, v4 b)
-{
-    v4 ah = _mm256_srli_epi64(a, 32), bh = _mm256_srli_epi64(b, 32);
-    v4 ll = _mm256_mul_epu32(a, b), lh = _mm256_mul_epu32(a, bh);
-    v4 hl = _mm256_mul_epu32(ah, b), hh = _mm256_mul_epu32(ah, bh);
-    v4 m = LO32;
-    s->w0 = _mm256_add_epi64(s->w0, _mm256_and_si256(ll, m));
-    s->w32 = _mm256_add_epi64(
-        s->w32, _mm256_add_epi64(_mm256_srli_epi64(ll, 32),
-                                 _mm256_add_epi64(_mm256_and_si256(lh, m), _mm256_and_si256(hl, m))));
-    s->w64 = _mm256_add_epi64(
-        s->w64, _mm256_add_epi64(_mm256_and_si256(hh, m),
-                                 _mm256_add_epi64(_mm256_srli_epi64(lh, 32), _mm256_srli_epi64(hl, 32))));
-    s->w96 = _mm256_add_epi64(s->w96, _mm256_srli_epi64(hh, 32));
-}
-
-static void acc_add_pieces(zki_acc *acc, uint64_t w0, uint64_t w32, uint64_t w64, uint64_t w96)
-{
-    zki_acc_add128(acc, w0);
-    zki_acc_add128(acc, (unsigned __int128)w32 << 32);
-    zki_acc_add128(acc, (unsigned __int128)w64 << 64);
-    zki_acc_add128(acc, (unsigned __int128)w96 << 96); /* keeps w96's low 32 bits */
-    acc->hi += w96 >> 32;                               /* the rest weighs 2^128 */
-}
-
-/* Adds even lanes into `even`, odd lanes into `odd` (may be the same). */
-static void acc4_flush(const acc4 *s, zki_acc *even, zki_acc *odd)
-{
-    uint64_t w[4][4];
-    st(w[0], s->w0);
-    st(w[1], s->w32);
-    st(w[2], s->w64);
-    st(w[3], s->w96);
-    for (int l = 0; l < 4; l++)
-        acc_add_pieces(l & 1 ? odd : even, w[0][l], w[1][l], w[2][l], w[3][l]);
-}
-
-static zki_fe v2_inner(const zki_fe *a, const zki_fe *b, size_t n)
-{
-    zki_acc acc;
-    zki_acc_zero(&acc);
+    const v4 R0 = c64(r.c0), RW = rw_of(r);
     size_t i = 0;
-    while (i + 4 <= n) {
-        acc4 s;
-        acc4_zero(&s);
-        for (size_t k = 0; k < CHUNK && i + 4 <= n; k++, i += 4)
-            acc4_mac(&s, ld(a + i), ld(b + i));
-        acc4_flush(&s, &acc, &acc);
+    for (; i + 2 <= n; i += 2) {
+        v4 x = ld((const zki_fe *)(lo + i));
+        v4 h = ext_scale2(x, R0, RW);
+        st((zki_fe *)(hi + i), h);
+        st((zki_fe *)(lo + i), vsub(x, h));
     }
-    for (; i < n; i++)
-        zki_acc_mac(&acc, a[i], b[i]);
-    return zki_acc_reduce(&acc);
-}
-
-/* Lanes alternate between b's c0 (even) and c1 (odd) coordinates. */
-static zki_ext v2_inner_ext(const zki_fe *a, const zki_ext *b, size_t n)
-{
-    zki_ext_acc acc;
-    zki_ext_acc_zero(&acc);
-    const zki_fe *bf = (const zki_fe *)b;
-    size_t i = 0;
-    while (i + 4 <= n) {
-        acc4 s;
-        acc4_zero(&s);
-        for (size_t k = 0; k < CHUNK && i + 4 <= n; k += 2, i += 4) {
-            v4 av = ld(a + i);
-            acc4_mac(&s, _mm256_permute4x64_epi64(av, 0x50), ld(bf + 2 * i));
-            acc4_mac(&s, _mm256_permute4x64_epi64(av, 0xFA), ld(bf + 2 * i + 4));
-        }
-        acc4_flush(&s, &acc.re, &acc.cross);
-    }
-    for (; i < n; i++)
-        zki_ext_acc_mac_fe(&acc, a[i], b[i]);
-    return zki_ext_acc_reduce(&acc);
+    zki_vec_portable.eq_split(lo + i, hi + i, n - i, r);
 }
 
 const zki_vec_impl zki_vec_avx2 = {
-    "avx2", v2_add, v2_sub, v2_mul, v2_muladd, v2_axpy, v2_ext_mul, v2_scale_ext, v2_inner, v2_inner_ext,
+    "avx2", ZKI_CPU_AVX2, v2_fold_base, v2_fold_ext, v2_eq_split,
 };
 
 #else

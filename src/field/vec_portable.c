@@ -1,78 +1,37 @@
 /* Portable vector kernels: plain loops over the inline field operations.
- * This is the reference every SIMD kernel is compared with. Loops read
- * a[i], b[i] before writing out[i], so out may alias an input. */
+ * This is the reference every SIMD kernel is compared with. Written as
+ * subtractions (a - r (a - b) rather than a + r (b - a)): field subtraction
+ * compiles without data-dependent branches, addition need not. */
 #include "field/vec.h"
 
-static void vp_add(zki_fe *out, const zki_fe *a, const zki_fe *b, size_t n)
+static void vp_fold_base(zki_ext *out, const zki_fe *in, size_t n, zki_ext r)
 {
-    for (size_t i = 0; i < n; i++)
-        out[i] = zki_fe_add(a[i], b[i]);
-}
-
-static void vp_sub(zki_fe *out, const zki_fe *a, const zki_fe *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = zki_fe_sub(a[i], b[i]);
-}
-
-static void vp_mul(zki_fe *out, const zki_fe *a, const zki_fe *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = zki_fe_mul(a[i], b[i]);
-}
-
-static void vp_muladd(zki_fe *out, const zki_fe *a, const zki_fe *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = zki_fe_add(out[i], zki_fe_mul(a[i], b[i]));
-}
-
-static void vp_axpy(zki_fe *out, zki_fe s, const zki_fe *a, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = zki_fe_add(out[i], zki_fe_mul(s, a[i]));
-}
-
-static void vp_ext_mul(zki_ext *out, const zki_ext *a, const zki_ext *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = zki_ext_mul(a[i], b[i]);
-}
-
-static void vp_scale_ext(zki_ext *out, const zki_fe *a, zki_ext s, size_t n)
-{
+    zki_fe neg_r1 = zki_fe_neg(r.c1);
     for (size_t i = 0; i < n; i++) {
-        out[i].c0 = zki_fe_mul(a[i], s.c0);
-        out[i].c1 = zki_fe_mul(a[i], s.c1);
+        zki_fe a = in[2 * i], nd = zki_fe_sub(a, in[2 * i + 1]);
+        out[i] = zki_ext_make(zki_fe_sub(a, zki_fe_mul(r.c0, nd)), zki_fe_mul(neg_r1, nd));
     }
 }
 
-/* Two accumulators so consecutive add/adc chains overlap. */
-static zki_fe vp_inner(const zki_fe *a, const zki_fe *b, size_t n)
+static void vp_fold_ext(zki_ext *out, const zki_ext *in, size_t n, zki_ext r)
 {
-    zki_acc s0, s1;
-    zki_acc_zero(&s0);
-    zki_acc_zero(&s1);
-    size_t i = 0;
-    for (; i + 2 <= n; i += 2) {
-        zki_acc_mac(&s0, a[i], b[i]);
-        zki_acc_mac(&s1, a[i + 1], b[i + 1]);
+    zki_fe r1w = zki_ext_mul_prep(r);
+    for (size_t i = 0; i < n; i++) {
+        zki_ext a = in[2 * i], b = in[2 * i + 1];
+        out[i] = zki_ext_sub(a, zki_ext_mul_pre(zki_ext_sub(a, b), r, r1w));
     }
-    if (i < n)
-        zki_acc_mac(&s0, a[i], b[i]);
-    zki_acc_merge(&s0, &s1);
-    return zki_acc_reduce(&s0);
 }
 
-static zki_ext vp_inner_ext(const zki_fe *a, const zki_ext *b, size_t n)
+static void vp_eq_split(zki_ext *lo, zki_ext *hi, size_t n, zki_ext r)
 {
-    zki_ext_acc s;
-    zki_ext_acc_zero(&s);
-    for (size_t i = 0; i < n; i++)
-        zki_ext_acc_mac_fe(&s, a[i], b[i]);
-    return zki_ext_acc_reduce(&s);
+    zki_fe r1w = zki_ext_mul_prep(r);
+    for (size_t i = 0; i < n; i++) {
+        zki_ext h = zki_ext_mul_pre(lo[i], r, r1w);
+        hi[i] = h;
+        lo[i] = zki_ext_sub(lo[i], h);
+    }
 }
 
 const zki_vec_impl zki_vec_portable = {
-    "portable", vp_add, vp_sub, vp_mul, vp_muladd, vp_axpy, vp_ext_mul, vp_scale_ext, vp_inner, vp_inner_ext,
+    "portable", ZKI_CPU_PORTABLE, vp_fold_base, vp_fold_ext, vp_eq_split,
 };

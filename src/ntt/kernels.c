@@ -104,5 +104,5 @@ static void scale_pow(zki_fe *a, size_t c, zki_fe m, zki_fe s)
         a[i] = k_mul(a[i], p[j]);
 }
 
-const zki_ntt_kernels zki_ntt_kernels_scalar = {dif_layer, dif_radix4, dif_tail8, 3, scale_pow,
-                                                "scalar"};
+const zki_ntt_kernels zki_ntt_kernels_portable = {dif_layer, dif_radix4, dif_tail8, 3, scale_pow,
+                                                  "portable"};

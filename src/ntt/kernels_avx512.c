@@ -90,7 +90,7 @@ static void dif_layer(zki_fe *x, zki_fe *y, const zki_fe *tw, size_t c)
         st(y + i, v_mul(v_sub(u, v), w, hi32(w)));
     }
     if (i < c)
-        zki_ntt_kernels_scalar.dif_layer(x + i, y + i, tw + i, c - i);
+        zki_ntt_kernels_portable.dif_layer(x + i, y + i, tw + i, c - i);
 }
 
 static void dif_radix4(zki_fe *a, size_t s, const zki_fe *w1, const zki_fe *w2, const zki_fe *w3,
@@ -108,7 +108,7 @@ static void dif_radix4(zki_fe *a, size_t s, const zki_fe *w1, const zki_fe *w2, 
         st(r3 + i, v_mul(x3, wc, hi32(wc)));
     }
     if (i < c)
-        zki_ntt_kernels_scalar.dif_radix4(a + i, s, w1 + i, w2 + i, w3 + i, c - i);
+        zki_ntt_kernels_portable.dif_radix4(a + i, s, w1 + i, w2 + i, w3 + i, c - i);
 }
 
 /* x <- x + y, y <- (x - y) w */
@@ -202,7 +202,7 @@ static void scale_pow(zki_fe *a, size_t c, zki_fe m, zki_fe s)
      * stepping by s^32: independent multiplies instead of one long chain. */
     zki_fe p32[32];
     if (c < 32) {
-        zki_ntt_kernels_scalar.scale_pow(a, c, m, s);
+        zki_ntt_kernels_portable.scale_pow(a, c, m, s);
         return;
     }
     p32[0] = m;
@@ -226,7 +226,7 @@ static void scale_pow(zki_fe *a, size_t c, zki_fe m, zki_fe s)
     }
     if (i < c) {
         st(p32, p[0]);
-        zki_ntt_kernels_scalar.scale_pow(a + i, c - i, p32[0], s);
+        zki_ntt_kernels_portable.scale_pow(a + i, c - i, p32[0], s);
     }
 }
 

@@ -14,6 +14,7 @@
 #include "ntt/ntt.h"
 
 #include <stdatomic.h>
+#include <string.h>
 
 #include "common/error.h"
 #include "ntt/ntt_internal.h"
@@ -80,11 +81,11 @@ static void outer_group(zki_fe *a, unsigned log_n, unsigned top, unsigned g, con
 static void dif(zki_fe *a, unsigned log_n, const zki_ntt_tw *tw, const zki_ntt_kernels *k)
 {
     if (log_n < k->tail_log)
-        k = &zki_ntt_kernels_scalar;
+        k = &zki_ntt_kernels_portable;
     if (log_n < k->tail_log) {
         for (size_t h = ((size_t)1 << log_n) / 2; h >= 1; h /= 2)
             for (size_t b = 0; b < ((size_t)1 << log_n); b += 2 * h)
-                zki_ntt_kernels_scalar.dif_layer(a + b, a + b + h, tw->w + h, h);
+                zki_ntt_kernels_portable.dif_layer(a + b, a + b + h, tw->w + h, h);
         return;
     }
     /* Inner blocks take an even number of layers above the tail; the outer
@@ -156,19 +157,27 @@ static void negate_index_scale(zki_fe *a, size_t n, zki_fe c, const zki_ntt_kern
 
 static _Atomic(const zki_ntt_kernels *) g_forced;
 
-const zki_ntt_kernels *zki_ntt_kernels_best(void)
+/* The level comes from the one dispatcher (common/cpu_features.h, ZKI_VEC);
+ * below AVX-512 the portable kernels run (there is no AVX2 NTT kernel). */
+static const zki_ntt_kernels *by_level(zki_cpu_level l)
 {
-    static _Atomic(const zki_ntt_kernels *) best;
-    const zki_ntt_kernels *k = atomic_load_explicit(&best, memory_order_relaxed);
-    if (!k) { /* racing threads store the same pointer */
-        k = &zki_ntt_kernels_scalar;
 #ifdef __x86_64__
-        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
-            k = &zki_ntt_kernels_avx512;
+    if (l >= ZKI_CPU_AVX512)
+        return &zki_ntt_kernels_avx512;
 #endif
-        atomic_store_explicit(&best, k, memory_order_relaxed);
-    }
-    return k;
+    (void)l;
+    return &zki_ntt_kernels_portable;
+}
+
+const zki_ntt_kernels *zki_ntt_kernels_best(void) { return by_level(zki_cpu_level_get()); }
+
+const zki_ntt_kernels *zki_ntt_kernels_get(const char *name)
+{
+    zki_cpu_level l;
+    if (zki_cpu_level_parse(name, &l) != 0 || l > zki_cpu_detected())
+        return NULL;
+    const zki_ntt_kernels *k = by_level(l);
+    return strcmp(k->name, name) == 0 ? k : NULL;
 }
 
 void zki_ntt_set_kernels(const zki_ntt_kernels *k) { atomic_store(&g_forced, k); }

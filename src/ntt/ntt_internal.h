@@ -8,6 +8,7 @@
 #ifndef ZKI_NTT_INTERNAL_H
 #define ZKI_NTT_INTERNAL_H
 
+#include "common/cpu_features.h"
 #include "field/field.h"
 
 /* Twiddle tables for sizes up to 2^log_n, for every power of two h < 2^log_n
@@ -47,13 +48,17 @@ typedef struct {
     const char *name;
 } zki_ntt_kernels;
 
-extern const zki_ntt_kernels zki_ntt_kernels_scalar;
+extern const zki_ntt_kernels zki_ntt_kernels_portable;
 #ifdef __x86_64__
 extern const zki_ntt_kernels zki_ntt_kernels_avx512;
 #endif
 
-/* The kernels chosen for this CPU (AVX-512 when available). */
+/* The kernels for the dispatcher's level (common/cpu_features.h: the CPU,
+ * lowered by ZKI_VEC): AVX-512 at that level, else portable. */
 const zki_ntt_kernels *zki_ntt_kernels_best(void);
+/* The kernels named "portable" or "avx512" if this CPU supports them
+ * (whatever ZKI_VEC says), else NULL (also for "avx2": no such kernels). */
+const zki_ntt_kernels *zki_ntt_kernels_get(const char *name);
 /* Test hook: makes the transforms use k (NULL: back to the best). */
 void zki_ntt_set_kernels(const zki_ntt_kernels *k);
 

@@ -1,9 +1,14 @@
 #include "poly/mle.h"
 
+#include "field/vec.h"
+
 /* Loops over at least this many entries run on all OpenMP threads. Every
  * parallel result here is exact field arithmetic on disjoint entries, so it
- * does not depend on the thread count. */
+ * does not depend on the thread count (nor on the vector kernels, which all
+ * give the portable kernel's output). */
 #define ZKI_MLE_PAR_MIN ((size_t)1 << 12)
+/* Parallel loops hand the vector kernels ranges of this many entries. */
+#define ZKI_MLE_CHUNK ((size_t)1 << 11)
 
 size_t zki_log2_ceil(size_t len)
 {
@@ -19,14 +24,19 @@ size_t zki_log2_ceil(size_t len)
  * i (x_j = 0, weight 1 - r_j) and i + 2^j (x_j = 1, weight r_j). */
 static void eq_expand(zki_ext *out, const zki_ext *r, size_t n)
 {
+    const zki_vec_impl *v = zki_vec();
     for (size_t j = 0; j < n; j++) {
         size_t half = (size_t)1 << j;
         zki_ext rj = r[j];
-#pragma omp parallel for schedule(static) if (half >= ZKI_MLE_PAR_MIN)
-        for (size_t i = 0; i < half; i++) {
-            zki_ext hi = zki_ext_mul(out[i], rj);
-            out[i + half] = hi;
-            out[i] = zki_ext_sub(out[i], hi);
+        if (half < ZKI_MLE_PAR_MIN) {
+            v->eq_split(out, out + half, half, rj);
+            continue;
+        }
+        long nchunks = (long)(half / ZKI_MLE_CHUNK); /* half is a multiple */
+#pragma omp parallel for schedule(static)
+        for (long c = 0; c < nchunks; c++) {
+            size_t lo = (size_t)c * ZKI_MLE_CHUNK;
+            v->eq_split(out + lo, out + half + lo, ZKI_MLE_CHUNK, rj);
         }
     }
 }
@@ -57,7 +67,9 @@ zki_ext zki_eq_eval(const zki_ext *a, const zki_ext *b, size_t n)
 
 /* ---- folding ----------------------------------------------------------- */
 
-/* a + r (b - a) written as a - r (a - b): field subtraction compiles
+/* One pair at a time, for the streaming evaluation below; the table folds
+ * run the vector kernels (field/vec.h), which compute the same.
+ * a + r (b - a) written as a - r (a - b): field subtraction compiles
  * without data-dependent branches, addition need not. neg_r1 = -r.c1. */
 static inline zki_ext fold_pair_base(zki_fe a, zki_fe b, zki_fe r0, zki_fe neg_r1)
 {
@@ -71,41 +83,50 @@ static inline zki_ext fold_pair_ext(zki_ext a, zki_ext b, zki_ext r, zki_fe r1w)
     return zki_ext_sub(a, zki_ext_mul_pre(zki_ext_sub(a, b), r, r1w));
 }
 
+/* Runs a vector fold over outputs [0, n_out) in ranges on all threads.
+ * out != in, or the ranges would race. */
+static void fold_parallel(zki_ext *out, const zki_fe *in_b, const zki_ext *in_e, size_t n_out,
+                          zki_ext r, const zki_vec_impl *v)
+{
+    long nchunks = (long)((n_out + ZKI_MLE_CHUNK - 1) / ZKI_MLE_CHUNK);
+#pragma omp parallel for schedule(static)
+    for (long c = 0; c < nchunks; c++) {
+        size_t lo = (size_t)c * ZKI_MLE_CHUNK;
+        size_t len = n_out - lo < ZKI_MLE_CHUNK ? n_out - lo : ZKI_MLE_CHUNK;
+        if (in_b)
+            v->fold_base(out + lo, in_b + 2 * lo, len, r);
+        else
+            v->fold_ext(out + lo, in_e + 2 * lo, len, r);
+    }
+}
+
 void zki_mle_fold_base(zki_ext *out, const zki_fe *in, size_t n_in, zki_ext r)
 {
     size_t n_out = n_in / 2;
-    zki_fe neg_r1 = zki_fe_neg(r.c1);
-#pragma omp parallel for schedule(static) if (n_out >= ZKI_MLE_PAR_MIN)
-    for (size_t i = 0; i < n_out; i++)
-        out[i] = fold_pair_base(in[2 * i], in[2 * i + 1], r.c0, neg_r1);
-}
-
-static void fold_ext_range(zki_ext *out, const zki_ext *in, size_t lo, size_t hi, zki_ext r)
-{
-    zki_fe r1w = zki_ext_mul_prep(r);
-    for (size_t i = lo; i < hi; i++)
-        out[i] = fold_pair_ext(in[2 * i], in[2 * i + 1], r, r1w);
+    const zki_vec_impl *v = zki_vec();
+    if (n_out < ZKI_MLE_PAR_MIN)
+        v->fold_base(out, in, n_out, r);
+    else
+        fold_parallel(out, in, NULL, n_out, r, v);
 }
 
 void zki_mle_fold_ext(zki_ext *out, const zki_ext *in, size_t n_in, zki_ext r)
 {
     size_t n_out = n_in / 2;
+    const zki_vec_impl *v = zki_vec();
     if (n_out < ZKI_MLE_PAR_MIN) {
-        fold_ext_range(out, in, 0, n_out, r);
+        v->fold_ext(out, in, n_out, r);
         return;
     }
     if (out != in) {
-        zki_fe r1w = zki_ext_mul_prep(r);
-#pragma omp parallel for schedule(static)
-        for (size_t i = 0; i < n_out; i++)
-            out[i] = fold_pair_ext(in[2 * i], in[2 * i + 1], r, r1w);
+        fold_parallel(out, NULL, in, n_out, r, v);
         return;
     }
     /* In place: chunk c writes [cB, cB + B), which is half of the input of
      * chunk c/2 and of no other chunk. Running chunks in waves [1, 2),
      * [2, 4), [4, 8), .. after chunk 0 guarantees chunk c/2 has finished
      * reading before chunk c writes; chunk 0 overlaps only itself, which
-     * the ascending serial loop handles. */
+     * the kernel's ascending order handles. */
     size_t nchunks = 256;
     while (nchunks > 1 && n_out / nchunks < 64)
         nchunks /= 2;
@@ -113,11 +134,11 @@ void zki_mle_fold_ext(zki_ext *out, const zki_ext *in, size_t n_in, zki_ext r)
 #pragma omp parallel
     {
 #pragma omp single
-        fold_ext_range(out, in, 0, B, r);
+        v->fold_ext(out, in, B, r);
         for (size_t lo = 1; lo < nchunks; lo *= 2) {
 #pragma omp for schedule(static)
             for (size_t c = lo; c < 2 * lo; c++)
-                fold_ext_range(out, in, c * B, (c + 1) * B, r);
+                v->fold_ext(out + c * B, in + 2 * c * B, B, r);
         }
     }
 }

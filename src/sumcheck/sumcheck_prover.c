@@ -23,6 +23,7 @@
 
 #include "common/error.h"
 #include "common/scratch.h"
+#include "field/vec.h"
 #include "poly/mle.h"
 #include "sumcheck/sumcheck.h"
 
@@ -399,26 +400,23 @@ void zki_sc_prover_round(zki_sc_prover *p, zki_ext *msg)
 }
 
 /* Binding rounds >= 1, in place: t[i] = t[2i] - r (t[2i] - t[2i+1]) for
- * i < n_out, every table (subtractions: see pair_terms). Chunk c writes
+ * i < n_out, every table, by the vector fold (field/vec.h). Chunk c writes
  * [cB, cB + B), which is half of the input of chunk c/2 and of no other
  * chunk, so after chunk 0 the chunks run in waves [1, 2), [2, 4), [4, 8),
  * ..: each wave starts once every chunk it overwrites has been read. One
  * parallel region serves all tables. */
-static void bind_chunk(zki_sc_prover *p, size_t c, size_t bt, zki_ext r)
+static void bind_chunk(const zki_sc_prover *p, const zki_vec_impl *v, size_t c, size_t bt,
+                       zki_ext r)
 {
-    zki_fe r1w = zki_ext_mul_prep(r);
-    for (unsigned j = 0; j < p->k; j++) {
-        zki_ext *t = p->buf[j];
-        for (size_t i = c * bt; i < (c + 1) * bt; i++)
-            t[i] = zki_ext_sub(t[2 * i],
-                               zki_ext_mul_pre(zki_ext_sub(t[2 * i], t[2 * i + 1]), r, r1w));
-    }
+    for (unsigned j = 0; j < p->k; j++)
+        v->fold_ext(p->buf[j] + c * bt, p->buf[j] + 2 * c * bt, bt, r);
 }
 
 static void bind_inplace(zki_sc_prover *p, size_t n_out, zki_ext r)
 {
+    const zki_vec_impl *v = zki_vec();
     if (n_out < SC_PAR_MIN) {
-        bind_chunk(p, 0, n_out, r);
+        bind_chunk(p, v, 0, n_out, r);
         return;
     }
     size_t nchunks = 256;
@@ -428,11 +426,11 @@ static void bind_inplace(zki_sc_prover *p, size_t n_out, zki_ext r)
 #pragma omp parallel
     {
 #pragma omp single
-        bind_chunk(p, 0, bt, r);
+        bind_chunk(p, v, 0, bt, r);
         for (size_t lo = 1; lo < nchunks; lo *= 2) {
 #pragma omp for schedule(static)
             for (size_t c = lo; c < 2 * lo; c++)
-                bind_chunk(p, c, bt, r);
+                bind_chunk(p, v, c, bt, r);
         }
     }
 }
