@@ -18,10 +18,11 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 build-asan: deps
-	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZKI_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZKI_SANITIZE=ON -DZKI_CHECKED=ON >/dev/null
 	@cmake --build $(BUILD_ASAN) -j $(JOBS)
 
-# Every test twice: optimised, then under ASan+UBSan.
+# Every test twice: optimised, then under ASan+UBSan with the internal
+# invariant checks on (ZKI_CHECKED, src/common/check.h).
 test: test-release test-asan
 
 test-release: build

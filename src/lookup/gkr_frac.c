@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/check.h"
 #include "common/error.h"
 #include "common/scratch.h"
 #include "poly/mle.h"
@@ -86,6 +87,8 @@ static zki_status layer_new_ws(zki_frac_layer **out, const zki_ext *p, const zki
     }
     for (int k = 0; k < 4; k++)
         L->now[k] = (zki_ext *)L->src[k]; /* now[1] is p1 until the first bind, u after */
+    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(lambda));
+    ZKI_VERIFY_CHECK_EACH(i, j, ZKI_EXT_CANON(r[i]));
     /* eq(r[k..j), y) has 2^(j-k) entries; built from k = j (one entry) down:
      * E_k(b + 2y) = eq1(r_k, b) E_{k+1}(y). */
     size_t o = 0;
@@ -223,6 +226,9 @@ static inline zki_ext fold1(zki_ext x0, zki_ext x1, zki_ext c, zki_fe cw)
  * round's sums in the same pass (one read of the tables instead of two). */
 void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
 {
+    /* one bind per variable; the tables halve from 2^j */
+    ZKI_VERIFY_CHECK(L->round < L->j && L->size == (size_t)1 << (L->j - L->round));
+    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(c));
     zki_ext ri = L->r[L->round];
     zki_ext e = zki_ext_add(zki_ext_sub(zki_ext_one(), zki_ext_add(ri, c)),
                             zki_ext_mul(zki_ext_add(ri, ri), c)); /* eq1(r_i, c) */
@@ -288,6 +294,7 @@ void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
 
 void zki_frac_layer_final(const zki_frac_layer *L, zki_ext ev[4])
 {
+    ZKI_VERIFY_CHECK(L->round == L->j && L->size == 1); /* every variable bound */
     for (int k = 0; k < 4; k++)
         ev[k] = cur(L, k)[0];
     if (L->round > 0) /* p1 = u - lambda q1 */
@@ -341,6 +348,7 @@ zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_tran
     for (size_t x = 0; x < N; x++)
         if (zki_ext_is_zero(q[x]))
             return zki_fail(ZKI_ERR_INPUT, "frac GKR: zero denominator at leaf %zu", x);
+    ZKI_VERIFY_CHECK_EACH(x, N, ZKI_EXT_CANON(p[x]) && ZKI_EXT_CANON(q[x]));
     /* layers[j] holds p_j then q_j (2 * 2^j entries) for j < n, all in one
      * block with the largest layer step's work space after them */
     zki_ext **layers = calloc(n, sizeof *layers);
@@ -370,13 +378,17 @@ zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_tran
     if (st == ZKI_OK) {
         pf->root_p = layers[0][0];
         pf->root_q = layers[0][1];
+        /* a product of non-zero leaf denominators in a field */
+        ZKI_VERIFY_CHECK(!zki_ext_is_zero(pf->root_q));
         zki_ts_absorb_ext(t, "frac.root_p", pf->root_p);
         zki_ts_absorb_ext(t, "frac.root_q", pf->root_q);
         zki_ext P = pf->root_p, Q = pf->root_q;
-        (void)P;
-        (void)Q;
         for (size_t j = 0; j < n && st == ZKI_OK; j++) {
             zki_ext lambda = zki_ts_challenge_ext(t, "frac.lambda");
+#ifdef ZKI_CHECKED
+            /* the verifier's running claim: the honest layer must pass its check */
+            zki_ext claim = zki_ext_add(P, zki_ext_mul(lambda, Q));
+#endif
             size_t h = (size_t)1 << j;
             const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
             const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
@@ -389,11 +401,17 @@ zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_tran
                 zki_frac_layer_round(L, m);
                 zki_ts_absorb_ext_vec(t, "frac.round", m, 3);
                 s[i] = zki_ts_challenge_ext(t, "frac.r");
+#ifdef ZKI_CHECKED
+                claim = zki_sc_next_claim(claim, m, 3, s[i]);
+#endif
                 zki_frac_layer_bind(L, s[i]);
             }
             zki_ext *ev = pf->evals + 4 * j;
             zki_frac_layer_final(L, ev);
             zki_frac_layer_free(L);
+#ifdef ZKI_CHECKED
+            ZKI_VERIFY_CHECK(zki_frac_layer_check(r, s, j, lambda, ev, claim) == ZKI_OK);
+#endif
             zki_ts_absorb_ext_vec(t, "frac.evals", ev, 4);
             s[j] = zki_ts_challenge_ext(t, "frac.mu");
             next_claims(ev, s[j], &P, &Q);
@@ -420,6 +438,9 @@ zki_status zki_frac_verify(size_t n, const zki_frac_proof *pf, zki_transcript *t
     if (n < 1 || n > ZKI_FRAC_MAX_VARS || pf->nvars != n || !pf->msgs || !pf->evals)
         return zki_fail(ZKI_ERR_VERIFY, "frac GKR: proof shape (%zu variables expected)", n);
     zki_ext r[ZKI_FRAC_MAX_VARS + 1], s[ZKI_FRAC_MAX_VARS + 1];
+    /* proofs come from the prover or the parser, which refuses non-canonical bytes */
+    ZKI_VERIFY_CHECK_EACH(i, msg_off(n), ZKI_EXT_CANON(pf->msgs[i]));
+    ZKI_VERIFY_CHECK_EACH(i, 4 * n, ZKI_EXT_CANON(pf->evals[i]));
     zki_ts_absorb_ext(t, "frac.root_p", pf->root_p);
     zki_ts_absorb_ext(t, "frac.root_q", pf->root_q);
     zki_ext P = pf->root_p, Q = pf->root_q;
@@ -443,5 +464,6 @@ zki_status zki_frac_verify(size_t n, const zki_frac_proof *pf, zki_transcript *t
     memcpy(point, r, n * sizeof *r);
     *p_eval = P;
     *q_eval = Q;
+    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(P) && ZKI_EXT_CANON(Q));
     return ZKI_OK;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/check.h"
 #include "common/error.h"
 #include "common/scratch.h"
 #include "poly/mle.h"
@@ -186,6 +187,17 @@ zki_status zki_lookup_multiplicities(zki_lookup *lk, const zki_fe **m, size_t *m
     }
     for (size_t i = 0; i < size; i++)
         lk->m[i] = zki_fe_from_u64(cnt[i]);
+#ifdef ZKI_CHECKED
+    {   /* every looked-up entry counted once, in a table of 2^log_size canonical counts */
+        uint64_t counted = 0, looked = 0;
+        for (size_t i = 0; i < size; i++)
+            counted += cnt[i];
+        for (size_t si = 0; si < lk->n_sites; si++)
+            looked += site_leaves(&lk->sites[si]);
+        ZKI_VERIFY_CHECK(counted == looked);
+        ZKI_VERIFY_CHECK_EACH(i, size, ZKI_FE_CANON(lk->m[i]));
+    }
+#endif
     free(cnt);
     *m = lk->m;
     *m_len = size;
@@ -280,6 +292,11 @@ static zki_status layout(const zki_lookup *lk, lk_layout *L)
         L->tree[i] = t;
         L->off[i] -= L->tree_start[t];
     }
+    /* trees: powers of two summing to the total; each segment aligned to
+     * its size inside one tree */
+    ZKI_VERIFY_CHECK(start == L->total && L->n_trees >= 1);
+    ZKI_VERIFY_CHECK_EACH(i, L->n_seg, L->k[i] >= 1 && L->off[i] % ((size_t)1 << L->k[i]) == 0 &&
+                                           L->off[i] + ((size_t)1 << L->k[i]) <= (size_t)1 << L->tree_n[L->tree[i]]);
     L->n_evals = 1;
     for (size_t i = 0; i < lk->n_sites; i++)
         for (unsigned c = 0; c < lk->sites[i].n_cols; c++)
@@ -339,13 +356,18 @@ static zki_status add_claims(const zki_lookup *lk, const lk_layout *L, zki_ext *
 {
     size_t e = 0;
     zki_status st = ZKI_OK;
+    ZKI_VERIFY_CHECK_EACH(i, L->n_evals, ZKI_EXT_CANON(evals[i]));
     for (size_t i = 0; i < lk->n_sites && st == ZKI_OK; i++) {
         const lk_site *s = &lk->sites[i];
+        /* a claim's variables are the low coordinates of its tree's leaf point */
+        ZKI_VERIFY_CHECK(claim_vars(s) <= L->tree_n[L->tree[1 + i]] && s->len <= (size_t)1 << s->k);
         for (unsigned c = 0; c < s->n_cols; c++)
             for (unsigned j = 0; j < s->cols[c].n_terms && st == ZKI_OK; j++)
                 st = zki_ledger_add(ledger, s->cols[c].tensor[j], rho[L->tree[1 + i]], claim_vars(s),
                                     evals[e++]);
     }
+    ZKI_VERIFY_CHECK(st != ZKI_OK || e + 1 == L->n_evals); /* one value per base term, then m */
+    ZKI_VERIFY_CHECK(lk->table->log_size <= L->tree_n[L->tree[0]]);
     if (st == ZKI_OK)
         st = zki_ledger_add(ledger, lk->m_tensor, rho[L->tree[0]], lk->table->log_size, evals[e]);
     return st;
@@ -466,6 +488,7 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
             q[o + i] = zki_ext_sub(alpha, v);
         }
     }
+    ZKI_VERIFY_CHECK(L.tree_start[L.n_trees - 1] + ((size_t)1 << L.tree_n[L.n_trees - 1]) == N);
     for (size_t b = 0; b < L.n_trees && st == ZKI_OK; b++) {
         zki_ext P, Q;
         size_t o = L.tree_start[b];

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/check.h"
 #include "common/error.h"
 #include "lookup/lookup.h"
 
@@ -46,6 +47,7 @@ zki_status zki_lookup_proof_to_bytes(const zki_lookup_proof *pf, uint8_t **out, 
     put_u32(&p, (uint32_t)pf->n_evals);
     for (size_t i = 0; i < pf->n_evals; i++)
         put_ext(&p, pf->evals[i]);
+    ZKI_VERIFY_CHECK((size_t)(p - buf) == n); /* the size computed above is what was written */
     *out = buf;
     *len = n;
     return ZKI_OK;
@@ -116,5 +118,12 @@ zki_status zki_lookup_proof_from_bytes(zki_lookup_proof *pf, const uint8_t *in, 
     pf->n_evals = ne;
     for (size_t i = 0; i < ne; i++)
         NEED(get_ext(&r, &pf->evals[i]), "non-canonical element");
+    /* what was read is canonical and all of the input was consumed */
+    ZKI_VERIFY_CHECK(r.left == 0 && r.off == len);
+    ZKI_VERIFY_CHECK_EACH(i, pf->n_evals, ZKI_EXT_CANON(pf->evals[i]));
+    for (size_t b = 0; b < pf->n_trees; b++) {
+        ZKI_VERIFY_CHECK(ZKI_EXT_CANON(pf->gkr[b].root_p) && ZKI_EXT_CANON(pf->gkr[b].root_q));
+        ZKI_VERIFY_CHECK_EACH(i, 4 * pf->gkr[b].nvars, ZKI_EXT_CANON(pf->gkr[b].evals[i]));
+    }
     return ZKI_OK;
 }

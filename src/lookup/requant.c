@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/check.h"
 #include "common/error.h"
 
 unsigned zki_requant_n_limbs(unsigned s) { return (s + 15) / 16; }
@@ -41,7 +42,10 @@ static zki_status check_params(const zki_requant_params *p)
 static unsigned eff_shift(const zki_requant_params *p)
 {
     unsigned s2 = 16 * zki_requant_n_limbs(p->s);
-    return s2 + p->q_log <= 62 && p->q_log < ZKI_LK_MAX_LOG_TABLE ? s2 : p->s;
+    unsigned se = s2 + p->q_log <= 62 && p->q_log < ZKI_LK_MAX_LOG_TABLE ? s2 : p->s;
+    /* check_params passed: the quotient and remainder stay below 2^62 < p */
+    ZKI_VERIFY_CHECK(se >= p->s && se + p->q_log <= 62 && zki_requant_n_limbs(se) == zki_requant_n_limbs(p->s));
+    return se;
 }
 
 static int64_t q_lo(const zki_requant_params *p) { return -((int64_t)1 << (p->q_log - 1)); }
@@ -99,10 +103,12 @@ zki_status zki_requant_witness_new(zki_requant_witness *w, const zki_requant_par
                             name, (long long)q, i, (long long)qlo, (long long)qhi);
         }
         uint64_t r = (uint64_t)(z - q * ((__int128)1 << se));
+        ZKI_VERIFY_CHECK(z - q * ((__int128)1 << se) >= 0 && r < ((uint64_t)1 << se)); /* floor division */
         w->q[i] = (int64_t)q;
         w->y[i] = clamp64((int64_t)q, p->lo, p->hi);
         for (unsigned l = 1; l < L; l++)
             w->limb[l][i] = (int64_t)((r >> (16 * l)) & 0xffff);
+        ZKI_VERIFY_CHECK(w->y[i] >= p->lo && w->y[i] <= p->hi);
     }
     return ZKI_OK;
 }
@@ -120,6 +126,8 @@ zki_status zki_requant_add_sites(const zki_requant_params *p, const zki_requant_
                         w->n, n);
     unsigned se = eff_shift(p);
     unsigned L = zki_requant_n_limbs(p->s), t = se - 16 * (L - 1);
+    /* the top limb holds 1..16 bits; r0 has x, q and the L-1 high limbs as terms */
+    ZKI_VERIFY_CHECK(L >= 1 && L <= ZKI_RQ_MAX_LIMBS && t >= 1 && t <= 16 && 1 + L <= ZKI_LK_MAX_TERMS);
     char buf[256];
     /* r_0 = 2^(s'-1) + M' x - 2^s' q - sum_{i>=1} 2^(16 i) r_i */
     zki_lk_col r0;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/check.h"
 #include "common/error.h"
 #include "poly/mle.h"
 #include "sumcheck/claims.h"
@@ -31,6 +32,10 @@ static zki_status check_claims(size_t nvars, const zki_ext *const *points,
     for (size_t j = 0; j < k; j++)
         if (nvars && !points[j])
             return zki_fail(ZKI_ERR_INPUT, "claim reduction: point %zu is NULL", j);
+    /* claims come from sum-checks, GKRs, openings and parsed proofs: all canonical */
+    ZKI_VERIFY_CHECK_EACH(j, k, ZKI_EXT_CANON(values[j]));
+    for (size_t j = 0; j < k; j++)
+        ZKI_VERIFY_CHECK_EACH(i, nvars, ZKI_EXT_CANON(points[j][i]));
     return ZKI_OK;
 }
 
@@ -88,6 +93,7 @@ zki_status zki_claims_reduce_prove(const zki_fe *tbase, const zki_ext *text, siz
         goto done;
     }
     zki_ext sum = absorb_and_draw(t, nvars, points, values, k, alpha);
+    ZKI_VERIFY_CHECK(N == (size_t)1 << nvars && ZKI_IS_POW2(N));
     zki_eq_table_scaled(g, points[0], nvars, alpha[0]);
     for (size_t j = 1; j < k; j++) {
         zki_eq_table_scaled(tmp, points[j], nvars, alpha[j]);
@@ -108,6 +114,10 @@ zki_status zki_claims_reduce_prove(const zki_fe *tbase, const zki_ext *text, siz
     st = zki_sumcheck_prove(&inst, sum, t, &proof->sc, out_point, evals);
     if (st != ZKI_OK)
         goto done;
+    /* one round of degree 2 per variable; the reduced point has nvars coordinates */
+    ZKI_VERIFY_CHECK(proof->sc.nvars == nvars && proof->sc.degree == 2);
+    ZKI_VERIFY_CHECK_EACH(i, nvars, ZKI_EXT_CANON(out_point[i]));
+    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(evals[0]) && ZKI_EXT_CANON(evals[1]));
     proof->f_at_rho = evals[0];
     zki_ts_absorb_ext(t, "claims.f_at_rho", evals[0]);
     *out_value = evals[0];

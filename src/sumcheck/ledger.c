@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/check.h"
 #include "common/error.h"
 #include "sumcheck/claims.h"
 
@@ -36,6 +37,9 @@ zki_status zki_ledger_add(zki_ledger *l, uint32_t tensor, const zki_ext *point, 
 {
     if (!l || (nvars && !point))
         return zki_fail(ZKI_ERR_INPUT, "ledger: NULL argument for tensor %u", tensor);
+    ZKI_VERIFY_CHECK(l->n <= l->cap);
+    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(value));
+    ZKI_VERIFY_CHECK_EACH(i, nvars, ZKI_EXT_CANON(point[i]));
     for (size_t i = 0; i < l->n; i++)
         if (l->items[i].tensor == tensor && l->items[i].nvars != nvars)
             return zki_fail(ZKI_ERR_INPUT,
@@ -104,6 +108,8 @@ static zki_status ledger_reduce(zki_ledger *l, uint32_t tensor, int prove, const
             first = i;
             nvars = l->items[i].nvars;
         }
+        /* zki_ledger_add keeps one tensor's claims on one number of variables */
+        ZKI_VERIFY_CHECK(l->items[i].nvars == nvars);
         points[j] = l->items[i].point;
         values[j++] = l->items[i].value;
     }
@@ -137,7 +143,10 @@ static zki_status ledger_reduce(zki_ledger *l, uint32_t tensor, int prove, const
         }
         l->items[w++] = c;
     }
+    ZKI_VERIFY_CHECK(w + k - 1 == l->n); /* k claims became one */
     l->n = w;
+    ZKI_VERIFY_CHECK(zki_ledger_count(l, tensor) == 1 && zki_ledger_get(l, tensor)->nvars == nvars);
+    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(zki_ledger_get(l, tensor)->value));
 done:
     free(points);
     free(values);

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "common/check.h"
 #include "common/error.h"
 #include "poly/mle.h"
 
@@ -49,6 +50,8 @@ zki_ext zki_sc_next_claim(zki_ext claim, const zki_ext *msg, unsigned degree, zk
                                            {1, 4, 6, 4, 1},
                                            {1, 5, 10, 10, 5, 1}};
     unsigned d = degree;
+    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(claim) && ZKI_EXT_CANON(r));
+    ZKI_VERIFY_CHECK_EACH(i, d, ZKI_EXT_CANON(msg[i]));
     zki_ext ev[NP];
     ev[0] = msg[0];
     ev[1] = zki_ext_sub(claim, msg[0]);
@@ -75,6 +78,7 @@ zki_ext zki_sc_next_claim(zki_ext claim, const zki_ext *msg, unsigned degree, zk
         zki_ext term = zki_ext_mul(zki_ext_mul(pre[i], suf[i]), ev[i]);
         acc = zki_ext_add(acc, zki_ext_scale(term, w));
     }
+    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(acc));
     return acc;
 }
 
@@ -94,6 +98,8 @@ zki_status zki_sumcheck_verify(size_t nvars, unsigned degree, zki_ext claimed_su
     if (nvars && !proof->msgs)
         return zki_fail(ZKI_ERR_INPUT, "sumcheck verify: proof has no round messages");
 
+    /* a parsed proof holds nvars * degree canonical round values */
+    ZKI_VERIFY_CHECK_EACH(i, nvars * degree, ZKI_EXT_CANON(proof->msgs[i]));
     zki_ts_absorb_u64(t, "sc.nvars", nvars);
     zki_ts_absorb_u64(t, "sc.degree", degree);
     zki_ts_absorb_ext(t, "sc.sum", claimed_sum);
@@ -116,6 +122,8 @@ zki_status zki_sumcheck_check_final(const zki_ext *eq_point, const zki_ext *poin
         (eq_point && nvars && !point))
         return zki_fail(ZKI_ERR_INPUT, "sumcheck final check: bad arguments (%u tables)",
                         n_tables);
+    ZKI_VERIFY_CHECK_EACH(j, n_tables, ZKI_EXT_CANON(table_evals[j]));
+    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(final_value));
     zki_ext v = table_evals[0];
     for (unsigned j = 1; j < n_tables; j++)
         v = zki_ext_mul(v, table_evals[j]);

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "common/check.h"
 #include "common/error.h"
 
 /* Absorb kinds: distinct first bytes keep every message type apart. */
@@ -42,6 +43,7 @@ static uint64_t get_u64(const uint8_t *b)
 /* kind || label length || label || payload length; the payload follows. */
 static void absorb_header(zki_transcript *t, uint8_t kind, const char *label, uint64_t len)
 {
+    ZKI_VERIFY_CHECK(t && t->h); /* initialised, not freed */
     uint8_t hdr[13];
     size_t llen = label ? strlen(label) : 0;
     hdr[0] = kind;
@@ -90,6 +92,7 @@ void zki_ts_absorb_u64(zki_transcript *t, const char *label, uint64_t v)
 void zki_ts_absorb_fe(zki_transcript *t, const char *label, zki_fe v)
 {
     uint8_t b[8];
+    ZKI_VERIFY_CHECK(ZKI_FE_CANON(v)); /* else prover and verifier may bind different bytes */
     zki_fe_to_bytes(b, v);
     absorb_header(t, TS_FE, label, 8);
     zki_sha256_update(t->h, b, 8);
@@ -98,6 +101,7 @@ void zki_ts_absorb_fe(zki_transcript *t, const char *label, zki_fe v)
 void zki_ts_absorb_ext(zki_transcript *t, const char *label, zki_ext v)
 {
     uint8_t b[16];
+    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(v));
     zki_ext_to_bytes(b, v);
     absorb_header(t, TS_EXT, label, 16);
     zki_sha256_update(t->h, b, 16);
@@ -107,6 +111,8 @@ void zki_ts_absorb_ext(zki_transcript *t, const char *label, zki_ext v)
 void zki_ts_absorb_fe_vec(zki_transcript *t, const char *label, const zki_fe *v, size_t n)
 {
     uint8_t buf[8 * 256];
+    ZKI_VERIFY_CHECK(v || n == 0);
+    ZKI_VERIFY_CHECK_EACH(i, n, ZKI_FE_CANON(v[i]));
     absorb_header(t, TS_FE_VEC, label, (uint64_t)n * 8);
     for (size_t i = 0; i < n; i += 256) {
         size_t m = n - i < 256 ? n - i : 256;
@@ -119,6 +125,8 @@ void zki_ts_absorb_fe_vec(zki_transcript *t, const char *label, const zki_fe *v,
 void zki_ts_absorb_ext_vec(zki_transcript *t, const char *label, const zki_ext *v, size_t n)
 {
     uint8_t buf[16 * 128];
+    ZKI_VERIFY_CHECK(v || n == 0);
+    ZKI_VERIFY_CHECK_EACH(i, n, ZKI_EXT_CANON(v[i]));
     absorb_header(t, TS_EXT_VEC, label, (uint64_t)n * 16);
     for (size_t i = 0; i < n; i += 128) {
         size_t m = n - i < 128 ? n - i : 128;
@@ -179,11 +187,13 @@ static uint64_t stream_u64(ts_stream *s)
 /* Uniform in [0, bound): reject words in the final partial block. */
 static uint64_t stream_below(ts_stream *s, uint64_t bound)
 {
+    ZKI_VERIFY_CHECK(bound >= 1); /* callers map 0 to 1 */
     uint64_t limit = UINT64_MAX - (UINT64_MAX % bound);
     uint64_t x;
     do {
         x = stream_u64(s);
     } while (x >= limit);
+    ZKI_VERIFY_CHECK(limit % bound == 0); /* accepted words: whole blocks, no bias */
     return x % bound;
 }
 
@@ -191,6 +201,7 @@ static zki_ext stream_ext(ts_stream *s)
 {
     zki_fe c0 = stream_below(s, ZKI_P);
     zki_fe c1 = stream_below(s, ZKI_P);
+    ZKI_VERIFY_CHECK(ZKI_FE_CANON(c0) && ZKI_FE_CANON(c1));
     return zki_ext_make(c0, c1);
 }
 
