@@ -220,7 +220,8 @@ ZKI_API void zki_vk_destroy(zki_vk *vk);
  * (uint8, int8..int64, bool) is read as value * int_scale.
  *
  * Returns: ZKI_OK; ZKI_ERR_IO; ZKI_ERR_INPUT (shape, NaN/Inf, an integer
- *          file without int_scale, or a float file with one).
+ *          file without int_scale, a float file with one, or a model that
+ *          takes integers, e.g. token ids, rather than floats).
  * Args:    vk: the key whose input the file holds (for a prover, zki_pk_vk).
  *          path: the file.
  *          int_scale: > 0 to accept integer files; 0 to refuse them.
