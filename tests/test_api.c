@@ -146,6 +146,7 @@ int main(void)
     uint32_t B = 0, nc = 0;
     CHECK(zki_input_load(vk, SAMPLE, 0, &x, &B) == ZKI_OK && x && B == 1);
     CHECK(zki_input_load(vk, CALIB, 0, &cal, &nc) == ZKI_OK && cal && nc > 1);
+    zki_free(cal);
     CHECK(fails(zki_input_load(vk, SAMPLE, 0.5, &cal, &nc), ZKI_ERR_INPUT, "float values") && !cal);
     CHECK(fails(zki_input_load(vk, ONNX, 0, &cal, &nc), ZKI_ERR_INPUT, NULL));
     if (!x)
@@ -156,6 +157,7 @@ int main(void)
     zki_model *m2 = NULL;
     int64_t shape[2] = {(int64_t)nc, 784};
     CHECK(zki_model_compile(ONNX, NULL, cal, shape, 2, 0, &m2) == ZKI_OK && m2);
+    zki_model_destroy(m2);
     CHECK(fails(zki_model_compile(ONNX, CALIB, cal, shape, 2, 0, &m2), ZKI_ERR_INPUT, "both are given") && !m2);
     int64_t bad_shape[2] = {(int64_t)nc, 783};
     CHECK(fails(zki_model_compile(ONNX, NULL, cal, bad_shape, 2, 0, &m2), ZKI_ERR_INPUT, "shape"));
@@ -226,6 +228,7 @@ int main(void)
     pfl = NULL;
     CHECK(fails(zki_proof_load(vkl, tmp("m.vk"), &pfl), ZKI_ERR_VERIFY, NULL) && !pfl);
     CHECK(fails(zki_proof_load(vkl, tmp("none.zkp"), &pfl), ZKI_ERR_IO, "none.zkp"));
+    zki_vk_destroy(vkl);
     CHECK(fails(zki_vk_load(tmp("m.zpk"), &vkl), ZKI_ERR_INPUT, NULL) && !vkl);
 
     /* a reloaded prover key, a private input, strict and non-finite inputs */
@@ -246,6 +249,7 @@ int main(void)
     CHECK(zki_verify_float(vk, NULL, 0, pv) == ZKI_OK);
     CHECK(fails(zki_verify_float(vk, x, B, pv), ZKI_ERR_INPUT, "x = NULL"));
     CHECK(zki_proof_output(pv, NULL, NULL, NULL, &priv) == ZKI_OK && priv == 1);
+    zki_proof_destroy(pv);
     zki_pk_destroy(pk);
 
     /* a prover key for another model is refused; a proof under another key */

@@ -39,6 +39,17 @@ for ex in compile prove verify; do
         '$cc -std=c11 -Wall -Wextra -Wpedantic -Werror "$src/examples/$ex.c" -o "$W/$ex" $(pkg-config --cflags --libs zkinfer) 2>&1 >&2'
 done
 
+printf '#include <zkinfer.h>\nint main(void) { zki_vk_save(0, "k.vk"); return 0; }\n' >"$W/unused.c"
+printf '#include <zkinfer.h>\nint main(void) { return zki_vk_save(0, "k.vk") == ZKI_OK; }\n' >"$W/used.c"
+check "an ignored status is a warning (ZKI_WARN_UNUSED), a used one is not" \
+    '$cc -std=c11 -Werror -c "$W/used.c" -o "$W/used.o" $(pkg-config --cflags zkinfer) &&
+     ! $cc -std=c11 -Werror -c "$W/unused.c" -o "$W/unused.o" $(pkg-config --cflags zkinfer) 2>/dev/null'
+if command -v c++ >/dev/null 2>&1; then
+    printf '#include <zkinfer.h>\nint main() { return zki_version() ? 0 : 1; }\n' >"$W/cxx.cpp"
+    check "zkinfer.h compiles as C++" \
+        'c++ -Wall -Wextra -Werror -c "$W/cxx.cpp" -o "$W/cxx.o" $(pkg-config --cflags zkinfer)'
+fi
+
 check "compile: the MLP from ONNX + calibration (exit 0)" \
     'runs 0 "$W/compile" "$data/fmnist_mlp.onnx" "$data/fmnist_calib.npy" "$W/mlp.zkm"'
 check "prove: a proof of the sample (exit 0)" \
