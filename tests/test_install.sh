@@ -4,8 +4,9 @@
 # out of tree with pkg-config and with a find_package(zkinfer) consumer,
 # then run on the bundled MLP: compile, prove, verify (exit 0), a flipped
 # proof byte and another input (exit 1), bad usage (exit 2), a private input.
-# usage: test_install.sh BUILD_DIR SOURCE_DIR [CC]
-build="$1" src="$2" cc="${3:-cc}"
+# usage: test_install.sh BUILD_DIR SOURCE_DIR [CC [FLAGS]]
+# FLAGS: for every program built (a sanitised library needs -fsanitize=...)
+build="$1" src="$2" cc="${3:-cc}" flags="$4"
 [ -d "$build" ] && [ -d "$src" ] || { echo "usage: test_install.sh BUILD_DIR SOURCE_DIR [CC]" >&2; exit 2; }
 build=$(cd "$build" && pwd) src=$(cd "$src" && pwd)
 tmp=$(mktemp -d /tmp/zki_install_XXXXXX) || exit 1
@@ -36,7 +37,7 @@ hv=$(sed -n 's/^#define ZKINFER_VERSION "\(.*\)"/\1/p' "$P/include/zkinfer.h")
 check "pkg-config --modversion zkinfer is the header's version ($hv)" '[ "$(pkg-config --modversion zkinfer)" = "$hv" ]'
 for ex in compile prove verify; do
     check "examples/$ex.c builds with pkg-config, warnings as errors" \
-        '$cc -std=c11 -Wall -Wextra -Wpedantic -Werror "$src/examples/$ex.c" -o "$W/$ex" $(pkg-config --cflags --libs zkinfer) 2>&1 >&2'
+        '$cc $flags -std=c11 -Wall -Wextra -Wpedantic -Werror "$src/examples/$ex.c" -o "$W/$ex" $(pkg-config --cflags --libs zkinfer) 2>&1 >&2'
 done
 
 printf '#include <zkinfer.h>\nint main(void) { zki_vk_save(0, "k.vk"); return 0; }\n' >"$W/unused.c"
@@ -82,7 +83,7 @@ add_executable(verify "$src/examples/verify.c")
 target_link_libraries(verify PRIVATE zkinfer::zkinfer)
 CMK
 check "find_package(zkinfer) consumer configures and builds" \
-    'cmake -S "$W/consumer" -B "$W/consumer/build" -DCMAKE_PREFIX_PATH="$P" -DCMAKE_C_COMPILER="$cc" >"$W/log" 2>&1 && cmake --build "$W/consumer/build" >>"$W/log" 2>&1 || { cat "$W/log" >&2; false; }'
+    'cmake -S "$W/consumer" -B "$W/consumer/build" -DCMAKE_PREFIX_PATH="$P" -DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$flags" >"$W/log" 2>&1 && cmake --build "$W/consumer/build" >>"$W/log" 2>&1 || { cat "$W/log" >&2; false; }'
 check "the consumer verifies the proof (exit 0)" \
     'runs 0 "$W/consumer/build/verify" "$W/mlp.vk" "$W/x.zkp" "$data/fmnist_sample.npy"'
 echo "$passed passed, $failed failed"
