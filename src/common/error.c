@@ -59,4 +59,4 @@ const char *zki_status_name(zki_status s)
     return "unknown";
 }
 
-const char *zki_version(void) { return "0.1.0"; }
+const char *zki_version(void) { return ZKINFER_VERSION; }

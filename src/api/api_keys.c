@@ -1,0 +1,63 @@
+/* Prover keys and key generation (zkinfer.h "keys"). */
+#include "api/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/atomic_file.h"
+
+zki_status zki_keygen(const zki_model *model, const unsigned char *seed32, zki_pk **pk, zki_vk **vk)
+{
+    if (vk)
+        *vk = NULL;
+    ZKI_API_NEED(pk, "zki_keygen");
+    *pk = NULL;
+    ZKI_API_NEED(model, "zki_keygen");
+    zki_pk *p = NULL;
+    zki_status st = zki_setup(model->q, seed32, &p);
+    if (st != ZKI_OK)
+        return st;
+    if (vk && (st = zki_api_vk_copy(&p->vk, vk)) != ZKI_OK) {
+        zki_pk_free(p);
+        return st;
+    }
+    *pk = p;
+    return ZKI_OK;
+}
+
+zki_status zki_pk_save(const zki_pk *pk, const char *path)
+{
+    ZKI_API_NEED(pk, "zki_pk_save");
+    ZKI_API_NEED(path, "zki_pk_save");
+    uint8_t *b = NULL;
+    size_t n = 0;
+    zki_status st = zki_pk_seed_to_bytes(pk, &b, &n); /* before b and n are read */
+    return zki_write_serialised(path, st, b, n, ZKI_FILE_SECRET);
+}
+
+zki_status zki_pk_load(const zki_model *model, const char *path, zki_pk **pk)
+{
+    ZKI_API_NEED(pk, "zki_pk_load");
+    *pk = NULL;
+    ZKI_API_NEED(model, "zki_pk_load");
+    ZKI_API_NEED(path, "zki_pk_load");
+    uint8_t seed[32];
+    zki_digest want;
+    zki_status st = zki_pk_read_seed(path, seed, &want);
+    zki_pk *p = NULL;
+    if (st == ZKI_OK)
+        st = zki_setup(model->q, seed, &p);
+    memset(seed, 0, sizeof seed);
+    if (st != ZKI_OK)
+        return st;
+    if (memcmp(want.b, zki_api_vk_digest(&p->vk), sizeof want.b)) {
+        zki_pk_free(p);
+        return zki_fail(ZKI_ERR_INPUT, "zki_pk_load: '%s' was made for another model", path);
+    }
+    *pk = p;
+    return ZKI_OK;
+}
+
+const zki_vk *zki_pk_vk(const zki_pk *pk) { return pk ? &pk->vk : NULL; }
+
+void zki_pk_destroy(zki_pk *pk) { zki_pk_free(pk); }

@@ -1,0 +1,176 @@
+/* Proving, proof files, verifying and the proven output (zkinfer.h
+ * "proving", "verifying"). */
+#include "api/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/atomic_file.h"
+#include "common/file_read.h"
+#include "prover/prover.h"
+#include "verifier/verifier.h"
+
+zki_status zki_prove_int(zki_pk *pk, const int64_t *x, uint32_t batch, unsigned flags, zki_proof **proof)
+{
+    ZKI_API_NEED(proof, "zki_prove_int");
+    *proof = NULL;
+    ZKI_API_NEED(pk, "zki_prove_int");
+    ZKI_API_NEED(x, "zki_prove_int");
+    if (flags & ~(ZKI_PROVE_PRIVATE_INPUT | ZKI_PROVE_STRICT))
+        return zki_fail(ZKI_ERR_INPUT, "zki_prove: unknown flags 0x%x", flags);
+    zki_proof *p = calloc(1, sizeof *p);
+    if (!p)
+        return zki_fail(ZKI_ERR_NOMEM, "zki_prove: out of memory");
+    zki_prove_opts o = {(flags & ZKI_PROVE_PRIVATE_INPUT) != 0, NULL, NULL, NULL};
+    zki_prove_stats stats;
+    zki_status st = zki_prove(pk, x, batch, &o, p, &stats);
+    if (st != ZKI_OK) {
+        zki_proof_destroy(p);
+        return st;
+    }
+    *proof = p;
+    return ZKI_OK;
+}
+
+zki_status zki_prove_float(zki_pk *pk, const float *x, uint32_t batch, unsigned flags, zki_proof **proof)
+{
+    ZKI_API_NEED(proof, "zki_prove_float");
+    *proof = NULL;
+    ZKI_API_NEED(pk, "zki_prove_float");
+    ZKI_API_NEED(x, "zki_prove_float");
+    int64_t *q = NULL;
+    zki_status st = zki_api_quantise(&pk->vk, x, batch, (flags & ZKI_PROVE_STRICT) != 0, "zki_prove_float", &q);
+    if (st == ZKI_OK)
+        st = zki_prove_int(pk, q, batch, flags, proof);
+    free(q);
+    return st;
+}
+
+zki_status zki_proof_serialize(const zki_proof *proof, unsigned char **bytes, size_t *len)
+{
+    ZKI_API_NEED(bytes, "zki_proof_serialize");
+    *bytes = NULL;
+    ZKI_API_NEED(proof, "zki_proof_serialize");
+    ZKI_API_NEED(len, "zki_proof_serialize");
+    return zki_proof_to_bytes(proof, bytes, len);
+}
+
+zki_status zki_proof_save(const zki_proof *proof, const char *path)
+{
+    ZKI_API_NEED(proof, "zki_proof_save");
+    ZKI_API_NEED(path, "zki_proof_save");
+    uint8_t *b = NULL;
+    size_t n = 0;
+    zki_status st = zki_proof_to_bytes(proof, &b, &n); /* before b and n are read */
+    return zki_write_serialised(path, st, b, n, ZKI_FILE_PUBLIC);
+}
+
+zki_status zki_proof_parse(const zki_vk *vk, const unsigned char *bytes, size_t len, zki_proof **proof)
+{
+    ZKI_API_NEED(proof, "zki_proof_parse");
+    *proof = NULL;
+    ZKI_API_NEED(vk, "zki_proof_parse");
+    ZKI_API_NEED(bytes, "zki_proof_parse");
+    zki_proof *p = calloc(1, sizeof *p);
+    if (!p)
+        return zki_fail(ZKI_ERR_NOMEM, "zki_proof_parse: out of memory");
+    zki_status st = zki_proof_from_bytes(vk, p, bytes, len);
+    if (st != ZKI_OK) {
+        zki_proof_destroy(p);
+        /* bytes that are not a proof for this key: a rejected proof */
+        return st == ZKI_ERR_NOMEM ? st : zki_fail_ctx(ZKI_ERR_VERIFY, "proof rejected");
+    }
+    *proof = p;
+    return ZKI_OK;
+}
+
+zki_status zki_proof_load(const zki_vk *vk, const char *path, zki_proof **proof)
+{
+    ZKI_API_NEED(proof, "zki_proof_load");
+    *proof = NULL;
+    ZKI_API_NEED(vk, "zki_proof_load");
+    ZKI_API_NEED(path, "zki_proof_load");
+    /* the cap the key and the header's batch allow, before reading it all */
+    uint8_t head[ZKI_PROOF_HEAD_LEN];
+    size_t got = 0;
+    uint64_t cap = 0;
+    zki_status st = zki_read_file_head(path, SIZE_MAX, head, sizeof head, &got);
+    if (st != ZKI_OK)
+        return st;
+    if (got < sizeof head)
+        return zki_fail(ZKI_ERR_VERIFY, "proof rejected: '%s' is %zu bytes, shorter than a proof's header", path,
+                        got);
+    if (zki_proof_size_cap(vk, head, got, &cap) != ZKI_OK)
+        return zki_fail_ctx(ZKI_ERR_VERIFY, "proof rejected: '%s'", path);
+    uint8_t *b = NULL;
+    size_t n = 0;
+    if ((st = zki_read_file(path, cap > SIZE_MAX ? SIZE_MAX : (size_t)cap, &b, &n)) != ZKI_OK)
+        return st == ZKI_ERR_IO || st == ZKI_ERR_NOMEM ? st : zki_fail_ctx(ZKI_ERR_VERIFY, "proof rejected");
+    st = zki_proof_parse(vk, b, n, proof);
+    free(b);
+    return st;
+}
+
+void zki_proof_destroy(zki_proof *proof)
+{
+    zki_proof_free(proof);
+    free(proof);
+}
+
+zki_status zki_verify_int(const zki_vk *vk, const int64_t *x, uint32_t batch, const zki_proof *proof)
+{
+    ZKI_API_NEED(vk, "zki_verify");
+    ZKI_API_NEED(proof, "zki_verify");
+    if (x && proof->private_input)
+        return zki_fail(ZKI_ERR_INPUT, "zki_verify: the proof commits its input: pass x = NULL");
+    if (x && batch != proof->B)
+        return zki_fail(ZKI_ERR_VERIFY, "verify: the proof is for a batch of %u, the input holds %u", proof->B,
+                        batch);
+    return zki_verify(vk, x, x ? batch : proof->B, proof);
+}
+
+zki_status zki_verify_float(const zki_vk *vk, const float *x, uint32_t batch, const zki_proof *proof)
+{
+    ZKI_API_NEED(vk, "zki_verify_float");
+    ZKI_API_NEED(proof, "zki_verify_float");
+    if (!x)
+        return zki_verify_int(vk, NULL, 0, proof);
+    int64_t *q = NULL;
+    zki_status st = zki_api_quantise(vk, x, batch, 0, "zki_verify_float", &q);
+    if (st == ZKI_OK)
+        st = zki_verify_int(vk, q, batch, proof);
+    free(q);
+    return st;
+}
+
+zki_status zki_proof_output(const zki_proof *proof, uint32_t *batch, uint32_t *per_sample, const int64_t **values,
+                            int *private_input)
+{
+    ZKI_API_NEED(proof, "zki_proof_output");
+    if (batch)
+        *batch = proof->B;
+    if (per_sample)
+        *per_sample = proof->out_n;
+    if (values)
+        *values = proof->output;
+    if (private_input)
+        *private_input = proof->private_input != 0;
+    return ZKI_OK;
+}
+
+zki_status zki_proof_output_float(const zki_proof *proof, const zki_vk *vk, float *out, size_t n)
+{
+    ZKI_API_NEED(proof, "zki_proof_output_float");
+    ZKI_API_NEED(vk, "zki_proof_output_float");
+    ZKI_API_NEED(out, "zki_proof_output_float");
+    uint64_t need = (uint64_t)proof->B * proof->out_n;
+    if (n < need)
+        return zki_fail(ZKI_ERR_INPUT, "zki_proof_output_float: n = %zu, the proof holds %llu values", n,
+                        (unsigned long long)need);
+    if (zki_proof_check_key(proof, vk) != ZKI_OK)
+        return zki_fail_ctx(ZKI_ERR_INPUT, "zki_proof_output_float");
+    double s = zki_api_out_scale(vk);
+    for (uint64_t e = 0; e < need; e++)
+        out[e] = (float)((double)proof->output[e] * (s > 0 ? s : 1.0));
+    return ZKI_OK;
+}

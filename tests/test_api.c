@@ -1,0 +1,281 @@
+/* The public API (include/zkinfer.h) through the header alone: compile ->
+ * keygen -> prove -> serialise -> parse -> verify on the bundled MLP, files,
+ * tampered proofs and inputs, NULL and invalid arguments, ownership (run
+ * under ASan by the sanitizer build). Built twice: test_api (static
+ * library) and test_api_shared (shared library, only include/ on the path). */
+#include <math.h>
+#include <string.h>
+
+#include "test.h"
+#include "test_tmpdir.h"
+#include "zkinfer.h"
+
+#ifndef ZKI_TEST_DATA
+#define ZKI_TEST_DATA "tests/data"
+#endif
+#define ONNX ZKI_TEST_DATA "/fmnist_mlp.onnx"
+#define CALIB ZKI_TEST_DATA "/fmnist_calib.npy"
+#define SAMPLE ZKI_TEST_DATA "/fmnist_sample.npy"
+
+static const unsigned char seed[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+
+/* A failure with this status and a message containing `part`. */
+static int fails(zki_status st, zki_status want, const char *part)
+{
+    const char *m = zki_last_error();
+    int ok = st == want && m && *m && (!part || strstr(m, part));
+    if (!ok)
+        fprintf(stderr, "  got %s (%s), want %s with '%s'\n", zki_status_name(st), m ? m : "(null)",
+                zki_status_name(want), part ? part : "");
+    return ok;
+}
+
+static int same_bytes(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
+{
+    return a && b && na == nb && !memcmp(a, b, na);
+}
+
+/* The vk bytes of a key (checked). */
+static unsigned char *vk_bytes(const zki_vk *vk, size_t *n)
+{
+    unsigned char *b = NULL;
+    CHECK(zki_vk_serialize(vk, &b, n) == ZKI_OK && b && *n > 0);
+    return b;
+}
+
+static void test_null_args(void)
+{
+    zki_model *m = (zki_model *)1;
+    zki_pk *pk = (zki_pk *)1;
+    zki_vk *vk = (zki_vk *)1;
+    zki_proof *pf = (zki_proof *)1;
+    unsigned char *b = (unsigned char *)1;
+    size_t n = 0;
+    float *x = (float *)1;
+    uint32_t B = 7;
+    CHECK(fails(zki_model_compile(NULL, CALIB, NULL, NULL, 0, 0, &m), ZKI_ERR_INPUT, "onnx_path is NULL"));
+    CHECK(m == NULL);
+    CHECK(fails(zki_model_compile(ONNX, NULL, NULL, NULL, 0, 0, &m), ZKI_ERR_INPUT, "both are NULL"));
+    CHECK(fails(zki_model_compile(ONNX, CALIB, NULL, NULL, 0, 0x80, &m), ZKI_ERR_INPUT, "unknown flags"));
+    CHECK(fails(zki_model_compile(ONNX, CALIB, NULL, NULL, 0, 0, NULL), ZKI_ERR_INPUT, "model is NULL"));
+    CHECK(fails(zki_model_compile(ZKI_TEST_DATA "/missing.onnx", CALIB, NULL, NULL, 0, 0, &m), ZKI_ERR_IO,
+                "missing.onnx"));
+    CHECK(m == NULL);
+    CHECK(fails(zki_model_load(NULL, &m), ZKI_ERR_INPUT, "path is NULL") && m == NULL);
+    CHECK(fails(zki_model_save(NULL, "x.zkm"), ZKI_ERR_INPUT, "model is NULL"));
+    CHECK(fails(zki_keygen(NULL, NULL, &pk, &vk), ZKI_ERR_INPUT, "model is NULL") && pk == NULL && vk == NULL);
+    CHECK(fails(zki_pk_load(NULL, "k.zpk", &pk), ZKI_ERR_INPUT, "model is NULL") && pk == NULL);
+    CHECK(fails(zki_pk_save(NULL, "k.zpk"), ZKI_ERR_INPUT, "pk is NULL"));
+    CHECK(fails(zki_vk_load(NULL, &vk), ZKI_ERR_INPUT, "path is NULL") && vk == NULL);
+    CHECK(fails(zki_vk_save(NULL, "k.vk"), ZKI_ERR_INPUT, "vk is NULL"));
+    CHECK(fails(zki_vk_serialize(NULL, &b, &n), ZKI_ERR_INPUT, "vk is NULL") && b == NULL);
+    vk = (zki_vk *)1;
+    CHECK(fails(zki_vk_parse(NULL, 10, &vk), ZKI_ERR_INPUT, "bytes is NULL") && vk == NULL);
+    CHECK(fails(zki_vk_parse((const unsigned char *)"not a key", 9, &vk), ZKI_ERR_INPUT, NULL) && vk == NULL);
+    CHECK(fails(zki_input_load(NULL, SAMPLE, 0, &x, &B), ZKI_ERR_INPUT, "vk is NULL") && x == NULL && B == 0);
+    CHECK(fails(zki_prove_float(NULL, NULL, 1, 0, &pf), ZKI_ERR_INPUT, "pk is NULL") && pf == NULL);
+    pf = (zki_proof *)1;
+    CHECK(fails(zki_prove_int(NULL, NULL, 1, 0, &pf), ZKI_ERR_INPUT, "pk is NULL") && pf == NULL);
+    CHECK(fails(zki_proof_serialize(NULL, &b, &n), ZKI_ERR_INPUT, "proof is NULL"));
+    CHECK(fails(zki_proof_save(NULL, "p.zkp"), ZKI_ERR_INPUT, "proof is NULL"));
+    CHECK(fails(zki_proof_parse(NULL, (const unsigned char *)"x", 1, &pf), ZKI_ERR_INPUT, "vk is NULL"));
+    CHECK(fails(zki_proof_load(NULL, "p.zkp", &pf), ZKI_ERR_INPUT, "vk is NULL") && pf == NULL);
+    CHECK(fails(zki_verify_float(NULL, NULL, 0, NULL), ZKI_ERR_INPUT, "vk is NULL"));
+    CHECK(fails(zki_verify_int(NULL, NULL, 0, NULL), ZKI_ERR_INPUT, "vk is NULL"));
+    CHECK(fails(zki_proof_output(NULL, NULL, NULL, NULL, NULL), ZKI_ERR_INPUT, "proof is NULL"));
+    CHECK(fails(zki_proof_output_float(NULL, NULL, NULL, 0), ZKI_ERR_INPUT, "proof is NULL"));
+    CHECK(zki_pk_vk(NULL) == NULL && zki_vk_input_size(NULL) == 0 && zki_vk_output_size(NULL) == 0);
+    /* every destructor takes NULL */
+    zki_model_destroy(NULL);
+    zki_pk_destroy(NULL);
+    zki_vk_destroy(NULL);
+    zki_proof_destroy(NULL);
+    zki_free(NULL);
+}
+
+/* Flips one byte of the proof: parse or verify rejects it. */
+static void check_tampered(const zki_vk *vk, const unsigned char *pb, size_t pl, size_t at, const float *x,
+                           uint32_t B)
+{
+    unsigned char *t = malloc(pl);
+    if (!t)
+        return;
+    memcpy(t, pb, pl);
+    t[at] ^= 0x01;
+    zki_proof *pf = NULL;
+    zki_status st = zki_proof_parse(vk, t, pl, &pf);
+    if (st == ZKI_OK)
+        st = zki_verify_float(vk, x, B, pf);
+    CHECK_MSG(fails(st, ZKI_ERR_VERIFY, NULL), "byte %zu of %zu", at, pl);
+    zki_proof_destroy(pf);
+    free(t);
+}
+
+int main(void)
+{
+    CHECK(!strcmp(zki_version(), ZKINFER_VERSION));
+    CHECK(!strcmp(zki_status_name(ZKI_ERR_VERIFY), "verification failed"));
+    if (!tmp_init("api")) {
+        fprintf(stderr, "no temporary folder\n");
+        return 1;
+    }
+    test_null_args();
+
+    /* compile -> keygen */
+    zki_model *m = NULL;
+    CHECK(zki_model_compile(ONNX, CALIB, NULL, NULL, 0, 0, &m) == ZKI_OK && m);
+    zki_pk *pk = NULL;
+    zki_vk *vk = NULL;
+    CHECK(zki_keygen(m, seed, &pk, &vk) == ZKI_OK && pk && vk);
+    if (!m || !pk || !vk)
+        return TEST_SUMMARY();
+    CHECK(zki_vk_input_size(vk) == 784 && zki_vk_output_size(vk) == 10);
+    size_t nv = 0, nv2 = 0;
+    unsigned char *vb = vk_bytes(vk, &nv), *vb2 = vk_bytes(zki_pk_vk(pk), &nv2);
+    CHECK(same_bytes(vb, nv, vb2, nv2));
+    zki_free(vb2);
+    zki_vk *vkp = NULL;
+    CHECK(zki_vk_parse(vb, nv, &vkp) == ZKI_OK && vkp);
+    vb2 = vkp ? vk_bytes(vkp, &nv2) : NULL;
+    CHECK(same_bytes(vb, nv, vb2, nv2));
+    zki_free(vb2);
+    zki_vk_destroy(vkp);
+
+    /* inputs: the sample and the calibration set, read against the key */
+    float *x = NULL, *cal = NULL;
+    uint32_t B = 0, nc = 0;
+    CHECK(zki_input_load(vk, SAMPLE, 0, &x, &B) == ZKI_OK && x && B == 1);
+    CHECK(zki_input_load(vk, CALIB, 0, &cal, &nc) == ZKI_OK && cal && nc > 1);
+    zki_free(cal);
+    CHECK(fails(zki_input_load(vk, SAMPLE, 0.5, &cal, &nc), ZKI_ERR_INPUT, "float values") && !cal);
+    CHECK(fails(zki_input_load(vk, ONNX, 0, &cal, &nc), ZKI_ERR_INPUT, NULL));
+    if (!x)
+        return TEST_SUMMARY();
+    CHECK(zki_input_load(vk, CALIB, 0, &cal, &nc) == ZKI_OK);
+
+    /* in-memory calibration gives the same model: the same key for the seed */
+    zki_model *m2 = NULL;
+    int64_t shape[2] = {(int64_t)nc, 784};
+    CHECK(zki_model_compile(ONNX, NULL, cal, shape, 2, 0, &m2) == ZKI_OK && m2);
+    zki_model_destroy(m2);
+    CHECK(fails(zki_model_compile(ONNX, CALIB, cal, shape, 2, 0, &m2), ZKI_ERR_INPUT, "both are given") && !m2);
+    int64_t bad_shape[2] = {(int64_t)nc, 783};
+    CHECK(fails(zki_model_compile(ONNX, NULL, cal, bad_shape, 2, 0, &m2), ZKI_ERR_INPUT, "shape"));
+    CHECK(zki_model_compile(ONNX, NULL, cal, shape, 2, 0, &m2) == ZKI_OK);
+    zki_pk *pk2 = NULL;
+    zki_vk *vk2 = NULL;
+    CHECK(zki_keygen(m2, seed, &pk2, &vk2) == ZKI_OK);
+    vb2 = vk2 ? vk_bytes(vk2, &nv2) : NULL;
+    CHECK(same_bytes(vb, nv, vb2, nv2));
+    zki_free(vb2);
+    zki_vk_destroy(vk2);
+    zki_pk_destroy(pk2);
+    zki_model_destroy(m2);
+
+    /* prove -> serialise -> parse -> verify; the model may go first */
+    CHECK(zki_model_save(m, tmp("m.zkm")) == ZKI_OK && zki_pk_save(pk, tmp("m.zpk")) == ZKI_OK &&
+          zki_vk_save(vk, tmp("m.vk")) == ZKI_OK);
+    zki_model_destroy(m);
+    m = NULL;
+    zki_proof *pf = NULL;
+    CHECK(zki_prove_float(pk, x, B, 0, &pf) == ZKI_OK && pf);
+    zki_pk_destroy(pk); /* one proof per key */
+    pk = NULL;
+    unsigned char *pb = NULL;
+    size_t pl = 0;
+    CHECK(pf && zki_proof_serialize(pf, &pb, &pl) == ZKI_OK && pb && pl > 1000);
+    zki_proof *pp = NULL;
+    CHECK(pb && zki_proof_parse(vk, pb, pl, &pp) == ZKI_OK && pp);
+    CHECK(zki_verify_float(vk, x, B, pp) == ZKI_OK);
+    CHECK(zki_verify_float(vk, x, B, pf) == ZKI_OK);
+    uint32_t ob = 0, per = 0;
+    const int64_t *q = NULL;
+    int priv = -1;
+    CHECK(zki_proof_output(pp, &ob, &per, &q, &priv) == ZKI_OK && ob == 1 && per == 10 && q && priv == 0);
+    float y[10], y2[10];
+    CHECK(zki_proof_output_float(pp, vk, y, 10) == ZKI_OK);
+    CHECK(fails(zki_proof_output_float(pp, vk, y, 9), ZKI_ERR_INPUT, "n = 9"));
+    int sane = 1;
+    for (int k = 0; k < 10 && q; k++)
+        sane &= isfinite(y[k]) && (q[k] == 0) == (y[k] == 0) && (q[k] > 0) == (y[k] > 0);
+    CHECK(sane);
+
+    /* another input, another batch, tampered bytes: ZKI_ERR_VERIFY */
+    float keep = x[100];
+    x[100] += 0.5f;
+    CHECK(fails(zki_verify_float(vk, x, B, pp), ZKI_ERR_VERIFY, NULL));
+    x[100] = keep;
+    CHECK(fails(zki_verify_float(vk, cal, 2, pp), ZKI_ERR_VERIFY, "batch"));
+    CHECK(fails(zki_verify_float(vk, NULL, 0, pp), ZKI_ERR_VERIFY, NULL));
+    const size_t at[] = {0, 9, 50, 130, 200, pl / 3, pl / 2, pl - 40, pl - 1};
+    for (size_t k = 0; pb && k < sizeof at / sizeof at[0]; k++)
+        check_tampered(vk, pb, pl, at[k], x, B);
+    zki_proof *pt = (zki_proof *)1;
+    CHECK(fails(zki_proof_parse(vk, pb, pl - 1, &pt), ZKI_ERR_VERIFY, NULL) && pt == NULL);
+
+    /* files: model, keys and proof back from disk */
+    zki_vk *vkl = NULL;
+    zki_proof *pfl = NULL;
+    CHECK(zki_model_load(tmp("m.zkm"), &m) == ZKI_OK && m);
+    CHECK(zki_vk_load(tmp("m.vk"), &vkl) == ZKI_OK && vkl);
+    vb2 = vkl ? vk_bytes(vkl, &nv2) : NULL;
+    CHECK(same_bytes(vb, nv, vb2, nv2));
+    zki_free(vb2);
+    CHECK(pp && zki_proof_save(pp, tmp("p.zkp")) == ZKI_OK);
+    CHECK(zki_proof_load(vkl, tmp("p.zkp"), &pfl) == ZKI_OK && zki_verify_float(vkl, x, B, pfl) == ZKI_OK);
+    CHECK(zki_proof_output_float(pfl, vkl, y2, 10) == ZKI_OK && !memcmp(y, y2, sizeof y));
+    zki_proof_destroy(pfl);
+    pfl = NULL;
+    CHECK(fails(zki_proof_load(vkl, tmp("m.vk"), &pfl), ZKI_ERR_VERIFY, NULL) && !pfl);
+    CHECK(fails(zki_proof_load(vkl, tmp("none.zkp"), &pfl), ZKI_ERR_IO, "none.zkp"));
+    zki_vk_destroy(vkl);
+    CHECK(fails(zki_vk_load(tmp("m.zpk"), &vkl), ZKI_ERR_INPUT, NULL) && !vkl);
+
+    /* a reloaded prover key, a private input, strict and non-finite inputs */
+    CHECK(zki_pk_load(m, tmp("m.zpk"), &pk) == ZKI_OK && pk);
+    vb2 = pk ? vk_bytes(zki_pk_vk(pk), &nv2) : NULL;
+    CHECK(same_bytes(vb, nv, vb2, nv2));
+    zki_free(vb2);
+    float xs[784];
+    memcpy(xs, x, sizeof xs);
+    xs[3] = 1e6f;
+    zki_proof *pv = NULL;
+    CHECK(fails(zki_prove_float(pk, xs, 1, ZKI_PROVE_STRICT, &pv), ZKI_ERR_INPUT, "ZKI_PROVE_STRICT") && !pv);
+    xs[3] = NAN;
+    CHECK(fails(zki_prove_float(pk, xs, 1, 0, &pv), ZKI_ERR_INPUT, "x[3]") && !pv);
+    CHECK(fails(zki_prove_float(pk, x, 0, 0, &pv), ZKI_ERR_INPUT, "batch 0"));
+    CHECK(fails(zki_prove_float(pk, x, 1, 0x40, &pv), ZKI_ERR_INPUT, "unknown flags"));
+    CHECK(zki_prove_float(pk, x, B, ZKI_PROVE_PRIVATE_INPUT, &pv) == ZKI_OK && pv);
+    CHECK(zki_verify_float(vk, NULL, 0, pv) == ZKI_OK);
+    CHECK(fails(zki_verify_float(vk, x, B, pv), ZKI_ERR_INPUT, "x = NULL"));
+    CHECK(zki_proof_output(pv, NULL, NULL, NULL, &priv) == ZKI_OK && priv == 1);
+    zki_proof_destroy(pv);
+    zki_pk_destroy(pk);
+
+    /* a prover key for another model is refused; a proof under another key */
+    zki_model *m16 = NULL;
+    CHECK(zki_model_compile(ONNX, CALIB, NULL, NULL, 0, ZKI_COMPILE_WEIGHTS16, &m16) == ZKI_OK);
+    pk = (zki_pk *)1;
+    CHECK(fails(zki_pk_load(m16, tmp("m.zpk"), &pk), ZKI_ERR_INPUT, "another model") && !pk);
+    zki_vk *vk16 = NULL;
+    CHECK(zki_keygen(m16, NULL, &pk, &vk16) == ZKI_OK);
+    CHECK(fails(zki_verify_float(vk16, x, B, pf), ZKI_ERR_VERIFY, "another model"));
+    CHECK(fails(zki_proof_output_float(pf, vk16, y, 10), ZKI_ERR_INPUT, "another model"));
+    CHECK(fails(zki_proof_parse(vk16, pb, pl, &pv), ZKI_ERR_VERIFY, NULL));
+
+    zki_vk_destroy(vk16);
+    zki_pk_destroy(pk);
+    zki_model_destroy(m16);
+    zki_proof_destroy(pv);
+    zki_proof_destroy(pf);
+    zki_proof_destroy(pp);
+    zki_free(pb);
+    zki_free(vb);
+    zki_free(x);
+    zki_free(cal);
+    zki_vk_destroy(vk);
+    zki_model_destroy(m);
+    const char *names[] = {"m.zkm", "m.zpk", "m.vk", "p.zkp"};
+    tmp_cleanup(names, 4);
+    return TEST_SUMMARY();
+}
