@@ -8,6 +8,28 @@
 
 static const char pf_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'P', 'F', 0};
 
+void zki_proof_free(zki_proof *p)
+{
+    if (!p)
+        return;
+    free(p->output);
+    zki_pcs_commitment_free(&p->acom);
+    if (p->node)
+        for (uint32_t j = 0; j < p->n_nodes; j++)
+            zki_node_proof_free(&p->node[j]);
+    free(p->node);
+    if (p->lk)
+        for (uint32_t j = 0; j < p->n_lookups; j++)
+            zki_lookup_proof_free(&p->lk[j]);
+    free(p->lk);
+    for (uint32_t j = 0; j < ZKI_MAX_COLRED; j++) {
+        zki_colred_proof_free(&p->colred[j]);
+        zki_claim_reduction_proof_free(&p->hred[j]);
+    }
+    zki_pcs_proof_free(&p->open);
+    memset(p, 0, sizeof(*p));
+}
+
 static void sc_write(zki_wbuf *w, const zki_sc_proof *sc)
 {
     zki_wb_u32(w, (uint32_t)sc->nvars);

@@ -18,28 +18,6 @@ static double now_s(void)
 
 const zki_pcs_params *zki_prove_test_advice_pcs = NULL;
 
-void zki_proof_free(zki_proof *p)
-{
-    if (!p)
-        return;
-    free(p->output);
-    zki_pcs_commitment_free(&p->acom);
-    if (p->node)
-        for (uint32_t j = 0; j < p->n_nodes; j++)
-            zki_node_proof_free(&p->node[j]);
-    free(p->node);
-    if (p->lk)
-        for (uint32_t j = 0; j < p->n_lookups; j++)
-            zki_lookup_proof_free(&p->lk[j]);
-    free(p->lk);
-    for (uint32_t j = 0; j < ZKI_MAX_COLRED; j++) {
-        zki_colred_proof_free(&p->colred[j]);
-        zki_claim_reduction_proof_free(&p->hred[j]);
-    }
-    zki_pcs_proof_free(&p->open);
-    memset(p, 0, sizeof(*p));
-}
-
 static void witness_free(zki_witness *W, uint32_t L)
 {
     if (W->own)

@@ -19,7 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
 #include <omp.h>
+#else /* the verifier-only library is built without OpenMP: one thread */
+static int omp_get_num_threads(void) { return 1; }
+static int omp_get_thread_num(void) { return 0; }
+#endif
 
 #include "common/error.h"
 #include "common/scratch.h"
