@@ -1,4 +1,4 @@
-/* What a verification key lets a verifier spend (issue 11).
+/* What a verification key lets a verifier spend.
  *
  * zki_vk_verifier_cost bounds, from the key and the batch alone, the
  * verifier's peak memory (bytes, the whole process) and its work (ops: field

@@ -12,11 +12,11 @@
 /* The provable class in one sentence: docs/onnx.md ("What is provable")
  * holds it verbatim with the details, the README and `compile --help` quote
  * it, and tests/test_cli_messages.c checks that the three agree. */
-#define ZKI_PROVABLE_CLASS                                                                   \
-    "one input and one output; a chain of Gemm/MatMul with constant weights, Conv (strides, " \
-    "padding, dilation, groups), MaxPool (windows up to 8x8), AveragePool and "               \
-    "GlobalAveragePool, with fused ReLU/Clip, Flatten/Reshape, residual Adds and channel "    \
-    "Concats (one fork open at a time), ending in a Gemm or a map"
+#define ZKI_PROVABLE_CLASS                                                                         \
+    "one input and one output; a DAG (any forks and joins) of Gemm/MatMul with constant weights, "  \
+    "Conv (strides, padding, dilation, groups), MaxPool (windows up to 8x8), AveragePool and "      \
+    "GlobalAveragePool, with fused ReLU/Clip, Flatten/Reshape, Adds and channel Concats of any "    \
+    "number of maps, ending in a Gemm or a map"
 
 /* Fills d (zki_dag_free). ZKI_ERR_UNSUPPORTED names every model node
  * without a gadget at once, or the first node whose parameters the gadgets
