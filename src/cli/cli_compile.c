@@ -8,7 +8,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
-#include "common/bytes.h"
+#include "protocol/bytes.h"
 #include "onnx/onnx.h"
 #include "quant/quant.h"
 

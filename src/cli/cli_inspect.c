@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "common/bytes.h"
+#include "protocol/bytes.h"
 #include "common/file_read.h"
 #include "onnx/onnx.h"
 #include "protocol/vk_cost.h"

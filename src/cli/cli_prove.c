@@ -9,7 +9,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
-#include "common/bytes.h"
+#include "protocol/bytes.h"
 
 static const char *usage_prove =
     "usage: zkinfer prove MODEL.zkm --input X.npy -o PROOF.zkp [options]\n"

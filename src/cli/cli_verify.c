@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "common/error.h"
-#include "common/bytes.h"
+#include "protocol/bytes.h"
 #include "common/file_read.h"
 #include "verifier/verifier.h"
 

@@ -17,16 +17,13 @@
  *   ZKI_VERIFY_CHECK(cond)             one condition
  *   ZKI_VERIFY_CHECK_EACH(i, n, cond)  cond for every size_t i in [0, n);
  *                                      a failure also prints i
- *   ZKI_FE_CANON(x), ZKI_EXT_CANON(e)  canonical base / extension element
- *                                      (use where field/field.h is included)
+ * Canonical field elements: ZKI_FE_CANON / ZKI_EXT_CANON in field/field.h.
  *   ZKI_IS_POW2(n)                     n is a power of two (n >= 1) */
 #ifndef ZKI_COMMON_CHECK_H
 #define ZKI_COMMON_CHECK_H
 
 #include <stddef.h>
 
-#define ZKI_FE_CANON(x) ((x) < ZKI_P)
-#define ZKI_EXT_CANON(e) ((e).c0 < ZKI_P && (e).c1 < ZKI_P)
 #define ZKI_IS_POW2(n) ((n) != 0 && ((n) & ((n) - 1)) == 0)
 
 #ifdef ZKI_CHECKED

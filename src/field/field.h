@@ -34,6 +34,10 @@ typedef struct {
 
 /* ---- base field -------------------------------------------------------- */
 
+/* Canonical base / extension elements (for ZKI_VERIFY_CHECK, common/check.h). */
+#define ZKI_FE_CANON(x) ((x) < ZKI_P)
+#define ZKI_EXT_CANON(e) ((e).c0 < ZKI_P && (e).c1 < ZKI_P)
+
 static inline zki_fe zki_fe_from_u64(uint64_t x) { return x >= ZKI_P ? x % ZKI_P : x; }
 
 /* Signed integer to field: negative values map to p - |x|. */

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "common/bytes.h"
+#include "protocol/bytes.h"
 #include "ops/conv.h"
 #include "ops/pool.h"
 

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "common/bytes.h"
+#include "protocol/bytes.h"
 #include "protocol/gadget.h"
 #include "protocol/vk_cost.h"
 

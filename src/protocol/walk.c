@@ -155,15 +155,6 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *d, uint
 
 /* ---- requantising nodes ------------------------------------------------ */
 
-void zki_requant_params_of(const zki_dag_node *L, zki_requant_params *p)
-{
-    p->M = L->M;
-    p->s = L->s;
-    p->lo = L->lo;
-    p->hi = L->hi;
-    p->q_log = L->q_log;
-}
-
 zki_status zki_requant_layout(zki_advice_layout *lay, const zki_dag *d, uint32_t j, uint32_t B)
 {
     const zki_dag_node *L = &d->nodes[j];

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/atomic_file.h"
-#include "common/bytes.h"
+#include "protocol/bytes.h"
 #include "common/error.h"
 #include "common/file_read.h"
 #include "poly/mle.h"
