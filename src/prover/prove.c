@@ -7,6 +7,7 @@
 #include "poly/mle.h"
 #include "gadgets/gadget.h"
 #include "prover/open_tables.h"
+#include "prover/seam.h"
 
 static double now_s(void)
 {
@@ -16,6 +17,7 @@ static double now_s(void)
 }
 
 const zki_pcs_params *zki_prove_test_advice_pcs = NULL;
+const zki_prove_seam *zki_prove_test_seam = NULL;
 
 void zki_proof_free(zki_proof *p)
 {
@@ -87,8 +89,12 @@ static zki_status forward(zki_walk *w, const int64_t *X)
     W->t[0] = W->own[0];
     W->ld[0] = (uint64_t)1 << zki_walk_log_len(d, 0);
     zki_status st = ZKI_OK;
-    for (uint32_t j = 0; !st && j < L; j++)
+    const zki_prove_seam *seam = zki_prove_test_seam; /* NULL outside tests */
+    for (uint32_t j = 0; !st && j < L; j++) {
         st = zki_gadget_of(d->nodes[j].kind)->witness(w, j);
+        if (seam && seam->node_witness)
+            st = seam->node_witness(seam->ctx, w->pk, j, W, w->B, st);
+    }
     return st;
 }
 
@@ -96,6 +102,8 @@ static zki_status check_input(const zki_dag *a, const int64_t *X, uint32_t B)
 {
     if (B < 1 || B > ZKI_MAX_BATCH)
         return zki_fail(ZKI_ERR_INPUT, "prove: batch %u outside [1, %u]", B, ZKI_MAX_BATCH);
+    if (zki_prove_test_seam && zki_prove_test_seam->skip_input_check)
+        return ZKI_OK;
     int64_t lim = (int64_t)1 << (a->in_bits - 1);
     for (uint64_t i = 0; i < (uint64_t)B * zki_dag_in_len(a); i++)
         if (X[i] < -lim || X[i] >= lim)
@@ -242,6 +250,8 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     /* lookup instances and their sites; multiplicities */
     if ((st = zki_model_lookups_init(&mlk, a, &lay)) || (st = zki_walk_sites(&w, W.t[0])))
         goto out;
+    for (uint32_t j = 0; zki_prove_test_seam && j < mlk.n; j++)
+        zki_lookup_set_cols_mode(mlk.lk[j], (zki_lk_cols_mode)zki_prove_test_seam->field_columns);
     pf->n_lookups = mlk.n;
     if (!(pf->lk = calloc(mlk.n, sizeof(zki_lookup_proof)))) {
         st = zki_fail(ZKI_ERR_NOMEM, "prove: lookups");
