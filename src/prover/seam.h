@@ -27,6 +27,10 @@
  *                     differences), keeping W->ld[j + 1].
  *   ctx               passed to node_witness.
  *
+ * A witness that fails a sum-check's claim is refused by the sum-check
+ * prover itself; zki_sumcheck_test_false_claims (sumcheck/sumcheck.h,
+ * also test-only) lets its proof out, for the verifier to reject.
+ *
  * The verifier never reads this. */
 #ifndef ZKI_PROVER_SEAM_H
 #define ZKI_PROVER_SEAM_H
