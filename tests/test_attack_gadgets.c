@@ -24,7 +24,9 @@
  *                the differences recomputed (some negative): the range
  *                lookup must catch it;
  *         map    one value of the joined map moved (CONCAT, not
- *                committed): the concat sum-check must catch it.
+ *                committed): the concat sum-check must catch it;
+ *       acc, max+1 and map are also tried at a padding position of the
+ *       node's output (the layout's pads must be pinned to zero too);
  *       Where the honest prover refuses the witness (a lookup), the proof
  *       is forced out with lookups that leave the bad value uncounted
  *       (field_columns = ZKI_LK_COLS_FIELD_UNCHECKED); either way the
@@ -373,9 +375,9 @@ int main(void)
     /* (b) cheating witnesses at each kind's node */
     static const struct {
         int kind, how;
-    } plan[] = {{0, ACC},     {0, QUOT}, {1, ACC},           {1, QUOT}, {1, ACC | PAD}, {2, MAXPLUS},
-                {2, MIN},     {2, MAXPLUS | PAD},          {3, ACC},  {3, QUOT},     {3, ACC | PAD},
-                {4, MAP},     {4, MAP | PAD}};
+    } plan[] = {{0, ACC},  {0, QUOT},    {0, ACC | PAD}, {1, ACC},          {1, QUOT},
+                {1, ACC | PAD}, {2, MAXPLUS}, {2, MIN},      {2, MAXPLUS | PAD}, {3, ACC},
+                {3, QUOT}, {3, ACC | PAD}, {4, MAP},      {4, MAP | PAD}};
     for (size_t i = 0; i < sizeof plan / sizeof plan[0]; i++)
         if (at[plan[i].kind] != UINT32_MAX)
             run_attack(m, X, B, at[plan[i].kind], kinds[plan[i].kind], plan[i].how);
