@@ -1,6 +1,9 @@
 /* Attacks on the requant relation and the statement's input, by a prover
- * that follows the FIELD relations instead of the integer ones
- * (attack_prover.h with the mod-p lookup copy):
+ * that follows the FIELD relations instead of the integer ones: the real
+ * zki_prove through its test seam (prover/seam.h), with the input check
+ * skipped, lookup columns read mod p, and a node hook that recomputes each
+ * LINEAR node's accumulators in the field and its requant quotient from
+ * the field relation (mal_node below):
  *  1. wrap-around: a legal model (zki_qmodel_check passes) whose quotient
  *     bound saturates the 2^20 quotient table; the proof's scaled relation
  *     M' acc + 2^(s'-1) = 2^s' q + r' (s' = 32 > s = 17) reaches 2^64, so a
@@ -9,13 +12,19 @@
  *  2. a public input outside the input's bit range, chosen so one product
  *     wraps mod p: the proof would show an output the integer model does
  *     not give for that input. The verifier must reject the input.
- *     Committed (private mode), the same input must fail its range lookups.
+ *     Committed (private mode), the same input must fail its range lookups:
+ *     the prover refuses it, and the proof forced out (lookups that leave
+ *     the value uncounted) is rejected.
  *  3. control: the same prover on an honest in-range statement verifies
  *     (the harness is a faithful prover where nothing wraps). */
-#include "attack_lookup_copy.h"
-#include "attack_prover.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "common/error.h"
 #include "common/rng.h"
+#include "poly/mle.h"
+#include "prover/seam.h"
 #include "random_mlp.h"
 #include "quant/qmodel.h"
 #include "test.h"
@@ -26,13 +35,99 @@ static const uint8_t seed_a[32] = {6, 6, 6};
 
 #define FORGE_FAILED (-1) /* no witness satisfies even the field relations */
 
-/* forge with mal_prove, round-trip through bytes, verify against the key:
- * the verifier's status, or FORGE_FAILED */
-static int forge_and_verify_mode(zki_pk *pk, const int64_t *X, uint32_t B, int priv, int64_t *out0)
+/* x mod p, centred in (-p/2, p/2] */
+static int64_t mal_centre(__int128 x)
+{
+    __int128 p = (__int128)ZKI_P, r = x % p;
+    if (r < 0)
+        r += p;
+    if (r > p / 2)
+        r -= p;
+    return (int64_t)r;
+}
+
+/* the shift of the proof's relation (requant.c eff_shift) */
+static unsigned mal_eff_shift(const zki_requant_params *p)
+{
+    unsigned s2 = 16 * zki_requant_n_limbs(p->s);
+    return s2 + p->q_log <= 62 && p->q_log < ZKI_LK_MAX_LOG_TABLE ? s2 : p->s;
+}
+
+/* q, y, limbs from the relation mod p; fails if q leaves the table */
+static zki_status mal_requant_witness(zki_requant_witness *w, const zki_requant_params *p, const int64_t *x,
+                                      size_t n)
+{
+    /* the library's buffers (the witness of zero accumulators), overwritten */
+    int64_t *zero = calloc(n, sizeof(int64_t));
+    zki_status st = zero ? zki_requant_witness_new(w, p, zero, n, "mal") : zki_fail(ZKI_ERR_NOMEM, "mal");
+    free(zero);
+    if (st)
+        return st;
+    unsigned L = w->n_limbs, se = mal_eff_shift(p);
+    int64_t qlo = -((int64_t)1 << (p->q_log - 1)), qhi = -qlo;
+    __int128 Me = (__int128)p->M << (se - p->s);
+    for (size_t i = 0; i < n; i++) {
+        __int128 z = mal_centre((__int128)x[i] * Me + ((__int128)1 << (se - 1)));
+        __int128 q = z >> se;
+        if (q < qlo || q >= qhi)
+            return zki_fail(ZKI_ERR_INPUT, "mal: quotient outside the table at %zu", i);
+        uint64_t r = (uint64_t)(z - q * ((__int128)1 << se));
+        w->q[i] = (int64_t)q;
+        w->y[i] = q < p->lo ? p->lo : q > p->hi ? p->hi : (int64_t)q;
+        for (unsigned l = 1; l < L; l++)
+            w->limb[l][i] = (int64_t)((r >> (16 * l)) & 0xffff);
+    }
+    return ZKI_OK;
+}
+
+/* The seam's node hook: a LINEAR node's accumulators in the field
+ * (centred), whatever the size of its input, and its requant witness from
+ * the field relation. Replaces what the honest gadget computed (or refused:
+ * its status is dropped). The test models are MLPs (LINEAR nodes only). */
+static zki_status mal_node(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, uint32_t B, zki_status st)
+{
+    const zki_dag_node *Ly = &pk->vk.dag.nodes[j];
+    if (Ly->kind != ZKI_NODE_LINEAR)
+        return zki_fail(ZKI_ERR_INPUT, "mal: node %u is not LINEAR", j);
+    uint64_t kp = (uint64_t)1 << zki_log2_ceil(Ly->K), np = (uint64_t)1 << zki_log2_ceil(Ly->N);
+    const int64_t *x = W->t[Ly->in[0]];
+    uint64_t ldx = W->ld[Ly->in[0]];
+    int64_t *acc = calloc((size_t)B * np, sizeof(int64_t));
+    if (!acc)
+        return zki_fail(ZKI_ERR_NOMEM, "mal: accumulators");
+    for (uint64_t b = 0; b < B; b++)
+        for (uint64_t n = 0; n < Ly->N; n++) {
+            __int128 s = pk->bias[j] ? pk->bias[j][n] : 0;
+            for (uint64_t k = 0; k < Ly->K; k++) {
+                int64_t wv = pk->vk.w_type == ZKI_PCS_I8 ? ((const int8_t *)pk->w[j])[n * kp + k]
+                                                         : ((const int16_t *)pk->w[j])[n * kp + k];
+                s += (__int128)wv * mal_centre(x[b * ldx + k]);
+            }
+            acc[b * np + n] = mal_centre(s);
+        }
+    free(W->acc[j]);
+    W->acc[j] = acc;
+    zki_requant_witness_free(&W->rq[j]);
+    zki_requant_params p;
+    zki_requant_params_of(Ly, &p);
+    if ((st = mal_requant_witness(&W->rq[j], &p, acc, (size_t)B * np)))
+        return st;
+    W->t[j + 1] = W->rq[j].y;
+    W->ld[j + 1] = np;
+    return ZKI_OK;
+}
+
+/* forge with the field-relation prover (columns: a zki_lk_cols_mode),
+ * round-trip through bytes, verify against the key: the verifier's status,
+ * or FORGE_FAILED */
+static int forge_cols(zki_pk *pk, const int64_t *X, uint32_t B, int priv, int cols, int64_t *out0)
 {
     zki_prove_opts o = {priv, seed_a, NULL, NULL};
+    zki_prove_seam seam = {1, cols, mal_node, NULL};
     zki_proof pf;
-    zki_status st = mal_prove(pk, X, B, &o, &pf, NULL);
+    zki_prove_test_seam = &seam;
+    zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
+    zki_prove_test_seam = NULL;
     if (st) {
         printf("  malicious prover: %s\n", zki_last_error());
         return FORGE_FAILED;
@@ -50,12 +145,14 @@ static int forge_and_verify_mode(zki_pk *pk, const int64_t *X, uint32_t B, int p
         st = zki_verify(&pk->vk, priv ? NULL : X, B, &q);
         zki_proof_free(&q);
     }
+    if (st)
+        printf("  verifier: %s\n", zki_last_error());
     return st;
 }
 
 static int forge_and_verify(zki_pk *pk, const int64_t *X, uint32_t B, int64_t *out0)
 {
-    return forge_and_verify_mode(pk, X, B, 0, out0);
+    return forge_cols(pk, X, B, 0, ZKI_LK_COLS_FIELD, out0);
 }
 
 static int64_t qexec1(const zki_qmodel *m, const int64_t *X)
@@ -181,12 +278,19 @@ static void test_input_range(void)
         CHECK_MSG(vs != ZKI_OK,
                   "verifier ACCEPTED output %lld for input %lld outside its range (integer model: %lld)",
                   (long long)yproof, (long long)X[0], (long long)ytrue);
-        /* the same input committed (private mode): its range lookups stop it */
-        zki_pk_free(pk);
-        pk = NULL;
-        CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
-        vs = forge_and_verify_mode(pk, X, 1, 1, &yproof);
-        CHECK_MSG(vs != ZKI_OK, "verifier ACCEPTED a committed input outside its range");
+        /* the same input committed (private mode): its range lookups stop
+         * it at the prover, and the proof forced out is rejected */
+        for (int cols = ZKI_LK_COLS_FIELD; cols <= ZKI_LK_COLS_FIELD_UNCHECKED; cols++) {
+            zki_pk_free(pk);
+            pk = NULL;
+            CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+            vs = pk ? forge_cols(pk, X, 1, 1, cols, &yproof) : FORGE_FAILED;
+            if (cols == ZKI_LK_COLS_FIELD)
+                CHECK_MSG(vs == FORGE_FAILED, "the prover's range lookups took a committed input outside its "
+                          "range");
+            else
+                CHECK_MSG(vs == ZKI_ERR_VERIFY, "a committed input outside its range: verifier status %d", vs);
+        }
     }
     zki_pk_free(pk);
     zki_qmodel_free(m);

@@ -56,6 +56,26 @@ static inline int add_const(zki_qmodel *m, zki_rng *g, const char *name, int bit
     return t;
 }
 
+/* A model's head for models built in C: Flatten of tensor y (F values)
+ * then a Linear to N outputs (random int8 weights, bias, M = 40, s = 16,
+ * clamp [-128, 127]); returns the output tensor. */
+static inline int add_flatten_linear(zki_qmodel *m, zki_rng *g, int y, int64_t F, int64_t N)
+{
+    int64_t fd[2] = {1, F}, wd[2] = {N, F}, bd[1] = {N}, yd[2] = {1, N};
+    int ft = zki_qmodel_add_tensor(m, "flat", ZKI_QT_VALUE, 8, 2, fd, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_RESHAPE, "flatten");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 1, n->in[0] = y, n->out = ft;
+    int wt = add_const(m, g, "fc.w", 8, 2, wd, -127, 255);
+    int bt = add_const(m, g, "fc.b", 32, 1, bd, -(1 << 12), 1 << 13);
+    int yt = zki_qmodel_add_tensor(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0.05);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, "fc");
+    n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = ft, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
+    n->p[0] = 40, n->p[1] = 16, n->p[2] = -128, n->p[3] = 127;
+    return yt;
+}
+
 /* The proof's output equals the integer executor's on X (batch B). */
 static inline void check_output_is_qexec(const zki_qmodel *m, const int64_t *X, uint32_t B, const zki_proof *pf,
                                          const char *what)

@@ -114,6 +114,17 @@ zki_status zki_lookup_add_site(zki_lookup *lk, const char *name, size_t len,
                                const zki_lk_col *cols, unsigned n_cols);
 size_t zki_lookup_n_sites(const zki_lookup *lk);
 
+/* How the PROVER reads a column's value (the verifier has no data and is
+ * unaffected). INT, the default: over the integers; a value outside the
+ * table (or outside (-2^62, 2^62)) is refused. FIELD (tests only, through
+ * prover/seam.h): the value mod p, centred in (-p/2, p/2], as a prover that
+ * follows the field relations sees it. FIELD_UNCHECKED (tests only): the
+ * same, and a value still outside the table is not refused but left out of
+ * the multiplicities, so a cheating witness's proof comes out (and fails
+ * the verifier's LogUp sum). */
+typedef enum { ZKI_LK_COLS_INT = 0, ZKI_LK_COLS_FIELD = 1, ZKI_LK_COLS_FIELD_UNCHECKED = 2 } zki_lk_cols_mode;
+void zki_lookup_set_cols_mode(zki_lookup *lk, zki_lk_cols_mode mode);
+
 /* Prover: checks every looked-up value and counts; *m (owned by lk, valid
  * until free) has 2^log_size canonical entries: commit it. */
 zki_status zki_lookup_multiplicities(zki_lookup *lk, const zki_fe **m, size_t *m_len);

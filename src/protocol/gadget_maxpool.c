@@ -173,11 +173,33 @@ static zki_status maxpool_advice(zki_walk *w, uint32_t j, int32_t *adv)
     return ZKI_OK;
 }
 
+/* The input, P and D dense from the witness (P and D as committed, so
+ * the sub-proof is about the witness the prover holds). */
+static zki_status witness_dense(zki_walk *w, uint32_t j, zki_maxpool_dims *pd, int64_t **xd, int64_t **P,
+                                int64_t **D)
+{
+    const zki_dag_node *L = &w->d->nodes[j];
+    zki_status st = zki_dag_pool_dims(L, w->B, pd);
+    if (st)
+        return st;
+    uint64_t n = (uint64_t)w->B << zki_log2_ceil(L->N), no = pd->B * pd->C * pd->OH * pd->OW;
+    *xd = malloc(sizeof(int64_t) * w->B * pd->C * pd->H * pd->W);
+    *P = malloc(sizeof(int64_t) * no);
+    *D = malloc(sizeof(int64_t) * no * pd->J);
+    if (!*xd || !*P || !*D)
+        return zki_fail(ZKI_ERR_NOMEM, "prove: pool node %u", j);
+    zki_map_gather(*xd, w->W->t[L->in[0]], w->B, pd->C, pd->H, pd->W);
+    zki_map_gather(*P, w->W->t[j + 1], w->B, pd->C, pd->OH, pd->OW);
+    for (uint32_t i = 0; i < pd->J; i++)
+        zki_map_gather(*D + i * no, w->W->aux[j] + i * n, w->B, pd->C, pd->OH, pd->OW);
+    return ZKI_OK;
+}
+
 static zki_status maxpool_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 {
     zki_maxpool_dims pd;
     int64_t *xd = NULL, *P = NULL, *D = NULL;
-    zki_status st = pool_dense(w, j, &pd, &xd, &P, &D);
+    zki_status st = witness_dense(w, j, &pd, &xd, &P, &D);
     zki_ext *xp = st ? NULL : zki_walk_points(w, zki_maxpool_x_nvars(&pd));
     zki_ext *rho = st ? NULL : zki_walk_points(w, zki_maxpool_out_nvars(&pd));
     zki_maxpool_proof mp;

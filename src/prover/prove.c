@@ -6,8 +6,9 @@
 #include "common/error.h"
 #include "poly/mle.h"
 #include "protocol/gadget.h"
-#include "prover/prover.h"
 #include "protocol/open_tables.h"
+#include "prover/prover.h"
+#include "prover/seam.h"
 
 static double now_s(void)
 {
@@ -17,6 +18,7 @@ static double now_s(void)
 }
 
 const zki_pcs_params *zki_prove_test_advice_pcs = NULL;
+const zki_prove_seam *zki_prove_test_seam = NULL;
 
 static void witness_free(zki_witness *W, uint32_t L)
 {
@@ -46,7 +48,7 @@ static void witness_free(zki_witness *W, uint32_t L)
 static int pack_bits(const zki_pk *pk) { return pk->vk.w_type == ZKI_PCS_I8 ? 8 : 16; }
 
 /* The forward pass: every node's witness, in order. */
-static zki_status forward(zki_walk *w, const int64_t *X)
+static zki_status forward(zki_walk *w, const zki_pk *pk, const int64_t *X)
 {
     const zki_dag *d = w->d;
     uint32_t L = d->n_nodes;
@@ -66,8 +68,12 @@ static zki_status forward(zki_walk *w, const int64_t *X)
     W->t[0] = W->own[0];
     W->ld[0] = (uint64_t)1 << zki_walk_log_len(d, 0);
     zki_status st = ZKI_OK;
-    for (uint32_t j = 0; !st && j < L; j++)
+    const zki_prove_seam *seam = zki_prove_test_seam; /* NULL outside tests */
+    for (uint32_t j = 0; !st && j < L; j++) {
         st = zki_gadget_of(d->nodes[j].kind)->witness(w, j);
+        if (seam && seam->node_witness)
+            st = seam->node_witness(seam->ctx, pk, j, W, w->B, st);
+    }
     return st;
 }
 
@@ -75,6 +81,8 @@ static zki_status check_input(const zki_dag *a, const int64_t *X, uint32_t B)
 {
     if (B < 1 || B > ZKI_MAX_BATCH)
         return zki_fail(ZKI_ERR_INPUT, "prove: batch %u outside [1, %u]", B, ZKI_MAX_BATCH);
+    if (zki_prove_test_seam && zki_prove_test_seam->skip_input_check)
+        return ZKI_OK;
     int64_t lim = (int64_t)1 << (a->in_bits - 1);
     for (uint64_t i = 0; i < (uint64_t)B * zki_dag_in_len(a); i++)
         if (X[i] < -lim || X[i] >= lim)
@@ -107,7 +115,7 @@ zki_status zki_mlp_forward(const zki_pk *pk, const int64_t *X, uint32_t B, int64
     zki_walk w;
     memset(&w, 0, sizeof(w));
     w.vk = &pk->vk, w.d = a, w.B = B, w.wts = pk->w, w.bias = pk->bias, w.W = &W, w.w_bits = pack_bits(pk);
-    st = forward(&w, X);
+    st = forward(&w, pk, X);
     *y = st ? NULL : malloc(sizeof(int64_t) * B * zki_dag_out_len(a));
     if (!st && !*y)
         st = zki_fail(ZKI_ERR_NOMEM, "forward");
@@ -214,13 +222,15 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
         st = zki_fail(ZKI_ERR_NOMEM, "prove: proof");
         goto out;
     }
-    if ((!priv && (st = zki_input_digest(X, B, zki_dag_in_len(a), &pf->in_digest))) || (st = forward(&w, X)) ||
+    if ((!priv && (st = zki_input_digest(X, B, zki_dag_in_len(a), &pf->in_digest))) || (st = forward(&w, pk, X)) ||
         (st = zki_advice_layout_init(&lay, a, B, priv)))
         goto out;
     output_of(a, &W, B, pf->output);
     /* lookup instances and their sites; multiplicities */
     if ((st = zki_model_lookups_init(&mlk, a, &lay)) || (st = zki_walk_sites(&w, W.t[0])))
         goto out;
+    for (uint32_t j = 0; zki_prove_test_seam && j < mlk.n; j++)
+        zki_lookup_set_cols_mode(mlk.lk[j], (zki_lk_cols_mode)zki_prove_test_seam->field_columns);
     pf->n_lookups = mlk.n;
     if (!(pf->lk = calloc(mlk.n, sizeof(zki_lookup_proof)))) {
         st = zki_fail(ZKI_ERR_NOMEM, "prove: lookups");

@@ -47,7 +47,11 @@ zki_ext zki_sc_sum(const zki_sc_instance *inst);
 
 /* Proves that the instance sums to claimed_sum. Outputs the proof, the
  * challenge point (nvars entries) and each table's value at that point
- * (n_tables entries). */
+ * (n_tables entries). A false claim is refused (ZKI_ERR_INPUT), unless
+ * zki_sumcheck_test_false_claims is set: TEST-ONLY (0 outside tests, see
+ * prover/seam.h), it lets an attack test force out the proof of a false
+ * claim, which the verifier must reject. */
+extern int zki_sumcheck_test_false_claims;
 zki_status zki_sumcheck_prove(const zki_sc_instance *inst, zki_ext claimed_sum,
                               zki_transcript *t, zki_sc_proof *proof, zki_ext *point,
                               zki_ext *table_evals);

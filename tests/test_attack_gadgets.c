@@ -1,0 +1,388 @@
+/* Every gadget kind (LINEAR, CONV, MAXPOOL, ADD, CONCAT) attacked through
+ * the real prover's test seam (prover/seam.h), on one small model that
+ * holds each kind:
+ *   x [2][6][6] -> conv 3x3 pad 1 relu (2 -> 4) = a -> conv 3x3 pad 1 (4 -> 4)
+ *   -> Add(., a) relu -> MaxPool 2x2 stride 2 = p -> conv 1x1 relu
+ *   (4 -> 2) -> Concat(p, .) -> Flatten -> Linear 3.
+ * Per kind:
+ *   (a) the honest proof verifies (and its output is the integer
+ *       executor's);
+ *   (b) a cheating witness AT that node, injected by the seam's hook after
+ *       the node's honest witness (later nodes then compute from it, so
+ *       everything downstream is consistent):
+ *         acc    one accumulator moved by enough to move its quotient
+ *                (LINEAR, CONV, ADD), the requant witness recomputed
+ *                honestly from it: every lookup passes, the node's own
+ *                sum-check (or the add's sum) must catch it;
+ *         quot   one quotient moved by one, y = clamp(q), the remainder
+ *                (its derived limb r_0) moved by -2^s' (LINEAR, CONV, ADD):
+ *                the range lookup must catch it;
+ *         max+1  a pooled value one above its window's max, every window
+ *                difference one more (all still in range): the zero-check
+ *                must catch it;
+ *         min    a pooled value set to its window's minimum (a non-max),
+ *                the differences recomputed (some negative): the range
+ *                lookup must catch it;
+ *         map    one value of the joined map moved (CONCAT, not
+ *                committed): the concat sum-check must catch it;
+ *       acc, max+1 and map are also tried at a padding position of the
+ *       node's output (the layout's pads must be pinned to zero too);
+ *       Where the honest prover refuses the witness (a lookup), the proof
+ *       is forced out with lookups that leave the bad value uncounted
+ *       (field_columns = ZKI_LK_COLS_FIELD_UNCHECKED); either way the
+ *       verifier must return ZKI_ERR_VERIFY;
+ *   (c) single-byte changes inside that node's proof (its claim reduction,
+ *       sum-checks and values) are rejected. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/error.h"
+#include "common/rng.h"
+#include "poly/mle.h"
+#include "prover/seam.h"
+#include "test.h"
+#include "test_prove_util.h"
+
+static const uint8_t seed_w[32] = {8, 2, 7};
+static const uint8_t seed_a[32] = {1, 9, 4};
+
+typedef struct {
+    int64_t C, H, W;
+} shape;
+
+static int value(zki_qmodel *m, const char *name, shape s)
+{
+    int64_t d[4] = {1, s.C, s.H, s.W};
+    return zki_qmodel_add_tensor(m, name, ZKI_QT_VALUE, 8, 4, d, 0.05);
+}
+
+/* conv k x k, stride 1, pad k / 2, C -> OC */
+static int conv(zki_qmodel *m, zki_rng *g, int x, shape *s, int64_t OC, int64_t k, int relu, const char *name)
+{
+    char nm[32];
+    int64_t wd[4] = {OC, s->C, k, k}, bd[1] = {OC}, p = k / 2;
+    snprintf(nm, sizeof nm, "%s.w", name);
+    int wt = add_const(m, g, nm, 8, 4, wd, -127, 255);
+    snprintf(nm, sizeof nm, "%s.b", name);
+    int bt = add_const(m, g, nm, 32, 1, bd, -(1 << 12), 1 << 13);
+    s->C = OC;
+    int yt = value(m, name, *s);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_CONV, name);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 15;
+    n->p[0] = 80, n->p[1] = 16, n->p[2] = relu ? 0 : -128, n->p[3] = 127;
+    const int64_t geo[11] = {1, k, k, 1, 1, 1, 1, p, p, p, p};
+    memcpy(n->p + 4, geo, sizeof geo);
+    return yt;
+}
+
+static zki_qmodel *make_model(zki_rng *g)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d4[4] = {1, 2, 6, 6};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    shape s = {2, 6, 6};
+    int a = conv(m, g, x, &s, 4, 3, 1, "conv0");
+    int b = conv(m, g, a, &s, 4, 3, 0, "conv1");
+    int sum = value(m, "sum", s);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_ADD, "add");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = b, n->in[1] = a, n->out = sum, n->n_p = 5;
+    n->p[0] = 1500, n->p[1] = -700, n->p[2] = 12, n->p[3] = 0, n->p[4] = 127;
+    shape sp = {4, 3, 3};
+    int pool = value(m, "pool", sp);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, "maxpool");
+    n = &m->nodes[ni];
+    const int64_t pp[10] = {2, 2, 2, 2, 1, 1, 0, 0, 0, 0};
+    memcpy(n->p, pp, sizeof pp);
+    n->n_p = 10, n->n_in = 1, n->in[0] = sum, n->out = pool;
+    shape sc = sp;
+    int c = conv(m, g, pool, &sc, 2, 1, 1, "conv2");
+    shape sj = {6, 3, 3};
+    int cat = value(m, "cat", sj);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_CONCAT, "concat");
+    n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = pool, n->in[1] = c, n->out = cat, n->n_p = 1, n->p[0] = 1;
+    int yt = add_flatten_linear(m, g, cat, 6 * 3 * 3, 3);
+    m->n_outputs = 1;
+    m->outputs[0] = yt;
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "model check: %s", zki_last_error());
+    return m;
+}
+
+/* ---- the attacks (the seam's node hook) --------------------------------- */
+
+enum { ACC, QUOT, MAXPLUS, MIN, MAP, PAD = 8 }; /* PAD: at a padding position */
+static const char *const how_name[] = {"acc", "quot", "max+1", "min", "map", "", "", "",
+                                       "acc at a pad", "", "max+1 at a pad", "", "map at a pad"};
+
+typedef struct {
+    uint32_t target;
+    int how;
+    int64_t at; /* the altered position in the node's padded output */
+} attack;
+
+/* The first position of sample 0 (padded layout) that is a real element
+ * of node j's output and, for a requantising node, not clamped; for a
+ * MAXPOOL node, one whose window is not constant. pad: the first padding
+ * position instead (-1: none). */
+static int64_t pick(const zki_dag *d, uint32_t j, const zki_witness *W, uint32_t B, int pad)
+{
+    const zki_dag_node *L = &d->nodes[j];
+    uint32_t c = 0, h = 0, w = 0;
+    if (!zki_dag_out_map(L, &c, &h, &w))
+        c = 1, h = 1, w = L->N;
+    size_t lc = zki_log2_ceil(c), lh = zki_log2_ceil(h), lw = zki_log2_ceil(w);
+    if (pad)
+        return h < 1u << lh ? (int64_t)h << lw : w < 1u << lw ? (int64_t)w : c < 1u << lc ? (int64_t)c << (lh + lw) : -1;
+    int rq = L->kind == ZKI_NODE_LINEAR || L->kind == ZKI_NODE_CONV || L->kind == ZKI_NODE_ADD;
+    size_t n = (size_t)B << zki_log2_ceil(L->N);
+    for (uint64_t cc = 0; cc < c; cc++)
+        for (uint64_t y = 0; y < h; y++)
+            for (uint64_t x = 0; x < w; x++) {
+                int64_t i = (int64_t)((((cc << lh) | y) << lw) | x), dmax = 0;
+                for (uint32_t k = 0; L->kind == ZKI_NODE_MAXPOOL && k < ZKI_MAXPOOL_MAX_WINDOW; k++)
+                    dmax = k < L->KH * L->KW && W->aux[j][k * n + i] > dmax ? W->aux[j][k * n + i] : dmax;
+                if (rq ? W->rq[j].y[i] > L->lo && W->rq[j].y[i] < L->hi : L->kind != ZKI_NODE_MAXPOOL || dmax > 0)
+                    return i;
+            }
+    return -1;
+}
+
+static zki_status hook(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, uint32_t B, zki_status st)
+{
+    attack *a = ctx;
+    const zki_dag *d = &pk->vk.dag;
+    const zki_dag_node *L = &d->nodes[j];
+    if (st || j != a->target)
+        return st;
+    int64_t i = a->at = pick(d, j, W, B, a->how & PAD);
+    int how = a->how & ~PAD;
+    if (i < 0)
+        return zki_fail(ZKI_ERR_INPUT, "attack: no position to alter in node %u", j);
+    size_t n = (size_t)B << zki_log2_ceil(L->N);
+    zki_requant_params p;
+    zki_requant_params_of(L, &p);
+    if (how == ACC) { /* moves q by at least one; q, y, limbs honest for it */
+        int64_t delta = (((int64_t)1 << p.s) + (p.M < 0 ? -p.M : p.M) - 1) / (p.M < 0 ? -p.M : p.M);
+        W->acc[j][i] += p.M < 0 ? -delta : delta;
+        zki_requant_witness_free(&W->rq[j]);
+        if ((st = zki_requant_witness_new(&W->rq[j], &p, W->acc[j], n, "forged")))
+            return st;
+        W->t[j + 1] = W->rq[j].y;
+    } else if (how == QUOT) { /* q + 1: the derived r_0 drops by 2^s' */
+        W->rq[j].q[i]++;
+        W->rq[j].y[i] = W->rq[j].q[i] < p.lo ? p.lo : W->rq[j].q[i] > p.hi ? p.hi : W->rq[j].q[i];
+    } else if (how == MAXPLUS || how == MIN) {
+        zki_maxpool_dims pd;
+        if ((st = zki_dag_pool_dims(L, B, &pd)))
+            return st;
+        int64_t *P = W->own[j + 1], *D = W->aux[j], dmax = 0;
+        for (uint32_t k = 0; k < pd.J; k++)
+            dmax = D[k * n + i] > dmax ? D[k * n + i] : dmax;
+        int64_t by = how == MAXPLUS ? 1 : -dmax; /* min = max - the largest difference */
+        P[i] += by;
+        for (uint32_t k = 0; k < pd.J; k++)
+            D[k * n + i] += by;
+    } else { /* MAP */
+        W->own[j + 1][i] += 3;
+    }
+    return ZKI_OK;
+}
+
+#define PROVER_REFUSED (-1)
+
+/* A fresh key proves X under the seam (hook a, or none; lookup columns
+ * `cols`); the proof round-trips through bytes and is verified: the
+ * verifier's status, or PROVER_REFUSED. *bytes (if given) keeps the proof. */
+static int prove_verify(const zki_qmodel *m, const int64_t *X, uint32_t B, attack *a, int cols,
+                        uint8_t **bytes, size_t *blen, zki_pk **pkout)
+{
+    zki_pk *pk = NULL;
+    if (zki_setup(m, seed_w, &pk) != ZKI_OK) {
+        CHECK_MSG(0, "setup: %s", zki_last_error());
+        return PROVER_REFUSED;
+    }
+    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_prove_seam seam = {0, cols, hook, a};
+    zki_proof pf;
+    zki_prove_test_seam = a ? &seam : NULL;
+    zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
+    zki_prove_test_seam = NULL;
+    int vs = PROVER_REFUSED;
+    if (st) {
+        printf("    prover refused: %s\n", zki_last_error());
+    } else {
+        if (!a)
+            check_output_is_qexec(m, X, B, &pf, "honest");
+        else {
+            int64_t *yq = qexec_batch(m, X, B);
+            printf("    forged proof's output %s the model's\n",
+                   yq && memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n) ? "differs from" : "equals");
+            free(yq);
+        }
+        uint8_t *b = NULL;
+        size_t n = 0;
+        CHECK(zki_proof_to_bytes(&pf, &b, &n) == ZKI_OK);
+        zki_proof_free(&pf);
+        vs = verify_bytes(&pk->vk, X, B, b, n);
+        if (vs)
+            printf("    verifier: %s\n", zki_last_error());
+        if (bytes)
+            *bytes = b, *blen = n;
+        else
+            free(b);
+    }
+    if (pkout)
+        *pkout = pk;
+    else
+        zki_pk_free(pk);
+    return vs;
+}
+
+static uint32_t node_of(const zki_dag *d, uint32_t kind)
+{
+    for (uint32_t j = 0; j < d->n_nodes; j++)
+        if (d->nodes[j].kind == kind)
+            return j;
+    return UINT32_MAX;
+}
+
+static void run_attack(const zki_qmodel *m, const int64_t *X, uint32_t B, uint32_t j, const char *kind, int how)
+{
+    attack a = {j, how, -1};
+    printf("  %s node %u, %s:\n", kind, j, how_name[how]);
+    int vs = prove_verify(m, X, B, &a, ZKI_LK_COLS_INT, NULL, NULL, NULL);
+    if (vs == PROVER_REFUSED) { /* detected by the honest prover: force the proof out */
+        printf("    forced out (lookups leave bad values uncounted, sum-checks take false claims):\n");
+        zki_sumcheck_test_false_claims = 1;
+        vs = prove_verify(m, X, B, &a, ZKI_LK_COLS_FIELD_UNCHECKED, NULL, NULL, NULL);
+        zki_sumcheck_test_false_claims = 0;
+    }
+    CHECK_MSG(a.at >= 0, "%s %s: the hook never ran", kind, how_name[how]);
+    CHECK_MSG(vs == ZKI_ERR_VERIFY, "%s node %u, %s: a cheating witness gave verifier status %d (%s)", kind, j,
+              how_name[how], vs, vs == ZKI_OK ? "ACCEPTED" : "not a rejection");
+}
+
+/* ---- (c) mutations of one node's proof ---------------------------------- */
+
+static size_t sc_bytes(const zki_sc_proof *sc) { return 8 + 16 * sc->nvars * sc->degree; }
+
+static size_t node_bytes(const zki_node_proof *p)
+{
+    size_t n = p->has_red ? 4 + sc_bytes(&p->red.sc) + 16 : 0;
+    for (uint32_t i = 0; i < p->n_sc; i++)
+        n += sc_bytes(&p->sc[i]);
+    return n + 16 * (size_t)p->n_val;
+}
+
+/* Where node j's proof lies in the proof's bytes: [*at, *at + *len). */
+static int node_span(const zki_proof *pf, uint32_t j, size_t *at, size_t *len)
+{
+    uint8_t *b = NULL;
+    size_t n = 0, o = 8 + 4 + 32 + 32 + 4 * 4 + 8 * (size_t)pf->B * pf->out_n;
+    if (zki_pcs_commitment_to_bytes(&pf->acom, &b, &n))
+        return 0;
+    free(b);
+    o += 4 + n + 4;
+    for (uint32_t k = 0; k < pf->n_lookups; k++) {
+        if (zki_lookup_proof_to_bytes(&pf->lk[k], &b, &n))
+            return 0;
+        free(b);
+        o += 4 + n;
+    }
+    for (uint32_t k = pf->n_nodes; k-- > j + 1;)
+        o += node_bytes(&pf->node[k]);
+    *at = o;
+    *len = node_bytes(&pf->node[j]);
+    return 1;
+}
+
+static void node_mutations(zki_rng *g, const zki_vk *vk, const int64_t *X, uint32_t B, uint8_t *bytes,
+                           size_t blen, uint32_t j, const char *kind)
+{
+    zki_proof pf;
+    size_t at = 0, len = 0;
+    CHECK(zki_proof_from_bytes(vk, &pf, bytes, blen) == ZKI_OK);
+    int ok = node_span(&pf, j, &at, &len) && at + len <= blen;
+    /* the span is right: its values are the node's, in order */
+    for (uint32_t i = 0; ok && i < pf.node[j].n_val; i++) {
+        uint8_t e[16];
+        zki_ext_to_bytes(e, pf.node[j].val[i]);
+        ok = !memcmp(bytes + at + len - 16 * (size_t)(pf.node[j].n_val - i), e, 16);
+    }
+    uint32_t nval = pf.node[j].n_val;
+    zki_proof_free(&pf);
+    CHECK_MSG(ok, "%s node %u: its proof's bytes not found", kind, j);
+    if (!ok)
+        return;
+    /* one byte of every value, then random bytes of the whole span */
+    int tries = 0, accepted = 0;
+    for (uint32_t i = 0; i < nval + 24; i++, tries++) {
+        size_t p = i < nval ? at + len - 16 * (size_t)(nval - i) + zki_rng_below(g, 16) : at + zki_rng_below(g, len);
+        uint8_t old = bytes[p];
+        bytes[p] ^= (uint8_t)(1 + zki_rng_below(g, 255));
+        accepted += verify_bytes(vk, X, B, bytes, blen) == ZKI_OK;
+        bytes[p] = old;
+    }
+    printf("  %s node %u: %d single-byte changes in its %zu proof bytes, %d accepted\n", kind, j, tries, len,
+           accepted);
+    CHECK_MSG(accepted == 0, "%s node %u: %d of %d mutated proofs accepted", kind, j, accepted, tries);
+    CHECK(verify_bytes(vk, X, B, bytes, blen) == ZKI_OK);
+}
+
+int main(void)
+{
+    zki_rng g;
+    zki_rng_seed(&g, 2026);
+    zki_qmodel *m = make_model(&g);
+    const uint32_t B = 2;
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
+    int64_t *X = malloc(sizeof(int64_t) * (size_t)(B * K));
+    for (int64_t i = 0; i < B * K; i++)
+        X[i] = (int64_t)zki_rng_below(&g, 256) - 128;
+    /* (a) the honest proof */
+    uint8_t *bytes = NULL;
+    size_t blen = 0;
+    zki_pk *pk = NULL;
+    int vs = prove_verify(m, X, B, NULL, 0, &bytes, &blen, &pk);
+    CHECK_MSG(vs == ZKI_OK, "honest proof: status %d", vs);
+    if (vs != ZKI_OK || !pk) {
+        zki_pk_free(pk);
+        free(X);
+        zki_qmodel_free(m);
+        return TEST_SUMMARY();
+    }
+    const zki_dag *d = &pk->vk.dag;
+    static const char *const kinds[] = {"LINEAR", "CONV", "MAXPOOL", "ADD", "CONCAT"};
+    static const uint32_t kind_of[] = {ZKI_NODE_LINEAR, ZKI_NODE_CONV, ZKI_NODE_MAXPOOL, ZKI_NODE_ADD,
+                                       ZKI_NODE_CONCAT};
+    uint32_t at[5];
+    printf("honest proof of %u nodes, %zu bytes: verified\n", d->n_nodes, blen);
+    for (int k = 0; k < 5; k++) {
+        at[k] = node_of(d, kind_of[k]);
+        CHECK_MSG(at[k] != UINT32_MAX, "the model has no %s node", kinds[k]);
+    }
+    /* (c) mutations of each kind's node proof */
+    for (int k = 0; k < 5; k++)
+        if (at[k] != UINT32_MAX)
+            node_mutations(&g, &pk->vk, X, B, bytes, blen, at[k], kinds[k]);
+    free(bytes);
+    /* (b) cheating witnesses at each kind's node */
+    static const struct {
+        int kind, how;
+    } plan[] = {{0, ACC},  {0, QUOT},    {0, ACC | PAD}, {1, ACC},          {1, QUOT},
+                {1, ACC | PAD}, {2, MAXPLUS}, {2, MIN},      {2, MAXPLUS | PAD}, {3, ACC},
+                {3, QUOT}, {3, ACC | PAD}, {4, MAP},      {4, MAP | PAD}};
+    for (size_t i = 0; i < sizeof plan / sizeof plan[0]; i++)
+        if (at[plan[i].kind] != UINT32_MAX)
+            run_attack(m, X, B, at[plan[i].kind], kinds[plan[i].kind], plan[i].how);
+    zki_pk_free(pk);
+    free(X);
+    zki_qmodel_free(m);
+    return TEST_SUMMARY();
+}
