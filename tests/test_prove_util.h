@@ -66,8 +66,12 @@ static inline void check_output_is_qexec(const zki_qmodel *m, const int64_t *X, 
     free(yq);
 }
 
-/* Byte offset of the first output value in a proof file. */
-#define ZKI_PROOF_OUTPUT_AT (8 + 4 + 32 + 4 + 4 + 4 + 4)
+/* Byte offset of the first output value in a proof file: magic 8, version,
+ * vk hash 32, input digest 32, B, private_input, n_nodes, out_n (u32 each;
+ * prover/prover.h). (It was 60, inside the input digest, once the digest
+ * joined the header: the "altered output" checks then flipped a digest
+ * byte instead.) */
+#define ZKI_PROOF_OUTPUT_AT (8 + 4 + 32 + 32 + 4 + 4 + 4 + 4)
 
 /* The honest proof bytes (batch B, Xv or NULL for a private input) with
  * its first output value altered, then `mutations` random single-byte
@@ -146,6 +150,16 @@ static inline void prove_fixture_rounds(const zki_qmodel *m, const int64_t *X, c
         uint8_t *bytes = NULL;
         size_t blen = 0;
         CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+        /* ZKI_PROOF_OUTPUT_AT is where the output starts: out_n before it,
+         * output[0] (little-endian i64) at it */
+        if (bytes && blen >= ZKI_PROOF_OUTPUT_AT + 8) {
+            uint64_t on = 0, o0 = 0;
+            for (int i = 0; i < 4; i++)
+                on |= (uint64_t)bytes[ZKI_PROOF_OUTPUT_AT - 4 + i] << (8 * i);
+            for (int i = 0; i < 8; i++)
+                o0 |= (uint64_t)bytes[ZKI_PROOF_OUTPUT_AT + i] << (8 * i);
+            CHECK_MSG(on == pf.out_n && (int64_t)o0 == pf.output[0], "%s: output offset in the proof bytes", what);
+        }
         zki_proof_free(&pf);
         const int64_t *Xv = priv ? NULL : X;
         st = verify_bytes(&(*pk)->vk, Xv, B, bytes, blen);
