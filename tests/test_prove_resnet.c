@@ -118,6 +118,14 @@ static zki_qmodel *make_resnet(zki_rng *g, int64_t H, int64_t W, int kind)
     return m;
 }
 
+/* the last node is the Add, its dense [4][5][6] map the output */
+static void add_at_output_shape(const zki_vk *vk, const int64_t *Xv, uint32_t B, zki_proof *pf, void *ctx)
+{
+    (void)Xv, (void)B, (void)ctx;
+    const zki_dag *a = &vk->dag;
+    CHECK(a->nodes[a->n_nodes - 1].kind == ZKI_NODE_ADD && pf->out_n == 4 * 5 * 6);
+}
+
 /* A residual block as the model's output (no head): x [1,3,5,6] -> conv0
  * (relu) = s0 -> conv1 -> Add(conv1, s0); the proof's output is the dense
  * [4][5][6] map. Public batch 2 and private batch 1, with mutations. */
@@ -136,31 +144,8 @@ static void test_add_at_output(zki_rng *g)
     int64_t X[2 * 90];
     for (int i = 0; i < 180; i++)
         X[i] = (int64_t)zki_rng_below(g, 256) - 128;
-    for (int priv = 0; priv < 2; priv++) {
-        uint32_t B = priv ? 1 : 2;
-        zki_pk *pk = NULL;
-        zki_proof pf;
-        zki_prove_opts o = {priv, seed_a, NULL, NULL};
-        CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
-        zki_status st = pk ? zki_prove(pk, X, B, &o, &pf, NULL) : ZKI_ERR_INPUT;
-        CHECK_MSG(st == ZKI_OK, "add at output: prove: %s", zki_last_error());
-        if (!st) {
-            const zki_dag *a = &pk->vk.dag;
-            CHECK(a->nodes[a->n_nodes - 1].kind == ZKI_NODE_ADD && pf.out_n == 4 * 5 * 6);
-            check_output_is_qexec(m, X, B, &pf, "add at output");
-            uint8_t *bytes = NULL;
-            size_t blen = 0, out_n = pf.out_n;
-            CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
-            zki_proof_free(&pf);
-            const int64_t *Xv = priv ? NULL : X;
-            CHECK_MSG(verify_bytes(&pk->vk, Xv, B, bytes, blen) == ZKI_OK, "add at output: verify: %s",
-                      zki_last_error());
-            check_mutations(g, &pk->vk, Xv, B, bytes, blen, ZKI_PROOF_OUTPUT_AT + 8 * (size_t)B * out_n, 30,
-                            "add at output");
-            free(bytes);
-        }
-        zki_pk_free(pk);
-    }
+    prove_round(g, m, X, 2, 0, seed_w, seed_a, add_at_output_shape, NULL, 30, "add at output");
+    prove_round(g, m, X, 1, 1, seed_w, seed_a, add_at_output_shape, NULL, 30, "add at output, private");
     zki_qmodel_free(m);
 }
 
@@ -388,6 +373,18 @@ static void test_onnx_fixture(void)
     zki_qmodel_free(m);
 }
 
+/* node 5 (Add(in 1, in 5)), the third reader of tensor 1: its claim on
+ * tensor 1 forged */
+static void forge_last_reader(const zki_vk *vk, const int64_t *Xv, uint32_t B, zki_proof *pf, void *ctx)
+{
+    (void)ctx;
+    CHECK(vk->dag.nodes[5].kind == ZKI_NODE_ADD && vk->dag.nodes[5].in[0] == 1 && pf->node[5].n_val == 2);
+    zki_ext keep = pf->node[5].val[0];
+    pf->node[5].val[0].c0 = zki_fe_add(keep.c0, 1);
+    CHECK_MSG(zki_verify(vk, Xv, B, pf) == ZKI_ERR_VERIFY, "three readers: forged claim accepted");
+    pf->node[5].val[0] = keep;
+}
+
 /* make_resnet kind 2: tensor 1 (conv0's map) read by node 1 (conv1), node
  * 3 (Add(in 3, in 1)) and node 5 (Add(in 1, in 5)): proven, verified,
  * mutations refused; its claims at three points are merged, and a forged
@@ -406,29 +403,7 @@ static void test_three_readers(zki_rng *g, zki_qmodel *m)
     int64_t X[2 * 3 * 16];
     for (int i = 0; i < 2 * 3 * 16; i++)
         X[i] = (int64_t)zki_rng_below(g, 256) - 128;
-    zki_pk *pk = NULL;
-    zki_proof pf;
-    zki_prove_opts o = {0, seed_a, NULL, NULL};
-    CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
-    st = pk ? zki_prove(pk, X, 2, &o, &pf, NULL) : ZKI_ERR_INPUT;
-    CHECK_MSG(st == ZKI_OK, "three readers: prove: %s", zki_last_error());
-    if (!st) {
-        check_output_is_qexec(m, X, 2, &pf, "three readers");
-        CHECK(zki_verify(&pk->vk, X, 2, &pf) == ZKI_OK);
-        zki_ext keep = pf.node[5].val[0];
-        pf.node[5].val[0].c0 = zki_fe_add(pf.node[5].val[0].c0, 1);
-        CHECK_MSG(zki_verify(&pk->vk, X, 2, &pf) == ZKI_ERR_VERIFY, "three readers: forged claim accepted");
-        pf.node[5].val[0] = keep;
-        uint8_t *bytes = NULL;
-        size_t blen = 0;
-        CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
-        zki_proof_free(&pf);
-        CHECK_MSG(verify_bytes(&pk->vk, X, 2, bytes, blen) == ZKI_OK, "three readers: verify: %s",
-                  zki_last_error());
-        check_mutations(g, &pk->vk, X, 2, bytes, blen, ZKI_PROOF_OUTPUT_AT + 8 * 2 * 5, 20, "three readers");
-        free(bytes);
-    }
-    zki_pk_free(pk);
+    prove_round(g, m, X, 2, 0, seed_w, seed_a, forge_last_reader, NULL, 20, "three readers");
 }
 
 int main(void)
