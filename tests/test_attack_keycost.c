@@ -14,7 +14,7 @@
  * An honest proof (batch 1 and 16) verified whole in a fresh process peaks
  * under its bound.
  * Keys whose bound exceeds the documented limit are refused at parse, and
- * so are layer fields outside their ranges, naming layer and field. */
+ * so are node fields outside their ranges, naming node, fields and value. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,16 +116,14 @@ static int fake_proof(const zki_vk *vk, zki_proof *pf, const int64_t *X, int64_t
     zki_advice_layout_free(&lay);
     if (st)
         return 0;
-    static zki_claim_reduction_proof red[ATTACK_LAYERS];
-    static zki_matmul_proof mm[ATTACK_LAYERS];
+    static zki_node_proof node[ATTACK_LAYERS];
     static zki_lookup_proof lk[ATTACK_LAYERS + 1];
     memcpy(pf->vk_hash.b, vk->vk_hash.b, 32);
     pf->B = 1;
     pf->n_nodes = vk->dag.n_nodes;
     pf->out_n = (uint32_t)zki_dag_out_len(&vk->dag);
     pf->output = out;
-    pf->red = red;
-    pf->mm = mm;
+    pf->node = node;
     pf->lk = lk;
     return 1;
 }
@@ -421,6 +419,7 @@ static void test_over_limit_key(void)
     a->in_dims[1] = (int64_t)1 << 25;
     a->in_scale = a->out_scale = 1;
     zki_dag_node *L = &a->nodes[0];
+    L->n_in = 1; /* in[0] = 0: the model input */
     L->K = 1u << 25;
     L->N = 1;
     L->w_bits = L->out_bits = 8;
@@ -452,8 +451,8 @@ static void test_over_limit_key(void)
     zki_vk_free(&vk);
 }
 
-/* Layer fields outside their ranges are refused at parse, naming the layer
- * and the field. */
+/* Node fields outside their ranges are refused at parse, naming the node,
+ * the field and its value. */
 static void test_layer_ranges(void)
 {
     zki_qmodel *m = attack_model(ATTACK_LAYERS);
@@ -465,11 +464,11 @@ static void test_layer_ranges(void)
     static const struct {
         int64_t lo, hi;
         uint32_t s;
-        const char *field;
+        const char *field, *value;
     } bad[] = {
-        {-129, 10, 1, "clamp lo"},     /* below the 8-bit output */
-        {-5, 128, 1, "clamp hi"},      /* above it */
-        {-5, 10, 43, "shift s + quotient bits"}, /* 43 + 20 > 62 */
+        {-129, 10, 1, "clamp", "[-129, "},    /* below the 8-bit output */
+        {-5, 128, 1, "clamp", ", 128]"},      /* above it */
+        {-5, 10, 43, "shift", "shift 43 "},   /* 43 + 20 > 62 */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         zki_dag_node keep = pk->vk.dag.nodes[5];
@@ -482,7 +481,11 @@ static void test_layer_ranges(void)
         pk->vk.dag.nodes[5] = keep;
         zki_vk vk;
         CHECK(zki_vk_from_bytes(&vk, b, n) == ZKI_ERR_INPUT);
-        CHECK_MSG(strstr(zki_last_error(), "layer 5") && strstr(zki_last_error(), bad[i].field),
+        /* the DAG key check (gadgets/walk.c, zki_requant_key_check) names
+         * the node and the requant fields with their values in one
+         * message: the offending value must be the one shown */
+        CHECK_MSG(strstr(zki_last_error(), "node 5:") && strstr(zki_last_error(), bad[i].field) &&
+                      strstr(zki_last_error(), bad[i].value),
                   "case %zu: %s", i, zki_last_error());
         free(b);
     }

@@ -107,18 +107,19 @@ static void tamper_public(const zki_vk *vk, zki_proof *pf, const int64_t *X)
                (lp->gkr[0].root_p = zki_ext_mul(lp->gkr[0].root_p, half),
                 lp->gkr[0].root_q = zki_ext_mul(lp->gkr[0].root_q, half)));
     }
-    /* layer proofs */
+    /* node proofs (every node of this MLP is LINEAR: its claim reduction,
+     * one matmul sum-check sc[0] and values {bias, x, w}) */
     for (uint32_t l = 0; l < pf->n_nodes; l++) {
-        zki_matmul_proof *mm = &pf->mm[l];
-        zki_claim_reduction_proof *rd = &pf->red[l];
-        REJECT("a matmul x value changed", mm->x_eval.c0 = zki_fe_add(mm->x_eval.c0, 1),
-               mm->x_eval.c0 = zki_fe_sub(mm->x_eval.c0, 1));
-        REJECT("a matmul w value changed", mm->w_eval.c1 = zki_fe_add(mm->w_eval.c1, 1),
-               mm->w_eval.c1 = zki_fe_sub(mm->w_eval.c1, 1));
-        REJECT("a matmul bias value changed", mm->b_eval.c0 = zki_fe_add(mm->b_eval.c0, 1),
-               mm->b_eval.c0 = zki_fe_sub(mm->b_eval.c0, 1));
-        REJECT("a matmul sum-check cut", mm->sc.nvars--, mm->sc.nvars++);
-        REJECT("a matmul sum-check degree raised", mm->sc.degree++, mm->sc.degree--);
+        zki_node_proof *np = &pf->node[l];
+        CHECK(np->has_red && np->n_sc == 1 && np->n_val == 3);
+        zki_ext *bv = &np->val[0], *xv = &np->val[1], *wv = &np->val[2];
+        zki_sc_proof *sc = &np->sc[0];
+        zki_claim_reduction_proof *rd = &np->red;
+        REJECT("a matmul x value changed", xv->c0 = zki_fe_add(xv->c0, 1), xv->c0 = zki_fe_sub(xv->c0, 1));
+        REJECT("a matmul w value changed", wv->c1 = zki_fe_add(wv->c1, 1), wv->c1 = zki_fe_sub(wv->c1, 1));
+        REJECT("a matmul bias value changed", bv->c0 = zki_fe_add(bv->c0, 1), bv->c0 = zki_fe_sub(bv->c0, 1));
+        REJECT("a matmul sum-check cut", sc->nvars--, sc->nvars++);
+        REJECT("a matmul sum-check degree raised", sc->degree++, sc->degree--);
         REJECT("a claim reduction value changed", rd->f_at_rho.c0 = zki_fe_add(rd->f_at_rho.c0, 1),
                rd->f_at_rho.c0 = zki_fe_sub(rd->f_at_rho.c0, 1));
         if (rd->sc.nvars)
@@ -156,8 +157,9 @@ static void tamper_private(const zki_vk *vk, zki_proof *pf, const int64_t *Xp)
     const int64_t *X = NULL;
     REJECT("the private flag cleared", pf->private_input = 0, pf->private_input = 1);
     REJECT("an output changed", pf->output[2] += 1, pf->output[2] -= 1);
-    REJECT("the first layer's x value changed", pf->mm[0].x_eval.c0 = zki_fe_add(pf->mm[0].x_eval.c0, 1),
-           pf->mm[0].x_eval.c0 = zki_fe_sub(pf->mm[0].x_eval.c0, 1));
+    /* node 0 (LINEAR) values {bias, x, w}: x is the committed input's claim */
+    REJECT("the first layer's x value changed", pf->node[0].val[1].c0 = zki_fe_add(pf->node[0].val[1].c0, 1),
+           pf->node[0].val[1].c0 = zki_fe_sub(pf->node[0].val[1].c0, 1));
 }
 
 int main(void)

@@ -421,12 +421,22 @@ static void forged_slices(zki_rng *g, zki_qmodel *m)
     CHECK(zki_proof_to_bytes(&pf, &b, &bl) == ZKI_OK);
     CHECK(verify_bytes(&pk->vk, X, 1, b, bl) == ZKI_OK);
     const zki_dag_node *L0 = &pk->vk.dag.nodes[0];
-    CHECK(L0->kind == ZKI_NODE_CONV && pf.wsl_n[0] == L0->KH * L0->KW && pf.wsl_n[0] >= 2);
-    /* one slice changed: the split no longer adds up */
-    zki_ext d = zki_ext_from_fe(zki_fe_from_u64(3));
-    pf.wsl[0][1] = zki_ext_add(pf.wsl[0][1], d);
-    CHECK_MSG(zki_verify(&pk->vk, X, 1, &pf) == ZKI_ERR_VERIFY, "a forged weight slice was accepted");
-    pf.wsl[0][1] = zki_ext_sub(pf.wsl[0][1], d);
+    /* CONV node values: {bias, w, x_im2col, x, [wf with general groups],
+     * slices[KH*KW]}: the slices are the last KH*KW */
+    zki_conv_dims cd;
+    CHECK(zki_dag_conv_dims(L0, 1, &cd) == ZKI_OK);
+    uint32_t nsl = L0->KH * L0->KW, first = 4u + (cd.general ? 1u : 0u);
+    zki_node_proof *np = &pf.node[0];
+    CHECK(L0->kind == ZKI_NODE_CONV && nsl >= 2 && np->n_val == first + nsl);
+    if (np->n_val == first + nsl) {
+        CHECK(zki_verify(&pk->vk, X, 1, &pf) == ZKI_OK);
+        /* one slice changed: the split no longer adds up */
+        zki_ext d = zki_ext_from_fe(zki_fe_from_u64(3));
+        np->val[first + 1] = zki_ext_add(np->val[first + 1], d);
+        CHECK_MSG(zki_verify(&pk->vk, X, 1, &pf) == ZKI_ERR_VERIFY, "a forged weight slice was accepted");
+        np->val[first + 1] = zki_ext_sub(np->val[first + 1], d);
+        CHECK(zki_verify(&pk->vk, X, 1, &pf) == ZKI_OK);
+    }
     zki_proof_free(&pf);
     free(b);
     zki_pk_free(pk);

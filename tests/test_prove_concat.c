@@ -1,14 +1,14 @@
 /* Channel Concat (issue 7): small CNNs with SqueezeNet Fire modules (a
  * squeeze conv forking into a 1x1 and a 3x3 expand conv joined by a Concat)
  * and DenseNet joins (a map concatenated with a conv of itself), odd channel
- * counts (aligned and unaligned joins), a strided stem with one-sided
+ * counts (power-of-two and other first parts), a strided stem with one-sided
  * padding, a scale-alignment REQUANT on one branch, MaxPool / AveragePool
  * after the Concat; proven and verified end to end: the verified output
  * equals the integer executor's for public and private inputs and batches
  * 1 and 3; keys and proofs round-trip through bytes; an altered output,
  * mutated proof bytes, a forged claim on a concat input and the concat's
  * input indices patched in the key are rejected; concat forms outside the
- * class are refused. And the exported tiny Fire/Dense ONNX fixture
+ * class are refused; the k-part gadget alone (2, 3 and 5 parts). And the exported tiny Fire/Dense ONNX fixture
  * (tools/export_concat_tiny.py) through the quantiser (which aligns the
  * joined maps' scales with a REQUANT, proven as a unit 1x1 depthwise conv)
  * and through the CLI. Last, one network with every proven op (grouped,
@@ -149,7 +149,8 @@ typedef struct {
     int align;  /* a REQUANT after e3 */
     int pool;   /* after the Fire concat: 0, 1 max, 2 avg */
     int dense;  /* then Concat(y, conv(y)) (dense 2: Concat(conv(y), y)) */
-    int bad;    /* refused forms: 1 axis 2, 2 fork from the input, 3 MaxPool heads branch 2, 4 three inputs */
+    int bad;    /* other forms: 1 axis 2, 2 fork from the input (proven since the DAG), 3 a MaxPool heading
+                 * branch 2 of another shape, 4 three inputs for a two-input output: refused */
 } spec;
 
 /* x [1,3,H,W] -> stem 3x3 s2 pads (1,0,0,1) relu -> squeeze 1x1 relu ->
@@ -221,78 +222,137 @@ static zki_qmodel *make_fire(zki_rng *g, const spec *sp)
 
 static uint32_t concat_layers(const zki_dag *a, uint32_t *out);
 
-/* The gadget alone (ops/concat.h) on random padded maps, aligned and
- * general joins up to 48 + 48 channels: the honest proof verifies, both
- * output claims are the inputs' MLEs at the returned points, and a wrong
- * claim, a forged input value or a changed round message is rejected. */
-static void test_gadget(zki_rng *g)
+/* The gadget alone (ops/concat.h) on random padded maps: the old two-part
+ * joins (power-of-two first parts, once a 0-round "aligned" fast path, now
+ * a sum-check of m + lt rounds like every join), up to 48 + 48 channels,
+ * and 3- and 5-part joins with odd channel counts: the honest proof
+ * verifies at the prover's points, every part's claim is its MLE at its
+ * point, and a wrong claim, any forged part value or a changed round
+ * message is rejected. */
+typedef struct {
+    uint64_t B;
+    uint32_t k;
+    uint64_t C[5], H, W;
+} concat_case;
+
+static void gadget_case(zki_rng *g, const concat_case *cc, int idx)
 {
-    const uint64_t cs[8][4] = {{1, 1, 3, 2}, {4, 3, 2, 5}, {16, 16, 1, 1}, {16, 17, 2, 2},
-                               {5, 7, 3, 3}, {48, 48, 2, 3}, {3, 1, 1, 4}, {8, 2, 3, 1}};
-    for (int k = 0; k < 8; k++) {
-        uint64_t B = 1 + k % 3;
-        zki_concat_dims d;
-        CHECK(zki_concat_dims_init(&d, B, cs[k][0], cs[k][1], cs[k][2], cs[k][3]) == ZKI_OK);
-        const int al[8] = {1, 1, 1, 0, 0, 0, 0, 1}; /* Ca = 2^k >= Cb */
-        CHECK(d.aligned == al[k]);
-        size_t hw = (size_t)1 << (d.lh + d.lw), na = (B << d.lca) * hw, nb = (B << d.lcb) * hw;
-        int64_t *A = calloc(na, sizeof(int64_t)), *Bm = calloc(nb, sizeof(int64_t));
+    zki_concat_dims d;
+    CHECK(zki_concat_dims_init(&d, cc->B, cc->k, cc->C, cc->H, cc->W) == ZKI_OK);
+    uint32_t k = cc->k;
+    uint64_t B = cc->B;
+    size_t m = 0;
+    for (uint32_t i = 0; i < k; i++)
+        m = d.lcp[i] > m ? d.lcp[i] : m;
+    CHECK(d.m == m && d.lt == zki_log2_ceil(k) && zki_concat_rounds(&d) == m + d.lt && zki_concat_rounds(&d) >= 1);
+    size_t hw = (size_t)1 << (d.lh + d.lw);
+    int64_t *P[5] = {0};
+    zki_fe *tp[5] = {0};
+    zki_ext *pts[5] = {0}, *pts2[5] = {0};
+    size_t nv[5];
+    for (uint32_t i = 0; i < k; i++) {
+        P[i] = calloc((B << d.lcp[i]) * hw, sizeof(int64_t));
+        nv[i] = zki_concat_part_nvars(&d, i);
+        CHECK(nv[i] == d.lb + d.lcp[i] + d.lh + d.lw);
+        pts[i] = calloc(nv[i], sizeof(zki_ext));
+        pts2[i] = calloc(nv[i], sizeof(zki_ext));
         for (uint64_t b = 0; b < B; b++)
-            for (uint64_t c = 0; c < cs[k][0]; c++)
-                for (uint64_t y = 0; y < cs[k][2]; y++)
-                    for (uint64_t x = 0; x < cs[k][3]; x++)
-                        A[(((b << d.lca | c) << d.lh | y) << d.lw) | x] = (int64_t)zki_rng_below(g, 256) - 128;
-        for (uint64_t b = 0; b < B; b++)
-            for (uint64_t c = 0; c < cs[k][1]; c++)
-                for (uint64_t y = 0; y < cs[k][2]; y++)
-                    for (uint64_t x = 0; x < cs[k][3]; x++)
-                        Bm[(((b << d.lcb | c) << d.lh | y) << d.lw) | x] = (int64_t)zki_rng_below(g, 256) - 128;
-        int64_t *Y = zki_concat_forward(&d, A, Bm);
-        size_t ny = zki_concat_y_nvars(&d), nva = zki_concat_a_nvars(&d), nvb = zki_concat_b_nvars(&d);
-        zki_fe *ty = zki_int_table(Y, B, (size_t)1 << (ny - d.lb), d.lb, ny - d.lb),
-               *ta = zki_int_table(A, B, na / B, d.lb, nva - d.lb), *tb = zki_int_table(Bm, B, nb / B, d.lb, nvb - d.lb);
-        zki_ext r[64], ap[64], bp[64], ap2[64], bp2[64];
-        for (size_t i = 0; i < ny; i++)
-            r[i] = zki_ext_make(zki_rng_below(g, 1u << 30), zki_rng_below(g, 1u << 30));
-        zki_ext v = zki_mle_eval_base(ty, ny, r);
-        zki_transcript tp, tv;
-        zki_concat_proof pf;
-        CHECK(zki_ts_init(&tp, "concat-test", 1) == ZKI_OK);
-        CHECK_MSG(zki_concat_prove(&d, A, Bm, r, v, &tp, &pf, ap, bp) == ZKI_OK, "%s", zki_last_error());
-        CHECK(pf.sc.nvars == zki_concat_rounds(&d));
-        CHECK(zki_ext_eq(pf.a_eval, zki_mle_eval_base(ta, nva, ap)) &&
-              zki_ext_eq(pf.b_eval, zki_mle_eval_base(tb, nvb, bp)));
-        for (int bad = 0; bad < 4; bad++) {
-            zki_concat_proof q = pf;
+            for (uint64_t c = 0; c < cc->C[i]; c++)
+                for (uint64_t y = 0; y < cc->H; y++)
+                    for (uint64_t x = 0; x < cc->W; x++)
+                        P[i][(((b << d.lcp[i] | c) << d.lh | y) << d.lw) | x] = (int64_t)zki_rng_below(g, 256) - 128;
+        tp[i] = zki_int_table(P[i], B, (size_t)1 << (nv[i] - d.lb), d.lb, nv[i] - d.lb);
+    }
+    int64_t *Y = zki_concat_forward(&d, (const int64_t *const *)P);
+    CHECK(Y != NULL);
+    /* the forward pass: part i's channel c at off_i + c, zeros after */
+    int fwd = Y != NULL;
+    for (uint64_t b = 0; fwd && b < B; b++)
+        for (uint32_t i = 0; i < k; i++)
+            for (uint64_t c = 0; c < cc->C[i]; c++)
+                for (uint64_t y = 0; y < cc->H; y++)
+                    for (uint64_t x = 0; x < cc->W; x++)
+                        fwd = fwd && Y[(((b << d.lc | (d.off[i] + c)) << d.lh | y) << d.lw) | x] ==
+                                         P[i][(((b << d.lcp[i] | c) << d.lh | y) << d.lw) | x];
+    CHECK_MSG(fwd, "gadget %d: forward", idx);
+    size_t ny = zki_concat_y_nvars(&d);
+    zki_fe *ty = Y ? zki_int_table(Y, B, (size_t)1 << (ny - d.lb), d.lb, ny - d.lb) : NULL;
+    zki_ext r[64], vals[5], vals2[5];
+    for (size_t i = 0; i < ny; i++)
+        r[i] = zki_ext_make(zki_rng_below(g, 1u << 30), zki_rng_below(g, 1u << 30));
+    zki_ext v = ty ? zki_mle_eval_base(ty, ny, r) : zki_ext_zero();
+    zki_transcript tpr, tv;
+    zki_sc_proof sc;
+    memset(&sc, 0, sizeof sc);
+    CHECK(zki_ts_init(&tpr, "concat-test", 1) == ZKI_OK);
+    zki_status st = zki_concat_prove(&d, (const int64_t *const *)P, r, v, &tpr, &sc, vals, pts);
+    CHECK_MSG(st == ZKI_OK, "gadget %d: %s", idx, zki_last_error());
+    if (st == ZKI_OK) {
+        CHECK(sc.nvars == zki_concat_rounds(&d) && sc.degree == 2);
+        for (uint32_t i = 0; i < k; i++)
+            CHECK_MSG(zki_ext_eq(vals[i], zki_mle_eval_base(tp[i], nv[i], pts[i])), "gadget %d: part %u's claim",
+                      idx, i);
+        /* bad: 0 honest, 1 a wrong claim, 2 .. k+1 part bad-2 forged */
+        for (uint32_t bad = 0; bad < k + 2; bad++) {
+            memcpy(vals2, vals, sizeof(zki_ext) * k);
             zki_ext vv = v;
             if (bad == 1)
                 vv = zki_ext_add(v, zki_ext_one());
-            if (bad == 2)
-                q.a_eval = zki_ext_add(q.a_eval, zki_ext_one());
-            if (bad == 3)
-                q.b_eval = zki_ext_add(q.b_eval, zki_ext_one());
+            if (bad >= 2)
+                vals2[bad - 2] = zki_ext_add(vals2[bad - 2], zki_ext_one());
             CHECK(zki_ts_init(&tv, "concat-test", 1) == ZKI_OK);
-            zki_status st = zki_concat_verify(&d, r, vv, &q, &tv, ap2, bp2);
-            CHECK_MSG(bad ? st == ZKI_ERR_VERIFY : st == ZKI_OK, "gadget %d bad %d: %d %s", k, bad, st, zki_last_error());
+            st = zki_concat_verify(&d, r, vv, &sc, vals2, &tv, pts2);
+            CHECK_MSG(bad ? st == ZKI_ERR_VERIFY : st == ZKI_OK, "gadget %d bad %u: %d %s", idx, bad, st,
+                      zki_last_error());
             if (!bad)
-                CHECK(!memcmp(ap, ap2, sizeof(zki_ext) * nva) && !memcmp(bp, bp2, sizeof(zki_ext) * nvb));
+                for (uint32_t i = 0; i < k; i++)
+                    CHECK(!memcmp(pts[i], pts2[i], sizeof(zki_ext) * nv[i]));
             zki_ts_free(&tv);
         }
-        if (pf.sc.nvars) { /* a changed round message */
-            pf.sc.msgs[1] = zki_ext_add(pf.sc.msgs[1], zki_ext_one());
+        /* a changed round message: the first, and the last round's */
+        size_t at[2] = {1, (sc.nvars - 1) * sc.degree};
+        for (int j = 0; j < 2; j++) {
+            zki_ext keep = sc.msgs[at[j]];
+            sc.msgs[at[j]] = zki_ext_add(keep, zki_ext_one());
             CHECK(zki_ts_init(&tv, "concat-test", 1) == ZKI_OK);
-            CHECK(zki_concat_verify(&d, r, v, &pf, &tv, ap2, bp2) == ZKI_ERR_VERIFY);
+            CHECK_MSG(zki_concat_verify(&d, r, v, &sc, vals, &tv, pts2) == ZKI_ERR_VERIFY,
+                      "gadget %d: a changed round message %zu accepted", idx, at[j]);
+            zki_ts_free(&tv);
+            sc.msgs[at[j]] = keep;
+        }
+        /* parts' values in another order (when they differ) */
+        if (!zki_ext_eq(vals[0], vals[k - 1])) {
+            memcpy(vals2, vals, sizeof(zki_ext) * k);
+            vals2[0] = vals[k - 1], vals2[k - 1] = vals[0];
+            CHECK(zki_ts_init(&tv, "concat-test", 1) == ZKI_OK);
+            CHECK(zki_concat_verify(&d, r, v, &sc, vals2, &tv, pts2) == ZKI_ERR_VERIFY);
             zki_ts_free(&tv);
         }
-        zki_ts_free(&tp);
-        zki_concat_proof_free(&pf);
-        free(A);
-        free(Bm);
-        free(Y);
-        free(ty);
-        free(ta);
-        free(tb);
     }
+    zki_ts_free(&tpr);
+    zki_sc_proof_free(&sc);
+    for (uint32_t i = 0; i < k; i++) {
+        free(P[i]);
+        free(tp[i]);
+        free(pts[i]);
+        free(pts2[i]);
+    }
+    free(Y);
+    free(ty);
+}
+
+static void test_gadget(zki_rng *g)
+{
+    static const concat_case cs[] = {
+        /* two parts (the old cases: C_a, C_b, H, W) */
+        {1, 2, {1, 3}, 3, 2}, {2, 2, {4, 3}, 2, 5}, {3, 2, {16, 16}, 1, 1}, {1, 2, {16, 17}, 2, 2},
+        {2, 2, {5, 7}, 3, 3}, {3, 2, {48, 48}, 2, 3}, {1, 2, {3, 1}, 1, 4}, {2, 2, {8, 2}, 3, 1},
+        /* three and five parts, odd channel counts */
+        {1, 3, {3, 5, 7}, 3, 2}, {2, 3, {1, 9, 3}, 2, 3}, {3, 3, {17, 1, 5}, 1, 3},
+        {1, 5, {1, 3, 5, 7, 9}, 2, 2}, {2, 5, {5, 1, 1, 3, 11}, 3, 1}, {3, 5, {7, 7, 7, 7, 7}, 1, 2},
+    };
+    for (int i = 0; i < (int)(sizeof cs / sizeof cs[0]); i++)
+        gadget_case(g, &cs[i], i);
 }
 
 static int flatten_linear(zki_qmodel *m, zki_rng *g, int y, shape sy, int64_t N)
@@ -421,7 +481,7 @@ static void test_allops(zki_rng *g)
             CHECK_MSG(st == ZKI_OK, "all-ops verify: %s", zki_last_error());
             printf("all-ops B=2%s: %u layers, proof %zu bytes, prove %.3f s\n", priv ? " private" : "",
                    a->n_nodes, blen, tp);
-            bytes[8 + 4 + 32 + 16 + 3] ^= 4;
+            bytes[ZKI_PROOF_OUTPUT_AT + 3] ^= 4; /* output[0] */
             CHECK(verify_bytes(&pk->vk, Xv, B, bytes, blen) != ZKI_OK);
             free(bytes);
         }
@@ -431,12 +491,19 @@ static void test_allops(zki_rng *g)
     zki_qmodel_free(m);
 }
 
-/* the byte offset of layer l in a vk's bytes */
-static size_t layer_offset(const zki_dag *a, uint32_t l)
+/* vk bytes (prover/keys.c, dag_write): per node K N has_bias w_bits
+ * out_bits s (u32), M lo hi (i64), q_log (u32), 16 u32 of geometry (kind
+ * first), n_in (u32), in[n_in] (u32), for an ADD mul[n_in] (i64). */
+#define NODE_FIXED (6 * 4 + 3 * 8 + 4 + 16 * 4 + 4)
+
+/* the byte offset of node l in a vk's bytes */
+static size_t node_offset(const zki_dag *a, uint32_t l)
 {
     size_t at = 8 + 4 + 4 + 4 * 4 + 8 * (size_t)a->in_rank + 4 + 8 * (size_t)a->out_rank + 16;
-    for (uint32_t i = 0; i < l; i++)
-        at += 120 + (a->nodes[i].kind == ZKI_NODE_ADD ? 24 : a->nodes[i].kind == ZKI_NODE_CONCAT ? 8 : 0);
+    for (uint32_t i = 0; i < l; i++) {
+        const zki_dag_node *L = &a->nodes[i];
+        at += NODE_FIXED + 4 * (size_t)L->n_in + (L->kind == ZKI_NODE_ADD ? 8 * (size_t)L->n_in : 0);
+    }
     return at;
 }
 
@@ -465,22 +532,28 @@ static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, i
         zki_qmodel_free(m);
         return;
     }
-    /* stem, squeeze, e1 (reads 1), e3 (reads 1) [align], concat, [pool],
-     * [conv, concat], linear */
+    /* stem, squeeze, e1 (reads tensor 2: the squeeze), e3 (reads 2)
+     * [align], concat, [pool], [conv, concat], linear. A concat's inputs
+     * are tensor ids (node j + 1) in the ONNX node's order: Concat(e1, e3)
+     * reads {3 = e1, lc = e3 or its alignment}, swapped Concat(e3, e1)
+     * reads {lc, 3}. */
     const zki_dag *a = &pk->vk.dag;
     uint32_t cl[4], nc = concat_layers(a, cl), lc = 4 + (sp->align ? 1u : 0u);
-    CHECK_MSG(nc == (sp->dense ? 2u : 1u) && cl[0] == lc && a->nodes[2].xin == 2 && a->nodes[3].xin == 2 &&
-                  a->nodes[lc].sa == (sp->swap ? lc - 1 : 2) && a->nodes[lc].sb == (sp->swap ? 2 : lc - 1) &&
-                  a->nodes[lc].C == (uint32_t)(sp->E1 + sp->E3),
+    CHECK_MSG(nc == (sp->dense ? 2u : 1u) && cl[0] == lc && a->nodes[2].in[0] == 2 && a->nodes[3].in[0] == 2 &&
+                  a->nodes[lc].n_in == 2 && a->nodes[lc].in[0] == (sp->swap ? lc : 3) &&
+                  a->nodes[lc].in[1] == (sp->swap ? 3 : lc) && a->nodes[lc].C == (uint32_t)(sp->E1 + sp->E3),
               "%s: arch", what);
     if (sp->align)
         CHECK(a->nodes[4].kind == ZKI_NODE_CONV && a->nodes[4].G == a->nodes[4].C && a->nodes[4].KH == 1 &&
               a->nodes[4].lo == 0 && a->nodes[4].M == 45);
     if (sp->dense) {
         uint32_t ly = lc + (sp->pool ? 1u : 0u);
+        /* Concat(y, c) reads {ly + 1 = y, ly + 2 = c}; dense 2,
+         * Concat(c, y), reads {ly + 2, ly + 1} */
         CHECK(nc == 2 && cl[1] == ly + 2 && a->nodes[ly + 1].kind == ZKI_NODE_CONV &&
-              a->nodes[cl[1]].sa == (sp->dense == 2 ? ly + 1 : ly) &&
-              a->nodes[cl[1]].sb == (sp->dense == 2 ? ly : ly + 1));
+              a->nodes[ly + 1].in[0] == ly + 1 && a->nodes[cl[1]].n_in == 2 &&
+              a->nodes[cl[1]].in[0] == (sp->dense == 2 ? ly + 2 : ly + 1) &&
+              a->nodes[cl[1]].in[1] == (sp->dense == 2 ? ly + 1 : ly + 2));
     }
     zki_prove_opts o = {priv, seed_a, NULL, NULL};
     zki_proof pf;
@@ -500,33 +573,40 @@ static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, i
               !memcmp(yf, pf.output, sizeof(int64_t) * B * pf.out_n));
         free(yf);
         CHECK(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_OK);
-        /* the Fire join: aligned (no sum-check) exactly when e1 (or e3,
-         * swapped) has 2^k channels and the other part at most that */
+        /* the Fire join: always one sum-check of m + lt rounds (m: the
+         * largest part's channel bits, lt = 1 for two parts; the aligned
+         * 0-round fast path is gone), degree 2, one value per part */
         int64_t ca = sp->swap ? sp->E3 : sp->E1, cb = sp->swap ? sp->E1 : sp->E3;
-        int aligned = !(ca & (ca - 1)) && cb <= ca;
-        CHECK_MSG((pf.mm[lc].sc.nvars == 0) == aligned && (aligned || pf.mm[lc].sc.degree == 2), "%s: concat rounds",
-                  what);
+        size_t mbits = zki_log2_ceil((uint64_t)(ca > cb ? ca : cb));
+        CHECK_MSG(pf.node[lc].has_red && pf.node[lc].n_sc == 1 && pf.node[lc].sc[0].nvars == mbits + 1 &&
+                      pf.node[lc].sc[0].degree == 2 && pf.node[lc].n_val == 2,
+                  "%s: concat rounds", what);
         /* two readers of the Fire map (dense, no pool): a real reduction */
-        CHECK((pf.red[lc].sc.nvars > 0) == (sp->dense && !sp->pool));
-        /* a forged claim on either input of each concat */
+        CHECK((pf.node[lc].red.sc.nvars > 0) == (sp->dense && !sp->pool));
+        /* a forged claim on either input of each concat, and the two
+         * swapped (values: one per input, in input order) */
         for (uint32_t i = 0; i < nc; i++) {
-            zki_matmul_proof *mm = &pf.mm[cl[i]];
-            zki_ext keep = mm->x_eval;
-            mm->x_eval.c0 = zki_fe_add(mm->x_eval.c0, 1);
-            CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: forged concat claim accepted", what);
-            mm->x_eval = keep;
-            keep = mm->w_eval;
-            mm->w_eval.c1 = zki_fe_add(mm->w_eval.c1, 3);
-            CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: forged concat claim accepted", what);
-            mm->w_eval = keep;
-            /* the two claims swapped */
-            zki_ext xa = mm->x_eval, xb = mm->w_eval;
+            zki_node_proof *np = &pf.node[cl[i]];
+            CHECK(np->n_val == 2 && np->n_sc == 1);
+            for (uint32_t k = 0; k < 2 && np->n_val == 2; k++) {
+                zki_ext keep = np->val[k];
+                np->val[k].c0 = zki_fe_add(np->val[k].c0, 1 + k);
+                CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: forged concat claim %u accepted",
+                          what, k);
+                np->val[k] = keep;
+            }
+            zki_ext xa = np->val[0], xb = np->val[1];
             if (!zki_ext_eq(xa, xb)) {
-                mm->x_eval = xb, mm->w_eval = xa;
+                np->val[0] = xb, np->val[1] = xa;
                 CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: swapped concat claims accepted",
                           what);
-                mm->x_eval = xa, mm->w_eval = xb;
+                np->val[0] = xa, np->val[1] = xb;
             }
+            /* a changed sum-check message */
+            zki_ext keep = np->sc[0].msgs[0];
+            np->sc[0].msgs[0] = zki_ext_add(keep, zki_ext_one());
+            CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_ERR_VERIFY, "%s: forged concat round accepted", what);
+            np->sc[0].msgs[0] = keep;
         }
         CHECK(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_OK);
         CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
@@ -539,11 +619,11 @@ static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, i
         /* the concat's input indices patched in the key: refused at parse,
          * or (another legal join) the honest proof fails under it */
         for (uint32_t i = 0; i < nc; i++) {
-            size_t so = layer_offset(&vk.dag, cl[i]) + 120;
+            size_t so = node_offset(&vk.dag, cl[i]) + NODE_FIXED; /* in[0], in[1] */
             for (int which = 0; which < 2; which++) {
                 uint32_t keep, l = cl[i];
                 memcpy(&keep, vb + so + 4 * which, 4);
-                CHECK(keep == (which ? vk.dag.nodes[l].sb : vk.dag.nodes[l].sa));
+                CHECK(keep == vk.dag.nodes[l].in[which]);
                 const uint32_t tries[5] = {keep + 1, keep ? keep - 1 : l + 3, l, l + 1, 0};
                 for (int t = 0; t < 5; t++) {
                     if (tries[t] == keep)
@@ -561,7 +641,7 @@ static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, i
                 }
                 memcpy(vb + so + 4 * which, &keep, 4);
             }
-            /* sa and sb swapped: the channel order changes */
+            /* in[0] and in[1] swapped: the channel order changes */
             uint32_t ab[2];
             memcpy(ab, vb + so, 8);
             uint32_t ba[2] = {ab[1], ab[0]};
@@ -589,6 +669,44 @@ static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, i
     free(vb);
     zki_vk_free(&vk);
     zki_pk_free(pk);
+    free(X);
+    zki_qmodel_free(m);
+}
+
+/* node 2 (the concat) reading the input's fork: its second value forged */
+static void forge_concat_input(const zki_vk *vk, const int64_t *Xv, uint32_t B, zki_proof *pf, void *ctx)
+{
+    (void)ctx;
+    CHECK(vk->dag.nodes[2].kind == ZKI_NODE_CONCAT && pf->node[2].n_val == 2);
+    zki_ext keep = pf->node[2].val[1];
+    pf->node[2].val[1].c0 = zki_fe_add(keep.c0, 1);
+    CHECK_MSG(zki_verify(vk, Xv, B, pf) == ZKI_ERR_VERIFY, "input fork: forged concat claim accepted");
+    pf->node[2].val[1] = keep;
+}
+
+/* make_fire with bad 2: e1 (node 0) and e3 (node 1) both read the input
+ * (tensor 0), Concat(e1, e3) reads {1, 2}: proven, verified (public batch
+ * 2, private batch 1), a forged concat claim and mutated bytes refused. */
+static void test_input_fork(zki_rng *g, const spec *sp)
+{
+    zki_qmodel *m = make_fire(g, sp);
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "input fork: model check: %s", zki_last_error());
+    zki_dag a;
+    zki_status st = zki_dag_from_qmodel(m, &a);
+    CHECK_MSG(st == ZKI_OK, "input fork: lowering: %s", zki_last_error());
+    if (!st) {
+        CHECK(a.n_nodes >= 3 && a.nodes[0].kind == ZKI_NODE_CONV && a.nodes[0].in[0] == 0 &&
+              a.nodes[1].kind == ZKI_NODE_CONV && a.nodes[1].n_in == 1 && a.nodes[1].in[0] == 0 &&
+              a.nodes[2].kind == ZKI_NODE_CONCAT && a.nodes[2].n_in == 2 && a.nodes[2].in[0] == 1 &&
+              a.nodes[2].in[1] == 2);
+        zki_dag_free(&a);
+    }
+    int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
+    int64_t *X = malloc(sizeof(int64_t) * (size_t)(2 * K));
+    for (int64_t i = 0; i < 2 * K; i++)
+        X[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    prove_round(g, m, X, 2, 0, seed_w, seed_a, forge_concat_input, NULL, 20, "input fork");
+    prove_round(g, m, X, 1, 1, seed_w, seed_a, forge_concat_input, NULL, 20, "input fork, private");
     free(X);
     zki_qmodel_free(m);
 }
@@ -674,7 +792,7 @@ int main(void)
     spec s1 = {9, 8, 5, 3, 5, 7, 3, 0, 0, 1, 1, 0};
     run_case(&g, "fire 5+7 maxpool dense B=1", &s1, 1, 0, 300);
     run_case(&g, "fire 5+7 maxpool dense B=3 private", &s1, 3, 1, 40);
-    /* aligned (4 + 3, swapped: e3's 3 first is unaligned; so 4 first), avg pool */
+    /* a power-of-two first part (4 + 3; once the aligned fast path), avg pool */
     spec s2 = {7, 10, 3, 5, 4, 3, 5, 0, 0, 2, 2, 0};
     run_case(&g, "fire 4+3 avgpool dense(conv first) B=3", &s2, 3, 0, 60);
     run_case(&g, "fire 4+3 avgpool dense(conv first) B=1 private", &s2, 1, 1, 40);
@@ -682,15 +800,25 @@ int main(void)
     spec s3 = {5, 6, 12, 4, 5, 3, 2, 1, 1, 1, 1, 0};
     run_case(&g, "fire 3+5 aligned-scale maxpool dense B=1", &s3, 1, 0, 60);
     spec s4 = {6, 6, 3, 2, 8, 8, 8, 1, 1, 0, 0, 0};
-    run_case(&g, "fire 8+8 aligned B=3", &s4, 3, 0, 40);
+    run_case(&g, "fire 8+8 B=3", &s4, 3, 0, 40);
     /* a Concat reading a Concat (no pool between): the Fire map carries
      * two claims (the dense conv's and the dense concat's), merged */
     spec s5 = {6, 7, 4, 3, 3, 5, 3, 0, 0, 0, 1, 0};
     run_case(&g, "fire 3+5 dense(concat of concat) B=2", &s5, 2, 0, 60);
     run_case(&g, "fire 3+5 dense(concat of concat) B=1 private", &s5, 1, 1, 30);
     test_allops(&g);
-    /* refused forms */
+    /* a fork from the input (refused by the chain, where the input could
+     * feed one node only): a proof DAG reads tensor 0 from any node in
+     * node 0's layout, so it is proven */
+    spec sf = s1;
+    sf.bad = 2;
+    test_input_fork(&g, &sf);
+    /* refused forms (3: once refused as a MaxPool heading the second
+     * branch; a DAG allows that, but this one's pooled map has another
+     * shape than the concat declares, refused at the Concat) */
     for (int bad = 1; bad <= 4; bad++) {
+        if (bad == 2)
+            continue;
         spec sb = s1;
         sb.bad = bad;
         zki_qmodel *m = make_fire(&g, &sb);
@@ -698,7 +826,7 @@ int main(void)
         zki_status st = zki_dag_from_qmodel(m, &a);
         CHECK_MSG(st == ZKI_ERR_UNSUPPORTED, "bad form %d accepted (%d)", bad, st);
         /* the refusal names what is at fault */
-        const char *want[5] = {"", "Concat (node concat0)", "tensor 'x' forks", "'maxpool9' (MaxPool) starts the second",
+        const char *want[5] = {"", "Concat (node concat0)", "", "'concat0' (Concat): proven along the channels",
                                "concat0"};
         CHECK_MSG(strstr(zki_last_error(), want[bad]) != NULL, "bad form %d: %s", bad, zki_last_error());
         if (st == ZKI_OK)

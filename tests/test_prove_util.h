@@ -86,8 +86,12 @@ static inline void check_output_is_qexec(const zki_qmodel *m, const int64_t *X, 
     free(yq);
 }
 
-/* Byte offset of the first output value in a proof file. */
-#define ZKI_PROOF_OUTPUT_AT (8 + 4 + 32 + 4 + 4 + 4 + 4)
+/* Byte offset of the first output value in a proof file: magic 8, version,
+ * vk hash 32, input digest 32, B, private_input, n_nodes, out_n (u32 each;
+ * prover/prover.h). (It was 60, inside the input digest, once the digest
+ * joined the header: the "altered output" checks then flipped a digest
+ * byte instead.) */
+#define ZKI_PROOF_OUTPUT_AT (8 + 4 + 32 + 32 + 4 + 4 + 4 + 4)
 
 /* The honest proof bytes (batch B, Xv or NULL for a private input) with
  * its first output value altered, then `mutations` random single-byte
@@ -166,6 +170,16 @@ static inline void prove_fixture_rounds(const zki_qmodel *m, const int64_t *X, c
         uint8_t *bytes = NULL;
         size_t blen = 0;
         CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+        /* ZKI_PROOF_OUTPUT_AT is where the output starts: out_n before it,
+         * output[0] (little-endian i64) at it */
+        if (bytes && blen >= ZKI_PROOF_OUTPUT_AT + 8) {
+            uint64_t on = 0, o0 = 0;
+            for (int i = 0; i < 4; i++)
+                on |= (uint64_t)bytes[ZKI_PROOF_OUTPUT_AT - 4 + i] << (8 * i);
+            for (int i = 0; i < 8; i++)
+                o0 |= (uint64_t)bytes[ZKI_PROOF_OUTPUT_AT + i] << (8 * i);
+            CHECK_MSG(on == pf.out_n && (int64_t)o0 == pf.output[0], "%s: output offset in the proof bytes", what);
+        }
         zki_proof_free(&pf);
         const int64_t *Xv = priv ? NULL : X;
         st = verify_bytes(&(*pk)->vk, Xv, B, bytes, blen);
@@ -174,6 +188,45 @@ static inline void prove_fixture_rounds(const zki_qmodel *m, const int64_t *X, c
         CHECK_MSG(verify_bytes(&(*pk)->vk, Xv, B, bytes, blen) != ZKI_OK, "%s: altered output accepted", what);
         free(bytes);
     }
+}
+
+/* Checks on an honest in-memory proof (forged values, each refused by the
+ * hook's own CHECKs, restored after). */
+typedef void (*proof_tamper_fn)(const zki_vk *vk, const int64_t *Xv, uint32_t B, zki_proof *pf, void *ctx);
+
+/* m proven from a fresh key for a batch of B (priv: a private input): the
+ * output equals the integer executor's, the proof verifies in memory, the
+ * hook (if any) runs on it, its bytes verify, and an altered output and
+ * `mutations` random byte changes after the output are refused. */
+static inline void prove_round(zki_rng *g, const zki_qmodel *m, const int64_t *X, uint32_t B, int priv,
+                               const uint8_t seed_w[32], const uint8_t seed_a[32], proof_tamper_fn tamper,
+                               void *ctx, int mutations, const char *what)
+{
+    zki_pk *pk = NULL;
+    zki_proof pf;
+    zki_prove_opts o = {priv, seed_a, NULL, NULL};
+    CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "%s: setup: %s", what, zki_last_error());
+    zki_status st = pk ? zki_prove(pk, X, B, &o, &pf, NULL) : ZKI_ERR_INPUT;
+    CHECK_MSG(st == ZKI_OK, "%s: prove: %s", what, zki_last_error());
+    if (!st) {
+        const int64_t *Xv = priv ? NULL : X;
+        check_output_is_qexec(m, X, B, &pf, what);
+        CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_OK, "%s: verify: %s", what, zki_last_error());
+        if (tamper) {
+            tamper(&pk->vk, Xv, B, &pf, ctx);
+            CHECK_MSG(zki_verify(&pk->vk, Xv, B, &pf) == ZKI_OK, "%s: restored proof", what);
+        }
+        uint8_t *bytes = NULL;
+        size_t blen = 0, out_n = pf.out_n;
+        CHECK(zki_proof_to_bytes(&pf, &bytes, &blen) == ZKI_OK);
+        zki_proof_free(&pf);
+        CHECK_MSG(verify_bytes(&pk->vk, Xv, B, bytes, blen) == ZKI_OK, "%s: verify bytes: %s", what,
+                  zki_last_error());
+        check_mutations(g, &pk->vk, Xv, B, bytes, blen, ZKI_PROOF_OUTPUT_AT + 8 * (size_t)B * out_n, mutations,
+                        what);
+        free(bytes);
+    }
+    zki_pk_free(pk);
 }
 
 #endif

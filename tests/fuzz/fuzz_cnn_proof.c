@@ -1,5 +1,6 @@
 /* libFuzzer harness: CNN verification keys and proofs (conv, max pool and
- * flattening layers of src/prover/keys.c, proof_io.c, verify.c). Parsing
+ * flattening nodes of the proof DAG: src/prover/keys.c, src/gadgets/,
+ * proof_io.c, verifier/verify.c). Parsing
  * must never crash or over-read; a proof that parses must re-serialise to
  * the same bytes; only the honest proof verifies. Input byte 0 picks:
  *   0: the rest patches the honest vk (pairs of u32 offset, xor byte);

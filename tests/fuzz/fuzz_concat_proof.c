@@ -1,15 +1,15 @@
 /* libFuzzer harness: verification keys and proofs of a network with
- * channel Concats (src/ops/concat.c; CONCAT layers of src/prover/keys.c,
- * proof_io.c, verify.c). Parsing must never crash or over-read; a proof
+ * channel Concats (src/ops/concat.c, src/gadgets/concat.c; CONCAT nodes of
+ * the proof DAG in src/prover/keys.c, proof_io.c, verifier/verify.c). Parsing must never crash or over-read; a proof
  * that parses must re-serialise to the same bytes; only the honest proof
  * verifies. Input byte 0 picks:
  *   0: the rest patches the honest vk (pairs of u32 offset, xor byte);
  *   1: the rest is a proof file;
  *   2: the rest patches the honest proof (pairs of u32 offset, xor byte).
  * Model: input [1, 2, 4, 3] -> Conv 1x1 2 -> 2 (ReLU) -> fork: Conv 1x1
- * 2 -> 3, Conv 3x3 pad 1 2 -> 2 -> Concat (3 + 2 channels: the general,
- * sum-check join) -> Concat(., Conv 1x1 5 -> 4) (5 + 4: a Concat reading a
- * Concat) -> Flatten -> Linear 3, batch 2.
+ * 2 -> 3, Conv 3x3 pad 1 2 -> 2 -> Concat (3 + 2 channels; every join is
+ * one sum-check of m + lt rounds) -> Concat(., Conv 1x1 5 -> 4) (5 + 4: a
+ * Concat reading a Concat) -> Flatten -> Linear 3, batch 2.
  * Build: cmake -DZKI_FUZZ=ON with CC=clang; run: ./fuzz_concat_proof -max_total_time=60 */
 #include "fuzz_model_proof.h"
 
