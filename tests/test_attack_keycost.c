@@ -481,7 +481,7 @@ static void test_layer_ranges(void)
         pk->vk.dag.nodes[5] = keep;
         zki_vk vk;
         CHECK(zki_vk_from_bytes(&vk, b, n) == ZKI_ERR_INPUT);
-        /* the DAG key check (gadgets/walk.c, zki_requant_key_check) names
+        /* the DAG key check (protocol/walk.c, zki_requant_key_check) names
          * the node and the requant fields with their values in one
          * message: the offending value must be the one shown */
         CHECK_MSG(strstr(zki_last_error(), "node 5:") && strstr(zki_last_error(), bad[i].field) &&

@@ -27,6 +27,7 @@
 #include "quant/npy.h"
 #include "prover/prover.h"
 #include "quant/quant.h"
+#include "ops/concat.h"
 #include "test.h"
 #include "test_cli_util.h"
 #include "test_onnx_util.h"

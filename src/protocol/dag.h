@@ -25,7 +25,7 @@
 #define ZKI_DAG_MAX_RANK 8
 #define ZKI_DAG_MAX_Q_LOG 20u
 
-/* Node kinds: each is one gadget of the table in gadgets/gadget.h, which
+/* Node kinds: each is one gadget of the table in protocol/gadget.h, which
  * holds its protocol. Tensors are named by id: 0 the model input, j + 1
  * node j's output; a node lists the tensors it reads in in[0 .. n_in), all
  * of them produced by earlier nodes (the nodes are in topological order),

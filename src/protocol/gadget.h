@@ -73,7 +73,7 @@ const zki_gadget *zki_gadget_of(uint32_t kind);
 extern const zki_gadget zki_gadget_linear, zki_gadget_conv, zki_gadget_maxpool, zki_gadget_add,
     zki_gadget_concat;
 
-/* ---- shared steps (gadgets/walk.c) ---------------------------------- */
+/* ---- shared steps (protocol/walk.c) ---------------------------------- */
 
 /* A claim on tensor t (0 the input, j + 1 node j's output) at pt: to the
  * opening when the tensor is committed advice, else to the ledger under

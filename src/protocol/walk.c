@@ -1,4 +1,4 @@
-/* Steps every gadget shares (gadgets/gadget.h): claim routing, claim
+/* Steps every gadget shares (protocol/gadget.h): claim routing, claim
  * reduction, the advice layout, and the requantisation that LINEAR, CONV
  * and ADD nodes end in. Written once for the prover and the verifier. */
 #include <stdio.h>

@@ -36,7 +36,7 @@
 #define ZKI_PROVER_SEAM_H
 
 #include "protocol/gadget.h"
-#include "prover/setup.h"
+#include "prover/prover.h"
 
 typedef struct {
     int skip_input_check;

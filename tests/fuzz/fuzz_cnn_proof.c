@@ -1,5 +1,5 @@
 /* libFuzzer harness: CNN verification keys and proofs (conv, max pool and
- * flattening nodes of the proof DAG: src/prover/keys.c, src/gadgets/,
+ * flattening nodes of the proof DAG: src/prover/lower.c, src/protocol/,
  * proof_io.c, verifier/verify.c). Parsing
  * must never crash or over-read; a proof that parses must re-serialise to
  * the same bytes; only the honest proof verifies. Input byte 0 picks:

@@ -1,5 +1,5 @@
 /* libFuzzer harness: verification keys and proofs of a network with
- * channel Concats (src/ops/concat.c, src/gadgets/concat.c; CONCAT nodes of
+ * channel Concats (src/ops/concat.c, src/protocol/gadget_concat.c; CONCAT nodes of
  * the proof DAG in src/prover/keys.c, proof_io.c, verifier/verify.c). Parsing must never crash or over-read; a proof
  * that parses must re-serialise to the same bytes; only the honest proof
  * verifies. Input byte 0 picks:
