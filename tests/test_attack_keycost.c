@@ -466,9 +466,9 @@ static void test_layer_ranges(void)
         uint32_t s;
         const char *field, *value;
     } bad[] = {
-        {-129, 10, 1, "clamp", "[-129, "},    /* below the 8-bit output */
-        {-5, 128, 1, "clamp", ", 128]"},      /* above it */
-        {-5, 10, 43, "shift", "shift 43 "},   /* 43 + 20 > 62 */
+        {-129, 10, 1, "clamp lo", "= -129 outside [-128, 0]"},   /* below the 8-bit output */
+        {-5, 128, 1, "clamp hi", "= 128 outside [0, 127]"},      /* above it */
+        {-5, 10, 43, "shift s + quotient bits", "= 63 outside"}, /* 43 + 20 > 62 */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         zki_dag_node keep = pk->vk.dag.nodes[5];
@@ -482,8 +482,7 @@ static void test_layer_ranges(void)
         zki_vk vk;
         CHECK(zki_vk_from_bytes(&vk, b, n) == ZKI_ERR_INPUT);
         /* the DAG key check (protocol/walk.c, zki_requant_key_check) names
-         * the node and the requant fields with their values in one
-         * message: the offending value must be the one shown */
+         * the node, the field and its value against the allowed range */
         CHECK_MSG(strstr(zki_last_error(), "node 5:") && strstr(zki_last_error(), bad[i].field) &&
                       strstr(zki_last_error(), bad[i].value),
                   "case %zu: %s", i, zki_last_error());

@@ -74,6 +74,10 @@ typedef struct {
 } zki_node_shape;
 
 void zki_node_proof_free(zki_node_proof *p);
+/* Whether a node proof has exactly the shape its gadget fixes (counts,
+ * rounds, degrees, arrays present): the parser reads only that shape, and
+ * the verifier holds proofs built in memory to it too. */
+int zki_node_proof_has_shape(const zki_node_proof *p, const zki_node_shape *s);
 
 typedef struct zki_proof {
     zki_digest vk_hash;

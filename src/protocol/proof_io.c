@@ -30,6 +30,16 @@ void zki_proof_free(zki_proof *p)
     memset(p, 0, sizeof(*p));
 }
 
+int zki_node_proof_has_shape(const zki_node_proof *p, const zki_node_shape *s)
+{
+    int ok = p->has_red == (uint32_t)s->has_red && p->n_sc == s->n_sc && p->n_val == s->n_val &&
+             (p->val || !s->n_val) && (!s->has_red || p->red.nvars == s->red_nvars);
+    for (uint32_t i = 0; ok && i < s->n_sc; i++)
+        ok = p->sc[i].nvars == s->sc_nvars[i] && p->sc[i].degree == s->sc_degree[i] &&
+             (p->sc[i].msgs || s->sc_nvars[i] == 0 || s->sc_degree[i] == 0);
+    return ok;
+}
+
 static void sc_write(zki_wbuf *w, const zki_sc_proof *sc)
 {
     zki_wb_u32(w, (uint32_t)sc->nvars);

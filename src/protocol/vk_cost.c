@@ -1,5 +1,4 @@
-/* The verifier's cost bound from the key, and the layer range checks that
- * keep a key's tables within what the gadgets assume (vk_cost.h). */
+/* The verifier's cost bound from the key (vk_cost.h). */
 #include "protocol/vk_cost.h"
 
 #include <stdio.h>
@@ -9,30 +8,6 @@
 #include "common/error.h"
 #include "poly/mle.h"
 #include "protocol/gadget.h"
-
-zki_status zki_dag_node_ranges(const zki_dag *a, uint32_t l)
-{
-    const zki_dag_node *L = &a->nodes[l];
-    if (L->kind == ZKI_NODE_MAXPOOL || L->kind == ZKI_NODE_CONCAT)
-        return ZKI_OK;
-    int64_t omin = -((int64_t)1 << (L->out_bits - 1)), omax = ((int64_t)1 << (L->out_bits - 1)) - 1;
-#define RANGE(v, lo, hi, field)                                                                       \
-    do {                                                                                              \
-        if ((v) < (lo) || (v) > (hi))                                                                 \
-            return zki_fail(ZKI_ERR_INPUT, "vk: layer %u: %s = %lld outside [%lld, %lld]", l, field,   \
-                            (long long)(v), (long long)(lo), (long long)(hi));                        \
-    } while (0)
-    /* the output y = clamp(q, lo, hi) is an out_bits-bit value */
-    RANGE(L->lo, omin, L->hi, "clamp lo");
-    RANGE(L->hi, L->lo, omax, "clamp hi");
-    /* 2^s q + r must take fewer than p values (requant.h) */
-    RANGE((int64_t)L->s + L->q_log, 2, 62, "shift s + quotient bits q_log");
-    if (L->kind == ZKI_NODE_LINEAR)
-        RANGE((int64_t)((uint64_t)L->K * L->N >> 20), 0, (int64_t)1 << (ZKI_PCS_MAX_LOG_LEN - 20),
-              "weights K x N / 2^20");
-#undef RANGE
-    return ZKI_OK;
-}
 
 /* Bytes and ops of checking one opened commitment of shape s (vk_cost.h). */
 static void pcs_cost(const zki_pcs_shape *s, uint64_t *ops, uint64_t *bytes)

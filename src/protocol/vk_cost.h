@@ -44,9 +44,4 @@ zki_status zki_vk_cost_check(const zki_vk *vk);
  * of a proof file worth reading. */
 zki_status zki_vk_batch_cost_check(const zki_vk *vk, uint32_t B, uint64_t *bytes);
 
-/* Range checks of requantising layer l's fields beyond their encodings:
- * clamp inside the output width, shift + quotient bits <= 62, weight count.
- * ZKI_ERR_INPUT naming the layer and the field. */
-zki_status zki_dag_node_ranges(const zki_dag *a, uint32_t l);
-
 #endif

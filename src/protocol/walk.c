@@ -241,16 +241,32 @@ zki_status zki_requant_witness_of(zki_walk *w, uint32_t j, int64_t *accp)
 zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j)
 {
     int add = L->kind == ZKI_NODE_ADD;
-    if (!(L->has_bias <= (add ? 0u : 1u) && (add ? L->w_bits == 0 && L->M == 1 : (L->w_bits == 8 || L->w_bits == 16)) &&
-          L->s >= 1 && L->s <= 61 && L->lo <= 0 && L->hi >= 0 && L->lo >= -(1ll << 15) && L->hi < (1ll << 15) &&
-          L->M != 0 && L->M > -(1ll << 31) && L->M < (1ll << 31) && L->q_log >= 2 && L->q_log <= ZKI_DAG_MAX_Q_LOG))
-        return zki_fail(ZKI_ERR_INPUT, "vk: node %u: requantisation fields out of range", j);
     int64_t omin = -((int64_t)1 << (L->out_bits - 1)), omax = ((int64_t)1 << (L->out_bits - 1)) - 1;
-    /* the output y = clamp(q, lo, hi) is an out_bits-bit value; 2^s q + r
-     * must take fewer than p values (requant.h) */
-    if (L->lo < omin || L->hi > omax || L->s + L->q_log > 62)
-        return zki_fail(ZKI_ERR_INPUT, "vk: node %u: clamp [%lld, %lld] or shift %u + quotient bits %u out of "
-                        "range", j, (long long)L->lo, (long long)L->hi, L->s, L->q_log);
+#define RANGE(v, lo, hi, field)                                                                        \
+    do {                                                                                               \
+        if ((int64_t)(v) < (int64_t)(lo) || (int64_t)(v) > (int64_t)(hi))                              \
+            return zki_fail(ZKI_ERR_INPUT, "vk: node %u: %s = %lld outside [%lld, %lld]", j, field,     \
+                            (long long)(v), (long long)(lo), (long long)(hi));                         \
+    } while (0)
+    RANGE(L->has_bias, 0, add ? 0 : 1, "has_bias");
+    if (add) {
+        RANGE(L->w_bits, 0, 0, "w_bits");
+        RANGE(L->M, 1, 1, "M");
+    } else {
+        RANGE(L->w_bits, 8, 16, "w_bits");
+        RANGE(L->w_bits % 8, 0, 0, "w_bits mod 8");
+        RANGE(L->M, -(1ll << 31) + 1, (1ll << 31) - 1, "M");
+        if (L->M == 0)
+            return zki_fail(ZKI_ERR_INPUT, "vk: node %u: M = 0", j);
+    }
+    RANGE(L->s, 1, 61, "shift s");
+    RANGE(L->q_log, 2, ZKI_DAG_MAX_Q_LOG, "quotient bits q_log");
+    /* the output y = clamp(q, lo, hi) is an out_bits-bit value holding 0 */
+    RANGE(L->lo, omin, 0, "clamp lo");
+    RANGE(L->hi, 0, omax, "clamp hi");
+    /* 2^s q + r must take fewer than p values (requant.h) */
+    RANGE((int64_t)L->s + L->q_log, 2, 62, "shift s + quotient bits q_log");
+#undef RANGE
     return ZKI_OK;
 }
 

@@ -128,9 +128,17 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
             st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: lookup %u", j);
             goto out;
         }
-    for (uint32_t j = a->n_nodes; j-- > 0;)
-        if ((st = zki_gadget_of(a->nodes[j].kind)->verify(&w, j, &pf->node[j])))
+    for (uint32_t j = a->n_nodes; j-- > 0;) {
+        /* a proof built in memory, not parsed, is held to the same shape */
+        const zki_gadget *g = zki_gadget_of(a->nodes[j].kind);
+        zki_node_shape sh;
+        if ((st = g->shape(a, j, B, &sh)) || !zki_node_proof_has_shape(&pf->node[j], &sh)) {
+            st = zki_fail(ZKI_ERR_VERIFY, "verify: node %u: the proof's shape differs from the key's", j);
             goto out;
+        }
+        if ((st = g->verify(&w, j, &pf->node[j])))
+            goto out;
+    }
     if ((st = settle_ledger(&w, X, pf->output)))
         goto out;
     /* the weight and advice claims to one opening */
