@@ -345,14 +345,22 @@ zki_status zki_qexec(const zki_qmodel *m, int64_t *const *inputs, int64_t ***out
         case ZKI_QOP_LINEAR: zki_q_linear(m, n, v); break;
         case ZKI_QOP_CONV: zki_q_conv(m, n, v); break;
         case ZKI_QOP_MATMUL: zki_q_matmul(m, n, v); break;
-        case ZKI_QOP_ADD: case ZKI_QOP_MUL: {
+        case ZKI_QOP_ADD: {
+            /* all n_in products share the shift: one requantisation of the exact sum */
+            int ni = n->n_in;
+            for (int64_t k = 0; k < yn; k++) {
+                int64_t acc = 0;
+                for (int j = 0; j < ni; j++)
+                    acc += v[n->in[j]][zki_bidx(y, &m->t[n->in[j]], k)] * p[j];
+                v[n->out][k] = zki_rq(acc, 1, (int)p[ni], p[ni + 1], p[ni + 2]);
+            }
+            break;
+        }
+        case ZKI_QOP_MUL: {
             const zki_qtensor *a = &m->t[n->in[0]], *b = &m->t[n->in[1]];
             for (int64_t k = 0; k < yn; k++) {
                 int64_t xa = v[n->in[0]][zki_bidx(y, a, k)], xb = v[n->in[1]][zki_bidx(y, b, k)];
-                if (n->op == ZKI_QOP_ADD) /* both products share the shift: one requantisation */
-                    v[n->out][k] = zki_rq(xa * p[0] + xb * p[1], 1, (int)p[2], p[3], p[4]);
-                else
-                    v[n->out][k] = zki_rq(xa * xb, p[0], (int)p[1], p[2], p[3]);
+                v[n->out][k] = zki_rq(xa * xb, p[0], (int)p[1], p[2], p[3]);
             }
             break;
         }

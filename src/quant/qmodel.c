@@ -171,19 +171,35 @@ static int zki_same_dims(const zki_qtensor *a, const zki_qtensor *b)
     return 1;
 }
 
-static int zki_qbcast(const zki_qtensor *a, const zki_qtensor *b, const zki_qtensor *y)
+/* numpy broadcasting of the n tensors t[0..n-1] gives exactly y's shape:
+ * each input broadcasts to the output. */
+static int zki_qbcast_n(const zki_qtensor *const *t, int n, const zki_qtensor *y)
 {
-    int r = a->rank > b->rank ? a->rank : b->rank;
+    int r = 0;
+    for (int i = 0; i < n; i++)
+        r = t[i]->rank > r ? t[i]->rank : r;
     if (y->rank != r)
         return 0;
     for (int k = 0; k < r; k++) {
-        int64_t da = k < r - a->rank ? 1 : a->dims[k - (r - a->rank)];
-        int64_t db = k < r - b->rank ? 1 : b->dims[k - (r - b->rank)];
-        int64_t d = da == 1 ? db : da;
-        if ((da != db && da != 1 && db != 1) || y->dims[k] != d)
+        int64_t d = 1;
+        for (int i = 0; i < n; i++) {
+            int64_t di = k < r - t[i]->rank ? 1 : t[i]->dims[k - (r - t[i]->rank)];
+            if (di == 1)
+                continue;
+            if (d != 1 && d != di)
+                return 0;
+            d = di;
+        }
+        if (y->dims[k] != d)
             return 0;
     }
     return 1;
+}
+
+static int zki_qbcast(const zki_qtensor *a, const zki_qtensor *b, const zki_qtensor *y)
+{
+    const zki_qtensor *t[2] = {a, b};
+    return zki_qbcast_n(t, 2, y);
 }
 
 /* Checks M, s, lo, hi at p[0..3] (or p[off..]) and the product bound. */
@@ -235,7 +251,7 @@ static zki_status zki_check_node(const zki_qmodel *m, int i, const uint8_t *defi
         [ZKI_QOP_LUT] = 2, [ZKI_QOP_GATHER] = 2, [ZKI_QOP_SOFTMAX] = 2, [ZKI_QOP_LAYERNORM] = 3,
     };
     static const int n_p[ZKI_QOP_COUNT] = {
-        [ZKI_QOP_LINEAR] = 4, [ZKI_QOP_CONV] = 15, [ZKI_QOP_MATMUL] = 4, [ZKI_QOP_ADD] = 5, [ZKI_QOP_MUL] = 4,
+        [ZKI_QOP_LINEAR] = 4, [ZKI_QOP_CONV] = 15, [ZKI_QOP_MATMUL] = 4, [ZKI_QOP_MUL] = 4,
         [ZKI_QOP_REQUANT] = 4, [ZKI_QOP_LUT] = 1, [ZKI_QOP_MAXPOOL] = 10, [ZKI_QOP_AVGPOOL] = 12,
         [ZKI_QOP_MEAN] = 5, [ZKI_QOP_CONCAT] = 1, [ZKI_QOP_GATHER] = 1, [ZKI_QOP_SOFTMAX] = 1,
         [ZKI_QOP_LAYERNORM] = 6,
@@ -266,6 +282,8 @@ static zki_status zki_check_node(const zki_qmodel *m, int i, const uint8_t *defi
         expect_p = 2 * r;
     else if (n->op == ZKI_QOP_PAD)
         expect_p = 2 + r;
+    else if (n->op == ZKI_QOP_ADD)
+        expect_p = n->n_in + 3; /* M_0 .. M_{n-1} s lo hi */
     if (n->n_p != expect_p)
         return QFA("has %d parameters, expected %d", n->n_p, expect_p);
     const int64_t *p = n->p;
@@ -309,18 +327,24 @@ static zki_status zki_check_node(const zki_qmodel *m, int i, const uint8_t *defi
             return QF0("batch dimensions do not broadcast");
         return zki_check_rq(m, i, n, 0, zki_sat_mul(zki_sat_mul((zki_u128)K, bx), zki_bound(b)));
     }
-    case ZKI_QOP_ADD:
-        if (!zki_qbcast(x, b, y))
-            return QF0("shapes do not broadcast");
-        {
-            zki_u128 acc = zki_sat_add(zki_sat_mul(bx, zki_uabs(p[0])), zki_sat_mul(zki_bound(b), zki_uabs(p[1])));
-            int64_t s = p[2];
-            if (s < 1 || s > 62 || p[3] > p[4] || !zki_in_bits(p[3], y->bits) || !zki_in_bits(p[4], y->bits))
-                return QF0("shift or clamp out of range");
-            if (zki_sat_add(acc, (zki_u128)1 << (s - 1)) >= ((zki_u128)1 << 62))
-                return QF0("requantisation bound >= 2^62");
+    case ZKI_QOP_ADD: {
+        /* rq(sum_i x_i*M_i): n_in >= 2 inputs, each broadcasting to the output */
+        const zki_qtensor *in[ZKI_QMAX_IN];
+        int k = n->n_in;
+        zki_u128 acc = 0;
+        for (int j = 0; j < k; j++) {
+            in[j] = &m->t[n->in[j]];
+            acc = zki_sat_add(acc, zki_sat_mul(zki_bound(in[j]), zki_uabs(p[j])));
         }
+        if (!zki_qbcast_n(in, k, y))
+            return QF0("shapes do not broadcast");
+        int64_t s = p[k], lo = p[k + 1], hi = p[k + 2];
+        if (s < 1 || s > 62 || lo > hi || !zki_in_bits(lo, y->bits) || !zki_in_bits(hi, y->bits))
+            return QF0("shift or clamp out of range");
+        if (zki_sat_add(acc, (zki_u128)1 << (s - 1)) >= ((zki_u128)1 << 62))
+            return QF0("requantisation bound >= 2^62");
         return ZKI_OK;
+    }
     case ZKI_QOP_MUL:
         if (!zki_qbcast(x, b, y))
             return QF0("shapes do not broadcast");

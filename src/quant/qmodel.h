@@ -16,7 +16,9 @@
  *   LINEAR    y[..,j] = rq(sum_k x[..,k] w[j,k] + b[j])    in: x, w[N,K], b[N]?  p: M s lo hi
  *   CONV      2-D convolution, NCHW                       in: x, w, b?  p: M s lo hi group kh kw sh sw dh dw pt pl pb pr
  *   MATMUL    batched a @ b of two activations            in: a, b      p: M s lo hi
- *   ADD       rq(a*Ma + b*Mb), broadcasting               in: a, b      p: Ma Mb s lo hi
+ *   ADD       rq(sum_i x_i*M_i), n_in >= 2 inputs, each   in: x_0..x_{n-1}  p: M_0..M_{n-1} s lo hi
+ *             broadcasting to the output; M carries the sign of a Sub
+ *             (binary: rq(a*Ma + b*Mb), p: Ma Mb s lo hi)
  *   MUL       rq(a*b*M), broadcasting                     in: a, b      p: M s lo hi
  *   REQUANT   rq(x*M)                                     in: x         p: M s lo hi
  *   LUT       y = table[x - xmin]                         in: x, table  p: xmin

@@ -35,6 +35,8 @@ typedef struct {
     int *uses;        /* consumers per IR tensor (graph outputs count) */
     int *consumer;    /* the consumer node when uses == 1 */
     uint8_t *done;    /* IR nodes already emitted (fused) */
+    int *producer;    /* the node writing each IR tensor, -1 for inputs and constants */
+    uint8_t *absorbed; /* Add/Sub nodes summed exactly inside their consumer's n-ary ADD */
     int64_t aq;       /* activation qmax */
     int64_t wq;       /* weight qmax */
 } zki_qctx;
@@ -381,32 +383,111 @@ static int zki_operand(zki_qctx *c, const zki_node *n, int t, int bits, double *
     return zki_qconst(c, nm, c->g->t[t].rank, c->g->t[t].dims, f, bits, scale);
 }
 
+/* An Add/Sub whose both operands are activations (no constant: a
+ * MatMul's bias Add and a Softmax's mask Add keep their own fusions). */
+static int zki_addsub_of_acts(const zki_graph *g, int ni)
+{
+    const zki_node *n = &g->nodes[ni];
+    if ((n->op != ZKI_OP_ADD && n->op != ZKI_OP_SUB) || n->n_in != 2 || n->n_out < 1)
+        return 0;
+    for (int k = 0; k < 2; k++)
+        if (n->in[k] < 0 || g->t[n->in[k]].kind == ZKI_T_CONST)
+            return 0;
+    return 1;
+}
+
+/* Chains of Adds and Subs become one n-ary ADD: an inner Add/Sub whose
+ * output has exactly one consumer, an outer Add/Sub, and is no graph output
+ * (so no fused activation sits between them) is absorbed: the outer node
+ * sums its operands exactly and requantises once. At most ZKI_QMAX_IN
+ * terms per sum: nodes run in topological order, so an operand's term
+ * count is final when its consumer is planned; the larger absorbed
+ * operands are kept as requantised nodes until the sum fits. */
+static void zki_plan_add_chains(zki_qctx *c)
+{
+    const zki_graph *g = c->g;
+    int *terms = calloc((size_t)g->n_nodes + 1, sizeof(int));
+    if (!terms)
+        return; /* no fusion: each Add is requantised on its own */
+    for (int i = 0; i < g->n_nodes; i++) {
+        if (!zki_addsub_of_acts(g, i))
+            continue;
+        const zki_node *n = &g->nodes[i];
+        int t = n->out[0];
+        if (c->uses[t] == 1 && c->consumer[t] >= 0 && zki_addsub_of_acts(g, c->consumer[t]))
+            c->absorbed[i] = 1;
+        int pr[2], cnt[2];
+        for (int k = 0; k < 2; k++) {
+            pr[k] = c->producer[n->in[k]];
+            cnt[k] = pr[k] >= 0 && c->absorbed[pr[k]] ? terms[pr[k]] : 1;
+        }
+        while (cnt[0] + cnt[1] > ZKI_QMAX_IN) {
+            int k = cnt[0] >= cnt[1] ? 0 : 1;
+            c->absorbed[pr[k]] = 0;
+            cnt[k] = 1;
+        }
+        terms[i] = cnt[0] + cnt[1];
+    }
+    free(terms);
+    for (int i = 0; i < g->n_nodes; i++)
+        if (c->absorbed[i])
+            c->done[i] = 1;
+}
+
+/* The terms of the sum node ni writes: its operands, and through absorbed
+ * Adds/Subs theirs, left to right, each with its sign. */
+static void zki_add_terms(const zki_qctx *c, int ni, int sign, int *t, int *sg, int *k)
+{
+    const zki_node *n = &c->g->nodes[ni];
+    for (int j = 0; j < 2; j++) {
+        int x = n->in[j], s = j == 1 && n->op == ZKI_OP_SUB ? -sign : sign;
+        int p = x >= 0 ? c->producer[x] : -1;
+        if (p >= 0 && c->absorbed[p]) {
+            zki_add_terms(c, p, s, t, sg, k);
+        } else if (*k < ZKI_QMAX_IN) {
+            t[*k] = x;
+            sg[*k] = s;
+            (*k)++;
+        }
+    }
+}
+
 static zki_status zki_q_addsub(zki_qctx *c, int ni)
 {
     const zki_node *n = &c->g->nodes[ni];
-    double sa, sb;
-    int a = zki_operand(c, n, n->in[0], 16, &sa), b = zki_operand(c, n, n->in[1], 16, &sb);
-    if (a == -2 || b == -2)
-        return QERR(n, ZKI_ERR_UNSUPPORTED, "operands must be activations or float constants");
-    if (a < 0 || b < 0)
-        return zki_nomem();
+    int ir[ZKI_QMAX_IN], sign[ZKI_QMAX_IN], in[ZKI_QMAX_IN], k = 0;
+    double sc[ZKI_QMAX_IN];
+    zki_add_terms(c, ni, 1, ir, sign, &k);
+    for (int j = 0; j < k; j++) {
+        in[j] = zki_operand(c, n, ir[j], 16, &sc[j]);
+        if (in[j] == -2)
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "operands must be activations or float constants");
+        if (in[j] < 0)
+            return zki_nomem();
+    }
     int64_t lo, hi;
     int y = zki_fuse_act(c, n->out[0], &lo, &hi);
-    double sy = zki_act_scale(c, y);
-    double ma = sa / sy, mb = (n->op == ZKI_OP_SUB ? -sb : sb) / sy;
-    double big = fmax(fabs(ma), fabs(mb)), acc = zki_const_maxabs(c->m, a) + zki_const_maxabs(c->m, b);
+    double sy = zki_act_scale(c, y), mr[ZKI_QMAX_IN], big = 0, acc = 0;
+    for (int j = 0; j < k; j++) {
+        mr[j] = (sign[j] < 0 ? -sc[j] : sc[j]) / sy;
+        big = fmax(big, fabs(mr[j]));
+        acc += zki_const_maxabs(c->m, in[j]);
+    }
     int64_t M, s;
     zki_status st = zki_choose_rq(n, big, acc, &M, &s);
     if (st != ZKI_OK)
         return st;
-    int64_t Ma = llround(ldexp(ma, (int)s)), Mb = llround(ldexp(mb, (int)s));
     int qo = zki_qvalue(c, y, sy, c->o.act_bits);
-    int in[2] = {a, b};
-    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_ADD, n, in, 2, qo) : NULL;
+    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_ADD, n, in, k, qo) : NULL;
     if (!q)
         return zki_nomem();
-    int64_t p[5] = {Ma, Mb, s, lo, hi};
-    zki_setp(q, p, 5);
+    int64_t p[ZKI_QMAX_IN + 3];
+    for (int j = 0; j < k; j++)
+        p[j] = llround(ldexp(mr[j], (int)s));
+    p[k] = s;
+    p[k + 1] = lo;
+    p[k + 2] = hi;
+    zki_setp(q, p, k + 3);
     c->qi[y] = qo;
     return ZKI_OK;
 }
@@ -1086,15 +1167,18 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
     c.uses = calloc(nt, sizeof(int));
     c.consumer = malloc(nt * sizeof(int));
     c.done = calloc((size_t)g->n_nodes + 1, 1);
+    c.producer = malloc(nt * sizeof(int));
+    c.absorbed = calloc((size_t)g->n_nodes + 1, 1);
     c.m = calloc(1, sizeof(zki_qmodel));
     zki_status st = ZKI_OK;
-    if (!c.maxabs || !c.qi || !c.uses || !c.consumer || !c.done || !c.m) {
+    if (!c.maxabs || !c.qi || !c.uses || !c.consumer || !c.done || !c.producer || !c.absorbed || !c.m) {
         st = zki_nomem();
         goto done;
     }
     for (size_t t = 0; t < nt; t++) {
         c.qi[t] = -1;
         c.consumer[t] = -1;
+        c.producer[t] = -1;
     }
     for (int i = 0; i < g->n_nodes; i++)
         for (int k = 0; k < g->nodes[i].n_in; k++) {
@@ -1104,8 +1188,13 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
                 c.consumer[t] = i;
             }
         }
+    for (int i = 0; i < g->n_nodes; i++)
+        for (int k = 0; k < g->nodes[i].n_out; k++)
+            if (g->nodes[i].out[k] >= 0)
+                c.producer[g->nodes[i].out[k]] = i;
     for (int k = 0; k < g->n_outputs; k++)
         c.uses[g->outputs[k]] += 2; /* an output is never fused away */
+    zki_plan_add_chains(&c);
     if ((st = zki_calibrate(&c, samples, n_samples)) != ZKI_OK)
         goto done;
     for (int k = 0; k < g->n_inputs; k++) {
@@ -1148,6 +1237,8 @@ done:
     free(c.uses);
     free(c.consumer);
     free(c.done);
+    free(c.producer);
+    free(c.absorbed);
     return st;
 }
 
