@@ -13,7 +13,7 @@
  * writer appears (forever, for `mkfifo x.zkp`), and a device or socket has no
  * size to cap. The size is refused here, unread, so a sparse 1 GB file named
  * as a key costs nothing. */
-static zki_status zki_check_regular(const char *path, const struct stat *sb, size_t max_len)
+static zki_status check_regular(const char *path, const struct stat *sb, size_t max_len)
 {
     if (S_ISDIR(sb->st_mode))
         return zki_fail(ZKI_ERR_IO, "'%s' is a directory, not a file", path);
@@ -28,19 +28,19 @@ static zki_status zki_check_regular(const char *path, const struct stat *sb, siz
 /* Opens path for reading once it is a regular file of at most max_len
  * bytes; *size is its size. O_NONBLOCK keeps a FIFO swapped in after the
  * stat from blocking the open; the fstat then refuses it. */
-static zki_status zki_open_regular(const char *path, size_t max_len, int *fd, size_t *size)
+static zki_status open_regular(const char *path, size_t max_len, int *fd, size_t *size)
 {
     struct stat sb;
     *fd = -1;
     if (stat(path, &sb) != 0)
         return zki_fail(ZKI_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
-    zki_status st = zki_check_regular(path, &sb, max_len);
+    zki_status st = check_regular(path, &sb, max_len);
     if (st != ZKI_OK)
         return st;
     int f = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (f < 0)
         return zki_fail(ZKI_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
-    if (fstat(f, &sb) != 0 || (st = zki_check_regular(path, &sb, max_len)) != ZKI_OK ||
+    if (fstat(f, &sb) != 0 || (st = check_regular(path, &sb, max_len)) != ZKI_OK ||
         fcntl(f, F_SETFL, fcntl(f, F_GETFL) & ~O_NONBLOCK) != 0) {
         close(f);
         return st != ZKI_OK ? st : zki_fail(ZKI_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
@@ -51,7 +51,7 @@ static zki_status zki_open_regular(const char *path, size_t max_len, int *fd, si
 }
 
 /* Reads up to n bytes; *got is how many (fewer at end of file). */
-static zki_status zki_read_fd(int fd, const char *path, uint8_t *b, size_t n, size_t *got)
+static zki_status read_fd(int fd, const char *path, uint8_t *b, size_t n, size_t *got)
 {
     size_t o = 0;
     while (o < n) {
@@ -74,7 +74,7 @@ zki_status zki_read_file(const char *path, size_t max_len, uint8_t **buf, size_t
     *len = 0;
     int fd;
     size_t sz, got = 0;
-    zki_status st = zki_open_regular(path, max_len, &fd, &sz);
+    zki_status st = open_regular(path, max_len, &fd, &sz);
     if (st != ZKI_OK)
         return st;
     uint8_t *b = malloc(sz + 1);
@@ -82,7 +82,7 @@ zki_status zki_read_file(const char *path, size_t max_len, uint8_t **buf, size_t
         close(fd);
         return zki_fail(ZKI_ERR_NOMEM, "'%s': cannot allocate %zu bytes", path, sz);
     }
-    st = zki_read_fd(fd, path, b, sz, &got);
+    st = read_fd(fd, path, b, sz, &got);
     close(fd);
     if (st == ZKI_OK && got != sz)
         st = zki_fail(ZKI_ERR_IO, "'%s': short read", path);
@@ -100,10 +100,10 @@ zki_status zki_read_file_head(const char *path, size_t max_len, uint8_t *buf, si
     int fd;
     size_t sz;
     *got = 0;
-    zki_status st = zki_open_regular(path, max_len, &fd, &sz);
+    zki_status st = open_regular(path, max_len, &fd, &sz);
     if (st != ZKI_OK)
         return st;
-    st = zki_read_fd(fd, path, buf, n, got);
+    st = read_fd(fd, path, buf, n, got);
     close(fd);
     return st;
 }

@@ -63,7 +63,7 @@ zki_graph *zki_graph_new(void)
     return calloc(1, sizeof(zki_graph));
 }
 
-static void zki_attr_free(zki_attr *a)
+static void attr_free(zki_attr *a)
 {
     free(a->name);
     free(a->s);
@@ -86,7 +86,7 @@ void zki_graph_free(zki_graph *g)
         free(n->in);
         free(n->out);
         for (int a = 0; a < n->n_attr; a++)
-            zki_attr_free(&n->attr[a]);
+            attr_free(&n->attr[a]);
         free(n->attr);
     }
     free(g->t);
@@ -127,7 +127,7 @@ int64_t zki_host_tensor_numel(const zki_host_tensor *t)
     return zki_shape_numel(t->rank, t->dims);
 }
 
-static char *zki_strdup(const char *s)
+static char *dup_string(const char *s)
 {
     size_t n = strlen(s) + 1;
     char *d = malloc(n);
@@ -148,7 +148,7 @@ int zki_graph_add_tensor(zki_graph *g, const char *name, int kind, int et)
     }
     zki_tensor *t = &g->t[g->n_tensors];
     memset(t, 0, sizeof *t);
-    t->name = zki_strdup(name ? name : "");
+    t->name = dup_string(name ? name : "");
     if (!t->name)
         return -1;
     t->kind = kind;
@@ -181,7 +181,7 @@ int zki_graph_add_node(zki_graph *g, int op, const char *name, int n_in, int n_o
     memset(n, 0, sizeof *n);
     n->op = op;
     n->opset = g->opset;
-    n->name = zki_strdup(name ? name : "");
+    n->name = dup_string(name ? name : "");
     n->in = malloc(sizeof(int) * (size_t)(n_in > 0 ? n_in : 1));
     n->out = malloc(sizeof(int) * (size_t)(n_out > 0 ? n_out : 1));
     if (!n->name || !n->in || !n->out) {
@@ -270,9 +270,9 @@ zki_status zki_attr_set_ints(zki_node *n, const char *name, const int64_t *v, in
         memcpy(copy, v, sizeof(int64_t) * (size_t)cnt);
     for (int a = 0; a < n->n_attr; a++) {
         if (strcmp(n->attr[a].name, name) == 0) {
-            zki_attr_free(&n->attr[a]);
+            attr_free(&n->attr[a]);
             memset(&n->attr[a], 0, sizeof(zki_attr));
-            n->attr[a].name = zki_strdup(name);
+            n->attr[a].name = dup_string(name);
             n->attr[a].type = ZKI_A_INTS;
             n->attr[a].is = copy;
             n->attr[a].n = cnt;
@@ -287,7 +287,7 @@ zki_status zki_attr_set_ints(zki_node *n, const char *name, const int64_t *v, in
     n->attr = na;
     zki_attr *a = &n->attr[n->n_attr++];
     memset(a, 0, sizeof *a);
-    a->name = zki_strdup(name);
+    a->name = dup_string(name);
     a->type = ZKI_A_INTS;
     a->is = copy;
     a->n = cnt;

@@ -66,7 +66,7 @@ static int zki_axis(int64_t a, int r)
 }
 
 /* Constant integer input k of n (NULL if absent or not constant). */
-static const zki_tensor *zki_const_int(const zki_graph *g, const zki_node *n, int k)
+static const zki_tensor *const_int(const zki_graph *g, const zki_node *n, int k)
 {
     int ti = zki_in(n, k);
     if (ti < 0)
@@ -75,7 +75,7 @@ static const zki_tensor *zki_const_int(const zki_graph *g, const zki_node *n, in
     return (t->kind == ZKI_T_CONST && t->i) ? t : NULL;
 }
 
-static zki_status zki_set_out(zki_graph *g, const zki_node *n, int k, int et, int rank, const int64_t *dims)
+static zki_status set_out(zki_graph *g, const zki_node *n, int k, int et, int rank, const int64_t *dims)
 {
     if (k >= n->n_out || n->out[k] < 0)
         return ZKI_OK;
@@ -95,9 +95,9 @@ static zki_status zki_set_out(zki_graph *g, const zki_node *n, int k, int et, in
     return ZKI_OK;
 }
 
-static zki_status zki_same_out(zki_graph *g, const zki_node *n, const zki_tensor *x)
+static zki_status same_out(zki_graph *g, const zki_node *n, const zki_tensor *x)
 {
-    return zki_set_out(g, n, 0, x->et, x->rank, x->dims);
+    return set_out(g, n, 0, x->et, x->rank, x->dims);
 }
 
 zki_status zki_win2d_resolve(const zki_node *n, int64_t h, int64_t w, int64_t kh, int64_t kw,
@@ -184,8 +184,8 @@ zki_status zki_win2d_resolve(const zki_node *n, int64_t h, int64_t w, int64_t kh
 zki_status zki_slice_resolve(const zki_graph *g, const zki_node *n, int64_t *start, int64_t *step, int64_t *len)
 {
     const zki_tensor *x = &g->t[n->in[0]];
-    const zki_tensor *ts = zki_const_int(g, n, 1), *te = zki_const_int(g, n, 2);
-    const zki_tensor *ta = zki_const_int(g, n, 3), *tp = zki_const_int(g, n, 4);
+    const zki_tensor *ts = const_int(g, n, 1), *te = const_int(g, n, 2);
+    const zki_tensor *ta = const_int(g, n, 3), *tp = const_int(g, n, 4);
     if (!ts || !te || (zki_in(n, 3) >= 0 && !ta) || (zki_in(n, 4) >= 0 && !tp))
         return NF(ZKI_ERR_UNSUPPORTED, "starts/ends/axes/steps must be constant (dynamic shape cannot be resolved)");
     int64_t m = zki_tensor_numel(ts);
@@ -234,7 +234,7 @@ zki_status zki_slice_resolve(const zki_graph *g, const zki_node *n, int64_t *sta
 zki_status zki_pad_resolve(const zki_graph *g, const zki_node *n, int64_t *begin, int64_t *end, int *mode)
 {
     const zki_tensor *x = &g->t[n->in[0]];
-    const zki_tensor *tp = zki_const_int(g, n, 1), *ta = zki_const_int(g, n, 3);
+    const zki_tensor *tp = const_int(g, n, 1), *ta = const_int(g, n, 3);
     if (!tp || (zki_in(n, 3) >= 0 && !ta))
         return NF(ZKI_ERR_UNSUPPORTED, "pads must be constant (dynamic shape cannot be resolved)");
     int r = x->rank;
@@ -272,7 +272,7 @@ zki_status zki_pad_resolve(const zki_graph *g, const zki_node *n, int64_t *begin
     return ZKI_OK;
 }
 
-static zki_status zki_infer_matmul(zki_graph *g, const zki_node *n, const zki_tensor *a, const zki_tensor *b)
+static zki_status infer_matmul(zki_graph *g, const zki_node *n, const zki_tensor *a, const zki_tensor *b)
 {
     if (a->rank < 1 || b->rank < 1)
         return NF(ZKI_ERR_INPUT, "MatMul of a scalar");
@@ -290,10 +290,10 @@ static zki_status zki_infer_matmul(zki_graph *g, const zki_node *n, const zki_te
         bo[ro++] = a->dims[a->rank - 2];
     if (b->rank >= 2)
         bo[ro++] = b->dims[b->rank - 1];
-    return zki_set_out(g, n, 0, a->et, ro, bo);
+    return set_out(g, n, 0, a->et, ro, bo);
 }
 
-static zki_status zki_need_float(const zki_node *n, const zki_tensor *x)
+static zki_status need_float(const zki_node *n, const zki_tensor *x)
 {
     if (zki_et_is_float(x->et) != 1)
         return NF(ZKI_ERR_UNSUPPORTED, "input '%s' of type %s: only float inputs are supported", x->name,
@@ -337,7 +337,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
 
     switch (n->op) {
     case ZKI_OP_GEMM: {
-        if ((st = zki_need_float(n, x)) != ZKI_OK)
+        if ((st = need_float(n, x)) != ZKI_OK)
             return st;
         if (x->rank != 2 || y->rank != 2)
             return NF(ZKI_ERR_INPUT, "A and B must be 2-D");
@@ -354,23 +354,23 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             if (!zki_bcast_shape(2, d, c->rank, c->dims, &ro, o2) || ro != 2 || o2[0] != m || o2[1] != nn)
                 return NF(ZKI_ERR_INPUT, "C does not broadcast to [%lld,%lld]", (long long)m, (long long)nn);
         }
-        return zki_set_out(g, n, 0, x->et, 2, d);
+        return set_out(g, n, 0, x->et, 2, d);
     }
     case ZKI_OP_MATMUL:
-        if ((st = zki_need_float(n, x)) != ZKI_OK || (st = zki_need_float(n, y)) != ZKI_OK)
+        if ((st = need_float(n, x)) != ZKI_OK || (st = need_float(n, y)) != ZKI_OK)
             return st;
-        return zki_infer_matmul(g, n, x, y);
+        return infer_matmul(g, n, x, y);
     case ZKI_OP_ADD: case ZKI_OP_SUB: case ZKI_OP_MUL: case ZKI_OP_DIV: case ZKI_OP_POW:
         if (n->op != ZKI_OP_POW && zki_et_is_float(x->et) != zki_et_is_float(y->et))
             return NF(ZKI_ERR_INPUT, "operands have different types (%s, %s)", zki_et_name(x->et), zki_et_name(y->et));
-        if (n->op == ZKI_OP_POW && (st = zki_need_float(n, x)) != ZKI_OK)
+        if (n->op == ZKI_OP_POW && (st = need_float(n, x)) != ZKI_OK)
             return st;
         if (!zki_bcast_shape(x->rank, x->dims, y->rank, y->dims, &ro, d))
             return NF(ZKI_ERR_INPUT, "shapes do not broadcast");
-        return zki_set_out(g, n, 0, x->et, ro, d);
+        return set_out(g, n, 0, x->et, ro, d);
     case ZKI_OP_RELU: case ZKI_OP_LEAKYRELU: case ZKI_OP_SIGMOID: case ZKI_OP_TANH: case ZKI_OP_ERF:
     case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_CLIP: case ZKI_OP_SOFTMAX:
-        if ((st = zki_need_float(n, x)) != ZKI_OK)
+        if ((st = need_float(n, x)) != ZKI_OK)
             return st;
         if (n->op == ZKI_OP_SOFTMAX) {
             int64_t ax = zki_attr_int(n, "axis", n->opset >= 13 ? -1 : 1);
@@ -386,9 +386,9 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             for (int k = 1; k < 3; k++)
                 if (zki_in(n, k) >= 0 && zki_tensor_numel(&g->t[n->in[k]]) != 1)
                     return NF(ZKI_ERR_INPUT, "min/max must be scalars");
-        return zki_same_out(g, n, x);
+        return same_out(g, n, x);
     case ZKI_OP_CONV: {
-        if ((st = zki_need_float(n, x)) != ZKI_OK)
+        if ((st = need_float(n, x)) != ZKI_OK)
             return st;
         if (x->rank != 4 || y->rank != 4)
             return NF(ZKI_ERR_UNSUPPORTED, "only 2-D convolution (4-D input and weight) is supported");
@@ -413,10 +413,10 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         d[1] = y->dims[0];
         d[2] = w.oh;
         d[3] = w.ow;
-        return zki_set_out(g, n, 0, x->et, 4, d);
+        return set_out(g, n, 0, x->et, 4, d);
     }
     case ZKI_OP_MAXPOOL: case ZKI_OP_AVGPOOL: {
-        if ((st = zki_need_float(n, x)) != ZKI_OK)
+        if ((st = need_float(n, x)) != ZKI_OK)
             return st;
         const int64_t *ks;
         int kc = zki_attr_ints(n, "kernel_shape", &ks);
@@ -434,19 +434,19 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         d[1] = x->dims[1];
         d[2] = w.oh;
         d[3] = w.ow;
-        return zki_set_out(g, n, 0, x->et, 4, d);
+        return set_out(g, n, 0, x->et, 4, d);
     }
     case ZKI_OP_GLOBALAVGPOOL:
-        if ((st = zki_need_float(n, x)) != ZKI_OK)
+        if ((st = need_float(n, x)) != ZKI_OK)
             return st;
         if (r < 3)
             return NF(ZKI_ERR_INPUT, "input must have rank >= 3");
         memcpy(d, x->dims, sizeof(int64_t) * (size_t)r);
         for (int a = 2; a < r; a++)
             d[a] = 1;
-        return zki_set_out(g, n, 0, x->et, r, d);
+        return set_out(g, n, 0, x->et, r, d);
     case ZKI_OP_BATCHNORM:
-        if ((st = zki_need_float(n, x)) != ZKI_OK)
+        if ((st = need_float(n, x)) != ZKI_OK)
             return st;
         if (zki_attr_int(n, "training_mode", 0) != 0)
             return NF(ZKI_ERR_UNSUPPORTED, "training_mode=1");
@@ -455,7 +455,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         for (int k = 1; k < 5; k++)
             if (zki_tensor_numel(&g->t[n->in[k]]) != x->dims[1])
                 return NF(ZKI_ERR_INPUT, "parameter %d must have %lld values", k, (long long)x->dims[1]);
-        return zki_same_out(g, n, x);
+        return same_out(g, n, x);
     case ZKI_OP_FLATTEN: {
         int64_t ax = zki_attr_int(n, "axis", 1);
         if (ax < 0)
@@ -464,10 +464,10 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             return NF(ZKI_ERR_INPUT, "axis out of range");
         d[0] = zki_shape_numel((int)ax, x->dims);
         d[1] = zki_shape_numel(r - (int)ax, x->dims + ax);
-        return zki_set_out(g, n, 0, x->et, 2, d);
+        return set_out(g, n, 0, x->et, 2, d);
     }
     case ZKI_OP_RESHAPE: {
-        const zki_tensor *s = zki_const_int(g, n, 1);
+        const zki_tensor *s = const_int(g, n, 1);
         if (!s)
             return NF(ZKI_ERR_UNSUPPORTED, "target shape is not constant (dynamic shape cannot be resolved)");
         int64_t m = zki_tensor_numel(s);
@@ -503,7 +503,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         } else if (known != total) {
             return NF(ZKI_ERR_INPUT, "%lld elements cannot be reshaped into %lld", (long long)total, (long long)known);
         }
-        return zki_set_out(g, n, 0, x->et, (int)m, d);
+        return set_out(g, n, 0, x->et, (int)m, d);
     }
     case ZKI_OP_TRANSPOSE: {
         const int64_t *p;
@@ -518,7 +518,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             used[s] = 1;
             d[a] = x->dims[s];
         }
-        return zki_set_out(g, n, 0, x->et, r, d);
+        return set_out(g, n, 0, x->et, r, d);
     }
     case ZKI_OP_CONCAT: {
         int ax = zki_axis(zki_attr_int(n, "axis", 0), r);
@@ -537,16 +537,16 @@ zki_status zki_op_infer(zki_graph *g, int ni)
                     return NF(ZKI_ERR_INPUT, "input %d differs on axis %d", k, a);
             d[ax] += t->dims[ax];
         }
-        return zki_set_out(g, n, 0, x->et, r, d);
+        return set_out(g, n, 0, x->et, r, d);
     }
     case ZKI_OP_SLICE: {
         int64_t s[ZKI_MAX_RANK], p[ZKI_MAX_RANK];
         if ((st = zki_slice_resolve(g, n, s, p, d)) != ZKI_OK)
             return st;
-        return zki_set_out(g, n, 0, x->et, r, d);
+        return set_out(g, n, 0, x->et, r, d);
     }
     case ZKI_OP_SQUEEZE: {
-        const zki_tensor *ax = zki_const_int(g, n, 1);
+        const zki_tensor *ax = const_int(g, n, 1);
         if (zki_in(n, 1) >= 0 && !ax)
             return NF(ZKI_ERR_UNSUPPORTED, "axes are not constant");
         int drop[ZKI_MAX_RANK] = {0};
@@ -565,10 +565,10 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         for (int a = 0; a < r; a++)
             if (!drop[a])
                 d[ro++] = x->dims[a];
-        return zki_set_out(g, n, 0, x->et, ro, d);
+        return set_out(g, n, 0, x->et, ro, d);
     }
     case ZKI_OP_UNSQUEEZE: {
-        const zki_tensor *ax = zki_const_int(g, n, 1);
+        const zki_tensor *ax = const_int(g, n, 1);
         if (!ax)
             return NF(ZKI_ERR_UNSUPPORTED, "axes are not constant");
         int64_t m = zki_tensor_numel(ax);
@@ -584,7 +584,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         }
         for (int a = 0, j = 0; a < ro; a++)
             d[a] = ins[a] ? 1 : x->dims[j++];
-        return zki_set_out(g, n, 0, x->et, ro, d);
+        return set_out(g, n, 0, x->et, ro, d);
     }
     case ZKI_OP_PAD: {
         int64_t b[ZKI_MAX_RANK], e[ZKI_MAX_RANK];
@@ -598,10 +598,10 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             if (d[a] < 0)
                 return NF(ZKI_ERR_INPUT, "negative output dim on axis %d", a);
         }
-        return zki_set_out(g, n, 0, x->et, r, d);
+        return set_out(g, n, 0, x->et, r, d);
     }
     case ZKI_OP_LAYERNORM: {
-        if ((st = zki_need_float(n, x)) != ZKI_OK)
+        if ((st = need_float(n, x)) != ZKI_OK)
             return st;
         int ax = zki_axis(zki_attr_int(n, "axis", -1), r);
         if (ax < 0)
@@ -611,22 +611,22 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             if (zki_in(n, k) >= 0 && zki_tensor_numel(&g->t[n->in[k]]) != inner)
                 return NF(ZKI_ERR_UNSUPPORTED, "scale/bias must cover the normalised dims exactly (%lld values)",
                           (long long)inner);
-        if ((st = zki_same_out(g, n, x)) != ZKI_OK)
+        if ((st = same_out(g, n, x)) != ZKI_OK)
             return st;
         memcpy(d, x->dims, sizeof(int64_t) * (size_t)r);
         for (int a = ax; a < r; a++)
             d[a] = 1;
-        if ((st = zki_set_out(g, n, 1, ZKI_ET_FLOAT, r, d)) != ZKI_OK)
+        if ((st = set_out(g, n, 1, ZKI_ET_FLOAT, r, d)) != ZKI_OK)
             return st;
-        return zki_set_out(g, n, 2, ZKI_ET_FLOAT, r, d);
+        return set_out(g, n, 2, ZKI_ET_FLOAT, r, d);
     }
     case ZKI_OP_REDUCEMEAN: {
-        if ((st = zki_need_float(n, x)) != ZKI_OK)
+        if ((st = need_float(n, x)) != ZKI_OK)
             return st;
         int red[ZKI_MAX_RANK] = {0}, any = 0;
         const int64_t *av;
         int ac = zki_attr_ints(n, "axes", &av);
-        const zki_tensor *at = zki_const_int(g, n, 1);
+        const zki_tensor *at = const_int(g, n, 1);
         if (zki_in(n, 1) >= 0 && !at)
             return NF(ZKI_ERR_UNSUPPORTED, "axes are not constant");
         if (at) {
@@ -651,7 +651,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             else if (keep)
                 d[ro++] = 1;
         }
-        return zki_set_out(g, n, 0, x->et, ro, d);
+        return set_out(g, n, 0, x->et, ro, d);
     }
     case ZKI_OP_GATHER: {
         int ax = zki_axis(zki_attr_int(n, "axis", 0), r);
@@ -668,7 +668,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             d[ro++] = y->dims[a];
         for (int a = ax + 1; a < r; a++)
             d[ro++] = x->dims[a];
-        return zki_set_out(g, n, 0, x->et, ro, d);
+        return set_out(g, n, 0, x->et, ro, d);
     }
     case ZKI_OP_WHERE: {
         const zki_tensor *z = &g->t[n->in[2]];
@@ -679,13 +679,13 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         if (!zki_bcast_shape(x->rank, x->dims, y->rank, y->dims, &r1, t1) ||
             !zki_bcast_shape(r1, t1, z->rank, z->dims, &ro, d))
             return NF(ZKI_ERR_INPUT, "shapes do not broadcast");
-        return zki_set_out(g, n, 0, y->et, ro, d);
+        return set_out(g, n, 0, y->et, ro, d);
     }
     case ZKI_OP_CAST: {
         int64_t to = zki_attr_int(n, "to", 0);
         if (to < 0 || to > 64 || zki_et_is_float((int)to) < 0)
             return NF(ZKI_ERR_UNSUPPORTED, "cast to element type %lld", (long long)to);
-        return zki_set_out(g, n, 0, (int)to, r, x->dims);
+        return set_out(g, n, 0, (int)to, r, x->dims);
     }
     case ZKI_OP_SHAPE: {
         int64_t s = zki_attr_int(n, "start", 0), e = zki_attr_int(n, "end", r);
@@ -694,17 +694,17 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         if (s < 0) s = 0;
         if (e > r) e = r;
         d[0] = e > s ? e - s : 0;
-        return zki_set_out(g, n, 0, ZKI_ET_INT64, 1, d);
+        return set_out(g, n, 0, ZKI_ET_INT64, 1, d);
     }
     case ZKI_OP_IDENTITY: case ZKI_OP_DROPOUT:
         if (n->op == ZKI_OP_DROPOUT && zki_in(n, 2) >= 0) {
-            const zki_tensor *tm = zki_const_int(g, n, 2);
+            const zki_tensor *tm = const_int(g, n, 2);
             if (!tm || zki_tensor_numel(tm) != 1 || tm->i[0] != 0)
                 return NF(ZKI_ERR_UNSUPPORTED, "training_mode must be a constant false (inference only)");
         }
-        if ((st = zki_same_out(g, n, x)) != ZKI_OK)
+        if ((st = same_out(g, n, x)) != ZKI_OK)
             return st;
-        return zki_set_out(g, n, 1, ZKI_ET_BOOL, r, x->dims);
+        return set_out(g, n, 1, ZKI_ET_BOOL, r, x->dims);
     default:
         return NF(ZKI_ERR_UNSUPPORTED, "no shape inference");
     }

@@ -11,7 +11,7 @@
 
 #define NF(code, ...) zki_node_fail(n, code, __VA_ARGS__)
 
-static const zki_tensor *zki_tin(const zki_graph *g, const zki_node *n, int k)
+static const zki_tensor *tin(const zki_graph *g, const zki_node *n, int k)
 {
     return (k < n->n_in && n->in[k] >= 0) ? &g->t[n->in[k]] : NULL;
 }
@@ -22,13 +22,13 @@ static int zki_isf(const zki_tensor *t)
 }
 
 /* Unsigned arithmetic so hostile constants wrap instead of overflowing. */
-static int64_t zki_wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
-static int64_t zki_wrap_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
-static int64_t zki_wrap_mul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
+static int64_t wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+static int64_t wrap_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
+static int64_t wrap_mul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
 
-static zki_status zki_run_binary(const zki_graph *g, const zki_node *n, zki_buf *v)
+static zki_status run_binary(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
-    const zki_tensor *a = zki_tin(g, n, 0), *b = zki_tin(g, n, 1), *o = &g->t[n->out[0]];
+    const zki_tensor *a = tin(g, n, 0), *b = tin(g, n, 1), *o = &g->t[n->out[0]];
     int64_t cnt = zki_tensor_numel(o);
     const zki_buf *va = &v[n->in[0]], *vb = &v[n->in[1]];
     zki_buf *vo = &v[n->out[0]];
@@ -54,13 +54,13 @@ static zki_status zki_run_binary(const zki_graph *g, const zki_node *n, zki_buf 
         int64_t y = vb->i[zki_bcast_index(o->rank, o->dims, b->rank, b->dims, k)];
         int64_t r;
         switch (n->op) {
-        case ZKI_OP_ADD: r = zki_wrap_add(x, y); break;
-        case ZKI_OP_SUB: r = zki_wrap_sub(x, y); break;
-        case ZKI_OP_MUL: r = zki_wrap_mul(x, y); break;
+        case ZKI_OP_ADD: r = wrap_add(x, y); break;
+        case ZKI_OP_SUB: r = wrap_sub(x, y); break;
+        case ZKI_OP_MUL: r = wrap_mul(x, y); break;
         case ZKI_OP_DIV:
             if (y == 0)
                 return NF(ZKI_ERR_INPUT, "integer division by zero");
-            r = (y == -1) ? zki_wrap_sub(0, x) : x / y;
+            r = (y == -1) ? wrap_sub(0, x) : x / y;
             break;
         default:
             return NF(ZKI_ERR_UNSUPPORTED, "integer Pow");
@@ -70,14 +70,14 @@ static zki_status zki_run_binary(const zki_graph *g, const zki_node *n, zki_buf 
     return ZKI_OK;
 }
 
-static float zki_gelu(float x, int tanh_approx)
+static float gelu(float x, int tanh_approx)
 {
     if (tanh_approx)
         return 0.5f * x * (1.0f + tanhf(0.7978845608f * (x + 0.044715f * x * x * x)));
     return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
 }
 
-static zki_status zki_run_unary(const zki_graph *g, const zki_node *n, zki_buf *v)
+static zki_status run_unary(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
     const zki_tensor *o = &g->t[n->out[0]];
     int64_t cnt = zki_tensor_numel(o);
@@ -87,7 +87,7 @@ static zki_status zki_run_unary(const zki_graph *g, const zki_node *n, zki_buf *
     float lo = -INFINITY, hi = INFINITY;
     int tanh_approx = 0;
     if (n->op == ZKI_OP_CLIP) {
-        const zki_tensor *tl = zki_tin(g, n, 1), *th = zki_tin(g, n, 2);
+        const zki_tensor *tl = tin(g, n, 1), *th = tin(g, n, 2);
         if (tl)
             lo = v[n->in[1]].f ? v[n->in[1]].f[0] : (float)v[n->in[1]].i[0];
         if (th)
@@ -104,7 +104,7 @@ static zki_status zki_run_unary(const zki_graph *g, const zki_node *n, zki_buf *
         case ZKI_OP_TANH: r = tanhf(a); break;
         case ZKI_OP_ERF: r = erff(a); break;
         case ZKI_OP_SQRT: r = sqrtf(a); break;
-        case ZKI_OP_GELU: r = zki_gelu(a, tanh_approx); break;
+        case ZKI_OP_GELU: r = gelu(a, tanh_approx); break;
         default: r = a < lo ? lo : (a > hi ? hi : a); break; /* Clip */
         }
         y[k] = r;
@@ -112,9 +112,9 @@ static zki_status zki_run_unary(const zki_graph *g, const zki_node *n, zki_buf *
     return ZKI_OK;
 }
 
-static void zki_run_gemm(const zki_graph *g, const zki_node *n, zki_buf *v)
+static void run_gemm(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
-    const zki_tensor *a = zki_tin(g, n, 0), *c = zki_tin(g, n, 2);
+    const zki_tensor *a = tin(g, n, 0), *c = tin(g, n, 2);
     const zki_tensor *o = &g->t[n->out[0]];
     int ta = zki_attr_int(n, "transA", 0) != 0, tb = zki_attr_int(n, "transB", 0) != 0;
     double alpha = zki_attr_float(n, "alpha", 1.0), beta = zki_attr_float(n, "beta", 1.0);
@@ -135,9 +135,9 @@ static void zki_run_gemm(const zki_graph *g, const zki_node *n, zki_buf *v)
     }
 }
 
-static void zki_run_matmul(const zki_graph *g, const zki_node *n, zki_buf *v)
+static void run_matmul(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
-    const zki_tensor *a = zki_tin(g, n, 0), *b = zki_tin(g, n, 1), *o = &g->t[n->out[0]];
+    const zki_tensor *a = tin(g, n, 0), *b = tin(g, n, 1), *o = &g->t[n->out[0]];
     int64_t kk = a->dims[a->rank - 1];
     int64_t m = a->rank >= 2 ? a->dims[a->rank - 2] : 1;
     int64_t nn = b->rank >= 2 ? b->dims[b->rank - 1] : 1;
@@ -163,9 +163,9 @@ static void zki_run_matmul(const zki_graph *g, const zki_node *n, zki_buf *v)
     }
 }
 
-static zki_status zki_run_conv(const zki_graph *g, const zki_node *n, zki_buf *v)
+static zki_status run_conv(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
-    const zki_tensor *x = zki_tin(g, n, 0), *w = zki_tin(g, n, 1), *bt = zki_tin(g, n, 2);
+    const zki_tensor *x = tin(g, n, 0), *w = tin(g, n, 1), *bt = tin(g, n, 2);
     zki_win2d p;
     zki_status st = zki_win2d_resolve(n, x->dims[2], x->dims[3], w->dims[2], w->dims[3], 0, &p);
     if (st != ZKI_OK)
@@ -200,9 +200,9 @@ static zki_status zki_run_conv(const zki_graph *g, const zki_node *n, zki_buf *v
     return ZKI_OK;
 }
 
-static zki_status zki_run_pool(const zki_graph *g, const zki_node *n, zki_buf *v)
+static zki_status run_pool(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
-    const zki_tensor *x = zki_tin(g, n, 0);
+    const zki_tensor *x = tin(g, n, 0);
     const int64_t *ks;
     zki_attr_ints(n, "kernel_shape", &ks);
     zki_win2d p;
@@ -242,25 +242,25 @@ static zki_status zki_run_pool(const zki_graph *g, const zki_node *n, zki_buf *v
 }
 
 /* Iterates an axis split of a tensor: outer x axis x inner. */
-static void zki_split3(const zki_tensor *t, int a0, int a1, int64_t *outer, int64_t *mid, int64_t *inner)
+static void split3(const zki_tensor *t, int a0, int a1, int64_t *outer, int64_t *mid, int64_t *inner)
 {
     *outer = zki_shape_numel(a0, t->dims);
     *mid = zki_shape_numel(a1 - a0, t->dims + a0);
     *inner = zki_shape_numel(t->rank - a1, t->dims + a1);
 }
 
-static void zki_run_softmax(const zki_graph *g, const zki_node *n, zki_buf *v)
+static void run_softmax(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
-    const zki_tensor *x = zki_tin(g, n, 0);
+    const zki_tensor *x = tin(g, n, 0);
     int r = x->rank;
     int64_t ax = zki_attr_int(n, "axis", n->opset >= 13 ? -1 : 1);
     if (ax < 0)
         ax += r;
     int64_t outer, mid, inner;
     if (n->opset >= 13)
-        zki_split3(x, (int)ax, (int)ax + 1, &outer, &mid, &inner);
+        split3(x, (int)ax, (int)ax + 1, &outer, &mid, &inner);
     else
-        zki_split3(x, (int)ax, r, &outer, &mid, &inner), mid *= inner, inner = 1;
+        split3(x, (int)ax, r, &outer, &mid, &inner), mid *= inner, inner = 1;
     const float *X = v[n->in[0]].f;
     float *Y = v[n->out[0]].f;
     for (int64_t o = 0; o < outer; o++)
@@ -281,18 +281,18 @@ static void zki_run_softmax(const zki_graph *g, const zki_node *n, zki_buf *v)
         }
 }
 
-static void zki_run_layernorm(const zki_graph *g, const zki_node *n, zki_buf *v)
+static void run_layernorm(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
-    const zki_tensor *x = zki_tin(g, n, 0);
+    const zki_tensor *x = tin(g, n, 0);
     int r = x->rank;
     int64_t ax = zki_attr_int(n, "axis", -1);
     if (ax < 0)
         ax += r;
     double eps = zki_attr_float(n, "epsilon", 1e-5);
     int64_t outer, mid, inner;
-    zki_split3(x, (int)ax, r, &outer, &mid, &inner);
+    split3(x, (int)ax, r, &outer, &mid, &inner);
     const float *X = v[n->in[0]].f, *S = v[n->in[1]].f;
-    const float *B = zki_tin(g, n, 2) ? v[n->in[2]].f : NULL;
+    const float *B = tin(g, n, 2) ? v[n->in[2]].f : NULL;
     float *Y = v[n->out[0]].f;
     float *Mean = n->n_out > 1 && n->out[1] >= 0 ? v[n->out[1]].f : NULL;
     float *Inv = n->n_out > 2 && n->out[2] >= 0 ? v[n->out[2]].f : NULL;
@@ -315,9 +315,9 @@ static void zki_run_layernorm(const zki_graph *g, const zki_node *n, zki_buf *v)
     }
 }
 
-static void zki_run_batchnorm(const zki_graph *g, const zki_node *n, zki_buf *v)
+static void run_batchnorm(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
-    const zki_tensor *x = zki_tin(g, n, 0);
+    const zki_tensor *x = tin(g, n, 0);
     int64_t N = x->dims[0], C = x->dims[1], S = zki_shape_numel(x->rank - 2, x->dims + 2);
     double eps = zki_attr_float(n, "epsilon", 1e-5);
     const float *X = v[n->in[0]].f, *sc = v[n->in[1]].f, *bi = v[n->in[2]].f, *mu = v[n->in[3]].f,
@@ -333,13 +333,13 @@ static void zki_run_batchnorm(const zki_graph *g, const zki_node *n, zki_buf *v)
         }
 }
 
-static zki_status zki_run_reducemean(const zki_graph *g, const zki_node *n, zki_buf *v)
+static zki_status run_reducemean(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
-    const zki_tensor *x = zki_tin(g, n, 0), *o = &g->t[n->out[0]];
+    const zki_tensor *x = tin(g, n, 0), *o = &g->t[n->out[0]];
     int r = x->rank, red[ZKI_MAX_RANK] = {0}, any = 0;
     const int64_t *av;
     int ac = zki_attr_ints(n, "axes", &av);
-    const zki_tensor *at = zki_tin(g, n, 1);
+    const zki_tensor *at = tin(g, n, 1);
     if (at) {
         ac = (int)zki_tensor_numel(at);
         av = v[n->in[1]].i;
@@ -379,15 +379,15 @@ static zki_status zki_run_reducemean(const zki_graph *g, const zki_node *n, zki_
 
 /* Copies elements by an index map: dst[k] = src[map(k)] where map is given
  * per output coordinate; used by Transpose, Slice, Concat, Pad, Gather. */
-static zki_status zki_run_gather(const zki_graph *g, const zki_node *n, zki_buf *v)
+static zki_status run_gather(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
-    const zki_tensor *x = zki_tin(g, n, 0), *idx = zki_tin(g, n, 1);
+    const zki_tensor *x = tin(g, n, 0), *idx = tin(g, n, 1);
     int r = x->rank;
     int64_t ax = zki_attr_int(n, "axis", 0);
     if (ax < 0)
         ax += r;
     int64_t outer, mid, inner;
-    zki_split3(x, (int)ax, (int)ax + 1, &outer, &mid, &inner);
+    split3(x, (int)ax, (int)ax + 1, &outer, &mid, &inner);
     int64_t ni = zki_tensor_numel(idx);
     const int64_t *I = v[n->in[1]].i;
     int isf = zki_isf(x);
@@ -407,7 +407,7 @@ static zki_status zki_run_gather(const zki_graph *g, const zki_node *n, zki_buf 
     return ZKI_OK;
 }
 
-static void zki_copy_elem(const zki_buf *src, int64_t si, zki_buf *dst, int64_t di)
+static void copy_elem(const zki_buf *src, int64_t si, zki_buf *dst, int64_t di)
 {
     if (dst->f)
         dst->f[di] = src->f[si];
@@ -415,9 +415,9 @@ static void zki_copy_elem(const zki_buf *src, int64_t si, zki_buf *dst, int64_t 
         dst->i[di] = src->i[si];
 }
 
-static zki_status zki_run_layout(const zki_graph *g, const zki_node *n, zki_buf *v)
+static zki_status run_layout(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
-    const zki_tensor *x = zki_tin(g, n, 0), *o = &g->t[n->out[0]];
+    const zki_tensor *x = tin(g, n, 0), *o = &g->t[n->out[0]];
     int r = x->rank;
     int64_t on = zki_tensor_numel(o);
     zki_buf *vo = &v[n->out[0]];
@@ -438,7 +438,7 @@ static zki_status zki_run_layout(const zki_graph *g, const zki_node *n, zki_buf 
                 rem /= o->dims[a];
                 si += c * xs[pc ? p[a] : r - 1 - a];
             }
-            zki_copy_elem(vx, si, vo, k);
+            copy_elem(vx, si, vo, k);
         }
         return ZKI_OK;
     }
@@ -454,7 +454,7 @@ static zki_status zki_run_layout(const zki_graph *g, const zki_node *n, zki_buf 
                 rem /= o->dims[a];
                 si += (st[a] + c * sp[a]) * xs[a];
             }
-            zki_copy_elem(vx, si, vo, k);
+            copy_elem(vx, si, vo, k);
         }
         return ZKI_OK;
     }
@@ -464,7 +464,7 @@ static zki_status zki_run_layout(const zki_graph *g, const zki_node *n, zki_buf 
         zki_status es = zki_pad_resolve(g, n, b, e, &mode);
         if (es != ZKI_OK)
             return es;
-        const zki_tensor *cv = zki_tin(g, n, 2);
+        const zki_tensor *cv = tin(g, n, 2);
         float cf = 0;
         int64_t ci = 0;
         if (cv) {
@@ -496,7 +496,7 @@ static zki_status zki_run_layout(const zki_graph *g, const zki_node *n, zki_buf 
                 else
                     vo->i[k] = ci;
             } else {
-                zki_copy_elem(vx, si, vo, k);
+                copy_elem(vx, si, vo, k);
             }
         }
         return ZKI_OK;
@@ -512,13 +512,13 @@ static zki_status zki_run_layout(const zki_graph *g, const zki_node *n, zki_buf 
         int64_t len = xt->dims[ax] * inner;
         for (int64_t q = 0; q < outer; q++)
             for (int64_t k = 0; k < len; k++)
-                zki_copy_elem(&v[n->in[t]], q * len + k, vo, q * o->dims[ax] * inner + off + k);
+                copy_elem(&v[n->in[t]], q * len + k, vo, q * o->dims[ax] * inner + off + k);
         off += len;
     }
     return ZKI_OK;
 }
 
-static int64_t zki_cast_int(double f, int et)
+static int64_t cast_int(double f, int et)
 {
     if (f != f)
         return 0;
@@ -539,9 +539,9 @@ static int64_t zki_cast_int(double f, int et)
     }
 }
 
-static void zki_run_cast(const zki_graph *g, const zki_node *n, zki_buf *v)
+static void run_cast(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
-    const zki_tensor *x = zki_tin(g, n, 0), *o = &g->t[n->out[0]];
+    const zki_tensor *x = tin(g, n, 0), *o = &g->t[n->out[0]];
     int64_t cnt = zki_tensor_numel(o);
     const zki_buf *vx = &v[n->in[0]];
     zki_buf *vo = &v[n->out[0]];
@@ -549,17 +549,17 @@ static void zki_run_cast(const zki_graph *g, const zki_node *n, zki_buf *v)
         if (zki_isf(o)) {
             vo->f[k] = zki_isf(x) ? vx->f[k] : (float)vx->i[k];
         } else if (zki_isf(x)) {
-            vo->i[k] = zki_cast_int(vx->f[k], o->et);
+            vo->i[k] = cast_int(vx->f[k], o->et);
         } else {
             int64_t a = vx->i[k];
-            vo->i[k] = o->et == ZKI_ET_BOOL ? a != 0 : zki_cast_int((double)a, o->et);
+            vo->i[k] = o->et == ZKI_ET_BOOL ? a != 0 : cast_int((double)a, o->et);
             if (o->et == ZKI_ET_INT64 || o->et == ZKI_ET_UINT64)
                 vo->i[k] = a;
         }
     }
 }
 
-static void zki_copy_all(const zki_tensor *t, const zki_buf *src, zki_buf *dst)
+static void copy_all(const zki_tensor *t, const zki_buf *src, zki_buf *dst)
 {
     int64_t cnt = zki_tensor_numel(t);
     if (dst->f)
@@ -572,17 +572,17 @@ zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
     const zki_tensor *o = &g->t[n->out[0]];
     switch (n->op) {
-    case ZKI_OP_GEMM: zki_run_gemm(g, n, v); return ZKI_OK;
-    case ZKI_OP_MATMUL: zki_run_matmul(g, n, v); return ZKI_OK;
+    case ZKI_OP_GEMM: run_gemm(g, n, v); return ZKI_OK;
+    case ZKI_OP_MATMUL: run_matmul(g, n, v); return ZKI_OK;
     case ZKI_OP_ADD: case ZKI_OP_SUB: case ZKI_OP_MUL: case ZKI_OP_DIV: case ZKI_OP_POW:
-        return zki_run_binary(g, n, v);
+        return run_binary(g, n, v);
     case ZKI_OP_RELU: case ZKI_OP_LEAKYRELU: case ZKI_OP_SIGMOID: case ZKI_OP_TANH: case ZKI_OP_ERF:
     case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_CLIP:
-        return zki_run_unary(g, n, v);
-    case ZKI_OP_CONV: return zki_run_conv(g, n, v);
-    case ZKI_OP_MAXPOOL: case ZKI_OP_AVGPOOL: return zki_run_pool(g, n, v);
+        return run_unary(g, n, v);
+    case ZKI_OP_CONV: return run_conv(g, n, v);
+    case ZKI_OP_MAXPOOL: case ZKI_OP_AVGPOOL: return run_pool(g, n, v);
     case ZKI_OP_GLOBALAVGPOOL: {
-        const zki_tensor *x = zki_tin(g, n, 0);
+        const zki_tensor *x = tin(g, n, 0);
         int64_t nc = x->dims[0] * x->dims[1], s = zki_shape_numel(x->rank - 2, x->dims + 2);
         for (int64_t c = 0; c < nc; c++) {
             double a = 0;
@@ -592,16 +592,16 @@ zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *v)
         }
         return ZKI_OK;
     }
-    case ZKI_OP_BATCHNORM: zki_run_batchnorm(g, n, v); return ZKI_OK;
-    case ZKI_OP_SOFTMAX: zki_run_softmax(g, n, v); return ZKI_OK;
-    case ZKI_OP_LAYERNORM: zki_run_layernorm(g, n, v); return ZKI_OK;
-    case ZKI_OP_REDUCEMEAN: return zki_run_reducemean(g, n, v);
-    case ZKI_OP_GATHER: return zki_run_gather(g, n, v);
+    case ZKI_OP_BATCHNORM: run_batchnorm(g, n, v); return ZKI_OK;
+    case ZKI_OP_SOFTMAX: run_softmax(g, n, v); return ZKI_OK;
+    case ZKI_OP_LAYERNORM: run_layernorm(g, n, v); return ZKI_OK;
+    case ZKI_OP_REDUCEMEAN: return run_reducemean(g, n, v);
+    case ZKI_OP_GATHER: return run_gather(g, n, v);
     case ZKI_OP_TRANSPOSE: case ZKI_OP_SLICE: case ZKI_OP_PAD: case ZKI_OP_CONCAT:
-        return zki_run_layout(g, n, v);
+        return run_layout(g, n, v);
     case ZKI_OP_FLATTEN: case ZKI_OP_RESHAPE: case ZKI_OP_SQUEEZE: case ZKI_OP_UNSQUEEZE:
     case ZKI_OP_IDENTITY: case ZKI_OP_DROPOUT:
-        zki_copy_all(o, &v[n->in[0]], &v[n->out[0]]);
+        copy_all(o, &v[n->in[0]], &v[n->out[0]]);
         if (n->op == ZKI_OP_DROPOUT && n->n_out > 1 && n->out[1] >= 0) {
             int64_t cnt = zki_tensor_numel(&g->t[n->out[1]]);
             for (int64_t k = 0; k < cnt; k++)
@@ -609,20 +609,20 @@ zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *v)
         }
         return ZKI_OK;
     case ZKI_OP_WHERE: {
-        const zki_tensor *c = zki_tin(g, n, 0), *a = zki_tin(g, n, 1), *b = zki_tin(g, n, 2);
+        const zki_tensor *c = tin(g, n, 0), *a = tin(g, n, 1), *b = tin(g, n, 2);
         int64_t cnt = zki_tensor_numel(o);
         for (int64_t k = 0; k < cnt; k++) {
             int64_t ic = zki_bcast_index(o->rank, o->dims, c->rank, c->dims, k);
             const zki_tensor *src = v[n->in[0]].i[ic] ? a : b;
             int which = v[n->in[0]].i[ic] ? 1 : 2;
-            zki_copy_elem(&v[n->in[which]], zki_bcast_index(o->rank, o->dims, src->rank, src->dims, k),
+            copy_elem(&v[n->in[which]], zki_bcast_index(o->rank, o->dims, src->rank, src->dims, k),
                           &v[n->out[0]], k);
         }
         return ZKI_OK;
     }
-    case ZKI_OP_CAST: zki_run_cast(g, n, v); return ZKI_OK;
+    case ZKI_OP_CAST: run_cast(g, n, v); return ZKI_OK;
     case ZKI_OP_SHAPE: {
-        const zki_tensor *x = zki_tin(g, n, 0);
+        const zki_tensor *x = tin(g, n, 0);
         int r = x->rank;
         int64_t s = zki_attr_int(n, "start", 0);
         if (s < 0) s += r;

@@ -8,7 +8,7 @@
 #include "common/error.h"
 
 /* Appends a constant tensor and wires it as input `slot` of node ni. */
-static zki_status zki_add_const_input(zki_graph *g, int ni, int slot, int et, int rank, const int64_t *dims,
+static zki_status add_const_input(zki_graph *g, int ni, int slot, int et, int rank, const int64_t *dims,
                                       float *f, int64_t *iv)
 {
     char nm[300];
@@ -34,7 +34,7 @@ static zki_status zki_add_const_input(zki_graph *g, int ni, int slot, int et, in
     return ZKI_OK;
 }
 
-static zki_status zki_ints_input(zki_graph *g, int ni, int slot, const char *attr, int required)
+static zki_status ints_input(zki_graph *g, int ni, int slot, const char *attr, int required)
 {
     const int64_t *v;
     int c = zki_attr_ints(&g->nodes[ni], attr, &v);
@@ -49,10 +49,10 @@ static zki_status zki_ints_input(zki_graph *g, int ni, int slot, const char *att
     if (c)
         memcpy(d, v, sizeof(int64_t) * (size_t)c);
     int64_t dim = c;
-    return zki_add_const_input(g, ni, slot, ZKI_ET_INT64, 1, &dim, NULL, d);
+    return add_const_input(g, ni, slot, ZKI_ET_INT64, 1, &dim, NULL, d);
 }
 
-static zki_status zki_float_input(zki_graph *g, int ni, int slot, const char *attr)
+static zki_status float_input(zki_graph *g, int ni, int slot, const char *attr)
 {
     const zki_attr *a = zki_attr_get(&g->nodes[ni], attr);
     if (!a)
@@ -61,11 +61,11 @@ static zki_status zki_float_input(zki_graph *g, int ni, int slot, const char *at
     if (!f)
         return zki_fail(ZKI_ERR_NOMEM, "out of memory");
     f[0] = (float)a->f;
-    return zki_add_const_input(g, ni, slot, ZKI_ET_FLOAT, 0, NULL, f, NULL);
+    return add_const_input(g, ni, slot, ZKI_ET_FLOAT, 0, NULL, f, NULL);
 }
 
 /* Rewrites attribute forms of old opsets into the inputs of newer ones. */
-static zki_status zki_normalise(zki_graph *g, int ni)
+static zki_status normalise(zki_graph *g, int ni)
 {
     zki_node *n = &g->nodes[ni];
     zki_status st = ZKI_OK;
@@ -77,8 +77,8 @@ static zki_status zki_normalise(zki_graph *g, int ni)
         if (os < 10) {
             if (n->n_in != 1)
                 return zki_node_fail(n, ZKI_ERR_INPUT, "opset < 10 Slice takes one input");
-            if ((st = zki_ints_input(g, ni, 1, "starts", 1)) || (st = zki_ints_input(g, ni, 2, "ends", 1)) ||
-                (st = zki_ints_input(g, ni, 3, "axes", 0)))
+            if ((st = ints_input(g, ni, 1, "starts", 1)) || (st = ints_input(g, ni, 2, "ends", 1)) ||
+                (st = ints_input(g, ni, 3, "axes", 0)))
                 return st;
         }
         break;
@@ -86,14 +86,14 @@ static zki_status zki_normalise(zki_graph *g, int ni)
         if (os < 13) {
             if (n->n_in != 1)
                 return zki_node_fail(n, ZKI_ERR_INPUT, "opset < 13 takes one input");
-            return zki_ints_input(g, ni, 1, "axes", n->op == ZKI_OP_UNSQUEEZE);
+            return ints_input(g, ni, 1, "axes", n->op == ZKI_OP_UNSQUEEZE);
         }
         break;
     case ZKI_OP_PAD:
         if (os < 11) {
             if (n->n_in != 1)
                 return zki_node_fail(n, ZKI_ERR_INPUT, "opset < 11 Pad takes one input");
-            if ((st = zki_ints_input(g, ni, 1, "pads", 1)) || (st = zki_float_input(g, ni, 2, "value")))
+            if ((st = ints_input(g, ni, 1, "pads", 1)) || (st = float_input(g, ni, 2, "value")))
                 return st;
         }
         break;
@@ -101,7 +101,7 @@ static zki_status zki_normalise(zki_graph *g, int ni)
         if (os < 11) {
             if (n->n_in != 1)
                 return zki_node_fail(n, ZKI_ERR_INPUT, "opset < 11 Clip takes one input");
-            if ((st = zki_float_input(g, ni, 1, "min")) || (st = zki_float_input(g, ni, 2, "max")))
+            if ((st = float_input(g, ni, 1, "min")) || (st = float_input(g, ni, 2, "max")))
                 return st;
         }
         break;
@@ -115,7 +115,7 @@ static zki_status zki_normalise(zki_graph *g, int ni)
     return ZKI_OK;
 }
 
-static int zki_is_foldable(const zki_graph *g, const zki_node *n)
+static int is_foldable(const zki_graph *g, const zki_node *n)
 {
     if (n->op == ZKI_OP_SHAPE)
         return 1;
@@ -125,7 +125,7 @@ static int zki_is_foldable(const zki_graph *g, const zki_node *n)
     return 1;
 }
 
-static zki_status zki_alloc_buf(const zki_tensor *t, zki_buf *b)
+static zki_status alloc_buf(const zki_tensor *t, zki_buf *b)
 {
     int64_t cnt = zki_tensor_numel(t);
     size_t c = (size_t)(cnt > 0 ? cnt : 1);
@@ -141,7 +141,7 @@ static zki_status zki_alloc_buf(const zki_tensor *t, zki_buf *b)
 }
 
 /* Evaluates node ni (all inputs constant) and makes its outputs constants. */
-static zki_status zki_fold_node(zki_graph *g, int ni, zki_buf *vals)
+static zki_status fold_node(zki_graph *g, int ni, zki_buf *vals)
 {
     zki_node *n = &g->nodes[ni];
     for (int k = 0; k < n->n_in; k++)
@@ -151,7 +151,7 @@ static zki_status zki_fold_node(zki_graph *g, int ni, zki_buf *vals)
         }
     for (int k = 0; k < n->n_out; k++)
         if (n->out[k] >= 0) {
-            zki_status st = zki_alloc_buf(&g->t[n->out[k]], &vals[n->out[k]]);
+            zki_status st = alloc_buf(&g->t[n->out[k]], &vals[n->out[k]]);
             if (st != ZKI_OK)
                 return st;
         }
@@ -174,7 +174,7 @@ static zki_status zki_fold_node(zki_graph *g, int ni, zki_buf *vals)
     return st;
 }
 
-static void zki_count_uses(const zki_graph *g, const uint8_t *dead, int *uses)
+static void count_uses(const zki_graph *g, const uint8_t *dead, int *uses)
 {
     memset(uses, 0, sizeof(int) * (size_t)g->n_tensors);
     for (int i = 0; i < g->n_nodes; i++) {
@@ -188,13 +188,13 @@ static void zki_count_uses(const zki_graph *g, const uint8_t *dead, int *uses)
         uses[g->outputs[k]] += 1000000; /* a graph output is never rewired away */
 }
 
-static int zki_const_float(const zki_graph *g, int ti)
+static int const_float(const zki_graph *g, int ti)
 {
     return ti >= 0 && g->t[ti].kind == ZKI_T_CONST && g->t[ti].f;
 }
 
 /* Folds BatchNormalization node bi into its producer Conv/Gemm if possible. */
-static zki_status zki_fold_bn(zki_graph *g, int bi, const int *uses, uint8_t *dead)
+static zki_status fold_bn(zki_graph *g, int bi, const int *uses, uint8_t *dead)
 {
     zki_node *bn = &g->nodes[bi];
     int x = bn->in[0];
@@ -206,9 +206,9 @@ static zki_status zki_fold_bn(zki_graph *g, int bi, const int *uses, uint8_t *de
         return ZKI_OK;
     int w = p->in[1], b = p->n_in > 2 ? p->in[2] : -1;
     for (int k = 1; k < 5; k++)
-        if (!zki_const_float(g, bn->in[k]))
+        if (!const_float(g, bn->in[k]))
             return ZKI_OK;
-    if (!zki_const_float(g, w) || (b >= 0 && !zki_const_float(g, b)))
+    if (!const_float(g, w) || (b >= 0 && !const_float(g, b)))
         return ZKI_OK;
     const zki_tensor *wt = &g->t[w], *xt = &g->t[x];
     int64_t C = xt->dims[1];
@@ -284,7 +284,7 @@ static zki_status zki_fold_bn(zki_graph *g, int bi, const int *uses, uint8_t *de
     return ZKI_OK;
 }
 
-static void zki_replace_uses(zki_graph *g, const uint8_t *dead, int from, int to)
+static void replace_uses(zki_graph *g, const uint8_t *dead, int from, int to)
 {
     for (int i = 0; i < g->n_nodes; i++) {
         if (dead[i])
@@ -300,11 +300,11 @@ static void zki_replace_uses(zki_graph *g, const uint8_t *dead, int from, int to
 
 /* Div by a float constant becomes Mul by its reciprocal (one op fewer for
  * the quantiser). */
-static zki_status zki_div_to_mul(zki_graph *g, int ni)
+static zki_status div_to_mul(zki_graph *g, int ni)
 {
     zki_node *n = &g->nodes[ni];
     int c = n->in[1];
-    if (!zki_const_float(g, c) || zki_et_is_float(g->t[n->in[0]].et) != 1)
+    if (!const_float(g, c) || zki_et_is_float(g->t[n->in[0]].et) != 1)
         return ZKI_OK;
     const zki_tensor *t = &g->t[c];
     int64_t cnt = zki_tensor_numel(t);
@@ -327,7 +327,7 @@ static zki_status zki_div_to_mul(zki_graph *g, int ni)
 }
 
 /* Drops dead nodes and unreferenced tensors, renumbering what is left. */
-static zki_status zki_compact(zki_graph *g, uint8_t *dead)
+static zki_status compact(zki_graph *g, uint8_t *dead)
 {
     int nt = g->n_tensors;
     uint8_t *live = calloc((size_t)nt + 1, 1);
@@ -421,7 +421,7 @@ zki_status zki_graph_prepare(zki_graph *g)
 {
     zki_status st = ZKI_OK;
     for (int i = 0; i < g->n_nodes; i++)
-        if ((st = zki_normalise(g, i)) != ZKI_OK)
+        if ((st = normalise(g, i)) != ZKI_OK)
             return st;
     int nn = g->n_nodes;
     uint8_t *dead = calloc((size_t)nn + 1, 1);
@@ -434,8 +434,8 @@ zki_status zki_graph_prepare(zki_graph *g)
     for (int i = 0; i < nn; i++) {
         if ((st = zki_op_infer(g, i)) != ZKI_OK)
             goto done;
-        if (zki_is_foldable(g, &g->nodes[i])) {
-            if ((st = zki_fold_node(g, i, vals)) != ZKI_OK)
+        if (is_foldable(g, &g->nodes[i])) {
+            if ((st = fold_node(g, i, vals)) != ZKI_OK)
                 goto done;
             dead[i] = 1;
         }
@@ -453,8 +453,8 @@ zki_status zki_graph_prepare(zki_graph *g)
     for (int i = 0; i < nn; i++) {
         if (dead[i] || g->nodes[i].op != ZKI_OP_BATCHNORM)
             continue;
-        zki_count_uses(g, dead, uses);
-        if ((st = zki_fold_bn(g, i, uses, dead)) != ZKI_OK)
+        count_uses(g, dead, uses);
+        if ((st = fold_bn(g, i, uses, dead)) != ZKI_OK)
             goto done;
         int *nu = realloc(uses, sizeof(int) * ((size_t)g->n_tensors + 64));
         if (!nu) {
@@ -464,7 +464,7 @@ zki_status zki_graph_prepare(zki_graph *g)
         uses = nu;
     }
     for (int i = 0; i < nn; i++)
-        if (!dead[i] && g->nodes[i].op == ZKI_OP_DIV && (st = zki_div_to_mul(g, i)) != ZKI_OK)
+        if (!dead[i] && g->nodes[i].op == ZKI_OP_DIV && (st = div_to_mul(g, i)) != ZKI_OK)
             goto done;
     {
         int *nu = realloc(uses, sizeof(int) * ((size_t)g->n_tensors + 64));
@@ -479,7 +479,7 @@ zki_status zki_graph_prepare(zki_graph *g)
         if (dead[i])
             continue;
         if (n->op == ZKI_OP_IDENTITY || n->op == ZKI_OP_DROPOUT) {
-            zki_count_uses(g, dead, uses);
+            count_uses(g, dead, uses);
             if (n->n_out > 1 && n->out[1] >= 0 && uses[n->out[1]])
                 continue; /* a used Dropout mask keeps the node */
             int in = n->in[0], out = n->out[0];
@@ -489,10 +489,10 @@ zki_status zki_graph_prepare(zki_graph *g)
             if (is_out && g->t[in].kind != ZKI_T_VALUE)
                 continue; /* keep a graph output distinct from an input or constant */
             dead[i] = 1;
-            zki_replace_uses(g, dead, out, in);
+            replace_uses(g, dead, out, in);
         }
     }
-    st = zki_compact(g, dead);
+    st = compact(g, dead);
 done:
     free(dead);
     free(uses);
@@ -536,7 +536,7 @@ zki_status zki_exec_float(const zki_graph *g, const zki_host_tensor *inputs, int
                           (long long)zki_host_tensor_numel(h), (long long)cnt);
             goto fail;
         }
-        if ((st = zki_alloc_buf(t, &v[ti])) != ZKI_OK)
+        if ((st = alloc_buf(t, &v[ti])) != ZKI_OK)
             goto fail;
         for (int64_t e = 0; e < cnt; e++) {
             if (v[ti].f)
@@ -552,7 +552,7 @@ zki_status zki_exec_float(const zki_graph *g, const zki_host_tensor *inputs, int
     for (int i = 0; i < g->n_nodes; i++) {
         const zki_node *n = &g->nodes[i];
         for (int k = 0; k < n->n_out; k++)
-            if (n->out[k] >= 0 && (st = zki_alloc_buf(&g->t[n->out[k]], &v[n->out[k]])) != ZKI_OK)
+            if (n->out[k] >= 0 && (st = alloc_buf(&g->t[n->out[k]], &v[n->out[k]])) != ZKI_OK)
                 goto fail;
         if ((st = zki_op_run(g, n, v)) != ZKI_OK)
             goto fail;

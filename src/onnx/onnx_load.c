@@ -11,7 +11,7 @@
 #include "graph/refusals.h"
 #include "onnx/onnx.pb-c.h"
 
-static float zki_half_to_float(uint16_t h)
+static float half_to_float(uint16_t h)
 {
     int s = h >> 15, e = (h >> 10) & 31, m = h & 1023;
     float v;
@@ -25,7 +25,7 @@ static float zki_half_to_float(uint16_t h)
 }
 
 /* Byte width of an element in raw_data; 0 if the type is unsupported. */
-static size_t zki_et_size(int et)
+static size_t et_size(int et)
 {
     switch (et) {
     case ZKI_ET_FLOAT: case ZKI_ET_INT32: case ZKI_ET_UINT32: return 4;
@@ -37,16 +37,16 @@ static size_t zki_et_size(int et)
 }
 
 /* Reads element k of little-endian raw data of type et. */
-static void zki_raw_elem(const uint8_t *p, int et, float *f, int64_t *i)
+static void raw_elem(const uint8_t *p, int et, float *f, int64_t *i)
 {
     uint64_t u = 0;
-    size_t w = zki_et_size(et);
+    size_t w = et_size(et);
     for (size_t b = 0; b < w; b++)
         u |= (uint64_t)p[b] << (8 * b);
     switch (et) {
     case ZKI_ET_FLOAT: { uint32_t x = (uint32_t)u; float v; memcpy(&v, &x, 4); *f = v; break; }
     case ZKI_ET_DOUBLE: { double v; memcpy(&v, &u, 8); *f = (float)v; break; }
-    case ZKI_ET_FLOAT16: *f = zki_half_to_float((uint16_t)u); break;
+    case ZKI_ET_FLOAT16: *f = half_to_float((uint16_t)u); break;
     case ZKI_ET_INT8: *i = (int8_t)(uint8_t)u; break;
     case ZKI_ET_INT16: *i = (int16_t)(uint16_t)u; break;
     case ZKI_ET_INT32: *i = (int32_t)(uint32_t)u; break;
@@ -57,7 +57,7 @@ static void zki_raw_elem(const uint8_t *p, int et, float *f, int64_t *i)
 }
 
 /* Decodes a TensorProto into rank/dims and freshly allocated data. */
-static zki_status zki_decode_tensor(const Onnx__TensorProto *tp, zki_host_tensor *out)
+static zki_status decode_tensor(const Onnx__TensorProto *tp, zki_host_tensor *out)
 {
     memset(out, 0, sizeof *out);
     const char *nm = tp->name ? tp->name : "";
@@ -79,7 +79,7 @@ static zki_status zki_decode_tensor(const Onnx__TensorProto *tp, zki_host_tensor
     if (n < 0)
         return zki_fail(ZKI_ERR_INPUT, "tensor '%s': invalid or too large shape", nm);
     int isf = zki_et_is_float(et);
-    size_t w = zki_et_size(et);
+    size_t w = et_size(et);
     size_t have;
     if (tp->has_raw_data)
         have = tp->raw_data.len / w;
@@ -109,13 +109,13 @@ static zki_status zki_decode_tensor(const Onnx__TensorProto *tp, zki_host_tensor
         float fv = 0;
         int64_t iv = 0;
         if (tp->has_raw_data) {
-            zki_raw_elem(tp->raw_data.data + (size_t)k * w, et, &fv, &iv);
+            raw_elem(tp->raw_data.data + (size_t)k * w, et, &fv, &iv);
         } else if (et == ZKI_ET_FLOAT) {
             fv = tp->float_data[k];
         } else if (et == ZKI_ET_DOUBLE) {
             fv = (float)tp->double_data[k];
         } else if (et == ZKI_ET_FLOAT16) {
-            fv = zki_half_to_float((uint16_t)tp->int32_data[k]);
+            fv = half_to_float((uint16_t)tp->int32_data[k]);
         } else if (et == ZKI_ET_INT64) {
             iv = tp->int64_data[k];
         } else if (et == ZKI_ET_UINT32 || et == ZKI_ET_UINT64) {
@@ -139,7 +139,7 @@ zki_status zki_onnx_read_tensor_buffer(const uint8_t *buf, size_t len, zki_host_
     Onnx__TensorProto *tp = onnx__tensor_proto__unpack(NULL, len, buf);
     if (!tp)
         return zki_fail(ZKI_ERR_INPUT, "not a valid ONNX TensorProto (%zu bytes, truncated or corrupt)", len);
-    zki_status st = zki_decode_tensor(tp, out);
+    zki_status st = decode_tensor(tp, out);
     onnx__tensor_proto__free_unpacked(tp, NULL);
     if (st != ZKI_OK)
         zki_host_tensor_clear(out);
@@ -160,7 +160,7 @@ zki_status zki_onnx_read_tensor_file(const char *path, zki_host_tensor *out)
 }
 
 /* Makes tensor `idx` a constant holding the decoded data. */
-static void zki_take_const(zki_graph *g, int idx, zki_host_tensor *h)
+static void take_const(zki_graph *g, int idx, zki_host_tensor *h)
 {
     zki_tensor *t = &g->t[idx];
     t->et = h->et;
@@ -169,7 +169,7 @@ static void zki_take_const(zki_graph *g, int idx, zki_host_tensor *h)
     h->i = NULL;
 }
 
-static zki_status zki_copy_attr(zki_attr *a, const Onnx__AttributeProto *ap, const char *node, const char *op)
+static zki_status copy_attr(zki_attr *a, const Onnx__AttributeProto *ap, const char *node, const char *op)
 {
     memset(a, 0, sizeof *a);
     size_t nl = strlen(ap->name ? ap->name : "");
@@ -222,7 +222,7 @@ static zki_status zki_copy_attr(zki_attr *a, const Onnx__AttributeProto *ap, con
 }
 
 /* Constant node: its value becomes a constant tensor, no node is kept. */
-static zki_status zki_constant_node(zki_graph *g, const Onnx__NodeProto *np, int opset)
+static zki_status constant_node(zki_graph *g, const Onnx__NodeProto *np, int opset)
 {
     const char *nm = np->name ? np->name : "";
     if (np->n_output != 1 || np->n_attribute != 1)
@@ -233,7 +233,7 @@ static zki_status zki_constant_node(zki_graph *g, const Onnx__NodeProto *np, int
     memset(&h, 0, sizeof h);
     zki_status st = ZKI_OK;
     if (strcmp(an, "value") == 0 && ap->t) {
-        st = zki_decode_tensor(ap->t, &h);
+        st = decode_tensor(ap->t, &h);
     } else if (strcmp(an, "value_float") == 0) {
         h.et = ZKI_ET_FLOAT;
         h.f = malloc(sizeof(float));
@@ -277,12 +277,12 @@ static zki_status zki_constant_node(zki_graph *g, const Onnx__NodeProto *np, int
         zki_host_tensor_clear(&h);
         return zki_fail(ZKI_ERR_NOMEM, "out of memory");
     }
-    zki_take_const(g, idx, &h);
+    take_const(g, idx, &h);
     return ZKI_OK;
 }
 
 /* Static input shape from a ValueInfo; a symbolic leading (batch) dim is 1. */
-static zki_status zki_input_shape(zki_tensor *t, const Onnx__ValueInfoProto *vi)
+static zki_status input_shape(zki_tensor *t, const Onnx__ValueInfoProto *vi)
 {
     const Onnx__TypeProto *tp = vi->type;
     if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
@@ -318,7 +318,7 @@ static zki_status zki_input_shape(zki_tensor *t, const Onnx__ValueInfoProto *vi)
 
 /* Every node the importer cannot take (another domain, an unknown op, too
  * many inputs), all named at once and grouped, before anything is built. */
-static zki_status zki_refuse_nodes(const Onnx__GraphProto *gp, int opset)
+static zki_status refuse_nodes(const Onnx__GraphProto *gp, int opset)
 {
     zki_refusals r = {0};
     for (size_t k = 0; k < gp->n_node; k++) {
@@ -343,7 +343,7 @@ static zki_status zki_refuse_nodes(const Onnx__GraphProto *gp, int opset)
     return zki_refusals_fail(&r, ZKI_ERR_UNSUPPORTED);
 }
 
-static zki_status zki_build(zki_graph *g, const Onnx__ModelProto *m)
+static zki_status build(zki_graph *g, const Onnx__ModelProto *m)
 {
     int opset = -1;
     for (size_t k = 0; k < m->n_opset_import; k++) {
@@ -376,7 +376,7 @@ static zki_status zki_build(zki_graph *g, const Onnx__ModelProto *m)
         if (nm[0] == '\0' || zki_graph_find(g, nm) >= 0)
             return zki_fail(ZKI_ERR_INPUT, "initializer %zu: name '%s' is empty or defined twice", k, nm);
         zki_host_tensor h;
-        zki_status st = zki_decode_tensor(tp, &h);
+        zki_status st = decode_tensor(tp, &h);
         if (st != ZKI_OK) {
             zki_host_tensor_clear(&h);
             return st;
@@ -386,7 +386,7 @@ static zki_status zki_build(zki_graph *g, const Onnx__ModelProto *m)
             zki_host_tensor_clear(&h);
             return zki_fail(ZKI_ERR_NOMEM, "out of memory");
         }
-        zki_take_const(g, idx, &h);
+        take_const(g, idx, &h);
     }
 
     g->inputs = malloc(sizeof(int) * (gp->n_input + 1));
@@ -403,13 +403,13 @@ static zki_status zki_build(zki_graph *g, const Onnx__ModelProto *m)
         int idx = zki_graph_add_tensor(g, nm, ZKI_T_INPUT, 0);
         if (idx < 0)
             return zki_fail(ZKI_ERR_NOMEM, "out of memory");
-        zki_status st = zki_input_shape(&g->t[idx], vi);
+        zki_status st = input_shape(&g->t[idx], vi);
         if (st != ZKI_OK)
             return st;
         g->inputs[g->n_inputs++] = idx;
     }
 
-    zki_status rst = zki_refuse_nodes(gp, opset);
+    zki_status rst = refuse_nodes(gp, opset);
     if (rst != ZKI_OK)
         return rst;
     for (size_t k = 0; k < gp->n_node; k++) {
@@ -420,7 +420,7 @@ static zki_status zki_build(zki_graph *g, const Onnx__ModelProto *m)
         const char *nm = (np->name && np->name[0]) ? np->name : synth;
         int op = zki_op_from_name(ot);
         if (op == ZKI_OP_CONSTANT) {
-            zki_status st = zki_constant_node(g, np, opset);
+            zki_status st = constant_node(g, np, opset);
             if (st != ZKI_OK)
                 return st;
             continue;
@@ -457,7 +457,7 @@ static zki_status zki_build(zki_graph *g, const Onnx__ModelProto *m)
         if (!n->attr)
             return zki_fail(ZKI_ERR_NOMEM, "out of memory");
         for (size_t a = 0; a < np->n_attribute; a++) {
-            zki_status st = zki_copy_attr(&n->attr[a], np->attribute[a], nm, ot);
+            zki_status st = copy_attr(&n->attr[a], np->attribute[a], nm, ot);
             n->n_attr = (int)a + 1;
             if (st != ZKI_OK)
                 return st;
@@ -485,7 +485,7 @@ zki_status zki_onnx_parse_buffer(const uint8_t *buf, size_t len, zki_graph **out
     if (!m)
         return zki_fail(ZKI_ERR_INPUT, "not a valid ONNX model (%zu bytes): protobuf decoding failed, file truncated or corrupt", len);
     zki_graph *g = zki_graph_new();
-    zki_status st = g ? zki_build(g, m) : zki_fail(ZKI_ERR_NOMEM, "out of memory");
+    zki_status st = g ? build(g, m) : zki_fail(ZKI_ERR_NOMEM, "out of memory");
     onnx__model_proto__free_unpacked(m, NULL);
     if (st != ZKI_OK) {
         zki_graph_free(g);

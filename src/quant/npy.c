@@ -11,7 +11,7 @@
 
 /* Finds the value text after 'key': in the header dict; NULL when the key
  * is missing or appears twice (which of two values would NumPy mean?). */
-static const char *zki_npy_field(const char *h, const char *key)
+static const char *npy_field(const char *h, const char *key)
 {
     const char *p = strstr(h, key);
     if (!p || strstr(p + strlen(key), key))
@@ -48,8 +48,8 @@ zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out)
     char h[65537];
     memcpy(h, buf + off, hl);
     h[hl] = '\0';
-    const char *d = zki_npy_field(h, "'descr'"), *fo = zki_npy_field(h, "'fortran_order'"),
-               *sh = zki_npy_field(h, "'shape'");
+    const char *d = npy_field(h, "'descr'"), *fo = npy_field(h, "'fortran_order'"),
+               *sh = npy_field(h, "'shape'");
     const char *open_brace = h + strspn(h, " "), *close_brace = strrchr(h, '}');
     if (!d || !fo || !sh || *d != '\'' || *sh != '(' || *open_brace != '{' || !close_brace ||
         strspn(close_brace + 1, " \n") != strlen(close_brace + 1))

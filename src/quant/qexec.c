@@ -6,7 +6,7 @@
 #include "common/error.h"
 #include "quant/qmodel.h"
 
-static int64_t zki_bidx(const zki_qtensor *y, const zki_qtensor *x, int64_t k)
+static int64_t bidx(const zki_qtensor *y, const zki_qtensor *x, int64_t k)
 {
     int64_t idx = 0, stride = 1;
     for (int a = y->rank - 1; a >= 0; a--) {
@@ -22,7 +22,7 @@ static int64_t zki_bidx(const zki_qtensor *y, const zki_qtensor *x, int64_t k)
     return idx;
 }
 
-static int64_t zki_isqrt(int64_t v)
+static int64_t isqrt(int64_t v)
 {
     if (v <= 0)
         return 0;
@@ -42,13 +42,13 @@ static int64_t zki_isqrt(int64_t v)
 }
 
 /* floor(a / b) for b > 0 */
-static int64_t zki_floordiv(int64_t a, int64_t b)
+static int64_t floordiv(int64_t a, int64_t b)
 {
     int64_t q = a / b;
     return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 
-static void zki_q_linear(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+static void q_linear(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
 {
     const zki_qtensor *x = &m->t[n->in[0]], *w = &m->t[n->in[1]];
     int64_t K = w->dims[1], N = w->dims[0], rows = zki_qnumel(x) / (K ? K : 1);
@@ -65,7 +65,7 @@ static void zki_q_linear(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
         }
 }
 
-static void zki_q_conv(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+static void q_conv(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
 {
     const zki_qtensor *x = &m->t[n->in[0]], *w = &m->t[n->in[1]], *y = &m->t[n->out];
     const int64_t *p = n->p;
@@ -98,7 +98,7 @@ static void zki_q_conv(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
         }
 }
 
-static void zki_q_matmul(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+static void q_matmul(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
 {
     const zki_qtensor *a = &m->t[n->in[0]], *b = &m->t[n->in[1]], *y = &m->t[n->out];
     zki_qtensor ba = *a, bb = *b, by = *y;
@@ -111,7 +111,7 @@ static void zki_q_matmul(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
     int64_t *Y = v[n->out];
 #pragma omp parallel for schedule(static)
     for (int64_t bi = 0; bi < nb; bi++) {
-        const int64_t *pa = A + zki_bidx(&by, &ba, bi) * R * K, *pb = B + zki_bidx(&by, &bb, bi) * K * N;
+        const int64_t *pa = A + bidx(&by, &ba, bi) * R * K, *pb = B + bidx(&by, &bb, bi) * K * N;
         for (int64_t i = 0; i < R; i++)
             for (int64_t j = 0; j < N; j++) {
                 int64_t acc = 0;
@@ -122,7 +122,7 @@ static void zki_q_matmul(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
     }
 }
 
-static void zki_q_pool(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+static void q_pool(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
 {
     const zki_qtensor *x = &m->t[n->in[0]], *y = &m->t[n->out];
     int is_max = n->op == ZKI_QOP_MAXPOOL;
@@ -159,7 +159,7 @@ static void zki_q_pool(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
             }
 }
 
-static void zki_q_mean(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+static void q_mean(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
 {
     const zki_qtensor *x = &m->t[n->in[0]], *y = &m->t[n->out];
     int64_t xn = zki_qnumel(x), yn = zki_qnumel(y);
@@ -182,7 +182,7 @@ static void zki_q_mean(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
         Y[k] = zki_rq(Y[k], n->p[0], (int)n->p[1], n->p[2], n->p[3]);
 }
 
-static void zki_q_layout(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+static void q_layout(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
 {
     const zki_qtensor *x = &m->t[n->in[0]], *y = &m->t[n->out];
     int r = x->rank;
@@ -222,7 +222,7 @@ static void zki_q_layout(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
     }
 }
 
-static zki_status zki_q_gather(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+static zki_status q_gather(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
 {
     const zki_qtensor *x = &m->t[n->in[0]], *idx = &m->t[n->in[1]];
     int ax = (int)n->p[0];
@@ -244,7 +244,7 @@ static zki_status zki_q_gather(const zki_qmodel *m, const zki_qnode *n, int64_t 
     return ZKI_OK;
 }
 
-static void zki_q_softmax(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+static void q_softmax(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
 {
     const zki_qtensor *x = &m->t[n->in[0]];
     int64_t nn = x->rank ? x->dims[x->rank - 1] : 1, rows = zki_qnumel(x) / (nn ? nn : 1), qo = n->p[0];
@@ -264,11 +264,11 @@ static void zki_q_softmax(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
             sum += py[k];
         }
         for (int64_t k = 0; k < nn; k++)
-            py[k] = sum ? zki_floordiv(2 * py[k] * qo + sum, 2 * sum) : 0;
+            py[k] = sum ? floordiv(2 * py[k] * qo + sum, 2 * sum) : 0;
     }
 }
 
-static void zki_q_layernorm(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+static void q_layernorm(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
 {
     const zki_qtensor *x = &m->t[n->in[0]];
     int64_t nn = x->dims[x->rank - 1], rows = zki_qnumel(x) / nn, E = n->p[4];
@@ -284,11 +284,11 @@ static void zki_q_layernorm(const zki_qmodel *m, const zki_qnode *n, int64_t **v
             int64_t d = nn * px[k] - sum;
             V += d * d;
         }
-        int64_t R = zki_isqrt((V + E) / nn);
+        int64_t R = isqrt((V + E) / nn);
         for (int64_t k = 0; k < nn; k++) {
             int64_t d = nn * px[k] - sum;
             /* u = round(d * 2^F / R) as floor((2 d 2^F + R) / (2R)) */
-            int64_t u = R ? zki_floordiv(2 * d * ((int64_t)1 << F) + R, 2 * R) : 0;
+            int64_t u = R ? floordiv(2 * d * ((int64_t)1 << F) + R, 2 * R) : 0;
             Y[r * nn + k] = zki_rq(u * G[k] + B[k], n->p[0], (int)n->p[1], n->p[2], n->p[3]);
         }
     }
@@ -342,16 +342,16 @@ zki_status zki_qexec(const zki_qmodel *m, int64_t *const *inputs, int64_t ***out
         int64_t yn = zki_qnumel(y);
         const int64_t *p = n->p;
         switch (n->op) {
-        case ZKI_QOP_LINEAR: zki_q_linear(m, n, v); break;
-        case ZKI_QOP_CONV: zki_q_conv(m, n, v); break;
-        case ZKI_QOP_MATMUL: zki_q_matmul(m, n, v); break;
+        case ZKI_QOP_LINEAR: q_linear(m, n, v); break;
+        case ZKI_QOP_CONV: q_conv(m, n, v); break;
+        case ZKI_QOP_MATMUL: q_matmul(m, n, v); break;
         case ZKI_QOP_ADD: {
             /* all n_in products share the shift: one requantisation of the exact sum */
             int ni = n->n_in;
             for (int64_t k = 0; k < yn; k++) {
                 int64_t acc = 0;
                 for (int j = 0; j < ni; j++)
-                    acc += v[n->in[j]][zki_bidx(y, &m->t[n->in[j]], k)] * p[j];
+                    acc += v[n->in[j]][bidx(y, &m->t[n->in[j]], k)] * p[j];
                 v[n->out][k] = zki_rq(acc, 1, (int)p[ni], p[ni + 1], p[ni + 2]);
             }
             break;
@@ -359,7 +359,7 @@ zki_status zki_qexec(const zki_qmodel *m, int64_t *const *inputs, int64_t ***out
         case ZKI_QOP_MUL: {
             const zki_qtensor *a = &m->t[n->in[0]], *b = &m->t[n->in[1]];
             for (int64_t k = 0; k < yn; k++) {
-                int64_t xa = v[n->in[0]][zki_bidx(y, a, k)], xb = v[n->in[1]][zki_bidx(y, b, k)];
+                int64_t xa = v[n->in[0]][bidx(y, a, k)], xb = v[n->in[1]][bidx(y, b, k)];
                 v[n->out][k] = zki_rq(xa * xb, p[0], (int)p[1], p[2], p[3]);
             }
             break;
@@ -380,10 +380,10 @@ zki_status zki_qexec(const zki_qmodel *m, int64_t *const *inputs, int64_t ***out
             }
             break;
         }
-        case ZKI_QOP_MAXPOOL: case ZKI_QOP_AVGPOOL: zki_q_pool(m, n, v); break;
-        case ZKI_QOP_MEAN: zki_q_mean(m, n, v); break;
+        case ZKI_QOP_MAXPOOL: case ZKI_QOP_AVGPOOL: q_pool(m, n, v); break;
+        case ZKI_QOP_MEAN: q_mean(m, n, v); break;
         case ZKI_QOP_RESHAPE: memcpy(v[n->out], v[n->in[0]], sizeof(int64_t) * (size_t)yn); break;
-        case ZKI_QOP_TRANSPOSE: case ZKI_QOP_SLICE: case ZKI_QOP_PAD: zki_q_layout(m, n, v); break;
+        case ZKI_QOP_TRANSPOSE: case ZKI_QOP_SLICE: case ZKI_QOP_PAD: q_layout(m, n, v); break;
         case ZKI_QOP_CONCAT: {
             int ax = (int)p[0];
             int64_t outer = 1, inner = 1, off = 0;
@@ -401,11 +401,11 @@ zki_status zki_qexec(const zki_qmodel *m, int64_t *const *inputs, int64_t ***out
             break;
         }
         case ZKI_QOP_GATHER:
-            if ((st = zki_q_gather(m, n, v)) != ZKI_OK)
+            if ((st = q_gather(m, n, v)) != ZKI_OK)
                 goto fail;
             break;
-        case ZKI_QOP_SOFTMAX: zki_q_softmax(m, n, v); break;
-        case ZKI_QOP_LAYERNORM: zki_q_layernorm(m, n, v); break;
+        case ZKI_QOP_SOFTMAX: q_softmax(m, n, v); break;
+        case ZKI_QOP_LAYERNORM: q_layernorm(m, n, v); break;
         default:
             st = zki_fail(ZKI_ERR_INPUT, "quantised node %d: unknown op", i);
             goto fail;

@@ -42,7 +42,7 @@ int64_t zki_qnumel(const zki_qtensor *t)
     return n;
 }
 
-static char *zki_qstrdup(const char *s)
+static char *qstrdup(const char *s)
 {
     size_t n = strlen(s ? s : "") + 1;
     char *d = malloc(n);
@@ -66,7 +66,7 @@ int zki_qmodel_add_tensor(zki_qmodel *m, const char *name, int kind, int bits, i
     }
     zki_qtensor *t = &m->t[m->n_t];
     memset(t, 0, sizeof *t);
-    t->name = zki_qstrdup(name);
+    t->name = qstrdup(name);
     if (!t->name)
         return -1;
     t->kind = kind;
@@ -94,7 +94,7 @@ int zki_qmodel_add_node(zki_qmodel *m, int op, const char *name)
     n->out = -1;
     for (int k = 0; k < ZKI_QMAX_IN; k++)
         n->in[k] = -1;
-    n->name = zki_qstrdup(name);
+    n->name = qstrdup(name);
     if (!n->name)
         return -1;
     return m->n_nodes++;
@@ -113,7 +113,7 @@ int64_t zki_rq(int64_t x, int64_t M, int s, int64_t lo, int64_t hi)
 typedef unsigned __int128 zki_u128;
 #define ZKI_SAT ((zki_u128)1 << 100)
 
-static zki_u128 zki_sat_mul(zki_u128 a, zki_u128 b)
+static zki_u128 sat_mul(zki_u128 a, zki_u128 b)
 {
     if (a == 0 || b == 0)
         return 0;
@@ -122,13 +122,13 @@ static zki_u128 zki_sat_mul(zki_u128 a, zki_u128 b)
     return a * b;
 }
 
-static zki_u128 zki_sat_add(zki_u128 a, zki_u128 b)
+static zki_u128 sat_add(zki_u128 a, zki_u128 b)
 {
     zki_u128 r = a + b;
     return r >= ZKI_SAT ? ZKI_SAT : r;
 }
 
-static zki_u128 zki_uabs(int64_t v)
+static zki_u128 uabs(int64_t v)
 {
     return v < 0 ? (zki_u128)(-(v + 1)) + 1 : (zki_u128)v;
 }
@@ -140,7 +140,7 @@ static zki_u128 zki_bound(const zki_qtensor *t)
         zki_u128 b = 0;
         int64_t n = zki_qnumel(t);
         for (int64_t k = 0; k < n; k++) {
-            zki_u128 a = zki_uabs(t->data[k]);
+            zki_u128 a = uabs(t->data[k]);
             if (a > b)
                 b = a;
         }
@@ -149,7 +149,7 @@ static zki_u128 zki_bound(const zki_qtensor *t)
     return (zki_u128)1 << (t->bits - 1);
 }
 
-static int zki_in_bits(int64_t v, int bits)
+static int in_bits(int64_t v, int bits)
 {
     if (bits >= 64)
         return 1;
@@ -161,7 +161,7 @@ static int zki_in_bits(int64_t v, int bits)
 #define QFA(fmt, ...) zki_fail(ZKI_ERR_INPUT, "quantised node %d '%s' (%s): " fmt, i, n->name, zki_qop_name(n->op), __VA_ARGS__)
 #define QF0(fmt) zki_fail(ZKI_ERR_INPUT, "quantised node %d '%s' (%s): " fmt, i, n->name, zki_qop_name(n->op))
 
-static int zki_same_dims(const zki_qtensor *a, const zki_qtensor *b)
+static int same_dims(const zki_qtensor *a, const zki_qtensor *b)
 {
     if (a->rank != b->rank)
         return 0;
@@ -173,7 +173,7 @@ static int zki_same_dims(const zki_qtensor *a, const zki_qtensor *b)
 
 /* numpy broadcasting of the n tensors t[0..n-1] gives exactly y's shape:
  * each input broadcasts to the output. */
-static int zki_qbcast_n(const zki_qtensor *const *t, int n, const zki_qtensor *y)
+static int qbcast_n(const zki_qtensor *const *t, int n, const zki_qtensor *y)
 {
     int r = 0;
     for (int i = 0; i < n; i++)
@@ -196,30 +196,30 @@ static int zki_qbcast_n(const zki_qtensor *const *t, int n, const zki_qtensor *y
     return 1;
 }
 
-static int zki_qbcast(const zki_qtensor *a, const zki_qtensor *b, const zki_qtensor *y)
+static int qbcast(const zki_qtensor *a, const zki_qtensor *b, const zki_qtensor *y)
 {
     const zki_qtensor *t[2] = {a, b};
-    return zki_qbcast_n(t, 2, y);
+    return qbcast_n(t, 2, y);
 }
 
 /* Checks M, s, lo, hi at p[0..3] (or p[off..]) and the product bound. */
-static zki_status zki_check_rq(const zki_qmodel *m, int i, const zki_qnode *n, int off, zki_u128 acc)
+static zki_status check_rq(const zki_qmodel *m, int i, const zki_qnode *n, int off, zki_u128 acc)
 {
     int64_t M = n->p[off], s = n->p[off + 1], lo = n->p[off + 2], hi = n->p[off + 3];
     const zki_qtensor *y = &m->t[n->out];
     if (s < 1 || s > 62)
         return QFA("shift %lld outside [1, 62]", (long long)s);
-    if (lo > hi || !zki_in_bits(lo, y->bits) || !zki_in_bits(hi, y->bits))
+    if (lo > hi || !in_bits(lo, y->bits) || !in_bits(hi, y->bits))
         return QF0("clamp bounds outside the output's range");
     if (acc >= ((zki_u128)1 << 62))
         return QFA("accumulator bound >= 2^62 (%d-bit output)", y->bits);
-    zki_u128 z = zki_sat_add(zki_sat_mul(acc, zki_uabs(M)), (zki_u128)1 << (s - 1));
+    zki_u128 z = sat_add(sat_mul(acc, uabs(M)), (zki_u128)1 << (s - 1));
     if (z >= ((zki_u128)1 << 62))
         return QFA("requantisation product bound >= 2^62 (|M| = %lld)", (long long)M);
     return ZKI_OK;
 }
 
-static zki_status zki_check_win(int i, const zki_qnode *n, const int64_t *w, int has_dil, const zki_qtensor *x,
+static zki_status check_win(int i, const zki_qnode *n, const int64_t *w, int has_dil, const zki_qtensor *x,
                                 const zki_qtensor *y, int64_t outc)
 {
     /* w: kh kw sh sw [dh dw] pt pl pb pr */
@@ -243,7 +243,7 @@ static zki_status zki_check_win(int i, const zki_qnode *n, const int64_t *w, int
     return ZKI_OK;
 }
 
-static zki_status zki_check_node(const zki_qmodel *m, int i, const uint8_t *defined)
+static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
 {
     const zki_qnode *n = &m->nodes[i];
     static const int n_in_min[ZKI_QOP_COUNT] = {
@@ -297,8 +297,8 @@ static zki_status zki_check_node(const zki_qmodel *m, int i, const uint8_t *defi
                 return QF0("output shape mismatch");
         if (y->dims[r - 1] != b->dims[0] || (c && zki_qnumel(c) != b->dims[0]))
             return QF0("output or bias size mismatch");
-        zki_u128 acc = zki_sat_mul(zki_sat_mul((zki_u128)b->dims[1], bx), zki_bound(b));
-        return zki_check_rq(m, i, n, 0, zki_sat_add(acc, c ? zki_bound(c) : 0));
+        zki_u128 acc = sat_mul(sat_mul((zki_u128)b->dims[1], bx), zki_bound(b));
+        return check_rq(m, i, n, 0, sat_add(acc, c ? zki_bound(c) : 0));
     }
     case ZKI_QOP_CONV: {
         int64_t grp = p[4];
@@ -306,11 +306,11 @@ static zki_status zki_check_node(const zki_qmodel *m, int i, const uint8_t *defi
             b->dims[0] % grp || x->dims[1] / grp != b->dims[1] || b->dims[2] != p[5] || b->dims[3] != p[6] ||
             (c && zki_qnumel(c) != b->dims[0]))
             return QF0("weight, bias or group inconsistent with the input");
-        zki_status st = zki_check_win(i, n, p + 5, 1, x, y, b->dims[0]);
+        zki_status st = check_win(i, n, p + 5, 1, x, y, b->dims[0]);
         if (st != ZKI_OK)
             return st;
-        zki_u128 acc = zki_sat_mul(zki_sat_mul((zki_u128)(b->dims[1] * p[5] * p[6]), bx), zki_bound(b));
-        return zki_check_rq(m, i, n, 0, zki_sat_add(acc, c ? zki_bound(c) : 0));
+        zki_u128 acc = sat_mul(sat_mul((zki_u128)(b->dims[1] * p[5] * p[6]), bx), zki_bound(b));
+        return check_rq(m, i, n, 0, sat_add(acc, c ? zki_bound(c) : 0));
     }
     case ZKI_QOP_MATMUL: {
         if (r < 2 || b->rank < 2 || y->rank != (r > b->rank ? r : b->rank))
@@ -323,9 +323,9 @@ static zki_status zki_check_node(const zki_qmodel *m, int i, const uint8_t *defi
         ba.rank -= 2;
         bb.rank -= 2;
         by.rank -= 2;
-        if (!zki_qbcast(&ba, &bb, &by))
+        if (!qbcast(&ba, &bb, &by))
             return QF0("batch dimensions do not broadcast");
-        return zki_check_rq(m, i, n, 0, zki_sat_mul(zki_sat_mul((zki_u128)K, bx), zki_bound(b)));
+        return check_rq(m, i, n, 0, sat_mul(sat_mul((zki_u128)K, bx), zki_bound(b)));
     }
     case ZKI_QOP_ADD: {
         /* rq(sum_i x_i*M_i): n_in >= 2 inputs, each broadcasting to the output */
@@ -334,45 +334,45 @@ static zki_status zki_check_node(const zki_qmodel *m, int i, const uint8_t *defi
         zki_u128 acc = 0;
         for (int j = 0; j < k; j++) {
             in[j] = &m->t[n->in[j]];
-            acc = zki_sat_add(acc, zki_sat_mul(zki_bound(in[j]), zki_uabs(p[j])));
+            acc = sat_add(acc, sat_mul(zki_bound(in[j]), uabs(p[j])));
         }
-        if (!zki_qbcast_n(in, k, y))
+        if (!qbcast_n(in, k, y))
             return QF0("shapes do not broadcast");
         int64_t s = p[k], lo = p[k + 1], hi = p[k + 2];
-        if (s < 1 || s > 62 || lo > hi || !zki_in_bits(lo, y->bits) || !zki_in_bits(hi, y->bits))
+        if (s < 1 || s > 62 || lo > hi || !in_bits(lo, y->bits) || !in_bits(hi, y->bits))
             return QF0("shift or clamp out of range");
-        if (zki_sat_add(acc, (zki_u128)1 << (s - 1)) >= ((zki_u128)1 << 62))
+        if (sat_add(acc, (zki_u128)1 << (s - 1)) >= ((zki_u128)1 << 62))
             return QF0("requantisation bound >= 2^62");
         return ZKI_OK;
     }
     case ZKI_QOP_MUL:
-        if (!zki_qbcast(x, b, y))
+        if (!qbcast(x, b, y))
             return QF0("shapes do not broadcast");
-        return zki_check_rq(m, i, n, 0, zki_sat_mul(bx, zki_bound(b)));
+        return check_rq(m, i, n, 0, sat_mul(bx, zki_bound(b)));
     case ZKI_QOP_REQUANT:
-        if (!zki_same_dims(x, y))
+        if (!same_dims(x, y))
             return QF0("shape mismatch");
-        return zki_check_rq(m, i, n, 0, bx);
+        return check_rq(m, i, n, 0, bx);
     case ZKI_QOP_LUT: {
         int64_t T = zki_qnumel(b);
-        if (!zki_same_dims(x, y) || b->kind != ZKI_QT_CONST || b->rank != 1 || T < 1 || T > ((int64_t)1 << 20))
+        if (!same_dims(x, y) || b->kind != ZKI_QT_CONST || b->rank != 1 || T < 1 || T > ((int64_t)1 << 20))
             return QF0("table must be a constant vector of at most 2^20 entries");
         if (x->bits > 20 || p[0] > -(((int64_t)1) << (x->bits - 1)) || p[0] + T < (((int64_t)1) << (x->bits - 1)))
             return QF0("table does not cover the input's range");
         for (int64_t k = 0; k < T; k++)
-            if (!zki_in_bits(b->data[k], y->bits))
+            if (!in_bits(b->data[k], y->bits))
                 return QF0("table entry outside the output's range");
         return ZKI_OK;
     }
     case ZKI_QOP_MAXPOOL:
         if (y->bits < x->bits)
             return QF0("output narrower than input");
-        return zki_check_win(i, n, p, 1, x, y, x->dims[1]);
+        return check_win(i, n, p, 1, x, y, x->dims[1]);
     case ZKI_QOP_AVGPOOL: {
-        zki_status st = zki_check_win(i, n, p + 4, 0, x, y, r == 4 ? x->dims[1] : -1);
+        zki_status st = check_win(i, n, p + 4, 0, x, y, r == 4 ? x->dims[1] : -1);
         if (st != ZKI_OK)
             return st;
-        return zki_check_rq(m, i, n, 0, zki_sat_mul(zki_sat_mul((zki_u128)(p[4] * p[5]), bx), 1));
+        return check_rq(m, i, n, 0, sat_mul(sat_mul((zki_u128)(p[4] * p[5]), bx), 1));
     }
     case ZKI_QOP_MEAN: {
         int64_t mask = p[4], cnt = 1;
@@ -387,7 +387,7 @@ static zki_status zki_check_node(const zki_qmodel *m, int i, const uint8_t *defi
                 return QF0("shape mismatch");
             }
         }
-        return zki_check_rq(m, i, n, 0, zki_sat_mul((zki_u128)cnt, bx));
+        return check_rq(m, i, n, 0, sat_mul((zki_u128)cnt, bx));
     }
     case ZKI_QOP_RESHAPE:
         if (zki_qnumel(x) != zki_qnumel(y) || y->bits < x->bits)
@@ -416,7 +416,7 @@ static zki_status zki_check_node(const zki_qmodel *m, int i, const uint8_t *defi
         }
         return ZKI_OK;
     case ZKI_QOP_PAD:
-        if (y->rank != r || y->bits < x->bits || p[0] < 0 || p[0] > 2 || !zki_in_bits(p[1], y->bits))
+        if (y->rank != r || y->bits < x->bits || p[0] < 0 || p[0] > 2 || !in_bits(p[1], y->bits))
             return QF0("rank, mode or value out of range");
         for (int a = 0; a < r; a++) {
             int64_t bgn = p[2 + a];
@@ -468,11 +468,11 @@ static zki_status zki_check_node(const zki_qmodel *m, int i, const uint8_t *defi
     }
     case ZKI_QOP_SOFTMAX: {
         int64_t T = zki_qnumel(b), nn = r ? x->dims[r - 1] : 1;
-        if (!zki_same_dims(x, y) || b->kind != ZKI_QT_CONST || b->rank != 1 || T < 1 || T > ((int64_t)1 << 20))
+        if (!same_dims(x, y) || b->kind != ZKI_QT_CONST || b->rank != 1 || T < 1 || T > ((int64_t)1 << 20))
             return QF0("table must be a constant vector");
         if (x->bits > 19 || T < ((int64_t)1 << x->bits))
             return QF0("table does not cover max - x");
-        if (p[0] < 1 || !zki_in_bits(p[0], y->bits))
+        if (p[0] < 1 || !in_bits(p[0], y->bits))
             return QF0("output scale out of range");
         for (int64_t k = 0; k < T; k++)
             if (b->data[k] < 0 || b->data[k] > ((int64_t)1 << 24))
@@ -485,22 +485,22 @@ static zki_status zki_check_node(const zki_qmodel *m, int i, const uint8_t *defi
                 if (c->data[k] != 0 && c->data[k] != 1)
                     return QF0("mask entries must be 0 or 1");
         }
-        zki_u128 sum = zki_sat_mul((zki_u128)nn, (zki_u128)1 << 24);
-        if (zki_sat_add(zki_sat_mul(sum, 2 * (zki_u128)p[0] + 1), 0) >= ((zki_u128)1 << 62))
+        zki_u128 sum = sat_mul((zki_u128)nn, (zki_u128)1 << 24);
+        if (sat_add(sat_mul(sum, 2 * (zki_u128)p[0] + 1), 0) >= ((zki_u128)1 << 62))
             return QF0("softmax sum bound >= 2^62");
         return ZKI_OK;
     }
     case ZKI_QOP_LAYERNORM: {
         int64_t nn = r ? x->dims[r - 1] : 1, E = p[4], F = p[5];
-        if (!zki_same_dims(x, y) || zki_qnumel(b) != nn || zki_qnumel(c) != nn || b->kind != ZKI_QT_CONST ||
+        if (!same_dims(x, y) || zki_qnumel(b) != nn || zki_qnumel(c) != nn || b->kind != ZKI_QT_CONST ||
             c->kind != ZKI_QT_CONST || E < 0 || F < 0 || F > 30 || nn < 1)
             return QF0("gamma/beta must be constants of the last dim's size; E, F in range");
-        zki_u128 d = zki_sat_mul(2 * (zki_u128)nn, bx);
-        zki_u128 V = zki_sat_add(zki_sat_mul((zki_u128)nn, zki_sat_mul(d, d)), (zki_u128)E);
-        if (V >= ((zki_u128)1 << 62) || zki_sat_mul(d, (zki_u128)1 << (F + 1)) >= ((zki_u128)1 << 61))
+        zki_u128 d = sat_mul(2 * (zki_u128)nn, bx);
+        zki_u128 V = sat_add(sat_mul((zki_u128)nn, sat_mul(d, d)), (zki_u128)E);
+        if (V >= ((zki_u128)1 << 62) || sat_mul(d, (zki_u128)1 << (F + 1)) >= ((zki_u128)1 << 61))
             return QF0("variance bound >= 2^62");
-        zki_u128 acc = zki_sat_add(zki_sat_mul(zki_sat_mul(d, (zki_u128)1 << F), zki_bound(b)), zki_bound(c));
-        return zki_check_rq(m, i, n, 0, acc);
+        zki_u128 acc = sat_add(sat_mul(sat_mul(d, (zki_u128)1 << F), zki_bound(b)), zki_bound(c));
+        return check_rq(m, i, n, 0, acc);
     }
     }
     return QF0("unknown op");
@@ -523,7 +523,7 @@ zki_status zki_qmodel_check(const zki_qmodel *m)
                 st = zki_fail(ZKI_ERR_INPUT, "quantised constant '%s' has no data", q->name);
             int64_t n = zki_qnumel(q);
             for (int64_t k = 0; k < n && st == ZKI_OK; k++)
-                if (!zki_in_bits(q->data[k], q->bits))
+                if (!in_bits(q->data[k], q->bits))
                     st = zki_fail(ZKI_ERR_INPUT, "quantised constant '%s': value out of its %d-bit range", q->name,
                                   q->bits);
             def[t] = 1;
@@ -539,7 +539,7 @@ zki_status zki_qmodel_check(const zki_qmodel *m)
             def[t] = 1;
     }
     for (int i = 0; i < m->n_nodes && st == ZKI_OK; i++) {
-        st = zki_check_node(m, i, def);
+        st = check_node(m, i, def);
         if (st == ZKI_OK)
             def[m->nodes[i].out] = 1;
     }

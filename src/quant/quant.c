@@ -43,7 +43,7 @@ typedef struct {
 
 #define QERR(n, code, ...) zki_node_fail(n, code, __VA_ARGS__)
 
-static double zki_act_scale(const zki_qctx *c, int t)
+static double act_scale(const zki_qctx *c, int t)
 {
     double m = c->maxabs[t];
     if (!(m > 0) || !isfinite(m))
@@ -51,13 +51,13 @@ static double zki_act_scale(const zki_qctx *c, int t)
     return m / (double)c->aq;
 }
 
-static int64_t zki_clampi(int64_t v, int64_t lo, int64_t hi)
+static int64_t clampi(int64_t v, int64_t lo, int64_t hi)
 {
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
 /* Quantised constant from float data with a symmetric scale. */
-static int zki_qconst(zki_qctx *c, const char *name, int rank, const int64_t *dims, const float *f, int bits,
+static int qconst(zki_qctx *c, const char *name, int rank, const int64_t *dims, const float *f, int bits,
                       double *scale)
 {
     int64_t n = zki_shape_numel(rank, dims);
@@ -74,14 +74,14 @@ static int zki_qconst(zki_qctx *c, const char *name, int rank, const int64_t *di
     if (!d)
         return -1;
     for (int64_t k = 0; k < n; k++)
-        d[k] = zki_clampi(llround(f[k] / s), -qmax, qmax);
+        d[k] = clampi(llround(f[k] / s), -qmax, qmax);
     c->m->t[ti].data = d;
     *scale = s;
     return ti;
 }
 
 /* Integer constant at a given scale (biases): error if out of range. */
-static int zki_qconst_at(zki_qctx *c, const char *name, int rank, const int64_t *dims, const float *f, double s,
+static int qconst_at(zki_qctx *c, const char *name, int rank, const int64_t *dims, const float *f, double s,
                          int bits)
 {
     int64_t n = zki_shape_numel(rank, dims);
@@ -102,13 +102,13 @@ static int zki_qconst_at(zki_qctx *c, const char *name, int rank, const int64_t 
     return ti;
 }
 
-static int zki_qvalue(zki_qctx *c, int ir, double scale, int bits)
+static int qvalue(zki_qctx *c, int ir, double scale, int bits)
 {
     const zki_tensor *t = &c->g->t[ir];
     return zki_qmodel_add_tensor(c->m, t->name, ZKI_QT_VALUE, bits, t->rank, t->dims, scale);
 }
 
-static double zki_const_maxabs(const zki_qmodel *m, int t)
+static double const_maxabs(const zki_qmodel *m, int t)
 {
     if (t < 0)
         return 0;
@@ -123,7 +123,7 @@ static double zki_const_maxabs(const zki_qmodel *m, int t)
 }
 
 /* Chooses M, s with M/2^s ~ m and acc_bound*|M| + 2^(s-1) < 2^61. */
-static zki_status zki_choose_rq(const zki_node *n, double m, double acc_bound, int64_t *M, int64_t *s)
+static zki_status choose_rq(const zki_node *n, double m, double acc_bound, int64_t *M, int64_t *s)
 {
     if (m == 0 || !isfinite(m)) {
         if (!isfinite(m))
@@ -158,7 +158,7 @@ static zki_status zki_choose_rq(const zki_node *n, double m, double acc_bound, i
 
 /* Looks through a single-consumer Relu/Clip after tensor t; returns the IR
  * tensor that the fused op finally writes and sets the clamp. */
-static int zki_fuse_act(zki_qctx *c, int t, int64_t *lo, int64_t *hi)
+static int fuse_act(zki_qctx *c, int t, int64_t *lo, int64_t *hi)
 {
     *lo = -c->aq;
     *hi = c->aq;
@@ -172,7 +172,7 @@ static int zki_fuse_act(zki_qctx *c, int t, int64_t *lo, int64_t *hi)
     }
     if (u->op == ZKI_OP_CLIP) {
         int y = u->out[0];
-        double s = zki_act_scale(c, y);
+        double s = act_scale(c, y);
         double mn = -INFINITY, mx = INFINITY;
         for (int k = 1; k < 3 && k < u->n_in; k++) {
             int ti = u->in[k];
@@ -188,31 +188,31 @@ static int zki_fuse_act(zki_qctx *c, int t, int64_t *lo, int64_t *hi)
         }
         c->done[c->consumer[t]] = 1;
         if (isfinite(mn))
-            *lo = zki_clampi(llround(mn / s), -c->aq, c->aq);
+            *lo = clampi(llround(mn / s), -c->aq, c->aq);
         if (isfinite(mx))
-            *hi = zki_clampi(llround(mx / s), -c->aq, c->aq);
+            *hi = clampi(llround(mx / s), -c->aq, c->aq);
         return y;
     }
     return t;
 }
 
-static int zki_is_act(const zki_qctx *c, int t)
+static int is_act(const zki_qctx *c, int t)
 {
     return t >= 0 && c->qi[t] >= 0 && c->m->t[c->qi[t]].kind != ZKI_QT_CONST;
 }
 
-static const float *zki_fconst(const zki_graph *g, int t)
+static const float *fconst(const zki_graph *g, int t)
 {
     return (t >= 0 && g->t[t].kind == ZKI_T_CONST) ? g->t[t].f : NULL;
 }
 
-static zki_status zki_nomem(void)
+static zki_status nomem(void)
 {
     return zki_fail(ZKI_ERR_NOMEM, "out of memory while quantising");
 }
 
 /* Adds a node; inputs given as quantised tensor indices. */
-static zki_qnode *zki_emit(zki_qctx *c, int op, const zki_node *n, const int *in, int n_in, int out)
+static zki_qnode *emit(zki_qctx *c, int op, const zki_node *n, const int *in, int n_in, int out)
 {
     int k = zki_qmodel_add_node(c->m, op, n->name);
     if (k < 0)
@@ -225,7 +225,7 @@ static zki_qnode *zki_emit(zki_qctx *c, int op, const zki_node *n, const int *in
     return q;
 }
 
-static void zki_setp(zki_qnode *q, const int64_t *p, int np)
+static void setp(zki_qnode *q, const int64_t *p, int np)
 {
     q->n_p = np;
     for (int k = 0; k < np; k++)
@@ -233,31 +233,31 @@ static void zki_setp(zki_qnode *q, const int64_t *p, int np)
 }
 
 /* A requantised op whose output is IR tensor y (after fusion). */
-static zki_status zki_emit_rq(zki_qctx *c, const zki_node *n, int op, const int *in, int nin, int t_out,
+static zki_status emit_rq(zki_qctx *c, const zki_node *n, int op, const int *in, int nin, int t_out,
                               double m_over_sy_num, double acc_bound, const int64_t *extra, int n_extra)
 {
     int64_t lo, hi;
-    int y = zki_fuse_act(c, t_out, &lo, &hi);
-    double sy = zki_act_scale(c, y);
+    int y = fuse_act(c, t_out, &lo, &hi);
+    double sy = act_scale(c, y);
     int64_t M, s;
-    zki_status st = zki_choose_rq(n, m_over_sy_num / sy, acc_bound, &M, &s);
+    zki_status st = choose_rq(n, m_over_sy_num / sy, acc_bound, &M, &s);
     if (st != ZKI_OK)
         return st;
-    int qo = zki_qvalue(c, y, sy, c->o.act_bits);
+    int qo = qvalue(c, y, sy, c->o.act_bits);
     if (qo < 0)
-        return zki_nomem();
-    zki_qnode *q = zki_emit(c, op, n, in, nin, qo);
+        return nomem();
+    zki_qnode *q = emit(c, op, n, in, nin, qo);
     if (!q)
-        return zki_nomem();
+        return nomem();
     int64_t p[ZKI_QMAX_P] = {M, s, lo, hi};
     for (int k = 0; k < n_extra; k++)
         p[4 + k] = extra[k];
-    zki_setp(q, p, 4 + n_extra);
+    setp(q, p, 4 + n_extra);
     c->qi[y] = qo;
     return ZKI_OK;
 }
 
-static zki_status zki_q_linear_like(zki_qctx *c, int ni)
+static zki_status q_linear_like(zki_qctx *c, int ni)
 {
     const zki_graph *g = c->g;
     const zki_node *n = &g->nodes[ni];
@@ -268,7 +268,7 @@ static zki_status zki_q_linear_like(zki_qctx *c, int ni)
     double alpha = 1, beta = 1;
     int bias_ir = -1;
     const float *bias_f = NULL;
-    if (!zki_is_act(c, x))
+    if (!is_act(c, x))
         return QERR(n, ZKI_ERR_UNSUPPORTED, "first operand must be an activation for quantisation");
     if (n->op == ZKI_OP_GEMM) {
         if (zki_attr_int(n, "transA", 0))
@@ -277,17 +277,17 @@ static zki_status zki_q_linear_like(zki_qctx *c, int ni)
         beta = zki_attr_float(n, "beta", 1.0);
         if (n->n_in > 2 && n->in[2] >= 0) {
             bias_ir = n->in[2];
-            bias_f = zki_fconst(g, bias_ir);
+            bias_f = fconst(g, bias_ir);
         }
     }
-    if (!zki_fconst(g, wt) || W->rank != 2)
+    if (!fconst(g, wt) || W->rank != 2)
         return QERR(n, ZKI_ERR_UNSUPPORTED, "weight must be a 2-D constant for quantisation");
     int tb = n->op == ZKI_OP_GEMM && zki_attr_int(n, "transB", 0);
     K = tb ? W->dims[1] : W->dims[0];
     N = tb ? W->dims[0] : W->dims[1];
     w = malloc(sizeof(float) * (size_t)(K * N + 1));
     if (!w)
-        return zki_nomem();
+        return nomem();
     for (int64_t j = 0; j < N; j++)
         for (int64_t k = 0; k < K; k++)
             w[j * K + k] = (float)(alpha * (tb ? W->f[j * K + k] : W->f[k * N + j]));
@@ -296,7 +296,7 @@ static zki_status zki_q_linear_like(zki_qctx *c, int ni)
     if (n->op == ZKI_OP_MATMUL && c->uses[out_t] == 1 && c->consumer[out_t] >= 0) {
         const zki_node *u = &g->nodes[c->consumer[out_t]];
         int other = u->in[0] == out_t ? u->in[1] : u->in[0];
-        if (u->op == ZKI_OP_ADD && zki_fconst(g, other) && zki_tensor_numel(&g->t[other]) == N &&
+        if (u->op == ZKI_OP_ADD && fconst(g, other) && zki_tensor_numel(&g->t[other]) == N &&
             g->t[other].dims[g->t[other].rank - 1] == N) {
             bias_ir = other;
             bias_f = g->t[other].f;
@@ -313,35 +313,35 @@ static zki_status zki_q_linear_like(zki_qctx *c, int ni)
     int64_t wd[2] = {N, K};
     char nm[300];
     snprintf(nm, sizeof nm, "%s::w", n->name);
-    int qw = zki_qconst(c, nm, 2, wd, w, c->o.weight_bits, &sw);
+    int qw = qconst(c, nm, 2, wd, w, c->o.weight_bits, &sw);
     free(w);
     if (qw < 0)
-        return zki_nomem();
+        return nomem();
     int qb = -1;
     if (bias_ir >= 0) {
         float *bb = malloc(sizeof(float) * (size_t)(N + 1));
         if (!bb)
-            return zki_nomem();
+            return nomem();
         for (int64_t j = 0; j < N; j++)
             bb[j] = (float)(beta * bias_f[j]);
         snprintf(nm, sizeof nm, "%s::b", n->name);
-        qb = zki_qconst_at(c, nm, 1, &N, bb, sx * sw, ZKI_BIAS_BITS);
+        qb = qconst_at(c, nm, 1, &N, bb, sx * sw, ZKI_BIAS_BITS);
         free(bb);
         if (qb < 0)
-            return zki_nomem();
+            return nomem();
     }
-    double acc = (double)K * ldexp(1.0, c->o.act_bits - 1) * zki_const_maxabs(c->m, qw) + zki_const_maxabs(c->m, qb);
+    double acc = (double)K * ldexp(1.0, c->o.act_bits - 1) * const_maxabs(c->m, qw) + const_maxabs(c->m, qb);
     int in[3] = {c->qi[x], qw, qb};
-    return zki_emit_rq(c, n, ZKI_QOP_LINEAR, in, 3, out_t, sx * sw, acc, NULL, 0);
+    return emit_rq(c, n, ZKI_QOP_LINEAR, in, 3, out_t, sx * sw, acc, NULL, 0);
 }
 
-static zki_status zki_q_conv_node(zki_qctx *c, int ni)
+static zki_status q_conv_node(zki_qctx *c, int ni)
 {
     const zki_graph *g = c->g;
     const zki_node *n = &g->nodes[ni];
     int x = n->in[0], wt = n->in[1], bt = n->n_in > 2 ? n->in[2] : -1;
     const zki_tensor *W = &g->t[wt], *X = &g->t[x];
-    if (!zki_is_act(c, x) || !zki_fconst(g, wt) || (bt >= 0 && !zki_fconst(g, bt)))
+    if (!is_act(c, x) || !fconst(g, wt) || (bt >= 0 && !fconst(g, bt)))
         return QERR(n, ZKI_ERR_UNSUPPORTED, "weight and bias must be constants for quantisation");
     zki_win2d w;
     zki_status st = zki_win2d_resolve(n, X->dims[2], X->dims[3], W->dims[2], W->dims[3], 0, &w);
@@ -350,42 +350,42 @@ static zki_status zki_q_conv_node(zki_qctx *c, int ni)
     double sw, sx = c->m->t[c->qi[x]].scale;
     char nm[300];
     snprintf(nm, sizeof nm, "%s::w", n->name);
-    int qw = zki_qconst(c, nm, 4, W->dims, W->f, c->o.weight_bits, &sw);
+    int qw = qconst(c, nm, 4, W->dims, W->f, c->o.weight_bits, &sw);
     if (qw < 0)
-        return zki_nomem();
+        return nomem();
     int qb = -1;
     if (bt >= 0) {
         snprintf(nm, sizeof nm, "%s::b", n->name);
-        qb = zki_qconst_at(c, nm, 1, &W->dims[0], g->t[bt].f, sx * sw, ZKI_BIAS_BITS);
+        qb = qconst_at(c, nm, 1, &W->dims[0], g->t[bt].f, sx * sw, ZKI_BIAS_BITS);
         if (qb < 0)
-            return zki_nomem();
+            return nomem();
     }
     int64_t grp = zki_attr_int(n, "group", 1);
     double acc = (double)(W->dims[1] * W->dims[2] * W->dims[3]) * ldexp(1.0, c->o.act_bits - 1) *
-                     zki_const_maxabs(c->m, qw) + zki_const_maxabs(c->m, qb);
+                     const_maxabs(c->m, qw) + const_maxabs(c->m, qb);
     int64_t extra[11] = {grp, w.kh, w.kw, w.sh, w.sw, w.dh, w.dw, w.pt, w.pl, w.pb, w.pr};
     int in[3] = {c->qi[x], qw, qb};
-    return zki_emit_rq(c, n, ZKI_QOP_CONV, in, 3, n->out[0], sx * sw, acc, extra, 11);
+    return emit_rq(c, n, ZKI_QOP_CONV, in, 3, n->out[0], sx * sw, acc, extra, 11);
 }
 
 /* Quantises an IR constant used as an element-wise operand. */
 static int zki_operand(zki_qctx *c, const zki_node *n, int t, int bits, double *scale)
 {
-    if (zki_is_act(c, t)) {
+    if (is_act(c, t)) {
         *scale = c->m->t[c->qi[t]].scale;
         return c->qi[t];
     }
-    const float *f = zki_fconst(c->g, t);
+    const float *f = fconst(c->g, t);
     if (!f)
         return -2;
     char nm[300];
     snprintf(nm, sizeof nm, "%s::c%d", n->name, t);
-    return zki_qconst(c, nm, c->g->t[t].rank, c->g->t[t].dims, f, bits, scale);
+    return qconst(c, nm, c->g->t[t].rank, c->g->t[t].dims, f, bits, scale);
 }
 
 /* An Add/Sub whose both operands are activations (no constant: a
  * MatMul's bias Add and a Softmax's mask Add keep their own fusions). */
-static int zki_addsub_of_acts(const zki_graph *g, int ni)
+static int addsub_of_acts(const zki_graph *g, int ni)
 {
     const zki_node *n = &g->nodes[ni];
     if ((n->op != ZKI_OP_ADD && n->op != ZKI_OP_SUB) || n->n_in != 2 || n->n_out < 1)
@@ -403,18 +403,18 @@ static int zki_addsub_of_acts(const zki_graph *g, int ni)
  * terms per sum: nodes run in topological order, so an operand's term
  * count is final when its consumer is planned; the larger absorbed
  * operands are kept as requantised nodes until the sum fits. */
-static void zki_plan_add_chains(zki_qctx *c)
+static void plan_add_chains(zki_qctx *c)
 {
     const zki_graph *g = c->g;
     int *terms = calloc((size_t)g->n_nodes + 1, sizeof(int));
     if (!terms)
         return; /* no fusion: each Add is requantised on its own */
     for (int i = 0; i < g->n_nodes; i++) {
-        if (!zki_addsub_of_acts(g, i))
+        if (!addsub_of_acts(g, i))
             continue;
         const zki_node *n = &g->nodes[i];
         int t = n->out[0];
-        if (c->uses[t] == 1 && c->consumer[t] >= 0 && zki_addsub_of_acts(g, c->consumer[t]))
+        if (c->uses[t] == 1 && c->consumer[t] >= 0 && addsub_of_acts(g, c->consumer[t]))
             c->absorbed[i] = 1;
         int pr[2], cnt[2];
         for (int k = 0; k < 2; k++) {
@@ -436,14 +436,14 @@ static void zki_plan_add_chains(zki_qctx *c)
 
 /* The terms of the sum node ni writes: its operands, and through absorbed
  * Adds/Subs theirs, left to right, each with its sign. */
-static void zki_add_terms(const zki_qctx *c, int ni, int sign, int *t, int *sg, int *k)
+static void add_terms(const zki_qctx *c, int ni, int sign, int *t, int *sg, int *k)
 {
     const zki_node *n = &c->g->nodes[ni];
     for (int j = 0; j < 2; j++) {
         int x = n->in[j], s = j == 1 && n->op == ZKI_OP_SUB ? -sign : sign;
         int p = x >= 0 ? c->producer[x] : -1;
         if (p >= 0 && c->absorbed[p]) {
-            zki_add_terms(c, p, s, t, sg, k);
+            add_terms(c, p, s, t, sg, k);
         } else if (*k < ZKI_QMAX_IN) {
             t[*k] = x;
             sg[*k] = s;
@@ -452,63 +452,63 @@ static void zki_add_terms(const zki_qctx *c, int ni, int sign, int *t, int *sg, 
     }
 }
 
-static zki_status zki_q_addsub(zki_qctx *c, int ni)
+static zki_status q_addsub(zki_qctx *c, int ni)
 {
     const zki_node *n = &c->g->nodes[ni];
     int ir[ZKI_QMAX_IN], sign[ZKI_QMAX_IN], in[ZKI_QMAX_IN], k = 0;
     double sc[ZKI_QMAX_IN];
-    zki_add_terms(c, ni, 1, ir, sign, &k);
+    add_terms(c, ni, 1, ir, sign, &k);
     for (int j = 0; j < k; j++) {
         in[j] = zki_operand(c, n, ir[j], 16, &sc[j]);
         if (in[j] == -2)
             return QERR(n, ZKI_ERR_UNSUPPORTED, "operands must be activations or float constants");
         if (in[j] < 0)
-            return zki_nomem();
+            return nomem();
     }
     int64_t lo, hi;
-    int y = zki_fuse_act(c, n->out[0], &lo, &hi);
-    double sy = zki_act_scale(c, y), mr[ZKI_QMAX_IN], big = 0, acc = 0;
+    int y = fuse_act(c, n->out[0], &lo, &hi);
+    double sy = act_scale(c, y), mr[ZKI_QMAX_IN], big = 0, acc = 0;
     for (int j = 0; j < k; j++) {
         mr[j] = (sign[j] < 0 ? -sc[j] : sc[j]) / sy;
         big = fmax(big, fabs(mr[j]));
-        acc += zki_const_maxabs(c->m, in[j]);
+        acc += const_maxabs(c->m, in[j]);
     }
     int64_t M, s;
-    zki_status st = zki_choose_rq(n, big, acc, &M, &s);
+    zki_status st = choose_rq(n, big, acc, &M, &s);
     if (st != ZKI_OK)
         return st;
-    int qo = zki_qvalue(c, y, sy, c->o.act_bits);
-    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_ADD, n, in, k, qo) : NULL;
+    int qo = qvalue(c, y, sy, c->o.act_bits);
+    zki_qnode *q = qo >= 0 ? emit(c, ZKI_QOP_ADD, n, in, k, qo) : NULL;
     if (!q)
-        return zki_nomem();
+        return nomem();
     int64_t p[ZKI_QMAX_IN + 3];
     for (int j = 0; j < k; j++)
         p[j] = llround(ldexp(mr[j], (int)s));
     p[k] = s;
     p[k + 1] = lo;
     p[k + 2] = hi;
-    zki_setp(q, p, k + 3);
+    setp(q, p, k + 3);
     c->qi[y] = qo;
     return ZKI_OK;
 }
 
-static zki_status zki_q_mul(zki_qctx *c, int ni)
+static zki_status q_mul(zki_qctx *c, int ni)
 {
     const zki_node *n = &c->g->nodes[ni];
     int a = n->in[0], b = n->in[1];
-    if (!zki_is_act(c, a)) {
+    if (!is_act(c, a)) {
         int t = a;
         a = b;
         b = t;
     }
-    if (!zki_is_act(c, a))
+    if (!is_act(c, a))
         return QERR(n, ZKI_ERR_UNSUPPORTED, "at least one operand must be an activation");
     double sa = c->m->t[c->qi[a]].scale;
-    const float *bf = zki_fconst(c->g, b);
+    const float *bf = fconst(c->g, b);
     if (bf && zki_tensor_numel(&c->g->t[b]) == 1) {
         /* multiplication by a scalar constant is a requantisation */
         int in[1] = {c->qi[a]};
-        return zki_emit_rq(c, n, ZKI_QOP_REQUANT, in, 1, n->out[0], sa * bf[0], ldexp(1.0, c->o.act_bits - 1),
+        return emit_rq(c, n, ZKI_QOP_REQUANT, in, 1, n->out[0], sa * bf[0], ldexp(1.0, c->o.act_bits - 1),
                            NULL, 0);
     }
     double sb;
@@ -516,13 +516,13 @@ static zki_status zki_q_mul(zki_qctx *c, int ni)
     if (qb == -2)
         return QERR(n, ZKI_ERR_UNSUPPORTED, "operand must be an activation or a float constant");
     if (qb < 0)
-        return zki_nomem();
+        return nomem();
     int in[2] = {c->qi[a], qb};
-    double acc = ldexp(1.0, c->o.act_bits - 1) * zki_const_maxabs(c->m, qb);
-    return zki_emit_rq(c, n, ZKI_QOP_MUL, in, 2, n->out[0], sa * sb, acc, NULL, 0);
+    double acc = ldexp(1.0, c->o.act_bits - 1) * const_maxabs(c->m, qb);
+    return emit_rq(c, n, ZKI_QOP_MUL, in, 2, n->out[0], sa * sb, acc, NULL, 0);
 }
 
-static double zki_scalar_fn(const zki_node *n, double x, double p)
+static double scalar_fn(const zki_node *n, double x, double p)
 {
     switch (n->op) {
     case ZKI_OP_SIGMOID: return 1.0 / (1.0 + exp(-x));
@@ -539,15 +539,15 @@ static double zki_scalar_fn(const zki_node *n, double x, double p)
     }
 }
 
-static zki_status zki_q_lut(zki_qctx *c, int ni)
+static zki_status q_lut(zki_qctx *c, int ni)
 {
     const zki_node *n = &c->g->nodes[ni];
     int x = n->in[0];
-    if (!zki_is_act(c, x))
+    if (!is_act(c, x))
         return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
     double p = n->op == ZKI_OP_LEAKYRELU ? zki_attr_float(n, "alpha", 0.01) : 0;
     if (n->op == ZKI_OP_POW) {
-        const float *e = zki_fconst(c->g, n->in[1]);
+        const float *e = fconst(c->g, n->in[1]);
         if (!e || zki_tensor_numel(&c->g->t[n->in[1]]) != 1)
             return QERR(n, ZKI_ERR_UNSUPPORTED, "exponent must be a scalar constant");
         p = e[0];
@@ -556,39 +556,39 @@ static zki_status zki_q_lut(zki_qctx *c, int ni)
     if (qx->bits > 16)
         return QERR(n, ZKI_ERR_UNSUPPORTED, "lookup input wider than 16 bits");
     int y = n->out[0];
-    double sx = qx->scale, sy = zki_act_scale(c, y);
+    double sx = qx->scale, sy = act_scale(c, y);
     int64_t T = (int64_t)1 << qx->bits, xmin = -(T / 2);
     char nm[300];
     snprintf(nm, sizeof nm, "%s::lut", n->name);
     int qt = zki_qmodel_add_tensor(c->m, nm, ZKI_QT_CONST, c->o.act_bits, 1, &T, sy);
     if (qt < 0)
-        return zki_nomem();
+        return nomem();
     int64_t *d = malloc(sizeof(int64_t) * (size_t)T);
     if (!d)
-        return zki_nomem();
+        return nomem();
     for (int64_t k = 0; k < T; k++) {
-        double v = zki_scalar_fn(n, (double)(k + xmin) * sx, p) / sy;
-        d[k] = isfinite(v) ? zki_clampi(llround(fmax(fmin(v, 1e15), -1e15)), -c->aq, c->aq) : 0;
+        double v = scalar_fn(n, (double)(k + xmin) * sx, p) / sy;
+        d[k] = isfinite(v) ? clampi(llround(fmax(fmin(v, 1e15), -1e15)), -c->aq, c->aq) : 0;
     }
     c->m->t[qt].data = d;
-    int qo = zki_qvalue(c, y, sy, c->o.act_bits);
+    int qo = qvalue(c, y, sy, c->o.act_bits);
     int in[2] = {c->qi[x], qt};
-    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_LUT, n, in, 2, qo) : NULL;
+    zki_qnode *q = qo >= 0 ? emit(c, ZKI_QOP_LUT, n, in, 2, qo) : NULL;
     if (!q)
-        return zki_nomem();
+        return nomem();
     int64_t pp[1] = {xmin};
-    zki_setp(q, pp, 1);
+    setp(q, pp, 1);
     c->qi[y] = qo;
     return ZKI_OK;
 }
 
 /* Ops that move data without arithmetic: output shares the input's scale. */
-static zki_status zki_q_layout(zki_qctx *c, int ni)
+static zki_status q_layout(zki_qctx *c, int ni)
 {
     const zki_graph *g = c->g;
     const zki_node *n = &g->nodes[ni];
     int x = n->in[0], y = n->out[0];
-    if (!zki_is_act(c, x))
+    if (!is_act(c, x))
         return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
     const zki_qtensor *qx = &c->m->t[c->qi[x]];
     int op = ZKI_QOP_RESHAPE, r = g->t[x].rank;
@@ -618,14 +618,14 @@ static zki_status zki_q_layout(zki_qctx *c, int ni)
             return es;
         double v = 0;
         if (n->n_in > 2 && n->in[2] >= 0) {
-            const float *f = zki_fconst(g, n->in[2]);
+            const float *f = fconst(g, n->in[2]);
             if (!f)
                 return QERR(n, ZKI_ERR_UNSUPPORTED, "pad value must be a float constant");
             v = f[0];
         }
         op = ZKI_QOP_PAD;
         p[np++] = mode;
-        p[np++] = zki_clampi(llround(v / qx->scale), -c->aq, c->aq);
+        p[np++] = clampi(llround(v / qx->scale), -c->aq, c->aq);
         for (int a = 0; a < r; a++)
             p[np++] = b[a];
     } else if (n->op == ZKI_OP_MAXPOOL) {
@@ -651,20 +651,20 @@ static zki_status zki_q_layout(zki_qctx *c, int ni)
     }
     int qo = zki_qmodel_add_tensor(c->m, g->t[y].name, ZKI_QT_VALUE, qx->bits, g->t[y].rank, g->t[y].dims, qx->scale);
     int in[1] = {c->qi[x]};
-    zki_qnode *q = qo >= 0 ? zki_emit(c, op, n, in, 1, qo) : NULL;
+    zki_qnode *q = qo >= 0 ? emit(c, op, n, in, 1, qo) : NULL;
     if (!q)
-        return zki_nomem();
-    zki_setp(q, p, np);
+        return nomem();
+    setp(q, p, np);
     c->qi[y] = qo;
     return ZKI_OK;
 }
 
-static zki_status zki_q_pool_mean(zki_qctx *c, int ni)
+static zki_status q_pool_mean(zki_qctx *c, int ni)
 {
     const zki_graph *g = c->g;
     const zki_node *n = &g->nodes[ni];
     int x = n->in[0];
-    if (!zki_is_act(c, x))
+    if (!is_act(c, x))
         return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
     const zki_tensor *X = &g->t[x];
     double sx = c->m->t[c->qi[x]].scale, bx = ldexp(1.0, c->o.act_bits - 1);
@@ -681,7 +681,7 @@ static zki_status zki_q_pool_mean(zki_qctx *c, int ni)
             return QERR(n, ZKI_ERR_UNSUPPORTED, "average pooling needs a constant divisor: export with "
                         "ceil_mode=False and count_include_pad=True (or without padding)");
         int64_t extra[8] = {w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr};
-        return zki_emit_rq(c, n, ZKI_QOP_AVGPOOL, in, 1, n->out[0], sx / (double)(w.kh * w.kw),
+        return emit_rq(c, n, ZKI_QOP_AVGPOOL, in, 1, n->out[0], sx / (double)(w.kh * w.kw),
                            (double)(w.kh * w.kw) * bx, extra, 8);
     }
     /* GlobalAveragePool and ReduceMean: a MEAN with kept axes, then a
@@ -712,31 +712,31 @@ static zki_status zki_q_pool_mean(zki_qctx *c, int ni)
     int keep = Y->rank == r;
     if (keep) {
         int64_t extra[1] = {mask};
-        return zki_emit_rq(c, n, ZKI_QOP_MEAN, in, 1, n->out[0], sx / (double)cnt, (double)cnt * bx, extra, 1);
+        return emit_rq(c, n, ZKI_QOP_MEAN, in, 1, n->out[0], sx / (double)cnt, (double)cnt * bx, extra, 1);
     }
-    double sy = zki_act_scale(c, n->out[0]);
+    double sy = act_scale(c, n->out[0]);
     int64_t M, s;
-    zki_status st = zki_choose_rq(n, sx / (double)cnt / sy, (double)cnt * bx, &M, &s);
+    zki_status st = choose_rq(n, sx / (double)cnt / sy, (double)cnt * bx, &M, &s);
     if (st != ZKI_OK)
         return st;
     char nm[300];
     snprintf(nm, sizeof nm, "%s::kept", n->name);
     int qk = zki_qmodel_add_tensor(c->m, nm, ZKI_QT_VALUE, c->o.act_bits, r, kd, sy);
-    zki_qnode *q = qk >= 0 ? zki_emit(c, ZKI_QOP_MEAN, n, in, 1, qk) : NULL;
+    zki_qnode *q = qk >= 0 ? emit(c, ZKI_QOP_MEAN, n, in, 1, qk) : NULL;
     if (!q)
-        return zki_nomem();
+        return nomem();
     int64_t p[5] = {M, s, -c->aq, c->aq, mask};
-    zki_setp(q, p, 5);
-    int qo = zki_qvalue(c, n->out[0], sy, c->o.act_bits);
+    setp(q, p, 5);
+    int qo = qvalue(c, n->out[0], sy, c->o.act_bits);
     int in2[1] = {qk};
-    q = qo >= 0 ? zki_emit(c, ZKI_QOP_RESHAPE, n, in2, 1, qo) : NULL;
+    q = qo >= 0 ? emit(c, ZKI_QOP_RESHAPE, n, in2, 1, qo) : NULL;
     if (!q)
-        return zki_nomem();
+        return nomem();
     c->qi[n->out[0]] = qo;
     return ZKI_OK;
 }
 
-static zki_status zki_q_concat(zki_qctx *c, int ni)
+static zki_status q_concat(zki_qctx *c, int ni)
 {
     const zki_graph *g = c->g;
     const zki_node *n = &g->nodes[ni];
@@ -745,8 +745,8 @@ static zki_status zki_q_concat(zki_qctx *c, int ni)
     double sy = 0;
     for (int k = 0; k < n->n_in; k++) {
         int t = n->in[k];
-        double s = zki_is_act(c, t) ? c->m->t[c->qi[t]].scale : c->maxabs[t] / (double)c->aq;
-        if (!zki_is_act(c, t) && !zki_fconst(g, t))
+        double s = is_act(c, t) ? c->m->t[c->qi[t]].scale : c->maxabs[t] / (double)c->aq;
+        if (!is_act(c, t) && !fconst(g, t))
             return QERR(n, ZKI_ERR_UNSUPPORTED, "inputs must be activations or float constants");
         if (s > sy)
             sy = s;
@@ -757,46 +757,46 @@ static zki_status zki_q_concat(zki_qctx *c, int ni)
     for (int k = 0; k < n->n_in; k++) {
         int t = n->in[k];
         char nm[300];
-        if (!zki_is_act(c, t)) {
+        if (!is_act(c, t)) {
             snprintf(nm, sizeof nm, "%s::c%d", n->name, k);
-            in[k] = zki_qconst_at(c, nm, g->t[t].rank, g->t[t].dims, g->t[t].f, sy, c->o.act_bits);
+            in[k] = qconst_at(c, nm, g->t[t].rank, g->t[t].dims, g->t[t].f, sy, c->o.act_bits);
             if (in[k] < 0)
-                return zki_nomem();
+                return nomem();
             for (int64_t e = 0; e < zki_tensor_numel(&g->t[t]); e++)
-                c->m->t[in[k]].data[e] = zki_clampi(c->m->t[in[k]].data[e], -c->aq, c->aq);
+                c->m->t[in[k]].data[e] = clampi(c->m->t[in[k]].data[e], -c->aq, c->aq);
             continue;
         }
         in[k] = c->qi[t];
         double s = c->m->t[in[k]].scale;
         if (s != sy) { /* align scales with a requantisation */
             int64_t M, sh;
-            zki_status st = zki_choose_rq(n, s / sy, ldexp(1.0, c->o.act_bits - 1), &M, &sh);
+            zki_status st = choose_rq(n, s / sy, ldexp(1.0, c->o.act_bits - 1), &M, &sh);
             if (st != ZKI_OK)
                 return st;
             snprintf(nm, sizeof nm, "%s::align%d", n->name, k);
             int qa = zki_qmodel_add_tensor(c->m, nm, ZKI_QT_VALUE, c->o.act_bits, g->t[t].rank, g->t[t].dims, sy);
             int one[1] = {in[k]};
-            zki_qnode *q = qa >= 0 ? zki_emit(c, ZKI_QOP_REQUANT, n, one, 1, qa) : NULL;
+            zki_qnode *q = qa >= 0 ? emit(c, ZKI_QOP_REQUANT, n, one, 1, qa) : NULL;
             if (!q)
-                return zki_nomem();
+                return nomem();
             int64_t p[4] = {M, sh, -c->aq, c->aq};
-            zki_setp(q, p, 4);
+            setp(q, p, 4);
             in[k] = qa;
         }
     }
     int y = n->out[0];
-    int qo = zki_qvalue(c, y, sy, c->o.act_bits);
-    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_CONCAT, n, in, n->n_in, qo) : NULL;
+    int qo = qvalue(c, y, sy, c->o.act_bits);
+    zki_qnode *q = qo >= 0 ? emit(c, ZKI_QOP_CONCAT, n, in, n->n_in, qo) : NULL;
     if (!q)
-        return zki_nomem();
+        return nomem();
     int64_t ax = zki_attr_int(n, "axis", 0);
     int64_t p[1] = {ax < 0 ? ax + g->t[y].rank : ax};
-    zki_setp(q, p, 1);
+    setp(q, p, 1);
     c->qi[y] = qo;
     return ZKI_OK;
 }
 
-static zki_status zki_q_gather(zki_qctx *c, int ni)
+static zki_status q_gather(zki_qctx *c, int ni)
 {
     const zki_graph *g = c->g;
     const zki_node *n = &g->nodes[ni];
@@ -804,12 +804,12 @@ static zki_status zki_q_gather(zki_qctx *c, int ni)
     int qd, qix;
     double sd;
     char nm[300];
-    if (zki_is_act(c, d)) {
+    if (is_act(c, d)) {
         qd = c->qi[d];
         sd = c->m->t[qd].scale;
-    } else if (zki_fconst(g, d)) {
+    } else if (fconst(g, d)) {
         snprintf(nm, sizeof nm, "%s::table", n->name);
-        qd = zki_qconst(c, nm, g->t[d].rank, g->t[d].dims, g->t[d].f, c->o.weight_bits, &sd);
+        qd = qconst(c, nm, g->t[d].rank, g->t[d].dims, g->t[d].f, c->o.weight_bits, &sd);
     } else {
         return QERR(n, ZKI_ERR_UNSUPPORTED, "data must be an activation or a float constant");
     }
@@ -819,7 +819,7 @@ static zki_status zki_q_gather(zki_qctx *c, int ni)
         int64_t cnt = zki_tensor_numel(&g->t[ix]);
         int64_t *dd = qix >= 0 ? malloc(sizeof(int64_t) * (size_t)(cnt + 1)) : NULL;
         if (!dd)
-            return zki_nomem();
+            return nomem();
         memcpy(dd, g->t[ix].i, sizeof(int64_t) * (size_t)cnt);
         c->m->t[qix].data = dd;
     } else if (c->qi[ix] >= 0) {
@@ -828,29 +828,29 @@ static zki_status zki_q_gather(zki_qctx *c, int ni)
         return QERR(n, ZKI_ERR_UNSUPPORTED, "indices must be an integer input or constant");
     }
     if (qd < 0)
-        return zki_nomem();
+        return nomem();
     int bits = c->m->t[qd].bits > c->o.act_bits ? c->m->t[qd].bits : c->o.act_bits;
-    int qo = zki_qvalue(c, y, sd, bits);
+    int qo = qvalue(c, y, sd, bits);
     int in[2] = {qd, qix};
-    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_GATHER, n, in, 2, qo) : NULL;
+    zki_qnode *q = qo >= 0 ? emit(c, ZKI_QOP_GATHER, n, in, 2, qo) : NULL;
     if (!q)
-        return zki_nomem();
+        return nomem();
     int64_t ax = zki_attr_int(n, "axis", 0);
     int64_t p[1] = {ax < 0 ? ax + g->t[d].rank : ax};
-    zki_setp(q, p, 1);
+    setp(q, p, 1);
     c->qi[y] = qo;
     return ZKI_OK;
 }
 
 /* Softmax of x (ni's input, or the activation that a fused mask Add takes). */
-static zki_status zki_q_softmax_of(zki_qctx *c, int ni, int x, int qmask)
+static zki_status q_softmax_of(zki_qctx *c, int ni, int x, int qmask)
 {
     const zki_node *n = &c->g->nodes[ni];
     int y = n->out[0], r = c->g->t[x].rank;
     int64_t ax = zki_attr_int(n, "axis", n->opset >= 13 ? -1 : 1);
     if (ax < 0)
         ax += r;
-    if (ax != r - 1 || !zki_is_act(c, x))
+    if (ax != r - 1 || !is_act(c, x))
         return QERR(n, ZKI_ERR_UNSUPPORTED, "only a softmax over the last axis of an activation is supported");
     const zki_qtensor *qx = &c->m->t[c->qi[x]];
     if (qx->bits > 16)
@@ -861,30 +861,30 @@ static zki_status zki_q_softmax_of(zki_qctx *c, int ni, int x, int qmask)
     int qt = zki_qmodel_add_tensor(c->m, nm, ZKI_QT_CONST, 26, 1, &T, ldexp(1.0, -16));
     int64_t *d = qt >= 0 ? malloc(sizeof(int64_t) * (size_t)T) : NULL;
     if (!d)
-        return zki_nomem();
+        return nomem();
     for (int64_t k = 0; k < T; k++)
         d[k] = llround(ldexp(exp(-(double)k * qx->scale), 16)); /* exp(-(max - x)) in 2^-16 units */
     c->m->t[qt].data = d;
-    int qo = zki_qvalue(c, y, 1.0 / (double)c->aq, c->o.act_bits);
+    int qo = qvalue(c, y, 1.0 / (double)c->aq, c->o.act_bits);
     int in[3] = {c->qi[x], qt, qmask};
-    zki_qnode *q = qo >= 0 ? zki_emit(c, ZKI_QOP_SOFTMAX, n, in, qmask >= 0 ? 3 : 2, qo) : NULL;
+    zki_qnode *q = qo >= 0 ? emit(c, ZKI_QOP_SOFTMAX, n, in, qmask >= 0 ? 3 : 2, qo) : NULL;
     if (!q)
-        return zki_nomem();
+        return nomem();
     int64_t p[1] = {c->aq};
-    zki_setp(q, p, 1);
+    setp(q, p, 1);
     c->qi[y] = qo;
     return ZKI_OK;
 }
 
-static zki_status zki_q_softmax(zki_qctx *c, int ni)
+static zki_status q_softmax(zki_qctx *c, int ni)
 {
-    return zki_q_softmax_of(c, ni, c->g->nodes[ni].in[0], -1);
+    return q_softmax_of(c, ni, c->g->nodes[ni].in[0], -1);
 }
 
 /* Add of a constant additive mask (entries 0 or <= -1000, as exporters write
  * causal masks) feeding a Softmax: a 0/1 mask inside the integer softmax,
  * so the huge constants never set an activation scale. Returns 1 if fused. */
-static int zki_try_mask_fusion(zki_qctx *c, int ni, zki_status *st)
+static int try_mask_fusion(zki_qctx *c, int ni, zki_status *st)
 {
     const zki_graph *g = c->g;
     const zki_node *n = &g->nodes[ni];
@@ -895,14 +895,14 @@ static int zki_try_mask_fusion(zki_qctx *c, int ni, zki_status *st)
     if (sm->op != ZKI_OP_SOFTMAX)
         return 0;
     int a = n->in[0], b = n->in[1];
-    if (!zki_is_act(c, a)) {
+    if (!is_act(c, a)) {
         int t = a;
         a = b;
         b = t;
     }
-    const float *mf = zki_fconst(g, b);
+    const float *mf = fconst(g, b);
     const zki_tensor *A = &g->t[a], *B = &g->t[b], *O = &g->t[out];
-    if (!zki_is_act(c, a) || !mf || A->rank != O->rank)
+    if (!is_act(c, a) || !mf || A->rank != O->rank)
         return 0;
     for (int k = 0; k < A->rank; k++)
         if (A->dims[k] != O->dims[k])
@@ -934,18 +934,18 @@ static int zki_try_mask_fusion(zki_qctx *c, int ni, zki_status *st)
     int qm = zki_qmodel_add_tensor(c->m, nm_, ZKI_QT_CONST, 2, 1, &md, 0);
     int64_t *d = qm >= 0 ? malloc(sizeof(int64_t) * (size_t)nm) : NULL;
     if (!d) {
-        *st = zki_nomem();
+        *st = nomem();
         return 1;
     }
     for (int64_t e = 0; e < nm; e++)
         d[e] = mf[e] == 0;
     c->m->t[qm].data = d;
     c->done[c->consumer[out]] = 1;
-    *st = zki_q_softmax_of(c, c->consumer[out], a, qm);
+    *st = q_softmax_of(c, c->consumer[out], a, qm);
     return 1;
 }
 
-static zki_status zki_q_layernorm(zki_qctx *c, int ni)
+static zki_status q_layernorm(zki_qctx *c, int ni)
 {
     const zki_graph *g = c->g;
     const zki_node *n = &g->nodes[ni];
@@ -953,8 +953,8 @@ static zki_status zki_q_layernorm(zki_qctx *c, int ni)
     int64_t ax = zki_attr_int(n, "axis", -1);
     if (ax < 0)
         ax += r;
-    if (ax != r - 1 || !zki_is_act(c, x) || !zki_fconst(g, n->in[1]) ||
-        (n->n_in > 2 && n->in[2] >= 0 && !zki_fconst(g, n->in[2])))
+    if (ax != r - 1 || !is_act(c, x) || !fconst(g, n->in[1]) ||
+        (n->n_in > 2 && n->in[2] >= 0 && !fconst(g, n->in[2])))
         return QERR(n, ZKI_ERR_UNSUPPORTED, "only a last-axis LayerNormalization with constant scale and bias");
     for (int k = 1; k < n->n_out; k++)
         if (n->out[k] >= 0 && c->uses[n->out[k]])
@@ -963,32 +963,32 @@ static zki_status zki_q_layernorm(zki_qctx *c, int ni)
     double sx = c->m->t[c->qi[x]].scale, eps = zki_attr_float(n, "epsilon", 1e-5), sg;
     char nm[300];
     snprintf(nm, sizeof nm, "%s::gamma", n->name);
-    int qg = zki_qconst(c, nm, 1, &nn, g->t[n->in[1]].f, c->o.weight_bits, &sg);
+    int qg = qconst(c, nm, 1, &nn, g->t[n->in[1]].f, c->o.weight_bits, &sg);
     if (qg < 0)
-        return zki_nomem();
+        return nomem();
     double sacc = sg / (double)(1 << ZKI_LN_FRAC);
     float *bf = calloc((size_t)nn + 1, sizeof(float));
     if (!bf)
-        return zki_nomem();
+        return nomem();
     if (n->n_in > 2 && n->in[2] >= 0)
         memcpy(bf, g->t[n->in[2]].f, sizeof(float) * (size_t)nn);
     snprintf(nm, sizeof nm, "%s::beta", n->name);
-    int qb = zki_qconst_at(c, nm, 1, &nn, bf, sacc, ZKI_BIAS_BITS);
+    int qb = qconst_at(c, nm, 1, &nn, bf, sacc, ZKI_BIAS_BITS);
     free(bf);
     if (qb < 0)
-        return zki_nomem();
+        return nomem();
     double E = eps / (sx * sx) * (double)nn * (double)nn * (double)nn;
     if (E > ldexp(1.0, 60))
         return QERR(n, ZKI_ERR_UNSUPPORTED, "epsilon too large for the input scale");
     double dmax = 2.0 * (double)nn * ldexp(1.0, c->o.act_bits - 1);
-    double acc = dmax * ldexp(1.0, ZKI_LN_FRAC) * zki_const_maxabs(c->m, qg) + zki_const_maxabs(c->m, qb);
+    double acc = dmax * ldexp(1.0, ZKI_LN_FRAC) * const_maxabs(c->m, qg) + const_maxabs(c->m, qb);
     int64_t extra[2] = {llround(E), ZKI_LN_FRAC};
     int in[3] = {c->qi[x], qg, qb};
-    return zki_emit_rq(c, n, ZKI_QOP_LAYERNORM, in, 3, n->out[0], sacc, acc, extra, 2);
+    return emit_rq(c, n, ZKI_QOP_LAYERNORM, in, 3, n->out[0], sacc, acc, extra, 2);
 }
 
-/* The ops zki_q_node has an integer version of (its switch's cases). */
-static int zki_q_has_int(int op)
+/* The ops q_node has an integer version of (its switch's cases). */
+static int q_has_int(int op)
 {
     static const int ops[] = {
         ZKI_OP_GEMM, ZKI_OP_MATMUL, ZKI_OP_CONV, ZKI_OP_ADD, ZKI_OP_SUB, ZKI_OP_MUL, ZKI_OP_RELU, ZKI_OP_CLIP,
@@ -1004,12 +1004,12 @@ static int zki_q_has_int(int op)
 
 /* Every node without an integer version, named at once and grouped, with
  * the remedy (e.g. the Divs of a LayerNorm decomposed at opset 13). */
-static zki_status zki_q_refuse(const zki_qctx *c)
+static zki_status q_refuse(const zki_qctx *c)
 {
     zki_refusals r = {0};
     for (int i = 0; i < c->g->n_nodes; i++) {
         const zki_node *n = &c->g->nodes[i];
-        if (c->done[i] || zki_q_has_int(n->op))
+        if (c->done[i] || q_has_int(n->op))
             continue;
         char why[256];
         snprintf(why, sizeof why, "no integer version%s", zki_refusal_remedy(zki_op_name(n->op), n->opset));
@@ -1018,34 +1018,34 @@ static zki_status zki_q_refuse(const zki_qctx *c)
     return zki_refusals_fail(&r, ZKI_ERR_UNSUPPORTED);
 }
 
-static zki_status zki_q_node(zki_qctx *c, int ni)
+static zki_status q_node(zki_qctx *c, int ni)
 {
     const zki_node *n = &c->g->nodes[ni];
     switch (n->op) {
     case ZKI_OP_GEMM:
-        return zki_q_linear_like(c, ni);
+        return q_linear_like(c, ni);
     case ZKI_OP_MATMUL:
-        if (zki_fconst(c->g, n->in[1]) && c->g->t[n->in[1]].rank == 2)
-            return zki_q_linear_like(c, ni);
-        if (zki_is_act(c, n->in[0]) && zki_is_act(c, n->in[1]) && c->g->t[n->in[0]].rank >= 2 &&
+        if (fconst(c->g, n->in[1]) && c->g->t[n->in[1]].rank == 2)
+            return q_linear_like(c, ni);
+        if (is_act(c, n->in[0]) && is_act(c, n->in[1]) && c->g->t[n->in[0]].rank >= 2 &&
             c->g->t[n->in[1]].rank >= 2) {
             double sa = c->m->t[c->qi[n->in[0]]].scale, sb = c->m->t[c->qi[n->in[1]]].scale;
             int64_t K = c->g->t[n->in[0]].dims[c->g->t[n->in[0]].rank - 1];
             int in[2] = {c->qi[n->in[0]], c->qi[n->in[1]]};
-            return zki_emit_rq(c, n, ZKI_QOP_MATMUL, in, 2, n->out[0], sa * sb,
+            return emit_rq(c, n, ZKI_QOP_MATMUL, in, 2, n->out[0], sa * sb,
                                (double)K * ldexp(1.0, 2 * (c->o.act_bits - 1)), NULL, 0);
         }
         return QERR(n, ZKI_ERR_UNSUPPORTED, "operands must be two activations (rank >= 2) or an activation and a 2-D constant");
-    case ZKI_OP_CONV: return zki_q_conv_node(c, ni);
+    case ZKI_OP_CONV: return q_conv_node(c, ni);
     case ZKI_OP_ADD: case ZKI_OP_SUB: {
         zki_status st;
-        if (zki_try_mask_fusion(c, ni, &st))
+        if (try_mask_fusion(c, ni, &st))
             return st;
-        return zki_q_addsub(c, ni);
+        return q_addsub(c, ni);
     }
-    case ZKI_OP_MUL: return zki_q_mul(c, ni);
+    case ZKI_OP_MUL: return q_mul(c, ni);
     case ZKI_OP_RELU: case ZKI_OP_CLIP: {
-        if (!zki_is_act(c, n->in[0]))
+        if (!is_act(c, n->in[0]))
             return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
         /* an unfused ReLU/Clip: identity requantisation with a clamp; the
          * fusion helper sees this node as the consumer of its own input */
@@ -1054,7 +1054,7 @@ static zki_status zki_q_node(zki_qctx *c, int ni)
         c->uses[x] = 1;
         c->consumer[x] = ni;
         int in[1] = {c->qi[x]};
-        zki_status st = zki_emit_rq(c, n, ZKI_QOP_REQUANT, in, 1, x, c->m->t[c->qi[x]].scale,
+        zki_status st = emit_rq(c, n, ZKI_QOP_REQUANT, in, 1, x, c->m->t[c->qi[x]].scale,
                                     ldexp(1.0, c->o.act_bits - 1), NULL, 0);
         c->uses[x] = saved_use;
         c->consumer[x] = saved_cons;
@@ -1062,16 +1062,16 @@ static zki_status zki_q_node(zki_qctx *c, int ni)
     }
     case ZKI_OP_SIGMOID: case ZKI_OP_TANH: case ZKI_OP_ERF: case ZKI_OP_GELU: case ZKI_OP_LEAKYRELU:
     case ZKI_OP_SQRT: case ZKI_OP_POW:
-        return zki_q_lut(c, ni);
+        return q_lut(c, ni);
     case ZKI_OP_MAXPOOL: case ZKI_OP_FLATTEN: case ZKI_OP_RESHAPE: case ZKI_OP_SQUEEZE: case ZKI_OP_UNSQUEEZE:
     case ZKI_OP_TRANSPOSE: case ZKI_OP_SLICE: case ZKI_OP_PAD: case ZKI_OP_IDENTITY: case ZKI_OP_DROPOUT:
     case ZKI_OP_CAST:
-        return zki_q_layout(c, ni);
-    case ZKI_OP_AVGPOOL: case ZKI_OP_GLOBALAVGPOOL: case ZKI_OP_REDUCEMEAN: return zki_q_pool_mean(c, ni);
-    case ZKI_OP_CONCAT: return zki_q_concat(c, ni);
-    case ZKI_OP_GATHER: return zki_q_gather(c, ni);
-    case ZKI_OP_SOFTMAX: return zki_q_softmax(c, ni);
-    case ZKI_OP_LAYERNORM: return zki_q_layernorm(c, ni);
+        return q_layout(c, ni);
+    case ZKI_OP_AVGPOOL: case ZKI_OP_GLOBALAVGPOOL: case ZKI_OP_REDUCEMEAN: return q_pool_mean(c, ni);
+    case ZKI_OP_CONCAT: return q_concat(c, ni);
+    case ZKI_OP_GATHER: return q_gather(c, ni);
+    case ZKI_OP_SOFTMAX: return q_softmax(c, ni);
+    case ZKI_OP_LAYERNORM: return q_layernorm(c, ni);
     default:
         return QERR(n, ZKI_ERR_UNSUPPORTED, "no integer version for quantisation");
     }
@@ -1109,7 +1109,7 @@ static zki_status zki_calibrate(zki_qctx *c, const zki_host_tensor *samples, int
 
 /* Each float input's calibration values: finite, and not one constant (a
  * range of zero calibrates nothing; all-zero inputs are the common case). */
-static zki_status zki_calib_check(const zki_graph *g, const zki_host_tensor *samples, int n_samples)
+static zki_status calib_check(const zki_graph *g, const zki_host_tensor *samples, int n_samples)
 {
     for (int k = 0; k < g->n_inputs; k++) {
         const zki_tensor *x = &g->t[g->inputs[k]];
@@ -1156,7 +1156,7 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
         return zki_fail(ZKI_ERR_INPUT, "quantisation needs at least one calibration sample");
     if (g->n_inputs > 16 || g->n_outputs > 16)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "more than 16 model inputs or outputs");
-    zki_status cst = zki_calib_check(g, samples, n_samples);
+    zki_status cst = calib_check(g, samples, n_samples);
     if (cst != ZKI_OK)
         return cst;
     c.aq = ((int64_t)1 << (c.o.act_bits - 1)) - 1;
@@ -1172,7 +1172,7 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
     c.m = calloc(1, sizeof(zki_qmodel));
     zki_status st = ZKI_OK;
     if (!c.maxabs || !c.qi || !c.uses || !c.consumer || !c.done || !c.producer || !c.absorbed || !c.m) {
-        st = zki_nomem();
+        st = nomem();
         goto done;
     }
     for (size_t t = 0; t < nt; t++) {
@@ -1194,7 +1194,7 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
                 c.producer[g->nodes[i].out[k]] = i;
     for (int k = 0; k < g->n_outputs; k++)
         c.uses[g->outputs[k]] += 2; /* an output is never fused away */
-    zki_plan_add_chains(&c);
+    plan_add_chains(&c);
     if ((st = zki_calibrate(&c, samples, n_samples)) != ZKI_OK)
         goto done;
     for (int k = 0; k < g->n_inputs; k++) {
@@ -1202,20 +1202,20 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
         const zki_tensor *x = &g->t[t];
         int isf = zki_et_is_float(x->et) == 1;
         int qi = zki_qmodel_add_tensor(c.m, x->name, ZKI_QT_INPUT, isf ? c.o.act_bits : 32, x->rank, x->dims,
-                                       isf ? zki_act_scale(&c, t) : 0);
+                                       isf ? act_scale(&c, t) : 0);
         if (qi < 0) {
-            st = zki_nomem();
+            st = nomem();
             goto done;
         }
         c.qi[t] = qi;
         c.m->inputs[c.m->n_inputs++] = qi;
     }
-    if ((st = zki_q_refuse(&c)) != ZKI_OK)
+    if ((st = q_refuse(&c)) != ZKI_OK)
         goto done;
     for (int i = 0; i < g->n_nodes; i++) {
         if (c.done[i])
             continue;
-        if ((st = zki_q_node(&c, i)) != ZKI_OK)
+        if ((st = q_node(&c, i)) != ZKI_OK)
             goto done;
     }
     for (int k = 0; k < g->n_outputs; k++) {
@@ -1270,7 +1270,7 @@ zki_status zki_quant_input(const zki_qmodel *m, int k, const zki_host_tensor *x,
                         (long long)zki_host_tensor_numel(x), (long long)n);
     int64_t *q = malloc(sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
     if (!q)
-        return zki_nomem();
+        return nomem();
     int64_t qmax = t->bits >= 64 ? INT64_MAX : ((int64_t)1 << (t->bits - 1)) - 1;
     int64_t bad = x->f ? zki_first_nonfinite(x->f, n) : -1;
     if (bad >= 0) {
@@ -1308,7 +1308,7 @@ zki_status zki_qrun_float_io(const zki_qmodel *m, const zki_host_tensor *inputs,
         int64_t n = zki_qnumel(o);
         *y = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
         if (!*y)
-            st = zki_nomem();
+            st = nomem();
         else
             for (int64_t e = 0; e < n; e++)
                 (*y)[e] = (float)((double)v[m->outputs[0]][e] * (o->scale > 0 ? o->scale : 1.0));
@@ -1392,7 +1392,7 @@ void zki_samples_free(zki_host_tensor *s, int n)
 }
 
 /* Splits one file's tensor into samples of the input's size. */
-static zki_status zki_add_samples(const zki_graph *g, zki_host_tensor *h, zki_host_tensor **arr, int *n, int *cap,
+static zki_status add_samples(const zki_graph *g, zki_host_tensor *h, zki_host_tensor **arr, int *n, int *cap,
                                   const char *path)
 {
     const zki_tensor *in = &g->t[g->inputs[0]];
@@ -1418,7 +1418,7 @@ static zki_status zki_add_samples(const zki_graph *g, zki_host_tensor *h, zki_ho
             int nc = *cap ? 2 * *cap : 64;
             zki_host_tensor *a = realloc(*arr, sizeof *a * (size_t)nc);
             if (!a)
-                return zki_nomem();
+                return nomem();
             *arr = a;
             *cap = nc;
         }
@@ -1432,7 +1432,7 @@ static zki_status zki_add_samples(const zki_graph *g, zki_host_tensor *h, zki_ho
         else
             t->i = malloc(sizeof(int64_t) * (size_t)per);
         if (!t->f && !t->i)
-            return zki_nomem();
+            return nomem();
         for (int64_t e = 0; e < per; e++) {
             int64_t k = s * per + e;
             if (isf)
@@ -1447,7 +1447,7 @@ static zki_status zki_add_samples(const zki_graph *g, zki_host_tensor *h, zki_ho
     return ZKI_OK;
 }
 
-static int zki_cmp_str(const void *a, const void *b)
+static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -1484,7 +1484,7 @@ zki_status zki_calib_load(const zki_graph *g, const char *path, zki_host_tensor 
         }
         closedir(d);
         if (nf > 1) /* qsort(NULL, 0) is undefined */
-            qsort(files, (size_t)nf, sizeof(char *), zki_cmp_str);
+            qsort(files, (size_t)nf, sizeof(char *), cmp_str);
     } else {
         files = malloc(sizeof(char *));
         if (files) {
@@ -1503,7 +1503,7 @@ zki_status zki_calib_load(const zki_graph *g, const char *path, zki_host_tensor 
         zki_host_tensor h;
         st = zki_tensor_read_any(files[k], &h);
         if (st == ZKI_OK)
-            st = zki_add_samples(g, &h, samples, n_samples, &cap, files[k]);
+            st = add_samples(g, &h, samples, n_samples, &cap, files[k]);
         zki_host_tensor_clear(&h);
     }
     for (int k = 0; k < nf; k++)

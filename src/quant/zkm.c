@@ -28,7 +28,7 @@ typedef struct {
     int oom;
 } zki_wbuf;
 
-static void zki_put(zki_wbuf *w, const void *p, size_t len)
+static void put(zki_wbuf *w, const void *p, size_t len)
 {
     if (w->oom)
         return;
@@ -48,24 +48,24 @@ static void zki_put(zki_wbuf *w, const void *p, size_t len)
     w->n += len;
 }
 
-static void zki_put_uint(zki_wbuf *w, uint64_t v, int bytes)
+static void put_uint(zki_wbuf *w, uint64_t v, int bytes)
 {
     uint8_t t[8];
     for (int k = 0; k < bytes; k++)
         t[k] = (uint8_t)(v >> (8 * k));
-    zki_put(w, t, (size_t)bytes);
+    put(w, t, (size_t)bytes);
 }
 
-static void zki_put_name(zki_wbuf *w, const char *s)
+static void put_name(zki_wbuf *w, const char *s)
 {
     size_t n = strlen(s ? s : "");
     if (n > 65535)
         n = 65535;
-    zki_put_uint(w, n, 2);
-    zki_put(w, s ? s : "", n);
+    put_uint(w, n, 2);
+    put(w, s ? s : "", n);
 }
 
-static int zki_width_for(const zki_qtensor *t)
+static int width_for(const zki_qtensor *t)
 {
     int64_t n = zki_qnumel(t), mx = 0;
     for (int64_t k = 0; k < n; k++) {
@@ -82,51 +82,51 @@ static int zki_width_for(const zki_qtensor *t)
 zki_status zki_zkm_serialize(const zki_qmodel *m, uint8_t **buf, size_t *len)
 {
     zki_wbuf w = {0};
-    zki_put(&w, zki_zkm_magic, 8);
-    zki_put_uint(&w, ZKI_ZKM_VERSION, 4);
-    zki_put_uint(&w, (uint64_t)m->n_t, 4);
-    zki_put_uint(&w, (uint64_t)m->n_nodes, 4);
-    zki_put_uint(&w, (uint64_t)m->n_inputs, 4);
-    zki_put_uint(&w, (uint64_t)m->n_outputs, 4);
+    put(&w, zki_zkm_magic, 8);
+    put_uint(&w, ZKI_ZKM_VERSION, 4);
+    put_uint(&w, (uint64_t)m->n_t, 4);
+    put_uint(&w, (uint64_t)m->n_nodes, 4);
+    put_uint(&w, (uint64_t)m->n_inputs, 4);
+    put_uint(&w, (uint64_t)m->n_outputs, 4);
     for (int i = 0; i < m->n_t; i++) {
         const zki_qtensor *t = &m->t[i];
-        zki_put_name(&w, t->name);
-        zki_put_uint(&w, (uint64_t)t->kind, 1);
-        zki_put_uint(&w, (uint64_t)t->bits, 1);
-        zki_put_uint(&w, (uint64_t)t->rank, 1);
+        put_name(&w, t->name);
+        put_uint(&w, (uint64_t)t->kind, 1);
+        put_uint(&w, (uint64_t)t->bits, 1);
+        put_uint(&w, (uint64_t)t->rank, 1);
         for (int a = 0; a < t->rank; a++)
-            zki_put_uint(&w, (uint64_t)t->dims[a], 8);
+            put_uint(&w, (uint64_t)t->dims[a], 8);
         uint64_t sb;
         memcpy(&sb, &t->scale, 8);
-        zki_put_uint(&w, sb, 8);
+        put_uint(&w, sb, 8);
         if (t->kind == ZKI_QT_CONST) {
-            int wd = zki_width_for(t);
-            zki_put_uint(&w, (uint64_t)wd, 1);
+            int wd = width_for(t);
+            put_uint(&w, (uint64_t)wd, 1);
             int64_t n = zki_qnumel(t);
             for (int64_t k = 0; k < n; k++)
-                zki_put_uint(&w, (uint64_t)t->data[k], wd);
+                put_uint(&w, (uint64_t)t->data[k], wd);
         }
     }
     for (int i = 0; i < m->n_nodes; i++) {
         const zki_qnode *n = &m->nodes[i];
-        zki_put_uint(&w, (uint64_t)n->op, 1);
-        zki_put_uint(&w, (uint64_t)n->n_in, 1);
+        put_uint(&w, (uint64_t)n->op, 1);
+        put_uint(&w, (uint64_t)n->n_in, 1);
         for (int k = 0; k < n->n_in; k++)
-            zki_put_uint(&w, (uint64_t)(uint32_t)n->in[k], 4);
-        zki_put_uint(&w, (uint64_t)(uint32_t)n->out, 4);
-        zki_put_uint(&w, (uint64_t)n->n_p, 1);
+            put_uint(&w, (uint64_t)(uint32_t)n->in[k], 4);
+        put_uint(&w, (uint64_t)(uint32_t)n->out, 4);
+        put_uint(&w, (uint64_t)n->n_p, 1);
         for (int k = 0; k < n->n_p; k++)
-            zki_put_uint(&w, (uint64_t)n->p[k], 8);
-        zki_put_name(&w, n->name);
+            put_uint(&w, (uint64_t)n->p[k], 8);
+        put_name(&w, n->name);
     }
     for (int k = 0; k < m->n_inputs; k++)
-        zki_put_uint(&w, (uint64_t)m->inputs[k], 4);
+        put_uint(&w, (uint64_t)m->inputs[k], 4);
     for (int k = 0; k < m->n_outputs; k++)
-        zki_put_uint(&w, (uint64_t)m->outputs[k], 4);
+        put_uint(&w, (uint64_t)m->outputs[k], 4);
     zki_digest dg = {{0}};
     if (!w.oom)
         zki_sha256(&dg, w.b, w.n);
-    zki_put(&w, dg.b, sizeof dg.b);
+    put(&w, dg.b, sizeof dg.b);
     if (w.oom) {
         free(w.b);
         return zki_fail(ZKI_ERR_NOMEM, "out of memory serialising the model");
@@ -150,7 +150,7 @@ typedef struct {
     int bad;
 } zki_rbuf;
 
-static uint64_t zki_get_uint(zki_rbuf *r, int bytes)
+static uint64_t get_uint(zki_rbuf *r, int bytes)
 {
     if (r->bad || r->n - r->off < (size_t)bytes) {
         r->bad = 1;
@@ -163,9 +163,9 @@ static uint64_t zki_get_uint(zki_rbuf *r, int bytes)
     return v;
 }
 
-static char *zki_get_name(zki_rbuf *r)
+static char *get_name(zki_rbuf *r)
 {
-    size_t n = (size_t)zki_get_uint(r, 2);
+    size_t n = (size_t)get_uint(r, 2);
     /* A NUL inside would silently shorten the name (and change the bytes
      * the model re-serialises to). */
     if (r->bad || r->n - r->off < n || memchr(r->b + r->off, 0, n)) {
@@ -199,13 +199,13 @@ zki_status zki_zkm_parse(const uint8_t *buf, size_t len, zki_qmodel **out)
     size_t body = len - ZKI_DIGEST_LEN;
     zki_sha256(&dg, buf, body);
     zki_rbuf r = {buf, body, 8, 0};
-    uint64_t ver = zki_get_uint(&r, 4);
+    uint64_t ver = get_uint(&r, 4);
     if (ver != ZKI_ZKM_VERSION)
         return zki_fail(ZKI_ERR_UNSUPPORTED, ".zkm version %llu is not supported (this build reads version %d)",
                         (unsigned long long)ver, ZKI_ZKM_VERSION);
     if (memcmp(dg.b, buf + body, ZKI_DIGEST_LEN) != 0)
         return zki_fail(ZKI_ERR_INPUT, ".zkm digest mismatch: file corrupt or truncated");
-    uint64_t nt = zki_get_uint(&r, 4), nn = zki_get_uint(&r, 4), ni = zki_get_uint(&r, 4), no = zki_get_uint(&r, 4);
+    uint64_t nt = get_uint(&r, 4), nn = get_uint(&r, 4), ni = get_uint(&r, 4), no = get_uint(&r, 4);
     /* every tensor takes >= 12 bytes and every node >= 12: bound counts by size */
     if (nt > body / 12 || nn > body / 12 || ni > 16 || no > 16 || no < 1)
         return zki_fail(ZKI_ERR_INPUT, ".zkm header counts out of range");
@@ -221,21 +221,21 @@ zki_status zki_zkm_parse(const uint8_t *buf, size_t len, zki_qmodel **out)
     for (uint64_t i = 0; i < nt; i++) {
         zki_qtensor *t = &m->t[i];
         m->n_t = (int)i + 1;
-        t->name = zki_get_name(&r);
-        t->kind = (int)zki_get_uint(&r, 1);
-        t->bits = (int)zki_get_uint(&r, 1);
-        t->rank = (int)zki_get_uint(&r, 1);
+        t->name = get_name(&r);
+        t->kind = (int)get_uint(&r, 1);
+        t->bits = (int)get_uint(&r, 1);
+        t->rank = (int)get_uint(&r, 1);
         if (r.bad || t->rank > ZKI_QMAX_RANK)
             ZKM_BAD(".zkm tensor %llu: truncated or rank out of range", (unsigned long long)i);
         for (int a = 0; a < t->rank; a++)
-            t->dims[a] = (int64_t)zki_get_uint(&r, 8);
-        uint64_t sb = zki_get_uint(&r, 8);
+            t->dims[a] = (int64_t)get_uint(&r, 8);
+        uint64_t sb = get_uint(&r, 8);
         memcpy(&t->scale, &sb, 8);
         int64_t cnt = zki_qnumel(t);
         if (r.bad || cnt < 0)
             ZKM_BAD(".zkm tensor %llu ('%s'): truncated or bad shape", (unsigned long long)i, t->name ? t->name : "");
         if (t->kind == ZKI_QT_CONST) {
-            int wd = (int)zki_get_uint(&r, 1);
+            int wd = (int)get_uint(&r, 1);
             if (wd != 1 && wd != 2 && wd != 4 && wd != 8)
                 ZKM_BAD(".zkm tensor '%s': bad element width %d", t->name, wd);
             if (r.bad || (uint64_t)cnt > (r.n - r.off) / (uint64_t)wd)
@@ -244,7 +244,7 @@ zki_status zki_zkm_parse(const uint8_t *buf, size_t len, zki_qmodel **out)
             if (!t->data)
                 ZKM_BAD("out of memory");
             for (int64_t k = 0; k < cnt; k++) {
-                uint64_t u = zki_get_uint(&r, wd);
+                uint64_t u = get_uint(&r, wd);
                 int sh = 64 - 8 * wd;
                 t->data[k] = sh ? (int64_t)(u << sh) >> sh : (int64_t)u; /* sign-extend */
             }
@@ -253,30 +253,30 @@ zki_status zki_zkm_parse(const uint8_t *buf, size_t len, zki_qmodel **out)
     for (uint64_t i = 0; i < nn; i++) {
         zki_qnode *n = &m->nodes[i];
         m->n_nodes = (int)i + 1;
-        n->op = (int)zki_get_uint(&r, 1);
-        n->n_in = (int)zki_get_uint(&r, 1);
+        n->op = (int)get_uint(&r, 1);
+        n->n_in = (int)get_uint(&r, 1);
         if (n->n_in > ZKI_QMAX_IN)
             ZKM_BAD(".zkm node %llu: too many inputs", (unsigned long long)i);
         for (int k = 0; k < ZKI_QMAX_IN; k++)
             n->in[k] = -1;
         for (int k = 0; k < n->n_in; k++)
-            n->in[k] = (int32_t)(uint32_t)zki_get_uint(&r, 4);
-        n->out = (int32_t)(uint32_t)zki_get_uint(&r, 4);
-        n->n_p = (int)zki_get_uint(&r, 1);
+            n->in[k] = (int32_t)(uint32_t)get_uint(&r, 4);
+        n->out = (int32_t)(uint32_t)get_uint(&r, 4);
+        n->n_p = (int)get_uint(&r, 1);
         if (n->n_p > ZKI_QMAX_P)
             ZKM_BAD(".zkm node %llu: too many parameters", (unsigned long long)i);
         for (int k = 0; k < n->n_p; k++)
-            n->p[k] = (int64_t)zki_get_uint(&r, 8);
-        n->name = zki_get_name(&r);
+            n->p[k] = (int64_t)get_uint(&r, 8);
+        n->name = get_name(&r);
         if (r.bad)
             ZKM_BAD(".zkm node %llu: truncated", (unsigned long long)i);
     }
     m->n_inputs = (int)ni;
     m->n_outputs = (int)no;
     for (uint64_t k = 0; k < ni; k++)
-        m->inputs[k] = (int)zki_get_uint(&r, 4);
+        m->inputs[k] = (int)get_uint(&r, 4);
     for (uint64_t k = 0; k < no; k++)
-        m->outputs[k] = (int)zki_get_uint(&r, 4);
+        m->outputs[k] = (int)get_uint(&r, 4);
     if (r.bad || r.off != r.n)
         ZKM_BAD(".zkm: truncated or trailing bytes before the digest");
     if ((st = zki_qmodel_check(m)) != ZKI_OK)
