@@ -19,7 +19,7 @@ zki_status zki_node_fail(const zki_node *n, zki_status code, const char *fmt, ..
 
 #define NF(code, ...) zki_node_fail(n, code, __VA_ARGS__)
 
-static int zki_in(const zki_node *n, int k)
+static int input_at(const zki_node *n, int k)
 {
     return k < n->n_in ? n->in[k] : -1;
 }
@@ -58,7 +58,7 @@ int64_t zki_bcast_index(int ro, const int64_t *dout, int ri, const int64_t *di, 
 }
 
 /* Normalises an axis into [0, r); returns -1 if out of range. */
-static int zki_axis(int64_t a, int r)
+static int norm_axis(int64_t a, int r)
 {
     if (a < 0)
         a += r;
@@ -68,7 +68,7 @@ static int zki_axis(int64_t a, int r)
 /* Constant integer input k of n (NULL if absent or not constant). */
 static const zki_tensor *const_int(const zki_graph *g, const zki_node *n, int k)
 {
-    int ti = zki_in(n, k);
+    int ti = input_at(n, k);
     if (ti < 0)
         return NULL;
     const zki_tensor *t = &g->t[ti];
@@ -186,7 +186,7 @@ zki_status zki_slice_resolve(const zki_graph *g, const zki_node *n, int64_t *sta
     const zki_tensor *x = &g->t[n->in[0]];
     const zki_tensor *ts = const_int(g, n, 1), *te = const_int(g, n, 2);
     const zki_tensor *ta = const_int(g, n, 3), *tp = const_int(g, n, 4);
-    if (!ts || !te || (zki_in(n, 3) >= 0 && !ta) || (zki_in(n, 4) >= 0 && !tp))
+    if (!ts || !te || (input_at(n, 3) >= 0 && !ta) || (input_at(n, 4) >= 0 && !tp))
         return NF(ZKI_ERR_UNSUPPORTED, "starts/ends/axes/steps must be constant (dynamic shape cannot be resolved)");
     int64_t m = zki_tensor_numel(ts);
     if (ts->rank != 1 || zki_tensor_numel(te) != m || (ta && zki_tensor_numel(ta) != m) ||
@@ -200,7 +200,7 @@ zki_status zki_slice_resolve(const zki_graph *g, const zki_node *n, int64_t *sta
         len[a] = x->dims[a];
     }
     for (int64_t k = 0; k < m; k++) {
-        int a = ta ? zki_axis(ta->i[k], r) : (int)k;
+        int a = ta ? norm_axis(ta->i[k], r) : (int)k;
         if (a < 0 || seen[a])
             return NF(ZKI_ERR_INPUT, "slice axis out of range or repeated");
         seen[a] = 1;
@@ -235,7 +235,7 @@ zki_status zki_pad_resolve(const zki_graph *g, const zki_node *n, int64_t *begin
 {
     const zki_tensor *x = &g->t[n->in[0]];
     const zki_tensor *tp = const_int(g, n, 1), *ta = const_int(g, n, 3);
-    if (!tp || (zki_in(n, 3) >= 0 && !ta))
+    if (!tp || (input_at(n, 3) >= 0 && !ta))
         return NF(ZKI_ERR_UNSUPPORTED, "pads must be constant (dynamic shape cannot be resolved)");
     int r = x->rank;
     int m = ta ? (int)zki_tensor_numel(ta) : r;
@@ -244,7 +244,7 @@ zki_status zki_pad_resolve(const zki_graph *g, const zki_node *n, int64_t *begin
     for (int a = 0; a < r; a++)
         begin[a] = end[a] = 0;
     for (int k = 0; k < m; k++) {
-        int a = ta ? zki_axis(ta->i[k], r) : k;
+        int a = ta ? norm_axis(ta->i[k], r) : k;
         if (a < 0)
             return NF(ZKI_ERR_INPUT, "pad axis out of range");
         begin[a] = tp->i[k];
@@ -348,7 +348,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             return NF(ZKI_ERR_INPUT, "inner dimensions differ (%lld vs %lld)", (long long)k, (long long)k2);
         d[0] = m;
         d[1] = nn;
-        if (zki_in(n, 2) >= 0) {
+        if (input_at(n, 2) >= 0) {
             const zki_tensor *c = &g->t[n->in[2]];
             int64_t o2[ZKI_MAX_RANK];
             if (!zki_bcast_shape(2, d, c->rank, c->dims, &ro, o2) || ro != 2 || o2[0] != m || o2[1] != nn)
@@ -374,7 +374,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             return st;
         if (n->op == ZKI_OP_SOFTMAX) {
             int64_t ax = zki_attr_int(n, "axis", n->opset >= 13 ? -1 : 1);
-            if (zki_axis(ax, r) < 0)
+            if (norm_axis(ax, r) < 0)
                 return NF(ZKI_ERR_INPUT, "axis %lld out of range", (long long)ax);
         }
         if (n->op == ZKI_OP_GELU) {
@@ -384,7 +384,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         }
         if (n->op == ZKI_OP_CLIP)
             for (int k = 1; k < 3; k++)
-                if (zki_in(n, k) >= 0 && zki_tensor_numel(&g->t[n->in[k]]) != 1)
+                if (input_at(n, k) >= 0 && zki_tensor_numel(&g->t[n->in[k]]) != 1)
                     return NF(ZKI_ERR_INPUT, "min/max must be scalars");
         return same_out(g, n, x);
     case ZKI_OP_CONV: {
@@ -400,7 +400,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         int kc = zki_attr_ints(n, "kernel_shape", &ks);
         if (kc && (kc != 2 || ks[0] != y->dims[2] || ks[1] != y->dims[3]))
             return NF(ZKI_ERR_INPUT, "kernel_shape disagrees with the weight");
-        if (zki_in(n, 2) >= 0) {
+        if (input_at(n, 2) >= 0) {
             const zki_tensor *b = &g->t[n->in[2]];
             if (zki_tensor_numel(b) != y->dims[0])
                 return NF(ZKI_ERR_INPUT, "bias has %lld values, expected %lld", (long long)zki_tensor_numel(b),
@@ -521,7 +521,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         return set_out(g, n, 0, x->et, r, d);
     }
     case ZKI_OP_CONCAT: {
-        int ax = zki_axis(zki_attr_int(n, "axis", 0), r);
+        int ax = norm_axis(zki_attr_int(n, "axis", 0), r);
         if (ax < 0)
             return NF(ZKI_ERR_INPUT, "axis out of range");
         memcpy(d, x->dims, sizeof(int64_t) * (size_t)r);
@@ -547,12 +547,12 @@ zki_status zki_op_infer(zki_graph *g, int ni)
     }
     case ZKI_OP_SQUEEZE: {
         const zki_tensor *ax = const_int(g, n, 1);
-        if (zki_in(n, 1) >= 0 && !ax)
+        if (input_at(n, 1) >= 0 && !ax)
             return NF(ZKI_ERR_UNSUPPORTED, "axes are not constant");
         int drop[ZKI_MAX_RANK] = {0};
         if (ax) {
             for (int64_t k = 0; k < zki_tensor_numel(ax); k++) {
-                int a = zki_axis(ax->i[k], r);
+                int a = norm_axis(ax->i[k], r);
                 if (a < 0 || x->dims[a] != 1)
                     return NF(ZKI_ERR_INPUT, "axis %lld is out of range or not of size 1", (long long)ax->i[k]);
                 drop[a] = 1;
@@ -577,7 +577,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             return NF(ZKI_ERR_UNSUPPORTED, "output rank exceeds %d", ZKI_MAX_RANK);
         int ins[ZKI_MAX_RANK] = {0};
         for (int64_t k = 0; k < m; k++) {
-            int a = zki_axis(ax->i[k], ro);
+            int a = norm_axis(ax->i[k], ro);
             if (a < 0 || ins[a])
                 return NF(ZKI_ERR_INPUT, "axis %lld out of range or repeated", (long long)ax->i[k]);
             ins[a] = 1;
@@ -591,7 +591,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         int mode;
         if ((st = zki_pad_resolve(g, n, b, e, &mode)) != ZKI_OK)
             return st;
-        if (zki_in(n, 2) >= 0 && zki_tensor_numel(&g->t[n->in[2]]) != 1)
+        if (input_at(n, 2) >= 0 && zki_tensor_numel(&g->t[n->in[2]]) != 1)
             return NF(ZKI_ERR_INPUT, "constant_value must be a scalar");
         for (int a = 0; a < r; a++) {
             d[a] = x->dims[a] + b[a] + e[a];
@@ -603,12 +603,12 @@ zki_status zki_op_infer(zki_graph *g, int ni)
     case ZKI_OP_LAYERNORM: {
         if ((st = need_float(n, x)) != ZKI_OK)
             return st;
-        int ax = zki_axis(zki_attr_int(n, "axis", -1), r);
+        int ax = norm_axis(zki_attr_int(n, "axis", -1), r);
         if (ax < 0)
             return NF(ZKI_ERR_INPUT, "axis out of range");
         int64_t inner = zki_shape_numel(r - ax, x->dims + ax);
         for (int k = 1; k < 3; k++)
-            if (zki_in(n, k) >= 0 && zki_tensor_numel(&g->t[n->in[k]]) != inner)
+            if (input_at(n, k) >= 0 && zki_tensor_numel(&g->t[n->in[k]]) != inner)
                 return NF(ZKI_ERR_UNSUPPORTED, "scale/bias must cover the normalised dims exactly (%lld values)",
                           (long long)inner);
         if ((st = same_out(g, n, x)) != ZKI_OK)
@@ -627,14 +627,14 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         const int64_t *av;
         int ac = zki_attr_ints(n, "axes", &av);
         const zki_tensor *at = const_int(g, n, 1);
-        if (zki_in(n, 1) >= 0 && !at)
+        if (input_at(n, 1) >= 0 && !at)
             return NF(ZKI_ERR_UNSUPPORTED, "axes are not constant");
         if (at) {
             ac = (int)zki_tensor_numel(at);
             av = at->i;
         }
         for (int k = 0; k < ac; k++) {
-            int a = zki_axis(av[k], r);
+            int a = norm_axis(av[k], r);
             if (a < 0)
                 return NF(ZKI_ERR_INPUT, "axis %lld out of range", (long long)av[k]);
             red[a] = 1;
@@ -654,7 +654,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         return set_out(g, n, 0, x->et, ro, d);
     }
     case ZKI_OP_GATHER: {
-        int ax = zki_axis(zki_attr_int(n, "axis", 0), r);
+        int ax = norm_axis(zki_attr_int(n, "axis", 0), r);
         if (ax < 0)
             return NF(ZKI_ERR_INPUT, "axis out of range");
         if (zki_et_is_float(y->et) != 0)
@@ -697,7 +697,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         return set_out(g, n, 0, ZKI_ET_INT64, 1, d);
     }
     case ZKI_OP_IDENTITY: case ZKI_OP_DROPOUT:
-        if (n->op == ZKI_OP_DROPOUT && zki_in(n, 2) >= 0) {
+        if (n->op == ZKI_OP_DROPOUT && input_at(n, 2) >= 0) {
             const zki_tensor *tm = const_int(g, n, 2);
             if (!tm || zki_tensor_numel(tm) != 1 || tm->i[0] != 0)
                 return NF(ZKI_ERR_UNSUPPORTED, "training_mode must be a constant false (inference only)");

@@ -16,7 +16,7 @@ static const zki_tensor *tin(const zki_graph *g, const zki_node *n, int k)
     return (k < n->n_in && n->in[k] >= 0) ? &g->t[n->in[k]] : NULL;
 }
 
-static int zki_isf(const zki_tensor *t)
+static int is_float_ty(const zki_tensor *t)
 {
     return zki_et_is_float(t->et) == 1;
 }
@@ -32,11 +32,11 @@ static zki_status run_binary(const zki_graph *g, const zki_node *n, zki_buf *v)
     int64_t cnt = zki_tensor_numel(o);
     const zki_buf *va = &v[n->in[0]], *vb = &v[n->in[1]];
     zki_buf *vo = &v[n->out[0]];
-    if (zki_isf(a)) {
+    if (is_float_ty(a)) {
         for (int64_t k = 0; k < cnt; k++) {
             float x = va->f[zki_bcast_index(o->rank, o->dims, a->rank, a->dims, k)];
             int64_t jb = zki_bcast_index(o->rank, o->dims, b->rank, b->dims, k);
-            float y = zki_isf(b) ? vb->f[jb] : (float)vb->i[jb];
+            float y = is_float_ty(b) ? vb->f[jb] : (float)vb->i[jb];
             float r;
             switch (n->op) {
             case ZKI_OP_ADD: r = x + y; break;
@@ -390,7 +390,7 @@ static zki_status run_gather(const zki_graph *g, const zki_node *n, zki_buf *v)
     split3(x, (int)ax, (int)ax + 1, &outer, &mid, &inner);
     int64_t ni = zki_tensor_numel(idx);
     const int64_t *I = v[n->in[1]].i;
-    int isf = zki_isf(x);
+    int isf = is_float_ty(x);
     for (int64_t j = 0; j < ni; j++)
         if (I[j] < -mid || I[j] >= mid)
             return NF(ZKI_ERR_INPUT, "index %lld out of range [%lld, %lld)", (long long)I[j], (long long)-mid,
@@ -546,9 +546,9 @@ static void run_cast(const zki_graph *g, const zki_node *n, zki_buf *v)
     const zki_buf *vx = &v[n->in[0]];
     zki_buf *vo = &v[n->out[0]];
     for (int64_t k = 0; k < cnt; k++) {
-        if (zki_isf(o)) {
-            vo->f[k] = zki_isf(x) ? vx->f[k] : (float)vx->i[k];
-        } else if (zki_isf(x)) {
+        if (is_float_ty(o)) {
+            vo->f[k] = is_float_ty(x) ? vx->f[k] : (float)vx->i[k];
+        } else if (is_float_ty(x)) {
             vo->i[k] = cast_int(vx->f[k], o->et);
         } else {
             int64_t a = vx->i[k];

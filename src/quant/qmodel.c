@@ -134,7 +134,7 @@ static zki_u128 uabs(int64_t v)
 }
 
 /* Largest |value| a tensor can hold. */
-static zki_u128 zki_bound(const zki_qtensor *t)
+static zki_u128 value_bound(const zki_qtensor *t)
 {
     if (t->kind == ZKI_QT_CONST && t->data) {
         zki_u128 b = 0;
@@ -287,7 +287,7 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
     if (n->n_p != expect_p)
         return QFA("has %d parameters, expected %d", n->n_p, expect_p);
     const int64_t *p = n->p;
-    zki_u128 bx = zki_bound(x);
+    zki_u128 bx = value_bound(x);
     switch (n->op) {
     case ZKI_QOP_LINEAR: {
         if (b->kind != ZKI_QT_CONST || b->rank != 2 || r < 1 || x->dims[r - 1] != b->dims[1] || y->rank != r)
@@ -297,8 +297,8 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
                 return QF0("output shape mismatch");
         if (y->dims[r - 1] != b->dims[0] || (c && zki_qnumel(c) != b->dims[0]))
             return QF0("output or bias size mismatch");
-        zki_u128 acc = sat_mul(sat_mul((zki_u128)b->dims[1], bx), zki_bound(b));
-        return check_rq(m, i, n, 0, sat_add(acc, c ? zki_bound(c) : 0));
+        zki_u128 acc = sat_mul(sat_mul((zki_u128)b->dims[1], bx), value_bound(b));
+        return check_rq(m, i, n, 0, sat_add(acc, c ? value_bound(c) : 0));
     }
     case ZKI_QOP_CONV: {
         int64_t grp = p[4];
@@ -309,8 +309,8 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
         zki_status st = check_win(i, n, p + 5, 1, x, y, b->dims[0]);
         if (st != ZKI_OK)
             return st;
-        zki_u128 acc = sat_mul(sat_mul((zki_u128)(b->dims[1] * p[5] * p[6]), bx), zki_bound(b));
-        return check_rq(m, i, n, 0, sat_add(acc, c ? zki_bound(c) : 0));
+        zki_u128 acc = sat_mul(sat_mul((zki_u128)(b->dims[1] * p[5] * p[6]), bx), value_bound(b));
+        return check_rq(m, i, n, 0, sat_add(acc, c ? value_bound(c) : 0));
     }
     case ZKI_QOP_MATMUL: {
         if (r < 2 || b->rank < 2 || y->rank != (r > b->rank ? r : b->rank))
@@ -325,7 +325,7 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
         by.rank -= 2;
         if (!qbcast(&ba, &bb, &by))
             return QF0("batch dimensions do not broadcast");
-        return check_rq(m, i, n, 0, sat_mul(sat_mul((zki_u128)K, bx), zki_bound(b)));
+        return check_rq(m, i, n, 0, sat_mul(sat_mul((zki_u128)K, bx), value_bound(b)));
     }
     case ZKI_QOP_ADD: {
         /* rq(sum_i x_i*M_i): n_in >= 2 inputs, each broadcasting to the output */
@@ -334,7 +334,7 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
         zki_u128 acc = 0;
         for (int j = 0; j < k; j++) {
             in[j] = &m->t[n->in[j]];
-            acc = sat_add(acc, sat_mul(zki_bound(in[j]), uabs(p[j])));
+            acc = sat_add(acc, sat_mul(value_bound(in[j]), uabs(p[j])));
         }
         if (!qbcast_n(in, k, y))
             return QF0("shapes do not broadcast");
@@ -348,7 +348,7 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
     case ZKI_QOP_MUL:
         if (!qbcast(x, b, y))
             return QF0("shapes do not broadcast");
-        return check_rq(m, i, n, 0, sat_mul(bx, zki_bound(b)));
+        return check_rq(m, i, n, 0, sat_mul(bx, value_bound(b)));
     case ZKI_QOP_REQUANT:
         if (!same_dims(x, y))
             return QF0("shape mismatch");
@@ -499,7 +499,7 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
         zki_u128 V = sat_add(sat_mul((zki_u128)nn, sat_mul(d, d)), (zki_u128)E);
         if (V >= ((zki_u128)1 << 62) || sat_mul(d, (zki_u128)1 << (F + 1)) >= ((zki_u128)1 << 61))
             return QF0("variance bound >= 2^62");
-        zki_u128 acc = sat_add(sat_mul(sat_mul(d, (zki_u128)1 << F), zki_bound(b)), zki_bound(c));
+        zki_u128 acc = sat_add(sat_mul(sat_mul(d, (zki_u128)1 << F), value_bound(b)), value_bound(c));
         return check_rq(m, i, n, 0, acc);
     }
     }

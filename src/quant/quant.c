@@ -369,7 +369,7 @@ static zki_status q_conv_node(zki_qctx *c, int ni)
 }
 
 /* Quantises an IR constant used as an element-wise operand. */
-static int zki_operand(zki_qctx *c, const zki_node *n, int t, int bits, double *scale)
+static int operand_of(zki_qctx *c, const zki_node *n, int t, int bits, double *scale)
 {
     if (is_act(c, t)) {
         *scale = c->m->t[c->qi[t]].scale;
@@ -459,7 +459,7 @@ static zki_status q_addsub(zki_qctx *c, int ni)
     double sc[ZKI_QMAX_IN];
     add_terms(c, ni, 1, ir, sign, &k);
     for (int j = 0; j < k; j++) {
-        in[j] = zki_operand(c, n, ir[j], 16, &sc[j]);
+        in[j] = operand_of(c, n, ir[j], 16, &sc[j]);
         if (in[j] == -2)
             return QERR(n, ZKI_ERR_UNSUPPORTED, "operands must be activations or float constants");
         if (in[j] < 0)
@@ -512,7 +512,7 @@ static zki_status q_mul(zki_qctx *c, int ni)
                            NULL, 0);
     }
     double sb;
-    int qb = zki_operand(c, n, b, c->o.weight_bits, &sb);
+    int qb = operand_of(c, n, b, c->o.weight_bits, &sb);
     if (qb == -2)
         return QERR(n, ZKI_ERR_UNSUPPORTED, "operand must be an activation or a float constant");
     if (qb < 0)
@@ -1077,7 +1077,7 @@ static zki_status q_node(zki_qctx *c, int ni)
     }
 }
 
-static zki_status zki_calibrate(zki_qctx *c, const zki_host_tensor *samples, int n_samples)
+static zki_status calibrate_graph(zki_qctx *c, const zki_host_tensor *samples, int n_samples)
 {
     const zki_graph *g = c->g;
     for (int s = 0; s < n_samples; s++) {
@@ -1195,7 +1195,7 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
     for (int k = 0; k < g->n_outputs; k++)
         c.uses[g->outputs[k]] += 2; /* an output is never fused away */
     plan_add_chains(&c);
-    if ((st = zki_calibrate(&c, samples, n_samples)) != ZKI_OK)
+    if ((st = calibrate_graph(&c, samples, n_samples)) != ZKI_OK)
         goto done;
     for (int k = 0; k < g->n_inputs; k++) {
         int t = g->inputs[k];
