@@ -2,8 +2,8 @@
  * key and proof formats. A reader never reads past its end: every getter
  * returns 0 once the data runs out and the caller turns that into an error
  * naming the byte offset. */
-#ifndef ZKI_PROVER_BYTES_H
-#define ZKI_PROVER_BYTES_H
+#ifndef ZKI_PROTOCOL_BYTES_H
+#define ZKI_PROTOCOL_BYTES_H
 
 #include <stdint.h>
 #include <stdlib.h>

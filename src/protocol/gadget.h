@@ -1,6 +1,6 @@
 /* The gadget table: one entry per DAG node kind, holding everything the
  * protocol does with such a node. Setup, prove and verify walk the DAG
- * (prover/keys.h) and call these entries; nothing else knows a kind.
+ * (protocol/dag.h) and call these entries; nothing else knows a kind.
  *
  *   key_check  a node read from a key is one this gadget can prove (every
  *              field in range, inputs of the right shapes)
@@ -19,8 +19,8 @@
  * Entries marked (prover) are NULL in the verifier-only library
  * (ZKI_VERIFIER_ONLY). Adding an op: one file defining its entry, its line
  * in table.c, its kind in keys.h, its tests. */
-#ifndef ZKI_GADGETS_GADGET_H
-#define ZKI_GADGETS_GADGET_H
+#ifndef ZKI_PROTOCOL_GADGET_H
+#define ZKI_PROTOCOL_GADGET_H
 
 #include "protocol/proof.h"
 

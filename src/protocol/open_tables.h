@@ -1,13 +1,13 @@
 /* The last step of a proof: the claims on the committed weight table and
- * on the advice table (each a pack of segments, prover/pack.h) become ONE
+ * on the advice table (each a pack of segments, protocol/pack.h) become ONE
  * claim per table, at one point, proven by one PCS opening in which both
  * commitments share the column queries. Per table: the direct reduction
  * (small tables) or the column reduction to one low point followed by the
  * claim reduction over the row variables. Shared by the prover, the
  * verifier and the tests' malicious provers, so all three run the same
  * steps. */
-#ifndef ZKI_PROVER_OPEN_TABLES_H
-#define ZKI_PROVER_OPEN_TABLES_H
+#ifndef ZKI_PROTOCOL_OPEN_TABLES_H
+#define ZKI_PROTOCOL_OPEN_TABLES_H
 
 #include "protocol/pack.h"
 #include "protocol/proof.h"

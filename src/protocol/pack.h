@@ -21,8 +21,8 @@
  * the claim reduction of sumcheck/claims.h over the row variables
  * (O(k 2^(nvars - lc))), so the PCS opens each packed table at ONE point:
  * one combined row and one pass over the table. */
-#ifndef ZKI_PROVER_PACK_H
-#define ZKI_PROVER_PACK_H
+#ifndef ZKI_PROTOCOL_PACK_H
+#define ZKI_PROTOCOL_PACK_H
 
 #include "pcs/pcs.h"
 #include "sumcheck/claims.h"

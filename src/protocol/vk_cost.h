@@ -25,8 +25,8 @@
  *                 4 t R + 4 D (1 + log D) + 4 C + 4 R + 2 t (1 + log D) ops.
  * zki_vk_from_bytes refuses a key whose bound for one sample exceeds
  * ZKI_VK_MAX_VERIFY_BYTES or ZKI_VK_MAX_VERIFY_OPS. */
-#ifndef ZKI_PROVER_VK_COST_H
-#define ZKI_PROVER_VK_COST_H
+#ifndef ZKI_PROTOCOL_VK_COST_H
+#define ZKI_PROTOCOL_VK_COST_H
 
 #include "protocol/key.h"
 

@@ -1,5 +1,5 @@
-/* The weight commitment's layout: every layer's weights and biases packed
- * into ONE int32 table (prover/pack.h), so the PCS opening of the weights
+/* The weight commitment's layout: every node's weights and biases packed
+ * into ONE int32 table (protocol/pack.h), so the PCS opening of the weights
  * is one claim at one point (one combined row in the proof).
  *
  * A CONV layer's weights are committed as KH*KW slices, one per kernel
@@ -13,8 +13,8 @@
  * survives it only together with a false claim on a committed slice, which
  * the opening rejects. A 3x3 kernel costs 9 slices instead of a 4x4 block
  * (16/9 of the weights committed and opened). */
-#ifndef ZKI_PROVER_WLAYOUT_H
-#define ZKI_PROVER_WLAYOUT_H
+#ifndef ZKI_PROTOCOL_WLAYOUT_H
+#define ZKI_PROTOCOL_WLAYOUT_H
 
 #include "ops/conv.h"
 #include "protocol/key.h"

@@ -1,8 +1,9 @@
-/* Verifying MLP inference proofs: replays the prover's transcript
- * (prover/prover.h) from the output back to the input, checks each matmul
- * sum-check, evaluates the public output and input itself, and checks the
- * one opening of the weight commitment (from the key) and the one of the
- * advice commitment (from the proof). */
+/* Verifying proofs (protocol/proof.h): replays the prover's transcript,
+ * walks the DAG from the output back to the input calling each node's
+ * gadget (protocol/gadget.h), evaluates the public output and input
+ * itself, and checks the one opening of the weight commitment (from the
+ * key) and the one of the advice commitment (from the proof). Depends on
+ * the protocol and the crypto floors only: libzkinfer_verify.a. */
 #ifndef ZKI_VERIFIER_VERIFIER_H
 #define ZKI_VERIFIER_VERIFIER_H
 
