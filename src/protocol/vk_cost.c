@@ -79,6 +79,22 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
                              ((uint64_t)1 << zki_log2_ceil(a->nodes[L - 1].N)));
     o += io;
     b += io;
+    /* a Concat's selector: eq tables of its channels (2^lc), one part's
+     * channels (2^m) and the parts (2^lt), each entry touched once per part */
+    for (uint64_t j = 0; j < L; j++) {
+        const zki_dag_node *N = &a->nodes[j];
+        if (N->kind != ZKI_NODE_CONCAT)
+            continue;
+        uint64_t lc = zki_log2_ceil(N->C), m = 0;
+        for (uint32_t i = 0; i < N->n_in; i++) {
+            uint32_t c = 0, h, w;
+            if (N->in[i] > 0 && zki_dag_out_map(&a->nodes[N->in[i] - 1], &c, &h, &w) && zki_log2_ceil(c) > m)
+                m = zki_log2_ceil(c);
+        }
+        uint64_t ent = ((uint64_t)1 << lc) + ((uint64_t)1 << m) + ((uint64_t)1 << zki_log2_ceil(N->n_in));
+        b += 16 * ent;
+        o += ent + (uint64_t)N->n_in * ((uint64_t)1 << m);
+    }
     pcs_cost(&vk->wcom.shape, &o, &b);
     /* public or committed input, whichever costs more */
     uint64_t o0 = 0, b0 = 0, o1 = 0, b1 = 0;
