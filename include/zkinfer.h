@@ -182,7 +182,8 @@ typedef struct {
  * what is wanted. */
 typedef struct {
     unsigned flags;            /* ZKI_COMPILE_* or 0 */
-    const char *eval_path;     /* samples for the accuracy report (as calib_path);
+    const char *eval_path;     /* samples for the accuracy report (as calib_path;
+                                * read only when the accuracy is asked for);
                                 * NULL: the calibration samples */
     zki_progress_fn progress;  /* quantisation progress, or NULL */
     void *progress_ctx;
