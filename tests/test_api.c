@@ -239,6 +239,9 @@ static void test_cli_functions(void)
     float *yf = NULL;
     size_t ny = 0;
     CHECK(zki_model_run(m, q, 1, &y, &yf, &ny) == ZKI_OK && y && yf && ny == 10);
+    zki_free(y);
+    zki_free(yf);
+    yf = NULL;
     CHECK(fails(zki_model_run(m, q, 0, &y, NULL, &ny), ZKI_ERR_INPUT, "batch 0") && !y && ny == 0);
     CHECK(zki_model_run(m, q, 1, &y, &yf, &ny) == ZKI_OK);
     int64_t q2[2 * 784];
