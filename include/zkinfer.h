@@ -13,6 +13,14 @@
  *   proof  = zki_prove_float(pk, input)           the output travels in it
  *   check  = zki_verify_float(vk, input, proof)   ZKI_OK or ZKI_ERR_VERIFY
  *
+ * Around it, what a tool needs (the `zkinfer` command uses nothing else):
+ * compiling with a report and an accuracy check (zki_model_compile_opts),
+ * provability (zki_model_check_provable), running without proving
+ * (zki_model_run), model and key metadata (zki_model_info, zki_vk_info),
+ * tensor files and the input rule (zki_array_load, zki_input_batch,
+ * zki_quantize_value), writing a model with its keys (zki_model_save_with_keys)
+ * and describing any zkinfer file (zki_inspect_file).
+ *
  * Conventions, for every function below:
  * - Handles (zki_model, zki_pk, zki_vk, zki_proof) are opaque. A function
  *   that creates one stores it in an out-argument only on ZKI_OK (else it
@@ -52,6 +60,8 @@ extern "C" {
  * differ from this header's when an application runs against a newer
  * shared library. */
 #define ZKINFER_VERSION "0.1.0"
+/* The version of the .zkm model files this header's library writes. */
+#define ZKINFER_ZKM_VERSION 1
 
 /* ZKI_API marks the exported functions (the shared library is built with
  * -fvisibility=hidden, so nothing else is visible). ZKI_WARN_UNUSED makes
@@ -85,6 +95,16 @@ typedef struct zki_vk zki_vk;
 /* A proof of one inference (a batch of samples); it carries the output. */
 typedef struct zki_proof zki_proof;
 
+/* The largest rank of a model's input or output, and the largest batch one
+ * call runs or proves. */
+#define ZKI_MAX_DIMS 8
+#define ZKI_BATCH_MAX (1u << 20)
+
+/* Called as work advances (a progress display): stage names the step
+ * ("calibration", "layer", ...), done of total steps of it are finished.
+ * ctx is the pointer given with the callback. It must not call the library. */
+typedef void (*zki_progress_fn)(void *ctx, const char *stage, uint32_t done, uint32_t total);
+
 /* ---- errors, version, memory -------------------------------------------- */
 
 /* Returns the message of the last failure on this thread ("" if none). The
@@ -99,7 +119,8 @@ ZKI_API const char *zki_status_name(zki_status s);
 ZKI_API const char *zki_version(void);
 
 /* Frees a buffer the library allocated for the caller (zki_vk_serialize,
- * zki_proof_serialize, zki_input_load). p may be NULL. */
+ * zki_proof_serialize, zki_input_load, zki_model_run, zki_inspect_file...).
+ * p may be NULL. */
 ZKI_API void zki_free(void *p);
 
 /* ---- models ------------------------------------------------------------- */
@@ -146,6 +167,112 @@ ZKI_API ZKI_WARN_UNUSED zki_status zki_model_save(const zki_model *model, const 
 /* Frees a model; NULL is allowed. Keys made from it stay valid. */
 ZKI_API void zki_model_destroy(zki_model *model);
 
+/* The accuracy of a quantised model against its float original, on a set
+ * of samples (zki_model_compile_opts). */
+typedef struct {
+    int samples;        /* samples compared */
+    int rows;           /* argmax rows compared (the last axis of output 0) */
+    double top1;        /* fraction of rows whose argmax agrees, in [0, 1] */
+    double cos_mean;    /* cosine similarity of the outputs: mean and minimum */
+    double cos_min;
+    double max_abs_err; /* largest |float - dequantised integer| output */
+} zki_accuracy_report;
+
+/* Options of zki_model_compile_opts; zero them (memset or = {0}) and set
+ * what is wanted. */
+typedef struct {
+    unsigned flags;            /* ZKI_COMPILE_* or 0 */
+    const char *eval_path;     /* samples for the accuracy report (as calib_path;
+                                * read only when the accuracy is asked for);
+                                * NULL: the calibration samples */
+    zki_progress_fn progress;  /* quantisation progress, or NULL */
+    void *progress_ctx;
+    /* Receives the report as it is made, or NULL: first the imported graph's
+     * summary (one text, lines ending in a newline; given before the
+     * calibration data is read), then the quantised model's. text is
+     * borrowed for the call. */
+    void (*report)(void *ctx, const char *text);
+    void *report_ctx;
+} zki_compile_options;
+
+/* zki_model_compile with calibration data in files, the report and the
+ * accuracy of the quantised model, as `zkinfer compile` prints them.
+ *
+ * Returns: as zki_model_compile.
+ * Args:    onnx_path, calib_path: as zki_model_compile (calib_path required).
+ *          opts: the options, or NULL for none.
+ * Out:     model: free with zki_model_destroy; NULL on failure.
+ *          accuracy: when not NULL, the quantised model's accuracy on the
+ *              eval (or calibration) samples; set on ZKI_OK.
+ *          failed_step: when not NULL, on failure the step that failed, a
+ *              static string: "import", "calibration", "eval",
+ *              "quantisation" or "accuracy"; NULL on ZKI_OK. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_model_compile_opts(const char *onnx_path, const char *calib_path,
+                                                          const zki_compile_options *opts, zki_model **model,
+                                                          zki_accuracy_report *accuracy,
+                                                          const char **failed_step);
+
+/* Whether keys can be made for the model (zki_keygen would accept it),
+ * without committing anything.
+ * Returns: ZKI_OK (provable); ZKI_ERR_UNSUPPORTED (outside the provable
+ *          class: zki_last_error() says why, naming the nodes);
+ *          ZKI_ERR_INPUT (NULL model); ZKI_ERR_NOMEM. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_model_check_provable(const zki_model *model);
+
+/* Returns the provable class in words, one sentence without its final
+ * period (static string): what zki_model_check_provable accepts. */
+ZKI_API const char *zki_provable_class(void);
+
+/* A model's input or output: shape, scale and integer range. */
+typedef struct {
+    uint32_t rank;              /* 0 to ZKI_MAX_DIMS */
+    int64_t dims[ZKI_MAX_DIMS]; /* the first rank entries are the shape */
+    double scale;               /* real value = integer * scale; 0: raw integers
+                                 * (e.g. token ids), nothing to dequantise */
+    uint32_t bits;              /* the integers lie in [-(2^(bits-1) - 1),
+                                 * 2^(bits-1) - 1]; 64: any int64 */
+} zki_tensor_info;
+
+/* What a model or a verification key says about itself. */
+typedef struct {
+    uint32_t n_inputs;       /* inputs of the model (the API runs and proves
+                              * one-input models; a key always has 1) */
+    zki_tensor_info input;   /* input 0 */
+    zki_tensor_info output;  /* output 0 */
+    int classifier;          /* key only: 1 when the output is a final
+                              * Gemm/MatMul's scores (its argmax is a class), 0
+                              * for a map (e.g. a Conv's channels) */
+    uint64_t weight_bytes;   /* key only: the committed weights' size in bytes */
+} zki_info;
+
+/* Describes a model (zki_model_info) or a key (zki_vk_info); fields marked
+ * "key only" are 0 for a model.
+ * Returns: ZKI_OK; ZKI_ERR_INPUT (NULL arguments, or a key whose input
+ *          shape disagrees with its first layer).
+ * Out:     info: filled on ZKI_OK. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_model_info(const zki_model *model, zki_info *info);
+
+/* Runs the integer model (bit for bit what the prover proves) on a batch,
+ * without proving.
+ *
+ * Returns: ZKI_OK; ZKI_ERR_INPUT (NULL arguments, batch outside [1,
+ *          ZKI_BATCH_MAX], a value outside the input's bit range);
+ *          ZKI_ERR_UNSUPPORTED (a model with several inputs); ZKI_ERR_NOMEM.
+ * Args:    model: the model.
+ *          x:     batch * (the input's element count) integers, C order:
+ *                 quantised input (zki_quantize_value) or token ids.
+ *          batch: samples in x, run one after another.
+ * Out:     y:     batch * per_sample output integers, malloc'd (free with
+ *                 zki_free).
+ *          yf:    the same dequantised (integer * output scale; the
+ *                 integers themselves when it has none), malloc'd (free with
+ *                 zki_free); NULL when not wanted.
+ *          per_sample: output values per sample (output 0's element count).
+ * On failure the out-arguments are NULL / 0. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_model_run(const zki_model *model, const int64_t *x, uint32_t batch,
+                                                 int64_t **y, float **yf, size_t *per_sample);
+
+
 /* ---- keys --------------------------------------------------------------- */
 
 /* Commits the model's weights: the prover key and the verification key.
@@ -181,6 +308,31 @@ ZKI_API const zki_vk *zki_pk_vk(const zki_pk *pk);
 /* Frees a prover key; NULL is allowed. */
 ZKI_API void zki_pk_destroy(zki_pk *pk);
 
+/* Writes a compiled model and its keys together, all or none: every file
+ * is written to a temporary first, and only when all are written are they
+ * renamed into place, so a failure leaves the files of an earlier compile
+ * as they were (no new model beside old keys).
+ * Returns: ZKI_OK; ZKI_ERR_IO (nothing was changed; the message says so,
+ *          unless a rename failed after others were done: a vanished
+ *          folder); ZKI_ERR_INPUT; ZKI_ERR_NOMEM.
+ * Args:    model:    the model, written to zkm_path (mode 0600).
+ *          pk:       its prover key (zki_keygen), or NULL to write the model
+ *                    alone (vk_path and zpk_path are then ignored).
+ *          vk_path:  the verification key's file (public).
+ *          zpk_path: the prover key's file (mode 0600). */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_model_save_with_keys(const zki_model *model, const zki_pk *pk,
+                                                            const char *zkm_path, const char *vk_path,
+                                                            const char *zpk_path);
+
+/* Reads a .zpk file without its model: the hiding seed and the digest of
+ * the verification key it was made with. zki_keygen(model, seed32, ...)
+ * then re-creates the key, which is the right one when zki_vk_digest of
+ * its vk equals vk_digest (zki_pk_load does both).
+ * Returns: ZKI_OK; ZKI_ERR_IO; ZKI_ERR_INPUT (not a .zpk).
+ * Out:     seed32: 32 bytes (secret); vk_digest: 32 bytes. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_pk_file_read(const char *path, unsigned char seed32[32],
+                                                    unsigned char vk_digest[32]);
+
 /* Writes the verification key file (.vk, public).
  * Returns: ZKI_OK; ZKI_ERR_IO; ZKI_ERR_INPUT. */
 ZKI_API ZKI_WARN_UNUSED zki_status zki_vk_save(const zki_vk *vk, const char *path);
@@ -211,6 +363,16 @@ ZKI_API size_t zki_vk_output_size(const zki_vk *vk);
 /* Frees a verification key; NULL is allowed. */
 ZKI_API void zki_vk_destroy(zki_vk *vk);
 
+/* See zki_model_info: the input and output of the model the key proves,
+ * whether its output is a classifier's and the committed weights' size. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_vk_info(const zki_vk *vk, zki_info *info);
+
+/* The key's digest (SHA-256 of its contents), which proofs and .zpk files
+ * name.
+ * Returns: ZKI_OK; ZKI_ERR_INPUT (NULL arguments).
+ * Out:     digest: 32 bytes. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_vk_digest(const zki_vk *vk, unsigned char digest[32]);
+
 /* ---- inputs ------------------------------------------------------------- */
 
 /* Reads a model input from a .npy or ONNX .pb file and checks it against
@@ -229,6 +391,59 @@ ZKI_API void zki_vk_destroy(zki_vk *vk);
  *             zki_free); batch: the number of samples (at least 1). */
 ZKI_API ZKI_WARN_UNUSED zki_status zki_input_load(const zki_vk *vk, const char *path, double int_scale, float **x,
                                                   uint32_t *batch);
+
+/* An array read from a file (zki_array_load) or to write (zki_array_save). */
+typedef struct {
+    uint32_t rank;              /* 0 to ZKI_MAX_DIMS */
+    int64_t dims[ZKI_MAX_DIMS];
+    const char *dtype; /* the file's element type, a static string: "float32",
+                        * "float16", "float64", "uint8", "int8", "uint16",
+                        * "int16", "uint32", "int32", "uint64", "int64", "bool" */
+    float *f;          /* the values of a float file, or NULL */
+    int64_t *i;        /* the values of an integer or bool file, or NULL */
+    size_t n;          /* the element count (the product of dims) */
+} zki_array;
+
+/* Reads a tensor file as it is: a .npy array or an ONNX TensorProto .pb
+ * (told by its first bytes), checking nothing about any model.
+ * Returns: ZKI_OK; ZKI_ERR_IO; ZKI_ERR_INPUT (malformed, an unsupported
+ *          dtype); ZKI_ERR_NOMEM.
+ * Out:     a: filled on ZKI_OK, exactly one of a->f and a->i set; release
+ *          with zki_array_clear. Zeroed on failure. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_array_load(const char *path, zki_array *a);
+
+/* Frees the values of an array from zki_array_load and zeroes it; NULL is
+ * allowed. */
+ZKI_API void zki_array_clear(zki_array *a);
+
+/* Writes a .npy file (public): float32 from a->f, or int64 from a->i when
+ * a->f is NULL, shaped by a->rank and a->dims (a->dtype and a->n are not
+ * read).
+ * Returns: ZKI_OK; ZKI_ERR_IO (the previous file is unchanged);
+ *          ZKI_ERR_INPUT (NULL arguments, a rank over ZKI_MAX_DIMS). */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_array_save(const char *path, const zki_array *a);
+
+/* The input rule of zki_input_load and the CLI: how many samples an array
+ * of shape (rank, dims) holds for a model input (its shape; a batch of
+ * them along a new leading axis, or along the model's leading axis when
+ * that is 1; one sample as a flat vector; for a flat model input [K] or
+ * [1,K], any [B, ...] of K values per sample).
+ * Returns: ZKI_OK; ZKI_ERR_INPUT (no such shape: the message says what is
+ *          wrong, naming the array by name).
+ * Args:    input: the model's input (zki_info.input).
+ *          rank, dims: the array's shape.
+ *          name: the array's name in messages (e.g. its file).
+ * Out:     batch: the number of samples (checked against nothing). */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_input_batch(const zki_tensor_info *input, uint32_t rank, const int64_t *dims,
+                                                   const char *name, int64_t *batch);
+
+/* The prover's quantisation of one real value: round(x / scale) clamped to
+ * [-(2^(bits-1) - 1), 2^(bits-1) - 1] (what zki_prove_float does).
+ * Returns: the integer; 0 for a scale that is not a positive number.
+ * Args:    x: a finite value; scale, bits: the input's (zki_tensor_info).
+ *          clamped: when not NULL, set to 1 when x was outside the range and
+ *          clamped, else 0. */
+ZKI_API int64_t zki_quantize_value(double x, double scale, uint32_t bits, int *clamped);
 
 /* ---- proving ------------------------------------------------------------ */
 
@@ -261,6 +476,24 @@ ZKI_API ZKI_WARN_UNUSED zki_status zki_prove_float(zki_pk *pk, const float *x, u
 ZKI_API ZKI_WARN_UNUSED zki_status zki_prove_int(zki_pk *pk, const int64_t *x, uint32_t batch, unsigned flags,
                                                  zki_proof **proof);
 
+/* Time spent in the steps of a proof, in seconds (zki_prove_int_ex). */
+typedef struct {
+    double witness_s; /* integer inference and the lookup sites */
+    double commit_s;  /* the advice commitment */
+    double gadgets_s; /* the layers' sum-checks and the lookups */
+    double open_s;    /* the commitment openings */
+} zki_prove_timings;
+
+/* zki_prove_int with progress reports and timings.
+ * Args:    as zki_prove_int; progress: called after the witness, the
+ *          commitment, each layer and the openings (NULL: none), with
+ *          progress_ctx.
+ * Out:     timings: when not NULL, the steps' times (set on ZKI_OK);
+ *          proof: as zki_prove_int. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_prove_int_ex(zki_pk *pk, const int64_t *x, uint32_t batch, unsigned flags,
+                                                    zki_progress_fn progress, void *progress_ctx,
+                                                    zki_prove_timings *timings, zki_proof **proof);
+
 /* The proof file's bytes (.zkp).
  * Returns: ZKI_OK; ZKI_ERR_INPUT; ZKI_ERR_NOMEM.
  * Out:     bytes: malloc'd (free with zki_free); len: their count. */
@@ -287,6 +520,10 @@ ZKI_API ZKI_WARN_UNUSED zki_status zki_proof_load(const zki_vk *vk, const char *
 
 /* Frees a proof; NULL is allowed. */
 ZKI_API void zki_proof_destroy(zki_proof *proof);
+
+/* Returns the size of the proof's file in bytes (what zki_proof_save
+ * writes), 0 for a NULL proof or when out of memory. */
+ZKI_API size_t zki_proof_size(const zki_proof *proof);
 
 /* ---- verifying ---------------------------------------------------------- */
 
@@ -326,6 +563,30 @@ ZKI_API ZKI_WARN_UNUSED zki_status zki_proof_output(const zki_proof *proof, uint
  * Args:    out: room for n floats, n >= batch * per_sample of the proof. */
 ZKI_API ZKI_WARN_UNUSED zki_status zki_proof_output_float(const zki_proof *proof, const zki_vk *vk, float *out,
                                                           size_t n);
+
+/* ---- inspecting files --------------------------------------------------- */
+
+/* Describes any file zkinfer reads, as `zkinfer inspect` prints it: a .zkm
+ * model (its layers), a .vk key (architecture, scales, commitment, the
+ * verifier's cost bound), a .zpk prover key (nothing secret), a .zkp
+ * proof's header (key and input digests, batch, private or public input,
+ * the claimed outputs; the proof itself is checked only by verifying), an
+ * ONNX model (the prepared graph) or a .npy / .pb tensor (dtype, shape).
+ * The kind is told by the first bytes, not the name; each kind is read only
+ * up to its largest valid size.
+ *
+ * Returns: ZKI_OK; ZKI_ERR_IO (unreadable, too large for its kind);
+ *          ZKI_ERR_INPUT (malformed; a file named .vk/.zkp/.zpk/.zkm/.npy
+ *          without that format's first bytes; an unknown format; a proof
+ *          of another format version); ZKI_ERR_UNSUPPORTED (an ONNX model
+ *          the importer refuses); ZKI_ERR_NOMEM. The message names path.
+ * Args:    path: the file.
+ * Out:     report: the description, lines ending in a newline, malloc'd
+ *              (free with zki_free); NULL on failure.
+ *          notes: NULL, or warnings for a person (a name that claims
+ *              another format than the file holds), "" when none,
+ *              malloc'd (free with zki_free); set also on failure. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_inspect_file(const char *path, char **report, char **notes);
 
 #ifdef __cplusplus
 }

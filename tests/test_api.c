@@ -111,6 +111,216 @@ static void check_tampered(const zki_vk *vk, const unsigned char *pb, size_t pl,
     free(t);
 }
 
+/* Callbacks of the compile and prove options: count calls, keep texts. */
+static int n_reports, n_progress;
+static char report_text[256];
+static void on_report(void *ctx, const char *text)
+{
+    CHECK(ctx == &n_reports && text && *text);
+    if (!n_reports++)
+        snprintf(report_text, sizeof report_text, "%s", text);
+}
+static void on_progress(void *ctx, const char *stage, uint32_t done, uint32_t total)
+{
+    CHECK(ctx == &n_progress && stage && done <= total);
+    n_progress++;
+}
+
+static int file_exists(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+/* zki_inspect_file on path: ZKI_OK and a report containing want. */
+static int inspects_as(const char *path, const char *want, const char *want_note)
+{
+    char *r = NULL, *n = NULL;
+    zki_status st = zki_inspect_file(path, &r, &n);
+    int ok = st == ZKI_OK && r && strstr(r, path) && strstr(r, want) && n &&
+             (want_note ? strstr(n, want_note) != NULL : *n == '\0');
+    if (!ok)
+        fprintf(stderr, "  inspect %s: %s, report '%s', notes '%s'\n", path, zki_last_error(), r ? r : "(null)",
+                n ? n : "(null)");
+    zki_free(r);
+    zki_free(n);
+    return ok;
+}
+
+/* What the CLI uses beyond keygen/prove/verify: compile with its report,
+ * model and key information, running without proving, tensor files and
+ * the input rule, model and keys saved together, .zpk files, prove with
+ * progress and timings, inspect. */
+static void test_cli_functions(void)
+{
+    zki_model *m = (zki_model *)1;
+    zki_accuracy_report acc;
+    const char *step = "x";
+    zki_compile_options co;
+    memset(&co, 0, sizeof co);
+    co.eval_path = SAMPLE;
+    co.report = on_report;
+    co.report_ctx = &n_reports;
+    co.progress = on_progress;
+    co.progress_ctx = &n_progress;
+    CHECK(fails(zki_model_compile_opts(ONNX, ZKI_TEST_DATA "/missing.npy", &co, &m, &acc, &step), ZKI_ERR_IO,
+                "missing.npy") && !m && step && !strcmp(step, "calibration"));
+    CHECK(n_reports == 1 && strstr(report_text, "Gemm")); /* the graph, before the calibration data */
+    CHECK(fails(zki_model_compile_opts(ZKI_TEST_DATA "/missing.onnx", CALIB, &co, &m, NULL, &step), ZKI_ERR_IO,
+                "missing.onnx") && !strcmp(step, "import"));
+    CHECK(fails(zki_model_compile_opts(ONNX, NULL, &co, &m, NULL, NULL), ZKI_ERR_INPUT, "calib_path is NULL"));
+    n_reports = n_progress = 0;
+    CHECK(zki_model_compile_opts(ONNX, CALIB, &co, &m, &acc, &step) == ZKI_OK && m && step == NULL);
+    CHECK(n_reports == 2 && n_progress > 0);
+    CHECK(acc.samples == 1 && acc.rows == 1 && acc.top1 >= 0 && acc.top1 <= 1 && acc.cos_mean > 0.9 &&
+          acc.cos_min <= acc.cos_mean && acc.max_abs_err >= 0);
+    if (!m)
+        return;
+    CHECK(zki_model_check_provable(m) == ZKI_OK);
+    CHECK(fails(zki_model_check_provable(NULL), ZKI_ERR_INPUT, "model is NULL"));
+    CHECK(strstr(zki_provable_class(), "Gemm") != NULL);
+
+    /* information: the model's and its key's input agree */
+    zki_info mi, ki;
+    CHECK(zki_model_info(m, &mi) == ZKI_OK && mi.n_inputs == 1 && mi.input.scale > 0 && mi.input.bits == 8 &&
+          mi.classifier == 0 && mi.weight_bytes == 0);
+    int64_t per = 1, on = 1;
+    for (uint32_t a = 0; a < mi.input.rank; a++)
+        per *= mi.input.dims[a];
+    for (uint32_t a = 0; a < mi.output.rank; a++)
+        on *= mi.output.dims[a];
+    CHECK(per == 784 && on == 10);
+    CHECK(fails(zki_model_info(NULL, &ki), ZKI_ERR_INPUT, "model is NULL"));
+    zki_pk *pk = NULL;
+    CHECK(zki_keygen(m, seed, &pk, NULL) == ZKI_OK && pk);
+    if (!pk) {
+        zki_model_destroy(m);
+        return;
+    }
+    const zki_vk *vk = zki_pk_vk(pk);
+    CHECK(fails(zki_vk_info(NULL, &ki), ZKI_ERR_INPUT, "vk is NULL"));
+    CHECK(zki_vk_info(vk, &ki) == ZKI_OK && ki.n_inputs == 1 && ki.classifier == 1 && ki.weight_bytes >= 7840);
+    CHECK(ki.input.rank == mi.input.rank && !memcmp(ki.input.dims, mi.input.dims, sizeof ki.input.dims) &&
+          ki.input.scale == mi.input.scale && ki.input.bits == mi.input.bits && ki.output.scale > 0);
+
+    /* model and keys written together; the .zpk read without the model */
+    CHECK(zki_model_save_with_keys(m, pk, tmp("w.zkm"), tmp("w.vk"), tmp("w.zpk")) == ZKI_OK);
+    CHECK(file_exists(tmp("w.zkm")) && file_exists(tmp("w.vk")) && file_exists(tmp("w.zpk")));
+    CHECK(zki_model_save_with_keys(m, NULL, tmp("a.zkm"), NULL, NULL) == ZKI_OK && file_exists(tmp("a.zkm")));
+    CHECK(fails(zki_model_save_with_keys(m, pk, tmp("no/such/b.zkm"), tmp("b.vk"), tmp("b.zpk")), ZKI_ERR_IO,
+                "no output was changed") && !file_exists(tmp("b.vk")));
+    CHECK(fails(zki_model_save_with_keys(m, pk, tmp("b.zkm"), NULL, tmp("b.zpk")), ZKI_ERR_INPUT, "vk_path"));
+    unsigned char s32[32], d32[32], vd[32];
+    CHECK(zki_pk_file_read(tmp("w.zpk"), s32, d32) == ZKI_OK && !memcmp(s32, seed, 32));
+    CHECK(zki_vk_digest(vk, vd) == ZKI_OK && !memcmp(vd, d32, 32));
+    CHECK(fails(zki_pk_file_read(tmp("w.vk"), s32, d32), ZKI_ERR_INPUT, NULL));
+    CHECK(fails(zki_vk_digest(NULL, vd), ZKI_ERR_INPUT, "vk is NULL"));
+
+    /* a tensor file read as it is, the input rule, the prover's rounding */
+    zki_array a;
+    CHECK(zki_array_load(SAMPLE, &a) == ZKI_OK && a.f && !a.i && a.n == 784 && !strcmp(a.dtype, "float32"));
+    int64_t b = 0;
+    CHECK(zki_input_batch(&ki.input, a.rank, a.dims, "sample", &b) == ZKI_OK && b == 1);
+    int64_t bad_dims[2] = {3, 783};
+    CHECK(fails(zki_input_batch(&ki.input, 2, bad_dims, "odd.npy", &b), ZKI_ERR_INPUT, "odd.npy"));
+    int c = 0;
+    CHECK(zki_quantize_value(0.5, 0.25, 8, &c) == 2 && c == 0);
+    CHECK(zki_quantize_value(1e6, 0.01, 8, &c) == 127 && c == 1);
+    CHECK(zki_quantize_value(-1e6, 0.01, 16, &c) == -32767 && c == 1);
+    CHECK(zki_quantize_value(1.0, 0, 8, NULL) == 0);
+    int64_t q[784];
+    for (size_t e = 0; a.f && e < 784; e++)
+        q[e] = zki_quantize_value((double)a.f[e], ki.input.scale, ki.input.bits, NULL);
+
+    /* run without proving: bit for bit the proven output */
+    int64_t *y = NULL;
+    float *yf = NULL;
+    size_t ny = 0;
+    CHECK(zki_model_run(m, q, 1, &y, &yf, &ny) == ZKI_OK && y && yf && ny == 10);
+    zki_free(y);
+    zki_free(yf);
+    yf = NULL;
+    CHECK(fails(zki_model_run(m, q, 0, &y, NULL, &ny), ZKI_ERR_INPUT, "batch 0") && !y && ny == 0);
+    CHECK(zki_model_run(m, q, 1, &y, &yf, &ny) == ZKI_OK);
+    int64_t q2[2 * 784];
+    memcpy(q2, q, sizeof q);
+    memcpy(q2 + 784, q, sizeof q);
+    q2[784 + 5] = 1000;
+    int64_t *y2 = NULL;
+    CHECK(fails(zki_model_run(m, q2, 2, &y2, NULL, &ny), ZKI_ERR_INPUT, "range") && !y2);
+    zki_proof *pf = NULL;
+    zki_prove_timings t;
+    n_progress = 0;
+    CHECK(zki_prove_int_ex(pk, q, 1, 0, on_progress, &n_progress, &t, &pf) == ZKI_OK && pf && n_progress > 0);
+    CHECK(t.witness_s >= 0 && t.commit_s >= 0 && t.gadgets_s >= 0 && t.open_s >= 0);
+    const int64_t *py = NULL;
+    uint32_t pn = 0;
+    CHECK(pf && zki_proof_output(pf, NULL, &pn, &py, NULL) == ZKI_OK && pn == 10 && y && !memcmp(py, y, 80));
+    CHECK(pf && zki_verify_int(vk, q, 1, pf) == ZKI_OK);
+    unsigned char *pb = NULL;
+    size_t pl = 0;
+    CHECK(pf && zki_proof_serialize(pf, &pb, &pl) == ZKI_OK && zki_proof_size(pf) == pl && zki_proof_size(NULL) == 0);
+    zki_free(pb);
+    CHECK(pf && zki_proof_save(pf, tmp("w.zkp")) == ZKI_OK);
+
+    /* the output written as .npy and read back */
+    zki_array o;
+    memset(&o, 0, sizeof o);
+    o.rank = 2;
+    o.dims[0] = 1;
+    o.dims[1] = 10;
+    o.f = yf;
+    zki_array back;
+    CHECK(zki_array_save(tmp("y.npy"), &o) == ZKI_OK && zki_array_load(tmp("y.npy"), &back) == ZKI_OK);
+    CHECK(back.f && back.n == 10 && yf && !memcmp(back.f, yf, 40) && back.rank == 2);
+    zki_array_clear(&back);
+    o.f = NULL;
+    o.i = y;
+    CHECK(zki_array_save(tmp("yi.npy"), &o) == ZKI_OK && zki_array_load(tmp("yi.npy"), &back) == ZKI_OK);
+    CHECK(back.i && !back.f && !strcmp(back.dtype, "int64") && y && !memcmp(back.i, y, 80));
+    zki_array_clear(&back);
+    zki_array_clear(NULL);
+    o.i = NULL;
+    CHECK(fails(zki_array_save(tmp("z.npy"), &o), ZKI_ERR_INPUT, "no values"));
+    CHECK(fails(zki_array_load(tmp("none.npy"), &back), ZKI_ERR_IO, "none.npy") && !back.f && !back.i);
+
+    /* inspect: every kind, a misnamed file, a bad magic */
+    CHECK(inspects_as(tmp("w.vk"), "zkinfer verification key", NULL));
+    CHECK(inspects_as(tmp("w.zkp"), "batch 1, public input", NULL));
+    CHECK(inspects_as(tmp("w.zpk"), "zkinfer prover key", NULL));
+    CHECK(inspects_as(tmp("w.zkm"), "zkinfer quantised model", NULL));
+    CHECK(inspects_as(SAMPLE, "NumPy array float32", NULL));
+    CHECK(inspects_as(ONNX, "ONNX model", NULL));
+    CHECK(rename(tmp("yi.npy"), tmp("yi.vk")) == 0 && inspects_as(tmp("yi.vk"), "NumPy array int64",
+                                                                  "is named .vk but holds a NumPy array"));
+    char *r = (char *)1, *n = NULL;
+    FILE *f = fopen(tmp("junk.vk"), "wb");
+    if (f) {
+        fputs("not a key at all", f);
+        fclose(f);
+    }
+    CHECK(rename(tmp("junk.vk"), tmp("junk.txt")) == 0);
+    CHECK(fails(zki_inspect_file(tmp("junk.txt"), &r, &n), ZKI_ERR_INPUT, "unknown format") && !r);
+    zki_free(n);
+    n = NULL;
+    CHECK(rename(tmp("junk.txt"), tmp("junk.vk")) == 0);
+    CHECK(fails(zki_inspect_file(tmp("junk.vk"), &r, &n), ZKI_ERR_INPUT, "bad magic") && !r);
+    zki_free(n);
+    CHECK(fails(zki_inspect_file(NULL, &r, &n), ZKI_ERR_INPUT, "path is NULL"));
+
+    zki_proof_destroy(pf);
+    zki_free(y);
+    zki_free(yf);
+    zki_array_clear(&a);
+    zki_pk_destroy(pk);
+    zki_model_destroy(m);
+    const char *names[] = {"w.zkm", "w.vk", "w.zpk", "a.zkm", "w.zkp", "y.npy", "yi.vk", "junk.vk"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        remove(tmp(names[k]));
+}
+
 int main(void)
 {
     CHECK(!strcmp(zki_version(), ZKINFER_VERSION));
@@ -120,6 +330,7 @@ int main(void)
         return 1;
     }
     test_null_args();
+    test_cli_functions();
 
     /* compile -> keygen */
     zki_model *m = NULL;

@@ -257,7 +257,7 @@ static void model_golden(const char *tag, const char *onnx, int threads)
     buf = NULL;
     zki_cli_in_model im;
     zki_cli_in_opts io = {0, 0};
-    CHECK(zki_cli_in_of_arch(&pk->vk.dag, &im) == 0 &&
+    CHECK(zki_cli_in_of_vk(&pk->vk, &im) == 0 &&
           zki_cli_read_input(&im, tdata("fmnist_sample.npy"), &io, &X, &B) == 0 && B == 1);
     if (!X)
         goto done;

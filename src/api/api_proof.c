@@ -4,13 +4,15 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/atomic_file.h"
 #include "common/file_read.h"
 #include "prover/prover.h"
 #include "verifier/verifier.h"
 
-zki_status zki_prove_int(zki_pk *pk, const int64_t *x, uint32_t batch, unsigned flags, zki_proof **proof)
+zki_status zki_prove_int_ex(zki_pk *pk, const int64_t *x, uint32_t batch, unsigned flags, zki_progress_fn progress,
+                            void *progress_ctx, zki_prove_timings *timings, zki_proof **proof)
 {
     ZKI_API_NEED(proof, "zki_prove_int");
     *proof = NULL;
@@ -21,15 +23,27 @@ zki_status zki_prove_int(zki_pk *pk, const int64_t *x, uint32_t batch, unsigned 
     zki_proof *p = calloc(1, sizeof *p);
     if (!p)
         return zki_fail(ZKI_ERR_NOMEM, "zki_prove: out of memory");
-    zki_prove_opts o = {(flags & ZKI_PROVE_PRIVATE_INPUT) != 0, NULL, NULL, NULL};
+    zki_prove_opts o = {(flags & ZKI_PROVE_PRIVATE_INPUT) != 0, NULL, progress, progress_ctx};
     zki_prove_stats stats;
+    memset(&stats, 0, sizeof stats);
     zki_status st = zki_prove(pk, x, batch, &o, p, &stats);
     if (st != ZKI_OK) {
         zki_proof_destroy(p);
         return st;
     }
+    if (timings) {
+        timings->witness_s = stats.witness_s;
+        timings->commit_s = stats.commit_s;
+        timings->gadgets_s = stats.gadgets_s;
+        timings->open_s = stats.open_s;
+    }
     *proof = p;
     return ZKI_OK;
+}
+
+zki_status zki_prove_int(zki_pk *pk, const int64_t *x, uint32_t batch, unsigned flags, zki_proof **proof)
+{
+    return zki_prove_int_ex(pk, x, batch, flags, NULL, NULL, NULL, proof);
 }
 
 zki_status zki_prove_float(zki_pk *pk, const float *x, uint32_t batch, unsigned flags, zki_proof **proof)
@@ -90,25 +104,41 @@ zki_status zki_proof_load(const zki_vk *vk, const char *path, zki_proof **proof)
     *proof = NULL;
     ZKI_API_NEED(vk, "zki_proof_load");
     ZKI_API_NEED(path, "zki_proof_load");
-    /* the cap the key and the header's batch allow, before reading it all */
+    /* the cap the key and the header's batch allow, before reading it all;
+     * not a regular file (a FIFO would block the open) or shorter than a
+     * header: the reader and the parser say what is wrong */
     uint8_t head[ZKI_PROOF_HEAD_LEN];
-    size_t got = 0;
-    uint64_t cap = 0;
-    zki_status st = zki_read_file_head(path, SIZE_MAX, head, sizeof head, &got);
-    if (st != ZKI_OK)
-        return st;
-    if (got < sizeof head)
-        return zki_fail(ZKI_ERR_VERIFY, "proof rejected: '%s' is %zu bytes, shorter than a proof's header", path,
-                        got);
-    if (zki_proof_size_cap(vk, head, got, &cap) != ZKI_OK)
-        return zki_fail_ctx(ZKI_ERR_VERIFY, "proof rejected: '%s'", path);
+    uint64_t cap = sizeof head;
+    struct stat sb;
+    zki_status st;
+    if (!stat(path, &sb) && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size >= sizeof head) {
+        size_t got = 0;
+        if ((st = zki_read_file_head(path, SIZE_MAX, head, sizeof head, &got)) != ZKI_OK)
+            return st;
+        if (zki_proof_size_cap(vk, head, got, &cap) != ZKI_OK)
+            return zki_fail_ctx(ZKI_ERR_VERIFY, "proof rejected");
+        if ((uint64_t)sb.st_size > cap)
+            return zki_fail(ZKI_ERR_VERIFY, "proof rejected: %s is %lld bytes, more than any proof for this key "
+                            "and its batch can be (%llu bytes)", path, (long long)sb.st_size,
+                            (unsigned long long)cap);
+    }
     uint8_t *b = NULL;
     size_t n = 0;
     if ((st = zki_read_file(path, cap > SIZE_MAX ? SIZE_MAX : (size_t)cap, &b, &n)) != ZKI_OK)
-        return st == ZKI_ERR_IO || st == ZKI_ERR_NOMEM ? st : zki_fail_ctx(ZKI_ERR_VERIFY, "proof rejected");
+        return st == ZKI_ERR_VERIFY ? ZKI_ERR_IO : st;
     st = zki_proof_parse(vk, b, n, proof);
     free(b);
     return st;
+}
+
+size_t zki_proof_size(const zki_proof *proof)
+{
+    uint8_t *b = NULL;
+    size_t n = 0;
+    if (!proof || zki_proof_to_bytes(proof, &b, &n) != ZKI_OK)
+        return 0;
+    free(b);
+    return n;
 }
 
 void zki_proof_destroy(zki_proof *proof)
@@ -123,9 +153,6 @@ zki_status zki_verify_int(const zki_vk *vk, const int64_t *x, uint32_t batch, co
     ZKI_API_NEED(proof, "zki_verify");
     if (x && proof->private_input)
         return zki_fail(ZKI_ERR_INPUT, "zki_verify: the proof commits its input: pass x = NULL");
-    if (x && batch != proof->B)
-        return zki_fail(ZKI_ERR_VERIFY, "verify: the proof is for a batch of %u, the input holds %u", proof->B,
-                        batch);
     return zki_verify(vk, x, x ? batch : proof->B, proof);
 }
 

@@ -6,11 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/atomic_file.h"
-#include "common/error.h"
-#include "protocol/bytes.h"
-#include "onnx/onnx.h"
-#include "quant/quant.h"
 
 static const char *usage_compile =
     "usage: zkinfer compile MODEL.onnx --calib DIR_OR_FILE -o OUT.zkm [options]\n"
@@ -69,7 +64,11 @@ static int check_outputs(const char *model, const char *calib, const char *eval,
 static void usage(FILE *f)
 {
     fputs(usage_compile, f);
-    const char *s = "provable: " ZKI_PROVABLE_CLASS ".";
+    char *text = malloc(strlen(zki_provable_class()) + 16);
+    if (!text)
+        return;
+    sprintf(text, "provable: %s.", zki_provable_class());
+    const char *s = text;
     fputs("\n", f);
     while (*s) {
         size_t n = strlen(s), cut = n;
@@ -83,15 +82,33 @@ static void usage(FILE *f)
         while (*s == ' ')
             s++;
     }
+    free(text);
+}
+
+/* The report's texts (zki_compile_options.report) go to stdout as made. */
+static void report_out(void *ctx, const char *text)
+{
+    (void)ctx;
+    fputs(text, stdout);
+}
+
+/* compile's name of each step zki_model_compile_opts names, for messages. */
+static const char *step_name(const char *step)
+{
+    static const char *const names[][2] = {{"import", "compile"},           {"calibration", "calibration"},
+                                           {"eval", "--eval"},              {"quantisation", "quantisation"},
+                                           {"accuracy", "accuracy report"}};
+    for (size_t k = 0; step && k < sizeof names / sizeof names[0]; k++)
+        if (!strcmp(step, names[k][0]))
+            return names[k][1];
+    return "compile";
 }
 
 int zki_cli_compile(int argc, char **argv)
 {
     const char *model = NULL, *calib = NULL, *out = NULL, *eval = NULL;
     double min_cos = -2, min_top1 = -1;
-    int require_keys = 0;
-    zki_quant_opts o;
-    zki_quant_opts_default(&o);
+    int require_keys = 0, weight_bits = 8, act_bits = 8;
     const char *wbits = NULL, *abits = NULL, *mincos = NULL, *mintop1 = NULL;
     const zki_cli_opt opts[] = {{"--calib", &calib, NULL},        {"-o", &out, NULL},
                                 {"--eval", &eval, NULL},          {"--weight-bits", &wbits, NULL},
@@ -101,8 +118,8 @@ int zki_cli_compile(int argc, char **argv)
     int prc = zki_cli_parse("compile", argc, argv, opts, &model, usage);
     if (prc != CLI_OK)
         return prc == CLI_HELP ? CLI_OK : CLI_USAGE;
-    if ((wbits && parse_bits("--weight-bits", wbits, &o.weight_bits)) ||
-        (abits && parse_bits("--act-bits", abits, &o.act_bits)) ||
+    if ((wbits && parse_bits("--weight-bits", wbits, &weight_bits)) ||
+        (abits && parse_bits("--act-bits", abits, &act_bits)) ||
         (mincos && zki_cli_parse_double("--min-cosine", mincos, -1, 1, 0, &min_cos)) ||
         (mintop1 && zki_cli_parse_double("--min-top1", mintop1, 0, 1, 0, &min_top1)))
         return CLI_USAGE;
@@ -112,54 +129,33 @@ int zki_cli_compile(int argc, char **argv)
     }
     if (check_outputs(model, calib, eval, out) != CLI_OK)
         return CLI_USAGE;
-    zki_graph *g = NULL;
-    if (zki_onnx_load_file(model, &g) != ZKI_OK)
-        return zki_cli_err("compile");
-    char *sum = malloc(1 << 20);
-    if (sum) {
-        zki_graph_summary(g, sum, 1 << 20);
-        fputs(sum, stdout);
-    }
-    zki_host_tensor *cal = NULL, *ev = NULL;
-    int ncal = 0, nev = 0, rc = CLI_OK;
-    zki_qmodel *m = NULL;
-    if (zki_calib_load(g, calib, &cal, &ncal) != ZKI_OK) {
-        rc = zki_cli_err("calibration");
-        goto done;
-    }
-    if (eval && zki_calib_load(g, eval, &ev, &nev) != ZKI_OK) {
-        rc = zki_cli_err("--eval");
-        goto done;
-    }
     zki_cli_progress pr;
     zki_cli_progress_init(&pr, "compile", 0);
-    o.progress = zki_cli_progress_cb;
-    o.progress_ctx = &pr;
-    zki_status qst = zki_quantize(g, cal, ncal, &o, &m);
+    zki_compile_options co;
+    memset(&co, 0, sizeof co);
+    co.flags = (weight_bits == 16 ? ZKI_COMPILE_WEIGHTS16 : 0u) | (act_bits == 16 ? ZKI_COMPILE_ACTIVATIONS16 : 0u);
+    co.eval_path = eval;
+    co.progress = zki_cli_progress_cb;
+    co.progress_ctx = &pr;
+    co.report = report_out;
+    zki_model *m = NULL;
+    zki_accuracy_report acc;
+    const char *step = NULL;
+    zki_status st = zki_model_compile_opts(model, calib, &co, &m, &acc, &step);
     zki_cli_progress_end(&pr);
-    if (qst != ZKI_OK) {
-        rc = zki_cli_err("quantisation");
-        goto done;
-    }
-    if (sum) {
-        zki_qmodel_summary(m, sum, 1 << 20);
-        fputs(sum, stdout);
-    }
-    zki_accuracy acc;
-    if (zki_quant_accuracy(g, m, ev ? ev : cal, ev ? nev : ncal, &acc) != ZKI_OK) {
-        rc = zki_cli_err("accuracy report");
-        goto done;
-    }
-    printf("accuracy report (%s, %d samples, int%d weights, int%d activations):\n", ev ? "eval set" : "calibration set",
-           acc.samples, o.weight_bits, o.act_bits);
-    printf("  top-1 agreement     %.2f%% (%d rows)\n", 100 * acc.top1_agreement, acc.rows);
+    if (st != ZKI_OK)
+        return zki_cli_err(step_name(step));
+    int rc = CLI_OK;
+    printf("accuracy report (%s, %d samples, int%d weights, int%d activations):\n", eval ? "eval set" : "calibration set",
+           acc.samples, weight_bits, act_bits);
+    printf("  top-1 agreement     %.2f%% (%d rows)\n", 100 * acc.top1, acc.rows);
     printf("  cosine similarity   mean %.5f, min %.5f\n", acc.cos_mean, acc.cos_min);
     printf("  max |float - quant| %.5g\n", acc.max_abs_err);
     char why[1024]; /* said last (below), so it is not lost above the accuracy report */
     int provable = !zki_cli_unprovable(m, why, sizeof why);
     if ((rc = zki_cli_write_outputs(m, out, provable)) != CLI_OK)
         goto done;
-    if ((min_cos > -2 && acc.cos_mean < min_cos) || (min_top1 >= 0 && acc.top1_agreement < min_top1)) {
+    if ((min_cos > -2 && acc.cos_mean < min_cos) || (min_top1 >= 0 && acc.top1 < min_top1)) {
         fprintf(stderr, "zkinfer compile: accuracy below the requested threshold\n");
         rc = CLI_CHECK;
     }
@@ -172,53 +168,11 @@ int zki_cli_compile(int argc, char **argv)
             rc = CLI_CHECK;
     }
 done:
-    free(sum);
-    zki_samples_free(cal, ncal);
-    zki_samples_free(ev, nev);
-    zki_qmodel_free(m);
-    zki_graph_free(g);
+    zki_model_destroy(m);
     return rc;
 }
 
-/* Bytes of the weights' size in the key's layout, for the message. */
-static uint64_t weight_bytes(const zki_dag *a)
-{
-    uint64_t wb = 0;
-    for (uint32_t l = 0; l < a->n_nodes; l++) {
-        const zki_dag_node *Ly = &a->nodes[l];
-        uint64_t n = Ly->kind == ZKI_NODE_CONV      ? (uint64_t)Ly->OC * (Ly->C / Ly->G) * Ly->KH * Ly->KW
-                     : Ly->kind == ZKI_NODE_MAXPOOL ? 0
-                     : Ly->C                          ? (uint64_t)Ly->C * Ly->H * Ly->W * Ly->N
-                                                      : (uint64_t)Ly->K * Ly->N;
-        wb += n * (Ly->w_bits / 8);
-    }
-    return wb;
-}
-
-/* Stages every file, then commits them all: a failure anywhere leaves the
- * model and keys of an earlier compile as they were (no new model beside
- * old keys). An exit code. */
-static int write_all(const char *const *paths, uint8_t *const *bufs, const size_t *lens, const mode_t *modes, int n)
-{
-    zki_staged_file f[3];
-    int k = 0;
-    for (; k < n; k++)
-        if (zki_file_stage(&f[k], paths[k], bufs[k], lens[k], modes[k]) != ZKI_OK)
-            break;
-    if (k < n) {
-        fprintf(stderr, "zkinfer compile: %s; no output was changed\n", zki_last_error());
-        while (k-- > 0)
-            zki_file_discard(&f[k]);
-        return CLI_USAGE;
-    }
-    int rc = CLI_OK;
-    for (k = 0; k < n; k++) /* renames: only a vanished directory fails here */
-        if (zki_file_commit(&f[k]) != ZKI_OK && rc == CLI_OK)
-            rc = zki_cli_err("compile");
-    return rc;
-}
-
-int zki_cli_write_outputs(const zki_qmodel *m, const char *zkm_path, int provable)
+int zki_cli_write_outputs(const zki_model *m, const char *zkm_path, int provable)
 {
     zki_pk *pk = NULL;
     double t0 = zki_cli_now();
@@ -226,53 +180,48 @@ int zki_cli_write_outputs(const zki_qmodel *m, const char *zkm_path, int provabl
         zki_cli_progress pr;
         zki_cli_progress_init(&pr, "compile", 0);
         zki_cli_progress_stage(&pr, "committing weights");
-        zki_status sst = zki_setup(m, NULL, &pk);
+        zki_status sst = zki_keygen(m, NULL, &pk, NULL);
         zki_cli_progress_end(&pr);
         if (sst != ZKI_OK)
             return zki_cli_err("setup (nothing was written)");
     }
     double ts = zki_cli_now() - t0;
     char *vkp = zki_cli_with_ext(zkm_path, ".vk"), *pkp = zki_cli_with_ext(zkm_path, ".zpk");
-    const char *paths[3] = {zkm_path, vkp, pkp};
-    uint8_t *bufs[3] = {NULL, NULL, NULL};
-    size_t lens[3] = {0, 0, 0};
-    /* the .zkm holds the quantised weights: as secret as the prover key */
-    const mode_t modes[3] = {ZKI_FILE_SECRET, ZKI_FILE_PUBLIC, ZKI_FILE_SECRET};
+    unsigned char *vkb = NULL;
+    size_t vkl = 0;
+    zki_info info;
     int rc = CLI_OK;
-    if (!vkp || !pkp || zki_zkm_serialize(m, &bufs[0], &lens[0]) != ZKI_OK ||
-        (provable && (zki_vk_to_bytes(&pk->vk, &bufs[1], &lens[1]) != ZKI_OK ||
-                      zki_pk_seed_to_bytes(pk, &bufs[2], &lens[2]) != ZKI_OK)))
+    if (!vkp || !pkp ||
+        (provable && (zki_vk_serialize(zki_pk_vk(pk), &vkb, &vkl) != ZKI_OK ||
+                      zki_vk_info(zki_pk_vk(pk), &info) != ZKI_OK)))
         rc = zki_cli_err("compile");
-    else
-        rc = write_all(paths, bufs, lens, modes, provable ? 3 : 1);
+    else if (zki_model_save_with_keys(m, pk, zkm_path, vkp, pkp) != ZKI_OK) {
+        fprintf(stderr, "zkinfer compile: %s\n", zki_last_error());
+        rc = CLI_USAGE;
+    }
     if (rc == CLI_OK) {
         printf("wrote %s (.zkm version %d; it holds the weights: keep it private, mode 0600)\n", zkm_path,
-               ZKI_ZKM_VERSION);
+               ZKINFER_ZKM_VERSION);
         if (provable) {
             printf("setup: weights committed in %.3f s\n", ts);
-            printf("wrote %s (verification key, %zu bytes; the weights are %llu bytes)\n", vkp, lens[1],
-                   (unsigned long long)weight_bytes(&pk->vk.dag));
+            printf("wrote %s (verification key, %zu bytes; the weights are %llu bytes)\n", vkp, vkl,
+                   (unsigned long long)info.weight_bytes);
             printf("wrote %s (prover key: keep it secret, it holds the hiding randomness)\n", pkp);
         } else {
             rc = zki_cli_remove_stale_keys(zkm_path);
         }
     }
-    for (int i = 0; i < 3; i++)
-        free(bufs[i]);
+    zki_free(vkb);
     free(vkp);
     free(pkp);
-    zki_pk_free(pk);
+    zki_pk_destroy(pk);
     return rc;
 }
 
-int zki_cli_unprovable(const zki_qmodel *m, char *why, size_t n)
+int zki_cli_unprovable(const zki_model *m, char *why, size_t n)
 {
-    zki_dag a;
-    if (zki_dag_from_qmodel(m, &a) == ZKI_OK) {
-        zki_dag_free(&a);
+    if (zki_model_check_provable(m) == ZKI_OK)
         return 0;
-    }
-    const char *e = zki_last_error();
-    snprintf(why, n, "%s", e + (strncmp(e, "prove: ", 7) ? 0 : 7)); /* not a prove failure */
+    snprintf(why, n, "%s", zki_last_error());
     return 1;
 }

@@ -7,10 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/error.h"
-#include "quant/input_shape.h"
-#include "quant/npy.h"
-#include "quant/quant.h"
 
 int zki_cli_parse_double(const char *opt, const char *s, double lo, double hi, int lo_open, double *out)
 {
@@ -40,35 +36,20 @@ int zki_cli_parse_int(const char *opt, const char *s, long lo, long hi, int *out
     return CLI_OK;
 }
 
-void zki_cli_in_of_qmodel(const zki_qmodel *m, zki_cli_in_model *im)
-{
-    const zki_qtensor *t = &m->t[m->inputs[0]];
-    im->rank = t->rank;
-    memcpy(im->dims, t->dims, sizeof im->dims);
-    im->scale = t->scale;
-    im->bits = t->bits;
-}
-
-static int64_t shape_numel(int rank, const int64_t *dims)
+static int64_t shape_numel(uint32_t rank, const int64_t *dims)
 {
     int64_t n = 1;
-    for (int a = 0; a < rank; a++)
+    for (uint32_t a = 0; a < rank; a++)
         n *= dims[a];
     return n;
 }
 
-int zki_cli_in_of_arch(const zki_dag *a, zki_cli_in_model *im)
+int zki_cli_in_of_vk(const zki_vk *vk, zki_cli_in_model *im)
 {
-    im->rank = (int)a->in_rank;
-    memcpy(im->dims, a->in_dims, sizeof im->dims);
-    im->scale = a->in_scale;
-    im->bits = (int)a->in_bits;
-    if (shape_numel(im->rank, im->dims) != (int64_t)zki_dag_in_len(a)) {
-        char s[200];
-        fprintf(stderr, "zkinfer: the key's input shape %s does not match its first layer's %llu inputs\n",
-                zki_shape_str(im->rank, im->dims, s, sizeof s), (unsigned long long)zki_dag_in_len(a));
-        return CLI_USAGE;
-    }
+    zki_info info;
+    if (zki_vk_info(vk, &info) != ZKI_OK)
+        return zki_cli_err("the key");
+    *im = info.input;
     return CLI_OK;
 }
 
@@ -77,30 +58,14 @@ int zki_cli_in_scale(const char *text, zki_cli_in_opts *o)
     return text ? zki_cli_parse_double("--input-scale", text, 0, 1e30, 1, &o->input_scale) : CLI_OK;
 }
 
-static const char *dtype_name(int et)
-{
-    switch (et) {
-    case ZKI_ET_UINT8: return "uint8";
-    case ZKI_ET_INT8: return "int8";
-    case ZKI_ET_UINT16: return "uint16";
-    case ZKI_ET_INT16: return "int16";
-    case ZKI_ET_UINT32: return "uint32";
-    case ZKI_ET_INT32: return "int32";
-    case ZKI_ET_UINT64: return "uint64";
-    case ZKI_ET_INT64: return "int64";
-    case ZKI_ET_BOOL: return "bool";
-    default: return "integers";
-    }
-}
-
 /* The dtype rule: an integer file needs --input-scale for a float model; a
  * float file cannot feed an integer model. */
-static int check_dtype(const zki_cli_in_model *im, const char *path, const zki_host_tensor *x, double S)
+static int check_dtype(const zki_cli_in_model *im, const char *path, const zki_array *x, double S)
 {
     if (im->scale > 0 && x->i && !(S > 0)) {
         fprintf(stderr, "zkinfer: %s holds %s; the model takes float input: pass --input-scale %s to scale it, "
-                "or convert it to float\n", path, dtype_name(x->et),
-                x->et == ZKI_ET_UINT8 ? "0.00392156862745098 (1/255)" : "S (x = value * S)");
+                "or convert it to float\n", path, x->dtype,
+                !strcmp(x->dtype, "uint8") ? "0.00392156862745098 (1/255)" : "S (x = value * S)");
         return CLI_USAGE;
     }
     if (S > 0 && !x->i) {
@@ -115,7 +80,7 @@ static int check_dtype(const zki_cli_in_model *im, const char *path, const zki_h
 }
 
 /* Quantises x (n values, checked) into q; prints the out-of-range count. */
-static int quantise(const zki_cli_in_model *im, const char *path, const zki_host_tensor *x, int64_t n,
+static int quantise(const zki_cli_in_model *im, const char *path, const zki_array *x, int64_t n,
                     const zki_cli_in_opts *o, int64_t *q)
 {
     int64_t qmax = im->bits >= 64 ? INT64_MAX : ((int64_t)1 << (im->bits - 1)) - 1, out = 0;
@@ -132,7 +97,7 @@ static int quantise(const zki_cli_in_model *im, const char *path, const zki_host
         }
         double v = x->i ? (double)x->i[e] * o->input_scale : (double)x->f[e];
         int c = 0;
-        q[e] = zki_quant_value(v, im->scale, qmax, &c);
+        q[e] = zki_quantize_value(v, im->scale, im->bits, &c);
         out += c;
         far = c && fabs(v) > far ? fabs(v) : far;
     }
@@ -151,28 +116,33 @@ int zki_cli_read_input(const zki_cli_in_model *im, const char *path, const zki_c
 {
     *X = NULL;
     *B = 0;
-    if (!isfinite(im->scale) || im->scale < 0 || im->bits < 2 || im->bits > 64 || im->rank < 0 ||
-        im->rank > ZKI_QMAX_RANK || shape_numel(im->rank, im->dims) < 1) {
-        fprintf(stderr, "zkinfer: the model's input is invalid (scale %g, %d bits, rank %d)\n", im->scale, im->bits,
+    if (!isfinite(im->scale) || im->scale < 0 || im->bits < 2 || im->bits > 64 || im->rank > ZKI_MAX_DIMS ||
+        shape_numel(im->rank, im->dims) < 1) {
+        fprintf(stderr, "zkinfer: the model's input is invalid (scale %g, %u bits, rank %u)\n", im->scale, im->bits,
                 im->rank);
         return CLI_USAGE;
     }
-    zki_host_tensor x;
-    if (zki_tensor_read_any(path, &x) != ZKI_OK)
+    zki_array x;
+    if (zki_array_load(path, &x) != ZKI_OK)
         return zki_cli_err(path);
-    int64_t per = shape_numel(im->rank, im->dims), n = zki_host_tensor_numel(&x), b = -1;
+    int64_t per = shape_numel(im->rank, im->dims), n = (int64_t)x.n, b = -1;
+    /* the shape's message, kept before the dtype check may replace it */
+    int shape_bad = zki_input_batch(im, x.rank, x.dims, path, &b) != ZKI_OK;
     char msg[512];
-    int shape_bad = zki_input_shape_check(im->rank, im->dims, x.rank, x.dims, path, &b, msg, sizeof msg) != 0;
+    snprintf(msg, sizeof msg, "%s", shape_bad ? zki_last_error() : "");
     int rc = check_dtype(im, path, &x, o->input_scale);
     if (rc == CLI_OK && shape_bad) {
         fprintf(stderr, "zkinfer: %s\n", msg);
         rc = CLI_USAGE;
-    } else if (rc == CLI_OK && (b < 1 || b > ZKI_MAX_BATCH)) {
+    } else if (rc == CLI_OK && (b < 1 || b > ZKI_BATCH_MAX)) {
         fprintf(stderr, "zkinfer: %s holds %lld samples; 1 to %u are accepted\n", path, (long long)b,
-                ZKI_MAX_BATCH);
+                ZKI_BATCH_MAX);
         rc = CLI_USAGE;
     }
-    int64_t bad = rc == CLI_OK && x.f ? zki_first_nonfinite(x.f, n) : -1;
+    int64_t bad = -1;
+    for (int64_t e = 0; rc == CLI_OK && x.f && bad < 0 && e < n; e++)
+        if (!isfinite(x.f[e]))
+            bad = e;
     if (bad >= 0) {
         fprintf(stderr, "zkinfer: %s: value at index %lld (sample %lld, element %lld) is %s; inputs must be finite\n",
                 path, (long long)bad, (long long)(bad / per), (long long)(bad % per),
@@ -186,7 +156,7 @@ int zki_cli_read_input(const zki_cli_in_model *im, const char *path, const zki_c
     }
     if (rc == CLI_OK)
         rc = quantise(im, path, &x, n, o, q);
-    zki_host_tensor_clear(&x);
+    zki_array_clear(&x);
     if (rc != CLI_OK) {
         free(q);
         return rc;

@@ -15,18 +15,13 @@ int zki_cli_parse_double(const char *opt, const char *s, double lo, double hi, i
 /* The same for a decimal integer in [lo, hi]. */
 int zki_cli_parse_int(const char *opt, const char *s, long lo, long hi, int *out);
 
-/* The model's input as the command knows it (from the .zkm or the key). */
-typedef struct {
-    int rank;
-    int64_t dims[ZKI_QMAX_RANK];
-    double scale; /* real = q * scale; 0: the model takes raw integers */
-    int bits;     /* quantised values lie in [-(2^(bits-1) - 1), 2^(bits-1) - 1] */
-} zki_cli_in_model;
+/* The model's input as the command knows it (from the .zkm or the key):
+ * zki_tensor_info's shape, scale (0: the model takes raw integers) and bits. */
+typedef zki_tensor_info zki_cli_in_model;
 
-void zki_cli_in_of_qmodel(const zki_qmodel *m, zki_cli_in_model *im);
-/* From a key's architecture; CLI_USAGE (printed) when its input shape
- * disagrees with its first layer. */
-int zki_cli_in_of_arch(const zki_dag *a, zki_cli_in_model *im);
+/* From a key: an exit code, CLI_USAGE (printed) when its input shape
+ * disagrees with its first layer. (A model's is zki_model_info's input.) */
+int zki_cli_in_of_vk(const zki_vk *vk, zki_cli_in_model *im);
 
 typedef struct {
     double input_scale; /* --input-scale: an integer file's x = value * S; 0 unset */

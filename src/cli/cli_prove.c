@@ -7,9 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/atomic_file.h"
-#include "common/error.h"
-#include "protocol/bytes.h"
 
 static const char *usage_prove =
     "usage: zkinfer prove MODEL.zkm --input X.npy -o PROOF.zkp [options]\n"
@@ -63,21 +60,20 @@ int zki_cli_prove(int argc, char **argv)
     zki_cli_progress pr;
     zki_cli_progress_init(&pr, "prove", quiet);
     zki_cli_progress_stage(&pr, "loading the model");
-    zki_qmodel *m = NULL;
-    if (zki_zkm_read(model, &m) != ZKI_OK) {
+    zki_model *m = NULL;
+    if (zki_model_load(model, &m) != ZKI_OK) {
         zki_cli_progress_end(&pr);
         free(kp);
         return zki_cli_err(model);
     }
-    uint8_t seed[32];
-    zki_digest want;
-    if (zki_pk_read_seed(key ? key : kp, seed, &want) != ZKI_OK) {
+    unsigned char seed[32], want[32], have[32];
+    if (zki_pk_file_read(key ? key : kp, seed, want) != ZKI_OK) {
         zki_cli_progress_end(&pr);
         free(kp);
         /* no key because the model cannot be proved: say why, as compile did */
         char why[1024];
         int unprovable = zki_cli_unprovable(m, why, sizeof why);
-        zki_qmodel_free(m);
+        zki_model_destroy(m);
         if (unprovable) {
             fprintf(stderr, "zkinfer prove: %s cannot be proved, so compile wrote no keys: %s\n", model, why);
             return CLI_USAGE;
@@ -89,54 +85,63 @@ int zki_cli_prove(int argc, char **argv)
     int rc = CLI_OK;
     int64_t *X = NULL;
     uint32_t B = 0;
-    zki_proof pf;
-    memset(&pf, 0, sizeof(pf));
-    uint8_t *pb = NULL;
-    size_t pl = 0;
+    zki_proof *pf = NULL;
+    zki_info info;
     zki_cli_progress_stage(&pr, "committing weights");
-    zki_status sst = zki_setup(m, seed, &pk);
+    zki_status sst = zki_keygen(m, seed, &pk, NULL);
+    memset(seed, 0, sizeof seed);
     zki_cli_progress_end(&pr);
     if (sst != ZKI_OK) {
         rc = zki_cli_err("setup");
         goto done;
     }
-    if (memcmp(want.b, pk->vk.vk_hash.b, 32)) {
+    if (zki_vk_digest(zki_pk_vk(pk), have) != ZKI_OK || zki_vk_info(zki_pk_vk(pk), &info) != ZKI_OK) {
+        rc = zki_cli_err("setup");
+        goto done;
+    }
+    if (memcmp(want, have, 32)) {
         fprintf(stderr, "zkinfer prove: the prover key was made for another model\n");
         rc = CLI_USAGE;
         goto done;
     }
     double t_setup = zki_cli_now() - t0;
     zki_cli_in_model im;
-    if ((rc = zki_cli_in_of_arch(&pk->vk.dag, &im)) || (rc = zki_cli_read_input(&im, input, &iopt, &X, &B)))
+    if ((rc = zki_cli_in_of_vk(zki_pk_vk(pk), &im)) || (rc = zki_cli_read_input(&im, input, &iopt, &X, &B)))
         goto done;
-    zki_prove_opts o = {priv, NULL, zki_cli_progress_cb, &pr};
     double tp0 = zki_cli_now();
-    zki_prove_stats stt;
-    zki_status pst = zki_prove(pk, X, B, &o, &pf, &stt);
+    zki_prove_timings stt;
+    zki_status pst = zki_prove_int_ex(pk, X, B, priv ? ZKI_PROVE_PRIVATE_INPUT : 0u, zki_cli_progress_cb, &pr, &stt,
+                                      &pf);
     zki_cli_progress_end(&pr);
     if (pst != ZKI_OK) {
         rc = zki_cli_err("prove");
         goto done;
     }
     double tprove = zki_cli_now() - tp0;
-    if (zki_proof_to_bytes(&pf, &pb, &pl) != ZKI_OK) {
+    size_t pl = zki_proof_size(pf);
+    if (!pl) {
         rc = zki_cli_err("proof");
         goto done;
     }
-    if (zki_write_file_atomic(out, pb, pl, ZKI_FILE_PUBLIC) != ZKI_OK) {
+    if (zki_proof_save(pf, out) != ZKI_OK) {
         rc = zki_cli_err("prove");
         goto done;
     }
-    zki_cli_print_output(&pk->vk.dag, pf.output, B, pf.out_n, "proved");
+    const int64_t *y = NULL;
+    uint32_t out_n = 0;
+    if (zki_proof_output(pf, NULL, &out_n, &y, NULL) != ZKI_OK) {
+        rc = zki_cli_err("proof");
+        goto done;
+    }
+    zki_cli_print_output(&info, y, B, out_n, "proved");
     printf("load + weight commitment %.3f s; prove %.3f s (witness+lookup sites %.3f, advice commitment "
            "%.3f, sum-checks+lookups %.3f, openings %.3f)\n",
            t_setup, tprove, stt.witness_s, stt.commit_s, stt.gadgets_s, stt.open_s);
     printf("wrote %s (%zu bytes, batch %u, %s input)\n", out, pl, B, priv ? "private" : "public");
 done:
-    free(pb);
     free(X);
-    zki_proof_free(&pf);
-    zki_pk_free(pk);
-    zki_qmodel_free(m);
+    zki_proof_destroy(pf);
+    zki_pk_destroy(pk);
+    zki_model_destroy(m);
     return rc;
 }

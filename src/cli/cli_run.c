@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/error.h"
-#include "quant/npy.h"
 
 static const char *usage_run =
     "usage: zkinfer run MODEL.zkm --input X.npy [-o Y.npy] [--raw] [options]\n"
@@ -42,37 +40,46 @@ int zki_cli_run(int argc, char **argv)
     zki_cli_path in[2] = {{model, "the model"}, {input, "--input"}}, outp = {out, "-o"};
     if (zki_cli_check_paths("run", in, 2, &outp, 1) != CLI_OK || (out && zki_cli_check_no_clobber("run", out) != CLI_OK))
         return CLI_USAGE;
-    zki_qmodel *m = NULL;
-    if (zki_zkm_read(model, &m) != ZKI_OK)
+    zki_model *m = NULL;
+    if (zki_model_load(model, &m) != ZKI_OK)
         return zki_cli_err(model);
-    if (m->n_inputs != 1) {
-        fprintf(stderr, "zkinfer run: the model has %d inputs; only one-input models are supported\n", m->n_inputs);
-        zki_qmodel_free(m);
+    zki_info info;
+    if (zki_model_info(m, &info) != ZKI_OK || info.n_inputs != 1) {
+        if (info.n_inputs != 1)
+            fprintf(stderr, "zkinfer run: the model has %u inputs; only one-input models are supported\n",
+                    info.n_inputs);
+        else
+            zki_cli_err(model);
+        zki_model_destroy(m);
         return CLI_USAGE;
     }
-    const zki_qtensor *ot = &m->t[m->outputs[0]];
-    zki_cli_in_model im;
-    zki_cli_in_of_qmodel(m, &im);
-    int64_t *X = NULL, per = zki_qnumel(&m->t[m->inputs[0]]), on = zki_qnumel(ot);
+    const zki_tensor_info *ot = &info.output;
+    int64_t *X = NULL, per = 1, on = 1;
+    for (uint32_t a = 0; a < info.input.rank; a++)
+        per *= info.input.dims[a];
+    for (uint32_t a = 0; a < ot->rank; a++)
+        on *= ot->dims[a];
     uint32_t B = 0;
-    int rc = zki_cli_read_input(&im, input, &iopt, &X, &B);
+    int rc = zki_cli_read_input(&info.input, input, &iopt, &X, &B);
     int64_t ns = rc == CLI_OK ? B : 0;
     float *yf = malloc(sizeof(float) * (size_t)(ns * on + 1));
     int64_t *yi = malloc(sizeof(int64_t) * (size_t)(ns * on + 1));
     if (!yf || !yi)
         rc = CLI_USAGE;
     for (int64_t s = 0; s < ns && rc == CLI_OK; s++) {
-        int64_t *qin = X + s * per, **v;
-        zki_status st = zki_qexec(m, &qin, &v);
-        if (st != ZKI_OK) {
+        int64_t *v = NULL;
+        float *vf = NULL;
+        size_t got = 0;
+        if (zki_model_run(m, X + s * per, 1, &v, &vf, &got) != ZKI_OK || (int64_t)got != on) {
+            zki_free(v);
+            zki_free(vf);
             rc = zki_cli_err("integer inference");
             break;
         }
-        for (int64_t e = 0; e < on; e++) {
-            yi[s * on + e] = v[m->outputs[0]][e];
-            yf[s * on + e] = (float)((double)yi[s * on + e] * (ot->scale > 0 ? ot->scale : 1.0));
-        }
-        zki_qexec_free(m, v);
+        memcpy(yi + s * on, v, sizeof(int64_t) * (size_t)on);
+        memcpy(yf + s * on, vf, sizeof(float) * (size_t)on);
+        zki_free(v);
+        zki_free(vf);
         if (!out) {
             int64_t am = 0;
             for (int64_t e = 1; e < on; e++)
@@ -84,13 +91,21 @@ int zki_cli_run(int argc, char **argv)
             printf(on > 32 ? " ...\n" : "\n");
         }
     }
+    if (rc == CLI_OK && out && ot->rank >= ZKI_MAX_DIMS) {
+        fprintf(stderr, "zkinfer run: the output has rank %u; -o writes arrays of rank %d at most (with the "
+                "sample axis)\n", ot->rank, ZKI_MAX_DIMS);
+        rc = CLI_USAGE;
+    }
     if (rc == CLI_OK && out) {
-        int64_t dims[ZKI_QMAX_RANK + 1];
-        int rank = ot->rank + 1;
-        dims[0] = ns;
-        for (int a = 0; a < ot->rank; a++)
-            dims[a + 1] = ot->dims[a];
-        if (zki_npy_write(out, rank, dims, raw ? NULL : yf, raw ? yi : NULL) != ZKI_OK)
+        zki_array y;
+        memset(&y, 0, sizeof y);
+        y.rank = ot->rank + 1;
+        y.dims[0] = ns;
+        for (uint32_t a = 0; a < ot->rank; a++)
+            y.dims[a + 1] = ot->dims[a];
+        y.f = raw ? NULL : yf;
+        y.i = raw ? yi : NULL;
+        if (zki_array_save(out, &y) != ZKI_OK)
             rc = zki_cli_err("run");
         else
             printf("wrote %s (%lld samples)\n", out, (long long)ns);
@@ -98,6 +113,6 @@ int zki_cli_run(int argc, char **argv)
     free(yf);
     free(yi);
     free(X);
-    zki_qmodel_free(m);
+    zki_model_destroy(m);
     return rc;
 }

@@ -6,8 +6,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/error.h"
-
 int zki_cli_err(const char *what)
 {
     /* library messages often name the file already: say it once */
@@ -45,19 +43,19 @@ char *zki_cli_with_ext(const char *path, const char *ext)
     return o;
 }
 
-void zki_cli_print_output(const zki_dag *a, const int64_t *y, uint32_t B, uint32_t N, const char *what)
+void zki_cli_print_output(const zki_info *key, const int64_t *y, uint32_t B, uint32_t N, const char *what)
 {
     for (uint32_t b = 0; b < B; b++) {
         uint32_t am = 0;
         for (uint32_t e = 1; e < N; e++)
             if (y[(uint64_t)b * N + e] > y[(uint64_t)b * N + am])
                 am = e;
-        if (a->nodes[a->n_nodes - 1].kind == ZKI_NODE_LINEAR)
+        if (key->classifier)
             printf("%s sample %u: class (argmax) %u, output", what, b, am);
         else /* a map: [C][H][W] flattened */
             printf("%s sample %u: output map of %u values", what, b, N);
         for (uint32_t e = 0; e < N && e < 16; e++)
-            printf(" %.5g", (double)y[(uint64_t)b * N + e] * (a->out_scale > 0 ? a->out_scale : 1.0));
+            printf(" %.5g", (double)y[(uint64_t)b * N + e] * (key->output.scale > 0 ? key->output.scale : 1.0));
         printf(N > 16 ? " ...\n" : "\n");
     }
 }

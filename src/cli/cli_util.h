@@ -7,8 +7,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
-#include "prover/prover.h"
-#include "quant/qmodel.h"
+#include "zkinfer.h"
 
 /* Exit codes of every command (cli.h). */
 enum { CLI_OK = 0, CLI_CHECK = 1, CLI_USAGE = 2 };
@@ -21,8 +20,9 @@ double zki_cli_now(void);
 /* path with its extension (after the last '.' of the last component)
  * replaced by ext; malloc'd (caller frees), NULL when out of memory. */
 char *zki_cli_with_ext(const char *path, const char *ext);
-/* Prints each sample's output (dequantised) and, for a classifier, its argmax. */
-void zki_cli_print_output(const zki_dag *a, const int64_t *y, uint32_t B, uint32_t N, const char *what);
+/* Prints each sample's output (dequantised) and, for a classifier, its
+ * argmax; key describes the key (zki_vk_info). */
+void zki_cli_print_output(const zki_info *key, const int64_t *y, uint32_t B, uint32_t N, const char *what);
 
 /* Progress on stderr, only when it is a terminal (never in logs):
  * "\r[prove 1.23s] layer 3/8". cmd names the command. */
@@ -32,7 +32,7 @@ typedef struct {
     int on, shown;
 } zki_cli_progress;
 void zki_cli_progress_init(zki_cli_progress *p, const char *cmd, int quiet);
-/* The callback of zki_prove_opts and zki_quant_opts; ctx: a zki_cli_progress. */
+/* A zki_progress_fn (zki_prove_int_ex, zki_compile_options); ctx: a zki_cli_progress. */
 void zki_cli_progress_cb(void *ctx, const char *stage, uint32_t done, uint32_t total);
 /* A stage without steps ("committing weights"), shown until the next. */
 void zki_cli_progress_stage(zki_cli_progress *p, const char *stage);
@@ -70,11 +70,9 @@ int zki_cli_inspect(int argc, char **argv);
  * together (all or none); for another, MODEL.zkm alone and stale keys
  * beside it removed. The .zkm and .zpk are 0600. An exit code; failures
  * are printed. */
-int zki_cli_write_outputs(const zki_qmodel *m, const char *zkm_path, int provable);
+int zki_cli_write_outputs(const zki_model *m, const char *zkm_path, int provable);
 /* 1 when m is outside the provable class (no keys), with the reason in
  * why; 0 when it is provable. compile and prove both say it. */
-int zki_cli_unprovable(const zki_qmodel *m, char *why, size_t n);
-/* inspect for .vk, .zkp and .zpk files; returns -1 if buf is none of them. */
-int zki_cli_inspect_key_or_proof(const char *path, const uint8_t *buf, size_t len);
+int zki_cli_unprovable(const zki_model *m, char *why, size_t n);
 
 #endif
