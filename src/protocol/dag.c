@@ -166,6 +166,24 @@ static zki_status node_inputs_check(const zki_dag *a, uint32_t j)
     return ZKI_OK;
 }
 
+int64_t zki_dag_dead_nodes(const zki_dag *a)
+{
+    uint8_t *live = calloc(a->n_nodes ? a->n_nodes : 1, 1);
+    if (!live)
+        return -1;
+    if (a->n_nodes)
+        live[a->n_nodes - 1] = 1;
+    for (uint32_t j = a->n_nodes; j-- > 0;)
+        for (uint32_t i = 0; live[j] && i < a->nodes[j].n_in && i < ZKI_DAG_MAX_IN; i++)
+            if (a->nodes[j].in[i] > 0 && a->nodes[j].in[i] <= j)
+                live[a->nodes[j].in[i] - 1] = 1;
+    int64_t dead = 0;
+    for (uint32_t j = 0; j < a->n_nodes; j++)
+        dead += !live[j];
+    free(live);
+    return dead;
+}
+
 zki_status zki_dag_check(const zki_dag *a)
 {
     zki_status st = ZKI_OK;
@@ -179,6 +197,13 @@ zki_status zki_dag_check(const zki_dag *a)
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u: sizes out of range", j);
         if (!(st = node_inputs_check(a, j)))
             st = g->key_check(a, j);
+    }
+    if (!st) {
+        /* a node nothing reads would go unproven */
+        int64_t dead = zki_dag_dead_nodes(a);
+        if (dead)
+            st = dead < 0 ? zki_fail(ZKI_ERR_NOMEM, "vk: DAG")
+                          : zki_fail(ZKI_ERR_INPUT, "vk: %lld nodes do not lead to the output", (long long)dead);
     }
     if (!st && (a->nodes[a->n_nodes - 1].kind == ZKI_NODE_CONCAT))
         st = zki_fail(ZKI_ERR_INPUT, "vk: the output node is a concat");

@@ -80,6 +80,8 @@ typedef struct {
 } zki_dag;
 
 void zki_dag_free(zki_dag *a);
+/* How many nodes do not lead to the output (-1: out of memory). */
+int64_t zki_dag_dead_nodes(const zki_dag *a);
 /* Every node is one its gadget can prove (a key read from a file passes
  * this before it is used): ZKI_ERR_INPUT naming the first node at fault. */
 zki_status zki_dag_check(const zki_dag *a);

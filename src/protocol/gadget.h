@@ -101,6 +101,10 @@ zki_status zki_requant_sites(zki_walk *w, uint32_t j);
 zki_status zki_requant_advice(zki_walk *w, uint32_t j, int32_t *adv);
 zki_status zki_requant_witness_of(zki_walk *w, uint32_t j, int64_t *accp);
 zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j);
+/* An ADD node's quotient bits from its public multipliers and its inputs'
+ * bits (the worst |acc| = sum_i |mul_i| 2^(b_i-1)): setup sets exactly this
+ * and the key check holds a key to it (0: fields out of range). */
+uint32_t zki_add_q_log(const zki_dag *d, uint32_t j);
 
 /* Every node's lookup sites and, with a private input, the input's range
  * sites (x0p: the padded input when proving, NULL when verifying). */

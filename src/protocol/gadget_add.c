@@ -25,7 +25,15 @@ static zki_status add_key_check(const zki_dag *d, uint32_t j)
         ok = t > 0 && zki_dag_out_map(&d->nodes[t - 1], &c, &h, &w) && c == L->C && h == L->H && w == L->W &&
              L->mul[i] != 0 && L->mul[i] > -(1ll << 31) && L->mul[i] < (1ll << 31);
     }
-    return ok ? ZKI_OK : zki_fail(ZKI_ERR_INPUT, "vk: node %u (add): inputs, map or multipliers", j);
+    if (!ok)
+        return zki_fail(ZKI_ERR_INPUT, "vk: node %u (add): inputs, map or multipliers", j);
+    /* the quotient bound is public here: a smaller q_log would let the
+     * proof's scaled relation wrap mod p (lookup/requant.c) */
+    uint32_t ql = zki_add_q_log(d, j);
+    if (L->q_log != ql)
+        return zki_fail(ZKI_ERR_INPUT, "vk: node %u (add): quotient bits %u, its multipliers and inputs give %u", j,
+                        L->q_log, ql);
+    return ZKI_OK;
 }
 
 static zki_status add_shape(const zki_dag *d, uint32_t j, uint32_t B, zki_node_shape *s)

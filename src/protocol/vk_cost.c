@@ -79,10 +79,23 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
                              ((uint64_t)1 << zki_log2_ceil(a->nodes[L - 1].N)));
     o += io;
     b += io;
-    /* a Concat's selector: eq tables of its channels (2^lc), one part's
-     * channels (2^m) and the parts (2^lt), each entry touched once per part */
+    /* the gadgets' own tables on the verify path: a conv's or pool's index
+     * maps and eq tables per axis (at most 4 live per axis, each entry
+     * touched once per kernel position), a Concat's selector: eq tables of
+     * its channels (2^lc), one part's channels (2^m) and the parts (2^lt) */
     for (uint64_t j = 0; j < L; j++) {
         const zki_dag_node *N = &a->nodes[j];
+        if (N->kind == ZKI_NODE_CONV || N->kind == ZKI_NODE_MAXPOOL) {
+            uint32_t oc = 0, oh = 0, ow = 0;
+            zki_dag_out_map(N, &oc, &oh, &ow);
+            uint64_t ent = ((uint64_t)1 << zki_log2_ceil(N->C)) + ((uint64_t)1 << zki_log2_ceil(N->H)) +
+                           ((uint64_t)1 << zki_log2_ceil(N->W)) + ((uint64_t)1 << zki_log2_ceil(oc)) +
+                           ((uint64_t)1 << zki_log2_ceil(oh)) + ((uint64_t)1 << zki_log2_ceil(ow)) +
+                           ((uint64_t)1 << zki_log2_ceil(N->KH)) + ((uint64_t)1 << zki_log2_ceil(N->KW));
+            b += 4 * 16 * ent;
+            o += 4 * ent + (uint64_t)oh * N->KH + (uint64_t)ow * N->KW + (uint64_t)N->C + oc;
+            continue;
+        }
         if (N->kind != ZKI_NODE_CONCAT)
             continue;
         uint64_t lc = zki_log2_ceil(N->C), m = 0;

@@ -238,6 +238,27 @@ zki_status zki_requant_witness_of(zki_walk *w, uint32_t j, int64_t *accp)
     return ZKI_OK;
 }
 
+uint32_t zki_add_q_log(const zki_dag *d, uint32_t j)
+{
+    const zki_dag_node *A = &d->nodes[j];
+    /* worst |acc| = sum_i |mul_i| 2^(b_i - 1): every input is range-proven
+     * by the node that makes it, and the multipliers are public */
+    __int128 worst = 0;
+    for (uint32_t i = 0; i < A->n_in && i < ZKI_DAG_MAX_IN; i++) {
+        uint32_t b = zki_walk_bits(d, A->in[i]);
+        if (b < 1 || b > 32)
+            return 0;
+        worst += (__int128)(A->mul[i] < 0 ? -(__int128)A->mul[i] : A->mul[i]) << (b - 1);
+    }
+    if (A->s < 1 || A->s > 61)
+        return 0;
+    __int128 qb = (worst >> A->s) + 2;
+    uint32_t ql = 2;
+    while (ql < ZKI_DAG_MAX_Q_LOG && ((__int128)1 << (ql - 1)) <= qb)
+        ql++;
+    return ql;
+}
+
 zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j)
 {
     int add = L->kind == ZKI_NODE_ADD;

@@ -415,20 +415,11 @@ static zki_status lower_node(lowering *lw, int qi)
  * unproven. */
 static zki_status check_reach(const zki_dag *d)
 {
-    uint8_t *live = calloc(d->n_nodes, 1);
-    if (!live)
+    int64_t dead = zki_dag_dead_nodes(d);
+    if (dead < 0)
         return zki_fail(ZKI_ERR_NOMEM, "prove: DAG");
-    live[d->n_nodes - 1] = 1;
-    for (uint32_t j = d->n_nodes; j-- > 0;)
-        for (uint32_t i = 0; live[j] && i < d->nodes[j].n_in; i++)
-            if (d->nodes[j].in[i] > 0)
-                live[d->nodes[j].in[i] - 1] = 1;
-    uint32_t dead = 0;
-    for (uint32_t j = 0; j < d->n_nodes; j++)
-        dead += !live[j];
-    free(live);
     if (dead)
-        REFUSE("prove: %u of the model's proven nodes do not lead to its output", dead);
+        REFUSE("prove: %lld of the model's proven nodes do not lead to its output", (long long)dead);
     return ZKI_OK;
 }
 

@@ -131,17 +131,7 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
     for (uint32_t l = 0; l < L; l++) {
         const zki_qnode *n = &m->nodes[order[l]];
         if (pk->vk.dag.nodes[l].kind == ZKI_NODE_ADD) {
-            /* worst |acc| = sum_i |mul_i| 2^(b_i - 1) bounds the quotient */
-            zki_dag_node *A = &pk->vk.dag.nodes[l];
-            __int128 worst = 0;
-            for (uint32_t i = 0; i < A->n_in; i++)
-                worst += (__int128)(A->mul[i] < 0 ? -A->mul[i] : A->mul[i])
-                         << (zki_walk_bits(&pk->vk.dag, A->in[i]) - 1);
-            __int128 qb = (worst >> A->s) + 2;
-            uint32_t ql = 2;
-            while (ql < ZKI_DAG_MAX_Q_LOG && ((__int128)1 << (ql - 1)) <= qb)
-                ql++;
-            A->q_log = ql;
+            pk->vk.dag.nodes[l].q_log = zki_add_q_log(&pk->vk.dag, l);
             continue;
         }
         if (pk->vk.dag.nodes[l].kind != ZKI_NODE_LINEAR && pk->vk.dag.nodes[l].kind != ZKI_NODE_CONV)
