@@ -1,0 +1,609 @@
+/* Attacks on the proof DAG floor (keys' wiring, the walk, the requant of
+ * an n-ary ADD), each a check that FAILS if the attack succeeds.
+ *
+ *  1. key wiring (zki_dag_read on a mutated copy of a real key's DAG, the
+ *     model of test_attack_gadgets: conv, conv, Add, MaxPool, conv,
+ *     Concat, Flatten + Linear): every mutation that is not a legal model
+ *     must be refused at parse with ZKI_ERR_INPUT; the ones that parse
+ *     (other legal models) are listed, and an honest proof for the
+ *     original model must not verify under them.
+ *  2. statement: a proof for a batch of 2 verified as a batch of 1, a
+ *     private-input proof verified with a public input, a public-input
+ *     proof verified without one: refused.
+ *  3. ADD wrap-around through the key's q_log: a legal model whose ADD
+ *     sums 16 reads of one 16-bit map with multipliers 2^31 - 1 (setup
+ *     saturates q_log at 20, so the proof's relation is not scaled and
+ *     cannot wrap). A key whose ADD node says q_log = 19 still parses (the
+ *     key check does not hold q_log to the bound sum |mul_i| 2^(b_i-1) the
+ *     verifier could compute itself), and then the proof's relation is
+ *     scaled by 2^15: 2^15 acc + 2^15 passes 2^64 and a small quotient
+ *     satisfies it mod p. The field-relation prover (prover/seam.h) forges
+ *     output 0 where the integer model gives 127: the verifier must reject
+ *     (or the key be refused). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/rng.h"
+#include "poly/mle.h"
+#include "prover/seam.h"
+#include "test.h"
+#include "test_prove_util.h"
+
+static const uint8_t seed_w[32] = {3, 1, 4};
+static const uint8_t seed_a[32] = {2, 7, 1};
+
+typedef struct {
+    int64_t C, H, W;
+} shape;
+
+static int value_b(zki_qmodel *m, const char *name, shape s, int bits)
+{
+    int64_t d[4] = {1, s.C, s.H, s.W};
+    return zki_qmodel_add_tensor(m, name, ZKI_QT_VALUE, bits, 4, d, 0.05);
+}
+
+/* conv k x k, stride 1, pad k / 2, C -> OC */
+static int conv(zki_qmodel *m, zki_rng *g, int x, shape *s, int64_t OC, int64_t k, int relu, const char *name)
+{
+    char nm[32];
+    int64_t wd[4] = {OC, s->C, k, k}, bd[1] = {OC}, p = k / 2;
+    snprintf(nm, sizeof nm, "%s.w", name);
+    int wt = add_const(m, g, nm, 8, 4, wd, -127, 255);
+    snprintf(nm, sizeof nm, "%s.b", name);
+    int bt = add_const(m, g, nm, 32, 1, bd, -(1 << 12), 1 << 13);
+    s->C = OC;
+    int yt = value_b(m, name, *s, 8);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_CONV, name);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 15;
+    n->p[0] = 80, n->p[1] = 16, n->p[2] = relu ? 0 : -128, n->p[3] = 127;
+    const int64_t geo[11] = {1, k, k, 1, 1, 1, 1, p, p, p, p};
+    memcpy(n->p + 4, geo, sizeof geo);
+    return yt;
+}
+
+/* x [2][6][6] -> conv0 (2 -> 4) = a -> conv1 (4 -> 4) -> Add(., a) ->
+ * MaxPool 2x2/2 = p -> conv2 1x1 (4 -> 2) -> Concat(p, .) -> Flatten ->
+ * Linear 3 (the model of test_attack_gadgets) */
+static zki_qmodel *make_model(zki_rng *g)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d4[4] = {1, 2, 6, 6};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    shape s = {2, 6, 6};
+    int a = conv(m, g, x, &s, 4, 3, 1, "conv0");
+    int b = conv(m, g, a, &s, 4, 3, 0, "conv1");
+    int sum = value_b(m, "sum", s, 8);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_ADD, "add");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = b, n->in[1] = a, n->out = sum, n->n_p = 5;
+    n->p[0] = 1500, n->p[1] = -700, n->p[2] = 12, n->p[3] = 0, n->p[4] = 127;
+    shape sp = {4, 3, 3};
+    int pool = value_b(m, "pool", sp, 8);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, "maxpool");
+    n = &m->nodes[ni];
+    const int64_t pp[10] = {2, 2, 2, 2, 1, 1, 0, 0, 0, 0};
+    memcpy(n->p, pp, sizeof pp);
+    n->n_p = 10, n->n_in = 1, n->in[0] = sum, n->out = pool;
+    shape sc = sp;
+    int c = conv(m, g, pool, &sc, 2, 1, 1, "conv2");
+    shape sj = {6, 3, 3};
+    int cat = value_b(m, "cat", sj, 8);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_CONCAT, "concat");
+    n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = pool, n->in[1] = c, n->out = cat, n->n_p = 1, n->p[0] = 1;
+    int yt = add_flatten_linear(m, g, cat, 6 * 3 * 3, 3);
+    m->n_outputs = 1;
+    m->outputs[0] = yt;
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "model check: %s", zki_last_error());
+    return m;
+}
+
+static uint32_t node_of(const zki_dag *d, uint32_t kind, uint32_t nth)
+{
+    for (uint32_t j = 0; j < d->n_nodes; j++)
+        if (d->nodes[j].kind == kind && nth-- == 0)
+            return j;
+    return UINT32_MAX;
+}
+
+/* ---- 1. key wiring ------------------------------------------------------ */
+
+typedef void (*mutate_fn)(zki_dag *d);
+
+static zki_dag dag_copy(const zki_dag *a, uint32_t extra)
+{
+    zki_dag d = *a;
+    d.nodes = calloc(a->n_nodes + extra, sizeof(zki_dag_node));
+    memcpy(d.nodes, a->nodes, sizeof(zki_dag_node) * a->n_nodes);
+    return d;
+}
+
+/* the vk bytes with the DAG replaced by d's */
+static int vk_bytes_with(const zki_vk *vk, const zki_dag *d, uint8_t **out, size_t *olen)
+{
+    uint8_t *b = NULL;
+    size_t n = 0;
+    if (zki_vk_to_bytes(vk, &b, &n))
+        return 0;
+    uint32_t al;
+    memcpy(&al, b + 12, 4);
+    zki_wbuf w = {0};
+    zki_dag_write(&w, d);
+    size_t nn = n - al + w.n;
+    uint8_t *o = malloc(nn);
+    memcpy(o, b, 12);
+    uint32_t nal = (uint32_t)w.n;
+    memcpy(o + 12, &nal, 4);
+    memcpy(o + 16, w.p, w.n);
+    memcpy(o + 16 + w.n, b + 16 + al, n - 16 - al);
+    free(b);
+    free(w.p);
+    *out = o, *olen = nn;
+    return 1;
+}
+
+/* 0: refused with ZKI_ERR_INPUT at dag read; 1: parses as a DAG (and the
+ * honest proof must then fail under the whole key, if it parses) */
+static int try_key(const zki_pk *pk, const char *what, mutate_fn f, uint32_t extra, const uint8_t *proof,
+                   size_t plen, const int64_t *X, uint32_t B, int must_refuse)
+{
+    zki_dag d = dag_copy(&pk->vk.dag, extra);
+    f(&d);
+    zki_wbuf w = {0};
+    zki_dag_write(&w, &d);
+    zki_rbuf r = {w.p, w.n, 0};
+    zki_dag back;
+    zki_status st = zki_dag_read(&r, &back);
+    int parsed = st == ZKI_OK;
+    if (parsed) {
+        zki_dag_free(&back);
+        uint8_t *vb;
+        size_t vn;
+        zki_vk vk2;
+        zki_status vs = ZKI_ERR_INPUT;
+        if (vk_bytes_with(&pk->vk, &d, &vb, &vn)) {
+            vs = zki_vk_from_bytes(&vk2, vb, vn);
+            free(vb);
+        }
+        if (vs == ZKI_OK) {
+            zki_status ps = verify_bytes(&vk2, X, B, proof, plen);
+            CHECK_MSG(ps != ZKI_OK, "%s: the honest proof VERIFIED under the mutated key", what);
+            zki_vk_free(&vk2);
+            printf("  %-52s DAG parses; whole key %s; honest proof rejected\n", what, "parses");
+        } else {
+            printf("  %-52s DAG parses; whole key refused: %s\n", what, zki_last_error());
+        }
+        CHECK_MSG(!must_refuse, "%s: a key that is not a legal model parsed", what);
+    } else {
+        CHECK_MSG(st == ZKI_ERR_INPUT, "%s: status %d", what, st);
+        printf("  %-52s refused: %s\n", what, zki_last_error());
+    }
+    free(w.p);
+    free(d.nodes);
+    return parsed;
+}
+
+static void m_later(zki_dag *d) /* the add reads a later tensor */
+{
+    uint32_t j = node_of(d, ZKI_NODE_ADD, 0);
+    d->nodes[j].in[1] = j + 2;
+}
+static void m_self(zki_dag *d) /* the add reads itself */
+{
+    uint32_t j = node_of(d, ZKI_NODE_ADD, 0);
+    d->nodes[j].in[1] = j + 1;
+}
+static void m_add_twice(zki_dag *d) /* Add(b, b): a legal other model */
+{
+    uint32_t j = node_of(d, ZKI_NODE_ADD, 0);
+    d->nodes[j].in[1] = d->nodes[j].in[0];
+}
+static void m_add_input(zki_dag *d) /* Add reads the input */
+{
+    uint32_t j = node_of(d, ZKI_NODE_ADD, 0);
+    d->nodes[j].in[1] = 0;
+}
+static void m_concat_swap(zki_dag *d) /* Concat(conv2, pool): channels sum right, reordered */
+{
+    uint32_t j = node_of(d, ZKI_NODE_CONCAT, 0);
+    uint32_t t = d->nodes[j].in[0];
+    d->nodes[j].in[0] = d->nodes[j].in[1];
+    d->nodes[j].in[1] = t;
+}
+static void m_concat_same(zki_dag *d) /* Concat(pool, pool): 8 channels, C says 6 */
+{
+    uint32_t j = node_of(d, ZKI_NODE_CONCAT, 0);
+    d->nodes[j].in[1] = d->nodes[j].in[0];
+}
+static void m_concat_input(zki_dag *d)
+{
+    uint32_t j = node_of(d, ZKI_NODE_CONCAT, 0);
+    d->nodes[j].in[0] = 0;
+}
+static void m_conv_reads_pool_as_other_shape(zki_dag *d) /* conv1 (reads a [4][6][6]) reads the pool [4][3][3] */
+{
+    uint32_t j = node_of(d, ZKI_NODE_CONV, 1), p = node_of(d, ZKI_NODE_MAXPOOL, 0);
+    d->nodes[j].in[0] = p + 1;
+}
+static void m_conv2_reads_input(zki_dag *d) /* conv2 reads the input in its own layout */
+{
+    uint32_t j = node_of(d, ZKI_NODE_CONV, 2);
+    d->nodes[j].in[0] = 0;
+}
+static void m_pool_reads_input(zki_dag *d)
+{
+    uint32_t j = node_of(d, ZKI_NODE_MAXPOOL, 0);
+    d->nodes[j].in[0] = 0;
+}
+static void m_linear_reads_pool(zki_dag *d) /* the Linear reads the pool (K differs) */
+{
+    uint32_t p = node_of(d, ZKI_NODE_MAXPOOL, 0);
+    d->nodes[d->n_nodes - 1].in[0] = p + 1;
+}
+static void m_conv_N(zki_dag *d)
+{
+    d->nodes[node_of(d, ZKI_NODE_CONV, 1)].N *= 2;
+}
+static void m_conv_K(zki_dag *d)
+{
+    d->nodes[node_of(d, ZKI_NODE_CONV, 1)].K *= 2;
+}
+static void m_add_C(zki_dag *d)
+{
+    zki_dag_node *L = &d->nodes[node_of(d, ZKI_NODE_ADD, 0)];
+    L->C = 8, L->OC = 8;
+}
+static void m_add_HW(zki_dag *d) /* the add says 8x4 (same padded size) */
+{
+    zki_dag_node *L = &d->nodes[node_of(d, ZKI_NODE_ADD, 0)];
+    L->H = 8, L->W = 4;
+}
+static void m_concat_C(zki_dag *d)
+{
+    zki_dag_node *L = &d->nodes[node_of(d, ZKI_NODE_CONCAT, 0)];
+    L->C = 7, L->OC = 7;
+}
+static void m_pool_bits(zki_dag *d) /* pool pads read as -2^(b-1) with b below its input's */
+{
+    zki_dag_node *L = &d->nodes[node_of(d, ZKI_NODE_MAXPOOL, 0)];
+    L->out_bits = 4;
+}
+static void m_concat_bits(zki_dag *d)
+{
+    zki_dag_node *L = &d->nodes[node_of(d, ZKI_NODE_CONCAT, 0)];
+    L->out_bits = 4;
+}
+static void m_nin_big(zki_dag *d)
+{
+    zki_dag_node *L = &d->nodes[node_of(d, ZKI_NODE_ADD, 0)];
+    L->n_in = ZKI_DAG_MAX_IN; /* 96 reads, the same two tensors over and over */
+    for (uint32_t i = 2; i < L->n_in; i++)
+        L->in[i] = L->in[i % 2], L->mul[i] = L->mul[i % 2];
+}
+static void m_nin_one(zki_dag *d)
+{
+    d->nodes[node_of(d, ZKI_NODE_ADD, 0)].n_in = 1;
+}
+static void m_mul_zero(zki_dag *d)
+{
+    d->nodes[node_of(d, ZKI_NODE_ADD, 0)].mul[1] = 0;
+}
+static void m_mul_2p31(zki_dag *d)
+{
+    d->nodes[node_of(d, ZKI_NODE_ADD, 0)].mul[1] = (int64_t)1 << 31;
+}
+static void m_mul_neg2p31(zki_dag *d)
+{
+    d->nodes[node_of(d, ZKI_NODE_ADD, 0)].mul[1] = -((int64_t)1 << 31);
+}
+static void m_mul_max(zki_dag *d) /* a legal other model */
+{
+    zki_dag_node *L = &d->nodes[node_of(d, ZKI_NODE_ADD, 0)];
+    L->mul[0] = ((int64_t)1 << 31) - 1, L->mul[1] = -(((int64_t)1 << 31) - 1);
+}
+static void m_out_concat(zki_dag *d) /* cut after the concat: the output is a concat */
+{
+    d->n_nodes = node_of(d, ZKI_NODE_CONCAT, 0) + 1;
+    d->out_rank = 1;
+    d->out_dims[0] = 6 * 3 * 3;
+}
+/* a dead node: a copy of the first node of a kind inserted right after it
+ * (later reads renumbered), nothing reads it */
+static void insert_dead_copy(zki_dag *d, uint32_t kind)
+{
+    uint32_t c = node_of(d, kind, 0), n = d->n_nodes;
+    memmove(&d->nodes[c + 2], &d->nodes[c + 1], sizeof(zki_dag_node) * (n - c - 1));
+    d->nodes[c + 1] = d->nodes[c];
+    d->n_nodes = n + 1;
+    for (uint32_t j = c + 2; j < d->n_nodes; j++)
+        for (uint32_t i = 0; i < d->nodes[j].n_in; i++)
+            if (d->nodes[j].in[i] > c + 1)
+                d->nodes[j].in[i]++;
+}
+static void m_dead_concat(zki_dag *d) { insert_dead_copy(d, ZKI_NODE_CONCAT); }
+static void m_dead_pool(zki_dag *d) { insert_dead_copy(d, ZKI_NODE_MAXPOOL); }
+static void m_in_dims(zki_dag *d)
+{
+    d->in_dims[d->in_rank - 1] += 1;
+}
+
+static void test_keys(void)
+{
+    printf("1. key wiring\n");
+    zki_rng g;
+    zki_rng_seed(&g, 77);
+    zki_qmodel *m = make_model(&g);
+    zki_pk *pk = NULL;
+    CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+    if (!pk) {
+        zki_qmodel_free(m);
+        return;
+    }
+    int64_t X[72];
+    for (int i = 0; i < 72; i++)
+        X[i] = (int64_t)zki_rng_below(&g, 256) - 128;
+    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_proof pf;
+    CHECK(zki_prove(pk, X, 1, &o, &pf, NULL) == ZKI_OK);
+    uint8_t *pb = NULL;
+    size_t pn = 0;
+    CHECK(zki_proof_to_bytes(&pf, &pb, &pn) == ZKI_OK);
+    zki_proof_free(&pf);
+    CHECK(verify_bytes(&pk->vk, X, 1, pb, pn) == ZKI_OK);
+    struct {
+        const char *what;
+        mutate_fn f;
+        uint32_t extra;
+        int must_refuse;
+    } cases[] = {
+        {"add reads a later tensor", m_later, 0, 1},
+        {"add reads its own output", m_self, 0, 1},
+        {"add reads the input", m_add_input, 0, 1},
+        {"concat reads the input", m_concat_input, 0, 1},
+        {"maxpool reads the input", m_pool_reads_input, 0, 1},
+        {"conv2 (1x1, C=4) reads the input [2][6][6]", m_conv2_reads_input, 0, 1},
+        {"conv1 reads the pool (another shape)", m_conv_reads_pool_as_other_shape, 0, 1},
+        {"linear reads the pool (K differs)", m_linear_reads_pool, 0, 1},
+        {"conv1 N doubled", m_conv_N, 0, 1},
+        {"conv1 K doubled", m_conv_K, 0, 1},
+        {"add C = 8", m_add_C, 0, 1},
+        {"add H x W = 8 x 4 (same padded size)", m_add_HW, 0, 1},
+        {"concat C = 7", m_concat_C, 0, 1},
+        {"concat(pool, pool) (8 channels, C 6)", m_concat_same, 0, 1},
+        {"maxpool out_bits 4 < its input's 8", m_pool_bits, 0, 1},
+        {"concat out_bits 4 < its inputs' 8", m_concat_bits, 0, 1},
+        {"add n_in = 1", m_nin_one, 0, 1},
+        {"add mul = 0", m_mul_zero, 0, 1},
+        {"add mul = 2^31", m_mul_2p31, 0, 1},
+        {"add mul = -2^31", m_mul_neg2p31, 0, 1},
+        {"output node is the concat", m_out_concat, 0, 1},
+        {"input dims differ from node 0", m_in_dims, 0, 1},
+        /* legal other models (or dead nodes: see the report) */
+        {"add(b, b) (reads one tensor twice)", m_add_twice, 0, 0},
+        {"concat(conv2, pool) (reordered)", m_concat_swap, 0, 0},
+        {"add n_in = 96", m_nin_big, 0, 0},
+        {"add mul = +-(2^31 - 1)", m_mul_max, 0, 0},
+        {"dead maxpool (copy nothing reads)", m_dead_pool, 1, 0},
+        {"dead concat (copy nothing reads)", m_dead_concat, 1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        try_key(pk, cases[i].what, cases[i].f, cases[i].extra, pb, pn, X, 1, cases[i].must_refuse);
+    free(pb);
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
+}
+
+/* ---- 2. the statement --------------------------------------------------- */
+
+static void test_statement(void)
+{
+    printf("2. statement\n");
+    zki_rng g;
+    zki_rng_seed(&g, 78);
+    zki_qmodel *m = make_model(&g);
+    zki_pk *pk = NULL;
+    CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+    if (!pk) {
+        zki_qmodel_free(m);
+        return;
+    }
+    int64_t X[144];
+    for (int i = 0; i < 144; i++)
+        X[i] = (int64_t)zki_rng_below(&g, 256) - 128;
+    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_proof pf;
+    uint8_t *pb = NULL;
+    size_t pn = 0;
+    CHECK(zki_prove(pk, X, 2, &o, &pf, NULL) == ZKI_OK);
+    CHECK(zki_proof_to_bytes(&pf, &pb, &pn) == ZKI_OK);
+    zki_proof_free(&pf);
+    CHECK(verify_bytes(&pk->vk, X, 2, pb, pn) == ZKI_OK);
+    CHECK_MSG(verify_bytes(&pk->vk, X, 1, pb, pn) != ZKI_OK, "a batch-2 proof verified as a batch of 1");
+    CHECK_MSG(verify_bytes(&pk->vk, NULL, 2, pb, pn) != ZKI_OK, "a public-input proof verified without input");
+    free(pb);
+    zki_pk_free(pk);
+    CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+    if (pk) {
+        zki_prove_opts op = {1, seed_a, NULL, NULL};
+        CHECK(zki_prove(pk, X, 1, &op, &pf, NULL) == ZKI_OK);
+        CHECK(zki_proof_to_bytes(&pf, &pb, &pn) == ZKI_OK);
+        zki_proof_free(&pf);
+        CHECK(verify_bytes(&pk->vk, NULL, 1, pb, pn) == ZKI_OK);
+        CHECK_MSG(verify_bytes(&pk->vk, X, 1, pb, pn) != ZKI_OK, "a private-input proof verified with an input");
+        free(pb);
+        zki_pk_free(pk);
+    }
+    zki_qmodel_free(m);
+}
+
+/* ---- 3. ADD wrap-around through the key's q_log -------------------------- */
+
+#define FORGE_FAILED (-1)
+
+static int64_t mal_centre(__int128 x)
+{
+    __int128 p = (__int128)ZKI_P, r = x % p;
+    if (r < 0)
+        r += p;
+    if (r > p / 2)
+        r -= p;
+    return (int64_t)r;
+}
+
+static unsigned mal_eff_shift(const zki_requant_params *p)
+{
+    unsigned s2 = 16 * zki_requant_n_limbs(p->s);
+    return s2 + p->q_log <= 62 && p->q_log < ZKI_LK_MAX_LOG_TABLE ? s2 : p->s;
+}
+
+/* q, y, limbs from the proof's relation mod p (test_attack_requant.c) */
+static zki_status mal_requant_witness(zki_requant_witness *w, const zki_requant_params *p, const int64_t *x,
+                                      size_t n)
+{
+    int64_t *zero = calloc(n, sizeof(int64_t));
+    zki_status st = zero ? zki_requant_witness_new(w, p, zero, n, "mal") : zki_fail(ZKI_ERR_NOMEM, "mal");
+    free(zero);
+    if (st)
+        return st;
+    unsigned L = w->n_limbs, se = mal_eff_shift(p);
+    int64_t qlo = -((int64_t)1 << (p->q_log - 1)), qhi = -qlo;
+    __int128 Me = (__int128)p->M << (se - p->s);
+    for (size_t i = 0; i < n; i++) {
+        __int128 z = mal_centre((__int128)x[i] * Me + ((__int128)1 << (se - 1)));
+        __int128 q = z >> se;
+        if (q < qlo || q >= qhi)
+            return zki_fail(ZKI_ERR_INPUT, "mal: quotient %lld outside the table at %zu", (long long)q, i);
+        uint64_t r = (uint64_t)(z - q * ((__int128)1 << se));
+        w->q[i] = (int64_t)q;
+        w->y[i] = q < p->lo ? p->lo : q > p->hi ? p->hi : (int64_t)q;
+        for (unsigned l = 1; l < L; l++)
+            w->limb[l][i] = (int64_t)((r >> (16 * l)) & 0xffff);
+    }
+    return ZKI_OK;
+}
+
+/* the ADD node's requant witness from the field relation (its integer
+ * accumulators, which add_witness left in W->acc[j], are honest) */
+static zki_status mal_add(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, uint32_t B, zki_status st)
+{
+    const zki_dag_node *L = &pk->vk.dag.nodes[j];
+    if (L->kind != ZKI_NODE_ADD)
+        return st;
+    if (!W->acc[j])
+        return zki_fail(ZKI_ERR_INPUT, "mal: no accumulators at node %u", j);
+    size_t n = (size_t)B << zki_log2_ceil(L->N);
+    if (!st)
+        zki_requant_witness_free(&W->rq[j]);
+    zki_requant_params p;
+    zki_requant_params_of(L, &p);
+    if ((st = mal_requant_witness(&W->rq[j], &p, W->acc[j], n)))
+        return st;
+    W->t[j + 1] = W->rq[j].y;
+    W->ld[j + 1] = (uint64_t)1 << zki_log2_ceil(L->N);
+    return ZKI_OK;
+}
+
+static void test_add_qlog_wrap(void)
+{
+    printf("3. ADD wrap-around through the key's q_log\n");
+    zki_rng g;
+    zki_rng_seed(&g, 79);
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d4[4] = {1, 1, 2, 2};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 16, 4, d4, 1.0 / 32767);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    /* a = x: conv 1x1 weight 1, bias 0, M = 2, s = 1, 16-bit clamp */
+    int64_t wd[4] = {1, 1, 1, 1}, bd[1] = {1};
+    int wt = add_const(m, &g, "id.w", 8, 4, wd, 1, 1);
+    int bt = add_const(m, &g, "id.b", 32, 1, bd, 0, 1);
+    shape s = {1, 2, 2};
+    int a = value_b(m, "a", s, 16);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_CONV, "id");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = a, n->n_p = 15;
+    n->p[0] = 2, n->p[1] = 1, n->p[2] = -32768, n->p[3] = 32767;
+    const int64_t geo[11] = {1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0};
+    memcpy(n->p + 4, geo, sizeof geo);
+    /* y = rq(sum of 16 reads of a, each times 2^31 - 1; s = 1), ReLU to 127 */
+    int y = value_b(m, "y", s, 8);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_ADD, "sum16");
+    n = &m->nodes[ni];
+    n->n_in = 16, n->out = y, n->n_p = 19;
+    for (int i = 0; i < 16; i++)
+        n->in[i] = a, n->p[i] = ((int64_t)1 << 31) - 1;
+    n->p[16] = 1, n->p[17] = 0, n->p[18] = 127;
+    m->n_outputs = 1;
+    m->outputs[0] = y;
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "the wrap model is a legal model: %s", zki_last_error());
+    int64_t X[4] = {16384, 16384, 16384, 16384};
+    int64_t *yq = qexec_batch(m, X, 1);
+    CHECK(yq && yq[0] == 127);
+    zki_pk *pk = NULL;
+    CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "setup: %s", zki_last_error());
+    uint32_t j = pk ? node_of(&pk->vk.dag, ZKI_NODE_ADD, 0) : UINT32_MAX;
+    if (j == UINT32_MAX) {
+        free(yq);
+        zki_pk_free(pk);
+        zki_qmodel_free(m);
+        return;
+    }
+    printf("  setup: ADD node %u, n_in %u, q_log %u, s %u\n", j, pk->vk.dag.nodes[j].n_in,
+           pk->vk.dag.nodes[j].q_log, pk->vk.dag.nodes[j].s);
+    CHECK(pk->vk.dag.nodes[j].q_log == ZKI_DAG_MAX_Q_LOG); /* saturated: unscaled, sound */
+    /* the key edited: q_log 19 (the node's only change; the hashes redone) */
+    pk->vk.dag.nodes[j].q_log = 19;
+    CHECK(zki_vk_finish(&pk->vk) == ZKI_OK);
+    uint8_t *vb = NULL;
+    size_t vn = 0;
+    zki_vk vk2;
+    CHECK(zki_vk_to_bytes(&pk->vk, &vb, &vn) == ZKI_OK);
+    zki_status ks = zki_vk_from_bytes(&vk2, vb, vn);
+    free(vb);
+    if (ks) {
+        printf("  the edited key is refused: %s\n", zki_last_error());
+        CHECK(ks == ZKI_ERR_INPUT);
+    } else {
+        printf("  the edited key (ADD q_log 19 < the bound's) parses\n");
+        zki_prove_opts o = {0, seed_a, NULL, NULL};
+        zki_prove_seam seam = {0, ZKI_LK_COLS_FIELD, mal_add, NULL};
+        zki_proof pf;
+        zki_prove_test_seam = &seam;
+        zki_status st = zki_prove(pk, X, 1, &o, &pf, NULL);
+        zki_prove_test_seam = NULL;
+        if (st) {
+            printf("  malicious prover: %s\n", zki_last_error());
+        } else {
+            printf("  forged output %lld %lld %lld %lld, the integer model gives %lld\n", (long long)pf.output[0],
+                   (long long)pf.output[1], (long long)pf.output[2], (long long)pf.output[3], (long long)yq[0]);
+            CHECK(pf.output[0] != yq[0]); /* a false statement */
+            uint8_t *b = NULL;
+            size_t bn = 0;
+            CHECK(zki_proof_to_bytes(&pf, &b, &bn) == ZKI_OK);
+            zki_proof_free(&pf);
+            zki_status vs = verify_bytes(&vk2, X, 1, b, bn);
+            if (vs)
+                printf("  verifier: %s\n", zki_last_error());
+            CHECK_MSG(vs != ZKI_OK, "verifier ACCEPTED a forged output for a model that gives %lld (ADD key "
+                      "q_log 19)", (long long)yq[0]);
+            free(b);
+        }
+        zki_vk_free(&vk2);
+    }
+    free(yq);
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
+}
+
+int main(void)
+{
+    test_keys();
+    test_statement();
+    test_add_qlog_wrap();
+    return TEST_SUMMARY();
+}
