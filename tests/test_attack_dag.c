@@ -487,12 +487,13 @@ static zki_status mal_requant_witness(zki_requant_witness *w, const zki_requant_
     return ZKI_OK;
 }
 
-/* the ADD node's requant witness from the field relation (its integer
- * accumulators, which add_witness left in W->acc[j], are honest) */
-static zki_status mal_add(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, uint32_t B, zki_status st)
+/* the target node's (ctx) requant witness from the field relation; its
+ * integer accumulators, which the gadget's witness left in W->acc[j] even
+ * when the honest requant refused them, are honest */
+static zki_status mal_rq(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, uint32_t B, zki_status st)
 {
     const zki_dag_node *L = &pk->vk.dag.nodes[j];
-    if (L->kind != ZKI_NODE_ADD)
+    if (j != *(const uint32_t *)ctx)
         return st;
     if (!W->acc[j])
         return zki_fail(ZKI_ERR_INPUT, "mal: no accumulators at node %u", j);
@@ -506,6 +507,54 @@ static zki_status mal_add(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *
     W->t[j + 1] = W->rq[j].y;
     W->ld[j + 1] = (uint64_t)1 << zki_log2_ceil(L->N);
     return ZKI_OK;
+}
+
+/* Node j of pk's key (q_log saturated at 20 by setup) edited to q_log 19;
+ * the field-relation prover's proof of X (its output 0 differs from the
+ * model's y0) must be rejected, or the edited key refused. */
+static void forge_with_qlog(zki_pk *pk, uint32_t j, const int64_t *X, int64_t y0)
+{
+    printf("  setup: node %u (kind %u), q_log %u, s %u\n", j, pk->vk.dag.nodes[j].kind, pk->vk.dag.nodes[j].q_log,
+           pk->vk.dag.nodes[j].s);
+    CHECK(pk->vk.dag.nodes[j].q_log == ZKI_DAG_MAX_Q_LOG); /* saturated: unscaled, sound */
+    pk->vk.dag.nodes[j].q_log = 19; /* the node's only change; the hashes redone */
+    CHECK(zki_vk_finish(&pk->vk) == ZKI_OK);
+    uint8_t *vb = NULL;
+    size_t vn = 0;
+    zki_vk vk2;
+    CHECK(zki_vk_to_bytes(&pk->vk, &vb, &vn) == ZKI_OK);
+    zki_status ks = zki_vk_from_bytes(&vk2, vb, vn);
+    free(vb);
+    if (ks) {
+        printf("  the edited key is refused: %s\n", zki_last_error());
+        CHECK(ks == ZKI_ERR_INPUT);
+        return;
+    }
+    printf("  the edited key (q_log 19, below the accumulators' bound) parses\n");
+    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_prove_seam seam = {0, ZKI_LK_COLS_FIELD, mal_rq, &j};
+    zki_proof pf;
+    zki_prove_test_seam = &seam;
+    zki_status st = zki_prove(pk, X, 1, &o, &pf, NULL);
+    zki_prove_test_seam = NULL;
+    if (st) {
+        printf("  malicious prover: %s\n", zki_last_error());
+    } else {
+        int64_t yf = pf.output[0];
+        printf("  forged output[0] %lld, the integer model gives %lld\n", (long long)yf, (long long)y0);
+        CHECK(yf != y0); /* a false statement */
+        uint8_t *b = NULL;
+        size_t bn = 0;
+        CHECK(zki_proof_to_bytes(&pf, &b, &bn) == ZKI_OK);
+        zki_proof_free(&pf);
+        zki_status vs = verify_bytes(&vk2, X, 1, b, bn);
+        if (vs)
+            printf("  verifier: %s\n", zki_last_error());
+        CHECK_MSG(vs != ZKI_OK, "verifier ACCEPTED output %lld for a model that gives %lld (node %u, key q_log 19)",
+                  (long long)yf, (long long)y0, j);
+        free(b);
+    }
+    zki_vk_free(&vk2);
 }
 
 static void test_add_qlog_wrap(void)
@@ -553,48 +602,47 @@ static void test_add_qlog_wrap(void)
         zki_qmodel_free(m);
         return;
     }
-    printf("  setup: ADD node %u, n_in %u, q_log %u, s %u\n", j, pk->vk.dag.nodes[j].n_in,
-           pk->vk.dag.nodes[j].q_log, pk->vk.dag.nodes[j].s);
-    CHECK(pk->vk.dag.nodes[j].q_log == ZKI_DAG_MAX_Q_LOG); /* saturated: unscaled, sound */
-    /* the key edited: q_log 19 (the node's only change; the hashes redone) */
-    pk->vk.dag.nodes[j].q_log = 19;
-    CHECK(zki_vk_finish(&pk->vk) == ZKI_OK);
-    uint8_t *vb = NULL;
-    size_t vn = 0;
-    zki_vk vk2;
-    CHECK(zki_vk_to_bytes(&pk->vk, &vb, &vn) == ZKI_OK);
-    zki_status ks = zki_vk_from_bytes(&vk2, vb, vn);
-    free(vb);
-    if (ks) {
-        printf("  the edited key is refused: %s\n", zki_last_error());
-        CHECK(ks == ZKI_ERR_INPUT);
-    } else {
-        printf("  the edited key (ADD q_log 19 < the bound's) parses\n");
-        zki_prove_opts o = {0, seed_a, NULL, NULL};
-        zki_prove_seam seam = {0, ZKI_LK_COLS_FIELD, mal_add, NULL};
-        zki_proof pf;
-        zki_prove_test_seam = &seam;
-        zki_status st = zki_prove(pk, X, 1, &o, &pf, NULL);
-        zki_prove_test_seam = NULL;
-        if (st) {
-            printf("  malicious prover: %s\n", zki_last_error());
-        } else {
-            printf("  forged output %lld %lld %lld %lld, the integer model gives %lld\n", (long long)pf.output[0],
-                   (long long)pf.output[1], (long long)pf.output[2], (long long)pf.output[3], (long long)yq[0]);
-            CHECK(pf.output[0] != yq[0]); /* a false statement */
-            uint8_t *b = NULL;
-            size_t bn = 0;
-            CHECK(zki_proof_to_bytes(&pf, &b, &bn) == ZKI_OK);
-            zki_proof_free(&pf);
-            zki_status vs = verify_bytes(&vk2, X, 1, b, bn);
-            if (vs)
-                printf("  verifier: %s\n", zki_last_error());
-            CHECK_MSG(vs != ZKI_OK, "verifier ACCEPTED a forged output for a model that gives %lld (ADD key "
-                      "q_log 19)", (long long)yq[0]);
-            free(b);
-        }
-        zki_vk_free(&vk2);
-    }
+    forge_with_qlog(pk, j, X, yq[0]);
+    free(yq);
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
+}
+
+/* the same through a LINEAR node (test_attack_requant's wrap model: 64 -> 2,
+ * weights 127, bias 16320, M = 2^29, s = 17; x = 127 everywhere gives
+ * q = 2^32, output 127): with the key's q_log 19 the proof's shift is 32 */
+static void test_linear_qlog_wrap(void)
+{
+    printf("4. LINEAR wrap-around through the key's q_log\n");
+    zki_rng g;
+    zki_rng_seed(&g, 80);
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t xd[2] = {1, 64}, wd[2] = {2, 64}, bd[1] = {2}, yd[2] = {1, 2};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, xd, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    int wt = add_const(m, &g, "fc.w", 8, 2, wd, 0, 1);
+    int bt = add_const(m, &g, "fc.b", 32, 1, bd, 0, 1);
+    for (int k = 0; k < 64; k++)
+        m->t[wt].data[k] = 127;
+    m->t[bt].data[0] = 16320;
+    int yt = zki_qmodel_add_tensor(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, "fc");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
+    n->p[0] = (int64_t)1 << 29, n->p[1] = 17, n->p[2] = 0, n->p[3] = 127;
+    m->n_outputs = 1;
+    m->outputs[0] = yt;
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "the wrap model is a legal model: %s", zki_last_error());
+    int64_t X[64];
+    for (int k = 0; k < 64; k++)
+        X[k] = 127;
+    int64_t *yq = qexec_batch(m, X, 1);
+    CHECK(yq && yq[0] == 127);
+    zki_pk *pk = NULL;
+    CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "setup: %s", zki_last_error());
+    if (pk && yq)
+        forge_with_qlog(pk, 0, X, yq[0]);
     free(yq);
     zki_pk_free(pk);
     zki_qmodel_free(m);
@@ -605,5 +653,6 @@ int main(void)
     test_keys();
     test_statement();
     test_add_qlog_wrap();
+    test_linear_qlog_wrap();
     return TEST_SUMMARY();
 }
