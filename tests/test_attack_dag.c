@@ -648,11 +648,157 @@ static void test_linear_qlog_wrap(void)
     zki_qmodel_free(m);
 }
 
+/* ---- 5. lowering vs the integer executor; node proofs swapped ------------ */
+
+/* proves X (batch B) under a fresh key of m: the output must be qexec's and
+ * verify; then every pair of nodes of one kind whose proofs have the same
+ * shape gets its proofs swapped: rejected */
+static void prove_and_swap(const zki_qmodel *m, const int64_t *X, uint32_t B, const char *what)
+{
+    zki_pk *pk = NULL;
+    CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "%s: setup: %s", what, zki_last_error());
+    if (!pk)
+        return;
+    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_proof pf;
+    zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
+    CHECK_MSG(st == ZKI_OK, "%s: prove: %s", what, zki_last_error());
+    if (st) {
+        zki_pk_free(pk);
+        return;
+    }
+    check_output_is_qexec(m, X, B, &pf, what);
+    CHECK_MSG(zki_verify(&pk->vk, X, B, &pf) == ZKI_OK, "%s: honest proof: %s", what, zki_last_error());
+    const zki_dag *d = &pk->vk.dag;
+    int swaps = 0;
+    for (uint32_t a = 0; a < d->n_nodes; a++)
+        for (uint32_t b = a + 1; b < d->n_nodes; b++) {
+            zki_node_shape sa, sb;
+            const zki_gadget *g = zki_gadget_of(d->nodes[a].kind);
+            if (d->nodes[a].kind != d->nodes[b].kind || g->shape(d, a, B, &sa) || g->shape(d, b, B, &sb) ||
+                !zki_node_proof_has_shape(&pf.node[b], &sa) || !zki_node_proof_has_shape(&pf.node[a], &sb))
+                continue;
+            zki_node_proof t = pf.node[a];
+            pf.node[a] = pf.node[b], pf.node[b] = t;
+            CHECK_MSG(zki_verify(&pk->vk, X, B, &pf) != ZKI_OK, "%s: node proofs %u and %u swapped: ACCEPTED", what,
+                      a, b);
+            t = pf.node[a];
+            pf.node[a] = pf.node[b], pf.node[b] = t;
+            swaps++;
+        }
+    CHECK_MSG(zki_verify(&pk->vk, X, B, &pf) == ZKI_OK, "%s: restored proof", what);
+    printf("  %s: %u nodes, output = qexec's, verifies; %d same-shape swaps rejected\n", what, d->n_nodes, swaps);
+    zki_proof_free(&pf);
+    zki_pk_free(pk);
+}
+
+static void test_fixtures(void)
+{
+    static const char *const fx[] = {"inception", "three_consumers", "densenet", "add3", "concat5"};
+    printf("5. fixtures: lowering vs qexec, node proofs swapped\n");
+    for (size_t i = 0; i < sizeof fx / sizeof fx[0]; i++) {
+        char onnx[64], calib[64];
+        snprintf(onnx, sizeof onnx, "dag_%s.onnx", fx[i]);
+        snprintf(calib, sizeof calib, "dag_%s_calib.npy", fx[i]);
+        int64_t *X = NULL;
+        zki_qmodel *m = load_fixture(onnx, calib, &X);
+        if (m && X)
+            prove_and_swap(m, X, 2, fx[i]);
+        free(X);
+        zki_qmodel_free(m);
+    }
+}
+
+/* models built here: x [2][4][4] -> conv 3x3 (2 -> 3) = a, relu; then
+ *   twice:  Add(a, a) (one tensor read twice by one Add) -> Flatten -> Linear
+ *   cat2:   Concat(a, a) -> Flatten -> Linear
+ *   fork:   b = conv 1x1 (2 -> 2) of x too (a fork at the input), Concat(a, b),
+ *           MaxPool 2x2 of the concat, Add(pool, pool') where pool' = MaxPool
+ *           3x3/1 pad 1 of the concat (then 2x2/2) -> Flatten -> Linear */
+static zki_qmodel *small_model(zki_rng *g, int which)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d4[4] = {1, 2, 4, 4};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    shape s = {2, 4, 4};
+    int a = conv(m, g, x, &s, 3, 3, 1, "conva");
+    int out, ni;
+    zki_qnode *n;
+    if (which == 0) {
+        out = value_b(m, "twice", s, 8);
+        ni = zki_qmodel_add_node(m, ZKI_QOP_ADD, "twice");
+        n = &m->nodes[ni];
+        n->n_in = 2, n->in[0] = a, n->in[1] = a, n->out = out, n->n_p = 5;
+        n->p[0] = 900, n->p[1] = -300, n->p[2] = 11, n->p[3] = -128, n->p[4] = 127;
+        out = add_flatten_linear(m, g, out, 3 * 16, 4);
+    } else if (which == 1) {
+        shape sj = {6, 4, 4};
+        out = value_b(m, "cat2", sj, 8);
+        ni = zki_qmodel_add_node(m, ZKI_QOP_CONCAT, "cat2");
+        n = &m->nodes[ni];
+        n->n_in = 2, n->in[0] = a, n->in[1] = a, n->out = out, n->n_p = 1, n->p[0] = 1;
+        out = add_flatten_linear(m, g, out, 6 * 16, 4);
+    } else {
+        shape sb = {2, 4, 4};
+        int b = conv(m, g, x, &sb, 2, 1, 0, "convb");
+        shape sj = {5, 4, 4};
+        int cat = value_b(m, "cat", sj, 8);
+        ni = zki_qmodel_add_node(m, ZKI_QOP_CONCAT, "cat");
+        n = &m->nodes[ni];
+        n->n_in = 2, n->in[0] = a, n->in[1] = b, n->out = cat, n->n_p = 1, n->p[0] = 1;
+        shape sp = {5, 2, 2}, s3 = {5, 4, 4};
+        int p1 = value_b(m, "p1", sp, 8), p3 = value_b(m, "p3", s3, 8), p2 = value_b(m, "p2", sp, 8);
+        const int64_t q1[10] = {2, 2, 2, 2, 1, 1, 0, 0, 0, 0}, q3[10] = {3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+        ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, "p1");
+        n = &m->nodes[ni];
+        memcpy(n->p, q1, sizeof q1);
+        n->n_p = 10, n->n_in = 1, n->in[0] = cat, n->out = p1;
+        ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, "p3");
+        n = &m->nodes[ni];
+        memcpy(n->p, q3, sizeof q3);
+        n->n_p = 10, n->n_in = 1, n->in[0] = cat, n->out = p3;
+        ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, "p2");
+        n = &m->nodes[ni];
+        memcpy(n->p, q1, sizeof q1);
+        n->n_p = 10, n->n_in = 1, n->in[0] = p3, n->out = p2;
+        int sum = value_b(m, "sum", sp, 8);
+        ni = zki_qmodel_add_node(m, ZKI_QOP_ADD, "sum");
+        n = &m->nodes[ni];
+        n->n_in = 2, n->in[0] = p1, n->in[1] = p2, n->out = sum, n->n_p = 5;
+        n->p[0] = 1000, n->p[1] = 1000, n->p[2] = 11, n->p[3] = -128, n->p[4] = 127;
+        out = add_flatten_linear(m, g, sum, 5 * 4, 4);
+    }
+    m->n_outputs = 1;
+    m->outputs[0] = out;
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "small model %d: %s", which, zki_last_error());
+    return m;
+}
+
+static void test_small_models(void)
+{
+    static const char *const nm[] = {"Add(a, a)", "Concat(a, a)", "fork at the input, pools, Add"};
+    printf("6. small models: lowering vs qexec, node proofs swapped\n");
+    zki_rng g;
+    zki_rng_seed(&g, 81);
+    for (int w = 0; w < 3; w++) {
+        zki_qmodel *m = small_model(&g, w);
+        int64_t X[64];
+        for (int i = 0; i < 64; i++)
+            X[i] = (int64_t)zki_rng_below(&g, 256) - 128;
+        prove_and_swap(m, X, 2, nm[w]);
+        zki_qmodel_free(m);
+    }
+}
+
 int main(void)
 {
     test_keys();
     test_statement();
     test_add_qlog_wrap();
     test_linear_qlog_wrap();
+    test_fixtures();
+    test_small_models();
     return TEST_SUMMARY();
 }
