@@ -64,6 +64,13 @@ static int conv(zki_qmodel *m, zki_rng *g, int x, shape *s, int64_t OC, int64_t 
     return yt;
 }
 
+static void maxpool(zki_qmodel *m, const char *name, int x, int y, const int64_t q[10])
+{
+    zki_qnode *n = &m->nodes[zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, name)];
+    memcpy(n->p, q, sizeof(int64_t) * 10);
+    n->n_p = 10, n->n_in = 1, n->in[0] = x, n->out = y;
+}
+
 /* x [2][6][6] -> conv0 (2 -> 4) = a -> conv1 (4 -> 4) -> Add(., a) ->
  * MaxPool 2x2/2 = p -> conv2 1x1 (4 -> 2) -> Concat(p, .) -> Flatten ->
  * Linear 3 (the model of test_attack_gadgets) */
@@ -84,11 +91,8 @@ static zki_qmodel *make_model(zki_rng *g)
     n->p[0] = 1500, n->p[1] = -700, n->p[2] = 12, n->p[3] = 0, n->p[4] = 127;
     shape sp = {4, 3, 3};
     int pool = value_b(m, "pool", sp, 8);
-    ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, "maxpool");
-    n = &m->nodes[ni];
     const int64_t pp[10] = {2, 2, 2, 2, 1, 1, 0, 0, 0, 0};
-    memcpy(n->p, pp, sizeof pp);
-    n->n_p = 10, n->n_in = 1, n->in[0] = sum, n->out = pool;
+    maxpool(m, "maxpool", sum, pool, pp);
     shape sc = sp;
     int c = conv(m, g, pool, &sc, 2, 1, 1, "conv2");
     shape sj = {6, 3, 3};
@@ -751,18 +755,9 @@ static zki_qmodel *small_model(zki_rng *g, int which)
         shape sp = {5, 2, 2}, s3 = {5, 4, 4};
         int p1 = value_b(m, "p1", sp, 8), p3 = value_b(m, "p3", s3, 8), p2 = value_b(m, "p2", sp, 8);
         const int64_t q1[10] = {2, 2, 2, 2, 1, 1, 0, 0, 0, 0}, q3[10] = {3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
-        ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, "p1");
-        n = &m->nodes[ni];
-        memcpy(n->p, q1, sizeof q1);
-        n->n_p = 10, n->n_in = 1, n->in[0] = cat, n->out = p1;
-        ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, "p3");
-        n = &m->nodes[ni];
-        memcpy(n->p, q3, sizeof q3);
-        n->n_p = 10, n->n_in = 1, n->in[0] = cat, n->out = p3;
-        ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, "p2");
-        n = &m->nodes[ni];
-        memcpy(n->p, q1, sizeof q1);
-        n->n_p = 10, n->n_in = 1, n->in[0] = p3, n->out = p2;
+        maxpool(m, "p1", cat, p1, q1);
+        maxpool(m, "p3", cat, p3, q3);
+        maxpool(m, "p2", p3, p2, q1);
         int sum = value_b(m, "sum", sp, 8);
         ni = zki_qmodel_add_node(m, ZKI_QOP_ADD, "sum");
         n = &m->nodes[ni];
@@ -776,6 +771,30 @@ static zki_qmodel *small_model(zki_rng *g, int which)
     return m;
 }
 
+/* the fork model (the input read by two convs) with an odd batch, public
+ * and private: outputs are qexec's, proofs verify, and each is refused in
+ * the other mode */
+static void prove_private(const zki_qmodel *m, const int64_t *X, uint32_t B, const char *what)
+{
+    for (int priv = 0; priv < 2; priv++) {
+        zki_pk *pk = NULL;
+        CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
+        if (!pk)
+            return;
+        zki_prove_opts o = {priv, seed_a, NULL, NULL};
+        zki_proof pf;
+        CHECK_MSG(zki_prove(pk, X, B, &o, &pf, NULL) == ZKI_OK, "%s: prove: %s", what, zki_last_error());
+        check_output_is_qexec(m, X, B, &pf, what);
+        CHECK_MSG(zki_verify(&pk->vk, priv ? NULL : X, B, &pf) == ZKI_OK, "%s (private %d): %s", what, priv,
+                  zki_last_error());
+        CHECK_MSG(zki_verify(&pk->vk, priv ? X : NULL, B, &pf) != ZKI_OK, "%s (private %d) in the other mode",
+                  what, priv);
+        printf("  %s, private %d: output = qexec's, verifies\n", what, priv);
+        zki_proof_free(&pf);
+        zki_pk_free(pk);
+    }
+}
+
 static void test_small_models(void)
 {
     static const char *const nm[] = {"Add(a, a)", "Concat(a, a)", "fork at the input, pools, Add"};
@@ -784,10 +803,12 @@ static void test_small_models(void)
     zki_rng_seed(&g, 81);
     for (int w = 0; w < 3; w++) {
         zki_qmodel *m = small_model(&g, w);
-        int64_t X[64];
-        for (int i = 0; i < 64; i++)
+        int64_t X[96];
+        for (int i = 0; i < 96; i++)
             X[i] = (int64_t)zki_rng_below(&g, 256) - 128;
         prove_and_swap(m, X, 2, nm[w]);
+        if (w == 2)
+            prove_private(m, X, 3, "fork model, batch of 3");
         zki_qmodel_free(m);
     }
 }
