@@ -30,6 +30,7 @@
 #include "prover/seam.h"
 #include "test.h"
 #include "test_prove_util.h"
+#include "protocol/vk_cost.h"
 
 static const uint8_t seed_w[32] = {3, 1, 4};
 static const uint8_t seed_a[32] = {2, 7, 1};
@@ -813,6 +814,66 @@ static void test_small_models(void)
     }
 }
 
+/* ---- 7. the verifier's cost bound and a wide Concat --------------------- */
+
+/* A key whose DAG is x [1][1][1] -> two 1x1 convs to 2^25 channels each ->
+ * Concat (2^26 channels) -> Flatten -> Linear 1, with the weight
+ * commitment's shape (no weights needed to price the verifier). The
+ * concat's verifier allocates eq tables of 2^lc + 2^m + 2^lt extension
+ * elements (16 bytes each): the key's cost bound must cover them. */
+static void test_concat_cost(void)
+{
+    printf("7. verifier cost of a wide concat\n");
+    zki_vk vk;
+    memset(&vk, 0, sizeof vk);
+    zki_dag *d = &vk.dag;
+    d->n_nodes = 4;
+    d->nodes = calloc(4, sizeof(zki_dag_node));
+    d->in_bits = d->out_bits = 8;
+    d->in_rank = 4, d->out_rank = 2;
+    for (int i = 0; i < 4; i++)
+        d->in_dims[i] = 1;
+    d->out_dims[0] = d->out_dims[1] = 1;
+    d->in_scale = d->out_scale = 1.0;
+    const uint32_t half = 1u << 25;
+    for (int j = 0; j < 2; j++) {
+        zki_dag_node *L = &d->nodes[j];
+        L->kind = ZKI_NODE_CONV, L->K = 1, L->N = half, L->w_bits = 8, L->out_bits = 8, L->M = 1, L->s = 1;
+        L->lo = -128, L->hi = 127, L->q_log = 10, L->C = L->H = L->W = 1, L->OC = half, L->KH = L->KW = 1;
+        L->sh = L->sw = L->dh = L->dw = 1, L->G = 1, L->n_in = 1, L->in[0] = 0;
+    }
+    zki_dag_node *J = &d->nodes[2];
+    J->kind = ZKI_NODE_CONCAT, J->K = J->N = 2 * half, J->out_bits = 8, J->C = J->OC = 2 * half, J->H = J->W = 1;
+    J->G = 1, J->n_in = 2, J->in[0] = 1, J->in[1] = 2;
+    zki_dag_node *F = &d->nodes[3];
+    F->kind = ZKI_NODE_LINEAR, F->K = 2 * half, F->N = 1, F->w_bits = 8, F->out_bits = 8, F->M = 1, F->s = 1;
+    F->lo = -128, F->hi = 127, F->q_log = 10, F->C = 2 * half, F->H = F->W = 1, F->n_in = 1, F->in[0] = 3;
+    zki_status st = zki_dag_check(d);
+    CHECK_MSG(st == ZKI_OK, "the wide concat DAG: %s", zki_last_error());
+    vk.grind_bits = ZKI_KEY_GRIND_BITS;
+    uint64_t lens[3];
+    zki_pcs_params wp;
+    if (!st && !(st = zki_vk_layout(&vk))) {
+        uint32_t nt = zki_vk_weight_lens(&vk, lens);
+        zki_key_pcs_params(&vk, 0, &wp);
+        st = zki_pcs_shape_init(&vk.wcom, &wp, lens, nt);
+    }
+    uint64_t ops = 0, bytes = 0;
+    if (!st)
+        st = zki_vk_verifier_cost(&vk, 1, &ops, &bytes);
+    CHECK_MSG(st == ZKI_OK, "cost: %s", zki_last_error());
+    uint64_t tables = 16 * (((uint64_t)1 << 26) + ((uint64_t)1 << 25) + 2);
+    printf("  key cost bound: %llu MiB, %llu Mops (limits %llu MiB, %llu Mops); the concat's verifier tables "
+           "alone: %llu MiB; the cost check %s the key\n",
+           (unsigned long long)(bytes >> 20), (unsigned long long)(ops / 1000000),
+           (unsigned long long)(ZKI_VK_MAX_VERIFY_BYTES >> 20), (unsigned long long)(ZKI_VK_MAX_VERIFY_OPS / 1000000),
+           (unsigned long long)(tables >> 20), zki_vk_cost_check(&vk) ? "refuses" : "passes");
+    CHECK_MSG(!st && (bytes >= tables || zki_vk_cost_check(&vk) != ZKI_OK),
+              "a key passes the cost check (bound %llu MiB) whose concat verifier allocates %llu MiB",
+              (unsigned long long)(bytes >> 20), (unsigned long long)(tables >> 20));
+    zki_vk_free(&vk);
+}
+
 int main(void)
 {
     test_keys();
@@ -821,5 +882,6 @@ int main(void)
     test_linear_qlog_wrap();
     test_fixtures();
     test_small_models();
+    test_concat_cost();
     return TEST_SUMMARY();
 }
