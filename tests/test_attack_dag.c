@@ -265,6 +265,35 @@ static void m_in_dims(zki_dag *d)
     d->in_dims[d->in_rank - 1] += 1;
 }
 
+/* The ADD node's n_in patched in the DAG's bytes (0, 97, 2^32 - 1, and one
+ * more than it has, the next bytes then read as its inputs): refused. */
+static void n_in_bytes(const zki_dag *d)
+{
+    zki_wbuf w = {0};
+    zki_dag_write(&w, d);
+    size_t at = 4 * 4 + 8 * d->in_rank + 4 + 8 * d->out_rank + 16;
+    uint32_t j = node_of(d, ZKI_NODE_ADD, 0);
+    for (uint32_t l = 0; l < j; l++)
+        at += 120 + 4 * d->nodes[l].n_in + (d->nodes[l].kind == ZKI_NODE_ADD ? 8 * d->nodes[l].n_in : 0);
+    uint32_t was;
+    memcpy(&was, w.p + at + 116, 4);
+    CHECK_MSG(was == d->nodes[j].n_in, "n_in at byte %zu", at + 116);
+    const uint32_t vals[4] = {0, ZKI_DAG_MAX_IN + 1, UINT32_MAX, d->nodes[j].n_in + 1};
+    for (int i = 0; i < 4; i++) {
+        memcpy(w.p + at + 116, &vals[i], 4);
+        zki_rbuf r = {w.p, w.n, 0};
+        zki_dag back;
+        zki_status st = zki_dag_read(&r, &back);
+        CHECK_MSG(st == ZKI_ERR_INPUT, "add n_in %u in the bytes: status %d", vals[i], st);
+        if (!st)
+            zki_dag_free(&back);
+        printf("  %-52s refused: %s\n", i == 0 ? "add n_in = 0 (bytes)" : i == 1 ? "add n_in = 97 (bytes)" :
+                                          i == 2 ? "add n_in = 2^32 - 1 (bytes)" : "add n_in + 1 (bytes)",
+               st ? zki_last_error() : "(parsed)");
+    }
+    free(w.p);
+}
+
 static void test_keys(void)
 {
     printf("1. key wiring\n");
@@ -326,6 +355,7 @@ static void test_keys(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         try_key(pk, cases[i].what, cases[i].f, cases[i].extra, pb, pn, X, 1, cases[i].must_refuse);
+    n_in_bytes(&pk->vk.dag);
     free(pb);
     zki_pk_free(pk);
     zki_qmodel_free(m);
