@@ -44,75 +44,10 @@
 #include "prover/seam.h"
 #include "test.h"
 #include "test_prove_util.h"
+#include "test_attack_util.h"
 
 static const uint8_t seed_w[32] = {8, 2, 7};
 static const uint8_t seed_a[32] = {1, 9, 4};
-
-typedef struct {
-    int64_t C, H, W;
-} shape;
-
-static int value(zki_qmodel *m, const char *name, shape s)
-{
-    int64_t d[4] = {1, s.C, s.H, s.W};
-    return zki_qmodel_add_tensor(m, name, ZKI_QT_VALUE, 8, 4, d, 0.05);
-}
-
-/* conv k x k, stride 1, pad k / 2, C -> OC */
-static int conv(zki_qmodel *m, zki_rng *g, int x, shape *s, int64_t OC, int64_t k, int relu, const char *name)
-{
-    char nm[32];
-    int64_t wd[4] = {OC, s->C, k, k}, bd[1] = {OC}, p = k / 2;
-    snprintf(nm, sizeof nm, "%s.w", name);
-    int wt = add_const(m, g, nm, 8, 4, wd, -127, 255);
-    snprintf(nm, sizeof nm, "%s.b", name);
-    int bt = add_const(m, g, nm, 32, 1, bd, -(1 << 12), 1 << 13);
-    s->C = OC;
-    int yt = value(m, name, *s);
-    int ni = zki_qmodel_add_node(m, ZKI_QOP_CONV, name);
-    zki_qnode *n = &m->nodes[ni];
-    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 15;
-    n->p[0] = 80, n->p[1] = 16, n->p[2] = relu ? 0 : -128, n->p[3] = 127;
-    const int64_t geo[11] = {1, k, k, 1, 1, 1, 1, p, p, p, p};
-    memcpy(n->p + 4, geo, sizeof geo);
-    return yt;
-}
-
-static zki_qmodel *make_model(zki_rng *g)
-{
-    zki_qmodel *m = calloc(1, sizeof(*m));
-    int64_t d4[4] = {1, 2, 6, 6};
-    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
-    m->n_inputs = 1;
-    m->inputs[0] = x;
-    shape s = {2, 6, 6};
-    int a = conv(m, g, x, &s, 4, 3, 1, "conv0");
-    int b = conv(m, g, a, &s, 4, 3, 0, "conv1");
-    int sum = value(m, "sum", s);
-    int ni = zki_qmodel_add_node(m, ZKI_QOP_ADD, "add");
-    zki_qnode *n = &m->nodes[ni];
-    n->n_in = 2, n->in[0] = b, n->in[1] = a, n->out = sum, n->n_p = 5;
-    n->p[0] = 1500, n->p[1] = -700, n->p[2] = 12, n->p[3] = 0, n->p[4] = 127;
-    shape sp = {4, 3, 3};
-    int pool = value(m, "pool", sp);
-    ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, "maxpool");
-    n = &m->nodes[ni];
-    const int64_t pp[10] = {2, 2, 2, 2, 1, 1, 0, 0, 0, 0};
-    memcpy(n->p, pp, sizeof pp);
-    n->n_p = 10, n->n_in = 1, n->in[0] = sum, n->out = pool;
-    shape sc = sp;
-    int c = conv(m, g, pool, &sc, 2, 1, 1, "conv2");
-    shape sj = {6, 3, 3};
-    int cat = value(m, "cat", sj);
-    ni = zki_qmodel_add_node(m, ZKI_QOP_CONCAT, "concat");
-    n = &m->nodes[ni];
-    n->n_in = 2, n->in[0] = pool, n->in[1] = c, n->out = cat, n->n_p = 1, n->p[0] = 1;
-    int yt = add_flatten_linear(m, g, cat, 6 * 3 * 3, 3);
-    m->n_outputs = 1;
-    m->outputs[0] = yt;
-    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "model check: %s", zki_last_error());
-    return m;
-}
 
 /* ---- the attacks (the seam's node hook) --------------------------------- */
 

@@ -28,57 +28,12 @@
 #include "random_mlp.h"
 #include "quant/qmodel.h"
 #include "test.h"
+#include "test_prove_util.h"
+#include "test_attack_util.h"
 #include "verifier/verifier.h"
 
 static const uint8_t seed_w[32] = {5, 5, 5};
 static const uint8_t seed_a[32] = {6, 6, 6};
-
-#define FORGE_FAILED (-1) /* no witness satisfies even the field relations */
-
-/* x mod p, centred in (-p/2, p/2] */
-static int64_t mal_centre(__int128 x)
-{
-    __int128 p = (__int128)ZKI_P, r = x % p;
-    if (r < 0)
-        r += p;
-    if (r > p / 2)
-        r -= p;
-    return (int64_t)r;
-}
-
-/* the shift of the proof's relation (requant.c eff_shift) */
-static unsigned mal_eff_shift(const zki_requant_params *p)
-{
-    unsigned s2 = 16 * zki_requant_n_limbs(p->s);
-    return s2 + p->q_log <= 62 && p->q_log < ZKI_LK_MAX_LOG_TABLE ? s2 : p->s;
-}
-
-/* q, y, limbs from the relation mod p; fails if q leaves the table */
-static zki_status mal_requant_witness(zki_requant_witness *w, const zki_requant_params *p, const int64_t *x,
-                                      size_t n)
-{
-    /* the library's buffers (the witness of zero accumulators), overwritten */
-    int64_t *zero = calloc(n, sizeof(int64_t));
-    zki_status st = zero ? zki_requant_witness_new(w, p, zero, n, "mal") : zki_fail(ZKI_ERR_NOMEM, "mal");
-    free(zero);
-    if (st)
-        return st;
-    unsigned L = w->n_limbs, se = mal_eff_shift(p);
-    int64_t qlo = -((int64_t)1 << (p->q_log - 1)), qhi = -qlo;
-    __int128 Me = (__int128)p->M << (se - p->s);
-    for (size_t i = 0; i < n; i++) {
-        __int128 z = mal_centre((__int128)x[i] * Me + ((__int128)1 << (se - 1)));
-        __int128 q = z >> se;
-        if (q < qlo || q >= qhi)
-            return zki_fail(ZKI_ERR_INPUT, "mal: quotient outside the table at %zu", i);
-        uint64_t r = (uint64_t)(z - q * ((__int128)1 << se));
-        w->q[i] = (int64_t)q;
-        w->y[i] = q < p->lo ? p->lo : q > p->hi ? p->hi : (int64_t)q;
-        for (unsigned l = 1; l < L; l++)
-            w->limb[l][i] = (int64_t)((r >> (16 * l)) & 0xffff);
-    }
-    return ZKI_OK;
-}
 
 /* The seam's node hook: a LINEAR node's accumulators in the field
  * (centred), whatever the size of its input, and its requant witness from

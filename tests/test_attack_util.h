@@ -1,0 +1,137 @@
+/* Helpers shared by the attack tests that forge witnesses or build small
+ * DAG models in C (test_attack_requant, test_attack_gadgets,
+ * test_attack_dag): the field-relation requant witness of a cheating
+ * prover, and the builders of the models (a value map, a conv, a maxpool,
+ * test_attack_gadgets' model holding every gadget kind). Include after
+ * test_prove_util.h. */
+#ifndef ZKI_TEST_ATTACK_UTIL_H
+#define ZKI_TEST_ATTACK_UTIL_H
+
+#include <stdio.h>
+
+#include "lookup/requant.h"
+#include "prover/seam.h"
+
+#define FORGE_FAILED (-1) /* no witness satisfies even the field relations */
+
+/* x mod p, centred in (-p/2, p/2] */
+static inline int64_t mal_centre(__int128 x)
+{
+    __int128 p = (__int128)ZKI_P, r = x % p;
+    if (r < 0)
+        r += p;
+    if (r > p / 2)
+        r -= p;
+    return (int64_t)r;
+}
+
+/* the shift of the proof's relation (requant.c eff_shift) */
+static inline unsigned mal_eff_shift(const zki_requant_params *p)
+{
+    unsigned s2 = 16 * zki_requant_n_limbs(p->s);
+    return s2 + p->q_log <= 62 && p->q_log < ZKI_LK_MAX_LOG_TABLE ? s2 : p->s;
+}
+
+/* q, y, limbs from the relation mod p; fails if q leaves the table */
+static inline zki_status mal_requant_witness(zki_requant_witness *w, const zki_requant_params *p, const int64_t *x,
+                                      size_t n)
+{
+    /* the library's buffers (the witness of zero accumulators), overwritten */
+    int64_t *zero = calloc(n, sizeof(int64_t));
+    zki_status st = zero ? zki_requant_witness_new(w, p, zero, n, "mal") : zki_fail(ZKI_ERR_NOMEM, "mal");
+    free(zero);
+    if (st)
+        return st;
+    unsigned L = w->n_limbs, se = mal_eff_shift(p);
+    int64_t qlo = -((int64_t)1 << (p->q_log - 1)), qhi = -qlo;
+    __int128 Me = (__int128)p->M << (se - p->s);
+    for (size_t i = 0; i < n; i++) {
+        __int128 z = mal_centre((__int128)x[i] * Me + ((__int128)1 << (se - 1)));
+        __int128 q = z >> se;
+        if (q < qlo || q >= qhi)
+            return zki_fail(ZKI_ERR_INPUT, "mal: quotient outside the table at %zu", i);
+        uint64_t r = (uint64_t)(z - q * ((__int128)1 << se));
+        w->q[i] = (int64_t)q;
+        w->y[i] = q < p->lo ? p->lo : q > p->hi ? p->hi : (int64_t)q;
+        for (unsigned l = 1; l < L; l++)
+            w->limb[l][i] = (int64_t)((r >> (16 * l)) & 0xffff);
+    }
+    return ZKI_OK;
+}
+
+/* ---- models built in C -------------------------------------------------- */
+
+typedef struct {
+    int64_t C, H, W;
+} shape;
+
+static inline int value_b(zki_qmodel *m, const char *name, shape s, int bits)
+{
+    int64_t d[4] = {1, s.C, s.H, s.W};
+    return zki_qmodel_add_tensor(m, name, ZKI_QT_VALUE, bits, 4, d, 0.05);
+}
+
+/* conv k x k, stride 1, pad k / 2, C -> OC */
+static inline int conv(zki_qmodel *m, zki_rng *g, int x, shape *s, int64_t OC, int64_t k, int relu, const char *name)
+{
+    char nm[32];
+    int64_t wd[4] = {OC, s->C, k, k}, bd[1] = {OC}, p = k / 2;
+    snprintf(nm, sizeof nm, "%s.w", name);
+    int wt = add_const(m, g, nm, 8, 4, wd, -127, 255);
+    snprintf(nm, sizeof nm, "%s.b", name);
+    int bt = add_const(m, g, nm, 32, 1, bd, -(1 << 12), 1 << 13);
+    s->C = OC;
+    int yt = value_b(m, name, *s, 8);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_CONV, name);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 15;
+    n->p[0] = 80, n->p[1] = 16, n->p[2] = relu ? 0 : -128, n->p[3] = 127;
+    const int64_t geo[11] = {1, k, k, 1, 1, 1, 1, p, p, p, p};
+    memcpy(n->p + 4, geo, sizeof geo);
+    return yt;
+}
+
+static inline void maxpool(zki_qmodel *m, const char *name, int x, int y, const int64_t q[10])
+{
+    zki_qnode *n = &m->nodes[zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, name)];
+    memcpy(n->p, q, sizeof(int64_t) * 10);
+    n->n_p = 10, n->n_in = 1, n->in[0] = x, n->out = y;
+}
+
+/* x [2][6][6] -> conv0 (2 -> 4) = a -> conv1 (4 -> 4) -> Add(., a) ->
+ * MaxPool 2x2/2 = p -> conv2 1x1 (4 -> 2) -> Concat(p, .) -> Flatten ->
+ * Linear 3 (the model of test_attack_gadgets) */
+static inline zki_qmodel *make_model(zki_rng *g)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d4[4] = {1, 2, 6, 6};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    shape s = {2, 6, 6};
+    int a = conv(m, g, x, &s, 4, 3, 1, "conv0");
+    int b = conv(m, g, a, &s, 4, 3, 0, "conv1");
+    int sum = value_b(m, "sum", s, 8);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_ADD, "add");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = b, n->in[1] = a, n->out = sum, n->n_p = 5;
+    n->p[0] = 1500, n->p[1] = -700, n->p[2] = 12, n->p[3] = 0, n->p[4] = 127;
+    shape sp = {4, 3, 3};
+    int pool = value_b(m, "pool", sp, 8);
+    const int64_t pp[10] = {2, 2, 2, 2, 1, 1, 0, 0, 0, 0};
+    maxpool(m, "maxpool", sum, pool, pp);
+    shape sc = sp;
+    int c = conv(m, g, pool, &sc, 2, 1, 1, "conv2");
+    shape sj = {6, 3, 3};
+    int cat = value_b(m, "cat", sj, 8);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_CONCAT, "concat");
+    n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = pool, n->in[1] = c, n->out = cat, n->n_p = 1, n->p[0] = 1;
+    int yt = add_flatten_linear(m, g, cat, 6 * 3 * 3, 3);
+    m->n_outputs = 1;
+    m->outputs[0] = yt;
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "model check: %s", zki_last_error());
+    return m;
+}
+
+#endif
