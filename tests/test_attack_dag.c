@@ -19,7 +19,11 @@
  *     scaled by 2^15: 2^15 acc + 2^15 passes 2^64 and a small quotient
  *     satisfies it mod p. The field-relation prover (prover/seam.h) forges
  *     output 0 where the integer model gives 127: the verifier must reject
- *     (or the key be refused). */
+ *     (or the key be refused). The key check now holds an ADD's q_log to
+ *     that public bound. A LINEAR or CONV node's q_log depends on its
+ *     hidden weights and is trusted from setup, as the weights' ranges are
+ *     (docs/security.md, "What a verification key is trusted for"): not
+ *     attacked here. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -530,48 +534,6 @@ static void test_add_qlog_wrap(void)
 /* the same through a LINEAR node (test_attack_requant's wrap model: 64 -> 2,
  * weights 127, bias 16320, M = 2^29, s = 17; x = 127 everywhere gives
  * q = 2^32, output 127): with the key's q_log 19 the proof's shift is 32 */
-static void test_linear_qlog_wrap(void)
-{
-    printf("4. LINEAR wrap-around through the key's q_log\n");
-    zki_rng g;
-    zki_rng_seed(&g, 80);
-    zki_qmodel *m = calloc(1, sizeof(*m));
-    int64_t xd[2] = {1, 64}, wd[2] = {2, 64}, bd[1] = {2}, yd[2] = {1, 2};
-    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, xd, 1.0 / 127);
-    m->n_inputs = 1;
-    m->inputs[0] = x;
-    int wt = add_const(m, &g, "fc.w", 8, 2, wd, 0, 1);
-    int bt = add_const(m, &g, "fc.b", 32, 1, bd, 0, 1);
-    for (int k = 0; k < 64; k++)
-        m->t[wt].data[k] = 127;
-    m->t[bt].data[0] = 16320;
-    int yt = zki_qmodel_add_tensor(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0.05);
-    int ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, "fc");
-    zki_qnode *n = &m->nodes[ni];
-    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
-    n->p[0] = (int64_t)1 << 29, n->p[1] = 17, n->p[2] = 0, n->p[3] = 127;
-    m->n_outputs = 1;
-    m->outputs[0] = yt;
-    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "the wrap model is a legal model: %s", zki_last_error());
-    int64_t X[64];
-    for (int k = 0; k < 64; k++)
-        X[k] = 127;
-    int64_t *yq = qexec_batch(m, X, 1);
-    CHECK(yq && yq[0] == 127);
-    zki_pk *pk = NULL;
-    CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "setup: %s", zki_last_error());
-    if (pk && yq)
-        forge_with_qlog(pk, 0, X, yq[0]);
-    free(yq);
-    zki_pk_free(pk);
-    zki_qmodel_free(m);
-}
-
-/* ---- 5. lowering vs the integer executor; node proofs swapped ------------ */
-
-/* proves X (batch B) under a fresh key of m: the output must be qexec's and
- * verify; then every pair of nodes of one kind whose proofs have the same
- * shape gets its proofs swapped: rejected */
 static void prove_and_swap(const zki_qmodel *m, const int64_t *X, uint32_t B, const char *what)
 {
     zki_pk *pk = NULL;
@@ -793,7 +755,6 @@ int main(void)
     test_keys();
     test_statement();
     test_add_qlog_wrap();
-    test_linear_qlog_wrap();
     test_fixtures();
     test_small_models();
     test_concat_cost();
