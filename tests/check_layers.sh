@@ -7,9 +7,10 @@
 #  2. linking: tests/layers/verify_only.c, linked against the verifier-only
 #     library and libcrypto alone (no OpenMP, no protobuf-c), verifies a
 #     proof the CLI made and rejects it altered.
-# Usage: check_layers.sh SOURCE_DIR BUILD_DIR CC
+# Usage: check_layers.sh SOURCE_DIR BUILD_DIR CC [CFLAGS]
+# (CFLAGS: the sanitizer flags a sanitised library needs in its programs)
 set -u
-src=$1 build=$2 cc=$3
+src=$1 build=$2 cc=$3 extra=${4:-}
 fail=0 checks=0
 bad() { echo "check_layers: $*"; fail=$((fail + 1)); }
 ok() { checks=$((checks + 1)); }
@@ -31,8 +32,9 @@ if [ -n "$cli_hits" ]; then bad "src/cli includes internal headers:"; echo "$cli
 # 2. the verifier-only library links with libcrypto alone
 tmp=$(mktemp -d /tmp/zki_layers_XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-if "$cc" -std=c11 -O1 -I"$src"/include -I"$src"/src "$src"/tests/layers/verify_only.c \
-        "$build"/libzkinfer_verify.a -lcrypto -lm -o "$tmp"/verify_only 2>"$tmp"/link.log; then
+# shellcheck disable=SC2086
+if "$cc" $extra -std=c11 -O1 -I"$src"/include -I"$src"/src "$src"/tests/layers/verify_only.c \
+        "$build"/libzkinfer_verify.a -lcrypto -lm $extra -o "$tmp"/verify_only 2>"$tmp"/link.log; then
     ok
 else
     bad "verify_only does not link against libzkinfer_verify.a + libcrypto:"; cat "$tmp"/link.log

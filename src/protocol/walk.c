@@ -74,7 +74,11 @@ static int grow_ids(zki_advice_layout *lay)
     uint8_t *r = s ? realloc(lay->role, cap) : NULL;
     if (r)
         lay->role = r;
-    if (!s || !r)
+    /* segments never outnumber ids: one capacity serves both */
+    size_t *v = r ? realloc(lay->nv, sizeof(size_t) * cap) : NULL;
+    if (v)
+        lay->nv = v;
+    if (!s || !r || !v)
         return 0;
     lay->cap_ids = cap;
     return 1;
@@ -94,10 +98,6 @@ uint32_t zki_layout_advice(zki_advice_layout *lay, size_t nv)
     uint32_t id = zki_layout_id(lay, ZKI_ID_ADVICE);
     if (id == ZKI_NONE)
         return ZKI_NONE;
-    size_t *v = realloc(lay->nv, sizeof(size_t) * (lay->n + 1));
-    if (!v)
-        return ZKI_NONE;
-    lay->nv = v;
     lay->nv[lay->n] = nv;
     lay->seg_of[id] = lay->n++;
     return id;
