@@ -200,18 +200,7 @@ static zki_qmodel *make_fire(zki_rng *g, const spec *sp)
         y = sp->dense == 2 ? concat(m, c, y, sc, sy, 1, 1) : concat(m, y, c, sy, sc, 1, 1);
         sy.C += sp->G;
     }
-    int64_t F = sy.C * sy.H * sy.W, fd[2] = {1, F}, wd[2] = {4, F}, bd[1] = {4}, yd[2] = {1, 4};
-    int ft = zki_qmodel_add_tensor(m, "flat", ZKI_QT_VALUE, 8, 2, fd, 0.05);
-    int ni = zki_qmodel_add_node(m, ZKI_QOP_RESHAPE, "flatten");
-    zki_qnode *n = &m->nodes[ni];
-    n->n_in = 1, n->in[0] = y, n->out = ft;
-    int wt = add_const(m, g, "fw", 8, 2, wd, -127, 255);
-    int bt = add_const(m, g, "fb", 32, 1, bd, -(1 << 12), 1 << 13);
-    int yt = zki_qmodel_add_tensor(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0.05);
-    ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, "fc");
-    n = &m->nodes[ni];
-    n->n_in = 3, n->in[0] = ft, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
-    n->p[0] = 40, n->p[1] = 16, n->p[2] = -128, n->p[3] = 127;
+    int yt = add_flatten_linear(m, g, y, (int64_t)sy.C * sy.H * sy.W, 4);
     m->n_outputs = 1;
     m->outputs[0] = yt;
     if (!sp->bad) {
@@ -356,23 +345,6 @@ static void test_gadget(zki_rng *g)
         gadget_case(g, &cs[i], i);
 }
 
-static int flatten_linear(zki_qmodel *m, zki_rng *g, int y, shape sy, int64_t N)
-{
-    int64_t F = sy.C * sy.H * sy.W, fd[2] = {1, F}, wd[2] = {N, F}, bd[1] = {N}, yd[2] = {1, N};
-    int ft = zki_qmodel_add_tensor(m, "flat", ZKI_QT_VALUE, 8, 2, fd, 0.05);
-    int ni = zki_qmodel_add_node(m, ZKI_QOP_RESHAPE, "flatten");
-    zki_qnode *n = &m->nodes[ni];
-    n->n_in = 1, n->in[0] = y, n->out = ft;
-    int wt = add_const(m, g, "fw", 8, 2, wd, -127, 255);
-    int bt = add_const(m, g, "fb", 32, 1, bd, -(1 << 12), 1 << 13);
-    int yt = zki_qmodel_add_tensor(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0.05);
-    ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, "fc");
-    n = &m->nodes[ni];
-    n->n_in = 3, n->in[0] = ft, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
-    n->p[0] = 40, n->p[1] = 16, n->p[2] = -128, n->p[3] = 127;
-    return yt;
-}
-
 /* Every proven op in one network, odd shapes: x [1,3,11,9] -> conv 3x3 s2
  * pads (1,0,0,1) (3 -> 8) -> grouped conv 3x3 G=2 -> [depthwise 3x3
  * dilation 2 pad 2 -> Add(., fork) relu] -> MaxPool 2x2 s1 -> Fire
@@ -433,7 +405,7 @@ static zki_qmodel *make_allops(zki_rng *g)
     n = &m->nodes[ni];
     n->n_p = 5, n->n_in = 1, n->in[0] = y, n->out = gp;
     n->p[0] = 65536 / (s.H * s.W), n->p[1] = 16, n->p[2] = -128, n->p[3] = 127, n->p[4] = 12;
-    int yt = flatten_linear(m, g, gp, sg, 5);
+    int yt = add_flatten_linear(m, g, gp, (int64_t)sg.C * sg.H * sg.W, 5);
     m->n_outputs = 1;
     m->outputs[0] = yt;
     zki_status st = zki_qmodel_check(m);

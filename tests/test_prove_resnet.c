@@ -99,18 +99,7 @@ static zki_qmodel *make_resnet(zki_rng *g, int64_t H, int64_t W, int kind)
     } else {
         s2 = add_node(m, kind == 2 ? s0 : s1, c3, 2100, 1300, 0, C, H, W, 2);
     }
-    int64_t F = C2 * H * W, fd[2] = {1, F}, wd[2] = {5, F}, bd[1] = {5}, yd[2] = {1, 5};
-    int ft = zki_qmodel_add_tensor(m, "flat", ZKI_QT_VALUE, 8, 2, fd, 0.05);
-    int ni = zki_qmodel_add_node(m, ZKI_QOP_RESHAPE, "flatten");
-    zki_qnode *n = &m->nodes[ni];
-    n->n_in = 1, n->in[0] = s2, n->out = ft;
-    int wt = add_const(m, g, "fw", 8, 2, wd, -127, 255);
-    int bt = add_const(m, g, "fb", 32, 1, bd, -(1 << 12), 1 << 13);
-    int yt = zki_qmodel_add_tensor(m, "y", ZKI_QT_VALUE, 8, 2, yd, 0.05);
-    ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, "fc");
-    n = &m->nodes[ni];
-    n->n_in = 3, n->in[0] = ft, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
-    n->p[0] = 40, n->p[1] = 16, n->p[2] = -128, n->p[3] = 127;
+    int yt = add_flatten_linear(m, g, s2, (int64_t)C2 * H * W, 5);
     m->n_outputs = 1;
     m->outputs[0] = yt;
     zki_status st = zki_qmodel_check(m);
