@@ -13,6 +13,8 @@
  *   prove      its sub-proof: claims on its output in, claims on its
  *              inputs (zki_walk_claim) and weights out (prover)
  *   verify     the mirror of prove
+ *   verify_cost  what its verify allocates and computes beyond the common
+ *              per-node budget (protocol/vk_cost.h); NULL: nothing more
  *
  * The backward walk visits nodes last first (reverse topological order),
  * so every claim on a node's tensors is made before the node is proven.
@@ -65,6 +67,7 @@ typedef struct {
     zki_status (*advice)(zki_walk *w, uint32_t j, int32_t *adv);
     zki_status (*prove)(zki_walk *w, uint32_t j, zki_node_proof *p);
     zki_status (*verify)(zki_walk *w, uint32_t j, const zki_node_proof *p);
+    void (*verify_cost)(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes);
 } zki_gadget;
 
 /* The entry of a kind; NULL for an unknown kind. */
@@ -117,6 +120,11 @@ zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_dag *d, const
  * segment claims borrow their points); NULL when out of memory. */
 zki_ext *zki_walk_points(zki_walk *w, size_t n);
 void zki_walk_free(zki_walk *w);
+
+/* verify_cost of the nodes that index a map (CONV, MAXPOOL): the index
+ * maps and eq tables per axis (at most 4 live per axis, each entry touched
+ * once per kernel position). */
+void zki_map_verify_cost(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes);
 
 /* Node proof values and points (malloc'ed, NULL on failure). */
 zki_status zki_node_proof_vals(zki_node_proof *p, uint32_t n);

@@ -116,4 +116,4 @@ static zki_status add_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 #endif
 
 const zki_gadget zki_gadget_add = {"add", add_key_check, zki_requant_layout, add_shape,
-                                   zki_requant_sites, ADD_PROVER, add_verify};
+                                   zki_requant_sites, ADD_PROVER, add_verify, NULL};

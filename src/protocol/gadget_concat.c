@@ -63,6 +63,18 @@ static zki_status concat_shape(const zki_dag *d, uint32_t j, uint32_t B, zki_nod
     return ZKI_OK;
 }
 
+/* The selector's eq tables: the joined channels (2^lc), one part's
+ * channels (2^m) and the parts (2^lt), each entry touched once per part. */
+static void concat_verify_cost(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes)
+{
+    zki_concat_dims cd;
+    if (concat_dims(d, j, 1, &cd))
+        return; /* not a key that parses */
+    uint64_t ent = ((uint64_t)1 << cd.lc) + ((uint64_t)1 << cd.m) + ((uint64_t)1 << cd.lt);
+    *bytes += 16 * ent;
+    *ops += ent + (uint64_t)cd.k * ((uint64_t)1 << cd.m);
+}
+
 static zki_status no_sites(zki_walk *w, uint32_t j) { return ZKI_OK; }
 
 /* Per input: its point (malloc'ed together, freed by the caller). */
@@ -161,4 +173,4 @@ static zki_status concat_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 #endif
 
 const zki_gadget zki_gadget_concat = {"concat", concat_key_check, concat_layout, concat_shape,
-                                      no_sites, CONCAT_PROVER, concat_verify};
+                                      no_sites, CONCAT_PROVER, concat_verify, concat_verify_cost};

@@ -79,34 +79,11 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
                              ((uint64_t)1 << zki_log2_ceil(a->nodes[L - 1].N)));
     o += io;
     b += io;
-    /* the gadgets' own tables on the verify path: a conv's or pool's index
-     * maps and eq tables per axis (at most 4 live per axis, each entry
-     * touched once per kernel position), a Concat's selector: eq tables of
-     * its channels (2^lc), one part's channels (2^m) and the parts (2^lt) */
-    for (uint64_t j = 0; j < L; j++) {
-        const zki_dag_node *N = &a->nodes[j];
-        if (N->kind == ZKI_NODE_CONV || N->kind == ZKI_NODE_MAXPOOL) {
-            uint32_t oc = 0, oh = 0, ow = 0;
-            zki_dag_out_map(N, &oc, &oh, &ow);
-            uint64_t ent = ((uint64_t)1 << zki_log2_ceil(N->C)) + ((uint64_t)1 << zki_log2_ceil(N->H)) +
-                           ((uint64_t)1 << zki_log2_ceil(N->W)) + ((uint64_t)1 << zki_log2_ceil(oc)) +
-                           ((uint64_t)1 << zki_log2_ceil(oh)) + ((uint64_t)1 << zki_log2_ceil(ow)) +
-                           ((uint64_t)1 << zki_log2_ceil(N->KH)) + ((uint64_t)1 << zki_log2_ceil(N->KW));
-            b += 4 * 16 * ent;
-            o += 4 * ent + (uint64_t)oh * N->KH + (uint64_t)ow * N->KW + (uint64_t)N->C + oc;
-            continue;
-        }
-        if (N->kind != ZKI_NODE_CONCAT)
-            continue;
-        uint64_t lc = zki_log2_ceil(N->C), m = 0;
-        for (uint32_t i = 0; i < N->n_in; i++) {
-            uint32_t c = 0, h, w;
-            if (N->in[i] > 0 && zki_dag_out_map(&a->nodes[N->in[i] - 1], &c, &h, &w) && zki_log2_ceil(c) > m)
-                m = zki_log2_ceil(c);
-        }
-        uint64_t ent = ((uint64_t)1 << lc) + ((uint64_t)1 << m) + ((uint64_t)1 << zki_log2_ceil(N->n_in));
-        b += 16 * ent;
-        o += ent + (uint64_t)N->n_in * ((uint64_t)1 << m);
+    /* what each gadget's verify allocates and computes beyond that */
+    for (uint32_t j = 0; j < L; j++) {
+        const zki_gadget *g = zki_gadget_of(a->nodes[j].kind);
+        if (g && g->verify_cost)
+            g->verify_cost(a, j, &o, &b);
     }
     pcs_cost(&vk->wcom.shape, &o, &b);
     /* public or committed input, whichever costs more */

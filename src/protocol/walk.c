@@ -291,6 +291,19 @@ zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j)
     return ZKI_OK;
 }
 
+void zki_map_verify_cost(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes)
+{
+    const zki_dag_node *N = &d->nodes[j];
+    uint32_t oc = 0, oh = 0, ow = 0;
+    zki_dag_out_map(N, &oc, &oh, &ow);
+    uint64_t ent = ((uint64_t)1 << zki_log2_ceil(N->C)) + ((uint64_t)1 << zki_log2_ceil(N->H)) +
+                   ((uint64_t)1 << zki_log2_ceil(N->W)) + ((uint64_t)1 << zki_log2_ceil(oc)) +
+                   ((uint64_t)1 << zki_log2_ceil(oh)) + ((uint64_t)1 << zki_log2_ceil(ow)) +
+                   ((uint64_t)1 << zki_log2_ceil(N->KH)) + ((uint64_t)1 << zki_log2_ceil(N->KW));
+    *bytes += 4 * 16 * ent;
+    *ops += 4 * ent + (uint64_t)oh * N->KH + (uint64_t)ow * N->KW + (uint64_t)N->C + oc;
+}
+
 zki_status zki_node_proof_vals(zki_node_proof *p, uint32_t n)
 {
     p->val = calloc(n ? n : 1, sizeof(zki_ext));
