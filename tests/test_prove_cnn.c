@@ -259,7 +259,7 @@ static void test_fmnist_cnn(zki_rng *g)
     CHECK(zki_quant_input(m, 0, &x, &X) == ZKI_OK);
     if (m && X) {
         zki_dag arch;
-        CHECK_MSG(zki_dag_from_qmodel(m, &arch) == ZKI_OK, "fmnist_cnn: %s", zki_last_error());
+        CHECK_MSG(zki_dag_lower(m, &arch, NULL) == ZKI_OK, "fmnist_cnn: %s", zki_last_error());
         CHECK(arch.n_nodes == 5 && arch.nodes[1].kind == ZKI_NODE_MAXPOOL &&
               arch.nodes[2].kind == ZKI_NODE_CONV && arch.nodes[4].kind == ZKI_NODE_LINEAR);
         zki_dag_free(&arch);
@@ -499,7 +499,7 @@ int main(void)
     m = make_cnn(&g, (map3){2, 17, 11}, q, 5, 3, 8, 0);
     {
         zki_dag ar;
-        CHECK_MSG(zki_dag_from_qmodel(m, &ar) == ZKI_OK, "large max pools: %s", zki_last_error());
+        CHECK_MSG(zki_dag_lower(m, &ar, NULL) == ZKI_OK, "large max pools: %s", zki_last_error());
         uint32_t pools = 0;
         for (uint32_t l = 0; l < ar.n_nodes; l++)
             pools += ar.nodes[l].kind == ZKI_NODE_MAXPOOL;
@@ -528,7 +528,7 @@ int main(void)
     m = make_cnn(&g, (map3){3, 17, 15}, st, 3, 5, 8, 0);
     {
         zki_dag arch;
-        CHECK(zki_dag_from_qmodel(m, &arch) == ZKI_OK && arch.n_nodes == 5 &&
+        CHECK(zki_dag_lower(m, &arch, NULL) == ZKI_OK && arch.n_nodes == 5 &&
               arch.nodes[1].kind == ZKI_NODE_MAXPOOL && arch.nodes[1].KH == 1 && arch.nodes[1].KW == 3 &&
               arch.nodes[2].KH == 3 && arch.nodes[2].KW == 1);
         zki_dag_free(&arch);
@@ -547,7 +547,7 @@ int main(void)
     m = make_cnn(&g, (map3){1, 8, 9}, pz, 3, 4, 8, 0);
     {
         zki_dag arch;
-        CHECK(zki_dag_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
+        CHECK(zki_dag_lower(m, &arch, NULL) == ZKI_ERR_UNSUPPORTED);
     }
     zki_qmodel_free(m);
     /* pads on a signed map (no ReLU before the pool): pads read as the
@@ -567,7 +567,7 @@ int main(void)
     m = make_cnn(&g, (map3){1, 4, 4}, ap, 2, 3, 8, 0);
     {
         zki_dag arch;
-        CHECK(zki_dag_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
+        CHECK(zki_dag_lower(m, &arch, NULL) == ZKI_ERR_UNSUPPORTED);
     }
     zki_qmodel_free(m);
     test_fmnist_cnn(&g);
@@ -583,7 +583,7 @@ int main(void)
     /* outside the class: a Linear before a Conv */
     zki_dag arch;
     m = make_cnn(&g, (map3){2, 5, 5}, a, 1, 3, 8, 1);
-    CHECK(zki_dag_from_qmodel(m, &arch) == ZKI_ERR_UNSUPPORTED);
+    CHECK(zki_dag_lower(m, &arch, NULL) == ZKI_ERR_UNSUPPORTED);
     zki_qmodel_free(m);
     /* groups whose channels per group are not powers of two (the conv
      * gadget's general path): 2 groups of 1 -> 3, then 3 groups of 2 -> 3
@@ -592,7 +592,7 @@ int main(void)
                       {9, 3, 3, 2, 2, 1, 1, 1, 0, 1, 1, 3, 1, 0},
                       {3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 3, 1, 0}};
     m = make_cnn(&g, (map3){2, 7, 6}, h, 3, 3, 8, 0);
-    CHECK_MSG(zki_dag_from_qmodel(m, &arch) == ZKI_OK, "general groups: %s", zki_last_error());
+    CHECK_MSG(zki_dag_lower(m, &arch, NULL) == ZKI_OK, "general groups: %s", zki_last_error());
     zki_dag_free(&arch);
     run_case(&g, "general groups, batch 2", m, 2, 0, 30);
     run_case(&g, "general groups, private input", m, 1, 1, 10);

@@ -665,7 +665,7 @@ static void test_input_fork(zki_rng *g, const spec *sp)
     zki_qmodel *m = make_fire(g, sp);
     CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "input fork: model check: %s", zki_last_error());
     zki_dag a;
-    zki_status st = zki_dag_from_qmodel(m, &a);
+    zki_status st = zki_dag_lower(m, &a, NULL);
     CHECK_MSG(st == ZKI_OK, "input fork: lowering: %s", zki_last_error());
     if (!st) {
         CHECK(a.n_nodes >= 3 && a.nodes[0].kind == ZKI_NODE_CONV && a.nodes[0].in[0] == 0 &&
@@ -796,7 +796,7 @@ int main(void)
         sb.bad = bad;
         zki_qmodel *m = make_fire(&g, &sb);
         zki_dag a;
-        zki_status st = zki_dag_from_qmodel(m, &a);
+        zki_status st = zki_dag_lower(m, &a, NULL);
         CHECK_MSG(st == ZKI_ERR_UNSUPPORTED, "bad form %d accepted (%d)", bad, st);
         /* the refusal names what is at fault */
         const char *want[5] = {"", "Concat (node concat0)", "", "'concat0' (Concat): proven along the channels",

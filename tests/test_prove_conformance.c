@@ -701,7 +701,7 @@ loaded:
         goto done;
     }
     zki_dag arch;
-    if ((st = zki_dag_from_qmodel(m, &arch)) != ZKI_OK) {
+    if ((st = zki_dag_lower(m, &arch, NULL)) != ZKI_OK) {
         if (st == ZKI_ERR_UNSUPPORTED)
             refuse(row, mode, "prove", g);
         else

@@ -381,7 +381,7 @@ static void forge_last_reader(const zki_vk *vk, const int64_t *Xv, uint32_t B, z
 static void test_three_readers(zki_rng *g, zki_qmodel *m)
 {
     zki_dag a;
-    zki_status st = zki_dag_from_qmodel(m, &a);
+    zki_status st = zki_dag_lower(m, &a, NULL);
     CHECK_MSG(st == ZKI_OK, "three readers: lowering: %s", zki_last_error());
     if (st)
         return;
@@ -418,7 +418,7 @@ int main(void)
      * proven nodes, the input is not one (refused) */
     m = make_resnet(&g, 4, 4, 1);
     zki_dag a;
-    CHECK_MSG(zki_dag_from_qmodel(m, &a) == ZKI_ERR_UNSUPPORTED, "a shortcut from the input accepted");
+    CHECK_MSG(zki_dag_lower(m, &a, NULL) == ZKI_ERR_UNSUPPORTED, "a shortcut from the input accepted");
     zki_pk *pk = NULL;
     CHECK(zki_setup(m, seed_w, &pk) == ZKI_ERR_UNSUPPORTED && !pk);
     zki_qmodel_free(m);

@@ -23,7 +23,7 @@ zki_status zki_model_check_provable(const zki_model *model)
 {
     ZKI_API_NEED(model, "zki_model_check_provable");
     zki_dag a;
-    zki_status st = zki_dag_from_qmodel(model->q, &a);
+    zki_status st = zki_dag_lower(model->q, &a, NULL);
     if (st == ZKI_OK) {
         zki_dag_free(&a);
         return ZKI_OK;

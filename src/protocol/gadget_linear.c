@@ -9,7 +9,6 @@
 #include "ops/matmul.h"
 #include "protocol/gadget.h"
 #include "poly/mle.h"
-#include "protocol/vk_cost.h"
 
 static zki_status linear_dims(const zki_dag *d, uint32_t j, uint32_t B, zki_matmul_dims *md)
 {

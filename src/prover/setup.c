@@ -17,8 +17,6 @@
 
 static const char pk_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'P', 'K', 0};
 
-zki_status zki_dag_from_qmodel(const zki_qmodel *m, zki_dag *a) { return zki_dag_lower(m, a, NULL); }
-
 zki_status zki_pk_seed_to_bytes(const zki_pk *pk, uint8_t **out, size_t *len)
 {
     zki_wbuf w = {0};

@@ -23,10 +23,6 @@ typedef struct zki_pk {
     uint8_t seed[32];
 } zki_pk;
 
-/* Lowers a model to its DAG (prover/lower.h); ZKI_ERR_UNSUPPORTED names
- * the nodes outside the proven class. */
-zki_status zki_dag_from_qmodel(const zki_qmodel *m, zki_dag *a);
-
 /* Commits the weights. seed: 32 bytes of hiding randomness (kept in the
  * prover key file so a later `prove` re-derives the same commitment); NULL
  * draws it from the OS. */
