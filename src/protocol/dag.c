@@ -60,7 +60,7 @@ uint64_t zki_dag_out_len(const zki_dag *a)
 {
     const zki_dag_node *L = &a->nodes[a->n_nodes - 1];
     uint32_t c, h, w;
-    if (L->kind != ZKI_NODE_LINEAR && zki_dag_out_map(L, &c, &h, &w))
+    if (zki_dag_out_map(L, &c, &h, &w)) /* a final map (a Linear has none) */
         return (uint64_t)c * h * w;
     return L->N;
 }

@@ -97,7 +97,7 @@ static void output_of(const zki_dag *a, const zki_witness *W, uint32_t B, int64_
 {
     uint32_t L = a->n_nodes, c, h, w;
     uint64_t n = zki_dag_out_len(a);
-    if (a->nodes[L - 1].kind != ZKI_NODE_LINEAR && zki_dag_out_map(&a->nodes[L - 1], &c, &h, &w)) {
+    if (zki_dag_out_map(&a->nodes[L - 1], &c, &h, &w)) {
         zki_map_gather(y, W->t[L], B, c, h, w);
         return;
     }

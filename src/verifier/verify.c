@@ -54,7 +54,7 @@ static zki_fe *public_table(const zki_dag *a, uint32_t B, const int64_t *X, cons
     int64_t *padded = NULL;
     if (!output) {
         padded = zki_dag_pad_input(a, X, B);
-    } else if (a->nodes[L - 1].kind != ZKI_NODE_LINEAR && zki_dag_out_map(&a->nodes[L - 1], &c, &h, &w)) {
+    } else if (zki_dag_out_map(&a->nodes[L - 1], &c, &h, &w)) {
         /* a final map: the dense output scattered into its padded layout */
         if ((padded = malloc(sizeof(int64_t) * B * ((size_t)1 << ln))))
             zki_map_scatter(padded, Y, B, c, h, w);
