@@ -156,7 +156,7 @@ static zki_status inspect_proof(const char *path, const uint8_t *buf, size_t len
     sb_printf(out, "  model key digest %s...\n", hx);
     if (!priv)
         sb_printf(out, "  input digest %s...\n", xx);
-    sb_printf(out, "  batch %u, %s input, %u layers, %u outputs per sample\n", B,
+    sb_printf(out, "  batch %u, %s input, %u nodes, %u outputs per sample\n", B,
               priv ? "private (committed)" : "public", L, N);
     for (uint32_t b = 0; b < B && b < 8; b++) {
         sb_printf(out, "  output %u (integers):", b);

@@ -94,14 +94,14 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
     if (!zki_rb_u32(&r, &ver) || ver != ZKI_VK_VERSION)
         return zki_fail(ZKI_ERR_INPUT, "vk: version %u, this build reads %u", ver, ZKI_VK_VERSION);
     if (!zki_rb_u32(&r, &al) || al > zki_rb_left(&r))
-        return zki_fail(ZKI_ERR_INPUT, "vk: architecture length at byte 12 beyond the file");
+        return zki_fail(ZKI_ERR_INPUT, "vk: DAG length at byte 12 beyond the file");
     zki_rbuf ar = {in + r.pos, al, 0};
     zki_status st = zki_dag_read(&ar, &vk->dag);
     if (st)
         return st;
     if (ar.pos != al) {
         zki_vk_free(vk);
-        return zki_fail(ZKI_ERR_INPUT, "vk: %zu trailing architecture bytes", al - ar.pos);
+        return zki_fail(ZKI_ERR_INPUT, "vk: %zu trailing DAG bytes", al - ar.pos);
     }
     r.pos += al;
     if (!zki_rb_u32(&r, &vk->grind_bits) || vk->grind_bits > ZKI_PCS_MAX_GRIND) {
@@ -119,7 +119,7 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
         zki_vk_free(vk);
         return st;
     }
-    /* the commitment must hold exactly the tables the architecture implies */
+    /* the commitment must hold exactly the tables the DAG implies */
     if ((st = zki_vk_layout(vk))) {
         zki_vk_free(vk);
         return st;
@@ -185,7 +185,7 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
                   : (uint64_t)(a->nodes[l].C ? (uint64_t)a->nodes[l].C * a->nodes[l].H * a->nodes[l].W
                                               : a->nodes[l].K) * a->nodes[l].N +
                         (a->nodes[l].has_bias ? a->nodes[l].N : 0);
-    P("verification key v%u: %u layers, %llu weights (committed, not in the key)\n", ZKI_VK_VERSION,
+    P("verification key v%u: %u nodes, %llu weights (committed, not in the key)\n", ZKI_VK_VERSION,
       a->n_nodes, (unsigned long long)params);
     P("  input  %u bits, scale %g, %u dims; output %u bits, scale %g\n", a->in_bits, a->in_scale,
       a->in_rank, a->out_bits, a->out_scale);
@@ -231,7 +231,7 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
         P("  verifier cost bound for one sample: %.1f MiB, %.1f Mops (limit %llu MiB, %llu Mops)\n",
           (double)c_bytes / (1 << 20), (double)c_ops / 1e6, (unsigned long long)(ZKI_VK_MAX_VERIFY_BYTES >> 20),
           (unsigned long long)(ZKI_VK_MAX_VERIFY_OPS / 1000000));
-    P("  architecture hash ");
+    P("  DAG hash ");
     for (int i = 0; i < 8; i++)
         P("%02x", vk->dag_hash.b[i]);
     P("...\n");
