@@ -13,6 +13,8 @@ void zki_dag_free(zki_dag *a)
 {
     if (!a)
         return;
+    for (uint32_t j = 0; a->nodes && j < a->n_nodes; j++)
+        free(a->nodes[j].aux);
     free(a->nodes);
     memset(a, 0, sizeof(*a));
 }
@@ -49,26 +51,132 @@ int zki_dag_out_map(const zki_dag_node *L, uint32_t *C, uint32_t *H, uint32_t *W
         *C = (uint32_t)pd.C, *H = (uint32_t)pd.OH, *W = (uint32_t)pd.OW;
         return 1;
     }
-    if (L->kind == ZKI_NODE_ADD || L->kind == ZKI_NODE_CONCAT) {
+    if (L->kind == ZKI_NODE_ADD || L->kind == ZKI_NODE_CONCAT || (zki_dag_kind_states_layout(L->kind) && L->H > 0)) {
         *C = L->C, *H = L->H, *W = L->W;
         return 1;
     }
     return 0;
 }
 
+int zki_dag_kind_has_aux(uint32_t kind) { return kind == ZKI_NODE_LUT || kind == ZKI_NODE_MOVE; }
+
+int zki_dag_kind_states_layout(uint32_t kind)
+{
+    return kind == ZKI_NODE_LUT || kind == ZKI_NODE_MOVE || kind == ZKI_NODE_MUL;
+}
+
+static void layout_map(zki_tlayout *l, uint32_t c, uint32_t h, uint32_t w)
+{
+    l->map = 1, l->c = c, l->h = h, l->w = w, l->n = (uint64_t)c * h * w;
+    l->log_len = (uint32_t)(zki_log2_ceil(c) + zki_log2_ceil(h) + zki_log2_ceil(w));
+}
+
+static void layout_row(zki_tlayout *l, uint64_t n)
+{
+    memset(l, 0, sizeof(*l));
+    l->n = n;
+    l->log_len = (uint32_t)zki_log2_ceil(n);
+}
+
+int zki_tlayout_eq(const zki_tlayout *a, const zki_tlayout *b)
+{
+    return a->map == b->map && a->c == b->c && a->h == b->h && a->w == b->w && a->n == b->n;
+}
+
+/* A LUT, MOVE or MUL node's own output layout. */
+static int elementwise_out_layout(const zki_dag_node *L, zki_tlayout *l)
+{
+    if (L->H > 0) {
+        if (!L->C || !L->W)
+            return 0;
+        layout_map(l, L->C, L->H, L->W);
+        return l->log_len <= 26 && L->N == 1u << l->log_len;
+    }
+    if (L->C || L->W || L->N < 1)
+        return 0;
+    layout_row(l, L->N);
+    return 1;
+}
+
+int zki_dag_in_layout(const zki_dag *a, uint32_t j, uint32_t i, zki_tlayout *l)
+{
+    const zki_dag_node *L = &a->nodes[j];
+    uint32_t c, h, w;
+    memset(l, 0, sizeof(*l));
+    switch (L->kind) {
+    case ZKI_NODE_LINEAR:
+        if (L->C) {
+            layout_map(l, L->C, L->H, L->W);
+            return 1;
+        }
+        layout_row(l, L->K);
+        return L->K >= 1;
+    case ZKI_NODE_CONV:
+    case ZKI_NODE_MAXPOOL:
+    case ZKI_NODE_ADD:
+        if (!L->C || !L->H || !L->W)
+            return 0;
+        layout_map(l, L->C, L->H, L->W);
+        return 1;
+    case ZKI_NODE_CONCAT:
+        /* part i's map: its own channels, the shared height and width */
+        if (i >= L->n_in || L->in[i] == 0 || L->in[i] > j ||
+            !zki_dag_out_map(&a->nodes[L->in[i] - 1], &c, &h, &w))
+            return 0;
+        layout_map(l, c, h, w);
+        return 1;
+    case ZKI_NODE_LUT:
+    case ZKI_NODE_MUL: return elementwise_out_layout(L, l);
+    case ZKI_NODE_MOVE: {
+        const int64_t *x = L->aux;
+        if (L->n_aux < 4 || !x)
+            return 0;
+        for (int k = 0; k < 4; k++)
+            if (x[k] < 0 || x[k] > ZKI_DAG_MAX_DIM)
+                return 0;
+        if (x[0] == 1 && x[1] && x[2] && x[3])
+            layout_map(l, (uint32_t)x[1], (uint32_t)x[2], (uint32_t)x[3]);
+        else if (x[0] == 0 && x[1] && !x[2] && !x[3])
+            layout_row(l, (uint64_t)x[1]);
+        else
+            return 0;
+        return l->log_len <= 26;
+    }
+    default: return 0;
+    }
+}
+
+int zki_dag_layout(const zki_dag *a, uint32_t t, zki_tlayout *l)
+{
+    memset(l, 0, sizeof(*l));
+    if (a->n_nodes == 0 || t > a->n_nodes)
+        return 0;
+    if (t == 0)
+        return zki_dag_in_layout(a, 0, 0, l);
+    const zki_dag_node *L = &a->nodes[t - 1];
+    uint32_t c, h, w;
+    if (zki_dag_kind_states_layout(L->kind))
+        return elementwise_out_layout(L, l);
+    if (zki_dag_out_map(L, &c, &h, &w)) {
+        layout_map(l, c, h, w);
+        return 1;
+    }
+    if (L->kind != ZKI_NODE_LINEAR)
+        return 0;
+    layout_row(l, L->N);
+    return 1;
+}
+
 uint64_t zki_dag_out_len(const zki_dag *a)
 {
-    const zki_dag_node *L = &a->nodes[a->n_nodes - 1];
-    uint32_t c, h, w;
-    if (zki_dag_out_map(L, &c, &h, &w)) /* a final map (a Linear has none) */
-        return (uint64_t)c * h * w;
-    return L->N;
+    zki_tlayout l;
+    return zki_dag_layout(a, a->n_nodes, &l) ? l.n : 0;
 }
 
 uint64_t zki_dag_in_len(const zki_dag *a)
 {
-    const zki_dag_node *L = &a->nodes[0];
-    return L->kind == ZKI_NODE_CONV ? (uint64_t)L->C * L->H * L->W : L->K;
+    zki_tlayout l;
+    return zki_dag_layout(a, 0, &l) ? l.n : 0;
 }
 
 void zki_map_scatter(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, uint64_t H,
@@ -96,16 +204,18 @@ void zki_map_gather(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, ui
 
 int64_t *zki_dag_pad_input(const zki_dag *a, const int64_t *X, uint32_t B)
 {
-    const zki_dag_node *L = &a->nodes[0];
-    uint64_t kp = (uint64_t)1 << zki_log2_ceil(L->K);
+    zki_tlayout l;
+    if (!zki_dag_layout(a, 0, &l))
+        return NULL;
+    uint64_t kp = (uint64_t)1 << l.log_len;
     int64_t *x = calloc((size_t)B * kp, sizeof(int64_t));
     if (!x)
         return NULL;
-    if (L->kind == ZKI_NODE_CONV)
-        zki_map_scatter(x, X, B, L->C, L->H, L->W);
+    if (l.map)
+        zki_map_scatter(x, X, B, l.c, l.h, l.w);
     else
         for (uint64_t b = 0; b < B; b++)
-            memcpy(x + b * kp, X + b * L->K, sizeof(int64_t) * L->K);
+            memcpy(x + b * kp, X + b * l.n, sizeof(int64_t) * l.n);
     return x;
 }
 
@@ -144,21 +254,42 @@ void zki_dag_write(zki_wbuf *w, const zki_dag *a)
         if (L->kind == ZKI_NODE_ADD)
             for (uint32_t i = 0; i < L->n_in; i++)
                 zki_wb_i64(w, L->mul[i]);
+        if (zki_dag_kind_has_aux(L->kind)) {
+            zki_wb_u32(w, L->n_aux);
+            for (uint32_t i = 0; i < L->n_aux; i++)
+                zki_wb_i64(w, L->aux[i]);
+        }
     }
+}
+
+/* Node j's input i is the model input, read in node 0's layout: LINEAR
+ * and CONV readers also agree with node 0 field by field (their keys were
+ * always held to that). */
+static int reads_input_as_node0(const zki_dag *a, uint32_t j, uint32_t i)
+{
+    const zki_dag_node *L = &a->nodes[j], *F = &a->nodes[0];
+    zki_tlayout lj, l0;
+    if (L->kind == ZKI_NODE_CONCAT || L->kind == ZKI_NODE_MAXPOOL || L->kind == ZKI_NODE_ADD)
+        return 0;
+    if (!zki_dag_in_layout(a, j, i, &lj) || !zki_dag_in_layout(a, 0, 0, &l0) || !zki_tlayout_eq(&lj, &l0))
+        return 0;
+    int affine = L->kind == ZKI_NODE_LINEAR || L->kind == ZKI_NODE_CONV;
+    if (affine && (F->kind == ZKI_NODE_LINEAR || F->kind == ZKI_NODE_CONV))
+        return L->kind == F->kind && L->K == F->K && L->C == F->C && L->H == F->H && L->W == F->W;
+    return 1;
 }
 
 /* The checks every node passes whatever its kind: inputs are earlier
  * tensors; the model input is read in one layout, node 0's. */
 static zki_status node_inputs_check(const zki_dag *a, uint32_t j)
 {
-    const zki_dag_node *L = &a->nodes[j], *F = &a->nodes[0];
+    const zki_dag_node *L = &a->nodes[j];
     if (L->n_in < 1 || L->n_in > ZKI_DAG_MAX_IN)
         return zki_fail(ZKI_ERR_INPUT, "vk: node %u reads %u tensors", j, L->n_in);
     for (uint32_t i = 0; i < L->n_in; i++) {
         if (L->in[i] > j)
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u reads tensor %u, not an earlier one", j, L->in[i]);
-        if (L->in[i] == 0 && (L->kind != F->kind || L->K != F->K || L->C != F->C || L->H != F->H ||
-                              L->W != F->W || (L->kind != ZKI_NODE_LINEAR && L->kind != ZKI_NODE_CONV)))
+        if (L->in[i] == 0 && !reads_input_as_node0(a, j, i))
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u reads the input in another layout than node 0", j);
     }
     if (j == 0 && (L->n_in != 1 || L->in[0] != 0))
@@ -268,6 +399,15 @@ zki_status zki_dag_read(zki_rbuf *r, zki_dag *a)
             NEED(zki_rb_u32(r, &L->in[i]), "truncated node inputs");
         for (uint32_t i = 0; L->kind == ZKI_NODE_ADD && i < L->n_in; i++)
             NEED(zki_rb_i64(r, &L->mul[i]), "truncated add multipliers");
+        if (zki_dag_kind_has_aux(L->kind)) {
+            NEED(zki_rb_u32(r, &L->n_aux) && L->n_aux >= 1 && L->n_aux <= ZKI_DAG_MAX_AUX &&
+                     zki_rb_left(r) >= (size_t)L->n_aux * 8,
+                 "node payload size");
+            L->aux = malloc(sizeof(int64_t) * L->n_aux);
+            NEED(L->aux, "out of memory");
+            for (uint32_t i = 0; i < L->n_aux; i++)
+                NEED(zki_rb_i64(r, &L->aux[i]), "truncated node payload");
+        }
     }
 #undef NEED
     zki_status st = zki_dag_check(a);

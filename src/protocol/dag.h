@@ -8,7 +8,8 @@
  * in_rank, i64 in_dims[in_rank], u32 out_rank, i64 out_dims[out_rank], f64
  * in_scale, out_scale, then per node u32 K, N, has_bias, w_bits, out_bits,
  * s, i64 M, lo, hi, u32 q_log, kind, C, H, W, OC, KH, KW, sh, sw, dh, dw,
- * pt, pl, pb, pr, G, n_in, in[n_in], and for an ADD i64 mul[n_in].
+ * pt, pl, pb, pr, G, n_in, in[n_in], for an ADD i64 mul[n_in], and for a
+ * LUT or MOVE u32 n_aux, i64 aux[n_aux].
  * q_log is set at setup from the weights: the largest |acc| any input in
  * range can produce bounds the requant quotient (at most 2^19 in size). */
 #ifndef ZKI_PROTOCOL_DAG_H
@@ -54,7 +55,27 @@
  * inputs' channels, OC = C, G = 1): claims on its map become claims on its
  * inputs. K = N = the padded map size. */
 #define ZKI_NODE_CONCAT 4u
-#define ZKI_NODE_KINDS 5u
+/* Kinds with a payload (aux, below). Their output layout is a padded map
+ * [C][H][W] when H > 0, else a row of N features padded to a power of two
+ * (C = H = W = 0); see zki_dag_layout.
+ *
+ * A LUT node applies a public table to each element of one tensor: y =
+ * T[x - lo], the output requantised in the table. Input and output share
+ * one layout. aux: lo, then the 2^b outputs for inputs lo .. lo + 2^b - 1
+ * (b the input's bits).
+ * A MOVE node moves data without arithmetic (Reshape, Transpose, Slice,
+ * Pad, Expand, Gather by constant indices, ...): every output element is
+ * one input element or a constant. Its output is not committed: claims on
+ * it become claims on its input. aux: the input's layout (is_map, c, h, w;
+ * a row: 0, n, 0, 0), then the steps that build the index map (ops/move.h).
+ * A MUL node multiplies two tensors of one layout elementwise, then
+ * requantises: acc = x_0 * x_1 * M. */
+#define ZKI_NODE_LUT 5u
+#define ZKI_NODE_MOVE 6u
+#define ZKI_NODE_MUL 7u
+#define ZKI_NODE_KINDS 8u
+/* Payload entries of one node (a LUT of 16-bit inputs: 2^16 + 1). */
+#define ZKI_DAG_MAX_AUX ((1u << 16) + 4096u)
 /* Inputs of one node (a DenseNet-264 block joins 65 maps). */
 #define ZKI_DAG_MAX_IN 96u
 
@@ -68,6 +89,8 @@ typedef struct {
     uint32_t n_in;                /* 1, or >= 2 for ADD and CONCAT */
     uint32_t in[ZKI_DAG_MAX_IN];  /* tensor ids read: 0 the input, j + 1 node j */
     int64_t mul[ZKI_DAG_MAX_IN];  /* ADD: each input's multiplier, 0 < |mul| < 2^31 */
+    uint32_t n_aux;               /* LUT, MOVE: payload entries (owned by the DAG) */
+    int64_t *aux;
 } zki_dag_node;
 
 typedef struct {
@@ -80,6 +103,27 @@ typedef struct {
 } zki_dag;
 
 void zki_dag_free(zki_dag *a);
+/* Whether a node of this kind carries a payload (aux). */
+int zki_dag_kind_has_aux(uint32_t kind);
+/* Whether a node of this kind states its output layout in C, H, W, N
+ * (LUT, MOVE, MUL). */
+int zki_dag_kind_states_layout(uint32_t kind);
+
+/* How a tensor is laid out per sample: a map [c][h][w], every axis
+ * zero-padded to a power of two, or a row of n features zero-padded to a
+ * power of two. n: dense features per sample (c*h*w for a map); log_len:
+ * log2 of the padded length. */
+typedef struct {
+    uint32_t map, c, h, w;
+    uint64_t n;
+    uint32_t log_len;
+} zki_tlayout;
+/* Tensor t's layout (t = 0: the input as node 0 reads it; t = j + 1:
+ * node j's output). 0 when the node's fields do not describe one. */
+int zki_dag_layout(const zki_dag *a, uint32_t t, zki_tlayout *l);
+/* The layout node j reads its input i in (CONCAT: part i's map). */
+int zki_dag_in_layout(const zki_dag *a, uint32_t j, uint32_t i, zki_tlayout *l);
+int zki_tlayout_eq(const zki_tlayout *a, const zki_tlayout *b);
 /* How many nodes do not lead to the output (-1: out of memory). */
 int64_t zki_dag_dead_nodes(const zki_dag *a);
 /* Every node is one its gadget can prove (a key read from a file passes
@@ -92,16 +136,16 @@ zki_status zki_dag_read(zki_rbuf *r, zki_dag *a);
 /* Conv geometry of a CONV layer for a batch of B. */
 zki_status zki_dag_conv_dims(const zki_dag_node *L, uint32_t B, zki_conv_dims *d);
 zki_status zki_dag_pool_dims(const zki_dag_node *L, uint32_t B, zki_maxpool_dims *d);
-/* The output map [C][H][W] of a CONV, MAXPOOL, ADD or CONCAT layer (0 for LINEAR). */
+/* The output map [C][H][W] of a CONV, MAXPOOL, ADD or CONCAT layer, or of
+ * a LUT, MOVE or MUL whose output is a map (0 for LINEAR and rows). */
 int zki_dag_out_map(const zki_dag_node *L, uint32_t *C, uint32_t *H, uint32_t *W);
 /* Integers per sample in the public output: N of a final LINEAR layer,
  * C*H*W of a final map (CONV, MAXPOOL or ADD; dense, not padded). */
 uint64_t zki_dag_out_len(const zki_dag *a);
-/* Integers per sample in the caller's input (C*H*W for a first CONV
- * layer, else K). */
+/* Integers per sample in the caller's input (dense, as node 0 reads it). */
 uint64_t zki_dag_in_len(const zki_dag *a);
-/* The input as layer 0 reads it: [B][2^lk0], a first CONV layer's map
- * padded axis by axis (malloc'ed). */
+/* The input as node 0 reads it: [B][2^log_len], a map padded axis by axis
+ * (malloc'ed). */
 int64_t *zki_dag_pad_input(const zki_dag *a, const int64_t *X, uint32_t B);
 /* dst [B][2^(lc+lh+lw)] (zeroed here) <- src dense [B][C][H][W], and back. */
 void zki_map_scatter(int64_t *dst, const int64_t *src, uint64_t B, uint64_t C, uint64_t H,

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "poly/mle.h"
+#include "protocol/gadget.h"
 #include "protocol/proof.h"
 
 void zki_requant_params_of(const zki_dag_node *L, zki_requant_params *p)
@@ -21,7 +22,7 @@ void zki_requant_params_of(const zki_dag_node *L, zki_requant_params *p)
 zki_status zki_input_range_sites(zki_lookup *range16, const zki_advice_layout *lay, const zki_dag *a,
                                  uint32_t B, const int64_t *x0p)
 {
-    size_t len = (size_t)B << zki_log2_ceil(a->nodes[0].K);
+    size_t len = (size_t)B << zki_walk_log_len(a, 0);
     int64_t h = (int64_t)1 << (a->in_bits - 1);
     /* x + 2^(b-1) >= 0 and 2^(b-1) - 1 - x >= 0, both below 2^16 */
     zki_lk_col lo = {h, 1, {1}, {lay->in_id}, {x0p}}, hi = {h - 1, 1, {-1}, {lay->in_id}, {x0p}};

@@ -75,7 +75,7 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
     uint64_t L = a->n_nodes, Bp = (uint64_t)1 << zki_log2_ceil(B);
     uint64_t o = (1u << 20) + L * ((1u << 16) + L), b = (16u << 20) + L * (32u << 10);
     uint64_t io = 8 * (3 * (uint64_t)B * zki_dag_in_len(a) + 3 * (uint64_t)B * zki_dag_out_len(a)) +
-                  16 * Bp * (((uint64_t)1 << zki_log2_ceil(a->nodes[0].K)) +
+                  16 * Bp * (((uint64_t)1 << zki_walk_log_len(a, 0)) +
                              ((uint64_t)1 << zki_log2_ceil(a->nodes[L - 1].N)));
     o += io;
     b += io;

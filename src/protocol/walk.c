@@ -17,7 +17,8 @@ uint32_t zki_walk_bits(const zki_dag *d, uint32_t t)
 size_t zki_walk_log_len(const zki_dag *d, uint32_t t)
 {
     /* the input in the layout its readers share (node 0 is one of them) */
-    return zki_log2_ceil(t == 0 ? d->nodes[0].K : d->nodes[t - 1].N);
+    zki_tlayout l;
+    return zki_dag_layout(d, t, &l) ? l.log_len : zki_log2_ceil(d->nodes[t ? t - 1 : 0].N);
 }
 
 zki_status zki_walk_claim(zki_walk *w, uint32_t t, const zki_ext *pt, zki_ext v)

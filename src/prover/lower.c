@@ -8,6 +8,7 @@
  * forks, joins of any arity and several readers of one tensor need nothing
  * special; a node the gadgets cannot prove is refused with its name. */
 #include "prover/lower.h"
+#include "prover/lower_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +17,6 @@
 #include "common/error.h"
 #include "graph/refusals.h"
 #include "poly/mle.h"
-
-/* A tensor of the model as the proof sees it. */
-typedef struct {
-    int id;         /* DAG tensor id, -1: not produced by a proven node */
-    int map;        /* a padded map [c][h][w] (else a row of feat features) */
-    uint32_t c, h, w;
-    int64_t feat;   /* features per sample */
-    int nonneg;     /* proven >= 0 (a ReLU'd requant, a pool or concat of such) */
-    uint32_t bits;
-} tinfo;
 
 int zki_maxpool_passes(const int64_t *p, int64_t st[4][10])
 {
@@ -112,14 +103,7 @@ static zki_status unproven_ops(const zki_qmodel *m)
     return st ? zki_fail_ctx(st, "prove") : ZKI_OK;
 }
 
-typedef struct {
-    const zki_qmodel *m;
-    zki_dag *d;
-    tinfo *t;       /* per model tensor */
-    int *src;       /* per DAG node: the model node it came from */
-} lowering;
-
-static zki_dag_node *new_node(lowering *lw, int qnode, uint32_t kind)
+zki_dag_node *zki_lower_new_node(zki_lowering *lw, int qnode, uint32_t kind)
 {
     zki_dag_node *L = &lw->d->nodes[lw->d->n_nodes];
     memset(L, 0, sizeof(*L));
@@ -129,15 +113,14 @@ static zki_dag_node *new_node(lowering *lw, int qnode, uint32_t kind)
     return L;
 }
 
-static uint32_t map_size(uint32_t c, uint32_t h, uint32_t w)
+uint32_t zki_lower_map_size(uint32_t c, uint32_t h, uint32_t w)
 {
     return 1u << (zki_log2_ceil(c) + zki_log2_ceil(h) + zki_log2_ceil(w));
 }
 
-#define REFUSE(...) return zki_fail(ZKI_ERR_UNSUPPORTED, __VA_ARGS__)
 
 /* A tensor read by a proven node: produced by one. */
-static zki_status known(const lowering *lw, const zki_qnode *n, int t)
+zki_status zki_lower_known(const zki_lowering *lw, const zki_qnode *n, int t)
 {
     if (lw->t[t].id < 0)
         REFUSE("prove: node '%s' (%s) reads '%s', which no proven node computes", n->name, zki_qop_name(n->op),
@@ -145,10 +128,10 @@ static zki_status known(const lowering *lw, const zki_qnode *n, int t)
     return ZKI_OK;
 }
 
-static zki_status lower_view(lowering *lw, const zki_qnode *n)
+static zki_status lower_view(zki_lowering *lw, const zki_qnode *n)
 {
     const zki_qtensor *xi = &lw->m->t[n->in[0]], *o = &lw->m->t[n->out];
-    tinfo *x = &lw->t[n->in[0]];
+    zki_tinfo *x = &lw->t[n->in[0]];
     if (n->op == ZKI_QOP_PAD) {
         /* exporters emit zero-amount Pads (torch's avg_pool2d): identity */
         int ident = o->rank == xi->rank && n->n_p == 2 + xi->rank;
@@ -168,10 +151,10 @@ static zki_status lower_view(lowering *lw, const zki_qnode *n)
     return ZKI_OK;
 }
 
-static zki_status lower_maxpool(lowering *lw, int qi, const zki_qnode *n)
+static zki_status lower_maxpool(zki_lowering *lw, int qi, const zki_qnode *n)
 {
     const zki_qtensor *xt = &lw->m->t[n->in[0]], *yt = &lw->m->t[n->out];
-    tinfo x = lw->t[n->in[0]];
+    zki_tinfo x = lw->t[n->in[0]];
     const int64_t *p = n->p;
     /* pads read as the map's minimum (they never win); every window must
      * hold an element; larger windows as passes (zki_maxpool_passes) */
@@ -208,7 +191,7 @@ static zki_status lower_maxpool(lowering *lw, int qi, const zki_qnode *n)
         zki_maxpool_dims_init(&pd, 1, x.c, h, w, (uint64_t)q[0], (uint64_t)q[1], (uint64_t)q[2], (uint64_t)q[3],
                               (uint64_t)q[4], (uint64_t)q[5], (uint64_t)q[6], (uint64_t)q[7], (uint64_t)q[8],
                               (uint64_t)q[9]);
-        zki_dag_node *L = new_node(lw, qi, ZKI_NODE_MAXPOOL);
+        zki_dag_node *L = zki_lower_new_node(lw, qi, ZKI_NODE_MAXPOOL);
         L->in[0] = in;
         L->out_bits = (uint32_t)yt->bits;
         L->C = x.c, L->H = h, L->W = w, L->OC = x.c, L->G = 1;
@@ -220,7 +203,7 @@ static zki_status lower_maxpool(lowering *lw, int qi, const zki_qnode *n)
         h = (uint32_t)pd.OH, w = (uint32_t)pd.OW;
         in = lw->d->n_nodes;
     }
-    tinfo *y = &lw->t[n->out];
+    zki_tinfo *y = &lw->t[n->out];
     *y = x;
     y->id = (int)lw->d->n_nodes, y->h = h, y->w = w, y->feat = (int64_t)x.c * h * w, y->bits = (uint32_t)yt->bits;
     return ZKI_OK;
@@ -228,15 +211,15 @@ static zki_status lower_maxpool(lowering *lw, int qi, const zki_qnode *n)
 
 /* Add (n_in >= 2 maps of one shape, multipliers p[0..n_in), then s lo hi)
  * or Concat (n_in >= 2 maps of one height and width, along channels). */
-static zki_status lower_join(lowering *lw, int qi, const zki_qnode *n)
+static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
 {
     const zki_qtensor *yt = &lw->m->t[n->out];
     int add = n->op == ZKI_QOP_ADD;
-    const tinfo *x0 = &lw->t[n->in[0]];
+    const zki_tinfo *x0 = &lw->t[n->in[0]];
     uint64_t c = 0;
     int bad = n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || yt->bits > 16 || !x0->map;
     for (int i = 0; !bad && i < n->n_in; i++) {
-        const tinfo *x = &lw->t[n->in[i]];
+        const zki_tinfo *x = &lw->t[n->in[i]];
         bad = !x->map || x->h != x0->h || x->w != x0->w || (add && x->c != x0->c) ||
               (!add && x->bits > (uint32_t)yt->bits);
         c += x->c;
@@ -261,7 +244,7 @@ static zki_status lower_join(lowering *lw, int qi, const zki_qnode *n)
             REFUSE("prove: node '%s' (Concat): proven along the channels (axis 1) of Conv, pool, Add or Concat "
                    "maps of one height and width, outputs of at most 16 bits holding every input", n->name);
     }
-    zki_dag_node *L = new_node(lw, qi, add ? ZKI_NODE_ADD : ZKI_NODE_CONCAT);
+    zki_dag_node *L = zki_lower_new_node(lw, qi, add ? ZKI_NODE_ADD : ZKI_NODE_CONCAT);
     L->n_in = (uint32_t)n->n_in;
     int nonneg = 1;
     for (int i = 0; i < n->n_in; i++) {
@@ -272,7 +255,7 @@ static zki_status lower_join(lowering *lw, int qi, const zki_qnode *n)
     }
     L->out_bits = (uint32_t)yt->bits;
     L->C = (uint32_t)c, L->H = x0->h, L->W = x0->w, L->OC = (uint32_t)c, L->G = 1;
-    L->K = L->N = map_size((uint32_t)c, x0->h, x0->w);
+    L->K = L->N = zki_lower_map_size((uint32_t)c, x0->h, x0->w);
     if (add) {
         int k = n->n_in;
         L->M = 1;
@@ -281,7 +264,7 @@ static zki_status lower_join(lowering *lw, int qi, const zki_qnode *n)
         L->hi = n->p[k + 2];
         nonneg = L->lo >= 0;
     }
-    tinfo *y = &lw->t[n->out];
+    zki_tinfo *y = &lw->t[n->out];
     *y = *x0;
     y->id = (int)lw->d->n_nodes, y->c = (uint32_t)c, y->feat = (int64_t)c * x0->h * x0->w;
     y->nonneg = nonneg, y->bits = (uint32_t)yt->bits;
@@ -290,10 +273,10 @@ static zki_status lower_join(lowering *lw, int qi, const zki_qnode *n)
 
 /* Linear, Conv, AveragePool, GlobalAveragePool and a map's Requant (the
  * last three as depthwise convs with unit weights). */
-static zki_status lower_affine(lowering *lw, int qi, const zki_qnode *n)
+static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
 {
     const zki_qmodel *m = lw->m;
-    const tinfo x = lw->t[n->in[0]];
+    const zki_tinfo x = lw->t[n->in[0]];
     /* GlobalAveragePool: a MEAN over the two spatial axes of a map */
     int is_gap = n->op == ZKI_QOP_MEAN && m->t[n->in[0]].rank == 4 && n->p[4] == 12;
     /* a map's REQUANT (the quantiser's scale alignment before a join) */
@@ -352,7 +335,7 @@ static zki_status lower_affine(lowering *lw, int qi, const zki_qnode *n)
         REFUSE("prove: node '%s' (%s): weights must be int8/int16 constants on a one-row input (Linear [N, %lld]; "
                "Conv on the input image or a map), outputs at most 16 bits, 0 < |M| < 2^31, s <= 61, clamp "
                "range containing 0", n->name, zki_qop_name(n->op), (long long)x.feat);
-    zki_dag_node *L = new_node(lw, qi, is_conv ? ZKI_NODE_CONV : ZKI_NODE_LINEAR);
+    zki_dag_node *L = zki_lower_new_node(lw, qi, is_conv ? ZKI_NODE_CONV : ZKI_NODE_LINEAR);
     L->in[0] = (uint32_t)x.id;
     L->has_bias = bi >= 0;
     L->w_bits = w ? (uint32_t)w->bits : 8;
@@ -368,7 +351,7 @@ static zki_status lower_affine(lowering *lw, int qi, const zki_qnode *n)
         L->lo = 0;
         nonneg = 1;
     }
-    tinfo *y = &lw->t[n->out];
+    zki_tinfo *y = &lw->t[n->out];
     memset(y, 0, sizeof(*y));
     y->id = (int)lw->d->n_nodes, y->nonneg = nonneg, y->bits = L->out_bits;
     if (is_conv) {
@@ -385,7 +368,7 @@ static zki_status lower_affine(lowering *lw, int qi, const zki_qnode *n)
         L->K = (uint32_t)x.feat;
         if (x.map) {
             L->C = x.c, L->H = x.h, L->W = x.w;
-            L->K = map_size(x.c, x.h, x.w);
+            L->K = zki_lower_map_size(x.c, x.h, x.w);
         }
         L->N = (uint32_t)w->dims[0];
         y->feat = w->dims[0];
@@ -393,12 +376,12 @@ static zki_status lower_affine(lowering *lw, int qi, const zki_qnode *n)
     return ZKI_OK;
 }
 
-static zki_status lower_node(lowering *lw, int qi)
+static zki_status lower_node(zki_lowering *lw, int qi)
 {
     const zki_qnode *n = &lw->m->nodes[qi];
-    zki_status st = known(lw, n, n->in[0]);
+    zki_status st = zki_lower_known(lw, n, n->in[0]);
     for (int i = 1; !st && (n->op == ZKI_QOP_ADD || n->op == ZKI_QOP_CONCAT) && i < n->n_in; i++)
-        st = known(lw, n, n->in[i]);
+        st = zki_lower_known(lw, n, n->in[i]);
     if (st)
         return st;
     switch (n->op) {
@@ -447,7 +430,7 @@ zki_status zki_dag_lower(const zki_qmodel *m, zki_dag *d, int **src_node)
     d->in_scale = it->scale;
     d->out_scale = ot->scale;
     size_t cap = 4 * (size_t)m->n_nodes + 1;
-    lowering lw = {m, d, calloc((size_t)m->n_t + 1, sizeof(tinfo)), calloc(cap, sizeof(int))};
+    zki_lowering lw = {m, d, calloc((size_t)m->n_t + 1, sizeof(zki_tinfo)), calloc(cap, sizeof(int))};
     d->nodes = calloc(cap, sizeof(zki_dag_node));
     if (!lw.t || !lw.src || !d->nodes) {
         st = zki_fail(ZKI_ERR_NOMEM, "prove: DAG");
@@ -455,7 +438,7 @@ zki_status zki_dag_lower(const zki_qmodel *m, zki_dag *d, int **src_node)
     }
     for (int i = 0; i < m->n_t; i++)
         lw.t[i].id = -1;
-    tinfo *x = &lw.t[m->inputs[0]];
+    zki_tinfo *x = &lw.t[m->inputs[0]];
     x->id = 0, x->feat = zki_qnumel(it), x->bits = (uint32_t)it->bits;
     for (int i = 0; !st && i < m->n_nodes; i++) {
         if (d->n_nodes + 4 > cap || d->n_nodes >= ZKI_DAG_MAX_NODES)
