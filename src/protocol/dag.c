@@ -78,9 +78,14 @@ static void layout_row(zki_tlayout *l, uint64_t n)
     l->log_len = (uint32_t)zki_log2_ceil(n);
 }
 
+/* A map [c][1][1] is laid out as a row of c features: the two are one
+ * layout (a Linear's row and a 1x1 map meet in Adds and products). */
 int zki_tlayout_eq(const zki_tlayout *a, const zki_tlayout *b)
 {
-    return a->map == b->map && a->c == b->c && a->h == b->h && a->w == b->w && a->n == b->n;
+    if (a->map && b->map)
+        return a->c == b->c && a->h == b->h && a->w == b->w;
+    int ra = !a->map || (a->h == 1 && a->w == 1), rb = !b->map || (b->h == 1 && b->w == 1);
+    return ra && rb && a->n == b->n;
 }
 
 /* A LUT, MOVE or MUL node's own output layout. */

@@ -123,6 +123,7 @@ typedef struct {
 int zki_dag_layout(const zki_dag *a, uint32_t t, zki_tlayout *l);
 /* The layout node j reads its input i in (CONCAT: part i's map). */
 int zki_dag_in_layout(const zki_dag *a, uint32_t j, uint32_t i, zki_tlayout *l);
+/* Same padded layout (a map [c][1][1] is laid out as a row of c). */
 int zki_tlayout_eq(const zki_tlayout *a, const zki_tlayout *b);
 /* How many nodes do not lead to the output (-1: out of memory). */
 int64_t zki_dag_dead_nodes(const zki_dag *a);
