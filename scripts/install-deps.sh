@@ -3,7 +3,7 @@
 # Idempotent: a second run installs nothing and does not touch the network.
 set -eu
 
-PKGS="build-essential cmake make pkg-config libssl-dev clang libclang-rt-14-dev libomp-dev python3 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata time"
+PKGS="build-essential cmake make pkg-config libssl-dev clang libclang-rt-14-dev libomp-dev python3 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata time python3-numpy python3-torch python3-torchvision"
 
 missing=""
 for p in $PKGS; do
