@@ -20,12 +20,7 @@ static const float *scalar_const(const zki_graph *g, int t)
 
 static int same_shape(const zki_tensor *a, const zki_tensor *b)
 {
-    if (a->rank != b->rank)
-        return 0;
-    for (int k = 0; k < a->rank; k++)
-        if (a->dims[k] != b->dims[k])
-            return 0;
-    return 1;
+    return a->rank == b->rank && !memcmp(a->dims, b->dims, sizeof(int64_t) * (size_t)a->rank);
 }
 
 static int is_arith(int op) { return op == ZKI_OP_ADD || op == ZKI_OP_SUB || op == ZKI_OP_MUL || op == ZKI_OP_DIV; }
