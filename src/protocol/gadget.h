@@ -124,11 +124,13 @@ uint32_t zki_mul_q_log(const zki_dag *d, uint32_t j);
  * o's real positions on the broadcast axes at r (zki_lk_prefix_mle; 1
  * without broadcast): the operand expanded to o, zero at o's pads, has
  * the multilinear extension operand~(pt) * that indicator.
- * zki_bcast_expand (prover): that expansion of x ([B][its padded length])
- * as a table [B][2^o->log_len] (malloc'ed, NULL when out of memory). */
+ * zki_bcast_expand (prover): x ([B][its padded length]) expanded to o, a
+ * table [B][2^o->log_len] (malloc'ed, NULL when out of memory): zero at
+ * o's pads on the broadcast axes (zero_pads; the extension above), or x's
+ * values there too (its extension is then operand~(pt) alone). */
 int zki_bcast_axes(const zki_dag *d, uint32_t t, const zki_tlayout *o, unsigned *axes);
 zki_ext zki_bcast_point(const zki_tlayout *o, unsigned axes, size_t lb, const zki_ext *r, zki_ext *pt);
-int64_t *zki_bcast_expand(const int64_t *x, uint32_t B, const zki_tlayout *o, unsigned axes);
+int64_t *zki_bcast_expand(const int64_t *x, uint32_t B, const zki_tlayout *o, unsigned axes, int zero_pads);
 
 /* Every node's lookup sites and, with a private input, the input's range
  * sites (x0p: the padded input when proving, NULL when verifying). */

@@ -143,7 +143,7 @@ static zki_status add_witness(zki_walk *w, uint32_t j)
     for (uint32_t i = 0; acc && i < L->n_in; i++) {
         unsigned axes = 0;
         zki_bcast_axes(w->d, L->in[i], &o, &axes);
-        int64_t *e = axes ? zki_bcast_expand(w->W->t[L->in[i]], w->B, &o, axes) : NULL;
+        int64_t *e = axes ? zki_bcast_expand(w->W->t[L->in[i]], w->B, &o, axes, 1) : NULL;
         const int64_t *x = axes ? e : w->W->t[L->in[i]];
         if (!x) {
             free(acc);

@@ -4,13 +4,15 @@
  * broadcast (a squeeze-excitation gate [C][1][1]). The merged claim
  * acc~(r) = v is one degree-3 sum-check over the output's padded index,
  *     v = sum_i eq(r, i) x_0(i) x_1e(i),
- * x_1e the expansion of x_1 (zero at the output's pads on the broadcast
- * axes): at its last point rho the prover sends e_0 = x_0~(rho) and
- * e_1 = x_1~(rho'), rho' rho's coordinates on x_1's own axes and the batch
- * (gadget.h, zki_bcast_point), and the verifier checks the last round's
- * value against eq(r, rho) e_0 e_1 Ind(rho). x_0 is zero at the output's
- * pads (its producer pins them), so acc is too. Proof: the claim
- * reduction, one sum-check, values (e_0, e_1). */
+ * x_1e the expansion of x_1 to the output's padded layout (x_1's value at
+ * every index on the broadcast axes, pads included): its extension does
+ * not depend on the broadcast axes' coordinates, so at the sum-check's
+ * last point rho the prover sends e_0 = x_0~(rho) and e_1 = x_1~(rho'),
+ * rho' rho's coordinates on x_1's own axes and the batch (gadget.h,
+ * zki_bcast_point), and the verifier checks the last round's value against
+ * eq(r, rho) e_0 e_1. x_0 is zero at the output's pads (its producer pins
+ * them), so acc is too. Proof: the claim reduction, one sum-check, values
+ * (e_0, e_1). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,7 +65,7 @@ static zki_status mul_shape(const zki_dag *d, uint32_t j, uint32_t B, zki_node_s
     return ZKI_OK;
 }
 
-/* Two points of the sum-check's size and the eq and indicator at them. */
+/* Two points of the sum-check's size and the eq at them. */
 static void mul_verify_cost(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes)
 {
     uint64_t nv = 21 + zki_log2_ceil(d->nodes[j].N); /* a batch of up to 2^20 */
@@ -96,8 +98,8 @@ static zki_status mul_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
         return zki_fail(ZKI_ERR_NOMEM, "verify: points");
     if (zki_sumcheck_verify(nv, 3, c->value, &p->sc[0], w->ts, rho, &fin))
         return zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (mul)", j);
-    zki_ext ind = zki_bcast_point(&o, axes, lb, rho, pt1);
-    zki_ext want = zki_ext_mul(zki_ext_mul(zki_eq_eval(c->point, rho, nv), p->val[0]), zki_ext_mul(p->val[1], ind));
+    zki_bcast_point(&o, axes, lb, rho, pt1);
+    zki_ext want = zki_ext_mul(zki_ext_mul(zki_eq_eval(c->point, rho, nv), p->val[0]), p->val[1]);
     if (!zki_ext_eq(fin, want))
         return zki_fail(ZKI_ERR_VERIFY, "verify: node %u (mul): the product sum-check's last value is not "
                         "eq * x_0 * x_1", j);
@@ -115,7 +117,7 @@ static zki_status mul_tables(zki_walk *w, uint32_t j, int64_t **x1e)
     if (!mul_operands(w->d, j, &o, &axes) || !zki_dag_layout(w->d, L->in[1], &l1) ||
         w->W->ld[L->in[0]] != (uint64_t)1 << o.log_len || w->W->ld[L->in[1]] != (uint64_t)1 << l1.log_len)
         return zki_fail(ZKI_ERR_INPUT, "prove: mul node %u: inputs of another size", j);
-    *x1e = zki_bcast_expand(w->W->t[L->in[1]], w->B, &o, axes);
+    *x1e = zki_bcast_expand(w->W->t[L->in[1]], w->B, &o, axes, 0);
     return *x1e ? ZKI_OK : zki_fail(ZKI_ERR_NOMEM, "prove: mul node %u", j);
 }
 

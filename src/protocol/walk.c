@@ -337,7 +337,7 @@ zki_ext zki_bcast_point(const zki_tlayout *o, unsigned axes, size_t lb, const zk
 }
 
 #ifndef ZKI_VERIFIER_ONLY
-int64_t *zki_bcast_expand(const int64_t *x, uint32_t B, const zki_tlayout *o, unsigned axes)
+int64_t *zki_bcast_expand(const int64_t *x, uint32_t B, const zki_tlayout *o, unsigned axes, int zero_pads)
 {
     uint64_t np = (uint64_t)1 << o->log_len;
     int64_t *e = malloc(sizeof(int64_t) * (size_t)B * np);
@@ -359,7 +359,7 @@ int64_t *zki_bcast_expand(const int64_t *x, uint32_t B, const zki_tlayout *o, un
             for (int a = 3; a-- > 0;) {
                 uint64_t v = i >> at[a] & (((uint64_t)1 << n[a]) - 1);
                 if (axes >> a & 1)
-                    pad |= v >= dim[a];
+                    pad |= zero_pads && v >= dim[a];
                 else
                     src = src << mine[a] | v;
             }

@@ -1,0 +1,241 @@
+/* The MUL gadget and broadcasting ADDs, in process, on the torch-exported
+ * fixtures of tools/make_dag_fixtures.py (the CLI's compile, run against
+ * torch, prove, verify and byte flips of the same fixtures are in
+ * test_prove_dag):
+ *   dag_mul_se        a squeeze-excitation block: a 6x6 map of 6 channels
+ *                     times a ReLU6 gate [6][1][1] (written gate * map: the
+ *                     lowering swaps the operands);
+ *   dag_mul_branches  the product of two conv branches of one shape;
+ *   dag_add_bcast     the sum of a map and a [6][1][1] map;
+ * and two models built here: add_bcast_fc, a broadcasting ADD read by a
+ * Linear (which does not look at the ADD's pads), and mul_rows, the
+ * product of two Linear outputs (rows of 6 padded to 8). For each, quantised on its calibration set (tests/test_prove_util.h):
+ *   (a) the lowered DAG holds the node (MUL; a broadcast operand where the
+ *       model has one) and the honest proofs (a public batch of 2, a
+ *       private sample) verify, their output the integer executor's;
+ *   (b) the node's proof values (its input claims, the broadcast operand's
+ *       among them) changed in memory, and single-byte changes of its
+ *       proof's bytes, are rejected;
+ *   (c) cheating witnesses at the node through the prover's seam (acc,
+ *       quot, y, acc at a pad; on the broadcasting ADD, accumulators of
+ *       inputs not zeroed at the pads of their broadcast axes:
+ *       tests/test_node_attack.h) are rejected.
+ * And a Mul by a constant tensor is refused, naming the node. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "protocol/gadget.h"
+#include "test.h"
+#include "test_prove_util.h"
+#include "test_attack_util.h"
+#include "test_node_attack.h"
+
+/* The first node of this kind whose input i broadcasts (bcast) or not. */
+static uint32_t node_with(const zki_dag *d, uint32_t kind, int bcast)
+{
+    for (uint32_t j = 0; j < d->n_nodes; j++) {
+        zki_tlayout o;
+        const zki_dag_node *L = &d->nodes[j];
+        if (L->kind != kind || !zki_dag_layout(d, j + 1, &o))
+            continue;
+        int any = 0;
+        for (uint32_t i = 0; i < L->n_in; i++) {
+            unsigned axes = 0;
+            zki_bcast_axes(d, L->in[i], &o, &axes);
+            any |= axes != 0;
+        }
+        if (any == bcast)
+            return j;
+    }
+    return UINT32_MAX;
+}
+
+typedef struct {
+    uint32_t j;
+    const char *what;
+} tamper_ctx;
+
+/* Each of node j's proof values moved by one: rejected. */
+static void tamper_vals(const zki_vk *vk, const int64_t *Xv, uint32_t B, zki_proof *pf, void *ctx)
+{
+    const tamper_ctx *c = ctx;
+    zki_node_proof *p = &pf->node[c->j];
+    for (uint32_t i = 0; i < p->n_val; i++) {
+        zki_ext old = p->val[i];
+        p->val[i] = zki_ext_add(old, zki_ext_one());
+        zki_status st = zki_verify(vk, Xv, B, pf);
+        CHECK_MSG(st == ZKI_ERR_VERIFY, "%s node %u: input claim %u moved: verify status %d", c->what, c->j, i, st);
+        p->val[i] = old;
+    }
+    printf("  %s node %u: each of its %u input claims moved by one: rejected\n", c->what, c->j, p->n_val);
+}
+
+/* A model built here ends: tensor yt is its output (checked), *X a random
+ * int8 batch of 2 for its input. */
+static zki_qmodel *finish_model(zki_qmodel *m, zki_rng *g, int yt, int64_t **X)
+{
+    m->n_outputs = 1;
+    m->outputs[0] = yt;
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "model check: %s", zki_last_error());
+    int64_t n = 2 * zki_qnumel(&m->t[m->inputs[0]]);
+    *X = malloc(sizeof(int64_t) * (size_t)n);
+    for (int64_t i = 0; *X && i < n; i++)
+        (*X)[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    return m;
+}
+
+/* A model built here whose broadcasting ADD is read by a Linear through a
+ * Flatten (a Linear's weights are zero at its input's pads, so nothing
+ * after the ADD looks at its pads: only its own sum pins them):
+ *   x [2][5][5] -> conv 3x3 pad 1 relu (2 -> 3) = t -> GlobalAveragePool
+ *   = g [3][1][1] -> Add(t, g) -> Flatten -> Linear 3.
+ * *X: a random batch of 2. */
+static zki_qmodel *add_bcast_fc(zki_rng *g, int64_t **X)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d4[4] = {1, 2, 5, 5};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    shape s = {2, 5, 5}, s1 = {3, 1, 1};
+    int t = conv(m, g, x, &s, 3, 3, 1, "conv0");
+    int gt = value_b(m, "gap", s1, 8);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_MEAN, "gap");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 1, n->in[0] = t, n->out = gt, n->n_p = 5;
+    n->p[0] = 1311, n->p[1] = 15, n->p[2] = -128, n->p[3] = 127, n->p[4] = 12; /* 1311 / 2^15 ~ 1/25 */
+    int sum = value_b(m, "sum", s, 8);
+    ni = zki_qmodel_add_node(m, ZKI_QOP_ADD, "add");
+    n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = t, n->in[1] = gt, n->out = sum, n->n_p = 5;
+    n->p[0] = 1500, n->p[1] = -900, n->p[2] = 12, n->p[3] = -128, n->p[4] = 127;
+    return finish_model(m, g, add_flatten_linear(m, g, sum, 3 * 5 * 5, 3), X);
+}
+
+/* A Linear K -> N on row x (random int8 weights and bias, M = 40,
+ * s = 16; relu: clamp at 0); returns its output [1, N]. */
+static int linear_row(zki_qmodel *m, zki_rng *g, int x, int64_t K, int64_t N, int relu, const char *name)
+{
+    char nm[32];
+    int64_t wd[2] = {N, K}, bd[1] = {N}, yd[2] = {1, N};
+    snprintf(nm, sizeof nm, "%s.w", name);
+    int wt = add_const(m, g, nm, 8, 2, wd, -127, 255);
+    snprintf(nm, sizeof nm, "%s.b", name);
+    int bt = add_const(m, g, nm, 32, 1, bd, -(1 << 12), 1 << 13);
+    int yt = zki_qmodel_add_tensor(m, name, ZKI_QT_VALUE, 8, 2, yd, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, name);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
+    n->p[0] = 40, n->p[1] = 16, n->p[2] = relu ? 0 : -128, n->p[3] = 127;
+    return yt;
+}
+
+/* A product of two rows (SiLU's shape, x * f(x), on a Linear's output):
+ *   x [12] -> Linear 6 = a -> Linear 6 relu = b -> Mul(a, b) -> Linear 3.
+ * Rows of 6 features padded to 8. *X: a random batch of 2. */
+static zki_qmodel *mul_rows(zki_rng *g, int64_t **X)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d2[2] = {1, 12}, d6[2] = {1, 6};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, d2, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    int a = linear_row(m, g, x, 12, 6, 0, "fc_a");
+    int b = linear_row(m, g, a, 6, 6, 1, "fc_b");
+    int prod = zki_qmodel_add_tensor(m, "prod", ZKI_QT_VALUE, 8, 2, d6, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_MUL, "mul");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = a, n->in[1] = b, n->out = prod, n->n_p = 4;
+    n->p[0] = 300, n->p[1] = 14, n->p[2] = -128, n->p[3] = 127;
+    return finish_model(m, g, linear_row(m, g, prod, 6, 3, 0, "fc_out"), X);
+}
+
+static void test_fixture(zki_rng *g, const char *name, uint32_t kind, int bcast)
+{
+    char onnx[64], calib[64];
+    snprintf(onnx, sizeof onnx, "dag_%s.onnx", name);
+    snprintf(calib, sizeof calib, "dag_%s_calib.npy", name);
+    int64_t *X = NULL;
+    zki_qmodel *m = !strcmp(name, "add_bcast_fc") ? add_bcast_fc(g, &X)
+                    : !strcmp(name, "mul_rows")   ? mul_rows(g, &X)
+                                                  : load_fixture(onnx, calib, &X);
+    zki_pk *pk = NULL;
+    if (!m || !X || zki_setup(m, atk_seed_w, &pk) != ZKI_OK) {
+        CHECK_MSG(0, "%s: no model or key: %s", name, zki_last_error());
+        goto out;
+    }
+    printf("%s:\n", name);
+    /* (a) */
+    uint32_t j = node_with(&pk->vk.dag, kind, bcast);
+    CHECK_MSG(j != UINT32_MAX, "%s: no %s node%s in the DAG", name, kind == ZKI_NODE_MUL ? "MUL" : "ADD",
+              bcast ? " with a broadcast input" : "");
+    if (j == UINT32_MAX)
+        goto out;
+    prove_fixture_rounds(m, X, atk_seed_w, atk_seed_a, &pk, name);
+    /* (b) */
+    tamper_ctx tc = {j, name};
+    prove_round(g, m, X, 2, 0, atk_seed_w, atk_seed_a, tamper_vals, &tc, 8, name);
+    uint8_t *bytes = NULL;
+    size_t blen = 0;
+    zki_pk *pk2 = NULL;
+    if (prove_verify(m, X, 2, NULL, 0, &bytes, &blen, &pk2) == ZKI_OK)
+        node_mutations(g, &pk2->vk, X, 2, bytes, blen, j, name);
+    else
+        CHECK_MSG(0, "%s: honest proof refused", name);
+    free(bytes);
+    zki_pk_free(pk2);
+    /* (c) */
+    static const int how[] = {ACC, QUOT, YOUT, ACC | PAD, UNMASKED};
+    for (size_t k = 0; k < sizeof how / sizeof how[0]; k++)
+        if (how[k] != UNMASKED || (kind == ZKI_NODE_ADD && bcast))
+            run_attack(m, X, 2, j, name, how[k]);
+out:
+    zki_pk_free(pk);
+    free(X);
+    zki_qmodel_free(m);
+}
+
+/* A Mul of a map by a constant tensor (not a scalar: the quantiser makes
+ * that a requantisation) is refused with the node's name. */
+static void test_constant_operand(zki_rng *g)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d4[4] = {1, 2, 4, 4}, cd[4] = {1, 2, 1, 1};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, d4, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    shape s = {2, 4, 4};
+    int a = conv(m, g, x, &s, 2, 3, 1, "conv0");
+    int k = add_const(m, g, "scale", 8, 4, cd, -127, 255);
+    int y = value_b(m, "prod", s, 8);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_MUL, "the_mul");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = a, n->in[1] = k, n->out = y, n->n_p = 4;
+    n->p[0] = 300, n->p[1] = 16, n->p[2] = -128, n->p[3] = 127;
+    int64_t *X = NULL;
+    finish_model(m, g, add_flatten_linear(m, g, y, 2 * 4 * 4, 3), &X);
+    free(X);
+    zki_pk *pk = NULL;
+    zki_status st = zki_setup(m, atk_seed_w, &pk);
+    const char *e = zki_last_error();
+    CHECK_MSG(st == ZKI_ERR_UNSUPPORTED && strstr(e, "'the_mul'") && strstr(e, "constant tensor 'scale'"),
+              "Mul by a constant: status %d: %s", st, e);
+    printf("Mul by a constant tensor: %s\n", e);
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
+}
+
+int main(void)
+{
+    zki_rng g;
+    zki_rng_seed(&g, 7007);
+    test_fixture(&g, "mul_se", ZKI_NODE_MUL, 1);
+    test_fixture(&g, "mul_branches", ZKI_NODE_MUL, 0);
+    test_fixture(&g, "add_bcast", ZKI_NODE_ADD, 1);
+    test_fixture(&g, "add_bcast_fc", ZKI_NODE_ADD, 1); /* built here */
+    test_fixture(&g, "mul_rows", ZKI_NODE_MUL, 0);     /* built here */
+    test_constant_operand(&g);
+    return TEST_SUMMARY();
+}
