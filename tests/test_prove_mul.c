@@ -11,7 +11,8 @@
  * Linear (which does not look at the ADD's pads), and mul_rows, the
  * product of two Linear outputs (rows of 6 padded to 8). For each, quantised on its calibration set (tests/test_prove_util.h):
  *   (a) the lowered DAG holds the node (MUL; a broadcast operand where the
- *       model has one) and the honest proofs (a public batch of 2, a
+ *       model has one); each of its key fields mutated is refused when the
+ *       DAG is read (but for legal other models); the honest proofs (a public batch of 2, a
  *       private sample) verify, their output the integer executor's;
  *   (b) the node's proof values (its input claims, the broadcast operand's
  *       among them) changed in memory, and single-byte changes of its
@@ -152,6 +153,110 @@ static zki_qmodel *mul_rows(zki_rng *g, int64_t **X)
     return finish_model(m, g, linear_row(m, g, prod, 6, 3, 0, "fc_out"), X);
 }
 
+/* ---- key fields ------------------------------------------------------- */
+
+static int dag_parses(const zki_dag *d)
+{
+    zki_wbuf w = {0};
+    zki_dag_write(&w, d);
+    zki_rbuf r = {w.p, w.n, 0};
+    zki_dag a;
+    zki_status st = w.oom ? ZKI_ERR_NOMEM : zki_dag_read(&r, &a);
+    if (!st)
+        zki_dag_free(&a);
+    free(w.p);
+    return st == ZKI_OK;
+}
+
+/* A tensor of d before node j that does not broadcast to its output (0:
+ * none). */
+static uint32_t no_bcast_tensor(const zki_dag *d, uint32_t j)
+{
+    zki_tlayout o;
+    unsigned axes;
+    zki_dag_layout(d, j + 1, &o);
+    for (uint32_t t = 1; t <= j; t++)
+        if (!zki_bcast_axes(d, t, &o, &axes))
+            return t;
+    return 0;
+}
+
+#define N_FIELD_MUTATIONS 24
+
+/* Mutation k of node L of d (a MUL or ADD node j); its name, NULL: does
+ * not apply. *legal: the result is another legal model. */
+static const char *mutate(const zki_dag *d, uint32_t j, zki_dag_node *L, int k, int *legal)
+{
+    int mul = L->kind == ZKI_NODE_MUL;
+    *legal = 0;
+    switch (k) {
+    case 0: L->K++; return "K + 1";
+    case 1: L->N *= 2, L->K *= 2; return "N, K doubled";
+    case 2: L->has_bias = 1; return "has_bias 1";
+    case 3: L->w_bits = 8; return "w_bits 8";
+    case 4: L->M = 0; return "M 0";
+    case 5: L->M = 1ll << 31; return "M 2^31";
+    case 6: L->s = 0; return "s 0";
+    case 7: L->s = 62; return "s 62";
+    case 8: L->lo = 1; return "lo 1";
+    case 9: L->hi = -1; return "hi -1";
+    case 10: L->q_log--; return "q_log - 1";
+    case 11: L->q_log++; return "q_log + 1";
+    case 12: L->C--; return "C - 1";
+    case 13: L->H--; return "H - 1";
+    case 14: L->W--; return "W - 1";
+    case 15: L->OC = mul ? 1 : L->OC + 1; return "OC";
+    case 16: L->KH = 1; return "KH 1";
+    case 17: L->G = mul ? 1 : 0; return "G";
+    case 18: L->pt = 1; return "pt 1";
+    case 19: L->n_in = 1; return "one input";
+    case 20: L->in[1] = 0; return "in[1] the model input";
+    case 21: L->in[0] = 0; return "in[0] the model input";
+    case 22: {
+        unsigned axes = 0;
+        zki_tlayout o;
+        zki_dag_layout(d, j + 1, &o);
+        zki_bcast_axes(d, L->in[1], &o, &axes);
+        uint32_t t = L->in[0];
+        L->in[0] = L->in[1], L->in[1] = t;
+        *legal = !mul || !axes; /* an ADD's order is free; MUL's x_0 has the output's layout */
+        return "inputs swapped";
+    }
+    case 23: {
+        uint32_t t = no_bcast_tensor(d, j);
+        if (!t)
+            return NULL;
+        L->in[1] = t;
+        return "in[1] a map that does not broadcast";
+    }
+    }
+    return NULL;
+}
+
+/* Every field of node j held by the key check: each mutation of it that
+ * is not a legal model is refused at parse. */
+static void key_fields(const zki_dag *d, uint32_t j, const char *what)
+{
+    CHECK_MSG(dag_parses(d), "%s: the honest DAG does not parse", what);
+    int refused = 0, legal = 0;
+    for (int k = 0; k < N_FIELD_MUTATIONS; k++) {
+        zki_dag c = *d;
+        c.nodes = malloc(sizeof(zki_dag_node) * d->n_nodes);
+        memcpy(c.nodes, d->nodes, sizeof(zki_dag_node) * d->n_nodes);
+        int ok_model = 0;
+        const char *name = mutate(d, j, &c.nodes[j], k, &ok_model);
+        if (name) {
+            int parses = dag_parses(&c);
+            CHECK_MSG(parses == ok_model, "%s node %u, %s: %s", what, j, name,
+                      parses ? "a key the gadget cannot prove parses" : "a legal model refused");
+            refused += !parses;
+            legal += ok_model;
+        }
+        free(c.nodes);
+    }
+    printf("  %s node %u: %d field mutations refused at parse, %d legal other models\n", what, j, refused, legal);
+}
+
 static void test_fixture(zki_rng *g, const char *name, uint32_t kind, int bcast)
 {
     char onnx[64], calib[64];
@@ -173,6 +278,7 @@ static void test_fixture(zki_rng *g, const char *name, uint32_t kind, int bcast)
               bcast ? " with a broadcast input" : "");
     if (j == UINT32_MAX)
         goto out;
+    key_fields(&pk->vk.dag, j, name);
     prove_fixture_rounds(m, X, atk_seed_w, atk_seed_a, &pk, name);
     /* (b) */
     tamper_ctx tc = {j, name};
