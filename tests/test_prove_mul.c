@@ -7,6 +7,8 @@
  *                     lowering swaps the operands);
  *   dag_mul_branches  the product of two conv branches of one shape;
  *   dag_add_bcast     the sum of a map and a [6][1][1] map;
+ *   dag_mul_se_fc     a squeeze-excitation gate made by Linear layers: a
+ *                     row of 6 viewed as [1,6,1,1] times the map;
  * and two models built here: add_bcast_fc, a broadcasting ADD read by a
  * Linear (which does not look at the ADD's pads), and mul_rows, the
  * product of two Linear outputs (rows of 6 padded to 8). For each, quantised on its calibration set (tests/test_prove_util.h):
@@ -340,6 +342,7 @@ int main(void)
     test_fixture(&g, "mul_se", ZKI_NODE_MUL, 1);
     test_fixture(&g, "mul_branches", ZKI_NODE_MUL, 0);
     test_fixture(&g, "add_bcast", ZKI_NODE_ADD, 1);
+    test_fixture(&g, "mul_se_fc", ZKI_NODE_MUL, 1);
     test_fixture(&g, "add_bcast_fc", ZKI_NODE_ADD, 1); /* built here */
     test_fixture(&g, "mul_rows", ZKI_NODE_MUL, 0);     /* built here */
     test_constant_operand(&g);

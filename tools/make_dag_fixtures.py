@@ -30,6 +30,9 @@ time) refuses them and the proof DAG must prove them
   dag_add_bcast        t as above; relu(t + conv_g(gap(t))), an Add of a map
                        and a [6][1][1] map broadcast over it
                        -> GlobalAveragePool -> Linear
+  dag_mul_se_fc        t as above; a gate made by Linear layers,
+                       relu6(fc_b(relu(fc_a(flatten(gap(t)))))) viewed as
+                       [1, 6, 1, 1]; t * g -> GlobalAveragePool -> Linear
 
 torch.onnx.export (opset 13) writes a + b + c as two binary Adds
 (Add(Add(a, b), c)): ONNX Add takes two inputs, so a "3-input Add" is a
@@ -206,6 +209,22 @@ class AddBcast(nn.Module):
         return self.head(torch.relu(t + self.g(t)))
 
 
+class MulSEFc(nn.Module):
+    """A squeeze-excitation gate made by Linear layers, viewed as [1, C, 1, 1]."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, C6, 3), nn.ReLU())
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Sequential(nn.Linear(C6, 3), nn.ReLU(), nn.Linear(3, C6), nn.ReLU6())
+        self.head = Head(C6)
+
+    def forward(self, x):
+        t = self.stem(x)
+        g = self.fc(torch.flatten(self.pool(t), 1)).view(-1, C6, 1, 1)
+        return self.head(t * g)
+
+
 MODELS = {
     "inception": Inception,
     "three_consumers": ThreeConsumers,
@@ -215,6 +234,7 @@ MODELS = {
     "mul_se": MulSE,
     "mul_branches": MulBranches,
     "add_bcast": AddBcast,
+    "mul_se_fc": MulSEFc,
 }
 
 

@@ -117,7 +117,8 @@ uint32_t zki_mul_q_log(const zki_dag *d, uint32_t j);
  * layout o. Axes of a map: bit 0 w, bit 1 h, bit 2 c.
  * zki_bcast_axes: 1 when tensor t reads as such an operand: its layout is
  * o (*axes = 0), or both are maps and each of t's axes is o's or 1 (*axes:
- * the axes where t has 1 and o more); else 0.
+ * the axes where t has 1 and o more), a row of o's C features reading as
+ * the map [C][1][1] (its padded layout); else 0.
  * zki_bcast_point: the point (*pt) at which the operand is read for the
  * output's point r (o's log_len coordinates, then lb batch ones): r's
  * coordinates on the kept axes and the batch. Returns the indicator of

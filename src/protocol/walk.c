@@ -293,6 +293,10 @@ int zki_bcast_axes(const zki_dag *d, uint32_t t, const zki_tlayout *o, unsigned 
         return 0;
     if (zki_tlayout_eq(&l, o))
         return 1;
+    /* a row of the output's channels reads as a map [c][1][1] (a gate
+     * made by Linear layers): the same padded layout */
+    if (!l.map && o->map && l.n == o->c && l.n >= 1)
+        l.map = 1, l.c = o->c, l.h = l.w = 1;
     if (!l.map || !o->map)
         return 0;
     const uint32_t mine[3] = {l.w, l.h, l.c}, full[3] = {o->w, o->h, o->c};

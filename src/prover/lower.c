@@ -219,7 +219,7 @@ static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
     uint64_t c = 0;
     /* an Add's map is its output's */
     uint32_t C = x0->c, H = x0->h, W = x0->w;
-    int bad = n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || yt->bits > 16 || !x0->map;
+    int bad = n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || yt->bits > 16 || (!add && !x0->map);
     if (add) {
         bad = bad || yt->rank != 4 || yt->dims[0] != 1 || yt->dims[1] < 1 || yt->dims[2] < 1 || yt->dims[3] < 1 ||
               yt->dims[1] >= (1ll << 31) || yt->dims[2] >= (1ll << 31) || yt->dims[3] >= (1ll << 31);
@@ -243,8 +243,8 @@ static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
             bad = n->p[i] == 0 || n->p[i] <= -(1ll << 31) || n->p[i] >= (1ll << 31);
         if (bad)
             REFUSE("prove: node '%s' (Add): proven as a join of Conv, pool, Add, Concat or Mul maps of the "
-                   "output's shape or broadcast to it (each axis the output's or 1), 0 < |M| < 2^31, s <= 61, "
-                   "outputs of at most 16 bits", n->name);
+                   "output's shape or broadcast to it (each axis the output's or 1; a row of C features viewed "
+                   "as [1,C,1,1]), 0 < |M| < 2^31, s <= 61, outputs of at most 16 bits", n->name);
     } else {
         bad = bad || n->n_p < 1 || n->p[0] != 1 || yt->rank != 4 || yt->dims[0] != 1 || yt->dims[1] != (int64_t)c ||
               yt->dims[2] != x0->h || yt->dims[3] != x0->w || c >= (1ull << 31) ||
@@ -275,7 +275,7 @@ static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
     }
     zki_tinfo *y = &lw->t[n->out];
     *y = *x0;
-    y->id = (int)lw->d->n_nodes, y->c = (uint32_t)c, y->h = H, y->w = W, y->feat = (int64_t)c * H * W;
+    y->id = (int)lw->d->n_nodes, y->map = 1, y->c = (uint32_t)c, y->h = H, y->w = W, y->feat = (int64_t)c * H * W;
     y->nonneg = nonneg, y->bits = (uint32_t)yt->bits;
     return ZKI_OK;
 }

@@ -12,9 +12,14 @@ int zki_lower_bcast_ok(const zki_lowering *lw, int t, uint32_t C, uint32_t H, ui
 {
     const zki_tinfo *x = &lw->t[t];
     const zki_qtensor *q = &lw->m->t[t];
+    if (q->rank != 4 || q->dims[0] != 1)
+        return 0;
+    /* a row of C features viewed as [1][C][1][1] (a gate made by Linear
+     * layers): the proof reads it as the map [C][1][1] */
+    if (!x->map)
+        return x->feat == C && q->dims[1] == C && q->dims[2] == 1 && q->dims[3] == 1;
     /* the model's tensor is the map the proof holds, [1][c][h][w] */
-    if (!x->map || q->rank != 4 || q->dims[0] != 1 || q->dims[1] != x->c || q->dims[2] != x->h ||
-        q->dims[3] != x->w)
+    if (q->dims[1] != x->c || q->dims[2] != x->h || q->dims[3] != x->w)
         return 0;
     return (x->c == C || x->c == 1) && (x->h == H || x->h == 1) && (x->w == W || x->w == 1);
 }
@@ -64,7 +69,8 @@ zki_status zki_lower_mul(zki_lowering *lw, int qi, const zki_qnode *n)
         bad = !full_operand(lw, b, yt) || xa->feat > ZKI_DAG_MAX_DIM;
     if (bad)
         REFUSE("prove: node '%s' (Mul): proven as the product of two activations, one of the output's shape and "
-               "the other of it too or of a map broadcast to it (each axis the output's or 1, e.g. [1,C,1,1]), "
+               "the other of it too or of a map broadcast to it (each axis the output's or 1, e.g. [1,C,1,1]; "
+               "a row of C features viewed as [1,C,1,1]), "
                "0 < |M| < 2^31, s <= 61, clamp range containing 0, values of at most 16 bits", n->name);
     if (xa->id == 0 || xb->id == 0)
         REFUSE("prove: node '%s' (Mul) reads the model input: a product is proven on a proven layer's output",
