@@ -23,7 +23,8 @@
  *       quot, y, acc at a pad; on the broadcasting ADD, accumulators of
  *       inputs not zeroed at the pads of their broadcast axes:
  *       tests/test_node_attack.h) are rejected.
- * And a Mul by a constant tensor is refused, naming the node. */
+ * And a Mul by a constant tensor is refused, naming the node, and so is a
+ * Mul whose quotients would need more than 20 bits. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,6 +336,27 @@ static void test_constant_operand(zki_rng *g)
     zki_qmodel_free(m);
 }
 
+/* A MUL whose worst quotient needs more than 20 bits (M = 2^30, s = 10:
+ * 2^14 2^30 / 2^10 = 2^34) is refused at setup, naming the node. */
+static void test_qlog_refused(zki_rng *g)
+{
+    int64_t *X = NULL;
+    zki_qmodel *m = mul_rows(g, &X);
+    for (int i = 0; i < m->n_nodes; i++)
+        if (m->nodes[i].op == ZKI_QOP_MUL)
+            m->nodes[i].p[0] = 1ll << 30, m->nodes[i].p[1] = 10;
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "model check: %s", zki_last_error());
+    zki_pk *pk = NULL;
+    zki_status st = zki_setup(m, atk_seed_w, &pk);
+    const char *e = zki_last_error();
+    CHECK_MSG(st == ZKI_ERR_UNSUPPORTED && strstr(e, "'mul'") && strstr(e, "quotients beyond 20 bits"),
+              "MUL quotient beyond 2^19: status %d: %s", st, e);
+    printf("MUL with quotients beyond 20 bits: %s\n", e);
+    zki_pk_free(pk);
+    free(X);
+    zki_qmodel_free(m);
+}
+
 int main(void)
 {
     zki_rng g;
@@ -346,5 +368,6 @@ int main(void)
     test_fixture(&g, "add_bcast_fc", ZKI_NODE_ADD, 1); /* built here */
     test_fixture(&g, "mul_rows", ZKI_NODE_MUL, 0);     /* built here */
     test_constant_operand(&g);
+    test_qlog_refused(&g);
     return TEST_SUMMARY();
 }

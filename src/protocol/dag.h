@@ -126,7 +126,8 @@ typedef struct {
 /* Tensor t's layout (t = 0: the input as node 0 reads it; t = j + 1:
  * node j's output). 0 when the node's fields do not describe one. */
 int zki_dag_layout(const zki_dag *a, uint32_t t, zki_tlayout *l);
-/* The layout node j reads its input i in (CONCAT: part i's map). */
+/* The layout node j reads its input i in (CONCAT: part i's map; ADD, MUL:
+ * the output's, into which a broadcast input is expanded). */
 int zki_dag_in_layout(const zki_dag *a, uint32_t j, uint32_t i, zki_tlayout *l);
 int zki_tlayout_eq(const zki_tlayout *a, const zki_tlayout *b);
 /* How many nodes do not lead to the output (-1: out of memory). */
