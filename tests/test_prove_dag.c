@@ -3,8 +3,13 @@
  * an Inception block (four branches, one Concat of 4 inputs, a MaxPool
  * branch), a map read by three consumers (two convs and a residual sum of
  * three terms), DenseNet joins (Concats of 2, 3 and 4 maps, every layer
- * reading all earlier maps), a residual sum of three conv branches and a
- * Concat of five. For each: compile with calibration writes keys; run
+ * reading all earlier maps), a residual sum of three conv branches, a
+ * Concat of five, a squeeze-excitation block (a map times a [C][1][1]
+ * gate: MUL with broadcasting), the product of two conv branches (MUL),
+ * the sum of a map and a [C][1][1] map (ADD with broadcasting) and a
+ * squeeze-excitation gate made by Linear layers (a row of C viewed as
+ * [1,C,1,1]). For each:
+ * compile with calibration writes keys; run
  * agrees with torch's output within quantisation error; prove on the sample
  * verifies (exit 0) and the verified argmax is run's; the proof with one
  * byte flipped in its body is rejected (exit 1); so is the proof under
@@ -26,8 +31,9 @@
 #include "test_onnx_util.h"
 #include "test_tmpdir.h"
 
-#define NFX 5
-static const char *const fx[NFX] = {"inception", "three_consumers", "densenet", "add3", "concat5"};
+#define NFX 9
+static const char *const fx[NFX] = {"inception", "three_consumers", "densenet", "add3", "concat5",
+                                    "mul_se", "mul_branches", "add_bcast", "mul_se_fc"};
 static int keyed[NFX];
 
 /* What the last CLI_OUT / CLI_QUIET wrote to stdout (and, for CLI_QUIET,

@@ -19,12 +19,27 @@ time) refuses them and the proof DAG must prove them
                        -> GlobalAveragePool -> Linear
   dag_concat5          five conv branches of one map joined by one Concat
                        -> GlobalAveragePool -> Linear
+  dag_mul_se           t = relu(conv(x)) (3x3, no padding: 6x6 maps of 6
+                       channels, pads on every axis of the padded map);
+                       g = relu6(conv_b(relu(conv_a(gap(t))))), a
+                       squeeze-excitation gate [6][1][1] (ReLU6 in place of
+                       Hardsigmoid); g * t (the broadcast operand first)
+                       -> conv 1x1 relu -> GlobalAveragePool -> Linear
+  dag_mul_branches     t as above; relu(conv_a(t) * conv_b(t)), the product
+                       of two conv branches -> GlobalAveragePool -> Linear
+  dag_add_bcast        t as above; relu(t + conv_g(gap(t))), an Add of a map
+                       and a [6][1][1] map broadcast over it
+                       -> GlobalAveragePool -> Linear
+  dag_mul_se_fc        t as above; a gate made by Linear layers,
+                       relu6(fc_b(relu(fc_a(flatten(gap(t)))))) viewed as
+                       [1, 6, 1, 1]; t * g -> GlobalAveragePool -> Linear
 
 torch.onnx.export (opset 13) writes a + b + c as two binary Adds
 (Add(Add(a, b), c)): ONNX Add takes two inputs, so a "3-input Add" is a
 chain of two Adds whose first sum is read once, by the second. Concats of k
 tensors are one Concat node of k inputs. Every model exports to Conv, Relu,
-MaxPool, Concat, Add, GlobalAveragePool / AveragePool, Flatten, Gemm only;
+MaxPool, Concat, Add, GlobalAveragePool / AveragePool, Flatten, Gemm (and Clip,
+Mul for the mul_ models) only;
 no BatchNormalization. (DenseNet's AvgPool2d sets count_include_pad=False:
 torch 1.13 exports the default as a zero Pad node in front of the
 AveragePool.)
@@ -149,12 +164,77 @@ class Concat5(nn.Module):
         return self.head(torch.cat([b(t) for b in self.br], 1))
 
 
+# The MUL gadget's and broadcasting ADD's models: a stem without padding
+# makes 6x6 maps of 6 channels, so every axis of the padded map [8][8][8]
+# has pads, and so does a [6][1][1] map broadcast over it.
+C6 = 6
+
+
+class MulSE(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, C6, 3), nn.ReLU())
+        self.gate = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(C6, 3, 1), nn.ReLU(), nn.Conv2d(3, C6, 1),
+                                  nn.ReLU6())
+        self.post = nn.Sequential(nn.Conv2d(C6, C6, 1), nn.ReLU())
+        self.head = Head(C6)
+
+    def forward(self, x):
+        t = self.stem(x)
+        return self.head(self.post(self.gate(t) * t))
+
+
+class MulBranches(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, C6, 3), nn.ReLU())
+        self.a = nn.Conv2d(C6, C6, 1)
+        self.b = nn.Conv2d(C6, C6, 3, padding=1)
+        self.head = Head(C6)
+
+    def forward(self, x):
+        t = self.stem(x)
+        return self.head(torch.relu(self.a(t) * self.b(t)))
+
+
+class AddBcast(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, C6, 3), nn.ReLU())
+        self.g = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(C6, C6, 1))
+        self.head = Head(C6)
+
+    def forward(self, x):
+        t = self.stem(x)
+        return self.head(torch.relu(t + self.g(t)))
+
+
+class MulSEFc(nn.Module):
+    """A squeeze-excitation gate made by Linear layers, viewed as [1, C, 1, 1]."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, C6, 3), nn.ReLU())
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Sequential(nn.Linear(C6, 3), nn.ReLU(), nn.Linear(3, C6), nn.ReLU6())
+        self.head = Head(C6)
+
+    def forward(self, x):
+        t = self.stem(x)
+        g = self.fc(torch.flatten(self.pool(t), 1)).view(-1, C6, 1, 1)
+        return self.head(t * g)
+
+
 MODELS = {
     "inception": Inception,
     "three_consumers": ThreeConsumers,
     "densenet": DenseNet,
     "add3": Add3,
     "concat5": Concat5,
+    "mul_se": MulSE,
+    "mul_branches": MulBranches,
+    "add_bcast": AddBcast,
+    "mul_se_fc": MulSEFc,
 }
 
 

@@ -45,9 +45,11 @@
  * the pooled map: no weights, no requantisation (M, s, lo, hi, q_log,
  * w_bits 0); OC = C. */
 #define ZKI_NODE_MAXPOOL 2u
-/* An ADD node sums n_in >= 2 maps of one shape [C][H][W]: acc = sum_i
- * x_i * mul[i], then the requantisation (M = 1). No weights; K = N = the
- * padded map size. */
+/* An ADD node sums n_in >= 2 maps into one [C][H][W]: acc = sum_i x_i *
+ * mul[i], then the requantisation (M = 1). Each input is a map of that
+ * shape or one broadcast to it: each of its axes the output's or 1 (its
+ * producer's layout says which; the key holds nothing more). No weights;
+ * K = N = the padded map size. */
 #define ZKI_NODE_ADD 3u
 /* A CONCAT node joins n_in >= 2 maps of one height and width along
  * channels, in input order (ops/concat.h). No weights, no requantisation,
@@ -68,8 +70,11 @@
  * one input element or a constant. Its output is not committed: claims on
  * it become claims on its input. aux: the input's layout (is_map, c, h, w;
  * a row: 0, n, 0, 0), then the steps that build the index map (ops/move.h).
- * A MUL node multiplies two tensors of one layout elementwise, then
- * requantises: acc = x_0 * x_1 * M. */
+ * A MUL node multiplies two tensors elementwise, then requantises:
+ * acc = x_0 * x_1, y = rq(acc M) (s, lo, hi, q_log as on a LINEAR node;
+ * no weights: w_bits = has_bias = 0; K = N; OC, G and the conv geometry
+ * 0). x_0 has the node's layout; x_1 has it too or is a map broadcast to
+ * it, as an ADD's input (a [C][1][1] gate). Neither is the model input. */
 #define ZKI_NODE_LUT 5u
 #define ZKI_NODE_MOVE 6u
 #define ZKI_NODE_MUL 7u
@@ -121,7 +126,8 @@ typedef struct {
 /* Tensor t's layout (t = 0: the input as node 0 reads it; t = j + 1:
  * node j's output). 0 when the node's fields do not describe one. */
 int zki_dag_layout(const zki_dag *a, uint32_t t, zki_tlayout *l);
-/* The layout node j reads its input i in (CONCAT: part i's map). */
+/* The layout node j reads its input i in (CONCAT: part i's map; ADD, MUL:
+ * the output's, into which a broadcast input is expanded). */
 int zki_dag_in_layout(const zki_dag *a, uint32_t j, uint32_t i, zki_tlayout *l);
 /* Same padded layout (a map [c][1][1] is laid out as a row of c). */
 int zki_tlayout_eq(const zki_tlayout *a, const zki_tlayout *b);

@@ -74,7 +74,7 @@ typedef struct {
 const zki_gadget *zki_gadget_of(uint32_t kind);
 
 extern const zki_gadget zki_gadget_linear, zki_gadget_conv, zki_gadget_maxpool, zki_gadget_add,
-    zki_gadget_concat;
+    zki_gadget_concat, zki_gadget_mul;
 
 /* ---- shared steps (protocol/walk.c) ---------------------------------- */
 
@@ -96,7 +96,7 @@ zki_status zki_walk_reduce_prove(zki_walk *w, uint32_t j, uint32_t id, zki_fe *t
 zki_status zki_walk_reduce_verify(zki_walk *w, uint32_t j, uint32_t id, size_t nvars, const zki_node_proof *p,
                                   const zki_claim **c);
 
-/* Requantising nodes (LINEAR, CONV, ADD): layout (acc internal, q, y
+/* Requantising nodes (LINEAR, CONV, ADD, MUL): layout (acc internal, q, y
  * unless the output, the high remainder limbs, the mapping instance),
  * lookup sites, advice, and the key fields' check. */
 zki_status zki_requant_layout(zki_advice_layout *lay, const zki_dag *d, uint32_t j, uint32_t B);
@@ -108,6 +108,30 @@ zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j);
  * bits (the worst |acc| = sum_i |mul_i| 2^(b_i-1)): setup sets exactly this
  * and the key check holds a key to it (0: fields out of range). */
 uint32_t zki_add_q_log(const zki_dag *d, uint32_t j);
+/* A MUL node's quotient bits from M, s and its inputs' bits (the worst
+ * |acc M| = 2^(b_0-1) 2^(b_1-1) |M|), the same way; 0: fields out of range
+ * or a quotient beyond ZKI_DAG_MAX_Q_LOG bits. */
+uint32_t zki_mul_q_log(const zki_dag *d, uint32_t j);
+
+/* Broadcasting operands of elementwise nodes (ADD, MUL) whose output has
+ * layout o. Axes of a map: bit 0 w, bit 1 h, bit 2 c.
+ * zki_bcast_axes: 1 when tensor t reads as such an operand: its layout is
+ * o (*axes = 0), or both are maps and each of t's axes is o's or 1 (*axes:
+ * the axes where t has 1 and o more), a row of o's C features reading as
+ * the map [C][1][1] (its padded layout); else 0.
+ * zki_bcast_point: the point (*pt) at which the operand is read for the
+ * output's point r (o's log_len coordinates, then lb batch ones): r's
+ * coordinates on the kept axes and the batch. Returns the indicator of
+ * o's real positions on the broadcast axes at r (zki_lk_prefix_mle; 1
+ * without broadcast): the operand expanded to o, zero at o's pads, has
+ * the multilinear extension operand~(pt) * that indicator.
+ * zki_bcast_expand (prover): x ([B][its padded length]) expanded to o, a
+ * table [B][2^o->log_len] (malloc'ed, NULL when out of memory): zero at
+ * o's pads on the broadcast axes (zero_pads; the extension above), or x's
+ * values there too (its extension is then operand~(pt) alone). */
+int zki_bcast_axes(const zki_dag *d, uint32_t t, const zki_tlayout *o, unsigned *axes);
+zki_ext zki_bcast_point(const zki_tlayout *o, unsigned axes, size_t lb, const zki_ext *r, zki_ext *pt);
+int64_t *zki_bcast_expand(const int64_t *x, uint32_t B, const zki_tlayout *o, unsigned axes, int zero_pads);
 
 /* Every node's lookup sites and, with a private input, the input's range
  * sites (x0p: the padded input when proving, NULL when verifying). */

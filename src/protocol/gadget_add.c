@@ -1,8 +1,14 @@
-/* ADD node: acc = sum_i x_i * mul[i] over n_in >= 2 maps of one shape,
- * then requantisation. acc is affine in the inputs, so its merged claim
- * acc~(r) = v becomes one claim per input at r: the prover sends
- * e_i = x_i~(r), the verifier checks sum_i mul[i] e_i = v. Proof: the claim
- * reduction, values e[n_in]. */
+/* ADD node: acc = sum_i x_i * mul[i] over n_in >= 2 inputs, then
+ * requantisation. The output is a map [C][H][W]; each input is a map of
+ * that shape or one broadcast to it (each axis the output's or 1: a
+ * [C][1][1] bias map), read as its expansion x_ie, zero at the output's
+ * pads. acc is affine in the inputs, so its merged claim acc~(r) = v
+ * becomes one claim per input: the prover sends e_i = x_i~(r_i), r_i r's
+ * coordinates on x_i's own axes and the batch (r itself without
+ * broadcast), the verifier checks sum_i mul[i] e_i Ind_i(r) = v, Ind_i the
+ * indicator of the output's real positions on x_i's broadcast axes
+ * (gadget.h, zki_bcast_point; 1 without). Proof: the claim reduction,
+ * values e[n_in]. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,10 +26,12 @@ static zki_status add_key_check(const zki_dag *d, uint32_t j)
              !L->sh && !L->sw && !L->dh && !L->dw && !L->pt && !L->pl && !L->pb && !L->pr &&
              zki_log2_ceil(L->C) + zki_log2_ceil(L->H) + zki_log2_ceil(L->W) <= 26 &&
              L->K == 1u << (zki_log2_ceil(L->C) + zki_log2_ceil(L->H) + zki_log2_ceil(L->W)) && L->N == L->K;
+    zki_tlayout o;
+    ok = ok && zki_dag_layout(d, j + 1, &o);
     for (uint32_t i = 0; ok && i < L->n_in; i++) {
-        uint32_t t = L->in[i], c = 0, h = 0, w = 0;
-        ok = t > 0 && zki_dag_out_map(&d->nodes[t - 1], &c, &h, &w) && c == L->C && h == L->H && w == L->W &&
-             L->mul[i] != 0 && L->mul[i] > -(1ll << 31) && L->mul[i] < (1ll << 31);
+        unsigned axes;
+        ok = L->in[i] > 0 && zki_bcast_axes(d, L->in[i], &o, &axes) && L->mul[i] != 0 &&
+             L->mul[i] > -(1ll << 31) && L->mul[i] < (1ll << 31);
     }
     if (!ok)
         return zki_fail(ZKI_ERR_INPUT, "vk: node %u (add): inputs, map or multipliers", j);
@@ -45,14 +53,39 @@ static zki_status add_shape(const zki_dag *d, uint32_t j, uint32_t B, zki_node_s
     return ZKI_OK;
 }
 
-static zki_status add_claims(zki_walk *w, uint32_t j, const zki_ext *r, const zki_ext *e)
+/* Per input: its broadcast axes, its point for the output's point r
+ * (borrowed from the walk) and the indicator there. */
+static zki_status add_points(zki_walk *w, uint32_t j, const zki_ext *r, const zki_ext **pts, zki_ext *ind)
+{
+    const zki_dag_node *L = &w->d->nodes[j];
+    zki_tlayout o;
+    size_t lb = zki_log2_ceil(w->B);
+    if (!zki_dag_layout(w->d, j + 1, &o))
+        return zki_fail(ZKI_ERR_INPUT, "add node %u: no map", j);
+    for (uint32_t i = 0; i < L->n_in; i++) {
+        unsigned axes = 0;
+        zki_ext *pt = NULL;
+        if (!zki_bcast_axes(w->d, L->in[i], &o, &axes))
+            return zki_fail(ZKI_ERR_INPUT, "add node %u: input %u does not broadcast to its map", j, i);
+        pts[i] = r, ind[i] = zki_ext_one();
+        if (!axes)
+            continue;
+        if (!(pt = zki_walk_points(w, lb + o.log_len)))
+            return zki_fail(ZKI_ERR_NOMEM, "add node %u: points", j);
+        ind[i] = zki_bcast_point(&o, axes, lb, r, pt);
+        pts[i] = pt;
+    }
+    return ZKI_OK;
+}
+
+static zki_status add_claims(zki_walk *w, uint32_t j, const zki_ext *const *pts, const zki_ext *e)
 {
     const zki_dag_node *L = &w->d->nodes[j];
     zki_status st = ZKI_OK;
     for (uint32_t i = 0; i < L->n_in; i++)
         zki_ts_absorb_ext(w->ts, "add.input", e[i]);
     for (uint32_t i = 0; !st && i < L->n_in; i++)
-        st = zki_walk_claim(w, L->in[i], r, e[i]);
+        st = zki_walk_claim(w, L->in[i], pts[i], e[i]);
     return st;
 }
 
@@ -60,33 +93,66 @@ static zki_status add_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
 {
     const zki_dag_node *L = &w->d->nodes[j];
     const zki_claim *c;
+    const zki_ext *pts[ZKI_DAG_MAX_IN];
+    zki_ext ind[ZKI_DAG_MAX_IN];
     zki_status st = zki_walk_reduce_verify(w, j, w->lay->ids[j][0],
                                            zki_log2_ceil(w->B) + zki_log2_ceil(L->N), p, &c);
+    if (!st && add_points(w, j, c->point, pts, ind))
+        st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (add)", j);
     if (st)
         return st;
     zki_ext sum = zki_ext_zero();
     for (uint32_t i = 0; i < L->n_in; i++)
-        sum = zki_ext_add(sum, zki_ext_scale(p->val[i], zki_fe_from_i64(L->mul[i])));
+        sum = zki_ext_add(sum, zki_ext_mul(zki_ext_scale(p->val[i], zki_fe_from_i64(L->mul[i])), ind[i]));
     if (!zki_ext_eq(sum, c->value))
         return zki_fail(ZKI_ERR_VERIFY, "verify: node %u: the add's input claims do not sum to its accumulator "
                         "claim", j);
-    return add_claims(w, j, c->point, p->val);
+    return add_claims(w, j, pts, p->val);
+}
+
+/* A point per broadcast input (none without). */
+static void add_verify_cost(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes)
+{
+    const zki_dag_node *L = &d->nodes[j];
+    zki_tlayout o;
+    if (!zki_dag_layout(d, j + 1, &o))
+        return; /* not a key that parses */
+    for (uint32_t i = 0; i < L->n_in && i < ZKI_DAG_MAX_IN; i++) {
+        unsigned axes = 0;
+        if (zki_bcast_axes(d, L->in[i], &o, &axes) && axes) {
+            *bytes += 16 * (21 + (uint64_t)o.log_len); /* a batch of up to 2^20 */
+            *ops += 4 * (21 + (uint64_t)o.log_len);
+        }
+    }
 }
 
 #ifndef ZKI_VERIFIER_ONLY
 static zki_status add_witness(zki_walk *w, uint32_t j)
 {
     const zki_dag_node *L = &w->d->nodes[j];
-    uint64_t np = (uint64_t)1 << zki_log2_ceil(L->N), n = (uint64_t)w->B * np;
-    for (uint32_t i = 0; i < L->n_in; i++)
-        if (w->W->ld[L->in[i]] != np)
-            return zki_fail(ZKI_ERR_INPUT, "prove: add node %u: input maps of another size", j);
+    zki_tlayout o, l;
+    uint64_t n = 0;
+    int ok = zki_dag_layout(w->d, j + 1, &o);
+    for (uint32_t i = 0; ok && i < L->n_in; i++)
+        ok = zki_dag_layout(w->d, L->in[i], &l) && w->W->ld[L->in[i]] == (uint64_t)1 << l.log_len;
+    if (!ok)
+        return zki_fail(ZKI_ERR_INPUT, "prove: add node %u: input maps of another size", j);
+    n = (uint64_t)w->B << o.log_len;
     int64_t *acc = calloc(n, sizeof(int64_t));
-    /* the maps share the padded layout [B][np] (pads are 0) */
+    /* each input expanded to the output's padded layout [B][np] (pads 0) */
     for (uint32_t i = 0; acc && i < L->n_in; i++) {
-        const int64_t *x = w->W->t[L->in[i]];
+        unsigned axes = 0;
+        zki_bcast_axes(w->d, L->in[i], &o, &axes);
+        int64_t *e = axes ? zki_bcast_expand(w->W->t[L->in[i]], w->B, &o, axes, 1) : NULL;
+        const int64_t *x = axes ? e : w->W->t[L->in[i]];
+        if (!x) {
+            free(acc);
+            acc = NULL;
+            break;
+        }
         for (uint64_t k = 0; k < n; k++)
             acc[k] += x[k] * L->mul[i];
+        free(e);
     }
     return zki_requant_witness_of(w, j, acc);
 }
@@ -97,18 +163,23 @@ static zki_status add_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     size_t lb = zki_log2_ceil(w->B), ln = zki_log2_ceil(L->N);
     uint64_t np = (uint64_t)1 << ln;
     const zki_claim *c;
+    const zki_ext *pts[ZKI_DAG_MAX_IN];
+    zki_ext ind[ZKI_DAG_MAX_IN];
     zki_status st = zki_walk_reduce_prove(w, j, w->lay->ids[j][0], zki_int_table(w->W->acc[j], w->B, np, lb, ln),
                                           lb + ln, p, &c);
     if (!st)
         st = zki_node_proof_vals(p, L->n_in);
+    if (!st)
+        st = add_points(w, j, c->point, pts, ind);
     for (uint32_t i = 0; !st && i < L->n_in; i++) {
-        zki_fe *t = zki_int_table(w->W->t[L->in[i]], w->B, np, lb, ln);
+        size_t li = zki_walk_log_len(w->d, L->in[i]);
+        zki_fe *t = zki_int_table(w->W->t[L->in[i]], w->B, (uint64_t)1 << li, lb, li);
         if (!t)
             return zki_fail(ZKI_ERR_NOMEM, "prove: add node %u", j);
-        p->val[i] = zki_mle_eval_base(t, lb + ln, c->point);
+        p->val[i] = zki_mle_eval_base(t, lb + li, pts[i]);
         free(t);
     }
-    return st ? st : add_claims(w, j, c->point, p->val);
+    return st ? st : add_claims(w, j, pts, p->val);
 }
 #define ADD_PROVER add_witness, zki_requant_advice, add_prove
 #else
@@ -116,4 +187,4 @@ static zki_status add_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 #endif
 
 const zki_gadget zki_gadget_add = {"add", add_key_check, zki_requant_layout, add_shape,
-                                   zki_requant_sites, ADD_PROVER, add_verify, NULL};
+                                   zki_requant_sites, ADD_PROVER, add_verify, add_verify_cost};

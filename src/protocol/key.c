@@ -177,7 +177,7 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
     uint64_t params = 0;
     for (uint32_t l = 0; l < a->n_nodes; l++)
         params += a->nodes[l].kind == ZKI_NODE_MAXPOOL || a->nodes[l].kind == ZKI_NODE_ADD ||
-                          a->nodes[l].kind == ZKI_NODE_CONCAT
+                          a->nodes[l].kind == ZKI_NODE_CONCAT || a->nodes[l].kind == ZKI_NODE_MUL
                       ? 0
                   : a->nodes[l].kind == ZKI_NODE_CONV
                       ? (uint64_t)a->nodes[l].OC * (a->nodes[l].C / a->nodes[l].G) * a->nodes[l].KH *
@@ -191,7 +191,7 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
       a->in_rank, a->out_bits, a->out_scale);
     for (uint32_t l = 0; l < a->n_nodes && l < 64; l++) {
         const zki_dag_node *L = &a->nodes[l];
-        if (L->kind == ZKI_NODE_CONCAT || L->kind == ZKI_NODE_ADD) {
+        if (L->kind == ZKI_NODE_CONCAT || L->kind == ZKI_NODE_ADD || L->kind == ZKI_NODE_MUL) {
             /* the inputs: "x" the model input, "#j" node j's output */
             char ins[160];
             size_t k = 0;
@@ -202,6 +202,12 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
             }
             if (L->kind == ZKI_NODE_CONCAT)
                 P("  %3u Concat %ux%ux%u of %s\n", l, L->C, L->H, L->W, ins);
+            else if (L->kind == ZKI_NODE_MUL && !L->H)
+                P("  %3u Mul %u of %s, requant M=%lld s=%u clamp [%lld, %lld]\n", l, L->N, ins, (long long)L->M,
+                  L->s, (long long)L->lo, (long long)L->hi);
+            else if (L->kind == ZKI_NODE_MUL)
+                P("  %3u Mul %ux%ux%u of %s, requant M=%lld s=%u clamp [%lld, %lld]\n", l, L->C, L->H, L->W, ins,
+                  (long long)L->M, L->s, (long long)L->lo, (long long)L->hi);
             else
                 P("  %3u Add %ux%ux%u of %s, requant s=%u clamp [%lld, %lld]\n", l, L->C, L->H, L->W, ins, L->s,
                   (long long)L->lo, (long long)L->hi);

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "protocol/gadget.h"
+#include "lookup/lookup.h"
 #include "poly/mle.h"
 
 uint32_t zki_walk_bits(const zki_dag *d, uint32_t t)
@@ -239,6 +240,17 @@ zki_status zki_requant_witness_of(zki_walk *w, uint32_t j, int64_t *accp)
     return ZKI_OK;
 }
 
+/* Bits of a quotient bound: the least ql >= 2 with (worst >> s) + 2 <
+ * 2^(ql - 1), at most `cap` (cap + 1 where it would be larger). */
+static uint32_t quotient_bits(__int128 worst, uint32_t s, uint32_t cap)
+{
+    __int128 qb = (worst >> s) + 2;
+    uint32_t ql = 2;
+    while (ql <= cap && ((__int128)1 << (ql - 1)) <= qb)
+        ql++;
+    return ql;
+}
+
 uint32_t zki_add_q_log(const zki_dag *d, uint32_t j)
 {
     const zki_dag_node *A = &d->nodes[j];
@@ -253,16 +265,118 @@ uint32_t zki_add_q_log(const zki_dag *d, uint32_t j)
     }
     if (A->s < 1 || A->s > 61)
         return 0;
-    __int128 qb = (worst >> A->s) + 2;
-    uint32_t ql = 2;
-    while (ql < ZKI_DAG_MAX_Q_LOG && ((__int128)1 << (ql - 1)) <= qb)
-        ql++;
-    return ql;
+    uint32_t ql = quotient_bits(worst, A->s, ZKI_DAG_MAX_Q_LOG);
+    return ql > ZKI_DAG_MAX_Q_LOG ? ZKI_DAG_MAX_Q_LOG : ql;
 }
+
+uint32_t zki_mul_q_log(const zki_dag *d, uint32_t j)
+{
+    const zki_dag_node *A = &d->nodes[j];
+    if (A->n_in != 2 || A->in[0] > j || A->in[1] > j || A->s < 1 || A->s > 61 || A->M == 0 ||
+        A->M <= -(1ll << 31) || A->M >= (1ll << 31))
+        return 0;
+    uint32_t b0 = zki_walk_bits(d, A->in[0]), b1 = zki_walk_bits(d, A->in[1]);
+    if (b0 < 2 || b0 > 16 || b1 < 2 || b1 > 16)
+        return 0;
+    /* worst |acc M| = 2^(b0 - 1) 2^(b1 - 1) |M|: both inputs are
+     * range-proven by the nodes that make them */
+    __int128 worst = ((__int128)(A->M < 0 ? -A->M : A->M)) << (b0 + b1 - 2);
+    uint32_t ql = quotient_bits(worst, A->s, ZKI_DAG_MAX_Q_LOG);
+    return ql > ZKI_DAG_MAX_Q_LOG ? 0 : ql;
+}
+
+int zki_bcast_axes(const zki_dag *d, uint32_t t, const zki_tlayout *o, unsigned *axes)
+{
+    zki_tlayout l;
+    *axes = 0;
+    if (!zki_dag_layout(d, t, &l))
+        return 0;
+    if (zki_tlayout_eq(&l, o))
+        return 1;
+    /* a row of the output's channels reads as a map [c][1][1] (a gate
+     * made by Linear layers): the same padded layout */
+    if (!l.map && o->map && l.n == o->c && l.n >= 1)
+        l.map = 1, l.c = o->c, l.h = l.w = 1;
+    if (!l.map || !o->map)
+        return 0;
+    const uint32_t mine[3] = {l.w, l.h, l.c}, full[3] = {o->w, o->h, o->c};
+    for (int a = 0; a < 3; a++) {
+        if (mine[a] == full[a])
+            continue;
+        if (mine[a] != 1)
+            return 0;
+        *axes |= 1u << a;
+    }
+    return 1;
+}
+
+/* Per axis of a map layout (w, h, c): its bit in a broadcast mask, its
+ * first coordinate in a point, its coordinates, its size. */
+static void axes_of(const zki_tlayout *o, size_t at[3], size_t n[3], uint32_t dim[3])
+{
+    n[0] = zki_log2_ceil(o->w), n[1] = zki_log2_ceil(o->h), n[2] = zki_log2_ceil(o->c);
+    at[0] = 0, at[1] = n[0], at[2] = n[0] + n[1];
+    dim[0] = o->w, dim[1] = o->h, dim[2] = o->c;
+}
+
+zki_ext zki_bcast_point(const zki_tlayout *o, unsigned axes, size_t lb, const zki_ext *r, zki_ext *pt)
+{
+    zki_ext ind = zki_ext_one();
+    size_t at[3], n[3], k = 0;
+    uint32_t dim[3];
+    if (!axes) {
+        memcpy(pt, r, sizeof(zki_ext) * (o->log_len + lb));
+        return ind;
+    }
+    axes_of(o, at, n, dim);
+    for (int a = 0; a < 3; a++) {
+        if (axes >> a & 1)
+            ind = zki_ext_mul(ind, zki_lk_prefix_mle(dim[a], (unsigned)n[a], r + at[a]));
+        else
+            for (size_t i = 0; i < n[a]; i++)
+                pt[k++] = r[at[a] + i];
+    }
+    memcpy(pt + k, r + o->log_len, sizeof(zki_ext) * lb);
+    return ind;
+}
+
+#ifndef ZKI_VERIFIER_ONLY
+int64_t *zki_bcast_expand(const int64_t *x, uint32_t B, const zki_tlayout *o, unsigned axes, int zero_pads)
+{
+    uint64_t np = (uint64_t)1 << o->log_len;
+    int64_t *e = malloc(sizeof(int64_t) * (size_t)B * np);
+    if (!e || !axes) {
+        if (e)
+            memcpy(e, x, sizeof(int64_t) * (size_t)B * np);
+        return e;
+    }
+    size_t at[3], n[3], mine[3];
+    uint32_t dim[3];
+    axes_of(o, at, n, dim);
+    for (int a = 0; a < 3; a++)
+        mine[a] = axes >> a & 1 ? 0 : n[a];
+    uint64_t xp = (uint64_t)1 << (mine[0] + mine[1] + mine[2]);
+    for (uint64_t b = 0; b < B; b++)
+        for (uint64_t i = 0; i < np; i++) {
+            uint64_t src = 0;
+            int pad = 0;
+            for (int a = 3; a-- > 0;) {
+                uint64_t v = i >> at[a] & (((uint64_t)1 << n[a]) - 1);
+                if (axes >> a & 1)
+                    pad |= zero_pads && v >= dim[a];
+                else
+                    src = src << mine[a] | v;
+            }
+            e[b * np + i] = pad ? 0 : x[b * xp + src];
+        }
+    return e;
+}
+#endif
 
 zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j)
 {
-    int add = L->kind == ZKI_NODE_ADD;
+    /* ADD and MUL have no weights; ADD's multipliers are its inputs' */
+    int add = L->kind == ZKI_NODE_ADD, mul = L->kind == ZKI_NODE_MUL;
     int64_t omin = -((int64_t)1 << (L->out_bits - 1)), omax = ((int64_t)1 << (L->out_bits - 1)) - 1;
 #define RANGE(v, lo, hi, field)                                                                        \
     do {                                                                                               \
@@ -270,13 +384,17 @@ zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j)
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u: %s = %lld outside [%lld, %lld]", j, field,     \
                             (long long)(v), (long long)(lo), (long long)(hi));                         \
     } while (0)
-    RANGE(L->has_bias, 0, add ? 0 : 1, "has_bias");
+    RANGE(L->has_bias, 0, add || mul ? 0 : 1, "has_bias");
     if (add) {
         RANGE(L->w_bits, 0, 0, "w_bits");
         RANGE(L->M, 1, 1, "M");
     } else {
-        RANGE(L->w_bits, 8, 16, "w_bits");
-        RANGE(L->w_bits % 8, 0, 0, "w_bits mod 8");
+        if (mul) {
+            RANGE(L->w_bits, 0, 0, "w_bits");
+        } else {
+            RANGE(L->w_bits, 8, 16, "w_bits");
+            RANGE(L->w_bits % 8, 0, 0, "w_bits mod 8");
+        }
         RANGE(L->M, -(1ll << 31) + 1, (1ll << 31) - 1, "M");
         if (L->M == 0)
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u: M = 0", j);

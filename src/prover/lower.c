@@ -80,7 +80,6 @@ static zki_status unproven_ops(const zki_qmodel *m)
         const char *why = NULL;
         switch (n->op) {
         case ZKI_QOP_MATMUL: why = "a product of two activations (attention) is not proven yet"; break;
-        case ZKI_QOP_MUL: why = "an elementwise product of activations is not proven yet"; break;
         case ZKI_QOP_LUT: why = "elementwise functions by lookup (Sigmoid, Tanh, GELU, ...) are not proven yet"; break;
         case ZKI_QOP_TRANSPOSE:
         case ZKI_QOP_SLICE: why = "data movement other than Reshape/Flatten is not proven yet"; break;
@@ -209,33 +208,43 @@ static zki_status lower_maxpool(zki_lowering *lw, int qi, const zki_qnode *n)
     return ZKI_OK;
 }
 
-/* Add (n_in >= 2 maps of one shape, multipliers p[0..n_in), then s lo hi)
- * or Concat (n_in >= 2 maps of one height and width, along channels). */
+/* Add (n_in >= 2 maps, each of the output's shape or broadcast to it,
+ * multipliers p[0..n_in), then s lo hi) or Concat (n_in >= 2 maps of one
+ * height and width, along channels). */
 static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
 {
     const zki_qtensor *yt = &lw->m->t[n->out];
     int add = n->op == ZKI_QOP_ADD;
     const zki_tinfo *x0 = &lw->t[n->in[0]];
     uint64_t c = 0;
-    int bad = n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || yt->bits > 16 || !x0->map;
+    /* an Add's map is its output's */
+    uint32_t C = x0->c, H = x0->h, W = x0->w;
+    int bad = n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || yt->bits > 16 || (!add && !x0->map);
+    if (add) {
+        bad = bad || yt->rank != 4 || yt->dims[0] != 1 || yt->dims[1] < 1 || yt->dims[2] < 1 || yt->dims[3] < 1 ||
+              yt->dims[1] >= (1ll << 31) || yt->dims[2] >= (1ll << 31) || yt->dims[3] >= (1ll << 31);
+        if (!bad)
+            C = (uint32_t)yt->dims[1], H = (uint32_t)yt->dims[2], W = (uint32_t)yt->dims[3];
+    }
     for (int i = 0; !bad && i < n->n_in; i++) {
         const zki_tinfo *x = &lw->t[n->in[i]];
-        bad = !x->map || x->h != x0->h || x->w != x0->w || (add && x->c != x0->c) ||
-              (!add && x->bits > (uint32_t)yt->bits);
+        bad = add ? !zki_lower_bcast_ok(lw, n->in[i], C, H, W)
+                  : !x->map || x->h != x0->h || x->w != x0->w || x->bits > (uint32_t)yt->bits;
         c += x->c;
     }
     if (add) {
-        /* p: multipliers, then s lo hi; lo <= 0 <= hi; the inputs' shape */
+        /* p: multipliers, then s lo hi; lo <= 0 <= hi */
         int k = n->n_in;
-        c = x0->c;
+        c = C;
         bad = bad || n->n_p < k + 3 || n->p[k] < 1 || n->p[k] > 61 || n->p[k + 1] > 0 || n->p[k + 2] < 0 ||
-              n->p[k + 1] < -(1ll << 15) || n->p[k + 2] >= (1ll << 15);
+              n->p[k + 1] < -(1ll << 15) || n->p[k + 2] >= (1ll << 15) ||
+              zki_log2_ceil(C) + zki_log2_ceil(H) + zki_log2_ceil(W) > 26;
         for (int i = 0; !bad && i < k; i++)
             bad = n->p[i] == 0 || n->p[i] <= -(1ll << 31) || n->p[i] >= (1ll << 31);
-        bad = bad || yt->rank != 4 || yt->dims[1] != x0->c || yt->dims[2] != x0->h || yt->dims[3] != x0->w;
         if (bad)
-            REFUSE("prove: node '%s' (Add): proven as a join of Conv, pool, Add or Concat maps of one shape, "
-                   "0 < |M| < 2^31, s <= 61, outputs of at most 16 bits", n->name);
+            REFUSE("prove: node '%s' (Add): proven as a join of Conv, pool, Add, Concat or Mul maps of the "
+                   "output's shape or broadcast to it (each axis the output's or 1; a row of C features viewed "
+                   "as [1,C,1,1]), 0 < |M| < 2^31, s <= 61, outputs of at most 16 bits", n->name);
     } else {
         bad = bad || n->n_p < 1 || n->p[0] != 1 || yt->rank != 4 || yt->dims[0] != 1 || yt->dims[1] != (int64_t)c ||
               yt->dims[2] != x0->h || yt->dims[3] != x0->w || c >= (1ull << 31) ||
@@ -254,8 +263,8 @@ static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
             L->mul[i] = n->p[i];
     }
     L->out_bits = (uint32_t)yt->bits;
-    L->C = (uint32_t)c, L->H = x0->h, L->W = x0->w, L->OC = (uint32_t)c, L->G = 1;
-    L->K = L->N = zki_lower_map_size((uint32_t)c, x0->h, x0->w);
+    L->C = (uint32_t)c, L->H = H, L->W = W, L->OC = (uint32_t)c, L->G = 1;
+    L->K = L->N = zki_lower_map_size((uint32_t)c, H, W);
     if (add) {
         int k = n->n_in;
         L->M = 1;
@@ -266,7 +275,7 @@ static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
     }
     zki_tinfo *y = &lw->t[n->out];
     *y = *x0;
-    y->id = (int)lw->d->n_nodes, y->c = (uint32_t)c, y->feat = (int64_t)c * x0->h * x0->w;
+    y->id = (int)lw->d->n_nodes, y->map = 1, y->c = (uint32_t)c, y->h = H, y->w = W, y->feat = (int64_t)c * H * W;
     y->nonneg = nonneg, y->bits = (uint32_t)yt->bits;
     return ZKI_OK;
 }
@@ -379,7 +388,8 @@ static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
 static zki_status lower_node(zki_lowering *lw, int qi)
 {
     const zki_qnode *n = &lw->m->nodes[qi];
-    zki_status st = zki_lower_known(lw, n, n->in[0]);
+    /* a Mul names a constant operand first (lower_mul.c) */
+    zki_status st = n->op == ZKI_QOP_MUL ? ZKI_OK : zki_lower_known(lw, n, n->in[0]);
     for (int i = 1; !st && (n->op == ZKI_QOP_ADD || n->op == ZKI_QOP_CONCAT) && i < n->n_in; i++)
         st = zki_lower_known(lw, n, n->in[i]);
     if (st)
@@ -390,6 +400,7 @@ static zki_status lower_node(zki_lowering *lw, int qi)
     case ZKI_QOP_MAXPOOL: return lower_maxpool(lw, qi, n);
     case ZKI_QOP_ADD:
     case ZKI_QOP_CONCAT: return lower_join(lw, qi, n);
+    case ZKI_QOP_MUL: return zki_lower_mul(lw, qi, n);
     default: return lower_affine(lw, qi, n);
     }
 }

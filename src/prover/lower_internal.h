@@ -31,5 +31,10 @@ zki_dag_node *zki_lower_new_node(zki_lowering *lw, int qnode, uint32_t kind);
 uint32_t zki_lower_map_size(uint32_t c, uint32_t h, uint32_t w);
 /* A tensor read by a proven node: produced by one (else refused, naming it). */
 zki_status zki_lower_known(const zki_lowering *lw, const zki_qnode *n, int t);
+/* Model tensor t is a proven map [1][c][h][w] whose axes are each the
+ * map [C][H][W]'s or 1: it broadcasts to that map (lower_mul.c). */
+int zki_lower_bcast_ok(const zki_lowering *lw, int t, uint32_t C, uint32_t H, uint32_t W);
+/* A Mul of two activations as a MUL node (lower_mul.c). */
+zki_status zki_lower_mul(zki_lowering *lw, int qi, const zki_qnode *n);
 
 #endif

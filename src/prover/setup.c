@@ -132,6 +132,14 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
             pk->vk.dag.nodes[l].q_log = zki_add_q_log(&pk->vk.dag, l);
             continue;
         }
+        if (pk->vk.dag.nodes[l].kind == ZKI_NODE_MUL) {
+            if (!(pk->vk.dag.nodes[l].q_log = zki_mul_q_log(&pk->vk.dag, l))) {
+                st = zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (Mul): its inputs' range times M / 2^s "
+                              "needs quotients beyond %u bits", n->name, ZKI_DAG_MAX_Q_LOG);
+                goto fail;
+            }
+            continue;
+        }
         if (pk->vk.dag.nodes[l].kind != ZKI_NODE_LINEAR && pk->vk.dag.nodes[l].kind != ZKI_NODE_CONV)
             continue; /* no constants, no requantisation */
         const zki_dag_node *A = &pk->vk.dag.nodes[l];

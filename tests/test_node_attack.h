@@ -1,0 +1,287 @@
+/* Attacks on one node of a proof, through the real prover's test seam
+ * (prover/seam.h), shared by test_attack_gadgets and test_prove_mul:
+ * cheating witnesses injected at a node (the seam's node hook) and
+ * single-byte changes of the node's proof. The kinds of witness:
+ *   acc    one accumulator moved by enough to move its quotient (LINEAR,
+ *          CONV, ADD, MUL), the requant witness recomputed honestly from
+ *          it: every lookup passes, the node's own sum-check (or the add's
+ *          sum) must catch it;
+ *   quot   one quotient moved by one, y = clamp(q), the remainder (its
+ *          derived limb r_0) moved by -2^s': the range lookup must catch it;
+ *   y      one output moved by one, its quotient kept: the (q, clamp(q))
+ *          lookup must catch it;
+ *   unmasked broadcast  (ADD) the accumulators of an ADD whose broadcast
+ *          inputs are not zeroed at the output's pads (acc nonzero there,
+ *          the requant witness honest for it): the ADD's sum, with each
+ *          broadcast input's indicator, must catch it;
+ *   max+1  a pooled value one above its window's max, every window
+ *          difference one more (all still in range): the zero-check must
+ *          catch it;
+ *   min    a pooled value set to its window's minimum (a non-max), the
+ *          differences recomputed (some negative): the range lookup must
+ *          catch it;
+ *   map    one value of the joined map moved (CONCAT, not committed): the
+ *          concat sum-check must catch it;
+ * | PAD    the same at a padding position of the node's output (the
+ *          layout's pads must be pinned to zero too).
+ * Where the honest prover refuses the witness (a lookup, a sum-check), the
+ * proof is forced out with lookups that leave the bad value uncounted
+ * (field_columns = ZKI_LK_COLS_FIELD_UNCHECKED) and sum-checks that take
+ * false claims; either way the verifier must return ZKI_ERR_VERIFY.
+ * Include after test_prove_util.h. */
+#ifndef ZKI_TEST_NODE_ATTACK_H
+#define ZKI_TEST_NODE_ATTACK_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/rng.h"
+#include "poly/mle.h"
+#include "prover/seam.h"
+#include "sumcheck/sumcheck.h"
+
+static const uint8_t atk_seed_w[32] = {8, 2, 7};
+static const uint8_t atk_seed_a[32] = {1, 9, 4};
+
+enum { ACC, QUOT, MAXPLUS, MIN, MAP, YOUT, UNMASKED, PAD = 8 }; /* PAD: at a padding position */
+static const char *const how_name[] = {"acc", "quot", "max+1", "min", "map", "y", "unmasked broadcast", "",
+                                       "acc at a pad", "", "max+1 at a pad", "", "map at a pad"};
+
+typedef struct {
+    uint32_t target;
+    int how;
+    int64_t at; /* the altered position in the node's padded output */
+} attack;
+
+/* The first position of sample 0 (padded layout) that is a real element
+ * of node j's output and, for a requantising node, not clamped; for a
+ * MAXPOOL node, one whose window is not constant. pad: the first padding
+ * position instead (-1: none). */
+static inline int64_t pick(const zki_dag *d, uint32_t j, const zki_witness *W, uint32_t B, int pad)
+{
+    const zki_dag_node *L = &d->nodes[j];
+    uint32_t c = 0, h = 0, w = 0;
+    if (!zki_dag_out_map(L, &c, &h, &w))
+        c = 1, h = 1, w = L->N;
+    size_t lc = zki_log2_ceil(c), lh = zki_log2_ceil(h), lw = zki_log2_ceil(w);
+    if (pad)
+        return h < 1u << lh ? (int64_t)h << lw : w < 1u << lw ? (int64_t)w : c < 1u << lc ? (int64_t)c << (lh + lw) : -1;
+    int rq = L->kind == ZKI_NODE_LINEAR || L->kind == ZKI_NODE_CONV || L->kind == ZKI_NODE_ADD ||
+             L->kind == ZKI_NODE_MUL;
+    size_t n = (size_t)B << zki_log2_ceil(L->N);
+    for (uint64_t cc = 0; cc < c; cc++)
+        for (uint64_t y = 0; y < h; y++)
+            for (uint64_t x = 0; x < w; x++) {
+                int64_t i = (int64_t)((((cc << lh) | y) << lw) | x), dmax = 0;
+                for (uint32_t k = 0; L->kind == ZKI_NODE_MAXPOOL && k < ZKI_MAXPOOL_MAX_WINDOW; k++)
+                    dmax = k < L->KH * L->KW && W->aux[j][k * n + i] > dmax ? W->aux[j][k * n + i] : dmax;
+                if (rq ? W->rq[j].y[i] > L->lo && W->rq[j].y[i] < L->hi : L->kind != ZKI_NODE_MAXPOOL || dmax > 0)
+                    return i;
+            }
+    return -1;
+}
+
+static inline zki_status hook(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, uint32_t B, zki_status st)
+{
+    attack *a = ctx;
+    const zki_dag *d = &pk->vk.dag;
+    const zki_dag_node *L = &d->nodes[j];
+    if (st || j != a->target)
+        return st;
+    int64_t i = a->at = pick(d, j, W, B, a->how & PAD);
+    int how = a->how & ~PAD;
+    if (i < 0)
+        return zki_fail(ZKI_ERR_INPUT, "attack: no position to alter in node %u", j);
+    size_t n = (size_t)B << zki_log2_ceil(L->N);
+    zki_requant_params p;
+    zki_requant_params_of(L, &p);
+    if (how == ACC) { /* moves q by at least one; q, y, limbs honest for it */
+        int64_t delta = (((int64_t)1 << p.s) + (p.M < 0 ? -p.M : p.M) - 1) / (p.M < 0 ? -p.M : p.M);
+        W->acc[j][i] += p.M < 0 ? -delta : delta;
+        zki_requant_witness_free(&W->rq[j]);
+        if ((st = zki_requant_witness_new(&W->rq[j], &p, W->acc[j], n, "forged")))
+            return st;
+        W->t[j + 1] = W->rq[j].y;
+    } else if (how == QUOT) { /* q + 1: the derived r_0 drops by 2^s' */
+        W->rq[j].q[i]++;
+        W->rq[j].y[i] = W->rq[j].q[i] < p.lo ? p.lo : W->rq[j].q[i] > p.hi ? p.hi : W->rq[j].q[i];
+    } else if (how == YOUT) { /* y + 1, q kept (y was not clamped) */
+        W->rq[j].y[i]++;
+    } else if (how == UNMASKED) { /* ADD: broadcast inputs not zeroed at the output's pads */
+        zki_tlayout o;
+        if (L->kind != ZKI_NODE_ADD || !zki_dag_layout(d, j + 1, &o))
+            return zki_fail(ZKI_ERR_INPUT, "attack: node %u is no ADD", j);
+        memset(W->acc[j], 0, sizeof(int64_t) * n);
+        for (uint32_t k = 0; k < L->n_in; k++) {
+            unsigned axes = 0;
+            zki_bcast_axes(d, L->in[k], &o, &axes);
+            int64_t *e = zki_bcast_expand(W->t[L->in[k]], B, &o, axes, 0);
+            for (size_t q = 0; e && q < n; q++)
+                W->acc[j][q] += e[q] * L->mul[k];
+            free(e);
+        }
+        zki_requant_witness_free(&W->rq[j]);
+        if ((st = zki_requant_witness_new(&W->rq[j], &p, W->acc[j], n, "forged")))
+            return st;
+        W->t[j + 1] = W->rq[j].y;
+    } else if (how == MAXPLUS || how == MIN) {
+        zki_maxpool_dims pd;
+        if ((st = zki_dag_pool_dims(L, B, &pd)))
+            return st;
+        int64_t *P = W->own[j + 1], *D = W->aux[j], dmax = 0;
+        for (uint32_t k = 0; k < pd.J; k++)
+            dmax = D[k * n + i] > dmax ? D[k * n + i] : dmax;
+        int64_t by = how == MAXPLUS ? 1 : -dmax; /* min = max - the largest difference */
+        P[i] += by;
+        for (uint32_t k = 0; k < pd.J; k++)
+            D[k * n + i] += by;
+    } else { /* MAP */
+        W->own[j + 1][i] += 3;
+    }
+    return ZKI_OK;
+}
+
+#define PROVER_REFUSED (-1)
+
+/* A fresh key proves X under the seam (hook a, or none; lookup columns
+ * `cols`); the proof round-trips through bytes and is verified: the
+ * verifier's status, or PROVER_REFUSED. *bytes (if given) keeps the proof. */
+static inline int prove_verify(const zki_qmodel *m, const int64_t *X, uint32_t B, attack *a, int cols,
+                        uint8_t **bytes, size_t *blen, zki_pk **pkout)
+{
+    zki_pk *pk = NULL;
+    if (zki_setup(m, atk_seed_w, &pk) != ZKI_OK) {
+        CHECK_MSG(0, "setup: %s", zki_last_error());
+        return PROVER_REFUSED;
+    }
+    zki_prove_opts o = {0, atk_seed_a, NULL, NULL};
+    zki_prove_seam seam = {0, cols, hook, a};
+    zki_proof pf;
+    zki_prove_test_seam = a ? &seam : NULL;
+    zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
+    zki_prove_test_seam = NULL;
+    int vs = PROVER_REFUSED;
+    if (st) {
+        printf("    prover refused: %s\n", zki_last_error());
+    } else {
+        if (!a)
+            check_output_is_qexec(m, X, B, &pf, "honest");
+        else {
+            int64_t *yq = qexec_batch(m, X, B);
+            printf("    forged proof's output %s the model's\n",
+                   yq && memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n) ? "differs from" : "equals");
+            free(yq);
+        }
+        uint8_t *b = NULL;
+        size_t n = 0;
+        CHECK(zki_proof_to_bytes(&pf, &b, &n) == ZKI_OK);
+        zki_proof_free(&pf);
+        vs = verify_bytes(&pk->vk, X, B, b, n);
+        if (vs)
+            printf("    verifier: %s\n", zki_last_error());
+        if (bytes)
+            *bytes = b, *blen = n;
+        else
+            free(b);
+    }
+    if (pkout)
+        *pkout = pk;
+    else
+        zki_pk_free(pk);
+    return vs;
+}
+
+static inline uint32_t node_of(const zki_dag *d, uint32_t kind)
+{
+    for (uint32_t j = 0; j < d->n_nodes; j++)
+        if (d->nodes[j].kind == kind)
+            return j;
+    return UINT32_MAX;
+}
+
+static inline void run_attack(const zki_qmodel *m, const int64_t *X, uint32_t B, uint32_t j, const char *kind, int how)
+{
+    attack a = {j, how, -1};
+    printf("  %s node %u, %s:\n", kind, j, how_name[how]);
+    int vs = prove_verify(m, X, B, &a, ZKI_LK_COLS_INT, NULL, NULL, NULL);
+    if (vs == PROVER_REFUSED) { /* detected by the honest prover: force the proof out */
+        printf("    forced out (lookups leave bad values uncounted, sum-checks take false claims):\n");
+        zki_sumcheck_test_false_claims = 1;
+        vs = prove_verify(m, X, B, &a, ZKI_LK_COLS_FIELD_UNCHECKED, NULL, NULL, NULL);
+        zki_sumcheck_test_false_claims = 0;
+    }
+    CHECK_MSG(a.at >= 0, "%s %s: the hook never ran", kind, how_name[how]);
+    CHECK_MSG(vs == ZKI_ERR_VERIFY, "%s node %u, %s: a cheating witness gave verifier status %d (%s)", kind, j,
+              how_name[how], vs, vs == ZKI_OK ? "ACCEPTED" : "not a rejection");
+}
+
+/* ---- (c) mutations of one node's proof ---------------------------------- */
+
+static inline size_t sc_bytes(const zki_sc_proof *sc) { return 8 + 16 * sc->nvars * sc->degree; }
+
+static inline size_t node_bytes(const zki_node_proof *p)
+{
+    size_t n = p->has_red ? 4 + sc_bytes(&p->red.sc) + 16 : 0;
+    for (uint32_t i = 0; i < p->n_sc; i++)
+        n += sc_bytes(&p->sc[i]);
+    return n + 16 * (size_t)p->n_val;
+}
+
+/* Where node j's proof lies in the proof's bytes: [*at, *at + *len). */
+static inline int node_span(const zki_proof *pf, uint32_t j, size_t *at, size_t *len)
+{
+    uint8_t *b = NULL;
+    size_t n = 0, o = 8 + 4 + 32 + 32 + 4 * 4 + 8 * (size_t)pf->B * pf->out_n;
+    if (zki_pcs_commitment_to_bytes(&pf->acom, &b, &n))
+        return 0;
+    free(b);
+    o += 4 + n + 4;
+    for (uint32_t k = 0; k < pf->n_lookups; k++) {
+        if (zki_lookup_proof_to_bytes(&pf->lk[k], &b, &n))
+            return 0;
+        free(b);
+        o += 4 + n;
+    }
+    for (uint32_t k = pf->n_nodes; k-- > j + 1;)
+        o += node_bytes(&pf->node[k]);
+    *at = o;
+    *len = node_bytes(&pf->node[j]);
+    return 1;
+}
+
+static inline void node_mutations(zki_rng *g, const zki_vk *vk, const int64_t *X, uint32_t B, uint8_t *bytes,
+                           size_t blen, uint32_t j, const char *kind)
+{
+    zki_proof pf;
+    size_t at = 0, len = 0;
+    CHECK(zki_proof_from_bytes(vk, &pf, bytes, blen) == ZKI_OK);
+    int ok = node_span(&pf, j, &at, &len) && at + len <= blen;
+    /* the span is right: its values are the node's, in order */
+    for (uint32_t i = 0; ok && i < pf.node[j].n_val; i++) {
+        uint8_t e[16];
+        zki_ext_to_bytes(e, pf.node[j].val[i]);
+        ok = !memcmp(bytes + at + len - 16 * (size_t)(pf.node[j].n_val - i), e, 16);
+    }
+    uint32_t nval = pf.node[j].n_val;
+    zki_proof_free(&pf);
+    CHECK_MSG(ok, "%s node %u: its proof's bytes not found", kind, j);
+    if (!ok)
+        return;
+    /* one byte of every value, then random bytes of the whole span */
+    int tries = 0, accepted = 0;
+    for (uint32_t i = 0; i < nval + 24; i++, tries++) {
+        size_t p = i < nval ? at + len - 16 * (size_t)(nval - i) + zki_rng_below(g, 16) : at + zki_rng_below(g, len);
+        uint8_t old = bytes[p];
+        bytes[p] ^= (uint8_t)(1 + zki_rng_below(g, 255));
+        accepted += verify_bytes(vk, X, B, bytes, blen) == ZKI_OK;
+        bytes[p] = old;
+    }
+    printf("  %s node %u: %d single-byte changes in its %zu proof bytes, %d accepted\n", kind, j, tries, len,
+           accepted);
+    CHECK_MSG(accepted == 0, "%s node %u: %d of %d mutated proofs accepted", kind, j, accepted, tries);
+    CHECK(verify_bytes(vk, X, B, bytes, blen) == ZKI_OK);
+}
+
+#endif
