@@ -17,7 +17,10 @@
  *     bytes are refused; a cheating witness (the consumer fed a wrongly
  *     permuted map through the prover seam) is refused; a key whose MOVE
  *     program is altered either does not parse or, used by the prover,
- *     gives a proof the honest key refuses. */
+ *     gives a proof the honest key refuses.
+ *  4. a model built here: a constant Pad of the input (a MOVE as node 0),
+ *     a reflect Pad and a Gather of channels composed into one MOVE, at a
+ *     public batch of 3 and a private batch of 1. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -592,6 +595,81 @@ static void test_fixture(zki_rng *g, int i)
     zki_qmodel_free(m);
 }
 
+/* ---- 4. pads, a gather, a batch of 3 ------------------------------------ */
+
+static int conv_node(zki_qmodel *m, zki_rng *g, int x, int64_t OC, int64_t k, int id)
+{
+    const zki_qtensor *xt = &m->t[x];
+    int64_t C = xt->dims[1], wd[4] = {OC, C, k, k}, bd[1] = {OC};
+    int64_t yd[4] = {1, OC, xt->dims[2] - k + 1, xt->dims[3] - k + 1};
+    char nm[16];
+    snprintf(nm, sizeof nm, "w%d", id);
+    int wt = add_const(m, g, nm, 8, 4, wd, -127, 255);
+    snprintf(nm, sizeof nm, "b%d", id);
+    int bt = add_const(m, g, nm, 32, 1, bd, -(1 << 10), 1 << 11);
+    snprintf(nm, sizeof nm, "c%d", id);
+    int yt = zki_qmodel_add_tensor(m, nm, ZKI_QT_VALUE, 8, 4, yd, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_CONV, nm);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 15;
+    const int64_t p[15] = {3, 10, 0, 127, 1, k, k, 1, 1, 1, 1, 0, 0, 0, 0};
+    memcpy(n->p, p, sizeof p);
+    return yt;
+}
+
+/* a layout node of op with parameters p[np] (and a constant index tensor
+ * idx, or -1) from x to a new tensor of dims yd */
+static int layout_node(zki_qmodel *m, int op, int x, const int64_t *yd, const int64_t *p, int np, int idx)
+{
+    int yt = zki_qmodel_add_tensor(m, "l", ZKI_QT_VALUE, 8, 4, yd, m->t[x].scale);
+    int ni = zki_qmodel_add_node(m, op, "layout");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = idx >= 0 ? 2 : 1, n->in[0] = x, n->in[1] = idx, n->out = yt, n->n_p = np;
+    memcpy(n->p, p, sizeof(int64_t) * (size_t)np);
+    return yt;
+}
+
+/* x [1,2,6,5] -> Pad (constant 5, the input's MOVE is node 0) -> conv 3x3
+ * -> Pad (reflect) -> Gather of channels [2, 0, 2, 1] (one MOVE) -> conv
+ * 1x1 -> Flatten -> Linear; public batch 3 (E_B of a batch that is no
+ * power of two), private batch 1 */
+static void test_pad_gather(zki_rng *g)
+{
+    zki_qmodel *m = calloc(1, sizeof(zki_qmodel));
+    int64_t xd[4] = {1, 2, 6, 5}, d1[4] = {1, 2, 9, 8}, d2[4] = {1, 3, 9, 7}, d3[4] = {1, 4, 9, 7};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, xd, 1.0 / 127);
+    m->inputs[m->n_inputs++] = x;
+    const int64_t pc[6] = {0, 5, 0, 0, 1, 2}, pr[6] = {1, 0, 0, 0, 1, 1}, ga[1] = {1};
+    int t = layout_node(m, ZKI_QOP_PAD, x, d1, pc, 6, -1);
+    t = conv_node(m, g, t, 3, 3, 0);
+    t = layout_node(m, ZKI_QOP_PAD, t, d2, pr, 6, -1);
+    int64_t id[1] = {4};
+    int it = zki_qmodel_add_tensor(m, "idx", ZKI_QT_CONST, 64, 1, id, 0);
+    m->t[it].data = malloc(sizeof(int64_t) * 4);
+    const int64_t iv[4] = {2, 0, -1, 1};
+    memcpy(m->t[it].data, iv, sizeof iv);
+    t = layout_node(m, ZKI_QOP_GATHER, t, d3, ga, 1, it);
+    t = conv_node(m, g, t, 2, 1, 1);
+    t = add_flatten_linear(m, g, t, 2 * 9 * 7, 5);
+    m->outputs[m->n_outputs++] = t;
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "pad/gather model: %s", zki_last_error());
+    zki_dag d;
+    zki_status st = zki_dag_lower(m, &d, NULL);
+    CHECK_MSG(st == ZKI_OK, "pad/gather: lowering: %s", zki_last_error());
+    if (!st) {
+        CHECK(d.n_nodes == 5 && d.nodes[0].kind == ZKI_NODE_MOVE && d.nodes[0].in[0] == 0 &&
+              d.nodes[0].aux[4] == 5 && d.nodes[2].kind == ZKI_NODE_MOVE && d.nodes[2].in[0] == 2);
+        zki_dag_free(&d);
+    }
+    int64_t *X = malloc(sizeof(int64_t) * 3 * 60);
+    for (int i = 0; i < 180; i++)
+        X[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    prove_round(g, m, X, 3, 0, seed_w, seed_a, forge_move_value, "pad/gather", 10, "pad/gather, batch 3");
+    prove_round(g, m, X, 1, 1, seed_w, seed_a, forge_move_value, "pad/gather", 6, "pad/gather, private");
+    free(X);
+    zki_qmodel_free(m);
+}
+
 int main(void)
 {
     zki_rng g;
@@ -601,5 +679,6 @@ int main(void)
     test_sumcheck(&g);
     for (int i = 0; i < NFX; i++)
         test_fixture(&g, i);
+    test_pad_gather(&g);
     return TEST_SUMMARY();
 }
