@@ -5,8 +5,8 @@
  * the tensor it makes; the MOVE node is emitted only when a node that is
  * no data movement reads that tensor, or when it is the model's output
  * (zki_lower_move_flush). Flatten of a map, a Reshape that keeps a map's
- * shape or a row a row, and a zero-amount Pad stay free aliases of their
- * input (no node), as they always were. */
+ * shape or a row a row (any Reshape of the model input), and a zero-amount
+ * Pad stay free aliases of their input (no node), as they always were. */
 #include "prover/lower_internal.h"
 
 #include <stdlib.h>
@@ -207,8 +207,9 @@ static int is_alias(const zki_lowering *lw, const zki_qnode *n)
     if (x->map)
         return (o->rank == 2 && o->dims[0] == 1) ||
                (o->rank == 4 && o->dims[1] == x->c && o->dims[2] == x->h && o->dims[3] == x->w);
-    /* a row stays a row unless it becomes a [1, C, H, W] map */
-    return !batch_map(o);
+    /* a row stays a row unless it becomes a [1, C, H, W] map; the model
+     * input is read in the layout its first reader gives it, as before */
+    return x->id == 0 || !batch_map(o);
 }
 
 zki_status zki_lower_move(zki_lowering *lw, int qi, const zki_qnode *n)
