@@ -18,20 +18,27 @@
  *     permuted map through the prover seam) is refused; a key whose MOVE
  *     program is altered either does not parse or, used by the prover,
  *     gives a proof the honest key refuses.
- *  4. a model built here: a constant Pad of the input (a MOVE as node 0),
+ *  4. the fixtures through the CLI: compile, run (against torch), prove,
+ *     verify, another input rejected.
+ *  5. a model built here: a constant Pad of the input (a MOVE as node 0),
  *     a reflect Pad and a Gather of channels composed into one MOVE, at a
  *     public batch of 3 and a private batch of 1. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cli/cli.h"
 #include "common/rng.h"
 #include "ops/move.h"
 #include "poly/mle.h"
 #include "prover/lower_internal.h"
 #include "prover/seam.h"
 #include "protocol/key.h"
+#include "quant/npy.h"
 #include "test.h"
+#include "test_cli_util.h"
 #include "test_prove_util.h"
 
 static const uint8_t seed_w[32] = {6, 2, 8};
@@ -670,6 +677,61 @@ static void test_pad_gather(zki_rng *g)
     zki_qmodel_free(m);
 }
 
+/* Each fixture through the CLI: compile with calibration, run (within 0.02
+ * of torch, elementwise, the outputs being |y| < 1), prove the sample,
+ * verify (exit 0); another fixture's sample is rejected (exit 1). */
+static void test_cli(void)
+{
+    char dir[64], zkm[128], vk[128], pf[128], yo[128], on[64], ca[64], xn[64], yn[64];
+    snprintf(dir, sizeof dir, "/tmp/zki_move_cli_XXXXXX");
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    snprintf(zkm, sizeof zkm, "%s/m.zkm", dir);
+    snprintf(vk, sizeof vk, "%s/m.vk", dir);
+    snprintf(pf, sizeof pf, "%s/p.zkp", dir);
+    snprintf(yo, sizeof yo, "%s/y.npy", dir);
+    for (int i = 0; i < NFX; i++) {
+        snprintf(on, sizeof on, "move_%s.onnx", fx[i]);
+        snprintf(ca, sizeof ca, "move_%s_calib.npy", fx[i]);
+        snprintf(xn, sizeof xn, "move_%s_x.npy", fx[i]);
+        snprintf(yn, sizeof yn, "move_%s_y.npy", fx[i]);
+        int rc = CLI("compile", tdata(on), "--calib", tdata(ca), "-o", zkm);
+        CHECK_MSG(rc == 0, "move_%s: compile exit %d", fx[i], rc);
+        rc = CLI("run", zkm, "--input", tdata(xn), "-o", yo);
+        CHECK_MSG(rc == 0, "move_%s: run exit %d", fx[i], rc);
+        zki_host_tensor r, t;
+        memset(&r, 0, sizeof r);
+        memset(&t, 0, sizeof t);
+        double err = 1e9;
+        if (zki_tensor_read_any(yo, &r) == ZKI_OK && zki_tensor_read_any(tdata(yn), &t) == ZKI_OK && r.f && t.f &&
+            zki_host_tensor_numel(&r) == zki_host_tensor_numel(&t)) {
+            err = 0;
+            for (int64_t e = 0; e < zki_host_tensor_numel(&t); e++)
+                err = fmax(err, fabs((double)r.f[e] - (double)t.f[e]));
+        }
+        CHECK_MSG(err <= 0.02, "move_%s: max |run - torch| = %g", fx[i], err);
+        zki_host_tensor_clear(&r);
+        zki_host_tensor_clear(&t);
+        rc = CLI("prove", zkm, "--input", tdata(xn), "-o", pf, "--quiet");
+        CHECK_MSG(rc == 0, "move_%s: prove exit %d", fx[i], rc);
+        rc = CLI("verify", vk, "--input", tdata(xn), "--proof", pf);
+        CHECK_MSG(rc == 0, "move_%s: verify exit %d", fx[i], rc);
+        snprintf(xn, sizeof xn, "move_%s_x.npy", fx[(i + 1) % NFX]);
+        rc = CLI("verify", vk, "--input", tdata(xn), "--proof", pf);
+        CHECK_MSG(rc == 1, "move_%s: verify on another input: exit %d", fx[i], rc);
+        printf("move_%s: CLI compile, run (max |run - torch| %.4f), prove, verify\n", fx[i], err);
+    }
+    const char *nm[6] = {"m.zkm", "m.vk", "m.zpk", "p.zkp", "y.npy", ""};
+    char p[160];
+    for (int i = 0; i < 5; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, nm[i]);
+        remove(p);
+    }
+    rmdir(dir);
+}
+
 int main(void)
 {
     zki_rng g;
@@ -680,5 +742,6 @@ int main(void)
     for (int i = 0; i < NFX; i++)
         test_fixture(&g, i);
     test_pad_gather(&g);
+    test_cli();
     return TEST_SUMMARY();
 }

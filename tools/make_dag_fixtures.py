@@ -167,7 +167,7 @@ def write(name, seed, out, models=MODELS, prefix="dag_"):
     calib = rng.standard_normal((8,) + SHAPE).astype(np.float32)
     x = rng.standard_normal((1,) + SHAPE).astype(np.float32)
     with torch.no_grad():
-        y = m(torch.from_numpy(x)).numpy().astype(np.float32)
+        y = np.ascontiguousarray(m(torch.from_numpy(x)).numpy().astype(np.float32))
     base = os.path.join(out, prefix + name)
     torch.onnx.export(m, torch.from_numpy(x), base + ".onnx", opset_version=13, input_names=["x"],
                       output_names=["y"])
