@@ -22,7 +22,9 @@
  *     verify, another input rejected.
  *  5. a model built here: a constant Pad of the input (a MOVE as node 0),
  *     a reflect Pad and a Gather of channels composed into one MOVE, at a
- *     public batch of 3 and a private batch of 1. */
+ *     public batch of 3 and a private batch of 1; a model that is one
+ *     Transpose of its input lowers to one MOVE and setup refuses it (no
+ *     weights to commit). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -677,6 +679,31 @@ static void test_pad_gather(zki_rng *g)
     zki_qmodel_free(m);
 }
 
+/* a model that is one Transpose of its input: it lowers to one MOVE (the
+ * first node and the last), and setup refuses it, naming why (a key
+ * commits weights; this model has none) */
+static void test_only_move(void)
+{
+    zki_qmodel *m = calloc(1, sizeof(zki_qmodel));
+    int64_t xd[4] = {1, 2, 3, 4}, yd[4] = {1, 4, 3, 2};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, xd, 1.0 / 127);
+    m->inputs[m->n_inputs++] = x;
+    const int64_t perm[4] = {0, 3, 2, 1};
+    m->outputs[m->n_outputs++] = layout_node(m, ZKI_QOP_TRANSPOSE, x, yd, perm, 4, -1);
+    zki_dag d;
+    zki_status st = zki_dag_lower(m, &d, NULL);
+    CHECK_MSG(st == ZKI_OK && d.n_nodes == 1 && d.nodes[0].kind == ZKI_NODE_MOVE, "one transpose: lowering: %s",
+              st ? zki_last_error() : "");
+    if (!st)
+        zki_dag_free(&d);
+    zki_pk *pk = NULL;
+    st = zki_setup(m, seed_w, &pk);
+    CHECK_MSG(st != ZKI_OK && strstr(zki_last_error(), "no weights"), "one transpose: setup %d: %s", st,
+              zki_last_error());
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
+}
+
 /* Each fixture through the CLI: compile with calibration, run (within 0.02
  * of torch, elementwise, the outputs being |y| < 1), prove the sample,
  * verify (exit 0); another fixture's sample is rejected (exit 1). */
@@ -742,6 +769,7 @@ int main(void)
     for (int i = 0; i < NFX; i++)
         test_fixture(&g, i);
     test_pad_gather(&g);
+    test_only_move();
     test_cli();
     return TEST_SUMMARY();
 }

@@ -213,9 +213,9 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
             char ins[16];
             snprintf(ins, sizeof ins, L->in[0] ? "#%u" : "x", L->in[0] - 1);
             if (L->H)
-                P("  %3u Move of %s -> map %ux%ux%u, %u steps\n", l, ins, L->C, L->H, L->W, steps);
+                P("  %3u Move of %s -> map %ux%ux%u, %u step%s\n", l, ins, L->C, L->H, L->W, steps, steps == 1 ? "" : "s");
             else
-                P("  %3u Move of %s -> row of %u, %u steps\n", l, ins, L->N, steps);
+                P("  %3u Move of %s -> row of %u, %u step%s\n", l, ins, L->N, steps, steps == 1 ? "" : "s");
         } else if (L->kind == ZKI_NODE_MAXPOOL)
             P("  %3u MaxPool %ux%ux%u, window %ux%u, stride %ux%u, dilation %ux%u\n", l, L->C, L->H, L->W, L->KH,
               L->KW, L->sh, L->sw, L->dh, L->dw);
