@@ -24,7 +24,8 @@
  *     a reflect Pad and a Gather of channels composed into one MOVE, at a
  *     public batch of 3 and a private batch of 1; a model that is one
  *     Transpose of its input lowers to one MOVE and setup refuses it (no
- *     weights to commit). */
+ *     weights to commit); a chain of 65 steps and a Gather by activation
+ *     indices are refused by name. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -704,6 +705,48 @@ static void test_only_move(void)
     zki_qmodel_free(m);
 }
 
+/* refusals, each naming its cause: a chain of 65 movement steps before a
+ * conv, and a Gather by activation indices (an embedding) */
+static void test_refusals(zki_rng *g)
+{
+    zki_qmodel *m = calloc(1, sizeof(zki_qmodel));
+    int64_t xd[4] = {1, 2, 4, 4};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 4, xd, 1.0 / 127);
+    m->inputs[m->n_inputs++] = x;
+    int t = conv_node(m, g, x, 2, 1, 0);
+    const int64_t perm[4] = {0, 1, 3, 2};
+    for (int i = 0; i < 65; i++)
+        t = layout_node(m, ZKI_QOP_TRANSPOSE, t, xd, perm, 4, -1);
+    t = conv_node(m, g, t, 2, 1, 1);
+    m->outputs[m->n_outputs++] = add_flatten_linear(m, g, t, 32, 3);
+    zki_dag d;
+    zki_status st = zki_dag_lower(m, &d, NULL);
+    CHECK_MSG(st == ZKI_ERR_UNSUPPORTED && strstr(zki_last_error(), "more than 64 steps") &&
+                  strstr(zki_last_error(), "c1"),
+              "65 steps: %d %s", st, st ? zki_last_error() : "lowered");
+    if (!st)
+        zki_dag_free(&d);
+    zki_qmodel_free(m);
+    /* rows of a constant table picked by the input */
+    m = calloc(1, sizeof(zki_qmodel));
+    int64_t id[2] = {1, 3}, td[2] = {10, 4}, yd[3] = {1, 3, 4};
+    x = zki_qmodel_add_tensor(m, "ids", ZKI_QT_INPUT, 8, 2, id, 0);
+    m->inputs[m->n_inputs++] = x;
+    int tab = add_const(m, g, "table", 8, 2, td, -127, 255);
+    int yt = zki_qmodel_add_tensor(m, "e", ZKI_QT_VALUE, 8, 3, yd, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_GATHER, "embed");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = tab, n->in[1] = x, n->out = yt, n->n_p = 1, n->p[0] = 0;
+    m->outputs[m->n_outputs++] = yt;
+    st = zki_dag_lower(m, &d, NULL);
+    CHECK_MSG(st == ZKI_ERR_UNSUPPORTED && strstr(zki_last_error(), "embed") &&
+                  strstr(zki_last_error(), "constant indices are"),
+              "embedding: %d %s", st, st ? zki_last_error() : "lowered");
+    if (!st)
+        zki_dag_free(&d);
+    zki_qmodel_free(m);
+}
+
 /* Each fixture through the CLI: compile with calibration, run (within 0.02
  * of torch, elementwise, the outputs being |y| < 1), prove the sample,
  * verify (exit 0); another fixture's sample is rejected (exit 1). */
@@ -770,6 +813,7 @@ int main(void)
         test_fixture(&g, i);
     test_pad_gather(&g);
     test_only_move();
+    test_refusals(&g);
     test_cli();
     return TEST_SUMMARY();
 }

@@ -160,7 +160,10 @@ zki_status zki_lower_move_flush(zki_lowering *lw, int qi, int t)
                             : zki_log2_ceil((uint64_t)h[1]);
         uint64_t lout = y.map ? zki_log2_ceil(y.c) + zki_log2_ceil(y.h) + zki_log2_ceil(y.w)
                               : zki_log2_ceil((uint64_t)y.feat);
-        if (st || P->n + MOVE_HDR > ZKI_DAG_MAX_AUX || lin > 26 || lout > 26)
+        if (st)
+            return zki_fail_ctx(ZKI_ERR_UNSUPPORTED, "prove: the data movement before node '%s'",
+                                lw->m->nodes[qi].name);
+        if (P->n + MOVE_HDR > ZKI_DAG_MAX_AUX || lin > 26 || lout > 26)
             REFUSE("prove: the data movement before node '%s' is not proven (at most 2^26 elements per tensor, "
                    "%d steps, %u program words)", lw->m->nodes[qi].name, ZKI_MOVE_MAX_STEPS,
                    (unsigned)(ZKI_DAG_MAX_AUX - MOVE_HDR));
