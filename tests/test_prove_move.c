@@ -640,8 +640,8 @@ static int layout_node(zki_qmodel *m, int op, int x, const int64_t *yd, const in
 }
 
 /* x [1,2,6,5] -> Pad (constant 5, the input's MOVE is node 0) -> conv 3x3
- * -> Pad (reflect) -> Gather of channels [2, 0, 2, 1] (one MOVE) -> conv
- * 1x1 -> Flatten -> Linear; public batch 3 (E_B of a batch that is no
+ * -> Pad (reflect) -> Gather of channels [2, 0, 2, 1] (one MOVE) -> two
+ * 1x1 convs -> Add -> Flatten -> Linear; public batch 3 (E_B of a batch that is no
  * power of two), private batch 1 */
 static void test_pad_gather(zki_rng *g)
 {
@@ -659,15 +659,23 @@ static void test_pad_gather(zki_rng *g)
     const int64_t iv[4] = {2, 0, -1, 1};
     memcpy(m->t[it].data, iv, sizeof iv);
     t = layout_node(m, ZKI_QOP_GATHER, t, d3, ga, 1, it);
-    t = conv_node(m, g, t, 2, 1, 1);
-    t = add_flatten_linear(m, g, t, 2 * 9 * 7, 5);
+    /* the moved map read by two convs (two claims on it, reduced) joined by an Add */
+    int a = conv_node(m, g, t, 2, 1, 1), b = conv_node(m, g, t, 2, 1, 2);
+    int64_t ad[4] = {1, 2, 9, 7};
+    int at = zki_qmodel_add_tensor(m, "sum", ZKI_QT_VALUE, 8, 4, ad, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_ADD, "add");
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 2, n->in[0] = a, n->in[1] = b, n->out = at, n->n_p = 5;
+    const int64_t pa[5] = {3, 5, 2, 0, 127};
+    memcpy(n->p, pa, sizeof pa);
+    t = add_flatten_linear(m, g, at, 2 * 9 * 7, 5);
     m->outputs[m->n_outputs++] = t;
     CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "pad/gather model: %s", zki_last_error());
     zki_dag d;
     zki_status st = zki_dag_lower(m, &d, NULL);
     CHECK_MSG(st == ZKI_OK, "pad/gather: lowering: %s", zki_last_error());
     if (!st) {
-        CHECK(d.n_nodes == 5 && d.nodes[0].kind == ZKI_NODE_MOVE && d.nodes[0].in[0] == 0 &&
+        CHECK(d.n_nodes == 7 && d.nodes[0].kind == ZKI_NODE_MOVE && d.nodes[0].in[0] == 0 &&
               d.nodes[0].aux[4] == 5 && d.nodes[2].kind == ZKI_NODE_MOVE && d.nodes[2].in[0] == 2);
         zki_dag_free(&d);
     }
