@@ -74,7 +74,7 @@ typedef struct {
 const zki_gadget *zki_gadget_of(uint32_t kind);
 
 extern const zki_gadget zki_gadget_linear, zki_gadget_conv, zki_gadget_maxpool, zki_gadget_add,
-    zki_gadget_concat, zki_gadget_mul;
+    zki_gadget_concat, zki_gadget_mul, zki_gadget_move;
 
 /* ---- shared steps (protocol/walk.c) ---------------------------------- */
 

@@ -8,6 +8,7 @@ static const zki_gadget *const table[ZKI_NODE_KINDS] = {
     [ZKI_NODE_ADD] = &zki_gadget_add,
     [ZKI_NODE_CONCAT] = &zki_gadget_concat,
     [ZKI_NODE_MUL] = &zki_gadget_mul,
+    [ZKI_NODE_MOVE] = &zki_gadget_move,
 };
 
 const zki_gadget *zki_gadget_of(uint32_t kind) { return kind < ZKI_NODE_KINDS ? table[kind] : NULL; }

@@ -8,6 +8,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/file_read.h"
+#include "ops/move.h"
 #include "poly/mle.h"
 #include "protocol/vk_cost.h"
 #include "protocol/wlayout.h"
@@ -177,7 +178,8 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
     uint64_t params = 0;
     for (uint32_t l = 0; l < a->n_nodes; l++)
         params += a->nodes[l].kind == ZKI_NODE_MAXPOOL || a->nodes[l].kind == ZKI_NODE_ADD ||
-                          a->nodes[l].kind == ZKI_NODE_CONCAT || a->nodes[l].kind == ZKI_NODE_MUL
+                          a->nodes[l].kind == ZKI_NODE_CONCAT || a->nodes[l].kind == ZKI_NODE_MUL ||
+                          a->nodes[l].kind == ZKI_NODE_MOVE
                       ? 0
                   : a->nodes[l].kind == ZKI_NODE_CONV
                       ? (uint64_t)a->nodes[l].OC * (a->nodes[l].C / a->nodes[l].G) * a->nodes[l].KH *
@@ -212,7 +214,16 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
                 P("  %3u Add %ux%ux%u of %s, requant s=%u clamp [%lld, %lld]\n", l, L->C, L->H, L->W, ins, L->s,
                   (long long)L->lo, (long long)L->hi);
         }
-        else if (L->kind == ZKI_NODE_MAXPOOL)
+        else if (L->kind == ZKI_NODE_MOVE) {
+            zki_move_info mi;
+            uint32_t steps = L->n_aux > 4 && !zki_move_check(L->aux + 4, L->n_aux - 4, &mi) ? mi.n_steps : 0;
+            char ins[16];
+            snprintf(ins, sizeof ins, L->in[0] ? "#%u" : "x", L->in[0] - 1);
+            if (L->H)
+                P("  %3u Move of %s -> map %ux%ux%u, %u step%s\n", l, ins, L->C, L->H, L->W, steps, steps == 1 ? "" : "s");
+            else
+                P("  %3u Move of %s -> row of %u, %u step%s\n", l, ins, L->N, steps, steps == 1 ? "" : "s");
+        } else if (L->kind == ZKI_NODE_MAXPOOL)
             P("  %3u MaxPool %ux%ux%u, window %ux%u, stride %ux%u, dilation %ux%u\n", l, L->C, L->H, L->W, L->KH,
               L->KW, L->sh, L->sw, L->dh, L->dw);
         else if (L->kind == ZKI_NODE_CONV)

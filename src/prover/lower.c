@@ -3,8 +3,9 @@
  * One pass over the model's nodes in order (topological): every tensor the
  * proof needs gets an id once (0 the input, j + 1 node j's output) and a
  * description (a padded map [C][H][W], or a row of features; proven >= 0
- * or not); each model node becomes zero (views: Reshape, identity Pad), one
- * or several (MaxPool passes) DAG nodes reading any earlier tensors. So
+ * or not); each model node becomes zero (views: Flatten, identity Pad; data
+ * movement, pending until read: prover/lower_move.c), one or several
+ * (MaxPool passes) DAG nodes reading any earlier tensors. So
  * forks, joins of any arity and several readers of one tensor need nothing
  * special; a node the gadgets cannot prove is refused with its name. */
 #include "prover/lower.h"
@@ -81,9 +82,10 @@ static zki_status unproven_ops(const zki_qmodel *m)
         switch (n->op) {
         case ZKI_QOP_MATMUL: why = "a product of two activations (attention) is not proven yet"; break;
         case ZKI_QOP_LUT: why = "elementwise functions by lookup (Sigmoid, Tanh, GELU, ...) are not proven yet"; break;
-        case ZKI_QOP_TRANSPOSE:
-        case ZKI_QOP_SLICE: why = "data movement other than Reshape/Flatten is not proven yet"; break;
-        case ZKI_QOP_GATHER: why = "Gather (embeddings, index maps) is not proven yet"; break;
+        case ZKI_QOP_GATHER:
+            if (n->n_in < 2 || m->t[n->in[1]].kind != ZKI_QT_CONST)
+                why = "Gather by activation indices (embeddings) is not proven yet; constant indices are";
+            break;
         case ZKI_QOP_SOFTMAX:
             why = "not proven yet; a Softmax on a classifier's output can be left out of the export (the argmax "
                   "is the same)";
@@ -124,29 +126,6 @@ zki_status zki_lower_known(const zki_lowering *lw, const zki_qnode *n, int t)
     if (lw->t[t].id < 0)
         REFUSE("prove: node '%s' (%s) reads '%s', which no proven node computes", n->name, zki_qop_name(n->op),
                lw->m->t[t].name);
-    return ZKI_OK;
-}
-
-static zki_status lower_view(zki_lowering *lw, const zki_qnode *n)
-{
-    const zki_qtensor *xi = &lw->m->t[n->in[0]], *o = &lw->m->t[n->out];
-    zki_tinfo *x = &lw->t[n->in[0]];
-    if (n->op == ZKI_QOP_PAD) {
-        /* exporters emit zero-amount Pads (torch's avg_pool2d): identity */
-        int ident = o->rank == xi->rank && n->n_p == 2 + xi->rank;
-        for (int i = 0; ident && i < o->rank; i++)
-            ident = o->dims[i] == xi->dims[i] && n->p[2 + i] == 0;
-        if (!ident)
-            REFUSE("prove: node '%s' (Pad) pads (only zero-amount Pads are proven, as the identity)", n->name);
-    } else {
-        if (zki_qnumel(o) != x->feat)
-            REFUSE("prove: node '%s' (Reshape) changes the size", n->name);
-        /* a map only flattens ([1, C*H*W]) or keeps its shape */
-        if (x->map && !(o->rank == 2 && o->dims[0] == 1) &&
-            !(o->rank == 4 && o->dims[1] == x->c && o->dims[2] == x->h && o->dims[3] == x->w))
-            REFUSE("prove: node '%s' (Reshape) reshapes a feature map other than by flattening it", n->name);
-    }
-    lw->t[n->out] = *x;
     return ZKI_OK;
 }
 
@@ -393,15 +372,27 @@ static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
 static zki_status lower_node(zki_lowering *lw, int qi)
 {
     const zki_qnode *n = &lw->m->nodes[qi];
+    switch (n->op) {
+    case ZKI_QOP_PAD:
+    case ZKI_QOP_RESHAPE:
+    case ZKI_QOP_TRANSPOSE:
+    case ZKI_QOP_SLICE:
+    case ZKI_QOP_GATHER: return zki_lower_move(lw, qi, n);
+    default: break;
+    }
+    /* a node that computes reads moved data: the moves are emitted now */
+    zki_status st = ZKI_OK;
+    for (int i = 0; !st && i < n->n_in; i++)
+        if (n->in[i] >= 0)
+            st = zki_lower_move_flush(lw, qi, n->in[i]);
     /* a Mul names a constant operand first (lower_mul.c) */
-    zki_status st = n->op == ZKI_QOP_MUL ? ZKI_OK : zki_lower_known(lw, n, n->in[0]);
+    if (!st && n->op != ZKI_QOP_MUL)
+        st = zki_lower_known(lw, n, n->in[0]);
     for (int i = 1; !st && (n->op == ZKI_QOP_ADD || n->op == ZKI_QOP_CONCAT) && i < n->n_in; i++)
         st = zki_lower_known(lw, n, n->in[i]);
     if (st)
         return st;
     switch (n->op) {
-    case ZKI_QOP_PAD:
-    case ZKI_QOP_RESHAPE: return lower_view(lw, n);
     case ZKI_QOP_MAXPOOL: return lower_maxpool(lw, qi, n);
     case ZKI_QOP_ADD:
     case ZKI_QOP_CONCAT: return lower_join(lw, qi, n);
@@ -445,8 +436,8 @@ zki_status zki_dag_lower(const zki_qmodel *m, zki_dag *d, int **src_node)
     memcpy(d->out_dims, ot->dims, sizeof(d->out_dims));
     d->in_scale = it->scale;
     d->out_scale = ot->scale;
-    size_t cap = 4 * (size_t)m->n_nodes + 1;
-    zki_lowering lw = {m, d, calloc((size_t)m->n_t + 1, sizeof(zki_tinfo)), calloc(cap, sizeof(int))};
+    size_t cap = 5 * (size_t)m->n_nodes + 2;
+    zki_lowering lw = {m, d, calloc((size_t)m->n_t + 1, sizeof(zki_tinfo)), calloc(cap, sizeof(int)), cap, NULL, 0, 0};
     d->nodes = calloc(cap, sizeof(zki_dag_node));
     if (!lw.t || !lw.src || !d->nodes) {
         st = zki_fail(ZKI_ERR_NOMEM, "prove: DAG");
@@ -462,6 +453,8 @@ zki_status zki_dag_lower(const zki_qmodel *m, zki_dag *d, int **src_node)
         else
             st = lower_node(&lw, i);
     }
+    if (!st && m->n_nodes > 0)
+        st = zki_lower_move_flush(&lw, m->n_nodes - 1, m->outputs[0]);
     if (st)
         goto out;
     int oid = lw.t[m->outputs[0]].id;
@@ -482,6 +475,7 @@ zki_status zki_dag_lower(const zki_qmodel *m, zki_dag *d, int **src_node)
     }
     st = check_reach(d);
 out:
+    zki_lower_move_free(&lw);
     free(lw.t);
     if (!st && src_node)
         *src_node = lw.src;

@@ -14,13 +14,26 @@ typedef struct {
     int64_t feat;   /* features per sample */
     int nonneg;     /* proven >= 0 (a ReLU'd requant, a pool or concat of such) */
     uint32_t bits;
+    int mv;         /* > 0: data movement pending (lw->mv[mv - 1]), id -2 */
 } zki_tinfo;
+
+/* A data movement program pending on a tensor (prover/lower_move.c). */
+typedef struct {
+    zki_tinfo base;    /* the proven tensor it reads */
+    int64_t *prog;     /* ops/move.h words: pad constant, shape, steps */
+    size_t n;
+    int has_pad;       /* a constant pad: the value in prog[0] */
+    int emitted;       /* the MOVE node's tensor id once emitted, else -1 */
+} zki_move_pending;
 
 typedef struct {
     const zki_qmodel *m;
     zki_dag *d;
     zki_tinfo *t;      /* per model tensor */
     int *src;          /* per DAG node: the model node it came from */
+    size_t cap;        /* DAG nodes allocated */
+    zki_move_pending *mv;
+    size_t n_mv, cap_mv;
 } zki_lowering;
 
 #define REFUSE(...) return zki_fail(ZKI_ERR_UNSUPPORTED, __VA_ARGS__)
@@ -36,5 +49,15 @@ zki_status zki_lower_known(const zki_lowering *lw, const zki_qnode *n, int t);
 int zki_lower_bcast_ok(const zki_lowering *lw, int t, uint32_t C, uint32_t H, uint32_t W);
 /* A Mul of two activations as a MUL node (lower_mul.c). */
 zki_status zki_lower_mul(zki_lowering *lw, int qi, const zki_qnode *n);
+
+/* Data movement (prover/lower_move.c): a Reshape, Transpose, Slice, Pad
+ * or Gather by constant indices extends the program pending on its input
+ * (or is a free alias); flush emits the MOVE node of tensor t's pending
+ * program (if any, once) for model node qi, which reads t. */
+zki_status zki_lower_move(zki_lowering *lw, int qi, const zki_qnode *n);
+zki_status zki_lower_move_flush(zki_lowering *lw, int qi, int t);
+void zki_lower_move_free(zki_lowering *lw);
+/* Model node n as step words of ops/move.h (w[cap]; *len written). */
+zki_status zki_lower_move_step(const zki_qmodel *m, const zki_qnode *n, int64_t *w, size_t cap, size_t *len);
 
 #endif

@@ -1,0 +1,104 @@
+/* Data movement as a public index map (the MOVE node, protocol/dag.h):
+ * every dense output element o of a sample is the dense input element
+ * src[o], or the program's pad constant (src[o] = -1).
+ *
+ * The step program (int64 words; a MOVE node's aux after its 4-word input
+ * layout header):
+ *   pad, r, dims[r]          the pad constant (a value in the tensor's
+ *                            range), the input's dense shape
+ *   then steps, each an opcode and its words (r = the current rank):
+ *   RESHAPE   1, r', dims[r']                   same numel
+ *   TRANSPOSE 2, perm[r]                        out axis a = in axis perm[a]
+ *   SLICE     3, start[r], step[r], len[r]      out[i] = in[start + i*step],
+ *                                               every index inside the axis
+ *   PAD       4, mode, begin[r], end[r]         mode 0 constant (the pad
+ *                                               constant), 1 reflect, 2 edge
+ *   EXPAND    5, r', dims[r']                   numpy broadcast (r' >= r)
+ *   GATHER    6, axis, q, idims[q], idx[prod idims]  indices in [0, dims[axis])
+ * The program is applied to an index tensor that starts as
+ * arange(numel) in the input's shape. Every rank is at most 8, every
+ * tensor (the input, each step's result) at most 2^26 elements, the
+ * elements of all steps' results together at most 2^28 and the steps at
+ * most 64: the work of expanding a program is fixed by its words
+ * (zki_move_info.work).
+ *
+ * Proof (zki_move_prove): with padded layouts x [B][2^li], y [B][2^lo]
+ * (pin, pout: a dense index's padded position), a claim y~(r) = v,
+ * r = (r_o, r_b), becomes one claim on x by one degree-2 sum-check over
+ * the li + lb variables (j, b):
+ *     v - c P E_B = sum_{j, b} x(b, j) eq(r_b, b) m(j),
+ *     m(j) = sum_{o: src[o] >= 0, pin[src[o]] = j} eq(r_o, pout[o]),
+ *     P = sum_{o: src[o] = -1} eq(r_o, pout[o]),  E_B = sum_{b < B} eq(r_b, b)
+ * (c the pad constant). At the sum-check's point rho = (rho_j, rho_b) the
+ * prover sends a = x~(rho); the verifier builds m in O(2^li + numel(y))
+ * and checks final = a eq(r_b, rho_b) m~(rho_j).
+ * Transcript: the sum-check, then a. */
+#ifndef ZKI_OPS_MOVE_H
+#define ZKI_OPS_MOVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sumcheck/sumcheck.h"
+
+#define ZKI_MOVE_RESHAPE 1
+#define ZKI_MOVE_TRANSPOSE 2
+#define ZKI_MOVE_SLICE 3
+#define ZKI_MOVE_PAD 4
+#define ZKI_MOVE_EXPAND 5
+#define ZKI_MOVE_GATHER 6
+
+#define ZKI_MOVE_MAX_RANK 8
+#define ZKI_MOVE_MAX_SIZE ((int64_t)1 << 26)
+#define ZKI_MOVE_MAX_WORK ((uint64_t)1 << 28)
+#define ZKI_MOVE_MAX_STEPS 64
+
+typedef struct {
+    int64_t pad;            /* the pad constant */
+    int has_pad;            /* a constant-mode PAD step is present */
+    uint32_t n_steps;
+    uint32_t in_rank, out_rank;
+    int64_t in_dims[ZKI_MOVE_MAX_RANK], out_dims[ZKI_MOVE_MAX_RANK];
+    uint64_t in_n, out_n;
+    uint64_t max_n;         /* the largest tensor of the expansion */
+    uint64_t work;          /* elements of all steps' results */
+} zki_move_info;
+
+/* A program's shapes, checked word by word (nothing allocated): ZKI_OK or
+ * ZKI_ERR_INPUT naming the fault. */
+zki_status zki_move_check(const int64_t *prog, size_t n, zki_move_info *info);
+/* src[out_n] (malloc'ed) of a program that passes zki_move_check. */
+zki_status zki_move_expand(const int64_t *prog, size_t n, int64_t **src);
+
+/* A per-sample layout: a map [c][h][w], each axis padded to a power of
+ * two, or a row of n (padded to 2^log_len). */
+typedef struct {
+    int map;
+    uint64_t c, h, w, n;
+    size_t log_len;
+} zki_move_layout;
+
+/* The padded position of dense index i. */
+uint64_t zki_move_pad_index(const zki_move_layout *l, uint64_t i);
+
+typedef struct {
+    uint64_t B;
+    size_t lb;
+    zki_move_layout in, out;
+    const int64_t *src;     /* out.n entries */
+    int64_t pad;
+} zki_move_dims;
+
+/* y [B][2^out.log_len] (malloc'ed; layout pads 0, pad elements the
+ * constant) from x [B][ldx]. */
+int64_t *zki_move_forward(const zki_move_dims *d, const int64_t *x, uint64_t ldx);
+/* Prover: v = y~(r) (out.log_len + lb coordinates). Writes the proof, *a
+ * and the input's point rho (in.log_len + lb coordinates). */
+zki_status zki_move_prove(const zki_move_dims *d, const int64_t *x, uint64_t ldx, const zki_ext *r, zki_ext v,
+                          zki_transcript *t, zki_sc_proof *sc, zki_ext *a, zki_ext *rho);
+/* Verifier: ZKI_ERR_VERIFY unless the proof turns the claim into a at
+ * rho (which the caller must check). */
+zki_status zki_move_verify(const zki_move_dims *d, const zki_ext *r, zki_ext v, const zki_sc_proof *sc, zki_ext a,
+                           zki_transcript *t, zki_ext *rho);
+
+#endif
