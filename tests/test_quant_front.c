@@ -8,6 +8,8 @@
  *     refused naming the slope;
  *   - Sub of two activations is an ADD with a negative multiplier, Div by a
  *     scalar constant a REQUANT, Div of two activations refused clearly;
+ *   - x * HardSigmoid(x) (alpha 1/6: torch's hardswish at opset 13) becomes
+ *     a HardSwish, a one-input Concat (DenseNet) disappears;
  *   - a BatchNormalization no Conv absorbs becomes a depthwise 1x1 Conv
  *     (group = C) with the same float output; the DenseNet-style fixture
  *     bn_block.onnx (tools/export_front_tiny.py) matches torch in float and
@@ -370,6 +372,42 @@ static void test_bn_graph(void)
     zki_graph_free(g);
 }
 
+/* x * HardSigmoid(x) (alpha 1/6) becomes one HardSwish; with alpha 0.2 it
+ * stays a product; a one-input Concat disappears. */
+static void test_rewrites(void)
+{
+    for (int v = 0; v < 2; v++) {
+        int64_t d[2] = {1, W};
+        int x;
+        zki_graph *g = new_graph(2, d, &x);
+        int h = add_node(g, ZKI_OP_HARDSIGMOID, "hs", &x, 1, "h");
+        set_float_attr(g, 0, "alpha", v ? 0.2 : 1.0 / 6.0);
+        int in[2] = {h, x}; /* the order torch writes: hardsigmoid first or second, both taken */
+        int y = add_node(g, ZKI_OP_MUL, "mul", in, 2, "p");
+        g->outputs[g->n_outputs++] = add_node(g, ZKI_OP_CONCAT, "cat", &y, 1, "y");
+        zki_attr_set_int(&g->nodes[2], "axis", 1);
+        CHECK_MSG(zki_graph_prepare(g) == ZKI_OK, "%s", zki_last_error());
+        if (!v)
+            CHECK_MSG(g->n_nodes == 1 && g->nodes[0].op == ZKI_OP_HARDSWISH && g->nodes[0].n_in == 1,
+                      "%d nodes, first %s", g->n_nodes, zki_op_name(g->nodes[0].op));
+        else
+            CHECK(g->n_nodes == 2 && graph_count_op(g, ZKI_OP_MUL) == 1 && graph_count_op(g, ZKI_OP_CONCAT) == 0);
+        make_samples(-5, 5);
+        zki_buf *fv = NULL;
+        double err = -1;
+        if (zki_exec_float(g, &samples[2], 1, &fv) == ZKI_OK) {
+            err = 0;
+            for (int e = 0; e < W; e++) {
+                double a = sbuf[2][e], want = a * fmax(0, fmin(1, (v ? 0.2 : 1.0 / 6.0) * a + 0.5));
+                err = fmax(err, fabs(fv[g->outputs[0]].f[e] - want));
+            }
+            zki_exec_free(g, fv);
+        }
+        CHECK_MSG(err >= 0 && err < 1e-5, "rewrite %d: float error %g", v, err);
+        zki_graph_free(g);
+    }
+}
+
 /* Max |dequantised qexec - y| of model m on the .npy input xf. */
 static double fixture_err(const zki_qmodel *m, const char *xf, const char *yf, double *ymax)
 {
@@ -564,6 +602,7 @@ int main(void)
     test_prelu_channels();
     test_sub_div();
     test_bn_graph();
+    test_rewrites();
     test_bn_fixture();
     test_concat96();
     test_pool_ceil();

@@ -347,6 +347,29 @@ static zki_status bn_to_conv(zki_graph *g, int bi)
     return ZKI_OK;
 }
 
+/* x * HardSigmoid(x) with alpha 1/6, beta 1/2 (torch's hardswish exported
+ * below opset 14) becomes one HardSwish: one lookup table instead of a table
+ * and a product of two activations. */
+static void fuse_hardswish(zki_graph *g, int mi, const int *uses, uint8_t *dead)
+{
+    zki_node *m = &g->nodes[mi];
+    for (int k = 0; k < 2; k++) {
+        int x = m->in[k], h = m->in[1 - k], hi = h >= 0 ? g->t[h].producer : -1;
+        if (x < 0 || hi < 0 || dead[hi] || uses[h] != 1)
+            continue;
+        const zki_node *hs = &g->nodes[hi];
+        if (hs->op != ZKI_OP_HARDSIGMOID || hs->in[0] != x ||
+            fabs(zki_attr_float(hs, "alpha", 0.2) - 1.0 / 6.0) > 1e-6 || fabs(zki_attr_float(hs, "beta", 0.5) - 0.5) > 1e-6)
+            continue;
+        m->op = ZKI_OP_HARDSWISH;
+        m->in[0] = x;
+        m->n_in = 1;
+        dead[hi] = 1;
+        g->t[h].producer = -1;
+        return;
+    }
+}
+
 static void replace_uses(zki_graph *g, const uint8_t *dead, int from, int to)
 {
     for (int i = 0; i < g->n_nodes; i++) {
@@ -480,6 +503,16 @@ static zki_status compact(zki_graph *g, uint8_t *dead)
     return ZKI_OK;
 }
 
+/* Room in *uses for every tensor (passes add constants). */
+static zki_status grow_uses(const zki_graph *g, int **uses)
+{
+    int *nu = realloc(*uses, sizeof(int) * ((size_t)g->n_tensors + 64));
+    if (!nu)
+        return zki_fail(ZKI_ERR_NOMEM, "out of memory");
+    *uses = nu;
+    return ZKI_OK;
+}
+
 zki_status zki_graph_prepare(zki_graph *g)
 {
     zki_status st = ZKI_OK;
@@ -508,23 +541,14 @@ zki_status zki_graph_prepare(zki_graph *g)
             st = zki_fail(ZKI_ERR_INPUT, "graph output '%s' has no shape", g->t[g->outputs[k]].name);
             goto done;
         }
-    uses = malloc(sizeof(int) * ((size_t)g->n_tensors + 64));
-    if (!uses) {
-        st = zki_fail(ZKI_ERR_NOMEM, "out of memory");
+    if ((st = grow_uses(g, &uses)) != ZKI_OK)
         goto done;
-    }
     for (int i = 0; i < nn; i++) {
         if (dead[i] || g->nodes[i].op != ZKI_OP_BATCHNORM)
             continue;
         count_uses(g, dead, uses);
-        if ((st = fold_bn(g, i, uses, dead)) != ZKI_OK)
+        if ((st = fold_bn(g, i, uses, dead)) != ZKI_OK || (st = grow_uses(g, &uses)) != ZKI_OK)
             goto done;
-        int *nu = realloc(uses, sizeof(int) * ((size_t)g->n_tensors + 64));
-        if (!nu) {
-            st = zki_fail(ZKI_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        uses = nu;
     }
     for (int i = 0; i < nn; i++)
         if (!dead[i] && g->nodes[i].op == ZKI_OP_BATCHNORM && (st = bn_to_conv(g, i)) != ZKI_OK)
@@ -532,19 +556,19 @@ zki_status zki_graph_prepare(zki_graph *g)
     for (int i = 0; i < nn; i++)
         if (!dead[i] && g->nodes[i].op == ZKI_OP_DIV && (st = div_to_mul(g, i)) != ZKI_OK)
             goto done;
-    {
-        int *nu = realloc(uses, sizeof(int) * ((size_t)g->n_tensors + 64));
-        if (!nu) {
-            st = zki_fail(ZKI_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        uses = nu;
-    }
+    if ((st = grow_uses(g, &uses)) != ZKI_OK)
+        goto done;
+    count_uses(g, dead, uses);
+    for (int i = 0; i < nn; i++)
+        if (!dead[i] && g->nodes[i].op == ZKI_OP_MUL && g->nodes[i].n_in == 2)
+            fuse_hardswish(g, i, uses, dead);
     for (int i = 0; i < nn; i++) {
         zki_node *n = &g->nodes[i];
         if (dead[i])
             continue;
-        if (n->op == ZKI_OP_IDENTITY || n->op == ZKI_OP_DROPOUT) {
+        /* a Concat of one input (DenseNet's first layer of a block: torch.cat
+         * of a list of one) copies it */
+        if (n->op == ZKI_OP_IDENTITY || n->op == ZKI_OP_DROPOUT || (n->op == ZKI_OP_CONCAT && n->n_in == 1)) {
             count_uses(g, dead, uses);
             if (n->n_out > 1 && n->out[1] >= 0 && uses[n->out[1]])
                 continue; /* a used Dropout mask keeps the node */
