@@ -1,7 +1,7 @@
 /* Front-end ops that real torchvision models need:
  *   - element-wise functions as lookup tables (HardSigmoid, HardSwish, Exp,
  *     Log, Reciprocal, Softplus, Elu, Selu, Celu, Mish, Softsign, Neg, Abs,
- *     PRelu with one slope, LeakyRelu): every entry of the 256-entry table is
+ *     PRelu with one slope, LeakyRelu, Swish): every entry of the 256-entry table is
  *     within one output step of a reference written here (not the library's
  *     function), with +-inf clamped to the range's end and NaN as 0; the
  *     float kernel agrees with the same reference; a per-channel PRelu is
@@ -9,7 +9,8 @@
  *   - Sub of two activations is an ADD with a negative multiplier, Div by a
  *     scalar constant a REQUANT, Div of two activations refused clearly;
  *   - x * HardSigmoid(x) (alpha 1/6: torch's hardswish at opset 13) becomes
- *     a HardSwish, a one-input Concat (DenseNet) disappears;
+ *     a HardSwish, x * Sigmoid(x) (SiLU) a Swish, a one-input Concat
+ *     (DenseNet) disappears;
  *   - a BatchNormalization no Conv absorbs becomes a depthwise 1x1 Conv
  *     (group = C) with the same float output; the DenseNet-style fixture
  *     bn_block.onnx (tools/export_front_tiny.py) matches torch in float and
@@ -147,6 +148,7 @@ static double ref(const act_case *c, double x)
     case ZKI_OP_NEG: return -x;
     case ZKI_OP_ABS: return fabs(x);
     case ZKI_OP_PRELU: case ZKI_OP_LEAKYRELU: return x >= 0 ? x : a * x;
+    case ZKI_OP_SWISH: return x / (1 + exp(-(isnan(a) ? 1.0 : a) * x));
     default: return NAN;
     }
 }
@@ -234,6 +236,8 @@ static void test_acts(void)
         {ZKI_OP_ABS, "Abs", NAN, NAN, NULL, NULL, -3, 2},
         {ZKI_OP_PRELU, "PRelu", 0.2, NAN, NULL, NULL, -3, 3},
         {ZKI_OP_LEAKYRELU, "LeakyRelu", 0.1, NAN, "alpha", NULL, -3, 3},
+        {ZKI_OP_SWISH, "Swish", NAN, NAN, NULL, NULL, -6, 6},
+        {ZKI_OP_SWISH, "Swish_a", 1.5, NAN, "alpha", NULL, -6, 6},
     };
     for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++)
         test_act(&cs[k]);
@@ -372,23 +376,25 @@ static void test_bn_graph(void)
     zki_graph_free(g);
 }
 
-/* x * HardSigmoid(x) (alpha 1/6) becomes one HardSwish; with alpha 0.2 it
- * stays a product; a one-input Concat disappears. */
+/* x * HardSigmoid(x) (alpha 1/6) becomes one HardSwish, x * Sigmoid(x) one
+ * Swish; with alpha 0.2 it stays a product; a one-input Concat disappears. */
 static void test_rewrites(void)
 {
-    for (int v = 0; v < 2; v++) {
+    for (int v = 0; v < 3; v++) {
         int64_t d[2] = {1, W};
         int x;
         zki_graph *g = new_graph(2, d, &x);
-        int h = add_node(g, ZKI_OP_HARDSIGMOID, "hs", &x, 1, "h");
-        set_float_attr(g, 0, "alpha", v ? 0.2 : 1.0 / 6.0);
-        int in[2] = {h, x}; /* the order torch writes: hardsigmoid first or second, both taken */
+        int h = add_node(g, v == 2 ? ZKI_OP_SIGMOID : ZKI_OP_HARDSIGMOID, "gate", &x, 1, "h");
+        if (v < 2)
+            set_float_attr(g, 0, "alpha", v ? 0.2 : 1.0 / 6.0);
+        int in[2] = {h, x}; /* the gate first (torch writes either order) */
         int y = add_node(g, ZKI_OP_MUL, "mul", in, 2, "p");
         g->outputs[g->n_outputs++] = add_node(g, ZKI_OP_CONCAT, "cat", &y, 1, "y");
         zki_attr_set_int(&g->nodes[2], "axis", 1);
         CHECK_MSG(zki_graph_prepare(g) == ZKI_OK, "%s", zki_last_error());
-        if (!v)
-            CHECK_MSG(g->n_nodes == 1 && g->nodes[0].op == ZKI_OP_HARDSWISH && g->nodes[0].n_in == 1,
+        if (v != 1)
+            CHECK_MSG(g->n_nodes == 1 && g->nodes[0].op == (v ? ZKI_OP_SWISH : ZKI_OP_HARDSWISH) &&
+                          g->nodes[0].n_in == 1,
                       "%d nodes, first %s", g->n_nodes, zki_op_name(g->nodes[0].op));
         else
             CHECK(g->n_nodes == 2 && graph_count_op(g, ZKI_OP_MUL) == 1 && graph_count_op(g, ZKI_OP_CONCAT) == 0);
@@ -398,7 +404,8 @@ static void test_rewrites(void)
         if (zki_exec_float(g, &samples[2], 1, &fv) == ZKI_OK) {
             err = 0;
             for (int e = 0; e < W; e++) {
-                double a = sbuf[2][e], want = a * fmax(0, fmin(1, (v ? 0.2 : 1.0 / 6.0) * a + 0.5));
+                double a = sbuf[2][e];
+                double want = v == 2 ? a / (1 + exp(-a)) : a * fmax(0, fmin(1, (v ? 0.2 : 1.0 / 6.0) * a + 0.5));
                 err = fmax(err, fabs(fv[g->outputs[0]].f[e] - want));
             }
             zki_exec_free(g, fv);

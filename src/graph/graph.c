@@ -15,7 +15,7 @@ static const char *const zki_op_names[ZKI_OP_COUNT] = {
     "Shape", "Constant", "Identity", "Dropout",
     "HardSigmoid", "HardSwish", "Exp", "Log", "Reciprocal", "Softplus",
     "Elu", "Selu", "Celu", "Mish", "Softsign", "Neg", "Abs",
-    "PRelu",
+    "PRelu", "Swish",
 };
 
 const char *zki_op_name(int op)

@@ -372,7 +372,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
     case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_CLIP: case ZKI_OP_SOFTMAX: case ZKI_OP_HARDSIGMOID:
     case ZKI_OP_HARDSWISH: case ZKI_OP_EXP: case ZKI_OP_LOG: case ZKI_OP_RECIPROCAL: case ZKI_OP_SOFTPLUS:
     case ZKI_OP_ELU: case ZKI_OP_SELU: case ZKI_OP_CELU: case ZKI_OP_MISH: case ZKI_OP_SOFTSIGN:
-    case ZKI_OP_NEG: case ZKI_OP_ABS:
+    case ZKI_OP_NEG: case ZKI_OP_ABS: case ZKI_OP_SWISH:
         if ((st = need_float(n, x)) != ZKI_OK)
             return st;
         if (n->op == ZKI_OP_CELU && zki_attr_float(n, "alpha", 1.0) == 0)

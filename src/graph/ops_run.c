@@ -77,7 +77,7 @@ int zki_unary_is(int op)
     case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_POW: case ZKI_OP_HARDSIGMOID: case ZKI_OP_HARDSWISH:
     case ZKI_OP_EXP: case ZKI_OP_LOG: case ZKI_OP_RECIPROCAL: case ZKI_OP_SOFTPLUS: case ZKI_OP_ELU:
     case ZKI_OP_SELU: case ZKI_OP_CELU: case ZKI_OP_MISH: case ZKI_OP_SOFTSIGN: case ZKI_OP_NEG:
-    case ZKI_OP_ABS: case ZKI_OP_PRELU:
+    case ZKI_OP_ABS: case ZKI_OP_PRELU: case ZKI_OP_SWISH:
         return 1;
     default:
         return 0;
@@ -94,7 +94,7 @@ void zki_unary_params(const zki_node *n, zki_unary *u)
         u->a = zki_attr_float(n, "alpha", 0.2);
         u->b = zki_attr_float(n, "beta", 0.5);
         break;
-    case ZKI_OP_ELU: case ZKI_OP_CELU: u->a = zki_attr_float(n, "alpha", 1.0); break;
+    case ZKI_OP_ELU: case ZKI_OP_CELU: case ZKI_OP_SWISH: u->a = zki_attr_float(n, "alpha", 1.0); break;
     case ZKI_OP_SELU:
         u->a = zki_attr_float(n, "alpha", 1.67326319217681884765625);
         u->b = zki_attr_float(n, "gamma", 1.05070102214813232421875);
@@ -136,6 +136,7 @@ double zki_unary_eval(int op, const zki_unary *u, double x)
     case ZKI_OP_SOFTSIGN: return x / (1.0 + fabs(x));
     case ZKI_OP_NEG: return -x;
     case ZKI_OP_ABS: return fabs(x);
+    case ZKI_OP_SWISH: return x / (1.0 + exp(-u->a * x));
     default: return x;
     }
 }
@@ -640,7 +641,7 @@ zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *v)
     case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_CLIP: case ZKI_OP_HARDSIGMOID: case ZKI_OP_HARDSWISH:
     case ZKI_OP_EXP: case ZKI_OP_LOG: case ZKI_OP_RECIPROCAL: case ZKI_OP_SOFTPLUS: case ZKI_OP_ELU:
     case ZKI_OP_SELU: case ZKI_OP_CELU: case ZKI_OP_MISH: case ZKI_OP_SOFTSIGN: case ZKI_OP_NEG:
-    case ZKI_OP_ABS: case ZKI_OP_PRELU:
+    case ZKI_OP_ABS: case ZKI_OP_PRELU: case ZKI_OP_SWISH:
         return run_unary(g, n, v);
     case ZKI_OP_CONV: return run_conv(g, n, v);
     case ZKI_OP_MAXPOOL: case ZKI_OP_AVGPOOL: return run_pool(g, n, v);

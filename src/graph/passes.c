@@ -347,21 +347,28 @@ static zki_status bn_to_conv(zki_graph *g, int bi)
     return ZKI_OK;
 }
 
-/* x * HardSigmoid(x) with alpha 1/6, beta 1/2 (torch's hardswish exported
- * below opset 14) becomes one HardSwish: one lookup table instead of a table
- * and a product of two activations. */
-static void fuse_hardswish(zki_graph *g, int mi, const int *uses, uint8_t *dead)
+/* x * g(x), a self-gated activation, becomes one op: one lookup table
+ * instead of a table and a product of two activations. x * Sigmoid(x)
+ * (torch's SiLU: EfficientNet) is Swish, x * sigmoid(alpha x) with alpha 1;
+ * x * HardSigmoid(x) with alpha 1/6, beta 1/2 (torch's hardswish exported
+ * below opset 14: MobileNetV3) is HardSwish. */
+static void fuse_self_gate(zki_graph *g, int mi, const int *uses, uint8_t *dead)
 {
     zki_node *m = &g->nodes[mi];
     for (int k = 0; k < 2; k++) {
         int x = m->in[k], h = m->in[1 - k], hi = h >= 0 ? g->t[h].producer : -1;
-        if (x < 0 || hi < 0 || dead[hi] || uses[h] != 1)
+        if (x < 0 || hi < 0 || dead[hi] || uses[h] != 1 || g->nodes[hi].in[0] != x)
             continue;
-        const zki_node *hs = &g->nodes[hi];
-        if (hs->op != ZKI_OP_HARDSIGMOID || hs->in[0] != x ||
-            fabs(zki_attr_float(hs, "alpha", 0.2) - 1.0 / 6.0) > 1e-6 || fabs(zki_attr_float(hs, "beta", 0.5) - 0.5) > 1e-6)
+        const zki_node *gate = &g->nodes[hi];
+        int op = -1;
+        if (gate->op == ZKI_OP_SIGMOID)
+            op = ZKI_OP_SWISH;
+        else if (gate->op == ZKI_OP_HARDSIGMOID && fabs(zki_attr_float(gate, "alpha", 0.2) - 1.0 / 6.0) < 1e-6 &&
+                 fabs(zki_attr_float(gate, "beta", 0.5) - 0.5) < 1e-6)
+            op = ZKI_OP_HARDSWISH;
+        if (op < 0)
             continue;
-        m->op = ZKI_OP_HARDSWISH;
+        m->op = op;
         m->in[0] = x;
         m->n_in = 1;
         dead[hi] = 1;
@@ -561,7 +568,7 @@ zki_status zki_graph_prepare(zki_graph *g)
     count_uses(g, dead, uses);
     for (int i = 0; i < nn; i++)
         if (!dead[i] && g->nodes[i].op == ZKI_OP_MUL && g->nodes[i].n_in == 2)
-            fuse_hardswish(g, i, uses, dead);
+            fuse_self_gate(g, i, uses, dead);
     for (int i = 0; i < nn; i++) {
         zki_node *n = &g->nodes[i];
         if (dead[i])

@@ -1017,7 +1017,8 @@ static int q_has_int(int op)
         ZKI_OP_SLICE, ZKI_OP_PAD, ZKI_OP_IDENTITY, ZKI_OP_DROPOUT, ZKI_OP_CAST, ZKI_OP_AVGPOOL,
         ZKI_OP_GLOBALAVGPOOL, ZKI_OP_REDUCEMEAN, ZKI_OP_CONCAT, ZKI_OP_GATHER, ZKI_OP_SOFTMAX, ZKI_OP_LAYERNORM,
         ZKI_OP_HARDSIGMOID, ZKI_OP_HARDSWISH, ZKI_OP_EXP, ZKI_OP_LOG, ZKI_OP_RECIPROCAL, ZKI_OP_SOFTPLUS,
-        ZKI_OP_ELU, ZKI_OP_SELU, ZKI_OP_CELU, ZKI_OP_MISH, ZKI_OP_SOFTSIGN, ZKI_OP_NEG, ZKI_OP_ABS, ZKI_OP_PRELU};
+        ZKI_OP_ELU, ZKI_OP_SELU, ZKI_OP_CELU, ZKI_OP_MISH, ZKI_OP_SOFTSIGN, ZKI_OP_NEG, ZKI_OP_ABS, ZKI_OP_PRELU,
+        ZKI_OP_SWISH};
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
         if (ops[k] == op)
             return 1;
@@ -1086,6 +1087,7 @@ static zki_status q_node(zki_qctx *c, int ni)
     case ZKI_OP_SQRT: case ZKI_OP_POW: case ZKI_OP_HARDSIGMOID: case ZKI_OP_HARDSWISH: case ZKI_OP_EXP:
     case ZKI_OP_LOG: case ZKI_OP_RECIPROCAL: case ZKI_OP_SOFTPLUS: case ZKI_OP_ELU: case ZKI_OP_SELU:
     case ZKI_OP_CELU: case ZKI_OP_MISH: case ZKI_OP_SOFTSIGN: case ZKI_OP_NEG: case ZKI_OP_ABS: case ZKI_OP_PRELU:
+    case ZKI_OP_SWISH:
         return q_lut(c, ni);
     case ZKI_OP_MAXPOOL: case ZKI_OP_FLATTEN: case ZKI_OP_RESHAPE: case ZKI_OP_SQUEEZE: case ZKI_OP_UNSQUEEZE:
     case ZKI_OP_TRANSPOSE: case ZKI_OP_SLICE: case ZKI_OP_PAD: case ZKI_OP_IDENTITY: case ZKI_OP_DROPOUT:
