@@ -12,7 +12,9 @@
  *     a HardSwish, x * Sigmoid(x) (SiLU) a Swish, a one-input Concat
  *     (DenseNet) disappears;
  *   - a BatchNormalization no Conv absorbs becomes a depthwise 1x1 Conv
- *     (group = C) with the same float output; the DenseNet-style fixture
+ *     (group = C) with the same float output, and a depthwise Conv takes
+ *     int16 weights (a BN channel of variance 1e-4 costs the others nothing);
+ *     the DenseNet-style fixture
  *     bn_block.onnx (tools/export_front_tiny.py) matches torch in float and
  *     within quantisation error in integers;
  *   - a Concat of 96 inputs quantises, round-trips through .zkm and runs;
@@ -376,6 +378,63 @@ static void test_bn_graph(void)
     zki_graph_free(g);
 }
 
+/* A BN whose one channel has a tiny variance (a nearly constant channel):
+ * its depthwise weight 1/sqrt(var) is 100x the others', which one int8 scale
+ * would leave ~1 level (an error of ~20% on every other channel); the
+ * depthwise Conv takes int16 weights and the other channels stay within 2
+ * output steps of the float graph (the small channel itself is limited by
+ * its per-tensor int8 input, so it is not compared). */
+static void test_bn_spread(void)
+{
+    int64_t d[4] = {1, 4, 4, 4}, c4 = 4;
+    int x;
+    zki_graph *g = new_graph(4, d, &x);
+    const float gm[4] = {1, 1, 1, 1}, bt[4] = {0.1f, -0.1f, 0.2f, 0}, mu[4] = {0, 0, 0, 0},
+                vr[4] = {1, 0.5f, 1e-4f, 0.25f};
+    int in[5] = {x, const_f(g, "g", 1, &c4, gm), const_f(g, "b", 1, &c4, bt), const_f(g, "m", 1, &c4, mu),
+                 const_f(g, "v", 1, &c4, vr)};
+    g->outputs[g->n_outputs++] = add_node(g, ZKI_OP_BATCHNORM, "/bn/BatchNormalization", in, 5, "y");
+    CHECK_MSG(zki_graph_prepare(g) == ZKI_OK, "%s", zki_last_error());
+    static float xb[NS][64];
+    zki_host_tensor hs[NS];
+    for (int s = 0; s < NS; s++) {
+        memset(&hs[s], 0, sizeof hs[s]);
+        hs[s].et = ZKI_ET_FLOAT;
+        hs[s].rank = 4;
+        memcpy(hs[s].dims, d, sizeof d);
+        for (int k = 0; k < 64; k++)
+            xb[s][k] = (float)(sqrt(vr[k / 16]) * 2 * sin(0.9 * k + 1.7 * s));
+        hs[s].f = xb[s];
+    }
+    zki_qmodel *m = NULL;
+    CHECK_MSG(zki_quantize(g, hs, NS, NULL, &m) == ZKI_OK, "%s", zki_last_error());
+    if (m) {
+        CHECK_MSG(m->n_nodes == 1 && m->nodes[0].op == ZKI_QOP_CONV && m->t[m->nodes[0].in[1]].bits == 16,
+                  "depthwise weights of %d bits", m->n_nodes ? m->t[m->nodes[0].in[1]].bits : 0);
+        double err = 0, step = m->t[m->outputs[0]].scale;
+        for (int s = 0; s < NS; s++) {
+            float *q = NULL;
+            int64_t nq = 0;
+            zki_buf *fv = NULL;
+            if (zki_qrun_float_io(m, &hs[s], &q, &nq) == ZKI_OK && zki_exec_float(g, &hs[s], 1, &fv) == ZKI_OK) {
+                for (int64_t e = 0; e < nq; e++)
+                    if (e / 16 != 2)
+                        err = fmax(err, fabs((double)q[e] - fv[g->outputs[0]].f[e]));
+            } else {
+                err = 1e9;
+            }
+            free(q);
+            if (fv)
+                zki_exec_free(g, fv);
+        }
+        printf("BN with one variance of 1e-4 as a depthwise CONV (int16 weights): other channels' max |quant - "
+               "float| %.4f (%.2f output steps)\n", err, err / step);
+        CHECK_MSG(err <= 2 * step, "max |quant - float| %g, output step %g", err, step);
+    }
+    zki_qmodel_free(m);
+    zki_graph_free(g);
+}
+
 /* x * HardSigmoid(x) (alpha 1/6) becomes one HardSwish, x * Sigmoid(x) one
  * Swish; with alpha 0.2 it stays a product; a one-input Concat disappears. */
 static void test_rewrites(void)
@@ -609,6 +668,7 @@ int main(void)
     test_prelu_channels();
     test_sub_div();
     test_bn_graph();
+    test_bn_spread();
     test_rewrites();
     test_bn_fixture();
     test_concat96();

@@ -351,9 +351,16 @@ static zki_status q_conv_node(zki_qctx *c, int ni)
     if (st != ZKI_OK)
         return st;
     double sw, sx = c->m->t[c->qi[x]].scale;
+    int64_t grp = zki_attr_int(n, "group", 1);
+    /* A depthwise Conv (one input channel per output; a BatchNormalization
+     * made one, or MobileNet's) has per-channel weights spread over decades
+     * (gamma / sqrt(var) when the channels' variances differ), which one
+     * int8 scale would flatten; its few weights take int16 (a scale 256
+     * times finer) at no cost in the accumulator or the proof. */
+    int wbits = grp > 1 && grp == X->dims[1] && W->dims[1] == 1 ? 16 : c->o.weight_bits;
     char nm[300];
     snprintf(nm, sizeof nm, "%s::w", n->name);
-    int qw = qconst(c, nm, 4, W->dims, W->f, c->o.weight_bits, &sw);
+    int qw = qconst(c, nm, 4, W->dims, W->f, wbits, &sw);
     if (qw < 0)
         return nomem();
     int qb = -1;
@@ -363,7 +370,6 @@ static zki_status q_conv_node(zki_qctx *c, int ni)
         if (qb < 0)
             return nomem();
     }
-    int64_t grp = zki_attr_int(n, "group", 1);
     double acc = (double)(W->dims[1] * W->dims[2] * W->dims[3]) * ldexp(1.0, c->o.act_bits - 1) *
                      const_maxabs(c->m, qw) + const_maxabs(c->m, qb);
     int64_t extra[11] = {grp, w.kh, w.kw, w.sh, w.sw, w.dh, w.dw, w.pt, w.pl, w.pb, w.pr};
