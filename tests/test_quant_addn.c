@@ -1,5 +1,5 @@
 /* n-ary ADD: the quantiser fuses chains of Adds and Subs into one ADD of up
- * to ZKI_QMAX_IN terms, requantised once.
+ * to 16 terms, requantised once.
  *   - dag_add3.onnx (Add(Add(conv_a, conv_b), conv_c)) and
  *     dag_three_consumers.onnx (a residual sum of three terms) quantise to ONE
  *     ADD of 3 inputs, keeping the outer Add's ONNX name; zki_qexec's output

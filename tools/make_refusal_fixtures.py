@@ -52,28 +52,32 @@ nodes = (gemm("/fc1", "x", "h1", 8, 8, inits) + layernorm13("/ln1", "h1", "n1", 
          gemm("/fc2", "n1", "h2", 8, 8, inits) + layernorm13("/ln2", "h2", "y", 8, inits))
 save("refuse_layernorm13.onnx", nodes, inits, [1, 8], [1, 8], 13)
 
-# BatchNormalization after a Relu (not foldable) and MaxPool with ceil_mode
-inits = [const("conv.w", rng.normal(0, 0.3, (2, 1, 3, 3))), const("conv.b", [0.1, -0.1]),
-         const("bn.s", [1.1, 0.9]), const("bn.b", [0.0, 0.1]), const("bn.m", [0.2, 0.1]), const("bn.v", [1.0, 0.8])]
-nodes = [helper.make_node("Conv", ["x", "conv.w", "conv.b"], ["c"], "/conv/Conv", pads=[1, 1, 1, 1]),
-         helper.make_node("Relu", ["c"], ["r"], "/relu/Relu"),
-         helper.make_node("BatchNormalization", ["r", "bn.s", "bn.b", "bn.m", "bn.v"], ["y"], "/bn/BatchNormalization")]
-save("refuse_bn_after_relu.onnx", nodes, inits, [1, 1, 5, 5], [1, 2, 5, 5], 13)
+# BatchNormalization of a 2-D tensor after a Relu (no Gemm right before it to
+# fold into, and not 4-D for a depthwise Conv) and AveragePool with ceil_mode
+# adding a partial window (its divisor is not the others')
+inits = [const("bn.s", [1.1, 0.9, 1.0, 1.2]), const("bn.b", [0.0, 0.1, -0.1, 0.2]),
+         const("bn.m", [0.2, 0.1, 0.0, -0.1]), const("bn.v", [1.0, 0.8, 1.2, 0.9])]
+nodes = (gemm("/fc", "x", "h", 8, 4, inits) +
+         [helper.make_node("Relu", ["h"], ["r"], "/relu/Relu"),
+          helper.make_node("BatchNormalization", ["r", "bn.s", "bn.b", "bn.m", "bn.v"], ["y"],
+                           "/bn/BatchNormalization")])
+save("refuse_bn_after_relu.onnx", nodes, inits, [1, 8], [1, 4], 13)
 inits = [const("conv.w", rng.normal(0, 0.3, (2, 1, 3, 3))), const("conv.b", [0.1, -0.1])]
 nodes = [helper.make_node("Conv", ["x", "conv.w", "conv.b"], ["c"], "/conv/Conv", pads=[1, 1, 1, 1]),
-         helper.make_node("MaxPool", ["c"], ["y"], "/pool/MaxPool", kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1)]
-save("refuse_maxpool_ceil.onnx", nodes, inits, [1, 1, 5, 5], [1, 2, 3, 3], 13)
+         helper.make_node("AveragePool", ["c"], ["y"], "/pool/AveragePool", kernel_shape=[2, 2], strides=[2, 2],
+                          ceil_mode=1)]
+save("refuse_avgpool_ceil.onnx", nodes, inits, [1, 1, 5, 5], [1, 2, 3, 3], 13)
 
-# a Concat of 17 inputs
+# a Concat of 97 inputs
 nodes = [helper.make_node("Relu", ["x"], ["r"], "/relu/Relu"),
-         helper.make_node("Concat", ["r"] * 17, ["y"], "/cat/Concat", axis=1)]
-save("refuse_concat17.onnx", nodes, [], [1, 2], [1, 34], 13)
+         helper.make_node("Concat", ["r"] * 97, ["y"], "/cat/Concat", axis=1)]
+save("refuse_concat97.onnx", nodes, [], [1, 2], [1, 194], 13)
 
-# an exported LSTM and two HardSwish: both ops named at once
+# an exported LSTM and two Hardmax: both ops named at once
 inits = [const("lstm.W", rng.normal(0, 0.3, (1, 16, 4))), const("lstm.R", rng.normal(0, 0.3, (1, 16, 4))),
          numpy_helper.from_array(np.array([1], dtype=np.int64), "sq.axes")]
-nodes = [helper.make_node("HardSwish", ["x"], ["a"], "/act1/HardSwish"),
+nodes = [helper.make_node("Hardmax", ["x"], ["a"], "/act1/Hardmax"),
          helper.make_node("LSTM", ["a", "lstm.W", "lstm.R"], ["o"], "/rnn/LSTM", hidden_size=4),
          helper.make_node("Squeeze", ["o", "sq.axes"], ["s"], "/rnn/Squeeze"),
-         helper.make_node("HardSwish", ["s"], ["y"], "/act2/HardSwish")]
+         helper.make_node("Hardmax", ["s"], ["y"], "/act2/Hardmax")]
 save("refuse_lstm.onnx", nodes, inits, [3, 1, 4], [3, 1, 4], 14)

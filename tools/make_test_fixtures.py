@@ -131,7 +131,7 @@ def make_opset9():
 def make_bad():
     """An unsupported op and a dynamic non-batch dim: clear errors expected."""
     nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu0"),
-             helper.make_node("HardSwish", ["r"], ["y"], name="the_hardswish")]
+             helper.make_node("Hardmax", ["r"], ["y"], name="the_hardmax")]
     graph = helper.make_graph(nodes, "bad", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])

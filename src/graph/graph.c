@@ -13,6 +13,9 @@ static const char *const zki_op_names[ZKI_OP_COUNT] = {
     "Softmax", "LayerNormalization", "Gelu", "Erf", "Pow",
     "Sqrt", "ReduceMean", "Gather", "Where", "Cast",
     "Shape", "Constant", "Identity", "Dropout",
+    "HardSigmoid", "HardSwish", "Exp", "Log", "Reciprocal", "Softplus",
+    "Elu", "Selu", "Celu", "Mish", "Softsign", "Neg", "Abs",
+    "PRelu", "Swish",
 };
 
 const char *zki_op_name(int op)
@@ -261,37 +264,58 @@ int zki_attr_ints(const zki_node *n, const char *name, const int64_t **v)
     return a->n;
 }
 
+/* The attribute `name` of n, emptied (found or appended); NULL when out of
+ * memory. */
+static zki_attr *attr_slot(zki_node *n, const char *name)
+{
+    zki_attr *a = NULL;
+    for (int k = 0; k < n->n_attr && !a; k++)
+        if (strcmp(n->attr[k].name, name) == 0) {
+            a = &n->attr[k];
+            attr_free(a);
+        }
+    if (!a) {
+        zki_attr *na = realloc(n->attr, sizeof(zki_attr) * (size_t)(n->n_attr + 1));
+        if (!na)
+            return NULL;
+        n->attr = na;
+        a = &n->attr[n->n_attr++];
+    }
+    memset(a, 0, sizeof *a);
+    a->name = dup_string(name);
+    if (!a->name) {
+        n->n_attr--; /* drop the slot: a nameless attribute would break lookups */
+        if (a != &n->attr[n->n_attr])
+            *a = n->attr[n->n_attr];
+        return NULL;
+    }
+    return a;
+}
+
 zki_status zki_attr_set_ints(zki_node *n, const char *name, const int64_t *v, int cnt)
 {
     int64_t *copy = malloc(sizeof(int64_t) * (size_t)(cnt > 0 ? cnt : 1));
-    if (!copy)
-        return ZKI_ERR_NOMEM;
-    if (cnt > 0)
-        memcpy(copy, v, sizeof(int64_t) * (size_t)cnt);
-    for (int a = 0; a < n->n_attr; a++) {
-        if (strcmp(n->attr[a].name, name) == 0) {
-            attr_free(&n->attr[a]);
-            memset(&n->attr[a], 0, sizeof(zki_attr));
-            n->attr[a].name = dup_string(name);
-            n->attr[a].type = ZKI_A_INTS;
-            n->attr[a].is = copy;
-            n->attr[a].n = cnt;
-            return n->attr[a].name ? ZKI_OK : ZKI_ERR_NOMEM;
-        }
-    }
-    zki_attr *na = realloc(n->attr, sizeof(zki_attr) * (size_t)(n->n_attr + 1));
-    if (!na) {
+    zki_attr *a = copy ? attr_slot(n, name) : NULL;
+    if (!a) {
         free(copy);
         return ZKI_ERR_NOMEM;
     }
-    n->attr = na;
-    zki_attr *a = &n->attr[n->n_attr++];
-    memset(a, 0, sizeof *a);
-    a->name = dup_string(name);
+    if (cnt > 0)
+        memcpy(copy, v, sizeof(int64_t) * (size_t)cnt);
     a->type = ZKI_A_INTS;
     a->is = copy;
     a->n = cnt;
-    return a->name ? ZKI_OK : ZKI_ERR_NOMEM;
+    return ZKI_OK;
+}
+
+zki_status zki_attr_set_int(zki_node *n, const char *name, int64_t v)
+{
+    zki_attr *a = attr_slot(n, name);
+    if (!a)
+        return ZKI_ERR_NOMEM;
+    a->type = ZKI_A_INT;
+    a->i = v;
+    return ZKI_OK;
 }
 
 const char *zki_shape_str(int rank, const int64_t *dims, char *buf, size_t cap)

@@ -17,6 +17,9 @@
 #include "zkinfer.h"
 
 #define ZKI_MAX_RANK 8
+/* Most inputs a node may have (a DenseNet Concat joins dozens); the
+ * quantised model (ZKI_QMAX_IN) and the proof DAG take as many. */
+#define ZKI_MAX_NODE_IN 96
 
 /* ONNX element types the IR knows (values are ONNX's). */
 enum {
@@ -72,6 +75,9 @@ typedef enum {
     ZKI_OP_SOFTMAX, ZKI_OP_LAYERNORM, ZKI_OP_GELU, ZKI_OP_ERF, ZKI_OP_POW,
     ZKI_OP_SQRT, ZKI_OP_REDUCEMEAN, ZKI_OP_GATHER, ZKI_OP_WHERE, ZKI_OP_CAST,
     ZKI_OP_SHAPE, ZKI_OP_CONSTANT, ZKI_OP_IDENTITY, ZKI_OP_DROPOUT,
+    ZKI_OP_HARDSIGMOID, ZKI_OP_HARDSWISH, ZKI_OP_EXP, ZKI_OP_LOG, ZKI_OP_RECIPROCAL, ZKI_OP_SOFTPLUS,
+    ZKI_OP_ELU, ZKI_OP_SELU, ZKI_OP_CELU, ZKI_OP_MISH, ZKI_OP_SOFTSIGN, ZKI_OP_NEG, ZKI_OP_ABS,
+    ZKI_OP_PRELU, ZKI_OP_SWISH,
     ZKI_OP_COUNT
 } zki_op;
 
@@ -144,6 +150,8 @@ const char *zki_attr_str(const zki_node *n, const char *name, const char *dflt);
 int zki_attr_ints(const zki_node *n, const char *name, const int64_t **v);
 /* Adds or replaces an integer-list attribute (copied). */
 zki_status zki_attr_set_ints(zki_node *n, const char *name, const int64_t *v, int cnt);
+/* Adds or replaces an integer attribute. */
+zki_status zki_attr_set_int(zki_node *n, const char *name, int64_t v);
 
 /* Writes a one-line-per-node summary to buf (truncated to cap). */
 void zki_graph_summary(const zki_graph *g, char *buf, size_t cap);

@@ -25,6 +25,21 @@ zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *vals);
 zki_status zki_node_fail(const zki_node *n, zki_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Element-wise functions of one input (Relu, Sigmoid, Elu, HardSwish, ...,
+ * and Pow by a constant / PRelu by a scalar slope): the float kernels and
+ * the quantiser's lookup tables evaluate the same double function. a and b
+ * are the op's constant parameters (alpha/beta/gamma, Pow's exponent,
+ * PRelu's slope), set from the attributes with ONNX's defaults by
+ * zki_unary_params; zki_unary_is reports the ops it covers. */
+typedef struct {
+    double a, b;
+    int tanh_approx; /* Gelu approximate="tanh" */
+} zki_unary;
+
+int zki_unary_is(int op);
+void zki_unary_params(const zki_node *n, zki_unary *u);
+double zki_unary_eval(int op, const zki_unary *u, double x);
+
 /* Resolved 2-D window geometry of a Conv / MaxPool / AveragePool node. */
 typedef struct {
     int64_t kh, kw, sh, sw, dh, dw;

@@ -308,7 +308,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         [ZKI_OP_GEMM] = 2, [ZKI_OP_MATMUL] = 2, [ZKI_OP_ADD] = 2, [ZKI_OP_SUB] = 2, [ZKI_OP_MUL] = 2,
         [ZKI_OP_DIV] = 2, [ZKI_OP_POW] = 2, [ZKI_OP_CONV] = 2, [ZKI_OP_BATCHNORM] = 5, [ZKI_OP_RESHAPE] = 2,
         [ZKI_OP_SLICE] = 3, [ZKI_OP_UNSQUEEZE] = 2, [ZKI_OP_PAD] = 2, [ZKI_OP_LAYERNORM] = 2,
-        [ZKI_OP_GATHER] = 2, [ZKI_OP_WHERE] = 3,
+        [ZKI_OP_GATHER] = 2, [ZKI_OP_WHERE] = 3, [ZKI_OP_PRELU] = 2,
     };
     int need = min_in[n->op] ? min_in[n->op] : 1;
     if (n->n_in < need)
@@ -369,9 +369,14 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             return NF(ZKI_ERR_INPUT, "shapes do not broadcast");
         return set_out(g, n, 0, x->et, ro, d);
     case ZKI_OP_RELU: case ZKI_OP_LEAKYRELU: case ZKI_OP_SIGMOID: case ZKI_OP_TANH: case ZKI_OP_ERF:
-    case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_CLIP: case ZKI_OP_SOFTMAX:
+    case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_CLIP: case ZKI_OP_SOFTMAX: case ZKI_OP_HARDSIGMOID:
+    case ZKI_OP_HARDSWISH: case ZKI_OP_EXP: case ZKI_OP_LOG: case ZKI_OP_RECIPROCAL: case ZKI_OP_SOFTPLUS:
+    case ZKI_OP_ELU: case ZKI_OP_SELU: case ZKI_OP_CELU: case ZKI_OP_MISH: case ZKI_OP_SOFTSIGN:
+    case ZKI_OP_NEG: case ZKI_OP_ABS: case ZKI_OP_SWISH:
         if ((st = need_float(n, x)) != ZKI_OK)
             return st;
+        if (n->op == ZKI_OP_CELU && zki_attr_float(n, "alpha", 1.0) == 0)
+            return NF(ZKI_ERR_INPUT, "alpha must not be 0");
         if (n->op == ZKI_OP_SOFTMAX) {
             int64_t ax = zki_attr_int(n, "axis", n->opset >= 13 ? -1 : 1);
             if (norm_axis(ax, r) < 0)
@@ -386,6 +391,13 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             for (int k = 1; k < 3; k++)
                 if (input_at(n, k) >= 0 && zki_tensor_numel(&g->t[n->in[k]]) != 1)
                     return NF(ZKI_ERR_INPUT, "min/max must be scalars");
+        return same_out(g, n, x);
+    case ZKI_OP_PRELU: /* the slope broadcasts to x (unidirectionally) */
+        if ((st = need_float(n, x)) != ZKI_OK || (st = need_float(n, y)) != ZKI_OK)
+            return st;
+        if (!zki_bcast_shape(x->rank, x->dims, y->rank, y->dims, &ro, d) || ro != r ||
+            memcmp(d, x->dims, sizeof(int64_t) * (size_t)r) != 0)
+            return NF(ZKI_ERR_INPUT, "slope does not broadcast to the input");
         return same_out(g, n, x);
     case ZKI_OP_CONV: {
         if ((st = need_float(n, x)) != ZKI_OK)

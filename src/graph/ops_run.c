@@ -70,11 +70,75 @@ static zki_status run_binary(const zki_graph *g, const zki_node *n, zki_buf *v)
     return ZKI_OK;
 }
 
-static float gelu(float x, int tanh_approx)
+int zki_unary_is(int op)
 {
-    if (tanh_approx)
-        return 0.5f * x * (1.0f + tanhf(0.7978845608f * (x + 0.044715f * x * x * x)));
-    return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+    switch (op) {
+    case ZKI_OP_RELU: case ZKI_OP_LEAKYRELU: case ZKI_OP_SIGMOID: case ZKI_OP_TANH: case ZKI_OP_ERF:
+    case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_POW: case ZKI_OP_HARDSIGMOID: case ZKI_OP_HARDSWISH:
+    case ZKI_OP_EXP: case ZKI_OP_LOG: case ZKI_OP_RECIPROCAL: case ZKI_OP_SOFTPLUS: case ZKI_OP_ELU:
+    case ZKI_OP_SELU: case ZKI_OP_CELU: case ZKI_OP_MISH: case ZKI_OP_SOFTSIGN: case ZKI_OP_NEG:
+    case ZKI_OP_ABS: case ZKI_OP_PRELU: case ZKI_OP_SWISH:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void zki_unary_params(const zki_node *n, zki_unary *u)
+{
+    u->a = u->b = 0;
+    u->tanh_approx = 0;
+    switch (n->op) {
+    case ZKI_OP_LEAKYRELU: u->a = zki_attr_float(n, "alpha", 0.01); break;
+    case ZKI_OP_HARDSIGMOID:
+        u->a = zki_attr_float(n, "alpha", 0.2);
+        u->b = zki_attr_float(n, "beta", 0.5);
+        break;
+    case ZKI_OP_ELU: case ZKI_OP_CELU: case ZKI_OP_SWISH: u->a = zki_attr_float(n, "alpha", 1.0); break;
+    case ZKI_OP_SELU:
+        u->a = zki_attr_float(n, "alpha", 1.67326319217681884765625);
+        u->b = zki_attr_float(n, "gamma", 1.05070102214813232421875);
+        break;
+    case ZKI_OP_GELU: u->tanh_approx = strcmp(zki_attr_str(n, "approximate", "none"), "tanh") == 0; break;
+    default: break; /* Pow's exponent and PRelu's slope are inputs: the caller sets a */
+    }
+}
+
+static double softplus(double x)
+{
+    return x > 30 ? x : log1p(exp(x)); /* exact to double precision past 30 */
+}
+
+double zki_unary_eval(int op, const zki_unary *u, double x)
+{
+    switch (op) {
+    case ZKI_OP_RELU: return x > 0 ? x : 0;
+    case ZKI_OP_LEAKYRELU: case ZKI_OP_PRELU: return x >= 0 ? x : u->a * x;
+    case ZKI_OP_SIGMOID: return 1.0 / (1.0 + exp(-x));
+    case ZKI_OP_TANH: return tanh(x);
+    case ZKI_OP_ERF: return erf(x);
+    case ZKI_OP_SQRT: return sqrt(x);
+    case ZKI_OP_POW: return pow(x, u->a);
+    case ZKI_OP_GELU:
+        if (u->tanh_approx)
+            return 0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+        return 0.5 * x * (1.0 + erf(x * 0.7071067811865476));
+    case ZKI_OP_HARDSIGMOID: return fmax(0.0, fmin(1.0, u->a * x + u->b));
+    case ZKI_OP_HARDSWISH: return x * fmax(0.0, fmin(1.0, x / 6.0 + 0.5));
+    case ZKI_OP_EXP: return exp(x);
+    case ZKI_OP_LOG: return log(x);
+    case ZKI_OP_RECIPROCAL: return 1.0 / x;
+    case ZKI_OP_SOFTPLUS: return softplus(x);
+    case ZKI_OP_ELU: return x >= 0 ? x : u->a * expm1(x);
+    case ZKI_OP_SELU: return u->b * (x > 0 ? x : u->a * expm1(x));
+    case ZKI_OP_CELU: return fmax(0.0, x) + fmin(0.0, u->a * expm1(x / u->a));
+    case ZKI_OP_MISH: return x * tanh(softplus(x));
+    case ZKI_OP_SOFTSIGN: return x / (1.0 + fabs(x));
+    case ZKI_OP_NEG: return -x;
+    case ZKI_OP_ABS: return fabs(x);
+    case ZKI_OP_SWISH: return x / (1.0 + exp(-u->a * x));
+    default: return x;
+    }
 }
 
 static zki_status run_unary(const zki_graph *g, const zki_node *n, zki_buf *v)
@@ -83,32 +147,29 @@ static zki_status run_unary(const zki_graph *g, const zki_node *n, zki_buf *v)
     int64_t cnt = zki_tensor_numel(o);
     const float *x = v[n->in[0]].f;
     float *y = v[n->out[0]].f;
-    float alpha = (float)zki_attr_float(n, "alpha", 0.01);
-    float lo = -INFINITY, hi = INFINITY;
-    int tanh_approx = 0;
     if (n->op == ZKI_OP_CLIP) {
-        const zki_tensor *tl = tin(g, n, 1), *th = tin(g, n, 2);
-        if (tl)
+        float lo = -INFINITY, hi = INFINITY;
+        if (tin(g, n, 1))
             lo = v[n->in[1]].f ? v[n->in[1]].f[0] : (float)v[n->in[1]].i[0];
-        if (th)
+        if (tin(g, n, 2))
             hi = v[n->in[2]].f ? v[n->in[2]].f[0] : (float)v[n->in[2]].i[0];
+        for (int64_t k = 0; k < cnt; k++)
+            y[k] = x[k] < lo ? lo : (x[k] > hi ? hi : x[k]);
+        return ZKI_OK;
     }
-    if (n->op == ZKI_OP_GELU)
-        tanh_approx = strcmp(zki_attr_str(n, "approximate", "none"), "tanh") == 0;
-    for (int64_t k = 0; k < cnt; k++) {
-        float a = x[k], r;
-        switch (n->op) {
-        case ZKI_OP_RELU: r = a > 0 ? a : 0; break;
-        case ZKI_OP_LEAKYRELU: r = a >= 0 ? a : alpha * a; break;
-        case ZKI_OP_SIGMOID: r = 1.0f / (1.0f + expf(-a)); break;
-        case ZKI_OP_TANH: r = tanhf(a); break;
-        case ZKI_OP_ERF: r = erff(a); break;
-        case ZKI_OP_SQRT: r = sqrtf(a); break;
-        case ZKI_OP_GELU: r = gelu(a, tanh_approx); break;
-        default: r = a < lo ? lo : (a > hi ? hi : a); break; /* Clip */
+    zki_unary u;
+    zki_unary_params(n, &u);
+    if (n->op == ZKI_OP_PRELU) { /* the slope broadcasts to x */
+        const zki_tensor *s = tin(g, n, 1);
+        const float *sv = v[n->in[1]].f;
+        for (int64_t k = 0; k < cnt; k++) {
+            u.a = sv[zki_bcast_index(o->rank, o->dims, s->rank, s->dims, k)];
+            y[k] = (float)zki_unary_eval(n->op, &u, x[k]);
         }
-        y[k] = r;
+        return ZKI_OK;
     }
+    for (int64_t k = 0; k < cnt; k++)
+        y[k] = (float)zki_unary_eval(n->op, &u, x[k]);
     return ZKI_OK;
 }
 
@@ -577,7 +638,10 @@ zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *v)
     case ZKI_OP_ADD: case ZKI_OP_SUB: case ZKI_OP_MUL: case ZKI_OP_DIV: case ZKI_OP_POW:
         return run_binary(g, n, v);
     case ZKI_OP_RELU: case ZKI_OP_LEAKYRELU: case ZKI_OP_SIGMOID: case ZKI_OP_TANH: case ZKI_OP_ERF:
-    case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_CLIP:
+    case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_CLIP: case ZKI_OP_HARDSIGMOID: case ZKI_OP_HARDSWISH:
+    case ZKI_OP_EXP: case ZKI_OP_LOG: case ZKI_OP_RECIPROCAL: case ZKI_OP_SOFTPLUS: case ZKI_OP_ELU:
+    case ZKI_OP_SELU: case ZKI_OP_CELU: case ZKI_OP_MISH: case ZKI_OP_SOFTSIGN: case ZKI_OP_NEG:
+    case ZKI_OP_ABS: case ZKI_OP_PRELU: case ZKI_OP_SWISH:
         return run_unary(g, n, v);
     case ZKI_OP_CONV: return run_conv(g, n, v);
     case ZKI_OP_MAXPOOL: case ZKI_OP_AVGPOOL: return run_pool(g, n, v);

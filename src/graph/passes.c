@@ -193,6 +193,31 @@ static int const_float(const zki_graph *g, int ti)
     return ti >= 0 && g->t[ti].kind == ZKI_T_CONST && g->t[ti].f;
 }
 
+/* A BatchNormalization's per-channel affine map y = x*k + shift:
+ * k = gamma / sqrt(var + eps), shift = beta - mean * k. */
+static void bn_affine(const zki_graph *g, const zki_node *bn, int64_t c, double *k, double *shift)
+{
+    double eps = zki_attr_float(bn, "epsilon", 1e-5);
+    const float *sc = g->t[bn->in[1]].f, *bb = g->t[bn->in[2]].f, *mu = g->t[bn->in[3]].f,
+                *var = g->t[bn->in[4]].f;
+    *k = sc[c] / sqrt((double)var[c] + eps);
+    *shift = bb[c] - mu[c] * *k;
+}
+
+/* Adds a float constant named "<node>::<what>" (takes f); -1 when out of
+ * memory (f freed). */
+static int new_const(zki_graph *g, const char *node, const char *what, int rank, const int64_t *dims, float *f)
+{
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::%s", node, what);
+    int t = zki_graph_add_tensor(g, nm, ZKI_T_CONST, ZKI_ET_FLOAT);
+    if (t < 0)
+        free(f);
+    else
+        zki_tensor_set_const(&g->t[t], rank, dims, f, NULL);
+    return t;
+}
+
 /* Folds BatchNormalization node bi into its producer Conv/Gemm if possible. */
 static zki_status fold_bn(zki_graph *g, int bi, const int *uses, uint8_t *dead)
 {
@@ -221,9 +246,6 @@ static zki_status fold_bn(zki_graph *g, int bi, const int *uses, uint8_t *dead)
         if (b >= 0 && zki_tensor_numel(&g->t[b]) != C)
             return ZKI_OK; /* a per-row bias cannot absorb a per-column shift */
     }
-    double eps = zki_attr_float(bn, "epsilon", 1e-5);
-    const float *sc = g->t[bn->in[1]].f, *bb = g->t[bn->in[2]].f, *mu = g->t[bn->in[3]].f,
-                *var = g->t[bn->in[4]].f;
     int64_t wn = zki_tensor_numel(wt);
     float *nw = malloc(sizeof(float) * (size_t)(wn > 0 ? wn : 1));
     float *nb = malloc(sizeof(float) * (size_t)(C > 0 ? C : 1));
@@ -232,10 +254,11 @@ static zki_status fold_bn(zki_graph *g, int bi, const int *uses, uint8_t *dead)
         free(nb);
         return zki_fail(ZKI_ERR_NOMEM, "out of memory");
     }
+    double k, shift;
     for (int64_t c = 0; c < C; c++) {
-        double k = sc[c] / sqrt((double)var[c] + eps);
+        bn_affine(g, bn, c, &k, &shift);
         double b0 = b >= 0 ? beta * g->t[b].f[c] : 0;
-        nb[c] = (float)((b0 - mu[c]) * k + bb[c]);
+        nb[c] = (float)(b0 * k + shift);
     }
     for (int64_t e = 0; e < wn; e++) {
         int64_t c;
@@ -243,21 +266,17 @@ static zki_status fold_bn(zki_graph *g, int bi, const int *uses, uint8_t *dead)
             c = e / (wn / C);
         else
             c = tb ? e / wt->dims[1] : e % wt->dims[1];
-        nw[e] = (float)(wt->f[e] * alpha * (sc[c] / sqrt((double)var[c] + eps)));
+        bn_affine(g, bn, c, &k, &shift);
+        nw[e] = (float)(wt->f[e] * alpha * k);
     }
-    char nm[300];
-    snprintf(nm, sizeof nm, "%s::bnfold_w", p->name);
-    int tw = zki_graph_add_tensor(g, nm, ZKI_T_CONST, ZKI_ET_FLOAT);
-    snprintf(nm, sizeof nm, "%s::bnfold_b", p->name);
-    int tbias = tw >= 0 ? zki_graph_add_tensor(g, nm, ZKI_T_CONST, ZKI_ET_FLOAT) : -1;
+    int64_t cd = C;
+    int tw = new_const(g, p->name, "bnfold_w", g->t[w].rank, g->t[w].dims, nw);
+    int tbias = tw >= 0 ? new_const(g, p->name, "bnfold_b", 1, &cd, nb) : -1;
     if (tbias < 0) {
-        free(nw);
-        free(nb);
+        if (tw < 0)
+            free(nb);
         return zki_fail(ZKI_ERR_NOMEM, "out of memory");
     }
-    zki_tensor_set_const(&g->t[tw], g->t[w].rank, g->t[w].dims, nw, NULL);
-    int64_t cd = C;
-    zki_tensor_set_const(&g->t[tbias], 1, &cd, nb, NULL);
     bn = &g->nodes[bi];
     p = &g->nodes[pi];
     if (p->n_in < 3) {
@@ -282,6 +301,80 @@ static zki_status fold_bn(zki_graph *g, int bi, const int *uses, uint8_t *dead)
     g->t[x].producer = -1;
     dead[bi] = 1;
     return ZKI_OK;
+}
+
+/* A BatchNormalization no Conv/Gemm absorbed (DenseNet normalises after a
+ * Concat) becomes a depthwise 1x1 Conv over its NCHW input: group = C,
+ * weight[c] = gamma / sqrt(var + eps), bias[c] = beta - mean * weight[c],
+ * which the quantiser and the CONV gadget already take. Other ranks and
+ * non-constant parameters stay a BatchNormalization (refused later). */
+static zki_status bn_to_conv(zki_graph *g, int bi)
+{
+    zki_node *bn = &g->nodes[bi];
+    const zki_tensor *x = &g->t[bn->in[0]];
+    if (x->rank != 4)
+        return ZKI_OK;
+    for (int k = 1; k < 5; k++)
+        if (!const_float(g, bn->in[k]))
+            return ZKI_OK;
+    int64_t C = x->dims[1], wd[4] = {C, 1, 1, 1}, ks[2] = {1, 1};
+    float *w = malloc(sizeof(float) * (size_t)(C > 0 ? C : 1)), *b = malloc(sizeof(float) * (size_t)(C > 0 ? C : 1));
+    if (!w || !b) {
+        free(w);
+        free(b);
+        return zki_fail(ZKI_ERR_NOMEM, "out of memory");
+    }
+    for (int64_t c = 0; c < C; c++) {
+        double k, shift;
+        bn_affine(g, bn, c, &k, &shift);
+        w[c] = (float)k;
+        b[c] = (float)shift;
+    }
+    int tw = new_const(g, bn->name, "dw_w", 4, wd, w);
+    int tb = tw >= 0 ? new_const(g, g->nodes[bi].name, "dw_b", 1, &C, b) : -1;
+    if (tb < 0) {
+        if (tw < 0)
+            free(b);
+        return zki_fail(ZKI_ERR_NOMEM, "out of memory");
+    }
+    bn = &g->nodes[bi];
+    bn->op = ZKI_OP_CONV;
+    bn->in[1] = tw;
+    bn->in[2] = tb;
+    bn->n_in = 3; /* mean and var are no longer read */
+    if (zki_attr_set_int(bn, "group", C) != ZKI_OK || zki_attr_set_ints(bn, "kernel_shape", ks, 2) != ZKI_OK)
+        return zki_fail(ZKI_ERR_NOMEM, "out of memory");
+    return ZKI_OK;
+}
+
+/* x * g(x), a self-gated activation, becomes one op: one lookup table
+ * instead of a table and a product of two activations. x * Sigmoid(x)
+ * (torch's SiLU: EfficientNet) is Swish, x * sigmoid(alpha x) with alpha 1;
+ * x * HardSigmoid(x) with alpha 1/6, beta 1/2 (torch's hardswish exported
+ * below opset 14: MobileNetV3) is HardSwish. */
+static void fuse_self_gate(zki_graph *g, int mi, const int *uses, uint8_t *dead)
+{
+    zki_node *m = &g->nodes[mi];
+    for (int k = 0; k < 2; k++) {
+        int x = m->in[k], h = m->in[1 - k], hi = h >= 0 ? g->t[h].producer : -1;
+        if (x < 0 || hi < 0 || dead[hi] || uses[h] != 1 || g->nodes[hi].in[0] != x)
+            continue;
+        const zki_node *gate = &g->nodes[hi];
+        int op = -1;
+        if (gate->op == ZKI_OP_SIGMOID)
+            op = ZKI_OP_SWISH;
+        else if (gate->op == ZKI_OP_HARDSIGMOID && fabs(zki_attr_float(gate, "alpha", 0.2) - 1.0 / 6.0) < 1e-6 &&
+                 fabs(zki_attr_float(gate, "beta", 0.5) - 0.5) < 1e-6)
+            op = ZKI_OP_HARDSWISH;
+        if (op < 0)
+            continue;
+        m->op = op;
+        m->in[0] = x;
+        m->n_in = 1;
+        dead[hi] = 1;
+        g->t[h].producer = -1;
+        return;
+    }
 }
 
 static void replace_uses(zki_graph *g, const uint8_t *dead, int from, int to)
@@ -417,6 +510,16 @@ static zki_status compact(zki_graph *g, uint8_t *dead)
     return ZKI_OK;
 }
 
+/* Room in *uses for every tensor (passes add constants). */
+static zki_status grow_uses(const zki_graph *g, int **uses)
+{
+    int *nu = realloc(*uses, sizeof(int) * ((size_t)g->n_tensors + 64));
+    if (!nu)
+        return zki_fail(ZKI_ERR_NOMEM, "out of memory");
+    *uses = nu;
+    return ZKI_OK;
+}
+
 zki_status zki_graph_prepare(zki_graph *g)
 {
     zki_status st = ZKI_OK;
@@ -445,40 +548,34 @@ zki_status zki_graph_prepare(zki_graph *g)
             st = zki_fail(ZKI_ERR_INPUT, "graph output '%s' has no shape", g->t[g->outputs[k]].name);
             goto done;
         }
-    uses = malloc(sizeof(int) * ((size_t)g->n_tensors + 64));
-    if (!uses) {
-        st = zki_fail(ZKI_ERR_NOMEM, "out of memory");
+    if ((st = grow_uses(g, &uses)) != ZKI_OK)
         goto done;
-    }
     for (int i = 0; i < nn; i++) {
         if (dead[i] || g->nodes[i].op != ZKI_OP_BATCHNORM)
             continue;
         count_uses(g, dead, uses);
-        if ((st = fold_bn(g, i, uses, dead)) != ZKI_OK)
+        if ((st = fold_bn(g, i, uses, dead)) != ZKI_OK || (st = grow_uses(g, &uses)) != ZKI_OK)
             goto done;
-        int *nu = realloc(uses, sizeof(int) * ((size_t)g->n_tensors + 64));
-        if (!nu) {
-            st = zki_fail(ZKI_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        uses = nu;
     }
+    for (int i = 0; i < nn; i++)
+        if (!dead[i] && g->nodes[i].op == ZKI_OP_BATCHNORM && (st = bn_to_conv(g, i)) != ZKI_OK)
+            goto done;
     for (int i = 0; i < nn; i++)
         if (!dead[i] && g->nodes[i].op == ZKI_OP_DIV && (st = div_to_mul(g, i)) != ZKI_OK)
             goto done;
-    {
-        int *nu = realloc(uses, sizeof(int) * ((size_t)g->n_tensors + 64));
-        if (!nu) {
-            st = zki_fail(ZKI_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        uses = nu;
-    }
+    if ((st = grow_uses(g, &uses)) != ZKI_OK)
+        goto done;
+    count_uses(g, dead, uses);
+    for (int i = 0; i < nn; i++)
+        if (!dead[i] && g->nodes[i].op == ZKI_OP_MUL && g->nodes[i].n_in == 2)
+            fuse_self_gate(g, i, uses, dead);
     for (int i = 0; i < nn; i++) {
         zki_node *n = &g->nodes[i];
         if (dead[i])
             continue;
-        if (n->op == ZKI_OP_IDENTITY || n->op == ZKI_OP_DROPOUT) {
+        /* a Concat of one input (DenseNet's first layer of a block: torch.cat
+         * of a list of one) copies it */
+        if (n->op == ZKI_OP_IDENTITY || n->op == ZKI_OP_DROPOUT || (n->op == ZKI_OP_CONCAT && n->n_in == 1)) {
             count_uses(g, dead, uses);
             if (n->n_out > 1 && n->out[1] >= 0 && uses[n->out[1]])
                 continue; /* a used Dropout mask keeps the node */

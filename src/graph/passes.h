@@ -4,9 +4,12 @@
  *   infer+fold shapes inferred node by node; a node whose inputs are all
  *              constant (or a Shape node) is evaluated and its outputs become
  *              constants, so shape-computing sub-graphs vanish
- *   bn-fold    BatchNormalization folded into the preceding Conv or Gemm
- *   simplify   Identity and Dropout removed; Div by a constant becomes Mul by
- *              its reciprocal
+ *   bn-fold    BatchNormalization folded into the preceding Conv or Gemm, or
+ *              else (4-D input) made a depthwise 1x1 Conv
+ *   simplify   Identity, Dropout and one-input Concat removed; Div by a
+ *              constant becomes Mul by its reciprocal; x * Sigmoid(x)
+ *              (torch's SiLU) becomes Swish, x * HardSigmoid(x) (alpha
+ *              1/6, beta 1/2: torch's hardswish below opset 14) HardSwish
  *   dce        nodes and tensors nothing depends on are dropped
  * The float executor runs the prepared graph. */
 #ifndef ZKI_GRAPH_PASSES_H

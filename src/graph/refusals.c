@@ -54,14 +54,19 @@ zki_status zki_refusals_fail(const zki_refusals *r, zki_status code)
 const char *zki_refusal_remedy(const char *op, int opset)
 {
     if (!strcmp(op, "Div") && opset < 17)
-        return "; a LayerNorm exported below opset 17 is decomposed into ReduceMean/Sub/Pow/Sqrt/Div: "
-               "export with opset 17 or later (LayerNormalization is supported)";
+        return "; only division by a constant is supported; a LayerNorm exported below opset 17 is "
+               "decomposed into ReduceMean/Sub/Pow/Sqrt/Div: export with opset 17 or later "
+               "(LayerNormalization is supported)";
+    if (!strcmp(op, "Div"))
+        return "; only division by a constant is supported (a Div of two activations has no integer "
+               "version): divide by a constant, or multiply by a Reciprocal";
     if (!strcmp(op, "LSTM") || !strcmp(op, "GRU") || !strcmp(op, "RNN") || !strcmp(op, "Loop") ||
         !strcmp(op, "Scan"))
         return "; recurrent layers and loops are not supported: zkinfer takes feed-forward graphs "
                "(docs/onnx.md)";
     if (!strcmp(op, "BatchNormalization"))
-        return "; a BatchNormalization is folded only into a Conv or Gemm right before it (with no "
-               "other consumer): place it after a Conv, or fold it before exporting";
+        return "; a BatchNormalization is folded into a Conv or Gemm right before it (with no other "
+               "consumer), or else taken as a depthwise 1x1 Conv when its input is 4-D (NCHW) and its "
+               "parameters are constants: place it after a Conv, or fold it before exporting";
     return "";
 }

@@ -48,7 +48,7 @@
 #include "zkinfer.h"
 
 #define ZKI_QMAX_RANK 8
-#define ZKI_QMAX_IN 16
+#define ZKI_QMAX_IN 96  /* a Concat of up to 96 inputs (DenseNet); an ADD takes at most ZKI_QMAX_P - 3 */
 #define ZKI_QMAX_P 40
 #define ZKI_ACC_LIMIT ((int64_t)1 << 62)
 

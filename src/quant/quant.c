@@ -17,6 +17,9 @@
 #define ZKI_RQ_PRECISION 24 /* bits of the requantisation multiplier */
 #define ZKI_BIAS_BITS 40
 #define ZKI_LN_FRAC 12     /* fixed-point bits of the normalised LayerNorm value */
+#define ZKI_QMAX_SUM 16    /* terms of one n-ary ADD (a chain of Adds/Subs summed exactly) */
+_Static_assert(ZKI_QMAX_SUM <= ZKI_QMAX_IN && ZKI_QMAX_SUM + 3 <= ZKI_QMAX_P, "an ADD's inputs and parameters fit");
+_Static_assert(ZKI_MAX_NODE_IN <= ZKI_QMAX_IN, "every imported Concat fits a quantised node");
 
 void zki_quant_opts_default(zki_quant_opts *o)
 {
@@ -348,9 +351,16 @@ static zki_status q_conv_node(zki_qctx *c, int ni)
     if (st != ZKI_OK)
         return st;
     double sw, sx = c->m->t[c->qi[x]].scale;
+    int64_t grp = zki_attr_int(n, "group", 1);
+    /* A depthwise Conv (one input channel per output; a BatchNormalization
+     * made one, or MobileNet's) has per-channel weights spread over decades
+     * (gamma / sqrt(var) when the channels' variances differ), which one
+     * int8 scale would flatten; its few weights take int16 (a scale 256
+     * times finer) at no cost in the accumulator or the proof. */
+    int wbits = grp > 1 && grp == X->dims[1] && W->dims[1] == 1 ? 16 : c->o.weight_bits;
     char nm[300];
     snprintf(nm, sizeof nm, "%s::w", n->name);
-    int qw = qconst(c, nm, 4, W->dims, W->f, c->o.weight_bits, &sw);
+    int qw = qconst(c, nm, 4, W->dims, W->f, wbits, &sw);
     if (qw < 0)
         return nomem();
     int qb = -1;
@@ -360,7 +370,6 @@ static zki_status q_conv_node(zki_qctx *c, int ni)
         if (qb < 0)
             return nomem();
     }
-    int64_t grp = zki_attr_int(n, "group", 1);
     double acc = (double)(W->dims[1] * W->dims[2] * W->dims[3]) * ldexp(1.0, c->o.act_bits - 1) *
                      const_maxabs(c->m, qw) + const_maxabs(c->m, qb);
     int64_t extra[11] = {grp, w.kh, w.kw, w.sh, w.sw, w.dh, w.dw, w.pt, w.pl, w.pb, w.pr};
@@ -399,7 +408,7 @@ static int addsub_of_acts(const zki_graph *g, int ni)
 /* Chains of Adds and Subs become one n-ary ADD: an inner Add/Sub whose
  * output has exactly one consumer, an outer Add/Sub, and is no graph output
  * (so no fused activation sits between them) is absorbed: the outer node
- * sums its operands exactly and requantises once. At most ZKI_QMAX_IN
+ * sums its operands exactly and requantises once. At most ZKI_QMAX_SUM
  * terms per sum: nodes run in topological order, so an operand's term
  * count is final when its consumer is planned; the larger absorbed
  * operands are kept as requantised nodes until the sum fits. */
@@ -421,7 +430,7 @@ static void plan_add_chains(zki_qctx *c)
             pr[k] = c->producer[n->in[k]];
             cnt[k] = pr[k] >= 0 && c->absorbed[pr[k]] ? terms[pr[k]] : 1;
         }
-        while (cnt[0] + cnt[1] > ZKI_QMAX_IN) {
+        while (cnt[0] + cnt[1] > ZKI_QMAX_SUM) {
             int k = cnt[0] >= cnt[1] ? 0 : 1;
             c->absorbed[pr[k]] = 0;
             cnt[k] = 1;
@@ -444,7 +453,7 @@ static void add_terms(const zki_qctx *c, int ni, int sign, int *t, int *sg, int 
         int p = x >= 0 ? c->producer[x] : -1;
         if (p >= 0 && c->absorbed[p]) {
             add_terms(c, p, s, t, sg, k);
-        } else if (*k < ZKI_QMAX_IN) {
+        } else if (*k < ZKI_QMAX_SUM) {
             t[*k] = x;
             sg[*k] = s;
             (*k)++;
@@ -455,8 +464,8 @@ static void add_terms(const zki_qctx *c, int ni, int sign, int *t, int *sg, int 
 static zki_status q_addsub(zki_qctx *c, int ni)
 {
     const zki_node *n = &c->g->nodes[ni];
-    int ir[ZKI_QMAX_IN], sign[ZKI_QMAX_IN], in[ZKI_QMAX_IN], k = 0;
-    double sc[ZKI_QMAX_IN];
+    int ir[ZKI_QMAX_SUM], sign[ZKI_QMAX_SUM], in[ZKI_QMAX_SUM], k = 0;
+    double sc[ZKI_QMAX_SUM];
     add_terms(c, ni, 1, ir, sign, &k);
     for (int j = 0; j < k; j++) {
         in[j] = operand_of(c, n, ir[j], 16, &sc[j]);
@@ -467,7 +476,7 @@ static zki_status q_addsub(zki_qctx *c, int ni)
     }
     int64_t lo, hi;
     int y = fuse_act(c, n->out[0], &lo, &hi);
-    double sy = act_scale(c, y), mr[ZKI_QMAX_IN], big = 0, acc = 0;
+    double sy = act_scale(c, y), mr[ZKI_QMAX_SUM], big = 0, acc = 0;
     for (int j = 0; j < k; j++) {
         mr[j] = (sign[j] < 0 ? -sc[j] : sc[j]) / sy;
         big = fmax(big, fabs(mr[j]));
@@ -481,7 +490,7 @@ static zki_status q_addsub(zki_qctx *c, int ni)
     zki_qnode *q = qo >= 0 ? emit(c, ZKI_QOP_ADD, n, in, k, qo) : NULL;
     if (!q)
         return nomem();
-    int64_t p[ZKI_QMAX_IN + 3];
+    int64_t p[ZKI_QMAX_SUM + 3];
     for (int j = 0; j < k; j++)
         p[j] = llround(ldexp(mr[j], (int)s));
     p[k] = s;
@@ -522,35 +531,38 @@ static zki_status q_mul(zki_qctx *c, int ni)
     return emit_rq(c, n, ZKI_QOP_MUL, in, 2, n->out[0], sa * sb, acc, NULL, 0);
 }
 
-static double scalar_fn(const zki_node *n, double x, double p)
+/* Table entry for a function value v at output scale sy: rounded and
+ * clamped to the output range; +-inf (Log(0), Reciprocal(0)) clamps to the
+ * range's end, NaN (Log or Sqrt of a negative) becomes 0. */
+static int64_t lut_entry(double v, double sy, int64_t q)
 {
-    switch (n->op) {
-    case ZKI_OP_SIGMOID: return 1.0 / (1.0 + exp(-x));
-    case ZKI_OP_TANH: return tanh(x);
-    case ZKI_OP_ERF: return erf(x);
-    case ZKI_OP_SQRT: return x > 0 ? sqrt(x) : 0;
-    case ZKI_OP_LEAKYRELU: return x >= 0 ? x : p * x;
-    case ZKI_OP_POW: return pow(x, p);
-    case ZKI_OP_GELU:
-        if (strcmp(zki_attr_str(n, "approximate", "none"), "tanh") == 0)
-            return 0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
-        return 0.5 * x * (1.0 + erf(x * 0.7071067811865476));
-    default: return x;
-    }
+    if (isnan(v))
+        return 0;
+    v /= sy;
+    return v >= (double)q ? q : (v <= -(double)q ? -q : llround(v));
 }
 
+/* An element-wise function as a table over every value of the input's bit
+ * width (2^bits entries, xmin = -2^(bits-1)): entry k is f((k + xmin) s_x)
+ * at the output's scale, clamped to its range. */
 static zki_status q_lut(zki_qctx *c, int ni)
 {
     const zki_node *n = &c->g->nodes[ni];
     int x = n->in[0];
     if (!is_act(c, x))
         return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
-    double p = n->op == ZKI_OP_LEAKYRELU ? zki_attr_float(n, "alpha", 0.01) : 0;
-    if (n->op == ZKI_OP_POW) {
+    zki_unary u;
+    zki_unary_params(n, &u);
+    if (n->op == ZKI_OP_POW || n->op == ZKI_OP_PRELU) {
         const float *e = fconst(c->g, n->in[1]);
-        if (!e || zki_tensor_numel(&c->g->t[n->in[1]]) != 1)
+        int64_t ne = e ? zki_tensor_numel(&c->g->t[n->in[1]]) : 0;
+        if (ne != 1 && n->op == ZKI_OP_PRELU)
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "the slope must be one constant (a per-channel slope of %lld values "
+                        "has no integer version yet: export with nn.PReLU() of one parameter, or LeakyReLU)",
+                        (long long)ne);
+        if (ne != 1)
             return QERR(n, ZKI_ERR_UNSUPPORTED, "exponent must be a scalar constant");
-        p = e[0];
+        u.a = e[0];
     }
     const zki_qtensor *qx = &c->m->t[c->qi[x]];
     if (qx->bits > 16)
@@ -566,10 +578,8 @@ static zki_status q_lut(zki_qctx *c, int ni)
     int64_t *d = malloc(sizeof(int64_t) * (size_t)T);
     if (!d)
         return nomem();
-    for (int64_t k = 0; k < T; k++) {
-        double v = scalar_fn(n, (double)(k + xmin) * sx, p) / sy;
-        d[k] = isfinite(v) ? clampi(llround(fmax(fmin(v, 1e15), -1e15)), -c->aq, c->aq) : 0;
-    }
+    for (int64_t k = 0; k < T; k++)
+        d[k] = lut_entry(zki_unary_eval(n->op, &u, (double)(k + xmin) * sx), sy, c->aq);
     c->m->t[qt].data = d;
     int qo = qvalue(c, y, sy, c->o.act_bits);
     int in[2] = {c->qi[x], qt};
@@ -580,6 +590,15 @@ static zki_status q_lut(zki_qctx *c, int ni)
     setp(q, pp, 1);
     c->qi[y] = qo;
     return ZKI_OK;
+}
+
+/* End padding on one axis that makes the floor-rule output size o: the
+ * last window, starting at (o-1)*stride, ends inside the padded input. */
+static int64_t ceil_pad(int64_t n, int64_t pad_begin, int64_t pad_end, int64_t k, int64_t stride, int64_t dil,
+                        int64_t o)
+{
+    int64_t need = (o - 1) * stride + dil * (k - 1) + 1 - n - pad_begin;
+    return need > pad_end ? need : pad_end;
 }
 
 /* Ops that move data without arithmetic: output shares the input's scale. */
@@ -631,16 +650,16 @@ static zki_status q_layout(zki_qctx *c, int ni)
     } else if (n->op == ZKI_OP_MAXPOOL) {
         const int64_t *ks;
         zki_attr_ints(n, "kernel_shape", &ks);
-        zki_win2d w, w0;
+        zki_win2d w;
         zki_status e = zki_win2d_resolve(n, g->t[x].dims[2], g->t[x].dims[3], ks[0], ks[1],
                                          (int)zki_attr_int(n, "ceil_mode", 0), &w);
-        if (e != ZKI_OK || (e = zki_win2d_resolve(n, g->t[x].dims[2], g->t[x].dims[3], ks[0], ks[1], 0, &w0)) != ZKI_OK)
+        if (e != ZKI_OK)
             return e;
-        if (w.oh != w0.oh || w.ow != w0.ow)
-            return QERR(n, ZKI_ERR_UNSUPPORTED, "ceil_mode=1 adds a partial window at the edge (output %lldx%lld, "
-                        "not %lldx%lld), which has no integer version: export with ceil_mode=False, or pad "
-                        "the input so the windows fit", (long long)w.oh, (long long)w.ow, (long long)w0.oh,
-                        (long long)w0.ow);
+        /* ceil_mode: the partial windows at the end read end padding, which
+         * never wins a max; pad so the floor rule gives the same windows
+         * (each starts inside the input or left padding, zki_win2d_resolve) */
+        w.pb = ceil_pad(g->t[x].dims[2], w.pt, w.pb, w.kh, w.sh, w.dh, w.oh);
+        w.pr = ceil_pad(g->t[x].dims[3], w.pl, w.pr, w.kw, w.sw, w.dw, w.ow);
         op = ZKI_QOP_MAXPOOL;
         int64_t pw[10] = {w.kh, w.kw, w.sh, w.sw, w.dh, w.dw, w.pt, w.pl, w.pb, w.pr};
         for (int k = 0; k < 10; k++)
@@ -677,9 +696,16 @@ static zki_status q_pool_mean(zki_qctx *c, int ni)
         if (e != ZKI_OK || (e = zki_win2d_resolve(n, X->dims[2], X->dims[3], ks[0], ks[1], 0, &w0)) != ZKI_OK)
             return e;
         int padded = w.pt || w.pl || w.pb || w.pr;
-        if (w.oh != w0.oh || w.ow != w0.ow || (padded && !zki_attr_int(n, "count_include_pad", 0)))
+        /* a window ceil_mode adds overhangs the padded input, and ONNX does
+         * not count the overhang: its divisor differs from the others */
+        if (w.oh != w0.oh || w.ow != w0.ow)
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "ceil_mode=1 adds partial windows at the edge (output %lldx%lld, "
+                        "not %lldx%lld) whose divisor is smaller than the others: average pooling needs one "
+                        "constant divisor; export with ceil_mode=False, or pad the input so the windows fit",
+                        (long long)w.oh, (long long)w.ow, (long long)w0.oh, (long long)w0.ow);
+        if (padded && !zki_attr_int(n, "count_include_pad", 0))
             return QERR(n, ZKI_ERR_UNSUPPORTED, "average pooling needs a constant divisor: export with "
-                        "ceil_mode=False and count_include_pad=True (or without padding)");
+                        "count_include_pad=True (or without padding)");
         int64_t extra[8] = {w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr};
         return emit_rq(c, n, ZKI_QOP_AVGPOOL, in, 1, n->out[0], sx / (double)(w.kh * w.kw),
                            (double)(w.kh * w.kw) * bx, extra, 8);
@@ -995,7 +1021,10 @@ static int q_has_int(int op)
         ZKI_OP_SIGMOID, ZKI_OP_TANH, ZKI_OP_ERF, ZKI_OP_GELU, ZKI_OP_LEAKYRELU, ZKI_OP_SQRT, ZKI_OP_POW,
         ZKI_OP_MAXPOOL, ZKI_OP_FLATTEN, ZKI_OP_RESHAPE, ZKI_OP_SQUEEZE, ZKI_OP_UNSQUEEZE, ZKI_OP_TRANSPOSE,
         ZKI_OP_SLICE, ZKI_OP_PAD, ZKI_OP_IDENTITY, ZKI_OP_DROPOUT, ZKI_OP_CAST, ZKI_OP_AVGPOOL,
-        ZKI_OP_GLOBALAVGPOOL, ZKI_OP_REDUCEMEAN, ZKI_OP_CONCAT, ZKI_OP_GATHER, ZKI_OP_SOFTMAX, ZKI_OP_LAYERNORM};
+        ZKI_OP_GLOBALAVGPOOL, ZKI_OP_REDUCEMEAN, ZKI_OP_CONCAT, ZKI_OP_GATHER, ZKI_OP_SOFTMAX, ZKI_OP_LAYERNORM,
+        ZKI_OP_HARDSIGMOID, ZKI_OP_HARDSWISH, ZKI_OP_EXP, ZKI_OP_LOG, ZKI_OP_RECIPROCAL, ZKI_OP_SOFTPLUS,
+        ZKI_OP_ELU, ZKI_OP_SELU, ZKI_OP_CELU, ZKI_OP_MISH, ZKI_OP_SOFTSIGN, ZKI_OP_NEG, ZKI_OP_ABS, ZKI_OP_PRELU,
+        ZKI_OP_SWISH};
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
         if (ops[k] == op)
             return 1;
@@ -1061,7 +1090,10 @@ static zki_status q_node(zki_qctx *c, int ni)
         return st;
     }
     case ZKI_OP_SIGMOID: case ZKI_OP_TANH: case ZKI_OP_ERF: case ZKI_OP_GELU: case ZKI_OP_LEAKYRELU:
-    case ZKI_OP_SQRT: case ZKI_OP_POW:
+    case ZKI_OP_SQRT: case ZKI_OP_POW: case ZKI_OP_HARDSIGMOID: case ZKI_OP_HARDSWISH: case ZKI_OP_EXP:
+    case ZKI_OP_LOG: case ZKI_OP_RECIPROCAL: case ZKI_OP_SOFTPLUS: case ZKI_OP_ELU: case ZKI_OP_SELU:
+    case ZKI_OP_CELU: case ZKI_OP_MISH: case ZKI_OP_SOFTSIGN: case ZKI_OP_NEG: case ZKI_OP_ABS: case ZKI_OP_PRELU:
+    case ZKI_OP_SWISH:
         return q_lut(c, ni);
     case ZKI_OP_MAXPOOL: case ZKI_OP_FLATTEN: case ZKI_OP_RESHAPE: case ZKI_OP_SQUEEZE: case ZKI_OP_UNSQUEEZE:
     case ZKI_OP_TRANSPOSE: case ZKI_OP_SLICE: case ZKI_OP_PAD: case ZKI_OP_IDENTITY: case ZKI_OP_DROPOUT:
