@@ -158,33 +158,40 @@ MODELS = {
 }
 
 
-def write(name, seed, out):
+def write(name, seed, out, models=None, prefix="dag_"):
+    """One fixture: models[name] (its class's `shape`, else SHAPE) exported
+    with its calibration, sample and torch output, as prefix + name."""
+    models = models or MODELS
+    cls = models[name]
+    shape = getattr(cls, "shape", SHAPE)
     torch.manual_seed(seed)
-    m = MODELS[name]().eval()
+    m = cls().eval()
     rng = np.random.default_rng(seed)
-    calib = rng.standard_normal((8,) + SHAPE).astype(np.float32)
-    x = rng.standard_normal((1,) + SHAPE).astype(np.float32)
+    calib = rng.standard_normal((8,) + shape).astype(np.float32)
+    x = rng.standard_normal((1,) + shape).astype(np.float32)
     with torch.no_grad():
         y = m(torch.from_numpy(x)).numpy().astype(np.float32)
-    base = os.path.join(out, "dag_" + name)
+    base = os.path.join(out, prefix + name)
     torch.onnx.export(m, torch.from_numpy(x), base + ".onnx", opset_version=13, input_names=["x"],
                       output_names=["y"])
     np.save(base + "_calib.npy", calib)
     np.save(base + "_x.npy", x)
     np.save(base + "_y.npy", y)
     ops = [n.op_type for n in onnx.load(base + ".onnx").graph.node]
-    print(f"dag_{name}: {os.path.getsize(base + '.onnx')} bytes, ops {ops}")
+    print(f"{prefix}{name}: {os.path.getsize(base + '.onnx')} bytes, ops {ops}")
 
 
-def main():
+def main(models=None, prefix="dag_", seed0=100):
+    """The command line: every model of `models` (model i seeded seed0 + i)."""
+    models = models or MODELS
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(ROOT, "tests", "data"))
-    ap.add_argument("--only", nargs="*", choices=sorted(MODELS), default=None)
+    ap.add_argument("--only", nargs="*", choices=sorted(models), default=None)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    for i, name in enumerate(MODELS):
+    for i, name in enumerate(models):
         if args.only is None or name in args.only:
-            write(name, 100 + i, args.out)
+            write(name, seed0 + i, args.out, models, prefix)
 
 
 if __name__ == "__main__":

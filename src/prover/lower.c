@@ -81,7 +81,6 @@ static zki_status unproven_ops(const zki_qmodel *m)
         switch (n->op) {
         case ZKI_QOP_MATMUL: why = "a product of two activations (attention) is not proven yet"; break;
         case ZKI_QOP_MUL: why = "an elementwise product of activations is not proven yet"; break;
-        case ZKI_QOP_LUT: why = "elementwise functions by lookup (Sigmoid, Tanh, GELU, ...) are not proven yet"; break;
         case ZKI_QOP_TRANSPOSE:
         case ZKI_QOP_SLICE: why = "data movement other than Reshape/Flatten is not proven yet"; break;
         case ZKI_QOP_GATHER: why = "Gather (embeddings, index maps) is not proven yet"; break;
@@ -390,6 +389,7 @@ static zki_status lower_node(zki_lowering *lw, int qi)
     case ZKI_QOP_MAXPOOL: return lower_maxpool(lw, qi, n);
     case ZKI_QOP_ADD:
     case ZKI_QOP_CONCAT: return lower_join(lw, qi, n);
+    case ZKI_QOP_LUT: return zki_lower_lut(lw, qi, n);
     default: return lower_affine(lw, qi, n);
     }
 }

@@ -32,4 +32,7 @@ uint32_t zki_lower_map_size(uint32_t c, uint32_t h, uint32_t w);
 /* A tensor read by a proven node: produced by one (else refused, naming it). */
 zki_status zki_lower_known(const zki_lowering *lw, const zki_qnode *n, int t);
 
+/* One family of model nodes each (lower_<family>.c). */
+zki_status zki_lower_lut(zki_lowering *lw, int qi, const zki_qnode *n);
+
 #endif

@@ -1,0 +1,103 @@
+#!/usr/bin/python3
+"""Writes the LUT-gadget test fixtures tests/data/lut_*.onnx: small models
+whose elementwise functions by lookup (the quantiser's LUT nodes) stand
+alone, each between layers the DAG proves (tests/test_prove_lut.c):
+
+  lut_conv_sigmoid  [1,3,6,6] -> conv 3x3 p1 (3 -> 5) -> Sigmoid
+                    -> conv 3x3 p1 (5 -> 4) + ReLU -> GlobalAveragePool
+                    -> Linear 10: a LUT on a map with pads on every axis
+                    (5 channels, 6x6) and T(0) != 0
+  lut_linear_tanh   [1,20] -> Linear 12 -> Tanh -> Sigmoid -> Linear 10:
+                    a LUT on a row (12 of 16 padded) read by another LUT
+  lut_erf_leaky     [1,3,6,6] -> conv 3x3 p1 (3 -> 4) -> Erf -> conv 1x1
+                    (4 -> 3) -> LeakyRelu(0.1) -> Flatten -> Linear 10
+  lut_end_sigmoid   [1,20] -> Tanh (on the input itself) -> Linear 10
+                    -> Sigmoid: the model ends in a LUT (its output public,
+                    10 of 16 padded, T(0) != 0)
+
+torch.onnx.export at opset 13 writes Conv, Sigmoid, Tanh, Erf, LeakyRelu,
+Relu, GlobalAveragePool, Flatten, Gemm only. (nn.SiLU exports Sigmoid and
+a Mul of two activations, GELU at opset 13 an Erf inside Muls, Hardswish
+and Hardsigmoid HardSigmoid nodes: none of them stand alone here.)
+
+For each NAME, next to lut_NAME.onnx (a few KB each):
+  lut_NAME_calib.npy  8 calibration samples float32
+  lut_NAME_x.npy      one sample input float32 (not in the calibration set)
+  lut_NAME_y.npy      torch's output for it float32
+
+Deterministic: fixed torch and NumPy seeds (tools/make_dag_fixtures.py
+writes the files).
+
+Regenerate: /usr/bin/python3 tools/make_lut_fixtures.py [--out DIR] [--only NAME ...]
+"""
+import torch
+import torch.nn as nn
+
+import make_dag_fixtures
+
+CLASSES = make_dag_fixtures.CLASSES
+
+
+class ConvSigmoid(nn.Module):
+    shape = (3, 6, 6)
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 5, 3, padding=1)
+        self.c2 = nn.Conv2d(5, 4, 3, padding=1)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(4, CLASSES)
+
+    def forward(self, x):
+        y = torch.relu(self.c2(torch.sigmoid(self.c1(x))))
+        return self.fc(torch.flatten(self.pool(y), 1))
+
+
+class LinearTanh(nn.Module):
+    shape = (20,)
+
+    def __init__(self):
+        super().__init__()
+        self.l1 = nn.Linear(20, 12)
+        self.l2 = nn.Linear(12, CLASSES)
+
+    def forward(self, x):
+        return self.l2(torch.sigmoid(torch.tanh(self.l1(x))))
+
+
+class ErfLeaky(nn.Module):
+    shape = (3, 6, 6)
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 4, 3, padding=1)
+        self.c2 = nn.Conv2d(4, 3, 1)
+        self.act = nn.LeakyReLU(0.1)
+        self.fc = nn.Linear(3 * 6 * 6, CLASSES)
+
+    def forward(self, x):
+        y = self.act(self.c2(torch.erf(self.c1(x))))
+        return self.fc(torch.flatten(y, 1))
+
+
+class EndSigmoid(nn.Module):
+    shape = (20,)
+
+    def __init__(self):
+        super().__init__()
+        self.l1 = nn.Linear(20, CLASSES)
+
+    def forward(self, x):
+        return torch.sigmoid(self.l1(torch.tanh(x)))
+
+
+MODELS = {
+    "conv_sigmoid": ConvSigmoid,
+    "linear_tanh": LinearTanh,
+    "erf_leaky": ErfLeaky,
+    "end_sigmoid": EndSigmoid,
+}
+
+
+if __name__ == "__main__":
+    make_dag_fixtures.main(MODELS, "lut_", 300)
