@@ -232,8 +232,10 @@ static zki_status lut_witness(zki_walk *w, uint32_t j)
 
 static zki_status lut_advice(zki_walk *w, uint32_t j, int32_t *adv)
 {
+    /* the batch's rows; rows of the padded batch stay 0 */
     const zki_advice_layout *lay = w->lay;
-    zki_put_i32(adv + lay->pack.off[lay->seg_of[lay->ids[j][0]]], w->W->aux[j], (size_t)1 << lay->nv[lay->seg_of[lay->ids[j][0]]]);
+    zki_put_i32(adv + lay->pack.off[lay->seg_of[lay->ids[j][0]]], w->W->aux[j],
+                (size_t)w->B << zki_walk_log_len(w->d, j + 1));
     return ZKI_OK;
 }
 

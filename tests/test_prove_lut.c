@@ -1,0 +1,247 @@
+/* The LUT gadget (protocol/gadget_lut.c) on the torch-exported fixtures of
+ * tools/make_lut_fixtures.py (tests/data/lut_*): Sigmoid after a conv (a
+ * map padded on every axis), Tanh read by a Sigmoid on a padded row,
+ * Erf and LeakyRelu between convs, and a model that applies Tanh to its
+ * input and ends in a Sigmoid (the public output is a LUT's).
+ * For each fixture:
+ *   (a) the lowering makes LUT nodes (and only proven nodes); the honest
+ *       proof, public input (batch 2) and private input (batch 1),
+ *       verifies, and its output is the integer executor's; so does a
+ *       public batch of 3 (a padding row in the batch); an altered
+ *       output, a changed LUT node proof value and random byte changes of
+ *       the proof are refused;
+ *   (b) cheating witnesses at the first LUT node (and, for the last
+ *       fixture, at the output LUT), injected by the prover's test seam
+ *       (prover/seam.h) right after the node's honest witness:
+ *         y      one real y value moved by one, y' (the committed shifted
+ *                output) honest: y's claims no longer match y';
+ *         pair   one real y and its y' both moved by one: the pair (x, y')
+ *                leaves the table;
+ *         pad y' a padding entry of y' (and y) set to 1: the pair (0, 1) is
+ *                not in the shifted table, whose (0, 0) pins pads to 0;
+ *         pad y  a padding entry of y alone set to 1 (y' honest): y is not
+ *                committed, and readers that take pads as zero (a Linear's
+ *                or a Conv's sum-check over its own zero-padded copy) never
+ *                see it, so this one may also pass, but only with the
+ *                honest output (nothing proven changed); a reader that
+ *                sees y's pads (a lookup, the public output) must refuse;
+ *       where the honest prover refuses the witness, the proof is forced
+ *       out with lookups that leave bad values uncounted and sum-checks
+ *       that take false claims: the verifier must return ZKI_ERR_VERIFY. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "common/rng.h"
+#include "poly/mle.h"
+#include "prover/seam.h"
+#include "test.h"
+#include "test_prove_util.h"
+
+static const uint8_t seed_w[32] = {5, 1, 7};
+static const uint8_t seed_a[32] = {2, 6, 3};
+
+#define NFX 4
+static const char *const fx[NFX] = {"conv_sigmoid", "linear_tanh", "erf_leaky", "end_sigmoid"};
+/* LUT nodes each fixture's DAG must hold */
+static const uint32_t fx_luts[NFX] = {1, 2, 2, 2};
+
+/* ---- the attacks (the seam's node hook) --------------------------------- */
+
+enum { Y, PAIR, PAD_YS, PAD_Y };
+static const char *const how_name[] = {"y", "pair", "pad y'", "pad y"};
+
+typedef struct {
+    uint32_t target;
+    int how;
+    int64_t at; /* the altered position of the node's padded output (-1: none) */
+} attack;
+
+/* The first padding position of sample 0 in node j's layout (-1: none). */
+static int64_t first_pad(const zki_dag *d, uint32_t j)
+{
+    zki_tlayout l;
+    if (!zki_dag_layout(d, j + 1, &l))
+        return -1;
+    if (!l.map)
+        return l.n < (1ull << l.log_len) ? (int64_t)l.n : -1;
+    size_t lh = zki_log2_ceil(l.h), lw = zki_log2_ceil(l.w), lc = zki_log2_ceil(l.c);
+    return l.w < 1u << lw ? (int64_t)l.w : l.h < 1u << lh ? (int64_t)l.h << lw
+                                          : l.c < 1u << lc ? (int64_t)l.c << (lh + lw) : -1;
+}
+
+static zki_status hook(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, uint32_t B, zki_status st)
+{
+    attack *a = ctx;
+    (void)B;
+    if (st || j != a->target)
+        return st;
+    int pad = a->how == PAD_YS || a->how == PAD_Y;
+    int64_t i = a->at = pad ? first_pad(&pk->vk.dag, j) : 0; /* position 0 is real */
+    if (i < 0)
+        return zki_fail(ZKI_ERR_INPUT, "attack: node %u has no padding", j);
+    int64_t *y = W->own[j + 1], *ys = W->aux[j];
+    if (a->how == Y)
+        y[i] += 1;
+    else if (a->how == PAIR)
+        y[i] += 1, ys[i] += 1;
+    else if (a->how == PAD_YS)
+        y[i] = 1, ys[i] = 1;
+    else
+        y[i] = 1;
+    return ZKI_OK;
+}
+
+#define PROVER_REFUSED (-1)
+
+/* A fresh key proves X (batch B) under the seam with hook a and lookup
+ * columns `cols`; the proof round-trips through bytes and is verified:
+ * the verifier's status, or PROVER_REFUSED. *honest: the proof's output
+ * is the integer executor's. */
+static int prove_verify(const zki_qmodel *m, const int64_t *X, uint32_t B, attack *a, int cols, int *honest)
+{
+    zki_pk *pk = NULL;
+    if (zki_setup(m, seed_w, &pk) != ZKI_OK) {
+        CHECK_MSG(0, "setup: %s", zki_last_error());
+        return PROVER_REFUSED;
+    }
+    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_prove_seam seam = {0, cols, hook, a};
+    zki_proof pf;
+    zki_prove_test_seam = &seam;
+    zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
+    zki_prove_test_seam = NULL;
+    int vs = PROVER_REFUSED;
+    if (st) {
+        printf("    prover refused: %s\n", zki_last_error());
+    } else {
+        int64_t *yq = qexec_batch(m, X, B);
+        *honest = yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n);
+        free(yq);
+        uint8_t *b = NULL;
+        size_t n = 0;
+        CHECK(zki_proof_to_bytes(&pf, &b, &n) == ZKI_OK);
+        zki_proof_free(&pf);
+        vs = verify_bytes(&pk->vk, X, B, b, n);
+        if (vs)
+            printf("    verifier: %s\n", zki_last_error());
+        free(b);
+    }
+    zki_pk_free(pk);
+    return vs;
+}
+
+static void run_attack(const zki_qmodel *m, const int64_t *X, uint32_t B, uint32_t j, const char *what, int how)
+{
+    attack a = {j, how, -1};
+    printf("  %s, lut node %u, %s:\n", what, j, how_name[how]);
+    int honest = 0;
+    int vs = prove_verify(m, X, B, &a, ZKI_LK_COLS_INT, &honest);
+    if (vs == PROVER_REFUSED) { /* detected by the honest prover: force the proof out */
+        printf("    forced out (lookups leave bad values uncounted, sum-checks take false claims):\n");
+        zki_sumcheck_test_false_claims = 1;
+        vs = prove_verify(m, X, B, &a, ZKI_LK_COLS_FIELD_UNCHECKED, &honest);
+        zki_sumcheck_test_false_claims = 0;
+    }
+    CHECK_MSG(a.at >= 0, "%s %s: the hook never ran", what, how_name[how]);
+    if (how == PAD_Y && vs == ZKI_OK) {
+        printf("    accepted: the altered pad is read by no one (the output is the honest one: %s)\n",
+               honest ? "yes" : "NO");
+        CHECK_MSG(honest, "%s, lut node %u, pad y: accepted with another output", what, j);
+        return;
+    }
+    CHECK_MSG(vs == ZKI_ERR_VERIFY, "%s, lut node %u, %s: a cheating witness gave verifier status %d (%s)", what, j,
+              how_name[how], vs, vs == ZKI_OK ? "ACCEPTED" : "not a rejection");
+}
+
+/* ---- (a) honest proofs --------------------------------------------------- */
+
+typedef struct {
+    uint32_t j; /* the LUT node whose proof is altered */
+} tamper_ctx;
+
+/* A LUT node's proof value (the output's Y~(r)) or reduced claim moved by
+ * one: refused. */
+static void tamper_lut(const zki_vk *vk, const int64_t *Xv, uint32_t B, zki_proof *pf, void *ctx)
+{
+    zki_node_proof *p = &pf->node[((tamper_ctx *)ctx)->j];
+    zki_ext *v = p->n_val ? &p->val[0] : &p->red.f_at_rho, old = *v;
+    *v = zki_ext_add(*v, zki_ext_one());
+    CHECK_MSG(zki_verify(vk, Xv, B, pf) == ZKI_ERR_VERIFY, "a LUT node's altered proof value accepted");
+    *v = old;
+}
+
+static void test_fixture(zki_rng *g, int i)
+{
+    char onnx[64], calib[64], what[64];
+    snprintf(onnx, sizeof onnx, "lut_%s.onnx", fx[i]);
+    snprintf(calib, sizeof calib, "lut_%s_calib.npy", fx[i]);
+    snprintf(what, sizeof what, "lut_%s", fx[i]);
+    int64_t *X = NULL;
+    zki_qmodel *m = load_fixture(onnx, calib, &X);
+    if (!m || !X) {
+        zki_qmodel_free(m);
+        free(X);
+        return;
+    }
+    zki_pk *pk = NULL;
+    CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "%s: setup: %s", what, zki_last_error());
+    if (!pk) {
+        zki_qmodel_free(m);
+        free(X);
+        return;
+    }
+    const zki_dag *d = &pk->vk.dag;
+    uint32_t luts = 0, first = UINT32_MAX, last = d->n_nodes - 1;
+    for (uint32_t j = 0; j < d->n_nodes; j++)
+        if (d->nodes[j].kind == ZKI_NODE_LUT) {
+            luts++;
+            first = first == UINT32_MAX ? j : first;
+        }
+    printf("%s: %u nodes, %u LUT nodes (first %u)\n", what, d->n_nodes, luts, first);
+    CHECK_MSG(luts == fx_luts[i], "%s: %u LUT nodes, expected %u", what, luts, fx_luts[i]);
+    int ends_in_lut = d->nodes[last].kind == ZKI_NODE_LUT;
+    CHECK_MSG(ends_in_lut == (i == 3), "%s: the last node is%s a LUT", what, ends_in_lut ? "" : " not");
+    /* public batch of 2 and private batch of 1 (prove_fixture_rounds) */
+    prove_fixture_rounds(m, X, seed_w, seed_a, &pk, what);
+    zki_pk_free(pk);
+    if (first == UINT32_MAX) {
+        zki_qmodel_free(m);
+        free(X);
+        return;
+    }
+    /* altered LUT proof values and random byte changes */
+    tamper_ctx tc = {first};
+    prove_round(g, m, X, 2, 0, seed_w, seed_a, tamper_lut, &tc, 40, what);
+    /* a batch of 3: the padded batch's fourth row is padding too */
+    int64_t n = zki_qnumel(&m->t[m->inputs[0]]);
+    int64_t *X3 = malloc(sizeof(int64_t) * 3 * (size_t)n);
+    if (X3) {
+        memcpy(X3, X, sizeof(int64_t) * 2 * (size_t)n);
+        for (int64_t k = 0; k < n; k++)
+            X3[2 * n + k] = -X[k] / 2;
+        prove_round(g, m, X3, 3, 0, seed_w, seed_a, tamper_lut, &tc, 10, what);
+        free(X3);
+    }
+    if (ends_in_lut) {
+        tc.j = last;
+        prove_round(g, m, X, 1, 1, seed_w, seed_a, tamper_lut, &tc, 20, what);
+    }
+    /* (b) cheating witnesses */
+    for (int how = Y; how <= PAD_Y; how++)
+        run_attack(m, X, 2, first, what, how);
+    for (int how = Y; ends_in_lut && how <= PAD_Y; how++)
+        run_attack(m, X, 2, last, what, how);
+    zki_qmodel_free(m);
+    free(X);
+}
+
+int main(void)
+{
+    zki_rng g;
+    zki_rng_seed(&g, 4242);
+    for (int i = 0; i < NFX; i++)
+        test_fixture(&g, i);
+    return TEST_SUMMARY();
+}
