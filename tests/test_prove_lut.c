@@ -38,6 +38,7 @@
 #include "prover/seam.h"
 #include "test.h"
 #include "test_prove_util.h"
+#include "test_attack_util.h"
 
 static const uint8_t seed_w[32] = {5, 1, 7};
 static const uint8_t seed_a[32] = {2, 6, 3};
@@ -93,57 +94,12 @@ static zki_status hook(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, 
     return ZKI_OK;
 }
 
-#define PROVER_REFUSED (-1)
-
-/* A fresh key proves X (batch B) under the seam with hook a and lookup
- * columns `cols`; the proof round-trips through bytes and is verified:
- * the verifier's status, or PROVER_REFUSED. *honest: the proof's output
- * is the integer executor's. */
-static int prove_verify(const zki_qmodel *m, const int64_t *X, uint32_t B, attack *a, int cols, int *honest)
-{
-    zki_pk *pk = NULL;
-    if (zki_setup(m, seed_w, &pk) != ZKI_OK) {
-        CHECK_MSG(0, "setup: %s", zki_last_error());
-        return PROVER_REFUSED;
-    }
-    zki_prove_opts o = {0, seed_a, NULL, NULL};
-    zki_prove_seam seam = {0, cols, hook, a};
-    zki_proof pf;
-    zki_prove_test_seam = &seam;
-    zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
-    zki_prove_test_seam = NULL;
-    int vs = PROVER_REFUSED;
-    if (st) {
-        printf("    prover refused: %s\n", zki_last_error());
-    } else {
-        int64_t *yq = qexec_batch(m, X, B);
-        *honest = yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n);
-        free(yq);
-        uint8_t *b = NULL;
-        size_t n = 0;
-        CHECK(zki_proof_to_bytes(&pf, &b, &n) == ZKI_OK);
-        zki_proof_free(&pf);
-        vs = verify_bytes(&pk->vk, X, B, b, n);
-        if (vs)
-            printf("    verifier: %s\n", zki_last_error());
-        free(b);
-    }
-    zki_pk_free(pk);
-    return vs;
-}
-
 static void run_attack(const zki_qmodel *m, const int64_t *X, uint32_t B, uint32_t j, const char *what, int how)
 {
     attack a = {j, how, -1};
     printf("  %s, lut node %u, %s:\n", what, j, how_name[how]);
-    int honest = 0;
-    int vs = prove_verify(m, X, B, &a, ZKI_LK_COLS_INT, &honest);
-    if (vs == PROVER_REFUSED) { /* detected by the honest prover: force the proof out */
-        printf("    forced out (lookups leave bad values uncounted, sum-checks take false claims):\n");
-        zki_sumcheck_test_false_claims = 1;
-        vs = prove_verify(m, X, B, &a, ZKI_LK_COLS_FIELD_UNCHECKED, &honest);
-        zki_sumcheck_test_false_claims = 0;
-    }
+    int honest;
+    int vs = seam_attack(m, X, B, seed_w, seed_a, hook, &a, &honest);
     CHECK_MSG(a.at >= 0, "%s %s: the hook never ran", what, how_name[how]);
     if (how == PAD_Y && vs == ZKI_OK) {
         printf("    accepted: the altered pad is read by no one (the output is the honest one: %s)\n",
