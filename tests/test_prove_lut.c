@@ -4,7 +4,8 @@
  * Erf and LeakyRelu between convs, and a model that applies Tanh to its
  * input and ends in a Sigmoid (the public output is a LUT's).
  * For each fixture:
- *   (a) the lowering makes LUT nodes (and only proven nodes); the honest
+ *   (a) the lowering makes LUT nodes (and only proven nodes), and every
+ *       field of a LUT node, changed, fails the key check; the honest
  *       proof, public input (batch 2) and private input (batch 1),
  *       verifies, and its output is the integer executor's; so does a
  *       public batch of 3 (a padding row in the batch); an altered
@@ -128,6 +129,75 @@ static void tamper_lut(const zki_vk *vk, const int64_t *Xv, uint32_t B, zki_proo
     *v = old;
 }
 
+/* ---- the key check ------------------------------------------------------- */
+
+/* Every field of LUT node j in the key's DAG, changed one at a time, is
+ * refused by zki_dag_check (the check a key read applies); restored, the
+ * DAG passes again. */
+static void key_checks(zki_dag *d, uint32_t j, const char *what)
+{
+    zki_dag_node *L = &d->nodes[j], keep = *L;
+    int64_t *aux = L->aux, lo = aux[0];
+    uint32_t b = 0;
+    while (b < 20 && (1u << b) + 1 < L->n_aux)
+        b++;
+    int refused = 0, tries = 0;
+#define TRY(change)                                                                                    \
+    do {                                                                                               \
+        change;                                                                                        \
+        int ok_ = zki_dag_check(d) == ZKI_OK;                                                          \
+        CHECK_MSG(!ok_, "%s: lut node %u with %s passes the key check", what, j, #change);             \
+        refused += !ok_, tries++;                                                                      \
+        *L = keep;                                                                                     \
+        aux[0] = lo;                                                                                   \
+    } while (0)
+    TRY(L->n_aux--);
+    TRY(L->n_aux = 1u + (1u << (b + 1)));
+    TRY(aux[0] = lo + 1);
+    TRY(aux[0] = 0);
+    int64_t e = aux[5];
+    aux[5] = (int64_t)1 << (L->out_bits - 1);
+    TRY((void)0);
+    aux[5] = -((int64_t)1 << (L->out_bits - 1)) - 1;
+    TRY((void)0);
+    aux[5] = e;
+    TRY(L->out_bits = 2);
+    TRY(L->has_bias = 1);
+    TRY(L->w_bits = 8);
+    TRY(L->s = 1);
+    TRY(L->M = 1);
+    TRY(L->lo = -1);
+    TRY(L->hi = 1);
+    TRY(L->q_log = 2);
+    TRY(L->OC = 1);
+    TRY(L->KH = 1);
+    TRY(L->KW = 1);
+    TRY(L->sh = 1);
+    TRY(L->sw = 1);
+    TRY(L->dh = 1);
+    TRY(L->dw = 1);
+    TRY(L->pt = 1);
+    TRY(L->pl = 1);
+    TRY(L->pb = 1);
+    TRY(L->pr = 1);
+    TRY(L->G = 1);
+    TRY(L->K++);
+    TRY(L->N++);
+    TRY(L->K = L->N = 2 * L->N);
+    if (L->H) {
+        TRY(L->C++);
+        TRY(L->H++);
+        TRY(L->W++);
+        TRY(L->C = L->H = L->W = 0);
+    } else {
+        TRY(L->C = 1);
+        TRY(L->H = 1);
+    }
+#undef TRY
+    CHECK_MSG(zki_dag_check(d) == ZKI_OK, "%s: the restored key fails its check: %s", what, zki_last_error());
+    printf("%s: lut node %u: %d of %d changed key fields refused\n", what, j, refused, tries);
+}
+
 static void test_fixture(zki_rng *g, int i)
 {
     char onnx[64], calib[64], what[64];
@@ -159,6 +229,9 @@ static void test_fixture(zki_rng *g, int i)
     CHECK_MSG(luts == fx_luts[i], "%s: %u LUT nodes, expected %u", what, luts, fx_luts[i]);
     int ends_in_lut = d->nodes[last].kind == ZKI_NODE_LUT;
     CHECK_MSG(ends_in_lut == (i == 3), "%s: the last node is%s a LUT", what, ends_in_lut ? "" : " not");
+    for (uint32_t j = 0; j < d->n_nodes; j++)
+        if (d->nodes[j].kind == ZKI_NODE_LUT)
+            key_checks(&pk->vk.dag, j, what);
     /* public batch of 2 and private batch of 1 (prove_fixture_rounds) */
     prove_fixture_rounds(m, X, seed_w, seed_a, &pk, what);
     zki_pk_free(pk);
