@@ -1,9 +1,11 @@
 /* The LUT gadget (protocol/gadget_lut.c) on the torch-exported fixtures of
  * tools/make_lut_fixtures.py (tests/data/lut_*): Sigmoid after a conv (a
  * map padded on every axis), Tanh read by a Sigmoid on a padded row,
- * Erf and LeakyRelu between convs, and a model that applies Tanh to its
- * input and ends in a Sigmoid (the public output is a LUT's).
- * For each fixture:
+ * Erf and LeakyRelu between convs, a model that applies Tanh to its input
+ * and ends in a Sigmoid (the public output is a LUT's), and HardSigmoid
+ * after a conv. For each fixture:
+ *   (0) the integer model on the fixture's sample, dequantised, is within
+ *       0.08 of torch's output (lut_NAME_y.npy);
  *   (a) the lowering makes LUT nodes (and only proven nodes), and every
  *       field of a LUT node, changed, fails the key check; the honest
  *       proof, public input (batch 2) and private input (batch 1),
@@ -29,6 +31,7 @@
  *       where the honest prover refuses the witness, the proof is forced
  *       out with lookups that leave bad values uncounted and sum-checks
  *       that take false claims: the verifier must return ZKI_ERR_VERIFY. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,8 @@
 #include "common/rng.h"
 #include "poly/mle.h"
 #include "prover/seam.h"
+#include "quant/npy.h"
+#include "quant/npy.h"
 #include "test.h"
 #include "test_prove_util.h"
 #include "test_attack_util.h"
@@ -44,10 +49,10 @@
 static const uint8_t seed_w[32] = {5, 1, 7};
 static const uint8_t seed_a[32] = {2, 6, 3};
 
-#define NFX 4
-static const char *const fx[NFX] = {"conv_sigmoid", "linear_tanh", "erf_leaky", "end_sigmoid"};
+#define NFX 5
+static const char *const fx[NFX] = {"conv_sigmoid", "linear_tanh", "erf_leaky", "end_sigmoid", "hardsigmoid"};
 /* LUT nodes each fixture's DAG must hold */
-static const uint32_t fx_luts[NFX] = {1, 2, 2, 2};
+static const uint32_t fx_luts[NFX] = {1, 2, 2, 2, 1};
 
 /* ---- the attacks (the seam's node hook) --------------------------------- */
 
@@ -198,6 +203,37 @@ static void key_checks(zki_dag *d, uint32_t j, const char *what)
     printf("%s: lut node %u: %d of %d changed key fields refused\n", what, j, refused, tries);
 }
 
+/* The integer model m on the fixture's sample (lut_NAME_x.npy), dequantised,
+ * against torch's output (lut_NAME_y.npy): max |difference| <= 0.08 (the
+ * outputs are |y| < 1, their int8 step under 0.01; erf_leaky's error is
+ * about 0.05). */
+static void check_torch(const zki_qmodel *m, const char *onnx, int i)
+{
+    char xf[64], yf[64];
+    snprintf(xf, sizeof xf, "lut_%s_x.npy", fx[i]);
+    snprintf(yf, sizeof yf, "lut_%s_y.npy", fx[i]);
+    zki_graph *gr = NULL;
+    zki_host_tensor *x = NULL, t;
+    memset(&t, 0, sizeof t);
+    int nx = 0;
+    float *y = NULL;
+    int64_t n = 0;
+    int ok = zki_onnx_load_file(tdata(onnx), &gr) == ZKI_OK && zki_calib_load(gr, tdata(xf), &x, &nx) == ZKI_OK &&
+             nx == 1 && zki_qrun_float_io(m, x, &y, &n) == ZKI_OK && zki_tensor_read_any(tdata(yf), &t) == ZKI_OK &&
+             t.f && zki_host_tensor_numel(&t) == n;
+    CHECK_MSG(ok, "lut_%s: the sample or torch's output unreadable: %s", fx[i], zki_last_error());
+    double err = 0;
+    for (int64_t k = 0; ok && k < n; k++)
+        err = fabs((double)y[k] - (double)t.f[k]) > err ? fabs((double)y[k] - (double)t.f[k]) : err;
+    if (ok)
+        printf("lut_%s: max |integer model - torch| %.5f\n", fx[i], err);
+    CHECK_MSG(!ok || err <= 0.08, "lut_%s: max |integer model - torch| = %g", fx[i], err);
+    free(y);
+    zki_host_tensor_clear(&t);
+    zki_samples_free(x, nx);
+    zki_graph_free(gr);
+}
+
 static void test_fixture(zki_rng *g, int i)
 {
     char onnx[64], calib[64], what[64];
@@ -211,6 +247,7 @@ static void test_fixture(zki_rng *g, int i)
         free(X);
         return;
     }
+    check_torch(m, onnx, i);
     zki_pk *pk = NULL;
     CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "%s: setup: %s", what, zki_last_error());
     if (!pk) {

@@ -14,11 +14,14 @@ alone, each between layers the DAG proves (tests/test_prove_lut.c):
   lut_end_sigmoid   [1,20] -> Tanh (on the input itself) -> Linear 10
                     -> Sigmoid: the model ends in a LUT (its output public,
                     10 of 16 padded, T(0) != 0)
+  lut_hardsigmoid   [1,3,5,5] -> conv 3x3 p1 (3 -> 3) -> Hardsigmoid
+                    (ONNX HardSigmoid, alpha 1/6) -> Flatten -> Linear 10
 
 torch.onnx.export at opset 13 writes Conv, Sigmoid, Tanh, Erf, LeakyRelu,
-Relu, GlobalAveragePool, Flatten, Gemm only. (nn.SiLU exports Sigmoid and
-a Mul of two activations, GELU at opset 13 an Erf inside Muls, Hardswish
-and Hardsigmoid HardSigmoid nodes: none of them stand alone here.)
+HardSigmoid, Relu, GlobalAveragePool, Flatten, Gemm only. (nn.SiLU exports
+a Sigmoid and a Mul of two activations, nn.Hardswish a HardSigmoid and such
+a Mul, nn.GELU at opset 13 an Erf or a Tanh inside such Muls: their LUTs do
+not stand alone, and the Muls wait for the MUL gadget.)
 
 For each NAME, next to lut_NAME.onnx (a few KB each):
   lut_NAME_calib.npy  8 calibration samples float32
@@ -91,11 +94,25 @@ class EndSigmoid(nn.Module):
         return torch.sigmoid(self.l1(torch.tanh(x)))
 
 
+class HardSigmoid(nn.Module):
+    shape = (3, 5, 5)
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 3, 3, padding=1)
+        self.act = nn.Hardsigmoid()
+        self.fc = nn.Linear(3 * 5 * 5, CLASSES)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.act(self.c1(x)), 1))
+
+
 MODELS = {
     "conv_sigmoid": ConvSigmoid,
     "linear_tanh": LinearTanh,
     "erf_leaky": ErfLeaky,
     "end_sigmoid": EndSigmoid,
+    "hardsigmoid": HardSigmoid,
 }
 
 

@@ -369,7 +369,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             return NF(ZKI_ERR_INPUT, "shapes do not broadcast");
         return set_out(g, n, 0, x->et, ro, d);
     case ZKI_OP_RELU: case ZKI_OP_LEAKYRELU: case ZKI_OP_SIGMOID: case ZKI_OP_TANH: case ZKI_OP_ERF:
-    case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_CLIP: case ZKI_OP_SOFTMAX:
+    case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_CLIP: case ZKI_OP_SOFTMAX: case ZKI_OP_HARDSIGMOID:
         if ((st = need_float(n, x)) != ZKI_OK)
             return st;
         if (n->op == ZKI_OP_SOFTMAX) {

@@ -83,7 +83,8 @@ static zki_status run_unary(const zki_graph *g, const zki_node *n, zki_buf *v)
     int64_t cnt = zki_tensor_numel(o);
     const float *x = v[n->in[0]].f;
     float *y = v[n->out[0]].f;
-    float alpha = (float)zki_attr_float(n, "alpha", 0.01);
+    float alpha = (float)zki_attr_float(n, "alpha", n->op == ZKI_OP_HARDSIGMOID ? 0.2 : 0.01);
+    float beta = (float)zki_attr_float(n, "beta", 0.5);
     float lo = -INFINITY, hi = INFINITY;
     int tanh_approx = 0;
     if (n->op == ZKI_OP_CLIP) {
@@ -105,6 +106,7 @@ static zki_status run_unary(const zki_graph *g, const zki_node *n, zki_buf *v)
         case ZKI_OP_ERF: r = erff(a); break;
         case ZKI_OP_SQRT: r = sqrtf(a); break;
         case ZKI_OP_GELU: r = gelu(a, tanh_approx); break;
+        case ZKI_OP_HARDSIGMOID: r = fmaxf(0.0f, fminf(1.0f, alpha * a + beta)); break;
         default: r = a < lo ? lo : (a > hi ? hi : a); break; /* Clip */
         }
         y[k] = r;
@@ -577,7 +579,7 @@ zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *v)
     case ZKI_OP_ADD: case ZKI_OP_SUB: case ZKI_OP_MUL: case ZKI_OP_DIV: case ZKI_OP_POW:
         return run_binary(g, n, v);
     case ZKI_OP_RELU: case ZKI_OP_LEAKYRELU: case ZKI_OP_SIGMOID: case ZKI_OP_TANH: case ZKI_OP_ERF:
-    case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_CLIP:
+    case ZKI_OP_SQRT: case ZKI_OP_GELU: case ZKI_OP_CLIP: case ZKI_OP_HARDSIGMOID:
         return run_unary(g, n, v);
     case ZKI_OP_CONV: return run_conv(g, n, v);
     case ZKI_OP_MAXPOOL: case ZKI_OP_AVGPOOL: return run_pool(g, n, v);

@@ -528,6 +528,8 @@ static double scalar_fn(const zki_node *n, double x, double p)
     case ZKI_OP_SIGMOID: return 1.0 / (1.0 + exp(-x));
     case ZKI_OP_TANH: return tanh(x);
     case ZKI_OP_ERF: return erf(x);
+    case ZKI_OP_HARDSIGMOID:
+        return fmax(0.0, fmin(1.0, zki_attr_float(n, "alpha", 0.2) * x + zki_attr_float(n, "beta", 0.5)));
     case ZKI_OP_SQRT: return x > 0 ? sqrt(x) : 0;
     case ZKI_OP_LEAKYRELU: return x >= 0 ? x : p * x;
     case ZKI_OP_POW: return pow(x, p);
@@ -992,7 +994,7 @@ static int q_has_int(int op)
 {
     static const int ops[] = {
         ZKI_OP_GEMM, ZKI_OP_MATMUL, ZKI_OP_CONV, ZKI_OP_ADD, ZKI_OP_SUB, ZKI_OP_MUL, ZKI_OP_RELU, ZKI_OP_CLIP,
-        ZKI_OP_SIGMOID, ZKI_OP_TANH, ZKI_OP_ERF, ZKI_OP_GELU, ZKI_OP_LEAKYRELU, ZKI_OP_SQRT, ZKI_OP_POW,
+        ZKI_OP_SIGMOID, ZKI_OP_TANH, ZKI_OP_ERF, ZKI_OP_GELU, ZKI_OP_LEAKYRELU, ZKI_OP_SQRT, ZKI_OP_POW, ZKI_OP_HARDSIGMOID,
         ZKI_OP_MAXPOOL, ZKI_OP_FLATTEN, ZKI_OP_RESHAPE, ZKI_OP_SQUEEZE, ZKI_OP_UNSQUEEZE, ZKI_OP_TRANSPOSE,
         ZKI_OP_SLICE, ZKI_OP_PAD, ZKI_OP_IDENTITY, ZKI_OP_DROPOUT, ZKI_OP_CAST, ZKI_OP_AVGPOOL,
         ZKI_OP_GLOBALAVGPOOL, ZKI_OP_REDUCEMEAN, ZKI_OP_CONCAT, ZKI_OP_GATHER, ZKI_OP_SOFTMAX, ZKI_OP_LAYERNORM};
@@ -1061,7 +1063,7 @@ static zki_status q_node(zki_qctx *c, int ni)
         return st;
     }
     case ZKI_OP_SIGMOID: case ZKI_OP_TANH: case ZKI_OP_ERF: case ZKI_OP_GELU: case ZKI_OP_LEAKYRELU:
-    case ZKI_OP_SQRT: case ZKI_OP_POW:
+    case ZKI_OP_SQRT: case ZKI_OP_POW: case ZKI_OP_HARDSIGMOID:
         return q_lut(c, ni);
     case ZKI_OP_MAXPOOL: case ZKI_OP_FLATTEN: case ZKI_OP_RESHAPE: case ZKI_OP_SQUEEZE: case ZKI_OP_UNSQUEEZE:
     case ZKI_OP_TRANSPOSE: case ZKI_OP_SLICE: case ZKI_OP_PAD: case ZKI_OP_IDENTITY: case ZKI_OP_DROPOUT:
