@@ -16,9 +16,14 @@ alone, each between layers the DAG proves (tests/test_prove_lut.c):
                     10 of 16 padded, T(0) != 0)
   lut_hardsigmoid   [1,3,5,5] -> conv 3x3 p1 (3 -> 3) -> Hardsigmoid
                     (ONNX HardSigmoid, alpha 1/6) -> Flatten -> Linear 10
+  lut_mix           [1,3,6,6] -> s = Sigmoid(conv 3x3), t = Tanh(conv 1x1);
+                    Concat(ReLU(s + t), Sigmoid(t)) -> MaxPool 2 -> Flatten
+                    -> Linear 10: LUT outputs read by an Add, a LUT, a
+                    Concat (its claims reach them through the Concat's)
 
 torch.onnx.export at opset 13 writes Conv, Sigmoid, Tanh, Erf, LeakyRelu,
-HardSigmoid, Relu, GlobalAveragePool, Flatten, Gemm only. (nn.SiLU exports
+HardSigmoid, Relu, Add, Concat, MaxPool, GlobalAveragePool, Flatten, Gemm
+only. (nn.SiLU exports
 a Sigmoid and a Mul of two activations, nn.Hardswish a HardSigmoid and such
 a Mul, nn.GELU at opset 13 an Erf or a Tanh inside such Muls: their LUTs do
 not stand alone, and the Muls wait for the MUL gadget.)
@@ -107,12 +112,30 @@ class HardSigmoid(nn.Module):
         return self.fc(torch.flatten(self.act(self.c1(x)), 1))
 
 
+class Mix(nn.Module):
+    shape = (3, 6, 6)
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 3, 3, padding=1)
+        self.b = nn.Conv2d(3, 3, 1)
+        self.pool = nn.MaxPool2d(2)
+        self.fc = nn.Linear(6 * 3 * 3, CLASSES)
+
+    def forward(self, x):
+        s = torch.sigmoid(self.a(x))
+        t = torch.tanh(self.b(x))
+        u = torch.relu(s + t)
+        return self.fc(torch.flatten(self.pool(torch.cat([u, torch.sigmoid(t)], 1)), 1))
+
+
 MODELS = {
     "conv_sigmoid": ConvSigmoid,
     "linear_tanh": LinearTanh,
     "erf_leaky": ErfLeaky,
     "end_sigmoid": EndSigmoid,
     "hardsigmoid": HardSigmoid,
+    "mix": Mix,
 }
 
 
