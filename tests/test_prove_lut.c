@@ -18,7 +18,9 @@
  *       fixture, at the output LUT), injected by the prover's test seam
  *       (prover/seam.h) right after the node's honest witness:
  *         y      one real y value moved by one, y' (the committed shifted
- *                output) honest: y's claims no longer match y';
+ *                output) honest: y's claims no longer match y' (at the
+ *                output LUT: the public output moved, the prover's claim
+ *                v from y' no longer matches it);
  *         pair   one real y and its y' both moved by one: the pair (x, y')
  *                leaves the table;
  *         pad y' a padding entry of y' (and y) set to 1: the pair (0, 1) is

@@ -242,18 +242,25 @@ static zki_status lut_advice(zki_walk *w, uint32_t j, int32_t *adv)
 static zki_status lut_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 {
     size_t nv = lut_nvars(w, j), lb = zki_log2_ceil(w->B), ln = nv - lb;
-    zki_fe *tab = zki_int_table(w->W->t[j + 1], w->B, (uint64_t)1 << ln, lb, ln);
     if (is_output(w->d, j)) {
+        /* v from the committed y' (y' + T0 Ind is Y for an honest witness):
+         * the claim on y' holds by construction, the verifier's check of v
+         * against the public Y is what ties the two */
+        zki_fe *tab = zki_int_table(w->W->aux[j], w->B, (uint64_t)1 << ln, lb, ln);
         zki_ext *r = zki_walk_points(w, nv);
         zki_status st = !tab || !r ? zki_fail(ZKI_ERR_NOMEM, "prove: lut node %u", j) : zki_node_proof_vals(p, 1);
         if (!st) {
+            const zki_dag_node *L = &w->d->nodes[j];
             zki_ts_challenge_ext_vec(w->ts, "lut.point", r, nv);
-            p->val[0] = zki_mle_eval_base(tab, nv, r);
+            p->val[0] = zki_ext_add(zki_mle_eval_base(tab, nv, r),
+                                    zki_ext_scale(real_mle(w->d, j, w->B, r),
+                                                  zki_fe_from_i64(lut_t0(L, lut_bits(w->d, j)))));
             st = output_claim(w, j, r, nv, p->val[0]);
         }
         free(tab);
         return st;
     }
+    zki_fe *tab = zki_int_table(w->W->t[j + 1], w->B, (uint64_t)1 << ln, lb, ln);
     const zki_claim *c;
     zki_status st = zki_walk_reduce_prove(w, j, w->lay->ids[j][1], tab, nv, p, &c);
     return st ? st : shifted_claim(w, j, c->point, c->value);
