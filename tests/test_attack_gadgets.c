@@ -62,8 +62,10 @@ int main(void)
     uint8_t *bytes = NULL;
     size_t blen = 0;
     zki_pk *pk = NULL;
-    int vs = prove_verify(m, X, B, NULL, 0, &bytes, &blen, &pk);
+    int honest = 0;
+    int vs = seam_prove_verify(m, X, B, atk_seed_w, atk_seed_a, NULL, &honest, &bytes, &blen, &pk);
     CHECK_MSG(vs == ZKI_OK, "honest proof: status %d", vs);
+    CHECK_MSG(honest, "honest proof: its output differs from the integer executor's");
     if (vs != ZKI_OK || !pk) {
         zki_pk_free(pk);
         free(X);

@@ -134,4 +134,76 @@ static inline zki_qmodel *make_model(zki_rng *g)
     return m;
 }
 
+/* ---- a forged witness through the real prover (prover/seam.h) ---------- */
+
+#define SEAM_PROVER_REFUSED (-1)
+
+/* A fresh key (seed_w) proves X (batch B, public input) under seam (NULL:
+ * none); the proof round-trips through bytes and is verified: the
+ * verifier's status, or SEAM_PROVER_REFUSED. *honest: the proof's output
+ * is the integer executor's. *bytes (if given) keeps the proof, *pkout
+ * (if given) the key. */
+static inline int seam_prove_verify(const zki_qmodel *m, const int64_t *X, uint32_t B, const uint8_t seed_w[32],
+                                    const uint8_t seed_a[32], const zki_prove_seam *seam, int *honest,
+                                    uint8_t **bytes, size_t *blen, zki_pk **pkout)
+{
+    zki_pk *pk = NULL;
+    *honest = 0;
+    if (zki_setup(m, seed_w, &pk) != ZKI_OK) {
+        CHECK_MSG(0, "setup: %s", zki_last_error());
+        return SEAM_PROVER_REFUSED;
+    }
+    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_proof pf;
+    zki_prove_test_seam = seam;
+    zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
+    zki_prove_test_seam = NULL;
+    int vs = SEAM_PROVER_REFUSED;
+    if (st) {
+        printf("    prover refused: %s\n", zki_last_error());
+    } else {
+        int64_t *yq = qexec_batch(m, X, B);
+        *honest = yq && !memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n);
+        free(yq);
+        if (seam)
+            printf("    forged proof's output %s the model's\n", *honest ? "equals" : "differs from");
+        uint8_t *b = NULL;
+        size_t n = 0;
+        CHECK(zki_proof_to_bytes(&pf, &b, &n) == ZKI_OK);
+        zki_proof_free(&pf);
+        vs = verify_bytes(&pk->vk, X, B, b, n);
+        if (vs)
+            printf("    verifier: %s\n", zki_last_error());
+        if (bytes)
+            *bytes = b, *blen = n;
+        else
+            free(b);
+    }
+    if (pkout)
+        *pkout = pk;
+    else
+        zki_pk_free(pk);
+    return vs;
+}
+
+/* The verifier's status on the proof of a witness forged by hook(ctx):
+ * through the honest prover, or, where it refuses the witness, forced out
+ * (lookups leave bad values uncounted, sum-checks take false claims). */
+static inline int seam_attack(const zki_qmodel *m, const int64_t *X, uint32_t B, const uint8_t seed_w[32],
+                              const uint8_t seed_a[32],
+                              zki_status (*hook)(void *, const zki_pk *, uint32_t, zki_witness *, uint32_t, zki_status),
+                              void *ctx, int *honest)
+{
+    zki_prove_seam seam = {0, ZKI_LK_COLS_INT, hook, ctx};
+    int vs = seam_prove_verify(m, X, B, seed_w, seed_a, &seam, honest, NULL, NULL, NULL);
+    if (vs == SEAM_PROVER_REFUSED) {
+        printf("    forced out (lookups leave bad values uncounted, sum-checks take false claims):\n");
+        seam.field_columns = ZKI_LK_COLS_FIELD_UNCHECKED;
+        zki_sumcheck_test_false_claims = 1;
+        vs = seam_prove_verify(m, X, B, seed_w, seed_a, &seam, honest, NULL, NULL, NULL);
+        zki_sumcheck_test_false_claims = 0;
+    }
+    return vs;
+}
+
 #endif

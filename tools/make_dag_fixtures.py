@@ -238,14 +238,17 @@ MODELS = {
 }
 
 
-def write(name, seed, out, models=MODELS, prefix="dag_"):
-    """Exports models[name] as PREFIX+NAME.onnx with its calibration set,
-    sample input and torch's output for it (shared by make_move_fixtures)."""
+def write(name, seed, out, models=None, prefix="dag_"):
+    """One fixture: models[name] (its class's `shape`, else SHAPE) exported
+    with its calibration, sample and torch output, as prefix + name."""
+    models = models or MODELS
+    cls = models[name]
+    shape = getattr(cls, "shape", SHAPE)
     torch.manual_seed(seed)
-    m = models[name]().eval()
+    m = cls().eval()
     rng = np.random.default_rng(seed)
-    calib = rng.standard_normal((8,) + SHAPE).astype(np.float32)
-    x = rng.standard_normal((1,) + SHAPE).astype(np.float32)
+    calib = rng.standard_normal((8,) + shape).astype(np.float32)
+    x = rng.standard_normal((1,) + shape).astype(np.float32)
     with torch.no_grad():
         y = np.ascontiguousarray(m(torch.from_numpy(x)).numpy().astype(np.float32))
     base = os.path.join(out, prefix + name)
@@ -258,7 +261,9 @@ def write(name, seed, out, models=MODELS, prefix="dag_"):
     print(f"{prefix}{name}: {os.path.getsize(base + '.onnx')} bytes, ops {ops}")
 
 
-def main(models=MODELS, prefix="dag_", seed0=100):
+def main(models=None, prefix="dag_", seed0=100):
+    """The command line: every model of `models` (model i seeded seed0 + i)."""
+    models = models or MODELS
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(ROOT, "tests", "data"))
     ap.add_argument("--only", nargs="*", choices=sorted(models), default=None)

@@ -74,7 +74,14 @@ typedef struct {
 const zki_gadget *zki_gadget_of(uint32_t kind);
 
 extern const zki_gadget zki_gadget_linear, zki_gadget_conv, zki_gadget_maxpool, zki_gadget_add,
-    zki_gadget_concat, zki_gadget_mul, zki_gadget_move;
+    zki_gadget_concat, zki_gadget_mul, zki_gadget_move, zki_gadget_lut;
+
+/* A LUT node's mapping table (protocol/gadget_lut.c): the pairs
+ * (lo + i, T[i] - T(0)), so that padding (0, 0) is one of them. */
+zki_status zki_lut_table(zki_lookup_table *t, const zki_dag *d, uint32_t j);
+/* Entries (log2) of the mapping instance's table whose first user is node
+ * j: a requantising node's quotient bits, a LUT node's input bits. */
+size_t zki_map_log_size(const zki_dag *d, uint32_t j);
 
 /* ---- shared steps (protocol/walk.c) ---------------------------------- */
 

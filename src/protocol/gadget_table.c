@@ -7,6 +7,7 @@ static const zki_gadget *const table[ZKI_NODE_KINDS] = {
     [ZKI_NODE_MAXPOOL] = &zki_gadget_maxpool,
     [ZKI_NODE_ADD] = &zki_gadget_add,
     [ZKI_NODE_CONCAT] = &zki_gadget_concat,
+    [ZKI_NODE_LUT] = &zki_gadget_lut,
     [ZKI_NODE_MUL] = &zki_gadget_mul,
     [ZKI_NODE_MOVE] = &zki_gadget_move,
 };

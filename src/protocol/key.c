@@ -16,7 +16,9 @@
 static const char vk_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'V', 'K', 0};
 
 /* vk head 24 (magic, version, three lengths), arch (arch_write), commitment
- * (zki_pcs_commitment_to_bytes) at their largest: see keys.h. */
+ * (zki_pcs_commitment_to_bytes) at their largest: see keys.h. The nodes'
+ * payloads (LUT tables) are not counted: zki_vk_finish refuses a key they
+ * push beyond the limit. */
 _Static_assert(24 + 164 + (120 + 12 * (uint64_t)ZKI_DAG_MAX_IN) * (uint64_t)ZKI_DAG_MAX_NODES + 72 + 8 * (uint64_t)ZKI_PCS_MAX_POLYS <=
                    ZKI_VK_MAX_FILE_BYTES,
                "ZKI_VK_MAX_FILE_BYTES is below the largest valid key");
@@ -81,6 +83,11 @@ zki_status zki_vk_finish(zki_vk *vk)
         return st;
     zki_sha256(&vk->vk_hash, b, n);
     free(b);
+    /* the nodes' payloads (LUT tables: 8 bytes an entry) can outgrow what
+     * a verifier reads */
+    if (n > ZKI_VK_MAX_FILE_BYTES)
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "vk: the verification key would take %zu bytes (its lookup tables "
+                        "hold 8 bytes an entry), beyond the %zu a verifier reads", n, ZKI_VK_MAX_FILE_BYTES);
     return ZKI_OK;
 }
 

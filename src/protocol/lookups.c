@@ -1,6 +1,7 @@
 /* The model's lookup instances, the same for prover and verifier
  * (protocol/proof.h): the range-[0, 2^16) instance, one (q, clamp(q))
- * instance per distinct clamp range, and the private input's range sites. */
+ * instance per distinct clamp range, one (x, T(x) - T(0)) instance per
+ * distinct LUT table, and the private input's range sites. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,8 @@ zki_status zki_model_lookups_init(zki_model_lookups *ml, const zki_dag *a, const
     for (uint32_t j = 0; !st && j < lay->n_maps; j++) {
         zki_requant_params p;
         zki_requant_params_of(&a->nodes[lay->map_node[j]], &p);
-        st = zki_requant_table(&ml->maps[j], &p);
+        st = a->nodes[lay->map_node[j]].kind == ZKI_NODE_LUT ? zki_lut_table(&ml->maps[j], a, lay->map_node[j])
+                                                              : zki_requant_table(&ml->maps[j], &p);
         if (!st)
             st = zki_lookup_new(&ml->lk[1 + j], &ml->maps[j], lay->m_id[1 + j]);
     }

@@ -139,7 +139,7 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *d, uint
     if (!st) {
         lay->m_id[0] = zki_layout_advice(lay, 16);
         for (uint32_t i = 0; i < lay->n_maps; i++)
-            lay->m_id[1 + i] = zki_layout_advice(lay, d->nodes[lay->map_node[i]].q_log);
+            lay->m_id[1 + i] = zki_layout_advice(lay, zki_map_log_size(d, lay->map_node[i]));
         lay->x0 = ZKI_NONE;
         size_t nx = zki_log2_ceil(B) + zki_walk_log_len(d, 0);
         lay->in_id = private_input ? zki_layout_advice(lay, nx) : zki_layout_id(lay, ZKI_ID_INPUT);
@@ -153,6 +153,12 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *d, uint
     if (st)
         zki_advice_layout_free(lay);
     return st;
+}
+
+size_t zki_map_log_size(const zki_dag *d, uint32_t j)
+{
+    const zki_dag_node *L = &d->nodes[j];
+    return L->kind == ZKI_NODE_LUT ? zki_walk_bits(d, L->in[0]) : L->q_log;
 }
 
 /* ---- requantising nodes ------------------------------------------------ */
@@ -177,7 +183,7 @@ zki_status zki_requant_layout(zki_advice_layout *lay, const zki_dag *d, uint32_t
     uint32_t k;
     for (k = 0; k < lay->n_maps; k++) {
         const zki_dag_node *F = &d->nodes[lay->map_node[k]];
-        if (F->lo == L->lo && F->hi == L->hi && F->q_log == L->q_log)
+        if (F->kind != ZKI_NODE_LUT && F->lo == L->lo && F->hi == L->hi && F->q_log == L->q_log)
             break;
     }
     if (k == lay->n_maps)

@@ -81,7 +81,6 @@ static zki_status unproven_ops(const zki_qmodel *m)
         const char *why = NULL;
         switch (n->op) {
         case ZKI_QOP_MATMUL: why = "a product of two activations (attention) is not proven yet"; break;
-        case ZKI_QOP_LUT: why = "elementwise functions by lookup (Sigmoid, Tanh, GELU, ...) are not proven yet"; break;
         case ZKI_QOP_GATHER:
             if (n->n_in < 2 || m->t[n->in[1]].kind != ZKI_QT_CONST)
                 why = "Gather by activation indices (embeddings) is not proven yet; constant indices are";
@@ -397,6 +396,7 @@ static zki_status lower_node(zki_lowering *lw, int qi)
     case ZKI_QOP_ADD:
     case ZKI_QOP_CONCAT: return lower_join(lw, qi, n);
     case ZKI_QOP_MUL: return zki_lower_mul(lw, qi, n);
+    case ZKI_QOP_LUT: return zki_lower_lut(lw, qi, n);
     default: return lower_affine(lw, qi, n);
     }
 }

@@ -60,4 +60,7 @@ void zki_lower_move_free(zki_lowering *lw);
 /* Model node n as step words of ops/move.h (w[cap]; *len written). */
 zki_status zki_lower_move_step(const zki_qmodel *m, const zki_qnode *n, int64_t *w, size_t cap, size_t *len);
 
+/* One family of model nodes each (lower_<family>.c). */
+zki_status zki_lower_lut(zki_lowering *lw, int qi, const zki_qnode *n);
+
 #endif
