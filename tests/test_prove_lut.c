@@ -3,7 +3,10 @@
  * map padded on every axis), Tanh read by a Sigmoid on a padded row,
  * Erf and LeakyRelu between convs, a model that applies Tanh to its input
  * and ends in a Sigmoid (the public output is a LUT's), HardSigmoid
- * after a conv, and LUTs read by an Add, a LUT and a Concat. For each
+ * after a conv, LUTs read by an Add, a LUT and a Concat, and SiLU, GELU
+ * (Erf form) and HardSwish as torch exports them at opset 13 (Sigmoid and
+ * Mul; Div, Erf, Add, Mul, Mul; HardSigmoid and Mul: tools/
+ * make_fuse_fixtures.py), each folded into one table. For each
  * fixture:
  *   (0) the integer model on the fixture's sample, dequantised, is close
  *       to torch's output (lut_NAME_y.npy);
@@ -55,14 +58,15 @@
 static const uint8_t seed_w[32] = {5, 1, 7};
 static const uint8_t seed_a[32] = {2, 6, 3};
 
-#define NFX 6
-static const char *const fx[NFX] = {"conv_sigmoid", "linear_tanh", "erf_leaky", "end_sigmoid", "hardsigmoid", "mix"};
+#define NFX 7
+static const char *const fx[NFX] = {"conv_sigmoid", "linear_tanh", "erf_leaky", "end_sigmoid", "hardsigmoid", "mix",
+                                    "fuse"};
 /* LUT nodes each fixture's DAG must hold */
-static const uint32_t fx_luts[NFX] = {1, 2, 2, 2, 1, 3};
+static const uint32_t fx_luts[NFX] = {1, 1, 2, 2, 1, 3, 3};
 /* max |integer model - torch| on the sample: int8 steps under 0.01 and
  * |y| < 1, erf_leaky's error about 0.05; lut_mix's first output (-1.016)
  * lies beyond its calibration's range and is clamped (-0.846) */
-static const double fx_tol[NFX] = {0.08, 0.08, 0.08, 0.08, 0.08, 0.2};
+static const double fx_tol[NFX] = {0.08, 0.08, 0.08, 0.08, 0.08, 0.2, 0.08};
 
 /* ---- the attacks (the seam's node hook) --------------------------------- */
 
@@ -265,7 +269,12 @@ static void test_fixture(zki_rng *g, int i)
         return;
     }
     const zki_dag *d = &pk->vk.dag;
-    uint32_t luts = 0, first = UINT32_MAX, last = d->n_nodes - 1;
+    uint32_t luts = 0, muls = 0, first = UINT32_MAX, last = d->n_nodes - 1;
+    for (uint32_t j = 0; j < d->n_nodes; j++)
+        muls += d->nodes[j].kind == ZKI_NODE_MUL;
+    /* every activation one table: lut_fuse's SiLU, GELU (Erf form) and
+     * HardSwish are regions of Mul, Erf, ... nodes folded by the quantiser */
+    CHECK_MSG(muls == 0, "%s: %u MUL nodes: an activation was not folded into one table", what, muls);
     for (uint32_t j = 0; j < d->n_nodes; j++)
         if (d->nodes[j].kind == ZKI_NODE_LUT) {
             luts++;

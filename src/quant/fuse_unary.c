@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "graph/ops.h"
 
 /* Members of one region in topological order, at most this many (a
  * decomposed GELU-tanh has 8). */
@@ -23,11 +24,29 @@ static int same_shape(const zki_tensor *a, const zki_tensor *b)
     return a->rank == b->rank && !memcmp(a->dims, b->dims, sizeof(int64_t) * (size_t)a->rank);
 }
 
+/* Node n's unary function at x (0: n is none; Pow and PRelu need their
+ * scalar constant). */
+static int unary_at(const zki_graph *g, const zki_node *n, double x, double *y)
+{
+    if (!zki_unary_is(n->op))
+        return 0;
+    zki_unary u;
+    zki_unary_params(n, &u);
+    if (n->op == ZKI_OP_POW || n->op == ZKI_OP_PRELU) {
+        const float *c = n->n_in > 1 ? scalar_const(g, n->in[1]) : NULL;
+        if (!c)
+            return 0;
+        u.a = c[0];
+    }
+    *y = zki_unary_eval(n->op, &u, x);
+    return 1;
+}
+
 static int is_arith(int op) { return op == ZKI_OP_ADD || op == ZKI_OP_SUB || op == ZKI_OP_MUL || op == ZKI_OP_DIV; }
 
 /* The values node n reads (non-constant inputs: one or two, same shape as
  * its one float output), or 0 when n is not elementwise in them. */
-static int values_of(const zki_graph *g, zki_unary_fn fn, const zki_node *n, int v[2])
+static int values_of(const zki_graph *g, const zki_node *n, int v[2])
 {
     if (n->n_out != 1 || n->out[0] < 0 || zki_et_is_float(g->t[n->out[0]].et) != 1)
         return 0;
@@ -48,7 +67,7 @@ static int values_of(const zki_graph *g, zki_unary_fn fn, const zki_node *n, int
         return k;
     }
     double probe;
-    return k == 1 && fn(g, n, 0.5, &probe) ? 1 : 0;
+    return k == 1 && unary_at(g, n, 0.5, &probe) ? 1 : 0;
 }
 
 /* A ReLU, Clip or constant Add reading the region's x directly is left to
@@ -58,7 +77,7 @@ static int fuses_into_producer(int op, int values)
     return op == ZKI_OP_RELU || op == ZKI_OP_CLIP || (values == 1 && (op == ZKI_OP_ADD || op == ZKI_OP_SUB));
 }
 
-zki_status zki_unary_regions_find(const zki_graph *g, zki_unary_fn fn, zki_unary_regions *r)
+zki_status zki_unary_regions_find(const zki_graph *g, zki_unary_regions *r)
 {
     int nn = g->n_nodes, nt = g->n_tensors;
     r->root = malloc(sizeof(int) * (size_t)(nn ? nn : 1));
@@ -75,7 +94,7 @@ zki_status zki_unary_regions_find(const zki_graph *g, zki_unary_fn fn, zki_unary
         src[t] = t;
     for (int i = 0; i < nn; i++) {
         const zki_node *n = &g->nodes[i];
-        int v[2], k = values_of(g, fn, n, v);
+        int v[2], k = values_of(g, n, v);
         r->root[i] = r->input[i] = member[i] = -1;
         if (!k || (k == 2 && src[v[0]] != src[v[1]]))
             continue;
@@ -102,13 +121,19 @@ zki_status zki_unary_regions_find(const zki_graph *g, zki_unary_fn fn, zki_unary
             continue;
         /* i writes a value read outside: the region is worth a table when
          * i is its only such node and it has another member */
-        int size = 0, results = 0;
+        int size = 0, results = 0, nonlinear = 0;
         for (int j = 0; j < nn; j++)
             if (member[j] == x) {
+                const zki_node *m = &g->nodes[j];
+                int v[2];
                 size++;
-                results += outside[g->nodes[j].out[0]];
+                results += outside[m->out[0]];
+                /* sums of x's multiples and their ReLUs stay the quantiser's
+                 * exact n-ary Adds with fused clamps */
+                nonlinear += (!is_arith(m->op) && m->op != ZKI_OP_RELU && m->op != ZKI_OP_CLIP) ||
+                             ((m->op == ZKI_OP_MUL || m->op == ZKI_OP_DIV) && values_of(g, m, v) == 2);
             }
-        if (results != 1 || size < 2 || size > REGION_MAX)
+        if (results != 1 || size < 2 || size > REGION_MAX || !nonlinear)
             continue;
         for (int j = 0; j < nn; j++)
             if (member[j] == x)
@@ -126,7 +151,7 @@ void zki_unary_regions_free(zki_unary_regions *r)
     r->root = r->input = NULL;
 }
 
-double zki_unary_region_eval(const zki_graph *g, const zki_unary_regions *r, zki_unary_fn fn, int root, double x)
+double zki_unary_region_eval(const zki_graph *g, const zki_unary_regions *r, int root, double x)
 {
     int tens[REGION_MAX];
     double val[REGION_MAX];
@@ -155,7 +180,7 @@ double zki_unary_region_eval(const zki_graph *g, const zki_unary_regions *r, zki
         case ZKI_OP_MUL: y = a[0] * a[1]; break;
         case ZKI_OP_DIV: y = a[0] / a[1]; break;
         default:
-            if (!fn(g, n, a[0], &y))
+            if (!unary_at(g, n, a[0], &y))
                 y = NAN;
         }
         tens[m] = n->out[0];

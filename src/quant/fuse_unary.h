@@ -12,23 +12,21 @@
 
 #include "graph/graph.h"
 
-/* The unary function of node n at x (a node of one non-constant input);
- * returns 0 when n is not such a function. */
-typedef int (*zki_unary_fn)(const zki_graph *g, const zki_node *n, double x, double *y);
-
 typedef struct {
     int *root;   /* per node: the node writing its region's result, or -1 */
     int *input;  /* per node that is a root: the region's x (a tensor) */
 } zki_unary_regions;
 
-/* Finds the regions worth a table: two nodes or more, one result read
- * outside (every other value of the region read only inside it and not a
- * graph output). fn decides which single-input nodes are unary functions.
- * Free with zki_unary_regions_free. */
-zki_status zki_unary_regions_find(const zki_graph *g, zki_unary_fn fn, zki_unary_regions *r);
+/* Finds the regions worth a table: two nodes or more, one of them not
+ * piecewise linear (a unary function but ReLU and Clip, or a product or
+ * quotient of two values), one
+ * result read outside (every other value of the region read only inside
+ * it and not a graph output). Unary functions are the float kernels' (zki_unary_is,
+ * graph/ops.h). Free with zki_unary_regions_free. */
+zki_status zki_unary_regions_find(const zki_graph *g, zki_unary_regions *r);
 void zki_unary_regions_free(zki_unary_regions *r);
 
 /* The region's function at x (root: a root node); NaN where it is undefined. */
-double zki_unary_region_eval(const zki_graph *g, const zki_unary_regions *r, zki_unary_fn fn, int root, double x);
+double zki_unary_region_eval(const zki_graph *g, const zki_unary_regions *r, int root, double x);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "graph/refusals.h"
+#include "quant/fuse_unary.h"
 #include "quant/input_shape.h"
 #include "quant/npy.h"
 
@@ -40,6 +41,7 @@ typedef struct {
     uint8_t *done;    /* IR nodes already emitted (fused) */
     int *producer;    /* the node writing each IR tensor, -1 for inputs and constants */
     uint8_t *absorbed; /* Add/Sub nodes summed exactly inside their consumer's n-ary ADD */
+    zki_unary_regions regions; /* functions of one activation, one table each (fuse_unary.h) */
     int64_t aq;       /* activation qmax */
     int64_t wq;       /* weight qmax */
 } zki_qctx;
@@ -412,6 +414,8 @@ static int addsub_of_acts(const zki_graph *g, int ni)
  * terms per sum: nodes run in topological order, so an operand's term
  * count is final when its consumer is planned; the larger absorbed
  * operands are kept as requantised nodes until the sum fits. */
+static int in_region(const zki_qctx *c, int i) { return c->regions.root && c->regions.root[i] >= 0; }
+
 static void plan_add_chains(zki_qctx *c)
 {
     const zki_graph *g = c->g;
@@ -419,11 +423,12 @@ static void plan_add_chains(zki_qctx *c)
     if (!terms)
         return; /* no fusion: each Add is requantised on its own */
     for (int i = 0; i < g->n_nodes; i++) {
-        if (!addsub_of_acts(g, i))
+        if (!addsub_of_acts(g, i) || in_region(c, i))
             continue;
         const zki_node *n = &g->nodes[i];
         int t = n->out[0];
-        if (c->uses[t] == 1 && c->consumer[t] >= 0 && addsub_of_acts(g, c->consumer[t]))
+        if (c->uses[t] == 1 && c->consumer[t] >= 0 && addsub_of_acts(g, c->consumer[t]) &&
+            !in_region(c, c->consumer[t]))
             c->absorbed[i] = 1;
         int pr[2], cnt[2];
         for (int k = 0; k < 2; k++) {
@@ -545,29 +550,14 @@ static int64_t lut_entry(double v, double sy, int64_t q)
 /* An element-wise function as a table over every value of the input's bit
  * width (2^bits entries, xmin = -2^(bits-1)): entry k is f((k + xmin) s_x)
  * at the output's scale, clamped to its range. */
-static zki_status q_lut(zki_qctx *c, int ni)
+/* A table over x's whole integer range (2^bits entries) of f at each
+ * dequantised input, requantised at y's calibrated scale. */
+static zki_status emit_lut(zki_qctx *c, const zki_node *n, int x, int y,
+                           double (*f)(const void *ctx, double v), const void *ctx)
 {
-    const zki_node *n = &c->g->nodes[ni];
-    int x = n->in[0];
-    if (!is_act(c, x))
-        return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
-    zki_unary u;
-    zki_unary_params(n, &u);
-    if (n->op == ZKI_OP_POW || n->op == ZKI_OP_PRELU) {
-        const float *e = fconst(c->g, n->in[1]);
-        int64_t ne = e ? zki_tensor_numel(&c->g->t[n->in[1]]) : 0;
-        if (ne != 1 && n->op == ZKI_OP_PRELU)
-            return QERR(n, ZKI_ERR_UNSUPPORTED, "the slope must be one constant (a per-channel slope of %lld values "
-                        "has no integer version yet: export with nn.PReLU() of one parameter, or LeakyReLU)",
-                        (long long)ne);
-        if (ne != 1)
-            return QERR(n, ZKI_ERR_UNSUPPORTED, "exponent must be a scalar constant");
-        u.a = e[0];
-    }
     const zki_qtensor *qx = &c->m->t[c->qi[x]];
     if (qx->bits > 16)
         return QERR(n, ZKI_ERR_UNSUPPORTED, "lookup input wider than 16 bits");
-    int y = n->out[0];
     double sx = qx->scale, sy = act_scale(c, y);
     int64_t T = (int64_t)1 << qx->bits, xmin = -(T / 2);
     char nm[300];
@@ -579,7 +569,7 @@ static zki_status q_lut(zki_qctx *c, int ni)
     if (!d)
         return nomem();
     for (int64_t k = 0; k < T; k++)
-        d[k] = lut_entry(zki_unary_eval(n->op, &u, (double)(k + xmin) * sx), sy, c->aq);
+        d[k] = lut_entry(f(ctx, (double)(k + xmin) * sx), sy, c->aq);
     c->m->t[qt].data = d;
     int qo = qvalue(c, y, sy, c->o.act_bits);
     int in[2] = {c->qi[x], qt};
@@ -590,6 +580,63 @@ static zki_status q_lut(zki_qctx *c, int ni)
     setp(q, pp, 1);
     c->qi[y] = qo;
     return ZKI_OK;
+}
+
+typedef struct {
+    int op;
+    zki_unary u;
+} unary_ctx;
+
+static double unary_at(const void *ctx, double v)
+{
+    const unary_ctx *a = ctx;
+    return zki_unary_eval(a->op, &a->u, v);
+}
+
+static zki_status q_lut(zki_qctx *c, int ni)
+{
+    const zki_node *n = &c->g->nodes[ni];
+    int x = n->in[0];
+    if (!is_act(c, x))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
+    unary_ctx a = {n->op, {0, 0, 0}};
+    zki_unary_params(n, &a.u);
+    if (n->op == ZKI_OP_POW || n->op == ZKI_OP_PRELU) {
+        const float *e = fconst(c->g, n->in[1]);
+        int64_t ne = e ? zki_tensor_numel(&c->g->t[n->in[1]]) : 0;
+        if (ne != 1 && n->op == ZKI_OP_PRELU)
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "the slope must be one constant (a per-channel slope of %lld values "
+                        "has no integer version yet: export with nn.PReLU() of one parameter, or LeakyReLU)",
+                        (long long)ne);
+        if (ne != 1)
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "exponent must be a scalar constant");
+        a.u.a = e[0];
+    }
+    return emit_lut(c, n, x, n->out[0], unary_at, &a);
+}
+
+typedef struct {
+    const zki_graph *g;
+    const zki_unary_regions *r;
+    int root;
+} region_ctx;
+
+static double region_at(const void *ctx, double v)
+{
+    const region_ctx *a = ctx;
+    return zki_unary_region_eval(a->g, a->r, a->root, v);
+}
+
+/* The function of one activation that a region of elementwise nodes
+ * computes (fuse_unary.h), as one table; node ni writes its result. */
+static zki_status q_region(zki_qctx *c, int ni)
+{
+    const zki_node *n = &c->g->nodes[ni];
+    int x = c->regions.input[ni];
+    if (!is_act(c, x))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "the elementwise function's input must be an activation");
+    region_ctx a = {c->g, &c->regions, ni};
+    return emit_lut(c, n, x, n->out[0], region_at, &a);
 }
 
 /* End padding on one axis that makes the floor-rule output size o: the
@@ -1050,6 +1097,8 @@ static zki_status q_refuse(const zki_qctx *c)
 static zki_status q_node(zki_qctx *c, int ni)
 {
     const zki_node *n = &c->g->nodes[ni];
+    if (in_region(c, ni)) /* its other nodes are done */
+        return q_region(c, ni);
     switch (n->op) {
     case ZKI_OP_GEMM:
         return q_linear_like(c, ni);
@@ -1226,6 +1275,11 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
                 c.producer[g->nodes[i].out[k]] = i;
     for (int k = 0; k < g->n_outputs; k++)
         c.uses[g->outputs[k]] += 2; /* an output is never fused away */
+    if ((st = zki_unary_regions_find(g, &c.regions)) != ZKI_OK)
+        goto done;
+    for (int i = 0; i < g->n_nodes; i++)
+        if (c.regions.root[i] >= 0 && c.regions.root[i] != i)
+            c.done[i] = 1;
     plan_add_chains(&c);
     if ((st = calibrate_graph(&c, samples, n_samples)) != ZKI_OK)
         goto done;
@@ -1271,6 +1325,7 @@ done:
     free(c.done);
     free(c.producer);
     free(c.absorbed);
+    zki_unary_regions_free(&c.regions);
     return st;
 }
 
