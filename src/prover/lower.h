@@ -14,9 +14,12 @@
  * it, and tests/test_cli_messages.c checks that the three agree. */
 #define ZKI_PROVABLE_CLASS                                                                         \
     "one input and one output; a DAG (any forks and joins) of Gemm/MatMul with constant weights, "  \
-    "Conv (strides, padding, dilation, groups), MaxPool (windows up to 8x8), AveragePool and "      \
-    "GlobalAveragePool, with fused ReLU/Clip, Flatten/Reshape, Adds and channel Concats of any "    \
-    "number of maps, ending in a Gemm or a map"
+    "Conv (strides, padding, dilation, groups; a standalone BatchNorm as a depthwise Conv), "        \
+    "MaxPool (windows up to 8x8, ceil_mode), AveragePool and GlobalAveragePool, with fused "         \
+    "ReLU/Clip, elementwise functions by lookup table (Sigmoid, Tanh, GELU, SiLU, HardSwish, ...), " \
+    "products of two activations, Adds and channel Concats of any number of maps (with "           \
+    "broadcasting), and data movement as index maps (Reshape, Transpose, Slice, Pad, Gather by "    \
+    "constant indices)"
 
 /* Fills d (zki_dag_free). ZKI_ERR_UNSUPPORTED names every model node
  * without a gadget at once, or the first node whose parameters the gadgets
