@@ -113,6 +113,16 @@ zki_dag_node *zki_lower_new_node(zki_lowering *lw, int qnode, uint32_t kind)
     return L;
 }
 
+int64_t zki_lower_row_len(const zki_qtensor *q)
+{
+    if (q->rank < 1 || q->rank == 4)
+        return 0;
+    for (int k = 0; k + 1 < q->rank; k++)
+        if (q->dims[k] != 1)
+            return 0;
+    return q->dims[q->rank - 1];
+}
+
 uint32_t zki_lower_map_size(uint32_t c, uint32_t h, uint32_t w)
 {
     return 1u << (zki_log2_ceil(c) + zki_log2_ceil(h) + zki_log2_ceil(w));
@@ -198,11 +208,11 @@ static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
     /* an Add's map is its output's */
     uint32_t C = x0->c, H = x0->h, W = x0->w;
     int bad = n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || yt->bits > 16 || (!add && !x0->map);
-    if (add && yt->rank == 2) {
-        /* rows [1, N] (a recurrent cell's gates): the map [N][1][1], one layout */
-        bad = bad || yt->dims[0] != 1 || yt->dims[1] < 1 || yt->dims[1] > ZKI_DAG_MAX_DIM;
+    if (add && zki_lower_row_len(yt) > 0) {
+        /* rows [1, .., 1, N] (a recurrent cell's gates): the map [N][1][1], one layout */
+        bad = bad || zki_lower_row_len(yt) > ZKI_DAG_MAX_DIM;
         if (!bad)
-            C = (uint32_t)yt->dims[1], H = W = 1;
+            C = (uint32_t)zki_lower_row_len(yt), H = W = 1;
     } else if (add) {
         bad = bad || yt->rank != 4 || yt->dims[0] != 1 || yt->dims[1] < 1 || yt->dims[2] < 1 || yt->dims[3] < 1 ||
               yt->dims[1] >= (1ll << 31) || yt->dims[2] >= (1ll << 31) || yt->dims[3] >= (1ll << 31);
@@ -227,7 +237,7 @@ static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
         if (bad)
             REFUSE("prove: node '%s' (Add): proven as a join of Conv, pool, Add, Concat or Mul maps of the "
                    "output's shape or broadcast to it (each axis the output's or 1; a row of C features viewed "
-                   "as [1,C,1,1]), or of rows [1,N], 0 < |M| < 2^31, s <= 61, outputs of at most 16 bits", n->name);
+                   "as [1,C,1,1]), or of rows [1,..,1,N], 0 < |M| < 2^31, s <= 61, outputs of at most 16 bits", n->name);
     } else {
         bad = bad || n->n_p < 1 || n->p[0] != 1 || yt->rank != 4 || yt->dims[0] != 1 || yt->dims[1] != (int64_t)c ||
               yt->dims[2] != x0->h || yt->dims[3] != x0->w || c >= (1ull << 31) ||

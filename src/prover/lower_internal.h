@@ -40,6 +40,8 @@ typedef struct {
 
 /* Appends DAG node of this kind from model node qnode (one input). */
 zki_dag_node *zki_lower_new_node(zki_lowering *lw, int qnode, uint32_t kind);
+/* N when q is a row [1, ..., 1, N] (any rank but a map's 4), else 0. */
+int64_t zki_lower_row_len(const zki_qtensor *q);
 /* Padded size of a map [c][h][w]. */
 uint32_t zki_lower_map_size(uint32_t c, uint32_t h, uint32_t w);
 /* A tensor read by a proven node: produced by one (else refused, naming it). */

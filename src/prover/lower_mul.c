@@ -12,9 +12,9 @@ int zki_lower_bcast_ok(const zki_lowering *lw, int t, uint32_t C, uint32_t H, ui
 {
     const zki_tinfo *x = &lw->t[t];
     const zki_qtensor *q = &lw->m->t[t];
-    /* a row [1, C] read as the map [C][1][1] of a row join */
-    if (q->rank == 2 && q->dims[0] == 1 && H == 1 && W == 1)
-        return q->dims[1] == C && x->feat == C && (!x->map || (x->h == 1 && x->w == 1));
+    /* a row [1, .., 1, C] read as the map [C][1][1] of a row join */
+    if (zki_lower_row_len(q) > 0 && H == 1 && W == 1)
+        return zki_lower_row_len(q) == C && x->feat == C && (!x->map || (x->h == 1 && x->w == 1));
     if (q->rank != 4 || q->dims[0] != 1)
         return 0;
     /* a row of C features viewed as [1][C][1][1] (a gate made by Linear
