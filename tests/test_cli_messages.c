@@ -277,9 +277,9 @@ static void test_refusals(void)
                   strstr(err_text, "concatenate in stages"),
               "%s", err_text);
     /* two kinds of unknown op in one model: both in one message */
-    CHECK(RUN("compile", tdata("refuse_lstm.onnx"), "--calib", tmp("c8.npy"), "-o", tmp("q.zkm")) == 2);
+    CHECK(RUN("compile", tdata("refuse_rnn.onnx"), "--calib", tmp("c8.npy"), "-o", tmp("q.zkm")) == 2);
     CHECK_MSG(strstr(err_text, "HardSwish x2 (nodes /act1/HardSwish, /act2/HardSwish)") &&
-                  strstr(err_text, "LSTM (node /rnn/LSTM)") && strstr(err_text, "recurrent layers"),
+                  strstr(err_text, "RNN (node /rnn/RNN)") && strstr(err_text, "recurrent layers"),
               "%s", err_text);
 }
 

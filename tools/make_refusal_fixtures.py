@@ -69,11 +69,12 @@ nodes = [helper.make_node("Relu", ["x"], ["r"], "/relu/Relu"),
          helper.make_node("Concat", ["r"] * 17, ["y"], "/cat/Concat", axis=1)]
 save("refuse_concat17.onnx", nodes, [], [1, 2], [1, 34], 13)
 
-# an exported LSTM and two HardSwish: both ops named at once
-inits = [const("lstm.W", rng.normal(0, 0.3, (1, 16, 4))), const("lstm.R", rng.normal(0, 0.3, (1, 16, 4))),
+# a plain RNN and two HardSwish: both ops named at once (LSTM and GRU are
+# unrolled, an RNN is not)
+inits = [const("rnn.W", rng.normal(0, 0.3, (1, 4, 4))), const("rnn.R", rng.normal(0, 0.3, (1, 4, 4))),
          numpy_helper.from_array(np.array([1], dtype=np.int64), "sq.axes")]
 nodes = [helper.make_node("HardSwish", ["x"], ["a"], "/act1/HardSwish"),
-         helper.make_node("LSTM", ["a", "lstm.W", "lstm.R"], ["o"], "/rnn/LSTM", hidden_size=4),
+         helper.make_node("RNN", ["a", "rnn.W", "rnn.R"], ["o"], "/rnn/RNN", hidden_size=4),
          helper.make_node("Squeeze", ["o", "sq.axes"], ["s"], "/rnn/Squeeze"),
          helper.make_node("HardSwish", ["s"], ["y"], "/act2/HardSwish")]
-save("refuse_lstm.onnx", nodes, inits, [3, 1, 4], [3, 1, 4], 14)
+save("refuse_rnn.onnx", nodes, inits, [3, 1, 4], [3, 1, 4], 14)

@@ -13,6 +13,7 @@ static const char *const zki_op_names[ZKI_OP_COUNT] = {
     "Softmax", "LayerNormalization", "Gelu", "Erf", "Pow",
     "Sqrt", "ReduceMean", "Gather", "Where", "Cast",
     "Shape", "Constant", "Identity", "Dropout",
+    "Expand", "LSTM", "GRU",
 };
 
 const char *zki_op_name(int op)

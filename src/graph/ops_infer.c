@@ -308,7 +308,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         [ZKI_OP_GEMM] = 2, [ZKI_OP_MATMUL] = 2, [ZKI_OP_ADD] = 2, [ZKI_OP_SUB] = 2, [ZKI_OP_MUL] = 2,
         [ZKI_OP_DIV] = 2, [ZKI_OP_POW] = 2, [ZKI_OP_CONV] = 2, [ZKI_OP_BATCHNORM] = 5, [ZKI_OP_RESHAPE] = 2,
         [ZKI_OP_SLICE] = 3, [ZKI_OP_UNSQUEEZE] = 2, [ZKI_OP_PAD] = 2, [ZKI_OP_LAYERNORM] = 2,
-        [ZKI_OP_GATHER] = 2, [ZKI_OP_WHERE] = 3,
+        [ZKI_OP_GATHER] = 2, [ZKI_OP_WHERE] = 3, [ZKI_OP_EXPAND] = 2, [ZKI_OP_LSTM] = 3, [ZKI_OP_GRU] = 3,
     };
     int need = min_in[n->op] ? min_in[n->op] : 1;
     if (n->n_in < need)
@@ -319,12 +319,16 @@ zki_status zki_op_infer(zki_graph *g, int ni)
     for (int k = 0; k < n->n_in; k++)
         if (n->in[k] >= 0 && !g->t[n->in[k]].shape_known)
             return NF(ZKI_ERR_INPUT, "input '%s' has no known shape", g->t[n->in[k]].name);
-    if (n->n_out < 1 || n->out[0] < 0)
+    int any_out = n->n_out > 0 && n->out[0] >= 0;
+    for (int k = 1; k < n->n_out && (n->op == ZKI_OP_LSTM || n->op == ZKI_OP_GRU); k++)
+        any_out |= n->out[k] >= 0; /* Y may be omitted when Y_h or Y_c is used */
+    if (!any_out)
         return NF(ZKI_ERR_INPUT, "has no output");
     for (int k = 1; k < n->n_out; k++) {
         if (n->out[k] < 0)
             continue;
-        int ok = (n->op == ZKI_OP_DROPOUT && k == 1) || (n->op == ZKI_OP_LAYERNORM && k <= 2);
+        int ok = (n->op == ZKI_OP_DROPOUT && k == 1) || (n->op == ZKI_OP_LAYERNORM && k <= 2) ||
+                 (n->op == ZKI_OP_LSTM && k <= 2) || (n->op == ZKI_OP_GRU && k <= 1);
         if (!ok)
             return NF(ZKI_ERR_UNSUPPORTED, "output %d ('%s') is not supported", k, g->t[n->out[k]].name);
     }
@@ -695,6 +699,47 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         if (e > r) e = r;
         d[0] = e > s ? e - s : 0;
         return set_out(g, n, 0, ZKI_ET_INT64, 1, d);
+    }
+    case ZKI_OP_EXPAND: {
+        const zki_tensor *sh = const_int(g, n, 1);
+        if (!sh)
+            return NF(ZKI_ERR_UNSUPPORTED, "shape is not constant");
+        if (sh->rank != 1 || zki_tensor_numel(sh) > ZKI_MAX_RANK)
+            return NF(ZKI_ERR_UNSUPPORTED, "shape must be 1-D with at most %d values", ZKI_MAX_RANK);
+        int sr = (int)zki_tensor_numel(sh);
+        for (int a = 0; a < sr; a++)
+            if (sh->i[a] < 0)
+                return NF(ZKI_ERR_INPUT, "shape has a negative dimension");
+        if (!zki_bcast_shape(r, x->dims, sr, sh->i, &ro, d))
+            return NF(ZKI_ERR_INPUT, "input does not broadcast to the shape");
+        return set_out(g, n, 0, x->et, ro, d);
+    }
+    case ZKI_OP_LSTM: case ZKI_OP_GRU: {
+        /* the shapes only; zki_graph_prepare unrolls the node (recurrent.h) */
+        int gates = n->op == ZKI_OP_LSTM ? 4 : 3;
+        if ((st = need_float(n, x)) != ZKI_OK)
+            return st;
+        const zki_tensor *rt = input_at(n, 2) >= 0 ? &g->t[n->in[2]] : NULL;
+        if (x->rank != 3 || y->rank != 3 || !rt || rt->rank != 3)
+            return NF(ZKI_ERR_INPUT, "X, W and R must be 3-D");
+        int64_t hs = zki_attr_int(n, "hidden_size", rt->dims[2]);
+        int layout = zki_attr_int(n, "layout", 0) != 0;
+        int64_t T = x->dims[layout], B = x->dims[1 - layout], D = y->dims[0];
+        if (hs < 1 || y->dims[1] != gates * hs || y->dims[2] != x->dims[2] || rt->dims[0] != D ||
+            rt->dims[1] != gates * hs || rt->dims[2] != hs || (D != 1 && D != 2))
+            return NF(ZKI_ERR_INPUT, "W %s / R %s do not fit X %s and hidden_size %lld",
+                      zki_shape_str(3, y->dims, (char[64]){0}, 64), zki_shape_str(3, rt->dims, (char[64]){0}, 64),
+                      zki_shape_str(3, x->dims, (char[64]){0}, 64), (long long)hs);
+        int64_t yd[4] = {T, D, B, hs}, hd[3] = {D, B, hs};
+        if (layout) {
+            yd[0] = B;
+            yd[2] = T;
+            hd[0] = B;
+            hd[1] = D;
+        }
+        if ((st = set_out(g, n, 0, x->et, 4, yd)) != ZKI_OK || (st = set_out(g, n, 1, x->et, 3, hd)) != ZKI_OK)
+            return st;
+        return set_out(g, n, 2, x->et, 3, hd);
     }
     case ZKI_OP_IDENTITY: case ZKI_OP_DROPOUT:
         if (n->op == ZKI_OP_DROPOUT && input_at(n, 2) >= 0) {

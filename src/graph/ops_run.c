@@ -621,6 +621,13 @@ zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *v)
         return ZKI_OK;
     }
     case ZKI_OP_CAST: run_cast(g, n, v); return ZKI_OK;
+    case ZKI_OP_EXPAND: {
+        const zki_tensor *x = tin(g, n, 0);
+        int64_t cnt = zki_tensor_numel(o);
+        for (int64_t k = 0; k < cnt; k++)
+            copy_elem(&v[n->in[0]], zki_bcast_index(o->rank, o->dims, x->rank, x->dims, k), &v[n->out[0]], k);
+        return ZKI_OK;
+    }
     case ZKI_OP_SHAPE: {
         const zki_tensor *x = tin(g, n, 0);
         int r = x->rank;

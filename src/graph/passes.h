@@ -8,6 +8,8 @@
  *   simplify   Identity and Dropout removed; Div by a constant becomes Mul by
  *              its reciprocal
  *   dce        nodes and tensors nothing depends on are dropped
+ *   unroll     LSTM and GRU nodes become MatMul/Add/Mul/Sigmoid/Tanh/Slice
+ *              nodes over the static sequence (recurrent.h), then dce again
  * The float executor runs the prepared graph. */
 #ifndef ZKI_GRAPH_PASSES_H
 #define ZKI_GRAPH_PASSES_H

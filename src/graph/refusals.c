@@ -56,10 +56,9 @@ const char *zki_refusal_remedy(const char *op, int opset)
     if (!strcmp(op, "Div") && opset < 17)
         return "; a LayerNorm exported below opset 17 is decomposed into ReduceMean/Sub/Pow/Sqrt/Div: "
                "export with opset 17 or later (LayerNormalization is supported)";
-    if (!strcmp(op, "LSTM") || !strcmp(op, "GRU") || !strcmp(op, "RNN") || !strcmp(op, "Loop") ||
-        !strcmp(op, "Scan"))
-        return "; recurrent layers and loops are not supported: zkinfer takes feed-forward graphs "
-               "(docs/onnx.md)";
+    if (!strcmp(op, "RNN") || !strcmp(op, "Loop") || !strcmp(op, "Scan"))
+        return "; recurrent layers other than LSTM and GRU, and loops, are not supported: zkinfer unrolls "
+               "forward LSTM and GRU layers and otherwise takes feed-forward graphs (docs/onnx.md)";
     if (!strcmp(op, "BatchNormalization"))
         return "; a BatchNormalization is folded only into a Conv or Gemm right before it (with no "
                "other consumer): place it after a Conv, or fold it before exporting";
