@@ -14,6 +14,7 @@ static const char *const zki_op_names[ZKI_OP_COUNT] = {
     "Sqrt", "ReduceMean", "Gather", "Where", "Cast",
     "Shape", "Constant", "Identity", "Dropout",
     "Expand", "LSTM", "GRU",
+    "Split", "Resize", "ReduceSum", "ReduceMax",
 };
 
 const char *zki_op_name(int op)

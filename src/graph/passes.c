@@ -106,6 +106,10 @@ static zki_status normalise(zki_graph *g, int ni)
                 return st;
         }
         break;
+    case ZKI_OP_SPLIT:
+        if (os < 13 && n->n_in == 1)
+            return ints_input(g, ni, 1, "split", 0);
+        break;
     case ZKI_OP_REDUCEMEAN:
         if (os < 18 && n->n_in > 1)
             return zki_node_fail(n, ZKI_ERR_INPUT, "opset < 18 ReduceMean takes one input");

@@ -1,6 +1,6 @@
 /* Graph preparation passes, run by the importer in this order:
  *   normalise  attribute forms of old opsets (Slice < 10, Pad < 11, Clip < 11,
- *              Squeeze/Unsqueeze < 13, ReduceMean < 18) become constant inputs
+ *              Squeeze/Unsqueeze/Split < 13) become constant inputs
  *   infer+fold shapes inferred node by node; a node whose inputs are all
  *              constant (or a Shape node) is evaluated and its outputs become
  *              constants, so shape-computing sub-graphs vanish
