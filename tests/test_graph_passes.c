@@ -4,7 +4,8 @@
  * LSTM and GRU layers exported by torch (tests/data/rnn_*, written by
  * tools/make_rnn_fixtures.py) are unrolled into feed-forward nodes whose
  * float output matches torch's and whose quantised output stays close to it;
- * bidirectional and reverse layers are refused. */
+ * bidirectional and reverse layers are refused. Split, Resize, ReduceSum,
+ * ReduceMax and Expand of activations run and quantise (tests/data/ops_move). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,11 +142,11 @@ static double cosine(const float *a, const float *b, int64_t n)
     return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
 }
 
-/* An exported recurrent classifier NAME: no LSTM/GRU is left after import,
- * the unrolled float graph reproduces the expected output to 1e-4, and the
- * model quantised on NAME_calib.npy gives a dequantised output of cosine
- * >= 0.99 with it. */
-static void check_rnn_fixture(const char *name, int want_matmuls)
+/* An exported model NAME: its float graph reproduces the expected output to
+ * 1e-4, and the model quantised on NAME_calib.npy gives a dequantised output
+ * of cosine >= 0.99 with it. A recurrent one (want_matmuls >= 0) has no
+ * LSTM/GRU left after import, and that many MatMuls. */
+static void check_fixture(const char *name, int want_matmuls)
 {
     char f[4][128];
     snprintf(f[0], sizeof f[0], "%s.onnx", name);
@@ -157,10 +158,12 @@ static void check_rnn_fixture(const char *name, int want_matmuls)
     CHECK_MSG(st == ZKI_OK, "%s: %s", name, zki_last_error());
     if (st != ZKI_OK)
         return;
-    CHECK(graph_count_op(g, ZKI_OP_LSTM) == 0 && graph_count_op(g, ZKI_OP_GRU) == 0);
-    CHECK(graph_count_op(g, ZKI_OP_EXPAND) == 0); /* the initial-state Expand folded away */
-    CHECK_MSG(graph_count_op(g, ZKI_OP_MATMUL) == want_matmuls, "%s: %d MatMul", name,
-              graph_count_op(g, ZKI_OP_MATMUL));
+    if (want_matmuls >= 0) {
+        CHECK(graph_count_op(g, ZKI_OP_LSTM) == 0 && graph_count_op(g, ZKI_OP_GRU) == 0);
+        CHECK(graph_count_op(g, ZKI_OP_EXPAND) == 0); /* the initial-state Expand folded away */
+        CHECK_MSG(graph_count_op(g, ZKI_OP_MATMUL) == want_matmuls, "%s: %d MatMul", name,
+                  graph_count_op(g, ZKI_OP_MATMUL));
+    }
     zki_host_tensor x = {0}, y = {0};
     CHECK(zki_npy_read(tdata(f[1]), &x) == ZKI_OK && zki_npy_read(tdata(f[2]), &y) == ZKI_OK);
     zki_buf *v = NULL;
@@ -201,13 +204,13 @@ static void test_recurrent(void)
 {
     /* MatMuls: one input projection per gate and layer, and one recurrent
      * product per gate, layer and step after a zero state's first */
-    check_rnn_fixture("rnn_lstm", 4 + 4 * 5);
-    check_rnn_fixture("rnn_gru", 3 + 3 * 5);
-    check_rnn_fixture("rnn_lstm2", 2 * (4 + 4 * 6));
-    check_rnn_fixture("rnn_gru2", 2 * (3 + 3 * 5));
+    check_fixture("rnn_lstm", 4 + 4 * 5);
+    check_fixture("rnn_gru", 3 + 3 * 5);
+    check_fixture("rnn_lstm2", 2 * (4 + 4 * 6));
+    check_fixture("rnn_gru2", 2 * (3 + 3 * 5));
     /* a constant state folds h R^T into constants, except (r*h) R_h of a
      * GRU with linear_before_reset 0, which needs r */
-    check_rnn_fixture("rnn_gru_lbr0", 3 + 3 * 5 + 1);
+    check_fixture("rnn_gru_lbr0", 3 + 3 * 5 + 1);
     const char *refused[2][2] = {{"rnn_bidir.onnx", "bidirectional"}, {"rnn_reverse.onnx", "reverse"}};
     for (int k = 0; k < 2; k++) {
         zki_graph *g = NULL;
@@ -217,11 +220,30 @@ static void test_recurrent(void)
     }
 }
 
+/* Split, Resize, ReduceSum, ReduceMax and Expand on activations (torch's
+ * export, tools/make_op_fixtures.py): imported (the Expand's shape,
+ * computed by ConstantOfShape / Equal / Where, folds), run in float and
+ * quantised onto Slice, Gather, Mean, MaxPool and Reshape. */
+static void test_move_ops(void)
+{
+    zki_graph *g = NULL;
+    CHECK(zki_onnx_load_file(tdata("ops_move.onnx"), &g) == ZKI_OK);
+    if (g) {
+        static const int ops[5] = {ZKI_OP_SPLIT, ZKI_OP_RESIZE, ZKI_OP_REDUCESUM, ZKI_OP_REDUCEMAX, ZKI_OP_EXPAND};
+        for (int k = 0; k < 5; k++)
+            CHECK_MSG(graph_count_op(g, ops[k]) == 1, "%s", zki_op_name(ops[k]));
+        CHECK(graph_count_op(g, ZKI_OP_CONSTANTOFSHAPE) == 0 && graph_count_op(g, ZKI_OP_EQUAL) == 0);
+        zki_graph_free(g);
+    }
+    check_fixture("ops_move", -1);
+}
+
 int main(void)
 {
     test_div_identity();
     test_dynamic_reshape();
     test_all_constant();
     test_recurrent();
+    test_move_ops();
     return TEST_SUMMARY();
 }

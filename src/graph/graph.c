@@ -15,6 +15,7 @@ static const char *const zki_op_names[ZKI_OP_COUNT] = {
     "Shape", "Constant", "Identity", "Dropout",
     "Expand", "LSTM", "GRU",
     "Split", "Resize", "ReduceSum", "ReduceMax",
+    "ConstantOfShape", "Equal",
 };
 
 const char *zki_op_name(int op)

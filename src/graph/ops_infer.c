@@ -426,6 +426,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         [ZKI_OP_DIV] = 2, [ZKI_OP_POW] = 2, [ZKI_OP_CONV] = 2, [ZKI_OP_BATCHNORM] = 5, [ZKI_OP_RESHAPE] = 2,
         [ZKI_OP_SLICE] = 3, [ZKI_OP_UNSQUEEZE] = 2, [ZKI_OP_PAD] = 2, [ZKI_OP_LAYERNORM] = 2,
         [ZKI_OP_GATHER] = 2, [ZKI_OP_WHERE] = 3, [ZKI_OP_EXPAND] = 2, [ZKI_OP_LSTM] = 3, [ZKI_OP_GRU] = 3,
+        [ZKI_OP_EQUAL] = 2,
     };
     int need = min_in[n->op] ? min_in[n->op] : 1;
     if (n->n_in < need)
@@ -818,6 +819,20 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         d[0] = e > s ? e - s : 0;
         return set_out(g, n, 0, ZKI_ET_INT64, 1, d);
     }
+    case ZKI_OP_CONSTANTOFSHAPE: {
+        const zki_tensor *sh = const_int(g, n, 0);
+        if (!sh || sh->rank != 1 || zki_tensor_numel(sh) > ZKI_MAX_RANK)
+            return NF(ZKI_ERR_UNSUPPORTED, "shape must be a constant 1-D input of at most %d values", ZKI_MAX_RANK);
+        if (y && zki_tensor_numel(y) != 1)
+            return NF(ZKI_ERR_INPUT, "value must hold one element");
+        return set_out(g, n, 0, y ? y->et : ZKI_ET_FLOAT, (int)zki_tensor_numel(sh), sh->i);
+    }
+    case ZKI_OP_EQUAL:
+        if (zki_et_is_float(x->et) != zki_et_is_float(y->et))
+            return NF(ZKI_ERR_INPUT, "operands have different types (%s, %s)", zki_et_name(x->et), zki_et_name(y->et));
+        if (!zki_bcast_shape(x->rank, x->dims, y->rank, y->dims, &ro, d))
+            return NF(ZKI_ERR_INPUT, "shapes do not broadcast");
+        return set_out(g, n, 0, ZKI_ET_BOOL, ro, d);
     case ZKI_OP_SPLIT: {
         int ax;
         int64_t len[ZKI_MAX_SPLIT];

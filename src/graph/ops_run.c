@@ -649,6 +649,24 @@ zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *v)
     case ZKI_OP_LAYERNORM: run_layernorm(g, n, v); return ZKI_OK;
     case ZKI_OP_REDUCEMEAN: case ZKI_OP_REDUCESUM: case ZKI_OP_REDUCEMAX: return run_reducemean(g, n, v);
     case ZKI_OP_SPLIT: return run_split(g, n, v);
+    case ZKI_OP_CONSTANTOFSHAPE: {
+        const zki_tensor *val = tin(g, n, 1);
+        zki_buf zero = {(float[1]){0}, (int64_t[1]){0}};
+        const zki_buf *src = val ? &v[n->in[1]] : &zero;
+        for (int64_t k = 0; k < zki_tensor_numel(o); k++)
+            copy_elem(src, 0, &v[n->out[0]], k);
+        return ZKI_OK;
+    }
+    case ZKI_OP_EQUAL: {
+        const zki_tensor *a = tin(g, n, 0), *b = tin(g, n, 1);
+        for (int64_t k = 0; k < zki_tensor_numel(o); k++) {
+            int64_t ia = zki_bcast_index(o->rank, o->dims, a->rank, a->dims, k);
+            int64_t ib = zki_bcast_index(o->rank, o->dims, b->rank, b->dims, k);
+            v[n->out[0]].i[k] = is_float_ty(a) ? v[n->in[0]].f[ia] == v[n->in[1]].f[ib]
+                                               : v[n->in[0]].i[ia] == v[n->in[1]].i[ib];
+        }
+        return ZKI_OK;
+    }
     case ZKI_OP_RESIZE: return run_resize(g, n, v);
     case ZKI_OP_GATHER: return run_gather(g, n, v);
     case ZKI_OP_TRANSPOSE: case ZKI_OP_SLICE: case ZKI_OP_PAD: case ZKI_OP_CONCAT:
