@@ -659,6 +659,27 @@ static zki_status q_layout(zki_qctx *c, int ni)
     return ZKI_OK;
 }
 
+/* The axes a Reduce* node reduces, as a bit mask over its input's r axes
+ * (attribute or input; none given: all, unless noop_with_empty_axes). */
+static int64_t reduce_mask(const zki_graph *g, const zki_node *n, int r)
+{
+    const int64_t *av;
+    int ac = zki_attr_ints(n, "axes", &av);
+    if (n->n_in > 1 && n->in[1] >= 0) {
+        ac = (int)zki_tensor_numel(&g->t[n->in[1]]);
+        av = g->t[n->in[1]].i;
+    }
+    int64_t mask = 0;
+    for (int k = 0; k < ac; k++)
+        mask |= (int64_t)1 << (av[k] < 0 ? av[k] + r : av[k]);
+    if (!ac && !zki_attr_int(n, "noop_with_empty_axes", 0))
+        mask = ((int64_t)1 << r) - 1;
+    return mask;
+}
+
+static zki_status q_reducemax(zki_qctx *c, const zki_node *n, int x);
+
+/* AveragePool, GlobalAveragePool, ReduceMean, ReduceSum; ReduceMax. */
 static zki_status q_pool_mean(zki_qctx *c, int ni)
 {
     const zki_graph *g = c->g;
@@ -666,6 +687,8 @@ static zki_status q_pool_mean(zki_qctx *c, int ni)
     int x = n->in[0];
     if (!is_act(c, x))
         return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
+    if (n->op == ZKI_OP_REDUCEMAX)
+        return q_reducemax(c, n, x);
     const zki_tensor *X = &g->t[x];
     double sx = c->m->t[c->qi[x]].scale, bx = ldexp(1.0, c->o.act_bits - 1);
     int in[1] = {c->qi[x]};
@@ -692,16 +715,7 @@ static zki_status q_pool_mean(zki_qctx *c, int ni)
         for (int a = 2; a < r; a++)
             mask |= (int64_t)1 << a;
     } else {
-        const int64_t *av;
-        int ac = zki_attr_ints(n, "axes", &av);
-        if (n->n_in > 1 && n->in[1] >= 0) {
-            ac = (int)zki_tensor_numel(&g->t[n->in[1]]);
-            av = g->t[n->in[1]].i;
-        }
-        for (int k = 0; k < ac; k++)
-            mask |= (int64_t)1 << (av[k] < 0 ? av[k] + r : av[k]);
-        if (!ac && !zki_attr_int(n, "noop_with_empty_axes", 0))
-            mask = ((int64_t)1 << r) - 1;
+        mask = reduce_mask(g, n, r);
     }
     int64_t cnt = 1, kd[ZKI_MAX_RANK];
     for (int a = 0; a < r; a++) {
@@ -1134,28 +1148,15 @@ static zki_status q_split(zki_qctx *c, int ni)
     return ZKI_OK;
 }
 
-/* ReduceMax over contiguous axes: a 2-D max pool of [1, outer, reduced,
- * inner] with a (reduced x 1) window, between two Reshapes. */
-static zki_status q_reducemax(zki_qctx *c, int ni)
+/* ReduceMax (of activation x) over contiguous axes: a 2-D max pool of
+ * [1, outer, reduced, inner] with a (reduced x 1) window, between two
+ * Reshapes. */
+static zki_status q_reducemax(zki_qctx *c, const zki_node *n, int x)
 {
     const zki_graph *g = c->g;
-    const zki_node *n = &g->nodes[ni];
-    int x = n->in[0];
-    if (!is_act(c, x))
-        return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
     const zki_tensor *X = &g->t[x];
     int r = X->rank, lo = -1, hi = -1;
-    const int64_t *av;
-    int ac = zki_attr_ints(n, "axes", &av);
-    if (n->n_in > 1 && n->in[1] >= 0) {
-        ac = (int)zki_tensor_numel(&g->t[n->in[1]]);
-        av = g->t[n->in[1]].i;
-    }
-    int64_t mask = 0;
-    for (int k = 0; k < ac; k++)
-        mask |= (int64_t)1 << (av[k] < 0 ? av[k] + r : av[k]);
-    if (!ac && !zki_attr_int(n, "noop_with_empty_axes", 0))
-        mask = ((int64_t)1 << r) - 1;
+    int64_t mask = reduce_mask(g, n, r);
     for (int a = 0; a < r; a++)
         if (mask >> a & 1) {
             if (lo < 0)
@@ -1265,8 +1266,8 @@ static zki_status q_node(zki_qctx *c, int ni)
     case ZKI_OP_CAST:
         return q_layout(c, ni);
     case ZKI_OP_AVGPOOL: case ZKI_OP_GLOBALAVGPOOL: case ZKI_OP_REDUCEMEAN: case ZKI_OP_REDUCESUM:
+    case ZKI_OP_REDUCEMAX:
         return q_pool_mean(c, ni);
-    case ZKI_OP_REDUCEMAX: return q_reducemax(c, ni);
     case ZKI_OP_EXPAND: case ZKI_OP_RESIZE: return q_expand_resize(c, ni);
     case ZKI_OP_SPLIT: return q_split(c, ni);
     case ZKI_OP_CONCAT: return q_concat(c, ni);
