@@ -64,10 +64,12 @@ nodes = [helper.make_node("Conv", ["x", "conv.w", "conv.b"], ["c"], "/conv/Conv"
          helper.make_node("MaxPool", ["c"], ["y"], "/pool/MaxPool", kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1)]
 save("refuse_maxpool_ceil.onnx", nodes, inits, [1, 1, 5, 5], [1, 2, 3, 3], 13)
 
-# a Concat of 17 inputs
-nodes = [helper.make_node("Relu", ["x"], ["r"], "/relu/Relu"),
-         helper.make_node("Concat", ["r"] * 17, ["y"], "/cat/Concat", axis=1)]
-save("refuse_concat17.onnx", nodes, [], [1, 2], [1, 34], 13)
+# a Concat of 17 inputs (quantised in stages of 16: accepted) and one of
+# 1025 (more than the importer takes)
+for k, name in ((17, "concat17.onnx"), (1025, "refuse_concat1025.onnx")):
+    nodes = [helper.make_node("Relu", ["x"], ["r"], "/relu/Relu"),
+             helper.make_node("Concat", ["r"] * k, ["y"], "/cat/Concat", axis=1)]
+    save(name, nodes, [], [1, 2], [1, 2 * k], 13)
 
 # a plain RNN and two HardSwish: both ops named at once (LSTM and GRU are
 # unrolled, an RNN is not)

@@ -62,6 +62,10 @@ typedef struct {
     int64_t *is;
 } zki_attr;
 
+/* Inputs of a Concat node (other nodes: 16); the quantiser joins more than
+ * 16 in stages. */
+#define ZKI_MAX_CONCAT_IN 1024
+
 /* Operator types; keep in sync with zki_op_names in graph.c. */
 typedef enum {
     ZKI_OP_GEMM, ZKI_OP_MATMUL, ZKI_OP_ADD, ZKI_OP_SUB, ZKI_OP_MUL, ZKI_OP_DIV,

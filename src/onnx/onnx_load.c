@@ -366,9 +366,10 @@ static zki_status refuse_nodes(const Onnx__GraphProto *gp, int opset)
         } else if (zki_op_from_name(ot) < 0) {
             snprintf(why, sizeof why, "no such operator in zkinfer (opset %d)%s", opset, zki_refusal_remedy(ot, opset));
             zki_refusals_add(&r, ot, nm, why);
-        } else if (np->n_input > 16 || np->n_output > 8) {
-            snprintf(why, sizeof why, "at most 16 inputs and 8 outputs (has %zu and %zu)%s", np->n_input,
-                     np->n_output, strcmp(ot, "Concat") ? "" : ": concatenate in stages of at most 16");
+        } else if (np->n_input > (strcmp(ot, "Concat") ? 16 : ZKI_MAX_CONCAT_IN) || np->n_output > 8) {
+            snprintf(why, sizeof why, "at most %d inputs and 8 outputs (has %zu and %zu)%s",
+                     strcmp(ot, "Concat") ? 16 : ZKI_MAX_CONCAT_IN, np->n_input, np->n_output,
+                     strcmp(ot, "Concat") ? "" : ": concatenate in stages");
             zki_refusals_add(&r, ot, nm, why);
         }
     }

@@ -756,8 +756,8 @@ static zki_status q_concat(zki_qctx *c, int ni)
 {
     const zki_graph *g = c->g;
     const zki_node *n = &g->nodes[ni];
-    if (n->n_in > ZKI_QMAX_IN)
-        return QERR(n, ZKI_ERR_UNSUPPORTED, "more than %d inputs", ZKI_QMAX_IN);
+    if (n->n_in > ZKI_MAX_CONCAT_IN)
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "more than %d inputs", ZKI_MAX_CONCAT_IN);
     double sy = 0;
     for (int k = 0; k < n->n_in; k++) {
         int t = n->in[k];
@@ -769,7 +769,7 @@ static zki_status q_concat(zki_qctx *c, int ni)
     }
     if (!(sy > 0))
         sy = 1.0 / (double)c->aq;
-    int in[ZKI_QMAX_IN];
+    int in[ZKI_MAX_CONCAT_IN];
     for (int k = 0; k < n->n_in; k++) {
         int t = n->in[k];
         char nm[300];
@@ -800,13 +800,34 @@ static zki_status q_concat(zki_qctx *c, int ni)
             in[k] = qa;
         }
     }
-    int y = n->out[0];
+    int y = n->out[0], cnt = n->n_in, r = g->t[y].rank;
+    int64_t ax = zki_attr_int(n, "axis", 0);
+    int64_t p[1] = {ax < 0 ? ax + r : ax};
+    /* more than ZKI_QMAX_IN inputs: Concats of groups first, at scale sy */
+    for (int level = 0; cnt > ZKI_QMAX_IN; level++) {
+        int m = 0;
+        for (int k = 0; k < cnt; k += ZKI_QMAX_IN, m++) {
+            int gn = cnt - k < ZKI_QMAX_IN ? cnt - k : ZKI_QMAX_IN;
+            int64_t d[ZKI_QMAX_RANK];
+            memcpy(d, c->m->t[in[k]].dims, sizeof(int64_t) * (size_t)r);
+            for (int j = 1; j < gn; j++)
+                d[p[0]] += c->m->t[in[k + j]].dims[p[0]];
+            char nm[300];
+            snprintf(nm, sizeof nm, "%s::part%d_%d", n->name, level, m);
+            int qp = gn > 1 ? zki_qmodel_add_tensor(c->m, nm, ZKI_QT_VALUE, c->o.act_bits, r, d, sy) : in[k];
+            zki_qnode *q = qp >= 0 && gn > 1 ? emit(c, ZKI_QOP_CONCAT, n, in + k, gn, qp) : NULL;
+            if (qp < 0 || (gn > 1 && !q))
+                return nomem();
+            if (q)
+                setp(q, p, 1);
+            in[m] = qp;
+        }
+        cnt = m;
+    }
     int qo = qvalue(c, y, sy, c->o.act_bits);
-    zki_qnode *q = qo >= 0 ? emit(c, ZKI_QOP_CONCAT, n, in, n->n_in, qo) : NULL;
+    zki_qnode *q = qo >= 0 ? emit(c, ZKI_QOP_CONCAT, n, in, cnt, qo) : NULL;
     if (!q)
         return nomem();
-    int64_t ax = zki_attr_int(n, "axis", 0);
-    int64_t p[1] = {ax < 0 ? ax + g->t[y].rank : ax};
     setp(q, p, 1);
     c->qi[y] = qo;
     return ZKI_OK;
