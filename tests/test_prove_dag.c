@@ -3,8 +3,8 @@
  * an Inception block (four branches, one Concat of 4 inputs, a MaxPool
  * branch), a map read by three consumers (two convs and a residual sum of
  * three terms), DenseNet joins (Concats of 2, 3 and 4 maps, every layer
- * reading all earlier maps), a residual sum of three conv branches and a
- * Concat of five. For each: compile with calibration writes keys; run
+ * reading all earlier maps), a residual sum of three conv branches, a
+ * Concat of five and one of seventeen (quantised in stages of 16). For each: compile with calibration writes keys; run
  * agrees with torch's output within quantisation error; prove on the sample
  * verifies (exit 0) and the verified argmax is run's; the proof with one
  * byte flipped in its body is rejected (exit 1); so is the proof under
@@ -26,8 +26,8 @@
 #include "test_onnx_util.h"
 #include "test_tmpdir.h"
 
-#define NFX 5
-static const char *const fx[NFX] = {"inception", "three_consumers", "densenet", "add3", "concat5"};
+#define NFX 6
+static const char *const fx[NFX] = {"inception", "three_consumers", "densenet", "add3", "concat5", "concat17"};
 static int keyed[NFX];
 
 /* What the last CLI_OUT / CLI_QUIET wrote to stdout (and, for CLI_QUIET,
