@@ -111,21 +111,10 @@ static int emit_step(unroll *u, const char *what, int x, int64_t t)
     return y;
 }
 
-/* Concat of ts[0..n) along axis 0, in stages of at most 16 inputs. */
-static int emit_concat(unroll *u, const char *what, int *ts, int n, int out)
+/* Concat of ts[0..n) along axis 0 (the quantiser joins more than 16 in
+ * stages). */
+static int emit_concat(unroll *u, const char *what, const int *ts, int n, int out)
 {
-    char s[64];
-    int stage = 0;
-    while (n > 16) {
-        int m = 0;
-        for (int k = 0; k < n; k += 16, m++) {
-            int c = n - k < 16 ? n - k : 16;
-            snprintf(s, sizeof s, "%s_s%d_%d", what, stage, m);
-            ts[m] = emit_concat(u, s, ts + k, c, -1);
-        }
-        n = m;
-        stage++;
-    }
     int y = emit(u, ZKI_OP_CONCAT, what, ts[0], -1, out);
     if (y < 0)
         return -1;
@@ -245,6 +234,9 @@ static zki_status check_node(unroll *u)
                              "layer is not supported (export the forward direction only)", dir);
     if (zki_attr_int(n, "layout", 0) != 0)
         return zki_node_fail(n, ZKI_ERR_UNSUPPORTED, "layout 1 (batch first) is not supported; export with layout 0");
+    if (u->T < 1 || u->B < 1)
+        return zki_node_fail(n, ZKI_ERR_INPUT, "empty sequence or batch (X is [%lld,%lld,%lld])", (long long)u->T,
+                             (long long)u->B, (long long)u->I);
     if (zki_attr_get(n, "clip"))
         return zki_node_fail(n, ZKI_ERR_UNSUPPORTED, "cell clipping (clip) is not supported");
     if (zki_attr_int(n, "input_forget", 0) != 0)
@@ -278,6 +270,9 @@ static zki_status check_node(unroll *u)
     }
     if (n->n_in > (n->op == ZKI_OP_LSTM ? 8 : 6))
         return zki_node_fail(n, ZKI_ERR_INPUT, "too many inputs (%d)", n->n_in);
+    if (n->n_out > 0 && n->out[0] >= 0 && u->T > ZKI_MAX_CONCAT_IN)
+        return zki_node_fail(n, ZKI_ERR_UNSUPPORTED, "Y joins %lld steps, more than %d; use only Y_h / Y_c",
+                             (long long)u->T, ZKI_MAX_CONCAT_IN);
     return ZKI_OK;
 }
 

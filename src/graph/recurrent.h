@@ -18,8 +18,8 @@
  *
  * Refused, naming the node: direction other than forward (bidirectional,
  * reverse), layout 1, clip, input_forget, non-default activations,
- * peepholes, per-batch sequence_lens shorter than the sequence, and weights
- * that are not constants. */
+ * peepholes, per-batch sequence_lens shorter than the sequence, weights
+ * that are not constants, and a used Y of more than 1024 steps. */
 #ifndef ZKI_GRAPH_RECURRENT_H
 #define ZKI_GRAPH_RECURRENT_H
 
