@@ -17,7 +17,7 @@ For each NAME it writes into DIR:
   NAME_x.npy        one input sample, the model's input shape
   NAME_y.npy        torch's output on NAME_x.npy (float32)
 and DIR/manifest.json: per model its input and output shapes, opset,
-parameter count, file names and the export time.
+parameter count, ONNX op histogram, file names and the export time.
 
 Run: /usr/bin/python3 tools/export_zoo.py [--out DIR] [--only NAME...] [--list]
 Default DIR is build/zoo (large files: not committed)."""
@@ -28,6 +28,7 @@ import sys
 import time
 
 import numpy as np
+import onnx
 import torch
 import torch.nn as nn
 
@@ -130,6 +131,9 @@ def export_one(name, out_dir, verbose=False):
     np.save(os.path.join(out_dir, name + "_x.npy"), x.numpy().astype(np.float32))
     np.save(os.path.join(out_dir, name + "_y.npy"), y.numpy().astype(np.float32))
     params = sum(p.numel() for p in model.parameters())
+    ops = {}
+    for node in onnx.load(path, load_external_data=False).graph.node:
+        ops[node.op_type] = ops.get(node.op_type, 0) + 1
     return {
         "name": name,
         "onnx": name + ".onnx",
@@ -142,6 +146,7 @@ def export_one(name, out_dir, verbose=False):
         "params": int(params),
         "onnx_bytes": os.path.getsize(path),
         "export_s": round(dt, 2),
+        "ops": dict(sorted(ops.items())),
     }
 
 
