@@ -17,6 +17,10 @@ past it fails with "timeout". Run after building:
 
   /usr/bin/python3 tools/export_zoo.py --out build/zoo
   /usr/bin/python3 tools/zoo_status.py --zoo build/zoo [--only NAME...] [--json OUT.json]
+  /usr/bin/python3 tools/zoo_status.py --from-json OUT.json   (the table again)
+
+The "blocked by" column lists the ops a refusal names (compile's grouped
+"unsupported: ..." list, or the op of a node-level error).
 
 Exit status: 0 when the table was produced (whatever it says), 2 on a usage
 error (no manifest, no zkinfer binary)."""
@@ -34,7 +38,7 @@ import numpy as np
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 
-def condense(text, limit):
+def condense(text):
     """The message of a failed command on one line: its stderr (or stdout)
     without the progress noise, lines joined by '; '."""
     lines = []
@@ -47,10 +51,23 @@ def condense(text, limit):
     msg = ""
     for s in lines:
         msg += s if not msg else (" " if msg.endswith(":") else "; ") + s
-    msg = msg.replace("|", "\\|")
-    if len(msg) > limit:
-        msg = msg[: limit - 3] + "..."
     return msg
+
+
+def blockers(msg):
+    """The ops a grouped refusal names ("unsupported: Lut x3 (nodes ...): why;
+    Mul (node ...): why") as "Lut x3, Mul"; a single-node refusal
+    ("node 'N' (op OP, opset K): why") as its op; else ""."""
+    groups = re.findall(r"(?:^|: |; )(\w+)( x\d+)? \(nodes? ", msg)
+    if groups:
+        return ", ".join(op + cnt for op, cnt in groups)
+    m = re.search(r"\(op (\w+), opset \d+\)", msg)
+    return m.group(1) if m else ""
+
+
+def cell(text, limit):
+    text = text.replace("|", "\\|")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def run_cmd(cmd, timeout):
@@ -75,7 +92,7 @@ def cosine(a, b):
     return float(a @ b / (na * nb))
 
 
-def check_model(zk, zoo, rec, work, timeout, limit):
+def check_model(zk, zoo, rec, work, timeout):
     name = rec["name"]
     onnx = os.path.join(zoo, rec["onnx"])
     calib = os.path.join(zoo, rec["calib"])
@@ -88,7 +105,7 @@ def check_model(zk, zoo, rec, work, timeout, limit):
 
     def fail(stage, rc, out, err):
         r["stage"] = stage
-        r["message"] = condense(err or out, limit) or f"exit status {rc}"
+        r["message"] = condense(err or out) or f"exit status {rc}"
         return r
 
     rc, out, err, dt = run_cmd([zk, "compile", onnx, "--calib", calib, "-o", zkm], timeout)
@@ -105,7 +122,7 @@ def check_model(zk, zoo, rec, work, timeout, limit):
     if rc != 0:
         return fail("run", rc, out, err)
     if "clamped" in err:
-        r["clamped"] = condense(err, limit)
+        r["clamped"] = condense(err)
     try:
         want = np.load(os.path.join(zoo, rec["expected"]))
         r["torch_cos"] = cosine(np.load(yout), want)
@@ -116,7 +133,7 @@ def check_model(zk, zoo, rec, work, timeout, limit):
     if not has_keys:
         r["stage"] = "keys"
         m = re.search(r"no proving keys written.*", compile_err, re.S)
-        r["message"] = condense(m.group(0) if m else compile_err, limit)
+        r["message"] = condense(m.group(0) if m else compile_err)
         return r
 
     rc, out, err, dt = run_cmd([zk, "prove", zkm, "--input", x, "-o", zkp, "--quiet"], timeout)
@@ -137,15 +154,16 @@ def fmt_cos(v):
     return "-" if v is None else f"{v:.4f}"
 
 
-def table(results):
-    rows = ["| model | params | first failing stage | quant cos | torch cos | compile s | prove s | message |",
-            "|---|---:|---|---:|---:|---:|---:|---|"]
+def table(results, limit):
+    rows = ["| model | params | first failing stage | blocked by | quant cos | torch cos | compile s | prove s | message |",
+            "|---|---:|---|---|---:|---:|---:|---:|---|"]
     for r in results:
         t = r["times"]
-        rows.append("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
+        rows.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
             r["name"], f"{r['params'] / 1e6:.2f}M" if r.get("params") else "-",
-            "**pass**" if r["stage"] == "ok" else r["stage"], fmt_cos(r.get("quant_cos")),
-            fmt_cos(r.get("torch_cos")), t.get("compile", "-"), t.get("prove", "-"), r["message"]))
+            "**pass**" if r["stage"] == "ok" else r["stage"], cell(blockers(r["message"]), limit),
+            fmt_cos(r.get("quant_cos")), fmt_cos(r.get("torch_cos")), t.get("compile", "-"), t.get("prove", "-"),
+            cell(r["message"], limit)))
     return "\n".join(rows)
 
 
@@ -158,7 +176,12 @@ def main():
     ap.add_argument("--msg-chars", type=int, default=400, help="longest message in the table")
     ap.add_argument("--work", help="directory for .zkm/.vk/.zkp files (default: a temporary one)")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--from-json", help="print the table of results an earlier --json wrote, and exit")
     args = ap.parse_args()
+    if args.from_json:
+        with open(args.from_json) as f:
+            print(table(json.load(f), args.msg_chars))
+        return 0
     mpath = os.path.join(args.zoo, "manifest.json")
     if not os.path.exists(mpath):
         print(f"{mpath}: no manifest; run tools/export_zoo.py --out {args.zoo} first", file=sys.stderr)
@@ -180,7 +203,7 @@ def main():
         if n not in models:
             results.append({"name": n, "stage": "export", "message": "not in the manifest", "times": {}})
             continue
-        r = check_model(args.zkinfer, args.zoo, models[n], work, args.timeout, args.msg_chars)
+        r = check_model(args.zkinfer, args.zoo, models[n], work, args.timeout)
         print(f"{n}: {r['stage']} {r['message'][:160]}", file=sys.stderr, flush=True)
         results.append(r)
         for ext in (".zkm", ".vk", ".zpk", ".zkp", "_out.npy"):
@@ -188,7 +211,7 @@ def main():
                 os.unlink(os.path.join(work, n + ext))
             except OSError:
                 pass
-    print(table(results))
+    print(table(results, args.msg_chars))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
