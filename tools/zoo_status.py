@@ -58,9 +58,11 @@ def blockers(msg):
     """The ops a grouped refusal names ("unsupported: Lut x3 (nodes ...): why;
     Mul (node ...): why") as "Lut x3, Mul"; a single-node refusal
     ("node 'N' (op OP, opset K): why") as its op; else ""."""
-    groups = re.findall(r"(?:^|: |; )(\w+)( x\d+)? \(nodes? ", msg)
-    if groups:
-        return ", ".join(op + cnt for op, cnt in groups)
+    counts = {}
+    for op, cnt in re.findall(r"(?:^|: |; )(\w+)(?: x(\d+))? \(nodes? ", msg):
+        counts[op] = counts.get(op, 0) + (int(cnt) if cnt else 1)
+    if counts:
+        return ", ".join(op + (f" x{c}" if c > 1 else "") for op, c in counts.items())
     m = re.search(r"\(op (\w+), opset \d+\)", msg)
     return m.group(1) if m else ""
 
