@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "graph/passes.h"
+#include "graph/refusals.h"
 #include "quant/npy.h"
 #include "quant/quant.h"
 #include "test.h"
@@ -238,8 +239,26 @@ static void test_move_ops(void)
     check_fixture("ops_move", -1);
 }
 
+/* A refusal names at most three nodes, each whole: a long name that does
+ * not fit is left out for ", ...", never cut. */
+static void test_refusal_names(void)
+{
+    zki_refusals r = {0};
+    const char *nm[3] = {"/features/features.0/features.0.2/HardSigmoid",
+                         "/features/features.1/block/block.1/scale_activation/HardSigmoid",
+                         "/features/features.2/block/block.1/scale_activation/HardSigmoid"};
+    for (int k = 0; k < 3; k++)
+        zki_refusals_add(&r, "HardSigmoid", nm[k], "no such operator");
+    CHECK(zki_refusals_fail(&r, ZKI_ERR_UNSUPPORTED) == ZKI_ERR_UNSUPPORTED);
+    const char *e = zki_last_error();
+    CHECK_MSG(strstr(e, "HardSigmoid x3 (nodes /features/features.0/features.0.2/HardSigmoid, "
+                        "/features/features.1/block/block.1/scale_activation/HardSigmoid, ...): no such operator"),
+              "%s", e);
+}
+
 int main(void)
 {
+    test_refusal_names();
     test_div_identity();
     test_dynamic_reshape();
     test_all_constant();

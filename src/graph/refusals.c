@@ -23,9 +23,11 @@ void zki_refusals_add(zki_refusals *r, const char *op, const char *node, const c
     }
     g->count++;
     size_t l = strlen(g->nodes);
-    if (g->count > 3) { /* three names are enough to find the rest */
-        if (g->count == 4 && l + 5 < sizeof g->nodes)
-            memcpy(g->nodes + l, ", ...", 6);
+    /* three names are enough to find the rest; a name that does not fit
+     * whole (with room left for ", ...") is left out, not cut */
+    if (g->count > 3 || l + strlen(node) + 2 + 6 > sizeof g->nodes) {
+        if (l + 6 <= sizeof g->nodes && (l < 5 || strcmp(g->nodes + l - 5, ", ...")))
+            memcpy(g->nodes + l, l ? ", ..." : "...", l ? 6 : 4);
         return;
     }
     snprintf(g->nodes + l, sizeof g->nodes - l, "%s%s", l ? ", " : "", node);
