@@ -272,14 +272,19 @@ static void test_refusals(void)
               "%s", err_text);
     CHECK(RUN("compile", tdata("refuse_avgpool_ceil.onnx"), "--calib", tmp("c55.npy"), "-o", tmp("q.zkm")) == 2);
     CHECK_MSG(strstr(err_text, "/pool/AveragePool") && strstr(err_text, "export with ceil_mode=False"), "%s", err_text);
-    CHECK(RUN("inspect", tdata("refuse_concat97.onnx")) == 2);
-    CHECK_MSG(strstr(err_text, "Concat (node /cat/Concat): at most 96 inputs") &&
+    CHECK(RUN("inspect", tdata("refuse_concat1025.onnx")) == 2);
+    CHECK_MSG(strstr(err_text, "Concat (node /cat/Concat): at most 1024 inputs") &&
                   strstr(err_text, "concatenate in stages"),
               "%s", err_text);
+    /* a Concat of 17 is quantised as Concats of at most 16 */
+    int64_t s2[2] = {1, 2};
+    CHECK(write_calib(tmp("c2.npy"), 2, s2) == 0);
+    CHECK_MSG(RUN("compile", tdata("concat17.onnx"), "--calib", tmp("c2.npy"), "-o", tmp("q.zkm")) == 0, "%s",
+              err_text);
     /* two kinds of unknown op in one model: both in one message */
-    CHECK(RUN("compile", tdata("refuse_lstm.onnx"), "--calib", tmp("c8.npy"), "-o", tmp("q.zkm")) == 2);
+    CHECK(RUN("compile", tdata("refuse_rnn.onnx"), "--calib", tmp("c8.npy"), "-o", tmp("q.zkm")) == 2);
     CHECK_MSG(strstr(err_text, "Hardmax x2 (nodes /act1/Hardmax, /act2/Hardmax)") &&
-                  strstr(err_text, "LSTM (node /rnn/LSTM)") && strstr(err_text, "recurrent layers"),
+                  strstr(err_text, "RNN (node /rnn/RNN)") && strstr(err_text, "recurrent layers"),
               "%s", err_text);
 }
 

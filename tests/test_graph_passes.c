@@ -1,11 +1,20 @@
 /* Graph passes on graphs built through the IR API: Div by a constant becomes
  * Mul by its reciprocal, Identity before an output is removed, a fully
- * constant graph folds to a constant, and a dynamic Reshape is a clear error. */
+ * constant graph folds to a constant, and a dynamic Reshape is a clear error.
+ * LSTM and GRU layers exported by torch (tests/data/rnn_*, written by
+ * tools/make_rnn_fixtures.py) are unrolled into feed-forward nodes whose
+ * float output matches torch's and whose quantised output stays close to it;
+ * bidirectional and reverse layers are refused. Split, Resize, ReduceSum,
+ * ReduceMax and Expand of activations run and quantise (tests/data/ops_move). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "graph/passes.h"
+#include "graph/refusals.h"
+#include "quant/npy.h"
+#include "quant/quant.h"
 #include "test.h"
+#include "test_onnx_util.h"
 
 static int add_const(zki_graph *g, const char *name, int rank, const int64_t *dims, const float *f)
 {
@@ -123,10 +132,137 @@ static void test_all_constant(void)
     zki_graph_free(g);
 }
 
+static double cosine(const float *a, const float *b, int64_t n)
+{
+    double ab = 0, aa = 0, bb = 0;
+    for (int64_t k = 0; k < n; k++) {
+        ab += (double)a[k] * b[k];
+        aa += (double)a[k] * a[k];
+        bb += (double)b[k] * b[k];
+    }
+    return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
+}
+
+/* An exported model NAME: its float graph reproduces the expected output to
+ * 1e-4, and the model quantised on NAME_calib.npy gives a dequantised output
+ * of cosine >= 0.99 with it. A recurrent one (want_matmuls >= 0) has no
+ * LSTM/GRU left after import, and that many MatMuls. */
+static void check_fixture(const char *name, int want_matmuls)
+{
+    char f[4][128];
+    snprintf(f[0], sizeof f[0], "%s.onnx", name);
+    snprintf(f[1], sizeof f[1], "%s_x.npy", name);
+    snprintf(f[2], sizeof f[2], "%s_y.npy", name);
+    snprintf(f[3], sizeof f[3], "%s_calib.npy", name);
+    zki_graph *g = NULL;
+    zki_status st = zki_onnx_load_file(tdata(f[0]), &g);
+    CHECK_MSG(st == ZKI_OK, "%s: %s", name, zki_last_error());
+    if (st != ZKI_OK)
+        return;
+    if (want_matmuls >= 0) {
+        CHECK(graph_count_op(g, ZKI_OP_LSTM) == 0 && graph_count_op(g, ZKI_OP_GRU) == 0);
+        CHECK(graph_count_op(g, ZKI_OP_EXPAND) == 0); /* the initial-state Expand folded away */
+        CHECK_MSG(graph_count_op(g, ZKI_OP_MATMUL) == want_matmuls, "%s: %d MatMul", name,
+                  graph_count_op(g, ZKI_OP_MATMUL));
+    }
+    zki_host_tensor x = {0}, y = {0};
+    CHECK(zki_npy_read(tdata(f[1]), &x) == ZKI_OK && zki_npy_read(tdata(f[2]), &y) == ZKI_OK);
+    zki_buf *v = NULL;
+    st = x.f && y.f ? zki_exec_float(g, &x, 1, &v) : ZKI_ERR_INPUT;
+    CHECK_MSG(st == ZKI_OK, "%s: %s", name, zki_last_error());
+    int64_t n = zki_host_tensor_numel(&y);
+    if (st == ZKI_OK) {
+        const zki_tensor *o = &g->t[g->outputs[0]];
+        double err = zki_tensor_numel(o) == n ? 0 : 1e30;
+        for (int64_t k = 0; k < n && err < 1e30; k++)
+            err = fmax(err, fabs((double)v[g->outputs[0]].f[k] - y.f[k]));
+        CHECK_MSG(err <= 1e-4, "%s: float output differs from torch by %g", name, err);
+        zki_exec_free(g, v);
+    }
+    zki_host_tensor *cal = NULL;
+    int ncal = 0;
+    zki_qmodel *m = NULL;
+    CHECK(zki_calib_load(g, tdata(f[3]), &cal, &ncal) == ZKI_OK && ncal == 8);
+    st = cal ? zki_quantize(g, cal, ncal, NULL, &m) : ZKI_ERR_INPUT;
+    CHECK_MSG(st == ZKI_OK, "%s quantise: %s", name, zki_last_error());
+    float *q = NULL;
+    int64_t nq = 0;
+    if (m && y.f) {
+        st = zki_qrun_float_io(m, &x, &q, &nq);
+        CHECK_MSG(st == ZKI_OK, "%s qrun: %s", name, zki_last_error());
+        double c = nq == n ? cosine(q, y.f, n) : 0;
+        CHECK_MSG(c >= 0.99, "%s: quantised output cosine %.5f with torch", name, c);
+    }
+    free(q);
+    zki_qmodel_free(m);
+    zki_samples_free(cal, ncal);
+    zki_host_tensor_clear(&x);
+    zki_host_tensor_clear(&y);
+    zki_graph_free(g);
+}
+
+static void test_recurrent(void)
+{
+    /* MatMuls: one input projection per gate and layer, and one recurrent
+     * product per gate, layer and step after a zero state's first */
+    check_fixture("rnn_lstm", 4 + 4 * 5);
+    check_fixture("rnn_gru", 3 + 3 * 5);
+    check_fixture("rnn_lstm2", 2 * (4 + 4 * 6));
+    check_fixture("rnn_gru2", 2 * (3 + 3 * 5));
+    /* a constant state folds h R^T into constants, except (r*h) R_h of a
+     * GRU with linear_before_reset 0, which needs r */
+    check_fixture("rnn_gru_lbr0", 3 + 3 * 5 + 1);
+    const char *refused[2][2] = {{"rnn_bidir.onnx", "bidirectional"}, {"rnn_reverse.onnx", "reverse"}};
+    for (int k = 0; k < 2; k++) {
+        zki_graph *g = NULL;
+        CHECK(zki_onnx_load_file(tdata(refused[k][0]), &g) == ZKI_ERR_UNSUPPORTED && !g);
+        const char *e = zki_last_error();
+        CHECK_MSG(strstr(e, refused[k][1]) && strstr(e, "/rnn/") && strstr(e, "forward"), "%s", e);
+    }
+}
+
+/* Split, Resize, ReduceSum, ReduceMax and Expand on activations (torch's
+ * export, tools/make_op_fixtures.py): imported (the Expand's shape,
+ * computed by ConstantOfShape / Equal / Where, folds), run in float and
+ * quantised onto Slice, Gather, Mean, MaxPool and Reshape. */
+static void test_move_ops(void)
+{
+    zki_graph *g = NULL;
+    CHECK(zki_onnx_load_file(tdata("ops_move.onnx"), &g) == ZKI_OK);
+    if (g) {
+        static const int ops[5] = {ZKI_OP_SPLIT, ZKI_OP_RESIZE, ZKI_OP_REDUCESUM, ZKI_OP_REDUCEMAX, ZKI_OP_EXPAND};
+        for (int k = 0; k < 5; k++)
+            CHECK_MSG(graph_count_op(g, ops[k]) == 1, "%s", zki_op_name(ops[k]));
+        CHECK(graph_count_op(g, ZKI_OP_CONSTANTOFSHAPE) == 0 && graph_count_op(g, ZKI_OP_EQUAL) == 0);
+        zki_graph_free(g);
+    }
+    check_fixture("ops_move", -1);
+}
+
+/* A refusal names at most three nodes, each whole: a long name that does
+ * not fit is left out for ", ...", never cut. */
+static void test_refusal_names(void)
+{
+    zki_refusals r = {0};
+    const char *nm[3] = {"/features/features.0/features.0.2/HardSigmoid",
+                         "/features/features.1/block/block.1/scale_activation/HardSigmoid",
+                         "/features/features.2/block/block.1/scale_activation/HardSigmoid"};
+    for (int k = 0; k < 3; k++)
+        zki_refusals_add(&r, "HardSigmoid", nm[k], "no such operator");
+    CHECK(zki_refusals_fail(&r, ZKI_ERR_UNSUPPORTED) == ZKI_ERR_UNSUPPORTED);
+    const char *e = zki_last_error();
+    CHECK_MSG(strstr(e, "HardSigmoid x3 (nodes /features/features.0/features.0.2/HardSigmoid, "
+                        "/features/features.1/block/block.1/scale_activation/HardSigmoid, ...): no such operator"),
+              "%s", e);
+}
+
 int main(void)
 {
+    test_refusal_names();
     test_div_identity();
     test_dynamic_reshape();
     test_all_constant();
+    test_recurrent();
+    test_move_ops();
     return TEST_SUMMARY();
 }

@@ -8,7 +8,7 @@
  * gate: MUL with broadcasting), the product of two conv branches (MUL),
  * the sum of a map and a [C][1][1] map (ADD with broadcasting) and a
  * squeeze-excitation gate made by Linear layers (a row of C viewed as
- * [1,C,1,1]). For each:
+ * [1,C,1,1]), and a Concat of seventeen. For each:
  * compile with calibration writes keys; run
  * agrees with torch's output within quantisation error; prove on the sample
  * verifies (exit 0) and the verified argmax is run's; the proof with one
@@ -31,9 +31,9 @@
 #include "test_onnx_util.h"
 #include "test_tmpdir.h"
 
-#define NFX 9
+#define NFX 10
 static const char *const fx[NFX] = {"inception", "three_consumers", "densenet", "add3", "concat5",
-                                    "mul_se", "mul_branches", "add_bcast", "mul_se_fc"};
+                                    "mul_se", "mul_branches", "add_bcast", "mul_se_fc", "concat17"};
 static int keyed[NFX];
 
 /* What the last CLI_OUT / CLI_QUIET wrote to stdout (and, for CLI_QUIET,

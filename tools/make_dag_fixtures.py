@@ -33,6 +33,9 @@ time) refuses them and the proof DAG must prove them
   dag_mul_se_fc        t as above; a gate made by Linear layers,
                        relu6(fc_b(relu(fc_a(flatten(gap(t)))))) viewed as
                        [1, 6, 1, 1]; t * g -> GlobalAveragePool -> Linear
+  dag_concat17         seventeen 1x1 conv branches joined by one Concat of
+                       17 inputs (quantised as Concats of 16, then 2)
+                       -> GlobalAveragePool -> Linear
 
 torch.onnx.export (opset 13) writes a + b + c as two binary Adds
 (Add(Add(a, b), c)): ONNX Add takes two inputs, so a "3-input Add" is a
@@ -225,6 +228,22 @@ class MulSEFc(nn.Module):
         return self.head(t * g)
 
 
+class Concat17(nn.Module):
+    """Seventeen 1x1 conv branches of one map joined by ONE Concat of 17
+    inputs (one more than an integer Concat takes: the quantiser joins
+    16, then the group and the last)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = cbr(3, 4, 3, 1)
+        self.br = nn.ModuleList([cbr(4, 1) for _ in range(17)])
+        self.head = Head(17)
+
+    def forward(self, x):
+        t = self.stem(x)
+        return self.head(torch.cat([b(t) for b in self.br], 1))
+
+
 MODELS = {
     "inception": Inception,
     "three_consumers": ThreeConsumers,
@@ -235,6 +254,7 @@ MODELS = {
     "mul_branches": MulBranches,
     "add_bcast": AddBcast,
     "mul_se_fc": MulSEFc,
+    "concat17": Concat17,
 }
 
 

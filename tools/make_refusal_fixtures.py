@@ -68,16 +68,19 @@ nodes = [helper.make_node("Conv", ["x", "conv.w", "conv.b"], ["c"], "/conv/Conv"
                           ceil_mode=1)]
 save("refuse_avgpool_ceil.onnx", nodes, inits, [1, 1, 5, 5], [1, 2, 3, 3], 13)
 
-# a Concat of 97 inputs
-nodes = [helper.make_node("Relu", ["x"], ["r"], "/relu/Relu"),
-         helper.make_node("Concat", ["r"] * 97, ["y"], "/cat/Concat", axis=1)]
-save("refuse_concat97.onnx", nodes, [], [1, 2], [1, 194], 13)
+# a Concat of 17 inputs (quantised in stages of 16: accepted) and one of
+# 1025 (more than the importer takes)
+for k, name in ((17, "concat17.onnx"), (1025, "refuse_concat1025.onnx")):
+    nodes = [helper.make_node("Relu", ["x"], ["r"], "/relu/Relu"),
+             helper.make_node("Concat", ["r"] * k, ["y"], "/cat/Concat", axis=1)]
+    save(name, nodes, [], [1, 2], [1, 2 * k], 13)
 
-# an exported LSTM and two Hardmax: both ops named at once
-inits = [const("lstm.W", rng.normal(0, 0.3, (1, 16, 4))), const("lstm.R", rng.normal(0, 0.3, (1, 16, 4))),
+# a plain RNN and two Hardmax: both ops named at once (LSTM and GRU are
+# unrolled, an RNN is not)
+inits = [const("rnn.W", rng.normal(0, 0.3, (1, 4, 4))), const("rnn.R", rng.normal(0, 0.3, (1, 4, 4))),
          numpy_helper.from_array(np.array([1], dtype=np.int64), "sq.axes")]
 nodes = [helper.make_node("Hardmax", ["x"], ["a"], "/act1/Hardmax"),
-         helper.make_node("LSTM", ["a", "lstm.W", "lstm.R"], ["o"], "/rnn/LSTM", hidden_size=4),
+         helper.make_node("RNN", ["a", "rnn.W", "rnn.R"], ["o"], "/rnn/RNN", hidden_size=4),
          helper.make_node("Squeeze", ["o", "sq.axes"], ["s"], "/rnn/Squeeze"),
          helper.make_node("Hardmax", ["s"], ["y"], "/act2/Hardmax")]
-save("refuse_lstm.onnx", nodes, inits, [3, 1, 4], [3, 1, 4], 14)
+save("refuse_rnn.onnx", nodes, inits, [3, 1, 4], [3, 1, 4], 14)

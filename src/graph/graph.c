@@ -16,6 +16,9 @@ static const char *const zki_op_names[ZKI_OP_COUNT] = {
     "HardSigmoid", "HardSwish", "Exp", "Log", "Reciprocal", "Softplus",
     "Elu", "Selu", "Celu", "Mish", "Softsign", "Neg", "Abs",
     "PRelu", "Swish",
+    "Expand", "LSTM", "GRU",
+    "Split", "Resize", "ReduceSum", "ReduceMax",
+    "ConstantOfShape", "Equal",
 };
 
 const char *zki_op_name(int op)

@@ -65,6 +65,10 @@ typedef struct {
     int64_t *is;
 } zki_attr;
 
+/* Inputs of a Concat node (other nodes: 16); the quantiser joins more than
+ * 16 in stages. */
+#define ZKI_MAX_CONCAT_IN 1024
+
 /* Operator types; keep in sync with zki_op_names in graph.c. */
 typedef enum {
     ZKI_OP_GEMM, ZKI_OP_MATMUL, ZKI_OP_ADD, ZKI_OP_SUB, ZKI_OP_MUL, ZKI_OP_DIV,
@@ -78,6 +82,9 @@ typedef enum {
     ZKI_OP_HARDSIGMOID, ZKI_OP_HARDSWISH, ZKI_OP_EXP, ZKI_OP_LOG, ZKI_OP_RECIPROCAL, ZKI_OP_SOFTPLUS,
     ZKI_OP_ELU, ZKI_OP_SELU, ZKI_OP_CELU, ZKI_OP_MISH, ZKI_OP_SOFTSIGN, ZKI_OP_NEG, ZKI_OP_ABS,
     ZKI_OP_PRELU, ZKI_OP_SWISH,
+    ZKI_OP_EXPAND, ZKI_OP_LSTM, ZKI_OP_GRU, /* LSTM, GRU: unrolled by zki_graph_prepare */
+    ZKI_OP_SPLIT, ZKI_OP_RESIZE, ZKI_OP_REDUCESUM, ZKI_OP_REDUCEMAX,
+    ZKI_OP_CONSTANTOFSHAPE, ZKI_OP_EQUAL, /* shape arithmetic, folded away */
     ZKI_OP_COUNT
 } zki_op;
 

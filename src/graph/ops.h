@@ -62,4 +62,17 @@ zki_status zki_slice_resolve(const zki_graph *g, const zki_node *n, int64_t *sta
  * reflect, 2 edge). */
 zki_status zki_pad_resolve(const zki_graph *g, const zki_node *n, int64_t *begin, int64_t *end, int *mode);
 
+#define ZKI_MAX_SPLIT 8 /* outputs of a Split (the importer's limit on outputs) */
+
+/* Split: the axis and the length of each of the n->n_out parts (from the
+ * split input, or equal parts). */
+zki_status zki_split_resolve(const zki_graph *g, const zki_node *n, int *axis, int64_t *len);
+
+/* Resize (mode nearest only): the output dims and the scale of every axis
+ * (out / in when sizes are given); zki_resize_src maps output coordinate i
+ * of an axis to its source coordinate under the node's coordinate
+ * transformation and nearest rounding modes, clamped into [0, in). */
+zki_status zki_resize_resolve(const zki_graph *g, const zki_node *n, int64_t *out_dims, double *scale);
+int64_t zki_resize_src(const zki_node *n, int64_t in, int64_t out, double scale, int64_t i);
+
 #endif

@@ -1,6 +1,7 @@
 /* Shape inference for every supported op (see ops.h). */
 #include "graph/ops.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -272,6 +273,122 @@ zki_status zki_pad_resolve(const zki_graph *g, const zki_node *n, int64_t *begin
     return ZKI_OK;
 }
 
+zki_status zki_split_resolve(const zki_graph *g, const zki_node *n, int *axis, int64_t *len)
+{
+    const zki_tensor *x = &g->t[n->in[0]];
+    int r = x->rank, ax = norm_axis(zki_attr_int(n, "axis", 0), r);
+    if (ax < 0)
+        return NF(ZKI_ERR_INPUT, "axis out of range");
+    if (n->n_out < 1 || n->n_out > ZKI_MAX_SPLIT)
+        return NF(ZKI_ERR_UNSUPPORTED, "%d outputs (1 to %d supported)", n->n_out, ZKI_MAX_SPLIT);
+    *axis = ax;
+    const zki_tensor *sp = const_int(g, n, 1);
+    if (input_at(n, 1) >= 0 && !sp)
+        return NF(ZKI_ERR_UNSUPPORTED, "split is not constant");
+    int64_t total = 0, dim = x->dims[ax];
+    if (sp && zki_tensor_numel(sp) > 0) {
+        if (zki_tensor_numel(sp) != n->n_out)
+            return NF(ZKI_ERR_INPUT, "split has %lld values for %d outputs", (long long)zki_tensor_numel(sp),
+                      n->n_out);
+        for (int k = 0; k < n->n_out; k++) {
+            if (sp->i[k] < 0)
+                return NF(ZKI_ERR_INPUT, "negative split length");
+            len[k] = sp->i[k];
+            total += len[k];
+        }
+        if (total != dim)
+            return NF(ZKI_ERR_INPUT, "split lengths sum to %lld, axis has %lld", (long long)total, (long long)dim);
+        return ZKI_OK;
+    }
+    /* equal parts; opset 18's num_outputs allows a shorter last one */
+    int64_t part = (dim + n->n_out - 1) / n->n_out;
+    if (!zki_attr_get(n, "num_outputs") && dim % n->n_out)
+        return NF(ZKI_ERR_INPUT, "axis of %lld does not split into %d equal parts", (long long)dim, n->n_out);
+    for (int k = 0; k < n->n_out; k++) {
+        len[k] = dim - total < part ? dim - total : part;
+        total += len[k];
+    }
+    return ZKI_OK;
+}
+
+/* A float input that may be given empty (Resize's roi / scales / sizes). */
+static const zki_tensor *given(const zki_graph *g, const zki_node *n, int k)
+{
+    int ti = input_at(n, k);
+    return ti >= 0 && zki_tensor_numel(&g->t[ti]) > 0 ? &g->t[ti] : NULL;
+}
+
+zki_status zki_resize_resolve(const zki_graph *g, const zki_node *n, int64_t *out, double *scale)
+{
+    const zki_tensor *x = &g->t[n->in[0]];
+    int r = x->rank;
+    const char *mode = zki_attr_str(n, "mode", "nearest");
+    if (strcmp(mode, "nearest"))
+        return NF(ZKI_ERR_UNSUPPORTED, "mode '%s': only nearest is supported", mode);
+    if (zki_attr_get(n, "axes") || strcmp(zki_attr_str(n, "keep_aspect_ratio_policy", "stretch"), "stretch"))
+        return NF(ZKI_ERR_UNSUPPORTED, "axes and keep_aspect_ratio_policy are not supported");
+    const char *ct = zki_attr_str(n, "coordinate_transformation_mode", "half_pixel");
+    if (n->opset >= 11 && strcmp(ct, "half_pixel") && strcmp(ct, "pytorch_half_pixel") && strcmp(ct, "asymmetric") &&
+        strcmp(ct, "align_corners") && strcmp(ct, "tf_half_pixel_for_nearest"))
+        return NF(ZKI_ERR_UNSUPPORTED, "coordinate_transformation_mode '%s'", ct);
+    const char *nm = zki_attr_str(n, "nearest_mode", "round_prefer_floor");
+    if (n->opset >= 11 && strcmp(nm, "round_prefer_floor") && strcmp(nm, "round_prefer_ceil") && strcmp(nm, "floor") &&
+        strcmp(nm, "ceil"))
+        return NF(ZKI_ERR_UNSUPPORTED, "nearest_mode '%s'", nm);
+    /* opset 10: Resize(X, scales); 11+: Resize(X, roi, scales, sizes) */
+    const zki_tensor *sc = given(g, n, n->opset < 11 ? 1 : 2), *sz = n->opset < 11 ? NULL : given(g, n, 3);
+    if (sz) {
+        if (sz->kind != ZKI_T_CONST || !sz->i || zki_tensor_numel(sz) != r)
+            return NF(ZKI_ERR_UNSUPPORTED, "sizes must be a constant of %d integers", r);
+        for (int a = 0; a < r; a++) {
+            out[a] = sz->i[a];
+            if (out[a] < 1)
+                return NF(ZKI_ERR_INPUT, "sizes must be positive");
+            scale[a] = (double)out[a] / (double)(x->dims[a] ? x->dims[a] : 1);
+        }
+        return ZKI_OK;
+    }
+    if (!sc || sc->kind != ZKI_T_CONST || !sc->f || zki_tensor_numel(sc) != r)
+        return NF(ZKI_ERR_UNSUPPORTED, "scales (or sizes) must be a constant of %d values", r);
+    for (int a = 0; a < r; a++) {
+        if (!(sc->f[a] > 0) || sc->f[a] > 1e6)
+            return NF(ZKI_ERR_INPUT, "scale %g is not positive", (double)sc->f[a]);
+        scale[a] = sc->f[a];
+        out[a] = (int64_t)floor((double)x->dims[a] * scale[a]);
+        if (out[a] < 1)
+            return NF(ZKI_ERR_INPUT, "axis %d resizes to nothing", a);
+    }
+    return ZKI_OK;
+}
+
+int64_t zki_resize_src(const zki_node *n, int64_t in, int64_t out, double scale, int64_t i)
+{
+    const char *ct = n->opset < 11 ? "asymmetric" : zki_attr_str(n, "coordinate_transformation_mode", "half_pixel");
+    const char *nm = n->opset < 11 ? "floor" : zki_attr_str(n, "nearest_mode", "round_prefer_floor");
+    double x;
+    if (!strcmp(ct, "asymmetric"))
+        x = (double)i / scale;
+    else if (!strcmp(ct, "align_corners"))
+        x = out > 1 ? (double)i * (double)(in - 1) / (double)(out - 1) : 0;
+    else if (!strcmp(ct, "tf_half_pixel_for_nearest"))
+        x = ((double)i + 0.5) / scale;
+    else if (!strcmp(ct, "pytorch_half_pixel") && out <= 1)
+        x = 0;
+    else
+        x = ((double)i + 0.5) / scale - 0.5;
+    double f = floor(x);
+    int64_t s;
+    if (!strcmp(nm, "floor"))
+        s = (int64_t)f;
+    else if (!strcmp(nm, "ceil"))
+        s = (int64_t)ceil(x);
+    else if (x - f == 0.5)
+        s = (int64_t)f + (strcmp(nm, "round_prefer_ceil") == 0);
+    else
+        s = (int64_t)floor(x + 0.5);
+    return s < 0 ? 0 : s >= in ? in - 1 : s;
+}
+
 static zki_status infer_matmul(zki_graph *g, const zki_node *n, const zki_tensor *a, const zki_tensor *b)
 {
     if (a->rank < 1 || b->rank < 1)
@@ -308,7 +425,8 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         [ZKI_OP_GEMM] = 2, [ZKI_OP_MATMUL] = 2, [ZKI_OP_ADD] = 2, [ZKI_OP_SUB] = 2, [ZKI_OP_MUL] = 2,
         [ZKI_OP_DIV] = 2, [ZKI_OP_POW] = 2, [ZKI_OP_CONV] = 2, [ZKI_OP_BATCHNORM] = 5, [ZKI_OP_RESHAPE] = 2,
         [ZKI_OP_SLICE] = 3, [ZKI_OP_UNSQUEEZE] = 2, [ZKI_OP_PAD] = 2, [ZKI_OP_LAYERNORM] = 2,
-        [ZKI_OP_GATHER] = 2, [ZKI_OP_WHERE] = 3, [ZKI_OP_PRELU] = 2,
+        [ZKI_OP_GATHER] = 2, [ZKI_OP_WHERE] = 3, [ZKI_OP_PRELU] = 2, [ZKI_OP_EXPAND] = 2, [ZKI_OP_LSTM] = 3,
+        [ZKI_OP_GRU] = 3, [ZKI_OP_EQUAL] = 2,
     };
     int need = min_in[n->op] ? min_in[n->op] : 1;
     if (n->n_in < need)
@@ -319,12 +437,17 @@ zki_status zki_op_infer(zki_graph *g, int ni)
     for (int k = 0; k < n->n_in; k++)
         if (n->in[k] >= 0 && !g->t[n->in[k]].shape_known)
             return NF(ZKI_ERR_INPUT, "input '%s' has no known shape", g->t[n->in[k]].name);
-    if (n->n_out < 1 || n->out[0] < 0)
+    int any_out = n->n_out > 0 && n->out[0] >= 0;
+    for (int k = 1; k < n->n_out && (n->op == ZKI_OP_LSTM || n->op == ZKI_OP_GRU); k++)
+        any_out |= n->out[k] >= 0; /* Y may be omitted when Y_h or Y_c is used */
+    if (!any_out)
         return NF(ZKI_ERR_INPUT, "has no output");
     for (int k = 1; k < n->n_out; k++) {
         if (n->out[k] < 0)
             continue;
-        int ok = (n->op == ZKI_OP_DROPOUT && k == 1) || (n->op == ZKI_OP_LAYERNORM && k <= 2);
+        int ok = (n->op == ZKI_OP_DROPOUT && k == 1) || (n->op == ZKI_OP_LAYERNORM && k <= 2) ||
+                 (n->op == ZKI_OP_LSTM && k <= 2) || (n->op == ZKI_OP_GRU && k <= 1) ||
+                 (n->op == ZKI_OP_SPLIT && k < ZKI_MAX_SPLIT);
         if (!ok)
             return NF(ZKI_ERR_UNSUPPORTED, "output %d ('%s') is not supported", k, g->t[n->out[k]].name);
     }
@@ -632,7 +755,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
             return st;
         return set_out(g, n, 2, ZKI_ET_FLOAT, r, d);
     }
-    case ZKI_OP_REDUCEMEAN: {
+    case ZKI_OP_REDUCEMEAN: case ZKI_OP_REDUCESUM: case ZKI_OP_REDUCEMAX: {
         if ((st = need_float(n, x)) != ZKI_OK)
             return st;
         int red[ZKI_MAX_RANK] = {0}, any = 0;
@@ -707,6 +830,80 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         if (e > r) e = r;
         d[0] = e > s ? e - s : 0;
         return set_out(g, n, 0, ZKI_ET_INT64, 1, d);
+    }
+    case ZKI_OP_CONSTANTOFSHAPE: {
+        const zki_tensor *sh = const_int(g, n, 0);
+        if (!sh || sh->rank != 1 || zki_tensor_numel(sh) > ZKI_MAX_RANK)
+            return NF(ZKI_ERR_UNSUPPORTED, "shape must be a constant 1-D input of at most %d values", ZKI_MAX_RANK);
+        if (y && zki_tensor_numel(y) != 1)
+            return NF(ZKI_ERR_INPUT, "value must hold one element");
+        return set_out(g, n, 0, y ? y->et : ZKI_ET_FLOAT, (int)zki_tensor_numel(sh), sh->i);
+    }
+    case ZKI_OP_EQUAL:
+        if (zki_et_is_float(x->et) != zki_et_is_float(y->et))
+            return NF(ZKI_ERR_INPUT, "operands have different types (%s, %s)", zki_et_name(x->et), zki_et_name(y->et));
+        if (!zki_bcast_shape(x->rank, x->dims, y->rank, y->dims, &ro, d))
+            return NF(ZKI_ERR_INPUT, "shapes do not broadcast");
+        return set_out(g, n, 0, ZKI_ET_BOOL, ro, d);
+    case ZKI_OP_SPLIT: {
+        int ax;
+        int64_t len[ZKI_MAX_SPLIT];
+        if ((st = zki_split_resolve(g, n, &ax, len)) != ZKI_OK)
+            return st;
+        memcpy(d, x->dims, sizeof(int64_t) * (size_t)r);
+        for (int k = 0; k < n->n_out; k++) {
+            d[ax] = len[k];
+            if ((st = set_out(g, n, k, x->et, r, d)) != ZKI_OK)
+                return st;
+        }
+        return ZKI_OK;
+    }
+    case ZKI_OP_RESIZE: {
+        double sc[ZKI_MAX_RANK];
+        if ((st = zki_resize_resolve(g, n, d, sc)) != ZKI_OK)
+            return st;
+        return set_out(g, n, 0, x->et, r, d);
+    }
+    case ZKI_OP_EXPAND: {
+        const zki_tensor *sh = const_int(g, n, 1);
+        if (!sh)
+            return NF(ZKI_ERR_UNSUPPORTED, "shape is not constant");
+        if (sh->rank != 1 || zki_tensor_numel(sh) > ZKI_MAX_RANK)
+            return NF(ZKI_ERR_UNSUPPORTED, "shape must be 1-D with at most %d values", ZKI_MAX_RANK);
+        int sr = (int)zki_tensor_numel(sh);
+        for (int a = 0; a < sr; a++)
+            if (sh->i[a] < 0)
+                return NF(ZKI_ERR_INPUT, "shape has a negative dimension");
+        if (!zki_bcast_shape(r, x->dims, sr, sh->i, &ro, d))
+            return NF(ZKI_ERR_INPUT, "input does not broadcast to the shape");
+        return set_out(g, n, 0, x->et, ro, d);
+    }
+    case ZKI_OP_LSTM: case ZKI_OP_GRU: {
+        /* the shapes only; zki_graph_prepare unrolls the node (recurrent.h) */
+        int gates = n->op == ZKI_OP_LSTM ? 4 : 3;
+        if ((st = need_float(n, x)) != ZKI_OK)
+            return st;
+        const zki_tensor *rt = input_at(n, 2) >= 0 ? &g->t[n->in[2]] : NULL;
+        if (x->rank != 3 || y->rank != 3 || !rt || rt->rank != 3)
+            return NF(ZKI_ERR_INPUT, "X, W and R must be 3-D");
+        int64_t hs = zki_attr_int(n, "hidden_size", rt->dims[2]);
+        int layout = zki_attr_int(n, "layout", 0) != 0;
+        int64_t T = x->dims[layout], B = x->dims[1 - layout], D = y->dims[0];
+        if (hs < 1 || y->dims[1] != gates * hs || y->dims[2] != x->dims[2] || rt->dims[0] != D ||
+            rt->dims[1] != gates * hs || rt->dims[2] != hs || (D != 1 && D != 2))
+            return NF(ZKI_ERR_INPUT, "W %s / R %s do not fit X %s and hidden_size %lld",
+                      zki_shape_str(3, y->dims, (char[64]){0}, 64), zki_shape_str(3, rt->dims, (char[64]){0}, 64),
+                      zki_shape_str(3, x->dims, (char[64]){0}, 64), (long long)hs);
+        int64_t yd[4] = {T, D, B, hs}, hd[3] = {D, B, hs};
+        if (layout) {
+            yd[0] = B;
+            yd[2] = T;
+            hd[0] = B;
+            hd[1] = D;
+        }
+        if ((st = set_out(g, n, 0, x->et, 4, yd)) != ZKI_OK || (st = set_out(g, n, 1, x->et, 3, hd)) != ZKI_OK)
+            return st;
+        return set_out(g, n, 2, x->et, 3, hd);
     }
     case ZKI_OP_IDENTITY: case ZKI_OP_DROPOUT:
         if (n->op == ZKI_OP_DROPOUT && input_at(n, 2) >= 0) {

@@ -417,8 +417,11 @@ static zki_status run_reducemean(const zki_graph *g, const zki_node *n, zki_buf 
     double *acc = calloc((size_t)(on ? on : 1), sizeof(double));
     const float *X = v[n->in[0]].f;
     float *Y = v[n->out[0]].f;
+    int is_max = n->op == ZKI_OP_REDUCEMAX;
     if (!acc)
         return zki_fail(ZKI_ERR_NOMEM, "out of memory");
+    for (int64_t k = 0; k < on && is_max; k++)
+        acc[k] = -INFINITY;
     /* out index of each input element: drop (or zero) the reduced coordinates */
     for (int64_t k = 0; k < xn; k++) {
         int64_t rem = k, oi = 0, stride = 1;
@@ -430,10 +433,14 @@ static zki_status run_reducemean(const zki_graph *g, const zki_node *n, zki_buf 
                 stride *= x->dims[a];
             }
         }
-        acc[oi] += X[k];
+        if (!is_max)
+            acc[oi] += X[k];
+        else if (X[k] > acc[oi] || X[k] != X[k])
+            acc[oi] = X[k];
     }
+    double div = n->op == ZKI_OP_REDUCEMEAN ? (double)(cnt ? cnt : 1) : 1.0;
     for (int64_t k = 0; k < on; k++)
-        Y[k] = (float)(acc[k] / (double)(cnt ? cnt : 1));
+        Y[k] = (float)(acc[k] / div);
     free(acc);
     return ZKI_OK;
 }
@@ -579,6 +586,51 @@ static zki_status run_layout(const zki_graph *g, const zki_node *n, zki_buf *v)
     return ZKI_OK;
 }
 
+/* Split: each output a run of the axis, outer x part x inner blocks. */
+static zki_status run_split(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *x = tin(g, n, 0);
+    int ax;
+    int64_t len[ZKI_MAX_SPLIT];
+    zki_status st = zki_split_resolve(g, n, &ax, len);
+    if (st != ZKI_OK)
+        return st;
+    int64_t outer = zki_shape_numel(ax, x->dims), inner = zki_shape_numel(x->rank - ax - 1, x->dims + ax + 1);
+    int64_t dim = x->dims[ax], off = 0;
+    for (int k = 0; k < n->n_out; k++) {
+        if (n->out[k] >= 0)
+            for (int64_t o = 0; o < outer; o++)
+                for (int64_t e = 0; e < len[k] * inner; e++)
+                    copy_elem(&v[n->in[0]], (o * dim + off) * inner + e, &v[n->out[k]], o * len[k] * inner + e);
+        off += len[k];
+    }
+    return ZKI_OK;
+}
+
+/* Nearest Resize: every output coordinate read from its source coordinate. */
+static zki_status run_resize(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *x = tin(g, n, 0), *o = &g->t[n->out[0]];
+    int64_t od[ZKI_MAX_RANK];
+    double sc[ZKI_MAX_RANK];
+    zki_status st = zki_resize_resolve(g, n, od, sc);
+    if (st != ZKI_OK)
+        return st;
+    int r = x->rank;
+    int64_t on = zki_tensor_numel(o);
+    for (int64_t k = 0; k < on; k++) {
+        int64_t rem = k, si = 0, stride = 1;
+        for (int a = r - 1; a >= 0; a--) {
+            int64_t c = rem % o->dims[a];
+            rem /= o->dims[a];
+            si += zki_resize_src(n, x->dims[a], o->dims[a], sc[a], c) * stride;
+            stride *= x->dims[a];
+        }
+        copy_elem(&v[n->in[0]], si, &v[n->out[0]], k);
+    }
+    return ZKI_OK;
+}
+
 static int64_t cast_int(double f, int et)
 {
     if (f != f)
@@ -659,7 +711,27 @@ zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *v)
     case ZKI_OP_BATCHNORM: run_batchnorm(g, n, v); return ZKI_OK;
     case ZKI_OP_SOFTMAX: run_softmax(g, n, v); return ZKI_OK;
     case ZKI_OP_LAYERNORM: run_layernorm(g, n, v); return ZKI_OK;
-    case ZKI_OP_REDUCEMEAN: return run_reducemean(g, n, v);
+    case ZKI_OP_REDUCEMEAN: case ZKI_OP_REDUCESUM: case ZKI_OP_REDUCEMAX: return run_reducemean(g, n, v);
+    case ZKI_OP_SPLIT: return run_split(g, n, v);
+    case ZKI_OP_CONSTANTOFSHAPE: {
+        const zki_tensor *val = tin(g, n, 1);
+        zki_buf zero = {(float[1]){0}, (int64_t[1]){0}};
+        const zki_buf *src = val ? &v[n->in[1]] : &zero;
+        for (int64_t k = 0; k < zki_tensor_numel(o); k++)
+            copy_elem(src, 0, &v[n->out[0]], k);
+        return ZKI_OK;
+    }
+    case ZKI_OP_EQUAL: {
+        const zki_tensor *a = tin(g, n, 0), *b = tin(g, n, 1);
+        for (int64_t k = 0; k < zki_tensor_numel(o); k++) {
+            int64_t ia = zki_bcast_index(o->rank, o->dims, a->rank, a->dims, k);
+            int64_t ib = zki_bcast_index(o->rank, o->dims, b->rank, b->dims, k);
+            v[n->out[0]].i[k] = is_float_ty(a) ? v[n->in[0]].f[ia] == v[n->in[1]].f[ib]
+                                               : v[n->in[0]].i[ia] == v[n->in[1]].i[ib];
+        }
+        return ZKI_OK;
+    }
+    case ZKI_OP_RESIZE: return run_resize(g, n, v);
     case ZKI_OP_GATHER: return run_gather(g, n, v);
     case ZKI_OP_TRANSPOSE: case ZKI_OP_SLICE: case ZKI_OP_PAD: case ZKI_OP_CONCAT:
         return run_layout(g, n, v);
@@ -685,6 +757,13 @@ zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *v)
         return ZKI_OK;
     }
     case ZKI_OP_CAST: run_cast(g, n, v); return ZKI_OK;
+    case ZKI_OP_EXPAND: {
+        const zki_tensor *x = tin(g, n, 0);
+        int64_t cnt = zki_tensor_numel(o);
+        for (int64_t k = 0; k < cnt; k++)
+            copy_elem(&v[n->in[0]], zki_bcast_index(o->rank, o->dims, x->rank, x->dims, k), &v[n->out[0]], k);
+        return ZKI_OK;
+    }
     case ZKI_OP_SHAPE: {
         const zki_tensor *x = tin(g, n, 0);
         int r = x->rank;

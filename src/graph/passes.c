@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "graph/recurrent.h"
 
 /* Appends a constant tensor and wires it as input `slot` of node ni. */
 static zki_status add_const_input(zki_graph *g, int ni, int slot, int et, int rank, const int64_t *dims,
@@ -104,6 +105,10 @@ static zki_status normalise(zki_graph *g, int ni)
             if ((st = float_input(g, ni, 1, "min")) || (st = float_input(g, ni, 2, "max")))
                 return st;
         }
+        break;
+    case ZKI_OP_SPLIT:
+        if (os < 13 && n->n_in == 1)
+            return ints_input(g, ni, 1, "split", 0);
         break;
     case ZKI_OP_REDUCEMEAN:
         if (os < 18 && n->n_in > 1)
@@ -590,6 +595,15 @@ zki_status zki_graph_prepare(zki_graph *g)
         }
     }
     st = compact(g, dead);
+    if (st == ZKI_OK && zki_graph_has_recurrent(g)) {
+        /* LSTM / GRU become feed-forward nodes; what they leave unused goes */
+        uint8_t *d2 = NULL;
+        if ((st = zki_graph_unroll_recurrent(g)) == ZKI_OK) {
+            d2 = calloc((size_t)g->n_nodes + 1, 1);
+            st = d2 ? compact(g, d2) : zki_fail(ZKI_ERR_NOMEM, "out of memory");
+        }
+        free(d2);
+    }
 done:
     free(dead);
     free(uses);

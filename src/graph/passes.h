@@ -1,6 +1,6 @@
 /* Graph preparation passes, run by the importer in this order:
  *   normalise  attribute forms of old opsets (Slice < 10, Pad < 11, Clip < 11,
- *              Squeeze/Unsqueeze < 13, ReduceMean < 18) become constant inputs
+ *              Squeeze/Unsqueeze/Split < 13) become constant inputs
  *   infer+fold shapes inferred node by node; a node whose inputs are all
  *              constant (or a Shape node) is evaluated and its outputs become
  *              constants, so shape-computing sub-graphs vanish
@@ -11,6 +11,8 @@
  *              (torch's SiLU) becomes Swish, x * HardSigmoid(x) (alpha
  *              1/6, beta 1/2: torch's hardswish below opset 14) HardSwish
  *   dce        nodes and tensors nothing depends on are dropped
+ *   unroll     LSTM and GRU nodes become MatMul/Add/Mul/Sigmoid/Tanh/Slice
+ *              nodes over the static sequence (recurrent.h), then dce again
  * The float executor runs the prepared graph. */
 #ifndef ZKI_GRAPH_PASSES_H
 #define ZKI_GRAPH_PASSES_H

@@ -23,9 +23,11 @@ void zki_refusals_add(zki_refusals *r, const char *op, const char *node, const c
     }
     g->count++;
     size_t l = strlen(g->nodes);
-    if (g->count > 3) { /* three names are enough to find the rest */
-        if (g->count == 4 && l + 5 < sizeof g->nodes)
-            memcpy(g->nodes + l, ", ...", 6);
+    /* three names are enough to find the rest; a name that does not fit
+     * whole (with room left for ", ...") is left out, not cut */
+    if (g->count > 3 || l + strlen(node) + 2 + 6 > sizeof g->nodes) {
+        if (l + 6 <= sizeof g->nodes && (l < 5 || strcmp(g->nodes + l - 5, ", ...")))
+            memcpy(g->nodes + l, l ? ", ..." : "...", l ? 6 : 4);
         return;
     }
     snprintf(g->nodes + l, sizeof g->nodes - l, "%s%s", l ? ", " : "", node);
@@ -60,10 +62,9 @@ const char *zki_refusal_remedy(const char *op, int opset)
     if (!strcmp(op, "Div"))
         return "; only division by a constant is supported (a Div of two activations has no integer "
                "version): divide by a constant, or multiply by a Reciprocal";
-    if (!strcmp(op, "LSTM") || !strcmp(op, "GRU") || !strcmp(op, "RNN") || !strcmp(op, "Loop") ||
-        !strcmp(op, "Scan"))
-        return "; recurrent layers and loops are not supported: zkinfer takes feed-forward graphs "
-               "(docs/onnx.md)";
+    if (!strcmp(op, "RNN") || !strcmp(op, "Loop") || !strcmp(op, "Scan"))
+        return "; recurrent layers other than LSTM and GRU, and loops, are not supported: zkinfer unrolls "
+               "forward LSTM and GRU layers and otherwise takes feed-forward graphs (docs/onnx.md)";
     if (!strcmp(op, "BatchNormalization"))
         return "; a BatchNormalization is folded into a Conv or Gemm right before it (with no other "
                "consumer), or else taken as a depthwise 1x1 Conv when its input is 4-D (NCHW) and its "

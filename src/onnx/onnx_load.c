@@ -281,6 +281,38 @@ static zki_status constant_node(zki_graph *g, const Onnx__NodeProto *np, int ops
     return ZKI_OK;
 }
 
+/* ConstantOfShape's value (a tensor attribute): a constant wired as the
+ * node's input 1. */
+static zki_status value_input(zki_graph *g, int ni, const Onnx__TensorProto *tp)
+{
+    zki_host_tensor h;
+    zki_status st = decode_tensor(tp, &h);
+    if (st != ZKI_OK) {
+        zki_host_tensor_clear(&h);
+        return st;
+    }
+    if (zki_host_tensor_numel(&h) != 1) {
+        zki_host_tensor_clear(&h);
+        return zki_fail(ZKI_ERR_INPUT, "value must hold one element");
+    }
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::value", g->nodes[ni].name);
+    int idx = zki_graph_add_tensor(g, nm, ZKI_T_CONST, h.et);
+    int *in = idx >= 0 ? realloc(g->nodes[ni].in, sizeof(int) * 2) : NULL;
+    if (!in) {
+        zki_host_tensor_clear(&h);
+        return zki_fail(ZKI_ERR_NOMEM, "out of memory");
+    }
+    take_const(g, idx, &h);
+    zki_node *n = &g->nodes[ni];
+    n->in = in;
+    if (n->n_in < 1)
+        in[0] = -1;
+    in[1] = idx;
+    n->n_in = 2;
+    return ZKI_OK;
+}
+
 /* Static input shape from a ValueInfo; a symbolic leading (batch) dim is 1. */
 static zki_status input_shape(zki_tensor *t, const Onnx__ValueInfoProto *vi)
 {
@@ -334,12 +366,10 @@ static zki_status refuse_nodes(const Onnx__GraphProto *gp, int opset)
         } else if (zki_op_from_name(ot) < 0) {
             snprintf(why, sizeof why, "no such operator in zkinfer (opset %d)%s", opset, zki_refusal_remedy(ot, opset));
             zki_refusals_add(&r, ot, nm, why);
-        } else if (np->n_input > ZKI_MAX_NODE_IN || np->n_output > 8) {
-            char stages[64] = "";
-            if (!strcmp(ot, "Concat"))
-                snprintf(stages, sizeof stages, ": concatenate in stages of at most %d", ZKI_MAX_NODE_IN);
-            snprintf(why, sizeof why, "at most %d inputs and 8 outputs (has %zu and %zu)%s", ZKI_MAX_NODE_IN,
-                     np->n_input, np->n_output, stages);
+        } else if (np->n_input > (strcmp(ot, "Concat") ? ZKI_MAX_NODE_IN : ZKI_MAX_CONCAT_IN) || np->n_output > 8) {
+            snprintf(why, sizeof why, "at most %d inputs and 8 outputs (has %zu and %zu)%s",
+                     strcmp(ot, "Concat") ? ZKI_MAX_NODE_IN : ZKI_MAX_CONCAT_IN, np->n_input, np->n_output,
+                     strcmp(ot, "Concat") ? "" : ": concatenate in stages");
             zki_refusals_add(&r, ot, nm, why);
         }
     }
@@ -460,8 +490,16 @@ static zki_status build(zki_graph *g, const Onnx__ModelProto *m)
         if (!n->attr)
             return zki_fail(ZKI_ERR_NOMEM, "out of memory");
         for (size_t a = 0; a < np->n_attribute; a++) {
-            zki_status st = copy_attr(&n->attr[a], np->attribute[a], nm, ot);
-            n->n_attr = (int)a + 1;
+            const Onnx__AttributeProto *ap = np->attribute[a];
+            if (op == ZKI_OP_CONSTANTOFSHAPE && ap->t && ap->name && !strcmp(ap->name, "value")) {
+                zki_status st = value_input(g, ni, ap->t);
+                if (st != ZKI_OK)
+                    return zki_fail_ctx(st, "node '%s' (%s, opset %d)", nm, ot, opset);
+                n = &g->nodes[ni];
+                continue;
+            }
+            zki_status st = copy_attr(&n->attr[n->n_attr], ap, nm, ot);
+            n->n_attr++;
             if (st != ZKI_OK)
                 return st;
         }

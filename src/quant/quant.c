@@ -725,6 +725,27 @@ static zki_status q_layout(zki_qctx *c, int ni)
     return ZKI_OK;
 }
 
+/* The axes a Reduce* node reduces, as a bit mask over its input's r axes
+ * (attribute or input; none given: all, unless noop_with_empty_axes). */
+static int64_t reduce_mask(const zki_graph *g, const zki_node *n, int r)
+{
+    const int64_t *av;
+    int ac = zki_attr_ints(n, "axes", &av);
+    if (n->n_in > 1 && n->in[1] >= 0) {
+        ac = (int)zki_tensor_numel(&g->t[n->in[1]]);
+        av = g->t[n->in[1]].i;
+    }
+    int64_t mask = 0;
+    for (int k = 0; k < ac; k++)
+        mask |= (int64_t)1 << (av[k] < 0 ? av[k] + r : av[k]);
+    if (!ac && !zki_attr_int(n, "noop_with_empty_axes", 0))
+        mask = ((int64_t)1 << r) - 1;
+    return mask;
+}
+
+static zki_status q_reducemax(zki_qctx *c, const zki_node *n, int x);
+
+/* AveragePool, GlobalAveragePool, ReduceMean, ReduceSum; ReduceMax. */
 static zki_status q_pool_mean(zki_qctx *c, int ni)
 {
     const zki_graph *g = c->g;
@@ -732,6 +753,8 @@ static zki_status q_pool_mean(zki_qctx *c, int ni)
     int x = n->in[0];
     if (!is_act(c, x))
         return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
+    if (n->op == ZKI_OP_REDUCEMAX)
+        return q_reducemax(c, n, x);
     const zki_tensor *X = &g->t[x];
     double sx = c->m->t[c->qi[x]].scale, bx = ldexp(1.0, c->o.act_bits - 1);
     int in[1] = {c->qi[x]};
@@ -765,31 +788,24 @@ static zki_status q_pool_mean(zki_qctx *c, int ni)
         for (int a = 2; a < r; a++)
             mask |= (int64_t)1 << a;
     } else {
-        const int64_t *av;
-        int ac = zki_attr_ints(n, "axes", &av);
-        if (n->n_in > 1 && n->in[1] >= 0) {
-            ac = (int)zki_tensor_numel(&g->t[n->in[1]]);
-            av = g->t[n->in[1]].i;
-        }
-        for (int k = 0; k < ac; k++)
-            mask |= (int64_t)1 << (av[k] < 0 ? av[k] + r : av[k]);
-        if (!ac)
-            mask = ((int64_t)1 << r) - 1;
+        mask = reduce_mask(g, n, r);
     }
     int64_t cnt = 1, kd[ZKI_MAX_RANK];
     for (int a = 0; a < r; a++) {
         kd[a] = (mask >> a & 1) ? 1 : X->dims[a];
         cnt *= (mask >> a & 1) ? X->dims[a] : 1;
     }
+    /* a ReduceSum is a mean without the divisor */
+    double div = n->op == ZKI_OP_REDUCESUM ? 1.0 : (double)cnt;
     const zki_tensor *Y = &g->t[n->out[0]];
     int keep = Y->rank == r;
     if (keep) {
         int64_t extra[1] = {mask};
-        return emit_rq(c, n, ZKI_QOP_MEAN, in, 1, n->out[0], sx / (double)cnt, (double)cnt * bx, extra, 1);
+        return emit_rq(c, n, ZKI_QOP_MEAN, in, 1, n->out[0], sx / div, (double)cnt * bx, extra, 1);
     }
     double sy = act_scale(c, n->out[0]);
     int64_t M, s;
-    zki_status st = choose_rq(n, sx / (double)cnt / sy, (double)cnt * bx, &M, &s);
+    zki_status st = choose_rq(n, sx / div / sy, (double)cnt * bx, &M, &s);
     if (st != ZKI_OK)
         return st;
     char nm[300];
@@ -813,8 +829,8 @@ static zki_status q_concat(zki_qctx *c, int ni)
 {
     const zki_graph *g = c->g;
     const zki_node *n = &g->nodes[ni];
-    if (n->n_in > ZKI_QMAX_IN)
-        return QERR(n, ZKI_ERR_UNSUPPORTED, "more than %d inputs", ZKI_QMAX_IN);
+    if (n->n_in > ZKI_MAX_CONCAT_IN)
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "more than %d inputs", ZKI_MAX_CONCAT_IN);
     double sy = 0;
     for (int k = 0; k < n->n_in; k++) {
         int t = n->in[k];
@@ -826,7 +842,7 @@ static zki_status q_concat(zki_qctx *c, int ni)
     }
     if (!(sy > 0))
         sy = 1.0 / (double)c->aq;
-    int in[ZKI_QMAX_IN];
+    int in[ZKI_MAX_CONCAT_IN];
     for (int k = 0; k < n->n_in; k++) {
         int t = n->in[k];
         char nm[300];
@@ -857,13 +873,34 @@ static zki_status q_concat(zki_qctx *c, int ni)
             in[k] = qa;
         }
     }
-    int y = n->out[0];
+    int y = n->out[0], cnt = n->n_in, r = g->t[y].rank;
+    int64_t ax = zki_attr_int(n, "axis", 0);
+    int64_t p[1] = {ax < 0 ? ax + r : ax};
+    /* more than ZKI_QMAX_IN inputs: Concats of groups first, at scale sy */
+    for (int level = 0; cnt > ZKI_QMAX_IN; level++) {
+        int m = 0;
+        for (int k = 0; k < cnt; k += ZKI_QMAX_IN, m++) {
+            int gn = cnt - k < ZKI_QMAX_IN ? cnt - k : ZKI_QMAX_IN;
+            int64_t d[ZKI_QMAX_RANK];
+            memcpy(d, c->m->t[in[k]].dims, sizeof(int64_t) * (size_t)r);
+            for (int j = 1; j < gn; j++)
+                d[p[0]] += c->m->t[in[k + j]].dims[p[0]];
+            char nm[300];
+            snprintf(nm, sizeof nm, "%s::part%d_%d", n->name, level, m);
+            int qp = gn > 1 ? zki_qmodel_add_tensor(c->m, nm, ZKI_QT_VALUE, c->o.act_bits, r, d, sy) : in[k];
+            zki_qnode *q = qp >= 0 && gn > 1 ? emit(c, ZKI_QOP_CONCAT, n, in + k, gn, qp) : NULL;
+            if (qp < 0 || (gn > 1 && !q))
+                return nomem();
+            if (q)
+                setp(q, p, 1);
+            in[m] = qp;
+        }
+        cnt = m;
+    }
     int qo = qvalue(c, y, sy, c->o.act_bits);
-    zki_qnode *q = qo >= 0 ? emit(c, ZKI_QOP_CONCAT, n, in, n->n_in, qo) : NULL;
+    zki_qnode *q = qo >= 0 ? emit(c, ZKI_QOP_CONCAT, n, in, cnt, qo) : NULL;
     if (!q)
         return nomem();
-    int64_t ax = zki_attr_int(n, "axis", 0);
-    int64_t p[1] = {ax < 0 ? ax + g->t[y].rank : ax};
     setp(q, p, 1);
     c->qi[y] = qo;
     return ZKI_OK;
@@ -1060,6 +1097,187 @@ static zki_status q_layernorm(zki_qctx *c, int ni)
     return emit_rq(c, n, ZKI_QOP_LAYERNORM, in, 3, n->out[0], sacc, acc, extra, 2);
 }
 
+/* A data-movement qnode (no arithmetic) reading in[0..n_in): its output
+ * keeps in[0]'s scale and bits and is IR tensor y when y >= 0 (recorded
+ * in qi), else an intermediate NODE::what of the given shape. Returns the
+ * output's qtensor or -1 (out of memory). */
+static int emit_move(zki_qctx *c, const zki_node *n, int op, const int *in, int n_in, int y, const char *what,
+                     int rank, const int64_t *dims, const int64_t *p, int np)
+{
+    int bits = c->m->t[in[0]].bits;
+    double scale = c->m->t[in[0]].scale;
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::%s", n->name, what);
+    const zki_tensor *t = y >= 0 ? &c->g->t[y] : NULL;
+    int qo = t ? zki_qmodel_add_tensor(c->m, t->name, ZKI_QT_VALUE, bits, t->rank, t->dims, scale)
+               : zki_qmodel_add_tensor(c->m, nm, ZKI_QT_VALUE, bits, rank, dims, scale);
+    zki_qnode *q = qo >= 0 ? emit(c, op, n, in, n_in, qo) : NULL;
+    if (!q)
+        return -1;
+    setp(q, p, np);
+    if (y >= 0)
+        c->qi[y] = qo;
+    return qo;
+}
+
+/* Gather along `axis` of qtensor qx by the constant indices idx[0..cnt)
+ * (taken): the integer form of a broadcast (all zeros) or a nearest
+ * resize (each output coordinate's source). */
+static int emit_pick(zki_qctx *c, const zki_node *n, int qx, int axis, int64_t *idx, int64_t cnt, int y)
+{
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::idx%d", n->name, axis);
+    int qi = zki_qmodel_add_tensor(c->m, nm, ZKI_QT_CONST, 64, 1, &cnt, 0);
+    if (qi < 0) {
+        free(idx);
+        return -1;
+    }
+    c->m->t[qi].data = idx;
+    const zki_qtensor *x = &c->m->t[qx];
+    int64_t d[ZKI_QMAX_RANK];
+    int r = x->rank;
+    memcpy(d, x->dims, sizeof(int64_t) * (size_t)r);
+    d[axis] = cnt;
+    int in[2] = {qx, qi};
+    int64_t p[1] = {axis};
+    char what[32];
+    snprintf(what, sizeof what, "pick%d", axis);
+    return emit_move(c, n, ZKI_QOP_GATHER, in, 2, y, what, r, d, p, 1);
+}
+
+/* Expand and Resize (nearest): one Gather per axis that changes, after a
+ * Reshape to the output's rank (Expand may add leading axes). */
+static zki_status q_expand_resize(zki_qctx *c, int ni)
+{
+    const zki_graph *g = c->g;
+    const zki_node *n = &g->nodes[ni];
+    int x = n->in[0], y = n->out[0];
+    if (!is_act(c, x))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
+    const zki_tensor *X = &g->t[x], *Y = &g->t[y];
+    int r = Y->rank, qx = c->qi[x];
+    int64_t xd[ZKI_MAX_RANK], od[ZKI_MAX_RANK];
+    double sc[ZKI_MAX_RANK] = {0};
+    for (int a = 0; a < r; a++)
+        xd[a] = a < r - X->rank ? 1 : X->dims[a - (r - X->rank)];
+    if (n->op == ZKI_OP_RESIZE) {
+        zki_status st = zki_resize_resolve(g, n, od, sc);
+        if (st != ZKI_OK)
+            return st;
+    }
+    int64_t *maps[ZKI_MAX_RANK] = {0};
+    int last = -1;
+    for (int a = 0; a < r; a++) {
+        int moves = 0;
+        if (n->op == ZKI_OP_EXPAND) {
+            moves = xd[a] != Y->dims[a];
+        } else {
+            maps[a] = malloc(sizeof(int64_t) * (size_t)(Y->dims[a] + 1));
+            if (!maps[a])
+                goto oom;
+            for (int64_t i = 0; i < Y->dims[a]; i++) {
+                maps[a][i] = zki_resize_src(n, xd[a], Y->dims[a], sc[a], i);
+                moves |= maps[a][i] != i;
+            }
+            moves |= xd[a] != Y->dims[a];
+        }
+        if (moves)
+            last = a;
+        else {
+            free(maps[a]);
+            maps[a] = NULL;
+        }
+    }
+    int in[1] = {qx};
+    if (r != X->rank || last < 0) {
+        qx = emit_move(c, n, ZKI_QOP_RESHAPE, in, 1, last < 0 ? y : -1, "rank", r, xd, NULL, 0);
+        if (qx < 0)
+            goto oom;
+    }
+    for (int a = 0; a <= last; a++) {
+        if (n->op == ZKI_OP_EXPAND && xd[a] != Y->dims[a])
+            maps[a] = calloc((size_t)Y->dims[a] + 1, sizeof(int64_t)); /* every copy reads row 0 */
+        else if (!maps[a])
+            continue;
+        if (!maps[a])
+            goto oom;
+        qx = emit_pick(c, n, qx, a, maps[a], Y->dims[a], a == last ? y : -1);
+        maps[a] = NULL;
+        if (qx < 0)
+            goto oom;
+    }
+    return ZKI_OK;
+oom:
+    for (int a = 0; a < r; a++)
+        free(maps[a]);
+    return nomem();
+}
+
+/* Split: one Slice per output. */
+static zki_status q_split(zki_qctx *c, int ni)
+{
+    const zki_graph *g = c->g;
+    const zki_node *n = &g->nodes[ni];
+    int x = n->in[0], ax;
+    if (!is_act(c, x))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "input must be an activation");
+    int64_t len[ZKI_MAX_SPLIT], off = 0;
+    zki_status st = zki_split_resolve(g, n, &ax, len);
+    if (st != ZKI_OK)
+        return st;
+    int r = g->t[x].rank;
+    for (int k = 0; k < n->n_out; k++) {
+        if (n->out[k] >= 0) {
+            int64_t p[2 * ZKI_MAX_RANK];
+            for (int a = 0; a < r; a++) {
+                p[a] = a == ax ? off : 0;
+                p[r + a] = 1;
+            }
+            int in[1] = {c->qi[x]};
+            if (emit_move(c, n, ZKI_QOP_SLICE, in, 1, n->out[k], "", 0, NULL, p, 2 * r) < 0)
+                return nomem();
+        }
+        off += len[k];
+    }
+    return ZKI_OK;
+}
+
+/* ReduceMax (of activation x) over contiguous axes: a 2-D max pool of
+ * [1, outer, reduced, inner] with a (reduced x 1) window, between two
+ * Reshapes. */
+static zki_status q_reducemax(zki_qctx *c, const zki_node *n, int x)
+{
+    const zki_graph *g = c->g;
+    const zki_tensor *X = &g->t[x];
+    int r = X->rank, lo = -1, hi = -1;
+    int64_t mask = reduce_mask(g, n, r);
+    for (int a = 0; a < r; a++)
+        if (mask >> a & 1) {
+            if (lo < 0)
+                lo = a;
+            hi = a;
+        }
+    int in[1] = {c->qi[x]};
+    if (lo < 0) /* nothing reduced */
+        return emit_move(c, n, ZKI_QOP_RESHAPE, in, 1, n->out[0], "", 0, NULL, NULL, 0) < 0 ? nomem() : ZKI_OK;
+    for (int a = lo; a <= hi; a++)
+        if (!(mask >> a & 1))
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "the reduced axes must be adjacent");
+    int64_t d4[4] = {1, zki_shape_numel(lo, X->dims), zki_shape_numel(hi - lo + 1, X->dims + lo),
+                     zki_shape_numel(r - hi - 1, X->dims + hi + 1)};
+    if (d4[2] > 4096)
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "reduces %lld values, more than the 4096 of a max-pool window",
+                    (long long)d4[2]);
+    int64_t o4[4] = {1, d4[1], 1, d4[3]}, w[10] = {d4[2], 1, 1, 1, 1, 1, 0, 0, 0, 0};
+    int q4 = emit_move(c, n, ZKI_QOP_RESHAPE, in, 1, -1, "rows", 4, d4, NULL, 0);
+    in[0] = q4;
+    int qm = q4 >= 0 ? emit_move(c, n, ZKI_QOP_MAXPOOL, in, 1, -1, "max", 4, o4, w, 10) : -1;
+    in[0] = qm;
+    if (qm < 0 || emit_move(c, n, ZKI_QOP_RESHAPE, in, 1, n->out[0], "", 0, NULL, NULL, 0) < 0)
+        return nomem();
+    return ZKI_OK;
+}
+
 /* The ops q_node has an integer version of (its switch's cases). */
 static int q_has_int(int op)
 {
@@ -1071,7 +1289,7 @@ static int q_has_int(int op)
         ZKI_OP_GLOBALAVGPOOL, ZKI_OP_REDUCEMEAN, ZKI_OP_CONCAT, ZKI_OP_GATHER, ZKI_OP_SOFTMAX, ZKI_OP_LAYERNORM,
         ZKI_OP_HARDSIGMOID, ZKI_OP_HARDSWISH, ZKI_OP_EXP, ZKI_OP_LOG, ZKI_OP_RECIPROCAL, ZKI_OP_SOFTPLUS,
         ZKI_OP_ELU, ZKI_OP_SELU, ZKI_OP_CELU, ZKI_OP_MISH, ZKI_OP_SOFTSIGN, ZKI_OP_NEG, ZKI_OP_ABS, ZKI_OP_PRELU,
-        ZKI_OP_SWISH};
+        ZKI_OP_SWISH, ZKI_OP_EXPAND, ZKI_OP_RESIZE, ZKI_OP_SPLIT, ZKI_OP_REDUCESUM, ZKI_OP_REDUCEMAX};
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
         if (ops[k] == op)
             return 1;
@@ -1148,7 +1366,11 @@ static zki_status q_node(zki_qctx *c, int ni)
     case ZKI_OP_TRANSPOSE: case ZKI_OP_SLICE: case ZKI_OP_PAD: case ZKI_OP_IDENTITY: case ZKI_OP_DROPOUT:
     case ZKI_OP_CAST:
         return q_layout(c, ni);
-    case ZKI_OP_AVGPOOL: case ZKI_OP_GLOBALAVGPOOL: case ZKI_OP_REDUCEMEAN: return q_pool_mean(c, ni);
+    case ZKI_OP_AVGPOOL: case ZKI_OP_GLOBALAVGPOOL: case ZKI_OP_REDUCEMEAN: case ZKI_OP_REDUCESUM:
+    case ZKI_OP_REDUCEMAX:
+        return q_pool_mean(c, ni);
+    case ZKI_OP_EXPAND: case ZKI_OP_RESIZE: return q_expand_resize(c, ni);
+    case ZKI_OP_SPLIT: return q_split(c, ni);
     case ZKI_OP_CONCAT: return q_concat(c, ni);
     case ZKI_OP_GATHER: return q_gather(c, ni);
     case ZKI_OP_SOFTMAX: return q_softmax(c, ni);
