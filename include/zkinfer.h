@@ -239,9 +239,10 @@ typedef struct {
                               * one-input models; a key always has 1) */
     zki_tensor_info input;   /* input 0 */
     zki_tensor_info output;  /* output 0 */
-    int classifier;          /* key only: 1 when the output is a final
-                              * Gemm/MatMul's scores (its argmax is a class), 0
-                              * for a map (e.g. a Conv's channels) */
+    int classifier;          /* key only: 1 when the output is a vector of
+                              * scores (one axis of more than one value: its
+                              * argmax is a class), 0 for a map (e.g. a Conv's
+                              * channels by height by width) */
     uint64_t weight_bytes;   /* key only: the committed weights' size in bytes */
 } zki_info;
 

@@ -93,7 +93,12 @@ zki_status zki_vk_info(const zki_vk *vk, zki_info *info)
     memcpy(info->output.dims, a->out_dims, sizeof(int64_t) * info->output.rank);
     info->output.scale = a->out_scale;
     info->output.bits = a->out_bits;
-    info->classifier = a->n_nodes > 0 && a->nodes[a->n_nodes - 1].kind == ZKI_NODE_LINEAR;
+    /* scores: one axis of more than one value ([1, 1000], or a pooled map
+     * [1, 1000, 1, 1] flattened or not), whatever node computes them */
+    uint32_t wide = 0;
+    for (uint32_t k = 0; k < info->output.rank; k++)
+        wide += info->output.dims[k] > 1;
+    info->classifier = a->n_nodes > 0 && wide == 1;
     info->weight_bytes = weight_bytes(a);
     return ZKI_OK;
 }
