@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/scratch.h"
 #include "pcs/pcs_internal.h"
 
 #define ROW_BLOCK 8 /* rows encoded together: one cache line per column */
@@ -80,7 +81,7 @@ void zki_pcs_prover_free(zki_pcs_prover *pr)
         return;
     zki_pcs_commitment_free(&pr->com);
     free(pr->vecs);
-    free(pr->cw);
+    zki_scratch_free(pr->cw);
     free(pr->pad);
     free(pr->masks);
     free(pr->salts);
@@ -260,7 +261,7 @@ zki_status zki_pcs_commit(zki_pcs_prover **out, const zki_pcs_params *p, const z
     if (p->hiding && (st = make_randomness(pr, p->seed)))
         goto fail;
     if (s->rows > SIZE_MAX / sizeof(zki_fe) / s->d ||
-        !(pr->cw = malloc(s->rows * s->d * sizeof(zki_fe)))) {
+        !(pr->cw = zki_scratch_alloc(s->rows * s->d * sizeof(zki_fe)))) {
         st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for %llu x %llu codewords",
                       (unsigned long long)s->rows, (unsigned long long)s->d);
         goto fail;
