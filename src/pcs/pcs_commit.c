@@ -193,6 +193,48 @@ static zki_status encode_rows(zki_pcs_prover *pr)
     return ZKI_OK;
 }
 
+zki_status zki_pcs_columns(const zki_pcs_prover *pr, const uint64_t *idx, uint32_t n, zki_fe *out)
+{
+    const zki_pcs_shape *s = &pr->com.shape;
+    uint64_t rows = s->rows, d = s->d, k = s->row_len;
+    if (pr->cw) {
+        for (uint32_t i = 0; i < n; i++)
+            memcpy(out + (size_t)i * rows, pr->cw + idx[i] * rows, rows * sizeof(zki_fe));
+        return ZKI_OK;
+    }
+    zki_pcs_coder cd;
+    zki_status st = zki_pcs_coder_init(&cd, s);
+    if (st)
+        return st;
+    int failed = 0;
+#pragma omp parallel
+    {
+        zki_fe *row = malloc(d * sizeof *row);
+        if (!row) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, ROW_BLOCK)
+        for (int64_t r = 0; r < (int64_t)rows; r++) {
+            if (!row)
+                continue;
+            zki_pcs_row_read(pr, (uint64_t)r, 0, k, row);
+            if (zki_pcs_encode(&cd, row, k, row)) {
+#pragma omp atomic write
+                failed = 1;
+                continue;
+            }
+            for (uint32_t i = 0; i < n; i++)
+                out[(size_t)i * rows + (uint64_t)r] = row[zki_pcs_enc_pos(&cd, idx[i])];
+        }
+        free(row);
+    }
+    zki_pcs_coder_free(&cd);
+    if (failed)
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: encoding rows of length %llu failed", (unsigned long long)d);
+    return ZKI_OK;
+}
+
 static zki_status hash_columns(zki_pcs_prover *pr, zki_digest *leaves)
 {
     const zki_pcs_shape *s = &pr->com.shape;
@@ -274,6 +316,10 @@ zki_status zki_pcs_commit(zki_pcs_prover **out, const zki_pcs_params *p, const z
         goto fail;
     zki_merkle_hash_layers(&pr->tree);
     pr->com.root = *zki_merkle_root(&pr->tree);
+    if (s->rows * s->d * sizeof(zki_fe) > ZKI_PCS_KEEP_CW_BYTES) {
+        zki_scratch_free(pr->cw);
+        pr->cw = NULL;
+    }
     *out = pr;
     return ZKI_OK;
 fail:
