@@ -17,7 +17,7 @@ struct zki_frac_layer {
     const zki_ext *src[4]; /* p0, p1, q0, q1 before the first bind */
     zki_ext *tab[4];       /* folded copies after it; tab[1] is u = p1 + lambda q1
                             * after the first bind (F = p0 q1 + q0 u needs no lambda).
-                            * Folds go to fresh space after the current table
+                            * Folds alternate between two regions of h/2 and h/4
                             * (not in place: an in-place parallel fold needs
                             * several barriers, slow on a busy machine) */
     zki_ext *now[4];       /* current tables */
@@ -25,7 +25,8 @@ struct zki_frac_layer {
     zki_ext *ws;           /* work space holding eqs and tab */
     int owns_ws;
     zki_ext next[3];
-    zki_ext *eqs;          /* suffix eq tables: eq(r[k..j), .) at eqs + off[k] */
+    zki_ext *eqs;          /* suffix eq tables: eq(r[k..j), .) at eqs + off[k], k >= 1
+                            * (round i reads k = i + 1, its fused fold k = i + 2) */
     size_t *off;
     size_t size;           /* current table length */
     zki_ext scale;         /* prod over bound rounds of eq1(r_i, c_i) */
@@ -46,8 +47,9 @@ size_t zki_frac_proof_size(const zki_frac_proof *pf)
 
 static zki_ext eq1(zki_ext r, unsigned b) { return b ? r : zki_ext_sub(zki_ext_one(), r); }
 
-/* Work space of a layer step j: eq tables 2h, four folded tables h. */
-static size_t layer_ws_len(size_t j) { return (size_t)6 << j; }
+/* Work space of a layer step j: eq tables h (eq(r[1..j), .) and its
+ * suffixes: 2^j - 1 entries), four folded tables 3h/4 (h/2 + h/4). */
+static size_t layer_ws_len(size_t j) { return (size_t)4 << j; }
 
 /* ws: layer_ws_len(j) entries owned by the caller, or NULL to allocate
  * (a whole GKR reuses one block: fresh pages per layer cost page faults). */
@@ -79,7 +81,7 @@ static zki_status layer_new_ws(zki_frac_layer **out, const zki_ext *p, const zki
     if (ws) {
         L->eqs = ws;
         for (int k = 0; k < 4; k++)
-            L->tab[k] = ws + (2 + (size_t)k) * h;
+            L->tab[k] = ws + h + (size_t)k * (3 * h / 4);
     }
     if (!ok) {
         zki_frac_layer_free(L);
@@ -89,10 +91,10 @@ static zki_status layer_new_ws(zki_frac_layer **out, const zki_ext *p, const zki
         L->now[k] = (zki_ext *)L->src[k]; /* now[1] is p1 until the first bind, u after */
     ZKI_VERIFY_CHECK(ZKI_EXT_CANON(lambda));
     ZKI_VERIFY_CHECK_EACH(i, j, ZKI_EXT_CANON(r[i]));
-    /* eq(r[k..j), y) has 2^(j-k) entries; built from k = j (one entry) down:
-     * E_k(b + 2y) = eq1(r_k, b) E_{k+1}(y). */
+    /* eq(r[k..j), y) has 2^(j-k) entries; built from k = j (one entry) down
+     * to k = 1 (no round reads k = 0): E_k(b + 2y) = eq1(r_k, b) E_{k+1}(y). */
     size_t o = 0;
-    for (size_t k = j + 1; k-- > 0;) {
+    for (size_t k = j + 1; k-- > 1;) {
         L->off[k] = o;
         size_t len = (size_t)1 << (j - k);
         zki_ext *E = L->eqs + o;
@@ -235,8 +237,9 @@ void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
     L->scale = zki_ext_mul(L->scale, e);
     zki_ext *dst[4];
     for (int k = 0; k < 4; k++)
-        /* fresh space: tab[k] + h - size (h/2, h/4, .. laid end to end) */
-        dst[k] = L->tab[k] + (((size_t)1 << L->j) - L->size);
+        /* even rounds fold into tab[k][0 .. h/2), odd ones into tab[k][h/2 ..
+         * 3h/4): never the table being read */
+        dst[k] = L->tab[k] + (L->round & 1 ? ((size_t)1 << L->j) / 2 : 0);
     /* first bind: the folded u is fold(p1) + lambda fold(q1) (folds are linear) */
     int first = L->round == 0;
     zki_ext lam = L->lambda;
@@ -350,10 +353,18 @@ zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_tran
             return zki_fail(ZKI_ERR_INPUT, "frac GKR: zero denominator at leaf %zu", x);
     ZKI_VERIFY_CHECK_EACH(x, N, ZKI_EXT_CANON(p[x]) && ZKI_EXT_CANON(q[x]));
     /* layers[j] holds p_j then q_j (2 * 2^j entries) for j < n, all in one
-     * block with the largest layer step's work space after them */
+     * block: layers[n - 1] first (N entries), then the others (N - 2).
+     * Layer step j reads layers[j + 1] (the leaves for j = n - 1) and
+     * later steps the layers above it, so its work space goes: for the
+     * last step over all layers, for step n - 2 over layers[0 .. n - 2],
+     * for the others after all layers. */
     zki_ext **layers = calloc(n, sizeof *layers);
-    size_t lay_len = 2 * (N - 1);
-    zki_ext *block = zki_scratch_alloc((lay_len + layer_ws_len(n - 1)) * sizeof(zki_ext));
+    size_t blk_len = layer_ws_len(n - 1);
+    if (n >= 2 && N + layer_ws_len(n - 2) > blk_len)
+        blk_len = N + layer_ws_len(n - 2);
+    if (n >= 3 && 2 * (N - 1) + layer_ws_len(n - 3) > blk_len)
+        blk_len = 2 * (N - 1) + layer_ws_len(n - 3);
+    zki_ext *block = zki_scratch_alloc(blk_len * sizeof(zki_ext));
     zki_status st = layers && block ? alloc_proof(pf, n) : zki_fail(ZKI_ERR_NOMEM, "frac layers");
     if (st != ZKI_OK) {
         free(layers);
@@ -362,7 +373,7 @@ zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_tran
     }
     for (size_t j = n; j-- > 0 && st == ZKI_OK;) {
         size_t h = (size_t)1 << j;
-        layers[j] = block + 2 * (h - 1);
+        layers[j] = j + 1 == n ? block : block + N + 2 * (h - 1);
         const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
         const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
         zki_ext *P = layers[j], *Q = layers[j] + h;
@@ -393,7 +404,8 @@ zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_tran
             const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
             const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
             zki_frac_layer *L;
-            st = layer_new_ws(&L, pp, qq, j, r, lambda, block + lay_len);
+            zki_ext *ws = j + 1 == n ? block : j + 2 == n ? block + N : block + 2 * (N - 1);
+            st = layer_new_ws(&L, pp, qq, j, r, lambda, ws);
             if (st != ZKI_OK)
                 break;
             for (size_t i = 0; i < j; i++) {

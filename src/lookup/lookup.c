@@ -457,6 +457,44 @@ static void free_points(zki_ext **rho, const lk_layout *L)
     free(rho);
 }
 
+/* The leaves of tree b (its segments: the table's m / (alpha - (T_in +
+ * beta T_out)), the sites' -1 / (alpha - (a + beta b)), 0 on padding)
+ * into p, q from index 0. */
+static void tree_leaves(const zki_lookup *lk, const lk_layout *L, size_t b, zki_ext alpha, zki_ext beta,
+                        zki_ext *p, zki_ext *q)
+{
+    const zki_lookup_table *T = lk->table;
+    zki_fe bw = zki_ext_mul_prep(beta);
+    if (L->tree[0] == b) {
+        size_t size = (size_t)1 << T->log_size, o = L->off[0];
+        #pragma omp parallel for schedule(static) if (size > 16384)
+        for (size_t i = 0; i < size; i++) {
+            zki_ext v = zki_ext_from_fe(zki_fe_from_i64(T->lo + (int64_t)i));
+            if (T->kind != ZKI_LK_RANGE)
+                v = zki_ext_add(v, zki_ext_scale(beta, zki_fe_from_i64(zki_lookup_table_out(T, i))));
+            p[o + i] = zki_ext_from_fe(lk->m[i]);
+            q[o + i] = zki_ext_sub(alpha, v);
+        }
+    }
+    for (size_t si = 0; si < lk->n_sites; si++) {
+        if (L->tree[1 + si] != b)
+            continue;
+        const lk_site *s = &lk->sites[si];
+        size_t size = (size_t)1 << s->k, o = L->off[1 + si];
+        zki_ext mone = zki_ext_from_fe(zki_fe_neg(1));
+        #pragma omp parallel for schedule(static) if (size > 16384)
+        for (size_t i = 0; i < size; i++) {
+            zki_ext v = zki_ext_from_fe(col_fe(&s->cols[0], site_index(s, i), s->len, lk->mode));
+            if (s->n_cols == 2) {
+                zki_ext w = zki_ext_from_fe(col_fe(&s->cols[1], site_index(s, i), s->len, lk->mode));
+                v = zki_ext_add(v, zki_ext_mul_pre(w, beta, bw));
+            }
+            p[o + i] = i < site_leaves(s) ? mone : zki_ext_zero();
+            q[o + i] = zki_ext_sub(alpha, v);
+        }
+    }
+}
+
 zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof *pf,
                             zki_ledger *ledger)
 {
@@ -471,8 +509,8 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
     absorb_shape(lk, t);
     zki_ext alpha = zki_ts_challenge_ext(t, "lk.alpha");
     zki_ext beta = zki_ts_challenge_ext(t, "lk.beta");
-    zki_fe bw = zki_ext_mul_prep(beta);
-    size_t N = L.total;
+    /* the leaves of one tree at a time (tree 0 is the largest) */
+    size_t N = (size_t)1 << L.tree_n[0];
     zki_ext *p = zki_scratch_alloc(2 * N * sizeof(zki_ext)), *q = p ? p + N : NULL;
     zki_ext **rho = alloc_points(&L);
     zki_ext *eq = zki_scratch_alloc(((size_t)1 << L.tree_n[0]) * sizeof(zki_ext));
@@ -484,37 +522,11 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
     }
     pf->n_evals = L.n_evals;
     pf->n_trees = L.n_trees;
-    {   /* table segment: m / (alpha - (T_in + beta T_out)) */
-        size_t size = (size_t)1 << T->log_size, o = L.tree_start[L.tree[0]] + L.off[0];
-        #pragma omp parallel for schedule(static) if (size > 16384)
-        for (size_t i = 0; i < size; i++) {
-            zki_ext v = zki_ext_from_fe(zki_fe_from_i64(T->lo + (int64_t)i));
-            if (T->kind != ZKI_LK_RANGE)
-                v = zki_ext_add(v, zki_ext_scale(beta, zki_fe_from_i64(zki_lookup_table_out(T, i))));
-            p[o + i] = zki_ext_from_fe(lk->m[i]);
-            q[o + i] = zki_ext_sub(alpha, v);
-        }
-    }
-    for (size_t si = 0; si < lk->n_sites; si++) {
-        const lk_site *s = &lk->sites[si];
-        size_t size = (size_t)1 << s->k, o = L.tree_start[L.tree[1 + si]] + L.off[1 + si];
-        zki_ext mone = zki_ext_from_fe(zki_fe_neg(1));
-        #pragma omp parallel for schedule(static) if (size > 16384)
-        for (size_t i = 0; i < size; i++) {
-            zki_ext v = zki_ext_from_fe(col_fe(&s->cols[0], site_index(s, i), s->len, lk->mode));
-            if (s->n_cols == 2) {
-                zki_ext w = zki_ext_from_fe(col_fe(&s->cols[1], site_index(s, i), s->len, lk->mode));
-                v = zki_ext_add(v, zki_ext_mul_pre(w, beta, bw));
-            }
-            p[o + i] = i < site_leaves(s) ? mone : zki_ext_zero();
-            q[o + i] = zki_ext_sub(alpha, v);
-        }
-    }
-    ZKI_VERIFY_CHECK(L.tree_start[L.n_trees - 1] + ((size_t)1 << L.tree_n[L.n_trees - 1]) == N);
+    ZKI_VERIFY_CHECK(L.tree_start[L.n_trees - 1] + ((size_t)1 << L.tree_n[L.n_trees - 1]) == L.total);
     for (size_t b = 0; b < L.n_trees && st == ZKI_OK; b++) {
+        tree_leaves(lk, &L, b, alpha, beta, p, q);
         zki_ext P, Q;
-        size_t o = L.tree_start[b];
-        st = zki_frac_prove(p + o, q + o, L.tree_n[b], t, &pf->gkr[b], rho[b], &P, &Q);
+        st = zki_frac_prove(p, q, L.tree_n[b], t, &pf->gkr[b], rho[b], &P, &Q);
     }
     if (st != ZKI_OK)
         goto done;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/scratch.h"
 #include "pcs/pcs_internal.h"
 
 #define ROW_BLOCK 8 /* rows encoded together: one cache line per column */
@@ -80,7 +81,7 @@ void zki_pcs_prover_free(zki_pcs_prover *pr)
         return;
     zki_pcs_commitment_free(&pr->com);
     free(pr->vecs);
-    free(pr->cw);
+    zki_scratch_free(pr->cw);
     free(pr->pad);
     free(pr->masks);
     free(pr->salts);
@@ -192,6 +193,48 @@ static zki_status encode_rows(zki_pcs_prover *pr)
     return ZKI_OK;
 }
 
+zki_status zki_pcs_columns(const zki_pcs_prover *pr, const uint64_t *idx, uint32_t n, zki_fe *out)
+{
+    const zki_pcs_shape *s = &pr->com.shape;
+    uint64_t rows = s->rows, d = s->d, k = s->row_len;
+    if (pr->cw) {
+        for (uint32_t i = 0; i < n; i++)
+            memcpy(out + (size_t)i * rows, pr->cw + idx[i] * rows, rows * sizeof(zki_fe));
+        return ZKI_OK;
+    }
+    zki_pcs_coder cd;
+    zki_status st = zki_pcs_coder_init(&cd, s);
+    if (st)
+        return st;
+    int failed = 0;
+#pragma omp parallel
+    {
+        zki_fe *row = malloc(d * sizeof *row);
+        if (!row) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, ROW_BLOCK)
+        for (int64_t r = 0; r < (int64_t)rows; r++) {
+            if (!row)
+                continue;
+            zki_pcs_row_read(pr, (uint64_t)r, 0, k, row);
+            if (zki_pcs_encode(&cd, row, k, row)) {
+#pragma omp atomic write
+                failed = 1;
+                continue;
+            }
+            for (uint32_t i = 0; i < n; i++)
+                out[(size_t)i * rows + (uint64_t)r] = row[zki_pcs_enc_pos(&cd, idx[i])];
+        }
+        free(row);
+    }
+    zki_pcs_coder_free(&cd);
+    if (failed)
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: encoding rows of length %llu failed", (unsigned long long)d);
+    return ZKI_OK;
+}
+
 static zki_status hash_columns(zki_pcs_prover *pr, zki_digest *leaves)
 {
     const zki_pcs_shape *s = &pr->com.shape;
@@ -220,6 +263,72 @@ static zki_status hash_columns(zki_pcs_prover *pr, zki_digest *leaves)
     zki_sha256_free(base);
     if (failed)
         return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for hashing");
+    return ZKI_OK;
+}
+
+/* A commitment too large to keep its codewords: rows encoded STREAM_ROWS
+ * at a time, each column's leaf hash carried along in its own context (the
+ * same bytes in the same order as hash_columns reads from the codewords),
+ * so only a block of rows is ever held. */
+#define STREAM_ROWS 64
+static zki_status encode_hash_streaming(zki_pcs_prover *pr, zki_digest *leaves)
+{
+    const zki_pcs_shape *s = &pr->com.shape;
+    uint64_t rows = s->rows, d = s->d, k = s->row_len;
+    zki_pcs_coder cd;
+    zki_status st = zki_pcs_coder_init(&cd, s);
+    if (st)
+        return st;
+    zki_sha256_ctx *base = zki_pcs_leaf_base();
+    zki_sha256_ctx **ctx = calloc(d, sizeof *ctx);
+    zki_fe *buf = zki_scratch_alloc(STREAM_ROWS * d * sizeof(zki_fe));
+    int failed = !base || !ctx || !buf;
+    int64_t nd = (int64_t)d;
+    if (!failed) {
+#pragma omp parallel for schedule(static) reduction(| : failed)
+        for (int64_t j = 0; j < nd; j++) {
+            if (!(ctx[j] = zki_sha256_new())) {
+                failed |= 1;
+                continue;
+            }
+            zki_sha256_copy(ctx[j], base);
+            if (pr->salts)
+                zki_sha256_update(ctx[j], pr->salts + (uint64_t)j * ZKI_PCS_SALT_LEN, ZKI_PCS_SALT_LEN);
+        }
+    }
+    for (uint64_t i0 = 0; !failed && i0 < rows; i0 += STREAM_ROWS) {
+        int64_t nb = (int64_t)(rows - i0 < STREAM_ROWS ? rows - i0 : STREAM_ROWS);
+#pragma omp parallel for schedule(dynamic, 1) reduction(| : failed)
+        for (int64_t r = 0; r < nb; r++) {
+            zki_fe *row = buf + (uint64_t)r * d;
+            zki_pcs_row_read(pr, i0 + (uint64_t)r, 0, k, row);
+            failed |= zki_pcs_encode(&cd, row, k, row) != ZKI_OK;
+        }
+        if (failed)
+            break;
+#pragma omp parallel for schedule(static)
+        for (int64_t j = 0; j < nd; j++) {
+            zki_fe col[STREAM_ROWS];
+            uint64_t pos = zki_pcs_enc_pos(&cd, (uint64_t)j);
+            for (int64_t r = 0; r < nb; r++)
+                col[r] = buf[(uint64_t)r * d + pos];
+            zki_sha256_update(ctx[j], col, (size_t)nb * sizeof(zki_fe));
+        }
+    }
+    if (!failed) {
+#pragma omp parallel for schedule(static)
+        for (int64_t j = 0; j < nd; j++)
+            zki_sha256_final(ctx[j], &leaves[j]);
+    }
+    for (uint64_t j = 0; ctx && j < d; j++)
+        zki_sha256_free(ctx[j]);
+    free(ctx);
+    zki_sha256_free(base);
+    zki_scratch_free(buf);
+    zki_pcs_coder_free(&cd);
+    if (failed)
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory encoding and hashing rows of length %llu",
+                        (unsigned long long)d);
     return ZKI_OK;
 }
 
@@ -259,18 +368,26 @@ zki_status zki_pcs_commit(zki_pcs_prover **out, const zki_pcs_params *p, const z
     memcpy(pr->vecs, vecs, n_vecs * sizeof *vecs);
     if (p->hiding && (st = make_randomness(pr, p->seed)))
         goto fail;
-    if (s->rows > SIZE_MAX / sizeof(zki_fe) / s->d ||
-        !(pr->cw = malloc(s->rows * s->d * sizeof(zki_fe)))) {
-        st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for %llu x %llu codewords",
-                      (unsigned long long)s->rows, (unsigned long long)s->d);
+    if (s->rows > SIZE_MAX / sizeof(zki_fe) / s->d) {
+        st = zki_fail(ZKI_ERR_NOMEM, "pcs: %llu x %llu codewords", (unsigned long long)s->rows,
+                      (unsigned long long)s->d);
         goto fail;
     }
-    if ((st = encode_rows(pr)))
-        goto fail;
     /* leaves are hashed straight into the tree (no copy) */
-    if ((st = zki_merkle_init(&pr->tree, s->d)) ||
-        (st = hash_columns(pr, zki_merkle_leaves(&pr->tree))))
+    if ((st = zki_merkle_init(&pr->tree, s->d)))
         goto fail;
+    if (s->rows * s->d * sizeof(zki_fe) > ZKI_PCS_KEEP_CW_BYTES) {
+        if ((st = encode_hash_streaming(pr, zki_merkle_leaves(&pr->tree))))
+            goto fail;
+    } else {
+        if (!(pr->cw = zki_scratch_alloc(s->rows * s->d * sizeof(zki_fe)))) {
+            st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for %llu x %llu codewords",
+                          (unsigned long long)s->rows, (unsigned long long)s->d);
+            goto fail;
+        }
+        if ((st = encode_rows(pr)) || (st = hash_columns(pr, zki_merkle_leaves(&pr->tree))))
+            goto fail;
+    }
     zki_merkle_hash_layers(&pr->tree);
     pr->com.root = *zki_merkle_root(&pr->tree);
     *out = pr;

@@ -19,7 +19,10 @@
 struct zki_pcs_prover {
     zki_pcs_commitment com;
     zki_pcs_vec *vecs;   /* the caller's vectors (not copied) */
-    zki_fe *cw;          /* codewords, column-major: cw[j * rows + i] */
+    zki_fe *cw;          /* codewords, column-major: cw[j * rows + i]; NULL when
+                          * larger than ZKI_PCS_KEEP_CW_BYTES (never held whole: the
+                          * leaves are hashed as rows are encoded, the opened
+                          * columns encoded again) */
     zki_fe *pad;         /* hiding: data_rows * h random coefficients */
     zki_fe *masks;       /* hiding: mask_rows * K random coefficients */
     uint8_t *salts;      /* hiding: D * 32 */
@@ -65,6 +68,16 @@ static inline uint32_t zki_pcs_n_comb(const zki_pcs_ctx *x, uint32_t c)
 }
 
 void zki_pcs_ctx_free(zki_pcs_ctx *x);
+
+/* Codewords held (column-major, from the commitment to the opening) up to
+ * this size; a larger commitment streams: it hashes the leaves as it
+ * encodes blocks of rows and encodes its rows again at the opening for the
+ * queried columns (one more encoding pass instead of holding rows * D
+ * elements: 2.3 GB of ResNet-50's advice). */
+#define ZKI_PCS_KEEP_CW_BYTES ((uint64_t)256 << 20)
+
+/* Columns idx[0 .. n) of the codewords: out[i * rows + r] = Enc(row r)[idx[i]]. */
+zki_status zki_pcs_columns(const zki_pcs_prover *pr, const uint64_t *idx, uint32_t n, zki_fe *out);
 
 /* Entries [j0, j0 + n) of the message (C data entries, then h padding
  * coefficients) of committed row `row`, lifted to the field. */

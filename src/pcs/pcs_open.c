@@ -105,9 +105,9 @@ static zki_status open_columns(const zki_pcs_prover *pr, const uint64_t *draws,
         st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for opened columns");
         goto done;
     }
+    if ((st = zki_pcs_columns(pr, idx, n, q->cols)))
+        goto done;
     for (uint32_t i = 0; i < n; i++) {
-        memcpy(q->cols + (size_t)i * s->rows, pr->cw + idx[i] * s->rows,
-               s->rows * sizeof(zki_fe));
         if (pr->salts)
             memcpy(q->salts + (size_t)i * ZKI_PCS_SALT_LEN,
                    pr->salts + idx[i] * ZKI_PCS_SALT_LEN, ZKI_PCS_SALT_LEN);

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "common/error.h"
+#include "common/scratch.h"
 #include "poly/mle.h"
 #include "protocol/gadget.h"
 #include "protocol/open_tables.h"
@@ -241,6 +242,10 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     progress(opts, "witness", 1, 1);
     if ((st = advice_table(&w, &adv)) || (st = commit_advice(pk, &lay, adv, opts, &apcs, pf)))
         goto out;
+    /* blocks the scratch pool kept from the setup and the commitment
+     * (encoding buffers) fit nothing ahead: the lookups' larger buffers
+     * would be fresh pages on top of them at the proof's peak */
+    zki_scratch_trim();
     t0 = now_s();
     stt.commit_s = t0 - t1;
     progress(opts, "advice commitment", 1, 1);
