@@ -166,9 +166,9 @@ static zki_status lower_maxpool(zki_lowering *lw, int qi, const zki_qnode *n)
     }
     bad = bad || yt->dims[1] != (int64_t)x.c || yt->dims[2] != (int64_t)h || yt->dims[3] != (int64_t)w;
     if (bad)
-        REFUSE("prove: node '%s' (MaxPool): proven on a Conv, pool, Add or Concat map, windows of at most %dx%d "
-               "(split into passes of at most %d elements), every window holding an input element, outputs of "
-               "at most 16 bits", n->name, 2 * ZKI_MAXPOOL_MAX_WINDOW, 2 * ZKI_MAXPOOL_MAX_WINDOW,
+        REFUSE("prove: node '%s' (MaxPool): proven on a map (from a Conv, pool, Add, Mul, Concat, lookup table "
+               "or move), windows of at most %dx%d (split into passes of at most %d elements), every window "
+               "holding an input element, outputs of at most 16 bits", n->name, 2 * ZKI_MAXPOOL_MAX_WINDOW, 2 * ZKI_MAXPOOL_MAX_WINDOW,
                ZKI_MAXPOOL_MAX_WINDOW);
     uint32_t in = (uint32_t)x.id;
     h = x.h, w = x.w;
@@ -243,8 +243,9 @@ static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
               yt->dims[2] != x0->h || yt->dims[3] != x0->w || c >= (1ull << 31) ||
               zki_log2_ceil(c) + zki_log2_ceil(x0->h) + zki_log2_ceil(x0->w) > 26;
         if (bad)
-            REFUSE("prove: node '%s' (Concat): proven along the channels (axis 1) of Conv, pool, Add or Concat "
-                   "maps of one height and width, outputs of at most 16 bits holding every input", n->name);
+            REFUSE("prove: node '%s' (Concat): proven along the channels (axis 1) of maps (from a Conv, pool, "
+                   "Add, Mul, Concat, lookup table or move) of one height and width, outputs of at most 16 bits "
+                   "holding every input", n->name);
     }
     zki_dag_node *L = zki_lower_new_node(lw, qi, add ? ZKI_NODE_ADD : ZKI_NODE_CONCAT);
     L->n_in = (uint32_t)n->n_in;
