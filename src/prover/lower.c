@@ -168,8 +168,8 @@ static zki_status lower_maxpool(zki_lowering *lw, int qi, const zki_qnode *n)
     if (bad)
         REFUSE("prove: node '%s' (MaxPool): proven on a map (from a Conv, pool, Add, Mul, Concat, lookup table "
                "or move), windows of at most %dx%d (split into passes of at most %d elements), every window "
-               "holding an input element, outputs of at most 16 bits", n->name, 2 * ZKI_MAXPOOL_MAX_WINDOW, 2 * ZKI_MAXPOOL_MAX_WINDOW,
-               ZKI_MAXPOOL_MAX_WINDOW);
+               "holding an input element, outputs of at most 16 bits", n->name, 2 * ZKI_MAXPOOL_MAX_WINDOW,
+               2 * ZKI_MAXPOOL_MAX_WINDOW, ZKI_MAXPOOL_MAX_WINDOW);
     uint32_t in = (uint32_t)x.id;
     h = x.h, w = x.w;
     for (int k = 0; k < passes; k++) {
@@ -237,7 +237,8 @@ static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
         if (bad)
             REFUSE("prove: node '%s' (Add): proven as a join of Conv, pool, Add, Concat or Mul maps of the "
                    "output's shape or broadcast to it (each axis the output's or 1; a row of C features viewed "
-                   "as [1,C,1,1]), or of rows [1,..,1,N], 0 < |M| < 2^31, s <= 61, outputs of at most 16 bits", n->name);
+                   "as [1,C,1,1]), or of rows [1,..,1,N], 0 < |M| < 2^31, s <= 61, outputs of at most 16 bits",
+                   n->name);
     } else {
         bad = bad || n->n_p < 1 || n->p[0] != 1 || yt->rank != 4 || yt->dims[0] != 1 || yt->dims[1] != (int64_t)c ||
               yt->dims[2] != x0->h || yt->dims[3] != x0->w || c >= (1ull << 31) ||
