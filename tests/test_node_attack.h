@@ -41,6 +41,7 @@
 #include "poly/mle.h"
 #include "prover/seam.h"
 #include "sumcheck/sumcheck.h"
+#include "test_attack_util.h"
 
 static const uint8_t atk_seed_w[32] = {8, 2, 7};
 static const uint8_t atk_seed_a[32] = {1, 9, 4};
@@ -143,56 +144,6 @@ static inline zki_status hook(void *ctx, const zki_pk *pk, uint32_t j, zki_witne
     return ZKI_OK;
 }
 
-#define PROVER_REFUSED (-1)
-
-/* A fresh key proves X under the seam (hook a, or none; lookup columns
- * `cols`); the proof round-trips through bytes and is verified: the
- * verifier's status, or PROVER_REFUSED. *bytes (if given) keeps the proof. */
-static inline int prove_verify(const zki_qmodel *m, const int64_t *X, uint32_t B, attack *a, int cols,
-                        uint8_t **bytes, size_t *blen, zki_pk **pkout)
-{
-    zki_pk *pk = NULL;
-    if (zki_setup(m, atk_seed_w, &pk) != ZKI_OK) {
-        CHECK_MSG(0, "setup: %s", zki_last_error());
-        return PROVER_REFUSED;
-    }
-    zki_prove_opts o = {0, atk_seed_a, NULL, NULL};
-    zki_prove_seam seam = {0, cols, hook, a};
-    zki_proof pf;
-    zki_prove_test_seam = a ? &seam : NULL;
-    zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
-    zki_prove_test_seam = NULL;
-    int vs = PROVER_REFUSED;
-    if (st) {
-        printf("    prover refused: %s\n", zki_last_error());
-    } else {
-        if (!a)
-            check_output_is_qexec(m, X, B, &pf, "honest");
-        else {
-            int64_t *yq = qexec_batch(m, X, B);
-            printf("    forged proof's output %s the model's\n",
-                   yq && memcmp(yq, pf.output, sizeof(int64_t) * B * pf.out_n) ? "differs from" : "equals");
-            free(yq);
-        }
-        uint8_t *b = NULL;
-        size_t n = 0;
-        CHECK(zki_proof_to_bytes(&pf, &b, &n) == ZKI_OK);
-        zki_proof_free(&pf);
-        vs = verify_bytes(&pk->vk, X, B, b, n);
-        if (vs)
-            printf("    verifier: %s\n", zki_last_error());
-        if (bytes)
-            *bytes = b, *blen = n;
-        else
-            free(b);
-    }
-    if (pkout)
-        *pkout = pk;
-    else
-        zki_pk_free(pk);
-    return vs;
-}
-
 static inline uint32_t node_of(const zki_dag *d, uint32_t kind)
 {
     for (uint32_t j = 0; j < d->n_nodes; j++)
@@ -205,13 +156,8 @@ static inline void run_attack(const zki_qmodel *m, const int64_t *X, uint32_t B,
 {
     attack a = {j, how, -1};
     printf("  %s node %u, %s:\n", kind, j, how_name[how]);
-    int vs = prove_verify(m, X, B, &a, ZKI_LK_COLS_INT, NULL, NULL, NULL);
-    if (vs == PROVER_REFUSED) { /* detected by the honest prover: force the proof out */
-        printf("    forced out (lookups leave bad values uncounted, sum-checks take false claims):\n");
-        zki_sumcheck_test_false_claims = 1;
-        vs = prove_verify(m, X, B, &a, ZKI_LK_COLS_FIELD_UNCHECKED, NULL, NULL, NULL);
-        zki_sumcheck_test_false_claims = 0;
-    }
+    int honest;
+    int vs = seam_attack(m, X, B, atk_seed_w, atk_seed_a, hook, &a, &honest);
     CHECK_MSG(a.at >= 0, "%s %s: the hook never ran", kind, how_name[how]);
     CHECK_MSG(vs == ZKI_ERR_VERIFY, "%s node %u, %s: a cheating witness gave verifier status %d (%s)", kind, j,
               how_name[how], vs, vs == ZKI_OK ? "ACCEPTED" : "not a rejection");
