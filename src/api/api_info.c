@@ -63,14 +63,8 @@ zki_status zki_model_info(const zki_model *model, zki_info *info)
 static uint64_t weight_bytes(const zki_dag *a)
 {
     uint64_t wb = 0;
-    for (uint32_t l = 0; l < a->n_nodes; l++) {
-        const zki_dag_node *Ly = &a->nodes[l];
-        uint64_t n = Ly->kind == ZKI_NODE_CONV      ? (uint64_t)Ly->OC * (Ly->C / Ly->G) * Ly->KH * Ly->KW
-                     : Ly->kind == ZKI_NODE_MAXPOOL ? 0
-                     : Ly->C                          ? (uint64_t)Ly->C * Ly->H * Ly->W * Ly->N
-                                                      : (uint64_t)Ly->K * Ly->N;
-        wb += n * (Ly->w_bits / 8);
-    }
+    for (uint32_t l = 0; l < a->n_nodes; l++)
+        wb += zki_dag_node_weights(&a->nodes[l]) * (a->nodes[l].w_bits / 8);
     return wb;
 }
 

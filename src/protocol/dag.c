@@ -19,6 +19,15 @@ void zki_dag_free(zki_dag *a)
     memset(a, 0, sizeof(*a));
 }
 
+uint64_t zki_dag_node_weights(const zki_dag_node *L)
+{
+    if (L->kind == ZKI_NODE_CONV)
+        return (uint64_t)L->OC * (L->G ? L->C / L->G : 0) * L->KH * L->KW;
+    if (L->kind == ZKI_NODE_LINEAR) /* a flattened map's columns: C*H*W */
+        return (L->C ? (uint64_t)L->C * L->H * L->W : L->K) * (uint64_t)L->N;
+    return 0;
+}
+
 zki_status zki_dag_conv_dims(const zki_dag_node *L, uint32_t B, zki_conv_dims *d)
 {
     return zki_conv_dims_init(d, B, L->C, L->H, L->W, L->OC, L->KH, L->KW, L->sh, L->sw, L->dh, L->dw,

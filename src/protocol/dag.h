@@ -140,6 +140,9 @@ zki_status zki_dag_check(const zki_dag *a);
 void zki_dag_write(zki_wbuf *w, const zki_dag *a);
 zki_status zki_dag_read(zki_rbuf *r, zki_dag *a);
 
+/* Committed weights of a LINEAR or CONV node (biases not counted); 0 for
+ * every other kind. */
+uint64_t zki_dag_node_weights(const zki_dag_node *L);
 /* Conv geometry of a CONV layer for a batch of B. */
 zki_status zki_dag_conv_dims(const zki_dag_node *L, uint32_t B, zki_conv_dims *d);
 zki_status zki_dag_pool_dims(const zki_dag_node *L, uint32_t B, zki_maxpool_dims *d);

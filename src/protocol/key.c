@@ -183,17 +183,11 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
             n += (size_t)snprintf(buf + n, cap - n, __VA_ARGS__);          \
     } while (0)
     uint64_t params = 0;
-    for (uint32_t l = 0; l < a->n_nodes; l++)
-        params += a->nodes[l].kind == ZKI_NODE_MAXPOOL || a->nodes[l].kind == ZKI_NODE_ADD ||
-                          a->nodes[l].kind == ZKI_NODE_CONCAT || a->nodes[l].kind == ZKI_NODE_MUL ||
-                          a->nodes[l].kind == ZKI_NODE_MOVE
-                      ? 0
-                  : a->nodes[l].kind == ZKI_NODE_CONV
-                      ? (uint64_t)a->nodes[l].OC * (a->nodes[l].C / a->nodes[l].G) * a->nodes[l].KH *
-                                a->nodes[l].KW + (a->nodes[l].has_bias ? a->nodes[l].OC : 0)
-                  : (uint64_t)(a->nodes[l].C ? (uint64_t)a->nodes[l].C * a->nodes[l].H * a->nodes[l].W
-                                              : a->nodes[l].K) * a->nodes[l].N +
-                        (a->nodes[l].has_bias ? a->nodes[l].N : 0);
+    for (uint32_t l = 0; l < a->n_nodes; l++) {
+        const zki_dag_node *L = &a->nodes[l];
+        uint64_t w = zki_dag_node_weights(L);
+        params += w + (w && L->has_bias ? (L->kind == ZKI_NODE_CONV ? L->OC : L->N) : 0);
+    }
     P("verification key v%u: %u nodes, %llu weights (committed, not in the key)\n", ZKI_VK_VERSION,
       a->n_nodes, (unsigned long long)params);
     P("  input  %u bits, scale %g, %u dims; output %u bits, scale %g\n", a->in_bits, a->in_scale,
