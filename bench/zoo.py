@@ -73,11 +73,13 @@ def median_run(cmd, runs, timeout):
 
 
 def last_line(text):
-    """The line that says why (a refusal), else the last one."""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    """The refusal's message (from its first line on, as zoo_status words
+    messages), else the last line."""
+    import zoo_status
+
+    lines = text.splitlines()
     at = [i for i, ln in enumerate(lines) if "unsupported" in ln or "error" in ln.lower()]
-    text = "; ".join(lines[at[0]:]) if at else (lines[-1] if lines else "")
-    return text.replace("|", "\\|")[:300]
+    return zoo_status.cell(zoo_status.condense("\n".join(lines[at[0]:] if at else lines[-1:])), 300)
 
 
 def torch_figures(name, rec, zoo_dir, n_acc):
