@@ -409,6 +409,10 @@ static zki_status lower_node(zki_lowering *lw, int qi)
     case ZKI_QOP_CONCAT: return lower_join(lw, qi, n);
     case ZKI_QOP_MUL: return zki_lower_mul(lw, qi, n);
     case ZKI_QOP_LUT: return zki_lower_lut(lw, qi, n);
+    case ZKI_QOP_REQUANT: /* a map's Requant is a 1x1 depthwise conv (lower_affine) */
+        if (!(lw->t[n->in[0]].map && lw->m->t[n->in[0]].rank == 4))
+            return zki_lower_requant_lut(lw, qi, n);
+        return lower_affine(lw, qi, n);
     default: return lower_affine(lw, qi, n);
     }
 }
@@ -423,6 +427,16 @@ static zki_status check_reach(const zki_dag *d)
     if (dead)
         REFUSE("prove: %lld of the model's proven nodes do not lead to its output", (long long)dead);
     return ZKI_OK;
+}
+
+/* the verification key commits the weights: a model of lookups and moves
+ * alone has nothing to commit */
+static int has_weights(const zki_dag *d)
+{
+    for (uint32_t l = 0; l < d->n_nodes; l++)
+        if (zki_dag_node_weights(&d->nodes[l]) > 0)
+            return 1;
+    return 0;
 }
 
 zki_status zki_dag_lower(const zki_qmodel *m, zki_dag *d, int **src_node)
@@ -486,6 +500,9 @@ zki_status zki_dag_lower(const zki_qmodel *m, zki_dag *d, int **src_node)
         goto out;
     }
     st = check_reach(d);
+    if (!st && !has_weights(d))
+        st = zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the model has no Gemm/MatMul or Conv layer, so no weights to "
+                      "commit (the key commits a model's weights: prove a model with at least one such layer)");
 out:
     zki_lower_move_free(&lw);
     free(lw.t);

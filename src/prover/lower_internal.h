@@ -64,5 +64,7 @@ zki_status zki_lower_move_step(const zki_qmodel *m, const zki_qnode *n, int64_t 
 
 /* One family of model nodes each (lower_<family>.c). */
 zki_status zki_lower_lut(zki_lowering *lw, int qi, const zki_qnode *n);
+/* A Requant of values that are not a map (rows), as a LUT node. */
+zki_status zki_lower_requant_lut(zki_lowering *lw, int qi, const zki_qnode *n);
 
 #endif
