@@ -1,5 +1,7 @@
 /* Graph passes on graphs built through the IR API: Div by a constant becomes
- * Mul by its reciprocal, Identity before an output is removed, a fully
+ * Mul by its reciprocal, Identity before an output is removed, a Mul, Add or
+ * Sub of a map and a per-channel constant becomes a depthwise 1x1 Conv
+ * (and a scalar or full-shape constant does not), a fully
  * constant graph folds to a constant, and a dynamic Reshape is a clear error.
  * LSTM and GRU layers exported by torch (tests/data/rnn_*, written by
  * tools/make_rnn_fixtures.py) are unrolled into feed-forward nodes whose
@@ -80,6 +82,70 @@ static void test_div_identity(void)
     in.dims[1] = 4; /* wrong element count */
     CHECK(zki_exec_float(g, &in, 1, &v) == ZKI_ERR_INPUT);
     zki_graph_free(g);
+}
+
+/* x [1, 2, 2, 2] op c -> y, c of shape cd (the constant first when
+ * const_first). */
+static zki_graph *chan_graph(int op, int crank, const int64_t *cd, const float *cv, int const_first)
+{
+    zki_graph *g = zki_graph_new();
+    g->opset = 13;
+    g->inputs = malloc(sizeof(int));
+    g->outputs = malloc(sizeof(int));
+    int x = zki_graph_add_tensor(g, "x", ZKI_T_INPUT, ZKI_ET_FLOAT);
+    g->t[x].rank = 4;
+    for (int a = 0; a < 4; a++)
+        g->t[x].dims[a] = a == 0 ? 1 : 2;
+    g->t[x].shape_known = 1;
+    g->inputs[g->n_inputs++] = x;
+    int c = add_const(g, "c", crank, cd, cv);
+    int y = zki_graph_add_tensor(g, "y", ZKI_T_VALUE, 0);
+    int n = zki_graph_add_node(g, op, "op", 2, 1);
+    g->nodes[n].in[0] = const_first ? c : x;
+    g->nodes[n].in[1] = const_first ? x : c;
+    g->nodes[n].out[0] = y;
+    g->t[y].producer = n;
+    g->outputs[g->n_outputs++] = y;
+    return g;
+}
+
+/* Per-channel Mul, Add, Sub (either order) of a map become a depthwise 1x1
+ * Conv computing the same values; a scalar or a full-shape constant stays. */
+static void test_channel_affine(void)
+{
+    const float xv[8] = {1, -2, 3, 4, -5, 6, 7, 0.5f}, cv[8] = {2, -3, 1, 1, 1, 1, 1, 1};
+    const int64_t c3[3] = {2, 1, 1}, c4[4] = {1, 2, 1, 1}, c1[1] = {1}, full[3] = {2, 2, 2};
+    struct {
+        int op, crank;
+        const int64_t *cd;
+        int const_first, conv;
+        float want[8];
+    } cases[] = {
+        {ZKI_OP_MUL, 3, c3, 0, 1, {2, -4, 6, 8, 15, -18, -21, -1.5f}},
+        {ZKI_OP_MUL, 4, c4, 1, 1, {2, -4, 6, 8, 15, -18, -21, -1.5f}},
+        {ZKI_OP_ADD, 4, c4, 0, 1, {3, 0, 5, 6, -8, 3, 4, -2.5f}},
+        {ZKI_OP_SUB, 3, c3, 0, 1, {-1, -4, 1, 2, -2, 9, 10, 3.5f}},
+        {ZKI_OP_SUB, 3, c3, 1, 1, {1, 4, -1, -2, 2, -9, -10, -3.5f}},
+        {ZKI_OP_MUL, 1, c1, 0, 0, {2, -4, 6, 8, -10, 12, 14, 1}},
+        {ZKI_OP_ADD, 3, full, 0, 0, {3, -5, 4, 5, -4, 7, 8, 1.5f}},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        zki_graph *g = chan_graph(cases[k].op, cases[k].crank, cases[k].cd, cv, cases[k].const_first);
+        CHECK(zki_graph_prepare(g) == ZKI_OK);
+        int is_conv = g->n_nodes == 1 && g->nodes[0].op == ZKI_OP_CONV;
+        CHECK_MSG(is_conv == cases[k].conv, "channel affine case %zu: conv %d, want %d", k, is_conv,
+                  cases[k].conv);
+        zki_host_tensor in = {ZKI_ET_FLOAT, 4, {1, 2, 2, 2}, NULL, NULL};
+        in.f = (float *)xv;
+        zki_buf *v = NULL;
+        int ran = zki_exec_float(g, &in, 1, &v) == ZKI_OK, same = ran;
+        for (int j = 0; same && j < 8; j++)
+            same = v[g->outputs[0]].f[j] == cases[k].want[j];
+        if (ran)
+            zki_exec_free(g, v);
+        CHECK_MSG(same, "channel affine case %zu: float output differs", k);
+        zki_graph_free(g);
+    }
 }
 
 static void test_dynamic_reshape(void)
@@ -260,6 +326,7 @@ int main(void)
 {
     test_refusal_names();
     test_div_identity();
+    test_channel_affine();
     test_dynamic_reshape();
     test_all_constant();
     test_recurrent();

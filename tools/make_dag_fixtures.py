@@ -244,6 +244,23 @@ class Concat17(nn.Module):
         return self.head(torch.cat([b(t) for b in self.br], 1))
 
 
+class ChanAffine(nn.Module):
+    """Per-channel constants on a map: a layer scale (ConvNeXt), a shift
+    and a constant minus the map; each becomes a depthwise 1x1 conv."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = cbr(3, C6, 3)
+        self.scale = nn.Parameter(torch.rand(C6, 1, 1) + 0.25)
+        self.shift = nn.Parameter(torch.randn(1, C6, 1, 1) * 0.5)
+        self.ref = nn.Parameter(torch.randn(C6, 1, 1))
+        self.head = Head(C6)
+
+    def forward(self, x):
+        t = self.stem(x) * self.scale + self.shift
+        return self.head(torch.relu(self.ref - t))
+
+
 MODELS = {
     "inception": Inception,
     "three_consumers": ThreeConsumers,
@@ -255,6 +272,7 @@ MODELS = {
     "add_bcast": AddBcast,
     "mul_se_fc": MulSEFc,
     "concat17": Concat17,
+    "chan_affine": ChanAffine,
 }
 
 

@@ -205,6 +205,19 @@ int zki_graph_add_node(zki_graph *g, int op, const char *name, int n_in, int n_o
     return g->n_nodes++;
 }
 
+int zki_graph_add_float_const(zki_graph *g, const char *node, const char *what, int rank, const int64_t *dims,
+                              float *f)
+{
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::%s", node, what);
+    int t = zki_graph_add_tensor(g, nm, ZKI_T_CONST, ZKI_ET_FLOAT);
+    if (t < 0)
+        free(f);
+    else
+        zki_tensor_set_const(&g->t[t], rank, dims, f, NULL);
+    return t;
+}
+
 void zki_tensor_set_const(zki_tensor *t, int rank, const int64_t *dims, float *f, int64_t *i)
 {
     free(t->f);

@@ -147,6 +147,10 @@ int zki_graph_add_node(zki_graph *g, int op, const char *name, int n_in, int n_o
 
 /* Sets a constant: takes ownership of f (float types) or i (others). */
 void zki_tensor_set_const(zki_tensor *t, int rank, const int64_t *dims, float *f, int64_t *i);
+/* Appends a float constant named "<node>::<what>" holding f (taken: freed
+ * on failure). Returns its index, or -1 when out of memory. */
+int zki_graph_add_float_const(zki_graph *g, const char *node, const char *what, int rank, const int64_t *dims,
+                              float *f);
 
 /* Attribute lookups with defaults. */
 const zki_attr *zki_attr_get(const zki_node *n, const char *name);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "graph/channel_affine.h"
 #include "graph/recurrent.h"
 
 /* Appends a constant tensor and wires it as input `slot` of node ni. */
@@ -209,20 +210,6 @@ static void bn_affine(const zki_graph *g, const zki_node *bn, int64_t c, double 
     *shift = bb[c] - mu[c] * *k;
 }
 
-/* Adds a float constant named "<node>::<what>" (takes f); -1 when out of
- * memory (f freed). */
-static int new_const(zki_graph *g, const char *node, const char *what, int rank, const int64_t *dims, float *f)
-{
-    char nm[300];
-    snprintf(nm, sizeof nm, "%s::%s", node, what);
-    int t = zki_graph_add_tensor(g, nm, ZKI_T_CONST, ZKI_ET_FLOAT);
-    if (t < 0)
-        free(f);
-    else
-        zki_tensor_set_const(&g->t[t], rank, dims, f, NULL);
-    return t;
-}
-
 /* Folds BatchNormalization node bi into its producer Conv/Gemm if possible. */
 static zki_status fold_bn(zki_graph *g, int bi, const int *uses, uint8_t *dead)
 {
@@ -275,8 +262,8 @@ static zki_status fold_bn(zki_graph *g, int bi, const int *uses, uint8_t *dead)
         nw[e] = (float)(wt->f[e] * alpha * k);
     }
     int64_t cd = C;
-    int tw = new_const(g, p->name, "bnfold_w", g->t[w].rank, g->t[w].dims, nw);
-    int tbias = tw >= 0 ? new_const(g, p->name, "bnfold_b", 1, &cd, nb) : -1;
+    int tw = zki_graph_add_float_const(g, p->name, "bnfold_w", g->t[w].rank, g->t[w].dims, nw);
+    int tbias = tw >= 0 ? zki_graph_add_float_const(g, p->name, "bnfold_b", 1, &cd, nb) : -1;
     if (tbias < 0) {
         if (tw < 0)
             free(nb);
@@ -335,8 +322,8 @@ static zki_status bn_to_conv(zki_graph *g, int bi)
         w[c] = (float)k;
         b[c] = (float)shift;
     }
-    int tw = new_const(g, bn->name, "dw_w", 4, wd, w);
-    int tb = tw >= 0 ? new_const(g, g->nodes[bi].name, "dw_b", 1, &C, b) : -1;
+    int tw = zki_graph_add_float_const(g, bn->name, "dw_w", 4, wd, w);
+    int tb = tw >= 0 ? zki_graph_add_float_const(g, g->nodes[bi].name, "dw_b", 1, &C, b) : -1;
     if (tb < 0) {
         if (tw < 0)
             free(b);
@@ -567,6 +554,9 @@ zki_status zki_graph_prepare(zki_graph *g)
             goto done;
     for (int i = 0; i < nn; i++)
         if (!dead[i] && g->nodes[i].op == ZKI_OP_DIV && (st = div_to_mul(g, i)) != ZKI_OK)
+            goto done;
+    for (int i = 0; i < nn; i++)
+        if (!dead[i] && (st = zki_channel_affine_to_conv(g, i)) != ZKI_OK)
             goto done;
     if ((st = grow_uses(g, &uses)) != ZKI_OK)
         goto done;

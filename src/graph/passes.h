@@ -9,7 +9,9 @@
  *   simplify   Identity, Dropout and one-input Concat removed; Div by a
  *              constant becomes Mul by its reciprocal; x * Sigmoid(x)
  *              (torch's SiLU) becomes Swish, x * HardSigmoid(x) (alpha
- *              1/6, beta 1/2: torch's hardswish below opset 14) HardSwish
+ *              1/6, beta 1/2: torch's hardswish below opset 14) HardSwish;
+ *              a Mul, Add or Sub of a 4-D map and a per-channel constant
+ *              becomes a depthwise 1x1 Conv (channel_affine.h)
  *   dce        nodes and tensors nothing depends on are dropped
  *   unroll     LSTM and GRU nodes become MatMul/Add/Mul/Sigmoid/Tanh/Slice
  *              nodes over the static sequence (recurrent.h), then dce again
