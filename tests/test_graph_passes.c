@@ -1,7 +1,8 @@
 /* Graph passes on graphs built through the IR API: Div by a constant becomes
  * Mul by its reciprocal, Identity before an output is removed, a Mul, Add or
  * Sub of a map and a per-channel constant becomes a depthwise 1x1 Conv
- * (and a scalar or full-shape constant does not), a fully
+ * (and a scalar or full-shape constant does not), a PRelu with a slope per
+ * channel becomes Relu plus a depthwise conv of the negative part, a fully
  * constant graph folds to a constant, and a dynamic Reshape is a clear error.
  * LSTM and GRU layers exported by torch (tests/data/rnn_*, written by
  * tools/make_rnn_fixtures.py) are unrolled into feed-forward nodes whose
@@ -146,6 +147,37 @@ static void test_channel_affine(void)
         CHECK_MSG(same, "channel affine case %zu: float output differs", k);
         zki_graph_free(g);
     }
+}
+
+/* A PRelu with a slope per channel of a map becomes Neg, Relu, Conv, Relu,
+ * Add (in that order, before its readers) computing the same values. */
+static void test_prelu_channels(void)
+{
+    const float xv[8] = {1, -2, 3, -4, -5, 6, -7, 0.5f}, av[2] = {0.25f, -2};
+    const int64_t ad[3] = {2, 1, 1};
+    zki_graph *g = chan_graph(ZKI_OP_PRELU, 3, ad, av, 0);
+    CHECK(zki_graph_prepare(g) == ZKI_OK);
+    static const int want_ops[5] = {ZKI_OP_NEG, ZKI_OP_RELU, ZKI_OP_CONV, ZKI_OP_RELU, ZKI_OP_ADD};
+    int ops_ok = g->n_nodes == 5;
+    for (int i = 0; ops_ok && i < 5; i++)
+        ops_ok = g->nodes[i].op == want_ops[i];
+    CHECK_MSG(ops_ok, "per-channel PRelu: %d nodes, not Neg Relu Conv Relu Add", g->n_nodes);
+    zki_host_tensor in = {ZKI_ET_FLOAT, 4, {1, 2, 2, 2}, NULL, NULL};
+    in.f = (float *)xv;
+    zki_buf *v = NULL;
+    int ran = zki_exec_float(g, &in, 1, &v) == ZKI_OK, same = ran;
+    for (int j = 0; same && j < 8; j++)
+        same = v[g->outputs[0]].f[j] == (xv[j] >= 0 ? xv[j] : av[j / 4] * xv[j]);
+    if (ran)
+        zki_exec_free(g, v);
+    CHECK_MSG(same, "per-channel PRelu: float output differs");
+    zki_graph_free(g);
+    /* one slope: left to the quantiser (one table) */
+    const int64_t one[1] = {1};
+    g = chan_graph(ZKI_OP_PRELU, 1, one, av, 0);
+    CHECK(zki_graph_prepare(g) == ZKI_OK);
+    CHECK(g->n_nodes == 1 && g->nodes[0].op == ZKI_OP_PRELU);
+    zki_graph_free(g);
 }
 
 static void test_dynamic_reshape(void)
@@ -327,6 +359,7 @@ int main(void)
     test_refusal_names();
     test_div_identity();
     test_channel_affine();
+    test_prelu_channels();
     test_dynamic_reshape();
     test_all_constant();
     test_recurrent();

@@ -10,7 +10,8 @@
  * squeeze-excitation gate made by Linear layers (a row of C viewed as
  * [1,C,1,1]), a Concat of seventeen, and per-channel constants on a map
  * (a layer scale, a shift, a constant minus the map: depthwise 1x1 convs,
- * graph/channel_affine.h). For each:
+ * graph/channel_affine.h), and a PReLU with a slope per channel (a
+ * Relu plus a depthwise conv of the negative part). For each:
  * compile with calibration writes keys; run
  * agrees with torch's output within quantisation error; prove on the sample
  * verifies (exit 0) and the verified argmax is run's; the proof with one
@@ -33,9 +34,10 @@
 #include "test_onnx_util.h"
 #include "test_tmpdir.h"
 
-#define NFX 11
+#define NFX 12
 static const char *const fx[NFX] = {"inception", "three_consumers", "densenet", "add3", "concat5", "mul_se",
-                                    "mul_branches", "add_bcast", "mul_se_fc", "concat17", "chan_affine"};
+                                    "mul_branches", "add_bcast", "mul_se_fc", "concat17", "chan_affine",
+                                    "prelu_chan"};
 static int keyed[NFX];
 
 /* What the last CLI_OUT / CLI_QUIET wrote to stdout (and, for CLI_QUIET,

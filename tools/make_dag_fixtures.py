@@ -261,6 +261,22 @@ class ChanAffine(nn.Module):
         return self.head(torch.relu(self.ref - t))
 
 
+class PreluChan(nn.Module):
+    """A PReLU with one slope per channel (slopes of both signs): relu(x)
+    plus a depthwise conv of relu(-x)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, C6, 3)
+        self.act = nn.PReLU(C6)
+        with torch.no_grad():
+            self.act.weight.copy_(torch.linspace(-0.5, 1.5, C6))
+        self.head = Head(C6)
+
+    def forward(self, x):
+        return self.head(self.act(self.stem(x)))
+
+
 MODELS = {
     "inception": Inception,
     "three_consumers": ThreeConsumers,
@@ -273,6 +289,7 @@ MODELS = {
     "mul_se_fc": MulSEFc,
     "concat17": Concat17,
     "chan_affine": ChanAffine,
+    "prelu_chan": PreluChan,
 }
 
 

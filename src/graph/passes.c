@@ -594,6 +594,8 @@ zki_status zki_graph_prepare(zki_graph *g)
         }
         free(d2);
     }
+    if (st == ZKI_OK)
+        st = zki_graph_expand_prelu(g);
 done:
     free(dead);
     free(uses);

@@ -605,8 +605,8 @@ static zki_status q_lut(zki_qctx *c, int ni)
         const float *e = fconst(c->g, n->in[1]);
         int64_t ne = e ? zki_tensor_numel(&c->g->t[n->in[1]]) : 0;
         if (ne != 1 && n->op == ZKI_OP_PRELU)
-            return QERR(n, ZKI_ERR_UNSUPPORTED, "the slope must be one constant (a per-channel slope of %lld values "
-                        "has no integer version yet: export with nn.PReLU() of one parameter, or LeakyReLU)",
+            return QERR(n, ZKI_ERR_UNSUPPORTED, "a slope of %lld values: one value, or one per channel of a "
+                        "4-D map, is supported (export with nn.PReLU() or nn.PReLU(C) after a conv, or LeakyReLU)",
                         (long long)ne);
         if (ne != 1)
             return QERR(n, ZKI_ERR_UNSUPPORTED, "exponent must be a scalar constant");
