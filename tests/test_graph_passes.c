@@ -216,6 +216,8 @@ static void test_recurrent(void)
     /* a constant state folds h R^T into the first step's biases, except
      * (r*h0) R_h of a GRU with linear_before_reset 0, which needs r */
     check_fixture("rnn_gru_lbr0", 3 * 6 + 3 * 5 + 1 + 2);
+    /* an LSTM's constant c0: f * c0 by a diagonal */
+    check_fixture("rnn_lstm_c0", 4 * 6 + 4 * 5 + 1);
     const char *refused[2][2] = {{"rnn_bidir.onnx", "bidirectional"}, {"rnn_reverse.onnx", "reverse"}};
     for (int k = 0; k < 2; k++) {
         zki_graph *g = NULL;

@@ -25,13 +25,15 @@ static const uint8_t seed_w[32] = {7, 1, 3};
 static const uint8_t seed_a[32] = {8, 2, 5};
 
 /* The fixtures, whether the classifier reads Y (then Y's steps are
- * joined by a CONCAT; rnn_gru_lbr0 reads Y_h only), and whether random
- * byte changes of a proof are tried (the one-layer LSTM and GRU: the
- * gadgets are the same in all five; this keeps the test short). */
+ * joined by a CONCAT; rnn_gru_lbr0 and rnn_lstm_c0 read Y_h only), and
+ * whether random byte changes of a proof are tried (the one-layer LSTM
+ * and GRU: the gadgets are the same in all six; this keeps the test
+ * short). */
 static const struct {
     const char *name;
     int reads_y, mutate;
-} fx[] = {{"rnn_lstm", 1, 1}, {"rnn_gru", 1, 1}, {"rnn_lstm2", 1, 0}, {"rnn_gru2", 1, 0}, {"rnn_gru_lbr0", 0, 0}};
+} fx[] = {{"rnn_lstm", 1, 1}, {"rnn_gru", 1, 1}, {"rnn_lstm2", 1, 0}, {"rnn_gru2", 1, 0}, {"rnn_gru_lbr0", 0, 0},
+          {"rnn_lstm_c0", 0, 0}};
 
 /* The CONCAT of 1x1 maps joining Y's steps (the last one), or -1. */
 static int steps_concat(const zki_dag *d)
