@@ -12,7 +12,11 @@
  *       and their output is the integer executor's; an altered output is
  *       rejected, and (rnn_lstm, rnn_gru) random single-byte changes of
  *       the proof are too.
- * The float and quantised outputs against torch are test_graph_passes'. */
+ * The float and quantised outputs against torch are test_graph_passes'.
+ * And a model built here joins two Linear rows of 5 and 3 features (the
+ * second requantised: a row's Requant is a LUT) along features: proven
+ * alike, with mutations; the same join reading the model input is refused,
+ * naming the node. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,11 +118,62 @@ static void test_fixture(zki_rng *g, int i)
     free(X);
 }
 
+/* x [1, 12] -> Linear 5 = a, Linear 3 relu -> Requant = b (from x or,
+ * with from_input, x itself) -> Concat(a, b) along features [1, 8]
+ * (from_input: [1, 17]) -> Linear 3. *X: a random batch of 2. */
+static zki_qmodel *rows_concat(zki_rng *g, int from_input, int64_t **X)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t dx[2] = {1, 12}, d3[2] = {1, 3}, dy[2] = {1, from_input ? 17 : 8};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, dx, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    int a = linear_row(m, g, x, 12, 5, 0, "fc_a"), b = x;
+    if (!from_input) {
+        int r = linear_row(m, g, x, 12, 3, 1, "fc_b");
+        b = zki_qmodel_add_tensor(m, "rq", ZKI_QT_VALUE, 8, 2, d3, 0.05);
+        zki_qnode *n = &m->nodes[zki_qmodel_add_node(m, ZKI_QOP_REQUANT, "rq")];
+        n->n_in = 1, n->in[0] = r, n->out = b, n->n_p = 4;
+        n->p[0] = 3, n->p[1] = 2, n->p[2] = -128, n->p[3] = 127;
+    }
+    int y = zki_qmodel_add_tensor(m, "joined", ZKI_QT_VALUE, 8, 2, dy, 0.05);
+    zki_qnode *n = &m->nodes[zki_qmodel_add_node(m, ZKI_QOP_CONCAT, "join")];
+    n->n_in = 2, n->in[0] = a, n->in[1] = b, n->out = y, n->n_p = 1, n->p[0] = 1;
+    return finish_model(m, g, linear_row(m, g, y, dy[1], 3, 0, "fc_out"), X);
+}
+
+static void test_rows_concat(zki_rng *g)
+{
+    int64_t *X = NULL;
+    zki_qmodel *m = rows_concat(g, 0, &X);
+    zki_dag d;
+    CHECK_MSG(zki_dag_lower(m, &d, NULL) == ZKI_OK, "rows_concat: %s", zki_last_error());
+    if (d.nodes) {
+        uint32_t luts = 0;
+        for (uint32_t j = 0; j < d.n_nodes; j++)
+            luts += d.nodes[j].kind == ZKI_NODE_LUT;
+        CHECK_MSG(steps_concat(&d) >= 0 && luts == 1, "rows_concat: CONCAT of rows %d, %u LUT", steps_concat(&d),
+                  luts);
+        zki_dag_free(&d);
+    }
+    prove_round(g, m, X, 2, 0, seed_w, seed_a, NULL, NULL, 20, "rows_concat");
+    prove_round(g, m, X, 1, 1, seed_w, seed_a, NULL, NULL, 5, "rows_concat private");
+    zki_qmodel_free(m);
+    free(X);
+    m = rows_concat(g, 1, &X);
+    CHECK(zki_dag_lower(m, &d, NULL) == ZKI_ERR_UNSUPPORTED);
+    CHECK_MSG(strstr(zki_last_error(), "'join' (Concat)") && strstr(zki_last_error(), "model input"), "%s",
+              zki_last_error());
+    zki_qmodel_free(m);
+    free(X);
+}
+
 int main(void)
 {
     zki_rng g;
     zki_rng_seed(&g, 9011);
     for (int i = 0; i < (int)(sizeof fx / sizeof fx[0]); i++)
         test_fixture(&g, i);
+    test_rows_concat(&g);
     return TEST_SUMMARY();
 }
