@@ -77,9 +77,11 @@ static int concat_flat(const zki_qmodel *m, const zki_qnode *n)
 {
     const zki_qtensor *y = &m->t[n->out];
     int64_t outer = 1;
+    if (n->n_p < 1)
+        return 0;
     for (int a = 0; a < n->p[0] && a < y->rank; a++)
         outer *= y->dims[a];
-    return n->n_p >= 1 && outer == 1 && !(y->rank == 4 && y->dims[2] * y->dims[3] > 1);
+    return outer == 1 && !(y->rank == 4 && y->dims[2] * y->dims[3] > 1);
 }
 
 /* Every node without a gadget, all at once and grouped, so a user sees the
