@@ -301,15 +301,21 @@ static void check_fixture(const char *name, int want_matmuls)
 
 static void test_recurrent(void)
 {
-    /* MatMuls: one input projection per gate and layer, and one recurrent
-     * product per gate, layer and step after a zero state's first */
-    check_fixture("rnn_lstm", 4 + 4 * 5);
-    check_fixture("rnn_gru", 3 + 3 * 5);
-    check_fixture("rnn_lstm2", 2 * (4 + 4 * 6));
-    check_fixture("rnn_gru2", 2 * (3 + 3 * 5));
-    /* a constant state folds h R^T into constants, except (r*h) R_h of a
-     * GRU with linear_before_reset 0, which needs r */
-    check_fixture("rnn_gru_lbr0", 3 + 3 * 5 + 1);
+    /* MatMuls (T = 6): one input projection per gate, step and layer (the
+     * zero state's first step uses no forget gate) and one recurrent
+     * product per gate, layer and step after a zero state's first; a
+     * product with a constant state is one by a diagonal matrix: a GRU's
+     * r * (h R_h + Rb_h) at the first step (also of a zero state: Rb_h),
+     * z * h0, and r * h0 of linear_before_reset 0 */
+    check_fixture("rnn_lstm", 4 * 6 - 1 + 4 * 5);
+    check_fixture("rnn_gru", 3 * 6 + 3 * 5 + 1);
+    check_fixture("rnn_lstm2", 2 * (4 * 6 + 4 * 6));
+    check_fixture("rnn_gru2", 2 * (3 * 6 + 3 * 5 + 2));
+    /* a constant state folds h R^T into the first step's biases, except
+     * (r*h0) R_h of a GRU with linear_before_reset 0, which needs r */
+    check_fixture("rnn_gru_lbr0", 3 * 6 + 3 * 5 + 1 + 2);
+    /* an LSTM's constant c0: f * c0 by a diagonal */
+    check_fixture("rnn_lstm_c0", 4 * 6 + 4 * 5 + 1);
     const char *refused[2][2] = {{"rnn_bidir.onnx", "bidirectional"}, {"rnn_reverse.onnx", "reverse"}};
     for (int k = 0; k < 2; k++) {
         zki_graph *g = NULL;

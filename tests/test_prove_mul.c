@@ -76,20 +76,6 @@ static void tamper_vals(const zki_vk *vk, const int64_t *Xv, uint32_t B, zki_pro
     printf("  %s node %u: each of its %u input claims moved by one: rejected\n", c->what, c->j, p->n_val);
 }
 
-/* A model built here ends: tensor yt is its output (checked), *X a random
- * int8 batch of 2 for its input. */
-static zki_qmodel *finish_model(zki_qmodel *m, zki_rng *g, int yt, int64_t **X)
-{
-    m->n_outputs = 1;
-    m->outputs[0] = yt;
-    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "model check: %s", zki_last_error());
-    int64_t n = 2 * zki_qnumel(&m->t[m->inputs[0]]);
-    *X = malloc(sizeof(int64_t) * (size_t)n);
-    for (int64_t i = 0; *X && i < n; i++)
-        (*X)[i] = (int64_t)zki_rng_below(g, 256) - 128;
-    return m;
-}
-
 /* A model built here whose broadcasting ADD is read by a Linear through a
  * Flatten (a Linear's weights are zero at its input's pads, so nothing
  * after the ADD looks at its pads: only its own sum pins them):
@@ -116,24 +102,6 @@ static zki_qmodel *add_bcast_fc(zki_rng *g, int64_t **X)
     n->n_in = 2, n->in[0] = t, n->in[1] = gt, n->out = sum, n->n_p = 5;
     n->p[0] = 1500, n->p[1] = -900, n->p[2] = 12, n->p[3] = -128, n->p[4] = 127;
     return finish_model(m, g, add_flatten_linear(m, g, sum, 3 * 5 * 5, 3), X);
-}
-
-/* A Linear K -> N on row x (random int8 weights and bias, M = 40,
- * s = 16; relu: clamp at 0); returns its output [1, N]. */
-static int linear_row(zki_qmodel *m, zki_rng *g, int x, int64_t K, int64_t N, int relu, const char *name)
-{
-    char nm[32];
-    int64_t wd[2] = {N, K}, bd[1] = {N}, yd[2] = {1, N};
-    snprintf(nm, sizeof nm, "%s.w", name);
-    int wt = add_const(m, g, nm, 8, 2, wd, -127, 255);
-    snprintf(nm, sizeof nm, "%s.b", name);
-    int bt = add_const(m, g, nm, 32, 1, bd, -(1 << 12), 1 << 13);
-    int yt = zki_qmodel_add_tensor(m, name, ZKI_QT_VALUE, 8, 2, yd, 0.05);
-    int ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, name);
-    zki_qnode *n = &m->nodes[ni];
-    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
-    n->p[0] = 40, n->p[1] = 16, n->p[2] = relu ? 0 : -128, n->p[3] = 127;
-    return yt;
 }
 
 /* A product of two rows (SiLU's shape, x * f(x), on a Linear's output):

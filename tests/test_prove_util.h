@@ -5,6 +5,7 @@
 #ifndef ZKI_TEST_PROVE_UTIL_H
 #define ZKI_TEST_PROVE_UTIL_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,38 @@ static inline int add_flatten_linear(zki_qmodel *m, zki_rng *g, int y, int64_t F
     n->n_in = 3, n->in[0] = ft, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
     n->p[0] = 40, n->p[1] = 16, n->p[2] = -128, n->p[3] = 127;
     return yt;
+}
+
+/* A Linear K -> N on row x (random int8 weights and bias, M = 40,
+ * s = 16; relu: clamp at 0); returns its output [1, N]. */
+static inline int linear_row(zki_qmodel *m, zki_rng *g, int x, int64_t K, int64_t N, int relu, const char *name)
+{
+    char nm[32];
+    int64_t wd[2] = {N, K}, bd[1] = {N}, yd[2] = {1, N};
+    snprintf(nm, sizeof nm, "%s.w", name);
+    int wt = add_const(m, g, nm, 8, 2, wd, -127, 255);
+    snprintf(nm, sizeof nm, "%s.b", name);
+    int bt = add_const(m, g, nm, 32, 1, bd, -(1 << 12), 1 << 13);
+    int yt = zki_qmodel_add_tensor(m, name, ZKI_QT_VALUE, 8, 2, yd, 0.05);
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_LINEAR, name);
+    zki_qnode *n = &m->nodes[ni];
+    n->n_in = 3, n->in[0] = x, n->in[1] = wt, n->in[2] = bt, n->out = yt, n->n_p = 4;
+    n->p[0] = 40, n->p[1] = 16, n->p[2] = relu ? 0 : -128, n->p[3] = 127;
+    return yt;
+}
+
+/* A model built here ends: tensor yt is its output (checked), *X a random
+ * int8 batch of 2 for its input. */
+static inline zki_qmodel *finish_model(zki_qmodel *m, zki_rng *g, int yt, int64_t **X)
+{
+    m->n_outputs = 1;
+    m->outputs[0] = yt;
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "model check: %s", zki_last_error());
+    int64_t n = 2 * zki_qnumel(&m->t[m->inputs[0]]);
+    *X = malloc(sizeof(int64_t) * (size_t)n);
+    for (int64_t i = 0; *X && i < n; i++)
+        (*X)[i] = (int64_t)zki_rng_below(g, 256) - 128;
+    return m;
 }
 
 /* The proof's output equals the integer executor's on X (batch B). */

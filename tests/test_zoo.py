@@ -2,9 +2,10 @@
 """The zoo, proven end to end through the CLI (CTest `test_zoo`, optimised
 build only: the sanitised build would take hours on ImageNet-class nets).
 
-Exports the models with tools/export_zoo.py (random weights, 1x3x64x64,
-nothing downloaded) into BUILD/zoo-test, then for each model named on the
-command line:
+Exports the models with tools/export_zoo.py (random weights, 1x3x64x64
+images; the LSTM / GRU classifiers lstm_cls and gru_cls on [1, 8, 16]
+sequences; nothing downloaded) into BUILD/zoo-test, then for each model
+named on the command line:
   compile -> run -> prove -> verify (exit 0, printing the output `run`
   printed)
   -> a proof with a flipped byte rejected (three places, exit 1)

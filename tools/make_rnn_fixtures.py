@@ -17,6 +17,9 @@ what torch does not export:
                 nonzero initial_h and Y_h as the output (torch cannot export
                 it; the expected output comes from a NumPy reference of the
                 ONNX GRU equations)
+  rnn_lstm_c0   hand-built LSTM with constant nonzero initial_h and
+                initial_c and Y_h as the output (f * c0 at the first step:
+                a product with a constant; NumPy reference)
   rnn_bidir     hand-built bidirectional LSTM: refused
   rnn_reverse   hand-built reverse GRU: refused
 
@@ -121,25 +124,41 @@ def gru_ref(x, W, R, B, h0, lbr):
     return np.stack(ys)[:, None], h[None]
 
 
-def gru_lbr0(out, seed):
-    """Hand-built: x [1, T, F] -> Transpose -> GRU(lbr 0, initial_h const) -> Y_h [1, 1, H] -> Reshape [1, H]."""
+def lstm_ref(x, W, R, B, h0, c0):
+    """ONNX LSTM (gates i o f c), forward, X [T, 1, I]: returns Y_h [1, 1, H]."""
+    Hs = R.shape[-1]
+    b = B[0][:4 * Hs] + B[0][4 * Hs:]
+    h, c = h0[0], c0[0]
+    for t in range(x.shape[0]):
+        g = x[t] @ W[0].T + h @ R[0].T + b
+        i, o, f, cc = (g[:, k * Hs:(k + 1) * Hs] for k in range(4))
+        c = sigmoid(f) * c + sigmoid(i) * np.tanh(cc)
+        h = sigmoid(o) * np.tanh(c)
+    return h[None]
+
+
+def hand_built(out, name, seed, op, gates, n_states, ref, **attrs):
+    """x [1, T, F] -> Transpose -> OP with constant nonzero initial states
+    (h, then c) -> Y_h [1, 1, H] -> Reshape [1, H]; the expected output is
+    ref(x [T, 1, F], W, R, B, *states)."""
     rng = np.random.default_rng(seed)
-    W = (rng.normal(0, 0.4, (1, 3 * H, F))).astype(np.float32)
-    R = (rng.normal(0, 0.3, (1, 3 * H, H))).astype(np.float32)
-    B = (rng.normal(0, 0.2, (1, 6 * H))).astype(np.float32)
-    h0 = (rng.normal(0, 0.5, (1, 1, H))).astype(np.float32)
-    inits = [numpy_helper.from_array(W, "gru.W"), numpy_helper.from_array(R, "gru.R"),
-             numpy_helper.from_array(B, "gru.B"), numpy_helper.from_array(h0, "gru.h0"),
-             numpy_helper.from_array(np.array([1, H], dtype=np.int64), "shape")]
+    W = (rng.normal(0, 0.4, (1, gates * H, F))).astype(np.float32)
+    R = (rng.normal(0, 0.3, (1, gates * H, H))).astype(np.float32)
+    B = (rng.normal(0, 0.2, (1, 2 * gates * H))).astype(np.float32)
+    states = [(rng.normal(0, 0.5, (1, 1, H))).astype(np.float32) for _ in range(n_states)]
+    p = op.lower() + "."
+    names = [p + "W", p + "R", p + "B"] + [p + k for k in ("h0", "c0")[:n_states]]
+    inits = [numpy_helper.from_array(v, k) for v, k in zip([W, R, B] + states, names)]
+    inits.append(numpy_helper.from_array(np.array([1, H], dtype=np.int64), "shape"))
     nodes = [helper.make_node("Transpose", ["x"], ["xt"], "/rnn/Transpose", perm=[1, 0, 2]),
-             helper.make_node("GRU", ["xt", "gru.W", "gru.R", "gru.B", "", "gru.h0"], ["", "hn"], "/rnn/GRU",
-                              hidden_size=H, linear_before_reset=0),
+             helper.make_node(op, ["xt"] + names[:3] + [""] + names[3:], ["", "hn"], "/rnn/" + op, hidden_size=H,
+                              **attrs),
              helper.make_node("Reshape", ["hn", "shape"], ["y"], "/Reshape")]
-    save_model(out, "rnn_gru_lbr0", nodes, inits, [1, T, F], [1, H])
+    save_model(out, name, nodes, inits, [1, T, F], [1, H])
     x = rng.normal(0, 1, (1, T, F)).astype(np.float32)
     calib = rng.normal(0, 1, (8, T, F)).astype(np.float32)
-    _, hn = gru_ref(x.transpose(1, 0, 2), W, R, B, h0, 0)
-    save_io(out, "rnn_gru_lbr0", x, calib, hn.reshape(1, H))
+    hn = ref(x.transpose(1, 0, 2), W, R, B, *states)
+    save_io(out, name, x, calib, hn.reshape(1, H))
 
 
 def save_model(out, name, nodes, inits, ishape, oshape):
@@ -168,7 +187,9 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     for k, name in enumerate(TORCH):
         export_torch(args.out, name, 100 + k)
-    gru_lbr0(args.out, 200)
+    hand_built(args.out, "rnn_gru_lbr0", 200, "GRU", 3, 1, lambda x, W, R, B, h0: gru_ref(x, W, R, B, h0, 0)[1],
+               linear_before_reset=0)
+    hand_built(args.out, "rnn_lstm_c0", 201, "LSTM", 4, 2, lstm_ref)
     refused(args.out)
 
 

@@ -184,6 +184,26 @@ static int const_matmul(unroll *u, const char *what, const float *h0, const floa
     return add_const(u, what, ZKI_ET_FLOAT, 3, dims, y, NULL);
 }
 
+/* a * c for a constant c ([H] or [1, 1, H]): with a batch of one, a MatMul
+ * by diag(c), so it is a Linear layer with constant weights (a product
+ * with a constant is not proven, one of two activations is). */
+static int mul_const(unroll *u, const char *what, int a, int c)
+{
+    const zki_tensor *ct = c >= 0 ? &u->g->t[c] : NULL;
+    if (u->B != 1 || !ct || ct->kind != ZKI_T_CONST || !ct->f || zki_tensor_numel(ct) != u->H)
+        return emit(u, ZKI_OP_MUL, what, a, c, -1);
+    int64_t H = u->H, dims[2] = {H, H};
+    float *d = calloc((size_t)(H * H), sizeof(float));
+    if (!d)
+        return oom(u);
+    for (int64_t j = 0; j < H; j++)
+        d[j * H + j] = ct->f[j];
+    char s[96];
+    snprintf(s, sizeof s, "%s_diag", what);
+    int dt = add_const(u, s, ZKI_ET_FLOAT, 2, dims, d, NULL);
+    return dt < 0 ? -1 : emit(u, ZKI_OP_MATMUL, what, a, dt, -1);
+}
+
 /* h @ R[gate]^T: -1 for a zero state, a constant for a constant one. */
 static int rec_term(unroll *u, const char *what, rstate h, int rt_t, const float *bias)
 {
@@ -276,33 +296,56 @@ static zki_status check_node(unroll *u)
     return ZKI_OK;
 }
 
-/* The per-gate input projection of the whole sequence: X @ W^T + bias,
- * [T, B, H]; the bias Add is the one the quantiser folds into the MatMul. */
-static int input_proj(unroll *u, const char *gname, float *wt, const float *bias)
+/* Constant b + r for constants b [H] and r of B rows [1, B, H] (B > 1:
+ * [1, B, H], the bias broadcast over the batch). */
+static int add_bias(unroll *u, const char *what, int b, int r)
+{
+    const zki_tensor *bt = &u->g->t[b], *rt = &u->g->t[r];
+    int64_t n = zki_tensor_numel(rt), dims[3] = {1, u->B, u->H};
+    float *f = malloc(sizeof(float) * (size_t)n);
+    if (!f)
+        return oom(u);
+    for (int64_t k = 0; k < n; k++)
+        f[k] = bt->f[k % u->H] + rt->f[k];
+    return add_const(u, what, ZKI_ET_FLOAT, 3, dims, f, NULL);
+}
+
+/* Gate gname's input weights W^T [I, H] (takes wt) and bias [H] as
+ * constants wb[0], wb[1]; -1 in wb[0] on failure. */
+static void input_consts(unroll *u, const char *gname, float *wt, const float *bias, int *wb)
 {
     char s[64];
     int64_t wd[2] = {u->I, u->H}, bd[1] = {u->H};
     snprintf(s, sizeof s, "%s_W", gname);
-    int w = add_const(u, s, ZKI_ET_FLOAT, 2, wd, wt, NULL);
+    wb[0] = add_const(u, s, ZKI_ET_FLOAT, 2, wd, wt, NULL);
     float *bc = malloc(sizeof(float) * (size_t)u->H);
-    if (!bc)
-        return oom(u);
-    memcpy(bc, bias, sizeof(float) * (size_t)u->H);
+    if (bc)
+        memcpy(bc, bias, sizeof(float) * (size_t)u->H);
     snprintf(s, sizeof s, "%s_b", gname);
-    int b = add_const(u, s, ZKI_ET_FLOAT, 1, bd, bc, NULL);
-    snprintf(s, sizeof s, "%s_x/MatMul", gname);
-    int xw = emit(u, ZKI_OP_MATMUL, s, SRC(u)->in[0], w, -1);
-    snprintf(s, sizeof s, "%s_x/Add", gname);
-    return b < 0 ? -1 : emit(u, ZKI_OP_ADD, s, xw, b, -1);
+    wb[1] = add_const(u, s, ZKI_ET_FLOAT, 1, bd, bc, NULL);
+    if (wb[1] < 0)
+        wb[0] = -1;
 }
 
-/* pre-activation of a gate at step t: x_t W^T + b (+ h R^T). */
-static int gate_pre(unroll *u, const char *gname, int64_t t, int xproj, int rec)
+/* pre-activation of a gate at step t: x_t W^T + b (+ h R^T). Each step
+ * projects its own row x_t ([1, B, I]): a MatMul of one row is proven as a
+ * Linear layer, one over the whole sequence would not be. The bias Add is
+ * the one the quantiser folds into the MatMul. */
+static int gate_pre(unroll *u, const char *gname, int64_t t, int xt, const int *wb, int rec)
 {
     char s[64];
+    snprintf(s, sizeof s, "t%lld/%s_x/MatMul", (long long)t, gname);
+    int xw = emit(u, ZKI_OP_MATMUL, s, xt, wb[0], -1);
+    int b = wb[1], folded = rec >= 0 && u->g->t[rec].kind == ZKI_T_CONST;
+    if (folded) {
+        /* a constant state's h R^T joins the bias: the Add of a constant
+         * to an activation is not proven, a Linear's bias is */
+        snprintf(s, sizeof s, "t%lld/%s_b", (long long)t, gname);
+        b = add_bias(u, s, wb[1], rec);
+    }
     snprintf(s, sizeof s, "t%lld/%s_x", (long long)t, gname);
-    int x = emit_step(u, s, xproj, t);
-    if (rec < 0)
+    int x = emit(u, ZKI_OP_ADD, s, xw, b, -1);
+    if (rec < 0 || folded)
         return x;
     snprintf(s, sizeof s, "t%lld/%s_pre", (long long)t, gname);
     return emit(u, ZKI_OP_ADD, s, x, rec, -1);
@@ -327,7 +370,7 @@ static zki_status unroll_one(unroll *u)
     if ((u->axes0 = add_const_i1(u, "axis0", 0)) < 0)
         return u->err;
 
-    int xproj[4], rmat[4];
+    int xwb[4][2], rmat[4];
     float *rbias[4] = {NULL, NULL, NULL, NULL};
     for (int k = 0; k < G && u->err == ZKI_OK; k++) {
         float *wt, *rt, *wb = malloc(sizeof(float) * (size_t)u->H);
@@ -346,7 +389,7 @@ static zki_status unroll_one(unroll *u)
         if (!rb_outside)
             for (int64_t j = 0; j < u->H; j++)
                 wb[j] += rbias[k][j];
-        xproj[k] = input_proj(u, gn[k], wt, wb);
+        input_consts(u, gn[k], wt, wb, xwb[k]);
         free(wb);
         char s[64];
         int64_t rd[2] = {u->H, u->H};
@@ -368,7 +411,7 @@ static zki_status unroll_one(unroll *u)
         int last = t == u->T - 1;
         char s[64];
 #define NAME(fmt) (snprintf(s, sizeof s, "t%lld/" fmt, (long long)t), s)
-        int pre[4];
+        int pre[4], xt = emit_step(u, NAME("x"), SRC(u)->in[0], t);
         for (int k = 0; k < G; k++) {
             if (!lstm && k == 2)
                 continue; /* the GRU's h gate waits for r */
@@ -376,7 +419,7 @@ static zki_status unroll_one(unroll *u)
             int rec = rec_term(u, s, h, rmat[k], NULL);
             if (rec < 0 && h.kind != ST_ZERO)
                 break;
-            pre[k] = gate_pre(u, gn[k], t, xproj[k], rec);
+            pre[k] = gate_pre(u, gn[k], t, xt, xwb[k], rec);
         }
         if (u->err != ZKI_OK)
             break;
@@ -390,7 +433,8 @@ static zki_status unroll_one(unroll *u)
                 cn = emit(u, ZKI_OP_MUL, NAME("c"), ig, cg, last ? out_c : -1);
             } else {
                 int fg = emit(u, ZKI_OP_SIGMOID, NAME("f"), pre[2], -1, -1);
-                int fc = emit(u, ZKI_OP_MUL, NAME("fc"), fg, c.t, -1);
+                int fc = c.kind == ST_CONST ? mul_const(u, NAME("fc"), fg, c.t)
+                                            : emit(u, ZKI_OP_MUL, NAME("fc"), fg, c.t, -1);
                 int icg = emit(u, ZKI_OP_MUL, NAME("ig"), ig, cg, -1);
                 cn = emit(u, ZKI_OP_ADD, NAME("c"), fc, icg, last ? out_c : -1);
             }
@@ -411,20 +455,29 @@ static zki_status unroll_one(unroll *u)
                     int m = emit(u, ZKI_OP_MATMUL, NAME("h_rec"), h.t, rmat[2], -1);
                     hr = emit(u, ZKI_OP_ADD, NAME("h_recb"), m, rbh, -1);
                 }
-                if (h.kind != ST_ZERO || !all_zero(rbias[2], u->H))
+                if (h.kind == ST_VALUE)
                     term = emit(u, ZKI_OP_MUL, NAME("r_hrec"), rg, hr, -1);
+                else if (h.kind == ST_CONST || !all_zero(rbias[2], u->H))
+                    term = mul_const(u, NAME("r_hrec"), rg, hr);
             } else if (h.kind != ST_ZERO) {
                 /* (r * h) R_h */
-                int rh = emit(u, ZKI_OP_MUL, NAME("rh"), rg, h.t, -1);
+                int rh = h.kind == ST_CONST ? mul_const(u, NAME("rh"), rg, h.t)
+                                            : emit(u, ZKI_OP_MUL, NAME("rh"), rg, h.t, -1);
                 term = emit(u, ZKI_OP_MATMUL, NAME("h_rec"), rh, rmat[2], -1);
             }
             if (u->err != ZKI_OK)
                 break;
-            int hp = gate_pre(u, "h", t, xproj[2], term);
+            int hp = gate_pre(u, "h", t, xt, xwb[2], term);
             int hh = emit(u, ZKI_OP_TANH, NAME("hh"), hp, -1, -1);
             if (h.kind == ST_ZERO) {
                 int zh = emit(u, ZKI_OP_MUL, NAME("zhh"), zg, hh, -1);
                 hn = emit(u, ZKI_OP_SUB, NAME("h"), hh, zh, last ? out_h : -1);
+            } else if (h.kind == ST_CONST) {
+                /* hh - z*hh + z*h0: z*h0 a product by a constant (mul_const) */
+                int zh = emit(u, ZKI_OP_MUL, NAME("zhh"), zg, hh, -1);
+                int zc = mul_const(u, NAME("zh0"), zg, h.t);
+                int a = emit(u, ZKI_OP_SUB, NAME("hh_zhh"), hh, zh, -1);
+                hn = emit(u, ZKI_OP_ADD, NAME("h"), a, zc, last ? out_h : -1);
             } else {
                 int d = emit(u, ZKI_OP_SUB, NAME("dh"), h.t, hh, -1);
                 int zd = emit(u, ZKI_OP_MUL, NAME("zdh"), zg, d, -1);

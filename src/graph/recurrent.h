@@ -3,10 +3,11 @@
  * the prover see only MatMul, Add, Sub, Mul, Sigmoid, Tanh, Slice, Concat
  * and Unsqueeze.
  *
- * Per gate the input projection of the whole sequence is one MatMul by a
- * constant [I, H] matrix plus a constant bias (the input and, where ONNX
- * adds it there, the recurrence bias); each time step slices its row and
- * adds the recurrent MatMul of the previous hidden state:
+ * Each time step slices its row x_t of the input; per gate its input
+ * projection is a MatMul of that row by a constant [I, H] matrix plus a
+ * constant bias (the input and, where ONNX adds it there, the recurrence
+ * bias), one Linear layer per step and gate as the prover proves them, and
+ * the recurrent MatMul of the previous hidden state is added:
  *   LSTM (gates i o f c)  c' = f*c + i*g,  h' = o*tanh(c')
  *   GRU  (gates z r h)    h~ = tanh(xW_h + (r*h) R_h + b)        (linear_before_reset 0)
  *                         h~ = tanh(xW_h + r*(h R_h + Rb_h))      (linear_before_reset 1)

@@ -67,6 +67,19 @@ int zki_dag_out_map(const zki_dag_node *L, uint32_t *C, uint32_t *H, uint32_t *W
     return 0;
 }
 
+int zki_dag_part_map(const zki_dag *a, uint32_t t, uint32_t *C, uint32_t *H, uint32_t *W)
+{
+    zki_tlayout l;
+    if (t == 0 || t > a->n_nodes)
+        return 0;
+    if (zki_dag_out_map(&a->nodes[t - 1], C, H, W))
+        return 1;
+    if (!zki_dag_layout(a, t, &l) || l.map || l.n < 1 || l.n > ZKI_DAG_MAX_DIM)
+        return 0;
+    *C = (uint32_t)l.n, *H = 1, *W = 1;
+    return 1;
+}
+
 int zki_dag_kind_has_aux(uint32_t kind) { return kind == ZKI_NODE_LUT || kind == ZKI_NODE_MOVE; }
 
 int zki_dag_kind_states_layout(uint32_t kind)
@@ -134,8 +147,7 @@ int zki_dag_in_layout(const zki_dag *a, uint32_t j, uint32_t i, zki_tlayout *l)
         return 1;
     case ZKI_NODE_CONCAT:
         /* part i's map: its own channels, the shared height and width */
-        if (i >= L->n_in || L->in[i] == 0 || L->in[i] > j ||
-            !zki_dag_out_map(&a->nodes[L->in[i] - 1], &c, &h, &w))
+        if (i >= L->n_in || L->in[i] > j || !zki_dag_part_map(a, L->in[i], &c, &h, &w))
             return 0;
         layout_map(l, c, h, w);
         return 1;

@@ -149,6 +149,10 @@ zki_status zki_dag_pool_dims(const zki_dag_node *L, uint32_t B, zki_maxpool_dims
 /* The output map [C][H][W] of a CONV, MAXPOOL, ADD or CONCAT layer, or of
  * a LUT, MOVE or MUL whose output is a map (0 for LINEAR and rows). */
 int zki_dag_out_map(const zki_dag_node *L, uint32_t *C, uint32_t *H, uint32_t *W);
+/* The map a CONCAT reads tensor t (t > 0: node t-1's output) as: the
+ * producer's map, or a row of n features as the map [n][1][1] (its
+ * layout; rows stacked along an outer axis join as channels of 1x1 maps). */
+int zki_dag_part_map(const zki_dag *a, uint32_t t, uint32_t *C, uint32_t *H, uint32_t *W);
 /* Integers per sample in the public output: N of a final LINEAR layer,
  * C*H*W of a final map (CONV, MAXPOOL or ADD; dense, not padded). */
 uint64_t zki_dag_out_len(const zki_dag *a);

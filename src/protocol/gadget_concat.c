@@ -1,4 +1,5 @@
-/* CONCAT node: n_in >= 2 maps joined along channels (ops/concat.h). Its
+/* CONCAT node: n_in >= 2 maps joined along channels (ops/concat.h); a row
+ * of n features is the map [n][1][1] (zki_dag_part_map). Its
  * map is never committed: the claims its readers make on it are merged
  * and turned into one claim per input. Proof: the claim reduction, one
  * sum-check, values (one per input). */
@@ -16,7 +17,7 @@ static zki_status concat_dims(const zki_dag *d, uint32_t j, uint32_t B, zki_conc
     uint64_t C[ZKI_DAG_MAX_IN];
     for (uint32_t i = 0; i < L->n_in && i < ZKI_DAG_MAX_IN; i++) {
         uint32_t t = L->in[i], c = 0, h, w;
-        if (t == 0 || t > j || !zki_dag_out_map(&d->nodes[t - 1], &c, &h, &w))
+        if (t > j || !zki_dag_part_map(d, t, &c, &h, &w))
             return zki_fail(ZKI_ERR_INPUT, "concat node %u: input %u is not a map", j, i);
         C[i] = c;
     }
@@ -35,7 +36,7 @@ static zki_status concat_key_check(const zki_dag *d, uint32_t j)
              concat_dims(d, j, 1, &cd) == ZKI_OK && cd.total == L->C;
     for (uint32_t i = 0; ok && i < L->n_in; i++) {
         uint32_t t = L->in[i], c, h = 0, w = 0;
-        ok = zki_dag_out_map(&d->nodes[t - 1], &c, &h, &w) && h == L->H && w == L->W &&
+        ok = t <= j && zki_dag_part_map(d, t, &c, &h, &w) && h == L->H && w == L->W &&
              d->nodes[t - 1].out_bits <= L->out_bits;
     }
     return ok ? ZKI_OK : zki_fail(ZKI_ERR_INPUT, "vk: node %u (concat): inputs, map or bits", j);

@@ -70,6 +70,20 @@ static int pool_axis_covered(int64_t n, int64_t K, int64_t s, int64_t dl, int64_
     return 1;
 }
 
+/* A Concat whose output has only 1s before its axis (recurrent steps
+ * [1,B,H] stacked into [T,B,H]) joins its inputs' dense data end to end;
+ * not a map of more than one pixel, whose layout is padded. */
+static int concat_flat(const zki_qmodel *m, const zki_qnode *n)
+{
+    const zki_qtensor *y = &m->t[n->out];
+    int64_t outer = 1;
+    if (n->n_p < 1)
+        return 0;
+    for (int a = 0; a < n->p[0] && a < y->rank; a++)
+        outer *= y->dims[a];
+    return outer == 1 && !(y->rank == 4 && y->dims[2] * y->dims[3] > 1);
+}
+
 /* Every node without a gadget, all at once and grouped, so a user sees the
  * whole list of what keeps the model from being proven. */
 static zki_status unproven_ops(const zki_qmodel *m)
@@ -91,8 +105,9 @@ static zki_status unproven_ops(const zki_qmodel *m)
             break;
         case ZKI_QOP_LAYERNORM: why = "not proven yet"; break;
         case ZKI_QOP_CONCAT:
-            if (n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || n->n_p < 1 || n->p[0] != 1)
-                why = "maps joined along the channels (axis 1) are proven";
+            if (n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || n->n_p < 1 || (n->p[0] != 1 && !concat_flat(m, n)))
+                why = "maps joined along the channels (axis 1), and tensors joined along an axis with only 1s "
+                      "before it, are proven";
             break;
         default: break;
         }
@@ -275,6 +290,38 @@ static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
     return ZKI_OK;
 }
 
+/* A flat Concat (concat_flat) as a CONCAT node of 1x1 maps: each input a
+ * row or a map [c][1][1] holding its tensor densely, the output the map
+ * [total][1][1], laid out as the joined tensor. */
+static zki_status lower_flat_concat(zki_lowering *lw, int qi, const zki_qnode *n)
+{
+    const zki_qtensor *yt = &lw->m->t[n->out];
+    int64_t total = 0;
+    int bad = n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || yt->bits > 16, nonneg = 1;
+    for (int i = 0; !bad && i < n->n_in; i++) {
+        const zki_tinfo *x = &lw->t[n->in[i]];
+        bad = x->id < 1 || (x->map && (x->h != 1 || x->w != 1)) || x->feat != zki_qnumel(&lw->m->t[n->in[i]]) ||
+              x->bits > (uint32_t)yt->bits;
+        total += x->feat;
+        nonneg = nonneg && x->nonneg;
+    }
+    if (bad || total != zki_qnumel(yt) || total > ZKI_DAG_MAX_DIM || zki_log2_ceil((uint64_t)total) > 26)
+        REFUSE("prove: node '%s' (Concat): tensors joined along an axis with only 1s before it are proven when "
+               "each is a proven layer's row or 1x1 map (not the model input), at most 16 bits", n->name);
+    zki_dag_node *L = zki_lower_new_node(lw, qi, ZKI_NODE_CONCAT);
+    L->n_in = (uint32_t)n->n_in;
+    for (int i = 0; i < n->n_in; i++)
+        L->in[i] = (uint32_t)lw->t[n->in[i]].id;
+    L->out_bits = (uint32_t)yt->bits;
+    L->C = L->OC = (uint32_t)total, L->H = L->W = 1, L->G = 1;
+    L->K = L->N = zki_lower_map_size((uint32_t)total, 1, 1);
+    zki_tinfo *y = &lw->t[n->out];
+    memset(y, 0, sizeof(*y));
+    y->id = (int)lw->d->n_nodes, y->map = 1, y->c = (uint32_t)total, y->h = y->w = 1, y->feat = total;
+    y->nonneg = nonneg, y->bits = (uint32_t)yt->bits;
+    return ZKI_OK;
+}
+
 /* Linear, Conv, AveragePool, GlobalAveragePool and a map's Requant (the
  * last three as depthwise convs with unit weights). */
 static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
@@ -405,12 +452,15 @@ static zki_status lower_node(zki_lowering *lw, int qi)
         return st;
     switch (n->op) {
     case ZKI_QOP_MAXPOOL: return lower_maxpool(lw, qi, n);
-    case ZKI_QOP_ADD:
-    case ZKI_QOP_CONCAT: return lower_join(lw, qi, n);
+    case ZKI_QOP_CONCAT:
+        if (concat_flat(lw->m, n))
+            return lower_flat_concat(lw, qi, n);
+        return lower_join(lw, qi, n);
+    case ZKI_QOP_ADD: return lower_join(lw, qi, n);
     case ZKI_QOP_MUL: return zki_lower_mul(lw, qi, n);
     case ZKI_QOP_LUT: return zki_lower_lut(lw, qi, n);
-    case ZKI_QOP_REQUANT: /* a map's Requant is a 1x1 depthwise conv (lower_affine) */
-        if (!(lw->t[n->in[0]].map && lw->m->t[n->in[0]].rank == 4))
+    case ZKI_QOP_REQUANT:
+        if (!lw->t[n->in[0]].map || lw->m->t[n->in[0]].rank != 4)
             return zki_lower_requant_lut(lw, qi, n);
         return lower_affine(lw, qi, n);
     default: return lower_affine(lw, qi, n);

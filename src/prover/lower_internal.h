@@ -64,7 +64,8 @@ zki_status zki_lower_move_step(const zki_qmodel *m, const zki_qnode *n, int64_t 
 
 /* One family of model nodes each (lower_<family>.c). */
 zki_status zki_lower_lut(zki_lowering *lw, int qi, const zki_qnode *n);
-/* A Requant of values that are not a map (rows), as a LUT node. */
+/* A Requant of a row (not a map: that one is a depthwise Conv) as a LUT
+ * node whose public table is rq(x M) over the input's range. */
 zki_status zki_lower_requant_lut(zki_lowering *lw, int qi, const zki_qnode *n);
 
 #endif

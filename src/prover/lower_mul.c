@@ -28,14 +28,15 @@ int zki_lower_bcast_ok(const zki_lowering *lw, int t, uint32_t C, uint32_t H, ui
 }
 
 /* Operand t has the output's layout: the map [C][H][W] of a rank-4
- * output, or a row of the output's features. */
+ * output, or a row of the output's features (a map [N][1][1], as a
+ * recurrent cell's gate after an Add, is laid out as that row). */
 static int full_operand(const zki_lowering *lw, int t, const zki_qtensor *y)
 {
     const zki_tinfo *x = &lw->t[t];
     if (y->rank == 4 && y->dims[0] == 1)
         return zki_lower_bcast_ok(lw, t, (uint32_t)y->dims[1], (uint32_t)y->dims[2], (uint32_t)y->dims[3]) &&
                x->c == y->dims[1] && x->h == y->dims[2] && x->w == y->dims[3];
-    return !x->map && x->feat == zki_qnumel(y) && zki_qnumel(&lw->m->t[t]) == x->feat;
+    return (!x->map || (x->h == 1 && x->w == 1)) && x->feat == zki_qnumel(y) && zki_qnumel(&lw->m->t[t]) == x->feat;
 }
 
 zki_status zki_lower_mul(zki_lowering *lw, int qi, const zki_qnode *n)
@@ -97,5 +98,7 @@ zki_status zki_lower_mul(zki_lowering *lw, int qi, const zki_qnode *n)
     zki_tinfo *y = &lw->t[n->out];
     *y = *xa;
     y->id = (int)lw->d->n_nodes, y->nonneg = L->lo >= 0, y->bits = L->out_bits;
+    if (!map) /* the node's own layout, a row, whatever a's producer stated */
+        y->map = 0, y->c = y->h = y->w = 0;
     return ZKI_OK;
 }
