@@ -16,6 +16,7 @@
 
 #define W16 32767
 #define MAX_WINDOW 8 /* a MAXPOOL axis the prover splits into passes */
+#define MUL_HEADROOM 4096.0 /* 2^30 / 2^18: a MUL of two 16-bit inputs keeps its quotient below 2^18 */
 
 int zki_norm_is_row(const zki_qtensor *t)
 {
@@ -203,8 +204,10 @@ zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const f
     int rr = tr >= 0 ? value(io, "rsqrt_out", 16, r, one, a[2]) : -1;
     int qb = rr >= 0 ? constant(io, "bcast", 8, 2, (int64_t[2]){N, 1}, 1.0, weights(N, 1, 1, 1)) : -1;
     int rb = qb >= 0 ? value(io, "r", 16, r, dims, a[2]) : -1;
-    /* the normalised value: |d r| <= sqrt(N - 1) */
-    double s_n = sqrt((double)N) / W16;
+    /* the normalised value: |d r| <= sqrt(N - 1); the MUL gadget bounds
+     * its quotient by both inputs' full ranges at once (2^30 M / 2^s <
+     * 2^19), which a coarser scale keeps */
+    double s_n = fmax(sqrt((double)N) / W16, s_d * a[2] * MUL_HEADROOM);
     int nrm = rb >= 0 ? value(io, "norm", 16, r, dims, s_n) : -1;
     *qy = nrm >= 0 ? zki_qmodel_add_tensor(m, io->y->name, ZKI_QT_VALUE, io->bits, io->y->rank, io->y->dims, io->sy)
                    : -1;
