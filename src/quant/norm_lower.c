@@ -1,6 +1,7 @@
 /* LayerNorm and Softmax of one row as chains of proven ops (norm_lower.h).
  *
- * Intermediates are 16-bit (W = 2^15 - 1 is their qmax) at scales fixed by
+ * Intermediates are 16-bit (W = 2^15 - 1 is their qmax; a softmax's x - max
+ * one bit wider than x) at scales fixed by
  * the input's scale and bits, not by calibration: each bound below holds
  * for every input, so no clamp of an intermediate is reached except the
  * documented ones (the reciprocal square root of a variance below one unit,
@@ -83,11 +84,12 @@ static zki_status rq_node(const zki_norm_io *io, int op, const int *in, int n_in
     return node(io, op, in, n_in, out, p, 4) ? nomem() : ZKI_OK;
 }
 
-/* A 2^16-entry table over a 16-bit input, entry k - 2^15 = f(k - 2^15). */
-static int table16(const zki_norm_io *io, const char *what, double scale, int64_t (*f)(int64_t k, const double *a),
-                   const double *a)
+/* A table over every value of a `bits`-bit input: entry k - 2^(bits-1)
+ * is f(k - 2^(bits-1)); its values are 16-bit. */
+static int table(const zki_norm_io *io, const char *what, int bits, double scale,
+                 int64_t (*f)(int64_t k, const double *a), const double *a)
 {
-    int64_t T = (int64_t)1 << 16;
+    int64_t T = (int64_t)1 << bits;
     int64_t *d = malloc(sizeof(int64_t) * (size_t)T);
     if (d)
         for (int64_t k = 0; k < T; k++)
@@ -95,10 +97,11 @@ static int table16(const zki_norm_io *io, const char *what, double scale, int64_
     return constant(io, what, 16, 1, &T, scale, d);
 }
 
-static zki_status lut16(const zki_norm_io *io, int x, int table, int out)
+/* A LUT of qtensor x (its bits the table's) into out. */
+static zki_status lut(const zki_norm_io *io, int x, int tab, int out)
 {
-    int in[2] = {x, table};
-    int64_t p[1] = {-((int64_t)1 << 15)};
+    int in[2] = {x, tab};
+    int64_t p[1] = {-((int64_t)1 << (io->m->t[x].bits - 1))};
     return node(io, ZKI_QOP_LUT, in, 2, out, p, 1) ? nomem() : ZKI_OK;
 }
 
@@ -200,7 +203,7 @@ zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const f
      * of variance); a zero variance clamps there */
     double a[3] = {s_d2, eps, 0};
     a[2] = 1.0 / sqrt(s_d2 + eps) / W16;
-    int tr = table16(io, "rsqrt", a[2], rsqrt_at, a);
+    int tr = table(io, "rsqrt", 16, a[2], rsqrt_at, a);
     int rr = tr >= 0 ? value(io, "rsqrt_out", 16, r, one, a[2]) : -1;
     int qb = rr >= 0 ? constant(io, "bcast", 8, 2, (int64_t[2]){N, 1}, 1.0, weights(N, 1, 1, 1)) : -1;
     int rb = qb >= 0 ? value(io, "r", 16, r, dims, a[2]) : -1;
@@ -213,7 +216,7 @@ zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const f
                    : -1;
     if (*qy < 0)
         return nomem();
-    if ((st = lut16(io, var, tr, rr)) != ZKI_OK)
+    if ((st = lut(io, var, tr, rr)) != ZKI_OK)
         return st;
     int bin[3] = {rr, qb, -1}, pin[2] = {d, rb};
     if ((st = rq_node(io, ZKI_QOP_LINEAR, bin, 3, rb, 1.0, W16, 0, W16)) != ZKI_OK ||
@@ -266,8 +269,10 @@ zki_status zki_norm_softmax(const zki_norm_io *io, int *qy)
     int64_t N = xt->dims[xt->rank - 1], d4[4] = {1, 1, 1, N}, one4[4] = {1, 1, 1, 1};
     double qx = ldexp(1.0, xt->bits - 1) - 1, sx = xt->scale;
     int bits = xt->bits;
-    /* x - max lies in [-2 qx, 0]: 16 bits at sx, or at 2 sx for 16-bit x */
-    double s_z = 2 * qx <= W16 ? sx : 2 * sx, s_e = 1.0 / W16, s_sum = (double)N / W16, az[1] = {s_z},
+    /* x - max lies in [-2 qx, 0]: one bit more than x at sx (its table
+     * 2^(bits+1) entries), or 16 bits at 2 sx for 16-bit x */
+    int zbits = bits < 16 ? bits + 1 : 16;
+    double s_z = bits < 16 ? sx : 2 * sx, s_e = 1.0 / W16, s_sum = (double)N / W16, az[1] = {s_z},
            as[1] = {s_sum};
     if (N > ((int64_t)1 << 20))
         return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "a softmax over %lld values: at most 2^20", (long long)N);
@@ -276,12 +281,12 @@ zki_status zki_norm_softmax(const zki_norm_io *io, int *qy)
     if (x4 < 0 || node(io, ZKI_QOP_RESHAPE, in, 1, x4, NULL, 0))
         return nomem();
     int mx = row_max(io, x4, N);
-    int z = mx >= 0 ? value(io, "shifted", 16, 4, d4, s_z) : -1;
-    int te = z >= 0 ? table16(io, "exp", s_e, exp_at, az) : -1;
+    int z = mx >= 0 ? value(io, "shifted", zbits, 4, d4, s_z) : -1;
+    int te = z >= 0 ? table(io, "exp", zbits, s_e, exp_at, az) : -1;
     int e = te >= 0 ? value(io, "exp_out", 16, 4, d4, s_e) : -1;
     int q1 = e >= 0 ? constant(io, "ones", 8, 2, (int64_t[2]){1, N}, 1.0, weights(1, N, 1, 1)) : -1;
     int sum = q1 >= 0 ? value(io, "sum", 16, 4, one4, s_sum) : -1;
-    int tr = sum >= 0 ? table16(io, "recip", s_e, recip_at, as) : -1;
+    int tr = sum >= 0 ? table(io, "recip", 16, s_e, recip_at, as) : -1;
     int inv = tr >= 0 ? value(io, "recip_out", 16, 4, one4, s_e) : -1;
     int64_t qo = ((int64_t)1 << (io->bits - 1)) - 1;
     double s_p = 1.0 / (double)qo; /* probabilities: [0, 1] exactly */
@@ -294,12 +299,12 @@ zki_status zki_norm_softmax(const zki_norm_io *io, int *qy)
     zki_status st = zki_quant_choose_rq(io->n, sx / s_z, 2 * qx, &M, &s);
     if (st != ZKI_OK)
         return st;
-    int64_t pz[5] = {M, -M, s, -W16, 0};
+    int64_t pz[5] = {M, -M, s, -(((int64_t)1 << (zbits - 1)) - 1), 0};
     int zin[2] = {x4, mx}, sum_in[3] = {e, q1, -1}, pin[2] = {e, inv};
-    if (node(io, ZKI_QOP_ADD, zin, 2, z, pz, 5) || (st = lut16(io, z, te, e)) != ZKI_OK)
+    if (node(io, ZKI_QOP_ADD, zin, 2, z, pz, 5) || (st = lut(io, z, te, e)) != ZKI_OK)
         return st != ZKI_OK ? st : nomem();
     if ((st = rq_node(io, ZKI_QOP_LINEAR, sum_in, 3, sum, s_e / s_sum, (double)N * W16, 0, W16)) != ZKI_OK ||
-        (st = lut16(io, sum, tr, inv)) != ZKI_OK ||
+        (st = lut(io, sum, tr, inv)) != ZKI_OK ||
         (st = rq_node(io, ZKI_QOP_MUL, pin, 2, p, s_e * s_e / s_p, (double)W16 * W16, 0, qo)) != ZKI_OK)
         return st;
     in[0] = p;
