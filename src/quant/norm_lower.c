@@ -164,10 +164,69 @@ static zki_status affine(const zki_norm_io *io, int nrm, double s_n, int64_t N, 
     return rq_node(io, ZKI_QOP_LINEAR, in, 3, out, s_n * s_g / io->sy, (double)W16 * W16 + bmax, io->lo, io->hi);
 }
 
+/* d = x - mean (16-bit at s[0]) and var = mean(d^2) (one value at s[1]):
+ * a Linear with the integer weights N I - 1, a Mul of d by itself, a
+ * Linear of ones. */
+static zki_status centre(const zki_norm_io *io, const int64_t *dims, const int64_t *one, int *d, int *var,
+                         double s[2])
+{
+    const zki_qtensor *xt = &io->m->t[io->x];
+    int r = xt->rank;
+    int64_t N = dims[r - 1];
+    double qx = ldexp(1.0, xt->bits - 1) - 1, sx = xt->scale;
+    /* |d| <= 2 qx sx and d^2 <= W^2 s_d^2: neither is clamped */
+    s[0] = 2 * qx * sx / W16;
+    s[1] = W16 * s[0] * s[0];
+    int qc = constant(io, "centre", N <= 128 ? 8 : 16, 2, (int64_t[2]){N, N}, 1.0 / (double)N,
+                      weights(N, N, N - 1, -1));
+    *d = qc >= 0 ? value(io, "d", 16, r, dims, s[0]) : -1;
+    int d2 = *d >= 0 ? value(io, "d2", 16, r, dims, s[1]) : -1;
+    int q1 = d2 >= 0 ? constant(io, "ones", 8, 2, (int64_t[2]){1, N}, 1.0, weights(1, N, 1, 1)) : -1;
+    *var = q1 >= 0 ? value(io, "var", 16, r, one, s[1]) : -1;
+    if (*var < 0)
+        return nomem();
+    int in[3] = {io->x, qc, -1}, sq[2] = {*d, *d}, vin[3] = {d2, q1, -1};
+    zki_status st = rq_node(io, ZKI_QOP_LINEAR, in, 3, *d, sx / ((double)N * s[0]), 2.0 * (double)N * qx, -W16, W16);
+    if (st == ZKI_OK)
+        st = rq_node(io, ZKI_QOP_MUL, sq, 2, d2, 1.0 / W16, (double)W16 * W16, 0, W16);
+    if (st == ZKI_OK)
+        st = rq_node(io, ZKI_QOP_LINEAR, vin, 3, *var, 1.0 / (double)N, (double)N * W16, 0, W16);
+    return st;
+}
+
+/* n = d / sqrt(var + eps) (16-bit at *s_n): a table of 1/sqrt over var, a
+ * Linear broadcasting it to the row, a Mul by d. s: d's and var's scales. */
+static zki_status normalise(const zki_norm_io *io, const int64_t *dims, const int64_t *one, int d, int var,
+                            const double s[2], double eps, int *nrm, double *s_n)
+{
+    int r = io->m->t[io->x].rank;
+    int64_t N = dims[r - 1];
+    /* r = 1/sqrt(var + eps) at the scale of its largest value (one unit
+     * of variance); a zero variance clamps there */
+    double a[3] = {s[1], eps, 1.0 / sqrt(s[1] + eps) / W16};
+    int tr = table(io, "rsqrt", 16, a[2], rsqrt_at, a);
+    int rr = tr >= 0 ? value(io, "rsqrt_out", 16, r, one, a[2]) : -1;
+    int qb = rr >= 0 ? constant(io, "bcast", 8, 2, (int64_t[2]){N, 1}, 1.0, weights(N, 1, 1, 1)) : -1;
+    int rb = qb >= 0 ? value(io, "r", 16, r, dims, a[2]) : -1;
+    /* |d r| <= sqrt(N - 1); the MUL gadget bounds its quotient by both
+     * inputs' full ranges at once (2^30 M / 2^s < 2^19), which a coarser
+     * scale keeps */
+    *s_n = fmax(sqrt((double)N) / W16, s[0] * a[2] * MUL_HEADROOM);
+    *nrm = rb >= 0 ? value(io, "norm", 16, r, dims, *s_n) : -1;
+    if (*nrm < 0)
+        return nomem();
+    int bin[3] = {rr, qb, -1}, pin[2] = {d, rb};
+    zki_status st = lut(io, var, tr, rr);
+    if (st == ZKI_OK)
+        st = rq_node(io, ZKI_QOP_LINEAR, bin, 3, rb, 1.0, W16, 0, W16);
+    if (st == ZKI_OK)
+        st = rq_node(io, ZKI_QOP_MUL, pin, 2, *nrm, s[0] * a[2] / *s_n, (double)W16 * W16, -W16, W16);
+    return st;
+}
+
 zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const float *beta, double eps, int *qy)
 {
-    zki_qmodel *m = io->m;
-    const zki_qtensor *xt = &m->t[io->x];
+    const zki_qtensor *xt = &io->m->t[io->x];
     int r = xt->rank;
     int64_t N = xt->dims[r - 1], dims[ZKI_QMAX_RANK], one[ZKI_QMAX_RANK];
     for (int k = 0; k < r; k++) {
@@ -177,52 +236,15 @@ zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const f
     if (N < 2 || N > W16)
         return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "normalises %lld values: 2 to %d are supported",
                              (long long)N, W16);
-    double qx = ldexp(1.0, xt->bits - 1) - 1, sx = xt->scale;
-    /* d = x - mean at 16 bits: |d| <= 2 qx sx, so d's qmax covers it */
-    double s_d = 2 * qx * sx / W16, s_d2 = W16 * s_d * s_d;
-    int wc = N <= 128 ? 8 : 16;
-    int qc = constant(io, "centre", wc, 2, (int64_t[2]){N, N}, 1.0 / (double)N, weights(N, N, N - 1, -1));
-    int d = qc >= 0 ? value(io, "d", 16, r, dims, s_d) : -1;
-    int d2 = d >= 0 ? value(io, "d2", 16, r, dims, s_d2) : -1;
-    int q1 = d2 >= 0 ? constant(io, "ones", 8, 2, (int64_t[2]){1, N}, 1.0, weights(1, N, 1, 1)) : -1;
-    int var = q1 >= 0 ? value(io, "var", 16, r, one, s_d2) : -1;
-    if (var < 0)
-        return nomem();
-    int in[3] = {io->x, qc, -1};
-    zki_status st = rq_node(io, ZKI_QOP_LINEAR, in, 3, d, sx / ((double)N * s_d), 2.0 * (double)N * qx, -W16, W16);
-    /* d^2 at s_d2 = W s_d^2: d^2 <= W^2 s_d^2 fits */
-    int sq[2] = {d, d};
+    int d = -1, var = -1, nrm = -1;
+    double s[2], s_n;
+    zki_status st = centre(io, dims, one, &d, &var, s);
     if (st == ZKI_OK)
-        st = rq_node(io, ZKI_QOP_MUL, sq, 2, d2, 1.0 / W16, (double)W16 * W16, 0, W16);
-    int vin[3] = {d2, q1, -1};
-    if (st == ZKI_OK)
-        st = rq_node(io, ZKI_QOP_LINEAR, vin, 3, var, 1.0 / (double)N, (double)N * W16, 0, W16);
+        st = normalise(io, dims, one, d, var, s, eps, &nrm, &s_n);
     if (st != ZKI_OK)
         return st;
-    /* r = 1/sqrt(var + eps) at the scale of its largest value (one unit
-     * of variance); a zero variance clamps there */
-    double a[3] = {s_d2, eps, 0};
-    a[2] = 1.0 / sqrt(s_d2 + eps) / W16;
-    int tr = table(io, "rsqrt", 16, a[2], rsqrt_at, a);
-    int rr = tr >= 0 ? value(io, "rsqrt_out", 16, r, one, a[2]) : -1;
-    int qb = rr >= 0 ? constant(io, "bcast", 8, 2, (int64_t[2]){N, 1}, 1.0, weights(N, 1, 1, 1)) : -1;
-    int rb = qb >= 0 ? value(io, "r", 16, r, dims, a[2]) : -1;
-    /* the normalised value: |d r| <= sqrt(N - 1); the MUL gadget bounds
-     * its quotient by both inputs' full ranges at once (2^30 M / 2^s <
-     * 2^19), which a coarser scale keeps */
-    double s_n = fmax(sqrt((double)N) / W16, s_d * a[2] * MUL_HEADROOM);
-    int nrm = rb >= 0 ? value(io, "norm", 16, r, dims, s_n) : -1;
-    *qy = nrm >= 0 ? zki_qmodel_add_tensor(m, io->y->name, ZKI_QT_VALUE, io->bits, io->y->rank, io->y->dims, io->sy)
-                   : -1;
-    if (*qy < 0)
-        return nomem();
-    if ((st = lut(io, var, tr, rr)) != ZKI_OK)
-        return st;
-    int bin[3] = {rr, qb, -1}, pin[2] = {d, rb};
-    if ((st = rq_node(io, ZKI_QOP_LINEAR, bin, 3, rb, 1.0, W16, 0, W16)) != ZKI_OK ||
-        (st = rq_node(io, ZKI_QOP_MUL, pin, 2, nrm, s_d * a[2] / s_n, (double)W16 * W16, -W16, W16)) != ZKI_OK)
-        return st;
-    return affine(io, nrm, s_n, N, gamma, beta, *qy);
+    *qy = zki_qmodel_add_tensor(io->m, io->y->name, ZKI_QT_VALUE, io->bits, io->y->rank, io->y->dims, io->sy);
+    return *qy < 0 ? nomem() : affine(io, nrm, s_n, N, gamma, beta, *qy);
 }
 
 /* ---- Softmax ---- */
@@ -262,30 +284,55 @@ static int row_max(const zki_norm_io *io, int x4, int64_t N)
     return cur;
 }
 
+/* e = exp(x - max) of the row x viewed as [1,1,1,N] (16-bit at 1/W): the
+ * max by MAXPOOLs, an Add of x and the broadcast -max, a table of exp. */
+static zki_status exp_shifted(const zki_norm_io *io, int64_t N, int *e)
+{
+    const zki_qtensor *xt = &io->m->t[io->x];
+    int64_t d4[4] = {1, 1, 1, N};
+    int bits = xt->bits;
+    double qx = ldexp(1.0, bits - 1) - 1, sx = xt->scale;
+    /* x - max lies in [-2 qx, 0]: one bit more than x at sx (its table
+     * 2^(bits+1) entries), or 16 bits at 2 sx for 16-bit x */
+    int zbits = bits < 16 ? bits + 1 : 16;
+    double s_z = bits < 16 ? sx : 2 * sx, az[1] = {s_z};
+    int x4 = value(io, "rows", bits, 4, d4, sx);
+    int in[1] = {io->x};
+    if (x4 < 0 || node(io, ZKI_QOP_RESHAPE, in, 1, x4, NULL, 0))
+        return nomem();
+    int mx = row_max(io, x4, N);
+    int z = mx >= 0 ? value(io, "shifted", zbits, 4, d4, s_z) : -1;
+    int te = z >= 0 ? table(io, "exp", zbits, 1.0 / W16, exp_at, az) : -1;
+    *e = te >= 0 ? value(io, "exp_out", 16, 4, d4, 1.0 / W16) : -1;
+    if (*e < 0)
+        return nomem();
+    /* z = rq(x M - max M): exact when s_z = sx */
+    int64_t M, s;
+    zki_status st = zki_quant_choose_rq(io->n, sx / s_z, 2 * qx, &M, &s);
+    if (st != ZKI_OK)
+        return st;
+    int64_t pz[5] = {M, -M, s, -(((int64_t)1 << (zbits - 1)) - 1), 0};
+    int zin[2] = {x4, mx};
+    if (node(io, ZKI_QOP_ADD, zin, 2, z, pz, 5))
+        return nomem();
+    return lut(io, z, te, *e);
+}
+
 zki_status zki_norm_softmax(const zki_norm_io *io, int *qy)
 {
     zki_qmodel *m = io->m;
     const zki_qtensor *xt = &m->t[io->x];
     int64_t N = xt->dims[xt->rank - 1], d4[4] = {1, 1, 1, N}, one4[4] = {1, 1, 1, 1};
-    double qx = ldexp(1.0, xt->bits - 1) - 1, sx = xt->scale;
-    int bits = xt->bits;
-    /* x - max lies in [-2 qx, 0]: one bit more than x at sx (its table
-     * 2^(bits+1) entries), or 16 bits at 2 sx for 16-bit x */
-    int zbits = bits < 16 ? bits + 1 : 16;
-    double s_z = bits < 16 ? sx : 2 * sx, s_e = 1.0 / W16, s_sum = (double)N / W16, az[1] = {s_z},
-           as[1] = {s_sum};
     if (N > ((int64_t)1 << 20))
         return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "a softmax over %lld values: at most 2^20", (long long)N);
-    int x4 = value(io, "rows", bits, 4, d4, sx);
-    int in[3] = {io->x, -1, -1};
-    if (x4 < 0 || node(io, ZKI_QOP_RESHAPE, in, 1, x4, NULL, 0))
-        return nomem();
-    int mx = row_max(io, x4, N);
-    int z = mx >= 0 ? value(io, "shifted", zbits, 4, d4, s_z) : -1;
-    int te = z >= 0 ? table(io, "exp", zbits, s_e, exp_at, az) : -1;
-    int e = te >= 0 ? value(io, "exp_out", 16, 4, d4, s_e) : -1;
-    int q1 = e >= 0 ? constant(io, "ones", 8, 2, (int64_t[2]){1, N}, 1.0, weights(1, N, 1, 1)) : -1;
-    int sum = q1 >= 0 ? value(io, "sum", 16, 4, one4, s_sum) : -1;
+    int e = -1;
+    zki_status st = exp_shifted(io, N, &e);
+    if (st != ZKI_OK)
+        return st;
+    /* the sum (>= 1: the max's term) at N/W, its reciprocal at 1/W */
+    double s_e = 1.0 / W16, as[1] = {(double)N / W16};
+    int q1 = constant(io, "ones", 8, 2, (int64_t[2]){1, N}, 1.0, weights(1, N, 1, 1));
+    int sum = q1 >= 0 ? value(io, "sum", 16, 4, one4, as[0]) : -1;
     int tr = sum >= 0 ? table(io, "recip", 16, s_e, recip_at, as) : -1;
     int inv = tr >= 0 ? value(io, "recip_out", 16, 4, one4, s_e) : -1;
     int64_t qo = ((int64_t)1 << (io->bits - 1)) - 1;
@@ -294,19 +341,10 @@ zki_status zki_norm_softmax(const zki_norm_io *io, int *qy)
     *qy = p >= 0 ? zki_qmodel_add_tensor(m, io->y->name, ZKI_QT_VALUE, io->bits, io->y->rank, io->y->dims, s_p) : -1;
     if (*qy < 0)
         return nomem();
-    /* z = rq(x M - max M): exact when s_z = sx */
-    int64_t M, s;
-    zki_status st = zki_quant_choose_rq(io->n, sx / s_z, 2 * qx, &M, &s);
-    if (st != ZKI_OK)
-        return st;
-    int64_t pz[5] = {M, -M, s, -(((int64_t)1 << (zbits - 1)) - 1), 0};
-    int zin[2] = {x4, mx}, sum_in[3] = {e, q1, -1}, pin[2] = {e, inv};
-    if (node(io, ZKI_QOP_ADD, zin, 2, z, pz, 5) || (st = lut(io, z, te, e)) != ZKI_OK)
-        return st != ZKI_OK ? st : nomem();
-    if ((st = rq_node(io, ZKI_QOP_LINEAR, sum_in, 3, sum, s_e / s_sum, (double)N * W16, 0, W16)) != ZKI_OK ||
+    int sum_in[3] = {e, q1, -1}, pin[2] = {e, inv}, out[1] = {p};
+    if ((st = rq_node(io, ZKI_QOP_LINEAR, sum_in, 3, sum, s_e / as[0], (double)N * W16, 0, W16)) != ZKI_OK ||
         (st = lut(io, sum, tr, inv)) != ZKI_OK ||
         (st = rq_node(io, ZKI_QOP_MUL, pin, 2, p, s_e * s_e / s_p, (double)W16 * W16, 0, qo)) != ZKI_OK)
         return st;
-    in[0] = p;
-    return node(io, ZKI_QOP_RESHAPE, in, 1, *qy, NULL, 0) ? nomem() : ZKI_OK;
+    return node(io, ZKI_QOP_RESHAPE, out, 1, *qy, NULL, 0) ? nomem() : ZKI_OK;
 }
