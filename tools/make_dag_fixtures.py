@@ -294,8 +294,9 @@ MODELS = {
 
 
 def write(name, seed, out, models=None, prefix="dag_"):
-    """One fixture: models[name] (its class's `shape`, else SHAPE) exported
-    with its calibration, sample and torch output, as prefix + name."""
+    """One fixture: models[name] (its class's `shape`, else SHAPE; its
+    `opset`, else 13) exported with its calibration, sample and torch
+    output, as prefix + name."""
     models = models or MODELS
     cls = models[name]
     shape = getattr(cls, "shape", SHAPE)
@@ -307,7 +308,7 @@ def write(name, seed, out, models=None, prefix="dag_"):
     with torch.no_grad():
         y = np.ascontiguousarray(m(torch.from_numpy(x)).numpy().astype(np.float32))
     base = os.path.join(out, prefix + name)
-    torch.onnx.export(m, torch.from_numpy(x), base + ".onnx", opset_version=13, input_names=["x"],
+    torch.onnx.export(m, torch.from_numpy(x), base + ".onnx", opset_version=getattr(cls, "opset", 13), input_names=["x"],
                       output_names=["y"])
     np.save(base + "_calib.npy", calib)
     np.save(base + "_x.npy", x)

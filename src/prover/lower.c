@@ -99,11 +99,13 @@ static zki_status unproven_ops(const zki_qmodel *m)
             if (n->n_in < 2 || m->t[n->in[1]].kind != ZKI_QT_CONST)
                 why = "Gather by activation indices (embeddings) is not proven yet; constant indices are";
             break;
+        /* the fused ops are left for several rows or a mask; one row's
+         * is a chain of proven ops (quant/norm_lower.c) */
         case ZKI_QOP_SOFTMAX:
-            why = "not proven yet; a Softmax on a classifier's output can be left out of the export (the argmax "
-                  "is the same)";
+            why = "over several rows or with a mask not proven yet (one row's is); a Softmax on a classifier's "
+                  "output can be left out of the export (the argmax is the same)";
             break;
-        case ZKI_QOP_LAYERNORM: why = "not proven yet"; break;
+        case ZKI_QOP_LAYERNORM: why = "over several rows not proven yet (one row [1,..,1,N]'s is)"; break;
         case ZKI_QOP_CONCAT:
             if (n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || n->n_p < 1 || (n->p[0] != 1 && !concat_flat(m, n)))
                 why = "maps joined along the channels (axis 1), and tensors joined along an axis with only 1s "

@@ -17,9 +17,10 @@
     "Conv (strides, padding, dilation, groups; a standalone BatchNorm as a depthwise Conv), "        \
     "MaxPool (windows up to 8x8, ceil_mode), AveragePool and GlobalAveragePool, with fused "         \
     "ReLU/Clip, elementwise functions by lookup table (Sigmoid, Tanh, GELU, SiLU, HardSwish, ...), " \
-    "products of two activations, Adds and channel Concats of any number of maps (with "           \
-    "broadcasting), Concats of rows (the steps of unrolled LSTM/GRU layers), and data movement as " \
-    "index maps (Reshape, Transpose, Slice, Pad, Gather by constant indices)"
+    "products of two activations, LayerNorm and Softmax over a row's last axis (lowered to "        \
+    "those), Adds and channel Concats of any number of maps (with broadcasting), Concats of rows " \
+    "(the steps of unrolled LSTM/GRU layers), and data movement as index maps (Reshape, "          \
+    "Transpose, Slice, Pad, Gather by constant indices)"
 
 /* Fills d (zki_dag_free). ZKI_ERR_UNSUPPORTED names every model node
  * without a gadget at once, or the first node whose parameters the gadgets

@@ -13,6 +13,7 @@
 #include "graph/refusals.h"
 #include "quant/fuse_unary.h"
 #include "quant/input_shape.h"
+#include "quant/norm_lower.h"
 #include "quant/npy.h"
 
 #define ZKI_RQ_PRECISION 24 /* bits of the requantisation multiplier */
@@ -159,6 +160,11 @@ static zki_status choose_rq(const zki_node *n, double m, double acc_bound, int64
     return QERR(n, ZKI_ERR_UNSUPPORTED,
                 "accumulator bound %.3g cannot be requantised below 2^62 (use fewer input bits or smaller layers)",
                 acc_bound);
+}
+
+zki_status zki_quant_choose_rq(const zki_node *n, double m, double acc_bound, int64_t *M, int64_t *s)
+{
+    return choose_rq(n, m, acc_bound, M, s);
 }
 
 /* Looks through a single-consumer Relu/Clip after tensor t; returns the IR
@@ -986,9 +992,31 @@ static zki_status q_softmax_of(zki_qctx *c, int ni, int x, int qmask)
     return ZKI_OK;
 }
 
+/* The chain of proven ops (norm_lower.h) for node ni reading row x and
+ * writing IR tensor y: softmax when gamma is NULL, else LayerNorm. */
+static zki_status q_norm_row(zki_qctx *c, int ni, int x, const float *gamma, const float *beta, double eps)
+{
+    const zki_node *n = &c->g->nodes[ni];
+    int64_t lo = -c->aq, hi = c->aq;
+    int y = gamma ? fuse_act(c, n->out[0], &lo, &hi) : n->out[0];
+    zki_norm_io io = {c->m, n, c->qi[x], &c->g->t[y], act_scale(c, y), c->o.act_bits, lo, hi};
+    int qy = -1;
+    zki_status st = gamma ? zki_norm_layernorm(&io, gamma, beta, eps, &qy) : zki_norm_softmax(&io, &qy);
+    if (st == ZKI_OK)
+        c->qi[y] = qy;
+    return st;
+}
+
 static zki_status q_softmax(zki_qctx *c, int ni)
 {
-    return q_softmax_of(c, ni, c->g->nodes[ni].in[0], -1);
+    const zki_node *n = &c->g->nodes[ni];
+    int x = n->in[0], r = c->g->t[x].rank;
+    int64_t ax = zki_attr_int(n, "axis", n->opset >= 13 ? -1 : 1);
+    /* one row: a chain of proven ops; several (attention): the fused op */
+    if (is_act(c, x) && (ax == -1 || ax == r - 1) && zki_norm_is_row(&c->m->t[c->qi[x]]) &&
+        c->m->t[c->qi[x]].bits <= 16)
+        return q_norm_row(c, ni, x, NULL, NULL, 0);
+    return q_softmax_of(c, ni, x, -1);
 }
 
 /* Add of a constant additive mask (entries 0 or <= -1000, as exporters write
@@ -1071,6 +1099,8 @@ static zki_status q_layernorm(zki_qctx *c, int ni)
             return QERR(n, ZKI_ERR_UNSUPPORTED, "mean / inverse std outputs are not supported for quantisation");
     int64_t nn = g->t[x].dims[r - 1];
     double sx = c->m->t[c->qi[x]].scale, eps = zki_attr_float(n, "epsilon", 1e-5), sg;
+    if (zki_norm_is_row(&c->m->t[c->qi[x]]) && nn >= 2) /* several rows (transformers): the fused op */
+        return q_norm_row(c, ni, x, g->t[n->in[1]].f, n->n_in > 2 && n->in[2] >= 0 ? g->t[n->in[2]].f : NULL, eps);
     char nm[300];
     snprintf(nm, sizeof nm, "%s::gamma", n->name);
     int qg = qconst(c, nm, 1, &nn, g->t[n->in[1]].f, c->o.weight_bits, &sg);

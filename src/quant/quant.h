@@ -10,7 +10,9 @@
  * follow a Gemm/MatMul/Conv/Add are fused into the requantisation clamp, a
  * constant Add after MatMul becomes its bias, and element-wise non-linear ops
  * (Sigmoid, Tanh, Erf, Gelu, LeakyRelu, Sqrt, Pow by a constant) become
- * lookup tables over the input's integer range. */
+ * lookup tables over the input's integer range. LayerNorm and Softmax of
+ * one row become chains of those ops (norm_lower.h); of several rows, the
+ * fused LAYERNORM and SOFTMAX ops. */
 #ifndef ZKI_QUANT_QUANT_H
 #define ZKI_QUANT_QUANT_H
 

@@ -1,0 +1,350 @@
+/* LayerNorm and Softmax of one row as chains of proven ops (norm_lower.h).
+ *
+ * Intermediates are 16-bit (W = 2^15 - 1 is their qmax; a softmax's x - max
+ * one bit wider than x) at scales fixed by
+ * the input's scale and bits, not by calibration: each bound below holds
+ * for every input, so no clamp of an intermediate is reached except the
+ * documented ones (the reciprocal square root of a variance below one unit,
+ * and 1/sum below 1, which the max's term makes impossible). */
+#include "quant/norm_lower.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/error.h"
+#include "graph/ops.h"
+
+#define W16 32767
+#define MAX_WINDOW 8 /* a MAXPOOL axis the prover splits into passes */
+#define MUL_HEADROOM 4096.0 /* 2^30 / 2^18: a MUL of two 16-bit inputs keeps its quotient below 2^18 */
+
+int zki_norm_is_row(const zki_qtensor *t)
+{
+    if (t->rank < 1)
+        return 0;
+    for (int k = 0; k + 1 < t->rank; k++)
+        if (t->dims[k] != 1)
+            return 0;
+    return t->dims[t->rank - 1] >= 1;
+}
+
+static zki_status nomem(void)
+{
+    return zki_fail(ZKI_ERR_NOMEM, "out of memory while quantising");
+}
+
+/* An intermediate NODE::what (16 bits unless given) of the given shape. */
+static int value(const zki_norm_io *io, const char *what, int bits, int rank, const int64_t *dims, double scale)
+{
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::%s", io->n->name, what);
+    return zki_qmodel_add_tensor(io->m, nm, ZKI_QT_VALUE, bits, rank, dims, scale);
+}
+
+/* A constant NODE::what owning data (freed on failure). */
+static int constant(const zki_norm_io *io, const char *what, int bits, int rank, const int64_t *dims, double scale,
+                    int64_t *data)
+{
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::%s", io->n->name, what);
+    int t = data ? zki_qmodel_add_tensor(io->m, nm, ZKI_QT_CONST, bits, rank, dims, scale) : -1;
+    if (t < 0) {
+        free(data);
+        return -1;
+    }
+    io->m->t[t].data = data;
+    return t;
+}
+
+static int node(const zki_norm_io *io, int op, const int *in, int n_in, int out, const int64_t *p, int n_p)
+{
+    int k = out >= 0 ? zki_qmodel_add_node(io->m, op, io->n->name) : -1;
+    if (k < 0)
+        return -1;
+    zki_qnode *q = &io->m->nodes[k];
+    q->n_in = n_in;
+    for (int j = 0; j < n_in; j++)
+        q->in[j] = in[j];
+    q->out = out;
+    q->n_p = n_p;
+    for (int j = 0; j < n_p; j++)
+        q->p[j] = p[j];
+    return 0;
+}
+
+/* A requantised op (LINEAR, MUL) with real multiplier mult into out. */
+static zki_status rq_node(const zki_norm_io *io, int op, const int *in, int n_in, int out, double mult, double acc,
+                          int64_t lo, int64_t hi)
+{
+    int64_t p[4] = {0, 0, lo, hi};
+    zki_status st = zki_quant_choose_rq(io->n, mult, acc, &p[0], &p[1]);
+    if (st != ZKI_OK)
+        return st;
+    return node(io, op, in, n_in, out, p, 4) ? nomem() : ZKI_OK;
+}
+
+/* A table over every value of a `bits`-bit input: entry k - 2^(bits-1)
+ * is f(k - 2^(bits-1)); its values are 16-bit. */
+static int table(const zki_norm_io *io, const char *what, int bits, double scale,
+                 int64_t (*f)(int64_t k, const double *a), const double *a)
+{
+    int64_t T = (int64_t)1 << bits;
+    int64_t *d = malloc(sizeof(int64_t) * (size_t)T);
+    if (d)
+        for (int64_t k = 0; k < T; k++)
+            d[k] = f(k - T / 2, a);
+    return constant(io, what, 16, 1, &T, scale, d);
+}
+
+/* A LUT of qtensor x (its bits the table's) into out. */
+static zki_status lut(const zki_norm_io *io, int x, int tab, int out)
+{
+    int in[2] = {x, tab};
+    int64_t p[1] = {-((int64_t)1 << (io->m->t[x].bits - 1))};
+    return node(io, ZKI_QOP_LUT, in, 2, out, p, 1) ? nomem() : ZKI_OK;
+}
+
+static int64_t clamp16(double v)
+{
+    return v >= W16 ? W16 : (v <= -W16 ? -W16 : llround(v));
+}
+
+/* ---- LayerNorm ---- */
+
+/* 1/sqrt(k*s_var + eps) in units of s_r (a[0] = s_var, a[1] = eps, a[2] =
+ * s_r); no variance is negative, and below one unit the clamp is the rule */
+static int64_t rsqrt_at(int64_t k, const double *a)
+{
+    return clamp16(1.0 / sqrt((double)(k < 1 ? 1 : k) * a[0] + a[1]) / a[2]);
+}
+
+/* N x N weights: n*I - 1 (the centring d = N x - sum x), ones, or
+ * quantised gamma on the diagonal. */
+static int64_t *weights(int64_t rows, int64_t cols, int64_t diag, int64_t off)
+{
+    int64_t *w = malloc(sizeof(int64_t) * (size_t)(rows * cols));
+    if (w)
+        for (int64_t j = 0; j < rows; j++)
+            for (int64_t k = 0; k < cols; k++)
+                w[j * cols + k] = j == k ? diag : off;
+    return w;
+}
+
+/* gamma on the diagonal of int16 weights, beta as the bias at s_n * s_g. */
+static zki_status affine(const zki_norm_io *io, int nrm, double s_n, int64_t N, const float *gamma,
+                         const float *beta, int out)
+{
+    double gmax = 0;
+    for (int64_t k = 0; k < N; k++)
+        gmax = fmax(gmax, fabs(gamma[k]));
+    double s_g = gmax > 0 ? gmax / W16 : 1.0, bmax = 0;
+    int64_t *w = weights(N, N, 0, 0), *b = malloc(sizeof(int64_t) * (size_t)N);
+    if (!w || !b) {
+        free(w);
+        free(b);
+        return nomem();
+    }
+    double blim = ldexp(1.0, 39) - 1;
+    for (int64_t k = 0; k < N; k++) {
+        w[k * N + k] = clamp16(gamma[k] / s_g);
+        double v = beta ? beta[k] / (s_n * s_g) : 0;
+        b[k] = llround(fmax(-blim, fmin(blim, v))); /* saturates only for a degenerate gamma */
+        bmax = fmax(bmax, fabs((double)b[k]));
+    }
+    int64_t wd[2] = {N, N};
+    int qw = constant(io, "gamma", 16, 2, wd, s_g, w);
+    int qb = qw >= 0 ? constant(io, "beta", 40, 1, &N, s_n * s_g, b) : -1;
+    if (qb < 0) {
+        if (qw < 0)
+            free(b);
+        return nomem();
+    }
+    int in[3] = {nrm, qw, qb};
+    return rq_node(io, ZKI_QOP_LINEAR, in, 3, out, s_n * s_g / io->sy, (double)W16 * W16 + bmax, io->lo, io->hi);
+}
+
+/* d = x - mean (16-bit at s[0]) and var = mean(d^2) (one value at s[1]):
+ * a Linear with the integer weights N I - 1, a Mul of d by itself, a
+ * Linear of ones. */
+static zki_status centre(const zki_norm_io *io, const int64_t *dims, const int64_t *one, int *d, int *var,
+                         double s[2])
+{
+    const zki_qtensor *xt = &io->m->t[io->x];
+    int r = xt->rank;
+    int64_t N = dims[r - 1];
+    double qx = ldexp(1.0, xt->bits - 1) - 1, sx = xt->scale;
+    /* |d| <= 2 qx sx and d^2 <= W^2 s_d^2: neither is clamped */
+    s[0] = 2 * qx * sx / W16;
+    s[1] = W16 * s[0] * s[0];
+    int qc = constant(io, "centre", N <= 128 ? 8 : 16, 2, (int64_t[2]){N, N}, 1.0 / (double)N,
+                      weights(N, N, N - 1, -1));
+    *d = qc >= 0 ? value(io, "d", 16, r, dims, s[0]) : -1;
+    int d2 = *d >= 0 ? value(io, "d2", 16, r, dims, s[1]) : -1;
+    int q1 = d2 >= 0 ? constant(io, "ones", 8, 2, (int64_t[2]){1, N}, 1.0, weights(1, N, 1, 1)) : -1;
+    *var = q1 >= 0 ? value(io, "var", 16, r, one, s[1]) : -1;
+    if (*var < 0)
+        return nomem();
+    int in[3] = {io->x, qc, -1}, sq[2] = {*d, *d}, vin[3] = {d2, q1, -1};
+    zki_status st = rq_node(io, ZKI_QOP_LINEAR, in, 3, *d, sx / ((double)N * s[0]), 2.0 * (double)N * qx, -W16, W16);
+    if (st == ZKI_OK)
+        st = rq_node(io, ZKI_QOP_MUL, sq, 2, d2, 1.0 / W16, (double)W16 * W16, 0, W16);
+    if (st == ZKI_OK)
+        st = rq_node(io, ZKI_QOP_LINEAR, vin, 3, *var, 1.0 / (double)N, (double)N * W16, 0, W16);
+    return st;
+}
+
+/* n = d / sqrt(var + eps) (16-bit at *s_n): a table of 1/sqrt over var, a
+ * Linear broadcasting it to the row, a Mul by d. s: d's and var's scales. */
+static zki_status normalise(const zki_norm_io *io, const int64_t *dims, const int64_t *one, int d, int var,
+                            const double s[2], double eps, int *nrm, double *s_n)
+{
+    int r = io->m->t[io->x].rank;
+    int64_t N = dims[r - 1];
+    /* r = 1/sqrt(var + eps) at the scale of its largest value (one unit
+     * of variance); a zero variance clamps there */
+    double a[3] = {s[1], eps, 1.0 / sqrt(s[1] + eps) / W16};
+    int tr = table(io, "rsqrt", 16, a[2], rsqrt_at, a);
+    int rr = tr >= 0 ? value(io, "rsqrt_out", 16, r, one, a[2]) : -1;
+    int qb = rr >= 0 ? constant(io, "bcast", 8, 2, (int64_t[2]){N, 1}, 1.0, weights(N, 1, 1, 1)) : -1;
+    int rb = qb >= 0 ? value(io, "r", 16, r, dims, a[2]) : -1;
+    /* |d r| <= sqrt(N - 1); the MUL gadget bounds its quotient by both
+     * inputs' full ranges at once (2^30 M / 2^s < 2^19), which a coarser
+     * scale keeps */
+    *s_n = fmax(sqrt((double)N) / W16, s[0] * a[2] * MUL_HEADROOM);
+    *nrm = rb >= 0 ? value(io, "norm", 16, r, dims, *s_n) : -1;
+    if (*nrm < 0)
+        return nomem();
+    int bin[3] = {rr, qb, -1}, pin[2] = {d, rb};
+    zki_status st = lut(io, var, tr, rr);
+    if (st == ZKI_OK)
+        st = rq_node(io, ZKI_QOP_LINEAR, bin, 3, rb, 1.0, W16, 0, W16);
+    if (st == ZKI_OK)
+        st = rq_node(io, ZKI_QOP_MUL, pin, 2, *nrm, s[0] * a[2] / *s_n, (double)W16 * W16, -W16, W16);
+    return st;
+}
+
+zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const float *beta, double eps, int *qy)
+{
+    const zki_qtensor *xt = &io->m->t[io->x];
+    int r = xt->rank;
+    int64_t N = xt->dims[r - 1], dims[ZKI_QMAX_RANK], one[ZKI_QMAX_RANK];
+    for (int k = 0; k < r; k++) {
+        dims[k] = xt->dims[k];
+        one[k] = 1; /* the row's one variance */
+    }
+    if (N < 2 || N > W16)
+        return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "normalises %lld values: 2 to %d are supported",
+                             (long long)N, W16);
+    int d = -1, var = -1, nrm = -1;
+    double s[2], s_n;
+    zki_status st = centre(io, dims, one, &d, &var, s);
+    if (st == ZKI_OK)
+        st = normalise(io, dims, one, d, var, s, eps, &nrm, &s_n);
+    if (st != ZKI_OK)
+        return st;
+    *qy = zki_qmodel_add_tensor(io->m, io->y->name, ZKI_QT_VALUE, io->bits, io->y->rank, io->y->dims, io->sy);
+    return *qy < 0 ? nomem() : affine(io, nrm, s_n, N, gamma, beta, *qy);
+}
+
+/* ---- Softmax ---- */
+
+/* exp(k s_z) in units of 1/W (a[0] = s_z); k <= 0 (x - max) */
+static int64_t exp_at(int64_t k, const double *a)
+{
+    return clamp16(exp((double)(k > 0 ? 0 : k) * a[0]) * W16);
+}
+
+/* 1/(k s_sum) in units of 1/W (a[0] = s_sum); the max's term makes the
+ * sum at least 1, below it the clamp is the rule */
+static int64_t recip_at(int64_t k, const double *a)
+{
+    double v = (double)k * a[0];
+    return v <= 1.0 ? W16 : clamp16(W16 / v);
+}
+
+/* The row's max as MAXPOOLs of windows of at most MAX_WINDOW along
+ * [1,1,1,W] (end padding never wins), down to [1,1,1,1]. */
+static int row_max(const zki_norm_io *io, int x4, int64_t N)
+{
+    int cur = x4, level = 0;
+    for (int64_t w = N; w > 1; level++) {
+        int64_t k = w < MAX_WINDOW ? w : MAX_WINDOW, o = (w + k - 1) / k;
+        int64_t p[10] = {1, k, 1, k, 1, 1, 0, 0, 0, o * k - w}, od[4] = {1, 1, 1, o};
+        char what[32];
+        snprintf(what, sizeof what, "max%d", level);
+        const zki_qtensor *xt = &io->m->t[x4];
+        int y = value(io, what, xt->bits, 4, od, xt->scale);
+        int in[1] = {cur};
+        if (node(io, ZKI_QOP_MAXPOOL, in, 1, y, p, 10))
+            return -1;
+        cur = y;
+        w = o;
+    }
+    return cur;
+}
+
+/* e = exp(x - max) of the row x viewed as [1,1,1,N] (16-bit at 1/W): the
+ * max by MAXPOOLs, an Add of x and the broadcast -max, a table of exp. */
+static zki_status exp_shifted(const zki_norm_io *io, int64_t N, int *e)
+{
+    const zki_qtensor *xt = &io->m->t[io->x];
+    int64_t d4[4] = {1, 1, 1, N};
+    int bits = xt->bits;
+    double qx = ldexp(1.0, bits - 1) - 1, sx = xt->scale;
+    /* x - max lies in [-2 qx, 0]: one bit more than x at sx (its table
+     * 2^(bits+1) entries), or 16 bits at 2 sx for 16-bit x */
+    int zbits = bits < 16 ? bits + 1 : 16;
+    double s_z = bits < 16 ? sx : 2 * sx, az[1] = {s_z};
+    int x4 = value(io, "rows", bits, 4, d4, sx);
+    int in[1] = {io->x};
+    if (x4 < 0 || node(io, ZKI_QOP_RESHAPE, in, 1, x4, NULL, 0))
+        return nomem();
+    int mx = row_max(io, x4, N);
+    int z = mx >= 0 ? value(io, "shifted", zbits, 4, d4, s_z) : -1;
+    int te = z >= 0 ? table(io, "exp", zbits, 1.0 / W16, exp_at, az) : -1;
+    *e = te >= 0 ? value(io, "exp_out", 16, 4, d4, 1.0 / W16) : -1;
+    if (*e < 0)
+        return nomem();
+    /* z = rq(x M - max M): exact when s_z = sx */
+    int64_t M, s;
+    zki_status st = zki_quant_choose_rq(io->n, sx / s_z, 2 * qx, &M, &s);
+    if (st != ZKI_OK)
+        return st;
+    int64_t pz[5] = {M, -M, s, -(((int64_t)1 << (zbits - 1)) - 1), 0};
+    int zin[2] = {x4, mx};
+    if (node(io, ZKI_QOP_ADD, zin, 2, z, pz, 5))
+        return nomem();
+    return lut(io, z, te, *e);
+}
+
+zki_status zki_norm_softmax(const zki_norm_io *io, int *qy)
+{
+    zki_qmodel *m = io->m;
+    const zki_qtensor *xt = &m->t[io->x];
+    int64_t N = xt->dims[xt->rank - 1], d4[4] = {1, 1, 1, N}, one4[4] = {1, 1, 1, 1};
+    if (N > ((int64_t)1 << 20))
+        return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "a softmax over %lld values: at most 2^20", (long long)N);
+    int e = -1;
+    zki_status st = exp_shifted(io, N, &e);
+    if (st != ZKI_OK)
+        return st;
+    /* the sum (>= 1: the max's term) at N/W, its reciprocal at 1/W */
+    double s_e = 1.0 / W16, as[1] = {(double)N / W16};
+    int q1 = constant(io, "ones", 8, 2, (int64_t[2]){1, N}, 1.0, weights(1, N, 1, 1));
+    int sum = q1 >= 0 ? value(io, "sum", 16, 4, one4, as[0]) : -1;
+    int tr = sum >= 0 ? table(io, "recip", 16, s_e, recip_at, as) : -1;
+    int inv = tr >= 0 ? value(io, "recip_out", 16, 4, one4, s_e) : -1;
+    int64_t qo = ((int64_t)1 << (io->bits - 1)) - 1;
+    double s_p = 1.0 / (double)qo; /* probabilities: [0, 1] exactly */
+    int p = inv >= 0 ? value(io, "prob", io->bits, 4, d4, s_p) : -1;
+    *qy = p >= 0 ? zki_qmodel_add_tensor(m, io->y->name, ZKI_QT_VALUE, io->bits, io->y->rank, io->y->dims, s_p) : -1;
+    if (*qy < 0)
+        return nomem();
+    int sum_in[3] = {e, q1, -1}, pin[2] = {e, inv}, out[1] = {p};
+    if ((st = rq_node(io, ZKI_QOP_LINEAR, sum_in, 3, sum, s_e / as[0], (double)N * W16, 0, W16)) != ZKI_OK ||
+        (st = lut(io, sum, tr, inv)) != ZKI_OK ||
+        (st = rq_node(io, ZKI_QOP_MUL, pin, 2, p, s_e * s_e / s_p, (double)W16 * W16, 0, qo)) != ZKI_OK)
+        return st;
+    return node(io, ZKI_QOP_RESHAPE, out, 1, *qy, NULL, 0) ? nomem() : ZKI_OK;
+}

@@ -1,0 +1,280 @@
+/* LayerNormalization and Softmax lowered to proven ops (quant/norm_lower.c)
+ * on the torch-exported fixtures of tools/make_norm_fixtures.py
+ * (tests/data/norm_*): a LayerNorm with random gamma and beta and a fused
+ * ReLU, a Softmax over 20 values (two levels of max windows, padded), and
+ * GELU -> LayerNorm -> Linear -> Softmax over 7. For each:
+ *   (0) the integer model on the fixture's sample, dequantised, matches
+ *       torch's output (cosine >= 0.999, and the argmax);
+ *   (a) the quantised model holds no LAYERNORM or SOFTMAX op (only the
+ *       chain: LUTs, MULs, and for a Softmax the MAXPOOLs of its max), and
+ *       lowers to proven DAG nodes;
+ *   (b) honest proofs, a public batch of 2 and a private sample, verify
+ *       and their output is the integer executor's; an altered output and
+ *       random byte changes of the proof are refused;
+ *   (c) a forged witness at each node of the chain (its first output
+ *       value moved by one, through the prover's seam, prover/seam.h) is
+ *       rejected: the variance's reciprocal square root, the row's max,
+ *       the exponentials, the sum's reciprocal, each product.
+ * Then chains built here on an input row, at the range rules' ends: a
+ * constant row (variance zero: the rsqrt table's clamp) normalises to
+ * beta, an ordinary one to float LayerNorm's value, and that chain proves;
+ * logits far apart give probability 1 to the max (e^(x - max) underflows
+ * to 0), equal ones share it; a Softmax of the model input itself is
+ * refused at setup (the max's pool reads a map, the input is a row). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "prover/seam.h"
+#include "quant/norm_lower.h"
+#include "quant/npy.h"
+#include "test.h"
+#include "test_prove_util.h"
+#include "test_attack_util.h"
+
+static const uint8_t seed_w[32] = {9, 4, 1};
+static const uint8_t seed_a[32] = {3, 8, 2};
+
+#define NFX 3
+static const char *const fx[NFX] = {"ln", "softmax", "both"};
+static const int fx_ln[NFX] = {1, 0, 1}, fx_sm[NFX] = {0, 1, 1};
+
+static int is_chain(const char *name)
+{
+    return strstr(name, "LayerNormalization") || strstr(name, "Softmax");
+}
+
+/* ---- (0) against torch --------------------------------------------------- */
+
+static void check_torch(const zki_qmodel *m, const char *name)
+{
+    char px[64], py[64];
+    snprintf(px, sizeof px, "norm_%s_x.npy", name);
+    snprintf(py, sizeof py, "norm_%s_y.npy", name);
+    zki_host_tensor x, y;
+    memset(&x, 0, sizeof x);
+    memset(&y, 0, sizeof y);
+    float *q = NULL;
+    int64_t n = 0;
+    CHECK(zki_tensor_read_any(tdata(px), &x) == ZKI_OK && zki_tensor_read_any(tdata(py), &y) == ZKI_OK);
+    CHECK_MSG(x.f && zki_qrun_float_io(m, &x, &q, &n) == ZKI_OK, "%s: run: %s", name, zki_last_error());
+    if (q && y.f && n == zki_host_tensor_numel(&y)) {
+        double dot = 0, a = 0, b = 0;
+        int64_t aq = 0, at = 0;
+        for (int64_t i = 0; i < n; i++) {
+            dot += (double)q[i] * y.f[i], a += (double)q[i] * q[i], b += (double)y.f[i] * y.f[i];
+            aq = q[i] > q[aq] ? i : aq;
+            at = y.f[i] > y.f[at] ? i : at;
+        }
+        double cs = dot / sqrt(a * b);
+        printf("%s: cosine %.5f against torch, argmax %lld (torch %lld)\n", name, cs, (long long)aq, (long long)at);
+        CHECK_MSG(cs >= 0.999 && aq == at, "%s: cosine %.5f, argmax %lld vs torch's %lld", name, cs, (long long)aq,
+                  (long long)at);
+    } else {
+        CHECK_MSG(0, "%s: output of %lld values", name, (long long)n);
+    }
+    free(q);
+    zki_host_tensor_clear(&x);
+    zki_host_tensor_clear(&y);
+}
+
+/* ---- (a) the chain -------------------------------------------------------- */
+
+static void check_ops(const zki_qmodel *m, int i)
+{
+    int count[ZKI_QOP_COUNT] = {0};
+    for (int k = 0; k < m->n_nodes; k++)
+        if (is_chain(m->nodes[k].name))
+            count[m->nodes[k].op]++;
+    CHECK_MSG(!count[ZKI_QOP_LAYERNORM] && !count[ZKI_QOP_SOFTMAX], "%s: a fused op is left", fx[i]);
+    /* LayerNorm: rsqrt; Softmax: exp and 1/sum. MULs: d^2, d r; e / sum */
+    CHECK_MSG(count[ZKI_QOP_LUT] == fx_ln[i] + 2 * fx_sm[i], "%s: %d LUTs", fx[i], count[ZKI_QOP_LUT]);
+    CHECK_MSG(count[ZKI_QOP_MUL] == 2 * fx_ln[i] + fx_sm[i], "%s: %d MULs", fx[i], count[ZKI_QOP_MUL]);
+    CHECK_MSG((count[ZKI_QOP_MAXPOOL] > 0) == fx_sm[i], "%s: %d MAXPOOLs", fx[i], count[ZKI_QOP_MAXPOOL]);
+}
+
+/* ---- (c) forged witnesses ------------------------------------------------ */
+
+typedef struct {
+    uint32_t target;
+    int hit;
+} forge;
+
+static zki_status move_first(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, uint32_t B, zki_status st)
+{
+    forge *f = ctx;
+    (void)pk;
+    (void)B;
+    if (st || j != f->target)
+        return st;
+    /* the buffer later nodes read: a requantised output's y, else owned */
+    int64_t *y = W->rq[j].y && W->t[j + 1] == W->rq[j].y ? W->rq[j].y
+                 : W->own[j + 1] && W->t[j + 1] == W->own[j + 1] ? W->own[j + 1] : NULL;
+    if (!y)
+        return zki_fail(ZKI_ERR_INPUT, "forge: node %u's output buffer", j);
+    y[0] += 1; /* position 0 is a real element of every layout */
+    f->hit = 1;
+    return ZKI_OK;
+}
+
+static void check_forgeries(const zki_qmodel *m, const int64_t *X, const char *name)
+{
+    zki_dag d;
+    int *src = NULL;
+    zki_status st = zki_dag_lower(m, &d, &src);
+    CHECK_MSG(st == ZKI_OK, "%s: lowering: %s", name, zki_last_error());
+    if (st)
+        return;
+    int tried = 0, seen[ZKI_QOP_COUNT] = {0};
+    for (uint32_t j = 0; j < d.n_nodes; j++) {
+        int op = m->nodes[src[j]].op;
+        /* the first node of each kind in the chain (each costs a proof) */
+        if (!is_chain(m->nodes[src[j]].name) || d.nodes[j].kind == ZKI_NODE_MOVE || seen[op]++)
+            continue;
+        forge f = {j, 0};
+        int honest;
+        printf("  %s: node %u (%s) output moved by one:\n", name, j, zki_qop_name(m->nodes[src[j]].op));
+        int vs = seam_attack(m, X, 1, seed_w, seed_a, move_first, &f, &honest);
+        CHECK_MSG(f.hit && vs == ZKI_ERR_VERIFY, "%s: node %u forged: verifier status %d (%s)", name, j, vs,
+                  vs == ZKI_OK ? "ACCEPTED" : "not a rejection");
+        tried++;
+    }
+    CHECK_MSG(tried >= 3, "%s: %d kinds of chain nodes", name, tried);
+    zki_dag_free(&d);
+    free(src);
+}
+
+static void test_fixture(zki_rng *g, int i)
+{
+    char onnx[64], calib[64], what[64];
+    snprintf(onnx, sizeof onnx, "norm_%s.onnx", fx[i]);
+    snprintf(calib, sizeof calib, "norm_%s_calib.npy", fx[i]);
+    snprintf(what, sizeof what, "norm_%s", fx[i]);
+    int64_t *X = NULL;
+    zki_qmodel *m = load_fixture(onnx, calib, &X);
+    if (m && X) {
+        check_torch(m, fx[i]);
+        check_ops(m, i);
+        prove_round(g, m, X, 2, 0, seed_w, seed_a, NULL, NULL, 12, what);
+        prove_round(g, m, X, 1, 1, seed_w, seed_a, NULL, NULL, 6, what);
+        check_forgeries(m, X, what);
+    }
+    free(X);
+    zki_qmodel_free(m);
+}
+
+/* ---- the range rules at their ends --------------------------------------- */
+
+/* A model of one chain on an int8 input row of N values at scale sx, built
+ * by norm_lower.c directly (layernorm: gamma, beta; else a softmax). */
+static zki_qmodel *chain_model(int layernorm, int64_t N, double sx, const float *gamma, const float *beta)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d[2] = {1, N};
+    int x = m ? zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, d, sx) : -1;
+    if (x < 0)
+        return m;
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    zki_node n;
+    memset(&n, 0, sizeof n);
+    n.op = layernorm ? ZKI_OP_LAYERNORM : ZKI_OP_SOFTMAX;
+    n.name = layernorm ? "LayerNormalization" : "Softmax";
+    zki_tensor y;
+    memset(&y, 0, sizeof y);
+    y.name = "y";
+    y.rank = 2;
+    y.dims[0] = 1;
+    y.dims[1] = N;
+    zki_norm_io io = {m, &n, x, &y, 4.0 / 127, 8, -127, 127};
+    int qy = -1;
+    zki_status st = layernorm ? zki_norm_layernorm(&io, gamma, beta, 1e-5, &qy) : zki_norm_softmax(&io, &qy);
+    CHECK_MSG(st == ZKI_OK && qy >= 0, "chain: %s", zki_last_error());
+    m->n_outputs = 1;
+    m->outputs[0] = qy;
+    CHECK_MSG(zki_qmodel_check(m) == ZKI_OK, "chain model: %s", zki_last_error());
+    return m;
+}
+
+static int64_t *run_row(const zki_qmodel *m, const int64_t *x)
+{
+    int64_t *y = qexec_batch(m, x, 1);
+    CHECK_MSG(y, "qexec: %s", zki_last_error());
+    return y;
+}
+
+/* A constant row has variance zero: the rsqrt table clamps (the rule),
+ * d = 0 and the output is beta; an ordinary row matches float LayerNorm,
+ * and the chain proves. */
+static void test_layernorm_ends(zki_rng *g)
+{
+    enum { N = 12 };
+    float gamma[N], beta[N];
+    for (int k = 0; k < N; k++)
+        gamma[k] = 0.5f + 0.1f * (float)k, beta[k] = 0.25f * (float)(k % 5) - 0.5f;
+    zki_qmodel *m = chain_model(1, N, 0.05, gamma, beta);
+    int64_t x[N], *y;
+    for (int k = 0; k < N; k++)
+        x[k] = 37;
+    if ((y = run_row(m, x)) != NULL)
+        for (int k = 0; k < N; k++)
+            CHECK_MSG(llabs(y[k] - llround(beta[k] / (4.0 / 127))) <= 1, "constant row: y[%d] = %lld, beta %g", k,
+                      (long long)y[k], beta[k]);
+    free(y);
+    double mean = 0, var = 0;
+    for (int k = 0; k < N; k++)
+        x[k] = (int64_t)zki_rng_below(g, 255) - 127, mean += (double)x[k] * 0.05 / N;
+    for (int k = 0; k < N; k++)
+        var += ((double)x[k] * 0.05 - mean) * ((double)x[k] * 0.05 - mean) / N;
+    if ((y = run_row(m, x)) != NULL)
+        for (int k = 0; k < N; k++) {
+            double want = gamma[k] * ((double)x[k] * 0.05 - mean) / sqrt(var + 1e-5) + beta[k];
+            CHECK_MSG(fabs((double)y[k] * 4.0 / 127 - want) < 0.04, "row: y[%d] = %g, float %g", k,
+                      (double)y[k] * 4.0 / 127, want);
+        }
+    free(y);
+    prove_round(g, m, x, 1, 0, seed_w, seed_a, NULL, NULL, 4, "layernorm chain");
+    zki_qmodel_free(m);
+}
+
+/* Logits far apart: e^(x - max) of the others underflows to 0 and the max
+ * gets probability 1; equal logits share it equally. */
+static void test_softmax_ends(void)
+{
+    enum { N = 11 };
+    zki_qmodel *m = chain_model(0, N, 0.2, NULL, NULL);
+    int64_t x[N], *y;
+    for (int k = 0; k < N; k++)
+        x[k] = k == 6 ? 127 : -127;
+    if ((y = run_row(m, x)) != NULL)
+        for (int k = 0; k < N; k++)
+            CHECK_MSG(y[k] == (k == 6 ? 127 : 0), "far apart: p[%d] = %lld", k, (long long)y[k]);
+    free(y);
+    for (int k = 0; k < N; k++)
+        x[k] = -3;
+    if ((y = run_row(m, x)) != NULL)
+        for (int k = 0; k < N; k++)
+            CHECK_MSG(llabs(y[k] - llround(127.0 / N)) <= 1, "equal: p[%d] = %lld", k, (long long)y[k]);
+    free(y);
+    /* a Softmax of the model input itself is not proven: the input is a
+     * row, and the max's pool reads a map (the fixtures' Softmaxes read a
+     * Linear's output, which their Reshape moves into one) */
+    zki_pk *pk = NULL;
+    CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_ERR_UNSUPPORTED && strstr(zki_last_error(), "(MaxPool)"),
+              "softmax of the input: %s", zki_last_error());
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
+}
+
+int main(void)
+{
+    zki_rng g;
+    zki_rng_seed(&g, 0x6e6f726d);
+    for (int i = 0; i < NFX; i++)
+        test_fixture(&g, i);
+    test_layernorm_ends(&g);
+    test_softmax_ends();
+    return TEST_SUMMARY();
+}
