@@ -177,6 +177,8 @@ static const char *const expected_proven[][2] = {
     {"derived_conv_group2", "bare"},
     {"derived_conv_depthwise_strides", "bare"},
     {"derived_conv_mixed", "bare"},
+    /* Softmax of one row [1, 3] (a chain of proven ops: quant/norm_lower.c) */
+    {"test_softmax_example", "wrapped"},
     /* the lookup, mul and move gadgets' ops behind an identity Linear (a
      * Relu or Clip after a reshape is a Requant of rows: a lookup table) */
     {"test_abs", "wrapped"},
