@@ -7,7 +7,8 @@
  * LSTM and GRU layers exported by torch (tests/data/rnn_*, written by
  * tools/make_rnn_fixtures.py) are unrolled into feed-forward nodes whose
  * float output matches torch's and whose quantised output stays close to it;
- * bidirectional and reverse layers are refused. Split, Resize, ReduceSum,
+ * the steps' tensors of one role share one calibrated range (a range tie)
+ * and one scale; bidirectional and reverse layers are refused. Split, Resize, ReduceSum,
  * ReduceMax and Expand of activations run and quantise (tests/data/ops_move). */
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,44 @@ static double cosine(const float *a, const float *b, int64_t n)
     return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
 }
 
+/* name without its step segment "/t<k>" (the layer and role stay); 0 when
+ * it has none (e.g. Y_h, the last step's h under the layer's output name). */
+static int untimed(const char *name, char *out, size_t cap)
+{
+    const char *p = name;
+    while ((p = strstr(p, "/t")) && !(p[2] >= '0' && p[2] <= '9'))
+        p++;
+    if (!p)
+        return 0;
+    snprintf(out, cap, "%.*s%s", (int)(p - name), name, p + 2 + strspn(p + 2, "0123456789"));
+    return 1;
+}
+
+/* An unrolled graph's step tensors of one layer and role share one range
+ * tie and no two of other roles do; the quantised model gives a tie's
+ * tensors one scale. Returns the number of tied tensors. */
+static int check_ties(const zki_graph *g, const zki_qmodel *m, const char *fx)
+{
+    int tied = 0, roles = 0, scales = 0;
+    char ua[300], ub[300];
+    for (int a = 0; a < g->n_tensors; a++) {
+        tied += g->t[a].range_tie > 0;
+        for (int b = a + 1; untimed(g->t[a].name, ua, sizeof ua) && b < g->n_tensors; b++)
+            if (untimed(g->t[b].name, ub, sizeof ub))
+                roles += (g->t[a].range_tie && !strcmp(ua, ub)) != (g->t[a].range_tie == g->t[b].range_tie);
+    }
+    CHECK_MSG(roles == 0, "%s: %d step tensor pairs tied across roles or untied within one", fx, roles);
+    for (int a = 0; m && a < m->n_t; a++) {
+        int ia = zki_graph_find(g, m->t[a].name);
+        for (int b = a + 1; ia >= 0 && g->t[ia].range_tie && b < m->n_t; b++) {
+            int ib = zki_graph_find(g, m->t[b].name);
+            scales += ib >= 0 && g->t[ib].range_tie == g->t[ia].range_tie && m->t[a].scale != m->t[b].scale;
+        }
+    }
+    CHECK_MSG(scales == 0, "%s: %d pairs of tied tensors quantised at different scales", fx, scales);
+    return tied;
+}
+
 /* An exported model NAME: its float graph reproduces the expected output to
  * 1e-4, and the model quantised on NAME_calib.npy gives a dequantised output
  * of cosine >= 0.99 with it. A recurrent one (want_matmuls >= 0) has no
@@ -291,6 +330,8 @@ static void check_fixture(const char *name, int want_matmuls)
         double c = nq == n ? cosine(q, y.f, n) : 0;
         CHECK_MSG(c >= 0.99, "%s: quantised output cosine %.5f with torch", name, c);
     }
+    int tied = check_ties(g, m, name);
+    CHECK_MSG((tied > 0) == (want_matmuls >= 0), "%s: %d tensors in range ties", name, tied);
     free(q);
     zki_qmodel_free(m);
     zki_samples_free(cal, ncal);

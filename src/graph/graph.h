@@ -48,6 +48,8 @@ typedef struct {
     float *f;               /* constant data, float element types */
     int64_t *i;             /* constant data, integer element types */
     int producer;           /* node index, -1 if none */
+    int range_tie;          /* > 0: calibrated as one range with every tensor of this tie (an
+                             * unrolled recurrent layer's steps); 0: its own */
 } zki_tensor;
 
 typedef enum {

@@ -30,6 +30,9 @@ typedef struct {
     char pre[200];        /* name prefix */
     int64_t T, B, I, H;
     int axes0;            /* constant [0]: the time axis */
+    int *next_tie;        /* the graph's next unused range tie */
+    char roles[64][32];   /* per-step tensor roles ("h", "z_pre", ...): role k is tie tie0 + k */
+    int n_roles, tie0;
     zki_status err;
 } unroll;
 
@@ -66,6 +69,30 @@ static int add_const_i1(unroll *u, const char *what, int64_t v)
     return add_const(u, what, ZKI_ET_INT64, 1, &one, NULL, d);
 }
 
+/* The range tie of a step's tensor named "t<step>/<role>": one per role,
+ * so the quantiser calibrates each role over every step at once (a
+ * step's own range, from a few samples, clamps values other inputs reach
+ * at that step); 0 for other names. */
+static int step_tie(unroll *u, const char *what)
+{
+    if (what[0] != 't' || what[1] < '0' || what[1] > '9')
+        return 0;
+    const char *role = strchr(what, '/');
+    if (!role || strlen(role + 1) >= sizeof u->roles[0])
+        return 0;
+    role++;
+    for (int k = 0; k < u->n_roles; k++)
+        if (!strcmp(u->roles[k], role))
+            return u->tie0 + k;
+    if (u->n_roles == (int)(sizeof u->roles / sizeof u->roles[0]))
+        return 0;
+    if (u->n_roles == 0)
+        u->tie0 = *u->next_tie;
+    snprintf(u->roles[u->n_roles], sizeof u->roles[0], "%s", role);
+    *u->next_tie = u->tie0 + u->n_roles + 1;
+    return u->tie0 + u->n_roles++;
+}
+
 /* A node op(a, b) (b < 0: one input) named PREFIX/what, writing tensor out
  * (out < 0: a new value tensor of that name); returns the output or -1. */
 static int emit(unroll *u, int op, const char *what, int a, int b, int out)
@@ -86,6 +113,7 @@ static int emit(unroll *u, int op, const char *what, int a, int b, int out)
         n->in[1] = b;
     n->out[0] = out;
     u->g->t[out].producer = ni;
+    u->g->t[out].range_tie = step_tie(u, what);
     return out;
 }
 
@@ -506,6 +534,10 @@ zki_status zki_graph_unroll_recurrent(zki_graph *g)
     int n0 = g->n_nodes;
     int *first = malloc(sizeof(int) * (size_t)(n0 + 1)), *end = malloc(sizeof(int) * (size_t)(n0 + 1));
     zki_status st = ZKI_OK;
+    int next_tie = 1;
+    for (int t = 0; t < g->n_tensors; t++)
+        if (g->t[t].range_tie >= next_tie)
+            next_tie = g->t[t].range_tie + 1;
     if (!first || !end) {
         st = zki_fail(ZKI_ERR_NOMEM, "out of memory");
         goto done;
@@ -517,7 +549,7 @@ zki_status zki_graph_unroll_recurrent(zki_graph *g)
             continue;
         const zki_tensor *x = &g->t[n->in[0]], *r = &g->t[n->in[2]];
         unroll u = {.g = g, .src = i, .T = x->dims[0], .B = x->dims[1], .I = x->dims[2], .H = r->dims[2],
-                    .err = ZKI_OK};
+                    .next_tie = &next_tie, .err = ZKI_OK};
         snprintf(u.pre, sizeof u.pre, "%s", n->name);
         if (g->t[n->in[1]].dims[0] != 1) {
             st = zki_node_fail(n, ZKI_ERR_UNSUPPORTED,

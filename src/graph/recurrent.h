@@ -13,7 +13,11 @@
  *                         h~ = tanh(xW_h + r*(h R_h + Rb_h))      (linear_before_reset 1)
  *                         h' = h~ + z*(h - h~)
  * A zero or absent initial state drops the terms it would zero; a constant
- * one is folded into constants. Y is the Concat of every step's h (then
+ * one is folded into constants (biases, and MatMuls by diagonal matrices
+ * for its products). The steps' tensors of one role (h, c, a gate's
+ * pre-activation, ...) share a range tie (zki_tensor.range_tie): the
+ * quantiser calibrates them as one range, over every step, so one step's
+ * scale does not rest on that step's few calibration values alone. Y is the Concat of every step's h (then
  * Unsqueeze for the direction axis), Y_h the last h and Y_c the last c; what
  * nothing consumes is left for dead-code removal.
  *

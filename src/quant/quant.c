@@ -1410,6 +1410,25 @@ static zki_status q_node(zki_qctx *c, int ni)
     }
 }
 
+/* Tensors of one range tie (graph.h) take the largest range among them. */
+static void tie_ranges(zki_qctx *c)
+{
+    const zki_graph *g = c->g;
+    int n = 0;
+    for (int t = 0; t < g->n_tensors; t++)
+        n = g->t[t].range_tie > n ? g->t[t].range_tie : n;
+    double *m = n ? calloc((size_t)n + 1, sizeof(double)) : NULL;
+    if (!m)
+        return; /* none, or no memory: each its own range, as without ties */
+    for (int t = 0; t < g->n_tensors; t++)
+        if (g->t[t].range_tie > 0 && c->maxabs[t] > m[g->t[t].range_tie])
+            m[g->t[t].range_tie] = c->maxabs[t];
+    for (int t = 0; t < g->n_tensors; t++)
+        if (g->t[t].range_tie > 0)
+            c->maxabs[t] = m[g->t[t].range_tie];
+    free(m);
+}
+
 static zki_status calibrate_graph(zki_qctx *c, const zki_host_tensor *samples, int n_samples)
 {
     const zki_graph *g = c->g;
@@ -1432,6 +1451,7 @@ static zki_status calibrate_graph(zki_qctx *c, const zki_host_tensor *samples, i
         if (c->o.progress)
             c->o.progress(c->o.progress_ctx, "calibration", (uint32_t)s + 1, (uint32_t)n_samples);
     }
+    tie_ranges(c);
     for (int t = 0; t < g->n_tensors; t++) /* constants: their own range */
         if (g->t[t].kind == ZKI_T_CONST && g->t[t].f)
             for (int64_t k = 0; k < zki_tensor_numel(&g->t[t]); k++)
