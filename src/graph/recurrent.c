@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "graph/ops.h"
+#include "graph/splice.h"
 
 int zki_graph_has_recurrent(const zki_graph *g)
 {
@@ -564,33 +565,7 @@ zki_status zki_graph_unroll_recurrent(zki_graph *g)
             n->out[k] = -1; /* now written by the unrolled nodes; dead-code removal drops n */
     }
     /* each replaced node followed by its unrolled nodes, in order */
-    zki_node *nodes = malloc(sizeof(zki_node) * (size_t)(g->n_nodes + 1));
-    uint8_t *fresh = calloc((size_t)g->n_nodes + 1, 1);
-    if (!nodes || !fresh) {
-        free(nodes);
-        free(fresh);
-        st = zki_fail(ZKI_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    int m = 0;
-    for (int i = 0; i < n0; i++) {
-        nodes[m++] = g->nodes[i];
-        for (int j = first[i]; j < end[i]; j++) {
-            fresh[m] = 1;
-            nodes[m++] = g->nodes[j];
-        }
-    }
-    free(g->nodes);
-    g->nodes = nodes;
-    g->cap_nodes = g->n_nodes + 1;
-    for (int i = 0; i < g->n_nodes; i++)
-        for (int k = 0; k < g->nodes[i].n_out; k++)
-            if (g->nodes[i].out[k] >= 0)
-                g->t[g->nodes[i].out[k]].producer = i;
-    for (int i = 0; i < g->n_nodes && st == ZKI_OK; i++)
-        if (fresh[i])
-            st = zki_op_infer(g, i);
-    free(fresh);
+    st = zki_graph_splice(g, n0, first, end, 0);
 done:
     free(first);
     free(end);
