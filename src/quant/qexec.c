@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "graph/conv2d.h"
 #include "quant/qmodel.h"
 
 static int64_t bidx(const zki_qtensor *y, const zki_qtensor *x, int64_t k)
@@ -65,7 +66,7 @@ static void q_linear(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
         }
 }
 
-static void q_conv(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+static void q_conv_naive(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
 {
     const zki_qtensor *x = &m->t[n->in[0]], *w = &m->t[n->in[1]], *y = &m->t[n->out];
     const int64_t *p = n->p;
@@ -96,6 +97,24 @@ static void q_conv(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
                     Y[((b * M + o) * OH + oy) * OW + ox] = zki_rq(acc, p[0], (int)p[1], p[2], p[3]);
                 }
         }
+}
+
+/* Exact sums from the blocked kernel when they fit its bound, else the
+ * naive int64 loop; either way the same integers. */
+static void q_conv(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+{
+    const zki_qtensor *x = &m->t[n->in[0]], *w = &m->t[n->in[1]], *y = &m->t[n->out];
+    const int64_t *p = n->p;
+    zki_conv2d_geom g = {x->dims[0], x->dims[1], x->dims[2], x->dims[3], w->dims[0], p[4], p[5], p[6],
+                         p[7],       p[8],       p[9],       p[10],      p[11],      p[12], y->dims[2], y->dims[3]};
+    int64_t *Y = v[n->out], cnt = zki_qnumel(y);
+    if (!zki_conv2d_i64(&g, v[n->in[0]], v[n->in[1]], n->in[2] >= 0 ? v[n->in[2]] : NULL, Y)) {
+        q_conv_naive(m, n, v);
+        return;
+    }
+#pragma omp parallel for schedule(static)
+    for (int64_t k = 0; k < cnt; k++)
+        Y[k] = zki_rq(Y[k], p[0], (int)p[1], p[2], p[3]);
 }
 
 static void q_matmul(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
