@@ -34,9 +34,12 @@ static zki_status run_binary(const zki_graph *g, const zki_node *n, zki_buf *v)
     const zki_buf *va = &v[n->in[0]], *vb = &v[n->in[1]];
     zki_buf *vo = &v[n->out[0]];
     if (is_float_ty(a)) {
+        /* inputs of the output's size are read in place (no broadcast) */
+        int sa = zki_tensor_numel(a) == cnt, sb = zki_tensor_numel(b) == cnt;
+#pragma omp parallel for schedule(static)
         for (int64_t k = 0; k < cnt; k++) {
-            float x = va->f[zki_bcast_index(o->rank, o->dims, a->rank, a->dims, k)];
-            int64_t jb = zki_bcast_index(o->rank, o->dims, b->rank, b->dims, k);
+            float x = va->f[sa ? k : zki_bcast_index(o->rank, o->dims, a->rank, a->dims, k)];
+            int64_t jb = sb ? k : zki_bcast_index(o->rank, o->dims, b->rank, b->dims, k);
             float y = is_float_ty(b) ? vb->f[jb] : (float)vb->i[jb];
             float r;
             switch (n->op) {
@@ -169,6 +172,7 @@ static zki_status run_unary(const zki_graph *g, const zki_node *n, zki_buf *v)
         }
         return ZKI_OK;
     }
+#pragma omp parallel for schedule(static)
     for (int64_t k = 0; k < cnt; k++)
         y[k] = (float)zki_unary_eval(n->op, &u, x[k]);
     return ZKI_OK;
