@@ -113,6 +113,16 @@ typedef struct {
     int64_t *i;
 } conv_out;
 
+static void store_row(conv_out y, int64_t at, const double *acc, int64_t n)
+{
+    if (y.f)
+        for (int64_t i = 0; i < n; i++)
+            y.f[at + i] = (float)acc[i];
+    else
+        for (int64_t i = 0; i < n; i++)
+            y.i[at + i] = (int64_t)acc[i];
+}
+
 /* Tiles are independent, so any schedule gives the same outputs; dynamic
  * keeps both threads busy when the machine is shared. */
 static void conv_run(const zki_conv2d_geom *g0, const double *x, const double *w, const double *bias, conv_out y)
@@ -130,15 +140,8 @@ static void conv_run(const zki_conv2d_geom *g0, const double *x, const double *w
         for (int64_t x0 = 0; x0 < g.ow; x0 += CH) {
             int64_t x1 = x0 + CH < g.ow ? x0 + CH : g.ow;
             conv_tile(&g, xg, w, bias, m0, nm, oy, x0, x1, acc);
-            for (int j = 0; j < nm; j++) {
-                int64_t row = ((b * g.m + m0 + j) * g.oh + oy) * g.ow;
-                for (int64_t i = x0; i < x1; i++) {
-                    if (y.f)
-                        y.f[row + i] = (float)acc[j][i - x0];
-                    else
-                        y.i[row + i] = (int64_t)acc[j][i - x0];
-                }
-            }
+            for (int j = 0; j < nm; j++)
+                store_row(y, ((b * g.m + m0 + j) * g.oh + oy) * g.ow + x0, acc[j], x1 - x0);
         }
     }
 }
@@ -155,7 +158,7 @@ static double *to_f64(conv_in a, int64_t n)
     if (d) {
 #pragma omp parallel for schedule(static)
         for (int64_t k = 0; k < n; k++)
-            d[k] = a.f ? (double)a.f[k] : (double)a.i[k];
+            d[k] = a.f ? (double)a.f[k] : (double)a.i[k]; /* tested once: the loop is unswitched */
     }
     return d;
 }
