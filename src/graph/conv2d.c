@@ -12,6 +12,18 @@
 #define MB 4   /* output channels per tile */
 #define CH 256 /* output columns per tile */
 
+/* An operand as the caller holds it: float or int64 (both NULL: absent).
+ * Weights and biases are read in place, a few per tile step. */
+typedef struct {
+    const float *f;
+    const int64_t *i;
+} conv_in;
+
+static double in_at(conv_in a, int64_t k)
+{
+    return a.f ? (double)a.f[k] : (double)a.i[k];
+}
+
 /* The first output column >= 0 whose input column ox*sw + off is >= 0, and
  * one past the last whose input column is < w. */
 static int64_t col_lo(int64_t off, int64_t sw)
@@ -61,14 +73,14 @@ static inline void axpy_tile(double (*acc)[CH], int nm, int64_t a, int64_t cnt, 
 
 /* One tile: channels m0..m0+nm-1 (one group; xg points at that group's first
  * input channel of the batch item), output row oy, columns x0..x1-1. */
-CONV_CLONES static void conv_tile(const zki_conv2d_geom *g, const double *xg, const double *wt, const double *bias, int64_t m0,
+CONV_CLONES static void conv_tile(const zki_conv2d_geom *g, const double *xg, conv_in wt, conv_in bias, int64_t m0,
                       int nm, int64_t oy, int64_t x0, int64_t x1, double (*acc)[CH])
 {
     int64_t cg = g->c / g->grp, taps = cg * g->kh * g->kw;
     double wv[MB];
     for (int j = 0; j < nm; j++)
         for (int64_t i = 0; i < x1 - x0; i++)
-            acc[j][i] = bias ? bias[m0 + j] : 0;
+            acc[j][i] = bias.f || bias.i ? in_at(bias, m0 + j) : 0;
     for (int64_t c = 0; c < cg; c++)
         for (int64_t ky = 0; ky < g->kh; ky++) {
             int64_t iy = oy * g->sh - g->pt + ky * g->dh;
@@ -84,7 +96,7 @@ CONV_CLONES static void conv_tile(const zki_conv2d_geom *g, const double *xg, co
                     continue;
                 int64_t k = (c * g->kh + ky) * g->kw + kx;
                 for (int j = 0; j < nm; j++)
-                    wv[j] = wt[(m0 + j) * taps + k];
+                    wv[j] = in_at(wt, (m0 + j) * taps + k);
                 const double *xs = xr + (lo * g->sw + off);
                 if (g->sw == 1) /* a constant stride lets the loop vectorise */
                     axpy_tile(acc, nm, lo - x0, hi - lo, xs, 1, wv);
@@ -125,7 +137,7 @@ static void store_row(conv_out y, int64_t at, const double *acc, int64_t n)
 
 /* Tiles are independent, so any schedule gives the same outputs; dynamic
  * keeps both threads busy when the machine is shared. */
-static void conv_run(const zki_conv2d_geom *g0, const double *x, const double *w, const double *bias, conv_out y)
+static void conv_run(const zki_conv2d_geom *g0, const double *x, conv_in w, conv_in bias, conv_out y)
 {
     zki_conv2d_geom g = flatten_pointwise(g0);
     int64_t cg = g.c / g.grp, mg = g.m / g.grp, nblk = (mg + MB - 1) / MB;
@@ -146,11 +158,6 @@ static void conv_run(const zki_conv2d_geom *g0, const double *x, const double *w
     }
 }
 
-/* An operand as the caller holds it: float or int64 (both NULL: absent). */
-typedef struct {
-    const float *f;
-    const int64_t *i;
-} conv_in;
 
 static double *to_f64(conv_in a, int64_t n)
 {
@@ -164,22 +171,16 @@ static double *to_f64(conv_in a, int64_t n)
 }
 
 static int64_t in_count(const zki_conv2d_geom *g) { return g->n * g->c * g->h * g->w; }
-static int64_t w_count(const zki_conv2d_geom *g) { return g->m * (g->c / g->grp) * g->kh * g->kw; }
 
-/* The kernel on double copies of the operands (exact: floats and, under
- * the caller's bound, the integers). Returns 0 when out of memory. */
+/* The kernel on a double copy of x (exact: floats and, under the caller's
+ * bound, the integers). Returns 0 when out of memory. */
 static int conv_converted(const zki_conv2d_geom *g, conv_in x, conv_in w, conv_in bias, conv_out y)
 {
-    int has_bias = bias.f || bias.i;
-    double *dx = to_f64(x, in_count(g)), *dw = to_f64(w, w_count(g));
-    double *db = has_bias ? to_f64(bias, g->m) : NULL;
-    int ok = dx && dw && (db || !has_bias);
-    if (ok)
-        conv_run(g, dx, dw, db, y);
+    double *dx = to_f64(x, in_count(g));
+    if (dx)
+        conv_run(g, dx, w, bias, y);
     free(dx);
-    free(dw);
-    free(db);
-    return ok;
+    return dx != NULL;
 }
 
 int zki_conv2d_f32(const zki_conv2d_geom *g, const float *x, const float *w, const float *bias, float *y)
@@ -193,7 +194,7 @@ static int sums_exact(const zki_conv2d_geom *g, const int64_t *x, const int64_t 
 {
     const double lim = 4503599627370496.0; /* 2^52 */
     double mx = 0;
-    int64_t nx = in_count(g), taps = w_count(g) / (g->m ? g->m : 1);
+    int64_t nx = in_count(g), taps = (g->c / g->grp) * g->kh * g->kw;
 #pragma omp parallel for schedule(static) reduction(max : mx)
     for (int64_t k = 0; k < nx; k++)
         mx = fmax(mx, fabs((double)x[k]));
