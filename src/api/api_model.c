@@ -76,6 +76,8 @@ static zki_status compile_core(const char *fn, const char *onnx_path, const char
     o.act_bits = flags & ZKI_COMPILE_ACTIVATIONS16 ? 16 : 8;
     o.progress = co->progress;
     o.progress_ctx = co->progress_ctx;
+    float *cal_out = NULL; /* the float outputs on the calibration set, for its accuracy report */
+    o.keep_out = acc && !co->eval_path ? &cal_out : NULL;
     zki_graph *g = NULL;
     zki_host_tensor *cal = NULL, *ev = NULL;
     int ncal = 0, nev = 0;
@@ -107,7 +109,7 @@ static zki_status compile_core(const char *fn, const char *onnx_path, const char
     if (st == ZKI_OK && acc) {
         *step = "accuracy";
         zki_accuracy a;
-        st = zki_quant_accuracy(g, m->q, ev ? ev : cal, ev ? nev : ncal, &a);
+        st = zki_quant_accuracy_ref(g, m->q, ev ? ev : cal, ev ? nev : ncal, ev ? NULL : cal_out, &a);
         if (st == ZKI_OK) {
             acc->samples = a.samples;
             acc->rows = a.rows;
@@ -118,6 +120,7 @@ static zki_status compile_core(const char *fn, const char *onnx_path, const char
         }
     }
     free(sum);
+    free(cal_out);
     zki_samples_free(cal, ncal);
     zki_samples_free(ev, nev);
     zki_graph_free(g);

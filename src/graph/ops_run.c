@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "graph/conv2d.h"
 
 #define NF(code, ...) zki_node_fail(n, code, __VA_ARGS__)
 
@@ -33,9 +34,12 @@ static zki_status run_binary(const zki_graph *g, const zki_node *n, zki_buf *v)
     const zki_buf *va = &v[n->in[0]], *vb = &v[n->in[1]];
     zki_buf *vo = &v[n->out[0]];
     if (is_float_ty(a)) {
+        /* inputs of the output's size are read in place (no broadcast) */
+        int sa = zki_tensor_numel(a) == cnt, sb = zki_tensor_numel(b) == cnt;
+#pragma omp parallel for schedule(static)
         for (int64_t k = 0; k < cnt; k++) {
-            float x = va->f[zki_bcast_index(o->rank, o->dims, a->rank, a->dims, k)];
-            int64_t jb = zki_bcast_index(o->rank, o->dims, b->rank, b->dims, k);
+            float x = va->f[sa ? k : zki_bcast_index(o->rank, o->dims, a->rank, a->dims, k)];
+            int64_t jb = sb ? k : zki_bcast_index(o->rank, o->dims, b->rank, b->dims, k);
             float y = is_float_ty(b) ? vb->f[jb] : (float)vb->i[jb];
             float r;
             switch (n->op) {
@@ -168,6 +172,7 @@ static zki_status run_unary(const zki_graph *g, const zki_node *n, zki_buf *v)
         }
         return ZKI_OK;
     }
+#pragma omp parallel for schedule(static)
     for (int64_t k = 0; k < cnt; k++)
         y[k] = (float)zki_unary_eval(n->op, &u, x[k]);
     return ZKI_OK;
@@ -231,33 +236,10 @@ static zki_status run_conv(const zki_graph *g, const zki_node *n, zki_buf *v)
     zki_status st = zki_win2d_resolve(n, x->dims[2], x->dims[3], w->dims[2], w->dims[3], 0, &p);
     if (st != ZKI_OK)
         return st;
-    int64_t N = x->dims[0], C = x->dims[1], H = x->dims[2], W = x->dims[3], M = w->dims[0];
-    int64_t grp = zki_attr_int(n, "group", 1), cg = C / grp, mg = M / grp;
-    const float *X = v[n->in[0]].f, *Wt = v[n->in[1]].f, *B = bt ? v[n->in[2]].f : NULL;
-    float *Y = v[n->out[0]].f;
-#pragma omp parallel for collapse(2) schedule(static)
-    for (int64_t b = 0; b < N; b++)
-        for (int64_t m = 0; m < M; m++) {
-            int64_t g0 = m / mg;
-            for (int64_t oy = 0; oy < p.oh; oy++)
-                for (int64_t ox = 0; ox < p.ow; ox++) {
-                    double s = B ? B[m] : 0;
-                    for (int64_t c = 0; c < cg; c++)
-                        for (int64_t ky = 0; ky < p.kh; ky++) {
-                            int64_t iy = oy * p.sh - p.pt + ky * p.dh;
-                            if (iy < 0 || iy >= H)
-                                continue;
-                            for (int64_t kx = 0; kx < p.kw; kx++) {
-                                int64_t ix = ox * p.sw - p.pl + kx * p.dw;
-                                if (ix < 0 || ix >= W)
-                                    continue;
-                                s += (double)X[((b * C + g0 * cg + c) * H + iy) * W + ix] *
-                                     Wt[((m * cg + c) * p.kh + ky) * p.kw + kx];
-                            }
-                        }
-                    Y[((b * M + m) * p.oh + oy) * p.ow + ox] = (float)s;
-                }
-        }
+    zki_conv2d_geom cg = {x->dims[0], x->dims[1], x->dims[2], x->dims[3], w->dims[0], zki_attr_int(n, "group", 1),
+                          p.kh, p.kw, p.sh, p.sw, p.dh, p.dw, p.pt, p.pl, p.oh, p.ow};
+    if (!zki_conv2d_f32(&cg, v[n->in[0]].f, v[n->in[1]].f, bt ? v[n->in[2]].f : NULL, v[n->out[0]].f))
+        return NF(ZKI_ERR_NOMEM, "out of memory");
     return ZKI_OK;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "graph/conv2d.h"
 #include "quant/qmodel.h"
 
 static int64_t bidx(const zki_qtensor *y, const zki_qtensor *x, int64_t k)
@@ -65,7 +66,7 @@ static void q_linear(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
         }
 }
 
-static void q_conv(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+static void q_conv_naive(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
 {
     const zki_qtensor *x = &m->t[n->in[0]], *w = &m->t[n->in[1]], *y = &m->t[n->out];
     const int64_t *p = n->p;
@@ -96,6 +97,43 @@ static void q_conv(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
                     Y[((b * M + o) * OH + oy) * OW + ox] = zki_rq(acc, p[0], (int)p[1], p[2], p[3]);
                 }
         }
+}
+
+/* Exact sums from the blocked kernel when they fit its bound, else the
+ * naive int64 loop; either way the same integers. */
+static void q_conv(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+{
+    const zki_qtensor *x = &m->t[n->in[0]], *w = &m->t[n->in[1]], *y = &m->t[n->out];
+    const int64_t *p = n->p;
+    zki_conv2d_geom g = {x->dims[0], x->dims[1], x->dims[2], x->dims[3], w->dims[0], p[4], p[5], p[6],
+                         p[7],       p[8],       p[9],       p[10],      p[11],      p[12], y->dims[2], y->dims[3]};
+    int64_t *Y = v[n->out], cnt = zki_qnumel(y);
+    if (!zki_conv2d_i64(&g, v[n->in[0]], v[n->in[1]], n->in[2] >= 0 ? v[n->in[2]] : NULL, Y)) {
+        q_conv_naive(m, n, v);
+        return;
+    }
+#pragma omp parallel for schedule(static)
+    for (int64_t k = 0; k < cnt; k++)
+        Y[k] = zki_rq(Y[k], p[0], (int)p[1], p[2], p[3]);
+}
+
+/* All n_in products share the shift: one requantisation of the exact sum.
+ * Inputs of the output's shape are read in place, the rest broadcast. */
+static void q_add(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+{
+    const zki_qtensor *y = &m->t[n->out];
+    int64_t yn = zki_qnumel(y);
+    int ni = n->n_in, same[ZKI_QMAX_IN];
+    for (int j = 0; j < ni; j++)
+        same[j] = zki_qnumel(&m->t[n->in[j]]) == yn && m->t[n->in[j]].rank == y->rank;
+    const int64_t *p = n->p;
+#pragma omp parallel for schedule(static)
+    for (int64_t k = 0; k < yn; k++) {
+        int64_t acc = 0;
+        for (int j = 0; j < ni; j++)
+            acc += v[n->in[j]][same[j] ? k : bidx(y, &m->t[n->in[j]], k)] * p[j];
+        v[n->out][k] = zki_rq(acc, 1, (int)p[ni], p[ni + 1], p[ni + 2]);
+    }
 }
 
 static void q_matmul(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
@@ -345,17 +383,7 @@ zki_status zki_qexec(const zki_qmodel *m, int64_t *const *inputs, int64_t ***out
         case ZKI_QOP_LINEAR: q_linear(m, n, v); break;
         case ZKI_QOP_CONV: q_conv(m, n, v); break;
         case ZKI_QOP_MATMUL: q_matmul(m, n, v); break;
-        case ZKI_QOP_ADD: {
-            /* all n_in products share the shift: one requantisation of the exact sum */
-            int ni = n->n_in;
-            for (int64_t k = 0; k < yn; k++) {
-                int64_t acc = 0;
-                for (int j = 0; j < ni; j++)
-                    acc += v[n->in[j]][bidx(y, &m->t[n->in[j]], k)] * p[j];
-                v[n->out][k] = zki_rq(acc, 1, (int)p[ni], p[ni + 1], p[ni + 2]);
-            }
-            break;
-        }
+        case ZKI_QOP_ADD: q_add(m, n, v); break;
         case ZKI_QOP_MUL: {
             const zki_qtensor *a = &m->t[n->in[0]], *b = &m->t[n->in[1]];
             for (int64_t k = 0; k < yn; k++) {
@@ -365,6 +393,7 @@ zki_status zki_qexec(const zki_qmodel *m, int64_t *const *inputs, int64_t ***out
             break;
         }
         case ZKI_QOP_REQUANT:
+#pragma omp parallel for schedule(static)
             for (int64_t k = 0; k < yn; k++)
                 v[n->out][k] = zki_rq(v[n->in[0]][k], p[0], (int)p[1], p[2], p[3]);
             break;

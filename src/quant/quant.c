@@ -29,6 +29,7 @@ void zki_quant_opts_default(zki_quant_opts *o)
     o->act_bits = 8;
     o->progress = NULL;
     o->progress_ctx = NULL;
+    o->keep_out = NULL;
 }
 
 typedef struct {
@@ -1429,24 +1430,45 @@ static void tie_ranges(zki_qctx *c)
     free(m);
 }
 
+/* Raises maxabs[t] to the largest finite |value| of each computed tensor. */
+static void track_maxabs(const zki_graph *g, const zki_buf *v, double *maxabs)
+{
+    for (int t = 0; t < g->n_tensors; t++) {
+        if (!v[t].f || g->t[t].kind == ZKI_T_CONST)
+            continue;
+        int64_t cnt = zki_tensor_numel(&g->t[t]);
+        double mx = maxabs[t];
+#pragma omp parallel for schedule(static) reduction(max : mx)
+        for (int64_t k = 0; k < cnt; k++) {
+            double a = fabs((double)v[t].f[k]);
+            if (a > mx && isfinite(a))
+                mx = a;
+        }
+        maxabs[t] = mx;
+    }
+}
+
 static zki_status calibrate_graph(zki_qctx *c, const zki_host_tensor *samples, int n_samples)
 {
     const zki_graph *g = c->g;
+    int64_t nout = zki_tensor_numel(&g->t[g->outputs[0]]);
+    float *keep = NULL;
+    if (c->o.keep_out && !(keep = malloc(sizeof(float) * (size_t)(nout * n_samples > 0 ? nout * n_samples : 1))))
+        return nomem();
     for (int s = 0; s < n_samples; s++) {
         zki_buf *v;
         zki_status st = zki_exec_float(g, samples + (size_t)s * (size_t)g->n_inputs, g->n_inputs, &v);
-        if (st != ZKI_OK)
-            return st;
-        for (int t = 0; t < g->n_tensors; t++) {
-            if (!v[t].f || g->t[t].kind == ZKI_T_CONST)
-                continue;
-            int64_t cnt = zki_tensor_numel(&g->t[t]);
-            for (int64_t k = 0; k < cnt; k++) {
-                double a = fabs((double)v[t].f[k]);
-                if (a > c->maxabs[t] && isfinite(a))
-                    c->maxabs[t] = a;
-            }
+        if (st == ZKI_OK && keep && !v[g->outputs[0]].f) {
+            zki_exec_free(g, v);
+            st = zki_fail(ZKI_ERR_INPUT, "the float graph's output 0 is not float");
         }
+        if (st != ZKI_OK) {
+            free(keep);
+            return st;
+        }
+        track_maxabs(g, v, c->maxabs);
+        if (keep)
+            memcpy(keep + (size_t)s * (size_t)nout, v[g->outputs[0]].f, sizeof(float) * (size_t)nout);
         zki_exec_free(g, v);
         if (c->o.progress)
             c->o.progress(c->o.progress_ctx, "calibration", (uint32_t)s + 1, (uint32_t)n_samples);
@@ -1457,6 +1479,8 @@ static zki_status calibrate_graph(zki_qctx *c, const zki_host_tensor *samples, i
             for (int64_t k = 0; k < zki_tensor_numel(&g->t[t]); k++)
                 if (fabs(g->t[t].f[k]) > c->maxabs[t])
                     c->maxabs[t] = fabs(g->t[t].f[k]);
+    if (keep)
+        *c->o.keep_out = keep;
     return ZKI_OK;
 }
 
@@ -1509,6 +1533,8 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
         return zki_fail(ZKI_ERR_INPUT, "quantisation needs at least one calibration sample");
     if (g->n_inputs > 16 || g->n_outputs > 16)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "more than 16 model inputs or outputs");
+    if (c.o.keep_out)
+        *c.o.keep_out = NULL;
     zki_status cst = calib_check(g, samples, n_samples);
     if (cst != ZKI_OK)
         return cst;
@@ -1589,6 +1615,10 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
     *out = c.m;
     c.m = NULL;
 done:
+    if (st != ZKI_OK && c.o.keep_out) {
+        free(*c.o.keep_out);
+        *c.o.keep_out = NULL;
+    }
     zki_qmodel_free(c.m);
     free(c.maxabs);
     free(c.qi);
@@ -1682,14 +1712,22 @@ zki_status zki_qrun_float_io(const zki_qmodel *m, const zki_host_tensor *inputs,
 zki_status zki_quant_accuracy(const zki_graph *g, const zki_qmodel *m, const zki_host_tensor *samples,
                               int n_samples, zki_accuracy *acc)
 {
+    return zki_quant_accuracy_ref(g, m, samples, n_samples, NULL, acc);
+}
+
+zki_status zki_quant_accuracy_ref(const zki_graph *g, const zki_qmodel *m, const zki_host_tensor *samples,
+                                  int n_samples, const float *float_out, zki_accuracy *acc)
+{
     memset(acc, 0, sizeof *acc);
     acc->cos_min = 1;
     int agree = 0;
     double cos_sum = 0;
     for (int s = 0; s < n_samples; s++) {
         const zki_host_tensor *in = samples + (size_t)s * (size_t)g->n_inputs;
-        zki_buf *v;
-        zki_status st = zki_exec_float(g, in, g->n_inputs, &v);
+        const zki_tensor *o = &g->t[g->outputs[0]];
+        int64_t n = zki_tensor_numel(o);
+        zki_buf *v = NULL;
+        zki_status st = float_out ? ZKI_OK : zki_exec_float(g, in, g->n_inputs, &v);
         if (st != ZKI_OK)
             return st;
         float *q;
@@ -1699,9 +1737,7 @@ zki_status zki_quant_accuracy(const zki_graph *g, const zki_qmodel *m, const zki
             zki_exec_free(g, v);
             return st;
         }
-        const zki_tensor *o = &g->t[g->outputs[0]];
-        const float *f = v[g->outputs[0]].f;
-        int64_t n = zki_tensor_numel(o);
+        const float *f = float_out ? float_out + (size_t)s * (size_t)n : v[g->outputs[0]].f;
         if (!f || n != nq) {
             free(q);
             zki_exec_free(g, v);

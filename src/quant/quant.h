@@ -25,6 +25,10 @@ typedef struct {
     /* called after each calibration sample ("calibration", s, n); NULL: none */
     void (*progress)(void *ctx, const char *stage, uint32_t done, uint32_t total);
     void *progress_ctx;
+    /* when not NULL, *keep_out receives output 0 of the float graph for each
+     * calibration sample, one after another (malloc'd), so an accuracy report
+     * on the calibration set need not run the float graph again */
+    float **keep_out;
 } zki_quant_opts;
 
 void zki_quant_opts_default(zki_quant_opts *o);
@@ -66,6 +70,10 @@ typedef struct {
 
 zki_status zki_quant_accuracy(const zki_graph *g, const zki_qmodel *m, const zki_host_tensor *samples,
                               int n_samples, zki_accuracy *acc);
+/* The same, with float_out (NULL: computed here) the float graph's output 0
+ * for the samples, as zki_quant_opts.keep_out returns it. */
+zki_status zki_quant_accuracy_ref(const zki_graph *g, const zki_qmodel *m, const zki_host_tensor *samples,
+                                  int n_samples, const float *float_out, zki_accuracy *acc);
 
 /* Runs the integer model on float inputs (quantised with zki_quant_input)
  * and returns output 0 dequantised (malloc'd, numel in *n). */
