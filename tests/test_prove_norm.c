@@ -354,6 +354,41 @@ static void test_softmax_lengths(zki_rng *g)
     }
 }
 
+/* An epsilon that is negative, NaN or infinite (an ONNX attribute, read as
+ * given) is refused by the chain: 1/sqrt(var + eps) would fill the rsqrt
+ * table with NaN (llround(NaN) entries) and its scale with NaN. */
+static void test_layernorm_bad_eps(void)
+{
+    enum { N = 6 };
+    float gamma[N], beta[N];
+    for (int k = 0; k < N; k++)
+        gamma[k] = 1, beta[k] = 0;
+    const double eps[3] = {-1.0, NAN, INFINITY};
+    for (int i = 0; i < 3; i++) {
+        zki_qmodel *m = calloc(1, sizeof(*m));
+        int64_t d[2] = {1, N};
+        int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, d, 0.05);
+        m->n_inputs = 1;
+        m->inputs[0] = x;
+        zki_node n;
+        memset(&n, 0, sizeof n);
+        n.op = ZKI_OP_LAYERNORM;
+        n.name = "LayerNormalization";
+        zki_tensor y;
+        memset(&y, 0, sizeof y);
+        y.name = "y";
+        y.rank = 2;
+        y.dims[0] = 1;
+        y.dims[1] = N;
+        zki_norm_io io = {m, &n, x, &y, 4.0 / 127, 8, -127, 127};
+        int qy = -1;
+        zki_status st = zki_norm_layernorm(&io, gamma, beta, eps[i], &qy);
+        CHECK_MSG(st == ZKI_ERR_UNSUPPORTED && strstr(zki_last_error(), "epsilon"),
+                  "layernorm chain, epsilon %g: status %d (%s)", eps[i], st, st ? zki_last_error() : "built");
+        zki_qmodel_free(m);
+    }
+}
+
 int main(void)
 {
     zki_rng g;
@@ -363,5 +398,6 @@ int main(void)
     test_layernorm_ends(&g);
     test_softmax_ends();
     test_softmax_lengths(&g);
+    test_layernorm_bad_eps();
     return TEST_SUMMARY();
 }
