@@ -88,7 +88,16 @@ static void test_div_identity(void)
 
 /* x [1, 2, 2, 2] op c -> y, c of shape cd (the constant first when
  * const_first). */
+static zki_graph *chan_graph_n(int op, int64_t batch, int crank, const int64_t *cd, const float *cv,
+                               int const_first);
 static zki_graph *chan_graph(int op, int crank, const int64_t *cd, const float *cv, int const_first)
+{
+    return chan_graph_n(op, 1, crank, cd, cv, const_first);
+}
+
+/* x [batch, 2, 2, 2] op c -> y */
+static zki_graph *chan_graph_n(int op, int64_t batch, int crank, const int64_t *cd, const float *cv,
+                               int const_first)
 {
     zki_graph *g = zki_graph_new();
     g->opset = 13;
@@ -97,7 +106,7 @@ static zki_graph *chan_graph(int op, int crank, const int64_t *cd, const float *
     int x = zki_graph_add_tensor(g, "x", ZKI_T_INPUT, ZKI_ET_FLOAT);
     g->t[x].rank = 4;
     for (int a = 0; a < 4; a++)
-        g->t[x].dims[a] = a == 0 ? 1 : 2;
+        g->t[x].dims[a] = a == 0 ? batch : 2;
     g->t[x].shape_known = 1;
     g->inputs[g->n_inputs++] = x;
     int c = add_const(g, "c", crank, cd, cv);
@@ -179,6 +188,56 @@ static void test_prelu_channels(void)
     CHECK(zki_graph_prepare(g) == ZKI_OK);
     CHECK(g->n_nodes == 1 && g->nodes[0].op == ZKI_OP_PRELU);
     zki_graph_free(g);
+}
+
+/* A batch of 2: the per-channel constant still reads the channel axis; a
+ * rank-1 [C] or rank-2 [C,1] constant aligns with W or H (numpy), so it is
+ * not per channel (C = H = W = 2 here, the trap) and stays an elementwise
+ * op computing the broadcast along its own axis. */
+static void test_channel_affine_broadcast(void)
+{
+    float xv[16], cv[2] = {2, -3};
+    for (int k = 0; k < 16; k++)
+        xv[k] = (float)(k % 7) - 3.0f + 0.5f * (float)(k / 8);
+    const int64_t c3[3] = {2, 1, 1}, c1[1] = {2}, c2[2] = {2, 1};
+    struct {
+        int op, crank;
+        const int64_t *cd;
+        int conv, axis; /* the map axis the constant's values run along */
+    } cases[] = {
+        {ZKI_OP_MUL, 3, c3, 1, 1}, {ZKI_OP_SUB, 3, c3, 1, 1}, {ZKI_OP_MUL, 1, c1, 0, 3},
+        {ZKI_OP_ADD, 1, c1, 0, 3}, {ZKI_OP_MUL, 2, c2, 0, 2}, {ZKI_OP_PRELU, 3, c3, 0, 1},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        zki_graph *g = chan_graph_n(cases[k].op, 2, cases[k].crank, cases[k].cd, cv, 0);
+        CHECK_MSG(zki_graph_prepare(g) == ZKI_OK, "broadcast case %zu: %s", k, zki_last_error());
+        int convs = 0;
+        for (int i = 0; i < g->n_nodes; i++)
+            convs += g->nodes[i].op == ZKI_OP_CONV;
+        if (cases[k].op != ZKI_OP_PRELU)
+            CHECK_MSG((convs > 0) == cases[k].conv, "broadcast case %zu: %d convs", k, convs);
+        zki_host_tensor in = {ZKI_ET_FLOAT, 4, {2, 2, 2, 2}, NULL, NULL};
+        in.f = xv;
+        zki_buf *v = NULL;
+        int ran = zki_exec_float(g, &in, 1, &v) == ZKI_OK, same = ran;
+        for (int j = 0; same && j < 16; j++) {
+            int idx[4] = {j / 8, (j / 4) % 2, (j / 2) % 2, j % 2};
+            float c = cv[idx[cases[k].axis]], x = xv[j], want;
+            switch (cases[k].op) {
+            case ZKI_OP_MUL: want = x * c; break;
+            case ZKI_OP_ADD: want = x + c; break;
+            case ZKI_OP_SUB: want = x - c; break;
+            default: want = x >= 0 ? x : c * x; break;
+            }
+            same = v[g->outputs[0]].f[j] == want;
+            if (!same)
+                printf("  broadcast case %zu: y[%d] = %g, want %g\n", k, j, v[g->outputs[0]].f[j], want);
+        }
+        if (ran)
+            zki_exec_free(g, v);
+        CHECK_MSG(same, "broadcast case %zu: float output differs from numpy broadcasting", k);
+        zki_graph_free(g);
+    }
 }
 
 static void test_dynamic_reshape(void)
@@ -407,6 +466,7 @@ int main(void)
     test_div_identity();
     test_channel_affine();
     test_prelu_channels();
+    test_channel_affine_broadcast();
     test_dynamic_reshape();
     test_all_constant();
     test_recurrent();

@@ -268,6 +268,127 @@ static void test_softmax_ends(void)
     zki_qmodel_free(m);
 }
 
+/* x [1, 6] -> Linear N (int8 row at 0.05, clamp [-128, 127]) -> the
+ * softmax chain. */
+static zki_qmodel *linear_softmax(zki_rng *g, int64_t N, int64_t **X)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t dx[2] = {1, 6};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, dx, 1.0 / 127);
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    int a = linear_row(m, g, x, 6, N, 0, "fc");
+    zki_node n;
+    memset(&n, 0, sizeof n);
+    n.op = ZKI_OP_SOFTMAX;
+    n.name = "Softmax";
+    zki_tensor y;
+    memset(&y, 0, sizeof y);
+    y.name = "y";
+    y.rank = 2;
+    y.dims[0] = 1;
+    y.dims[1] = N;
+    zki_norm_io io = {m, &n, a, &y, 1.0 / 127, 8, -127, 127};
+    int qy = -1;
+    CHECK_MSG(zki_norm_softmax(&io, &qy) == ZKI_OK, "linear_softmax: %s", zki_last_error());
+    return finish_model(m, g, qy, X);
+}
+
+/* Row lengths around the MAXPOOL windows (8, split into passes of 4) and
+ * their end pads: the honest proof verifies with the executor's output,
+ * which is within 2/127 of float softmax of the row; the first MAXPOOL's
+ * and the last one's output moved by one is rejected. */
+static void test_softmax_lengths(zki_rng *g)
+{
+    static const int64_t lens[] = {2, 9, 17, 100};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        int64_t N = lens[i], *X = NULL;
+        char what[48];
+        snprintf(what, sizeof what, "softmax after a Linear, N = %lld", (long long)N);
+        zki_qmodel *m = linear_softmax(g, N, &X);
+        /* float reference from the Linear's integer output */
+        int64_t *h = NULL;
+        int64_t *y = qexec_batch(m, X, 1);
+        /* the Linear's output: rerun the model cut at it */
+        int lin = m->nodes[0].out;
+        int saved = m->outputs[0];
+        m->outputs[0] = lin;
+        h = qexec_batch(m, X, 1);
+        m->outputs[0] = saved;
+        if (y && h) {
+            double mx = -1e9, sum = 0, worst = 0;
+            for (int64_t k = 0; k < N; k++)
+                mx = fmax(mx, (double)h[k] * 0.05);
+            for (int64_t k = 0; k < N; k++)
+                sum += exp((double)h[k] * 0.05 - mx);
+            for (int64_t k = 0; k < N; k++)
+                worst = fmax(worst, fabs((double)y[k] / 127 - exp((double)h[k] * 0.05 - mx) / sum));
+            CHECK_MSG(worst <= 2.0 / 127, "%s: %g from float softmax", what, worst);
+        }
+        free(y);
+        free(h);
+        int honest = 0;
+        int vs = seam_prove_verify(m, X, 1, seed_w, seed_a, NULL, &honest, NULL, NULL, NULL);
+        CHECK_MSG(vs == ZKI_OK && honest, "%s: honest proof: status %d, output %s", what, vs,
+                  honest ? "the executor's" : "not the executor's");
+        zki_dag d;
+        int *src = NULL;
+        if (zki_dag_lower(m, &d, &src) == ZKI_OK) {
+            int first = -1, last = -1;
+            for (uint32_t j = 0; j < d.n_nodes; j++)
+                if (d.nodes[j].kind == ZKI_NODE_MAXPOOL)
+                    last = (int)j, first = first < 0 ? (int)j : first;
+            for (int k = 0; k < 2 && first >= 0; k++) {
+                forge f = {(uint32_t)(k ? last : first), 0};
+                if (k && last == first)
+                    break;
+                printf("  %s: MAXPOOL node %u moved by one:\n", what, f.target);
+                vs = seam_attack(m, X, 1, seed_w, seed_a, move_first, &f, &honest);
+                CHECK_MSG(f.hit && vs == ZKI_ERR_VERIFY, "%s: MAXPOOL %u forged: status %d", what, f.target, vs);
+            }
+            zki_dag_free(&d);
+        }
+        free(src);
+        zki_qmodel_free(m);
+        free(X);
+    }
+}
+
+/* An epsilon that is negative, NaN or infinite (an ONNX attribute, read as
+ * given) is refused by the chain: 1/sqrt(var + eps) would fill the rsqrt
+ * table with NaN (llround(NaN) entries) and its scale with NaN. */
+static void test_layernorm_bad_eps(void)
+{
+    enum { N = 6 };
+    float gamma[N], beta[N];
+    for (int k = 0; k < N; k++)
+        gamma[k] = 1, beta[k] = 0;
+    const double eps[3] = {-1.0, NAN, INFINITY};
+    for (int i = 0; i < 3; i++) {
+        zki_qmodel *m = calloc(1, sizeof(*m));
+        int64_t d[2] = {1, N};
+        int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, d, 0.05);
+        m->n_inputs = 1;
+        m->inputs[0] = x;
+        zki_node n;
+        memset(&n, 0, sizeof n);
+        n.op = ZKI_OP_LAYERNORM;
+        n.name = "LayerNormalization";
+        zki_tensor y;
+        memset(&y, 0, sizeof y);
+        y.name = "y";
+        y.rank = 2;
+        y.dims[0] = 1;
+        y.dims[1] = N;
+        zki_norm_io io = {m, &n, x, &y, 4.0 / 127, 8, -127, 127};
+        int qy = -1;
+        zki_status st = zki_norm_layernorm(&io, gamma, beta, eps[i], &qy);
+        CHECK_MSG(st == ZKI_ERR_UNSUPPORTED && strstr(zki_last_error(), "epsilon"),
+                  "layernorm chain, epsilon %g: status %d (%s)", eps[i], st, st ? zki_last_error() : "built");
+        zki_qmodel_free(m);
+    }
+}
+
 int main(void)
 {
     zki_rng g;
@@ -276,5 +397,7 @@ int main(void)
         test_fixture(&g, i);
     test_layernorm_ends(&g);
     test_softmax_ends();
+    test_softmax_lengths(&g);
+    test_layernorm_bad_eps();
     return TEST_SUMMARY();
 }

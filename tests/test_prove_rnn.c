@@ -21,9 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/error.h"
 #include "protocol/dag.h"
+#include "prover/seam.h"
 #include "test.h"
 #include "test_prove_util.h"
+#include "test_attack_util.h"
 
 static const uint8_t seed_w[32] = {7, 1, 3};
 static const uint8_t seed_a[32] = {8, 2, 5};
@@ -168,6 +171,70 @@ static void test_rows_concat(zki_rng *g)
     free(X);
 }
 
+/* ---- forged witnesses at the join's nodes (prover/seam.h) ---------------- */
+
+typedef struct {
+    uint32_t target;
+    size_t pos; /* the position of the output buffer moved by one */
+    int hit;
+} forge_at;
+
+static zki_status move_at(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, uint32_t B, zki_status st)
+{
+    forge_at *f = ctx;
+    (void)pk;
+    (void)B;
+    if (st || j != f->target)
+        return st;
+    int64_t *y = W->rq[j].y && W->t[j + 1] == W->rq[j].y ? W->rq[j].y
+                 : W->own[j + 1] && W->t[j + 1] == W->own[j + 1] ? W->own[j + 1] : NULL;
+    if (!y)
+        return zki_fail(ZKI_ERR_INPUT, "forge: node %u's output buffer", j);
+    if (f->pos >= W->ld[j + 1])
+        return zki_fail(ZKI_ERR_INPUT, "forge: node %u has %llu positions", j, (unsigned long long)W->ld[j + 1]);
+    y[f->pos] += 1;
+    f->hit = 1;
+    return ZKI_OK;
+}
+
+/* Every node of rows_concat (Linear rows, the row's Requant LUT, the
+ * CONCAT of rows, the last Linear): its output moved by one at its first
+ * and last real position and at its first pad (rows of 5 and 3 are padded
+ * to 8 and 4, the join of 8 to 8: no pad there); the verifier rejects
+ * every one, whether or not the proof's output changed. */
+static void test_rows_concat_forgeries(zki_rng *g)
+{
+    int64_t *X = NULL;
+    zki_qmodel *m = rows_concat(g, 0, &X);
+    zki_dag d;
+    int *src = NULL;
+    zki_status st = zki_dag_lower(m, &d, &src);
+    CHECK_MSG(st == ZKI_OK, "rows_concat forgeries: lowering: %s", zki_last_error());
+    for (uint32_t j = 0; !st && j < d.n_nodes; j++) {
+        zki_tlayout l;
+        if (!zki_dag_layout(&d, j + 1, &l))
+            continue;
+        size_t real = (size_t)l.n, padded = (size_t)1 << l.log_len;
+        size_t pos[3] = {0, real - 1, real};
+        for (int k = 0; k < 3; k++) {
+            if (pos[k] >= padded || (k == 1 && real == 1))
+                continue;
+            forge_at f = {j, pos[k], 0};
+            int honest = 0;
+            printf("  rows_concat: node %u (kind %u) position %zu of %zu (%zu real) moved by one:\n", j,
+                   d.nodes[j].kind, pos[k], padded, real);
+            int vs = seam_attack(m, X, 1, seed_w, seed_a, move_at, &f, &honest);
+            CHECK_MSG(f.hit && vs != ZKI_OK, "rows_concat: node %u position %zu forged: %s (output %s)", j, pos[k],
+                      vs == ZKI_OK ? "ACCEPTED" : "refused", honest ? "honest" : "forged");
+        }
+    }
+    if (!st)
+        zki_dag_free(&d);
+    free(src);
+    zki_qmodel_free(m);
+    free(X);
+}
+
 int main(void)
 {
     zki_rng g;
@@ -175,5 +242,6 @@ int main(void)
     for (int i = 0; i < (int)(sizeof fx / sizeof fx[0]); i++)
         test_fixture(&g, i);
     test_rows_concat(&g);
+    test_rows_concat_forgeries(&g);
     return TEST_SUMMARY();
 }

@@ -236,6 +236,8 @@ zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const f
     if (N < 2 || N > W16)
         return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "normalises %lld values: 2 to %d are supported",
                              (long long)N, W16);
+    if (!(eps >= 0) || !isfinite(eps)) /* NaN or inf would fill the rsqrt table with llround(NaN) */
+        return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "epsilon %g: a finite epsilon >= 0 is supported", eps);
     int d = -1, var = -1, nrm = -1;
     double s[2], s_n;
     zki_status st = centre(io, dims, one, &d, &var, s);

@@ -1100,6 +1100,8 @@ static zki_status q_layernorm(zki_qctx *c, int ni)
             return QERR(n, ZKI_ERR_UNSUPPORTED, "mean / inverse std outputs are not supported for quantisation");
     int64_t nn = g->t[x].dims[r - 1];
     double sx = c->m->t[c->qi[x]].scale, eps = zki_attr_float(n, "epsilon", 1e-5), sg;
+    if (!(eps >= 0) || !isfinite(eps))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "epsilon %g: a finite epsilon >= 0 is supported", eps);
     if (zki_norm_is_row(&c->m->t[c->qi[x]]) && nn >= 2) /* several rows (transformers): the fused op */
         return q_norm_row(c, ni, x, g->t[n->in[1]].f, n->n_in > 2 && n->in[2] >= 0 ? g->t[n->in[2]].f : NULL, eps);
     char nm[300];
