@@ -354,26 +354,24 @@ static void test_softmax_lengths(zki_rng *g)
     }
 }
 
-/* An epsilon that is negative, NaN or infinite (an ONNX attribute, read as
- * given) is refused by the chain: 1/sqrt(var + eps) would fill the rsqrt
- * table with NaN (llround(NaN) entries) and its scale with NaN. */
-static void test_layernorm_bad_eps(void)
+/* The status of building one chain (layernorm: with unit gamma, zero beta
+ * and eps; else a softmax) on an int8 row of N values; the model is freed. */
+static zki_status chain_try(int layernorm, int64_t N, double eps)
 {
-    enum { N = 6 };
-    float gamma[N], beta[N];
-    for (int k = 0; k < N; k++)
-        gamma[k] = 1, beta[k] = 0;
-    const double eps[3] = {-1.0, NAN, INFINITY};
-    for (int i = 0; i < 3; i++) {
-        zki_qmodel *m = calloc(1, sizeof(*m));
-        int64_t d[2] = {1, N};
-        int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, d, 0.05);
+    float *gamma = malloc(sizeof(float) * (size_t)N), *beta = calloc((size_t)N, sizeof(float));
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    zki_status st = ZKI_ERR_NOMEM;
+    int64_t d[2] = {1, N};
+    int x = m && gamma && beta ? zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, d, 0.05) : -1;
+    if (x >= 0) {
+        for (int64_t k = 0; k < N; k++)
+            gamma[k] = 1;
         m->n_inputs = 1;
         m->inputs[0] = x;
         zki_node n;
         memset(&n, 0, sizeof n);
-        n.op = ZKI_OP_LAYERNORM;
-        n.name = "LayerNormalization";
+        n.op = layernorm ? ZKI_OP_LAYERNORM : ZKI_OP_SOFTMAX;
+        n.name = layernorm ? "LayerNormalization" : "Softmax";
         zki_tensor y;
         memset(&y, 0, sizeof y);
         y.name = "y";
@@ -382,11 +380,33 @@ static void test_layernorm_bad_eps(void)
         y.dims[1] = N;
         zki_norm_io io = {m, &n, x, &y, 4.0 / 127, 8, -127, 127};
         int qy = -1;
-        zki_status st = zki_norm_layernorm(&io, gamma, beta, eps[i], &qy);
+        st = layernorm ? zki_norm_layernorm(&io, gamma, beta, eps, &qy) : zki_norm_softmax(&io, &qy);
+    }
+    zki_qmodel_free(m);
+    free(gamma);
+    free(beta);
+    return st;
+}
+
+/* An epsilon that is negative, NaN or infinite (an ONNX attribute, read as
+ * given) is refused by the chain: 1/sqrt(var + eps) would fill the rsqrt
+ * table with NaN (llround(NaN) entries) and its scale with NaN. Rows beyond
+ * the chains' limits (LayerNorm 4096 values: its dense N x N Linears;
+ * Softmax 1024: its 16-bit sum) are refused naming the count. */
+static void test_chain_limits(void)
+{
+    const double eps[3] = {-1.0, NAN, INFINITY};
+    for (int i = 0; i < 3; i++) {
+        zki_status st = chain_try(1, 6, eps[i]);
         CHECK_MSG(st == ZKI_ERR_UNSUPPORTED && strstr(zki_last_error(), "epsilon"),
                   "layernorm chain, epsilon %g: status %d (%s)", eps[i], st, st ? zki_last_error() : "built");
-        zki_qmodel_free(m);
     }
+    zki_status st = chain_try(1, 4097, 1e-5);
+    CHECK_MSG(st == ZKI_ERR_UNSUPPORTED && strstr(zki_last_error(), "4097 values"), "layernorm of 4097: %d", st);
+    st = chain_try(0, 1025, 0);
+    CHECK_MSG(st == ZKI_ERR_UNSUPPORTED && strstr(zki_last_error(), "1025 values"), "softmax of 1025: %d", st);
+    st = chain_try(0, 1024, 0);
+    CHECK_MSG(st == ZKI_OK, "softmax of 1024: %s", zki_last_error());
 }
 
 int main(void)
@@ -398,6 +418,6 @@ int main(void)
     test_layernorm_ends(&g);
     test_softmax_ends();
     test_softmax_lengths(&g);
-    test_layernorm_bad_eps();
+    test_chain_limits();
     return TEST_SUMMARY();
 }

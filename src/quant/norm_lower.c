@@ -16,6 +16,8 @@
 #include "graph/ops.h"
 
 #define W16 32767
+#define NORM_MAX_ROW 4096     /* LayerNorm: values per row */
+#define SOFTMAX_MAX_ROW 1024  /* Softmax: values per row */
 #define MAX_WINDOW 8 /* a MAXPOOL axis the prover splits into passes */
 #define MUL_HEADROOM 4096.0 /* 2^30 / 2^18: a MUL of two 16-bit inputs keeps its quotient below 2^18 */
 
@@ -233,9 +235,11 @@ zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const f
         dims[k] = xt->dims[k];
         one[k] = 1; /* the row's one variance */
     }
-    if (N < 2 || N > W16)
+    /* the centring and the broadcast are dense N x N Linears (2 x 134 MB of
+     * int64 weights at the cap) */
+    if (N < 2 || N > NORM_MAX_ROW)
         return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "normalises %lld values: 2 to %d are supported",
-                             (long long)N, W16);
+                             (long long)N, NORM_MAX_ROW);
     if (!(eps >= 0) || !isfinite(eps)) /* NaN or inf would fill the rsqrt table with llround(NaN) */
         return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "epsilon %g: a finite epsilon >= 0 is supported", eps);
     int d = -1, var = -1, nrm = -1;
@@ -325,8 +329,12 @@ zki_status zki_norm_softmax(const zki_norm_io *io, int *qy)
     zki_qmodel *m = io->m;
     const zki_qtensor *xt = &m->t[io->x];
     int64_t N = xt->dims[xt->rank - 1], d4[4] = {1, 1, 1, N}, one4[4] = {1, 1, 1, 1};
-    if (N > ((int64_t)1 << 20))
-        return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "a softmax over %lld values: at most 2^20", (long long)N);
+    /* the sum of exponentials (1 to N) is kept at 16 bits, a step of N/32767:
+     * beyond 1024 values that step is a visible share of the max's term */
+    if (N > SOFTMAX_MAX_ROW)
+        return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "a softmax over %lld values: at most %d (a classifier's "
+                             "final Softmax can be left out of the export: the argmax is the same)", (long long)N,
+                             SOFTMAX_MAX_ROW);
     int e = -1;
     zki_status st = exp_shifted(io, N, &e);
     if (st != ZKI_OK)
