@@ -92,15 +92,16 @@ zki_status zki_requant_witness_new(zki_requant_witness *w, const zki_requant_par
     int64_t qlo = q_lo(p), qhi = qlo + ((int64_t)1 << p->q_log);
     unsigned se = eff_shift(p);
     __int128 Me = (__int128)p->M * ((__int128)1 << (se - p->s));
+    /* each element alone (same bytes for any thread count); the first
+     * element outside the table is the one reported */
+    size_t bad = n;
+#pragma omp parallel for schedule(static) reduction(min : bad) if (n > 65536)
     for (size_t i = 0; i < n; i++) {
         __int128 z = (__int128)x[i] * Me + ((__int128)1 << (se - 1)); /* |z| < 2^120 */
         __int128 q = z >> se; /* floor (arithmetic shift) */
         if (q < qlo || q >= qhi) {
-            zki_requant_witness_free(w);
-            return zki_fail(ZKI_ERR_INPUT,
-                            "requant '%s': quotient %lld at index %zu outside the table range "
-                            "[%lld, %lld)",
-                            name, (long long)q, i, (long long)qlo, (long long)qhi);
+            bad = i < bad ? i : bad;
+            continue;
         }
         uint64_t r = (uint64_t)(z - q * ((__int128)1 << se));
         ZKI_VERIFY_CHECK(z - q * ((__int128)1 << se) >= 0 && r < ((uint64_t)1 << se)); /* floor division */
@@ -109,6 +110,13 @@ zki_status zki_requant_witness_new(zki_requant_witness *w, const zki_requant_par
         for (unsigned l = 1; l < L; l++)
             w->limb[l][i] = (int64_t)((r >> (16 * l)) & 0xffff);
         ZKI_VERIFY_CHECK(w->y[i] >= p->lo && w->y[i] <= p->hi);
+    }
+    if (bad < n) {
+        long long q = (long long)(((__int128)x[bad] * Me + ((__int128)1 << (se - 1))) >> se);
+        zki_requant_witness_free(w);
+        return zki_fail(ZKI_ERR_INPUT,
+                        "requant '%s': quotient %lld at index %zu outside the table range [%lld, %lld)", name, q,
+                        bad, (long long)qlo, (long long)qhi);
     }
     return ZKI_OK;
 }
