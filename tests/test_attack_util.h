@@ -138,6 +138,34 @@ static inline zki_qmodel *make_model(zki_rng *g)
 
 #define SEAM_PROVER_REFUSED (-1)
 
+/* A seam callback (prover/seam.h) moving node `target`'s output by one at
+ * position `pos` of its layout: in the buffer later nodes read (a
+ * requantised output's y, else the node's own). */
+typedef struct {
+    uint32_t target;
+    size_t pos;
+    int hit; /* set once the value moved */
+} forge_at;
+
+static inline zki_status seam_move_output(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, uint32_t B,
+                                          zki_status st)
+{
+    forge_at *f = ctx;
+    (void)pk;
+    (void)B;
+    if (st || j != f->target)
+        return st;
+    int64_t *y = W->rq[j].y && W->t[j + 1] == W->rq[j].y ? W->rq[j].y
+                 : W->own[j + 1] && W->t[j + 1] == W->own[j + 1] ? W->own[j + 1] : NULL;
+    if (!y)
+        return zki_fail(ZKI_ERR_INPUT, "forge: node %u's output buffer", j);
+    if (f->pos >= W->ld[j + 1])
+        return zki_fail(ZKI_ERR_INPUT, "forge: node %u has %llu positions", j, (unsigned long long)W->ld[j + 1]);
+    y[f->pos] += 1;
+    f->hit = 1;
+    return ZKI_OK;
+}
+
 /* A fresh key (seed_w) proves X (batch B, public input) under seam (NULL:
  * none); the proof round-trips through bytes and is verified: the
  * verifier's status, or SEAM_PROVER_REFUSED. *honest: the proof's output

@@ -97,28 +97,6 @@ static void check_ops(const zki_qmodel *m, int i)
 
 /* ---- (c) forged witnesses ------------------------------------------------ */
 
-typedef struct {
-    uint32_t target;
-    int hit;
-} forge;
-
-static zki_status move_first(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, uint32_t B, zki_status st)
-{
-    forge *f = ctx;
-    (void)pk;
-    (void)B;
-    if (st || j != f->target)
-        return st;
-    /* the buffer later nodes read: a requantised output's y, else owned */
-    int64_t *y = W->rq[j].y && W->t[j + 1] == W->rq[j].y ? W->rq[j].y
-                 : W->own[j + 1] && W->t[j + 1] == W->own[j + 1] ? W->own[j + 1] : NULL;
-    if (!y)
-        return zki_fail(ZKI_ERR_INPUT, "forge: node %u's output buffer", j);
-    y[0] += 1; /* position 0 is a real element of every layout */
-    f->hit = 1;
-    return ZKI_OK;
-}
-
 static void check_forgeries(const zki_qmodel *m, const int64_t *X, const char *name)
 {
     zki_dag d;
@@ -133,10 +111,10 @@ static void check_forgeries(const zki_qmodel *m, const int64_t *X, const char *n
         /* the first node of each kind in the chain (each costs a proof) */
         if (!is_chain(m->nodes[src[j]].name) || d.nodes[j].kind == ZKI_NODE_MOVE || seen[op]++)
             continue;
-        forge f = {j, 0};
+        forge_at f = {j, 0, 0}; /* position 0 is a real element of every layout */
         int honest;
         printf("  %s: node %u (%s) output moved by one:\n", name, j, zki_qop_name(m->nodes[src[j]].op));
-        int vs = seam_attack(m, X, 1, seed_w, seed_a, move_first, &f, &honest);
+        int vs = seam_attack(m, X, 1, seed_w, seed_a, seam_move_output, &f, &honest);
         CHECK_MSG(f.hit && vs == ZKI_ERR_VERIFY, "%s: node %u forged: verifier status %d (%s)", name, j, vs,
                   vs == ZKI_OK ? "ACCEPTED" : "not a rejection");
         tried++;
@@ -167,15 +145,16 @@ static void test_fixture(zki_rng *g, int i)
 
 /* ---- the range rules at their ends --------------------------------------- */
 
-/* A model of one chain on an int8 input row of N values at scale sx, built
- * by norm_lower.c directly (layernorm: gamma, beta; else a softmax). */
-static zki_qmodel *chain_model(int layernorm, int64_t N, double sx, const float *gamma, const float *beta)
+/* One chain on an int8 input row of N values at scale sx, added to m by
+ * norm_lower.c directly (layernorm: gamma, beta, eps; else a softmax);
+ * *qy its output. */
+static zki_status build_chain(zki_qmodel *m, int layernorm, int64_t N, double sx, const float *gamma,
+                              const float *beta, double eps, int *qy)
 {
-    zki_qmodel *m = calloc(1, sizeof(*m));
     int64_t d[2] = {1, N};
-    int x = m ? zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, d, sx) : -1;
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, d, sx);
     if (x < 0)
-        return m;
+        return ZKI_ERR_NOMEM;
     m->n_inputs = 1;
     m->inputs[0] = x;
     zki_node n;
@@ -189,8 +168,17 @@ static zki_qmodel *chain_model(int layernorm, int64_t N, double sx, const float 
     y.dims[0] = 1;
     y.dims[1] = N;
     zki_norm_io io = {m, &n, x, &y, 4.0 / 127, 8, -127, 127};
+    return layernorm ? zki_norm_layernorm(&io, gamma, beta, eps, qy) : zki_norm_softmax(&io, qy);
+}
+
+/* A model of one chain (build_chain, eps 1e-5), checked. */
+static zki_qmodel *chain_model(int layernorm, int64_t N, double sx, const float *gamma, const float *beta)
+{
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    if (!m)
+        return m;
     int qy = -1;
-    zki_status st = layernorm ? zki_norm_layernorm(&io, gamma, beta, 1e-5, &qy) : zki_norm_softmax(&io, &qy);
+    zki_status st = build_chain(m, layernorm, N, sx, gamma, beta, 1e-5, &qy);
     CHECK_MSG(st == ZKI_OK && qy >= 0, "chain: %s", zki_last_error());
     m->n_outputs = 1;
     m->outputs[0] = qy;
@@ -339,11 +327,11 @@ static void test_softmax_lengths(zki_rng *g)
                 if (d.nodes[j].kind == ZKI_NODE_MAXPOOL)
                     last = (int)j, first = first < 0 ? (int)j : first;
             for (int k = 0; k < 2 && first >= 0; k++) {
-                forge f = {(uint32_t)(k ? last : first), 0};
+                forge_at f = {(uint32_t)(k ? last : first), 0, 0};
                 if (k && last == first)
                     break;
                 printf("  %s: MAXPOOL node %u moved by one:\n", what, f.target);
-                vs = seam_attack(m, X, 1, seed_w, seed_a, move_first, &f, &honest);
+                vs = seam_attack(m, X, 1, seed_w, seed_a, seam_move_output, &f, &honest);
                 CHECK_MSG(f.hit && vs == ZKI_ERR_VERIFY, "%s: MAXPOOL %u forged: status %d", what, f.target, vs);
             }
             zki_dag_free(&d);
@@ -361,26 +349,11 @@ static zki_status chain_try(int layernorm, int64_t N, double eps)
     float *gamma = malloc(sizeof(float) * (size_t)N), *beta = calloc((size_t)N, sizeof(float));
     zki_qmodel *m = calloc(1, sizeof(*m));
     zki_status st = ZKI_ERR_NOMEM;
-    int64_t d[2] = {1, N};
-    int x = m && gamma && beta ? zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, d, 0.05) : -1;
-    if (x >= 0) {
+    if (m && gamma && beta) {
         for (int64_t k = 0; k < N; k++)
             gamma[k] = 1;
-        m->n_inputs = 1;
-        m->inputs[0] = x;
-        zki_node n;
-        memset(&n, 0, sizeof n);
-        n.op = layernorm ? ZKI_OP_LAYERNORM : ZKI_OP_SOFTMAX;
-        n.name = layernorm ? "LayerNormalization" : "Softmax";
-        zki_tensor y;
-        memset(&y, 0, sizeof y);
-        y.name = "y";
-        y.rank = 2;
-        y.dims[0] = 1;
-        y.dims[1] = N;
-        zki_norm_io io = {m, &n, x, &y, 4.0 / 127, 8, -127, 127};
         int qy = -1;
-        st = layernorm ? zki_norm_layernorm(&io, gamma, beta, eps, &qy) : zki_norm_softmax(&io, &qy);
+        st = build_chain(m, layernorm, N, 0.05, gamma, beta, eps, &qy);
     }
     zki_qmodel_free(m);
     free(gamma);

@@ -173,30 +173,6 @@ static void test_rows_concat(zki_rng *g)
 
 /* ---- forged witnesses at the join's nodes (prover/seam.h) ---------------- */
 
-typedef struct {
-    uint32_t target;
-    size_t pos; /* the position of the output buffer moved by one */
-    int hit;
-} forge_at;
-
-static zki_status move_at(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, uint32_t B, zki_status st)
-{
-    forge_at *f = ctx;
-    (void)pk;
-    (void)B;
-    if (st || j != f->target)
-        return st;
-    int64_t *y = W->rq[j].y && W->t[j + 1] == W->rq[j].y ? W->rq[j].y
-                 : W->own[j + 1] && W->t[j + 1] == W->own[j + 1] ? W->own[j + 1] : NULL;
-    if (!y)
-        return zki_fail(ZKI_ERR_INPUT, "forge: node %u's output buffer", j);
-    if (f->pos >= W->ld[j + 1])
-        return zki_fail(ZKI_ERR_INPUT, "forge: node %u has %llu positions", j, (unsigned long long)W->ld[j + 1]);
-    y[f->pos] += 1;
-    f->hit = 1;
-    return ZKI_OK;
-}
-
 /* Every node of rows_concat (Linear rows, the row's Requant LUT, the
  * CONCAT of rows, the last Linear): its output moved by one at its first
  * and last real position and at its first pad (rows of 5 and 3 are padded
@@ -223,7 +199,7 @@ static void test_rows_concat_forgeries(zki_rng *g)
             int honest = 0;
             printf("  rows_concat: node %u (kind %u) position %zu of %zu (%zu real) moved by one:\n", j,
                    d.nodes[j].kind, pos[k], padded, real);
-            int vs = seam_attack(m, X, 1, seed_w, seed_a, move_at, &f, &honest);
+            int vs = seam_attack(m, X, 1, seed_w, seed_a, seam_move_output, &f, &honest);
             CHECK_MSG(f.hit && vs != ZKI_OK, "rows_concat: node %u position %zu forged: %s (output %s)", j, pos[k],
                       vs == ZKI_OK ? "ACCEPTED" : "refused", honest ? "honest" : "forged");
         }
