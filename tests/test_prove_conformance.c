@@ -437,6 +437,27 @@ static void move_to_front(zki_graph *g, int first)
                 g->t[g->nodes[i].out[o]].producer = i;
 }
 
+/* The n x n identity as a float constant of shape dims (n*n values). */
+static int identity_const(zki_graph *g, const char *name, int64_t n, int rank, const int64_t *dims)
+{
+    float *w = calloc((size_t)(n * n), sizeof(float));
+    if (!w)
+        return -1;
+    for (int64_t k = 0; k < n; k++)
+        w[k * n + k] = 1.0f;
+    return const_tensor(g, name, rank, dims, w, NULL);
+}
+
+/* An int64 constant of the k values v (a Reshape's target shape). */
+static int shape_const(zki_graph *g, const char *name, int64_t k, const int64_t *v)
+{
+    int64_t *d = malloc(sizeof(int64_t) * (size_t)k);
+    if (!d)
+        return -1;
+    memcpy(d, v, sizeof(int64_t) * (size_t)k);
+    return const_tensor(g, name, 1, &k, NULL, d);
+}
+
 /* Identity 1x1 Conv in front of the MaxPool that reads graph input 0 (the
  * proven class pools a Conv's map); the new node moves to the front so the
  * nodes stay in topological order. */
@@ -449,12 +470,7 @@ static int add_pre_conv(zki_graph *g)
     if (!uses_pool || g->t[x].rank != 4 || zki_et_is_float(g->t[x].et) != 1)
         return 0;
     int64_t C = g->t[x].dims[1], wd[4] = {C, C, 1, 1};
-    float *w = calloc((size_t)(C * C), sizeof(float));
-    if (!w)
-        return -1;
-    for (int64_t c = 0; c < C; c++)
-        w[c * C + c] = 1.0f;
-    int wt = const_tensor(g, "zkc_pre_w", 4, wd, w, NULL);
+    int wt = identity_const(g, "zkc_pre_w", C, 4, wd);
     int xin = new_tensor(g, "zkc_pre_x", ZKI_T_INPUT, 4, g->t[x].dims);
     int ni = zki_graph_add_node(g, ZKI_OP_CONV, "zkc_pre_conv", 2, 1);
     if (wt < 0 || xin < 0 || ni < 0)
@@ -477,20 +493,10 @@ static int add_pre_linear(zki_graph *g)
     int64_t F = zki_tensor_numel(&g->t[x]);
     if (zki_et_is_float(g->t[x].et) != 1 || F < 1 || F > MAX_HEAD)
         return 0;
-    int64_t sd[1] = {2}, bd[1] = {rank}, wd[2] = {F, F};
-    int64_t *flat_shape = malloc(2 * sizeof(int64_t)), *back = malloc(sizeof(int64_t) * (size_t)rank);
-    float *w = calloc((size_t)(F * F), sizeof(float));
-    if (!flat_shape || !back || !w) {
-        free(flat_shape), free(back), free(w);
-        return -1;
-    }
-    flat_shape[0] = 1, flat_shape[1] = F;
-    memcpy(back, g->t[x].dims, sizeof(int64_t) * (size_t)rank);
-    for (int64_t k = 0; k < F; k++)
-        w[k * F + k] = 1.0f;
-    int s1 = const_tensor(g, "zkc_pre_shape", 1, sd, NULL, flat_shape);
-    int s2 = const_tensor(g, "zkc_pre_back", 1, bd, NULL, back);
-    int wt = const_tensor(g, "zkc_pre_w", 2, wd, w, NULL);
+    int64_t flat_shape[2] = {1, F}, wd[2] = {F, F};
+    int s1 = shape_const(g, "zkc_pre_shape", 2, flat_shape);
+    int s2 = shape_const(g, "zkc_pre_back", rank, g->t[x].dims);
+    int wt = identity_const(g, "zkc_pre_w", F, 2, wd);
     int xin = new_tensor(g, "zkc_pre_x", ZKI_T_INPUT, rank, g->t[x].dims);
     int flat = zki_graph_add_tensor(g, "zkc_pre_flat", ZKI_T_VALUE, ZKI_ET_FLOAT);
     int lin = zki_graph_add_tensor(g, "zkc_pre_lin", ZKI_T_VALUE, ZKI_ET_FLOAT);
@@ -513,19 +519,9 @@ static int add_pre_linear(zki_graph *g)
 static int add_head(zki_graph *g, int64_t F)
 {
     int y = g->outputs[0];
-    int64_t sd[1] = {2}, wd[2] = {F, F};
-    int64_t *shape = malloc(2 * sizeof(int64_t));
-    float *w = calloc((size_t)(F * F), sizeof(float));
-    if (!shape || !w) {
-        free(shape);
-        free(w);
-        return -1;
-    }
-    shape[0] = 1, shape[1] = F;
-    for (int64_t k = 0; k < F; k++)
-        w[k * F + k] = 1.0f;
-    int st = const_tensor(g, "zkc_head_shape", 1, sd, NULL, shape);
-    int wt = const_tensor(g, "zkc_head_w", 2, wd, w, NULL);
+    int64_t flat_shape[2] = {1, F}, wd[2] = {F, F};
+    int st = shape_const(g, "zkc_head_shape", 2, flat_shape);
+    int wt = identity_const(g, "zkc_head_w", F, 2, wd);
     int flat = zki_graph_add_tensor(g, "zkc_head_flat", ZKI_T_VALUE, ZKI_ET_FLOAT);
     int out = zki_graph_add_tensor(g, "zkc_head_y", ZKI_T_VALUE, ZKI_ET_FLOAT);
     int r = zki_graph_add_node(g, ZKI_OP_RESHAPE, "zkc_head_reshape", 2, 1);

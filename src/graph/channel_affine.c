@@ -170,9 +170,8 @@ zki_status zki_graph_expand_prelu(zki_graph *g)
         any |= r;
         end[i] = g->n_nodes;
     }
-    if (!any)
-        goto done;
-    st = zki_graph_splice(g, n0, first, end, 1);
+    if (any)
+        st = zki_graph_splice(g, n0, first, end, 1);
 done:
     free(first);
     free(end);
