@@ -145,18 +145,11 @@ static void test_fixture(zki_rng *g, int i)
 
 /* ---- the range rules at their ends --------------------------------------- */
 
-/* One chain on an int8 input row of N values at scale sx, added to m by
- * norm_lower.c directly (layernorm: gamma, beta, eps; else a softmax);
- * *qy its output. */
-static zki_status build_chain(zki_qmodel *m, int layernorm, int64_t N, double sx, const float *gamma,
-                              const float *beta, double eps, int *qy)
+/* One chain (layernorm: gamma, beta, eps; else a softmax) on the row x of
+ * N values, its int8 output at scale sy: *qy, by norm_lower.c directly. */
+static zki_status chain_on(zki_qmodel *m, int layernorm, int x, int64_t N, double sy, const float *gamma,
+                           const float *beta, double eps, int *qy)
 {
-    int64_t d[2] = {1, N};
-    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, d, sx);
-    if (x < 0)
-        return ZKI_ERR_NOMEM;
-    m->n_inputs = 1;
-    m->inputs[0] = x;
     zki_node n;
     memset(&n, 0, sizeof n);
     n.op = layernorm ? ZKI_OP_LAYERNORM : ZKI_OP_SOFTMAX;
@@ -167,8 +160,22 @@ static zki_status build_chain(zki_qmodel *m, int layernorm, int64_t N, double sx
     y.rank = 2;
     y.dims[0] = 1;
     y.dims[1] = N;
-    zki_norm_io io = {m, &n, x, &y, 4.0 / 127, 8, -127, 127};
+    zki_norm_io io = {m, &n, x, &y, sy, 8, -127, 127};
     return layernorm ? zki_norm_layernorm(&io, gamma, beta, eps, qy) : zki_norm_softmax(&io, qy);
+}
+
+/* One chain (chain_on, output at 4/127) on m's int8 input row of N values
+ * at scale sx; *qy its output. */
+static zki_status build_chain(zki_qmodel *m, int layernorm, int64_t N, double sx, const float *gamma,
+                              const float *beta, double eps, int *qy)
+{
+    int64_t d[2] = {1, N};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, d, sx);
+    if (x < 0)
+        return ZKI_ERR_NOMEM;
+    m->n_inputs = 1;
+    m->inputs[0] = x;
+    return chain_on(m, layernorm, x, N, 4.0 / 127, gamma, beta, eps, qy);
 }
 
 /* A model of one chain (build_chain, eps 1e-5), checked. */
@@ -266,19 +273,9 @@ static zki_qmodel *linear_softmax(zki_rng *g, int64_t N, int64_t **X)
     m->n_inputs = 1;
     m->inputs[0] = x;
     int a = linear_row(m, g, x, 6, N, 0, "fc");
-    zki_node n;
-    memset(&n, 0, sizeof n);
-    n.op = ZKI_OP_SOFTMAX;
-    n.name = "Softmax";
-    zki_tensor y;
-    memset(&y, 0, sizeof y);
-    y.name = "y";
-    y.rank = 2;
-    y.dims[0] = 1;
-    y.dims[1] = N;
-    zki_norm_io io = {m, &n, a, &y, 1.0 / 127, 8, -127, 127};
     int qy = -1;
-    CHECK_MSG(zki_norm_softmax(&io, &qy) == ZKI_OK, "linear_softmax: %s", zki_last_error());
+    CHECK_MSG(chain_on(m, 0, a, N, 1.0 / 127, NULL, NULL, 0, &qy) == ZKI_OK, "linear_softmax: %s",
+              zki_last_error());
     return finish_model(m, g, qy, X);
 }
 
