@@ -11,9 +11,11 @@ downloaded), every model in eval mode, fixed shapes.
 
 For each NAME it writes into DIR:
   NAME.onnx         the model
-  NAME_calib.npy    8 calibration samples, float32, the input shape with a
-                    leading batch of 8 (what zkinfer compile --calib reads:
-                    [B] + dims[1:] for a model whose leading axis is 1)
+  NAME_calib.npy    calibration samples, float32, the input shape with a
+                    leading batch of B (what zkinfer compile --calib reads:
+                    [B] + dims[1:] for a model whose leading axis is 1);
+                    B = 8 for the image models, 64 for the small sequence
+                    and MLP inputs (see calib_count)
   NAME_x.npy        one input sample, the model's input shape
   NAME_y.npy        torch's output on NAME_x.npy (float32)
 and DIR/manifest.json: per model its input and output shapes, opset,
@@ -110,6 +112,14 @@ def randomize_bn(model, gen):
                 mod.running_var.copy_(torch.rand(mod.running_var.shape, generator=gen) * 0.5 + 0.75)
 
 
+def calib_count(shape):
+    """Calibration samples: 8 images, 64 of the small inputs. Max-|x|
+    calibration from 8 N(0,1) sequences set gru_cls's ranges too tight: a
+    test input past them was clamped at every step (worst cosine 0.983 over
+    100 inputs; 0.994 with 64). 64 small samples cost nothing to compile."""
+    return 8 if len(shape) == 4 else 64
+
+
 def export_one(name, out_dir, verbose=False):
     make, shape, opset = ZOO[name]
     torch.manual_seed(SEED)
@@ -118,7 +128,7 @@ def export_one(name, out_dir, verbose=False):
     randomize_bn(model, gen)
     model.eval()
     x = torch.randn(shape, generator=gen)
-    calib = torch.randn((8,) + tuple(shape[1:]), generator=gen)
+    calib = torch.randn((calib_count(shape),) + tuple(shape[1:]), generator=gen)
     with torch.no_grad():
         y = model(x)
     path = os.path.join(out_dir, name + ".onnx")
