@@ -37,7 +37,8 @@
  * with SHA-256(tag || transcript challenge || nonce) starting with
  * grind_bits zero bits, sent in the proof and absorbed before the queries
  * are drawn. Each attempt at the query challenge then costs 2^grind_bits
- * hashes; the query count is NOT reduced for it (docs/security.md).
+ * hashes, so the query count is set for security_bits + 1 - grind_bits
+ * bits (docs/security.md, "Security level").
  *
  * Everything is deterministic for a given seed and identical for any number
  * of OpenMP threads. See docs/security.md for parameters and arguments. */

@@ -152,7 +152,10 @@ zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
     }
     /* Hiding needs h >= budget * t, and t grows with the rate K / D = (C + h) / D:
      * iterate to the fixed point (h only grows; t <= queries(1/2)). */
-    uint32_t qbits = p->security_bits + 1; /* the query term gets half the error budget */
+    /* The query term gets half the error budget, less the proof of work's
+     * bits: an attempt at the query challenge costs 2^grind_bits hashes
+     * (docs/security.md, "Security level"). */
+    uint32_t qbits = p->security_bits + 1 > p->grind_bits ? p->security_bits + 1 - p->grind_bits : 1;
     uint64_t h = 0;
     for (int it = 0; it < 64; it++) {
         uint64_t k = s->cols + h;
