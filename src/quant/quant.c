@@ -17,6 +17,9 @@
 #include "quant/npy.h"
 
 #define ZKI_RQ_PRECISION 24 /* bits of the requantisation multiplier */
+#ifndef ZKI_RQ_MIN_PRECISION
+#define ZKI_RQ_MIN_PRECISION 7 /* fewest bits kept when coarser_shift saves a limb */
+#endif
 #define ZKI_BIAS_BITS 40
 #define ZKI_LN_FRAC 12     /* fixed-point bits of the normalised LayerNorm value */
 #define ZKI_QMAX_SUM 16    /* terms of one n-ary ADD (a chain of Adds/Subs summed exactly) */
@@ -129,6 +132,23 @@ static double const_maxabs(const zki_qmodel *m, int t)
     return mx;
 }
 
+/* The proof checks the remainder r < 2^s in 16-bit limbs, one committed
+ * advice value and one range lookup per limb and output (lookup/requant.h):
+ * a shift at a smaller multiple of 16 saves both, when the multiplier keeps
+ * ZKI_RQ_MIN_PRECISION bits there. */
+static void coarser_shift(double m, double acc_bound, int64_t *M, int64_t *s)
+{
+    for (int sh = 16; sh < *s && sh <= 48; sh += 16) {
+        double Mi = nearbyint(ldexp(m, sh));
+        if (fabs(Mi) >= ldexp(1.0, ZKI_RQ_MIN_PRECISION) &&
+            acc_bound * fabs(Mi) + ldexp(1.0, sh - 1) < ldexp(1.0, 61)) {
+            *M = (int64_t)Mi;
+            *s = sh;
+            return;
+        }
+    }
+}
+
 /* Chooses M, s with M/2^s ~ m and acc_bound*|M| + 2^(s-1) < 2^61. */
 static zki_status choose_rq(const zki_node *n, double m, double acc_bound, int64_t *M, int64_t *s)
 {
@@ -155,6 +175,7 @@ static zki_status choose_rq(const zki_node *n, double m, double acc_bound, int64
                 break; /* would keep fewer than 4 bits of precision */
             *M = (int64_t)Mi;
             *s = sh;
+            coarser_shift(m, acc_bound, M, s);
             return ZKI_OK;
         }
     }
