@@ -85,6 +85,47 @@ int zki_pcs_tensor_ok(const zki_pcs_commitment *c, uint32_t hi_vars)
     return ((uint64_t)hi_vars + 1) * c->shape.d < ((uint64_t)1 << 26);
 }
 
+/* The layout at row width 2^lc: rows, padding, code length and queries.
+ * Hiding needs h >= budget * t, and t grows with the rate K / D = (C + h) / D:
+ * iterate to the fixed point (h only grows; t <= queries(1/2)). */
+static void shape_at(zki_pcs_commitment *c, const zki_pcs_params *p, uint32_t lc)
+{
+    zki_pcs_shape *s = &c->shape;
+    s->log_cols = lc;
+    s->cols = (uint64_t)1 << lc;
+    uint64_t rows = 0;
+    for (uint32_t i = 0; i < c->n_polys; i++) {
+        c->row_off[i] = rows;
+        rows += (c->lens[i] + s->cols - 1) >> lc; /* implicit zero rows beyond */
+    }
+    s->data_rows = rows;
+    s->max_points = p->hiding ? (p->max_points ? p->max_points : c->n_polys) : 0;
+    s->mask_rows = p->hiding ? 2ull * p->open_budget * (1ull + s->max_points) : 0;
+    s->rows = s->data_rows + s->mask_rows;
+    /* The query term gets half the error budget, less the proof of work's
+     * bits: an attempt at the query challenge costs 2^grind_bits hashes
+     * (docs/security.md, "Security level"). */
+    uint32_t qbits = p->security_bits + 1 > p->grind_bits ? p->security_bits + 1 - p->grind_bits : 1;
+    uint64_t h = 0;
+    for (int it = 0; it < 64; it++) {
+        uint64_t k = s->cols + h;
+        uint32_t ld = code_log_d(lc, p->rate_log, k);
+        double rho = (double)k / (double)((uint64_t)1 << ld);
+        uint32_t t = zki_pcs_queries(rho, qbits);
+        s->pad = h;
+        s->row_len = k;
+        s->log_d = ld;
+        s->d = (uint64_t)1 << ld;
+        s->rho = rho;
+        s->queries = t;
+        s->bits = (double)t * -log2((1.0 + rho) / 2.0);
+        uint64_t need = p->hiding ? (uint64_t)p->open_budget * t : 0;
+        if (need <= h)
+            break;
+        h = need;
+    }
+}
+
 zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
                               const uint64_t *lens, uint32_t n_polys)
 {
@@ -109,7 +150,6 @@ zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
         return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for %u tables", n_polys);
     }
     c->n_polys = n_polys;
-    uint64_t total = 0;
     uint32_t max_nv = 0;
     for (uint32_t i = 0; i < n_polys; i++) {
         if (lens[i] < 1 || lens[i] > ((uint64_t)1 << ZKI_PCS_MAX_LOG_LEN)) {
@@ -119,60 +159,30 @@ zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
         }
         c->lens[i] = lens[i];
         c->nvars[i] = log2_ceil_u64(lens[i]);
-        total += lens[i]; /* <= 2^16 * 2^40: no overflow */
         if (c->nvars[i] > max_nv)
             max_nv = c->nvars[i];
     }
     zki_pcs_shape *s = &c->shape;
-    /* Width ~ 4 sqrt(N) balances the rows sent (~C) against the opened
-     * columns (~t * N / C) in the proof. */
     uint32_t lc = p->log_cols;
     if (!lc) {
-        lc = (log2_ceil_u64(total) + 1) / 2 + 2;
-        if (lc > max_nv)
-            lc = max_nv;
-        if (lc > 20)
-            lc = 20;
+        /* the width with the fewest opening bytes: the row sent (16 (C + h))
+         * against the opened columns (8 t rows); ties to the narrower */
+        uint32_t max_lc = max_nv < 20 ? max_nv : 20;
+        double best = -1;
+        for (uint32_t k = max_lc ? 1 : 0; k <= max_lc; k++) {
+            shape_at(c, p, k);
+            double bytes = 16.0 * (double)s->row_len + 8.0 * s->queries * (double)s->rows;
+            if (best < 0 || bytes < best) {
+                best = bytes;
+                lc = k;
+            }
+        }
     }
-    s->log_cols = lc;
-    s->cols = (uint64_t)1 << lc;
-    uint64_t rows = 0;
-    for (uint32_t i = 0; i < n_polys; i++) {
-        c->row_off[i] = rows;
-        rows += (lens[i] + s->cols - 1) >> lc; /* implicit zero rows beyond */
-    }
-    s->data_rows = rows;
-    s->max_points = p->hiding ? (p->max_points ? p->max_points : n_polys) : 0;
-    s->mask_rows = p->hiding ? 2ull * p->open_budget * (1ull + s->max_points) : 0;
-    s->rows = s->data_rows + s->mask_rows;
+    shape_at(c, p, lc);
     if (s->rows > ((uint64_t)1 << 32)) {
         zki_pcs_commitment_free(c);
         return zki_fail(ZKI_ERR_INPUT, "pcs: %llu rows exceed 2^32",
                         (unsigned long long)s->rows);
-    }
-    /* Hiding needs h >= budget * t, and t grows with the rate K / D = (C + h) / D:
-     * iterate to the fixed point (h only grows; t <= queries(1/2)). */
-    /* The query term gets half the error budget, less the proof of work's
-     * bits: an attempt at the query challenge costs 2^grind_bits hashes
-     * (docs/security.md, "Security level"). */
-    uint32_t qbits = p->security_bits + 1 > p->grind_bits ? p->security_bits + 1 - p->grind_bits : 1;
-    uint64_t h = 0;
-    for (int it = 0; it < 64; it++) {
-        uint64_t k = s->cols + h;
-        uint32_t ld = code_log_d(lc, p->rate_log, k);
-        double rho = (double)k / (double)((uint64_t)1 << ld);
-        uint32_t t = zki_pcs_queries(rho, qbits);
-        s->pad = h;
-        s->row_len = k;
-        s->log_d = ld;
-        s->d = (uint64_t)1 << ld;
-        s->rho = rho;
-        s->queries = t;
-        s->bits = (double)t * -log2((1.0 + rho) / 2.0);
-        uint64_t need = p->hiding ? (uint64_t)p->open_budget * t : 0;
-        if (need <= h)
-            break;
-        h = need;
     }
     if (s->log_d > ZKI_PCS_MAX_LOG_D || (p->hiding && s->pad < (uint64_t)p->open_budget * s->queries)) {
         zki_pcs_commitment_free(c);

@@ -16,7 +16,8 @@ void zki_key_pcs_params(const zki_vk *vk, int advice, zki_pcs_params *p)
     p->open_budget = 1; /* one opening per commitment (docs/security.md) */
     p->grind_bits = vk->grind_bits;
     /* the weights' width minimises proof bytes for the model; the advice
-     * width is the PCS's automatic one, a function of its length */
+     * width is the PCS's automatic one (also the fewest opening bytes), a
+     * function of its length */
     p->log_cols = advice ? 0 : zki_weight_log_cols(vk);
 }
 

@@ -100,9 +100,10 @@ static uint64_t colred_groups(const zki_vk *vk, uint32_t lc)
 uint32_t zki_weight_log_cols(const zki_vk *vk)
 {
     /* proof bytes ~ 16 (2^lc + h) for the combined row + 8 t ceil(N / 2^lc)
-     * for the opened columns (t ~ 150); the column reduction holds
-     * groups x 2^lc extension pairs, kept under 2^22 (128 MiB) */
+     * for the opened columns (h ~ t, t the queries at rate ~1/4); the column
+     * reduction holds groups x 2^lc extension pairs, kept under 2^22 (128 MiB) */
     uint64_t N = vk->wpack.total;
+    double t = zki_pcs_queries(0.25, ZKI_KEY_SECURITY_BITS + 1 - ZKI_KEY_GRIND_BITS);
     uint32_t best = 1, max_lc = (uint32_t)zki_log2_ceil(N);
     double best_cost = -1;
     if (max_lc > 20)
@@ -113,7 +114,7 @@ uint32_t zki_weight_log_cols(const zki_vk *vk)
         if (lc > 1 && (colred_groups(vk, lc) << lc) > ((uint64_t)1 << 22))
             break;
         uint64_t rows = (N + ((uint64_t)1 << lc) - 1) >> lc;
-        double cost = 16.0 * (double)(((uint64_t)1 << lc) + 150) + 8.0 * 150.0 * (double)rows;
+        double cost = 16.0 * ((double)((uint64_t)1 << lc) + t) + 8.0 * t * (double)rows;
         if (best_cost < 0 || cost < best_cost) {
             best_cost = cost;
             best = lc;
