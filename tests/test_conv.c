@@ -192,6 +192,34 @@ static int run(inst *I, zki_rng *g, int mode)
     return ok;
 }
 
+/* The forward pass's int32 path (taps * max|x| * max|w| < 2^31) and int64
+ * path against the direct loop, either side of the 2^31 bound: activation
+ * ranges 2^7 .. 2^20 with 8- and 16-bit weights, so both paths and the
+ * switch between them are exercised, at strides 1 and 2. */
+static void test_forward_paths(zki_rng *g)
+{
+    static const uint64_t shapes[][17] = {
+        {1, 64, 9, 11, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, /* 576 taps */
+        {2, 16, 12, 10, 4, 3, 3, 2, 2, 1, 1, 1, 0, 1, 0, 1, 1},
+    };
+    static const int64_t xr[] = {128, 1 << 10, 1 << 12, 1 << 15, 1 << 20};
+    for (size_t s = 0; s < 2; s++)
+        for (int wb = 8; wb <= 16; wb += 8)
+            for (size_t k = 0; k < sizeof xr / sizeof xr[0]; k++) {
+                inst I;
+                make(&I, g, shapes[s], wb);
+                uint64_t nx = I.d.B * I.d.C * I.d.H * I.d.W;
+                for (uint64_t i = 0; i < nx; i++)
+                    I.X[i] = (int64_t)zki_rng_below(g, 2 * (uint64_t)xr[k]) - xr[k];
+                CHECK(zki_conv_forward(&I.d, I.X, I.W, wb, I.bias, &I.acc) == ZKI_OK);
+                int64_t *ref = ref_conv(&I.d, I.X, I.W64, I.bias);
+                CHECK_MSG(!memcmp(ref, I.acc, sizeof(int64_t) * I.d.B * I.d.OC * I.d.OH * I.d.OW),
+                          "forward pass, shape %zu, %d-bit weights, |x| < %lld", s, wb, (long long)xr[k]);
+                free(ref);
+                drop(&I);
+            }
+}
+
 int main(void)
 {
     zki_rng g;
@@ -231,6 +259,7 @@ int main(void)
             drop(&I);
         }
     }
+    test_forward_paths(&g);
     /* dims that the gadget refuses */
     zki_conv_dims d;
     CHECK(zki_conv_dims_init(&d, 1, 6, 8, 8, 4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 2, 1) == ZKI_OK &&

@@ -36,4 +36,17 @@ const char *zki_cpu_level_name(zki_cpu_level l);
 /* Parses a level name; 0 and *out set on success, -1 if unknown. */
 int zki_cpu_level_parse(const char *s, zki_cpu_level *out);
 
+/* Compiler-made clones of one C loop for wider vectors (GCC's target_clones:
+ * the loader picks one for this CPU; ZKI_VEC does not apply). Only for loops
+ * whose every clone gives the same results: integer arithmetic, or floating
+ * point without FMA contraction. */
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define ZKI_VEC_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef ZKI_VEC_CLONES
+#define ZKI_VEC_CLONES
+#endif
+
 #endif

@@ -4,6 +4,7 @@
  * row (vectorisable, one product per output per step, so the sum order per
  * output is the naive loop's). No FMA: the build is ISO C, which keeps
  * a * b + c as two rounded operations, as the naive loop had them. */
+#include "common/cpu_features.h"
 #include "graph/conv2d.h"
 
 #include <math.h>
@@ -62,14 +63,7 @@ static inline void axpy_tile(double (*acc)[CH], int nm, int64_t a, int64_t cnt, 
 
 /* Wider vectors where the CPU has them; the same operations in the same
  * order on every path (no FMA in any of them), so the same results. */
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define CONV_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef CONV_CLONES
-#define CONV_CLONES
-#endif
+#define CONV_CLONES ZKI_VEC_CLONES
 
 /* One tile: channels m0..m0+nm-1 (one group; xg points at that group's first
  * input channel of the batch item), output row oy, columns x0..x1-1. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cpu_features.h"
 #include "common/error.h"
 #include "ops/matmul.h"
 #include "poly/mle.h"
@@ -68,40 +69,114 @@ static int64_t wget(const void *W, int w_bits, uint64_t i)
     return w_bits == 8 ? ((const int8_t *)W)[i] : ((const int16_t *)W)[i];
 }
 
-/* One output plane acc[oy][ox] (bias included) of output channel oc of
- * sample b, in int64: with |x| < 2^31, |w| < 2^15 and at most 2^16 terms
- * every partial sum stays below 2^62 in magnitude. Loops run kernel tap
- * by tap so the innermost loop walks a contiguous input row. */
-static void conv_plane_i64(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits, int64_t bias,
-                           uint64_t b, uint64_t oc, int64_t *out)
+/* Kernel column kx reads input column ox sw + kx dw - pl = ox sw + off; the
+ * output columns lo..hi (empty when hi < lo) are those inside [0, W). */
+static void tap_columns(const zki_conv_dims *d, uint64_t kx, int64_t *off, int64_t *lo, int64_t *hi)
 {
-    uint64_t g = oc / d->Cog, np = d->OH * d->OW;
-    for (uint64_t i = 0; i < np; i++)
-        out[i] = bias;
-    for (uint64_t c = 0; c < d->Cig; c++) {
-        const int64_t *xc = X + (b * d->C + g * d->Cig + c) * d->H * d->W;
-        for (uint64_t ky = 0; ky < d->KH; ky++)
-            for (uint64_t kx = 0; kx < d->KW; kx++) {
-                int64_t w = wget(W, w_bits, ((oc * d->Cig + c) * d->KH + ky) * d->KW + kx);
-                if (!w)
-                    continue;
-                /* ix = ox sw + kx dw - pl in [0, W) */
-                int64_t off = (int64_t)(kx * d->dw) - (int64_t)d->pl, sw = (int64_t)d->sw;
-                int64_t lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
-                int64_t hi = (int64_t)d->W - 1 - off < 0 ? -1 : ((int64_t)d->W - 1 - off) / sw;
-                if (hi >= (int64_t)d->OW)
-                    hi = (int64_t)d->OW - 1;
-                for (uint64_t oy = 0; oy < d->OH; oy++) {
-                    int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;
-                    if (iy < 0 || iy >= (int64_t)d->H)
-                        continue;
-                    const int64_t *xr = xc + (uint64_t)iy * d->W;
-                    int64_t *o = out + oy * d->OW;
-                    for (int64_t ox = lo; ox <= hi; ox++)
-                        o[ox] += w * xr[ox * sw + off];
-                }
-            }
+    int64_t o = (int64_t)(kx * d->dw) - (int64_t)d->pl, sw = (int64_t)d->sw;
+    *off = o;
+    *lo = o >= 0 ? 0 : (-o + sw - 1) / sw;
+    *hi = (int64_t)d->W - 1 - o < 0 ? -1 : ((int64_t)d->W - 1 - o) / sw;
+    if (*hi >= (int64_t)d->OW)
+        *hi = (int64_t)d->OW - 1;
+}
+
+/* One output plane out[oy][ox] = init + the products of output channel oc
+ * of sample b, in T. Loops run kernel tap by tap so the innermost loop walks
+ * a contiguous input row (vectorised at stride 1). Two instances:
+ *  - conv_plane_i64: with |x| < 2^31, |w| < 2^15 and at most 2^16 terms
+ *    every partial sum stays below 2^62 in magnitude;
+ *  - conv_plane_i32 (init 0; the caller adds the bias in int64): the caller
+ *    checks taps * max|x| * max|w| < 2^31, so no partial sum wraps; 16 lanes
+ *    per AVX-512 vector where int64 has 8. Integer sums are exact, so every
+ *    clone gives the same plane. */
+#define DEFINE_CONV_PLANE(NAME, T, ATTR)                                                          \
+    ATTR static void NAME(const zki_conv_dims *d, const T *X, const void *W, int w_bits, T init,  \
+                          uint64_t b, uint64_t oc, T *out)                                        \
+    {                                                                                             \
+        uint64_t g = oc / d->Cog, np = d->OH * d->OW;                                             \
+        for (uint64_t i = 0; i < np; i++)                                                         \
+            out[i] = init;                                                                        \
+        for (uint64_t c = 0; c < d->Cig; c++) {                                                   \
+            const T *xc = X + (b * d->C + g * d->Cig + c) * d->H * d->W;                          \
+            for (uint64_t ky = 0; ky < d->KH; ky++)                                               \
+                for (uint64_t kx = 0; kx < d->KW; kx++) {                                         \
+                    T w = (T)wget(W, w_bits, ((oc * d->Cig + c) * d->KH + ky) * d->KW + kx);     \
+                    if (!w)                                                                       \
+                        continue;                                                                 \
+                    int64_t off, lo, hi, sw = (int64_t)d->sw;                                     \
+                    tap_columns(d, kx, &off, &lo, &hi);                                           \
+                    for (uint64_t oy = 0; oy < d->OH; oy++) {                                     \
+                        int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;         \
+                        if (iy < 0 || iy >= (int64_t)d->H)                                        \
+                            continue;                                                             \
+                        const T *restrict xr = xc + (uint64_t)iy * d->W;                          \
+                        T *restrict o = out + oy * d->OW;                                         \
+                        if (sw == 1)                                                              \
+                            for (int64_t ox = lo; ox <= hi; ox++)                                 \
+                                o[ox] += w * xr[ox + off];                                        \
+                        else                                                                      \
+                            for (int64_t ox = lo; ox <= hi; ox++)                                 \
+                                o[ox] += w * xr[ox * sw + off];                                   \
+                    }                                                                             \
+                }                                                                                 \
+        }                                                                                         \
     }
+
+DEFINE_CONV_PLANE(conv_plane_i64, int64_t, )
+DEFINE_CONV_PLANE(conv_plane_i32, int32_t, ZKI_VEC_CLONES)
+
+/* The int32 path: when every partial sum of the plain products stays below
+ * 2^31 (int8 activations and weights up to 2^17 taps); one int32 copy of X,
+ * one int32 plane per thread, bias added in int64. 0 when not applicable
+ * or out of memory (the caller then runs the int64 loop). */
+static int conv_forward_i32(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits,
+                            const int64_t *bias, int64_t *acc)
+{
+    uint64_t nx = d->B * d->C * d->H * d->W, nw = d->OC * d->Cig * d->KH * d->KW;
+    int64_t mx = 0, mw = 0;
+#pragma omp parallel for schedule(static) reduction(max : mx)
+    for (int64_t i = 0; i < (int64_t)nx; i++) {
+        int64_t a = X[i] < 0 ? -X[i] : X[i];
+        if (a > mx)
+            mx = a;
+    }
+    for (uint64_t i = 0; i < nw; i++) {
+        int64_t a = wget(W, w_bits, i);
+        if ((a < 0 ? -a : a) > mw)
+            mw = a < 0 ? -a : a;
+    }
+    double taps = (double)(d->Cig * d->KH * d->KW);
+    if (taps * (double)mx * (double)mw >= 2147483647.0)
+        return 0;
+    int32_t *x32 = malloc(sizeof(int32_t) * (nx ? nx : 1));
+    if (!x32)
+        return 0;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < (int64_t)nx; i++)
+        x32[i] = (int32_t)X[i];
+    uint64_t np = d->OH * d->OW;
+    int64_t nbo = (int64_t)(d->B * d->OC);
+    int ok = 1;
+#pragma omp parallel reduction(& : ok)
+    {
+        int32_t *plane = malloc(sizeof(int32_t) * (np ? np : 1));
+        if (!plane)
+            ok = 0;
+#pragma omp for schedule(static)
+        for (int64_t bo = 0; bo < nbo; bo++) {
+            if (!plane)
+                continue;
+            uint64_t b = (uint64_t)bo / d->OC, oc = (uint64_t)bo % d->OC;
+            conv_plane_i32(d, x32, W, w_bits, 0, b, oc, plane);
+            int64_t bv = bias ? bias[oc] : 0, *o = acc + (uint64_t)bo * np;
+            for (uint64_t i = 0; i < np; i++)
+                o[i] = bv + plane[i];
+        }
+        free(plane);
+    }
+    free(x32);
+    return ok;
 }
 
 zki_status zki_conv_forward(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits,
@@ -114,6 +189,15 @@ zki_status zki_conv_forward(const zki_conv_dims *d, const int64_t *X, const void
     if (!acc)
         return zki_fail(ZKI_ERR_NOMEM, "conv: acc of %llu entries", (unsigned long long)n);
     int bad = 0;
+    /* biases are below 2^40 (quantiser) and int32 sums below 2^31: no
+     * accumulator reaches the 2^62 the other paths check */
+    int small_bias = 1;
+    for (uint64_t oc = 0; bias && oc < d->OC; oc++)
+        small_bias = small_bias && bias[oc] > -((int64_t)1 << 60) && bias[oc] < ((int64_t)1 << 60);
+    if (small_bias && conv_forward_i32(d, X, W, w_bits, bias, acc)) {
+        *accp = acc;
+        return ZKI_OK;
+    }
     int64_t nbo = (int64_t)(d->B * d->OC);
     /* int64 planes when no partial sum can reach 2^62 (inputs checked
      * below 2^31 by the caller's range); the exact 128-bit loop otherwise */
