@@ -32,9 +32,11 @@
  * This testdata has no Conv test with dilations or groups: "derived" Conv
  * cases (derived[] below) add them, with the float executor as the oracle.
  * With their second input bound, the Add, Mul, Sub and Div node tests
- * combine an activation with a constant tensor, which is not proven
- * (constants are private weights); products and sums of two activations
- * are proven by tests/test_prove_mul.c and the DAG tests.
+ * combine an activation with a constant tensor: the quantiser makes that
+ * a depthwise 1x1 conv whose weights carry the constant (as it makes an
+ * AveragePool with a divisor per position a window sum and such a conv,
+ * and a ReduceMean / ReduceSum a Linear); products and sums of two
+ * activations are proven by tests/test_prove_mul.c and the DAG tests.
  *
  * Cases outside the proven class must be refused with an error naming the
  * op, node, tensor or attribute at fault: never a crash, never a proof of a
@@ -265,6 +267,78 @@ static const char *const expected_proven[][2] = {
     {"test_unsqueeze_three_axes", "wrapped"},
     {"test_unsqueeze_two_axes", "wrapped"},
     {"test_unsqueeze_unsorted_axes", "wrapped"},
+    /* a constant tensor, an average pool with a divisor per position, a
+     * reduction: layers whose weights carry the constant (quant.c) */
+    {"test_add", "bare"},
+    {"test_add", "wrapped"},
+    {"test_add_bcast", "bare"},
+    {"test_add_bcast", "wrapped"},
+    {"test_averagepool_2d_ceil", "bare"},
+    {"test_averagepool_2d_ceil", "wrapped"},
+    {"test_averagepool_2d_pads", "bare"},
+    {"test_averagepool_2d_pads", "wrapped"},
+    {"test_averagepool_2d_precomputed_pads", "bare"},
+    {"test_averagepool_2d_precomputed_pads", "wrapped"},
+    {"test_averagepool_2d_precomputed_same_upper", "bare"},
+    {"test_averagepool_2d_precomputed_same_upper", "wrapped"},
+    {"test_averagepool_2d_same_lower", "bare"},
+    {"test_averagepool_2d_same_lower", "wrapped"},
+    {"test_averagepool_2d_same_upper", "bare"},
+    {"test_averagepool_2d_same_upper", "wrapped"},
+    {"test_div", "bare"},
+    {"test_div", "wrapped"},
+    {"test_div_bcast", "bare"},
+    {"test_div_bcast", "wrapped"},
+    {"test_div_example", "bare"},
+    {"test_div_example", "wrapped"},
+    {"test_mul", "bare"},
+    {"test_mul", "wrapped"},
+    {"test_mul_bcast", "bare"},
+    {"test_mul_bcast", "wrapped"},
+    {"test_mul_example", "bare"},
+    {"test_mul_example", "wrapped"},
+    {"test_reduce_mean_default_axes_keepdims_example", "bare"},
+    {"test_reduce_mean_default_axes_keepdims_example", "wrapped"},
+    {"test_reduce_mean_default_axes_keepdims_random", "bare"},
+    {"test_reduce_mean_default_axes_keepdims_random", "wrapped"},
+    {"test_reduce_mean_do_not_keepdims_example", "bare"},
+    {"test_reduce_mean_do_not_keepdims_example", "wrapped"},
+    {"test_reduce_mean_do_not_keepdims_random", "bare"},
+    {"test_reduce_mean_do_not_keepdims_random", "wrapped"},
+    {"test_reduce_mean_keepdims_example", "bare"},
+    {"test_reduce_mean_keepdims_example", "wrapped"},
+    {"test_reduce_mean_keepdims_random", "bare"},
+    {"test_reduce_mean_keepdims_random", "wrapped"},
+    {"test_reduce_mean_negative_axes_keepdims_example", "bare"},
+    {"test_reduce_mean_negative_axes_keepdims_example", "wrapped"},
+    {"test_reduce_mean_negative_axes_keepdims_random", "bare"},
+    {"test_reduce_mean_negative_axes_keepdims_random", "wrapped"},
+    {"test_reduce_sum_default_axes_keepdims_example", "bare"},
+    {"test_reduce_sum_default_axes_keepdims_example", "wrapped"},
+    {"test_reduce_sum_default_axes_keepdims_random", "bare"},
+    {"test_reduce_sum_default_axes_keepdims_random", "wrapped"},
+    {"test_reduce_sum_do_not_keepdims_example", "bare"},
+    {"test_reduce_sum_do_not_keepdims_example", "wrapped"},
+    {"test_reduce_sum_do_not_keepdims_random", "bare"},
+    {"test_reduce_sum_do_not_keepdims_random", "wrapped"},
+    {"test_reduce_sum_empty_axes_input_noop_example", "bare"},
+    {"test_reduce_sum_empty_axes_input_noop_example", "wrapped"},
+    {"test_reduce_sum_empty_axes_input_noop_random", "bare"},
+    {"test_reduce_sum_empty_axes_input_noop_random", "wrapped"},
+    {"test_reduce_sum_keepdims_example", "bare"},
+    {"test_reduce_sum_keepdims_example", "wrapped"},
+    {"test_reduce_sum_keepdims_random", "bare"},
+    {"test_reduce_sum_keepdims_random", "wrapped"},
+    {"test_reduce_sum_negative_axes_keepdims_example", "bare"},
+    {"test_reduce_sum_negative_axes_keepdims_example", "wrapped"},
+    {"test_reduce_sum_negative_axes_keepdims_random", "bare"},
+    {"test_reduce_sum_negative_axes_keepdims_random", "wrapped"},
+    {"test_sub", "bare"},
+    {"test_sub", "wrapped"},
+    {"test_sub_bcast", "bare"},
+    {"test_sub_bcast", "wrapped"},
+    {"test_sub_example", "bare"},
+    {"test_sub_example", "wrapped"},
 };
 
 /* Supported cases that fail to prove because of a known prover bug: the

@@ -46,40 +46,6 @@ static int is_chain(const char *name)
     return strstr(name, "LayerNormalization") || strstr(name, "Softmax");
 }
 
-/* ---- (0) against torch --------------------------------------------------- */
-
-static void check_torch(const zki_qmodel *m, const char *name)
-{
-    char px[64], py[64];
-    snprintf(px, sizeof px, "norm_%s_x.npy", name);
-    snprintf(py, sizeof py, "norm_%s_y.npy", name);
-    zki_host_tensor x, y;
-    memset(&x, 0, sizeof x);
-    memset(&y, 0, sizeof y);
-    float *q = NULL;
-    int64_t n = 0;
-    CHECK(zki_tensor_read_any(tdata(px), &x) == ZKI_OK && zki_tensor_read_any(tdata(py), &y) == ZKI_OK);
-    CHECK_MSG(x.f && zki_qrun_float_io(m, &x, &q, &n) == ZKI_OK, "%s: run: %s", name, zki_last_error());
-    if (q && y.f && n == zki_host_tensor_numel(&y)) {
-        double dot = 0, a = 0, b = 0;
-        int64_t aq = 0, at = 0;
-        for (int64_t i = 0; i < n; i++) {
-            dot += (double)q[i] * y.f[i], a += (double)q[i] * q[i], b += (double)y.f[i] * y.f[i];
-            aq = q[i] > q[aq] ? i : aq;
-            at = y.f[i] > y.f[at] ? i : at;
-        }
-        double cs = dot / sqrt(a * b);
-        printf("%s: cosine %.5f against torch, argmax %lld (torch %lld)\n", name, cs, (long long)aq, (long long)at);
-        CHECK_MSG(cs >= 0.999 && aq == at, "%s: cosine %.5f, argmax %lld vs torch's %lld", name, cs, (long long)aq,
-                  (long long)at);
-    } else {
-        CHECK_MSG(0, "%s: output of %lld values", name, (long long)n);
-    }
-    free(q);
-    zki_host_tensor_clear(&x);
-    zki_host_tensor_clear(&y);
-}
-
 /* ---- (a) the chain -------------------------------------------------------- */
 
 static void check_ops(const zki_qmodel *m, int i)
@@ -97,8 +63,9 @@ static void check_ops(const zki_qmodel *m, int i)
 
 /* ---- (c) forged witnesses ------------------------------------------------ */
 
-static void check_forgeries(const zki_qmodel *m, const int64_t *X, const char *name)
+static void check_forgeries(const zki_qmodel *m, const int64_t *X, int i)
 {
+    const char *name = fx[i];
     zki_dag d;
     int *src = NULL;
     zki_status st = zki_dag_lower(m, &d, &src);
@@ -124,24 +91,6 @@ static void check_forgeries(const zki_qmodel *m, const int64_t *X, const char *n
     free(src);
 }
 
-static void test_fixture(zki_rng *g, int i)
-{
-    char onnx[64], calib[64], what[64];
-    snprintf(onnx, sizeof onnx, "norm_%s.onnx", fx[i]);
-    snprintf(calib, sizeof calib, "norm_%s_calib.npy", fx[i]);
-    snprintf(what, sizeof what, "norm_%s", fx[i]);
-    int64_t *X = NULL;
-    zki_qmodel *m = load_fixture(onnx, calib, &X);
-    if (m && X) {
-        check_torch(m, fx[i]);
-        check_ops(m, i);
-        prove_round(g, m, X, 2, 0, seed_w, seed_a, NULL, NULL, 12, what);
-        prove_round(g, m, X, 1, 1, seed_w, seed_a, NULL, NULL, 6, what);
-        check_forgeries(m, X, what);
-    }
-    free(X);
-    zki_qmodel_free(m);
-}
 
 /* ---- the range rules at their ends --------------------------------------- */
 
@@ -384,7 +333,7 @@ int main(void)
     zki_rng g;
     zki_rng_seed(&g, 0x6e6f726d);
     for (int i = 0; i < NFX; i++)
-        test_fixture(&g, i);
+        prove_named_fixture(&g, "norm_", fx[i], i, 0.999, seed_w, seed_a, check_ops, check_forgeries);
     test_layernorm_ends(&g);
     test_softmax_ends();
     test_softmax_lengths(&g);

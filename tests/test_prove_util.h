@@ -5,12 +5,14 @@
 #ifndef ZKI_TEST_PROVE_UTIL_H
 #define ZKI_TEST_PROVE_UTIL_H
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/rng.h"
 #include "prover/prover.h"
+#include "quant/npy.h"
 #include "quant/qmodel.h"
 #include "quant/quant.h"
 #include "test_onnx_util.h"
@@ -148,6 +150,40 @@ static inline void check_mutations(zki_rng *g, const zki_vk *vk, const int64_t *
     CHECK(verify_bytes(vk, Xv, B, bytes, blen) == ZKI_OK);
 }
 
+/* The integer model m on fixture PREFIXNAME_x.npy, dequantised, against
+ * torch's output PREFIXNAME_y.npy: cosine >= min_cos, and the argmax. */
+static inline void check_fixture_torch(const zki_qmodel *m, const char *prefix, const char *name, double min_cos)
+{
+    char px[96], py[96];
+    snprintf(px, sizeof px, "%s%s_x.npy", prefix, name);
+    snprintf(py, sizeof py, "%s%s_y.npy", prefix, name);
+    zki_host_tensor x, y;
+    memset(&x, 0, sizeof x);
+    memset(&y, 0, sizeof y);
+    float *q = NULL;
+    int64_t n = 0;
+    CHECK(zki_tensor_read_any(tdata(px), &x) == ZKI_OK && zki_tensor_read_any(tdata(py), &y) == ZKI_OK);
+    CHECK_MSG(x.f && zki_qrun_float_io(m, &x, &q, &n) == ZKI_OK, "%s: run: %s", name, zki_last_error());
+    if (q && y.f && n == zki_host_tensor_numel(&y)) {
+        double dot = 0, a = 0, b = 0;
+        int64_t aq = 0, at = 0;
+        for (int64_t i = 0; i < n; i++) {
+            dot += (double)q[i] * y.f[i], a += (double)q[i] * q[i], b += (double)y.f[i] * y.f[i];
+            aq = q[i] > q[aq] ? i : aq;
+            at = y.f[i] > y.f[at] ? i : at;
+        }
+        double cs = dot / sqrt(a * b);
+        printf("%s: cosine %.5f against torch, argmax %lld (torch %lld)\n", name, cs, (long long)aq, (long long)at);
+        CHECK_MSG(cs >= min_cos && aq == at, "%s: cosine %.5f, argmax %lld vs torch's %lld", name, cs, (long long)aq,
+                  (long long)at);
+    } else {
+        CHECK_MSG(0, "%s: output of %lld values", name, (long long)n);
+    }
+    free(q);
+    zki_host_tensor_clear(&x);
+    zki_host_tensor_clear(&y);
+}
+
 /* An exported ONNX fixture (tests/data) quantised on its 8 calibration
  * samples; *X gets samples 0 and 5 as the model's integer input, a batch
  * of 2 (NULL model or *X on failure, reported through CHECK). */
@@ -225,6 +261,18 @@ static inline void prove_fixture_rounds(const zki_qmodel *m, const int64_t *X, c
 
 /* Checks on an honest in-memory proof (forged values, each refused by the
  * hook's own CHECKs, restored after). */
+/* load_fixture of PREFIXNAME.onnx on PREFIXNAME_calib.npy; what[cap]:
+ * PREFIXNAME, for messages. */
+static inline zki_qmodel *load_named_fixture(const char *prefix, const char *name, int64_t **X, char *what,
+                                             size_t cap)
+{
+    char onnx[96], calib[96];
+    snprintf(onnx, sizeof onnx, "%s%s.onnx", prefix, name);
+    snprintf(calib, sizeof calib, "%s%s_calib.npy", prefix, name);
+    snprintf(what, cap, "%s%s", prefix, name);
+    return load_fixture(onnx, calib, X);
+}
+
 typedef void (*proof_tamper_fn)(const zki_vk *vk, const int64_t *Xv, uint32_t B, zki_proof *pf, void *ctx);
 
 /* m proven from a fresh key for a batch of B (priv: a private input): the
@@ -260,6 +308,29 @@ static inline void prove_round(zki_rng *g, const zki_qmodel *m, const int64_t *X
         free(bytes);
     }
     zki_pk_free(pk);
+}
+
+/* Fixture PREFIXNAME (load_named_fixture): against torch
+ * (check_fixture_torch, min_cos), then check(m, X, i) before and after
+ * prove_round twice: a public batch of 2 (12 byte changes) and a private
+ * sample (6). */
+static inline void prove_named_fixture(zki_rng *g, const char *prefix, const char *name, int i, double min_cos,
+                                       const uint8_t seed_w[32], const uint8_t seed_a[32],
+                                       void (*before)(const zki_qmodel *m, int i),
+                                       void (*after)(const zki_qmodel *m, const int64_t *X, int i))
+{
+    char what[96];
+    int64_t *X = NULL;
+    zki_qmodel *m = load_named_fixture(prefix, name, &X, what, sizeof what);
+    if (m && X) {
+        check_fixture_torch(m, prefix, name, min_cos);
+        before(m, i);
+        prove_round(g, m, X, 2, 0, seed_w, seed_a, NULL, NULL, 12, what);
+        prove_round(g, m, X, 1, 1, seed_w, seed_a, NULL, NULL, 6, what);
+        after(m, X, i);
+    }
+    free(X);
+    zki_qmodel_free(m);
 }
 
 #endif

@@ -54,7 +54,8 @@ save("refuse_layernorm13.onnx", nodes, inits, [1, 8], [1, 8], 13)
 
 # BatchNormalization of a 2-D tensor after a Relu (no Gemm right before it to
 # fold into, and not 4-D for a depthwise Conv) and AveragePool with ceil_mode
-# adding a partial window (its divisor is not the others')
+# adding a partial window (its divisor is not the others': a window sum and a
+# product by 1/count, refused with 16-bit activations, whose sums need 18 bits)
 inits = [const("bn.s", [1.1, 0.9, 1.0, 1.2]), const("bn.b", [0.0, 0.1, -0.1, 0.2]),
          const("bn.m", [0.2, 0.1, 0.0, -0.1]), const("bn.v", [1.0, 0.8, 1.2, 0.9])]
 nodes = (gemm("/fc", "x", "h", 8, 4, inits) +

@@ -149,6 +149,11 @@ uint32_t zki_lower_map_size(uint32_t c, uint32_t h, uint32_t w)
 /* A tensor read by a proven node: produced by one. */
 zki_status zki_lower_known(const zki_lowering *lw, const zki_qnode *n, int t)
 {
+    if (lw->t[t].id < 0 && lw->m->t[t].kind == ZKI_QT_CONST)
+        REFUSE("prove: node '%s' (%s) reads the constant tensor '%s' as an activation: constants are private "
+               "weights, proven only as a layer's (the quantiser makes a Mul, Add or Sub of a constant whose other "
+               "operand has the output's shape a depthwise conv of the constant: expand that operand to the "
+               "output's shape)", n->name, zki_qop_name(n->op), lw->m->t[t].name);
     if (lw->t[t].id < 0)
         REFUSE("prove: node '%s' (%s) reads '%s', which no proven node computes", n->name, zki_qop_name(n->op),
                lw->m->t[t].name);
@@ -445,8 +450,7 @@ static zki_status lower_node(zki_lowering *lw, int qi)
     for (int i = 0; !st && i < n->n_in; i++)
         if (n->in[i] >= 0)
             st = zki_lower_move_flush(lw, qi, n->in[i]);
-    /* a Mul names a constant operand first (lower_mul.c) */
-    if (!st && n->op != ZKI_QOP_MUL)
+    if (!st)
         st = zki_lower_known(lw, n, n->in[0]);
     for (int i = 1; !st && (n->op == ZKI_QOP_ADD || n->op == ZKI_QOP_CONCAT) && i < n->n_in; i++)
         st = zki_lower_known(lw, n, n->in[i]);

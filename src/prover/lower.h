@@ -12,15 +12,17 @@
 /* The provable class in one sentence: docs/onnx.md ("What is provable")
  * holds it verbatim with the details, the README and `compile --help` quote
  * it, and tests/test_cli_messages.c checks that the three agree. */
-#define ZKI_PROVABLE_CLASS                                                                         \
-    "one input and one output; a DAG (any forks and joins) of Gemm/MatMul with constant weights, "  \
-    "Conv (strides, padding, dilation, groups; a standalone BatchNorm as a depthwise Conv), "        \
-    "MaxPool (windows up to 8x8, ceil_mode), AveragePool and GlobalAveragePool, with fused "         \
-    "ReLU/Clip, elementwise functions by lookup table (Sigmoid, Tanh, GELU, SiLU, HardSwish, ...), " \
-    "products of two activations, LayerNorm and Softmax over a row's last axis (lowered to "        \
-    "those), Adds and channel Concats of any number of maps (with broadcasting), Concats of rows " \
-    "(the steps of unrolled LSTM/GRU layers), and data movement as index maps (Reshape, "          \
-    "Transpose, Slice, Pad, Gather by constant indices)"
+#define ZKI_PROVABLE_CLASS \
+    "one input and one output; a DAG (any forks and joins) of Gemm/MatMul with constant " \
+    "weights, Conv (strides, padding, dilation, groups; a standalone BatchNorm as a depthwise " \
+    "Conv), MaxPool (windows up to 8x8, ceil_mode), AveragePool (any padding, ceil_mode) and " \
+    "GlobalAveragePool, ReduceMean and ReduceSum, with fused ReLU/Clip, elementwise functions " \
+    "by lookup table (Sigmoid, Tanh, GELU, SiLU, HardSwish, ...), products of two " \
+    "activations, elementwise Mul/Add/Sub by a constant tensor (its values committed " \
+    "weights), LayerNorm and Softmax over a row's last axis (lowered to those), Adds and " \
+    "channel Concats of any number of maps (with broadcasting), Concats of rows (the steps of " \
+    "unrolled LSTM/GRU layers), and data movement as index maps (Reshape, Transpose, Slice, " \
+    "Pad, Gather by constant indices)"
 
 /* Fills d (zki_dag_free). ZKI_ERR_UNSUPPORTED names every model node
  * without a gadget at once, or the first node whose parameters the gadgets

@@ -45,11 +45,6 @@ zki_status zki_lower_mul(zki_lowering *lw, int qi, const zki_qnode *n)
     const zki_qtensor *yt = &m->t[n->out];
     if (n->n_in != 2)
         REFUSE("prove: node '%s' (Mul) has %d operands, not 2", n->name, n->n_in);
-    for (int k = 0; k < 2; k++)
-        if (m->t[n->in[k]].kind == ZKI_QT_CONST)
-            REFUSE("prove: node '%s' (Mul) multiplies by the constant tensor '%s': constants are private weights "
-                   "and a product with one is not proven (products of two activations are)", n->name,
-                   m->t[n->in[k]].name);
     for (int k = 0; k < 2; k++) {
         zki_status st = zki_lower_known(lw, n, n->in[k]);
         if (st)

@@ -265,9 +265,15 @@ static void setp(zki_qnode *q, const int64_t *p, int np)
         q->p[k] = p[k];
 }
 
-/* A requantised op whose output is IR tensor y (after fusion). */
-static zki_status emit_rq(zki_qctx *c, const zki_node *n, int op, const int *in, int nin, int t_out,
-                              double m_over_sy_num, double acc_bound, const int64_t *extra, int n_extra)
+static int emit_move(zki_qctx *c, const zki_node *n, int op, const int *in, int n_in, int y, const char *what,
+                     int rank, const int64_t *dims, const int64_t *p, int np);
+
+/* A requantised op whose output is IR tensor t_out (y after fusion); with
+ * r >= 0 the op writes an intermediate of shape (r, d) at y's scale, and a
+ * move gives y's shape. */
+static zki_status emit_rq_at(zki_qctx *c, const zki_node *n, int op, const int *in, int nin, int t_out,
+                             double m_over_sy_num, double acc_bound, const int64_t *extra, int n_extra, int r,
+                             const int64_t *d)
 {
     int64_t lo, hi;
     int y = fuse_act(c, t_out, &lo, &hi);
@@ -276,18 +282,27 @@ static zki_status emit_rq(zki_qctx *c, const zki_node *n, int op, const int *in,
     zki_status st = choose_rq(n, m_over_sy_num / sy, acc_bound, &M, &s);
     if (st != ZKI_OK)
         return st;
-    int qo = qvalue(c, y, sy, c->o.act_bits);
-    if (qo < 0)
-        return nomem();
-    zki_qnode *q = emit(c, op, n, in, nin, qo);
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::kept", n->name);
+    int qo = r < 0 ? qvalue(c, y, sy, c->o.act_bits)
+                   : zki_qmodel_add_tensor(c->m, nm, ZKI_QT_VALUE, c->o.act_bits, r, d, sy);
+    zki_qnode *q = qo >= 0 ? emit(c, op, n, in, nin, qo) : NULL;
     if (!q)
         return nomem();
     int64_t p[ZKI_QMAX_P] = {M, s, lo, hi};
     for (int k = 0; k < n_extra; k++)
         p[4 + k] = extra[k];
     setp(q, p, 4 + n_extra);
+    if (r >= 0)
+        return emit_move(c, n, ZKI_QOP_RESHAPE, &qo, 1, y, "", 0, NULL, NULL, 0) < 0 ? nomem() : ZKI_OK;
     c->qi[y] = qo;
     return ZKI_OK;
+}
+
+static zki_status emit_rq(zki_qctx *c, const zki_node *n, int op, const int *in, int nin, int t_out,
+                          double m_over_sy_num, double acc_bound, const int64_t *extra, int n_extra)
+{
+    return emit_rq_at(c, n, op, in, nin, t_out, m_over_sy_num, acc_bound, extra, n_extra, -1, NULL);
 }
 
 static zki_status q_linear_like(zki_qctx *c, int ni)
@@ -407,6 +422,98 @@ static zki_status q_conv_node(zki_qctx *c, int ni)
     return emit_rq(c, n, ZKI_QOP_CONV, in, 3, n->out[0], sx * sw, acc, extra, 11);
 }
 
+/* ---- elementwise constants and reductions as layers with weights ----
+ * The prover proves a constant only as a committed weight: an elementwise
+ * product or sum with a constant tensor, an average pool whose divisor
+ * differs per position and a reduction other than a map's spatial mean
+ * become a LINEAR or CONV whose weights carry the constant, between moves
+ * to and from the shape that layer reads. */
+
+/* y = rq((x w + b) M) per element of quantised tensor qx (N elements): a
+ * depthwise 1x1 CONV over x viewed as [1, N, 1, 1], one channel per
+ * element, whose int16 weights w[N] and bias b[N] (NULL: none) are the
+ * constant; then a move to graph tensor t_out's shape. */
+static zki_status emit_per_element(zki_qctx *c, const zki_node *n, int qx, const float *w, const float *b,
+                                   int t_out)
+{
+    int64_t N = zki_qnumel(&c->m->t[qx]), d4[4] = {1, N, 1, 1}, wd[4] = {N, 1, 1, 1};
+    double sx = c->m->t[qx].scale, bx = ldexp(1.0, c->m->t[qx].bits - 1), sw;
+    int in0[1] = {qx};
+    int qr = emit_move(c, n, ZKI_QOP_RESHAPE, in0, 1, -1, "elems", 4, d4, NULL, 0);
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::ew", n->name);
+    int qw = qr >= 0 ? qconst(c, nm, 4, wd, w, 16, &sw) : -1, qb = -1;
+    if (qw >= 0 && b) {
+        snprintf(nm, sizeof nm, "%s::eb", n->name);
+        qb = qconst_at(c, nm, 1, &N, b, sx * sw, ZKI_BIAS_BITS);
+    }
+    if (qw < 0 || (b && qb < 0))
+        return nomem();
+    int in[3] = {qr, qw, qb};
+    int64_t geo[11] = {N, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0};
+    return emit_rq_at(c, n, ZKI_QOP_CONV, in, 3, t_out, sx * sw, bx * const_maxabs(c->m, qw) + const_maxabs(c->m, qb),
+                      geo, 11, 4, d4);
+}
+
+/* Constant t broadcast (numpy rules) to the shape (r, d): a new array of
+ * numel(d) values, NULL when out of memory or when t does not broadcast. */
+static float *bcast_const(const zki_tensor *t, int r, const int64_t *d)
+{
+    int64_t n = zki_shape_numel(r, d);
+    if (t->rank > r)
+        return NULL;
+    for (int a = 0; a < t->rank; a++)
+        if (t->dims[a] != 1 && t->dims[a] != d[r - t->rank + a])
+            return NULL;
+    float *f = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
+    for (int64_t i = 0; f && i < n; i++) {
+        int64_t rem = i, src = 0, stride = 1;
+        for (int a = r - 1; a >= 0; a--) {
+            int64_t co = rem % d[a];
+            rem /= d[a];
+            int ta = a - (r - t->rank);
+            if (ta >= 0) {
+                src += (t->dims[ta] == 1 ? 0 : co) * stride;
+                stride *= t->dims[ta];
+            }
+        }
+        f[i] = t->f[src];
+    }
+    return f;
+}
+
+/* An elementwise Mul / Add / Sub of activation x and constant tensor k
+ * (sign: of x's term, and of k's) whose output has x's shape, as
+ * emit_per_element: Mul the weights k, Add / Sub weights +-1 and bias +-k
+ * (so the bias is k at x's scale times the weights'). 1: emitted (*st),
+ * 0: not such a node. */
+static int q_const_elementwise(zki_qctx *c, const zki_node *n, int x, int k, int sx_sign, int sk, zki_status *st)
+{
+    const zki_tensor *X = &c->g->t[x], *Y = &c->g->t[n->out[0]];
+    if (!is_act(c, x) || !fconst(c->g, k) || X->rank != Y->rank ||
+        memcmp(X->dims, Y->dims, sizeof(int64_t) * (size_t)X->rank) != 0)
+        return 0;
+    float *kb = bcast_const(&c->g->t[k], X->rank, X->dims);
+    if (!kb)
+        return 0;
+    int64_t N = zki_tensor_numel(X);
+    float *w = malloc(sizeof(float) * (size_t)(N > 0 ? N : 1));
+    if (!w) {
+        free(kb);
+        *st = nomem();
+        return 1;
+    }
+    int mul = n->op == ZKI_OP_MUL;
+    for (int64_t i = 0; i < N; i++) {
+        w[i] = mul ? kb[i] : (float)sx_sign;
+        kb[i] = mul ? kb[i] : (float)sk * kb[i];
+    }
+    *st = emit_per_element(c, n, c->qi[x], w, mul ? NULL : kb, n->out[0]);
+    free(w);
+    free(kb);
+    return 1;
+}
+
 /* Quantises an IR constant used as an element-wise operand. */
 static int operand_of(zki_qctx *c, const zki_node *n, int t, int bits, double *scale)
 {
@@ -500,6 +607,10 @@ static zki_status q_addsub(zki_qctx *c, int ni)
     int ir[ZKI_QMAX_SUM], sign[ZKI_QMAX_SUM], in[ZKI_QMAX_SUM], k = 0;
     double sc[ZKI_QMAX_SUM];
     add_terms(c, ni, 1, ir, sign, &k);
+    zki_status cst;
+    for (int j = 0; k == 2 && j < 2; j++)
+        if (fconst(c->g, ir[j]) && q_const_elementwise(c, n, ir[1 - j], ir[j], sign[1 - j], sign[j], &cst))
+            return cst;
     for (int j = 0; j < k; j++) {
         in[j] = operand_of(c, n, ir[j], 16, &sc[j]);
         if (in[j] == -2)
@@ -553,6 +664,9 @@ static zki_status q_mul(zki_qctx *c, int ni)
         return emit_rq(c, n, ZKI_QOP_REQUANT, in, 1, n->out[0], sa * bf[0], ldexp(1.0, c->o.act_bits - 1),
                            NULL, 0);
     }
+    zki_status cst;
+    if (bf && q_const_elementwise(c, n, a, b, 1, 1, &cst))
+        return cst;
     double sb;
     int qb = operand_of(c, n, b, c->o.weight_bits, &sb);
     if (qb == -2)
@@ -773,6 +887,109 @@ static int64_t reduce_mask(const zki_graph *g, const zki_node *n, int r)
 
 static zki_status q_reducemax(zki_qctx *c, const zki_node *n, int x);
 
+/* A ReduceMean / ReduceSum of activation x over the axes of mask as a
+ * LINEAR of x read as one row [1, in] to the row [1, out] of the kept
+ * values, weight 1/div where an input element falls into an output's
+ * reduction (equal weights: exact in int8), then a move to the output's
+ * shape. 1: emitted (*st); 0: its dense weights would exceed
+ * ZKI_REDUCE_MAX_WEIGHTS (the MEAN op takes it, run but not proven). */
+#define ZKI_REDUCE_MAX_WEIGHTS (1 << 20)
+static int q_reduce_linear(zki_qctx *c, const zki_node *n, int x, int64_t mask, double div, zki_status *st)
+{
+    const zki_tensor *X = &c->g->t[x];
+    int64_t K = zki_tensor_numel(X), N = 1;
+    for (int a = 0; a < X->rank; a++)
+        N *= (mask >> a & 1) ? 1 : X->dims[a];
+    if (K < 1 || N < 1 || K > ZKI_REDUCE_MAX_WEIGHTS / N)
+        return 0;
+    float *w = calloc((size_t)(K * N), sizeof(float));
+    if (!w) {
+        *st = nomem();
+        return 1;
+    }
+    for (int64_t i = 0; i < K; i++) {
+        /* the kept coordinates of input element i, row-major: its output */
+        int64_t rem = i, o = 0, stride = 1;
+        for (int a = X->rank - 1; a >= 0; a--) {
+            int64_t co = rem % X->dims[a];
+            rem /= X->dims[a];
+            if (!(mask >> a & 1)) {
+                o += co * stride;
+                stride *= X->dims[a];
+            }
+        }
+        w[o * K + i] = (float)(1.0 / div);
+    }
+    int64_t row[2] = {1, K}, wd[2] = {N, K}, kept[2] = {1, N};
+    double sw, sx = c->m->t[c->qi[x]].scale, bx = ldexp(1.0, c->m->t[c->qi[x]].bits - 1);
+    int in0[1] = {c->qi[x]};
+    int qr = emit_move(c, n, ZKI_QOP_RESHAPE, in0, 1, -1, "row", 2, row, NULL, 0);
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::w", n->name);
+    int qw = qr >= 0 ? qconst(c, nm, 2, wd, w, c->o.weight_bits, &sw) : -1;
+    free(w);
+    if (qw < 0) {
+        *st = nomem();
+        return 1;
+    }
+    int in[3] = {qr, qw, -1};
+    *st = emit_rq_at(c, n, ZKI_QOP_LINEAR, in, 3, n->out[0], sx * sw, (double)K * bx * const_maxabs(c->m, qw), NULL, 0,
+                     2, kept);
+    return 1;
+}
+
+/* An AveragePool whose divisor differs per output position (ceil_mode's
+ * partial windows, whose overhang is not counted; padding with
+ * count_include_pad=0): the exact window sums (an AVGPOOL of divisor 1,
+ * M / 2^s = 2 / 2, over end padding grown to ceil_mode's windows, at x's
+ * scale in the bits a sum needs), then each position times 1 / its count
+ * (emit_per_element: the counts are committed weights). */
+static zki_status q_avgpool_counted(zki_qctx *c, const zki_node *n, int x, zki_win2d w)
+{
+    const zki_tensor *X = &c->g->t[x];
+    int64_t C = X->dims[1], H = X->dims[2], W = X->dims[3], P = w.oh * w.ow;
+    int incl = zki_attr_int(n, "count_include_pad", 0) != 0, bits = c->m->t[c->qi[x]].bits;
+    while (((int64_t)1 << (bits - c->m->t[c->qi[x]].bits)) < w.kh * w.kw)
+        bits++;
+    if (w.dh != 1 || w.dw != 1 || bits > 16)
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "an average pool whose divisor differs per position (ceil_mode's "
+                    "partial windows, or padding with count_include_pad=0) is a window sum and a product by "
+                    "1/count: its sums need %d bits (at most 16: use a smaller window or 8-bit activations)%s",
+                    bits, w.dh != 1 || w.dw != 1 ? ", and no dilation" : "");
+    float *inv = malloc(sizeof(float) * (size_t)(C * P));
+    if (!inv)
+        return nomem();
+    /* the float kernel's count: inside the input, or (counted) inside
+     * the padded input, not ceil_mode's overhang */
+    for (int64_t o = 0; o < P; o++) {
+        int64_t oy = o / w.ow, ox = o % w.ow, cnt = 0;
+        for (int64_t ky = 0; ky < w.kh; ky++)
+            for (int64_t kx = 0; kx < w.kw; kx++) {
+                int64_t iy = oy * w.sh - w.pt + ky, ix = ox * w.sw - w.pl + kx;
+                cnt += (iy >= 0 && iy < H && ix >= 0 && ix < W) || (incl && iy < H + w.pb && ix < W + w.pr);
+            }
+        for (int64_t ch = 0; ch < C; ch++)
+            inv[ch * P + o] = cnt ? (float)(1.0 / (double)cnt) : 0.0f;
+    }
+    w.pb = ceil_pad(H, w.pt, w.pb, w.kh, w.sh, 1, w.oh);
+    w.pr = ceil_pad(W, w.pl, w.pr, w.kw, w.sw, 1, w.ow);
+    int64_t q = ((int64_t)1 << (bits - 1)) - 1, sd[4] = {1, C, w.oh, w.ow};
+    char nm[300];
+    snprintf(nm, sizeof nm, "%s::sum", n->name);
+    int in[1] = {c->qi[x]};
+    int qs = zki_qmodel_add_tensor(c->m, nm, ZKI_QT_VALUE, bits, 4, sd, c->m->t[c->qi[x]].scale);
+    zki_qnode *qn = qs >= 0 ? emit(c, ZKI_QOP_AVGPOOL, n, in, 1, qs) : NULL;
+    if (!qn) {
+        free(inv);
+        return nomem();
+    }
+    int64_t p[12] = {2, 1, -q, q, w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr};
+    setp(qn, p, 12);
+    zki_status st = emit_per_element(c, n, qs, inv, NULL, n->out[0]);
+    free(inv);
+    return st;
+}
+
 /* AveragePool, GlobalAveragePool, ReduceMean, ReduceSum; ReduceMax. */
 static zki_status q_pool_mean(zki_qctx *c, int ni)
 {
@@ -795,15 +1012,10 @@ static zki_status q_pool_mean(zki_qctx *c, int ni)
             return e;
         int padded = w.pt || w.pl || w.pb || w.pr;
         /* a window ceil_mode adds overhangs the padded input, and ONNX does
-         * not count the overhang: its divisor differs from the others */
-        if (w.oh != w0.oh || w.ow != w0.ow)
-            return QERR(n, ZKI_ERR_UNSUPPORTED, "ceil_mode=1 adds partial windows at the edge (output %lldx%lld, "
-                        "not %lldx%lld) whose divisor is smaller than the others: average pooling needs one "
-                        "constant divisor; export with ceil_mode=False, or pad the input so the windows fit",
-                        (long long)w.oh, (long long)w.ow, (long long)w0.oh, (long long)w0.ow);
-        if (padded && !zki_attr_int(n, "count_include_pad", 0))
-            return QERR(n, ZKI_ERR_UNSUPPORTED, "average pooling needs a constant divisor: export with "
-                        "count_include_pad=True (or without padding)");
+         * not count the overhang: its divisor differs from the others, as
+         * with padding not counted */
+        if (w.oh != w0.oh || w.ow != w0.ow || (padded && !zki_attr_int(n, "count_include_pad", 0)))
+            return q_avgpool_counted(c, n, x, w);
         int64_t extra[8] = {w.kh, w.kw, w.sh, w.sw, w.pt, w.pl, w.pb, w.pr};
         return emit_rq(c, n, ZKI_QOP_AVGPOOL, in, 1, n->out[0], sx / (double)(w.kh * w.kw),
                            (double)(w.kh * w.kw) * bx, extra, 8);
@@ -826,31 +1038,15 @@ static zki_status q_pool_mean(zki_qctx *c, int ni)
     /* a ReduceSum is a mean without the divisor */
     double div = n->op == ZKI_OP_REDUCESUM ? 1.0 : (double)cnt;
     const zki_tensor *Y = &g->t[n->out[0]];
-    int keep = Y->rank == r;
-    if (keep) {
-        int64_t extra[1] = {mask};
-        return emit_rq(c, n, ZKI_QOP_MEAN, in, 1, n->out[0], sx / div, (double)cnt * bx, extra, 1);
-    }
-    double sy = act_scale(c, n->out[0]);
-    int64_t M, s;
-    zki_status st = choose_rq(n, sx / div / sy, (double)cnt * bx, &M, &s);
-    if (st != ZKI_OK)
+    zki_status st;
+    /* a map's spatial mean is a GlobalAveragePool (a MEAN the CONV gadget
+     * proves); other reductions a Linear */
+    if (!(r == 4 && X->dims[0] == 1 && mask == 12) && q_reduce_linear(c, n, x, mask, div, &st))
         return st;
-    char nm[300];
-    snprintf(nm, sizeof nm, "%s::kept", n->name);
-    int qk = zki_qmodel_add_tensor(c->m, nm, ZKI_QT_VALUE, c->o.act_bits, r, kd, sy);
-    zki_qnode *q = qk >= 0 ? emit(c, ZKI_QOP_MEAN, n, in, 1, qk) : NULL;
-    if (!q)
-        return nomem();
-    int64_t p[5] = {M, s, -c->aq, c->aq, mask};
-    setp(q, p, 5);
-    int qo = qvalue(c, n->out[0], sy, c->o.act_bits);
-    int in2[1] = {qk};
-    q = qo >= 0 ? emit(c, ZKI_QOP_RESHAPE, n, in2, 1, qo) : NULL;
-    if (!q)
-        return nomem();
-    c->qi[n->out[0]] = qo;
-    return ZKI_OK;
+    int64_t extra[1] = {mask};
+    if (Y->rank == r)
+        return emit_rq(c, n, ZKI_QOP_MEAN, in, 1, n->out[0], sx / div, (double)cnt * bx, extra, 1);
+    return emit_rq_at(c, n, ZKI_QOP_MEAN, in, 1, n->out[0], sx / div, (double)cnt * bx, extra, 1, r, kd);
 }
 
 static zki_status q_concat(zki_qctx *c, int ni)
