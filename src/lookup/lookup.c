@@ -465,32 +465,37 @@ static void tree_leaves(const zki_lookup *lk, const lk_layout *L, size_t b, zki_
 {
     const zki_lookup_table *T = lk->table;
     zki_fe bw = zki_ext_mul_prep(beta);
-    if (L->tree[0] == b) {
-        size_t size = (size_t)1 << T->log_size, o = L->off[0];
-        #pragma omp parallel for schedule(static) if (size > 16384)
-        for (size_t i = 0; i < size; i++) {
-            zki_ext v = zki_ext_from_fe(zki_fe_from_i64(T->lo + (int64_t)i));
-            if (T->kind != ZKI_LK_RANGE)
-                v = zki_ext_add(v, zki_ext_scale(beta, zki_fe_from_i64(zki_lookup_table_out(T, i))));
-            p[o + i] = lk->m[i];
-            q[o + i] = zki_ext_sub(alpha, v);
-        }
-    }
-    for (size_t si = 0; si < lk->n_sites; si++) {
-        if (L->tree[1 + si] != b)
-            continue;
-        const lk_site *s = &lk->sites[si];
-        size_t size = (size_t)1 << s->k, o = L->off[1 + si];
-        zki_fe mone = zki_fe_neg(1);
-        #pragma omp parallel for schedule(static) if (size > 16384)
-        for (size_t i = 0; i < size; i++) {
-            zki_ext v = zki_ext_from_fe(col_fe(&s->cols[0], site_index(s, i), s->len, lk->mode));
-            if (s->n_cols == 2) {
-                zki_ext w = zki_ext_from_fe(col_fe(&s->cols[1], site_index(s, i), s->len, lk->mode));
-                v = zki_ext_add(v, zki_ext_mul_pre(w, beta, bw));
+    /* one parallel region for the whole tree, no barrier between segments
+     * (each leaf alone: the same bytes for any thread count) */
+    #pragma omp parallel if (L->tree_n[b] > 14)
+    {
+        if (L->tree[0] == b) {
+            size_t size = (size_t)1 << T->log_size, o = L->off[0];
+            #pragma omp for schedule(static) nowait
+            for (size_t i = 0; i < size; i++) {
+                zki_ext v = zki_ext_from_fe(zki_fe_from_i64(T->lo + (int64_t)i));
+                if (T->kind != ZKI_LK_RANGE)
+                    v = zki_ext_add(v, zki_ext_scale(beta, zki_fe_from_i64(zki_lookup_table_out(T, i))));
+                p[o + i] = lk->m[i];
+                q[o + i] = zki_ext_sub(alpha, v);
             }
-            p[o + i] = i < site_leaves(s) ? mone : 0;
-            q[o + i] = zki_ext_sub(alpha, v);
+        }
+        for (size_t si = 0; si < lk->n_sites; si++) {
+            if (L->tree[1 + si] != b)
+                continue;
+            const lk_site *s = &lk->sites[si];
+            size_t size = (size_t)1 << s->k, o = L->off[1 + si];
+            zki_fe mone = zki_fe_neg(1);
+            #pragma omp for schedule(static) nowait
+            for (size_t i = 0; i < size; i++) {
+                zki_ext v = zki_ext_from_fe(col_fe(&s->cols[0], site_index(s, i), s->len, lk->mode));
+                if (s->n_cols == 2) {
+                    zki_ext w = zki_ext_from_fe(col_fe(&s->cols[1], site_index(s, i), s->len, lk->mode));
+                    v = zki_ext_add(v, zki_ext_mul_pre(w, beta, bw));
+                }
+                p[o + i] = i < site_leaves(s) ? mone : 0;
+                q[o + i] = zki_ext_sub(alpha, v);
+            }
         }
     }
 }
