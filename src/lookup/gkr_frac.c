@@ -31,6 +31,8 @@ struct zki_frac_layer {
     size_t *off;
     size_t size;           /* current table length */
     zki_ext scale;         /* prod over bound rounds of eq1(r_i, c_i) */
+    int have_claim;        /* claim is the running sum-check claim: h(1) follows */
+    zki_ext claim, msg[3]; /* from it and h(0) (a third fewer products per pair) */
 };
 
 void zki_frac_proof_free(zki_frac_proof *pf)
@@ -144,9 +146,9 @@ static inline zki_ext src_at(const zki_frac_layer *L, int k, size_t i)
 
 /* h(t) = sum_y eq(r[i+1..], y) F(t, y), F = p0 q1 + q0 (p1 + lambda q1),
  * at t = 0, 1, 2; then g(t) = eq1(r_i, t) h(t) at 0, 2, 3. */
-/* Adds pair y's F(t) at t = 0, 1, 2 (F = a d + c u), weighted by e. */
+/* Adds pair y's F(t) at t = 0, 1 (when want1), 2 (F = a d + c u), weighted by e. */
 static inline void pair_terms(zki_ext_acc s[3], zki_ext e, zki_ext a0, zki_ext a1, zki_ext u0,
-                              zki_ext u1, zki_ext c0, zki_ext c1, zki_ext d0, zki_ext d1)
+                              zki_ext u1, zki_ext c0, zki_ext c1, zki_ext d0, zki_ext d1, int want1)
 {
     zki_ext a2 = zki_ext_sub(zki_ext_add(a1, a1), a0);
     zki_ext u2 = zki_ext_sub(zki_ext_add(u1, u1), u0);
@@ -157,19 +159,30 @@ static inline void pair_terms(zki_ext_acc s[3], zki_ext e, zki_ext a0, zki_ext a
     zki_ext_acc_mac(&f, a0, d0);
     zki_ext_acc_mac(&f, c0, u0);
     zki_ext_acc_mac(&s[0], e, zki_ext_acc_reduce(&f));
-    zki_ext_acc_zero(&f);
-    zki_ext_acc_mac(&f, a1, d1);
-    zki_ext_acc_mac(&f, c1, u1);
-    zki_ext_acc_mac(&s[1], e, zki_ext_acc_reduce(&f));
+    if (want1) {
+        zki_ext_acc_zero(&f);
+        zki_ext_acc_mac(&f, a1, d1);
+        zki_ext_acc_mac(&f, c1, u1);
+        zki_ext_acc_mac(&s[1], e, zki_ext_acc_reduce(&f));
+    }
     zki_ext_acc_zero(&f);
     zki_ext_acc_mac(&f, a2, d2);
     zki_ext_acc_mac(&f, c2, u2);
     zki_ext_acc_mac(&s[2], e, zki_ext_acc_reduce(&f));
 }
 
-/* h(0), h(1), h(2) of the current round (unscaled), from the tables. */
+/* Whether round `round` (its scale given) takes h(1) from the claim:
+ * g(0) + g(1) = claim, g(t) = scale eq1(r, t) h(t), so h(1) = (claim -
+ * scale (1 - r) h(0)) / (scale r) when scale r != 0. */
+static int derives_h1(const zki_frac_layer *L, size_t round, zki_ext scale)
+{
+    return L->have_claim && !zki_ext_is_zero(zki_ext_mul(scale, L->r[round]));
+}
+
+/* h(0), h(1) (unless derived), h(2) of the current round (unscaled), from the tables. */
 static void round_sums(const zki_frac_layer *L, zki_ext h[3])
 {
+    int want1 = !derives_h1(L, L->round, L->scale);
     const zki_ext *a = cur(L, 0), *u = cur(L, 1), *c = cur(L, 2), *d = cur(L, 3);
     const zki_ext *E = L->eqs + L->off[L->round + 1];
     size_t half = L->size / 2;
@@ -189,13 +202,13 @@ static void round_sums(const zki_frac_layer *L, zki_ext h[3])
                 zki_ext u0 = zki_ext_add(src_at(L, 1, 2 * y), zki_ext_mul_pre(d[2 * y], lam, lw));
                 zki_ext u1 = zki_ext_add(src_at(L, 1, 2 * y + 1), zki_ext_mul_pre(d[2 * y + 1], lam, lw));
                 pair_terms(S, E[y], src_at(L, 0, 2 * y), src_at(L, 0, 2 * y + 1), u0, u1, c[2 * y],
-                           c[2 * y + 1], d[2 * y], d[2 * y + 1]);
+                           c[2 * y + 1], d[2 * y], d[2 * y + 1], want1);
             }
         } else {
             #pragma omp for schedule(static) nowait
             for (size_t y = 0; y < half; y++)
                 pair_terms(S, E[y], a[2 * y], a[2 * y + 1], u[2 * y], u[2 * y + 1], c[2 * y],
-                           c[2 * y + 1], d[2 * y], d[2 * y + 1]);
+                           c[2 * y + 1], d[2 * y], d[2 * y + 1], want1);
         }
         #pragma omp critical
         for (int t = 0; t < 3; t++)
@@ -213,10 +226,14 @@ void zki_frac_layer_round(zki_frac_layer *L, zki_ext msg[3])
     else
         round_sums(L, hs);
     zki_ext h0 = hs[0], h1 = hs[1], h2 = hs[2];
+    zki_ext ri = L->r[L->round];
+    if (derives_h1(L, L->round, L->scale)) {
+        zki_ext g0 = zki_ext_mul(L->scale, zki_ext_mul(zki_ext_sub(zki_ext_one(), ri), h0));
+        h1 = zki_ext_mul(zki_ext_sub(L->claim, g0), zki_ext_inv(zki_ext_mul(L->scale, ri)));
+    }
     /* h(3) = h0 - 3 h1 + 3 h2 (h has degree 2) */
     zki_ext three = zki_ext_from_fe(3);
     zki_ext h3 = zki_ext_add(h0, zki_ext_mul(three, zki_ext_sub(h2, h1)));
-    zki_ext ri = L->r[L->round];
     h0 = zki_ext_mul(h0, L->scale);
     h2 = zki_ext_mul(h2, L->scale);
     h3 = zki_ext_mul(h3, L->scale);
@@ -226,6 +243,7 @@ void zki_frac_layer_round(zki_frac_layer *L, zki_ext msg[3])
     msg[0] = zki_ext_mul(e0, h0);
     msg[1] = zki_ext_mul(e2, h2);
     msg[2] = zki_ext_mul(e3, h3);
+    memcpy(L->msg, msg, sizeof L->msg);
 }
 
 static inline zki_ext fold1(zki_ext x0, zki_ext x1, zki_ext c, zki_fe cw)
@@ -244,6 +262,8 @@ void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
     zki_ext e = zki_ext_add(zki_ext_sub(zki_ext_one(), zki_ext_add(ri, c)),
                             zki_ext_mul(zki_ext_add(ri, ri), c)); /* eq1(r_i, c) */
     L->scale = zki_ext_mul(L->scale, e);
+    if (L->have_claim) /* the next round's claim g(c) */
+        L->claim = zki_sc_next_claim(L->claim, L->msg, 3, c);
     zki_ext *dst[4];
     for (int k = 0; k < 4; k++)
         /* even rounds fold into tab[k][0 .. h/2), odd ones into tab[k][h/2 ..
@@ -270,6 +290,7 @@ void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
         const zki_ext *E = L->eqs + L->off[L->round + 2];
         size_t quarter = L->size / 4;
         zki_fe cw = zki_ext_mul_prep(c);
+        int want1 = !derives_h1(L, L->round + 1, L->scale);
         zki_ext_acc A[3];
         for (int t = 0; t < 3; t++)
             zki_ext_acc_zero(&A[t]);
@@ -301,7 +322,7 @@ void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
                     dst[k][2 * y + 1] = o[k][1];
                 }
                 pair_terms(S, E[y], o[0][0], o[0][1], o[1][0], o[1][1], o[2][0], o[2][1],
-                           o[3][0], o[3][1]);
+                           o[3][0], o[3][1], want1);
             }
             #pragma omp critical
             for (int t = 0; t < 3; t++)
@@ -439,6 +460,8 @@ static zki_status frac_prove(const zki_ext *p, const zki_fe *pb, const zki_ext *
             st = layer_new_ws(&L, pp, j + 1 == n ? pb : NULL, qq, j, r, lambda, ws);
             if (st != ZKI_OK)
                 break;
+            L->have_claim = 1; /* the honest claim: h(1) from it */
+            L->claim = zki_ext_add(P, zki_ext_mul(lambda, Q));
             for (size_t i = 0; i < j; i++) {
                 zki_ext *m = pf->msgs + msg_off(j) + 3 * i;
                 zki_frac_layer_round(L, m);
