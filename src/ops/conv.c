@@ -68,22 +68,29 @@ static int64_t wget(const void *W, int w_bits, uint64_t i)
     return w_bits == 8 ? ((const int8_t *)W)[i] : ((const int16_t *)W)[i];
 }
 
-/* One output plane acc[oy][ox] (bias included) of output channel oc of
- * sample b, in int64: with |x| < 2^31, |w| < 2^15 and at most 2^16 terms
- * every partial sum stays below 2^62 in magnitude. Loops run kernel tap
- * by tap so the innermost loop walks a contiguous input row. */
-static void conv_plane_i64(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits, int64_t bias,
-                           uint64_t b, uint64_t oc, int64_t *out)
+/* Output planes out[k][oy][ox] (bias included) of the nk <= 4 output
+ * channels oc0 .. oc0 + nk - 1 (one group) of sample b, in int64: with
+ * |x| < 2^31, |w| < 2^15 and at most 2^16 terms every partial sum stays
+ * below 2^62 in magnitude. Loops run kernel tap by tap so the innermost
+ * loop walks a contiguous input row, read once for the nk channels. */
+static void conv_planes_i64(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits,
+                            const int64_t *bias, uint64_t b, uint64_t oc0, uint64_t nk, int64_t *out)
 {
-    uint64_t g = oc / d->Cog, np = d->OH * d->OW;
-    for (uint64_t i = 0; i < np; i++)
-        out[i] = bias;
+    uint64_t g = oc0 / d->Cog, np = d->OH * d->OW;
+    int64_t *o4[4];
+    for (uint64_t k = 0; k < 4; k++)
+        o4[k] = out + (k < nk ? k : 0) * np;
+    for (uint64_t k = 0; k < nk; k++)
+        for (uint64_t i = 0; i < np; i++)
+            o4[k][i] = bias ? bias[oc0 + k] : 0;
     for (uint64_t c = 0; c < d->Cig; c++) {
         const int64_t *xc = X + (b * d->C + g * d->Cig + c) * d->H * d->W;
         for (uint64_t ky = 0; ky < d->KH; ky++)
             for (uint64_t kx = 0; kx < d->KW; kx++) {
-                int64_t w = wget(W, w_bits, ((oc * d->Cig + c) * d->KH + ky) * d->KW + kx);
-                if (!w)
+                int64_t w[4] = {0, 0, 0, 0};
+                for (uint64_t k = 0; k < nk; k++)
+                    w[k] = wget(W, w_bits, (((oc0 + k) * d->Cig + c) * d->KH + ky) * d->KW + kx);
+                if (!w[0] && !w[1] && !w[2] && !w[3])
                     continue;
                 /* ix = ox sw + kx dw - pl in [0, W) */
                 int64_t off = (int64_t)(kx * d->dw) - (int64_t)d->pl, sw = (int64_t)d->sw;
@@ -96,9 +103,21 @@ static void conv_plane_i64(const zki_conv_dims *d, const int64_t *X, const void 
                     if (iy < 0 || iy >= (int64_t)d->H)
                         continue;
                     const int64_t *xr = xc + (uint64_t)iy * d->W;
-                    int64_t *o = out + oy * d->OW;
-                    for (int64_t ox = lo; ox <= hi; ox++)
-                        o[ox] += w * xr[ox * sw + off];
+                    uint64_t r = oy * d->OW;
+                    if (nk == 4) {
+                        int64_t *o0 = o4[0] + r, *o1 = o4[1] + r, *o2 = o4[2] + r, *o3 = o4[3] + r;
+                        for (int64_t ox = lo; ox <= hi; ox++) {
+                            int64_t x = xr[ox * sw + off];
+                            o0[ox] += w[0] * x;
+                            o1[ox] += w[1] * x;
+                            o2[ox] += w[2] * x;
+                            o3[ox] += w[3] * x;
+                        }
+                    } else {
+                        for (uint64_t k = 0; k < nk; k++)
+                            for (int64_t ox = lo; ox <= hi; ox++)
+                                o4[k][r + (uint64_t)ox] += w[k] * xr[ox * sw + off];
+                    }
                 }
             }
     }
@@ -125,13 +144,16 @@ zki_status zki_conv_forward(const zki_conv_dims *d, const int64_t *X, const void
         for (uint64_t i = 0; fast && i < d->B * d->C * d->H * d->W; i++)
             fast = X[i] > -((int64_t)1 << 31) && X[i] < ((int64_t)1 << 31);
     if (fast) {
-        uint64_t np = d->OH * d->OW;
+        /* blocks of up to 4 output channels of one group */
+        uint64_t np = d->OH * d->OW, bpg = (d->Cog + 3) / 4, nblk = d->B * d->G * bpg;
 #pragma omp parallel for schedule(static) reduction(| : bad)
-        for (int64_t bo = 0; bo < nbo; bo++) {
-            uint64_t b = (uint64_t)bo / d->OC, oc = (uint64_t)bo % d->OC;
-            int64_t *o = acc + (uint64_t)bo * np;
-            conv_plane_i64(d, X, W, w_bits, bias ? bias[oc] : 0, b, oc, o);
-            for (uint64_t i = 0; i < np; i++)
+        for (int64_t bi = 0; bi < (int64_t)nblk; bi++) {
+            uint64_t b = (uint64_t)bi / (d->G * bpg), r = (uint64_t)bi % (d->G * bpg);
+            uint64_t oc0 = (r / bpg) * d->Cog + (r % bpg) * 4, nk = d->Cog - (r % bpg) * 4;
+            nk = nk < 4 ? nk : 4;
+            int64_t *o = acc + (b * d->OC + oc0) * np;
+            conv_planes_i64(d, X, W, w_bits, bias, b, oc0, nk, o);
+            for (uint64_t i = 0; i < nk * np; i++)
                 if (o[i] <= -((int64_t)1 << 62) || o[i] >= ((int64_t)1 << 62))
                     bad |= 1;
         }
