@@ -44,6 +44,9 @@ int main(int argc, char **argv)
         return 1;
     }
     double t_setup = bench_now() - t0;
+    /* as `zkinfer prove`: the key holds what the prover reads */
+    zki_qmodel_free(m);
+    m = NULL;
     double rss_setup = bench_peak_rss_mib();
     zki_cli_in_model im;
     zki_cli_in_opts io = {0, 0};
@@ -98,6 +101,5 @@ int main(int argc, char **argv)
     free(X);
     zki_proof_free(&pf);
     zki_pk_free(pk);
-    zki_qmodel_free(m);
     return 0;
 }

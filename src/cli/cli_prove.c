@@ -91,6 +91,10 @@ int zki_cli_prove(int argc, char **argv)
     zki_status sst = zki_keygen(m, seed, &pk, NULL);
     memset(seed, 0, sizeof seed);
     zki_cli_progress_end(&pr);
+    /* the key holds every constant the prover reads: the model's int64
+     * weights (8 bytes each) would sit under the prover's peak */
+    zki_model_destroy(m);
+    m = NULL;
     if (sst != ZKI_OK) {
         rc = zki_cli_err("setup");
         goto done;

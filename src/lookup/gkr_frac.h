@@ -41,6 +41,15 @@ size_t zki_frac_proof_size(const zki_frac_proof *pf);
  * coords) and p, q there. ZKI_ERR_INPUT if some q[x] is zero. */
 zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_transcript *t,
                           zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval);
+/* The same proof for base-field numerators p (lookup leaves: -1, 0, m),
+ * half the leaves' memory of extension ones. work: zki_frac_work_len(n)
+ * entries the proof may overwrite (a caller proving several trees reuses
+ * one block: fresh pages cost a fault and a zeroing each), or NULL. */
+zki_status zki_frac_prove_base(const zki_fe *p, const zki_ext *q, size_t n, zki_transcript *t,
+                               zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval,
+                               zki_ext *work);
+/* Extension elements of the prover's layers and work space for n variables. */
+size_t zki_frac_work_len(size_t n);
 
 /* Replays the proof. On success the caller must check root_p, root_q (e.g.
  * root_p == 0, root_q != 0) and that the leaves' p, q at *point equal

@@ -461,42 +461,71 @@ static void free_points(zki_ext **rho, const lk_layout *L)
  * beta T_out)), the sites' -1 / (alpha - (a + beta b)), 0 on padding)
  * into p, q from index 0. */
 static void tree_leaves(const zki_lookup *lk, const lk_layout *L, size_t b, zki_ext alpha, zki_ext beta,
-                        zki_ext *p, zki_ext *q)
+                        zki_fe *p, zki_ext *q)
 {
     const zki_lookup_table *T = lk->table;
     zki_fe bw = zki_ext_mul_prep(beta);
-    if (L->tree[0] == b) {
-        size_t size = (size_t)1 << T->log_size, o = L->off[0];
-        #pragma omp parallel for schedule(static) if (size > 16384)
-        for (size_t i = 0; i < size; i++) {
-            zki_ext v = zki_ext_from_fe(zki_fe_from_i64(T->lo + (int64_t)i));
-            if (T->kind != ZKI_LK_RANGE)
-                v = zki_ext_add(v, zki_ext_scale(beta, zki_fe_from_i64(zki_lookup_table_out(T, i))));
-            p[o + i] = zki_ext_from_fe(lk->m[i]);
-            q[o + i] = zki_ext_sub(alpha, v);
-        }
-    }
-    for (size_t si = 0; si < lk->n_sites; si++) {
-        if (L->tree[1 + si] != b)
-            continue;
-        const lk_site *s = &lk->sites[si];
-        size_t size = (size_t)1 << s->k, o = L->off[1 + si];
-        zki_ext mone = zki_ext_from_fe(zki_fe_neg(1));
-        #pragma omp parallel for schedule(static) if (size > 16384)
-        for (size_t i = 0; i < size; i++) {
-            zki_ext v = zki_ext_from_fe(col_fe(&s->cols[0], site_index(s, i), s->len, lk->mode));
-            if (s->n_cols == 2) {
-                zki_ext w = zki_ext_from_fe(col_fe(&s->cols[1], site_index(s, i), s->len, lk->mode));
-                v = zki_ext_add(v, zki_ext_mul_pre(w, beta, bw));
+    /* one parallel region for the whole tree, no barrier between segments
+     * (each leaf alone: the same bytes for any thread count) */
+    #pragma omp parallel if (L->tree_n[b] > 14)
+    {
+        if (L->tree[0] == b) {
+            size_t size = (size_t)1 << T->log_size, o = L->off[0];
+            #pragma omp for schedule(static) nowait
+            for (size_t i = 0; i < size; i++) {
+                zki_ext v = zki_ext_from_fe(zki_fe_from_i64(T->lo + (int64_t)i));
+                if (T->kind != ZKI_LK_RANGE)
+                    v = zki_ext_add(v, zki_ext_scale(beta, zki_fe_from_i64(zki_lookup_table_out(T, i))));
+                p[o + i] = lk->m[i];
+                q[o + i] = zki_ext_sub(alpha, v);
             }
-            p[o + i] = i < site_leaves(s) ? mone : zki_ext_zero();
-            q[o + i] = zki_ext_sub(alpha, v);
+        }
+        for (size_t si = 0; si < lk->n_sites; si++) {
+            if (L->tree[1 + si] != b)
+                continue;
+            const lk_site *s = &lk->sites[si];
+            size_t size = (size_t)1 << s->k, o = L->off[1 + si];
+            zki_fe mone = zki_fe_neg(1);
+            #pragma omp for schedule(static) nowait
+            for (size_t i = 0; i < size; i++) {
+                zki_ext v = zki_ext_from_fe(col_fe(&s->cols[0], site_index(s, i), s->len, lk->mode));
+                if (s->n_cols == 2) {
+                    zki_ext w = zki_ext_from_fe(col_fe(&s->cols[1], site_index(s, i), s->len, lk->mode));
+                    v = zki_ext_add(v, zki_ext_mul_pre(w, beta, bw));
+                }
+                p[o + i] = i < site_leaves(s) ? mone : 0;
+                q[o + i] = zki_ext_sub(alpha, v);
+            }
         }
     }
 }
 
+/* The prover's work block for leaves of 2^n (tree 0): q (N extension
+ * elements; the eq tables after the GKR), p (N base), the GKR's layers. */
+static size_t work_bytes(unsigned n)
+{
+    size_t N = (size_t)1 << n;
+    return N * (sizeof(zki_ext) + sizeof(zki_fe)) + zki_frac_work_len(n) * sizeof(zki_ext);
+}
+
+zki_status zki_lookup_work_bytes(const zki_lookup *lk, size_t *bytes)
+{
+    lk_layout L;
+    zki_status st = layout(lk, &L);
+    if (st == ZKI_OK)
+        *bytes = work_bytes(L.tree_n[0]);
+    layout_free(&L);
+    return st;
+}
+
 zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof *pf,
                             zki_ledger *ledger)
+{
+    return zki_lookup_prove_in(lk, t, pf, ledger, NULL);
+}
+
+zki_status zki_lookup_prove_in(zki_lookup *lk, zki_transcript *t, zki_lookup_proof *pf,
+                               zki_ledger *ledger, void *work)
 {
     memset(pf, 0, sizeof *pf);
     if (!lk->m)
@@ -509,14 +538,17 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
     absorb_shape(lk, t);
     zki_ext alpha = zki_ts_challenge_ext(t, "lk.alpha");
     zki_ext beta = zki_ts_challenge_ext(t, "lk.beta");
-    /* the leaves of one tree at a time (tree 0 is the largest) */
+    /* the leaves of one tree at a time (tree 0 is the largest); p is base
+     * field (-1, 0, m); every tree's GKR in the same block */
     size_t N = (size_t)1 << L.tree_n[0];
-    zki_ext *p = zki_scratch_alloc(2 * N * sizeof(zki_ext)), *q = p ? p + N : NULL;
+    void *blk = work ? work : zki_scratch_alloc(work_bytes(L.tree_n[0]));
+    zki_ext *q = blk, *eq = q;
+    zki_fe *p = q ? (zki_fe *)(q + N) : NULL;
+    zki_ext *gkr = q ? (zki_ext *)(p + N) : NULL;
     zki_ext **rho = alloc_points(&L);
-    zki_ext *eq = zki_scratch_alloc(((size_t)1 << L.tree_n[0]) * sizeof(zki_ext));
     pf->evals = malloc(L.n_evals * sizeof *pf->evals);
     pf->gkr = calloc(L.n_trees, sizeof *pf->gkr);
-    if (!p || !rho || !eq || !pf->evals || !pf->gkr) {
+    if (!p || !rho || !pf->evals || !pf->gkr) {
         st = zki_fail(ZKI_ERR_NOMEM, "lookup leaves (%zu)", N);
         goto done;
     }
@@ -526,10 +558,11 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
     for (size_t b = 0; b < L.n_trees && st == ZKI_OK; b++) {
         tree_leaves(lk, &L, b, alpha, beta, p, q);
         zki_ext P, Q;
-        st = zki_frac_prove(p, q, L.tree_n[b], t, &pf->gkr[b], rho[b], &P, &Q);
+        st = zki_frac_prove_base(p, q, L.tree_n[b], t, &pf->gkr[b], rho[b], &P, &Q, gkr);
     }
     if (st != ZKI_OK)
         goto done;
+    /* the eq tables (2^k <= N entries) over the leaves' q */
     /* base values at rho_k of their tree: one eq table per (tree, k) run */
     {
         size_t e = 0, have_t = (size_t)-1;
@@ -557,8 +590,8 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
     zki_ts_absorb_ext_vec(t, "lk.evals", pf->evals, pf->n_evals);
     st = add_claims(lk, &L, rho, pf->evals, ledger);
 done:
-    zki_scratch_free(p);
-    zki_scratch_free(eq);
+    if (!work)
+        zki_scratch_free(blk);
     free_points(rho, &L);
     layout_free(&L);
     if (st != ZKI_OK)

@@ -148,6 +148,12 @@ zki_status zki_lookup_proof_from_bytes(zki_lookup_proof *pf, const uint8_t *in, 
 
 zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof *pf,
                             zki_ledger *ledger);
+/* The same in a work block of zki_lookup_work_bytes (64-byte aligned; a
+ * prover of several instances gives them one block of the largest size:
+ * fresh pages cost a fault and a zeroing each). */
+zki_status zki_lookup_prove_in(zki_lookup *lk, zki_transcript *t, zki_lookup_proof *pf,
+                               zki_ledger *ledger, void *work);
+zki_status zki_lookup_work_bytes(const zki_lookup *lk, size_t *bytes);
 /* From the table and site shapes alone: bytes of the proof (as parsed; its
  * serialised form is no larger) plus the verifier's own state for it, and
  * the verifier's ops (field operations). */

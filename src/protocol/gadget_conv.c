@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "common/scratch.h"
 #include "ops/conv.h"
 #include "protocol/gadget.h"
 #include "poly/mle.h"
@@ -114,10 +115,11 @@ static void to_proof(const zki_conv_dims *cd, const zki_conv_proof *cp, zki_node
         p->val[4] = cp->wf_eval;
 }
 
-/* The input map, dense [B][C][H][W] (malloc'ed). */
+/* The input map, dense [B][C][H][W] (from the scratch pool: built twice
+ * per conv, witness and proof, its pages are reused). */
 static int64_t *dense_input(const zki_walk *w, const zki_conv_dims *cd, uint32_t t)
 {
-    int64_t *xd = malloc(sizeof(int64_t) * w->B * cd->C * cd->H * cd->W);
+    int64_t *xd = zki_scratch_alloc(sizeof(int64_t) * w->B * cd->C * cd->H * cd->W);
     if (xd)
         zki_map_gather(xd, w->W->t[t], w->B, cd->C, cd->H, cd->W);
     return xd;
@@ -134,7 +136,7 @@ static zki_status conv_witness(zki_walk *w, uint32_t j)
     if (!(xd = dense_input(w, &cd, L->in[0])))
         return zki_fail(ZKI_ERR_NOMEM, "prove: conv node %u", j);
     st = zki_conv_forward(&cd, xd, w->wts[j], w->w_bits, w->bias[j], &acc);
-    free(xd);
+    zki_scratch_free(xd);
     if (st)
         return st;
     int64_t *accp = malloc(sizeof(int64_t) * w->B * ((size_t)1 << zki_log2_ceil(L->N)));
@@ -171,7 +173,7 @@ static zki_status conv_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
         st = zki_fail(ZKI_ERR_NOMEM, "prove: conv node %u", j);
     else
         st = zki_conv_prove(&cd, xd, w->wts[j], w->w_bits, w->bias[j], r, c->value, w->ts, &cp, xp, wp);
-    free(xd);
+    zki_scratch_free(xd);
     if (!st) {
         to_proof(&cd, &cp, p);
         st = zki_conv_wslices_eval(&cd, w->wts[j], w->w_bits, wp, p->val + 4 + (cd.general ? 1 : 0));

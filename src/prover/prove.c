@@ -252,9 +252,21 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
 
     if ((st = zki_statement_bind(&ts, &pk->vk, B, priv, X, pf->output, &pf->acom)))
         goto out;
-    for (uint32_t j = 0; j < mlk.n; j++)
-        if ((st = zki_lookup_prove(mlk.lk[j], &ts, &pf->lk[j], &led)))
+    /* one work block for every instance, of the largest one's size */
+    {
+        size_t wb = 0, b;
+        for (uint32_t j = 0; !st && j < mlk.n; j++)
+            if (!(st = zki_lookup_work_bytes(mlk.lk[j], &b)) && b > wb)
+                wb = b;
+        void *work = st || !mlk.n ? NULL : zki_scratch_alloc(wb);
+        if (!st && mlk.n && !work)
+            st = zki_fail(ZKI_ERR_NOMEM, "prove: lookup work space (%zu bytes)", wb);
+        for (uint32_t j = 0; !st && j < mlk.n; j++)
+            st = zki_lookup_prove_in(mlk.lk[j], &ts, &pf->lk[j], &led, work);
+        zki_scratch_free(work);
+        if (st)
             goto out;
+    }
     progress(opts, "lookups", 1, 1);
     /* the backward walk: every claim on a node's tensors exists before the
      * node is proven */
