@@ -198,12 +198,14 @@ static int run(inst *I, zki_rng *g, int mode)
  * switch between them are exercised, at strides 1 and 2. */
 static void test_forward_paths(zki_rng *g)
 {
+    /* rows of 48 or more outputs take the int32 path when the bound holds */
     static const uint64_t shapes[][17] = {
-        {1, 64, 9, 11, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, /* 576 taps */
-        {2, 16, 12, 10, 4, 3, 3, 2, 2, 1, 1, 1, 0, 1, 0, 1, 1},
+        {1, 64, 5, 60, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},   /* 576 taps, rows of 60 */
+        {2, 16, 6, 101, 4, 3, 3, 2, 2, 1, 1, 1, 0, 1, 0, 1, 1},  /* stride 2, rows of 50 */
+        {1, 64, 9, 11, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},   /* short rows: int64 */
     };
     static const int64_t xr[] = {128, 1 << 10, 1 << 12, 1 << 15, 1 << 20};
-    for (size_t s = 0; s < 2; s++)
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int wb = 8; wb <= 16; wb += 8)
             for (size_t k = 0; k < sizeof xr / sizeof xr[0]; k++) {
                 inst I;
