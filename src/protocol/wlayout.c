@@ -140,12 +140,14 @@ void zki_weight_table_put(const zki_vk *vk, uint32_t l, int32_t *wbig, const voi
             return; /* checked when the layout was built */
         rows = cd.OC;
         uint64_t kk = cd.KH * cd.KW;
-        for (uint64_t k = 0; k < kk; k++) {
-            int32_t *seg = wbig + pk->off[vk->w_seg[l] + k];
-            for (uint64_t oc = 0; oc < cd.OC; oc++)
+        /* one tap's segment per output channel row, each entry written once */
+#pragma omp parallel for collapse(2) schedule(static) if (kk * cd.OC * cd.Cig > 65536)
+        for (uint64_t k = 0; k < kk; k++)
+            for (uint64_t oc = 0; oc < cd.OC; oc++) {
+                int32_t *seg = wbig + pk->off[vk->w_seg[l] + k];
                 for (uint64_t ic = 0; ic < cd.Cig; ic++)
                     seg[oc << cd.licl | ic] = (int32_t)wget(W, w_bits, (oc * cd.Cig + ic) * kk + k);
-        }
+            }
     } else {
         rows = Ly->N;
         uint64_t kp = (uint64_t)1 << zki_log2_ceil(Ly->K);

@@ -137,10 +137,11 @@ static zki_u128 uabs(int64_t v)
 static zki_u128 value_bound(const zki_qtensor *t)
 {
     if (t->kind == ZKI_QT_CONST && t->data) {
-        zki_u128 b = 0;
+        uint64_t b = 0; /* |INT64_MIN| = 2^63 fits */
         int64_t n = zki_qnumel(t);
+#pragma omp parallel for schedule(static) reduction(max : b) if (n > 65536)
         for (int64_t k = 0; k < n; k++) {
-            zki_u128 a = uabs(t->data[k]);
+            uint64_t a = t->data[k] < 0 ? (uint64_t)0 - (uint64_t)t->data[k] : (uint64_t)t->data[k];
             if (a > b)
                 b = a;
         }
@@ -329,7 +330,7 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
     }
     case ZKI_QOP_ADD: {
         /* rq(sum_i x_i*M_i): n_in >= 2 inputs, each broadcasting to the output */
-        const zki_qtensor *in[ZKI_QMAX_IN];
+        const zki_qtensor *in[ZKI_QMAX_IN] = {0};
         int k = n->n_in;
         zki_u128 acc = 0;
         for (int j = 0; j < k; j++) {

@@ -163,6 +163,23 @@ static uint64_t get_uint(zki_rbuf *r, int bytes)
     return v;
 }
 
+/* cnt little-endian signed integers of wd bytes each, sign-extended (the
+ * caller checked that they are all in the buffer). Each element alone:
+ * the same values for any thread count. */
+static void get_consts(zki_rbuf *r, int wd, int64_t cnt, int64_t *out)
+{
+    const uint8_t *src = r->b + r->off;
+    int sh = 64 - 8 * wd;
+#pragma omp parallel for schedule(static) if (cnt > 65536)
+    for (int64_t k = 0; k < cnt; k++) {
+        uint64_t u = 0;
+        for (int b = 0; b < wd; b++)
+            u |= (uint64_t)src[(size_t)k * (size_t)wd + (size_t)b] << (8 * b);
+        out[k] = sh ? (int64_t)(u << sh) >> sh : (int64_t)u; /* sign-extend */
+    }
+    r->off += (size_t)cnt * (size_t)wd;
+}
+
 static char *get_name(zki_rbuf *r)
 {
     size_t n = (size_t)get_uint(r, 2);
@@ -243,11 +260,7 @@ zki_status zki_zkm_parse(const uint8_t *buf, size_t len, zki_qmodel **out)
             t->data = malloc(sizeof(int64_t) * (size_t)(cnt > 0 ? cnt : 1));
             if (!t->data)
                 ZKM_BAD("out of memory");
-            for (int64_t k = 0; k < cnt; k++) {
-                uint64_t u = get_uint(&r, wd);
-                int sh = 64 - 8 * wd;
-                t->data[k] = sh ? (int64_t)(u << sh) >> sh : (int64_t)u; /* sign-extend */
-            }
+            get_consts(&r, wd, cnt, t->data);
         }
     }
     for (uint64_t i = 0; i < nn; i++) {
