@@ -17,9 +17,7 @@
 #include "quant/npy.h"
 
 #define ZKI_RQ_PRECISION 24 /* bits of the requantisation multiplier */
-#ifndef ZKI_RQ_MIN_PRECISION
 #define ZKI_RQ_MIN_PRECISION 7 /* fewest bits kept when coarser_shift saves a limb */
-#endif
 #define ZKI_BIAS_BITS 40
 #define ZKI_LN_FRAC 12     /* fixed-point bits of the normalised LayerNorm value */
 #define ZKI_QMAX_SUM 16    /* terms of one n-ary ADD (a chain of Adds/Subs summed exactly) */
@@ -466,19 +464,8 @@ static float *bcast_const(const zki_tensor *t, int r, const int64_t *d)
         if (t->dims[a] != 1 && t->dims[a] != d[r - t->rank + a])
             return NULL;
     float *f = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
-    for (int64_t i = 0; f && i < n; i++) {
-        int64_t rem = i, src = 0, stride = 1;
-        for (int a = r - 1; a >= 0; a--) {
-            int64_t co = rem % d[a];
-            rem /= d[a];
-            int ta = a - (r - t->rank);
-            if (ta >= 0) {
-                src += (t->dims[ta] == 1 ? 0 : co) * stride;
-                stride *= t->dims[ta];
-            }
-        }
-        f[i] = t->f[src];
-    }
+    for (int64_t i = 0; f && i < n; i++)
+        f[i] = t->f[zki_bcast_index(r, d, t->rank, t->dims, i)];
     return f;
 }
 
