@@ -77,22 +77,35 @@ int main(int argc, char **argv)
     for (int i = 0; i < 32; i++)
         printf("%02x", h.b[i]);
     printf("\npeak RSS %.0f MiB\n", bench_peak_rss_mib());
-    /* where the proof's bytes are: each commitment's opening (rows sent,
-     * queried columns, Merkle nodes), the rest is sum-checks and claims */
+    /* where the proof's bytes are: each commitment's opening (rows sent or
+     * the committed row's root and sum-check, queried columns, Merkle
+     * nodes), the committed rows' joint opening, the rest is sum-checks and
+     * claims */
     const zki_pcs_commitment *com[2] = {&pk->vk.wcom, &pf.acom};
     const char *com_name[2] = {"weights", "advice"};
     size_t opened = 0;
     for (uint32_t c = 0; c < pf.open.n_parts && c < 2; c++) {
         const zki_pcs_proof_part *pp = &pf.open.parts[c];
-        size_t rows = (size_t)(pp->n_groups + pp->has_prox) * pp->row_len * 16;
+        size_t rows = pp->has_rowc ? 36 + 16 * (2 * (size_t)pp->rc_rounds + 2)
+                                   : (size_t)(pp->n_groups + pp->has_prox) * pp->row_len * 16;
         size_t cols = (size_t)pp->n_cols * pp->col_height * 8 + (pp->has_salt ? pp->n_cols * 32u : 0);
         size_t nodes = (size_t)pp->n_nodes * 32;
         opened += rows + cols + nodes;
-        printf("%s: %llu cells, %llu rows of 2^%u, %u queries; opening %zu bytes (rows %zu, "
+        printf("%s: %llu cells, %llu rows of 2^%u, %u queries; opening %zu bytes (%s %zu, "
                "columns %zu, Merkle %zu)\n",
                com_name[c], (unsigned long long)com[c]->shape.data_rows << com[c]->shape.log_cols,
                (unsigned long long)com[c]->shape.rows, com[c]->shape.log_cols, com[c]->shape.queries,
-               rows + cols + nodes, rows, cols, nodes);
+               rows + cols + nodes, pp->has_rowc ? "row committed: root + sum-check" : "rows",
+               rows, cols, nodes);
+    }
+    if (pf.open.inner) {
+        uint8_t *ib;
+        size_t il;
+        if (zki_pcs_proof_to_bytes(pf.open.inner, &ib, &il) == ZKI_OK) {
+            printf("committed rows' opening %zu bytes\n", il);
+            opened += il;
+            free(ib);
+        }
     }
     printf("rest (sum-checks, lookups, claims) %zu bytes\n", len - opened);
     if (argc > 3 && zki_write_file_atomic(argv[3], buf, len, ZKI_FILE_PUBLIC) != ZKI_OK)

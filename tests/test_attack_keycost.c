@@ -432,10 +432,7 @@ static void test_over_limit_key(void)
     uint64_t lens[3];
     uint32_t nt = zki_vk_weight_lens(&vk, lens);
     zki_pcs_params pp;
-    zki_pcs_params_default(&pp);
-    pp.security_bits = ZKI_KEY_SECURITY_BITS;
-    pp.hiding = 1;
-    pp.log_cols = zki_weight_log_cols(&vk);
+    zki_key_pcs_params(&vk, 0, &pp);
     CHECK(zki_pcs_shape_init(&vk.wcom, &pp, lens, nt) == ZKI_OK);
     uint64_t ops = 0, bytes = 0;
     CHECK(zki_vk_verifier_cost(&vk, 1, &ops, &bytes) == ZKI_OK);

@@ -52,7 +52,7 @@
 #include "hash/sha256.h"
 #include "transcript/transcript.h"
 
-#define ZKI_PCS_VERSION 3u
+#define ZKI_PCS_VERSION 4u
 #define ZKI_PCS_MAX_POLYS 65536u      /* tables per commitment */
 #define ZKI_PCS_MAX_LOG_LEN 40u       /* a table has at most 2^40 entries */
 #define ZKI_PCS_MAX_LOG_D 26u         /* codeword length (keeps D/|K| <= 2^-102) */
@@ -73,11 +73,15 @@ typedef struct {
 typedef struct {
     uint32_t rate_log;      /* D >= C * 2^rate_log (default 2: rate 1/4) */
     uint32_t log_cols;      /* row width 2^log_cols; 0 = automatic */
+    uint32_t max_log_cols;  /* automatic: the widest row considered (0 = 20): wider rows
+                             * shrink the opening but cost the prover time */
     uint32_t security_bits; /* target soundness (default 100) */
     uint32_t hiding;        /* 0 or 1 */
     uint32_t open_budget;   /* hiding: number of openings covered (default 1) */
     uint32_t max_points;    /* hiding: distinct r_lo groups per opening (0 = number of tables) */
     uint32_t grind_bits;    /* proof-of-work bits before the queries (0 .. 30, default 0) */
+    uint32_t row_commit;    /* 1: a tensor-mode opening may commit its row (pcs_row.c) when
+                             * that is fewer bytes; 0: always sent (default 0) */
     const uint8_t *seed;    /* hiding: 32 bytes of randomness; NULL = OS entropy */
 } zki_pcs_params;
 
@@ -97,6 +101,7 @@ typedef struct {
     uint32_t max_points;  /* per opening (hiding) */
     double rho;           /* K / D */
     double bits;          /* -log2 of the query soundness term */
+    uint32_t row_commit;  /* 1: tensor-mode openings commit the row instead of sending it */
 } zki_pcs_shape;
 
 typedef struct {
@@ -141,12 +146,19 @@ typedef struct {
     uint8_t *salts;     /* n_cols * 32 (hiding) */
     uint32_t n_nodes;   /* Merkle multi-proof: sibling digests, bottom up */
     zki_digest *nodes;
+    /* Committed row (tensor mode on a row_commit shape; rows is NULL): */
+    uint8_t has_rowc;
+    zki_digest row_root;  /* root of the row's commitment */
+    uint32_t rc_rounds;   /* m = ceil(log2 row_len) */
+    zki_ext *rc_msgs;     /* rc_rounds * 2: the sum-check of the row's claims */
+    zki_ext rc_evals[2];  /* the row's two base halves at the sum-check point */
 } zki_pcs_proof_part;
 
-typedef struct {
+typedef struct zki_pcs_proof {
     uint32_t n_parts;
     zki_pcs_proof_part *parts;
     uint64_t nonce; /* proof of work (0 when the opening grinds 0 bits) */
+    struct zki_pcs_proof *inner; /* the committed rows' joint opening, or NULL */
 } zki_pcs_proof;
 
 void zki_pcs_params_default(zki_pcs_params *p);
@@ -159,6 +171,32 @@ uint32_t zki_pcs_queries(double rho, uint32_t bits);
  * variables, may use tensor mode on commitment c: (hi_vars + 1) D / |K| must
  * be <= 2^-102 (docs/security.md). */
 int zki_pcs_tensor_ok(const zki_pcs_commitment *c, uint32_t hi_vars);
+
+/* Committed rows (pcs_row.c): a tensor-mode opening on a shape with
+ * row_commit sends, instead of its combined row, the root of a plain
+ * commitment to it (2 K base entries, the row's two halves interleaved),
+ * proves after the column queries by a sum-check that the row agrees with
+ * the opened columns and the claim, and opens that commitment at the
+ * sum-check's point (all committed rows of an opening in one inner
+ * opening). The shape takes it when the width chooser's byte count says
+ * so, for rows of at least ZKI_PCS_ROW_COMMIT_MIN entries. */
+#define ZKI_PCS_ROW_COMMIT_MIN 256u
+/* The row commitment's parameters (plain, same rate, security and
+ * grinding, automatic width, no row commitment of its own) and length. */
+void zki_pcs_row_params(const zki_pcs_commitment *outer, zki_pcs_params *ip, uint64_t *len);
+/* Its sum-check's rounds: ceil(log2 K). */
+uint32_t zki_pcs_row_rounds(const zki_pcs_shape *s);
+/* The row commitment of `outer` with the given root (NULL: zero), shape
+ * derived; free with zki_pcs_commitment_free. */
+zki_status zki_pcs_row_commitment(const zki_pcs_commitment *outer, const zki_digest *root,
+                                  zki_pcs_commitment *inner);
+
+/* Estimated bytes of a tensor-mode opening of tables `lens` at row width
+ * 2^log_cols (>= 1) under p: the row or its commitment's opening, the
+ * opened columns and their Merkle proof (what the automatic width
+ * minimises). Negative when that layout is invalid. */
+double zki_pcs_open_bytes(const zki_pcs_params *p, const uint64_t *lens, uint32_t n_polys,
+                          uint32_t log_cols);
 
 /* Committed rows of table `poly`: ceil(len / C). */
 uint64_t zki_pcs_poly_rows(const zki_pcs_commitment *c, uint32_t poly);

@@ -517,3 +517,44 @@ zki_status zki_pcs_encode(const zki_pcs_coder *c, const zki_fe *msg, uint64_t k,
     }
     return ZKI_OK;
 }
+
+zki_status zki_pcs_column_combos(const zki_pcs_ctx *x, uint32_t c, const zki_fe *cols,
+                                 uint64_t height, uint32_t n, zki_ext *combo)
+{
+    uint32_t n_comb = zki_pcs_n_comb(x, c);
+    zki_ext_acc *acc = malloc(n_comb * sizeof *acc);
+    if (!acc)
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory combining columns");
+    for (uint32_t i = 0; i < n; i++) {
+        const zki_fe *col = cols + (size_t)i * height;
+        for (uint32_t g = 0; g < n_comb; g++)
+            zki_ext_acc_zero(&acc[g]);
+        for (size_t t = 0; t < x->n_terms[c]; t++) {
+            const zki_pcs_term *tm = &x->terms[c][t];
+            for (uint64_t r = 0; r < tm->n_rows; r++)
+                zki_ext_acc_mac_fe(&acc[tm->target], col[tm->first_row + r], tm->coef[r]);
+        }
+        for (uint32_t g = 0; g < n_comb; g++)
+            combo[(size_t)g * n + i] = zki_ext_acc_reduce(&acc[g]);
+    }
+    free(acc);
+    return ZKI_OK;
+}
+
+zki_ext zki_pcs_eval_target(const zki_pcs_ctx *x, uint32_t c, uint32_t g,
+                            const zki_pcs_claim *claims, size_t n_claims, const zki_ext *mu)
+{
+    zki_ext want = mu ? zki_ext_mul(x->mu_coef[c], mu[g]) : zki_ext_zero();
+    for (size_t i = 0; i < n_claims; i++)
+        if (claims[i].commit == c && x->group[i] == g)
+            want = zki_ext_add(want, zki_ext_mul(x->scale[i], claims[i].value));
+    return want;
+}
+
+size_t zki_pcs_only_claim(const zki_pcs_claim *claims, size_t n_claims, uint32_t c)
+{
+    for (size_t i = 0; i < n_claims; i++)
+        if (claims[i].commit == c)
+            return i;
+    return 0;
+}

@@ -146,6 +146,59 @@ static inline uint64_t zki_pcs_enc_pos(const zki_pcs_coder *c, uint64_t j)
     return (j % c->q) * c->p + j / c->q;
 }
 
+/* combo[g * n + i]: combined row g's entry at opened column i, formed
+ * from the column's entries (what Enc(row_g) must hold there). */
+zki_status zki_pcs_column_combos(const zki_pcs_ctx *x, uint32_t c, const zki_fe *cols,
+                                 uint64_t height, uint32_t n, zki_ext *combo);
+/* What <row_g[0 .. C), eq(r_lo)> must equal: sum over g's claims of
+ * scale_i v_i, plus mu_coef mu_g (hiding; mu NULL otherwise). */
+zki_ext zki_pcs_eval_target(const zki_pcs_ctx *x, uint32_t c, uint32_t g,
+                            const zki_pcs_claim *claims, size_t n_claims, const zki_ext *mu);
+
+/* Committed rows (pcs_row.c). The prover's commitment to a row: T (2 K
+ * base entries, u_0 and u_1 interleaved) and its PCS prover. */
+typedef struct {
+    zki_fe *table;
+    zki_pcs_prover *pr;
+} zki_pcs_rowc;
+zki_status zki_pcs_row_commit(const zki_pcs_commitment *com, const zki_ext *u, zki_pcs_rowc *rc,
+                              zki_digest *root);
+void zki_pcs_rowc_free(zki_pcs_rowc *rc);
+/* After the column queries: proves row u against the distinct queried
+ * columns idx[0 .. n), their combinations e and the evaluation target v of
+ * claim cl; fills q's sum-check and the inner claim (point of m + 1
+ * coordinates, value) on the row's commitment. Transcript: rho, the
+ * sum-check, a_0 and a_1, s. */
+zki_status zki_pcs_row_prove(zki_transcript *ts, const zki_pcs_commitment *com,
+                             const zki_pcs_claim *cl, const zki_ext *u, const uint64_t *idx,
+                             uint32_t n, const zki_ext *e, zki_ext v, zki_pcs_proof_part *q,
+                             zki_ext *ipoint, zki_ext *ivalue);
+/* The verifier's replay: ZKI_ERR_VERIFY when the sum-check or its last
+ * round fails; else the inner claim to check by opening the row's
+ * commitment. */
+zki_status zki_pcs_row_verify(zki_transcript *ts, const zki_pcs_commitment *com,
+                              const zki_pcs_claim *cl, const uint64_t *idx, uint32_t n,
+                              const zki_ext *e, zki_ext v, const zki_pcs_proof_part *q,
+                              zki_ext *ipoint, zki_ext *ivalue);
+
+/* The first claim on commitment c (tensor mode: its only one). */
+size_t zki_pcs_only_claim(const zki_pcs_claim *claims, size_t n_claims, uint32_t c);
+
+/* The batched row claims' table G (2^m entries) and its multilinear value
+ * at r (pcs_row.c; exposed for the test that they agree). pw: n + 1
+ * batching coefficients; r_lo: the claim's lo column coordinates. */
+zki_status zki_pcs_row_g_table(const zki_pcs_shape *s, const uint64_t *idx, uint32_t n,
+                               const zki_ext *pw, const zki_ext *r_lo, uint32_t lo, uint32_t m,
+                               zki_ext *G);
+zki_ext zki_pcs_row_g_eval(const zki_pcs_shape *s, const uint64_t *idx, uint32_t n,
+                           const zki_ext *pw, const zki_ext *r_lo, uint32_t lo, const zki_ext *r,
+                           uint32_t m);
+
+/* TEST-ONLY (zero outside tests): added to the first entry of every
+ * committed row before it is committed, so a test can drive a prover
+ * whose committed row disagrees with its columns (tests/test_pcs_row.c). */
+extern zki_ext zki_pcs_test_row_delta;
+
 /* 32 bytes of OS entropy. */
 zki_status zki_pcs_entropy(uint8_t seed[32]);
 /* Deterministic stream of uniform field elements from (seed, domain, index). */

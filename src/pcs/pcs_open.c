@@ -1,6 +1,7 @@
 /* Opening: combined rows (one per group of claims sharing r_lo, plus the
- * proximity row in classic mode; the single evaluation row in tensor mode),
- * then the queried columns with a Merkle multi-proof.
+ * proximity row in classic mode; the single evaluation row in tensor mode,
+ * or its commitment on a row_commit shape), then the queried columns with
+ * a Merkle multi-proof, then the committed rows' proofs (pcs_row.c).
  * Threads split the columns of the combined rows, so sums are formed in
  * the same order for any thread count. */
 #include <stdlib.h>
@@ -84,8 +85,10 @@ static zki_status mask_evals(const zki_pcs_prover *pr, const zki_pcs_ctx *x, uin
     return ZKI_OK;
 }
 
+/* Fills q's columns, salts and Merkle proof; *idx_out (malloc'ed) the
+ * distinct queried columns. */
 static zki_status open_columns(const zki_pcs_prover *pr, const uint64_t *draws,
-                               zki_pcs_proof_part *q, zki_transcript *ts)
+                               zki_pcs_proof_part *q, zki_transcript *ts, uint64_t **idx_out)
 {
     const zki_pcs_shape *s = &pr->com.shape;
     uint64_t *idx = malloc(s->queries * sizeof *idx);
@@ -116,8 +119,59 @@ static zki_status open_columns(const zki_pcs_prover *pr, const uint64_t *draws,
     zki_ts_absorb_bytes(ts, "pcs/leaves", leaves, (size_t)n * sizeof *leaves);
     st = zki_pcs_multiproof(&pr->tree, idx, n, &q->nodes, &q->n_nodes);
 done:
-    free(idx);
     free(leaves);
+    if (st)
+        free(idx);
+    else
+        *idx_out = idx;
+    return st;
+}
+
+/* The committed rows' sum-checks, then their commitments' joint opening
+ * into out->inner. urows[c]: part c's combined row (NULL: sent). */
+static zki_status prove_committed_rows(zki_transcript *ts, zki_pcs_prover *const *provers,
+                                       const zki_pcs_ctx *x, const zki_pcs_claim *claims,
+                                       size_t n_claims, zki_ext *const *urows,
+                                       zki_pcs_rowc *rowc, uint64_t *const *idx,
+                                       zki_pcs_proof *out)
+{
+    uint32_t n_in = 0;
+    zki_pcs_prover *in_pr[ZKI_PCS_MAX_COMMITS];
+    zki_pcs_claim in_claims[ZKI_PCS_MAX_COMMITS];
+    zki_ext *pts[ZKI_PCS_MAX_COMMITS] = {0};
+    zki_status st = ZKI_OK;
+    for (uint32_t c = 0; c < x->n_commits && !st; c++) {
+        if (!urows[c])
+            continue;
+        const zki_pcs_commitment *com = &provers[c]->com;
+        zki_pcs_proof_part *q = &out->parts[c];
+        uint32_t n = q->n_cols;
+        zki_ext *e = malloc((size_t)n * sizeof *e);
+        pts[n_in] = malloc(((size_t)zki_pcs_row_rounds(&com->shape) + 1) * sizeof(zki_ext));
+        if (!e || !pts[n_in]) {
+            free(e);
+            st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory proving a committed row");
+            break;
+        }
+        st = zki_pcs_column_combos(x, c, q->cols, q->col_height, n, e);
+        zki_ext v = zki_pcs_eval_target(x, c, 0, claims, n_claims, q->has_mu ? q->mu : NULL);
+        if (!st)
+            st = zki_pcs_row_prove(ts, com, &claims[zki_pcs_only_claim(claims, n_claims, c)], urows[c],
+                                   idx[c], n, e, v, q, pts[n_in], &in_claims[n_in].value);
+        free(e);
+        in_pr[n_in] = rowc[c].pr;
+        in_claims[n_in].commit = n_in;
+        in_claims[n_in].poly = 0;
+        in_claims[n_in].point = pts[n_in];
+        n_in++;
+    }
+    if (!st && n_in) {
+        out->inner = calloc(1, sizeof *out->inner);
+        st = out->inner ? zki_pcs_open(ts, in_pr, n_in, in_claims, n_in, out->inner)
+                        : zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for the rows' opening");
+    }
+    for (uint32_t i = 0; i < ZKI_PCS_MAX_COMMITS; i++)
+        free(pts[i]);
     return st;
 }
 
@@ -131,6 +185,10 @@ zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint
     const zki_pcs_commitment *commits[ZKI_PCS_MAX_COMMITS];
     uint32_t slots[ZKI_PCS_MAX_COMMITS];
     zki_ext *mus[ZKI_PCS_MAX_COMMITS] = {0};
+    zki_ext *urows[ZKI_PCS_MAX_COMMITS] = {0};
+    uint64_t *idx[ZKI_PCS_MAX_COMMITS] = {0};
+    zki_pcs_rowc rowc[ZKI_PCS_MAX_COMMITS];
+    memset(rowc, 0, sizeof rowc);
     for (uint32_t c = 0; c < n_commits; c++) {
         if (!provers[c])
             return zki_fail(ZKI_ERR_INPUT, "pcs: prover %u is NULL", c);
@@ -176,14 +234,26 @@ zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint
     for (uint32_t c = 0; c < n_commits; c++) {
         zki_pcs_proof_part *q = &out->parts[c];
         uint32_t n_comb = zki_pcs_n_comb(&x, c);
-        q->rows = malloc((size_t)n_comb * q->row_len * sizeof *q->rows);
-        if (!q->rows) {
+        zki_ext *rows = malloc((size_t)n_comb * q->row_len * sizeof *rows);
+        if (!rows) {
             st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for combined rows");
             goto done;
         }
-        if ((st = combine_rows(provers[c], x.terms[c], x.n_terms[c], n_comb, q->rows)))
+        if ((st = combine_rows(provers[c], x.terms[c], x.n_terms[c], n_comb, rows))) {
+            free(rows);
             goto done;
-        zki_ts_absorb_ext_vec(ts, "pcs/rows", q->rows, (size_t)n_comb * q->row_len);
+        }
+        if (x.tensor[c] && commits[c]->shape.row_commit) {
+            urows[c] = rows;
+            q->has_rowc = 1;
+            rows[0] = zki_ext_add(rows[0], zki_pcs_test_row_delta);
+            if ((st = zki_pcs_row_commit(commits[c], rows, &rowc[c], &q->row_root)))
+                goto done;
+            zki_ts_absorb_bytes(ts, "pcs/row-root", q->row_root.b, ZKI_DIGEST_LEN);
+        } else {
+            q->rows = rows;
+            zki_ts_absorb_ext_vec(ts, "pcs/rows", q->rows, (size_t)n_comb * q->row_len);
+        }
     }
     if ((st = zki_pcs_grind(ts, zki_pcs_grind_bits(commits, n_commits), &out->nonce)))
         goto done;
@@ -191,12 +261,19 @@ zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint
     if ((st = zki_pcs_queries_draw(ts, commits, n_commits, &draws, &n_draws)))
         goto done;
     for (uint32_t c = 0; c < n_commits; c++)
-        if ((st = open_columns(provers[c], draws, &out->parts[c], ts)))
+        if ((st = open_columns(provers[c], draws, &out->parts[c], ts, &idx[c])))
             goto done;
+    if ((st = prove_committed_rows(ts, provers, &x, claims, n_claims, urows, rowc, idx, out)))
+        goto done;
     for (uint32_t c = 0; c < n_commits; c++)
         if (commits[c]->params.hiding)
             provers[c]->next_slot++;
 done:
+    for (uint32_t c = 0; c < n_commits; c++) {
+        free(idx[c]);
+        free(urows[c]);
+        zki_pcs_rowc_free(&rowc[c]);
+    }
     free(draws);
     zki_pcs_ctx_free(&x);
     if (st)

@@ -14,6 +14,7 @@ void zki_pcs_params_default(zki_pcs_params *p)
     p->rate_log = 2;
     p->security_bits = 100;
     p->open_budget = 1;
+    p->row_commit = 0;
 }
 
 uint32_t zki_pcs_queries(double rho, uint32_t bits)
@@ -55,10 +56,14 @@ static zki_status check_params(const zki_pcs_params *p)
         return zki_fail(ZKI_ERR_INPUT, "pcs: hiding flag %u not 0 or 1", p->hiding);
     if (p->log_cols > 26)
         return zki_fail(ZKI_ERR_INPUT, "pcs: log_cols %u > 26", p->log_cols);
+    if (p->max_log_cols > 20)
+        return zki_fail(ZKI_ERR_INPUT, "pcs: max_log_cols %u > 20", p->max_log_cols);
     if (p->hiding && (p->open_budget < 1 || p->open_budget > 1024))
         return zki_fail(ZKI_ERR_INPUT, "pcs: open_budget %u outside [1, 1024]", p->open_budget);
     if (p->max_points > ZKI_PCS_MAX_GROUPS)
         return zki_fail(ZKI_ERR_INPUT, "pcs: max_points %u too large", p->max_points);
+    if (p->row_commit > 1)
+        return zki_fail(ZKI_ERR_INPUT, "pcs: row_commit flag %u not 0 or 1", p->row_commit);
     if (p->grind_bits > ZKI_PCS_MAX_GRIND)
         return zki_fail(ZKI_ERR_INPUT, "pcs: grind_bits %u > %u", p->grind_bits,
                         ZKI_PCS_MAX_GRIND);
@@ -126,6 +131,84 @@ static void shape_at(zki_pcs_commitment *c, const zki_pcs_params *p, uint32_t lc
     }
 }
 
+static double merkle_bytes(uint32_t t, uint32_t log_d)
+{
+    /* a multi-proof of t random leaves holds about t (log_d - log2 t) siblings */
+    double lt = log2((double)(t ? t : 1));
+    return (double)log_d > lt ? 32.0 * t * ((double)log_d - lt) : 0.0;
+}
+
+/* Bytes of a tensor-mode opening of shape s sending its row: the row
+ * (16 K), the opened columns (8 t rows) and their Merkle proof. */
+static double open_bytes_plain(const zki_pcs_shape *s)
+{
+    return 16.0 * (double)s->row_len + 8.0 * s->queries * (double)s->rows +
+           merkle_bytes(s->queries, s->log_d);
+}
+
+void zki_pcs_row_params(const zki_pcs_commitment *outer, zki_pcs_params *ip, uint64_t *len)
+{
+    zki_pcs_params_default(ip);
+    ip->rate_log = outer->params.rate_log;
+    ip->security_bits = outer->params.security_bits;
+    ip->grind_bits = outer->params.grind_bits;
+    ip->row_commit = 0; /* one level: the row's own row is sent */
+    *len = 2 * outer->shape.row_len;
+}
+
+uint32_t zki_pcs_row_rounds(const zki_pcs_shape *s) { return log2_ceil_u64(s->row_len); }
+
+zki_status zki_pcs_row_commitment(const zki_pcs_commitment *outer, const zki_digest *root,
+                                  zki_pcs_commitment *inner)
+{
+    zki_pcs_params ip;
+    uint64_t len;
+    zki_pcs_row_params(outer, &ip, &len);
+    zki_status st = zki_pcs_shape_init(inner, &ip, &len, 1);
+    if (!st && root)
+        inner->root = *root;
+    return st;
+}
+
+/* Bytes of the same opening committing its row instead: the columns and
+ * their Merkle proof, the row's root, its sum-check (2 m + 2 extension
+ * elements) and the row commitment's own opening. */
+static double open_bytes_rowc(const zki_pcs_commitment *c)
+{
+    const zki_pcs_shape *s = &c->shape;
+    zki_pcs_commitment in;
+    if (zki_pcs_row_commitment(c, NULL, &in))
+        return 1e300;
+    double b = open_bytes_plain(&in.shape);
+    zki_pcs_commitment_free(&in);
+    return b + 8.0 * s->queries * (double)s->rows + merkle_bytes(s->queries, s->log_d) + 32.0 +
+           16.0 * (2.0 * zki_pcs_row_rounds(s) + 2.0);
+}
+
+/* The cheaper of sending and committing the row at c's current shape. */
+static double layout_bytes(const zki_pcs_commitment *c, uint32_t *rc)
+{
+    double plain = open_bytes_plain(&c->shape), with_rc = plain;
+    if (c->params.row_commit && c->shape.row_len >= ZKI_PCS_ROW_COMMIT_MIN)
+        with_rc = open_bytes_rowc(c);
+    *rc = with_rc < plain;
+    return *rc ? with_rc : plain;
+}
+
+double zki_pcs_open_bytes(const zki_pcs_params *p, const uint64_t *lens, uint32_t n_polys,
+                          uint32_t log_cols)
+{
+    zki_pcs_params q = *p;
+    q.log_cols = log_cols;
+    zki_pcs_commitment c;
+    if (!log_cols || zki_pcs_shape_init(&c, &q, lens, n_polys))
+        return -1;
+    uint32_t rc;
+    double b = layout_bytes(&c, &rc);
+    zki_pcs_commitment_free(&c);
+    return b;
+}
+
 zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
                               const uint64_t *lens, uint32_t n_polys)
 {
@@ -163,22 +246,28 @@ zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
             max_nv = c->nvars[i];
     }
     zki_pcs_shape *s = &c->shape;
-    uint32_t lc = p->log_cols;
-    if (!lc) {
-        /* the width with the fewest opening bytes: the row sent (16 (C + h))
-         * against the opened columns (8 t rows); ties to the narrower */
-        uint32_t max_lc = max_nv < 20 ? max_nv : 20;
-        double best = -1;
-        for (uint32_t k = max_lc ? 1 : 0; k <= max_lc; k++) {
-            shape_at(c, p, k);
-            double bytes = 16.0 * (double)s->row_len + 8.0 * s->queries * (double)s->rows;
-            if (best < 0 || bytes < best) {
-                best = bytes;
-                lc = k;
-            }
+    /* the width (automatic: 0) and row mode with the fewest opening bytes;
+     * ties to the narrower width and to sending the row */
+    uint32_t lo_lc = p->log_cols, hi_lc = p->log_cols;
+    if (!p->log_cols) {
+        uint32_t cap = p->max_log_cols ? p->max_log_cols : 20;
+        hi_lc = max_nv < cap ? max_nv : cap;
+        lo_lc = hi_lc ? 1 : 0;
+    }
+    uint32_t lc = lo_lc, rc = 0;
+    double best = -1;
+    for (uint32_t k = lo_lc; k <= hi_lc; k++) {
+        shape_at(c, p, k);
+        uint32_t k_rc;
+        double bytes = layout_bytes(c, &k_rc);
+        if (best < 0 || bytes < best) {
+            best = bytes;
+            lc = k;
+            rc = k_rc;
         }
     }
     shape_at(c, p, lc);
+    s->row_commit = rc;
     if (s->rows > ((uint64_t)1 << 32)) {
         zki_pcs_commitment_free(c);
         return zki_fail(ZKI_ERR_INPUT, "pcs: %llu rows exceed 2^32",
@@ -220,6 +309,8 @@ zki_status zki_pcs_commitment_expect(const zki_pcs_commitment *c, const zki_pcs_
         {"open_budget", g->open_budget, hid ? want->open_budget : 0},
         {"max_points", g->max_points, hid ? want->max_points : 0},
         {"grind_bits", g->grind_bits, want->grind_bits},
+        {"row_commit", g->row_commit, want->row_commit},
+        {"max_log_cols", g->max_log_cols, want->max_log_cols},
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
         if (f[i].got != f[i].want)
@@ -244,7 +335,7 @@ zki_status zki_pcs_commitment_expect(const zki_pcs_commitment *c, const zki_pcs_
                a->row_len == b->row_len && a->log_d == b->log_d && a->d == b->d &&
                a->queries == b->queries && a->data_rows == b->data_rows &&
                a->mask_rows == b->mask_rows && a->rows == b->rows &&
-               a->max_points == b->max_points;
+               a->max_points == b->max_points && a->row_commit == b->row_commit;
     for (uint32_t i = 0; same && i < n_polys; i++)
         same = c->nvars[i] == e.nvars[i] && c->row_off[i] == e.row_off[i];
     zki_pcs_commitment_free(&e);

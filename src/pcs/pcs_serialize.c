@@ -1,14 +1,21 @@
 /* Byte formats (little-endian throughout).
  *
  * Commitment: "ZKPC" | u32 version | u32 rate_log, log_cols, security_bits,
- *   hiding, open_budget, max_points, grind_bits | u32 n_polys | u64 len[n_polys] |
- *   32-byte root. The layout is re-derived on parsing (zki_pcs_shape_init).
+ *   hiding, open_budget, max_points, grind_bits, row_commit, max_log_cols |
+ *   u32 n_polys |
+ *   u64 len[n_polys] | 32-byte root. The layout is re-derived on parsing
+ *   (zki_pcs_shape_init).
  * Proof: "ZKPP" | u32 version | u32 n_parts | u64 nonce | per part:
  *   u32 slot | u32 n_groups | u32 row_len | u8 has_mu | u8 has_salt |
- *   u8 has_prox (1 classic, 0 tensor: no proximity row) |
- *   mu[n_groups] (if has_mu) | rows[(n_groups + has_prox) * row_len] |
+ *   u8 has_prox (1 classic, 0 tensor: no proximity row) | u8 has_rowc |
+ *   mu[n_groups] (if has_mu) |
+ *   rows[(n_groups + has_prox) * row_len] (if not has_rowc) |
  *   u32 n_cols | u64 col_height | cols[n_cols * col_height] |
- *   salts[n_cols * 32] (if has_salt) | u32 n_nodes | nodes[n_nodes * 32].
+ *   salts[n_cols * 32] (if has_salt) | u32 n_nodes | nodes[n_nodes * 32] |
+ *   (if has_rowc) 32-byte row root | u32 rc_rounds | msgs[2 rc_rounds] |
+ *   evals[2] |
+ * then u8 has_inner | (if has_inner) u64 length | the committed rows'
+ * opening in this format (itself without an inner opening).
  * Extension elements are 16 bytes (c0, c1), base elements 8, all canonical.
  * Every count is bounded and checked against the bytes left before any
  * allocation, and trailing bytes are rejected. */
@@ -22,6 +29,7 @@
 #define MAX_COLS 65536u
 #define MAX_HEIGHT ((uint64_t)1 << 32)
 #define MAX_NODES ((uint32_t)1 << 22)
+#define MAX_ROUNDS 40u
 
 typedef struct {
     uint8_t *p;
@@ -111,7 +119,7 @@ static const uint8_t PROOF_MAGIC[4] = {'Z', 'K', 'P', 'P'};
 
 zki_status zki_pcs_commitment_to_bytes(const zki_pcs_commitment *c, uint8_t **out, size_t *len)
 {
-    size_t n = 4 + 4 + 7 * 4 + 4 + 8 * (size_t)c->n_polys + ZKI_DIGEST_LEN;
+    size_t n = 4 + 4 + 9 * 4 + 4 + 8 * (size_t)c->n_polys + ZKI_DIGEST_LEN;
     wbuf w = {malloc(n), 0, n};
     if (!w.p)
         return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory serialising commitment");
@@ -125,6 +133,8 @@ zki_status zki_pcs_commitment_to_bytes(const zki_pcs_commitment *c, uint8_t **ou
     w_u32(&w, p->open_budget);
     w_u32(&w, p->max_points);
     w_u32(&w, p->grind_bits);
+    w_u32(&w, p->row_commit);
+    w_u32(&w, p->max_log_cols);
     w_u32(&w, c->n_polys);
     for (uint32_t i = 0; i < c->n_polys; i++)
         w_u64(&w, c->lens[i]);
@@ -138,13 +148,13 @@ zki_status zki_pcs_commitment_from_bytes(zki_pcs_commitment *c, const uint8_t *i
 {
     memset(c, 0, sizeof *c);
     rbuf r = {in, in ? len : 0, 0};
-    uint32_t ver, f[7], n;
+    uint32_t ver, f[9], n;
     if (r_left(&r) < 4 || memcmp(in, COM_MAGIC, 4))
         return r_fail(&r, "not a PCS commitment (magic)");
     r.pos = 4;
     if (!r_u32(&r, &ver) || ver != ZKI_PCS_VERSION)
         return r_fail(&r, "unsupported commitment version");
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 9; i++)
         if (!r_u32(&r, &f[i]))
             return r_fail(&r, "truncated parameters");
     if (!r_u32(&r, &n) || n < 1 || n > ZKI_PCS_MAX_POLYS)
@@ -164,6 +174,8 @@ zki_status zki_pcs_commitment_from_bytes(zki_pcs_commitment *c, const uint8_t *i
     p.open_budget = f[4];
     p.max_points = f[5];
     p.grind_bits = f[6];
+    p.row_commit = f[7];
+    p.max_log_cols = f[8];
     if (!p.hiding && (p.open_budget || p.max_points)) {
         free(lens);
         return r_fail(&r, "hiding fields set on a plain commitment");
@@ -189,18 +201,27 @@ void zki_pcs_proof_free(zki_pcs_proof *p)
         free(q->cols);
         free(q->salts);
         free(q->nodes);
+        free(q->rc_msgs);
     }
     free(p->parts);
     p->parts = NULL;
     p->n_parts = 0;
+    if (p->inner) {
+        zki_pcs_proof_free(p->inner);
+        free(p->inner);
+        p->inner = NULL;
+    }
 }
 
 static size_t part_size(const zki_pcs_proof_part *q)
 {
-    size_t s = 4 * 3 + 3;
+    size_t s = 4 * 3 + 4;
     if (q->has_mu)
         s += 16 * (size_t)q->n_groups;
-    s += 16 * ((size_t)q->n_groups + q->has_prox) * q->row_len;
+    if (q->has_rowc)
+        s += ZKI_DIGEST_LEN + 4 + 16 * (2 * (size_t)q->rc_rounds + 2);
+    else
+        s += 16 * ((size_t)q->n_groups + q->has_prox) * q->row_len;
     s += 4 + 8 + 8 * (size_t)q->n_cols * q->col_height;
     if (q->has_salt)
         s += (size_t)ZKI_PCS_SALT_LEN * q->n_cols;
@@ -210,12 +231,23 @@ static size_t part_size(const zki_pcs_proof_part *q)
 
 zki_status zki_pcs_proof_to_bytes(const zki_pcs_proof *p, uint8_t **out, size_t *len)
 {
-    size_t n = 20;
+    uint8_t *ib = NULL;
+    size_t il = 0;
+    if (p->inner) {
+        if (p->inner->inner)
+            return zki_fail(ZKI_ERR_INPUT, "pcs: nested row-commitment openings");
+        zki_status st = zki_pcs_proof_to_bytes(p->inner, &ib, &il);
+        if (st)
+            return st;
+    }
+    size_t n = 20 + 1 + (p->inner ? 8 + il : 0);
     for (uint32_t i = 0; i < p->n_parts; i++)
         n += part_size(&p->parts[i]);
     wbuf w = {malloc(n), 0, n};
-    if (!w.p)
+    if (!w.p) {
+        free(ib);
         return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory serialising proof (%zu bytes)", n);
+    }
     w_bytes(&w, PROOF_MAGIC, 4);
     w_u32(&w, ZKI_PCS_VERSION);
     w_u32(&w, p->n_parts);
@@ -228,11 +260,13 @@ zki_status zki_pcs_proof_to_bytes(const zki_pcs_proof *p, uint8_t **out, size_t 
         w.p[w.n++] = q->has_mu;
         w.p[w.n++] = q->has_salt;
         w.p[w.n++] = q->has_prox;
+        w.p[w.n++] = q->has_rowc;
         if (q->has_mu)
             for (uint32_t g = 0; g < q->n_groups; g++)
                 w_ext(&w, q->mu[g]);
-        for (size_t k = 0; k < ((size_t)q->n_groups + q->has_prox) * q->row_len; k++)
-            w_ext(&w, q->rows[k]);
+        if (!q->has_rowc)
+            for (size_t k = 0; k < ((size_t)q->n_groups + q->has_prox) * q->row_len; k++)
+                w_ext(&w, q->rows[k]);
         w_u32(&w, q->n_cols);
         w_u64(&w, q->col_height);
         for (size_t k = 0; k < (size_t)q->n_cols * q->col_height; k++)
@@ -241,7 +275,21 @@ zki_status zki_pcs_proof_to_bytes(const zki_pcs_proof *p, uint8_t **out, size_t 
             w_bytes(&w, q->salts, (size_t)ZKI_PCS_SALT_LEN * q->n_cols);
         w_u32(&w, q->n_nodes);
         w_bytes(&w, q->nodes, (size_t)ZKI_DIGEST_LEN * q->n_nodes);
+        if (q->has_rowc) {
+            w_bytes(&w, q->row_root.b, ZKI_DIGEST_LEN);
+            w_u32(&w, q->rc_rounds);
+            for (size_t k = 0; k < 2 * (size_t)q->rc_rounds; k++)
+                w_ext(&w, q->rc_msgs[k]);
+            w_ext(&w, q->rc_evals[0]);
+            w_ext(&w, q->rc_evals[1]);
+        }
     }
+    w.p[w.n++] = p->inner != NULL;
+    if (p->inner) {
+        w_u64(&w, il);
+        w_bytes(&w, ib, il);
+    }
+    free(ib);
     *out = w.p;
     *len = w.n;
     return ZKI_OK;
@@ -249,16 +297,19 @@ zki_status zki_pcs_proof_to_bytes(const zki_pcs_proof *p, uint8_t **out, size_t 
 
 static zki_status parse_part(rbuf *r, zki_pcs_proof_part *q)
 {
-    uint8_t hm, hs, hp;
+    uint8_t hm, hs, hp, hr;
     if (!r_u32(r, &q->slot) || !r_u32(r, &q->n_groups) || !r_u32(r, &q->row_len) ||
-        !r_u8(r, &hm) || !r_u8(r, &hs) || !r_u8(r, &hp))
+        !r_u8(r, &hm) || !r_u8(r, &hs) || !r_u8(r, &hp) || !r_u8(r, &hr))
         return r_fail(r, "truncated proof part header");
     if (q->n_groups > ZKI_PCS_MAX_GROUPS || q->row_len < 1 || q->row_len > MAX_ROW_LEN)
         return r_fail(r, "group count or row length out of range");
-    if (hm > 1 || hs > 1 || hp > 1)
+    if (hm > 1 || hs > 1 || hp > 1 || hr > 1)
         return r_fail(r, "flag byte not 0 or 1");
     if (!hp && q->n_groups != 1)
         return r_fail(r, "tensor-mode part without exactly one evaluation row");
+    if (hr && hp)
+        return r_fail(r, "committed row on a classic-mode part");
+    q->has_rowc = hr;
     q->has_mu = hm;
     q->has_salt = hs;
     q->has_prox = hp;
@@ -271,14 +322,16 @@ static zki_status parse_part(rbuf *r, zki_pcs_proof_part *q)
         if (!r_exts(r, q->mu, q->n_groups))
             return r_fail(r, "non-canonical mask evaluation");
     }
-    uint64_t nrow = ((uint64_t)q->n_groups + hp) * q->row_len; /* < 2^45, >= 1 */
+    uint64_t nrow = hr ? 0 : ((uint64_t)q->n_groups + hp) * q->row_len; /* < 2^45 */
     if (r_left(r) / 16 < nrow)
         return r_fail(r, "truncated combined rows");
-    q->rows = malloc(nrow * sizeof *q->rows);
-    if (!q->rows)
-        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory parsing proof");
-    if (!r_exts(r, q->rows, nrow))
-        return r_fail(r, "non-canonical combined row entry");
+    if (nrow) {
+        q->rows = malloc(nrow * sizeof *q->rows);
+        if (!q->rows)
+            return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory parsing proof");
+        if (!r_exts(r, q->rows, nrow))
+            return r_fail(r, "non-canonical combined row entry");
+    }
     if (!r_u32(r, &q->n_cols) || !r_u64(r, &q->col_height))
         return r_fail(r, "truncated column header");
     if (q->n_cols < 1 || q->n_cols > MAX_COLS || q->col_height < 1 ||
@@ -310,10 +363,25 @@ static zki_status parse_part(rbuf *r, zki_pcs_proof_part *q)
         return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory parsing proof");
     memcpy(q->nodes, r->p + r->pos, (size_t)q->n_nodes * ZKI_DIGEST_LEN);
     r->pos += (size_t)q->n_nodes * ZKI_DIGEST_LEN;
+    if (!hr)
+        return ZKI_OK;
+    if (r_left(r) < ZKI_DIGEST_LEN)
+        return r_fail(r, "truncated row root");
+    memcpy(q->row_root.b, r->p + r->pos, ZKI_DIGEST_LEN);
+    r->pos += ZKI_DIGEST_LEN;
+    if (!r_u32(r, &q->rc_rounds) || q->rc_rounds < 1 || q->rc_rounds > MAX_ROUNDS)
+        return r_fail(r, "row sum-check round count missing or out of range");
+    if (r_left(r) / 16 < 2 * (size_t)q->rc_rounds + 2)
+        return r_fail(r, "truncated row sum-check");
+    q->rc_msgs = malloc(2 * (size_t)q->rc_rounds * sizeof *q->rc_msgs);
+    if (!q->rc_msgs)
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory parsing proof");
+    if (!r_exts(r, q->rc_msgs, 2 * (size_t)q->rc_rounds) || !r_exts(r, q->rc_evals, 2))
+        return r_fail(r, "non-canonical row sum-check entry");
     return ZKI_OK;
 }
 
-zki_status zki_pcs_proof_from_bytes(zki_pcs_proof *p, const uint8_t *in, size_t len)
+static zki_status proof_parse(zki_pcs_proof *p, const uint8_t *in, size_t len, int depth)
 {
     memset(p, 0, sizeof *p);
     rbuf r = {in, in ? len : 0, 0};
@@ -336,9 +404,30 @@ zki_status zki_pcs_proof_from_bytes(zki_pcs_proof *p, const uint8_t *in, size_t 
     zki_status st = ZKI_OK;
     for (uint32_t i = 0; i < n && !st; i++)
         st = parse_part(&r, &p->parts[i]);
+    uint8_t hi = 0;
+    if (!st && (!r_u8(&r, &hi) || hi > (depth ? 0 : 1)))
+        st = r_fail(&r, "inner-opening flag missing or not allowed here");
+    uint64_t il = 0;
+    if (!st && hi && (!r_u64(&r, &il) || il > r_left(&r)))
+        st = r_fail(&r, "inner opening length missing or past the end");
+    if (!st && hi) {
+        p->inner = malloc(sizeof *p->inner);
+        if (!p->inner)
+            st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory parsing proof");
+        else if ((st = proof_parse(p->inner, r.p + r.pos, (size_t)il, depth + 1))) {
+            free(p->inner);
+            p->inner = NULL;
+        } else
+            r.pos += (size_t)il;
+    }
     if (!st && r_left(&r))
         st = r_fail(&r, "trailing bytes after the proof");
     if (st)
         zki_pcs_proof_free(p);
     return st;
+}
+
+zki_status zki_pcs_proof_from_bytes(zki_pcs_proof *p, const uint8_t *in, size_t len)
+{
+    return proof_parse(p, in, len, 0);
 }

@@ -1,7 +1,9 @@
 /* Verification: replay the transcript, check the shape of every proof part,
  * the Merkle multi-proofs of the opened columns, each evaluation row's inner
  * product with eq(r_lo) and, at every queried column, that the encoded
- * combined rows equal the same combinations of the opened column entries. */
+ * combined rows equal the same combinations of the opened column entries;
+ * a committed row instead passes its sum-check (pcs_row.c) and the joint
+ * opening of the row commitments. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +18,7 @@ static zki_status reject(const char *what, uint32_t c)
 static zki_status check_part_shape(const zki_pcs_commitment *com, const zki_pcs_proof_part *q,
                                    uint32_t n_groups, int tensor, uint32_t c)
 {
-    int h = com->params.hiding != 0;
+    int h = com->params.hiding != 0, rowc = tensor && com->shape.row_commit;
     if (q->n_groups != n_groups)
         return reject("wrong number of evaluation rows", c);
     if (q->has_prox != !tensor)
@@ -27,7 +29,9 @@ static zki_status check_part_shape(const zki_pcs_commitment *com, const zki_pcs_
         return reject("mask evaluations missing or unexpected", c);
     if (q->has_salt != h || (h && !q->salts))
         return reject("leaf salts missing or unexpected", c);
-    if (!q->rows)
+    if (q->has_rowc != rowc)
+        return reject("row committed or sent against the commitment's shape", c);
+    if (!rowc && !q->rows)
         return reject("no combined rows", c);
     return ZKI_OK;
 }
@@ -50,10 +54,7 @@ static zki_status check_evaluations(const zki_pcs_commitment *com, const zki_pcs
         zki_ext_acc_zero(&a);
         for (uint64_t j = 0; j < cols; j++)
             zki_ext_acc_mac(&a, row[j], eq[j]);
-        zki_ext want = q->has_mu ? zki_ext_mul(x->mu_coef[c], q->mu[g]) : zki_ext_zero();
-        for (size_t i = 0; i < n_claims; i++)
-            if (claims[i].commit == c && x->group[i] == g)
-                want = zki_ext_add(want, zki_ext_mul(x->scale[i], claims[i].value));
+        zki_ext want = zki_pcs_eval_target(x, c, g, claims, n_claims, q->has_mu ? q->mu : NULL);
         if (!zki_ext_eq(zki_ext_acc_reduce(&a), want))
             st = reject("evaluation row does not match the claimed values", c);
     }
@@ -96,19 +97,22 @@ static zki_status encode_at(const zki_pcs_commitment *com, const zki_pcs_proof_p
     return st;
 }
 
-static zki_status check_columns(zki_transcript *ts, const zki_pcs_commitment *com,
-                                const zki_pcs_ctx *x, uint32_t c, const zki_pcs_proof_part *q,
-                                const uint64_t *draws)
+/* The opened columns of part c: their Merkle proof, and combo (malloc'ed,
+ * n_comb * n) the combined rows' entries they imply at the n distinct
+ * queried columns idx (malloc'ed). */
+static zki_status open_columns(zki_transcript *ts, const zki_pcs_commitment *com,
+                               const zki_pcs_ctx *x, uint32_t c, const zki_pcs_proof_part *q,
+                               const uint64_t *draws, uint64_t **idx_out, uint32_t *n_out,
+                               zki_ext **combo_out)
 {
     const zki_pcs_shape *s = &com->shape;
     uint32_t n_comb = zki_pcs_n_comb(x, c);
     uint64_t *idx = malloc(s->queries * sizeof *idx);
     zki_digest *leaves = malloc((size_t)s->queries * sizeof *leaves);
-    zki_ext *enc = malloc((size_t)n_comb * s->queries * sizeof *enc);
-    zki_ext_acc *acc = malloc(n_comb * sizeof *acc);
+    zki_ext *combo = malloc((size_t)n_comb * s->queries * sizeof *combo);
     zki_sha256_ctx *base = zki_pcs_leaf_base(), *ctx = zki_sha256_new();
     zki_status st = ZKI_OK;
-    if (!idx || !leaves || !enc || !acc || !base || !ctx) {
+    if (!idx || !leaves || !combo || !base || !ctx) {
         st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory checking columns");
         goto done;
     }
@@ -126,28 +130,82 @@ static zki_status check_columns(zki_transcript *ts, const zki_pcs_commitment *co
         st = reject("opened columns do not match the Merkle root", c);
         goto done;
     }
-    if ((st = encode_at(com, q, n_comb, idx, n, enc)))
-        goto done;
-    for (uint32_t i = 0; i < n && !st; i++) {
-        const zki_fe *col = q->cols + (size_t)i * s->rows;
-        for (uint32_t g = 0; g < n_comb; g++)
-            zki_ext_acc_zero(&acc[g]);
-        for (size_t t = 0; t < x->n_terms[c]; t++) {
-            const zki_pcs_term *tm = &x->terms[c][t];
-            for (uint64_t r = 0; r < tm->n_rows; r++)
-                zki_ext_acc_mac_fe(&acc[tm->target], col[tm->first_row + r], tm->coef[r]);
-        }
-        for (uint32_t g = 0; g < n_comb; g++)
-            if (!zki_ext_eq(zki_ext_acc_reduce(&acc[g]), enc[(size_t)g * n + i]))
-                st = reject("combined row inconsistent with an opened column", c);
-    }
+    st = zki_pcs_column_combos(x, c, q->cols, s->rows, n, combo);
+    *n_out = n;
 done:
-    free(idx);
     free(leaves);
-    free(enc);
-    free(acc);
     zki_sha256_free(base);
     zki_sha256_free(ctx);
+    if (st) {
+        free(idx);
+        free(combo);
+        return st;
+    }
+    *idx_out = idx;
+    *combo_out = combo;
+    return ZKI_OK;
+}
+
+/* Sent rows: Enc(row_g) at every queried column equals the combination. */
+static zki_status check_sent_rows(const zki_pcs_commitment *com, const zki_pcs_ctx *x,
+                                  uint32_t c, const zki_pcs_proof_part *q, const uint64_t *idx,
+                                  uint32_t n, const zki_ext *combo)
+{
+    uint32_t n_comb = zki_pcs_n_comb(x, c);
+    zki_ext *enc = malloc(((size_t)n_comb * n + 1) * sizeof *enc);
+    if (!enc)
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory checking columns");
+    zki_status st = encode_at(com, q, n_comb, idx, n, enc);
+    for (size_t k = 0; !st && k < (size_t)n_comb * n; k++)
+        if (!zki_ext_eq(combo[k], enc[k]))
+            st = reject("combined row inconsistent with an opened column", c);
+    free(enc);
+    return st;
+}
+
+/* Committed rows: each part's sum-check, then the joint opening of the
+ * row commitments at the points they reduce to. */
+static zki_status check_committed_rows(zki_transcript *ts, const zki_pcs_commitment *const *commits,
+                                       const zki_pcs_ctx *x, const zki_pcs_claim *claims,
+                                       size_t n_claims, const zki_pcs_proof *proof,
+                                       uint64_t *const *idx, const uint32_t *n_idx,
+                                       zki_ext *const *combo)
+{
+    uint32_t n_in = 0;
+    zki_pcs_commitment in_com[ZKI_PCS_MAX_COMMITS];
+    const zki_pcs_commitment *in_ptr[ZKI_PCS_MAX_COMMITS];
+    zki_pcs_claim in_claims[ZKI_PCS_MAX_COMMITS];
+    zki_ext *pts[ZKI_PCS_MAX_COMMITS] = {0};
+    zki_status st = ZKI_OK;
+    for (uint32_t c = 0; c < x->n_commits && !st; c++) {
+        const zki_pcs_proof_part *q = &proof->parts[c];
+        if (!q->has_rowc)
+            continue;
+        const zki_pcs_commitment *com = commits[c];
+        if (!(pts[n_in] = malloc(((size_t)zki_pcs_row_rounds(&com->shape) + 1) * sizeof(zki_ext)))) {
+            st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory checking a committed row");
+            break;
+        }
+        if ((st = zki_pcs_row_commitment(com, &q->row_root, &in_com[n_in])))
+            break;
+        in_ptr[n_in] = &in_com[n_in];
+        in_claims[n_in] = (zki_pcs_claim){n_in, 0, pts[n_in], zki_ext_zero()};
+        n_in++;
+        zki_ext v = zki_pcs_eval_target(x, c, 0, claims, n_claims, q->has_mu ? q->mu : NULL);
+        st = zki_pcs_row_verify(ts, com, &claims[zki_pcs_only_claim(claims, n_claims, c)], idx[c],
+                                n_idx[c], combo[c], v, q, pts[n_in - 1],
+                                &in_claims[n_in - 1].value);
+        if (st)
+            st = zki_fail_ctx(st, "pcs: commitment %u", c);
+    }
+    if (!st && (n_in ? !proof->inner || proof->inner->inner : proof->inner != NULL))
+        st = zki_fail(ZKI_ERR_VERIFY, "pcs: row commitments' opening missing or unexpected");
+    if (!st && n_in)
+        st = zki_pcs_verify(ts, in_ptr, n_in, in_claims, n_in, proof->inner);
+    for (uint32_t i = 0; i < n_in; i++)
+        zki_pcs_commitment_free(&in_com[i]);
+    for (uint32_t i = 0; i < ZKI_PCS_MAX_COMMITS; i++)
+        free(pts[i]);
     return st;
 }
 
@@ -160,8 +218,11 @@ zki_status zki_pcs_verify(zki_transcript *ts, const zki_pcs_commitment *const *c
     if (proof->n_parts != n_commits || !proof->parts)
         return zki_fail(ZKI_ERR_VERIFY, "pcs: proof has %u parts for %u commitments",
                         proof->n_parts, n_commits);
-    uint32_t slots[ZKI_PCS_MAX_COMMITS];
-    zki_ext *mus[ZKI_PCS_MAX_COMMITS];
+    uint32_t slots[ZKI_PCS_MAX_COMMITS] = {0};
+    zki_ext *mus[ZKI_PCS_MAX_COMMITS] = {0};
+    uint64_t *idx[ZKI_PCS_MAX_COMMITS] = {0};
+    uint32_t n_idx[ZKI_PCS_MAX_COMMITS] = {0};
+    zki_ext *combo[ZKI_PCS_MAX_COMMITS] = {0};
     for (uint32_t c = 0; c < n_commits; c++) {
         const zki_pcs_commitment *com = commits[c];
         slots[c] = proof->parts[c].slot;
@@ -180,7 +241,11 @@ zki_status zki_pcs_verify(zki_transcript *ts, const zki_pcs_commitment *const *c
         goto done;
     for (uint32_t c = 0; c < n_commits; c++) {
         const zki_pcs_proof_part *q = &proof->parts[c];
-        zki_ts_absorb_ext_vec(ts, "pcs/rows", q->rows, (size_t)zki_pcs_n_comb(&x, c) * q->row_len);
+        if (q->has_rowc)
+            zki_ts_absorb_bytes(ts, "pcs/row-root", q->row_root.b, ZKI_DIGEST_LEN);
+        else
+            zki_ts_absorb_ext_vec(ts, "pcs/rows", q->rows,
+                                  (size_t)zki_pcs_n_comb(&x, c) * q->row_len);
     }
     if ((st = zki_pcs_grind_check(ts, zki_pcs_grind_bits(commits, n_commits), proof->nonce)))
         goto done;
@@ -188,11 +253,20 @@ zki_status zki_pcs_verify(zki_transcript *ts, const zki_pcs_commitment *const *c
     if ((st = zki_pcs_queries_draw(ts, commits, n_commits, &draws, &n_draws)))
         goto done;
     for (uint32_t c = 0; c < n_commits && !st; c++) {
-        st = check_evaluations(commits[c], &x, c, claims, n_claims, &proof->parts[c]);
-        if (!st)
-            st = check_columns(ts, commits[c], &x, c, &proof->parts[c], draws);
+        const zki_pcs_proof_part *q = &proof->parts[c];
+        st = open_columns(ts, commits[c], &x, c, q, draws, &idx[c], &n_idx[c], &combo[c]);
+        if (!st && !q->has_rowc)
+            st = check_evaluations(commits[c], &x, c, claims, n_claims, q);
+        if (!st && !q->has_rowc)
+            st = check_sent_rows(commits[c], &x, c, q, idx[c], n_idx[c], combo[c]);
     }
+    if (!st)
+        st = check_committed_rows(ts, commits, &x, claims, n_claims, proof, idx, n_idx, combo);
 done:
+    for (uint32_t c = 0; c < n_commits; c++) {
+        free(idx[c]);
+        free(combo[c]);
+    }
     free(draws);
     zki_pcs_ctx_free(&x);
     return st;

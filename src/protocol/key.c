@@ -19,7 +19,7 @@ static const char vk_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'V', 'K', 0};
  * (zki_pcs_commitment_to_bytes) at their largest: see keys.h. The nodes'
  * payloads (LUT tables) are not counted: zki_vk_finish refuses a key they
  * push beyond the limit. */
-_Static_assert(24 + 164 + (120 + 12 * (uint64_t)ZKI_DAG_MAX_IN) * (uint64_t)ZKI_DAG_MAX_NODES + 72 + 8 * (uint64_t)ZKI_PCS_MAX_POLYS <=
+_Static_assert(24 + 164 + (120 + 12 * (uint64_t)ZKI_DAG_MAX_IN) * (uint64_t)ZKI_DAG_MAX_NODES + 80 + 8 * (uint64_t)ZKI_PCS_MAX_POLYS <=
                    ZKI_VK_MAX_FILE_BYTES,
                "ZKI_VK_MAX_FILE_BYTES is below the largest valid key");
 

@@ -24,10 +24,15 @@
 /* Proof-of-work bits before the PCS column queries (docs/security.md):
  * a key parameter, bound by the vk hash; parsing accepts 0 .. 30. */
 #define ZKI_KEY_GRIND_BITS 16u
+/* Widest PCS row of a key's commitments: 2^16. With committed rows a wider
+ * row still shrinks the proof (ResNet-50 at 224: 1.90 MB at 2^16, 1.57 MB
+ * at 2^17) but costs the prover more than it saves (10.8 s -> 12.4 s: the
+ * encodings and the column reduction grow with the width). */
+#define ZKI_KEY_MAX_LOG_COLS 16u
 /* Largest .vk file read (zki_vk_read, inspect), refused by its size before
  * reading. The largest key the parser accepts is ~5.3 MB: ZKI_DAG_MAX_NODES
  * nodes of at most 120 + 12 ZKI_DAG_MAX_IN bytes, a 164-byte DAG head, and
- * a weights commitment of 72 + 8 bytes per table for at most
+ * a weights commitment of 80 + 8 bytes per table for at most
  * ZKI_PCS_MAX_POLYS tables; 8 MiB leaves room and keeps a junk or sparse
  * file named as a key from being read whole. key.c asserts it. */
 #define ZKI_VK_MAX_FILE_BYTES ((size_t)8 << 20)

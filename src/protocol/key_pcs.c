@@ -15,9 +15,11 @@ void zki_key_pcs_params(const zki_vk *vk, int advice, zki_pcs_params *p)
     p->hiding = 1;
     p->open_budget = 1; /* one opening per commitment (docs/security.md) */
     p->grind_bits = vk->grind_bits;
+    p->row_commit = 1; /* wide openings commit their row (pcs.h) */
     /* the weights' width minimises proof bytes for the model; the advice
      * width is the PCS's automatic one (also the fewest opening bytes), a
-     * function of its length */
+     * function of its length; both at most 2^ZKI_KEY_MAX_LOG_COLS */
+    p->max_log_cols = ZKI_KEY_MAX_LOG_COLS;
     p->log_cols = advice ? 0 : zki_weight_log_cols(vk);
 }
 

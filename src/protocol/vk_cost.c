@@ -9,12 +9,26 @@
 #include "poly/mle.h"
 #include "protocol/gadget.h"
 
-/* Bytes and ops of checking one opened commitment of shape s (vk_cost.h). */
-static void pcs_cost(const zki_pcs_shape *s, uint64_t *ops, uint64_t *bytes)
+/* Bytes and ops of checking one opened commitment (vk_cost.h). A
+ * committed row replaces the row's bytes and encoding by its sum-check,
+ * G(r) (t m products) and the opening of the row's commitment. */
+static void pcs_cost(const zki_pcs_commitment *c, uint64_t *ops, uint64_t *bytes)
 {
+    const zki_pcs_shape *s = &c->shape;
     uint64_t t = s->queries, R = s->rows, C = s->cols, K = s->row_len, D = s->d, lg = s->log_d + 1;
-    *bytes += 2 * (32 * K + 8 * t * R + 32 * t * lg) + 16 * C + 24 * D + 32 * R + 32 * t;
-    *ops += 4 * t * R + 4 * D * lg + 4 * C + 4 * R + 2 * t * lg;
+    *bytes += 2 * (8 * t * R + 32 * t * lg) + 32 * R + 32 * t;
+    *ops += 4 * t * R + 4 * R + 2 * t * lg;
+    zki_pcs_commitment in;
+    if (s->row_commit && !zki_pcs_row_commitment(c, NULL, &in)) {
+        uint64_t m = zki_pcs_row_rounds(s);
+        *bytes += 2 * 32 * (m + 2) + 48 * t;
+        *ops += 4 * t * (m + lg) + 8 * m;
+        pcs_cost(&in, ops, bytes);
+        zki_pcs_commitment_free(&in);
+        return;
+    }
+    *bytes += 2 * 32 * K + 16 * C + 24 * D;
+    *ops += 4 * D * lg + 4 * C;
 }
 
 /* The advice commitment's shape at the parameters the key fixes (the
@@ -64,7 +78,7 @@ static zki_status proof_side_cost(const zki_vk *vk, uint32_t B, int priv, uint64
     zki_status st = advice_shape(vk, B, priv, &c);
     if (st)
         return st;
-    pcs_cost(&c.shape, ops, bytes);
+    pcs_cost(&c, ops, bytes);
     zki_pcs_commitment_free(&c);
     return lookups_cost(a, B, priv, ops, bytes);
 }
@@ -85,7 +99,7 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
         if (g && g->verify_cost)
             g->verify_cost(a, j, &o, &b);
     }
-    pcs_cost(&vk->wcom.shape, &o, &b);
+    pcs_cost(&vk->wcom, &o, &b);
     /* public or committed input, whichever costs more */
     uint64_t o0 = 0, b0 = 0, o1 = 0, b1 = 0;
     zki_status st = proof_side_cost(vk, B, 0, &o0, &b0);

@@ -99,23 +99,25 @@ static uint64_t colred_groups(const zki_vk *vk, uint32_t lc)
 
 uint32_t zki_weight_log_cols(const zki_vk *vk)
 {
-    /* proof bytes ~ 16 (2^lc + h) for the combined row + 8 t ceil(N / 2^lc)
-     * for the opened columns (h ~ t, t the queries at rate ~1/4); the column
-     * reduction holds groups x 2^lc extension pairs, kept under 2^22 (128 MiB) */
-    uint64_t N = vk->wpack.total;
-    double t = zki_pcs_queries(0.25, ZKI_KEY_SECURITY_BITS + 1 - ZKI_KEY_GRIND_BITS);
-    uint32_t best = 1, max_lc = (uint32_t)zki_log2_ceil(N);
+    /* the PCS's own estimate of the opening bytes (pcs.h) at the key's
+     * parameters; the column reduction holds groups x 2^lc extension
+     * pairs, kept under 2^22 (128 MiB) */
+    uint64_t lens[3];
+    uint32_t nt = zki_vk_weight_lens(vk, lens);
+    zki_pcs_params p;
+    zki_key_pcs_params(vk, 1, &p); /* advice = 1: no recursion into this function */
+    p.hiding = 1;
+    uint32_t best = 1, max_lc = (uint32_t)zki_log2_ceil(vk->wpack.total);
     double best_cost = -1;
-    if (max_lc > 20)
-        max_lc = 20;
+    if (max_lc > p.max_log_cols)
+        max_lc = p.max_log_cols;
     if (max_lc < 1)
         max_lc = 1;
     for (uint32_t lc = 1; lc <= max_lc; lc++) {
         if (lc > 1 && (colred_groups(vk, lc) << lc) > ((uint64_t)1 << 22))
             break;
-        uint64_t rows = (N + ((uint64_t)1 << lc) - 1) >> lc;
-        double cost = 16.0 * ((double)((uint64_t)1 << lc) + t) + 8.0 * t * (double)rows;
-        if (best_cost < 0 || cost < best_cost) {
+        double cost = zki_pcs_open_bytes(&p, lens, nt, lc);
+        if (cost >= 0 && (best_cost < 0 || cost < best_cost)) {
             best_cost = cost;
             best = lc;
         }
