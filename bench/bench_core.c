@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bench_util.h"
+#include "cli/cli.h"
 #include "common/rng.h"
 #include "field/field.h"
 #include "field/vec.h"
@@ -177,6 +178,7 @@ static void print_row(const row *r)
 
 int main(int argc, char **argv)
 {
+    zki_cli_ask_huge_pages(argv); /* as the zkinfer executable does */
     int quick = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick"))

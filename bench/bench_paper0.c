@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "cli/cli.h"
 #include "common/file_read.h"
 #include "common/rng.h"
 #include "prover/prover.h"
@@ -184,6 +185,7 @@ static void run_config(const config *c, uint32_t B, result *r)
 
 int main(int argc, char **argv)
 {
+    zki_cli_ask_huge_pages(argv); /* as the zkinfer executable does */
     if (!getenv("OMP_WAIT_POLICY")) {
         setenv("OMP_WAIT_POLICY", "passive", 1);
         execv("/proc/self/exe", argv);

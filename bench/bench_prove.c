@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bench_util.h"
+#include "cli/cli.h"
 #include "cli/cli_input.h"
 #include "common/atomic_file.h"
 #include "hash/sha256.h"
@@ -25,6 +26,7 @@
 
 int main(int argc, char **argv)
 {
+    zki_cli_ask_huge_pages(argv); /* as the zkinfer executable does */
     if (argc < 3) {
         fprintf(stderr, "usage: bench_prove MODEL.zkm X.npy [OUT.zkp]\n");
         return 2;

@@ -290,13 +290,17 @@ ZKI_API ZKI_WARN_UNUSED zki_status zki_model_run(const zki_model *model, const i
 ZKI_API ZKI_WARN_UNUSED zki_status zki_keygen(const zki_model *model, const unsigned char *seed32, zki_pk **pk,
                                               zki_vk **vk);
 
-/* Writes the prover key file (.zpk, mode 0600): its seed and the digest of
- * its verification key (76 bytes; the weights come from the model).
+/* Writes the prover key file (.zpk, mode 0600): its seed, the digest of
+ * its verification key, and the weight commitment's Merkle leaves with the
+ * digest of the weights they commit (8 MB for ResNet-50; the weights
+ * themselves come from the model).
  * Returns: ZKI_OK; ZKI_ERR_IO; ZKI_ERR_INPUT. */
 ZKI_API ZKI_WARN_UNUSED zki_status zki_pk_save(const zki_pk *pk, const char *path);
 
 /* Re-creates a prover key from its model and its .zpk file (zki_pk_save or
- * `zkinfer compile`): the weights are committed again with the saved seed.
+ * `zkinfer compile`): when the model's weights are the ones the file
+ * saved, the commitment is rebuilt from its saved leaves (no encoding);
+ * else the weights are committed again with the saved seed.
  * Returns: ZKI_OK; ZKI_ERR_IO; ZKI_ERR_INPUT (not a .zpk, or one made for
  *          another model); ZKI_ERR_UNSUPPORTED; ZKI_ERR_NOMEM.
  * Out:     pk: free with zki_pk_destroy; NULL on failure. */

@@ -110,10 +110,13 @@ zki_status zki_pk_file_read(const char *path, unsigned char seed32[32], unsigned
     ZKI_API_NEED(path, "zki_pk_file_read");
     ZKI_API_NEED(seed32, "zki_pk_file_read");
     ZKI_API_NEED(vk_digest, "zki_pk_file_read");
-    zki_digest d;
-    zki_status st = zki_pk_read_seed(path, seed32, &d);
-    if (st == ZKI_OK)
-        memcpy(vk_digest, d.b, 32);
+    zki_pk_file f;
+    zki_status st = zki_pk_read(path, &f);
+    if (st == ZKI_OK) {
+        memcpy(seed32, f.seed, 32);
+        memcpy(vk_digest, f.vk_hash.b, 32);
+    }
+    zki_pk_file_free(&f);
     return st;
 }
 

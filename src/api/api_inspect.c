@@ -64,7 +64,7 @@ static const struct {
 } formats[] = {
     {".vk", "ZKINFVK", "zkinfer verification key", 8, ZKI_VK_MAX_FILE_BYTES},
     {".zkp", "ZKINFPF", "zkinfer proof", 8, (size_t)ZKI_VK_MAX_VERIFY_BYTES},
-    {".zpk", "ZKINFPK", "zkinfer prover key", 8, ZKI_PK_FILE_BYTES},
+    {".zpk", "ZKINFPK", "zkinfer prover key", 8, ZKI_PK_MAX_FILE_BYTES},
     {".zkm", "ZKINFERM", "zkinfer model", 8, ZKI_ZKM_MAX_FILE_BYTES},
     {".npy", "\x93NUMPY", "NumPy array", 6, ZKI_NPY_MAX_FILE_BYTES},
 };

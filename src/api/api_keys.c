@@ -31,7 +31,7 @@ zki_status zki_pk_save(const zki_pk *pk, const char *path)
     ZKI_API_NEED(path, "zki_pk_save");
     uint8_t *b = NULL;
     size_t n = 0;
-    zki_status st = zki_pk_seed_to_bytes(pk, &b, &n); /* before b and n are read */
+    zki_status st = zki_pk_to_bytes(pk, &b, &n); /* before b and n are read */
     return zki_write_serialised(path, st, b, n, ZKI_FILE_SECRET);
 }
 
@@ -41,18 +41,19 @@ zki_status zki_pk_load(const zki_model *model, const char *path, zki_pk **pk)
     *pk = NULL;
     ZKI_API_NEED(model, "zki_pk_load");
     ZKI_API_NEED(path, "zki_pk_load");
-    uint8_t seed[32];
-    zki_digest want;
-    zki_status st = zki_pk_read_seed(path, seed, &want);
+    zki_pk_file f;
+    zki_status st = zki_pk_read(path, &f);
     zki_pk *p = NULL;
     if (st == ZKI_OK)
-        st = zki_setup(model->q, seed, &p);
-    memset(seed, 0, sizeof seed);
+        st = zki_setup_saved(model->q, &f, &p);
+    zki_digest want = f.vk_hash;
+    zki_pk_file_free(&f);
     if (st != ZKI_OK)
         return st;
     if (memcmp(want.b, zki_api_vk_digest(&p->vk), sizeof want.b)) {
         zki_pk_free(p);
-        return zki_fail(ZKI_ERR_INPUT, "zki_pk_load: '%s' was made for another model", path);
+        return zki_fail(ZKI_ERR_INPUT, "prover key '%s' was made for another model: compile this "
+                        "model again to make its keys", path);
     }
     *pk = p;
     return ZKI_OK;

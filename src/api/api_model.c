@@ -217,7 +217,7 @@ zki_status zki_model_save_with_keys(const zki_model *model, const zki_pk *pk, co
     if (st == ZKI_OK && pk)
         st = zki_vk_to_bytes(&pk->vk, &bufs[1], &lens[1]);
     if (st == ZKI_OK && pk)
-        st = zki_pk_seed_to_bytes(pk, &bufs[2], &lens[2]);
+        st = zki_pk_to_bytes(pk, &bufs[2], &lens[2]);
     /* stage every file, then commit them all */
     zki_staged_file f[3];
     int k = 0;

@@ -223,6 +223,18 @@ void zki_pcs_commitment_free(zki_pcs_commitment *c);
 zki_status zki_pcs_commit(zki_pcs_prover **out, const zki_pcs_params *p, const zki_pcs_vec *vecs,
                           uint32_t n_vecs);
 const zki_pcs_commitment *zki_pcs_prover_commitment(const zki_pcs_prover *pr);
+/* The commitment's D leaf digests (owned by pr), to save beside the
+ * vectors and rebuild the same prover later without encoding. */
+const zki_digest *zki_pcs_prover_leaves(const zki_pcs_prover *pr, uint64_t *n);
+/* The prover state of zki_pcs_commit (same parameters, seed and vectors)
+ * from its saved leaves: no encoding, the codewords recomputed at the
+ * opening for the queried columns. The caller vouches that the leaves
+ * belong to these vectors: wrong ones give openings that fail
+ * verification (never a false accept). ZKI_ERR_INPUT when n_leaves is not
+ * the shape's D. */
+zki_status zki_pcs_commit_from_leaves(zki_pcs_prover **out, const zki_pcs_params *p,
+                                      const zki_pcs_vec *vecs, uint32_t n_vecs,
+                                      const zki_digest *leaves, uint64_t n_leaves);
 void zki_pcs_prover_free(zki_pcs_prover *pr);
 
 /* Proves all claims; absorbs the commitments, claims and proof messages into

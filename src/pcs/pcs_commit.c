@@ -332,8 +332,9 @@ static zki_status encode_hash_streaming(zki_pcs_prover *pr, zki_digest *leaves)
     return ZKI_OK;
 }
 
-zki_status zki_pcs_commit(zki_pcs_prover **out, const zki_pcs_params *p, const zki_pcs_vec *vecs,
-                          uint32_t n_vecs)
+/* Everything but the leaves: shape, vectors, hiding randomness, the tree. */
+static zki_status prover_new(zki_pcs_prover **out, const zki_pcs_params *p, const zki_pcs_vec *vecs,
+                             uint32_t n_vecs)
 {
     *out = NULL;
     if (!p)
@@ -373,9 +374,24 @@ zki_status zki_pcs_commit(zki_pcs_prover **out, const zki_pcs_params *p, const z
                       (unsigned long long)s->d);
         goto fail;
     }
-    /* leaves are hashed straight into the tree (no copy) */
     if ((st = zki_merkle_init(&pr->tree, s->d)))
         goto fail;
+    *out = pr;
+    return ZKI_OK;
+fail:
+    zki_pcs_prover_free(pr);
+    return st;
+}
+
+zki_status zki_pcs_commit(zki_pcs_prover **out, const zki_pcs_params *p, const zki_pcs_vec *vecs,
+                          uint32_t n_vecs)
+{
+    zki_pcs_prover *pr;
+    zki_status st = prover_new(&pr, p, vecs, n_vecs);
+    if (st)
+        return st;
+    const zki_pcs_shape *s = &pr->com.shape;
+    /* leaves are hashed straight into the tree (no copy) */
     if (s->rows * s->d * sizeof(zki_fe) > ZKI_PCS_KEEP_CW_BYTES) {
         if ((st = encode_hash_streaming(pr, zki_merkle_leaves(&pr->tree))))
             goto fail;
@@ -395,4 +411,31 @@ zki_status zki_pcs_commit(zki_pcs_prover **out, const zki_pcs_params *p, const z
 fail:
     zki_pcs_prover_free(pr);
     return st;
+}
+
+zki_status zki_pcs_commit_from_leaves(zki_pcs_prover **out, const zki_pcs_params *p,
+                                      const zki_pcs_vec *vecs, uint32_t n_vecs,
+                                      const zki_digest *leaves, uint64_t n_leaves)
+{
+    zki_pcs_prover *pr;
+    zki_status st = prover_new(&pr, p, vecs, n_vecs);
+    if (st)
+        return st;
+    if (!leaves || n_leaves != pr->com.shape.d) {
+        st = zki_fail(ZKI_ERR_INPUT, "pcs: %llu saved leaves for a commitment of %llu columns",
+                      (unsigned long long)n_leaves, (unsigned long long)pr->com.shape.d);
+        zki_pcs_prover_free(pr);
+        return st;
+    }
+    memcpy(zki_merkle_leaves(&pr->tree), leaves, n_leaves * sizeof *leaves);
+    zki_merkle_hash_layers(&pr->tree);
+    pr->com.root = *zki_merkle_root(&pr->tree);
+    *out = pr;
+    return ZKI_OK;
+}
+
+const zki_digest *zki_pcs_prover_leaves(const zki_pcs_prover *pr, uint64_t *n)
+{
+    *n = pr->com.shape.d;
+    return pr->tree.nodes;
 }

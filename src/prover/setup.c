@@ -17,13 +17,18 @@
 
 static const char pk_magic[8] = {'Z', 'K', 'I', 'N', 'F', 'P', 'K', 0};
 
-zki_status zki_pk_seed_to_bytes(const zki_pk *pk, uint8_t **out, size_t *len)
+zki_status zki_pk_to_bytes(const zki_pk *pk, uint8_t **out, size_t *len)
 {
+    uint64_t nl = 0;
+    const zki_digest *leaves = zki_pcs_prover_leaves(pk->wpcs, &nl);
     zki_wbuf w = {0};
     zki_wb_put(&w, pk_magic, 8);
     zki_wb_u32(&w, ZKI_PK_VERSION);
     zki_wb_put(&w, pk->seed, 32);
     zki_wb_put(&w, pk->vk.vk_hash.b, 32);
+    zki_wb_put(&w, pk->wdigest.b, 32);
+    zki_wb_u64(&w, nl);
+    zki_wb_put(&w, leaves, (size_t)nl * sizeof *leaves);
     if (w.oom) {
         free(w.p);
         return zki_fail(ZKI_ERR_NOMEM, "pk");
@@ -33,31 +38,50 @@ zki_status zki_pk_seed_to_bytes(const zki_pk *pk, uint8_t **out, size_t *len)
     return ZKI_OK;
 }
 
-zki_status zki_pk_write_seed(const zki_pk *pk, const char *path)
+zki_status zki_pk_write(const zki_pk *pk, const char *path)
 {
     uint8_t *b = NULL;
     size_t n = 0;
-    zki_status st = zki_pk_seed_to_bytes(pk, &b, &n);
+    zki_status st = zki_pk_to_bytes(pk, &b, &n);
     /* the seed holds the hiding randomness: never readable by others */
     return zki_write_serialised(path, st, b, n, ZKI_FILE_SECRET);
 }
 
-zki_status zki_pk_read_seed(const char *path, uint8_t seed[32], zki_digest *vk_hash)
+void zki_pk_file_free(zki_pk_file *f)
 {
+    free(f->leaves);
+    memset(f, 0, sizeof *f);
+}
+
+zki_status zki_pk_read(const char *path, zki_pk_file *f)
+{
+    memset(f, 0, sizeof *f);
     uint8_t *b;
     size_t n;
-    zki_status st = zki_read_file(path, ZKI_PK_FILE_BYTES, &b, &n);
+    zki_status st = zki_read_file(path, ZKI_PK_MAX_FILE_BYTES, &b, &n);
     if (st)
         return st;
     uint32_t ver = 0;
     zki_rbuf r = {b, n, 0};
     char mg[8];
     int ok = zki_rb_get(&r, mg, 8) && !memcmp(mg, pk_magic, 8) && zki_rb_u32(&r, &ver) &&
-             ver == ZKI_PK_VERSION && zki_rb_get(&r, seed, 32) && zki_rb_get(&r, vk_hash->b, 32) &&
-             zki_rb_left(&r) == 0;
+             ver == ZKI_PK_VERSION && zki_rb_get(&r, f->seed, 32) && zki_rb_get(&r, f->vk_hash.b, 32) &&
+             zki_rb_get(&r, f->wdigest.b, 32) && zki_rb_u64(&r, &f->n_leaves) &&
+             f->n_leaves >= 1 && f->n_leaves <= ZKI_PK_MAX_LEAVES &&
+             zki_rb_left(&r) == f->n_leaves * sizeof(zki_digest);
+    if (ok && !(f->leaves = malloc(f->n_leaves * sizeof *f->leaves))) {
+        free(b);
+        return zki_fail(ZKI_ERR_NOMEM, "%s: %llu leaves", path, (unsigned long long)f->n_leaves);
+    }
+    if (ok)
+        zki_rb_get(&r, f->leaves, f->n_leaves * sizeof *f->leaves);
+    memset(b, 0, n < ZKI_PK_HEAD_BYTES ? n : ZKI_PK_HEAD_BYTES); /* the seed */
     free(b);
-    if (!ok)
-        return zki_fail(ZKI_ERR_INPUT, "%s: not a zkinfer prover key (version %u)", path, ZKI_PK_VERSION);
+    if (!ok) {
+        memset(f->seed, 0, sizeof f->seed);
+        return zki_fail(ZKI_ERR_INPUT, "%s: not a zkinfer prover key (version %u); compile the "
+                        "model again to make one", path, ZKI_PK_VERSION);
+    }
     return ZKI_OK;
 }
 
@@ -90,7 +114,8 @@ void zki_pk_free(zki_pk *pk)
     free(pk);
 }
 
-zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
+static zki_status setup(const zki_qmodel *m, const uint8_t *seed, const zki_pk_file *saved,
+                        zki_pk **out)
 {
     *out = NULL;
     zki_status st = zki_qmodel_check(m);
@@ -235,7 +260,12 @@ zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
     zki_key_pcs_params(&pk->vk, 0, &pp);
     pp.seed = pk->seed;
     zki_pcs_vec vec = {ZKI_PCS_I32, pk->wbig, pk->vk.wpack.total};
-    if ((st = zki_pcs_commit(&pk->wpcs, &pp, &vec, 1)))
+    zki_sha256(&pk->wdigest, pk->wbig, pk->vk.wpack.total * sizeof *pk->wbig);
+    if (saved && saved->leaves && !memcmp(saved->wdigest.b, pk->wdigest.b, sizeof pk->wdigest.b))
+        st = zki_pcs_commit_from_leaves(&pk->wpcs, &pp, &vec, 1, saved->leaves, saved->n_leaves);
+    else
+        st = zki_pcs_commit(&pk->wpcs, &pp, &vec, 1);
+    if (st)
         goto fail;
     /* the vk's copy of the commitment, through its own byte format */
     uint8_t *cb;
@@ -260,3 +290,12 @@ fail:
     return st;
 }
 
+zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
+{
+    return setup(m, seed, NULL, out);
+}
+
+zki_status zki_setup_saved(const zki_qmodel *m, const zki_pk_file *f, zki_pk **out)
+{
+    return setup(m, f->seed, f, out);
+}

@@ -8,9 +8,12 @@
 #include "prover/lower.h"
 #include "quant/qmodel.h"
 
-#define ZKI_PK_VERSION 1u
-/* A .zpk is exactly: magic 8 | u32 version | seed 32 | vk hash 32. */
-#define ZKI_PK_FILE_BYTES ((size_t)76)
+#define ZKI_PK_VERSION 2u
+/* Leaves of the weight commitment a .zpk may hold (its width is at most
+ * 2^ZKI_KEY_MAX_LOG_COLS, its code 4 times that: 2^18 leaves). */
+#define ZKI_PK_MAX_LEAVES ((uint64_t)1 << 20)
+#define ZKI_PK_HEAD_BYTES ((size_t)116)
+#define ZKI_PK_MAX_FILE_BYTES (ZKI_PK_HEAD_BYTES + 32 * (size_t)ZKI_PK_MAX_LEAVES)
 
 /* Prover key: the vk plus the packed weights and the PCS prover state. */
 typedef struct zki_pk {
@@ -21,19 +24,41 @@ typedef struct zki_pk {
     int64_t **bias;   /* per layer [N] or NULL */
     zki_pcs_prover *wpcs;
     uint8_t seed[32];
+    zki_digest wdigest; /* SHA-256 of the committed weight table (wbig) */
 } zki_pk;
+
+/* What a .zpk holds: the seed, the key it was made with, and the weight
+ * commitment's leaves with the digest of the weights they commit, so a
+ * later setup skips encoding the weights when they are the same. */
+typedef struct {
+    uint8_t seed[32];
+    zki_digest vk_hash;
+    zki_digest wdigest;
+    zki_digest *leaves; /* n_leaves, malloc'ed */
+    uint64_t n_leaves;
+} zki_pk_file;
+void zki_pk_file_free(zki_pk_file *f);
 
 /* Commits the weights. seed: 32 bytes of hiding randomness (kept in the
  * prover key file so a later `prove` re-derives the same commitment); NULL
  * draws it from the OS. */
 zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out);
+/* zki_setup with a .zpk's seed; when the model's weight table has the
+ * file's digest, the commitment is rebuilt from the saved leaves (no
+ * encoding: ResNet-50's 25.7 M weights, about 1 s). The caller still
+ * checks the key against f->vk_hash. */
+zki_status zki_setup_saved(const zki_qmodel *m, const zki_pk_file *f, zki_pk **out);
 void zki_pk_free(zki_pk *pk);
 
 /* Prover key file (.zpk): "ZKINFPK\0" | u32 version | 32-byte seed |
- * 32-byte vk hash. Secret: whoever holds the seed can strip the hiding. */
-zki_status zki_pk_write_seed(const zki_pk *pk, const char *path);
+ * 32-byte vk hash | 32-byte weights digest | u64 n_leaves | the weight
+ * commitment's n_leaves leaf digests. Secret: whoever holds the seed can
+ * strip the hiding. */
+zki_status zki_pk_write(const zki_pk *pk, const char *path);
 /* The same bytes in memory (*out malloc'd, caller frees). */
-zki_status zki_pk_seed_to_bytes(const zki_pk *pk, uint8_t **out, size_t *len);
-zki_status zki_pk_read_seed(const char *path, uint8_t seed[32], zki_digest *vk_hash);
+zki_status zki_pk_to_bytes(const zki_pk *pk, uint8_t **out, size_t *len);
+/* Parses a .zpk (at most ZKI_PK_MAX_FILE_BYTES); free f with
+ * zki_pk_file_free. */
+zki_status zki_pk_read(const char *path, zki_pk_file *f);
 
 #endif
