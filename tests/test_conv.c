@@ -192,10 +192,12 @@ static int run(inst *I, zki_rng *g, int mode)
     return ok;
 }
 
-/* The forward pass's int32 path (taps * max|x| * max|w| < 2^31) and int64
- * path against the direct loop, either side of the 2^31 bound: activation
- * ranges 2^7 .. 2^20 with 8- and 16-bit weights, so both paths and the
- * switch between them are exercised, at strides 1 and 2. */
+/* The forward pass's int32 path (taps * max|x| * max|w| < 2^31), its
+ * pointwise form (1x1, stride 1, no padding: any row length, output
+ * channels in blocks, groups) and the int64 path against the direct loop,
+ * either side of the 2^31 bound: activation ranges 2^7 .. 2^20 with 8- and
+ * 16-bit weights, so both paths and the switch between them are exercised,
+ * at strides 1 and 2. */
 static void test_forward_paths(zki_rng *g)
 {
     /* rows of 48 or more outputs take the int32 path when the bound holds */
@@ -203,6 +205,8 @@ static void test_forward_paths(zki_rng *g)
         {1, 64, 5, 60, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},   /* 576 taps, rows of 60 */
         {2, 16, 6, 101, 4, 3, 3, 2, 2, 1, 1, 1, 0, 1, 0, 1, 1},  /* stride 2, rows of 50 */
         {1, 64, 9, 11, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},   /* short rows: int64 */
+        {2, 40, 7, 9, 19, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1},   /* pointwise: blocks of 8 + 3 */
+        {1, 8, 37, 41, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 4, 0},  /* pointwise, groups, tiles of 1024 + 493 */
     };
     static const int64_t xr[] = {128, 1 << 10, 1 << 12, 1 << 15, 1 << 20};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)

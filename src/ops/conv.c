@@ -134,6 +134,81 @@ DEFINE_CONV_PLANE(conv_plane_i32, int32_t, ZKI_VEC_CLONES)
  * witness 0.110 -> 0.135 s with it). */
 #define I32_MIN_ROW 48
 
+/* Pointwise convs (1x1, stride 1, no padding: ResNet-50's bottleneck ends,
+ * 70% of its multiply-adds): an output plane is a sum of whole input
+ * planes, so each (input channel, output channel) is one long vector loop,
+ * and PW_BLOCK output channels share each input tile of PW_TILE entries
+ * while it is in cache. X as int32 (narrowed once per layer). */
+#define PW_BLOCK 8
+#define PW_TILE 1024
+ZKI_VEC_CLONES static void pointwise_block(const int32_t *X, uint64_t np, uint64_t cig, const void *W,
+                                           int w_bits, uint64_t w0, uint64_t nb, int32_t *out)
+{
+    for (uint64_t p0 = 0; p0 < np; p0 += PW_TILE) {
+        uint64_t n = np - p0 < PW_TILE ? np - p0 : PW_TILE;
+        for (uint64_t k = 0; k < nb; k++)
+            memset(out + k * np + p0, 0, n * sizeof *out);
+        for (uint64_t c = 0; c < cig; c++) {
+            const int32_t *restrict x = X + c * np + p0;
+            for (uint64_t k = 0; k < nb; k++) {
+                int32_t w = (int32_t)wget(W, w_bits, w0 + k * cig + c);
+                if (!w)
+                    continue;
+                int32_t *restrict o = out + k * np + p0;
+                for (uint64_t i = 0; i < n; i++)
+                    o[i] += w * x[i];
+            }
+        }
+    }
+}
+
+static int is_pointwise(const zki_conv_dims *d)
+{
+    return d->KH == 1 && d->KW == 1 && d->sh == 1 && d->sw == 1 && !d->pt && !d->pl && !d->pb &&
+           !d->pr;
+}
+
+/* The pointwise int32 path (the caller checked that no partial sum wraps);
+ * 0 when out of memory (the caller then runs the general loops). */
+static int pointwise_i32(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits,
+                         const int64_t *bias, int64_t *acc)
+{
+    uint64_t np = d->H * d->W, nx = d->B * d->C * np;
+    int32_t *x32 = malloc(sizeof(int32_t) * (nx ? nx : 1));
+    if (!x32)
+        return 0;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < (int64_t)nx; i++)
+        x32[i] = (int32_t)X[i];
+    uint64_t per_g = (d->Cog + PW_BLOCK - 1) / PW_BLOCK;
+    int64_t n_tasks = (int64_t)(d->B * d->G * per_g);
+    int ok = 1;
+#pragma omp parallel reduction(& : ok)
+    {
+        int32_t *out = malloc(sizeof(int32_t) * PW_BLOCK * (np ? np : 1));
+        if (!out)
+            ok = 0;
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t t = 0; t < n_tasks; t++) {
+            if (!out)
+                continue;
+            uint64_t b = (uint64_t)t / (d->G * per_g), rem = (uint64_t)t % (d->G * per_g);
+            uint64_t g = rem / per_g, oc0 = g * d->Cog + (rem % per_g) * PW_BLOCK;
+            uint64_t nb = g * d->Cog + d->Cog - oc0 < PW_BLOCK ? g * d->Cog + d->Cog - oc0 : PW_BLOCK;
+            pointwise_block(x32 + (b * d->C + g * d->Cig) * np, np, d->Cig, W, w_bits, oc0 * d->Cig,
+                            nb, out);
+            for (uint64_t k = 0; k < nb; k++) {
+                int64_t bv = bias ? bias[oc0 + k] : 0, *o = acc + (b * d->OC + oc0 + k) * np;
+                for (uint64_t i = 0; i < np; i++)
+                    o[i] = bv + out[k * np + i];
+            }
+        }
+        free(out);
+    }
+    free(x32);
+    return ok;
+}
+
 /* The int32 path: when every partial sum of the plain products stays below
  * 2^31 (int8 activations and weights up to 2^17 taps); X read as int64 and
  * narrowed in the loop, one int32 plane per thread, bias added in int64. 0 when not applicable
@@ -153,6 +228,8 @@ static int conv_forward_i32(const zki_conv_dims *d, const int64_t *X, const void
     }
     if (taps * (double)mx * mw >= 2147483647.0)
         return 0;
+    if (is_pointwise(d) && pointwise_i32(d, X, W, w_bits, bias, acc))
+        return 1;
     uint64_t np = d->OH * d->OW;
     int64_t nbo = (int64_t)(d->B * d->OC);
     int ok = 1;
@@ -191,7 +268,8 @@ zki_status zki_conv_forward(const zki_conv_dims *d, const int64_t *X, const void
     int small_bias = 1;
     for (uint64_t oc = 0; bias && oc < d->OC; oc++)
         small_bias = small_bias && bias[oc] > -((int64_t)1 << 60) && bias[oc] < ((int64_t)1 << 60);
-    if (small_bias && d->OW >= I32_MIN_ROW && conv_forward_i32(d, X, W, w_bits, bias, acc)) {
+    if (small_bias && (d->OW >= I32_MIN_ROW || is_pointwise(d)) &&
+        conv_forward_i32(d, X, W, w_bits, bias, acc)) {
         *accp = acc;
         return ZKI_OK;
     }
