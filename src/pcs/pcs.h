@@ -22,7 +22,9 @@
  *  - tensor: exactly one claim (point (r_lo, r_hi), l = |r_hi|) and a small
  *    enough (l + 1) D / |K|: the single row u = eq(r_hi)^T M (hiding:
  *    (1 - z) eq(r_hi)^T M + z eq(r_hi, 0) m, z a verifier challenge, m a mask
- *    row) is both the evaluation row and the proximity test.
+ *    row) is both the evaluation row and the proximity test. On a shape with
+ *    row_commit, u is committed instead of sent and proven against the
+ *    columns by a sum-check (committed rows, below).
  *
  * Hiding mode adds h random coefficients to every row (so any h symbols of a
  * row are uniform), a random salt per leaf and random mask rows that blind
