@@ -542,8 +542,20 @@ static void test_errors(void)
         zki_pcs_prover_free(pr);
     }
     /* soundness formula: rate 1/4 needs 149 queries for 101 bits */
-    CHECK(zki_pcs_queries(0.25, 101) == 149);
-    CHECK(zki_pcs_queries(0.25, 100) == 148);
+    CHECK(zki_pcs_queries(1u << 14, 16, 101) == 149); /* rate 1/4 */
+    CHECK(zki_pcs_queries(1u << 14, 16, 100) == 148);
+    CHECK(zki_pcs_queries(1u << 14, 16, 85) == 126);
+    /* the least t: (5/8)^t <= 2^-bits at t, not at t - 1 (libm-free check
+     * by exact powers: 5^t 2^bits <= 8^t) for a few bit counts */
+    for (uint32_t bits = 1; bits <= 24; bits++) { /* 8^t 2^bits < 2^128 */
+        uint32_t t = zki_pcs_queries(1u << 14, 16, bits);
+        unsigned __int128 f5 = 1, f8 = 1;
+        for (uint32_t i = 0; i + 1 < t; i++)
+            f5 *= 5, f8 *= 8;
+        int prev_fails = f5 * ((unsigned __int128)1 << bits) > f8;
+        f5 *= 5, f8 *= 8;
+        CHECK_MSG(prev_fails && f5 * ((unsigned __int128)1 << bits) <= f8, "bits %u: t %u", bits, t);
+    }
 }
 
 /* ---- Tensor (single-row) openings and non-power-of-two layouts ---- */

@@ -165,9 +165,11 @@ typedef struct zki_pcs_proof {
 
 void zki_pcs_params_default(zki_pcs_params *p);
 
-/* Number of column queries for `bits` of soundness at rate rho (unique
- * decoding: (1 - delta)^t <= 2^-bits, delta = (1 - rho) / 2). */
-uint32_t zki_pcs_queries(double rho, uint32_t bits);
+/* Number of column queries for `bits` of soundness with messages of k
+ * coefficients and codewords of 2^log_d symbols, k < 2^log_d (unique
+ * decoding: (1 - delta)^t <= 2^-bits, delta = (1 - k/D) / 2), in integer
+ * arithmetic that rounds the bound up: the same on every platform. */
+uint32_t zki_pcs_queries(uint64_t k, uint32_t log_d, uint32_t bits);
 
 /* Whether an opening with exactly one claim, whose point has `hi_vars` row
  * variables, may use tensor mode on commitment c: (hi_vars + 1) D / |K| must
@@ -196,9 +198,10 @@ zki_status zki_pcs_row_commitment(const zki_pcs_commitment *outer, const zki_dig
 /* Estimated bytes of a tensor-mode opening of tables `lens` at row width
  * 2^log_cols (>= 1) under p: the row or its commitment's opening, the
  * opened columns and their Merkle proof (what the automatic width
- * minimises). Negative when that layout is invalid. */
-double zki_pcs_open_bytes(const zki_pcs_params *p, const uint64_t *lens, uint32_t n_polys,
-                          uint32_t log_cols);
+ * minimises; integer arithmetic, the same on every platform). Negative
+ * when that layout is invalid. */
+int64_t zki_pcs_open_bytes(const zki_pcs_params *p, const uint64_t *lens, uint32_t n_polys,
+                           uint32_t log_cols);
 
 /* Committed rows of table `poly`: ceil(len / C). */
 uint64_t zki_pcs_poly_rows(const zki_pcs_commitment *c, uint32_t poly);

@@ -17,13 +17,54 @@ void zki_pcs_params_default(zki_pcs_params *p)
     p->row_commit = 0;
 }
 
-uint32_t zki_pcs_queries(double rho, uint32_t bits)
+/* A binary number m 2^e, m in [2^63, 2^64), for upper bounds computed the
+ * same way on every platform (no libm: the verifier derives the query
+ * count from the shape, and a WebAssembly or other build must agree). */
+typedef struct {
+    uint64_t m;
+    int64_t e;
+} up_num;
+
+static int msb64(uint64_t x)
+{
+    int k = 63;
+    while (!(x >> k))
+        k--;
+    return k;
+}
+
+/* x y, rounded up. */
+static up_num up_mul(up_num x, up_num y)
+{
+    unsigned __int128 p = (unsigned __int128)x.m * y.m; /* in [2^126, 2^128) */
+    int sh = (p >> 127) ? 64 : 63;
+    up_num r = {(uint64_t)(p >> sh), x.e + y.e + sh};
+    if (p & ((((unsigned __int128)1) << sh) - 1)) {
+        if (++r.m == 0) {
+            r.m = (uint64_t)1 << 63;
+            r.e++;
+        }
+    }
+    return r;
+}
+
+uint32_t zki_pcs_queries(uint64_t k, uint32_t log_d, uint32_t bits)
 {
     /* A query passes a row that is delta-far from the code (or a combined
-     * row inconsistent with the decoded rows) with probability <= 1 - delta. */
-    double delta = (1.0 - rho) / 2.0;
-    double per = -log2(1.0 - delta);
-    return (uint32_t)ceil((double)bits / per);
+     * row inconsistent with the decoded rows) with probability <= 1 - delta
+     * = (D + K) / 2D, delta = (1 - K/D) / 2: the least t with
+     * ((D + K) / 2D)^t <= 2^-bits, the power bounded from above. */
+    uint64_t n = ((uint64_t)1 << log_d) + k; /* K < D */
+    int sh = 63 - msb64(n);
+    up_num a = {n << sh, -(int64_t)log_d - 1 - sh}, y = {(uint64_t)1 << 63, -63};
+    uint32_t t = 0;
+    /* y <= 2^-bits once y < 2^(e + 64) <= 2^-bits, or y = 2^-bits exactly */
+    while (!(y.e + 64 <= -(int64_t)bits || (y.e + 63 == -(int64_t)bits && y.m == (uint64_t)1 << 63)) &&
+           t < 1000000) {
+        y = up_mul(y, a);
+        t++;
+    }
+    return t;
 }
 
 static uint32_t log2_ceil_u64(uint64_t x)
@@ -116,7 +157,7 @@ static void shape_at(zki_pcs_commitment *c, const zki_pcs_params *p, uint32_t lc
         uint64_t k = s->cols + h;
         uint32_t ld = code_log_d(lc, p->rate_log, k);
         double rho = (double)k / (double)((uint64_t)1 << ld);
-        uint32_t t = zki_pcs_queries(rho, qbits);
+        uint32_t t = zki_pcs_queries(k, ld, qbits);
         s->pad = h;
         s->row_len = k;
         s->log_d = ld;
@@ -131,19 +172,18 @@ static void shape_at(zki_pcs_commitment *c, const zki_pcs_params *p, uint32_t lc
     }
 }
 
-static double merkle_bytes(uint32_t t, uint32_t log_d)
+static uint64_t merkle_bytes(uint32_t t, uint32_t log_d)
 {
     /* a multi-proof of t random leaves holds about t (log_d - log2 t) siblings */
-    double lt = log2((double)(t ? t : 1));
-    return (double)log_d > lt ? 32.0 * t * ((double)log_d - lt) : 0.0;
+    uint32_t lt = (uint32_t)msb64(t ? t : 1);
+    return log_d > lt ? 32ull * t * (log_d - lt) : 0;
 }
 
 /* Bytes of a tensor-mode opening of shape s sending its row: the row
  * (16 K), the opened columns (8 t rows) and their Merkle proof. */
-static double open_bytes_plain(const zki_pcs_shape *s)
+static uint64_t open_bytes_plain(const zki_pcs_shape *s)
 {
-    return 16.0 * (double)s->row_len + 8.0 * s->queries * (double)s->rows +
-           merkle_bytes(s->queries, s->log_d);
+    return 16 * s->row_len + 8ull * s->queries * s->rows + merkle_bytes(s->queries, s->log_d);
 }
 
 void zki_pcs_row_params(const zki_pcs_commitment *outer, zki_pcs_params *ip, uint64_t *len)
@@ -173,30 +213,30 @@ zki_status zki_pcs_row_commitment(const zki_pcs_commitment *outer, const zki_dig
 /* Bytes of the same opening committing its row instead: the columns and
  * their Merkle proof, the row's root, its sum-check (2 m + 2 extension
  * elements) and the row commitment's own opening. */
-static double open_bytes_rowc(const zki_pcs_commitment *c)
+static uint64_t open_bytes_rowc(const zki_pcs_commitment *c)
 {
     const zki_pcs_shape *s = &c->shape;
     zki_pcs_commitment in;
     if (zki_pcs_row_commitment(c, NULL, &in))
-        return 1e300;
-    double b = open_bytes_plain(&in.shape);
+        return UINT64_MAX;
+    uint64_t b = open_bytes_plain(&in.shape);
     zki_pcs_commitment_free(&in);
-    return b + 8.0 * s->queries * (double)s->rows + merkle_bytes(s->queries, s->log_d) + 32.0 +
-           16.0 * (2.0 * zki_pcs_row_rounds(s) + 2.0);
+    return b + 8ull * s->queries * s->rows + merkle_bytes(s->queries, s->log_d) + 32 +
+           16 * (2ull * zki_pcs_row_rounds(s) + 2);
 }
 
 /* The cheaper of sending and committing the row at c's current shape. */
-static double layout_bytes(const zki_pcs_commitment *c, uint32_t *rc)
+static uint64_t layout_bytes(const zki_pcs_commitment *c, uint32_t *rc)
 {
-    double plain = open_bytes_plain(&c->shape), with_rc = plain;
+    uint64_t plain = open_bytes_plain(&c->shape), with_rc = plain;
     if (c->params.row_commit && c->shape.row_len >= ZKI_PCS_ROW_COMMIT_MIN)
         with_rc = open_bytes_rowc(c);
     *rc = with_rc < plain;
     return *rc ? with_rc : plain;
 }
 
-double zki_pcs_open_bytes(const zki_pcs_params *p, const uint64_t *lens, uint32_t n_polys,
-                          uint32_t log_cols)
+int64_t zki_pcs_open_bytes(const zki_pcs_params *p, const uint64_t *lens, uint32_t n_polys,
+                           uint32_t log_cols)
 {
     zki_pcs_params q = *p;
     q.log_cols = log_cols;
@@ -204,9 +244,9 @@ double zki_pcs_open_bytes(const zki_pcs_params *p, const uint64_t *lens, uint32_
     if (!log_cols || zki_pcs_shape_init(&c, &q, lens, n_polys))
         return -1;
     uint32_t rc;
-    double b = layout_bytes(&c, &rc);
+    uint64_t b = layout_bytes(&c, &rc);
     zki_pcs_commitment_free(&c);
-    return b;
+    return b > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)b;
 }
 
 zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
@@ -255,12 +295,12 @@ zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
         lo_lc = hi_lc ? 1 : 0;
     }
     uint32_t lc = lo_lc, rc = 0;
-    double best = -1;
+    uint64_t best = UINT64_MAX;
     for (uint32_t k = lo_lc; k <= hi_lc; k++) {
         shape_at(c, p, k);
         uint32_t k_rc;
-        double bytes = layout_bytes(c, &k_rc);
-        if (best < 0 || bytes < best) {
+        uint64_t bytes = layout_bytes(c, &k_rc);
+        if (k == lo_lc || bytes < best) {
             best = bytes;
             lc = k;
             rc = k_rc;

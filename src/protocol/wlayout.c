@@ -108,7 +108,7 @@ uint32_t zki_weight_log_cols(const zki_vk *vk)
     zki_key_pcs_params(vk, 1, &p); /* advice = 1: no recursion into this function */
     p.hiding = 1;
     uint32_t best = 1, max_lc = (uint32_t)zki_log2_ceil(vk->wpack.total);
-    double best_cost = -1;
+    int64_t best_cost = -1;
     if (max_lc > p.max_log_cols)
         max_lc = p.max_log_cols;
     if (max_lc < 1)
@@ -116,7 +116,7 @@ uint32_t zki_weight_log_cols(const zki_vk *vk)
     for (uint32_t lc = 1; lc <= max_lc; lc++) {
         if (lc > 1 && (colred_groups(vk, lc) << lc) > ((uint64_t)1 << 22))
             break;
-        double cost = zki_pcs_open_bytes(&p, lens, nt, lc);
+        int64_t cost = zki_pcs_open_bytes(&p, lens, nt, lc);
         if (cost >= 0 && (best_cost < 0 || cost < best_cost)) {
             best_cost = cost;
             best = lc;
