@@ -179,12 +179,14 @@ static uint64_t merkle_bytes(uint32_t t, uint32_t log_d)
     return log_d > lt ? 32ull * t * (log_d - lt) : 0;
 }
 
-/* Bytes of a tensor-mode opening of shape s sending its row: the row
- * (16 K), the opened columns (8 t rows) and their Merkle proof. */
-static uint64_t open_bytes_plain(const zki_pcs_shape *s)
+/* The opened columns (8 t rows) and their Merkle proof. */
+static uint64_t columns_bytes(const zki_pcs_shape *s)
 {
-    return 16 * s->row_len + 8ull * s->queries * s->rows + merkle_bytes(s->queries, s->log_d);
+    return 8ull * s->queries * s->rows + merkle_bytes(s->queries, s->log_d);
 }
+
+/* Bytes of a tensor-mode opening of shape s sending its row (16 K). */
+static uint64_t open_bytes_plain(const zki_pcs_shape *s) { return 16 * s->row_len + columns_bytes(s); }
 
 void zki_pcs_row_params(const zki_pcs_commitment *outer, zki_pcs_params *ip, uint64_t *len)
 {
@@ -221,8 +223,7 @@ static uint64_t open_bytes_rowc(const zki_pcs_commitment *c)
         return UINT64_MAX;
     uint64_t b = open_bytes_plain(&in.shape);
     zki_pcs_commitment_free(&in);
-    return b + 8ull * s->queries * s->rows + merkle_bytes(s->queries, s->log_d) + 32 +
-           16 * (2ull * zki_pcs_row_rounds(s) + 2);
+    return b + columns_bytes(s) + 32 + 16 * (2ull * zki_pcs_row_rounds(s) + 2);
 }
 
 /* The cheaper of sending and committing the row at c's current shape. */

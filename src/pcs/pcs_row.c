@@ -14,10 +14,11 @@
  * over m = ceil(log2 K) variables, a degree-2 sum-check to a point r. The
  * factor [b < K] makes entries of the committed table past K (the zero
  * fill of its last row, which the PCS does not pin) irrelevant: only a
- * message of K coefficients is compared with the columns. The prover sends a_c = u_c(r); the verifier checks the last
- * round against (a_0 + X a_1) G(r), computing G(r) in O(n m), draws s and
- * T is opened at (s, r) for (1 - s) a_0 + s a_1 in one joint opening with
- * the other committed rows. Soundness: docs/security.md, "Committed rows". */
+ * message of K coefficients is compared with the columns. The prover
+ * sends a_c = u_c(r); the verifier checks the last round against
+ * (a_0 + X a_1) G(r), computing G(r) in O(n m), draws s and T is opened at
+ * (s, r) for (1 - s) a_0 + s a_1 in one joint opening with the other
+ * committed rows. Soundness: docs/security.md, "Committed rows". */
 #include <stdlib.h>
 #include <string.h>
 

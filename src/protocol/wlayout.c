@@ -106,7 +106,6 @@ uint32_t zki_weight_log_cols(const zki_vk *vk)
     uint32_t nt = zki_vk_weight_lens(vk, lens);
     zki_pcs_params p;
     zki_key_pcs_params(vk, 1, &p); /* advice = 1: no recursion into this function */
-    p.hiding = 1;
     uint32_t best = 1, max_lc = (uint32_t)zki_log2_ceil(vk->wpack.total);
     int64_t best_cost = -1;
     if (max_lc > p.max_log_cols)
