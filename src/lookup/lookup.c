@@ -1,8 +1,12 @@
 /* LogUp-GKR instance: see lookup.h. */
 #include "lookup/lookup.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "common/check.h"
 #include "common/error.h"
@@ -153,53 +157,111 @@ static zki_fe col_fe(const zki_lk_col *c, size_t i, size_t len, zki_lk_cols_mode
     return zki_fe_from_i64((int64_t)col_int(c, i, mode));
 }
 
+/* 0: entry i of site s is in the table (*idx its row); 1: it is not. */
+static int entry_row(const zki_lookup *lk, const lk_site *s, size_t i, size_t *idx)
+{
+    const zki_lookup_table *T = lk->table;
+    size_t size = (size_t)1 << T->log_size;
+    __int128 v = col_int(&s->cols[0], site_index(s, i), lk->mode);
+    if (v <= -BOUND62 || v >= BOUND62 || v < T->lo || v - T->lo >= (__int128)size)
+        return 1;
+    *idx = (size_t)(v - T->lo);
+    return T->kind != ZKI_LK_RANGE && col_int(&s->cols[1], site_index(s, i), lk->mode) != zki_lookup_table_out(T, *idx);
+}
+
+/* The error for entry i of site s, which is not in the table. */
+static zki_status entry_error(const zki_lookup *lk, const lk_site *s, size_t i)
+{
+    const zki_lookup_table *T = lk->table;
+    size_t size = (size_t)1 << T->log_size;
+    __int128 v = col_int(&s->cols[0], site_index(s, i), lk->mode);
+    if (v <= -BOUND62 || v >= BOUND62 || v < T->lo || v - T->lo >= (__int128)size)
+        return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': value %lld at index %zu not in the table [%lld, %lld)",
+                        s->name, (long long)(int64_t)(v < -BOUND62 ? -BOUND62 : v >= BOUND62 ? BOUND62 : v), i,
+                        (long long)T->lo, (long long)(T->lo + (int64_t)size));
+    size_t idx = (size_t)(v - T->lo);
+    __int128 w = col_int(&s->cols[1], site_index(s, i), lk->mode);
+    return zki_fail(ZKI_ERR_INPUT,
+                    "lookup site '%s': pair (%lld, %lld) at index %zu not in the table (expected output %lld)",
+                    s->name, (long long)v, (long long)(int64_t)(w <= -BOUND62 ? -BOUND62 : w >= BOUND62 ? BOUND62 : w),
+                    i, (long long)zki_lookup_table_out(T, idx));
+}
+
+/* Counts every site's entries into cnt (2^log_size zeroed counters); sets
+ * bad[si] to the first entry of site si not in the table (SIZE_MAX: none;
+ * such entries are left out in the lax test mode). Entries are counted in
+ * parallel into per-thread histograms summed at the end: integer counts,
+ * the same for any thread count. 0 on success, -1 out of memory. */
+static int count_entries(const zki_lookup *lk, uint64_t *cnt, size_t *bad)
+{
+    size_t size = (size_t)1 << lk->table->log_size;
+    int lax = lk->mode == ZKI_LK_COLS_FIELD_UNCHECKED, nomem = 0;
+    for (size_t si = 0; si < lk->n_sites; si++)
+        bad[si] = SIZE_MAX;
+#pragma omp parallel
+    {
+        uint64_t *mine = cnt;
+#ifdef _OPENMP
+        if (omp_get_thread_num() != 0 && !(mine = calloc(size, sizeof *mine))) {
+#pragma omp atomic write
+            nomem = 1;
+        }
+#endif
+        for (size_t si = 0; si < lk->n_sites; si++) {
+            const lk_site *s = &lk->sites[si];
+            size_t first = SIZE_MAX, n = site_leaves(s);
+#pragma omp for schedule(static) nowait
+            for (size_t i = 0; i < n; i++) {
+                size_t idx;
+                if (!mine)
+                    continue;
+                if (!entry_row(lk, s, i, &idx))
+                    mine[idx]++;
+                else if (!lax && i < first)
+                    first = i;
+            }
+            if (first != SIZE_MAX) {
+#pragma omp critical(zki_lookup_bad)
+                if (first < bad[si])
+                    bad[si] = first;
+            }
+        }
+        if (mine && mine != cnt) {
+#pragma omp critical(zki_lookup_merge)
+            for (size_t i = 0; i < size; i++)
+                cnt[i] += mine[i];
+            free(mine);
+        }
+    }
+    return nomem ? -1 : 0;
+}
+
 zki_status zki_lookup_multiplicities(zki_lookup *lk, const zki_fe **m, size_t *m_len)
 {
     const zki_lookup_table *T = lk->table;
     size_t size = (size_t)1 << T->log_size;
-    uint64_t *cnt = calloc(size, sizeof *cnt);
-    if (!cnt)
-        return zki_fail(ZKI_ERR_NOMEM, "multiplicities (2^%u)", T->log_size);
     for (size_t si = 0; si < lk->n_sites; si++) {
         const lk_site *s = &lk->sites[si];
         for (unsigned c = 0; c < s->n_cols; c++)
             for (unsigned j = 0; j < s->cols[c].n_terms; j++)
-                if (!s->cols[c].data[j]) {
-                    free(cnt);
+                if (!s->cols[c].data[j])
                     return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': no witness data", s->name);
-                }
-        int lax = lk->mode == ZKI_LK_COLS_FIELD_UNCHECKED;
-        for (size_t i = 0; i < site_leaves(s); i++) {
-            __int128 v = col_int(&s->cols[0], site_index(s, i), lk->mode);
-            int out = v <= -BOUND62 || v >= BOUND62 || v < T->lo || v - T->lo >= (__int128)size;
-            if (out && lax) /* left out of the counts: the LogUp sum fails */
-                continue;
-            if (out) {
-                free(cnt);
-                return zki_fail(ZKI_ERR_INPUT,
-                                "lookup site '%s': value %lld at index %zu not in the table "
-                                "[%lld, %lld)",
-                                s->name, (long long)(int64_t)(v < -BOUND62 ? -BOUND62 : v >= BOUND62 ? BOUND62 : v),
-                                i, (long long)T->lo, (long long)(T->lo + (int64_t)size));
-            }
-            size_t idx = (size_t)(v - T->lo);
-            if (T->kind != ZKI_LK_RANGE) {
-                __int128 w = col_int(&s->cols[1], site_index(s, i), lk->mode);
-                if (w != zki_lookup_table_out(T, idx) && lax)
-                    continue;
-                if (w != zki_lookup_table_out(T, idx)) {
-                    free(cnt);
-                    return zki_fail(ZKI_ERR_INPUT,
-                                    "lookup site '%s': pair (%lld, %lld) at index %zu not in the "
-                                    "table (expected output %lld)",
-                                    s->name, (long long)v,
-                                    (long long)(int64_t)(w <= -BOUND62 ? -BOUND62 : w >= BOUND62 ? BOUND62 : w),
-                                    i, (long long)zki_lookup_table_out(T, idx));
-                }
-            }
-            cnt[idx]++;
-        }
     }
+    uint64_t *cnt = calloc(size, sizeof *cnt);
+    size_t *bad = malloc((lk->n_sites ? lk->n_sites : 1) * sizeof *bad);
+    if (!cnt || !bad || count_entries(lk, cnt, bad)) {
+        free(cnt);
+        free(bad);
+        return zki_fail(ZKI_ERR_NOMEM, "multiplicities (2^%u)", T->log_size);
+    }
+    for (size_t si = 0; si < lk->n_sites; si++)
+        if (bad[si] != SIZE_MAX) {
+            zki_status st = entry_error(lk, &lk->sites[si], bad[si]);
+            free(cnt);
+            free(bad);
+            return st;
+        }
+    free(bad);
     free(lk->m);
     lk->m = malloc(size * sizeof *lk->m);
     if (!lk->m) {

@@ -153,6 +153,64 @@ static int same_low(const zki_ext *a, const zki_ext *b, size_t lc)
     return !memcmp(a, b, sizeof(zki_ext) * lc);
 }
 
+/* Inner loops over a 2^lc row run in parallel from this length. */
+#define PAR_MIN ((uint64_t)1 << 12)
+
+/* F_j(rho) for each claim j: F's entry for a row's claims (one row) and
+ * for a group of one, else <F_j, eq(rho)> from a second fold. */
+static zki_status claim_values(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
+                               const zki_ext *fulls, size_t n, const zki_ext *alpha, const size_t *grp,
+                               const size_t *gsize, const zki_ext *F, const zki_ext *rho, size_t k,
+                               zki_ext *vals)
+{
+    uint64_t C = (uint64_t)1 << lc;
+    size_t *fold = malloc(sizeof(size_t) * (k ? k : 1)), nf = 0;
+    if (!fold)
+        return zki_fail(ZKI_ERR_NOMEM, "colred: %zu claims", k);
+    for (size_t j = 0; j < k; j++) {
+        zki_ext Fg = F[grp[j] * C];
+        if (pk->nv[seg[j]] < lc)
+            vals[j] = Fg;
+        else if (gsize[grp[j]] == 1 && !zki_ext_is_zero(alpha[j]))
+            vals[j] = zki_ext_mul(Fg, zki_ext_inv(alpha[j]));
+        else
+            fold[nf++] = j;
+    }
+    zki_ext *eqr = nf ? malloc(sizeof(zki_ext) * C) : NULL;
+    zki_status st = nf && !eqr ? zki_fail(ZKI_ERR_NOMEM, "colred: eq(rho)") : ZKI_OK;
+    if (!st && nf)
+        zki_eq_table(eqr, rho, lc);
+    int failed = 0;
+#pragma omp parallel if (!st && nf > 1)
+    {
+        zki_ext *tmp = st ? NULL : malloc(sizeof(zki_ext) * C);
+        if (!st && !tmp) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (size_t i = 0; i < nf; i++) {
+            size_t j = fold[i];
+            if (!tmp || fold_claim(pk, t, lc, seg[j], fulls + j * (n + 1), tmp)) {
+#pragma omp atomic write
+                failed = 1;
+                continue;
+            }
+            zki_ext_acc a;
+            zki_ext_acc_zero(&a);
+            for (uint64_t x = 0; x < C; x++)
+                zki_ext_acc_mac(&a, tmp[x], eqr[x]);
+            vals[j] = zki_ext_acc_reduce(&a);
+        }
+        free(tmp);
+    }
+    if (!st && failed)
+        st = zki_fail(ZKI_ERR_NOMEM, "colred: folding %zu claims", nf);
+    free(eqr);
+    free(fold);
+    return st;
+}
+
 zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
                             const zki_ext *const *pts, const zki_ext *vals, size_t k,
                             zki_transcript *ts, zki_colred_proof *pf, zki_ext **outp)
@@ -167,7 +225,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
     size_t *gfirst = malloc(sizeof(size_t) * kk);
     zki_ext *alpha = malloc(sizeof(zki_ext) * kk), *full = malloc(sizeof(zki_ext) * (n + 1));
     zki_ext *fulls = malloc(sizeof(zki_ext) * kk * (n + 1));
-    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1)), *E = NULL, *F = NULL, *tmp = NULL, *eqr = NULL;
+    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1)), *E = NULL, *F = NULL, *tmp = NULL;
     pf->msgs = malloc(sizeof(zki_ext) * (2 * lc + 1));
     pf->vals = malloc(sizeof(zki_ext) * kk);
     zki_ext_acc *acc = NULL;
@@ -218,10 +276,12 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
             /* E += alpha_j eq(pt_j) on the segment's positions of the row */
             uint64_t at = pk->off[seg[j]] & (C - 1), len = (uint64_t)1 << nv;
             zki_eq_table_scaled(tmp, fj, nv, alpha[j]);
+#pragma omp parallel for schedule(static) if (len >= PAR_MIN)
             for (uint64_t x = 0; x < len; x++)
                 e[at + x] = zki_ext_add(e[at + x], tmp[x]);
             if (gfirst[g] == j) { /* the row itself */
                 uint64_t r0 = (pk->off[seg[j]] >> lc) * C;
+#pragma omp parallel for schedule(static) if (C >= PAR_MIN)
                 for (uint64_t x = 0; x < C; x++)
                     f[x] = zki_ext_from_fe(big_at(t, r0 + x));
             }
@@ -230,8 +290,10 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
                 zki_eq_table(e, fj, lc);
             if ((st = fold_claim(pk, t, lc, seg[j], fj, tmp)))
                 goto out;
+            zki_ext aj = alpha[j];
+#pragma omp parallel for schedule(static) if (C >= PAR_MIN)
             for (uint64_t x = 0; x < C; x++)
-                f[x] = zki_ext_add(f[x], zki_ext_mul(alpha[j], tmp[x]));
+                f[x] = zki_ext_add(f[x], zki_ext_mul(aj, tmp[x]));
         }
     }
     /* per-group partial sums, merged in group order: identical for any
@@ -273,33 +335,11 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
             }
         }
     }
-    /* each claim's F_j(rho) */
-    for (size_t j = 0; j < k; j++) {
-        size_t g = grp[j];
-        zki_ext Fg = F[g * C];
-        if (pk->nv[seg[j]] < lc) {
-            pf->vals[j] = Fg;
-            continue;
-        }
-        if (gsize[g] == 1 && !zki_ext_is_zero(alpha[j])) {
-            pf->vals[j] = zki_ext_mul(Fg, zki_ext_inv(alpha[j]));
-            continue;
-        }
-        if (!eqr) {
-            if (!(eqr = malloc(sizeof(zki_ext) * C))) {
-                st = zki_fail(ZKI_ERR_NOMEM, "colred: eq(rho)");
-                goto out;
-            }
-            zki_eq_table(eqr, rho, lc);
-        }
-        if ((st = fold_claim(pk, t, lc, seg[j], fulls + j * (n + 1), tmp)))
-            goto out;
-        zki_ext_acc a;
-        zki_ext_acc_zero(&a);
-        for (uint64_t x = 0; x < C; x++)
-            zki_ext_acc_mac(&a, tmp[x], eqr[x]);
-        pf->vals[j] = zki_ext_acc_reduce(&a);
-    }
+    /* each claim's F_j(rho); a claim sharing its group's F needs a fold
+     * of its own, claims in parallel (each value is exact field
+     * arithmetic: the same for any thread count) */
+    if ((st = claim_values(pk, t, lc, seg, fulls, n, alpha, grp, gsize, F, rho, k, pf->vals)))
+        goto out;
     zki_ts_absorb_ext_vec(ts, "colred.vals", pf->vals, k);
     for (size_t j = 0; j < k; j++) {
         outp[j] = malloc(sizeof(zki_ext) * (n + 1));
@@ -315,8 +355,7 @@ out:
     free(E);
     free(F);
     free(tmp);
-    free(eqr);
-    free(grp);
+        free(grp);
     free(gsize);
     free(gfirst);
     free(alpha);
