@@ -2,8 +2,9 @@
  * DAG models in C (test_attack_requant, test_attack_gadgets,
  * test_attack_dag): the field-relation requant witness of a cheating
  * prover, and the builders of the models (a value map, a conv, a maxpool,
- * test_attack_gadgets' model holding every gadget kind). Include after
- * test_prove_util.h. */
+ * test_attack_gadgets' model holding every gadget kind); and the forgery
+ * of a model's nodes through the prover's seam (the proving tests of the
+ * lowered ops). Include after test_prove_util.h. */
 #ifndef ZKI_TEST_ATTACK_UTIL_H
 #define ZKI_TEST_ATTACK_UTIL_H
 
@@ -232,6 +233,39 @@ static inline int seam_attack(const zki_qmodel *m, const int64_t *X, uint32_t B,
         zki_sumcheck_test_false_claims = 0;
     }
     return vs;
+}
+
+/* Every DAG node of m but the moves whose model node pick(n, ctx)
+ * accepts (NULL: every one) gets its first output value moved by one
+ * (position 0 is a real element of every layout) through the prover's
+ * seam: the verifier must reject each forged proof of X (batch 1). what
+ * names the model in messages. Returns how many nodes were forged, -1 when
+ * m does not lower. */
+static inline int forge_nodes(const zki_qmodel *m, const int64_t *X, const uint8_t seed_w[32],
+                              const uint8_t seed_a[32], int (*pick)(const zki_qnode *n, void *ctx), void *ctx,
+                              const char *what)
+{
+    zki_dag d;
+    int *src = NULL, tried = 0;
+    zki_status st = zki_dag_lower(m, &d, &src);
+    CHECK_MSG(st == ZKI_OK, "%s: lowering: %s", what, zki_last_error());
+    if (st)
+        return -1;
+    for (uint32_t j = 0; j < d.n_nodes; j++) {
+        const zki_qnode *n = &m->nodes[src[j]];
+        if (d.nodes[j].kind == ZKI_NODE_MOVE || (pick && !pick(n, ctx)))
+            continue;
+        forge_at f = {j, 0, 0};
+        int honest;
+        printf("  %s: node %u (%s of %s) output moved by one:\n", what, j, zki_qop_name(n->op), n->name);
+        int vs = seam_attack(m, X, 1, seed_w, seed_a, seam_move_output, &f, &honest);
+        CHECK_MSG(f.hit && vs == ZKI_ERR_VERIFY, "%s: node %u forged: verifier status %d (%s)", what, j, vs,
+                  vs == ZKI_OK ? "ACCEPTED" : "not a rejection");
+        tried++;
+    }
+    zki_dag_free(&d);
+    free(src);
+    return tried;
 }
 
 #endif

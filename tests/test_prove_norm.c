@@ -63,32 +63,19 @@ static void check_ops(const zki_qmodel *m, int i)
 
 /* ---- (c) forged witnesses ------------------------------------------------ */
 
+/* The first node of each kind in the chain (each costs a proof; ctx: the
+ * kinds seen). */
+static int first_of_kind(const zki_qnode *n, void *ctx)
+{
+    int *seen = ctx;
+    return is_chain(n->name) && !seen[n->op]++;
+}
+
 static void check_forgeries(const zki_qmodel *m, const int64_t *X, int i)
 {
-    const char *name = fx[i];
-    zki_dag d;
-    int *src = NULL;
-    zki_status st = zki_dag_lower(m, &d, &src);
-    CHECK_MSG(st == ZKI_OK, "%s: lowering: %s", name, zki_last_error());
-    if (st)
-        return;
-    int tried = 0, seen[ZKI_QOP_COUNT] = {0};
-    for (uint32_t j = 0; j < d.n_nodes; j++) {
-        int op = m->nodes[src[j]].op;
-        /* the first node of each kind in the chain (each costs a proof) */
-        if (!is_chain(m->nodes[src[j]].name) || d.nodes[j].kind == ZKI_NODE_MOVE || seen[op]++)
-            continue;
-        forge_at f = {j, 0, 0}; /* position 0 is a real element of every layout */
-        int honest;
-        printf("  %s: node %u (%s) output moved by one:\n", name, j, zki_qop_name(m->nodes[src[j]].op));
-        int vs = seam_attack(m, X, 1, seed_w, seed_a, seam_move_output, &f, &honest);
-        CHECK_MSG(f.hit && vs == ZKI_ERR_VERIFY, "%s: node %u forged: verifier status %d (%s)", name, j, vs,
-                  vs == ZKI_OK ? "ACCEPTED" : "not a rejection");
-        tried++;
-    }
-    CHECK_MSG(tried >= 3, "%s: %d kinds of chain nodes", name, tried);
-    zki_dag_free(&d);
-    free(src);
+    int seen[ZKI_QOP_COUNT] = {0};
+    int tried = forge_nodes(m, X, seed_w, seed_a, first_of_kind, seen, fx[i]);
+    CHECK_MSG(tried >= 3, "%s: %d kinds of chain nodes", fx[i], tried);
 }
 
 

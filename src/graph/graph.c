@@ -19,6 +19,7 @@ static const char *const zki_op_names[ZKI_OP_COUNT] = {
     "Expand", "LSTM", "GRU",
     "Split", "Resize", "ReduceSum", "ReduceMax",
     "ConstantOfShape", "Equal",
+    "InstanceNormalization",
 };
 
 const char *zki_op_name(int op)

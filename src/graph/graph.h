@@ -87,6 +87,7 @@ typedef enum {
     ZKI_OP_EXPAND, ZKI_OP_LSTM, ZKI_OP_GRU, /* LSTM, GRU: unrolled by zki_graph_prepare */
     ZKI_OP_SPLIT, ZKI_OP_RESIZE, ZKI_OP_REDUCESUM, ZKI_OP_REDUCEMAX,
     ZKI_OP_CONSTANTOFSHAPE, ZKI_OP_EQUAL, /* shape arithmetic, folded away */
+    ZKI_OP_INSTANCENORM, /* GroupNorm's core too: quantised as a chain (quant/norm_lower.h) */
     ZKI_OP_COUNT
 } zki_op;
 

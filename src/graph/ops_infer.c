@@ -426,7 +426,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         [ZKI_OP_DIV] = 2, [ZKI_OP_POW] = 2, [ZKI_OP_CONV] = 2, [ZKI_OP_BATCHNORM] = 5, [ZKI_OP_RESHAPE] = 2,
         [ZKI_OP_SLICE] = 3, [ZKI_OP_UNSQUEEZE] = 2, [ZKI_OP_PAD] = 2, [ZKI_OP_LAYERNORM] = 2,
         [ZKI_OP_GATHER] = 2, [ZKI_OP_WHERE] = 3, [ZKI_OP_PRELU] = 2, [ZKI_OP_EXPAND] = 2, [ZKI_OP_LSTM] = 3,
-        [ZKI_OP_GRU] = 3, [ZKI_OP_EQUAL] = 2,
+        [ZKI_OP_GRU] = 3, [ZKI_OP_EQUAL] = 2, [ZKI_OP_INSTANCENORM] = 3,
     };
     int need = min_in[n->op] ? min_in[n->op] : 1;
     if (n->n_in < need)
@@ -580,17 +580,21 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         for (int a = 2; a < r; a++)
             d[a] = 1;
         return set_out(g, n, 0, x->et, r, d);
-    case ZKI_OP_BATCHNORM:
+    case ZKI_OP_BATCHNORM: case ZKI_OP_INSTANCENORM: {
+        /* one parameter per channel: BN's scale, bias, mean, var; IN's
+         * scale and bias (over at least one spatial axis) */
+        int bn = n->op == ZKI_OP_BATCHNORM;
         if ((st = need_float(n, x)) != ZKI_OK)
             return st;
         if (zki_attr_int(n, "training_mode", 0) != 0)
             return NF(ZKI_ERR_UNSUPPORTED, "training_mode=1");
-        if (r < 2)
-            return NF(ZKI_ERR_INPUT, "input must have rank >= 2");
-        for (int k = 1; k < 5; k++)
+        if (r < (bn ? 2 : 3))
+            return NF(ZKI_ERR_INPUT, "input must have rank >= %d", bn ? 2 : 3);
+        for (int k = 1; k < (bn ? 5 : 3); k++)
             if (zki_tensor_numel(&g->t[n->in[k]]) != x->dims[1])
                 return NF(ZKI_ERR_INPUT, "parameter %d must have %lld values", k, (long long)x->dims[1]);
         return same_out(g, n, x);
+    }
     case ZKI_OP_FLATTEN: {
         int64_t ax = zki_attr_int(n, "axis", 1);
         if (ax < 0)

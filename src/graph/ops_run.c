@@ -324,6 +324,20 @@ static void run_softmax(const zki_graph *g, const zki_node *n, zki_buf *v)
         }
 }
 
+/* Mean and 1/sqrt(var + eps) of the n values at px (in double). */
+static void row_stats(const float *px, int64_t n, double eps, double *mu, double *inv)
+{
+    double m = 0, var = 0;
+    for (int64_t k = 0; k < n; k++)
+        m += px[k];
+    m /= (double)(n ? n : 1);
+    for (int64_t k = 0; k < n; k++)
+        var += (px[k] - m) * (px[k] - m);
+    var /= (double)(n ? n : 1);
+    *mu = m;
+    *inv = 1.0 / sqrt(var + eps);
+}
+
 static void run_layernorm(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
     const zki_tensor *x = tin(g, n, 0);
@@ -341,20 +355,31 @@ static void run_layernorm(const zki_graph *g, const zki_node *n, zki_buf *v)
     float *Inv = n->n_out > 2 && n->out[2] >= 0 ? v[n->out[2]].f : NULL;
     for (int64_t o = 0; o < outer; o++) {
         const float *px = X + o * mid;
-        double mu = 0, var = 0;
-        for (int64_t k = 0; k < mid; k++)
-            mu += px[k];
-        mu /= (double)(mid ? mid : 1);
-        for (int64_t k = 0; k < mid; k++)
-            var += (px[k] - mu) * (px[k] - mu);
-        var /= (double)(mid ? mid : 1);
-        double inv = 1.0 / sqrt(var + eps);
+        double mu, inv;
+        row_stats(px, mid, eps, &mu, &inv);
         for (int64_t k = 0; k < mid; k++)
             Y[o * mid + k] = (float)((px[k] - mu) * inv * S[k] + (B ? B[k] : 0));
         if (Mean)
             Mean[o] = (float)mu;
         if (Inv)
             Inv[o] = (float)inv;
+    }
+}
+
+/* Each (sample, channel) of [N, C, spatial...] normalised over its spatial
+ * values, then scale[c] and B[c]. */
+static void run_instancenorm(const zki_graph *g, const zki_node *n, zki_buf *v)
+{
+    const zki_tensor *x = tin(g, n, 0);
+    int64_t C = x->dims[1], rows = x->dims[0] * C, S = zki_shape_numel(x->rank - 2, x->dims + 2);
+    double eps = zki_attr_float(n, "epsilon", 1e-5);
+    const float *X = v[n->in[0]].f, *sc = v[n->in[1]].f, *bi = v[n->in[2]].f;
+    float *Y = v[n->out[0]].f;
+    for (int64_t o = 0; o < rows; o++) {
+        double mu, inv;
+        row_stats(X + o * S, S, eps, &mu, &inv);
+        for (int64_t k = 0; k < S; k++)
+            Y[o * S + k] = (float)((X[o * S + k] - mu) * inv * sc[o % C] + bi[o % C]);
     }
 }
 
@@ -693,6 +718,7 @@ zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *v)
     case ZKI_OP_BATCHNORM: run_batchnorm(g, n, v); return ZKI_OK;
     case ZKI_OP_SOFTMAX: run_softmax(g, n, v); return ZKI_OK;
     case ZKI_OP_LAYERNORM: run_layernorm(g, n, v); return ZKI_OK;
+    case ZKI_OP_INSTANCENORM: run_instancenorm(g, n, v); return ZKI_OK;
     case ZKI_OP_REDUCEMEAN: case ZKI_OP_REDUCESUM: case ZKI_OP_REDUCEMAX: return run_reducemean(g, n, v);
     case ZKI_OP_SPLIT: return run_split(g, n, v);
     case ZKI_OP_CONSTANTOFSHAPE: {

@@ -19,7 +19,8 @@
     "GlobalAveragePool, ReduceMean and ReduceSum, with fused ReLU/Clip, elementwise functions " \
     "by lookup table (Sigmoid, Tanh, GELU, SiLU, HardSwish, ...), products of two " \
     "activations, elementwise Mul/Add/Sub by a constant tensor (its values committed " \
-    "weights), LayerNorm and Softmax over a row's last axis (lowered to those), Adds and " \
+    "weights), LayerNorm and Softmax over a row's last axis and InstanceNorm and GroupNorm " \
+    "of a map (lowered to those), Adds and " \
     "channel Concats of any number of maps (with broadcasting), Concats of rows (the steps of " \
     "unrolled LSTM/GRU layers), and data movement as index maps (Reshape, Transpose, Slice, " \
     "Pad, Gather by constant indices)"

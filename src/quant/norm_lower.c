@@ -1,11 +1,14 @@
-/* LayerNorm and Softmax of one row as chains of proven ops (norm_lower.h).
+/* LayerNorm and Softmax of one row, and InstanceNorm of a map, as chains
+ * of proven ops (norm_lower.h).
  *
  * Intermediates are 16-bit (W = 2^15 - 1 is their qmax; a softmax's x - max
  * one bit wider than x) at scales fixed by
  * the input's scale and bits, not by calibration: each bound below holds
  * for every input, so no clamp of an intermediate is reached except the
  * documented ones (the reciprocal square root of a variance below one unit,
- * and 1/sum below 1, which the max's term makes impossible). */
+ * 1/sum below 1, which the max's term makes impossible, and an InstanceNorm's
+ * n beyond where every channel's output saturates, which changes no
+ * output). */
 #include "quant/norm_lower.h"
 
 #include <math.h>
@@ -75,15 +78,24 @@ static int node(const zki_norm_io *io, int op, const int *in, int n_in, int out,
     return 0;
 }
 
-/* A requantised op (LINEAR, MUL) with real multiplier mult into out. */
-static zki_status rq_node(const zki_norm_io *io, int op, const int *in, int n_in, int out, double mult, double acc,
-                          int64_t lo, int64_t hi)
+/* A requantised op (LINEAR, MUL, MEAN, CONV) with real multiplier mult
+ * into out, its parameters after M s lo hi in extra. */
+static zki_status rq_node_p(const zki_norm_io *io, int op, const int *in, int n_in, int out, double mult,
+                            double acc, int64_t lo, int64_t hi, const int64_t *extra, int n_extra)
 {
-    int64_t p[4] = {0, 0, lo, hi};
+    int64_t p[ZKI_QMAX_P] = {0, 0, lo, hi};
     zki_status st = zki_quant_choose_rq(io->n, mult, acc, &p[0], &p[1]);
     if (st != ZKI_OK)
         return st;
-    return node(io, op, in, n_in, out, p, 4) ? nomem() : ZKI_OK;
+    for (int k = 0; k < n_extra; k++)
+        p[4 + k] = extra[k];
+    return node(io, op, in, n_in, out, p, 4 + n_extra) ? nomem() : ZKI_OK;
+}
+
+static zki_status rq_node(const zki_norm_io *io, int op, const int *in, int n_in, int out, double mult, double acc,
+                          int64_t lo, int64_t hi)
+{
+    return rq_node_p(io, op, in, n_in, out, mult, acc, lo, hi, NULL, 0);
 }
 
 /* A table over every value of a `bits`-bit input: entry k - 2^(bits-1)
@@ -113,6 +125,13 @@ static int64_t clamp16(double v)
 }
 
 /* ---- LayerNorm ---- */
+
+zki_status zki_norm_eps_check(const zki_node *n, double eps)
+{
+    if (!(eps >= 0) || !isfinite(eps)) /* NaN or inf would fill the rsqrt table with llround(NaN) */
+        return zki_node_fail(n, ZKI_ERR_UNSUPPORTED, "epsilon %g: a finite epsilon >= 0 is supported", eps);
+    return ZKI_OK;
+}
 
 /* 1/sqrt(k*s_var + eps) in units of s_r (a[0] = s_var, a[1] = eps, a[2] =
  * s_r); no variance is negative, and below one unit the clamp is the rule */
@@ -240,8 +259,8 @@ zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const f
     if (N < 2 || N > NORM_MAX_ROW)
         return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "normalises %lld values: 2 to %d are supported",
                              (long long)N, NORM_MAX_ROW);
-    if (!(eps >= 0) || !isfinite(eps)) /* NaN or inf would fill the rsqrt table with llround(NaN) */
-        return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "epsilon %g: a finite epsilon >= 0 is supported", eps);
+    if (zki_norm_eps_check(io->n, eps) != ZKI_OK)
+        return ZKI_ERR_UNSUPPORTED;
     int d = -1, var = -1, nrm = -1;
     double s[2], s_n;
     zki_status st = centre(io, dims, one, &d, &var, s);
@@ -357,4 +376,211 @@ zki_status zki_norm_softmax(const zki_norm_io *io, int *qy)
         (st = rq_node(io, ZKI_QOP_MUL, pin, 2, p, s_e * s_e / s_p, (double)W16 * W16, 0, qo)) != ZKI_OK)
         return st;
     return node(io, ZKI_QOP_RESHAPE, out, 1, *qy, NULL, 0) ? nomem() : ZKI_OK;
+}
+
+/* ---- InstanceNormalization ---- */
+
+#define MEAN_SPATIAL 12 /* MEAN over axes 2 and 3: a GlobalAveragePool, proven as a unit-weight conv */
+/* a requantisation's quotient the proof holds in 20 bits: below 2^19 - 2,
+ * less the multiplier's rounding (at most 2^-8 of it, quant.c) */
+#define Q_LOG_ROOM (524286.0 * (1 - 1.0 / 128))
+
+/* Scales of the chain's intermediates (all 16-bit), fixed by x's. */
+typedef struct {
+    double m, d, d2, v, r, n;
+} inorm_scales;
+
+/* x [N, C, S...] as the map d4 = [N, C, H, W] the chain reads: x itself
+ * when 4-D, else a move to [N, C, prod(S), 1]. */
+static int inorm_map(const zki_norm_io *io, int64_t d4[4])
+{
+    const zki_qtensor *xt = &io->m->t[io->x];
+    d4[0] = xt->dims[0];
+    d4[1] = xt->dims[1];
+    d4[2] = xt->rank == 4 ? xt->dims[2] : zki_shape_numel(xt->rank - 2, xt->dims + 2);
+    d4[3] = xt->rank == 4 ? xt->dims[3] : 1;
+    if (xt->rank == 4)
+        return io->x;
+    int x4 = value(io, "map", xt->bits, 4, d4, xt->scale), in[1] = {io->x};
+    return x4 >= 0 && !node(io, ZKI_QOP_RESHAPE, in, 1, x4, NULL, 0) ? x4 : -1;
+}
+
+/* A per-channel spatial mean of map x (real multiplier mult = s_x / s_y
+ * over the count) into *y [N, C, 1, 1] at scale s, clamped to [lo, W]. */
+static zki_status spatial_mean(const zki_norm_io *io, const char *what, int x, const int64_t d4[4], double mult,
+                               double s, int64_t lo, int *y)
+{
+    int64_t c4[4] = {d4[0], d4[1], 1, 1}, mask[1] = {MEAN_SPATIAL}, HW = d4[2] * d4[3];
+    int in[1] = {x};
+    *y = value(io, what, 16, 4, c4, s);
+    if (*y < 0)
+        return nomem();
+    double bound = ldexp(1.0, io->m->t[x].bits - 1);
+    return rq_node_p(io, ZKI_QOP_MEAN, in, 1, *y, mult / (double)HW, (double)HW * bound, lo, W16, mask, 1);
+}
+
+/* mean (at s_m = q s_x / W: |mean| <= q s_x) and d = x - mean, an ADD of
+ * x and the broadcast mean at s_d = 2 q s_x / W (|d| <= 2 q s_x): neither
+ * is clamped; the mean's step is a quarter of d's, so a constant channel
+ * gives d = 0. */
+static zki_status inorm_centre(const zki_norm_io *io, int x4, const int64_t d4[4], inorm_scales *s, int *d)
+{
+    const zki_qtensor *xt = &io->m->t[x4];
+    double qx = ldexp(1.0, xt->bits - 1) - 1, sx = xt->scale;
+    s->m = qx * sx / W16;
+    s->d = 2 * qx * sx / W16;
+    int mean = -1;
+    zki_status st = spatial_mean(io, "mean", x4, d4, sx / s->m, s->m, -W16, &mean);
+    *d = st == ZKI_OK ? value(io, "d", 16, 4, d4, s->d) : -1;
+    if (st != ZKI_OK || *d < 0)
+        return st != ZKI_OK ? st : nomem();
+    /* rq(x Mx - mean Mm): the shift chosen for the larger multiplier, Mx */
+    int64_t p[5] = {0, 0, 0, -W16, W16};
+    st = zki_quant_choose_rq(io->n, sx / s->d, ldexp(1.0, xt->bits - 1) + W16 + 1, &p[0], &p[2]);
+    if (st != ZKI_OK)
+        return st;
+    p[1] = -llround(ldexp(s->m / s->d, (int)p[2]));
+    int in[2] = {x4, mean};
+    return node(io, ZKI_QOP_ADD, in, 2, *d, p, 5) ? nomem() : ZKI_OK;
+}
+
+/* var = mean(d^2): a MUL of d by itself at s_d2 = W s_d^2 (never clamped),
+ * then a spatial mean at s_v = s_d2 / 2 (the variance of values within
+ * +-q s_x is at most (q s_x)^2 = W s_v / 2: never clamped either). */
+static zki_status inorm_var(const zki_norm_io *io, int d, const int64_t d4[4], inorm_scales *s, int *var)
+{
+    s->d2 = W16 * s->d * s->d;
+    s->v = s->d2 / 2;
+    int d2 = value(io, "d2", 16, 4, d4, s->d2), sq[2] = {d, d};
+    if (d2 < 0)
+        return nomem();
+    zki_status st = rq_node(io, ZKI_QOP_MUL, sq, 2, d2, 1.0 / W16, (double)W16 * W16, 0, W16);
+    return st != ZKI_OK ? st : spatial_mean(io, "var", d2, d4, s->d2 / s->v, s->v, 0, var);
+}
+
+/* The largest |v[k]| of n floats (0 for NULL). */
+static double max_abs(const float *v, int64_t n)
+{
+    double mx = 0;
+    for (int64_t k = 0; v && k < n; k++)
+        mx = fmax(mx, fabs(v[k]));
+    return mx;
+}
+
+/* The normalised value beyond which every channel's output saturates:
+ * |scale[c]| n >= (1 + 1/32) (the output's range + |B[c]|), the margin
+ * covering the rounding of int16 weights of at least 32 and of the
+ * requantisation; clamping n there changes no output. HUGE_VAL (no such
+ * clamp) when a nonzero scale is below 1/1024 of the largest (its weight
+ * would be too coarse) or a B exceeds it (the bias would set the weights'
+ * scale). */
+static double saturating_n(const zki_norm_io *io, const float *gamma, const float *beta, int64_t C)
+{
+    double gmax = max_abs(gamma, C), ymax = ldexp(1.0, io->bits - 1) * io->sy, cap = 0;
+    if (!(gmax > 0) || max_abs(beta, C) > gmax)
+        return HUGE_VAL;
+    for (int64_t c = 0; c < C; c++) {
+        double g = fabs(gamma[c]);
+        if (g > 0 && g < gmax / 1024)
+            return HUGE_VAL;
+        if (g > 0)
+            cap = fmax(cap, (1 + 1.0 / 32) * (ymax + (beta ? fabs(beta[c]) : 0)) / g);
+    }
+    return cap;
+}
+
+/* n = d / sqrt(var + eps): the rsqrt table over var (LayerNorm's, its
+ * clamp below one unit of variance the rule) and a MUL of d by the
+ * broadcast r at s_n = max(min(sqrt(HW), n_sat) / W, s_d s_r 2^12):
+ * |n| <= sqrt(HW - 1), and beyond n_sat (saturating_n) no output changes;
+ * the second term keeps the MUL's quotient within its 20 bits. */
+static zki_status inorm_normalise(const zki_norm_io *io, int d, int var, const int64_t d4[4], double eps,
+                                  double n_sat, inorm_scales *s, int *nrm)
+{
+    int64_t c4[4] = {d4[0], d4[1], 1, 1};
+    double a[3] = {s->v, eps, 1.0 / sqrt(s->v + eps) / W16};
+    s->r = a[2];
+    s->n = fmax(fmin(sqrt((double)(d4[2] * d4[3])), n_sat) / W16, s->d * s->r * MUL_HEADROOM);
+    int tr = table(io, "rsqrt", 16, s->r, rsqrt_at, a);
+    int r = tr >= 0 ? value(io, "rsqrt_out", 16, 4, c4, s->r) : -1;
+    *nrm = r >= 0 ? value(io, "norm", 16, 4, d4, s->n) : -1;
+    if (*nrm < 0)
+        return nomem();
+    int pin[2] = {d, r};
+    zki_status st = lut(io, var, tr, r);
+    return st != ZKI_OK ? st : rq_node(io, ZKI_QOP_MUL, pin, 2, *nrm, s->d * s->r / s->n, (double)W16 * W16, -W16, W16);
+}
+
+/* scale[c] n + B[c] into out (d4's shape): a depthwise 1x1 CONV, int16
+ * weights at s_g and the bias at s_n s_g, which the setup keeps to int32
+ * (s_g grows where a B large against the scale needs it); requantised to
+ * the output's calibrated scale with its clamp. */
+static zki_status inorm_affine(const zki_norm_io *io, int nrm, const int64_t d4[4], double s_n, const float *gamma,
+                               const float *beta, int out)
+{
+    int64_t C = d4[1], wd[4] = {C, 1, 1, 1};
+    double gmax = max_abs(gamma, C), bmax = max_abs(beta, C);
+    double s_g = fmax(gmax / W16, bmax / (s_n * ldexp(1.0, 30)));
+    s_g = s_g > 0 ? s_g : 1.0;
+    int64_t *w = malloc(sizeof(int64_t) * (size_t)C), *b = bmax > 0 ? malloc(sizeof(int64_t) * (size_t)C) : NULL;
+    double wq = 0, bq = 0;
+    for (int64_t c = 0; w && c < C; c++) {
+        w[c] = clamp16(gamma[c] / s_g);
+        wq = fmax(wq, fabs((double)w[c]));
+        if (b)
+            bq = fmax(bq, fabs((double)(b[c] = llround(beta[c] / (s_n * s_g)))));
+    }
+    int qw = constant(io, "scale", 16, 4, wd, s_g, w); /* frees w on failure */
+    if (qw < 0 || (bmax > 0 && !b)) {
+        free(b);
+        return nomem();
+    }
+    int qb = b ? constant(io, "bias", 32, 1, &C, s_n * s_g, b) : -1;
+    if (b && qb < 0)
+        return nomem();
+    /* the proof holds the quotient of the worst accumulator (n at its
+     * 16-bit bound) in 20 bits: y's range must be wide enough for it */
+    double mult = s_n * s_g / io->sy, acc = wq * ldexp(1.0, 15) + bq;
+    if (acc * mult >= Q_LOG_ROOM)
+        return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "normalised values up to %.3g (their bound, or where "
+                             "every channel's output saturates) reach %.3g times the output's range, beyond the "
+                             "%g a proven requantisation holds (quotients of 20 bits): use 8-bit activations, or "
+                             "scales closer to each other", W16 * s_n, acc * mult / ldexp(1.0, io->bits - 1),
+                             ldexp(1.0, 20 - io->bits));
+    int64_t geo[11] = {C, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0};
+    int in[3] = {nrm, qw, qb};
+    return rq_node_p(io, ZKI_QOP_CONV, in, 3, out, mult, acc, io->lo, io->hi, geo, 11);
+}
+
+zki_status zki_norm_instnorm(const zki_norm_io *io, const float *scale, const float *bias, double eps, int *qy)
+{
+    const zki_qtensor *xt = &io->m->t[io->x];
+    if (xt->rank < 3 || xt->bits > 16)
+        return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "normalises a %d-D input of %d bits: [N, C, ...] with at "
+                             "least one spatial axis, of at most 16 bits, is supported", xt->rank, xt->bits);
+    if (zki_norm_eps_check(io->n, eps) != ZKI_OK)
+        return ZKI_ERR_UNSUPPORTED;
+    int64_t d4[4];
+    inorm_scales s;
+    int x4 = inorm_map(io, d4), d = -1, var = -1, nrm = -1;
+    if (x4 < 0)
+        return nomem();
+    zki_status st = inorm_centre(io, x4, d4, &s, &d);
+    if (st == ZKI_OK)
+        st = inorm_var(io, d, d4, &s, &var);
+    if (st == ZKI_OK)
+        st = inorm_normalise(io, d, var, d4, eps, saturating_n(io, scale, bias, d4[1]), &s, &nrm);
+    if (st != ZKI_OK)
+        return st;
+    /* the affine writes y itself (4-D) or the map moved back to y's shape */
+    int four = io->y->rank == 4;
+    int ya = four ? -1 : value(io, "affine", io->bits, 4, d4, io->sy);
+    *qy = zki_qmodel_add_tensor(io->m, io->y->name, ZKI_QT_VALUE, io->bits, io->y->rank, io->y->dims, io->sy);
+    if (*qy < 0 || (!four && ya < 0))
+        return nomem();
+    st = inorm_affine(io, nrm, d4, s.n, scale, bias, four ? *qy : ya);
+    if (st != ZKI_OK || four)
+        return st;
+    int in[1] = {ya};
+    return node(io, ZKI_QOP_RESHAPE, in, 1, *qy, NULL, 0) ? nomem() : ZKI_OK;
 }

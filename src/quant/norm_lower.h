@@ -1,8 +1,11 @@
-/* LayerNormalization and Softmax over the last axis of one row, lowered to
- * chains of the quantised ops the prover already proves (LINEAR with
- * constant weights, MUL of two activations, LUT, MAXPOOL, ADD, RESHAPE),
- * so the integer executor and the proof need nothing new. The range rules
- * are in docs/onnx.md ("LayerNorm and Softmax"). */
+/* LayerNormalization and Softmax over the last axis of one row, and
+ * InstanceNormalization (GroupNorm's core) of a map, lowered to chains of
+ * the quantised ops the prover already proves (LINEAR and depthwise CONV
+ * with constant weights, MEAN over a map's spatial axes, MUL and ADD of
+ * two activations, LUT, MAXPOOL, RESHAPE), so the integer executor and the
+ * proof need nothing new. The range rules are in docs/onnx.md
+ * ("LayerNorm and Softmax as chains", "InstanceNorm and GroupNorm as
+ * chains"). */
 #ifndef ZKI_QUANT_NORM_LOWER_H
 #define ZKI_QUANT_NORM_LOWER_H
 
@@ -13,7 +16,7 @@
 typedef struct {
     zki_qmodel *m;
     const zki_node *n;  /* for names and errors */
-    int x;              /* input qtensor: a row [1, .., 1, N] */
+    int x;              /* input qtensor: a row [1, .., 1, N] (InstanceNorm: [N, C, S...]) */
     const zki_tensor *y; /* the IR tensor the chain writes (name, shape) */
     double sy;          /* its scale */
     int bits;           /* its bits */
@@ -32,5 +35,14 @@ zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const f
 
 /* y = exp(x - max) / sum(exp(x - max)), the max proven by a MAXPOOL. */
 zki_status zki_norm_softmax(const zki_norm_io *io, int *qy);
+
+/* y = scale[c] (x - mean) / sqrt(var + eps) + bias[c], mean and var per
+ * sample and channel c over the spatial axes of x [N, C, S...] (a 3-D
+ * [1, G, L]: GroupNorm's), scale and bias C floats (bias may be NULL). The
+ * proof takes a batch of one (N = 1), as for every map. */
+zki_status zki_norm_instnorm(const zki_norm_io *io, const float *scale, const float *bias, double eps, int *qy);
+
+/* ZKI_OK for a finite epsilon >= 0, else an error naming node n. */
+zki_status zki_norm_eps_check(const zki_node *n, double eps);
 
 #endif

@@ -1197,16 +1197,22 @@ static zki_status q_softmax_of(zki_qctx *c, int ni, int x, int qmask)
     return ZKI_OK;
 }
 
-/* The chain of proven ops (norm_lower.h) for node ni reading row x and
- * writing IR tensor y: softmax when gamma is NULL, else LayerNorm. */
-static zki_status q_norm_row(zki_qctx *c, int ni, int x, const float *gamma, const float *beta, double eps)
+enum { CHAIN_SOFTMAX, CHAIN_LAYERNORM, CHAIN_INSTNORM };
+
+/* The chain of proven ops (norm_lower.h) of the given kind for node ni
+ * reading x and writing IR tensor y (the normalisations with a following
+ * ReLU or Clip fused into their last requantisation). */
+static zki_status q_norm_chain(zki_qctx *c, int ni, int x, int kind, const float *gamma, const float *beta,
+                               double eps)
 {
     const zki_node *n = &c->g->nodes[ni];
     int64_t lo = -c->aq, hi = c->aq;
-    int y = gamma ? fuse_act(c, n->out[0], &lo, &hi) : n->out[0];
+    int y = kind != CHAIN_SOFTMAX ? fuse_act(c, n->out[0], &lo, &hi) : n->out[0];
     zki_norm_io io = {c->m, n, c->qi[x], &c->g->t[y], act_scale(c, y), c->o.act_bits, lo, hi};
     int qy = -1;
-    zki_status st = gamma ? zki_norm_layernorm(&io, gamma, beta, eps, &qy) : zki_norm_softmax(&io, &qy);
+    zki_status st = kind == CHAIN_SOFTMAX     ? zki_norm_softmax(&io, &qy)
+                    : kind == CHAIN_LAYERNORM ? zki_norm_layernorm(&io, gamma, beta, eps, &qy)
+                                              : zki_norm_instnorm(&io, gamma, beta, eps, &qy);
     if (st == ZKI_OK)
         c->qi[y] = qy;
     return st;
@@ -1220,7 +1226,7 @@ static zki_status q_softmax(zki_qctx *c, int ni)
     /* one row: a chain of proven ops; several (attention): the fused op */
     if (is_act(c, x) && (ax == -1 || ax == r - 1) && zki_norm_is_row(&c->m->t[c->qi[x]]) &&
         c->m->t[c->qi[x]].bits <= 16)
-        return q_norm_row(c, ni, x, NULL, NULL, 0);
+        return q_norm_chain(c, ni, x, CHAIN_SOFTMAX, NULL, NULL, 0);
     return q_softmax_of(c, ni, x, -1);
 }
 
@@ -1304,10 +1310,11 @@ static zki_status q_layernorm(zki_qctx *c, int ni)
             return QERR(n, ZKI_ERR_UNSUPPORTED, "mean / inverse std outputs are not supported for quantisation");
     int64_t nn = g->t[x].dims[r - 1];
     double sx = c->m->t[c->qi[x]].scale, eps = zki_attr_float(n, "epsilon", 1e-5), sg;
-    if (!(eps >= 0) || !isfinite(eps))
-        return QERR(n, ZKI_ERR_UNSUPPORTED, "epsilon %g: a finite epsilon >= 0 is supported", eps);
+    if (zki_norm_eps_check(n, eps) != ZKI_OK)
+        return ZKI_ERR_UNSUPPORTED;
     if (zki_norm_is_row(&c->m->t[c->qi[x]]) && nn >= 2) /* several rows (transformers): the fused op */
-        return q_norm_row(c, ni, x, g->t[n->in[1]].f, n->n_in > 2 && n->in[2] >= 0 ? g->t[n->in[2]].f : NULL, eps);
+        return q_norm_chain(c, ni, x, CHAIN_LAYERNORM, g->t[n->in[1]].f,
+                            n->n_in > 2 && n->in[2] >= 0 ? g->t[n->in[2]].f : NULL, eps);
     char nm[300];
     snprintf(nm, sizeof nm, "%s::gamma", n->name);
     int qg = qconst(c, nm, 1, &nn, g->t[n->in[1]].f, c->o.weight_bits, &sg);
@@ -1332,6 +1339,21 @@ static zki_status q_layernorm(zki_qctx *c, int ni)
     int64_t extra[2] = {llround(E), ZKI_LN_FRAC};
     int in[3] = {c->qi[x], qg, qb};
     return emit_rq(c, n, ZKI_QOP_LAYERNORM, in, 3, n->out[0], sacc, acc, extra, 2);
+}
+
+/* InstanceNormalization (GroupNorm's core: torch exports GroupNorm as a
+ * Reshape to [1, G, L], this with unit scale and zero bias, a Reshape back
+ * and its affine as per-channel Mul and Add): the chain of proven ops of
+ * norm_lower.h, over each channel's spatial values. */
+static zki_status q_instnorm(zki_qctx *c, int ni)
+{
+    const zki_node *n = &c->g->nodes[ni];
+    int x = n->in[0];
+    if (!is_act(c, x) || !fconst(c->g, n->in[1]) || !fconst(c->g, n->in[2]))
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "an InstanceNormalization of an activation with constant scale and B "
+                    "is supported");
+    return q_norm_chain(c, ni, x, CHAIN_INSTNORM, c->g->t[n->in[1]].f, c->g->t[n->in[2]].f,
+                        zki_attr_float(n, "epsilon", 1e-5));
 }
 
 /* A data-movement qnode (no arithmetic) reading in[0..n_in): its output
@@ -1526,7 +1548,8 @@ static int q_has_int(int op)
         ZKI_OP_GLOBALAVGPOOL, ZKI_OP_REDUCEMEAN, ZKI_OP_CONCAT, ZKI_OP_GATHER, ZKI_OP_SOFTMAX, ZKI_OP_LAYERNORM,
         ZKI_OP_HARDSIGMOID, ZKI_OP_HARDSWISH, ZKI_OP_EXP, ZKI_OP_LOG, ZKI_OP_RECIPROCAL, ZKI_OP_SOFTPLUS,
         ZKI_OP_ELU, ZKI_OP_SELU, ZKI_OP_CELU, ZKI_OP_MISH, ZKI_OP_SOFTSIGN, ZKI_OP_NEG, ZKI_OP_ABS, ZKI_OP_PRELU,
-        ZKI_OP_SWISH, ZKI_OP_EXPAND, ZKI_OP_RESIZE, ZKI_OP_SPLIT, ZKI_OP_REDUCESUM, ZKI_OP_REDUCEMAX};
+        ZKI_OP_SWISH, ZKI_OP_EXPAND, ZKI_OP_RESIZE, ZKI_OP_SPLIT, ZKI_OP_REDUCESUM, ZKI_OP_REDUCEMAX,
+        ZKI_OP_INSTANCENORM};
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
         if (ops[k] == op)
             return 1;
@@ -1612,6 +1635,7 @@ static zki_status q_node(zki_qctx *c, int ni)
     case ZKI_OP_GATHER: return q_gather(c, ni);
     case ZKI_OP_SOFTMAX: return q_softmax(c, ni);
     case ZKI_OP_LAYERNORM: return q_layernorm(c, ni);
+    case ZKI_OP_INSTANCENORM: return q_instnorm(c, ni);
     default:
         return QERR(n, ZKI_ERR_UNSUPPORTED, "no integer version for quantisation");
     }
