@@ -226,6 +226,8 @@ static int count_entries(const zki_lookup *lk, uint64_t *cnt, size_t *bad)
                     bad[si] = first;
             }
         }
+        /* thread 0 counts into cnt itself: every count is in before a merge */
+#pragma omp barrier
         if (mine && mine != cnt) {
 #pragma omp critical(zki_lookup_merge)
             for (size_t i = 0; i < size; i++)
