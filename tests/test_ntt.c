@@ -298,6 +298,50 @@ static void test_twiddles(void)
     CHECK(zki_ntt_twiddles(33) == NULL);
 }
 
+/* zki_ntt_coset_forward_top: after its g layers, every output of the full
+ * coset transform is the stated DFT of its block (all outputs checked, at
+ * both kernel sets), and out-of-range g is refused. */
+static void test_top(void)
+{
+    zki_rng g;
+    zki_rng_seed(&g, 77);
+    for (int ks = 0; ks < 2; ks++) {
+        zki_ntt_set_kernels(ks ? NULL : &zki_ntt_kernels_portable);
+        for (unsigned l = 12; l <= 13; l++)
+            for (unsigned layers = 0; layers <= 6; layers++) {
+                size_t n = (size_t)1 << l, A = n >> layers;
+                zki_fe *a = malloc(n * sizeof *a), *full = malloc(n * sizeof *full);
+                for (size_t i = 0; i < n; i++)
+                    a[i] = full[i] = i < n / 4 ? rand_fe(&g) : 0; /* a zero-padded message */
+                zki_fe shift = rand_fe(&g) | 1;
+                CHECK(zki_ntt_coset_forward(full, n, shift) == ZKI_OK);
+                CHECK(zki_ntt_coset_forward_top(a, n, shift, layers) == ZKI_OK);
+                zki_fe wA = zki_fe_root_of_unity(l - layers);
+                size_t bad = 0;
+                for (size_t m = 0; m < n; m++) {
+                    size_t r = m & (((size_t)1 << layers) - 1), b = 0, o = m >> layers;
+                    for (unsigned j = 0; j < layers; j++)
+                        b |= ((r >> j) & 1) << (layers - 1 - j);
+                    zki_fe w = zki_fe_pow(wA, o), p = 1;
+                    zki_acc acc;
+                    zki_acc_zero(&acc);
+                    for (size_t i = 0; i < A; i++, p = zki_fe_mul(p, w))
+                        zki_acc_mac(&acc, a[b * A + i], p);
+                    bad += zki_acc_reduce(&acc) != full[m];
+                }
+                CHECK_MSG(bad == 0, "top %u of 2^%u: %zu outputs differ", layers, l, bad);
+                free(a);
+                free(full);
+            }
+    }
+    zki_ntt_set_kernels(NULL);
+    zki_fe *a = calloc(4096, sizeof *a);
+    CHECK(zki_ntt_coset_forward_top(a, 4096, 3, 7) == ZKI_ERR_INPUT);
+    CHECK(zki_ntt_coset_forward_top(a, 2048, 3, 6) == ZKI_ERR_INPUT);
+    CHECK(zki_ntt_coset_forward_top(a, 4096, ZKI_P, 1) == ZKI_ERR_INPUT);
+    free(a);
+}
+
 int main(void)
 {
     const zki_ntt_kernels *best = zki_ntt_kernels_best();
@@ -336,5 +380,6 @@ int main(void)
     test_large(20, 4, 1);
     test_large(24, 4, 0);
     test_threads(20);
+    test_top();
     return TEST_SUMMARY();
 }

@@ -432,6 +432,51 @@ static void test_cheating_prover(void)
 /* The coset-split encoder equals one coset NTT of size D on the zero-padded
  * message (so the code is Reed-Solomon on shift * <w_D>), for plain and
  * hiding shapes (q = 4 and q = 2 sub-transforms) and a tiny one. */
+/* Queried columns of a streamed commitment (its codewords not kept:
+ * zki_pcs_columns re-encodes, by partial NTTs from P = 2^12 on, by whole
+ * encodings below) equal those of the same commitment with its codewords
+ * kept, at positions in every coset, hidden or not, int8 and field data. */
+static void test_streamed_columns(void)
+{
+    static const uint32_t logs[] = {10, 12, 13};
+    zki_rng g;
+    zki_rng_seed(&g, 41);
+    for (int hiding = 0; hiding <= 1; hiding++)
+        for (size_t li = 0; li < 3; li++) {
+            zki_pcs_elem type = li == 1 ? ZKI_PCS_I8 : ZKI_PCS_FE;
+            zki_pcs_vec v = {type, rand_data(type, ((uint64_t)5 << logs[li]) + 77), ((uint64_t)5 << logs[li]) + 77};
+            zki_pcs_params prm;
+            zki_pcs_params_default(&prm);
+            prm.hiding = hiding;
+            prm.log_cols = logs[li];
+            uint8_t seed[32] = {7, 7};
+            prm.seed = seed;
+            zki_pcs_prover *kept, *streamed;
+            CHECK(zki_pcs_commit(&kept, &prm, &v, 1) == ZKI_OK);
+            uint64_t saved = zki_pcs_keep_cw_bytes;
+            zki_pcs_keep_cw_bytes = 0;
+            CHECK(zki_pcs_commit(&streamed, &prm, &v, 1) == ZKI_OK);
+            zki_pcs_keep_cw_bytes = saved;
+            const zki_pcs_shape *s = &zki_pcs_prover_commitment(kept)->shape;
+            enum { NQ = 40 };
+            uint64_t idx[NQ];
+            for (int i = 0; i < NQ; i++)
+                idx[i] = i < 8 ? (uint64_t)i : i == 8 ? s->d - 1 : zki_rng_below(&g, s->d);
+            zki_fe *a = malloc(NQ * s->rows * sizeof *a), *b = malloc(NQ * s->rows * sizeof *b);
+            CHECK(zki_pcs_columns(kept, idx, NQ, a) == ZKI_OK);
+            CHECK(zki_pcs_columns(streamed, idx, NQ, b) == ZKI_OK);
+            CHECK_MSG(!memcmp(a, b, NQ * s->rows * sizeof *a), "2^%u columns, hiding %d: streamed differ",
+                      logs[li], hiding);
+            CHECK(!memcmp(&zki_pcs_prover_commitment(kept)->root, &zki_pcs_prover_commitment(streamed)->root,
+                          sizeof(zki_digest)));
+            free(a);
+            free(b);
+            free((void *)v.data);
+            zki_pcs_prover_free(kept);
+            zki_pcs_prover_free(streamed);
+        }
+}
+
 static void test_encoder(void)
 {
     static const uint64_t lens[] = {1, 1000, 1 << 14};
@@ -1009,6 +1054,7 @@ int main(void)
     zki_rng_seed(&rng, 2024);
     test_errors();
     test_encoder();
+    test_streamed_columns();
     test_completeness();
     test_soundness();
     test_cheating_prover();

@@ -242,17 +242,39 @@ zki_status zki_ntt_inverse(zki_fe *a, size_t n)
     return ZKI_OK;
 }
 
+/* begin() for a coset transform: the shift must be canonical. */
+static zki_status coset_begin(size_t n, const zki_fe *a, zki_fe shift, const char *fn, unsigned *log_n)
+{
+    if (shift >= ZKI_P)
+        return zki_fail(ZKI_ERR_INPUT, "%s: shift is not canonical", fn);
+    return begin(n, a, fn, log_n);
+}
+
 zki_status zki_ntt_coset_forward(zki_fe *a, size_t n, zki_fe shift)
 {
     unsigned l = 0;
-    if (shift >= ZKI_P)
-        return zki_fail(ZKI_ERR_INPUT, "zki_ntt_coset_forward: shift is not canonical");
-    zki_status st = begin(n, a, "zki_ntt_coset_forward", &l);
+    zki_status st = coset_begin(n, a, shift, "zki_ntt_coset_forward", &l);
     if (st != ZKI_OK)
         return st;
     const zki_ntt_kernels *k = kernels();
     scale_powers(a, n, 1, shift, k);
     forward_core(a, l, k);
+    return ZKI_OK;
+}
+
+zki_status zki_ntt_coset_forward_top(zki_fe *a, size_t n, zki_fe shift, unsigned g)
+{
+    unsigned l = 0;
+    zki_status st = coset_begin(n, a, shift, "zki_ntt_coset_forward_top", &l);
+    if (st != ZKI_OK)
+        return st;
+    /* one outer sweep: at most 2 GROUP_PAIRS layers, rows of >= COLS */
+    if (g > 2 * GROUP_PAIRS || ((size_t)1 << (l - (g < l ? g : l))) < COLS)
+        return zki_fail(ZKI_ERR_INPUT, "zki_ntt_coset_forward_top: %u layers of a transform of 2^%u", g, l);
+    const zki_ntt_kernels *k = kernels();
+    scale_powers(a, n, 1, shift, k);
+    if (g)
+        outer_group(a, l, l - 1, g, zki_ntt_twiddles(l), k);
     return ZKI_OK;
 }
 

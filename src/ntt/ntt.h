@@ -18,4 +18,11 @@ zki_status zki_ntt_inverse(zki_fe *a, size_t n);
 zki_status zki_ntt_coset_forward(zki_fe *a, size_t n, zki_fe shift);
 zki_status zki_ntt_coset_inverse(zki_fe *a, size_t n, zki_fe shift);
 
+/* The first g layers (g <= 6, n / 2^g >= 64) of the coset transform, for
+ * a few outputs at a fraction of the cost: afterwards block b (the n / 2^g
+ * entries from b n / 2^g) holds c with
+ *   A[rev_g(b) + 2^g o] = sum_i c[i] w_(n/2^g)^(i o),  o < n / 2^g,
+ * rev_g reversing the low g bits and A the coset transform's output. */
+zki_status zki_ntt_coset_forward_top(zki_fe *a, size_t n, zki_fe shift, unsigned g);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/scratch.h"
+#include "ntt/ntt.h"
 #include "pcs/pcs_internal.h"
 
 #define ROW_BLOCK 8 /* rows encoded together: one cache line per column */
@@ -193,6 +194,98 @@ static zki_status encode_rows(zki_pcs_prover *pr)
     return ZKI_OK;
 }
 
+/* The queried columns of rows that were not kept, without encoding whole
+ * rows: per coset holding a query, the first COL_TOP layers of its NTT
+ * (zki_ntt_coset_forward_top), then each queried entry as a dot product of
+ * one block of 2^-COL_TOP of the coset with powers of a root (tables made
+ * once for all rows). About half the work of q whole NTTs of size P at
+ * 126 queries. Exact field arithmetic: the entries Enc(row) holds. */
+uint64_t zki_pcs_keep_cw_bytes = ZKI_PCS_KEEP_CW_BYTES;
+
+#define COL_TOP 6u
+#define COL_TOP_MIN_LOG 12u /* blocks of at least 64 entries */
+
+typedef struct {
+    uint64_t coset, block; /* block of the partial transform */
+    zki_fe *pw;            /* w_A^(i o), i < A */
+} col_query;
+
+static zki_status columns_pruned(const zki_pcs_prover *pr, const zki_pcs_coder *cd, const uint64_t *idx,
+                                 uint32_t n, zki_fe *out)
+{
+    const zki_pcs_shape *s = &pr->com.shape;
+    uint64_t rows = s->rows, k = s->row_len, P = cd->p, A = P >> COL_TOP;
+    unsigned log_a = 0;
+    while (((uint64_t)1 << log_a) < A)
+        log_a++;
+    col_query *cq = calloc(n ? n : 1, sizeof *cq);
+    zki_fe *pw = malloc((size_t)n * A * sizeof *pw);
+    if (!cq || !pw) {
+        free(cq);
+        free(pw);
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for %u queried columns", n);
+    }
+    zki_fe wA = zki_fe_root_of_unity(log_a);
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t pos = zki_pcs_enc_pos(cd, idx[i]), m = pos % P, r = m & ((1u << COL_TOP) - 1), b = 0;
+        for (unsigned j = 0; j < COL_TOP; j++)
+            b |= ((r >> j) & 1) << (COL_TOP - 1 - j);
+        cq[i].coset = pos / P;
+        cq[i].block = b;
+        cq[i].pw = pw + (size_t)i * A;
+        zki_fe w = zki_fe_pow(wA, m >> COL_TOP), p = 1;
+        for (uint64_t x = 0; x < A; x++, p = zki_fe_mul(p, w))
+            cq[i].pw[x] = p;
+    }
+    int failed = 0;
+#pragma omp parallel
+    {
+        zki_fe *row = malloc(P * sizeof *row), *work = malloc(P * sizeof *work);
+        if (!row || !work) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, ROW_BLOCK)
+        for (int64_t r = 0; r < (int64_t)rows; r++) {
+            if (!row || !work)
+                continue;
+            zki_pcs_row_read(pr, (uint64_t)r, 0, k, row);
+            memset(row + k, 0, (P - k) * sizeof *row);
+            for (uint64_t c = 0; c < cd->q; c++) {
+                int used = 0;
+                for (uint32_t i = 0; i < n && !used; i++)
+                    used = cq[i].coset == c;
+                if (!used)
+                    continue;
+                memcpy(work, row, P * sizeof *work);
+                if (zki_ntt_coset_forward_top(work, P, cd->shifts[c], COL_TOP)) {
+#pragma omp atomic write
+                    failed = 1;
+                    break;
+                }
+                for (uint32_t i = 0; i < n; i++) {
+                    if (cq[i].coset != c)
+                        continue;
+                    const zki_fe *blk = work + cq[i].block * A;
+                    zki_acc acc;
+                    zki_acc_zero(&acc);
+                    for (uint64_t x = 0; x < A; x++)
+                        zki_acc_mac(&acc, blk[x], cq[i].pw[x]);
+                    out[(size_t)i * rows + (uint64_t)r] = zki_acc_reduce(&acc);
+                }
+            }
+        }
+        free(row);
+        free(work);
+    }
+    free(cq);
+    free(pw);
+    if (failed)
+        return zki_fail(ZKI_ERR_NOMEM, "pcs: re-encoding rows of length %llu for the queried columns failed",
+                        (unsigned long long)P);
+    return ZKI_OK;
+}
+
 zki_status zki_pcs_columns(const zki_pcs_prover *pr, const uint64_t *idx, uint32_t n, zki_fe *out)
 {
     const zki_pcs_shape *s = &pr->com.shape;
@@ -206,6 +299,11 @@ zki_status zki_pcs_columns(const zki_pcs_prover *pr, const uint64_t *idx, uint32
     zki_status st = zki_pcs_coder_init(&cd, s);
     if (st)
         return st;
+    if (cd.p >= ((uint64_t)1 << COL_TOP_MIN_LOG)) {
+        st = columns_pruned(pr, &cd, idx, n, out);
+        zki_pcs_coder_free(&cd);
+        return st;
+    }
     int failed = 0;
 #pragma omp parallel
     {
@@ -392,7 +490,7 @@ zki_status zki_pcs_commit(zki_pcs_prover **out, const zki_pcs_params *p, const z
         return st;
     const zki_pcs_shape *s = &pr->com.shape;
     /* leaves are hashed straight into the tree (no copy) */
-    if (s->rows * s->d * sizeof(zki_fe) > ZKI_PCS_KEEP_CW_BYTES) {
+    if (s->rows * s->d * sizeof(zki_fe) > zki_pcs_keep_cw_bytes) {
         if ((st = encode_hash_streaming(pr, zki_merkle_leaves(&pr->tree))))
             goto fail;
     } else {

@@ -71,11 +71,14 @@ void zki_pcs_ctx_free(zki_pcs_ctx *x);
 
 /* Codewords held (column-major, from the commitment to the opening) up to
  * this size; a larger commitment streams: it hashes the leaves as it
- * encodes blocks of rows and encodes its rows again at the opening for the
- * queried columns (one more encoding pass instead of holding rows * D
- * elements: 1.6 GB of ResNet-50's advice at 224). 512 MiB keeps a VGG-16's
+ * encodes blocks of rows and, at the opening, computes the queried columns
+ * from partial NTTs of its rows (about half an encoding pass instead of
+ * holding rows * D elements: 1.6 GB of ResNet-50's advice at 224). 512 MiB keeps a VGG-16's
  * weights (487 MB): its 2-thread prove 0.86 -> 0.70 s, peak 425 -> 860 MB. */
 #define ZKI_PCS_KEEP_CW_BYTES ((uint64_t)512 << 20)
+/* The limit in use: ZKI_PCS_KEEP_CW_BYTES; tests lower it to open
+ * streamed commitments of small shapes. */
+extern uint64_t zki_pcs_keep_cw_bytes;
 
 /* Columns idx[0 .. n) of the codewords: out[i * rows + r] = Enc(row r)[idx[i]]. */
 zki_status zki_pcs_columns(const zki_pcs_prover *pr, const uint64_t *idx, uint32_t n, zki_fe *out);
