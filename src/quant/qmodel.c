@@ -522,11 +522,15 @@ zki_status zki_qmodel_check(const zki_qmodel *m)
         else if (q->kind == ZKI_QT_CONST) {
             if (!q->data)
                 st = zki_fail(ZKI_ERR_INPUT, "quantised constant '%s' has no data", q->name);
-            int64_t n = zki_qnumel(q);
-            for (int64_t k = 0; k < n && st == ZKI_OK; k++)
-                if (!in_bits(q->data[k], q->bits))
-                    st = zki_fail(ZKI_ERR_INPUT, "quantised constant '%s': value out of its %d-bit range", q->name,
-                                  q->bits);
+            int64_t n = q->data ? zki_qnumel(q) : 0, first_bad = n;
+            /* in parallel: a model's weights are tens of millions of values */
+#pragma omp parallel for schedule(static) reduction(min : first_bad) if (n >= ((int64_t)1 << 16))
+            for (int64_t k = 0; k < n; k++)
+                if (!in_bits(q->data[k], q->bits) && k < first_bad)
+                    first_bad = k;
+            if (first_bad < n)
+                st = zki_fail(ZKI_ERR_INPUT, "quantised constant '%s': value out of its %d-bit range", q->name,
+                              q->bits);
             def[t] = 1;
         } else if (q->kind != ZKI_QT_INPUT && q->kind != ZKI_QT_VALUE) {
             st = zki_fail(ZKI_ERR_INPUT, "quantised tensor '%s': bad kind", q->name);
