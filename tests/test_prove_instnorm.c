@@ -293,6 +293,46 @@ static void test_groups(zki_rng *g)
     zki_qmodel_free(m);
 }
 
+/* A large map (351 x 372 = 130572 values per channel, where a multiplier
+ * chosen to save a limb keeps only 7 or 8 bits: 128.5 -> 128 for the mean
+ * of 8-bit x): constant channels at +-127 and 100 still give d = 0, so B
+ * exactly, and a random channel riding on a large mean stays within the
+ * 4-D chain's steps of the reference (a mean off by 2^-8 of itself moves
+ * its every n by half an input step over its std). Executor only. */
+static void test_large_map_mean(zki_rng *g)
+{
+    enum { C = 4, H = 351, W = 372 };
+    const int64_t HW = (int64_t)H * W, N = C * HW;
+    const double sx = 0.05, eps = 1e-5;
+    const float scale[C] = {1.3f, -0.9f, 1.1f, 1.0f}, bias[C] = {0.4f, 0.1f, -0.6f, 0.2f};
+    const int64_t level[3] = {127, -127, 100};
+    zki_status st;
+    zki_qmodel *m = chain_model(C, H, W, 0, sx, 8, scale, bias, eps, &st);
+    CHECK_MSG(st == ZKI_OK, "large-map chain: %s", zki_last_error());
+    int64_t *x = malloc(sizeof(int64_t) * (size_t)N), *y;
+    for (int64_t k = 0; x && k < N; k++)
+        x[k] = k < 3 * HW ? level[k / HW] : 110 + (int64_t)zki_rng_below(g, 11) - 5;
+    y = st == ZKI_OK && x ? qexec_batch(m, x, 1) : NULL;
+    CHECK_MSG(y, "large map: the executor failed: %s", zki_last_error());
+    if (y) {
+        for (int c = 0; c < 3; c++) {
+            int64_t bad = 0, first = -1;
+            for (int64_t k = c * HW; k < (c + 1) * HW; k++)
+                if (y[k] != llround(bias[c] / SY) && bad++ == 0)
+                    first = k;
+            CHECK_MSG(!bad, "large map, channel constant at %lld: %lld outputs are not B (y[%lld] = %lld, B %lld)",
+                      (long long)level[c], (long long)bad, (long long)first, first >= 0 ? (long long)y[first] : 0LL,
+                      (long long)llround(bias[c] / SY));
+        }
+        double e = worst_steps(x + 3 * HW, y + 3 * HW, 1, HW, 1, sx, scale + 3, bias + 3, eps, 0);
+        printf("large map: a channel of std 3 steps on a mean of 110: %.2f output steps from the reference\n", e);
+        CHECK_MSG(e <= 1.5, "large map: %.2f output steps from the reference", e);
+        free(y);
+    }
+    free(x);
+    zki_qmodel_free(m);
+}
+
 /* An epsilon that is negative, NaN or infinite, and an input of rank 2,
  * are refused naming the node; a requantisation whose worst quotient
  * outgrows 20 bits (a 16-bit output: 16 times its range; scales 2^14
@@ -335,6 +375,7 @@ int main(void)
         prove_named_fixture(&g, "norm_", fx[i], i, 0.999, seed_w, seed_a, check_ops, check_forgeries);
     test_map_ends(&g);
     test_groups(&g);
+    test_large_map_mean(&g);
     test_limits();
     return TEST_SUMMARY();
 }

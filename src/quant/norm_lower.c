@@ -406,17 +406,25 @@ static int inorm_map(const zki_norm_io *io, int64_t d4[4])
 }
 
 /* A per-channel spatial mean of map x (real multiplier mult = s_x / s_y
- * over the count) into *y [N, C, 1, 1] at scale s, clamped to [lo, W]. */
+ * over the count) into *y [N, C, 1, 1] at scale s, clamped to [lo, W].
+ * Its multiplier keeps full precision: a limb-saving one of 7 bits would
+ * put the mean up to 2^-8 of itself off (half an input step at the
+ * range), which d = x - mean and the variance carry to every value of a
+ * large map; the output is one value per channel, so the limb is free. */
 static zki_status spatial_mean(const zki_norm_io *io, const char *what, int x, const int64_t d4[4], double mult,
                                double s, int64_t lo, int *y)
 {
-    int64_t c4[4] = {d4[0], d4[1], 1, 1}, mask[1] = {MEAN_SPATIAL}, HW = d4[2] * d4[3];
+    int64_t c4[4] = {d4[0], d4[1], 1, 1}, HW = d4[2] * d4[3];
     int in[1] = {x};
     *y = value(io, what, 16, 4, c4, s);
     if (*y < 0)
         return nomem();
     double bound = ldexp(1.0, io->m->t[x].bits - 1);
-    return rq_node_p(io, ZKI_QOP_MEAN, in, 1, *y, mult / (double)HW, (double)HW * bound, lo, W16, mask, 1);
+    int64_t p[5] = {0, 0, lo, W16, MEAN_SPATIAL};
+    zki_status st = zki_quant_choose_rq_fine(io->n, mult / (double)HW, (double)HW * bound, &p[0], &p[1]);
+    if (st != ZKI_OK)
+        return st;
+    return node(io, ZKI_QOP_MEAN, in, 1, *y, p, 5) ? nomem() : ZKI_OK;
 }
 
 /* mean (at s_m = q s_x / W: |mean| <= q s_x) and d = x - mean, an ADD of

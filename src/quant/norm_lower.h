@@ -25,6 +25,10 @@ typedef struct {
 
 /* Requantisation multiplier M / 2^s for a real multiplier (quant.c). */
 zki_status zki_quant_choose_rq(const zki_node *n, double m, double acc_bound, int64_t *M, int64_t *s);
+/* The same at the full ZKI_RQ_PRECISION bits, never a coarser shift that
+ * keeps as few as 7 (a relative error up to 2^-8): for a mean that is
+ * subtracted from the values it summarises. */
+zki_status zki_quant_choose_rq_fine(const zki_node *n, double m, double acc_bound, int64_t *M, int64_t *s);
 
 /* Whether qtensor t is a row [1, .., 1, N] (N >= 1): what the chains take. */
 int zki_norm_is_row(const zki_qtensor *t);

@@ -147,8 +147,10 @@ static void coarser_shift(double m, double acc_bound, int64_t *M, int64_t *s)
     }
 }
 
-/* Chooses M, s with M/2^s ~ m and acc_bound*|M| + 2^(s-1) < 2^61. */
-static zki_status choose_rq(const zki_node *n, double m, double acc_bound, int64_t *M, int64_t *s)
+/* Chooses M, s with M/2^s ~ m and acc_bound*|M| + 2^(s-1) < 2^61; coarse:
+ * a shift at a smaller multiple of 16 where the multiplier keeps
+ * ZKI_RQ_MIN_PRECISION bits (coarser_shift). */
+static zki_status choose_rq_at(const zki_node *n, double m, double acc_bound, int coarse, int64_t *M, int64_t *s)
 {
     if (m == 0 || !isfinite(m)) {
         if (!isfinite(m))
@@ -173,7 +175,8 @@ static zki_status choose_rq(const zki_node *n, double m, double acc_bound, int64
                 break; /* would keep fewer than 4 bits of precision */
             *M = (int64_t)Mi;
             *s = sh;
-            coarser_shift(m, acc_bound, M, s);
+            if (coarse)
+                coarser_shift(m, acc_bound, M, s);
             return ZKI_OK;
         }
     }
@@ -182,9 +185,19 @@ static zki_status choose_rq(const zki_node *n, double m, double acc_bound, int64
                 acc_bound);
 }
 
+static zki_status choose_rq(const zki_node *n, double m, double acc_bound, int64_t *M, int64_t *s)
+{
+    return choose_rq_at(n, m, acc_bound, 1, M, s);
+}
+
 zki_status zki_quant_choose_rq(const zki_node *n, double m, double acc_bound, int64_t *M, int64_t *s)
 {
     return choose_rq(n, m, acc_bound, M, s);
+}
+
+zki_status zki_quant_choose_rq_fine(const zki_node *n, double m, double acc_bound, int64_t *M, int64_t *s)
+{
+    return choose_rq_at(n, m, acc_bound, 0, M, s);
 }
 
 /* Looks through a single-consumer Relu/Clip after tensor t; returns the IR
