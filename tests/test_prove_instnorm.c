@@ -333,6 +333,62 @@ static void test_large_map_mean(zki_rng *g)
     zki_qmodel_free(m);
 }
 
+/* Where n is clamped (n_sat, the value beyond which every channel's
+ * output saturates): a 64x64 map, scales 1 and 0.1 for a range of 4, so
+ * n_sat = 1.03 (4.03 + 0) / 0.1 = 41.6 lies between the MUL's own floor
+ * (32) and n's bound (64). Channel 0: one spike (n = 64, saturated);
+ * channel 1: three spikes (n = 36.9, an output of 3.69, inside the range:
+ * a clamp set by the larger scale, at 4.2, or by the MUL's floor, at 32,
+ * would cut it), then the same channel with one spike (n = 64: 6.4,
+ * saturated at the clamp). Every output within 1.5 steps of the clamped
+ * reference; the chain proves. */
+static void test_saturating_n(zki_rng *g)
+{
+    enum { C = 2, H = 64, W = 64, HW = H * W, N = C * HW };
+    const double sx = 0.05, eps = 1e-5;
+    const float scale[C] = {1.0f, 0.1f}, bias[C] = {0, 0};
+    zki_status st;
+    zki_qmodel *m = chain_model(C, H, W, 0, sx, 8, scale, bias, eps, &st);
+    CHECK_MSG(st == ZKI_OK, "saturating chain: %s", zki_last_error());
+    for (int spikes = 3; st == ZKI_OK && spikes >= 1; spikes -= 2) {
+        int64_t *x = calloc(N, sizeof(int64_t)), *y;
+        x[HW / 2] = -127;
+        for (int k = 0; k < spikes; k++)
+            x[HW + 100 + 1000 * k] = 127;
+        y = x ? qexec_batch(m, x, 1) : NULL;
+        CHECK_MSG(y, "n clamp: the executor failed: %s", zki_last_error());
+        if (y) {
+            double worst = 0;
+            int64_t at = -1;
+            for (int c = 0; c < C; c++) {
+                double mean = 0, var = 0;
+                for (int64_t k = c * HW; k < (c + 1) * HW; k++)
+                    mean += (double)x[k] * sx / HW;
+                for (int64_t k = c * HW; k < (c + 1) * HW; k++)
+                    var += pow((double)x[k] * sx - mean, 2) / HW;
+                for (int64_t k = c * HW; k < (c + 1) * HW; k++) {
+                    double want = scale[c] * ((double)x[k] * sx - mean) / sqrt(var + eps) + bias[c];
+                    want = fmax(-127 * SY, fmin(127 * SY, want));
+                    double e = fabs((double)y[k] * SY - want) / SY;
+                    if (e > worst) {
+                        worst = e;
+                        at = k;
+                    }
+                }
+            }
+            printf("n clamp, %d spike(s) in channel 1: %.2f output steps from the reference at most\n", spikes,
+                   worst);
+            CHECK_MSG(worst <= 1.5, "n clamp, %d spike(s): y[%lld] = %lld, %.2f output steps from the reference",
+                      spikes, (long long)at, at >= 0 ? (long long)y[at] : 0LL, worst);
+            if (spikes == 3)
+                prove_round(g, m, x, 1, 0, seed_w, seed_a, NULL, NULL, 4, "saturating instance norm chain");
+            free(y);
+        }
+        free(x);
+    }
+    zki_qmodel_free(m);
+}
+
 /* An epsilon that is negative, NaN or infinite, and an input of rank 2,
  * are refused naming the node; a requantisation whose worst quotient
  * outgrows 20 bits (a 16-bit output: 16 times its range; scales 2^14
@@ -376,6 +432,7 @@ int main(void)
     test_map_ends(&g);
     test_groups(&g);
     test_large_map_mean(&g);
+    test_saturating_n(&g);
     test_limits();
     return TEST_SUMMARY();
 }
