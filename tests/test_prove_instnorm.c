@@ -24,7 +24,8 @@
  * with a constant channel (variance zero: the rsqrt table's clamp, output
  * B) and a channel spread within one input step (variance below one unit:
  * the clamp, a damped output), the 3-D [1, G, L] form; both prove. And the
- * limits: an epsilon that is not finite and >= 0, a 2-D input, and a
+ * limits: an epsilon that is not finite and >= 0, a NaN scale or an
+ * infinite B, a 2-D input, and a
  * requantisation whose quotient would outgrow the proof's 20 bits are
  * refused naming the node. */
 #include <math.h>
@@ -252,7 +253,9 @@ static void test_map_ends(zki_rng *g)
         x[k] = k < H * W ? 37 : k < 2 * H * W ? 5 + (k & 1) : (int64_t)zki_rng_below(g, 255) - 127;
     double vmin = chain_scale(m, "var");
     CHECK_MSG(vmin > 0.25 * sx * sx, "one unit of variance %g: a spread of one step is below it", vmin);
-    if (st == ZKI_OK && (y = qexec_batch(m, x, 1)) != NULL) {
+    y = st == ZKI_OK ? qexec_batch(m, x, 1) : NULL;
+    CHECK_MSG(y, "4-D chain: the executor failed: %s", zki_last_error());
+    if (y) {
         for (int k = 0; k < H * W; k++)
             CHECK_MSG(llabs(y[k] - llround(bias[0] / SY)) <= 1, "constant channel: y[%d] = %lld, B %g", k,
                       (long long)y[k], bias[0]);
@@ -283,7 +286,9 @@ static void test_groups(zki_rng *g)
     int64_t x[N], *y;
     for (int64_t k = 0; k < N; k++)
         x[k] = (int64_t)zki_rng_below(g, 201) - 100 + (k / (N / G)) * 10; /* groups of different means */
-    if (st == ZKI_OK && (y = qexec_batch(m, x, 1)) != NULL) {
+    y = st == ZKI_OK ? qexec_batch(m, x, 1) : NULL;
+    CHECK_MSG(y, "3-D chain: the executor failed: %s", zki_last_error());
+    if (y) {
         double e = worst_steps(x, y, G, N / G, G, sx, scale, bias, eps, 0);
         printf("3-D chain: %.2f output steps from the reference at most\n", e);
         CHECK_MSG(e <= 1.5, "3-D chain: %.2f output steps from the reference", e);
@@ -407,6 +412,14 @@ static void test_limits(void)
                   strstr(zki_last_error(), "InstanceNormalization"),
                   "epsilon %g: status %d (%s)", eps[i], st, st ? zki_last_error() : "built");
     }
+    /* a NaN scale or an infinite B, named by channel */
+    const float nan_scale[2] = {1, NAN}, inf_bias[2] = {0, INFINITY};
+    zki_qmodel_free(chain_model(2, 3, 3, 0, 0.05, 8, nan_scale, bias, 1e-5, &st));
+    CHECK_MSG(st == ZKI_ERR_INPUT && strstr(zki_last_error(), "channel 1's scale is nan"), "NaN scale: %d (%s)", st,
+              st ? zki_last_error() : "built");
+    zki_qmodel_free(chain_model(2, 3, 3, 0, 0.05, 8, scale, inf_bias, 1e-5, &st));
+    CHECK_MSG(st == ZKI_ERR_INPUT && strstr(zki_last_error(), "channel 1's B is inf"), "infinite B: %d (%s)", st,
+              st ? zki_last_error() : "built");
     zki_qmodel_free(chain_model(2, 128, 128, 0, 0.05, 16, spread, bias, 1e-5, &st));
     CHECK_MSG(st == ZKI_ERR_UNSUPPORTED && strstr(zki_last_error(), "20 bits"), "quotient: status %d (%s)", st,
               st ? zki_last_error() : "built");

@@ -429,8 +429,8 @@ static zki_status spatial_mean(const zki_norm_io *io, const char *what, int x, c
 
 /* mean (at s_m = q s_x / W: |mean| <= q s_x) and d = x - mean, an ADD of
  * x and the broadcast mean at s_d = 2 q s_x / W (|d| <= 2 q s_x): neither
- * is clamped; the mean's step is a quarter of d's, so a constant channel
- * gives d = 0. */
+ * is clamped; the mean's step is half of d's (its rounding a quarter of
+ * a step of d), so a constant channel gives d = 0. */
 static zki_status inorm_centre(const zki_norm_io *io, int x4, const int64_t d4[4], inorm_scales *s, int *d)
 {
     const zki_qtensor *xt = &io->m->t[x4];
@@ -568,6 +568,15 @@ zki_status zki_norm_instnorm(const zki_norm_io *io, const float *scale, const fl
                              "least one spatial axis, of at most 16 bits, is supported", xt->rank, xt->bits);
     if (zki_norm_eps_check(io->n, eps) != ZKI_OK)
         return ZKI_ERR_UNSUPPORTED;
+    /* NaN or infinite parameters would reach the scale arithmetic (and
+     * llround) as if they were numbers */
+    int64_t C = xt->dims[1];
+    for (int64_t c = 0; c < C; c++)
+        if (!isfinite(scale[c]) || (bias && !isfinite(bias[c])))
+            return zki_node_fail(io->n, ZKI_ERR_INPUT, "channel %lld's %s is %g: an InstanceNormalization's scale "
+                                 "and B must be finite (check the exported model's weights)", (long long)c,
+                                 isfinite(scale[c]) ? "B" : "scale",
+                                 (double)(isfinite(scale[c]) ? bias[c] : scale[c]));
     int64_t d4[4];
     inorm_scales s;
     int x4 = inorm_map(io, d4), d = -1, var = -1, nrm = -1;
