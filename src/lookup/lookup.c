@@ -157,15 +157,21 @@ static zki_fe col_fe(const zki_lk_col *c, size_t i, size_t len, zki_lk_cols_mode
     return zki_fe_from_i64((int64_t)col_int(c, i, mode));
 }
 
+/* 1 when input value v has a row of T (*idx), else 0. */
+static int table_row(const zki_lookup_table *T, __int128 v, size_t *idx)
+{
+    if (v <= -BOUND62 || v >= BOUND62 || v < T->lo || v - T->lo >= ((__int128)1 << T->log_size))
+        return 0;
+    *idx = (size_t)(v - T->lo);
+    return 1;
+}
+
 /* 0: entry i of site s is in the table (*idx its row); 1: it is not. */
 static int entry_row(const zki_lookup *lk, const lk_site *s, size_t i, size_t *idx)
 {
     const zki_lookup_table *T = lk->table;
-    size_t size = (size_t)1 << T->log_size;
-    __int128 v = col_int(&s->cols[0], site_index(s, i), lk->mode);
-    if (v <= -BOUND62 || v >= BOUND62 || v < T->lo || v - T->lo >= (__int128)size)
+    if (!table_row(T, col_int(&s->cols[0], site_index(s, i), lk->mode), idx))
         return 1;
-    *idx = (size_t)(v - T->lo);
     return T->kind != ZKI_LK_RANGE && col_int(&s->cols[1], site_index(s, i), lk->mode) != zki_lookup_table_out(T, *idx);
 }
 
@@ -175,11 +181,11 @@ static zki_status entry_error(const zki_lookup *lk, const lk_site *s, size_t i)
     const zki_lookup_table *T = lk->table;
     size_t size = (size_t)1 << T->log_size;
     __int128 v = col_int(&s->cols[0], site_index(s, i), lk->mode);
-    if (v <= -BOUND62 || v >= BOUND62 || v < T->lo || v - T->lo >= (__int128)size)
+    size_t idx;
+    if (!table_row(T, v, &idx))
         return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': value %lld at index %zu not in the table [%lld, %lld)",
                         s->name, (long long)(int64_t)(v < -BOUND62 ? -BOUND62 : v >= BOUND62 ? BOUND62 : v), i,
                         (long long)T->lo, (long long)(T->lo + (int64_t)size));
-    size_t idx = (size_t)(v - T->lo);
     __int128 w = col_int(&s->cols[1], site_index(s, i), lk->mode);
     return zki_fail(ZKI_ERR_INPUT,
                     "lookup site '%s': pair (%lld, %lld) at index %zu not in the table (expected output %lld)",

@@ -194,14 +194,14 @@ static zki_status encode_rows(zki_pcs_prover *pr)
     return ZKI_OK;
 }
 
+uint64_t zki_pcs_keep_cw_bytes = ZKI_PCS_KEEP_CW_BYTES;
+
 /* The queried columns of rows that were not kept, without encoding whole
  * rows: per coset holding a query, the first COL_TOP layers of its NTT
  * (zki_ntt_coset_forward_top), then each queried entry as a dot product of
  * one block of 2^-COL_TOP of the coset with powers of a root (tables made
  * once for all rows). About half the work of q whole NTTs of size P at
  * 126 queries. Exact field arithmetic: the entries Enc(row) holds. */
-uint64_t zki_pcs_keep_cw_bytes = ZKI_PCS_KEEP_CW_BYTES;
-
 #define COL_TOP 6u
 #define COL_TOP_MIN_LOG 12u /* blocks of at least 64 entries */
 
@@ -219,10 +219,12 @@ static zki_status columns_pruned(const zki_pcs_prover *pr, const zki_pcs_coder *
     while (((uint64_t)1 << log_a) < A)
         log_a++;
     col_query *cq = calloc(n ? n : 1, sizeof *cq);
-    zki_fe *pw = malloc((size_t)n * A * sizeof *pw);
-    if (!cq || !pw) {
+    zki_fe *pw = malloc((size_t)(n ? n : 1) * A * sizeof *pw);
+    uint8_t *queried = calloc(cd->q, 1); /* cosets holding a query */
+    if (!cq || !pw || !queried) {
         free(cq);
         free(pw);
+        free(queried);
         return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for %u queried columns", n);
     }
     zki_fe wA = zki_fe_root_of_unity(log_a);
@@ -231,6 +233,7 @@ static zki_status columns_pruned(const zki_pcs_prover *pr, const zki_pcs_coder *
         for (unsigned j = 0; j < COL_TOP; j++)
             b |= ((r >> j) & 1) << (COL_TOP - 1 - j);
         cq[i].coset = pos / P;
+        queried[cq[i].coset] = 1;
         cq[i].block = b;
         cq[i].pw = pw + (size_t)i * A;
         zki_fe w = zki_fe_pow(wA, m >> COL_TOP), p = 1;
@@ -252,10 +255,7 @@ static zki_status columns_pruned(const zki_pcs_prover *pr, const zki_pcs_coder *
             zki_pcs_row_read(pr, (uint64_t)r, 0, k, row);
             memset(row + k, 0, (P - k) * sizeof *row);
             for (uint64_t c = 0; c < cd->q; c++) {
-                int used = 0;
-                for (uint32_t i = 0; i < n && !used; i++)
-                    used = cq[i].coset == c;
-                if (!used)
+                if (!queried[c])
                     continue;
                 memcpy(work, row, P * sizeof *work);
                 if (zki_ntt_coset_forward_top(work, P, cd->shifts[c], COL_TOP)) {
@@ -280,6 +280,7 @@ static zki_status columns_pruned(const zki_pcs_prover *pr, const zki_pcs_coder *
     }
     free(cq);
     free(pw);
+    free(queried);
     if (failed)
         return zki_fail(ZKI_ERR_NOMEM, "pcs: re-encoding rows of length %llu for the queried columns failed",
                         (unsigned long long)P);

@@ -355,7 +355,7 @@ out:
     free(E);
     free(F);
     free(tmp);
-        free(grp);
+    free(grp);
     free(gsize);
     free(gfirst);
     free(alpha);

@@ -259,11 +259,12 @@ zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const f
     if (N < 2 || N > NORM_MAX_ROW)
         return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "normalises %lld values: 2 to %d are supported",
                              (long long)N, NORM_MAX_ROW);
-    if (zki_norm_eps_check(io->n, eps) != ZKI_OK)
-        return ZKI_ERR_UNSUPPORTED;
+    zki_status st = zki_norm_eps_check(io->n, eps);
+    if (st != ZKI_OK)
+        return st;
     int d = -1, var = -1, nrm = -1;
     double s[2], s_n;
-    zki_status st = centre(io, dims, one, &d, &var, s);
+    st = centre(io, dims, one, &d, &var, s);
     if (st == ZKI_OK)
         st = normalise(io, dims, one, d, var, s, eps, &nrm, &s_n);
     if (st != ZKI_OK)
@@ -566,8 +567,9 @@ zki_status zki_norm_instnorm(const zki_norm_io *io, const float *scale, const fl
     if (xt->rank < 3 || xt->bits > 16)
         return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "normalises a %d-D input of %d bits: [N, C, ...] with at "
                              "least one spatial axis, of at most 16 bits, is supported", xt->rank, xt->bits);
-    if (zki_norm_eps_check(io->n, eps) != ZKI_OK)
-        return ZKI_ERR_UNSUPPORTED;
+    zki_status st = zki_norm_eps_check(io->n, eps);
+    if (st != ZKI_OK)
+        return st;
     /* NaN or infinite parameters would reach the scale arithmetic (and
      * llround) as if they were numbers */
     int64_t C = xt->dims[1];
@@ -582,7 +584,7 @@ zki_status zki_norm_instnorm(const zki_norm_io *io, const float *scale, const fl
     int x4 = inorm_map(io, d4), d = -1, var = -1, nrm = -1;
     if (x4 < 0)
         return nomem();
-    zki_status st = inorm_centre(io, x4, d4, &s, &d);
+    st = inorm_centre(io, x4, d4, &s, &d);
     if (st == ZKI_OK)
         st = inorm_var(io, d, d4, &s, &var);
     if (st == ZKI_OK)

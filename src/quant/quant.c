@@ -1323,8 +1323,9 @@ static zki_status q_layernorm(zki_qctx *c, int ni)
             return QERR(n, ZKI_ERR_UNSUPPORTED, "mean / inverse std outputs are not supported for quantisation");
     int64_t nn = g->t[x].dims[r - 1];
     double sx = c->m->t[c->qi[x]].scale, eps = zki_attr_float(n, "epsilon", 1e-5), sg;
-    if (zki_norm_eps_check(n, eps) != ZKI_OK)
-        return ZKI_ERR_UNSUPPORTED;
+    zki_status est = zki_norm_eps_check(n, eps);
+    if (est != ZKI_OK)
+        return est;
     if (zki_norm_is_row(&c->m->t[c->qi[x]]) && nn >= 2) /* several rows (transformers): the fused op */
         return q_norm_chain(c, ni, x, CHAIN_LAYERNORM, g->t[n->in[1]].f,
                             n->n_in > 2 && n->in[2] >= 0 ? g->t[n->in[2]].f : NULL, eps);
