@@ -128,6 +128,10 @@ ZKI_API void zki_free(void *p);
 /* Flags of zki_model_compile (or them together; 0: int8 everywhere). */
 #define ZKI_COMPILE_WEIGHTS16 1u     /* int16 weights instead of int8 */
 #define ZKI_COMPILE_ACTIVATIONS16 2u /* int16 activations instead of int8 */
+/* every Conv / Linear requantises its own output, also one whose only
+ * reader is an Add (by default such a layer hands the Add its exact
+ * accumulator: one rounding instead of two, and a smaller proof) */
+#define ZKI_COMPILE_REQUANT_EACH_LAYER 4u
 
 /* Imports an ONNX model, calibrates it and quantises it, as `zkinfer
  * compile` does (without writing files or the accuracy report).

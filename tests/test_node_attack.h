@@ -22,6 +22,10 @@
  *          catch it;
  *   map    one value of the joined map moved (CONCAT, not committed): the
  *          concat sum-check must catch it;
+ *   raw    one value of a raw accumulator moved (a LINEAR or CONV that an
+ *          ADD reads unrounded; nothing of it is committed): the ADD's
+ *          requantisation is honest for it, the layer's own sum-check
+ *          must catch it;
  * | PAD    the same at a padding position of the node's output (the
  *          layout's pads must be pinned to zero too).
  * Where the honest prover refuses the witness (a lookup, a sum-check), the
@@ -46,9 +50,10 @@
 static const uint8_t atk_seed_w[32] = {8, 2, 7};
 static const uint8_t atk_seed_a[32] = {1, 9, 4};
 
-enum { ACC, QUOT, MAXPLUS, MIN, MAP, YOUT, UNMASKED, PAD = 8 }; /* PAD: at a padding position */
-static const char *const how_name[] = {"acc", "quot", "max+1", "min", "map", "y", "unmasked broadcast", "",
-                                       "acc at a pad", "", "max+1 at a pad", "", "map at a pad"};
+enum { ACC, QUOT, MAXPLUS, MIN, MAP, YOUT, UNMASKED, RAW, PAD = 8 }; /* PAD: at a padding position */
+static const char *const how_name[] = {"acc", "quot", "max+1", "min", "map", "y", "unmasked broadcast", "raw",
+                                       "acc at a pad", "", "max+1 at a pad", "", "map at a pad", "", "",
+                                       "raw at a pad"};
 
 typedef struct {
     uint32_t target;
@@ -69,8 +74,8 @@ static inline int64_t pick(const zki_dag *d, uint32_t j, const zki_witness *W, u
     size_t lc = zki_log2_ceil(c), lh = zki_log2_ceil(h), lw = zki_log2_ceil(w);
     if (pad)
         return h < 1u << lh ? (int64_t)h << lw : w < 1u << lw ? (int64_t)w : c < 1u << lc ? (int64_t)c << (lh + lw) : -1;
-    int rq = L->kind == ZKI_NODE_LINEAR || L->kind == ZKI_NODE_CONV || L->kind == ZKI_NODE_ADD ||
-             L->kind == ZKI_NODE_MUL;
+    int rq = (L->kind == ZKI_NODE_LINEAR || L->kind == ZKI_NODE_CONV || L->kind == ZKI_NODE_ADD ||
+              L->kind == ZKI_NODE_MUL) && !zki_dag_raw(L);
     size_t n = (size_t)B << zki_log2_ceil(L->N);
     for (uint64_t cc = 0; cc < c; cc++)
         for (uint64_t y = 0; y < h; y++)
@@ -127,6 +132,10 @@ static inline zki_status hook(void *ctx, const zki_pk *pk, uint32_t j, zki_witne
         if ((st = zki_requant_witness_new(&W->rq[j], &p, W->acc[j], n, "forged")))
             return st;
         W->t[j + 1] = W->rq[j].y;
+    } else if (how == RAW) { /* the output is the accumulator: the ADD reading it recomputes honestly */
+        if (!zki_dag_raw(L))
+            return zki_fail(ZKI_ERR_INPUT, "attack: node %u is not raw", j);
+        W->acc[j][i] += 1;
     } else if (how == MAXPLUS || how == MIN) {
         zki_maxpool_dims pd;
         if ((st = zki_dag_pool_dims(L, B, &pd)))

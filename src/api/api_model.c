@@ -68,12 +68,13 @@ static zki_status compile_core(const char *fn, const char *onnx_path, const char
 {
     unsigned flags = co->flags;
     *step = "import";
-    if (flags & ~(ZKI_COMPILE_WEIGHTS16 | ZKI_COMPILE_ACTIVATIONS16))
+    if (flags & ~(ZKI_COMPILE_WEIGHTS16 | ZKI_COMPILE_ACTIVATIONS16 | ZKI_COMPILE_REQUANT_EACH_LAYER))
         return zki_fail(ZKI_ERR_INPUT, "%s: unknown flags 0x%x", fn, flags);
     zki_quant_opts o;
     zki_quant_opts_default(&o);
     o.weight_bits = flags & ZKI_COMPILE_WEIGHTS16 ? 16 : 8;
     o.act_bits = flags & ZKI_COMPILE_ACTIVATIONS16 ? 16 : 8;
+    o.raw_residual = !(flags & ZKI_COMPILE_REQUANT_EACH_LAYER);
     o.progress = co->progress;
     o.progress_ctx = co->progress_ctx;
     float *cal_out = NULL; /* the float outputs on the calibration set, for its accuracy report */

@@ -19,6 +19,8 @@ static const char *usage_compile =
     "  --eval FILE         samples for the accuracy report (default: the calibration set)\n"
     "  --weight-bits 8|16  weight precision (default 8)\n"
     "  --act-bits 8|16     activation precision (default 8)\n"
+    "  --requant-each-layer  requantise every Conv/Linear output, also one read only\n"
+    "                      by an Add (default: the Add requantises the exact sum once)\n"
     "  --min-cosine X      exit 1 if the mean cosine similarity is below X (in [-1, 1])\n"
     "  --min-top1 X        exit 1 if the top-1 agreement is below X (a fraction in [0, 1])\n"
     "  --require-keys      exit 1 if the model is outside the provable class (no keys)\n"
@@ -108,12 +110,13 @@ int zki_cli_compile(int argc, char **argv)
 {
     const char *model = NULL, *calib = NULL, *out = NULL, *eval = NULL;
     double min_cos = -2, min_top1 = -1;
-    int require_keys = 0, weight_bits = 8, act_bits = 8;
+    int require_keys = 0, weight_bits = 8, act_bits = 8, each_layer = 0;
     const char *wbits = NULL, *abits = NULL, *mincos = NULL, *mintop1 = NULL;
     const zki_cli_opt opts[] = {{"--calib", &calib, NULL},        {"-o", &out, NULL},
                                 {"--eval", &eval, NULL},          {"--weight-bits", &wbits, NULL},
                                 {"--act-bits", &abits, NULL},     {"--min-cosine", &mincos, NULL},
                                 {"--min-top1", &mintop1, NULL},   {"--require-keys", NULL, &require_keys},
+                                {"--requant-each-layer", NULL, &each_layer},
                                 {NULL, NULL, NULL}};
     int prc = zki_cli_parse("compile", argc, argv, opts, &model, usage);
     if (prc != CLI_OK)
@@ -133,7 +136,8 @@ int zki_cli_compile(int argc, char **argv)
     zki_cli_progress_init(&pr, "compile", 0);
     zki_compile_options co;
     memset(&co, 0, sizeof co);
-    co.flags = (weight_bits == 16 ? ZKI_COMPILE_WEIGHTS16 : 0u) | (act_bits == 16 ? ZKI_COMPILE_ACTIVATIONS16 : 0u);
+    co.flags = (weight_bits == 16 ? ZKI_COMPILE_WEIGHTS16 : 0u) | (act_bits == 16 ? ZKI_COMPILE_ACTIVATIONS16 : 0u) |
+               (each_layer ? ZKI_COMPILE_REQUANT_EACH_LAYER : 0u);
     co.eval_path = eval;
     co.progress = zki_cli_progress_cb;
     co.progress_ctx = &pr;

@@ -44,6 +44,24 @@ zki_status zki_dag_pool_dims(const zki_dag_node *L, uint32_t B, zki_maxpool_dims
     return st;
 }
 
+int zki_dag_raw(const zki_dag_node *L)
+{
+    return (L->kind == ZKI_NODE_LINEAR || L->kind == ZKI_NODE_CONV) && L->s == 0;
+}
+
+/* Node j is not the output and every node reading it is an ADD (the one
+ * gadget that takes inputs of up to ZKI_DAG_MAX_RAW_BITS bits). */
+static int raw_readers_add(const zki_dag *a, uint32_t j)
+{
+    if (j + 1 == a->n_nodes)
+        return 0;
+    for (uint32_t k = j + 1; k < a->n_nodes; k++)
+        for (uint32_t i = 0; i < a->nodes[k].n_in && i < ZKI_DAG_MAX_IN; i++)
+            if (a->nodes[k].in[i] == j + 1 && a->nodes[k].kind != ZKI_NODE_ADD)
+                return 0;
+    return 1;
+}
+
 int zki_dag_out_map(const zki_dag_node *L, uint32_t *C, uint32_t *H, uint32_t *W)
 {
     if (L->kind == ZKI_NODE_CONV) {
@@ -350,8 +368,10 @@ zki_status zki_dag_check(const zki_dag *a)
         if (!g)
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u has unknown kind %u", j, L->kind);
         if (L->K < 1 || L->K > ZKI_DAG_MAX_DIM || L->N < 1 || L->N > ZKI_DAG_MAX_DIM || L->out_bits < 2 ||
-            L->out_bits > 16)
+            L->out_bits > (zki_dag_raw(L) ? ZKI_DAG_MAX_RAW_BITS : 16u))
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u: sizes out of range", j);
+        if (zki_dag_raw(L) && !raw_readers_add(a, j))
+            return zki_fail(ZKI_ERR_INPUT, "vk: node %u: a raw accumulator must be read by ADD nodes only", j);
         if (!(st = node_inputs_check(a, j)))
             st = g->key_check(a, j);
     }

@@ -41,6 +41,13 @@
  * padded map size. */
 #define ZKI_NODE_LINEAR 0u
 #define ZKI_NODE_CONV 1u
+/* A raw LINEAR or CONV (s = 0; M = 1, lo = hi = q_log = 0) does not
+ * requantise: its output is its accumulator (out_bits bits, at most
+ * ZKI_DAG_MAX_RAW_BITS, bounding |acc| for every input in range and the
+ * committed weights, which setup checks), read by ADD nodes only (their
+ * sum is requantised once: a residual block's last layer). Nothing of it
+ * is committed: claims on its output are claims on its accumulator. */
+#define ZKI_DAG_MAX_RAW_BITS 32u
 /* A MAXPOOL node (ops/pool.h; windows of at most 4) reads a map and writes
  * the pooled map: no weights, no requantisation (M, s, lo, hi, q_log,
  * w_bits 0); OC = C. */
@@ -108,6 +115,8 @@ typedef struct {
 } zki_dag;
 
 void zki_dag_free(zki_dag *a);
+/* Whether node L is a raw LINEAR or CONV (above). */
+int zki_dag_raw(const zki_dag_node *L);
 /* Whether a node of this kind carries a payload (aux). */
 int zki_dag_kind_has_aux(uint32_t kind);
 /* Whether a node of this kind states its output layout in C, H, W, N

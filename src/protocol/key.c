@@ -227,14 +227,22 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
         } else if (L->kind == ZKI_NODE_MAXPOOL)
             P("  %3u MaxPool %ux%ux%u, window %ux%u, stride %ux%u, dilation %ux%u\n", l, L->C, L->H, L->W, L->KH,
               L->KW, L->sh, L->sw, L->dh, L->dw);
-        else if (L->kind == ZKI_NODE_CONV)
-            P("  %3u Conv %ux%ux%u -> %u channels, kernel %ux%u, stride %ux%u, dilation %ux%u, pads %u %u %u %u, "
-              "%u groups, int%u weights%s, requant M=%lld s=%u clamp [%lld, %lld]\n", l, L->C, L->H, L->W, L->OC,
-              L->KH, L->KW, L->sh, L->sw, L->dh, L->dw, L->pt, L->pl, L->pb, L->pr, L->G, L->w_bits,
-              L->has_bias ? " + bias" : "", (long long)L->M, L->s, (long long)L->lo, (long long)L->hi);
-        else
-            P("  %3u Linear %u -> %u, int%u weights%s, requant M=%lld s=%u clamp [%lld, %lld]\n", l, L->K, L->N,
-              L->w_bits, L->has_bias ? " + bias" : "", (long long)L->M, L->s, (long long)L->lo, (long long)L->hi);
+        else {
+            /* the requantisation, or the raw accumulator an ADD reads */
+            char rq[96];
+            if (zki_dag_raw(L))
+                snprintf(rq, sizeof rq, "raw %u-bit accumulator", L->out_bits);
+            else
+                snprintf(rq, sizeof rq, "requant M=%lld s=%u clamp [%lld, %lld]", (long long)L->M, L->s,
+                         (long long)L->lo, (long long)L->hi);
+            if (L->kind == ZKI_NODE_CONV)
+                P("  %3u Conv %ux%ux%u -> %u channels, kernel %ux%u, stride %ux%u, dilation %ux%u, pads %u %u %u "
+                  "%u, %u groups, int%u weights%s, %s\n", l, L->C, L->H, L->W, L->OC, L->KH, L->KW, L->sh, L->sw,
+                  L->dh, L->dw, L->pt, L->pl, L->pb, L->pr, L->G, L->w_bits, L->has_bias ? " + bias" : "", rq);
+            else
+                P("  %3u Linear %u -> %u, int%u weights%s, %s\n", l, L->K, L->N, L->w_bits,
+                  L->has_bias ? " + bias" : "", rq);
+        }
     }
     if (a->n_nodes > 64)
         P("  ... %u more layers\n", a->n_nodes - 64);

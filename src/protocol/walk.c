@@ -170,6 +170,12 @@ zki_status zki_requant_layout(zki_advice_layout *lay, const zki_dag *d, uint32_t
     uint32_t *id = lay->ids[j];
     int out = j + 1 == d->n_nodes;
     id[0] = zki_layout_id(lay, ZKI_ID_INTERNAL); /* acc */
+    if (zki_dag_raw(L)) { /* the accumulator is the output: nothing committed */
+        if (id[0] == ZKI_NONE)
+            return zki_fail(ZKI_ERR_NOMEM, "advice layout");
+        lay->out_id[j] = id[0];
+        return ZKI_OK;
+    }
     id[1] = zki_layout_advice(lay, len);         /* q */
     id[2] = out ? zki_layout_id(lay, ZKI_ID_OUTPUT) : zki_layout_advice(lay, len); /* y */
     unsigned nl = zki_requant_n_limbs(L->s);
@@ -196,6 +202,8 @@ zki_status zki_requant_sites(zki_walk *w, uint32_t j)
 {
     const zki_dag_node *L = &w->d->nodes[j];
     const uint32_t *id = w->lay->ids[j];
+    if (zki_dag_raw(L))
+        return ZKI_OK; /* no requantisation, no lookups */
     zki_requant_params p;
     zki_requant_params_of(L, &p);
     zki_requant_ids ids = {id[0], id[1], id[2], {0, id[3], id[4], id[5]}};
@@ -218,6 +226,8 @@ zki_status zki_requant_advice(zki_walk *w, uint32_t j, int32_t *adv)
     const zki_advice_layout *lay = w->lay;
     const zki_requant_witness *rw = &w->W->rq[j];
     const uint32_t *id = lay->ids[j];
+    if (zki_dag_raw(&w->d->nodes[j]))
+        return ZKI_OK;
     zki_put_i32(adv + lay->pack.off[lay->seg_of[id[1]]], rw->q, rw->n);
     if (lay->seg_of[id[2]] != ZKI_NONE)
         zki_put_i32(adv + lay->pack.off[lay->seg_of[id[2]]], rw->y, rw->n);
@@ -233,11 +243,16 @@ zki_status zki_requant_witness_of(zki_walk *w, uint32_t j, int64_t *accp)
     if (!accp)
         return zki_fail(ZKI_ERR_NOMEM, "prove: accumulators of node %u", j);
     W->acc[j] = accp;
+    uint64_t np = (uint64_t)1 << zki_log2_ceil(L->N);
+    if (zki_dag_raw(L)) { /* the output is the accumulator itself */
+        W->t[j + 1] = accp;
+        W->ld[j + 1] = np;
+        return ZKI_OK;
+    }
     zki_requant_params p;
     zki_requant_params_of(L, &p);
     char name[48];
     snprintf(name, sizeof(name), "node %u accumulators", j);
-    uint64_t np = (uint64_t)1 << zki_log2_ceil(L->N);
     zki_status st = zki_requant_witness_new(&W->rq[j], &p, accp, (size_t)w->B * np, name);
     if (st)
         return st;
@@ -391,6 +406,15 @@ zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j)
                             (long long)(v), (long long)(lo), (long long)(hi));                         \
     } while (0)
     RANGE(L->has_bias, 0, add || mul ? 0 : 1, "has_bias");
+    if (zki_dag_raw(L)) { /* no requantisation: the accumulator goes to the ADDs that read it */
+        RANGE(L->w_bits, 8, 16, "w_bits");
+        RANGE(L->w_bits % 8, 0, 0, "w_bits mod 8");
+        RANGE(L->M, 1, 1, "M of a raw accumulator");
+        RANGE(L->lo, 0, 0, "clamp lo of a raw accumulator");
+        RANGE(L->hi, 0, 0, "clamp hi of a raw accumulator");
+        RANGE(L->q_log, 0, 0, "quotient bits of a raw accumulator");
+        return ZKI_OK;
+    }
     if (add) {
         RANGE(L->w_bits, 0, 0, "w_bits");
         RANGE(L->M, 1, 1, "M");

@@ -348,9 +348,15 @@ static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
     int bi = !is_pool && n->n_in > 2 ? n->in[2] : -1;
     const zki_qtensor *xt = &m->t[n->in[0]], *yt = &m->t[n->out];
     zki_conv_dims cd;
+    /* a raw accumulator (shift 0) goes to an ADD unrounded (protocol/dag.h) */
+    int raw = !is_pool && n->p[1] == 0;
     int bad = (w && ((w->bits != 8 && w->bits != 16) || w->kind != ZKI_QT_CONST)) ||
-              (bi >= 0 && m->t[bi].kind != ZKI_QT_CONST) || yt->bits > 16 || n->p[1] < 1 || n->p[1] > 61 ||
-              n->p[0] == 0 || n->p[0] <= -(1ll << 31) || n->p[0] >= (1ll << 31) || n->p[2] > 0 || n->p[3] < 0;
+              (bi >= 0 && m->t[bi].kind != ZKI_QT_CONST);
+    if (raw)
+        bad = bad || n->p[0] != 1 || yt->bits < 2 || yt->bits > (int)ZKI_DAG_MAX_RAW_BITS;
+    else
+        bad = bad || yt->bits > 16 || n->p[1] < 1 || n->p[1] > 61 || n->p[0] == 0 || n->p[0] <= -(1ll << 31) ||
+              n->p[0] >= (1ll << 31) || n->p[2] > 0 || n->p[3] < 0;
     if (is_conv) {
         /* geometry G KH KW sh sw dh dw pt pl pb pr, and the output channels */
         int64_t g[11], oc;
@@ -391,7 +397,8 @@ static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
     }
     if (bad)
         REFUSE("prove: node '%s' (%s): weights must be int8/int16 constants on a one-row input (Linear [N, %lld]; "
-               "Conv on the input image or a map), outputs at most 16 bits, 0 < |M| < 2^31, s <= 61, clamp "
+               "Conv on the input image or a map), outputs at most 16 bits (a raw accumulator read by an Add: at most "
+               "32), 0 < |M| < 2^31, s <= 61, clamp "
                "range containing 0", n->name, zki_qop_name(n->op), (long long)x.feat);
     zki_dag_node *L = zki_lower_new_node(lw, qi, is_conv ? ZKI_NODE_CONV : ZKI_NODE_LINEAR);
     L->in[0] = (uint32_t)x.id;
@@ -400,9 +407,9 @@ static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
     L->out_bits = (uint32_t)yt->bits;
     L->M = n->p[0];
     L->s = (uint32_t)n->p[1];
-    L->lo = n->p[2];
-    L->hi = n->p[3];
-    int nonneg = L->lo >= 0;
+    L->lo = raw ? 0 : n->p[2];
+    L->hi = raw ? 0 : n->p[3];
+    int nonneg = !raw && L->lo >= 0;
     if (is_rq && x.nonneg && L->M > 0 && L->lo < 0) {
         /* rq(x M) >= 0 for x >= 0, M > 0: the clamp at 0 changes nothing
          * and keeps the map proven nonnegative */

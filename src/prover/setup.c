@@ -225,12 +225,21 @@ static zki_status setup(const zki_qmodel *m, const uint8_t *seed, const zki_pk_f
                 if (s > worst)
                     worst = s;
             }
-            __int128 am = A->M < 0 ? -(__int128)A->M : A->M;
-            __int128 qb = ((worst * am) >> A->s) + 2;
-            uint32_t ql = 2;
-            while (ql < ZKI_DAG_MAX_Q_LOG && ((__int128)1 << (ql - 1)) <= qb)
-                ql++;
-            pk->vk.dag.nodes[l].q_log = ql;
+            if (zki_dag_raw(A)) {
+                /* the key's out_bits bound the ADDs' quotients (zki_add_q_log) */
+                if (worst >= (__int128)1 << (A->out_bits - 1)) {
+                    st = zki_fail(ZKI_ERR_INPUT, "setup: node '%s': its accumulators can exceed its %u-bit raw "
+                                  "output (recompile the model)", n->name, A->out_bits);
+                    goto fail;
+                }
+            } else {
+                __int128 am = A->M < 0 ? -(__int128)A->M : A->M;
+                __int128 qb = ((worst * am) >> A->s) + 2;
+                uint32_t ql = 2;
+                while (ql < ZKI_DAG_MAX_Q_LOG && ((__int128)1 << (ql - 1)) <= qb)
+                    ql++;
+                pk->vk.dag.nodes[l].q_log = ql;
+            }
         }
         if (A->has_bias) {
             pk->bias[l] = malloc(sizeof(int64_t) * rows);

@@ -102,6 +102,8 @@ int zki_qmodel_add_node(zki_qmodel *m, int op, const char *name)
 
 int64_t zki_rq(int64_t x, int64_t M, int s, int64_t lo, int64_t hi)
 {
+    if (s == 0) /* a raw accumulator (LINEAR, CONV feeding an ADD): M = 1, no clamp that binds */
+        return x < lo ? lo : (x > hi ? hi : x);
     /* bounds proven by zki_qmodel_check keep x*M + 2^(s-1) below 2^62 */
     int64_t z = x * M + ((int64_t)1 << (s - 1));
     int64_t q = z >= 0 ? z >> s : -((-z + ((int64_t)1 << s) - 1) >> s); /* floor division */
@@ -208,6 +210,14 @@ static zki_status check_rq(const zki_qmodel *m, int i, const zki_qnode *n, int o
 {
     int64_t M = n->p[off], s = n->p[off + 1], lo = n->p[off + 2], hi = n->p[off + 3];
     const zki_qtensor *y = &m->t[n->out];
+    if (s == 0 && (n->op == ZKI_QOP_LINEAR || n->op == ZKI_QOP_CONV)) {
+        /* the raw accumulator: every value it can take fits the output */
+        if (M != 1 || y->bits > 40 || lo != -((int64_t)1 << (y->bits - 1)) || hi != ((int64_t)1 << (y->bits - 1)) - 1)
+            return QF0("a raw accumulator (shift 0) needs M = 1 and the output's full range as clamp");
+        if (acc >= ((zki_u128)1 << (y->bits - 1)))
+            return QFA("accumulator bound exceeds its %d-bit raw output", y->bits);
+        return ZKI_OK;
+    }
     if (s < 1 || s > 62)
         return QFA("shift %lld outside [1, 62]", (long long)s);
     if (lo > hi || !in_bits(lo, y->bits) || !in_bits(hi, y->bits))
@@ -582,7 +592,8 @@ void zki_qmodel_summary(const zki_qmodel *m, char *buf, size_t cap)
         QPUT("  %3d %-10s %-24s -> [", i, zki_qop_name(n->op), n->name);
         for (int a = 0; a < t->rank; a++)
             QPUT("%s%lld", a ? "," : "", (long long)t->dims[a]);
-        QPUT("] int%d scale %.4g\n", t->bits, t->scale);
+        int raw = (n->op == ZKI_QOP_LINEAR || n->op == ZKI_QOP_CONV) && n->n_p > 1 && n->p[1] == 0;
+        QPUT("] int%d scale %.4g%s\n", t->bits, t->scale, raw ? " (raw accumulator, requantised by its Add)" : "");
     }
     for (int k = 0; k < m->n_outputs; k++) {
         const zki_qtensor *t = &m->t[m->outputs[k]];

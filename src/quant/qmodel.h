@@ -7,7 +7,11 @@
  *
  * Requantisation, fused with ReLU / clamp (DESIGN.md section 3):
  *     z = x*M + 2^(s-1) = q*2^s + r,  0 <= r < 2^s,  y = clamp(q, lo, hi)
- * with 1 <= s <= 62; lo = 0 expresses a fused ReLU. zki_qmodel_check proves
+ * with 1 <= s <= 62; lo = 0 expresses a fused ReLU. A LINEAR or CONV with
+ * s = 0 (M = 1, lo / hi its output's full range) is a raw accumulator:
+ * y = x, the output's bits bounding every x (the quantiser makes one for an
+ * Add that alone reads the layer: the Add requantises the exact sum once,
+ * and the proof commits nothing of the layer's output). zki_qmodel_check proves
  * from the shapes and stored ranges that |x|, |z| < 2^62 for every node
  * (so they sit well below p/2, p = 2^64 - 2^32 + 1) and the executor and the
  * .zkm reader refuse a model that fails it.

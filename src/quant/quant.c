@@ -18,6 +18,10 @@
 
 #define ZKI_RQ_PRECISION 24 /* bits of the requantisation multiplier */
 #define ZKI_RQ_MIN_PRECISION 7 /* fewest bits kept when coarser_shift saves a limb */
+/* fewest bits of a raw accumulator's multiplier in its Add (raw_into_add):
+ * a gain error of at most 2^-7 on that term, where requantising the layer
+ * first would round each of its values to 8 bits */
+#define ZKI_RQ_RAW_MIN_PRECISION 6
 #define ZKI_BIAS_BITS 40
 #define ZKI_LN_FRAC 12     /* fixed-point bits of the normalised LayerNorm value */
 #define ZKI_QMAX_SUM 16    /* terms of one n-ary ADD (a chain of Adds/Subs summed exactly) */
@@ -31,6 +35,7 @@ void zki_quant_opts_default(zki_quant_opts *o)
     o->progress = NULL;
     o->progress_ctx = NULL;
     o->keep_out = NULL;
+    o->raw_residual = 1;
 }
 
 typedef struct {
@@ -282,10 +287,68 @@ static int emit_move(zki_qctx *c, const zki_node *n, int op, const int *in, int 
 /* A requantised op whose output is IR tensor t_out (y after fusion); with
  * r >= 0 the op writes an intermediate of shape (r, d) at y's scale, and a
  * move gives y's shape. */
+static int addsub_of_acts(const zki_graph *g, int ni);
+static int in_region(const zki_qctx *c, int i);
+
+/* Bits of a raw accumulator bounded by acc_bound: its values lie in
+ * [-(2^(bits-1)), 2^(bits-1)). */
+static int raw_bits(double acc_bound)
+{
+    int b = 2;
+    while (b < 63 && ldexp(1.0, b - 1) <= acc_bound)
+        b++;
+    return b;
+}
+
+/* Whether a LINEAR / CONV writing graph tensor t (accumulator scale sacc,
+ * bound acc_bound) hands its exact accumulator to the Add that alone reads
+ * it (the Add then requantises once: the residual branch of a ResNet block,
+ * a transformer's projection before its residual Add). The proof then
+ * commits nothing for the layer's output. Taken when the accumulator fits
+ * the ADD gadget's 32-bit inputs and, at the Add's shift of 16, its
+ * multiplier sacc / s_sum keeps ZKI_RQ_RAW_MIN_PRECISION bits. */
+static int raw_into_add(const zki_qctx *c, int op, int t, double sacc, double acc_bound)
+{
+    /* an unrolled recurrent step's tensor keeps its tie's one scale */
+    if (!c->o.raw_residual || (op != ZKI_QOP_CONV && op != ZKI_QOP_LINEAR) || c->uses[t] != 1 ||
+        c->consumer[t] < 0 || raw_bits(acc_bound) > 32 || c->g->t[t].range_tie)
+        return 0;
+    int u = c->consumer[t];
+    if (!addsub_of_acts(c->g, u) || in_region(c, u))
+        return 0;
+    /* the sum that finally holds this term: through absorbed Adds */
+    while (c->absorbed[u]) {
+        int o = c->g->nodes[u].out[0];
+        if (c->uses[o] != 1 || c->consumer[o] < 0)
+            return 0;
+        u = c->consumer[o];
+    }
+    /* the scale q_addsub gives the sum: its fused Relu / Clip's output's */
+    int y = c->g->nodes[u].out[0];
+    if (c->uses[y] == 1 && c->consumer[y] >= 0 &&
+        (c->g->nodes[c->consumer[y]].op == ZKI_OP_RELU || c->g->nodes[c->consumer[y]].op == ZKI_OP_CLIP))
+        y = c->g->nodes[c->consumer[y]].out[0];
+    double ratio = sacc / act_scale(c, y);
+    return isfinite(ratio) && fabs(nearbyint(ldexp(ratio, 16))) >= ldexp(1.0, ZKI_RQ_RAW_MIN_PRECISION);
+}
+
 static zki_status emit_rq_at(zki_qctx *c, const zki_node *n, int op, const int *in, int nin, int t_out,
                              double m_over_sy_num, double acc_bound, const int64_t *extra, int n_extra, int r,
                              const int64_t *d)
 {
+    if (r < 0 && raw_into_add(c, op, t_out, m_over_sy_num, acc_bound)) {
+        int bits = raw_bits(acc_bound);
+        int qo = qvalue(c, t_out, m_over_sy_num, bits);
+        zki_qnode *q = qo >= 0 ? emit(c, op, n, in, nin, qo) : NULL;
+        if (!q)
+            return nomem();
+        int64_t p[ZKI_QMAX_P] = {1, 0, -((int64_t)1 << (bits - 1)), ((int64_t)1 << (bits - 1)) - 1};
+        for (int k = 0; k < n_extra; k++)
+            p[4 + k] = extra[k];
+        setp(q, p, 4 + n_extra);
+        c->qi[t_out] = qo;
+        return ZKI_OK;
+    }
     int64_t lo, hi;
     int y = fuse_act(c, t_out, &lo, &hi);
     double sy = act_scale(c, y);
@@ -601,6 +664,41 @@ static void add_terms(const zki_qctx *c, int ni, int sign, int *t, int *sg, int 
     }
 }
 
+/* Whether quantised tensor t is a raw accumulator (a LINEAR / CONV of
+ * shift 0, emitted by emit_rq_at). */
+static int raw_acc(const zki_qmodel *m, int t)
+{
+    for (int i = m->n_nodes; i-- > 0;)
+        if (m->nodes[i].out == t)
+            return (m->nodes[i].op == ZKI_QOP_LINEAR || m->nodes[i].op == ZKI_QOP_CONV) && m->nodes[i].p[1] == 0;
+    return 0;
+}
+
+/* The shift of a sum with a raw accumulator among its terms (raw_into_add):
+ * the least multiple of 16 at which every multiplier keeps
+ * ZKI_RQ_MIN_PRECISION bits (a raw term's ZKI_RQ_RAW_MIN_PRECISION), none
+ * reaches 2^31 and the sum stays below 2^61 (16: a one-limb remainder). */
+static zki_status choose_add_shift(const zki_node *n, const zki_qmodel *m, const int *in, const double *mr, int k,
+                                   int64_t *s)
+{
+    for (int sh = 16; sh <= 48; sh += 16) {
+        double worst = ldexp(1.0, sh - 1);
+        int ok = 1;
+        for (int j = 0; ok && j < k; j++) {
+            double Mj = fabs(nearbyint(ldexp(mr[j], sh)));
+            int raw = raw_acc(m, in[j]);
+            ok = Mj >= ldexp(1.0, raw ? ZKI_RQ_RAW_MIN_PRECISION : ZKI_RQ_MIN_PRECISION) && Mj < ldexp(1.0, 31);
+            worst += Mj * ldexp(1.0, m->t[in[j]].bits - 1);
+        }
+        if (ok && worst < ldexp(1.0, 61)) {
+            *s = sh;
+            return ZKI_OK;
+        }
+    }
+    return QERR(n, ZKI_ERR_UNSUPPORTED, "no shift keeps %d bits in every multiplier of this sum of a layer's "
+                "accumulator and other terms (compile with --requant-each-layer)", ZKI_RQ_MIN_PRECISION);
+}
+
 static zki_status q_addsub(zki_qctx *c, int ni)
 {
     const zki_node *n = &c->g->nodes[ni];
@@ -627,7 +725,10 @@ static zki_status q_addsub(zki_qctx *c, int ni)
         acc += const_maxabs(c->m, in[j]);
     }
     int64_t M, s;
-    zki_status st = choose_rq(n, big, acc, &M, &s);
+    int raw = 0;
+    for (int j = 0; j < k; j++)
+        raw = raw || raw_acc(c->m, in[j]);
+    zki_status st = raw ? choose_add_shift(n, c->m, in, mr, k, &s) : choose_rq(n, big, acc, &M, &s);
     if (st != ZKI_OK)
         return st;
     int qo = qvalue(c, y, sy, c->o.act_bits);

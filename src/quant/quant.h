@@ -29,6 +29,11 @@ typedef struct {
      * calibration sample, one after another (malloc'd), so an accuracy report
      * on the calibration set need not run the float graph again */
     float **keep_out;
+    /* 1 (default): a Conv or Linear whose only reader is an Add of
+     * activations hands it its exact accumulator, and the Add requantises
+     * once (the layer's output is then neither rounded nor committed);
+     * 0: every such layer requantises its own output */
+    int raw_residual;
 } zki_quant_opts;
 
 void zki_quant_opts_default(zki_quant_opts *o);
