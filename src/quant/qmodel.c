@@ -152,6 +152,24 @@ static zki_u128 value_bound(const zki_qtensor *t)
     return (zki_u128)1 << (t->bits - 1);
 }
 
+uint64_t zki_qmodel_row_bound(const zki_qmodel *m, int w, int b, int x_bits)
+{
+    const zki_qtensor *W = &m->t[w];
+    const int64_t *B = b >= 0 ? m->t[b].data : NULL;
+    int64_t rows = W->dims[0], cols = rows > 0 ? zki_qnumel(W) / rows : 0;
+    zki_u128 worst = 0, bx = (zki_u128)1 << (x_bits - 1);
+    for (int64_t r = 0; W->data && r < rows; r++) {
+        zki_u128 l1 = 0;
+        for (int64_t k = 0; k < cols; k++) {
+            int64_t v = W->data[r * cols + k];
+            l1 += v < 0 ? (zki_u128)0 - (zki_u128)(__int128)v : (zki_u128)v;
+        }
+        zki_u128 a = l1 * bx + (B ? (B[r] < 0 ? (zki_u128)0 - (zki_u128)(__int128)B[r] : (zki_u128)B[r]) : 0);
+        worst = a > worst ? a : worst;
+    }
+    return worst > UINT64_MAX ? UINT64_MAX : (uint64_t)worst;
+}
+
 static int in_bits(int64_t v, int bits)
 {
     if (bits >= 64)
@@ -309,6 +327,8 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
         if (y->dims[r - 1] != b->dims[0] || (c && zki_qnumel(c) != b->dims[0]))
             return QF0("output or bias size mismatch");
         zki_u128 acc = sat_mul(sat_mul((zki_u128)b->dims[1], bx), value_bound(b));
+        if (p[1] == 0 && x->bits <= 32) /* a raw accumulator: its exact bound */
+            return check_rq(m, i, n, 0, zki_qmodel_row_bound(m, n->in[1], n->in[2], x->bits));
         return check_rq(m, i, n, 0, sat_add(acc, c ? value_bound(c) : 0));
     }
     case ZKI_QOP_CONV: {
@@ -321,6 +341,8 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
         if (st != ZKI_OK)
             return st;
         zki_u128 acc = sat_mul(sat_mul((zki_u128)(b->dims[1] * p[5] * p[6]), bx), value_bound(b));
+        if (p[1] == 0 && x->bits <= 32) /* a raw accumulator: its exact bound */
+            return check_rq(m, i, n, 0, zki_qmodel_row_bound(m, n->in[1], n->in[2], x->bits));
         return check_rq(m, i, n, 0, sat_add(acc, c ? value_bound(c) : 0));
     }
     case ZKI_QOP_MATMUL: {

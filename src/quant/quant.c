@@ -301,7 +301,7 @@ static int raw_bits(double acc_bound)
 }
 
 /* Whether a LINEAR / CONV writing graph tensor t (accumulator scale sacc,
- * bound acc_bound) hands its exact accumulator to the Add that alone reads
+ * exact bound acc_bound) hands its exact accumulator to the Add that alone reads
  * it (the Add then requantises once: the residual branch of a ResNet block,
  * a transformer's projection before its residual Add). The proof then
  * commits nothing for the layer's output. Taken when the accumulator fits
@@ -336,8 +336,12 @@ static zki_status emit_rq_at(zki_qctx *c, const zki_node *n, int op, const int *
                              double m_over_sy_num, double acc_bound, const int64_t *extra, int n_extra, int r,
                              const int64_t *d)
 {
-    if (r < 0 && raw_into_add(c, op, t_out, m_over_sy_num, acc_bound)) {
-        int bits = raw_bits(acc_bound);
+    /* a raw accumulator's bits: its exact bound from the weights' rows */
+    double raw_bound = r < 0 && (op == ZKI_QOP_CONV || op == ZKI_QOP_LINEAR) && nin >= 2
+                           ? (double)zki_qmodel_row_bound(c->m, in[1], nin > 2 ? in[2] : -1, c->m->t[in[0]].bits)
+                           : INFINITY;
+    if (raw_into_add(c, op, t_out, m_over_sy_num, raw_bound)) {
+        int bits = raw_bits(raw_bound);
         int qo = qvalue(c, t_out, m_over_sy_num, bits);
         zki_qnode *q = qo >= 0 ? emit(c, op, n, in, nin, qo) : NULL;
         if (!q)
