@@ -192,9 +192,10 @@ static int run(inst *I, zki_rng *g, int mode)
     return ok;
 }
 
-/* The forward pass's int32 path (taps * max|x| * max|w| < 2^31), its
- * pointwise form (1x1, stride 1, no padding: any row length, output
- * channels in blocks, groups) and the int64 path against the direct loop,
+/* The forward pass's int32 paths (taps * max|x| * max|w| < 2^31): by rows,
+ * pointwise (1x1, stride 1, no padding: any row length, output channels in
+ * blocks, groups) and across output channels (8 or more per group: blocks
+ * of 16, the last padded), and the int64 path against the direct loop,
  * either side of the 2^31 bound: activation ranges 2^7 .. 2^20 with 8- and
  * 16-bit weights, so both paths and the switch between them are exercised,
  * at strides 1 and 2. */
@@ -207,6 +208,10 @@ static void test_forward_paths(zki_rng *g)
         {1, 64, 9, 11, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},   /* short rows: int64 */
         {2, 40, 7, 9, 19, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1},   /* pointwise: blocks of 8 + 3 */
         {1, 8, 37, 41, 12, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 4, 0},  /* pointwise, groups, tiles of 1024 + 493 */
+        /* 8 or more outputs per group: vectorised across output channels */
+        {1, 16, 9, 11, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},  /* blocks of 16 and 3 (padded), short rows */
+        {2, 8, 13, 13, 16, 3, 3, 2, 2, 2, 2, 2, 1, 2, 1, 2, 1},  /* 2 groups of 8, stride and dilation 2 */
+        {1, 3, 40, 70, 24, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, 1, 0},  /* a 7x7 stride-2 stem, rows of 35, no bias */
     };
     static const int64_t xr[] = {128, 1 << 10, 1 << 12, 1 << 15, 1 << 20};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)

@@ -128,9 +128,10 @@ static void tap_columns(const zki_conv_dims *d, uint64_t kx, int64_t *off, int64
 DEFINE_CONV_PLANE(conv_plane_i64, int64_t, )
 DEFINE_CONV_PLANE(conv_plane_i32, int32_t, ZKI_VEC_CLONES)
 
-/* Output rows at least this long take the int32 path: its vector loop
- * pays off on ImageNet-size rows (ResNet-50 at 224: 112 and 56 wide), and
- * loses to the scalar int64 loop on CIFAR-size ones (VGG-16 at 32x32:
+/* With fewer than OCB / 2 output channels per group (depthwise convs),
+ * where rows_i32 would mostly sum padding, output rows at least this long
+ * take the int32 plane path: its vector loop pays off on ImageNet-size rows
+ * and loses to the scalar int64 loop on CIFAR-size ones (VGG-16 at 32x32:
  * witness 0.110 -> 0.135 s with it). */
 #define I32_MIN_ROW 48
 
@@ -209,6 +210,88 @@ static int pointwise_i32(const zki_conv_dims *d, const int64_t *X, const void *W
     return ok;
 }
 
+/* Convs of OCB / 2 or more output channels per group vectorise across
+ * output channels, whatever their row length (a short row, ResNet-50's 28-,
+ * 14- and 7-wide 3x3 convs, leaves a row-wise loop mostly idle): the
+ * weights transposed to [g][icl][ky][kx][ocl] (OCB consecutive output
+ * channels per load), one output row of OCB channels summed in a buffer
+ * [ox][OCB] that stays in L1, each input value broadcast against its OCB
+ * weights. int32 sums under the caller's bound, exact in any order. */
+#define OCB 16
+/* OCB int32 lanes as one value (one AVX-512 register, two AVX2 ones): the
+ * loop over the channels must be the vectorised one, not the one over ox */
+typedef int32_t ocb_vec __attribute__((vector_size(OCB * sizeof(int32_t))));
+ZKI_VEC_CLONES static void row_block_i32(const zki_conv_dims *d, const int64_t *X, const int32_t *wt,
+                                         uint64_t b, uint64_t g, uint64_t ocl0, uint64_t oy, int32_t *buf)
+{
+    memset(buf, 0, sizeof(int32_t) * OCB * d->OW);
+    for (uint64_t c = 0; c < d->Cig; c++) {
+        const int64_t *xc = X + (b * d->C + g * d->Cig + c) * d->H * d->W;
+        for (uint64_t ky = 0; ky < d->KH; ky++) {
+            int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;
+            if (iy < 0 || iy >= (int64_t)d->H)
+                continue;
+            const int64_t *xr = xc + (uint64_t)iy * d->W;
+            for (uint64_t kx = 0; kx < d->KW; kx++) {
+                ocb_vec w, o;
+                memcpy(&w, wt + (((g * d->Cig + c) * d->KH + ky) * d->KW + kx) * d->Cog + ocl0, sizeof w);
+                int64_t off, lo, hi, sw = (int64_t)d->sw;
+                tap_columns(d, kx, &off, &lo, &hi);
+                for (int64_t ox = lo; ox <= hi; ox++) {
+                    memcpy(&o, buf + (uint64_t)ox * OCB, sizeof o);
+                    o += (int32_t)xr[ox * sw + off] * w;
+                    memcpy(buf + (uint64_t)ox * OCB, &o, sizeof o);
+                }
+            }
+        }
+    }
+}
+
+/* The short-row int32 path (the caller checked the bound); 0 when out of
+ * memory. Output channels pad to a multiple of OCB in the transposed
+ * weights (zeros), so every block loads OCB of them. */
+static int rows_i32(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits, const int64_t *bias,
+                    int64_t *acc)
+{
+    uint64_t cogp = (d->Cog + OCB - 1) / OCB * OCB, taps = d->Cig * d->KH * d->KW;
+    zki_conv_dims dp = *d;
+    dp.Cog = cogp; /* the transposed weights' row length */
+    int32_t *wt = calloc(d->G * taps * cogp + 1, sizeof(int32_t));
+    if (!wt)
+        return 0;
+    for (uint64_t oc = 0; oc < d->OC; oc++) {
+        uint64_t g = oc / d->Cog, ocl = oc % d->Cog;
+        for (uint64_t t = 0; t < taps; t++)
+            wt[(g * taps + t) * cogp + ocl] = (int32_t)wget(W, w_bits, oc * taps + t);
+    }
+    uint64_t nblk = cogp / OCB, np = d->OH * d->OW;
+    int64_t n_tasks = (int64_t)(d->B * d->G * nblk * d->OH);
+    int ok = 1;
+#pragma omp parallel reduction(& : ok)
+    {
+        int32_t *buf = malloc(sizeof(int32_t) * OCB * (d->OW ? d->OW : 1));
+        if (!buf)
+            ok = 0;
+#pragma omp for schedule(static)
+        for (int64_t t = 0; t < n_tasks; t++) {
+            if (!buf)
+                continue;
+            uint64_t oy = (uint64_t)t % d->OH, r = (uint64_t)t / d->OH;
+            uint64_t blk = r % nblk, bg = r / nblk, g = bg % d->G, b = bg / d->G;
+            row_block_i32(&dp, X, wt, b, g, blk * OCB, oy, buf);
+            for (uint64_t k = 0; k < OCB && blk * OCB + k < d->Cog; k++) {
+                uint64_t oc = g * d->Cog + blk * OCB + k;
+                int64_t bv = bias ? bias[oc] : 0, *o = acc + (b * d->OC + oc) * np + oy * d->OW;
+                for (uint64_t ox = 0; ox < d->OW; ox++)
+                    o[ox] = bv + buf[ox * OCB + k];
+            }
+        }
+        free(buf);
+    }
+    free(wt);
+    return ok;
+}
+
 /* The int32 path: when every partial sum of the plain products stays below
  * 2^31 (int8 activations and weights up to 2^17 taps); X read as int64 and
  * narrowed in the loop, one int32 plane per thread, bias added in int64. 0 when not applicable
@@ -230,6 +313,10 @@ static int conv_forward_i32(const zki_conv_dims *d, const int64_t *X, const void
         return 0;
     if (is_pointwise(d) && pointwise_i32(d, X, W, w_bits, bias, acc))
         return 1;
+    if (d->Cog >= OCB / 2)
+        return rows_i32(d, X, W, w_bits, bias, acc);
+    if (d->OW < I32_MIN_ROW)
+        return 0;
     uint64_t np = d->OH * d->OW;
     int64_t nbo = (int64_t)(d->B * d->OC);
     int ok = 1;
@@ -268,7 +355,7 @@ zki_status zki_conv_forward(const zki_conv_dims *d, const int64_t *X, const void
     int small_bias = 1;
     for (uint64_t oc = 0; bias && oc < d->OC; oc++)
         small_bias = small_bias && bias[oc] > -((int64_t)1 << 60) && bias[oc] < ((int64_t)1 << 60);
-    if (small_bias && (d->OW >= I32_MIN_ROW || is_pointwise(d)) &&
+    if (small_bias && (d->OW >= I32_MIN_ROW || is_pointwise(d) || d->Cog >= OCB / 2) &&
         conv_forward_i32(d, X, W, w_bits, bias, acc)) {
         *accp = acc;
         return ZKI_OK;
