@@ -259,10 +259,13 @@ static int rows_i32(const zki_conv_dims *d, const int64_t *X, const void *W, int
     int32_t *wt = calloc(d->G * taps * cogp + 1, sizeof(int32_t));
     if (!wt)
         return 0;
-    for (uint64_t oc = 0; oc < d->OC; oc++) {
-        uint64_t g = oc / d->Cog, ocl = oc % d->Cog;
+    /* each output channel writes its own column (ResNet-50's 512 x 4608
+     * weights take milliseconds: in parallel) */
+#pragma omp parallel for schedule(static) if (d->OC * taps > 65536)
+    for (int64_t oc = 0; oc < (int64_t)d->OC; oc++) {
+        uint64_t g = (uint64_t)oc / d->Cog, ocl = (uint64_t)oc % d->Cog;
         for (uint64_t t = 0; t < taps; t++)
-            wt[(g * taps + t) * cogp + ocl] = (int32_t)wget(W, w_bits, oc * taps + t);
+            wt[(g * taps + t) * cogp + ocl] = (int32_t)wget(W, w_bits, (uint64_t)oc * taps + t);
     }
     uint64_t nblk = cogp / OCB, np = d->OH * d->OW;
     int64_t n_tasks = (int64_t)(d->B * d->G * nblk * d->OH);
