@@ -14,8 +14,9 @@
  *       real position and at a padding position; the ADD recomputes from
  *       it honestly) and at the ADD reading it is rejected;
  *   (d) a key whose raw node is read by a non-ADD, a raw last node, a raw
- *       node with a nonzero q_log and a raw accumulator wider than its bits
- *       are refused; a raw output one bit narrower than its exact bound is
+ *       node with a nonzero q_log, a raw accumulator wider than its bits
+ *       and an ADD whose 32-bit raw input times its multiplier reaches
+ *       2^62 are refused; a raw output one bit narrower than its exact bound is
  *       refused by the model check;
  *   (e) the quantiser on the exported tiny ResNet: raw layers by default,
  *       none with raw_residual = 0, both within cosine 0.99 of the float
@@ -159,8 +160,11 @@ static void test_key_checks(zki_qmodel *m)
                  {"q_log 5", "quotient bits of a raw accumulator"},
                  {"M 2", "M of a raw accumulator"},
                  {"out_bits 33", "sizes out of range"},
-                 {"clamp hi 127", "clamp hi of a raw accumulator"}};
-    for (int c = 0; c < 5; c++) {
+                 {"clamp hi 127", "clamp hi of a raw accumulator"},
+                 /* 2^31 - 1 times a 32-bit input and another: past 2^62, the
+                  * ADD's unscaled relation (q_log at its cap) could wrap mod p */
+                 {"32 bits, the ADD's multipliers 2^31 - 1", "reach 2^62"}};
+    for (int c = 0; c < 6; c++) {
         zki_dag_node keep_r = d->nodes[r], keep_a = d->nodes[reader];
         if (c == 0)
             d->nodes[reader].kind = ZKI_NODE_CONCAT;
@@ -170,8 +174,14 @@ static void test_key_checks(zki_qmodel *m)
             d->nodes[r].M = 2;
         else if (c == 3)
             d->nodes[r].out_bits = 33;
-        else
+        else if (c == 4)
             d->nodes[r].hi = 127;
+        else {
+            d->nodes[r].out_bits = 32;
+            for (uint32_t i = 0; i < d->nodes[reader].n_in; i++)
+                d->nodes[reader].mul[i] = (1ll << 31) - 1;
+            d->nodes[reader].q_log = ZKI_DAG_MAX_Q_LOG;
+        }
         zki_status st = zki_dag_check(d);
         CHECK_MSG(st == ZKI_ERR_INPUT && strstr(zki_last_error(), cases[c].msg),
                   "key with raw node %u, %s: status %d (%s)", r, cases[c].what, st, zki_last_error());
