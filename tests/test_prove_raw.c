@@ -17,7 +17,8 @@
  *       node with a nonzero q_log, a raw accumulator wider than its bits
  *       and an ADD whose 32-bit raw input times its multiplier reaches
  *       2^62 are refused; a raw output one bit narrower than its exact bound is
- *       refused by the model check;
+ *       refused by the model check, and an activation as a raw LINEAR's
+ *       bias counts with its whole range in the exact bound;
  *   (e) the quantiser on the exported tiny ResNet: raw layers by default,
  *       none with raw_residual = 0, both within cosine 0.99 of the float
  *       model and proven. */
@@ -222,6 +223,27 @@ static void test_narrow_raw(zki_rng *g)
     zki_qmodel_free(m);
 }
 
+/* A raw LINEAR whose bias is an activation (no data): the exact bound
+ * takes the bias's whole range, as the executor adds any value of it. */
+static void test_raw_value_bias(zki_rng *g)
+{
+    zki_qmodel *m = make_raw_model(g);
+    zki_qnode *n = NULL;
+    for (int i = 0; i < m->n_nodes && !n; i++)
+        if (m->nodes[i].op == ZKI_QOP_LINEAR && m->nodes[i].p[1] == 0)
+            n = &m->nodes[i];
+    CHECK(n != NULL);
+    if (n) {
+        int xb = m->t[n->in[0]].bits;
+        uint64_t none = zki_qmodel_row_bound(m, n->in[1], -1, xb);
+        /* its input h: an activation of the bias's size */
+        uint64_t act = zki_qmodel_row_bound(m, n->in[1], n->in[0], xb);
+        CHECK_MSG(act == none + ((uint64_t)1 << (xb - 1)), "raw bound with an activation bias %llu, without "
+                  "%llu", (unsigned long long)act, (unsigned long long)none);
+    }
+    zki_qmodel_free(m);
+}
+
 /* The exported tiny ResNet compiled both ways. */
 static void test_quantiser(void)
 {
@@ -277,6 +299,7 @@ int main(void)
     test_proofs(&g, m, X, B);
     test_key_checks(m);
     test_narrow_raw(&g);
+    test_raw_value_bias(&g);
     test_quantiser();
     free(X);
     zki_qmodel_free(m);
