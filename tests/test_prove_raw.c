@@ -164,8 +164,10 @@ static void test_key_checks(zki_qmodel *m)
                  {"clamp hi 127", "clamp hi of a raw accumulator"},
                  /* 2^31 - 1 times a 32-bit input and another: past 2^62, the
                   * ADD's unscaled relation (q_log at its cap) could wrap mod p */
-                 {"32 bits, the ADD's multipliers 2^31 - 1", "reach 2^62"}};
-    for (int c = 0; c < 6; c++) {
+                 {"32 bits, the ADD's multipliers 2^31 - 1", "reach 2^62"},
+                 {"the last node (the nodes after it cut)", "raw accumulator cannot be the output"}};
+    for (int c = 0; c < 7; c++) {
+        uint32_t keep_n = d->n_nodes;
         zki_dag_node keep_r = d->nodes[r], keep_a = d->nodes[reader];
         if (c == 0)
             d->nodes[reader].kind = ZKI_NODE_CONCAT;
@@ -177,6 +179,8 @@ static void test_key_checks(zki_qmodel *m)
             d->nodes[r].out_bits = 33;
         else if (c == 4)
             d->nodes[r].hi = 127;
+        else if (c == 6)
+            d->n_nodes = r + 1;
         else {
             d->nodes[r].out_bits = 32;
             for (uint32_t i = 0; i < d->nodes[reader].n_in; i++)
@@ -186,7 +190,7 @@ static void test_key_checks(zki_qmodel *m)
         zki_status st = zki_dag_check(d);
         CHECK_MSG(st == ZKI_ERR_INPUT && strstr(zki_last_error(), cases[c].msg),
                   "key with raw node %u, %s: status %d (%s)", r, cases[c].what, st, zki_last_error());
-        d->nodes[r] = keep_r, d->nodes[reader] = keep_a;
+        d->nodes[r] = keep_r, d->nodes[reader] = keep_a, d->n_nodes = keep_n;
     }
     CHECK(zki_dag_check(d) == ZKI_OK);
     zki_pk_free(pk);
