@@ -14,9 +14,11 @@
  *       real position and at a padding position; the ADD recomputes from
  *       it honestly) and at the ADD reading it is rejected;
  *   (d) a key whose raw node is read by a non-ADD, a raw last node, a raw
- *       node with a nonzero q_log and a raw accumulator wider than its bits
- *       are refused; a raw output one bit narrower than its exact bound is
- *       refused by the model check;
+ *       node with a nonzero q_log, a raw accumulator wider than its bits
+ *       and an ADD whose 32-bit raw input times its multiplier reaches
+ *       2^62 are refused; a raw output one bit narrower than its exact bound is
+ *       refused by the model check, and an activation as a raw LINEAR's
+ *       bias counts with its whole range in the exact bound;
  *   (e) the quantiser on the exported tiny ResNet: raw layers by default,
  *       none with raw_residual = 0, both within cosine 0.99 of the float
  *       model and proven. */
@@ -159,8 +161,13 @@ static void test_key_checks(zki_qmodel *m)
                  {"q_log 5", "quotient bits of a raw accumulator"},
                  {"M 2", "M of a raw accumulator"},
                  {"out_bits 33", "sizes out of range"},
-                 {"clamp hi 127", "clamp hi of a raw accumulator"}};
-    for (int c = 0; c < 5; c++) {
+                 {"clamp hi 127", "clamp hi of a raw accumulator"},
+                 /* 2^31 - 1 times a 32-bit input and another: past 2^62, the
+                  * ADD's unscaled relation (q_log at its cap) could wrap mod p */
+                 {"32 bits, the ADD's multipliers 2^31 - 1", "reach 2^62"},
+                 {"the last node (the nodes after it cut)", "raw accumulator cannot be the output"}};
+    for (int c = 0; c < 7; c++) {
+        uint32_t keep_n = d->n_nodes;
         zki_dag_node keep_r = d->nodes[r], keep_a = d->nodes[reader];
         if (c == 0)
             d->nodes[reader].kind = ZKI_NODE_CONCAT;
@@ -170,12 +177,20 @@ static void test_key_checks(zki_qmodel *m)
             d->nodes[r].M = 2;
         else if (c == 3)
             d->nodes[r].out_bits = 33;
-        else
+        else if (c == 4)
             d->nodes[r].hi = 127;
+        else if (c == 6)
+            d->n_nodes = r + 1;
+        else {
+            d->nodes[r].out_bits = 32;
+            for (uint32_t i = 0; i < d->nodes[reader].n_in; i++)
+                d->nodes[reader].mul[i] = (1ll << 31) - 1;
+            d->nodes[reader].q_log = ZKI_DAG_MAX_Q_LOG;
+        }
         zki_status st = zki_dag_check(d);
         CHECK_MSG(st == ZKI_ERR_INPUT && strstr(zki_last_error(), cases[c].msg),
                   "key with raw node %u, %s: status %d (%s)", r, cases[c].what, st, zki_last_error());
-        d->nodes[r] = keep_r, d->nodes[reader] = keep_a;
+        d->nodes[r] = keep_r, d->nodes[reader] = keep_a, d->n_nodes = keep_n;
     }
     CHECK(zki_dag_check(d) == ZKI_OK);
     zki_pk_free(pk);
@@ -208,6 +223,27 @@ static void test_narrow_raw(zki_rng *g)
                           "raw output of %d bits for bound %llu: %d (%s)", bits, (unsigned long long)tb, st,
                           zki_last_error());
         }
+    }
+    zki_qmodel_free(m);
+}
+
+/* A raw LINEAR whose bias is an activation (no data): the exact bound
+ * takes the bias's whole range, as the executor adds any value of it. */
+static void test_raw_value_bias(zki_rng *g)
+{
+    zki_qmodel *m = make_raw_model(g);
+    zki_qnode *n = NULL;
+    for (int i = 0; i < m->n_nodes && !n; i++)
+        if (m->nodes[i].op == ZKI_QOP_LINEAR && m->nodes[i].p[1] == 0)
+            n = &m->nodes[i];
+    CHECK(n != NULL);
+    if (n) {
+        int xb = m->t[n->in[0]].bits;
+        uint64_t none = zki_qmodel_row_bound(m, n->in[1], -1, xb);
+        /* its input h: an activation of the bias's size */
+        uint64_t act = zki_qmodel_row_bound(m, n->in[1], n->in[0], xb);
+        CHECK_MSG(act == none + ((uint64_t)1 << (xb - 1)), "raw bound with an activation bias %llu, without "
+                  "%llu", (unsigned long long)act, (unsigned long long)none);
     }
     zki_qmodel_free(m);
 }
@@ -267,6 +303,7 @@ int main(void)
     test_proofs(&g, m, X, B);
     test_key_checks(m);
     test_narrow_raw(&g);
+    test_raw_value_bias(&g);
     test_quantiser();
     free(X);
     zki_qmodel_free(m);

@@ -370,6 +370,9 @@ zki_status zki_dag_check(const zki_dag *a)
         if (L->K < 1 || L->K > ZKI_DAG_MAX_DIM || L->N < 1 || L->N > ZKI_DAG_MAX_DIM || L->out_bits < 2 ||
             L->out_bits > (zki_dag_raw(L) ? ZKI_DAG_MAX_RAW_BITS : 16u))
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u: sizes out of range", j);
+        if (zki_dag_raw(L) && j + 1 == a->n_nodes)
+            return zki_fail(ZKI_ERR_INPUT, "vk: node %u: a raw accumulator cannot be the output (it is read by ADD "
+                            "nodes only)", j);
         if (zki_dag_raw(L) && !raw_readers_add(a, j))
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u: a raw accumulator must be read by ADD nodes only", j);
         if (!(st = node_inputs_check(a, j)))

@@ -113,7 +113,8 @@ zki_status zki_requant_witness_of(zki_walk *w, uint32_t j, int64_t *accp);
 zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j);
 /* An ADD node's quotient bits from its public multipliers and its inputs'
  * bits (the worst |acc| = sum_i |mul_i| 2^(b_i-1)): setup sets exactly this
- * and the key check holds a key to it (0: fields out of range). */
+ * and the key check holds a key to it (0: fields out of range, or the worst
+ * |acc| + 2^(s-1) reaches 2^62, as zki_qmodel_check refuses too). */
 uint32_t zki_add_q_log(const zki_dag *d, uint32_t j);
 /* A MUL node's quotient bits from M, s and its inputs' bits (the worst
  * |acc M| = 2^(b_0-1) 2^(b_1-1) |M|), the same way; 0: fields out of range

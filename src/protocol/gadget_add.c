@@ -38,6 +38,9 @@ static zki_status add_key_check(const zki_dag *d, uint32_t j)
     /* the quotient bound is public here: a smaller q_log would let the
      * proof's scaled relation wrap mod p (lookup/requant.c) */
     uint32_t ql = zki_add_q_log(d, j);
+    if (!ql)
+        return zki_fail(ZKI_ERR_INPUT, "vk: node %u (add): its multipliers and inputs' bits let |acc| + 2^(s-1) "
+                        "reach 2^62", j);
     if (L->q_log != ql)
         return zki_fail(ZKI_ERR_INPUT, "vk: node %u (add): quotient bits %u, its multipliers and inputs give %u", j,
                         L->q_log, ql);

@@ -286,6 +286,11 @@ uint32_t zki_add_q_log(const zki_dag *d, uint32_t j)
     }
     if (A->s < 1 || A->s > 61)
         return 0;
+    /* at the cap the relation is not scaled (s' = s, lookup/requant.h):
+     * only |acc| + 2^(s-1) < 2^62 keeps it from wrapping mod p (reachable
+     * since raw inputs have up to 32 bits) */
+    if (worst + ((__int128)1 << (A->s - 1)) >= (__int128)1 << 62)
+        return 0;
     uint32_t ql = quotient_bits(worst, A->s, ZKI_DAG_MAX_Q_LOG);
     return ql > ZKI_DAG_MAX_Q_LOG ? ZKI_DAG_MAX_Q_LOG : ql;
 }

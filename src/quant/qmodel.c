@@ -155,7 +155,9 @@ static zki_u128 value_bound(const zki_qtensor *t)
 uint64_t zki_qmodel_row_bound(const zki_qmodel *m, int w, int b, int x_bits)
 {
     const zki_qtensor *W = &m->t[w];
-    const int64_t *B = b >= 0 ? m->t[b].data : NULL;
+    /* a bias that is not a constant (an activation) adds any value of its range */
+    const int64_t *B = b >= 0 && m->t[b].kind == ZKI_QT_CONST ? m->t[b].data : NULL;
+    zki_u128 bany = b >= 0 && !B ? value_bound(&m->t[b]) : 0;
     int64_t rows = W->dims[0], cols = rows > 0 ? zki_qnumel(W) / rows : 0;
     zki_u128 worst = 0, bx = (zki_u128)1 << (x_bits - 1);
     for (int64_t r = 0; W->data && r < rows; r++) {
@@ -164,7 +166,7 @@ uint64_t zki_qmodel_row_bound(const zki_qmodel *m, int w, int b, int x_bits)
             int64_t v = W->data[r * cols + k];
             l1 += v < 0 ? (zki_u128)0 - (zki_u128)(__int128)v : (zki_u128)v;
         }
-        zki_u128 a = l1 * bx + (B ? (B[r] < 0 ? (zki_u128)0 - (zki_u128)(__int128)B[r] : (zki_u128)B[r]) : 0);
+        zki_u128 a = l1 * bx + (B ? (B[r] < 0 ? (zki_u128)0 - (zki_u128)(__int128)B[r] : (zki_u128)B[r]) : bany);
         worst = a > worst ? a : worst;
     }
     return worst > UINT64_MAX ? UINT64_MAX : (uint64_t)worst;

@@ -110,8 +110,9 @@ zki_status zki_qmodel_check(const zki_qmodel *m);
 
 /* The largest |acc| of a LINEAR or CONV with constant weights w (rows
  * along dims[0]) and bias b (-1: none) for inputs of x_bits bits (2..32):
- * max over rows of 2^(x_bits-1) sum |w_row| + |b_row|, saturating at
- * UINT64_MAX. A raw accumulator's bits must hold it. */
+ * max over rows of 2^(x_bits-1) sum |w_row| + |b_row| (a bias that is no
+ * constant: its range's largest |value|), saturating at UINT64_MAX. A raw
+ * accumulator's bits must hold it. */
 uint64_t zki_qmodel_row_bound(const zki_qmodel *m, int w, int b, int x_bits);
 
 /* Requantisation: clamp(floor((x*M + 2^(s-1)) / 2^s), lo, hi). */
