@@ -1,6 +1,7 @@
 /* Fractional-sum GKR: see gkr_frac.h. */
 #include "lookup/gkr_frac.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@ struct zki_frac_layer {
     zki_ext lambda;
     const zki_ext *r;
     const zki_ext *src[4]; /* p0, p1, q0, q1 before the first bind */
-    const zki_fe *srcb[2]; /* p0, p1 when the leaves' p are base field (src[0..1] unused) */
+    const zki_frac_leaves *lv; /* or the leaves, computed when read (src[] unused) */
     zki_ext *tab[4];       /* folded copies after it; tab[1] is u = p1 + lambda q1
                             * after the first bind (F = p0 q1 + q0 u needs no lambda).
                             * Folds alternate between two regions of h/2 and h/4
@@ -56,8 +57,9 @@ static size_t layer_ws_len(size_t j) { return (size_t)4 << j; }
 
 /* ws: layer_ws_len(j) entries owned by the caller, or NULL to allocate
  * (a whole GKR reuses one block: fresh pages per layer cost page faults). */
-static zki_status layer_new_ws(zki_frac_layer **out, const zki_ext *p, const zki_fe *pb, const zki_ext *q,
-                               size_t j, const zki_ext *r, zki_ext lambda, zki_ext *ws)
+static zki_status layer_new_ws(zki_frac_layer **out, const zki_ext *p, const zki_ext *q,
+                               const zki_frac_leaves *lv, size_t j, const zki_ext *r, zki_ext lambda,
+                               zki_ext *ws)
 {
     *out = NULL;
     if (j >= ZKI_FRAC_MAX_VARS)
@@ -71,12 +73,9 @@ static zki_status layer_new_ws(zki_frac_layer **out, const zki_ext *p, const zki
     L->r = r;
     L->size = h;
     L->scale = zki_ext_one();
-    L->src[0] = pb ? NULL : p;
-    L->src[1] = pb ? NULL : p + h;
-    L->srcb[0] = pb;
-    L->srcb[1] = pb ? pb + h : NULL;
-    L->src[2] = q;
-    L->src[3] = q + h;
+    L->lv = lv;
+    for (int k = 0; k < 4 && !lv; k++)
+        L->src[k] = (k < 2 ? p : q) + (k & 1 ? h : 0);
     L->off = malloc((j + 1) * sizeof *L->off);
     L->owns_ws = ws == NULL;
     if (!ws)
@@ -92,8 +91,7 @@ static zki_status layer_new_ws(zki_frac_layer **out, const zki_ext *p, const zki
         zki_frac_layer_free(L);
         return zki_fail(ZKI_ERR_NOMEM, "frac layer tables (2^%zu)", j);
     }
-    for (int k = 0; k < 4; k++)
-        L->now[k] = (zki_ext *)L->src[k]; /* now[1] is p1 until the first bind, u after */
+    /* before the first bind the tables are read through src_chunk; now[1] is u after it */
     ZKI_VERIFY_CHECK(ZKI_EXT_CANON(lambda));
     ZKI_VERIFY_CHECK_EACH(i, j, ZKI_EXT_CANON(r[i]));
     /* eq(r[k..j), y) has 2^(j-k) entries; built from k = j (one entry) down
@@ -123,7 +121,7 @@ static zki_status layer_new_ws(zki_frac_layer **out, const zki_ext *p, const zki
 zki_status zki_frac_layer_new(zki_frac_layer **out, const zki_ext *p, const zki_ext *q, size_t j,
                               const zki_ext *r, zki_ext lambda)
 {
-    return layer_new_ws(out, p, NULL, q, j, r, lambda, NULL);
+    return layer_new_ws(out, p, q, NULL, j, r, lambda, NULL);
 }
 
 void zki_frac_layer_free(zki_frac_layer *L)
@@ -136,12 +134,46 @@ void zki_frac_layer_free(zki_frac_layer *L)
     free(L);
 }
 
-static const zki_ext *cur(const zki_frac_layer *L, int k) { return L->now[k]; }
+/* Entries per chunk of the tables read before the first bind: a leaf
+ * source fills a buffer of them on each thread's stack. */
+#define FRAC_CHUNK 128
 
-/* Entry i of table k before the first bind (p0, p1 possibly base field). */
-static inline zki_ext src_at(const zki_frac_layer *L, int k, size_t i)
+typedef struct {
+    zki_ext x[4][FRAC_CHUNK];
+    zki_fe p[FRAC_CHUNK];
+} src_buf;
+
+static size_t min_sz(size_t a, size_t b) { return a < b ? a : b; }
+
+/* x[k] = entries i .. i + n (n <= FRAC_CHUNK) of p0, p1, q0, q1 before the
+ * first bind: pointers into the arrays, or filled into b from the leaf
+ * source (its base-field p lifted to the extension). */
+static void src_chunk(const zki_frac_layer *L, size_t i, size_t n, src_buf *b, const zki_ext *x[4])
 {
-    return k < 2 && L->srcb[k] ? zki_ext_from_fe(L->srcb[k][i]) : L->src[k][i];
+    if (!L->lv) {
+        for (int k = 0; k < 4; k++)
+            x[k] = L->src[k] + i;
+        return;
+    }
+    size_t h = (size_t)1 << L->j;
+    for (int hi = 0; hi < 2; hi++) { /* the halves: leaves i.. and h + i.. */
+        L->lv->fill(L->lv->ctx, hi * h + i, n, b->p, b->x[2 + hi]);
+        for (size_t t = 0; t < n; t++)
+            b->x[hi][t] = zki_ext_from_fe(b->p[t]);
+        x[hi] = b->x[hi];
+        x[2 + hi] = b->x[2 + hi];
+    }
+}
+
+/* The same for the current tables, whatever the round. */
+static void tab_chunk(const zki_frac_layer *L, size_t i, size_t n, src_buf *b, const zki_ext *x[4])
+{
+    if (L->round == 0) {
+        src_chunk(L, i, n, b, x);
+        return;
+    }
+    for (int k = 0; k < 4; k++)
+        x[k] = L->now[k] + i;
 }
 
 /* h(t) = sum_y eq(r[i+1..], y) F(t, y), F = p0 q1 + q0 (p1 + lambda q1),
@@ -179,43 +211,63 @@ static int derives_h1(const zki_frac_layer *L, size_t round, zki_ext scale)
     return L->have_claim && !zki_ext_is_zero(zki_ext_mul(scale, L->r[round]));
 }
 
-/* h(0), h(1) (unless derived), h(2) of the current round (unscaled), from the tables. */
-static void round_sums(const zki_frac_layer *L, zki_ext h[3])
+/* Chunk body of a parallel sum over the current round's pairs: pairs y0
+ * .. y0 + n into S (b: the thread's buffer for src_chunk). */
+typedef void (*chunk_fn)(const zki_frac_layer *L, const void *ctx, size_t y0, size_t n, src_buf *b,
+                         zki_ext_acc S[3]);
+
+/* out[t] = sum over the chunks of size >> w pairs (w = 1: round sums, 2:
+ * the fused fold's next sums), FRAC_CHUNK >> w pairs per chunk: exact
+ * lazy sums, the same for any thread count. */
+static void chunked_sums(const zki_frac_layer *L, unsigned w, chunk_fn body, const void *ctx, zki_ext out[3])
 {
-    int want1 = !derives_h1(L, L->round, L->scale);
-    const zki_ext *a = cur(L, 0), *u = cur(L, 1), *c = cur(L, 2), *d = cur(L, 3);
-    const zki_ext *E = L->eqs + L->off[L->round + 1];
-    size_t half = L->size / 2;
+    size_t count = L->size >> w, step = FRAC_CHUNK >> w;
     zki_ext_acc A[3];
     for (int t = 0; t < 3; t++)
         zki_ext_acc_zero(&A[t]);
-    #pragma omp parallel if (half > 16384)
+    #pragma omp parallel if (L->size > 32768)
     {
         zki_ext_acc S[3];
+        src_buf b;
         for (int t = 0; t < 3; t++)
             zki_ext_acc_zero(&S[t]);
-        if (L->round == 0) { /* u = p1 + lambda q1 on the fly */
-            zki_ext lam = L->lambda;
-            zki_fe lw = zki_ext_mul_prep(lam);
-            #pragma omp for schedule(static) nowait
-            for (size_t y = 0; y < half; y++) {
-                zki_ext u0 = zki_ext_add(src_at(L, 1, 2 * y), zki_ext_mul_pre(d[2 * y], lam, lw));
-                zki_ext u1 = zki_ext_add(src_at(L, 1, 2 * y + 1), zki_ext_mul_pre(d[2 * y + 1], lam, lw));
-                pair_terms(S, E[y], src_at(L, 0, 2 * y), src_at(L, 0, 2 * y + 1), u0, u1, c[2 * y],
-                           c[2 * y + 1], d[2 * y], d[2 * y + 1], want1);
-            }
-        } else {
-            #pragma omp for schedule(static) nowait
-            for (size_t y = 0; y < half; y++)
-                pair_terms(S, E[y], a[2 * y], a[2 * y + 1], u[2 * y], u[2 * y + 1], c[2 * y],
-                           c[2 * y + 1], d[2 * y], d[2 * y + 1], want1);
-        }
+        #pragma omp for schedule(static) nowait
+        for (size_t y0 = 0; y0 < count; y0 += step)
+            body(L, ctx, y0, min_sz(step, count - y0), &b, S);
         #pragma omp critical
         for (int t = 0; t < 3; t++)
             zki_ext_acc_merge(&A[t], &S[t]);
     }
     for (int t = 0; t < 3; t++)
-        h[t] = zki_ext_acc_reduce(&A[t]);
+        out[t] = zki_ext_acc_reduce(&A[t]);
+}
+
+/* Round 0's pairs y0 .. y0 + n, u = p1 + lambda q1 on the fly; ctx: want1. */
+static void round0_chunk(const zki_frac_layer *L, const void *ctx, size_t y0, size_t n, src_buf *b,
+                         zki_ext_acc S[3])
+{
+    int want1 = *(const int *)ctx;
+    const zki_ext *E = L->eqs + L->off[1] + y0;
+    zki_ext lam = L->lambda;
+    zki_fe lw = zki_ext_mul_prep(lam);
+    const zki_ext *x[4];
+    src_chunk(L, 2 * y0, 2 * n, b, x);
+    for (size_t y = 0; y < n; y++) {
+        const zki_ext *a = x[0] + 2 * y, *p1 = x[1] + 2 * y, *c = x[2] + 2 * y, *d = x[3] + 2 * y;
+        zki_ext u0 = zki_ext_add(p1[0], zki_ext_mul_pre(d[0], lam, lw));
+        zki_ext u1 = zki_ext_add(p1[1], zki_ext_mul_pre(d[1], lam, lw));
+        pair_terms(S, E[y], a[0], a[1], u0, u1, c[0], c[1], d[0], d[1], want1);
+    }
+}
+
+/* h(0), h(1) (unless derived), h(2) of round 0 (unscaled), from the
+ * tables before the first bind (later rounds' sums come from the fused
+ * fold). */
+static void round_sums(const zki_frac_layer *L, zki_ext h[3])
+{
+    ZKI_VERIFY_CHECK(L->round == 0);
+    int want1 = !derives_h1(L, 0, L->scale);
+    chunked_sums(L, 1, round0_chunk, &want1, h);
 }
 
 void zki_frac_layer_round(zki_frac_layer *L, zki_ext msg[3])
@@ -251,11 +303,71 @@ static inline zki_ext fold1(zki_ext x0, zki_ext x1, zki_ext c, zki_fe cw)
     return zki_ext_add(x0, zki_ext_mul_pre(zki_ext_sub(x1, x0), c, cw));
 }
 
-/* Binds x_i = c. When another round follows, the fold also computes that
- * round's sums in the same pass (one read of the tables instead of two). */
+/* The last bind (two entries per table to one); the first one too when
+ * j = 1, then with u = fold(p1) + lambda fold(q1) (folds are linear). */
+static void bind_last(zki_frac_layer *L, zki_ext *const dst[4], zki_ext c)
+{
+    src_buf b;
+    const zki_ext *x[4];
+    tab_chunk(L, 0, 2, &b, x);
+    zki_fe cw = zki_ext_mul_prep(c);
+    for (int k = 0; k < 4; k++)
+        dst[k][0] = fold1(x[k][0], x[k][1], c, cw);
+    if (L->round == 0)
+        dst[1][0] = zki_ext_add(dst[1][0], zki_ext_mul(L->lambda, dst[3][0]));
+}
+
+typedef struct {
+    zki_ext c;
+    zki_fe cw;
+    zki_ext *const *dst;
+    int want1;
+} fold_ctx;
+
+/* The fused fold's pairs y0 .. y0 + n: four entries of each table fold
+ * to two (into dst), which add the next round's terms. */
+static void fold_chunk(const zki_frac_layer *L, const void *ctx, size_t y0, size_t n, src_buf *b,
+                       zki_ext_acc S[3])
+{
+    const fold_ctx *f = ctx;
+    int first = L->round == 0;
+    zki_ext lam = L->lambda;
+    zki_fe lw = zki_ext_mul_prep(lam);
+    const zki_ext *E = L->eqs + L->off[L->round + 2] + y0;
+    const zki_ext *x[4];
+    tab_chunk(L, 4 * y0, 4 * n, b, x);
+    for (size_t y = 0; y < n; y++) {
+        zki_ext o[4][2];
+        for (int k = 0; k < 4; k++) {
+            const zki_ext *v = x[k] + 4 * y;
+            o[k][0] = fold1(v[0], v[1], f->c, f->cw);
+            o[k][1] = fold1(v[2], v[3], f->c, f->cw);
+        }
+        if (first) { /* u = fold(p1) + lambda fold(q1) (folds are linear) */
+            o[1][0] = zki_ext_add(o[1][0], zki_ext_mul_pre(o[3][0], lam, lw));
+            o[1][1] = zki_ext_add(o[1][1], zki_ext_mul_pre(o[3][1], lam, lw));
+        }
+        for (int k = 0; k < 4; k++) {
+            f->dst[k][2 * (y0 + y)] = o[k][0];
+            f->dst[k][2 * (y0 + y) + 1] = o[k][1];
+        }
+        pair_terms(S, E[y], o[0][0], o[0][1], o[1][0], o[1][1], o[2][0], o[2][1], o[3][0], o[3][1],
+                   f->want1);
+    }
+}
+
+/* A bind another round follows: the fold also computes that round's sums
+ * in the same pass (one read of the tables instead of two). */
+static void bind_fused(zki_frac_layer *L, zki_ext *const dst[4], zki_ext c)
+{
+    fold_ctx f = {c, zki_ext_mul_prep(c), dst, !derives_h1(L, L->round + 1, L->scale)};
+    chunked_sums(L, 2, fold_chunk, &f, L->next);
+}
+
+/* Binds x_i = c; the tables halve from 2^j. */
 void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
 {
-    /* one bind per variable; the tables halve from 2^j */
+    /* one bind per variable */
     ZKI_VERIFY_CHECK(L->round < L->j && L->size == (size_t)1 << (L->j - L->round));
     ZKI_VERIFY_CHECK(ZKI_EXT_CANON(c));
     zki_ext ri = L->r[L->round];
@@ -269,68 +381,11 @@ void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
         /* even rounds fold into tab[k][0 .. h/2), odd ones into tab[k][h/2 ..
          * 3h/4): never the table being read */
         dst[k] = L->tab[k] + (L->round & 1 ? ((size_t)1 << L->j) / 2 : 0);
-    /* first bind: the folded u is fold(p1) + lambda fold(q1) (folds are linear) */
-    int first = L->round == 0;
-    zki_ext lam = L->lambda;
-    zki_fe lw = zki_ext_mul_prep(lam);
-    L->have_next = L->round + 1 < L->j && L->size >= 4;
-    if (!L->have_next) {
-        for (int k = 0; k < 4; k++)
-            if (first && k < 2 && L->srcb[k]) {
-                zki_fe cw = zki_ext_mul_prep(c);
-                for (size_t i = 0; i < L->size / 2; i++)
-                    dst[k][i] = fold1(src_at(L, k, 2 * i), src_at(L, k, 2 * i + 1), c, cw);
-            } else {
-                zki_mle_fold_ext(dst[k], L->now[k], L->size, c);
-            }
-        for (size_t i = 0; first && i < L->size / 2; i++)
-            dst[1][i] = zki_ext_add(dst[1][i], zki_ext_mul_pre(dst[3][i], lam, lw));
-    } else {
-        const zki_ext *in[4] = {L->now[0], L->now[1], L->now[2], L->now[3]};
-        const zki_ext *E = L->eqs + L->off[L->round + 2];
-        size_t quarter = L->size / 4;
-        zki_fe cw = zki_ext_mul_prep(c);
-        int want1 = !derives_h1(L, L->round + 1, L->scale);
-        zki_ext_acc A[3];
-        for (int t = 0; t < 3; t++)
-            zki_ext_acc_zero(&A[t]);
-        #pragma omp parallel if (quarter > 8192)
-        {
-            zki_ext_acc S[3];
-            for (int t = 0; t < 3; t++)
-                zki_ext_acc_zero(&S[t]);
-            #pragma omp for schedule(static) nowait
-            for (size_t y = 0; y < quarter; y++) {
-                zki_ext o[4][2];
-                for (int k = 0; k < 4; k++) {
-                    if (first && k < 2 && L->srcb[k]) {
-                        const zki_fe *x = L->srcb[k] + 4 * y;
-                        o[k][0] = fold1(zki_ext_from_fe(x[0]), zki_ext_from_fe(x[1]), c, cw);
-                        o[k][1] = fold1(zki_ext_from_fe(x[2]), zki_ext_from_fe(x[3]), c, cw);
-                        continue;
-                    }
-                    const zki_ext *x = in[k] + 4 * y;
-                    o[k][0] = fold1(x[0], x[1], c, cw);
-                    o[k][1] = fold1(x[2], x[3], c, cw);
-                }
-                if (first) {
-                    o[1][0] = zki_ext_add(o[1][0], zki_ext_mul_pre(o[3][0], lam, lw));
-                    o[1][1] = zki_ext_add(o[1][1], zki_ext_mul_pre(o[3][1], lam, lw));
-                }
-                for (int k = 0; k < 4; k++) {
-                    dst[k][2 * y] = o[k][0];
-                    dst[k][2 * y + 1] = o[k][1];
-                }
-                pair_terms(S, E[y], o[0][0], o[0][1], o[1][0], o[1][1], o[2][0], o[2][1],
-                           o[3][0], o[3][1], want1);
-            }
-            #pragma omp critical
-            for (int t = 0; t < 3; t++)
-                zki_ext_acc_merge(&A[t], &S[t]);
-        }
-        for (int t = 0; t < 3; t++)
-            L->next[t] = zki_ext_acc_reduce(&A[t]);
-    }
+    L->have_next = L->round + 1 < L->j; /* then the tables have 4 entries or more */
+    if (L->have_next)
+        bind_fused(L, dst, c);
+    else
+        bind_last(L, dst, c);
     for (int k = 0; k < 4; k++)
         L->now[k] = dst[k];
     L->size /= 2;
@@ -340,8 +395,11 @@ void zki_frac_layer_bind(zki_frac_layer *L, zki_ext c)
 void zki_frac_layer_final(const zki_frac_layer *L, zki_ext ev[4])
 {
     ZKI_VERIFY_CHECK(L->round == L->j && L->size == 1); /* every variable bound */
-    for (int k = 0; k < 4; k++) /* j = 0: nothing bound, the leaves themselves */
-        ev[k] = L->round == 0 ? src_at(L, k, 0) : cur(L, k)[0];
+    src_buf b;
+    const zki_ext *x[4];
+    tab_chunk(L, 0, 1, &b, x); /* j = 0: nothing bound, the leaves themselves */
+    for (int k = 0; k < 4; k++)
+        ev[k] = x[k][0];
     if (L->round > 0) /* p1 = u - lambda q1 */
         ev[1] = zki_ext_sub(ev[1], zki_ext_mul(L->lambda, ev[3]));
 }
@@ -385,113 +443,167 @@ static void next_claims(const zki_ext ev[4], zki_ext mu, zki_ext *P, zki_ext *Q)
 }
 
 /* layers[j] holds p_j then q_j (2 * 2^j entries) for j < n, all in one
- * block: layers[n - 1] first (N entries), then the others (N - 2).
+ * block of 2N entries, largest first: layers[j] at 2N - 2^(j+2), so
+ * layers[n - 1] at 0 and layers[0] ending 2 short of the block's end.
  * Layer step j reads layers[j + 1] (the leaves for j = n - 1) and later
- * steps the layers above it, so its work space goes: for the last step
- * over all layers, for step n - 2 over layers[0 .. n - 2], for the others
- * after all layers. */
-size_t zki_frac_work_len(size_t n)
+ * steps the layers before it; layers[0 .. j], after it, are spent, so the
+ * step's work space (2^(j+2) entries) goes from layers[j] to the end. */
+size_t zki_frac_work_len(size_t n) { return (size_t)2 << n; }
+
+static zki_ext *layer_at(zki_ext *block, size_t n, size_t j)
 {
-    size_t N = (size_t)1 << n, blk_len = layer_ws_len(n - 1);
-    if (n >= 2 && N + layer_ws_len(n - 2) > blk_len)
-        blk_len = N + layer_ws_len(n - 2);
-    if (n >= 3 && 2 * (N - 1) + layer_ws_len(n - 3) > blk_len)
-        blk_len = 2 * (N - 1) + layer_ws_len(n - 3);
-    return blk_len;
+    return block + ((size_t)2 << n) - ((size_t)4 << j);
 }
 
-/* p (extension) or pb (base field) gives the leaves' numerators; work
- * (zki_frac_work_len(n) entries) or NULL to allocate. */
-static zki_status frac_prove(const zki_ext *p, const zki_fe *pb, const zki_ext *q, size_t n, zki_transcript *t,
-                             zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval, zki_ext *work)
+/* The leaves: extension arrays p, q, or the source lv. */
+typedef struct {
+    const zki_ext *p, *q;
+    const zki_frac_leaves *lv;
+} leaves_in;
+
+/* Layer j into P (then its q) from layer j + 1's p, q (2^(j+1) entries each). */
+static void layer_from(const zki_ext *pp, const zki_ext *qq, size_t j, zki_ext *P)
 {
+    size_t h = (size_t)1 << j;
+    zki_ext *Q = P + h;
+    #pragma omp parallel for schedule(static) if (h > 16384)
+    for (size_t i = 0; i < h; i++) {
+        P[i] = zki_ext_add(zki_ext_mul(pp[i], qq[i + h]), zki_ext_mul(pp[i + h], qq[i]));
+        Q[i] = zki_ext_mul(qq[i], qq[i + h]);
+    }
+}
+
+/* Layer n - 1 (h = 2^(n-1) entries of p, then of q) from the leaf source,
+ * a chunk of leaf pairs (i, i + h) at a time: no leaf is stored. Returns
+ * the first leaf with a zero denominator, or SIZE_MAX. */
+static size_t layer_from_leaves(const zki_frac_leaves *lv, size_t h, zki_ext *P)
+{
+    zki_ext *Q = P + h;
+    size_t bad = SIZE_MAX;
+    #pragma omp parallel if (h > 16384)
+    {
+        zki_fe p[2][FRAC_CHUNK];
+        zki_ext q[2][FRAC_CHUNK];
+        size_t mine = SIZE_MAX;
+        #pragma omp for schedule(static) nowait
+        for (size_t i0 = 0; i0 < h; i0 += FRAC_CHUNK) {
+            size_t n = min_sz(FRAC_CHUNK, h - i0);
+            lv->fill(lv->ctx, i0, n, p[0], q[0]);
+            lv->fill(lv->ctx, h + i0, n, p[1], q[1]);
+            for (size_t t = 0; t < n; t++) {
+                ZKI_VERIFY_CHECK(ZKI_FE_CANON(p[0][t]) && ZKI_FE_CANON(p[1][t]) &&
+                                 ZKI_EXT_CANON(q[0][t]) && ZKI_EXT_CANON(q[1][t]));
+                P[i0 + t] = zki_ext_add(zki_ext_scale(q[1][t], p[0][t]), zki_ext_scale(q[0][t], p[1][t]));
+                Q[i0 + t] = zki_ext_mul(q[0][t], q[1][t]);
+                /* a product in a field is zero iff a factor is; the
+                 * smallest such leaf over all pairs is the first */
+                if (zki_ext_is_zero(Q[i0 + t]))
+                    mine = min_sz(mine, zki_ext_is_zero(q[0][t]) ? i0 + t : h + i0 + t);
+            }
+        }
+        #pragma omp critical
+        bad = min_sz(bad, mine);
+    }
+    return bad;
+}
+
+/* Every layer j < n, bottom-up. ZKI_ERR_INPUT on a zero denominator among
+ * a source's leaves (arrays are checked before). */
+static zki_status build_layers(const leaves_in *in, size_t n, zki_ext *block)
+{
+    zki_ext *top = layer_at(block, n, n - 1);
+    if (in->lv) {
+        size_t bad = layer_from_leaves(in->lv, (size_t)1 << (n - 1), top);
+        if (bad != SIZE_MAX)
+            return zki_fail(ZKI_ERR_INPUT, "frac GKR: zero denominator at leaf %zu", bad);
+    } else {
+        layer_from(in->p, in->q, n - 1, top);
+    }
+    for (size_t j = n - 1; j-- > 0;) {
+        const zki_ext *below = layer_at(block, n, j + 1);
+        layer_from(below, below + ((size_t)2 << j), j, layer_at(block, n, j));
+    }
+    return ZKI_OK;
+}
+
+/* The layer steps top-down from the root's claims; r, s: n + 1 entries.
+ * On success r holds the leaf point and *P, *Q the leaves' claims. */
+static zki_status prove_layers(const leaves_in *in, size_t n, zki_ext *block, zki_transcript *t,
+                               zki_frac_proof *pf, zki_ext *r, zki_ext *s, zki_ext *P, zki_ext *Q)
+{
+    zki_status st = ZKI_OK;
+    for (size_t j = 0; j < n && st == ZKI_OK; j++) {
+        zki_ext lambda = zki_ts_challenge_ext(t, "frac.lambda");
+#ifdef ZKI_CHECKED
+        /* the verifier's running claim: the honest layer must pass its check */
+        zki_ext claim = zki_ext_add(*P, zki_ext_mul(lambda, *Q));
+#endif
+        int leaf = j + 1 == n;
+        const zki_ext *below = leaf ? NULL : layer_at(block, n, j + 1);
+        zki_frac_layer *L;
+        st = layer_new_ws(&L, leaf ? in->p : below, leaf ? in->q : below + ((size_t)2 << j),
+                          leaf ? in->lv : NULL, j, r, lambda, layer_at(block, n, j));
+        if (st != ZKI_OK)
+            break;
+        L->have_claim = 1; /* the honest claim: h(1) from it */
+        L->claim = zki_ext_add(*P, zki_ext_mul(lambda, *Q));
+        for (size_t i = 0; i < j; i++) {
+            zki_ext *m = pf->msgs + msg_off(j) + 3 * i;
+            zki_frac_layer_round(L, m);
+            zki_ts_absorb_ext_vec(t, "frac.round", m, 3);
+            s[i] = zki_ts_challenge_ext(t, "frac.r");
+#ifdef ZKI_CHECKED
+            claim = zki_sc_next_claim(claim, m, 3, s[i]);
+#endif
+            zki_frac_layer_bind(L, s[i]);
+        }
+        zki_ext *ev = pf->evals + 4 * j;
+        zki_frac_layer_final(L, ev);
+        zki_frac_layer_free(L);
+#ifdef ZKI_CHECKED
+        ZKI_VERIFY_CHECK(zki_frac_layer_check(r, s, j, lambda, ev, claim) == ZKI_OK);
+#endif
+        zki_ts_absorb_ext_vec(t, "frac.evals", ev, 4);
+        s[j] = zki_ts_challenge_ext(t, "frac.mu");
+        next_claims(ev, s[j], P, Q);
+        memcpy(r, s, (j + 1) * sizeof *r);
+    }
+    return st;
+}
+
+/* work: zki_frac_work_len(n) entries, or NULL to allocate. */
+static zki_status frac_prove(const leaves_in *in, size_t n, zki_transcript *t, zki_frac_proof *pf,
+                             zki_ext *point, zki_ext *p_eval, zki_ext *q_eval, zki_ext *work)
+{
+    memset(pf, 0, sizeof *pf);
     if (n < 1 || n > ZKI_FRAC_MAX_VARS)
         return zki_fail(ZKI_ERR_INPUT, "frac GKR: %zu variables (1..%d)", n, ZKI_FRAC_MAX_VARS);
     size_t N = (size_t)1 << n;
-    for (size_t x = 0; x < N; x++)
-        if (zki_ext_is_zero(q[x]))
+    for (size_t x = 0; !in->lv && x < N; x++)
+        if (zki_ext_is_zero(in->q[x]))
             return zki_fail(ZKI_ERR_INPUT, "frac GKR: zero denominator at leaf %zu", x);
-    ZKI_VERIFY_CHECK_EACH(x, N, (pb ? ZKI_FE_CANON(pb[x]) : ZKI_EXT_CANON(p[x])) && ZKI_EXT_CANON(q[x]));
-    zki_ext **layers = calloc(n, sizeof *layers);
+    ZKI_VERIFY_CHECK_EACH(x, in->lv ? 0 : N, ZKI_EXT_CANON(in->p[x]) && ZKI_EXT_CANON(in->q[x]));
     zki_ext *block = work ? work : zki_scratch_alloc(zki_frac_work_len(n) * sizeof(zki_ext));
-    zki_status st = layers && block ? alloc_proof(pf, n) : zki_fail(ZKI_ERR_NOMEM, "frac layers");
-    if (st != ZKI_OK) {
-        free(layers);
-        if (!work)
-            zki_scratch_free(block);
-        return st;
-    }
-    for (size_t j = n; j-- > 0 && st == ZKI_OK;) {
-        size_t h = (size_t)1 << j;
-        layers[j] = j + 1 == n ? block : block + N + 2 * (h - 1);
-        const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
-        const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
-        zki_ext *P = layers[j], *Q = layers[j] + h;
-        const zki_fe *pbl = j + 1 == n ? pb : NULL; /* base-field leaves */
-        #pragma omp parallel for schedule(static) if (h > 16384)
-        for (size_t i = 0; i < h; i++) {
-            P[i] = pbl ? zki_ext_add(zki_ext_scale(qq[i + h], pbl[i]), zki_ext_scale(qq[i], pbl[i + h]))
-                       : zki_ext_add(zki_ext_mul(pp[i], qq[i + h]), zki_ext_mul(pp[i + h], qq[i]));
-            Q[i] = zki_ext_mul(qq[i], qq[i + h]);
-        }
-    }
     zki_ext *r = malloc((n + 1) * sizeof *r), *s = malloc((n + 1) * sizeof *s);
-    if (st == ZKI_OK && (!r || !s))
-        st = zki_fail(ZKI_ERR_NOMEM, "frac points");
+    zki_status st = block && r && s ? alloc_proof(pf, n) : zki_fail(ZKI_ERR_NOMEM, "frac layers");
+    if (st == ZKI_OK)
+        st = build_layers(in, n, block);
     if (st == ZKI_OK) {
-        pf->root_p = layers[0][0];
-        pf->root_q = layers[0][1];
+        zki_ext *top = layer_at(block, n, 0);
+        pf->root_p = top[0];
+        pf->root_q = top[1];
         /* a product of non-zero leaf denominators in a field */
         ZKI_VERIFY_CHECK(!zki_ext_is_zero(pf->root_q));
         zki_ts_absorb_ext(t, "frac.root_p", pf->root_p);
         zki_ts_absorb_ext(t, "frac.root_q", pf->root_q);
-        zki_ext P = pf->root_p, Q = pf->root_q;
-        for (size_t j = 0; j < n && st == ZKI_OK; j++) {
-            zki_ext lambda = zki_ts_challenge_ext(t, "frac.lambda");
-#ifdef ZKI_CHECKED
-            /* the verifier's running claim: the honest layer must pass its check */
-            zki_ext claim = zki_ext_add(P, zki_ext_mul(lambda, Q));
-#endif
-            size_t h = (size_t)1 << j;
-            const zki_ext *pp = j + 1 == n ? p : layers[j + 1];
-            const zki_ext *qq = j + 1 == n ? q : layers[j + 1] + 2 * h;
-            zki_frac_layer *L;
-            zki_ext *ws = j + 1 == n ? block : j + 2 == n ? block + N : block + 2 * (N - 1);
-            st = layer_new_ws(&L, pp, j + 1 == n ? pb : NULL, qq, j, r, lambda, ws);
-            if (st != ZKI_OK)
-                break;
-            L->have_claim = 1; /* the honest claim: h(1) from it */
-            L->claim = zki_ext_add(P, zki_ext_mul(lambda, Q));
-            for (size_t i = 0; i < j; i++) {
-                zki_ext *m = pf->msgs + msg_off(j) + 3 * i;
-                zki_frac_layer_round(L, m);
-                zki_ts_absorb_ext_vec(t, "frac.round", m, 3);
-                s[i] = zki_ts_challenge_ext(t, "frac.r");
-#ifdef ZKI_CHECKED
-                claim = zki_sc_next_claim(claim, m, 3, s[i]);
-#endif
-                zki_frac_layer_bind(L, s[i]);
-            }
-            zki_ext *ev = pf->evals + 4 * j;
-            zki_frac_layer_final(L, ev);
-            zki_frac_layer_free(L);
-#ifdef ZKI_CHECKED
-            ZKI_VERIFY_CHECK(zki_frac_layer_check(r, s, j, lambda, ev, claim) == ZKI_OK);
-#endif
-            zki_ts_absorb_ext_vec(t, "frac.evals", ev, 4);
-            s[j] = zki_ts_challenge_ext(t, "frac.mu");
-            next_claims(ev, s[j], &P, &Q);
-            memcpy(r, s, (j + 1) * sizeof *r);
-            if (j + 1 == n) {
-                memcpy(point, r, n * sizeof *r);
-                *p_eval = P;
-                *q_eval = Q;
-            }
-        }
+        *p_eval = pf->root_p;
+        *q_eval = pf->root_q;
+        st = prove_layers(in, n, block, t, pf, r, s, p_eval, q_eval);
     }
+    if (st == ZKI_OK)
+        memcpy(point, r, n * sizeof *r);
     if (!work)
         zki_scratch_free(block);
-    free(layers);
     free(r);
     free(s);
     if (st != ZKI_OK)
@@ -502,14 +614,37 @@ static zki_status frac_prove(const zki_ext *p, const zki_fe *pb, const zki_ext *
 zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_transcript *t,
                           zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval)
 {
-    return frac_prove(p, NULL, q, n, t, pf, point, p_eval, q_eval, NULL);
+    leaves_in in = {p, q, NULL};
+    return frac_prove(&in, n, t, pf, point, p_eval, q_eval, NULL);
+}
+
+zki_status zki_frac_prove_leaves(const zki_frac_leaves *lv, size_t n, zki_transcript *t,
+                                 zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval,
+                                 zki_ext *work)
+{
+    leaves_in in = {NULL, NULL, lv};
+    return frac_prove(&in, n, t, pf, point, p_eval, q_eval, work);
+}
+
+typedef struct {
+    const zki_fe *p;
+    const zki_ext *q;
+} leaf_arrays;
+
+static void fill_from_arrays(const void *ctx, size_t i, size_t n, zki_fe *p, zki_ext *q)
+{
+    const leaf_arrays *a = ctx;
+    memcpy(p, a->p + i, n * sizeof *p);
+    memcpy(q, a->q + i, n * sizeof *q);
 }
 
 zki_status zki_frac_prove_base(const zki_fe *p, const zki_ext *q, size_t n, zki_transcript *t,
                                zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval,
                                zki_ext *work)
 {
-    return frac_prove(NULL, p, q, n, t, pf, point, p_eval, q_eval, work);
+    leaf_arrays a = {p, q};
+    zki_frac_leaves lv = {fill_from_arrays, &a};
+    return zki_frac_prove_leaves(&lv, n, t, pf, point, p_eval, q_eval, work);
 }
 
 zki_status zki_frac_verify(size_t n, const zki_frac_proof *pf, zki_transcript *t,

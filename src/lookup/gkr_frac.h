@@ -41,14 +41,30 @@ size_t zki_frac_proof_size(const zki_frac_proof *pf);
  * coords) and p, q there. ZKI_ERR_INPUT if some q[x] is zero. */
 zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_transcript *t,
                           zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval);
-/* The same proof for base-field numerators p (lookup leaves: -1, 0, m),
- * half the leaves' memory of extension ones. work: zki_frac_work_len(n)
+/* Leaves computed when read, so that nothing leaf-sized is stored (the
+ * lookup prover derives them from its sites). fill writes leaves i .. i +
+ * n - 1: numerators p (base field: lookup leaves are -1, 0, m) and
+ * denominators q. It is called from several threads at once, on disjoint
+ * ranges, and asked for each leaf three times: for layer n - 1, then for the
+ * first round and the first bind of the last layer step. */
+typedef struct {
+    void (*fill)(const void *ctx, size_t i, size_t n, zki_fe *p, zki_ext *q);
+    const void *ctx;
+} zki_frac_leaves;
+
+/* The same proof with the leaves from lv. work: zki_frac_work_len(n)
  * entries the proof may overwrite (a caller proving several trees reuses
- * one block: fresh pages cost a fault and a zeroing each), or NULL. */
+ * one block: fresh pages cost a fault and a zeroing each), or NULL.
+ * ZKI_ERR_INPUT naming the first leaf whose q is zero. */
+zki_status zki_frac_prove_leaves(const zki_frac_leaves *lv, size_t n, zki_transcript *t,
+                                 zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval,
+                                 zki_ext *work);
+/* The same from arrays of base-field numerators p and denominators q. */
 zki_status zki_frac_prove_base(const zki_fe *p, const zki_ext *q, size_t n, zki_transcript *t,
                                zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval,
                                zki_ext *work);
-/* Extension elements of the prover's layers and work space for n variables. */
+/* Extension elements of the prover's layers and work space for n
+ * variables: 2^(n+1) (the leaves are not among them). */
 size_t zki_frac_work_len(size_t n);
 
 /* Replays the proof. On success the caller must check root_p, root_q (e.g.

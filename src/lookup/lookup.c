@@ -527,56 +527,104 @@ static void free_points(zki_ext **rho, const lk_layout *L)
     free(rho);
 }
 
-/* The leaves of tree b (its segments: the table's m / (alpha - (T_in +
- * beta T_out)), the sites' -1 / (alpha - (a + beta b)), 0 on padding)
- * into p, q from index 0. */
-static void tree_leaves(const zki_lookup *lk, const lk_layout *L, size_t b, zki_ext alpha, zki_ext beta,
-                        zki_fe *p, zki_ext *q)
+/* A segment's first leaf (counted over all trees, end to end). */
+typedef struct {
+    size_t goff, seg;
+} seg_pos;
+
+/* A tree's leaves, computed when the GKR reads them (nothing leaf-sized
+ * is stored): the table's m / (alpha - (T_in + beta T_out)), the sites'
+ * -1 / (alpha - (a + beta b)), 0 on padding. */
+typedef struct {
+    const zki_lookup *lk;
+    const unsigned *k;   /* per segment: 2^k leaves */
+    const seg_pos *pos;  /* the segments in leaf order */
+    size_t n_seg;
+    size_t base; /* the tree's first leaf */
+    zki_ext alpha, beta;
+    zki_fe bw;
+} leaf_src;
+
+/* Table leaves, rows i .. i + n. */
+static void table_fill(const leaf_src *S, size_t i, size_t n, zki_fe *p, zki_ext *q)
 {
-    const zki_lookup_table *T = lk->table;
-    zki_fe bw = zki_ext_mul_prep(beta);
-    /* one parallel region for the whole tree, no barrier between segments
-     * (each leaf alone: the same bytes for any thread count) */
-    #pragma omp parallel if (L->tree_n[b] > 14)
-    {
-        if (L->tree[0] == b) {
-            size_t size = (size_t)1 << T->log_size, o = L->off[0];
-            #pragma omp for schedule(static) nowait
-            for (size_t i = 0; i < size; i++) {
-                zki_ext v = zki_ext_from_fe(zki_fe_from_i64(T->lo + (int64_t)i));
-                if (T->kind != ZKI_LK_RANGE)
-                    v = zki_ext_add(v, zki_ext_scale(beta, zki_fe_from_i64(zki_lookup_table_out(T, i))));
-                p[o + i] = lk->m[i];
-                q[o + i] = zki_ext_sub(alpha, v);
-            }
-        }
-        for (size_t si = 0; si < lk->n_sites; si++) {
-            if (L->tree[1 + si] != b)
-                continue;
-            const lk_site *s = &lk->sites[si];
-            size_t size = (size_t)1 << s->k, o = L->off[1 + si];
-            zki_fe mone = zki_fe_neg(1);
-            #pragma omp for schedule(static) nowait
-            for (size_t i = 0; i < size; i++) {
-                zki_ext v = zki_ext_from_fe(col_fe(&s->cols[0], site_index(s, i), s->len, lk->mode));
-                if (s->n_cols == 2) {
-                    zki_ext w = zki_ext_from_fe(col_fe(&s->cols[1], site_index(s, i), s->len, lk->mode));
-                    v = zki_ext_add(v, zki_ext_mul_pre(w, beta, bw));
-                }
-                p[o + i] = i < site_leaves(s) ? mone : 0;
-                q[o + i] = zki_ext_sub(alpha, v);
-            }
-        }
+    const zki_lookup_table *T = S->lk->table;
+    for (size_t t = 0; t < n; t++) {
+        zki_ext v = zki_ext_from_fe(zki_fe_from_i64(T->lo + (int64_t)(i + t)));
+        if (T->kind != ZKI_LK_RANGE)
+            v = zki_ext_add(v, zki_ext_scale(S->beta, zki_fe_from_i64(zki_lookup_table_out(T, i + t))));
+        p[t] = S->lk->m[i + t];
+        q[t] = zki_ext_sub(S->alpha, v);
     }
 }
 
-/* The prover's work block for leaves of 2^n (tree 0): q (N extension
- * elements; the eq tables after the GKR), p (N base), the GKR's layers. */
-static size_t work_bytes(unsigned n)
+/* Leaves i .. i + n of site s's segment. */
+static void site_fill(const leaf_src *S, const lk_site *s, size_t i, size_t n, zki_fe *p, zki_ext *q)
 {
-    size_t N = (size_t)1 << n;
-    return N * (sizeof(zki_ext) + sizeof(zki_fe)) + zki_frac_work_len(n) * sizeof(zki_ext);
+    zki_fe mone = zki_fe_neg(1);
+    zki_lk_cols_mode mode = S->lk->mode;
+    for (size_t t = 0; t < n; t++) {
+        size_t x = site_index(s, i + t);
+        zki_ext v = zki_ext_from_fe(col_fe(&s->cols[0], x, s->len, mode));
+        if (s->n_cols == 2) {
+            zki_ext w = zki_ext_from_fe(col_fe(&s->cols[1], x, s->len, mode));
+            v = zki_ext_add(v, zki_ext_mul_pre(w, S->beta, S->bw));
+        }
+        p[t] = i + t < site_leaves(s) ? mone : 0;
+        q[t] = zki_ext_sub(S->alpha, v);
+    }
 }
+
+/* zki_frac_leaves' fill: leaves i .. i + n of the tree, segment by segment
+ * (they tile the tree: no gap between them). */
+static void tree_fill(const void *ctx, size_t i, size_t n, zki_fe *p, zki_ext *q)
+{
+    const leaf_src *S = ctx;
+    size_t x = S->base + i, lo = 0, hi = S->n_seg;
+    while (hi - lo > 1) { /* the last segment starting at or before x */
+        size_t mid = lo + (hi - lo) / 2;
+        if (S->pos[mid].goff <= x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    for (size_t g = lo; n > 0; g++) {
+        ZKI_VERIFY_CHECK(g < S->n_seg && S->pos[g].goff <= x);
+        size_t sg = S->pos[g].seg, o = x - S->pos[g].goff, size = (size_t)1 << S->k[sg];
+        size_t c = n < size - o ? n : size - o;
+        if (sg == 0)
+            table_fill(S, o, c, p, q);
+        else
+            site_fill(S, &S->lk->sites[sg - 1], o, c, p, q);
+        x += c;
+        p += c;
+        q += c;
+        n -= c;
+    }
+}
+
+static int cmp_pos(const void *a, const void *b)
+{
+    size_t x = ((const seg_pos *)a)->goff, y = ((const seg_pos *)b)->goff;
+    return (x > y) - (x < y);
+}
+
+/* The segments in leaf order (malloc'ed), or NULL out of memory. */
+static seg_pos *leaf_order(const lk_layout *L)
+{
+    seg_pos *ps = malloc(L->n_seg * sizeof *ps);
+    for (size_t i = 0; ps && i < L->n_seg; i++) {
+        ps[i].goff = L->tree_start[L->tree[i]] + L->off[i];
+        ps[i].seg = i;
+    }
+    if (ps)
+        qsort(ps, L->n_seg, sizeof *ps, cmp_pos);
+    return ps;
+}
+
+/* The prover's work block for trees of up to 2^n leaves: the GKR's layers
+ * and work space, then the eq tables (2^k <= 2^n entries). */
+static size_t work_bytes(unsigned n) { return zki_frac_work_len(n) * sizeof(zki_ext); }
 
 zki_status zki_lookup_work_bytes(const zki_lookup *lk, size_t *bytes)
 {
@@ -608,31 +656,32 @@ zki_status zki_lookup_prove_in(zki_lookup *lk, zki_transcript *t, zki_lookup_pro
     absorb_shape(lk, t);
     zki_ext alpha = zki_ts_challenge_ext(t, "lk.alpha");
     zki_ext beta = zki_ts_challenge_ext(t, "lk.beta");
-    /* the leaves of one tree at a time (tree 0 is the largest); p is base
-     * field (-1, 0, m); every tree's GKR in the same block */
+    /* every tree's GKR in the same block (tree 0 is the largest), its
+     * leaves computed as read */
     size_t N = (size_t)1 << L.tree_n[0];
     void *blk = work ? work : zki_scratch_alloc(work_bytes(L.tree_n[0]));
-    zki_ext *q = blk, *eq = q;
-    zki_fe *p = q ? (zki_fe *)(q + N) : NULL;
-    zki_ext *gkr = q ? (zki_ext *)(p + N) : NULL;
+    zki_ext *gkr = blk, *eq = gkr;
     zki_ext **rho = alloc_points(&L);
+    seg_pos *pos = leaf_order(&L);
     pf->evals = malloc(L.n_evals * sizeof *pf->evals);
     pf->gkr = calloc(L.n_trees, sizeof *pf->gkr);
-    if (!p || !rho || !pf->evals || !pf->gkr) {
+    if (!blk || !rho || !pos || !pf->evals || !pf->gkr) {
         st = zki_fail(ZKI_ERR_NOMEM, "lookup leaves (%zu)", N);
         goto done;
     }
     pf->n_evals = L.n_evals;
     pf->n_trees = L.n_trees;
     ZKI_VERIFY_CHECK(L.tree_start[L.n_trees - 1] + ((size_t)1 << L.tree_n[L.n_trees - 1]) == L.total);
+    leaf_src S = {lk, L.k, pos, L.n_seg, 0, alpha, beta, zki_ext_mul_prep(beta)};
+    zki_frac_leaves lv = {tree_fill, &S};
     for (size_t b = 0; b < L.n_trees && st == ZKI_OK; b++) {
-        tree_leaves(lk, &L, b, alpha, beta, p, q);
         zki_ext P, Q;
-        st = zki_frac_prove_base(p, q, L.tree_n[b], t, &pf->gkr[b], rho[b], &P, &Q, gkr);
+        S.base = L.tree_start[b];
+        st = zki_frac_prove_leaves(&lv, L.tree_n[b], t, &pf->gkr[b], rho[b], &P, &Q, gkr);
     }
     if (st != ZKI_OK)
         goto done;
-    /* the eq tables (2^k <= N entries) over the leaves' q */
+    /* the eq tables (2^k <= N entries) in the spent GKR block */
     /* base values at rho_k of their tree: one eq table per (tree, k) run */
     {
         size_t e = 0, have_t = (size_t)-1;
@@ -662,6 +711,7 @@ zki_status zki_lookup_prove_in(zki_lookup *lk, zki_transcript *t, zki_lookup_pro
 done:
     if (!work)
         zki_scratch_free(blk);
+    free(pos);
     free_points(rho, &L);
     layout_free(&L);
     if (st != ZKI_OK)

@@ -264,6 +264,9 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
         for (uint32_t j = 0; !st && j < mlk.n; j++)
             st = zki_lookup_prove_in(mlk.lk[j], &ts, &pf->lk[j], &led, work);
         zki_scratch_free(work);
+        /* the pool would keep the block, which nothing after fits: it
+         * would sit under the opening's peak */
+        zki_scratch_trim();
         if (st)
             goto out;
     }
