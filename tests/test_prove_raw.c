@@ -271,7 +271,7 @@ static void test_quantiser(void)
             continue;
         int n_raw = 0;
         for (int i = 0; i < m->n_nodes; i++)
-            n_raw += (m->nodes[i].op == ZKI_QOP_CONV || m->nodes[i].op == ZKI_QOP_LINEAR) && m->nodes[i].p[1] == 0;
+            n_raw += zki_qnode_raw(&m->nodes[i]);
         CHECK(zki_quant_accuracy(gr, m, cal, ns, &acc) == ZKI_OK);
         printf("resnet_tiny, raw_residual %d: %d raw layers, cosine mean %.5f min %.5f\n", raw, n_raw,
                acc.cos_mean, acc.cos_min);

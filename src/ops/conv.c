@@ -213,8 +213,9 @@ static int pointwise_i32(const zki_conv_dims *d, const int64_t *X, const void *W
 /* Convs of OCB / 2 or more output channels per group vectorise across
  * output channels, whatever their row length (a short row, ResNet-50's 28-,
  * 14- and 7-wide 3x3 convs, leaves a row-wise loop mostly idle): the
- * weights transposed to [g][icl][ky][kx][ocl] (OCB consecutive output
- * channels per load), one output row of OCB channels summed in a buffer
+ * weights transposed to [g][icl][ky][kx][ocl], rows of wrow entries (Cog
+ * rounded up to OCB: OCB consecutive output channels per load), one output
+ * row of OCB channels summed in a buffer
  * [ox][OCB] that stays in L1, each input value broadcast against its OCB
  * weights. int32 sums under the caller's bound, exact in any order. */
 #define OCB 16
@@ -222,7 +223,8 @@ static int pointwise_i32(const zki_conv_dims *d, const int64_t *X, const void *W
  * loop over the channels must be the vectorised one, not the one over ox */
 typedef int32_t ocb_vec __attribute__((vector_size(OCB * sizeof(int32_t))));
 ZKI_VEC_CLONES static void row_block_i32(const zki_conv_dims *d, const int64_t *X, const int32_t *wt,
-                                         uint64_t b, uint64_t g, uint64_t ocl0, uint64_t oy, int32_t *buf)
+                                         uint64_t wrow, uint64_t b, uint64_t g, uint64_t ocl0, uint64_t oy,
+                                         int32_t *buf)
 {
     memset(buf, 0, sizeof(int32_t) * OCB * d->OW);
     for (uint64_t c = 0; c < d->Cig; c++) {
@@ -234,7 +236,7 @@ ZKI_VEC_CLONES static void row_block_i32(const zki_conv_dims *d, const int64_t *
             const int64_t *xr = xc + (uint64_t)iy * d->W;
             for (uint64_t kx = 0; kx < d->KW; kx++) {
                 ocb_vec w, o;
-                memcpy(&w, wt + (((g * d->Cig + c) * d->KH + ky) * d->KW + kx) * d->Cog + ocl0, sizeof w);
+                memcpy(&w, wt + (((g * d->Cig + c) * d->KH + ky) * d->KW + kx) * wrow + ocl0, sizeof w);
                 int64_t off, lo, hi, sw = (int64_t)d->sw;
                 tap_columns(d, kx, &off, &lo, &hi);
                 for (int64_t ox = lo; ox <= hi; ox++) {
@@ -254,8 +256,6 @@ static int rows_i32(const zki_conv_dims *d, const int64_t *X, const void *W, int
                     int64_t *acc)
 {
     uint64_t cogp = (d->Cog + OCB - 1) / OCB * OCB, taps = d->Cig * d->KH * d->KW;
-    zki_conv_dims dp = *d;
-    dp.Cog = cogp; /* the transposed weights' row length */
     int32_t *wt = calloc(d->G * taps * cogp + 1, sizeof(int32_t));
     if (!wt)
         return 0;
@@ -281,7 +281,7 @@ static int rows_i32(const zki_conv_dims *d, const int64_t *X, const void *W, int
                 continue;
             uint64_t oy = (uint64_t)t % d->OH, r = (uint64_t)t / d->OH;
             uint64_t blk = r % nblk, bg = r / nblk, g = bg % d->G, b = bg / d->G;
-            row_block_i32(&dp, X, wt, b, g, blk * OCB, oy, buf);
+            row_block_i32(d, X, wt, cogp, b, g, blk * OCB, oy, buf);
             for (uint64_t k = 0; k < OCB && blk * OCB + k < d->Cog; k++) {
                 uint64_t oc = g * d->Cog + blk * OCB + k;
                 int64_t bv = bias ? bias[oc] : 0, *o = acc + (b * d->OC + oc) * np + oy * d->OW;

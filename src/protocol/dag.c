@@ -49,12 +49,10 @@ int zki_dag_raw(const zki_dag_node *L)
     return (L->kind == ZKI_NODE_LINEAR || L->kind == ZKI_NODE_CONV) && L->s == 0;
 }
 
-/* Node j is not the output and every node reading it is an ADD (the one
- * gadget that takes inputs of up to ZKI_DAG_MAX_RAW_BITS bits). */
+/* Every node reading node j's output is an ADD (the one gadget that takes
+ * inputs of up to ZKI_DAG_MAX_RAW_BITS bits). */
 static int raw_readers_add(const zki_dag *a, uint32_t j)
 {
-    if (j + 1 == a->n_nodes)
-        return 0;
     for (uint32_t k = j + 1; k < a->n_nodes; k++)
         for (uint32_t i = 0; i < a->nodes[k].n_in && i < ZKI_DAG_MAX_IN; i++)
             if (a->nodes[k].in[i] == j + 1 && a->nodes[k].kind != ZKI_NODE_ADD)

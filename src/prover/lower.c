@@ -349,7 +349,7 @@ static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
     const zki_qtensor *xt = &m->t[n->in[0]], *yt = &m->t[n->out];
     zki_conv_dims cd;
     /* a raw accumulator (shift 0) goes to an ADD unrounded (protocol/dag.h) */
-    int raw = !is_pool && n->p[1] == 0;
+    int raw = zki_qnode_raw(n);
     int bad = (w && ((w->bits != 8 && w->bits != 16) || w->kind != ZKI_QT_CONST)) ||
               (bi >= 0 && m->t[bi].kind != ZKI_QT_CONST);
     if (raw)

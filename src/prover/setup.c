@@ -210,21 +210,11 @@ static zki_status setup(const zki_qmodel *m, const uint8_t *seed, const zki_pk_f
                     ((int16_t *)pk->w[l])[at] = (int16_t)v;
             }
         {
-            /* worst |acc| over inputs in range bounds the quotient */
+            /* worst |acc| over inputs in range bounds the quotient (unit
+             * weights, no bias: a row of cols ones) */
             uint32_t ib = zki_walk_bits(&pk->vk.dag, A->in[0]);
-            const int64_t *bb = A->has_bias ? m->t[n->in[2]].data : NULL;
-            __int128 worst = 0;
-            for (uint64_t r = 0; r < rows; r++) {
-                __int128 s = 0;
-                for (uint64_t k = 0; k < cols; k++) {
-                    int64_t w = W ? W[r * cols + k] : 1;
-                    s += (__int128)(w < 0 ? -w : w) << (ib - 1);
-                }
-                if (bb)
-                    s += bb[r] < 0 ? -(__int128)bb[r] : bb[r];
-                if (s > worst)
-                    worst = s;
-            }
+            __int128 worst = W ? (__int128)zki_qmodel_row_bound(m, n->in[1], A->has_bias ? n->in[2] : -1, (int)ib)
+                               : (__int128)cols << (ib - 1);
             if (zki_dag_raw(A)) {
                 /* the key's out_bits bound the ADDs' quotients (zki_add_q_log) */
                 if (worst >= (__int128)1 << (A->out_bits - 1)) {

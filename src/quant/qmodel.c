@@ -152,6 +152,11 @@ static zki_u128 value_bound(const zki_qtensor *t)
     return (zki_u128)1 << (t->bits - 1);
 }
 
+int zki_qnode_raw(const zki_qnode *n)
+{
+    return (n->op == ZKI_QOP_LINEAR || n->op == ZKI_QOP_CONV) && n->n_p > 1 && n->p[1] == 0;
+}
+
 uint64_t zki_qmodel_row_bound(const zki_qmodel *m, int w, int b, int x_bits)
 {
     const zki_qtensor *W = &m->t[w];
@@ -230,7 +235,7 @@ static zki_status check_rq(const zki_qmodel *m, int i, const zki_qnode *n, int o
 {
     int64_t M = n->p[off], s = n->p[off + 1], lo = n->p[off + 2], hi = n->p[off + 3];
     const zki_qtensor *y = &m->t[n->out];
-    if (s == 0 && (n->op == ZKI_QOP_LINEAR || n->op == ZKI_QOP_CONV)) {
+    if (zki_qnode_raw(n)) {
         /* the raw accumulator: every value it can take fits the output */
         if (M != 1 || y->bits > 40 || lo != -((int64_t)1 << (y->bits - 1)) || hi != ((int64_t)1 << (y->bits - 1)) - 1)
             return QF0("a raw accumulator (shift 0) needs M = 1 and the output's full range as clamp");
@@ -329,7 +334,7 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
         if (y->dims[r - 1] != b->dims[0] || (c && zki_qnumel(c) != b->dims[0]))
             return QF0("output or bias size mismatch");
         zki_u128 acc = sat_mul(sat_mul((zki_u128)b->dims[1], bx), value_bound(b));
-        if (p[1] == 0 && x->bits <= 32) /* a raw accumulator: its exact bound */
+        if (zki_qnode_raw(n) && x->bits <= 32) /* a raw accumulator: its exact bound */
             return check_rq(m, i, n, 0, zki_qmodel_row_bound(m, n->in[1], n->in[2], x->bits));
         return check_rq(m, i, n, 0, sat_add(acc, c ? value_bound(c) : 0));
     }
@@ -343,7 +348,7 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
         if (st != ZKI_OK)
             return st;
         zki_u128 acc = sat_mul(sat_mul((zki_u128)(b->dims[1] * p[5] * p[6]), bx), value_bound(b));
-        if (p[1] == 0 && x->bits <= 32) /* a raw accumulator: its exact bound */
+        if (zki_qnode_raw(n) && x->bits <= 32) /* a raw accumulator: its exact bound */
             return check_rq(m, i, n, 0, zki_qmodel_row_bound(m, n->in[1], n->in[2], x->bits));
         return check_rq(m, i, n, 0, sat_add(acc, c ? value_bound(c) : 0));
     }
@@ -616,8 +621,8 @@ void zki_qmodel_summary(const zki_qmodel *m, char *buf, size_t cap)
         QPUT("  %3d %-10s %-24s -> [", i, zki_qop_name(n->op), n->name);
         for (int a = 0; a < t->rank; a++)
             QPUT("%s%lld", a ? "," : "", (long long)t->dims[a]);
-        int raw = (n->op == ZKI_QOP_LINEAR || n->op == ZKI_QOP_CONV) && n->n_p > 1 && n->p[1] == 0;
-        QPUT("] int%d scale %.4g%s\n", t->bits, t->scale, raw ? " (raw accumulator, requantised by its Add)" : "");
+        QPUT("] int%d scale %.4g%s\n", t->bits, t->scale,
+             zki_qnode_raw(n) ? " (raw accumulator, requantised by its Add)" : "");
     }
     for (int k = 0; k < m->n_outputs; k++) {
         const zki_qtensor *t = &m->t[m->outputs[k]];

@@ -108,6 +108,9 @@ int zki_qmodel_add_node(zki_qmodel *m, int op, const char *name);
  * requantisation product is below 2^62 for these shapes. */
 zki_status zki_qmodel_check(const zki_qmodel *m);
 
+/* Whether node n is a raw accumulator: a LINEAR or CONV of shift 0. */
+int zki_qnode_raw(const zki_qnode *n);
+
 /* The largest |acc| of a LINEAR or CONV with constant weights w (rows
  * along dims[0]) and bias b (-1: none) for inputs of x_bits bits (2..32):
  * max over rows of 2^(x_bits-1) sum |w_row| + |b_row| (a bias that is no

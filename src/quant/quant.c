@@ -205,44 +205,55 @@ zki_status zki_quant_choose_rq_fine(const zki_node *n, double m, double acc_boun
     return choose_rq_at(n, m, acc_bound, 0, M, s);
 }
 
-/* Looks through a single-consumer Relu/Clip after tensor t; returns the IR
- * tensor that the fused op finally writes and sets the clamp. */
+/* The Relu, or Clip with constant bounds, that alone reads tensor t and so
+ * fuses into the op writing t: its node index, or -1. */
+static int fusable_act(const zki_qctx *c, int t)
+{
+    if (c->uses[t] != 1 || c->consumer[t] < 0)
+        return -1;
+    const zki_node *u = &c->g->nodes[c->consumer[t]];
+    if (u->op == ZKI_OP_RELU)
+        return c->consumer[t];
+    if (u->op != ZKI_OP_CLIP)
+        return -1;
+    for (int k = 1; k < 3 && k < u->n_in; k++)
+        if (u->in[k] >= 0 && (c->g->t[u->in[k]].kind != ZKI_T_CONST || !c->g->t[u->in[k]].f))
+            return -1;
+    return c->consumer[t];
+}
+
+/* Looks through a single-consumer Relu/Clip after tensor t (fusable_act);
+ * returns the IR tensor that the fused op finally writes and sets the
+ * clamp. */
 static int fuse_act(zki_qctx *c, int t, int64_t *lo, int64_t *hi)
 {
     *lo = -c->aq;
     *hi = c->aq;
-    if (c->uses[t] != 1 || c->consumer[t] < 0)
+    int a = fusable_act(c, t);
+    if (a < 0)
         return t;
-    const zki_node *u = &c->g->nodes[c->consumer[t]];
+    const zki_node *u = &c->g->nodes[a];
+    c->done[a] = 1;
     if (u->op == ZKI_OP_RELU) {
-        c->done[c->consumer[t]] = 1;
         *lo = 0;
         return u->out[0];
     }
-    if (u->op == ZKI_OP_CLIP) {
-        int y = u->out[0];
-        double s = act_scale(c, y);
-        double mn = -INFINITY, mx = INFINITY;
-        for (int k = 1; k < 3 && k < u->n_in; k++) {
-            int ti = u->in[k];
-            if (ti < 0)
-                continue;
-            const zki_tensor *b = &c->g->t[ti];
-            if (b->kind != ZKI_T_CONST || !b->f)
-                return t;
-            if (k == 1)
-                mn = b->f[0];
-            else
-                mx = b->f[0];
-        }
-        c->done[c->consumer[t]] = 1;
-        if (isfinite(mn))
-            *lo = clampi(llround(mn / s), -c->aq, c->aq);
-        if (isfinite(mx))
-            *hi = clampi(llround(mx / s), -c->aq, c->aq);
-        return y;
+    int y = u->out[0];
+    double s = act_scale(c, y);
+    double mn = -INFINITY, mx = INFINITY;
+    for (int k = 1; k < 3 && k < u->n_in; k++) {
+        if (u->in[k] < 0)
+            continue;
+        if (k == 1)
+            mn = c->g->t[u->in[k]].f[0];
+        else
+            mx = c->g->t[u->in[k]].f[0];
     }
-    return t;
+    if (isfinite(mn))
+        *lo = clampi(llround(mn / s), -c->aq, c->aq);
+    if (isfinite(mx))
+        *hi = clampi(llround(mx / s), -c->aq, c->aq);
+    return y;
 }
 
 static int is_act(const zki_qctx *c, int t)
@@ -284,9 +295,6 @@ static void setp(zki_qnode *q, const int64_t *p, int np)
 static int emit_move(zki_qctx *c, const zki_node *n, int op, const int *in, int n_in, int y, const char *what,
                      int rank, const int64_t *dims, const int64_t *p, int np);
 
-/* A requantised op whose output is IR tensor t_out (y after fusion); with
- * r >= 0 the op writes an intermediate of shape (r, d) at y's scale, and a
- * move gives y's shape. */
 static int addsub_of_acts(const zki_graph *g, int ni);
 static int in_region(const zki_qctx *c, int i);
 
@@ -324,14 +332,17 @@ static int raw_into_add(const zki_qctx *c, int op, int t, double sacc, double ac
         u = c->consumer[o];
     }
     /* the scale q_addsub gives the sum: its fused Relu / Clip's output's */
-    int y = c->g->nodes[u].out[0];
-    if (c->uses[y] == 1 && c->consumer[y] >= 0 &&
-        (c->g->nodes[c->consumer[y]].op == ZKI_OP_RELU || c->g->nodes[c->consumer[y]].op == ZKI_OP_CLIP))
-        y = c->g->nodes[c->consumer[y]].out[0];
+    int y = c->g->nodes[u].out[0], a = fusable_act(c, y);
+    if (a >= 0)
+        y = c->g->nodes[a].out[0];
     double ratio = sacc / act_scale(c, y);
     return isfinite(ratio) && fabs(nearbyint(ldexp(ratio, 16))) >= ldexp(1.0, ZKI_RQ_RAW_MIN_PRECISION);
 }
 
+/* A requantised op whose output is IR tensor t_out (y after fusion); with
+ * r >= 0 the op writes an intermediate of shape (r, d) at y's scale, and a
+ * move gives y's shape. A LINEAR / CONV that raw_into_add picks writes its
+ * raw accumulator instead. */
 static zki_status emit_rq_at(zki_qctx *c, const zki_node *n, int op, const int *in, int nin, int t_out,
                              double m_over_sy_num, double acc_bound, const int64_t *extra, int n_extra, int r,
                              const int64_t *d)
@@ -674,24 +685,23 @@ static int raw_acc(const zki_qmodel *m, int t)
 {
     for (int i = m->n_nodes; i-- > 0;)
         if (m->nodes[i].out == t)
-            return (m->nodes[i].op == ZKI_QOP_LINEAR || m->nodes[i].op == ZKI_QOP_CONV) && m->nodes[i].p[1] == 0;
+            return zki_qnode_raw(&m->nodes[i]);
     return 0;
 }
 
 /* The shift of a sum with a raw accumulator among its terms (raw_into_add):
  * the least multiple of 16 at which every multiplier keeps
- * ZKI_RQ_MIN_PRECISION bits (a raw term's ZKI_RQ_RAW_MIN_PRECISION), none
+ * ZKI_RQ_MIN_PRECISION bits (a raw term's, raw[j], ZKI_RQ_RAW_MIN_PRECISION), none
  * reaches 2^31 and the sum stays below 2^61 (16: a one-limb remainder). */
-static zki_status choose_add_shift(const zki_node *n, const zki_qmodel *m, const int *in, const double *mr, int k,
-                                   int64_t *s)
+static zki_status choose_add_shift(const zki_node *n, const zki_qmodel *m, const int *in, const int *raw,
+                                   const double *mr, int k, int64_t *s)
 {
     for (int sh = 16; sh <= 48; sh += 16) {
         double worst = ldexp(1.0, sh - 1);
         int ok = 1;
         for (int j = 0; ok && j < k; j++) {
             double Mj = fabs(nearbyint(ldexp(mr[j], sh)));
-            int raw = raw_acc(m, in[j]);
-            ok = Mj >= ldexp(1.0, raw ? ZKI_RQ_RAW_MIN_PRECISION : ZKI_RQ_MIN_PRECISION) && Mj < ldexp(1.0, 31);
+            ok = Mj >= ldexp(1.0, raw[j] ? ZKI_RQ_RAW_MIN_PRECISION : ZKI_RQ_MIN_PRECISION) && Mj < ldexp(1.0, 31);
             worst += Mj * ldexp(1.0, m->t[in[j]].bits - 1);
         }
         if (ok && worst < ldexp(1.0, 61)) {
@@ -729,10 +739,10 @@ static zki_status q_addsub(zki_qctx *c, int ni)
         acc += const_maxabs(c->m, in[j]);
     }
     int64_t M, s;
-    int raw = 0;
+    int raw[ZKI_QMAX_SUM], any_raw = 0;
     for (int j = 0; j < k; j++)
-        raw = raw || raw_acc(c->m, in[j]);
-    zki_status st = raw ? choose_add_shift(n, c->m, in, mr, k, &s) : choose_rq(n, big, acc, &M, &s);
+        any_raw |= raw[j] = raw_acc(c->m, in[j]);
+    zki_status st = any_raw ? choose_add_shift(n, c->m, in, raw, mr, k, &s) : choose_rq(n, big, acc, &M, &s);
     if (st != ZKI_OK)
         return st;
     int qo = qvalue(c, y, sy, c->o.act_bits);
