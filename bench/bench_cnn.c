@@ -151,7 +151,7 @@ static zki_qmodel *build(const char *which, zki_rng *g, int64_t *params)
 
 int main(int argc, char **argv)
 {
-    zki_cli_ask_huge_pages(argv); /* as the zkinfer executable does */
+    zki_cli_memory_policy(argv); /* as the zkinfer executable does */
     const char *which = argc > 1 ? argv[1] : "lenet";
     uint32_t B = argc > 2 ? (uint32_t)atoi(argv[2]) : 1;
     size_t wl = strlen(which);

@@ -178,7 +178,7 @@ static void print_row(const row *r)
 
 int main(int argc, char **argv)
 {
-    zki_cli_ask_huge_pages(argv); /* as the zkinfer executable does */
+    zki_cli_memory_policy(argv); /* as the zkinfer executable does */
     int quick = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick"))

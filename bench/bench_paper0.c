@@ -185,7 +185,7 @@ static void run_config(const config *c, uint32_t B, result *r)
 
 int main(int argc, char **argv)
 {
-    zki_cli_ask_huge_pages(argv); /* as the zkinfer executable does */
+    zki_cli_memory_policy(argv); /* as the zkinfer executable does */
     if (!getenv("OMP_WAIT_POLICY")) {
         setenv("OMP_WAIT_POLICY", "passive", 1);
         execv("/proc/self/exe", argv);

@@ -26,7 +26,7 @@
 
 int main(int argc, char **argv)
 {
-    zki_cli_ask_huge_pages(argv); /* as the zkinfer executable does */
+    zki_cli_memory_policy(argv); /* as the zkinfer executable does */
     if (argc < 3) {
         fprintf(stderr, "usage: bench_prove MODEL.zkm X.npy [OUT.zkp]\n");
         return 2;

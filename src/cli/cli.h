@@ -4,11 +4,15 @@
 #define ZKI_CLI_CLI_H
 
 int zki_cli_main(int argc, char **argv);
-/* Re-executes the program once (execv of /proc/self/exe with argv) with
- * glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES, so glibc advises its
- * large mappings for transparent huge pages; returns without doing so when
- * ZKI_NO_HUGEPAGES is set, when already done, or when the exec fails.
- * Call first thing in main (the executable and the benchmarks do). */
-void zki_cli_ask_huge_pages(char **argv);
+/* Sets how the process takes memory (src/cli/memory_policy.c): by
+ * default malloc keeps what it frees (no block mapped on its own, no heap
+ * trimmed) so large buffers reuse pages already faulted in; with
+ * ZKI_HUGEPAGES=1 in the environment it instead re-executes the program
+ * once (execv of /proc/self/exe with argv) with glibc.malloc.hugetlb=1 in
+ * GLIBC_TUNABLES and puts scratch blocks on transparent huge pages (going
+ * on without them where the exec fails). Call first thing in main, before
+ * any thread starts (the executable and the benchmarks do); a library user
+ * need not call it. */
+void zki_cli_memory_policy(char **argv);
 
 #endif

@@ -3,8 +3,10 @@
 #include "common/scratch.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 /* Each block starts with a 64-byte header holding its usable size and,
@@ -13,10 +15,11 @@
 #define HDR 64
 /* Below this, malloc's own free lists already avoid fresh pages. */
 #define MIN_KEEP ((size_t)1 << 16)
-/* From this size a block is its own mapping, 2 MiB aligned and advised
- * for transparent huge pages: one page fault per 2 MiB instead of 512
- * (faults, not arithmetic, were most of the system time of a large
- * proof). Where the kernel gives no huge pages it is an ordinary mapping. */
+/* With huge pages asked for (ZKI_HUGEPAGES=1 in the environment, or
+ * zki_scratch_huge_pages), a block from this
+ * size is its own mapping, 2 MiB aligned and advised for transparent huge
+ * pages: one page fault per 2 MiB instead of 512. Where the kernel gives
+ * no huge pages it is an ordinary mapping. */
 #define HUGE_MIN ((size_t)4 << 20)
 #define HUGE_PAGE ((size_t)2 << 20)
 
@@ -26,9 +29,26 @@ typedef struct {
     size_t map_len;
 } blk_hdr;
 
+/* -1: not yet read from the environment */
+static atomic_int huge_pages = -1;
+
+void zki_scratch_huge_pages(int on) { atomic_store(&huge_pages, on != 0); }
+
+static int want_huge_pages(void)
+{
+    int h = atomic_load(&huge_pages);
+    if (h < 0) {
+        const char *e = getenv("ZKI_HUGEPAGES");
+        int want = e && strcmp(e, "1") == 0;
+        atomic_compare_exchange_strong(&huge_pages, &h, want);
+        h = atomic_load(&huge_pages);
+    }
+    return h;
+}
+
 static void *blk_new(size_t bytes)
 {
-    if (bytes >= HUGE_MIN && bytes <= SIZE_MAX - HDR - 2 * HUGE_PAGE) {
+    if (want_huge_pages() && bytes >= HUGE_MIN && bytes <= SIZE_MAX - HDR - 2 * HUGE_PAGE) {
         size_t need = (bytes + HDR + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
         size_t len = need + HUGE_PAGE;
         uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -5,7 +5,7 @@
 
 int main(int argc, char **argv)
 {
-    zki_cli_ask_huge_pages(argv);
+    zki_cli_memory_policy(argv);
     /* Past a file size limit (ulimit -f) a write then fails with EFBIG, so
      * the half-written temporary is removed, instead of the signal killing
      * the process and leaving it behind. */
