@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/check.h"
 #include "common/error.h"
 
 static const char *const zki_qop_names[ZKI_QOP_COUNT] = {
@@ -136,18 +137,30 @@ static zki_u128 uabs(int64_t v)
 }
 
 /* Largest |value| a tensor can hold. */
+/* Smallest and largest value of a constant: min/max reductions, which
+ * vectorise (a model's weights are tens of millions of values). */
+static void const_range(const zki_qtensor *t, int64_t *lo, int64_t *hi)
+{
+    int64_t mn = INT64_MAX, mx = INT64_MIN, n = zki_qnumel(t);
+#pragma omp parallel for schedule(static) reduction(min : mn) reduction(max : mx) if (n > 65536)
+    for (int64_t k = 0; k < n; k++) {
+        mn = t->data[k] < mn ? t->data[k] : mn;
+        mx = t->data[k] > mx ? t->data[k] : mx;
+    }
+    *lo = mn;
+    *hi = mx;
+}
+
 static zki_u128 value_bound(const zki_qtensor *t)
 {
     if (t->kind == ZKI_QT_CONST && t->data) {
-        uint64_t b = 0; /* |INT64_MIN| = 2^63 fits */
-        int64_t n = zki_qnumel(t);
-#pragma omp parallel for schedule(static) reduction(max : b) if (n > 65536)
-        for (int64_t k = 0; k < n; k++) {
-            uint64_t a = t->data[k] < 0 ? (uint64_t)0 - (uint64_t)t->data[k] : (uint64_t)t->data[k];
-            if (a > b)
-                b = a;
-        }
-        return b;
+        if (zki_qnumel(t) <= 0)
+            return 0;
+        int64_t mn, mx;
+        const_range(t, &mn, &mx);
+        uint64_t a = mn < 0 ? (uint64_t)0 - (uint64_t)mn : (uint64_t)mn; /* |INT64_MIN| = 2^63 fits */
+        uint64_t b = mx < 0 ? (uint64_t)0 - (uint64_t)mx : (uint64_t)mx;
+        return a > b ? a : b;
     }
     return (zki_u128)1 << (t->bits - 1);
 }
@@ -155,6 +168,21 @@ static zki_u128 value_bound(const zki_qtensor *t)
 int zki_qnode_raw(const zki_qnode *n)
 {
     return (n->op == ZKI_QOP_LINEAR || n->op == ZKI_QOP_CONV) && n->n_p > 1 && n->p[1] == 0;
+}
+
+/* sum |row[k]| exactly: each |v| < 2^64 split into 32-bit halves summed
+ * in 64 bits (exact for rows of fewer than 2^32 entries), which vectorises
+ * where a 128-bit sum does not. */
+static zki_u128 row_l1(const int64_t *row, int64_t cols)
+{
+    uint64_t lo = 0, hi = 0;
+    for (int64_t k = 0; k < cols; k++) {
+        int64_t v = row[k];
+        uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+        lo += a & 0xffffffffu;
+        hi += a >> 32;
+    }
+    return ((zki_u128)hi << 32) + lo;
 }
 
 uint64_t zki_qmodel_row_bound(const zki_qmodel *m, int w, int b, int x_bits)
@@ -165,14 +193,20 @@ uint64_t zki_qmodel_row_bound(const zki_qmodel *m, int w, int b, int x_bits)
     zki_u128 bany = b >= 0 && !B ? value_bound(&m->t[b]) : 0;
     int64_t rows = W->dims[0], cols = rows > 0 ? zki_qnumel(W) / rows : 0;
     zki_u128 worst = 0, bx = (zki_u128)1 << (x_bits - 1);
-    for (int64_t r = 0; W->data && r < rows; r++) {
-        zki_u128 l1 = 0;
-        for (int64_t k = 0; k < cols; k++) {
-            int64_t v = W->data[r * cols + k];
-            l1 += v < 0 ? (zki_u128)0 - (zki_u128)(__int128)v : (zki_u128)v;
+    if (!W->data || rows <= 0)
+        return 0;
+    ZKI_VERIFY_CHECK(cols < ((int64_t)1 << 32)); /* row_l1's halves stay exact */
+#pragma omp parallel if (rows * cols > 65536)
+    {
+        zki_u128 mine = 0; /* a maximum: the same for any split over threads */
+#pragma omp for schedule(static) nowait
+        for (int64_t r = 0; r < rows; r++) {
+            zki_u128 a = row_l1(W->data + r * cols, cols) * bx +
+                         (B ? (B[r] < 0 ? (zki_u128)0 - (zki_u128)(__int128)B[r] : (zki_u128)B[r]) : bany);
+            mine = a > mine ? a : mine;
         }
-        zki_u128 a = l1 * bx + (B ? (B[r] < 0 ? (zki_u128)0 - (zki_u128)(__int128)B[r] : (zki_u128)B[r]) : bany);
-        worst = a > worst ? a : worst;
+#pragma omp critical
+        worst = mine > worst ? mine : worst;
     }
     return worst > UINT64_MAX ? UINT64_MAX : (uint64_t)worst;
 }
@@ -561,13 +595,10 @@ zki_status zki_qmodel_check(const zki_qmodel *m)
         else if (q->kind == ZKI_QT_CONST) {
             if (!q->data)
                 st = zki_fail(ZKI_ERR_INPUT, "quantised constant '%s' has no data", q->name);
-            int64_t n = q->data ? zki_qnumel(q) : 0, first_bad = n;
-            /* in parallel: a model's weights are tens of millions of values */
-#pragma omp parallel for schedule(static) reduction(min : first_bad) if (n >= ((int64_t)1 << 16))
-            for (int64_t k = 0; k < n; k++)
-                if (!in_bits(q->data[k], q->bits) && k < first_bad)
-                    first_bad = k;
-            if (first_bad < n)
+            int64_t lo = 0, hi = 0;
+            if (q->data && zki_qnumel(q) > 0)
+                const_range(q, &lo, &hi);
+            if (!in_bits(lo, q->bits) || !in_bits(hi, q->bits))
                 st = zki_fail(ZKI_ERR_INPUT, "quantised constant '%s': value out of its %d-bit range", q->name,
                               q->bits);
             def[t] = 1;
