@@ -2,6 +2,8 @@
  * directory without samples (no qsort(NULL, 0)), a file of no samples,
  * NaN/Inf naming the file and index, and integer files for a float input;
  * zki_quantize refuses non-finite or constant calibration samples;
+ * zki_quantize refuses a NaN or infinite weight or bias, naming the node,
+ * the constant and the element;
  * zki_quant_input refuses NaN/Inf; zki_quant_value rounds, clamps and says
  * so; a file's shape is held to the input shape rule of run/prove/verify
  * (NHWC for NCHW and 3-channel data for a 1-channel model refused).
@@ -160,6 +162,33 @@ static void test_quantize(const zki_graph *g)
     zki_samples_free(s, 2);
 }
 
+/* A weight (input 1) or bias (input 2) of the first Gemm/MatMul/Conv
+ * set to v at element k: the quantiser names it instead of rounding it. */
+static void test_nonfinite_const(zki_graph *g, int input, float v, const char *want)
+{
+    for (int i = 0; i < g->n_nodes; i++) {
+        zki_node *n = &g->nodes[i];
+        if ((n->op != ZKI_OP_GEMM && n->op != ZKI_OP_MATMUL && n->op != ZKI_OP_CONV) || n->n_in <= input ||
+            n->in[input] < 0 || !g->t[n->in[input]].f || zki_tensor_numel(&g->t[n->in[input]]) < 3)
+            continue;
+        float *f = g->t[n->in[input]].f, keep = f[2];
+        f[2] = v;
+        zki_host_tensor *s = samples(2, 0.5f, -0.25f);
+        zki_qmodel *m = NULL;
+        CHECK(zki_quantize(g, s, 2, NULL, &m) == ZKI_ERR_INPUT && m == NULL);
+        CHECK_MSG(strstr(zki_last_error(), want) != NULL && strstr(zki_last_error(), n->name) != NULL,
+                  "'%s' lacks '%s' or the node's name", zki_last_error(), want);
+        zki_samples_free(s, 2);
+        f[2] = keep; /* and the model quantises again */
+        s = samples(2, 0.5f, -0.25f);
+        CHECK(zki_quantize(g, s, 2, NULL, &m) == ZKI_OK && m);
+        zki_qmodel_free(m);
+        zki_samples_free(s, 2);
+        return;
+    }
+    CHECK_MSG(0, "no Gemm/MatMul/Conv with a constant input %d in the fixture", input);
+}
+
 static void test_value(void)
 {
     float f[4] = {0, 1, INFINITY, 2};
@@ -183,6 +212,9 @@ int main(void)
         test_load(g);
         test_shape(g);
         test_quantize(g);
+        test_nonfinite_const(g, 1, NAN, "holds NaN at element 2; weights and biases must be finite");
+        test_nonfinite_const(g, 1, -INFINITY, "holds an infinite value at element 2");
+        test_nonfinite_const(g, 2, INFINITY, "::b' holds an infinite value at element 2");
     }
     test_value();
     zki_graph_free(g);

@@ -52,7 +52,23 @@ typedef struct {
     zki_unary_regions regions; /* functions of one activation, one table each (fuse_unary.h) */
     int64_t aq;       /* activation qmax */
     int64_t wq;       /* weight qmax */
+    char bad_const[300]; /* a constant with a NaN or infinite value (qconst*) */
+    int64_t bad_at;
+    int bad_nan;
 } zki_qctx;
+
+/* Whether constant f[0..n) is finite; if not, notes where for the error
+ * zki_quantize reports (a NaN weight would round to garbage silently). */
+static int const_finite(zki_qctx *c, const char *name, const float *f, int64_t n)
+{
+    int64_t bad = zki_first_nonfinite(f, n);
+    if (bad < 0)
+        return 1;
+    snprintf(c->bad_const, sizeof c->bad_const, "%s", name);
+    c->bad_at = bad;
+    c->bad_nan = isnan(f[bad]);
+    return 0;
+}
 
 #define QERR(n, code, ...) zki_node_fail(n, code, __VA_ARGS__)
 
@@ -75,6 +91,8 @@ static int qconst(zki_qctx *c, const char *name, int rank, const int64_t *dims, 
 {
     int64_t n = zki_shape_numel(rank, dims);
     int64_t qmax = ((int64_t)1 << (bits - 1)) - 1;
+    if (!const_finite(c, name, f, n))
+        return -1;
     double mx = 0;
     for (int64_t k = 0; k < n; k++)
         if (fabs(f[k]) > mx)
@@ -98,6 +116,8 @@ static int qconst_at(zki_qctx *c, const char *name, int rank, const int64_t *dim
                          int bits)
 {
     int64_t n = zki_shape_numel(rank, dims);
+    if (!const_finite(c, name, f, n))
+        return -1;
     int ti = zki_qmodel_add_tensor(c->m, name, ZKI_QT_CONST, bits, rank, dims, s);
     if (ti < 0)
         return -1;
@@ -1958,8 +1978,14 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
     for (int i = 0; i < g->n_nodes; i++) {
         if (c.done[i])
             continue;
-        if ((st = q_node(&c, i)) != ZKI_OK)
+        if ((st = q_node(&c, i)) != ZKI_OK) {
+            if (c.bad_const[0]) /* the constant's own error, not the caller's "out of memory" */
+                st = zki_fail(ZKI_ERR_INPUT, "node '%s' (%s): its constant '%s' holds %s at element %lld; "
+                              "weights and biases must be finite (check the training run or the export)",
+                              g->nodes[i].name, zki_op_name(g->nodes[i].op), c.bad_const,
+                              c.bad_nan ? "NaN" : "an infinite value", (long long)c.bad_at);
             goto done;
+        }
     }
     for (int k = 0; k < g->n_outputs; k++) {
         int t = g->outputs[k];
