@@ -8,6 +8,7 @@
 #include "common/check.h"
 #include "common/error.h"
 #include "common/scratch.h"
+#include "field/vec.h"
 #include "poly/mle.h"
 #include "sumcheck/sumcheck.h"
 
@@ -325,35 +326,29 @@ typedef struct {
 } fold_ctx;
 
 /* The fused fold's pairs y0 .. y0 + n: four entries of each table fold
- * to two (into dst), which add the next round's terms. */
+ * to two (into dst, by the vector fold kernel), which add the next
+ * round's terms. */
 static void fold_chunk(const zki_frac_layer *L, const void *ctx, size_t y0, size_t n, src_buf *b,
                        zki_ext_acc S[3])
 {
     const fold_ctx *f = ctx;
-    int first = L->round == 0;
+    const zki_vec_impl *V = zki_vec();
     zki_ext lam = L->lambda;
     zki_fe lw = zki_ext_mul_prep(lam);
     const zki_ext *E = L->eqs + L->off[L->round + 2] + y0;
     const zki_ext *x[4];
     tab_chunk(L, 4 * y0, 4 * n, b, x);
-    for (size_t y = 0; y < n; y++) {
-        zki_ext o[4][2];
-        for (int k = 0; k < 4; k++) {
-            const zki_ext *v = x[k] + 4 * y;
-            o[k][0] = fold1(v[0], v[1], f->c, f->cw);
-            o[k][1] = fold1(v[2], v[3], f->c, f->cw);
-        }
-        if (first) { /* u = fold(p1) + lambda fold(q1) (folds are linear) */
-            o[1][0] = zki_ext_add(o[1][0], zki_ext_mul_pre(o[3][0], lam, lw));
-            o[1][1] = zki_ext_add(o[1][1], zki_ext_mul_pre(o[3][1], lam, lw));
-        }
-        for (int k = 0; k < 4; k++) {
-            f->dst[k][2 * (y0 + y)] = o[k][0];
-            f->dst[k][2 * (y0 + y) + 1] = o[k][1];
-        }
-        pair_terms(S, E[y], o[0][0], o[0][1], o[1][0], o[1][1], o[2][0], o[2][1], o[3][0], o[3][1],
-                   f->want1);
+    zki_ext *o[4];
+    for (int k = 0; k < 4; k++) {
+        o[k] = f->dst[k] + 2 * y0;
+        V->fold_ext(o[k], x[k], 2 * n, f->c);
     }
+    if (L->round == 0) /* u = fold(p1) + lambda fold(q1) (folds are linear) */
+        for (size_t i = 0; i < 2 * n; i++)
+            o[1][i] = zki_ext_add(o[1][i], zki_ext_mul_pre(o[3][i], lam, lw));
+    for (size_t y = 0; y < n; y++)
+        pair_terms(S, E[y], o[0][2 * y], o[0][2 * y + 1], o[1][2 * y], o[1][2 * y + 1], o[2][2 * y],
+                   o[2][2 * y + 1], o[3][2 * y], o[3][2 * y + 1], f->want1);
 }
 
 /* A bind another round follows: the fold also computes that round's sums
