@@ -542,7 +542,6 @@ typedef struct {
     size_t n_seg;
     size_t base; /* the tree's first leaf */
     zki_ext alpha, beta;
-    zki_fe bw;
 } leaf_src;
 
 /* Table leaves, rows i .. i + n. */
@@ -558,19 +557,32 @@ static void table_fill(const leaf_src *S, size_t i, size_t n, zki_fe *p, zki_ext
     }
 }
 
+/* Whether column c's value at i < len is data[0][i] itself (one term of
+ * coefficient 1, no constant, read over the integers): the common case,
+ * read without col_int's 128-bit arithmetic. */
+static int col_plain(const zki_lk_col *c, zki_lk_cols_mode mode)
+{
+    return mode == ZKI_LK_COLS_INT && c->n_terms == 1 && c->coef[0] == 1 && c->cst == 0;
+}
+
+static inline zki_fe col_at(const zki_lk_col *c, int plain, size_t x, size_t len, zki_lk_cols_mode mode)
+{
+    return plain && x < len ? zki_fe_from_i64(c->data[0][x]) : col_fe(c, x, len, mode);
+}
+
 /* Leaves i .. i + n of site s's segment. */
 static void site_fill(const leaf_src *S, const lk_site *s, size_t i, size_t n, zki_fe *p, zki_ext *q)
 {
     zki_fe mone = zki_fe_neg(1);
     zki_lk_cols_mode mode = S->lk->mode;
+    size_t leaves = site_leaves(s);
+    int plain0 = col_plain(&s->cols[0], mode), plain1 = s->n_cols == 2 && col_plain(&s->cols[1], mode);
     for (size_t t = 0; t < n; t++) {
         size_t x = site_index(s, i + t);
-        zki_ext v = zki_ext_from_fe(col_fe(&s->cols[0], x, s->len, mode));
-        if (s->n_cols == 2) {
-            zki_ext w = zki_ext_from_fe(col_fe(&s->cols[1], x, s->len, mode));
-            v = zki_ext_add(v, zki_ext_mul_pre(w, S->beta, S->bw));
-        }
-        p[t] = i + t < site_leaves(s) ? mone : 0;
+        zki_ext v = zki_ext_from_fe(col_at(&s->cols[0], plain0, x, s->len, mode));
+        if (s->n_cols == 2) /* beta times a base value: two products */
+            v = zki_ext_add(v, zki_ext_scale(S->beta, col_at(&s->cols[1], plain1, x, s->len, mode)));
+        p[t] = i + t < leaves ? mone : 0;
         q[t] = zki_ext_sub(S->alpha, v);
     }
 }
@@ -672,7 +684,7 @@ zki_status zki_lookup_prove_in(zki_lookup *lk, zki_transcript *t, zki_lookup_pro
     pf->n_evals = L.n_evals;
     pf->n_trees = L.n_trees;
     ZKI_VERIFY_CHECK(L.tree_start[L.n_trees - 1] + ((size_t)1 << L.tree_n[L.n_trees - 1]) == L.total);
-    leaf_src S = {lk, L.k, pos, L.n_seg, 0, alpha, beta, zki_ext_mul_prep(beta)};
+    leaf_src S = {lk, L.k, pos, L.n_seg, 0, alpha, beta};
     zki_frac_leaves lv = {tree_fill, &S};
     for (size_t b = 0; b < L.n_trees && st == ZKI_OK; b++) {
         zki_ext P, Q;
