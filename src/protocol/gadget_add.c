@@ -141,22 +141,35 @@ static zki_status add_witness(zki_walk *w, uint32_t j)
     if (!ok)
         return zki_fail(ZKI_ERR_INPUT, "prove: add node %u: input maps of another size", j);
     n = (uint64_t)w->B << o.log_len;
-    int64_t *acc = calloc(n, sizeof(int64_t));
-    /* each input expanded to the output's padded layout [B][np] (pads 0) */
-    for (uint32_t i = 0; acc && i < L->n_in; i++) {
+    int64_t *acc = malloc(n * sizeof(int64_t));
+    /* each input in the output's padded layout [B][np] (pads 0): broadcast
+     * ones expanded first, so the sum is one parallel pass */
+    const int64_t *x[ZKI_DAG_MAX_IN];
+    int64_t *e[ZKI_DAG_MAX_IN] = {0};
+    int have = acc != NULL;
+    for (uint32_t i = 0; have && i < L->n_in; i++) {
         unsigned axes = 0;
         zki_bcast_axes(w->d, L->in[i], &o, &axes);
-        int64_t *e = axes ? zki_bcast_expand(w->W->t[L->in[i]], w->B, &o, axes, 1) : NULL;
-        const int64_t *x = axes ? e : w->W->t[L->in[i]];
-        if (!x) {
-            free(acc);
-            acc = NULL;
-            break;
-        }
-        for (uint64_t k = 0; k < n; k++)
-            acc[k] += x[k] * L->mul[i];
-        free(e);
+        e[i] = axes ? zki_bcast_expand(w->W->t[L->in[i]], w->B, &o, axes, 1) : NULL;
+        x[i] = axes ? e[i] : w->W->t[L->in[i]];
+        have = x[i] != NULL;
     }
+    if (have) {
+        uint32_t m = L->n_in;
+        const int64_t *mul = L->mul;
+#pragma omp parallel for schedule(static) if (n > 65536)
+        for (uint64_t k = 0; k < n; k++) {
+            int64_t s = 0;
+            for (uint32_t i = 0; i < m; i++)
+                s += x[i][k] * mul[i];
+            acc[k] = s;
+        }
+    } else {
+        free(acc);
+        acc = NULL;
+    }
+    for (uint32_t i = 0; i < L->n_in; i++)
+        free(e[i]);
     return zki_requant_witness_of(w, j, acc);
 }
 
