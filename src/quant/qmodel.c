@@ -136,31 +136,61 @@ static zki_u128 uabs(int64_t v)
     return v < 0 ? (zki_u128)(-(v + 1)) + 1 : (zki_u128)v;
 }
 
-/* Largest |value| a tensor can hold. */
-/* Smallest and largest value of a constant: min/max reductions, which
- * vectorise (a model's weights are tens of millions of values). */
-static void const_range(const zki_qtensor *t, int64_t *lo, int64_t *hi)
+/* Smallest and largest of d[0..n), vectorised where the CPU allows (int64
+ * min/max needs AVX2 compares or AVX-512). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void
+range_block(const int64_t *d, int64_t n, int64_t *lo, int64_t *hi)
 {
-    int64_t mn = INT64_MAX, mx = INT64_MIN, n = zki_qnumel(t);
-#pragma omp parallel for schedule(static) reduction(min : mn) reduction(max : mx) if (n > 65536)
+    int64_t mn = *lo, mx = *hi;
     for (int64_t k = 0; k < n; k++) {
-        mn = t->data[k] < mn ? t->data[k] : mn;
-        mx = t->data[k] > mx ? t->data[k] : mx;
+        mn = d[k] < mn ? d[k] : mn;
+        mx = d[k] > mx ? d[k] : mx;
     }
     *lo = mn;
     *hi = mx;
 }
 
+/* Smallest and largest value of a constant (a model's weights are tens of
+ * millions of values: blocks in parallel). */
+static void const_range(const zki_qtensor *t, int64_t *lo, int64_t *hi)
+{
+    const int64_t blk = 1 << 14;
+    int64_t mn = INT64_MAX, mx = INT64_MIN, n = zki_qnumel(t);
+#pragma omp parallel for schedule(static) reduction(min : mn) reduction(max : mx) if (n > 65536)
+    for (int64_t b = 0; b < (n + blk - 1) / blk; b++) {
+        int64_t l = INT64_MAX, h = INT64_MIN;
+        range_block(t->data + b * blk, n - b * blk < blk ? n - b * blk : blk, &l, &h);
+        mn = l < mn ? l : mn;
+        mx = h > mx ? h : mx;
+    }
+    *lo = mn;
+    *hi = mx;
+}
+
+static uint64_t abs_max(int64_t lo, int64_t hi)
+{
+    uint64_t a = lo < 0 ? (uint64_t)0 - (uint64_t)lo : (uint64_t)lo; /* |INT64_MIN| = 2^63 fits */
+    uint64_t b = hi < 0 ? (uint64_t)0 - (uint64_t)hi : (uint64_t)hi;
+    return a > b ? a : b;
+}
+
+/* While zki_qmodel_check runs on this thread: each constant's largest
+ * |value|, found by its first pass, so the node checks do not read the
+ * weights again. */
+static _Thread_local const zki_qmodel *cache_model;
+static _Thread_local const uint64_t *cache_absmax;
+
+/* Largest |value| a tensor can hold. */
 static zki_u128 value_bound(const zki_qtensor *t)
 {
     if (t->kind == ZKI_QT_CONST && t->data) {
+        if (cache_model && t >= cache_model->t && t < cache_model->t + cache_model->n_t)
+            return cache_absmax[t - cache_model->t];
         if (zki_qnumel(t) <= 0)
             return 0;
         int64_t mn, mx;
         const_range(t, &mn, &mx);
-        uint64_t a = mn < 0 ? (uint64_t)0 - (uint64_t)mn : (uint64_t)mn; /* |INT64_MIN| = 2^63 fits */
-        uint64_t b = mx < 0 ? (uint64_t)0 - (uint64_t)mx : (uint64_t)mx;
-        return a > b ? a : b;
+        return abs_max(mn, mx);
     }
     return (zki_u128)1 << (t->bits - 1);
 }
@@ -173,7 +203,8 @@ int zki_qnode_raw(const zki_qnode *n)
 /* sum |row[k]| exactly: each |v| < 2^64 split into 32-bit halves summed
  * in 64 bits (exact for rows of fewer than 2^32 entries), which vectorises
  * where a 128-bit sum does not. */
-static zki_u128 row_l1(const int64_t *row, int64_t cols)
+__attribute__((target_clones("avx512f", "avx2", "default"))) static zki_u128 row_l1(const int64_t *row,
+                                                                                   int64_t cols)
 {
     uint64_t lo = 0, hi = 0;
     for (int64_t k = 0; k < cols; k++) {
@@ -585,8 +616,12 @@ zki_status zki_qmodel_check(const zki_qmodel *m)
     if (m->n_inputs < 0 || m->n_inputs > 16 || m->n_outputs < 1 || m->n_outputs > 16)
         return zki_fail(ZKI_ERR_INPUT, "quantised model: bad input/output count");
     uint8_t *def = calloc((size_t)m->n_t + 1, 1);
-    if (!def)
+    uint64_t *absmax = calloc((size_t)m->n_t + 1, sizeof *absmax);
+    if (!def || !absmax) {
+        free(def);
+        free(absmax);
         return zki_fail(ZKI_ERR_NOMEM, "out of memory");
+    }
     zki_status st = ZKI_OK;
     for (int t = 0; t < m->n_t && st == ZKI_OK; t++) {
         const zki_qtensor *q = &m->t[t];
@@ -598,6 +633,7 @@ zki_status zki_qmodel_check(const zki_qmodel *m)
             int64_t lo = 0, hi = 0;
             if (q->data && zki_qnumel(q) > 0)
                 const_range(q, &lo, &hi);
+            absmax[t] = abs_max(lo, hi);
             if (!in_bits(lo, q->bits) || !in_bits(hi, q->bits))
                 st = zki_fail(ZKI_ERR_INPUT, "quantised constant '%s': value out of its %d-bit range", q->name,
                               q->bits);
@@ -613,17 +649,24 @@ zki_status zki_qmodel_check(const zki_qmodel *m)
         else
             def[t] = 1;
     }
+    if (st == ZKI_OK) { /* every constant's entry is filled */
+        cache_model = m;
+        cache_absmax = absmax;
+    }
     for (int i = 0; i < m->n_nodes && st == ZKI_OK; i++) {
         st = check_node(m, i, def);
         if (st == ZKI_OK)
             def[m->nodes[i].out] = 1;
     }
+    cache_model = NULL;
+    cache_absmax = NULL;
     for (int k = 0; k < m->n_outputs && st == ZKI_OK; k++) {
         int t = m->outputs[k];
         if (t < 0 || t >= m->n_t || !def[t])
             st = zki_fail(ZKI_ERR_INPUT, "quantised model: output %d is never computed", k);
     }
     free(def);
+    free(absmax);
     return st;
 }
 
