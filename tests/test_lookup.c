@@ -342,6 +342,64 @@ static void test_soundness(void)
     zki_lookup_table_free(&T);
 }
 
+/* Trees capped in size (ZKI_LK_TREE_CAP, here lowered): 40 sites of 50
+ * entries (64-leaf segments) and a 16-entry table, 2576 leaves. Asked cap
+ * 3, raised to 6 by the segments and to 7 by the top digit (2^11: at most
+ * 16 trees a digit): 16 + 4 trees of 2^7 and one of 2^4. Honest proofs
+ * verify with the same claims; mutations in any tree are rejected; a
+ * verifier laying out other trees rejects. */
+static void test_tree_cap(void)
+{
+    zki_lookup_table T;
+    zki_lookup_table_range(&T, 4, 0);
+    enum { NS = 40, LEN = 50 }; /* NS + 1 < M_ID: tensor ids 1..NS */
+    int64_t *d[NS];
+    zki_lookup *P, *V, *Vdef;
+    zki_lookup_new(&P, &T, M_ID);
+    zki_lookup_new(&V, &T, M_ID);
+    zki_lookup_new(&Vdef, &T, M_ID);
+    zki_lookup_set_tree_cap(P, 3);
+    zki_lookup_set_tree_cap(V, 3);
+    for (int i = 0; i < NS; i++) {
+        d[i] = rand_in_range(LEN, 0, 4);
+        tdata[1 + i] = d[i];
+        tlen[1 + i] = LEN;
+        zki_lk_col c = zki_lk_col_plain((uint32_t)(1 + i), d[i]), cv = zki_lk_col_plain((uint32_t)(1 + i), NULL);
+        zki_lookup_add_site(P, "s", LEN, &c, 1);
+        zki_lookup_add_site(V, "s", LEN, &cv, 1);
+        zki_lookup_add_site(Vdef, "s", LEN, &cv, 1);
+    }
+    const zki_fe *m;
+    size_t ml;
+    CHECK(zki_lookup_multiplicities(P, &m, &ml) == ZKI_OK);
+    zki_transcript t;
+    zki_ts_init(&t, "cap", 1);
+    zki_ledger l;
+    zki_ledger_init(&l);
+    zki_lookup_proof pf;
+    CHECK(zki_lookup_prove(P, &t, &pf, &l) == ZKI_OK);
+    CHECK_MSG(pf.n_trees == 21, "%zu trees", (size_t)pf.n_trees);
+    int big = 0;
+    for (size_t b = 0; b < pf.n_trees; b++)
+        big += pf.gkr[b].nvars == 7;
+    CHECK(big == 20 && pf.gkr[pf.n_trees - 1].nvars == 4);
+    zki_lookup_proof_free(&pf);
+    zki_ledger_free(&l);
+    zki_ts_free(&t);
+    int ok = 0;
+    CHECK(run(P, V, NULL, NULL, 0, &ok) == ZKI_OK);
+    CHECK(ok); /* every claim holds on the data */
+    for (int w = 0; w < 105; w += 4) /* kinds 0..4 over trees 0..20 */
+        CHECK_MSG(run(P, V, NULL, mut_pf, w, NULL) == ZKI_ERR_VERIFY, "capped trees, mutation %d", w);
+    CHECK(run(P, Vdef, NULL, NULL, 0, NULL) == ZKI_ERR_VERIFY); /* 3 trees expected */
+    for (int i = 0; i < NS; i++)
+        free(d[i]);
+    zki_lookup_free(P);
+    zki_lookup_free(V);
+    zki_lookup_free(Vdef);
+    zki_lookup_table_free(&T);
+}
+
 static void test_table_eval(void)
 {
     /* structured evaluation equals the multilinear extension of the list */
@@ -769,6 +827,7 @@ int main(void)
     test_entry_limit();
     test_pairs();
     test_soundness();
+    test_tree_cap();
     test_with_pcs();
     test_bytes();
     test_threads();

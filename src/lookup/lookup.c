@@ -30,6 +30,7 @@ struct zki_lookup {
     size_t n_sites, cap;
     zki_fe *m; /* multiplicities (prover) */
     zki_lk_cols_mode mode; /* prover: how column values are read */
+    unsigned tree_cap; /* largest tree, log2 leaves (layout()) */
 };
 
 zki_lk_col zki_lk_col_plain(uint32_t tensor, const int64_t *data)
@@ -50,6 +51,7 @@ zki_status zki_lookup_new(zki_lookup **out, const zki_lookup_table *table, uint3
         return zki_fail(ZKI_ERR_NOMEM, "lookup instance");
     (*out)->table = table;
     (*out)->m_tensor = m_tensor;
+    (*out)->tree_cap = ZKI_LK_TREE_CAP;
     return ZKI_OK;
 }
 
@@ -65,6 +67,11 @@ void zki_lookup_free(zki_lookup *lk)
 }
 
 size_t zki_lookup_n_sites(const zki_lookup *lk) { return lk->n_sites; }
+
+void zki_lookup_set_tree_cap(zki_lookup *lk, unsigned log_leaves)
+{
+    lk->tree_cap = log_leaves < 1 ? 1 : log_leaves > 40 ? 40 : log_leaves;
+}
 
 void zki_lookup_set_cols_mode(zki_lookup *lk, zki_lk_cols_mode mode)
 {
@@ -318,8 +325,9 @@ size_t zki_lookup_proof_size(const zki_lookup_proof *pf)
 /* Segments (0 = table, 1.. = sites) are laid end to end, largest first
  * (table before sites of equal size, sites in order), so each offset is a
  * multiple of its size. The total is cut into power-of-two blocks after its
- * binary digits, largest first; each block holds whole segments and is one
- * GKR tree, so no leaf is filler. */
+ * binary digits, largest first, those above 2^cap in blocks of 2^cap;
+ * each block holds whole segments and is one GKR tree, so no leaf is
+ * filler. */
 typedef struct {
     size_t n_seg;
     unsigned *k;    /* per segment */
@@ -370,13 +378,25 @@ static zki_status layout(const zki_lookup *lk, lk_layout *L)
     }
     free(ord);
     L->total = o; /* even: every k >= 1 */
+    /* trees of at most 2^cap leaves: the prover's GKR block is 32 bytes a
+     * leaf of its largest tree, and fresh pages are most of a big proof's
+     * system time; at least the largest segment (segments are aligned to
+     * their size, so none crosses a 2^cap boundary), and at most 16 trees
+     * per binary digit above it (the arrays hold 64) */
+    unsigned top = 1, cap = lk->tree_cap;
+    while (top < 63 && (o >> (top + 1)))
+        top++;
+    for (size_t i = 0; i < L->n_seg; i++)
+        cap = L->k[i] > cap ? L->k[i] : cap;
+    cap = top > cap + 4 ? top - 4 : cap;
     size_t start = 0;
     for (unsigned b = 64; b-- > 1;)
-        if ((o >> b) & 1) {
-            L->tree_n[L->n_trees] = b;
-            L->tree_start[L->n_trees++] = start;
-            start += (size_t)1 << b;
-        }
+        if ((o >> b) & 1)
+            for (size_t c = 0; c < ((size_t)1 << (b > cap ? b - cap : 0)); c++) {
+                L->tree_n[L->n_trees] = b > cap ? cap : b;
+                L->tree_start[L->n_trees++] = start;
+                start += (size_t)1 << L->tree_n[L->n_trees - 1];
+            }
     for (size_t i = 0; i < L->n_seg; i++) {
         size_t t = 0;
         while (t + 1 < L->n_trees && L->tree_start[t + 1] <= L->off[i])

@@ -114,6 +114,16 @@ zki_status zki_lookup_add_site(zki_lookup *lk, const char *name, size_t len,
                                const zki_lk_col *cols, unsigned n_cols);
 size_t zki_lookup_n_sites(const zki_lookup *lk);
 
+/* Lookup trees have at most 2^ZKI_LK_TREE_CAP leaves (raised to the
+ * largest segment, and so that no binary digit of the total makes more
+ * than 16 trees): the prover's GKR work block is 32 bytes a leaf of the
+ * largest tree. A protocol constant: prover and verifier lay out the same
+ * trees. ResNet-50 at 224: 2^24 -> 4 x 2^22 leaves, peak 1368 -> 1008 MiB,
+ * proof +36 KB. */
+#define ZKI_LK_TREE_CAP 22
+/* Tests only (both sides must agree): another cap, clamped to [1, 40]. */
+void zki_lookup_set_tree_cap(zki_lookup *lk, unsigned log_leaves);
+
 /* How the PROVER reads a column's value (the verifier has no data and is
  * unaffected). INT, the default: over the integers; a value outside the
  * table (or outside (-2^62, 2^62)) is refused. FIELD (tests only, through
