@@ -114,6 +114,24 @@ static int run(zki_lookup *P, zki_lookup *V, mutator mut_m, mutator mut_pf, int 
     return ret;
 }
 
+/* Multiplicities and a proof of P alone (its own transcript and ledger). */
+static zki_status prove_alone(zki_lookup *P, const char *label, zki_lookup_proof *pf)
+{
+    const zki_fe *m;
+    size_t ml;
+    zki_status st = zki_lookup_multiplicities(P, &m, &ml);
+    if (st != ZKI_OK)
+        return st;
+    zki_transcript t;
+    zki_ts_init(&t, label, 1);
+    zki_ledger l;
+    zki_ledger_init(&l);
+    st = zki_lookup_prove(P, &t, pf, &l);
+    zki_ledger_free(&l);
+    zki_ts_free(&t);
+    return st;
+}
+
 static int64_t *rand_in_range(size_t n, int64_t lo, unsigned k)
 {
     int64_t *d = malloc((n ? n : 1) * sizeof *d);
@@ -369,23 +387,14 @@ static void test_tree_cap(void)
         zki_lookup_add_site(V, "s", LEN, &cv, 1);
         zki_lookup_add_site(Vdef, "s", LEN, &cv, 1);
     }
-    const zki_fe *m;
-    size_t ml;
-    CHECK(zki_lookup_multiplicities(P, &m, &ml) == ZKI_OK);
-    zki_transcript t;
-    zki_ts_init(&t, "cap", 1);
-    zki_ledger l;
-    zki_ledger_init(&l);
     zki_lookup_proof pf;
-    CHECK(zki_lookup_prove(P, &t, &pf, &l) == ZKI_OK);
+    CHECK(prove_alone(P, "cap", &pf) == ZKI_OK);
     CHECK_MSG(pf.n_trees == 21, "%zu trees", (size_t)pf.n_trees);
     int big = 0;
     for (size_t b = 0; b < pf.n_trees; b++)
         big += pf.gkr[b].nvars == 7;
     CHECK(big == 20 && pf.gkr[pf.n_trees - 1].nvars == 4);
     zki_lookup_proof_free(&pf);
-    zki_ledger_free(&l);
-    zki_ts_free(&t);
     int ok = 0;
     CHECK(run(P, V, NULL, NULL, 0, &ok) == ZKI_OK);
     CHECK(ok); /* every claim holds on the data */
@@ -700,19 +709,10 @@ static void test_threads(void)
         zki_lookup *P;
         zki_lookup_new(&P, &T, M_ID);
         zki_range_check_add(P, "t", 1, d, n);
-        const zki_fe *m;
-        size_t ml;
-        zki_lookup_multiplicities(P, &m, &ml);
-        zki_transcript t;
-        zki_ts_init(&t, "threads", 1);
-        zki_ledger l;
-        zki_ledger_init(&l);
         zki_lookup_proof pf;
-        CHECK(zki_lookup_prove(P, &t, &pf, &l) == ZKI_OK);
+        CHECK(prove_alone(P, "threads", &pf) == ZKI_OK);
         CHECK(zki_lookup_proof_to_bytes(&pf, &bytes[k], &len[k]) == ZKI_OK);
         zki_lookup_proof_free(&pf);
-        zki_ledger_free(&l);
-        zki_ts_free(&t);
         zki_lookup_free(P);
     }
     omp_set_num_threads(saved);
