@@ -121,6 +121,26 @@ static int cli_says(const char *args, const char *want)
     return found && rc == 0;
 }
 
+/* ZKI_HUGEPAGES=1 re-executes the program through /proc/self/exe; started
+ * through the dynamic loader that is the loader, which would take the
+ * first argument for the program ("--help: cannot open shared object"),
+ * so the executable must not re-execute then. Both ways print the usage. */
+static void huge_pages_restart(void)
+{
+    const char *ld = "/lib64/ld-linux-x86-64.so.2";
+    int have_ld = access(ld, X_OK) == 0; /* elsewhere: the direct start only */
+    for (int via_ld = 0; via_ld <= have_ld; via_ld++) {
+        char cmd[1024], line[1024];
+        snprintf(cmd, sizeof cmd, "ZKI_HUGEPAGES=1 %s %s --help 2>&1", via_ld ? ld : "", ZKI_CLI_PATH);
+        fflush(stdout);
+        FILE *p = popen(cmd, "r");
+        int found = 0;
+        while (p && fgets(line, sizeof line, p))
+            found |= strstr(line, "usage: zkinfer") != NULL;
+        CHECK_MSG(p && pclose(p) == 0 && found, "%s", cmd);
+    }
+}
+
 static void collisions(const char *onnx, const char *cal)
 {
     /* compile: -o must be a .zkm, so a key can never replace the model */
@@ -236,6 +256,7 @@ int main(void)
     umask(old);
 
     collisions(onnx, cal);
+    huge_pages_restart();
     midway(onnx, cal);
 
     /* a model that gets no keys (gpt_tiny: 32-bit token ids) compiled over

@@ -9,7 +9,10 @@
  * float output matches torch's and whose quantised output stays close to it;
  * the steps' tensors of one role share one calibrated range (a range tie)
  * and one scale; bidirectional and reverse layers are refused. Split, Resize, ReduceSum,
- * ReduceMax and Expand of activations run and quantise (tests/data/ops_move). */
+ * ReduceMax and Expand of activations run and quantise (tests/data/ops_move).
+ * A BatchNormalization with a NaN or infinite channel is refused by name
+ * before its folding would hide it in the Conv's weights. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,18 +33,27 @@ static int add_const(zki_graph *g, const char *name, int rank, const int64_t *di
     return t;
 }
 
-static zki_graph *div_identity_graph(void)
+/* A new graph (opset 13) with one float input of the given shape; the
+ * caller adds nodes and outputs (room for one output). */
+static zki_graph *graph_with_input(int rank, const int64_t *dims, int *x)
 {
     zki_graph *g = zki_graph_new();
     g->opset = 13;
     g->inputs = malloc(sizeof(int));
     g->outputs = malloc(sizeof(int));
-    int x = zki_graph_add_tensor(g, "x", ZKI_T_INPUT, ZKI_ET_FLOAT);
-    g->t[x].rank = 2;
-    g->t[x].dims[0] = 2;
-    g->t[x].dims[1] = 3;
-    g->t[x].shape_known = 1;
-    g->inputs[g->n_inputs++] = x;
+    *x = zki_graph_add_tensor(g, "x", ZKI_T_INPUT, ZKI_ET_FLOAT);
+    g->t[*x].rank = rank;
+    memcpy(g->t[*x].dims, dims, sizeof(int64_t) * (size_t)rank);
+    g->t[*x].shape_known = 1;
+    g->inputs[g->n_inputs++] = *x;
+    return g;
+}
+
+static zki_graph *div_identity_graph(void)
+{
+    int64_t xd[2] = {2, 3};
+    int x;
+    zki_graph *g = graph_with_input(2, xd, &x);
     int64_t cd[1] = {3};
     float cv[3] = {2, 4, 8};
     int c = add_const(g, "c", 1, cd, cv);
@@ -238,6 +250,52 @@ static void test_channel_affine_broadcast(void)
         CHECK_MSG(same, "broadcast case %zu: float output differs from numpy broadcasting", k);
         zki_graph_free(g);
     }
+}
+
+/* x[1,2,4,4] -> Conv (3 output channels, 1x1) -> BatchNormalization with
+ * var (or mean) given: the BN folds into the Conv, or is refused by name
+ * when a channel's scale or shift is not finite. */
+static zki_status conv_bn_prepare(const float *mean, const float *var)
+{
+    int64_t xd[4] = {1, 2, 4, 4};
+    int x;
+    zki_graph *g = graph_with_input(4, xd, &x);
+    int64_t wd[4] = {3, 2, 1, 1}, cd[1] = {3};
+    float wv[6] = {0.5f, -1, 2, 0.25f, 1, -0.5f}, ones[3] = {1, 1, 1}, zeros[3] = {0, 0, 0};
+    int w = add_const(g, "w", 4, wd, wv);
+    int sc = add_const(g, "scale", 1, cd, ones), bb = add_const(g, "B", 1, cd, zeros);
+    int mu = add_const(g, "mean", 1, cd, mean), va = add_const(g, "var", 1, cd, var);
+    int c = zki_graph_add_tensor(g, "c", ZKI_T_VALUE, 0), y = zki_graph_add_tensor(g, "y", ZKI_T_VALUE, 0);
+    int n0 = zki_graph_add_node(g, ZKI_OP_CONV, "conv", 2, 1);
+    g->nodes[n0].in[0] = x;
+    g->nodes[n0].in[1] = w;
+    g->nodes[n0].out[0] = c;
+    g->t[c].producer = n0;
+    int n1 = zki_graph_add_node(g, ZKI_OP_BATCHNORM, "bn", 5, 1);
+    int bin[5] = {c, sc, bb, mu, va};
+    memcpy(g->nodes[n1].in, bin, sizeof bin);
+    g->nodes[n1].out[0] = y;
+    g->t[y].producer = n1;
+    g->outputs[g->n_outputs++] = y;
+    zki_status st = zki_graph_prepare(g);
+    zki_graph_free(g);
+    return st;
+}
+
+static void test_bn_nonfinite(void)
+{
+    float mean[3] = {0, 0.5f, 0}, var[3] = {1, 2, 0.5f};
+    CHECK_MSG(conv_bn_prepare(mean, var) == ZKI_OK, "%s", zki_last_error());
+    var[1] = NAN;
+    CHECK(conv_bn_prepare(mean, var) == ZKI_ERR_INPUT);
+    CHECK_MSG(strstr(zki_last_error(), "node 'bn' (BatchNormalization): channel 1's scale or shift is NaN"),
+              "%s", zki_last_error());
+    var[1] = -4; /* var + epsilon < 0 */
+    CHECK(conv_bn_prepare(mean, var) == ZKI_ERR_INPUT && strstr(zki_last_error(), "var + epsilon > 0"));
+    var[1] = 2;
+    mean[2] = INFINITY;
+    CHECK(conv_bn_prepare(mean, var) == ZKI_ERR_INPUT);
+    CHECK_MSG(strstr(zki_last_error(), "channel 2's scale or shift is infinite"), "%s", zki_last_error());
 }
 
 static void test_dynamic_reshape(void)
@@ -464,6 +522,7 @@ int main(void)
 {
     test_refusal_names();
     test_div_identity();
+    test_bn_nonfinite();
     test_channel_affine();
     test_prelu_channels();
     test_channel_affine_broadcast();

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -38,6 +39,11 @@ static void keep_heap(void)
 static void ask_huge_pages(char **argv)
 {
     if (getenv("ZKI_HUGEPAGES_ASKED"))
+        return;
+    /* started as "ld.so zkinfer ...", /proc/self/exe is the loader, which
+     * would take argv[0] for the program: no re-execution then (the loader
+     * ran directly has no interpreter base in its auxiliary vector) */
+    if (getauxval(AT_BASE) == 0)
         return;
     const char *t = getenv("GLIBC_TUNABLES");
     if (t && strstr(t, "glibc.malloc.hugetlb"))

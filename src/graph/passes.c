@@ -249,6 +249,14 @@ static zki_status fold_bn(zki_graph *g, int bi, const int *uses, uint8_t *dead)
     double k, shift;
     for (int64_t c = 0; c < C; c++) {
         bn_affine(g, bn, c, &k, &shift);
+        if (!isfinite(k) || !isfinite(shift)) { /* named here: the folded Conv's weights would carry it */
+            free(nw);
+            free(nb);
+            return zki_fail(ZKI_ERR_INPUT, "node '%s' (BatchNormalization): channel %lld's scale or shift is %s; "
+                            "scale, B, mean and var must be finite and var + epsilon > 0 (check the "
+                            "training run or the export)", bn->name, (long long)c,
+                            isnan(k) || isnan(shift) ? "NaN" : "infinite");
+        }
         double b0 = b >= 0 ? beta * g->t[b].f[c] : 0;
         nb[c] = (float)(b0 * k + shift);
     }

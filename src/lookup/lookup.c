@@ -345,6 +345,9 @@ static void layout_free(lk_layout *L)
     free(L->k);
     free(L->off);
     free(L->tree);
+    L->k = NULL; /* callers free again after a failed layout() */
+    L->off = NULL;
+    L->tree = NULL;
 }
 
 static zki_status layout(const zki_lookup *lk, lk_layout *L)
@@ -389,7 +392,14 @@ static zki_status layout(const zki_lookup *lk, lk_layout *L)
     for (size_t i = 0; i < L->n_seg; i++)
         cap = L->k[i] > cap ? L->k[i] : cap;
     cap = top > cap + 4 ? top - 4 : cap;
-    size_t start = 0;
+    size_t start = 0, count = 0;
+    for (unsigned b = 64; b-- > 1;)
+        if ((o >> b) & 1)
+            count += (size_t)1 << (b > cap ? b - cap : 0);
+    if (count > sizeof L->tree_n / sizeof L->tree_n[0]) { /* past ZKI_LK_MAX_ENTRIES: add_site refuses first */
+        layout_free(L);
+        return zki_fail(ZKI_ERR_INPUT, "lookup layout: %zu trees", count);
+    }
     for (unsigned b = 64; b-- > 1;)
         if ((o >> b) & 1)
             for (size_t c = 0; c < ((size_t)1 << (b > cap ? b - cap : 0)); c++) {

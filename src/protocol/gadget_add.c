@@ -142,21 +142,21 @@ static zki_status add_witness(zki_walk *w, uint32_t j)
         return zki_fail(ZKI_ERR_INPUT, "prove: add node %u: input maps of another size", j);
     n = (uint64_t)w->B << o.log_len;
     int64_t *acc = malloc(n * sizeof(int64_t));
-    /* each input in the output's padded layout [B][np] (pads 0): broadcast
-     * ones expanded first, so the sum is one parallel pass */
+    /* the inputs already in the output's padded layout [B][np] (pads 0)
+     * summed in one parallel pass; each broadcast one then expanded and
+     * added on its own (one expanded copy at a time) */
     const int64_t *x[ZKI_DAG_MAX_IN];
-    int64_t *e[ZKI_DAG_MAX_IN] = {0};
-    int have = acc != NULL;
-    for (uint32_t i = 0; have && i < L->n_in; i++) {
-        unsigned axes = 0;
-        zki_bcast_axes(w->d, L->in[i], &o, &axes);
-        e[i] = axes ? zki_bcast_expand(w->W->t[L->in[i]], w->B, &o, axes, 1) : NULL;
-        x[i] = axes ? e[i] : w->W->t[L->in[i]];
-        have = x[i] != NULL;
+    unsigned axes[ZKI_DAG_MAX_IN];
+    int64_t mul[ZKI_DAG_MAX_IN];
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < L->n_in; i++) {
+        zki_bcast_axes(w->d, L->in[i], &o, &axes[i]);
+        if (!axes[i]) {
+            x[m] = w->W->t[L->in[i]];
+            mul[m++] = L->mul[i];
+        }
     }
-    if (have) {
-        uint32_t m = L->n_in;
-        const int64_t *mul = L->mul;
+    if (acc) {
 #pragma omp parallel for schedule(static) if (n > 65536)
         for (uint64_t k = 0; k < n; k++) {
             int64_t s = 0;
@@ -164,12 +164,21 @@ static zki_status add_witness(zki_walk *w, uint32_t j)
                 s += x[i][k] * mul[i];
             acc[k] = s;
         }
-    } else {
-        free(acc);
-        acc = NULL;
     }
-    for (uint32_t i = 0; i < L->n_in; i++)
-        free(e[i]);
+    for (uint32_t i = 0; acc && i < L->n_in; i++) {
+        if (!axes[i])
+            continue;
+        int64_t *e = zki_bcast_expand(w->W->t[L->in[i]], w->B, &o, axes[i], 1), mi = L->mul[i];
+        if (!e) {
+            free(acc);
+            acc = NULL;
+            break;
+        }
+#pragma omp parallel for schedule(static) if (n > 65536)
+        for (uint64_t k = 0; k < n; k++)
+            acc[k] += e[k] * mi;
+        free(e);
+    }
     return zki_requant_witness_of(w, j, acc);
 }
 

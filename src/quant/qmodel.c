@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/check.h"
+#include "common/cpu_features.h"
 #include "common/error.h"
 
 static const char *const zki_qop_names[ZKI_QOP_COUNT] = {
@@ -138,8 +139,7 @@ static zki_u128 uabs(int64_t v)
 
 /* Smallest and largest of d[0..n), vectorised where the CPU allows (int64
  * min/max needs AVX2 compares or AVX-512). */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void
-range_block(const int64_t *d, int64_t n, int64_t *lo, int64_t *hi)
+ZKI_VEC_CLONES static void range_block(const int64_t *d, int64_t n, int64_t *lo, int64_t *hi)
 {
     int64_t mn = *lo, mx = *hi;
     for (int64_t k = 0; k < n; k++) {
@@ -203,8 +203,7 @@ int zki_qnode_raw(const zki_qnode *n)
 /* sum |row[k]| exactly: each |v| < 2^64 split into 32-bit halves summed
  * in 64 bits (exact for rows of fewer than 2^32 entries), which vectorises
  * where a 128-bit sum does not. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static zki_u128 row_l1(const int64_t *row,
-                                                                                   int64_t cols)
+ZKI_VEC_CLONES static zki_u128 row_l1(const int64_t *row, int64_t cols)
 {
     uint64_t lo = 0, hi = 0;
     for (int64_t k = 0; k < cols; k++) {

@@ -1981,9 +1981,11 @@ zki_status zki_quantize(const zki_graph *g, const zki_host_tensor *samples, int 
         if ((st = q_node(&c, i)) != ZKI_OK) {
             if (c.bad_const[0]) /* the constant's own error, not the caller's "out of memory" */
                 st = zki_fail(ZKI_ERR_INPUT, "node '%s' (%s): its constant '%s' holds %s at element %lld; "
-                              "weights and biases must be finite (check the training run or the export)",
+                              "weights and biases must be finite (check the training run or the export%s)",
                               g->nodes[i].name, zki_op_name(g->nodes[i].op), c.bad_const,
-                              c.bad_nan ? "NaN" : "an infinite value", (long long)c.bad_at);
+                              c.bad_nan ? "NaN" : "an infinite value", (long long)c.bad_at,
+                              c.bad_nan ? "" : "; an infinite mask is supported only when added right "
+                                               "before a Softmax");
             goto done;
         }
     }
