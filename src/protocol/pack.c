@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "common/error.h"
-#include "field/vec.h"
 #include "ops/matmul.h"
 #include "poly/mle.h"
 
@@ -156,22 +155,20 @@ static int same_low(const zki_ext *a, const zki_ext *b, size_t lc)
 
 /* Inner loops over a 2^lc row run in parallel from this length. */
 #define PAR_MIN ((uint64_t)1 << 12)
-/* pairs per job of the column reduction's rounds */
-#define COLRED_CHUNK ((uint64_t)2048)
 
 /* F_j(rho) for each claim j: F's entry for a row's claims (one row) and
  * for a group of one, else <F_j, eq(rho)> from a second fold. */
 static zki_status claim_values(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
                                const zki_ext *fulls, size_t n, const zki_ext *alpha, const size_t *grp,
-                               const size_t *gsize, const zki_ext *F, uint64_t fstride, const zki_ext *rho,
-                               size_t k, zki_ext *vals)
+                               const size_t *gsize, const zki_ext *F, const zki_ext *rho, size_t k,
+                               zki_ext *vals)
 {
     uint64_t C = (uint64_t)1 << lc;
     size_t *fold = malloc(sizeof(size_t) * (k ? k : 1)), nf = 0;
     if (!fold)
         return zki_fail(ZKI_ERR_NOMEM, "colred: %zu claims", k);
     for (size_t j = 0; j < k; j++) {
-        zki_ext Fg = F[grp[j] * fstride];
+        zki_ext Fg = F[grp[j] * C];
         if (pk->nv[seg[j]] < lc)
             vals[j] = Fg;
         else if (gsize[grp[j]] == 1 && !zki_ext_is_zero(alpha[j]))
@@ -228,7 +225,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
     size_t *gfirst = malloc(sizeof(size_t) * kk);
     zki_ext *alpha = malloc(sizeof(zki_ext) * kk), *full = malloc(sizeof(zki_ext) * (n + 1));
     zki_ext *fulls = malloc(sizeof(zki_ext) * kk * (n + 1));
-    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1)), *E = NULL, *F = NULL, *E2 = NULL, *F2 = NULL, *tmp = NULL;
+    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1)), *E = NULL, *F = NULL, *tmp = NULL;
     pf->msgs = malloc(sizeof(zki_ext) * (2 * lc + 1));
     pf->vals = malloc(sizeof(zki_ext) * kk);
     zki_ext_acc *acc = NULL;
@@ -263,14 +260,11 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         grp[j] = g;
         gsize[g]++;
     }
-    uint64_t nch = C / 2 > COLRED_CHUNK ? C / 2 / COLRED_CHUNK : 1; /* round 0's chunks per group */
     E = calloc(ng * C, sizeof(zki_ext));
     F = calloc(ng * C, sizeof(zki_ext));
-    E2 = malloc(sizeof(zki_ext) * ng * (C / 2 ? C / 2 : 1));
-    F2 = malloc(sizeof(zki_ext) * ng * (C / 2 ? C / 2 : 1));
     tmp = malloc(sizeof(zki_ext) * C);
-    acc = malloc(sizeof(zki_ext_acc) * 2 * ng * nch);
-    if (!E || !F || !E2 || !F2 || !tmp || !acc) {
+    acc = malloc(sizeof(zki_ext_acc) * 2 * ng);
+    if (!E || !F || !tmp || !acc) {
         st = zki_fail(ZKI_ERR_NOMEM, "colred: %zu groups of 2^%zu", ng, lc);
         goto out;
     }
@@ -302,27 +296,17 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
                 f[x] = zki_ext_add(f[x], zki_ext_mul(aj, tmp[x]));
         }
     }
-    /* The rounds: each one's sums and its fold run over every (group,
-     * chunk of the group's pairs) in one parallel loop, so one group keeps
-     * both threads busy too; folds go out of place (E, F <-> E2, F2, the
-     * latter of stride C / 2) through the vector fold kernel. Field sums
-     * are exact: the messages are the same for any thread count. */
-    const zki_vec_impl *V = zki_vec();
-    zki_ext *se = E, *sf = F, *de = E2, *df = F2;
-    uint64_t sstride = C, dstride = C / 2;
+    /* per-group partial sums, merged in group order: identical for any
+     * thread count */
     for (size_t i = 0; i < lc; i++) {
         uint64_t half = (C >> i) >> 1;
-        uint64_t cw = half < COLRED_CHUNK ? half : COLRED_CHUNK, nc = (half + cw - 1) / cw;
-        int64_t jobs = (int64_t)(ng * nc);
-#pragma omp parallel for schedule(static) if (ng * half >= 4096)
-        for (int64_t b = 0; b < jobs; b++) {
-            size_t g = (size_t)b / nc;
-            uint64_t x0 = ((uint64_t)b % nc) * cw, x1 = x0 + cw < half ? x0 + cw : half;
-            const zki_ext *e = se + g * sstride, *f = sf + g * sstride;
-            zki_ext_acc *s0 = &acc[2 * b], *s2 = &acc[2 * b + 1];
+#pragma omp parallel for schedule(dynamic, 1) if (ng * half >= 4096)
+        for (size_t g = 0; g < ng; g++) {
+            const zki_ext *e = E + g * C, *f = F + g * C;
+            zki_ext_acc *s0 = &acc[2 * g], *s2 = &acc[2 * g + 1];
             zki_ext_acc_zero(s0);
             zki_ext_acc_zero(s2);
-            for (uint64_t x = x0; x < x1; x++) {
+            for (uint64_t x = 0; x < half; x++) {
                 zki_ext e0 = e[2 * x], e1 = e[2 * x + 1], f0 = f[2 * x], f1 = f[2 * x + 1];
                 zki_ext_acc_mac(s0, e0, f0);
                 /* value at 2: 2*v1 - v0 */
@@ -333,31 +317,28 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         zki_ext_acc s0, s2;
         zki_ext_acc_zero(&s0);
         zki_ext_acc_zero(&s2);
-        for (int64_t b = 0; b < jobs; b++) {
-            zki_ext_acc_merge(&s0, &acc[2 * b]);
-            zki_ext_acc_merge(&s2, &acc[2 * b + 1]);
+        for (size_t g = 0; g < ng; g++) {
+            zki_ext_acc_merge(&s0, &acc[2 * g]);
+            zki_ext_acc_merge(&s2, &acc[2 * g + 1]);
         }
         pf->msgs[2 * i] = zki_ext_acc_reduce(&s0);
         pf->msgs[2 * i + 1] = zki_ext_acc_reduce(&s2);
         zki_ts_absorb_ext_vec(ts, "colred.round", pf->msgs + 2 * i, 2);
         rho[i] = zki_ts_challenge_ext(ts, "colred.r");
         zki_ext ri = rho[i];
-#pragma omp parallel for schedule(static) if (ng * half >= 4096)
-        for (int64_t b = 0; b < jobs; b++) {
-            size_t g = (size_t)b / nc;
-            uint64_t x0 = ((uint64_t)b % nc) * cw, cnt = x0 + cw < half ? cw : half - x0;
-            V->fold_ext(de + g * dstride + x0, se + g * sstride + 2 * x0, cnt, ri);
-            V->fold_ext(df + g * dstride + x0, sf + g * sstride + 2 * x0, cnt, ri);
+#pragma omp parallel for schedule(dynamic, 1) if (ng * half >= 4096)
+        for (size_t g = 0; g < ng; g++) {
+            zki_ext *e = E + g * C, *f = F + g * C;
+            for (uint64_t x = 0; x < half; x++) {
+                e[x] = zki_ext_add(e[2 * x], zki_ext_mul(ri, zki_ext_sub(e[2 * x + 1], e[2 * x])));
+                f[x] = zki_ext_add(f[2 * x], zki_ext_mul(ri, zki_ext_sub(f[2 * x + 1], f[2 * x])));
+            }
         }
-        zki_ext *te = se, *tf = sf;
-        uint64_t tstride = sstride;
-        se = de, sf = df, sstride = dstride;
-        de = te, df = tf, dstride = tstride;
     }
     /* each claim's F_j(rho); a claim sharing its group's F needs a fold
      * of its own, claims in parallel (each value is exact field
      * arithmetic: the same for any thread count) */
-    if ((st = claim_values(pk, t, lc, seg, fulls, n, alpha, grp, gsize, sf, sstride, rho, k, pf->vals)))
+    if ((st = claim_values(pk, t, lc, seg, fulls, n, alpha, grp, gsize, F, rho, k, pf->vals)))
         goto out;
     zki_ts_absorb_ext_vec(ts, "colred.vals", pf->vals, k);
     for (size_t j = 0; j < k; j++) {
@@ -373,8 +354,6 @@ out:
     free(acc);
     free(E);
     free(F);
-    free(E2);
-    free(F2);
     free(tmp);
     free(grp);
     free(gsize);
