@@ -299,11 +299,6 @@ void zki_frac_layer_round(zki_frac_layer *L, zki_ext msg[3])
     memcpy(L->msg, msg, sizeof L->msg);
 }
 
-static inline zki_ext fold1(zki_ext x0, zki_ext x1, zki_ext c, zki_fe cw)
-{
-    return zki_ext_add(x0, zki_ext_mul_pre(zki_ext_sub(x1, x0), c, cw));
-}
-
 /* The last bind (two entries per table to one); the first one too when
  * j = 1, then with u = fold(p1) + lambda fold(q1) (folds are linear). */
 static void bind_last(zki_frac_layer *L, zki_ext *const dst[4], zki_ext c)
@@ -311,16 +306,14 @@ static void bind_last(zki_frac_layer *L, zki_ext *const dst[4], zki_ext c)
     src_buf b;
     const zki_ext *x[4];
     tab_chunk(L, 0, 2, &b, x);
-    zki_fe cw = zki_ext_mul_prep(c);
     for (int k = 0; k < 4; k++)
-        dst[k][0] = fold1(x[k][0], x[k][1], c, cw);
+        zki_vec()->fold_ext(dst[k], x[k], 1, c);
     if (L->round == 0)
         dst[1][0] = zki_ext_add(dst[1][0], zki_ext_mul(L->lambda, dst[3][0]));
 }
 
 typedef struct {
     zki_ext c;
-    zki_fe cw;
     zki_ext *const *dst;
     int want1;
 } fold_ctx;
@@ -355,7 +348,7 @@ static void fold_chunk(const zki_frac_layer *L, const void *ctx, size_t y0, size
  * in the same pass (one read of the tables instead of two). */
 static void bind_fused(zki_frac_layer *L, zki_ext *const dst[4], zki_ext c)
 {
-    fold_ctx f = {c, zki_ext_mul_prep(c), dst, !derives_h1(L, L->round + 1, L->scale)};
+    fold_ctx f = {c, dst, !derives_h1(L, L->round + 1, L->scale)};
     chunked_sums(L, 2, fold_chunk, &f, L->next);
 }
 

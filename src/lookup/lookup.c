@@ -392,21 +392,21 @@ static zki_status layout(const zki_lookup *lk, lk_layout *L)
     for (size_t i = 0; i < L->n_seg; i++)
         cap = L->k[i] > cap ? L->k[i] : cap;
     cap = top > cap + 4 ? top - 4 : cap;
-    size_t start = 0, count = 0;
-    for (unsigned b = 64; b-- > 1;)
-        if ((o >> b) & 1)
-            count += (size_t)1 << (b > cap ? b - cap : 0);
-    if (count > sizeof L->tree_n / sizeof L->tree_n[0]) { /* past ZKI_LK_MAX_ENTRIES: add_site refuses first */
-        layout_free(L);
-        return zki_fail(ZKI_ERR_INPUT, "lookup layout: %zu trees", count);
-    }
-    for (unsigned b = 64; b-- > 1;)
-        if ((o >> b) & 1)
-            for (size_t c = 0; c < ((size_t)1 << (b > cap ? b - cap : 0)); c++) {
-                L->tree_n[L->n_trees] = b > cap ? cap : b;
-                L->tree_start[L->n_trees++] = start;
-                start += (size_t)1 << L->tree_n[L->n_trees - 1];
+    size_t start = 0;
+    for (unsigned b = 64; b-- > 1;) {
+        if (!((o >> b) & 1))
+            continue;
+        unsigned n = b > cap ? cap : b; /* 2^(b - n) trees of 2^n leaves */
+        for (size_t c = 0; c < (size_t)1 << (b - n); c++) {
+            if (L->n_trees == sizeof L->tree_n / sizeof L->tree_n[0]) { /* past ZKI_LK_MAX_ENTRIES: add_site refuses first */
+                layout_free(L);
+                return zki_fail(ZKI_ERR_INPUT, "lookup layout: more than %zu trees", L->n_trees);
             }
+            L->tree_n[L->n_trees] = n;
+            L->tree_start[L->n_trees++] = start;
+            start += (size_t)1 << n;
+        }
+    }
     for (size_t i = 0; i < L->n_seg; i++) {
         size_t t = 0;
         while (t + 1 < L->n_trees && L->tree_start[t + 1] <= L->off[i])

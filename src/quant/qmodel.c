@@ -169,9 +169,8 @@ static void const_range(const zki_qtensor *t, int64_t *lo, int64_t *hi)
 
 static uint64_t abs_max(int64_t lo, int64_t hi)
 {
-    uint64_t a = lo < 0 ? (uint64_t)0 - (uint64_t)lo : (uint64_t)lo; /* |INT64_MIN| = 2^63 fits */
-    uint64_t b = hi < 0 ? (uint64_t)0 - (uint64_t)hi : (uint64_t)hi;
-    return a > b ? a : b;
+    zki_u128 a = uabs(lo), b = uabs(hi); /* |INT64_MIN| = 2^63 fits 64 bits */
+    return (uint64_t)(a > b ? a : b);
 }
 
 /* While zki_qmodel_check runs on this thread: each constant's largest
@@ -231,8 +230,7 @@ uint64_t zki_qmodel_row_bound(const zki_qmodel *m, int w, int b, int x_bits)
         zki_u128 mine = 0; /* a maximum: the same for any split over threads */
 #pragma omp for schedule(static) nowait
         for (int64_t r = 0; r < rows; r++) {
-            zki_u128 a = row_l1(W->data + r * cols, cols) * bx +
-                         (B ? (B[r] < 0 ? (zki_u128)0 - (zki_u128)(__int128)B[r] : (zki_u128)B[r]) : bany);
+            zki_u128 a = row_l1(W->data + r * cols, cols) * bx + (B ? uabs(B[r]) : bany);
             mine = a > mine ? a : mine;
         }
 #pragma omp critical
