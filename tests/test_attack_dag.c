@@ -731,7 +731,7 @@ static void test_concat_cost(void)
     zki_pcs_params wp;
     if (!st && !(st = zki_vk_layout(&vk))) {
         uint32_t nt = zki_vk_weight_lens(&vk, lens);
-        zki_key_pcs_params(&vk, 0, &wp);
+        zki_key_pcs_params(&vk, 0, vk.wpack.total, &wp);
         st = zki_pcs_shape_init(&vk.wcom, &wp, lens, nt);
     }
     uint64_t ops = 0, bytes = 0;

@@ -107,7 +107,7 @@ static int fake_proof(const zki_vk *vk, zki_proof *pf, const int64_t *X, int64_t
     if (zki_advice_layout_init(&lay, &vk->dag, 1, 0) != ZKI_OK)
         return 0;
     zki_pcs_params pp;
-    zki_key_pcs_params(vk, 1, &pp);
+    zki_key_pcs_params(vk, 1, lay.pack.total, &pp);
     if (log_cols)
         pp.log_cols = log_cols;
     uint64_t len = lay.pack.total;
@@ -432,7 +432,7 @@ static void test_over_limit_key(void)
     uint64_t lens[3];
     uint32_t nt = zki_vk_weight_lens(&vk, lens);
     zki_pcs_params pp;
-    zki_key_pcs_params(&vk, 0, &pp);
+    zki_key_pcs_params(&vk, 0, vk.wpack.total, &pp);
     CHECK(zki_pcs_shape_init(&vk.wcom, &pp, lens, nt) == ZKI_OK);
     uint64_t ops = 0, bytes = 0;
     CHECK(zki_vk_verifier_cost(&vk, 1, &ops, &bytes) == ZKI_OK);

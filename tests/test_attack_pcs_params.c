@@ -102,11 +102,20 @@ static void refused(const zki_vk *vk, const int64_t *X, const zki_proof *pf, con
  * row (log_cols 18 in the issue; 12 here keeps the PROVER's cost, which
  * grows with the code length 2^(log_cols + 8), at ~100 MB;
  * ZKI_ATTACK_LOG_COLS=18 runs the original, ~9 GB for the prover). */
+/* The key's advice parameters for a public-input proof of B samples. */
+static void advice_params(const zki_vk *vk, zki_pcs_params *p)
+{
+    zki_advice_layout lay;
+    CHECK(zki_advice_layout_init(&lay, &vk->dag, B, 0) == ZKI_OK);
+    zki_key_pcs_params(vk, 1, lay.pack.total, p);
+    zki_advice_layout_free(&lay);
+}
+
 static void test_costly_params(const zki_vk *vk, const int64_t *X)
 {
     const char *env = getenv("ZKI_ATTACK_LOG_COLS");
     zki_pcs_params p;
-    zki_key_pcs_params(vk, 1, &p);
+    advice_params(vk, &p);
     p.rate_log = 8;
     p.log_cols = env ? (uint32_t)atoi(env) : 12;
     zki_proof pf;
@@ -137,7 +146,7 @@ static void test_costly_params(const zki_vk *vk, const int64_t *X)
 static void test_each_field(const zki_vk *vk, const int64_t *X)
 {
     zki_pcs_params base;
-    zki_key_pcs_params(vk, 1, &base);
+    advice_params(vk, &base);
     /* the control: the key's own parameters through the same seam */
     zki_proof pf;
     CHECK(prove_with(X, &base, &pf) == ZKI_OK);
@@ -175,6 +184,23 @@ static void test_nonce(const zki_vk *vk, const int64_t *X)
     double qb = -log2(exp2(-vk->wcom.shape.bits) + exp2(-pf.acom.shape.bits));
     CHECK_MSG(qb + vk->grind_bits >= 100.0 && qb < 87.0, "query round %.2f bits", qb);
     CHECK(vk->wcom.shape.log_d <= 26 && pf.acom.shape.log_d <= 26);
+    /* large tables: rate 1/2 from ZKI_KEY_RATE_HALF_MIN entries on; a
+     * ResNet-50-size pair (2^25 entries each, rows of 2^16) keeps the query
+     * round at >= 100 bits with the grinding, and no more queries than
+     * that needs */
+    zki_pcs_params lp;
+    zki_key_pcs_params(vk, 1, ZKI_KEY_RATE_HALF_MIN - 1, &lp);
+    CHECK(lp.rate_log == 2);
+    zki_key_pcs_params(vk, 1, ZKI_KEY_RATE_HALF_MIN, &lp);
+    CHECK(lp.rate_log == 1);
+    lp.log_cols = 16;
+    uint64_t big = (uint64_t)1 << 25;
+    zki_pcs_commitment bc;
+    CHECK(zki_pcs_shape_init(&bc, &lp, &big, 1) == ZKI_OK);
+    double bq = -log2(2 * exp2(-bc.shape.bits));
+    CHECK_MSG(bc.shape.d == (uint64_t)1 << 17 && bq + vk->grind_bits >= 100.0 && bq < 87.0,
+              "rate 1/2 at 2^25: D = 2^%u, query round %.2f bits", bc.shape.log_d, bq);
+    zki_pcs_commitment_free(&bc);
     uint64_t n = pf.open.nonce;
     int refusals = 0;
     for (uint64_t d = 1; d <= 8; d++) {

@@ -432,6 +432,37 @@ static void test_cheating_prover(void)
 /* The coset-split encoder equals one coset NTT of size D on the zero-padded
  * message (so the code is Reed-Solomon on shift * <w_D>), for plain and
  * hiding shapes (q = 4 and q = 2 sub-transforms) and a tiny one. */
+/* v committed twice with prm: its codewords kept, then streamed. */
+static void commit_kept_and_streamed(const zki_pcs_params *prm, const zki_pcs_vec *v, zki_pcs_prover **kept,
+                                     zki_pcs_prover **streamed)
+{
+    CHECK(zki_pcs_commit(kept, prm, v, 1) == ZKI_OK);
+    uint64_t saved = zki_pcs_keep_cw_bytes;
+    zki_pcs_keep_cw_bytes = 0;
+    CHECK(zki_pcs_commit(streamed, prm, v, 1) == ZKI_OK);
+    zki_pcs_keep_cw_bytes = saved;
+}
+
+/* The first columns, the last and 31 random ones of two commitments of
+ * the same data and seed (one kept, one streamed) agree, and so do their
+ * roots. */
+static int same_columns(const zki_pcs_prover *kept, const zki_pcs_prover *streamed, zki_rng *g)
+{
+    const zki_pcs_shape *s = &zki_pcs_prover_commitment(kept)->shape;
+    enum { NQ = 40 };
+    uint64_t idx[NQ];
+    for (int i = 0; i < NQ; i++)
+        idx[i] = i < 8 ? (uint64_t)i : i == 8 ? s->d - 1 : zki_rng_below(g, s->d);
+    zki_fe *a = malloc(NQ * s->rows * sizeof *a), *b = malloc(NQ * s->rows * sizeof *b);
+    int ok = a && b && zki_pcs_columns(kept, idx, NQ, a) == ZKI_OK &&
+             zki_pcs_columns(streamed, idx, NQ, b) == ZKI_OK && !memcmp(a, b, NQ * s->rows * sizeof *a) &&
+             !memcmp(&zki_pcs_prover_commitment(kept)->root, &zki_pcs_prover_commitment(streamed)->root,
+                     sizeof(zki_digest));
+    free(a);
+    free(b);
+    return ok;
+}
+
 /* Queried columns of a streamed commitment (its codewords not kept:
  * zki_pcs_columns re-encodes, by partial NTTs from P = 2^12 on, by whole
  * encodings below) equal those of the same commitment with its codewords
@@ -452,29 +483,89 @@ static void test_streamed_columns(void)
             uint8_t seed[32] = {7, 7};
             prm.seed = seed;
             zki_pcs_prover *kept, *streamed;
-            CHECK(zki_pcs_commit(&kept, &prm, &v, 1) == ZKI_OK);
-            uint64_t saved = zki_pcs_keep_cw_bytes;
-            zki_pcs_keep_cw_bytes = 0;
-            CHECK(zki_pcs_commit(&streamed, &prm, &v, 1) == ZKI_OK);
-            zki_pcs_keep_cw_bytes = saved;
-            const zki_pcs_shape *s = &zki_pcs_prover_commitment(kept)->shape;
-            enum { NQ = 40 };
-            uint64_t idx[NQ];
-            for (int i = 0; i < NQ; i++)
-                idx[i] = i < 8 ? (uint64_t)i : i == 8 ? s->d - 1 : zki_rng_below(&g, s->d);
-            zki_fe *a = malloc(NQ * s->rows * sizeof *a), *b = malloc(NQ * s->rows * sizeof *b);
-            CHECK(zki_pcs_columns(kept, idx, NQ, a) == ZKI_OK);
-            CHECK(zki_pcs_columns(streamed, idx, NQ, b) == ZKI_OK);
-            CHECK_MSG(!memcmp(a, b, NQ * s->rows * sizeof *a), "2^%u columns, hiding %d: streamed differ",
-                      logs[li], hiding);
-            CHECK(!memcmp(&zki_pcs_prover_commitment(kept)->root, &zki_pcs_prover_commitment(streamed)->root,
-                          sizeof(zki_digest)));
-            free(a);
-            free(b);
+            commit_kept_and_streamed(&prm, &v, &kept, &streamed);
+            CHECK_MSG(same_columns(kept, streamed, &g), "2^%u columns, hiding %d: streamed differ", logs[li],
+                      hiding);
             free((void *)v.data);
             zki_pcs_prover_free(kept);
             zki_pcs_prover_free(streamed);
         }
+}
+
+/* Rate 1/2 with a hiding pad of at most C/8 (the keys' large tables): one
+ * code of 2C, a single coset, rate <= 9/16 and the queries sized by it;
+ * opened and verified in both modes, every single-byte mutation and a wrong
+ * value refused, a committed row off the code refused, the streamed
+ * columns equal to the kept ones. A pad above C/8 keeps D >= 2K. */
+static void test_rate_half(void)
+{
+    uint64_t len = ((uint64_t)5 << 12) + 77;
+    zki_pcs_vec v = {ZKI_PCS_I32, rand_data(ZKI_PCS_I32, len), len};
+    zki_pcs_params prm;
+    zki_pcs_params_default(&prm);
+    prm.rate_log = 1;
+    prm.hiding = 1;
+    prm.log_cols = 12;
+    prm.max_points = 2;
+    uint8_t seed[32] = {4, 2};
+    prm.seed = seed;
+    zki_pcs_prover *pr, *streamed;
+    commit_kept_and_streamed(&prm, &v, &pr, &streamed);
+    const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
+    const zki_pcs_shape *s = &com->shape;
+    CHECK_MSG(s->pad <= s->cols / 8 && s->d == 2 * s->cols && 16 * s->row_len <= 9 * s->d,
+              "pad %llu, K %llu, D %llu", (unsigned long long)s->pad, (unsigned long long)s->row_len,
+              (unsigned long long)s->d);
+    CHECK(s->queries == zki_pcs_queries(s->row_len, s->log_d, prm.security_bits + 1) && s->pad >= s->queries);
+    zki_pcs_coder cd;
+    CHECK(zki_pcs_coder_init(&cd, s) == ZKI_OK);
+    CHECK(cd.q == 1 && cd.p == s->d);
+    zki_pcs_coder_free(&cd);
+    CHECK(same_columns(pr, streamed, &rng));
+    /* two claims (classic mode), then one (tensor mode) */
+    zki_ext *pts[2] = {rand_point(zki_log2_ceil(len)), rand_point(zki_log2_ceil(len))};
+    zki_pcs_claim cl[2];
+    for (int i = 0; i < 2; i++)
+        cl[i] = (zki_pcs_claim){0, 0, pts[i], eval_vec(&v, pts[i])};
+    for (size_t ncl = 2; ncl >= 1; ncl--) {
+        zki_pcs_prover *p1;
+        CHECK(zki_pcs_commit(&p1, &prm, &v, 1) == ZKI_OK);
+        const zki_pcs_commitment *c1 = zki_pcs_prover_commitment(p1);
+        uint8_t *b;
+        size_t blen;
+        CHECK(open_bytes(&p1, 1, cl, ncl, &b, &blen));
+        CHECK_MSG(verify_bytes(&c1, 1, cl, ncl, b, blen), "rate 1/2, %zu claims", ncl);
+        int tried, bad = accepted_mutations(b, blen, &c1, 1, cl, ncl, 4, &tried);
+        CHECK_MSG(bad == 0, "rate 1/2, %zu claims: %d of %d single-byte changes accepted", ncl, bad, tried);
+        zki_pcs_claim wrong[2] = {cl[0], cl[1]};
+        wrong[ncl - 1].value = zki_ext_add(wrong[ncl - 1].value, zki_ext_one());
+        CHECK(!verify_bytes(&c1, 1, wrong, ncl, b, blen));
+        free(b);
+        zki_pcs_prover_free(p1);
+    }
+    /* a committed row off the code (a quarter of its symbols changed): the
+     * honest opening of the altered commitment is refused */
+    uint64_t n_bad = s->d / 4, *cols = malloc(n_bad * sizeof *cols);
+    for (uint64_t k = 0; k < n_bad; k++)
+        cols[k] = 4 * k + 1;
+    corrupt_row(pr, 2, cols, n_bad);
+    uint8_t *b;
+    size_t blen;
+    CHECK(open_bytes(&pr, 1, cl, 1, &b, &blen));
+    CHECK(!verify_bytes(&com, 1, cl, 1, b, blen));
+    free(b);
+    free(cols);
+    free(pts[0]);
+    free(pts[1]);
+    zki_pcs_prover_free(pr);
+    zki_pcs_prover_free(streamed);
+    /* rows of 2^10: the pad exceeds C/8, so the code stays at D >= 2K */
+    prm.log_cols = 10;
+    zki_pcs_commitment c;
+    CHECK(zki_pcs_shape_init(&c, &prm, &len, 1) == ZKI_OK);
+    CHECK(c.shape.pad > c.shape.cols / 8 && c.shape.d >= 2 * c.shape.row_len);
+    zki_pcs_commitment_free(&c);
+    free((void *)v.data);
 }
 
 static void test_encoder(void)
@@ -1055,6 +1146,7 @@ int main(void)
     test_errors();
     test_encoder();
     test_streamed_columns();
+    test_rate_half();
     test_completeness();
     test_soundness();
     test_cheating_prover();

@@ -73,7 +73,9 @@ typedef struct {
 } zki_pcs_vec;
 
 typedef struct {
-    uint32_t rate_log;      /* D >= C * 2^rate_log (default 2: rate 1/4) */
+    uint32_t rate_log;      /* D >= C * 2^rate_log (default 2: rate 1/4); the
+                             * code is also >= 2K unless the hiding pad is
+                             * <= C/8 (then >= K: rate <= 9/16 at rate_log 1) */
     uint32_t log_cols;      /* row width 2^log_cols; 0 = automatic */
     uint32_t max_log_cols;  /* automatic: the widest row considered (0 = 20): wider rows
                              * shrink the opening but cost the prover time */

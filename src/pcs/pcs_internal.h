@@ -73,9 +73,11 @@ void zki_pcs_ctx_free(zki_pcs_ctx *x);
  * this size; a larger commitment streams: it hashes the leaves as it
  * encodes blocks of rows and, at the opening, computes the queried columns
  * from partial NTTs of its rows (about half an encoding pass instead of
- * holding rows * D elements: 1.6 GB of ResNet-50's advice at 224). 512 MiB keeps a VGG-16's
- * weights (487 MB): its 2-thread prove 0.86 -> 0.70 s, peak 425 -> 860 MB. */
-#define ZKI_PCS_KEEP_CW_BYTES ((uint64_t)512 << 20)
+ * holding rows * D elements). 256 MiB keeps VGG-16's weights (249 MB at
+ * rate 1/2). Holding ResNet-50's advice at 224 (491 MB) would cost more than
+ * its partial NTTs save: 4.8 -> 5.2 s, peak 0.92 -> 1.41 GB (fresh pages,
+ * and the column reduction after it runs slower). */
+#define ZKI_PCS_KEEP_CW_BYTES ((uint64_t)256 << 20)
 /* The limit in use: ZKI_PCS_KEEP_CW_BYTES; tests lower it to open
  * streamed commitments of small shapes. */
 extern uint64_t zki_pcs_keep_cw_bytes;

@@ -111,11 +111,15 @@ static zki_status check_params(const zki_pcs_params *p)
     return ZKI_OK;
 }
 
-/* Code length for message length K: at least C * 2^rate_log and at least
- * 2K, so the actual rate K / D never exceeds 1/2 (padding included). */
+/* Code length for message length K = C + h: at least C * 2^rate_log and
+ * at least 2K, so the actual rate K / D is at most 1/2 -- except that a
+ * hiding pad h <= C/8 only needs D >= K: rate 1/2 then costs one code of
+ * 2C, not 4C, at rate K / D <= 9/16 (the query count follows the actual
+ * rate). Rates 1/4 and lower are unchanged by the exception (4C >= 2K). */
 static uint32_t code_log_d(uint32_t log_cols, uint32_t rate_log, uint64_t k)
 {
-    uint32_t a = log_cols + rate_log, b = log2_ceil_u64(k) + 1;
+    uint64_t c = (uint64_t)1 << log_cols;
+    uint32_t a = log_cols + rate_log, b = log2_ceil_u64(k) + (k - c <= c / 8 ? 0 : 1);
     return a > b ? a : b;
 }
 
@@ -191,7 +195,9 @@ static uint64_t open_bytes_plain(const zki_pcs_shape *s) { return 16 * s->row_le
 void zki_pcs_row_params(const zki_pcs_commitment *outer, zki_pcs_params *ip, uint64_t *len)
 {
     zki_pcs_params_default(ip);
-    ip->rate_log = outer->params.rate_log;
+    /* the row is short: rate 1/4 (or the outer's lower rate) keeps its
+     * queries few */
+    ip->rate_log = outer->params.rate_log > 2 ? outer->params.rate_log : 2;
     ip->security_bits = outer->params.security_bits;
     ip->grind_bits = outer->params.grind_bits;
     ip->row_commit = 0; /* one level: the row's own row is sent */

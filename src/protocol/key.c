@@ -100,7 +100,8 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
     if (!zki_rb_get(&r, mg, 8) || memcmp(mg, vk_magic, 8))
         return zki_fail(ZKI_ERR_INPUT, "vk: not a zkinfer verification key (magic)");
     if (!zki_rb_u32(&r, &ver) || ver != ZKI_VK_VERSION)
-        return zki_fail(ZKI_ERR_INPUT, "vk: version %u, this build reads %u", ver, ZKI_VK_VERSION);
+        return zki_fail(ZKI_ERR_INPUT, "vk: version %u, this build reads %u: compile the model again with this zkinfer",
+                        ver, ZKI_VK_VERSION);
     if (!zki_rb_u32(&r, &al) || al > zki_rb_left(&r))
         return zki_fail(ZKI_ERR_INPUT, "vk: DAG length at byte 12 beyond the file");
     zki_rbuf ar = {in + r.pos, al, 0};
@@ -137,7 +138,7 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
     uint64_t lens[3];
     uint32_t nt = zki_vk_weight_lens(vk, lens);
     zki_pcs_params wp;
-    zki_key_pcs_params(vk, 0, &wp);
+    zki_key_pcs_params(vk, 0, vk->wpack.total, &wp);
     if ((st = zki_pcs_commitment_expect(&vk->wcom, &wp, lens, nt, ZKI_ERR_INPUT, "vk: weight commitment"))) {
         zki_vk_free(vk);
         return st;

@@ -40,8 +40,8 @@ static zki_status advice_shape(const zki_vk *vk, uint32_t B, int priv, zki_pcs_c
     if (st)
         return st;
     zki_pcs_params pp;
-    zki_key_pcs_params(vk, 1, &pp);
     uint64_t len = lay.pack.total;
+    zki_key_pcs_params(vk, 1, len, &pp);
     zki_advice_layout_free(&lay);
     memset(c, 0, sizeof *c);
     return zki_pcs_shape_init(c, &pp, &len, 1);

@@ -105,7 +105,7 @@ uint32_t zki_weight_log_cols(const zki_vk *vk)
     uint64_t lens[3];
     uint32_t nt = zki_vk_weight_lens(vk, lens);
     zki_pcs_params p;
-    zki_key_pcs_params(vk, 1, &p); /* advice = 1: no recursion into this function */
+    zki_key_pcs_params(vk, 1, vk->wpack.total, &p); /* advice = 1: no recursion into this function */
     uint32_t best = 1, max_lc = (uint32_t)zki_log2_ceil(vk->wpack.total);
     int64_t best_cost = -1;
     if (max_lc > p.max_log_cols)

@@ -172,7 +172,7 @@ static zki_status commit_advice(const zki_pk *pk, const zki_advice_layout *lay, 
 {
     zki_pcs_vec avec = {ZKI_PCS_I32, adv, lay->pack.total};
     zki_pcs_params pp;
-    zki_key_pcs_params(&pk->vk, 1, &pp);
+    zki_key_pcs_params(&pk->vk, 1, lay->pack.total, &pp);
     if (zki_prove_test_advice_pcs)
         pp = *zki_prove_test_advice_pcs;
     pp.seed = opts ? opts->advice_seed : NULL;

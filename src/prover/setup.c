@@ -258,7 +258,7 @@ static zki_status setup(const zki_qmodel *m, const uint8_t *seed, const zki_pk_f
     }
     pk->vk.grind_bits = ZKI_KEY_GRIND_BITS;
     zki_pcs_params pp;
-    zki_key_pcs_params(&pk->vk, 0, &pp);
+    zki_key_pcs_params(&pk->vk, 0, pk->vk.wpack.total, &pp);
     pp.seed = pk->seed;
     zki_pcs_vec vec = {ZKI_PCS_I32, pk->wbig, pk->vk.wpack.total};
     zki_sha256(&pk->wdigest, pk->wbig, pk->vk.wpack.total * sizeof *pk->wbig);
