@@ -68,7 +68,7 @@ int main(void)
             zki_ts_init(&tv, "pack", 1);
             zki_colred_proof pf;
             zki_ext *op[40] = {0}, *ov[40] = {0};
-            CHECK(zki_colred_prove(&pk, mode == 1 ? &tbf : &tb8, lc, seg, pp, vals, k, &tp, &pf, op) == ZKI_OK);
+            CHECK(zki_colred_prove(&pk, mode == 1 ? &tbf : &tb8, lc, seg, pp, vals, k, &tp, &pf, op, NULL) == ZKI_OK);
             zki_ext v2[40];
             memcpy(v2, vals, sizeof(zki_ext) * k);
             if (mode == 2)

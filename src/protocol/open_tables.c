@@ -78,22 +78,23 @@ zki_status zki_tables_open_prove(zki_transcript *ts, const zki_table_claims job[
             goto out;
         }
         pp.n += k; /* zki_colred_prove fills o[0..k) */
-        if ((st = zki_colred_prove(pk, job[j].t, lc, c->seg, c->pt, c->val, k, ts, cr, o)))
+        zki_ext *G = NULL;
+        if ((st = zki_colred_prove(pk, job[j].t, lc, c->seg, c->pt, c->val, k, ts, cr, o, &G)))
             goto out;
         if (nv > lc && k > 1) {
-            /* one point: merge the claims over the row variables */
-            zki_ext *G = NULL, v;
+            /* one point: merge the claims over the row variables, on the
+             * rows at the low point the column reduction computed */
+            zki_ext v;
             const zki_ext **hp = malloc(sizeof(zki_ext *) * k);
             if (!hp || !(fp = pool_new(&pp, nv))) {
                 free(hp);
+                free(G);
                 st = zki_fail(ZKI_ERR_NOMEM, "prove: row reduction");
                 goto out;
             }
             for (size_t i = 0; i < k; i++)
                 hp[i] = o[i] + lc;
-            st = zki_pack_row_table(job[j].t, nv, lc, o[0], &G);
-            if (!st)
-                st = zki_claims_reduce_prove(NULL, G, nv - lc, hp, cr->vals, k, ts, hr, fp + lc, &v);
+            st = zki_claims_reduce_prove(NULL, G, nv - lc, hp, cr->vals, k, ts, hr, fp + lc, &v);
             free(G);
             free(hp);
             if (st)
@@ -101,6 +102,7 @@ zki_status zki_tables_open_prove(zki_transcript *ts, const zki_table_claims job[
             memcpy(fp, o[0], sizeof(zki_ext) * lc);
             claims[ncl++] = (zki_pcs_claim){j, 0, fp, v};
         } else {
+            free(G);
             claims[ncl++] = (zki_pcs_claim){j, 0, o[0], cr->vals[0]};
         }
     }

@@ -83,25 +83,18 @@ static zki_fe big_at(const zki_big_table *t, uint64_t i)
     }
 }
 
-/* F(x) = big(x, p_hi) for x < 2^lc: only the rows of the segment (or the
- * one row holding it) have non-zero eq weight. */
+/* F(x) = a big(x, p_hi) for x < 2^lc: only the rows of the segment have
+ * non-zero eq weight (nv >= lc). */
 static zki_status fold_claim(const zki_pack *pk, const zki_big_table *t, size_t lc, uint32_t seg,
-                             const zki_ext *pt, zki_ext *F)
+                             const zki_ext *pt, zki_ext a, zki_ext *F)
 {
     uint64_t C = (uint64_t)1 << lc;
-    size_t nv = pk->nv[seg];
-    if (nv <= lc) {
-        uint64_t r0 = pk->off[seg] >> lc;
-        for (uint64_t x = 0; x < C; x++)
-            F[x] = zki_ext_from_fe(big_at(t, r0 * C + x));
-        return ZKI_OK;
-    }
-    size_t f = nv - lc;
+    size_t f = pk->nv[seg] - lc;
     uint64_t nrows = (uint64_t)1 << f, r0 = pk->off[seg] >> lc;
     zki_ext *eq = malloc(sizeof(zki_ext) * nrows);
     if (!eq)
         return zki_fail(ZKI_ERR_NOMEM, "colred: eq of 2^%zu", f);
-    zki_eq_table(eq, pt + lc, f);
+    zki_eq_table_scaled(eq, pt + lc, f, a);
     if (t->type == ZKI_PCS_I8) {
         zki_fold_rows_i8(F, (const int8_t *)t->data + r0 * C, nrows, C, C, lc, eq);
     } else if (t->type == ZKI_PCS_I16) {
@@ -157,65 +150,48 @@ static int same_low(const zki_ext *a, const zki_ext *b, size_t lc)
 #define PAR_MIN ((uint64_t)1 << 12)
 
 /* F_j(rho) for each claim j: F's entry for a row's claims (one row) and
- * for a group of one, else <F_j, eq(rho)> from a second fold. */
-static zki_status claim_values(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
-                               const zki_ext *fulls, size_t n, const zki_ext *alpha, const size_t *grp,
-                               const size_t *gsize, const zki_ext *F, const zki_ext *rho, size_t k,
-                               zki_ext *vals)
+ * for a group of one, else eq(p_hi,j) over the segment's rows of G, the
+ * table's rows at rho (one pass over the table for every such claim). */
+static zki_status claim_values(const zki_pack *pk, size_t lc, const uint32_t *seg, const zki_ext *fulls,
+                               size_t n, const zki_ext *alpha, const size_t *grp, const size_t *gsize,
+                               const zki_ext *F, const zki_ext *G, size_t k, zki_ext *vals)
 {
     uint64_t C = (uint64_t)1 << lc;
-    size_t *fold = malloc(sizeof(size_t) * (k ? k : 1)), nf = 0;
-    if (!fold)
-        return zki_fail(ZKI_ERR_NOMEM, "colred: %zu claims", k);
+    size_t maxf = 0;
+    for (size_t j = 0; j < k; j++)
+        if (pk->nv[seg[j]] > lc + maxf)
+            maxf = pk->nv[seg[j]] - lc;
+    zki_ext *eq = malloc(sizeof(zki_ext) << maxf);
+    if (!eq)
+        return zki_fail(ZKI_ERR_NOMEM, "colred: eq of 2^%zu", maxf);
     for (size_t j = 0; j < k; j++) {
         zki_ext Fg = F[grp[j] * C];
-        if (pk->nv[seg[j]] < lc)
+        size_t nv = pk->nv[seg[j]];
+        if (nv < lc) {
             vals[j] = Fg;
-        else if (gsize[grp[j]] == 1 && !zki_ext_is_zero(alpha[j]))
+        } else if (gsize[grp[j]] == 1 && !zki_ext_is_zero(alpha[j])) {
             vals[j] = zki_ext_mul(Fg, zki_ext_inv(alpha[j]));
-        else
-            fold[nf++] = j;
-    }
-    zki_ext *eqr = nf ? malloc(sizeof(zki_ext) * C) : NULL;
-    zki_status st = nf && !eqr ? zki_fail(ZKI_ERR_NOMEM, "colred: eq(rho)") : ZKI_OK;
-    if (!st && nf)
-        zki_eq_table(eqr, rho, lc);
-    int failed = 0;
-#pragma omp parallel if (!st && nf > 1)
-    {
-        zki_ext *tmp = st ? NULL : malloc(sizeof(zki_ext) * C);
-        if (!st && !tmp) {
-#pragma omp atomic write
-            failed = 1;
-        }
-#pragma omp for schedule(dynamic, 1)
-        for (size_t i = 0; i < nf; i++) {
-            size_t j = fold[i];
-            if (!tmp || fold_claim(pk, t, lc, seg[j], fulls + j * (n + 1), tmp)) {
-#pragma omp atomic write
-                failed = 1;
-                continue;
-            }
+        } else {
+            uint64_t nrows = (uint64_t)1 << (nv - lc), r0 = pk->off[seg[j]] >> lc;
+            zki_eq_table(eq, fulls + j * (n + 1) + lc, nv - lc);
             zki_ext_acc a;
             zki_ext_acc_zero(&a);
-            for (uint64_t x = 0; x < C; x++)
-                zki_ext_acc_mac(&a, tmp[x], eqr[x]);
+            for (uint64_t r = 0; r < nrows; r++)
+                zki_ext_acc_mac(&a, eq[r], G[r0 + r]);
             vals[j] = zki_ext_acc_reduce(&a);
         }
-        free(tmp);
     }
-    if (!st && failed)
-        st = zki_fail(ZKI_ERR_NOMEM, "colred: folding %zu claims", nf);
-    free(eqr);
-    free(fold);
-    return st;
+    free(eq);
+    return ZKI_OK;
 }
 
 zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
                             const zki_ext *const *pts, const zki_ext *vals, size_t k,
-                            zki_transcript *ts, zki_colred_proof *pf, zki_ext **outp)
+                            zki_transcript *ts, zki_colred_proof *pf, zki_ext **outp, zki_ext **row_table)
 {
     memset(pf, 0, sizeof(*pf));
+    if (row_table)
+        *row_table = NULL;
     size_t n = pk->nvars;
     if (lc > n)
         return zki_fail(ZKI_ERR_INPUT, "colred: %zu low variables of %zu", lc, n);
@@ -225,7 +201,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
     size_t *gfirst = malloc(sizeof(size_t) * kk);
     zki_ext *alpha = malloc(sizeof(zki_ext) * kk), *full = malloc(sizeof(zki_ext) * (n + 1));
     zki_ext *fulls = malloc(sizeof(zki_ext) * kk * (n + 1));
-    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1)), *E = NULL, *F = NULL, *tmp = NULL;
+    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1)), *E = NULL, *F = NULL, *G = NULL, *tmp = NULL;
     pf->msgs = malloc(sizeof(zki_ext) * (2 * lc + 1));
     pf->vals = malloc(sizeof(zki_ext) * kk);
     zki_ext_acc *acc = NULL;
@@ -285,15 +261,16 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
                 for (uint64_t x = 0; x < C; x++)
                     f[x] = zki_ext_from_fe(big_at(t, r0 + x));
             }
-        } else {
-            if (gfirst[g] == j)
-                zki_eq_table(e, fj, lc);
-            if ((st = fold_claim(pk, t, lc, seg[j], fj, tmp)))
+        } else if (gfirst[g] == j) {
+            zki_eq_table(e, fj, lc);
+            if ((st = fold_claim(pk, t, lc, seg[j], fj, alpha[j], f)))
                 goto out;
-            zki_ext aj = alpha[j];
+        } else {
+            if ((st = fold_claim(pk, t, lc, seg[j], fj, alpha[j], tmp)))
+                goto out;
 #pragma omp parallel for schedule(static) if (C >= PAR_MIN)
             for (uint64_t x = 0; x < C; x++)
-                f[x] = zki_ext_add(f[x], zki_ext_mul(aj, tmp[x]));
+                f[x] = zki_ext_add(f[x], tmp[x]);
         }
     }
     /* per-group partial sums, merged in group order: identical for any
@@ -335,10 +312,11 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
             }
         }
     }
-    /* each claim's F_j(rho); a claim sharing its group's F needs a fold
-     * of its own, claims in parallel (each value is exact field
-     * arithmetic: the same for any thread count) */
-    if ((st = claim_values(pk, t, lc, seg, fulls, n, alpha, grp, gsize, F, rho, k, pf->vals)))
+    /* each claim's F_j(rho), from the rows at rho when it shares its
+     * group's F; the caller's row reduction reuses them */
+    if ((st = zki_pack_row_table(t, n, lc, rho, &G)))
+        goto out;
+    if ((st = claim_values(pk, lc, seg, fulls, n, alpha, grp, gsize, F, G, k, pf->vals)))
         goto out;
     zki_ts_absorb_ext_vec(ts, "colred.vals", pf->vals, k);
     for (size_t j = 0; j < k; j++) {
@@ -350,7 +328,12 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         memcpy(outp[j], fulls + j * (n + 1), sizeof(zki_ext) * n);
         memcpy(outp[j], rho, sizeof(zki_ext) * lc);
     }
+    if (row_table) {
+        *row_table = G;
+        G = NULL;
+    }
 out:
+    free(G);
     free(acc);
     free(E);
     free(F);

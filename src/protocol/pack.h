@@ -59,10 +59,13 @@ void zki_colred_proof_free(zki_colred_proof *p);
 /* Claims: seg[j], pts[j] (nv[seg[j]] coords), vals[j]. lc: the low
  * variables (min(PCS log_cols, nvars)). On success out_points[j] (caller
  * array of k pointers) receive malloc'ed nvars-coordinate points sharing
- * their first lc coordinates, with values proof->vals[j]. */
+ * their first lc coordinates rho, with values proof->vals[j]; and, when
+ * row_table is not NULL, *row_table the malloc'ed table of
+ * zki_pack_row_table at rho (the prover computes it anyway). */
 zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
                             const zki_ext *const *pts, const zki_ext *vals, size_t k,
-                            zki_transcript *ts, zki_colred_proof *proof, zki_ext **out_points);
+                            zki_transcript *ts, zki_colred_proof *proof, zki_ext **out_points,
+                            zki_ext **row_table);
 zki_status zki_colred_verify(const zki_pack *pk, size_t lc, const uint32_t *seg, const zki_ext *const *pts,
                              const zki_ext *vals, size_t k, const zki_colred_proof *proof,
                              zki_transcript *ts, zki_ext **out_points);
