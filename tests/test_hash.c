@@ -2,6 +2,7 @@
  * interfaces against the one-shot hash, and the Merkle node function against
  * an independent C implementation of the SHA-256 compression function
  * (itself checked on the published "abc" block). */
+#include <omp.h>
 #include <openssl/sha.h>
 #include <string.h>
 
@@ -280,8 +281,51 @@ static void test_node_hash(void)
     zki_merkle_hash_pairs(out, in, 0); /* count 0 is a no-op */
 }
 
+/* The chunked digest: its definition rebuilt from plain SHA-256 at lengths
+ * around the chunk size, the same at 1 and 2 threads, and different from a
+ * plain SHA-256 and from its neighbours' lengths. */
+static void test_chunked(void)
+{
+    size_t C = ZKI_SHA256_CHUNK;
+    uint8_t *buf = malloc(3 * C + 5);
+    zki_rng g;
+    zki_rng_seed(&g, 12);
+    for (size_t i = 0; i < 3 * C + 5; i++)
+        buf[i] = (uint8_t)zki_rng_u64(&g);
+    static const size_t lens[] = {0, 1, 100, (size_t)1 << 20, ((size_t)1 << 20) + 1, (3u << 20) + 5};
+    zki_digest prev;
+    memset(&prev, 0, sizeof prev);
+    for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+        size_t len = lens[l], n = (len + C - 1) / C;
+        uint8_t *msg = malloc(25 + 16 + 32 * (n ? n : 1));
+        memcpy(msg, "zkinfer/chunked-sha256/v1", 25);
+        for (int i = 0; i < 8; i++) {
+            msg[25 + i] = (uint8_t)((uint64_t)len >> (8 * i));
+            msg[33 + i] = (uint8_t)((uint64_t)C >> (8 * i));
+        }
+        for (size_t i = 0; i < n; i++) {
+            zki_digest d;
+            zki_sha256(&d, buf + i * C, len - i * C < C ? len - i * C : C);
+            memcpy(msg + 41 + 32 * i, d.b, 32);
+        }
+        zki_digest want, got1, got2, plain;
+        zki_sha256(&want, msg, 41 + 32 * n);
+        omp_set_num_threads(1);
+        zki_sha256_chunked(&got1, buf, len);
+        omp_set_num_threads(2);
+        zki_sha256_chunked(&got2, buf, len);
+        zki_sha256(&plain, buf, len);
+        CHECK_MSG(!memcmp(&want, &got1, sizeof want) && !memcmp(&want, &got2, sizeof want), "len %zu", len);
+        CHECK(memcmp(&want, &plain, sizeof want) != 0 && memcmp(&want, &prev, sizeof want) != 0);
+        prev = want;
+        free(msg);
+    }
+    free(buf);
+}
+
 int main(void)
 {
+    test_chunked();
     test_vectors();
     test_incremental_copy();
     test_many();

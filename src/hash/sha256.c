@@ -16,6 +16,39 @@ void zki_sha256(zki_digest *out, const void *data, size_t len)
     SHA256_Final(out->b, &c);
 }
 
+void zki_sha256_chunked(zki_digest *out, const void *data, size_t len)
+{
+    size_t n = (len + ZKI_SHA256_CHUNK - 1) / ZKI_SHA256_CHUNK;
+    zki_digest *d = malloc((n ? n : 1) * sizeof *d);
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    static const char tag[] = "zkinfer/chunked-sha256/v1";
+    SHA256_Update(&c, tag, sizeof tag - 1);
+    uint8_t le[16];
+    for (int i = 0; i < 8; i++) {
+        le[i] = (uint8_t)((uint64_t)len >> (8 * i));
+        le[8 + i] = (uint8_t)((uint64_t)ZKI_SHA256_CHUNK >> (8 * i));
+    }
+    SHA256_Update(&c, le, sizeof le);
+    const uint8_t *p = data;
+    if (d) {
+#pragma omp parallel for schedule(dynamic, 1) if (n > 1)
+        for (int64_t i = 0; i < (int64_t)n; i++) {
+            size_t o = (size_t)i * ZKI_SHA256_CHUNK;
+            zki_sha256(&d[i], p + o, len - o < ZKI_SHA256_CHUNK ? len - o : ZKI_SHA256_CHUNK);
+        }
+        SHA256_Update(&c, d, n * sizeof *d);
+    } else { /* out of memory: the same digest, one chunk at a time */
+        for (size_t o = 0; o < len; o += ZKI_SHA256_CHUNK) {
+            zki_digest one;
+            zki_sha256(&one, p + o, len - o < ZKI_SHA256_CHUNK ? len - o : ZKI_SHA256_CHUNK);
+            SHA256_Update(&c, &one, sizeof one);
+        }
+    }
+    SHA256_Final(out->b, &c);
+    free(d);
+}
+
 void zki_sha256_many(zki_digest *out, const char *tag, const uint8_t *msgs, size_t len,
                      size_t count)
 {

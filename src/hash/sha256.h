@@ -16,6 +16,14 @@ typedef struct {
 /* Plain SHA-256 of one message (not for hot loops). */
 void zki_sha256(zki_digest *out, const void *data, size_t len);
 
+/* A digest of a large buffer that threads compute together (the same for
+ * any thread count): SHA-256("zkinfer/chunked-sha256/v1" || u64le len ||
+ * u64le ZKI_SHA256_CHUNK || D_0 || ... || D_{n-1}), D_i the SHA-256 of bytes
+ * [i C, min((i + 1) C, len)), C = ZKI_SHA256_CHUNK (n = 0 for len 0). Not
+ * a plain SHA-256 of data. */
+#define ZKI_SHA256_CHUNK ((size_t)1 << 20)
+void zki_sha256_chunked(zki_digest *out, const void *data, size_t len);
+
 /* out[i] = SHA-256(tag || msgs[i*len .. (i+1)*len)) for i < count, where tag
  * is a short domain-separation string (may be NULL). */
 void zki_sha256_many(zki_digest *out, const char *tag, const uint8_t *msgs, size_t len,

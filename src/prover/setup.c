@@ -261,7 +261,7 @@ static zki_status setup(const zki_qmodel *m, const uint8_t *seed, const zki_pk_f
     zki_key_pcs_params(&pk->vk, 0, pk->vk.wpack.total, &pp);
     pp.seed = pk->seed;
     zki_pcs_vec vec = {ZKI_PCS_I32, pk->wbig, pk->vk.wpack.total};
-    zki_sha256(&pk->wdigest, pk->wbig, pk->vk.wpack.total * sizeof *pk->wbig);
+    zki_sha256_chunked(&pk->wdigest, pk->wbig, pk->vk.wpack.total * sizeof *pk->wbig);
     if (saved && saved->leaves && !memcmp(saved->wdigest.b, pk->wdigest.b, sizeof pk->wdigest.b))
         st = zki_pcs_commit_from_leaves(&pk->wpcs, &pp, &vec, 1, saved->leaves, saved->n_leaves);
     else

@@ -24,7 +24,7 @@ typedef struct zki_pk {
     int64_t **bias;   /* per layer [N] or NULL */
     zki_pcs_prover *wpcs;
     uint8_t seed[32];
-    zki_digest wdigest; /* SHA-256 of the committed weight table (wbig) */
+    zki_digest wdigest; /* zki_sha256_chunked of the committed weight table (wbig) */
 } zki_pk;
 
 /* What a .zpk holds: the seed, the key it was made with, and the weight
