@@ -61,7 +61,7 @@ extern "C" {
  * shared library. */
 #define ZKINFER_VERSION "0.1.0"
 /* The version of the .zkm model files this header's library writes. */
-#define ZKINFER_ZKM_VERSION 1
+#define ZKINFER_ZKM_VERSION 2
 
 /* ZKI_API marks the exported functions (the shared library is built with
  * -fvisibility=hidden, so nothing else is visible). ZKI_WARN_UNUSED makes

@@ -190,17 +190,21 @@ static void test_model(const char *model, int bits, double min_cos, double min_t
         uint8_t saved = buf[name_at];
         buf[name_at] = 0;
         zki_digest dg;
-        zki_sha256(&dg, buf, len - ZKI_DIGEST_LEN);
+        zki_sha256_chunked(&dg, buf, len - ZKI_DIGEST_LEN);
         uint8_t old_dg[ZKI_DIGEST_LEN];
         memcpy(old_dg, buf + len - ZKI_DIGEST_LEN, ZKI_DIGEST_LEN);
         memcpy(buf + len - ZKI_DIGEST_LEN, dg.b, ZKI_DIGEST_LEN);
         t = NULL;
         CHECK(zki_zkm_parse(buf, len, &t) == ZKI_ERR_INPUT);
+        CHECK_MSG(strstr(zki_last_error(), "digest") == NULL, "%s", zki_last_error());
         zki_qmodel_free(t);
         buf[name_at] = saved;
         memcpy(buf + len - ZKI_DIGEST_LEN, old_dg, ZKI_DIGEST_LEN);
         buf[8] = 9; /* an unknown version */
         CHECK(zki_zkm_parse(buf, len, &t) == ZKI_ERR_UNSUPPORTED);
+        buf[8] = 1; /* the plain-SHA-256 format of before: compile again */
+        CHECK(zki_zkm_parse(buf, len, &t) == ZKI_ERR_UNSUPPORTED);
+        CHECK(strstr(zki_last_error(), "compile the model again") != NULL);
         free(buf);
     }
     zki_qmodel_free(m);

@@ -64,10 +64,12 @@ zki_status zki_maxpool_forward(const zki_maxpool_dims *d, const int64_t *X, int6
         free(D);
         return zki_fail(ZKI_ERR_NOMEM, "maxpool: witness of %llu entries", (unsigned long long)no);
     }
-    for (uint64_t bc = 0; bc < d->B * d->C; bc++)
+    int64_t nbc = (int64_t)(d->B * d->C);
+#pragma omp parallel for schedule(static) if (no >= 65536)
+    for (int64_t bc = 0; bc < nbc; bc++)
         for (uint64_t oy = 0; oy < d->OH; oy++)
             for (uint64_t ox = 0; ox < d->OW; ox++) {
-                uint64_t o = (bc * d->OH + oy) * d->OW + ox;
+                uint64_t o = ((uint64_t)bc * d->OH + oy) * d->OW + ox;
                 int64_t m = xval(d, X, bc, oy, ox, 0);
                 for (uint32_t j = 1; j < d->J; j++)
                     if (xval(d, X, bc, oy, ox, j) > m)

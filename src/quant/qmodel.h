@@ -127,8 +127,10 @@ int64_t zki_rq(int64_t x, int64_t M, int s, int64_t lo, int64_t hi);
 zki_status zki_qexec(const zki_qmodel *m, int64_t *const *inputs, int64_t ***vals);
 void zki_qexec_free(const zki_qmodel *m, int64_t **vals);
 
-/* .zkm files: versioned, bounds-checked, SHA-256 trailer. */
-#define ZKI_ZKM_VERSION 1
+/* .zkm files: versioned, bounds-checked, digest trailer (version 2: the
+ * chunked SHA-256 of zki_sha256_chunked, which threads compute together;
+ * version 1 had a plain SHA-256). */
+#define ZKI_ZKM_VERSION 2
 /* Largest .zkm read (zki_zkm_read, inspect): weights of a model up to 16 GiB,
  * the limit the reader has always had. */
 #define ZKI_ZKM_MAX_FILE_BYTES ((size_t)1 << 34)

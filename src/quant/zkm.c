@@ -125,7 +125,7 @@ zki_status zki_zkm_serialize(const zki_qmodel *m, uint8_t **buf, size_t *len)
         put_uint(&w, (uint64_t)m->outputs[k], 4);
     zki_digest dg = {{0}};
     if (!w.oom)
-        zki_sha256(&dg, w.b, w.n);
+        zki_sha256_chunked(&dg, w.b, w.n);
     put(&w, dg.b, sizeof dg.b);
     if (w.oom) {
         free(w.b);
@@ -214,12 +214,14 @@ zki_status zki_zkm_parse(const uint8_t *buf, size_t len, zki_qmodel **out)
         return zki_fail(ZKI_ERR_INPUT, "not a .zkm file (bad magic or too short: %zu bytes)", len);
     zki_digest dg;
     size_t body = len - ZKI_DIGEST_LEN;
-    zki_sha256(&dg, buf, body);
     zki_rbuf r = {buf, body, 8, 0};
     uint64_t ver = get_uint(&r, 4);
     if (ver != ZKI_ZKM_VERSION)
-        return zki_fail(ZKI_ERR_UNSUPPORTED, ".zkm version %llu is not supported (this build reads version %d)",
+        return zki_fail(ZKI_ERR_UNSUPPORTED,
+                        ".zkm version %llu is not supported (this build reads version %d): compile the model "
+                        "again with this zkinfer",
                         (unsigned long long)ver, ZKI_ZKM_VERSION);
+    zki_sha256_chunked(&dg, buf, body);
     if (memcmp(dg.b, buf + body, ZKI_DIGEST_LEN) != 0)
         return zki_fail(ZKI_ERR_INPUT, ".zkm digest mismatch: file corrupt or truncated");
     uint64_t nt = get_uint(&r, 4), nn = get_uint(&r, 4), ni = get_uint(&r, 4), no = get_uint(&r, 4);

@@ -1,5 +1,6 @@
 /* libFuzzer harness for the .zkm body: the fuzzer's bytes are wrapped as
- * magic || bytes || SHA-256(magic || bytes), so every input passes the
+ * magic || bytes || digest(magic || bytes) (zki_sha256_chunked, the
+ * format's), so every input passes the
  * checksum and reaches the structural checks (lengths, shapes, op
  * parameters, the 2^62 accumulator bound) that fuzz_onnx rarely gets past.
  * Run: ./build-fuzz/fuzz_zkm -max_total_time=60 */
@@ -20,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size)
         memcpy(buf + 8, data, size);
     zki_digest d;
-    zki_sha256(&d, buf, 8 + size);
+    zki_sha256_chunked(&d, buf, 8 + size);
     memcpy(buf + 8 + size, d.b, ZKI_DIGEST_LEN);
     zki_qmodel *m = NULL;
     if (zki_zkm_parse(buf, 8 + size + ZKI_DIGEST_LEN, &m) == ZKI_OK) {
