@@ -12,6 +12,10 @@
 #include "poly/mle.h"
 #include "sumcheck/sumcheck.h"
 
+/* Tables from this many entries are worked on by all threads: a parallel
+ * region costs a few microseconds, 2048 pairs about 80. */
+#define FRAC_PAR_MIN 4096
+
 struct zki_frac_layer {
     size_t j, round;
     zki_ext lambda;
@@ -107,7 +111,7 @@ static zki_status layer_new_ws(zki_frac_layer **out, const zki_ext *p, const zki
         } else {
             const zki_ext *N = L->eqs + L->off[k + 1];
             zki_ext r0 = eq1(r[k], 0), r1 = r[k];
-            #pragma omp parallel for schedule(static) if (len > 16384)
+            #pragma omp parallel for schedule(static) if (len >= FRAC_PAR_MIN)
             for (size_t y = 0; y < len / 2; y++) {
                 E[2 * y] = zki_ext_mul(r0, N[y]);
                 E[2 * y + 1] = zki_ext_mul(r1, N[y]);
@@ -226,7 +230,7 @@ static void chunked_sums(const zki_frac_layer *L, unsigned w, chunk_fn body, con
     zki_ext_acc A[3];
     for (int t = 0; t < 3; t++)
         zki_ext_acc_zero(&A[t]);
-    #pragma omp parallel if (L->size > 32768)
+    #pragma omp parallel if (L->size >= FRAC_PAR_MIN)
     {
         zki_ext_acc S[3];
         src_buf b;
@@ -454,7 +458,7 @@ static void layer_from(const zki_ext *pp, const zki_ext *qq, size_t j, zki_ext *
 {
     size_t h = (size_t)1 << j;
     zki_ext *Q = P + h;
-    #pragma omp parallel for schedule(static) if (h > 16384)
+    #pragma omp parallel for schedule(static) if (h >= FRAC_PAR_MIN)
     for (size_t i = 0; i < h; i++) {
         P[i] = zki_ext_add(zki_ext_mul(pp[i], qq[i + h]), zki_ext_mul(pp[i + h], qq[i]));
         Q[i] = zki_ext_mul(qq[i], qq[i + h]);
@@ -468,7 +472,7 @@ static size_t layer_from_leaves(const zki_frac_leaves *lv, size_t h, zki_ext *P)
 {
     zki_ext *Q = P + h;
     size_t bad = SIZE_MAX;
-    #pragma omp parallel if (h > 16384)
+    #pragma omp parallel if (h >= FRAC_PAR_MIN)
     {
         zki_fe p[2][FRAC_CHUNK];
         zki_ext q[2][FRAC_CHUNK];

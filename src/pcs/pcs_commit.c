@@ -4,6 +4,9 @@
  * (hashing); the output does not depend on the thread count. */
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "common/error.h"
 #include "common/scratch.h"
@@ -11,6 +14,28 @@
 #include "pcs/pcs_internal.h"
 
 #define ROW_BLOCK 8 /* rows encoded together: one cache line per column */
+
+/* Blocks of at most ROW_BLOCK rows, as many as a multiple of the thread
+ * count and of sizes differing by at most one, so threads get equal
+ * shares (38 rows in blocks of 8 split 24 / 14 between two threads). */
+static uint64_t row_blocks(uint64_t rows)
+{
+    uint64_t nt = 1;
+#ifdef _OPENMP
+    nt = (uint64_t)omp_get_max_threads();
+#endif
+    uint64_t nb = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
+    nb = (nb + nt - 1) / nt * nt;
+    return nb < rows ? nb : rows;
+}
+
+/* Block b of nb over rows: first row *i0, *n rows. */
+static void row_block(uint64_t rows, uint64_t nb, uint64_t b, uint64_t *i0, uint64_t *n)
+{
+    uint64_t q = rows / nb, r = rows % nb;
+    *i0 = b * q + (b < r ? b : r);
+    *n = q + (b < r);
+}
 
 static uint64_t poly_of_row(const zki_pcs_commitment *c, uint64_t row)
 {
@@ -155,7 +180,7 @@ static zki_status encode_rows(zki_pcs_prover *pr)
     zki_status st = zki_pcs_coder_init(&cd, s);
     if (st)
         return st;
-    int64_t n_blocks = (int64_t)((rows + ROW_BLOCK - 1) / ROW_BLOCK);
+    int64_t n_blocks = (int64_t)row_blocks(rows);
     int failed = 0;
 #pragma omp parallel
     {
@@ -168,8 +193,8 @@ static zki_status encode_rows(zki_pcs_prover *pr)
         for (int64_t b = 0; b < n_blocks; b++) {
             if (!buf)
                 continue;
-            uint64_t i0 = (uint64_t)b * ROW_BLOCK;
-            uint64_t nb = rows - i0 < ROW_BLOCK ? rows - i0 : ROW_BLOCK;
+            uint64_t i0, nb;
+            row_block(rows, (uint64_t)n_blocks, (uint64_t)b, &i0, &nb);
             for (uint64_t r = 0; r < nb; r++) {
                 zki_fe *row = buf + r * d;
                 zki_pcs_row_read(pr, i0 + r, 0, k, row);
@@ -248,7 +273,7 @@ static zki_status columns_pruned(const zki_pcs_prover *pr, const zki_pcs_coder *
 #pragma omp atomic write
             failed = 1;
         }
-#pragma omp for schedule(dynamic, ROW_BLOCK)
+#pragma omp for schedule(dynamic, 1)
         for (int64_t r = 0; r < (int64_t)rows; r++) {
             if (!row || !work)
                 continue;
@@ -313,7 +338,7 @@ zki_status zki_pcs_columns(const zki_pcs_prover *pr, const uint64_t *idx, uint32
 #pragma omp atomic write
             failed = 1;
         }
-#pragma omp for schedule(dynamic, ROW_BLOCK)
+#pragma omp for schedule(dynamic, 1)
         for (int64_t r = 0; r < (int64_t)rows; r++) {
             if (!row)
                 continue;

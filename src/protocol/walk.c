@@ -217,6 +217,7 @@ zki_status zki_requant_sites(zki_walk *w, uint32_t j)
 
 void zki_put_i32(int32_t *dst, const int64_t *v, size_t n)
 {
+#pragma omp parallel for schedule(static) if (n >= 65536)
     for (size_t i = 0; i < n; i++)
         dst[i] = (int32_t)v[i];
 }

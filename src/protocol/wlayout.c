@@ -172,17 +172,43 @@ zki_status zki_conv_wslices_eval(const zki_conv_dims *cd, const void *W, int w_b
         return zki_fail(ZKI_ERR_NOMEM, "conv weight slices");
     zki_eq_table(eq, wp + cd->lkw + cd->lkh, nv);
     uint64_t kk = cd->KH * cd->KW;
-    for (uint64_t k = 0; k < kk; k++) {
-        zki_ext_acc acc;
-        zki_ext_acc_zero(&acc);
-        for (uint64_t oc = 0; oc < cd->OC; oc++)
-            for (uint64_t ic = 0; ic < cd->Cig; ic++)
-                zki_ext_acc_mac_fe(&acc, zki_fe_from_i64(wget(W, w_bits, (oc * cd->Cig + ic) * kk + k)),
-                                   eq[oc << cd->licl | ic]);
-        s[k] = zki_ext_acc_reduce(&acc);
+    zki_ext_acc *acc = calloc(kk, sizeof *acc);
+    if (!acc) {
+        free(eq);
+        return zki_fail(ZKI_ERR_NOMEM, "conv weight slices");
     }
+    for (uint64_t k = 0; k < kk; k++)
+        zki_ext_acc_zero(&acc[k]);
+    /* output channels over the threads, the kernel positions of a weight
+     * row read in order; exact lazy sums, merged in any order alike */
+    int failed = 0;
+#pragma omp parallel if (cd->OC * cd->Cig * kk >= 65536)
+    {
+        zki_ext_acc *mine = malloc(kk * sizeof *mine);
+        if (!mine) {
+#pragma omp atomic write
+            failed = 1;
+        }
+        for (uint64_t k = 0; mine && k < kk; k++)
+            zki_ext_acc_zero(&mine[k]);
+#pragma omp for schedule(static)
+        for (int64_t oc = 0; oc < (int64_t)cd->OC; oc++)
+            for (uint64_t ic = 0; mine && ic < cd->Cig; ic++) {
+                zki_ext e = eq[(uint64_t)oc << cd->licl | ic];
+                uint64_t base = ((uint64_t)oc * cd->Cig + ic) * kk;
+                for (uint64_t k = 0; k < kk; k++)
+                    zki_ext_acc_mac_fe(&mine[k], zki_fe_from_i64(wget(W, w_bits, base + k)), e);
+            }
+#pragma omp critical
+        for (uint64_t k = 0; mine && k < kk; k++)
+            zki_ext_acc_merge(&acc[k], &mine[k]);
+        free(mine);
+    }
+    for (uint64_t k = 0; k < kk; k++)
+        s[k] = zki_ext_acc_reduce(&acc[k]);
+    free(acc);
     free(eq);
-    return ZKI_OK;
+    return failed ? zki_fail(ZKI_ERR_NOMEM, "conv weight slices") : ZKI_OK;
 }
 
 int zki_conv_wslices_check(const zki_conv_dims *cd, const zki_ext *wp, zki_ext w_eval, const zki_ext *s)

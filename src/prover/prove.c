@@ -154,11 +154,14 @@ static zki_status advice_table(zki_walk *w, int32_t **out)
             return zki_fail(ZKI_ERR_INPUT, "prove: lookup %u has %zu multiplicities, layout says 2^%zu", j, ml,
                             lay->nv[seg]);
         int32_t *dst = adv + lay->pack.off[seg];
+        int big = 0;
+#pragma omp parallel for schedule(static) reduction(| : big) if (ml >= 65536)
         for (size_t i = 0; i < ml; i++) {
-            if (m[i] >= ((uint64_t)1 << 31))
-                return zki_fail(ZKI_ERR_INPUT, "prove: a lookup multiplicity exceeds 2^31");
+            big |= m[i] >= ((uint64_t)1 << 31);
             dst[i] = (int32_t)m[i];
         }
+        if (big)
+            return zki_fail(ZKI_ERR_INPUT, "prove: a lookup multiplicity exceeds 2^31");
     }
     if (!st && w->priv)
         zki_put_i32(adv + lay->pack.off[lay->x0], w->W->t[0], (size_t)w->B << zki_walk_log_len(w->d, 0));
