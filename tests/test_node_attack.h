@@ -75,7 +75,7 @@ static inline int64_t pick(const zki_dag *d, uint32_t j, const zki_witness *W, u
     if (pad)
         return h < 1u << lh ? (int64_t)h << lw : w < 1u << lw ? (int64_t)w : c < 1u << lc ? (int64_t)c << (lh + lw) : -1;
     int rq = (L->kind == ZKI_NODE_LINEAR || L->kind == ZKI_NODE_CONV || L->kind == ZKI_NODE_ADD ||
-              L->kind == ZKI_NODE_MUL) && !zki_dag_raw(L);
+              L->kind == ZKI_NODE_MUL || L->kind == ZKI_NODE_BMM) && !zki_dag_raw(L);
     size_t n = (size_t)B << zki_log2_ceil(L->N);
     for (uint64_t cc = 0; cc < c; cc++)
         for (uint64_t y = 0; y < h; y++)
@@ -203,6 +203,21 @@ static inline int node_span(const zki_proof *pf, uint32_t j, size_t *at, size_t 
         o += node_bytes(&pf->node[k]);
     *at = o;
     *len = node_bytes(&pf->node[j]);
+    return 1;
+}
+
+/* An honest public proof of X (batch 2) by a fresh key: its bytes and
+ * the key (1), its output checked against the integer executor's; 0: the
+ * prover or verifier refused it (reported). */
+static inline int honest_proof(const zki_qmodel *m, const int64_t *X, uint8_t **bytes, size_t *blen, zki_pk **pk,
+                               const char *what)
+{
+    int honest = 0;
+    if (seam_prove_verify(m, X, 2, atk_seed_w, atk_seed_a, NULL, &honest, bytes, blen, pk) != ZKI_OK) {
+        CHECK_MSG(0, "%s: honest proof refused: %s", what, zki_last_error());
+        return 0;
+    }
+    CHECK_MSG(honest, "%s: the honest proof's output differs from the integer executor's", what);
     return 1;
 }
 

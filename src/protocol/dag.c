@@ -100,7 +100,7 @@ int zki_dag_kind_has_aux(uint32_t kind) { return kind == ZKI_NODE_LUT || kind ==
 
 int zki_dag_kind_states_layout(uint32_t kind)
 {
-    return kind == ZKI_NODE_LUT || kind == ZKI_NODE_MOVE || kind == ZKI_NODE_MUL;
+    return kind == ZKI_NODE_LUT || kind == ZKI_NODE_MOVE || kind == ZKI_NODE_MUL || kind == ZKI_NODE_BMM;
 }
 
 static void layout_map(zki_tlayout *l, uint32_t c, uint32_t h, uint32_t w)
@@ -169,6 +169,11 @@ int zki_dag_in_layout(const zki_dag *a, uint32_t j, uint32_t i, zki_tlayout *l)
         return 1;
     case ZKI_NODE_LUT:
     case ZKI_NODE_MUL: return elementwise_out_layout(L, l);
+    case ZKI_NODE_BMM: /* x_0 [C][H][K], x_1 [C][K][W] */
+        if (!L->C || !L->H || !L->W || !L->K || i > 1)
+            return 0;
+        layout_map(l, L->C, i ? L->K : L->H, i ? L->W : L->K);
+        return l->log_len <= 26;
     case ZKI_NODE_MOVE: {
         const int64_t *x = L->aux;
         if (L->n_aux < 4 || !x)

@@ -85,7 +85,15 @@
 #define ZKI_NODE_LUT 5u
 #define ZKI_NODE_MOVE 6u
 #define ZKI_NODE_MUL 7u
-#define ZKI_NODE_KINDS 8u
+/* A BMM node multiplies two maps as batches of matrices, then
+ * requantises: acc[g][i][j] = sum_k x_0[g][i][k] x_1[g][k][j], y =
+ * rq(acc M) (s, lo, hi, q_log as on a MUL). Its output is the map
+ * [C][H][W] = [G][I][J] (N its padded size), K the inner dimension k:
+ * x_0 has the map layout [C][H][K], x_1 [C][K][W], exactly (no
+ * broadcasting). No weights (w_bits = has_bias = 0); OC, G and the rest
+ * of the conv geometry 0. Neither input is the model input. */
+#define ZKI_NODE_BMM 8u
+#define ZKI_NODE_KINDS 9u
 /* Payload entries of one node (a LUT of 16-bit inputs: 2^16 + 1). */
 #define ZKI_DAG_MAX_AUX ((1u << 16) + 4096u)
 /* Inputs of one node (a DenseNet-264 block joins 65 maps). */

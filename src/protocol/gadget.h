@@ -74,7 +74,8 @@ typedef struct {
 const zki_gadget *zki_gadget_of(uint32_t kind);
 
 extern const zki_gadget zki_gadget_linear, zki_gadget_conv, zki_gadget_maxpool, zki_gadget_add,
-    zki_gadget_concat, zki_gadget_mul, zki_gadget_move, zki_gadget_lut;
+    zki_gadget_concat, zki_gadget_mul, zki_gadget_move, zki_gadget_lut,
+    zki_gadget_bmm;
 
 /* A LUT node's mapping table (protocol/gadget_lut.c): the pairs
  * (lo + i, T[i] - T(0)), so that padding (0, 0) is one of them. */
@@ -111,6 +112,8 @@ zki_status zki_requant_sites(zki_walk *w, uint32_t j);
 zki_status zki_requant_advice(zki_walk *w, uint32_t j, int32_t *adv);
 zki_status zki_requant_witness_of(zki_walk *w, uint32_t j, int64_t *accp);
 zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j);
+/* OC, G and the conv geometry are all 0 (MUL, BMM). */
+int zki_no_conv_geometry(const zki_dag_node *L);
 /* An ADD node's quotient bits from its public multipliers and its inputs'
  * bits (the worst |acc| = sum_i |mul_i| 2^(b_i-1)): setup sets exactly this
  * and the key check holds a key to it (0: fields out of range, or the worst
@@ -120,6 +123,8 @@ uint32_t zki_add_q_log(const zki_dag *d, uint32_t j);
  * |acc M| = 2^(b_0-1) 2^(b_1-1) |M|), the same way; 0: fields out of range
  * or a quotient beyond ZKI_DAG_MAX_Q_LOG bits. */
 uint32_t zki_mul_q_log(const zki_dag *d, uint32_t j);
+/* A BMM node's, the same with K products per accumulator. */
+uint32_t zki_bmm_q_log(const zki_dag *d, uint32_t j);
 
 /* Broadcasting operands of elementwise nodes (ADD, MUL) whose output has
  * layout o. Axes of a map: bit 0 w, bit 1 h, bit 2 c.

@@ -40,8 +40,7 @@ static zki_status mul_key_check(const zki_dag *d, uint32_t j)
     zki_status st = zki_requant_key_check(L, j);
     if (st)
         return st;
-    int ok = L->OC == 0 && L->G == 0 && !L->KH && !L->KW && !L->sh && !L->sw && !L->dh && !L->dw && !L->pt &&
-             !L->pl && !L->pb && !L->pr && L->K == L->N && mul_operands(d, j, &o, &axes);
+    int ok = zki_no_conv_geometry(L) && L->K == L->N && mul_operands(d, j, &o, &axes);
     if (!ok)
         return zki_fail(ZKI_ERR_INPUT, "vk: node %u (mul): inputs, layout or geometry", j);
     /* the quotient bound is public here, as on an ADD (its key check) */

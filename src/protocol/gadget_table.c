@@ -10,6 +10,7 @@ static const zki_gadget *const table[ZKI_NODE_KINDS] = {
     [ZKI_NODE_LUT] = &zki_gadget_lut,
     [ZKI_NODE_MUL] = &zki_gadget_mul,
     [ZKI_NODE_MOVE] = &zki_gadget_move,
+    [ZKI_NODE_BMM] = &zki_gadget_bmm,
 };
 
 const zki_gadget *zki_gadget_of(uint32_t kind) { return kind < ZKI_NODE_KINDS ? table[kind] : NULL; }

@@ -225,7 +225,11 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
                 P("  %3u Move of %s -> map %ux%ux%u, %u step%s\n", l, ins, L->C, L->H, L->W, steps, steps == 1 ? "" : "s");
             else
                 P("  %3u Move of %s -> row of %u, %u step%s\n", l, ins, L->N, steps, steps == 1 ? "" : "s");
-        } else if (L->kind == ZKI_NODE_MAXPOOL)
+        } else if (L->kind == ZKI_NODE_BMM)
+            P("  %3u BatchMatMul %u x [%ux%u] @ [%ux%u] of #%u, #%u, requant M=%lld s=%u clamp [%lld, %lld]\n", l,
+              L->C, L->H, L->K, L->K, L->W, L->in[0] - 1, L->in[1] - 1, (long long)L->M, L->s, (long long)L->lo,
+              (long long)L->hi);
+        else if (L->kind == ZKI_NODE_MAXPOOL)
             P("  %3u MaxPool %ux%ux%u, window %ux%u, stride %ux%u, dilation %ux%u\n", l, L->C, L->H, L->W, L->KH,
               L->KW, L->sh, L->sw, L->dh, L->dw);
         else {

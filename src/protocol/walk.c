@@ -296,7 +296,9 @@ uint32_t zki_add_q_log(const zki_dag *d, uint32_t j)
     return ql > ZKI_DAG_MAX_Q_LOG ? ZKI_DAG_MAX_Q_LOG : ql;
 }
 
-uint32_t zki_mul_q_log(const zki_dag *d, uint32_t j)
+/* A product node's quotient bits: worst |acc M| = terms 2^(b0 - 1)
+ * 2^(b1 - 1) |M|, terms products summed per accumulator. */
+static uint32_t product_q_log(const zki_dag *d, uint32_t j, uint64_t terms)
 {
     const zki_dag_node *A = &d->nodes[j];
     if (A->n_in != 2 || A->in[0] > j || A->in[1] > j || A->s < 1 || A->s > 61 || A->M == 0 ||
@@ -307,9 +309,17 @@ uint32_t zki_mul_q_log(const zki_dag *d, uint32_t j)
         return 0;
     /* worst |acc M| = 2^(b0 - 1) 2^(b1 - 1) |M|: both inputs are
      * range-proven by the nodes that make them */
-    __int128 worst = ((__int128)(A->M < 0 ? -A->M : A->M)) << (b0 + b1 - 2);
+    __int128 worst = ((__int128)(A->M < 0 ? -A->M : A->M) * terms) << (b0 + b1 - 2);
     uint32_t ql = quotient_bits(worst, A->s, ZKI_DAG_MAX_Q_LOG);
     return ql > ZKI_DAG_MAX_Q_LOG ? 0 : ql;
+}
+
+uint32_t zki_mul_q_log(const zki_dag *d, uint32_t j) { return product_q_log(d, j, 1); }
+
+uint32_t zki_bmm_q_log(const zki_dag *d, uint32_t j)
+{
+    uint32_t K = d->nodes[j].K;
+    return K >= 1 && K <= ZKI_DAG_MAX_DIM ? product_q_log(d, j, K) : 0;
 }
 
 int zki_bcast_axes(const zki_dag *d, uint32_t t, const zki_tlayout *o, unsigned *axes)
@@ -400,10 +410,16 @@ int64_t *zki_bcast_expand(const int64_t *x, uint32_t B, const zki_tlayout *o, un
 }
 #endif
 
+int zki_no_conv_geometry(const zki_dag_node *L)
+{
+    return L->OC == 0 && L->G == 0 && !L->KH && !L->KW && !L->sh && !L->sw && !L->dh && !L->dw && !L->pt && !L->pl &&
+           !L->pb && !L->pr;
+}
+
 zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j)
 {
     /* ADD and MUL have no weights; ADD's multipliers are its inputs' */
-    int add = L->kind == ZKI_NODE_ADD, mul = L->kind == ZKI_NODE_MUL;
+    int add = L->kind == ZKI_NODE_ADD, mul = L->kind == ZKI_NODE_MUL || L->kind == ZKI_NODE_BMM;
     int64_t omin = -((int64_t)1 << (L->out_bits - 1)), omax = ((int64_t)1 << (L->out_bits - 1)) - 1;
 #define RANGE(v, lo, hi, field)                                                                        \
     do {                                                                                               \

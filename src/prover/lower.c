@@ -94,7 +94,6 @@ static zki_status unproven_ops(const zki_qmodel *m)
         const zki_qnode *n = &m->nodes[i];
         const char *why = NULL;
         switch (n->op) {
-        case ZKI_QOP_MATMUL: why = "a product of two activations (attention) is not proven yet"; break;
         case ZKI_QOP_GATHER:
             if (n->n_in < 2 || m->t[n->in[1]].kind != ZKI_QT_CONST)
                 why = "Gather by activation indices (embeddings) is not proven yet; constant indices are";
@@ -471,6 +470,7 @@ static zki_status lower_node(zki_lowering *lw, int qi)
         return lower_join(lw, qi, n);
     case ZKI_QOP_ADD: return lower_join(lw, qi, n);
     case ZKI_QOP_MUL: return zki_lower_mul(lw, qi, n);
+    case ZKI_QOP_MATMUL: return zki_lower_bmm(lw, qi, n);
     case ZKI_QOP_LUT: return zki_lower_lut(lw, qi, n);
     case ZKI_QOP_REQUANT:
         if (!lw->t[n->in[0]].map || lw->m->t[n->in[0]].rank != 4)

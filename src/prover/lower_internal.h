@@ -51,6 +51,14 @@ zki_status zki_lower_known(const zki_lowering *lw, const zki_qnode *n, int t);
 int zki_lower_bcast_ok(const zki_lowering *lw, int t, uint32_t C, uint32_t H, uint32_t W);
 /* A Mul of two activations as a MUL node (lower_mul.c). */
 zki_status zki_lower_mul(zki_lowering *lw, int qi, const zki_qnode *n);
+/* A product of two activations (n: p = M s lo hi) that a MUL or BMM
+ * node requantises: values of at most 16 bits, 0 < |M| < 2^31, s <= 61,
+ * a clamp range holding 0. */
+int zki_lower_product_ok(const zki_qnode *n, const zki_tinfo *xa, const zki_tinfo *xb, const zki_qtensor *yt);
+/* Appends such a node of this kind reading model tensors a, b (lower_mul.c). */
+zki_dag_node *zki_lower_product_node(zki_lowering *lw, int qi, const zki_qnode *n, uint32_t kind, int a, int b);
+/* A MatMul of two activations as a BMM node (lower_bmm.c). */
+zki_status zki_lower_bmm(zki_lowering *lw, int qi, const zki_qnode *n);
 
 /* Data movement (prover/lower_move.c): a Reshape, Transpose, Slice, Pad
  * or Gather by constant indices extends the program pending on its input

@@ -39,6 +39,28 @@ static int full_operand(const zki_lowering *lw, int t, const zki_qtensor *y)
     return (!x->map || (x->h == 1 && x->w == 1)) && x->feat == zki_qnumel(y) && zki_qnumel(&lw->m->t[t]) == x->feat;
 }
 
+int zki_lower_product_ok(const zki_qnode *n, const zki_tinfo *xa, const zki_tinfo *xb, const zki_qtensor *yt)
+{
+    const int64_t *p = n->p;
+    return yt->bits <= 16 && xa->bits <= 16 && xb->bits <= 16 && n->n_p >= 4 && p[0] != 0 && p[0] > -(1ll << 31) &&
+           p[0] < (1ll << 31) && p[1] >= 1 && p[1] <= 61 && p[2] <= 0 && p[3] >= 0 && p[2] >= -(1ll << 15) &&
+           p[3] < (1ll << 15);
+}
+
+zki_dag_node *zki_lower_product_node(zki_lowering *lw, int qi, const zki_qnode *n, uint32_t kind, int a, int b)
+{
+    zki_dag_node *L = zki_lower_new_node(lw, qi, kind);
+    L->n_in = 2;
+    L->in[0] = (uint32_t)lw->t[a].id;
+    L->in[1] = (uint32_t)lw->t[b].id;
+    L->out_bits = (uint32_t)lw->m->t[n->out].bits;
+    L->M = n->p[0];
+    L->s = (uint32_t)n->p[1];
+    L->lo = n->p[2];
+    L->hi = n->p[3];
+    return L;
+}
+
 zki_status zki_lower_mul(zki_lowering *lw, int qi, const zki_qnode *n)
 {
     const zki_qmodel *m = lw->m;
@@ -57,10 +79,7 @@ zki_status zki_lower_mul(zki_lowering *lw, int qi, const zki_qnode *n)
     }
     const zki_tinfo *xa = &lw->t[a], *xb = &lw->t[b];
     int map = yt->rank == 4 && yt->dims[0] == 1;
-    const int64_t *p = n->p;
-    int bad = !full_operand(lw, a, yt) || yt->bits > 16 || xa->bits > 16 || xb->bits > 16 || n->n_p < 4 ||
-              p[0] == 0 || p[0] <= -(1ll << 31) || p[0] >= (1ll << 31) || p[1] < 1 || p[1] > 61 || p[2] > 0 ||
-              p[3] < 0 || p[2] < -(1ll << 15) || p[3] >= (1ll << 15);
+    int bad = !full_operand(lw, a, yt) || !zki_lower_product_ok(n, xa, xb, yt);
     if (!bad && map)
         bad = !zki_lower_bcast_ok(lw, b, xa->c, xa->h, xa->w) ||
               zki_log2_ceil(xa->c) + zki_log2_ceil(xa->h) + zki_log2_ceil(xa->w) > 26;
@@ -74,15 +93,7 @@ zki_status zki_lower_mul(zki_lowering *lw, int qi, const zki_qnode *n)
     if (xa->id == 0 || xb->id == 0)
         REFUSE("prove: node '%s' (Mul) reads the model input: a product is proven on a proven layer's output",
                n->name);
-    zki_dag_node *L = zki_lower_new_node(lw, qi, ZKI_NODE_MUL);
-    L->n_in = 2;
-    L->in[0] = (uint32_t)xa->id;
-    L->in[1] = (uint32_t)xb->id;
-    L->out_bits = (uint32_t)yt->bits;
-    L->M = p[0];
-    L->s = (uint32_t)p[1];
-    L->lo = p[2];
-    L->hi = p[3];
+    zki_dag_node *L = zki_lower_product_node(lw, qi, n, ZKI_NODE_MUL, a, b);
     if (map) {
         L->C = xa->c, L->H = xa->h, L->W = xa->w;
         L->N = zki_lower_map_size(xa->c, xa->h, xa->w);
