@@ -265,9 +265,10 @@ static void test_inspect_formats(void)
  * with --require-keys), and prove repeats it instead of "compile first". */
 static void test_unprovable_model(void)
 {
-    /* attention: products of two activations (cnn_small, the test's model
-     * before, proves now that its Softmax is lowered to proven ops) */
-    const char *why = "a product of two activations (attention) is not proven yet";
+    /* a transformer: its attention products are BMM nodes now, its
+     * multi-row Softmax is not proven (cnn_small, the test's model before,
+     * proves now that its Softmax is lowered to proven ops) */
+    const char *why = "Softmax (node /blocks/blocks.0/Softmax): over several rows";
     CHECK(RUN("compile", tdata("gpt_tiny.onnx"), "--calib", tdata("gpt_tiny_x.pb"), "-o",
               tmp("s.zkm")) == 0);
     CHECK_MSG(strstr(err_text, "no proving keys written, this model cannot be proved: ") &&

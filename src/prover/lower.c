@@ -94,6 +94,10 @@ static zki_status unproven_ops(const zki_qmodel *m)
         const zki_qnode *n = &m->nodes[i];
         const char *why = NULL;
         switch (n->op) {
+        case ZKI_QOP_MATMUL:
+            if (!zki_lower_bmm_shapes_ok(m, n))
+                why = ZKI_BMM_SHAPES;
+            break;
         case ZKI_QOP_GATHER:
             if (n->n_in < 2 || m->t[n->in[1]].kind != ZKI_QT_CONST)
                 why = "Gather by activation indices (embeddings) is not proven yet; constant indices are";

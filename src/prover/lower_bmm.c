@@ -16,6 +16,15 @@ static int map_of(const zki_lowering *lw, int t)
            x->w == q->dims[3];
 }
 
+int zki_lower_bmm_shapes_ok(const zki_qmodel *m, const zki_qnode *n)
+{
+    if (n->n_in != 2)
+        return 0;
+    const zki_qtensor *a = &m->t[n->in[0]], *b = &m->t[n->in[1]], *y = &m->t[n->out];
+    return a->rank == 4 && b->rank == 4 && y->rank == 4 && a->dims[0] == 1 && b->dims[0] == 1 &&
+           a->dims[1] == b->dims[1] && a->dims[3] == b->dims[2];
+}
+
 zki_status zki_lower_bmm(zki_lowering *lw, int qi, const zki_qnode *n)
 {
     const zki_qmodel *m = lw->m;
@@ -27,13 +36,10 @@ zki_status zki_lower_bmm(zki_lowering *lw, int qi, const zki_qnode *n)
             return st;
     }
     int a = n->in[0], b = n->in[1];
-    const zki_qtensor *at = &m->t[a], *bt = &m->t[b], *yt = &m->t[n->out];
+    const zki_qtensor *yt = &m->t[n->out];
     const zki_tinfo *xa = &lw->t[a], *xb = &lw->t[b];
-    if (!map_of(lw, a) || !map_of(lw, b) || bt->dims[1] != at->dims[1] || bt->dims[2] != at->dims[3] ||
-        yt->rank != 4)
-        REFUSE("prove: node '%s' (MatMul): a product of two activations is proven as a batched product "
-               "[1, G, I, K] @ [1, G, K, J] of two maps of one G (batch 1, no broadcasting of the leading axes: "
-               "reshape both operands to rank 4 with the same leading dims)", n->name);
+    if (!zki_lower_bmm_shapes_ok(m, n) || !map_of(lw, a) || !map_of(lw, b))
+        REFUSE("prove: node '%s' (MatMul): " ZKI_BMM_SHAPES, n->name);
     uint32_t G = xa->c, I = xa->h, K = xa->w, J = xb->w;
     if (!zki_lower_product_ok(n, xa, xb, yt) || zki_log2_ceil(G) + zki_log2_ceil(I) + zki_log2_ceil(J) > 26)
         REFUSE("prove: node '%s' (MatMul): proven with 0 < |M| < 2^31, s <= 61, a clamp range containing 0, "

@@ -57,7 +57,13 @@ zki_status zki_lower_mul(zki_lowering *lw, int qi, const zki_qnode *n);
 int zki_lower_product_ok(const zki_qnode *n, const zki_tinfo *xa, const zki_tinfo *xb, const zki_qtensor *yt);
 /* Appends such a node of this kind reading model tensors a, b (lower_mul.c). */
 zki_dag_node *zki_lower_product_node(zki_lowering *lw, int qi, const zki_qnode *n, uint32_t kind, int a, int b);
-/* A MatMul of two activations as a BMM node (lower_bmm.c). */
+/* A MatMul of two activations as a BMM node (lower_bmm.c); what it
+ * proves, and whether the model's shapes are that. */
+#define ZKI_BMM_SHAPES                                                                                          \
+    "a product of two activations is proven as a batched product [1, G, I, K] @ [1, G, K, J] of two maps of "  \
+    "one G (batch 1, no broadcasting of the leading axes: reshape both operands to rank 4 with the same "     \
+    "leading dims)"
+int zki_lower_bmm_shapes_ok(const zki_qmodel *m, const zki_qnode *n);
 zki_status zki_lower_bmm(zki_lowering *lw, int qi, const zki_qnode *n);
 
 /* Data movement (prover/lower_move.c): a Reshape, Transpose, Slice, Pad
