@@ -11,9 +11,11 @@
  * (x, y') lookup pair at a pad is a table entry and the LUTs' proven
  * outputs are nonzero at their pads: a[i][3] = v, b[3][j] = v, a[3][.] =
  * b[.][3] = 0. The BMM then sums the padded k = 3 term v^2 into every real
- * accumulator while its own pads stay 0. The
- * forged proof must be rejected (it claims an output that the committed
- * input does not produce). */
+ * accumulator while its own pads stay 0: that forgery was accepted. Until
+ * the private input's pads are proven zero, a private-input proof with a
+ * BMM node is refused by the prover and the verifier; this test checks
+ * that the honest and the forging prover are both refused, naming the
+ * reason, and keeps the forging hook for the fix that will lift it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,17 +146,16 @@ static void test_pad_private_lut(zki_rng *g, uint32_t B)
     zki_qmodel *m = pad_model(g, 3, &X);
     printf("pad_private_lut (B = %u): private x [1][1][3][3] -> relu(x), relu(-x) -> MatMul, x = +-127 at its "
            "pads:\n", B);
-    /* the honest private proof verifies */
+    /* the honest private proof: refused for now, saying why */
     pad_forge none = {0, 0};
     int honest = 0;
     int vs = private_forged(m, X, B, &none, &honest);
-    CHECK_MSG(vs == ZKI_OK && honest, "pad_private_lut: the honest private proof: %d", vs);
+    CHECK_MSG(vs == SEAM_PROVER_REFUSED && strstr(zki_last_error(), "private input"),
+              "pad_private_lut: the honest private proof: %d (%s)", vs, zki_last_error());
     pad_forge f = {127, 0};
     vs = private_forged(m, X, B, &f, &honest);
     CHECK_MSG(f.done == 2, "pad_private_lut: the forging hook ran at %d LUTs, not 2", f.done);
-    CHECK_MSG(vs == ZKI_ERR_VERIFY || (vs == ZKI_OK && honest),
-              "pad_private_lut (B = %u): a proof of an output the committed input does not give was accepted "
-              "(status %d)", B, vs);
+    CHECK_MSG(vs == SEAM_PROVER_REFUSED, "pad_private_lut: the forging prover was not refused: %d", vs);
     free(X);
     zki_qmodel_free(m);
 }

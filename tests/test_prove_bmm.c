@@ -6,7 +6,8 @@
  *                    optionally MatMul by a conv v = [G][I][K] (scores V);
  *                    G > 1, non-power-of-two I and K, K = 1;
  * For each: (a) the lowered DAG holds BMM nodes; the honest proofs (a
- * public batch of 2, a private sample) verify, their output the integer
+ * public batch of 2) verify (a private sample is refused: its padding is
+ * not proven zero, tests/test_attack_bmm.c), their output the integer
  * executor's; (b) every single-byte change of a BMM node's proof bytes is
  * rejected; (c) cheating witnesses at the node through the prover's seam
  * (acc, quot, y, acc at a pad) are rejected; (d) 1 and 2 threads give the
@@ -126,7 +127,7 @@ static void test_model(zki_rng *g, zki_qmodel *m, int64_t *X, const char *name, 
     CHECK_MSG(j != UINT32_MAX, "%s: no BMM node in the DAG", name);
     if (j == UINT32_MAX)
         goto out;
-    prove_fixture_rounds(m, X, atk_seed_w, atk_seed_a, &pk, name);
+    prove_fixture_rounds_ex(m, X, atk_seed_w, atk_seed_a, &pk, name, 0); /* private: refused for now */
     uint8_t *bytes = NULL;
     size_t blen = 0;
     zki_pk *pk2 = NULL;

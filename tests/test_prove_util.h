@@ -216,9 +216,11 @@ static inline zki_qmodel *load_fixture(const char *onnx, const char *calib, int6
 /* An ONNX fixture's key *pk proves X (2 samples) publicly as a batch and
  * its first sample privately (a fresh key: a key opens its hiding
  * commitment once): the output equals the integer executor's, the proof
- * verifies and one flipped output byte is refused. */
-static inline void prove_fixture_rounds(const zki_qmodel *m, const int64_t *X, const uint8_t seed_w[32],
-                                        const uint8_t seed_a[32], zki_pk **pk, const char *what)
+ * verifies and one flipped output byte is refused. With private_ok 0 the
+ * private proof must instead be refused, naming the private input. */
+static inline void prove_fixture_rounds_ex(const zki_qmodel *m, const int64_t *X, const uint8_t seed_w[32],
+                                           const uint8_t seed_a[32], zki_pk **pk, const char *what,
+                                           int private_ok)
 {
     for (int priv = 0; priv < 2 && *pk; priv++) {
         uint32_t B = priv ? 1 : 2;
@@ -232,6 +234,13 @@ static inline void prove_fixture_rounds(const zki_qmodel *m, const int64_t *X, c
         zki_prove_opts o = {priv, seed_a, NULL, NULL};
         zki_proof pf;
         zki_status st = zki_prove(*pk, X, B, &o, &pf, NULL);
+        if (priv && !private_ok) {
+            CHECK_MSG(st == ZKI_ERR_UNSUPPORTED && strstr(zki_last_error(), "private input"),
+                      "%s: a private proof was not refused: %s", what, st ? zki_last_error() : "proven");
+            if (!st)
+                zki_proof_free(&pf);
+            continue;
+        }
         CHECK_MSG(st == ZKI_OK, "%s prove: %s", what, zki_last_error());
         if (st)
             continue;
@@ -257,6 +266,12 @@ static inline void prove_fixture_rounds(const zki_qmodel *m, const int64_t *X, c
         CHECK_MSG(verify_bytes(&(*pk)->vk, Xv, B, bytes, blen) != ZKI_OK, "%s: altered output accepted", what);
         free(bytes);
     }
+}
+
+static inline void prove_fixture_rounds(const zki_qmodel *m, const int64_t *X, const uint8_t seed_w[32],
+                                        const uint8_t seed_a[32], zki_pk **pk, const char *what)
+{
+    prove_fixture_rounds_ex(m, X, seed_w, seed_a, pk, what, 1);
 }
 
 /* Checks on an honest in-memory proof (forged values, each refused by the

@@ -11,8 +11,11 @@
  * sends e_0 = x_0~(rho_k, r_i, rho_gb) and e_1 = x_1~(r_j, rho_k, rho_gb),
  * checked against eq(r_gb, rho_gb) e_0 e_1, and claimed on the inputs.
  * Both inputs are zero at their pads (their producers pin them), so the
- * padded k adds nothing and acc is zero at the output's pads. Proof: the
- * claim reduction, one sum-check, values (e_0, e_1). */
+ * padded k adds nothing and acc is zero at the output's pads. A private
+ * input's pads are committed but not proven zero, and a LUT of it passes
+ * them on (tests/test_attack_bmm.c), so a proof with a private input and
+ * a BMM node is refused on both sides until they are. Proof: the claim
+ * reduction, one sum-check, values (e_0, e_1). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,6 +118,9 @@ static zki_status bmm_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
 {
     bmm_logs lg = {0, 0, 0, 0};
     const zki_claim *c;
+    if (w->priv)
+        return zki_fail(ZKI_ERR_VERIFY, "verify: node %u (bmm): a product of two activations in a proof with a "
+                        "private input (not proven yet)", j);
     if (!bmm_operands(w->d, j, &lg))
         return zki_fail(ZKI_ERR_VERIFY, "verify: node %u (bmm): not a key's node", j);
     size_t lb = zki_log2_ceil(w->B), nv = lb + lg.g + lg.i + lg.j, ns = bmm_rounds(&w->d->nodes[j], lb);
@@ -210,6 +216,9 @@ static zki_status bmm_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     bmm_logs lg = {0, 0, 0, 0};
     const zki_claim *c;
     zki_ext *t[3] = {NULL, NULL, NULL}, *rho = NULL, ev[3];
+    if (w->priv)
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node %u (MatMul of two activations) is not proven with a "
+                        "private input yet (its padding is not proven zero): prove with a public input", j);
     zki_status st = bmm_inputs(w, j, &lg);
     if (st)
         return st;
