@@ -105,37 +105,13 @@ static zki_qmodel *pad_model(zki_rng *g, int64_t n, int64_t **X)
     return finish_model(m, g, conv(m, g, y, &s, 1, 1, 0, "post"), X);
 }
 
-/* Proves X (batch B) as a private input under the forging seam; returns
- * the verifier's status (SEAM_PROVER_REFUSED if no proof came out). */
+/* Proves X (batch B) as a private input under the forging seam (the key
+ * holds a BMM node); the verifier's status or SEAM_PROVER_REFUSED. */
 static int private_forged(const zki_qmodel *m, const int64_t *X, uint32_t B, pad_forge *f, int *honest)
 {
     zki_pk *pk = NULL;
-    *honest = 0;
-    if (zki_setup(m, atk_seed_w, &pk) != ZKI_OK) {
-        CHECK_MSG(0, "setup: %s", zki_last_error());
-        return SEAM_PROVER_REFUSED;
-    }
-    CHECK_MSG(node_of(&pk->vk.dag, ZKI_NODE_BMM) != UINT32_MAX, "no BMM node");
-    zki_prove_seam seam = {0, ZKI_LK_COLS_INT, forge_input_pads, f};
-    zki_prove_opts o = {1, atk_seed_a, NULL, NULL};
-    zki_proof pf;
-    uint8_t *bytes = NULL;
-    size_t len = 0;
-    zki_prove_test_seam = &seam;
-    int vs = zki_prove(pk, X, B, &o, &pf, NULL) ? SEAM_PROVER_REFUSED : ZKI_OK;
-    zki_prove_test_seam = NULL;
-    if (vs == ZKI_OK) { /* the output against the executor on the input's real entries, then the bytes */
-        int64_t *want = qexec_batch(m, X, B);
-        *honest = want && !memcmp(want, pf.output, sizeof(int64_t) * B * pf.out_n);
-        free(want);
-        CHECK(zki_proof_to_bytes(&pf, &bytes, &len) == ZKI_OK);
-        zki_proof_free(&pf);
-        vs = verify_bytes(&pk->vk, NULL, B, bytes, len);
-    }
-    printf("    %s; output %s the model's on the committed input; verifier: %s\n",
-           vs == SEAM_PROVER_REFUSED ? "prover refused" : "proven", *honest ? "equals" : "differs from",
-           vs ? zki_last_error() : "accepted");
-    free(bytes);
+    int vs = private_seam_proof(m, X, B, forge_input_pads, f, 0, honest, &pk);
+    CHECK_MSG(pk && node_of(&pk->vk.dag, ZKI_NODE_BMM) != UINT32_MAX, "no BMM node");
     zki_pk_free(pk);
     return vs;
 }

@@ -94,7 +94,8 @@ static inline int conv(zki_qmodel *m, zki_rng *g, int x, shape *s, int64_t OC, i
 
 static inline void maxpool(zki_qmodel *m, const char *name, int x, int y, const int64_t q[10])
 {
-    zki_qnode *n = &m->nodes[zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, name)];
+    int ni = zki_qmodel_add_node(m, ZKI_QOP_MAXPOOL, name); /* may move m->nodes */
+    zki_qnode *n = &m->nodes[ni];
     memcpy(n->p, q, sizeof(int64_t) * 10);
     n->n_p = 10, n->n_in = 1, n->in[0] = x, n->out = y;
 }

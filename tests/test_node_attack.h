@@ -254,4 +254,49 @@ static inline void node_mutations(zki_rng *g, const zki_vk *vk, const int64_t *X
     CHECK(verify_bytes(vk, X, B, bytes, blen) == ZKI_OK);
 }
 
+/* Proves X (batch B) as a PRIVATE input with the seam hook (hook, ctx) on
+ * every node's witness; forced: lookups unchecked and false sum-check
+ * claims let through, so a proof comes out even when the honest prover
+ * would refuse. Returns the verifier's status (SEAM_PROVER_REFUSED if no
+ * proof came out); *honest: the proof's output is the executor's on X. */
+static inline int private_seam_proof(const zki_qmodel *m, const int64_t *X, uint32_t B,
+                                     zki_status (*hook)(void *, const zki_pk *, uint32_t, zki_witness *, uint32_t,
+                                                        zki_status),
+                                     void *ctx, int forced, int *honest, zki_pk **pk_out)
+{
+    zki_pk *pk = NULL;
+    *honest = 0;
+    if (zki_setup(m, atk_seed_w, &pk) != ZKI_OK) {
+        CHECK_MSG(0, "setup: %s", zki_last_error());
+        return SEAM_PROVER_REFUSED;
+    }
+    zki_prove_seam seam = {0, forced ? ZKI_LK_COLS_FIELD_UNCHECKED : ZKI_LK_COLS_INT, hook, ctx};
+    zki_sumcheck_test_false_claims = forced;
+    zki_prove_opts o = {1, atk_seed_a, NULL, NULL};
+    zki_proof pf;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    zki_prove_test_seam = &seam;
+    int vs = zki_prove(pk, X, B, &o, &pf, NULL) ? SEAM_PROVER_REFUSED : ZKI_OK;
+    zki_prove_test_seam = NULL;
+    zki_sumcheck_test_false_claims = 0;
+    if (vs == ZKI_OK) {
+        int64_t *want = qexec_batch(m, X, B);
+        *honest = want && !memcmp(want, pf.output, sizeof(int64_t) * B * pf.out_n);
+        free(want);
+        CHECK(zki_proof_to_bytes(&pf, &bytes, &len) == ZKI_OK);
+        zki_proof_free(&pf);
+        vs = verify_bytes(&pk->vk, NULL, B, bytes, len);
+    }
+    printf("    %s; output %s the executor's on the committed input; verifier: %s\n",
+           vs == SEAM_PROVER_REFUSED ? "prover refused" : "proven", *honest ? "equals" : "differs from",
+           vs ? zki_last_error() : "accepted");
+    free(bytes);
+    if (pk_out)
+        *pk_out = pk;
+    else
+        zki_pk_free(pk);
+    return vs;
+}
+
 #endif
