@@ -78,8 +78,9 @@ zki_status zki_tables_open_prove(zki_transcript *ts, const zki_table_claims job[
             goto out;
         }
         pp.n += k; /* zki_colred_prove fills o[0..k) */
-        zki_ext *G = NULL;
-        if ((st = zki_colred_prove(pk, job[j].t, lc, c->seg, c->pt, c->val, k, ts, cr, o, &G)))
+        zki_ext *G = NULL; /* the rows at the low point, for the row reduction below */
+        if ((st = zki_colred_prove(pk, job[j].t, lc, c->seg, c->pt, c->val, k, ts, cr, o,
+                                   nv > lc && k > 1 ? &G : NULL)))
             goto out;
         if (nv > lc && k > 1) {
             /* one point: merge the claims over the row variables, on the
@@ -102,7 +103,6 @@ zki_status zki_tables_open_prove(zki_transcript *ts, const zki_table_claims job[
             memcpy(fp, o[0], sizeof(zki_ext) * lc);
             claims[ncl++] = (zki_pcs_claim){j, 0, fp, v};
         } else {
-            free(G);
             claims[ncl++] = (zki_pcs_claim){j, 0, o[0], cr->vals[0]};
         }
     }

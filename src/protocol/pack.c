@@ -149,9 +149,16 @@ static int same_low(const zki_ext *a, const zki_ext *b, size_t lc)
 /* Inner loops over a 2^lc row run in parallel from this length. */
 #define PAR_MIN ((uint64_t)1 << 12)
 
+/* Whether claim j's value needs the table's rows at rho (claim_values). */
+static int needs_rows(const zki_pack *pk, size_t lc, const uint32_t *seg, const zki_ext *alpha,
+                      const size_t *grp, const size_t *gsize, size_t j)
+{
+    return pk->nv[seg[j]] >= lc && (gsize[grp[j]] != 1 || zki_ext_is_zero(alpha[j]));
+}
+
 /* F_j(rho) for each claim j: F's entry for a row's claims (one row) and
  * for a group of one, else eq(p_hi,j) over the segment's rows of G, the
- * table's rows at rho (one pass over the table for every such claim). */
+ * table's rows at rho (one pass over the table for all such claims). */
 static zki_status claim_values(const zki_pack *pk, size_t lc, const uint32_t *seg, const zki_ext *fulls,
                                size_t n, const zki_ext *alpha, const size_t *grp, const size_t *gsize,
                                const zki_ext *F, const zki_ext *G, size_t k, zki_ext *vals)
@@ -169,7 +176,7 @@ static zki_status claim_values(const zki_pack *pk, size_t lc, const uint32_t *se
         size_t nv = pk->nv[seg[j]];
         if (nv < lc) {
             vals[j] = Fg;
-        } else if (gsize[grp[j]] == 1 && !zki_ext_is_zero(alpha[j])) {
+        } else if (!needs_rows(pk, lc, seg, alpha, grp, gsize, j)) {
             vals[j] = zki_ext_mul(Fg, zki_ext_inv(alpha[j]));
         } else {
             uint64_t nrows = (uint64_t)1 << (nv - lc), r0 = pk->off[seg[j]] >> lc;
@@ -313,8 +320,12 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         }
     }
     /* each claim's F_j(rho), from the rows at rho when it shares its
-     * group's F; the caller's row reduction reuses them */
-    if ((st = zki_pack_row_table(t, n, lc, rho, &G)))
+     * group's F; the caller's row reduction reuses them (a pass over the
+     * table, made only when one of them reads it) */
+    int rows = row_table != NULL;
+    for (size_t j = 0; j < k && !rows; j++)
+        rows = needs_rows(pk, lc, seg, alpha, grp, gsize, j);
+    if (rows && (st = zki_pack_row_table(t, n, lc, rho, &G)))
         goto out;
     if ((st = claim_values(pk, lc, seg, fulls, n, alpha, grp, gsize, F, G, k, pf->vals)))
         goto out;

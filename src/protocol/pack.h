@@ -61,7 +61,8 @@ void zki_colred_proof_free(zki_colred_proof *p);
  * array of k pointers) receive malloc'ed nvars-coordinate points sharing
  * their first lc coordinates rho, with values proof->vals[j]; and, when
  * row_table is not NULL, *row_table the malloc'ed table of
- * zki_pack_row_table at rho (the prover computes it anyway). */
+ * zki_pack_row_table at rho (which the reduction may need itself: pass
+ * NULL when it is not wanted). */
 zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
                             const zki_ext *const *pts, const zki_ext *vals, size_t k,
                             zki_transcript *ts, zki_colred_proof *proof, zki_ext **out_points,
