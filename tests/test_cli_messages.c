@@ -261,34 +261,6 @@ static void test_inspect_formats(void)
     CHECK_MSG(strstr(err_text, "is a directory, not a file"), "%s", err_text);
 }
 
-/* A model outside the provable class: compile ends with the reason (exit 1
- * with --require-keys), and prove repeats it instead of "compile first". */
-static void test_unprovable_model(void)
-{
-    /* a transformer: its attention products are BMM nodes now, its
-     * multi-row Softmax is not proven (cnn_small, the test's model before,
-     * proves now that its Softmax is lowered to proven ops) */
-    const char *why = "Softmax (node /blocks/blocks.0/Softmax): over several rows";
-    CHECK(RUN("compile", tdata("gpt_tiny.onnx"), "--calib", tdata("gpt_tiny_x.pb"), "-o",
-              tmp("s.zkm")) == 0);
-    CHECK_MSG(strstr(err_text, "no proving keys written, this model cannot be proved: ") &&
-                  strstr(err_text, why) && strstr(err_text, "--require-keys"),
-              "%s", err_text);
-    CHECK(strstr(out_text, "accuracy report") && !strstr(out_text, "no proving keys"));
-    CHECK(access(tmp("s.zpk"), F_OK) != 0);
-    CHECK(RUN("compile", tdata("gpt_tiny.onnx"), "--calib", tdata("gpt_tiny_x.pb"), "-o",
-              tmp("s.zkm"), "--require-keys") == 1);
-    CHECK_MSG(strstr(err_text, why), "%s", err_text);
-    CHECK(RUN("prove", tmp("s.zkm"), "--input", tdata("gpt_tiny_x.pb"), "-o", tmp("s.zkp")) == 2);
-    CHECK_MSG(strstr(err_text, "cannot be proved, so compile wrote no keys: ") && strstr(err_text, why) &&
-                  !strstr(err_text, "compile first"),
-              "%s", err_text);
-    /* a provable model with --require-keys: keys and exit 0 */
-    CHECK(RUN("compile", tdata("fmnist_mlp.onnx"), "--calib", tdata("fmnist_calib.npy"), "-o",
-              tmp("r.zkm"), "--require-keys") == 0);
-    CHECK(access(tmp("r.zpk"), F_OK) == 0 && !strstr(err_text, "cannot be proved"));
-}
-
 /* A calibration file of n samples of the given shape (leading 1 dropped). */
 static int write_calib(const char *path, int rank, const int64_t *shape)
 {
@@ -300,6 +272,34 @@ static int write_calib(const char *path, int rank, const int64_t *shape)
     for (int64_t i = 0; i < 4 * per && i < 4 * 64; i++)
         f[i] = (float)((i * 37) % 19) / 9.0f - 1.0f;
     return zki_npy_write(path, rank, dims, f, NULL) == ZKI_OK ? 0 : -1;
+}
+
+/* A model outside the provable class: compile ends with the reason (exit 1
+ * with --require-keys), and prove repeats it instead of "compile first". */
+static void test_unprovable_model(void)
+{
+    /* attention scores under a band mask: the fused softmax runs, it is not
+     * proven (gpt_tiny, the test's model before, proves now) */
+    const char *why = "Softmax (node /sm/Softmax): with a mask that is not causal";
+    int64_t s4[4] = {1, 2, 4, 4};
+    CHECK(write_calib(tmp("c4.npy"), 4, s4) == 0);
+    CHECK(RUN("compile", tdata("refuse_attn_mask.onnx"), "--calib", tmp("c4.npy"), "-o", tmp("s.zkm")) == 0);
+    CHECK_MSG(strstr(err_text, "no proving keys written, this model cannot be proved: ") &&
+                  strstr(err_text, why) && strstr(err_text, "--require-keys"),
+              "%s", err_text);
+    CHECK(strstr(out_text, "accuracy report") && !strstr(out_text, "no proving keys"));
+    CHECK(access(tmp("s.zpk"), F_OK) != 0);
+    CHECK(RUN("compile", tdata("refuse_attn_mask.onnx"), "--calib", tmp("c4.npy"), "-o", tmp("s.zkm"),
+              "--require-keys") == 1);
+    CHECK_MSG(strstr(err_text, why), "%s", err_text);
+    CHECK(RUN("prove", tmp("s.zkm"), "--input", tmp("c4.npy"), "-o", tmp("s.zkp")) == 2);
+    CHECK_MSG(strstr(err_text, "cannot be proved, so compile wrote no keys: ") && strstr(err_text, why) &&
+                  !strstr(err_text, "compile first"),
+              "%s", err_text);
+    /* a provable model with --require-keys: keys and exit 0 */
+    CHECK(RUN("compile", tdata("fmnist_mlp.onnx"), "--calib", tdata("fmnist_calib.npy"), "-o",
+              tmp("r.zkm"), "--require-keys") == 0);
+    CHECK(access(tmp("r.zpk"), F_OK) == 0 && !strstr(err_text, "cannot be proved"));
 }
 
 /* Every refused node named at once, grouped by op, with what to do. */

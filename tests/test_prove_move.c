@@ -1,8 +1,9 @@
 /* Data movement proven as an index map (the MOVE node, ops/move.h):
  *  1. ops/move.c against the integer executor: random chains of Reshape,
  *     Transpose, Slice (negative steps too), Pad (constant with crops,
- *     reflect, edge) and Gather (constant indices, negative ones, index
- *     ranks 0 to 2) on random shapes, composed into one program by the
+ *     reflect, edge), Gather (constant indices, negative ones, index
+ *     ranks 0 to 2) and Trilu (a causal mask: either side, diagonals -3 to
+ *     3) on random shapes, composed into one program by the
  *     lowering's step translation: the expanded index map equals qexec's
  *     output on the input arange(n); an Expand by hand; malformed programs
  *     refused, random words never expand out of range.
@@ -77,8 +78,10 @@ static int random_step(zki_qmodel *m, zki_rng *g, int x, shp *s, int k, int *has
     int64_t p[ZKI_QMAX_P];
     int np = 0, op, idx_t = -1, r = s->rank;
     for (;;) {
-        op = (int)zki_rng_below(g, 5);
-        if (op == 3 && *has_pad) /* one pad constant (-1) per chain: any other mode */
+        op = (int)zki_rng_below(g, 6);
+        if ((op == 3 || op == 5) && *has_pad) /* one pad constant (-1) per chain: any other mode */
+            continue;
+        if (op == 5 && r < 2)
             continue;
         break;
     }
@@ -139,6 +142,12 @@ static int random_step(zki_qmodel *m, zki_rng *g, int x, shp *s, int k, int *has
         }
         *has_pad |= mode == 0;
         op = ZKI_QOP_PAD;
+    } else if (op == 5) { /* TRILU: the pad constant off the kept triangle */
+        p[np++] = (int64_t)zki_rng_below(g, 2);
+        p[np++] = (int64_t)zki_rng_below(g, 7) - 3;
+        p[np++] = -1;
+        *has_pad = 1;
+        op = ZKI_QOP_TRILU;
     } else { /* GATHER: constant indices, negative ones too */
         int ax = (int)zki_rng_below(g, (uint64_t)r), q = (int)zki_rng_below(g, 3);
         if (r - 1 + q < 1)
@@ -279,7 +288,7 @@ static void test_expand_and_bounds(zki_rng *g)
         w[0] = 0, w[1] = 1 + (int64_t)zki_rng_below(g, 2), w[2] = 1 + (int64_t)zki_rng_below(g, 4);
         w[3] = 1 + (int64_t)zki_rng_below(g, 4);
         for (size_t i = 4; i < k; i++)
-            w[i] = (int64_t)zki_rng_below(g, 9) - 2;
+            w[i] = (int64_t)zki_rng_below(g, 10) - 2; /* opcodes up to TRIL (7) */
         if (zki_move_check(w, k, &info) != ZKI_OK)
             continue;
         accepted++;

@@ -97,7 +97,7 @@ static zki_status chain_on(zki_qmodel *m, int layernorm, int x, int64_t N, doubl
     y.dims[0] = 1;
     y.dims[1] = N;
     zki_norm_io io = {m, &n, x, &y, sy, 8, -127, 127};
-    return layernorm ? zki_norm_layernorm(&io, gamma, beta, eps, qy) : zki_norm_softmax(&io, qy);
+    return layernorm ? zki_norm_layernorm(&io, gamma, beta, eps, qy) : zki_norm_softmax(&io, ZKI_NORM_NO_MASK, qy);
 }
 
 /* One chain (chain_on, output at 4/127) on m's int8 input row of N values

@@ -247,9 +247,10 @@ static void test_overflow(void)
     zki_qmodel_free(m);
 }
 
-/* The causal-mask Add of the tiny GPT is fused into the integer Softmax:
- * no Add node is left between attention scores and Softmax, and masked
- * positions get exactly zero probability. */
+/* The causal-mask Add of the tiny GPT is fused into the Softmax's chain of
+ * proven ops: no fused Softmax op is left, the mask is two Trilu moves of
+ * diagonal 0 (the scores before the max, the exponentials after the exp
+ * table), and masked positions get exactly zero probability. */
 static void test_mask_fusion(void)
 {
     zki_graph *g = NULL;
@@ -260,11 +261,16 @@ static void test_mask_fusion(void)
     zki_qmodel *m = NULL;
     CHECK(zki_quantize(g, cal, 16, NULL, &m) == ZKI_OK);
     if (m) {
-        int sm = -1;
-        for (int i = 0; i < m->n_nodes; i++)
-            if (m->nodes[i].op == ZKI_QOP_SOFTMAX)
+        int sm = -1, fused = 0, masks = 0;
+        for (int i = 0; i < m->n_nodes; i++) {
+            const zki_qnode *q = &m->nodes[i];
+            fused += q->op == ZKI_QOP_SOFTMAX;
+            masks += q->op == ZKI_QOP_TRILU && q->p[0] == 0 && q->p[1] == 0;
+            if (q->op == ZKI_QOP_MUL && strstr(q->name, "/Softmax")) /* the probabilities */
                 sm = i;
-        CHECK(sm >= 0 && m->nodes[sm].n_in == 3);
+        }
+        CHECK_MSG(sm >= 0 && !fused && masks == 2, "softmax chain %d, fused softmax ops %d, causal masks %d", sm,
+                  fused, masks);
         int64_t *qin, **v;
         CHECK(zki_quant_input(m, 0, &cal[0], &qin) == ZKI_OK);
         CHECK(zki_qexec(m, &qin, &v) == ZKI_OK);

@@ -76,6 +76,13 @@ for k, name in ((17, "concat17.onnx"), (1025, "refuse_concat1025.onnx")):
              helper.make_node("Concat", ["r"] * k, ["y"], "/cat/Concat", axis=1)]
     save(name, nodes, [], [1, 2], [1, 2 * k], 13)
 
+# attention scores under a mask that is not causal (a band): the fused
+# softmax runs, it is not proven
+band = np.where(np.abs(np.subtract.outer(np.arange(4), np.arange(4))) <= 1, 0.0, -1e4)
+nodes = [helper.make_node("Add", ["x", "mask"], ["s"], "/mask/Add"),
+         helper.make_node("Softmax", ["s"], ["y"], "/sm/Softmax", axis=-1)]
+save("refuse_attn_mask.onnx", nodes, [const("mask", band)], [1, 2, 4, 4], [1, 2, 4, 4], 13)
+
 # a plain RNN and two Hardmax: both ops named at once (LSTM and GRU are
 # unrolled, an RNN is not)
 inits = [const("rnn.W", rng.normal(0, 0.3, (1, 4, 4))), const("rnn.R", rng.normal(0, 0.3, (1, 4, 4))),

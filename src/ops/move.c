@@ -121,6 +121,13 @@ static zki_status parse_step(const int64_t *prog, size_t len, size_t *pos, uint3
         memcpy(s->dims + ax + q, d + ax + 1, sizeof(int64_t) * (r - ax - 1));
         break;
     }
+    case ZKI_MOVE_TRIL:
+        if (left < 2 || r < 2 || (w[0] != 0 && w[0] != 1) || w[1] < -ZKI_MOVE_MAX_SIZE || w[1] > ZKI_MOVE_MAX_SIZE)
+            BAD("step at word %zu: rank, side or diagonal", p);
+        s->n_words = 2;
+        s->rank = r;
+        memcpy(s->dims, d, sizeof(int64_t) * r);
+        break;
     default: BAD("step at word %zu: unknown opcode %lld", p, (long long)prog[p]);
     }
     s->numel = numel_of(s->dims, s->rank);
@@ -157,7 +164,7 @@ zki_status zki_move_check(const int64_t *prog, size_t n, zki_move_info *info)
         info->work += s.numel;
         if (info->work > ZKI_MOVE_MAX_WORK)
             BAD("more than 2^28 elements moved");
-        info->has_pad |= s.op == ZKI_MOVE_PAD && s.w[0] == 0;
+        info->has_pad |= (s.op == ZKI_MOVE_PAD && s.w[0] == 0) || s.op == ZKI_MOVE_TRIL;
         r = s.rank;
         memcpy(d, s.dims, sizeof(d));
         cur = s.numel;
@@ -202,6 +209,14 @@ static void apply_step(const move_step *s, uint32_t r, const int64_t *d, const i
     }
     if (s->op == ZKI_MOVE_RESHAPE) {
         memcpy(nx, x, sizeof(int64_t) * s->numel);
+        return;
+    }
+    if (s->op == ZKI_MOVE_TRIL) {
+        uint64_t I = (uint64_t)d[r - 2], J = (uint64_t)d[r - 1];
+        for (uint64_t k = 0; k < s->numel; k++) {
+            int64_t j = (int64_t)(k % J), i = (int64_t)(k / J % I), dj = j - i - w[1];
+            nx[k] = (w[0] ? dj >= 0 : dj <= 0) ? x[k] : -1;
+        }
         return;
     }
     for (uint64_t k = 0; k < s->numel; k++) {

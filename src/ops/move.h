@@ -15,6 +15,10 @@
  *                                               constant), 1 reflect, 2 edge
  *   EXPAND    5, r', dims[r']                   numpy broadcast (r' >= r)
  *   GATHER    6, axis, q, idims[q], idx[prod idims]  indices in [0, dims[axis])
+ *   TRIL      7, upper, k                   (i, j) of the last two axes (r >= 2)
+ *                                           kept where j >= i + k (upper 1) or
+ *                                           j <= i + k (upper 0), the rest the
+ *                                           pad constant (a causal mask)
  * The program is applied to an index tensor that starts as
  * arange(numel) in the input's shape. Every rank is at most 8, every
  * tensor (the input, each step's result) at most 2^26 elements, the
@@ -47,6 +51,7 @@
 #define ZKI_MOVE_PAD 4
 #define ZKI_MOVE_EXPAND 5
 #define ZKI_MOVE_GATHER 6
+#define ZKI_MOVE_TRIL 7
 
 #define ZKI_MOVE_MAX_RANK 8
 #define ZKI_MOVE_MAX_SIZE ((int64_t)1 << 26)
@@ -55,7 +60,7 @@
 
 typedef struct {
     int64_t pad;            /* the pad constant */
-    int has_pad;            /* a constant-mode PAD step is present */
+    int has_pad;            /* a constant-mode PAD or a TRIL step is present */
     uint32_t n_steps;
     uint32_t in_rank, out_rank;
     int64_t in_dims[ZKI_MOVE_MAX_RANK], out_dims[ZKI_MOVE_MAX_RANK];

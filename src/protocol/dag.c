@@ -50,12 +50,15 @@ int zki_dag_raw(const zki_dag_node *L)
 }
 
 /* Every node reading node j's output is an ADD (the one gadget that takes
- * inputs of up to ZKI_DAG_MAX_RAW_BITS bits). */
+ * inputs of up to ZKI_DAG_MAX_RAW_BITS bits), or a MOVE whose readers are
+ * (a token Linear's accumulators moved back to the sequence's layout). A
+ * MOVE reads one earlier tensor, so the recursion ends. */
 static int raw_readers_add(const zki_dag *a, uint32_t j)
 {
     for (uint32_t k = j + 1; k < a->n_nodes; k++)
         for (uint32_t i = 0; i < a->nodes[k].n_in && i < ZKI_DAG_MAX_IN; i++)
-            if (a->nodes[k].in[i] == j + 1 && a->nodes[k].kind != ZKI_NODE_ADD)
+            if (a->nodes[k].in[i] == j + 1 && a->nodes[k].kind != ZKI_NODE_ADD &&
+                (a->nodes[k].kind != ZKI_NODE_MOVE || !raw_readers_add(a, k)))
                 return 0;
     return 1;
 }
@@ -370,8 +373,11 @@ zki_status zki_dag_check(const zki_dag *a)
         const zki_gadget *g = zki_gadget_of(L->kind);
         if (!g)
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u has unknown kind %u", j, L->kind);
+        /* a MOVE has its input's bits (its key check): > 16 only when moving
+         * a raw accumulator, whose readers are checked at its producer */
+        int wide = zki_dag_raw(L) || L->kind == ZKI_NODE_MOVE;
         if (L->K < 1 || L->K > ZKI_DAG_MAX_DIM || L->N < 1 || L->N > ZKI_DAG_MAX_DIM || L->out_bits < 2 ||
-            L->out_bits > (zki_dag_raw(L) ? ZKI_DAG_MAX_RAW_BITS : 16u))
+            L->out_bits > (wide ? ZKI_DAG_MAX_RAW_BITS : 16u))
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u: sizes out of range", j);
         if (zki_dag_raw(L) && j + 1 == a->n_nodes)
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u: a raw accumulator cannot be the output (it is read by ADD "

@@ -17,6 +17,7 @@
 
 #include "common/error.h"
 #include "graph/refusals.h"
+#include "ops/move.h"
 #include "poly/mle.h"
 
 int zki_maxpool_passes(const int64_t *p, int64_t st[4][10])
@@ -102,13 +103,15 @@ static zki_status unproven_ops(const zki_qmodel *m)
             if (n->n_in < 2 || m->t[n->in[1]].kind != ZKI_QT_CONST)
                 why = "Gather by activation indices (embeddings) is not proven yet; constant indices are";
             break;
-        /* the fused ops are left for several rows or a mask; one row's
-         * is a chain of proven ops (quant/norm_lower.c) */
+        /* the fused ops are left where the chains of proven ops
+         * (quant/norm_lower.h) do not reach: 1024 is its
+         * ZKI_NORM_SOFTMAX_MAX_ROW */
         case ZKI_QOP_SOFTMAX:
-            why = "over several rows or with a mask not proven yet (one row's is); a Softmax on a classifier's "
+            why = "with a mask that is not causal, or over rows of more than 1024 values, not proven yet (causal "
+                  "masks and shorter rows are); a Softmax on a classifier's "
                   "output can be left out of the export (the argmax is the same)";
             break;
-        case ZKI_QOP_LAYERNORM: why = "over several rows not proven yet (one row [1,..,1,N]'s is)"; break;
+        case ZKI_QOP_LAYERNORM: why = "of activations wider than 16 bits not proven yet"; break;
         case ZKI_QOP_CONCAT:
             if (n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || n->n_p < 1 || (n->p[0] != 1 && !concat_flat(m, n)))
                 why = "maps joined along the channels (axis 1), and tensors joined along an axis with only 1s "
@@ -137,10 +140,7 @@ int64_t zki_lower_row_len(const zki_qtensor *q)
 {
     if (q->rank < 1 || q->rank == 4)
         return 0;
-    for (int k = 0; k + 1 < q->rank; k++)
-        if (q->dims[k] != 1)
-            return 0;
-    return q->dims[q->rank - 1];
+    return zki_qnumel(q);
 }
 
 uint32_t zki_lower_map_size(uint32_t c, uint32_t h, uint32_t w)
@@ -234,7 +234,8 @@ static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
     uint32_t C = x0->c, H = x0->h, W = x0->w;
     int bad = n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || yt->bits > 16 || (!add && !x0->map);
     if (add && zki_lower_row_len(yt) > 0) {
-        /* rows [1, .., 1, N] (a recurrent cell's gates): the map [N][1][1], one layout */
+        /* rows (a recurrent cell's gates, a token sequence's residual): the map
+         * [N][1][1], one layout */
         bad = bad || zki_lower_row_len(yt) > ZKI_DAG_MAX_DIM;
         if (!bad)
             C = (uint32_t)zki_lower_row_len(yt), H = W = 1;
@@ -334,10 +335,73 @@ static zki_status lower_flat_concat(zki_lowering *lw, int qi, const zki_qnode *n
 
 /* Linear, Conv, AveragePool, GlobalAveragePool and a map's Requant (the
  * last three as depthwise convs with unit weights). */
+int64_t zki_lower_token_rows(const zki_qmodel *m, const zki_qnode *n)
+{
+    if (n->op != ZKI_QOP_LINEAR || n->n_in < 2)
+        return 0;
+    const zki_qtensor *xt = &m->t[n->in[0]], *w = &m->t[n->in[1]], *yt = &m->t[n->out];
+    if (w->rank != 2 || xt->rank < 2 || yt->rank != xt->rank || xt->dims[xt->rank - 1] != w->dims[1] ||
+        yt->dims[yt->rank - 1] != w->dims[0] || w->dims[1] < 1)
+        return 0;
+    int64_t R = zki_qnumel(xt) / w->dims[1];
+    for (int a = 0; a + 1 < xt->rank; a++)
+        if (yt->dims[a] != xt->dims[a])
+            return 0;
+    return R;
+}
+
+/* A Linear over R > 1 rows [.., R, K] (a token sequence) is a 1x1 conv
+ * over the map [K][R][1]: one move there, the weights read once for all
+ * rows, and a move back pending on the output. Sets x to the moved input,
+ * the conv's view of the shapes in xd, wd, yd. */
+static zki_status token_view(zki_lowering *lw, int qi, const zki_qnode *n, int64_t R, zki_tinfo *x, int64_t xd[4],
+                             int64_t wd[4], int64_t yd[4])
+{
+    const zki_qmodel *m = lw->m;
+    int64_t K = m->t[n->in[1]].dims[1], N = m->t[n->in[1]].dims[0];
+    if (!lw->t[n->in[0]].mv) {
+        zki_status st = zki_lower_known(lw, n, n->in[0]);
+        if (st)
+            return st;
+    }
+    const int64_t steps[] = {ZKI_MOVE_RESHAPE, 3, 1, R, K, ZKI_MOVE_TRANSPOSE, 0, 2, 1, ZKI_MOVE_RESHAPE, 4, 1, K,
+                             R, 1};
+    *x = lw->t[n->in[0]];
+    x->map = 1, x->c = (uint32_t)K, x->h = (uint32_t)R, x->w = 1, x->mv = 0;
+    const int64_t v[3][4] = {{1, K, R, 1}, {N, K, 1, 1}, {1, N, R, 1}};
+    memcpy(xd, v[0], sizeof(v[0]));
+    memcpy(wd, v[1], sizeof(v[1]));
+    memcpy(yd, v[2], sizeof(v[2]));
+    if (K >= (1ll << 26) || R >= (1ll << 26) || N >= (1ll << 31))
+        REFUSE("prove: node '%s' (Linear): %lld rows of %lld inputs", n->name, (long long)R, (long long)K);
+    return zki_lower_move_into(lw, qi, n->in[0], steps, sizeof(steps) / sizeof(steps[0]), x);
+}
+
+/* The conv's output map [N][R][1] moved back to the Linear's shape. */
+static zki_status token_unview(zki_lowering *lw, const zki_qnode *n, int64_t R)
+{
+    const zki_qtensor *yt = &lw->m->t[n->out];
+    int64_t N = yt->dims[yt->rank - 1], d4[4] = {1, N, R, 1}, steps[4 + 4 + 2 + ZKI_MOVE_MAX_RANK] = {
+        ZKI_MOVE_RESHAPE, 3, 1, N, R, ZKI_MOVE_TRANSPOSE, 0, 2, 1, ZKI_MOVE_RESHAPE};
+    size_t k = 10;
+    steps[k++] = yt->rank;
+    for (int a = 0; a < yt->rank; a++)
+        steps[k++] = yt->dims[a];
+    zki_tinfo base = lw->t[n->out];
+    return zki_lower_move_pend(lw, n->out, &base, 4, d4, steps, k);
+}
+
 static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
 {
     const zki_qmodel *m = lw->m;
-    const zki_tinfo x = lw->t[n->in[0]];
+    zki_tinfo x = lw->t[n->in[0]];
+    int64_t R = zki_lower_token_rows(m, n), xd[4] = {0}, wd[4] = {0}, yd[4] = {0};
+    int tok = R > 1;
+    if (tok) {
+        zki_status st = token_view(lw, qi, n, R, &x, xd, wd, yd);
+        if (st)
+            return st;
+    }
     /* GlobalAveragePool: a MEAN over the two spatial axes of a map */
     int is_gap = n->op == ZKI_QOP_MEAN && m->t[n->in[0]].rank == 4 && n->p[4] == 12;
     /* a map's REQUANT (the quantiser's scale alignment before a join) */
@@ -346,10 +410,17 @@ static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
         REFUSE("prove: node '%s' (%s) is outside the provable class (" ZKI_PROVABLE_CLASS ")", n->name,
                zki_qop_name(n->op));
     int is_pool = n->op == ZKI_QOP_AVGPOOL || is_gap || is_rq;
-    int is_conv = n->op == ZKI_QOP_CONV || is_pool;
+    int is_conv = n->op == ZKI_QOP_CONV || is_pool || tok;
     const zki_qtensor *w = is_pool ? NULL : &m->t[n->in[1]];
     int bi = !is_pool && n->n_in > 2 ? n->in[2] : -1;
     const zki_qtensor *xt = &m->t[n->in[0]], *yt = &m->t[n->out];
+    /* the shapes the conv sees: the tensors' own, or a token Linear's view */
+    int xr = tok ? 4 : xt->rank, wr = tok ? 4 : w ? w->rank : 0, yr = tok ? 4 : yt->rank;
+    for (int a = 0; !tok && a < 4; a++) {
+        xd[a] = a < xt->rank ? xt->dims[a] : 0;
+        wd[a] = w && a < w->rank ? w->dims[a] : 0;
+        yd[a] = a < yt->rank ? yt->dims[a] : 0;
+    }
     zki_conv_dims cd;
     /* a raw accumulator (shift 0) goes to an ADD unrounded (protocol/dag.h) */
     int raw = zki_qnode_raw(n);
@@ -363,36 +434,35 @@ static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
     if (is_conv) {
         /* geometry G KH KW sh sw dh dw pt pl pb pr, and the output channels */
         int64_t g[11], oc;
-        if (is_rq) {
-            const int64_t gp[11] = {xt->dims[1], 1, 1, 1, 1, 1, 1, 0, 0, 0, 0};
+        if (is_rq || tok) { /* 1x1: a depthwise requant, or a token Linear's dense weights */
+            const int64_t gp[11] = {tok ? 1 : xd[1], 1, 1, 1, 1, 1, 1, 0, 0, 0, 0};
             memcpy(g, gp, sizeof(g));
-            oc = g[0];
+            oc = tok ? wd[0] : xd[1];
         } else if (is_gap) {
-            const int64_t gp[11] = {xt->dims[1], xt->dims[2], xt->dims[3], 1, 1, 1, 1, 0, 0, 0, 0};
+            const int64_t gp[11] = {xd[1], xd[2], xd[3], 1, 1, 1, 1, 0, 0, 0, 0};
             memcpy(g, gp, sizeof(g));
             oc = g[0];
         } else if (is_pool) {
-            const int64_t gp[11] = {xt->rank == 4 ? xt->dims[1] : 0, n->p[4], n->p[5], n->p[6], n->p[7], 1, 1,
+            const int64_t gp[11] = {xr == 4 ? xd[1] : 0, n->p[4], n->p[5], n->p[6], n->p[7], 1, 1,
                                     n->p[8], n->p[9], n->p[10], n->p[11]};
             memcpy(g, gp, sizeof(g));
             oc = g[0];
         } else {
             memcpy(g, n->p + 4, sizeof(g));
-            oc = w->rank == 4 ? w->dims[0] : 0;
+            oc = wr == 4 ? wd[0] : 0;
         }
         /* a conv reads the input image or a map */
-        bad = bad || xt->rank != 4 || xt->dims[0] != 1 || (w && w->rank != 4) || yt->rank != 4 ||
-              (x.id > 0 && !x.map) ||
-              (x.map && (xt->dims[1] != x.c || xt->dims[2] != x.h || xt->dims[3] != x.w));
+        bad = bad || xr != 4 || xd[0] != 1 || (w && wr != 4) || yr != 4 || (x.id > 0 && !x.map) ||
+              (x.map && (xd[1] != x.c || xd[2] != x.h || xd[3] != x.w));
         for (int i = 0; !bad && i < 11; i++)
             bad = g[i] < (i >= 7 ? 0 : 1) || g[i] >= (1ll << 31);
         bad = bad || oc < 1 || oc >= (1ll << 31) ||
-              zki_conv_dims_init(&cd, 1, (uint64_t)xt->dims[1], (uint64_t)xt->dims[2], (uint64_t)xt->dims[3],
+              zki_conv_dims_init(&cd, 1, (uint64_t)xd[1], (uint64_t)xd[2], (uint64_t)xd[3],
                                  (uint64_t)oc, (uint64_t)g[1], (uint64_t)g[2], (uint64_t)g[3], (uint64_t)g[4],
                                  (uint64_t)g[5], (uint64_t)g[6], (uint64_t)g[7], (uint64_t)g[8], (uint64_t)g[9],
                                  (uint64_t)g[10], (uint64_t)g[0], bi >= 0);
-        bad = bad || (w && (w->dims[1] != (int64_t)cd.Cig || w->dims[2] != g[1] || w->dims[3] != g[2])) ||
-              yt->dims[1] != (int64_t)cd.OC || yt->dims[2] != (int64_t)cd.OH || yt->dims[3] != (int64_t)cd.OW ||
+        bad = bad || (w && (wd[1] != (int64_t)cd.Cig || wd[2] != g[1] || wd[3] != g[2])) ||
+              yd[1] != (int64_t)cd.OC || yd[2] != (int64_t)cd.OH || yd[3] != (int64_t)cd.OW ||
               cd.lc + cd.lh + cd.lw > 26 || cd.loc + cd.loh + cd.low > 26;
     } else {
         bad = bad || w->rank != 2 || w->dims[1] != x.feat || w->dims[0] < 1 || w->dims[0] > ZKI_DAG_MAX_DIM ||
@@ -441,7 +511,7 @@ static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
         L->N = (uint32_t)w->dims[0];
         y->feat = w->dims[0];
     }
-    return ZKI_OK;
+    return tok ? token_unview(lw, n, R) : ZKI_OK;
 }
 
 static zki_status lower_node(zki_lowering *lw, int qi)
@@ -452,9 +522,13 @@ static zki_status lower_node(zki_lowering *lw, int qi)
     case ZKI_QOP_RESHAPE:
     case ZKI_QOP_TRANSPOSE:
     case ZKI_QOP_SLICE:
-    case ZKI_QOP_GATHER: return zki_lower_move(lw, qi, n);
+    case ZKI_QOP_GATHER:
+    case ZKI_QOP_TRILU: return zki_lower_move(lw, qi, n);
     default: break;
     }
+    /* a token Linear moves its input itself (composed with a pending move) */
+    if (zki_lower_token_rows(lw->m, n) > 1)
+        return lower_affine(lw, qi, n);
     /* a node that computes reads moved data: the moves are emitted now */
     zki_status st = ZKI_OK;
     for (int i = 0; !st && i < n->n_in; i++)

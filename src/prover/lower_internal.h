@@ -40,8 +40,12 @@ typedef struct {
 
 /* Appends DAG node of this kind from model node qnode (one input). */
 zki_dag_node *zki_lower_new_node(zki_lowering *lw, int qnode, uint32_t kind);
-/* N when q is a row [1, ..., 1, N] (any rank but a map's 4), else 0. */
+/* The features of q laid out as a row (its dense elements: any rank but a
+ * map's 4, a row [1, .., 1, N] or a token sequence [1, T, D]), else 0. */
 int64_t zki_lower_row_len(const zki_qtensor *q);
+/* R > 1 when n is a Linear over R rows [.., R, K] (a token sequence), proven
+ * as a 1x1 conv over the map [K][R][1] between two moves; else 0 or 1. */
+int64_t zki_lower_token_rows(const zki_qmodel *m, const zki_qnode *n);
 /* Padded size of a map [c][h][w]. */
 uint32_t zki_lower_map_size(uint32_t c, uint32_t h, uint32_t w);
 /* A tensor read by a proven node: produced by one (else refused, naming it). */
@@ -73,6 +77,14 @@ zki_status zki_lower_bmm(zki_lowering *lw, int qi, const zki_qnode *n);
 zki_status zki_lower_move(zki_lowering *lw, int qi, const zki_qnode *n);
 zki_status zki_lower_move_flush(zki_lowering *lw, int qi, int t);
 void zki_lower_move_free(zki_lowering *lw);
+/* Model tensor t's data (with its pending program, if any) moved by
+ * steps[n] (ops/move.h words) into the layout *y describes, as a MOVE node
+ * for model node qi; sets y->id. */
+zki_status zki_lower_move_into(zki_lowering *lw, int qi, int t, const int64_t *steps, size_t n, zki_tinfo *y);
+/* Model tensor t becomes the proven tensor base (dense shape dims[rank])
+ * moved by steps[n]: a program pending on t, emitted when read. */
+zki_status zki_lower_move_pend(zki_lowering *lw, int t, const zki_tinfo *base, int rank, const int64_t *dims,
+                               const int64_t *steps, size_t n);
 /* Model node n as step words of ops/move.h (w[cap]; *len written). */
 zki_status zki_lower_move_step(const zki_qmodel *m, const zki_qnode *n, int64_t *w, size_t cap, size_t *len);
 

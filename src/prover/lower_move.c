@@ -96,6 +96,11 @@ zki_status zki_lower_move_step(const zki_qmodel *m, const zki_qnode *n, int64_t 
             PUT(it->data[i] < 0 ? it->data[i] + x->dims[ax] : it->data[i]);
         break;
     }
+    case ZKI_QOP_TRILU:
+        PUT(ZKI_MOVE_TRIL);
+        PUT(n->p[0]);
+        PUT(n->p[1]);
+        break;
     default: REFUSE("prove: node '%s' (%s) is no data movement", n->name, zki_qop_name(n->op));
     }
 #undef PUT
@@ -144,12 +149,44 @@ static void base_header(const zki_lowering *lw, const zki_tinfo *b, int64_t *h)
     }
 }
 
-zki_status zki_lower_move_flush(zki_lowering *lw, int qi, int t)
+/* Model tensor t is pending program idx (its layout from its shape). */
+static void set_pending(zki_lowering *lw, int t, int idx, int nonneg)
 {
-    zki_move_pending *P = pending_of(lw, t);
-    if (!P)
-        return ZKI_OK;
-    zki_tinfo y = lw->t[t];
+    const zki_qtensor *yt = &lw->m->t[t];
+    zki_tinfo *y = &lw->t[t];
+    memset(y, 0, sizeof(*y));
+    y->id = -2; /* pending: emitted when read */
+    y->mv = idx + 1;
+    y->map = batch_map(yt);
+    if (y->map)
+        y->c = (uint32_t)yt->dims[1], y->h = (uint32_t)yt->dims[2], y->w = (uint32_t)yt->dims[3];
+    y->feat = zki_qnumel(yt);
+    y->bits = lw->mv[idx].base.bits;
+    y->nonneg = nonneg;
+}
+
+/* P moves every element to where it was, into the layout the base's
+ * producer states (its readers check that one): a move back and forth
+ * between two token Linears is no move at all. */
+static int is_identity(const zki_move_pending *P, const zki_tinfo *y)
+{
+    const zki_tinfo *b = &P->base;
+    int same = b->map == y->map && (!b->map || (b->c == y->c && b->h == y->h && b->w == y->w));
+    int64_t *src = NULL;
+    if (!same || b->id < 0 || b->feat != y->feat || zki_move_expand(P->prog, P->n, &src) != ZKI_OK)
+        return 0;
+    for (int64_t o = 0; same && o < b->feat; o++)
+        same = src[o] == o;
+    free(src);
+    return same;
+}
+
+/* Emits pending program P (once) as a MOVE node for model node qi, its
+ * output laid out as y says; y->id is set. */
+static zki_status emit_pending(zki_lowering *lw, int qi, zki_move_pending *P, zki_tinfo *y)
+{
+    if (P->emitted < 0 && is_identity(P, y))
+        P->emitted = P->base.id; /* no node: y is the base tensor itself */
     if (P->emitted < 0) {
         int64_t h[MOVE_HDR];
         base_header(lw, &P->base, h);
@@ -158,8 +195,8 @@ zki_status zki_lower_move_flush(zki_lowering *lw, int qi, int t)
         uint64_t lin = h[0] ? zki_log2_ceil((uint64_t)h[1]) + zki_log2_ceil((uint64_t)h[2]) +
                                   zki_log2_ceil((uint64_t)h[3])
                             : zki_log2_ceil((uint64_t)h[1]);
-        uint64_t lout = y.map ? zki_log2_ceil(y.c) + zki_log2_ceil(y.h) + zki_log2_ceil(y.w)
-                              : zki_log2_ceil((uint64_t)y.feat);
+        uint64_t lout = y->map ? zki_log2_ceil(y->c) + zki_log2_ceil(y->h) + zki_log2_ceil(y->w)
+                               : zki_log2_ceil((uint64_t)y->feat);
         if (st)
             return zki_fail_ctx(ZKI_ERR_UNSUPPORTED, "prove: the data movement before node '%s'",
                                 lw->m->nodes[qi].name);
@@ -179,17 +216,71 @@ zki_status zki_lower_move_flush(zki_lowering *lw, int qi, int t)
         L->in[0] = (uint32_t)P->base.id;
         L->out_bits = P->base.bits;
         L->K = 1u << lin;
-        if (y.map) {
-            L->C = y.c, L->H = y.h, L->W = y.w;
+        if (y->map) {
+            L->C = y->c, L->H = y->h, L->W = y->w;
             L->N = 1u << lout;
         } else {
-            L->N = (uint32_t)y.feat;
+            L->N = (uint32_t)y->feat;
         }
         P->emitted = (int)lw->d->n_nodes;
     }
-    y.id = P->emitted;
-    y.mv = 0;
-    lw->t[t] = y;
+    y->id = P->emitted;
+    y->mv = 0;
+    return ZKI_OK;
+}
+
+zki_status zki_lower_move_flush(zki_lowering *lw, int qi, int t)
+{
+    zki_move_pending *P = pending_of(lw, t);
+    if (!P)
+        return ZKI_OK;
+    zki_tinfo y = lw->t[t];
+    zki_status st = emit_pending(lw, qi, P, &y);
+    if (!st)
+        lw->t[t] = y;
+    return st;
+}
+
+/* A new pending program: from's words, then steps[n]; *idx its index. */
+static zki_status extend(zki_lowering *lw, const zki_move_pending *from, const int64_t *steps, size_t n, int *idx)
+{
+    zki_status st = new_pending(lw, from, n, idx);
+    if (!st) {
+        zki_move_pending *P = &lw->mv[*idx];
+        memcpy(P->prog + P->n, steps, sizeof(int64_t) * n);
+        P->n += n;
+    }
+    return st;
+}
+
+zki_status zki_lower_move_into(zki_lowering *lw, int qi, int t, const int64_t *steps, size_t n, zki_tinfo *y)
+{
+    const zki_qtensor *xt = &lw->m->t[t];
+    zki_move_pending *P = pending_of(lw, t);
+    int64_t head[2 + ZKI_MOVE_MAX_RANK] = {0, xt->rank};
+    zki_move_pending from = {lw->t[t], head, 2 + (size_t)xt->rank, 0, -1};
+    if (!P) {
+        if (xt->rank < 1 || xt->rank > ZKI_MOVE_MAX_RANK || zki_qnumel(xt) != lw->t[t].feat)
+            REFUSE("prove: node '%s': its input's shape", lw->m->nodes[qi].name);
+        memcpy(head + 2, xt->dims, sizeof(int64_t) * (size_t)xt->rank);
+        P = &from;
+    }
+    int idx = -1;
+    zki_status st = extend(lw, P, steps, n, &idx);
+    return st ? st : emit_pending(lw, qi, &lw->mv[idx], y);
+}
+
+zki_status zki_lower_move_pend(zki_lowering *lw, int t, const zki_tinfo *base, int rank, const int64_t *dims,
+                               const int64_t *steps, size_t n)
+{
+    int64_t head[2 + ZKI_MOVE_MAX_RANK] = {0, rank};
+    memcpy(head + 2, dims, sizeof(int64_t) * (size_t)rank);
+    zki_move_pending from = {*base, head, 2 + (size_t)rank, 0, -1};
+    int idx = -1;
+    zki_status st = extend(lw, &from, steps, n, &idx);
+    if (st)
+        return st;
+    set_pending(lw, t, idx, base->nonneg);
     return ZKI_OK;
 }
 
@@ -217,7 +308,7 @@ static int is_alias(const zki_lowering *lw, const zki_qnode *n)
 
 zki_status zki_lower_move(zki_lowering *lw, int qi, const zki_qnode *n)
 {
-    const zki_qtensor *xt = &lw->m->t[n->in[0]], *yt = &lw->m->t[n->out];
+    const zki_qtensor *xt = &lw->m->t[n->in[0]];
     zki_tinfo *x = &lw->t[n->in[0]];
     if (!x->mv) {
         zki_status st = zki_lower_known(lw, n, n->in[0]);
@@ -238,9 +329,10 @@ zki_status zki_lower_move(zki_lowering *lw, int qi, const zki_qnode *n)
     }
     zki_status st = zki_lower_move_step(lw->m, n, step, cap, &len);
     /* one pad constant per program: a second, other one starts a new one */
-    int cpad = n->op == ZKI_QOP_PAD && n->p[0] == 0;
+    int cpad = (n->op == ZKI_QOP_PAD && n->p[0] == 0) || n->op == ZKI_QOP_TRILU;
+    int64_t cval = n->op == ZKI_QOP_TRILU ? n->p[2] : n->op == ZKI_QOP_PAD ? n->p[1] : 0;
     zki_move_pending *P = pending_of(lw, n->in[0]);
-    if (!st && cpad && P && P->has_pad && P->prog[0] != n->p[1]) {
+    if (!st && cpad && P && P->has_pad && P->prog[0] != cval) {
         st = zki_lower_move_flush(lw, qi, n->in[0]);
         P = NULL;
     }
@@ -265,7 +357,7 @@ zki_status zki_lower_move(zki_lowering *lw, int qi, const zki_qnode *n)
         memcpy(P->prog + P->n, step, sizeof(int64_t) * len);
         P->n += len;
         if (cpad) {
-            P->prog[0] = n->p[1];
+            P->prog[0] = cval;
             P->has_pad = 1;
         }
     }
@@ -273,16 +365,7 @@ zki_status zki_lower_move(zki_lowering *lw, int qi, const zki_qnode *n)
         free(step);
     if (st)
         return st;
-    zki_tinfo *y = &lw->t[n->out];
-    memset(y, 0, sizeof(*y));
-    y->id = -2; /* pending: emitted when read */
-    y->mv = idx + 1;
-    y->map = batch_map(yt);
-    if (y->map)
-        y->c = (uint32_t)yt->dims[1], y->h = (uint32_t)yt->dims[2], y->w = (uint32_t)yt->dims[3];
-    y->feat = zki_qnumel(yt);
-    y->bits = P->base.bits;
-    y->nonneg = P->base.nonneg && (!P->has_pad || P->prog[0] >= 0);
+    set_pending(lw, n->out, idx, P->base.nonneg && (!P->has_pad || P->prog[0] >= 0));
     return ZKI_OK;
 }
 

@@ -10,6 +10,7 @@
  * n beyond where every channel's output saturates, which changes no
  * output). */
 #include "quant/norm_lower.h"
+#include "quant/norm_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,12 +18,6 @@
 
 #include "common/error.h"
 #include "graph/ops.h"
-
-#define W16 32767
-#define NORM_MAX_ROW 4096     /* LayerNorm: values per row */
-#define SOFTMAX_MAX_ROW 1024  /* Softmax: values per row */
-#define MAX_WINDOW 8 /* a MAXPOOL axis the prover splits into passes */
-#define MUL_HEADROOM 4096.0 /* 2^30 / 2^18: a MUL of two 16-bit inputs keeps its quotient below 2^18 */
 
 int zki_norm_is_row(const zki_qtensor *t)
 {
@@ -32,96 +27,6 @@ int zki_norm_is_row(const zki_qtensor *t)
         if (t->dims[k] != 1)
             return 0;
     return t->dims[t->rank - 1] >= 1;
-}
-
-static zki_status nomem(void)
-{
-    return zki_fail(ZKI_ERR_NOMEM, "out of memory while quantising");
-}
-
-/* An intermediate NODE::what (16 bits unless given) of the given shape. */
-static int value(const zki_norm_io *io, const char *what, int bits, int rank, const int64_t *dims, double scale)
-{
-    char nm[300];
-    snprintf(nm, sizeof nm, "%s::%s", io->n->name, what);
-    return zki_qmodel_add_tensor(io->m, nm, ZKI_QT_VALUE, bits, rank, dims, scale);
-}
-
-/* A constant NODE::what owning data (freed on failure). */
-static int constant(const zki_norm_io *io, const char *what, int bits, int rank, const int64_t *dims, double scale,
-                    int64_t *data)
-{
-    char nm[300];
-    snprintf(nm, sizeof nm, "%s::%s", io->n->name, what);
-    int t = data ? zki_qmodel_add_tensor(io->m, nm, ZKI_QT_CONST, bits, rank, dims, scale) : -1;
-    if (t < 0) {
-        free(data);
-        return -1;
-    }
-    io->m->t[t].data = data;
-    return t;
-}
-
-static int node(const zki_norm_io *io, int op, const int *in, int n_in, int out, const int64_t *p, int n_p)
-{
-    int k = out >= 0 ? zki_qmodel_add_node(io->m, op, io->n->name) : -1;
-    if (k < 0)
-        return -1;
-    zki_qnode *q = &io->m->nodes[k];
-    q->n_in = n_in;
-    for (int j = 0; j < n_in; j++)
-        q->in[j] = in[j];
-    q->out = out;
-    q->n_p = n_p;
-    for (int j = 0; j < n_p; j++)
-        q->p[j] = p[j];
-    return 0;
-}
-
-/* A requantised op (LINEAR, MUL, MEAN, CONV) with real multiplier mult
- * into out, its parameters after M s lo hi in extra. */
-static zki_status rq_node_p(const zki_norm_io *io, int op, const int *in, int n_in, int out, double mult,
-                            double acc, int64_t lo, int64_t hi, const int64_t *extra, int n_extra)
-{
-    int64_t p[ZKI_QMAX_P] = {0, 0, lo, hi};
-    zki_status st = zki_quant_choose_rq(io->n, mult, acc, &p[0], &p[1]);
-    if (st != ZKI_OK)
-        return st;
-    for (int k = 0; k < n_extra; k++)
-        p[4 + k] = extra[k];
-    return node(io, op, in, n_in, out, p, 4 + n_extra) ? nomem() : ZKI_OK;
-}
-
-static zki_status rq_node(const zki_norm_io *io, int op, const int *in, int n_in, int out, double mult, double acc,
-                          int64_t lo, int64_t hi)
-{
-    return rq_node_p(io, op, in, n_in, out, mult, acc, lo, hi, NULL, 0);
-}
-
-/* A table over every value of a `bits`-bit input: entry k - 2^(bits-1)
- * is f(k - 2^(bits-1)); its values are 16-bit. */
-static int table(const zki_norm_io *io, const char *what, int bits, double scale,
-                 int64_t (*f)(int64_t k, const double *a), const double *a)
-{
-    int64_t T = (int64_t)1 << bits;
-    int64_t *d = malloc(sizeof(int64_t) * (size_t)T);
-    if (d)
-        for (int64_t k = 0; k < T; k++)
-            d[k] = f(k - T / 2, a);
-    return constant(io, what, 16, 1, &T, scale, d);
-}
-
-/* A LUT of qtensor x (its bits the table's) into out. */
-static zki_status lut(const zki_norm_io *io, int x, int tab, int out)
-{
-    int in[2] = {x, tab};
-    int64_t p[1] = {-((int64_t)1 << (io->m->t[x].bits - 1))};
-    return node(io, ZKI_QOP_LUT, in, 2, out, p, 1) ? nomem() : ZKI_OK;
-}
-
-static int64_t clamp16(double v)
-{
-    return v >= W16 ? W16 : (v <= -W16 ? -W16 : llround(v));
 }
 
 /* ---- LayerNorm ---- */
@@ -140,17 +45,6 @@ static int64_t rsqrt_at(int64_t k, const double *a)
     return clamp16(1.0 / sqrt((double)(k < 1 ? 1 : k) * a[0] + a[1]) / a[2]);
 }
 
-/* N x N weights: n*I - 1 (the centring d = N x - sum x), ones, or
- * quantised gamma on the diagonal. */
-static int64_t *weights(int64_t rows, int64_t cols, int64_t diag, int64_t off)
-{
-    int64_t *w = malloc(sizeof(int64_t) * (size_t)(rows * cols));
-    if (w)
-        for (int64_t j = 0; j < rows; j++)
-            for (int64_t k = 0; k < cols; k++)
-                w[j * cols + k] = j == k ? diag : off;
-    return w;
-}
 
 /* gamma on the diagonal of int16 weights, beta as the bias at s_n * s_g. */
 static zki_status affine(const zki_norm_io *io, int nrm, double s_n, int64_t N, const float *gamma,
@@ -245,6 +139,8 @@ static zki_status normalise(const zki_norm_io *io, const int64_t *dims, const in
     return st;
 }
 
+static zki_status layernorm_rows(const zki_norm_io *io, const float *gamma, const float *beta, double eps, int *qy);
+
 zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const float *beta, double eps, int *qy)
 {
     const zki_qtensor *xt = &io->m->t[io->x];
@@ -262,6 +158,8 @@ zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const f
     zki_status st = zki_norm_eps_check(io->n, eps);
     if (st != ZKI_OK)
         return st;
+    if (!zki_norm_is_row(xt))
+        return layernorm_rows(io, gamma, beta, eps, qy);
     int d = -1, var = -1, nrm = -1;
     double s[2], s_n;
     st = centre(io, dims, one, &d, &var, s);
@@ -271,112 +169,6 @@ zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const f
         return st;
     *qy = zki_qmodel_add_tensor(io->m, io->y->name, ZKI_QT_VALUE, io->bits, io->y->rank, io->y->dims, io->sy);
     return *qy < 0 ? nomem() : affine(io, nrm, s_n, N, gamma, beta, *qy);
-}
-
-/* ---- Softmax ---- */
-
-/* exp(k s_z) in units of 1/W (a[0] = s_z); k <= 0 (x - max) */
-static int64_t exp_at(int64_t k, const double *a)
-{
-    return clamp16(exp((double)(k > 0 ? 0 : k) * a[0]) * W16);
-}
-
-/* 1/(k s_sum) in units of 1/W (a[0] = s_sum); the max's term makes the
- * sum at least 1, below it the clamp is the rule */
-static int64_t recip_at(int64_t k, const double *a)
-{
-    double v = (double)k * a[0];
-    return v <= 1.0 ? W16 : clamp16(W16 / v);
-}
-
-/* The row's max as MAXPOOLs of windows of at most MAX_WINDOW along
- * [1,1,1,W] (end padding never wins), down to [1,1,1,1]. */
-static int row_max(const zki_norm_io *io, int x4, int64_t N)
-{
-    int cur = x4, level = 0;
-    for (int64_t w = N; w > 1; level++) {
-        int64_t k = w < MAX_WINDOW ? w : MAX_WINDOW, o = (w + k - 1) / k;
-        int64_t p[10] = {1, k, 1, k, 1, 1, 0, 0, 0, o * k - w}, od[4] = {1, 1, 1, o};
-        char what[32];
-        snprintf(what, sizeof what, "max%d", level);
-        const zki_qtensor *xt = &io->m->t[x4];
-        int y = value(io, what, xt->bits, 4, od, xt->scale);
-        int in[1] = {cur};
-        if (node(io, ZKI_QOP_MAXPOOL, in, 1, y, p, 10))
-            return -1;
-        cur = y;
-        w = o;
-    }
-    return cur;
-}
-
-/* e = exp(x - max) of the row x viewed as [1,1,1,N] (16-bit at 1/W): the
- * max by MAXPOOLs, an Add of x and the broadcast -max, a table of exp. */
-static zki_status exp_shifted(const zki_norm_io *io, int64_t N, int *e)
-{
-    const zki_qtensor *xt = &io->m->t[io->x];
-    int64_t d4[4] = {1, 1, 1, N};
-    int bits = xt->bits;
-    double qx = ldexp(1.0, bits - 1) - 1, sx = xt->scale;
-    /* x - max lies in [-2 qx, 0]: one bit more than x at sx (its table
-     * 2^(bits+1) entries), or 16 bits at 2 sx for 16-bit x */
-    int zbits = bits < 16 ? bits + 1 : 16;
-    double s_z = bits < 16 ? sx : 2 * sx, az[1] = {s_z};
-    int x4 = value(io, "rows", bits, 4, d4, sx);
-    int in[1] = {io->x};
-    if (x4 < 0 || node(io, ZKI_QOP_RESHAPE, in, 1, x4, NULL, 0))
-        return nomem();
-    int mx = row_max(io, x4, N);
-    int z = mx >= 0 ? value(io, "shifted", zbits, 4, d4, s_z) : -1;
-    int te = z >= 0 ? table(io, "exp", zbits, 1.0 / W16, exp_at, az) : -1;
-    *e = te >= 0 ? value(io, "exp_out", 16, 4, d4, 1.0 / W16) : -1;
-    if (*e < 0)
-        return nomem();
-    /* z = rq(x M - max M): exact when s_z = sx */
-    int64_t M, s;
-    zki_status st = zki_quant_choose_rq(io->n, sx / s_z, 2 * qx, &M, &s);
-    if (st != ZKI_OK)
-        return st;
-    int64_t pz[5] = {M, -M, s, -(((int64_t)1 << (zbits - 1)) - 1), 0};
-    int zin[2] = {x4, mx};
-    if (node(io, ZKI_QOP_ADD, zin, 2, z, pz, 5))
-        return nomem();
-    return lut(io, z, te, *e);
-}
-
-zki_status zki_norm_softmax(const zki_norm_io *io, int *qy)
-{
-    zki_qmodel *m = io->m;
-    const zki_qtensor *xt = &m->t[io->x];
-    int64_t N = xt->dims[xt->rank - 1], d4[4] = {1, 1, 1, N}, one4[4] = {1, 1, 1, 1};
-    /* the sum of exponentials (1 to N) is kept at 16 bits, a step of N/32767:
-     * beyond 1024 values that step is a visible share of the max's term */
-    if (N > SOFTMAX_MAX_ROW)
-        return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "a softmax over %lld values: at most %d (a classifier's "
-                             "final Softmax can be left out of the export: the argmax is the same)", (long long)N,
-                             SOFTMAX_MAX_ROW);
-    int e = -1;
-    zki_status st = exp_shifted(io, N, &e);
-    if (st != ZKI_OK)
-        return st;
-    /* the sum (>= 1: the max's term) at N/W, its reciprocal at 1/W */
-    double s_e = 1.0 / W16, as[1] = {(double)N / W16};
-    int q1 = constant(io, "ones", 8, 2, (int64_t[2]){1, N}, 1.0, weights(1, N, 1, 1));
-    int sum = q1 >= 0 ? value(io, "sum", 16, 4, one4, as[0]) : -1;
-    int tr = sum >= 0 ? table(io, "recip", 16, s_e, recip_at, as) : -1;
-    int inv = tr >= 0 ? value(io, "recip_out", 16, 4, one4, s_e) : -1;
-    int64_t qo = ((int64_t)1 << (io->bits - 1)) - 1;
-    double s_p = 1.0 / (double)qo; /* probabilities: [0, 1] exactly */
-    int p = inv >= 0 ? value(io, "prob", io->bits, 4, d4, s_p) : -1;
-    *qy = p >= 0 ? zki_qmodel_add_tensor(m, io->y->name, ZKI_QT_VALUE, io->bits, io->y->rank, io->y->dims, s_p) : -1;
-    if (*qy < 0)
-        return nomem();
-    int sum_in[3] = {e, q1, -1}, pin[2] = {e, inv}, out[1] = {p};
-    if ((st = rq_node(io, ZKI_QOP_LINEAR, sum_in, 3, sum, s_e / as[0], (double)N * W16, 0, W16)) != ZKI_OK ||
-        (st = lut(io, sum, tr, inv)) != ZKI_OK ||
-        (st = rq_node(io, ZKI_QOP_MUL, pin, 2, p, s_e * s_e / s_p, (double)W16 * W16, 0, qo)) != ZKI_OK)
-        return st;
-    return node(io, ZKI_QOP_RESHAPE, out, 1, *qy, NULL, 0) ? nomem() : ZKI_OK;
 }
 
 /* ---- InstanceNormalization ---- */
@@ -520,6 +312,18 @@ static zki_status inorm_normalise(const zki_norm_io *io, int d, int var, const i
     return st != ZKI_OK ? st : rq_node(io, ZKI_QOP_MUL, pin, 2, *nrm, s->d * s->r / s->n, (double)W16 * W16, -W16, W16);
 }
 
+/* n = (x - mean) / sqrt(var + eps) over the spatial values of each
+ * channel of the map x4 (d4), into *nrm at s->n. */
+static zki_status inorm_core(const zki_norm_io *io, int x4, const int64_t d4[4], double eps, double n_sat,
+                             inorm_scales *s, int *nrm)
+{
+    int d = -1, var = -1;
+    zki_status st = inorm_centre(io, x4, d4, s, &d);
+    if (st == ZKI_OK)
+        st = inorm_var(io, d, d4, s, &var);
+    return st == ZKI_OK ? inorm_normalise(io, d, var, d4, eps, n_sat, s, nrm) : st;
+}
+
 /* scale[c] n + B[c] into out (d4's shape): a depthwise 1x1 CONV, int16
  * weights at s_g and the bias at s_n s_g, which the setup keeps to int32
  * (s_g grows where a B large against the scale needs it); requantised to
@@ -561,6 +365,53 @@ static zki_status inorm_affine(const zki_norm_io *io, int nrm, const int64_t d4[
     return rq_node_p(io, ZKI_QOP_CONV, in, 3, out, mult, acc, io->lo, io->hi, geo, 11);
 }
 
+/* ZKI_OK when the n scales and biases (bias may be NULL) are finite: NaN
+ * or infinite parameters would reach the scale arithmetic (and llround) as
+ * if they were numbers. */
+static zki_status finite_params(const zki_norm_io *io, const float *scale, const float *bias, int64_t n,
+                                const char *what, const char *sname, const char *bname)
+{
+    for (int64_t c = 0; c < n; c++)
+        if (!isfinite(scale[c]) || (bias && !isfinite(bias[c])))
+            return zki_node_fail(io->n, ZKI_ERR_INPUT, "%s %lld's %s is %g: a normalisation's %s and %s must be "
+                                 "finite (check the exported model's weights)", what, (long long)c,
+                                 isfinite(scale[c]) ? bname : sname,
+                                 (double)(isfinite(scale[c]) ? bias[c] : scale[c]), sname, bname);
+    return ZKI_OK;
+}
+
+/* LayerNorm of R > 1 rows [.., R, D] (a token sequence): InstanceNorm's
+ * chain over the map [1][R][D][1] (each row a channel: its mean, variance
+ * and rsqrt over D values, no D x D weights), then gamma and beta per
+ * feature as a depthwise conv on that map transposed to [1][D][R][1], and
+ * back (moves: free between this and a token Linear). */
+static zki_status layernorm_rows(const zki_norm_io *io, const float *gamma, const float *beta, double eps, int *qy)
+{
+    const zki_qtensor *xt = &io->m->t[io->x];
+    int64_t D = xt->dims[xt->rank - 1], R = zki_qnumel(xt) / D, d4[4] = {1, R, D, 1}, t4[4] = {1, D, R, 1};
+    int64_t perm[4] = {0, 2, 1, 3};
+    zki_status st = finite_params(io, gamma, beta, D, "feature", "scale", "bias");
+    if (st != ZKI_OK)
+        return st;
+    inorm_scales s;
+    int x4 = value(io, "rows", xt->bits, 4, d4, xt->scale), in[1] = {io->x}, nrm = -1;
+    if (x4 < 0 || node(io, ZKI_QOP_RESHAPE, in, 1, x4, NULL, 0))
+        return nomem();
+    if ((st = inorm_core(io, x4, d4, eps, saturating_n(io, gamma, beta, D), &s, &nrm)) != ZKI_OK)
+        return st;
+    int nt = value(io, "norm_t", 16, 4, t4, s.n), ya = nt >= 0 ? value(io, "affine", io->bits, 4, t4, io->sy) : -1;
+    int yb = ya >= 0 ? value(io, "affine_rows", io->bits, 4, d4, io->sy) : -1;
+    *qy = yb >= 0 ? zki_qmodel_add_tensor(io->m, io->y->name, ZKI_QT_VALUE, io->bits, io->y->rank, io->y->dims,
+                                          io->sy) : -1;
+    int n_in[1] = {nrm}, a_in[1] = {ya}, b_in[1] = {yb};
+    if (*qy < 0 || node(io, ZKI_QOP_TRANSPOSE, n_in, 1, nt, perm, 4))
+        return nomem();
+    if ((st = inorm_affine(io, nt, t4, s.n, gamma, beta, ya)) != ZKI_OK)
+        return st;
+    return node(io, ZKI_QOP_TRANSPOSE, a_in, 1, yb, perm, 4) || node(io, ZKI_QOP_RESHAPE, b_in, 1, *qy, NULL, 0)
+               ? nomem() : ZKI_OK;
+}
+
 zki_status zki_norm_instnorm(const zki_norm_io *io, const float *scale, const float *bias, double eps, int *qy)
 {
     const zki_qtensor *xt = &io->m->t[io->x];
@@ -572,23 +423,14 @@ zki_status zki_norm_instnorm(const zki_norm_io *io, const float *scale, const fl
         return st;
     /* NaN or infinite parameters would reach the scale arithmetic (and
      * llround) as if they were numbers */
-    int64_t C = xt->dims[1];
-    for (int64_t c = 0; c < C; c++)
-        if (!isfinite(scale[c]) || (bias && !isfinite(bias[c])))
-            return zki_node_fail(io->n, ZKI_ERR_INPUT, "channel %lld's %s is %g: an InstanceNormalization's scale "
-                                 "and B must be finite (check the exported model's weights)", (long long)c,
-                                 isfinite(scale[c]) ? "B" : "scale",
-                                 (double)(isfinite(scale[c]) ? bias[c] : scale[c]));
+    if ((st = finite_params(io, scale, bias, xt->dims[1], "channel", "scale", "B")) != ZKI_OK)
+        return st;
     int64_t d4[4];
     inorm_scales s;
-    int x4 = inorm_map(io, d4), d = -1, var = -1, nrm = -1;
+    int x4 = inorm_map(io, d4), nrm = -1;
     if (x4 < 0)
         return nomem();
-    st = inorm_centre(io, x4, d4, &s, &d);
-    if (st == ZKI_OK)
-        st = inorm_var(io, d, d4, &s, &var);
-    if (st == ZKI_OK)
-        st = inorm_normalise(io, d, var, d4, eps, saturating_n(io, scale, bias, d4[1]), &s, &nrm);
+    st = inorm_core(io, x4, d4, eps, saturating_n(io, scale, bias, d4[1]), &s, &nrm);
     if (st != ZKI_OK)
         return st;
     /* the affine writes y itself (4-D) or the map moved back to y's shape */

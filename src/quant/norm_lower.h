@@ -9,6 +9,8 @@
 #ifndef ZKI_QUANT_NORM_LOWER_H
 #define ZKI_QUANT_NORM_LOWER_H
 
+#include <stdint.h>
+
 #include "graph/graph.h"
 #include "quant/qmodel.h"
 
@@ -37,8 +39,14 @@ int zki_norm_is_row(const zki_qtensor *t);
  * beta may be NULL). Sets *qy to y's qtensor. */
 zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const float *beta, double eps, int *qy);
 
-/* y = exp(x - max) / sum(exp(x - max)), the max proven by a MAXPOOL. */
-zki_status zki_norm_softmax(const zki_norm_io *io, int *qy);
+/* y = exp(x - max) / sum(exp(x - max)) along the last axis, the max
+ * proven by MAXPOOLs; rows of any number (x [.., T, N]). mask_k: a causal
+ * mask (keeps (i, j) of the last two axes where j <= i + mask_k, k >= 0;
+ * the rest contribute nothing), or ZKI_NORM_NO_MASK. */
+#define ZKI_NORM_NO_MASK INT64_MIN
+/* Values per row a softmax chain takes (its sum is kept at 16 bits). */
+#define ZKI_NORM_SOFTMAX_MAX_ROW 1024
+zki_status zki_norm_softmax(const zki_norm_io *io, int64_t mask_k, int *qy);
 
 /* y = scale[c] (x - mean) / sqrt(var + eps) + bias[c], mean and var per
  * sample and channel c over the spatial axes of x [N, C, S...] (a 3-D

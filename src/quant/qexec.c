@@ -260,6 +260,20 @@ static void q_layout(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
     }
 }
 
+/* Trilu: (i, j) of the last two axes kept where j >= i + k (upper) or
+ * j <= i + k, else the value p[2]. */
+static void q_trilu(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
+{
+    const zki_qtensor *x = &m->t[n->in[0]];
+    int64_t I = x->dims[x->rank - 2], J = x->dims[x->rank - 1], xn = zki_qnumel(x);
+    const int64_t *X = v[n->in[0]];
+    int64_t *Y = v[n->out];
+    for (int64_t e = 0; e < xn; e++) {
+        int64_t j = e % J, i = (e / J) % I, d = j - i - n->p[1];
+        Y[e] = (n->p[0] ? d >= 0 : d <= 0) ? X[e] : n->p[2];
+    }
+}
+
 static zki_status q_gather(const zki_qmodel *m, const zki_qnode *n, int64_t **v)
 {
     const zki_qtensor *x = &m->t[n->in[0]], *idx = &m->t[n->in[1]];
@@ -434,6 +448,7 @@ zki_status zki_qexec(const zki_qmodel *m, int64_t *const *inputs, int64_t ***out
                 goto fail;
             break;
         case ZKI_QOP_SOFTMAX: q_softmax(m, n, v); break;
+        case ZKI_QOP_TRILU: q_trilu(m, n, v); break;
         case ZKI_QOP_LAYERNORM: q_layernorm(m, n, v); break;
         default:
             st = zki_fail(ZKI_ERR_INPUT, "quantised node %d: unknown op", i);

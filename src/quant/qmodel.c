@@ -11,6 +11,7 @@
 static const char *const zki_qop_names[ZKI_QOP_COUNT] = {
     "Linear", "Conv", "MatMul", "Add", "Mul", "Requant", "Lut", "MaxPool", "AvgPool", "Mean",
     "Reshape", "Transpose", "Slice", "Pad", "Concat", "Gather", "Softmax", "LayerNorm",
+    "Trilu",
 };
 
 const char *zki_qop_name(int op)
@@ -352,7 +353,7 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
         [ZKI_QOP_LINEAR] = 4, [ZKI_QOP_CONV] = 15, [ZKI_QOP_MATMUL] = 4, [ZKI_QOP_MUL] = 4,
         [ZKI_QOP_REQUANT] = 4, [ZKI_QOP_LUT] = 1, [ZKI_QOP_MAXPOOL] = 10, [ZKI_QOP_AVGPOOL] = 12,
         [ZKI_QOP_MEAN] = 5, [ZKI_QOP_CONCAT] = 1, [ZKI_QOP_GATHER] = 1, [ZKI_QOP_SOFTMAX] = 1,
-        [ZKI_QOP_LAYERNORM] = 6,
+        [ZKI_QOP_LAYERNORM] = 6, [ZKI_QOP_TRILU] = 3,
     };
     if (n->op < 0 || n->op >= ZKI_QOP_COUNT)
         return zki_fail(ZKI_ERR_INPUT, "quantised node %d: unknown op %d", i, n->op);
@@ -533,6 +534,11 @@ static zki_status check_node(const zki_qmodel *m, int i, const uint8_t *defined)
                 /* constant mode reads only inside; other modes map into range */
             }
         }
+        return ZKI_OK;
+    case ZKI_QOP_TRILU:
+        if (!same_dims(x, y) || r < 2 || y->bits < x->bits || (p[0] != 0 && p[0] != 1) || p[1] < -(1 << 26) ||
+            p[1] > (1 << 26) || !in_bits(p[2], y->bits))
+            return QF0("rank, side, diagonal or value out of range");
         return ZKI_OK;
     case ZKI_QOP_CONCAT: {
         int ax = (int)p[0];

@@ -60,6 +60,8 @@ typedef enum {
     ZKI_QOP_LINEAR, ZKI_QOP_CONV, ZKI_QOP_MATMUL, ZKI_QOP_ADD, ZKI_QOP_MUL, ZKI_QOP_REQUANT,
     ZKI_QOP_LUT, ZKI_QOP_MAXPOOL, ZKI_QOP_AVGPOOL, ZKI_QOP_MEAN, ZKI_QOP_RESHAPE, ZKI_QOP_TRANSPOSE,
     ZKI_QOP_SLICE, ZKI_QOP_PAD, ZKI_QOP_CONCAT, ZKI_QOP_GATHER, ZKI_QOP_SOFTMAX, ZKI_QOP_LAYERNORM,
+    ZKI_QOP_TRILU, /* p: upper, k, value: keeps (i, j) of the last two axes where j >= i + k (upper) or
+                      j <= i + k, the rest the value (a causal mask) */
     ZKI_QOP_COUNT
 } zki_qop;
 

@@ -1350,15 +1350,15 @@ enum { CHAIN_SOFTMAX, CHAIN_LAYERNORM, CHAIN_INSTNORM };
 /* The chain of proven ops (norm_lower.h) of the given kind for node ni
  * reading x and writing IR tensor y (the normalisations with a following
  * ReLU or Clip fused into their last requantisation). */
-static zki_status q_norm_chain(zki_qctx *c, int ni, int x, int kind, const float *gamma, const float *beta,
-                               double eps)
+static zki_status q_norm_chain(zki_qctx *c, int ni, int x, int kind, int64_t mask_k, const float *gamma,
+                               const float *beta, double eps)
 {
     const zki_node *n = &c->g->nodes[ni];
     int64_t lo = -c->aq, hi = c->aq;
     int y = kind != CHAIN_SOFTMAX ? fuse_act(c, n->out[0], &lo, &hi) : n->out[0];
     zki_norm_io io = {c->m, n, c->qi[x], &c->g->t[y], act_scale(c, y), c->o.act_bits, lo, hi};
     int qy = -1;
-    zki_status st = kind == CHAIN_SOFTMAX     ? zki_norm_softmax(&io, &qy)
+    zki_status st = kind == CHAIN_SOFTMAX     ? zki_norm_softmax(&io, mask_k, &qy)
                     : kind == CHAIN_LAYERNORM ? zki_norm_layernorm(&io, gamma, beta, eps, &qy)
                                               : zki_norm_instnorm(&io, gamma, beta, eps, &qy);
     if (st == ZKI_OK)
@@ -1371,11 +1371,29 @@ static zki_status q_softmax(zki_qctx *c, int ni)
     const zki_node *n = &c->g->nodes[ni];
     int x = n->in[0], r = c->g->t[x].rank;
     int64_t ax = zki_attr_int(n, "axis", n->opset >= 13 ? -1 : 1);
-    /* one row: a chain of proven ops; several (attention): the fused op */
-    if (is_act(c, x) && (ax == -1 || ax == r - 1) && zki_norm_is_row(&c->m->t[c->qi[x]]) &&
-        c->m->t[c->qi[x]].bits <= 16)
-        return q_norm_chain(c, ni, x, CHAIN_SOFTMAX, NULL, NULL, 0);
+    /* a chain of proven ops (rows of at most ZKI_NORM_SOFTMAX_MAX_ROW when
+     * several; beyond, the fused op: run, not proven) */
+    if (is_act(c, x) && (ax == -1 || ax == r - 1) && c->m->t[c->qi[x]].bits <= 16 &&
+        (zki_norm_is_row(&c->m->t[c->qi[x]]) || c->g->t[x].dims[r - 1] <= ZKI_NORM_SOFTMAX_MAX_ROW))
+        return q_norm_chain(c, ni, x, CHAIN_SOFTMAX, ZKI_NORM_NO_MASK, NULL, NULL, 0);
     return q_softmax_of(c, ni, x, -1);
+}
+
+/* k when the 0/1 mask m [rows][S] keeps exactly (i, j) with j <= i + k,
+ * k >= 0, and its rows are x's second-to-last axis (a causal mask over
+ * x [.., T, S]); else -1. */
+static int64_t causal_k(const int64_t *m, int64_t rows, int64_t S, const zki_tensor *x)
+{
+    if (x->rank < 2 || x->dims[x->rank - 2] != rows || rows < 1)
+        return -1;
+    int64_t k = -1;
+    for (int64_t j = 0; j < S && m[j]; j++)
+        k = j;
+    for (int64_t i = 0; k >= 0 && i < rows; i++)
+        for (int64_t j = 0; j < S; j++)
+            if (m[i * S + j] != (j <= i + k))
+                return -1;
+    return k;
 }
 
 /* Add of a constant additive mask (entries 0 or <= -1000, as exporters write
@@ -1438,7 +1456,12 @@ static int try_mask_fusion(zki_qctx *c, int ni, zki_status *st)
         d[e] = mf[e] == 0;
     c->m->t[qm].data = d;
     c->done[c->consumer[out]] = 1;
-    *st = q_softmax_of(c, c->consumer[out], a, qm);
+    int64_t k = causal_k(d, nm / last, last, A);
+    int64_t ax = zki_attr_int(sm, "axis", sm->opset >= 13 ? -1 : 1);
+    if (k >= 0 && (ax == -1 || ax == A->rank - 1) && c->m->t[c->qi[a]].bits <= 16 && last <= ZKI_NORM_SOFTMAX_MAX_ROW)
+        *st = q_norm_chain(c, c->consumer[out], a, CHAIN_SOFTMAX, k, NULL, NULL, 0);
+    else
+        *st = q_softmax_of(c, c->consumer[out], a, qm);
     return 1;
 }
 
@@ -1461,8 +1484,8 @@ static zki_status q_layernorm(zki_qctx *c, int ni)
     zki_status est = zki_norm_eps_check(n, eps);
     if (est != ZKI_OK)
         return est;
-    if (zki_norm_is_row(&c->m->t[c->qi[x]]) && nn >= 2) /* several rows (transformers): the fused op */
-        return q_norm_chain(c, ni, x, CHAIN_LAYERNORM, g->t[n->in[1]].f,
+    if (nn >= 2 && c->m->t[c->qi[x]].bits <= 16) /* a chain of proven ops, one row or several */
+        return q_norm_chain(c, ni, x, CHAIN_LAYERNORM, 0, g->t[n->in[1]].f,
                             n->n_in > 2 && n->in[2] >= 0 ? g->t[n->in[2]].f : NULL, eps);
     char nm[300];
     snprintf(nm, sizeof nm, "%s::gamma", n->name);
@@ -1501,7 +1524,7 @@ static zki_status q_instnorm(zki_qctx *c, int ni)
     if (!is_act(c, x) || !fconst(c->g, n->in[1]) || !fconst(c->g, n->in[2]))
         return QERR(n, ZKI_ERR_UNSUPPORTED, "an InstanceNormalization of an activation with constant scale and B "
                     "is supported");
-    return q_norm_chain(c, ni, x, CHAIN_INSTNORM, c->g->t[n->in[1]].f, c->g->t[n->in[2]].f,
+    return q_norm_chain(c, ni, x, CHAIN_INSTNORM, 0, c->g->t[n->in[1]].f, c->g->t[n->in[2]].f,
                         zki_attr_float(n, "epsilon", 1e-5));
 }
 

@@ -1,0 +1,170 @@
+/* Transformers over token sequences [1, T, D], on torch-exported fixtures
+ * (tools/make_token_fixtures.py).
+ *
+ * tests/data/tok_mlp.onnx: Linear layers over the tokens, four Linears
+ * over 6 tokens, one of them a raw accumulator into a residual Add. Each
+ * is lowered to a move of the sequence to the map [D][T][1], a 1x1 conv
+ * (the weights read once for all tokens) and a move back, pending.
+ * Checks: (a) the lowered DAG is that (a conv per Linear, no LINEAR node;
+ * the raw conv's accumulators moved back into the ADD); the honest proofs
+ * (a public batch of 2, a private sample) verify, their output the integer
+ * executor's, close to torch's; (b) every single-byte change of each conv
+ * and move node's proof bytes is rejected; (c) cheating witnesses through
+ * the prover's seam are rejected: a conv's accumulator, quotient or output,
+ * the raw conv's accumulator, a move's output.
+ *
+ * tests/data/tok_block.onnx: one GPT-2 block (LayerNorm over the rows,
+ * causal softmax attention of 2 heads, GELU MLP, residuals) over 8 tokens:
+ * (a) honest proofs (a public batch of 2; a private sample is refused,
+ * its BMMs' operands' padding unproven) verify, the output the integer
+ * executor's, close to torch's; the causal masks are moves with a pad
+ * constant; (b) every single-byte change of those moves' and the BMMs'
+ * proof bytes is rejected; (c) cheating witnesses are rejected: a masked
+ * score let through (a mask move's output), a softmax's row max off by one,
+ * its exponentials' sum and the product by the reciprocal (accumulator,
+ * quotient, output). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "ops/move.h"
+#include "protocol/gadget.h"
+#include "test.h"
+#include "test_prove_util.h"
+#include "test_attack_util.h"
+#include "test_node_attack.h"
+
+/* (a) the DAG's shape: kinds of its nodes in order. */
+static void check_dag(const zki_pk *pk, uint32_t *n_conv, uint32_t *n_move, uint32_t *raw)
+{
+    const zki_dag *d = &pk->vk.dag;
+    *n_conv = *n_move = 0, *raw = UINT32_MAX;
+    for (uint32_t j = 0; j < d->n_nodes; j++) {
+        const zki_dag_node *L = &d->nodes[j];
+        CHECK_MSG(L->kind != ZKI_NODE_LINEAR, "node %u: a token Linear lowered to a LINEAR node", j);
+        *n_conv += L->kind == ZKI_NODE_CONV;
+        *n_move += L->kind == ZKI_NODE_MOVE;
+        if (zki_dag_raw(L)) {
+            *raw = j;
+            /* read through a move by the residual ADD */
+            int via_move = 0;
+            for (uint32_t k = j + 1; k < d->n_nodes; k++)
+                if (d->nodes[k].kind == ZKI_NODE_MOVE && d->nodes[k].in[0] == j + 1)
+                    for (uint32_t r = k + 1; r < d->n_nodes; r++)
+                        for (uint32_t i = 0; i < d->nodes[r].n_in; i++)
+                            via_move |= d->nodes[r].kind == ZKI_NODE_ADD && d->nodes[r].in[i] == k + 1;
+            CHECK_MSG(via_move, "raw node %u: not read by an ADD through a move", j);
+        }
+    }
+    printf("tok_mlp: %u nodes, %u convs, %u moves, raw node %u\n", d->n_nodes, *n_conv, *n_move, *raw);
+    CHECK_MSG(*n_conv == 4, "tok_mlp: %u convs, want 4", *n_conv);
+    /* into the first conv, the two residual branches into the ADD, its sum
+     * into the head, out of the head: a move back and forth between two
+     * convs is none */
+    CHECK_MSG(*n_move == 5, "tok_mlp: %u moves, want 5", *n_move);
+    CHECK_MSG(*raw != UINT32_MAX, "tok_mlp: no raw accumulator");
+}
+
+/* The block: moves with a pad constant are its causal masks (it has no
+ * Pad); mutations and cheats at them and at the softmax's nodes. */
+static void test_block(zki_rng *g)
+{
+    int64_t *X = NULL;
+    zki_qmodel *m = load_fixture("tok_block.onnx", "tok_block_calib.npy", &X);
+    zki_pk *pk = NULL;
+    if (!m || !X || zki_setup(m, atk_seed_w, &pk) != ZKI_OK) {
+        CHECK_MSG(0, "tok_block: no model or key: %s", zki_last_error());
+        zki_qmodel_free(m);
+        free(X);
+        return;
+    }
+    check_fixture_torch(m, "", "tok_block", 0.999);
+    prove_fixture_rounds_ex(m, X, atk_seed_w, atk_seed_a, &pk, "tok_block", 0);
+    uint8_t *bytes = NULL;
+    size_t blen = 0;
+    zki_pk *hpk = NULL;
+    if (honest_proof(m, X, &bytes, &blen, &hpk, "tok_block")) {
+        const zki_dag *d = &hpk->vk.dag;
+        uint32_t masks = 0, bmm = 0, maxpool = UINT32_MAX, mul = UINT32_MAX, pool = UINT32_MAX;
+        for (uint32_t j = 0; j < d->n_nodes; j++) {
+            const zki_dag_node *L = &d->nodes[j];
+            zki_move_info info;
+            if (L->kind == ZKI_NODE_MOVE && zki_move_check(L->aux + 4, L->n_aux - 4, &info) == ZKI_OK &&
+                info.has_pad) {
+                masks++;
+                node_mutations(g, &hpk->vk, X, 2, bytes, blen, j, "causal mask");
+                run_attack(m, X, 2, j, "causal mask", MAP);
+            } else if (L->kind == ZKI_NODE_BMM) {
+                bmm++;
+                node_mutations(g, &hpk->vk, X, 2, bytes, blen, j, "bmm");
+            }
+            maxpool = L->kind == ZKI_NODE_MAXPOOL && maxpool == UINT32_MAX ? j : maxpool;
+            mul = L->kind == ZKI_NODE_MUL ? j : mul; /* the last: the softmax's product */
+            pool = L->kind == ZKI_NODE_CONV && L->KH == 1 && L->KW > 1 && pool == UINT32_MAX ? j : pool;
+        }
+        printf("tok_block: %u nodes, %u causal-mask moves, %u bmm\n", d->n_nodes, masks, bmm);
+        CHECK_MSG(masks == 2 && bmm == 2, "tok_block: %u mask moves (want 2), %u bmm (want 2)", masks, bmm);
+        CHECK_MSG(maxpool != UINT32_MAX && mul != UINT32_MAX && pool != UINT32_MAX,
+                  "tok_block: softmax nodes not found");
+        if (maxpool != UINT32_MAX)
+            run_attack(m, X, 2, maxpool, "softmax row max", MAXPLUS);
+        for (int how = ACC; pool != UINT32_MAX && how <= QUOT; how++)
+            run_attack(m, X, 2, pool, "softmax row sum", how);
+        if (mul != UINT32_MAX)
+            run_attack(m, X, 2, mul, "softmax product", YOUT);
+    }
+    free(bytes);
+    zki_pk_free(hpk);
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
+    free(X);
+}
+
+int main(void)
+{
+    zki_rng g;
+    zki_rng_seed(&g, 7121);
+    int64_t *X = NULL;
+    zki_qmodel *m = load_fixture("tok_mlp.onnx", "tok_mlp_calib.npy", &X);
+    zki_pk *pk = NULL;
+    if (!m || !X || zki_setup(m, atk_seed_w, &pk) != ZKI_OK) {
+        CHECK_MSG(0, "tok_mlp: no model or key: %s", zki_last_error());
+        zki_qmodel_free(m);
+        free(X);
+        return TEST_SUMMARY();
+    }
+    check_fixture_torch(m, "", "tok_mlp", 0.999);
+    uint32_t n_conv, n_move, raw;
+    check_dag(pk, &n_conv, &n_move, &raw);
+    prove_fixture_rounds(m, X, atk_seed_w, atk_seed_a, &pk, "tok_mlp");
+    uint8_t *bytes = NULL;
+    size_t blen = 0;
+    zki_pk *hpk = NULL;
+    if (honest_proof(m, X, &bytes, &blen, &hpk, "tok_mlp")) {
+        const zki_dag *d = &hpk->vk.dag;
+        for (uint32_t j = 0; j < d->n_nodes; j++)
+            if (d->nodes[j].kind == ZKI_NODE_CONV || d->nodes[j].kind == ZKI_NODE_MOVE)
+                node_mutations(&g, &hpk->vk, X, 2, bytes, blen, j,
+                               d->nodes[j].kind == ZKI_NODE_CONV ? "token conv" : "move");
+        for (uint32_t j = 0; j < d->n_nodes; j++) {
+            const zki_dag_node *L = &d->nodes[j];
+            if (L->kind == ZKI_NODE_CONV && !zki_dag_raw(L)) {
+                run_attack(m, X, 2, j, "token conv", ACC);
+                run_attack(m, X, 2, j, "token conv", QUOT);
+                run_attack(m, X, 2, j, "token conv", YOUT);
+            } else if (L->kind == ZKI_NODE_CONV) {
+                run_attack(m, X, 2, j, "raw token conv", RAW);
+            } else if (L->kind == ZKI_NODE_MOVE && L->out_bits <= 16) {
+                run_attack(m, X, 2, j, "move", MAP);
+            }
+        }
+    }
+    free(bytes);
+    zki_pk_free(hpk);
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
+    free(X);
+    test_block(&g);
+    return TEST_SUMMARY();
+}
