@@ -302,9 +302,23 @@ static int rows_i32(const zki_conv_dims *d, const int64_t *X, const void *W, int
 static int conv_forward_i32(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits,
                             const int64_t *bias, int64_t *acc)
 {
-    /* |w| <= 2^(w_bits - 1): no scan of the weights */
-    uint64_t nx = d->B * d->C * d->H * d->W;
+    /* |w| <= 2^(w_bits - 1); int16 copies are scanned (a model with one
+     * int16 layer has all its copies int16: a transformer's LayerNorm gain
+     * kept its int8 projections off this path), a pass far cheaper than
+     * the convolution */
+    uint64_t nx = d->B * d->C * d->H * d->W, nw = d->OC * d->Cig * d->KH * d->KW;
     double taps = (double)(d->Cig * d->KH * d->KW), mw = ldexp(1.0, w_bits - 1);
+    if (w_bits == 16) {
+        int64_t m16 = 0;
+        const int16_t *w16 = W;
+#pragma omp parallel for schedule(static) reduction(max : m16) if (nw > 65536)
+        for (int64_t i = 0; i < (int64_t)nw; i++) {
+            int64_t a = w16[i] < 0 ? -(int64_t)w16[i] : w16[i];
+            if (a > m16)
+                m16 = a;
+        }
+        mw = (double)(m16 > 0 ? m16 : 1);
+    }
     int64_t mx = 0;
 #pragma omp parallel for schedule(static) reduction(max : mx)
     for (int64_t i = 0; i < (int64_t)nx; i++) {
