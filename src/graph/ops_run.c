@@ -213,19 +213,39 @@ static void run_matmul(const zki_graph *g, const zki_node *n, zki_buf *v)
     int64_t nb = zki_shape_numel(rbo, o->dims);
     const float *A = v[n->in[0]].f, *B = v[n->in[1]].f;
     float *Y = v[n->out[0]].f;
-#pragma omp parallel for schedule(static)
-    for (int64_t bi = 0; bi < nb; bi++) {
-        int64_t ia = zki_bcast_index(rbo, o->dims, rba, a->dims, bi);
-        int64_t ib = zki_bcast_index(rbo, o->dims, rbb, b->dims, bi);
-        const float *pa = A + ia * m * kk, *pb = B + ib * kk * nn;
-        float *py = Y + bi * m * nn;
-        for (int64_t i = 0; i < m; i++)
-            for (int64_t j = 0; j < nn; j++) {
-                double s = 0;
-                for (int64_t k = 0; k < kk; k++)
-                    s += (double)pa[i * kk + k] * pb[k * nn + j];
-                py[i * nn + j] = (float)s;
+    /* one output row per task, B read row by row into a row of double sums:
+     * each sum still adds its k terms in order (the results are the plain
+     * triple loop's, bit for bit), but B streams instead of striding */
+#pragma omp parallel
+    {
+        double *s = malloc(sizeof(double) * (size_t)(nn > 0 ? nn : 1));
+#pragma omp for schedule(static)
+        for (int64_t row = 0; row < nb * m; row++) {
+            int64_t bi = row / m, i = row % m;
+            int64_t ia = zki_bcast_index(rbo, o->dims, rba, a->dims, bi);
+            int64_t ib = zki_bcast_index(rbo, o->dims, rbb, b->dims, bi);
+            const float *pa = A + ia * m * kk + i * kk, *pb = B + ib * kk * nn;
+            float *py = Y + bi * m * nn + i * nn;
+            if (!s) { /* out of memory: the plain loop */
+                for (int64_t j = 0; j < nn; j++) {
+                    double t = 0;
+                    for (int64_t k = 0; k < kk; k++)
+                        t += (double)pa[k] * pb[k * nn + j];
+                    py[j] = (float)t;
+                }
+                continue;
             }
+            memset(s, 0, sizeof(double) * (size_t)nn);
+            for (int64_t k = 0; k < kk; k++) {
+                double ak = pa[k];
+                const float *bk = pb + k * nn;
+                for (int64_t j = 0; j < nn; j++)
+                    s[j] += ak * bk[j];
+            }
+            for (int64_t j = 0; j < nn; j++)
+                py[j] = (float)s[j];
+        }
+        free(s);
     }
 }
 
