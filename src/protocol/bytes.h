@@ -58,6 +58,24 @@ static inline void zki_wb_f64(zki_wbuf *w, double d)
     memcpy(&v, &d, 8);
     zki_wb_u64(w, v);
 }
+/* LEB128: 7 bits a byte, low first, the high bit set on all but the last. */
+static inline void zki_wb_varint(zki_wbuf *w, uint64_t v)
+{
+    uint8_t b[10];
+    size_t n = 0;
+    do {
+        b[n] = (uint8_t)(v & 0x7f);
+        v >>= 7;
+        b[n] |= v ? 0x80 : 0;
+        n++;
+    } while (v);
+    zki_wb_put(w, b, n);
+}
+/* A signed value as a zigzag varint (small magnitudes, one byte). */
+static inline void zki_wb_svarint(zki_wbuf *w, int64_t v)
+{
+    zki_wb_varint(w, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
 static inline void zki_wb_ext(zki_wbuf *w, zki_ext e)
 {
     uint8_t b[16];
@@ -113,6 +131,29 @@ static inline int zki_rb_f64(zki_rbuf *r, double *d)
     if (!zki_rb_u64(r, &u))
         return 0;
     memcpy(d, &u, 8);
+    return 1;
+}
+/* Rejects an overlong or non-canonical encoding (a last byte of 0 after the
+ * first, more than 64 bits): a value has one encoding, so a key one hash. */
+static inline int zki_rb_varint(zki_rbuf *r, uint64_t *v)
+{
+    *v = 0;
+    for (unsigned i = 0; i < 10; i++) {
+        uint8_t b;
+        if (!zki_rb_get(r, &b, 1) || (i == 9 && b > 1) || (i > 0 && b == 0))
+            return 0;
+        *v |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (!(b & 0x80))
+            return 1;
+    }
+    return 0;
+}
+static inline int zki_rb_svarint(zki_rbuf *r, int64_t *v)
+{
+    uint64_t u;
+    if (!zki_rb_varint(r, &u))
+        return 0;
+    *v = (int64_t)((u >> 1) ^ (0 - (u & 1)));
     return 1;
 }
 /* Rejects non-canonical encodings. */

@@ -305,9 +305,12 @@ void zki_dag_write(zki_wbuf *w, const zki_dag *a)
             for (uint32_t i = 0; i < L->n_in; i++)
                 zki_wb_i64(w, L->mul[i]);
         if (zki_dag_kind_has_aux(L->kind)) {
+            /* each entry as its zigzag-varint difference from the one
+             * before: a smooth table (exp, 1/sqrt) takes a byte or two an
+             * entry, not eight */
             zki_wb_u32(w, L->n_aux);
             for (uint32_t i = 0; i < L->n_aux; i++)
-                zki_wb_i64(w, L->aux[i]);
+                zki_wb_svarint(w, (int64_t)((uint64_t)L->aux[i] - (uint64_t)(i ? L->aux[i - 1] : 0)));
         }
     }
 }
@@ -459,12 +462,15 @@ zki_status zki_dag_read(zki_rbuf *r, zki_dag *a)
             NEED(zki_rb_i64(r, &L->mul[i]), "truncated add multipliers");
         if (zki_dag_kind_has_aux(L->kind)) {
             NEED(zki_rb_u32(r, &L->n_aux) && L->n_aux >= 1 && L->n_aux <= ZKI_DAG_MAX_AUX &&
-                     zki_rb_left(r) >= (size_t)L->n_aux * 8,
+                     zki_rb_left(r) >= (size_t)L->n_aux,
                  "node payload size");
             L->aux = malloc(sizeof(int64_t) * L->n_aux);
             NEED(L->aux, "out of memory");
-            for (uint32_t i = 0; i < L->n_aux; i++)
-                NEED(zki_rb_i64(r, &L->aux[i]), "truncated node payload");
+            for (uint32_t i = 0; i < L->n_aux; i++) {
+                int64_t dv;
+                NEED(zki_rb_svarint(r, &dv), "truncated or malformed node payload");
+                L->aux[i] = (int64_t)((uint64_t)(i ? L->aux[i - 1] : 0) + (uint64_t)dv);
+            }
         }
     }
 #undef NEED

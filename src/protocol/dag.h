@@ -9,7 +9,8 @@
  * in_scale, out_scale, then per node u32 K, N, has_bias, w_bits, out_bits,
  * s, i64 M, lo, hi, u32 q_log, kind, C, H, W, OC, KH, KW, sh, sw, dh, dw,
  * pt, pl, pb, pr, G, n_in, in[n_in], for an ADD i64 mul[n_in], and for a
- * LUT or MOVE u32 n_aux, i64 aux[n_aux].
+ * LUT or MOVE u32 n_aux, then each aux[i] - aux[i - 1] (aux[-1] = 0) as a
+ * zigzag LEB128 varint (protocol/bytes.h).
  * q_log is set at setup from the weights: the largest |acc| any input in
  * range can produce bounds the requant quotient (at most 2^19 in size). */
 #ifndef ZKI_PROTOCOL_DAG_H

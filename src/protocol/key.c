@@ -83,11 +83,11 @@ zki_status zki_vk_finish(zki_vk *vk)
         return st;
     zki_sha256(&vk->vk_hash, b, n);
     free(b);
-    /* the nodes' payloads (LUT tables: 8 bytes an entry) can outgrow what
-     * a verifier reads */
+    /* the nodes' payloads (LUT tables: a byte or two an entry) can outgrow
+     * what a verifier reads */
     if (n > ZKI_VK_MAX_FILE_BYTES)
-        return zki_fail(ZKI_ERR_UNSUPPORTED, "vk: the verification key would take %zu bytes (its lookup tables "
-                        "hold 8 bytes an entry), beyond the %zu a verifier reads", n, ZKI_VK_MAX_FILE_BYTES);
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "vk: the verification key would take %zu bytes (mostly its lookup "
+                        "tables), beyond the %zu a verifier reads", n, ZKI_VK_MAX_FILE_BYTES);
     return ZKI_OK;
 }
 

@@ -20,7 +20,7 @@
 #include "protocol/pack.h"
 
 /* 8: tables of ZKI_KEY_RATE_HALF_MIN entries or more committed at rate 1/2 */
-#define ZKI_VK_VERSION 8u
+#define ZKI_VK_VERSION 9u
 #define ZKI_KEY_SECURITY_BITS 100u
 /* Proof-of-work bits before the PCS column queries (docs/security.md):
  * a key parameter, bound by the vk hash; parsing accepts 0 .. 30. */
