@@ -93,12 +93,20 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
                              ((uint64_t)1 << zki_log2_ceil(a->nodes[L - 1].N)));
     o += io;
     b += io;
-    /* what each gadget's verify allocates and computes beyond that */
+    /* what each gadget's verify computes beyond that, and allocates: a
+     * gadget frees its buffers before the next node is verified (what
+     * outlives it, its points and claims, is in the per-node term), so the
+     * peak holds the largest of them, not their sum (a GPT-2's 200 index
+     * maps would otherwise add up to GBs) */
+    uint64_t most = 0;
     for (uint32_t j = 0; j < L; j++) {
         const zki_gadget *g = zki_gadget_of(a->nodes[j].kind);
+        uint64_t nb = 0;
         if (g && g->verify_cost)
-            g->verify_cost(a, j, &o, &b);
+            g->verify_cost(a, j, &o, &nb);
+        most = nb > most ? nb : most;
     }
+    b += most;
     pcs_cost(&vk->wcom, &o, &b);
     /* public or committed input, whichever costs more */
     uint64_t o0 = 0, b0 = 0, o1 = 0, b1 = 0;

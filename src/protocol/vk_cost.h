@@ -9,7 +9,9 @@
  *   base          16 MiB, 2^20 ops (process, transcript, fixed buffers)
  *   per layer     32 KiB, 2^16 ops (its sum-check proofs, points, claims,
  *                 table evaluations), plus L ops per layer (the mapping
- *                 instances' dedup)
+ *                 instances' dedup), plus its gadget's verify_cost: the
+ *                 ops of every node, the bytes of the largest (each
+ *                 gadget frees its buffers before the next node)
  *   lookups       per instance, from its table and site shapes
  *                 (zki_lookup_verify_cost): twice its proof (parsed, and as
  *                 bytes: 16 (3 n(n-1)/2 + 4 n + 2) per tree of n variables
