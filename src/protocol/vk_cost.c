@@ -97,7 +97,7 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
     for (uint32_t j = 0; j < L; j++) {
         const zki_gadget *g = zki_gadget_of(a->nodes[j].kind);
         if (g && g->verify_cost)
-            g->verify_cost(a, j, &o, &b);
+            g->verify_cost(a, j, B, &o, &b);
     }
     pcs_cost(&vk->wcom, &o, &b);
     /* public or committed input, whichever costs more */
