@@ -28,6 +28,8 @@
  *          must catch it;
  * | PAD    the same at a padding position of the node's output (the
  *          layout's pads must be pinned to zero too).
+ * Also every byte of a node's proof changed (every_byte), and 1 against 2
+ * threads (thread_identical).
  * Where the honest prover refuses the witness (a lookup, a sum-check), the
  * proof is forced out with lookups that leave the bad value uncounted
  * (field_columns = ZKI_LK_COLS_FIELD_UNCHECKED) and sum-checks that take
@@ -36,6 +38,7 @@
 #ifndef ZKI_TEST_NODE_ATTACK_H
 #define ZKI_TEST_NODE_ATTACK_H
 
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +255,67 @@ static inline void node_mutations(zki_rng *g, const zki_vk *vk, const int64_t *X
            accepted);
     CHECK_MSG(accepted == 0, "%s node %u: %d of %d mutated proofs accepted", kind, j, accepted, tries);
     CHECK(verify_bytes(vk, X, B, bytes, blen) == ZKI_OK);
+}
+
+/* Every byte of node j's proof section changed (xor 0x5a): rejected. */
+static inline void every_byte(const zki_vk *vk, const int64_t *X, uint32_t B, uint8_t *bytes, size_t blen,
+                              uint32_t j, const char *what)
+{
+    zki_proof pf;
+    size_t at = 0, len = 0;
+    CHECK(zki_proof_from_bytes(vk, &pf, bytes, blen) == ZKI_OK);
+    int ok = node_span(&pf, j, &at, &len) && at + len <= blen;
+    zki_proof_free(&pf);
+    CHECK_MSG(ok, "%s node %u: its proof's bytes not found", what, j);
+    int accepted = 0;
+    for (size_t p = at; ok && p < at + len; p++) {
+        bytes[p] ^= 0x5a;
+        accepted += verify_bytes(vk, X, B, bytes, blen) == ZKI_OK;
+        bytes[p] ^= 0x5a;
+    }
+    printf("  %s node %u: each of its %zu proof bytes changed: %d accepted\n", what, j, len, accepted);
+    CHECK_MSG(accepted == 0, "%s node %u: %d mutated proofs accepted", what, j, accepted);
+}
+
+/* An honest proof of X (batch 2) by a fresh key, node j's bytes changed:
+ * every one (exhaustive) or random ones; each must be refused. */
+static inline void node_byte_changes(zki_rng *g, const zki_qmodel *m, const int64_t *X, uint32_t j, int exhaustive,
+                                     const char *what)
+{
+    uint8_t *bytes = NULL;
+    size_t blen = 0;
+    zki_pk *pk = NULL;
+    if (honest_proof(m, X, &bytes, &blen, &pk, what)) {
+        if (exhaustive)
+            every_byte(&pk->vk, X, 2, bytes, blen, j, what);
+        else
+            node_mutations(g, &pk->vk, X, 2, bytes, blen, j, what);
+    }
+    free(bytes);
+    zki_pk_free(pk);
+}
+
+/* The proof bytes with 1 and with 2 threads are the same. */
+static inline void thread_identical(const zki_qmodel *m, const int64_t *X, const char *what)
+{
+    uint8_t *b[2] = {NULL, NULL};
+    size_t n[2] = {0, 0};
+    for (int t = 0; t < 2; t++) {
+        omp_set_num_threads(t + 1);
+        zki_pk *pk = NULL;
+        zki_prove_opts o = {0, atk_seed_a, NULL, NULL};
+        zki_proof pf;
+        if (zki_setup(m, atk_seed_w, &pk) == ZKI_OK && zki_prove(pk, X, 2, &o, &pf, NULL) == ZKI_OK) {
+            CHECK(zki_proof_to_bytes(&pf, &b[t], &n[t]) == ZKI_OK);
+            zki_proof_free(&pf);
+        }
+        zki_pk_free(pk);
+    }
+    omp_set_num_threads(2);
+    CHECK_MSG(b[0] && b[1] && n[0] == n[1] && !memcmp(b[0], b[1], n[0]), "%s: 1 and 2 threads differ", what);
+    printf("  %s: 1 and 2 threads: identical %zu-byte proofs\n", what, n[0]);
+    free(b[0]);
+    free(b[1]);
 }
 
 /* Proves X (batch B) as a PRIVATE input with the seam hook (hook, ctx) on

@@ -72,49 +72,6 @@ static zki_qmodel *scores(zki_rng *g, uint32_t G, uint32_t I, uint32_t K, int wi
     return finish_model(m, g, y, X);
 }
 
-/* Every byte of node j's proof section changed (xor 0x5a): rejected. */
-static void every_byte(const zki_vk *vk, const int64_t *X, uint32_t B, uint8_t *bytes, size_t blen, uint32_t j,
-                       const char *what)
-{
-    zki_proof pf;
-    size_t at = 0, len = 0;
-    CHECK(zki_proof_from_bytes(vk, &pf, bytes, blen) == ZKI_OK);
-    int ok = node_span(&pf, j, &at, &len) && at + len <= blen;
-    zki_proof_free(&pf);
-    CHECK_MSG(ok, "%s node %u: its proof's bytes not found", what, j);
-    int accepted = 0;
-    for (size_t p = at; ok && p < at + len; p++) {
-        bytes[p] ^= 0x5a;
-        accepted += verify_bytes(vk, X, B, bytes, blen) == ZKI_OK;
-        bytes[p] ^= 0x5a;
-    }
-    printf("  %s node %u: each of its %zu proof bytes changed: %d accepted\n", what, j, len, accepted);
-    CHECK_MSG(accepted == 0, "%s node %u: %d mutated proofs accepted", what, j, accepted);
-}
-
-/* The proof bytes with 1 and with 2 threads are the same. */
-static void thread_identical(const zki_qmodel *m, const int64_t *X, const char *what)
-{
-    uint8_t *b[2] = {NULL, NULL};
-    size_t n[2] = {0, 0};
-    for (int t = 0; t < 2; t++) {
-        omp_set_num_threads(t + 1);
-        zki_pk *pk = NULL;
-        zki_prove_opts o = {0, atk_seed_a, NULL, NULL};
-        zki_proof pf;
-        if (zki_setup(m, atk_seed_w, &pk) == ZKI_OK && zki_prove(pk, X, 2, &o, &pf, NULL) == ZKI_OK) {
-            CHECK(zki_proof_to_bytes(&pf, &b[t], &n[t]) == ZKI_OK);
-            zki_proof_free(&pf);
-        }
-        zki_pk_free(pk);
-    }
-    omp_set_num_threads(2);
-    CHECK_MSG(b[0] && b[1] && n[0] == n[1] && !memcmp(b[0], b[1], n[0]), "%s: 1 and 2 threads differ", what);
-    printf("  %s: 1 and 2 threads: identical %zu-byte proofs\n", what, n[0]);
-    free(b[0]);
-    free(b[1]);
-}
-
 static void test_model(zki_rng *g, zki_qmodel *m, int64_t *X, const char *name, int exhaustive)
 {
     zki_pk *pk = NULL;
@@ -128,17 +85,7 @@ static void test_model(zki_rng *g, zki_qmodel *m, int64_t *X, const char *name, 
     if (j == UINT32_MAX)
         goto out;
     prove_fixture_rounds_ex(m, X, atk_seed_w, atk_seed_a, &pk, name, 0); /* private: refused for now */
-    uint8_t *bytes = NULL;
-    size_t blen = 0;
-    zki_pk *pk2 = NULL;
-    if (honest_proof(m, X, &bytes, &blen, &pk2, name)) {
-        if (exhaustive)
-            every_byte(&pk2->vk, X, 2, bytes, blen, j, name);
-        else
-            node_mutations(g, &pk2->vk, X, 2, bytes, blen, j, name);
-    }
-    free(bytes);
-    zki_pk_free(pk2);
+    node_byte_changes(g, m, X, j, exhaustive, name);
     /* at a pad only where the output has one */
     const zki_dag_node *L = &pk->vk.dag.nodes[j];
     int padded = (uint64_t)L->C * L->H * L->W < L->N;

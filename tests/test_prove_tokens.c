@@ -22,7 +22,14 @@
  * proof bytes is rejected; (c) cheating witnesses are rejected: a masked
  * score let through (a mask move's output), a softmax's row max off by one,
  * its exponentials' sum and the product by the reciprocal (accumulator,
- * quotient, output). */
+ * quotient, output).
+ *
+ * tests/data/gpt_tiny.onnx: a whole GPT-2-style decoder, token ids in,
+ * logits out (embedding Gather, learned positions, a block, final
+ * LayerNorm, head): the honest public proofs verify with the executor's
+ * output (a private input is refused: the ids are the Gather's statement),
+ * every single-byte change of the Gather's, the masks' and the head's proof
+ * bytes is rejected, and a cheating witness at the head is. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +128,52 @@ static void test_block(zki_rng *g)
     free(X);
 }
 
+/* The tiny GPT from token ids to logits. */
+static void test_gpt_tiny(zki_rng *g)
+{
+    int64_t *X = NULL;
+    zki_qmodel *m = load_fixture("gpt_tiny.onnx", "gpt_tiny_calib.npy", &X);
+    zki_pk *pk = NULL;
+    if (!m || !X || zki_setup(m, atk_seed_w, &pk) != ZKI_OK) {
+        CHECK_MSG(0, "gpt_tiny: no model or key: %s", zki_last_error());
+        zki_qmodel_free(m);
+        free(X);
+        return;
+    }
+    prove_fixture_rounds_ex(m, X, atk_seed_w, atk_seed_a, &pk, "gpt_tiny", 0);
+    uint8_t *bytes = NULL;
+    size_t blen = 0;
+    zki_pk *hpk = NULL;
+    if (honest_proof(m, X, &bytes, &blen, &hpk, "gpt_tiny")) {
+        const zki_dag *d = &hpk->vk.dag;
+        uint32_t gathers = 0, last = d->n_nodes - 1;
+        for (uint32_t j = 0; j < d->n_nodes; j++) {
+            zki_move_info info;
+            const zki_dag_node *L = &d->nodes[j];
+            if (L->kind == ZKI_NODE_GATHER) {
+                gathers++;
+                node_mutations(g, &hpk->vk, X, 2, bytes, blen, j, "gather");
+            } else if (L->kind == ZKI_NODE_MOVE && zki_move_check(L->aux + 4, L->n_aux - 4, &info) == ZKI_OK &&
+                       info.has_pad) {
+                node_mutations(g, &hpk->vk, X, 2, bytes, blen, j, "causal mask");
+            }
+        }
+        /* the logits: a token conv's output moved back to [1, T, V] */
+        uint32_t head = d->nodes[last].kind == ZKI_NODE_MOVE ? d->nodes[last].in[0] - 1 : last;
+        printf("gpt_tiny: %u nodes, %u gather, head node %u (kind %u)\n", d->n_nodes, gathers, head,
+               d->nodes[head].kind);
+        CHECK_MSG(gathers == 1 && d->nodes[head].kind == ZKI_NODE_CONV, "gpt_tiny: %u gathers, head kind %u",
+                  gathers, d->nodes[head].kind);
+        node_mutations(g, &hpk->vk, X, 2, bytes, blen, head, "head");
+        run_attack(m, X, 2, head, "head", ACC);
+    }
+    free(bytes);
+    zki_pk_free(hpk);
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
+    free(X);
+}
+
 int main(void)
 {
     zki_rng g;
@@ -166,5 +219,6 @@ int main(void)
     zki_qmodel_free(m);
     free(X);
     test_block(&g);
+    test_gpt_tiny(&g);
     return TEST_SUMMARY();
 }

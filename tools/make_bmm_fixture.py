@@ -27,17 +27,23 @@ class Attn(torch.nn.Module):
         return s @ self.v(x)
 
 
-def main():
-    torch.manual_seed(11)
-    rng = np.random.default_rng(11)
-    base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "bmm_attn")
-    m = Attn().eval()
-    calib = rng.standard_normal((8, 3, 3, 5)).astype(np.float32)
-    x = rng.standard_normal((1, 3, 3, 5)).astype(np.float32)
-    torch.onnx.export(m, torch.from_numpy(x), base + ".onnx", opset_version=13, input_names=["x"],
+def write_fixture(m, name, x, calib, input_name):
+    """tests/data/NAME.onnx (opset 13, input input_name, output y) of module
+    m traced on x, NAME_calib.npy and NAME_x.npy."""
+    base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", name)
+    torch.onnx.export(m.eval(), torch.from_numpy(x), base + ".onnx", opset_version=13, input_names=[input_name],
                       output_names=["y"])
     np.save(base + "_calib.npy", calib)
     np.save(base + "_x.npy", x)
+
+
+def main():
+    torch.manual_seed(11)
+    rng = np.random.default_rng(11)
+    m = Attn()
+    calib = rng.standard_normal((8, 3, 3, 5)).astype(np.float32)
+    x = rng.standard_normal((1, 3, 3, 5)).astype(np.float32)
+    write_fixture(m, "bmm_attn", x, calib, "x")
 
 
 if __name__ == "__main__":

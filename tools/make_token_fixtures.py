@@ -16,10 +16,10 @@ GPT-2 block (tools/export_models.py's Gpt2Block: pre-LN, causal softmax
 attention of 2 heads, erf GELU MLP, residuals; opset 17:
 LayerNormalization) over 8 tokens of 16
 features, after a Linear that makes the residual stream (the model input
-itself is never an Add's operand). Run with /usr/bin/python3 and torch
+itself is never an Add's operand); and tests/data/gpt_tiny_calib.npy, 8
+windows of token ids for the tiny GPT. Run with /usr/bin/python3 and torch
 from tests/data's parent."""
 import os
-
 import sys
 
 import numpy as np
@@ -68,9 +68,18 @@ def write(name, m, shape, seed, opset):
         np.save(base + "_y.npy", m(torch.from_numpy(x)).numpy())
 
 
+def gpt_tiny_calib():
+    """8 windows of token ids for tests/data/gpt_tiny.onnx (tools/make_test_fixtures.py: vocabulary 32,
+    8 tokens), so tests can quantise it on a calibration file."""
+    rng = np.random.default_rng(19)
+    base = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "gpt_tiny")
+    np.save(base + "_calib.npy", rng.integers(0, 32, (8, 8)).astype(np.int64))
+
+
 def main():
     write("tok_mlp", TokenMlp, (6, 12), 13, 13)
     write("tok_block", TokenBlock, (8, 16), 17, 17)
+    gpt_tiny_calib()
 
 
 if __name__ == "__main__":

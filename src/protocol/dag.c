@@ -25,6 +25,8 @@ uint64_t zki_dag_node_weights(const zki_dag_node *L)
         return (uint64_t)L->OC * (L->G ? L->C / L->G : 0) * L->KH * L->KW;
     if (L->kind == ZKI_NODE_LINEAR) /* a flattened map's columns: C*H*W */
         return (L->C ? (uint64_t)L->C * L->H * L->W : L->K) * (uint64_t)L->N;
+    if (L->kind == ZKI_NODE_GATHER) /* the table: V rows of D */
+        return (uint64_t)L->OC * L->K;
     return 0;
 }
 
@@ -177,6 +179,11 @@ int zki_dag_in_layout(const zki_dag *a, uint32_t j, uint32_t i, zki_tlayout *l)
             return 0;
         layout_map(l, L->C, i ? L->K : L->H, i ? L->W : L->K);
         return l->log_len <= 26;
+    case ZKI_NODE_GATHER: /* the T ids of a sample: N = T*D, K = D */
+        if (!L->K || L->N % L->K)
+            return 0;
+        layout_row(l, L->N / L->K);
+        return 1;
     case ZKI_NODE_MOVE: {
         const int64_t *x = L->aux;
         if (L->n_aux < 4 || !x)
@@ -211,7 +218,7 @@ int zki_dag_layout(const zki_dag *a, uint32_t t, zki_tlayout *l)
         layout_map(l, c, h, w);
         return 1;
     }
-    if (L->kind != ZKI_NODE_LINEAR)
+    if (L->kind != ZKI_NODE_LINEAR && L->kind != ZKI_NODE_GATHER)
         return 0;
     layout_row(l, L->N);
     return 1;
@@ -344,6 +351,10 @@ static zki_status node_inputs_check(const zki_dag *a, uint32_t j)
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u reads tensor %u, not an earlier one", j, L->in[i]);
         if (L->in[i] == 0 && !reads_input_as_node0(a, j, i))
             return zki_fail(ZKI_ERR_INPUT, "vk: node %u reads the input in another layout than node 0", j);
+        /* wider inputs are token ids: the other gadgets' bounds assume 16 bits */
+        if (L->in[i] == 0 && a->in_bits > 16 && L->kind != ZKI_NODE_GATHER)
+            return zki_fail(ZKI_ERR_INPUT, "vk: node %u reads the %u-bit input (only a gather reads more than 16 "
+                            "bits)", j, a->in_bits);
     }
     if (j == 0 && (L->n_in != 1 || L->in[0] != 0))
         return zki_fail(ZKI_ERR_INPUT, "vk: node 0 does not read the input");
@@ -424,7 +435,7 @@ zki_status zki_dag_read(zki_rbuf *r, zki_dag *a)
     } while (0)
     NEED(zki_rb_u32(r, &a->n_nodes) && a->n_nodes >= 1 && a->n_nodes <= ZKI_DAG_MAX_NODES, "node count");
     NEED(zki_rb_left(r) >= (size_t)a->n_nodes * 124, "truncated nodes");
-    NEED(zki_rb_u32(r, &a->in_bits) && a->in_bits >= 2 && a->in_bits <= 16, "input bits");
+    NEED(zki_rb_u32(r, &a->in_bits) && a->in_bits >= 2 && a->in_bits <= 32, "input bits");
     NEED(zki_rb_u32(r, &a->out_bits) && a->out_bits >= 2 && a->out_bits <= 16, "output bits");
     NEED(zki_rb_u32(r, &a->in_rank) && a->in_rank <= ZKI_DAG_MAX_RANK, "input rank");
     int64_t in_n = 1, out_n = 1;

@@ -94,7 +94,24 @@
  * broadcasting). No weights (w_bits = has_bias = 0); OC, G and the rest
  * of the conv geometry 0. Neither input is the model input. */
 #define ZKI_NODE_BMM 8u
-#define ZKI_NODE_KINDS 9u
+/* A GATHER node looks up rows of a committed table by the model's public
+ * input (token ids, an ONNX Gather of an embedding by them): for each of
+ * the input's T ids v (T per sample, the input a row of T), the table's
+ * row v of D entries, y[t*D + d] = W[ids[t]][d], a row of N = T*D
+ * features (padded to a power of two at the end). It reads tensor 0 only
+ * (n_in = 1, in[0] = 0), and its input layout is the row of T = N / K.
+ * The table W [V][D] is committed as a LINEAR's weights, [V][2^ld]
+ * padded: K = D, OC = V, w_bits 8 or 16, out_bits = w_bits (the output's
+ * values are table entries: no requantisation, no lookup, nothing
+ * committed: claims on its output become one claim on the table). has_bias,
+ * M, s, lo, hi, q_log, C, H, W, G and the rest of the conv geometry 0.
+ * Every id must lie in [0, V): prover and verifier refuse a public input
+ * that holds another, and a proof with a private input (the verifier
+ * reads the ids). It is never the output node. A model input of more
+ * than 16 bits (int32 token ids: in_bits up to 32) is read by GATHER
+ * nodes only. */
+#define ZKI_NODE_GATHER 9u
+#define ZKI_NODE_KINDS 10u
 /* Payload entries of one node (a LUT of 16-bit inputs: 2^16 + 1). */
 #define ZKI_DAG_MAX_AUX ((1u << 16) + 4096u)
 /* Inputs of one node (a DenseNet-264 block joins 65 maps). */
@@ -117,7 +134,7 @@ typedef struct {
 typedef struct {
     uint32_t n_nodes;
     zki_dag_node *nodes;
-    uint32_t in_bits, out_bits;
+    uint32_t in_bits, out_bits; /* in_bits > 16: token ids, read by GATHER nodes only */
     uint32_t in_rank, out_rank;
     int64_t in_dims[ZKI_DAG_MAX_RANK], out_dims[ZKI_DAG_MAX_RANK];
     double in_scale, out_scale;
@@ -158,8 +175,8 @@ zki_status zki_dag_check(const zki_dag *a);
 void zki_dag_write(zki_wbuf *w, const zki_dag *a);
 zki_status zki_dag_read(zki_rbuf *r, zki_dag *a);
 
-/* Committed weights of a LINEAR or CONV node (biases not counted); 0 for
- * every other kind. */
+/* Committed weights of a LINEAR, CONV or GATHER node (biases not
+ * counted); 0 for every other kind. */
 uint64_t zki_dag_node_weights(const zki_dag_node *L);
 /* Conv geometry of a CONV layer for a batch of B. */
 zki_status zki_dag_conv_dims(const zki_dag_node *L, uint32_t B, zki_conv_dims *d);

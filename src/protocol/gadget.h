@@ -13,8 +13,13 @@
  *   prove      its sub-proof: claims on its output in, claims on its
  *              inputs (zki_walk_claim) and weights out (prover)
  *   verify     the mirror of prove
- *   verify_cost  what its verify allocates and computes beyond the common
- *              per-node budget (protocol/vk_cost.h); NULL: nothing more
+ *   verify_cost  what its verify allocates and computes for a batch of B
+ *              beyond the common per-node budget (protocol/vk_cost.h);
+ *              NULL: nothing more
+ *   input_check  a statement this node cannot be proven for, refused by
+ *              prover and verifier before anything else: the public input
+ *              X [B][its dense length] (NULL: the input is private); NULL:
+ *              any (GATHER: ids outside the table, a private input)
  *
  * The backward walk visits nodes last first (reverse topological order),
  * so every claim on a node's tensors is made before the node is proven.
@@ -55,6 +60,7 @@ typedef struct {
     int w_bits;                /* prover: bits of the gadgets' weight copies */
     void **keep;               /* points the claims borrow, freed with the walk */
     size_t n_keep, cap_keep;
+    const int64_t *x;          /* the public input [B][dense length]; NULL: private */
 } zki_walk;
 
 typedef struct {
@@ -67,7 +73,8 @@ typedef struct {
     zki_status (*advice)(zki_walk *w, uint32_t j, int32_t *adv);
     zki_status (*prove)(zki_walk *w, uint32_t j, zki_node_proof *p);
     zki_status (*verify)(zki_walk *w, uint32_t j, const zki_node_proof *p);
-    void (*verify_cost)(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes);
+    void (*verify_cost)(const zki_dag *d, uint32_t j, uint32_t B, uint64_t *ops, uint64_t *bytes);
+    zki_status (*input_check)(const zki_dag *d, uint32_t j, const int64_t *X, uint32_t B);
 } zki_gadget;
 
 /* The entry of a kind; NULL for an unknown kind. */
@@ -75,7 +82,7 @@ const zki_gadget *zki_gadget_of(uint32_t kind);
 
 extern const zki_gadget zki_gadget_linear, zki_gadget_conv, zki_gadget_maxpool, zki_gadget_add,
     zki_gadget_concat, zki_gadget_mul, zki_gadget_move, zki_gadget_lut,
-    zki_gadget_bmm;
+    zki_gadget_bmm, zki_gadget_gather;
 
 /* A LUT node's mapping table (protocol/gadget_lut.c): the pairs
  * (lo + i, T[i] - T(0)), so that padding (0, 0) is one of them. */
@@ -146,6 +153,10 @@ int zki_bcast_axes(const zki_dag *d, uint32_t t, const zki_tlayout *o, unsigned 
 zki_ext zki_bcast_point(const zki_tlayout *o, unsigned axes, size_t lb, const zki_ext *r, zki_ext *pt);
 int64_t *zki_bcast_expand(const int64_t *x, uint32_t B, const zki_tlayout *o, unsigned axes, int zero_pads);
 
+/* Every node's input_check on the public input X [B][dense length] (NULL:
+ * private): the first refusal, or ZKI_OK. */
+zki_status zki_walk_input_check(const zki_dag *d, const int64_t *X, uint32_t B);
+
 /* Every node's lookup sites and, with a private input, the input's range
  * sites (x0p: the padded input when proving, NULL when verifying). */
 zki_status zki_walk_sites(zki_walk *w, const int64_t *x0p);
@@ -161,7 +172,7 @@ void zki_walk_free(zki_walk *w);
 /* verify_cost of the nodes that index a map (CONV, MAXPOOL): the index
  * maps and eq tables per axis (at most 4 live per axis, each entry touched
  * once per kernel position). */
-void zki_map_verify_cost(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes);
+void zki_map_verify_cost(const zki_dag *d, uint32_t j, uint32_t B, uint64_t *ops, uint64_t *bytes);
 
 /* Node proof values and points (malloc'ed, NULL on failure). */
 zki_status zki_node_proof_vals(zki_node_proof *p, uint32_t n);

@@ -114,7 +114,7 @@ static zki_status add_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
 }
 
 /* A point per broadcast input (none without). */
-static void add_verify_cost(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes)
+static void add_verify_cost(const zki_dag *d, uint32_t j, uint32_t B, uint64_t *ops, uint64_t *bytes)
 {
     const zki_dag_node *L = &d->nodes[j];
     zki_tlayout o;
@@ -212,4 +212,4 @@ static zki_status add_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 #endif
 
 const zki_gadget zki_gadget_add = {"add", add_key_check, zki_requant_layout, add_shape,
-                                   zki_requant_sites, ADD_PROVER, add_verify, add_verify_cost};
+                                   zki_requant_sites, ADD_PROVER, add_verify, add_verify_cost, NULL};

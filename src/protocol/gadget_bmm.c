@@ -85,7 +85,7 @@ static zki_status bmm_shape(const zki_dag *d, uint32_t j, uint32_t B, zki_node_s
 
 /* Three points (the sum-check's and the two inputs'), from the key's
  * shapes and the largest batch (2^20). */
-static void bmm_verify_cost(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes)
+static void bmm_verify_cost(const zki_dag *d, uint32_t j, uint32_t B, uint64_t *ops, uint64_t *bytes)
 {
     const zki_dag_node *L = &d->nodes[j];
     uint64_t nv = 21 + bmm_rounds(L, 0) + zki_log2_ceil(L->H) + zki_log2_ceil(L->W);
@@ -250,4 +250,4 @@ static zki_status bmm_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 #endif
 
 const zki_gadget zki_gadget_bmm = {"bmm", bmm_key_check, zki_requant_layout, bmm_shape,
-                                   zki_requant_sites, BMM_PROVER, bmm_verify, bmm_verify_cost};
+                                   zki_requant_sites, BMM_PROVER, bmm_verify, bmm_verify_cost, NULL};

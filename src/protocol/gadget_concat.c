@@ -66,7 +66,7 @@ static zki_status concat_shape(const zki_dag *d, uint32_t j, uint32_t B, zki_nod
 
 /* The selector's eq tables: the joined channels (2^lc), one part's
  * channels (2^m) and the parts (2^lt), each entry touched once per part. */
-static void concat_verify_cost(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes)
+static void concat_verify_cost(const zki_dag *d, uint32_t j, uint32_t B, uint64_t *ops, uint64_t *bytes)
 {
     zki_concat_dims cd;
     if (concat_dims(d, j, 1, &cd))
@@ -174,4 +174,4 @@ static zki_status concat_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 #endif
 
 const zki_gadget zki_gadget_concat = {"concat", concat_key_check, concat_layout, concat_shape,
-                                      no_sites, CONCAT_PROVER, concat_verify, concat_verify_cost};
+                                      no_sites, CONCAT_PROVER, concat_verify, concat_verify_cost, NULL};

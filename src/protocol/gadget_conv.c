@@ -191,4 +191,4 @@ static zki_status conv_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 
 const zki_gadget zki_gadget_conv = {"conv", conv_key_check, zki_requant_layout, conv_shape,
                                     zki_requant_sites, CONV_PROVER, conv_verify,
-                                    zki_map_verify_cost};
+                                    zki_map_verify_cost, NULL};

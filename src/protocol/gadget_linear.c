@@ -148,4 +148,4 @@ static zki_status linear_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 #endif
 
 const zki_gadget zki_gadget_linear = {"linear", linear_key_check, zki_requant_layout, linear_shape,
-                                      zki_requant_sites, LINEAR_PROVER, linear_verify, NULL};
+                                      zki_requant_sites, LINEAR_PROVER, linear_verify, NULL, NULL};

@@ -180,7 +180,7 @@ static zki_status lut_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
 /* The key's table (8 per entry), the instance's shifted copy (8), its
  * extension's eq table (16) and the dedup against every earlier table of
  * the same size (one pass each, at worst). */
-static void lut_verify_cost(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes)
+static void lut_verify_cost(const zki_dag *d, uint32_t j, uint32_t B, uint64_t *ops, uint64_t *bytes)
 {
     uint64_t n = d->nodes[j].n_aux, same = 0;
     for (uint32_t k = 0; k < j; k++)
@@ -271,4 +271,4 @@ static zki_status lut_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 #endif
 
 const zki_gadget zki_gadget_lut = {"lut", lut_key_check, lut_layout, lut_shape, lut_sites, LUT_PROVER, lut_verify,
-                                   lut_verify_cost};
+                                   lut_verify_cost, NULL};

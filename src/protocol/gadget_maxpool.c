@@ -229,4 +229,4 @@ static zki_status maxpool_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 
 const zki_gadget zki_gadget_maxpool = {"maxpool", maxpool_key_check, maxpool_layout, maxpool_shape,
                                        maxpool_sites, MAXPOOL_PROVER, maxpool_verify,
-                                       zki_map_verify_cost};
+                                       zki_map_verify_cost, NULL};

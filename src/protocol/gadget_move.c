@@ -95,7 +95,7 @@ static zki_status move_shape(const zki_dag *d, uint32_t j, uint32_t B, zki_node_
 /* The index maps (the expansion's two buffers), the eq tables of the
  * output point, the batch and the input point, the weights m; one pass
  * over every step's result, the output and the input. */
-static void move_verify_cost(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes)
+static void move_verify_cost(const zki_dag *d, uint32_t j, uint32_t B, uint64_t *ops, uint64_t *bytes)
 {
     const zki_dag_node *L = &d->nodes[j];
     zki_tlayout li, lo;
@@ -210,4 +210,4 @@ static zki_status move_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 #endif
 
 const zki_gadget zki_gadget_move = {"move", move_key_check, move_layout, move_shape,
-                                    no_sites, MOVE_PROVER, move_verify, move_verify_cost};
+                                    no_sites, MOVE_PROVER, move_verify, move_verify_cost, NULL};

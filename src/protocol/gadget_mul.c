@@ -65,7 +65,7 @@ static zki_status mul_shape(const zki_dag *d, uint32_t j, uint32_t B, zki_node_s
 }
 
 /* Two points of the sum-check's size and the eq at them. */
-static void mul_verify_cost(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes)
+static void mul_verify_cost(const zki_dag *d, uint32_t j, uint32_t B, uint64_t *ops, uint64_t *bytes)
 {
     uint64_t nv = 21 + zki_log2_ceil(d->nodes[j].N); /* a batch of up to 2^20 */
     *bytes += 2 * 16 * (nv + 1);
@@ -186,4 +186,4 @@ static zki_status mul_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
 #endif
 
 const zki_gadget zki_gadget_mul = {"mul", mul_key_check, zki_requant_layout, mul_shape,
-                                   zki_requant_sites, MUL_PROVER, mul_verify, mul_verify_cost};
+                                   zki_requant_sites, MUL_PROVER, mul_verify, mul_verify_cost, NULL};

@@ -11,6 +11,7 @@ static const zki_gadget *const table[ZKI_NODE_KINDS] = {
     [ZKI_NODE_MUL] = &zki_gadget_mul,
     [ZKI_NODE_MOVE] = &zki_gadget_move,
     [ZKI_NODE_BMM] = &zki_gadget_bmm,
+    [ZKI_NODE_GATHER] = &zki_gadget_gather,
 };
 
 const zki_gadget *zki_gadget_of(uint32_t kind) { return kind < ZKI_NODE_KINDS ? table[kind] : NULL; }

@@ -225,7 +225,10 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
                 P("  %3u Move of %s -> map %ux%ux%u, %u step%s\n", l, ins, L->C, L->H, L->W, steps, steps == 1 ? "" : "s");
             else
                 P("  %3u Move of %s -> row of %u, %u step%s\n", l, ins, L->N, steps, steps == 1 ? "" : "s");
-        } else if (L->kind == ZKI_NODE_BMM)
+        } else if (L->kind == ZKI_NODE_GATHER)
+            P("  %3u Gather of %u token ids from a %u x %u table (int%u, committed)\n", l, L->K ? L->N / L->K : 0,
+              L->OC, L->K, L->w_bits);
+        else if (L->kind == ZKI_NODE_BMM)
             P("  %3u BatchMatMul %u x [%ux%u] @ [%ux%u] of #%u, #%u, requant M=%lld s=%u clamp [%lld, %lld]\n", l,
               L->C, L->H, L->K, L->K, L->W, L->in[0] - 1, L->in[1] - 1, (long long)L->M, L->s, (long long)L->lo,
               (long long)L->hi);

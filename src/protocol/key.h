@@ -51,7 +51,8 @@ typedef struct zki_vk {
     zki_digest vk_hash;   /* SHA-256 of the whole vk file: bound by every proof */
     /* Weight commitment: ONE table, int32, packing every layer's weights
      * and biases (prover/pack.h), so the opening needs one combined row.
-     * Layer l: LINEAR weights [2^ln][2^lk] are segment w_seg[l]; a CONV
+     * Layer l: LINEAR weights [2^ln][2^lk] (a GATHER's table [2^lv][2^ld])
+     * are segment w_seg[l]; a CONV
      * layer's weights are KH*KW segments w_seg[l] + ky*KW + kx, each the
      * [2^loc][2^licl] slice of one kernel position (so a 3x3 kernel costs 9
      * slices, not a 4x4 padded block); the bias is segment b_seg[l]

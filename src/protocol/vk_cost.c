@@ -103,7 +103,7 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
         const zki_gadget *g = zki_gadget_of(a->nodes[j].kind);
         uint64_t nb = 0;
         if (g && g->verify_cost)
-            g->verify_cost(a, j, &o, &nb);
+            g->verify_cost(a, j, B, &o, &nb);
         most = nb > most ? nb : most;
     }
     b += most;

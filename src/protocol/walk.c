@@ -462,7 +462,7 @@ zki_status zki_requant_key_check(const zki_dag_node *L, uint32_t j)
     return ZKI_OK;
 }
 
-void zki_map_verify_cost(const zki_dag *d, uint32_t j, uint64_t *ops, uint64_t *bytes)
+void zki_map_verify_cost(const zki_dag *d, uint32_t j, uint32_t B, uint64_t *ops, uint64_t *bytes)
 {
     const zki_dag_node *N = &d->nodes[j];
     uint32_t oc = 0, oh = 0, ow = 0;
@@ -489,6 +489,16 @@ void zki_node_proof_free(zki_node_proof *p)
         zki_sc_proof_free(&p->sc[i]);
     free(p->val);
     memset(p, 0, sizeof(*p));
+}
+
+zki_status zki_walk_input_check(const zki_dag *d, const int64_t *X, uint32_t B)
+{
+    zki_status st = ZKI_OK;
+    for (uint32_t j = 0; !st && j < d->n_nodes; j++) {
+        const zki_gadget *g = zki_gadget_of(d->nodes[j].kind);
+        st = g->input_check ? g->input_check(d, j, X, B) : ZKI_OK;
+    }
+    return st;
 }
 
 zki_status zki_walk_sites(zki_walk *w, const int64_t *x0p)

@@ -9,7 +9,7 @@
 
 static int has_weights(const zki_dag_node *L)
 {
-    return L->kind == ZKI_NODE_LINEAR || L->kind == ZKI_NODE_CONV;
+    return L->kind == ZKI_NODE_LINEAR || L->kind == ZKI_NODE_CONV || L->kind == ZKI_NODE_GATHER;
 }
 
 zki_status zki_vk_layout(zki_vk *vk)
@@ -49,9 +49,9 @@ zki_status zki_vk_layout(zki_vk *vk)
             for (uint64_t k = 0; k < cd.KH * cd.KW; k++)
                 nv[n++] = cd.loc + cd.licl;
             lo = cd.loc;
-        } else {
-            nv[n++] = zki_log2_ceil(Ly->N) + zki_log2_ceil(Ly->K);
-            lo = zki_log2_ceil(Ly->N);
+        } else { /* a LINEAR's [N][2^lk], a GATHER's table [V][2^ld] */
+            lo = zki_log2_ceil(Ly->kind == ZKI_NODE_GATHER ? Ly->OC : Ly->N);
+            nv[n++] = lo + zki_log2_ceil(Ly->K);
         }
         if (Ly->has_bias) {
             vk->b_seg[l] = n;
@@ -150,7 +150,7 @@ void zki_weight_table_put(const zki_vk *vk, uint32_t l, int32_t *wbig, const voi
                     seg[oc << cd.licl | ic] = (int32_t)wget(W, w_bits, (oc * cd.Cig + ic) * kk + k);
             }
     } else {
-        rows = Ly->N;
+        rows = Ly->kind == ZKI_NODE_GATHER ? Ly->OC : Ly->N;
         uint64_t kp = (uint64_t)1 << zki_log2_ceil(Ly->K);
         int32_t *seg = wbig + pk->off[vk->w_seg[l]];
         for (uint64_t i = 0; i < rows * kp; i++)

@@ -25,8 +25,8 @@
 uint32_t zki_weight_log_cols(const zki_vk *vk);
 
 /* Writes layer l's weights and bias into the committed table, from the
- * gadgets' copy W (int8/int16: LINEAR [N][2^lk] padded, CONV dense
- * [OC][Cig][KH][KW]); bias [N or OC] or NULL. */
+ * gadgets' copy W (int8/int16: LINEAR [N][2^lk] padded, a GATHER's table
+ * [V][2^ld] alike, CONV dense [OC][Cig][KH][KW]); bias [N or OC] or NULL. */
 void zki_weight_table_put(const zki_vk *vk, uint32_t l, int32_t *wbig, const void *W, int w_bits,
                           const int64_t *bias);
 

@@ -100,8 +100,8 @@ static zki_status unproven_ops(const zki_qmodel *m)
                 why = ZKI_BMM_SHAPES;
             break;
         case ZKI_QOP_GATHER:
-            if (n->n_in < 2 || m->t[n->in[1]].kind != ZKI_QT_CONST)
-                why = "Gather by activation indices (embeddings) is not proven yet; constant indices are";
+            if (n->n_in < 2 || (m->t[n->in[1]].kind != ZKI_QT_CONST && !zki_lower_gather_ok(m, n)))
+                why = ZKI_GATHER_FORMS "; constant indices are proven on any data";
             break;
         /* the fused ops are left where the chains of proven ops
          * (quant/norm_lower.h) do not reach: 1024 is its
@@ -522,8 +522,11 @@ static zki_status lower_node(zki_lowering *lw, int qi)
     case ZKI_QOP_RESHAPE:
     case ZKI_QOP_TRANSPOSE:
     case ZKI_QOP_SLICE:
-    case ZKI_QOP_GATHER:
     case ZKI_QOP_TRILU: return zki_lower_move(lw, qi, n);
+    case ZKI_QOP_GATHER: /* by the model's input: an embedding; by constants: a move */
+        if (n->n_in == 2 && lw->m->t[n->in[1]].kind != ZKI_QT_CONST)
+            return zki_lower_gather(lw, qi, n);
+        return zki_lower_move(lw, qi, n);
     default: break;
     }
     /* a token Linear moves its input itself (composed with a pending move) */
@@ -593,8 +596,9 @@ zki_status zki_dag_lower(const zki_qmodel *m, zki_dag *d, int **src_node)
                "(weights must be constants)", m->n_inputs, m->n_inputs > 0 ? m->t[m->inputs[0]].name : "",
                m->n_inputs > 1 ? ", ..." : "", m->n_outputs);
     const zki_qtensor *it = &m->t[m->inputs[0]], *ot = &m->t[m->outputs[0]];
-    if (it->bits < 2 || it->bits > 16)
-        REFUSE("prove: input '%s' has %d bits (2..16 supported)", it->name, it->bits);
+    if (it->bits < 2 || it->bits > 32 || (it->bits > 16 && !zki_lower_ids_only(m)))
+        REFUSE("prove: input '%s' has %d bits (2..16 supported; up to 32 for token ids read only by Gathers of an "
+               "embedding)", it->name, it->bits);
     d->in_bits = (uint32_t)it->bits;
     d->out_bits = (uint32_t)ot->bits;
     d->in_rank = (uint32_t)it->rank;
@@ -635,9 +639,11 @@ zki_status zki_dag_lower(const zki_qmodel *m, zki_dag *d, int **src_node)
                       d->n_nodes - (uint32_t)oid);
         goto out;
     }
-    if (d->nodes[d->n_nodes - 1].kind == ZKI_NODE_CONCAT) {
-        st = zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the output comes from a Concat (a Concat's map is not "
-                      "committed; end the model with a layer after it)");
+    if (d->nodes[d->n_nodes - 1].kind == ZKI_NODE_CONCAT || d->nodes[d->n_nodes - 1].kind == ZKI_NODE_GATHER) {
+        int cat = d->nodes[d->n_nodes - 1].kind == ZKI_NODE_CONCAT;
+        st = zki_fail(ZKI_ERR_UNSUPPORTED, "prove: the output comes from a %s (node '%s'; its output is not "
+                      "committed: end the model with a layer after it)", cat ? "Concat" : "Gather",
+                      m->nodes[lw.src[d->n_nodes - 1]].name);
         goto out;
     }
     st = check_reach(d);

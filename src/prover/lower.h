@@ -22,8 +22,9 @@
     "weights), LayerNorm and Softmax over a row's last axis and InstanceNorm and GroupNorm " \
     "of a map (lowered to those), Adds and " \
     "channel Concats of any number of maps (with broadcasting), Concats of rows (the steps of " \
-    "unrolled LSTM/GRU layers), and data movement as index maps (Reshape, Transpose, Slice, " \
-    "Pad, Gather by constant indices)"
+    "unrolled LSTM/GRU layers), data movement as index maps (Reshape, Transpose, Slice, " \
+    "Pad, Gather by constant indices), and embedding lookups (a Gather of a constant table " \
+    "by the model's token ids)"
 
 /* Fills d (zki_dag_free). ZKI_ERR_UNSUPPORTED names every model node
  * without a gadget at once, or the first node whose parameters the gadgets

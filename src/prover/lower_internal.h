@@ -70,6 +70,17 @@ zki_dag_node *zki_lower_product_node(zki_lowering *lw, int qi, const zki_qnode *
 int zki_lower_bmm_shapes_ok(const zki_qmodel *m, const zki_qnode *n);
 zki_status zki_lower_bmm(zki_lowering *lw, int qi, const zki_qnode *n);
 
+/* An embedding lookup as a GATHER node (lower_gather.c): what it proves,
+ * whether model node n is that form (the indices the model input, a
+ * constant int8/int16 table [V, D], axis 0), whether every node reading
+ * the model input is one (an input wider than 16 bits must be token ids). */
+#define ZKI_GATHER_FORMS                                                                                        \
+    "a Gather by activation indices is proven when the indices are the model's input (token ids) and the "   \
+    "data a constant int8/int16 table [V, D] gathered along axis 0 (an embedding)"
+int zki_lower_gather_ok(const zki_qmodel *m, const zki_qnode *n);
+int zki_lower_ids_only(const zki_qmodel *m);
+zki_status zki_lower_gather(zki_lowering *lw, int qi, const zki_qnode *n);
+
 /* Data movement (prover/lower_move.c): a Reshape, Transpose, Slice, Pad
  * or Gather by constant indices extends the program pending on its input
  * (or is a free alias); flush emits the MOVE node of tensor t's pending

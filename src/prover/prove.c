@@ -78,7 +78,7 @@ static zki_status forward(zki_walk *w, const zki_pk *pk, const int64_t *X)
     return st;
 }
 
-static zki_status check_input(const zki_dag *a, const int64_t *X, uint32_t B)
+static zki_status check_input(const zki_dag *a, const int64_t *X, uint32_t B, int priv)
 {
     if (B < 1 || B > ZKI_MAX_BATCH)
         return zki_fail(ZKI_ERR_INPUT, "prove: batch %u outside [1, %u]", B, ZKI_MAX_BATCH);
@@ -89,7 +89,8 @@ static zki_status check_input(const zki_dag *a, const int64_t *X, uint32_t B)
         if (X[i] < -lim || X[i] >= lim)
             return zki_fail(ZKI_ERR_INPUT, "input element %llu = %lld outside the %u-bit range",
                             (unsigned long long)i, (long long)X[i], a->in_bits);
-    return ZKI_OK;
+    zki_status st = zki_walk_input_check(a, priv ? NULL : X, B);
+    return st ? zki_fail_ctx(st, "prove") : ZKI_OK;
 }
 
 /* The public output [B][out_len], dense: a final map is gathered from its
@@ -109,7 +110,7 @@ static void output_of(const zki_dag *a, const zki_witness *W, uint32_t B, int64_
 zki_status zki_mlp_forward(const zki_pk *pk, const int64_t *X, uint32_t B, int64_t **y)
 {
     const zki_dag *a = &pk->vk.dag;
-    zki_status st = check_input(a, X, B);
+    zki_status st = check_input(a, X, B, 0);
     if (st)
         return st;
     zki_witness W;
@@ -199,7 +200,7 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     const zki_dag *a = &pk->vk.dag;
     uint32_t L = a->n_nodes;
     int priv = opts && opts->private_input;
-    zki_status st = check_input(a, X, B);
+    zki_status st = check_input(a, X, B, priv);
     if (st)
         return st;
     double t0 = now_s(), t1;
@@ -214,7 +215,8 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     zki_transcript ts = {0};
     zki_ledger led;
     zki_ledger_init(&led);
-    zki_walk w = {&pk->vk, a, B, priv, &lay, &mlk, &ts, &led, &cw, &ca, pk->w, pk->bias, &W, pack_bits(pk), NULL, 0, 0};
+    zki_walk w = {&pk->vk, a, B, priv, &lay, &mlk, &ts, &led, &cw, &ca, pk->w, pk->bias, &W, pack_bits(pk), NULL, 0, 0,
+                  priv ? NULL : X};
     pf->n_nodes = L;
     pf->B = B;
     pf->private_input = (uint32_t)priv;

@@ -114,6 +114,25 @@ void zki_pk_free(zki_pk *pk)
     free(pk);
 }
 
+/* A GATHER's table [V][D] (its model node's constant) as the gadgets'
+ * copy [V][2^ld], and into the committed table. */
+static zki_status gather_table(zki_pk *pk, uint32_t l, const int64_t *T, size_t es)
+{
+    const zki_dag_node *A = &pk->vk.dag.nodes[l];
+    uint64_t V = A->OC, D = A->K, kp = (uint64_t)1 << zki_log2_ceil(A->K);
+    if (!(pk->w[l] = calloc(V * kp, es)))
+        return zki_fail(ZKI_ERR_NOMEM, "setup: table of layer %u", l);
+    for (uint64_t v = 0; v < V; v++)
+        for (uint64_t d = 0; d < D; d++) {
+            if (es == 1)
+                ((int8_t *)pk->w[l])[v * kp + d] = (int8_t)T[v * D + d];
+            else
+                ((int16_t *)pk->w[l])[v * kp + d] = (int16_t)T[v * D + d];
+        }
+    zki_weight_table_put(&pk->vk, l, pk->wbig, pk->w[l], (int)es * 8, NULL);
+    return ZKI_OK;
+}
+
 static zki_status setup(const zki_qmodel *m, const uint8_t *seed, const zki_pk_file *saved,
                         zki_pk **out)
 {
@@ -166,6 +185,11 @@ static zki_status setup(const zki_qmodel *m, const uint8_t *seed, const zki_pk_f
                               ZKI_DAG_MAX_Q_LOG);
                 goto fail;
             }
+            continue;
+        }
+        if (pk->vk.dag.nodes[l].kind == ZKI_NODE_GATHER) {
+            if ((st = gather_table(pk, l, m->t[n->in[0]].data, es)))
+                goto fail;
             continue;
         }
         if (pk->vk.dag.nodes[l].kind != ZKI_NODE_LINEAR && pk->vk.dag.nodes[l].kind != ZKI_NODE_CONV)

@@ -37,6 +37,8 @@ static zki_status check_statement(const zki_vk *vk, const int64_t *X, uint32_t B
         if (X[i] < -ilim || X[i] >= ilim)
             return zki_fail(ZKI_ERR_VERIFY, "verify: input %llu outside the %u-bit range", (unsigned long long)i,
                             a->in_bits);
+    if (zki_walk_input_check(a, X, B))
+        return zki_fail_ctx(ZKI_ERR_VERIFY, "verify");
     int64_t olim = (int64_t)1 << (a->out_bits - 1);
     for (uint64_t i = 0; i < (uint64_t)B * pf->out_n; i++)
         if (pf->output[i] < -olim || pf->output[i] >= olim)
@@ -110,7 +112,8 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     zki_ledger_init(&led);
     zki_model_lookups mlk = {0};
     zki_seg_claims cw = {0}, ca = {0};
-    zki_walk w = {vk, a, B, (int)pf->private_input, &lay, &mlk, &ts, &led, &cw, &ca, NULL, NULL, NULL, 0, NULL, 0, 0};
+    zki_walk w = {vk, a, B, (int)pf->private_input, &lay, &mlk, &ts, &led, &cw, &ca, NULL, NULL, NULL, 0, NULL, 0, 0,
+                  X};
     /* the advice commitment's parameters set the opening's cost: the key
      * fixes them, checked before anything is allocated for the proof */
     if ((st = zki_advice_commitment_check(vk, &lay, &pf->acom, ZKI_ERR_VERIFY)))
