@@ -42,6 +42,38 @@
 #include "test_attack_util.h"
 #include "test_node_attack.h"
 
+/* A torch fixture NAME.onnx quantised on NAME_calib.npy, its key, and
+ * (after honest_proof) an honest proof's bytes and key. */
+typedef struct {
+    zki_qmodel *m;
+    int64_t *X;
+    zki_pk *pk, *hpk;
+    uint8_t *bytes;
+    size_t blen;
+} fixture;
+
+static int fixture_open(fixture *f, const char *name)
+{
+    char onnx[64], calib[64];
+    snprintf(onnx, sizeof onnx, "%s.onnx", name);
+    snprintf(calib, sizeof calib, "%s_calib.npy", name);
+    memset(f, 0, sizeof *f);
+    f->m = load_fixture(onnx, calib, &f->X);
+    if (f->m && f->X && zki_setup(f->m, atk_seed_w, &f->pk) == ZKI_OK)
+        return 1;
+    CHECK_MSG(0, "%s: no model or key: %s", name, zki_last_error());
+    return 0;
+}
+
+static void fixture_close(fixture *f)
+{
+    free(f->bytes);
+    zki_pk_free(f->hpk);
+    zki_pk_free(f->pk);
+    zki_qmodel_free(f->m);
+    free(f->X);
+}
+
 /* (a) the DAG's shape: kinds of its nodes in order. */
 static void check_dag(const zki_pk *pk, uint32_t *n_conv, uint32_t *n_move, uint32_t *raw)
 {
@@ -77,22 +109,17 @@ static void check_dag(const zki_pk *pk, uint32_t *n_conv, uint32_t *n_move, uint
  * Pad); mutations and cheats at them and at the softmax's nodes. */
 static void test_block(zki_rng *g)
 {
-    int64_t *X = NULL;
-    zki_qmodel *m = load_fixture("tok_block.onnx", "tok_block_calib.npy", &X);
-    zki_pk *pk = NULL;
-    if (!m || !X || zki_setup(m, atk_seed_w, &pk) != ZKI_OK) {
-        CHECK_MSG(0, "tok_block: no model or key: %s", zki_last_error());
-        zki_qmodel_free(m);
-        free(X);
+    fixture f;
+    if (!fixture_open(&f, "tok_block")) {
+        fixture_close(&f);
         return;
     }
+    zki_qmodel *m = f.m;
+    int64_t *X = f.X;
     check_fixture_torch(m, "", "tok_block", 0.999);
-    prove_fixture_rounds_ex(m, X, atk_seed_w, atk_seed_a, &pk, "tok_block", 0);
-    uint8_t *bytes = NULL;
-    size_t blen = 0;
-    zki_pk *hpk = NULL;
-    if (honest_proof(m, X, &bytes, &blen, &hpk, "tok_block")) {
-        const zki_dag *d = &hpk->vk.dag;
+    prove_fixture_rounds_ex(m, X, atk_seed_w, atk_seed_a, &f.pk, "tok_block", 0);
+    if (honest_proof(m, X, &f.bytes, &f.blen, &f.hpk, "tok_block")) {
+        const zki_dag *d = &f.hpk->vk.dag;
         uint32_t masks = 0, bmm = 0, maxpool = UINT32_MAX, mul = UINT32_MAX, pool = UINT32_MAX;
         for (uint32_t j = 0; j < d->n_nodes; j++) {
             const zki_dag_node *L = &d->nodes[j];
@@ -100,11 +127,11 @@ static void test_block(zki_rng *g)
             if (L->kind == ZKI_NODE_MOVE && zki_move_check(L->aux + 4, L->n_aux - 4, &info) == ZKI_OK &&
                 info.has_pad) {
                 masks++;
-                node_mutations(g, &hpk->vk, X, 2, bytes, blen, j, "causal mask");
+                node_mutations(g, &f.hpk->vk, X, 2, f.bytes, f.blen, j, "causal mask");
                 run_attack(m, X, 2, j, "causal mask", MAP);
             } else if (L->kind == ZKI_NODE_BMM) {
                 bmm++;
-                node_mutations(g, &hpk->vk, X, 2, bytes, blen, j, "bmm");
+                node_mutations(g, &f.hpk->vk, X, 2, f.bytes, f.blen, j, "bmm");
             }
             maxpool = L->kind == ZKI_NODE_MAXPOOL && maxpool == UINT32_MAX ? j : maxpool;
             mul = L->kind == ZKI_NODE_MUL ? j : mul; /* the last: the softmax's product */
@@ -121,41 +148,32 @@ static void test_block(zki_rng *g)
         if (mul != UINT32_MAX)
             run_attack(m, X, 2, mul, "softmax product", YOUT);
     }
-    free(bytes);
-    zki_pk_free(hpk);
-    zki_pk_free(pk);
-    zki_qmodel_free(m);
-    free(X);
+    fixture_close(&f);
 }
 
 /* The tiny GPT from token ids to logits. */
 static void test_gpt_tiny(zki_rng *g)
 {
-    int64_t *X = NULL;
-    zki_qmodel *m = load_fixture("gpt_tiny.onnx", "gpt_tiny_calib.npy", &X);
-    zki_pk *pk = NULL;
-    if (!m || !X || zki_setup(m, atk_seed_w, &pk) != ZKI_OK) {
-        CHECK_MSG(0, "gpt_tiny: no model or key: %s", zki_last_error());
-        zki_qmodel_free(m);
-        free(X);
+    fixture f;
+    if (!fixture_open(&f, "gpt_tiny")) {
+        fixture_close(&f);
         return;
     }
-    prove_fixture_rounds_ex(m, X, atk_seed_w, atk_seed_a, &pk, "gpt_tiny", 0);
-    uint8_t *bytes = NULL;
-    size_t blen = 0;
-    zki_pk *hpk = NULL;
-    if (honest_proof(m, X, &bytes, &blen, &hpk, "gpt_tiny")) {
-        const zki_dag *d = &hpk->vk.dag;
+    zki_qmodel *m = f.m;
+    int64_t *X = f.X;
+    prove_fixture_rounds_ex(m, X, atk_seed_w, atk_seed_a, &f.pk, "gpt_tiny", 0);
+    if (honest_proof(m, X, &f.bytes, &f.blen, &f.hpk, "gpt_tiny")) {
+        const zki_dag *d = &f.hpk->vk.dag;
         uint32_t gathers = 0, last = d->n_nodes - 1;
         for (uint32_t j = 0; j < d->n_nodes; j++) {
             zki_move_info info;
             const zki_dag_node *L = &d->nodes[j];
             if (L->kind == ZKI_NODE_GATHER) {
                 gathers++;
-                node_mutations(g, &hpk->vk, X, 2, bytes, blen, j, "gather");
+                node_mutations(g, &f.hpk->vk, X, 2, f.bytes, f.blen, j, "gather");
             } else if (L->kind == ZKI_NODE_MOVE && zki_move_check(L->aux + 4, L->n_aux - 4, &info) == ZKI_OK &&
                        info.has_pad) {
-                node_mutations(g, &hpk->vk, X, 2, bytes, blen, j, "causal mask");
+                node_mutations(g, &f.hpk->vk, X, 2, f.bytes, f.blen, j, "causal mask");
             }
         }
         /* the logits: a token conv's output moved back to [1, T, V] */
@@ -164,60 +182,45 @@ static void test_gpt_tiny(zki_rng *g)
                d->nodes[head].kind);
         CHECK_MSG(gathers == 1 && d->nodes[head].kind == ZKI_NODE_CONV, "gpt_tiny: %u gathers, head kind %u",
                   gathers, d->nodes[head].kind);
-        node_mutations(g, &hpk->vk, X, 2, bytes, blen, head, "head");
+        node_mutations(g, &f.hpk->vk, X, 2, f.bytes, f.blen, head, "head");
         run_attack(m, X, 2, head, "head", ACC);
     }
-    free(bytes);
-    zki_pk_free(hpk);
-    zki_pk_free(pk);
-    zki_qmodel_free(m);
-    free(X);
+    fixture_close(&f);
 }
 
 int main(void)
 {
     zki_rng g;
     zki_rng_seed(&g, 7121);
-    int64_t *X = NULL;
-    zki_qmodel *m = load_fixture("tok_mlp.onnx", "tok_mlp_calib.npy", &X);
-    zki_pk *pk = NULL;
-    if (!m || !X || zki_setup(m, atk_seed_w, &pk) != ZKI_OK) {
-        CHECK_MSG(0, "tok_mlp: no model or key: %s", zki_last_error());
-        zki_qmodel_free(m);
-        free(X);
-        return TEST_SUMMARY();
-    }
-    check_fixture_torch(m, "", "tok_mlp", 0.999);
-    uint32_t n_conv, n_move, raw;
-    check_dag(pk, &n_conv, &n_move, &raw);
-    prove_fixture_rounds(m, X, atk_seed_w, atk_seed_a, &pk, "tok_mlp");
-    uint8_t *bytes = NULL;
-    size_t blen = 0;
-    zki_pk *hpk = NULL;
-    if (honest_proof(m, X, &bytes, &blen, &hpk, "tok_mlp")) {
-        const zki_dag *d = &hpk->vk.dag;
-        for (uint32_t j = 0; j < d->n_nodes; j++)
-            if (d->nodes[j].kind == ZKI_NODE_CONV || d->nodes[j].kind == ZKI_NODE_MOVE)
-                node_mutations(&g, &hpk->vk, X, 2, bytes, blen, j,
-                               d->nodes[j].kind == ZKI_NODE_CONV ? "token conv" : "move");
-        for (uint32_t j = 0; j < d->n_nodes; j++) {
-            const zki_dag_node *L = &d->nodes[j];
-            if (L->kind == ZKI_NODE_CONV && !zki_dag_raw(L)) {
-                run_attack(m, X, 2, j, "token conv", ACC);
-                run_attack(m, X, 2, j, "token conv", QUOT);
-                run_attack(m, X, 2, j, "token conv", YOUT);
-            } else if (L->kind == ZKI_NODE_CONV) {
-                run_attack(m, X, 2, j, "raw token conv", RAW);
-            } else if (L->kind == ZKI_NODE_MOVE && L->out_bits <= 16) {
-                run_attack(m, X, 2, j, "move", MAP);
+    fixture f;
+    if (fixture_open(&f, "tok_mlp")) {
+        zki_qmodel *m = f.m;
+        int64_t *X = f.X;
+        check_fixture_torch(m, "", "tok_mlp", 0.999);
+        uint32_t n_conv, n_move, raw;
+        check_dag(f.pk, &n_conv, &n_move, &raw);
+        prove_fixture_rounds(m, X, atk_seed_w, atk_seed_a, &f.pk, "tok_mlp");
+        if (honest_proof(m, X, &f.bytes, &f.blen, &f.hpk, "tok_mlp")) {
+            const zki_dag *d = &f.hpk->vk.dag;
+            for (uint32_t j = 0; j < d->n_nodes; j++)
+                if (d->nodes[j].kind == ZKI_NODE_CONV || d->nodes[j].kind == ZKI_NODE_MOVE)
+                    node_mutations(&g, &f.hpk->vk, X, 2, f.bytes, f.blen, j,
+                                   d->nodes[j].kind == ZKI_NODE_CONV ? "token conv" : "move");
+            for (uint32_t j = 0; j < d->n_nodes; j++) {
+                const zki_dag_node *L = &d->nodes[j];
+                if (L->kind == ZKI_NODE_CONV && !zki_dag_raw(L)) {
+                    run_attack(m, X, 2, j, "token conv", ACC);
+                    run_attack(m, X, 2, j, "token conv", QUOT);
+                    run_attack(m, X, 2, j, "token conv", YOUT);
+                } else if (L->kind == ZKI_NODE_CONV) {
+                    run_attack(m, X, 2, j, "raw token conv", RAW);
+                } else if (L->kind == ZKI_NODE_MOVE && L->out_bits <= 16) {
+                    run_attack(m, X, 2, j, "move", MAP);
+                }
             }
         }
     }
-    free(bytes);
-    zki_pk_free(hpk);
-    zki_pk_free(pk);
-    zki_qmodel_free(m);
-    free(X);
+    fixture_close(&f);
     test_block(&g);
     test_gpt_tiny(&g);
     return TEST_SUMMARY();
