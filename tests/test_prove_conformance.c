@@ -107,11 +107,13 @@ static const char *const ops_under_test[][2] = {
     {"test_reduce_max_", "Reduce"},
     {"test_batchnorm", "BatchNorm"},
     {"test_instancenorm", "InstanceNorm"},
+    {"test_layer_normalization_", "LayerNorm"},
 };
-#define N_FAMILIES 14
+#define N_FAMILIES 15
 static const char *const families[N_FAMILIES] = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
                                                  "Flatten", "Add", "Concat", "Lookup", "Mul/Sub/Div",
-                                                 "Move", "Reduce", "BatchNorm", "Softmax", "InstanceNorm"};
+                                                 "Move", "Reduce", "BatchNorm", "Softmax", "InstanceNorm",
+                                                 "LayerNorm"};
 /* families from here on are wrapped with a Linear before the op */
 #define FIRST_MAP_FAMILY 7
 

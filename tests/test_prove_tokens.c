@@ -206,15 +206,18 @@ int main(void)
                 if (d->nodes[j].kind == ZKI_NODE_CONV || d->nodes[j].kind == ZKI_NODE_MOVE)
                     node_mutations(&g, &f.hpk->vk, X, 2, f.bytes, f.blen, j,
                                    d->nodes[j].kind == ZKI_NODE_CONV ? "token conv" : "move");
+            /* one of each: the first requantising conv, the raw one, the
+             * first move (each attack is a whole proof) */
+            int conv = 0, rawc = 0, move = 0;
             for (uint32_t j = 0; j < d->n_nodes; j++) {
                 const zki_dag_node *L = &d->nodes[j];
-                if (L->kind == ZKI_NODE_CONV && !zki_dag_raw(L)) {
+                if (L->kind == ZKI_NODE_CONV && !zki_dag_raw(L) && !conv++) {
                     run_attack(m, X, 2, j, "token conv", ACC);
                     run_attack(m, X, 2, j, "token conv", QUOT);
                     run_attack(m, X, 2, j, "token conv", YOUT);
-                } else if (L->kind == ZKI_NODE_CONV) {
+                } else if (L->kind == ZKI_NODE_CONV && zki_dag_raw(L) && !rawc++) {
                     run_attack(m, X, 2, j, "raw token conv", RAW);
-                } else if (L->kind == ZKI_NODE_MOVE && L->out_bits <= 16) {
+                } else if (L->kind == ZKI_NODE_MOVE && L->out_bits <= 16 && !move++) {
                     run_attack(m, X, 2, j, "move", MAP);
                 }
             }
