@@ -82,6 +82,8 @@ band = np.where(np.abs(np.subtract.outer(np.arange(4), np.arange(4))) <= 1, 0.0,
 nodes = [helper.make_node("Add", ["x", "mask"], ["s"], "/mask/Add"),
          helper.make_node("Softmax", ["s"], ["y"], "/sm/Softmax", axis=-1)]
 save("refuse_attn_mask.onnx", nodes, [const("mask", band)], [1, 2, 4, 4], [1, 2, 4, 4], 13)
+np.save(os.path.join(OUT, "refuse_attn_mask_calib.npy"),
+        np.random.default_rng(3).standard_normal((4, 2, 4, 4)).astype(np.float32))
 
 # a plain RNN and two Hardmax: both ops named at once (LSTM and GRU are
 # unrolled, an RNN is not)
