@@ -253,20 +253,29 @@ static zki_status extend(zki_lowering *lw, const zki_move_pending *from, const i
     return st;
 }
 
+/* Model tensor t's pending program (or, if none, a new one reading t in
+ * its dense shape) extended by steps[n] into a new program *idx; model
+ * node qi reads t. */
+static zki_status extend_tensor(zki_lowering *lw, int qi, int t, const int64_t *steps, size_t n, int *idx)
+{
+    zki_move_pending *P = pending_of(lw, t);
+    if (P)
+        return extend(lw, P, steps, n, idx);
+    const zki_qtensor *xt = &lw->m->t[t];
+    const zki_qnode *q = &lw->m->nodes[qi];
+    if (xt->rank < 1 || xt->rank > ZKI_MOVE_MAX_RANK || zki_qnumel(xt) != lw->t[t].feat)
+        REFUSE("prove: node '%s' (%s): its input's shape", q->name, zki_qop_name(q->op));
+    /* the pad constant, x's dense shape */
+    int64_t head[2 + ZKI_MOVE_MAX_RANK] = {0, xt->rank};
+    memcpy(head + 2, xt->dims, sizeof(int64_t) * (size_t)xt->rank);
+    zki_move_pending from = {lw->t[t], head, 2 + (size_t)xt->rank, 0, -1};
+    return extend(lw, &from, steps, n, idx);
+}
+
 zki_status zki_lower_move_into(zki_lowering *lw, int qi, int t, const int64_t *steps, size_t n, zki_tinfo *y)
 {
-    const zki_qtensor *xt = &lw->m->t[t];
-    zki_move_pending *P = pending_of(lw, t);
-    int64_t head[2 + ZKI_MOVE_MAX_RANK] = {0, xt->rank};
-    zki_move_pending from = {lw->t[t], head, 2 + (size_t)xt->rank, 0, -1};
-    if (!P) {
-        if (xt->rank < 1 || xt->rank > ZKI_MOVE_MAX_RANK || zki_qnumel(xt) != lw->t[t].feat)
-            REFUSE("prove: node '%s': its input's shape", lw->m->nodes[qi].name);
-        memcpy(head + 2, xt->dims, sizeof(int64_t) * (size_t)xt->rank);
-        P = &from;
-    }
     int idx = -1;
-    zki_status st = extend(lw, P, steps, n, &idx);
+    zki_status st = extend_tensor(lw, qi, t, steps, n, &idx);
     return st ? st : emit_pending(lw, qi, &lw->mv[idx], y);
 }
 
@@ -308,7 +317,6 @@ static int is_alias(const zki_lowering *lw, const zki_qnode *n)
 
 zki_status zki_lower_move(zki_lowering *lw, int qi, const zki_qnode *n)
 {
-    const zki_qtensor *xt = &lw->m->t[n->in[0]];
     zki_tinfo *x = &lw->t[n->in[0]];
     if (!x->mv) {
         zki_status st = zki_lower_known(lw, n, n->in[0]);
@@ -337,25 +345,10 @@ zki_status zki_lower_move(zki_lowering *lw, int qi, const zki_qnode *n)
         P = NULL;
     }
     int idx = -1;
-    if (!st) {
-        if (P) {
-            st = new_pending(lw, P, len, &idx);
-        } else {
-            /* a new program from x: the pad constant, x's dense shape */
-            int64_t head[2 + ZKI_MOVE_MAX_RANK] = {0, xt->rank};
-            memcpy(head + 2, xt->dims, sizeof(int64_t) * (size_t)xt->rank);
-            zki_move_pending from = {*x, head, 2 + (size_t)xt->rank, 0, -1};
-            if (zki_qnumel(xt) != x->feat)
-                st = zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s): its input's shape", n->name,
-                              zki_qop_name(n->op));
-            else
-                st = new_pending(lw, &from, len, &idx);
-        }
-    }
+    if (!st)
+        st = extend_tensor(lw, qi, n->in[0], step, len, &idx);
     if (!st) {
         P = &lw->mv[idx];
-        memcpy(P->prog + P->n, step, sizeof(int64_t) * len);
-        P->n += len;
         if (cpad) {
             P->prog[0] = cval;
             P->has_pad = 1;
