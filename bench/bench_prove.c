@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     uint32_t B = 0;
     if (zki_cli_in_of_vk(&pk->vk, &im) || zki_cli_read_input(&im, argv[2], &io, &X, &B))
         return 1;
-    zki_prove_opts po = {0, seed_advice, NULL, NULL};
+    zki_prove_opts po = {0, seed_advice, NULL, NULL, 0, 0};
     zki_proof pf;
     zki_prove_stats ps;
     memset(&ps, 0, sizeof ps);

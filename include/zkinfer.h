@@ -573,6 +573,47 @@ ZKI_API ZKI_WARN_UNUSED zki_status zki_proof_output(const zki_proof *proof, uint
 ZKI_API ZKI_WARN_UNUSED zki_status zki_proof_output_float(const zki_proof *proof, const zki_vk *vk, float *out,
                                                           size_t n);
 
+/* ---- generation (language models) --------------------------------------- */
+
+/* Greedy generation, proven. The model maps token ids [1, T] (int64) to
+ * logits [1, T, V] of at most 16 bits (`zkinfer compile` of a causal
+ * language model). Starting from the prompt, max_new times: run the model
+ * and append the index of the first largest logit at the last position.
+ * Then one proof over one forward pass of the prompt, the new ids and
+ * zeros after them shows that every new id is the argmax (ties to the
+ * lowest index) of the logits at the position before it; the logits stay
+ * hidden (docs/protocol.md, "Generation").
+ *
+ * Returns: ZKI_OK; ZKI_ERR_UNSUPPORTED (not such a model: the message says
+ *          what differs); ZKI_ERR_INPUT (n_prompt or max_new 0, n_prompt +
+ *          max_new > T, an id outside the vocabulary); ZKI_ERR_NOMEM.
+ * Args:    pk: the prover key (one proof, as zki_prove_int).
+ *          prompt: n_prompt token ids.
+ *          progress: called after each new token ("token", k, max_new) and
+ *          at the proof's stages (NULL: none), with progress_ctx.
+ * Out:     proof: free with zki_proof_destroy; NULL on failure; the new ids
+ *          from zki_proof_generated. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_generate(zki_pk *pk, const int64_t *prompt, uint32_t n_prompt,
+                                                uint32_t max_new, zki_progress_fn progress, void *progress_ctx,
+                                                zki_proof **proof);
+
+/* Checks a generation proof against the key and the prompt it continues.
+ * Returns: ZKI_OK (valid: the ids of zki_proof_generated are the greedy
+ *          continuation); ZKI_ERR_VERIFY (not valid: the message says why,
+ *          e.g. another prompt); ZKI_ERR_INPUT (NULL arguments, a plain
+ *          proof: use zki_verify_int); ZKI_ERR_NOMEM. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_verify_generation(const zki_vk *vk, const int64_t *prompt, uint32_t n_prompt,
+                                                         const zki_proof *proof);
+
+/* A generation proof's new ids (trust them only after
+ * zki_verify_generation returned ZKI_OK).
+ * Returns: ZKI_OK; ZKI_ERR_INPUT (NULL proof).
+ * Out (each may be NULL): ids: borrowed (valid while the proof lives);
+ *          n: their count (0 for a plain proof); n_prompt: the prompt's
+ *          length. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_proof_generated(const zki_proof *proof, const int64_t **ids, uint32_t *n,
+                                                       uint32_t *n_prompt);
+
 /* ---- inspecting files --------------------------------------------------- */
 
 /* Describes any file zkinfer reads, as `zkinfer inspect` prints it: a .zkm

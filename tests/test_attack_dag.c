@@ -313,7 +313,7 @@ static void test_keys(void)
     int64_t X[72];
     for (int i = 0; i < 72; i++)
         X[i] = (int64_t)zki_rng_below(&g, 256) - 128;
-    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
     zki_proof pf;
     CHECK(zki_prove(pk, X, 1, &o, &pf, NULL) == ZKI_OK);
     uint8_t *pb = NULL;
@@ -382,7 +382,7 @@ static void test_statement(void)
     int64_t X[144];
     for (int i = 0; i < 144; i++)
         X[i] = (int64_t)zki_rng_below(&g, 256) - 128;
-    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
     zki_proof pf;
     uint8_t *pb = NULL;
     size_t pn = 0;
@@ -396,7 +396,7 @@ static void test_statement(void)
     zki_pk_free(pk);
     CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
     if (pk) {
-        zki_prove_opts op = {1, seed_a, NULL, NULL};
+        zki_prove_opts op = {1, seed_a, NULL, NULL, 0, 0};
         CHECK(zki_prove(pk, X, 1, &op, &pf, NULL) == ZKI_OK);
         CHECK(zki_proof_to_bytes(&pf, &pb, &pn) == ZKI_OK);
         zki_proof_free(&pf);
@@ -454,8 +454,8 @@ static void forge_with_qlog(zki_pk *pk, uint32_t j, const int64_t *X, int64_t y0
         return;
     }
     printf("  the edited key (q_log 19, below the accumulators' bound) parses\n");
-    zki_prove_opts o = {0, seed_a, NULL, NULL};
-    zki_prove_seam seam = {0, ZKI_LK_COLS_FIELD, mal_rq, &j};
+    zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
+    zki_prove_seam seam = {0, ZKI_LK_COLS_FIELD, mal_rq, &j, 0};
     zki_proof pf;
     zki_prove_test_seam = &seam;
     zki_status st = zki_prove(pk, X, 1, &o, &pf, NULL);
@@ -540,7 +540,7 @@ static void prove_and_swap(const zki_qmodel *m, const int64_t *X, uint32_t B, co
     CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "%s: setup: %s", what, zki_last_error());
     if (!pk)
         return;
-    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
     zki_proof pf;
     zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
     CHECK_MSG(st == ZKI_OK, "%s: prove: %s", what, zki_last_error());
@@ -658,7 +658,7 @@ static void prove_private(const zki_qmodel *m, const int64_t *X, uint32_t B, con
         CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
         if (!pk)
             return;
-        zki_prove_opts o = {priv, seed_a, NULL, NULL};
+        zki_prove_opts o = {priv, seed_a, NULL, NULL, 0, 0};
         zki_proof pf;
         CHECK_MSG(zki_prove(pk, X, B, &o, &pf, NULL) == ZKI_OK, "%s: prove: %s", what, zki_last_error());
         check_output_is_qexec(m, X, B, &pf, what);

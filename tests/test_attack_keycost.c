@@ -285,7 +285,7 @@ static void test_bound_honest(uint32_t B)
     zki_rng_seed(&g, 5);
     for (size_t i = 0; i < (size_t)B * widths[0]; i++)
         X[i] = (int64_t)zki_rng_below(&g, 256) - 128;
-    zki_prove_opts o = {0, seed_w, NULL, NULL};
+    zki_prove_opts o = {0, seed_w, NULL, NULL, 0, 0};
     zki_proof pf;
     uint8_t *b = NULL;
     size_t n = 0;

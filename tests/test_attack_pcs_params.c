@@ -71,7 +71,7 @@ static zki_status prove_with(const int64_t *X, const zki_pcs_params *adv, zki_pr
     zki_status st = zki_setup(model, seed_w, &pk);
     if (st)
         return st;
-    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
     zki_prove_test_advice_pcs = adv;
     st = zki_prove(pk, X, B, &o, pf, NULL);
     zki_prove_test_advice_pcs = NULL;

@@ -176,7 +176,7 @@ int main(void)
     for (int priv = 0; priv < 2; priv++) {
         zki_pk *pk = NULL;
         CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
-        zki_prove_opts o = {priv, seed_a, NULL, NULL};
+        zki_prove_opts o = {priv, seed_a, NULL, NULL, 0, 0};
         zki_proof pf;
         CHECK(zki_prove(pk, X, B, &o, &pf, NULL) == ZKI_OK);
         CHECK(!memcmp(pf.output, yq, sizeof(yq[0]) * B * pf.out_n));

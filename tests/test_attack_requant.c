@@ -77,8 +77,8 @@ static zki_status mal_node(void *ctx, const zki_pk *pk, uint32_t j, zki_witness 
  * or FORGE_FAILED */
 static int forge_cols(zki_pk *pk, const int64_t *X, uint32_t B, int priv, int cols, int64_t *out0)
 {
-    zki_prove_opts o = {priv, seed_a, NULL, NULL};
-    zki_prove_seam seam = {1, cols, mal_node, NULL};
+    zki_prove_opts o = {priv, seed_a, NULL, NULL, 0, 0};
+    zki_prove_seam seam = {1, cols, mal_node, NULL, 0};
     zki_proof pf;
     zki_prove_test_seam = &seam;
     zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
@@ -162,7 +162,7 @@ static void test_wrap(void)
     if (st == ZKI_OK) {
         CHECK(pk->vk.dag.nodes[0].q_log == 20); /* saturated */
         /* the honest prover cannot prove this input (q = 2^32) */
-        zki_prove_opts o = {0, seed_a, NULL, NULL};
+        zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
         zki_proof hp;
         CHECK(zki_prove(pk, X, 1, &o, &hp, NULL) != ZKI_OK);
         zki_pk_free(pk);

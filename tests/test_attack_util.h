@@ -183,7 +183,7 @@ static inline int seam_prove_verify(const zki_qmodel *m, const int64_t *X, uint3
         CHECK_MSG(0, "setup: %s", zki_last_error());
         return SEAM_PROVER_REFUSED;
     }
-    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
     zki_proof pf;
     zki_prove_test_seam = seam;
     zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
@@ -224,7 +224,7 @@ static inline int seam_attack(const zki_qmodel *m, const int64_t *X, uint32_t B,
                               zki_status (*hook)(void *, const zki_pk *, uint32_t, zki_witness *, uint32_t, zki_status),
                               void *ctx, int *honest)
 {
-    zki_prove_seam seam = {0, ZKI_LK_COLS_INT, hook, ctx};
+    zki_prove_seam seam = {0, ZKI_LK_COLS_INT, hook, ctx, 0};
     int vs = seam_prove_verify(m, X, B, seed_w, seed_a, &seam, honest, NULL, NULL, NULL);
     if (vs == SEAM_PROVER_REFUSED) {
         printf("    forced out (lookups leave bad values uncounted, sum-checks take false claims):\n");

@@ -261,7 +261,7 @@ static void model_golden(const char *tag, const char *onnx, int threads)
           zki_cli_read_input(&im, tdata("fmnist_sample.npy"), &io, &X, &B) == 0 && B == 1);
     if (!X)
         goto done;
-    zki_prove_opts po = {0, SEED_ADVICE, NULL, NULL};
+    zki_prove_opts po = {0, SEED_ADVICE, NULL, NULL, 0, 0};
     zki_proof pf;
     zki_status st = zki_prove(pk, X, B, &po, &pf, NULL);
     CHECK_MSG(st == ZKI_OK, "%s prove: %s", tag, zki_last_error());

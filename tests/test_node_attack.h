@@ -191,7 +191,7 @@ static inline size_t node_bytes(const zki_node_proof *p)
 static inline int node_span(const zki_proof *pf, uint32_t j, size_t *at, size_t *len)
 {
     uint8_t *b = NULL;
-    size_t n = 0, o = 8 + 4 + 32 + 32 + 4 * 4 + 8 * (size_t)pf->B * pf->out_n;
+    size_t n = 0, o = 8 + 4 + 32 + 32 + 5 * 4 + 8 * (size_t)pf->B * pf->out_n + (pf->gen_n ? 4 + 8 * (size_t)pf->gen_n : 0);
     if (zki_pcs_commitment_to_bytes(&pf->acom, &b, &n))
         return 0;
     free(b);
@@ -202,6 +202,8 @@ static inline int node_span(const zki_proof *pf, uint32_t j, size_t *at, size_t 
         free(b);
         o += 4 + n;
     }
+    if (pf->gen_n)
+        o += 32 + sc_bytes(&pf->gen_sc);
     for (uint32_t k = pf->n_nodes; k-- > j + 1;)
         o += node_bytes(&pf->node[k]);
     *at = o;
@@ -303,7 +305,7 @@ static inline void thread_identical(const zki_qmodel *m, const int64_t *X, const
     for (int t = 0; t < 2; t++) {
         omp_set_num_threads(t + 1);
         zki_pk *pk = NULL;
-        zki_prove_opts o = {0, atk_seed_a, NULL, NULL};
+        zki_prove_opts o = {0, atk_seed_a, NULL, NULL, 0, 0};
         zki_proof pf;
         if (zki_setup(m, atk_seed_w, &pk) == ZKI_OK && zki_prove(pk, X, 2, &o, &pf, NULL) == ZKI_OK) {
             CHECK(zki_proof_to_bytes(&pf, &b[t], &n[t]) == ZKI_OK);
@@ -334,9 +336,9 @@ static inline int private_seam_proof(const zki_qmodel *m, const int64_t *X, uint
         CHECK_MSG(0, "setup: %s", zki_last_error());
         return SEAM_PROVER_REFUSED;
     }
-    zki_prove_seam seam = {0, forced ? ZKI_LK_COLS_FIELD_UNCHECKED : ZKI_LK_COLS_INT, hook, ctx};
+    zki_prove_seam seam = {0, forced ? ZKI_LK_COLS_FIELD_UNCHECKED : ZKI_LK_COLS_INT, hook, ctx, 0};
     zki_sumcheck_test_false_claims = forced;
-    zki_prove_opts o = {1, atk_seed_a, NULL, NULL};
+    zki_prove_opts o = {1, atk_seed_a, NULL, NULL, 0, 0};
     zki_proof pf;
     uint8_t *bytes = NULL;
     size_t len = 0;

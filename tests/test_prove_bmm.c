@@ -131,7 +131,7 @@ static void test_onnx(zki_rng *g)
     zki_qmodel *m = load_fixture("bmm_attn.onnx", "bmm_attn_calib.npy", &X);
     zki_pk *pk = NULL;
     if (m && X && zki_setup(m, atk_seed_w, &pk) == ZKI_OK) {
-        zki_prove_opts o = {0, atk_seed_a, NULL, NULL};
+        zki_prove_opts o = {0, atk_seed_a, NULL, NULL, 0, 0};
         zki_proof pf;
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -196,7 +196,7 @@ static void run_case_x(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, 
         free(X);
         return;
     }
-    zki_prove_opts o = {priv, seed_a, NULL, NULL};
+    zki_prove_opts o = {priv, seed_a, NULL, NULL, 0, 0};
     zki_proof pf;
     st = zki_prove(pk, X, B, &o, &pf, NULL);
     CHECK_MSG(st == ZKI_OK, "%s: prove: %s", what, zki_last_error());
@@ -314,7 +314,7 @@ static void thread_determinism(zki_rng *g, zki_qmodel *m, uint32_t B)
         omp_set_num_threads(k ? 2 : 1);
         zki_pk *pk = NULL;
         zki_proof pf;
-        zki_prove_opts o = {0, seed_a, NULL, NULL};
+        zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
         if (zki_setup(m, seed_w, &pk) == ZKI_OK && zki_prove(pk, X, B, &o, &pf, NULL) == ZKI_OK) {
             CHECK(zki_proof_to_bytes(&pf, &bytes[k], &len[k]) == ZKI_OK);
             zki_proof_free(&pf);
@@ -430,7 +430,7 @@ static void forged_slices(zki_rng *g, zki_qmodel *m)
     zki_pk *pk = NULL;
     CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
     zki_proof pf;
-    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
     if (!pk || zki_prove(pk, X, 1, &o, &pf, NULL) != ZKI_OK) {
         CHECK_MSG(0, "forged slices: honest proof failed: %s", zki_last_error());
         zki_pk_free(pk);

@@ -437,7 +437,7 @@ static void test_allops(zki_rng *g)
                       kinds[ZKI_NODE_LINEAR] == 1 && a->nodes[1].G == 2 && a->nodes[2].G == 8 &&
                       a->nodes[2].dh == 2,
                   "all-ops arch: %u convs", kinds[ZKI_NODE_CONV]);
-        zki_prove_opts o = {priv, seed_a, NULL, NULL};
+        zki_prove_opts o = {priv, seed_a, NULL, NULL, 0, 0};
         zki_proof pf;
         double t0 = now_s();
         zki_status st = zki_prove(pk, X, B, &o, &pf, NULL);
@@ -528,7 +528,7 @@ static void run_case(zki_rng *g, const char *what, const spec *sp, uint32_t B, i
               a->nodes[cl[1]].in[0] == (sp->dense == 2 ? ly + 2 : ly + 1) &&
               a->nodes[cl[1]].in[1] == (sp->dense == 2 ? ly + 1 : ly + 2));
     }
-    zki_prove_opts o = {priv, seed_a, NULL, NULL};
+    zki_prove_opts o = {priv, seed_a, NULL, NULL, 0, 0};
     zki_proof pf;
     double t0 = now_s();
     st = zki_prove(pk, X, B, &o, &pf, NULL);

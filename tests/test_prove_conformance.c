@@ -656,7 +656,7 @@ static void prove_and_check(case_row *row, int mode, zki_qmodel *m, const zki_gr
             fail(row, mode, "setup failed on an accepted architecture: %s", zki_last_error());
         goto done;
     }
-    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
     if ((st = zki_prove(pk, X, 1, &o, &pf, NULL)) != ZKI_OK) {
         fail(row, mode, "prove failed on an accepted architecture: %s", zki_last_error());
         goto done;

@@ -126,7 +126,7 @@ static void out_of_range(const zki_qmodel *m, const int64_t *X, uint32_t T, uint
     }
     int64_t *Y = malloc(sizeof(int64_t) * 2 * T);
     memcpy(Y, X, sizeof(int64_t) * 2 * T);
-    zki_prove_opts o = {0, atk_seed_a, NULL, NULL};
+    zki_prove_opts o = {0, atk_seed_a, NULL, NULL, 0, 0};
     zki_proof pf;
     const int64_t bad[2] = {V, -1};
     char want[96];
@@ -142,7 +142,7 @@ static void out_of_range(const zki_qmodel *m, const int64_t *X, uint32_t T, uint
         if (!st)
             zki_proof_free(&pf);
         /* the seam's unchecked input still meets the gadget's own check */
-        zki_prove_seam seam = {1, 0, NULL, NULL};
+        zki_prove_seam seam = {1, 0, NULL, NULL, 0};
         zki_prove_test_seam = &seam;
         st = zki_prove(pk, Y, 2, &o, &pf, NULL);
         zki_prove_test_seam = NULL;
@@ -179,7 +179,7 @@ static void private_refused(const zki_qmodel *m, const int64_t *X, const char *w
         CHECK_MSG(0, "%s: setup: %s", what, zki_last_error());
         return;
     }
-    zki_prove_opts o = {1, atk_seed_a, NULL, NULL};
+    zki_prove_opts o = {1, atk_seed_a, NULL, NULL, 0, 0};
     zki_proof pf;
     zki_status st = zki_prove(pk, X, 1, &o, &pf, NULL);
     CHECK_MSG(st == ZKI_ERR_UNSUPPORTED && strstr(zki_last_error(), "private input"), "%s: private: %d: %s", what,

@@ -30,7 +30,7 @@ static zki_status prove_verify(const zki_qmodel *m, const int64_t *X, uint32_t B
     CHECK_MSG(st == ZKI_OK, "setup: %s", zki_last_error());
     if (st)
         return st;
-    zki_prove_opts o = {priv, seed_a, NULL, NULL};
+    zki_prove_opts o = {priv, seed_a, NULL, NULL, 0, 0};
     zki_proof pf;
     st = zki_prove(pk, X, B, &o, &pf, NULL);
     CHECK_MSG(st == ZKI_OK, "prove: %s", zki_last_error());
@@ -208,7 +208,7 @@ static void test_fmnist(zki_rng *g)
         zki_pk *pk3;
         CHECK(zki_setup(m, seed_w, &pk3) == ZKI_OK);
         zki_proof q3;
-        zki_prove_opts o = {0, seed_a, NULL, NULL};
+        zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
         CHECK(zki_prove(pk3, X, 1, &o, &q3, NULL) == ZKI_OK);
         q3.vk_hash = vk.vk_hash; /* claim the original key */
         CHECK(zki_verify(&vk, X, 1, &q3) == ZKI_ERR_VERIFY);
@@ -224,7 +224,7 @@ static void test_fmnist(zki_rng *g)
         int8_t *wb = pk4->w[0];
         wb[zki_rng_below(g, 40) * 1024 + zki_rng_below(g, 784)] ^= 0x11;
         zki_proof q4;
-        zki_prove_opts o = {0, seed_a, NULL, NULL};
+        zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
         zki_status s4 = zki_prove(pk4, X, 1, &o, &q4, NULL);
         if (s4 == ZKI_OK) {
             CHECK(zki_verify(&pk4->vk, X, 1, &q4) == ZKI_ERR_VERIFY);
@@ -253,7 +253,7 @@ static void test_input_range(void)
     CHECK(zki_setup(m, seed_w, &pk) == ZKI_OK);
     int64_t X[4] = {1, -128, 127, 128}; /* 128 is outside int8 */
     zki_proof pf;
-    zki_prove_opts o = {1, seed_a, NULL, NULL};
+    zki_prove_opts o = {1, seed_a, NULL, NULL, 0, 0};
     CHECK(zki_prove(pk, X, 1, &o, &pf, NULL) == ZKI_ERR_INPUT);
     X[3] = -127;
     CHECK(zki_prove(pk, X, 1, &o, &pf, NULL) == ZKI_OK);

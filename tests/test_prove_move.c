@@ -419,8 +419,8 @@ static zki_status swap_hook(void *ctx, const zki_pk *pk, uint32_t j, zki_witness
 
 static int prove_cheat(zki_pk *pk, const int64_t *X, cheat *c, int forced)
 {
-    zki_prove_opts o = {0, seed_a, NULL, NULL};
-    zki_prove_seam seam = {0, forced ? ZKI_LK_COLS_FIELD_UNCHECKED : ZKI_LK_COLS_INT, swap_hook, c};
+    zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
+    zki_prove_seam seam = {0, forced ? ZKI_LK_COLS_FIELD_UNCHECKED : ZKI_LK_COLS_INT, swap_hook, c, 0};
     zki_proof pf;
     zki_prove_test_seam = &seam;
     zki_sumcheck_test_false_claims = forced;
@@ -550,7 +550,7 @@ static void test_altered_program(const char *name, zki_pk *pk, const int64_t *X)
     zki_dag_free(&back);
     free(w.p);
     /* the prover under the altered program, verified with the honest key */
-    zki_prove_opts o = {0, seed_a, NULL, NULL};
+    zki_prove_opts o = {0, seed_a, NULL, NULL, 0, 0};
     zki_proof pf;
     zki_status st = zki_prove(pk, X, 1, &o, &pf, NULL);
     CHECK_MSG(st == ZKI_OK, "move_%s: prove under the altered program: %s", name, zki_last_error());

@@ -218,7 +218,7 @@ static void run_case(zki_rng *g, const char *what, zki_qmodel *m, uint32_t B, in
     for (uint32_t l = 0; l < a->n_nodes; l++)
         if (a->nodes[l].kind != ZKI_NODE_ADD)
             CHECK(a->nodes[l].n_in == 1 && (a->nodes[l].in[0] == l || (down && l == 7)));
-    zki_prove_opts o = {priv, seed_a, NULL, NULL};
+    zki_prove_opts o = {priv, seed_a, NULL, NULL, 0, 0};
     zki_proof pf;
     st = zki_prove(pk, X, B, &o, &pf, NULL);
     CHECK_MSG(st == ZKI_OK, "%s: prove: %s", what, zki_last_error());

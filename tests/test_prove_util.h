@@ -126,7 +126,7 @@ static inline void check_output_is_qexec(const zki_qmodel *m, const int64_t *X, 
  * prover/prover.h). (It was 60, inside the input digest, once the digest
  * joined the header: the "altered output" checks then flipped a digest
  * byte instead.) */
-#define ZKI_PROOF_OUTPUT_AT (8 + 4 + 32 + 32 + 4 + 4 + 4 + 4)
+#define ZKI_PROOF_OUTPUT_AT (8 + 4 + 32 + 32 + 4 + 4 + 4 + 4 + 4) /* a plain proof: gen_n 0 */
 
 /* The honest proof bytes (batch B, Xv or NULL for a private input) with
  * its first output value altered, then `mutations` random single-byte
@@ -231,7 +231,7 @@ static inline void prove_fixture_rounds_ex(const zki_qmodel *m, const int64_t *X
             if (!*pk)
                 break;
         }
-        zki_prove_opts o = {priv, seed_a, NULL, NULL};
+        zki_prove_opts o = {priv, seed_a, NULL, NULL, 0, 0};
         zki_proof pf;
         zki_status st = zki_prove(*pk, X, B, &o, &pf, NULL);
         if (priv && !private_ok) {
@@ -300,7 +300,7 @@ static inline void prove_round(zki_rng *g, const zki_qmodel *m, const int64_t *X
 {
     zki_pk *pk = NULL;
     zki_proof pf;
-    zki_prove_opts o = {priv, seed_a, NULL, NULL};
+    zki_prove_opts o = {priv, seed_a, NULL, NULL, 0, 0};
     CHECK_MSG(zki_setup(m, seed_w, &pk) == ZKI_OK, "%s: setup: %s", what, zki_last_error());
     zki_status st = pk ? zki_prove(pk, X, B, &o, &pf, NULL) : ZKI_ERR_INPUT;
     CHECK_MSG(st == ZKI_OK, "%s: prove: %s", what, zki_last_error());

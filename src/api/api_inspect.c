@@ -141,13 +141,17 @@ static zki_status inspect_vk(const char *path, const uint8_t *buf, size_t len, s
 static zki_status inspect_proof(const char *path, const uint8_t *buf, size_t len, strbuf *out)
 {
     zki_rbuf r = {buf, len, 8};
-    uint32_t ver = 0, B = 0, priv = 0, L = 0, N = 0;
+    uint32_t ver = 0, B = 0, priv = 0, L = 0, N = 0, gn = 0, gp = 0;
     zki_digest h, xd;
     if (zki_rb_u32(&r, &ver) && ver != ZKI_PROOF_VERSION)
         return zki_fail(ZKI_ERR_INPUT, "%s: zkinfer proof format version %u; this zkinfer reads version %u "
                         "(prove again with this version)", path, ver, ZKI_PROOF_VERSION);
     if (!zki_rb_get(&r, h.b, 32) || !zki_rb_get(&r, xd.b, 32) || !zki_rb_u32(&r, &B) || !zki_rb_u32(&r, &priv) ||
-        !zki_rb_u32(&r, &L) || !zki_rb_u32(&r, &N) || B == 0 || (uint64_t)B * N > zki_rb_left(&r) / 8)
+        !zki_rb_u32(&r, &gn) || (gn && (!zki_rb_u32(&r, &gp) || gn > zki_rb_left(&r) / 8)))
+        return zki_fail(ZKI_ERR_INPUT, "%s: truncated proof header", path);
+    size_t ids_at = r.pos;
+    r.pos += 8 * (size_t)gn;
+    if (!zki_rb_u32(&r, &L) || !zki_rb_u32(&r, &N) || B == 0 || (uint64_t)B * N > zki_rb_left(&r) / 8)
         return zki_fail(ZKI_ERR_INPUT, "%s: truncated proof header", path);
     sb_printf(out, "%s: zkinfer proof, version %u, %zu bytes\n", path, ver, len);
     char hx[17], xx[17];
@@ -158,7 +162,18 @@ static zki_status inspect_proof(const char *path, const uint8_t *buf, size_t len
         sb_printf(out, "  input digest %s...\n", xx);
     sb_printf(out, "  batch %u, %s input, %u nodes, %u outputs per sample\n", B,
               priv ? "private (committed)" : "public", L, N);
-    for (uint32_t b = 0; b < B && b < 8; b++) {
+    if (gn) { /* a generation: the new ids, no output */
+        zki_rbuf g = {buf, len, ids_at};
+        sb_printf(out, "  greedy generation: %u new tokens after a prompt of %u (claimed; the logits are hidden):", gn,
+                  gp);
+        for (uint32_t i = 0; i < gn && i < 64; i++) {
+            int64_t v = 0;
+            if (zki_rb_i64(&g, &v))
+                sb_printf(out, " %lld", (long long)v);
+        }
+        sb_printf(out, gn > 64 ? " ...\n" : "\n");
+    }
+    for (uint32_t b = 0; N && b < B && b < 8; b++) {
         sb_printf(out, "  output %u (integers):", b);
         for (uint32_t e = 0; e < N && e < 16; e++) {
             int64_t v = 0;

@@ -12,7 +12,8 @@ static const char *usage_main =
     "  compile MODEL.onnx --calib DIR_OR_FILE -o MODEL.zkm   quantise a model\n"
     "  run MODEL.zkm --input X.npy [-o Y.npy]                 integer inference\n"
     "  prove MODEL.zkm --input X.npy -o PROOF.zkp              prove an inference\n"
-    "  verify MODEL.vk --proof PROOF.zkp [--input X.npy]      verify a proof\n"
+    "  generate MODEL.zkm --prompt IDS.npy --max-new N -o GEN.zkp  generate tokens greedily, proven\n"
+    "  verify MODEL.vk --proof PROOF.zkp [--input X.npy | --prompt IDS.npy]  verify a proof\n"
     "  inspect FILE                                           describe a .onnx, .zkm, .vk, .zkp, .npy or .pb file\n"
     "'zkinfer COMMAND --help' describes each. Exit codes: 0 ok, 1 a check failed, 2 usage or input error.\n";
 
@@ -29,6 +30,8 @@ int zki_cli_main(int argc, char **argv)
         return zki_cli_run(argc - 2, argv + 2);
     if (!strcmp(cmd, "prove"))
         return zki_cli_prove(argc - 2, argv + 2);
+    if (!strcmp(cmd, "generate"))
+        return zki_cli_generate(argc - 2, argv + 2);
     if (!strcmp(cmd, "verify"))
         return zki_cli_verify(argc - 2, argv + 2);
     if (!strcmp(cmd, "inspect"))

@@ -23,6 +23,61 @@ static const char *usage_prove =
 
 static void usage(FILE *f) { fputs(usage_prove, f); }
 
+int zki_cli_prover_paths(const char *cmd, const char *model, const char *key, const char *input,
+                         const char *input_opt, const char *out)
+{
+    /* the model's verification key is not read, but a proof written over
+     * it would lose the key users verify with: protect it like an input */
+    char *kp = key ? NULL : zki_cli_with_ext(model, ".zpk"), *vkp = zki_cli_with_ext(model, ".vk");
+    zki_cli_path in[4] = {{model, "the model"}, {input, input_opt}, {key ? key : kp, "the prover key"},
+                          {vkp, "the model's verification key"}},
+                 outp = {out, "-o"};
+    int prc = zki_cli_check_paths(cmd, in, 4, &outp, 1);
+    if (prc == CLI_OK)
+        prc = zki_cli_check_no_clobber(cmd, out);
+    free(vkp);
+    free(kp);
+    return prc == CLI_OK ? CLI_OK : CLI_USAGE;
+}
+
+int zki_cli_open_prover(const char *cmd, const char *model, const char *key, zki_cli_progress *pr, zki_pk **pk)
+{
+    char *kp = key ? NULL : zki_cli_with_ext(model, ".zpk");
+    zki_cli_progress_stage(pr, "loading the model");
+    zki_model *m = NULL;
+    if (zki_model_load(model, &m) != ZKI_OK) {
+        zki_cli_progress_end(pr);
+        free(kp);
+        return zki_cli_err(model);
+    }
+    /* read first: a missing key may mean the model cannot be proved */
+    unsigned char seed[32], want[32];
+    if (zki_pk_file_read(key ? key : kp, seed, want) != ZKI_OK) {
+        zki_cli_progress_end(pr);
+        free(kp);
+        /* no key because the model cannot be proved: say why, as compile did */
+        char why[1024];
+        int unprovable = zki_cli_unprovable(m, why, sizeof why);
+        zki_model_destroy(m);
+        if (unprovable) {
+            fprintf(stderr, "zkinfer %s: %s cannot be proved, so compile wrote no keys: %s\n", cmd, model, why);
+            return CLI_USAGE;
+        }
+        return zki_cli_err("prover key (run zkinfer compile first)");
+    }
+    memset(seed, 0, sizeof seed);
+    zki_cli_progress_stage(pr, "committing weights");
+    /* the key's saved commitment when the weights are the ones it was made
+     * for (no encoding), else the weights committed again */
+    zki_status sst = zki_pk_load(m, key ? key : kp, pk);
+    free(kp);
+    zki_cli_progress_end(pr);
+    /* the key holds every constant the prover reads: the model's int64
+     * weights (8 bytes each) would sit under the prover's peak */
+    zki_model_destroy(m);
+    return sst != ZKI_OK ? zki_cli_err("prover key") : CLI_OK;
+}
+
 int zki_cli_prove(int argc, char **argv)
 {
     const char *model = NULL, *input = NULL, *out = NULL, *key = NULL;
@@ -42,66 +97,19 @@ int zki_cli_prove(int argc, char **argv)
         fputs(usage_prove, stderr);
         return CLI_USAGE;
     }
-    /* the model's verification key is not read, but a proof written over
-     * it would lose the key users verify with: protect it like an input */
-    char *kp = key ? NULL : zki_cli_with_ext(model, ".zpk"), *vkp = zki_cli_with_ext(model, ".vk");
-    zki_cli_path in[4] = {{model, "the model"}, {input, "--input"}, {key ? key : kp, "the prover key"},
-                          {vkp, "the model's verification key"}},
-                 outp = {out, "-o"};
-    prc = zki_cli_check_paths("prove", in, 4, &outp, 1);
-    if (prc == CLI_OK)
-        prc = zki_cli_check_no_clobber("prove", out);
-    free(vkp);
-    if (prc != CLI_OK) {
-        free(kp);
+    if (zki_cli_prover_paths("prove", model, key, input, "--input", out) != CLI_OK)
         return CLI_USAGE;
-    }
     double t0 = zki_cli_now();
     zki_cli_progress pr;
     zki_cli_progress_init(&pr, "prove", quiet);
-    zki_cli_progress_stage(&pr, "loading the model");
-    zki_model *m = NULL;
-    if (zki_model_load(model, &m) != ZKI_OK) {
-        zki_cli_progress_end(&pr);
-        free(kp);
-        return zki_cli_err(model);
-    }
-    /* read first: a missing key may mean the model cannot be proved */
-    unsigned char seed[32], want[32];
-    if (zki_pk_file_read(key ? key : kp, seed, want) != ZKI_OK) {
-        zki_cli_progress_end(&pr);
-        free(kp);
-        /* no key because the model cannot be proved: say why, as compile did */
-        char why[1024];
-        int unprovable = zki_cli_unprovable(m, why, sizeof why);
-        zki_model_destroy(m);
-        if (unprovable) {
-            fprintf(stderr, "zkinfer prove: %s cannot be proved, so compile wrote no keys: %s\n", model, why);
-            return CLI_USAGE;
-        }
-        return zki_cli_err("prover key (run zkinfer compile first)");
-    }
     zki_pk *pk = NULL;
-    int rc = CLI_OK;
     int64_t *X = NULL;
     uint32_t B = 0;
     zki_proof *pf = NULL;
     zki_info info;
-    memset(seed, 0, sizeof seed);
-    zki_cli_progress_stage(&pr, "committing weights");
-    /* the key's saved commitment when the weights are the ones it was made
-     * for (no encoding), else the weights committed again */
-    zki_status sst = zki_pk_load(m, key ? key : kp, &pk);
-    free(kp);
-    zki_cli_progress_end(&pr);
-    /* the key holds every constant the prover reads: the model's int64
-     * weights (8 bytes each) would sit under the prover's peak */
-    zki_model_destroy(m);
-    m = NULL;
-    if (sst != ZKI_OK) {
-        rc = zki_cli_err("prover key");
-        goto done;
-    }
+    int rc = zki_cli_open_prover("prove", model, key, &pr, &pk);
+    if (rc != CLI_OK)
+        return rc;
     if (zki_vk_info(zki_pk_vk(pk), &info) != ZKI_OK) {
         rc = zki_cli_err("setup");
         goto done;
@@ -144,6 +152,5 @@ done:
     free(X);
     zki_proof_destroy(pf);
     zki_pk_destroy(pk);
-    zki_model_destroy(m);
     return rc;
 }

@@ -63,6 +63,7 @@ int zki_cli_parse(const char *cmd, int argc, char **argv, const zki_cli_opt *opt
 int zki_cli_compile(int argc, char **argv);
 int zki_cli_run(int argc, char **argv);
 int zki_cli_prove(int argc, char **argv);
+int zki_cli_generate(int argc, char **argv);
 int zki_cli_verify(int argc, char **argv);
 int zki_cli_inspect(int argc, char **argv);
 /* Compile's outputs: for a provable model (zki_cli_unprovable said 0),
@@ -74,5 +75,20 @@ int zki_cli_write_outputs(const zki_model *m, const char *zkm_path, int provable
 /* 1 when m is outside the provable class (no keys), with the reason in
  * why; 0 when it is provable. compile and prove both say it. */
 int zki_cli_unprovable(const zki_model *m, char *why, size_t n);
+/* prove and generate: the paths' checks (cli_paths.h) of the model, the
+ * input file (named by its option), the prover key (NULL: next to the
+ * model), the model's .vk (a proof must not replace it) and -o out;
+ * CLI_OK, or CLI_USAGE after the message. */
+int zki_cli_prover_paths(const char *cmd, const char *model, const char *key, const char *input,
+                         const char *input_opt, const char *out);
+/* prove and generate: the model and its prover key (key NULL: next to the
+ * model), with progress; CLI_OK, or the exit code after the message. */
+int zki_cli_open_prover(const char *cmd, const char *model, const char *key, zki_cli_progress *pr, zki_pk **pk);
+/* generate and verify --prompt: token ids from a .npy/.pb of integers,
+ * shape [P] or [1, P] (malloc'd); CLI_OK, or the exit code after the
+ * message naming `what`. */
+int zki_cli_read_ids(const char *cmd, const char *path, const char *what, int64_t **ids, uint32_t *n);
+/* Prints ids as a line "LABEL: a b c". */
+void zki_cli_print_ids(const char *label, const int64_t *ids, uint32_t n);
 
 #endif

@@ -7,10 +7,12 @@
 
 static const char *usage_verify =
     "usage: zkinfer verify MODEL.vk --proof PROOF.zkp [--input X.npy [--input-scale S]]\n"
+    "       zkinfer verify MODEL.vk --proof GEN.zkp --prompt IDS.npy\n"
     "  Checks the proof against the verification key and the input (omit --input\n"
     "  for a proof made with --private-input). Prints the verified output and\n"
     "  exits 0, or exits 1 with the reason. X is read and checked as by prove\n"
-    "  (give the same --input-scale).\n"
+    "  (give the same --input-scale). A proof from zkinfer generate is checked\n"
+    "  against the prompt it continues; the generated ids are printed.\n"
     "options:\n"
     ZKI_CLI_INPUT_SCALE_USAGE;
 
@@ -27,10 +29,11 @@ static void usage(FILE *f) { fputs(usage_verify, f); }
 
 int zki_cli_verify(int argc, char **argv)
 {
-    const char *vkp = NULL, *input = NULL, *proof = NULL;
+    const char *vkp = NULL, *input = NULL, *proof = NULL, *prompt = NULL;
     const char *scale = NULL;
     zki_cli_in_opts iopt = {0, 0};
-    const zki_cli_opt opts[] = {{"--input", &input, NULL}, {"--proof", &proof, NULL}, {"--input-scale", &scale, NULL},
+    const zki_cli_opt opts[] = {{"--input", &input, NULL},         {"--proof", &proof, NULL},
+                                {"--input-scale", &scale, NULL}, {"--prompt", &prompt, NULL},
                                 {NULL, NULL, NULL}};
     int prc = zki_cli_parse("verify", argc, argv, opts, &vkp, usage);
     if (prc != CLI_OK)
@@ -39,6 +42,10 @@ int zki_cli_verify(int argc, char **argv)
         return CLI_USAGE;
     if (!vkp || !proof) {
         fputs(usage_verify, stderr);
+        return CLI_USAGE;
+    }
+    if (input && prompt) {
+        fprintf(stderr, "zkinfer verify: give --input (a plain proof) or --prompt (a generation proof), not both\n");
         return CLI_USAGE;
     }
     if (!input && iopt.input_scale > 0) {
@@ -60,6 +67,9 @@ int zki_cli_verify(int argc, char **argv)
     }
     if (input && ((rc = zki_cli_in_of_vk(vk, &im)) || (rc = zki_cli_read_input(&im, input, &iopt, &X, &B))))
         goto done;
+    uint32_t np = 0;
+    if (prompt && (rc = zki_cli_read_ids("verify", prompt, "--prompt", &X, &np)))
+        goto done;
     /* a proof file is never larger than what the key lets the verifier
      * spend on the batch its header names: a larger one is refused unread */
     double t0 = zki_cli_now();
@@ -70,6 +80,21 @@ int zki_cli_verify(int argc, char **argv)
         rc = st == ZKI_ERR_VERIFY ? CLI_CHECK : zki_cli_err(proof);
         goto done;
     }
+    const int64_t *gen = NULL;
+    uint32_t ng = 0;
+    if (zki_proof_generated(pf, &gen, &ng, NULL) != ZKI_OK) {
+        rc = zki_cli_err(proof);
+        goto done;
+    }
+    if (ng || prompt) { /* a generation proof, checked against its prompt */
+        if (!ng || !prompt) {
+            fprintf(stderr, "zkinfer verify: %s\n", ng ? "this proof is of a generation: give the prompt it continues "
+                                                        "(--prompt IDS.npy)"
+                                                      : "this proof is not of a generation: verify it with --input");
+            rc = CLI_USAGE;
+            goto done;
+        }
+    }
     uint32_t pb = 0, out_n = 0;
     int priv = 0;
     const int64_t *y = NULL;
@@ -79,17 +104,24 @@ int zki_cli_verify(int argc, char **argv)
     }
     if (!input)
         B = pb;
-    if (X && priv) { /* the API calls this a misuse (ZKI_ERR_INPUT); here it is the proof's fault */
+    if (X && priv && !ng) { /* the API calls this a misuse (ZKI_ERR_INPUT); here it is the proof's fault */
         fprintf(stderr, "zkinfer verify: proof rejected: the proof commits its input; verify without --input\n");
         rc = CLI_CHECK;
         goto done;
     }
-    if (zki_verify_int(vk, X, B, pf) != ZKI_OK) {
+    if ((ng ? zki_verify_generation(vk, X, np, pf) : zki_verify_int(vk, X, B, pf)) != ZKI_OK) {
         rejected();
         rc = CLI_CHECK;
         goto done;
     }
     double tv = zki_cli_now() - t0;
+    if (ng) {
+        zki_cli_print_ids("prompt", X, np);
+        zki_cli_print_ids("verified generated", gen, ng);
+        printf("proof verified in %.3f s (%zu bytes, %u new tokens, the argmax of each position's logits)\n", tv,
+               zki_proof_size(pf), ng);
+        goto done;
+    }
     zki_cli_print_output(&info, y, B, out_n, "verified");
     printf("proof verified in %.3f s (%zu bytes, batch %u, %s input)\n", tv, zki_proof_size(pf), B,
            priv ? "private" : "public");

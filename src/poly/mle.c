@@ -202,3 +202,39 @@ zki_ext zki_mle_eval_ext(const zki_ext *t, size_t nvars, const zki_ext *r)
 {
     return eval_table(NULL, t, nvars, r);
 }
+
+zki_ext zki_eq_interval_sum(const zki_ext *r, const zki_ext *rho, size_t n, uint64_t lo, uint64_t hi)
+{
+    /* sum_{i < x} prod_k f_k(i_k): for every set bit k of x, the indices
+     * agreeing with x above k, 0 at k and free below */
+    zki_ext f0[64], f1[64], low[65], one = zki_ext_one();
+    low[0] = one;
+    for (size_t k = 0; k < n; k++) {
+        f1[k] = r[k];
+        f0[k] = zki_ext_sub(one, r[k]);
+        if (rho) {
+            f1[k] = zki_ext_mul(f1[k], rho[k]);
+            f0[k] = zki_ext_mul(f0[k], zki_ext_sub(one, rho[k]));
+        }
+        low[k + 1] = zki_ext_mul(low[k], zki_ext_add(f0[k], f1[k]));
+    }
+    zki_ext s[2];
+    uint64_t x[2] = {lo, hi};
+    for (int e = 0; e < 2; e++) {
+        if (x[e] >= ((uint64_t)1 << n)) {
+            s[e] = low[n];
+            continue;
+        }
+        zki_ext sum = zki_ext_zero(), high = one;
+        for (size_t k = n; k-- > 0;) {
+            if (x[e] >> k & 1) {
+                sum = zki_ext_add(sum, zki_ext_mul(high, zki_ext_mul(f0[k], low[k])));
+                high = zki_ext_mul(high, f1[k]);
+            } else {
+                high = zki_ext_mul(high, f0[k]);
+            }
+        }
+        s[e] = sum;
+    }
+    return zki_ext_sub(s[1], s[0]);
+}

@@ -28,6 +28,12 @@ void zki_mle_fold_ext(zki_ext *out, const zki_ext *in, size_t n_in, zki_ext r);
 zki_ext zki_mle_eval_base(const zki_fe *t, size_t nvars, const zki_ext *r);
 zki_ext zki_mle_eval_ext(const zki_ext *t, size_t nvars, const zki_ext *r);
 
+/* sum_{lo <= i < hi} eq(r, i), or with rho not NULL sum eq(r, i) eq(rho, i),
+ * i on n <= 63 variables (hi beyond 2^n counts as 2^n), in O(n): the
+ * verifier's selections over index ranges (protocol/argmax.h) without a
+ * table of 2^n entries. */
+zki_ext zki_eq_interval_sum(const zki_ext *r, const zki_ext *rho, size_t n, uint64_t lo, uint64_t hi);
+
 /* Smallest n with 2^n >= len (len 0 and 1 give 0). */
 size_t zki_log2_ceil(size_t len);
 

@@ -138,7 +138,18 @@ typedef struct {
     uint32_t in_rank, out_rank;
     int64_t in_dims[ZKI_DAG_MAX_RANK], out_dims[ZKI_DAG_MAX_RANK];
     double in_scale, out_scale;
+    /* Not in the key: a generation proof's view of the DAG, whose output is
+     * committed advice checked by the argmax (protocol/argmax.h) instead of
+     * public. A shallow copy of the key's DAG with this set. */
+    uint32_t out_hidden;
 } zki_dag;
+
+/* Whether node j's output is the public output (the last node, unless the
+ * output is hidden). */
+static inline int zki_dag_public_output(const zki_dag *d, uint32_t j)
+{
+    return j + 1 == d->n_nodes && !d->out_hidden;
+}
 
 void zki_dag_free(zki_dag *a);
 /* Whether node L is a raw LINEAR or CONV (above). */

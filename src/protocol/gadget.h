@@ -61,6 +61,7 @@ typedef struct {
     void **keep;               /* points the claims borrow, freed with the walk */
     size_t n_keep, cap_keep;
     const int64_t *x;          /* the public input [B][dense length]; NULL: private */
+    const int64_t *gen_D;      /* prover, hidden output: the argmax margins (argmax.h) */
 } zki_walk;
 
 typedef struct {

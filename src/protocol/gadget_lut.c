@@ -27,7 +27,7 @@
 #include "protocol/gadget.h"
 #include "poly/mle.h"
 
-static int is_output(const zki_dag *d, uint32_t j) { return j + 1 == d->n_nodes; }
+static int is_output(const zki_dag *d, uint32_t j) { return zki_dag_public_output(d, j); }
 
 /* The table's input bits (the input tensor's) and T0 = T(0). */
 static uint32_t lut_bits(const zki_dag *d, uint32_t j) { return zki_walk_bits(d, d->nodes[j].in[0]); }

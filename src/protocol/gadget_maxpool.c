@@ -33,7 +33,7 @@ static zki_status maxpool_layout(zki_advice_layout *lay, const zki_dag *d, uint3
         return st;
     size_t len = zki_log2_ceil(B) + zki_log2_ceil(d->nodes[j].N);
     uint32_t *id = lay->ids[j];
-    id[0] = j + 1 == d->n_nodes ? zki_layout_id(lay, ZKI_ID_OUTPUT) : zki_layout_advice(lay, len); /* P */
+    id[0] = zki_dag_public_output(d, j) ? zki_layout_id(lay, ZKI_ID_OUTPUT) : zki_layout_advice(lay, len); /* P */
     for (uint32_t i = 0; i < pd.J; i++)
         id[1 + i] = zki_layout_advice(lay, len); /* D_i */
     for (uint32_t i = 0; i <= pd.J; i++)

@@ -23,7 +23,7 @@ static void to_move_layout(const zki_tlayout *t, zki_move_layout *m)
     m->map = (int)t->map, m->c = t->c, m->h = t->h, m->w = t->w, m->n = t->n, m->log_len = t->log_len;
 }
 
-static int is_out(const zki_dag *d, uint32_t j) { return j + 1 == d->n_nodes; }
+static int is_out(const zki_dag *d, uint32_t j) { return zki_dag_public_output(d, j); }
 
 static zki_status move_key_check(const zki_dag *d, uint32_t j)
 {

@@ -28,9 +28,11 @@
  * Proof file (.zkp): "ZKINFPF\0" | u32 version | vk hash (32) | input
  * digest (32: zki_input_digest of a public input, zeros for a private one;
  * only for messages, the transcript binds X itself) | u32 B |
- * u32 private_input | u32 n_nodes | u32 out_n | i64 output[B * out_n] |
+ * u32 private_input | u32 gen_n | [gen_n > 0: u32 gen_p | i64
+ * gen_ids[gen_n]] | u32 n_nodes | u32 out_n | i64 output[B * out_n] |
  * u32 len | advice commitment | u32 n_lookups | per lookup: u32 len |
- * lookup proof | per node, last first, in the shape its gadget fixes from
+ * lookup proof | [gen_n > 0: the argmax: ext D(r) | u32 rounds | u32 degree
+ * | ext msgs | ext Y(rho)] | per node, last first, in the shape its gadget fixes from
  * the key: [claim reduction: u32 nvars | u32 rounds | u32 degree | ext
  * msgs | ext value] | per sum-check: u32 rounds | u32 degree | ext msgs |
  * ext values | u32 n_colred | per column reduction: u32 rounds | ext
@@ -47,7 +49,7 @@
 #include "sumcheck/claims.h"
 #include "transcript/transcript.h"
 
-#define ZKI_PROOF_VERSION 5u
+#define ZKI_PROOF_VERSION 6u
 #define ZKI_PROOF_PROTOCOL "zkinfer/dag-proof"
 #define ZKI_MAX_BATCH (1u << 20)
 #define ZKI_MAX_COLRED 2
@@ -83,7 +85,13 @@ typedef struct zki_proof {
     zki_digest vk_hash;
     zki_digest in_digest;            /* zki_input_digest(X); zeros: private input */
     uint32_t B, private_input, n_nodes, out_n;
-    int64_t *output;                 /* B * out_n */
+    int64_t *output;                 /* B * out_n (out_n 0: a generation proof) */
+    /* Generation (argmax.h): gen_n > 0 new ids gen_ids after a prompt of
+     * gen_p; the input is prompt, gen_ids, then zeros; the output is hidden. */
+    uint32_t gen_n, gen_p;
+    int64_t *gen_ids;
+    zki_sc_proof gen_sc;             /* the argmax sum-check */
+    zki_ext gen_d, gen_y;            /* D~(r), Y~(rho) */
     zki_pcs_commitment acom;         /* advice commitment: one packed table */
     uint32_t n_lookups;              /* 1 + number of mapping instances */
     zki_lookup_proof *lk;
@@ -133,6 +141,7 @@ typedef struct {
     uint32_t *map_node;         /* per mapping instance: first node using it */
     uint32_t *m_id;             /* per instance (1 + n_maps): multiplicities' id */
     uint32_t x0;                /* private input segment, else ZKI_NONE */
+    uint32_t gen_d;             /* hidden output: the argmax margins' id (argmax.h), else ZKI_NONE */
 } zki_advice_layout;
 
 /* Layout builders for the gadgets: a new committed segment of 2^nv
@@ -186,6 +195,10 @@ zki_status zki_proof_check_input(const zki_proof *p, const zki_vk *vk, const int
  * and verifier). X may be NULL only with private_input. */
 zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int private_input,
                               const int64_t *X, const int64_t *Y, const zki_pcs_commitment *acom);
+/* A generation proof's statement (Y hidden): the same, with the prompt
+ * length P and the count N of generated ids in X. */
+zki_status zki_statement_bind_gen(zki_transcript *t, const zki_vk *vk, const int64_t *X, uint32_t P, uint32_t N,
+                                  const zki_pcs_commitment *acom);
 
 /* MLE table of an int matrix [rows][cols] zero-padded to [2^lr][2^lc]
  * (malloc'ed). */

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "protocol/argmax.h"
 #include "protocol/bytes.h"
 #include "protocol/gadget.h"
 #include "protocol/vk_cost.h"
@@ -13,6 +14,8 @@ void zki_proof_free(zki_proof *p)
     if (!p)
         return;
     free(p->output);
+    free(p->gen_ids);
+    zki_sc_proof_free(&p->gen_sc);
     zki_pcs_commitment_free(&p->acom);
     if (p->node)
         for (uint32_t j = 0; j < p->n_nodes; j++)
@@ -85,6 +88,12 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
     zki_wb_put(&w, p->in_digest.b, 32);
     zki_wb_u32(&w, p->B);
     zki_wb_u32(&w, p->private_input);
+    zki_wb_u32(&w, p->gen_n);
+    if (p->gen_n) {
+        zki_wb_u32(&w, p->gen_p);
+        for (uint32_t i = 0; i < p->gen_n; i++)
+            zki_wb_i64(&w, p->gen_ids[i]);
+    }
     zki_wb_u32(&w, p->n_nodes);
     zki_wb_u32(&w, p->out_n);
     for (uint64_t i = 0; i < (uint64_t)p->B * p->out_n; i++)
@@ -104,6 +113,11 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
         zki_wb_u32(&w, (uint32_t)ll);
         zki_wb_put(&w, lb, ll);
         free(lb);
+    }
+    if (p->gen_n) {
+        zki_wb_ext(&w, p->gen_d);
+        sc_write(&w, &p->gen_sc);
+        zki_wb_ext(&w, p->gen_y);
     }
     for (uint32_t j = p->n_nodes; j-- > 0;)
         node_write(&w, &p->node[j]);
@@ -242,13 +256,26 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     static const zki_digest zero;
     NEED(!p->private_input || !memcmp(p->in_digest.b, zero.b, 32),
          "an input digest with a private input");
+    NEED(zki_rb_u32(&r, &p->gen_n) && p->gen_n <= zki_dag_in_len(a), "generated token count");
+    if (p->gen_n) {
+        NEED(zki_rb_u32(&r, &p->gen_p), "truncated prompt length");
+        if ((st = zki_argmax_span_check(a, p->gen_p, p->gen_n))) {
+            st = zki_fail_ctx(ZKI_ERR_INPUT, "proof");
+            goto fail;
+        }
+        NEED(p->B == 1 && !p->private_input, "a generation proof with a batch or a private input");
+        NEED(zki_rb_left(&r) / 8 >= p->gen_n, "truncated generated ids");
+        NEED((p->gen_ids = malloc(sizeof(int64_t) * p->gen_n)), "out of memory");
+        for (uint32_t i = 0; i < p->gen_n; i++)
+            zki_rb_i64(&r, &p->gen_ids[i]);
+    }
     NEED(zki_rb_u32(&r, &p->n_nodes) && p->n_nodes == a->n_nodes,
          "layer count differs from the key");
-    NEED(zki_rb_u32(&r, &p->out_n) && p->out_n == zki_dag_out_len(a),
+    NEED(zki_rb_u32(&r, &p->out_n) && p->out_n == (p->gen_n ? 0 : zki_dag_out_len(a)),
          "output size differs from the key");
     uint64_t on = (uint64_t)p->B * p->out_n;
     NEED(zki_rb_left(&r) / 8 >= on, "truncated output");
-    p->output = malloc(sizeof(int64_t) * on);
+    p->output = malloc(sizeof(int64_t) * (on ? on : 1));
     p->node = calloc(p->n_nodes, sizeof(zki_node_proof));
     NEED(p->output && p->node, "out of memory");
     for (uint64_t i = 0; i < on; i++)
@@ -265,7 +292,9 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
         lb++;
     {
         zki_advice_layout lay;
-        if ((st = zki_advice_layout_init(&lay, a, p->B, (int)p->private_input)))
+        zki_dag dv = *a; /* a generation proof's view: the output hidden */
+        dv.out_hidden = p->gen_n > 0;
+        if ((st = zki_advice_layout_init(&lay, &dv, p->B, (int)p->private_input)))
             goto fail;
         /* the key fixes the advice commitment's parameters: refuse others
          * before the opening (sized by them) is read */
@@ -290,10 +319,17 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
         }
         r.pos += ll;
     }
+    zki_dag dv = *a;
+    dv.out_hidden = p->gen_n > 0;
+    if (p->gen_n) {
+        NEED(zki_rb_ext(&r, &p->gen_d), "non-canonical field element");
+        NEED_SC(&p->gen_sc, zki_walk_log_len(a, a->n_nodes), 2, 1, "argmax sum-check");
+        NEED(zki_rb_ext(&r, &p->gen_y), "non-canonical field element");
+    }
     for (uint32_t j = p->n_nodes; j-- > 0;) {
         zki_node_shape sh;
         zki_node_proof *np = &p->node[j];
-        NEED(zki_gadget_of(a->nodes[j].kind)->shape(a, j, p->B, &sh) == ZKI_OK, "node geometry");
+        NEED(zki_gadget_of(a->nodes[j].kind)->shape(&dv, j, p->B, &sh) == ZKI_OK, "node geometry");
         np->has_red = (uint32_t)sh.has_red;
         np->n_sc = sh.n_sc;
         if (sh.has_red) {

@@ -17,8 +17,8 @@ zki_fe *zki_int_table(const int64_t *m, uint64_t rows, uint64_t cols, size_t lr,
     return t;
 }
 
-zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int private_input,
-                              const int64_t *X, const int64_t *Y, const zki_pcs_commitment *acom)
+static zki_status bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int private_input, const int64_t *X,
+                       const int64_t *Y, uint32_t gen_p, uint32_t gen_n, const zki_pcs_commitment *acom)
 {
     zki_status st = zki_ts_init(t, ZKI_PROOF_PROTOCOL, ZKI_PROOF_VERSION);
     if (st)
@@ -27,7 +27,11 @@ zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, i
     zki_ts_absorb_digest(t, "vk", &vk->vk_hash);
     zki_ts_absorb_u64(t, "batch", B);
     zki_ts_absorb_u64(t, "private_input", private_input ? 1 : 0);
-    uint64_t kin = (uint64_t)B * zki_dag_in_len(a), nout = (uint64_t)B * zki_dag_out_len(a);
+    if (gen_n) { /* a plain proof's transcript is unchanged */
+        zki_ts_absorb_u64(t, "gen_prompt", gen_p);
+        zki_ts_absorb_u64(t, "gen_new", gen_n);
+    }
+    uint64_t kin = (uint64_t)B * zki_dag_in_len(a), nout = gen_n ? 0 : (uint64_t)B * zki_dag_out_len(a);
     zki_fe *buf = malloc(sizeof(zki_fe) * (kin > nout ? kin : nout));
     if (!buf) {
         zki_ts_free(t);
@@ -40,7 +44,8 @@ zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, i
     }
     for (uint64_t i = 0; i < nout; i++)
         buf[i] = zki_fe_from_i64(Y[i]);
-    zki_ts_absorb_fe_vec(t, "output", buf, nout);
+    if (!gen_n)
+        zki_ts_absorb_fe_vec(t, "output", buf, nout);
     free(buf);
     uint8_t *cb;
     size_t cl;
@@ -51,6 +56,18 @@ zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, i
     zki_ts_absorb_bytes(t, "advice", cb, cl);
     free(cb);
     return ZKI_OK;
+}
+
+zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int private_input,
+                              const int64_t *X, const int64_t *Y, const zki_pcs_commitment *acom)
+{
+    return bind(t, vk, B, private_input, X, Y, 0, 0, acom);
+}
+
+zki_status zki_statement_bind_gen(zki_transcript *t, const zki_vk *vk, const int64_t *X, uint32_t P, uint32_t N,
+                                  const zki_pcs_commitment *acom)
+{
+    return bind(t, vk, 1, 0, X, NULL, P, N, acom);
 }
 
 zki_status zki_input_digest(const int64_t *X, uint32_t B, uint64_t in_len, zki_digest *out)

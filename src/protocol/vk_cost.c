@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "poly/mle.h"
+#include "protocol/argmax.h"
 #include "protocol/gadget.h"
 
 /* Bytes and ops of checking one opened commitment (vk_cost.h). A
@@ -33,10 +34,10 @@ static void pcs_cost(const zki_pcs_commitment *c, uint64_t *ops, uint64_t *bytes
 
 /* The advice commitment's shape at the parameters the key fixes (the
  * verifier refuses any other). */
-static zki_status advice_shape(const zki_vk *vk, uint32_t B, int priv, zki_pcs_commitment *c)
+static zki_status advice_shape(const zki_vk *vk, const zki_dag *a, uint32_t B, int priv, zki_pcs_commitment *c)
 {
     zki_advice_layout lay;
-    zki_status st = zki_advice_layout_init(&lay, &vk->dag, B, priv);
+    zki_status st = zki_advice_layout_init(&lay, a, B, priv);
     if (st)
         return st;
     zki_pcs_params pp;
@@ -70,12 +71,13 @@ static zki_status lookups_cost(const zki_dag *a, uint32_t B, int priv, uint64_t 
     return st;
 }
 
-/* Advice commitment and lookups, public (priv 0) or committed input. */
-static zki_status proof_side_cost(const zki_vk *vk, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes)
+/* Advice commitment and lookups, public (priv 0) or committed input, on
+ * the key's DAG or a generation proof's view of it (a). */
+static zki_status proof_side_cost(const zki_vk *vk, const zki_dag *a, uint32_t B, int priv, uint64_t *ops,
+                                  uint64_t *bytes)
 {
-    const zki_dag *a = &vk->dag;
     zki_pcs_commitment c;
-    zki_status st = advice_shape(vk, B, priv, &c);
+    zki_status st = advice_shape(vk, a, B, priv, &c);
     if (st)
         return st;
     pcs_cost(&c, ops, bytes);
@@ -108,15 +110,31 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
     }
     b += most;
     pcs_cost(&vk->wcom, &o, &b);
-    /* public or committed input, whichever costs more */
-    uint64_t o0 = 0, b0 = 0, o1 = 0, b1 = 0;
-    zki_status st = proof_side_cost(vk, B, 0, &o0, &b0);
+    /* public or committed input, or a generation proof (one sequence, the
+     * output hidden: its margins committed and range-checked, the argmax's
+     * sum-check and interval sums), whichever costs more */
+    uint64_t o0 = 0, b0 = 0, o1 = 0, b1 = 0, o2 = 0, b2 = 0;
+    zki_status st = proof_side_cost(vk, a, B, 0, &o0, &b0);
     if (!st)
-        st = proof_side_cost(vk, B, 1, &o1, &b1);
+        st = proof_side_cost(vk, a, B, 1, &o1, &b1);
+    uint32_t T, V;
+    int gen = B == 1 && zki_argmax_model_check(a, &T, &V) == ZKI_OK;
+    if (B == 1 && !gen)
+        zki_clear_error(); /* not a language model: no generation proofs */
+    if (!st && gen) {
+        zki_dag dv = *a;
+        dv.out_hidden = 1;
+        uint64_t n = zki_walk_log_len(a, L);
+        o2 = 64 * T * n + 16 * n;
+        b2 = 16 * 8 * n + 16 * T;
+        st = proof_side_cost(vk, &dv, B, 0, &o2, &b2);
+    }
     if (st)
         return st;
-    *ops = o + (o0 > o1 ? o0 : o1);
-    *bytes = b + (b0 > b1 ? b0 : b1);
+    o0 = o0 > o1 ? o0 : o1;
+    b0 = b0 > b1 ? b0 : b1;
+    *ops = o + (o0 > o2 ? o0 : o2);
+    *bytes = b + (b0 > b2 ? b0 : b2);
     return ZKI_OK;
 }
 

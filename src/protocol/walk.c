@@ -136,6 +136,9 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *d, uint
         lay->map_of[j] = ZKI_NONE;
         st = g ? g->layout(lay, d, j, B) : zki_fail(ZKI_ERR_INPUT, "advice layout: node %u of unknown kind", j);
     }
+    lay->gen_d = ZKI_NONE;
+    if (!st && d->out_hidden && (lay->gen_d = zki_layout_advice(lay, zki_walk_log_len(d, L))) == ZKI_NONE)
+        st = zki_fail(ZKI_ERR_NOMEM, "advice layout");
     if (!st) {
         lay->m_id[0] = zki_layout_advice(lay, 16);
         for (uint32_t i = 0; i < lay->n_maps; i++)
@@ -168,7 +171,7 @@ zki_status zki_requant_layout(zki_advice_layout *lay, const zki_dag *d, uint32_t
     const zki_dag_node *L = &d->nodes[j];
     size_t len = zki_log2_ceil(B) + zki_log2_ceil(L->N);
     uint32_t *id = lay->ids[j];
-    int out = j + 1 == d->n_nodes;
+    int out = zki_dag_public_output(d, j);
     id[0] = zki_layout_id(lay, ZKI_ID_INTERNAL); /* acc */
     if (zki_dag_raw(L)) { /* the accumulator is the output: nothing committed */
         if (id[0] == ZKI_NONE)
@@ -506,6 +509,11 @@ zki_status zki_walk_sites(zki_walk *w, const int64_t *x0p)
     zki_status st = ZKI_OK;
     for (uint32_t j = 0; !st && j < w->d->n_nodes; j++)
         st = zki_gadget_of(w->d->nodes[j].kind)->sites(w, j);
+    if (!st && w->lay->gen_d != ZKI_NONE) { /* the argmax margins are in [0, 2^16) */
+        zki_lk_col col = zki_lk_col_plain(w->lay->gen_d, w->gen_D);
+        st = zki_lookup_add_site(w->ml->lk[0], "argmax margins", (size_t)1 << zki_walk_log_len(w->d, w->d->n_nodes),
+                                 &col, 1);
+    }
     if (!st && w->priv)
         st = zki_input_range_sites(w->ml->lk[0], w->lay, w->d, w->B, x0p);
     return st;

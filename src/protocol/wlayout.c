@@ -101,19 +101,23 @@ uint32_t zki_weight_log_cols(const zki_vk *vk)
 {
     /* the PCS's own estimate of the opening bytes (pcs.h) at the key's
      * parameters; the column reduction holds groups x 2^lc extension
-     * pairs, kept under 2^22 (128 MiB) */
+     * pairs (32 bytes each), kept under 2^22 (128 MiB) or, for a larger
+     * model, the int32 weight table's own size: GPT-2's 50 LayerNorms have
+     * 768 unit-weight slices each, which at 2^22 held its rows to 2^7
+     * entries and its opening to 1.3 M rows (a 3 GiB verifier bound) */
     uint64_t lens[3];
     uint32_t nt = zki_vk_weight_lens(vk, lens);
     zki_pcs_params p;
     zki_key_pcs_params(vk, 1, vk->wpack.total, &p); /* advice = 1: no recursion into this function */
     uint32_t best = 1, max_lc = (uint32_t)zki_log2_ceil(vk->wpack.total);
     int64_t best_cost = -1;
+    uint64_t pairs_cap = vk->wpack.total / 8 > ((uint64_t)1 << 22) ? vk->wpack.total / 8 : (uint64_t)1 << 22;
     if (max_lc > p.max_log_cols)
         max_lc = p.max_log_cols;
     if (max_lc < 1)
         max_lc = 1;
     for (uint32_t lc = 1; lc <= max_lc; lc++) {
-        if (lc > 1 && (colred_groups(vk, lc) << lc) > ((uint64_t)1 << 22))
+        if (lc > 1 && (colred_groups(vk, lc) << lc) > pairs_cap)
             break;
         int64_t cost = zki_pcs_open_bytes(&p, lens, nt, lc);
         if (cost >= 0 && (best_cost < 0 || cost < best_cost)) {

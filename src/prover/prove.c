@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "common/scratch.h"
 #include "poly/mle.h"
+#include "protocol/argmax.h"
 #include "protocol/gadget.h"
 #include "protocol/open_tables.h"
 #include "prover/prover.h"
@@ -166,6 +167,9 @@ static zki_status advice_table(zki_walk *w, int32_t **out)
     }
     if (!st && w->priv)
         zki_put_i32(adv + lay->pack.off[lay->x0], w->W->t[0], (size_t)w->B << zki_walk_log_len(w->d, 0));
+    if (!st && lay->gen_d != ZKI_NONE)
+        zki_put_i32(adv + lay->pack.off[lay->seg_of[lay->gen_d]], w->gen_D,
+                    (size_t)1 << zki_walk_log_len(w->d, w->d->n_nodes));
     return st;
 }
 
@@ -197,13 +201,21 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     memset(pf, 0, sizeof(*pf));
     zki_prove_stats stt;
     memset(&stt, 0, sizeof(stt));
-    const zki_dag *a = &pk->vk.dag;
+    uint32_t gen_p = opts ? opts->gen_prompt : 0, gen_n = opts ? opts->gen_new : 0;
+    zki_dag dv = pk->vk.dag; /* a generation proof's view: the output hidden */
+    dv.out_hidden = gen_n > 0;
+    const zki_dag *a = &dv;
     uint32_t L = a->n_nodes;
     int priv = opts && opts->private_input;
     zki_status st = check_input(a, X, B, priv);
+    if (!st && gen_n && (B != 1 || priv))
+        st = zki_fail(ZKI_ERR_INPUT, "prove: a generation proof is for one public sequence");
+    if (!st && gen_n)
+        st = zki_argmax_span_check(a, gen_p, gen_n);
     if (st)
         return st;
     double t0 = now_s(), t1;
+    int64_t *gen_D = NULL;
     zki_witness W;
     memset(&W, 0, sizeof(W));
     zki_advice_layout lay;
@@ -216,22 +228,33 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     zki_ledger led;
     zki_ledger_init(&led);
     zki_walk w = {&pk->vk, a, B, priv, &lay, &mlk, &ts, &led, &cw, &ca, pk->w, pk->bias, &W, pack_bits(pk), NULL, 0, 0,
-                  priv ? NULL : X};
+                  priv ? NULL : X, NULL};
     pf->n_nodes = L;
     pf->B = B;
     pf->private_input = (uint32_t)priv;
     pf->vk_hash = pk->vk.vk_hash;
-    pf->out_n = (uint32_t)zki_dag_out_len(a);
+    pf->out_n = gen_n ? 0 : (uint32_t)zki_dag_out_len(a);
+    pf->gen_p = gen_p;
+    pf->gen_n = gen_n;
     pf->node = calloc(L, sizeof(zki_node_proof));
-    pf->output = malloc(sizeof(int64_t) * B * pf->out_n);
-    if (!pf->node || !pf->output) {
+    pf->output = malloc(sizeof(int64_t) * (B * pf->out_n + 1));
+    pf->gen_ids = gen_n ? malloc(sizeof(int64_t) * gen_n) : NULL;
+    if (!pf->node || !pf->output || (gen_n && !pf->gen_ids)) {
         st = zki_fail(ZKI_ERR_NOMEM, "prove: proof");
         goto out;
     }
     if ((!priv && (st = zki_input_digest(X, B, zki_dag_in_len(a), &pf->in_digest))) || (st = forward(&w, pk, X)) ||
         (st = zki_advice_layout_init(&lay, a, B, priv)))
         goto out;
-    output_of(a, &W, B, pf->output);
+    if (gen_n) { /* the margins before the sites read them */
+        memcpy(pf->gen_ids, X + gen_p, sizeof(int64_t) * gen_n);
+        if ((st = zki_argmax_margins(a, W.t[L], X, gen_p, gen_n,
+                                     zki_prove_test_seam ? zki_prove_test_seam->any_argmax : 0, &gen_D)))
+            goto out;
+        w.gen_D = gen_D;
+    } else {
+        output_of(a, &W, B, pf->output);
+    }
     /* lookup instances and their sites; multiplicities */
     if ((st = zki_model_lookups_init(&mlk, a, &lay)) || (st = zki_walk_sites(&w, W.t[0])))
         goto out;
@@ -255,7 +278,8 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     stt.commit_s = t0 - t1;
     progress(opts, "advice commitment", 1, 1);
 
-    if ((st = zki_statement_bind(&ts, &pk->vk, B, priv, X, pf->output, &pf->acom)))
+    if ((st = gen_n ? zki_statement_bind_gen(&ts, &pk->vk, X, gen_p, gen_n, &pf->acom)
+                    : zki_statement_bind(&ts, &pk->vk, B, priv, X, pf->output, &pf->acom)))
         goto out;
     /* one work block for every instance, of the largest one's size */
     {
@@ -276,6 +300,8 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
             goto out;
     }
     progress(opts, "lookups", 1, 1);
+    if (gen_n && (st = zki_argmax_prove(&w, W.t[L], gen_D, gen_p, gen_n, &pf->gen_sc, &pf->gen_d, &pf->gen_y)))
+        goto out;
     /* the backward walk: every claim on a node's tensors exists before the
      * node is proven */
     for (uint32_t j = L; j-- > 0;) {
@@ -310,6 +336,7 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     progress(opts, "opening", 1, 1);
 out:
     free(adv);
+    free(gen_D);
     zki_walk_free(&w);
     zki_seg_claims_free(&cw);
     zki_seg_claims_free(&ca);

@@ -17,6 +17,12 @@ typedef struct {
     /* called after the witness, the commitment, each layer and the opening */
     void (*progress)(void *ctx, const char *stage, uint32_t done, uint32_t total);
     void *progress_ctx;
+    /* Generation (protocol/argmax.h): X (one sample) holds a prompt of
+     * gen_prompt ids, then gen_new generated ones, then zeros; the proof
+     * hides the output and proves every generated id the argmax of the
+     * logits before it (refused, naming the position, when one is not).
+     * gen_new 0: a plain proof. */
+    uint32_t gen_prompt, gen_new;
 } zki_prove_opts;
 
 /* Test seam, NULL outside tests: when set, zki_prove commits the advice

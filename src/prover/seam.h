@@ -26,6 +26,13 @@
  *                     MAXPOOL and CONCAT), W->aux[j] (MAXPOOL window
  *                     differences), keeping W->ld[j + 1].
  *   ctx               passed to node_witness.
+ *   any_argmax        a generation proof takes the argmax margins of
+ *                     whatever ids X holds (argmax.h): 1, negative ones
+ *                     too (with field_columns 2 the proof of a token that
+ *                     is not the argmax comes out, for the verifier to
+ *                     reject); 2, negative ones set to 0 (with
+ *                     zki_sumcheck_test_false_claims the argmax sum-check
+ *                     of a false claim comes out).
  *
  * A witness that fails a sum-check's claim is refused by the sum-check
  * prover itself; zki_sumcheck_test_false_claims (sumcheck/sumcheck.h,
@@ -44,6 +51,7 @@ typedef struct {
     zki_status (*node_witness)(void *ctx, const zki_pk *pk, uint32_t j, zki_witness *W, uint32_t B,
                                zki_status st);
     void *ctx;
+    int any_argmax;
 } zki_prove_seam;
 
 extern const zki_prove_seam *zki_prove_test_seam;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "protocol/argmax.h"
 #include "protocol/gadget.h"
 #include "poly/mle.h"
 #include "protocol/open_tables.h"
@@ -19,8 +20,19 @@ static zki_status check_statement(const zki_vk *vk, const int64_t *X, uint32_t B
     zki_status st;
     if ((st = zki_proof_check_key(pf, vk)))
         return zki_fail_ctx(st, "verify");
-    if (pf->n_nodes != a->n_nodes || pf->out_n != zki_dag_out_len(a) || !pf->node || !pf->output || !pf->lk)
+    if (pf->n_nodes != a->n_nodes || pf->out_n != (pf->gen_n ? 0 : zki_dag_out_len(a)) || !pf->node ||
+        (!pf->gen_n && !pf->output) || !pf->lk)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof's shape does not match the key");
+    if (pf->gen_n) { /* X is the prompt, the generated ids, then zeros */
+        if ((st = zki_argmax_span_check(a, pf->gen_p, pf->gen_n)))
+            return zki_fail_ctx(ZKI_ERR_VERIFY, "verify");
+        if (!pf->gen_ids || B != 1 || !X || pf->private_input)
+            return zki_fail(ZKI_ERR_VERIFY, "verify: a generation proof is for one public sequence");
+        for (uint64_t i = pf->gen_p; i < zki_dag_in_len(a); i++)
+            if (X[i] != (i < (uint64_t)pf->gen_p + pf->gen_n ? pf->gen_ids[i - pf->gen_p] : 0))
+                return zki_fail(ZKI_ERR_VERIFY, "verify: the sequence is not the prompt followed by the proof's "
+                                "generated ids");
+    }
     if (pf->B != B || B < 1 || B > ZKI_MAX_BATCH)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof is for a batch of %u, the input has %u", pf->B, B);
     if (!X && !pf->private_input)
@@ -100,7 +112,9 @@ static zki_status settle_ledger(zki_walk *w, const int64_t *X, const int64_t *Y)
 
 zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_proof *pf)
 {
-    const zki_dag *a = &vk->dag;
+    zki_dag dv = vk->dag; /* a generation proof's view: the output hidden */
+    dv.out_hidden = pf->gen_n > 0;
+    const zki_dag *a = &dv;
     zki_status st = check_statement(vk, X, B, pf);
     if (st)
         return st;
@@ -113,7 +127,7 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
     zki_model_lookups mlk = {0};
     zki_seg_claims cw = {0}, ca = {0};
     zki_walk w = {vk, a, B, (int)pf->private_input, &lay, &mlk, &ts, &led, &cw, &ca, NULL, NULL, NULL, 0, NULL, 0, 0,
-                  X};
+                  X, NULL};
     /* the advice commitment's parameters set the opening's cost: the key
      * fixes them, checked before anything is allocated for the proof */
     if ((st = zki_advice_commitment_check(vk, &lay, &pf->acom, ZKI_ERR_VERIFY)))
@@ -124,13 +138,16 @@ zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_
         st = zki_fail(ZKI_ERR_VERIFY, "verify: %u lookup proofs, the key needs %u", pf->n_lookups, mlk.n);
         goto out;
     }
-    if ((st = zki_statement_bind(&ts, vk, B, (int)pf->private_input, X, pf->output, &pf->acom)))
+    if ((st = pf->gen_n ? zki_statement_bind_gen(&ts, vk, X, pf->gen_p, pf->gen_n, &pf->acom)
+                        : zki_statement_bind(&ts, vk, B, (int)pf->private_input, X, pf->output, &pf->acom)))
         goto out;
     for (uint32_t j = 0; j < mlk.n; j++)
         if (zki_lookup_verify(mlk.lk[j], &ts, &pf->lk[j], &led)) {
             st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: lookup %u", j);
             goto out;
         }
+    if (pf->gen_n && (st = zki_argmax_verify(&w, pf->gen_p, pf->gen_n, &pf->gen_sc, pf->gen_d, pf->gen_y)))
+        goto out;
     for (uint32_t j = a->n_nodes; j-- > 0;) {
         /* a proof built in memory, not parsed, is held to the same shape */
         const zki_gadget *g = zki_gadget_of(a->nodes[j].kind);

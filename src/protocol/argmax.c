@@ -1,0 +1,197 @@
+/* Greedy generation's argmax check (argmax.h). */
+#include "protocol/argmax.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "poly/mle.h"
+
+zki_status zki_argmax_model_check(const zki_dag *d, uint32_t *T, uint32_t *V)
+{
+    uint32_t L = d->n_nodes, c, h, w;
+    int64_t t = d->in_dims[d->in_rank - 1], v = d->out_dims[d->out_rank - 1];
+    if (d->in_rank < 1 || d->in_rank > 2 || (d->in_rank == 2 && d->in_dims[0] != 1) || d->in_bits <= 16)
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "generation needs a model of token ids [1, T] (int64) in; this one "
+                        "takes a %u-dimensional %u-bit input", d->in_rank, d->in_bits);
+    if (d->out_rank < 2 || d->out_rank > 3 || (d->out_rank == 3 && d->out_dims[0] != 1) ||
+        d->out_dims[d->out_rank - 2] != t)
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "generation needs logits [1, T, V] out, one row per input token");
+    if (d->out_bits > 16)
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "generation needs logits of at most 16 bits (this output has %u)",
+                        d->out_bits);
+    if (zki_dag_out_map(&d->nodes[L - 1], &c, &h, &w))
+        return zki_fail(ZKI_ERR_UNSUPPORTED, "generation needs the logits in a dense layout; this model's last "
+                        "node writes a feature map");
+    *T = (uint32_t)t;
+    *V = (uint32_t)v;
+    return ZKI_OK;
+}
+
+zki_status zki_argmax_span_check(const zki_dag *d, uint32_t P, uint32_t N)
+{
+    uint32_t T = 0, V = 0;
+    zki_status st = zki_argmax_model_check(d, &T, &V);
+    if (st)
+        return st;
+    if (P < 1 || N < 1 || (uint64_t)P + N > T)
+        return zki_fail(ZKI_ERR_INPUT, "generation: a prompt of %u tokens and %u new ones do not fit the model's "
+                        "%u positions (need a prompt of at least 1 and prompt + new <= %u)", P, N, T, T);
+    return ZKI_OK;
+}
+
+static zki_ext eq_at(const zki_ext *r, size_t n, uint64_t i)
+{
+    zki_ext e = zki_ext_one();
+    for (size_t k = 0; k < n; k++)
+        e = zki_ext_mul(e, i >> k & 1 ? r[k] : zki_ext_sub(zki_ext_one(), r[k]));
+    return e;
+}
+
+/* sum over the checked rows of sum_{j < s_t} eq(r, tV + j): the [j < s]
+ * terms, moved to the claimed sum's side */
+static zki_ext below_sum(const zki_ext *r, size_t n, const int64_t *x, uint32_t V, uint32_t P, uint32_t N)
+{
+    zki_ext s = zki_ext_zero();
+    for (uint64_t t = P - 1; t < (uint64_t)P + N - 1; t++)
+        s = zki_ext_add(s, zki_eq_interval_sum(r, NULL, n, t * V, t * V + (uint64_t)x[t + 1]));
+    return s;
+}
+
+/* G_r~(rho) (argmax.h) */
+static zki_ext g_at(const zki_ext *r, const zki_ext *rho, size_t n, const int64_t *x, uint32_t V, uint32_t P,
+                    uint32_t N)
+{
+    zki_ext s = zki_ext_zero();
+    for (uint64_t t = P - 1; t < (uint64_t)P + N - 1; t++) {
+        zki_ext e = zki_eq_interval_sum(r, NULL, n, t * V, (t + 1) * V);
+        s = zki_ext_add(s, zki_ext_mul(e, eq_at(rho, n, t * V + (uint64_t)x[t + 1])));
+    }
+    return zki_ext_sub(s, zki_eq_interval_sum(r, rho, n, (uint64_t)(P - 1) * V, (uint64_t)(P + N - 1) * V));
+}
+
+/* The ids the statement checks: in [0, V) (the GATHER nodes check the rest) */
+static zki_status ids_check(const int64_t *x, uint32_t V, uint32_t P, uint32_t N)
+{
+    for (uint64_t t = P; t < (uint64_t)P + N; t++)
+        if (x[t] < 0 || x[t] >= V)
+            return zki_fail(ZKI_ERR_INPUT, "generation: token id %lld at position %llu is outside the %u logits",
+                            (long long)x[t], (unsigned long long)t, V);
+    return ZKI_OK;
+}
+
+static size_t out_vars(const zki_dag *d) { return zki_walk_log_len(d, d->n_nodes); }
+
+/* The claim D~(r) = d_r on the committed margins. */
+static zki_status d_claim(zki_walk *w, const zki_ext *r, zki_ext d_r)
+{
+    zki_ts_absorb_ext(w->ts, "argmax.d", d_r);
+    return zki_seg_claims_add(w->ca, w->lay->seg_of[w->lay->gen_d], r, d_r);
+}
+
+zki_status zki_argmax_verify(zki_walk *w, uint32_t P, uint32_t N, const zki_sc_proof *sc, zki_ext d_r, zki_ext y_rho)
+{
+    uint32_t T = 0, V = 0;
+    zki_status st = zki_argmax_span_check(w->d, P, N);
+    if (st || (st = zki_argmax_model_check(w->d, &T, &V)) || (st = ids_check(w->x, V, P, N)))
+        return zki_fail_ctx(ZKI_ERR_VERIFY, "verify");
+    if (w->B != 1 || !w->x || w->lay->gen_d == ZKI_NONE)
+        return zki_fail(ZKI_ERR_VERIFY, "verify: a generation proof is for one public sequence");
+    size_t n = out_vars(w->d);
+    zki_ext *r = zki_walk_points(w, n), *rho = zki_walk_points(w, n), fin;
+    if (!r || !rho)
+        return zki_fail(ZKI_ERR_NOMEM, "verify: points");
+    zki_ts_challenge_ext_vec(w->ts, "argmax.r", r, n);
+    if ((st = d_claim(w, r, d_r)))
+        return st;
+    zki_ext claimed = zki_ext_add(d_r, below_sum(r, n, w->x, V, P, N));
+    if (zki_sumcheck_verify(n, 2, claimed, sc, w->ts, rho, &fin))
+        return zki_fail_ctx(ZKI_ERR_VERIFY, "verify: argmax sum-check");
+    if (!zki_ext_eq(fin, zki_ext_mul(y_rho, g_at(r, rho, n, w->x, V, P, N))))
+        return zki_fail(ZKI_ERR_VERIFY, "verify: argmax: the sum-check's last value is not the logits' value "
+                        "times the selection's");
+    zki_ts_absorb_ext(w->ts, "argmax.y", y_rho);
+    return zki_walk_claim(w, w->d->n_nodes, rho, y_rho);
+}
+
+#ifndef ZKI_VERIFIER_ONLY
+zki_status zki_argmax_margins(const zki_dag *d, const int64_t *Y, const int64_t *x, uint32_t P, uint32_t N, int any,
+                              int64_t **D)
+{
+    uint32_t T = 0, V = 0;
+    zki_status st = zki_argmax_span_check(d, P, N);
+    if (st || (st = zki_argmax_model_check(d, &T, &V)) || (st = ids_check(x, V, P, N)))
+        return st;
+    int64_t *m = calloc((size_t)1 << out_vars(d), sizeof(int64_t));
+    if (!m)
+        return zki_fail(ZKI_ERR_NOMEM, "generation: margins");
+    for (uint64_t t = P - 1; t < (uint64_t)P + N - 1; t++) {
+        const int64_t *y = Y + t * V;
+        int64_t s = x[t + 1];
+        for (int64_t j = 0; j < V; j++) {
+            int64_t v = y[s] - y[j] - (j < s);
+            if (!any && (v < 0 || v >= 65536)) {
+                free(m);
+                return zki_fail(ZKI_ERR_INPUT, "generation: token %lld at position %llu is not the first largest "
+                                "logit of the position before it (logit %lld at index %lld against %lld)",
+                                (long long)s, (unsigned long long)t + 1, (long long)y[s], (long long)j,
+                                (long long)y[j]);
+            }
+            m[t * V + (uint64_t)j] = any == 2 && v < 0 ? 0 : v;
+        }
+    }
+    *D = m;
+    return ZKI_OK;
+}
+
+zki_status zki_argmax_prove(zki_walk *w, const int64_t *Y, const int64_t *D, uint32_t P, uint32_t N,
+                            zki_sc_proof *sc, zki_ext *d_r, zki_ext *y_rho)
+{
+    uint32_t T = 0, V = 0;
+    zki_status st = zki_argmax_model_check(w->d, &T, &V);
+    if (st)
+        return st;
+    size_t n = out_vars(w->d), len = (size_t)1 << n;
+    zki_ext *r = zki_walk_points(w, n), *rho = zki_walk_points(w, n);
+    zki_ext *eq = malloc(sizeof(zki_ext) * len), *G = calloc(len, sizeof(zki_ext));
+    zki_fe *Yt = malloc(sizeof(zki_fe) * len);
+    if (!r || !rho || !eq || !G || !Yt) {
+        st = zki_fail(ZKI_ERR_NOMEM, "prove: argmax tables of 2^%zu entries", n);
+        goto out;
+    }
+    zki_ts_challenge_ext_vec(w->ts, "argmax.r", r, n);
+    zki_eq_table(eq, r, n);
+    zki_ext acc = zki_ext_zero();
+    for (size_t i = 0; i < len; i++) {
+        Yt[i] = zki_fe_from_i64(Y[i]);
+        if (D[i])
+            acc = zki_ext_add(acc, zki_ext_scale(eq[i], zki_fe_from_i64(D[i])));
+    }
+    *d_r = acc;
+    if ((st = d_claim(w, r, acc)))
+        goto out;
+    for (uint64_t t = P - 1; t < (uint64_t)P + N - 1; t++) {
+        zki_ext e = zki_ext_zero();
+        for (uint64_t j = 0; j < V; j++) {
+            e = zki_ext_add(e, eq[t * V + j]);
+            G[t * V + j] = zki_ext_neg(eq[t * V + j]);
+        }
+        uint64_t at = t * V + (uint64_t)w->x[t + 1];
+        G[at] = zki_ext_add(G[at], e);
+    }
+    zki_sc_instance inst = {n, 2, {Yt, NULL}, {NULL, G}, NULL};
+    zki_ext ev[2];
+    zki_ext claimed = zki_ext_add(acc, below_sum(r, n, w->x, V, P, N));
+    if ((st = zki_sumcheck_prove(&inst, claimed, w->ts, sc, rho, ev)))
+        goto out;
+    *y_rho = ev[0];
+    zki_ts_absorb_ext(w->ts, "argmax.y", ev[0]);
+    st = zki_walk_claim(w, w->d->n_nodes, rho, ev[0]);
+out:
+    free(eq);
+    free(G);
+    free(Yt);
+    return st;
+}
+#endif

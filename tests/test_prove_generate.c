@@ -1,0 +1,358 @@
+/* Greedy generation, proven (protocol/argmax.h), on the small GPT trained
+ * here (tests/data/gpt_small.onnx: byte ids [1, 32] in, logits [1, 32, 86]
+ * out) and the tiny GPT-2 (tests/data/gpt_tiny.onnx).
+ *
+ * (a) margins: zki_argmax_margins on made-up logits accepts exactly the
+ *     first index of each checked row's largest value (a later tied index,
+ *     a smaller value are refused, naming the position), and is 0 outside
+ *     the checked rows;
+ * (b) honest: zki_generate's ids are the greedy continuation the integer
+ *     executor (quant/qexec, not the prover's forward pass) gives, one
+ *     token at a time; the proof verifies against the prompt, also after a
+ *     round trip through its bytes; it carries no logits;
+ * (c) statement: another prompt, changed generated ids (with the input
+ *     digest recomputed, so the transcript is what catches them), another
+ *     prompt length, a plain verify of the same sequence's proof bytes
+ *     read as a plain proof are rejected;
+ * (d) mutations: every byte of the argmax section (D(r), the sum-check,
+ *     Y(rho)) and 40 random bytes elsewhere are rejected;
+ * (e) a cheating prover through the seam: a next token that is not the
+ *     argmax (the second largest logit), proven with the margins it
+ *     implies (negative, let into the lookups) or with those margins made
+ *     0 (in range, a false argmax sum-check let out), is rejected;
+ * (f) refusals: a prompt + new tokens beyond T, a prompt id outside the
+ *     vocabulary, a model that is not a token model (a CNN). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+#include "protocol/argmax.h"
+#include "protocol/bytes.h"
+#include "test.h"
+#include "test_prove_util.h"
+#include "test_attack_util.h"
+#include "test_node_attack.h"
+#include "prover/seam.h"
+
+
+/* The model quantised on its calibration windows, one window's ids. */
+static zki_qmodel *load_lm(const char *name, int64_t **ids)
+{
+    char onnx[64], calib[64];
+    snprintf(onnx, sizeof onnx, "%s.onnx", name);
+    snprintf(calib, sizeof calib, "%s_calib.npy", name);
+    zki_graph *gr = NULL;
+    zki_host_tensor *cal = NULL;
+    zki_qmodel *m = NULL;
+    int ncal = 0;
+    *ids = NULL;
+    if (zki_onnx_load_file(tdata(onnx), &gr) != ZKI_OK || zki_calib_load(gr, tdata(calib), &cal, &ncal) != ZKI_OK ||
+        zki_quantize(gr, cal, ncal, NULL, &m) != ZKI_OK || zki_quant_input(m, 0, &cal[ncal - 1], ids) != ZKI_OK)
+        CHECK_MSG(0, "%s: %s", name, zki_last_error());
+    zki_samples_free(cal, ncal);
+    zki_graph_free(gr);
+    return m;
+}
+
+/* The executor's greedy continuation: n_new runs of the whole sequence. */
+static void greedy_by_executor(const zki_qmodel *m, const int64_t *prompt, uint32_t p_len, uint32_t n_new, uint32_t T,
+                               uint32_t V, int64_t *seq)
+{
+    memset(seq, 0, sizeof(int64_t) * T);
+    memcpy(seq, prompt, sizeof(int64_t) * p_len);
+    for (uint32_t k = 0; k < n_new; k++) {
+        int64_t **vals = NULL;
+        int64_t *in[1] = {seq};
+        if (zki_qexec(m, in, &vals) != ZKI_OK) {
+            CHECK_MSG(0, "executor: %s", zki_last_error());
+            return;
+        }
+        const int64_t *row = vals[m->outputs[0]] + (uint64_t)(p_len + k - 1) * V;
+        uint32_t best = 0;
+        for (uint32_t j = 1; j < V; j++)
+            if (row[j] > row[best])
+                best = j;
+        seq[p_len + k] = best;
+        zki_qexec_free(m, vals);
+    }
+}
+
+/* (a) */
+static void test_margins(const zki_dag *d, uint32_t T, uint32_t V)
+{
+    size_t len = (size_t)1 << zki_walk_log_len(d, d->n_nodes);
+    int64_t *Y = calloc(len, sizeof(int64_t)), *x = calloc(T, sizeof(int64_t)), *D = NULL;
+    for (uint32_t t = 0; t < T; t++)
+        for (uint32_t j = 0; j < V; j++)
+            Y[t * V + j] = (int64_t)((t * 7 + j * 13) % 50) - 25;
+    /* row 2: the largest value 40 at 5 and 9 (a tie), row 3's at 0 */
+    Y[2 * V + 5] = Y[2 * V + 9] = 40;
+    Y[3 * V + 0] = 41;
+    x[3] = 5, x[4] = 0;
+    CHECK_MSG(zki_argmax_margins(d, Y, x, 3, 2, 0, &D) == ZKI_OK, "margins: %s", zki_last_error());
+    int ok = D != NULL;
+    for (size_t i = 0; ok && i < len; i++) {
+        uint64_t t = i / V, j = i % V;
+        int64_t want = (t == 2 || t == 3) && i < (size_t)T * V ? Y[t * V + x[t + 1]] - Y[i] - (j < (uint64_t)x[t + 1]) : 0;
+        ok = D[i] == want && D[i] >= 0;
+    }
+    CHECK_MSG(ok, "margins: D is not the first argmax's differences");
+    free(D);
+    D = NULL;
+    x[3] = 9; /* the later of two tied maxima */
+    CHECK(zki_argmax_margins(d, Y, x, 3, 2, 0, &D) == ZKI_ERR_INPUT && !D);
+    CHECK_MSG(strstr(zki_last_error(), "position 3"), "tie: %s", zki_last_error());
+    x[3] = 4; /* not a maximum */
+    CHECK(zki_argmax_margins(d, Y, x, 3, 2, 0, &D) == ZKI_ERR_INPUT && !D);
+    x[3] = 5, x[4] = (int64_t)V; /* outside the logits */
+    CHECK(zki_argmax_margins(d, Y, x, 3, 2, 0, &D) == ZKI_ERR_INPUT && !D);
+    CHECK(zki_argmax_margins(d, Y, x, 0, 2, 0, &D) == ZKI_ERR_INPUT && !D);
+    CHECK(zki_argmax_margins(d, Y, x, T - 1, 2, 0, &D) == ZKI_ERR_INPUT && !D);
+    free(Y);
+    free(x);
+}
+
+static zki_status gen_verify_bytes(const zki_pk *pk, const uint8_t *b, size_t n, const int64_t *prompt, uint32_t p_len)
+{
+    zki_proof pf;
+    zki_status st = zki_proof_from_bytes(&pk->vk, &pf, b, n);
+    if (st)
+        return st;
+    st = zki_verify_generation(&pk->vk, prompt, p_len, &pf);
+    zki_proof_free(&pf);
+    return st;
+}
+
+/* Offset of the argmax section: after the header, the advice commitment
+ * and the lookups (proof.h). */
+static size_t argmax_at(const uint8_t *b, size_t n, uint32_t n_gen)
+{
+    zki_rbuf r = {b, n, 84 + 8 + 8 * (size_t)n_gen + 8};
+    uint32_t len = 0, nl = 0;
+    if (!zki_rb_u32(&r, &len))
+        return 0;
+    r.pos += len;
+    if (!zki_rb_u32(&r, &nl))
+        return 0;
+    for (uint32_t i = 0; i < nl; i++) {
+        if (!zki_rb_u32(&r, &len))
+            return 0;
+        r.pos += len;
+    }
+    return r.pos;
+}
+
+static void test_lm(zki_rng *g, const char *name, uint32_t p_len, uint32_t n_new, int mutations)
+{
+    int64_t *win = NULL;
+    zki_qmodel *m = load_lm(name, &win);
+    zki_pk *pk = NULL;
+    if (!m || !win || zki_setup(m, atk_seed_w, &pk) != ZKI_OK) {
+        CHECK_MSG(0, "%s: %s", name, zki_last_error());
+        goto out0;
+    }
+    const zki_dag *d = &pk->vk.dag;
+    uint32_t T = 0, V = 0;
+    CHECK_MSG(zki_argmax_model_check(d, &T, &V) == ZKI_OK, "%s: %s", name, zki_last_error());
+    if (!T)
+        goto out0;
+    if (mutations)
+        test_margins(d, T, V);
+    int64_t *seq = calloc(T, sizeof(int64_t));
+    greedy_by_executor(m, win, p_len, n_new, T, V, seq);
+    zki_proof *pf = NULL;
+    zki_status st = zki_generate(pk, win, p_len, n_new, NULL, NULL, &pf);
+    CHECK_MSG(st == ZKI_OK, "%s: generate: %s", name, zki_last_error());
+    if (st)
+        goto out1;
+    const int64_t *gen = NULL;
+    uint32_t ng = 0, np = 0;
+    CHECK(zki_proof_generated(pf, &gen, &ng, &np) == ZKI_OK && ng == n_new && np == p_len);
+    CHECK_MSG(!memcmp(gen, seq + p_len, sizeof(int64_t) * n_new), "%s: the proven ids are not the executor's greedy "
+              "continuation", name);
+    printf("%s: generated", name);
+    for (uint32_t i = 0; i < ng; i++)
+        printf(" %lld", (long long)gen[i]);
+    printf("\n");
+    CHECK(pf->out_n == 0 && pf->gen_p == p_len);
+    CHECK_MSG(zki_verify_generation(&pk->vk, win, p_len, pf) == ZKI_OK, "%s: verify: %s", name, zki_last_error());
+    uint8_t *b = NULL;
+    size_t n = 0;
+    if (zki_proof_to_bytes(pf, &b, &n) != ZKI_OK) {
+        CHECK(0);
+        goto out2;
+    }
+    CHECK_MSG(gen_verify_bytes(pk, b, n, win, p_len) == ZKI_OK, "%s: parsed proof: %s", name, zki_last_error());
+    /* (c) another prompt */
+    int64_t other[64];
+    memcpy(other, win, sizeof(int64_t) * p_len);
+    other[p_len - 1] = (other[p_len - 1] + 1) % V;
+    zki_status ost = gen_verify_bytes(pk, b, n, other, p_len);
+    CHECK_MSG(ost == ZKI_ERR_VERIFY, "%s: another prompt: %d %s", name, ost, zki_last_error());
+    CHECK(zki_verify_generation(&pk->vk, win, p_len - 1, pf) == ZKI_ERR_VERIFY);
+    {
+        /* changed ids with the digest of the changed sequence: the
+         * transcript (then the argmax) must refuse it */
+        int64_t keep = pf->gen_ids[3];
+        pf->gen_ids[3] = (keep + 1) % V;
+        int64_t *x = calloc(T, sizeof(int64_t));
+        memcpy(x, win, sizeof(int64_t) * p_len);
+        memcpy(x + p_len, pf->gen_ids, sizeof(int64_t) * n_new);
+        zki_digest dg = pf->in_digest;
+        CHECK(zki_input_digest(x, 1, T, &pf->in_digest) == ZKI_OK);
+        CHECK_MSG(zki_verify_generation(&pk->vk, win, p_len, pf) == ZKI_ERR_VERIFY, "%s: a changed id verified",
+                  name);
+        pf->gen_ids[3] = keep;
+        pf->in_digest = dg;
+        /* the same sequence verified as a plain proof's input */
+        CHECK(zki_verify(&pk->vk, x, 1, pf) == ZKI_ERR_VERIFY);
+        free(x);
+    }
+    if (mutations) {
+        /* (d) the argmax section byte by byte, 40 bytes elsewhere */
+        size_t at = argmax_at(b, n, n_new), sc_len = 16 + 8 + 16 * 2 * zki_walk_log_len(d, d->n_nodes) + 16;
+        int bad = 0, tried = 0;
+        for (size_t i = at; at && i < at + sc_len && i < n; i++) {
+            uint8_t o = b[i];
+            b[i] ^= (uint8_t)(1 + zki_rng_below(g, 255));
+            tried++;
+            bad += gen_verify_bytes(pk, b, n, win, p_len) == ZKI_OK;
+            b[i] = o;
+        }
+        for (int k = 0; k < 40; k++) {
+            size_t i = zki_rng_below(g, n);
+            uint8_t o = b[i];
+            b[i] ^= (uint8_t)(1 + zki_rng_below(g, 255));
+            tried++;
+            bad += gen_verify_bytes(pk, b, n, win, p_len) == ZKI_OK;
+            b[i] = o;
+        }
+        printf("%s: %d byte changes (the argmax section from byte %zu), %d accepted\n", name, tried, at, bad);
+        CHECK(at > 0 && tried > 40 && bad == 0);
+        CHECK(gen_verify_bytes(pk, b, n, win, p_len) == ZKI_OK);
+    }
+out2:
+    free(b);
+out1:
+    zki_proof_destroy(pf);
+    free(seq);
+out0:
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
+    free(win);
+}
+
+/* (e) the second largest logit as the first new token. */
+static void test_cheat(void)
+{
+    const uint32_t p_len = 6; /* the prompt */
+    int64_t *win = NULL;
+    zki_qmodel *m = load_lm("gpt_small", &win);
+    zki_pk *pk = NULL, *pk2 = NULL, *pk3 = NULL;
+    if (!m || !win || zki_setup(m, atk_seed_w, &pk) != ZKI_OK || zki_setup(m, atk_seed_w, &pk2) != ZKI_OK ||
+        zki_setup(m, atk_seed_w, &pk3) != ZKI_OK) {
+        CHECK(0);
+        goto out;
+    }
+    const zki_dag *d = &pk->vk.dag;
+    uint32_t T = 0, V = 0;
+    CHECK(zki_argmax_model_check(d, &T, &V) == ZKI_OK);
+    int64_t *x = calloc(T, sizeof(int64_t)), *y = NULL;
+    memcpy(x, win, sizeof(int64_t) * p_len);
+    if (zki_mlp_forward(pk, x, 1, &y) == ZKI_OK) {
+        const int64_t *row = y + (uint64_t)(p_len - 1) * V;
+        uint32_t best = 0, second = 1;
+        for (uint32_t j = 0; j < V; j++)
+            if (row[j] > row[best])
+                best = j;
+        second = best ? 0 : 1;
+        for (uint32_t j = 0; j < V; j++)
+            if (j != best && row[j] > row[second])
+                second = j;
+        x[p_len] = second;
+        printf("cheat: token %u (logit %lld) instead of %u (logit %lld)\n", second, (long long)row[second], best,
+               (long long)row[best]);
+        zki_prove_opts o = {0, atk_seed_a, NULL, NULL, p_len, 1};
+        zki_proof pf;
+        /* the honest prover refuses it, naming the position */
+        CHECK(zki_prove(pk2, x, 1, &o, &pf, NULL) == ZKI_ERR_INPUT);
+        CHECK_MSG(strstr(zki_last_error(), "not the first largest"), "cheat: %s", zki_last_error());
+        /* the margins it implies (negative: out of the range lookup), or
+         * in range but not the logits' (a false argmax sum-check) */
+        zki_pk *keys[2] = {pk, pk3};
+        for (int mode = 1; mode <= 2; mode++) {
+            zki_prove_seam seam = {0, ZKI_LK_COLS_FIELD_UNCHECKED, NULL, NULL, mode};
+            zki_prove_test_seam = &seam;
+            zki_sumcheck_test_false_claims = mode == 2;
+            zki_status st = zki_prove(keys[mode - 1], x, 1, &o, &pf, NULL);
+            zki_prove_test_seam = NULL;
+            zki_sumcheck_test_false_claims = 0;
+            CHECK_MSG(st == ZKI_OK, "cheat %d: the seam's proof did not come out: %s", mode, zki_last_error());
+            if (st)
+                continue;
+            zki_status vs = zki_verify_generation(&pk->vk, win, p_len, &pf);
+            printf("cheat %d: verifier says: %s\n", mode, vs ? zki_last_error() : "OK");
+            CHECK_MSG(vs == ZKI_ERR_VERIFY, "cheat %d: a token that is not the argmax verified", mode);
+            CHECK(mode == 1 || strstr(zki_last_error(), "argmax"));
+            zki_proof_free(&pf);
+        }
+    } else {
+        CHECK_MSG(0, "cheat: %s", zki_last_error());
+    }
+    free(y);
+    free(x);
+out:
+    zki_pk_free(pk);
+    zki_pk_free(pk2);
+    zki_pk_free(pk3);
+    zki_qmodel_free(m);
+    free(win);
+}
+
+/* (f) */
+static void test_refusals(void)
+{
+    int64_t *win = NULL;
+    zki_qmodel *m = load_lm("gpt_small", &win);
+    zki_pk *pk = NULL;
+    zki_proof *pf = NULL;
+    if (m && win && zki_setup(m, atk_seed_w, &pk) == ZKI_OK) {
+        uint32_t T = (uint32_t)zki_dag_in_len(&pk->vk.dag);
+        CHECK(zki_generate(pk, win, T - 3, 4, NULL, NULL, &pf) == ZKI_ERR_INPUT && !pf);
+        CHECK_MSG(strstr(zki_last_error(), "do not fit"), "span: %s", zki_last_error());
+        CHECK(zki_generate(pk, win, 4, 0, NULL, NULL, &pf) == ZKI_ERR_INPUT && !pf);
+        win[1] = 1000;
+        CHECK(zki_generate(pk, win, 4, 2, NULL, NULL, &pf) == ZKI_ERR_INPUT && !pf);
+        CHECK_MSG(strstr(zki_last_error(), "outside the vocabulary"), "id: %s", zki_last_error());
+    } else {
+        CHECK(0);
+    }
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
+    free(win);
+    int64_t *X = NULL;
+    pk = NULL;
+    m = load_fixture("resnet_tiny.onnx", "resnet_tiny_calib.npy", &X);
+    int64_t ids[2] = {0, 0};
+    if (m && zki_setup(m, atk_seed_w, &pk) == ZKI_OK) {
+        CHECK(zki_generate(pk, ids, 1, 1, NULL, NULL, &pf) == ZKI_ERR_UNSUPPORTED && !pf);
+        CHECK_MSG(strstr(zki_last_error(), "token ids"), "cnn: %s", zki_last_error());
+    } else {
+        CHECK(0);
+    }
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
+    free(X);
+}
+
+int main(void)
+{
+    zki_rng g;
+    zki_rng_seed(&g, 9001);
+    test_lm(&g, "gpt_small", 6, 10, 1);
+    test_lm(&g, "gpt_tiny", 2, 6, 0);
+    test_cheat();
+    test_refusals();
+    return TEST_SUMMARY();
+}
