@@ -99,6 +99,12 @@ zki_status zki_lower_move_pend(zki_lowering *lw, int t, const zki_tinfo *base, i
 /* Model node n as step words of ops/move.h (w[cap]; *len written). */
 zki_status zki_lower_move_step(const zki_qmodel *m, const zki_qnode *n, int64_t *w, size_t cap, size_t *len);
 
+/* Concat (lower_concat.c): the flat CONCAT node of inputs xs[n->n_in],
+ * each a dense row or 1x1 map, into *y; and a Concat along any axis, that
+ * node of the inputs moved to rows, then a move pending on the output. */
+zki_status zki_lower_flat_concat(zki_lowering *lw, int qi, const zki_qnode *n, const zki_tinfo *xs, zki_tinfo *y);
+zki_status zki_lower_concat_any(zki_lowering *lw, int qi, const zki_qnode *n);
+
 /* One family of model nodes each (lower_<family>.c). */
 zki_status zki_lower_lut(zki_lowering *lw, int qi, const zki_qnode *n);
 /* A Requant of a row (not a map: that one is a depthwise Conv) as a LUT
