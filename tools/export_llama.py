@@ -21,7 +21,8 @@ heads, hidden 128, vocabulary 96, 16 tokens), each overridden by its flag
 N(0, 0.02), RMSNorm weights around 1).
 
 Writes OUT.onnx (ids [1, T] int64 -> logits [1, T, V]), OUT_calib.npy
-(--calib windows of token ids), OUT_x.npy (one window).
+(--calib windows of token ids), OUT_x.npy (one window), OUT_y.npy (torch's
+logits for it).
 Run: /usr/bin/python3 tools/export_llama.py --preset tiny -o tests/data/llama_tiny"""
 import argparse
 import math
@@ -151,6 +152,8 @@ def main():
     calib = rng.integers(0, cfg["vocab"], (a.calib, T)).astype(np.int64)
     x = rng.integers(0, cfg["vocab"], (1, T)).astype(np.int64)
     write(m, x, calib, a.out, "ids", "logits")
+    with torch.no_grad():
+        np.save(a.out + "_y.npy", m(torch.from_numpy(x)).numpy())
 
 if __name__ == "__main__":
     main()
