@@ -4,7 +4,7 @@
  * with constant weights, MEAN over a map's spatial axes, MUL and ADD of
  * two activations, LUT, MAXPOOL, RESHAPE), so the integer executor and the
  * proof need nothing new. The range rules are in docs/onnx.md
- * ("LayerNorm and Softmax as chains", "InstanceNorm and GroupNorm as
+ * ("LayerNorm, RMSNorm and Softmax as chains", "InstanceNorm and GroupNorm as
  * chains"). */
 #ifndef ZKI_QUANT_NORM_LOWER_H
 #define ZKI_QUANT_NORM_LOWER_H
