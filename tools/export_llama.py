@@ -5,7 +5,7 @@ and exports it to ONNX with its calibration and example inputs.
     Llama: token embedding, pre-norm blocks (RMSNorm; q, k, v projections
     without bias, k and v with fewer heads than q (grouped-query attention:
     each K/V head serves heads/kv_heads query heads, repeated as Llama's
-    repeat_kv does: Expand then Reshape); rotary position embeddings on q
+    repeat_kv does: Expand then Reshape; --interleave: repeat_interleave); rotary position embeddings on q
     and k (rotate-half: Slice, Neg, Concat, Mul by constant cos/sin, Add);
     causal softmax attention scaled by 1/sqrt(d_head) under an additive mask
     of -1e4; output projection; residual; RMSNorm, SwiGLU MLP
@@ -62,8 +62,9 @@ def rope_tables(t, dh, base=10000.0):
 
 
 class Block(nn.Module):
-    def __init__(self, d, heads, kv_heads, hidden, t):
+    def __init__(self, d, heads, kv_heads, hidden, t, interleave=False):
         super().__init__()
+        self.interleave = interleave
         self.h, self.kv, self.dh = heads, kv_heads, d // heads
         self.attn_norm, self.mlp_norm = RMSNorm(d), RMSNorm(d)
         self.wq = nn.Linear(d, heads * self.dh, bias=False)
@@ -81,6 +82,8 @@ class Block(nn.Module):
     def repeat_kv(self, x):
         b, kv, t, dh = x.shape
         r = self.h // kv
+        if self.interleave:
+            return torch.repeat_interleave(x, r, dim=1)
         return x[:, :, None, :, :].expand(b, kv, r, t, dh).reshape(b, kv * r, t, dh)
 
     def forward(self, x):
@@ -101,10 +104,10 @@ class Block(nn.Module):
 
 
 class Llama(nn.Module):
-    def __init__(self, layers, d, heads, kv_heads, hidden, vocab, t, tied=False):
+    def __init__(self, layers, d, heads, kv_heads, hidden, vocab, t, tied=False, interleave=False):
         super().__init__()
         self.embed = nn.Embedding(vocab, d)
-        self.layers = nn.ModuleList([Block(d, heads, kv_heads, hidden, t) for _ in range(layers)])
+        self.layers = nn.ModuleList([Block(d, heads, kv_heads, hidden, t, interleave) for _ in range(layers)])
         self.norm = RMSNorm(d)
         self.head = None if tied else nn.Linear(d, vocab, bias=False)
 
@@ -137,6 +140,8 @@ def main():
     for k in PRESETS["tiny"]:
         ap.add_argument("--" + k.replace("_", "-"), type=int, dest=k)
     ap.add_argument("--tied", action="store_true", help="the head is the token embedding")
+    ap.add_argument("--interleave", action="store_true",
+                    help="repeat the K/V heads by torch.repeat_interleave (exported as Split, Expand, Reshape)")
     ap.add_argument("--calib", type=int, default=8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("-o", "--out", required=True, help="output path without .onnx")
@@ -146,7 +151,7 @@ def main():
         sys.exit("d must split into heads of even size, heads into kv_heads groups")
     T = cfg["tokens"]
     m = Llama(cfg["layers"], cfg["d"], cfg["heads"], cfg["kv_heads"], cfg["hidden"], cfg["vocab"], T,
-              a.tied).eval()
+              a.tied, a.interleave).eval()
     init_llama(m, a.seed)
     rng = np.random.default_rng(a.seed)
     calib = rng.integers(0, cfg["vocab"], (a.calib, T)).astype(np.int64)

@@ -494,6 +494,8 @@ static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
     return tok ? token_unview(lw, n, R) : ZKI_OK;
 }
 
+static zki_status lower_computing(zki_lowering *lw, int qi, const zki_qnode *n);
+
 static zki_status lower_node(zki_lowering *lw, int qi)
 {
     const zki_qnode *n = &lw->m->nodes[qi];
@@ -523,6 +525,27 @@ static zki_status lower_node(zki_lowering *lw, int qi)
         st = zki_lower_known(lw, n, n->in[i]);
     if (st)
         return st;
+    return lower_computing(lw, qi, n);
+}
+
+/* A node that computes, its operands proven tensors; a MUL, BMM or
+ * Concat reads the model input through a MOVE node (zki_lower_move_input)
+ * for the time of its lowering. */
+static zki_status lower_computing(zki_lowering *lw, int qi, const zki_qnode *n)
+{
+    int in = lw->m->inputs[0], reads = 0;
+    for (int i = 0; i < n->n_in; i++)
+        reads |= n->in[i] == in && lw->t[in].id == 0;
+    if (reads && (n->op == ZKI_QOP_MUL || n->op == ZKI_QOP_MATMUL || n->op == ZKI_QOP_CONCAT)) {
+        zki_tinfo saved = lw->t[in], moved;
+        zki_status st = zki_lower_move_input(lw, qi, in, &moved);
+        if (st)
+            return st;
+        lw->t[in] = moved;
+        st = lower_computing(lw, qi, n);
+        lw->t[in] = saved;
+        return st;
+    }
     switch (n->op) {
     case ZKI_QOP_MAXPOOL: return lower_maxpool(lw, qi, n);
     case ZKI_QOP_CONCAT:
