@@ -87,6 +87,20 @@ def init_gpt2(m, seed):
                 p.copy_(torch.randn(p.shape, generator=g) * std)
 
 
+def write(m, x, calib, out, in_name, out_name):
+    """Exports m at opset 17 on the sample x to OUT.onnx; writes
+    OUT_calib.npy and OUT_x.npy."""
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(m, torch.from_numpy(x), out + ".onnx", opset_version=17, input_names=[in_name],
+                          output_names=[out_name])
+    np.save(out + "_calib.npy", calib)
+    np.save(out + "_x.npy", x)
+    n = sum(p.numel() for p in m.parameters())
+    print(f"wrote {out}.onnx ({os.path.getsize(out + '.onnx') / 1e6:.2f} MB, {n / 1e3:.1f} k parameters, "
+          f"{x.shape[1]} tokens)", file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--preset", choices=sorted(PRESETS))
@@ -119,16 +133,7 @@ def main():
     else:
         calib = rng.integers(0, cfg["vocab"], (a.calib, T)).astype(np.int64)
         x = rng.integers(0, cfg["vocab"], (1, T)).astype(np.int64)
-    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    with torch.no_grad():
-        torch.onnx.export(m, torch.from_numpy(x), a.out + ".onnx", opset_version=17,
-                          input_names=["x" if a.embeds else "ids"], output_names=["y" if a.embeds else "logits"])
-    np.save(a.out + "_calib.npy", calib)
-    np.save(a.out + "_x.npy", x)
-    n = sum(p.numel() for p in m.parameters())
-    print(f"wrote {a.out}.onnx ({os.path.getsize(a.out + '.onnx') / 1e6:.1f} MB, {n / 1e6:.1f} M parameters, "
-          f"{T} tokens)", file=sys.stderr)
-
+    write(m, x, calib, a.out, "x" if a.embeds else "ids", "y" if a.embeds else "logits")
 
 if __name__ == "__main__":
     main()

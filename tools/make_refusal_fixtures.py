@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """Writes the small ONNX models of tests/data/refuse_*.onnx: each holds ops
 zkinfer refuses, so tests/test_cli_messages.c can check that every refusal
-is named at once, grouped by op, with its remedy. Built with onnx.helper
+is named at once, grouped by op, with its remedy; and layernorm13.onnx, two
+LayerNorms as torch exports them below opset 17 (decomposed), which the
+importer fuses back (src/graph/norm_fuse.h; it was refuse_layernorm13.onnx,
+whose graph name the committed file keeps). A Div of two activations, still
+refused, is tools/make_norm_fuse_fixtures.py's refuse_div.onnx. Built with onnx.helper
 (no torch needed): the graphs are what torch.onnx.export writes for these
 layers. Run: /usr/bin/python3 tools/make_refusal_fixtures.py"""
 import os
@@ -46,11 +50,11 @@ def gemm(p, x, y, k, n, inits):
     return [helper.make_node("Gemm", [x, p + ".w", p + ".bias"], [y], p + "/Gemm", transB=1)]
 
 
-# two LayerNorms exported at opset 13: Div x2, one message
+# two LayerNorms exported at opset 13: fused back into LayerNormalization
 inits = []
 nodes = (gemm("/fc1", "x", "h1", 8, 8, inits) + layernorm13("/ln1", "h1", "n1", 8, inits) +
          gemm("/fc2", "n1", "h2", 8, 8, inits) + layernorm13("/ln2", "h2", "y", 8, inits))
-save("refuse_layernorm13.onnx", nodes, inits, [1, 8], [1, 8], 13)
+save("layernorm13.onnx", nodes, inits, [1, 8], [1, 8], 13)
 
 # BatchNormalization of a 2-D tensor after a Relu (no Gemm right before it to
 # fold into, and not 4-D for a depthwise Conv) and AveragePool with ceil_mode

@@ -19,7 +19,7 @@ static const char *const zki_op_names[ZKI_OP_COUNT] = {
     "Expand", "LSTM", "GRU",
     "Split", "Resize", "ReduceSum", "ReduceMax",
     "ConstantOfShape", "Equal",
-    "InstanceNormalization",
+    "InstanceNormalization", "RMSNormalization",
 };
 
 const char *zki_op_name(int op)
@@ -325,14 +325,26 @@ zki_status zki_attr_set_ints(zki_node *n, const char *name, const int64_t *v, in
     return ZKI_OK;
 }
 
-zki_status zki_attr_set_int(zki_node *n, const char *name, int64_t v)
+/* A scalar attribute: an int (type ZKI_A_INT) or a float. */
+static zki_status attr_set_scalar(zki_node *n, const char *name, int type, int64_t i, double f)
 {
     zki_attr *a = attr_slot(n, name);
     if (!a)
         return ZKI_ERR_NOMEM;
-    a->type = ZKI_A_INT;
-    a->i = v;
+    a->type = type;
+    a->i = i;
+    a->f = f;
     return ZKI_OK;
+}
+
+zki_status zki_attr_set_int(zki_node *n, const char *name, int64_t v)
+{
+    return attr_set_scalar(n, name, ZKI_A_INT, v, 0);
+}
+
+zki_status zki_attr_set_float(zki_node *n, const char *name, double v)
+{
+    return attr_set_scalar(n, name, ZKI_A_FLOAT, 0, v);
 }
 
 const char *zki_shape_str(int rank, const int64_t *dims, char *buf, size_t cap)

@@ -88,6 +88,8 @@ typedef enum {
     ZKI_OP_SPLIT, ZKI_OP_RESIZE, ZKI_OP_REDUCESUM, ZKI_OP_REDUCEMAX,
     ZKI_OP_CONSTANTOFSHAPE, ZKI_OP_EQUAL, /* shape arithmetic, folded away */
     ZKI_OP_INSTANCENORM, /* GroupNorm's core too: quantised as a chain (quant/norm_lower.h) */
+    ZKI_OP_RMSNORM, /* ONNX's RMSNormalization (opset 23), or torch's written-out RMSNorm fused
+                     * by graph/norm_fuse.h */
     ZKI_OP_COUNT
 } zki_op;
 
@@ -166,6 +168,8 @@ int zki_attr_ints(const zki_node *n, const char *name, const int64_t **v);
 zki_status zki_attr_set_ints(zki_node *n, const char *name, const int64_t *v, int cnt);
 /* Adds or replaces an integer attribute. */
 zki_status zki_attr_set_int(zki_node *n, const char *name, int64_t v);
+/* Adds or replaces a float attribute. */
+zki_status zki_attr_set_float(zki_node *n, const char *name, double v);
 
 /* Writes a one-line-per-node summary to buf (truncated to cap). */
 void zki_graph_summary(const zki_graph *g, char *buf, size_t cap);

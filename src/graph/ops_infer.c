@@ -426,7 +426,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         [ZKI_OP_DIV] = 2, [ZKI_OP_POW] = 2, [ZKI_OP_CONV] = 2, [ZKI_OP_BATCHNORM] = 5, [ZKI_OP_RESHAPE] = 2,
         [ZKI_OP_SLICE] = 3, [ZKI_OP_UNSQUEEZE] = 2, [ZKI_OP_PAD] = 2, [ZKI_OP_LAYERNORM] = 2,
         [ZKI_OP_GATHER] = 2, [ZKI_OP_WHERE] = 3, [ZKI_OP_PRELU] = 2, [ZKI_OP_EXPAND] = 2, [ZKI_OP_LSTM] = 3,
-        [ZKI_OP_GRU] = 3, [ZKI_OP_EQUAL] = 2, [ZKI_OP_INSTANCENORM] = 3,
+        [ZKI_OP_GRU] = 3, [ZKI_OP_EQUAL] = 2, [ZKI_OP_INSTANCENORM] = 3, [ZKI_OP_RMSNORM] = 2,
     };
     int need = min_in[n->op] ? min_in[n->op] : 1;
     if (n->n_in < need)
@@ -739,7 +739,7 @@ zki_status zki_op_infer(zki_graph *g, int ni)
         }
         return set_out(g, n, 0, x->et, r, d);
     }
-    case ZKI_OP_LAYERNORM: {
+    case ZKI_OP_LAYERNORM: case ZKI_OP_RMSNORM: { /* RMSNorm: scale only, no mean subtracted */
         if ((st = need_float(n, x)) != ZKI_OK)
             return st;
         int ax = norm_axis(zki_attr_int(n, "axis", -1), r);

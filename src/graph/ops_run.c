@@ -358,10 +358,12 @@ static void row_stats(const float *px, int64_t n, double eps, double *mu, double
     *inv = 1.0 / sqrt(var + eps);
 }
 
+/* LayerNorm, or RMSNorm (no mean subtracted: x / sqrt(mean(x^2) + eps),
+ * scale only), over the axes from "axis" on. */
 static void run_layernorm(const zki_graph *g, const zki_node *n, zki_buf *v)
 {
     const zki_tensor *x = tin(g, n, 0);
-    int r = x->rank;
+    int r = x->rank, rms = n->op == ZKI_OP_RMSNORM;
     int64_t ax = zki_attr_int(n, "axis", -1);
     if (ax < 0)
         ax += r;
@@ -369,14 +371,20 @@ static void run_layernorm(const zki_graph *g, const zki_node *n, zki_buf *v)
     int64_t outer, mid, inner;
     split3(x, (int)ax, r, &outer, &mid, &inner);
     const float *X = v[n->in[0]].f, *S = v[n->in[1]].f;
-    const float *B = tin(g, n, 2) ? v[n->in[2]].f : NULL;
+    const float *B = !rms && tin(g, n, 2) ? v[n->in[2]].f : NULL;
     float *Y = v[n->out[0]].f;
-    float *Mean = n->n_out > 1 && n->out[1] >= 0 ? v[n->out[1]].f : NULL;
-    float *Inv = n->n_out > 2 && n->out[2] >= 0 ? v[n->out[2]].f : NULL;
+    float *Mean = !rms && n->n_out > 1 && n->out[1] >= 0 ? v[n->out[1]].f : NULL;
+    float *Inv = !rms && n->n_out > 2 && n->out[2] >= 0 ? v[n->out[2]].f : NULL;
     for (int64_t o = 0; o < outer; o++) {
         const float *px = X + o * mid;
-        double mu, inv;
-        row_stats(px, mid, eps, &mu, &inv);
+        double mu = 0, inv, ms = 0;
+        if (rms) {
+            for (int64_t k = 0; k < mid; k++)
+                ms += (double)px[k] * px[k];
+            inv = 1.0 / sqrt(ms / (double)(mid ? mid : 1) + eps);
+        } else {
+            row_stats(px, mid, eps, &mu, &inv);
+        }
         for (int64_t k = 0; k < mid; k++)
             Y[o * mid + k] = (float)((px[k] - mu) * inv * S[k] + (B ? B[k] : 0));
         if (Mean)
@@ -737,7 +745,7 @@ zki_status zki_op_run(const zki_graph *g, const zki_node *n, zki_buf *v)
     }
     case ZKI_OP_BATCHNORM: run_batchnorm(g, n, v); return ZKI_OK;
     case ZKI_OP_SOFTMAX: run_softmax(g, n, v); return ZKI_OK;
-    case ZKI_OP_LAYERNORM: run_layernorm(g, n, v); return ZKI_OK;
+    case ZKI_OP_LAYERNORM: case ZKI_OP_RMSNORM: run_layernorm(g, n, v); return ZKI_OK;
     case ZKI_OP_INSTANCENORM: run_instancenorm(g, n, v); return ZKI_OK;
     case ZKI_OP_REDUCEMEAN: case ZKI_OP_REDUCESUM: case ZKI_OP_REDUCEMAX: return run_reducemean(g, n, v);
     case ZKI_OP_SPLIT: return run_split(g, n, v);

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "graph/channel_affine.h"
+#include "graph/norm_fuse.h"
 #include "graph/recurrent.h"
 
 /* Appends a constant tensor and wires it as input `slot` of node ni. */
@@ -560,6 +561,9 @@ zki_status zki_graph_prepare(zki_graph *g)
     for (int i = 0; i < nn; i++)
         if (!dead[i] && g->nodes[i].op == ZKI_OP_BATCHNORM && (st = bn_to_conv(g, i)) != ZKI_OK)
             goto done;
+    /* before Div by a constant becomes a Mul: the chains' Divs by a sqrt */
+    if ((st = zki_graph_fuse_norms(g, dead)) != ZKI_OK || (st = grow_uses(g, &uses)) != ZKI_OK)
+        goto done;
     for (int i = 0; i < nn; i++)
         if (!dead[i] && g->nodes[i].op == ZKI_OP_DIV && (st = div_to_mul(g, i)) != ZKI_OK)
             goto done;

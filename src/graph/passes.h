@@ -6,6 +6,8 @@
  *              constants, so shape-computing sub-graphs vanish
  *   bn-fold    BatchNormalization folded into the preceding Conv or Gemm, or
  *              else (4-D input) made a depthwise 1x1 Conv
+ *   norms      RMSNorm, and LayerNorm as exported below opset 17, written
+ *              out as elementwise ops become one node (norm_fuse.h)
  *   simplify   Identity, Dropout and one-input Concat removed; Div by a
  *              constant becomes Mul by its reciprocal; x * Sigmoid(x)
  *              (torch's SiLU) becomes Swish, x * HardSigmoid(x) (alpha

@@ -55,13 +55,11 @@ zki_status zki_refusals_fail(const zki_refusals *r, zki_status code)
 
 const char *zki_refusal_remedy(const char *op, int opset)
 {
-    if (!strcmp(op, "Div") && opset < 17)
-        return "; only division by a constant is supported; a LayerNorm exported below opset 17 is "
-               "decomposed into ReduceMean/Sub/Pow/Sqrt/Div: export with opset 17 or later "
-               "(LayerNormalization is supported)";
+    (void)opset;
     if (!strcmp(op, "Div"))
         return "; only division by a constant is supported (a Div of two activations has no integer "
-               "version): divide by a constant, or multiply by a Reciprocal";
+               "version): divide by a constant, or multiply by a Reciprocal (a LayerNorm or RMSNorm "
+               "written out with a Div is fused back when it has the form torch exports: docs/onnx.md)";
     if (!strcmp(op, "RNN") || !strcmp(op, "Loop") || !strcmp(op, "Scan"))
         return "; recurrent layers other than LSTM and GRU, and loops, are not supported: zkinfer unrolls "
                "forward LSTM and GRU layers and otherwise takes feed-forward graphs (docs/onnx.md)";

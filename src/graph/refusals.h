@@ -1,7 +1,7 @@
 /* Collects every node a stage refuses, so one message lists them all,
  * grouped by op and reason, each with what to do about it:
- *   unsupported: Div x3 (nodes /ln/Div, /ln2/Div, ...): no integer version;
- *   a LayerNorm exported at opset 13 is decomposed: export with opset 17 or later
+ *   unsupported: Div x3 (nodes /a/Div, /b/Div, ...): no integer version;
+ *   only division by a constant is supported ...: divide by a constant, ...
  * instead of failing at the first one. */
 #ifndef ZKI_GRAPH_REFUSALS_H
 #define ZKI_GRAPH_REFUSALS_H

@@ -85,6 +85,19 @@ static int concat_flat(const zki_qmodel *m, const zki_qnode *n)
     return outer == 1 && !(y->rank == 4 && y->dims[2] * y->dims[3] > 1);
 }
 
+/* A Concat along the channels of maps of one height and width: a CONCAT
+ * node as it is (else zki_lower_concat_any). */
+static int concat_of_maps(const zki_lowering *lw, const zki_qnode *n)
+{
+    const zki_qtensor *yt = &lw->m->t[n->out];
+    int ok = n->p[0] == 1 && yt->rank == 4 && yt->dims[0] == 1;
+    for (int i = 0; ok && i < n->n_in; i++) {
+        const zki_tinfo *x = &lw->t[n->in[i]];
+        ok = x->map && x->h == (uint64_t)yt->dims[2] && x->w == (uint64_t)yt->dims[3];
+    }
+    return ok;
+}
+
 /* Every node without a gadget, all at once and grouped, so a user sees the
  * whole list of what keeps the model from being proven. */
 static zki_status unproven_ops(const zki_qmodel *m)
@@ -113,9 +126,8 @@ static zki_status unproven_ops(const zki_qmodel *m)
             break;
         case ZKI_QOP_LAYERNORM: why = "of activations wider than 16 bits not proven yet"; break;
         case ZKI_QOP_CONCAT:
-            if (n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || n->n_p < 1 || (n->p[0] != 1 && !concat_flat(m, n)))
-                why = "maps joined along the channels (axis 1), and tensors joined along an axis with only 1s "
-                      "before it, are proven";
+            if (n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || n->n_p < 1)
+                why = "2 to 96 inputs are proven";
             break;
         default: break;
         }
@@ -301,38 +313,6 @@ static zki_status lower_join(zki_lowering *lw, int qi, const zki_qnode *n)
     return ZKI_OK;
 }
 
-/* A flat Concat (concat_flat) as a CONCAT node of 1x1 maps: each input a
- * row or a map [c][1][1] holding its tensor densely, the output the map
- * [total][1][1], laid out as the joined tensor. */
-static zki_status lower_flat_concat(zki_lowering *lw, int qi, const zki_qnode *n)
-{
-    const zki_qtensor *yt = &lw->m->t[n->out];
-    int64_t total = 0;
-    int bad = n->n_in < 2 || n->n_in > (int)ZKI_DAG_MAX_IN || yt->bits > 16, nonneg = 1;
-    for (int i = 0; !bad && i < n->n_in; i++) {
-        const zki_tinfo *x = &lw->t[n->in[i]];
-        bad = x->id < 1 || (x->map && (x->h != 1 || x->w != 1)) || x->feat != zki_qnumel(&lw->m->t[n->in[i]]) ||
-              x->bits > (uint32_t)yt->bits;
-        total += x->feat;
-        nonneg = nonneg && x->nonneg;
-    }
-    if (bad || total != zki_qnumel(yt) || total > ZKI_DAG_MAX_DIM || zki_log2_ceil((uint64_t)total) > 26)
-        REFUSE("prove: node '%s' (Concat): tensors joined along an axis with only 1s before it are proven when "
-               "each is a proven layer's row or 1x1 map (not the model input), at most 16 bits", n->name);
-    zki_dag_node *L = zki_lower_new_node(lw, qi, ZKI_NODE_CONCAT);
-    L->n_in = (uint32_t)n->n_in;
-    for (int i = 0; i < n->n_in; i++)
-        L->in[i] = (uint32_t)lw->t[n->in[i]].id;
-    L->out_bits = (uint32_t)yt->bits;
-    L->C = L->OC = (uint32_t)total, L->H = L->W = 1, L->G = 1;
-    L->K = L->N = zki_lower_map_size((uint32_t)total, 1, 1);
-    zki_tinfo *y = &lw->t[n->out];
-    memset(y, 0, sizeof(*y));
-    y->id = (int)lw->d->n_nodes, y->map = 1, y->c = (uint32_t)total, y->h = y->w = 1, y->feat = total;
-    y->nonneg = nonneg, y->bits = (uint32_t)yt->bits;
-    return ZKI_OK;
-}
-
 /* Linear, Conv, AveragePool, GlobalAveragePool and a map's Requant (the
  * last three as depthwise convs with unit weights). */
 int64_t zki_lower_token_rows(const zki_qmodel *m, const zki_qnode *n)
@@ -514,6 +494,8 @@ static zki_status lower_affine(zki_lowering *lw, int qi, const zki_qnode *n)
     return tok ? token_unview(lw, n, R) : ZKI_OK;
 }
 
+static zki_status lower_computing(zki_lowering *lw, int qi, const zki_qnode *n);
+
 static zki_status lower_node(zki_lowering *lw, int qi)
 {
     const zki_qnode *n = &lw->m->nodes[qi];
@@ -543,11 +525,38 @@ static zki_status lower_node(zki_lowering *lw, int qi)
         st = zki_lower_known(lw, n, n->in[i]);
     if (st)
         return st;
+    return lower_computing(lw, qi, n);
+}
+
+/* A node that computes, its operands proven tensors; a MUL, BMM or
+ * Concat reads the model input through a MOVE node (zki_lower_move_input)
+ * for the time of its lowering. */
+static zki_status lower_computing(zki_lowering *lw, int qi, const zki_qnode *n)
+{
+    int in = lw->m->inputs[0], reads = 0;
+    for (int i = 0; i < n->n_in; i++)
+        reads |= n->in[i] == in && lw->t[in].id == 0;
+    if (reads && (n->op == ZKI_QOP_MUL || n->op == ZKI_QOP_MATMUL || n->op == ZKI_QOP_CONCAT)) {
+        zki_tinfo saved = lw->t[in], moved;
+        zki_status st = zki_lower_move_input(lw, qi, in, &moved);
+        if (st)
+            return st;
+        lw->t[in] = moved;
+        st = lower_computing(lw, qi, n);
+        lw->t[in] = saved;
+        return st;
+    }
     switch (n->op) {
     case ZKI_QOP_MAXPOOL: return lower_maxpool(lw, qi, n);
     case ZKI_QOP_CONCAT:
-        if (concat_flat(lw->m, n))
-            return lower_flat_concat(lw, qi, n);
+        if (concat_flat(lw->m, n)) {
+            zki_tinfo xs[ZKI_DAG_MAX_IN];
+            for (int i = 0; i < n->n_in && i < (int)ZKI_DAG_MAX_IN; i++)
+                xs[i] = lw->t[n->in[i]];
+            return zki_lower_flat_concat(lw, qi, n, xs, &lw->t[n->out]);
+        }
+        if (!concat_of_maps(lw, n))
+            return zki_lower_concat_any(lw, qi, n);
         return lower_join(lw, qi, n);
     case ZKI_QOP_ADD: return lower_join(lw, qi, n);
     case ZKI_QOP_MUL: return zki_lower_mul(lw, qi, n);

@@ -19,14 +19,14 @@
     "GlobalAveragePool, ReduceMean and ReduceSum, with fused ReLU/Clip, elementwise functions " \
     "by lookup table (Sigmoid, Tanh, GELU, SiLU, HardSwish, ...), products of two " \
     "activations, elementwise Mul/Add/Sub by a constant tensor (its values committed " \
-    "weights), LayerNorm and Softmax over the last axis of one row or many (a transformer's " \
-    "token sequence, attention's scores, behind a causal mask) and InstanceNorm and GroupNorm " \
-    "of a map (lowered to those), Linear layers over a sequence of tokens (1x1 convs, the " \
+    "weights), LayerNorm, RMSNorm and Softmax over the last axis of one row or many (a " \
+    "transformer's token sequence, attention's scores, behind a causal mask) and InstanceNorm " \
+    "and GroupNorm of a map (lowered to those), Linear layers over a sequence of tokens (1x1 convs, the " \
     "weights read once for all tokens), Adds and " \
     "channel Concats of any number of maps (with broadcasting), Concats of rows (the steps of " \
-    "unrolled LSTM/GRU layers), data movement as index maps (Reshape, Transpose, Slice, " \
-    "Pad, Gather by constant indices), and embedding lookups (a Gather of a constant table " \
-    "by the model's token ids)"
+    "unrolled LSTM/GRU layers) and along any other axis (RoPE's rotate-half), data movement " \
+    "as index maps (Reshape, Transpose, Slice, Pad, Expand, Gather by constant indices), and " \
+    "embedding lookups (a Gather of a constant table by the model's token ids)"
 
 /* Fills d (zki_dag_free). ZKI_ERR_UNSUPPORTED names every model node
  * without a gadget at once, or the first node whose parameters the gadgets

@@ -24,6 +24,7 @@ typedef struct {
     size_t n;
     int has_pad;       /* a constant pad: the value in prog[0] */
     int emitted;       /* the MOVE node's tensor id once emitted, else -1 */
+    int node;          /* a MOVE node even when it moves nothing (zki_lower_move_input) */
 } zki_move_pending;
 
 typedef struct {
@@ -92,12 +93,23 @@ void zki_lower_move_free(zki_lowering *lw);
  * steps[n] (ops/move.h words) into the layout *y describes, as a MOVE node
  * for model node qi; sets y->id. */
 zki_status zki_lower_move_into(zki_lowering *lw, int qi, int t, const int64_t *steps, size_t n, zki_tinfo *y);
+/* The model input t as a MOVE node's output (moved nowhere, in its own
+ * layout), for the gadgets that take no model input as an operand (MUL,
+ * BMM, CONCAT): the move's proof ties it to the input, which stays the
+ * proof's statement (public, or committed with --private-input). */
+zki_status zki_lower_move_input(zki_lowering *lw, int qi, int t, zki_tinfo *y);
 /* Model tensor t becomes the proven tensor base (dense shape dims[rank])
  * moved by steps[n]: a program pending on t, emitted when read. */
 zki_status zki_lower_move_pend(zki_lowering *lw, int t, const zki_tinfo *base, int rank, const int64_t *dims,
                                const int64_t *steps, size_t n);
 /* Model node n as step words of ops/move.h (w[cap]; *len written). */
 zki_status zki_lower_move_step(const zki_qmodel *m, const zki_qnode *n, int64_t *w, size_t cap, size_t *len);
+
+/* Concat (lower_concat.c): the flat CONCAT node of inputs xs[n->n_in],
+ * each a dense row or 1x1 map, into *y; and a Concat along any axis, that
+ * node of the inputs moved to rows, then a move pending on the output. */
+zki_status zki_lower_flat_concat(zki_lowering *lw, int qi, const zki_qnode *n, const zki_tinfo *xs, zki_tinfo *y);
+zki_status zki_lower_concat_any(zki_lowering *lw, int qi, const zki_qnode *n);
 
 /* One family of model nodes each (lower_<family>.c). */
 zki_status zki_lower_lut(zki_lowering *lw, int qi, const zki_qnode *n);

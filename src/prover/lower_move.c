@@ -171,7 +171,7 @@ static void set_pending(zki_lowering *lw, int t, int idx, int nonneg)
 static int is_identity(const zki_move_pending *P, const zki_tinfo *y)
 {
     const zki_tinfo *b = &P->base;
-    int same = b->map == y->map && (!b->map || (b->c == y->c && b->h == y->h && b->w == y->w));
+    int same = !P->node && b->map == y->map && (!b->map || (b->c == y->c && b->h == y->h && b->w == y->w));
     int64_t *src = NULL;
     if (!same || b->id < 0 || b->feat != y->feat || zki_move_expand(P->prog, P->n, &src) != ZKI_OK)
         return 0;
@@ -268,7 +268,7 @@ static zki_status extend_tensor(zki_lowering *lw, int qi, int t, const int64_t *
     /* the pad constant, x's dense shape */
     int64_t head[2 + ZKI_MOVE_MAX_RANK] = {0, xt->rank};
     memcpy(head + 2, xt->dims, sizeof(int64_t) * (size_t)xt->rank);
-    zki_move_pending from = {lw->t[t], head, 2 + (size_t)xt->rank, 0, -1};
+    zki_move_pending from = {lw->t[t], head, 2 + (size_t)xt->rank, 0, -1, 0};
     return extend(lw, &from, steps, n, idx);
 }
 
@@ -279,12 +279,29 @@ zki_status zki_lower_move_into(zki_lowering *lw, int qi, int t, const int64_t *s
     return st ? st : emit_pending(lw, qi, &lw->mv[idx], y);
 }
 
+zki_status zki_lower_move_input(zki_lowering *lw, int qi, int t, zki_tinfo *y)
+{
+    const zki_qtensor *xt = &lw->m->t[t];
+    int64_t step[2 + ZKI_MOVE_MAX_RANK] = {ZKI_MOVE_RESHAPE, xt->rank};
+    if (xt->rank < 1 || xt->rank > ZKI_MOVE_MAX_RANK)
+        REFUSE("prove: the model input '%s' of rank %d, read by node '%s', is not moved", xt->name, xt->rank,
+               lw->m->nodes[qi].name);
+    memcpy(step + 2, xt->dims, sizeof(int64_t) * (size_t)xt->rank);
+    int idx = -1;
+    zki_status st = extend_tensor(lw, qi, t, step, 2 + (size_t)xt->rank, &idx);
+    if (st)
+        return st;
+    lw->mv[idx].node = 1;
+    *y = lw->t[t];
+    return emit_pending(lw, qi, &lw->mv[idx], y);
+}
+
 zki_status zki_lower_move_pend(zki_lowering *lw, int t, const zki_tinfo *base, int rank, const int64_t *dims,
                                const int64_t *steps, size_t n)
 {
     int64_t head[2 + ZKI_MOVE_MAX_RANK] = {0, rank};
     memcpy(head + 2, dims, sizeof(int64_t) * (size_t)rank);
-    zki_move_pending from = {*base, head, 2 + (size_t)rank, 0, -1};
+    zki_move_pending from = {*base, head, 2 + (size_t)rank, 0, -1, 0};
     int idx = -1;
     zki_status st = extend(lw, &from, steps, n, &idx);
     if (st)

@@ -298,10 +298,13 @@ static double saturating_n(const zki_norm_io *io, const float *gamma, const floa
 static zki_status inorm_normalise(const zki_norm_io *io, int d, int var, const int64_t d4[4], double eps,
                                   double n_sat, inorm_scales *s, int *nrm)
 {
+    /* the MUL's quotient bound: 2^(b - 1) 2^15 of d (b bits) by r, kept
+     * below 2^18 (MUL_HEADROOM for a 16-bit d) */
+    double headroom = ldexp(1.0, io->m->t[d].bits - 4);
     int64_t c4[4] = {d4[0], d4[1], 1, 1};
     double a[3] = {s->v, eps, 1.0 / sqrt(s->v + eps) / W16};
     s->r = a[2];
-    s->n = fmax(fmin(sqrt((double)(d4[2] * d4[3])), n_sat) / W16, s->d * s->r * MUL_HEADROOM);
+    s->n = fmax(fmin(sqrt((double)(d4[2] * d4[3])), n_sat) / W16, s->d * s->r * headroom);
     int tr = table(io, "rsqrt", 16, s->r, rsqrt_at, a);
     int r = tr >= 0 ? value(io, "rsqrt_out", 16, 4, c4, s->r) : -1;
     *nrm = r >= 0 ? value(io, "norm", 16, 4, d4, s->n) : -1;
@@ -380,36 +383,94 @@ static zki_status finite_params(const zki_norm_io *io, const float *scale, const
     return ZKI_OK;
 }
 
-/* LayerNorm of R > 1 rows [.., R, D] (a token sequence): InstanceNorm's
- * chain over the map [1][R][D][1] (each row a channel: its mean, variance
- * and rsqrt over D values, no D x D weights), then gamma and beta per
- * feature as a depthwise conv on that map transposed to [1][D][R][1], and
- * back (moves: free between this and a token Linear). */
-static zki_status layernorm_rows(const zki_norm_io *io, const float *gamma, const float *beta, double eps, int *qy)
+/* gamma and beta per feature of the normalised rows nrm (the map d4 =
+ * [1][R][D][1] at s_n): a depthwise conv on that map transposed to
+ * [1][D][R][1], and back to y's shape (moves: free between this and a
+ * token Linear). */
+static zki_status rows_affine(const zki_norm_io *io, int nrm, const int64_t d4[4], double s_n, const float *gamma,
+                              const float *beta, int *qy)
 {
-    const zki_qtensor *xt = &io->m->t[io->x];
-    int64_t D = xt->dims[xt->rank - 1], R = zki_qnumel(xt) / D, d4[4] = {1, R, D, 1}, t4[4] = {1, D, R, 1};
-    int64_t perm[4] = {0, 2, 1, 3};
-    zki_status st = finite_params(io, gamma, beta, D, "feature", "scale", "bias");
-    if (st != ZKI_OK)
-        return st;
-    inorm_scales s;
-    int x4 = value(io, "rows", xt->bits, 4, d4, xt->scale), in[1] = {io->x}, nrm = -1;
-    if (x4 < 0 || node(io, ZKI_QOP_RESHAPE, in, 1, x4, NULL, 0))
-        return nomem();
-    if ((st = inorm_core(io, x4, d4, eps, saturating_n(io, gamma, beta, D), &s, &nrm)) != ZKI_OK)
-        return st;
-    int nt = value(io, "norm_t", 16, 4, t4, s.n), ya = nt >= 0 ? value(io, "affine", io->bits, 4, t4, io->sy) : -1;
+    int64_t t4[4] = {1, d4[2], d4[1], 1}, perm[4] = {0, 2, 1, 3};
+    int nt = value(io, "norm_t", 16, 4, t4, s_n), ya = nt >= 0 ? value(io, "affine", io->bits, 4, t4, io->sy) : -1;
     int yb = ya >= 0 ? value(io, "affine_rows", io->bits, 4, d4, io->sy) : -1;
     *qy = yb >= 0 ? zki_qmodel_add_tensor(io->m, io->y->name, ZKI_QT_VALUE, io->bits, io->y->rank, io->y->dims,
                                           io->sy) : -1;
     int n_in[1] = {nrm}, a_in[1] = {ya}, b_in[1] = {yb};
     if (*qy < 0 || node(io, ZKI_QOP_TRANSPOSE, n_in, 1, nt, perm, 4))
         return nomem();
-    if ((st = inorm_affine(io, nt, t4, s.n, gamma, beta, ya)) != ZKI_OK)
+    zki_status st = inorm_affine(io, nt, t4, s_n, gamma, beta, ya);
+    if (st != ZKI_OK)
         return st;
     return node(io, ZKI_QOP_TRANSPOSE, a_in, 1, yb, perm, 4) || node(io, ZKI_QOP_RESHAPE, b_in, 1, *qy, NULL, 0)
                ? nomem() : ZKI_OK;
+}
+
+/* x [.., R, D] as the map [1][R][D][1] (each row a channel): *x4, d4. */
+static zki_status rows_map(const zki_norm_io *io, int64_t d4[4], int *x4)
+{
+    const zki_qtensor *xt = &io->m->t[io->x];
+    d4[0] = 1, d4[2] = xt->dims[xt->rank - 1], d4[1] = zki_qnumel(xt) / d4[2], d4[3] = 1;
+    int in[1] = {io->x};
+    *x4 = value(io, "rows", xt->bits, 4, d4, xt->scale);
+    return *x4 < 0 || node(io, ZKI_QOP_RESHAPE, in, 1, *x4, NULL, 0) ? nomem() : ZKI_OK;
+}
+
+/* LayerNorm of R > 1 rows [.., R, D] (a token sequence): InstanceNorm's
+ * chain over the rows' map (its mean, variance and rsqrt over D values,
+ * no D x D weights), then rows_affine. */
+static zki_status layernorm_rows(const zki_norm_io *io, const float *gamma, const float *beta, double eps, int *qy)
+{
+    const zki_qtensor *xt = &io->m->t[io->x];
+    int64_t D = xt->dims[xt->rank - 1], d4[4];
+    zki_status st = finite_params(io, gamma, beta, D, "feature", "scale", "bias");
+    inorm_scales s;
+    int x4 = -1, nrm = -1;
+    if (st == ZKI_OK)
+        st = rows_map(io, d4, &x4);
+    if (st == ZKI_OK)
+        st = inorm_core(io, x4, d4, eps, saturating_n(io, gamma, beta, D), &s, &nrm);
+    return st == ZKI_OK ? rows_affine(io, nrm, d4, s.n, gamma, beta, qy) : st;
+}
+
+/* ---- RMSNorm ---- */
+
+/* ms = mean(x^2) per row of the map x4: a MUL of x by itself at s_d2 =
+ * max(s_x^2, q^2 s_x^2 / W) (the square of an 8-bit x exact, of a wider
+ * one never clamped), then the row's mean at s_v = s_d2 (a mean of
+ * squares is at most the largest). */
+static zki_status mean_square(const zki_norm_io *io, int x4, const int64_t d4[4], inorm_scales *s, int *ms)
+{
+    const zki_qtensor *xt = &io->m->t[x4];
+    double qx = ldexp(1.0, xt->bits - 1) - 1, sx = xt->scale;
+    s->d = sx;
+    s->d2 = fmax(sx * sx, qx * qx * sx * sx / W16);
+    s->v = s->d2;
+    int d2 = value(io, "x2", 16, 4, d4, s->d2), sq[2] = {x4, x4};
+    if (d2 < 0)
+        return nomem();
+    zki_status st = rq_node(io, ZKI_QOP_MUL, sq, 2, d2, sx * sx / s->d2, qx * qx, 0, W16);
+    return st != ZKI_OK ? st : spatial_mean(io, "ms", d2, d4, 1.0, s->v, 0, ms);
+}
+
+zki_status zki_norm_rmsnorm(const zki_norm_io *io, const float *gamma, double eps, int *qy)
+{
+    const zki_qtensor *xt = &io->m->t[io->x];
+    int64_t D = xt->dims[xt->rank - 1], d4[4];
+    if (D < 1 || D > NORM_MAX_ROW)
+        return zki_node_fail(io->n, ZKI_ERR_UNSUPPORTED, "normalises %lld values: 1 to %d are supported",
+                             (long long)D, NORM_MAX_ROW);
+    zki_status st = zki_norm_eps_check(io->n, eps);
+    if (st == ZKI_OK)
+        st = finite_params(io, gamma, NULL, D, "feature", "scale", "bias");
+    inorm_scales s;
+    int x4 = -1, ms = -1, nrm = -1;
+    if (st == ZKI_OK)
+        st = rows_map(io, d4, &x4);
+    if (st == ZKI_OK)
+        st = mean_square(io, x4, d4, &s, &ms);
+    if (st == ZKI_OK)
+        st = inorm_normalise(io, x4, ms, d4, eps, saturating_n(io, gamma, NULL, D), &s, &nrm);
+    return st == ZKI_OK ? rows_affine(io, nrm, d4, s.n, gamma, NULL, qy) : st;
 }
 
 zki_status zki_norm_instnorm(const zki_norm_io *io, const float *scale, const float *bias, double eps, int *qy)

@@ -4,7 +4,7 @@
  * with constant weights, MEAN over a map's spatial axes, MUL and ADD of
  * two activations, LUT, MAXPOOL, RESHAPE), so the integer executor and the
  * proof need nothing new. The range rules are in docs/onnx.md
- * ("LayerNorm and Softmax as chains", "InstanceNorm and GroupNorm as
+ * ("LayerNorm, RMSNorm and Softmax as chains", "InstanceNorm and GroupNorm as
  * chains"). */
 #ifndef ZKI_QUANT_NORM_LOWER_H
 #define ZKI_QUANT_NORM_LOWER_H
@@ -38,6 +38,11 @@ int zki_norm_is_row(const zki_qtensor *t);
 /* y = gamma * (x - mean) / sqrt(var + eps) + beta (gamma, beta: N floats;
  * beta may be NULL). Sets *qy to y's qtensor. */
 zki_status zki_norm_layernorm(const zki_norm_io *io, const float *gamma, const float *beta, double eps, int *qy);
+
+/* y = gamma * x / sqrt(mean(x^2) + eps) over the last axis (RMSNorm),
+ * rows of any number: x^2, its mean per row, a table of 1/sqrt and the
+ * product by x, then gamma (D floats) per feature as a depthwise conv. */
+zki_status zki_norm_rmsnorm(const zki_norm_io *io, const float *gamma, double eps, int *qy);
 
 /* y = exp(x - max) / sum(exp(x - max)) along the last axis, the max
  * proven by MAXPOOLs; rows of any number (x [.., T, N]). mask_k: a causal

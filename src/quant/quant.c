@@ -1345,7 +1345,7 @@ static zki_status q_softmax_of(zki_qctx *c, int ni, int x, int qmask)
     return ZKI_OK;
 }
 
-enum { CHAIN_SOFTMAX, CHAIN_LAYERNORM, CHAIN_INSTNORM };
+enum { CHAIN_SOFTMAX, CHAIN_LAYERNORM, CHAIN_INSTNORM, CHAIN_RMSNORM };
 
 /* The chain of proven ops (norm_lower.h) of the given kind for node ni
  * reading x and writing IR tensor y (the normalisations with a following
@@ -1360,6 +1360,7 @@ static zki_status q_norm_chain(zki_qctx *c, int ni, int x, int kind, int64_t mas
     int qy = -1;
     zki_status st = kind == CHAIN_SOFTMAX     ? zki_norm_softmax(&io, mask_k, &qy)
                     : kind == CHAIN_LAYERNORM ? zki_norm_layernorm(&io, gamma, beta, eps, &qy)
+                    : kind == CHAIN_RMSNORM   ? zki_norm_rmsnorm(&io, gamma, eps, &qy)
                                               : zki_norm_instnorm(&io, gamma, beta, eps, &qy);
     if (st == ZKI_OK)
         c->qi[y] = qy;
@@ -1511,6 +1512,19 @@ static zki_status q_layernorm(zki_qctx *c, int ni)
     int64_t extra[2] = {llround(E), ZKI_LN_FRAC};
     int in[3] = {c->qi[x], qg, qb};
     return emit_rq(c, n, ZKI_QOP_LAYERNORM, in, 3, n->out[0], sacc, acc, extra, 2);
+}
+
+/* RMSNormalization (ONNX's, or torch's RMSNorm fused by graph/norm_fuse.h):
+ * the chain of proven ops of norm_lower.h over the last axis. */
+static zki_status q_rmsnorm(zki_qctx *c, int ni)
+{
+    const zki_node *n = &c->g->nodes[ni];
+    int x = n->in[0], r = c->g->t[x].rank;
+    int64_t ax = zki_attr_int(n, "axis", -1);
+    if (!is_act(c, x) || (ax != -1 && ax != r - 1) || !fconst(c->g, n->in[1]) || c->m->t[c->qi[x]].bits > 16)
+        return QERR(n, ZKI_ERR_UNSUPPORTED, "an RMSNorm over the last axis of an activation of at most 16 bits, "
+                    "with a constant scale, is supported");
+    return q_norm_chain(c, ni, x, CHAIN_RMSNORM, 0, c->g->t[n->in[1]].f, NULL, zki_attr_float(n, "epsilon", 1e-5));
 }
 
 /* InstanceNormalization (GroupNorm's core: torch exports GroupNorm as a
@@ -1721,7 +1735,7 @@ static int q_has_int(int op)
         ZKI_OP_HARDSIGMOID, ZKI_OP_HARDSWISH, ZKI_OP_EXP, ZKI_OP_LOG, ZKI_OP_RECIPROCAL, ZKI_OP_SOFTPLUS,
         ZKI_OP_ELU, ZKI_OP_SELU, ZKI_OP_CELU, ZKI_OP_MISH, ZKI_OP_SOFTSIGN, ZKI_OP_NEG, ZKI_OP_ABS, ZKI_OP_PRELU,
         ZKI_OP_SWISH, ZKI_OP_EXPAND, ZKI_OP_RESIZE, ZKI_OP_SPLIT, ZKI_OP_REDUCESUM, ZKI_OP_REDUCEMAX,
-        ZKI_OP_INSTANCENORM};
+        ZKI_OP_INSTANCENORM, ZKI_OP_RMSNORM};
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
         if (ops[k] == op)
             return 1;
@@ -1808,6 +1822,7 @@ static zki_status q_node(zki_qctx *c, int ni)
     case ZKI_OP_SOFTMAX: return q_softmax(c, ni);
     case ZKI_OP_LAYERNORM: return q_layernorm(c, ni);
     case ZKI_OP_INSTANCENORM: return q_instnorm(c, ni);
+    case ZKI_OP_RMSNORM: return q_rmsnorm(c, ni);
     default:
         return QERR(n, ZKI_ERR_UNSUPPORTED, "no integer version for quantisation");
     }
