@@ -38,12 +38,13 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import torch_timing  # noqa: E402
 
 
 def timed(cmd, timeout):
@@ -96,18 +97,12 @@ def torch_figures(name, rec, zoo_dir, n_acc):
     export_zoo.randomize_bn(model, gen)
     model.eval()
     x = torch.from_numpy(np.load(os.path.join(zoo_dir, rec["input"])))
+    ms = torch_timing.median_ms(model, x)
     with torch.no_grad():
-        for _ in range(3):
-            model(x)
-        ts = []
-        for _ in range(20):
-            t0 = time.perf_counter()
-            model(x)
-            ts.append(time.perf_counter() - t0)
         g = torch.Generator().manual_seed(7)
         xs = torch.randn((n_acc,) + tuple(rec["input_shape"][1:]), generator=g)
         ys = torch.cat([model(xs[i:i + 1]) for i in range(n_acc)]).numpy()
-    return statistics.median(ts) * 1e3, xs.numpy().astype(np.float32), ys
+    return ms, xs.numpy().astype(np.float32), ys
 
 
 def accuracy(y_int, y_ref):

@@ -541,7 +541,8 @@ ZKI_API size_t zki_proof_size(const zki_proof *proof);
  * Returns: ZKI_OK (the proof is valid); ZKI_ERR_VERIFY (it is not: the
  *          message says why, e.g. another input, another key, a bad
  *          sum-check); ZKI_ERR_INPUT (NULL key or proof, NaN/Inf in x, x
- *          given for a proof of a private input); ZKI_ERR_NOMEM.
+ *          given for a proof of a private input, a proof of a generation:
+ *          use zki_verify_generation); ZKI_ERR_NOMEM.
  * Args:    vk:    the verification key.
  *          x:     the public input: batch * zki_vk_input_size(vk) floats,
  *                 quantised with the prover's rule; NULL for a proof made

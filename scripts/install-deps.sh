@@ -3,7 +3,9 @@
 # Idempotent: a second run installs nothing and does not touch the network.
 set -eu
 
-PKGS="build-essential cmake make pkg-config libssl-dev clang libclang-rt-14-dev libomp-dev python3 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata time python3-numpy python3-torch python3-torchvision"
+# libopenblas0-pthread: the torch baselines of bench/ (Debian's torch falls back to the
+# reference BLAS without it: GPT-2 runs 17 times slower)
+PKGS="build-essential cmake make pkg-config libssl-dev clang libclang-rt-14-dev libomp-dev python3 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata time python3-numpy python3-torch python3-torchvision libopenblas0-pthread"
 
 missing=""
 for p in $PKGS; do

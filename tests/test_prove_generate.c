@@ -21,7 +21,8 @@
  *     implies (negative, let into the lookups) or with those margins made
  *     0 (in range, a false argmax sum-check let out), is rejected;
  * (f) refusals: a prompt + new tokens beyond T, a prompt id outside the
- *     vocabulary, a model that is not a token model (a CNN). */
+ *     vocabulary, a model that is not a token model (a CNN), a key with a
+ *     rank-0 input or output loaded without a crash. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,8 +206,11 @@ static void test_lm(zki_rng *g, const char *name, uint32_t p_len, uint32_t n_new
                   name);
         pf->gen_ids[3] = keep;
         pf->in_digest = dg;
-        /* the same sequence verified as a plain proof's input */
+        /* the same sequence verified as a plain proof's input; the API's
+         * plain verify refuses a generation proof (it has no output) */
         CHECK(zki_verify(&pk->vk, x, 1, pf) == ZKI_ERR_VERIFY);
+        memcpy(x + p_len, pf->gen_ids, sizeof(int64_t) * n_new);
+        CHECK(zki_verify_int(&pk->vk, x, 1, pf) == ZKI_ERR_INPUT);
         free(x);
     }
     if (mutations) {
@@ -346,6 +350,52 @@ static void test_refusals(void)
     free(X);
 }
 
+/* A key whose input or output has rank 0 (one element): loading it asks
+ * whether generation proofs are possible (the cost bound), which once
+ * read dims[rank - 1] before checking the rank (review finding). */
+static void test_rank0_key(void)
+{
+    zki_rng g;
+    zki_rng_seed(&g, 5);
+    zki_qmodel *m = calloc(1, sizeof(*m));
+    int64_t d[2] = {1, 1};
+    int x = zki_qmodel_add_tensor(m, "x", ZKI_QT_INPUT, 8, 2, d, 1.0 / 127);
+    m->n_inputs = 1, m->inputs[0] = x;
+    int64_t *X = NULL;
+    int y = linear_row(m, &g, x, 1, 1, 0, "fc");
+    m = finish_model(m, &g, y, &X);
+    zki_pk *pk = NULL;
+    if (!m || zki_setup(m, atk_seed_w, &pk) != ZKI_OK) {
+        CHECK_MSG(0, "rank 0: setup: %s", zki_last_error());
+        goto out;
+    }
+    for (int which = 0; which < 2; which++) {
+        zki_vk v = pk->vk;
+        if (which == 0)
+            v.dag.in_rank = 0;
+        else
+            v.dag.out_rank = 0;
+        uint8_t *b = NULL;
+        size_t n = 0;
+        zki_vk v2;
+        memset(&v2, 0, sizeof v2);
+        CHECK(zki_vk_to_bytes(&v, &b, &n) == ZKI_OK);
+        zki_status st = b ? zki_vk_from_bytes(&v2, b, n) : ZKI_ERR_NOMEM;
+        printf("rank-0 %s key: %s\n", which ? "output" : "input", st ? zki_last_error() : "loaded");
+        CHECK(st == ZKI_OK || st == ZKI_ERR_INPUT);
+        if (!st) {
+            uint32_t T, V;
+            CHECK(zki_argmax_model_check(&v2.dag, &T, &V) == ZKI_ERR_UNSUPPORTED);
+            zki_vk_free(&v2);
+        }
+        free(b);
+    }
+out:
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
+    free(X);
+}
+
 int main(void)
 {
     zki_rng g;
@@ -354,5 +404,6 @@ int main(void)
     test_lm(&g, "gpt_tiny", 2, 6, 0);
     test_cheat();
     test_refusals();
+    test_rank0_key();
     return TEST_SUMMARY();
 }

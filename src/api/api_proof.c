@@ -151,6 +151,8 @@ zki_status zki_verify_int(const zki_vk *vk, const int64_t *x, uint32_t batch, co
 {
     ZKI_API_NEED(vk, "zki_verify");
     ZKI_API_NEED(proof, "zki_verify");
+    if (proof->gen_n) /* no output to trust: what it proves is the ids */
+        return zki_fail(ZKI_ERR_INPUT, "zki_verify: a proof of a generation: check it with zki_verify_generation");
     if (x && proof->private_input)
         return zki_fail(ZKI_ERR_INPUT, "zki_verify: the proof commits its input: pass x = NULL");
     return zki_verify(vk, x, x ? batch : proof->B, proof);

@@ -11,16 +11,20 @@
 zki_status zki_argmax_model_check(const zki_dag *d, uint32_t *T, uint32_t *V)
 {
     uint32_t L = d->n_nodes, c, h, w;
-    int64_t t = d->in_dims[d->in_rank - 1], v = d->out_dims[d->out_rank - 1];
+    /* the ranks first: a key may hold rank 0 (one element) */
     if (d->in_rank < 1 || d->in_rank > 2 || (d->in_rank == 2 && d->in_dims[0] != 1) || d->in_bits <= 16)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "generation needs a model of token ids [1, T] (int64) in; this one "
                         "takes a %u-dimensional %u-bit input", d->in_rank, d->in_bits);
+    int64_t t = d->in_dims[d->in_rank - 1];
     if (d->out_rank < 2 || d->out_rank > 3 || (d->out_rank == 3 && d->out_dims[0] != 1) ||
         d->out_dims[d->out_rank - 2] != t)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "generation needs logits [1, T, V] out, one row per input token");
-    if (d->out_bits > 16)
+    int64_t v = d->out_dims[d->out_rank - 1];
+    /* the last node's own bits bound |Y| (a raw accumulator moved last
+     * would have up to 32): the margins' sign argument needs 16 */
+    if (d->out_bits > 16 || d->nodes[L - 1].out_bits > 16)
         return zki_fail(ZKI_ERR_UNSUPPORTED, "generation needs logits of at most 16 bits (this output has %u)",
-                        d->out_bits);
+                        d->nodes[L - 1].out_bits);
     if (zki_dag_out_map(&d->nodes[L - 1], &c, &h, &w))
         return zki_fail(ZKI_ERR_UNSUPPORTED, "generation needs the logits in a dense layout; this model's last "
                         "node writes a feature map");

@@ -30,6 +30,14 @@
  * at 2^17) but costs the prover more than it saves (10.8 s -> 12.4 s: the
  * encodings and the column reduction grow with the width). */
 #define ZKI_KEY_MAX_LOG_COLS 16u
+/* A weight table of ZKI_KEY_WIDE_MIN entries or more may use rows up to
+ * 2^ZKI_KEY_WIDE_LOG_COLS (the column reduction's memory permitting,
+ * wlayout.c): GPT-2 124M's 3.0e8-entry table opened in 7.6 MB at 2^16 and
+ * opens in 1.9 MB at 2^18, at the same peak RSS (5.9 GB). Not the advice:
+ * its claims fall in hundreds of groups, each holding a row's width of
+ * pairs (GPT-2's advice at 2^18: 3.4 MB less proof, 2.4 GB more peak). */
+#define ZKI_KEY_WIDE_MIN ((uint64_t)1 << 27)
+#define ZKI_KEY_WIDE_LOG_COLS 18u
 /* Committed tables of at least 2^22 entries use a rate-1/2 code, smaller
  * ones rate 1/4. ResNet-50 at 224 (2^25-entry tables): prove 5.65 -> 4.73 s
  * in one run, proof 1.49 -> 2.08 MB; below 2^22 the commitment takes under
@@ -86,6 +94,9 @@ uint64_t zki_vk_output_len(const zki_vk *vk);
  * least ZKI_KEY_RATE_HALF_MIN entries are encoded at rate 1/2, smaller ones
  * at rate 1/4. */
 void zki_key_pcs_params(const zki_vk *vk, int advice, uint64_t len, zki_pcs_params *p);
+/* Their widest row: 2^ZKI_KEY_MAX_LOG_COLS, or for a weight table of at
+ * least ZKI_KEY_WIDE_MIN entries 2^ZKI_KEY_WIDE_LOG_COLS. */
+uint32_t zki_key_max_log_cols(int advice, uint64_t len);
 
 /* Number of committed weight tables (1 to 3) and their lengths. */
 uint32_t zki_vk_weight_lens(const zki_vk *vk, uint64_t lens[3]);

@@ -8,6 +8,11 @@
 #include "protocol/proof.h"
 #include "protocol/wlayout.h"
 
+uint32_t zki_key_max_log_cols(int advice, uint64_t len)
+{
+    return !advice && len >= ZKI_KEY_WIDE_MIN ? ZKI_KEY_WIDE_LOG_COLS : ZKI_KEY_MAX_LOG_COLS;
+}
+
 void zki_key_pcs_params(const zki_vk *vk, int advice, uint64_t len, zki_pcs_params *p)
 {
     zki_pcs_params_default(p);
@@ -22,8 +27,9 @@ void zki_key_pcs_params(const zki_vk *vk, int advice, uint64_t len, zki_pcs_para
     p->row_commit = 1; /* wide openings commit their row (pcs.h) */
     /* the weights' width minimises proof bytes for the model; the advice
      * width is the PCS's automatic one (also the fewest opening bytes), a
-     * function of its length; both at most 2^ZKI_KEY_MAX_LOG_COLS */
-    p->max_log_cols = ZKI_KEY_MAX_LOG_COLS;
+     * function of its length; both at most 2^ZKI_KEY_MAX_LOG_COLS, a very
+     * large weight table's 2^ZKI_KEY_WIDE_LOG_COLS (key.h) */
+    p->max_log_cols = zki_key_max_log_cols(advice, len);
     p->log_cols = advice ? 0 : zki_weight_log_cols(vk);
 }
 

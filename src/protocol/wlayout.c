@@ -112,8 +112,8 @@ uint32_t zki_weight_log_cols(const zki_vk *vk)
     uint32_t best = 1, max_lc = (uint32_t)zki_log2_ceil(vk->wpack.total);
     int64_t best_cost = -1;
     uint64_t pairs_cap = vk->wpack.total / 8 > ((uint64_t)1 << 22) ? vk->wpack.total / 8 : (uint64_t)1 << 22;
-    if (max_lc > p.max_log_cols)
-        max_lc = p.max_log_cols;
+    if (max_lc > zki_key_max_log_cols(0, vk->wpack.total))
+        max_lc = zki_key_max_log_cols(0, vk->wpack.total);
     if (max_lc < 1)
         max_lc = 1;
     for (uint32_t lc = 1; lc <= max_lc; lc++) {
