@@ -314,7 +314,13 @@ static uint32_t product_q_log(const zki_dag *d, uint32_t j, uint64_t terms)
      * range-proven by the nodes that make them */
     __int128 worst = ((__int128)(A->M < 0 ? -A->M : A->M) * terms) << (b0 + b1 - 2);
     uint32_t ql = quotient_bits(worst, A->s, ZKI_DAG_MAX_Q_LOG);
-    return ql > ZKI_DAG_MAX_Q_LOG ? 0 : ql;
+    if (ql <= ZKI_DAG_MAX_Q_LOG)
+        return ql;
+    /* beyond the cap, as an ADD: the table's range holds the quotients
+     * the data produce (the prover refuses others, naming them) and the
+     * unscaled relation cannot wrap while |acc M| + 2^(s-1) < 2^62
+     * (lookup/requant.h); 16-bit products of 16 terms need this */
+    return worst + ((__int128)1 << (A->s - 1)) < (__int128)1 << 62 ? ZKI_DAG_MAX_Q_LOG : 0;
 }
 
 uint32_t zki_mul_q_log(const zki_dag *d, uint32_t j) { return product_q_log(d, j, 1); }

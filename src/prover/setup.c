@@ -180,9 +180,10 @@ static zki_status setup(const zki_qmodel *m, const uint8_t *seed, const zki_pk_f
         if (pk->vk.dag.nodes[l].kind == ZKI_NODE_MUL || bmm) {
             pk->vk.dag.nodes[l].q_log = bmm ? zki_bmm_q_log(&pk->vk.dag, l) : zki_mul_q_log(&pk->vk.dag, l);
             if (!pk->vk.dag.nodes[l].q_log) {
-                st = zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s): its inputs' range times M / 2^s "
-                              "needs quotients beyond %u bits", n->name, bmm ? "MatMul" : "Mul",
-                              ZKI_DAG_MAX_Q_LOG);
+                st = zki_fail(ZKI_ERR_UNSUPPORTED, "prove: node '%s' (%s): its inputs' range times M can reach "
+                              "2^62, where the requantisation's field relation could wrap (needs quotients beyond "
+                              "%u bits); recompile with smaller activations (--act-bits 8)", n->name,
+                              bmm ? "MatMul" : "Mul", ZKI_DAG_MAX_Q_LOG);
                 goto fail;
             }
             continue;
