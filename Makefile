@@ -60,7 +60,8 @@ bench: build
 # weights (model.vk, model.zpk), proves one inference and verifies the proof:
 # the predicted class, proof size and times are printed by prove / verify;
 # then the same image through the bundled CNN; then 16 bytes of text
-# generated greedily by the small GPT trained here, proven and verified.
+# generated greedily by the small GPT trained here (int16 activations: 97.7 %
+# top-1 agreement with torch), proven and verified.
 DEMO_DIR ?= $(BUILD)/demo
 GEN_PROMPT = The Software is
 FMNIST_CLASSES = T-shirt/top Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag Ankle-boot
@@ -82,7 +83,7 @@ demo: build
 	@c=$$(sed -n 's/.*class (argmax) \([0-9]*\).*/\1/p' $(DEMO_DIR)/verify_cnn.txt | head -1); \
 	  set -- $(FMNIST_CLASSES); shift $$c; echo "CNN predicted class: $$c ($$1), verified"
 	@echo "== greedy generation, proven: the small GPT trained on Debian's license texts (tests/data/gpt_small.onnx) =="
-	@./$(BUILD)/zkinfer compile tests/data/gpt_small.onnx --calib tests/data/gpt_small_calib.npy -o $(DEMO_DIR)/gpt_small.zkm | tail -4
+	@./$(BUILD)/zkinfer compile tests/data/gpt_small.onnx --calib tests/data/gpt_small_calib.npy --act-bits 16 -o $(DEMO_DIR)/gpt_small.zkm | grep -E "accuracy report|top-1 agreement|cosine similarity|wrote .*vk"
 	@/usr/bin/python3 tools/gpt_text.py encode tests/data/gpt_small.json "$(GEN_PROMPT)" -o $(DEMO_DIR)/prompt.npy
 	@/usr/bin/time -f "generation and proof: %e s wall, peak RSS %M KB" ./$(BUILD)/zkinfer generate $(DEMO_DIR)/gpt_small.zkm --prompt $(DEMO_DIR)/prompt.npy --max-new 16 -o $(DEMO_DIR)/generate.zkp | tail -2
 	@./$(BUILD)/zkinfer verify $(DEMO_DIR)/gpt_small.vk --prompt $(DEMO_DIR)/prompt.npy --proof $(DEMO_DIR)/generate.zkp | tee $(DEMO_DIR)/verify_gen.txt | tail -1
