@@ -207,18 +207,18 @@ static void apply_step(const move_step *s, uint32_t r, const int64_t *d, const i
                 memcpy(nx + (o * ni + j) * inner, x + (o * mid + (uint64_t)idx[j]) * inner, sizeof(int64_t) * inner);
         return;
     }
-    if (s->op == ZKI_MOVE_RESHAPE) {
-        memcpy(nx, x, sizeof(int64_t) * s->numel);
-        return;
-    }
+    /* every element on its own: threads split them (the verifier's largest
+     * cost on a GPT-2 is its moves' index maps) */
     if (s->op == ZKI_MOVE_TRIL) {
         uint64_t I = (uint64_t)d[r - 2], J = (uint64_t)d[r - 1];
+#pragma omp parallel for schedule(static) if (s->numel >= 65536)
         for (uint64_t k = 0; k < s->numel; k++) {
             int64_t j = (int64_t)(k % J), i = (int64_t)(k / J % I), dj = j - i - w[1];
             nx[k] = (w[0] ? dj >= 0 : dj <= 0) ? x[k] : -1;
         }
         return;
     }
+#pragma omp parallel for schedule(static) if (s->numel >= 65536)
     for (uint64_t k = 0; k < s->numel; k++) {
         uint64_t rem = k;
         int64_t si = 0;
@@ -274,9 +274,11 @@ zki_status zki_move_expand(const int64_t *prog, size_t n, int64_t **src)
     for (size_t pos = 2 + r; pos < n;) {
         move_step s;
         parse_step(prog, n, &pos, r, d, &s); /* checked above */
-        apply_step(&s, r, d, x, nx);
-        int64_t *t = x;
-        x = nx, nx = t;
+        if (s.op != ZKI_MOVE_RESHAPE) { /* a reshape keeps the order: nothing to move */
+            apply_step(&s, r, d, x, nx);
+            int64_t *t = x;
+            x = nx, nx = t;
+        }
         r = s.rank;
         memcpy(d, s.dims, sizeof(d));
     }
@@ -294,16 +296,44 @@ uint64_t zki_move_pad_index(const zki_move_layout *l, uint64_t i)
     return (c << (lh + lw)) | (y << lw) | x;
 }
 
+/* zki_move_pad_index with its constants computed once: the identity for
+ * a row or a map whose h and w are powers of two (a GPT's maps all are). */
+typedef struct {
+    int ident;
+    uint64_t hw, w;
+    size_t lh, lw;
+} pad_map;
+
+static pad_map pad_map_of(const zki_move_layout *l)
+{
+    pad_map p = {1, 1, 1, 0, 0};
+    if (!l->map)
+        return p;
+    p.lh = zki_log2_ceil(l->h), p.lw = zki_log2_ceil(l->w);
+    p.hw = l->h * l->w, p.w = l->w;
+    p.ident = ((uint64_t)1 << p.lh) == l->h && ((uint64_t)1 << p.lw) == l->w;
+    return p;
+}
+
+static inline uint64_t pad_at(const pad_map *p, uint64_t i)
+{
+    if (p->ident)
+        return i;
+    uint64_t c = i / p->hw, y = (i % p->hw) / p->w, x = i % p->w;
+    return (c << (p->lh + p->lw)) | (y << p->lw) | x;
+}
+
 int64_t *zki_move_forward(const zki_move_dims *d, const int64_t *x, uint64_t ldx)
 {
     uint64_t ld = (uint64_t)1 << d->out.log_len;
     int64_t *y = calloc((size_t)(d->B * ld), sizeof(int64_t));
     if (!y)
         return NULL;
+    pad_map mo = pad_map_of(&d->out), mi = pad_map_of(&d->in);
     for (uint64_t o = 0; o < d->out.n; o++) {
-        uint64_t po = zki_move_pad_index(&d->out, o);
+        uint64_t po = pad_at(&mo, o);
         int64_t s = d->src[o];
-        uint64_t pi = s >= 0 ? zki_move_pad_index(&d->in, (uint64_t)s) : 0;
+        uint64_t pi = s >= 0 ? pad_at(&mi, (uint64_t)s) : 0;
         for (uint64_t b = 0; b < d->B; b++)
             y[b * ld + po] = s >= 0 ? x[b * ldx + pi] : d->pad;
     }
@@ -315,12 +345,13 @@ static zki_ext move_weights(const zki_move_dims *d, const zki_ext *eo, zki_ext *
 {
     memset(m, 0, sizeof(zki_ext) << d->in.log_len);
     zki_ext P = zki_ext_zero();
+    pad_map mo = pad_map_of(&d->out), mi = pad_map_of(&d->in);
     for (uint64_t o = 0; o < d->out.n; o++) {
-        zki_ext e = eo[zki_move_pad_index(&d->out, o)];
+        zki_ext e = eo[pad_at(&mo, o)];
         if (d->src[o] < 0)
             P = zki_ext_add(P, e);
         else {
-            uint64_t j = zki_move_pad_index(&d->in, (uint64_t)d->src[o]);
+            uint64_t j = pad_at(&mi, (uint64_t)d->src[o]);
             m[j] = zki_ext_add(m[j], e);
         }
     }
@@ -381,26 +412,52 @@ out:
     return st;
 }
 
+/* The verifier's sums over the output: P (ei NULL: the padded entries'
+ * eq weights) or m~(rho) = sum_o eq(r, o) eq(rho, src(o)) (ei = eq(rho, .)
+ * over the input). Field sums are exact, so the threads' partial sums give
+ * the same result in any order. */
+static zki_ext move_sum(const zki_move_dims *d, const zki_ext *eo, const zki_ext *ei)
+{
+    zki_ext s = zki_ext_zero();
+    pad_map po = pad_map_of(&d->out), pi = pad_map_of(&d->in);
+#pragma omp parallel if (d->out.n >= 65536)
+    {
+        zki_ext ls = zki_ext_zero();
+#pragma omp for schedule(static) nowait
+        for (uint64_t o = 0; o < d->out.n; o++) {
+            int64_t src = d->src[o];
+            if (ei ? src >= 0 : src < 0) {
+                zki_ext e = eo[pad_at(&po, o)];
+                ls = zki_ext_add(ls, ei ? zki_ext_mul(e, ei[pad_at(&pi, (uint64_t)src)]) : e);
+            }
+        }
+#pragma omp critical(zki_move_sum)
+        s = zki_ext_add(s, ls);
+    }
+    return s;
+}
+
 zki_status zki_move_verify(const zki_move_dims *d, const zki_ext *r, zki_ext v, const zki_sc_proof *sc, zki_ext a,
                            zki_transcript *t, zki_ext *rho)
 {
     size_t li = d->in.log_len, lo = d->out.log_len, n = li + d->lb;
     zki_ext *eo = malloc(sizeof(zki_ext) << lo), *eb = malloc(sizeof(zki_ext) << d->lb);
-    zki_ext *m = malloc(sizeof(zki_ext) << li), fin = zki_ext_zero();
+    zki_ext *ei = malloc(sizeof(zki_ext) << li), fin = zki_ext_zero();
     zki_status st = ZKI_OK;
-    if (!eo || !eb || !m) {
+    if (!eo || !eb || !ei) {
         st = zki_fail(ZKI_ERR_NOMEM, "move: verifier tables");
         goto out;
     }
     zki_eq_table(eo, r, lo);
     zki_eq_table(eb, r + lo, d->lb);
-    zki_ext P = move_weights(d, eo, m);
+    zki_ext P = move_sum(d, eo, NULL);
     if (zki_sumcheck_verify(n, 2, move_target(d, v, P, eb), sc, t, rho, &fin)) {
         st = zki_fail_ctx(ZKI_ERR_VERIFY, "move: sum-check");
         goto out;
     }
     /* G~(rho) = eq(r_b, rho_b) m~(rho_j) */
-    zki_ext g = zki_mle_eval_ext(m, li, rho);
+    zki_eq_table(ei, rho, li);
+    zki_ext g = move_sum(d, eo, ei);
     for (size_t i = 0; i < d->lb; i++) {
         zki_ext u = r[lo + i], s = rho[li + i];
         /* eq(u, s) = u s + (1 - u)(1 - s) */
@@ -416,6 +473,6 @@ zki_status zki_move_verify(const zki_move_dims *d, const zki_ext *r, zki_ext v, 
 out:
     free(eo);
     free(eb);
-    free(m);
+    free(ei);
     return st;
 }
