@@ -3,9 +3,11 @@
 # Idempotent: a second run installs nothing and does not touch the network.
 set -eu
 
+# python3-onnx: tools/export_zoo.py reads the exported graphs (test_zoo; libonnx-testdata
+# alone leaves a bare onnx/ namespace without onnx.load).
 # libopenblas0-pthread: the torch baselines of bench/ (Debian's torch falls back to the
 # reference BLAS without it: GPT-2 runs 17 times slower)
-PKGS="build-essential cmake make pkg-config libssl-dev clang libclang-rt-14-dev libomp-dev python3 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata time python3-numpy python3-torch python3-torchvision libopenblas0-pthread"
+PKGS="build-essential cmake make pkg-config libssl-dev clang libclang-rt-14-dev libomp-dev python3 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata time python3-numpy python3-torch python3-torchvision libopenblas0-pthread python3-onnx"
 
 missing=""
 for p in $PKGS; do
