@@ -27,8 +27,8 @@ zki_status zki_generate(zki_pk *pk, const int64_t *prompt, uint32_t n_prompt, ui
     ZKI_API_NEED(prompt, "zki_generate");
     const zki_dag *d = &pk->vk.dag;
     uint32_t T = 0, V = 0;
-    zki_status st = zki_argmax_span_check(d, n_prompt, max_new);
-    if (st || (st = zki_argmax_model_check(d, &T, &V)))
+    zki_status st = zki_argmax_span_check(d, n_prompt, max_new, &T, &V);
+    if (st)
         return zki_fail_ctx(st, "zki_generate");
     int64_t *x = calloc(T, sizeof(int64_t));
     if (!x)

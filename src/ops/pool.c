@@ -176,15 +176,6 @@ static void alpha_powers(zki_ext *pw, zki_ext alpha, uint32_t J, zki_ext *sum)
     }
 }
 
-/* eq(r, i) for a boolean index i of n bits. */
-static zki_ext eq_at(const zki_ext *r, size_t n, uint64_t i)
-{
-    zki_ext e = zki_ext_one();
-    for (size_t k = 0; k < n; k++)
-        e = zki_ext_mul(e, (i >> k) & 1 ? r[k] : zki_ext_sub(zki_ext_one(), r[k]));
-    return e;
-}
-
 /* sum over the real outputs (b < B, c < C, oy < OH, ox < OW) of the
  * indicator that window element j is a pad position, as an MLE at rho:
  * mask_b mask_c (Moy Mox - Iy_j Ix_j), Moy = sum_{oy < OH} eq(rho_oy, oy),
@@ -195,14 +186,14 @@ static zki_ext pad_indicator(const zki_maxpool_dims *d, const zki_ext *rho, uint
     uint64_t ky = j / d->KW, kx = j % d->KW;
     zki_ext my = zki_ext_zero(), mx = zki_ext_zero(), iy_in = zki_ext_zero(), ix_in = zki_ext_zero();
     for (uint64_t oy = 0; oy < d->OH; oy++) {
-        zki_ext e = eq_at(r_oy, d->loh, oy);
+        zki_ext e = zki_eq_at(r_oy, d->loh, oy);
         int64_t iy = (int64_t)(oy * d->sh + ky * d->dh) - (int64_t)d->pt;
         my = zki_ext_add(my, e);
         if (iy >= 0 && iy < (int64_t)d->H)
             iy_in = zki_ext_add(iy_in, e);
     }
     for (uint64_t ox = 0; ox < d->OW; ox++) {
-        zki_ext e = eq_at(r_ox, d->low, ox);
+        zki_ext e = zki_eq_at(r_ox, d->low, ox);
         int64_t ix = (int64_t)(ox * d->sw + kx * d->dw) - (int64_t)d->pl;
         mx = zki_ext_add(mx, e);
         if (ix >= 0 && ix < (int64_t)d->W)

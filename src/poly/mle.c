@@ -203,6 +203,14 @@ zki_ext zki_mle_eval_ext(const zki_ext *t, size_t nvars, const zki_ext *r)
     return eval_table(NULL, t, nvars, r);
 }
 
+zki_ext zki_eq_at(const zki_ext *r, size_t n, uint64_t i)
+{
+    zki_ext e = zki_ext_one();
+    for (size_t k = 0; k < n; k++)
+        e = zki_ext_mul(e, (i >> k) & 1 ? r[k] : zki_ext_sub(zki_ext_one(), r[k]));
+    return e;
+}
+
 zki_ext zki_eq_interval_sum(const zki_ext *r, const zki_ext *rho, size_t n, uint64_t lo, uint64_t hi)
 {
     /* sum_{i < x} prod_k f_k(i_k): for every set bit k of x, the indices

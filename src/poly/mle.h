@@ -16,6 +16,8 @@
 void zki_eq_table(zki_ext *out, const zki_ext *r, size_t n);
 /* out[x] = scale * eq(r, x). */
 void zki_eq_table_scaled(zki_ext *out, const zki_ext *r, size_t n, zki_ext scale);
+/* eq(r, i) for the boolean index i of n bits (bit k is x_k). */
+zki_ext zki_eq_at(const zki_ext *r, size_t n, uint64_t i);
 /* eq(a, b) for two points of n coordinates. */
 zki_ext zki_eq_eval(const zki_ext *a, const zki_ext *b, size_t n);
 

@@ -33,24 +33,15 @@ zki_status zki_argmax_model_check(const zki_dag *d, uint32_t *T, uint32_t *V)
     return ZKI_OK;
 }
 
-zki_status zki_argmax_span_check(const zki_dag *d, uint32_t P, uint32_t N)
+zki_status zki_argmax_span_check(const zki_dag *d, uint32_t P, uint32_t N, uint32_t *T, uint32_t *V)
 {
-    uint32_t T = 0, V = 0;
-    zki_status st = zki_argmax_model_check(d, &T, &V);
+    zki_status st = zki_argmax_model_check(d, T, V);
     if (st)
         return st;
-    if (P < 1 || N < 1 || (uint64_t)P + N > T)
+    if (P < 1 || N < 1 || (uint64_t)P + N > *T)
         return zki_fail(ZKI_ERR_INPUT, "generation: a prompt of %u tokens and %u new ones do not fit the model's "
-                        "%u positions (need a prompt of at least 1 and prompt + new <= %u)", P, N, T, T);
+                        "%u positions (need a prompt of at least 1 and prompt + new <= %u)", P, N, *T, *T);
     return ZKI_OK;
-}
-
-static zki_ext eq_at(const zki_ext *r, size_t n, uint64_t i)
-{
-    zki_ext e = zki_ext_one();
-    for (size_t k = 0; k < n; k++)
-        e = zki_ext_mul(e, i >> k & 1 ? r[k] : zki_ext_sub(zki_ext_one(), r[k]));
-    return e;
 }
 
 /* sum over the checked rows of sum_{j < s_t} eq(r, tV + j): the [j < s]
@@ -70,7 +61,7 @@ static zki_ext g_at(const zki_ext *r, const zki_ext *rho, size_t n, const int64_
     zki_ext s = zki_ext_zero();
     for (uint64_t t = P - 1; t < (uint64_t)P + N - 1; t++) {
         zki_ext e = zki_eq_interval_sum(r, NULL, n, t * V, (t + 1) * V);
-        s = zki_ext_add(s, zki_ext_mul(e, eq_at(rho, n, t * V + (uint64_t)x[t + 1])));
+        s = zki_ext_add(s, zki_ext_mul(e, zki_eq_at(rho, n, t * V + (uint64_t)x[t + 1])));
     }
     return zki_ext_sub(s, zki_eq_interval_sum(r, rho, n, (uint64_t)(P - 1) * V, (uint64_t)(P + N - 1) * V));
 }
@@ -97,8 +88,8 @@ static zki_status d_claim(zki_walk *w, const zki_ext *r, zki_ext d_r)
 zki_status zki_argmax_verify(zki_walk *w, uint32_t P, uint32_t N, const zki_sc_proof *sc, zki_ext d_r, zki_ext y_rho)
 {
     uint32_t T = 0, V = 0;
-    zki_status st = zki_argmax_span_check(w->d, P, N);
-    if (st || (st = zki_argmax_model_check(w->d, &T, &V)) || (st = ids_check(w->x, V, P, N)))
+    zki_status st = zki_argmax_span_check(w->d, P, N, &T, &V);
+    if (st || (st = ids_check(w->x, V, P, N)))
         return zki_fail_ctx(ZKI_ERR_VERIFY, "verify");
     if (w->B != 1 || !w->x || w->lay->gen_d == ZKI_NONE)
         return zki_fail(ZKI_ERR_VERIFY, "verify: a generation proof is for one public sequence");
@@ -124,8 +115,8 @@ zki_status zki_argmax_margins(const zki_dag *d, const int64_t *Y, const int64_t 
                               int64_t **D)
 {
     uint32_t T = 0, V = 0;
-    zki_status st = zki_argmax_span_check(d, P, N);
-    if (st || (st = zki_argmax_model_check(d, &T, &V)) || (st = ids_check(x, V, P, N)))
+    zki_status st = zki_argmax_span_check(d, P, N, &T, &V);
+    if (st || (st = ids_check(x, V, P, N)))
         return st;
     int64_t *m = calloc((size_t)1 << out_vars(d), sizeof(int64_t));
     if (!m)

@@ -27,8 +27,9 @@
  * ids as input [1, T] (or [T]). ZKI_ERR_UNSUPPORTED naming what is not. */
 zki_status zki_argmax_model_check(const zki_dag *d, uint32_t *T, uint32_t *V);
 
-/* The statement's own checks: 1 <= P, 1 <= N, P + N <= T. */
-zki_status zki_argmax_span_check(const zki_dag *d, uint32_t P, uint32_t N);
+/* The model check, then the statement's own: 1 <= P, 1 <= N, P + N <= T;
+ * *T and *V as zki_argmax_model_check sets them. */
+zki_status zki_argmax_span_check(const zki_dag *d, uint32_t P, uint32_t N, uint32_t *T, uint32_t *V);
 
 /* The margins D [2^log_len(out)] of the output Y (padded [2^log_len]) for
  * rows [P-1, P+N-1) and ids x (malloc'ed). ZKI_ERR_INPUT naming the first

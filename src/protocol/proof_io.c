@@ -259,7 +259,8 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     NEED(zki_rb_u32(&r, &p->gen_n) && p->gen_n <= zki_dag_in_len(a), "generated token count");
     if (p->gen_n) {
         NEED(zki_rb_u32(&r, &p->gen_p), "truncated prompt length");
-        if ((st = zki_argmax_span_check(a, p->gen_p, p->gen_n))) {
+        uint32_t T, V;
+        if ((st = zki_argmax_span_check(a, p->gen_p, p->gen_n, &T, &V))) {
             st = zki_fail_ctx(ZKI_ERR_INPUT, "proof");
             goto fail;
         }

@@ -210,8 +210,9 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     zki_status st = check_input(a, X, B, priv);
     if (!st && gen_n && (B != 1 || priv))
         st = zki_fail(ZKI_ERR_INPUT, "prove: a generation proof is for one public sequence");
+    uint32_t gen_T, gen_V;
     if (!st && gen_n)
-        st = zki_argmax_span_check(a, gen_p, gen_n);
+        st = zki_argmax_span_check(a, gen_p, gen_n, &gen_T, &gen_V);
     if (st)
         return st;
     double t0 = now_s(), t1;

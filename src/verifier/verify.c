@@ -24,7 +24,8 @@ static zki_status check_statement(const zki_vk *vk, const int64_t *X, uint32_t B
         (!pf->gen_n && !pf->output) || !pf->lk)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof's shape does not match the key");
     if (pf->gen_n) { /* X is the prompt, the generated ids, then zeros */
-        if ((st = zki_argmax_span_check(a, pf->gen_p, pf->gen_n)))
+        uint32_t T, V;
+        if ((st = zki_argmax_span_check(a, pf->gen_p, pf->gen_n, &T, &V)))
             return zki_fail_ctx(ZKI_ERR_VERIFY, "verify");
         if (!pf->gen_ids || B != 1 || !X || pf->private_input)
             return zki_fail(ZKI_ERR_VERIFY, "verify: a generation proof is for one public sequence");
