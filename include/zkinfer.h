@@ -485,13 +485,33 @@ ZKI_API ZKI_WARN_UNUSED zki_status zki_prove_float(zki_pk *pk, const float *x, u
 ZKI_API ZKI_WARN_UNUSED zki_status zki_prove_int(zki_pk *pk, const int64_t *x, uint32_t batch, unsigned flags,
                                                  zki_proof **proof);
 
-/* Time spent in the steps of a proof, in seconds (zki_prove_int_ex). */
+/* Kinds of proven node (zki_node_kind_name): the breakdown's rows. */
+#define ZKI_NODE_KIND_COUNT 10
+
+/* Time spent in the steps of a proof, in seconds (zki_prove_int_ex,
+ * zki_proof_timings). */
 typedef struct {
     double witness_s; /* integer inference and the lookup sites */
     double commit_s;  /* the advice commitment */
-    double gadgets_s; /* the layers' sum-checks and the lookups */
+    double gadgets_s; /* the layers' sum-checks, the lookups and the argmax */
     double open_s;    /* the commitment openings */
+    double lookups_s; /* of gadgets_s: the lookup arguments (range, tables, index maps) */
+    double argmax_s;  /* of gadgets_s: a generation proof's argmax check */
+    /* per node kind k < ZKI_NODE_KIND_COUNT: how many nodes, their part of
+     * witness_s and their sum-checks' part of gadgets_s */
+    unsigned kind_nodes[ZKI_NODE_KIND_COUNT];
+    double kind_witness_s[ZKI_NODE_KIND_COUNT];
+    double kind_prove_s[ZKI_NODE_KIND_COUNT];
 } zki_prove_timings;
+
+/* A node kind's name and what it carries in a model, e.g. "Conv" and
+ * "Linear, Conv, LayerNorm sums" (static strings; "?" beyond the kinds). */
+ZKI_API const char *zki_node_kind_name(unsigned kind, const char **carries);
+
+/* The timings of the proof's making (zki_prove_*, zki_generate): zeros for
+ * a proof read from bytes.
+ * Returns: ZKI_OK; ZKI_ERR_INPUT (NULL arguments). */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_proof_timings(const zki_proof *proof, zki_prove_timings *timings);
 
 /* zki_prove_int with progress reports and timings.
  * Args:    as zki_prove_int; progress: called after the witness, the

@@ -255,6 +255,37 @@ static void test_cli_functions(void)
     n_progress = 0;
     CHECK(zki_prove_int_ex(pk, q, 1, 0, on_progress, &n_progress, &t, &pf) == ZKI_OK && pf && n_progress > 0);
     CHECK(t.witness_s >= 0 && t.commit_s >= 0 && t.gadgets_s >= 0 && t.open_s >= 0);
+    {
+        /* the breakdown: every node counted under its kind, the kinds'
+         * times inside their steps; the same numbers from the proof; none
+         * for a proof read from bytes */
+        unsigned nodes = 0;
+        double kw = 0, kp = 0;
+        for (unsigned k = 0; k < ZKI_NODE_KIND_COUNT; k++) {
+            nodes += t.kind_nodes[k];
+            kw += t.kind_witness_s[k];
+            kp += t.kind_prove_s[k];
+            CHECK(t.kind_witness_s[k] >= 0 && t.kind_prove_s[k] >= 0 && (t.kind_nodes[k] || !t.kind_prove_s[k]));
+        }
+        CHECK(nodes >= 2 && t.kind_nodes[0] + t.kind_nodes[1] >= 1);
+        CHECK_MSG(kw <= t.witness_s + 1e-9 && kp + t.lookups_s + t.argmax_s <= t.gadgets_s + 1e-9 && t.argmax_s == 0,
+                  "breakdown: kinds %g of witness %g, %g + lookups %g + argmax %g of %g", kw, t.witness_s, kp,
+                  t.lookups_s, t.argmax_s, t.gadgets_s);
+        zki_prove_timings t2;
+        CHECK(pf && zki_proof_timings(pf, &t2) == ZKI_OK && !memcmp(&t, &t2, sizeof t));
+        CHECK(fails(zki_proof_timings(NULL, &t2), ZKI_ERR_INPUT, "zki_proof_timings"));
+        const char *carries = NULL;
+        CHECK(!strcmp(zki_node_kind_name(1, &carries), "Conv") && carries && strstr(carries, "Linear"));
+        CHECK(!strcmp(zki_node_kind_name(ZKI_NODE_KIND_COUNT, &carries), "?") && !strcmp(carries, "?"));
+        unsigned char *tb = NULL;
+        size_t tl = 0;
+        zki_proof *back = NULL;
+        CHECK(pf && zki_proof_serialize(pf, &tb, &tl) == ZKI_OK && zki_proof_parse(vk, tb, tl, &back) == ZKI_OK);
+        CHECK(back && zki_proof_timings(back, &t2) == ZKI_OK && t2.witness_s == 0 && t2.kind_nodes[0] == 0 &&
+              t2.kind_nodes[1] == 0);
+        zki_proof_destroy(back);
+        zki_free(tb);
+    }
     const int64_t *py = NULL;
     uint32_t pn = 0;
     CHECK(pf && zki_proof_output(pf, NULL, &pn, &py, NULL) == ZKI_OK && pn == 10 && y && !memcmp(py, y, 80));

@@ -5,8 +5,10 @@
  * (a) margins: zki_argmax_margins on made-up logits accepts exactly the
  *     first index of each checked row's largest value (a later tied index,
  *     a smaller value are refused, naming the position), and is 0 outside
- *     the checked rows;
- * (b) honest (gpt_small with int8 and with int16 activations, gpt_tiny):
+ *     the checked rows; in the output's rows and in the head's map that a
+ *     generation view reads when it skips the last move (argmax.h);
+ * (b) honest (gpt_small with int8 and with int16 activations, gpt_tiny
+ *     reading the head's map, and gpt_tiny again in the row layout):
  *     zki_generate's ids are the greedy continuation the integer
  *     executor (quant/qexec, not the prover's forward pass) gives, one
  *     token at a time; the proof verifies against the prompt, also after a
@@ -84,6 +86,37 @@ static void greedy_by_executor(const zki_qmodel *m, const int64_t *prompt, uint3
         seq[p_len + k] = best;
         zki_qexec_free(m, vals);
     }
+}
+
+/* (a), in the head's map layout j 2^lt + t (a generation view whose
+ * last move is skipped) */
+static void test_margins_map(const zki_dag *key, uint32_t T, uint32_t V)
+{
+    zki_dag d;
+    zki_argmax_view(key, &d);
+    CHECK_MSG(d.gen_skip == 1, "the LM's last node is not seen as the head's transpose");
+    size_t lt = zki_log2_ceil(T), len = (size_t)1 << zki_walk_log_len(&d, zki_argmax_tensor(&d));
+    CHECK(zki_argmax_tensor(&d) == key->nodes[key->n_nodes - 1].in[0] && len >= ((size_t)V << lt));
+    int64_t *Y = calloc(len, sizeof(int64_t)), *x = calloc(T, sizeof(int64_t)), *D = NULL;
+    for (uint32_t t = 0; t < T; t++)
+        for (uint32_t j = 0; j < V; j++)
+            Y[((size_t)j << lt) + t] = (int64_t)((t * 5 + j * 11) % 40) - 20;
+    Y[((size_t)7 << lt) + 1] = Y[((size_t)3 << lt) + 1] = 30; /* row 1: a tie at 3 and 7 */
+    x[2] = 3;
+    CHECK_MSG(zki_argmax_margins(&d, Y, x, 2, 1, 0, &D) == ZKI_OK, "map margins: %s", zki_last_error());
+    int ok = D != NULL;
+    for (size_t i = 0; ok && i < len; i++) {
+        uint64_t t = i & ((1u << lt) - 1), j = i >> lt;
+        int64_t want = t == 1 && j < V ? 30 - Y[i] - (j < 3) : 0;
+        ok = D[i] == want;
+    }
+    CHECK_MSG(ok, "map margins: D is not the first argmax's differences at j 2^lt + t");
+    free(D);
+    D = NULL;
+    x[2] = 7; /* the later of the tie */
+    CHECK(zki_argmax_margins(&d, Y, x, 2, 1, 0, &D) == ZKI_ERR_INPUT && !D);
+    free(Y);
+    free(x);
 }
 
 /* (a) */
@@ -165,8 +198,11 @@ static void test_lm(zki_rng *g, const char *name, int act_bits, uint32_t p_len, 
     CHECK_MSG(zki_argmax_model_check(d, &T, &V) == ZKI_OK, "%s: %s", name, zki_last_error());
     if (!T)
         goto out0;
-    if (mutations)
+    if (mutations) {
         test_margins(d, T, V);
+        if (!zki_argmax_test_rows)
+            test_margins_map(d, T, V);
+    }
     int64_t *seq = calloc(T, sizeof(int64_t));
     greedy_by_executor(m, win, p_len, n_new, T, V, seq);
     zki_proof *pf = NULL;
@@ -222,7 +258,10 @@ static void test_lm(zki_rng *g, const char *name, int act_bits, uint32_t p_len, 
     }
     if (mutations) {
         /* (d) the argmax section byte by byte, 40 bytes elsewhere */
-        size_t at = argmax_at(b, n, n_new), sc_len = 16 + 8 + 16 * 2 * zki_walk_log_len(d, d->n_nodes) + 16;
+        zki_dag dv;
+        zki_argmax_view(d, &dv);
+        size_t nv = zki_walk_log_len(&dv, zki_argmax_tensor(&dv));
+        size_t at = argmax_at(b, n, n_new), sc_len = 16 + 8 + 16 * 2 * nv + 16;
         int bad = 0, tried = 0;
         for (size_t i = at; at && i < at + sc_len && i < n; i++) {
             uint8_t o = b[i];
@@ -413,6 +452,9 @@ int main(void)
      * table cap as an ADD's are */
     test_lm(&g, "gpt_small", 16, 6, 10, 0);
     test_lm(&g, "gpt_tiny", 8, 2, 6, 0);
+    zki_argmax_test_rows = 1; /* the row layout, proven end to end */
+    test_lm(&g, "gpt_tiny", 8, 2, 6, 1);
+    zki_argmax_test_rows = 0;
     test_cheat();
     test_refusals();
     test_rank0_key();

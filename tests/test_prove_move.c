@@ -312,7 +312,7 @@ static void test_sumcheck(zki_rng *g)
     CHECK(zki_move_expand(prog, sizeof prog / 8, &src) == ZKI_OK);
     if (!src)
         return;
-    zki_move_dims d = {3, 2, {1, 3, 5, 3, 45, 7}, {0, 0, 0, 0, 40, 6}, src, -3};
+    zki_move_dims d = {3, 2, {1, 3, 5, 3, 45, 7}, {0, 0, 0, 0, 40, 6}, src, -3, 0};
     uint64_t ldx = 128;
     int64_t *x = calloc(3 * ldx, sizeof(int64_t));
     for (uint64_t b = 0; b < 3; b++)

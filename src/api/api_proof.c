@@ -11,6 +11,51 @@
 #include "prover/prover.h"
 #include "verifier/verifier.h"
 
+_Static_assert(ZKI_NODE_KIND_COUNT == ZKI_NODE_KINDS, "the public kind count is the DAG's");
+
+const char *zki_node_kind_name(unsigned kind, const char **carries)
+{
+    static const char *const name[ZKI_NODE_KINDS][2] = {
+        {"Linear", "Linear layers of one row"},
+        {"Conv", "convolutions, token Linears, LayerNorm and softmax sums"},
+        {"MaxPool", "max pooling, softmax and argmax-style row maxima"},
+        {"Add", "residual adds, mean subtraction, masks"},
+        {"Concat", "concatenation of feature maps"},
+        {"Lut", "GELU, SiLU, exp, reciprocals and square roots by lookup"},
+        {"Move", "reshape, transpose, slice, split, pad: index maps"},
+        {"Mul", "elementwise products: norms' scaling, softmax's division"},
+        {"BatchMatMul", "attention's Q K^T and weights x V"},
+        {"Gather", "token and position embeddings"},
+    };
+    if (carries)
+        *carries = kind < ZKI_NODE_KINDS ? name[kind][1] : "?";
+    return kind < ZKI_NODE_KINDS ? name[kind][0] : "?";
+}
+
+static void timings_of(const zki_proof *proof, zki_prove_timings *t)
+{
+    const zki_proof_stats *s = &proof->stats;
+    memset(t, 0, sizeof *t);
+    t->witness_s = s->witness_s;
+    t->commit_s = s->commit_s;
+    t->gadgets_s = s->gadgets_s;
+    t->open_s = s->open_s;
+    t->lookups_s = s->lookups_s;
+    t->argmax_s = s->argmax_s;
+    for (unsigned k = 0; k < ZKI_NODE_KINDS; k++) {
+        t->kind_nodes[k] = s->kind_nodes[k];
+        t->kind_witness_s[k] = s->kind_witness_s[k];
+        t->kind_prove_s[k] = s->kind_prove_s[k];
+    }
+}
+
+zki_status zki_proof_timings(const zki_proof *proof, zki_prove_timings *t)
+{
+    ZKI_API_NEED(proof && t, "zki_proof_timings");
+    timings_of(proof, t);
+    return ZKI_OK;
+}
+
 zki_status zki_prove_int_ex(zki_pk *pk, const int64_t *x, uint32_t batch, unsigned flags, zki_progress_fn progress,
                             void *progress_ctx, zki_prove_timings *timings, zki_proof **proof)
 {
@@ -31,15 +76,12 @@ zki_status zki_prove_int_ex(zki_pk *pk, const int64_t *x, uint32_t batch, unsign
         zki_proof_destroy(p);
         return st;
     }
-    if (timings) {
-        timings->witness_s = stats.witness_s;
-        timings->commit_s = stats.commit_s;
-        timings->gadgets_s = stats.gadgets_s;
-        timings->open_s = stats.open_s;
-    }
+    if (timings)
+        timings_of(p, timings);
     *proof = p;
     return ZKI_OK;
 }
+
 
 zki_status zki_prove_int(zki_pk *pk, const int64_t *x, uint32_t batch, unsigned flags, zki_proof **proof)
 {

@@ -17,7 +17,8 @@ static const char *usage_generate =
     "  Check it with: zkinfer verify MODEL.vk --prompt IDS.npy --proof GEN.zkp\n"
     "options:\n"
     "  --key MODEL.zpk     prover key written by compile (default: next to MODEL.zkm)\n"
-    "  --quiet             no progress on stderr\n";
+    "  --quiet             no progress on stderr\n"
+    "  --breakdown         print the proof's time by step and by node kind\n";
 
 static void usage(FILE *f) { fputs(usage_generate, f); }
 
@@ -66,9 +67,11 @@ void zki_cli_print_ids(const char *label, const int64_t *ids, uint32_t n)
 int zki_cli_generate(int argc, char **argv)
 {
     const char *model = NULL, *prompt = NULL, *out = NULL, *key = NULL, *max_new = NULL;
-    int quiet = 0;
-    const zki_cli_opt opts[] = {{"--prompt", &prompt, NULL}, {"-o", &out, NULL},       {"--key", &key, NULL},
-                                {"--max-new", &max_new, NULL}, {"--quiet", NULL, &quiet}, {NULL, NULL, NULL}};
+    int quiet = 0, breakdown = 0;
+    const zki_cli_opt opts[] = {{"--prompt", &prompt, NULL},       {"-o", &out, NULL},
+                                {"--key", &key, NULL},             {"--max-new", &max_new, NULL},
+                                {"--quiet", NULL, &quiet},         {"--breakdown", NULL, &breakdown},
+                                {NULL, NULL, NULL}};
     int prc = zki_cli_parse("generate", argc, argv, opts, &model, usage);
     if (prc != CLI_OK)
         return prc == CLI_HELP ? CLI_OK : CLI_USAGE;
@@ -120,6 +123,8 @@ int zki_cli_generate(int argc, char **argv)
     zki_cli_print_ids("generated", gen, ng);
     printf("load + weight commitment %.3f s; choosing the tokens (%u forward passes) %.3f s; proof %.3f s\n", t1 - t0,
            ng, gp.chosen - t1, t2 - gp.chosen);
+    if (breakdown)
+        zki_cli_print_breakdown(pf);
     printf("wrote %s (%zu bytes, %u new tokens after %u)\n", out, pl, ng, np);
 done:
     free(ids);

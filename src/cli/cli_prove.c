@@ -17,6 +17,7 @@ static const char *usage_prove =
     "  --key MODEL.zpk     prover key written by compile (default: next to MODEL.zkm)\n"
     "  --private-input     commit the input instead of publishing it\n"
     "  --quiet             no progress on stderr\n"
+    "  --breakdown         print the proof's time by step and by node kind\n"
     ZKI_CLI_INPUT_SCALE_USAGE
     ZKI_CLI_STRICT_USAGE
     ZKI_CLI_INPUT_USAGE;
@@ -82,12 +83,13 @@ int zki_cli_prove(int argc, char **argv)
 {
     const char *model = NULL, *input = NULL, *out = NULL, *key = NULL;
     const char *scale = NULL;
-    int priv = 0, quiet = 0;
+    int priv = 0, quiet = 0, breakdown = 0;
     zki_cli_in_opts iopt = {0, 0};
     const zki_cli_opt opts[] = {{"--input", &input, NULL},       {"-o", &out, NULL},
                                 {"--key", &key, NULL},           {"--input-scale", &scale, NULL},
                                 {"--strict", NULL, &iopt.strict}, {"--private-input", NULL, &priv},
-                                {"--quiet", NULL, &quiet},        {NULL, NULL, NULL}};
+                                {"--quiet", NULL, &quiet},        {"--breakdown", NULL, &breakdown},
+                                {NULL, NULL, NULL}};
     int prc = zki_cli_parse("prove", argc, argv, opts, &model, usage);
     if (prc != CLI_OK)
         return prc == CLI_HELP ? CLI_OK : CLI_USAGE;
@@ -147,6 +149,8 @@ int zki_cli_prove(int argc, char **argv)
     printf("load + weight commitment %.3f s; prove %.3f s (witness+lookup sites %.3f, advice commitment "
            "%.3f, sum-checks+lookups %.3f, openings %.3f)\n",
            t_setup, tprove, stt.witness_s, stt.commit_s, stt.gadgets_s, stt.open_s);
+    if (breakdown)
+        zki_cli_print_breakdown(pf);
     printf("wrote %s (%zu bytes, batch %u, %s input)\n", out, pl, B, priv ? "private" : "public");
 done:
     free(X);

@@ -131,3 +131,36 @@ int zki_cli_parse(const char *cmd, int argc, char **argv, const zki_cli_opt *opt
     }
     return CLI_OK;
 }
+
+void zki_cli_print_breakdown(const zki_proof *pf)
+{
+    zki_prove_timings t;
+    if (zki_proof_timings(pf, &t) != ZKI_OK)
+        return;
+    double nodes = t.gadgets_s - t.lookups_s - t.argmax_s;
+    double all = t.witness_s + t.commit_s + t.gadgets_s + t.open_s;
+    if (all <= 0)
+        all = 1;
+    printf("proof time by step (%.3f s):\n", all);
+    const struct {
+        const char *what;
+        double s;
+    } step[] = {{"witness (integer inference, lookup sites)", t.witness_s},
+                {"advice commitment", t.commit_s},
+                {"lookup arguments", t.lookups_s},
+                {"argmax (generation)", t.argmax_s},
+                {"node sum-checks", nodes},
+                {"openings (weights and advice)", t.open_s}};
+    for (size_t i = 0; i < sizeof step / sizeof step[0]; i++)
+        printf("  %-42s %8.3f s %5.1f%%\n", step[i].what, step[i].s, 100 * step[i].s / all);
+    printf("by node kind: %-11s %5s %10s %12s %6s  %s\n", "kind", "nodes", "witness s", "sum-check s", "share",
+           "carries");
+    for (unsigned k = 0; k < ZKI_NODE_KIND_COUNT; k++) {
+        if (!t.kind_nodes[k])
+            continue;
+        const char *carries = NULL, *name = zki_node_kind_name(k, &carries);
+        double s = t.kind_witness_s[k] + t.kind_prove_s[k];
+        printf("              %-11s %5u %10.3f %12.3f %5.1f%%  %s\n", name, t.kind_nodes[k], t.kind_witness_s[k],
+               t.kind_prove_s[k], 100 * s / all, carries);
+    }
+}

@@ -90,5 +90,7 @@ int zki_cli_open_prover(const char *cmd, const char *model, const char *key, zki
 int zki_cli_read_ids(const char *cmd, const char *path, const char *what, int64_t **ids, uint32_t *n);
 /* Prints ids as a line "LABEL: a b c". */
 void zki_cli_print_ids(const char *label, const int64_t *ids, uint32_t n);
+/* --breakdown: the proof's time by step and by node kind, on stdout. */
+void zki_cli_print_breakdown(const zki_proof *pf);
 
 #endif

@@ -92,6 +92,8 @@ typedef struct {
     zki_move_layout in, out;
     const int64_t *src;     /* out.n entries */
     int64_t pad;
+    int no_pad;             /* 1: src has no -1 entry (skips the verifier's pass
+                             * summing the padded entries' weights) */
 } zki_move_dims;
 
 /* y [B][2^out.log_len] (malloc'ed; layout pads 0, pad elements the

@@ -6,7 +6,47 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "ops/move.h"
 #include "poly/mle.h"
+
+/* The move program token_unview (prover/lower.c) writes: the input
+ * [1][V][T][1] reshaped to [1, V, T], transposed (0, 2, 1), reshaped to
+ * the output's dims (order kept); its input laid out as the map c = V,
+ * h = T, w = 1. Checked word by word: nothing else qualifies. */
+static int head_transpose(const zki_dag *d, int64_t T, int64_t V)
+{
+    uint32_t L = d->n_nodes;
+    const zki_dag_node *m = &d->nodes[L - 1];
+    zki_tlayout li;
+    if (m->kind != ZKI_NODE_MOVE || m->n_aux < 4 + 2 + 4 + 5 + 4 + 2 || !zki_dag_in_layout(d, L - 1, 0, &li) ||
+        !li.map || li.c != (uint64_t)V || li.h != (uint64_t)T || li.w != 1 || zki_walk_bits(d, m->in[0]) > 16)
+        return 0;
+    const int64_t *p = m->aux + 4;
+    size_t n = m->n_aux - 4;
+    const int64_t head[] = {4, 1, V, T, 1, ZKI_MOVE_RESHAPE, 3, 1, V, T, ZKI_MOVE_TRANSPOSE, 0, 2, 1,
+                            ZKI_MOVE_RESHAPE};
+    if (memcmp(p + 1, head, sizeof(head)) != 0)
+        return 0;
+    size_t k = 1 + sizeof(head) / sizeof(head[0]);
+    int64_t r = p[k++], prod = 1;
+    if (r < 1 || r > ZKI_MOVE_MAX_RANK || n != k + (size_t)r)
+        return 0;
+    for (int64_t a = 0; a < r; a++)
+        prod *= p[k + (size_t)a];
+    return prod == T * V;
+}
+
+int zki_argmax_test_rows = 0;
+
+void zki_argmax_view(const zki_dag *d, zki_dag *dv)
+{
+    uint32_t T = 0, V = 0;
+    *dv = *d;
+    dv->out_hidden = 1;
+    dv->gen_skip = !zki_argmax_test_rows && zki_argmax_model_check(d, &T, &V) == ZKI_OK && head_transpose(d, T, V);
+}
+
+uint32_t zki_argmax_tensor(const zki_dag *d) { return d->gen_skip ? d->nodes[d->n_nodes - 1].in[0] : d->n_nodes; }
 
 zki_status zki_argmax_model_check(const zki_dag *d, uint32_t *T, uint32_t *V)
 {
@@ -44,26 +84,62 @@ zki_status zki_argmax_span_check(const zki_dag *d, uint32_t P, uint32_t N, uint3
     return ZKI_OK;
 }
 
-/* sum over the checked rows of sum_{j < s_t} eq(r, tV + j): the [j < s]
+/* Where logit (t, j) sits in the tensor the argmax reads: the output's
+ * row t V + j, or the head's map j 2^lt + t (gen_skip). */
+typedef struct {
+    uint32_t V;
+    int tr;
+    size_t lt, n; /* n: the tensor's variables */
+} logits_at;
+
+static logits_at logits_of(const zki_dag *d, uint32_t T, uint32_t V)
+{
+    logits_at a = {V, (int)d->gen_skip, zki_log2_ceil(T), zki_walk_log_len(d, zki_argmax_tensor(d))};
+    return a;
+}
+
+static inline uint64_t at(const logits_at *a, uint64_t t, uint64_t j)
+{
+    return a->tr ? (j << a->lt) + t : t * a->V + j;
+}
+
+/* sum_{lo <= j < hi} eq(r, at(t, j)) eq(rho, at(t, j)) (rho NULL: eq(r) alone) */
+static zki_ext row_sum(const logits_at *a, const zki_ext *r, const zki_ext *rho, uint64_t t, uint64_t lo,
+                       uint64_t hi)
+{
+    if (!a->tr)
+        return zki_eq_interval_sum(r, rho, a->n, at(a, t, lo), at(a, t, hi));
+    /* eq(r, j 2^lt + t) = eq(r_lo, t) eq(r_hi, j) */
+    zki_ext e = zki_eq_at(r, a->lt, t);
+    if (rho)
+        e = zki_ext_mul(e, zki_eq_at(rho, a->lt, t));
+    return zki_ext_mul(e, zki_eq_interval_sum(r + a->lt, rho ? rho + a->lt : NULL, a->n - a->lt, lo, hi));
+}
+
+/* sum over the checked rows of sum_{j < s_t} eq(r, at(t, j)): the [j < s]
  * terms, moved to the claimed sum's side */
-static zki_ext below_sum(const zki_ext *r, size_t n, const int64_t *x, uint32_t V, uint32_t P, uint32_t N)
+static zki_ext below_sum(const logits_at *a, const zki_ext *r, const int64_t *x, uint32_t P, uint32_t N)
 {
     zki_ext s = zki_ext_zero();
     for (uint64_t t = P - 1; t < (uint64_t)P + N - 1; t++)
-        s = zki_ext_add(s, zki_eq_interval_sum(r, NULL, n, t * V, t * V + (uint64_t)x[t + 1]));
+        s = zki_ext_add(s, row_sum(a, r, NULL, t, 0, (uint64_t)x[t + 1]));
     return s;
 }
 
 /* G_r~(rho) (argmax.h) */
-static zki_ext g_at(const zki_ext *r, const zki_ext *rho, size_t n, const int64_t *x, uint32_t V, uint32_t P,
+static zki_ext g_at(const logits_at *a, const zki_ext *r, const zki_ext *rho, const int64_t *x, uint32_t P,
                     uint32_t N)
 {
     zki_ext s = zki_ext_zero();
     for (uint64_t t = P - 1; t < (uint64_t)P + N - 1; t++) {
-        zki_ext e = zki_eq_interval_sum(r, NULL, n, t * V, (t + 1) * V);
-        s = zki_ext_add(s, zki_ext_mul(e, zki_eq_at(rho, n, t * V + (uint64_t)x[t + 1])));
+        zki_ext e = row_sum(a, r, NULL, t, 0, a->V);
+        s = zki_ext_add(s, zki_ext_mul(e, zki_eq_at(rho, a->n, at(a, t, (uint64_t)x[t + 1]))));
+        if (a->tr)
+            s = zki_ext_sub(s, row_sum(a, r, rho, t, 0, a->V));
     }
-    return zki_ext_sub(s, zki_eq_interval_sum(r, rho, n, (uint64_t)(P - 1) * V, (uint64_t)(P + N - 1) * V));
+    if (a->tr)
+        return s;
+    return zki_ext_sub(s, zki_eq_interval_sum(r, rho, a->n, at(a, P - 1, 0), at(a, P + N - 1, 0)));
 }
 
 /* The ids the statement checks: in [0, V) (the GATHER nodes check the rest) */
@@ -75,8 +151,6 @@ static zki_status ids_check(const int64_t *x, uint32_t V, uint32_t P, uint32_t N
                             (long long)x[t], (unsigned long long)t, V);
     return ZKI_OK;
 }
-
-static size_t out_vars(const zki_dag *d) { return zki_walk_log_len(d, d->n_nodes); }
 
 /* The claim D~(r) = d_r on the committed margins. */
 static zki_status d_claim(zki_walk *w, const zki_ext *r, zki_ext d_r)
@@ -93,21 +167,22 @@ zki_status zki_argmax_verify(zki_walk *w, uint32_t P, uint32_t N, const zki_sc_p
         return zki_fail_ctx(ZKI_ERR_VERIFY, "verify");
     if (w->B != 1 || !w->x || w->lay->gen_d == ZKI_NONE)
         return zki_fail(ZKI_ERR_VERIFY, "verify: a generation proof is for one public sequence");
-    size_t n = out_vars(w->d);
+    logits_at la = logits_of(w->d, T, V);
+    size_t n = la.n;
     zki_ext *r = zki_walk_points(w, n), *rho = zki_walk_points(w, n), fin;
     if (!r || !rho)
         return zki_fail(ZKI_ERR_NOMEM, "verify: points");
     zki_ts_challenge_ext_vec(w->ts, "argmax.r", r, n);
     if ((st = d_claim(w, r, d_r)))
         return st;
-    zki_ext claimed = zki_ext_add(d_r, below_sum(r, n, w->x, V, P, N));
+    zki_ext claimed = zki_ext_add(d_r, below_sum(&la, r, w->x, P, N));
     if (zki_sumcheck_verify(n, 2, claimed, sc, w->ts, rho, &fin))
         return zki_fail_ctx(ZKI_ERR_VERIFY, "verify: argmax sum-check");
-    if (!zki_ext_eq(fin, zki_ext_mul(y_rho, g_at(r, rho, n, w->x, V, P, N))))
+    if (!zki_ext_eq(fin, zki_ext_mul(y_rho, g_at(&la, r, rho, w->x, P, N))))
         return zki_fail(ZKI_ERR_VERIFY, "verify: argmax: the sum-check's last value is not the logits' value "
                         "times the selection's");
     zki_ts_absorb_ext(w->ts, "argmax.y", y_rho);
-    return zki_walk_claim(w, w->d->n_nodes, rho, y_rho);
+    return zki_walk_claim(w, zki_argmax_tensor(w->d), rho, y_rho);
 }
 
 #ifndef ZKI_VERIFIER_ONLY
@@ -118,22 +193,22 @@ zki_status zki_argmax_margins(const zki_dag *d, const int64_t *Y, const int64_t 
     zki_status st = zki_argmax_span_check(d, P, N, &T, &V);
     if (st || (st = ids_check(x, V, P, N)))
         return st;
-    int64_t *m = calloc((size_t)1 << out_vars(d), sizeof(int64_t));
+    logits_at la = logits_of(d, T, V);
+    int64_t *m = calloc((size_t)1 << la.n, sizeof(int64_t));
     if (!m)
         return zki_fail(ZKI_ERR_NOMEM, "generation: margins");
     for (uint64_t t = P - 1; t < (uint64_t)P + N - 1; t++) {
-        const int64_t *y = Y + t * V;
-        int64_t s = x[t + 1];
+        int64_t s = x[t + 1], ys = Y[at(&la, t, (uint64_t)s)];
         for (int64_t j = 0; j < V; j++) {
-            int64_t v = y[s] - y[j] - (j < s);
+            int64_t yj = Y[at(&la, t, (uint64_t)j)], v = ys - yj - (j < s);
             if (!any && (v < 0 || v >= 65536)) {
                 free(m);
                 return zki_fail(ZKI_ERR_INPUT, "generation: token %lld at position %llu is not the first largest "
                                 "logit of the position before it (logit %lld at index %lld against %lld)",
-                                (long long)s, (unsigned long long)t + 1, (long long)y[s], (long long)j,
-                                (long long)y[j]);
+                                (long long)s, (unsigned long long)t + 1, (long long)ys, (long long)j,
+                                (long long)yj);
             }
-            m[t * V + (uint64_t)j] = any == 2 && v < 0 ? 0 : v;
+            m[at(&la, t, (uint64_t)j)] = any == 2 && v < 0 ? 0 : v;
         }
     }
     *D = m;
@@ -147,7 +222,8 @@ zki_status zki_argmax_prove(zki_walk *w, const int64_t *Y, const int64_t *D, uin
     zki_status st = zki_argmax_model_check(w->d, &T, &V);
     if (st)
         return st;
-    size_t n = out_vars(w->d), len = (size_t)1 << n;
+    logits_at la = logits_of(w->d, T, V);
+    size_t n = la.n, len = (size_t)1 << n;
     zki_ext *r = zki_walk_points(w, n), *rho = zki_walk_points(w, n);
     zki_ext *eq = malloc(sizeof(zki_ext) * len), *G = calloc(len, sizeof(zki_ext));
     zki_fe *Yt = malloc(sizeof(zki_fe) * len);
@@ -169,20 +245,21 @@ zki_status zki_argmax_prove(zki_walk *w, const int64_t *Y, const int64_t *D, uin
     for (uint64_t t = P - 1; t < (uint64_t)P + N - 1; t++) {
         zki_ext e = zki_ext_zero();
         for (uint64_t j = 0; j < V; j++) {
-            e = zki_ext_add(e, eq[t * V + j]);
-            G[t * V + j] = zki_ext_neg(eq[t * V + j]);
+            uint64_t i = at(&la, t, j);
+            e = zki_ext_add(e, eq[i]);
+            G[i] = zki_ext_neg(eq[i]);
         }
-        uint64_t at = t * V + (uint64_t)w->x[t + 1];
-        G[at] = zki_ext_add(G[at], e);
+        uint64_t is = at(&la, t, (uint64_t)w->x[t + 1]);
+        G[is] = zki_ext_add(G[is], e);
     }
     zki_sc_instance inst = {n, 2, {Yt, NULL}, {NULL, G}, NULL};
     zki_ext ev[2];
-    zki_ext claimed = zki_ext_add(acc, below_sum(r, n, w->x, V, P, N));
+    zki_ext claimed = zki_ext_add(acc, below_sum(&la, r, w->x, P, N));
     if ((st = zki_sumcheck_prove(&inst, claimed, w->ts, sc, rho, ev)))
         goto out;
     *y_rho = ev[0];
     zki_ts_absorb_ext(w->ts, "argmax.y", ev[0]);
-    st = zki_walk_claim(w, w->d->n_nodes, rho, ev[0]);
+    st = zki_walk_claim(w, zki_argmax_tensor(w->d), rho, ev[0]);
 out:
     free(eq);
     free(G);

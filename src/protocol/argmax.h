@@ -22,6 +22,20 @@
 
 #include "protocol/gadget.h"
 
+/* A generation proof's view of the key's DAG d: a shallow copy with the
+ * output hidden and, when d's last node only transposes the head's map
+ * [V][T][1] into the logits [1, T, V] (a token Linear's move back),
+ * gen_skip set: that node is then not proven and the argmax reads the map
+ * at v 2^lt + t (lt = log2 of T padded), where eq(r, .) factors into a
+ * position part and a vocabulary part, so the verifier never sums over
+ * the 2^23 entries of GPT-2's logits. */
+void zki_argmax_view(const zki_dag *d, zki_dag *dv);
+/* Tests: 1 makes zki_argmax_view keep the output's row layout (gen_skip 0)
+ * for every model, so that path stays proven end to end. */
+extern int zki_argmax_test_rows;
+/* The tensor the argmax reads in a view: the map (gen_skip) or the output. */
+uint32_t zki_argmax_tensor(const zki_dag *d);
+
 /* Whether the key's model can be proven with a hidden output and an argmax
  * check: a dense output of rank 2 or 3 ([1,] T, V), at most 16 bits, token
  * ids as input [1, T] (or [T]). ZKI_ERR_UNSUPPORTED naming what is not. */

@@ -142,6 +142,10 @@ typedef struct {
      * committed advice checked by the argmax (protocol/argmax.h) instead of
      * public. A shallow copy of the key's DAG with this set. */
     uint32_t out_hidden;
+    /* Also the view's: the last node, a move of the head's map [V][T] to
+     * the logits [T][V], is not proven; the argmax reads the map
+     * (zki_argmax_view). */
+    uint32_t gen_skip;
 } zki_dag;
 
 /* Whether node j's output is the public output (the last node, unless the

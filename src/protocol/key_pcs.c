@@ -10,7 +10,9 @@
 
 uint32_t zki_key_max_log_cols(int advice, uint64_t len)
 {
-    return !advice && len >= ZKI_KEY_WIDE_MIN ? ZKI_KEY_WIDE_LOG_COLS : ZKI_KEY_MAX_LOG_COLS;
+    if (len < ZKI_KEY_WIDE_MIN)
+        return ZKI_KEY_MAX_LOG_COLS;
+    return advice ? ZKI_KEY_WIDE_ADVICE_LOG_COLS : ZKI_KEY_WIDE_LOG_COLS;
 }
 
 void zki_key_pcs_params(const zki_vk *vk, int advice, uint64_t len, zki_pcs_params *p)

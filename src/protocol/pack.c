@@ -140,7 +140,9 @@ static void absorb_claims(zki_transcript *ts, const zki_pack *pk, const uint32_t
  *    (e.g. the kernel-position slices of one conv layer) share E = eq(low
  *    point): F = sum alpha_j F_j; a value F_j(rho) is F(rho) / alpha_j when
  *    the group has one claim, else <F_j, eq(rho)> from a second fold.
- * Memory: groups x 2^lc, not claims x 2^lc. */
+ * Memory: F for every group, E for the row groups only (a spanning
+ * group's E is rebuilt each round from its low point): groups x 2^lc, not
+ * claims x 2^lc. */
 static int same_low(const zki_ext *a, const zki_ext *b, size_t lc)
 {
     return !memcmp(a, b, sizeof(zki_ext) * lc);
@@ -192,6 +194,53 @@ static zki_status claim_values(const zki_pack *pk, size_t lc, const uint32_t *se
     return ZKI_OK;
 }
 
+/* eq(a, b) for one variable: a b + (1 - a)(1 - b) */
+static zki_ext eq1(zki_ext a, zki_ext b)
+{
+    return zki_ext_add(zki_ext_mul(a, b), zki_ext_mul(zki_ext_sub(zki_ext_one(), a), zki_ext_sub(zki_ext_one(), b)));
+}
+
+/* Round i's two sums of one group, sum_x E(x) F(x) at 0 and at 2 (x the
+ * remaining lc - i variables, F folded to 2 half entries): from the stored
+ * E of a row group, or for a spanning group from E = c eq(p_(i..lc)) =
+ * c eq1(p_i, x_0) eq(p_(i+1..lc), x_rest), whose table of 2^(lc-i-1)
+ * entries is rebuilt in the thread's buffer *eqr (allocated at the
+ * thread's first group, of round i's size: the largest it needs). 1: out
+ * of memory. */
+static int round_sums(const zki_ext *e, const zki_ext *f, uint64_t half, const zki_ext *p, size_t i, size_t lc,
+                       zki_ext c, zki_ext **eqr, zki_ext out[2])
+{
+    zki_ext_acc s0, s2;
+    zki_ext_acc_zero(&s0);
+    zki_ext_acc_zero(&s2);
+    if (e) {
+        for (uint64_t x = 0; x < half; x++) {
+            zki_ext e0 = e[2 * x], e1 = e[2 * x + 1], f0 = f[2 * x], f1 = f[2 * x + 1];
+            zki_ext_acc_mac(&s0, e0, f0);
+            /* value at 2: 2*v1 - v0 */
+            zki_ext e2 = zki_ext_sub(zki_ext_add(e1, e1), e0), f2 = zki_ext_sub(zki_ext_add(f1, f1), f0);
+            zki_ext_acc_mac(&s2, e2, f2);
+        }
+        out[0] = zki_ext_acc_reduce(&s0);
+        out[1] = zki_ext_acc_reduce(&s2);
+        return 0;
+    }
+    if (!*eqr && !(*eqr = malloc(sizeof(zki_ext) * (half ? half : 1))))
+        return 1;
+    zki_eq_table(*eqr, p + i + 1, lc - i - 1);
+    for (uint64_t x = 0; x < half; x++) {
+        zki_ext f0 = f[2 * x], f1 = f[2 * x + 1];
+        zki_ext_acc_mac(&s0, (*eqr)[x], f0);
+        zki_ext_acc_mac(&s2, (*eqr)[x], zki_ext_sub(zki_ext_add(f1, f1), f0));
+    }
+    /* E(0, x) = c (1 - p_i) eq(x), E(2, x) = c (3 p_i - 1) eq(x) */
+    zki_ext pi = p[i], one = zki_ext_one();
+    zki_ext three_pi = zki_ext_add(zki_ext_add(pi, pi), pi);
+    out[0] = zki_ext_mul(zki_ext_mul(c, zki_ext_sub(one, pi)), zki_ext_acc_reduce(&s0));
+    out[1] = zki_ext_mul(zki_ext_mul(c, zki_ext_sub(three_pi, one)), zki_ext_acc_reduce(&s2));
+    return 0;
+}
+
 zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
                             const zki_ext *const *pts, const zki_ext *vals, size_t k,
                             zki_transcript *ts, zki_colred_proof *pf, zki_ext **outp, zki_ext **row_table)
@@ -211,7 +260,9 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
     zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1)), *E = NULL, *F = NULL, *G = NULL, *tmp = NULL;
     pf->msgs = malloc(sizeof(zki_ext) * (2 * lc + 1));
     pf->vals = malloc(sizeof(zki_ext) * kk);
-    zki_ext_acc *acc = NULL;
+    zki_ext *part = NULL, *cg = NULL;
+    size_t *eix = NULL;
+    int oom = 0;
     zki_status st = ZKI_OK;
     if (!grp || !gsize || !gfirst || !alpha || !full || !fulls || !rho || !pf->msgs || !pf->vals) {
         st = zki_fail(ZKI_ERR_NOMEM, "colred: %zu claims", k);
@@ -243,20 +294,31 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         grp[j] = g;
         gsize[g]++;
     }
-    E = calloc(ng * C, sizeof(zki_ext));
+    /* E is stored for the row groups only: a spanning group's is eq(its
+     * low point), rebuilt per round (GPT-2's advice: hundreds of groups,
+     * whose stored E took as much memory as F) */
+    size_t n_small = 0;
+    eix = malloc(sizeof(size_t) * (ng ? ng : 1));
+    cg = malloc(sizeof(zki_ext) * (ng ? ng : 1));
+    for (size_t g = 0; eix && g < ng; g++)
+        eix[g] = pk->nv[seg[gfirst[g]]] < lc ? n_small++ : SIZE_MAX;
+    E = calloc((n_small ? n_small : 1) * C, sizeof(zki_ext));
     F = calloc(ng * C, sizeof(zki_ext));
     tmp = malloc(sizeof(zki_ext) * C);
-    acc = malloc(sizeof(zki_ext_acc) * 2 * ng);
-    if (!E || !F || !tmp || !acc) {
+    part = malloc(sizeof(zki_ext) * 2 * (ng ? ng : 1));
+    if (!eix || !cg || !E || !F || !tmp || !part) {
         st = zki_fail(ZKI_ERR_NOMEM, "colred: %zu groups of 2^%zu", ng, lc);
         goto out;
     }
+    for (size_t g = 0; g < ng; g++)
+        cg[g] = zki_ext_one();
     for (size_t j = 0; j < k; j++) {
         size_t g = grp[j], nv = pk->nv[seg[j]];
-        zki_ext *e = E + g * C, *f = F + g * C;
+        zki_ext *f = F + g * C;
         const zki_ext *fj = fulls + j * (n + 1);
         if (nv < lc) {
             /* E += alpha_j eq(pt_j) on the segment's positions of the row */
+            zki_ext *e = E + eix[g] * C;
             uint64_t at = pk->off[seg[j]] & (C - 1), len = (uint64_t)1 << nv;
             zki_eq_table_scaled(tmp, fj, nv, alpha[j]);
 #pragma omp parallel for schedule(static) if (len >= PAR_MIN)
@@ -269,7 +331,6 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
                     f[x] = zki_ext_from_fe(big_at(t, r0 + x));
             }
         } else if (gfirst[g] == j) {
-            zki_eq_table(e, fj, lc);
             if ((st = fold_claim(pk, t, lc, seg[j], fj, alpha[j], f)))
                 goto out;
         } else {
@@ -280,42 +341,47 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
                 f[x] = zki_ext_add(f[x], tmp[x]);
         }
     }
-    /* per-group partial sums, merged in group order: identical for any
-     * thread count */
+    /* per-group partial sums, added in group order (field sums are exact:
+     * identical for any thread count) */
     for (size_t i = 0; i < lc; i++) {
         uint64_t half = (C >> i) >> 1;
-#pragma omp parallel for schedule(dynamic, 1) if (ng * half >= 4096)
-        for (size_t g = 0; g < ng; g++) {
-            const zki_ext *e = E + g * C, *f = F + g * C;
-            zki_ext_acc *s0 = &acc[2 * g], *s2 = &acc[2 * g + 1];
-            zki_ext_acc_zero(s0);
-            zki_ext_acc_zero(s2);
-            for (uint64_t x = 0; x < half; x++) {
-                zki_ext e0 = e[2 * x], e1 = e[2 * x + 1], f0 = f[2 * x], f1 = f[2 * x + 1];
-                zki_ext_acc_mac(s0, e0, f0);
-                /* value at 2: 2*v1 - v0 */
-                zki_ext e2 = zki_ext_sub(zki_ext_add(e1, e1), e0), f2 = zki_ext_sub(zki_ext_add(f1, f1), f0);
-                zki_ext_acc_mac(s2, e2, f2);
-            }
+#pragma omp parallel if (ng * half >= 4096)
+        {
+            zki_ext *eqr = NULL; /* this thread's eq(p_(i+1..lc)) of a spanning group */
+#pragma omp for schedule(dynamic, 1)
+            for (size_t g = 0; g < ng; g++)
+                if (round_sums(eix[g] == SIZE_MAX ? NULL : E + eix[g] * C, F + g * C, half,
+                               fulls + gfirst[g] * (n + 1), i, lc, cg[g], &eqr, part + 2 * g)) {
+#pragma omp atomic write
+                    oom = 1;
+                }
+            free(eqr);
         }
-        zki_ext_acc s0, s2;
-        zki_ext_acc_zero(&s0);
-        zki_ext_acc_zero(&s2);
-        for (size_t g = 0; g < ng; g++) {
-            zki_ext_acc_merge(&s0, &acc[2 * g]);
-            zki_ext_acc_merge(&s2, &acc[2 * g + 1]);
+        if (oom) {
+            st = zki_fail(ZKI_ERR_NOMEM, "colred: eq table of 2^%zu", lc - i - 1);
+            goto out;
         }
-        pf->msgs[2 * i] = zki_ext_acc_reduce(&s0);
-        pf->msgs[2 * i + 1] = zki_ext_acc_reduce(&s2);
+        zki_ext s0 = zki_ext_zero(), s2 = zki_ext_zero();
+        for (size_t g = 0; g < ng; g++) {
+            s0 = zki_ext_add(s0, part[2 * g]);
+            s2 = zki_ext_add(s2, part[2 * g + 1]);
+        }
+        pf->msgs[2 * i] = s0;
+        pf->msgs[2 * i + 1] = s2;
         zki_ts_absorb_ext_vec(ts, "colred.round", pf->msgs + 2 * i, 2);
         rho[i] = zki_ts_challenge_ext(ts, "colred.r");
         zki_ext ri = rho[i];
 #pragma omp parallel for schedule(dynamic, 1) if (ng * half >= 4096)
         for (size_t g = 0; g < ng; g++) {
-            zki_ext *e = E + g * C, *f = F + g * C;
-            for (uint64_t x = 0; x < half; x++) {
-                e[x] = zki_ext_add(e[2 * x], zki_ext_mul(ri, zki_ext_sub(e[2 * x + 1], e[2 * x])));
+            zki_ext *f = F + g * C;
+            for (uint64_t x = 0; x < half; x++)
                 f[x] = zki_ext_add(f[2 * x], zki_ext_mul(ri, zki_ext_sub(f[2 * x + 1], f[2 * x])));
+            if (eix[g] != SIZE_MAX) {
+                zki_ext *e = E + eix[g] * C;
+                for (uint64_t x = 0; x < half; x++)
+                    e[x] = zki_ext_add(e[2 * x], zki_ext_mul(ri, zki_ext_sub(e[2 * x + 1], e[2 * x])));
+            } else {
+                cg[g] = zki_ext_mul(cg[g], eq1(fulls[gfirst[g] * (n + 1) + i], ri));
             }
         }
     }
@@ -345,7 +411,9 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
     }
 out:
     free(G);
-    free(acc);
+    free(part);
+    free(cg);
+    free(eix);
     free(E);
     free(F);
     free(tmp);

@@ -33,7 +33,7 @@
  * u32 len | advice commitment | u32 n_lookups | per lookup: u32 len |
  * lookup proof | [gen_n > 0: the argmax: ext D(r) | u32 rounds | u32 degree
  * | ext msgs | ext Y(rho)] | per node, last first, in the shape its gadget fixes from
- * the key: [claim reduction: u32 nvars | u32 rounds | u32 degree | ext
+ * the key (a generation view's skipped last move: nothing, argmax.h): [claim reduction: u32 nvars | u32 rounds | u32 degree | ext
  * msgs | ext value] | per sum-check: u32 rounds | u32 degree | ext msgs |
  * ext values | u32 n_colred | per column reduction: u32 rounds | ext
  * msgs[2 rounds] | u32 k | ext vals[k] | claim reduction | u32 len | PCS
@@ -49,7 +49,8 @@
 #include "sumcheck/claims.h"
 #include "transcript/transcript.h"
 
-#define ZKI_PROOF_VERSION 6u
+/* 7: a generation proof's argmax reads the head's map, its last move unproven */
+#define ZKI_PROOF_VERSION 7u
 #define ZKI_PROOF_PROTOCOL "zkinfer/dag-proof"
 #define ZKI_MAX_BATCH (1u << 20)
 #define ZKI_MAX_COLRED 2
@@ -81,6 +82,16 @@ void zki_node_proof_free(zki_node_proof *p);
  * the verifier holds proofs built in memory to it too. */
 int zki_node_proof_has_shape(const zki_node_proof *p, const zki_node_shape *s);
 
+/* Where a proof's making spent its time (kept with the proof in memory,
+ * not in its bytes; zero for a parsed proof). */
+typedef struct {
+    double witness_s, commit_s, gadgets_s, open_s, total_s;
+    double lookups_s, argmax_s;            /* parts of gadgets_s */
+    uint32_t kind_nodes[ZKI_NODE_KINDS];   /* per node kind (dag.h): nodes, */
+    double kind_witness_s[ZKI_NODE_KINDS]; /* their part of witness_s, */
+    double kind_prove_s[ZKI_NODE_KINDS];   /* their sum-checks' part of gadgets_s */
+} zki_proof_stats;
+
 typedef struct zki_proof {
     zki_digest vk_hash;
     zki_digest in_digest;            /* zki_input_digest(X); zeros: private input */
@@ -100,6 +111,7 @@ typedef struct zki_proof {
     zki_colred_proof colred[ZKI_MAX_COLRED];
     zki_claim_reduction_proof hred[ZKI_MAX_COLRED]; /* row / direct reduction (empty: none) */
     zki_pcs_proof open;
+    zki_proof_stats stats;
 } zki_proof;
 
 void zki_proof_free(zki_proof *p);

@@ -294,7 +294,8 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     {
         zki_advice_layout lay;
         zki_dag dv = *a; /* a generation proof's view: the output hidden */
-        dv.out_hidden = p->gen_n > 0;
+        if (p->gen_n)
+            zki_argmax_view(a, &dv);
         if ((st = zki_advice_layout_init(&lay, &dv, p->B, (int)p->private_input)))
             goto fail;
         /* the key fixes the advice commitment's parameters: refuse others
@@ -321,10 +322,11 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
         r.pos += ll;
     }
     zki_dag dv = *a;
-    dv.out_hidden = p->gen_n > 0;
+    if (p->gen_n)
+        zki_argmax_view(a, &dv);
     if (p->gen_n) {
         NEED(zki_rb_ext(&r, &p->gen_d), "non-canonical field element");
-        NEED_SC(&p->gen_sc, zki_walk_log_len(a, a->n_nodes), 2, 1, "argmax sum-check");
+        NEED_SC(&p->gen_sc, zki_walk_log_len(&dv, zki_argmax_tensor(&dv)), 2, 1, "argmax sum-check");
         NEED(zki_rb_ext(&r, &p->gen_y), "non-canonical field element");
     }
     for (uint32_t j = p->n_nodes; j-- > 0;) {

@@ -122,9 +122,9 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
     if (B == 1 && !gen)
         zki_clear_error(); /* not a language model: no generation proofs */
     if (!st && gen) {
-        zki_dag dv = *a;
-        dv.out_hidden = 1;
-        uint64_t n = zki_walk_log_len(a, L);
+        zki_dag dv;
+        zki_argmax_view(a, &dv);
+        uint64_t n = zki_walk_log_len(&dv, zki_argmax_tensor(&dv));
         o2 = 64 * T * n + 16 * n;
         b2 = 16 * 8 * n + 16 * T;
         st = proof_side_cost(vk, &dv, B, 0, &o2, &b2);

@@ -9,6 +9,7 @@
 #include "protocol/gadget.h"
 #include "lookup/lookup.h"
 #include "poly/mle.h"
+#include "protocol/argmax.h"
 
 uint32_t zki_walk_bits(const zki_dag *d, uint32_t t)
 {
@@ -137,7 +138,7 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *d, uint
         st = g ? g->layout(lay, d, j, B) : zki_fail(ZKI_ERR_INPUT, "advice layout: node %u of unknown kind", j);
     }
     lay->gen_d = ZKI_NONE;
-    if (!st && d->out_hidden && (lay->gen_d = zki_layout_advice(lay, zki_walk_log_len(d, L))) == ZKI_NONE)
+    if (!st && d->out_hidden && (lay->gen_d = zki_layout_advice(lay, zki_walk_log_len(d, zki_argmax_tensor(d)))) == ZKI_NONE)
         st = zki_fail(ZKI_ERR_NOMEM, "advice layout");
     if (!st) {
         lay->m_id[0] = zki_layout_advice(lay, 16);

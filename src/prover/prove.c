@@ -50,7 +50,7 @@ static void witness_free(zki_witness *W, uint32_t L)
 static int pack_bits(const zki_pk *pk) { return pk->vk.w_type == ZKI_PCS_I8 ? 8 : 16; }
 
 /* The forward pass: every node's witness, in order. */
-static zki_status forward(zki_walk *w, const zki_pk *pk, const int64_t *X)
+static zki_status forward(zki_walk *w, const zki_pk *pk, const int64_t *X, zki_prove_stats *stt)
 {
     const zki_dag *d = w->d;
     uint32_t L = d->n_nodes;
@@ -72,7 +72,11 @@ static zki_status forward(zki_walk *w, const zki_pk *pk, const int64_t *X)
     zki_status st = ZKI_OK;
     const zki_prove_seam *seam = zki_prove_test_seam; /* NULL outside tests */
     for (uint32_t j = 0; !st && j < L; j++) {
-        st = zki_gadget_of(d->nodes[j].kind)->witness(w, j);
+        double t0 = now_s();
+        uint32_t k = d->nodes[j].kind;
+        st = zki_gadget_of(k)->witness(w, j);
+        stt->kind_witness_s[k] += now_s() - t0;
+        stt->kind_nodes[k]++;
         if (seam && seam->node_witness)
             st = seam->node_witness(seam->ctx, pk, j, W, w->B, st);
     }
@@ -118,7 +122,9 @@ zki_status zki_mlp_forward(const zki_pk *pk, const int64_t *X, uint32_t B, int64
     zki_walk w;
     memset(&w, 0, sizeof(w));
     w.vk = &pk->vk, w.d = a, w.B = B, w.wts = pk->w, w.bias = pk->bias, w.W = &W, w.w_bits = pack_bits(pk);
-    st = forward(&w, pk, X);
+    zki_prove_stats stt;
+    memset(&stt, 0, sizeof(stt));
+    st = forward(&w, pk, X, &stt);
     *y = st ? NULL : malloc(sizeof(int64_t) * B * zki_dag_out_len(a));
     if (!st && !*y)
         st = zki_fail(ZKI_ERR_NOMEM, "forward");
@@ -203,7 +209,8 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     memset(&stt, 0, sizeof(stt));
     uint32_t gen_p = opts ? opts->gen_prompt : 0, gen_n = opts ? opts->gen_new : 0;
     zki_dag dv = pk->vk.dag; /* a generation proof's view: the output hidden */
-    dv.out_hidden = gen_n > 0;
+    if (gen_n)
+        zki_argmax_view(&pk->vk.dag, &dv);
     const zki_dag *a = &dv;
     uint32_t L = a->n_nodes;
     int priv = opts && opts->private_input;
@@ -244,12 +251,12 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
         st = zki_fail(ZKI_ERR_NOMEM, "prove: proof");
         goto out;
     }
-    if ((!priv && (st = zki_input_digest(X, B, zki_dag_in_len(a), &pf->in_digest))) || (st = forward(&w, pk, X)) ||
+    if ((!priv && (st = zki_input_digest(X, B, zki_dag_in_len(a), &pf->in_digest))) || (st = forward(&w, pk, X, &stt)) ||
         (st = zki_advice_layout_init(&lay, a, B, priv)))
         goto out;
     if (gen_n) { /* the margins before the sites read them */
         memcpy(pf->gen_ids, X + gen_p, sizeof(int64_t) * gen_n);
-        if ((st = zki_argmax_margins(a, W.t[L], X, gen_p, gen_n,
+        if ((st = zki_argmax_margins(a, W.t[zki_argmax_tensor(a)], X, gen_p, gen_n,
                                      zki_prove_test_seam ? zki_prove_test_seam->any_argmax : 0, &gen_D)))
             goto out;
         w.gen_D = gen_D;
@@ -300,16 +307,23 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
         if (st)
             goto out;
     }
+    t1 = now_s();
+    stt.lookups_s = t1 - t0;
     progress(opts, "lookups", 1, 1);
-    if (gen_n && (st = zki_argmax_prove(&w, W.t[L], gen_D, gen_p, gen_n, &pf->gen_sc, &pf->gen_d, &pf->gen_y)))
+    if (gen_n && (st = zki_argmax_prove(&w, W.t[zki_argmax_tensor(a)], gen_D, gen_p, gen_n, &pf->gen_sc,
+                                        &pf->gen_d, &pf->gen_y)))
         goto out;
+    if (gen_n)
+        stt.argmax_s = now_s() - t1;
     /* the backward walk: every claim on a node's tensors exists before the
      * node is proven */
     for (uint32_t j = L; j-- > 0;) {
         const zki_gadget *g = zki_gadget_of(a->nodes[j].kind);
         zki_node_shape sh;
+        double tn = now_s();
         if ((st = g->prove(&w, j, &pf->node[j])) || (st = g->shape(a, j, B, &sh)))
             goto out;
+        stt.kind_prove_s[a->nodes[j].kind] += now_s() - tn;
         pf->node[j].has_red = (uint32_t)sh.has_red;
         pf->node[j].n_sc = sh.n_sc;
         progress(opts, "layer", L - j, L);
@@ -323,6 +337,9 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     }
     t1 = now_s();
     stt.gadgets_s = t1 - t0;
+    /* the opening reads the packed tables only: the witness (GPT-2: GBs)
+     * would sit under its peak */
+    witness_free(&W, L);
     /* the weight and advice claims to one opening */
     {
         zki_big_table tw = {ZKI_PCS_I32, pk->wbig, pk->vk.wpack.total};
@@ -351,6 +368,8 @@ out:
     if (st)
         zki_proof_free(pf);
     stt.total_s = stt.witness_s + stt.commit_s + stt.gadgets_s + stt.open_s;
+    if (!st)
+        pf->stats = stt;
     if (stats)
         *stats = stt;
     return st;

@@ -7,9 +7,7 @@
 #include "protocol/proof.h"
 #include "prover/setup.h"
 
-typedef struct {
-    double witness_s, commit_s, gadgets_s, open_s, total_s;
-} zki_prove_stats;
+typedef zki_proof_stats zki_prove_stats;
 
 typedef struct {
     int private_input;
