@@ -32,8 +32,10 @@
 #define ZKI_KEY_MAX_LOG_COLS 16u
 /* A weight table of ZKI_KEY_WIDE_MIN entries or more may use rows up to
  * 2^ZKI_KEY_WIDE_LOG_COLS (the column reduction's memory permitting,
- * wlayout.c): GPT-2 124M's 3.0e8-entry table opened in 7.6 MB at 2^16 and
- * opens in 1.9 MB at 2^18, at the same peak RSS (5.9 GB). An advice table
+ * wlayout.c): GPT-2 124M's 3.0e8-entry table opened in 7.6 MB at 2^16,
+ * 1.9 MB at 2^18 and opens in about 1.0 MB at 2^19 (its generation proof
+ * 7.68 -> 6.80 MB, 5.98 -> 6.04 GB, time within the noise; the .zpk holds
+ * 2^20 leaves, ZKI_PK_MAX_LEAVES). An advice table
  * that large may use rows up to 2^ZKI_KEY_WIDE_ADVICE_LOG_COLS: its claims
  * fall in hundreds of groups, each holding a row's width of pairs.
  * GPT-2's generation (187.5e6 advice entries), whole process, idle:
@@ -42,7 +44,7 @@
  *   2^18: 59.1 s, 7.61 GB, proof 6.57 MB (its 2^17-entry tensors become
  *         row groups: 235 of them, each with a stored E and F). */
 #define ZKI_KEY_WIDE_MIN ((uint64_t)1 << 27)
-#define ZKI_KEY_WIDE_LOG_COLS 18u
+#define ZKI_KEY_WIDE_LOG_COLS 19u
 #define ZKI_KEY_WIDE_ADVICE_LOG_COLS 17u
 /* Committed tables of at least 2^22 entries use a rate-1/2 code, smaller
  * ones rate 1/4. ResNet-50 at 224 (2^25-entry tables): prove 5.65 -> 4.73 s

@@ -12,7 +12,7 @@
 /* Leaves of the weight commitment a .zpk may hold (its width is at most
  * 2^ZKI_KEY_MAX_LOG_COLS, its code 4 times that: 2^18 leaves; a table of
  * ZKI_KEY_WIDE_MIN entries or more is at rate 1/2 and at most
- * 2^ZKI_KEY_WIDE_LOG_COLS wide: 2^19 leaves). */
+ * 2^ZKI_KEY_WIDE_LOG_COLS wide: 2^20 leaves). */
 #define ZKI_PK_MAX_LEAVES ((uint64_t)1 << 20)
 #define ZKI_PK_HEAD_BYTES ((size_t)116)
 #define ZKI_PK_MAX_FILE_BYTES (ZKI_PK_HEAD_BYTES + 32 * (size_t)ZKI_PK_MAX_LEAVES)
