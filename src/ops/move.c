@@ -462,26 +462,61 @@ out:
     return st;
 }
 
+/* eq(r, i) = lo[i mod 2^h] hi[i >> h]: two tables of about 2^(n/2)
+ * entries instead of one of 2^n (the verifier's moves built and read an
+ * eq table of each output). */
+typedef struct {
+    zki_ext *lo, *hi;
+    size_t h;
+} eq_split;
+
+static int eq_split_init(eq_split *e, const zki_ext *r, size_t n)
+{
+    e->h = n / 2;
+    e->lo = malloc(sizeof(zki_ext) << e->h);
+    e->hi = malloc(sizeof(zki_ext) << (n - e->h));
+    if (!e->lo || !e->hi)
+        return 0;
+    zki_eq_table(e->lo, r, e->h);
+    zki_eq_table(e->hi, r + e->h, n - e->h);
+    return 1;
+}
+
+static void eq_split_free(eq_split *e)
+{
+    free(e->lo);
+    free(e->hi);
+}
+
 /* The verifier's sums over the output: P (ei NULL: the padded entries'
  * eq weights) or m~(rho) = sum_o eq(r, o) eq(rho, src(o)) (ei = eq(rho, .)
- * over the input). Field sums are exact, so the threads' partial sums give
- * the same result in any order. */
-static zki_ext move_sum(const zki_move_dims *d, const zki_ext *eo, const zki_ext *ei)
+ * over the input). Blocks of 2^h outputs share eq's high factor (one
+ * product per entry, as with a table; a non-identity output layout pays
+ * two). Field sums are exact, so the threads' partial sums give the same
+ * result in any order. */
+static zki_ext move_sum(const zki_move_dims *d, const eq_split *eo, const zki_ext *ei)
 {
     zki_ext s = zki_ext_zero();
     if (!ei && d->no_pad)
         return s;
     pad_map po = pad_map_of(&d->out), pi = pad_map_of(&d->in);
+    uint64_t bl = (uint64_t)1 << eo->h, mask = bl - 1, nb = (d->out.n + bl - 1) / bl;
 #pragma omp parallel if (d->out.n >= 65536)
     {
         zki_ext ls = zki_ext_zero();
 #pragma omp for schedule(static) nowait
-        for (uint64_t o = 0; o < d->out.n; o++) {
-            int64_t src = d->src[o];
-            if (ei ? src >= 0 : src < 0) {
-                zki_ext e = eo[pad_at(&po, o)];
-                ls = zki_ext_add(ls, ei ? zki_ext_mul(e, ei[pad_at(&pi, (uint64_t)src)]) : e);
+        for (uint64_t b = 0; b < nb; b++) {
+            uint64_t o1 = (b + 1) * bl < d->out.n ? (b + 1) * bl : d->out.n;
+            zki_ext bs = zki_ext_zero();
+            for (uint64_t o = b * bl; o < o1; o++) {
+                int64_t src = d->src[o];
+                if (ei ? src < 0 : src >= 0)
+                    continue;
+                uint64_t p = pad_at(&po, o);
+                zki_ext e = po.ident ? eo->lo[p & mask] : zki_ext_mul(eo->lo[p & mask], eo->hi[p >> eo->h]);
+                bs = zki_ext_add(bs, ei ? zki_ext_mul(e, ei[pad_at(&pi, (uint64_t)src)]) : e);
             }
+            ls = zki_ext_add(ls, po.ident ? zki_ext_mul(bs, eo->hi[b]) : bs);
         }
 #pragma omp critical(zki_move_sum)
         s = zki_ext_add(s, ls);
@@ -493,23 +528,23 @@ zki_status zki_move_verify(const zki_move_dims *d, const zki_ext *r, zki_ext v, 
                            zki_transcript *t, zki_ext *rho)
 {
     size_t li = d->in.log_len, lo = d->out.log_len, n = li + d->lb;
-    zki_ext *eo = malloc(sizeof(zki_ext) << lo), *eb = malloc(sizeof(zki_ext) << d->lb);
+    eq_split eo = {NULL, NULL, 0};
+    zki_ext *eb = malloc(sizeof(zki_ext) << d->lb);
     zki_ext *ei = malloc(sizeof(zki_ext) << li), fin = zki_ext_zero();
     zki_status st = ZKI_OK;
-    if (!eo || !eb || !ei) {
+    if (!eq_split_init(&eo, r, lo) || !eb || !ei) {
         st = zki_fail(ZKI_ERR_NOMEM, "move: verifier tables");
         goto out;
     }
-    zki_eq_table(eo, r, lo);
     zki_eq_table(eb, r + lo, d->lb);
-    zki_ext P = move_sum(d, eo, NULL);
+    zki_ext P = move_sum(d, &eo, NULL);
     if (zki_sumcheck_verify(n, 2, move_target(d, v, P, eb), sc, t, rho, &fin)) {
         st = zki_fail_ctx(ZKI_ERR_VERIFY, "move: sum-check");
         goto out;
     }
     /* G~(rho) = eq(r_b, rho_b) m~(rho_j) */
     zki_eq_table(ei, rho, li);
-    zki_ext g = move_sum(d, eo, ei);
+    zki_ext g = move_sum(d, &eo, ei);
     for (size_t i = 0; i < d->lb; i++) {
         zki_ext u = r[lo + i], s = rho[li + i];
         /* eq(u, s) = u s + (1 - u)(1 - s) */
@@ -523,7 +558,7 @@ zki_status zki_move_verify(const zki_move_dims *d, const zki_ext *r, zki_ext v, 
     }
     zki_ts_absorb_ext(t, "move.x", a);
 out:
-    free(eo);
+    eq_split_free(&eo);
     free(eb);
     free(ei);
     return st;

@@ -143,7 +143,9 @@ zki_status zki_vk_from_bytes(zki_vk *vk, const uint8_t *in, size_t len)
         zki_vk_free(vk);
         return st;
     }
-    /* what verifying with this key may cost is bounded, before any proof */
+    /* what verifying with this key may cost is bounded, before any proof
+     * (computed once: the check and every later use read it) */
+    vk->cost1_known = zki_vk_verifier_cost(vk, 1, &vk->cost1_ops, &vk->cost1_bytes) == ZKI_OK;
     if ((st = zki_vk_cost_check(vk))) {
         zki_vk_free(vk);
         return st;

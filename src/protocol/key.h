@@ -37,15 +37,14 @@
  * 7.68 -> 6.80 MB, 5.98 -> 6.04 GB, time within the noise; the .zpk holds
  * 2^20 leaves, ZKI_PK_MAX_LEAVES). An advice table
  * that large may use rows up to 2^ZKI_KEY_WIDE_ADVICE_LOG_COLS: its claims
- * fall in hundreds of groups, each holding a row's width of pairs.
- * GPT-2's generation (187.5e6 advice entries), whole process, idle:
- *   2^16: 54.8 s, 5.97 GB, proof 9.96 MB;
- *   2^17: 54.0 s, 5.98 GB, proof 7.68 MB;
- *   2^18: 59.1 s, 7.61 GB, proof 6.57 MB (its 2^17-entry tensors become
- *         row groups: 235 of them, each with a stored E and F). */
+ * fall in hundreds of groups, each holding a row's width of pairs (a row
+ * group only its folded half, pack.c). GPT-2's generation (187.5e6
+ * advice entries, weights at 2^19), whole process, one run each, idle:
+ *   2^17: 51.5 s, 6.04 GB, proof 6.80 MB;
+ *   2^18: 54.8 s, 6.77 GB, proof 5.69 MB. */
 #define ZKI_KEY_WIDE_MIN ((uint64_t)1 << 27)
 #define ZKI_KEY_WIDE_LOG_COLS 19u
-#define ZKI_KEY_WIDE_ADVICE_LOG_COLS 17u
+#define ZKI_KEY_WIDE_ADVICE_LOG_COLS 18u
 /* Committed tables of at least 2^22 entries use a rate-1/2 code, smaller
  * ones rate 1/4. ResNet-50 at 224 (2^25-entry tables): prove 5.65 -> 4.73 s
  * in one run, proof 1.49 -> 2.08 MB; below 2^22 the commitment takes under
@@ -76,6 +75,11 @@ typedef struct zki_vk {
     zki_pack wpack;
     uint32_t *w_seg, *b_seg;
     int w_type; /* of the gadgets' copies: ZKI_PCS_I8 or ZKI_PCS_I16 */
+    /* zki_vk_verifier_cost for one sample, kept by the parser's check (a
+     * function of the key alone; GPT-2's took 20 ms, needed three times
+     * for each verification) */
+    int cost1_known;
+    uint64_t cost1_ops, cost1_bytes;
 } zki_vk;
 
 zki_status zki_vk_to_bytes(const zki_vk *vk, uint8_t **out, size_t *len);

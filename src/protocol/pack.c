@@ -140,9 +140,9 @@ static void absorb_claims(zki_transcript *ts, const zki_pack *pk, const uint32_t
  *    (e.g. the kernel-position slices of one conv layer) share E = eq(low
  *    point): F = sum alpha_j F_j; a value F_j(rho) is F(rho) / alpha_j when
  *    the group has one claim, else <F_j, eq(rho)> from a second fold.
- * Memory: F for every group, E for the row groups only (a spanning
- * group's E is rebuilt each round from its low point): groups x 2^lc, not
- * claims x 2^lc. */
+ * Memory: a spanning group's F (its E = eq(low point) is rebuilt each
+ * round), a row group's E and F folded once (round 0 builds them in the
+ * threads' buffers, twice): about groups x 2^lc pairs, not claims x 2^lc. */
 static int same_low(const zki_ext *a, const zki_ext *b, size_t lc)
 {
     return !memcmp(a, b, sizeof(zki_ext) * lc);
@@ -163,9 +163,8 @@ static int needs_rows(const zki_pack *pk, size_t lc, const uint32_t *seg, const 
  * table's rows at rho (one pass over the table for all such claims). */
 static zki_status claim_values(const zki_pack *pk, size_t lc, const uint32_t *seg, const zki_ext *fulls,
                                size_t n, const zki_ext *alpha, const size_t *grp, const size_t *gsize,
-                               const zki_ext *F, const zki_ext *G, size_t k, zki_ext *vals)
+                               const zki_ext *fin, const zki_ext *G, size_t k, zki_ext *vals)
 {
-    uint64_t C = (uint64_t)1 << lc;
     size_t maxf = 0;
     for (size_t j = 0; j < k; j++)
         if (pk->nv[seg[j]] > lc + maxf)
@@ -174,7 +173,7 @@ static zki_status claim_values(const zki_pack *pk, size_t lc, const uint32_t *se
     if (!eq)
         return zki_fail(ZKI_ERR_NOMEM, "colred: eq of 2^%zu", maxf);
     for (size_t j = 0; j < k; j++) {
-        zki_ext Fg = F[grp[j] * C];
+        zki_ext Fg = fin[grp[j]];
         size_t nv = pk->nv[seg[j]];
         if (nv < lc) {
             vals[j] = Fg;
@@ -241,6 +240,40 @@ static int round_sums(const zki_ext *e, const zki_ext *f, uint64_t half, const z
     return 0;
 }
 
+/* A thread's buffers for row groups' tables (allocated once): 0 when
+ * out of memory. */
+static int row_buffers(uint64_t C, zki_ext **eb, zki_ext **fb, zki_ext **tb)
+{
+    if (!*eb)
+        *eb = malloc(sizeof(zki_ext) * C);
+    if (!*fb)
+        *fb = malloc(sizeof(zki_ext) * C);
+    if (!*tb)
+        *tb = malloc(sizeof(zki_ext) * (C / 2 ? C / 2 : 1));
+    return *eb && *fb && *tb;
+}
+
+/* A row group's tables (C = 2^lc each): E = sum of its claims' alpha_j
+ * eq(point_j) on their segments' positions of the row, F = the row. The
+ * claims are list[0..m), on segments inside one row; tmp holds 2^(lc-1). */
+static void row_group_tables(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
+                             const zki_ext *fulls, size_t n, const zki_ext *alpha, const size_t *list, size_t m,
+                             zki_ext *E, zki_ext *F, zki_ext *tmp)
+{
+    uint64_t C = (uint64_t)1 << lc, r0 = (pk->off[seg[list[0]]] >> lc) * C;
+    for (uint64_t x = 0; x < C; x++) {
+        E[x] = zki_ext_zero();
+        F[x] = zki_ext_from_fe(big_at(t, r0 + x));
+    }
+    for (size_t q = 0; q < m; q++) {
+        size_t j = list[q], nv = pk->nv[seg[j]];
+        uint64_t at = pk->off[seg[j]] & (C - 1), len = (uint64_t)1 << nv;
+        zki_eq_table_scaled(tmp, fulls + j * (n + 1), nv, alpha[j]);
+        for (uint64_t x = 0; x < len; x++)
+            E[at + x] = zki_ext_add(E[at + x], tmp[x]);
+    }
+}
+
 zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
                             const zki_ext *const *pts, const zki_ext *vals, size_t k,
                             zki_transcript *ts, zki_colred_proof *pf, zki_ext **outp, zki_ext **row_table)
@@ -260,8 +293,8 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
     zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1)), *E = NULL, *F = NULL, *G = NULL, *tmp = NULL;
     pf->msgs = malloc(sizeof(zki_ext) * (2 * lc + 1));
     pf->vals = malloc(sizeof(zki_ext) * kk);
-    zki_ext *part = NULL, *cg = NULL;
-    size_t *eix = NULL;
+    zki_ext *part = NULL, *cg = NULL, *Fr = NULL, *fin = NULL;
+    size_t *eix = NULL, *glist = NULL, *gstart = NULL;
     int oom = 0;
     zki_status st = ZKI_OK;
     if (!grp || !gsize || !gfirst || !alpha || !full || !fulls || !rho || !pf->msgs || !pf->vals) {
@@ -294,71 +327,98 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         grp[j] = g;
         gsize[g]++;
     }
-    /* E is stored for the row groups only: a spanning group's is eq(its
-     * low point), rebuilt per round (GPT-2's advice: hundreds of groups,
-     * whose stored E took as much memory as F) */
-    size_t n_small = 0;
+    /* A spanning group's F (2^lc) is stored, its E = eq(low point) rebuilt
+     * each round; a row group's E and F are built in the threads' buffers
+     * for round 0 and again after it, and only their folded halves are
+     * stored (GPT-2's advice at rows of 2^18: 235 row groups) */
+    size_t n_row = 0, n_span = 0, half0 = C >> 1;
     eix = malloc(sizeof(size_t) * (ng ? ng : 1));
     cg = malloc(sizeof(zki_ext) * (ng ? ng : 1));
+    glist = malloc(sizeof(size_t) * kk);
+    gstart = calloc(ng + 1, sizeof(size_t));
     for (size_t g = 0; eix && g < ng; g++)
-        eix[g] = pk->nv[seg[gfirst[g]]] < lc ? n_small++ : SIZE_MAX;
-    E = calloc((n_small ? n_small : 1) * C, sizeof(zki_ext));
-    F = calloc(ng * C, sizeof(zki_ext));
-    tmp = malloc(sizeof(zki_ext) * C);
+        eix[g] = pk->nv[seg[gfirst[g]]] < lc ? n_row++ : n_span++;
+    F = calloc((n_span ? n_span : 1) * C, sizeof(zki_ext));
+    E = malloc(sizeof(zki_ext) * (n_row ? n_row : 1) * (half0 ? half0 : 1));
+    Fr = malloc(sizeof(zki_ext) * (n_row ? n_row : 1) * (half0 ? half0 : 1));
     part = malloc(sizeof(zki_ext) * 2 * (ng ? ng : 1));
-    if (!eix || !cg || !E || !F || !tmp || !part) {
+    fin = malloc(sizeof(zki_ext) * (ng ? ng : 1));
+    tmp = malloc(sizeof(zki_ext) * C);
+    if (!eix || !cg || !glist || !gstart || !E || !F || !Fr || !part || !fin || !tmp) {
         st = zki_fail(ZKI_ERR_NOMEM, "colred: %zu groups of 2^%zu", ng, lc);
         goto out;
     }
+    /* each group's claims, in claim order */
+    for (size_t j = 0; j < k; j++)
+        gstart[grp[j] + 1]++;
+    for (size_t g = 0; g < ng; g++)
+        gstart[g + 1] += gstart[g];
+    {
+        size_t *at = malloc(sizeof(size_t) * (ng ? ng : 1));
+        if (!at) {
+            st = zki_fail(ZKI_ERR_NOMEM, "colred: groups");
+            goto out;
+        }
+        memcpy(at, gstart, sizeof(size_t) * (ng ? ng : 1));
+        for (size_t j = 0; j < k; j++)
+            glist[at[grp[j]]++] = j;
+        free(at);
+    }
     for (size_t g = 0; g < ng; g++)
         cg[g] = zki_ext_one();
-    for (size_t j = 0; j < k; j++) {
-        size_t g = grp[j], nv = pk->nv[seg[j]];
-        zki_ext *f = F + g * C;
-        const zki_ext *fj = fulls + j * (n + 1);
-        if (nv < lc) {
-            /* E += alpha_j eq(pt_j) on the segment's positions of the row */
-            zki_ext *e = E + eix[g] * C;
-            uint64_t at = pk->off[seg[j]] & (C - 1), len = (uint64_t)1 << nv;
-            zki_eq_table_scaled(tmp, fj, nv, alpha[j]);
-#pragma omp parallel for schedule(static) if (len >= PAR_MIN)
-            for (uint64_t x = 0; x < len; x++)
-                e[at + x] = zki_ext_add(e[at + x], tmp[x]);
-            if (gfirst[g] == j) { /* the row itself */
-                uint64_t r0 = (pk->off[seg[j]] >> lc) * C;
+    /* the spanning groups' F = sum of alpha_j F_j */
+    for (size_t g = 0; g < ng; g++) {
+        if (pk->nv[seg[gfirst[g]]] < lc)
+            continue;
+        zki_ext *f = F + eix[g] * C;
+        for (size_t q = gstart[g]; q < gstart[g + 1]; q++) {
+            size_t j = glist[q];
+            const zki_ext *fj = fulls + j * (n + 1);
+            if ((st = fold_claim(pk, t, lc, seg[j], fj, alpha[j], q == gstart[g] ? f : tmp)))
+                goto out;
+            if (q != gstart[g]) {
 #pragma omp parallel for schedule(static) if (C >= PAR_MIN)
                 for (uint64_t x = 0; x < C; x++)
-                    f[x] = zki_ext_from_fe(big_at(t, r0 + x));
+                    f[x] = zki_ext_add(f[x], tmp[x]);
             }
-        } else if (gfirst[g] == j) {
-            if ((st = fold_claim(pk, t, lc, seg[j], fj, alpha[j], f)))
-                goto out;
-        } else {
-            if ((st = fold_claim(pk, t, lc, seg[j], fj, alpha[j], tmp)))
-                goto out;
-#pragma omp parallel for schedule(static) if (C >= PAR_MIN)
-            for (uint64_t x = 0; x < C; x++)
-                f[x] = zki_ext_add(f[x], tmp[x]);
         }
     }
-    /* per-group partial sums, added in group order (field sums are exact:
-     * identical for any thread count) */
     for (size_t i = 0; i < lc; i++) {
         uint64_t half = (C >> i) >> 1;
+        /* per-group sums, added in group order (field sums are exact:
+         * identical for any thread count) */
 #pragma omp parallel if (ng * half >= 4096)
         {
-            zki_ext *eqr = NULL; /* this thread's eq(p_(i+1..lc)) of a spanning group */
+            zki_ext *eqr = NULL, *eb = NULL, *fb = NULL, *tb = NULL; /* this thread's buffers */
 #pragma omp for schedule(dynamic, 1)
-            for (size_t g = 0; g < ng; g++)
-                if (round_sums(eix[g] == SIZE_MAX ? NULL : E + eix[g] * C, F + g * C, half,
-                               fulls + gfirst[g] * (n + 1), i, lc, cg[g], &eqr, part + 2 * g)) {
+            for (size_t g = 0; g < ng; g++) {
+                int row = pk->nv[seg[gfirst[g]]] < lc, bad = 0;
+                const zki_ext *e = NULL, *f;
+                if (row && i == 0) {
+                    if (!row_buffers(C, &eb, &fb, &tb))
+                        bad = 1;
+                    else
+                        row_group_tables(pk, t, lc, seg, fulls, n, alpha, glist + gstart[g],
+                                         gstart[g + 1] - gstart[g], eb, fb, tb);
+                    e = eb, f = fb;
+                } else if (row) {
+                    e = E + eix[g] * half0, f = Fr + eix[g] * half0;
+                } else {
+                    f = F + eix[g] * C;
+                }
+                if (bad || round_sums(row ? e : NULL, f, half, fulls + gfirst[g] * (n + 1), i, lc, cg[g], &eqr,
+                                      part + 2 * g)) {
 #pragma omp atomic write
                     oom = 1;
                 }
+            }
             free(eqr);
+            free(eb);
+            free(fb);
+            free(tb);
         }
         if (oom) {
-            st = zki_fail(ZKI_ERR_NOMEM, "colred: eq table of 2^%zu", lc - i - 1);
+            st = zki_fail(ZKI_ERR_NOMEM, "colred: round tables of 2^%zu", lc - i);
             goto out;
         }
         zki_ext s0 = zki_ext_zero(), s2 = zki_ext_zero();
@@ -371,20 +431,44 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         zki_ts_absorb_ext_vec(ts, "colred.round", pf->msgs + 2 * i, 2);
         rho[i] = zki_ts_challenge_ext(ts, "colred.r");
         zki_ext ri = rho[i];
-#pragma omp parallel for schedule(dynamic, 1) if (ng * half >= 4096)
-        for (size_t g = 0; g < ng; g++) {
-            zki_ext *f = F + g * C;
-            for (uint64_t x = 0; x < half; x++)
-                f[x] = zki_ext_add(f[2 * x], zki_ext_mul(ri, zki_ext_sub(f[2 * x + 1], f[2 * x])));
-            if (eix[g] != SIZE_MAX) {
-                zki_ext *e = E + eix[g] * C;
+#pragma omp parallel if (ng * half >= 4096)
+        {
+            zki_ext *eb = NULL, *fb = NULL, *tb = NULL;
+#pragma omp for schedule(dynamic, 1)
+            for (size_t g = 0; g < ng; g++) {
+                int row = pk->nv[seg[gfirst[g]]] < lc;
+                zki_ext *f = row ? Fr + eix[g] * half0 : F + eix[g] * C, *e = row ? E + eix[g] * half0 : NULL;
+                const zki_ext *e_in = e, *f_in = f;
+                if (row && i == 0) { /* the tables again, folded into the stored halves */
+                    if (!row_buffers(C, &eb, &fb, &tb)) {
+#pragma omp atomic write
+                        oom = 1;
+                        continue;
+                    }
+                    row_group_tables(pk, t, lc, seg, fulls, n, alpha, glist + gstart[g], gstart[g + 1] - gstart[g],
+                                     eb, fb, tb);
+                    e_in = eb, f_in = fb;
+                }
                 for (uint64_t x = 0; x < half; x++)
-                    e[x] = zki_ext_add(e[2 * x], zki_ext_mul(ri, zki_ext_sub(e[2 * x + 1], e[2 * x])));
-            } else {
-                cg[g] = zki_ext_mul(cg[g], eq1(fulls[gfirst[g] * (n + 1) + i], ri));
+                    f[x] = zki_ext_add(f_in[2 * x], zki_ext_mul(ri, zki_ext_sub(f_in[2 * x + 1], f_in[2 * x])));
+                if (row) {
+                    for (uint64_t x = 0; x < half; x++)
+                        e[x] = zki_ext_add(e_in[2 * x], zki_ext_mul(ri, zki_ext_sub(e_in[2 * x + 1], e_in[2 * x])));
+                } else {
+                    cg[g] = zki_ext_mul(cg[g], eq1(fulls[gfirst[g] * (n + 1) + i], ri));
+                }
             }
+            free(eb);
+            free(fb);
+            free(tb);
+        }
+        if (oom) {
+            st = zki_fail(ZKI_ERR_NOMEM, "colred: round tables of 2^%zu", lc - i);
+            goto out;
         }
     }
+    for (size_t g = 0; g < ng; g++)
+        fin[g] = pk->nv[seg[gfirst[g]]] < lc ? Fr[eix[g] * half0] : F[eix[g] * C];
     /* each claim's F_j(rho), from the rows at rho when it shares its
      * group's F; the caller's row reduction reuses them (a pass over the
      * table, made only when one of them reads it) */
@@ -393,7 +477,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         rows = needs_rows(pk, lc, seg, alpha, grp, gsize, j);
     if (rows && (st = zki_pack_row_table(t, n, lc, rho, &G)))
         goto out;
-    if ((st = claim_values(pk, lc, seg, fulls, n, alpha, grp, gsize, F, G, k, pf->vals)))
+    if ((st = claim_values(pk, lc, seg, fulls, n, alpha, grp, gsize, fin, G, k, pf->vals)))
         goto out;
     zki_ts_absorb_ext_vec(ts, "colred.vals", pf->vals, k);
     for (size_t j = 0; j < k; j++) {
@@ -414,6 +498,10 @@ out:
     free(part);
     free(cg);
     free(eix);
+    free(glist);
+    free(gstart);
+    free(Fr);
+    free(fin);
     free(E);
     free(F);
     free(tmp);

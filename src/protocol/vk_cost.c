@@ -87,6 +87,11 @@ static zki_status proof_side_cost(const zki_vk *vk, const zki_dag *a, uint32_t B
 
 zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uint64_t *bytes)
 {
+    if (B == 1 && vk->cost1_known) {
+        *ops = vk->cost1_ops;
+        *bytes = vk->cost1_bytes;
+        return ZKI_OK;
+    }
     const zki_dag *a = &vk->dag;
     uint64_t L = a->n_nodes, Bp = (uint64_t)1 << zki_log2_ceil(B);
     uint64_t o = (1u << 20) + L * ((1u << 16) + L), b = (16u << 20) + L * (32u << 10);
