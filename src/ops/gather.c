@@ -14,53 +14,23 @@ void zki_gather_dims_init(zki_gather_dims *g, uint64_t T, uint64_t D, uint64_t V
     g->ld = zki_log2_ceil(D), g->lv = zki_log2_ceil(V), g->lo = zki_log2_ceil(T * D);
 }
 
-/* eq(r, i) over n coordinates as two tables of about 2^(n/2) entries:
- * eq(r, i) = lo[i mod 2^h] hi[i >> h] (never a table of the output's size). */
-typedef struct {
-    zki_ext *lo, *hi;
-    size_t h;
-} split_eq;
-
-static int split_eq_init(split_eq *e, const zki_ext *r, size_t n)
-{
-    e->h = n / 2;
-    e->lo = malloc(sizeof(zki_ext) << e->h);
-    e->hi = malloc(sizeof(zki_ext) << (n - e->h));
-    if (!e->lo || !e->hi)
-        return 0;
-    zki_eq_table(e->lo, r, e->h);
-    zki_eq_table(e->hi, r + e->h, n - e->h);
-    return 1;
-}
-
-static zki_ext split_eq_at(const split_eq *e, uint64_t i)
-{
-    return zki_ext_mul(e->lo[i & (((uint64_t)1 << e->h) - 1)], e->hi[i >> e->h]);
-}
-
-static void split_eq_free(split_eq *e)
-{
-    free(e->lo);
-    free(e->hi);
-}
-
 /* S_t for every t (T entries, malloc'ed; NULL when out of memory). */
 static zki_ext *token_weights(const zki_gather_dims *g, const zki_ext *r_o, const zki_ext *rho_d)
 {
     zki_ext *S = malloc(sizeof(zki_ext) * g->T), *ed = malloc(sizeof(zki_ext) << g->ld);
-    split_eq eo = {NULL, NULL, 0};
-    int ok = S && ed && split_eq_init(&eo, r_o, g->lo);
+    zki_eq_split eo = {NULL, NULL, 0};
+    int ok = S && ed && zki_eq_split_init(&eo, r_o, g->lo);
     if (ok) {
         zki_eq_table(ed, rho_d, g->ld);
         for (uint64_t t = 0; t < g->T; t++) {
             zki_ext_acc a;
             zki_ext_acc_zero(&a);
             for (uint64_t d = 0; d < g->D; d++)
-                zki_ext_acc_mac(&a, ed[d], split_eq_at(&eo, t * g->D + d));
+                zki_ext_acc_mac(&a, ed[d], zki_eq_split_at(&eo, t * g->D + d));
             S[t] = zki_ext_acc_reduce(&a);
         }
     }
-    split_eq_free(&eo);
+    zki_eq_split_free(&eo);
     free(ed);
     if (!ok) {
         free(S);
@@ -172,8 +142,8 @@ static zki_status rows_init(const zki_gather_dims *g, const int64_t *ids, uint64
     R->wc = calloc(n, sizeof(zki_fe));
     R->mc = calloc(n, sizeof(zki_ext));
     zki_ext *eb = malloc(sizeof(zki_ext) << lb);
-    split_eq eo = {NULL, NULL, 0};
-    int ok = R->wc && R->mc && eb && split_eq_init(&eo, r, g->lo);
+    zki_eq_split eo = {NULL, NULL, 0};
+    int ok = R->wc && R->mc && eb && zki_eq_split_init(&eo, r, g->lo);
     if (ok) {
         for (uint64_t k = 0; k < R->K; k++)
             for (uint64_t d = 0; d < g->D; d++)
@@ -183,10 +153,10 @@ static zki_status rows_init(const zki_gather_dims *g, const int64_t *ids, uint64
             zki_ext *row = R->mc + (R->at[i] << g->ld);
             uint64_t b = i / g->T, o = i % g->T * g->D;
             for (uint64_t d = 0; d < g->D; d++)
-                row[d] = zki_ext_add(row[d], zki_ext_mul(eb[b], split_eq_at(&eo, o + d)));
+                row[d] = zki_ext_add(row[d], zki_ext_mul(eb[b], zki_eq_split_at(&eo, o + d)));
         }
     }
-    split_eq_free(&eo);
+    zki_eq_split_free(&eo);
     free(eb);
     return ok ? ZKI_OK : zki_fail(ZKI_ERR_NOMEM, "gather: rows");
 }

@@ -462,39 +462,14 @@ out:
     return st;
 }
 
-/* eq(r, i) = lo[i mod 2^h] hi[i >> h]: two tables of about 2^(n/2)
- * entries instead of one of 2^n (the verifier's moves built and read an
- * eq table of each output). */
-typedef struct {
-    zki_ext *lo, *hi;
-    size_t h;
-} eq_split;
-
-static int eq_split_init(eq_split *e, const zki_ext *r, size_t n)
-{
-    e->h = n / 2;
-    e->lo = malloc(sizeof(zki_ext) << e->h);
-    e->hi = malloc(sizeof(zki_ext) << (n - e->h));
-    if (!e->lo || !e->hi)
-        return 0;
-    zki_eq_table(e->lo, r, e->h);
-    zki_eq_table(e->hi, r + e->h, n - e->h);
-    return 1;
-}
-
-static void eq_split_free(eq_split *e)
-{
-    free(e->lo);
-    free(e->hi);
-}
-
 /* The verifier's sums over the output: P (ei NULL: the padded entries'
  * eq weights) or m~(rho) = sum_o eq(r, o) eq(rho, src(o)) (ei = eq(rho, .)
- * over the input). Blocks of 2^h outputs share eq's high factor (one
+ * over the input), eq(r, .) split (poly/mle.h): blocks of 2^h outputs
+ * share eq's high factor (one
  * product per entry, as with a table; a non-identity output layout pays
  * two). Field sums are exact, so the threads' partial sums give the same
  * result in any order. */
-static zki_ext move_sum(const zki_move_dims *d, const eq_split *eo, const zki_ext *ei)
+static zki_ext move_sum(const zki_move_dims *d, const zki_eq_split *eo, const zki_ext *ei)
 {
     zki_ext s = zki_ext_zero();
     if (!ei && d->no_pad)
@@ -528,11 +503,11 @@ zki_status zki_move_verify(const zki_move_dims *d, const zki_ext *r, zki_ext v, 
                            zki_transcript *t, zki_ext *rho)
 {
     size_t li = d->in.log_len, lo = d->out.log_len, n = li + d->lb;
-    eq_split eo = {NULL, NULL, 0};
+    zki_eq_split eo = {NULL, NULL, 0};
     zki_ext *eb = malloc(sizeof(zki_ext) << d->lb);
     zki_ext *ei = malloc(sizeof(zki_ext) << li), fin = zki_ext_zero();
     zki_status st = ZKI_OK;
-    if (!eq_split_init(&eo, r, lo) || !eb || !ei) {
+    if (!zki_eq_split_init(&eo, r, lo) || !eb || !ei) {
         st = zki_fail(ZKI_ERR_NOMEM, "move: verifier tables");
         goto out;
     }
@@ -558,7 +533,7 @@ zki_status zki_move_verify(const zki_move_dims *d, const zki_ext *r, zki_ext v, 
     }
     zki_ts_absorb_ext(t, "move.x", a);
 out:
-    eq_split_free(&eo);
+    zki_eq_split_free(&eo);
     free(eb);
     free(ei);
     return st;

@@ -1,5 +1,7 @@
 #include "poly/mle.h"
 
+#include <stdlib.h>
+
 #include "field/vec.h"
 
 /* Loops over at least this many entries run on all OpenMP threads. Every
@@ -245,4 +247,23 @@ zki_ext zki_eq_interval_sum(const zki_ext *r, const zki_ext *rho, size_t n, uint
         s[e] = sum;
     }
     return zki_ext_sub(s[1], s[0]);
+}
+
+int zki_eq_split_init(zki_eq_split *e, const zki_ext *r, size_t n)
+{
+    e->h = n / 2;
+    e->lo = malloc(sizeof(zki_ext) << e->h);
+    e->hi = malloc(sizeof(zki_ext) << (n - e->h));
+    if (!e->lo || !e->hi)
+        return 0;
+    zki_eq_table(e->lo, r, e->h);
+    zki_eq_table(e->hi, r + e->h, n - e->h);
+    return 1;
+}
+
+void zki_eq_split_free(zki_eq_split *e)
+{
+    free(e->lo);
+    free(e->hi);
+    e->lo = e->hi = NULL;
 }

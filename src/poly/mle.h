@@ -21,6 +21,22 @@ zki_ext zki_eq_at(const zki_ext *r, size_t n, uint64_t i);
 /* eq(a, b) for two points of n coordinates. */
 zki_ext zki_eq_eval(const zki_ext *a, const zki_ext *b, size_t n);
 
+/* eq(r, i) over n coordinates as two tables of about 2^(n/2) entries:
+ * eq(r, i) = lo[i mod 2^h] hi[i >> h], never a table of 2^n (a verifier's
+ * sums over an output's entries). init: 0 when out of memory (free it
+ * still); a zeroed struct frees as nothing. */
+typedef struct {
+    zki_ext *lo, *hi;
+    size_t h;
+} zki_eq_split;
+
+int zki_eq_split_init(zki_eq_split *e, const zki_ext *r, size_t n);
+void zki_eq_split_free(zki_eq_split *e);
+static inline zki_ext zki_eq_split_at(const zki_eq_split *e, uint64_t i)
+{
+    return zki_ext_mul(e->lo[i & (((uint64_t)1 << e->h) - 1)], e->hi[i >> e->h]);
+}
+
 /* Binds x_0: out has half the entries of in (n_in even, >= 2). For the ext
  * version out may equal in (in-place). */
 void zki_mle_fold_base(zki_ext *out, const zki_fe *in, size_t n_in, zki_ext r);

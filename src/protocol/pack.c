@@ -240,38 +240,56 @@ static int round_sums(const zki_ext *e, const zki_ext *f, uint64_t half, const z
     return 0;
 }
 
-/* A thread's buffers for row groups' tables (allocated once): 0 when
- * out of memory. */
-static int row_buffers(uint64_t C, zki_ext **eb, zki_ext **fb, zki_ext **tb)
+/* What a row group's tables are built from (zki_colred_prove's state). */
+typedef struct {
+    const zki_pack *pk;
+    const zki_big_table *t;
+    size_t lc, n;
+    const uint32_t *seg;
+    const zki_ext *fulls, *alpha;
+    const size_t *glist, *gstart; /* group g's claims: glist[gstart[g] .. gstart[g + 1]) */
+} colred_ctx;
+
+/* A thread's buffers for a row group's tables, allocated at its first. */
+typedef struct {
+    zki_ext *e, *f, *tmp;
+} row_bufs;
+
+static void row_bufs_free(row_bufs *b)
 {
-    if (!*eb)
-        *eb = malloc(sizeof(zki_ext) * C);
-    if (!*fb)
-        *fb = malloc(sizeof(zki_ext) * C);
-    if (!*tb)
-        *tb = malloc(sizeof(zki_ext) * (C / 2 ? C / 2 : 1));
-    return *eb && *fb && *tb;
+    free(b->e);
+    free(b->f);
+    free(b->tmp);
 }
 
-/* A row group's tables (C = 2^lc each): E = sum of its claims' alpha_j
- * eq(point_j) on their segments' positions of the row, F = the row. The
- * claims are list[0..m), on segments inside one row; tmp holds 2^(lc-1). */
-static void row_group_tables(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
-                             const zki_ext *fulls, size_t n, const zki_ext *alpha, const size_t *list, size_t m,
-                             zki_ext *E, zki_ext *F, zki_ext *tmp)
+/* Row group g's tables (2^lc each) in b: E = sum of its claims' alpha_j
+ * eq(point_j) on their segments' positions of the row, F = the row (its
+ * claims are all on segments inside that row). 0: out of memory. */
+static int row_group_tables(const colred_ctx *c, size_t g, row_bufs *b)
 {
-    uint64_t C = (uint64_t)1 << lc, r0 = (pk->off[seg[list[0]]] >> lc) * C;
+    uint64_t C = (uint64_t)1 << c->lc;
+    if (!b->e)
+        b->e = malloc(sizeof(zki_ext) * C);
+    if (!b->f)
+        b->f = malloc(sizeof(zki_ext) * C);
+    if (!b->tmp)
+        b->tmp = malloc(sizeof(zki_ext) * (C / 2 ? C / 2 : 1));
+    if (!b->e || !b->f || !b->tmp)
+        return 0;
+    const size_t *list = c->glist + c->gstart[g], m = c->gstart[g + 1] - c->gstart[g];
+    uint64_t r0 = (c->pk->off[c->seg[list[0]]] >> c->lc) * C;
     for (uint64_t x = 0; x < C; x++) {
-        E[x] = zki_ext_zero();
-        F[x] = zki_ext_from_fe(big_at(t, r0 + x));
+        b->e[x] = zki_ext_zero();
+        b->f[x] = zki_ext_from_fe(big_at(c->t, r0 + x));
     }
     for (size_t q = 0; q < m; q++) {
-        size_t j = list[q], nv = pk->nv[seg[j]];
-        uint64_t at = pk->off[seg[j]] & (C - 1), len = (uint64_t)1 << nv;
-        zki_eq_table_scaled(tmp, fulls + j * (n + 1), nv, alpha[j]);
+        size_t j = list[q], nv = c->pk->nv[c->seg[j]];
+        uint64_t at = c->pk->off[c->seg[j]] & (C - 1), len = (uint64_t)1 << nv;
+        zki_eq_table_scaled(b->tmp, c->fulls + j * (c->n + 1), nv, c->alpha[j]);
         for (uint64_t x = 0; x < len; x++)
-            E[at + x] = zki_ext_add(E[at + x], tmp[x]);
+            b->e[at + x] = zki_ext_add(b->e[at + x], b->tmp[x]);
     }
+    return 1;
 }
 
 zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
@@ -366,6 +384,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
     }
     for (size_t g = 0; g < ng; g++)
         cg[g] = zki_ext_one();
+    const colred_ctx ctx = {pk, t, lc, n, seg, fulls, alpha, glist, gstart};
     /* the spanning groups' F = sum of alpha_j F_j */
     for (size_t g = 0; g < ng; g++) {
         if (pk->nv[seg[gfirst[g]]] < lc)
@@ -389,18 +408,15 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
          * identical for any thread count) */
 #pragma omp parallel if (ng * half >= 4096)
         {
-            zki_ext *eqr = NULL, *eb = NULL, *fb = NULL, *tb = NULL; /* this thread's buffers */
+            zki_ext *eqr = NULL; /* this thread's eq of a spanning group */
+            row_bufs rb = {NULL, NULL, NULL};
 #pragma omp for schedule(dynamic, 1)
             for (size_t g = 0; g < ng; g++) {
                 int row = pk->nv[seg[gfirst[g]]] < lc, bad = 0;
                 const zki_ext *e = NULL, *f;
                 if (row && i == 0) {
-                    if (!row_buffers(C, &eb, &fb, &tb))
-                        bad = 1;
-                    else
-                        row_group_tables(pk, t, lc, seg, fulls, n, alpha, glist + gstart[g],
-                                         gstart[g + 1] - gstart[g], eb, fb, tb);
-                    e = eb, f = fb;
+                    bad = !row_group_tables(&ctx, g, &rb);
+                    e = rb.e, f = rb.f;
                 } else if (row) {
                     e = E + eix[g] * half0, f = Fr + eix[g] * half0;
                 } else {
@@ -413,9 +429,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
                 }
             }
             free(eqr);
-            free(eb);
-            free(fb);
-            free(tb);
+            row_bufs_free(&rb);
         }
         if (oom) {
             st = zki_fail(ZKI_ERR_NOMEM, "colred: round tables of 2^%zu", lc - i);
@@ -433,21 +447,19 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         zki_ext ri = rho[i];
 #pragma omp parallel if (ng * half >= 4096)
         {
-            zki_ext *eb = NULL, *fb = NULL, *tb = NULL;
+            row_bufs rb = {NULL, NULL, NULL};
 #pragma omp for schedule(dynamic, 1)
             for (size_t g = 0; g < ng; g++) {
                 int row = pk->nv[seg[gfirst[g]]] < lc;
                 zki_ext *f = row ? Fr + eix[g] * half0 : F + eix[g] * C, *e = row ? E + eix[g] * half0 : NULL;
                 const zki_ext *e_in = e, *f_in = f;
                 if (row && i == 0) { /* the tables again, folded into the stored halves */
-                    if (!row_buffers(C, &eb, &fb, &tb)) {
+                    if (!row_group_tables(&ctx, g, &rb)) {
 #pragma omp atomic write
                         oom = 1;
                         continue;
                     }
-                    row_group_tables(pk, t, lc, seg, fulls, n, alpha, glist + gstart[g], gstart[g + 1] - gstart[g],
-                                     eb, fb, tb);
-                    e_in = eb, f_in = fb;
+                    e_in = rb.e, f_in = rb.f;
                 }
                 for (uint64_t x = 0; x < half; x++)
                     f[x] = zki_ext_add(f_in[2 * x], zki_ext_mul(ri, zki_ext_sub(f_in[2 * x + 1], f_in[2 * x])));
@@ -458,9 +470,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
                     cg[g] = zki_ext_mul(cg[g], eq1(fulls[gfirst[g] * (n + 1) + i], ri));
                 }
             }
-            free(eb);
-            free(fb);
-            free(tb);
+            row_bufs_free(&rb);
         }
         if (oom) {
             st = zki_fail(ZKI_ERR_NOMEM, "colred: round tables of 2^%zu", lc - i);
