@@ -25,7 +25,10 @@
  *     0 (in range, a false argmax sum-check let out), is rejected;
  * (f) refusals: a prompt + new tokens beyond T, a prompt id outside the
  *     vocabulary, a model that is not a token model (a CNN), a key with a
- *     rank-0 input or output loaded without a crash. */
+ *     rank-0 input or output loaded without a crash;
+ * (g) a conv kernel of 64 positions committed as one weight segment (the
+ *     LayerNorm sums): honest, every value and sum-check message of its
+ *     node proof changed, a weight changed in the prover's copy only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +36,8 @@
 #include "common/error.h"
 #include "protocol/argmax.h"
 #include "protocol/bytes.h"
+#include "protocol/wlayout.h"
+#include "sumcheck/sumcheck.h"
 #include "test.h"
 #include "test_prove_util.h"
 #include "test_attack_util.h"
@@ -442,6 +447,80 @@ out:
     free(X);
 }
 
+/* (g) a conv kernel committed as one weight segment (wlayout.h): the
+ * small GPT's LayerNorm sums have 64 positions. Honest plain proof; every
+ * value and every sum-check message of that node's proof changed; the
+ * prover's copy of one of its weights changed (the committed table left
+ * as it was), which only the weight opening can catch. */
+static void test_conv_segment(void)
+{
+    int64_t *win = NULL;
+    zki_qmodel *m = load_lm("gpt_small", &win);
+    zki_pk *pk = NULL, *pk2 = NULL;
+    zki_proof pf, pf2;
+    memset(&pf, 0, sizeof pf);
+    memset(&pf2, 0, sizeof pf2);
+    if (!m || !win || zki_setup(m, atk_seed_w, &pk) != ZKI_OK || zki_setup(m, atk_seed_w, &pk2) != ZKI_OK) {
+        CHECK_MSG(0, "conv segment: %s", zki_last_error());
+        goto out;
+    }
+    const zki_dag *d = &pk->vk.dag;
+    uint32_t j = d->n_nodes;
+    zki_conv_dims cd;
+    for (uint32_t i = 0; i < d->n_nodes && j == d->n_nodes; i++)
+        if (d->nodes[i].kind == ZKI_NODE_CONV && !zki_dag_conv_dims(&d->nodes[i], 1, &cd) &&
+            zki_conv_one_segment(&cd))
+            j = i;
+    CHECK_MSG(j < d->n_nodes, "conv segment: no conv of %u taps or more in gpt_small", ZKI_CONV_ONE_SEGMENT_TAPS);
+    if (j == d->n_nodes)
+        goto out;
+    CHECK(!zki_dag_conv_dims(&d->nodes[j], 1, &cd) &&
+          pk->vk.wpack.nv[pk->vk.w_seg[j]] == cd.loc + cd.licl + cd.lkh + cd.lkw);
+    CHECK_MSG(zki_prove(pk, win, 1, NULL, &pf, NULL) == ZKI_OK, "conv segment: prove: %s", zki_last_error());
+    CHECK_MSG(zki_verify(&pk->vk, win, 1, &pf) == ZKI_OK, "conv segment: verify: %s", zki_last_error());
+    zki_node_proof *np = &pf.node[j];
+    int tried = 0, bad = 0;
+    for (uint32_t i = 0; i < np->n_val; i++, tried++) {
+        zki_ext keep = np->val[i];
+        np->val[i] = zki_ext_add(keep, zki_ext_one());
+        bad += zki_verify(&pk->vk, win, 1, &pf) != ZKI_ERR_VERIFY;
+        np->val[i] = keep;
+    }
+    for (uint32_t k = 0; k < np->n_sc; k++)
+        for (size_t i = 0; i < np->sc[k].nvars * np->sc[k].degree; i++, tried++) {
+            zki_ext keep = np->sc[k].msgs[i];
+            np->sc[k].msgs[i] = zki_ext_add(keep, zki_ext_one());
+            bad += zki_verify(&pk->vk, win, 1, &pf) != ZKI_ERR_VERIFY;
+            np->sc[k].msgs[i] = keep;
+        }
+    printf("conv segment: node %u (%llu taps, %u values): %d changes, %d not rejected\n", j,
+           (unsigned long long)(cd.KH * cd.KW), np->n_val, tried, bad);
+    CHECK(tried > 4 && bad == 0 && np->n_val == 4u + (cd.general ? 1u : 0u));
+    /* a changed weight in the prover's copy (dense [OC][Cig][KH][KW]): the
+     * tap at the kernel's middle of the first channel, one more */
+    uint64_t at = (cd.KH * cd.KW) / 2;
+    if (pk2->vk.w_type == ZKI_PCS_I8)
+        ((int8_t *)pk2->w[j])[at] = (int8_t)(((int8_t *)pk2->w[j])[at] + (((int8_t *)pk2->w[j])[at] < 127 ? 1 : -1));
+    else
+        ((int16_t *)pk2->w[j])[at] = (int16_t)(((int16_t *)pk2->w[j])[at] + 1);
+    /* the honest prover notices the false weight claim in the opening's
+     * reductions and refuses: let it through, as a cheating prover would */
+    zki_sumcheck_test_false_claims = 1;
+    zki_status ps = zki_prove(pk2, win, 1, NULL, &pf2, NULL);
+    zki_sumcheck_test_false_claims = 0;
+    zki_status vs = ps ? ZKI_ERR_INPUT : zki_verify(&pk2->vk, win, 1, &pf2);
+    printf("conv segment: a changed weight: prover %s, verifier %s\n", ps ? zki_last_error() : "made a proof",
+           vs == ZKI_ERR_VERIFY ? zki_last_error() : "accepted");
+    CHECK_MSG(ps == ZKI_OK && vs == ZKI_ERR_VERIFY, "conv segment: a changed weight was not caught by the opening");
+out:
+    zki_proof_free(&pf);
+    zki_proof_free(&pf2);
+    zki_pk_free(pk);
+    zki_pk_free(pk2);
+    zki_qmodel_free(m);
+    free(win);
+}
+
 int main(void)
 {
     zki_rng g;
@@ -458,5 +537,6 @@ int main(void)
     test_cheat();
     test_refusals();
     test_rank0_key();
+    test_conv_segment();
     return TEST_SUMMARY();
 }

@@ -48,7 +48,7 @@ static zki_status conv_shape(const zki_dag *d, uint32_t j, uint32_t B, zki_node_
     s->sc_degree[1] = 2;
     s->sc_nvars[2] = cd.general ? cd.loc : 0;
     s->sc_degree[2] = cd.general ? 2 : 0;
-    s->n_val = 4 + (cd.general ? 1 : 0) + (uint32_t)(cd.KH * cd.KW);
+    s->n_val = 4 + (cd.general ? 1 : 0) + (zki_conv_one_segment(&cd) ? 0 : (uint32_t)(cd.KH * cd.KW));
     return ZKI_OK;
 }
 
@@ -68,7 +68,9 @@ static zki_status conv_claims(zki_walk *w, uint32_t j, const zki_conv_dims *cd, 
     const zki_dag_node *L = &w->d->nodes[j];
     const zki_ext *sl = p->val + 4 + (cd->general ? 1 : 0);
     zki_status st = ZKI_OK;
-    for (uint32_t k = 0; !st && k < cd->KH * cd->KW; k++) {
+    if (zki_conv_one_segment(cd)) /* the kernel is one segment: its claim is W~'s */
+        st = zki_seg_claims_add(w->cw, w->vk->w_seg[j], wp, p->val[1]);
+    for (uint32_t k = 0; !st && !zki_conv_one_segment(cd) && k < cd->KH * cd->KW; k++) {
         zki_ts_absorb_ext(w->ts, "conv.wslice", sl[k]);
         st = zki_seg_claims_add(w->cw, w->vk->w_seg[j] + k, wp + cd->lkw + cd->lkh, sl[k]);
     }
@@ -98,7 +100,7 @@ static zki_status conv_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
     else if (zki_conv_verify(&cd, r, c->value, &cp, w->ts, xp, wp))
         st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (conv)", j);
     /* the claim on W~ splits into the committed kernel-position slices */
-    else if (!zki_conv_wslices_check(&cd, wp, cp.w_eval, p->val + 4 + (cd.general ? 1 : 0)))
+    else if (!zki_conv_one_segment(&cd) && !zki_conv_wslices_check(&cd, wp, cp.w_eval, p->val + 4 + (cd.general ? 1 : 0)))
         st = zki_fail(ZKI_ERR_VERIFY, "verify: node %u: the weight slices do not add up to the conv's weight "
                       "claim", j);
     else
@@ -176,7 +178,8 @@ static zki_status conv_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     zki_scratch_free(xd);
     if (!st) {
         to_proof(&cd, &cp, p);
-        st = zki_conv_wslices_eval(&cd, w->wts[j], w->w_bits, wp, p->val + 4 + (cd.general ? 1 : 0));
+        if (!zki_conv_one_segment(&cd))
+            st = zki_conv_wslices_eval(&cd, w->wts[j], w->w_bits, wp, p->val + 4 + (cd.general ? 1 : 0));
     } else {
         zki_conv_proof_free(&cp);
     }

@@ -20,7 +20,9 @@
 #include "protocol/pack.h"
 
 /* 8: tables of ZKI_KEY_RATE_HALF_MIN entries or more committed at rate 1/2 */
-#define ZKI_VK_VERSION 9u
+/* 10: a conv kernel of ZKI_CONV_ONE_SEGMENT_TAPS positions or more is one
+ * weight segment (wlayout.h) */
+#define ZKI_VK_VERSION 10u
 #define ZKI_KEY_SECURITY_BITS 100u
 /* Proof-of-work bits before the PCS column queries (docs/security.md):
  * a key parameter, bound by the vk hash; parsing accepts 0 .. 30. */

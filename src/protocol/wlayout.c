@@ -28,7 +28,7 @@ zki_status zki_vk_layout(zki_vk *vk)
         const zki_dag_node *Ly = &a->nodes[l];
         if (!has_weights(Ly))
             continue;
-        cap += (Ly->kind == ZKI_NODE_CONV ? (size_t)Ly->KH * Ly->KW : 1) + (Ly->has_bias ? 1 : 0);
+        cap += (Ly->kind == ZKI_NODE_CONV ? (size_t)Ly->KH * Ly->KW : 1) + (Ly->has_bias ? 1 : 0); /* at most */
     }
     size_t *nv = malloc(sizeof(size_t) * (cap ? cap : 1));
     if (!nv)
@@ -46,8 +46,11 @@ zki_status zki_vk_layout(zki_vk *vk)
             zki_conv_dims cd;
             if ((st = zki_dag_conv_dims(Ly, 1, &cd)))
                 goto out;
-            for (uint64_t k = 0; k < cd.KH * cd.KW; k++)
-                nv[n++] = cd.loc + cd.licl;
+            if (zki_conv_one_segment(&cd))
+                nv[n++] = cd.loc + cd.licl + cd.lkh + cd.lkw;
+            else
+                for (uint64_t k = 0; k < cd.KH * cd.KW; k++)
+                    nv[n++] = cd.loc + cd.licl;
             lo = cd.loc;
         } else { /* a LINEAR's [N][2^lk], a GATHER's table [V][2^ld] */
             lo = zki_log2_ceil(Ly->kind == ZKI_NODE_GATHER ? Ly->OC : Ly->N);
@@ -85,13 +88,15 @@ static uint64_t colred_groups(const zki_vk *vk, uint32_t lc)
         for (int i = 0; i < 2; i++) {
             if (segs[i] == UINT32_MAX)
                 continue;
+            zki_conv_dims cd;
+            uint64_t nseg = i == 0 && vk->dag.nodes[l].kind == ZKI_NODE_CONV &&
+                                    !zki_dag_conv_dims(&vk->dag.nodes[l], 1, &cd)
+                                ? zki_conv_wsegs(&cd)
+                                : 1;
             if (vk->wpack.nv[segs[i]] >= lc)
                 groups++;
             else /* a conv layer's slices are consecutive segments of one size */
-                small += (uint64_t)(i == 0 && vk->dag.nodes[l].kind == ZKI_NODE_CONV
-                                        ? (uint64_t)vk->dag.nodes[l].KH * vk->dag.nodes[l].KW
-                                        : 1)
-                         << vk->wpack.nv[segs[i]];
+                small += nseg << vk->wpack.nv[segs[i]];
         }
     }
     return groups + ((small + ((uint64_t)1 << lc) - 1) >> lc);
@@ -145,6 +150,18 @@ void zki_weight_table_put(const zki_vk *vk, uint32_t l, int32_t *wbig, const voi
             return; /* checked when the layout was built */
         rows = cd.OC;
         uint64_t kk = cd.KH * cd.KW;
+        if (zki_conv_one_segment(&cd)) { /* [oc][icl][ky][kx], each axis padded */
+            int32_t *seg = wbig + pk->off[vk->w_seg[l]];
+            size_t sk = cd.lkh + cd.lkw;
+#pragma omp parallel for schedule(static) if (kk * cd.OC * cd.Cig > 65536)
+            for (uint64_t oc = 0; oc < cd.OC; oc++)
+                for (uint64_t ic = 0; ic < cd.Cig; ic++)
+                    for (uint64_t ky = 0; ky < cd.KH; ky++)
+                        for (uint64_t kx = 0; kx < cd.KW; kx++)
+                            seg[((oc << cd.licl | ic) << sk) | ky << cd.lkw | kx] =
+                                (int32_t)wget(W, w_bits, (oc * cd.Cig + ic) * kk + ky * cd.KW + kx);
+            goto bias;
+        }
         /* one tap's segment per output channel row, each entry written once */
 #pragma omp parallel for collapse(2) schedule(static) if (kk * cd.OC * cd.Cig > 65536)
         for (uint64_t k = 0; k < kk; k++)
@@ -160,6 +177,7 @@ void zki_weight_table_put(const zki_vk *vk, uint32_t l, int32_t *wbig, const voi
         for (uint64_t i = 0; i < rows * kp; i++)
             seg[i] = (int32_t)wget(W, w_bits, i);
     }
+bias:
     if (bias && vk->b_seg[l] != UINT32_MAX) {
         int32_t *seg = wbig + pk->off[vk->b_seg[l]];
         for (uint64_t j = 0; j < rows; j++)

@@ -12,12 +12,32 @@
  * The check is an identity of the two sides' definitions, so a wrong s
  * survives it only together with a false claim on a committed slice, which
  * the opening rejects. A 3x3 kernel costs 9 slices instead of a 4x4 block
- * (16/9 of the weights committed and opened). */
+ * (16/9 of the weights committed and opened).
+ *
+ * A kernel of ZKI_CONV_ONE_SEGMENT_TAPS positions or more is committed as
+ * ONE segment instead, the whole padded W [2^loc][2^licl][2^lkh][2^lkw]
+ * (zero at ky >= KH, kx >= KW), whose MLE at the conv's point is the
+ * claim itself: no slice values. Such kernels are reductions over an axis
+ * (a GPT's LayerNorm sums: 768 positions, whose 768 slice values went
+ * into the node proof and again into the column reduction, 1.2 MB of
+ * GPT-2's proof), where padding costs little. */
 #ifndef ZKI_PROTOCOL_WLAYOUT_H
 #define ZKI_PROTOCOL_WLAYOUT_H
 
 #include "ops/conv.h"
 #include "protocol/key.h"
+
+#define ZKI_CONV_ONE_SEGMENT_TAPS 64u
+/* Whether the conv's weights are one segment (above), else KH*KW slices. */
+static inline int zki_conv_one_segment(const zki_conv_dims *cd)
+{
+    return cd->KH * cd->KW >= ZKI_CONV_ONE_SEGMENT_TAPS;
+}
+/* Weight segments of the conv: 1 or KH*KW. */
+static inline uint64_t zki_conv_wsegs(const zki_conv_dims *cd)
+{
+    return zki_conv_one_segment(cd) ? 1 : cd->KH * cd->KW;
+}
 
 /* Row width (log2) of the weight commitment: the proof cost of one
  * combined row (2^lc extension elements) against the opened columns
