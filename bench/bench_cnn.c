@@ -193,7 +193,7 @@ int main(int argc, char **argv)
     zki_status st = zki_setup(m, seed, &pk);
     double setup = bench_now() - t0, prove = 0, verify = 0;
     size_t plen = 0, open_len = 0, lk_len = 0;
-    zki_prove_stats ps;
+    zki_proof_stats ps;
     memset(&ps, 0, sizeof ps);
     int ok = 0;
     if (!st) {

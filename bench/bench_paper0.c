@@ -143,7 +143,7 @@ static void run_config(const config *c, uint32_t B, result *r)
     r->rss_setup_mb = bench_peak_rss_mib();
     zki_qmodel_free(m); /* the prover key holds its own int8 weights */
     zki_proof pf;
-    zki_prove_stats st;
+    zki_proof_stats st;
     zki_prove_opts o = {0, NULL, NULL, NULL, 0, 0};
     t0 = bench_now();
     if (zki_prove(pk, X, B, &o, &pf, &st)) {

@@ -58,7 +58,7 @@ int main(int argc, char **argv)
         return 1;
     zki_prove_opts po = {0, seed_advice, NULL, NULL, 0, 0};
     zki_proof pf;
-    zki_prove_stats ps;
+    zki_proof_stats ps;
     memset(&ps, 0, sizeof ps);
     t0 = bench_now();
     if (zki_prove(pk, X, B, &po, &pf, &ps) != ZKI_OK) {

@@ -98,7 +98,7 @@ static void greedy_by_executor(const zki_qmodel *m, const int64_t *prompt, uint3
 static void test_margins_map(const zki_dag *key, uint32_t T, uint32_t V)
 {
     zki_dag d;
-    zki_argmax_view(key, &d);
+    zki_argmax_view(key, 1, &d);
     CHECK_MSG(d.gen_skip == 1, "the LM's last node is not seen as the head's transpose");
     size_t lt = zki_log2_ceil(T), len = (size_t)1 << zki_walk_log_len(&d, zki_argmax_tensor(&d));
     CHECK(zki_argmax_tensor(&d) == key->nodes[key->n_nodes - 1].in[0] && len >= ((size_t)V << lt));
@@ -264,7 +264,7 @@ static void test_lm(zki_rng *g, const char *name, int act_bits, uint32_t p_len, 
     if (mutations) {
         /* (d) the argmax section byte by byte, 40 bytes elsewhere */
         zki_dag dv;
-        zki_argmax_view(d, &dv);
+        zki_argmax_view(d, 1, &dv);
         size_t nv = zki_walk_log_len(&dv, zki_argmax_tensor(&dv));
         size_t at = argmax_at(b, n, n_new), sc_len = 16 + 8 + 16 * 2 * nv + 16;
         int bad = 0, tried = 0;

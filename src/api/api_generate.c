@@ -50,7 +50,7 @@ zki_status zki_generate(zki_pk *pk, const int64_t *prompt, uint32_t n_prompt, ui
         st = zki_fail(ZKI_ERR_NOMEM, "zki_generate: out of memory");
     if (!st) {
         zki_prove_opts o = {0, NULL, progress, progress_ctx, n_prompt, max_new};
-        zki_prove_stats stats;
+        zki_proof_stats stats;
         if ((st = zki_prove(pk, x, 1, &o, p, &stats))) {
             zki_proof_destroy(p);
             p = NULL;

@@ -69,7 +69,7 @@ zki_status zki_prove_int_ex(zki_pk *pk, const int64_t *x, uint32_t batch, unsign
     if (!p)
         return zki_fail(ZKI_ERR_NOMEM, "zki_prove: out of memory");
     zki_prove_opts o = {(flags & ZKI_PROVE_PRIVATE_INPUT) != 0, NULL, progress, progress_ctx, 0, 0};
-    zki_prove_stats stats;
+    zki_proof_stats stats;
     memset(&stats, 0, sizeof stats);
     zki_status st = zki_prove(pk, x, batch, &o, p, &stats);
     if (st != ZKI_OK) {

@@ -519,14 +519,7 @@ zki_status zki_move_verify(const zki_move_dims *d, const zki_ext *r, zki_ext v, 
     }
     /* G~(rho) = eq(r_b, rho_b) m~(rho_j) */
     zki_eq_table(ei, rho, li);
-    zki_ext g = move_sum(d, &eo, ei);
-    for (size_t i = 0; i < d->lb; i++) {
-        zki_ext u = r[lo + i], s = rho[li + i];
-        /* eq(u, s) = u s + (1 - u)(1 - s) */
-        zki_ext e = zki_ext_add(zki_ext_mul(u, s),
-                                zki_ext_mul(zki_ext_sub(zki_ext_one(), u), zki_ext_sub(zki_ext_one(), s)));
-        g = zki_ext_mul(g, e);
-    }
+    zki_ext g = zki_ext_mul(move_sum(d, &eo, ei), zki_eq_eval(r + lo, rho + li, d->lb));
     if (!zki_ext_eq(zki_ext_mul(a, g), fin)) {
         st = zki_fail(ZKI_ERR_VERIFY, "move: the sum-check's last round does not match the input claim");
         goto out;

@@ -17,17 +17,19 @@ static int head_transpose(const zki_dag *d, int64_t T, int64_t V)
 {
     uint32_t L = d->n_nodes;
     const zki_dag_node *m = &d->nodes[L - 1];
-    zki_tlayout li;
-    if (m->kind != ZKI_NODE_MOVE || m->n_aux < 4 + 2 + 4 + 5 + 4 + 2 || !zki_dag_in_layout(d, L - 1, 0, &li) ||
-        !li.map || li.c != (uint64_t)V || li.h != (uint64_t)T || li.w != 1 || zki_walk_bits(d, m->in[0]) > 16)
-        return 0;
-    const int64_t *p = m->aux + 4;
-    size_t n = m->n_aux - 4;
+    /* after the pad word: the input's rank and dims, two steps, the last
+     * reshape's opcode (its rank and dims follow) */
     const int64_t head[] = {4, 1, V, T, 1, ZKI_MOVE_RESHAPE, 3, 1, V, T, ZKI_MOVE_TRANSPOSE, 0, 2, 1,
                             ZKI_MOVE_RESHAPE};
+    size_t k = 1 + sizeof(head) / sizeof(head[0]); /* the last reshape's rank */
+    zki_tlayout li;
+    if (m->kind != ZKI_NODE_MOVE || m->n_aux < ZKI_MOVE_AUX_HDR + k + 2 || !zki_dag_in_layout(d, L - 1, 0, &li) ||
+        !li.map || li.c != (uint64_t)V || li.h != (uint64_t)T || li.w != 1 || zki_walk_bits(d, m->in[0]) > 16)
+        return 0;
+    const int64_t *p = m->aux + ZKI_MOVE_AUX_HDR;
+    size_t n = m->n_aux - ZKI_MOVE_AUX_HDR;
     if (memcmp(p + 1, head, sizeof(head)) != 0)
         return 0;
-    size_t k = 1 + sizeof(head) / sizeof(head[0]);
     int64_t r = p[k++], prod = 1;
     if (r < 1 || r > ZKI_MOVE_MAX_RANK || n != k + (size_t)r)
         return 0;
@@ -38,10 +40,12 @@ static int head_transpose(const zki_dag *d, int64_t T, int64_t V)
 
 int zki_argmax_test_rows = 0;
 
-void zki_argmax_view(const zki_dag *d, zki_dag *dv)
+void zki_argmax_view(const zki_dag *d, int gen, zki_dag *dv)
 {
     uint32_t T = 0, V = 0;
     *dv = *d;
+    if (!gen)
+        return;
     dv->out_hidden = 1;
     dv->gen_skip = !zki_argmax_test_rows && zki_argmax_model_check(d, &T, &V) == ZKI_OK && head_transpose(d, T, V);
 }

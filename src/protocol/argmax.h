@@ -22,14 +22,15 @@
 
 #include "protocol/gadget.h"
 
-/* A generation proof's view of the key's DAG d: a shallow copy with the
+/* The DAG a proof is walked over: the key's DAG d itself (a shallow copy)
+ * for a plain proof; for a generation proof (gen) its view, with the
  * output hidden and, when d's last node only transposes the head's map
  * [V][T][1] into the logits [1, T, V] (a token Linear's move back),
  * gen_skip set: that node is then not proven and the argmax reads the map
  * at v 2^lt + t (lt = log2 of T padded), where eq(r, .) factors into a
  * position part and a vocabulary part, so the verifier never sums over
  * the 2^23 entries of GPT-2's logits. */
-void zki_argmax_view(const zki_dag *d, zki_dag *dv);
+void zki_argmax_view(const zki_dag *d, int gen, zki_dag *dv);
 /* Tests: 1 makes zki_argmax_view keep the output's row layout (gen_skip 0)
  * for every model, so that path stays proven end to end. */
 extern int zki_argmax_test_rows;

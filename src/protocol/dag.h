@@ -77,7 +77,8 @@
  * Pad, Expand, Gather by constant indices, ...): every output element is
  * one input element or a constant. Its output is not committed: claims on
  * it become claims on its input. aux: the input's layout (is_map, c, h, w;
- * a row: 0, n, 0, 0), then the steps that build the index map (ops/move.h).
+ * a row: 0, n, 0, 0: ZKI_MOVE_AUX_HDR words), then the steps that build the
+ * index map (ops/move.h).
  * A MUL node multiplies two tensors elementwise, then requantises:
  * acc = x_0 * x_1, y = rq(acc M) (s, lo, hi, q_log as on a LINEAR node;
  * no weights: w_bits = has_bias = 0; K = N; OC, G and the conv geometry
@@ -85,6 +86,7 @@
  * it, as an ADD's input (a [C][1][1] gate). Neither is the model input. */
 #define ZKI_NODE_LUT 5u
 #define ZKI_NODE_MOVE 6u
+#define ZKI_MOVE_AUX_HDR 4u
 #define ZKI_NODE_MUL 7u
 /* A BMM node multiplies two maps as batches of matrices, then
  * requantises: acc[g][i][j] = sum_k x_0[g][i][k] x_1[g][k][j], y =

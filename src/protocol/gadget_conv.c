@@ -68,11 +68,13 @@ static zki_status conv_claims(zki_walk *w, uint32_t j, const zki_conv_dims *cd, 
     const zki_dag_node *L = &w->d->nodes[j];
     const zki_ext *sl = p->val + 4 + (cd->general ? 1 : 0);
     zki_status st = ZKI_OK;
-    if (zki_conv_one_segment(cd)) /* the kernel is one segment: its claim is W~'s */
+    if (zki_conv_one_segment(cd)) { /* the kernel is one segment: its claim is W~'s */
         st = zki_seg_claims_add(w->cw, w->vk->w_seg[j], wp, p->val[1]);
-    for (uint32_t k = 0; !st && !zki_conv_one_segment(cd) && k < cd->KH * cd->KW; k++) {
-        zki_ts_absorb_ext(w->ts, "conv.wslice", sl[k]);
-        st = zki_seg_claims_add(w->cw, w->vk->w_seg[j] + k, wp + cd->lkw + cd->lkh, sl[k]);
+    } else {
+        for (uint32_t k = 0; !st && k < cd->KH * cd->KW; k++) {
+            zki_ts_absorb_ext(w->ts, "conv.wslice", sl[k]);
+            st = zki_seg_claims_add(w->cw, w->vk->w_seg[j] + k, wp + cd->lkw + cd->lkh, sl[k]);
+        }
     }
     if (!st && L->has_bias)
         st = zki_seg_claims_add(w->cw, w->vk->b_seg[j], r + cd->low + cd->loh, p->val[0]);

@@ -15,9 +15,6 @@
 #include "poly/mle.h"
 #include "protocol/gadget.h"
 
-/* aux: the input's layout header (4 words), then the step program */
-#define MOVE_HDR 4u
-
 static void to_move_layout(const zki_tlayout *t, zki_move_layout *m)
 {
     m->map = (int)t->map, m->c = t->c, m->h = t->h, m->w = t->w, m->n = t->n, m->log_len = t->log_len;
@@ -36,13 +33,13 @@ static zki_status move_key_check(const zki_dag *d, uint32_t j)
     zki_move_info info;
     int ok = L->n_in == 1 && L->has_bias == 0 && L->w_bits == 0 && L->s == 0 && L->M == 0 && L->lo == 0 &&
              L->hi == 0 && L->q_log == 0 && !L->OC && !L->KH && !L->KW && !L->sh && !L->sw && !L->dh && !L->dw &&
-             !L->pt && !L->pl && !L->pb && !L->pr && !L->G && L->aux && L->n_aux > MOVE_HDR &&
+             !L->pt && !L->pl && !L->pb && !L->pr && !L->G && L->aux && L->n_aux > ZKI_MOVE_AUX_HDR &&
              zki_dag_in_layout(d, j, 0, &li) && zki_dag_layout(d, L->in[0], &lt) && zki_tlayout_eq(&li, &lt) &&
              zki_dag_layout(d, j + 1, &lo) && L->K == 1u << li.log_len &&
              L->out_bits == zki_walk_bits(d, L->in[0]);
     if (!ok)
         return zki_fail(ZKI_ERR_INPUT, "vk: node %u (move): fields, layouts or bits", j);
-    zki_status st = zki_move_check(L->aux + MOVE_HDR, L->n_aux - MOVE_HDR, &info);
+    zki_status st = zki_move_check(L->aux + ZKI_MOVE_AUX_HDR, L->n_aux - ZKI_MOVE_AUX_HDR, &info);
     if (st)
         return zki_fail_ctx(st, "vk: node %u (move)", j);
     int64_t lim = (int64_t)1 << (L->out_bits - 1);
@@ -62,18 +59,18 @@ static zki_status move_dims(const zki_dag *d, uint32_t j, uint32_t B, zki_move_d
     zki_tlayout li, lo;
     memset(md, 0, sizeof(*md));
     *src = NULL;
-    if (!zki_dag_in_layout(d, j, 0, &li) || !zki_dag_layout(d, j + 1, &lo) || L->n_aux <= MOVE_HDR)
+    if (!zki_dag_in_layout(d, j, 0, &li) || !zki_dag_layout(d, j + 1, &lo) || L->n_aux <= ZKI_MOVE_AUX_HDR)
         return zki_fail(ZKI_ERR_INPUT, "move node %u: layouts", j);
     to_move_layout(&li, &md->in);
     to_move_layout(&lo, &md->out);
     md->B = B;
     md->lb = zki_log2_ceil(B);
-    md->pad = L->aux[MOVE_HDR];
+    md->pad = L->aux[ZKI_MOVE_AUX_HDR];
     zki_move_info info;
-    zki_status st = zki_move_check(L->aux + MOVE_HDR, L->n_aux - MOVE_HDR, &info);
+    zki_status st = zki_move_check(L->aux + ZKI_MOVE_AUX_HDR, L->n_aux - ZKI_MOVE_AUX_HDR, &info);
     md->no_pad = !st && !info.has_pad;
     if (!st)
-        st = zki_move_expand(L->aux + MOVE_HDR, L->n_aux - MOVE_HDR, src);
+        st = zki_move_expand(L->aux + ZKI_MOVE_AUX_HDR, L->n_aux - ZKI_MOVE_AUX_HDR, src);
     md->src = *src;
     return st;
 }
@@ -110,8 +107,8 @@ static void move_verify_cost(const zki_dag *d, uint32_t j, uint32_t B, uint64_t 
     const zki_dag_node *L = &d->nodes[j];
     zki_tlayout li, lo;
     zki_move_info info;
-    if (!zki_dag_in_layout(d, j, 0, &li) || !zki_dag_layout(d, j + 1, &lo) || L->n_aux <= MOVE_HDR ||
-        zki_move_check(L->aux + MOVE_HDR, L->n_aux - MOVE_HDR, &info))
+    if (!zki_dag_in_layout(d, j, 0, &li) || !zki_dag_layout(d, j + 1, &lo) || L->n_aux <= ZKI_MOVE_AUX_HDR ||
+        zki_move_check(L->aux + ZKI_MOVE_AUX_HDR, L->n_aux - ZKI_MOVE_AUX_HDR, &info))
         return; /* not a key that parses */
     uint64_t ni = (uint64_t)1 << li.log_len, no = (uint64_t)1 << lo.log_len;
     *bytes += 16 * info.max_n + 16 * (no + 2 * ni);

@@ -220,7 +220,8 @@ void zki_vk_summary(const zki_vk *vk, char *buf, size_t cap)
         }
         else if (L->kind == ZKI_NODE_MOVE) {
             zki_move_info mi;
-            uint32_t steps = L->n_aux > 4 && !zki_move_check(L->aux + 4, L->n_aux - 4, &mi) ? mi.n_steps : 0;
+            uint32_t steps = L->n_aux > ZKI_MOVE_AUX_HDR &&
+                             !zki_move_check(L->aux + ZKI_MOVE_AUX_HDR, L->n_aux - ZKI_MOVE_AUX_HDR, &mi) ? mi.n_steps : 0;
             char ins[16];
             snprintf(ins, sizeof ins, L->in[0] ? "#%u" : "x", L->in[0] - 1);
             if (L->H)

@@ -193,16 +193,10 @@ static zki_status claim_values(const zki_pack *pk, size_t lc, const uint32_t *se
     return ZKI_OK;
 }
 
-/* eq(a, b) for one variable: a b + (1 - a)(1 - b) */
-static zki_ext eq1(zki_ext a, zki_ext b)
-{
-    return zki_ext_add(zki_ext_mul(a, b), zki_ext_mul(zki_ext_sub(zki_ext_one(), a), zki_ext_sub(zki_ext_one(), b)));
-}
-
 /* Round i's two sums of one group, sum_x E(x) F(x) at 0 and at 2 (x the
  * remaining lc - i variables, F folded to 2 half entries): from the stored
  * E of a row group, or for a spanning group from E = c eq(p_(i..lc)) =
- * c eq1(p_i, x_0) eq(p_(i+1..lc), x_rest), whose table of 2^(lc-i-1)
+ * c eq(p_i, x_0) eq(p_(i+1..lc), x_rest), whose table of 2^(lc-i-1)
  * entries is rebuilt in the thread's buffer *eqr (allocated at the
  * thread's first group, of round i's size: the largest it needs). 1: out
  * of memory. */
@@ -238,6 +232,13 @@ static int round_sums(const zki_ext *e, const zki_ext *f, uint64_t half, const z
     out[0] = zki_ext_mul(zki_ext_mul(c, zki_ext_sub(one, pi)), zki_ext_acc_reduce(&s0));
     out[1] = zki_ext_mul(zki_ext_mul(c, zki_ext_sub(three_pi, one)), zki_ext_acc_reduce(&s2));
     return 0;
+}
+
+/* Whether the group whose first claim is `first` is a row group (its
+ * claims on segments inside one row), else a spanning one. */
+static int row_group(const zki_pack *pk, const uint32_t *seg, size_t first, size_t lc)
+{
+    return pk->nv[seg[first]] < lc;
 }
 
 /* What a row group's tables are built from (zki_colred_prove's state). */
@@ -355,7 +356,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
     glist = malloc(sizeof(size_t) * kk);
     gstart = calloc(ng + 1, sizeof(size_t));
     for (size_t g = 0; eix && g < ng; g++)
-        eix[g] = pk->nv[seg[gfirst[g]]] < lc ? n_row++ : n_span++;
+        eix[g] = row_group(pk, seg, gfirst[g], lc) ? n_row++ : n_span++;
     F = calloc((n_span ? n_span : 1) * C, sizeof(zki_ext));
     E = malloc(sizeof(zki_ext) * (n_row ? n_row : 1) * (half0 ? half0 : 1));
     Fr = malloc(sizeof(zki_ext) * (n_row ? n_row : 1) * (half0 ? half0 : 1));
@@ -387,7 +388,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
     const colred_ctx ctx = {pk, t, lc, n, seg, fulls, alpha, glist, gstart};
     /* the spanning groups' F = sum of alpha_j F_j */
     for (size_t g = 0; g < ng; g++) {
-        if (pk->nv[seg[gfirst[g]]] < lc)
+        if (row_group(pk, seg, gfirst[g], lc))
             continue;
         zki_ext *f = F + eix[g] * C;
         for (size_t q = gstart[g]; q < gstart[g + 1]; q++) {
@@ -412,7 +413,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
             row_bufs rb = {NULL, NULL, NULL};
 #pragma omp for schedule(dynamic, 1)
             for (size_t g = 0; g < ng; g++) {
-                int row = pk->nv[seg[gfirst[g]]] < lc, bad = 0;
+                int row = row_group(pk, seg, gfirst[g], lc), bad = 0;
                 const zki_ext *e = NULL, *f;
                 if (row && i == 0) {
                     bad = !row_group_tables(&ctx, g, &rb);
@@ -450,7 +451,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
             row_bufs rb = {NULL, NULL, NULL};
 #pragma omp for schedule(dynamic, 1)
             for (size_t g = 0; g < ng; g++) {
-                int row = pk->nv[seg[gfirst[g]]] < lc;
+                int row = row_group(pk, seg, gfirst[g], lc);
                 zki_ext *f = row ? Fr + eix[g] * half0 : F + eix[g] * C, *e = row ? E + eix[g] * half0 : NULL;
                 const zki_ext *e_in = e, *f_in = f;
                 if (row && i == 0) { /* the tables again, folded into the stored halves */
@@ -467,7 +468,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
                     for (uint64_t x = 0; x < half; x++)
                         e[x] = zki_ext_add(e_in[2 * x], zki_ext_mul(ri, zki_ext_sub(e_in[2 * x + 1], e_in[2 * x])));
                 } else {
-                    cg[g] = zki_ext_mul(cg[g], eq1(fulls[gfirst[g] * (n + 1) + i], ri));
+                    cg[g] = zki_ext_mul(cg[g], zki_eq_eval(fulls + gfirst[g] * (n + 1) + i, &ri, 1));
                 }
             }
             row_bufs_free(&rb);
@@ -478,7 +479,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         }
     }
     for (size_t g = 0; g < ng; g++)
-        fin[g] = pk->nv[seg[gfirst[g]]] < lc ? Fr[eix[g] * half0] : F[eix[g] * C];
+        fin[g] = row_group(pk, seg, gfirst[g], lc) ? Fr[eix[g] * half0] : F[eix[g] * C];
     /* each claim's F_j(rho), from the rows at rho when it shares its
      * group's F; the caller's row reduction reuses them (a pass over the
      * table, made only when one of them reads it) */

@@ -291,11 +291,10 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     size_t lb = 0;
     while (((uint64_t)1 << lb) < p->B)
         lb++;
+    zki_dag dv; /* the DAG the proof walks: a generation proof's view */
+    zki_argmax_view(a, p->gen_n > 0, &dv);
     {
         zki_advice_layout lay;
-        zki_dag dv = *a; /* a generation proof's view: the output hidden */
-        if (p->gen_n)
-            zki_argmax_view(a, &dv);
         if ((st = zki_advice_layout_init(&lay, &dv, p->B, (int)p->private_input)))
             goto fail;
         /* the key fixes the advice commitment's parameters: refuse others
@@ -321,9 +320,6 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
         }
         r.pos += ll;
     }
-    zki_dag dv = *a;
-    if (p->gen_n)
-        zki_argmax_view(a, &dv);
     if (p->gen_n) {
         NEED(zki_rb_ext(&r, &p->gen_d), "non-canonical field element");
         NEED_SC(&p->gen_sc, zki_walk_log_len(&dv, zki_argmax_tensor(&dv)), 2, 1, "argmax sum-check");

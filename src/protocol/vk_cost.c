@@ -128,7 +128,7 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
         zki_clear_error(); /* not a language model: no generation proofs */
     if (!st && gen) {
         zki_dag dv;
-        zki_argmax_view(a, &dv);
+        zki_argmax_view(a, 1, &dv);
         uint64_t n = zki_walk_log_len(&dv, zki_argmax_tensor(&dv));
         o2 = 64 * T * n + 16 * n;
         b2 = 16 * 8 * n + 16 * T;

@@ -16,9 +16,6 @@
 #include "ops/move.h"
 #include "poly/mle.h"
 
-/* A MOVE node's aux: the input's layout header, then the program. */
-#define MOVE_HDR 4
-
 static int batch_map(const zki_qtensor *t) { return t->rank == 4 && t->dims[0] == 1; }
 
 zki_status zki_lower_move_step(const zki_qmodel *m, const zki_qnode *n, int64_t *w, size_t cap, size_t *len)
@@ -188,7 +185,7 @@ static zki_status emit_pending(zki_lowering *lw, int qi, zki_move_pending *P, zk
     if (P->emitted < 0 && is_identity(P, y))
         P->emitted = P->base.id; /* no node: y is the base tensor itself */
     if (P->emitted < 0) {
-        int64_t h[MOVE_HDR];
+        int64_t h[ZKI_MOVE_AUX_HDR];
         base_header(lw, &P->base, h);
         zki_move_info info;
         zki_status st = zki_move_check(P->prog, P->n, &info);
@@ -200,19 +197,19 @@ static zki_status emit_pending(zki_lowering *lw, int qi, zki_move_pending *P, zk
         if (st)
             return zki_fail_ctx(ZKI_ERR_UNSUPPORTED, "prove: the data movement before node '%s'",
                                 lw->m->nodes[qi].name);
-        if (P->n + MOVE_HDR > ZKI_DAG_MAX_AUX || lin > 26 || lout > 26)
+        if (P->n + ZKI_MOVE_AUX_HDR > ZKI_DAG_MAX_AUX || lin > 26 || lout > 26)
             REFUSE("prove: the data movement before node '%s' is not proven (at most 2^26 elements per tensor, "
                    "%d steps, %u program words)", lw->m->nodes[qi].name, ZKI_MOVE_MAX_STEPS,
-                   (unsigned)(ZKI_DAG_MAX_AUX - MOVE_HDR));
+                   (unsigned)(ZKI_DAG_MAX_AUX - ZKI_MOVE_AUX_HDR));
         if (lw->d->n_nodes >= lw->cap)
             REFUSE("prove: more than %u proven nodes", (unsigned)lw->cap);
         zki_dag_node *L = zki_lower_new_node(lw, qi, ZKI_NODE_MOVE);
-        L->aux = malloc(sizeof(int64_t) * (P->n + MOVE_HDR));
+        L->aux = malloc(sizeof(int64_t) * (P->n + ZKI_MOVE_AUX_HDR));
         if (!L->aux)
             return zki_fail(ZKI_ERR_NOMEM, "prove: lowering");
-        L->n_aux = (uint32_t)(P->n + MOVE_HDR);
+        L->n_aux = (uint32_t)(P->n + ZKI_MOVE_AUX_HDR);
         memcpy(L->aux, h, sizeof(h));
-        memcpy(L->aux + MOVE_HDR, P->prog, sizeof(int64_t) * P->n);
+        memcpy(L->aux + ZKI_MOVE_AUX_HDR, P->prog, sizeof(int64_t) * P->n);
         L->in[0] = (uint32_t)P->base.id;
         L->out_bits = P->base.bits;
         L->K = 1u << lin;

@@ -50,7 +50,7 @@ static void witness_free(zki_witness *W, uint32_t L)
 static int pack_bits(const zki_pk *pk) { return pk->vk.w_type == ZKI_PCS_I8 ? 8 : 16; }
 
 /* The forward pass: every node's witness, in order. */
-static zki_status forward(zki_walk *w, const zki_pk *pk, const int64_t *X, zki_prove_stats *stt)
+static zki_status forward(zki_walk *w, const zki_pk *pk, const int64_t *X, zki_proof_stats *stt)
 {
     const zki_dag *d = w->d;
     uint32_t L = d->n_nodes;
@@ -122,7 +122,7 @@ zki_status zki_mlp_forward(const zki_pk *pk, const int64_t *X, uint32_t B, int64
     zki_walk w;
     memset(&w, 0, sizeof(w));
     w.vk = &pk->vk, w.d = a, w.B = B, w.wts = pk->w, w.bias = pk->bias, w.W = &W, w.w_bits = pack_bits(pk);
-    zki_prove_stats stt;
+    zki_proof_stats stt;
     memset(&stt, 0, sizeof(stt));
     st = forward(&w, pk, X, &stt);
     *y = st ? NULL : malloc(sizeof(int64_t) * B * zki_dag_out_len(a));
@@ -202,15 +202,14 @@ static zki_status commit_advice(const zki_pk *pk, const zki_advice_layout *lay, 
 }
 
 zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_opts *opts, zki_proof *pf,
-                     zki_prove_stats *stats)
+                     zki_proof_stats *stats)
 {
     memset(pf, 0, sizeof(*pf));
-    zki_prove_stats stt;
+    zki_proof_stats stt;
     memset(&stt, 0, sizeof(stt));
     uint32_t gen_p = opts ? opts->gen_prompt : 0, gen_n = opts ? opts->gen_new : 0;
-    zki_dag dv = pk->vk.dag; /* a generation proof's view: the output hidden */
-    if (gen_n)
-        zki_argmax_view(&pk->vk.dag, &dv);
+    zki_dag dv;
+    zki_argmax_view(&pk->vk.dag, gen_n > 0, &dv);
     const zki_dag *a = &dv;
     uint32_t L = a->n_nodes;
     int priv = opts && opts->private_input;

@@ -7,8 +7,6 @@
 #include "protocol/proof.h"
 #include "prover/setup.h"
 
-typedef zki_proof_stats zki_prove_stats;
-
 typedef struct {
     int private_input;
     const uint8_t *advice_seed; /* 32 bytes; NULL: OS entropy */
@@ -34,7 +32,7 @@ extern const zki_pcs_params *zki_prove_test_advice_pcs;
  * budget, docs/security.md): a second call fails with ZKI_ERR_INPUT; run
  * zki_setup again (same seed: same key) for the next proof. */
 zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_opts *opts,
-                     zki_proof *out, zki_prove_stats *stats);
+                     zki_proof *out, zki_proof_stats *stats);
 
 /* The integer forward pass the prover proves (all layers); y has B * N_L
  * entries, malloc'ed. Used by tests against zki_qexec. */

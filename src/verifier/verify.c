@@ -113,9 +113,8 @@ static zki_status settle_ledger(zki_walk *w, const int64_t *X, const int64_t *Y)
 
 zki_status zki_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_proof *pf)
 {
-    zki_dag dv = vk->dag; /* a generation proof's view: the output hidden */
-    if (pf->gen_n)
-        zki_argmax_view(&vk->dag, &dv);
+    zki_dag dv;
+    zki_argmax_view(&vk->dag, pf->gen_n > 0, &dv);
     const zki_dag *a = &dv;
     zki_status st = check_statement(vk, X, B, pf);
     if (st)
