@@ -86,12 +86,14 @@ static int bench_im2col(const zki_conv_dims *cd, const zki_conv_fft_dims *d, con
         zki_ts_init(&a, "bench-conv", 1);
         zki_ts_init(&b, "bench-conv", 1);
         zki_conv_proof pf;
+        zki_conv_evals ev;
+        zki_conv_claims cl;
         double c0 = cpu_now(), t0 = bench_now();
-        if (zki_conv_prove(cd, X, W, 8, NULL, r, v, &a, &pf, xp, wp))
+        if (zki_conv_prove(cd, X, W, 8, NULL, r, v, &a, &pf, xp, wp, &ev))
             return 0;
         double t1 = bench_now();
         tc[i] = cpu_now() - c0;
-        int ok = zki_conv_verify(cd, r, v, &pf, &b, xp, wp) == ZKI_OK;
+        int ok = zki_conv_verify(cd, r, zki_pv_pub(v), &pf, &b, xp, wp, &cl) == ZKI_OK;
         double t2 = bench_now();
         tp[i] = t1 - t0, tv[i] = t2 - t1;
         bytes = 16 * (pf.sc1.nvars * pf.sc1.degree + pf.sc2.nvars * pf.sc2.degree + 4);

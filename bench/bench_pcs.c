@@ -67,7 +67,7 @@ static int run_case(uint64_t n, int hiding)
         return 1;
     }
     double t1 = now();
-    zki_pcs_claim cl = {0, 0, pt, zki_ext_zero()};
+    zki_pcs_claim cl = {0, 0, pt, zki_ext_zero(), 0};
     {
         /* the claimed value sum_x t[x] eq(r, x), by folding (not timed) */
         zki_ext *f = malloc((n2 / 2) * sizeof *f);

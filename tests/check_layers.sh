@@ -23,7 +23,7 @@ rule() { # folders, forbidden include prefixes (regex)
         if [ -n "$hits" ]; then bad "src/$d includes a module above it:"; echo "$hits"; else ok; fi
     done
 }
-rule "common field ntt hash transcript poly sumcheck pcs lookup ops" \
+rule "common field ntt hash transcript poly zk sumcheck pcs ligero lookup ops" \
      "protocol|prover|verifier|onnx|quant|graph|cli|api"
 rule "protocol verifier" "prover|onnx|quant|graph|cli|api"
 cli_hits=$(grep -nE '^#include "' "$src"/src/cli/*.[ch] "$src"/src/cli/bin/*.c | grep -vE '"(zkinfer\.h|cli/[a-z_]+\.h)"' | grep -v 'not yet public')

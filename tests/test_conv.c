@@ -12,6 +12,7 @@
 #include "ops/conv.h"
 #include "poly/mle.h"
 #include "test.h"
+#include "test_zk_util.h"
 
 typedef struct {
     zki_conv_dims d;
@@ -139,7 +140,9 @@ static int run(inst *I, zki_rng *g, int mode)
     zki_ts_init(&tp, "test-conv", 1);
     zki_ts_init(&tv, "test-conv", 1);
     zki_conv_proof pf;
-    CHECK(zki_conv_prove(d, I->X, I->W, I->wb, bias, r, v, &tp, &pf, xp, wp) == ZKI_OK);
+    zki_conv_evals ev;
+    CHECK(zki_conv_prove(d, I->X, I->W, I->wb, bias, r, v, &tp, &pf, xp, wp, &ev) == ZKI_OK);
+    CHECK(zki_ext_eq(ev.x, pf.x_eval) && zki_ext_eq(ev.w, pf.w_eval) && zki_ext_eq(ev.b, pf.b_eval));
     zki_ext one = zki_ext_one();
     if (mode == 1)
         v = zki_ext_add(v, one);
@@ -159,13 +162,14 @@ static int run(inst *I, zki_rng *g, int mode)
         pf.sc3.msgs[zki_rng_below(g, pf.sc3.nvars * pf.sc3.degree)].c0 ^= 1;
     if (mode == 10)
         pf.wf_eval = zki_ext_add(pf.wf_eval, one);
-    int ok = zki_conv_verify(d, r, v, &pf, &tv, xv, wv) == ZKI_OK;
+    zki_conv_claims cl;
+    int ok = zki_conv_verify(d, r, zki_pv_pub(v), &pf, &tv, xv, wv, &cl) == ZKI_OK;
     if (ok) {
         /* the caller's checks: the claims against the true padded tables */
-        ok &= zki_ext_eq(pf.x_eval, zki_mle_eval_base(tx, lx, xv));
-        ok &= zki_ext_eq(pf.w_eval, zki_mle_eval_base(tw, lw, wv));
+        ok &= zki_ext_eq(cl.x.c, zki_mle_eval_base(tx, lx, xv));
+        ok &= zki_ext_eq(cl.w.c, zki_mle_eval_base(tw, lw, wv));
         if (d->has_bias)
-            ok &= zki_ext_eq(pf.b_eval, zki_mle_eval_base(tb, d->loc, r + d->low + d->loh));
+            ok &= zki_ext_eq(cl.b.c, zki_mle_eval_base(tb, d->loc, r + d->low + d->loh));
         if (mode == 0) {
             CHECK(!memcmp(xp, xv, sizeof(zki_ext) * lx));
             CHECK(!memcmp(wp, wv, sizeof(zki_ext) * lw));
@@ -190,6 +194,122 @@ static int run(inst *I, zki_rng *g, int mode)
                 ((int16_t *)I->W)[i] = (int16_t)I->W64[i];
         }
     return ok;
+}
+
+/* ---- zero knowledge ------------------------------------------------- */
+
+typedef struct {
+    inst *I;
+    zki_ext r[64], xp[64], wp[64], v;
+    zki_fe *tx, *tw, *tb;
+    zki_conv_proof pf;
+} zk_ctx;
+
+static zki_status zk_prove(void *c, zki_transcript *t)
+{
+    zk_ctx *z = c;
+    zki_conv_dims *d = &z->I->d;
+    zki_conv_evals ev;
+    zki_conv_proof_free(&z->pf);
+    return zki_conv_prove(d, z->I->X, z->I->W, z->I->wb, d->has_bias ? z->I->bias : NULL, z->r, z->v, t, &z->pf,
+                          z->xp, z->wp, &ev);
+}
+
+/* The verifier, then the caller's checks of the three claims against the
+ * tables (constraints: the claims are private). */
+static zki_status zk_verify(void *c, zki_transcript *t)
+{
+    zk_ctx *z = c;
+    zki_conv_dims *d = &z->I->d;
+    zki_ext xv[64], wv[64];
+    zki_conv_claims cl;
+    zki_status st = zki_conv_verify(d, z->r, zki_pv_pub(z->v), &z->pf, t, xv, wv, &cl);
+    if (!st)
+        st = zki_pv_assert_eq(t->zk, cl.x, zki_pv_pub(zki_mle_eval_base(z->tx, zki_conv_x_nvars(d), xv)), "x");
+    if (!st)
+        st = zki_pv_assert_eq(t->zk, cl.w, zki_pv_pub(zki_mle_eval_base(z->tw, zki_conv_w_nvars(d), wv)), "w");
+    if (!st && d->has_bias)
+        st = zki_pv_assert_eq(t->zk, cl.b, zki_pv_pub(zki_mle_eval_base(z->tb, d->loc, z->r + d->low + d->loh)),
+                              "b");
+    return st;
+}
+
+/* 0 x_eval, 1 b_eval, 2 w_eval, 3 xf_eval, 4 a sum-check 1 message, 5 a
+ * sum-check 2 message; general groups: 6 wf_eval, 7 a sum-check 3 message */
+static int zk_mutation;
+static void zk_mutate(void *c)
+{
+    zk_ctx *z = c;
+    zki_ext one = zki_ext_one(), *v[4] = {&z->pf.x_eval, &z->pf.b_eval, &z->pf.w_eval, &z->pf.xf_eval};
+    zki_sc_proof *sc[3] = {&z->pf.sc1, &z->pf.sc2, &z->pf.sc3};
+    if (zk_mutation < 4)
+        *v[zk_mutation] = zki_ext_add(*v[zk_mutation], one);
+    else if (zk_mutation == 6)
+        z->pf.wf_eval = zki_ext_add(z->pf.wf_eval, one);
+    else {
+        zki_sc_proof *p = sc[zk_mutation == 7 ? 2 : zk_mutation - 4];
+        p->msgs[p->nvars * p->degree - 1] = zki_ext_add(p->msgs[p->nvars * p->degree - 1], one);
+    }
+}
+
+/* Honest zero-knowledge round trips and one cheat per kind of padded value
+ * (p: a shape as in main's list; unit: all weights 1, an average pool). */
+static void zk_case(zki_rng *g, const uint64_t p[17], int unit)
+{
+    inst I;
+    make(&I, g, p, 8);
+    zki_conv_dims *d = &I.d;
+    uint64_t nw = d->OC * d->Cig * d->KH * d->KW;
+    for (uint64_t i = 0; unit && i < nw; i++)
+        I.W64[i] = 1, ((int8_t *)I.W)[i] = 1;
+    CHECK(zki_conv_forward(d, I.X, I.W, 8, d->has_bias ? I.bias : NULL, &I.acc) == ZKI_OK);
+    zk_ctx z;
+    memset(&z, 0, sizeof z);
+    z.I = &I;
+    size_t la = zki_conv_acc_nvars(d);
+    for (size_t j = 0; j < la; j++)
+        z.r[j] = rnd_ext(g);
+    uint64_t na[4] = {d->B, d->OC, d->OH, d->OW}, nx[4] = {d->B, d->C, d->H, d->W};
+    uint64_t nwd[4] = {d->OC, d->Cig, d->KH, d->KW}, nb[4] = {1, 1, 1, d->OC};
+    size_t la4[4] = {d->lb, d->loc, d->loh, d->low}, lx4[4] = {d->lb, d->lc, d->lh, d->lw};
+    size_t lw4[4] = {d->loc, d->licl, d->lkh, d->lkw}, lb4[4] = {0, 0, 0, d->loc};
+    zki_fe *tacc = table4(I.acc, na, la4);
+    z.tx = table4(I.X, nx, lx4);
+    z.tw = table4(I.W64, nwd, lw4);
+    z.tb = table4(I.bias, nb, lb4);
+    z.v = zki_mle_eval_base(tacc, la, z.r);
+    size_t n1 = d->lkw + d->lkh + d->licl + d->lg, n2 = d->lw + d->lh + d->lc;
+    uint64_t n_pads = 6 + 3 * n1 + 2 * n2 + 2 * d->loc;
+    for (zk_mutation = 0; zk_mutation < 8; zk_mutation++) {
+        size_t rounds[4] = {n1, d->lw + d->lh, d->loc, d->loc};
+        if ((zk_mutation >= 6 && !d->general) || (zk_mutation >= 4 && zk_mutation != 6 && !rounds[zk_mutation - 4]))
+            continue;
+        zki_zk *zp = zk_roundtrip("conv", &z, zk_prove, zk_verify, n_pads);
+        if (zp)
+            zk_cheat("conv", &z, zk_verify, zk_mutate, zp);
+        zki_zk_free(zp);
+    }
+    zki_conv_proof_free(&z.pf);
+    free(tacc);
+    free(z.tx);
+    free(z.tw);
+    free(z.tb);
+    drop(&I);
+}
+
+static void test_zk(zki_rng *g)
+{
+    /* B C H W OC KH KW sh sw dh dw pt pl pb pr G bias */
+    static const uint64_t shapes[][17] = {
+        {2, 3, 9, 8, 6, 3, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1},   /* general conv, stride 2 */
+        {1, 4, 6, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4, 0},   /* depthwise, unit weights */
+        {1, 4, 6, 5, 8, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 2, 1},   /* 2 groups (factored) */
+        {2, 9, 6, 5, 6, 3, 3, 2, 1, 1, 1, 1, 0, 1, 1, 3, 1},   /* general groups: 3 in, 2 out */
+        {1, 2, 3, 70, 3, 1, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1}, /* a 64-tap kernel (one segment) */
+        {3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1},   /* no rounds at all */
+    };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        zk_case(g, shapes[s], s == 1);
 }
 
 /* The forward pass's int32 paths (taps * max|x| * max|w| < 2^31): by rows,
@@ -271,6 +391,7 @@ int main(void)
         }
     }
     test_forward_paths(&g);
+    test_zk(&g);
     /* dims that the gadget refuses */
     zki_conv_dims d;
     CHECK(zki_conv_dims_init(&d, 1, 6, 8, 8, 4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 2, 1) == ZKI_OK &&

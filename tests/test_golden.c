@@ -198,7 +198,7 @@ static void pcs_golden(int threads)
         zki_ts_challenge_ext_vec(&ts, "point", pt, nv);
         if (t) {
             memcpy(t, a, LEN_FE * sizeof *t);
-            zki_pcs_claim claim = {0, 0, pt, zki_mle_eval_base(t, nv, pt)};
+            zki_pcs_claim claim = {0, 0, pt, zki_mle_eval_base(t, nv, pt), 0};
             zki_pcs_proof proof;
             zki_status st = zki_pcs_open(&ts, &pr, 1, &claim, 1, &proof);
             CHECK_MSG(st == ZKI_OK, "pcs open: %s", zki_last_error());

@@ -1,7 +1,8 @@
 /* LogUp-GKR lookups: completeness (single columns, pairs, several sites,
  * tables 2^1 .. 2^16, signed ranges), claims chaining to the right tensor
  * values, and soundness (entry outside the table, altered multiplicities,
- * mutated GKR messages and leaf values, wrong base values). */
+ * mutated GKR messages and leaf values, wrong base values); zero-knowledge
+ * round trips of the GKR and of whole instances (tests/test_zk_util.h). */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "lookup/requant.h"
 #include "pcs/pcs.h"
 #include "poly/mle.h"
+#include "test_zk_util.h"
 
 static zki_rng rng;
 
@@ -33,19 +35,23 @@ static zki_ext eval_i64(const int64_t *d, size_t len, const zki_ext *r, size_t k
     return v;
 }
 
+/* What a ledger claim should be: the actual tensor's (or m's) value. */
+static zki_ext claim_truth(const zki_claim *c)
+{
+    return c->tensor == M_ID ? zki_mle_eval_base(mvec, c->nvars, c->point)
+                             : eval_i64(tdata[c->tensor], tlen[c->tensor], c->point, c->nvars);
+}
+
 /* Every ledger claim matches the actual tensor (or m). */
 static int claims_hold(const zki_ledger *l)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        const zki_claim *c = &l->items[i];
-        zki_ext v = c->tensor == M_ID ? zki_mle_eval_base(mvec, c->nvars, c->point)
-                                      : eval_i64(tdata[c->tensor], tlen[c->tensor], c->point,
-                                                 c->nvars);
-        if (!zki_ext_eq(v, c->value))
+    for (size_t i = 0; i < l->n; i++)
+        if (!zki_ext_eq(claim_truth(&l->items[i]), l->items[i].value))
             return 0;
-    }
     return 1;
 }
+
+static void zk_lk_case(const char *name, zki_lookup *P, zki_lookup *V);
 
 typedef void (*mutator)(zki_lookup_proof *pf, zki_fe *m, size_t m_len, int which);
 
@@ -203,6 +209,7 @@ static void test_sites(void)
     int ok = 0;
     CHECK(run(P, V, NULL, NULL, 0, &ok) == ZKI_OK);
     CHECK(ok);
+    zk_lk_case("lookup (affine columns, four trees)", P, V);
     /* a site with a different length on the verifier side: rejected */
     zki_lookup *V2;
     zki_lookup_new(&V2, &T, M_ID);
@@ -561,7 +568,7 @@ static void test_with_pcs(void)
     const zki_claim *cm = zki_ledger_get(&lp, M_ID);
     CHECK(cm != NULL);
     zki_pcs_proof op;
-    zki_pcs_claim cl = {0, 0, cm->point, cm->value};
+    zki_pcs_claim cl = {0, 0, cm->point, cm->value, 0};
     zki_pcs_prover *const prs[1] = {pr};
     CHECK(zki_pcs_open(&tp, prs, 1, &cl, 1, &op) == ZKI_OK);
     /* verifier */
@@ -569,7 +576,7 @@ static void test_with_pcs(void)
     CHECK(zki_lookup_verify(V, &tv, &pf, &lv) == ZKI_OK);
     const zki_claim *vm = zki_ledger_get(&lv, M_ID), *vx = zki_ledger_get(&lv, 1);
     CHECK(vm && vx);
-    zki_pcs_claim vcl = {0, 0, vm->point, vm->value};
+    zki_pcs_claim vcl = {0, 0, vm->point, vm->value, 0};
     const zki_pcs_commitment *const coms[1] = {com};
     CHECK(zki_pcs_verify(&tv, coms, 1, &vcl, 1, &op) == ZKI_OK);
     CHECK(zki_ext_eq(vx->value, eval_i64(d, n, vx->point, vx->nvars)));
@@ -750,16 +757,19 @@ static zki_status frac_one(const zki_fe *pb, const zki_ext *q, size_t n, int lif
     zki_transcript t;
     zki_ts_init(&t, "frac-src", 1);
     zki_status st;
+    zki_frac_evals ev;
     if (lifted) {
         size_t N = (size_t)1 << n;
         zki_ext *p = malloc(N * sizeof *p);
         for (size_t i = 0; i < N; i++)
             p[i] = zki_ext_from_fe(pb[i]);
-        st = zki_frac_prove(p, q, n, &t, pf, pt, &pq[0], &pq[1]);
+        st = zki_frac_prove(p, q, n, &t, pf, pt, &ev);
         free(p);
     } else {
-        st = zki_frac_prove_base(pb, q, n, &t, pf, pt, &pq[0], &pq[1], NULL);
+        st = zki_frac_prove_base(pb, q, n, &t, pf, pt, &ev, NULL);
     }
+    pq[0] = ev.p;
+    pq[1] = ev.q;
     zki_ts_free(&t);
     return st;
 }
@@ -816,6 +826,209 @@ static void test_frac_source(void)
     }
 }
 
+/* ---- zero knowledge ------------------------------------------------------ */
+
+/* One GKR proven with pads: the caller's checks are the leaves at the
+ * point and the root (constraints on private values). */
+typedef struct {
+    zki_ext *p, *q;
+    size_t n;
+    zki_frac_proof pf;
+    zki_frac_evals ev; /* the true values (the same in every proof) */
+} zk_fr;
+
+static zki_status zk_fr_prove(void *c, zki_transcript *t)
+{
+    zk_fr *z = c;
+    zki_ext pt[ZKI_FRAC_MAX_VARS];
+    zki_frac_proof_free(&z->pf);
+    return zki_frac_prove(z->p, z->q, z->n, t, &z->pf, pt, &z->ev);
+}
+
+static zki_status zk_fr_verify(void *c, zki_transcript *t)
+{
+    zk_fr *z = c;
+    zki_ext pt[ZKI_FRAC_MAX_VARS];
+    zki_frac_claims cl;
+    zki_status st = zki_frac_verify(z->n, &z->pf, t, pt, &cl);
+    if (!st)
+        st = zki_pv_assert_eq(t->zk, cl.p, zki_pv_pub(zki_mle_eval_ext(z->p, z->n, pt)), "leaf p");
+    if (!st)
+        st = zki_pv_assert_eq(t->zk, cl.q, zki_pv_pub(zki_mle_eval_ext(z->q, z->n, pt)), "leaf q");
+    if (!st)
+        st = zki_pv_assert_eq(t->zk, cl.root_p, zki_pv_pub(z->ev.root_p), "root p");
+    if (!st)
+        st = zki_pv_assert_eq(t->zk, cl.root_q, zki_pv_pub(z->ev.root_q), "root q");
+    return st;
+}
+
+static int zk_fr_mutation;
+static void zk_fr_mutate(void *c)
+{
+    zk_fr *z = c;
+    size_t n = z->n, nm = 3 * (n * (n - 1) / 2);
+    zki_ext *v = zk_fr_mutation == 0 ? &z->pf.root_q
+               : zk_fr_mutation == 1 ? &z->pf.evals[4 * n - 1] /* a leaf value */
+                                     : &z->pf.msgs[nm - 1];     /* the last round's */
+    *v = zki_ext_add(*v, zki_ext_one());
+}
+
+static void test_zk_frac(void)
+{
+    for (size_t n = 1; n <= 6; n += 2 + (n == 1)) {
+        size_t N = (size_t)1 << n;
+        zk_fr z;
+        memset(&z, 0, sizeof z);
+        z.n = n;
+        z.p = malloc(N * sizeof *z.p);
+        z.q = malloc(N * sizeof *z.q);
+        for (size_t i = 0; i < N; i++) {
+            z.p[i] = zki_ext_make(zki_rng_below(&rng, ZKI_P), zki_rng_below(&rng, ZKI_P));
+            z.q[i] = zki_ext_make(1 + zki_rng_below(&rng, ZKI_P - 1), zki_rng_below(&rng, ZKI_P));
+        }
+        /* the roots, every round value and four values a layer */
+        uint64_t n_pads = 2 + 3 * (n * (n - 1) / 2) + 4 * n;
+        for (zk_fr_mutation = 0; zk_fr_mutation < (n > 1 ? 3 : 2); zk_fr_mutation++) {
+            zki_zk *zp = zk_roundtrip("frac", &z, zk_fr_prove, zk_fr_verify, n_pads);
+            CHECK(zp && zki_zk_used(zp) == n_pads);
+            if (zp)
+                zk_cheat("frac", &z, zk_fr_verify, zk_fr_mutate, zp);
+            zki_zk_free(zp);
+        }
+        zki_frac_proof_free(&z.pf);
+        free(z.p);
+        free(z.q);
+    }
+}
+
+/* A lookup instance proven with pads; the verifier's step includes the
+ * caller's checks of the ledger's claims against the true tensors and m
+ * (constraints: the claims are private). */
+typedef struct {
+    zki_lookup *P, *V;
+    zki_lookup_proof pf;
+    const zki_zk *zp; /* the honest proof's pads, to prove a false statement with */
+    uint64_t n_pads;
+} zk_lk;
+
+static zki_status zk_lk_prove(void *c, zki_transcript *t)
+{
+    zk_lk *z = c;
+    zki_ledger l;
+    zki_ledger_init(&l);
+    zki_lookup_proof_free(&z->pf);
+    zki_status st = zki_lookup_prove(z->P, t, &z->pf, &l);
+    zki_ledger_free(&l);
+    return st;
+}
+
+static zki_status zk_lk_verify(void *c, zki_transcript *t)
+{
+    zk_lk *z = c;
+    zki_ledger l;
+    zki_ledger_init(&l);
+    zki_status st = zki_lookup_verify(z->V, t, &z->pf, &l);
+    for (size_t i = 0; !st && i < l.n; i++)
+        st = zki_pv_assert_eq(t->zk, zki_claim_pv(&l.items[i]), zki_pv_pub(claim_truth(&l.items[i])),
+                              "a lookup claim");
+    zki_ledger_free(&l);
+    return st;
+}
+
+enum { ZK_LK_MUTATIONS = 7, ZK_LK_WRONG_M = 6 };
+static int zk_lk_mutation;
+static void zk_lk_mutate(void *c)
+{
+    zk_lk *z = c;
+    zki_lookup_proof *pf = &z->pf;
+    zki_frac_proof *g = &pf->gkr[0];
+    size_t n = g->nvars;
+    zki_ext *v = NULL;
+    switch (zk_lk_mutation) {
+    case 0: v = &g->evals[4 * (n - 1) + 2]; break; /* a layer value (leaf denominators) */
+    case 1: v = &g->msgs[0]; break;                 /* a round value */
+    case 2: v = &g->root_p; break;
+    case 3: v = &pf->evals[pf->n_evals - 2]; break; /* m's value (the multiplicities' claim) */
+    case 4: v = &pf->evals[pf->n_evals - 1]; break; /* the inverse of the roots' denominators */
+    case 5: v = &pf->evals[0]; break;               /* a base's value */
+    default: { /* wrong multiplicities, committed (the claims on m hold): proven with the same pads */
+        zki_fe *m = (zki_fe *)mvec;
+        m[1] = zki_fe_add(m[1], 1);
+        zki_zk *zz = zki_zk_new_with_pads(z->n_pads, zki_zk_pads(z->zp));
+        CHECK(zk_run(zk_lk_prove, z, zz) == ZKI_OK);
+        zki_zk_free(zz);
+        return;
+    }
+    }
+    *v = zki_ext_add(*v, zki_ext_one());
+}
+
+static void zk_lk_case(const char *name, zki_lookup *P, zki_lookup *V)
+{
+    zk_lk z;
+    memset(&z, 0, sizeof z);
+    z.P = P;
+    z.V = V;
+    const zki_fe *m;
+    size_t ml;
+    CHECK(zki_lookup_multiplicities(P, &m, &ml) == ZKI_OK);
+    mvec = m;
+    mlen = ml;
+    /* the private values: those of a plain proof, and the inverse */
+    zki_transcript t;
+    zki_ts_init(&t, "zk-count", 1);
+    zki_ledger l;
+    zki_ledger_init(&l);
+    CHECK(zki_lookup_prove(P, &t, &z.pf, &l) == ZKI_OK);
+    zki_ledger_free(&l);
+    zki_ts_free(&t);
+    CHECK(z.pf.n_trees >= 2); /* the roots' sum has products */
+    z.n_pads = zki_lookup_proof_size(&z.pf) / 16 + 1;
+    for (zk_lk_mutation = 0; zk_lk_mutation < ZK_LK_MUTATIONS; zk_lk_mutation++) {
+        zki_zk *zp = zk_roundtrip(name, &z, zk_lk_prove, zk_lk_verify, z.n_pads);
+        CHECK_MSG(zp && zki_zk_used(zp) == z.n_pads, "%s: pads used", name);
+        z.zp = zp;
+        if (zp)
+            zk_cheat(name, &z, zk_lk_verify, zk_lk_mutate, zp);
+        if (zk_lk_mutation == ZK_LK_WRONG_M) {
+            zki_fe *mm = (zki_fe *)mvec;
+            mm[1] = zki_fe_sub(mm[1], 1);
+        }
+        zki_zk_free(zp);
+    }
+    zki_lookup_proof_free(&z.pf);
+}
+
+/* A whole instance of pairs into a mapping table (two trees); affine
+ * columns over four trees in test_sites. */
+static void test_zk_lookup(void)
+{
+    zki_lookup_table T;
+    zki_lookup *P, *V;
+    int64_t out[32];
+    for (size_t i = 0; i < 32; i++)
+        out[i] = (int64_t)zki_rng_below(&rng, 100) - 50;
+    CHECK(zki_lookup_table_map(&T, 5, -16, out) == ZKI_OK);
+    zki_lookup_new(&P, &T, M_ID);
+    zki_lookup_new(&V, &T, M_ID);
+    size_t n = 40;
+    int64_t *a = rand_in_range(n, -16, 5), *b = malloc(n * sizeof *b);
+    for (size_t i = 0; i < n; i++)
+        b[i] = out[a[i] + 16];
+    tdata[1] = a;
+    tlen[1] = n;
+    tdata[2] = b;
+    tlen[2] = n;
+    CHECK(zki_map_add(P, "map", 1, a, 2, b, n) == ZKI_OK);
+    CHECK(zki_map_add(V, "map", 1, NULL, 2, NULL, n) == ZKI_OK);
+    zk_lk_case("lookup (pairs)", P, V);
+    zki_lookup_free(P);
+    zki_lookup_free(V);
+    free(a);
+    free(b);
+    zki_lookup_table_free(&T);
+}
+
 int main(void)
 {
     zki_rng_seed(&rng, 5);
@@ -833,5 +1046,7 @@ int main(void)
     test_threads();
     test_frac_source();
     test_parallel_counts();
+    test_zk_frac();
+    test_zk_lookup();
     return TEST_SUMMARY();
 }

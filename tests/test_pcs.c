@@ -116,7 +116,7 @@ static void two_init(two_setup *s, int hiding_w)
     uint32_t com[3] = {0, 0, 1}, poly[3] = {0, 1, 0};
     for (int i = 0; i < 3; i++) {
         s->pts[i] = rand_point(zki_log2_ceil(vs[i]->len));
-        s->cl[i] = (zki_pcs_claim){com[i], poly[i], s->pts[i], eval_vec(vs[i], s->pts[i])};
+        s->cl[i] = (zki_pcs_claim){com[i], poly[i], s->pts[i], eval_vec(vs[i], s->pts[i]), 0};
     }
 }
 
@@ -218,7 +218,7 @@ static void bytes_at_threads(int threads, int hiding, int two, uint8_t **cb, siz
     zki_pcs_prover *pr;
     CHECK(zki_pcs_commit(&pr, &prm, &v, 1) == ZKI_OK);
     zki_ext *pt = rand_point(zki_log2_ceil(len)), *pt2 = rand_point(zki_log2_ceil(len));
-    zki_pcs_claim cl[2] = {{0, 0, pt, eval_vec(&v, pt)}, {0, 0, pt2, eval_vec(&v, pt2)}};
+    zki_pcs_claim cl[2] = {{0, 0, pt, eval_vec(&v, pt), 0}, {0, 0, pt2, eval_vec(&v, pt2), 0}};
     CHECK(zki_pcs_commitment_to_bytes(zki_pcs_prover_commitment(pr), cb, clen) == ZKI_OK);
     CHECK(open_bytes(&pr, 1, cl, two ? 2 : 1, pb, plen)); /* classic : tensor mode */
     zki_pcs_prover_free(pr);
@@ -301,7 +301,7 @@ static void test_hiding(void)
     zki_fe *zero = calloc(len, sizeof *zero);
     zki_pcs_vec v = {ZKI_PCS_FE, zero, len};
     zki_ext *pt = rand_point(12);
-    zki_pcs_claim cl = {0, 0, pt, zki_ext_zero()};
+    zki_pcs_claim cl = {0, 0, pt, zki_ext_zero(), 0};
     int ones, total, zeros;
     opened_stats(&v, &cl, 0, &ones, &total, &zeros);
     CHECK(total > 0 && zeros == total); /* plain: nothing hidden */
@@ -373,7 +373,7 @@ static void test_cheating_prover(void)
     const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
     zki_ext *pt = rand_point(12);
     zki_ext truth = eval_vec(&v, pt);
-    zki_pcs_claim cl = {0, 0, pt, zki_ext_add(truth, zki_ext_one())};
+    zki_pcs_claim cl = {0, 0, pt, zki_ext_add(truth, zki_ext_one()), 0};
     uint8_t *b;
     size_t blen;
     CHECK(open_bytes(&pr, 1, &cl, 1, &b, &blen));
@@ -526,7 +526,7 @@ static void test_rate_half(void)
     zki_ext *pts[2] = {rand_point(zki_log2_ceil(len)), rand_point(zki_log2_ceil(len))};
     zki_pcs_claim cl[2];
     for (int i = 0; i < 2; i++)
-        cl[i] = (zki_pcs_claim){0, 0, pts[i], eval_vec(&v, pts[i])};
+        cl[i] = (zki_pcs_claim){0, 0, pts[i], eval_vec(&v, pts[i]), 0};
     for (size_t ncl = 2; ncl >= 1; ncl--) {
         zki_pcs_prover *p1;
         CHECK(zki_pcs_commit(&p1, &prm, &v, 1) == ZKI_OK);
@@ -650,7 +650,7 @@ static void test_errors(void)
         const zki_pcs_commitment *hc = zki_pcs_prover_commitment(pr);
         CHECK(hc->shape.pad >= 2ull * hc->shape.queries);
         zki_ext *p1 = rand_point(9), *p2 = rand_point(9);
-        zki_pcs_claim two[2] = {{0, 0, p1, eval_vec(&hv, p1)}, {0, 0, p2, eval_vec(&hv, p2)}};
+        zki_pcs_claim two[2] = {{0, 0, p1, eval_vec(&hv, p1), 0}, {0, 0, p2, eval_vec(&hv, p2), 0}};
         uint8_t *b;
         size_t blen;
         CHECK(!open_bytes(&pr, 1, two, 2, &b, &blen)); /* 2 points > max_points */
@@ -727,7 +727,7 @@ static void tensor_case(uint64_t len, int hiding, int full)
               (unsigned long long)len, (unsigned long long)s->data_rows);
     CHECK(s->data_rows == zki_pcs_poly_rows(com, 0));
     zki_ext *pt = rand_point(nv);
-    zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt)};
+    zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt), 0};
     zki_pcs_proof p;
     CHECK(open_proof(pr, &cl, 1, &p));
     zki_pcs_proof_part *q = &p.parts[0];
@@ -878,7 +878,7 @@ static void test_tensor(void)
         uint32_t nv = com->nvars[0];
         zki_ext *p1 = rand_point(nv), *p2 = rand_point(nv);
         memcpy(p2, p1, com->shape.log_cols * sizeof *p2);
-        zki_pcs_claim cl[2] = {{0, 0, p1, eval_vec(&v, p1)}, {0, 0, p2, eval_vec(&v, p2)}};
+        zki_pcs_claim cl[2] = {{0, 0, p1, eval_vec(&v, p1), 0}, {0, 0, p2, eval_vec(&v, p2), 0}};
         zki_pcs_proof p;
         CHECK(open_proof(pr, cl, 2, &p));
         CHECK(p.parts[0].n_groups == 1 && p.parts[0].has_prox == 1);
@@ -926,7 +926,7 @@ static void test_tensor_cheater(void)
                 corrupt_row(pr, row, cols, n);
                 const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
                 zki_ext *pt = rand_point(com->nvars[0]);
-                zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt)};
+                zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt), 0};
                 zki_pcs_proof p;
                 CHECK(open_proof(pr, &cl, 1, &p));
                 CHECK(p.parts[0].has_prox == 0);
@@ -1006,7 +1006,7 @@ static void test_tensor_hiding(void)
     zki_fe *zero = calloc(len, sizeof *zero);
     zki_pcs_vec v = {ZKI_PCS_FE, zero, len};
     zki_ext *pt = rand_point(12);
-    zki_pcs_claim cl = {0, 0, pt, zki_ext_zero()};
+    zki_pcs_claim cl = {0, 0, pt, zki_ext_zero(), 0};
     int ones, total, zeros;
     u_stats(&v, &cl, 0, &ones, &total, &zeros);
     CHECK(total > 0 && zeros == total);
@@ -1093,7 +1093,7 @@ static void test_grinding(void)
     free(cb);
 
     zki_ext *pt = rand_point(12);
-    zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt)};
+    zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt), 0};
     zki_pcs_proof p;
     CHECK(open_proof(pr, &cl, 1, &p));
     CHECK(verify_proof(com, &cl, 1, &p));

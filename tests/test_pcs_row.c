@@ -49,7 +49,7 @@ static void test_honest(void)
             const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
             CHECK_MSG(com->shape.row_commit == 1, "case %zu: row not committed", k);
             zki_ext *pt = rand_point(com->nvars[0]);
-            zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt)};
+            zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt), 0};
             uint8_t *b, *cb;
             size_t len, clen;
             CHECK(open_bytes(&pr, 1, &cl, 1, &b, &len));
@@ -93,7 +93,7 @@ static void test_smaller(void)
     CHECK(zki_pcs_prover_commitment(rc)->shape.row_commit == 1);
     CHECK(zki_pcs_prover_commitment(plain)->shape.row_commit == 0);
     zki_ext *pt = rand_point(20);
-    zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt)};
+    zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt), 0};
     size_t a = proof_len(rc, &cl), b = proof_len(plain, &cl);
     CHECK_MSG(a < b * 3 / 4, "committed row %zu bytes, sent row %zu", a, b);
     free(pt);
@@ -120,7 +120,7 @@ static void test_joint_mutations(void)
     for (uint32_t i = 0; i < 3; i++) {
         coms[i] = zki_pcs_prover_commitment(prs[i]);
         pts[i] = rand_point(coms[i]->nvars[0]);
-        cl[i] = (zki_pcs_claim){i, 0, pts[i], eval_vec(&v[i], pts[i])};
+        cl[i] = (zki_pcs_claim){i, 0, pts[i], eval_vec(&v[i], pts[i]), 0};
     }
     CHECK(coms[0]->shape.row_commit && coms[1]->shape.row_commit && !coms[2]->shape.row_commit);
     uint8_t *b, *b1;
@@ -160,7 +160,7 @@ static void test_cheaters(void)
         const zki_pcs_commitment *com = zki_pcs_prover_commitment(pr);
         zki_ext *pt = rand_point(com->nvars[0]);
         zki_ext v0 = eval_vec(&v, pt);
-        zki_pcs_claim cl = {0, 0, pt, zki_ext_add(v0, zki_ext_one())};
+        zki_pcs_claim cl = {0, 0, pt, zki_ext_add(v0, zki_ext_one()), 0};
         zki_pcs_proof p;
         /* (a) a false value: the honest prover refuses it; forced through
          * the row sum-check, the proof is rejected */

@@ -13,6 +13,7 @@
 #include "ops/pool.h"
 #include "poly/mle.h"
 #include "test.h"
+#include "test_zk_util.h"
 
 static zki_fe *table4(const int64_t *t, const uint64_t n[4], const size_t l[4])
 {
@@ -70,7 +71,8 @@ static int run(const zki_maxpool_dims *d, zki_rng *g, const int64_t *X, int mode
     zki_ts_init(&tp, "test-pool", 1);
     zki_ts_init(&tv, "test-pool", 1);
     zki_maxpool_proof pf;
-    zki_status sp = zki_maxpool_prove(d, X, P, D, &tp, &pf, rho_p, xp);
+    zki_maxpool_evals ev;
+    zki_status sp = zki_maxpool_prove(d, X, P, D, &tp, &pf, rho_p, xp, &ev);
     if (mode >= 6 && sp != ZKI_OK) {
         /* the prover's sum-checks refuse a false zero-check or link claim
          * (a forged transcript is caught like modes 1-5); without rounds
@@ -82,6 +84,9 @@ static int run(const zki_maxpool_dims *d, zki_rng *g, const int64_t *X, int mode
         return 0;
     }
     CHECK(sp == ZKI_OK);
+    CHECK(zki_ext_eq(ev.p, pf.p_eval) && zki_ext_eq(ev.x, pf.x_eval));
+    for (uint32_t j = 0; j < d->J; j++)
+        CHECK(zki_ext_eq(ev.d[j], pf.d_eval[j]));
     zki_ext one = zki_ext_one();
     if (mode == 1 && pf.zc.nvars)
         pf.zc.msgs[zki_rng_below(g, pf.zc.nvars * pf.zc.degree)].c0 ^= 2;
@@ -93,18 +98,19 @@ static int run(const zki_maxpool_dims *d, zki_rng *g, const int64_t *X, int mode
         pf.p_eval = zki_ext_add(pf.p_eval, one);
     if (mode == 5)
         pf.x_eval = zki_ext_add(pf.x_eval, one);
-    int ok = zki_maxpool_verify(d, &pf, &tv, rho_v, xv) == ZKI_OK;
+    zki_maxpool_claims cl;
+    int ok = zki_maxpool_verify(d, &pf, &tv, rho_v, xv, &cl) == ZKI_OK;
     if (ok) {
         uint64_t no4[4] = {d->B, d->C, d->OH, d->OW}, nx4[4] = {d->B, d->C, d->H, d->W};
         size_t lo4[4] = {d->lb, d->lc, d->loh, d->low}, lx4[4] = {d->lb, d->lc, d->lh, d->lw};
         for (uint32_t j = 0; j < d->J; j++) {
             zki_fe *t = table4(D + j * no, no4, lo4);
-            ok &= zki_ext_eq(zki_mle_eval_base(t, n, rho_v), pf.d_eval[j]);
+            ok &= zki_ext_eq(zki_mle_eval_base(t, n, rho_v), cl.d[j].c);
             free(t);
         }
         zki_fe *tpp = table4(P, no4, lo4), *tx = table4(X, nx4, lx4);
-        ok &= zki_ext_eq(zki_mle_eval_base(tpp, n, rho_v), pf.p_eval);
-        ok &= zki_ext_eq(zki_mle_eval_base(tx, nx, xv), pf.x_eval);
+        ok &= zki_ext_eq(zki_mle_eval_base(tpp, n, rho_v), cl.p.c);
+        ok &= zki_ext_eq(zki_mle_eval_base(tx, nx, xv), cl.x.c);
         free(tpp);
         free(tx);
         if (mode == 0) {
@@ -118,6 +124,115 @@ static int run(const zki_maxpool_dims *d, zki_rng *g, const int64_t *X, int mode
     free(P);
     free(D);
     return ok;
+}
+
+/* ---- zero knowledge ------------------------------------------------- */
+
+typedef struct {
+    const zki_maxpool_dims *d;
+    const int64_t *X, *P, *D;
+    zki_fe *tD[ZKI_MAXPOOL_MAX_WINDOW], *tP, *tX;
+    zki_maxpool_proof pf;
+} zk_ctx;
+
+static zki_status zk_prove(void *c, zki_transcript *t)
+{
+    zk_ctx *z = c;
+    zki_ext rho[64], xp[64];
+    zki_maxpool_evals ev;
+    zki_maxpool_proof_free(&z->pf);
+    return zki_maxpool_prove(z->d, z->X, z->P, z->D, t, &z->pf, rho, xp, &ev);
+}
+
+/* The verifier, then the caller's checks of the claims against the tables
+ * (constraints: the claims are private). */
+static zki_status zk_verify(void *c, zki_transcript *t)
+{
+    zk_ctx *z = c;
+    const zki_maxpool_dims *d = z->d;
+    size_t n = zki_maxpool_out_nvars(d);
+    zki_ext rho[64], xv[64];
+    zki_maxpool_claims cl;
+    zki_status st = zki_maxpool_verify(d, &z->pf, t, rho, xv, &cl);
+    for (uint32_t j = 0; !st && j < d->J; j++)
+        st = zki_pv_assert_eq(t->zk, cl.d[j], zki_pv_pub(zki_mle_eval_base(z->tD[j], n, rho)), "d");
+    if (!st)
+        st = zki_pv_assert_eq(t->zk, cl.p, zki_pv_pub(zki_mle_eval_base(z->tP, n, rho)), "p");
+    if (!st)
+        st = zki_pv_assert_eq(t->zk, cl.x, zki_pv_pub(zki_mle_eval_base(z->tX, zki_maxpool_x_nvars(d), xv)), "x");
+    return st;
+}
+
+/* 0 the last d_eval, 1 p_eval, 2 x_eval, 3 a zero-check message, 4 a link
+ * message */
+static int zk_mutation;
+static void zk_mutate(void *c)
+{
+    zk_ctx *z = c;
+    zki_ext one = zki_ext_one();
+    zki_ext *v[3] = {&z->pf.d_eval[z->d->J - 1], &z->pf.p_eval, &z->pf.x_eval};
+    if (zk_mutation < 3) {
+        *v[zk_mutation] = zki_ext_add(*v[zk_mutation], one);
+    } else {
+        zki_sc_proof *p = zk_mutation == 3 ? &z->pf.zc : &z->pf.sc;
+        p->msgs[0] = zki_ext_add(p->msgs[0], one);
+    }
+}
+
+/* Honest zero-knowledge round trips and one cheat per kind of padded value;
+ * pad_value: what pads read as (the link's padding term when nonzero). */
+static void zk_case(zki_rng *g, const uint64_t p[14], int64_t pad_value)
+{
+    zki_maxpool_dims d;
+    CHECK(zki_maxpool_dims_init(&d, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11],
+                                p[12], p[13]) == ZKI_OK);
+    d.pad_value = pad_value;
+    uint64_t nx = d.B * d.C * d.H * d.W, no = d.B * d.C * d.OH * d.OW;
+    int64_t *X = malloc(sizeof(int64_t) * nx), *P, *D;
+    for (uint64_t i = 0; i < nx; i++)
+        X[i] = (int64_t)zki_rng_below(g, 256) + (pad_value < 0 ? -128 : 0);
+    CHECK(zki_maxpool_forward(&d, X, &P, &D) == ZKI_OK);
+    zk_ctx z;
+    memset(&z, 0, sizeof z);
+    z.d = &d, z.X = X, z.P = P, z.D = D;
+    uint64_t no4[4] = {d.B, d.C, d.OH, d.OW}, nx4[4] = {d.B, d.C, d.H, d.W};
+    size_t lo4[4] = {d.lb, d.lc, d.loh, d.low}, lx4[4] = {d.lb, d.lc, d.lh, d.lw};
+    for (uint32_t j = 0; j < d.J; j++)
+        z.tD[j] = table4(D + j * no, no4, lo4);
+    z.tP = table4(P, no4, lo4);
+    z.tX = table4(X, nx4, lx4);
+    size_t n = zki_maxpool_out_nvars(&d), n2 = d.lw + d.lh;
+    uint64_t n_pads = d.J + 2 + n * (d.J + 1) + 2 * n2;
+    for (zk_mutation = 0; zk_mutation < 5; zk_mutation++) {
+        if ((zk_mutation == 3 && !n) || (zk_mutation == 4 && !n2))
+            continue;
+        zki_zk *zp = zk_roundtrip("maxpool", &z, zk_prove, zk_verify, n_pads);
+        if (zp)
+            zk_cheat("maxpool", &z, zk_verify, zk_mutate, zp);
+        zki_zk_free(zp);
+    }
+    zki_maxpool_proof_free(&z.pf);
+    for (uint32_t j = 0; j < d.J; j++)
+        free(z.tD[j]);
+    free(z.tP);
+    free(z.tX);
+    free(X);
+    free(P);
+    free(D);
+}
+
+static void test_zk(zki_rng *g)
+{
+    /* B C H W KH KW sh sw dh dw pt pl pb pr */
+    static const uint64_t shapes[][14] = {
+        {2, 5, 7, 9, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0}, /* 2x2, floor drops */
+        {2, 1, 1, 4, 1, 4, 1, 1, 1, 1, 0, 0, 0, 0}, /* 1x4 window */
+        {2, 2, 5, 6, 2, 2, 2, 2, 1, 1, 1, 0, 0, 1}, /* one-sided pads */
+        {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0}, /* no rounds at all */
+    };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        zk_case(g, shapes[s], 0);
+    zk_case(g, shapes[2], -128); /* a signed map: the link's padding term */
 }
 
 int main(void)
@@ -185,6 +300,7 @@ int main(void)
         }
         free(X);
     }
+    test_zk(&g);
     zki_maxpool_dims d;
     CHECK(zki_maxpool_dims_init(&d, 1, 1, 6, 6, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0) == ZKI_ERR_INPUT); /* 9 > 4 */
     CHECK(zki_maxpool_dims_init(&d, 1, 1, 1, 6, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0) == ZKI_ERR_INPUT); /* window > input */

@@ -32,6 +32,7 @@
 #include "test_cli_util.h"
 #include "test_onnx_util.h"
 #include "test_prove_util.h"
+#include "test_zk_util.h"
 #include "verifier/verifier.h"
 
 static const uint8_t seed_w[32] = {4, 1, 2};
@@ -225,6 +226,74 @@ typedef struct {
     uint64_t C[5], H, W;
 } concat_case;
 
+/* ---- zero knowledge: the k-part gadget with padded values ---------------- */
+
+typedef struct {
+    const zki_concat_dims *d;
+    const int64_t *const *P;
+    zki_fe *const *tp;
+    const zki_ext *r;
+    zki_ext v, vals[5], v_sent;
+    zki_ext *const *pts;
+    int priv;      /* the claim on Y is private too (sent ahead, as a gadget's incoming claim) */
+    int mutation;  /* 0 .. k-1: part i's value; k: a round message; k + 1: the last round's */
+    zki_sc_proof sc;
+} concat_zk;
+
+static zki_status concat_zk_prove(void *c, zki_transcript *t)
+{
+    concat_zk *z = c;
+    zki_ext ev[5];
+    zki_sc_proof_free(&z->sc);
+    if (z->priv)
+        z->v_sent = zki_zk_send(t, "test.claim", z->v);
+    return zki_concat_prove(z->d, z->P, z->r, z->v, t, &z->sc, z->vals, z->pts, ev);
+}
+
+/* The verifier, then the caller's checks of the part claims against the
+ * parts' tables. */
+static zki_status concat_zk_verify(void *c, zki_transcript *t)
+{
+    concat_zk *z = c;
+    zki_pv out[5], v = z->priv ? zki_zk_recv(t, "test.claim", z->v_sent) : zki_pv_pub(z->v);
+    zki_status st = zki_concat_verify(z->d, z->r, v, &z->sc, z->vals, t, z->pts, out);
+    for (uint32_t i = 0; !st && i < z->d->k; i++)
+        st = zki_pv_assert_eq(t->zk, out[i],
+                              zki_pv_pub(zki_mle_eval_base(z->tp[i], zki_concat_part_nvars(z->d, i), z->pts[i])),
+                              "part");
+    return st;
+}
+
+static void concat_zk_mutate(void *c)
+{
+    concat_zk *z = c;
+    uint32_t k = z->d->k;
+    if (z->mutation < (int)k)
+        z->vals[z->mutation] = zki_ext_add(z->vals[z->mutation], zki_ext_one());
+    else if (z->mutation == (int)k)
+        z->sc.msgs[0] = zki_ext_add(z->sc.msgs[0], zki_ext_one());
+    else
+        z->sc.msgs[2 * z->sc.nvars - 1] = zki_ext_add(z->sc.msgs[2 * z->sc.nvars - 1], zki_ext_one());
+}
+
+/* Honest round trips with pads, then each padded value of the proof (each
+ * part's value, the first and the last round message) altered. */
+static void concat_zk_case(const zki_concat_dims *d, const int64_t *const *P, zki_fe *const *tp, const zki_ext *r,
+                           zki_ext v, int priv, zki_ext *const *pts)
+{
+    concat_zk z;
+    memset(&z, 0, sizeof z);
+    z.d = d, z.P = P, z.tp = tp, z.r = r, z.v = v, z.priv = priv, z.pts = pts;
+    uint64_t n_pads = 1 + d->k + 2 * zki_concat_rounds(d);
+    for (z.mutation = 0; z.mutation < (int)d->k + 2; z.mutation++) {
+        zki_zk *zp = zk_roundtrip("concat", &z, concat_zk_prove, concat_zk_verify, n_pads);
+        if (zp)
+            zk_cheat("concat", &z, concat_zk_verify, concat_zk_mutate, zp);
+        zki_zk_free(zp);
+    }
+    zki_sc_proof_free(&z.sc);
+}
+
 static void gadget_case(zki_rng *g, const concat_case *cc, int idx)
 {
     zki_concat_dims d;
@@ -275,13 +344,15 @@ static void gadget_case(zki_rng *g, const concat_case *cc, int idx)
     zki_sc_proof sc;
     memset(&sc, 0, sizeof sc);
     CHECK(zki_ts_init(&tpr, "concat-test", 1) == ZKI_OK);
-    zki_status st = zki_concat_prove(&d, (const int64_t *const *)P, r, v, &tpr, &sc, vals, pts);
+    zki_ext ev[5];
+    zki_pv out[5];
+    zki_status st = zki_concat_prove(&d, (const int64_t *const *)P, r, v, &tpr, &sc, vals, pts, ev);
     CHECK_MSG(st == ZKI_OK, "gadget %d: %s", idx, zki_last_error());
     if (st == ZKI_OK) {
         CHECK(sc.nvars == zki_concat_rounds(&d) && sc.degree == 2);
         for (uint32_t i = 0; i < k; i++)
-            CHECK_MSG(zki_ext_eq(vals[i], zki_mle_eval_base(tp[i], nv[i], pts[i])), "gadget %d: part %u's claim",
-                      idx, i);
+            CHECK_MSG(zki_ext_eq(vals[i], zki_mle_eval_base(tp[i], nv[i], pts[i])) && zki_ext_eq(ev[i], vals[i]),
+                      "gadget %d: part %u's claim", idx, i);
         /* bad: 0 honest, 1 a wrong claim, 2 .. k+1 part bad-2 forged */
         for (uint32_t bad = 0; bad < k + 2; bad++) {
             memcpy(vals2, vals, sizeof(zki_ext) * k);
@@ -291,12 +362,13 @@ static void gadget_case(zki_rng *g, const concat_case *cc, int idx)
             if (bad >= 2)
                 vals2[bad - 2] = zki_ext_add(vals2[bad - 2], zki_ext_one());
             CHECK(zki_ts_init(&tv, "concat-test", 1) == ZKI_OK);
-            st = zki_concat_verify(&d, r, vv, &sc, vals2, &tv, pts2);
+            st = zki_concat_verify(&d, r, zki_pv_pub(vv), &sc, vals2, &tv, pts2, out);
             CHECK_MSG(bad ? st == ZKI_ERR_VERIFY : st == ZKI_OK, "gadget %d bad %u: %d %s", idx, bad, st,
                       zki_last_error());
             if (!bad)
                 for (uint32_t i = 0; i < k; i++)
-                    CHECK(!memcmp(pts[i], pts2[i], sizeof(zki_ext) * nv[i]));
+                    CHECK(!memcmp(pts[i], pts2[i], sizeof(zki_ext) * nv[i]) && zki_pv_is_pub(out[i]) &&
+                          zki_ext_eq(out[i].c, vals[i]));
             zki_ts_free(&tv);
         }
         /* a changed round message: the first, and the last round's */
@@ -305,7 +377,7 @@ static void gadget_case(zki_rng *g, const concat_case *cc, int idx)
             zki_ext keep = sc.msgs[at[j]];
             sc.msgs[at[j]] = zki_ext_add(keep, zki_ext_one());
             CHECK(zki_ts_init(&tv, "concat-test", 1) == ZKI_OK);
-            CHECK_MSG(zki_concat_verify(&d, r, v, &sc, vals, &tv, pts2) == ZKI_ERR_VERIFY,
+            CHECK_MSG(zki_concat_verify(&d, r, zki_pv_pub(v), &sc, vals, &tv, pts2, out) == ZKI_ERR_VERIFY,
                       "gadget %d: a changed round message %zu accepted", idx, at[j]);
             zki_ts_free(&tv);
             sc.msgs[at[j]] = keep;
@@ -315,12 +387,13 @@ static void gadget_case(zki_rng *g, const concat_case *cc, int idx)
             memcpy(vals2, vals, sizeof(zki_ext) * k);
             vals2[0] = vals[k - 1], vals2[k - 1] = vals[0];
             CHECK(zki_ts_init(&tv, "concat-test", 1) == ZKI_OK);
-            CHECK(zki_concat_verify(&d, r, v, &sc, vals2, &tv, pts2) == ZKI_ERR_VERIFY);
+            CHECK(zki_concat_verify(&d, r, zki_pv_pub(v), &sc, vals2, &tv, pts2, out) == ZKI_ERR_VERIFY);
             zki_ts_free(&tv);
         }
     }
     zki_ts_free(&tpr);
     zki_sc_proof_free(&sc);
+    concat_zk_case(&d, (const int64_t *const *)P, tp, r, v, idx & 1, pts2);
     for (uint32_t i = 0; i < k; i++) {
         free(P[i]);
         free(tp[i]);

@@ -9,6 +9,7 @@
 #include "ops/matmul.h"
 #include "poly/mle.h"
 #include "test.h"
+#include "test_zk_util.h"
 
 /* MLE table of an int matrix [rows][cols] zero-padded to [2^lr][2^lc]. */
 static zki_fe *table_i64(const int64_t *m, uint64_t rows, uint64_t cols, size_t lr, size_t lc)
@@ -98,7 +99,8 @@ static int run(inst *I, zki_rng *g, int mode)
     zki_ts_init(&tp, "test-matmul", 1);
     zki_ts_init(&tv, "test-matmul", 1);
     zki_matmul_proof pf;
-    zki_status sp = zki_matmul_prove(d, I->X, d->K, I->W, I->wb, d->K, bias, r, v, &tp, &pf, xp, wp);
+    zki_matmul_evals ev;
+    zki_status sp = zki_matmul_prove(d, I->X, d->K, I->W, I->wb, d->K, bias, r, v, &tp, &pf, xp, wp, &ev);
     CHECK(sp == ZKI_OK);
     if (mode == 2 && pf.sc.nvars > 0)
         pf.sc.msgs[zki_rng_below(g, pf.sc.nvars * pf.sc.degree)].c0 ^= 1;
@@ -106,7 +108,8 @@ static int run(inst *I, zki_rng *g, int mode)
         pf.x_eval = zki_ext_add(pf.x_eval, zki_ext_one());
     if (mode == 1) /* a claim on acc the proof was not made for */
         v = zki_ext_add(v, zki_ext_one());
-    zki_status sv = zki_matmul_verify(d, r, v, &pf, &tv, xv, wv);
+    zki_matmul_claims cl;
+    zki_status sv = zki_matmul_verify(d, r, zki_pv_pub(v), &pf, &tv, xv, wv, &cl);
     int ok = sv == ZKI_OK;
     if (ok) {
         /* the caller's checks: the three claims against the true tables */
@@ -139,6 +142,87 @@ static int run(inst *I, zki_rng *g, int mode)
                 ((int16_t *)I->W)[i] = (int16_t)I->W64[i];
         }
     return ok;
+}
+
+/* ---- zero knowledge ------------------------------------------------- */
+
+typedef struct {
+    inst *I;
+    zki_ext r[64], xp[64], wp[64], v;
+    zki_fe *tx, *tw, *tb;
+    zki_matmul_proof pf;
+} zk_ctx;
+
+static zki_status zk_prove(void *c, zki_transcript *t)
+{
+    zk_ctx *z = c;
+    zki_matmul_dims *d = &z->I->d;
+    zki_matmul_evals ev;
+    zki_matmul_proof_free(&z->pf);
+    return zki_matmul_prove(d, z->I->X, d->K, z->I->W, z->I->wb, d->K, d->has_bias ? z->I->bias : NULL, z->r,
+                            z->v, t, &z->pf, z->xp, z->wp, &ev);
+}
+
+/* The verifier, then the caller's checks of the three claims against the
+ * tables (constraints: the claims are private). */
+static zki_status zk_verify(void *c, zki_transcript *t)
+{
+    zk_ctx *z = c;
+    zki_matmul_dims *d = &z->I->d;
+    zki_ext xv[64], wv[64];
+    zki_matmul_claims cl;
+    zki_status st = zki_matmul_verify(d, z->r, zki_pv_pub(z->v), &z->pf, t, xv, wv, &cl);
+    if (!st)
+        st = zki_pv_assert_eq(t->zk, cl.x, zki_pv_pub(zki_mle_eval_base(z->tx, d->lk + d->lb, xv)), "x");
+    if (!st)
+        st = zki_pv_assert_eq(t->zk, cl.w, zki_pv_pub(zki_mle_eval_base(z->tw, d->lk + d->ln, wv)), "w");
+    if (!st && d->has_bias)
+        st = zki_pv_assert_eq(t->zk, cl.b, zki_pv_pub(zki_mle_eval_base(z->tb, d->ln, z->r)), "b");
+    return st;
+}
+
+static int zk_mutation;
+static void zk_mutate(void *c)
+{
+    zk_ctx *z = c;
+    if (zk_mutation == 0)
+        z->pf.x_eval = zki_ext_add(z->pf.x_eval, zki_ext_one());
+    else if (zk_mutation == 1)
+        z->pf.b_eval = zki_ext_add(z->pf.b_eval, zki_ext_one());
+    else
+        z->pf.sc.msgs[0] = zki_ext_add(z->pf.sc.msgs[0], zki_ext_one());
+}
+
+static void zk_case(zki_rng *g, uint64_t B, uint64_t K, uint64_t N, int hb)
+{
+    inst I;
+    make(&I, g, B, K, N, hb, 8);
+    zki_matmul_dims *d = &I.d;
+    CHECK(zki_matmul_forward(d, I.X, d->K, I.W, 8, d->K, hb ? I.bias : NULL, &I.acc) == ZKI_OK);
+    zk_ctx z;
+    memset(&z, 0, sizeof z);
+    z.I = &I;
+    size_t la = d->ln + d->lb;
+    for (size_t j = 0; j < la; j++)
+        z.r[j] = zki_ext_make(zki_rng_below(g, ZKI_P), zki_rng_below(g, ZKI_P));
+    zki_fe *tacc = table_i64(I.acc, d->B, d->N, d->lb, d->ln);
+    z.tx = table_i64(I.X, d->B, d->K, d->lb, d->lk);
+    z.tw = table_i64(I.W64, d->N, d->K, d->ln, d->lk);
+    z.tb = table_i64(I.bias, 1, d->N, 0, d->ln);
+    z.v = zki_mle_eval_base(tacc, la, z.r);
+    uint64_t n_pads = 3 + 2 * d->lk;
+    for (zk_mutation = 0; zk_mutation < (d->lk ? 3 : 2); zk_mutation++) {
+        zki_zk *zp = zk_roundtrip("matmul", &z, zk_prove, zk_verify, n_pads);
+        if (zp)
+            zk_cheat("matmul", &z, zk_verify, zk_mutate, zp);
+        zki_zk_free(zp);
+    }
+    zki_matmul_proof_free(&z.pf);
+    free(tacc);
+    free(z.tx);
+    free(z.tw);
+    free(z.tb);
+    drop(&I);
 }
 
 int main(void)
@@ -180,6 +264,9 @@ int main(void)
         CHECK_MSG(zki_ext_eq(s, zki_rows_mask_eval(rb, lb, B)), "rows mask B=%llu",
                   (unsigned long long)B);
     }
+    zk_case(&g, 3, 5, 7, 1);
+    zk_case(&g, 1, 1, 4, 0);
+    zk_case(&g, 4, 33, 9, 0);
     /* bad sizes are errors, not crashes */
     zki_matmul_dims d;
     CHECK(zki_matmul_dims_init(&d, 0, 3, 3, 0) == ZKI_ERR_INPUT);

@@ -44,6 +44,7 @@
 #include "test.h"
 #include "test_cli_util.h"
 #include "test_prove_util.h"
+#include "test_zk_util.h"
 
 static const uint8_t seed_w[32] = {6, 2, 8};
 static const uint8_t seed_a[32] = {1, 8, 2};
@@ -303,6 +304,60 @@ static void test_expand_and_bounds(zki_rng *g)
 
 /* ---- 2. the sum-check alone -------------------------------------------- */
 
+typedef struct {
+    const zki_move_dims *d;
+    const int64_t *x;
+    uint64_t ldx;
+    const zki_ext *r;
+    zki_ext v, v_sent, a, rho[9];
+    const zki_fe *xt;  /* x's table, 9 variables */
+    int priv;          /* the claim on y is private too (sent ahead, as a gadget's incoming claim) */
+    int mutation;      /* 0: a; 1: the first round message; 2: the last round's */
+    zki_sc_proof sc;
+} move_zk;
+
+static zki_status move_zk_prove(void *c, zki_transcript *t)
+{
+    move_zk *z = c;
+    zki_ext ev;
+    zki_sc_proof_free(&z->sc);
+    if (z->priv)
+        z->v_sent = zki_zk_send(t, "test.claim", z->v);
+    return zki_move_prove(z->d, z->x, z->ldx, z->r, z->v, t, &z->sc, &z->a, z->rho, &ev);
+}
+
+/* The verifier, then the caller's check of the claim on x. */
+static zki_status move_zk_verify(void *c, zki_transcript *t)
+{
+    move_zk *z = c;
+    zki_ext rho[9];
+    zki_pv out, v = z->priv ? zki_zk_recv(t, "test.claim", z->v_sent) : zki_pv_pub(z->v);
+    zki_status st = zki_move_verify(z->d, z->r, v, &z->sc, z->a, t, rho, &out);
+    return st ? st : zki_pv_assert_eq(t->zk, out, zki_pv_pub(zki_mle_eval_base(z->xt, 9, rho)), "x");
+}
+
+static void move_zk_mutate(void *c)
+{
+    move_zk *z = c;
+    zki_ext *at = z->mutation == 0 ? &z->a : z->mutation == 1 ? &z->sc.msgs[0] : &z->sc.msgs[2 * z->sc.nvars - 1];
+    *at = zki_ext_add(*at, zki_ext_one());
+}
+
+static void move_zk_case(const zki_move_dims *d, const int64_t *x, uint64_t ldx, const zki_ext *r, zki_ext v,
+                         const zki_fe *xt, int priv)
+{
+    move_zk z;
+    memset(&z, 0, sizeof z);
+    z.d = d, z.x = x, z.ldx = ldx, z.r = r, z.v = v, z.xt = xt, z.priv = priv;
+    for (z.mutation = 0; z.mutation < 3; z.mutation++) {
+        zki_zk *zp = zk_roundtrip("move", &z, move_zk_prove, move_zk_verify, 2 + 2 * 9);
+        if (zp)
+            zk_cheat("move", &z, move_zk_verify, move_zk_mutate, zp);
+        zki_zk_free(zp);
+    }
+    zki_sc_proof_free(&z.sc);
+}
+
 static void test_sumcheck(zki_rng *g)
 {
     /* x a map [3][5][3] (padded 4x8x4), batch 3, y a row: transpose + pad + slice */
@@ -333,8 +388,11 @@ static void test_sumcheck(zki_rng *g)
     zki_ts_init(&tp, "move-test", 1);
     zki_ts_init(&tv, "move-test", 1);
     zki_ts_init(&tw, "move-test", 1);
-    CHECK(zki_move_prove(&d, x, ldx, r, v, &tp, &sc, &a, rho) == ZKI_OK);
-    CHECK(zki_move_verify(&d, r, v, &sc, a, &tv, rho2) == ZKI_OK && !memcmp(rho, rho2, sizeof(zki_ext) * 9));
+    zki_ext ev;
+    zki_pv out;
+    CHECK(zki_move_prove(&d, x, ldx, r, v, &tp, &sc, &a, rho, &ev) == ZKI_OK && zki_ext_eq(a, ev));
+    CHECK(zki_move_verify(&d, r, zki_pv_pub(v), &sc, a, &tv, rho2, &out) == ZKI_OK &&
+          !memcmp(rho, rho2, sizeof(zki_ext) * 9) && zki_pv_is_pub(out) && zki_ext_eq(out.c, a));
     /* the claim on x at rho is true */
     zki_fe *xt = calloc((size_t)1 << 9, sizeof(zki_fe));
     for (uint64_t b = 0; b < 3; b++)
@@ -343,10 +401,14 @@ static void test_sumcheck(zki_rng *g)
     CHECK(zki_ext_eq(zki_mle_eval_base(xt, 9, rho), a));
     /* a wrong claimed value, a forged input value */
     zki_ext v1 = zki_ext_add(v, zki_ext_one()), a1 = zki_ext_add(a, zki_ext_one());
-    CHECK(zki_move_verify(&d, r, v1, &sc, a, &tw, rho2) == ZKI_ERR_VERIFY);
+    CHECK(zki_move_verify(&d, r, zki_pv_pub(v1), &sc, a, &tw, rho2, &out) == ZKI_ERR_VERIFY);
     zki_ts_free(&tw);
     zki_ts_init(&tw, "move-test", 1);
-    CHECK(zki_move_verify(&d, r, v, &sc, a1, &tw, rho2) == ZKI_ERR_VERIFY);
+    CHECK(zki_move_verify(&d, r, zki_pv_pub(v), &sc, a1, &tw, rho2, &out) == ZKI_ERR_VERIFY);
+    /* zero knowledge: the same sum-check with padded values, the claim on
+     * y public and private */
+    for (int priv = 0; priv < 2; priv++)
+        move_zk_case(&d, x, ldx, r, v, xt, priv);
     zki_sc_proof_free(&sc);
     zki_ts_free(&tp);
     zki_ts_free(&tv);

@@ -43,7 +43,7 @@ static void test_pcs_from_leaves(void)
     CHECK(zki_pcs_commit_from_leaves(&c, &prm, &v, 1, leaves, n - 1) == ZKI_ERR_INPUT &&
           strstr(zki_last_error(), "saved leaves"));
     zki_ext *pt = rand_point(zki_pcs_prover_commitment(a)->nvars[0]);
-    zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt)};
+    zki_pcs_claim cl = {0, 0, pt, eval_vec(&v, pt), 0};
     uint8_t *pa, *pb;
     size_t la, lb;
     CHECK(open_bytes(&a, 1, &cl, 1, &pa, &la) && open_bytes(&b, 1, &cl, 1, &pb, &lb));

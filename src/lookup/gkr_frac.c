@@ -396,17 +396,48 @@ void zki_frac_layer_final(const zki_frac_layer *L, zki_ext ev[4])
         ev[1] = zki_ext_sub(ev[1], zki_ext_mul(L->lambda, ev[3]));
 }
 
-static zki_ext layer_value(zki_ext lambda, const zki_ext ev[4])
+/* The end-of-layer check on values that may be private: eq(r, s) [p0 q1 +
+ * q0 (p1 + lambda q1)] (two products) against the last round's value. */
+static zki_status layer_check_pv(zki_zk *z, const zki_ext *r, const zki_ext *s, size_t j, zki_ext lambda,
+                                 const zki_pv ev[4], zki_pv final_claim)
 {
-    zki_ext v = zki_ext_add(zki_ext_mul(ev[0], ev[3]), zki_ext_mul(ev[1], ev[2]));
-    return zki_ext_add(v, zki_ext_mul(lambda, zki_ext_mul(ev[2], ev[3])));
+    zki_pv u = zki_pv_add(z, ev[1], zki_pv_scale(z, ev[3], lambda));
+    zki_pv v = zki_pv_add(z, zki_pv_mul(z, ev[0], ev[3]), zki_pv_mul(z, ev[2], u));
+    return zki_pv_assert_eq(z, zki_pv_scale(z, v, zki_eq_eval(r, s, j)), final_claim,
+                            "frac GKR: a layer's values against its last round");
 }
 
 zki_status zki_frac_layer_check(const zki_ext *r, const zki_ext *s, size_t j, zki_ext lambda,
                                 const zki_ext ev[4], zki_ext final_claim)
 {
-    zki_ext want = zki_ext_mul(zki_eq_eval(r, s, j), layer_value(lambda, ev));
-    return zki_ext_eq(want, final_claim) ? ZKI_OK : ZKI_ERR_VERIFY;
+    zki_pv v[4];
+    for (int k = 0; k < 4; k++)
+        v[k] = zki_pv_pub(ev[k]);
+    return layer_check_pv(NULL, r, s, j, lambda, v, zki_pv_pub(final_claim)) ? ZKI_ERR_VERIFY : ZKI_OK;
+}
+
+void zki_frac_send_vec(zki_transcript *t, const char *label, const zki_ext *v, zki_ext *out, size_t n)
+{
+    if (t->zk) {
+        for (size_t k = 0; k < n; k++)
+            out[k] = zki_zk_send(t, label, v[k]);
+        return;
+    }
+    if (out != v)
+        memmove(out, v, n * sizeof *out);
+    zki_ts_absorb_ext_vec(t, label, out, n);
+}
+
+void zki_frac_recv_vec(zki_transcript *t, const char *label, const zki_ext *s, zki_pv *out, size_t n)
+{
+    if (t->zk) {
+        for (size_t k = 0; k < n; k++)
+            out[k] = zki_zk_recv(t, label, s[k]);
+        return;
+    }
+    zki_ts_absorb_ext_vec(t, label, s, n);
+    for (size_t k = 0; k < n; k++)
+        out[k] = zki_pv_pub(s[k]);
 }
 
 /* ---- whole GKR -------------------------------------------------------------- */
@@ -540,22 +571,22 @@ static zki_status prove_layers(const leaves_in *in, size_t n, zki_ext *block, zk
         L->have_claim = 1; /* the honest claim: h(1) from it */
         L->claim = zki_ext_add(*P, zki_ext_mul(lambda, *Q));
         for (size_t i = 0; i < j; i++) {
-            zki_ext *m = pf->msgs + msg_off(j) + 3 * i;
+            zki_ext m[3]; /* true values; the proof holds what was sent */
             zki_frac_layer_round(L, m);
-            zki_ts_absorb_ext_vec(t, "frac.round", m, 3);
+            zki_frac_send_vec(t, "frac.round", m, pf->msgs + msg_off(j) + 3 * i, 3);
             s[i] = zki_ts_challenge_ext(t, "frac.r");
 #ifdef ZKI_CHECKED
             claim = zki_sc_next_claim(claim, m, 3, s[i]);
 #endif
             zki_frac_layer_bind(L, s[i]);
         }
-        zki_ext *ev = pf->evals + 4 * j;
+        zki_ext ev[4];
         zki_frac_layer_final(L, ev);
         zki_frac_layer_free(L);
 #ifdef ZKI_CHECKED
         ZKI_VERIFY_CHECK(zki_frac_layer_check(r, s, j, lambda, ev, claim) == ZKI_OK);
 #endif
-        zki_ts_absorb_ext_vec(t, "frac.evals", ev, 4);
+        zki_frac_send_vec(t, "frac.evals", ev, pf->evals + 4 * j, 4);
         s[j] = zki_ts_challenge_ext(t, "frac.mu");
         next_claims(ev, s[j], P, Q);
         memcpy(r, s, (j + 1) * sizeof *r);
@@ -565,7 +596,7 @@ static zki_status prove_layers(const leaves_in *in, size_t n, zki_ext *block, zk
 
 /* work: zki_frac_work_len(n) entries, or NULL to allocate. */
 static zki_status frac_prove(const leaves_in *in, size_t n, zki_transcript *t, zki_frac_proof *pf,
-                             zki_ext *point, zki_ext *p_eval, zki_ext *q_eval, zki_ext *work)
+                             zki_ext *point, zki_frac_evals *ev, zki_ext *work)
 {
     memset(pf, 0, sizeof *pf);
     if (n < 1 || n > ZKI_FRAC_MAX_VARS)
@@ -582,15 +613,15 @@ static zki_status frac_prove(const leaves_in *in, size_t n, zki_transcript *t, z
         st = build_layers(in, n, block);
     if (st == ZKI_OK) {
         zki_ext *top = layer_at(block, n, 0);
-        pf->root_p = top[0];
-        pf->root_q = top[1];
+        ev->root_p = top[0];
+        ev->root_q = top[1];
         /* a product of non-zero leaf denominators in a field */
-        ZKI_VERIFY_CHECK(!zki_ext_is_zero(pf->root_q));
-        zki_ts_absorb_ext(t, "frac.root_p", pf->root_p);
-        zki_ts_absorb_ext(t, "frac.root_q", pf->root_q);
-        *p_eval = pf->root_p;
-        *q_eval = pf->root_q;
-        st = prove_layers(in, n, block, t, pf, r, s, p_eval, q_eval);
+        ZKI_VERIFY_CHECK(!zki_ext_is_zero(ev->root_q));
+        pf->root_p = zki_zk_send(t, "frac.root_p", ev->root_p);
+        pf->root_q = zki_zk_send(t, "frac.root_q", ev->root_q);
+        ev->p = ev->root_p;
+        ev->q = ev->root_q;
+        st = prove_layers(in, n, block, t, pf, r, s, &ev->p, &ev->q);
     }
     if (st == ZKI_OK)
         memcpy(point, r, n * sizeof *r);
@@ -604,18 +635,17 @@ static zki_status frac_prove(const leaves_in *in, size_t n, zki_transcript *t, z
 }
 
 zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_transcript *t,
-                          zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval)
+                          zki_frac_proof *pf, zki_ext *point, zki_frac_evals *ev)
 {
     leaves_in in = {p, q, NULL};
-    return frac_prove(&in, n, t, pf, point, p_eval, q_eval, NULL);
+    return frac_prove(&in, n, t, pf, point, ev, NULL);
 }
 
 zki_status zki_frac_prove_leaves(const zki_frac_leaves *lv, size_t n, zki_transcript *t,
-                                 zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval,
-                                 zki_ext *work)
+                                 zki_frac_proof *pf, zki_ext *point, zki_frac_evals *ev, zki_ext *work)
 {
     leaves_in in = {NULL, NULL, lv};
-    return frac_prove(&in, n, t, pf, point, p_eval, q_eval, work);
+    return frac_prove(&in, n, t, pf, point, ev, work);
 }
 
 typedef struct {
@@ -631,16 +661,23 @@ static void fill_from_arrays(const void *ctx, size_t i, size_t n, zki_fe *p, zki
 }
 
 zki_status zki_frac_prove_base(const zki_fe *p, const zki_ext *q, size_t n, zki_transcript *t,
-                               zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval,
-                               zki_ext *work)
+                               zki_frac_proof *pf, zki_ext *point, zki_frac_evals *ev, zki_ext *work)
 {
     leaf_arrays a = {p, q};
     zki_frac_leaves lv = {fill_from_arrays, &a};
-    return zki_frac_prove_leaves(&lv, n, t, pf, point, p_eval, q_eval, work);
+    return zki_frac_prove_leaves(&lv, n, t, pf, point, ev, work);
+}
+
+/* The claims on layer j+1 at (s, mu) from its four private values. */
+static void next_claims_pv(zki_zk *z, const zki_pv ev[4], zki_ext mu, zki_pv *P, zki_pv *Q)
+{
+    zki_ext k[2] = {zki_ext_sub(zki_ext_one(), mu), mu};
+    *P = zki_pv_lin(z, 2, k, ev);
+    *Q = zki_pv_lin(z, 2, k, ev + 2);
 }
 
 zki_status zki_frac_verify(size_t n, const zki_frac_proof *pf, zki_transcript *t,
-                           zki_ext *point, zki_ext *p_eval, zki_ext *q_eval)
+                           zki_ext *point, zki_frac_claims *out)
 {
     if (n < 1 || n > ZKI_FRAC_MAX_VARS || pf->nvars != n || !pf->msgs || !pf->evals)
         return zki_fail(ZKI_ERR_VERIFY, "frac GKR: proof shape (%zu variables expected)", n);
@@ -648,29 +685,33 @@ zki_status zki_frac_verify(size_t n, const zki_frac_proof *pf, zki_transcript *t
     /* proofs come from the prover or the parser, which refuses non-canonical bytes */
     ZKI_VERIFY_CHECK_EACH(i, msg_off(n), ZKI_EXT_CANON(pf->msgs[i]));
     ZKI_VERIFY_CHECK_EACH(i, 4 * n, ZKI_EXT_CANON(pf->evals[i]));
-    zki_ts_absorb_ext(t, "frac.root_p", pf->root_p);
-    zki_ts_absorb_ext(t, "frac.root_q", pf->root_q);
-    zki_ext P = pf->root_p, Q = pf->root_q;
+    zki_zk *z = t->zk;
+    out->root_p = zki_zk_recv(t, "frac.root_p", pf->root_p);
+    out->root_q = zki_zk_recv(t, "frac.root_q", pf->root_q);
+    zki_pv P = out->root_p, Q = out->root_q;
     for (size_t j = 0; j < n; j++) {
         zki_ext lambda = zki_ts_challenge_ext(t, "frac.lambda");
-        zki_ext claim = zki_ext_add(P, zki_ext_mul(lambda, Q));
+        zki_pv claim = zki_pv_add(z, P, zki_pv_scale(z, Q, lambda));
         for (size_t i = 0; i < j; i++) {
-            const zki_ext *m = pf->msgs + msg_off(j) + 3 * i;
-            zki_ts_absorb_ext_vec(t, "frac.round", m, 3);
+            zki_pv v[4];
+            zki_ext w[4];
+            zki_frac_recv_vec(t, "frac.round", pf->msgs + msg_off(j) + 3 * i, v + 1, 3);
             s[i] = zki_ts_challenge_ext(t, "frac.r");
-            claim = zki_sc_next_claim(claim, m, 3, s[i]);
+            zki_sc_next_weights(3, s[i], w);
+            v[0] = claim;
+            claim = zki_pv_lin(z, 4, w, v);
         }
-        const zki_ext *ev = pf->evals + 4 * j;
-        if (zki_frac_layer_check(r, s, j, lambda, ev, claim) != ZKI_OK)
+        zki_pv ev[4];
+        zki_frac_recv_vec(t, "frac.evals", pf->evals + 4 * j, ev, 4);
+        if (layer_check_pv(z, r, s, j, lambda, ev, claim) != ZKI_OK)
             return zki_fail(ZKI_ERR_VERIFY, "frac GKR: layer %zu check failed", j);
-        zki_ts_absorb_ext_vec(t, "frac.evals", ev, 4);
         s[j] = zki_ts_challenge_ext(t, "frac.mu");
-        next_claims(ev, s[j], &P, &Q);
+        next_claims_pv(z, ev, s[j], &P, &Q);
         memcpy(r, s, (j + 1) * sizeof *r);
     }
     memcpy(point, r, n * sizeof *r);
-    *p_eval = P;
-    *q_eval = Q;
-    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(P) && ZKI_EXT_CANON(Q));
-    return ZKI_OK;
+    out->p = P;
+    out->q = Q;
+    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(P.c) && ZKI_EXT_CANON(Q.c));
+    return z ? zki_zk_ok(z) : ZKI_OK;
 }

@@ -17,12 +17,19 @@
  *
  * Transcript: root p, q absorbed; per layer j: lambda drawn, each round
  * message absorbed then its challenge drawn, the four values absorbed,
- * mu drawn. No vec.h or PCS dependencies (built in the tiny field too). */
+ * mu drawn. Zero knowledge (the transcript has a zk context, src/zk/zk.h):
+ * the roots, every round value and every layer value are computed from the
+ * leaves, so each is sent padded (zki_zk_send) in that order; the proof
+ * holds the padded values, the prover returns the true ones, and the
+ * verifier's layer checks become constraints on private values (two
+ * products each). No vec.h or PCS dependencies (built in the tiny field
+ * too). */
 #ifndef ZKI_LOOKUP_GKR_FRAC_H
 #define ZKI_LOOKUP_GKR_FRAC_H
 
 #include "field/field.h"
 #include "transcript/transcript.h"
+#include "zk/zk.h"
 
 #define ZKI_FRAC_MAX_VARS 40
 
@@ -37,10 +44,21 @@ void zki_frac_proof_free(zki_frac_proof *pf);
 /* Bytes of the proof's field elements (16 per extension element). */
 size_t zki_frac_proof_size(const zki_frac_proof *pf);
 
+/* The prover's true values: the root's fraction and the leaves' p, q at
+ * the leaf point (the proof holds the padded root in a zero-knowledge
+ * proof). */
+typedef struct {
+    zki_ext root_p, root_q, p, q;
+} zki_frac_evals;
+/* The verifier's values, private in a zero-knowledge proof. */
+typedef struct {
+    zki_pv root_p, root_q, p, q;
+} zki_frac_claims;
+
 /* Proves the fraction sum of the 2^n leaves. Outputs the leaf point (n
- * coords) and p, q there. ZKI_ERR_INPUT if some q[x] is zero. */
+ * coords) and the true values *ev. ZKI_ERR_INPUT if some q[x] is zero. */
 zki_status zki_frac_prove(const zki_ext *p, const zki_ext *q, size_t n, zki_transcript *t,
-                          zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval);
+                          zki_frac_proof *pf, zki_ext *point, zki_frac_evals *ev);
 /* Leaves computed when read, so that nothing leaf-sized is stored (the
  * lookup prover derives them from its sites). fill writes leaves i .. i +
  * n - 1: numerators p (base field: lookup leaves are -1, 0, m) and
@@ -57,21 +75,27 @@ typedef struct {
  * one block: fresh pages cost a fault and a zeroing each), or NULL.
  * ZKI_ERR_INPUT naming the first leaf whose q is zero. */
 zki_status zki_frac_prove_leaves(const zki_frac_leaves *lv, size_t n, zki_transcript *t,
-                                 zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval,
-                                 zki_ext *work);
+                                 zki_frac_proof *pf, zki_ext *point, zki_frac_evals *ev, zki_ext *work);
 /* The same from arrays of base-field numerators p and denominators q. */
 zki_status zki_frac_prove_base(const zki_fe *p, const zki_ext *q, size_t n, zki_transcript *t,
-                               zki_frac_proof *pf, zki_ext *point, zki_ext *p_eval, zki_ext *q_eval,
-                               zki_ext *work);
+                               zki_frac_proof *pf, zki_ext *point, zki_frac_evals *ev, zki_ext *work);
 /* Extension elements of the prover's layers and work space for n
  * variables: 2^(n+1) (the leaves are not among them). */
 size_t zki_frac_work_len(size_t n);
 
-/* Replays the proof. On success the caller must check root_p, root_q (e.g.
- * root_p == 0, root_q != 0) and that the leaves' p, q at *point equal
- * *p_eval, *q_eval. ZKI_ERR_VERIFY if a layer check fails. */
+/* Replays the proof. On success the caller must check out->root_p,
+ * out->root_q (e.g. root_p == 0, root_q != 0) and that the leaves' p, q at
+ * *point equal out->p, out->q. ZKI_ERR_VERIFY if a layer check fails (all
+ * values public); with private values the layer checks are constraints. */
 zki_status zki_frac_verify(size_t n, const zki_frac_proof *pf, zki_transcript *t,
-                           zki_ext *point, zki_ext *p_eval, zki_ext *q_eval);
+                           zki_ext *point, zki_frac_claims *out);
+
+/* Sends n private values v (the prover's true values) under one label:
+ * padded one by one with t->zk set, else absorbed as one vector (the plain
+ * transcript). out (n entries, may be v) receives what the proof holds. */
+void zki_frac_send_vec(zki_transcript *t, const char *label, const zki_ext *v, zki_ext *out, size_t n);
+/* The verifier's side: reads the n values s of the proof as private values. */
+void zki_frac_recv_vec(zki_transcript *t, const char *label, const zki_ext *s, zki_pv *out, size_t n);
 
 /* ---- one layer step, round by round (exhaustive tests) ------------------- */
 

@@ -464,34 +464,41 @@ static zki_ext seg_weight(const zki_ext *rho, size_t n, unsigned k, size_t off)
     return w;
 }
 
-static zki_ext col_value(const zki_lk_col *c, const zki_ext *ev)
+/* cst + sum_j coef_j ev[j] on the bases' (private) values. */
+static zki_pv col_value(zki_zk *z, const zki_lk_col *c, const zki_pv *ev)
 {
-    zki_ext v = zki_ext_from_fe(zki_fe_from_i64(c->cst));
-    for (unsigned j = 0; j < c->n_terms; j++)
-        v = zki_ext_add(v, zki_ext_scale(ev[j], zki_fe_from_i64(c->coef[j])));
-    return v;
+    zki_ext k[1 + ZKI_LK_MAX_TERMS];
+    zki_pv a[1 + ZKI_LK_MAX_TERMS];
+    k[0] = zki_ext_one();
+    a[0] = zki_pv_pub(zki_ext_from_fe(zki_fe_from_i64(c->cst)));
+    for (unsigned j = 0; j < c->n_terms; j++) {
+        k[1 + j] = zki_ext_from_fe(zki_fe_from_i64(c->coef[j]));
+        a[1 + j] = ev[j];
+    }
+    return zki_pv_lin(z, 1 + c->n_terms, k, a);
 }
 
-/* Claims on bases and m into the ledger; rho[t] is tree t's leaf point. */
+/* Claims on bases and m into the ledger; rho[t] is tree t's leaf point.
+ * evals: the prover's values (public) or the verifier's private ones. */
 static zki_status add_claims(const zki_lookup *lk, const lk_layout *L, zki_ext *const *rho,
-                             const zki_ext *evals, zki_ledger *ledger)
+                             const zki_pv *evals, zki_ledger *ledger)
 {
     size_t e = 0;
     zki_status st = ZKI_OK;
-    ZKI_VERIFY_CHECK_EACH(i, L->n_evals, ZKI_EXT_CANON(evals[i]));
+    ZKI_VERIFY_CHECK_EACH(i, L->n_evals, ZKI_EXT_CANON(evals[i].c));
     for (size_t i = 0; i < lk->n_sites && st == ZKI_OK; i++) {
         const lk_site *s = &lk->sites[i];
         /* a claim's variables are the low coordinates of its tree's leaf point */
         ZKI_VERIFY_CHECK(claim_vars(s) <= L->tree_n[L->tree[1 + i]] && s->len <= (size_t)1 << s->k);
         for (unsigned c = 0; c < s->n_cols; c++)
             for (unsigned j = 0; j < s->cols[c].n_terms && st == ZKI_OK; j++)
-                st = zki_ledger_add(ledger, s->cols[c].tensor[j], rho[L->tree[1 + i]], claim_vars(s),
-                                    evals[e++]);
+                st = zki_ledger_add_pv(ledger, s->cols[c].tensor[j], rho[L->tree[1 + i]], claim_vars(s),
+                                       evals[e++]);
     }
     ZKI_VERIFY_CHECK(st != ZKI_OK || e + 1 == L->n_evals); /* one value per base term, then m */
     ZKI_VERIFY_CHECK(lk->table->log_size <= L->tree_n[L->tree[0]]);
     if (st == ZKI_OK)
-        st = zki_ledger_add(ledger, lk->m_tensor, rho[L->tree[0]], lk->table->log_size, evals[e]);
+        st = zki_ledger_add_pv(ledger, lk->m_tensor, rho[L->tree[0]], lk->table->log_size, evals[e]);
     return st;
 }
 
@@ -705,21 +712,26 @@ zki_status zki_lookup_prove_in(zki_lookup *lk, zki_transcript *t, zki_lookup_pro
     zki_ext *gkr = blk, *eq = gkr;
     zki_ext **rho = alloc_points(&L);
     seg_pos *pos = leaf_order(&L);
-    pf->evals = malloc(L.n_evals * sizeof *pf->evals);
+    /* a zero-knowledge proof adds the inverse of the roots' denominators */
+    size_t n_evals = L.n_evals + (t->zk ? 1 : 0);
+    pf->evals = malloc(n_evals * sizeof *pf->evals);
     pf->gkr = calloc(L.n_trees, sizeof *pf->gkr);
-    if (!blk || !rho || !pos || !pf->evals || !pf->gkr) {
+    zki_pv *claims = malloc(L.n_evals * sizeof *claims);
+    if (!blk || !rho || !pos || !pf->evals || !pf->gkr || !claims) {
         st = zki_fail(ZKI_ERR_NOMEM, "lookup leaves (%zu)", N);
         goto done;
     }
-    pf->n_evals = L.n_evals;
+    pf->n_evals = n_evals;
     pf->n_trees = L.n_trees;
     ZKI_VERIFY_CHECK(L.tree_start[L.n_trees - 1] + ((size_t)1 << L.tree_n[L.n_trees - 1]) == L.total);
     leaf_src S = {lk, L.k, pos, L.n_seg, 0, alpha, beta};
     zki_frac_leaves lv = {tree_fill, &S};
+    zki_ext den = zki_ext_one(); /* the product of the roots' denominators */
     for (size_t b = 0; b < L.n_trees && st == ZKI_OK; b++) {
-        zki_ext P, Q;
+        zki_frac_evals fe;
         S.base = L.tree_start[b];
-        st = zki_frac_prove_leaves(&lv, L.tree_n[b], t, &pf->gkr[b], rho[b], &P, &Q, gkr);
+        st = zki_frac_prove_leaves(&lv, L.tree_n[b], t, &pf->gkr[b], rho[b], &fe, gkr);
+        den = zki_ext_mul(den, fe.root_q);
     }
     if (st != ZKI_OK)
         goto done;
@@ -748,11 +760,16 @@ zki_status zki_lookup_prove_in(zki_lookup *lk, zki_transcript *t, zki_lookup_pro
             zki_ext_acc_mac_fe(&acc, lk->m[i], eq[i]);
         pf->evals[e] = zki_ext_acc_reduce(&acc);
     }
-    zki_ts_absorb_ext_vec(t, "lk.evals", pf->evals, pf->n_evals);
-    st = add_claims(lk, &L, rho, pf->evals, ledger);
+    for (size_t e = 0; e < L.n_evals; e++) /* the claims keep the true values */
+        claims[e] = zki_pv_pub(pf->evals[e]);
+    zki_frac_send_vec(t, "lk.evals", pf->evals, pf->evals, L.n_evals);
+    if (t->zk) /* non-zero: every leaf denominator is (frac_prove refuses a zero) */
+        pf->evals[L.n_evals] = zki_zk_send(t, "lk.den_inv", zki_ext_inv(den));
+    st = add_claims(lk, &L, rho, claims, ledger);
 done:
     if (!work)
         zki_scratch_free(blk);
+    free(claims);
     free(pos);
     free_points(rho, &L);
     layout_free(&L);
@@ -763,87 +780,118 @@ done:
 
 /* ---- verifier ---------------------------------------------------------------- */
 
+/* sum_b root_p[b] / root_q[b] = 0 with every root_q non-zero, on the
+ * roots (private in a zero-knowledge proof): cross-multiplied, num / den.
+ * A public zero root_q fails here; a private one is checked by the caller
+ * (den times the proof's inverse is 1). */
+static zki_status roots_sum(zki_zk *z, const zki_frac_claims *fc, size_t n_trees, zki_pv *den)
+{
+    zki_pv num = zki_pv_pub(zki_ext_zero());
+    *den = zki_pv_pub(zki_ext_one());
+    for (size_t b = 0; b < n_trees; b++) {
+        zki_pv rp = fc[b].root_p, rq = fc[b].root_q;
+        if (zki_pv_is_pub(rq) && zki_ext_is_zero(rq.c))
+            return zki_fail(ZKI_ERR_VERIFY, "lookup: zero denominator at a root");
+        num = zki_pv_add(z, zki_pv_mul(z, num, rq), zki_pv_mul(z, rp, *den));
+        *den = zki_pv_mul(z, *den, rq);
+    }
+    if (zki_pv_assert_eq(z, num, zki_pv_pub(zki_ext_zero()), "lookup: the roots' fractions sum to zero"))
+        return zki_fail(ZKI_ERR_VERIFY, "lookup: fraction sum is not zero");
+    return ZKI_OK;
+}
+
+/* Each tree's leaves at its point, from the segments it holds (the bases'
+ * and m's values ev), against the GKR's leaf claims. */
+static zki_status leaves_match(const zki_lookup *lk, const lk_layout *L, zki_zk *z, zki_ext *const *rho,
+                               zki_ext alpha, zki_ext beta, const zki_pv *ev, const zki_frac_claims *fc)
+{
+    const zki_lookup_table *T = lk->table;
+    zki_pv *Pw = malloc(2 * L->n_trees * sizeof *Pw), *Qw = Pw ? Pw + L->n_trees : NULL;
+    if (!Pw)
+        return zki_fail(ZKI_ERR_NOMEM, "lookup verify");
+    for (size_t b = 0; b < L->n_trees; b++)
+        Pw[b] = Qw[b] = zki_pv_pub(zki_ext_zero());
+    size_t e = 0;
+    for (size_t si = 0; si < lk->n_sites; si++) {
+        const lk_site *s = &lk->sites[si];
+        size_t b = L->tree[1 + si];
+        zki_pv v = col_value(z, &s->cols[0], ev + e);
+        e += s->cols[0].n_terms;
+        if (s->n_cols == 2) {
+            v = zki_pv_add(z, v, zki_pv_scale(z, col_value(z, &s->cols[1], ev + e), beta));
+            e += s->cols[1].n_terms;
+        }
+        zki_ext w = seg_weight(rho[b], L->tree_n[b], s->k, L->off[1 + si]);
+        zki_ext pw = zki_ext_mul(w, zki_lk_prefix_mle(site_leaves(s), s->k, rho[b]));
+        Pw[b] = zki_pv_sub(z, Pw[b], zki_pv_pub(pw));
+        /* w (alpha - v) */
+        Qw[b] = zki_pv_add(z, Qw[b], zki_pv_scale(z, zki_pv_sub(z, zki_pv_pub(alpha), v), w));
+    }
+    {
+        size_t b = L->tree[0];
+        zki_ext w = seg_weight(rho[b], L->tree_n[b], T->log_size, L->off[0]);
+        zki_ext tv = zki_lookup_table_eval(T, rho[b], beta);
+        Pw[b] = zki_pv_add(z, Pw[b], zki_pv_scale(z, ev[e], w));
+        Qw[b] = zki_pv_add(z, Qw[b], zki_pv_pub(zki_ext_mul(w, zki_ext_sub(alpha, tv))));
+    }
+    zki_status st = ZKI_OK;
+    for (size_t b = 0; b < L->n_trees && st == ZKI_OK; b++)
+        if (zki_pv_assert_eq(z, Pw[b], fc[b].p, "lookup: a tree's leaf numerators") ||
+            zki_pv_assert_eq(z, Qw[b], fc[b].q, "lookup: a tree's leaf denominators"))
+            st = zki_fail(ZKI_ERR_VERIFY, "lookup: leaf values of tree %zu do not match the GKR", b);
+    free(Pw);
+    return st;
+}
+
 zki_status zki_lookup_verify(zki_lookup *lk, zki_transcript *t, const zki_lookup_proof *pf,
                              zki_ledger *ledger)
 {
-    const zki_lookup_table *T = lk->table;
     lk_layout L;
     zki_status st = layout(lk, &L);
     if (st != ZKI_OK)
         return st;
-    int shape_ok = pf->n_evals == L.n_evals && pf->evals && pf->n_trees == L.n_trees && pf->gkr;
+    zki_zk *z = t->zk;
+    /* a zero-knowledge proof ends with the inverse of the roots' denominators */
+    int shape_ok = pf->n_evals == L.n_evals + (z ? 1 : 0) && pf->evals && pf->n_trees == L.n_trees && pf->gkr;
     for (size_t b = 0; shape_ok && b < L.n_trees; b++)
         shape_ok = pf->gkr[b].nvars == L.tree_n[b];
     zki_ext **rho = shape_ok ? alloc_points(&L) : NULL;
-    zki_ext *P = malloc(2 * L.n_trees * sizeof *P), *Q = P ? P + L.n_trees : NULL;
+    zki_frac_claims *fc = malloc(L.n_trees * sizeof *fc);
+    zki_pv *ev = malloc(L.n_evals * sizeof *ev), den;
     if (!shape_ok) {
         st = zki_fail(ZKI_ERR_VERIFY, "lookup proof: wrong shape");
         goto done;
     }
-    if (!rho || !P) {
+    if (!rho || !fc || !ev) {
         st = zki_fail(ZKI_ERR_NOMEM, "lookup verify");
         goto done;
     }
     absorb_shape(lk, t);
     zki_ext alpha = zki_ts_challenge_ext(t, "lk.alpha");
     zki_ext beta = zki_ts_challenge_ext(t, "lk.beta");
-    /* sum_b root_p[b] / root_q[b] = 0, every root_q non-zero */
-    zki_ext num = zki_ext_zero(), den = zki_ext_one();
-    for (size_t b = 0; b < L.n_trees; b++) {
-        st = zki_frac_verify(L.tree_n[b], &pf->gkr[b], t, rho[b], &P[b], &Q[b]);
-        if (st != ZKI_OK)
-            goto done;
-        zki_ext rp = pf->gkr[b].root_p, rq = pf->gkr[b].root_q;
-        if (zki_ext_is_zero(rq)) {
+    for (size_t b = 0; b < L.n_trees && st == ZKI_OK; b++)
+        st = zki_frac_verify(L.tree_n[b], &pf->gkr[b], t, rho[b], &fc[b]);
+    if (st == ZKI_OK)
+        st = roots_sum(z, fc, L.n_trees, &den);
+    if (st != ZKI_OK)
+        goto done;
+    zki_frac_recv_vec(t, "lk.evals", pf->evals, ev, L.n_evals);
+    if (z) {
+        zki_pv inv = zki_zk_recv(t, "lk.den_inv", pf->evals[L.n_evals]);
+        if (zki_pv_assert_eq(z, zki_pv_mul(z, den, inv), zki_pv_pub(zki_ext_one()),
+                             "lookup: the roots' denominators are invertible")) {
             st = zki_fail(ZKI_ERR_VERIFY, "lookup: zero denominator at a root");
             goto done;
         }
-        num = zki_ext_add(zki_ext_mul(num, rq), zki_ext_mul(rp, den));
-        den = zki_ext_mul(den, rq);
     }
-    if (!zki_ext_is_zero(num)) {
-        st = zki_fail(ZKI_ERR_VERIFY, "lookup: fraction sum is not zero");
-        goto done;
-    }
-    zki_ts_absorb_ext_vec(t, "lk.evals", pf->evals, pf->n_evals);
-    /* each tree's leaves at its point, from the segments it holds */
-    zki_ext *Pw = malloc(2 * L.n_trees * sizeof *Pw), *Qw = Pw ? Pw + L.n_trees : NULL;
-    if (!Pw) {
-        st = zki_fail(ZKI_ERR_NOMEM, "lookup verify");
-        goto done;
-    }
-    for (size_t b = 0; b < L.n_trees; b++)
-        Pw[b] = Qw[b] = zki_ext_zero();
-    size_t e = 0;
-    for (size_t si = 0; si < lk->n_sites; si++) {
-        const lk_site *s = &lk->sites[si];
-        size_t b = L.tree[1 + si];
-        zki_ext v = col_value(&s->cols[0], pf->evals + e);
-        e += s->cols[0].n_terms;
-        if (s->n_cols == 2) {
-            v = zki_ext_add(v, zki_ext_mul(beta, col_value(&s->cols[1], pf->evals + e)));
-            e += s->cols[1].n_terms;
-        }
-        zki_ext w = seg_weight(rho[b], L.tree_n[b], s->k, L.off[1 + si]);
-        Pw[b] = zki_ext_sub(Pw[b], zki_ext_mul(w, zki_lk_prefix_mle(site_leaves(s), s->k, rho[b])));
-        Qw[b] = zki_ext_add(Qw[b], zki_ext_mul(w, zki_ext_sub(alpha, v)));
-    }
-    {
-        size_t b = L.tree[0];
-        zki_ext w = seg_weight(rho[b], L.tree_n[b], T->log_size, L.off[0]);
-        zki_ext tv = zki_lookup_table_eval(T, rho[b], beta);
-        Pw[b] = zki_ext_add(Pw[b], zki_ext_mul(w, pf->evals[e]));
-        Qw[b] = zki_ext_add(Qw[b], zki_ext_mul(w, zki_ext_sub(alpha, tv)));
-    }
-    for (size_t b = 0; b < L.n_trees && st == ZKI_OK; b++)
-        if (!zki_ext_eq(Pw[b], P[b]) || !zki_ext_eq(Qw[b], Q[b]))
-            st = zki_fail(ZKI_ERR_VERIFY, "lookup: leaf values of tree %zu do not match the GKR",
-                          b);
-    free(Pw);
+    st = leaves_match(lk, &L, z, rho, alpha, beta, ev, fc);
     if (st == ZKI_OK)
-        st = add_claims(lk, &L, rho, pf->evals, ledger);
+        st = add_claims(lk, &L, rho, ev, ledger);
+    if (st == ZKI_OK && z)
+        st = zki_zk_ok(z);
 done:
-    free(P);
+    free(fc);
+    free(ev);
     free_points(rho, &L);
     layout_free(&L);
     return st;

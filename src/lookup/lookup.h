@@ -31,6 +31,14 @@
  *      (k = site's nvars, rho the leaf point of the site's tree) and m
  *      (tensor id m_tensor given at creation) at rho_K. The caller chains
  *      the base claims to their tensors and opens m with the PCS.
+ * Zero knowledge (the transcript has a zk context, src/zk/zk.h): every GKR
+ * value (gkr_frac.h) and every base and m value is sent padded, one by one
+ * in the same order; the proof ends with one more padded value, the
+ * inverse of the product of the roots' denominators, so that "root q !=
+ * 0" becomes the constraint (prod root_q) * inverse = 1. The verifier's
+ * checks (the roots' fractions summing to 0, the leaves against the GKR)
+ * are constraints on private values, and the claims it appends carry
+ * them; the prover's ledger gets the true values.
  * Per proof O(total lookups + table size); proof O(log^2) field elements.
  *
  * Bad input: a value outside the table makes zki_lookup_multiplicities
@@ -143,7 +151,8 @@ typedef struct {
     size_t n_trees;
     zki_frac_proof *gkr; /* n_trees GKR proofs */
     size_t n_evals;
-    zki_ext *evals; /* base values per site/column/term, then m */
+    zki_ext *evals; /* base values per site/column/term, then m; in a
+                     * zero-knowledge proof then the roots' inverse */
 } zki_lookup_proof;
 
 void zki_lookup_proof_free(zki_lookup_proof *pf);

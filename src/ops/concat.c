@@ -97,7 +97,8 @@ static void selector_fill(const zki_concat_dims *d, const zki_ext *er, zki_ext *
 }
 
 zki_status zki_concat_prove(const zki_concat_dims *d, const int64_t *const *P, const zki_ext *r, zki_ext v,
-                            zki_transcript *t, zki_sc_proof *sc, zki_ext *vals, zki_ext *const *points)
+                            zki_transcript *t, zki_sc_proof *sc, zki_ext *vals, zki_ext *const *points,
+                            zki_ext *evals)
 {
     memset(sc, 0, sizeof(*sc));
     size_t xy = d->lw + d->lh, n = d->m + d->lt, big = (size_t)1 << n;
@@ -126,9 +127,9 @@ zki_status zki_concat_prove(const zki_concat_dims *d, const int64_t *const *P, c
     if ((st = zki_sumcheck_prove(&inst, v, t, sc, s, ev)))
         goto out;
     for (uint32_t i = 0; i < d->k; i++) {
-        vals[i] = zki_mle_eval_ext(T + ((size_t)i << d->m), d->lcp[i], s);
+        evals[i] = zki_mle_eval_ext(T + ((size_t)i << d->m), d->lcp[i], s);
         part_point(d, r, s, i, points[i]);
-        zki_ts_absorb_ext(t, "concat.part", vals[i]);
+        vals[i] = zki_zk_send(t, "concat.part", evals[i]);
     }
 out:
     free(exy);
@@ -142,47 +143,53 @@ out:
     return st;
 }
 
-zki_status zki_concat_verify(const zki_concat_dims *d, const zki_ext *r, zki_ext v, const zki_sc_proof *sc,
-                             const zki_ext *vals, zki_transcript *t, zki_ext *const *points)
+zki_status zki_concat_verify(const zki_concat_dims *d, const zki_ext *r, zki_pv v, const zki_sc_proof *sc,
+                             const zki_ext *vals, zki_transcript *t, zki_ext *const *points, zki_pv *out)
 {
     size_t xy = d->lw + d->lh, n = d->m + d->lt;
     const zki_ext *rc = r + xy;
-    zki_ext *s = malloc(sizeof(zki_ext) * (n + 1)), fin = zki_ext_zero();
+    zki_zk *z = t->zk;
+    zki_ext *s = malloc(sizeof(zki_ext) * (n + 1)), *k = malloc(sizeof(zki_ext) * d->k);
     zki_ext *er = malloc(sizeof(zki_ext) << d->lc), *es = malloc(sizeof(zki_ext) << d->m);
     zki_ext *et = malloc(sizeof(zki_ext) << d->lt);
+    zki_pv fin = zki_pv_pub(zki_ext_zero());
     zki_status st = ZKI_OK;
-    if (!s || !er || !es || !et) {
+    if (!s || !k || !er || !es || !et) {
         st = zki_fail(ZKI_ERR_NOMEM, "concat: verifier tables");
         goto out;
     }
-    if (zki_sumcheck_verify(n, 2, v, sc, t, s, &fin)) {
+    if (zki_sumcheck_verify_pv(n, 2, v, sc, t, s, &fin)) {
         st = zki_fail_ctx(ZKI_ERR_VERIFY, "concat: sum-check");
         goto out;
+    }
+    for (uint32_t i = 0; i < d->k; i++) {
+        part_point(d, r, s, i, points[i]);
+        out[i] = zki_zk_recv(t, "concat.part", vals[i]);
     }
     zki_eq_table(er, rc, d->lc);
     zki_eq_table(es, s, d->m);
     zki_eq_table(et, s + d->m, d->lt);
     /* S~(s) = sum_t eq(s_hi, t) sum_{c < C_t} eq(r_c, off_t + c) eq(s_lo, c);
      * T~(s) = sum_t eq(s_hi, t) a_t Z_t */
-    zki_ext sel = zki_ext_zero(), tv = zki_ext_zero();
+    zki_ext sel = zki_ext_zero();
     for (uint32_t i = 0; i < d->k; i++) {
         zki_ext_acc a;
         zki_ext_acc_zero(&a);
         for (uint64_t c = 0; c < d->C[i]; c++)
             zki_ext_acc_mac(&a, er[d->off[i] + c], es[c]);
         sel = zki_ext_add(sel, zki_ext_mul(et[i], zki_ext_acc_reduce(&a)));
-        tv = zki_ext_add(tv, zki_ext_mul(zki_ext_mul(et[i], vals[i]), zero_tail(s, d->lcp[i], d->m)));
+        k[i] = zki_ext_mul(et[i], zero_tail(s, d->lcp[i], d->m));
     }
-    if (!zki_ext_eq(zki_ext_mul(sel, tv), fin)) {
+    zki_pv tv = zki_pv_lin(z, d->k, k, out);
+    if (zki_pv_assert_eq(z, zki_pv_scale(z, tv, sel), fin, "concat: the last round is S~(s) T~(s)")) {
         st = zki_fail(ZKI_ERR_VERIFY, "concat: the sum-check's last round does not match the input claims");
         goto out;
     }
-    for (uint32_t i = 0; i < d->k; i++) {
-        part_point(d, r, s, i, points[i]);
-        zki_ts_absorb_ext(t, "concat.part", vals[i]);
-    }
+    if (z)
+        st = zki_zk_ok(z);
 out:
     free(s);
+    free(k);
     free(er);
     free(es);
     free(et);

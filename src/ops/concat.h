@@ -19,7 +19,10 @@
  * itself in O(2^lc + k 2^m) and checks
  *     final = S~(s) sum_t eq(s_hi, t) a_t Z_t,  Z_t = prod_{lc_t <= i < m} (1 - s_i).
  *
- * Transcript: the sum-check, then a_0 .. a_{k-1}. */
+ * Transcript: the sum-check, then a_0 .. a_{k-1}. In a zero-knowledge
+ * proof (src/zk/zk.h) the a_t and the sum-check's messages are sent
+ * padded: the proof holds the padded values, the prover keeps the true
+ * ones, and the verifier's check is a constraint on private values. */
 #ifndef ZKI_OPS_CONCAT_H
 #define ZKI_OPS_CONCAT_H
 
@@ -50,13 +53,18 @@ size_t zki_concat_part_nvars(const zki_concat_dims *d, uint32_t i);
 /* Y padded [B][2^(lc+lh+lw)] from the parts, padded alike (malloc'ed). */
 int64_t *zki_concat_forward(const zki_concat_dims *d, const int64_t *const *P);
 
-/* Prover: v = Y~(r). Fills sc and vals[k] (a_t) and writes part i's point
- * to points[i] (caller-allocated, zki_concat_part_nvars each). */
+/* Prover: v = Y~(r). Fills sc and vals[k] (the a_t as the proof holds
+ * them), writes part i's point to points[i] (caller-allocated,
+ * zki_concat_part_nvars each) and the a_t's true values to evals[k] (not
+ * vals). */
 zki_status zki_concat_prove(const zki_concat_dims *d, const int64_t *const *P, const zki_ext *r, zki_ext v,
-                            zki_transcript *t, zki_sc_proof *sc, zki_ext *vals, zki_ext *const *points);
-/* Verifier: ZKI_ERR_VERIFY if the proof does not turn the claim into
- * vals[i] at points[i] (which the caller must check). */
-zki_status zki_concat_verify(const zki_concat_dims *d, const zki_ext *r, zki_ext v, const zki_sc_proof *sc,
-                             const zki_ext *vals, zki_transcript *t, zki_ext *const *points);
+                            zki_transcript *t, zki_sc_proof *sc, zki_ext *vals, zki_ext *const *points,
+                            zki_ext *evals);
+/* Verifier on a claim Y~(r) = v that may be private: ZKI_ERR_VERIFY if the
+ * proof does not turn the claim into out[i] at points[i] (which the caller
+ * must check); with private values the last round's check is a
+ * constraint. */
+zki_status zki_concat_verify(const zki_concat_dims *d, const zki_ext *r, zki_pv v, const zki_sc_proof *sc,
+                             const zki_ext *vals, zki_transcript *t, zki_ext *const *points, zki_pv *out);
 
 #endif

@@ -502,9 +502,9 @@ static zki_status sc_prove(size_t nvars, unsigned ntab, zki_ext *const *tabs, zk
     return zki_sumcheck_prove(&inst, claim, t, proof, point, evals);
 }
 
-static zki_status sc_verify(const char *what, size_t nvars, unsigned degree, zki_ext claim,
+static zki_status sc_verify(const char *what, size_t nvars, unsigned degree, zki_pv claim,
                             const zki_sc_proof *proof, zki_transcript *t, zki_ext *point,
-                            zki_ext *final_value)
+                            zki_pv *final_value)
 {
     if (proof->nvars != nvars || proof->degree != degree)
         return zki_fail(ZKI_ERR_VERIFY, "conv: %s has %zu rounds of degree %u, want %zu of %u",
@@ -512,7 +512,7 @@ static zki_status sc_verify(const char *what, size_t nvars, unsigned degree, zki
     *final_value = claim;
     if (nvars == 0)
         return ZKI_OK;
-    zki_status st = zki_sumcheck_verify(nvars, degree, claim, proof, t, point, final_value);
+    zki_status st = zki_sumcheck_verify_pv(nvars, degree, claim, proof, t, point, final_value);
     if (st)
         return st == ZKI_ERR_INPUT ? zki_fail_ctx(ZKI_ERR_VERIFY, "conv: %s", what)
                                    : st;
@@ -598,12 +598,12 @@ static zki_status table_eval(zki_ext *out, const zki_ext *T, size_t n, const zki
 }
 
 /* Sum-checks 2 and 3 of the general path (see conv.h), after sum-check 1
- * ended at p1 with xf_eval and wf_eval. Xb[c][iy][ix]: X folded over the
- * batch. */
+ * ended at p1 with the true values xf and wf. Xb[c][iy][ix]: X folded over
+ * the batch. Sets ev->x and ev->w. */
 static zki_status general_prove(const zki_conv_dims *d, const zki_ext *Xb, const void *W, int w_bits,
                                 const zki_ext *eqoc, const zki_ext *p1, const zki_ext *eqoy,
-                                const zki_ext *eqox, zki_transcript *t, zki_conv_proof *proof, zki_ext *p2,
-                                zki_ext *p3)
+                                const zki_ext *eqox, zki_ext xf, zki_ext wf, zki_transcript *t,
+                                zki_conv_proof *proof, zki_ext *p2, zki_ext *p3, zki_conv_evals *cev)
 {
     size_t lk = d->lkw + d->lkh, n2v = d->lw + d->lh + d->lc, n2 = (size_t)1 << n2v;
     uint64_t C = d->C, H = d->H, Wd = d->W, KH = d->KH, KW = d->KW, nk = (uint64_t)1 << (lk + d->licl);
@@ -633,10 +633,10 @@ static zki_status general_prove(const zki_conv_dims *d, const zki_ext *Xb, const
                            zki_ext_mul(Ty[(j >> d->lw) & (((size_t)1 << d->lh) - 1)],
                                        Tx[j & (((size_t)1 << d->lw) - 1)]));
     zki_ext *tabs2[2] = {Xp, Q};
-    if ((st = sc_prove(n2v, 2, tabs2, proof->xf_eval, t, &proof->sc2, p2, ev)))
+    if ((st = sc_prove(n2v, 2, tabs2, xf, t, &proof->sc2, p2, ev)))
         goto out;
-    proof->x_eval = ev[0];
-    zki_ts_absorb_ext(t, "cv.x", ev[0]);
+    cev->x = ev[0];
+    proof->x_eval = zki_zk_send(t, "cv.x", ev[0]);
     /* sum-check 3 over oc: Wo[oc] = W~(r_kx, r_ky, r_icl, oc) against To */
     zki_eq_table(ek, p1, lk + d->licl);
     for (uint64_t oc = 0; oc < d->OC; oc++) {
@@ -650,10 +650,10 @@ static zki_status general_prove(const zki_conv_dims *d, const zki_ext *Xb, const
         Wo[oc] = zki_ext_acc_reduce(&a);
     }
     zki_ext *tabs3[2] = {Wo, To};
-    if ((st = sc_prove(d->loc, 2, tabs3, proof->wf_eval, t, &proof->sc3, p3, ev)))
+    if ((st = sc_prove(d->loc, 2, tabs3, wf, t, &proof->sc3, p3, ev)))
         goto out;
-    proof->w_eval = ev[0];
-    zki_ts_absorb_ext(t, "cv.w3", ev[0]);
+    cev->w = ev[0];
+    proof->w_eval = zki_zk_send(t, "cv.w3", ev[0]);
 out:
     free(Xp);
     free(Q);
@@ -671,7 +671,7 @@ out:
 zki_status zki_conv_prove(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits,
                           const int64_t *bias, const zki_ext *r_acc, zki_ext v,
                           zki_transcript *t, zki_conv_proof *proof, zki_ext *x_point,
-                          zki_ext *w_point)
+                          zki_ext *w_point, zki_conv_evals *cev)
 {
     memset(proof, 0, sizeof(*proof));
     if (w_bits != 8 && w_bits != 16)
@@ -719,8 +719,8 @@ zki_status zki_conv_prove(const zki_conv_dims *d, const int64_t *X, const void *
             zki_ext_acc_mac_fe(&a, zki_fe_from_i64(bias[oc]), eqoc[oc]);
         beval = zki_ext_acc_reduce(&a);
     }
-    proof->b_eval = beval;
-    zki_ts_absorb_ext(t, "cv.bias", beval);
+    cev->b = beval;
+    proof->b_eval = zki_zk_send(t, "cv.bias", beval);
     zki_ext target = zki_ext_sub(v, zki_ext_mul(beval, out_mask(d, r_acc)));
 
     /* Wf[g, icl, ky, kx] = sum_ocl eq(r_ocl, ocl) W[g Cog + ocl, icl, ky, kx] */
@@ -789,13 +789,13 @@ zki_status zki_conv_prove(const zki_conv_dims *d, const int64_t *X, const void *
     st = sc_prove(n1v, d->lg && !d->general ? 3 : 2, tabs1, target, t, &proof->sc1, p1, ev);
     if (st)
         goto out;
-    proof->w_eval = ev[0];
-    proof->xf_eval = ev[1];
-    zki_ts_absorb_ext(t, "cv.w", ev[0]);
-    zki_ts_absorb_ext(t, "cv.xf", ev[1]);
+    /* general: ev[0] is the folded weights' value (wf), W~'s comes later */
+    cev->w = ev[0];
+    proof->w_eval = zki_zk_send(t, "cv.w", ev[0]);
+    proof->xf_eval = zki_zk_send(t, "cv.xf", ev[1]);
     if (d->general) {
-        proof->wf_eval = ev[0];
-        st = general_prove(d, Xb, W, w_bits, eqoc, p1, eqoy, eqox, t, proof, p2, p3);
+        proof->wf_eval = proof->w_eval;
+        st = general_prove(d, Xb, W, w_bits, eqoc, p1, eqoy, eqox, ev[1], ev[0], t, proof, p2, p3, cev);
         if (!st)
             out_points(d, r_acc, p1, p2, p3, x_point, w_point);
         goto out;
@@ -816,11 +816,11 @@ zki_status zki_conv_prove(const zki_conv_dims *d, const int64_t *X, const void *
     for (size_t j = 0; j < n2; j++)
         Q[j] = zki_ext_mul(Ty[j >> d->lw], Tx[j & (((size_t)1 << d->lw) - 1)]);
     zki_ext *tabs2[2] = {Xp, Q};
-    st = sc_prove(n2v, 2, tabs2, proof->xf_eval, t, &proof->sc2, p2, ev);
+    st = sc_prove(n2v, 2, tabs2, ev[1], t, &proof->sc2, p2, ev);
     if (st)
         goto out;
-    proof->x_eval = ev[0];
-    zki_ts_absorb_ext(t, "cv.x", ev[0]);
+    cev->x = ev[0];
+    proof->x_eval = zki_zk_send(t, "cv.x", ev[0]);
     out_points(d, r_acc, p1, p2, NULL, x_point, w_point);
 out:
     free(eqb);
@@ -846,19 +846,28 @@ out:
     return st;
 }
 
+/* fin == a * b * k (k public), or the failure `what`. */
+static zki_status final_check(zki_transcript *t, zki_pv fin, zki_pv a, zki_pv b, zki_ext k, const char *what)
+{
+    zki_pv tabs[2] = {a, zki_pv_scale(t->zk, b, k)};
+    if (zki_sumcheck_check_final_pv(NULL, NULL, 0, tabs, 2, fin, t))
+        return zki_fail(ZKI_ERR_VERIFY, "conv: %s", what);
+    return ZKI_OK;
+}
+
 /* The general path's checks after sum-check 1 ended in fin at p1. */
 static zki_status general_verify(const zki_conv_dims *d, const zki_ext *r_acc, const zki_conv_proof *proof,
-                                 zki_transcript *t, const zki_ext *p1, zki_ext fin, zki_ext *x_point,
-                                 zki_ext *w_point)
+                                 zki_transcript *t, const zki_ext *p1, zki_pv fin, zki_ext *x_point,
+                                 zki_ext *w_point, zki_conv_claims *out)
 {
     const zki_ext *r_ox = r_acc, *r_oy = r_acc + d->low, *r_oc = r_oy + d->loh;
     size_t lk = d->lkw + d->lkh, n2v = d->lw + d->lh + d->lc;
-    zki_ext p2[NV_MAX], p3[NV_MAX], fin2, fin3, ty, tx, tc, to;
-    if (!zki_ext_eq(fin, zki_ext_mul(proof->wf_eval, proof->xf_eval)))
-        return zki_fail(ZKI_ERR_VERIFY, "conv: sum-check 1 ends off w * x_im2col");
-    zki_ts_absorb_ext(t, "cv.w", proof->wf_eval);
-    zki_ts_absorb_ext(t, "cv.xf", proof->xf_eval);
-    zki_status st = sc_verify("sum-check 2", n2v, 2, proof->xf_eval, &proof->sc2, t, p2, &fin2);
+    zki_ext p2[NV_MAX], p3[NV_MAX], ty, tx, tc, to;
+    zki_pv fin2, fin3;
+    zki_pv wf = zki_zk_recv(t, "cv.w", proof->wf_eval), xf = zki_zk_recv(t, "cv.xf", proof->xf_eval);
+    zki_status st = final_check(t, fin, wf, xf, zki_ext_one(), "sum-check 1 ends off w * x_im2col");
+    if (!st)
+        st = sc_verify("sum-check 2", n2v, 2, xf, &proof->sc2, t, p2, &fin2);
     if (st)
         return st;
     zki_ext *eqoc = malloc(sizeof(zki_ext) << d->loc), *Tc = malloc(sizeof(zki_ext) << d->lc);
@@ -881,19 +890,17 @@ static zki_status general_verify(const zki_conv_dims *d, const zki_ext *r_acc, c
         st = table_eval(&tc, Tc, d->lc, p2 + d->lw + d->lh);
     if (st)
         goto out;
-    if (!zki_ext_eq(fin2, zki_ext_mul(proof->x_eval, zki_ext_mul(tc, zki_ext_mul(ty, tx))))) {
-        st = zki_fail(ZKI_ERR_VERIFY, "conv: sum-check 2 ends off x * index maps");
+    out->x = zki_zk_recv(t, "cv.x", proof->x_eval);
+    if ((st = final_check(t, fin2, out->x, zki_pv_pub(tc), zki_ext_mul(ty, tx),
+                          "sum-check 2 ends off x * index maps")))
         goto out;
-    }
-    zki_ts_absorb_ext(t, "cv.x", proof->x_eval);
-    if ((st = sc_verify("sum-check 3", d->loc, 2, proof->wf_eval, &proof->sc3, t, p3, &fin3)) ||
+    if ((st = sc_verify("sum-check 3", d->loc, 2, wf, &proof->sc3, t, p3, &fin3)) ||
         (st = table_eval(&to, To, d->loc, p3)))
         goto out;
-    if (!zki_ext_eq(fin3, zki_ext_mul(proof->w_eval, to))) {
-        st = zki_fail(ZKI_ERR_VERIFY, "conv: sum-check 3 ends off w * output-channel map");
+    out->w = zki_zk_recv(t, "cv.w3", proof->w_eval);
+    if ((st = final_check(t, fin3, out->w, zki_pv_pub(to), zki_ext_one(),
+                          "sum-check 3 ends off w * output-channel map")))
         goto out;
-    }
-    zki_ts_absorb_ext(t, "cv.w3", proof->w_eval);
     out_points(d, r_acc, p1, p2, p3, x_point, w_point);
 out:
     free(eqoc);
@@ -902,34 +909,37 @@ out:
     return st;
 }
 
-zki_status zki_conv_verify(const zki_conv_dims *d, const zki_ext *r_acc, zki_ext v,
+zki_status zki_conv_verify(const zki_conv_dims *d, const zki_ext *r_acc, zki_pv v,
                            const zki_conv_proof *proof, zki_transcript *t, zki_ext *x_point,
-                           zki_ext *w_point)
+                           zki_ext *w_point, zki_conv_claims *out)
 {
     const zki_ext *r_ox = r_acc, *r_oy = r_acc + d->low, *r_og = r_oy + d->loh + d->locl;
     size_t n1v = d->lkw + d->lkh + d->licl + d->lg, n2v = d->lw + d->lh;
-    zki_ext p1[NV_MAX], p2[NV_MAX], p3[NV_MAX], fin;
+    zki_ext p1[NV_MAX], p2[NV_MAX];
+    zki_pv fin;
+    zki_zk *z = t->zk;
     if (n1v > NV_MAX || n2v + d->lc > NV_MAX || d->loc > NV_MAX)
         return zki_fail(ZKI_ERR_INPUT, "conv: too many variables");
-    if (!d->has_bias && !zki_ext_is_zero(proof->b_eval))
+    out->b = zki_zk_recv(t, "cv.bias", proof->b_eval);
+    if (!d->has_bias &&
+        zki_pv_assert_eq(z, out->b, zki_pv_pub(zki_ext_zero()), "conv: no bias value without a bias"))
         return zki_fail(ZKI_ERR_VERIFY, "conv: bias value for a layer without bias");
-    zki_ts_absorb_ext(t, "cv.bias", proof->b_eval);
-    zki_ext target = zki_ext_sub(v, zki_ext_mul(proof->b_eval, out_mask(d, r_acc)));
+    zki_pv target = zki_pv_sub(z, v, zki_pv_scale(z, out->b, out_mask(d, r_acc)));
     zki_status st = sc_verify("sum-check 1", n1v, d->lg && !d->general ? 3 : 2, target, &proof->sc1, t, p1, &fin);
     if (st)
         return st;
-    if (d->general)
-        return general_verify(d, r_acc, proof, t, p1, fin, x_point, w_point);
+    if (d->general) {
+        st = general_verify(d, r_acc, proof, t, p1, fin, x_point, w_point, out);
+        return st ? st : z ? zki_zk_ok(z) : ZKI_OK;
+    }
     if (!zki_ext_is_zero(proof->wf_eval) || proof->sc3.nvars || proof->sc3.degree || proof->sc3.msgs)
         return zki_fail(ZKI_ERR_VERIFY, "conv: general-groups fields in a factored conv proof");
-    zki_ext want = zki_ext_mul(proof->w_eval, proof->xf_eval);
-    if (d->lg)
-        want = zki_ext_mul(want, zki_eq_eval(r_og, p1 + d->lkw + d->lkh + d->licl, d->lg));
-    if (!zki_ext_eq(fin, want))
-        return zki_fail(ZKI_ERR_VERIFY, "conv: sum-check 1 ends off w * x_im2col");
-    zki_ts_absorb_ext(t, "cv.w", proof->w_eval);
-    zki_ts_absorb_ext(t, "cv.xf", proof->xf_eval);
-    st = sc_verify("sum-check 2", n2v, 2, proof->xf_eval, &proof->sc2, t, p2, &fin);
+    out->w = zki_zk_recv(t, "cv.w", proof->w_eval);
+    zki_pv xf = zki_zk_recv(t, "cv.xf", proof->xf_eval);
+    zki_ext eg = d->lg ? zki_eq_eval(r_og, p1 + d->lkw + d->lkh + d->licl, d->lg) : zki_ext_one();
+    if ((st = final_check(t, fin, out->w, xf, eg, "sum-check 1 ends off w * x_im2col")))
+        return st;
+    st = sc_verify("sum-check 2", n2v, 2, xf, &proof->sc2, t, p2, &fin);
     if (st)
         return st;
     /* the index map and padding, evaluated here: Ty~(s_y) Tx~(s_x) */
@@ -941,12 +951,11 @@ zki_status zki_conv_verify(const zki_conv_dims *d, const zki_ext *r_acc, zki_ext
                        d->dw, d->pl);
     if (st)
         return st;
-    if (!zki_ext_eq(fin, zki_ext_mul(proof->x_eval, zki_ext_mul(ty, tx))))
-        return zki_fail(ZKI_ERR_VERIFY, "conv: sum-check 2 ends off x * index map");
-    zki_ts_absorb_ext(t, "cv.x", proof->x_eval);
+    out->x = zki_zk_recv(t, "cv.x", proof->x_eval);
+    if ((st = final_check(t, fin, out->x, zki_pv_pub(ty), tx, "sum-check 2 ends off x * index map")))
+        return st;
     out_points(d, r_acc, p1, p2, NULL, x_point, w_point);
-    (void)p3;
-    return ZKI_OK;
+    return z ? zki_zk_ok(z) : ZKI_OK;
 }
 
 void zki_conv_proof_free(zki_conv_proof *p)

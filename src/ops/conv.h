@@ -52,7 +52,10 @@
  * Transcript (general): b_eval, sum-check 1, wf_eval, xf_eval, sum-check 2,
  * x_eval, sum-check 3, w_eval.
  *
- * Transcript: b_eval, sum-check 1, w_eval, xf_eval, sum-check 2, x_eval. */
+ * Transcript: b_eval, sum-check 1, w_eval, xf_eval, sum-check 2, x_eval.
+ * In a zero-knowledge proof (src/zk/zk.h) every value and every sum-check
+ * message is sent padded: the proof holds the padded values, the prover
+ * keeps the true ones, and the verifier's checks are on private values. */
 #ifndef ZKI_OPS_CONV_H
 #define ZKI_OPS_CONV_H
 
@@ -80,6 +83,15 @@ typedef struct {
     zki_ext wf_eval; /* general only: the folded weights' claim sc3 starts from */
 } zki_conv_proof;
 
+/* The claims the caller chains (bias~, W~ at the W point, X~ at the X
+ * point): the prover's true values, and the verifier's private values. */
+typedef struct {
+    zki_ext b, w, x;
+} zki_conv_evals;
+typedef struct {
+    zki_pv b, w, x;
+} zki_conv_claims;
+
 /* Fills the derived fields: OH = floor((H + pt + pb - dh (KH - 1) - 1) / sh)
  * + 1 (OW alike). ZKI_ERR_INPUT on zero sizes, strides or dilations, sizes
  * above 2^31, an empty output, or C or OC not divisible by G. */
@@ -101,19 +113,21 @@ zki_status zki_conv_forward(const zki_conv_dims *d, const int64_t *X, const void
                             const int64_t *bias, int64_t **acc);
 
 /* Prover: r_acc has zki_conv_acc_nvars coordinates, v = acc~(r_acc). Writes
- * the X point and the W point (caller-allocated); the bias point is
- * r_acc[low + loh ..][0 .. loc). */
+ * the X point and the W point (caller-allocated) and the three claims' true
+ * values (*ev); the bias point is r_acc[low + loh ..][0 .. loc). */
 zki_status zki_conv_prove(const zki_conv_dims *d, const int64_t *X, const void *W, int w_bits,
                           const int64_t *bias, const zki_ext *r_acc, zki_ext v,
                           zki_transcript *t, zki_conv_proof *proof, zki_ext *x_point,
-                          zki_ext *w_point);
+                          zki_ext *w_point, zki_conv_evals *ev);
 
-/* Verifier: ZKI_ERR_VERIFY if a sum-check or a final check fails. On
- * success the caller must still check x_eval at x_point, w_eval at w_point
- * and (with a bias) b_eval at the bias point. */
-zki_status zki_conv_verify(const zki_conv_dims *d, const zki_ext *r_acc, zki_ext v,
+/* Verifier on a claim acc~(r_acc) = v that may be private: ZKI_ERR_VERIFY
+ * if a sum-check or (all values public) a final check fails; with private
+ * values the final checks, and "no bias value without a bias", are
+ * constraints. On success the caller must still check out->x at x_point,
+ * out->w at w_point and (with a bias) out->b at the bias point. */
+zki_status zki_conv_verify(const zki_conv_dims *d, const zki_ext *r_acc, zki_pv v,
                            const zki_conv_proof *proof, zki_transcript *t, zki_ext *x_point,
-                           zki_ext *w_point);
+                           zki_ext *w_point, zki_conv_claims *out);
 
 void zki_conv_proof_free(zki_conv_proof *p);
 

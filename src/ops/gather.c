@@ -211,12 +211,19 @@ static zki_status fold_rows(const zki_gather_dims *g, const void *W, int w_bits,
 }
 
 /* Rounds [from, from + n) of the sum-check by prover p: messages into sc,
- * challenges into rho (zki_sumcheck_prove's transcript). */
+ * challenges into rho (zki_sumcheck_prove's transcript: in a
+ * zero-knowledge proof each value sent padded, the proof keeping the
+ * padded values). */
 static void rounds(zki_sc_prover *p, size_t n, size_t from, zki_transcript *ts, zki_sc_proof *sc, zki_ext *rho)
 {
     for (size_t i = from; i < from + n; i++) {
-        zki_sc_prover_round(p, sc->msgs + 2 * i);
-        zki_ts_absorb_ext_vec(ts, "sc.round", sc->msgs + 2 * i, 2);
+        zki_ext *msg = sc->msgs + 2 * i;
+        zki_sc_prover_round(p, msg);
+        if (ts->zk)
+            for (unsigned k = 0; k < 2; k++)
+                msg[k] = zki_zk_send(ts, "sc.round", msg[k]);
+        else
+            zki_ts_absorb_ext_vec(ts, "sc.round", msg, 2);
         rho[i] = zki_ts_challenge_ext(ts, "sc.r");
         zki_sc_prover_bind(p, rho[i]);
     }
@@ -224,12 +231,12 @@ static void rounds(zki_sc_prover *p, size_t n, size_t from, zki_transcript *ts, 
 
 zki_status zki_gather_prove(const zki_gather_dims *g, const int64_t *ids, uint64_t stride, uint32_t B, const void *W,
                             int w_bits, const zki_ext *r, zki_ext v, zki_transcript *ts, zki_sc_proof *sc,
-                            zki_ext *rho, zki_ext *a)
+                            zki_ext *rho, zki_ext *a, zki_ext *ev)
 {
     named_rows R;
     memset(&R, 0, sizeof R);
     memset(sc, 0, sizeof(*sc));
-    zki_ext *wv = malloc(sizeof(zki_ext) << g->lv), *mv = malloc(sizeof(zki_ext) << g->lv), ev[2];
+    zki_ext *wv = malloc(sizeof(zki_ext) << g->lv), *mv = malloc(sizeof(zki_ext) << g->lv), fin[2];
     size_t ns = g->ld + g->lv;
     zki_sc_prover *p = NULL;
     zki_status st = wv && mv ? rows_init(g, ids, stride, B, W, w_bits, r, &R) : zki_fail(ZKI_ERR_NOMEM, "gather");
@@ -241,7 +248,8 @@ zki_status zki_gather_prove(const zki_gather_dims *g, const int64_t *ids, uint64
         sc->nvars = ns, sc->degree = 2;
         zki_ts_absorb_u64(ts, "sc.nvars", ns);
         zki_ts_absorb_u64(ts, "sc.degree", 2);
-        zki_ts_absorb_ext(ts, "sc.sum", v);
+        if (!ts->zk) /* in a zero-knowledge proof a function of values already sent */
+            zki_ts_absorb_ext(ts, "sc.sum", v);
     }
     if (!st && g->ld) {
         zki_sc_instance in1 = {R.lk + g->ld, 2, {R.wc, NULL}, {NULL, R.mc}, NULL};
@@ -256,16 +264,36 @@ zki_status zki_gather_prove(const zki_gather_dims *g, const int64_t *ids, uint64
         zki_sc_instance in2 = {g->lv, 2, {NULL, NULL}, {wv, mv}, NULL};
         if (!(st = zki_sc_prover_new(&p, &in2))) {
             rounds(p, g->lv, g->ld, ts, sc, rho);
-            zki_sc_prover_final(p, ev);
+            zki_sc_prover_final(p, fin);
         }
         zki_sc_prover_free(p);
     } else if (!st) {
-        ev[0] = wv[0];
+        fin[0] = wv[0];
     }
-    if (!st)
-        *a = ev[0];
+    if (!st) {
+        *ev = fin[0];
+        *a = zki_zk_send(ts, "gather.w", fin[0]);
+    }
     rows_free(&R);
     free(wv);
     free(mv);
     return st;
+}
+
+zki_status zki_gather_verify(const zki_gather_dims *g, const int64_t *ids, uint64_t stride, uint32_t B,
+                             const zki_ext *r, zki_pv v, const zki_sc_proof *sc, zki_ext a, zki_transcript *ts,
+                             zki_ext *rho, zki_pv *out)
+{
+    zki_pv fin;
+    zki_ext m = zki_ext_zero();
+    if (zki_sumcheck_verify_pv(g->ld + g->lv, 2, v, sc, ts, rho, &fin))
+        return zki_fail_ctx(ZKI_ERR_VERIFY, "gather: sum-check");
+    zki_status st = zki_gather_m_eval(g, ids, stride, B, r, rho, &m);
+    if (st)
+        return st;
+    *out = zki_zk_recv(ts, "gather.w", a);
+    if (zki_pv_assert_eq(ts->zk, fin, zki_pv_scale(ts->zk, *out, m), "gather: the last round is W~(rho) m~(rho)"))
+        return zki_fail(ZKI_ERR_VERIFY, "gather: the sum-check's last value is not the table's value times the ids' "
+                        "weights");
+    return ts->zk ? zki_zk_ok(ts->zk) : ZKI_OK;
 }

@@ -15,7 +15,11 @@
  * O(T*D + B*T*lv), the output point's eq as two tables of 2^(lo/2).
  * The prover runs the ld rounds on the rows the ids name (m is zero on the
  * others, and binding d keeps rows apart), then the lv rounds on
- * W~(rho_d, v') for every v' (one pass over the table). */
+ * W~(rho_d, v') for every v' (one pass over the table).
+ * Transcript: the sum-check, then a. In a zero-knowledge proof
+ * (src/zk/zk.h) a and the sum-check's messages are sent padded: the proof
+ * holds the padded values, the prover keeps the true ones, and the
+ * verifier's check is a constraint on private values. */
 #ifndef ZKI_OPS_GATHER_H
 #define ZKI_OPS_GATHER_H
 
@@ -39,11 +43,19 @@ void zki_gather_forward(const zki_gather_dims *g, const int64_t *ids, uint64_t s
                         int w_bits, int64_t *y);
 
 /* The sum-check of the claim (r, v) into sc (ld + lv rounds, degree 2;
- * the transcript of zki_sumcheck_prove), its point into rho and
- * *a = W~(rho). A claim that is not the table's rows at the ids is
- * refused (ZKI_ERR_INPUT) unless zki_sumcheck_test_false_claims is set. */
+ * the transcript of zki_sumcheck_prove), its point into rho, then
+ * a = W~(rho): *a as the proof holds it, *ev its true value. A claim that
+ * is not the table's rows at the ids is refused (ZKI_ERR_INPUT) unless
+ * zki_sumcheck_test_false_claims is set. */
 zki_status zki_gather_prove(const zki_gather_dims *g, const int64_t *ids, uint64_t stride, uint32_t B, const void *W,
                             int w_bits, const zki_ext *r, zki_ext v, zki_transcript *ts, zki_sc_proof *sc,
-                            zki_ext *rho, zki_ext *a);
+                            zki_ext *rho, zki_ext *a, zki_ext *ev);
+/* Verifier on a claim y~(r) = v that may be private: ZKI_ERR_VERIFY unless
+ * the sum-check sc and a turn it into the claim W~(rho) = *out (which the
+ * caller must check; rho: ld + lv coordinates); with private values the
+ * last round's check is a constraint. */
+zki_status zki_gather_verify(const zki_gather_dims *g, const int64_t *ids, uint64_t stride, uint32_t B,
+                             const zki_ext *r, zki_pv v, const zki_sc_proof *sc, zki_ext a, zki_transcript *ts,
+                             zki_ext *rho, zki_pv *out);
 
 #endif

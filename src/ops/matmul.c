@@ -162,7 +162,8 @@ static zki_fe fe_from_i64_bias(int64_t v) { return zki_fe_from_i64(v); }
 zki_status zki_matmul_prove(const zki_matmul_dims *d, const int64_t *X, uint64_t ldx,
                             const void *W, int w_bits, uint64_t ldw, const int64_t *bias,
                             const zki_ext *r_acc, zki_ext v, zki_transcript *t,
-                            zki_matmul_proof *proof, zki_ext *x_point, zki_ext *w_point)
+                            zki_matmul_proof *proof, zki_ext *x_point, zki_ext *w_point,
+                            zki_matmul_evals *ev)
 {
     memset(proof, 0, sizeof(*proof));
     if (w_bits != 8 && w_bits != 16)
@@ -193,8 +194,8 @@ zki_status zki_matmul_prove(const zki_matmul_dims *d, const int64_t *X, uint64_t
             zki_ext_acc_mac_fe(&a, fe_from_i64_bias(bias[n]), eqn[n]);
         beval = zki_ext_acc_reduce(&a);
     }
-    proof->b_eval = beval;
-    zki_ts_absorb_ext(t, "mm.bias", beval);
+    ev->b = beval;
+    proof->b_eval = zki_zk_send(t, "mm.bias", beval);
     zki_ext target =
         zki_ext_sub(v, zki_ext_mul(beval, zki_rows_mask_eval(r_b, d->lb, d->B)));
     zki_fold_rows_i64(A, X, d->B, ldx, d->K, d->lk, eqb);
@@ -217,10 +218,10 @@ zki_status zki_matmul_prove(const zki_matmul_dims *d, const int64_t *X, uint64_t
         if (st)
             goto out;
     }
-    proof->x_eval = evals[0];
-    proof->w_eval = evals[1];
-    zki_ts_absorb_ext(t, "mm.x", evals[0]);
-    zki_ts_absorb_ext(t, "mm.w", evals[1]);
+    ev->x = evals[0];
+    ev->w = evals[1];
+    proof->x_eval = zki_zk_send(t, "mm.x", evals[0]);
+    proof->w_eval = zki_zk_send(t, "mm.w", evals[1]);
     memcpy(w_point, x_point, sizeof(zki_ext) * d->lk);
     memcpy(x_point + d->lk, r_b, sizeof(zki_ext) * d->lb);
     memcpy(w_point + d->lk, r_n, sizeof(zki_ext) * d->ln);
@@ -232,34 +233,36 @@ out:
     return st;
 }
 
-zki_status zki_matmul_verify(const zki_matmul_dims *d, const zki_ext *r_acc, zki_ext v,
+zki_status zki_matmul_verify(const zki_matmul_dims *d, const zki_ext *r_acc, zki_pv v,
                              const zki_matmul_proof *proof, zki_transcript *t,
-                             zki_ext *x_point, zki_ext *w_point)
+                             zki_ext *x_point, zki_ext *w_point, zki_matmul_claims *out)
 {
     const zki_ext *r_n = r_acc, *r_b = r_acc + d->ln;
-    if (!d->has_bias && !zki_ext_is_zero(proof->b_eval))
+    zki_zk *z = t->zk;
+    zki_pv b = zki_zk_recv(t, "mm.bias", proof->b_eval);
+    if (!d->has_bias && zki_pv_assert_eq(z, b, zki_pv_pub(zki_ext_zero()), "matmul: no bias value without a bias"))
         return zki_fail(ZKI_ERR_VERIFY, "matmul: bias value for a layer without bias");
-    zki_ts_absorb_ext(t, "mm.bias", proof->b_eval);
-    zki_ext target =
-        zki_ext_sub(v, zki_ext_mul(proof->b_eval, zki_rows_mask_eval(r_b, d->lb, d->B)));
-    zki_ext final_value = target;
+    zki_pv target = zki_pv_sub(z, v, zki_pv_scale(z, b, zki_rows_mask_eval(r_b, d->lb, d->B)));
+    zki_pv final_value = target;
     if (proof->sc.degree != 2 || proof->sc.nvars != d->lk)
         return zki_fail(ZKI_ERR_VERIFY, "matmul: sum-check has %zu rounds of degree %u, want %zu of 2",
                         proof->sc.nvars, proof->sc.degree, d->lk);
     if (d->lk > 0) {
-        zki_status st = zki_sumcheck_verify(d->lk, 2, target, &proof->sc, t, x_point, &final_value);
+        zki_status st = zki_sumcheck_verify_pv(d->lk, 2, target, &proof->sc, t, x_point, &final_value);
         if (st)
             return st == ZKI_ERR_INPUT ? zki_fail_ctx(ZKI_ERR_VERIFY, "matmul")
                                        : st;
     }
-    if (!zki_ext_eq(final_value, zki_ext_mul(proof->x_eval, proof->w_eval)))
+    out->b = b;
+    out->x = zki_zk_recv(t, "mm.x", proof->x_eval);
+    out->w = zki_zk_recv(t, "mm.w", proof->w_eval);
+    if (zki_pv_assert_eq(z, final_value, zki_pv_mul(z, out->x, out->w),
+                         "matmul: the final sum-check value is x * w"))
         return zki_fail(ZKI_ERR_VERIFY, "matmul: final sum-check value is not x * w");
-    zki_ts_absorb_ext(t, "mm.x", proof->x_eval);
-    zki_ts_absorb_ext(t, "mm.w", proof->w_eval);
     memcpy(w_point, x_point, sizeof(zki_ext) * d->lk);
     memcpy(x_point + d->lk, r_b, sizeof(zki_ext) * d->lb);
     memcpy(w_point + d->lk, r_n, sizeof(zki_ext) * d->ln);
-    return ZKI_OK;
+    return z ? zki_zk_ok(z) : ZKI_OK;
 }
 
 void zki_matmul_proof_free(zki_matmul_proof *p)

@@ -15,7 +15,10 @@
  * W~(r_k, r_n) = w_eval and bias~(r_n) = b_eval, which the caller chains
  * (ledger, public evaluation or PCS opening).
  *
- * Transcript: b_eval, then the sum-check, then x_eval and w_eval. */
+ * Transcript: b_eval, then the sum-check, then x_eval and w_eval. In a
+ * zero-knowledge proof (src/zk/zk.h) the three values and the sum-check's
+ * messages are sent padded: the proof holds the padded values, the prover
+ * keeps the true ones, and the verifier's checks are on private values. */
 #ifndef ZKI_OPS_MATMUL_H
 #define ZKI_OPS_MATMUL_H
 
@@ -61,20 +64,32 @@ void zki_fold_rows_i64(zki_ext *out, const int64_t *M, uint64_t rows, uint64_t l
 /* sum_{b < B} eq(r_b, b) for a point of lb coordinates. */
 zki_ext zki_rows_mask_eval(const zki_ext *r_b, size_t lb, uint64_t B);
 
+/* The three claims' values, in the order the proof sends them. */
+typedef struct {
+    zki_ext b, x, w;
+} zki_matmul_evals;
+typedef struct {
+    zki_pv b, x, w;
+} zki_matmul_claims;
+
 /* Prover. r_acc has ln + lb coordinates; v = acc~(r_acc). Outputs the X
- * point (lk + lb) and the W point (lk + ln) (caller-allocated); the bias
- * point is the first ln coordinates of r_acc. */
+ * point (lk + lb) and the W point (lk + ln) (caller-allocated) and the
+ * three claims' true values (*ev); the bias point is the first ln
+ * coordinates of r_acc. */
 zki_status zki_matmul_prove(const zki_matmul_dims *d, const int64_t *X, uint64_t ldx,
                             const void *W, int w_bits, uint64_t ldw, const int64_t *bias,
                             const zki_ext *r_acc, zki_ext v, zki_transcript *t,
-                            zki_matmul_proof *proof, zki_ext *x_point, zki_ext *w_point);
+                            zki_matmul_proof *proof, zki_ext *x_point, zki_ext *w_point,
+                            zki_matmul_evals *ev);
 
-/* Verifier: ZKI_ERR_VERIFY if the sum-check fails or x_eval * w_eval is not
- * its final value. On success the caller must still check the three
- * claims in the proof at x_point, w_point and (bias) r_acc[0..ln). */
-zki_status zki_matmul_verify(const zki_matmul_dims *d, const zki_ext *r_acc, zki_ext v,
+/* Verifier on a claim acc~(r_acc) = v that may be private: ZKI_ERR_VERIFY
+ * if the sum-check fails or (all values public) x_eval * w_eval is not its
+ * final value; with private values that check, and "no bias value without
+ * a bias", are constraints. On success the caller must still check the
+ * three claims *out at x_point, w_point and (bias) r_acc[0..ln). */
+zki_status zki_matmul_verify(const zki_matmul_dims *d, const zki_ext *r_acc, zki_pv v,
                              const zki_matmul_proof *proof, zki_transcript *t,
-                             zki_ext *x_point, zki_ext *w_point);
+                             zki_ext *x_point, zki_ext *w_point, zki_matmul_claims *out);
 
 void zki_matmul_proof_free(zki_matmul_proof *p);
 

@@ -408,18 +408,18 @@ static zki_ext move_weights(const zki_move_dims *d, const zki_ext *eo, zki_ext *
     return P;
 }
 
-/* v - c P E_B */
-static zki_ext move_target(const zki_move_dims *d, zki_ext v, zki_ext P, const zki_ext *eb)
+/* c P E_B (public): the claim less this is the sum-check's sum */
+static zki_ext move_pad_term(const zki_move_dims *d, zki_ext P, const zki_ext *eb)
 {
     zki_ext E = zki_ext_zero();
     for (uint64_t b = 0; b < d->B; b++)
         E = zki_ext_add(E, eb[b]);
     zki_ext c = zki_ext_from_fe(zki_fe_from_i64(d->pad));
-    return zki_ext_sub(v, zki_ext_mul(zki_ext_mul(c, P), E));
+    return zki_ext_mul(zki_ext_mul(c, P), E);
 }
 
 zki_status zki_move_prove(const zki_move_dims *d, const int64_t *x, uint64_t ldx, const zki_ext *r, zki_ext v,
-                          zki_transcript *t, zki_sc_proof *sc, zki_ext *a, zki_ext *rho)
+                          zki_transcript *t, zki_sc_proof *sc, zki_ext *a, zki_ext *rho, zki_ext *ev)
 {
     memset(sc, 0, sizeof(*sc));
     size_t li = d->in.log_len, lo = d->out.log_len, n = li + d->lb;
@@ -446,11 +446,11 @@ zki_status zki_move_prove(const zki_move_dims *d, const int64_t *x, uint64_t ldx
     inst.n_tables = 2;
     inst.base[0] = X;
     inst.ext[1] = G;
-    zki_ext ev[2];
-    if ((st = zki_sumcheck_prove(&inst, move_target(d, v, P, eb), t, sc, rho, ev)))
+    zki_ext fin[2];
+    if ((st = zki_sumcheck_prove(&inst, zki_ext_sub(v, move_pad_term(d, P, eb)), t, sc, rho, fin)))
         goto out;
-    *a = ev[0];
-    zki_ts_absorb_ext(t, "move.x", *a);
+    *ev = fin[0];
+    *a = zki_zk_send(t, "move.x", fin[0]);
 out:
     free(eo);
     free(eb);
@@ -499,32 +499,36 @@ static zki_ext move_sum(const zki_move_dims *d, const zki_eq_split *eo, const zk
     return s;
 }
 
-zki_status zki_move_verify(const zki_move_dims *d, const zki_ext *r, zki_ext v, const zki_sc_proof *sc, zki_ext a,
-                           zki_transcript *t, zki_ext *rho)
+zki_status zki_move_verify(const zki_move_dims *d, const zki_ext *r, zki_pv v, const zki_sc_proof *sc, zki_ext a,
+                           zki_transcript *t, zki_ext *rho, zki_pv *out)
 {
     size_t li = d->in.log_len, lo = d->out.log_len, n = li + d->lb;
+    zki_zk *z = t->zk;
     zki_eq_split eo = {NULL, NULL, 0};
     zki_ext *eb = malloc(sizeof(zki_ext) << d->lb);
-    zki_ext *ei = malloc(sizeof(zki_ext) << li), fin = zki_ext_zero();
+    zki_ext *ei = malloc(sizeof(zki_ext) << li);
+    zki_pv fin = zki_pv_pub(zki_ext_zero());
     zki_status st = ZKI_OK;
     if (!zki_eq_split_init(&eo, r, lo) || !eb || !ei) {
         st = zki_fail(ZKI_ERR_NOMEM, "move: verifier tables");
         goto out;
     }
     zki_eq_table(eb, r + lo, d->lb);
-    zki_ext P = move_sum(d, &eo, NULL);
-    if (zki_sumcheck_verify(n, 2, move_target(d, v, P, eb), sc, t, rho, &fin)) {
+    zki_pv target = zki_pv_sub(z, v, zki_pv_pub(move_pad_term(d, move_sum(d, &eo, NULL), eb)));
+    if (zki_sumcheck_verify_pv(n, 2, target, sc, t, rho, &fin)) {
         st = zki_fail_ctx(ZKI_ERR_VERIFY, "move: sum-check");
         goto out;
     }
+    *out = zki_zk_recv(t, "move.x", a);
     /* G~(rho) = eq(r_b, rho_b) m~(rho_j) */
     zki_eq_table(ei, rho, li);
     zki_ext g = zki_ext_mul(move_sum(d, &eo, ei), zki_eq_eval(r + lo, rho + li, d->lb));
-    if (!zki_ext_eq(zki_ext_mul(a, g), fin)) {
+    if (zki_pv_assert_eq(z, zki_pv_scale(z, *out, g), fin, "move: the last round is x~(rho) G~(rho)")) {
         st = zki_fail(ZKI_ERR_VERIFY, "move: the sum-check's last round does not match the input claim");
         goto out;
     }
-    zki_ts_absorb_ext(t, "move.x", a);
+    if (z)
+        st = zki_zk_ok(z);
 out:
     zki_eq_split_free(&eo);
     free(eb);

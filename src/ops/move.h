@@ -36,7 +36,10 @@
  * (c the pad constant). At the sum-check's point rho = (rho_j, rho_b) the
  * prover sends a = x~(rho); the verifier builds m in O(2^li + numel(y))
  * and checks final = a eq(r_b, rho_b) m~(rho_j).
- * Transcript: the sum-check, then a. */
+ * Transcript: the sum-check, then a. In a zero-knowledge proof
+ * (src/zk/zk.h) a and the sum-check's messages are sent padded: the
+ * proof holds the padded values, the prover keeps the true ones, and the
+ * verifier's check is a constraint on private values. */
 #ifndef ZKI_OPS_MOVE_H
 #define ZKI_OPS_MOVE_H
 
@@ -99,13 +102,15 @@ typedef struct {
 /* y [B][2^out.log_len] (malloc'ed; layout pads 0, pad elements the
  * constant) from x [B][ldx]. */
 int64_t *zki_move_forward(const zki_move_dims *d, const int64_t *x, uint64_t ldx);
-/* Prover: v = y~(r) (out.log_len + lb coordinates). Writes the proof, *a
- * and the input's point rho (in.log_len + lb coordinates). */
+/* Prover: v = y~(r) (out.log_len + lb coordinates). Writes the proof (sc
+ * and *a, the value as the proof holds it), the input's point rho
+ * (in.log_len + lb coordinates) and *ev, a's true value x~(rho). */
 zki_status zki_move_prove(const zki_move_dims *d, const int64_t *x, uint64_t ldx, const zki_ext *r, zki_ext v,
-                          zki_transcript *t, zki_sc_proof *sc, zki_ext *a, zki_ext *rho);
-/* Verifier: ZKI_ERR_VERIFY unless the proof turns the claim into a at
- * rho (which the caller must check). */
-zki_status zki_move_verify(const zki_move_dims *d, const zki_ext *r, zki_ext v, const zki_sc_proof *sc, zki_ext a,
-                           zki_transcript *t, zki_ext *rho);
+                          zki_transcript *t, zki_sc_proof *sc, zki_ext *a, zki_ext *rho, zki_ext *ev);
+/* Verifier on a claim y~(r) = v that may be private: ZKI_ERR_VERIFY unless
+ * the proof turns the claim into *out at rho (which the caller must
+ * check); with private values the last round's check is a constraint. */
+zki_status zki_move_verify(const zki_move_dims *d, const zki_ext *r, zki_pv v, const zki_sc_proof *sc, zki_ext a,
+                           zki_transcript *t, zki_ext *rho, zki_pv *out);
 
 #endif

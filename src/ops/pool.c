@@ -204,18 +204,21 @@ static zki_ext pad_indicator(const zki_maxpool_dims *d, const zki_ext *rho, uint
 }
 
 /* (sum_j alpha^j) p - sum_j alpha^j d_j - pad_value sum_j alpha^j pad_j~(rho):
- * what sum_j alpha^j X_j~(rho) (in-range elements only) must be */
-static zki_ext link_target(const zki_maxpool_dims *d, const zki_maxpool_proof *pf, const zki_ext *rho,
-                           const zki_ext *pw, zki_ext psum)
+ * what sum_j alpha^j X_j~(rho) (in-range elements only) must be (on the
+ * prover's values as public ones, or the verifier's private values) */
+static zki_pv link_target(zki_zk *z, const zki_maxpool_dims *d, zki_pv p, const zki_pv *dv, const zki_ext *rho,
+                          const zki_ext *pw, zki_ext psum)
 {
-    zki_ext v = zki_ext_mul(psum, pf->p_eval);
+    zki_ext k[ZKI_MAXPOOL_MAX_WINDOW + 1], pad = zki_ext_zero();
+    zki_pv a[ZKI_MAXPOOL_MAX_WINDOW + 1];
+    k[0] = psum, a[0] = p;
     for (uint32_t j = 0; j < d->J; j++) {
-        v = zki_ext_sub(v, zki_ext_mul(pw[j], pf->d_eval[j]));
+        k[j + 1] = zki_ext_neg(pw[j]), a[j + 1] = dv[j];
         if (d->pad_value && (d->pt || d->pl || d->pb || d->pr))
-            v = zki_ext_sub(v, zki_ext_mul(zki_ext_mul(pw[j], pad_indicator(d, rho, j)),
-                                           zki_ext_from_fe(zki_fe_from_i64(d->pad_value))));
+            pad = zki_ext_add(pad, zki_ext_mul(zki_ext_mul(pw[j], pad_indicator(d, rho, j)),
+                                               zki_ext_from_fe(zki_fe_from_i64(d->pad_value))));
     }
-    return v;
+    return zki_pv_sub(z, zki_pv_lin(z, d->J + 1, k, a), zki_pv_pub(pad));
 }
 
 static void x_point_of(const zki_maxpool_dims *d, const zki_ext *rho, const zki_ext *s, zki_ext *xp)
@@ -227,7 +230,7 @@ static void x_point_of(const zki_maxpool_dims *d, const zki_ext *rho, const zki_
 
 zki_status zki_maxpool_prove(const zki_maxpool_dims *d, const int64_t *X, const int64_t *P,
                              const int64_t *D, zki_transcript *t, zki_maxpool_proof *pf,
-                             zki_ext *rho, zki_ext *x_point)
+                             zki_ext *rho, zki_ext *x_point, zki_maxpool_evals *mev)
 {
     memset(pf, 0, sizeof(*pf));
     size_t n = zki_maxpool_out_nvars(d), n2 = d->lw + d->lh;
@@ -264,12 +267,14 @@ zki_status zki_maxpool_prove(const zki_maxpool_dims *d, const int64_t *X, const 
         if ((st = zki_sumcheck_prove(&inst, zki_ext_zero(), t, &pf->zc, rho, ev)))
             goto out;
     }
+    zki_pv dv[ZKI_MAXPOOL_MAX_WINDOW];
     for (uint32_t j = 0; j < d->J; j++) {
-        pf->d_eval[j] = ev[j];
-        zki_ts_absorb_ext(t, "mp.d", ev[j]);
+        mev->d[j] = ev[j];
+        dv[j] = zki_pv_pub(ev[j]);
+        pf->d_eval[j] = zki_zk_send(t, "mp.d", ev[j]);
     }
-    pf->p_eval = zki_mle_eval_base(Pt, n, rho);
-    zki_ts_absorb_ext(t, "mp.p", pf->p_eval);
+    mev->p = zki_mle_eval_base(Pt, n, rho);
+    pf->p_eval = zki_zk_send(t, "mp.p", mev->p);
     /* 2. link */
     alpha_powers(pw, zki_ts_challenge_ext(t, "mp.alpha"), d->J, &psum);
     eqb = malloc(sizeof(zki_ext) << d->lb);
@@ -294,7 +299,7 @@ zki_status zki_maxpool_prove(const zki_maxpool_dims *d, const int64_t *X, const 
         }
     if ((st = index_map(d, rho, pw, NULL, NULL, T)))
         goto out;
-    zki_ext target = link_target(d, pf, rho, pw, psum), e2[2];
+    zki_ext target = link_target(NULL, d, zki_pv_pub(mev->p), dv, rho, pw, psum).c, e2[2];
     if (n2 == 0) {
         pf->sc.degree = 2;
         e2[0] = Xp[0];
@@ -308,8 +313,8 @@ zki_status zki_maxpool_prove(const zki_maxpool_dims *d, const int64_t *X, const 
         if ((st = zki_sumcheck_prove(&inst, target, t, &pf->sc, s, e2)))
             goto out;
     }
-    pf->x_eval = e2[0];
-    zki_ts_absorb_ext(t, "mp.x", pf->x_eval);
+    mev->x = e2[0];
+    pf->x_eval = zki_zk_send(t, "mp.x", e2[0]);
     x_point_of(d, rho, s, x_point);
 out:
     for (uint32_t j = 0; j < ZKI_MAXPOOL_MAX_WINDOW; j++)
@@ -324,8 +329,8 @@ out:
     return st;
 }
 
-static zki_status sc_check(const char *what, size_t nvars, unsigned degree, zki_ext claim,
-                           const zki_sc_proof *p, zki_transcript *t, zki_ext *point, zki_ext *fin)
+static zki_status sc_check(const char *what, size_t nvars, unsigned degree, zki_pv claim,
+                           const zki_sc_proof *p, zki_transcript *t, zki_ext *point, zki_pv *fin)
 {
     if (p->nvars != nvars || p->degree != degree)
         return zki_fail(ZKI_ERR_VERIFY, "maxpool: %s has %zu rounds of degree %u, want %zu of %u", what,
@@ -333,45 +338,44 @@ static zki_status sc_check(const char *what, size_t nvars, unsigned degree, zki_
     *fin = claim;
     if (!nvars)
         return ZKI_OK;
-    zki_status st = zki_sumcheck_verify(nvars, degree, claim, p, t, point, fin);
+    zki_status st = zki_sumcheck_verify_pv(nvars, degree, claim, p, t, point, fin);
     if (st)
         return st == ZKI_ERR_INPUT ? zki_fail_ctx(ZKI_ERR_VERIFY, "maxpool: %s", what) : st;
     return ZKI_OK;
 }
 
 zki_status zki_maxpool_verify(const zki_maxpool_dims *d, const zki_maxpool_proof *pf, zki_transcript *t,
-                              zki_ext *rho, zki_ext *x_point)
+                              zki_ext *rho, zki_ext *x_point, zki_maxpool_claims *out)
 {
     size_t n = zki_maxpool_out_nvars(d), n2 = d->lw + d->lh;
-    zki_ext tau[NV_MAX], s[NV_MAX], pw[ZKI_MAXPOOL_MAX_WINDOW], psum, fin;
+    zki_ext tau[NV_MAX], s[NV_MAX], pw[ZKI_MAXPOOL_MAX_WINDOW], psum;
+    zki_pv fin;
+    zki_zk *z = t->zk;
     if (n > NV_MAX || n2 > NV_MAX)
         return zki_fail(ZKI_ERR_INPUT, "maxpool: too many variables");
     zki_ts_challenge_ext_vec(t, "mp.tau", tau, n);
-    zki_status st = sc_check("zero-check", n, d->J + 1, zki_ext_zero(), &pf->zc, t, rho, &fin);
+    zki_status st = sc_check("zero-check", n, d->J + 1, zki_pv_pub(zki_ext_zero()), &pf->zc, t, rho, &fin);
     if (st)
         return st;
-    zki_ext want = zki_eq_eval(tau, rho, n);
-    for (uint32_t j = 0; j < d->J; j++)
-        want = zki_ext_mul(want, pf->d_eval[j]);
-    if (!zki_ext_eq(fin, want))
-        return zki_fail(ZKI_ERR_VERIFY, "maxpool: the window differences' product is not zero");
     for (uint32_t j = d->J; j < ZKI_MAXPOOL_MAX_WINDOW; j++)
         if (!zki_ext_is_zero(pf->d_eval[j]))
             return zki_fail(ZKI_ERR_VERIFY, "maxpool: a difference beyond the window");
     for (uint32_t j = 0; j < d->J; j++)
-        zki_ts_absorb_ext(t, "mp.d", pf->d_eval[j]);
-    zki_ts_absorb_ext(t, "mp.p", pf->p_eval);
+        out->d[j] = zki_zk_recv(t, "mp.d", pf->d_eval[j]);
+    if (zki_sumcheck_check_final_pv(tau, rho, n, out->d, d->J, fin, t))
+        return zki_fail(ZKI_ERR_VERIFY, "maxpool: the window differences' product is not zero");
+    out->p = zki_zk_recv(t, "mp.p", pf->p_eval);
     alpha_powers(pw, zki_ts_challenge_ext(t, "mp.alpha"), d->J, &psum);
-    if ((st = sc_check("link", n2, 2, link_target(d, pf, rho, pw, psum), &pf->sc, t, s, &fin)))
+    if ((st = sc_check("link", n2, 2, link_target(z, d, out->p, out->d, rho, pw, psum), &pf->sc, t, s, &fin)))
         return st;
     zki_ext tv = zki_ext_zero();
     if ((st = index_map(d, rho, pw, s, &tv, NULL)))
         return st;
-    if (!zki_ext_eq(fin, zki_ext_mul(pf->x_eval, tv)))
+    out->x = zki_zk_recv(t, "mp.x", pf->x_eval);
+    if (zki_pv_assert_eq(z, fin, zki_pv_scale(z, out->x, tv), "maxpool: the link's final value is x * index map"))
         return zki_fail(ZKI_ERR_VERIFY, "maxpool: the link ends off x * index map");
-    zki_ts_absorb_ext(t, "mp.x", pf->x_eval);
     x_point_of(d, rho, s, x_point);
-    return ZKI_OK;
+    return z ? zki_zk_ok(z) : ZKI_OK;
 }
 
 void zki_maxpool_proof_free(zki_maxpool_proof *p)

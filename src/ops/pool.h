@@ -33,7 +33,10 @@
  * The caller checks d_j and p_eval at rho (on D_j, P) and x_eval at
  * x_point (on X). Windows above 4 elements need committed partial
  * products (not done). Transcript: tau, sum-check 1, d_j, p_eval, alpha,
- * sum-check 2, x_eval. */
+ * sum-check 2, x_eval. In a zero-knowledge proof (src/zk/zk.h) the values
+ * and the sum-check messages are sent padded: the proof holds the padded
+ * values, the prover keeps the true ones, and the verifier's checks are on
+ * private values. */
 #ifndef ZKI_OPS_POOL_H
 #define ZKI_OPS_POOL_H
 
@@ -56,6 +59,15 @@ typedef struct {
     zki_ext d_eval[ZKI_MAXPOOL_MAX_WINDOW], p_eval, x_eval;
 } zki_maxpool_proof;
 
+/* The claims the caller checks (D_j~ and P~ at rho, X~ at the X point):
+ * the prover's true values, and the verifier's private values. */
+typedef struct {
+    zki_ext d[ZKI_MAXPOOL_MAX_WINDOW], p, x;
+} zki_maxpool_evals;
+typedef struct {
+    zki_pv d[ZKI_MAXPOOL_MAX_WINDOW], p, x;
+} zki_maxpool_claims;
+
 /* ZKI_ERR_INPUT on zero sizes, sizes or pads above 2^31, an empty output
  * or a window of more than 4 elements.
  * OH = floor((H + pt + pb - dh (KH-1) - 1) / sh) + 1. */
@@ -70,15 +82,18 @@ size_t zki_maxpool_x_nvars(const zki_maxpool_dims *d);
 zki_status zki_maxpool_forward(const zki_maxpool_dims *d, const int64_t *X, int64_t **P, int64_t **D);
 
 /* Prover, on the witness above (P and D as the caller committed them).
- * Writes rho (out nvars) and the X point (x nvars). */
+ * Writes rho (out nvars), the X point (x nvars) and the claims' true
+ * values (*ev; d[j] for j < J). */
 zki_status zki_maxpool_prove(const zki_maxpool_dims *d, const int64_t *X, const int64_t *P,
                              const int64_t *D, zki_transcript *t, zki_maxpool_proof *proof,
-                             zki_ext *rho, zki_ext *x_point);
+                             zki_ext *rho, zki_ext *x_point, zki_maxpool_evals *ev);
 
-/* Verifier: ZKI_ERR_VERIFY if a sum-check or a final check fails; on
- * success the caller checks the claims in the proof at rho and x_point. */
+/* Verifier: ZKI_ERR_VERIFY if a sum-check or (all values public) a final
+ * check fails; with private values the final checks are constraints. On
+ * success the caller checks the claims *out (d[j] for j < J) at rho and
+ * x_point. */
 zki_status zki_maxpool_verify(const zki_maxpool_dims *d, const zki_maxpool_proof *proof,
-                              zki_transcript *t, zki_ext *rho, zki_ext *x_point);
+                              zki_transcript *t, zki_ext *rho, zki_ext *x_point, zki_maxpool_claims *out);
 
 void zki_maxpool_proof_free(zki_maxpool_proof *p);
 

@@ -53,6 +53,7 @@
 #include "field/field.h"
 #include "hash/sha256.h"
 #include "transcript/transcript.h"
+#include "zk/zk.h"
 
 #define ZKI_PCS_VERSION 4u
 #define ZKI_PCS_MAX_POLYS 65536u      /* tables per commitment */
@@ -130,7 +131,10 @@ typedef struct {
     uint32_t commit;
     uint32_t poly;
     const zki_ext *point;
-    zki_ext value;
+    zki_ext value;  /* the prover's value; the verifier's known part */
+    uint32_t form;  /* verifier, zero-knowledge proofs: the value's form
+                     * (src/zk/zk.h), the evaluation checks becoming
+                     * constraints; 0: a public value */
 } zki_pcs_claim;
 
 /* The part of a proof for one commitment. */
@@ -187,14 +191,15 @@ int zki_pcs_tensor_ok(const zki_pcs_commitment *c, uint32_t hi_vars);
  * opening). The shape takes it when the width chooser's byte count says
  * so, for rows of at least ZKI_PCS_ROW_COMMIT_MIN entries. */
 #define ZKI_PCS_ROW_COMMIT_MIN 256u
-/* The row commitment's parameters (plain, same rate, security and
- * grinding, automatic width, no row commitment of its own) and length. */
-void zki_pcs_row_params(const zki_pcs_commitment *outer, zki_pcs_params *ip, uint64_t *len);
+/* The row commitment's parameters (plain, or hiding in a zero-knowledge
+ * proof (zk); same rate, security and grinding, automatic width, no row
+ * commitment of its own) and length. */
+void zki_pcs_row_params(const zki_pcs_commitment *outer, int zk, zki_pcs_params *ip, uint64_t *len);
 /* Its sum-check's rounds: ceil(log2 K). */
 uint32_t zki_pcs_row_rounds(const zki_pcs_shape *s);
 /* The row commitment of `outer` with the given root (NULL: zero), shape
  * derived; free with zki_pcs_commitment_free. */
-zki_status zki_pcs_row_commitment(const zki_pcs_commitment *outer, const zki_digest *root,
+zki_status zki_pcs_row_commitment(const zki_pcs_commitment *outer, int zk, const zki_digest *root,
                                   zki_pcs_commitment *inner);
 
 /* Estimated bytes of a tensor-mode opening of tables `lens` at row width

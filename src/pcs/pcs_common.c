@@ -125,7 +125,9 @@ zki_status zki_pcs_begin(zki_transcript *ts, zki_pcs_ctx *x,
         zki_ts_absorb_u64(ts, "pcs/claim-poly", cl->poly);
         zki_ts_absorb_ext_vec(ts, "pcs/claim-point", cl->point,
                               commits[cl->commit]->nvars[cl->poly]);
-        zki_ts_absorb_ext(ts, "pcs/claim-value", cl->value);
+        /* a zero-knowledge proof has bound the values already */
+        if (!ts->zk)
+            zki_ts_absorb_ext(ts, "pcs/claim-value", cl->value);
     }
 
     /* Claims on one commitment with the same r_lo share one combined row. */
@@ -548,6 +550,18 @@ zki_ext zki_pcs_eval_target(const zki_pcs_ctx *x, uint32_t c, uint32_t g,
     for (size_t i = 0; i < n_claims; i++)
         if (claims[i].commit == c && x->group[i] == g)
             want = zki_ext_add(want, zki_ext_mul(x->scale[i], claims[i].value));
+    return want;
+}
+
+zki_pv zki_pcs_eval_target_pv(const zki_pcs_ctx *x, uint32_t c, uint32_t g, const zki_pcs_claim *claims,
+                              size_t n_claims, const zki_ext *mu, zki_zk *z)
+{
+    zki_pv want = zki_pv_pub(mu ? zki_ext_mul(x->mu_coef[c], mu[g]) : zki_ext_zero());
+    for (size_t i = 0; i < n_claims; i++)
+        if (claims[i].commit == c && x->group[i] == g) {
+            zki_pv v = {claims[i].value, claims[i].form};
+            want = zki_pv_add(z, want, zki_pv_scale(z, v, x->scale[i]));
+        }
     return want;
 }
 

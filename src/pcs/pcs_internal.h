@@ -159,6 +159,20 @@ zki_status zki_pcs_column_combos(const zki_pcs_ctx *x, uint32_t c, const zki_fe 
  * scale_i v_i, plus mu_coef mu_g (hiding; mu NULL otherwise). */
 zki_ext zki_pcs_eval_target(const zki_pcs_ctx *x, uint32_t c, uint32_t g,
                             const zki_pcs_claim *claims, size_t n_claims, const zki_ext *mu);
+/* The same with the claims' values private where they have a form (the
+ * verifier of a zero-knowledge proof, z its context; NULL: plain). */
+zki_pv zki_pcs_eval_target_pv(const zki_pcs_ctx *x, uint32_t c, uint32_t g, const zki_pcs_claim *claims,
+                              size_t n_claims, const zki_ext *mu, zki_zk *z);
+
+/* Whether commitment c's part commits its row: a tensor-mode opening on a
+ * row_commit shape, and in a zero-knowledge proof (zk set) every
+ * tensor-mode opening of a commitment whose parameters allow committed
+ * rows: the row, a combination of the committed tables, is never sent
+ * then; its commitment is hiding and its two values go out padded. */
+static inline int zki_pcs_rowc_mode(const zki_pcs_commitment *com, int tensor, int zk)
+{
+    return tensor && (com->shape.row_commit || (zk && com->params.row_commit));
+}
 
 /* Committed rows (pcs_row.c). The prover's commitment to a row: T (2 K
  * base entries, u_0 and u_1 interleaved) and its PCS prover. */
@@ -166,8 +180,10 @@ typedef struct {
     zki_fe *table;
     zki_pcs_prover *pr;
 } zki_pcs_rowc;
-zki_status zki_pcs_row_commit(const zki_pcs_commitment *com, const zki_ext *u, zki_pcs_rowc *rc,
-                              zki_digest *root);
+/* seed: the hiding randomness of a zero-knowledge proof's row commitment
+ * (zk set; NULL: OS entropy); plain proofs' row commitments are plain. */
+zki_status zki_pcs_row_commit(const zki_pcs_commitment *com, const zki_ext *u, int zk, const uint8_t *seed,
+                              zki_pcs_rowc *rc, zki_digest *root);
 void zki_pcs_rowc_free(zki_pcs_rowc *rc);
 /* After the column queries: proves row u against the distinct queried
  * columns idx[0 .. n), their combinations e and the evaluation target v of
@@ -183,8 +199,8 @@ zki_status zki_pcs_row_prove(zki_transcript *ts, const zki_pcs_commitment *com,
  * commitment. */
 zki_status zki_pcs_row_verify(zki_transcript *ts, const zki_pcs_commitment *com,
                               const zki_pcs_claim *cl, const uint64_t *idx, uint32_t n,
-                              const zki_ext *e, zki_ext v, const zki_pcs_proof_part *q,
-                              zki_ext *ipoint, zki_ext *ivalue);
+                              const zki_ext *e, zki_pv v, const zki_pcs_proof_part *q,
+                              zki_ext *ipoint, zki_pv *ivalue);
 
 /* The first claim on commitment c (tensor mode: its only one). */
 size_t zki_pcs_only_claim(const zki_pcs_claim *claims, size_t n_claims, uint32_t c);

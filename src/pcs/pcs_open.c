@@ -162,6 +162,7 @@ static zki_status prove_committed_rows(zki_transcript *ts, zki_pcs_prover *const
         in_pr[n_in] = rowc[c].pr;
         in_claims[n_in].commit = n_in;
         in_claims[n_in].poly = 0;
+        in_claims[n_in].form = 0;
         in_claims[n_in].point = pts[n_in];
         n_in++;
     }
@@ -243,11 +244,14 @@ zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint
             free(rows);
             goto done;
         }
-        if (x.tensor[c] && commits[c]->shape.row_commit) {
+        if (zki_pcs_rowc_mode(commits[c], x.tensor[c], ts->zk != NULL)) {
             urows[c] = rows;
             q->has_rowc = 1;
             rows[0] = zki_ext_add(rows[0], zki_pcs_test_row_delta);
-            if ((st = zki_pcs_row_commit(commits[c], rows, &rowc[c], &q->row_root)))
+            uint8_t sd[32];
+            int seeded = zki_zk_secret(ts->zk, "pcs/row", c, sd);
+            if ((st = zki_pcs_row_commit(commits[c], rows, ts->zk != NULL, seeded ? sd : NULL, &rowc[c],
+                                         &q->row_root)))
                 goto done;
             zki_ts_absorb_bytes(ts, "pcs/row-root", q->row_root.b, ZKI_DIGEST_LEN);
         } else {

@@ -192,7 +192,7 @@ static uint64_t columns_bytes(const zki_pcs_shape *s)
 /* Bytes of a tensor-mode opening of shape s sending its row (16 K). */
 static uint64_t open_bytes_plain(const zki_pcs_shape *s) { return 16 * s->row_len + columns_bytes(s); }
 
-void zki_pcs_row_params(const zki_pcs_commitment *outer, zki_pcs_params *ip, uint64_t *len)
+void zki_pcs_row_params(const zki_pcs_commitment *outer, int zk, zki_pcs_params *ip, uint64_t *len)
 {
     zki_pcs_params_default(ip);
     /* the row is short: rate 1/4 (or the outer's lower rate) keeps its
@@ -201,17 +201,18 @@ void zki_pcs_row_params(const zki_pcs_commitment *outer, zki_pcs_params *ip, uin
     ip->security_bits = outer->params.security_bits;
     ip->grind_bits = outer->params.grind_bits;
     ip->row_commit = 0; /* one level: the row's own row is sent */
+    ip->hiding = zk ? 1 : 0; /* made per proof: one opening, fresh masks */
     *len = 2 * outer->shape.row_len;
 }
 
 uint32_t zki_pcs_row_rounds(const zki_pcs_shape *s) { return log2_ceil_u64(s->row_len); }
 
-zki_status zki_pcs_row_commitment(const zki_pcs_commitment *outer, const zki_digest *root,
+zki_status zki_pcs_row_commitment(const zki_pcs_commitment *outer, int zk, const zki_digest *root,
                                   zki_pcs_commitment *inner)
 {
     zki_pcs_params ip;
     uint64_t len;
-    zki_pcs_row_params(outer, &ip, &len);
+    zki_pcs_row_params(outer, zk, &ip, &len);
     zki_status st = zki_pcs_shape_init(inner, &ip, &len, 1);
     if (!st && root)
         inner->root = *root;
@@ -225,7 +226,7 @@ static uint64_t open_bytes_rowc(const zki_pcs_commitment *c)
 {
     const zki_pcs_shape *s = &c->shape;
     zki_pcs_commitment in;
-    if (zki_pcs_row_commitment(c, NULL, &in))
+    if (zki_pcs_row_commitment(c, 0, NULL, &in))
         return UINT64_MAX;
     uint64_t b = open_bytes_plain(&in.shape);
     zki_pcs_commitment_free(&in);

@@ -38,13 +38,14 @@ void zki_pcs_rowc_free(zki_pcs_rowc *rc)
     rc->table = NULL;
 }
 
-zki_status zki_pcs_row_commit(const zki_pcs_commitment *com, const zki_ext *u, zki_pcs_rowc *rc,
-                              zki_digest *root)
+zki_status zki_pcs_row_commit(const zki_pcs_commitment *com, const zki_ext *u, int zk, const uint8_t *seed,
+                              zki_pcs_rowc *rc, zki_digest *root)
 {
     memset(rc, 0, sizeof *rc);
     zki_pcs_params ip;
     uint64_t len;
-    zki_pcs_row_params(com, &ip, &len);
+    zki_pcs_row_params(com, zk, &ip, &len);
+    ip.seed = seed;
     rc->table = malloc(len * sizeof *rc->table);
     if (!rc->table)
         return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory committing a row");
@@ -157,14 +158,40 @@ zki_ext zki_pcs_row_g_eval(const zki_pcs_shape *s, const uint64_t *idx, uint32_t
     return zki_ext_add(acc, zki_ext_mul(pw[n], e));
 }
 
-/* Absorbs a_0, a_1, draws s and forms the inner claim at (s, r). */
-static void inner_claim(zki_transcript *ts, const zki_ext ev[2], zki_ext *ipoint, zki_ext *ivalue)
+/* Sends a_0, a_1 (padded in a zero-knowledge proof: sent[] is what the
+ * proof keeps), draws s and forms the inner claim at (s, r). */
+static void inner_claim(zki_transcript *ts, const zki_ext ev[2], zki_ext sent[2], zki_ext *ipoint, zki_ext *ivalue)
 {
-    zki_ts_absorb_ext_vec(ts, "pcs/row-evals", ev, 2);
+    if (ts->zk) {
+        sent[0] = zki_zk_send(ts, "pcs/row-evals", ev[0]);
+        sent[1] = zki_zk_send(ts, "pcs/row-evals", ev[1]);
+    } else {
+        sent[0] = ev[0], sent[1] = ev[1];
+        zki_ts_absorb_ext_vec(ts, "pcs/row-evals", ev, 2);
+    }
     zki_ext sc = zki_ts_challenge_ext(ts, "pcs/row-s");
     ipoint[0] = sc;
     *ivalue = zki_ext_add(zki_ext_mul(zki_ext_sub(zki_ext_one(), sc), ev[0]),
                           zki_ext_mul(sc, ev[1]));
+}
+
+/* The verifier's side: the inner claim's value, private in a
+ * zero-knowledge proof; *a: a_0 + X a_1. */
+static zki_pv inner_claim_pv(zki_transcript *ts, const zki_ext ev[2], zki_ext *ipoint, zki_pv *a)
+{
+    zki_pv a0, a1;
+    zki_zk *z = ts->zk;
+    if (z) {
+        a0 = zki_zk_recv(ts, "pcs/row-evals", ev[0]);
+        a1 = zki_zk_recv(ts, "pcs/row-evals", ev[1]);
+    } else {
+        zki_ts_absorb_ext_vec(ts, "pcs/row-evals", ev, 2);
+        a0 = zki_pv_pub(ev[0]), a1 = zki_pv_pub(ev[1]);
+    }
+    zki_ext sc = zki_ts_challenge_ext(ts, "pcs/row-s");
+    ipoint[0] = sc;
+    *a = zki_pv_add(z, a0, zki_pv_scale(z, a1, zki_ext_make(0, 1)));
+    return zki_pv_add(z, zki_pv_scale(z, a0, zki_ext_sub(zki_ext_one(), sc)), zki_pv_scale(z, a1, sc));
 }
 
 static const zki_ext *claim_lo(const zki_pcs_commitment *com, const zki_pcs_claim *cl,
@@ -203,12 +230,13 @@ zki_status zki_pcs_row_prove(zki_transcript *ts, const zki_pcs_commitment *com,
     q->has_rowc = 1;
     q->rc_rounds = m;
     q->rc_msgs = sc.msgs;
+    zki_ext ev[2];
     for (int c = 0; c < 2; c++) {
         for (uint64_t k = 0; k < K; k++)
             half[k] = c ? u[k].c1 : u[k].c0;
-        q->rc_evals[c] = zki_mle_eval_base(half, m, ipoint + 1);
+        ev[c] = zki_mle_eval_base(half, m, ipoint + 1);
     }
-    inner_claim(ts, q->rc_evals, ipoint, ivalue);
+    inner_claim(ts, ev, q->rc_evals, ipoint, ivalue);
 done:
     free(pw);
     free(U);
@@ -219,8 +247,8 @@ done:
 
 zki_status zki_pcs_row_verify(zki_transcript *ts, const zki_pcs_commitment *com,
                               const zki_pcs_claim *cl, const uint64_t *idx, uint32_t n,
-                              const zki_ext *e, zki_ext v, const zki_pcs_proof_part *q,
-                              zki_ext *ipoint, zki_ext *ivalue)
+                              const zki_ext *e, zki_pv v, const zki_pcs_proof_part *q,
+                              zki_ext *ipoint, zki_pv *ivalue)
 {
     const zki_pcs_shape *s = &com->shape;
     uint32_t m = zki_pcs_row_rounds(s), lo;
@@ -230,18 +258,21 @@ zki_status zki_pcs_row_verify(zki_transcript *ts, const zki_pcs_commitment *com,
     zki_ext *pw = malloc(((size_t)n + 1) * sizeof *pw);
     if (!pw)
         return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory checking a committed row");
-    zki_ext sum = batch(ts, n, e, v, pw), fin;
+    /* sum_i pw_i e_i + pw_n v, v perhaps private */
+    zki_zk *z = ts->zk;
+    zki_ext se = batch(ts, n, e, zki_ext_zero(), pw); /* fills pw first */
+    zki_pv sum = zki_pv_add(z, zki_pv_pub(se), zki_pv_scale(z, v, pw[n])), fin;
     zki_sc_proof sc = {m, 2, q->rc_msgs};
-    zki_status st = zki_sumcheck_verify(m, 2, sum, &sc, ts, ipoint + 1, &fin);
+    zki_status st = zki_sumcheck_verify_pv(m, 2, sum, &sc, ts, ipoint + 1, &fin);
     if (st) {
         free(pw);
         return zki_fail(ZKI_ERR_VERIFY, "pcs: committed row: malformed sum-check");
     }
     zki_ext g = zki_pcs_row_g_eval(s, idx, n, pw, r_lo, lo, ipoint + 1, m);
     free(pw);
-    zki_ext ur = zki_ext_add(q->rc_evals[0], zki_ext_mul(zki_ext_make(0, 1), q->rc_evals[1]));
-    int ok = zki_ext_eq(fin, zki_ext_mul(ur, g));
-    inner_claim(ts, q->rc_evals, ipoint, ivalue);
+    zki_pv ur;
+    *ivalue = inner_claim_pv(ts, q->rc_evals, ipoint, &ur);
+    int ok = !zki_pv_assert_eq(z, fin, zki_pv_scale(z, ur, g), "pcs: a committed row's last round");
     return ok ? ZKI_OK
               : zki_fail(ZKI_ERR_VERIFY,
                          "pcs: committed row inconsistent with the opened columns or the claims");

@@ -16,9 +16,9 @@ static zki_status reject(const char *what, uint32_t c)
 }
 
 static zki_status check_part_shape(const zki_pcs_commitment *com, const zki_pcs_proof_part *q,
-                                   uint32_t n_groups, int tensor, uint32_t c)
+                                   uint32_t n_groups, int tensor, uint32_t c, int zk)
 {
-    int h = com->params.hiding != 0, rowc = tensor && com->shape.row_commit;
+    int h = com->params.hiding != 0, rowc = zki_pcs_rowc_mode(com, tensor, zk);
     if (q->n_groups != n_groups)
         return reject("wrong number of evaluation rows", c);
     if (q->has_prox != !tensor)
@@ -40,7 +40,7 @@ static zki_status check_part_shape(const zki_pcs_commitment *com, const zki_pcs_
  * classic scale = alpha, mu_coef = 1; tensor scale = 1 - z, mu_coef = z e0. */
 static zki_status check_evaluations(const zki_pcs_commitment *com, const zki_pcs_ctx *x,
                                     uint32_t c, const zki_pcs_claim *claims, size_t n_claims,
-                                    const zki_pcs_proof_part *q)
+                                    const zki_pcs_proof_part *q, zki_zk *z)
 {
     uint64_t cols = com->shape.cols;
     zki_ext *eq = malloc(cols * sizeof *eq);
@@ -54,8 +54,8 @@ static zki_status check_evaluations(const zki_pcs_commitment *com, const zki_pcs
         zki_ext_acc_zero(&a);
         for (uint64_t j = 0; j < cols; j++)
             zki_ext_acc_mac(&a, row[j], eq[j]);
-        zki_ext want = zki_pcs_eval_target(x, c, g, claims, n_claims, q->has_mu ? q->mu : NULL);
-        if (!zki_ext_eq(zki_ext_acc_reduce(&a), want))
+        zki_pv want = zki_pcs_eval_target_pv(x, c, g, claims, n_claims, q->has_mu ? q->mu : NULL, z);
+        if (zki_pv_assert_eq(z, zki_pv_pub(zki_ext_acc_reduce(&a)), want, "pcs: an evaluation row against the claims"))
             st = reject("evaluation row does not match the claimed values", c);
     }
     free(eq);
@@ -186,15 +186,17 @@ static zki_status check_committed_rows(zki_transcript *ts, const zki_pcs_commitm
             st = zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory checking a committed row");
             break;
         }
-        if ((st = zki_pcs_row_commitment(com, &q->row_root, &in_com[n_in])))
+        if ((st = zki_pcs_row_commitment(com, ts->zk != NULL, &q->row_root, &in_com[n_in])))
             break;
         in_ptr[n_in] = &in_com[n_in];
-        in_claims[n_in] = (zki_pcs_claim){n_in, 0, pts[n_in], zki_ext_zero()};
+        in_claims[n_in] = (zki_pcs_claim){n_in, 0, pts[n_in], zki_ext_zero(), 0};
         n_in++;
-        zki_ext v = zki_pcs_eval_target(x, c, 0, claims, n_claims, q->has_mu ? q->mu : NULL);
+        zki_pv v = zki_pcs_eval_target_pv(x, c, 0, claims, n_claims, q->has_mu ? q->mu : NULL, ts->zk);
+        zki_pv iv;
         st = zki_pcs_row_verify(ts, com, &claims[zki_pcs_only_claim(claims, n_claims, c)], idx[c],
-                                n_idx[c], combo[c], v, q, pts[n_in - 1],
-                                &in_claims[n_in - 1].value);
+                                n_idx[c], combo[c], v, q, pts[n_in - 1], &iv);
+        in_claims[n_in - 1].value = iv.c;
+        in_claims[n_in - 1].form = iv.f;
         if (st)
             st = zki_fail_ctx(st, "pcs: commitment %u", c);
     }
@@ -236,7 +238,7 @@ zki_status zki_pcs_verify(zki_transcript *ts, const zki_pcs_commitment *const *c
     if (st)
         return st;
     for (uint32_t c = 0; c < n_commits && !st; c++)
-        st = check_part_shape(commits[c], &proof->parts[c], x.n_groups[c], x.tensor[c], c);
+        st = check_part_shape(commits[c], &proof->parts[c], x.n_groups[c], x.tensor[c], c, ts->zk != NULL);
     if (st || (st = zki_pcs_challenges(ts, &x, commits, slots, claims, mus)))
         goto done;
     for (uint32_t c = 0; c < n_commits; c++) {
@@ -256,7 +258,7 @@ zki_status zki_pcs_verify(zki_transcript *ts, const zki_pcs_commitment *const *c
         const zki_pcs_proof_part *q = &proof->parts[c];
         st = open_columns(ts, commits[c], &x, c, q, draws, &idx[c], &n_idx[c], &combo[c]);
         if (!st && !q->has_rowc)
-            st = check_evaluations(commits[c], &x, c, claims, n_claims, q);
+            st = check_evaluations(commits[c], &x, c, claims, n_claims, q, ts->zk);
         if (!st && !q->has_rowc)
             st = check_sent_rows(commits[c], &x, c, q, idx[c], n_idx[c], combo[c]);
     }

@@ -157,10 +157,11 @@ static zki_status ids_check(const int64_t *x, uint32_t V, uint32_t P, uint32_t N
 }
 
 /* The claim D~(r) = d_r on the committed margins. */
-static zki_status d_claim(zki_walk *w, const zki_ext *r, zki_ext d_r)
+/* The margins' claim D~(r) to the opening: the prover's value (sent;
+ * *sent, what the proof keeps) or the verifier's private value. */
+static zki_status d_claim(zki_walk *w, const zki_ext *r, zki_pv d_r)
 {
-    zki_ts_absorb_ext(w->ts, "argmax.d", d_r);
-    return zki_seg_claims_add(w->ca, w->lay->seg_of[w->lay->gen_d], r, d_r);
+    return zki_seg_claims_add_pv(w->ca, w->lay->seg_of[w->lay->gen_d], r, d_r);
 }
 
 zki_status zki_argmax_verify(zki_walk *w, uint32_t P, uint32_t N, const zki_sc_proof *sc, zki_ext d_r, zki_ext y_rho)
@@ -173,20 +174,22 @@ zki_status zki_argmax_verify(zki_walk *w, uint32_t P, uint32_t N, const zki_sc_p
         return zki_fail(ZKI_ERR_VERIFY, "verify: a generation proof is for one public sequence");
     logits_at la = logits_of(w->d, T, V);
     size_t n = la.n;
-    zki_ext *r = zki_walk_points(w, n), *rho = zki_walk_points(w, n), fin;
+    zki_ext *r = zki_walk_points(w, n), *rho = zki_walk_points(w, n);
     if (!r || !rho)
         return zki_fail(ZKI_ERR_NOMEM, "verify: points");
     zki_ts_challenge_ext_vec(w->ts, "argmax.r", r, n);
-    if ((st = d_claim(w, r, d_r)))
+    zki_zk *z = w->ts->zk;
+    zki_pv d = zki_zk_recv(w->ts, "argmax.d", d_r), fin;
+    if ((st = d_claim(w, r, d)))
         return st;
-    zki_ext claimed = zki_ext_add(d_r, below_sum(&la, r, w->x, P, N));
-    if (zki_sumcheck_verify(n, 2, claimed, sc, w->ts, rho, &fin))
+    zki_pv claimed = zki_pv_add(z, d, zki_pv_pub(below_sum(&la, r, w->x, P, N)));
+    if (zki_sumcheck_verify_pv(n, 2, claimed, sc, w->ts, rho, &fin))
         return zki_fail_ctx(ZKI_ERR_VERIFY, "verify: argmax sum-check");
-    if (!zki_ext_eq(fin, zki_ext_mul(y_rho, g_at(&la, r, rho, w->x, P, N))))
+    zki_pv y = zki_zk_recv(w->ts, "argmax.y", y_rho);
+    if (zki_pv_assert_eq(z, fin, zki_pv_scale(z, y, g_at(&la, r, rho, w->x, P, N)), "argmax: the last value"))
         return zki_fail(ZKI_ERR_VERIFY, "verify: argmax: the sum-check's last value is not the logits' value "
                         "times the selection's");
-    zki_ts_absorb_ext(w->ts, "argmax.y", y_rho);
-    return zki_walk_claim(w, zki_argmax_tensor(w->d), rho, y_rho);
+    return zki_walk_claim_pv(w, zki_argmax_tensor(w->d), rho, y);
 }
 
 #ifndef ZKI_VERIFIER_ONLY
@@ -243,8 +246,8 @@ zki_status zki_argmax_prove(zki_walk *w, const int64_t *Y, const int64_t *D, uin
         if (D[i])
             acc = zki_ext_add(acc, zki_ext_scale(eq[i], zki_fe_from_i64(D[i])));
     }
-    *d_r = acc;
-    if ((st = d_claim(w, r, acc)))
+    *d_r = zki_zk_send(w->ts, "argmax.d", acc);
+    if ((st = d_claim(w, r, zki_pv_pub(acc))))
         goto out;
     for (uint64_t t = P - 1; t < (uint64_t)P + N - 1; t++) {
         zki_ext e = zki_ext_zero();
@@ -261,8 +264,7 @@ zki_status zki_argmax_prove(zki_walk *w, const int64_t *Y, const int64_t *D, uin
     zki_ext claimed = zki_ext_add(acc, below_sum(&la, r, w->x, P, N));
     if ((st = zki_sumcheck_prove(&inst, claimed, w->ts, sc, rho, ev)))
         goto out;
-    *y_rho = ev[0];
-    zki_ts_absorb_ext(w->ts, "argmax.y", ev[0]);
+    *y_rho = zki_zk_send(w->ts, "argmax.y", ev[0]);
     st = zki_walk_claim(w, zki_argmax_tensor(w->d), rho, ev[0]);
 out:
     free(eq);

@@ -99,6 +99,8 @@ size_t zki_map_log_size(const zki_dag *d, uint32_t j);
  * its id (the public input and output, evaluated by the verifier; an
  * internal map, reduced by its node's gadget). */
 zki_status zki_walk_claim(zki_walk *w, uint32_t t, const zki_ext *pt, zki_ext v);
+/* The same for a value that may be private (verifier, src/zk/zk.h). */
+zki_status zki_walk_claim_pv(zki_walk *w, uint32_t t, const zki_ext *pt, zki_pv v);
 /* Bits of tensor t's values. */
 uint32_t zki_walk_bits(const zki_dag *d, uint32_t t);
 /* log2 of the padded features per sample of tensor t. */

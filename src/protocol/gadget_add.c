@@ -8,7 +8,8 @@
  * broadcast), the verifier checks sum_i mul[i] e_i Ind_i(r) = v, Ind_i the
  * indicator of the output's real positions on x_i's broadcast axes
  * (gadget.h, zki_bcast_point; 1 without). Proof: the claim reduction,
- * values e[n_in]. */
+ * values e[n_in] (padded in a zero-knowledge proof, src/zk/zk.h: the
+ * check is then a constraint on the private values). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,14 +82,14 @@ static zki_status add_points(zki_walk *w, uint32_t j, const zki_ext *r, const zk
     return ZKI_OK;
 }
 
-static zki_status add_claims(zki_walk *w, uint32_t j, const zki_ext *const *pts, const zki_ext *e)
+/* The input claims to their tensors (the prover's true values, or the
+ * verifier's private values). */
+static zki_status add_claims(zki_walk *w, uint32_t j, const zki_ext *const *pts, const zki_pv *e)
 {
     const zki_dag_node *L = &w->d->nodes[j];
     zki_status st = ZKI_OK;
-    for (uint32_t i = 0; i < L->n_in; i++)
-        zki_ts_absorb_ext(w->ts, "add.input", e[i]);
     for (uint32_t i = 0; !st && i < L->n_in; i++)
-        st = zki_walk_claim(w, L->in[i], pts[i], e[i]);
+        st = zki_walk_claim_pv(w, L->in[i], pts[i], e[i]);
     return st;
 }
 
@@ -97,20 +98,23 @@ static zki_status add_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
     const zki_dag_node *L = &w->d->nodes[j];
     const zki_claim *c;
     const zki_ext *pts[ZKI_DAG_MAX_IN];
-    zki_ext ind[ZKI_DAG_MAX_IN];
+    zki_ext ind[ZKI_DAG_MAX_IN], k[ZKI_DAG_MAX_IN];
+    zki_pv e[ZKI_DAG_MAX_IN];
     zki_status st = zki_walk_reduce_verify(w, j, w->lay->ids[j][0],
                                            zki_log2_ceil(w->B) + zki_log2_ceil(L->N), p, &c);
     if (!st && add_points(w, j, c->point, pts, ind))
         st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (add)", j);
     if (st)
         return st;
-    zki_ext sum = zki_ext_zero();
-    for (uint32_t i = 0; i < L->n_in; i++)
-        sum = zki_ext_add(sum, zki_ext_mul(zki_ext_scale(p->val[i], zki_fe_from_i64(L->mul[i])), ind[i]));
-    if (!zki_ext_eq(sum, c->value))
+    for (uint32_t i = 0; i < L->n_in; i++) {
+        e[i] = zki_zk_recv(w->ts, "add.input", p->val[i]);
+        k[i] = zki_ext_scale(ind[i], zki_fe_from_i64(L->mul[i]));
+    }
+    if (zki_pv_assert_eq(w->ts->zk, zki_pv_lin(w->ts->zk, L->n_in, k, e), zki_claim_pv(c),
+                         "add: the input claims sum to the accumulator claim"))
         return zki_fail(ZKI_ERR_VERIFY, "verify: node %u: the add's input claims do not sum to its accumulator "
                         "claim", j);
-    return add_claims(w, j, pts, p->val);
+    return add_claims(w, j, pts, e);
 }
 
 /* A point per broadcast input (none without). */
@@ -196,15 +200,17 @@ static zki_status add_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
         st = zki_node_proof_vals(p, L->n_in);
     if (!st)
         st = add_points(w, j, c->point, pts, ind);
+    zki_pv e[ZKI_DAG_MAX_IN];
     for (uint32_t i = 0; !st && i < L->n_in; i++) {
         size_t li = zki_walk_log_len(w->d, L->in[i]);
         zki_fe *t = zki_int_table(w->W->t[L->in[i]], w->B, (uint64_t)1 << li, lb, li);
         if (!t)
             return zki_fail(ZKI_ERR_NOMEM, "prove: add node %u", j);
-        p->val[i] = zki_mle_eval_base(t, lb + li, pts[i]);
+        e[i] = zki_pv_pub(zki_mle_eval_base(t, lb + li, pts[i]));
+        p->val[i] = zki_zk_send(w->ts, "add.input", e[i].c);
         free(t);
     }
-    return st ? st : add_claims(w, j, pts, p->val);
+    return st ? st : add_claims(w, j, pts, e);
 }
 #define ADD_PROVER add_witness, zki_requant_advice, add_prove
 #else

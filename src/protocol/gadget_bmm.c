@@ -15,7 +15,9 @@
  * input's pads are committed but not proven zero, and a LUT of it passes
  * them on (tests/test_attack_bmm.c), so a proof with a private input and
  * a BMM node is refused on both sides until they are. Proof: the claim
- * reduction, one sum-check, values (e_0, e_1). */
+ * reduction, one sum-check, values (e_0, e_1). In a zero-knowledge proof
+ * e_0, e_1 are sent padded (the sum-check pads its own messages) and the
+ * last check is a constraint on private values (src/zk/zk.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,9 +96,10 @@ static void bmm_verify_cost(const zki_dag *d, uint32_t j, uint32_t B, uint64_t *
 }
 
 /* The inputs' points from the output's r (j, i, gb) and the sum-check's
- * rho (k, gb); their claims e. */
+ * rho (k, gb); their claims e (the prover's values, or the verifier's
+ * private ones). */
 static zki_status bmm_claims(zki_walk *w, uint32_t j, const bmm_logs *lg, const zki_ext *r, const zki_ext *rho,
-                             const zki_ext *e)
+                             const zki_pv *e)
 {
     const zki_dag_node *L = &w->d->nodes[j];
     size_t ngb = zki_log2_ceil(w->B) + lg->g, na = lg->k + lg->i + ngb, nb = lg->j + lg->k + ngb;
@@ -108,10 +111,8 @@ static zki_status bmm_claims(zki_walk *w, uint32_t j, const bmm_logs *lg, const 
     memcpy(pa + lg->k + lg->i, rho + lg->k, sizeof(zki_ext) * ngb);
     memcpy(pb, r, sizeof(zki_ext) * lg->j);
     memcpy(pb + lg->j, rho, sizeof(zki_ext) * (lg->k + ngb));
-    zki_ts_absorb_ext(w->ts, "bmm.x0", e[0]);
-    zki_ts_absorb_ext(w->ts, "bmm.x1", e[1]);
-    zki_status st = zki_walk_claim(w, L->in[0], pa, e[0]);
-    return st ? st : zki_walk_claim(w, L->in[1], pb, e[1]);
+    zki_status st = zki_walk_claim_pv(w, L->in[0], pa, e[0]);
+    return st ? st : zki_walk_claim_pv(w, L->in[1], pb, e[1]);
 }
 
 static zki_status bmm_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
@@ -127,16 +128,21 @@ static zki_status bmm_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
     zki_status st = zki_walk_reduce_verify(w, j, w->lay->ids[j][0], nv, p, &c);
     if (st)
         return st;
-    zki_ext *rho = zki_walk_points(w, ns), fin;
+    zki_ext *rho = zki_walk_points(w, ns);
+    zki_pv fin, e[2];
+    zki_zk *z = w->ts->zk;
     if (!rho)
         return zki_fail(ZKI_ERR_NOMEM, "verify: points");
-    if (zki_sumcheck_verify(ns, 3, c->value, &p->sc[0], w->ts, rho, &fin))
+    if (zki_sumcheck_verify_pv(ns, 3, zki_claim_pv(c), &p->sc[0], w->ts, rho, &fin))
         return zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (bmm)", j);
     zki_ext eq = zki_eq_eval(c->point + lg.j + lg.i, rho + lg.k, lb + lg.g);
-    if (!zki_ext_eq(fin, zki_ext_mul(zki_ext_mul(eq, p->val[0]), p->val[1])))
+    e[0] = zki_zk_recv(w->ts, "bmm.x0", p->val[0]);
+    e[1] = zki_zk_recv(w->ts, "bmm.x1", p->val[1]);
+    if (zki_pv_assert_eq(z, fin, zki_pv_scale(z, zki_pv_mul(z, e[0], e[1]), eq),
+                         "bmm: the product sum-check's last value is eq * x_0 * x_1"))
         return zki_fail(ZKI_ERR_VERIFY, "verify: node %u (bmm): the product sum-check's last value is not "
                         "eq * x_0 * x_1", j);
-    return bmm_claims(w, j, &lg, c->point, rho, p->val);
+    return bmm_claims(w, j, &lg, c->point, rho, e);
 }
 
 #ifndef ZKI_VERIFIER_ONLY
@@ -236,9 +242,10 @@ static zki_status bmm_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
         st = zki_sumcheck_prove(&inst, c->value, w->ts, &p->sc[0], rho, ev);
     }
     if (!st) {
-        p->val[0] = ev[1];
-        p->val[1] = ev[2];
-        st = bmm_claims(w, j, &lg, c->point, rho, p->val);
+        zki_pv e[2] = {zki_pv_pub(ev[1]), zki_pv_pub(ev[2])};
+        p->val[0] = zki_zk_send(w->ts, "bmm.x0", ev[1]);
+        p->val[1] = zki_zk_send(w->ts, "bmm.x1", ev[2]);
+        st = bmm_claims(w, j, &lg, c->point, rho, e);
     }
     for (int i = 0; i < 3; i++)
         free(t[i]);

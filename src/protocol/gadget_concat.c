@@ -2,7 +2,7 @@
  * of n features is the map [n][1][1] (zki_dag_part_map). Its
  * map is never committed: the claims its readers make on it are merged
  * and turned into one claim per input. Proof: the claim reduction, one
- * sum-check, values (one per input). */
+ * sum-check, values (one per input; padded in a zero-knowledge proof). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,12 +90,14 @@ static zki_ext **part_points(zki_walk *w, const zki_concat_dims *cd)
     return pts;
 }
 
-static zki_status concat_claims(zki_walk *w, uint32_t j, zki_ext *const *pts, const zki_ext *vals)
+/* The input claims to their tensors (the prover's true values, or the
+ * verifier's private values). */
+static zki_status concat_claims(zki_walk *w, uint32_t j, zki_ext *const *pts, const zki_pv *vals)
 {
     const zki_dag_node *L = &w->d->nodes[j];
     zki_status st = ZKI_OK;
     for (uint32_t i = 0; !st && i < L->n_in; i++)
-        st = zki_walk_claim(w, L->in[i], pts[i], vals[i]);
+        st = zki_walk_claim_pv(w, L->in[i], pts[i], vals[i]);
     return st;
 }
 
@@ -109,12 +111,13 @@ static zki_status concat_verify(zki_walk *w, uint32_t j, const zki_node_proof *p
     if (st)
         return st;
     zki_ext **pts = part_points(w, &cd);
+    zki_pv vals[ZKI_DAG_MAX_IN];
     if (!pts)
         return zki_fail(ZKI_ERR_NOMEM, "verify: points");
-    if (zki_concat_verify(&cd, c->point, c->value, &p->sc[0], p->val, w->ts, pts))
+    if (zki_concat_verify(&cd, c->point, zki_claim_pv(c), &p->sc[0], p->val, w->ts, pts, vals))
         st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (concat)", j);
     else
-        st = concat_claims(w, j, pts, p->val);
+        st = concat_claims(w, j, pts, vals);
     free(pts);
     return st;
 }
@@ -162,9 +165,13 @@ static zki_status concat_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     zki_ext **pts = part_points(w, &cd);
     if (!pts)
         return zki_fail(ZKI_ERR_NOMEM, "prove: points");
-    st = zki_concat_prove(&cd, parts, c->point, c->value, w->ts, &p->sc[0], p->val, pts);
+    zki_ext ev[ZKI_DAG_MAX_IN];
+    zki_pv vals[ZKI_DAG_MAX_IN];
+    st = zki_concat_prove(&cd, parts, c->point, c->value, w->ts, &p->sc[0], p->val, pts, ev);
+    for (uint32_t i = 0; !st && i < cd.k; i++)
+        vals[i] = zki_pv_pub(ev[i]);
     if (!st)
-        st = concat_claims(w, j, pts, p->val);
+        st = concat_claims(w, j, pts, vals);
     free(pts);
     return st;
 }

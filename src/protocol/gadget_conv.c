@@ -61,26 +61,43 @@ static void from_proof(const zki_conv_dims *cd, const zki_node_proof *p, zki_con
         cp->wf_eval = p->val[4];
 }
 
-/* The slice, bias and input claims (slices absorbed first). */
+/* The slice values' place in the node proof (KH*KW < 64 of them when the
+ * kernel is not one segment). */
+static zki_ext *slice_vals(const zki_conv_dims *cd, const zki_node_proof *p)
+{
+    return p->val + 4 + (cd->general ? 1 : 0);
+}
+
+/* The slice, bias and input claims: the prover's values, or the verifier's
+ * private values (sl: the slice values when the kernel is sliced). */
 static zki_status conv_claims(zki_walk *w, uint32_t j, const zki_conv_dims *cd, const zki_ext *r, const zki_ext *xp,
-                              const zki_ext *wp, const zki_node_proof *p)
+                              const zki_ext *wp, const zki_conv_claims *cl, const zki_pv *sl)
 {
     const zki_dag_node *L = &w->d->nodes[j];
-    const zki_ext *sl = p->val + 4 + (cd->general ? 1 : 0);
     zki_status st = ZKI_OK;
     if (zki_conv_one_segment(cd)) { /* the kernel is one segment: its claim is W~'s */
-        st = zki_seg_claims_add(w->cw, w->vk->w_seg[j], wp, p->val[1]);
+        st = zki_seg_claims_add_pv(w->cw, w->vk->w_seg[j], wp, cl->w);
     } else {
-        for (uint32_t k = 0; !st && k < cd->KH * cd->KW; k++) {
-            zki_ts_absorb_ext(w->ts, "conv.wslice", sl[k]);
-            st = zki_seg_claims_add(w->cw, w->vk->w_seg[j] + k, wp + cd->lkw + cd->lkh, sl[k]);
-        }
+        for (uint32_t k = 0; !st && k < cd->KH * cd->KW; k++)
+            st = zki_seg_claims_add_pv(w->cw, w->vk->w_seg[j] + k, wp + cd->lkw + cd->lkh, sl[k]);
     }
     if (!st && L->has_bias)
-        st = zki_seg_claims_add(w->cw, w->vk->b_seg[j], r + cd->low + cd->loh, p->val[0]);
+        st = zki_seg_claims_add_pv(w->cw, w->vk->b_seg[j], r + cd->low + cd->loh, cl->b);
     if (!st)
-        st = zki_walk_claim(w, L->in[0], xp, p->val[3]);
+        st = zki_walk_claim_pv(w, L->in[0], xp, cl->x);
     return st;
+}
+
+/* The claim on W~ splits into the committed kernel-position slices s:
+ * W~(wp) = sum_{ky, kx} eq(r_ky, ky) eq(r_kx, kx) s[ky][kx] (wlayout.h). */
+static zki_status slices_check(zki_zk *z, const zki_conv_dims *cd, const zki_ext *wp, zki_pv w_eval,
+                               const zki_pv *s)
+{
+    zki_ext k[ZKI_CONV_ONE_SEGMENT_TAPS];
+    for (uint64_t ky = 0; ky < cd->KH; ky++)
+        for (uint64_t kx = 0; kx < cd->KW; kx++)
+            k[ky * cd->KW + kx] = zki_ext_mul(zki_eq_at(wp + cd->lkw, cd->lkh, ky), zki_eq_at(wp, cd->lkw, kx));
+    return zki_pv_assert_eq(z, zki_pv_lin(z, cd->KH * cd->KW, k, s), w_eval, "conv weight slices");
 }
 
 static zki_status conv_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
@@ -96,18 +113,22 @@ static zki_status conv_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
     zki_ext *xp = zki_walk_points(w, zki_conv_x_nvars(&cd));
     zki_ext *wp = zki_walk_points(w, zki_conv_w_nvars(&cd));
     zki_conv_proof cp;
+    zki_conv_claims cl;
+    zki_pv sl[ZKI_CONV_ONE_SEGMENT_TAPS];
     from_proof(&cd, p, &cp);
     if (!xp || !wp)
-        st = zki_fail(ZKI_ERR_NOMEM, "verify: points");
-    else if (zki_conv_verify(&cd, r, c->value, &cp, w->ts, xp, wp))
-        st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (conv)", j);
-    /* the claim on W~ splits into the committed kernel-position slices */
-    else if (!zki_conv_one_segment(&cd) && !zki_conv_wslices_check(&cd, wp, cp.w_eval, p->val + 4 + (cd.general ? 1 : 0)))
-        st = zki_fail(ZKI_ERR_VERIFY, "verify: node %u: the weight slices do not add up to the conv's weight "
-                      "claim", j);
-    else
-        st = conv_claims(w, j, &cd, r, xp, wp, p);
-    return st;
+        return zki_fail(ZKI_ERR_NOMEM, "verify: points");
+    if (zki_conv_verify(&cd, r, zki_claim_pv(c), &cp, w->ts, xp, wp, &cl))
+        return zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (conv)", j);
+    if (!zki_conv_one_segment(&cd)) {
+        const zki_ext *sv = slice_vals(&cd, p);
+        for (uint32_t k = 0; k < cd.KH * cd.KW; k++)
+            sl[k] = zki_zk_recv(w->ts, "conv.wslice", sv[k]);
+        if (slices_check(w->ts->zk, &cd, wp, cl.w, sl))
+            return zki_fail(ZKI_ERR_VERIFY, "verify: node %u: the weight slices do not add up to the conv's weight "
+                            "claim", j);
+    }
+    return conv_claims(w, j, &cd, r, xp, wp, &cl, sl);
 }
 
 #ifndef ZKI_VERIFIER_ONLY
@@ -172,21 +193,31 @@ static zki_status conv_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     zki_ext *wp = zki_walk_points(w, zki_conv_w_nvars(&cd));
     int64_t *xd = dense_input(w, &cd, L->in[0]);
     zki_conv_proof cp;
+    zki_conv_evals ev;
+    zki_ext sv[ZKI_CONV_ONE_SEGMENT_TAPS];
+    zki_pv sl[ZKI_CONV_ONE_SEGMENT_TAPS];
     memset(&cp, 0, sizeof(cp));
     if (!xp || !wp || !xd)
         st = zki_fail(ZKI_ERR_NOMEM, "prove: conv node %u", j);
     else
-        st = zki_conv_prove(&cd, xd, w->wts[j], w->w_bits, w->bias[j], r, c->value, w->ts, &cp, xp, wp);
+        st = zki_conv_prove(&cd, xd, w->wts[j], w->w_bits, w->bias[j], r, c->value, w->ts, &cp, xp, wp, &ev);
     zki_scratch_free(xd);
     if (!st) {
         to_proof(&cd, &cp, p);
-        if (!zki_conv_one_segment(&cd))
-            st = zki_conv_wslices_eval(&cd, w->wts[j], w->w_bits, wp, p->val + 4 + (cd.general ? 1 : 0));
+        if (!zki_conv_one_segment(&cd)) {
+            st = zki_conv_wslices_eval(&cd, w->wts[j], w->w_bits, wp, sv);
+            for (uint32_t k = 0; !st && k < cd.KH * cd.KW; k++) {
+                slice_vals(&cd, p)[k] = zki_zk_send(w->ts, "conv.wslice", sv[k]);
+                sl[k] = zki_pv_pub(sv[k]);
+            }
+        }
     } else {
         zki_conv_proof_free(&cp);
     }
-    if (!st)
-        st = conv_claims(w, j, &cd, r, xp, wp, p);
+    if (!st) {
+        zki_conv_claims cl = {zki_pv_pub(ev.b), zki_pv_pub(ev.w), zki_pv_pub(ev.x)};
+        st = conv_claims(w, j, &cd, r, xp, wp, &cl, sl);
+    }
     return st;
 }
 #define CONV_PROVER conv_witness, zki_requant_advice, conv_prove

@@ -5,7 +5,8 @@
  * on W, with weights m the verifier computes itself from the ids
  * (ops/gather.h). Hence the ids must be public and in [0, V): both sides
  * refuse any other statement before anything else (input_check).
- * Proof: the claim reduction, one sum-check, the table's value W~(rho). */
+ * Proof: the claim reduction, one sum-check, the table's value W~(rho)
+ * (padded in a zero-knowledge proof). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,37 +94,26 @@ static zki_status gather_shape(const zki_dag *d, uint32_t j, uint32_t B, zki_nod
 
 static zki_status no_sites(zki_walk *w, uint32_t j) { return ZKI_OK; }
 
-/* The table's value at rho to the transcript and the weight opening. */
-static zki_status weight_claim(zki_walk *w, uint32_t j, const zki_ext *rho, zki_ext a)
-{
-    zki_ts_absorb_ext(w->ts, "gather.w", a);
-    return zki_seg_claims_add(w->cw, w->vk->w_seg[j], rho, a);
-}
-
 static zki_status gather_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
 {
     const zki_dag_node *L = &w->d->nodes[j];
     zki_gather_dims g;
     const zki_claim *c;
-    zki_ext fin, m = zki_ext_zero();
+    zki_pv a;
     dims_of(L, &g);
     zki_status st = ids_check(L, j, w->x, g.T, w->B);
     if (st)
         return zki_fail_ctx(ZKI_ERR_VERIFY, "verify");
-    size_t ns = g.ld + g.lv;
     if ((st = zki_walk_reduce_verify(w, j, w->lay->ids[j][0], zki_log2_ceil(w->B) + g.lo, p, &c)))
         return st;
-    zki_ext *rho = zki_walk_points(w, ns);
+    zki_ext *rho = zki_walk_points(w, g.ld + g.lv);
     if (!rho)
         return zki_fail(ZKI_ERR_NOMEM, "verify: points");
-    if (zki_sumcheck_verify(ns, 2, c->value, &p->sc[0], w->ts, rho, &fin))
-        return zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (gather)", j);
-    if ((st = zki_gather_m_eval(&g, w->x, g.T, w->B, c->point, rho, &m)))
-        return st;
-    if (!zki_ext_eq(fin, zki_ext_mul(p->val[0], m)))
-        return zki_fail(ZKI_ERR_VERIFY, "verify: node %u (gather): the sum-check's last value is not the table's "
-                        "value times the ids' weights", j);
-    return weight_claim(w, j, rho, p->val[0]);
+    if ((st = zki_gather_verify(&g, w->x, g.T, w->B, c->point, zki_claim_pv(c), &p->sc[0], p->val[0], w->ts, rho,
+                                &a)))
+        return st == ZKI_ERR_NOMEM ? st : zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (gather)", j);
+    /* the table's value at rho to the weight opening */
+    return zki_seg_claims_add_pv(w->cw, w->vk->w_seg[j], rho, a);
 }
 
 /* zki_gather_m_eval's tables (the output point's eq halves, eq of rho_d
@@ -175,10 +165,11 @@ static zki_status gather_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     zki_ext *rho = st ? NULL : zki_walk_points(w, g.ld + g.lv);
     if (!st && !rho)
         st = zki_fail(ZKI_ERR_NOMEM, "prove: points");
+    zki_ext a = zki_ext_zero();
     if (!st && (st = zki_gather_prove(&g, w->W->t[0], w->W->ld[0], w->B, w->wts[j], w->w_bits, c->point, c->value,
-                                      w->ts, &p->sc[0], rho, &p->val[0])))
+                                      w->ts, &p->sc[0], rho, &p->val[0], &a)))
         st = zki_fail_ctx(st, "prove: node %u", j);
-    return st ? st : weight_claim(w, j, rho, p->val[0]);
+    return st ? st : zki_seg_claims_add(w->cw, w->vk->w_seg[j], rho, a);
 }
 #define GATHER_PROVER gather_witness, no_advice, gather_prove
 #else

@@ -54,16 +54,16 @@ static zki_status linear_shape(const zki_dag *d, uint32_t j, uint32_t B, zki_nod
 }
 
 /* The weight and bias claims to the opening, the input claim to its
- * tensor. */
+ * tensor (the prover's values, or the verifier's private values). */
 static zki_status linear_claims(zki_walk *w, uint32_t j, const zki_ext *r, const zki_ext *xp, const zki_ext *wp,
-                                const zki_ext *val)
+                                const zki_matmul_claims *cl)
 {
     const zki_dag_node *L = &w->d->nodes[j];
-    zki_status st = zki_seg_claims_add(w->cw, w->vk->w_seg[j], wp, val[2]);
+    zki_status st = zki_seg_claims_add_pv(w->cw, w->vk->w_seg[j], wp, cl->w);
     if (!st && L->has_bias)
-        st = zki_seg_claims_add(w->cw, w->vk->b_seg[j], r, val[0]);
+        st = zki_seg_claims_add_pv(w->cw, w->vk->b_seg[j], r, cl->b);
     if (!st)
-        st = zki_walk_claim(w, L->in[0], xp, val[1]);
+        st = zki_walk_claim_pv(w, L->in[0], xp, cl->x);
     return st;
 }
 
@@ -79,12 +79,13 @@ static zki_status linear_verify(zki_walk *w, uint32_t j, const zki_node_proof *p
     const zki_ext *r = c->point;
     zki_ext *xp = zki_walk_points(w, md.lk + md.lb), *wp = zki_walk_points(w, md.lk + md.ln);
     zki_matmul_proof mm = {p->sc[0], p->val[1], p->val[2], p->val[0]};
+    zki_matmul_claims cl;
     if (!xp || !wp)
         st = zki_fail(ZKI_ERR_NOMEM, "verify: points");
-    else if (zki_matmul_verify(&md, r, c->value, &mm, w->ts, xp, wp))
+    else if (zki_matmul_verify(&md, r, zki_claim_pv(c), &mm, w->ts, xp, wp, &cl))
         st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (linear)", j);
     else
-        st = linear_claims(w, j, r, xp, wp, p->val);
+        st = linear_claims(w, j, r, xp, wp, &cl);
     return st;
 }
 
@@ -129,16 +130,18 @@ static zki_status linear_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     zki_ext *xp = zki_walk_points(w, md.lk + md.lb), *wp = zki_walk_points(w, md.lk + md.ln);
     zki_matmul_proof mm;
     memset(&mm, 0, sizeof(mm));
+    zki_matmul_evals ev;
     uint32_t t = L->in[0];
     if (!xp || !wp)
         st = zki_fail(ZKI_ERR_NOMEM, "prove: points");
     else
         st = zki_matmul_prove(&md, W->t[t], W->ld[t], w->wts[j], w->w_bits, (uint64_t)1 << md.lk,
-                              w->bias[j], r, c->value, w->ts, &mm, xp, wp);
+                              w->bias[j], r, c->value, w->ts, &mm, xp, wp, &ev);
     if (!st) {
         p->sc[0] = mm.sc;
         p->val[0] = mm.b_eval, p->val[1] = mm.x_eval, p->val[2] = mm.w_eval;
-        st = linear_claims(w, j, r, xp, wp, p->val);
+        zki_matmul_claims cl = {zki_pv_pub(ev.b), zki_pv_pub(ev.x), zki_pv_pub(ev.w)};
+        st = linear_claims(w, j, r, xp, wp, &cl);
     }
     return st;
 }

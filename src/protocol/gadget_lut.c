@@ -18,7 +18,13 @@
  * DAG's last node y is the public output: the node draws r from the
  * transcript, sends v = Y~(r) (checked by the verifier against the public
  * output with the other output claims) and claims y'~(r) = v - T0 Ind~(r).
- * Proof: the claim reduction, no values (inside); one value v (output). */
+ * Proof: the claim reduction, no values (inside); one value v (output).
+ *
+ * Zero knowledge: inside, the claim on y' is the reduced claim's value
+ * (private in a zero-knowledge proof) minus a public term. As the output,
+ * v = Y~(r) is a function of the public output, so it is sent as it is
+ * (the verifier checks it against Y); with a private output (pending,
+ * docs/zk.md) it would be sent padded. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,12 +146,15 @@ static zki_ext real_mle(const zki_dag *d, uint32_t j, uint32_t B, const zki_ext 
     return zki_ext_mul(v, zki_lk_prefix_mle(B, (unsigned)zki_log2_ceil(B), r + l.log_len));
 }
 
-/* The claim y~(r) = v as y'~(r) = v - T0 Ind~(r) on the committed y'. */
-static zki_status shifted_claim(zki_walk *w, uint32_t j, const zki_ext *r, zki_ext v)
+/* The claim y~(r) = v as y'~(r) = v - T0 Ind~(r) on the committed y' (v:
+ * the prover's value, or the verifier's, private in a zero-knowledge
+ * proof). */
+static zki_status shifted_claim(zki_walk *w, uint32_t j, const zki_ext *r, zki_pv v)
 {
     const zki_dag_node *L = &w->d->nodes[j];
     zki_ext ind = zki_ext_scale(real_mle(w->d, j, w->B, r), zki_fe_from_i64(lut_t0(L, lut_bits(w->d, j))));
-    return zki_seg_claims_add(w->ca, w->lay->seg_of[w->lay->ids[j][0]], r, zki_ext_sub(v, ind));
+    return zki_seg_claims_add_pv(w->ca, w->lay->seg_of[w->lay->ids[j][0]], r,
+                                 zki_pv_sub(w->ts->zk, v, zki_pv_pub(ind)));
 }
 
 /* As the output: a fresh point r, the claimed v = Y~(r) to the ledger (the
@@ -154,7 +163,7 @@ static zki_status output_claim(zki_walk *w, uint32_t j, zki_ext *r, size_t nv, z
 {
     zki_ts_absorb_ext(w->ts, "lut.output", v);
     zki_status st = zki_ledger_add(w->led, w->lay->ids[j][1], r, nv, v);
-    return st ? st : shifted_claim(w, j, r, v);
+    return st ? st : shifted_claim(w, j, r, zki_pv_pub(v));
 }
 
 static size_t lut_nvars(const zki_walk *w, uint32_t j)
@@ -174,7 +183,7 @@ static zki_status lut_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
     }
     const zki_claim *c;
     zki_status st = zki_walk_reduce_verify(w, j, w->lay->ids[j][1], nv, p, &c);
-    return st ? st : shifted_claim(w, j, c->point, c->value);
+    return st ? st : shifted_claim(w, j, c->point, zki_claim_pv(c));
 }
 
 /* The key's table (8 per entry), the instance's shifted copy (8), its
@@ -263,7 +272,7 @@ static zki_status lut_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     zki_fe *tab = zki_int_table(w->W->t[j + 1], w->B, (uint64_t)1 << ln, lb, ln);
     const zki_claim *c;
     zki_status st = zki_walk_reduce_prove(w, j, w->lay->ids[j][1], tab, nv, p, &c);
-    return st ? st : shifted_claim(w, j, c->point, c->value);
+    return st ? st : shifted_claim(w, j, c->point, zki_claim_pv(c));
 }
 #define LUT_PROVER lut_witness, lut_advice, lut_prove
 #else

@@ -76,19 +76,20 @@ static zki_status maxpool_sites(zki_walk *w, uint32_t j)
 }
 
 /* The claims on P and D at rho to their segments (P: the ledger when it is
- * the output), the claim on X to its tensor. */
+ * the output), the claim on X to its tensor (the prover's values, or the
+ * verifier's private values). */
 static zki_status maxpool_claims(zki_walk *w, uint32_t j, const zki_maxpool_dims *pd, const zki_ext *rho,
-                                 const zki_ext *xp, const zki_ext *val)
+                                 const zki_ext *xp, const zki_maxpool_claims *cl)
 {
     const zki_advice_layout *lay = w->lay;
     const uint32_t *id = lay->ids[j];
     zki_status st = ZKI_OK;
     for (uint32_t i = 0; !st && i < pd->J; i++)
-        st = zki_seg_claims_add(w->ca, lay->seg_of[id[1 + i]], rho, val[i]);
+        st = zki_seg_claims_add_pv(w->ca, lay->seg_of[id[1 + i]], rho, cl->d[i]);
     if (!st)
-        st = zki_walk_claim(w, j + 1, rho, val[pd->J]);
+        st = zki_walk_claim_pv(w, j + 1, rho, cl->p);
     if (!st)
-        st = zki_walk_claim(w, w->d->nodes[j].in[0], xp, val[pd->J + 1]);
+        st = zki_walk_claim_pv(w, w->d->nodes[j].in[0], xp, cl->x);
     return st;
 }
 
@@ -101,6 +102,7 @@ static zki_status maxpool_verify(zki_walk *w, uint32_t j, const zki_node_proof *
     zki_ext *xp = zki_walk_points(w, zki_maxpool_x_nvars(&pd));
     zki_ext *rho = zki_walk_points(w, zki_maxpool_out_nvars(&pd));
     zki_maxpool_proof mp;
+    zki_maxpool_claims cl;
     memset(&mp, 0, sizeof(mp));
     mp.zc = p->sc[0], mp.sc = p->sc[1];
     for (uint32_t i = 0; i < pd.J; i++)
@@ -108,10 +110,10 @@ static zki_status maxpool_verify(zki_walk *w, uint32_t j, const zki_node_proof *
     mp.p_eval = p->val[pd.J], mp.x_eval = p->val[pd.J + 1];
     if (!xp || !rho)
         st = zki_fail(ZKI_ERR_NOMEM, "verify: points");
-    else if (zki_maxpool_verify(&pd, &mp, w->ts, rho, xp))
+    else if (zki_maxpool_verify(&pd, &mp, w->ts, rho, xp, &cl))
         st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (maxpool)", j);
     else
-        st = maxpool_claims(w, j, &pd, rho, xp, p->val);
+        st = maxpool_claims(w, j, &pd, rho, xp, &cl);
     return st;
 }
 
@@ -203,19 +205,24 @@ static zki_status maxpool_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     zki_ext *xp = st ? NULL : zki_walk_points(w, zki_maxpool_x_nvars(&pd));
     zki_ext *rho = st ? NULL : zki_walk_points(w, zki_maxpool_out_nvars(&pd));
     zki_maxpool_proof mp;
+    zki_maxpool_evals ev;
     memset(&mp, 0, sizeof(mp));
     if (!st && (!xp || !rho))
         st = zki_fail(ZKI_ERR_NOMEM, "prove: pool node %u", j);
     if (!st)
         st = zki_node_proof_vals(p, pd.J + 2);
     if (!st)
-        st = zki_maxpool_prove(&pd, xd, P, D, w->ts, &mp, rho, xp);
+        st = zki_maxpool_prove(&pd, xd, P, D, w->ts, &mp, rho, xp, &ev);
     if (!st) {
+        zki_maxpool_claims cl;
         p->sc[0] = mp.zc, p->sc[1] = mp.sc;
-        for (uint32_t i = 0; i < pd.J; i++)
+        for (uint32_t i = 0; i < pd.J; i++) {
             p->val[i] = mp.d_eval[i];
+            cl.d[i] = zki_pv_pub(ev.d[i]);
+        }
         p->val[pd.J] = mp.p_eval, p->val[pd.J + 1] = mp.x_eval;
-        st = maxpool_claims(w, j, &pd, rho, xp, p->val);
+        cl.p = zki_pv_pub(ev.p), cl.x = zki_pv_pub(ev.x);
+        st = maxpool_claims(w, j, &pd, rho, xp, &cl);
     }
     free(xd);
     free(P);

@@ -6,7 +6,8 @@
  * transcript and the prover's value of the public output there start it
  * (the value is checked against the output with the other public claims).
  * Proof: the claim reduction, one sum-check, values (the input's value,
- * then for the output node the output's). */
+ * padded in a zero-knowledge proof, then for the output node the
+ * output's, public). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,7 +119,10 @@ static void move_verify_cost(const zki_dag *d, uint32_t j, uint32_t B, uint64_t 
 static zki_status no_sites(zki_walk *w, uint32_t j) { return ZKI_OK; }
 
 /* The output node's starting claim: a point from the transcript and the
- * prover's value there, on the ledger under the output's id. */
+ * prover's value there, on the ledger under the output's id. The output is
+ * public here (zki_dag_public_output: a hidden output has no such node),
+ * so its value is too: absorbed in the clear in a zero-knowledge proof as
+ * well, and checked against the output with the other public claims. */
 static zki_status output_claim(zki_walk *w, uint32_t j, size_t ny, zki_ext **r, zki_ext v)
 {
     *r = zki_walk_points(w, ny);
@@ -145,10 +149,11 @@ static zki_status move_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
         st = zki_walk_reduce_verify(w, j, w->lay->ids[j][0], ny, p, &c);
     if (!st && !(rho = zki_walk_points(w, md.lb + md.in.log_len)))
         st = zki_fail(ZKI_ERR_NOMEM, "verify: points");
-    if (!st && zki_move_verify(&md, c->point, c->value, &p->sc[0], p->val[0], w->ts, rho))
+    zki_pv a = zki_pv_pub(zki_ext_zero());
+    if (!st && zki_move_verify(&md, c->point, zki_claim_pv(c), &p->sc[0], p->val[0], w->ts, rho, &a))
         st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (move)", j);
     if (!st)
-        st = zki_walk_claim(w, w->d->nodes[j].in[0], rho, p->val[0]);
+        st = zki_walk_claim_pv(w, w->d->nodes[j].in[0], rho, a);
     free(src);
     return st;
 }
@@ -207,10 +212,12 @@ static zki_status move_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     }
     if (!st && !(rho = zki_walk_points(w, md.lb + md.in.log_len)))
         st = zki_fail(ZKI_ERR_NOMEM, "prove: points");
+    zki_ext a = zki_ext_zero();
     if (!st)
-        st = zki_move_prove(&md, w->W->t[in], w->W->ld[in], c->point, c->value, w->ts, &p->sc[0], &p->val[0], rho);
+        st = zki_move_prove(&md, w->W->t[in], w->W->ld[in], c->point, c->value, w->ts, &p->sc[0], &p->val[0], rho,
+                            &a);
     if (!st)
-        st = zki_walk_claim(w, in, rho, p->val[0]);
+        st = zki_walk_claim(w, in, rho, a);
     free(tab);
     free(src);
     return st;

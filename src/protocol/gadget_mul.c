@@ -12,7 +12,9 @@
  * zki_bcast_point), and the verifier checks the last round's value against
  * eq(r, rho) e_0 e_1. x_0 is zero at the output's pads (its producer pins
  * them), so acc is too. Proof: the claim reduction, one sum-check, values
- * (e_0, e_1). */
+ * (e_0, e_1). In a zero-knowledge proof e_0, e_1 are sent padded (the
+ * sum-check pads its own messages) and the last check is a constraint on
+ * private values (src/zk/zk.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,13 +74,13 @@ static void mul_verify_cost(const zki_dag *d, uint32_t j, uint32_t B, uint64_t *
     *ops += 8 * nv;
 }
 
-static zki_status mul_claims(zki_walk *w, uint32_t j, const zki_ext *rho, const zki_ext *pt1, const zki_ext *e)
+/* The inputs' claims e (the prover's values, or the verifier's private
+ * ones). */
+static zki_status mul_claims(zki_walk *w, uint32_t j, const zki_ext *rho, const zki_ext *pt1, const zki_pv *e)
 {
     const zki_dag_node *L = &w->d->nodes[j];
-    zki_ts_absorb_ext(w->ts, "mul.x0", e[0]);
-    zki_ts_absorb_ext(w->ts, "mul.x1", e[1]);
-    zki_status st = zki_walk_claim(w, L->in[0], rho, e[0]);
-    return st ? st : zki_walk_claim(w, L->in[1], pt1, e[1]);
+    zki_status st = zki_walk_claim_pv(w, L->in[0], rho, e[0]);
+    return st ? st : zki_walk_claim_pv(w, L->in[1], pt1, e[1]);
 }
 
 static zki_status mul_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
@@ -92,17 +94,21 @@ static zki_status mul_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
     zki_status st = zki_walk_reduce_verify(w, j, w->lay->ids[j][0], nv, p, &c);
     if (st)
         return st;
-    zki_ext *rho = zki_walk_points(w, nv), *pt1 = zki_walk_points(w, nv), fin;
+    zki_ext *rho = zki_walk_points(w, nv), *pt1 = zki_walk_points(w, nv);
+    zki_pv fin, e[2];
+    zki_zk *z = w->ts->zk;
     if (!rho || !pt1)
         return zki_fail(ZKI_ERR_NOMEM, "verify: points");
-    if (zki_sumcheck_verify(nv, 3, c->value, &p->sc[0], w->ts, rho, &fin))
+    if (zki_sumcheck_verify_pv(nv, 3, zki_claim_pv(c), &p->sc[0], w->ts, rho, &fin))
         return zki_fail_ctx(ZKI_ERR_VERIFY, "verify: node %u (mul)", j);
     zki_bcast_point(&o, axes, lb, rho, pt1);
-    zki_ext want = zki_ext_mul(zki_ext_mul(zki_eq_eval(c->point, rho, nv), p->val[0]), p->val[1]);
-    if (!zki_ext_eq(fin, want))
+    e[0] = zki_zk_recv(w->ts, "mul.x0", p->val[0]);
+    e[1] = zki_zk_recv(w->ts, "mul.x1", p->val[1]);
+    zki_pv want = zki_pv_scale(z, zki_pv_mul(z, e[0], e[1]), zki_eq_eval(c->point, rho, nv));
+    if (zki_pv_assert_eq(z, fin, want, "mul: the product sum-check's last value is eq * x_0 * x_1"))
         return zki_fail(ZKI_ERR_VERIFY, "verify: node %u (mul): the product sum-check's last value is not "
                         "eq * x_0 * x_1", j);
-    return mul_claims(w, j, rho, pt1, p->val);
+    return mul_claims(w, j, rho, pt1, e);
 }
 
 #ifndef ZKI_VERIFIER_ONLY
@@ -170,9 +176,10 @@ static zki_status mul_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     }
     if (!st) {
         zki_bcast_point(&o, axes, lb, rho, pt1);
-        p->val[0] = ev[0];
-        p->val[1] = zki_mle_eval_base(tx1, lb + l1.log_len, pt1);
-        st = mul_claims(w, j, rho, pt1, p->val);
+        zki_pv e[2] = {zki_pv_pub(ev[0]), zki_pv_pub(zki_mle_eval_base(tx1, lb + l1.log_len, pt1))};
+        p->val[0] = zki_zk_send(w->ts, "mul.x0", e[0].c);
+        p->val[1] = zki_zk_send(w->ts, "mul.x1", e[1].c);
+        st = mul_claims(w, j, rho, pt1, e);
     }
     free(x1e);
     free(t0);

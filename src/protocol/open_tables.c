@@ -67,9 +67,10 @@ zki_status zki_tables_open_prove(zki_transcript *ts, const zki_table_claims job[
                 st = zki_fail(ZKI_ERR_NOMEM, "prove: reduction point");
                 goto out;
             }
-            if ((st = zki_pack_reduce_prove(pk, job[j].t, c->seg, c->pt, c->val, k, ts, hr, fp)))
+            zki_ext v;
+            if ((st = zki_pack_reduce_prove(pk, job[j].t, c->seg, c->pt, c->val, k, ts, hr, fp, &v)))
                 goto out;
-            claims[ncl++] = (zki_pcs_claim){j, 0, fp, hr->f_at_rho};
+            claims[ncl++] = (zki_pcs_claim){j, 0, fp, v, 0};
             continue;
         }
         zki_ext **o = pp.p + pp.n;
@@ -79,9 +80,14 @@ zki_status zki_tables_open_prove(zki_transcript *ts, const zki_table_claims job[
         }
         pp.n += k; /* zki_colred_prove fills o[0..k) */
         zki_ext *G = NULL; /* the rows at the low point, for the row reduction below */
-        if ((st = zki_colred_prove(pk, job[j].t, lc, c->seg, c->pt, c->val, k, ts, cr, o,
-                                   nv > lc && k > 1 ? &G : NULL)))
+        zki_ext *tv = malloc(sizeof(zki_ext) * k); /* the new claims' true values */
+        if (!tv || (st = zki_colred_prove(pk, job[j].t, lc, c->seg, c->pt, c->val, k, ts, cr, o,
+                                          nv > lc && k > 1 ? &G : NULL, tv))) {
+            free(tv);
+            if (!st)
+                st = zki_fail(ZKI_ERR_NOMEM, "prove: column reduction values");
             goto out;
+        }
         if (nv > lc && k > 1) {
             /* one point: merge the claims over the row variables, on the
              * rows at the low point the column reduction computed */
@@ -90,20 +96,23 @@ zki_status zki_tables_open_prove(zki_transcript *ts, const zki_table_claims job[
             if (!hp || !(fp = pool_new(&pp, nv))) {
                 free(hp);
                 free(G);
+                free(tv);
                 st = zki_fail(ZKI_ERR_NOMEM, "prove: row reduction");
                 goto out;
             }
             for (size_t i = 0; i < k; i++)
                 hp[i] = o[i] + lc;
-            st = zki_claims_reduce_prove(NULL, G, nv - lc, hp, cr->vals, k, ts, hr, fp + lc, &v);
+            st = zki_claims_reduce_prove(NULL, G, nv - lc, hp, tv, k, ts, hr, fp + lc, &v);
             free(G);
             free(hp);
+            free(tv);
             if (st)
                 goto out;
             memcpy(fp, o[0], sizeof(zki_ext) * lc);
-            claims[ncl++] = (zki_pcs_claim){j, 0, fp, v};
+            claims[ncl++] = (zki_pcs_claim){j, 0, fp, v, 0};
         } else {
-            claims[ncl++] = (zki_pcs_claim){j, 0, o[0], cr->vals[0]};
+            claims[ncl++] = (zki_pcs_claim){j, 0, o[0], tv[0], 0};
+            free(tv);
         }
     }
     st = zki_pcs_open(ts, provers, 2, claims, ncl, &pf->open);
@@ -116,6 +125,7 @@ zki_status zki_tables_open_verify(zki_transcript *ts, const zki_table_claims job
                                   const zki_pcs_commitment *const coms[2], const zki_proof *pf)
 {
     zki_pcs_claim claims[2];
+    zki_pv *pvbuf[2] = {NULL, NULL};
     uint32_t ncl = 0;
     point_pool pp = {0};
     pp.cap = job[0].c->n + job[1].c->n + 2;
@@ -137,6 +147,14 @@ zki_status zki_tables_open_verify(zki_transcript *ts, const zki_table_claims job
             st = zki_fail(ZKI_ERR_VERIFY, "verify: no claim on committed table %u", j);
             goto out;
         }
+        /* the claims' values, then room for the column reduction's */
+        zki_pv *cv = pvbuf[j] = malloc(sizeof(zki_pv) * 2 * k);
+        if (!cv) {
+            st = zki_fail(ZKI_ERR_NOMEM, "verify: claim values");
+            goto out;
+        }
+        for (size_t i = 0; i < k; i++)
+            cv[i] = (zki_pv){c->val[i], c->form[i]};
         zki_ext *fp;
         if (zki_pack_use_direct(pk, k, lc)) {
             if (cr->lc || cr->k) {
@@ -147,11 +165,12 @@ zki_status zki_tables_open_verify(zki_transcript *ts, const zki_table_claims job
                 st = zki_fail(ZKI_ERR_NOMEM, "verify: reduction point");
                 goto out;
             }
-            if ((st = zki_pack_reduce_verify(pk, c->seg, c->pt, c->val, k, hr, ts, fp))) {
+            zki_pv v;
+            if ((st = zki_pack_reduce_verify(pk, c->seg, c->pt, cv, k, hr, ts, fp, &v))) {
                 st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: pack reduction %u", j);
                 goto out;
             }
-            claims[ncl++] = (zki_pcs_claim){j, 0, fp, hr->f_at_rho};
+            claims[ncl++] = (zki_pcs_claim){j, 0, fp, v.c, v.f};
             continue;
         }
         zki_ext **o = pp.p + pp.n;
@@ -160,12 +179,13 @@ zki_status zki_tables_open_verify(zki_transcript *ts, const zki_table_claims job
             goto out;
         }
         pp.n += k;
-        if ((st = zki_colred_verify(pk, lc, c->seg, c->pt, c->val, k, cr, ts, o))) {
+        zki_pv *ov = cv + k; /* the new claims' values */
+        if ((st = zki_colred_verify(pk, lc, c->seg, c->pt, cv, k, cr, ts, o, ov))) {
             st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: column reduction %u", j);
             goto out;
         }
         if (nv > lc && k > 1) {
-            zki_ext v;
+            zki_pv v;
             const zki_ext **hp = malloc(sizeof(zki_ext *) * k);
             if (!hp || !(fp = pool_new(&pp, nv))) {
                 free(hp);
@@ -174,14 +194,14 @@ zki_status zki_tables_open_verify(zki_transcript *ts, const zki_table_claims job
             }
             for (size_t i = 0; i < k; i++)
                 hp[i] = o[i] + lc;
-            st = zki_claims_reduce_verify(nv - lc, hp, cr->vals, k, hr, ts, fp + lc, &v);
+            st = zki_claims_reduce_verify_pv(nv - lc, hp, ov, k, hr, ts, fp + lc, &v);
             free(hp);
             if (st) {
                 st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: row reduction %u", j);
                 goto out;
             }
             memcpy(fp, o[0], sizeof(zki_ext) * lc);
-            claims[ncl++] = (zki_pcs_claim){j, 0, fp, v};
+            claims[ncl++] = (zki_pcs_claim){j, 0, fp, v.c, v.f};
         } else {
             /* no reduction is due: the proof must carry none */
             if (hr->nvars || hr->sc.nvars || hr->sc.degree || hr->sc.msgs || !zki_ext_is_zero(hr->f_at_rho)) {
@@ -190,16 +210,18 @@ zki_status zki_tables_open_verify(zki_transcript *ts, const zki_table_claims job
             }
             /* every claim now sits at the same point: their values agree */
             for (size_t i = 1; same_point_claims(nv, lc, k) && i < k; i++)
-                if (!zki_ext_eq(cr->vals[i], cr->vals[0])) {
+                if (zki_pv_assert_eq(ts->zk, ov[i], ov[0], "verify: two values at one point")) {
                     st = zki_fail(ZKI_ERR_VERIFY, "verify: table %u: two values at one point", j);
                     goto out;
                 }
-            claims[ncl++] = (zki_pcs_claim){j, 0, o[0], cr->vals[0]};
+            claims[ncl++] = (zki_pcs_claim){j, 0, o[0], ov[0].c, ov[0].f};
         }
     }
     if ((st = zki_pcs_verify(ts, coms, 2, claims, ncl, &pf->open)))
         st = zki_fail_ctx(ZKI_ERR_VERIFY, "verify: commitment opening");
 out:
     pool_free(&pp);
+    free(pvbuf[0]);
+    free(pvbuf[1]);
     return st;
 }

@@ -127,8 +127,32 @@ static void absorb_claims(zki_transcript *ts, const zki_pack *pk, const uint32_t
     zki_ts_absorb_u64(ts, "colred.nvars", pk->nvars);
     for (size_t j = 0; j < k; j++) {
         zki_ts_absorb_u64(ts, "colred.seg", seg[j]);
-        zki_ts_absorb_ext(ts, "colred.v", vals[j]);
+        /* a zero-knowledge proof has bound the values already */
+        if (!ts->zk)
+            zki_ts_absorb_ext(ts, "colred.v", vals[j]);
     }
+}
+
+/* Sends (prover) n private values as the plain proof's one vector absorb,
+ * or padded one by one (zero knowledge); v is replaced by what the proof
+ * keeps. */
+static void send_vec(zki_transcript *ts, const char *label, zki_ext *v, size_t n)
+{
+    if (!ts->zk) {
+        zki_ts_absorb_ext_vec(ts, label, v, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = zki_zk_send(ts, label, v[i]);
+}
+
+/* The verifier's side of send_vec. */
+static void recv_vec(zki_transcript *ts, const char *label, const zki_ext *v, size_t n, zki_pv *out)
+{
+    if (!ts->zk)
+        zki_ts_absorb_ext_vec(ts, label, v, n);
+    for (size_t i = 0; i < n; i++)
+        out[i] = ts->zk ? zki_zk_recv(ts, label, v[i]) : zki_pv_pub(v[i]);
 }
 
 /* The column reduction's prover works on GROUPS of claims, each one pair
@@ -295,7 +319,8 @@ static int row_group_tables(const colred_ctx *c, size_t g, row_bufs *b)
 
 zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
                             const zki_ext *const *pts, const zki_ext *vals, size_t k,
-                            zki_transcript *ts, zki_colred_proof *pf, zki_ext **outp, zki_ext **row_table)
+                            zki_transcript *ts, zki_colred_proof *pf, zki_ext **outp, zki_ext **row_table,
+                            zki_ext *vals_out)
 {
     memset(pf, 0, sizeof(*pf));
     if (row_table)
@@ -443,7 +468,7 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         }
         pf->msgs[2 * i] = s0;
         pf->msgs[2 * i + 1] = s2;
-        zki_ts_absorb_ext_vec(ts, "colred.round", pf->msgs + 2 * i, 2);
+        send_vec(ts, "colred.round", pf->msgs + 2 * i, 2);
         rho[i] = zki_ts_challenge_ext(ts, "colred.r");
         zki_ext ri = rho[i];
 #pragma omp parallel if (ng * half >= 4096)
@@ -490,7 +515,9 @@ zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t l
         goto out;
     if ((st = claim_values(pk, lc, seg, fulls, n, alpha, grp, gsize, fin, G, k, pf->vals)))
         goto out;
-    zki_ts_absorb_ext_vec(ts, "colred.vals", pf->vals, k);
+    if (k)
+        memcpy(vals_out, pf->vals, sizeof(zki_ext) * k);
+    send_vec(ts, "colred.vals", pf->vals, k);
     for (size_t j = 0; j < k; j++) {
         outp[j] = malloc(sizeof(zki_ext) * (n + 1));
         if (!outp[j]) {
@@ -529,40 +556,45 @@ out:
 }
 
 zki_status zki_colred_verify(const zki_pack *pk, size_t lc, const uint32_t *seg, const zki_ext *const *pts,
-                             const zki_ext *vals, size_t k, const zki_colred_proof *pf,
-                             zki_transcript *ts, zki_ext **outp)
+                             const zki_pv *vals, size_t k, const zki_colred_proof *pf,
+                             zki_transcript *ts, zki_ext **outp, zki_pv *vals_out)
 {
     size_t n = pk->nvars;
     if (lc > n || pf->lc != lc || pf->k != k || (lc && !pf->msgs) || (k && !pf->vals))
         return zki_fail(ZKI_ERR_VERIFY, "colred: proof shape (%zu rounds, %zu values) is not (%zu, %zu)",
                         pf->lc, pf->k, lc, k);
-    zki_ext *alpha = malloc(sizeof(zki_ext) * (k ? k : 1)), *full = malloc(sizeof(zki_ext) * (n + 1));
-    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1));
+    size_t kk = k ? k : 1;
+    zki_ext *alpha = malloc(sizeof(zki_ext) * kk), *full = malloc(sizeof(zki_ext) * (n + 1));
+    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1)), *vc = malloc(sizeof(zki_ext) * kk);
+    zki_ext *wk = malloc(sizeof(zki_ext) * kk);
     zki_status st = ZKI_OK;
-    if (!alpha || !full || !rho) {
+    zki_zk *z = ts->zk;
+    if (!alpha || !full || !rho || !vc || !wk) {
         st = zki_fail(ZKI_ERR_NOMEM, "colred verify");
         goto out;
     }
-    absorb_claims(ts, pk, seg, vals, k);
-    zki_ts_challenge_ext_vec(ts, "colred.alpha", alpha, k);
-    zki_ext claim = zki_ext_zero();
     for (size_t j = 0; j < k; j++)
-        claim = zki_ext_add(claim, zki_ext_mul(alpha[j], vals[j]));
+        vc[j] = vals[j].c;
+    absorb_claims(ts, pk, seg, vc, k);
+    zki_ts_challenge_ext_vec(ts, "colred.alpha", alpha, k);
+    zki_pv claim = zki_pv_lin(z, k, alpha, vals), rv[3];
+    zki_ext w[3];
     for (size_t i = 0; i < lc; i++) {
-        zki_ts_absorb_ext_vec(ts, "colred.round", pf->msgs + 2 * i, 2);
+        recv_vec(ts, "colred.round", pf->msgs + 2 * i, 2, rv + 1);
         rho[i] = zki_ts_challenge_ext(ts, "colred.r");
-        claim = zki_sc_next_claim(claim, pf->msgs + 2 * i, 2, rho[i]);
+        zki_sc_next_weights(2, rho[i], w);
+        rv[0] = claim;
+        claim = zki_pv_lin(z, 3, w, rv);
     }
-    zki_ext want = zki_ext_zero();
+    recv_vec(ts, "colred.vals", pf->vals, k, vals_out);
     for (size_t j = 0; j < k; j++) {
         zki_pack_point(pk, seg[j], pts[j], full);
-        want = zki_ext_add(want, zki_ext_mul(zki_ext_mul(alpha[j], zki_eq_eval(full, rho, lc)), pf->vals[j]));
+        wk[j] = zki_ext_mul(alpha[j], zki_eq_eval(full, rho, lc));
     }
-    if (!zki_ext_eq(want, claim)) {
+    if (zki_pv_assert_eq(z, zki_pv_lin(z, k, wk, vals_out), claim, "colred: the last round against the values")) {
         st = zki_fail(ZKI_ERR_VERIFY, "colred: the last round does not match the values");
         goto out;
     }
-    zki_ts_absorb_ext_vec(ts, "colred.vals", pf->vals, k);
     for (size_t j = 0; j < k; j++) {
         outp[j] = malloc(sizeof(zki_ext) * (n + 1));
         if (!outp[j]) {
@@ -576,10 +608,17 @@ out:
     free(alpha);
     free(full);
     free(rho);
+    free(vc);
+    free(wk);
     return st;
 }
 
 zki_status zki_seg_claims_add(zki_seg_claims *c, uint32_t seg, const zki_ext *pt, zki_ext val)
+{
+    return zki_seg_claims_add_pv(c, seg, pt, zki_pv_pub(val));
+}
+
+zki_status zki_seg_claims_add_pv(zki_seg_claims *c, uint32_t seg, const zki_ext *pt, zki_pv val)
 {
     if (c->n == c->cap) {
         size_t cap = c->cap ? 2 * c->cap : 64;
@@ -592,13 +631,17 @@ zki_status zki_seg_claims_add(zki_seg_claims *c, uint32_t seg, const zki_ext *pt
         zki_ext *v = realloc(c->val, sizeof(zki_ext) * cap);
         if (v)
             c->val = v;
-        if (!s || !p || !v)
+        uint32_t *f = realloc(c->form, sizeof(uint32_t) * cap);
+        if (f)
+            c->form = f;
+        if (!s || !p || !v || !f)
             return zki_fail(ZKI_ERR_NOMEM, "claims list");
         c->cap = cap;
     }
     c->seg[c->n] = seg;
     c->pt[c->n] = pt;
-    c->val[c->n++] = val;
+    c->form[c->n] = val.f;
+    c->val[c->n++] = val.c;
     return ZKI_OK;
 }
 
@@ -607,6 +650,7 @@ void zki_seg_claims_free(zki_seg_claims *c)
     free(c->seg);
     free(c->pt);
     free(c->val);
+    free(c->form);
     memset(c, 0, sizeof(*c));
 }
 
@@ -651,7 +695,8 @@ zki_status zki_pack_row_table(const zki_big_table *t, size_t nvars, size_t lc, c
 
 zki_status zki_pack_reduce_prove(const zki_pack *pk, const zki_big_table *t, const uint32_t *seg,
                                  const zki_ext *const *pts, const zki_ext *vals, size_t k,
-                                 zki_transcript *ts, zki_claim_reduction_proof *pf, zki_ext *rho)
+                                 zki_transcript *ts, zki_claim_reduction_proof *pf, zki_ext *rho,
+                                 zki_ext *value)
 {
     memset(pf, 0, sizeof(*pf));
     size_t n = pk->nvars;
@@ -694,8 +739,8 @@ zki_status zki_pack_reduce_prove(const zki_pack *pk, const zki_big_table *t, con
     if ((st = zki_sumcheck_prove(&inst, sum, ts, &pf->sc, rho, ev)))
         goto out;
     pf->nvars = n;
-    pf->f_at_rho = ev[0];
-    zki_ts_absorb_ext(ts, "packred.value", ev[0]);
+    *value = ev[0];
+    pf->f_at_rho = zki_zk_send(ts, "packred.value", ev[0]);
 out:
     free(big);
     free(g);
@@ -705,24 +750,27 @@ out:
 }
 
 zki_status zki_pack_reduce_verify(const zki_pack *pk, const uint32_t *seg, const zki_ext *const *pts,
-                                  const zki_ext *vals, size_t k, const zki_claim_reduction_proof *pf,
-                                  zki_transcript *ts, zki_ext *rho)
+                                  const zki_pv *vals, size_t k, const zki_claim_reduction_proof *pf,
+                                  zki_transcript *ts, zki_ext *rho, zki_pv *value)
 {
     size_t n = pk->nvars;
     if (pf->nvars != n || n < 1 || n > ZKI_PACK_DIRECT_MAX)
         return zki_fail(ZKI_ERR_VERIFY, "pack reduce: proof over %zu variables, want %zu", pf->nvars, n);
-    zki_ext *alpha = malloc(sizeof(zki_ext) * (k ? k : 1)), *full = malloc(sizeof(zki_ext) * (n + 1));
+    size_t kk = k ? k : 1;
+    zki_ext *alpha = malloc(sizeof(zki_ext) * kk), *full = malloc(sizeof(zki_ext) * (n + 1));
+    zki_ext *vc = malloc(sizeof(zki_ext) * kk);
     zki_status st = ZKI_OK;
-    if (!alpha || !full) {
+    zki_zk *z = ts->zk;
+    if (!alpha || !full || !vc) {
         st = zki_fail(ZKI_ERR_NOMEM, "pack reduce verify");
         goto out;
     }
-    absorb_claims(ts, pk, seg, vals, k);
-    zki_ts_challenge_ext_vec(ts, "packred.alpha", alpha, k);
-    zki_ext sum = zki_ext_zero(), fin;
     for (size_t j = 0; j < k; j++)
-        sum = zki_ext_add(sum, zki_ext_mul(alpha[j], vals[j]));
-    if ((st = zki_sumcheck_verify(n, 2, sum, &pf->sc, ts, rho, &fin))) {
+        vc[j] = vals[j].c;
+    absorb_claims(ts, pk, seg, vc, k);
+    zki_ts_challenge_ext_vec(ts, "packred.alpha", alpha, k);
+    zki_pv sum = zki_pv_lin(z, k, alpha, vals), fin;
+    if ((st = zki_sumcheck_verify_pv(n, 2, sum, &pf->sc, ts, rho, &fin))) {
         st = zki_fail_ctx(ZKI_ERR_VERIFY, "pack reduce");
         goto out;
     }
@@ -731,14 +779,13 @@ zki_status zki_pack_reduce_verify(const zki_pack *pk, const uint32_t *seg, const
         zki_pack_point(pk, seg[j], pts[j], full);
         gv = zki_ext_add(gv, zki_ext_mul(alpha[j], zki_eq_eval(full, rho, n)));
     }
-    if (!zki_ext_eq(fin, zki_ext_mul(pf->f_at_rho, gv))) {
+    *value = zki_zk_recv(ts, "packred.value", pf->f_at_rho);
+    if (zki_pv_assert_eq(z, fin, zki_pv_scale(z, *value, gv), "pack reduce: big(rho) * g(rho)"))
         st = zki_fail(ZKI_ERR_VERIFY, "pack reduce: final value is not big(rho) * g(rho)");
-        goto out;
-    }
-    zki_ts_absorb_ext(ts, "packred.value", pf->f_at_rho);
 out:
     free(alpha);
     free(full);
+    free(vc);
     return st;
 }
 

@@ -62,14 +62,18 @@ void zki_colred_proof_free(zki_colred_proof *p);
  * their first lc coordinates rho, with values proof->vals[j]; and, when
  * row_table is not NULL, *row_table the malloc'ed table of
  * zki_pack_row_table at rho (which the reduction may need itself: pass
- * NULL when it is not wanted). */
+ * NULL when it is not wanted). In a zero-knowledge proof the round messages and the
+ * values are sent padded: proof->vals holds the padded values, the prover
+ * gets the true ones in vals_out (k entries, caller-allocated). */
 zki_status zki_colred_prove(const zki_pack *pk, const zki_big_table *t, size_t lc, const uint32_t *seg,
                             const zki_ext *const *pts, const zki_ext *vals, size_t k,
                             zki_transcript *ts, zki_colred_proof *proof, zki_ext **out_points,
-                            zki_ext **row_table);
+                            zki_ext **row_table, zki_ext *vals_out);
+/* The verifier on claim values that may be private (src/zk/zk.h); the
+ * new claims' values in vals_out (k). */
 zki_status zki_colred_verify(const zki_pack *pk, size_t lc, const uint32_t *seg, const zki_ext *const *pts,
-                             const zki_ext *vals, size_t k, const zki_colred_proof *proof,
-                             zki_transcript *ts, zki_ext **out_points);
+                             const zki_pv *vals, size_t k, const zki_colred_proof *proof,
+                             zki_transcript *ts, zki_ext **out_points, zki_pv *vals_out);
 
 /* G[row] = big(rho, row) for the 2^(nvars - lc) rows (malloc'ed): the
  * table the row-variable claim reduction runs on once every claim shares
@@ -87,22 +91,29 @@ zki_status zki_pack_row_table(const zki_big_table *t, size_t nvars, size_t lc, c
 /* The rule both sides apply: direct when the table is small enough and
  * cheaper than the column reduction (2^nvars <= 4 k 2^lc). */
 int zki_pack_use_direct(const zki_pack *pk, size_t k, size_t lc);
+/* *value: big(rho), the true value (prover) or the private value
+ * (verifier); proof->f_at_rho is padded in a zero-knowledge proof. */
 zki_status zki_pack_reduce_prove(const zki_pack *pk, const zki_big_table *t, const uint32_t *seg,
                                  const zki_ext *const *pts, const zki_ext *vals, size_t k,
-                                 zki_transcript *ts, zki_claim_reduction_proof *proof, zki_ext *rho);
+                                 zki_transcript *ts, zki_claim_reduction_proof *proof, zki_ext *rho,
+                                 zki_ext *value);
 zki_status zki_pack_reduce_verify(const zki_pack *pk, const uint32_t *seg, const zki_ext *const *pts,
-                                  const zki_ext *vals, size_t k, const zki_claim_reduction_proof *proof,
-                                  zki_transcript *ts, zki_ext *rho);
+                                  const zki_pv *vals, size_t k, const zki_claim_reduction_proof *proof,
+                                  zki_transcript *ts, zki_ext *rho, zki_pv *value);
 
-/* A growable list of claims on the segments of one pack (points borrowed). */
+/* A growable list of claims on the segments of one pack (points borrowed).
+ * val: the prover's values, the verifier's known parts; form: the
+ * verifier's forms (zki_pv; 0 for a public value). */
 typedef struct {
     size_t n, cap;
     uint32_t *seg;
     const zki_ext **pt;
     zki_ext *val;
+    uint32_t *form;
 } zki_seg_claims;
 
 zki_status zki_seg_claims_add(zki_seg_claims *c, uint32_t seg, const zki_ext *pt, zki_ext val);
+zki_status zki_seg_claims_add_pv(zki_seg_claims *c, uint32_t seg, const zki_ext *pt, zki_pv val);
 void zki_seg_claims_free(zki_seg_claims *c);
 
 #endif

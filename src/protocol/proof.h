@@ -20,15 +20,16 @@
  * claims evaluated by the verifier; one opening of the weight and advice
  * tables (protocol/open_tables.h).
  *
- * Zero knowledge: the commitments are hiding, but the sum-check, GKR and
- * lookup messages are sent in the clear (no masking yet), so the proof is
- * NOT zero-knowledge: it leaks evaluations of weights and activations. See
- * docs/security.md.
+ * Zero knowledge (docs/zk.md; flags bit 1): every private value is sent
+ * one-time padded (pads committed in chunks before use), the verifier's
+ * checks become constraints, and a final Ligero argument proves them. A
+ * plain proof (bit 1 clear) sends those values in the clear and is NOT
+ * zero-knowledge; issue 15 moves every gadget onto the padded values.
  *
  * Proof file (.zkp): "ZKINFPF\0" | u32 version | vk hash (32) | input
  * digest (32: zki_input_digest of a public input, zeros for a private one;
  * only for messages, the transcript binds X itself) | u32 B |
- * u32 private_input | u32 gen_n | [gen_n > 0: u32 gen_p | i64
+ * u32 flags (bit 0 private input, bit 1 zero knowledge) | u32 gen_n | [gen_n > 0: u32 gen_p | i64
  * gen_ids[gen_n]] | u32 n_nodes | u32 out_n | i64 output[B * out_n] |
  * u32 len | advice commitment | u32 n_lookups | per lookup: u32 len |
  * lookup proof | [gen_n > 0: the argmax: ext D(r) | u32 rounds | u32 degree
@@ -36,8 +37,9 @@
  * the key (a generation view's skipped last move: nothing, argmax.h): [claim reduction: u32 nvars | u32 rounds | u32 degree | ext
  * msgs | ext value] | per sum-check: u32 rounds | u32 degree | ext msgs |
  * ext values | u32 n_colred | per column reduction: u32 rounds | ext
- * msgs[2 rounds] | u32 k | ext vals[k] | claim reduction | u32 len | PCS
- * proof. Every count is bounded by the key and the bytes left; trailing
+ * msgs[2 rounds] | u32 k | ext vals[k] | claim reduction | [zero
+ * knowledge: u32 n_chunks | chunk roots | products' root | u32 len | the
+ * final argument] | u32 len | PCS proof. Every count is bounded by the key and the bytes left; trailing
  * bytes are rejected. */
 #ifndef ZKI_PROTOCOL_PROOF_H
 #define ZKI_PROTOCOL_PROOF_H
@@ -55,6 +57,7 @@
 #define ZKI_MAX_BATCH (1u << 20)
 #define ZKI_MAX_COLRED 2
 #define ZKI_NODE_MAX_SC 3
+#define ZKI_ZK_MAX_CHUNKS 7 /* pad commitments of a zero-knowledge proof */
 
 /* One node's proof: its claim reduction (when the gadget's claims are
  * reduced), up to ZKI_NODE_MAX_SC sum-checks and n_val extension values,
@@ -85,7 +88,7 @@ int zki_node_proof_has_shape(const zki_node_proof *p, const zki_node_shape *s);
 /* Where a proof's making spent its time (kept with the proof in memory,
  * not in its bytes; zero for a parsed proof). */
 typedef struct {
-    double witness_s, commit_s, gadgets_s, open_s, total_s;
+    double witness_s, commit_s, gadgets_s, open_s, zk_s, total_s;
     double lookups_s, argmax_s;            /* parts of gadgets_s */
     uint32_t kind_nodes[ZKI_NODE_KINDS];   /* per node kind (dag.h): nodes, */
     double kind_witness_s[ZKI_NODE_KINDS]; /* their part of witness_s, */
@@ -111,6 +114,15 @@ typedef struct zki_proof {
     zki_colred_proof colred[ZKI_MAX_COLRED];
     zki_claim_reduction_proof hred[ZKI_MAX_COLRED]; /* row / direct reduction (empty: none) */
     zki_pcs_proof open;
+    /* Zero knowledge (zk = 1, docs/zk.md): the pad chunks' roots, each
+     * absorbed where the walk opens its chunk; the products' root; the
+     * final argument's bytes (src/ligero/; parsed once the walk has fixed
+     * its shape). */
+    uint32_t zk, zk_n_roots;
+    zki_digest zk_root[ZKI_ZK_MAX_CHUNKS];
+    zki_digest zk_qroot;
+    uint8_t *zk_arg;
+    size_t zk_arg_len;
     zki_proof_stats stats;
 } zki_proof;
 

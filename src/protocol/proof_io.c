@@ -30,6 +30,7 @@ void zki_proof_free(zki_proof *p)
         zki_claim_reduction_proof_free(&p->hred[j]);
     }
     zki_pcs_proof_free(&p->open);
+    free(p->zk_arg);
     memset(p, 0, sizeof(*p));
 }
 
@@ -87,7 +88,7 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
     zki_wb_put(&w, p->vk_hash.b, 32);
     zki_wb_put(&w, p->in_digest.b, 32);
     zki_wb_u32(&w, p->B);
-    zki_wb_u32(&w, p->private_input);
+    zki_wb_u32(&w, p->private_input | (p->zk ? 2u : 0u)); /* flags */
     zki_wb_u32(&w, p->gen_n);
     if (p->gen_n) {
         zki_wb_u32(&w, p->gen_p);
@@ -131,6 +132,14 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
         for (size_t i = 0; i < c->k; i++)
             zki_wb_ext(&w, c->vals[i]);
         red_write(&w, &p->hred[j]);
+    }
+    if (p->zk) {
+        zki_wb_u32(&w, p->zk_n_roots);
+        for (uint32_t c = 0; c < p->zk_n_roots; c++)
+            zki_wb_put(&w, p->zk_root[c].b, 32);
+        zki_wb_put(&w, p->zk_qroot.b, 32);
+        zki_wb_u32(&w, (uint32_t)p->zk_arg_len);
+        zki_wb_put(&w, p->zk_arg, p->zk_arg_len);
     }
     zki_wb_u32(&w, (uint32_t)ol);
     zki_wb_put(&w, ob, ol);
@@ -246,7 +255,12 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     key_read = 1;
     NEED(zki_rb_get(&r, p->in_digest.b, 32), "truncated input digest");
     NEED(zki_rb_u32(&r, &p->B) && p->B >= 1 && p->B <= ZKI_MAX_BATCH, "batch size");
-    NEED(zki_rb_u32(&r, &p->private_input) && p->private_input <= 1, "input flag");
+    {
+        uint32_t flags = 0;
+        NEED(zki_rb_u32(&r, &flags) && flags <= 3, "flags");
+        p->private_input = flags & 1;
+        p->zk = flags >> 1;
+    }
     /* the batch is the prover's choice: what it makes the verifier spend
      * must stay within the limits the key's cost bound is held to */
     if ((st = zki_vk_batch_cost_check(vk, p->B, NULL))) {
@@ -367,6 +381,18 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
             const char *e = read_red_any(&r, &p->hred[j]);
             NEED(!e, e);
         }
+    }
+    if (p->zk) {
+        uint32_t nr = 0, al = 0;
+        NEED(zki_rb_u32(&r, &nr) && nr >= 1 && nr <= ZKI_ZK_MAX_CHUNKS, "pad commitment count");
+        p->zk_n_roots = nr;
+        for (uint32_t c = 0; c < nr; c++)
+            NEED(zki_rb_get(&r, p->zk_root[c].b, 32), "truncated pad commitment");
+        NEED(zki_rb_get(&r, p->zk_qroot.b, 32), "truncated product commitment");
+        NEED(zki_rb_u32(&r, &al) && al <= zki_rb_left(&r), "final argument length");
+        NEED((p->zk_arg = malloc(al ? al : 1)), "out of memory");
+        p->zk_arg_len = al;
+        NEED(zki_rb_get(&r, p->zk_arg, al), "truncated final argument");
     }
     NEED(zki_rb_u32(&r, &ol) && ol == zki_rb_left(&r), "opening length does not match the file");
     st = zki_pcs_proof_from_bytes(&p->open, in + r.pos, ol);

@@ -20,7 +20,7 @@ static void pcs_cost(const zki_pcs_commitment *c, uint64_t *ops, uint64_t *bytes
     *bytes += 2 * (8 * t * R + 32 * t * lg) + 32 * R + 32 * t;
     *ops += 4 * t * R + 4 * R + 2 * t * lg;
     zki_pcs_commitment in;
-    if (s->row_commit && !zki_pcs_row_commitment(c, NULL, &in)) {
+    if (s->row_commit && !zki_pcs_row_commitment(c, 0, NULL, &in)) {
         uint64_t m = zki_pcs_row_rounds(s);
         *bytes += 2 * 32 * (m + 2) + 48 * t;
         *ops += 4 * t * (m + lg) + 8 * m;

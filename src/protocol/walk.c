@@ -25,12 +25,17 @@ size_t zki_walk_log_len(const zki_dag *d, uint32_t t)
 
 zki_status zki_walk_claim(zki_walk *w, uint32_t t, const zki_ext *pt, zki_ext v)
 {
+    return zki_walk_claim_pv(w, t, pt, zki_pv_pub(v));
+}
+
+zki_status zki_walk_claim_pv(zki_walk *w, uint32_t t, const zki_ext *pt, zki_pv v)
+{
     const zki_advice_layout *lay = w->lay;
     uint32_t id = t == 0 ? lay->in_id : lay->out_id[t - 1];
     if (lay->seg_of[id] != ZKI_NONE)
-        return zki_seg_claims_add(w->ca, lay->seg_of[id], pt, v);
+        return zki_seg_claims_add_pv(w->ca, lay->seg_of[id], pt, v);
     size_t nv = zki_log2_ceil(w->B) + zki_walk_log_len(w->d, t);
-    return zki_ledger_add(w->led, id, pt, nv, v);
+    return zki_ledger_add_pv(w->led, id, pt, nv, v);
 }
 
 zki_status zki_walk_reduce_prove(zki_walk *w, uint32_t j, uint32_t id, zki_fe *tab, size_t nvars,
@@ -57,9 +62,10 @@ zki_status zki_walk_reduce_verify(zki_walk *w, uint32_t j, uint32_t id, size_t n
     *c = zki_ledger_get(w->led, id);
     if (!*c || (*c)->nvars != nvars)
         return zki_fail(ZKI_ERR_VERIFY, "verify: no claim on node %u", j);
-    /* one claim passes through: the proof's copy must be that claim (no
-     * malleable bytes) */
-    if (k == 1 && (p->red.sc.nvars != 0 || p->red.sc.degree != 0 || !zki_ext_eq(p->red.f_at_rho, (*c)->value)))
+    /* one claim passes through: the proof's copy must be that claim, or 0
+     * in a zero-knowledge proof (no malleable bytes) */
+    if (k == 1 && (p->red.sc.nvars != 0 || p->red.sc.degree != 0 ||
+                   !zki_ext_eq(p->red.f_at_rho, w->ts->zk ? zki_ext_zero() : (*c)->value)))
         return zki_fail(ZKI_ERR_VERIFY, "verify: node %u: a claim reduction where none is due", j);
     return ZKI_OK;
 }

@@ -10,6 +10,7 @@
 #include "protocol/gadget.h"
 #include "protocol/open_tables.h"
 #include "prover/prover.h"
+#include "protocol/zk_session.h"
 #include "prover/seam.h"
 
 static double now_s(void)
@@ -201,6 +202,8 @@ static zki_status commit_advice(const zki_pk *pk, const zki_advice_layout *lay, 
     return st;
 }
 
+int zki_prove_zero_knowledge = 0;
+
 zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_opts *opts, zki_proof *pf,
                      zki_proof_stats *stats)
 {
@@ -232,6 +235,7 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     zki_seg_claims cw = {0}, ca = {0};
     zki_pcs_prover *apcs = NULL;
     zki_transcript ts = {0};
+    zki_zk_prover_session *zs = NULL;
     zki_ledger led;
     zki_ledger_init(&led);
     zki_walk w = {&pk->vk, a, B, priv, &lay, &mlk, &ts, &led, &cw, &ca, pk->w, pk->bias, &W, pack_bits(pk), NULL, 0, 0,
@@ -288,6 +292,14 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     if ((st = gen_n ? zki_statement_bind_gen(&ts, &pk->vk, X, gen_p, gen_n, &pf->acom)
                     : zki_statement_bind(&ts, &pk->vk, B, priv, X, pf->output, &pf->acom)))
         goto out;
+    if (zki_prove_zero_knowledge) { /* from here every private value goes out padded */
+        zki_zk *zctx;
+        if ((st = zki_zk_prover_begin(&zs, &pk->vk, pf, opts ? opts->advice_seed : NULL, &zctx)))
+            goto out;
+        zki_ts_absorb_u64(&ts, "zk", 1);
+        zki_zk_set_first_len(zctx, zki_zk_estimate(a, B, &mlk));
+        ts.zk = zctx;
+    }
     /* one work block for every instance, of the largest one's size */
     {
         size_t wb = 0, b;
@@ -351,6 +363,12 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
     t0 = now_s();
     stt.open_s = t0 - t1;
     progress(opts, "opening", 1, 1);
+    if (zs) { /* the verifier's checks on the padded values, proven */
+        if ((st = zki_zk_ok(ts.zk)) || (st = zki_zk_prover_finish(zs, &pk->vk, priv ? NULL : X, B, pf)))
+            goto out;
+        stt.zk_s = now_s() - t0;
+        progress(opts, "zero knowledge", 1, 1);
+    }
 out:
     free(adv);
     free(gen_D);
@@ -364,9 +382,10 @@ out:
     witness_free(&W, L);
     if (ts.h)
         zki_ts_free(&ts);
+    zki_zk_prover_session_free(zs);
     if (st)
         zki_proof_free(pf);
-    stt.total_s = stt.witness_s + stt.commit_s + stt.gadgets_s + stt.open_s;
+    stt.total_s = stt.witness_s + stt.commit_s + stt.gadgets_s + stt.open_s + stt.zk_s;
     if (!st)
         pf->stats = stt;
     if (stats)

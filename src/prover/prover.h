@@ -27,6 +27,12 @@ typedef struct {
  * zki_prove_opts field so the options' positional initialisers stay. */
 extern const zki_pcs_params *zki_prove_test_advice_pcs;
 
+/* Zero-knowledge proofs (docs/zk.md): 1, every private value sent padded
+ * and the verifier's checks proven by the final argument; 0, the plain
+ * protocol. 0 while the gadgets move onto private values (issue 15); then
+ * 1, with 0 left to benchmarks that measure what zero knowledge costs. */
+extern int zki_prove_zero_knowledge;
+
 /* Runs the integer model on X ([B][K_0], within the input's bit range) and
  * proves it. A prover key serves ONE proof (the weight commitment's hiding
  * budget, docs/security.md): a second call fails with ZKI_ERR_INPUT; run

@@ -27,13 +27,13 @@ static zki_status check_claims(size_t nvars, const zki_ext *const *points,
     if (nvars > CLAIMS_MAX_NVARS)
         return zki_fail(ZKI_ERR_INPUT, "claim reduction: %zu variables, at most %d", nvars,
                         CLAIMS_MAX_NVARS);
-    if (!points || !values || !t || !out_value || (nvars && !out_point))
+    if (!points || !t || !out_value || (nvars && !out_point))
         return zki_fail(ZKI_ERR_INPUT, "claim reduction: NULL argument");
     for (size_t j = 0; j < k; j++)
         if (nvars && !points[j])
             return zki_fail(ZKI_ERR_INPUT, "claim reduction: point %zu is NULL", j);
     /* claims come from sum-checks, GKRs, openings and parsed proofs: all canonical */
-    ZKI_VERIFY_CHECK_EACH(j, k, ZKI_EXT_CANON(values[j]));
+    ZKI_VERIFY_CHECK_EACH(j, values ? k : 0, ZKI_EXT_CANON(values[j]));
     for (size_t j = 0; j < k; j++)
         ZKI_VERIFY_CHECK_EACH(i, nvars, ZKI_EXT_CANON(points[j][i]));
     return ZKI_OK;
@@ -47,12 +47,16 @@ static zki_ext absorb_and_draw(zki_transcript *t, size_t nvars, const zki_ext *c
     zki_ts_absorb_u64(t, "claims.nvars", nvars);
     for (size_t j = 0; j < k; j++) {
         zki_ts_absorb_ext_vec(t, "claims.point", points[j], nvars);
-        zki_ts_absorb_ext(t, "claims.value", values[j]);
+        /* a zero-knowledge proof has bound each value already (sent padded
+         * or computed from what was): absorbing it would reveal it */
+        if (!t->zk)
+            zki_ts_absorb_ext(t, "claims.value", values[j]);
     }
     zki_ts_challenge_ext_vec(t, "claims.alpha", alpha, k);
     zki_ext sum = zki_ext_zero();
-    for (size_t j = 0; j < k; j++)
-        sum = zki_ext_add(sum, zki_ext_mul(alpha[j], values[j]));
+    if (values)
+        for (size_t j = 0; j < k; j++)
+            sum = zki_ext_add(sum, zki_ext_mul(alpha[j], values[j]));
     return sum;
 }
 
@@ -73,13 +77,15 @@ zki_status zki_claims_reduce_prove(const zki_fe *tbase, const zki_ext *text, siz
     zki_status st = check_claims(nvars, points, values, k, t, out_point, out_value);
     if (st != ZKI_OK)
         return st;
+    if (!values)
+        return zki_fail(ZKI_ERR_INPUT, "claim reduction: NULL values");
     if (!proof || !tbase == !text)
         return zki_fail(ZKI_ERR_INPUT,
                         "claim reduction: need a proof and exactly one of base/ext tables");
     memset(proof, 0, sizeof *proof);
     proof->nvars = nvars;
-    if (k == 1) {
-        proof->f_at_rho = values[0];
+    if (k == 1) { /* the proof repeats the value, or 0 in a zero-knowledge proof */
+        proof->f_at_rho = t->zk ? zki_ext_zero() : values[0];
         pass_through(nvars, points[0], values[0], out_point, out_value);
         return ZKI_OK;
     }
@@ -118,13 +124,60 @@ zki_status zki_claims_reduce_prove(const zki_fe *tbase, const zki_ext *text, siz
     ZKI_VERIFY_CHECK(proof->sc.nvars == nvars && proof->sc.degree == 2);
     ZKI_VERIFY_CHECK_EACH(i, nvars, ZKI_EXT_CANON(out_point[i]));
     ZKI_VERIFY_CHECK(ZKI_EXT_CANON(evals[0]) && ZKI_EXT_CANON(evals[1]));
-    proof->f_at_rho = evals[0];
-    zki_ts_absorb_ext(t, "claims.f_at_rho", evals[0]);
+    proof->f_at_rho = zki_zk_send(t, "claims.f_at_rho", evals[0]);
     *out_value = evals[0];
 done:
     free(alpha);
     free(g);
     free(tmp);
+    return st;
+}
+
+zki_status zki_claims_reduce_verify_pv(size_t nvars, const zki_ext *const *points,
+                                       const zki_pv *values, size_t k,
+                                       const zki_claim_reduction_proof *proof, zki_transcript *t,
+                                       zki_ext *out_point, zki_pv *out_value)
+{
+    if (k == 0 || !values)
+        return zki_fail(ZKI_ERR_INPUT, "claim reduction: no claims");
+    zki_ext v0;
+    zki_status st = check_claims(nvars, points, NULL, k, t, out_point, &v0);
+    if (st != ZKI_OK)
+        return st;
+    if (k == 1) {
+        if (nvars && out_point != points[0])
+            memmove(out_point, points[0], nvars * sizeof(zki_ext));
+        *out_value = values[0];
+        return ZKI_OK;
+    }
+    if (!proof)
+        return zki_fail(ZKI_ERR_INPUT, "claim reduction verify: NULL proof");
+    if (proof->nvars != nvars)
+        return zki_fail(ZKI_ERR_INPUT, "claim reduction verify: proof for %zu variables, expected %zu",
+                        proof->nvars, nvars);
+    zki_ext *alpha = malloc(k * sizeof(zki_ext)), *vc = malloc(k * sizeof(zki_ext));
+    if (!alpha || !vc) {
+        free(alpha);
+        free(vc);
+        return zki_fail(ZKI_ERR_NOMEM, "claim reduction verify: out of memory");
+    }
+    for (size_t j = 0; j < k; j++)
+        vc[j] = values[j].c;
+    absorb_and_draw(t, nvars, points, vc, k, alpha);
+    zki_pv sum = zki_pv_lin(t->zk, k, alpha, values), fin;
+    st = zki_sumcheck_verify_pv(nvars, 2, sum, &proof->sc, t, out_point, &fin);
+    if (st == ZKI_OK) {
+        zki_pv f = zki_zk_recv(t, "claims.f_at_rho", proof->f_at_rho);
+        zki_ext g_rho = zki_ext_zero();
+        for (size_t j = 0; j < k; j++)
+            g_rho = zki_ext_add(g_rho, zki_ext_mul(alpha[j], zki_eq_eval(points[j], out_point, nvars)));
+        st = zki_pv_assert_eq(t->zk, zki_pv_scale(t->zk, f, g_rho), fin,
+                              "claim reduction: f(rho) * g(rho) against the sum-check");
+        if (!st)
+            *out_value = f;
+    }
+    free(alpha);
+    free(vc);
     return st;
 }
 
@@ -136,32 +189,18 @@ zki_status zki_claims_reduce_verify(size_t nvars, const zki_ext *const *points,
     zki_status st = check_claims(nvars, points, values, k, t, out_point, out_value);
     if (st != ZKI_OK)
         return st;
-    if (k == 1) {
-        pass_through(nvars, points[0], values[0], out_point, out_value);
-        return ZKI_OK;
-    }
-    if (!proof)
-        return zki_fail(ZKI_ERR_INPUT, "claim reduction verify: NULL proof");
-    if (proof->nvars != nvars)
-        return zki_fail(ZKI_ERR_INPUT, "claim reduction verify: proof for %zu variables, expected %zu",
-                        proof->nvars, nvars);
-    zki_ext *alpha = malloc(k * sizeof(zki_ext));
-    if (!alpha)
+    if (!values)
+        return zki_fail(ZKI_ERR_INPUT, "claim reduction: NULL values");
+    if (t->zk)
+        return zki_fail(ZKI_ERR_INPUT, "claim reduction verify: a zero-knowledge proof needs the _pv form");
+    zki_pv *pv = malloc(k * sizeof(zki_pv)), out;
+    if (!pv)
         return zki_fail(ZKI_ERR_NOMEM, "claim reduction verify: out of memory");
-    zki_ext sum = absorb_and_draw(t, nvars, points, values, k, alpha);
-    zki_ext final_value;
-    st = zki_sumcheck_verify(nvars, 2, sum, &proof->sc, t, out_point, &final_value);
-    if (st == ZKI_OK) {
-        zki_ts_absorb_ext(t, "claims.f_at_rho", proof->f_at_rho);
-        zki_ext g_rho = zki_ext_zero();
-        for (size_t j = 0; j < k; j++)
-            g_rho = zki_ext_add(g_rho, zki_ext_mul(alpha[j], zki_eq_eval(points[j], out_point, nvars)));
-        if (!zki_ext_eq(zki_ext_mul(proof->f_at_rho, g_rho), final_value))
-            st = zki_fail(ZKI_ERR_VERIFY,
-                          "claim reduction: f(rho) * g(rho) does not match the sum-check");
-        else
-            *out_value = proof->f_at_rho;
-    }
-    free(alpha);
+    for (size_t j = 0; j < k; j++)
+        pv[j] = zki_pv_pub(values[j]);
+    st = zki_claims_reduce_verify_pv(nvars, points, pv, k, proof, t, out_point, &out);
+    if (!st)
+        *out_value = out.c;
+    free(pv);
     return st;
 }

@@ -35,10 +35,16 @@ static zki_ext *copy_point(const zki_ext *point, size_t nvars)
 zki_status zki_ledger_add(zki_ledger *l, uint32_t tensor, const zki_ext *point, size_t nvars,
                           zki_ext value)
 {
+    return zki_ledger_add_pv(l, tensor, point, nvars, zki_pv_pub(value));
+}
+
+zki_status zki_ledger_add_pv(zki_ledger *l, uint32_t tensor, const zki_ext *point, size_t nvars,
+                             zki_pv value)
+{
     if (!l || (nvars && !point))
         return zki_fail(ZKI_ERR_INPUT, "ledger: NULL argument for tensor %u", tensor);
     ZKI_VERIFY_CHECK(l->n <= l->cap);
-    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(value));
+    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(value.c));
     ZKI_VERIFY_CHECK_EACH(i, nvars, ZKI_EXT_CANON(point[i]));
     for (size_t i = 0; i < l->n; i++)
         if (l->items[i].tensor == tensor && l->items[i].nvars != nvars)
@@ -60,7 +66,8 @@ zki_status zki_ledger_add(zki_ledger *l, uint32_t tensor, const zki_ext *point, 
     cl->tensor = tensor;
     cl->nvars = nvars;
     cl->point = c;
-    cl->value = value;
+    cl->value = value.c;
+    cl->form = value.f;
     return ZKI_OK;
 }
 
@@ -100,8 +107,9 @@ static zki_status ledger_reduce(zki_ledger *l, uint32_t tensor, int prove, const
         return zki_fail(ZKI_ERR_INPUT, "ledger: no claims on tensor %u", tensor);
     const zki_ext **points = malloc(k * sizeof *points);
     zki_ext *values = malloc(k * sizeof *values);
+    zki_pv *pvs = malloc(k * sizeof *pvs);
     size_t first = 0, nvars = 0;
-    for (size_t i = 0, j = 0; points && values && i < l->n; i++) {
+    for (size_t i = 0, j = 0; points && values && pvs && i < l->n; i++) {
         if (l->items[i].tensor != tensor)
             continue;
         if (j == 0) {
@@ -111,21 +119,22 @@ static zki_status ledger_reduce(zki_ledger *l, uint32_t tensor, int prove, const
         /* zki_ledger_add keeps one tensor's claims on one number of variables */
         ZKI_VERIFY_CHECK(l->items[i].nvars == nvars);
         points[j] = l->items[i].point;
+        pvs[j] = zki_claim_pv(&l->items[i]);
         values[j++] = l->items[i].value;
     }
     zki_ext *out_point = malloc((nvars ? nvars : 1) * sizeof(zki_ext));
     zki_status st;
-    if (!points || !values || !out_point) {
+    if (!points || !values || !pvs || !out_point) {
         st = zki_fail(ZKI_ERR_NOMEM, "ledger: out of memory");
         goto done;
     }
-    zki_ext out_value;
+    zki_pv out_value = {zki_ext_zero(), 0};
     if (prove)
         st = zki_claims_reduce_prove(tbase, text, nvars, points, values, k, t, pproof,
-                                     out_point, &out_value);
+                                     out_point, &out_value.c);
     else
-        st = zki_claims_reduce_verify(nvars, points, values, k, vproof, t, out_point,
-                                      &out_value);
+        st = zki_claims_reduce_verify_pv(nvars, points, pvs, k, vproof, t, out_point,
+                                         &out_value);
     if (st != ZKI_OK)
         goto done;
     size_t w = 0;
@@ -138,7 +147,8 @@ static zki_status ledger_reduce(zki_ledger *l, uint32_t tensor, int prove, const
         if (i == first) {
             free(c.point);
             c.point = out_point;
-            c.value = out_value;
+            c.value = out_value.c;
+            c.form = out_value.f;
             out_point = NULL;
         }
         l->items[w++] = c;
@@ -150,6 +160,7 @@ static zki_status ledger_reduce(zki_ledger *l, uint32_t tensor, int prove, const
 done:
     free(points);
     free(values);
+    free(pvs);
     free(out_point);
     return st;
 }

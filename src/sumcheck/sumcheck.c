@@ -37,10 +37,12 @@ static zki_fe inv_small(uint64_t m)
     return r;
 }
 
-zki_ext zki_sc_next_claim(zki_ext claim, const zki_ext *msg, unsigned degree, zki_ext r)
+/* L[i] = the Lagrange weight of p(i) in p(r), p of degree d through 0..d:
+ * L_i = w_i prod_{j != i} (r - j) with w_i = 1 / prod_{j != i} (i - j) =
+ * (-1)^(d-i) C(d, i) / d!. The products skip index i by prefix and suffix
+ * products, so r in 0..d needs no special case. */
+static void lagrange(unsigned d, zki_ext r, zki_ext *L)
 {
-    if (degree == 0 || degree > ZKI_SC_MAX_DEGREE)
-        return zki_ext_zero(); /* callers check the degree first */
     enum { NP = ZKI_SC_MAX_DEGREE + 1 };
     static const uint64_t fact[NP] = {1, 1, 2, 6, 24, 120};
     static const uint64_t binom[NP][NP] = {{1},
@@ -49,19 +51,6 @@ zki_ext zki_sc_next_claim(zki_ext claim, const zki_ext *msg, unsigned degree, zk
                                            {1, 3, 3, 1},
                                            {1, 4, 6, 4, 1},
                                            {1, 5, 10, 10, 5, 1}};
-    unsigned d = degree;
-    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(claim) && ZKI_EXT_CANON(r));
-    ZKI_VERIFY_CHECK_EACH(i, d, ZKI_EXT_CANON(msg[i]));
-    zki_ext ev[NP];
-    ev[0] = msg[0];
-    ev[1] = zki_ext_sub(claim, msg[0]);
-    for (unsigned t = 2; t <= d; t++)
-        ev[t] = msg[t - 1];
-
-    /* Lagrange through 0..d: p(r) = sum_i ev[i] w_i prod_{j != i} (r - j)
-     * with w_i = 1 / prod_{j != i} (i - j) = (-1)^(d-i) C(d, i) / d!. The
-     * products skip index i by prefix and suffix products, so r in 0..d
-     * needs no special case. */
     zki_ext pre[NP], suf[NP];
     pre[0] = zki_ext_one();
     for (unsigned j = 1; j <= d; j++)
@@ -70,14 +59,37 @@ zki_ext zki_sc_next_claim(zki_ext claim, const zki_ext *msg, unsigned degree, zk
     for (unsigned j = d; j-- > 0;)
         suf[j] = zki_ext_mul(suf[j + 1], zki_ext_sub(r, zki_ext_from_fe(j + 1)));
     zki_fe inv_fact = inv_small(fact[d]);
-    zki_ext acc = zki_ext_zero();
     for (unsigned i = 0; i <= d; i++) {
         zki_fe w = zki_fe_mul(zki_fe_from_u64(binom[d][i]), inv_fact);
         if ((d - i) & 1)
             w = zki_fe_neg(w);
-        zki_ext term = zki_ext_mul(zki_ext_mul(pre[i], suf[i]), ev[i]);
-        acc = zki_ext_add(acc, zki_ext_scale(term, w));
+        L[i] = zki_ext_scale(zki_ext_mul(pre[i], suf[i]), w);
     }
+}
+
+void zki_sc_next_weights(unsigned degree, zki_ext r, zki_ext *w)
+{
+    zki_ext L[ZKI_SC_MAX_DEGREE + 1];
+    lagrange(degree, r, L);
+    /* p(1) = claim - p(0) */
+    w[0] = L[1];
+    w[1] = zki_ext_sub(L[0], L[1]);
+    for (unsigned t = 2; t <= degree; t++)
+        w[t] = L[t];
+}
+
+zki_ext zki_sc_next_claim(zki_ext claim, const zki_ext *msg, unsigned degree, zki_ext r)
+{
+    if (degree == 0 || degree > ZKI_SC_MAX_DEGREE)
+        return zki_ext_zero(); /* callers check the degree first */
+    ZKI_VERIFY_CHECK(ZKI_EXT_CANON(claim) && ZKI_EXT_CANON(r));
+    ZKI_VERIFY_CHECK_EACH(i, degree, ZKI_EXT_CANON(msg[i]));
+    zki_ext L[ZKI_SC_MAX_DEGREE + 1];
+    lagrange(degree, r, L);
+    zki_ext acc = zki_ext_mul(L[0], msg[0]);
+    acc = zki_ext_add(acc, zki_ext_mul(L[1], zki_ext_sub(claim, msg[0])));
+    for (unsigned t = 2; t <= degree; t++)
+        acc = zki_ext_add(acc, zki_ext_mul(L[t], msg[t - 1]));
     ZKI_VERIFY_CHECK(ZKI_EXT_CANON(acc));
     return acc;
 }
@@ -86,32 +98,15 @@ zki_status zki_sumcheck_verify(size_t nvars, unsigned degree, zki_ext claimed_su
                                const zki_sc_proof *proof, zki_transcript *t, zki_ext *point,
                                zki_ext *final_value)
 {
-    if (!proof || !t || !final_value || (nvars && !point))
+    if (!t || !final_value)
         return zki_fail(ZKI_ERR_INPUT, "sumcheck verify: NULL argument");
-    if (degree == 0 || degree > ZKI_SC_MAX_DEGREE)
-        return zki_fail(ZKI_ERR_INPUT, "sumcheck verify: degree %u outside 1..%d", degree,
-                        ZKI_SC_MAX_DEGREE);
-    if (proof->nvars != nvars || proof->degree != degree)
-        return zki_fail(ZKI_ERR_INPUT,
-                        "sumcheck verify: proof has %zu rounds of degree %u, expected %zu of %u",
-                        proof->nvars, proof->degree, nvars, degree);
-    if (nvars && !proof->msgs)
-        return zki_fail(ZKI_ERR_INPUT, "sumcheck verify: proof has no round messages");
-
-    /* a parsed proof holds nvars * degree canonical round values */
-    ZKI_VERIFY_CHECK_EACH(i, nvars * degree, ZKI_EXT_CANON(proof->msgs[i]));
-    zki_ts_absorb_u64(t, "sc.nvars", nvars);
-    zki_ts_absorb_u64(t, "sc.degree", degree);
-    zki_ts_absorb_ext(t, "sc.sum", claimed_sum);
-    zki_ext claim = claimed_sum;
-    for (size_t i = 0; i < nvars; i++) {
-        const zki_ext *msg = proof->msgs + i * degree;
-        zki_ts_absorb_ext_vec(t, "sc.round", msg, degree);
-        point[i] = zki_ts_challenge_ext(t, "sc.r");
-        claim = zki_sc_next_claim(claim, msg, degree, point[i]);
-    }
-    *final_value = claim;
-    return ZKI_OK;
+    if (t->zk) /* its rounds are private values */
+        return zki_fail(ZKI_ERR_INPUT, "sumcheck verify: a zero-knowledge proof needs zki_sumcheck_verify_pv");
+    zki_pv fin;
+    zki_status st = zki_sumcheck_verify_pv(nvars, degree, zki_pv_pub(claimed_sum), proof, t, point, &fin);
+    if (!st)
+        *final_value = fin.c;
+    return st;
 }
 
 zki_status zki_sumcheck_check_final(const zki_ext *eq_point, const zki_ext *point,

@@ -10,7 +10,10 @@
  * When all tables are base-field the first round runs in base arithmetic.
  *
  * Transcript: the claimed sum, then each round message, are absorbed before
- * the round challenge is drawn. After the last round the verifier holds a
+ * the round challenge is drawn. Zero knowledge (the transcript has a zk
+ * context, src/zk/zk.h): every message value is sent padded
+ * (zki_zk_send) and the claimed sum, a function of values already
+ * absorbed, is not absorbed; the proof's msgs hold the padded values. After the last round the verifier holds a
  * point r and a value v that must equal [eq(z, r)] * prod f_j(r); checking
  * that (from opened or chained claims on the f_j) is the caller's job,
  * helped by zki_sumcheck_check_final. */
@@ -19,6 +22,7 @@
 
 #include "field/field.h"
 #include "transcript/transcript.h"
+#include "zk/zk.h"
 
 #define ZKI_SC_MAX_TABLES 4
 #define ZKI_SC_MAX_DEGREE 5
@@ -85,5 +89,23 @@ void zki_sc_prover_final(const zki_sc_prover *p, zki_ext *table_evals);
 /* Verifier step: with p(1) = claim - p(0), interpolate p through 0..d and
  * return p(r), the claim for the next round. */
 zki_ext zki_sc_next_claim(zki_ext claim, const zki_ext *msg, unsigned degree, zki_ext r);
+/* The same as weights: p(r) = w[0] claim + sum_{i < degree} w[i + 1] msg[i]
+ * (degree + 1 entries). */
+void zki_sc_next_weights(unsigned degree, zki_ext r, zki_ext *w);
+
+/* ---- private values (src/zk/zk.h) ------------------------------------ */
+
+/* zki_sumcheck_verify for a claimed sum that may be private: reads each
+ * round value with zki_zk_recv (padded with t->zk set; public otherwise,
+ * with the same transcript as zki_sumcheck_verify) and returns the final
+ * value as a private value. */
+zki_status zki_sumcheck_verify_pv(size_t nvars, unsigned degree, zki_pv claimed_sum,
+                                  const zki_sc_proof *proof, zki_transcript *t, zki_ext *point,
+                                  zki_pv *final_value);
+/* Records final_value == [eq(eq_point, point)] * prod table_evals[j]:
+ * ZKI_ERR_VERIFY at once when everything is public and it fails. */
+zki_status zki_sumcheck_check_final_pv(const zki_ext *eq_point, const zki_ext *point, size_t nvars,
+                                       const zki_pv *table_evals, unsigned n_tables,
+                                       zki_pv final_value, zki_transcript *t);
 
 #endif

@@ -522,7 +522,8 @@ zki_status zki_sumcheck_prove(const zki_sc_instance *inst, zki_ext claimed_sum,
 
     zki_ts_absorb_u64(t, "sc.nvars", n);
     zki_ts_absorb_u64(t, "sc.degree", d);
-    zki_ts_absorb_ext(t, "sc.sum", claimed_sum);
+    if (!t->zk)
+        zki_ts_absorb_ext(t, "sc.sum", claimed_sum);
     for (size_t i = 0; i < n; i++) {
         zki_ext *msg = proof->msgs + i * d;
         zki_sc_prover_round(p, msg);
@@ -533,7 +534,11 @@ zki_status zki_sumcheck_prove(const zki_sc_instance *inst, zki_ext claimed_sum,
             st = zki_fail(ZKI_ERR_INPUT, "sumcheck prove: claimed sum is not the instance's sum");
             goto fail;
         }
-        zki_ts_absorb_ext_vec(t, "sc.round", msg, d);
+        if (t->zk) /* the proof keeps the padded values */
+            for (unsigned k = 0; k < d; k++)
+                msg[k] = zki_zk_send(t, "sc.round", msg[k]);
+        else
+            zki_ts_absorb_ext_vec(t, "sc.round", msg, d);
         point[i] = zki_ts_challenge_ext(t, "sc.r");
         zki_sc_prover_bind(p, point[i]);
     }

@@ -59,6 +59,7 @@ zki_status zki_ts_init(zki_transcript *t, const char *protocol_id, uint32_t vers
 {
     t->h = zki_sha256_new();
     t->n_challenges = 0;
+    t->zk = NULL;
     if (!t->h)
         return zki_fail(ZKI_ERR_NOMEM, "transcript: out of memory");
     uint8_t v[4];

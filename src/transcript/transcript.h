@@ -16,9 +16,15 @@
 #include "field/field.h"
 #include "hash/sha256.h"
 
+struct zki_zk;
+
 typedef struct {
     zki_sha256_ctx *h; /* running state */
     uint64_t n_challenges;
+    /* zero-knowledge proofs: the pads and the tape of private values
+     * (src/zk/zk.h), NULL for a plain proof; zki_ts_init sets NULL, the
+     * caller attaches it. Not owned. */
+    struct zki_zk *zk;
 } zki_transcript;
 
 zki_status zki_ts_init(zki_transcript *t, const char *protocol_id, uint32_t version);

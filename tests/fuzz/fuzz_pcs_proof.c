@@ -31,8 +31,8 @@ static void setup(void)
         g_point[i] = zki_ext_make((zki_fe)i + 3, (zki_fe)i * 5);
         g_point2[i] = zki_ext_make((zki_fe)i + 11, (zki_fe)i * 2);
     }
-    g_claim[0] = (zki_pcs_claim){0, 0, g_point, zki_ext_make(1, 2)};
-    g_claim[1] = (zki_pcs_claim){0, 0, g_point2, zki_ext_make(3, 4)};
+    g_claim[0] = (zki_pcs_claim){0, 0, g_point, zki_ext_make(1, 2), 0};
+    g_claim[1] = (zki_pcs_claim){0, 0, g_point2, zki_ext_make(3, 4), 0};
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

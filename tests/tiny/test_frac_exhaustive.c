@@ -39,17 +39,20 @@ static void test_pairs(void)
                     zki_ts_init(&tp, "frac", 1);
                     zki_ts_init(&tv, "frac", 1);
                     zki_frac_proof pf;
-                    zki_ext pt[1], pv, qv, pt2[1], pv2, qv2;
-                    if (zki_frac_prove(p, q, 1, &tp, &pf, pt, &pv, &qv) != ZKI_OK) {
+                    zki_ext pt[1], pt2[1];
+                    zki_frac_evals ev;
+                    zki_frac_claims cl;
+                    if (zki_frac_prove(p, q, 1, &tp, &pf, pt, &ev) != ZKI_OK) {
                         bad_verify++;
                         continue;
                     }
                     zki_fe rp = (p0 * q1 + p1 * q0) % ZKI_P, rq = (q0 * q1) % ZKI_P;
                     bad_root += !zki_ext_eq(pf.root_p, ext_of(rp)) || !zki_ext_eq(pf.root_q, ext_of(rq));
-                    bad_verify += zki_frac_verify(1, &pf, &tv, pt2, &pv2, &qv2) != ZKI_OK;
-                    bad_leaf += !zki_ext_eq(pv2, zki_mle_eval_ext(p, 1, pt2)) ||
-                                !zki_ext_eq(qv2, zki_mle_eval_ext(q, 1, pt2)) ||
-                                !zki_ext_eq(pv, pv2) || !zki_ext_eq(qv, qv2);
+                    bad_root += !zki_ext_eq(ev.root_p, pf.root_p) || !zki_ext_eq(ev.root_q, pf.root_q);
+                    bad_verify += zki_frac_verify(1, &pf, &tv, pt2, &cl) != ZKI_OK;
+                    bad_leaf += !zki_ext_eq(cl.p.c, zki_mle_eval_ext(p, 1, pt2)) ||
+                                !zki_ext_eq(cl.q.c, zki_mle_eval_ext(q, 1, pt2)) ||
+                                !zki_ext_eq(ev.p, cl.p.c) || !zki_ext_eq(ev.q, cl.q.c);
                     zki_frac_proof_free(&pf);
                     zki_ts_free(&tp);
                     zki_ts_free(&tv);
@@ -62,8 +65,9 @@ static void test_pairs(void)
     zki_transcript t;
     zki_ts_init(&t, "frac", 1);
     zki_frac_proof pf;
-    zki_ext pt[1], pv, qv;
-    CHECK(zki_frac_prove(p, q, 1, &t, &pf, pt, &pv, &qv) == ZKI_ERR_INPUT);
+    zki_ext pt[1];
+    zki_frac_evals ev;
+    CHECK(zki_frac_prove(p, q, 1, &t, &pf, pt, &ev) == ZKI_ERR_INPUT);
     zki_ts_free(&t);
 }
 
@@ -148,8 +152,9 @@ static void test_mutations(void)
     zki_transcript tp;
     zki_ts_init(&tp, "frac", 1);
     zki_frac_proof pf;
-    zki_ext pt[3], pv, qv;
-    CHECK(zki_frac_prove(p, q, n, &tp, &pf, pt, &pv, &qv) == ZKI_OK);
+    zki_ext pt[3];
+    zki_frac_evals ev;
+    CHECK(zki_frac_prove(p, q, n, &tp, &pf, pt, &ev) == ZKI_OK);
     zki_ts_free(&tp);
     size_t nm = 3 * (n * (n - 1) / 2), ne = 4 * n;
     unsigned long accepted = 0, tried = 0;
@@ -163,11 +168,12 @@ static void test_mutations(void)
             *slot = ext_of(v);
             zki_transcript tv;
             zki_ts_init(&tv, "frac", 1);
-            zki_ext pt2[3], pv2, qv2;
-            int ok = zki_frac_verify(n, &pf, &tv, pt2, &pv2, &qv2) == ZKI_OK;
+            zki_ext pt2[3];
+            zki_frac_claims cl;
+            int ok = zki_frac_verify(n, &pf, &tv, pt2, &cl) == ZKI_OK;
             /* the caller then checks the leaves at pt2 */
-            ok = ok && zki_ext_eq(pv2, zki_mle_eval_ext(p, n, pt2)) &&
-                 zki_ext_eq(qv2, zki_mle_eval_ext(q, n, pt2));
+            ok = ok && zki_ext_eq(cl.p.c, zki_mle_eval_ext(p, n, pt2)) &&
+                 zki_ext_eq(cl.q.c, zki_mle_eval_ext(q, n, pt2));
             accepted += ok;
             tried++;
             zki_ts_free(&tv);
