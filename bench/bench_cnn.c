@@ -152,6 +152,10 @@ static zki_qmodel *build(const char *which, zki_rng *g, int64_t *params)
 int main(int argc, char **argv)
 {
     zki_cli_memory_policy(argv); /* as the zkinfer executable does */
+    /* ZKI_BENCH_ZK=1: zero-knowledge proofs (docs/zk.md), else the plain
+     * protocol: the two sides of zero knowledge's cost */
+    const char *zk_env = getenv("ZKI_BENCH_ZK");
+    zki_prove_zero_knowledge = zk_env && !strcmp(zk_env, "1");
     const char *which = argc > 1 ? argv[1] : "lenet";
     uint32_t B = argc > 2 ? (uint32_t)atoi(argv[2]) : 1;
     size_t wl = strlen(which);
@@ -230,11 +234,11 @@ int main(int argc, char **argv)
     if (st)
         fprintf(stderr, "bench_cnn: %s\n", zki_last_error());
     printf("model,batch,params,infer_s,setup_s,prove_s,verify_s,proof_bytes,peak_rss_mb,witness_s,commit_s,"
-           "gadgets_s,open_s,open_bytes,lookup_bytes,ok\n");
+           "gadgets_s,open_s,open_bytes,lookup_bytes,ok,zk,zk_s\n");
     const char *name = strrchr(which, '/') ? strrchr(which, '/') + 1 : which;
-    printf("%s,%u,%lld,%.4f,%.4f,%.4f,%.4f,%zu,%.1f,%.4f,%.4f,%.4f,%.4f,%zu,%zu,%d\n", name, B,
+    printf("%s,%u,%lld,%.4f,%.4f,%.4f,%.4f,%zu,%.1f,%.4f,%.4f,%.4f,%.4f,%zu,%zu,%d,%d,%.4f\n", name, B,
            (long long)params, infer, setup, prove, verify, plen, bench_peak_rss_mib(), ps.witness_s, ps.commit_s,
-           ps.gadgets_s, ps.open_s, open_len, lk_len, ok);
+           ps.gadgets_s, ps.open_s, open_len, lk_len, ok, zki_prove_zero_knowledge, ps.zk_s);
     zki_pk_free(pk);
     zki_qmodel_free(m);
     free(X);

@@ -199,10 +199,13 @@ static void test_shape(void)
             pw *= f;
         CHECK(pw * f <= 0x1p-85 && pw > 0x1p-85 * 0.999);
     }
-    uint64_t v[2] = {100, 200};
+    uint64_t v[ZKI_LIGERO_MAX_COMMITS + 1] = {100, 200};
+    for (uint32_t c = 2; c <= ZKI_LIGERO_MAX_COMMITS; c++)
+        v[c] = 100;
     CHECK(zki_ligero_shape_init(&s, 2, v, 2, 100, 16, 0) == ZKI_ERR_INPUT);
     CHECK(zki_ligero_shape_init(&s, 0, v, 0, 100, 16, 0) == ZKI_ERR_INPUT);
-    CHECK(zki_ligero_shape_init(&s, 5, v, 0, 100, 16, 0) == ZKI_ERR_INPUT);
+    CHECK(zki_ligero_shape_init(&s, ZKI_LIGERO_MAX_COMMITS + 1, v, 0, 100, 16, 0) == ZKI_ERR_INPUT);
+    CHECK(zki_ligero_shape_init(&s, ZKI_LIGERO_MAX_COMMITS, v, 0, 100, 16, 0) == ZKI_OK);
     CHECK(zki_ligero_shape_init(&s, 2, v, 1, 100, 31, 0) == ZKI_ERR_INPUT);
     v[1] = 0;
     CHECK(zki_ligero_shape_init(&s, 2, v, 1, 100, 16, 0) == ZKI_ERR_INPUT);
