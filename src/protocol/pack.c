@@ -565,7 +565,7 @@ zki_status zki_colred_verify(const zki_pack *pk, size_t lc, const uint32_t *seg,
                         pf->lc, pf->k, lc, k);
     size_t kk = k ? k : 1;
     zki_ext *alpha = malloc(sizeof(zki_ext) * kk), *full = malloc(sizeof(zki_ext) * (n + 1));
-    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1)), *vc = malloc(sizeof(zki_ext) * kk);
+    zki_ext *rho = malloc(sizeof(zki_ext) * (lc + 1)), *vc = calloc(kk, sizeof(zki_ext));
     zki_ext *wk = malloc(sizeof(zki_ext) * kk);
     zki_status st = ZKI_OK;
     zki_zk *z = ts->zk;
@@ -758,7 +758,7 @@ zki_status zki_pack_reduce_verify(const zki_pack *pk, const uint32_t *seg, const
         return zki_fail(ZKI_ERR_VERIFY, "pack reduce: proof over %zu variables, want %zu", pf->nvars, n);
     size_t kk = k ? k : 1;
     zki_ext *alpha = malloc(sizeof(zki_ext) * kk), *full = malloc(sizeof(zki_ext) * (n + 1));
-    zki_ext *vc = malloc(sizeof(zki_ext) * kk);
+    zki_ext *vc = calloc(kk, sizeof(zki_ext));
     zki_status st = ZKI_OK;
     zki_zk *z = ts->zk;
     if (!alpha || !full || !vc) {

@@ -140,7 +140,7 @@ zki_status zki_claims_reduce_verify_pv(size_t nvars, const zki_ext *const *point
 {
     if (k == 0 || !values)
         return zki_fail(ZKI_ERR_INPUT, "claim reduction: no claims");
-    zki_ext v0;
+    zki_ext v0 = zki_ext_zero(); /* check_claims wants somewhere to point */
     zki_status st = check_claims(nvars, points, NULL, k, t, out_point, &v0);
     if (st != ZKI_OK)
         return st;

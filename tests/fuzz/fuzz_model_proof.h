@@ -43,7 +43,7 @@ static void fuzz_model_setup(zki_qmodel *m, const uint8_t seed[32], const int64_
 {
     g_x = x;
     g_batch = B;
-    zki_prove_opts o = {0, seed, NULL, NULL};
+    zki_prove_opts o = {0, seed, NULL, NULL, 0, 0};
     zki_proof pf;
     if (zki_qmodel_check(m) || zki_setup(m, seed, &g_pk) || zki_prove(g_pk, x, B, &o, &pf, NULL) ||
         zki_proof_to_bytes(&pf, &g_proof, &g_proof_len) || zki_vk_to_bytes(&g_pk->vk, &g_vk, &g_vk_len) ||
