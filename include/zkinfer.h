@@ -41,8 +41,10 @@
  *   flushed, renamed): a failed write leaves the previous file as it was.
  *   Secret files (.zkm: the weights; .zpk: the hiding seed) get mode 0600.
  *
- * Not yet zero-knowledge: the weight commitment hides, but proofs leak
- * evaluations of weights and activations (docs/security.md). */
+ * Proofs are zero-knowledge: a proof reveals nothing about the weights (or
+ * a private input) beyond the key, the public input and the output, for as
+ * many proofs as the key's budget allows (docs/security.md, "Zero
+ * knowledge"). */
 #ifndef ZKINFER_H
 #define ZKINFER_H
 
@@ -248,6 +250,8 @@ typedef struct {
                               * argmax is a class), 0 for a map (e.g. a Conv's
                               * channels by height by width) */
     uint64_t weight_bytes;   /* key only: the committed weights' size in bytes */
+    uint32_t zk_proofs;      /* key only: the zero-knowledge proofs it was made for
+                              * (zki_keygen_options.zk_proofs) */
 } zki_info;
 
 /* Describes a model (zki_model_info) or a key (zki_vk_info); fields marked
@@ -280,7 +284,9 @@ ZKI_API ZKI_WARN_UNUSED zki_status zki_model_run(const zki_model *model, const i
 
 /* ---- keys --------------------------------------------------------------- */
 
-/* Commits the model's weights: the prover key and the verification key.
+/* Commits the model's weights: the prover key and the verification key,
+ * for ZKINFER_ZK_PROOFS_DEFAULT zero-knowledge proofs (zki_keygen_opts
+ * sets another number).
  *
  * Returns: ZKI_OK; ZKI_ERR_UNSUPPORTED (the model is outside the provable
  *          class; the message names the node); ZKI_ERR_INPUT; ZKI_ERR_NOMEM.
@@ -293,6 +299,33 @@ ZKI_API ZKI_WARN_UNUSED zki_status zki_model_run(const zki_model *model, const i
  *              when only the prover key is wanted (zki_pk_vk lends its vk). */
 ZKI_API ZKI_WARN_UNUSED zki_status zki_keygen(const zki_model *model, const unsigned char *seed32, zki_pk **pk,
                                               zki_vk **vk);
+
+/* Zero-knowledge proofs a key serves by default (zki_keygen, `zkinfer
+ * compile`), and at most. Each proof opens some
+ * columns of the weight commitment; its rows are padded with enough random
+ * coefficients to keep the columns of zk_proofs proofs uniform (docs/zk.md,
+ * "Weight columns across proofs"). The budget is per key, across every
+ * process that ever proves with it: count the proofs and compile a new key
+ * before it is spent (past it the weights' privacy degrades). A larger
+ * budget makes the weight rows longer: the commitment, the .zpk and the
+ * prover's opening grow with it (VGG-16: about 3% more proof and prover
+ * time at 16, twice the commitment and .zpk from 64 on). */
+#define ZKINFER_ZK_PROOFS_DEFAULT 16u
+#define ZKINFER_ZK_PROOFS_MAX (1u << 20)
+
+/* Options of zki_keygen_opts; zero them (memset or = {0}) and set what is
+ * wanted. */
+typedef struct {
+    uint32_t zk_proofs; /* zero-knowledge proofs the key serves, 1 to
+                         * ZKINFER_ZK_PROOFS_MAX; 0: ZKINFER_ZK_PROOFS_DEFAULT */
+} zki_keygen_options;
+
+/* zki_keygen with options (NULL: the defaults, what zki_keygen does).
+ * Returns: as zki_keygen; ZKI_ERR_INPUT also for a zk_proofs above
+ *          ZKINFER_ZK_PROOFS_MAX or one whose padded weight rows make the
+ *          commitment too large (the message says so). */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_keygen_opts(const zki_model *model, const unsigned char *seed32,
+                                                   const zki_keygen_options *opts, zki_pk **pk, zki_vk **vk);
 
 /* Writes the prover key file (.zpk, mode 0600): its seed, the digest of
  * its verification key, and the weight commitment's Merkle leaves with the
@@ -334,9 +367,10 @@ ZKI_API ZKI_WARN_UNUSED zki_status zki_model_save_with_keys(const zki_model *mod
                                                             const char *zpk_path);
 
 /* Reads a .zpk file without its model: the hiding seed and the digest of
- * the verification key it was made with. zki_keygen(model, seed32, ...)
- * then re-creates the key, which is the right one when zki_vk_digest of
- * its vk equals vk_digest (zki_pk_load does both).
+ * the verification key it was made with. zki_keygen_opts(model, seed32,
+ * with the key's zk_proofs (zki_vk_info of its .vk), ...) then re-creates
+ * the key, which is the right one when zki_vk_digest of its vk equals
+ * vk_digest (zki_pk_load does both).
  * Returns: ZKI_OK; ZKI_ERR_IO; ZKI_ERR_INPUT (not a .zpk).
  * Out:     seed32: 32 bytes (secret); vk_digest: 32 bytes. */
 ZKI_API ZKI_WARN_UNUSED zki_status zki_pk_file_read(const char *path, unsigned char seed32[32],
@@ -461,6 +495,11 @@ ZKI_API int64_t zki_quantize_value(double x, double scale, uint32_t bits, int *c
                                     * the verifier then passes no input */
 #define ZKI_PROVE_STRICT 2u        /* refuse float values outside the calibrated
                                     * range (else they are clamped to it) */
+#define ZKI_PROVE_PRIVATE_OUTPUT 4u /* commit the output instead of publishing it:
+                                     * the proof carries no output values
+                                     * (zki_proof_output gives none), the verifier
+                                     * sees a hiding commitment made afresh in
+                                     * each proof */
 
 /* Runs the model on a batch of float inputs and proves the result. Floats
  * are quantised as `zkinfer prove` does: round(x / scale) clamped to the
@@ -468,10 +507,14 @@ ZKI_API int64_t zki_quantize_value(double x, double scale, uint32_t bits, int *c
  *
  * Returns: ZKI_OK; ZKI_ERR_INPUT (NaN/Inf, a batch out of range, with
  *          ZKI_PROVE_STRICT a value outside the range, a model taking
- *          integer input: use zki_prove_int); ZKI_ERR_NOMEM.
- * Args:    pk: the prover key. It serves ONE proof with hidden weights
- *              (docs/security.md): re-create it (zki_pk_load or zki_keygen)
- *              before the next proof.
+ *          integer input: use zki_prove_int; a key whose proofs are
+ *          spent); ZKI_ERR_NOMEM.
+ * Args:    pk: the prover key. It serves the zero-knowledge proofs it was
+ *              made for (zki_info.zk_proofs, zki_keygen_options): past
+ *              them a call fails with ZKI_ERR_INPUT. The count lives in
+ *              this handle only; the budget is the key's across every
+ *              process: zki_pk_load starts counting from 0 again, so count
+ *              the proofs yourself and compile a new key in time.
  *          x:  batch * zki_vk_input_size(zki_pk_vk(pk)) floats, C order.
  *          batch: the number of samples (1 to 2^20), proven together.
  *          flags: ZKI_PROVE_* or 0.
@@ -556,7 +599,10 @@ ZKI_API size_t zki_proof_size(const zki_proof *proof);
 
 /* ---- verifying ---------------------------------------------------------- */
 
-/* Checks that the proof's output is the committed model applied to x.
+/* Checks that the proof's output is the committed model applied to x. For
+ * a proof made with ZKI_PROVE_PRIVATE_OUTPUT: that the output committed in
+ * the proof is (its values are not in the proof and not checked against
+ * anything the caller holds).
  *
  * Returns: ZKI_OK (the proof is valid); ZKI_ERR_VERIFY (it is not: the
  *          message says why, e.g. another input, another key, a bad
@@ -578,18 +624,21 @@ ZKI_API ZKI_WARN_UNUSED zki_status zki_verify_int(const zki_vk *vk, const int64_
                                                   const zki_proof *proof);
 
 /* The proven output, as the model's integers. Trust it only after a
- * verify function returned ZKI_OK for this proof.
+ * verify function returned ZKI_OK for this proof. A proof made with
+ * ZKI_PROVE_PRIVATE_OUTPUT has no output: per_sample is 0 and values NULL
+ * (zki_proof_output_float fails, saying so).
  * Returns: ZKI_OK; ZKI_ERR_INPUT (NULL proof).
- * Out (each may be NULL): batch: samples; per_sample: values per sample;
- *          values: batch * per_sample integers, borrowed (valid while the
- *          proof lives); private_input: 1 when the input was committed. */
+ * Out (each may be NULL): batch: samples; per_sample: values per sample
+ *          (0: none in the proof); values: batch * per_sample integers,
+ *          borrowed (valid while the proof lives), NULL for a private
+ *          output; private_input: 1 when the input was committed. */
 ZKI_API ZKI_WARN_UNUSED zki_status zki_proof_output(const zki_proof *proof, uint32_t *batch, uint32_t *per_sample,
                                                     const int64_t **values, int *private_input);
 
 /* The proven output dequantised (value * the key's output scale; the
  * integers themselves for a model without one).
- * Returns: ZKI_OK; ZKI_ERR_INPUT (NULL arguments, n too small, or a proof
- *          for another key).
+ * Returns: ZKI_OK; ZKI_ERR_INPUT (NULL arguments, n too small, a proof for
+ *          another key, or one of a private output: it holds no values).
  * Args:    out: room for n floats, n >= batch * per_sample of the proof. */
 ZKI_API ZKI_WARN_UNUSED zki_status zki_proof_output_float(const zki_proof *proof, const zki_vk *vk, float *out,
                                                           size_t n);
@@ -608,7 +657,7 @@ ZKI_API ZKI_WARN_UNUSED zki_status zki_proof_output_float(const zki_proof *proof
  * Returns: ZKI_OK; ZKI_ERR_UNSUPPORTED (not such a model: the message says
  *          what differs); ZKI_ERR_INPUT (n_prompt or max_new 0, n_prompt +
  *          max_new > T, an id outside the vocabulary); ZKI_ERR_NOMEM.
- * Args:    pk: the prover key (one proof, as zki_prove_int).
+ * Args:    pk: the prover key (one proof of its budget, as zki_prove_int).
  *          prompt: n_prompt token ids.
  *          progress: called after each new token ("token", k, max_new) and
  *          at the proof's stages (NULL: none), with progress_ctx.

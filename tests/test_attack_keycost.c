@@ -3,10 +3,13 @@
  * range and a saturated 2^20 quotient table (7.8 KB). Before the fix the
  * verifier materialised one 2^20-entry mapping table per range (537 MB
  * measured, 15 s) before any cryptographic check; now the tables are
- * formulas. For that key and for one of 4096 layers (the parser's limit):
+ * formulas. For that key and for one of 2048 layers (half the parser's
+ * limit; at 4096 layers the zero-knowledge part of the bound, its tape and
+ * final argument over 3.8 M padded values, passes the limit, and setup
+ * refuses the key, naming it):
  *  1. a verification attempt (a proof of the right shape, so the verifier
  *     builds every lookup instance and evaluates every table as it would
- *     after the GKR) stays under 64 MB of peak RSS (256 MB for 4096 layers);
+ *     after the GKR) stays under 64 MB of peak RSS (256 MB for 2048 layers);
  *  2. the key's cost bound (zki_vk_verifier_cost) is under the limit,
  *     printed by the summary, and above the measured peak;
  *  3. an advice commitment costlier than the bound counts (other parameters
@@ -44,41 +47,6 @@
 
 static const uint8_t seed_w[32] = {11, 11};
 static volatile zki_ext sink;
-
-/* nl layers 1 -> 1, int8, bias 0, M = 2^30, s = 1 (the quotient bound
- * saturates q_log at 20), clamp [-(l mod 128), l / 128]: nl distinct
- * ranges (up to 2^14). */
-static zki_qmodel *attack_model(uint32_t nl)
-{
-    uint32_t *widths = malloc((nl + 1) * sizeof *widths);
-    int *relu = calloc(nl, sizeof *relu);
-    zki_qmodel *m = NULL;
-    for (uint32_t i = 0; widths && i <= nl; i++)
-        widths[i] = 1;
-    zki_status st = widths && relu ? zki_random_mlp(widths, relu, nl, 3, &m) : ZKI_ERR_NOMEM;
-    free(widths);
-    free(relu);
-    if (st != ZKI_OK)
-        return NULL;
-    int64_t l = 0;
-    for (int i = 0; i < m->n_nodes; i++) {
-        zki_qnode *n = &m->nodes[i];
-        if (n->op != ZKI_QOP_LINEAR)
-            continue;
-        m->t[n->in[1]].data[0] = 127;
-        m->t[n->in[2]].data[0] = 0;
-        n->p[0] = (int64_t)1 << 30;
-        n->p[1] = 1;
-        n->p[2] = -(l % 128);
-        n->p[3] = l / 128;
-        l++;
-    }
-    if (zki_qmodel_check(m) != ZKI_OK) {
-        zki_qmodel_free(m);
-        return NULL;
-    }
-    return m;
-}
 
 /* VmHWM: this process image's peak RSS (KB). Unlike ru_maxrss it restarts
  * at exec, so the measuring child does not inherit the test's own peak. */
@@ -358,7 +326,7 @@ static void check_bound(const zki_vk *vk, long abs_kb, const char *what)
  * nl = 4096, the parser's layer limit: 4096 distinct ranges (about 32 GB). */
 static void test_attack_key(uint32_t nl)
 {
-    zki_qmodel *m = attack_model(nl);
+    zki_qmodel *m = zki_clamp_ranges_mlp(nl);
     CHECK(m != NULL);
     if (!m)
         return;
@@ -400,6 +368,23 @@ static void test_attack_key(uint32_t nl)
     zki_pcs_commitment_free(&pf.acom);
     zki_vk_free(&vk);
     zki_pk_free(pk);
+}
+
+/* The attack key at the parser's layer limit: its bound with zero
+ * knowledge is beyond the limit, so setup refuses it, naming the limit. */
+static void test_attack_key_refused(uint32_t nl)
+{
+    zki_qmodel *m = zki_clamp_ranges_mlp(nl);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    zki_pk *pk = NULL;
+    zki_status st = zki_setup(m, seed_w, &pk);
+    printf("  attack key of %u layers: setup says: %s\n", nl, st ? zki_last_error() : "OK");
+    CHECK_MSG(st == ZKI_ERR_INPUT && strstr(zki_last_error(), "beyond the limit"), "%u layers: %s", nl,
+              st ? zki_last_error() : "accepted");
+    zki_pk_free(pk);
+    zki_qmodel_free(m);
 }
 
 /* A key whose bound for one sample is beyond the limit (a 2^25-feature
@@ -452,7 +437,7 @@ static void test_over_limit_key(void)
  * the field and its value. */
 static void test_layer_ranges(void)
 {
-    zki_qmodel *m = attack_model(ATTACK_LAYERS);
+    zki_qmodel *m = zki_clamp_ranges_mlp(ATTACK_LAYERS);
     zki_pk *pk = NULL;
     CHECK(m && zki_setup(m, seed_w, &pk) == ZKI_OK);
     zki_qmodel_free(m);
@@ -495,7 +480,8 @@ int main(int argc, char **argv)
     if (argc == 6 && !strcmp(argv[1], "--verify"))
         return verify_child(argv[2], argv[3], argv[4], (uint32_t)strtoul(argv[5], NULL, 10));
     test_attack_key(ATTACK_LAYERS);
-    test_attack_key(ZKI_DAG_MAX_NODES);
+    test_attack_key(ZKI_DAG_MAX_NODES / 2);
+    test_attack_key_refused(ZKI_DAG_MAX_NODES);
     test_layer_ranges();
     test_over_limit_key();
     test_bound_honest(1);

@@ -37,9 +37,9 @@ static zki_status prove_bytes(const zki_qmodel *m, const int64_t *X, uint32_t B,
         return st;
     zki_prove_opts o = {priv, seed, NULL, NULL, 0, 0};
     zki_proof pf;
-    zki_prove_zero_knowledge = zk;
+    zki_prove_plain = !zk;
     st = zki_prove(pk, X, B, &o, &pf, NULL);
-    zki_prove_zero_knowledge = 0;
+    zki_prove_plain = 0;
     if (!st) {
         st = zki_proof_to_bytes(&pf, b, n);
         zki_proof_free(&pf);

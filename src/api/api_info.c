@@ -94,6 +94,7 @@ zki_status zki_vk_info(const zki_vk *vk, zki_info *info)
         wide += info->output.dims[k] > 1;
     info->classifier = a->n_nodes > 0 && wide == 1;
     info->weight_bytes = weight_bytes(a);
+    info->zk_proofs = vk->wcom.params.col_budget; /* the key's budget (key_pcs.c) */
     return ZKI_OK;
 }
 

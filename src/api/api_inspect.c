@@ -128,25 +128,43 @@ static zki_status inspect_vk(const char *path, const uint8_t *buf, size_t len, s
     if (st != ZKI_OK)
         return named(st, path);
     char *s = malloc(1 << 16);
+    zki_info info;
     if (s) {
         zki_vk_summary(&vk, s, 1 << 16);
         sb_printf(out, "%s: zkinfer verification key, %zu bytes\n%s", path, len, s);
     }
+    if (s && zki_vk_info(&vk, &info) == ZKI_OK)
+        sb_printf(out, "  zero knowledge: %u proofs (compile --zk-proofs), counted across every process; "
+                  "compile a new key before they are spent\n", info.zk_proofs);
     free(s);
     zki_vk_free(&vk);
     return s ? ZKI_OK : zki_fail(ZKI_ERR_NOMEM, "%s: out of memory", path);
+}
+
+/* A .zpk: its size and the zero-knowledge proofs it was made for. */
+static zki_status inspect_zpk(const char *path, const uint8_t *buf, size_t len, strbuf *out)
+{
+    zki_pk_file f;
+    zki_status st = zki_pk_parse(buf, len, path, &f);
+    if (st != ZKI_OK)
+        return st;
+    sb_printf(out, "%s: zkinfer prover key (hiding seed, secret), %zu bytes, %llu commitment leaves\n"
+              "  made for %u zero-knowledge proofs (compile --zk-proofs)\n", path, len,
+              (unsigned long long)f.n_leaves, f.zk_proofs);
+    zki_pk_file_free(&f);
+    return ZKI_OK;
 }
 
 /* The header; the rest is only meaningful against a key (verify). */
 static zki_status inspect_proof(const char *path, const uint8_t *buf, size_t len, strbuf *out)
 {
     zki_rbuf r = {buf, len, 8};
-    uint32_t ver = 0, B = 0, priv = 0, L = 0, N = 0, gn = 0, gp = 0;
+    uint32_t ver = 0, B = 0, flags = 0, L = 0, N = 0, gn = 0, gp = 0;
     zki_digest h, xd;
     if (zki_rb_u32(&r, &ver) && ver != ZKI_PROOF_VERSION)
         return zki_fail(ZKI_ERR_INPUT, "%s: zkinfer proof format version %u; this zkinfer reads version %u "
                         "(prove again with this version)", path, ver, ZKI_PROOF_VERSION);
-    if (!zki_rb_get(&r, h.b, 32) || !zki_rb_get(&r, xd.b, 32) || !zki_rb_u32(&r, &B) || !zki_rb_u32(&r, &priv) ||
+    if (!zki_rb_get(&r, h.b, 32) || !zki_rb_get(&r, xd.b, 32) || !zki_rb_u32(&r, &B) || !zki_rb_u32(&r, &flags) ||
         !zki_rb_u32(&r, &gn) || (gn && (!zki_rb_u32(&r, &gp) || gn > zki_rb_left(&r) / 8)))
         return zki_fail(ZKI_ERR_INPUT, "%s: truncated proof header", path);
     size_t ids_at = r.pos;
@@ -158,10 +176,12 @@ static zki_status inspect_proof(const char *path, const uint8_t *buf, size_t len
     zki_digest_hex(&h, 8, hx);
     zki_digest_hex(&xd, 8, xx);
     sb_printf(out, "  model key digest %s...\n", hx);
+    int priv = flags & 1; /* flags: 1 private input, 2 zero-knowledge (proof_io.c) */
     if (!priv)
         sb_printf(out, "  input digest %s...\n", xx);
-    sb_printf(out, "  batch %u, %s input, %u nodes, %u outputs per sample\n", B,
-              priv ? "private (committed)" : "public", L, N);
+    sb_printf(out, "  batch %u, %s input, %u nodes, %u outputs per sample%s\n", B,
+              priv ? "private (committed)" : "public", L, N,
+              flags & 2 ? ", zero-knowledge" : ", plain (not zero-knowledge)");
     if (gn) { /* a generation: the new ids, no output */
         zki_rbuf g = {buf, len, ids_at};
         sb_printf(out, "  greedy generation: %u new tokens after a prompt of %u (claimed; the logits are hidden):", gn,
@@ -261,7 +281,7 @@ zki_status zki_inspect_file(const char *path, char **report, char **notes)
         else if (has_magic(buf, len, 1))
             st = inspect_proof(path, buf, len, &out);
         else if (has_magic(buf, len, 2))
-            sb_printf(&out, "%s: zkinfer prover key (hiding seed, secret), %zu bytes\n", path, len);
+            st = inspect_zpk(path, buf, len, &out);
         else if (has_magic(buf, len, 3))
             st = inspect_zkm(path, buf, len, sum, &out);
         else if (has_magic(buf, len, 4))

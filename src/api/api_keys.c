@@ -6,15 +6,26 @@
 
 #include "common/atomic_file.h"
 
+_Static_assert(ZKINFER_ZK_PROOFS_MAX == ZKI_PCS_MAX_COL_BUDGET, "one zero-knowledge proof limit");
+
 zki_status zki_keygen(const zki_model *model, const unsigned char *seed32, zki_pk **pk, zki_vk **vk)
+{
+    return zki_keygen_opts(model, seed32, NULL, pk, vk);
+}
+
+zki_status zki_keygen_opts(const zki_model *model, const unsigned char *seed32, const zki_keygen_options *opts,
+                           zki_pk **pk, zki_vk **vk)
 {
     if (vk)
         *vk = NULL;
     ZKI_API_NEED(pk, "zki_keygen");
     *pk = NULL;
     ZKI_API_NEED(model, "zki_keygen");
+    uint32_t n = opts && opts->zk_proofs ? opts->zk_proofs : ZKINFER_ZK_PROOFS_DEFAULT;
+    if (n > ZKINFER_ZK_PROOFS_MAX)
+        return zki_fail(ZKI_ERR_INPUT, "zki_keygen: zk_proofs %u above %u", n, ZKINFER_ZK_PROOFS_MAX);
     zki_pk *p = NULL;
-    zki_status st = zki_setup(model->q, seed32, &p);
+    zki_status st = zki_setup_zk(model->q, seed32, n, &p);
     if (st != ZKI_OK)
         return st;
     if (vk && (st = zki_api_vk_copy(&p->vk, vk)) != ZKI_OK) {

@@ -63,12 +63,14 @@ zki_status zki_prove_int_ex(zki_pk *pk, const int64_t *x, uint32_t batch, unsign
     *proof = NULL;
     ZKI_API_NEED(pk, "zki_prove_int");
     ZKI_API_NEED(x, "zki_prove_int");
-    if (flags & ~(ZKI_PROVE_PRIVATE_INPUT | ZKI_PROVE_STRICT))
+    if (flags & ~(ZKI_PROVE_PRIVATE_INPUT | ZKI_PROVE_STRICT | ZKI_PROVE_PRIVATE_OUTPUT))
         return zki_fail(ZKI_ERR_INPUT, "zki_prove: unknown flags 0x%x", flags);
     zki_proof *p = calloc(1, sizeof *p);
     if (!p)
         return zki_fail(ZKI_ERR_NOMEM, "zki_prove: out of memory");
-    zki_prove_opts o = {(flags & ZKI_PROVE_PRIVATE_INPUT) != 0, NULL, progress, progress_ctx, 0, 0};
+    int priv = (flags & ZKI_PROVE_PRIVATE_INPUT ? ZKI_PRIV_INPUT : 0) |
+               (flags & ZKI_PROVE_PRIVATE_OUTPUT ? ZKI_PRIV_OUTPUT : 0);
+    zki_prove_opts o = {priv, NULL, progress, progress_ctx, 0, 0};
     zki_proof_stats stats;
     memset(&stats, 0, sizeof stats);
     zki_status st = zki_prove(pk, x, batch, &o, p, &stats);
@@ -220,10 +222,10 @@ zki_status zki_proof_output(const zki_proof *proof, uint32_t *batch, uint32_t *p
     ZKI_API_NEED(proof, "zki_proof_output");
     if (batch)
         *batch = proof->B;
-    if (per_sample)
+    if (per_sample) /* 0 for a private output: committed, not in the proof */
         *per_sample = proof->out_n;
     if (values)
-        *values = proof->output;
+        *values = proof->private_output ? NULL : proof->output;
     if (private_input)
         *private_input = proof->private_input != 0;
     return ZKI_OK;
@@ -234,6 +236,9 @@ zki_status zki_proof_output_float(const zki_proof *proof, const zki_vk *vk, floa
     ZKI_API_NEED(proof, "zki_proof_output_float");
     ZKI_API_NEED(vk, "zki_proof_output_float");
     ZKI_API_NEED(out, "zki_proof_output_float");
+    if (proof->private_output)
+        return zki_fail(ZKI_ERR_INPUT, "zki_proof_output_float: the proof commits its output "
+                        "(ZKI_PROVE_PRIVATE_OUTPUT): it holds no output values");
     uint64_t need = (uint64_t)proof->B * proof->out_n;
     if (n < need)
         return zki_fail(ZKI_ERR_INPUT, "zki_proof_output_float: n = %zu, the proof holds %llu values", n,

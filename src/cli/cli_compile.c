@@ -24,7 +24,12 @@ static const char *usage_compile =
     "  --min-cosine X      exit 1 if the mean cosine similarity is below X (in [-1, 1])\n"
     "  --min-top1 X        exit 1 if the top-1 agreement is below X (a fraction in [0, 1])\n"
     "  --require-keys      exit 1 if the model is outside the provable class (no keys)\n"
+    "  --zk-proofs N       zero-knowledge proofs the keys serve (default 16);\n"
+    "                      the budget is the key's across all processes: count the proofs\n"
+    "                      and compile again before it is spent (a larger N: a larger key)\n"
     "Calibration data must be float (scaled as in training), finite and not constant.\n";
+
+_Static_assert(ZKINFER_ZK_PROOFS_DEFAULT == 16, "the usage's --zk-proofs default");
 
 static int parse_bits(const char *opt, const char *s, int *out)
 {
@@ -94,6 +99,8 @@ static void report_out(void *ctx, const char *text)
     fputs(text, stdout);
 }
 
+static int write_outputs(const zki_model *m, const char *zkm_path, int provable, uint32_t zk_proofs);
+
 /* compile's name of each step zki_model_compile_opts names, for messages. */
 static const char *step_name(const char *step)
 {
@@ -111,12 +118,14 @@ int zki_cli_compile(int argc, char **argv)
     const char *model = NULL, *calib = NULL, *out = NULL, *eval = NULL;
     double min_cos = -2, min_top1 = -1;
     int require_keys = 0, weight_bits = 8, act_bits = 8, each_layer = 0;
-    const char *wbits = NULL, *abits = NULL, *mincos = NULL, *mintop1 = NULL;
+    int zk_proofs = (int)ZKINFER_ZK_PROOFS_DEFAULT;
+    const char *wbits = NULL, *abits = NULL, *mincos = NULL, *mintop1 = NULL, *zkp = NULL;
     const zki_cli_opt opts[] = {{"--calib", &calib, NULL},        {"-o", &out, NULL},
                                 {"--eval", &eval, NULL},          {"--weight-bits", &wbits, NULL},
                                 {"--act-bits", &abits, NULL},     {"--min-cosine", &mincos, NULL},
                                 {"--min-top1", &mintop1, NULL},   {"--require-keys", NULL, &require_keys},
                                 {"--requant-each-layer", NULL, &each_layer},
+                                {"--zk-proofs", &zkp, NULL},
                                 {NULL, NULL, NULL}};
     int prc = zki_cli_parse("compile", argc, argv, opts, &model, usage);
     if (prc != CLI_OK)
@@ -124,7 +133,8 @@ int zki_cli_compile(int argc, char **argv)
     if ((wbits && parse_bits("--weight-bits", wbits, &weight_bits)) ||
         (abits && parse_bits("--act-bits", abits, &act_bits)) ||
         (mincos && zki_cli_parse_double("--min-cosine", mincos, -1, 1, 0, &min_cos)) ||
-        (mintop1 && zki_cli_parse_double("--min-top1", mintop1, 0, 1, 0, &min_top1)))
+        (mintop1 && zki_cli_parse_double("--min-top1", mintop1, 0, 1, 0, &min_top1)) ||
+        (zkp && zki_cli_parse_int("--zk-proofs", zkp, 1, (int)ZKINFER_ZK_PROOFS_MAX, &zk_proofs)))
         return CLI_USAGE;
     if (!model || !calib || !out) {
         usage(stderr);
@@ -157,7 +167,7 @@ int zki_cli_compile(int argc, char **argv)
     printf("  max |float - quant| %.5g\n", acc.max_abs_err);
     char why[1024]; /* said last (below), so it is not lost above the accuracy report */
     int provable = !zki_cli_unprovable(m, why, sizeof why);
-    if ((rc = zki_cli_write_outputs(m, out, provable)) != CLI_OK)
+    if ((rc = write_outputs(m, out, provable, (uint32_t)zk_proofs)) != CLI_OK)
         goto done;
     if ((min_cos > -2 && acc.cos_mean < min_cos) || (min_top1 >= 0 && acc.top1 < min_top1)) {
         fprintf(stderr, "zkinfer compile: accuracy below the requested threshold\n");
@@ -178,13 +188,19 @@ done:
 
 int zki_cli_write_outputs(const zki_model *m, const char *zkm_path, int provable)
 {
+    return write_outputs(m, zkm_path, provable, ZKINFER_ZK_PROOFS_DEFAULT);
+}
+
+static int write_outputs(const zki_model *m, const char *zkm_path, int provable, uint32_t zk_proofs)
+{
     zki_pk *pk = NULL;
     double t0 = zki_cli_now();
     if (provable) {
         zki_cli_progress pr;
         zki_cli_progress_init(&pr, "compile", 0);
         zki_cli_progress_stage(&pr, "committing weights");
-        zki_status sst = zki_keygen(m, NULL, &pk, NULL);
+        zki_keygen_options ko = {zk_proofs};
+        zki_status sst = zki_keygen_opts(m, NULL, &ko, &pk, NULL);
         zki_cli_progress_end(&pr);
         if (sst != ZKI_OK)
             return zki_cli_err("setup (nothing was written)");
@@ -207,7 +223,8 @@ int zki_cli_write_outputs(const zki_model *m, const char *zkm_path, int provable
         printf("wrote %s (.zkm version %d; it holds the weights: keep it private, mode 0600)\n", zkm_path,
                ZKINFER_ZKM_VERSION);
         if (provable) {
-            printf("setup: weights committed in %.3f s\n", ts);
+            printf("setup: weights committed in %.3f s, for %u zero-knowledge proofs (--zk-proofs)\n", ts,
+                   info.zk_proofs);
             printf("wrote %s (verification key, %zu bytes; the weights are %llu bytes)\n", vkp, vkl,
                    (unsigned long long)info.weight_bytes);
             printf("wrote %s (prover key: keep it secret, it holds the hiding randomness)\n", pkp);

@@ -16,6 +16,8 @@ static const char *usage_prove =
     "options:\n"
     "  --key MODEL.zpk     prover key written by compile (default: next to MODEL.zkm)\n"
     "  --private-input     commit the input instead of publishing it\n"
+    "  --private-output    commit the output instead of publishing it: the proof\n"
+    "                      holds no output, and prove prints none\n"
     "  --quiet             no progress on stderr\n"
     "  --breakdown         print the proof's time by step and by node kind\n"
     ZKI_CLI_INPUT_SCALE_USAGE
@@ -83,13 +85,13 @@ int zki_cli_prove(int argc, char **argv)
 {
     const char *model = NULL, *input = NULL, *out = NULL, *key = NULL;
     const char *scale = NULL;
-    int priv = 0, quiet = 0, breakdown = 0;
+    int priv = 0, priv_out = 0, quiet = 0, breakdown = 0;
     zki_cli_in_opts iopt = {0, 0};
     const zki_cli_opt opts[] = {{"--input", &input, NULL},       {"-o", &out, NULL},
                                 {"--key", &key, NULL},           {"--input-scale", &scale, NULL},
                                 {"--strict", NULL, &iopt.strict}, {"--private-input", NULL, &priv},
-                                {"--quiet", NULL, &quiet},        {"--breakdown", NULL, &breakdown},
-                                {NULL, NULL, NULL}};
+                                {"--private-output", NULL, &priv_out}, {"--quiet", NULL, &quiet},
+                                {"--breakdown", NULL, &breakdown},  {NULL, NULL, NULL}};
     int prc = zki_cli_parse("prove", argc, argv, opts, &model, usage);
     if (prc != CLI_OK)
         return prc == CLI_HELP ? CLI_OK : CLI_USAGE;
@@ -122,8 +124,8 @@ int zki_cli_prove(int argc, char **argv)
         goto done;
     double tp0 = zki_cli_now();
     zki_prove_timings stt;
-    zki_status pst = zki_prove_int_ex(pk, X, B, priv ? ZKI_PROVE_PRIVATE_INPUT : 0u, zki_cli_progress_cb, &pr, &stt,
-                                      &pf);
+    unsigned flags = (priv ? ZKI_PROVE_PRIVATE_INPUT : 0u) | (priv_out ? ZKI_PROVE_PRIVATE_OUTPUT : 0u);
+    zki_status pst = zki_prove_int_ex(pk, X, B, flags, zki_cli_progress_cb, &pr, &stt, &pf);
     zki_cli_progress_end(&pr);
     if (pst != ZKI_OK) {
         rc = zki_cli_err("prove");
@@ -145,13 +147,17 @@ int zki_cli_prove(int argc, char **argv)
         rc = zki_cli_err("proof");
         goto done;
     }
-    zki_cli_print_output(&info, y, B, out_n, "proved");
+    if (y)
+        zki_cli_print_output(&info, y, B, out_n, "proved");
+    else /* kept off the prover's logs too; run computes it */
+        printf("output: committed in the proof (--private-output), not printed; zkinfer run shows it\n");
     printf("load + weight commitment %.3f s; prove %.3f s (witness+lookup sites %.3f, advice commitment "
            "%.3f, sum-checks+lookups %.3f, openings %.3f)\n",
            t_setup, tprove, stt.witness_s, stt.commit_s, stt.gadgets_s, stt.open_s);
     if (breakdown)
         zki_cli_print_breakdown(pf);
-    printf("wrote %s (%zu bytes, batch %u, %s input)\n", out, pl, B, priv ? "private" : "public");
+    printf("wrote %s (%zu bytes, batch %u, %s input, %s output)\n", out, pl, B, priv ? "private" : "public",
+           priv_out ? "committed" : "public");
 done:
     free(X);
     zki_proof_destroy(pf);

@@ -9,10 +9,12 @@ static const char *usage_verify =
     "usage: zkinfer verify MODEL.vk --proof PROOF.zkp [--input X.npy [--input-scale S]]\n"
     "       zkinfer verify MODEL.vk --proof GEN.zkp --prompt IDS.npy\n"
     "  Checks the proof against the verification key and the input (omit --input\n"
-    "  for a proof made with --private-input). Prints the verified output and\n"
-    "  exits 0, or exits 1 with the reason. X is read and checked as by prove\n"
-    "  (give the same --input-scale). A proof from zkinfer generate is checked\n"
-    "  against the prompt it continues; the generated ids are printed.\n"
+    "  for a proof made with --private-input). Prints the verified output (a\n"
+    "  proof made with --private-output holds none: it proves that the output\n"
+    "  it commits is the model's) and exits 0, or exits 1 with the reason. X is\n"
+    "  read and checked as by prove (give the same --input-scale). A proof from\n"
+    "  zkinfer generate is checked against the prompt it continues; the\n"
+    "  generated ids are printed.\n"
     "options:\n"
     ZKI_CLI_INPUT_SCALE_USAGE;
 
@@ -122,9 +124,12 @@ int zki_cli_verify(int argc, char **argv)
                zki_proof_size(pf), ng);
         goto done;
     }
-    zki_cli_print_output(&info, y, B, out_n, "verified");
-    printf("proof verified in %.3f s (%zu bytes, batch %u, %s input)\n", tv, zki_proof_size(pf), B,
-           priv ? "private" : "public");
+    if (y)
+        zki_cli_print_output(&info, y, B, out_n, "verified");
+    else
+        printf("output: committed in the proof (made with --private-output), not shown\n");
+    printf("proof verified in %.3f s (%zu bytes, batch %u, %s input, %s output)\n", tv, zki_proof_size(pf), B,
+           priv ? "private" : "public", y ? "public" : "committed");
 done:
     zki_proof_destroy(pf);
     free(X);

@@ -29,8 +29,13 @@
  * Hiding mode adds h random coefficients to every row (so any h symbols of a
  * row are uniform), a random salt per leaf and random mask rows that blind
  * every combined row sent. Each hiding commitment supports `open_budget`
- * openings (each one uses a fresh slot of mask rows and reveals at most t
- * columns, h >= budget * t); zki_pcs_open refuses to exceed it.
+ * openings that send their row (each one uses a fresh slot of mask rows)
+ * and `col_budget` openings in all (each reveals at most t columns:
+ * h >= max(open_budget, col_budget) t). The tensor-mode openings of a
+ * zero-knowledge proof on a row_commit commitment commit their row with a
+ * hiding commitment of its own (zki_pcs_rowc_mode): nothing of the row is
+ * sent, so they share one mask slot and only their columns accumulate.
+ * zki_pcs_open refuses to exceed either budget.
  *
  * The prover keeps POINTERS to the committed vectors (no field copy of int8
  * weights): they must stay valid and unchanged until zki_pcs_prover_free.
@@ -55,13 +60,15 @@
 #include "transcript/transcript.h"
 #include "zk/zk.h"
 
-#define ZKI_PCS_VERSION 4u
+/* 5: col_budget */
+#define ZKI_PCS_VERSION 5u
 #define ZKI_PCS_MAX_POLYS 65536u      /* tables per commitment */
 #define ZKI_PCS_MAX_LOG_LEN 40u       /* a table has at most 2^40 entries */
 #define ZKI_PCS_MAX_LOG_D 26u         /* codeword length (keeps D/|K| <= 2^-102) */
 #define ZKI_PCS_MAX_COMMITS 64u       /* commitments per opening */
 #define ZKI_PCS_MAX_GROUPS 65536u     /* combined evaluation rows per commitment */
 #define ZKI_PCS_MAX_GRIND 30u         /* proof-of-work bits (2^30 hashes: minutes) */
+#define ZKI_PCS_MAX_COL_BUDGET (1u << 20) /* openings a hiding pad may cover */
 
 typedef enum { ZKI_PCS_FE = 0, ZKI_PCS_I8 = 1, ZKI_PCS_I16 = 2, ZKI_PCS_I32 = 3 } zki_pcs_elem;
 
@@ -82,7 +89,10 @@ typedef struct {
                              * shrink the opening but cost the prover time */
     uint32_t security_bits; /* target soundness (default 100) */
     uint32_t hiding;        /* 0 or 1 */
-    uint32_t open_budget;   /* hiding: number of openings covered (default 1) */
+    uint32_t open_budget;   /* hiding: openings that send their row: mask slots (default 1) */
+    uint32_t col_budget;    /* hiding: openings in all whose columns the pad covers
+                             * (1 .. ZKI_PCS_MAX_COL_BUDGET, default 1; one below
+                             * open_budget counts as open_budget) */
     uint32_t max_points;    /* hiding: distinct r_lo groups per opening (0 = number of tables) */
     uint32_t grind_bits;    /* proof-of-work bits before the queries (0 .. 30, default 0) */
     uint32_t row_commit;    /* 1: a tensor-mode opening may commit its row (pcs_row.c) when
@@ -171,6 +181,10 @@ typedef struct zki_pcs_proof {
 
 void zki_pcs_params_default(zki_pcs_params *p);
 
+/* Openings of a hiding commitment whose columns its pad covers:
+ * max(open_budget, col_budget); 0 for a plain one. */
+uint32_t zki_pcs_col_openings(const zki_pcs_params *p);
+
 /* Number of column queries for `bits` of soundness with messages of k
  * coefficients and codewords of 2^log_d symbols, k < 2^log_d (unique
  * decoding: (1 - delta)^t <= 2^-bits, delta = (1 - k/D) / 2), in integer
@@ -181,6 +195,9 @@ uint32_t zki_pcs_queries(uint64_t k, uint32_t log_d, uint32_t bits);
  * variables, may use tensor mode on commitment c: (hi_vars + 1) D / |K| must
  * be <= 2^-102 (docs/security.md). */
 int zki_pcs_tensor_ok(const zki_pcs_commitment *c, uint32_t hi_vars);
+/* The same for one claim on table `poly` (its row variables: those past
+ * log_cols). */
+int zki_pcs_poly_tensor_ok(const zki_pcs_commitment *c, uint32_t poly);
 
 /* Committed rows (pcs_row.c): a tensor-mode opening on a shape with
  * row_commit sends, instead of its combined row, the root of a plain

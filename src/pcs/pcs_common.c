@@ -57,6 +57,23 @@ uint64_t zki_pcs_mask_row(const zki_pcs_commitment *c, uint32_t slot, uint32_t k
     return c->shape.data_rows + 2ull * ((uint64_t)slot * (1ull + c->shape.max_points) + k);
 }
 
+int zki_pcs_tensor_mode(const zki_pcs_commitment *com, uint32_t c, const zki_pcs_claim *claims,
+                        size_t n_claims)
+{
+    size_t n_on = 0, last = 0;
+    for (size_t i = 0; claims && i < n_claims; i++)
+        if (claims[i].commit == c) {
+            n_on++;
+            last = i;
+        }
+    return n_on == 1 && claims[last].poly < com->n_polys && zki_pcs_poly_tensor_ok(com, claims[last].poly);
+}
+
+int zki_pcs_poly_tensor_ok(const zki_pcs_commitment *c, uint32_t poly)
+{
+    return zki_pcs_tensor_ok(c, c->nvars[poly] - zki_pcs_lo_vars(c, poly));
+}
+
 static int same_lo(const zki_pcs_commitment *c, const zki_pcs_claim *a, const zki_pcs_claim *b)
 {
     uint32_t la = zki_pcs_lo_vars(c, a->poly), lb = zki_pcs_lo_vars(c, b->poly);
@@ -172,17 +189,7 @@ zki_status zki_pcs_begin(zki_transcript *ts, zki_pcs_ctx *x,
             return zki_fail(ZKI_ERR_INPUT, "pcs: commitment %u is not hiding but slot is %u", c,
                             slots[c]);
         }
-        /* Tensor mode: exactly one claim on c and a small enough folding error. */
-        size_t n_on = 0, last = 0;
-        for (size_t i = 0; i < n_claims; i++)
-            if (claims[i].commit == c) {
-                n_on++;
-                last = i;
-            }
-        if (n_on == 1) {
-            uint32_t p = claims[last].poly;
-            x->tensor[c] = (uint8_t)zki_pcs_tensor_ok(com, com->nvars[p] - zki_pcs_lo_vars(com, p));
-        }
+        x->tensor[c] = (uint8_t)zki_pcs_tensor_mode(com, c, claims, n_claims);
         zki_ts_absorb_u64(ts, "pcs/mode", x->tensor[c]);
     }
     return ZKI_OK;
@@ -211,9 +218,11 @@ zki_status zki_pcs_challenges(zki_transcript *ts, zki_pcs_ctx *x,
                               const zki_pcs_commitment *const *commits, const uint32_t *slots,
                               const zki_pcs_claim *claims, zki_ext *const *mus)
 {
-    /* The mask evaluations are fixed before alpha and z (see docs/security.md). */
+    /* The mask evaluations are fixed before alpha and z (see docs/security.md);
+     * a zero-knowledge proof has sent them padded already (pcs_open.c,
+     * pcs_verify.c) */
     for (uint32_t c = 0; c < x->n_commits; c++)
-        if (commits[c]->params.hiding)
+        if (commits[c]->params.hiding && !ts->zk)
             zki_ts_absorb_ext_vec(ts, "pcs/mu", mus[c], x->n_groups[c]);
 
     size_t nc = x->n_claims;
@@ -554,9 +563,9 @@ zki_ext zki_pcs_eval_target(const zki_pcs_ctx *x, uint32_t c, uint32_t g,
 }
 
 zki_pv zki_pcs_eval_target_pv(const zki_pcs_ctx *x, uint32_t c, uint32_t g, const zki_pcs_claim *claims,
-                              size_t n_claims, const zki_ext *mu, zki_zk *z)
+                              size_t n_claims, const zki_pv *mu, zki_zk *z)
 {
-    zki_pv want = zki_pv_pub(mu ? zki_ext_mul(x->mu_coef[c], mu[g]) : zki_ext_zero());
+    zki_pv want = mu ? zki_pv_scale(z, mu[g], x->mu_coef[c]) : zki_pv_pub(zki_ext_zero());
     for (size_t i = 0; i < n_claims; i++)
         if (claims[i].commit == c && x->group[i] == g) {
             zki_pv v = {claims[i].value, claims[i].form};

@@ -28,6 +28,9 @@ struct zki_pcs_prover {
     uint8_t *salts;      /* hiding: D * 32 */
     zki_merkle_tree tree;
     uint32_t next_slot;  /* hiding: next unused mask slot */
+    uint32_t col_opens;  /* hiding: openings made (their columns revealed) */
+    uint8_t has_zk_slot; /* hiding: zk_slot holds the slot that zero-knowledge */
+    uint32_t zk_slot;    /* committed-row openings share (zki_pcs_rowc_mode) */
 };
 
 /* A block of consecutive committed rows entering combined row `target` with
@@ -95,7 +98,10 @@ void zki_pcs_row_read(const zki_pcs_prover *pr, uint64_t row, uint64_t j0, uint6
 zki_status zki_pcs_begin(zki_transcript *ts, zki_pcs_ctx *x,
                          const zki_pcs_commitment *const *commits, const uint32_t *slots,
                          uint32_t n_commits, const zki_pcs_claim *claims, size_t n_claims);
-/* Absorbs the mask evaluations mus[c] (hiding commitments), draws alpha,
+/* Absorbs the mask evaluations mus[c] (hiding commitments; in a
+ * zero-knowledge proof, ts->zk set, the caller has sent them padded: the
+ * row's sent values and its mask evaluation would give a private claim
+ * value), draws alpha,
  * gamma (classic) or z (tensor, hiding) and builds the terms of every
  * combined row. */
 zki_status zki_pcs_challenges(zki_transcript *ts, zki_pcs_ctx *x,
@@ -159,10 +165,17 @@ zki_status zki_pcs_column_combos(const zki_pcs_ctx *x, uint32_t c, const zki_fe 
  * scale_i v_i, plus mu_coef mu_g (hiding; mu NULL otherwise). */
 zki_ext zki_pcs_eval_target(const zki_pcs_ctx *x, uint32_t c, uint32_t g,
                             const zki_pcs_claim *claims, size_t n_claims, const zki_ext *mu);
-/* The same with the claims' values private where they have a form (the
- * verifier of a zero-knowledge proof, z its context; NULL: plain). */
+/* The same with the claims' values and mask evaluations private where they
+ * have a form (the verifier of a zero-knowledge proof, z its context;
+ * NULL: plain). */
 zki_pv zki_pcs_eval_target_pv(const zki_pcs_ctx *x, uint32_t c, uint32_t g, const zki_pcs_claim *claims,
-                              size_t n_claims, const zki_ext *mu, zki_zk *z);
+                              size_t n_claims, const zki_pv *mu, zki_zk *z);
+
+/* Whether commitment c (index `c` of the claims) is opened in tensor mode:
+ * exactly one claim on it and a small enough folding error. Claims naming
+ * a table c lacks count as classic (the opening refuses them). */
+int zki_pcs_tensor_mode(const zki_pcs_commitment *com, uint32_t c, const zki_pcs_claim *claims,
+                        size_t n_claims);
 
 /* Whether commitment c's part commits its row: a tensor-mode opening on a
  * row_commit shape, and in a zero-knowledge proof (zk set) every

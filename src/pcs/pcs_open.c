@@ -127,6 +127,22 @@ done:
     return st;
 }
 
+/* Zero-knowledge proofs: each mask evaluation goes out padded (sent[c],
+ * malloc'ed; the parts keep the true values until the opening is done). */
+static zki_status send_mus(zki_transcript *ts, const zki_pcs_proof *out, uint32_t n_commits, zki_ext **sent)
+{
+    for (uint32_t c = 0; c < n_commits; c++) {
+        const zki_pcs_proof_part *q = &out->parts[c];
+        if (!q->has_mu)
+            continue;
+        if (!(sent[c] = malloc(sizeof(zki_ext) * (q->n_groups ? q->n_groups : 1))))
+            return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for the mask evaluations");
+        for (uint32_t g = 0; g < q->n_groups; g++)
+            sent[c][g] = zki_zk_send(ts, "pcs/mu", q->mu[g]);
+    }
+    return ZKI_OK;
+}
+
 /* The committed rows' sum-checks, then their commitments' joint opening
  * into out->inner. urows[c]: part c's combined row (NULL: sent). */
 static zki_status prove_committed_rows(zki_transcript *ts, zki_pcs_prover *const *provers,
@@ -176,6 +192,54 @@ static zki_status prove_committed_rows(zki_transcript *ts, zki_pcs_prover *const
     return st;
 }
 
+/* Whether commitment c's opening may reuse a mask slot: a zero-knowledge
+ * proof's committed-row opening sends nothing of its row (pcs.h). */
+static int shares_slot(const zki_pcs_commitment *com, uint32_t c, const zki_pcs_claim *claims,
+                       size_t n_claims, int zk)
+{
+    return com->params.hiding && zk &&
+           zki_pcs_rowc_mode(com, zki_pcs_tensor_mode(com, c, claims, n_claims), zk);
+}
+
+/* The mask slot of commitment c's next opening; ZKI_ERR_INPUT when its
+ * budgets are spent: its pad covers the columns of zki_pcs_col_openings
+ * openings, its masks open_budget slots. A shared slot is the one earlier
+ * shared openings used, or a fresh one. */
+static zki_status take_slot(const zki_pcs_prover *pr, uint32_t c, int shared, uint32_t *slot)
+{
+    const zki_pcs_params *p = &pr->com.params;
+    *slot = 0;
+    if (!p->hiding)
+        return ZKI_OK;
+    if (pr->col_opens >= zki_pcs_col_openings(p))
+        return zki_fail(ZKI_ERR_INPUT,
+                        "pcs: hiding commitment %u already opened %u times: its pad covers the "
+                        "columns of %u openings",
+                        c, pr->col_opens, zki_pcs_col_openings(p));
+    *slot = shared && pr->has_zk_slot ? pr->zk_slot : pr->next_slot;
+    if (*slot >= p->open_budget)
+        return zki_fail(ZKI_ERR_INPUT,
+                        "pcs: hiding commitment %u already used its %u mask slots (its budget)", c,
+                        p->open_budget);
+    return ZKI_OK;
+}
+
+/* After a successful opening: its columns and (unless shared and taken
+ * before) its slot are spent. */
+static void spend_slot(zki_pcs_prover *pr, int shared)
+{
+    if (!pr->com.params.hiding)
+        return;
+    pr->col_opens++;
+    if (shared && pr->has_zk_slot)
+        return;
+    if (shared) {
+        pr->zk_slot = pr->next_slot;
+        pr->has_zk_slot = 1;
+    }
+    pr->next_slot++;
+}
+
 zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint32_t n_commits,
                         const zki_pcs_claim *claims, size_t n_claims, zki_pcs_proof *out)
 {
@@ -185,7 +249,8 @@ zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint
                         n_commits, ZKI_PCS_MAX_COMMITS);
     const zki_pcs_commitment *commits[ZKI_PCS_MAX_COMMITS];
     uint32_t slots[ZKI_PCS_MAX_COMMITS];
-    zki_ext *mus[ZKI_PCS_MAX_COMMITS] = {0};
+    int shared[ZKI_PCS_MAX_COMMITS];
+    zki_ext *mus[ZKI_PCS_MAX_COMMITS] = {0}, *mu_sent[ZKI_PCS_MAX_COMMITS] = {0};
     zki_ext *urows[ZKI_PCS_MAX_COMMITS] = {0};
     uint64_t *idx[ZKI_PCS_MAX_COMMITS] = {0};
     zki_pcs_rowc rowc[ZKI_PCS_MAX_COMMITS];
@@ -197,11 +262,10 @@ zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint
             if (provers[d] == provers[c])
                 return zki_fail(ZKI_ERR_INPUT, "pcs: commitment %u passed twice", c);
         commits[c] = &provers[c]->com;
-        slots[c] = commits[c]->params.hiding ? provers[c]->next_slot : 0;
-        if (commits[c]->params.hiding && slots[c] >= commits[c]->params.open_budget)
-            return zki_fail(ZKI_ERR_INPUT,
-                            "pcs: hiding commitment %u already opened %u times (its budget)", c,
-                            slots[c]);
+        shared[c] = shares_slot(commits[c], c, claims, n_claims, ts->zk != NULL);
+        zki_status st = take_slot(provers[c], c, shared[c], &slots[c]);
+        if (st)
+            return st;
     }
     zki_pcs_ctx x;
     uint64_t *draws = NULL;
@@ -230,6 +294,8 @@ zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint
             st = mask_evals(provers[c], &x, c, slots[c], claims, q->mu);
         mus[c] = q->mu;
     }
+    if (!st && ts->zk)
+        st = send_mus(ts, out, n_commits, mu_sent);
     if (st || (st = zki_pcs_challenges(ts, &x, commits, slots, claims, mus)))
         goto done;
     for (uint32_t c = 0; c < n_commits; c++) {
@@ -270,10 +336,13 @@ zki_status zki_pcs_open(zki_transcript *ts, zki_pcs_prover *const *provers, uint
     if ((st = prove_committed_rows(ts, provers, &x, claims, n_claims, urows, rowc, idx, out)))
         goto done;
     for (uint32_t c = 0; c < n_commits; c++)
-        if (commits[c]->params.hiding)
-            provers[c]->next_slot++;
+        spend_slot(provers[c], shared[c]);
+    for (uint32_t c = 0; c < n_commits; c++) /* the proof carries what was sent */
+        if (mu_sent[c])
+            memcpy(out->parts[c].mu, mu_sent[c], sizeof(zki_ext) * out->parts[c].n_groups);
 done:
     for (uint32_t c = 0; c < n_commits; c++) {
+        free(mu_sent[c]);
         free(idx[c]);
         free(urows[c]);
         zki_pcs_rowc_free(&rowc[c]);

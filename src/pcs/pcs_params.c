@@ -14,7 +14,15 @@ void zki_pcs_params_default(zki_pcs_params *p)
     p->rate_log = 2;
     p->security_bits = 100;
     p->open_budget = 1;
+    p->col_budget = 1;
     p->row_commit = 0;
+}
+
+uint32_t zki_pcs_col_openings(const zki_pcs_params *p)
+{
+    if (!p->hiding)
+        return 0;
+    return p->col_budget > p->open_budget ? p->col_budget : p->open_budget;
 }
 
 /* A binary number m 2^e, m in [2^63, 2^64), for upper bounds computed the
@@ -101,6 +109,9 @@ static zki_status check_params(const zki_pcs_params *p)
         return zki_fail(ZKI_ERR_INPUT, "pcs: max_log_cols %u > 20", p->max_log_cols);
     if (p->hiding && (p->open_budget < 1 || p->open_budget > 1024))
         return zki_fail(ZKI_ERR_INPUT, "pcs: open_budget %u outside [1, 1024]", p->open_budget);
+    if (p->hiding && (p->col_budget < 1 || p->col_budget > ZKI_PCS_MAX_COL_BUDGET))
+        return zki_fail(ZKI_ERR_INPUT, "pcs: col_budget %u outside [1, %u]", p->col_budget,
+                        ZKI_PCS_MAX_COL_BUDGET);
     if (p->max_points > ZKI_PCS_MAX_GROUPS)
         return zki_fail(ZKI_ERR_INPUT, "pcs: max_points %u too large", p->max_points);
     if (p->row_commit > 1)
@@ -136,8 +147,9 @@ int zki_pcs_tensor_ok(const zki_pcs_commitment *c, uint32_t hi_vars)
 }
 
 /* The layout at row width 2^lc: rows, padding, code length and queries.
- * Hiding needs h >= budget * t, and t grows with the rate K / D = (C + h) / D:
- * iterate to the fixed point (h only grows; t <= queries(1/2)). */
+ * Hiding needs h >= openings * t (zki_pcs_col_openings), and t grows with
+ * the rate K / D = (C + h) / D: iterate to the fixed point (h only grows;
+ * t <= queries(1/2)). */
 static void shape_at(zki_pcs_commitment *c, const zki_pcs_params *p, uint32_t lc)
 {
     zki_pcs_shape *s = &c->shape;
@@ -169,7 +181,7 @@ static void shape_at(zki_pcs_commitment *c, const zki_pcs_params *p, uint32_t lc
         s->rho = rho;
         s->queries = t;
         s->bits = (double)t * -log2((1.0 + rho) / 2.0);
-        uint64_t need = p->hiding ? (uint64_t)p->open_budget * t : 0;
+        uint64_t need = (uint64_t)zki_pcs_col_openings(p) * t;
         if (need <= h)
             break;
         h = need;
@@ -271,6 +283,7 @@ zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
     c->params.seed = NULL;
     if (!p->hiding) {
         c->params.open_budget = 0;
+        c->params.col_budget = 0;
         c->params.max_points = 0;
     }
     c->lens = malloc(n_polys * sizeof *c->lens);
@@ -321,10 +334,16 @@ zki_status zki_pcs_shape_init(zki_pcs_commitment *c, const zki_pcs_params *p,
         return zki_fail(ZKI_ERR_INPUT, "pcs: %llu rows exceed 2^32",
                         (unsigned long long)s->rows);
     }
-    if (s->log_d > ZKI_PCS_MAX_LOG_D || (p->hiding && s->pad < (uint64_t)p->open_budget * s->queries)) {
+    if (s->log_d > ZKI_PCS_MAX_LOG_D) {
         zki_pcs_commitment_free(c);
-        return zki_fail(ZKI_ERR_INPUT, "pcs: code length 2^%u too large (max 2^%u)", s->log_d,
-                        ZKI_PCS_MAX_LOG_D);
+        return zki_fail(ZKI_ERR_INPUT, "pcs: code length 2^%u too large (max 2^%u)%s", s->log_d,
+                        ZKI_PCS_MAX_LOG_D,
+                        zki_pcs_col_openings(p) > 1 ? ": the hiding pad covers too many openings" : "");
+    }
+    if (s->pad < (uint64_t)zki_pcs_col_openings(p) * s->queries) {
+        zki_pcs_commitment_free(c);
+        return zki_fail(ZKI_ERR_INPUT, "pcs: a pad of %llu does not cover %u openings of %u columns",
+                        (unsigned long long)s->pad, zki_pcs_col_openings(p), s->queries);
     }
     return ZKI_OK;
 }
@@ -355,6 +374,7 @@ zki_status zki_pcs_commitment_expect(const zki_pcs_commitment *c, const zki_pcs_
         {"log_cols", g->log_cols, want->log_cols},
         {"security_bits", g->security_bits, want->security_bits},
         {"open_budget", g->open_budget, hid ? want->open_budget : 0},
+        {"col_budget", g->col_budget, hid ? want->col_budget : 0},
         {"max_points", g->max_points, hid ? want->max_points : 0},
         {"grind_bits", g->grind_bits, want->grind_bits},
         {"row_commit", g->row_commit, want->row_commit},

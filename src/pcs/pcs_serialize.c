@@ -1,7 +1,8 @@
 /* Byte formats (little-endian throughout).
  *
  * Commitment: "ZKPC" | u32 version | u32 rate_log, log_cols, security_bits,
- *   hiding, open_budget, max_points, grind_bits, row_commit, max_log_cols |
+ *   hiding, open_budget, max_points, grind_bits, row_commit, max_log_cols,
+ *   col_budget |
  *   u32 n_polys |
  *   u64 len[n_polys] | 32-byte root. The layout is re-derived on parsing
  *   (zki_pcs_shape_init).
@@ -115,11 +116,12 @@ static int r_exts(rbuf *r, zki_ext *out, uint64_t n)
 }
 
 static const uint8_t COM_MAGIC[4] = {'Z', 'K', 'P', 'C'};
+#define N_PARAMS 10 /* u32 parameters of a commitment */
 static const uint8_t PROOF_MAGIC[4] = {'Z', 'K', 'P', 'P'};
 
 zki_status zki_pcs_commitment_to_bytes(const zki_pcs_commitment *c, uint8_t **out, size_t *len)
 {
-    size_t n = 4 + 4 + 9 * 4 + 4 + 8 * (size_t)c->n_polys + ZKI_DIGEST_LEN;
+    size_t n = 4 + 4 + N_PARAMS * 4 + 4 + 8 * (size_t)c->n_polys + ZKI_DIGEST_LEN;
     wbuf w = {malloc(n), 0, n};
     if (!w.p)
         return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory serialising commitment");
@@ -135,6 +137,7 @@ zki_status zki_pcs_commitment_to_bytes(const zki_pcs_commitment *c, uint8_t **ou
     w_u32(&w, p->grind_bits);
     w_u32(&w, p->row_commit);
     w_u32(&w, p->max_log_cols);
+    w_u32(&w, p->col_budget);
     w_u32(&w, c->n_polys);
     for (uint32_t i = 0; i < c->n_polys; i++)
         w_u64(&w, c->lens[i]);
@@ -148,13 +151,13 @@ zki_status zki_pcs_commitment_from_bytes(zki_pcs_commitment *c, const uint8_t *i
 {
     memset(c, 0, sizeof *c);
     rbuf r = {in, in ? len : 0, 0};
-    uint32_t ver, f[9], n;
+    uint32_t ver, f[N_PARAMS], n;
     if (r_left(&r) < 4 || memcmp(in, COM_MAGIC, 4))
         return r_fail(&r, "not a PCS commitment (magic)");
     r.pos = 4;
     if (!r_u32(&r, &ver) || ver != ZKI_PCS_VERSION)
         return r_fail(&r, "unsupported commitment version");
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < N_PARAMS; i++)
         if (!r_u32(&r, &f[i]))
             return r_fail(&r, "truncated parameters");
     if (!r_u32(&r, &n) || n < 1 || n > ZKI_PCS_MAX_POLYS)
@@ -176,7 +179,8 @@ zki_status zki_pcs_commitment_from_bytes(zki_pcs_commitment *c, const uint8_t *i
     p.grind_bits = f[6];
     p.row_commit = f[7];
     p.max_log_cols = f[8];
-    if (!p.hiding && (p.open_budget || p.max_points)) {
+    p.col_budget = f[9];
+    if (!p.hiding && (p.open_budget || p.col_budget || p.max_points)) {
         free(lens);
         return r_fail(&r, "hiding fields set on a plain commitment");
     }

@@ -40,7 +40,7 @@ static zki_status check_part_shape(const zki_pcs_commitment *com, const zki_pcs_
  * classic scale = alpha, mu_coef = 1; tensor scale = 1 - z, mu_coef = z e0. */
 static zki_status check_evaluations(const zki_pcs_commitment *com, const zki_pcs_ctx *x,
                                     uint32_t c, const zki_pcs_claim *claims, size_t n_claims,
-                                    const zki_pcs_proof_part *q, zki_zk *z)
+                                    const zki_pcs_proof_part *q, const zki_pv *mu, zki_zk *z)
 {
     uint64_t cols = com->shape.cols;
     zki_ext *eq = malloc(cols * sizeof *eq);
@@ -54,7 +54,7 @@ static zki_status check_evaluations(const zki_pcs_commitment *com, const zki_pcs
         zki_ext_acc_zero(&a);
         for (uint64_t j = 0; j < cols; j++)
             zki_ext_acc_mac(&a, row[j], eq[j]);
-        zki_pv want = zki_pcs_eval_target_pv(x, c, g, claims, n_claims, q->has_mu ? q->mu : NULL, z);
+        zki_pv want = zki_pcs_eval_target_pv(x, c, g, claims, n_claims, mu, z);
         if (zki_pv_assert_eq(z, zki_pv_pub(zki_ext_acc_reduce(&a)), want, "pcs: an evaluation row against the claims"))
             st = reject("evaluation row does not match the claimed values", c);
     }
@@ -163,13 +163,30 @@ static zki_status check_sent_rows(const zki_pcs_commitment *com, const zki_pcs_c
     return st;
 }
 
+/* The mask evaluations as values: public in a plain proof; in a
+ * zero-knowledge one received padded (pcs_open.c's send_mus), so a mask
+ * evaluation and the row's sent values do not give a private claim value. */
+static zki_status recv_mus(zki_transcript *ts, const zki_pcs_proof *proof, uint32_t n_commits, zki_pv **mu)
+{
+    for (uint32_t c = 0; c < n_commits; c++) {
+        const zki_pcs_proof_part *q = &proof->parts[c];
+        if (!q->has_mu)
+            continue;
+        if (!(mu[c] = malloc(sizeof(zki_pv) * (q->n_groups ? q->n_groups : 1))))
+            return zki_fail(ZKI_ERR_NOMEM, "pcs: out of memory for the mask evaluations");
+        for (uint32_t g = 0; g < q->n_groups; g++)
+            mu[c][g] = ts->zk ? zki_zk_recv(ts, "pcs/mu", q->mu[g]) : zki_pv_pub(q->mu[g]);
+    }
+    return ZKI_OK;
+}
+
 /* Committed rows: each part's sum-check, then the joint opening of the
  * row commitments at the points they reduce to. */
 static zki_status check_committed_rows(zki_transcript *ts, const zki_pcs_commitment *const *commits,
                                        const zki_pcs_ctx *x, const zki_pcs_claim *claims,
                                        size_t n_claims, const zki_pcs_proof *proof,
                                        uint64_t *const *idx, const uint32_t *n_idx,
-                                       zki_ext *const *combo)
+                                       zki_ext *const *combo, zki_pv *const *mu)
 {
     uint32_t n_in = 0;
     zki_pcs_commitment in_com[ZKI_PCS_MAX_COMMITS];
@@ -191,7 +208,7 @@ static zki_status check_committed_rows(zki_transcript *ts, const zki_pcs_commitm
         in_ptr[n_in] = &in_com[n_in];
         in_claims[n_in] = (zki_pcs_claim){n_in, 0, pts[n_in], zki_ext_zero(), 0};
         n_in++;
-        zki_pv v = zki_pcs_eval_target_pv(x, c, 0, claims, n_claims, q->has_mu ? q->mu : NULL, ts->zk);
+        zki_pv v = zki_pcs_eval_target_pv(x, c, 0, claims, n_claims, mu[c], ts->zk);
         zki_pv iv;
         st = zki_pcs_row_verify(ts, com, &claims[zki_pcs_only_claim(claims, n_claims, c)], idx[c],
                                 n_idx[c], combo[c], v, q, pts[n_in - 1], &iv);
@@ -222,6 +239,7 @@ zki_status zki_pcs_verify(zki_transcript *ts, const zki_pcs_commitment *const *c
                         proof->n_parts, n_commits);
     uint32_t slots[ZKI_PCS_MAX_COMMITS] = {0};
     zki_ext *mus[ZKI_PCS_MAX_COMMITS] = {0};
+    zki_pv *mu[ZKI_PCS_MAX_COMMITS] = {0};
     uint64_t *idx[ZKI_PCS_MAX_COMMITS] = {0};
     uint32_t n_idx[ZKI_PCS_MAX_COMMITS] = {0};
     zki_ext *combo[ZKI_PCS_MAX_COMMITS] = {0};
@@ -239,6 +257,8 @@ zki_status zki_pcs_verify(zki_transcript *ts, const zki_pcs_commitment *const *c
         return st;
     for (uint32_t c = 0; c < n_commits && !st; c++)
         st = check_part_shape(commits[c], &proof->parts[c], x.n_groups[c], x.tensor[c], c, ts->zk != NULL);
+    if (!st)
+        st = recv_mus(ts, proof, n_commits, mu);
     if (st || (st = zki_pcs_challenges(ts, &x, commits, slots, claims, mus)))
         goto done;
     for (uint32_t c = 0; c < n_commits; c++) {
@@ -258,14 +278,15 @@ zki_status zki_pcs_verify(zki_transcript *ts, const zki_pcs_commitment *const *c
         const zki_pcs_proof_part *q = &proof->parts[c];
         st = open_columns(ts, commits[c], &x, c, q, draws, &idx[c], &n_idx[c], &combo[c]);
         if (!st && !q->has_rowc)
-            st = check_evaluations(commits[c], &x, c, claims, n_claims, q, ts->zk);
+            st = check_evaluations(commits[c], &x, c, claims, n_claims, q, mu[c], ts->zk);
         if (!st && !q->has_rowc)
             st = check_sent_rows(commits[c], &x, c, q, idx[c], n_idx[c], combo[c]);
     }
     if (!st)
-        st = check_committed_rows(ts, commits, &x, claims, n_claims, proof, idx, n_idx, combo);
+        st = check_committed_rows(ts, commits, &x, claims, n_claims, proof, idx, n_idx, combo, mu);
 done:
     for (uint32_t c = 0; c < n_commits; c++) {
+        free(mu[c]);
         free(idx[c]);
         free(combo[c]);
     }

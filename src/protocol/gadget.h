@@ -115,7 +115,7 @@ zki_status zki_walk_reduce_verify(zki_walk *w, uint32_t j, uint32_t id, size_t n
                                   const zki_claim **c);
 
 /* Requantising nodes (LINEAR, CONV, ADD, MUL): layout (acc internal, q, y
- * unless the output, the high remainder limbs, the mapping instance),
+ * unless the public output, the high remainder limbs, the mapping instance),
  * lookup sites, advice, and the key fields' check. */
 zki_status zki_requant_layout(zki_advice_layout *lay, const zki_dag *d, uint32_t j, uint32_t B);
 zki_status zki_requant_sites(zki_walk *w, uint32_t j);
@@ -165,7 +165,7 @@ zki_status zki_walk_input_check(const zki_dag *d, const int64_t *X, uint32_t B);
 zki_status zki_walk_sites(zki_walk *w, const int64_t *x0p);
 /* The same for a verifier without a walk (sizes only: vk_cost.c). */
 zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_dag *d, const zki_advice_layout *lay,
-                                  uint32_t B, int private_input);
+                                  uint32_t B, int priv /* ZKI_PRIV_* flags */);
 
 /* n points' worth of coordinates that live as long as the walk (the
  * segment claims borrow their points); NULL when out of memory. */

@@ -23,8 +23,10 @@
  * Zero knowledge: inside, the claim on y' is the reduced claim's value
  * (private in a zero-knowledge proof) minus a public term. As the output,
  * v = Y~(r) is a function of the public output, so it is sent as it is
- * (the verifier checks it against Y); with a private output (pending,
- * docs/zk.md) it would be sent padded. */
+ * (the verifier checks it against Y). A private output Y is a committed
+ * segment of its own (walk.c): v is sent padded and its claim goes to
+ * the opening; the claim on y' at the same r pins Y = y' + T0 Ind, so Y
+ * needs no range check of its own. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,12 +160,12 @@ static zki_status shifted_claim(zki_walk *w, uint32_t j, const zki_ext *r, zki_p
 }
 
 /* As the output: a fresh point r, the claimed v = Y~(r) to the ledger (the
- * verifier checks it against the public output). */
-static zki_status output_claim(zki_walk *w, uint32_t j, zki_ext *r, size_t nv, zki_ext v)
+ * verifier checks it against the public output, or a private output's
+ * opening: v is then private, received padded). */
+static zki_status output_claim(zki_walk *w, uint32_t j, zki_ext *r, size_t nv, zki_pv v)
 {
-    zki_ts_absorb_ext(w->ts, "lut.output", v);
-    zki_status st = zki_ledger_add(w->led, w->lay->ids[j][1], r, nv, v);
-    return st ? st : shifted_claim(w, j, r, zki_pv_pub(v));
+    zki_status st = zki_ledger_add_pv(w->led, w->lay->ids[j][1], r, nv, v);
+    return st ? st : shifted_claim(w, j, r, v);
 }
 
 static size_t lut_nvars(const zki_walk *w, uint32_t j)
@@ -179,7 +181,7 @@ static zki_status lut_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
         if (!r)
             return zki_fail(ZKI_ERR_NOMEM, "verify: points");
         zki_ts_challenge_ext_vec(w->ts, "lut.point", r, nv);
-        return output_claim(w, j, r, nv, p->val[0]);
+        return output_claim(w, j, r, nv, zki_output_recv(w->lay, w->ts, "lut.output", p->val[0]));
     }
     const zki_claim *c;
     zki_status st = zki_walk_reduce_verify(w, j, w->lay->ids[j][1], nv, p, &c);
@@ -254,17 +256,18 @@ static zki_status lut_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     if (is_output(w->d, j)) {
         /* v from the committed y' (y' + T0 Ind is Y for an honest witness):
          * the claim on y' holds by construction, the verifier's check of v
-         * against the public Y is what ties the two */
+         * against the public Y (or a private Y's opening) ties the two */
         zki_fe *tab = zki_int_table(w->W->aux[j], w->B, (uint64_t)1 << ln, lb, ln);
         zki_ext *r = zki_walk_points(w, nv);
         zki_status st = !tab || !r ? zki_fail(ZKI_ERR_NOMEM, "prove: lut node %u", j) : zki_node_proof_vals(p, 1);
         if (!st) {
             const zki_dag_node *L = &w->d->nodes[j];
             zki_ts_challenge_ext_vec(w->ts, "lut.point", r, nv);
-            p->val[0] = zki_ext_add(zki_mle_eval_base(tab, nv, r),
+            zki_ext v = zki_ext_add(zki_mle_eval_base(tab, nv, r),
                                     zki_ext_scale(real_mle(w->d, j, w->B, r),
                                                   zki_fe_from_i64(lut_t0(L, lut_bits(w->d, j)))));
-            st = output_claim(w, j, r, nv, p->val[0]);
+            p->val[0] = zki_output_send(w->lay, w->ts, "lut.output", v);
+            st = output_claim(w, j, r, nv, zki_pv_pub(v));
         }
         free(tab);
         return st;

@@ -1,5 +1,6 @@
 /* MAXPOOL node (one pass of at most ZKI_MAXPOOL_MAX_WINDOW elements):
- * ops/pool.h. Commits the pooled map (unless it is the output) and the
+ * ops/pool.h. Commits the pooled map (unless it is the public output:
+ * a private output is committed too, walk.c) and the
  * window differences D_j, each range-checked in [0, 2^16); the zero-check
  * starts at a fresh point, so no claim is reduced. Proof: two sum-checks,
  * values (d[J], p, x). */

@@ -1,13 +1,16 @@
 /* MOVE node: data movement as a public index map (ops/move.h). Its output
- * is never committed: the claims its readers make on it are merged into
- * one and turned into one claim on its input by one sum-check whose
- * weights the verifier builds from the key's step program. A MOVE that
- * computes the model's output has no readers: a point drawn from the
- * transcript and the prover's value of the public output there start it
- * (the value is checked against the output with the other public claims).
+ * is not committed (but as a private output): the claims its readers make
+ * on it are merged into one and turned into one claim on its input by one
+ * sum-check whose weights the verifier builds from the key's step program.
+ * A MOVE that computes the model's output has no readers: a point drawn
+ * from the transcript and the prover's value of the output there start it
+ * (the value is checked against the public output with the other public
+ * claims; a private output is committed advice, walk.c, and the claim goes
+ * to its opening: the sum-check pins the committed output to the move of
+ * the input, so it needs no range check of its own).
  * Proof: the claim reduction, one sum-check, values (the input's value,
  * padded in a zero-knowledge proof, then for the output node the
- * output's, public). */
+ * output's, public, or padded when the output is private). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,18 +122,20 @@ static void move_verify_cost(const zki_dag *d, uint32_t j, uint32_t B, uint64_t 
 static zki_status no_sites(zki_walk *w, uint32_t j) { return ZKI_OK; }
 
 /* The output node's starting claim: a point from the transcript and the
- * prover's value there, on the ledger under the output's id. The output is
- * public here (zki_dag_public_output: a hidden output has no such node),
- * so its value is too: absorbed in the clear in a zero-knowledge proof as
- * well, and checked against the output with the other public claims. */
-static zki_status output_claim(zki_walk *w, uint32_t j, size_t ny, zki_ext **r, zki_ext v)
+ * prover's value there (s, as the proof holds it), on the ledger under the
+ * output's id. The output is the statement's here (zki_dag_public_output:
+ * a hidden output has no such node). A public output's value is public
+ * too: absorbed in the clear in a zero-knowledge proof as well, and
+ * checked against the output with the other public claims. A private
+ * output's is received padded, and its claim goes to the opening. */
+static zki_status output_claim(zki_walk *w, uint32_t j, size_t ny, zki_ext **r, zki_ext s)
 {
     *r = zki_walk_points(w, ny);
     if (!*r)
         return zki_fail(ZKI_ERR_NOMEM, "move: points");
     zki_ts_challenge_ext_vec(w->ts, "move.out", *r, ny);
-    zki_ts_absorb_ext(w->ts, "move.out.value", v);
-    return zki_ledger_add(w->led, w->lay->ids[j][0], *r, ny, v);
+    zki_pv v = zki_output_recv(w->lay, w->ts, "move.out.value", s);
+    return zki_ledger_add_pv(w->led, w->lay->ids[j][0], *r, ny, v);
 }
 
 static zki_status move_verify(zki_walk *w, uint32_t j, const zki_node_proof *p)
@@ -202,9 +207,9 @@ static zki_status move_prove(zki_walk *w, uint32_t j, zki_node_proof *p)
     if (!st && out) {
         /* output_claim's steps, the value known only after the draw */
         zki_ts_challenge_ext_vec(w->ts, "move.out", r, ny);
-        p->val[1] = zki_mle_eval_base(tab, ny, r);
-        zki_ts_absorb_ext(w->ts, "move.out.value", p->val[1]);
-        st = zki_ledger_add(w->led, w->lay->ids[j][0], r, ny, p->val[1]);
+        zki_ext v = zki_mle_eval_base(tab, ny, r);
+        p->val[1] = zki_output_send(w->lay, w->ts, "move.out.value", v);
+        st = zki_ledger_add(w->led, w->lay->ids[j][0], r, ny, v);
     }
     if (!st) {
         st = zki_walk_reduce_prove(w, j, w->lay->ids[j][0], tab, ny, p, &c);

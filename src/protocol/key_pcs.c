@@ -24,7 +24,12 @@ void zki_key_pcs_params(const zki_vk *vk, int advice, uint64_t len, zki_pcs_para
     p->rate_log = len >= ZKI_KEY_RATE_HALF_MIN ? 1 : 2;
     p->security_bits = ZKI_KEY_SECURITY_BITS;
     p->hiding = 1;
-    p->open_budget = 1; /* one opening per commitment (docs/security.md) */
+    p->open_budget = 1; /* one opening sending its row (docs/security.md) */
+    /* the weights' pad covers the columns of the zero-knowledge proofs the
+     * key was made for (docs/zk.md, "Weight columns across proofs"): setup
+     * sets it, the vk holds it in its commitment, whose parser checks its
+     * range and the pad; a proof's advice is opened once */
+    p->col_budget = !advice && vk->wcom.params.hiding ? vk->wcom.params.col_budget : 1;
     p->grind_bits = vk->grind_bits;
     p->row_commit = 1; /* wide openings commit their row (pcs.h) */
     /* the weights' width minimises proof bytes for the model; the advice

@@ -5,9 +5,12 @@
  * Statement: under the verification key vk, the batch output Y [B, out]
  * is the integer model applied to the input X [B, in]; X is public, or
  * with `private_input` committed in the advice commitment (the verifier
- * then sees only Y). The transcript absorbs, before any challenge: the vk
- * hash, B, the private-input flag, X (when public), Y and the advice
- * commitment.
+ * then sees only Y). Y is public, or with `private_output` a segment of
+ * the advice commitment (fresh and hiding in every proof): the proof
+ * carries no output, and the claims on it go to the advice opening. The
+ * transcript absorbs, before any challenge: the vk hash, B, the
+ * private-input flag, X (when public), Y (when public; else the
+ * private-output flag) and the advice commitment.
  *
  * Protocol: the witness (every node's gadget, in order); one advice
  * commitment (hiding PCS) of what the gadgets commit (requant quotients,
@@ -29,8 +32,9 @@
  * Proof file (.zkp): "ZKINFPF\0" | u32 version | vk hash (32) | input
  * digest (32: zki_input_digest of a public input, zeros for a private one;
  * only for messages, the transcript binds X itself) | u32 B |
- * u32 flags (bit 0 private input, bit 1 zero knowledge) | u32 gen_n | [gen_n > 0: u32 gen_p | i64
- * gen_ids[gen_n]] | u32 n_nodes | u32 out_n | i64 output[B * out_n] |
+ * u32 flags (bit 0 private input, bit 1 zero knowledge, bit 2 private output) | u32 gen_n |
+ * [gen_n > 0: u32 gen_p | i64 gen_ids[gen_n]] | u32 n_nodes | u32 out_n (0 with a private
+ * output or a generation) | i64 output[B * out_n] |
  * u32 len | advice commitment | u32 n_lookups | per lookup: u32 len |
  * lookup proof | [gen_n > 0: the argmax: ext D(r) | u32 rounds | u32 degree
  * | ext msgs | ext Y(rho)] | per node, last first, in the shape its gadget fixes from
@@ -99,7 +103,8 @@ typedef struct zki_proof {
     zki_digest vk_hash;
     zki_digest in_digest;            /* zki_input_digest(X); zeros: private input */
     uint32_t B, private_input, n_nodes, out_n;
-    int64_t *output;                 /* B * out_n (out_n 0: a generation proof) */
+    int64_t *output;                 /* B * out_n (out_n 0: a generation proof or a private output) */
+    uint32_t private_output;         /* the output is committed advice, not in the proof */
     /* Generation (argmax.h): gen_n > 0 new ids gen_ids after a prompt of
      * gen_p; the input is prompt, gen_ids, then zeros; the output is hidden. */
     uint32_t gen_n, gen_p;
@@ -139,8 +144,8 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
 #define ZKI_PROOF_HEAD_LEN 80u
 zki_status zki_proof_size_cap(const zki_vk *vk, const uint8_t *head, size_t n, uint64_t *cap);
 
-/* Advice layout and ledger ids implied by a key, batch and input mode
- * (shared by prover and verifier). Every tensor a claim can name gets one
+/* Advice layout and ledger ids implied by a key, batch and input and
+ * output modes (shared by prover and verifier). Every tensor a claim can name gets one
  * ledger id, allocated here once: per node the ids its gadget declares
  * (ids[j][0 .. n_ids[j])), the output tensor's id out_id[j], the model
  * input's in_id, the multiplicities of lookup instance i m_id[i]. Each id
@@ -165,15 +170,47 @@ typedef struct {
     uint32_t *map_node;         /* per mapping instance: first node using it */
     uint32_t *m_id;             /* per instance (1 + n_maps): multiplicities' id */
     uint32_t x0;                /* private input segment, else ZKI_NONE */
+    uint32_t out_seg;           /* private output segment, else ZKI_NONE */
+    int out_priv;               /* the output is committed: the ZKI_ID_OUTPUT id is advice */
+    size_t out_nv;              /* then its segment's size (log2) */
     uint32_t gen_d;             /* hidden output: the argmax margins' id (argmax.h), else ZKI_NONE */
 } zki_advice_layout;
 
 /* Layout builders for the gadgets: a new committed segment of 2^nv
- * entries with its id, or an id without a segment (role). */
+ * entries with its id, or an id without a segment (role). The output's
+ * id (ZKI_ID_OUTPUT) is a committed segment in a layout with a private
+ * output (out_seg). */
 uint32_t zki_layout_advice(zki_advice_layout *lay, size_t nv);
 uint32_t zki_layout_id(zki_advice_layout *lay, uint8_t role);
-zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *a, uint32_t B,
-                                  int private_input);
+/* What a proof commits instead of publishing (the layout's `priv`
+ * argument, or'ed): the input, the output. */
+#define ZKI_PRIV_INPUT 1
+#define ZKI_PRIV_OUTPUT 2
+zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *a, uint32_t B, int priv);
+/* A value of the output's extension that an output node sends (LUT,
+ * MOVE): in the clear for a public output (the verifier checks it against
+ * the output), padded for a committed one (its claim goes to the opening).
+ * The prover's send (returns what the proof holds) and the verifier's
+ * receive. */
+static inline zki_ext zki_output_send(const zki_advice_layout *lay, zki_transcript *t, const char *label, zki_ext v)
+{
+    if (lay->out_priv)
+        return zki_zk_send(t, label, v);
+    zki_ts_absorb_ext(t, label, v);
+    return v;
+}
+static inline zki_pv zki_output_recv(const zki_advice_layout *lay, zki_transcript *t, const char *label, zki_ext s)
+{
+    if (lay->out_priv)
+        return zki_zk_recv(t, label, s);
+    zki_ts_absorb_ext(t, label, s);
+    return zki_pv_pub(s);
+}
+/* A proof's ZKI_PRIV_* flags. */
+static inline int zki_proof_priv(const zki_proof *p)
+{
+    return (p->private_input ? ZKI_PRIV_INPUT : 0) | (p->private_output ? ZKI_PRIV_OUTPUT : 0);
+}
 void zki_advice_layout_free(zki_advice_layout *lay);
 /* The advice commitment must be the one the key fixes for this layout
  * (zki_key_pcs_params, one table of lay->pack.total entries): else `code`
@@ -216,9 +253,10 @@ zki_status zki_proof_check_key(const zki_proof *p, const zki_vk *vk);
 zki_status zki_proof_check_input(const zki_proof *p, const zki_vk *vk, const int64_t *X, uint32_t B);
 
 /* Starts the proof transcript and absorbs the statement (shared by prover
- * and verifier). X may be NULL only with private_input. */
-zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int private_input,
-                              const int64_t *X, const int64_t *Y, const zki_pcs_commitment *acom);
+ * and verifier); priv: ZKI_PRIV_* flags. X may be NULL only with a private
+ * input, Y only with a private output. */
+zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int priv, const int64_t *X,
+                              const int64_t *Y, const zki_pcs_commitment *acom);
 /* A generation proof's statement (Y hidden): the same, with the prompt
  * length P and the count N of generated ids in X. */
 zki_status zki_statement_bind_gen(zki_transcript *t, const zki_vk *vk, const int64_t *X, uint32_t P, uint32_t N,

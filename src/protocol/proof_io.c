@@ -88,7 +88,7 @@ zki_status zki_proof_to_bytes(const zki_proof *p, uint8_t **out, size_t *len)
     zki_wb_put(&w, p->vk_hash.b, 32);
     zki_wb_put(&w, p->in_digest.b, 32);
     zki_wb_u32(&w, p->B);
-    zki_wb_u32(&w, p->private_input | (p->zk ? 2u : 0u)); /* flags */
+    zki_wb_u32(&w, p->private_input | (p->zk ? 2u : 0u) | (p->private_output ? 4u : 0u)); /* flags */
     zki_wb_u32(&w, p->gen_n);
     if (p->gen_n) {
         zki_wb_u32(&w, p->gen_p);
@@ -257,9 +257,10 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     NEED(zki_rb_u32(&r, &p->B) && p->B >= 1 && p->B <= ZKI_MAX_BATCH, "batch size");
     {
         uint32_t flags = 0;
-        NEED(zki_rb_u32(&r, &flags) && flags <= 3, "flags");
+        NEED(zki_rb_u32(&r, &flags) && flags <= 7, "flags");
         p->private_input = flags & 1;
-        p->zk = flags >> 1;
+        p->zk = flags >> 1 & 1;
+        p->private_output = flags >> 2 & 1;
     }
     /* the batch is the prover's choice: what it makes the verifier spend
      * must stay within the limits the key's cost bound is held to */
@@ -278,7 +279,8 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
             st = zki_fail_ctx(ZKI_ERR_INPUT, "proof");
             goto fail;
         }
-        NEED(p->B == 1 && !p->private_input, "a generation proof with a batch or a private input");
+        NEED(p->B == 1 && !p->private_input && !p->private_output,
+             "a generation proof with a batch or a private input or output");
         NEED(zki_rb_left(&r) / 8 >= p->gen_n, "truncated generated ids");
         NEED((p->gen_ids = malloc(sizeof(int64_t) * p->gen_n)), "out of memory");
         for (uint32_t i = 0; i < p->gen_n; i++)
@@ -286,8 +288,8 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     }
     NEED(zki_rb_u32(&r, &p->n_nodes) && p->n_nodes == a->n_nodes,
          "layer count differs from the key");
-    NEED(zki_rb_u32(&r, &p->out_n) && p->out_n == (p->gen_n ? 0 : zki_dag_out_len(a)),
-         "output size differs from the key");
+    NEED(zki_rb_u32(&r, &p->out_n) && p->out_n == (p->gen_n || p->private_output ? 0 : zki_dag_out_len(a)),
+         p->private_output ? "output values in a proof of a private output" : "output size differs from the key");
     uint64_t on = (uint64_t)p->B * p->out_n;
     NEED(zki_rb_left(&r) / 8 >= on, "truncated output");
     p->output = malloc(sizeof(int64_t) * (on ? on : 1));
@@ -309,7 +311,7 @@ zki_status zki_proof_from_bytes(const zki_vk *vk, zki_proof *p, const uint8_t *i
     zki_argmax_view(a, p->gen_n > 0, &dv);
     {
         zki_advice_layout lay;
-        if ((st = zki_advice_layout_init(&lay, &dv, p->B, (int)p->private_input)))
+        if ((st = zki_advice_layout_init(&lay, &dv, p->B, zki_proof_priv(p))))
             goto fail;
         /* the key fixes the advice commitment's parameters: refuse others
          * before the opening (sized by them) is read */

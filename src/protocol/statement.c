@@ -17,9 +17,10 @@ zki_fe *zki_int_table(const int64_t *m, uint64_t rows, uint64_t cols, size_t lr,
     return t;
 }
 
-static zki_status bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int private_input, const int64_t *X,
+static zki_status bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int priv, const int64_t *X,
                        const int64_t *Y, uint32_t gen_p, uint32_t gen_n, const zki_pcs_commitment *acom)
 {
+    int private_input = priv & ZKI_PRIV_INPUT, private_output = priv & ZKI_PRIV_OUTPUT;
     zki_status st = zki_ts_init(t, ZKI_PROOF_PROTOCOL, ZKI_PROOF_VERSION);
     if (st)
         return st;
@@ -31,7 +32,12 @@ static zki_status bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int priv
         zki_ts_absorb_u64(t, "gen_prompt", gen_p);
         zki_ts_absorb_u64(t, "gen_new", gen_n);
     }
-    uint64_t kin = (uint64_t)B * zki_dag_in_len(a), nout = gen_n ? 0 : (uint64_t)B * zki_dag_out_len(a);
+    /* a committed output: the flag instead of the values (a proof with a
+     * public output binds the same as before) */
+    if (private_output)
+        zki_ts_absorb_u64(t, "private_output", 1);
+    uint64_t kin = (uint64_t)B * zki_dag_in_len(a),
+             nout = gen_n || private_output ? 0 : (uint64_t)B * zki_dag_out_len(a);
     zki_fe *buf = malloc(sizeof(zki_fe) * (kin > nout ? kin : nout));
     if (!buf) {
         zki_ts_free(t);
@@ -44,7 +50,7 @@ static zki_status bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int priv
     }
     for (uint64_t i = 0; i < nout; i++)
         buf[i] = zki_fe_from_i64(Y[i]);
-    if (!gen_n)
+    if (!gen_n && !private_output)
         zki_ts_absorb_fe_vec(t, "output", buf, nout);
     free(buf);
     uint8_t *cb;
@@ -58,10 +64,10 @@ static zki_status bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int priv
     return ZKI_OK;
 }
 
-zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int private_input,
-                              const int64_t *X, const int64_t *Y, const zki_pcs_commitment *acom)
+zki_status zki_statement_bind(zki_transcript *t, const zki_vk *vk, uint32_t B, int priv, const int64_t *X,
+                              const int64_t *Y, const zki_pcs_commitment *acom)
 {
-    return bind(t, vk, B, private_input, X, Y, 0, 0, acom);
+    return bind(t, vk, B, priv, X, Y, 0, 0, acom);
 }
 
 zki_status zki_statement_bind_gen(zki_transcript *t, const zki_vk *vk, const int64_t *X, uint32_t P, uint32_t N,

@@ -35,9 +35,9 @@ static zki_fe *public_table(const zki_dag *a, uint32_t B, const int64_t *X, cons
     return tab;
 }
 
-/* What is left in the ledger: claims on committed advice to the opening,
- * claims on the public input and output evaluated here; internal tensors
- * were reduced by their nodes. */
+/* What is left in the ledger: claims on committed advice (a private
+ * input's and output's too) to the opening, claims on the public input and
+ * output evaluated here; internal tensors were reduced by their nodes. */
 static zki_status settle_ledger(zki_walk *w, const int64_t *X, const int64_t *Y)
 {
     zki_fe *tab[2] = {NULL, NULL}; /* input, output */
@@ -53,7 +53,9 @@ static zki_status settle_ledger(zki_walk *w, const int64_t *X, const int64_t *Y)
         } else if (role == ZKI_ID_OUTPUT || role == ZKI_ID_INPUT) {
             int out = role == ZKI_ID_OUTPUT;
             size_t nv = zki_log2_ceil(w->B) + zki_walk_log_len(w->d, out ? w->d->n_nodes : 0);
-            if (!tab[out] && !(tab[out] = public_table(w->d, w->B, X, Y, out)))
+            if (!(out ? Y : X)) /* a committed tensor has no such id (walk.c) */
+                st = zki_fail(ZKI_ERR_VERIFY, "verify: a public claim on the committed %s", out ? "output" : "input");
+            else if (!tab[out] && !(tab[out] = public_table(w->d, w->B, X, Y, out)))
                 st = zki_fail(ZKI_ERR_NOMEM, "verify: public table");
             else if (c->nvars != nv ||
                      zki_pv_assert_eq(w->ts->zk, zki_claim_pv(c),
@@ -77,7 +79,9 @@ zki_status zki_verify_walk(const zki_vk *vk, const int64_t *X, uint32_t B, const
     const zki_dag *a = &dv;
     zki_advice_layout lay;
     zki_status st;
-    if ((st = zki_advice_layout_init(&lay, a, B, (int)pf->private_input)))
+    if (pf->gen_n && pf->private_output) /* a generation hides its output by the argmax */
+        return zki_fail(ZKI_ERR_VERIFY, "verify: a generation proof with a private output");
+    if ((st = zki_advice_layout_init(&lay, a, B, zki_proof_priv(pf))))
         return st;
     zki_ledger led;
     zki_ledger_init(&led);
@@ -96,7 +100,7 @@ zki_status zki_verify_walk(const zki_vk *vk, const int64_t *X, uint32_t B, const
         goto out;
     }
     if ((st = pf->gen_n ? zki_statement_bind_gen(ts, vk, X, pf->gen_p, pf->gen_n, &pf->acom)
-                        : zki_statement_bind(ts, vk, B, (int)pf->private_input, X, pf->output, &pf->acom)))
+                        : zki_statement_bind(ts, vk, B, zki_proof_priv(pf), X, pf->output, &pf->acom)))
         goto out;
     if (zk) {
         zki_ts_absorb_u64(ts, "zk", 1);
@@ -121,7 +125,7 @@ zki_status zki_verify_walk(const zki_vk *vk, const int64_t *X, uint32_t B, const
         if ((st = g->verify(&w, j, &pf->node[j])))
             goto out;
     }
-    if ((st = settle_ledger(&w, X, pf->output)))
+    if ((st = settle_ledger(&w, X, pf->private_output ? NULL : pf->output)))
         goto out;
     /* the weight and advice claims to one opening */
     {

@@ -9,6 +9,7 @@
 #include "poly/mle.h"
 #include "protocol/argmax.h"
 #include "protocol/gadget.h"
+#include "protocol/zk_session.h"
 
 /* Bytes and ops of checking one opened commitment (vk_cost.h). A
  * committed row replaces the row's bytes and encoding by its sum-check,
@@ -48,9 +49,8 @@ static zki_status advice_shape(const zki_vk *vk, const zki_dag *a, uint32_t B, i
     return zki_pcs_shape_init(c, &pp, &len, 1);
 }
 
-/* The lookup instances the verifier builds, and their proofs (parsed and
- * as bytes), from the shapes alone: no table is materialised. */
-static zki_status lookups_cost(const zki_dag *a, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes)
+zki_status zki_vk_lookups_cost(const zki_dag *a, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes,
+                               uint64_t *est)
 {
     zki_advice_layout lay;
     zki_model_lookups ml;
@@ -65,14 +65,17 @@ static zki_status lookups_cost(const zki_dag *a, uint32_t B, int priv, uint64_t 
             *ops += o;
             *bytes += 2 * b;
         }
+        *est = zki_zk_estimate(a, B, &ml);
         zki_model_lookups_free(&ml);
     }
     zki_advice_layout_free(&lay);
     return st;
 }
 
-/* Advice commitment and lookups, public (priv 0) or committed input, on
- * the key's DAG or a generation proof's view of it (a). */
+/* Advice commitment, lookups and the zero-knowledge part (its tape and
+ * final argument at the key's caps: a zero-knowledge proof costs a plain
+ * one's walk and more), public (priv 0) or committed input, on the key's
+ * DAG or a generation proof's view of it (a). */
 static zki_status proof_side_cost(const zki_vk *vk, const zki_dag *a, uint32_t B, int priv, uint64_t *ops,
                                   uint64_t *bytes)
 {
@@ -82,7 +85,10 @@ static zki_status proof_side_cost(const zki_vk *vk, const zki_dag *a, uint32_t B
         return st;
     pcs_cost(&c, ops, bytes);
     zki_pcs_commitment_free(&c);
-    return lookups_cost(a, B, priv, ops, bytes);
+    uint64_t est = 0;
+    if (!(st = zki_vk_lookups_cost(a, B, priv, ops, bytes, &est)))
+        st = zki_zk_verify_cost(vk, est, ops, bytes);
+    return st;
 }
 
 zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uint64_t *bytes)
@@ -115,13 +121,15 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
     }
     b += most;
     pcs_cost(&vk->wcom, &o, &b);
-    /* public or committed input, or a generation proof (one sequence, the
-     * output hidden: its margins committed and range-checked, the argmax's
-     * sum-check and interval sums), whichever costs more */
+    /* public input and output, or committed ones (both committed bound
+     * either alone: the same lookups as a committed input, one more advice
+     * segment), or a generation proof (one sequence, the output hidden: its
+     * margins committed and range-checked, the argmax's sum-check and
+     * interval sums), whichever costs more */
     uint64_t o0 = 0, b0 = 0, o1 = 0, b1 = 0, o2 = 0, b2 = 0;
     zki_status st = proof_side_cost(vk, a, B, 0, &o0, &b0);
     if (!st)
-        st = proof_side_cost(vk, a, B, 1, &o1, &b1);
+        st = proof_side_cost(vk, a, B, ZKI_PRIV_INPUT | ZKI_PRIV_OUTPUT, &o1, &b1);
     uint32_t T, V;
     int gen = B == 1 && zki_argmax_model_check(a, &T, &V) == ZKI_OK;
     if (B == 1 && !gen)

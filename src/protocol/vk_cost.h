@@ -25,7 +25,24 @@
  *                 length D, t queries: 2 (32 K + 8 t R + 32 t (1 + log D))
  *                 (proof, and its bytes) + 16 C + 24 D + 32 R + 32 t bytes;
  *                 4 t R + 4 D (1 + log D) + 4 C + 4 R + 2 t (1 + log D) ops.
- * zki_vk_from_bytes refuses a key whose bound for one sample exceeds
+ *   zero knowledge per proof side, from the chunk estimate E of its view
+ *                 (zki_zk_estimate) and the caps zki_zk_key_caps derives
+ *                 (nodes, terms 3 E; constraints E/2; products E/5; pads
+ *                 2 E + 5 * 4096), which the verifier enforces: the tape
+ *                 (16 per node, 24 per term and constraint, plus its
+ *                 largest array once: a realloc), 16 (nodes + pads + 3
+ *                 products + 1) (the batched equation), 16 V (the
+ *                 statement; V the values of the Ligero shape of the
+ *                 chunks the pad cap admits and the products' commitment),
+ *                 32 n_tri, twice the Ligero proof's most bytes, 16 (2 n_d
+ *                 + n_tri) (challenges; n_d = 2 rows in all) + 8 (t + 2
+ *                 ell) + 32 t; 4 (nodes + terms + constraints + products) +
+ *                 2 pads + 3 V + 2 n_d + n_tri + 8 m + t (sum height / 8 +
+ *                 n_c (2 + log D)) + t (2 V + 4 n_d + 5 ell + 4 n_tri + 9 m)
+ *                 ops (t queries, m = 2k - 1, n_c commitments).
+ * A proof side is the max of public input, committed input and (language
+ * models, B = 1) a generation proof's view, each with its zero-knowledge
+ * part. zki_vk_from_bytes refuses a key whose bound for one sample exceeds
  * ZKI_VK_MAX_VERIFY_BYTES or ZKI_VK_MAX_VERIFY_OPS. */
 #ifndef ZKI_PROTOCOL_VK_COST_H
 #define ZKI_PROTOCOL_VK_COST_H
@@ -36,6 +53,14 @@
 #define ZKI_VK_MAX_VERIFY_OPS (1ull << 34)
 
 zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uint64_t *bytes);
+
+/* The lookup instances a verifier builds for view a (the key's DAG or a
+ * generation proof's), batch B and input kind, and their proofs (parsed
+ * and as bytes), from the shapes alone: no table is materialised. Adds to
+ * *ops and *bytes; sets *est to a zero-knowledge proof's chunk estimate
+ * (zki_zk_estimate), which needs the same instances. */
+zki_status zki_vk_lookups_cost(const zki_dag *a, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes,
+                               uint64_t *est);
 
 /* ZKI_OK or ZKI_ERR_INPUT naming the key's bound and the limit. */
 zki_status zki_vk_cost_check(const zki_vk *vk);

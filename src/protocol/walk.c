@@ -95,6 +95,12 @@ static int grow_ids(zki_advice_layout *lay)
 
 uint32_t zki_layout_id(zki_advice_layout *lay, uint8_t role)
 {
+    if (role == ZKI_ID_OUTPUT && lay->out_priv) { /* committed: the claims on it go to the opening */
+        uint32_t id = lay->out_seg == ZKI_NONE ? zki_layout_advice(lay, lay->out_nv) : ZKI_NONE;
+        if (id != ZKI_NONE)
+            lay->out_seg = lay->seg_of[id];
+        return id;
+    }
     if (!grow_ids(lay))
         return ZKI_NONE;
     lay->seg_of[lay->n_ids] = ZKI_NONE;
@@ -126,10 +132,16 @@ void zki_advice_layout_free(zki_advice_layout *lay)
     memset(lay, 0, sizeof(*lay));
 }
 
-zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *d, uint32_t B, int private_input)
+zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *d, uint32_t B, int priv)
 {
     memset(lay, 0, sizeof(*lay));
     uint32_t L = d->n_nodes;
+    int private_input = priv & ZKI_PRIV_INPUT;
+    /* a hidden output (a generation's view) is not the statement's: no
+     * private output of it */
+    lay->out_priv = (priv & ZKI_PRIV_OUTPUT) && !d->out_hidden;
+    lay->out_nv = lay->out_priv && L ? zki_log2_ceil(B) + zki_walk_log_len(d, L) : 0;
+    lay->out_seg = ZKI_NONE;
     lay->ids = calloc(L, sizeof(*lay->ids));
     lay->out_id = calloc(L, sizeof(uint32_t));
     lay->map_of = calloc(L, sizeof(uint32_t));
@@ -158,6 +170,8 @@ zki_status zki_advice_layout_init(zki_advice_layout *lay, const zki_dag *d, uint
         else if (private_input)
             lay->x0 = lay->seg_of[lay->in_id];
     }
+    if (!st && lay->out_priv && lay->out_seg == ZKI_NONE)
+        st = zki_fail(ZKI_ERR_INPUT, "advice layout: the last node's output cannot be committed");
     if (!st)
         st = zki_pack_init(&lay->pack, lay->nv, lay->n);
     if (st)
@@ -537,7 +551,9 @@ zki_status zki_model_lookup_sites(zki_model_lookups *ml, const zki_dag *d, const
 {
     zki_walk w;
     memset(&w, 0, sizeof(w));
-    w.d = d, w.B = B, w.priv = private_input, w.lay = lay, w.ml = ml;
+    /* ZKI_PRIV_* flags or 0/1: the input's bit (a private output adds no
+     * sites) */
+    w.d = d, w.B = B, w.priv = private_input & ZKI_PRIV_INPUT, w.lay = lay, w.ml = ml;
     return zki_walk_sites(&w, NULL);
 }
 

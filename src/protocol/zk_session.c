@@ -7,8 +7,10 @@
 
 #include "common/error.h"
 #include "ligero/ligero.h"
+#include "protocol/argmax.h"
 #include "protocol/gadget.h"
 #include "protocol/verify_walk.h"
+#include "protocol/vk_cost.h"
 #include "protocol/zk_session.h"
 
 #define ZK_NEXT_CHUNK 4096u /* chunks after the first: 4096, then 4x each */
@@ -21,6 +23,8 @@ typedef struct {
     uint32_t log_ell;
     uint32_t n;           /* chunks opened */
     uint64_t len[ZKI_ZK_MAX_CHUNKS];
+    uint64_t max_pads;    /* the key's bound on pads committed; 0: none */
+    int capped;           /* a chunk past max_pads was refused */
 } chunk_book;
 
 struct zki_zk_prover_session {
@@ -61,12 +65,36 @@ static zki_status book_shape(const chunk_book *b, uint64_t q, zki_ligero_shape *
     return zki_ligero_shape_init(s, b->n + 1, v, b->n, ZKI_KEY_SECURITY_BITS, b->vk->grind_bits, b->log_ell);
 }
 
+/* ZKI_OK, or ZKI_ERR_VERIFY naming the cap a chunk or the tape ran into
+ * (the message set again: the walk goes on after it on public values,
+ * whose checks may have replaced it). */
+static zki_status book_cap_status(const chunk_book *b)
+{
+    if (!b->capped)
+        return ZKI_OK;
+    return zki_fail(ZKI_ERR_VERIFY, "zk: the proof's walk needs more than %llu pads, the key's bound (docs/"
+                    "security.md, Verifier cost)", (unsigned long long)b->max_pads);
+}
+
+static zki_status cap_status(const chunk_book *b, const zki_zk *z)
+{
+    zki_status st = book_cap_status(b);
+    return st ? st : zki_zk_cap_status(z);
+}
+
 /* A new chunk of len pads: its place in the book, and the row width (set
  * by the first chunk's length). */
 static zki_status book_open(chunk_book *b, uint32_t c, uint64_t len)
 {
     if (c != b->n || c >= ZKI_ZK_MAX_CHUNKS || c + 1 >= ZKI_LIGERO_MAX_COMMITS)
         return zki_fail(ZKI_ERR_VERIFY, "zk: more than %u pad commitments", ZKI_ZK_MAX_CHUNKS);
+    uint64_t have = 0;
+    for (uint32_t i = 0; i < c; i++)
+        have += b->len[i];
+    if (b->max_pads && (len > b->max_pads || have > b->max_pads - len)) {
+        b->capped = 1;
+        return book_cap_status(b);
+    }
     if (c == 0) {
         zki_ligero_shape s;
         zki_status st = zki_ligero_shape_init(&s, 1, &len, 0, ZKI_KEY_SECURITY_BITS, b->vk->grind_bits, 0);
@@ -220,18 +248,130 @@ static zki_status statement_build(const chunk_book *b, const zki_zk *z, zki_ext 
     return st;
 }
 
+/* ---- the key's bound on what the walk holds ------------------------ */
+
+/* Caps per value of the chunk estimate E (zki_zk_estimate, a function of
+ * the key and B), at least twice the most any measured honest proof takes
+ * (docs/security.md, "Verifier cost"): tape nodes and terms ZK_CAP_TAPE E,
+ * constraints E / ZK_CAP_CONS_DIV, products E / ZK_CAP_PRODS_DIV; pads:
+ * chunk 0 (E, of which honest proofs use at most 0.7 E) and later chunks
+ * up to 2 E + 5 * 4096 in all. */
+#define ZK_CAP_TAPE 3u
+#define ZK_CAP_CONS_DIV 2u
+#define ZK_CAP_PRODS_DIV 5u
+
+uint32_t zki_zk_test_cap_div = 0;
+
+void zki_zk_key_caps(uint64_t est, zki_zk_sizes *c)
+{
+    c->nodes = ZK_CAP_TAPE * est;
+    c->terms = ZK_CAP_TAPE * est;
+    c->cons = est / ZK_CAP_CONS_DIV;
+    c->prods = est / ZK_CAP_PRODS_DIV;
+    c->pads = 2 * est + 5 * (uint64_t)ZK_NEXT_CHUNK;
+}
+
+zki_status zki_zk_key_estimate(const zki_dag *a, uint32_t B, int priv, uint64_t *est)
+{
+    uint64_t ops = 0, bytes = 0;
+    return zki_vk_lookups_cost(a, B, priv, &ops, &bytes, est);
+}
+
+/* The caps of a proof's walk (its view, batch and input kind), set on z
+ * and the book. */
+static zki_status walk_caps(const zki_vk *vk, uint32_t B, const zki_proof *pf, int seam, zki_zk *z,
+                            chunk_book *b)
+{
+    zki_dag dv;
+    zki_argmax_view(&vk->dag, pf->gen_n > 0, &dv);
+    uint64_t est = 0;
+    zki_status st = zki_zk_key_estimate(&dv, B, (int)pf->private_input, &est);
+    if (st)
+        return st;
+    zki_zk_sizes c;
+    zki_zk_key_caps(est, &c);
+    if (seam)
+        zki_zk_last_verify.est = est;
+    if (seam && zki_zk_test_cap_div > 1) {
+        uint64_t *f[] = {&c.nodes, &c.terms, &c.cons, &c.prods, &c.pads};
+        for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+            *f[i] = *f[i] / zki_zk_test_cap_div + 1;
+    }
+    zki_zk_set_caps(z, &c);
+    b->max_pads = c.pads;
+    return ZKI_OK;
+}
+
+/* The book at the caps: chunk 0 of est pads, then every later chunk the
+ * pad cap admits. */
+static zki_status book_at_caps(const zki_vk *vk, uint64_t est, const zki_zk_sizes *cap, chunk_book *b)
+{
+    memset(b, 0, sizeof(*b));
+    b->vk = vk;
+    uint64_t total = 0, len = est;
+    for (uint32_t c = 0; c < ZKI_ZK_MAX_CHUNKS && c + 1 < ZKI_LIGERO_MAX_COMMITS && total + len <= cap->pads; c++) {
+        zki_status st = book_open(b, c, len);
+        if (st)
+            return st;
+        total += len;
+        len = c ? 4 * len : ZK_NEXT_CHUNK;
+    }
+    return ZKI_OK;
+}
+
+zki_status zki_zk_verify_cost(const zki_vk *vk, uint64_t est, uint64_t *ops, uint64_t *bytes)
+{
+    zki_zk_sizes cap;
+    zki_zk_key_caps(est, &cap);
+    chunk_book b;
+    zki_ligero_shape s;
+    zki_status st = book_at_caps(vk, est, &cap, &b);
+    if (!st)
+        st = book_shape(&b, 0, &s);
+    uint64_t ell = s.ell, n_tri = (cap.prods + ell - 1) / ell;
+    if (!st)
+        st = book_shape(&b, q_values(cap.prods, ell), &s);
+    if (st)
+        return st;
+    uint64_t V = 0, nd = 0, hs = 0, t = s.queries, m = s.m, np = cap.pads;
+    for (uint32_t c = 0; c < s.n_c; c++) {
+        V += s.rows[c] * ell;
+        nd += 2 * s.rows[c];
+        hs += s.height[c];
+    }
+    uint64_t pb = zki_ligero_proof_bytes(&s, n_tri, NULL);
+    /* memory: the tape; batching it (a weight per node, a coefficient per
+     * witness entry); the statement (a coefficient per committed value,
+     * the triples); the argument twice (its bytes, parsed), its
+     * challenges, queries, roots of unity and a column's scratch */
+    *bytes += zki_zk_tape_bytes_max(&cap) + 16 * (cap.nodes + np + 3 * cap.prods + 1) + 16 * V +
+              sizeof(zki_ligero_triple) * n_tri + 2 * pb + 16 * (2 * nd + n_tri) + 8 * (t + 2 * ell) + 32 * t;
+    /* work: recording and batching the tape, building the statement,
+     * checking and absorbing it, the challenges, the Merkle paths (leaf
+     * blocks and siblings), and per queried column the proximity, linear
+     * and quadratic combinations and three Horner evaluations */
+    *ops += 4 * (cap.nodes + cap.terms + cap.cons + cap.prods) + 2 * np + 3 * V + 2 * nd + n_tri + 8 * m +
+            t * (hs / 8 + s.n_c * (2 + s.log_d)) + t * (2 * V + 4 * nd + 5 * ell + 4 * n_tri + 9 * m);
+    return ZKI_OK;
+}
+
 #ifndef ZKI_VERIFIER_ONLY
 zki_status zki_zk_prover_finish(zki_zk_prover_session *s, const zki_vk *vk, const int64_t *X, uint32_t B,
                                 zki_proof *pf)
 {
     /* the replay: the verifier's walk with the pads known */
-    chunk_book rb = {vk, NULL, pf, 0, 0, {0}};
+    chunk_book rb = {vk, NULL, pf, 0, 0, {0}, 0, 0};
     zki_zk *zr = zki_zk_new_replay(zki_zk_pads(s->z), zki_zk_n_pads(s->z));
     if (!zr)
         return zki_fail(ZKI_ERR_NOMEM, "zk: replay");
     zki_zk_set_chunks(zr, read_chunk, &rb, 1, ZK_NEXT_CHUNK);
     zki_transcript ts;
-    zki_status st = zki_verify_walk(vk, X, B, pf, zr, &ts);
+    memset(&ts, 0, sizeof ts);
+    zki_status st = walk_caps(vk, B, pf, 0, zr, &rb);
+    if (!st)
+        st = zki_verify_walk(vk, X, B, pf, zr, &ts);
+    if (cap_status(&rb, zr))
+        st = zki_fail_ctx(ZKI_ERR_INPUT, "zk: the prover's replay of its own proof (a bug)");
     if (!st && (rb.n != s->book.n || zki_zk_used(zr) != zki_zk_used(s->z)))
         st = zki_fail(ZKI_ERR_INPUT, "zk: the replay used %llu pads in %u chunks, the proof %llu in %u",
                       (unsigned long long)zki_zk_used(zr), rb.n, (unsigned long long)zki_zk_used(s->z),
@@ -280,15 +420,41 @@ zki_status zki_zk_prover_finish(zki_zk_prover_session *s, const zki_vk *vk, cons
 
 #endif
 
+_Thread_local zki_zk_verify_stats zki_zk_last_verify;
+
+/* zki_zk_last_verify: what the walk held, and the bytes of the tape, the
+ * batched equation (a weight per node, a coefficient per witness entry),
+ * the statement and the argument (its bytes, and parsed). */
+static void record_stats(const chunk_book *b, const zki_zk *z, const zk_statement *q, const zki_proof *pf)
+{
+    zki_zk_verify_stats *r = &zki_zk_last_verify;
+    zki_zk_get_sizes(z, &r->held);
+    r->caps = *zki_zk_caps(z);
+    r->first_len = b->n ? b->len[0] : 0;
+    r->tape_bytes = zki_zk_tape_bytes(z);
+    r->bytes = r->tape_bytes + 16 * (r->held.nodes + r->held.pads + 3 * r->held.prods + 1) +
+               sizeof(zki_ligero_triple) * q->n_tri + 2 * (uint64_t)pf->zk_arg_len;
+    for (uint32_t c = 0; q->a[0] && c < q->shape.n_c; c++)
+        r->bytes += 16 * q->shape.rows[c] * q->shape.ell;
+}
+
 zki_status zki_zk_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_proof *pf)
 {
-    chunk_book b = {vk, NULL, pf, 0, 0, {0}};
+    memset(&zki_zk_last_verify, 0, sizeof zki_zk_last_verify);
+    chunk_book b = {vk, NULL, pf, 0, 0, {0}, 0, 0};
     zki_zk *z = zki_zk_new_verifier(0);
     if (!z)
         return zki_fail(ZKI_ERR_NOMEM, "zk: verifier");
     zki_zk_set_chunks(z, read_chunk, &b, 1, ZK_NEXT_CHUNK);
     zki_transcript ts;
-    zki_status st = zki_verify_walk(vk, X, B, pf, z, &ts);
+    memset(&ts, 0, sizeof ts);
+    /* what the walk may hold is the key's bound, whatever the proof */
+    zki_status st = walk_caps(vk, B, pf, 1, z, &b);
+    if (!st)
+        st = zki_verify_walk(vk, X, B, pf, z, &ts);
+    zki_status cs = cap_status(&b, z);
+    if (cs)
+        st = cs;
     if (!st && b.n != pf->zk_n_roots)
         st = zki_fail(ZKI_ERR_VERIFY, "zk: the proof has %u pad commitments, its walk opened %u", pf->zk_n_roots,
                       b.n);
@@ -300,6 +466,7 @@ zki_status zki_zk_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const z
         zki_ts_absorb_digest(&ts, "zk.products", &pf->zk_qroot);
         st = statement_build(&b, z, zki_ts_challenge_ext(&ts, "zk.beta"), &q);
     }
+    record_stats(&b, z, &q, pf);
     if (!st && zki_ligero_proof_from_bytes(&q.shape, q.n_tri, &lp, pf->zk_arg, pf->zk_arg_len))
         st = zki_fail_ctx(ZKI_ERR_VERIFY, "zk: the final argument");
     if (!st) {

@@ -13,6 +13,7 @@
 #define ZKI_PROTOCOL_ZK_SESSION_H
 
 #include "protocol/proof.h"
+#include "zk/zk.h"
 
 typedef struct zki_zk_prover_session zki_zk_prover_session;
 
@@ -20,6 +21,33 @@ typedef struct zki_zk_prover_session zki_zk_prover_session;
  * lookups sends (node shapes and lookup proofs; the openings' few values
  * go to later chunks). */
 uint64_t zki_zk_estimate(const zki_dag *a, uint32_t B, const zki_model_lookups *mlk);
+
+/* The estimate from the key alone, for the proof's view a (the key's DAG
+ * or a generation proof's, zki_argmax_view), batch and input kind: what
+ * the walk sets as chunk 0's length. */
+zki_status zki_zk_key_estimate(const zki_dag *a, uint32_t B, int priv, uint64_t *est);
+/* The key's bound on what the walk of a proof with estimate est holds
+ * (its tape, constraints, products and pads): the verifier's caps, and
+ * the prover replay's (an honest proof past them is a bug). */
+void zki_zk_key_caps(uint64_t est, zki_zk_sizes *caps);
+/* Adds what verifying the zero-knowledge part of such a proof may cost
+ * at those caps: the tape, the batched equation and statement, the final
+ * argument (parsed, and as bytes) and its verify at the Ligero shape the
+ * caps allow (docs/security.md, "Verifier cost"). */
+zki_status zki_zk_verify_cost(const zki_vk *vk, uint64_t est, uint64_t *ops, uint64_t *bytes);
+/* TEST-ONLY (0 outside tests): the verifier divides its caps by this
+ * (when > 1), so a test can see an honest proof refused at the bound. */
+extern uint32_t zki_zk_test_cap_div;
+
+/* TEST/BENCH-ONLY: what the calling thread's last zki_zk_verify held: its
+ * walk's sizes and caps, the key's estimate and chunk 0's length, its
+ * tape's bytes, and those with the statement, the batched equation and
+ * the final argument (bytes and parsed) as sized. */
+typedef struct {
+    zki_zk_sizes held, caps;
+    uint64_t est, first_len, tape_bytes, bytes;
+} zki_zk_verify_stats;
+extern _Thread_local zki_zk_verify_stats zki_zk_last_verify;
 
 /* Starts the prover's pads; *ctx is the context to attach to the
  * transcript (ts->zk) once the statement is bound. seed: 32 bytes, NULL

@@ -8,6 +8,11 @@
 #include "prover/setup.h"
 
 typedef struct {
+    /* What the proof commits in its advice instead of publishing
+     * (proof.h), ZKI_PRIV_* flags: 1 (ZKI_PRIV_INPUT) the input; with
+     * ZKI_PRIV_OUTPUT the output, and the proof carries none (out_n 0;
+     * not with generation, whose output the argmax hides). One field for
+     * both: the options' positional initialisers stay. */
     int private_input;
     const uint8_t *advice_seed; /* 32 bytes; NULL: OS entropy */
     /* called after the witness, the commitment, each layer and the opening */
@@ -27,16 +32,24 @@ typedef struct {
  * zki_prove_opts field so the options' positional initialisers stay. */
 extern const zki_pcs_params *zki_prove_test_advice_pcs;
 
-/* Zero-knowledge proofs (docs/zk.md): 1, every private value sent padded
- * and the verifier's checks proven by the final argument; 0, the plain
- * protocol. 0 while the gadgets move onto private values (issue 15); then
- * 1, with 0 left to benchmarks that measure what zero knowledge costs. */
-extern int zki_prove_zero_knowledge;
+/* TEST/BENCH-ONLY (0 in the product): 1 makes plain proofs, every private
+ * value sent in the clear and no final argument, the protocol before zero
+ * knowledge (docs/zk.md). Benchmarks measure what zero knowledge costs
+ * against it; golden vectors and tests that edit a proof's values in place
+ * use it. Every proof the API and CLI make is zero-knowledge. */
+extern int zki_prove_plain;
 
 /* Runs the integer model on X ([B][K_0], within the input's bit range) and
- * proves it. A prover key serves ONE proof (the weight commitment's hiding
- * budget, docs/security.md): a second call fails with ZKI_ERR_INPUT; run
- * zki_setup again (same seed: same key) for the next proof. */
+ * proves it. A prover key serves the zero-knowledge proofs it was made for
+ * (zki_setup_zk; docs/zk.md, "Weight columns across proofs"): each proof
+ * made counts one on pk (a refused call shows nothing and does not count),
+ * and past them a call fails with ZKI_ERR_INPUT. The count is this pk's
+ * only; the budget is the key's across every process (a re-created pk
+ * counts from 0 again). A plain proof (zki_prove_plain) sends its weight
+ * opening's row, blinded by a mask slot of its own: a key serves ONE such
+ * proof, and none beside zero-knowledge ones (the PCS refuses the next
+ * opening with ZKI_ERR_INPUT); run zki_setup again (same seed: same key)
+ * for the next. */
 zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_opts *opts,
                      zki_proof *out, zki_proof_stats *stats);
 

@@ -28,6 +28,7 @@ zki_status zki_pk_to_bytes(const zki_pk *pk, uint8_t **out, size_t *len)
     zki_wb_put(&w, pk->vk.vk_hash.b, 32);
     zki_wb_put(&w, pk->wdigest.b, 32);
     zki_wb_u64(&w, nl);
+    zki_wb_u32(&w, zki_pk_zk_proofs(pk));
     zki_wb_put(&w, leaves, (size_t)nl * sizeof *leaves);
     if (w.oom) {
         free(w.p);
@@ -53,6 +54,30 @@ void zki_pk_file_free(zki_pk_file *f)
     memset(f, 0, sizeof *f);
 }
 
+zki_status zki_pk_parse(const uint8_t *b, size_t n, const char *what, zki_pk_file *f)
+{
+    memset(f, 0, sizeof *f);
+    uint32_t ver = 0;
+    zki_rbuf r = {b, n, 0};
+    char mg[8];
+    int ok = zki_rb_get(&r, mg, 8) && !memcmp(mg, pk_magic, 8) && zki_rb_u32(&r, &ver) &&
+             ver == ZKI_PK_VERSION && zki_rb_get(&r, f->seed, 32) && zki_rb_get(&r, f->vk_hash.b, 32) &&
+             zki_rb_get(&r, f->wdigest.b, 32) && zki_rb_u64(&r, &f->n_leaves) && f->n_leaves >= 1 &&
+             f->n_leaves <= ZKI_PK_MAX_LEAVES && zki_rb_u32(&r, &f->zk_proofs) && f->zk_proofs >= 1 &&
+             f->zk_proofs <= ZKI_PCS_MAX_COL_BUDGET &&
+             zki_rb_left(&r) == f->n_leaves * sizeof(zki_digest);
+    if (ok && !(f->leaves = malloc(f->n_leaves * sizeof *f->leaves)))
+        return zki_fail(ZKI_ERR_NOMEM, "%s: %llu leaves", what, (unsigned long long)f->n_leaves);
+    if (ok)
+        zki_rb_get(&r, f->leaves, f->n_leaves * sizeof *f->leaves);
+    if (!ok) {
+        memset(f->seed, 0, sizeof f->seed);
+        return zki_fail(ZKI_ERR_INPUT, "%s: not a zkinfer prover key (version %u); compile the "
+                        "model again to make one", what, ZKI_PK_VERSION);
+    }
+    return ZKI_OK;
+}
+
 zki_status zki_pk_read(const char *path, zki_pk_file *f)
 {
     memset(f, 0, sizeof *f);
@@ -61,28 +86,10 @@ zki_status zki_pk_read(const char *path, zki_pk_file *f)
     zki_status st = zki_read_file(path, ZKI_PK_MAX_FILE_BYTES, &b, &n);
     if (st)
         return st;
-    uint32_t ver = 0;
-    zki_rbuf r = {b, n, 0};
-    char mg[8];
-    int ok = zki_rb_get(&r, mg, 8) && !memcmp(mg, pk_magic, 8) && zki_rb_u32(&r, &ver) &&
-             ver == ZKI_PK_VERSION && zki_rb_get(&r, f->seed, 32) && zki_rb_get(&r, f->vk_hash.b, 32) &&
-             zki_rb_get(&r, f->wdigest.b, 32) && zki_rb_u64(&r, &f->n_leaves) &&
-             f->n_leaves >= 1 && f->n_leaves <= ZKI_PK_MAX_LEAVES &&
-             zki_rb_left(&r) == f->n_leaves * sizeof(zki_digest);
-    if (ok && !(f->leaves = malloc(f->n_leaves * sizeof *f->leaves))) {
-        free(b);
-        return zki_fail(ZKI_ERR_NOMEM, "%s: %llu leaves", path, (unsigned long long)f->n_leaves);
-    }
-    if (ok)
-        zki_rb_get(&r, f->leaves, f->n_leaves * sizeof *f->leaves);
+    st = zki_pk_parse(b, n, path, f);
     memset(b, 0, n < ZKI_PK_HEAD_BYTES ? n : ZKI_PK_HEAD_BYTES); /* the seed */
     free(b);
-    if (!ok) {
-        memset(f->seed, 0, sizeof f->seed);
-        return zki_fail(ZKI_ERR_INPUT, "%s: not a zkinfer prover key (version %u); compile the "
-                        "model again to make one", path, ZKI_PK_VERSION);
-    }
-    return ZKI_OK;
+    return st;
 }
 
 static zki_status os_entropy(uint8_t *out, size_t n)
@@ -133,13 +140,40 @@ static zki_status gather_table(zki_pk *pk, uint32_t l, const int64_t *T, size_t 
     return ZKI_OK;
 }
 
-static zki_status setup(const zki_qmodel *m, const uint8_t *seed, const zki_pk_file *saved,
+uint32_t zki_pk_zk_proofs(const zki_pk *pk) { return pk->vk.wcom.params.col_budget; }
+
+zki_status zki_pk_zk_budget_check(const zki_pk *pk)
+{
+    uint32_t n = zki_pk_zk_proofs(pk);
+    if (pk->zk_proofs_made >= n)
+        return zki_fail(ZKI_ERR_INPUT, "prove: the key's zero-knowledge budget of %u proof%s is spent (more "
+                        "would reveal its weights); compile a new key with a larger --zk-proofs", n,
+                        n == 1 ? "" : "s");
+    return ZKI_OK;
+}
+
+/* The padded weight code must fit a .zpk, and for several proofs open in
+ * tensor mode: a proof's one claim on the weights then commits its row,
+ * which lets zero-knowledge proofs share the mask slot (pcs.h). */
+static zki_status check_weight_code(const zki_pcs_commitment *w, uint32_t zk_proofs)
+{
+    if ((zk_proofs == 1 || zki_pcs_poly_tensor_ok(w, 0)) && w->shape.d <= ZKI_PK_MAX_LEAVES)
+        return ZKI_OK;
+    return zki_fail(ZKI_ERR_INPUT, "setup: a key for %u zero-knowledge proofs pads the weight rows into a code of "
+                    "2^%u, too long for one-row openings (or above 2^%zu leaves); use a smaller --zk-proofs", zk_proofs,
+                    w->shape.log_d, zki_log2_ceil(ZKI_PK_MAX_LEAVES));
+}
+
+static zki_status setup(const zki_qmodel *m, const uint8_t *seed, uint32_t zk_proofs, const zki_pk_file *saved,
                         zki_pk **out)
 {
     *out = NULL;
     zki_status st = zki_qmodel_check(m);
     if (st)
         return st;
+    if (zk_proofs < 1 || zk_proofs > ZKI_PCS_MAX_COL_BUDGET)
+        return zki_fail(ZKI_ERR_INPUT, "setup: a key for %u zero-knowledge proofs (need 1 .. %u)", zk_proofs,
+                        ZKI_PCS_MAX_COL_BUDGET);
     zki_pk *pk = calloc(1, sizeof(*pk));
     if (!pk)
         return zki_fail(ZKI_ERR_NOMEM, "setup");
@@ -287,6 +321,7 @@ static zki_status setup(const zki_qmodel *m, const uint8_t *seed, const zki_pk_f
     pk->vk.grind_bits = ZKI_KEY_GRIND_BITS;
     zki_pcs_params pp;
     zki_key_pcs_params(&pk->vk, 0, pk->vk.wpack.total, &pp);
+    pp.col_budget = zk_proofs; /* the vk records it in the commitment */
     pp.seed = pk->seed;
     zki_pcs_vec vec = {ZKI_PCS_I32, pk->wbig, pk->vk.wpack.total};
     zki_sha256_chunked(&pk->wdigest, pk->wbig, pk->vk.wpack.total * sizeof *pk->wbig);
@@ -294,7 +329,13 @@ static zki_status setup(const zki_qmodel *m, const uint8_t *seed, const zki_pk_f
         st = zki_pcs_commit_from_leaves(&pk->wpcs, &pp, &vec, 1, saved->leaves, saved->n_leaves);
     else
         st = zki_pcs_commit(&pk->wpcs, &pp, &vec, 1);
-    if (st)
+    if (st) {
+        if (st == ZKI_ERR_INPUT && zk_proofs > 1)
+            st = zki_fail_ctx(st, "setup: a key for %u zero-knowledge proofs (fewer make the weight "
+                              "commitment smaller)", zk_proofs);
+        goto fail;
+    }
+    if ((st = check_weight_code(zki_pcs_prover_commitment(pk->wpcs), zk_proofs)))
         goto fail;
     /* the vk's copy of the commitment, through its own byte format */
     uint8_t *cb;
@@ -319,12 +360,17 @@ fail:
     return st;
 }
 
+zki_status zki_setup_zk(const zki_qmodel *m, const uint8_t *seed, uint32_t zk_proofs, zki_pk **out)
+{
+    return setup(m, seed, zk_proofs, NULL, out);
+}
+
 zki_status zki_setup(const zki_qmodel *m, const uint8_t *seed, zki_pk **out)
 {
-    return setup(m, seed, NULL, out);
+    return setup(m, seed, 1, NULL, out);
 }
 
 zki_status zki_setup_saved(const zki_qmodel *m, const zki_pk_file *f, zki_pk **out)
 {
-    return setup(m, f->seed, f, out);
+    return setup(m, f->seed, f->zk_proofs, f, out);
 }

@@ -20,8 +20,8 @@ static zki_status check_statement(const zki_vk *vk, const int64_t *X, uint32_t B
     zki_status st;
     if ((st = zki_proof_check_key(pf, vk)))
         return zki_fail_ctx(st, "verify");
-    if (pf->n_nodes != a->n_nodes || pf->out_n != (pf->gen_n ? 0 : zki_dag_out_len(a)) || !pf->node ||
-        (!pf->gen_n && !pf->output) || !pf->lk)
+    if (pf->n_nodes != a->n_nodes || pf->out_n != (pf->gen_n || pf->private_output ? 0 : zki_dag_out_len(a)) ||
+        !pf->node || (!pf->gen_n && !pf->private_output && !pf->output) || !pf->lk)
         return zki_fail(ZKI_ERR_VERIFY, "verify: the proof's shape does not match the key");
     if (pf->gen_n) { /* X is the prompt, the generated ids, then zeros */
         uint32_t T, V;

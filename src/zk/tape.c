@@ -10,19 +10,77 @@
 
 int zki_zk_test_false = 0;
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
+/* Room for need elements: the capacity doubles, but never past max (0:
+ * no cap; the caller keeps need <= max). */
+static int grow(void **p, size_t *cap, size_t need, size_t elem, uint64_t max)
 {
     if (need <= *cap)
         return 1;
     size_t c = *cap ? *cap : 64;
     while (c < need)
         c *= 2;
+    if (max && c > max)
+        c = need > max ? need : (size_t)max;
     void *q = realloc(*p, c * elem);
     if (!q)
         return 0;
     *p = q;
     *cap = c;
     return 1;
+}
+
+/* 1 when have + n stays within max (0: no cap); else records the cap hit,
+ * which stops the context. */
+static int within(zki_zk *z, uint64_t have, uint64_t n, uint64_t max, const char *what)
+{
+    if (!max || have + n <= max)
+        return 1;
+    if (!z->err) {
+        z->capped = what;
+        z->capped_at = max;
+        zki_zk_fail(z, zki_zk_cap_status(z));
+    }
+    return 0;
+}
+
+zki_status zki_zk_cap_status(const zki_zk *z)
+{
+    if (!z || !z->capped)
+        return ZKI_OK;
+    return zki_fail(ZKI_ERR_VERIFY, "zk: the proof's walk needs more than %llu %s, the key's bound (docs/"
+                    "security.md, Verifier cost)", (unsigned long long)z->capped_at, z->capped);
+}
+
+void zki_zk_set_caps(zki_zk *z, const zki_zk_sizes *caps) { z->max = *caps; }
+
+const zki_zk_sizes *zki_zk_caps(const zki_zk *z) { return &z->max; }
+
+void zki_zk_get_sizes(const zki_zk *z, zki_zk_sizes *out)
+{
+    out->nodes = z->n_nodes;
+    out->terms = z->n_terms;
+    out->cons = z->n_cons;
+    out->prods = z->n_prod;
+    out->pads = z->n_pads;
+}
+
+uint64_t zki_zk_tape_bytes(const zki_zk *z)
+{
+    uint64_t b = z->cap_nodes * sizeof(zki_zk_node) + z->cap_terms * sizeof(zki_zk_term) +
+                 z->cap_cons * sizeof(zki_zk_cons);
+    return z->prover ? b + (z->cap_nval + z->cap_prod) * sizeof(zki_ext) : b;
+}
+
+static uint64_t at_least_64(uint64_t n) { return n > 64 ? n : 64; }
+
+uint64_t zki_zk_tape_bytes_max(const zki_zk_sizes *caps)
+{
+    uint64_t a[3] = {at_least_64(caps->nodes) * sizeof(zki_zk_node), at_least_64(caps->terms) * sizeof(zki_zk_term),
+                     at_least_64(caps->cons) * sizeof(zki_zk_cons)};
+    uint64_t most = a[0] > a[1] ? a[0] : a[1];
+    most = most > a[2] ? most : a[2];
+    /* a realloc holds the old array too (at most the cap), one at a time */
+    return a[0] + a[1] + a[2] + most;
 }
 
 void zki_zk_fail(zki_zk *z, zki_status st)
@@ -37,18 +95,19 @@ static uint32_t new_node(zki_zk *z, uint64_t leaf, size_t n, const uint32_t *chi
 {
     if (!z || z->err)
         return 0;
+    if (!within(z, z->n_nodes, 1, z->max.nodes, "tape nodes") || !within(z, z->n_terms, n, z->max.terms, "tape terms"))
+        return 0;
     if (z->n_nodes >= UINT32_MAX - 1 ||
-        !grow((void **)&z->nodes, &z->cap_nodes, z->n_nodes + 1, sizeof(*z->nodes)) ||
-        (z->prover && !grow((void **)&z->nval, &z->cap_nval, z->n_nodes + 1, sizeof(zki_ext))) ||
-        !grow((void **)&z->terms, &z->cap_terms, z->n_terms + n, sizeof(*z->terms))) {
+        !grow((void **)&z->nodes, &z->cap_nodes, z->n_nodes + 1, sizeof(*z->nodes), z->max.nodes) ||
+        (z->prover && !grow((void **)&z->nval, &z->cap_nval, z->n_nodes + 1, sizeof(zki_ext), z->max.nodes)) ||
+        !grow((void **)&z->terms, &z->cap_terms, z->n_terms + n, sizeof(*z->terms), z->max.terms)) {
         zki_zk_fail(z, zki_fail(ZKI_ERR_NOMEM, "zk: tape of %zu nodes", z->n_nodes));
         return 0;
     }
     uint32_t id = (uint32_t)z->n_nodes++;
     zki_zk_node *nd = &z->nodes[id];
-    nd->first = z->n_terms;
+    nd->ref = n ? z->n_terms : leaf;
     nd->n = (uint32_t)n;
-    nd->leaf = leaf;
     zki_ext val = zki_ext_zero();
     for (size_t i = 0; i < n; i++) {
         z->terms[z->n_terms + i].child = child[i];
@@ -67,8 +126,8 @@ uint32_t zki_zk_leaf(zki_zk *z, uint64_t entry) { return new_node(z, entry, 0, N
 zki_status zki_zk_init_tape(zki_zk *z)
 {
     /* node 0: the empty form, never read */
-    if (!grow((void **)&z->nodes, &z->cap_nodes, 1, sizeof(*z->nodes)) ||
-        (z->prover && !grow((void **)&z->nval, &z->cap_nval, 1, sizeof(zki_ext))))
+    if (!grow((void **)&z->nodes, &z->cap_nodes, 1, sizeof(*z->nodes), 0) ||
+        (z->prover && !grow((void **)&z->nval, &z->cap_nval, 1, sizeof(zki_ext), 0)))
         return zki_fail(ZKI_ERR_NOMEM, "zk: tape");
     memset(&z->nodes[0], 0, sizeof(z->nodes[0]));
     if (z->prover)
@@ -135,8 +194,10 @@ zki_pv zki_pv_mul(zki_zk *z, zki_pv a, zki_pv b)
     if (!z || z->err)
         return r;
     uint64_t q = z->n_prod;
+    if (!within(z, q, 1, z->max.prods, "product triples"))
+        return r;
     if (z->prover) {
-        if (!grow((void **)&z->prod, &z->cap_prod, 3 * (q + 1), sizeof(zki_ext))) {
+        if (!grow((void **)&z->prod, &z->cap_prod, 3 * (q + 1), sizeof(zki_ext), 3 * z->max.prods)) {
             zki_zk_fail(z, zki_fail(ZKI_ERR_NOMEM, "zk: %llu products", (unsigned long long)q));
             return r;
         }
@@ -171,7 +232,9 @@ zki_status zki_pv_assert_eq(zki_zk *z, zki_pv a, zki_pv b, const char *what)
         zki_zk_fail(z, zki_fail(ZKI_ERR_INPUT, "zk: the prover's values break a constraint (%s)", what));
         return ZKI_OK;
     }
-    if (!grow((void **)&z->cons, &z->cap_cons, z->n_cons + 1, sizeof(*z->cons))) {
+    if (!within(z, z->n_cons, 1, z->max.cons, "constraints"))
+        return ZKI_OK; /* reported by zki_zk_ok */
+    if (!grow((void **)&z->cons, &z->cap_cons, z->n_cons + 1, sizeof(*z->cons), z->max.cons)) {
         zki_zk_fail(z, zki_fail(ZKI_ERR_NOMEM, "zk: %zu constraints", z->n_cons));
         return ZKI_OK;
     }
@@ -207,12 +270,12 @@ zki_status zki_zk_linear(const zki_zk *z, zki_ext beta, zki_ext *a_pad, zki_ext 
         if (zki_ext_is_zero(w[id]))
             continue;
         if (!nd->n) {
-            zki_ext *a = nd->leaf & ZKI_ZK_PROD ? a_prod + (nd->leaf & ~ZKI_ZK_PROD) : a_pad + nd->leaf;
+            zki_ext *a = nd->ref & ZKI_ZK_PROD ? a_prod + (nd->ref & ~ZKI_ZK_PROD) : a_pad + nd->ref;
             *a = zki_ext_add(*a, w[id]);
             continue;
         }
         for (uint32_t i = 0; i < nd->n; i++) {
-            const zki_zk_term *t = &z->terms[nd->first + i];
+            const zki_zk_term *t = &z->terms[nd->ref + i];
             w[t->child] = zki_ext_add(w[t->child], zki_ext_mul(w[id], t->k));
         }
     }

@@ -131,6 +131,30 @@ zki_ext zki_pv_true(const zki_zk *z, zki_pv a);
  * statement to the final argument. */
 extern int zki_zk_test_false;
 
+/* ---- what a context holds -------------------------------------------- */
+
+/* Counts of what a context holds: tape nodes and terms, constraints,
+ * product triples, pads committed. Also the caps of zki_zk_set_caps. */
+typedef struct {
+    uint64_t nodes, terms, cons, prods, pads;
+} zki_zk_sizes;
+
+/* Caps the tape at the key's bound (0: no cap): a node, term, constraint
+ * or product past its cap stops the context (zki_zk_ok: ZKI_ERR_VERIFY),
+ * and the arrays never grow past the caps. caps->pads is kept for the
+ * chunk hook, which enforces it (protocol/zk_session.c). */
+void zki_zk_set_caps(zki_zk *z, const zki_zk_sizes *caps);
+const zki_zk_sizes *zki_zk_caps(const zki_zk *z);
+/* ZKI_OK, or ZKI_ERR_VERIFY naming the cap z ran into (the message set
+ * again: later checks on the then public values may have replaced it). */
+zki_status zki_zk_cap_status(const zki_zk *z);
+/* What z holds now. */
+void zki_zk_get_sizes(const zki_zk *z, zki_zk_sizes *out);
+/* Bytes the tape's arrays take now (their capacity; a verifier's). */
+uint64_t zki_zk_tape_bytes(const zki_zk *z);
+/* The most bytes a verifier's tape capped at caps takes. */
+uint64_t zki_zk_tape_bytes_max(const zki_zk_sizes *caps);
+
 /* ---- the final statement -------------------------------------------- */
 
 uint64_t zki_zk_n_products(const zki_zk *z);

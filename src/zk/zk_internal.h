@@ -10,10 +10,9 @@ typedef struct {
 } zki_zk_term;
 
 typedef struct {
-    size_t first;  /* first term */
-    uint32_t n;    /* terms; 0: a leaf */
-    uint64_t leaf; /* witness entry of a leaf */
-} zki_zk_node;
+    uint64_t ref; /* a leaf's witness entry, else its first term */
+    uint32_t n;   /* terms; 0: a leaf */
+} zki_zk_node;  /* 16 bytes: most of the tape */
 
 typedef struct {
     uint32_t f;   /* form */
@@ -47,6 +46,9 @@ struct zki_zk {
     zki_ext *prod;      /* prover: X, Y, Z per product */
     size_t cap_prod;
     uint64_t n_prod;
+    zki_zk_sizes max;   /* caps at the key's bound; 0: none */
+    const char *capped; /* the cap it ran into, or NULL */
+    uint64_t capped_at;
 };
 
 void zki_zk_fail(zki_zk *z, zki_status st);

@@ -78,3 +78,35 @@ nomem:
     zki_qmodel_free(m);
     return zki_fail(ZKI_ERR_NOMEM, "random mlp");
 }
+
+zki_qmodel *zki_clamp_ranges_mlp(uint32_t nl)
+{
+    uint32_t *widths = malloc((nl + 1) * sizeof *widths);
+    int *relu = calloc(nl, sizeof *relu);
+    zki_qmodel *m = NULL;
+    for (uint32_t i = 0; widths && i <= nl; i++)
+        widths[i] = 1;
+    zki_status st = widths && relu ? zki_random_mlp(widths, relu, nl, 3, &m) : ZKI_ERR_NOMEM;
+    free(widths);
+    free(relu);
+    if (st != ZKI_OK)
+        return NULL;
+    int64_t l = 0;
+    for (int i = 0; i < m->n_nodes; i++) {
+        zki_qnode *n = &m->nodes[i];
+        if (n->op != ZKI_QOP_LINEAR)
+            continue;
+        m->t[n->in[1]].data[0] = 127;
+        m->t[n->in[2]].data[0] = 0;
+        n->p[0] = (int64_t)1 << 30;
+        n->p[1] = 1;
+        n->p[2] = -(l % 128);
+        n->p[3] = l / 128;
+        l++;
+    }
+    if (zki_qmodel_check(m) != ZKI_OK) {
+        zki_qmodel_free(m);
+        return NULL;
+    }
+    return m;
+}

@@ -11,4 +11,11 @@
 zki_status zki_random_mlp(const uint32_t *widths, const int *relu, uint32_t n_layers, uint64_t seed,
                           zki_qmodel **out);
 
+/* The verifier-cost attack key (tests/test_attack_keycost.c): nl layers
+ * 1 -> 1, int8 weight 127, bias 0, M = 2^30, s = 1 (the quotient bound
+ * saturates q_log at 20: 2^20 quotient tables), clamp [-(l mod 128),
+ * l / 128]: nl distinct ranges (up to 2^14), one lookup instance each, the
+ * most values a key of nl layers makes a proof carry. NULL on failure. */
+zki_qmodel *zki_clamp_ranges_mlp(uint32_t nl);
+
 #endif
