@@ -186,8 +186,8 @@ static void test_shape(void)
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
         CHECK(zki_ligero_shape_init(&s, 1, &sizes[i], 0, 100, 16, 0) == ZKI_OK);
         CHECK(s.log_ell >= ZKI_LIGERO_MIN_LOG_ELL && s.log_ell <= ZKI_LIGERO_MAX_LOG_ELL);
-        CHECK(s.h >= s.queries && s.k == s.ell + s.h && s.m == 2 * s.k - 1 && s.d >= 4 * s.k &&
-              s.d < 8 * s.k);
+        CHECK(s.h >= s.queries && s.k == s.ell + s.h && s.m == 2 * s.k - 1 && s.d >= ZKI_LIGERO_CODE_FACTOR * s.k &&
+              s.d < 2 * ZKI_LIGERO_CODE_FACTOR * s.k);
         CHECK(zki_ligero_shape_check(&s) == ZKI_OK);
         printf("values %llu: ell 2^%u h %llu k %llu D 2^%u t %u, proof <= %zu bytes\n",
                (unsigned long long)sizes[i], s.log_ell, (unsigned long long)s.h,

@@ -30,7 +30,7 @@ static uint32_t log2_floor(uint64_t x)
  * above in integer arithmetic. The t opened columns must be hidden by the h
  * random coefficients of every data row, h >= t(ell + h); t is not monotone
  * in h (it drops where D doubles), so the least such h is found by a scan
- * (h <= t at rate 1/4, about 205 queries for 85 bits). */
+ * (h <= t: about 105 queries for 85 bits at D >= 8k). */
 static void layout_at(zki_ligero_shape *s, uint32_t log_ell)
 {
     s->log_ell = log_ell;
@@ -42,7 +42,7 @@ static void layout_at(zki_ligero_shape *s, uint32_t log_ell)
     uint32_t qbits = s->bits + 1 - s->grind;
     for (uint64_t h = 0;; h++) {
         uint64_t k = s->ell + h;
-        uint32_t log_d = log2_ceil(4 * k);
+        uint32_t log_d = log2_ceil(ZKI_LIGERO_CODE_FACTOR * k);
         uint32_t t = zki_pcs_queries(2 * k, log_d, qbits);
         s->h = h;
         s->k = k;
