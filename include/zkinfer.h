@@ -540,6 +540,9 @@ typedef struct {
     double open_s;    /* the commitment openings */
     double lookups_s; /* of gadgets_s: the lookup arguments (range, tables, index maps) */
     double argmax_s;  /* of gadgets_s: a generation proof's argmax check */
+    double zk_s;      /* zero knowledge's final argument: the replay of the
+                       * verifier's checks, the products' commitment, the
+                       * argument (docs/zk.md) */
     /* per node kind k < ZKI_NODE_KIND_COUNT: how many nodes, their part of
      * witness_s and their sum-checks' part of gadgets_s */
     unsigned kind_nodes[ZKI_NODE_KIND_COUNT];

@@ -14,8 +14,10 @@
  *                          the .vk bytes; zki_prove of
  *                          tests/data/fmnist_sample.npy (read as `zkinfer
  *                          prove` reads it, public input) with the fixed
- *                          advice seed SEED_ADVICE, the .zkp bytes. The
- *                          proof also has to verify.
+ *                          advice seed SEED_ADVICE (which also seeds the
+ *                          zero-knowledge pads), the .zkp bytes of that
+ *                          zero-knowledge proof. The proof also has to
+ *                          verify.
  *
  * A digest that differs fails naming (model, artefact, threads) and
  * printing the new digest. When the change is deliberate (a new proof or

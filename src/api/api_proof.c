@@ -42,6 +42,7 @@ static void timings_of(const zki_proof *proof, zki_prove_timings *t)
     t->open_s = s->open_s;
     t->lookups_s = s->lookups_s;
     t->argmax_s = s->argmax_s;
+    t->zk_s = s->zk_s;
     for (unsigned k = 0; k < ZKI_NODE_KINDS; k++) {
         t->kind_nodes[k] = s->kind_nodes[k];
         t->kind_witness_s[k] = s->kind_witness_s[k];

@@ -152,8 +152,8 @@ int zki_cli_prove(int argc, char **argv)
     else /* kept off the prover's logs too; run computes it */
         printf("output: committed in the proof (--private-output), not printed; zkinfer run shows it\n");
     printf("load + weight commitment %.3f s; prove %.3f s (witness+lookup sites %.3f, advice commitment "
-           "%.3f, sum-checks+lookups %.3f, openings %.3f)\n",
-           t_setup, tprove, stt.witness_s, stt.commit_s, stt.gadgets_s, stt.open_s);
+           "%.3f, sum-checks+lookups %.3f, openings %.3f, zero-knowledge argument %.3f)\n",
+           t_setup, tprove, stt.witness_s, stt.commit_s, stt.gadgets_s, stt.open_s, stt.zk_s);
     if (breakdown)
         zki_cli_print_breakdown(pf);
     printf("wrote %s (%zu bytes, batch %u, %s input, %s output)\n", out, pl, B, priv ? "private" : "public",

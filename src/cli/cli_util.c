@@ -138,7 +138,7 @@ void zki_cli_print_breakdown(const zki_proof *pf)
     if (zki_proof_timings(pf, &t) != ZKI_OK)
         return;
     double nodes = t.gadgets_s - t.lookups_s - t.argmax_s;
-    double all = t.witness_s + t.commit_s + t.gadgets_s + t.open_s;
+    double all = t.witness_s + t.commit_s + t.gadgets_s + t.open_s + t.zk_s;
     if (all <= 0)
         all = 1;
     printf("proof time by step (%.3f s):\n", all);
@@ -150,7 +150,8 @@ void zki_cli_print_breakdown(const zki_proof *pf)
                 {"lookup arguments", t.lookups_s},
                 {"argmax (generation)", t.argmax_s},
                 {"node sum-checks", nodes},
-                {"openings (weights and advice)", t.open_s}};
+                {"openings (weights and advice)", t.open_s},
+                {"zero-knowledge argument", t.zk_s}};
     for (size_t i = 0; i < sizeof step / sizeof step[0]; i++)
         printf("  %-42s %8.3f s %5.1f%%\n", step[i].what, step[i].s, 100 * step[i].s / all);
     printf("by node kind: %-11s %5s %10s %12s %6s  %s\n", "kind", "nodes", "witness s", "sum-check s", "share",
