@@ -295,6 +295,12 @@ static void test_cli_functions(void)
     CHECK(pf && zki_proof_serialize(pf, &pb, &pl) == ZKI_OK && zki_proof_size(pf) == pl && zki_proof_size(NULL) == 0);
     zki_free(pb);
     CHECK(pf && zki_proof_save(pf, tmp("w.zkp")) == ZKI_OK);
+    {
+        zki_proof *po = NULL; /* inspected below: it says the output is committed */
+        CHECK(zki_prove_int_ex(pk, q, 1, ZKI_PROVE_PRIVATE_OUTPUT, NULL, NULL, NULL, &po) == ZKI_OK && po &&
+              zki_proof_save(po, tmp("wo.zkp")) == ZKI_OK);
+        zki_proof_destroy(po);
+    }
 
     /* the output written as .npy and read back */
     zki_array o;
@@ -320,6 +326,8 @@ static void test_cli_functions(void)
     /* inspect: every kind, a misnamed file, a bad magic */
     CHECK(inspects_as(tmp("w.vk"), "zkinfer verification key", NULL));
     CHECK(inspects_as(tmp("w.zkp"), "batch 1, public input", NULL));
+    CHECK(inspects_as(tmp("w.zkp"), "10 outputs per sample, zero-knowledge", NULL));
+    CHECK(inspects_as(tmp("wo.zkp"), "private (committed) output, zero-knowledge", NULL));
     CHECK(inspects_as(tmp("w.zpk"), "zkinfer prover key", NULL));
     CHECK(inspects_as(tmp("w.zkm"), "zkinfer quantised model", NULL));
     CHECK(inspects_as(SAMPLE, "NumPy array float32", NULL));
@@ -347,7 +355,7 @@ static void test_cli_functions(void)
     zki_array_clear(&a);
     zki_pk_destroy(pk);
     zki_model_destroy(m);
-    const char *names[] = {"w.zkm", "w.vk", "w.zpk", "a.zkm", "w.zkp", "y.npy", "yi.vk", "junk.vk"};
+    const char *names[] = {"w.zkm", "w.vk", "w.zpk", "a.zkm", "w.zkp", "wo.zkp", "y.npy", "yi.vk", "junk.vk"};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
         remove(tmp(names[k]));
 }

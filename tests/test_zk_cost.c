@@ -126,9 +126,11 @@ static void check_honest(const zki_qmodel *m, const int64_t *X, uint32_t B, int 
     st = verify_bytes(&vk, Xv, B, b, n);
     CHECK_MSG(st == ZKI_OK, "%s: verify: %s", what, zki_last_error());
     zki_zk_verify_stats s = zki_zk_last_verify;
-    /* the key's estimate is the walk's: the caps are the key's */
-    CHECK_MSG(s.est && s.est == s.first_len, "%s: estimate %llu, chunk 0 %llu", what, (unsigned long long)s.est,
-              (unsigned long long)s.first_len);
+    /* chunk 0 is the key's count, within the estimate, and holds every pad
+     * an honest proof uses: no second chunk */
+    CHECK_MSG(s.first_len && s.first_len < s.est && s.n_chunks == 1 && s.used <= s.first_len,
+              "%s: estimate %llu, chunk 0 %llu, %u chunks, %llu pads used", what, (unsigned long long)s.est,
+              (unsigned long long)s.first_len, s.n_chunks, (unsigned long long)s.used);
     zki_zk_sizes c;
     zki_zk_key_caps(s.est, &c);
     CHECK(!memcmp(&c, &s.caps, sizeof c));
@@ -142,18 +144,19 @@ static void check_honest(const zki_qmodel *m, const int64_t *X, uint32_t B, int 
     uint64_t zops = 0, zbytes = 0, ops = 0, bytes = 0;
     zki_dag dv;
     zki_argmax_view(&vk.dag, 0, &dv);
-    uint64_t est = 0;
-    CHECK(zki_zk_key_estimate(&dv, B, priv, &est) == ZKI_OK && est == s.est);
-    CHECK(zki_zk_verify_cost(&vk, est, &zops, &zbytes) == ZKI_OK);
+    uint64_t est = 0, first = 0;
+    CHECK(zki_zk_key_estimate(&dv, B, priv, &est, &first) == ZKI_OK && est == s.est && first == s.first_len);
+    CHECK(zki_zk_verify_cost(&vk, est, first, &zops, &zbytes) == ZKI_OK);
     CHECK(zki_vk_verifier_cost(&vk, B, &ops, &bytes) == ZKI_OK);
     CHECK_MSG(s.tape_bytes <= zki_zk_tape_bytes_max(&s.caps) && s.tape_bytes < s.bytes && s.bytes <= zbytes &&
                   zbytes < bytes && zops < ops,
               "%s: tape %llu of %llu bytes, zk %llu of %llu bytes, bound %llu", what,
               (unsigned long long)s.tape_bytes, (unsigned long long)zki_zk_tape_bytes_max(&s.caps),
               (unsigned long long)s.bytes, (unsigned long long)zbytes, (unsigned long long)bytes);
-    printf("%s: estimate %llu; nodes %llu terms %llu constraints %llu products %llu pads %llu; tape %.2f MiB, "
+    printf("%s: estimate %llu, chunk 0 %llu, %llu pads used; nodes %llu terms %llu constraints %llu products %llu pads %llu; tape %.2f MiB, "
            "zk %.2f MiB held; zk bound %.2f MiB %.1f Mops of %.2f MiB %.1f Mops\n",
-           what, (unsigned long long)s.est, (unsigned long long)s.held.nodes, (unsigned long long)s.held.terms,
+           what, (unsigned long long)s.est, (unsigned long long)s.first_len, (unsigned long long)s.used,
+           (unsigned long long)s.held.nodes, (unsigned long long)s.held.terms,
            (unsigned long long)s.held.cons, (unsigned long long)s.held.prods, (unsigned long long)s.held.pads,
            s.tape_bytes / 1048576.0, s.bytes / 1048576.0, zbytes / 1048576.0, zops / 1e6, bytes / 1048576.0,
            ops / 1e6);
@@ -242,9 +245,10 @@ static void test_over_limit(void)
     zki_pcs_params pp;
     zki_key_pcs_params(&vk, 0, vk.wpack.total, &pp);
     CHECK(zki_pcs_shape_init(&vk.wcom, &pp, lens, nt) == ZKI_OK);
-    uint64_t ops = 0, bytes = 0, zops = 0, zbytes = 0, est = 0;
+    uint64_t ops = 0, bytes = 0, zops = 0, zbytes = 0, est = 0, first = 0;
     CHECK(zki_vk_verifier_cost(&vk, 1, &ops, &bytes) == ZKI_OK);
-    CHECK(zki_zk_key_estimate(&vk.dag, 1, 0, &est) == ZKI_OK && zki_zk_verify_cost(&vk, est, &zops, &zbytes) == ZKI_OK);
+    CHECK(zki_zk_key_estimate(&vk.dag, 1, 0, &est, &first) == ZKI_OK &&
+          zki_zk_verify_cost(&vk, est, first, &zops, &zbytes) == ZKI_OK);
     printf("lookup key of 4096 layers: estimate %llu; bound %.0f MiB %.0f Mops, of which zk %.0f MiB %.0f Mops\n",
            (unsigned long long)est, bytes / 1048576.0, ops / 1e6, zbytes / 1048576.0, zops / 1e6);
     CHECK(bytes > ZKI_VK_MAX_VERIFY_BYTES && bytes - zbytes <= ZKI_VK_MAX_VERIFY_BYTES / 2);

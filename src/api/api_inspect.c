@@ -176,11 +176,16 @@ static zki_status inspect_proof(const char *path, const uint8_t *buf, size_t len
     zki_digest_hex(&h, 8, hx);
     zki_digest_hex(&xd, 8, xx);
     sb_printf(out, "  model key digest %s...\n", hx);
-    int priv = flags & 1; /* flags: 1 private input, 2 zero-knowledge (proof_io.c) */
+    /* flags: 1 private input, 2 zero-knowledge, 4 private output (proof_io.c) */
+    int priv = flags & 1, priv_out = (flags & 4) != 0;
     if (!priv)
         sb_printf(out, "  input digest %s...\n", xx);
-    sb_printf(out, "  batch %u, %s input, %u nodes, %u outputs per sample%s\n", B,
-              priv ? "private (committed)" : "public", L, N,
+    char outs[64];
+    if (priv_out)
+        snprintf(outs, sizeof outs, "private (committed) output");
+    else
+        snprintf(outs, sizeof outs, "%u outputs per sample", N);
+    sb_printf(out, "  batch %u, %s input, %u nodes, %s%s\n", B, priv ? "private (committed)" : "public", L, outs,
               flags & 2 ? ", zero-knowledge" : ", plain (not zero-knowledge)");
     if (gn) { /* a generation: the new ids, no output */
         zki_rbuf g = {buf, len, ids_at};

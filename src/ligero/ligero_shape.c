@@ -30,7 +30,7 @@ static uint32_t log2_floor(uint64_t x)
  * above in integer arithmetic. The t opened columns must be hidden by the h
  * random coefficients of every data row, h >= t(ell + h); t is not monotone
  * in h (it drops where D doubles), so the least such h is found by a scan
- * (h <= t: about 105 queries for 85 bits at D >= 8k). */
+ * (h <= t: about 95 queries for 85 bits at D >= 16k). */
 static void layout_at(zki_ligero_shape *s, uint32_t log_ell)
 {
     s->log_ell = log_ell;

@@ -505,18 +505,36 @@ static zki_status add_claims(const zki_lookup *lk, const lk_layout *L, zki_ext *
 
 /* Per tree of n variables: 3 n(n-1)/2 round messages, 4 n layer values and
  * the root's two; the replay does O(n) work per round. */
+static uint64_t proof_values(const lk_layout *L)
+{
+    uint64_t ext = L->n_evals;
+    for (size_t b = 0; b < L->n_trees; b++) {
+        uint64_t n = L->tree_n[b];
+        ext += 3 * n * (n - 1) / 2 + 4 * n + 2;
+    }
+    return ext;
+}
+
+zki_status zki_lookup_proof_values(const zki_lookup *lk, uint64_t *n)
+{
+    lk_layout L;
+    zki_status st = layout(lk, &L);
+    if (st != ZKI_OK)
+        return st;
+    *n = proof_values(&L);
+    layout_free(&L);
+    return ZKI_OK;
+}
+
 zki_status zki_lookup_verify_cost(const zki_lookup *lk, uint64_t *ops, uint64_t *bytes)
 {
     lk_layout L;
     zki_status st = layout(lk, &L);
     if (st != ZKI_OK)
         return st;
-    uint64_t ext = L.n_evals, o = 0;
-    for (size_t b = 0; b < L.n_trees; b++) {
-        uint64_t n = L.tree_n[b];
-        ext += 3 * n * (n - 1) / 2 + 4 * n + 2;
-        o += 32 * n * n;
-    }
+    uint64_t ext = proof_values(&L), o = 0;
+    for (size_t b = 0; b < L.n_trees; b++)
+        o += 32 * (uint64_t)L.tree_n[b] * L.tree_n[b];
     o += 4 * (uint64_t)L.n_seg * (L.tree_n[0] + 8) + 8 * ext;
     *ops = o;
     *bytes = 16 * ext + (uint64_t)L.n_seg * (sizeof(lk_site) + 64) + 80 * 16 * (uint64_t)L.n_trees;

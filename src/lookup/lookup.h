@@ -173,6 +173,9 @@ zki_status zki_lookup_prove(zki_lookup *lk, zki_transcript *t, zki_lookup_proof 
 zki_status zki_lookup_prove_in(zki_lookup *lk, zki_transcript *t, zki_lookup_proof *pf,
                                zki_ledger *ledger, void *work);
 zki_status zki_lookup_work_bytes(const zki_lookup *lk, size_t *bytes);
+/* From the table and site shapes alone: the extension values a proof
+ * sends (its evaluations, round messages, layer values and roots). */
+zki_status zki_lookup_proof_values(const zki_lookup *lk, uint64_t *n);
 /* From the table and site shapes alone: bytes of the proof (as parsed; its
  * serialised form is no larger) plus the verifier's own state for it, and
  * the verifier's ops (field operations). */

@@ -50,7 +50,7 @@ static zki_status advice_shape(const zki_vk *vk, const zki_dag *a, uint32_t B, i
 }
 
 zki_status zki_vk_lookups_cost(const zki_dag *a, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes,
-                               uint64_t *est)
+                               uint64_t *est, uint64_t *first)
 {
     zki_advice_layout lay;
     zki_model_lookups ml;
@@ -66,6 +66,7 @@ zki_status zki_vk_lookups_cost(const zki_dag *a, uint32_t B, int priv, uint64_t 
             *bytes += 2 * b;
         }
         *est = zki_zk_estimate(a, B, &ml);
+        *first = zki_zk_first_len(a, B, &ml);
         zki_model_lookups_free(&ml);
     }
     zki_advice_layout_free(&lay);
@@ -85,9 +86,9 @@ static zki_status proof_side_cost(const zki_vk *vk, const zki_dag *a, uint32_t B
         return st;
     pcs_cost(&c, ops, bytes);
     zki_pcs_commitment_free(&c);
-    uint64_t est = 0;
-    if (!(st = zki_vk_lookups_cost(a, B, priv, ops, bytes, &est)))
-        st = zki_zk_verify_cost(vk, est, ops, bytes);
+    uint64_t est = 0, first = 0;
+    if (!(st = zki_vk_lookups_cost(a, B, priv, ops, bytes, &est, &first)))
+        st = zki_zk_verify_cost(vk, est, first, ops, bytes);
     return st;
 }
 

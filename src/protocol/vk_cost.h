@@ -57,10 +57,11 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
 /* The lookup instances a verifier builds for view a (the key's DAG or a
  * generation proof's), batch B and input kind, and their proofs (parsed
  * and as bytes), from the shapes alone: no table is materialised. Adds to
- * *ops and *bytes; sets *est to a zero-knowledge proof's chunk estimate
- * (zki_zk_estimate), which needs the same instances. */
+ * *ops and *bytes; sets *est to a zero-knowledge proof's estimate (its
+ * caps' measure, zki_zk_estimate) and *first to its chunk 0's length
+ * (zki_zk_first_len), which need the same instances. */
 zki_status zki_vk_lookups_cost(const zki_dag *a, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes,
-                               uint64_t *est);
+                               uint64_t *est, uint64_t *first);
 
 /* ZKI_OK or ZKI_ERR_INPUT naming the key's bound and the limit. */
 zki_status zki_vk_cost_check(const zki_vk *vk);

@@ -14,6 +14,10 @@
 #include "protocol/zk_session.h"
 
 #define ZK_NEXT_CHUNK 4096u /* chunks after the first: 4096, then 4x each */
+/* Chunk 0's room for the openings' values (mask evaluations, the committed
+ * rows' values and sum-checks: two per variable of each row), which the
+ * node and lookup counts leave out */
+#define ZK_FIRST_OPENINGS 256u
 
 /* What both sides know of the pad chunks. */
 typedef struct {
@@ -25,6 +29,7 @@ typedef struct {
     uint64_t len[ZKI_ZK_MAX_CHUNKS];
     uint64_t max_pads;    /* the key's bound on pads committed; 0: none */
     int capped;           /* a chunk past max_pads was refused */
+    const zki_zk *z;      /* verifier and replay: the walk, whose caps bound the pads */
 } chunk_book;
 
 struct zki_zk_prover_session {
@@ -34,7 +39,9 @@ struct zki_zk_prover_session {
     zki_ligero_prover *lg[ZKI_LIGERO_MAX_COMMITS];
 };
 
-uint64_t zki_zk_estimate(const zki_dag *a, uint32_t B, const zki_model_lookups *mlk)
+/* The values the nodes' proofs send: their values, reductions and round
+ * messages. */
+static uint64_t node_values(const zki_dag *a, uint32_t B)
 {
     uint64_t n = 0;
     for (uint32_t j = 0; j < a->n_nodes; j++) {
@@ -46,12 +53,29 @@ uint64_t zki_zk_estimate(const zki_dag *a, uint32_t B, const zki_model_lookups *
         for (uint32_t i = 0; i < sh.n_sc; i++)
             n += sh.sc_nvars[i] * sh.sc_degree[i];
     }
+    return n;
+}
+
+uint64_t zki_zk_estimate(const zki_dag *a, uint32_t B, const zki_model_lookups *mlk)
+{
+    uint64_t n = node_values(a, B);
     for (uint32_t j = 0; mlk && j < mlk->n; j++) {
         uint64_t ops, bytes;
         if (!zki_lookup_verify_cost(mlk->lk[j], &ops, &bytes))
             n += bytes / 16;
     }
     return n + 256;
+}
+
+uint64_t zki_zk_first_len(const zki_dag *a, uint32_t B, const zki_model_lookups *mlk)
+{
+    uint64_t n = node_values(a, B);
+    for (uint32_t j = 0; mlk && j < mlk->n; j++) {
+        uint64_t v;
+        if (!zki_lookup_proof_values(mlk->lk[j], &v))
+            n += v;
+    }
+    return n + ZK_FIRST_OPENINGS;
 }
 
 /* The layout of the chunks opened so far and of the products (q values;
@@ -91,6 +115,8 @@ static zki_status book_open(chunk_book *b, uint32_t c, uint64_t len)
     uint64_t have = 0;
     for (uint32_t i = 0; i < c; i++)
         have += b->len[i];
+    if (b->z)
+        b->max_pads = zki_zk_caps(b->z)->pads;
     if (b->max_pads && (len > b->max_pads || have > b->max_pads - len)) {
         b->capped = 1;
         return book_cap_status(b);
@@ -271,44 +297,33 @@ void zki_zk_key_caps(uint64_t est, zki_zk_sizes *c)
     c->pads = 2 * est + 5 * (uint64_t)ZK_NEXT_CHUNK;
 }
 
-zki_status zki_zk_key_estimate(const zki_dag *a, uint32_t B, int priv, uint64_t *est)
+zki_status zki_zk_key_estimate(const zki_dag *a, uint32_t B, int priv, uint64_t *est, uint64_t *first)
 {
     uint64_t ops = 0, bytes = 0;
-    return zki_vk_lookups_cost(a, B, priv, &ops, &bytes, est);
+    return zki_vk_lookups_cost(a, B, priv, &ops, &bytes, est, first);
 }
 
-/* The caps of a proof's walk (its view, batch and input kind), set on z
- * and the book. */
-static zki_status walk_caps(const zki_vk *vk, uint32_t B, const zki_proof *pf, int seam, zki_zk *z,
-                            chunk_book *b)
+void zki_zk_walk_limits(zki_zk *z, uint64_t est, uint64_t first)
 {
-    zki_dag dv;
-    zki_argmax_view(&vk->dag, pf->gen_n > 0, &dv);
-    uint64_t est = 0;
-    zki_status st = zki_zk_key_estimate(&dv, B, (int)pf->private_input, &est);
-    if (st)
-        return st;
     zki_zk_sizes c;
     zki_zk_key_caps(est, &c);
-    if (seam)
-        zki_zk_last_verify.est = est;
-    if (seam && zki_zk_test_cap_div > 1) {
+    if (zki_zk_test_cap_div > 1) {
         uint64_t *f[] = {&c.nodes, &c.terms, &c.cons, &c.prods, &c.pads};
         for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
             *f[i] = *f[i] / zki_zk_test_cap_div + 1;
     }
     zki_zk_set_caps(z, &c);
-    b->max_pads = c.pads;
-    return ZKI_OK;
+    zki_zk_set_first_len(z, first);
+    zki_zk_last_verify.est = est;
 }
 
-/* The book at the caps: chunk 0 of est pads, then every later chunk the
+/* The book at the caps: chunk 0 of first pads, then every later chunk the
  * pad cap admits. */
-static zki_status book_at_caps(const zki_vk *vk, uint64_t est, const zki_zk_sizes *cap, chunk_book *b)
+static zki_status book_at_caps(const zki_vk *vk, uint64_t first, const zki_zk_sizes *cap, chunk_book *b)
 {
     memset(b, 0, sizeof(*b));
     b->vk = vk;
-    uint64_t total = 0, len = est;
+    uint64_t total = 0, len = first;
     for (uint32_t c = 0; c < ZKI_ZK_MAX_CHUNKS && c + 1 < ZKI_LIGERO_MAX_COMMITS && total + len <= cap->pads; c++) {
         zki_status st = book_open(b, c, len);
         if (st)
@@ -319,13 +334,13 @@ static zki_status book_at_caps(const zki_vk *vk, uint64_t est, const zki_zk_size
     return ZKI_OK;
 }
 
-zki_status zki_zk_verify_cost(const zki_vk *vk, uint64_t est, uint64_t *ops, uint64_t *bytes)
+zki_status zki_zk_verify_cost(const zki_vk *vk, uint64_t est, uint64_t first, uint64_t *ops, uint64_t *bytes)
 {
     zki_zk_sizes cap;
     zki_zk_key_caps(est, &cap);
     chunk_book b;
     zki_ligero_shape s;
-    zki_status st = book_at_caps(vk, est, &cap, &b);
+    zki_status st = book_at_caps(vk, first, &cap, &b);
     if (!st)
         st = book_shape(&b, 0, &s);
     uint64_t ell = s.ell, n_tri = (cap.prods + ell - 1) / ell;
@@ -360,16 +375,14 @@ zki_status zki_zk_prover_finish(zki_zk_prover_session *s, const zki_vk *vk, cons
                                 zki_proof *pf)
 {
     /* the replay: the verifier's walk with the pads known */
-    chunk_book rb = {vk, NULL, pf, 0, 0, {0}, 0, 0};
+    chunk_book rb = {vk, NULL, pf, 0, 0, {0}, 0, 0, NULL};
     zki_zk *zr = zki_zk_new_replay(zki_zk_pads(s->z), zki_zk_n_pads(s->z));
     if (!zr)
         return zki_fail(ZKI_ERR_NOMEM, "zk: replay");
+    rb.z = zr;
     zki_zk_set_chunks(zr, read_chunk, &rb, 1, ZK_NEXT_CHUNK);
     zki_transcript ts;
-    memset(&ts, 0, sizeof ts);
-    zki_status st = walk_caps(vk, B, pf, 0, zr, &rb);
-    if (!st)
-        st = zki_verify_walk(vk, X, B, pf, zr, &ts);
+    zki_status st = zki_verify_walk(vk, X, B, pf, zr, &ts);
     if (cap_status(&rb, zr))
         st = zki_fail_ctx(ZKI_ERR_INPUT, "zk: the prover's replay of its own proof (a bug)");
     if (!st && (rb.n != s->book.n || zki_zk_used(zr) != zki_zk_used(s->z)))
@@ -431,6 +444,8 @@ static void record_stats(const chunk_book *b, const zki_zk *z, const zk_statemen
     zki_zk_get_sizes(z, &r->held);
     r->caps = *zki_zk_caps(z);
     r->first_len = b->n ? b->len[0] : 0;
+    r->n_chunks = b->n;
+    r->used = zki_zk_used(z);
     r->tape_bytes = zki_zk_tape_bytes(z);
     r->bytes = r->tape_bytes + 16 * (r->held.nodes + r->held.pads + 3 * r->held.prods + 1) +
                sizeof(zki_ligero_triple) * q->n_tri + 2 * (uint64_t)pf->zk_arg_len;
@@ -441,17 +456,17 @@ static void record_stats(const chunk_book *b, const zki_zk *z, const zk_statemen
 zki_status zki_zk_verify(const zki_vk *vk, const int64_t *X, uint32_t B, const zki_proof *pf)
 {
     memset(&zki_zk_last_verify, 0, sizeof zki_zk_last_verify);
-    chunk_book b = {vk, NULL, pf, 0, 0, {0}, 0, 0};
+    chunk_book b = {vk, NULL, pf, 0, 0, {0}, 0, 0, NULL};
     zki_zk *z = zki_zk_new_verifier(0);
     if (!z)
         return zki_fail(ZKI_ERR_NOMEM, "zk: verifier");
+    b.z = z;
     zki_zk_set_chunks(z, read_chunk, &b, 1, ZK_NEXT_CHUNK);
     zki_transcript ts;
-    memset(&ts, 0, sizeof ts);
-    /* what the walk may hold is the key's bound, whatever the proof */
-    zki_status st = walk_caps(vk, B, pf, 1, z, &b);
-    if (!st)
-        st = zki_verify_walk(vk, X, B, pf, z, &ts);
+    /* what the walk may hold is the key's bound, whatever the proof: the
+     * walk sets the caps from the key (zki_zk_walk_limits) before its first
+     * padded value */
+    zki_status st = zki_verify_walk(vk, X, B, pf, z, &ts);
     zki_status cs = cap_status(&b, z);
     if (cs)
         st = cs;

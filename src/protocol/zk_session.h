@@ -17,15 +17,27 @@
 
 typedef struct zki_zk_prover_session zki_zk_prover_session;
 
-/* The chunk estimate: the private values a proof of this DAG, batch and
- * lookups sends (node shapes and lookup proofs; the openings' few values
- * go to later chunks). */
+/* Chunk 0's length: the private values a proof of this DAG, batch and
+ * lookups sends (the node shapes' values and round messages, the lookup
+ * proofs' values), with room for the openings' few. A proof that needs
+ * more opens later chunks (4096 pads, then 4x each): correct, but each
+ * costs a Ligero commitment's opening. */
+uint64_t zki_zk_first_len(const zki_dag *a, uint32_t B, const zki_model_lookups *mlk);
+/* The key's measure of a proof's zero-knowledge work, on which the
+ * verifier's caps stand (zki_zk_key_caps): the node values plus the
+ * lookups' verifier state in 16-byte units, plus 256; at least the chunk 0
+ * length. */
 uint64_t zki_zk_estimate(const zki_dag *a, uint32_t B, const zki_model_lookups *mlk);
 
-/* The estimate from the key alone, for the proof's view a (the key's DAG
- * or a generation proof's, zki_argmax_view), batch and input kind: what
- * the walk sets as chunk 0's length. */
-zki_status zki_zk_key_estimate(const zki_dag *a, uint32_t B, int priv, uint64_t *est);
+/* The estimate and chunk 0's length from the key alone, for the proof's
+ * view a (the key's DAG or a generation proof's, zki_argmax_view), batch
+ * and input kind: what the walk caps and opens. */
+zki_status zki_zk_key_estimate(const zki_dag *a, uint32_t B, int priv, uint64_t *est, uint64_t *first);
+/* Verifier and replay, before the walk's first padded value: the caps of
+ * estimate est (zki_zk_key_caps; divided by zki_zk_test_cap_div in tests)
+ * and chunk 0's length first, both functions of the key, the proof's view,
+ * batch and input kind. */
+void zki_zk_walk_limits(zki_zk *z, uint64_t est, uint64_t first);
 /* The key's bound on what the walk of a proof with estimate est holds
  * (its tape, constraints, products and pads): the verifier's caps, and
  * the prover replay's (an honest proof past them is a bug). */
@@ -34,9 +46,10 @@ void zki_zk_key_caps(uint64_t est, zki_zk_sizes *caps);
  * at those caps: the tape, the batched equation and statement, the final
  * argument (parsed, and as bytes) and its verify at the Ligero shape the
  * caps allow (docs/security.md, "Verifier cost"). */
-zki_status zki_zk_verify_cost(const zki_vk *vk, uint64_t est, uint64_t *ops, uint64_t *bytes);
-/* TEST-ONLY (0 outside tests): the verifier divides its caps by this
- * (when > 1), so a test can see an honest proof refused at the bound. */
+zki_status zki_zk_verify_cost(const zki_vk *vk, uint64_t est, uint64_t first, uint64_t *ops, uint64_t *bytes);
+/* TEST-ONLY (0 outside tests): the verifier (and a prover's replay)
+ * divides its caps by this (when > 1), so a test can see an honest proof
+ * refused at the bound. */
 extern uint32_t zki_zk_test_cap_div;
 
 /* TEST/BENCH-ONLY: what the calling thread's last zki_zk_verify held: its
@@ -46,6 +59,8 @@ extern uint32_t zki_zk_test_cap_div;
 typedef struct {
     zki_zk_sizes held, caps;
     uint64_t est, first_len, tape_bytes, bytes;
+    uint64_t used;     /* pads the walk used */
+    uint32_t n_chunks; /* pad chunks opened */
 } zki_zk_verify_stats;
 extern _Thread_local zki_zk_verify_stats zki_zk_last_verify;
 
