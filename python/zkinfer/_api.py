@@ -460,7 +460,12 @@ class Model(_Handle):
                 st = lib.zki_prove_int(pk._p(), ffi.from_buffer("int64_t[]", inp.q), inp.batch, flags, out)
             else:
                 st = lib.zki_prove_float(pk._p(), ffi.from_buffer("float[]", inp.f), inp.batch, flags, out)
-            L.check(st, "prove")
+            try:
+                L.check(st, "prove")
+            except Error as e:  # the library's hint names the CLI's option
+                e.message = e.args[0].replace("--zk-proofs", "zk_proofs (zkinfer.compile(..., zk_proofs=N))")
+                e.args = (e.message,)
+                raise
             self.proofs_made += 1
         proof = Proof(out[0], vk=self.vk)
         b, per, _ = proof._output()
