@@ -282,3 +282,32 @@ def test_cli_interoperates(cnn, cli, tmp_path):
     assert r.returncode == 0, r.stderr
     np.testing.assert_array_equal(
         zkinfer.verify(cnn.model.vk, zkinfer.Proof.load(tmp_path / "c.zkp", cnn.model.vk), x), out)
+
+
+def test_cli_compiled_model_loads(cli, tmp_path):
+    """A model and keys `zkinfer compile` wrote load here; run gives what
+    `zkinfer run` prints, and the CLI's key verifies our proof."""
+    data = os.path.join(REPO, "tests", "data")
+    c = subprocess.run([cli, "compile", os.path.join(data, "fmnist_mlp.onnx"), "--calib",
+                        os.path.join(data, "fmnist_calib.npy"), "-o", str(tmp_path / "f.zkm")],
+                       capture_output=True, text=True)
+    assert c.returncode == 0, c.stderr
+    model = zkinfer.Model.load(tmp_path / "f.zkm")
+    pixels = np.load(os.path.join(data, "fmnist_test_x.npy"))[:3]
+    with pytest.raises(zkinfer.Error, match="holds uint8 values; the model takes float input"):
+        model.run(pixels)
+    x = (pixels / 255).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    r = subprocess.run([cli, "run", str(tmp_path / "f.zkm"), "--input", str(tmp_path / "x.npy")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    shown = [[float(s) for s in line.split("output")[1].split()] for line in r.stdout.splitlines()
+             if line.startswith("sample")]
+    y = model.run(x)
+    assert y.shape == (3, 10)
+    np.testing.assert_allclose(shown, y, rtol=1e-4, atol=1e-6)  # %.5g
+    out, proof = model.prove(x)
+    proof.save(tmp_path / "p.zkp")
+    v = subprocess.run([cli, "verify", str(tmp_path / "f.vk"), "--proof", str(tmp_path / "p.zkp"), "--input",
+                        str(tmp_path / "x.npy")], capture_output=True, text=True)
+    assert v.returncode == 0, v.stderr

@@ -122,8 +122,9 @@ class _Input:
                 raise Error("%s: value %d at index %d is outside the model's integer input range [-%d, %d]" %
                             (what, self.q[bad[0]], bad[0], _qmax(t.bits), _qmax(t.bits)))
             return
-        if a.dtype.kind not in "fiub":
-            raise Error("%s holds %s values; the model takes real numbers" % (what, a.dtype))
+        if a.dtype.kind != "f":  # as the CLI: integers (pixels 0..255?) need an explicit scale
+            raise Error("%s holds %s values; the model takes float input: convert it to float, scaled as in "
+                        "training (e.g. x / 255 for 0..255 pixels)" % (what, a.dtype))
         self.f = np.ascontiguousarray(a, np.float32).ravel()
         bad = np.flatnonzero(~np.isfinite(self.f))
         if bad.size:
