@@ -311,3 +311,27 @@ def test_cli_compiled_model_loads(cli, tmp_path):
     v = subprocess.run([cli, "verify", str(tmp_path / "f.vk"), "--proof", str(tmp_path / "p.zkp"), "--input",
                         str(tmp_path / "x.npy")], capture_output=True, text=True)
     assert v.returncode == 0, v.stderr
+
+
+def test_unprovable_model_compiles_without_keys(torch, tmp_path):
+    class TwoOutputs(torch.nn.Module):  # compiles and runs; proofs take one output
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(4, 3)
+
+        def forward(self, x):
+            y = self.fc(x)
+            return y, torch.relu(y)
+
+    x = np.random.default_rng(5).standard_normal((8, 4)).astype(np.float32)
+    with pytest.warns(RuntimeWarning, match="cannot be proved.*2 outputs"):
+        model = zkinfer.compile(TwoOutputs(), x)
+    assert not model.provable and model.run(x[:2]).shape == (2, 3)
+    with pytest.raises(zkinfer.Error, match="no prover key.*2 outputs") as e:
+        model.prove(x[:1])
+    assert e.value.status == "unsupported"
+    (tmp_path / "m.vk").write_bytes(b"stale")  # an earlier compile's keys must not outlive it
+    model.save(tmp_path / "m.zkm")
+    assert sorted(os.listdir(tmp_path)) == ["m.zkm"]
+    with pytest.raises(zkinfer.Error, match="2 outputs"):
+        zkinfer.Model.load(tmp_path / "m.zkm").prove(x[:1])

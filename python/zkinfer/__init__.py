@@ -8,14 +8,13 @@
 Bindings (cffi) over the C library libzkinfer.so; see python/README.md.
 """
 
-from ._lib import ABI_VERSION, Error, VerificationError, library_path, lib as _clib, ffi as _ffi
+from ._lib import ZK_PROOFS_DEFAULT, Error, VerificationError, library_path, lib as _clib, ffi as _ffi
 from ._api import Model, Proof, VerifyingKey, compile, verify
 
 for _cls in (Model, Proof, VerifyingKey):
     _cls.__module__ = __name__  # reprs and help() name the public module
 
 __version__ = "0.1.0"
-ZK_PROOFS_DEFAULT = 16
 
 
 def library_version():

@@ -217,13 +217,13 @@ class Proof:
     proof, and the proof is parsed by verify() against the key given there.
     """
 
-    def __init__(self, ptr=None, data=None, vk=None):
+    def __init__(self, ptr=None, data=None):
         self._handle = None if ptr is None else _Handle(ptr, lib.zki_proof_destroy)
-        self._data = data
-        self._vk = vk  # the key it was parsed for or made with; None: not parsed yet
+        self._data = data  # the bytes of a proof not parsed yet (no key given)
 
     @classmethod
     def from_bytes(cls, b, vk=None):
+        """A proof from its bytes (a .zkp file's), parsed for vk when given."""
         b = bytes(b)
         if vk is None:
             if not b.startswith(_PROOF_MAGIC):
@@ -232,7 +232,7 @@ class Proof:
             return cls(data=b)
         with vk._lock:
             ptr = _new("zki_proof *", lib.zki_proof_parse, vk._p(), b, len(b), what="Proof.from_bytes")
-        return cls(ptr, vk=vk)
+        return cls(ptr)
 
     @classmethod
     def load(cls, path, vk=None):
@@ -245,7 +245,7 @@ class Proof:
             except OSError as e:
                 raise Error("%s: %s" % (os.fspath(path), e.strerror or e), "io") from None
         with vk._lock:
-            return cls(_new("zki_proof *", lib.zki_proof_load, vk._p(), _path(path), what=os.fspath(path)), vk=vk)
+            return cls(_new("zki_proof *", lib.zki_proof_load, vk._p(), _path(path), what=os.fspath(path)))
 
     def to_bytes(self):
         if self._handle is None:
@@ -261,13 +261,15 @@ class Proof:
             with self._handle._lock:
                 L.check(lib.zki_proof_save(self._handle._p(), _path(path)), os.fspath(path))
             return
-        d = os.path.dirname(os.path.abspath(path))
+        tmp = None
         try:
-            fd, tmp = tempfile.mkstemp(dir=d, prefix=".zkp-")
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".zkp-")
             with os.fdopen(fd, "wb") as f:
                 f.write(self._data)
             os.replace(tmp, path)
         except OSError as e:
+            if tmp and os.path.exists(tmp):
+                os.unlink(tmp)
             raise Error("%s: %s" % (os.fspath(path), e.strerror or e), "io") from None
 
     def close(self):
@@ -292,7 +294,7 @@ class Proof:
         if self._handle is None:
             with vk._lock:
                 ptr = _new("zki_proof *", lib.zki_proof_parse, vk._p(), self._data, len(self._data), what="proof")
-            self._handle, self._vk = _Handle(ptr, lib.zki_proof_destroy), vk
+            self._handle, self._data = _Handle(ptr, lib.zki_proof_destroy), None
         return self._handle
 
     def _output(self):
@@ -358,7 +360,7 @@ class Model(_Handle):
 
     def __init__(self, ptr, pk=None, accuracy=None, unprovable=None):
         super().__init__(ptr, lib.zki_model_destroy)
-        self._pk = None if pk is None else _Handle(pk, lib.zki_pk_destroy)
+        self._pk = None if pk is None else _Handle(pk, lib.zki_pk_destroy)  # owned before anything can raise
         self._info = _info(lib.zki_model_info, ptr)
         self._vk = None
         self._unprovable = unprovable
@@ -468,7 +470,7 @@ class Model(_Handle):
                 e.args = (e.message,)
                 raise
             self.proofs_made += 1
-        proof = Proof(out[0], vk=self.vk)
+        proof = Proof(out[0])
         b, per, _ = proof._output()
         return _proof_values(proof._handle, self.vk, b, per), proof
 

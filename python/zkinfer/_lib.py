@@ -113,7 +113,6 @@ zki_status zki_proof_output_float(const zki_proof *proof, const zki_vk *vk, floa
 
 # Constants of include/zkinfer.h that the bindings use.
 ZKI_OK = 0
-ZKI_ERR_INPUT = 1
 ZKI_ERR_VERIFY = 3
 ZKI_ERR_UNSUPPORTED = 5
 ZKI_MAX_DIMS = 8
