@@ -335,3 +335,27 @@ def test_unprovable_model_compiles_without_keys(torch, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["m.zkm"]
     with pytest.raises(zkinfer.Error, match="2 outputs"):
         zkinfer.Model.load(tmp_path / "m.zkm").prove(x[:1])
+
+
+def test_sixteen_bits(mlp):
+    model = zkinfer.compile(mlp.module, mlp.x, weight_bits=16, act_bits=16)
+    assert model._info.input.bits == 16 and model.vk._info.input.bits == 16
+    x = mlp.x[:2]
+    out, proof = model.prove(x)
+    np.testing.assert_array_equal(zkinfer.verify(model.vk, proof, x), out)
+    assert cosine(out, mlp.torch_output(x)) > 0.9999  # finer than int8's
+    with pytest.raises(zkinfer.Error, match="weight_bits=12"):
+        zkinfer.compile(mlp.module, mlp.x, weight_bits=12)
+
+
+def test_one_key_and_proof_from_several_threads(cnn):
+    from concurrent.futures import ThreadPoolExecutor
+
+    x = cnn.x[:2]
+    out, proof = cnn.model.prove(x)
+    vk = cnn.model.vk
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: zkinfer.verify(vk, proof, x), range(8)))
+        runs = list(pool.map(lambda _: cnn.model.run(x), range(8)))
+    for y in results + runs:
+        np.testing.assert_array_equal(y, out)
