@@ -53,8 +53,7 @@ def _path(p):
 
 def _with_ext(path, ext):
     """path with its extension replaced, as the CLI names keys beside a model."""
-    root, old = os.path.splitext(os.fspath(path))
-    return root + ext
+    return os.path.splitext(os.fspath(path))[0] + ext
 
 
 def _shape(t):
