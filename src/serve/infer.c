@@ -88,8 +88,9 @@ static void run_prove(zki_job *job, int worker)
     if (rc) {
         p->status = rc > 0 ? 503 : 500;
         if (rc > 0)
-            snprintf(p->msg, sizeof p->msg, "model '%s' has made all %u zero-knowledge proofs its key serves; compile "
-                     "a new key (zkinfer compile --zk-proofs N) and restart the service", m->name, m->budget);
+            snprintf(p->msg, sizeof p->msg, "model '%s' has made all %u zero-knowledge proof%s its key serves; compile "
+                     "a new key (zkinfer compile --zk-proofs N) and restart the service", m->name, m->budget,
+                     m->budget == 1 ? "" : "s");
         return;
     }
     zki_pk *pk = m->pk[worker];
@@ -139,8 +140,9 @@ int zki_handle_prove(zki_request *rq, zki_served_model *m)
 {
     char msg[600];
     if (!zki_served_proofs_left(m)) {
-        snprintf(msg, sizeof msg, "model '%s' has made all %u zero-knowledge proofs its key serves; compile a new key "
-                 "(zkinfer compile --zk-proofs N) and restart the service", m->name, m->budget);
+        snprintf(msg, sizeof msg, "model '%s' has made all %u zero-knowledge proof%s its key serves; compile a new "
+                 "key (zkinfer compile --zk-proofs N) and restart the service", m->name, m->budget,
+                 m->budget == 1 ? "" : "s");
         return zki_http_error(rq, 503, msg, NULL, NULL);
     }
     zki_serve_npy a;
@@ -317,6 +319,8 @@ int zki_handle_verify(zki_request *rq, zki_served_model *m)
         const char *why = v.msg;
         if (!strncmp(why, "proof rejected: ", 16))
             why += 16;
+        if (!strncmp(why, "verify: ", 8)) /* the endpoint says it already */
+            why += 8;
         zki_buf_puts(&b, ",\"output\":null,\"reason\":");
         zki_json_string(&b, why);
     }
