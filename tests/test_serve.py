@@ -48,11 +48,13 @@ def free_port():
 
 
 class Server:
-    def __init__(self, tmp, models, workers=2, queue=4, extra=()):
+    def __init__(self, tmp, models, workers=2, queue=4, timeout=30, key_copies=None):
         self.port = free_port()
         self.log = open(os.path.join(tmp, "server_%d.log" % self.port), "w+")
         args = [ZK, "serve", "--port", str(self.port), "--workers", str(workers), "--queue", str(queue),
-                "--web", os.path.join(tmp, "web"), "--max-body", str(4 << 20), "--timeout", "30"] + list(extra)
+                "--web", os.path.join(tmp, "web"), "--max-body", str(4 << 20), "--timeout", str(timeout)]
+        if key_copies:
+            args += ["--key-copies", str(key_copies)]
         for name, path in models:
             args += ["--model", "%s=%s" % (name, path)]
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
@@ -172,9 +174,13 @@ def run(tmp):
         if failed:
             print(srv.logtext()[-4000:])
     check(rc == 0, "the server exits 0 after SIGTERM (got %s)" % rc)
-    # the budget is kept across restarts (MODEL.zpk.count)
-    srv2 = Server(tmp, [("tiny", tiny)], workers=1, queue=1)
+    # the budget is kept across restarts (MODEL.zpk.count); a queue wait
+    # past --timeout is answered 503 and the request's slot is given back;
+    # two workers share one prover-key copy (--key-copies 1)
+    srv2 = Server(tmp, [("tiny", tiny), ("cnn", cnn)], workers=2, queue=8, timeout=0.05, key_copies=1)
     try:
+        check("1 prover-key copy each" in srv2.logtext(), "--key-copies 1 is taken")
+        queue_timeout(srv2, xb)
         st, _, j = srv2.json("GET", "/v1/models")
         check(st == 200 and j["models"][0]["zk_proofs_left"] == 0, "a restart keeps the spent budget: %s" % j)
         st, _, j = prove(srv2, "tiny", xb)
@@ -395,6 +401,27 @@ def load(srv, tmp, xb):
         print("server RSS over the %d s run (MB): start %.1f, max of first half %.1f, max of second half %.1f, end %.1f;"
               " %d proofs" % (WRK_SECONDS, samples[0] / 1024, first / 1024, second / 1024, samples[-1] / 1024, made))
         check(second <= first * 1.2 + 16 * 1024, "RSS stable over the load (first half %d kB, second %d kB)" % (first, second))
+
+
+def queue_timeout(srv, xb):
+    results = []
+    ts = [threading.Thread(target=lambda: results.append(prove(srv, "cnn", xb))) for _ in range(4)]
+    [t.start() for t in ts]
+    [t.join() for t in ts]
+    codes = sorted(r[0] for r in results)
+    # two workers on one key copy: a proof (longer than 0.05 s) holds the
+    # copy, so at least two of the four wait in the queue past the limit
+    check(codes.count(200) >= 1 and codes.count(503) >= 1 and set(codes) <= {200, 503},
+          "--timeout 0.05 with 4 at once on 1 worker: 200 and 503 (%s)" % codes)
+    check(all("--timeout" in r[2].get("error", "") for r in results if r[0] == 503), "the 503 names --timeout")
+    st, _, b = srv.request("GET", "/metrics")
+    check(b"zkinfer_queue_depth 0" in b, "the timed-out requests left the queue")
+    st, _, j = prove(srv, "cnn", xb)
+    check(st == 200, "a proof after the timeouts: 200 (%d)" % st)
+    for r in results + [(st, None, j)]:
+        if r[0] == 200:
+            st2, _, v = verify(srv, "cnn", xb, r[2]["proof"])
+            check(st2 == 200 and v["verified"] is True, "a proof made on a shared key copy verifies")
 
 
 def sigterm(srv, xb):

@@ -24,7 +24,10 @@ static const char *usage_serve =
     "  --model NAME=PATH   a model to serve (repeatable); NAME: letters, digits, _ - .\n"
     "  --host ADDR         numeric address to listen on (default 127.0.0.1)\n"
     "  --port P            TCP port (1 to 65535)\n"
-    "  --workers N         proofs made at once (default 1; one prover-key copy each)\n"
+    "  --workers N         proofs made at once (default 1)\n"
+    "  --key-copies K      prover-key copies per model, 1 to N (default N: each worker\n"
+    "                      proves in parallel; fewer save memory, workers then share\n"
+    "                      a copy in turn)\n"
     "  --queue Q           requests waiting for a worker, at most (default 16); more: 503\n"
     "  --timeout S         the longest a request waits in the queue, seconds (default\n"
     "                      60); past it: 503. A proof once started is never cut short.\n"
@@ -61,10 +64,12 @@ int zki_cli_serve(int argc, char **argv)
         }
     }
     const char *port = NULL, *workers = NULL, *queue = NULL, *timeout = NULL, *max_body = NULL, *pos = NULL;
+    const char *copies = NULL;
     const zki_cli_opt opts[] = {{"--host", &c.host, NULL},       {"--port", &port, NULL},
                                 {"--workers", &workers, NULL},   {"--queue", &queue, NULL},
                                 {"--timeout", &timeout, NULL},   {"--max-body", &max_body, NULL},
-                                {"--web", &c.web_dir, NULL},     {NULL, NULL, NULL}};
+                                {"--web", &c.web_dir, NULL},     {"--key-copies", &copies, NULL},
+                                {NULL, NULL, NULL}};
     int prc = zki_cli_parse("serve", nrest, rest, opts, &pos, usage);
     if (prc != CLI_OK) {
         rc = prc == CLI_HELP ? CLI_OK : CLI_USAGE;
@@ -83,7 +88,8 @@ int zki_cli_serve(int argc, char **argv)
         (workers && zki_cli_parse_int("--workers", workers, 1, 64, &c.workers)) ||
         (queue && zki_cli_parse_int("--queue", queue, 0, 4096, &c.queue)) ||
         (timeout && zki_cli_parse_double("--timeout", timeout, 0, 86400, 1, &c.timeout_s)) ||
-        (max_body && zki_cli_parse_int("--max-body", max_body, 1024, 1 << 30, &mb)))
+        (max_body && zki_cli_parse_int("--max-body", max_body, 1024, 1 << 30, &mb)) ||
+        (copies && zki_cli_parse_int("--key-copies", copies, 1, c.workers, &c.key_copies)))
         goto out;
     if (max_body)
         c.max_body = (size_t)mb;

@@ -12,6 +12,7 @@ typedef struct {
     const char *host;    /* numeric IPv4 or IPv6 address */
     int port;
     int workers;         /* proofs made at once */
+    int key_copies;      /* prover-key copies per model, 1 to workers; 0: workers */
     int queue;           /* requests waiting for a worker, at most */
     const char *web_dir; /* NULL: the folder web next to the executable */
     size_t max_body;     /* bytes */

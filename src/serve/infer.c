@@ -93,9 +93,12 @@ static void run_prove(zki_job *job, int worker)
                      m->budget == 1 ? "" : "s");
         return;
     }
-    zki_pk *pk = m->pk[worker];
+    /* with fewer key copies than workers, workers share a copy in turn */
+    int copy = worker % m->n_pk;
+    zki_pk *pk = m->pk[copy];
     zki_proof *pf = NULL;
     zki_prove_timings t;
+    pthread_mutex_lock(&m->pk_lock[copy]);
     double t0 = now_s();
     zki_status st = zki_prove_int_ex(pk, p->x, p->batch, 0, NULL, NULL, &t, &pf);
     p->prove_s = now_s() - t0;
@@ -108,6 +111,7 @@ static void run_prove(zki_job *job, int worker)
         p->status = st == ZKI_ERR_INPUT ? 400 : 500;
         snprintf(p->msg, sizeof p->msg, "proving failed: %s", st == ZKI_OK && !p->y ? "out of memory" : zki_last_error());
     }
+    pthread_mutex_unlock(&m->pk_lock[copy]);
     zki_metrics_prove(p->prove_s, p->status != 200);
     zki_proof_destroy(pf);
 }

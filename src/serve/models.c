@@ -52,7 +52,7 @@ static int write_count(const zki_served_model *m, uint32_t used)
     return ok ? 0 : -1;
 }
 
-static int load_one(zki_served_model *m, const char *spec, int copies)
+static int load_one(zki_served_model *m, const char *spec, int copies, int workers)
 {
     const char *eq = strchr(spec, '=');
     if (!eq || eq == spec || !eq[1] || (size_t)(eq - spec) >= sizeof m->name) {
@@ -78,8 +78,9 @@ static int load_one(zki_served_model *m, const char *spec, int copies)
         return -1;
     }
     m->pk = calloc((size_t)copies, sizeof *m->pk);
-    m->vk = calloc((size_t)copies, sizeof *m->vk);
-    if (!m->pk || !m->vk) {
+    m->pk_lock = calloc((size_t)copies, sizeof *m->pk_lock);
+    m->vk = calloc((size_t)workers, sizeof *m->vk);
+    if (!m->pk || !m->pk_lock || !m->vk) {
         zki_model_destroy(model);
         return -1;
     }
@@ -90,6 +91,7 @@ static int load_one(zki_served_model *m, const char *spec, int copies)
             zki_model_destroy(model);
             return -1;
         }
+        pthread_mutex_init(&m->pk_lock[k], NULL);
         m->n_pk = k + 1;
     }
     zki_model_destroy(model);
@@ -105,11 +107,13 @@ static int load_one(zki_served_model *m, const char *spec, int copies)
                 "with float input only\n", m->name);
         return -1;
     }
-    for (int k = 0; k < copies; k++)
+    for (int k = 0; k < workers; k++) {
         if (zki_vk_parse(m->vk_bytes, m->vk_len, &m->vk[k]) != ZKI_OK) {
             fprintf(stderr, "zkinfer serve: model %s: %s\n", m->name, zki_last_error());
             return -1;
         }
+        m->n_vk = k + 1;
+    }
     for (int k = 0; k < 32; k++)
         snprintf(m->vk_hex + 2 * k, 3, "%02x", dg[k]);
     m->budget = m->info.zk_proofs;
@@ -118,7 +122,7 @@ static int load_one(zki_served_model *m, const char *spec, int copies)
     return 0;
 }
 
-int zki_models_load(zki_model_set *set, char **specs, int n_specs, int copies)
+int zki_models_load(zki_model_set *set, char **specs, int n_specs, int key_copies, int workers)
 {
     set->m = calloc((size_t)n_specs, sizeof *set->m);
     set->n = 0;
@@ -126,7 +130,7 @@ int zki_models_load(zki_model_set *set, char **specs, int n_specs, int copies)
         return -1;
     for (int k = 0; k < n_specs; k++) {
         zki_served_model *m = &set->m[k];
-        int rc = load_one(m, specs[k], copies);
+        int rc = load_one(m, specs[k], key_copies, workers);
         set->n = k + 1;
         if (rc)
             return -1;
@@ -145,9 +149,12 @@ void zki_models_free(zki_model_set *set)
         zki_served_model *m = &set->m[k];
         for (int j = 0; j < m->n_pk; j++) {
             zki_pk_destroy(m->pk[j]);
-            zki_vk_destroy(m->vk ? m->vk[j] : NULL);
+            pthread_mutex_destroy(&m->pk_lock[j]);
         }
+        for (int j = 0; j < m->n_vk; j++)
+            zki_vk_destroy(m->vk[j]);
         free(m->pk);
+        free(m->pk_lock);
         free(m->vk);
         zki_free(m->vk_bytes);
         free(m->zkm_path);

@@ -15,9 +15,10 @@
 typedef struct {
     char name[64];
     char *zkm_path, *zpk_path, *count_path;
-    zki_pk **pk; /* one per worker */
+    zki_pk **pk; /* n_pk copies; worker w proves with copy w % n_pk */
+    pthread_mutex_t *pk_lock; /* one per copy: one call at a time per handle */
     zki_vk **vk; /* one per worker, for verifications */
-    int n_pk;
+    int n_pk, n_vk;
     zki_info info;            /* the key's (zki_vk_info) */
     unsigned char *vk_bytes;  /* zki_vk_serialize, for /vk and each verification */
     size_t vk_len;
@@ -31,9 +32,10 @@ typedef struct {
     int n;
 } zki_model_set;
 
-/* Loads "NAME=PATH.zkm" specs with copies key copies each; 0, or -1 after
- * printing what failed and what to do on stderr. */
-int zki_models_load(zki_model_set *set, char **specs, int n_specs, int copies);
+/* Loads "NAME=PATH.zkm" specs with key_copies prover-key copies and
+ * workers verification-key copies each; 0, or -1 after printing what
+ * failed and what to do on stderr. */
+int zki_models_load(zki_model_set *set, char **specs, int n_specs, int key_copies, int workers);
 void zki_models_free(zki_model_set *set);
 zki_served_model *zki_models_find(zki_model_set *set, const char *name);
 

@@ -50,9 +50,10 @@ int zki_serve_run(const zki_serve_config *config)
     int rc = 2;
     struct MHD_Daemon *d = NULL;
     int pool_up = 0;
-    fprintf(stderr, "zkinfer serve: loading %d model(s) and committing their weights (%d key copies each)\n",
-            config->n_models, config->workers);
-    if (!s->web_dir || zki_models_load(&s->models, config->models, config->n_models, config->workers))
+    int copies = config->key_copies > 0 && config->key_copies < config->workers ? config->key_copies : config->workers;
+    fprintf(stderr, "zkinfer serve: loading %d model(s) and committing their weights (%d prover-key cop%s each)\n",
+            config->n_models, copies, copies == 1 ? "y" : "ies");
+    if (!s->web_dir || zki_models_load(&s->models, config->models, config->n_models, copies, config->workers))
         goto done;
     for (int k = 0; k < s->models.n; k++) {
         zki_served_model *m = &s->models.m[k];
