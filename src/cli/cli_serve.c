@@ -64,8 +64,8 @@ int zki_cli_serve(int argc, char **argv)
         }
     }
     const char *port = NULL, *workers = NULL, *queue = NULL, *timeout = NULL, *max_body = NULL, *pos = NULL;
-    const char *copies = NULL;
-    const zki_cli_opt opts[] = {{"--host", &c.host, NULL},       {"--port", &port, NULL},
+    const char *copies = NULL, *host = NULL;
+    const zki_cli_opt opts[] = {{"--host", &host, NULL},       {"--port", &port, NULL},
                                 {"--workers", &workers, NULL},   {"--queue", &queue, NULL},
                                 {"--timeout", &timeout, NULL},   {"--max-body", &max_body, NULL},
                                 {"--web", &c.web_dir, NULL},     {"--key-copies", &copies, NULL},
@@ -93,6 +93,8 @@ int zki_cli_serve(int argc, char **argv)
         goto out;
     if (max_body)
         c.max_body = (size_t)mb;
+    if (host)
+        c.host = host;
     rc = zki_serve_run(&c);
 out:
     free(rest);
