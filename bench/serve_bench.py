@@ -3,7 +3,9 @@
 throughput with 1 and 2 workers (wrk), for a model of tests/data.
 
 usage: serve_bench.py build/zkinfer tests/data [onnx name, default fmnist_cnn] [seconds, default 20]
+       [--onnx M.onnx --calib C.npy --sample X.npy] [--zk-proofs N] [--runs R]
 Prints a Markdown summary (bench/results/service.md holds one)."""
+import argparse
 import json
 import os
 import re
@@ -17,10 +19,21 @@ import tempfile
 import time
 import urllib.request
 
-ZK, DATA = sys.argv[1], sys.argv[2]
-MODEL = sys.argv[3] if len(sys.argv) > 3 else "fmnist_cnn"
-SECONDS = int(sys.argv[4]) if len(sys.argv) > 4 else 20
-SAMPLE = os.path.join(DATA, "fmnist_sample.npy")
+ap = argparse.ArgumentParser()
+ap.add_argument("zkinfer")
+ap.add_argument("data")
+ap.add_argument("model", nargs="?", default="fmnist_cnn")
+ap.add_argument("seconds", nargs="?", type=int, default=20)
+ap.add_argument("--onnx")
+ap.add_argument("--calib")
+ap.add_argument("--sample")
+ap.add_argument("--zk-proofs", type=int, default=256)
+ap.add_argument("--runs", type=int, default=5, help="CLI proofs; the service makes twice as many one at a time")
+A = ap.parse_args()
+ZK, DATA, MODEL, SECONDS = A.zkinfer, A.data, A.model, A.seconds
+ONNX = A.onnx or os.path.join(DATA, MODEL + ".onnx")
+CALIB = A.calib or os.path.join(DATA, "fmnist_calib.npy")
+SAMPLE = A.sample or os.path.join(DATA, "fmnist_sample.npy")
 
 
 def free_port():
@@ -33,8 +46,8 @@ def free_port():
 
 def compile_model(tmp, name, n):
     out = os.path.join(tmp, name + ".zkm")
-    subprocess.run([ZK, "compile", os.path.join(DATA, MODEL + ".onnx"), "--calib", os.path.join(DATA, "fmnist_calib.npy"),
-                    "-o", out, "--zk-proofs", str(n)], check=True, capture_output=True)
+    subprocess.run([ZK, "compile", ONNX, "--calib", CALIB, "-o", out, "--zk-proofs", str(n)], check=True,
+                   capture_output=True)
     return out
 
 
@@ -49,7 +62,7 @@ def rss_mb(pid):
 def serve(zkm, workers):
     port = free_port()
     p = subprocess.Popen([ZK, "serve", "--model", "m=" + zkm, "--port", str(port), "--workers", str(workers),
-                          "--queue", "8"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                          "--queue", "8", "--timeout", "600"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(600):
         try:
             urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=5).read()
@@ -85,28 +98,29 @@ def main():
     tmp = tempfile.mkdtemp(prefix="zki_sbench_")
     body = open(SAMPLE, "rb").read()
     print("load average before: %s" % open("/proc/loadavg").read().strip())
-    zkm = compile_model(tmp, "cli", 256)
+    zkm = compile_model(tmp, "cli", A.zk_proofs)
     cli = []
-    for _ in range(5):
+    for _ in range(A.runs):
         o = subprocess.run([ZK, "prove", zkm, "--input", SAMPLE, "-o", os.path.join(tmp, "p.zkp"), "--quiet"],
                            capture_output=True, text=True).stdout
         cli.append(float(re.search(r"; prove ([\d.]+) s", o).group(1)) * 1e3)
         os.remove(os.path.join(tmp, "p.zkp"))
     print("| what | median ms | min ms | max ms |\n|---|---|---|---|")
-    print("| `zkinfer prove` (prove step, 5 runs) | %.0f | %.0f | %.0f |" % (statistics.median(cli), min(cli), max(cli)))
+    print("| `zkinfer prove` (prove step, %d runs) | %.0f | %.0f | %.0f |" % (A.runs, statistics.median(cli), min(cli),
+                                                                          max(cli)))
     results = {}
     for workers in (1, 2):
-        zkm = compile_model(tmp, "w%d" % workers, 256)
+        zkm = compile_model(tmp, "w%d" % workers, A.zk_proofs)
         p, port = serve(zkm, workers)
         rss0 = rss_mb(p.pid)
         if workers == 1:
             lat, own = [], []
-            for _ in range(10):
+            for _ in range(2 * A.runs):
                 a, b = post(port, body)
                 lat.append(a)
                 own.append(b)
-            print("| service, one request at a time: request latency (10) | %.0f | %.0f | %.0f |" %
-                  (statistics.median(lat), min(lat), max(lat)))
+            print("| service, one request at a time: request latency (%d) | %.0f | %.0f | %.0f |" %
+                  (len(lat), statistics.median(lat), min(lat), max(lat)))
             print("| service: the prover's own time inside those requests | %.0f | %.0f | %.0f |" %
                   (statistics.median(own), min(own), max(own)))
             print("| service overhead (latency - prover time), median | %.0f | | |" %
