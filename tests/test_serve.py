@@ -305,6 +305,15 @@ def bad_input(srv, x, xb):
         codes[st] = codes.get(st, 0) + 1
     check(set(codes) <= {200, 400}, "fuzzed bodies answer 200 or 400 only: %s" % codes)
     check(srv.request("GET", "/healthz")[0] == 200 and srv.proc.poll() is None, "alive after the fuzzing")
+    # clients that go away: mid-proof, and mid-body
+    head = b"POST /v1/models/cnn/prove HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(xb)
+    for part in (xb, xb[:100]):
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=30)
+        s.sendall(head + part)
+        time.sleep(0.05)
+        s.close()
+    st, _, j = prove(srv, "cnn", xb)
+    check(st == 200 and srv.proc.poll() is None, "a proof after two clients went away: 200 (%d)" % st)
 
 
 def concurrency(srv, xb):
