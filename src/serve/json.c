@@ -289,9 +289,8 @@ static int read_object(reader *r, int depth, const char *want, zki_buf *found, i
             zki_buf_free(&key);
             return 0;
         }
+        /* the name compared whole: a NUL escaped inside a key does not match */
         int match = want && !key.failed && key.s && !strcmp(key.s, want) && key.len == strlen(want);
-        if (want && !key.s && !want[0])
-            match = 1;
         zki_buf_free(&key);
         skip_ws(r);
         if (r->i >= r->n || r->s[r->i] != ':')

@@ -60,11 +60,11 @@ int zki_serve_run(const zki_serve_config *config)
         fprintf(stderr, "zkinfer serve: model %s (%s): vk %.16s..., %u of %u zero-knowledge proofs left\n", m->name,
                 m->zkm_path, m->vk_hex, m->budget - m->used, m->budget);
     }
+    pool_up = 1; /* stopped below also when only some workers started */
     if (zki_pool_start(&s->pool, config->workers, config->queue)) {
         fprintf(stderr, "zkinfer serve: cannot start %d worker threads\n", config->workers);
         goto done;
     }
-    pool_up = 1;
     if (!(d = zki_http_start(s)))
         goto done;
     fprintf(stderr, "zkinfer serve: listening on http://%s:%d/ (%d workers, queue %d, web files from %s)\n",
