@@ -56,6 +56,7 @@ int zki_http_error(zki_request *rq, unsigned status, const char *msg, const char
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
+    (void)version;
     zki_server *s = cls;
     zki_request *rq = *con_cls;
     if (!rq) { /* the headers are in: route and check the declared size */
@@ -129,6 +130,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
+    (void)conn;
     zki_server *s = cls;
     zki_request *rq = *con_cls;
     if (!rq)

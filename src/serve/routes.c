@@ -3,12 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static void want(zki_route *r, zki_route_kind k, const char *method, const char *allow)
+static int want(zki_route *r, zki_route_kind k, const char *method, const char *allow)
 {
     r->kind = k;
     r->allow = allow;
     /* HEAD is what GET answers without the body (libmicrohttpd drops it) */
     r->method_ok = !strcmp(method, allow) || (!strcmp(allow, "GET") && !strcmp(method, "HEAD"));
+    return 0;
 }
 
 /* A name of one path segment, copied into r->arg; 0 when empty or too long. */
@@ -21,10 +22,8 @@ static int segment(const char *s, size_t n, zki_route *r)
     return 1;
 }
 
-void zki_route_match(const char *method, const char *path, zki_route *r)
+static int match(const char *method, const char *path, zki_route *r)
 {
-    memset(r, 0, sizeof *r);
-    r->method_ok = 1;
     if (!strcmp(path, "/healthz"))
         return want(r, ZKI_ROUTE_HEALTHZ, method, "GET");
     if (!strcmp(path, "/metrics"))
@@ -43,13 +42,13 @@ void zki_route_match(const char *method, const char *path, zki_route *r)
          * reach a hidden file */
         if (!segment(name, n, r) || name[0] == '.' || strstr(name, "..") || strchr(name, '\\'))
             r->bad_name = 1;
-        return;
+        return 0;
     }
     static const char prefix[] = "/v1/models/";
     if (!strncmp(path, prefix, sizeof prefix - 1)) {
         const char *name = path + sizeof prefix - 1, *slash = strchr(name, '/');
         if (!slash || !segment(name, (size_t)(slash - name), r))
-            return;
+            return 0;
         if (!strcmp(slash, "/vk"))
             return want(r, ZKI_ROUTE_VK, method, "GET");
         if (!strcmp(slash, "/prove"))
@@ -58,6 +57,14 @@ void zki_route_match(const char *method, const char *path, zki_route *r)
             return want(r, ZKI_ROUTE_VERIFY, method, "POST");
         r->arg[0] = 0;
     }
+    return 0;
+}
+
+void zki_route_match(const char *method, const char *path, zki_route *r)
+{
+    memset(r, 0, sizeof *r);
+    r->method_ok = 1;
+    match(method, path, r);
 }
 
 const char *zki_route_label(zki_route_kind k)
