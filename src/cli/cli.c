@@ -14,8 +14,13 @@ static const char *usage_main =
     "  prove MODEL.zkm --input X.npy -o PROOF.zkp              prove an inference\n"
     "  generate MODEL.zkm --prompt IDS.npy --max-new N -o GEN.zkp  generate tokens greedily, proven\n"
     "  verify MODEL.vk --proof PROOF.zkp [--input X.npy | --prompt IDS.npy]  verify a proof\n"
+    "  serve --model NAME=MODEL.zkm --port P                  serve proofs over HTTP\n"
     "  inspect FILE                                           describe a .onnx, .zkm, .vk, .zkp, .npy or .pb file\n"
     "'zkinfer COMMAND --help' describes each. Exit codes: 0 ok, 1 a check failed, 2 usage or input error.\n";
+
+static zki_cli_command_fn serve_command;
+
+void zki_cli_set_serve(zki_cli_command_fn fn) { serve_command = fn; }
 
 int zki_cli_main(int argc, char **argv)
 {
@@ -34,6 +39,13 @@ int zki_cli_main(int argc, char **argv)
         return zki_cli_generate(argc - 2, argv + 2);
     if (!strcmp(cmd, "verify"))
         return zki_cli_verify(argc - 2, argv + 2);
+    if (!strcmp(cmd, "serve")) {
+        if (serve_command)
+            return serve_command(argc - 2, argv + 2);
+        fprintf(stderr, "zkinfer serve: this build has no HTTP service (libmicrohttpd was not found when it was "
+                "configured: install libmicrohttpd-dev and build again)\n");
+        return CLI_USAGE;
+    }
     if (!strcmp(cmd, "inspect"))
         return zki_cli_inspect(argc - 2, argv + 2);
     if (!strcmp(cmd, "--version")) {

@@ -4,6 +4,11 @@
 #define ZKI_CLI_CLI_H
 
 int zki_cli_main(int argc, char **argv);
+/* The serve command lives in the executable, not the library (it needs
+ * libmicrohttpd): main hands it over here before zki_cli_main. Without it
+ * `zkinfer serve` says this build has no HTTP service. */
+typedef int (*zki_cli_command_fn)(int argc, char **argv);
+void zki_cli_set_serve(zki_cli_command_fn fn);
 /* Sets how the process takes memory (src/cli/memory_policy.c): by
  * default malloc keeps what it frees (no block mapped on its own, no heap
  * trimmed) so large buffers reuse pages already faulted in; with

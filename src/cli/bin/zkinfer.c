@@ -2,6 +2,9 @@
 #include <signal.h>
 
 #include "cli/cli.h"
+#ifdef ZKI_WITH_SERVE
+#include "cli/cli_serve.h"
+#endif
 
 int main(int argc, char **argv)
 {
@@ -10,5 +13,8 @@ int main(int argc, char **argv)
      * the half-written temporary is removed, instead of the signal killing
      * the process and leaving it behind. */
     signal(SIGXFSZ, SIG_IGN);
+#ifdef ZKI_WITH_SERVE
+    zki_cli_set_serve(zki_cli_serve);
+#endif
     return zki_cli_main(argc, argv);
 }

@@ -1,0 +1,182 @@
+/* libmicrohttpd glue: one thread per connection reads the request, checks
+ * it, hands proving and verifying to the worker pool, answers, and logs one
+ * line. Endpoint logic lives in handlers.c. */
+#define _DEFAULT_SOURCE /* struct addrinfo, getaddrinfo */
+#include "serve/http.h"
+
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "serve/metrics.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int zki_http_reply(zki_request *rq, unsigned status, const char *type, char *body, size_t len, const char *extra_name,
+                   const char *extra_value)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (extra_name)
+        MHD_add_response_header(r, extra_name, extra_value);
+    enum MHD_Result ok = MHD_queue_response(rq->conn, status, r);
+    MHD_destroy_response(r);
+    rq->status = status;
+    rq->bytes = len;
+    return ok == MHD_YES ? MHD_YES : MHD_NO;
+}
+
+int zki_http_error(zki_request *rq, unsigned status, const char *msg, const char *extra_name, const char *extra_value)
+{
+    zki_buf b = {0};
+    zki_buf_puts(&b, "{\"error\":");
+    zki_json_string(&b, msg);
+    zki_buf_puts(&b, "}\n");
+    if (b.failed) {
+        zki_buf_free(&b);
+        return MHD_NO;
+    }
+    return zki_http_reply(rq, status, "application/json", b.s, b.len, extra_name, extra_value);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    zki_server *s = cls;
+    zki_request *rq = *con_cls;
+    if (!rq) { /* the headers are in: route and check the declared size */
+        rq = calloc(1, sizeof *rq);
+        if (!rq)
+            return MHD_NO;
+        rq->t0 = now_s();
+        rq->conn = conn;
+        rq->server = s;
+        snprintf(rq->method, sizeof rq->method, "%s", method);
+        snprintf(rq->path, sizeof rq->path, "%s", url);
+        /* the path is percent-decoded: no control characters in the log */
+        for (char *c = rq->path; *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                *c = '?';
+        zki_route_match(method, url, &rq->route);
+        *con_cls = rq;
+        atomic_fetch_add(&s->in_flight, 1);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl) {
+            char *end = NULL;
+            unsigned long long v = strtoull(cl, &end, 10);
+            if (end == cl || *end || v > s->config.max_body)
+                rq->too_large = 1;
+        }
+        if (rq->too_large) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "the request body is larger than the limit of %zu bytes (--max-body)",
+                     s->config.max_body);
+            return (enum MHD_Result)zki_http_error(rq, 413, msg, "Connection", "close");
+        }
+        /* a kept-alive client must not hold the shutdown open */
+        if (atomic_load(&s->stopping))
+            return (enum MHD_Result)zki_http_error(rq, 503, "the service is shutting down", "Connection", "close");
+        return MHD_YES;
+    }
+    if (*upload_size) { /* a piece of the body */
+        if (!rq->too_large && rq->status == 0) {
+            if (rq->body_len + *upload_size > s->config.max_body) {
+                rq->too_large = 1; /* a chunked body with no Content-Length */
+                free(rq->body);
+                rq->body = NULL;
+            } else {
+                if (rq->body_len + *upload_size > rq->body_cap) {
+                    size_t cap = rq->body_cap ? rq->body_cap : 4096;
+                    while (cap < rq->body_len + *upload_size)
+                        cap *= 2;
+                    unsigned char *nb = realloc(rq->body, cap);
+                    if (!nb)
+                        return MHD_NO;
+                    rq->body = nb;
+                    rq->body_cap = cap;
+                }
+                memcpy(rq->body + rq->body_len, upload, *upload_size);
+                rq->body_len += *upload_size;
+            }
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (rq->status) /* answered already (413 at the headers) */
+        return MHD_YES;
+    if (rq->too_large) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "the request body is larger than the limit of %zu bytes (--max-body)",
+                 s->config.max_body);
+        return (enum MHD_Result)zki_http_error(rq, 413, msg, "Connection", "close");
+    }
+    return (enum MHD_Result)zki_handle(rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    zki_server *s = cls;
+    zki_request *rq = *con_cls;
+    if (!rq)
+        return;
+    double ms = (now_s() - rq->t0) * 1e3;
+    time_t t = time(NULL);
+    struct tm tm;
+    char when[32];
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    /* one line per request; a request whose client went away has no status */
+    if (rq->status && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        fprintf(stderr, "%s %s %s %u %zu %.1fms\n", when, rq->method, rq->path, rq->status, rq->bytes, ms);
+    else
+        fprintf(stderr, "%s %s %s %u %zu %.1fms (connection ended early: %d)\n", when, rq->method, rq->path,
+                rq->status, rq->bytes, ms, (int)toe);
+    zki_metrics_request(rq->route.kind, rq->status);
+    free(rq->body);
+    free(rq);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->in_flight, 1);
+}
+
+struct MHD_Daemon *zki_http_start(zki_server *s)
+{
+    struct addrinfo hints, *ai = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+    hints.ai_socktype = SOCK_STREAM;
+    char port[16];
+    snprintf(port, sizeof port, "%d", s->config.port);
+    if (getaddrinfo(s->config.host, port, &hints, &ai) || !ai) {
+        fprintf(stderr, "zkinfer serve: --host '%s' is not a numeric IPv4 or IPv6 address\n", s->config.host);
+        return NULL;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, (uint16_t)s->config.port, NULL, NULL, &on_request, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_NOTIFY_COMPLETED, &on_completed, s,
+        /* an idle or stalled client is dropped, so it cannot hold a thread */
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)(s->config.queue + s->config.workers + 64), MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!d)
+        fprintf(stderr, "zkinfer serve: cannot listen on %s port %d (in use, or not allowed); pick another --port\n",
+                s->config.host, s->config.port);
+    return d;
+}
