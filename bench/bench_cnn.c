@@ -20,6 +20,7 @@
 #include "cli/cli.h"
 #include "common/rng.h"
 #include "prover/prover.h"
+#include "quant/npy.h"
 #include "verifier/verifier.h"
 #include "zkinfer.h"
 
@@ -150,6 +151,47 @@ static zki_qmodel *build(const char *which, zki_rng *g, int64_t *params)
     return b.m;
 }
 
+/* ZKI_BENCH_SAVE=DIR: the key, the proof and the input (as float32,
+ * value * the input's scale, which quantises back to the same integers)
+ * into DIR/bench.vk, bench.zkp, bench_x.npy, for verifiers outside this
+ * process (the WebAssembly one: bench/results/wasm.md). */
+static void save_proof(const char *dir, const zki_vk *vk, const uint8_t *proof, size_t plen, const int64_t *X,
+                       uint32_t B)
+{
+    char path[4096];
+    zki_info info;
+    uint8_t *vb = NULL;
+    size_t vlen = 0;
+    if (zki_vk_info(vk, &info) != ZKI_OK || zki_vk_to_bytes(vk, &vb, &vlen) != ZKI_OK) {
+        fprintf(stderr, "bench_cnn: ZKI_BENCH_SAVE: %s\n", zki_last_error());
+        return;
+    }
+    struct { const char *name; const void *data; size_t len; } out[2] = {{"bench.vk", vb, vlen},
+                                                                         {"bench.zkp", proof, plen}};
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, out[k].name);
+        FILE *f = fopen(path, "wb");
+        if (!f || fwrite(out[k].data, 1, out[k].len, f) != out[k].len)
+            fprintf(stderr, "bench_cnn: cannot write %s\n", path);
+        if (f)
+            fclose(f);
+    }
+    free(vb);
+    int64_t dims[ZKI_MAX_DIMS + 1], n = B;
+    dims[0] = B;
+    for (uint32_t a = 0; a < info.input.rank; a++) {
+        dims[1 + a] = info.input.dims[a];
+        n *= info.input.dims[a];
+    }
+    float *x = malloc(sizeof(float) * (size_t)n);
+    for (int64_t e = 0; x && e < n; e++)
+        x[e] = (float)((double)X[e] * info.input.scale);
+    snprintf(path, sizeof path, "%s/bench_x.npy", dir);
+    if (!x || zki_npy_write(path, (int)info.input.rank + 1, dims, x, NULL) != ZKI_OK)
+        fprintf(stderr, "bench_cnn: cannot write %s\n", path);
+    free(x);
+}
+
 int main(int argc, char **argv)
 {
     zki_cli_memory_policy(argv); /* as the zkinfer executable does */
@@ -183,8 +225,15 @@ int main(int argc, char **argv)
     int64_t K = zki_qnumel(&m->t[m->inputs[0]]);
     int in_bits = m->t[m->inputs[0]].bits;
     int64_t *X = malloc(sizeof(int64_t) * (size_t)(K * B));
-    for (int64_t i = 0; i < K * B; i++)
+    /* saved for another verifier: -2^(bits-1) left out, since a float input
+     * quantises to [-(2^(bits-1) - 1), 2^(bits-1) - 1] (the same draws
+     * otherwise, so the other timings are unchanged) */
+    int symmetric = getenv("ZKI_BENCH_SAVE") != NULL;
+    for (int64_t i = 0; i < K * B; i++) {
         X[i] = (int64_t)zki_rng_below(&g, (uint64_t)1 << in_bits) - ((int64_t)1 << (in_bits - 1));
+        if (symmetric && X[i] == -((int64_t)1 << (in_bits - 1)))
+            X[i]++;
+    }
     double t0 = bench_now();
     for (uint32_t b = 0; b < B; b++) {
         int64_t *in = X + b * K, **v;
@@ -230,6 +279,8 @@ int main(int argc, char **argv)
             }
             verify = bench_now() - t0;
             ok = st == ZKI_OK;
+            if (ok && getenv("ZKI_BENCH_SAVE"))
+                save_proof(getenv("ZKI_BENCH_SAVE"), &pk->vk, bytes, plen, X, B);
         }
         free(bytes);
     }

@@ -54,7 +54,7 @@ static void *blk_new(size_t bytes)
         uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (m != MAP_FAILED) {
             uint8_t *blk = (uint8_t *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-#ifdef MADV_HUGEPAGE
+#if defined(MADV_HUGEPAGE) && !defined(__wasi__) /* WASI's emulated mman has no madvise */
             madvise(blk, need, MADV_HUGEPAGE);
 #endif
             blk_hdr *h = (blk_hdr *)blk;

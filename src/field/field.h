@@ -16,6 +16,25 @@
 
 #include "zkinfer.h"
 
+/* The 128-bit product of two 64-bit values. wasm has no widening multiply
+ * and clang turns the plain product of two 128-bit operands into a call to
+ * compiler-rt's __multi3 (a fifth of the WebAssembly verifier's time), so
+ * there it is four 32 x 32 -> 64 products, inline; elsewhere the compiler's
+ * one instruction. Both give the same value. */
+static inline unsigned __int128 zki_mul_wide(uint64_t a, uint64_t b)
+{
+#if defined(__wasm__)
+    uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10; /* < 3 * 2^32 */
+    uint64_t lo = (mid << 32) | (uint32_t)p00;
+    uint64_t hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+    return (unsigned __int128)hi << 64 | lo;
+#else
+    return (unsigned __int128)a * b;
+#endif
+}
+
 typedef uint64_t zki_fe;
 typedef struct {
     zki_fe c0, c1;
@@ -94,7 +113,7 @@ static inline zki_fe zki_fe_sub(zki_fe a, zki_fe b)
 
 static inline zki_fe zki_fe_mul(zki_fe a, zki_fe b)
 {
-    return zki_fe_reduce128((unsigned __int128)a * b);
+    return zki_fe_reduce128(zki_mul_wide(a, b));
 }
 
 #endif
@@ -142,7 +161,7 @@ static inline void zki_acc_add128(zki_acc *a, unsigned __int128 v)
 }
 static inline void zki_acc_mac(zki_acc *a, zki_fe x, zki_fe y)
 {
-    zki_acc_add128(a, (unsigned __int128)x * y);
+    zki_acc_add128(a, zki_mul_wide(x, y));
 }
 static inline void zki_acc_merge(zki_acc *a, const zki_acc *b)
 {
@@ -204,10 +223,10 @@ static inline zki_fe zki_fe_reduce_sum2(unsigned __int128 x, unsigned __int128 y
  * products and three reductions (7 a1 first, then one per coordinate). */
 static inline zki_ext zki_ext_mul(zki_ext a, zki_ext b)
 {
-    zki_fe a1w = zki_fe_reduce128((unsigned __int128)a.c1 * ZKI_EXT_W);
+    zki_fe a1w = zki_fe_reduce128(zki_mul_wide(a.c1, ZKI_EXT_W));
     zki_ext r;
-    r.c0 = zki_fe_reduce_sum2((unsigned __int128)a.c0 * b.c0, (unsigned __int128)a1w * b.c1);
-    r.c1 = zki_fe_reduce_sum2((unsigned __int128)a.c0 * b.c1, (unsigned __int128)a.c1 * b.c0);
+    r.c0 = zki_fe_reduce_sum2(zki_mul_wide(a.c0, b.c0), zki_mul_wide(a1w, b.c1));
+    r.c1 = zki_fe_reduce_sum2(zki_mul_wide(a.c0, b.c1), zki_mul_wide(a.c1, b.c0));
     return r;
 }
 /* a * b for a fixed b with b1w = 7 b.c1 precomputed (zki_ext_mul_prep):
@@ -216,8 +235,8 @@ static inline zki_fe zki_ext_mul_prep(zki_ext b) { return zki_fe_mul(b.c1, ZKI_E
 static inline zki_ext zki_ext_mul_pre(zki_ext a, zki_ext b, zki_fe b1w)
 {
     zki_ext r;
-    r.c0 = zki_fe_reduce_sum2((unsigned __int128)a.c0 * b.c0, (unsigned __int128)a.c1 * b1w);
-    r.c1 = zki_fe_reduce_sum2((unsigned __int128)a.c0 * b.c1, (unsigned __int128)a.c1 * b.c0);
+    r.c0 = zki_fe_reduce_sum2(zki_mul_wide(a.c0, b.c0), zki_mul_wide(a.c1, b1w));
+    r.c1 = zki_fe_reduce_sum2(zki_mul_wide(a.c0, b.c1), zki_mul_wide(a.c1, b.c0));
     return r;
 }
 static inline zki_ext zki_ext_sqr(zki_ext a) { return zki_ext_mul(a, a); }

@@ -9,7 +9,7 @@
 #include "field/vec.h"
 #include "field/vec_impls.h"
 
-#ifndef ZKI_TINY_FIELD
+#if !defined(ZKI_TINY_FIELD) && defined(__x86_64__)
 #include <immintrin.h>
 
 typedef __m256i v4;
@@ -138,5 +138,5 @@ const zki_vec_impl zki_vec_avx2 = {
 };
 
 #else
-typedef int zki_vec_avx2_unused; /* tiny field: portable kernels only */
+typedef int zki_vec_avx2_unused; /* tiny field or not x86-64: portable kernels only */
 #endif

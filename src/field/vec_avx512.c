@@ -6,7 +6,7 @@
 #include "field/vec.h"
 #include "field/vec_impls.h"
 
-#ifndef ZKI_TINY_FIELD
+#if !defined(ZKI_TINY_FIELD) && defined(__x86_64__)
 #include <immintrin.h>
 
 typedef __m512i v8;
@@ -130,5 +130,5 @@ const zki_vec_impl zki_vec_avx512 = {
 };
 
 #else
-typedef int zki_vec_avx512_unused; /* tiny field: portable kernels only */
+typedef int zki_vec_avx512_unused; /* tiny field or not x86-64: portable kernels only */
 #endif

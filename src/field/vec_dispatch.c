@@ -6,7 +6,7 @@
 
 static const zki_vec_impl *by_level(zki_cpu_level l)
 {
-#ifndef ZKI_TINY_FIELD
+#if !defined(ZKI_TINY_FIELD) && defined(__x86_64__) /* elsewhere the SIMD files are empty */
     if (l >= ZKI_CPU_AVX512)
         return &zki_vec_avx512;
     if (l >= ZKI_CPU_AVX2)

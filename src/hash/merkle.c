@@ -1,12 +1,12 @@
 /* Merkle trees with one SHA-256 compression per node (see merkle.h). */
 #include "hash/merkle.h"
 
-#include <openssl/sha.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
+#include "hash/sha256_engine.h"
 
 /* L || R is read straight from two adjacent digests. */
 _Static_assert(sizeof(zki_digest) == ZKI_DIGEST_LEN, "zki_digest must be unpadded");
@@ -19,20 +19,22 @@ static const char zki_merkle_domain[] = "zkinfer/merkle-node/v1";
 
 /* The chaining value: SHA-256 state after the zero-padded domain block
  * (no length padding: the state is taken mid-stream, num == 0). */
-static void merkle_midstate(SHA256_CTX *mid)
+static void merkle_midstate(zki_sha256_state *mid)
 {
-    uint8_t block[SHA256_CBLOCK] = {0};
+    uint8_t block[64] = {0};
     memcpy(block, zki_merkle_domain, sizeof zki_merkle_domain - 1);
-    SHA256_Init(mid);
-    SHA256_Update(mid, block, sizeof block);
+    zki_sha256_state_init(mid);
+    zki_sha256_state_update(mid, block, sizeof block);
 }
 
-static inline void merkle_node(zki_digest *out, const SHA256_CTX *mid, const uint8_t lr[64])
+static inline void merkle_node(zki_digest *out, const zki_sha256_state *mid, const uint8_t lr[64])
 {
-    SHA256_CTX c = *mid;
-    SHA256_Transform(&c, lr);
+    zki_sha256_state c = *mid;
+    zki_sha256_state_compress(&c, lr);
+    uint32_t h[8];
+    zki_sha256_state_chain(&c, h);
     for (int j = 0; j < 8; j++) {
-        uint32_t w = (uint32_t)c.h[j];
+        uint32_t w = h[j];
         out->b[4 * j] = (uint8_t)(w >> 24);
         out->b[4 * j + 1] = (uint8_t)(w >> 16);
         out->b[4 * j + 2] = (uint8_t)(w >> 8);
@@ -41,7 +43,7 @@ static inline void merkle_node(zki_digest *out, const SHA256_CTX *mid, const uin
 }
 
 static void hash_pairs_mid(zki_digest *out, const zki_digest *in, size_t count,
-                           const SHA256_CTX *mid)
+                           const zki_sha256_state *mid)
 {
     /* Each output depends only on its own two inputs, so the result is the
      * same for any thread count and schedule. */
@@ -53,7 +55,7 @@ static void hash_pairs_mid(zki_digest *out, const zki_digest *in, size_t count,
 void zki_merkle_hash_pairs(zki_digest *out, const zki_digest *in, size_t count)
 {
     if (count == 0) return;
-    SHA256_CTX mid;
+    zki_sha256_state mid;
     merkle_midstate(&mid);
     hash_pairs_mid(out, in, count, &mid);
 }
@@ -80,7 +82,7 @@ zki_digest *zki_merkle_leaves(zki_merkle_tree *t) { return t->nodes; }
 
 void zki_merkle_hash_layers(zki_merkle_tree *t)
 {
-    SHA256_CTX mid;
+    zki_sha256_state mid;
     merkle_midstate(&mid);
     size_t off = 0;
     for (size_t s = t->n_leaves; s > 1; s /= 2) {
@@ -139,7 +141,7 @@ int zki_merkle_verify_path(const zki_digest *root, size_t n_leaves, size_t index
 {
     if (!root || !leaf || !is_pow2(n_leaves) || index >= n_leaves) return 0;
     if (!path && n_leaves > 1) return 0;
-    SHA256_CTX mid;
+    zki_sha256_state mid;
     merkle_midstate(&mid);
     uint8_t lr[64];
     zki_digest cur = *leaf;

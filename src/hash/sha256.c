@@ -1,35 +1,36 @@
 #include "hash/sha256.h"
 
-#include <openssl/sha.h>
+#include "hash/sha256_engine.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 struct zki_sha256_ctx {
-    SHA256_CTX c;
+    zki_sha256_state c;
 };
 
 void zki_sha256(zki_digest *out, const void *data, size_t len)
 {
-    SHA256_CTX c;
-    SHA256_Init(&c);
-    SHA256_Update(&c, data, len);
-    SHA256_Final(out->b, &c);
+    zki_sha256_state c;
+    zki_sha256_state_init(&c);
+    zki_sha256_state_update(&c, data, len);
+    zki_sha256_state_final(&c, out->b);
 }
 
 void zki_sha256_chunked(zki_digest *out, const void *data, size_t len)
 {
     size_t n = (len + ZKI_SHA256_CHUNK - 1) / ZKI_SHA256_CHUNK;
     zki_digest *d = malloc((n ? n : 1) * sizeof *d);
-    SHA256_CTX c;
-    SHA256_Init(&c);
+    zki_sha256_state c;
+    zki_sha256_state_init(&c);
     static const char tag[] = "zkinfer/chunked-sha256/v1";
-    SHA256_Update(&c, tag, sizeof tag - 1);
+    zki_sha256_state_update(&c, tag, sizeof tag - 1);
     uint8_t le[16];
     for (int i = 0; i < 8; i++) {
         le[i] = (uint8_t)((uint64_t)len >> (8 * i));
         le[8 + i] = (uint8_t)((uint64_t)ZKI_SHA256_CHUNK >> (8 * i));
     }
-    SHA256_Update(&c, le, sizeof le);
+    zki_sha256_state_update(&c, le, sizeof le);
     const uint8_t *p = data;
     if (d) {
 #pragma omp parallel for schedule(dynamic, 1) if (n > 1)
@@ -37,15 +38,15 @@ void zki_sha256_chunked(zki_digest *out, const void *data, size_t len)
             size_t o = (size_t)i * ZKI_SHA256_CHUNK;
             zki_sha256(&d[i], p + o, len - o < ZKI_SHA256_CHUNK ? len - o : ZKI_SHA256_CHUNK);
         }
-        SHA256_Update(&c, d, n * sizeof *d);
+        zki_sha256_state_update(&c, d, n * sizeof *d);
     } else { /* out of memory: the same digest, one chunk at a time */
         for (size_t o = 0; o < len; o += ZKI_SHA256_CHUNK) {
             zki_digest one;
             zki_sha256(&one, p + o, len - o < ZKI_SHA256_CHUNK ? len - o : ZKI_SHA256_CHUNK);
-            SHA256_Update(&c, &one, sizeof one);
+            zki_sha256_state_update(&c, &one, sizeof one);
         }
     }
-    SHA256_Final(out->b, &c);
+    zki_sha256_state_final(&c, out->b);
     free(d);
 }
 
@@ -53,14 +54,14 @@ void zki_sha256_many(zki_digest *out, const char *tag, const uint8_t *msgs, size
                      size_t count)
 {
     /* The tag is absorbed once; each message continues from a copy. */
-    SHA256_CTX base, c;
-    SHA256_Init(&base);
+    zki_sha256_state base, c;
+    zki_sha256_state_init(&base);
     if (tag)
-        SHA256_Update(&base, tag, strlen(tag));
+        zki_sha256_state_update(&base, tag, strlen(tag));
     for (size_t i = 0; i < count; i++) {
         c = base;
-        SHA256_Update(&c, msgs + i * len, len);
-        SHA256_Final(out[i].b, &c);
+        zki_sha256_state_update(&c, msgs + i * len, len);
+        zki_sha256_state_final(&c, out[i].b);
     }
 }
 
@@ -68,20 +69,20 @@ zki_sha256_ctx *zki_sha256_new(void)
 {
     zki_sha256_ctx *c = malloc(sizeof *c);
     if (c)
-        SHA256_Init(&c->c);
+        zki_sha256_state_init(&c->c);
     return c;
 }
 
 void zki_sha256_free(zki_sha256_ctx *c) { free(c); }
 
-void zki_sha256_reset(zki_sha256_ctx *c) { SHA256_Init(&c->c); }
+void zki_sha256_reset(zki_sha256_ctx *c) { zki_sha256_state_init(&c->c); }
 
 void zki_sha256_update(zki_sha256_ctx *c, const void *data, size_t len)
 {
-    SHA256_Update(&c->c, data, len);
+    zki_sha256_state_update(&c->c, data, len);
 }
 
-void zki_sha256_final(zki_sha256_ctx *c, zki_digest *out) { SHA256_Final(out->b, &c->c); }
+void zki_sha256_final(zki_sha256_ctx *c, zki_digest *out) { zki_sha256_state_final(&c->c, out->b); }
 
 void zki_sha256_copy(zki_sha256_ctx *dst, const zki_sha256_ctx *src) { dst->c = src->c; }
 

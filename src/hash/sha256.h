@@ -1,5 +1,6 @@
-/* SHA-256 through OpenSSL libcrypto, and the digest type used everywhere.
- * The hot paths (Merkle layers, leaf hashing) hash many messages per call
+/* SHA-256 (OpenSSL natively, hash/sha256_portable.c in the WebAssembly build:
+ * hash/sha256_engine.h) and the digest type used everywhere. The hot paths
+ * (Merkle layers, leaf hashing) hash many messages per call
  * with one reused context: no per-message one-shot calls. */
 #ifndef ZKI_HASH_SHA256_H
 #define ZKI_HASH_SHA256_H

@@ -402,7 +402,12 @@ static zki_status layer_check_pv(zki_zk *z, const zki_ext *r, const zki_ext *s, 
                                  const zki_pv ev[4], zki_pv final_claim)
 {
     zki_pv u = zki_pv_add(z, ev[1], zki_pv_scale(z, ev[3], lambda));
-    zki_pv v = zki_pv_add(z, zki_pv_mul(z, ev[0], ev[3]), zki_pv_mul(z, ev[2], u));
+    /* one statement each: the tape's order is part of the proof, and C
+     * leaves the order of a call's arguments to the compiler (GCC, which
+     * made the existing proofs, took the second product first) */
+    zki_pv p2q1 = zki_pv_mul(z, ev[2], u);
+    zki_pv p0q1 = zki_pv_mul(z, ev[0], ev[3]);
+    zki_pv v = zki_pv_add(z, p0q1, p2q1);
     return zki_pv_assert_eq(z, zki_pv_scale(z, v, zki_eq_eval(r, s, j)), final_claim,
                             "frac GKR: a layer's values against its last round");
 }

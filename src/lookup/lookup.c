@@ -88,7 +88,7 @@ zki_status zki_lookup_add_site(zki_lookup *lk, const char *name, size_t len,
     if (n_cols != want)
         return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': %u columns for a table of %u", name,
                         n_cols, want);
-    if (len < 1 || len > ((size_t)1 << 36))
+    if (len < 1 || (uint64_t)len > ((uint64_t)1 << 36)) /* size_t is 32 bits in wasm32 */
         return zki_fail(ZKI_ERR_INPUT, "lookup site '%s': length %zu", name, len);
     for (unsigned c = 0; c < n_cols; c++) {
         if (cols[c].n_terms > ZKI_LK_MAX_TERMS)
@@ -374,13 +374,13 @@ static zki_status layout(const zki_lookup *lk, lk_layout *L)
         }
         ord[j] = i;
     }
-    size_t o = 0;
+    uint64_t o = 0; /* 64 bits: shifted by up to 63 below, also where size_t has 32 (wasm32) */
     for (size_t i = 0; i < L->n_seg; i++) {
-        L->off[ord[i]] = o;
-        o += (size_t)1 << L->k[ord[i]];
+        L->off[ord[i]] = (size_t)o;
+        o += (uint64_t)1 << L->k[ord[i]];
     }
     free(ord);
-    L->total = o; /* even: every k >= 1 */
+    L->total = (size_t)o; /* even: every k >= 1 */
     /* trees of at most 2^cap leaves: the prover's GKR block is 32 bytes a
      * leaf of its largest tree, and fresh pages are most of a big proof's
      * system time; at least the largest segment (segments are aligned to
@@ -810,7 +810,12 @@ static zki_status roots_sum(zki_zk *z, const zki_frac_claims *fc, size_t n_trees
         zki_pv rp = fc[b].root_p, rq = fc[b].root_q;
         if (zki_pv_is_pub(rq) && zki_ext_is_zero(rq.c))
             return zki_fail(ZKI_ERR_VERIFY, "lookup: zero denominator at a root");
-        num = zki_pv_add(z, zki_pv_mul(z, num, rq), zki_pv_mul(z, rp, *den));
+        /* the products in the order GCC evaluated the arguments (the
+         * second first): the tape's order is part of the proof, and C
+         * leaves the order of a call's arguments to the compiler */
+        zki_pv rp_den = zki_pv_mul(z, rp, *den);
+        zki_pv num_rq = zki_pv_mul(z, num, rq);
+        num = zki_pv_add(z, num_rq, rp_den);
         *den = zki_pv_mul(z, *den, rq);
     }
     if (zki_pv_assert_eq(z, num, zki_pv_pub(zki_ext_zero()), "lookup: the roots' fractions sum to zero"))

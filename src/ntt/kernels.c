@@ -21,7 +21,7 @@ static inline zki_fe k_sub(zki_fe a, zki_fe b)
 /* zki_fe_reduce128 of a*b written without branches. */
 static inline zki_fe k_mul(zki_fe a, zki_fe b)
 {
-    unsigned __int128 x = (unsigned __int128)a * b;
+    unsigned __int128 x = zki_mul_wide(a, b);
     uint64_t lo = (uint64_t)x, hi = (uint64_t)(x >> 64);
     uint64_t hh = hi >> 32, hl = hi & ZKI_EPS;
     uint64_t t0 = lo - hh;

@@ -1,9 +1,10 @@
 /* AVX-512 butterfly kernels: 8 Goldilocks elements per register, all values
  * canonical, unsigned compares into mask registers for the corrections.
  * Lane counts that are not a multiple of 8 finish on the portable kernels. */
-#include <immintrin.h>
-
 #include "ntt/ntt_internal.h"
+
+#ifdef __x86_64__
+#include <immintrin.h>
 
 #define V __m512i
 
@@ -232,3 +233,7 @@ static void scale_pow(zki_fe *a, size_t c, zki_fe m, zki_fe s)
 
 const zki_ntt_kernels zki_ntt_kernels_avx512 = {dif_layer, dif_radix4, dif_tail, 6, scale_pow,
                                                 "avx512"};
+
+#else
+typedef int zki_ntt_avx512_unused; /* not x86-64: the portable kernels only (ntt.c) */
+#endif

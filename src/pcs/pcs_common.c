@@ -1,10 +1,10 @@
 /* Transcript steps, claim grouping and combination terms shared by the PCS
  * prover and verifier (both must derive exactly the same values). */
-#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/error.h"
+#include "hash/entropy.h"
 #include "pcs/pcs_internal.h"
 #include "ntt/ntt.h"
 #include "poly/mle.h"
@@ -460,7 +460,7 @@ done:
 
 zki_status zki_pcs_entropy(uint8_t seed[32])
 {
-    if (RAND_bytes(seed, 32) != 1)
+    if (!zki_os_entropy32(seed))
         return zki_fail(ZKI_ERR_UNSUPPORTED, "pcs: no OS entropy for hiding randomness");
     return ZKI_OK;
 }

@@ -44,10 +44,14 @@ static int msb64(uint64_t x)
 /* x y, rounded up. */
 static up_num up_mul(up_num x, up_num y)
 {
-    unsigned __int128 p = (unsigned __int128)x.m * y.m; /* in [2^126, 2^128) */
-    int sh = (p >> 127) ? 64 : 63;
-    up_num r = {(uint64_t)(p >> sh), x.e + y.e + sh};
-    if (p & ((((unsigned __int128)1) << sh) - 1)) {
+    /* p = hi 2^64 + lo in [2^126, 2^128); kept as two halves, since a
+     * 128-bit shift by a variable is a library call in wasm32 */
+    unsigned __int128 p = zki_mul_wide(x.m, y.m);
+    uint64_t hi = (uint64_t)(p >> 64), lo = (uint64_t)p;
+    int sh = (hi >> 63) ? 64 : 63;
+    up_num r = {sh == 64 ? hi : (hi << 1) | (lo >> 63), x.e + y.e + sh};
+    uint64_t dropped = sh == 64 ? lo : lo & (((uint64_t)1 << 63) - 1); /* the bits below 2^sh */
+    if (dropped) {
         if (++r.m == 0) {
             r.m = (uint64_t)1 << 63;
             r.e++;

@@ -191,7 +191,12 @@ static zki_pv inner_claim_pv(zki_transcript *ts, const zki_ext ev[2], zki_ext *i
     zki_ext sc = zki_ts_challenge_ext(ts, "pcs/row-s");
     ipoint[0] = sc;
     *a = zki_pv_add(z, a0, zki_pv_scale(z, a1, zki_ext_make(0, 1)));
-    return zki_pv_add(z, zki_pv_scale(z, a0, zki_ext_sub(zki_ext_one(), sc)), zki_pv_scale(z, a1, sc));
+    /* the terms in the order GCC evaluated the arguments (the second
+     * first): the tape's order is part of the proof, and C leaves the order
+     * of a call's arguments to the compiler */
+    zki_pv hi = zki_pv_scale(z, a1, sc);
+    zki_pv lo = zki_pv_scale(z, a0, zki_ext_sub(zki_ext_one(), sc));
+    return zki_pv_add(z, lo, hi);
 }
 
 static const zki_ext *claim_lo(const zki_pcs_commitment *com, const zki_pcs_claim *cl,

@@ -132,8 +132,10 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
     if (!st)
         st = proof_side_cost(vk, a, B, ZKI_PRIV_INPUT | ZKI_PRIV_OUTPUT, &o1, &b1);
     uint32_t T, V;
-    int gen = B == 1 && zki_argmax_model_check(a, &T, &V) == ZKI_OK;
-    if (B == 1 && !gen)
+    /* not asked after a failure, whose message the check's refusal and the
+     * clearing would replace with none */
+    int gen = !st && B == 1 && zki_argmax_model_check(a, &T, &V) == ZKI_OK;
+    if (!st && B == 1 && !gen)
         zki_clear_error(); /* not a language model: no generation proofs */
     if (!st && gen) {
         zki_dag dv;

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
 
 #include "common/error.h"
+#include "hash/entropy.h"
 #include "ligero/ligero.h"
 #include "protocol/argmax.h"
 #include "protocol/gadget.h"
@@ -174,7 +174,7 @@ zki_status zki_zk_prover_begin(zki_zk_prover_session **out, const zki_vk *vk, zk
         return zki_fail(ZKI_ERR_NOMEM, "zk: session");
     if (seed)
         memcpy(s->seed, seed, 32);
-    else if (RAND_bytes(s->seed, 32) != 1) {
+    else if (!zki_os_entropy32(s->seed)) {
         free(s);
         return zki_fail(ZKI_ERR_UNSUPPORTED, "zk: no OS entropy for the proof's randomness");
     }

@@ -6,8 +6,10 @@
 #include "graph/graph.h"
 
 zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out);
-/* Largest .npy file read (16 GiB): a calibration set or batch of inputs. */
-#define ZKI_NPY_MAX_FILE_BYTES ((size_t)1 << 34)
+/* Largest .npy file read (16 GiB, or what a 32-bit size_t holds): a
+ * calibration set or batch of inputs. */
+#define ZKI_NPY_MAX_FILE_BYTES \
+    ((size_t)(((uint64_t)1 << 34) < (uint64_t)SIZE_MAX ? ((uint64_t)1 << 34) : (uint64_t)SIZE_MAX))
 zki_status zki_npy_read(const char *path, zki_host_tensor *out);
 /* Writes float32 (f set) or int64 (i set) data. */
 zki_status zki_npy_write(const char *path, int rank, const int64_t *dims, const float *f, const int64_t *i);

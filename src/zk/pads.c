@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/rand.h>
 
 #include "common/error.h"
+#include "hash/entropy.h"
 #include "hash/sha256.h"
 #include "zk/zk_internal.h"
 
@@ -83,7 +83,7 @@ zki_zk *zki_zk_new_prover(uint64_t n_pads, const uint8_t seed[32])
         return NULL;
     if (seed)
         memcpy(z->seed, seed, 32);
-    else if (RAND_bytes(z->seed, 32) != 1) {
+    else if (!zki_os_entropy32(z->seed)) {
         zki_fail(ZKI_ERR_UNSUPPORTED, "zk: no OS entropy for the pads");
         zki_zk_free(z);
         return NULL;
