@@ -135,4 +135,10 @@ if(NOT ZKI_SANITIZE)
     COMMAND sh ${CMAKE_SOURCE_DIR}/tests/test_wasm_browser.sh "${ZKI_CHROMIUM}" ${CMAKE_BINARY_DIR}
             ${CMAKE_SOURCE_DIR})
   set_tests_properties(test_wasm_browser PROPERTIES TIMEOUT 900 SKIP_RETURN_CODE 77)
+  # the pages served by `zkinfer serve`: /demo proves through the server and
+  # verifies in the browser
+  add_test(NAME test_web_demo
+    COMMAND sh ${CMAKE_SOURCE_DIR}/tests/test_web_demo.sh "${ZKI_CHROMIUM}" ${CMAKE_BINARY_DIR}
+            ${CMAKE_SOURCE_DIR})
+  set_tests_properties(test_web_demo PROPERTIES TIMEOUT 900 SKIP_RETURN_CODE 77)
 endif()
