@@ -38,10 +38,14 @@ else()
 endif()
 
 # The unit tests (tests/test_serve_*.c, made targets by the tests' glob)
-# take the sources they test.
+# and the parsers' fuzz harnesses (tests/fuzz/fuzz_serve_*.c, under
+# ZKI_FUZZ) take the sources they test.
 foreach(t base64 json npy routes)
   if(TARGET test_serve_${t})
     target_sources(test_serve_${t} PRIVATE src/serve/${t}.c)
+  endif()
+  if(TARGET fuzz_serve_${t})
+    target_sources(fuzz_serve_${t} PRIVATE src/serve/${t}.c)
   endif()
 endforeach()
 
