@@ -104,6 +104,12 @@ def npy_bytes(a):
     return f.getvalue()
 
 
+def count_file(tmp, name):
+    """The proofs MODEL.zpk.count says are spent."""
+    with open(os.path.join(tmp, name + ".zpk.count")) as f:
+        return int(f.read().split()[0])
+
+
 def compile_model(tmp, onnx, out, n):
     r = subprocess.run([ZK, "compile", os.path.join(DATA, onnx), "--calib", os.path.join(DATA, "fmnist_calib.npy"),
                         "-o", os.path.join(tmp, out), "--zk-proofs", str(n)], capture_output=True, text=True)
@@ -185,8 +191,15 @@ def run(tmp):
         check(st == 200 and j["models"][0]["zk_proofs_left"] == 0, "a restart keeps the spent budget: %s" % j)
         st, _, j = prove(srv2, "tiny", xb)
         check(st == 503, "prove after a restart with the budget spent: 503 (got %d)" % st)
+        # the count file is written ahead a block of 16 proofs at a time
+        st, _, j = srv2.json("GET", "/v1/models")
+        used = 1024 - {m["name"]: m["zk_proofs_left"] for m in j["models"]}["cnn"]
+        ahead = count_file(tmp, "cnn")
+        check(0 <= ahead - used < 16, "the count file is ahead by less than a block: %d for %d used" % (ahead, used))
     finally:
         check(srv2.stop() == 0, "second server exits 0")
+    check(count_file(tmp, "cnn") == used, "a clean stop writes the exact count back (%d, %d used)" %
+          (count_file(tmp, "cnn"), used))
     print("test_serve took %.1f s" % (time.time() - t0))
 
 
@@ -213,6 +226,7 @@ def basics(srv, tmp, x, xb):
         return
     check(j["shape"] == [1, 10] and len(j["output"]) == 10, "prove output shape")
     check(j["zk_proofs_left"] == 1023, "one proof of the budget used")
+    check(count_file(tmp, "cnn") == 16, "the count file holds a block of 16 ahead (%d)" % count_file(tmp, "cnn"))
     proof = base64.b64decode(j["proof"])
     pf = os.path.join(tmp, "p.zkp")
     with open(pf, "wb") as f:

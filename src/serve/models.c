@@ -118,6 +118,7 @@ static int load_one(zki_served_model *m, const char *spec, int copies, int worke
         snprintf(m->vk_hex + 2 * k, 3, "%02x", dg[k]);
     m->budget = m->info.zk_proofs;
     m->used = read_count(m);
+    m->recorded = m->used;
     pthread_mutex_init(&m->lock, NULL);
     return 0;
 }
@@ -147,6 +148,10 @@ void zki_models_free(zki_model_set *set)
 {
     for (int k = 0; k < set->n; k++) {
         zki_served_model *m = &set->m[k];
+        /* a clean stop gives back the rest of the block written ahead */
+        if (m->count_path && m->recorded > m->used && write_count(m, m->used))
+            fprintf(stderr, "zkinfer serve: model %s: could not write the exact count (%u) to %s; it says %u\n",
+                    m->name, m->used, m->count_path, m->recorded);
         for (int j = 0; j < m->n_pk; j++) {
             zki_pk_destroy(m->pk[j]);
             pthread_mutex_destroy(&m->pk_lock[j]);
@@ -180,12 +185,17 @@ int zki_served_reserve_proof(zki_served_model *m, char *msg, size_t msgn)
     int rc = 0;
     if (m->used >= m->budget) {
         rc = 1;
-    } else if (write_count(m, m->used + 1)) {
-        snprintf(msg, msgn, "cannot record the proof count in %s; make its folder writable", m->count_path);
-        rc = -1;
-    } else {
-        m->used++;
+    } else if (m->used >= m->recorded) {
+        uint32_t ahead = m->budget - m->used > ZKI_COUNT_BLOCK ? m->used + ZKI_COUNT_BLOCK : m->budget;
+        if (write_count(m, ahead)) {
+            snprintf(msg, msgn, "cannot record the proof count in %s; make its folder writable", m->count_path);
+            rc = -1;
+        } else {
+            m->recorded = ahead;
+        }
     }
+    if (!rc)
+        m->used++;
     pthread_mutex_unlock(&m->lock);
     return rc;
 }
