@@ -200,7 +200,48 @@ def run(tmp):
         check(srv2.stop() == 0, "second server exits 0")
     check(count_file(tmp, "cnn") == used, "a clean stop writes the exact count back (%d, %d used)" %
           (count_file(tmp, "cnn"), used))
+    refused_starts(tmp, mlp, tiny)
     print("test_serve took %.1f s" % (time.time() - t0))
+
+
+def start_refused(models, what):
+    """Starts a server that must refuse to start: its exit status and output."""
+    args = [ZK, "serve", "--port", str(free_port())]
+    for name, path in models:
+        args += ["--model", "%s=%s" % (name, path)]
+    try:
+        r = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        check(False, what + ": the server started (it ran for 60 s)")
+        return None, ""
+    check(r.returncode != 0, what + ": exit status non-zero (got %d)" % r.returncode)
+    return r.returncode, r.stdout + r.stderr
+
+
+def refused_starts(tmp, mlp, tiny):
+    # a count file that exists but cannot be parsed does not reset the budget
+    path = os.path.join(tmp, "tiny.zpk.count")
+    with open(path) as f:
+        good = f.read()
+    used, budget, digest = good.split()
+    for text, what in [("garbage", "a garbage count file"), ("", "an empty count file"),
+                       ("%s 9999 %s\n" % (used, digest), "a count file with another budget")]:
+        with open(path, "w") as f:
+            f.write(text)
+        _, out = start_refused([("tiny", tiny)], what)
+        check(path in out and "restore it" in out, what + ": the message names the file and what to do: " + out)
+        with open(path) as f:
+            check(f.read() == text, what + ": the file is left as it was")
+    with open(path, "w") as f:
+        f.write(good)
+    # one key under two names, or a copy of it at another path: one budget
+    _, out = start_refused([("a", mlp), ("b", mlp)], "one key under two names")
+    check("'a'" in out and "'b'" in out and "same key" in out, "two names of one key are named: " + out)
+    os.mkdir(os.path.join(tmp, "copy"))
+    for ext in (".zkm", ".zpk"):
+        shutil.copy(mlp[:-4] + ext, os.path.join(tmp, "copy", "mlp" + ext))
+    _, out = start_refused([("mlp", mlp), ("mlp2", os.path.join(tmp, "copy", "mlp.zkm"))], "a copied key")
+    check("same key" in out and "copy/mlp.zkm" in out, "a copied key is named: " + out)
 
 
 def basics(srv, tmp, x, xb):
