@@ -244,6 +244,38 @@ def refused_starts(tmp, mlp, tiny):
     check("same key" in out and "copy/mlp.zkm" in out, "a copied key is named: " + out)
 
 
+def verify_body(srv, model, body):
+    return srv.json("POST", "/v1/models/%s/verify" % model, json.dumps(body), {"Content-Type": "application/json"})
+
+
+def private_proofs(srv, tmp, xb):
+    """Proofs of zkinfer prove --private-output / --private-input: /verify
+    checks them (the input left out or null for a private input)."""
+    made = {}
+    for flag in ("--private-output", "--private-input"):
+        out = os.path.join(tmp, "mlp%s.zkp" % flag[9:])
+        r = subprocess.run([ZK, "prove", os.path.join(tmp, "mlp.zkm"), "--input",
+                            os.path.join(DATA, "fmnist_sample.npy"), "-o", out, flag], capture_output=True, text=True)
+        check(r.returncode == 0, "zkinfer prove %s: %s" % (flag, r.stderr))
+        with open(out, "rb") as f:
+            made[flag] = base64.b64encode(f.read()).decode()
+    x64 = base64.b64encode(xb).decode()
+    st, _, v = verify_body(srv, "mlp", {"input": x64, "proof": made["--private-output"]})
+    check(st == 200 and v == {"verified": True, "output": None, "private_output": True},
+          "a private-output proof: verified, no output (%d %s)" % (st, v))
+    for body in ({"proof": made["--private-input"]}, {"input": None, "proof": made["--private-input"]}):
+        st, _, v = verify_body(srv, "mlp", body)
+        check(st == 200 and v.get("verified") is True and len(v.get("output") or []) == 10 and
+              v.get("private_output") is False, "a private-input proof without input: verified (%d %s)" % (st, v))
+    st, _, v = verify_body(srv, "mlp", {"input": x64, "proof": made["--private-input"]})
+    check(st == 200 and v.get("verified") is False and "private input" in v.get("reason", ""),
+          "a private-input proof given an input: false, saying why (%d %s)" % (st, v))
+    st, _, j = prove(srv, "mlp", xb)
+    st, _, v = verify_body(srv, "mlp", {"proof": j.get("proof", "")})
+    check(st == 200 and v.get("verified") is False and "public input" in v.get("reason", ""),
+          "a public-input proof without its input: false, saying why (%d %s)" % (st, v))
+
+
 def basics(srv, tmp, x, xb):
     st, h, b = srv.request("GET", "/healthz")
     check(st == 200 and b == b"ok\n", "healthz")
@@ -289,6 +321,7 @@ def basics(srv, tmp, x, xb):
     check(st == 200 and v["verified"] is False, "truncated proof: false (%s)" % v)
     st, _, v = verify(srv, "mlp", xb, j["proof"])
     check(st == 200 and v["verified"] is False, "a cnn proof against the mlp key: false (%s)" % v)
+    private_proofs(srv, tmp, xb)
     # batch of two
     x2 = np.concatenate([x, x * 0.9]).astype(np.float32) if x.shape[0] == 1 else np.stack([x, x])
     st, _, j2 = prove(srv, "mlp", npy_bytes(x2.reshape(2, 784)))
