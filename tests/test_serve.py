@@ -201,6 +201,7 @@ def run(tmp):
     check(count_file(tmp, "cnn") == used, "a clean stop writes the exact count back (%d, %d used)" %
           (count_file(tmp, "cnn"), used))
     refused_starts(tmp, mlp, tiny)
+    ipv6_banner(tiny)
     print("test_serve took %.1f s" % (time.time() - t0))
 
 
@@ -216,6 +217,23 @@ def start_refused(models, what):
         return None, ""
     check(r.returncode != 0, what + ": exit status non-zero (got %d)" % r.returncode)
     return r.returncode, r.stdout + r.stderr
+
+
+def ipv6_banner(tiny):
+    """An IPv6 host is printed in brackets, as a URL needs it."""
+    p = subprocess.Popen([ZK, "serve", "--host", "::1", "--port", str(free_port()), "--model", "tiny=" + tiny],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = ""
+    for line in p.stdout:
+        out += line
+        if "listening" in line or "cannot listen" in line:
+            break
+    p.send_signal(signal.SIGTERM)
+    out += p.communicate(timeout=60)[0]
+    if "cannot listen" in out:
+        print("IPv6 loopback not available: the banner is not checked")
+        return
+    check("http://[::1]:" in out, "an IPv6 host in brackets: " + out)
 
 
 def refused_starts(tmp, mlp, tiny):
@@ -368,6 +386,24 @@ def bad_input(srv, x, xb):
                        ("bad npy", json.dumps({"input": base64.b64encode(b"xx").decode(), "proof": "AAAA"}).encode())):
         st, _, j = srv.json("POST", "/v1/models/cnn/verify", body)
         check(st == 400 and j.get("error"), "verify %s: 400 (%d %s)" % (what, st, j))
+    # base64 with line breaks (base64 without -w0) is refused saying so
+    wrapped = base64.encodebytes(xb).decode()
+    st, _, j = srv.json("POST", "/v1/models/cnn/verify", json.dumps({"input": wrapped, "proof": "AAAA"}).encode())
+    check(st == 400 and "newlines are not allowed" in j.get("error", ""), "base64 with newlines: says so (%s)" % j)
+    # curl -d @x.npy: a form, the file's newlines dropped; the answer says how to send it
+    st, _, j = srv.json("POST", "/v1/models/cnn/prove", xb.replace(b"\n", b""),
+                        {"Content-Type": "application/x-www-form-urlencoded"})
+    check(st == 400 and "--data-binary" in j.get("error", "") and "application/octet-stream" in j.get("error", ""),
+          "a form body: 400 with the curl hint (%d %s)" % (st, j))
+    # every answer is UTF-8 JSON, also one quoting bytes that are not UTF-8
+    st, _, raw = srv.request("POST", "/v1/models/cnn/prove", npy_bytes(np.zeros(3, np.float32)).replace(
+        b"'<f4'", b"'\xff\xfe'"), {"Content-Type": "application/octet-stream"})
+    try:
+        raw.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    check(st == 400 and utf8 and json.loads(raw).get("error"), "an answer quoting non-UTF-8 bytes is UTF-8 JSON: %s" % raw)
     # sizes: a declared Content-Length past the limit, and a body past it
     line = raw_request(srv.port, b"POST /v1/models/cnn/prove HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000000\r\n\r\n")
     check(" 413 " in line, "huge Content-Length: 413 (%s)" % line)
@@ -532,8 +568,22 @@ def sigterm(srv, xb):
 
     ts = [threading.Thread(target=one) for _ in range(2)]
     [t.start() for t in ts]
+    kept = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
+    kept.request("GET", "/healthz")
+    kept.getresponse().read()
     time.sleep(0.15)  # both requests are in
     srv.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.05)
+    # a kept-alive client's next request, while the proofs finish: 503 with Retry-After, closed
+    try:
+        kept.request("GET", "/healthz")
+        r = kept.getresponse()
+        late = (r.status, r.getheader("Retry-After"), r.getheader("Connection"))
+    except OSError as e:
+        late = (0, str(e), None)
+    kept.close()
+    check(late[0] == 503 and late[1] and late[2] == "close",
+          "a request during shutdown: 503 with Retry-After, Connection: close (%s)" % (late,))
     [t.join() for t in ts]
     codes = [r[0] for r in results]
     check(codes == [200, 200], "SIGTERM lets the requests in flight finish (%s)" % codes)

@@ -90,6 +90,11 @@ int main(void)
         CHECK_MSG(rc == -1 && strstr(err, refused[k].says) && !a.f, "%s: refused saying '%s' (said '%s')",
                   refused[k].dict, refused[k].says, err);
     }
+    /* a finite float64 beyond float32's range is not called infinite */
+    double big[3] = {1, 1e39, 2};
+    n = make(f, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", big, sizeof big);
+    CHECK_MSG(zki_serve_npy_parse(f, n, &a, err, sizeof err) == -1 && strstr(err, "index 1") &&
+              strstr(err, "beyond float32's range") && !a.f, "float64 1e39: %s", err);
     CHECK(zki_serve_npy_parse((const unsigned char *)"not an npy at all", 17, &a, err, sizeof err) == -1 &&
           strstr(err, "magic"));
     /* every prefix of a valid file is refused (the header declares more) */

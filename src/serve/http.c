@@ -21,6 +21,11 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+const char *zki_http_header(zki_request *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
 int zki_http_reply(zki_request *rq, unsigned status, const char *type, char *body, size_t len, const char *extra_name,
                    const char *extra_value)
 {
@@ -33,6 +38,8 @@ int zki_http_reply(zki_request *rq, unsigned status, const char *type, char *bod
     MHD_add_response_header(r, "Cache-Control", "no-store");
     if (extra_name)
         MHD_add_response_header(r, extra_name, extra_value);
+    if (rq->close_after)
+        MHD_add_response_header(r, "Connection", "close");
     enum MHD_Result ok = MHD_queue_response(rq->conn, status, r);
     MHD_destroy_response(r);
     rq->status = status;
@@ -88,9 +95,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                      s->config.max_body);
             return (enum MHD_Result)zki_http_error(rq, 413, msg, "Connection", "close");
         }
-        /* a kept-alive client must not hold the shutdown open */
-        if (atomic_load(&s->stopping))
-            return (enum MHD_Result)zki_http_error(rq, 503, "the service is shutting down", "Connection", "close");
+        if (atomic_load(&s->stopping)) {
+            rq->close_after = 1; /* a kept-alive client must not hold the shutdown open */
+            return (enum MHD_Result)zki_http_error(rq, 503, "the service is shutting down", "Retry-After", "5");
+        }
         return MHD_YES;
     }
     if (*upload_size) { /* a piece of the body */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "serve/base64.h"
@@ -151,8 +152,17 @@ int zki_handle_prove(zki_request *rq, zki_served_model *m)
     }
     zki_serve_npy a;
     uint32_t batch = 0;
-    if (read_input(m, rq->body, rq->body_len, "the request body", &a, &batch, msg, sizeof msg))
+    if (read_input(m, rq->body, rq->body_len, "the request body", &a, &batch, msg, sizeof msg)) {
+        /* curl -d sends a form (and drops the file's newlines): say how to send the file as it is */
+        const char *type = zki_http_header(rq, "Content-Type");
+        if (type && !strncasecmp(type, "application/x-www-form-urlencoded", 33)) {
+            size_t used = strlen(msg);
+            snprintf(msg + used, sizeof msg - used, " (the body came as a form, which curl -d sends, dropping the "
+                     "file's newlines: send the .npy with --data-binary @x.npy -H 'Content-Type: "
+                     "application/octet-stream')");
+        }
         return zki_http_error(rq, 400, msg, NULL, NULL);
+    }
     /* the prover's rule (zki_quantize_value): out-of-range values clamped */
     int64_t *x = malloc(a.n * sizeof(int64_t) + 1);
     size_t clamped = 0;
@@ -280,11 +290,15 @@ static void run_verify(zki_job *job, int worker)
     zki_proof_destroy(pf);
 }
 
-static void b64_refusal(zki_request *rq, const char *name, size_t tlen, size_t bad_at, int *answered)
+static void b64_refusal(zki_request *rq, const char *name, const char *text, size_t tlen, size_t bad_at,
+                        int *answered)
 {
     char msg[200];
     if (bad_at == (size_t)-1)
         snprintf(msg, sizeof msg, "out of memory");
+    else if (memchr(text, '\n', tlen) || memchr(text, '\r', tlen))
+        snprintf(msg, sizeof msg, "\"%s\" is not base64 on one line: newlines are not allowed (encode with "
+                 "base64 -w0, or base64.b64encode)", name);
     else if (bad_at == tlen)
         snprintf(msg, sizeof msg, "\"%s\" is not base64: its length %zu is not a multiple of 4", name, tlen);
     else
@@ -317,9 +331,9 @@ static unsigned char *b64_member(zki_request *rq, const char *name, int optional
     }
     size_t bad_at = 0;
     unsigned char *bytes = zki_b64_decode(text, tlen, len, &bad_at);
-    free(text);
     if (!bytes)
-        b64_refusal(rq, name, tlen, bad_at, answered);
+        b64_refusal(rq, name, text, tlen, bad_at, answered);
+    free(text);
     return bytes;
 }
 

@@ -1,5 +1,6 @@
 #include "serve/npy.h"
 
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,13 @@ int zki_serve_npy_parse(const unsigned char *bytes, size_t len, zki_serve_npy *a
         } else {
             double v;
             memcpy(&v, p + 8 * i, 8);
+            /* (float) would make it infinite: say what is wrong with it */
+            if ((v > FLT_MAX || v < -FLT_MAX) && v - v == 0) {
+                snprintf(err, errn, "the float64 value at index %zu (%g) is beyond float32's range (+-3.4e38); "
+                         "values are read as float32", i, v);
+                zki_serve_npy_clear(a);
+                return -1;
+            }
             a->f[i] = (float)v;
         }
     }
