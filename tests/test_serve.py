@@ -48,13 +48,15 @@ def free_port():
 
 
 class Server:
-    def __init__(self, tmp, models, workers=2, queue=4, timeout=30, key_copies=None):
+    def __init__(self, tmp, models, workers=2, queue=4, timeout=30, key_copies=None, read_timeout=None):
         self.port = free_port()
         self.log = open(os.path.join(tmp, "server_%d.log" % self.port), "w+")
         args = [ZK, "serve", "--port", str(self.port), "--workers", str(workers), "--queue", str(queue),
                 "--web", os.path.join(tmp, "web"), "--max-body", str(4 << 20), "--timeout", str(timeout)]
         if key_copies:
             args += ["--key-copies", str(key_copies)]
+        if read_timeout:
+            args += ["--read-timeout", str(read_timeout)]
         for name, path in models:
             args += ["--model", "%s=%s" % (name, path)]
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
@@ -127,9 +129,9 @@ def verify(srv, model, x_npy, proof_b64):
     return srv.json("POST", "/v1/models/%s/verify" % model, body, {"Content-Type": "application/json"})
 
 
-def raw_request(port, text):
+def raw_request(port, text, timeout=30):
     """Sends raw bytes (e.g. a lying Content-Length) and returns the status line."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     try:
         s.sendall(text)
         data = s.recv(4096)
@@ -183,10 +185,12 @@ def run(tmp):
     # the budget is kept across restarts (MODEL.zpk.count); a queue wait
     # past --timeout is answered 503 and the request's slot is given back;
     # two workers share one prover-key copy (--key-copies 1)
-    srv2 = Server(tmp, [("tiny", tiny), ("cnn", cnn)], workers=2, queue=8, timeout=0.05, key_copies=1)
+    srv2 = Server(tmp, [("tiny", tiny), ("cnn", cnn)], workers=2, queue=8, timeout=0.05, key_copies=1,
+                  read_timeout=2)
     try:
         check("1 prover-key copy each" in srv2.logtext(), "--key-copies 1 is taken")
         queue_timeout(srv2, xb)
+        slowloris(srv2, 8 + 2 + 64 + 10)
         st, _, j = srv2.json("GET", "/v1/models")
         check(st == 200 and j["models"][0]["zk_proofs_left"] == 0, "a restart keeps the spent budget: %s" % j)
         st, _, j = prove(srv2, "tiny", xb)
@@ -203,6 +207,44 @@ def run(tmp):
     refused_starts(tmp, mlp, tiny)
     ipv6_banner(tiny)
     print("test_serve took %.1f s" % (time.time() - t0))
+
+
+def slowloris(srv, n):
+    """More trickling connections than the connection limit (Q + N + 64):
+    each is closed at --read-timeout (2 s here) though it is never idle,
+    and the service answers again."""
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.settimeout(0.5)
+        try:
+            s.connect(("127.0.0.1", srv.port))  # past the limit: waits in the listen queue
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        except OSError:
+            pass
+        socks.append(s)
+    t0 = time.time()
+    while time.time() - t0 < 3.5:  # a header line every 0.5 s: never idle
+        time.sleep(0.5)
+        for s in socks:
+            try:
+                s.sendall(b"X-a: b\r\n")
+            except OSError:
+                pass
+    try:
+        st = srv.request("GET", "/healthz", timeout=10)[0]
+    except OSError as e:
+        st = str(e)
+    check(st == 200, "with %d trickling connections the service answers after --read-timeout (%s)" % (n, st))
+    closed = 0
+    for s in socks:
+        try:
+            s.settimeout(2)
+            closed += s.recv(100) == b""
+        except OSError:
+            closed += 1
+        s.close()
+    check(closed >= n - 10, "the trickling connections were closed (%d of %d)" % (closed, n))
 
 
 def start_refused(models, what):
@@ -404,6 +446,15 @@ def bad_input(srv, x, xb):
     except UnicodeDecodeError:
         utf8 = False
     check(st == 400 and utf8 and json.loads(raw).get("error"), "an answer quoting non-UTF-8 bytes is UTF-8 JSON: %s" % raw)
+    # a body announced to an endpoint that takes none: answered at the headers, the body never read
+    for path, want in (("POST /nope", " 404 "), ("POST /v1/models/nosuch/prove", " 404 "),
+                       ("PUT /v1/models/cnn/prove", " 405 "), ("GET /healthz", " 200 ")):
+        try:
+            line = raw_request(srv.port, ("%s HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n" % path).encode(),
+                               timeout=5)
+        except OSError as e:
+            line = str(e)
+        check(want in line, "%s with a body not sent: answered at once (%s)" % (path, line))
     # sizes: a declared Content-Length past the limit, and a body past it
     line = raw_request(srv.port, b"POST /v1/models/cnn/prove HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000000\r\n\r\n")
     check(" 413 " in line, "huge Content-Length: 413 (%s)" % line)

@@ -88,7 +88,7 @@ int zki_serve_run(const zki_serve_config *config)
     rc = 0;
 done:
     if (d)
-        MHD_stop_daemon(d);
+        zki_http_stop(d);
     if (pool_up)
         zki_pool_stop(&s->pool);
     zki_models_free(&s->models);
