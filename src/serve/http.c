@@ -33,10 +33,10 @@ const char *zki_http_header(zki_request *rq, const char *name)
  * thread and one of the limited connection slots: enough of them make the
  * service unreachable (slowloris). So each connection's request must arrive
  * whole (headers and body) within --read-timeout seconds of the
- * connection's start or of its previous answer; a watchdog thread shuts down the socket
- * of one that does not, and libmicrohttpd's thread then sees the end of the
- * stream and closes it. The time a request spends waiting and proving is
- * not counted (busy). */
+ * connection's start or of its previous answer; a watchdog thread shuts
+ * down the socket of one that does not, and libmicrohttpd's thread then
+ * sees the end of the stream and closes it. The time a request spends
+ * waiting and proving is not counted (busy). */
 typedef struct watched {
     int fd;
     double deadline;
@@ -127,7 +127,7 @@ static int watchdog_start(double read_s)
     return watchdog.running ? 0 : -1;
 }
 
-static void zki_http_stop_watchdog(void)
+static void stop_watchdog(void)
 {
     if (!watchdog.running)
         return;
@@ -142,7 +142,7 @@ static void zki_http_stop_watchdog(void)
 void zki_http_stop(struct MHD_Daemon *d)
 {
     MHD_stop_daemon(d);
-    zki_http_stop_watchdog();
+    stop_watchdog();
 }
 
 int zki_http_reply(zki_request *rq, unsigned status, const char *type, char *body, size_t len, const char *extra_name,
@@ -330,7 +330,7 @@ struct MHD_Daemon *zki_http_start(zki_server *s)
         (unsigned)(s->config.queue + s->config.workers + 64), MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d) {
-        zki_http_stop_watchdog();
+        stop_watchdog();
         fprintf(stderr, "zkinfer serve: cannot listen on %s port %d (in use, or not allowed); pick another --port\n",
                 s->config.host, s->config.port);
     }
