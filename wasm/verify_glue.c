@@ -79,7 +79,11 @@ static int read_input(const zki_vk *vk, const uint8_t *npy, size_t npy_len, int6
     else if (!(in->scale > 0) && !h.i)
         snprintf(why, sizeof why, "the input .npy holds float values; the model takes integers (e.g. token ids)");
     int64_t qmax = in->bits >= 64 ? INT64_MAX : ((int64_t)1 << (in->bits - 1)) - 1;
-    int64_t *q = why[0] ? NULL : malloc(sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+    size_t q_bytes = 0; /* n int64s: checked, since wasm32's 32-bit size_t wraps at 2^29 of them */
+    if (!why[0] && (n < 0 || !zki_size_mul((size_t)(n > 0 ? n : 1), sizeof(int64_t), &q_bytes)))
+        snprintf(why, sizeof why, "the input .npy holds %lld values, too many for the web verifier's memory: use "
+                 "a smaller input", (long long)n);
+    int64_t *q = why[0] ? NULL : malloc(q_bytes);
     if (!why[0] && !q) {
         st = ZKI_ERR_NOMEM;
         snprintf(why, sizeof why, "the input .npy: out of memory");
@@ -163,8 +167,12 @@ int zkw_verify(const uint8_t *vk_bytes, size_t vk_len, const uint8_t *proof_byte
     result.private_input = priv;
     result.private_output = y == NULL;
     if (y) {
-        size_t n = (size_t)pb * per;
-        if (!(result.output = malloc(sizeof(float) * (n ? n : 1)))) {
+        size_t n, out_bytes;
+        if (!zki_size_mul(pb, per, &n) || !zki_size_mul(n ? n : 1, sizeof(float), &out_bytes)) {
+            st = fail(ZKI_ERR_NOMEM, "the proof's output is too large for the web verifier's memory");
+            goto done;
+        }
+        if (!(result.output = malloc(out_bytes))) {
             st = fail(ZKI_ERR_NOMEM, "out of memory for the output");
             goto done;
         }
