@@ -27,6 +27,10 @@ static struct {
     float *output;         /* batch * per_sample values, dequantised */
     uint32_t batch, per_sample;
     int private_input, private_output;
+    /* the key's digest (zki_vk_digest, as `GET /v1/models` shows it), for a
+     * page to compare with one pinned out of band; set once the key parsed */
+    unsigned char vk_digest[32];
+    int has_vk_digest;
     char msg[ZKW_MSG_CAP];
 } result;
 
@@ -132,6 +136,7 @@ int zkw_verify(const uint8_t *vk_bytes, size_t vk_len, const uint8_t *proof_byte
         snprintf(why, sizeof why, "verification key: %s", zki_last_error());
         return fail(st == ZKI_ERR_NOMEM ? st : ZKI_ERR_INPUT, why);
     }
+    result.has_vk_digest = zki_vk_digest(vk, result.vk_digest) == ZKI_OK;
     if (npy_len && (st = read_input(vk, npy, npy_len, &X, &B)) != ZKI_OK)
         goto done;
     if ((st = zki_proof_parse(vk, proof_bytes, proof_len, &pf)) != ZKI_OK) {
@@ -196,5 +201,11 @@ ZKW_EXPORT(zkw_output_batch) uint32_t zkw_output_batch(void) { return result.bat
 ZKW_EXPORT(zkw_output_per_sample) uint32_t zkw_output_per_sample(void) { return result.per_sample; }
 ZKW_EXPORT(zkw_private_input) int zkw_private_input(void) { return result.private_input; }
 ZKW_EXPORT(zkw_private_output) int zkw_private_output(void) { return result.private_output; }
+/* The 32 bytes of the last key's SHA-256 digest (zki_vk_digest), or NULL
+ * when the last zkw_verify could not parse the key. */
+ZKW_EXPORT(zkw_vk_digest) const unsigned char *zkw_vk_digest(void)
+{
+    return result.has_vk_digest ? result.vk_digest : NULL;
+}
 /* NUL-terminated; empty after a verified proof. */
 ZKW_EXPORT(zkw_error) const char *zkw_error(void) { return result.msg; }
