@@ -415,3 +415,29 @@ def test_close_during_a_call_on_another_thread(torch, tmp_path):
         assert line in ("done", "this %s was closed" % cls), p.stdout
     assert lines[3:8] == ["this Model was closed"] * 3 + ["this VerifyingKey was closed", "this Proof was closed"], \
         p.stdout
+
+
+def test_numpy_integer_options(torch, mlp):
+    model = zkinfer.compile(mlp.module, mlp.x, zk_proofs=np.int64(4), weight_bits=np.int32(8))
+    assert model.zk_proofs == 4
+    for bad in (True, 4.0, np.float64(4), "4", 0, np.int64(0)):
+        with pytest.raises(zkinfer.Error, match=r"zk_proofs=.* is not an integer in \[1, "):
+            zkinfer.compile(mlp.module, mlp.x, zk_proofs=bad)
+
+
+def test_inputs_that_are_not_arrays_of_numbers(torch, mlp):
+    x16 = torch.from_numpy(mlp.x[:1]).to(torch.bfloat16)
+    for call in (mlp.model.run, mlp.model.prove, lambda x: zkinfer.verify(mlp.model.vk, zkinfer.Proof.from_bytes(
+            mlp.model.prove(mlp.x[:1])[1].to_bytes()), x)):
+        with pytest.raises(zkinfer.Error, match=r"x is a torch tensor of dtype torch.bfloat16, which numpy cannot "
+                                                r"hold: convert it to float32 first \(x.float\(\)\)"):
+            call(x16)
+    np.testing.assert_array_equal(mlp.model.run(x16.float()), mlp.model.run(x16.float().numpy()))
+    for given, said in (("hello", r"x is a str \('hello'\)"), (None, r"x is None \(None\)"),
+                        (b"\x00\x01", r"x is a bytes \(b'\\x00\\x01'\)"),
+                        ([[1.0, 2.0], [3.0]], r"x is a list that numpy cannot make an array of \(.*inhomogeneous.*\)"),
+                        ({"x": 1}, r"x is a dict \(\{.x.: 1\}\)")):
+        with pytest.raises(zkinfer.Error, match=said + "; a numpy array or torch tensor of numbers is expected"):
+            mlp.model.run(given)
+    with pytest.raises(zkinfer.Error, match=r"calib is a str \('data.npy'\); a numpy array"):
+        zkinfer.compile(mlp.module, mlp.x, calib="data.npy")

@@ -1,5 +1,6 @@
 """Models, keys, proofs and the compile / prove / verify flow over the C API."""
 
+import operator
 import os
 import tempfile
 import threading
@@ -67,12 +68,34 @@ def _shape(t):
 
 
 def _to_numpy(x, what="x"):
+    """x as a numpy array of numbers; anything else raises Error naming what was given."""
     if hasattr(x, "detach"):  # a torch tensor
-        x = x.detach().cpu().numpy()
+        try:
+            x = x.detach().cpu().numpy()
+        except TypeError:  # a dtype numpy has no type for (bfloat16, float8)
+            raise Error("%s is a torch tensor of dtype %s, which numpy cannot hold: convert it to float32 first "
+                        "(%s.float())" % (what, str(x.dtype), what)) from None
+    given = type(x).__name__
     try:
-        return np.asarray(x)
+        a = np.asarray(x)
     except Exception as e:
-        raise Error("%s: not an array (%s)" % (what, e)) from None
+        raise Error("%s is a %s that numpy cannot make an array of (%s); a numpy array or torch tensor of numbers "
+                    "is expected, the samples along its leading axis" % (what, given, e)) from None
+    if a.dtype.kind not in "biufc":  # strings, None, objects, ragged lists
+        shown = repr(x) if len(repr(x)) <= 40 else repr(x)[:37] + "..."
+        raise Error("%s is %s (%s); a numpy array or torch tensor of numbers is expected, the samples along its "
+                    "leading axis" % (what, "None" if x is None else "a " + given, shown)) from None
+    return a
+
+
+def _integer(v):
+    """v as an int when it is an integer, Python's or numpy's (not a bool); else None."""
+    if isinstance(v, (bool, np.bool_)):
+        return None
+    try:
+        return operator.index(v)
+    except TypeError:
+        return None
 
 
 def _batched(shape, batch):
@@ -530,8 +553,10 @@ def compile(model, example_input=None, calib=None, opset=17, zk_proofs=L.ZK_PROO
     warning saying why; it runs but has no keys."""
     if example_input is None and calib is None:
         raise Error("compile: give example_input (or calib) samples")
-    if not (isinstance(zk_proofs, int) and 1 <= zk_proofs <= L.ZK_PROOFS_MAX):
+    n_proofs = _integer(zk_proofs)  # numpy integers too (np.int64(4))
+    if n_proofs is None or not 1 <= n_proofs <= L.ZK_PROOFS_MAX:
         raise Error("compile: zk_proofs=%r is not an integer in [1, %d]" % (zk_proofs, L.ZK_PROOFS_MAX))
+    zk_proofs = n_proofs
     for name, bits in (("weight_bits", weight_bits), ("act_bits", act_bits)):
         if bits not in (8, 16):
             raise Error("compile: %s=%r is not 8 or 16" % (name, bits))
