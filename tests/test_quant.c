@@ -101,6 +101,22 @@ static void test_npy(void)
     }
 }
 
+/* The reader's size products refuse to wrap: on wasm32 (32-bit size_t) a
+ * |u1 .npy of 2^29 + 1 bytes widens to more int64 bytes than size_t holds,
+ * which a 64-bit host cannot reach with a real file, so the check itself. */
+static void test_size_mul(void)
+{
+    size_t b = 7;
+    CHECK(zki_size_mul(3, 8, &b) == 1 && b == 24);
+    CHECK(zki_size_mul(0, 8, &b) == 1 && b == 0);
+    CHECK(zki_size_mul(SIZE_MAX, 0, &b) == 1 && b == 0);
+    CHECK(zki_size_mul(SIZE_MAX / 8, 8, &b) == 1 && b == SIZE_MAX / 8 * 8);
+    b = 7;
+    CHECK(zki_size_mul(SIZE_MAX / 8 + 1, 8, &b) == 0 && b == 7); /* wraps: refused, *bytes untouched */
+    CHECK(zki_size_mul(SIZE_MAX, 2, &b) == 0);
+    CHECK(zki_size_mul(((size_t)1 << (sizeof(size_t) * 4)) + 1, ((size_t)1 << (sizeof(size_t) * 4)), &b) == 0);
+}
+
 /* Random calibration samples in [-1, 1] for a one-input graph. */
 static zki_host_tensor *make_samples(const zki_graph *g, int n, uint64_t seed)
 {
@@ -304,6 +320,7 @@ int main(void)
 {
     test_rq();
     test_npy();
+    test_size_mul();
     test_overflow();
     test_model("mlp_view.onnx", 8, 0.99, 0.9);
     test_model("mlp_view.onnx", 16, 0.999, 1.0);

@@ -48,13 +48,15 @@ def free_port():
 
 
 class Server:
-    def __init__(self, tmp, models, workers=2, queue=4, timeout=30, key_copies=None):
+    def __init__(self, tmp, models, workers=2, queue=4, timeout=30, key_copies=None, read_timeout=None):
         self.port = free_port()
         self.log = open(os.path.join(tmp, "server_%d.log" % self.port), "w+")
         args = [ZK, "serve", "--port", str(self.port), "--workers", str(workers), "--queue", str(queue),
                 "--web", os.path.join(tmp, "web"), "--max-body", str(4 << 20), "--timeout", str(timeout)]
         if key_copies:
             args += ["--key-copies", str(key_copies)]
+        if read_timeout:
+            args += ["--read-timeout", str(read_timeout)]
         for name, path in models:
             args += ["--model", "%s=%s" % (name, path)]
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
@@ -104,6 +106,12 @@ def npy_bytes(a):
     return f.getvalue()
 
 
+def count_file(tmp, name):
+    """The proofs MODEL.zpk.count says are spent."""
+    with open(os.path.join(tmp, name + ".zpk.count")) as f:
+        return int(f.read().split()[0])
+
+
 def compile_model(tmp, onnx, out, n):
     r = subprocess.run([ZK, "compile", os.path.join(DATA, onnx), "--calib", os.path.join(DATA, "fmnist_calib.npy"),
                         "-o", os.path.join(tmp, out), "--zk-proofs", str(n)], capture_output=True, text=True)
@@ -121,9 +129,9 @@ def verify(srv, model, x_npy, proof_b64):
     return srv.json("POST", "/v1/models/%s/verify" % model, body, {"Content-Type": "application/json"})
 
 
-def raw_request(port, text):
+def raw_request(port, text, timeout=30):
     """Sends raw bytes (e.g. a lying Content-Length) and returns the status line."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     try:
         s.sendall(text)
         data = s.recv(4096)
@@ -177,17 +185,155 @@ def run(tmp):
     # the budget is kept across restarts (MODEL.zpk.count); a queue wait
     # past --timeout is answered 503 and the request's slot is given back;
     # two workers share one prover-key copy (--key-copies 1)
-    srv2 = Server(tmp, [("tiny", tiny), ("cnn", cnn)], workers=2, queue=8, timeout=0.05, key_copies=1)
+    srv2 = Server(tmp, [("tiny", tiny), ("cnn", cnn)], workers=2, queue=8, timeout=0.05, key_copies=1,
+                  read_timeout=2)
     try:
         check("1 prover-key copy each" in srv2.logtext(), "--key-copies 1 is taken")
         queue_timeout(srv2, xb)
+        slowloris(srv2, 8 + 2 + 64 + 10)
         st, _, j = srv2.json("GET", "/v1/models")
         check(st == 200 and j["models"][0]["zk_proofs_left"] == 0, "a restart keeps the spent budget: %s" % j)
         st, _, j = prove(srv2, "tiny", xb)
         check(st == 503, "prove after a restart with the budget spent: 503 (got %d)" % st)
+        # the count file is written ahead a block of 16 proofs at a time
+        st, _, j = srv2.json("GET", "/v1/models")
+        used = 1024 - {m["name"]: m["zk_proofs_left"] for m in j["models"]}["cnn"]
+        ahead = count_file(tmp, "cnn")
+        check(0 <= ahead - used < 16, "the count file is ahead by less than a block: %d for %d used" % (ahead, used))
     finally:
         check(srv2.stop() == 0, "second server exits 0")
+    check(count_file(tmp, "cnn") == used, "a clean stop writes the exact count back (%d, %d used)" %
+          (count_file(tmp, "cnn"), used))
+    refused_starts(tmp, mlp, tiny)
+    ipv6_banner(tiny)
     print("test_serve took %.1f s" % (time.time() - t0))
+
+
+def slowloris(srv, n):
+    """More trickling connections than the connection limit (Q + N + 64):
+    each is closed at --read-timeout (2 s here) though it is never idle,
+    and the service answers again."""
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.settimeout(0.5)
+        try:
+            s.connect(("127.0.0.1", srv.port))  # past the limit: waits in the listen queue
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        except OSError:
+            pass
+        socks.append(s)
+    t0 = time.time()
+    while time.time() - t0 < 3.5:  # a header line every 0.5 s: never idle
+        time.sleep(0.5)
+        for s in socks:
+            try:
+                s.sendall(b"X-a: b\r\n")
+            except OSError:
+                pass
+    try:
+        st = srv.request("GET", "/healthz", timeout=10)[0]
+    except OSError as e:
+        st = str(e)
+    check(st == 200, "with %d trickling connections the service answers after --read-timeout (%s)" % (n, st))
+    closed = 0
+    for s in socks:
+        try:
+            s.settimeout(2)
+            closed += s.recv(100) == b""
+        except OSError:
+            closed += 1
+        s.close()
+    check(closed >= n - 10, "the trickling connections were closed (%d of %d)" % (closed, n))
+
+
+def start_refused(models, what):
+    """Starts a server that must refuse to start: its exit status and output."""
+    args = [ZK, "serve", "--port", str(free_port())]
+    for name, path in models:
+        args += ["--model", "%s=%s" % (name, path)]
+    try:
+        r = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        check(False, what + ": the server started (it ran for 60 s)")
+        return None, ""
+    check(r.returncode != 0, what + ": exit status non-zero (got %d)" % r.returncode)
+    return r.returncode, r.stdout + r.stderr
+
+
+def ipv6_banner(tiny):
+    """An IPv6 host is printed in brackets, as a URL needs it."""
+    p = subprocess.Popen([ZK, "serve", "--host", "::1", "--port", str(free_port()), "--model", "tiny=" + tiny],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = ""
+    for line in p.stdout:
+        out += line
+        if "listening" in line or "cannot listen" in line:
+            break
+    p.send_signal(signal.SIGTERM)
+    out += p.communicate(timeout=60)[0]
+    if "cannot listen" in out:
+        print("IPv6 loopback not available: the banner is not checked")
+        return
+    check("http://[::1]:" in out, "an IPv6 host in brackets: " + out)
+
+
+def refused_starts(tmp, mlp, tiny):
+    # a count file that exists but cannot be parsed does not reset the budget
+    path = os.path.join(tmp, "tiny.zpk.count")
+    with open(path) as f:
+        good = f.read()
+    used, budget, digest = good.split()
+    for text, what in [("garbage", "a garbage count file"), ("", "an empty count file"),
+                       ("%s 9999 %s\n" % (used, digest), "a count file with another budget")]:
+        with open(path, "w") as f:
+            f.write(text)
+        _, out = start_refused([("tiny", tiny)], what)
+        check(path in out and "restore it" in out, what + ": the message names the file and what to do: " + out)
+        with open(path) as f:
+            check(f.read() == text, what + ": the file is left as it was")
+    with open(path, "w") as f:
+        f.write(good)
+    # one key under two names, or a copy of it at another path: one budget
+    _, out = start_refused([("a", mlp), ("b", mlp)], "one key under two names")
+    check("'a'" in out and "'b'" in out and "same key" in out, "two names of one key are named: " + out)
+    os.mkdir(os.path.join(tmp, "copy"))
+    for ext in (".zkm", ".zpk"):
+        shutil.copy(mlp[:-4] + ext, os.path.join(tmp, "copy", "mlp" + ext))
+    _, out = start_refused([("mlp", mlp), ("mlp2", os.path.join(tmp, "copy", "mlp.zkm"))], "a copied key")
+    check("same key" in out and "copy/mlp.zkm" in out, "a copied key is named: " + out)
+
+
+def verify_body(srv, model, body):
+    return srv.json("POST", "/v1/models/%s/verify" % model, json.dumps(body), {"Content-Type": "application/json"})
+
+
+def private_proofs(srv, tmp, xb):
+    """Proofs of zkinfer prove --private-output / --private-input: /verify
+    checks them (the input left out or null for a private input)."""
+    made = {}
+    for flag in ("--private-output", "--private-input"):
+        out = os.path.join(tmp, "mlp%s.zkp" % flag[9:])
+        r = subprocess.run([ZK, "prove", os.path.join(tmp, "mlp.zkm"), "--input",
+                            os.path.join(DATA, "fmnist_sample.npy"), "-o", out, flag], capture_output=True, text=True)
+        check(r.returncode == 0, "zkinfer prove %s: %s" % (flag, r.stderr))
+        with open(out, "rb") as f:
+            made[flag] = base64.b64encode(f.read()).decode()
+    x64 = base64.b64encode(xb).decode()
+    st, _, v = verify_body(srv, "mlp", {"input": x64, "proof": made["--private-output"]})
+    check(st == 200 and v == {"verified": True, "output": None, "private_output": True},
+          "a private-output proof: verified, no output (%d %s)" % (st, v))
+    for body in ({"proof": made["--private-input"]}, {"input": None, "proof": made["--private-input"]}):
+        st, _, v = verify_body(srv, "mlp", body)
+        check(st == 200 and v.get("verified") is True and len(v.get("output") or []) == 10 and
+              v.get("private_output") is False, "a private-input proof without input: verified (%d %s)" % (st, v))
+    st, _, v = verify_body(srv, "mlp", {"input": x64, "proof": made["--private-input"]})
+    check(st == 200 and v.get("verified") is False and "private input" in v.get("reason", ""),
+          "a private-input proof given an input: false, saying why (%d %s)" % (st, v))
+    st, _, j = prove(srv, "mlp", xb)
+    st, _, v = verify_body(srv, "mlp", {"proof": j.get("proof", "")})
+    check(st == 200 and v.get("verified") is False and "public input" in v.get("reason", ""),
+          "a public-input proof without its input: false, saying why (%d %s)" % (st, v))
 
 
 def basics(srv, tmp, x, xb):
@@ -213,6 +359,7 @@ def basics(srv, tmp, x, xb):
         return
     check(j["shape"] == [1, 10] and len(j["output"]) == 10, "prove output shape")
     check(j["zk_proofs_left"] == 1023, "one proof of the budget used")
+    check(count_file(tmp, "cnn") == 16, "the count file holds a block of 16 ahead (%d)" % count_file(tmp, "cnn"))
     proof = base64.b64decode(j["proof"])
     pf = os.path.join(tmp, "p.zkp")
     with open(pf, "wb") as f:
@@ -234,6 +381,7 @@ def basics(srv, tmp, x, xb):
     check(st == 200 and v["verified"] is False, "truncated proof: false (%s)" % v)
     st, _, v = verify(srv, "mlp", xb, j["proof"])
     check(st == 200 and v["verified"] is False, "a cnn proof against the mlp key: false (%s)" % v)
+    private_proofs(srv, tmp, xb)
     # batch of two
     x2 = np.concatenate([x, x * 0.9]).astype(np.float32) if x.shape[0] == 1 else np.stack([x, x])
     st, _, j2 = prove(srv, "mlp", npy_bytes(x2.reshape(2, 784)))
@@ -280,6 +428,33 @@ def bad_input(srv, x, xb):
                        ("bad npy", json.dumps({"input": base64.b64encode(b"xx").decode(), "proof": "AAAA"}).encode())):
         st, _, j = srv.json("POST", "/v1/models/cnn/verify", body)
         check(st == 400 and j.get("error"), "verify %s: 400 (%d %s)" % (what, st, j))
+    # base64 with line breaks (base64 without -w0) is refused saying so
+    wrapped = base64.encodebytes(xb).decode()
+    st, _, j = srv.json("POST", "/v1/models/cnn/verify", json.dumps({"input": wrapped, "proof": "AAAA"}).encode())
+    check(st == 400 and "newlines are not allowed" in j.get("error", ""), "base64 with newlines: says so (%s)" % j)
+    # curl -d @x.npy: a form, the file's newlines dropped; the answer says how to send it
+    st, _, j = srv.json("POST", "/v1/models/cnn/prove", xb.replace(b"\n", b""),
+                        {"Content-Type": "application/x-www-form-urlencoded"})
+    check(st == 400 and "--data-binary" in j.get("error", "") and "application/octet-stream" in j.get("error", ""),
+          "a form body: 400 with the curl hint (%d %s)" % (st, j))
+    # every answer is UTF-8 JSON, also one quoting bytes that are not UTF-8
+    st, _, raw = srv.request("POST", "/v1/models/cnn/prove", npy_bytes(np.zeros(3, np.float32)).replace(
+        b"'<f4'", b"'\xff\xfe'"), {"Content-Type": "application/octet-stream"})
+    try:
+        raw.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    check(st == 400 and utf8 and json.loads(raw).get("error"), "an answer quoting non-UTF-8 bytes is UTF-8 JSON: %s" % raw)
+    # a body announced to an endpoint that takes none: answered at the headers, the body never read
+    for path, want in (("POST /nope", " 404 "), ("POST /v1/models/nosuch/prove", " 404 "),
+                       ("PUT /v1/models/cnn/prove", " 405 "), ("GET /healthz", " 200 ")):
+        try:
+            line = raw_request(srv.port, ("%s HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n" % path).encode(),
+                               timeout=5)
+        except OSError as e:
+            line = str(e)
+        check(want in line, "%s with a body not sent: answered at once (%s)" % (path, line))
     # sizes: a declared Content-Length past the limit, and a body past it
     line = raw_request(srv.port, b"POST /v1/models/cnn/prove HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000000\r\n\r\n")
     check(" 413 " in line, "huge Content-Length: 413 (%s)" % line)
@@ -444,8 +619,22 @@ def sigterm(srv, xb):
 
     ts = [threading.Thread(target=one) for _ in range(2)]
     [t.start() for t in ts]
+    kept = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
+    kept.request("GET", "/healthz")
+    kept.getresponse().read()
     time.sleep(0.15)  # both requests are in
     srv.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.05)
+    # a kept-alive client's next request, while the proofs finish: 503 with Retry-After, closed
+    try:
+        kept.request("GET", "/healthz")
+        r = kept.getresponse()
+        late = (r.status, r.getheader("Retry-After"), r.getheader("Connection"))
+    except OSError as e:
+        late = (0, str(e), None)
+    kept.close()
+    check(late[0] == 503 and late[1] and late[2] == "close",
+          "a request during shutdown: 503 with Retry-After, Connection: close (%s)" % (late,))
     [t.join() for t in ts]
     codes = [r[0] for r in results]
     check(codes == [200, 200], "SIGTERM lets the requests in flight finish (%s)" % codes)

@@ -18,6 +18,13 @@ int main(void)
     zki_json_string(&b, "a\"b\\c\n\x01 é");
     CHECK_MSG(b.s && !strcmp(b.s, "\"a\\\"b\\\\c\\u000a\\u0001 é\""), "escaped: %s", b.s);
     zki_buf_free(&b);
+    /* bytes that are not UTF-8 (a lone continuation, a truncated or
+     * overlong sequence, a surrogate) are replaced: every answer is UTF-8 */
+    zki_json_string(&b, "a\x80" "b\xc3(\xe2\x82\xac\xc0\xaf\xed\xa0\x80\xf0\x9f\x98\x80\xf4\x90\x80\x80\xff");
+    CHECK_MSG(b.s && !strcmp(b.s, "\"a\\ufffdb\\ufffd(\xe2\x82\xac\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd"
+                             "\xf0\x9f\x98\x80\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\""),
+              "invalid UTF-8 replaced: %s", b.s);
+    zki_buf_free(&b);
     zki_json_float(&b, 1.5);
     zki_buf_puts(&b, ",");
     zki_json_float(&b, 0.0 / 0.0);

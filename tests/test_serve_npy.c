@@ -35,6 +35,14 @@ int main(void)
     n = make(f, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", d, sizeof d);
     CHECK_MSG(zki_serve_npy_parse(f, n, &a, err, sizeof err) == 0 && a.n == 3 && a.f[0] == 0.25f, "float64: %s", err);
     zki_serve_npy_clear(&a);
+    /* as older numpy writes it: no trailing comma; a 1-D shape */
+    n = make(f, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3)}", v, 24);
+    CHECK_MSG(zki_serve_npy_parse(f, n, &a, err, sizeof err) == 0 && a.n == 6, "no trailing comma: %s", err);
+    zki_serve_npy_clear(&a);
+    n = make(f, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }", v, 24);
+    CHECK_MSG(zki_serve_npy_parse(f, n, &a, err, sizeof err) == 0 && a.rank == 1 && a.dims[0] == 6, "(6,): %s",
+              err);
+    zki_serve_npy_clear(&a);
     n = make(f, "{'descr': '<f4', 'fortran_order': False, 'shape': (), }", v, 4);
     CHECK_MSG(zki_serve_npy_parse(f, n, &a, err, sizeof err) == 0 && a.rank == 0 && a.n == 1, "a scalar: %s", err);
     zki_serve_npy_clear(&a);
@@ -53,6 +61,27 @@ int main(void)
         {"{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1), }", 4, "8 dimensions"},
         {"{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999,99999999999), }", 4, "too large"},
         {"{'descr': '<f4', 'shape': (2, 3), }", 24, "lacks"},
+        /* the review's headers that numpy, zkinfer verify and the old reader
+         * read differently (numpy: the last 'descr'; the old reader: the first) */
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'descr': '>f4', }", 24, "'descr' twice"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (6,), 'shape': (2, 3), }", 24, "'shape' twice"},
+        {"{'descr': '<f4', 'fortran_order': False, 'note': \"'shape': (2, 3)\", 'shape': (6,), }", 24,
+         "the key 'note'"},
+        {"{'descr': '<f4', 'fortran_order': False, 'note': '', 'shape': (2, 3), }", 24, "the key 'note'"},
+        {"'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), ", 24, "not a dict"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), ", 24, "no closing"},
+        {"{'descr': '<f4', 'fortran_order': Falsey, 'shape': (2, 3), }", 24, "exactly True or False"},
+        {"{'descr': '<f4', 'fortran_order': false, 'shape': (2, 3), }", 24, "exactly True or False"},
+        {"{'descr': \"<f4\", 'fortran_order': False, 'shape': (2, 3), }", 24, "double quotes"},
+        {"{\"descr\": '<f4', 'fortran_order': False, 'shape': (2, 3), }", 24, "double quotes"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (6), }", 24, "(N,)"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (2,, 3), }", 24, "non-negative"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (02, 3), }", 24, "leading zero"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (2L, 3L), }", 24, "malformed"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), } x", 24, "padding"},
+        {"{'descr': '<f4' 'fortran_order': False, 'shape': (2, 3), }", 24, "separated"},
+        {"{'descr' '<f4', 'fortran_order': False, 'shape': (2, 3), }", 24, "':'"},
+        {"{'descr': '<f4, 'fortran_order': False, 'shape': (2, 3), }", 24, "separated"},
     };
     for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
         n = make(f, refused[k].dict, v, refused[k].bytes);
@@ -61,6 +90,11 @@ int main(void)
         CHECK_MSG(rc == -1 && strstr(err, refused[k].says) && !a.f, "%s: refused saying '%s' (said '%s')",
                   refused[k].dict, refused[k].says, err);
     }
+    /* a finite float64 beyond float32's range is not called infinite */
+    double big[3] = {1, 1e39, 2};
+    n = make(f, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", big, sizeof big);
+    CHECK_MSG(zki_serve_npy_parse(f, n, &a, err, sizeof err) == -1 && strstr(err, "index 1") &&
+              strstr(err, "beyond float32's range") && !a.f, "float64 1e39: %s", err);
     CHECK(zki_serve_npy_parse((const unsigned char *)"not an npy at all", 17, &a, err, sizeof err) == -1 &&
           strstr(err, "magic"));
     /* every prefix of a valid file is refused (the header declares more) */

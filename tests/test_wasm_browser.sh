@@ -3,7 +3,8 @@
 # (tests/web/verify_files.html) served by python's http.server loads
 # /web/zkinfer-verify.js and /web/zkinfer_verify.wasm, verifies a proof made
 # natively and writes "verified" into #result, and "rejected" for the same
-# proof with a byte flipped (&mutate=1).
+# proof with a byte flipped (&mutate=1) or under a pinned key digest that is
+# not the key's (&pin=).
 # Usage: test_wasm_browser.sh CHROMIUM BUILD_DIR SOURCE_DIR (exit 77: skipped)
 set -u
 chromium=$1
@@ -65,4 +66,8 @@ expect() {
 }
 expect "vk=m.vk&proof=m.zkp&input=x.npy" verified
 expect "vk=m.vk&proof=m.zkp&input=x.npy&mutate=1" rejected
+# a .vk file's sha256 is its zki_vk_digest; any other pinned digest is refused
+pin=$(python3 -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$work/m.vk")
+expect "vk=m.vk&proof=m.zkp&input=x.npy&pin=$pin" verified
+expect "vk=m.vk&proof=m.zkp&input=x.npy&pin=$(printf '%s' "$pin" | tr 0-9a-f 1-9a-f0)" rejected
 exit $fail

@@ -3,10 +3,12 @@
 // made natively for several bundled models: both accept the honest proofs
 // with the same output values (public and private input), and both reject
 // mutated proofs, a wrong input and a proof checked against another model's
-// key.
+// key. A pinned key digest: the right one verifies, another is rejected.
+// Inputs that are not bytes (a string) throw, naming their type.
 //
 // Usage: node tests/test_wasm_verify.mjs BUILD_DIR SOURCE_DIR
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,6 +157,48 @@ for (const m of models) {
 // garbage where a key is expected
 check(!verifier.verify(new Uint8Array(100), keys.fmnist_mlp.proofBytes, keys.fmnist_mlp.xBytes).ok,
       'wasm accepts 100 zero bytes as a key');
+
+// a pinned key digest (demo.html's &vk=, index.html's box): the key's
+// SHA-256 (zki_vk_digest hashes the key's bytes as written, so a .vk file's
+// sha256 is its digest, the one GET /v1/models lists)
+{
+  const m = keys.fmnist_mlp;
+  const digest = createHash('sha256').update(m.vkBytes).digest('hex');
+  const honest = verifier.verify(m.vkBytes, m.proofBytes, m.xBytes);
+  check(honest.vkDigest === digest, `wasm's key digest ${honest.vkDigest} is not the key file's sha256 ${digest}`);
+  const pinned = verifier.verify(m.vkBytes, m.proofBytes, m.xBytes, { vkDigest: digest.toUpperCase() });
+  check(pinned.ok && pinned.output, `the key under its own pinned digest is rejected: ${pinned.error}`);
+  const other = keys.fmnist_cnn.vkBytes; // the server sends another model's key, with its own honest proof
+  const swapped = verifier.verify(other, keys.fmnist_cnn.proofBytes, keys.fmnist_cnn.xBytes, { vkDigest: digest });
+  check(!swapped.ok && swapped.status === 3 && swapped.output === null && swapped.error.includes(digest) &&
+        swapped.error.includes('pinned'), `another key under a pinned digest: ok=${swapped.ok} ${swapped.error}`);
+  const garbage = verifier.verify(new Uint8Array(100), m.proofBytes, m.xBytes, { vkDigest: digest });
+  check(!garbage.ok && garbage.vkDigest === null && garbage.error.includes('pinned'),
+        `an unparsable key under a pinned digest: ${garbage.error}`);
+  let threw = '';
+  try { verifier.verify(m.vkBytes, m.proofBytes, m.xBytes, { vkDigest: 'abc' }); } catch (e) { threw = e.message; }
+  check(threw.includes('64 hex digits'), `a pin that is not a digest: '${threw}'`);
+}
+
+// bytes only: a string input was read as "no input" (a private-input proof)
+for (const [args, what] of [[['m.vk', 'proof', null], 'the verification key'],
+                            [[null, 'proof', null], 'the proof'],
+                            [[null, null, 'x.npy'], 'the input .npy'],
+                            [[null, null, [1, 2, 3]], 'the input .npy']]) {
+  const m = keys.fmnist_mlp;
+  const a = [args[0] ?? m.vkBytes, args[1] ?? m.proofBytes, args[2]];
+  let threw = null;
+  try { verifier.verify(...a); } catch (e) { threw = e; }
+  const type = typeof args[2] === 'string' || typeof args[0] === 'string' || typeof args[1] === 'string'
+    ? 'a string' : 'an Array';
+  check(threw instanceof TypeError && threw.message.includes(what) && threw.message.includes(`not ${type}`),
+        `${what} given ${type}: ${threw ? threw.message : 'no error'}`);
+}
+check(verifier.verify(keys.fmnist_mlp.vkBytes, keys.fmnist_mlp.proofBytes,
+                      keys.fmnist_mlp.xBytes.buffer.slice(keys.fmnist_mlp.xBytes.byteOffset,
+                                                          keys.fmnist_mlp.xBytes.byteOffset +
+                                                          keys.fmnist_mlp.xBytes.length)).ok,
+      'an ArrayBuffer input is refused');
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

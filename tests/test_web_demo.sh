@@ -4,7 +4,10 @@
 # /demo?model=NAME, which asks the server to prove an all-zero input, fetches
 # the key, verifies the proof with the WebAssembly verifier and writes
 # "verified" into #result; with &mutate=1 (a byte of the proof flipped) it
-# must write "rejected". Then SIGTERM: the server exits 0.
+# must write "rejected"; with &vk= pinning the key's digest, "verified" for
+# the model's own digest and "rejected" for another's (the server is trusted
+# to serve the right key only when nothing is pinned). Then SIGTERM: the
+# server exits 0.
 # Usage: test_web_demo.sh CHROMIUM BUILD_DIR SOURCE_DIR (exit 77: skipped)
 set -u
 chromium=$1
@@ -73,6 +76,10 @@ expect "model=mlp&mutate=1" rejected
 expect "model=cnn" verified
 expect "model=cnn&mutate=1" rejected
 expect "model=nosuch" error
+# a .vk file's sha256 is its zki_vk_digest (GET /v1/models' vk_digest)
+digest() { python3 -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$1"; }
+expect "model=mlp&vk=$(digest "$work/mlp.vk")" verified
+expect "model=mlp&vk=$(digest "$work/cnn.vk")" rejected
 
 kill -TERM "$server"
 wait "$server"

@@ -27,6 +27,10 @@ static struct {
     float *output;         /* batch * per_sample values, dequantised */
     uint32_t batch, per_sample;
     int private_input, private_output;
+    /* the key's digest (zki_vk_digest, as `GET /v1/models` shows it), for a
+     * page to compare with one pinned out of band; set once the key parsed */
+    unsigned char vk_digest[32];
+    int has_vk_digest;
     char msg[ZKW_MSG_CAP];
 } result;
 
@@ -79,7 +83,11 @@ static int read_input(const zki_vk *vk, const uint8_t *npy, size_t npy_len, int6
     else if (!(in->scale > 0) && !h.i)
         snprintf(why, sizeof why, "the input .npy holds float values; the model takes integers (e.g. token ids)");
     int64_t qmax = in->bits >= 64 ? INT64_MAX : ((int64_t)1 << (in->bits - 1)) - 1;
-    int64_t *q = why[0] ? NULL : malloc(sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+    size_t q_bytes = 0; /* n int64s: checked, since wasm32's 32-bit size_t wraps at 2^29 of them */
+    if (!why[0] && (n < 0 || !zki_size_mul((size_t)(n > 0 ? n : 1), sizeof(int64_t), &q_bytes)))
+        snprintf(why, sizeof why, "the input .npy holds %lld values, too many for the web verifier's memory: use "
+                 "a smaller input", (long long)n);
+    int64_t *q = why[0] ? NULL : malloc(q_bytes);
     if (!why[0] && !q) {
         st = ZKI_ERR_NOMEM;
         snprintf(why, sizeof why, "the input .npy: out of memory");
@@ -128,6 +136,7 @@ int zkw_verify(const uint8_t *vk_bytes, size_t vk_len, const uint8_t *proof_byte
         snprintf(why, sizeof why, "verification key: %s", zki_last_error());
         return fail(st == ZKI_ERR_NOMEM ? st : ZKI_ERR_INPUT, why);
     }
+    result.has_vk_digest = zki_vk_digest(vk, result.vk_digest) == ZKI_OK;
     if (npy_len && (st = read_input(vk, npy, npy_len, &X, &B)) != ZKI_OK)
         goto done;
     if ((st = zki_proof_parse(vk, proof_bytes, proof_len, &pf)) != ZKI_OK) {
@@ -163,8 +172,12 @@ int zkw_verify(const uint8_t *vk_bytes, size_t vk_len, const uint8_t *proof_byte
     result.private_input = priv;
     result.private_output = y == NULL;
     if (y) {
-        size_t n = (size_t)pb * per;
-        if (!(result.output = malloc(sizeof(float) * (n ? n : 1)))) {
+        size_t n, out_bytes;
+        if (!zki_size_mul(pb, per, &n) || !zki_size_mul(n ? n : 1, sizeof(float), &out_bytes)) {
+            st = fail(ZKI_ERR_NOMEM, "the proof's output is too large for the web verifier's memory");
+            goto done;
+        }
+        if (!(result.output = malloc(out_bytes))) {
             st = fail(ZKI_ERR_NOMEM, "out of memory for the output");
             goto done;
         }
@@ -188,5 +201,11 @@ ZKW_EXPORT(zkw_output_batch) uint32_t zkw_output_batch(void) { return result.bat
 ZKW_EXPORT(zkw_output_per_sample) uint32_t zkw_output_per_sample(void) { return result.per_sample; }
 ZKW_EXPORT(zkw_private_input) int zkw_private_input(void) { return result.private_input; }
 ZKW_EXPORT(zkw_private_output) int zkw_private_output(void) { return result.private_output; }
+/* The 32 bytes of the last key's SHA-256 digest (zki_vk_digest), or NULL
+ * when the last zkw_verify could not parse the key. */
+ZKW_EXPORT(zkw_vk_digest) const unsigned char *zkw_vk_digest(void)
+{
+    return result.has_vk_digest ? result.vk_digest : NULL;
+}
 /* NUL-terminated; empty after a verified proof. */
 ZKW_EXPORT(zkw_error) const char *zkw_error(void) { return result.msg; }

@@ -2,14 +2,19 @@
 // browser and for node:
 //
 //   import { verify } from '/web/zkinfer-verify.js';
-//   const r = await verify(vkBytes, proofBytes, inputNpyBytes);
+//   const r = await verify(vkBytes, proofBytes, inputNpyBytes, { vkDigest });
 //   // r = { ok, status, output: Float32Array | null, batch, perSample,
-//   //       privateInput, privateOutput, ms, error }
+//   //       privateInput, privateOutput, vkDigest, ms, error }
 //
-// inputNpyBytes: the .npy the proof was made for (float32 for a float
-// model), or null / empty for a proof made with --private-input. ok is true
-// only for a proof the verifier accepted; error then is ''. ms is the time
-// of the parse and the verification inside the wasm.
+// The bytes: Uint8Array or ArrayBuffer. inputNpyBytes: the .npy the proof
+// was made for (float32 for a float model), or null / undefined for a
+// proof made with --private-input. ok is true only for a proof the
+// verifier accepted; error then is ''. ms is the time of the parse and the
+// verification inside the wasm. r.vkDigest is the key's SHA-256 digest in
+// hex (zki_vk_digest's, the one `GET /v1/models` lists), null when the key
+// did not parse. options.vkDigest pins it: a key with another digest is
+// rejected, whatever the proof (a server that serves the key is otherwise
+// trusted to serve the right one).
 //
 // The module needs a few WASI imports, given by the small shim below (no
 // files, no clock or randomness is read by the verifier; stderr goes to
@@ -158,6 +163,22 @@ export function verifierFromBytes(bytes) {
 }
 
 const STATUS_NAMES = ['ok', 'bad input', 'out of memory', 'proof rejected', 'i/o error', 'unsupported'];
+const STATUS_REJECTED = 3;
+
+// 'a string', 'an Array', 'a Float32Array': what a caller passed, for errors
+function typeName(v) {
+  if (v === null) return 'null';
+  const t = typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
+  return `${/^[aeiou]/i.test(t) ? 'an' : 'a'} ${t}`;
+}
+
+// A pinned key digest: 64 hex digits (as GET /v1/models lists it), any case.
+function pinnedDigest(d) {
+  if (typeof d !== 'string' || !/^[0-9a-fA-F]{64}$/.test(d.trim()))
+    throw new TypeError(`zkinfer-verify: options.vkDigest must be the key's SHA-256 digest, 64 hex digits ` +
+                        `(as GET /v1/models lists it), not ${typeof d === 'string' ? `'${d}'` : typeName(d)}`);
+  return d.trim().toLowerCase();
+}
 
 export class Verifier {
   constructor(exports) {
@@ -165,8 +186,14 @@ export class Verifier {
   }
 
   // Copies bytes into a fresh wasm buffer; returns its address (0 for none).
-  #put(data) {
-    if (data == null || data.length === 0) return [0, 0];
+  // Only bytes are taken: new Uint8Array('...') would quietly make an empty
+  // buffer of a string, and an empty input means "a private-input proof".
+  #put(data, what) {
+    if (data == null) return [0, 0];
+    if (!(data instanceof Uint8Array || data instanceof ArrayBuffer))
+      throw new TypeError(`zkinfer-verify: ${what} must be a Uint8Array or an ArrayBuffer (the file's bytes), ` +
+                          `not ${typeName(data)}`);
+    if (data.byteLength === 0) return [0, 0];
     const src = data instanceof Uint8Array ? data : new Uint8Array(data);
     const ptr = this.x.zkw_alloc(src.length);
     if (!ptr) throw new Error(`zkinfer-verify: no wasm memory for ${src.length} bytes`);
@@ -181,34 +208,48 @@ export class Verifier {
     return new TextDecoder().decode(mem.subarray(ptr, end));
   }
 
-  verify(vkBytes, proofBytes, inputNpyBytes) {
+  #vkDigest() {
+    const ptr = this.x.zkw_vk_digest();
+    if (!ptr) return null;
+    return Array.from(new Uint8Array(this.x.memory.buffer, ptr, 32), (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  verify(vkBytes, proofBytes, inputNpyBytes, options = {}) {
+    const pinned = options.vkDigest == null ? null : pinnedDigest(options.vkDigest);
     const held = [];
     try {
-      const [vk, vkLen] = this.#put(vkBytes);
+      const [vk, vkLen] = this.#put(vkBytes, 'the verification key');
       held.push(vk);
-      const [pf, pfLen] = this.#put(proofBytes);
+      const [pf, pfLen] = this.#put(proofBytes, 'the proof');
       held.push(pf);
-      const [x, xLen] = this.#put(inputNpyBytes);
+      const [x, xLen] = this.#put(inputNpyBytes, 'the input .npy');
       held.push(x);
       const t0 = performance.now();
       const status = this.x.zkw_verify(vk, vkLen, pf, pfLen, x, xLen);
       const ms = performance.now() - t0;
       const batch = this.x.zkw_output_batch(), perSample = this.x.zkw_output_per_sample();
       const outPtr = this.x.zkw_output();
-      const output = status === 0 && outPtr
+      const vkDigest = this.#vkDigest();
+      // a key other than the pinned one proves nothing about the model meant
+      const wrongKey = pinned !== null && vkDigest !== pinned;
+      const st = wrongKey ? STATUS_REJECTED : status;
+      const output = st === 0 && outPtr
         ? new Float32Array(this.x.memory.buffer.slice(outPtr, outPtr + 4 * batch * perSample))
         : null;
       return {
-        ok: status === 0,
-        status,
-        statusName: STATUS_NAMES[status] ?? `status ${status}`,
+        ok: st === 0,
+        status: st,
+        statusName: STATUS_NAMES[st] ?? `status ${st}`,
         output,
-        batch,
-        perSample,
+        batch: st === 0 ? batch : 0,
+        perSample: st === 0 ? perSample : 0,
         privateInput: !!this.x.zkw_private_input(),
-        privateOutput: status === 0 && !!this.x.zkw_private_output(),
+        privateOutput: st === 0 && !!this.x.zkw_private_output(),
+        vkDigest,
         ms,
-        error: this.#cString(this.x.zkw_error()),
+        error: !wrongKey ? this.#cString(this.x.zkw_error())
+          : vkDigest === null ? `the verification key does not parse, so it is not the pinned ${pinned}`
+          : `the verification key's digest ${vkDigest} is not the pinned ${pinned}: the server sent another key`,
       };
     } finally {
       for (const p of held) if (p) this.x.zkw_free(p);
@@ -218,11 +259,11 @@ export class Verifier {
 
 let defaultVerifier = null;
 
-// verify(vkBytes, proofBytes, inputNpyBytes) with the module beside this
-// file, instantiated at the first call.
-export async function verify(vkBytes, proofBytes, inputNpyBytes) {
+// verify(vkBytes, proofBytes, inputNpyBytes, options) with the module
+// beside this file, instantiated at the first call.
+export async function verify(vkBytes, proofBytes, inputNpyBytes, options = {}) {
   if (!defaultVerifier) defaultVerifier = loadVerifier();
-  return (await defaultVerifier).verify(vkBytes, proofBytes, inputNpyBytes);
+  return (await defaultVerifier).verify(vkBytes, proofBytes, inputNpyBytes, options);
 }
 
 // A float32 .npy (format 1.0) of values with the given shape, for inputs

@@ -359,3 +359,85 @@ def test_one_key_and_proof_from_several_threads(cnn):
         runs = list(pool.map(lambda _: cnn.model.run(x), range(8)))
     for y in results + runs:
         np.testing.assert_array_equal(y, out)
+
+
+_CLOSE_RACE = r"""
+import threading, time
+import numpy as np, torch, zkinfer
+
+torch.manual_seed(0)
+module = torch.nn.Sequential(torch.nn.Linear(256, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+x = np.random.default_rng(0).standard_normal((8, 256)).astype(np.float32)
+model = zkinfer.compile(module, x, zk_proofs=8)
+vk = model.vk
+_, proof = model.prove(x[:1])
+
+def race(call, close):
+    # close() from this thread while call() runs on another: it must wait
+    # for the call (or the call must find the object closed), never free
+    # the C handle under it
+    res, started = [], threading.Event()
+    def run():
+        started.set()
+        try:
+            call()
+            res.append("done")
+        except zkinfer.Error as e:
+            res.append(str(e))
+    t = threading.Thread(target=run)
+    t.start()
+    started.wait()
+    time.sleep(0.05)
+    close()
+    t.join()
+    print(res[0], flush=True)
+
+race(lambda: zkinfer.verify(vk, proof, x[:1]), proof.close)
+race(lambda: zkinfer.verify(vk, zkinfer.Proof.from_bytes(model.prove(x[:1])[1].to_bytes(), vk), x[:1]), vk.close)
+race(lambda: model.prove(x), model.close)
+for call in (lambda: model.prove(x), lambda: model.run(x), lambda: model.save("unused.zkm"), lambda: vk.digest,
+             lambda: proof.to_bytes()):
+    try:
+        call()
+        print("no error after close", flush=True)
+    except zkinfer.Error as e:
+        print(e, flush=True)
+"""
+
+
+def test_close_during_a_call_on_another_thread(torch, tmp_path):
+    p = subprocess.run([sys.executable, "-c", _CLOSE_RACE], cwd=tmp_path, capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONPATH=os.path.join(REPO, "python"),
+                                ZKINFER_LIBRARY=os.path.abspath(zkinfer.library_path)), timeout=600)
+    assert p.returncode == 0, "exit %d (a negative one is the signal): %s" % (p.returncode, p.stderr[-2000:])
+    lines = p.stdout.split("\n")
+    for line, cls in zip(lines[:3], ("Proof", "VerifyingKey", "Model")):
+        assert line in ("done", "this %s was closed" % cls), p.stdout
+    assert lines[3:8] == ["this Model was closed"] * 3 + ["this VerifyingKey was closed", "this Proof was closed"], \
+        p.stdout
+
+
+def test_numpy_integer_options(torch, mlp):
+    model = zkinfer.compile(mlp.module, mlp.x, zk_proofs=np.int64(4), weight_bits=np.int32(8))
+    assert model.zk_proofs == 4
+    for bad in (True, 4.0, np.float64(4), "4", 0, np.int64(0)):
+        with pytest.raises(zkinfer.Error, match=r"zk_proofs=.* is not an integer in \[1, "):
+            zkinfer.compile(mlp.module, mlp.x, zk_proofs=bad)
+
+
+def test_inputs_that_are_not_arrays_of_numbers(torch, mlp):
+    x16 = torch.from_numpy(mlp.x[:1]).to(torch.bfloat16)
+    for call in (mlp.model.run, mlp.model.prove, lambda x: zkinfer.verify(mlp.model.vk, zkinfer.Proof.from_bytes(
+            mlp.model.prove(mlp.x[:1])[1].to_bytes()), x)):
+        with pytest.raises(zkinfer.Error, match=r"x is a torch tensor of dtype torch.bfloat16, which numpy cannot "
+                                                r"hold: convert it to float32 first \(x.float\(\)\)"):
+            call(x16)
+    np.testing.assert_array_equal(mlp.model.run(x16.float()), mlp.model.run(x16.float().numpy()))
+    for given, said in (("hello", r"x is a str \('hello'\)"), (None, r"x is None \(None\)"),
+                        (b"\x00\x01", r"x is a bytes \(b'\\x00\\x01'\)"),
+                        ([[1.0, 2.0], [3.0]], r"x is a list that numpy cannot make an array of \(.*inhomogeneous.*\)"),
+                        ({"x": 1}, r"x is a dict \(\{.x.: 1\}\)")):
+        with pytest.raises(zkinfer.Error, match=said + "; a numpy array or torch tensor of numbers is expected"):
+            mlp.model.run(given)
+    with pytest.raises(zkinfer.Error, match=r"calib is a str \('data.npy'\); a numpy array"):
+        zkinfer.compile(mlp.module, mlp.x, calib="data.npy")

@@ -1,5 +1,6 @@
 """Models, keys, proofs and the compile / prove / verify flow over the C API."""
 
+import operator
 import os
 import tempfile
 import threading
@@ -17,16 +18,21 @@ _PROOF_MAGIC = b"ZKINFPF\0"  # the first bytes of every .zkp (as zki_inspect_fil
 class _Handle:
     """Owns one C handle: freed exactly once, by close(), `with`, or when the
     object is collected. Calls on it are serialised (the C API allows one
-    call at a time per handle; cffi releases the GIL during calls)."""
+    call at a time per handle; cffi releases the GIL during calls), and so
+    is close: it waits for the call in progress, which may be on another
+    thread, instead of freeing the handle under it. `name` is the class a
+    user knows the object by (a Proof's or a Model's key is a bare _Handle)."""
 
-    def __init__(self, ptr, destroy):
+    def __init__(self, ptr, destroy, name=None):
         self._ptr = ptr
         self._finalizer = weakref.finalize(self, destroy, ptr)
         self._lock = threading.RLock()
+        self._name = name or type(self).__name__
 
     def close(self):
         """Frees the C handle now (later calls on this object raise)."""
-        self._finalizer()
+        with self._lock:
+            self._finalizer()
 
     def __enter__(self):
         return self
@@ -35,8 +41,9 @@ class _Handle:
         self.close()
 
     def _p(self):
+        """The C handle; call it with self._lock held, so close cannot free it during the call."""
         if not self._finalizer.alive:
-            raise Error("this %s was closed" % type(self).__name__)
+            raise Error("this %s was closed" % self._name)
         return self._ptr
 
 
@@ -61,12 +68,34 @@ def _shape(t):
 
 
 def _to_numpy(x, what="x"):
+    """x as a numpy array of numbers; anything else raises Error naming what was given."""
     if hasattr(x, "detach"):  # a torch tensor
-        x = x.detach().cpu().numpy()
+        try:
+            x = x.detach().cpu().numpy()
+        except TypeError:  # a dtype numpy has no type for (bfloat16, float8)
+            raise Error("%s is a torch tensor of dtype %s, which numpy cannot hold: convert it to float32 first "
+                        "(%s.float())" % (what, str(x.dtype), what)) from None
+    given = type(x).__name__
     try:
-        return np.asarray(x)
+        a = np.asarray(x)
     except Exception as e:
-        raise Error("%s: not an array (%s)" % (what, e)) from None
+        raise Error("%s is a %s that numpy cannot make an array of (%s); a numpy array or torch tensor of numbers "
+                    "is expected, the samples along its leading axis" % (what, given, e)) from None
+    if a.dtype.kind not in "biufc":  # strings, None, objects, ragged lists
+        shown = repr(x) if len(repr(x)) <= 40 else repr(x)[:37] + "..."
+        raise Error("%s is %s (%s); a numpy array or torch tensor of numbers is expected, the samples along its "
+                    "leading axis" % (what, "None" if x is None else "a " + given, shown)) from None
+    return a
+
+
+def _integer(v):
+    """v as an int when it is an integer, Python's or numpy's (not a bool); else None."""
+    if isinstance(v, (bool, np.bool_)):
+        return None
+    try:
+        return operator.index(v)
+    except TypeError:
+        return None
 
 
 def _batched(shape, batch):
@@ -217,7 +246,7 @@ class Proof:
     """
 
     def __init__(self, ptr=None, data=None):
-        self._handle = None if ptr is None else _Handle(ptr, lib.zki_proof_destroy)
+        self._handle = None if ptr is None else _Handle(ptr, lib.zki_proof_destroy, "Proof")
         self._data = data  # the bytes of a proof not parsed yet (no key given)
 
     @classmethod
@@ -293,7 +322,7 @@ class Proof:
         if self._handle is None:
             with vk._lock:
                 ptr = _new("zki_proof *", lib.zki_proof_parse, vk._p(), self._data, len(self._data), what="proof")
-            self._handle, self._data = _Handle(ptr, lib.zki_proof_destroy), None
+            self._handle, self._data = _Handle(ptr, lib.zki_proof_destroy, "Proof"), None
         return self._handle
 
     def _output(self):
@@ -359,7 +388,7 @@ class Model(_Handle):
 
     def __init__(self, ptr, pk=None, accuracy=None, unprovable=None):
         super().__init__(ptr, lib.zki_model_destroy)
-        self._pk = None if pk is None else _Handle(pk, lib.zki_pk_destroy)  # owned before anything can raise
+        self._pk = None if pk is None else _Handle(pk, lib.zki_pk_destroy, "Model")  # owned before anything can raise
         self._info = _info(lib.zki_model_info, ptr)
         self._vk = None
         self._unprovable = unprovable
@@ -379,7 +408,7 @@ class Model(_Handle):
             return model
         with model._lock:
             pk = _new("zki_pk *", lib.zki_pk_load, m, _path(kp), what=kp)
-        model._pk = _Handle(pk, lib.zki_pk_destroy)
+        model._pk = _Handle(pk, lib.zki_pk_destroy, "Model")
         return model
 
     def close(self):
@@ -397,8 +426,9 @@ class Model(_Handle):
             raise Error("%s: the model must go to a .zkm file (its keys are written beside it as .vk and .zpk); "
                         "use e.g. %s" % (p, _with_ext(p, ".zkm") if base and base[0] != "." else "model.zkm"))
         vkp, zpkp = _with_ext(p, ".vk"), _with_ext(p, ".zpk")
-        pk = ffi.NULL if self._pk is None else self._pk._p()
-        with self._lock:
+        pk_lock = self._pk._lock if self._pk is not None else threading.RLock()
+        with self._lock, pk_lock:  # both, so a close on another thread waits for the save
+            pk = ffi.NULL if self._pk is None else self._pk._p()
             L.check(lib.zki_model_save_with_keys(self._p(), pk, _path(p), _path(vkp), _path(zpkp)), p)
         if self._pk is None:
             for stale in (vkp, zpkp):
@@ -408,7 +438,7 @@ class Model(_Handle):
     @property
     def vk(self):
         """The verification key (an independent copy: it outlives the model)."""
-        if self._vk is None:
+        if self._vk is None or not self._vk._finalizer.alive:  # a closed copy is made anew, for prove() too
             pk = self._need_pk()
             pp, plen = ffi.new("unsigned char **"), ffi.new("size_t *")
             with pk._lock:
@@ -523,8 +553,10 @@ def compile(model, example_input=None, calib=None, opset=17, zk_proofs=L.ZK_PROO
     warning saying why; it runs but has no keys."""
     if example_input is None and calib is None:
         raise Error("compile: give example_input (or calib) samples")
-    if not (isinstance(zk_proofs, int) and 1 <= zk_proofs <= L.ZK_PROOFS_MAX):
+    n_proofs = _integer(zk_proofs)  # numpy integers too (np.int64(4))
+    if n_proofs is None or not 1 <= n_proofs <= L.ZK_PROOFS_MAX:
         raise Error("compile: zk_proofs=%r is not an integer in [1, %d]" % (zk_proofs, L.ZK_PROOFS_MAX))
+    zk_proofs = n_proofs
     for name, bits in (("weight_bits", weight_bits), ("act_bits", act_bits)):
         if bits not in (8, 16):
             raise Error("compile: %s=%r is not 8 or 16" % (name, bits))

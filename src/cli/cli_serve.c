@@ -32,6 +32,8 @@ static const char *usage_serve =
     "  --timeout S         the longest a request waits in the queue, seconds (default\n"
     "                      60); past it: 503. A proof once started is never cut short.\n"
     "  --max-body BYTES    the largest request body (default 16777216); more: 413\n"
+    "  --read-timeout S    the longest a request's headers and body take to arrive,\n"
+    "                      seconds (default 30); past it the connection is closed\n"
     "  --web DIR           the web pages' folder (default: web next to the executable)\n";
 
 static void usage(FILE *f) { fputs(usage_serve, f); }
@@ -43,6 +45,7 @@ int zki_cli_serve(int argc, char **argv)
     c.workers = 1;
     c.queue = 16;
     c.timeout_s = 60;
+    c.read_timeout_s = 30;
     c.max_body = 16u << 20;
     c.models = calloc((size_t)argc + 1, sizeof *c.models);
     if (!c.models)
@@ -64,12 +67,12 @@ int zki_cli_serve(int argc, char **argv)
         }
     }
     const char *port = NULL, *workers = NULL, *queue = NULL, *timeout = NULL, *max_body = NULL, *pos = NULL;
-    const char *copies = NULL, *host = NULL;
+    const char *copies = NULL, *host = NULL, *read_timeout = NULL;
     const zki_cli_opt opts[] = {{"--host", &host, NULL},       {"--port", &port, NULL},
                                 {"--workers", &workers, NULL},   {"--queue", &queue, NULL},
                                 {"--timeout", &timeout, NULL},   {"--max-body", &max_body, NULL},
                                 {"--web", &c.web_dir, NULL},     {"--key-copies", &copies, NULL},
-                                {NULL, NULL, NULL}};
+                                {"--read-timeout", &read_timeout, NULL}, {NULL, NULL, NULL}};
     int prc = zki_cli_parse("serve", nrest, rest, opts, &pos, usage);
     if (prc != CLI_OK) {
         rc = prc == CLI_HELP ? CLI_OK : CLI_USAGE;
@@ -88,6 +91,7 @@ int zki_cli_serve(int argc, char **argv)
         (workers && zki_cli_parse_int("--workers", workers, 1, 64, &c.workers)) ||
         (queue && zki_cli_parse_int("--queue", queue, 0, 4096, &c.queue)) ||
         (timeout && zki_cli_parse_double("--timeout", timeout, 0, 86400, 1, &c.timeout_s)) ||
+        (read_timeout && zki_cli_parse_double("--read-timeout", read_timeout, 0, 3600, 1, &c.read_timeout_s)) ||
         (max_body && zki_cli_parse_int("--max-body", max_body, 1024, 1 << 30, &mb)) ||
         (copies && zki_cli_parse_int("--key-copies", copies, 1, c.workers, &c.key_copies)))
         goto out;

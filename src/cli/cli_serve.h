@@ -17,6 +17,7 @@ typedef struct {
     const char *web_dir; /* NULL: the folder web next to the executable */
     size_t max_body;     /* bytes */
     double timeout_s;    /* the longest wait in the queue */
+    double read_timeout_s; /* the longest a request's headers and body take to arrive */
 } zki_serve_config;
 
 /* Runs the service until SIGTERM or SIGINT; an exit code (cli_util.h). */

@@ -25,6 +25,14 @@ static const char *npy_field(const char *h, const char *key)
     return p;
 }
 
+int zki_size_mul(size_t count, size_t width, size_t *bytes)
+{
+    if (width && count > SIZE_MAX / width)
+        return 0;
+    *bytes = count * width;
+    return 1;
+}
+
 zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out)
 {
     memset(out, 0, sizeof *out);
@@ -97,11 +105,17 @@ zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out)
     if ((size_t)n * w != len - data)
         return zki_fail(ZKI_ERR_INPUT, ".npy data has %zu bytes, shape needs %lld", len - data, (long long)n * (long long)w);
     out->et = types[ti].et;
-    size_t cnt = n > 0 ? (size_t)n : 1;
+    /* Elements are widened to float or int64: a |u1 file of 2^29 bytes
+     * needs 4 GiB, past a 32-bit size_t (wasm32), where the product wraps. */
+    size_t cnt = n > 0 ? (size_t)n : 1, wide = types[ti].isf ? sizeof(float) : sizeof(int64_t), bytes;
+    if (!zki_size_mul(cnt, wide, &bytes))
+        return zki_fail(ZKI_ERR_INPUT, ".npy holds %lld elements, %zu bytes each once read, more than this "
+                        "platform's memory can address (size_t of %zu bits): use a smaller input",
+                        (long long)n, wide, sizeof(size_t) * 8);
     if (types[ti].isf)
-        out->f = malloc(cnt * sizeof(float));
+        out->f = malloc(bytes);
     else
-        out->i = malloc(cnt * sizeof(int64_t));
+        out->i = malloc(bytes);
     if (!out->f && !out->i)
         return zki_fail(ZKI_ERR_NOMEM, "out of memory");
     const uint8_t *src = buf + data;
@@ -164,8 +178,11 @@ zki_status zki_npy_write(const char *path, int rank, const int64_t *dims, const 
     int pad = (64 - total % 64) % 64;
     int hl = o + pad + 1;
     int64_t n = zki_shape_numel(rank, dims);
-    size_t es = f ? sizeof(float) : sizeof(int64_t), hn = 10 + (size_t)hl;
-    uint8_t *b = malloc(hn + es * (size_t)n);
+    size_t es = f ? sizeof(float) : sizeof(int64_t), hn = 10 + (size_t)hl, data_bytes;
+    if (n < 0 || (uint64_t)n > SIZE_MAX || !zki_size_mul((size_t)n, es, &data_bytes) || data_bytes > SIZE_MAX - hn)
+        return zki_fail(ZKI_ERR_INPUT, "%s: %lld elements are too many to write on this platform (size_t of %zu "
+                        "bits)", path, (long long)n, sizeof(size_t) * 8);
+    uint8_t *b = malloc(hn + data_bytes);
     if (!b)
         return zki_fail(ZKI_ERR_NOMEM, "out of memory writing %s", path);
     uint8_t pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (uint8_t)(hl & 255), (uint8_t)(hl >> 8)};
@@ -174,8 +191,8 @@ zki_status zki_npy_write(const char *path, int rank, const int64_t *dims, const 
     memset(b + 10 + o, ' ', (size_t)pad);
     b[hn - 1] = '\n';
     if (n > 0)
-        memcpy(b + hn, f ? (const void *)f : (const void *)iv, es * (size_t)n);
-    zki_status st = zki_write_file_atomic(path, b, hn + es * (size_t)n, ZKI_FILE_PUBLIC);
+        memcpy(b + hn, f ? (const void *)f : (const void *)iv, data_bytes);
+    zki_status st = zki_write_file_atomic(path, b, hn + data_bytes, ZKI_FILE_PUBLIC);
     free(b);
     return st;
 }

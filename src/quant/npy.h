@@ -6,6 +6,10 @@
 #include "graph/graph.h"
 
 zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out);
+/* *bytes = count * width; 0 (and *bytes untouched) when the product does
+ * not fit in size_t, as happens on wasm32, where size_t is 32 bits and 2^29
+ * elements of 8 bytes wrap: the caller refuses such a size. 1 when it fits. */
+int zki_size_mul(size_t count, size_t width, size_t *bytes);
 /* Largest .npy file read (16 GiB, or what a 32-bit size_t holds): a
  * calibration set or batch of inputs. */
 #define ZKI_NPY_MAX_FILE_BYTES \

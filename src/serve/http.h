@@ -20,6 +20,7 @@ typedef struct {
     unsigned char *body;
     size_t body_len, body_cap;
     int too_large;
+    int close_after; /* the answer says Connection: close */
     unsigned status; /* the answer's, once queued */
     size_t bytes;
 } zki_request;
@@ -28,6 +29,8 @@ typedef struct {
  * optional extra header; returns an MHD_Result. */
 int zki_http_reply(zki_request *rq, unsigned status, const char *type, char *body, size_t len, const char *extra_name,
                    const char *extra_value);
+/* The request header's value, or NULL. */
+const char *zki_http_header(zki_request *rq, const char *name);
 /* Answers {"error": msg} with status. */
 int zki_http_error(zki_request *rq, unsigned status, const char *msg, const char *extra_name, const char *extra_value);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "serve/base64.h"
@@ -151,8 +152,17 @@ int zki_handle_prove(zki_request *rq, zki_served_model *m)
     }
     zki_serve_npy a;
     uint32_t batch = 0;
-    if (read_input(m, rq->body, rq->body_len, "the request body", &a, &batch, msg, sizeof msg))
+    if (read_input(m, rq->body, rq->body_len, "the request body", &a, &batch, msg, sizeof msg)) {
+        /* curl -d sends a form (and drops the file's newlines): say how to send the file as it is */
+        const char *type = zki_http_header(rq, "Content-Type");
+        if (type && !strncasecmp(type, "application/x-www-form-urlencoded", 33)) {
+            size_t used = strlen(msg);
+            snprintf(msg + used, sizeof msg - used, " (the body came as a form, which curl -d sends, dropping the "
+                     "file's newlines: send the .npy with --data-binary @x.npy -H 'Content-Type: "
+                     "application/octet-stream')");
+        }
         return zki_http_error(rq, 400, msg, NULL, NULL);
+    }
     /* the prover's rule (zki_quantize_value): out-of-range values clamped */
     int64_t *x = malloc(a.n * sizeof(int64_t) + 1);
     size_t clamped = 0;
@@ -210,34 +220,69 @@ int zki_handle_prove(zki_request *rq, zki_served_model *m)
 typedef struct {
     zki_job job;
     zki_served_model *m;
-    const float *x;
+    const float *x; /* NULL: no input given (a proof of a private input) */
     uint32_t batch;
     const unsigned char *proof;
     size_t proof_len;
     /* results */
     int verified;  /* 1 valid, 0 rejected, -1 the request's fault (400), -2 ours (500) */
+    int private_output;
     char msg[512];
-    float *y;
+    float *y;      /* NULL for a private output */
     size_t y_n;
+    uint32_t y_batch;
 } verify_job;
+
+/* Whether the request's input matches the proof's kind: a proof of a
+ * private input is checked without one, any other needs the input it was
+ * made for. 0, or rejected with the reason in v->msg. */
+static int input_fits_proof(verify_job *v, int private_input)
+{
+    if (private_input && v->x)
+        snprintf(v->msg, sizeof v->msg, "the proof is of a private input (zkinfer prove --private-input): it is "
+                 "checked without the input; send no \"input\" (or null)");
+    else if (!private_input && !v->x)
+        snprintf(v->msg, sizeof v->msg, "the proof is of a public input: send the \"input\" it was made for");
+    else
+        return 0;
+    v->verified = 0;
+    return -1;
+}
+
+/* The proven output, dequantised: none for a private output. */
+static void read_output(verify_job *v, const zki_vk *vk, const zki_proof *pf, uint32_t batch, uint32_t per_sample)
+{
+    v->verified = 1;
+    v->y_batch = batch;
+    v->private_output = per_sample == 0;
+    if (v->private_output)
+        return;
+    v->y_n = (size_t)batch * zki_vk_output_size(vk);
+    v->y = malloc(v->y_n * sizeof(float) + 1);
+    if (!v->y || zki_proof_output_float(pf, vk, v->y, v->y_n) != ZKI_OK) {
+        v->verified = -2;
+        snprintf(v->msg, sizeof v->msg, "%s", v->y ? zki_last_error() : "out of memory");
+    }
+}
 
 static void run_verify(zki_job *job, int worker)
 {
     verify_job *v = (verify_job *)job;
     const zki_vk *vk = v->m->vk[worker];
     zki_proof *pf = NULL;
+    uint32_t batch = 0, per_sample = 0;
+    int private_input = 0;
     zki_status st = zki_proof_parse(vk, v->proof, v->proof_len, &pf);
+    if (st == ZKI_OK)
+        st = zki_proof_output(pf, &batch, &per_sample, NULL, &private_input);
+    if (st == ZKI_OK && input_fits_proof(v, private_input)) {
+        zki_proof_destroy(pf);
+        return;
+    }
     if (st == ZKI_OK)
         st = zki_verify_float(vk, v->x, v->batch, pf);
     if (st == ZKI_OK) {
-        v->y_n = (size_t)v->batch * zki_vk_output_size(vk);
-        v->y = malloc(v->y_n * sizeof(float) + 1);
-        if (!v->y || zki_proof_output_float(pf, vk, v->y, v->y_n) != ZKI_OK) {
-            v->verified = -2;
-            snprintf(v->msg, sizeof v->msg, "%s", v->y ? zki_last_error() : "out of memory");
-        } else {
-            v->verified = 1;
-        }
+        read_output(v, vk, pf, batch, per_sample);
     } else {
         v->verified = st == ZKI_ERR_VERIFY ? 0 : st == ZKI_ERR_INPUT ? -1 : -2;
         snprintf(v->msg, sizeof v->msg, "%s", zki_last_error());
@@ -245,51 +290,99 @@ static void run_verify(zki_job *job, int worker)
     zki_proof_destroy(pf);
 }
 
-/* A base64 member of the JSON body, decoded; NULL after answering 400. */
-static unsigned char *b64_member(zki_request *rq, const char *name, size_t *len, int *answered)
+static void b64_refusal(zki_request *rq, const char *name, const char *text, size_t tlen, size_t bad_at,
+                        int *answered)
+{
+    char msg[200];
+    if (bad_at == (size_t)-1)
+        snprintf(msg, sizeof msg, "out of memory");
+    else if (memchr(text, '\n', tlen) || memchr(text, '\r', tlen))
+        snprintf(msg, sizeof msg, "\"%s\" is not base64 on one line: newlines are not allowed (encode with "
+                 "base64 -w0, or base64.b64encode)", name);
+    else if (bad_at == tlen)
+        snprintf(msg, sizeof msg, "\"%s\" is not base64: its length %zu is not a multiple of 4", name, tlen);
+    else
+        snprintf(msg, sizeof msg, "\"%s\" is not base64: invalid character at offset %zu", name, bad_at);
+    *answered = zki_http_error(rq, bad_at == (size_t)-1 ? 500 : 400, msg, NULL, NULL);
+}
+
+/* A base64 member of the JSON body, decoded; NULL after answering 400, or
+ * (when optional) NULL with *absent set when it is left out or null. */
+static unsigned char *b64_member(zki_request *rq, const char *name, int optional, int *absent, size_t *len,
+                                 int *answered)
 {
     char err[200];
     size_t tlen = 0;
-    char *text = zki_json_get_string((const char *)rq->body, rq->body_len, name, &tlen, err, sizeof err);
+    int left_out = 0;
+    char *text = zki_json_get_optional_string((const char *)rq->body, rq->body_len, name, &tlen, &left_out, err,
+                                              sizeof err);
+    if (absent)
+        *absent = left_out && optional;
+    if (left_out && optional)
+        return NULL;
     if (!text) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "the body must be JSON {\"input\": \"<base64 .npy>\", \"proof\": \"<base64>\"}: %s",
-                 err);
+        char msg[400];
+        if (left_out)
+            snprintf(err, sizeof err, "member \"%s\" is missing", name);
+        snprintf(msg, sizeof msg, "the body must be JSON {\"input\": \"<base64 .npy>\" (or null for a proof of a "
+                 "private input), \"proof\": \"<base64>\"}: %s", err);
         *answered = zki_http_error(rq, 400, msg, NULL, NULL);
         return NULL;
     }
     size_t bad_at = 0;
     unsigned char *bytes = zki_b64_decode(text, tlen, len, &bad_at);
+    if (!bytes)
+        b64_refusal(rq, name, text, tlen, bad_at, answered);
     free(text);
-    if (!bytes) {
-        char msg[200];
-        if (bad_at == (size_t)-1)
-            snprintf(msg, sizeof msg, "out of memory");
-        else if (bad_at == tlen)
-            snprintf(msg, sizeof msg, "\"%s\" is not base64: its length %zu is not a multiple of 4", name, tlen);
-        else
-            snprintf(msg, sizeof msg, "\"%s\" is not base64: invalid character at offset %zu", name, bad_at);
-        *answered = zki_http_error(rq, bad_at == (size_t)-1 ? 500 : 400, msg, NULL, NULL);
-    }
     return bytes;
+}
+
+static int verify_answer(zki_request *rq, zki_served_model *m, verify_job *v)
+{
+    zki_buf b = {0};
+    zki_buf_printf(&b, "{\"verified\":%s", v->verified ? "true" : "false");
+    if (v->verified && !v->private_output) {
+        zki_buf_puts(&b, ",\"output\":");
+        floats_json(&b, v->y, v->y_n);
+        zki_buf_puts(&b, ",\"shape\":");
+        output_shape(&b, &m->info.output, v->y_batch);
+        zki_buf_puts(&b, ",\"private_output\":false");
+    } else if (v->verified) {
+        zki_buf_puts(&b, ",\"output\":null,\"private_output\":true");
+    } else {
+        const char *why = v->msg;
+        if (!strncmp(why, "proof rejected: ", 16))
+            why += 16;
+        if (!strncmp(why, "verify: ", 8)) /* the endpoint says it already */
+            why += 8;
+        zki_buf_puts(&b, ",\"output\":null,\"reason\":");
+        zki_json_string(&b, why);
+    }
+    zki_buf_puts(&b, "}\n");
+    if (b.failed) {
+        zki_buf_free(&b);
+        return zki_http_error(rq, 500, "out of memory", NULL, NULL);
+    }
+    return zki_http_reply(rq, 200, "application/json", b.s, b.len, NULL, NULL);
 }
 
 int zki_handle_verify(zki_request *rq, zki_served_model *m)
 {
-    int answered = 0;
+    int answered = 0, no_input = 0;
     size_t in_len = 0, proof_len = 0;
-    unsigned char *in = b64_member(rq, "input", &in_len, &answered);
-    if (!in)
+    unsigned char *in = b64_member(rq, "input", 1, &no_input, &in_len, &answered);
+    if (!in && !no_input)
         return answered;
-    unsigned char *proof = b64_member(rq, "proof", &proof_len, &answered);
+    unsigned char *proof = b64_member(rq, "proof", 0, NULL, &proof_len, &answered);
     if (!proof) {
         free(in);
         return answered;
     }
     char msg[600];
     zki_serve_npy a;
+    memset(&a, 0, sizeof a);
     uint32_t batch = 0;
-    if (read_input(m, in, in_len, "\"input\"", &a, &batch, msg, sizeof msg)) {
+    if (in && read_input(m, in, in_len, "\"input\"", &a, &batch, msg, sizeof msg)) {
         free(in);
         free(proof);
         return zki_http_error(rq, 400, msg, NULL, NULL);
@@ -299,7 +392,7 @@ int zki_handle_verify(zki_request *rq, zki_served_model *m)
     memset(&v, 0, sizeof v);
     v.job.run = run_verify;
     v.m = m;
-    v.x = a.f;
+    v.x = in ? a.f : NULL;
     v.batch = batch;
     v.proof = proof;
     v.proof_len = proof_len;
@@ -308,31 +401,8 @@ int zki_handle_verify(zki_request *rq, zki_served_model *m)
     free(proof);
     if (sr != ZKI_SUBMIT_DONE)
         return queue_refusal(rq, sr);
-    if (v.verified < 0) {
-        free(v.y);
-        return zki_http_error(rq, v.verified == -1 ? 400 : 500, v.msg, NULL, NULL);
-    }
-    zki_buf b = {0};
-    zki_buf_printf(&b, "{\"verified\":%s", v.verified ? "true" : "false");
-    if (v.verified) {
-        zki_buf_puts(&b, ",\"output\":");
-        floats_json(&b, v.y, v.y_n);
-        zki_buf_puts(&b, ",\"shape\":");
-        output_shape(&b, &m->info.output, batch);
-    } else {
-        const char *why = v.msg;
-        if (!strncmp(why, "proof rejected: ", 16))
-            why += 16;
-        if (!strncmp(why, "verify: ", 8)) /* the endpoint says it already */
-            why += 8;
-        zki_buf_puts(&b, ",\"output\":null,\"reason\":");
-        zki_json_string(&b, why);
-    }
-    zki_buf_puts(&b, "}\n");
+    int rc = v.verified < 0 ? zki_http_error(rq, v.verified == -1 ? 400 : 500, v.msg, NULL, NULL)
+                            : verify_answer(rq, m, &v);
     free(v.y);
-    if (b.failed) {
-        zki_buf_free(&b);
-        return zki_http_error(rq, 500, "out of memory", NULL, NULL);
-    }
-    return zki_http_reply(rq, 200, "application/json", b.s, b.len, NULL, NULL);
+    return rc;
 }

@@ -59,6 +59,21 @@ void zki_buf_printf(zki_buf *b, const char *fmt, ...)
     va_end(ap2);
 }
 
+/* The length of the valid UTF-8 sequence at p (2 to 4 bytes: no overlong
+ * form, no surrogate, at most U+10FFFF), 0 when it is not one. p is
+ * NUL-terminated, and a NUL is no continuation byte: nothing past it is read. */
+static size_t utf8_sequence(const unsigned char *p)
+{
+    size_t n = p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3 : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : 0;
+    for (size_t k = 1; k < n; k++)
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+    if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F) || (p[0] == 0xF0 && p[1] < 0x90) ||
+        (p[0] == 0xF4 && p[1] > 0x8F))
+        return 0;
+    return n;
+}
+
 void zki_json_string(zki_buf *b, const char *text)
 {
     zki_buf_puts(b, "\"");
@@ -68,8 +83,17 @@ void zki_json_string(zki_buf *b, const char *text)
             zki_buf_append(b, e, 2);
         } else if (*p < 0x20) {
             zki_buf_printf(b, "\\u%04x", *p);
-        } else {
+        } else if (*p < 0x80) {
             zki_buf_append(b, (const char *)p, 1);
+        } else {
+            /* a message may quote request bytes: the answer stays valid UTF-8 */
+            size_t n = utf8_sequence(p);
+            if (n) {
+                zki_buf_append(b, (const char *)p, n);
+                p += n - 1;
+            } else {
+                zki_buf_puts(b, "\\ufffd");
+            }
         }
     }
     zki_buf_puts(b, "\"");
@@ -273,7 +297,8 @@ static int read_array(reader *r, int depth)
 }
 
 /* An object; when want is not NULL, the string member named want is
- * appended to *found (found_kind: 0 absent, 1 a string, 2 another value). */
+ * appended to *found (found_kind: 0 absent, 1 a string, 2 another value,
+ * 3 null). */
 static int read_object(reader *r, int depth, const char *want, zki_buf *found, int *found_kind)
 {
     r->i++; /* '{' */
@@ -305,7 +330,7 @@ static int read_object(reader *r, int depth, const char *want, zki_buf *found, i
                 return 0;
         } else {
             if (match)
-                *found_kind = 2;
+                *found_kind = r->i < r->n && r->s[r->i] == 'n' ? 3 : 2;
             if (!read_value(r, depth + 1))
                 return 0;
         }
@@ -340,28 +365,42 @@ static int read_value(reader *r, int depth)
     }
 }
 
-char *zki_json_get_string(const char *text, size_t n, const char *name, size_t *len, char *err, size_t errn)
+/* The member's kind (0 absent, 1 string, 2 other, 3 null) with its string
+ * in *found; 0 (err says why) when the text is not one valid object. */
+static int find_member(const char *text, size_t n, const char *name, zki_buf *found, int *kind, char *err,
+                       size_t errn)
 {
     reader r = {text, n, 0, err, errn};
     if (err && errn)
         err[0] = 0;
-    *len = 0;
-    zki_buf found = {0};
-    int kind = 0;
+    *kind = 0;
     skip_ws(&r);
-    if (r.i >= r.n || r.s[r.i] != '{') {
-        fail(&r, "the body must be a JSON object");
-        return NULL;
-    }
-    int ok = read_object(&r, 0, name, &found, &kind);
+    if (r.i >= r.n || r.s[r.i] != '{')
+        return fail(&r, "the body must be a JSON object");
+    int ok = read_object(&r, 0, name, found, kind);
     if (ok) {
         skip_ws(&r);
         if (r.i != r.n)
             ok = fail(&r, "text after the object");
     }
-    if (ok && found.failed)
+    if (ok && found->failed)
         ok = fail(&r, "out of memory");
-    if (ok && kind != 1) {
+    return ok;
+}
+
+static char *member_string(const char *text, size_t n, const char *name, size_t *len, int *absent, char *err,
+                           size_t errn)
+{
+    *len = 0;
+    if (absent)
+        *absent = 0;
+    zki_buf found = {0};
+    int kind = 0;
+    int ok = find_member(text, n, name, &found, &kind, err, errn);
+    if (ok && absent && (kind == 0 || kind == 3)) {
+        *absent = 1;
+        ok = 0;
+    } else if (ok && kind != 1) {
         if (err && errn)
             snprintf(err, errn, kind ? "member \"%s\" is not a string" : "member \"%s\" is missing", name);
         ok = 0;
@@ -374,4 +413,15 @@ char *zki_json_get_string(const char *text, size_t n, const char *name, size_t *
         found.s = calloc(1, 1);
     *len = found.len;
     return found.s;
+}
+
+char *zki_json_get_string(const char *text, size_t n, const char *name, size_t *len, char *err, size_t errn)
+{
+    return member_string(text, n, name, len, NULL, err, errn);
+}
+
+char *zki_json_get_optional_string(const char *text, size_t n, const char *name, size_t *len, int *absent, char *err,
+                                   size_t errn)
+{
+    return member_string(text, n, name, len, absent, err, errn);
 }

@@ -29,5 +29,10 @@ void zki_json_float(zki_buf *b, double v);
  * or when the text is not valid JSON (*err says where). err has room for
  * errn bytes. */
 char *zki_json_get_string(const char *text, size_t n, const char *name, size_t *len, char *err, size_t errn);
+/* The same for a member that may be left out: absent or null gives NULL
+ * with *absent set to 1 (then nothing is malloc'd); NULL with *absent 0 is
+ * an error as above. */
+char *zki_json_get_optional_string(const char *text, size_t n, const char *name, size_t *len, int *absent, char *err,
+                                   size_t errn);
 
 #endif

@@ -1,5 +1,6 @@
 #include "serve/models.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,18 +20,46 @@ static char *with_ext(const char *path, const char *ext)
     return o;
 }
 
-/* The count file: "USED BUDGET VKHEX". A file for another key (compiled
- * anew) does not count. */
-static uint32_t read_count(const zki_served_model *m)
+static int count_refused(const zki_served_model *m, const char *what)
 {
+    fprintf(stderr, "zkinfer serve: model %s: the proof count file %s %s; it records the zero-knowledge proofs "
+            "this key has spent, so the service will not start without it: restore it, or delete it only if "
+            "this key has never served a proof (a missing file means none spent)\n", m->name, m->count_path, what);
+    return -1;
+}
+
+/* The count file: "USED BUDGET VKHEX". A missing file means none spent; a
+ * file for another key (compiled anew) does not count. One that cannot be
+ * read or parsed is refused: taking it as 0 would restore the full budget. */
+static int read_count(const zki_served_model *m, uint32_t *used_out)
+{
+    *used_out = 0;
     FILE *f = fopen(m->count_path, "r");
-    if (!f)
-        return 0;
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        char what[160];
+        snprintf(what, sizeof what, "cannot be opened (%s)", strerror(errno));
+        return count_refused(m, what);
+    }
     unsigned long used = 0, budget = 0;
-    char hex[80] = {0};
-    int got = fscanf(f, "%lu %lu %79s", &used, &budget, hex);
+    char hex[80] = {0}, rest[2] = {0};
+    int got = fscanf(f, "%lu %lu %79s %1s", &used, &budget, hex, rest);
+    int read_error = ferror(f);
     fclose(f);
-    return got == 3 && !strcmp(hex, m->vk_hex) ? (uint32_t)(used > m->budget ? m->budget : used) : 0;
+    if (read_error)
+        return count_refused(m, "cannot be read");
+    if (got != 3 || strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64)
+        return count_refused(m, "is not \"USED BUDGET KEY-DIGEST\" (empty or corrupt)");
+    if (strcmp(hex, m->vk_hex))
+        return 0;
+    if (budget != m->budget) {
+        char what[160];
+        snprintf(what, sizeof what, "gives a budget of %lu proofs where the key has %u", budget, m->budget);
+        return count_refused(m, what);
+    }
+    *used_out = used > m->budget ? m->budget : (uint32_t)used;
+    return 0;
 }
 
 static int write_count(const zki_served_model *m, uint32_t used)
@@ -117,7 +146,9 @@ static int load_one(zki_served_model *m, const char *spec, int copies, int worke
     for (int k = 0; k < 32; k++)
         snprintf(m->vk_hex + 2 * k, 3, "%02x", dg[k]);
     m->budget = m->info.zk_proofs;
-    m->used = read_count(m);
+    if (read_count(m, &m->used))
+        return -1;
+    m->recorded = m->used;
     pthread_mutex_init(&m->lock, NULL);
     return 0;
 }
@@ -138,6 +169,12 @@ int zki_models_load(zki_model_set *set, char **specs, int n_specs, int key_copie
             if (!strcmp(set->m[j].name, m->name)) {
                 fprintf(stderr, "zkinfer serve: two models are named '%s'\n", m->name);
                 return -1;
+            } else if (!strcmp(set->m[j].vk_hex, m->vk_hex)) {
+                /* each would keep its own count: the key's budget spent twice */
+                fprintf(stderr, "zkinfer serve: models '%s' (%s) and '%s' (%s) are the same key (verification-key "
+                        "digest %s); a key has one zero-knowledge proof budget, so serve it under one name\n",
+                        set->m[j].name, set->m[j].zkm_path, m->name, m->zkm_path, m->vk_hex);
+                return -1;
             }
     }
     return 0;
@@ -147,6 +184,10 @@ void zki_models_free(zki_model_set *set)
 {
     for (int k = 0; k < set->n; k++) {
         zki_served_model *m = &set->m[k];
+        /* a clean stop gives back the rest of the block written ahead */
+        if (m->count_path && m->recorded > m->used && write_count(m, m->used))
+            fprintf(stderr, "zkinfer serve: model %s: could not write the exact count (%u) to %s; it says %u\n",
+                    m->name, m->used, m->count_path, m->recorded);
         for (int j = 0; j < m->n_pk; j++) {
             zki_pk_destroy(m->pk[j]);
             pthread_mutex_destroy(&m->pk_lock[j]);
@@ -180,12 +221,17 @@ int zki_served_reserve_proof(zki_served_model *m, char *msg, size_t msgn)
     int rc = 0;
     if (m->used >= m->budget) {
         rc = 1;
-    } else if (write_count(m, m->used + 1)) {
-        snprintf(msg, msgn, "cannot record the proof count in %s; make its folder writable", m->count_path);
-        rc = -1;
-    } else {
-        m->used++;
+    } else if (m->used >= m->recorded) {
+        uint32_t ahead = m->budget - m->used > ZKI_COUNT_BLOCK ? m->used + ZKI_COUNT_BLOCK : m->budget;
+        if (write_count(m, ahead)) {
+            snprintf(msg, msgn, "cannot record the proof count in %s; make its folder writable", m->count_path);
+            rc = -1;
+        } else {
+            m->recorded = ahead;
+        }
     }
+    if (!rc)
+        m->used++;
     pthread_mutex_unlock(&m->lock);
     return rc;
 }

@@ -23,8 +23,9 @@ typedef struct {
     unsigned char *vk_bytes;  /* zki_vk_serialize, for /vk and each verification */
     size_t vk_len;
     char vk_hex[65];
-    pthread_mutex_t lock;     /* guards used */
+    pthread_mutex_t lock;     /* guards used and recorded */
     uint32_t budget, used;
+    uint32_t recorded;        /* what the count file says is spent: used rounded up to a block */
 } zki_served_model;
 
 typedef struct {
@@ -39,10 +40,14 @@ int zki_models_load(zki_model_set *set, char **specs, int n_specs, int key_copie
 void zki_models_free(zki_model_set *set);
 zki_served_model *zki_models_find(zki_model_set *set, const char *name);
 
-/* Takes one proof of the budget and records it in the count file before
- * the proof is made (a crash never lets a key serve more than its budget).
- * 0; 1 when the budget is spent; -1 when the count file cannot be written
- * (msg says so). */
+/* Takes one proof of the budget, recorded in the count file before the
+ * proof is made (a crash never lets a key serve more than its budget). The
+ * file is written ahead in blocks of ZKI_COUNT_BLOCK proofs: one synced
+ * write per block, not per proof (a sync costs milliseconds); a crash
+ * forfeits the rest of a block, a clean shutdown (zki_models_free) writes
+ * the exact count back. 0; 1 when the budget is spent; -1 when the count
+ * file cannot be written (msg says so). */
+#define ZKI_COUNT_BLOCK 16u
 int zki_served_reserve_proof(zki_served_model *m, char *msg, size_t msgn);
 uint32_t zki_served_proofs_left(zki_served_model *m);
 

@@ -1,5 +1,6 @@
 #include "serve/npy.h"
 
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,59 +17,186 @@ static int bad(char *err, size_t errn, const char *msg)
     return -1;
 }
 
-/* The value of 'key' in the header dict, or NULL. */
-static const char *find_key(const char *h, const char *key)
+/* The header dict, read as strictly as the library's reader (src/quant/npy.c)
+ * so that whatever the service accepts, numpy, `zkinfer verify` and the wasm
+ * read as the same array: {'descr': '<f4', 'fortran_order': False, 'shape':
+ * (2, 3), } with each of the three keys once and no other, keys and dtype in
+ * single quotes (numpy writes repr(), which uses them; the library reads only
+ * those), True/False exactly, a shape tuple as Python writes it ((3,), not
+ * (3)), spaces only, and after the closing brace only numpy's padding. A
+ * first-match search is not enough: numpy reads the last of two 'descr', and
+ * a key may hide inside a string value. */
+typedef struct {
+    const char *p, *end;
+} cursor;
+
+typedef struct {
+    char descr[16];
+    int fortran, seen_descr, seen_fortran, seen_shape;
+} header_fields;
+
+static void skip_spaces(cursor *c)
 {
-    char q1[32], q2[32];
-    snprintf(q1, sizeof q1, "'%s'", key);
-    snprintf(q2, sizeof q2, "\"%s\"", key);
-    const char *p = strstr(h, q1);
-    if (!p)
-        p = strstr(h, q2);
-    if (!p)
-        return NULL;
-    p += strlen(q1);
-    while (*p == ' ')
-        p++;
-    if (*p != ':')
-        return NULL;
-    p++;
-    while (*p == ' ')
-        p++;
-    return p;
+    while (c->p < c->end && *c->p == ' ')
+        c->p++;
 }
 
-static int parse_shape(const char *p, zki_serve_npy *a, char *err, size_t errn)
+static int at(const cursor *c, char ch)
 {
-    if (*p != '(')
+    return c->p < c->end && *c->p == ch;
+}
+
+/* A single-quoted string without escapes into out (outn bytes). */
+static int read_quoted(cursor *c, char *out, size_t outn, char *err, size_t errn)
+{
+    if (at(c, '"'))
+        return bad(err, errn, "the header has a string in double quotes; numpy writes single quotes "
+                              "({'descr': '<f4', ...}), the only ones zkinfer verify reads");
+    if (!at(c, '\''))
+        return bad(err, errn, "the header dict holds something other than quoted keys and Python literals");
+    const char *s = ++c->p;
+    while (c->p < c->end && *c->p != '\'' && *c->p != '\\')
+        c->p++;
+    if (!at(c, '\''))
+        return bad(err, errn, "the header has an unterminated string (or one with a backslash)");
+    size_t n = (size_t)(c->p - s);
+    c->p++;
+    if (n >= outn)
+        return bad(err, errn, "the header has a key or dtype string that is too long");
+    memcpy(out, s, n);
+    out[n] = 0;
+    return 0;
+}
+
+/* True or False followed by a delimiter (Falsey is refused). */
+static int read_bool(cursor *c, int *value, char *err, size_t errn)
+{
+    size_t left = (size_t)(c->end - c->p), n = 0;
+    if (left >= 4 && !memcmp(c->p, "True", 4))
+        n = 4;
+    else if (left >= 5 && !memcmp(c->p, "False", 5))
+        n = 5;
+    if (!n || (left > n && c->p[n] != ' ' && c->p[n] != ',' && c->p[n] != '}'))
+        return bad(err, errn, "'fortran_order' is not exactly True or False");
+    *value = n == 4;
+    c->p += n;
+    return 0;
+}
+
+static int is_digit(const cursor *c, size_t ahead)
+{
+    return c->p + ahead < c->end && c->p[ahead] >= '0' && c->p[ahead] <= '9';
+}
+
+/* A non-negative decimal integer as Python writes it (no leading zeros). */
+static int read_dim(cursor *c, int64_t *v, char *err, size_t errn)
+{
+    if (!is_digit(c, 0))
+        return bad(err, errn, "'shape' holds something other than non-negative integers");
+    if (at(c, '0') && is_digit(c, 1))
+        return bad(err, errn, "'shape' has a number with a leading zero, which Python does not read");
+    *v = 0;
+    while (is_digit(c, 0)) {
+        if (*v > (INT64_C(1) << 40))
+            return bad(err, errn, "a dimension is too large");
+        *v = *v * 10 + (*c->p++ - '0');
+    }
+    return 0;
+}
+
+/* (), (3,), (2, 3) or (2, 3,); (3) is a number in Python, which numpy refuses. */
+static int read_shape(cursor *c, zki_serve_npy *a, char *err, size_t errn)
+{
+    if (!at(c, '('))
         return bad(err, errn, "'shape' is not a tuple");
-    p++;
+    c->p++;
     a->rank = 0;
+    int trailing_comma = 0;
     for (;;) {
-        while (*p == ' ')
-            p++;
-        if (*p == ')')
+        skip_spaces(c);
+        if (at(c, ')'))
             break;
-        if (*p < '0' || *p > '9')
-            return bad(err, errn, "'shape' holds something other than non-negative integers");
         if (a->rank == ZKI_NPY_MAX_RANK)
             return bad(err, errn, "more than 8 dimensions");
-        int64_t v = 0;
-        while (*p >= '0' && *p <= '9') {
-            if (v > (INT64_C(1) << 40))
-                return bad(err, errn, "a dimension is too large");
-            v = v * 10 + (*p++ - '0');
-        }
-        if (*p == 'L') /* Python 2 longs */
-            p++;
-        a->dims[a->rank++] = v;
-        while (*p == ' ')
-            p++;
-        if (*p == ',')
-            p++;
-        else if (*p != ')')
+        if (read_dim(c, &a->dims[a->rank++], err, errn))
+            return -1;
+        skip_spaces(c);
+        trailing_comma = at(c, ',');
+        if (trailing_comma)
+            c->p++;
+        else if (!at(c, ')'))
             return bad(err, errn, "'shape' is malformed");
     }
+    c->p++;
+    if (a->rank == 1 && !trailing_comma)
+        return bad(err, errn, "'shape' is (N), which Python reads as a number; a 1-D shape is written (N,)");
+    return 0;
+}
+
+static int *seen_flag(header_fields *hf, const char *key)
+{
+    return !strcmp(key, "descr")           ? &hf->seen_descr
+           : !strcmp(key, "fortran_order") ? &hf->seen_fortran
+           : !strcmp(key, "shape")         ? &hf->seen_shape
+                                           : NULL;
+}
+
+static int read_entry(cursor *c, header_fields *hf, zki_serve_npy *a, char *err, size_t errn)
+{
+    char key[32];
+    if (read_quoted(c, key, sizeof key, err, errn))
+        return -1;
+    skip_spaces(c);
+    if (!at(c, ':'))
+        return bad(err, errn, "a key of the header dict is not followed by ':'");
+    c->p++;
+    skip_spaces(c);
+    int *seen = seen_flag(hf, key);
+    if (!seen) {
+        snprintf(err, errn, "the body is not a .npy array numpy can write: the header has the key '%s'; "
+                 "only 'descr', 'fortran_order' and 'shape' are allowed", key);
+        return -1;
+    }
+    if ((*seen)++) {
+        snprintf(err, errn, "the body is not a .npy array numpy can write: the header names '%s' twice "
+                 "(numpy would read the last, other readers the first)", key);
+        return -1;
+    }
+    if (seen == &hf->seen_descr)
+        return read_quoted(c, hf->descr, sizeof hf->descr, err, errn);
+    if (seen == &hf->seen_fortran)
+        return read_bool(c, &hf->fortran, err, errn);
+    return read_shape(c, a, err, errn);
+}
+
+static int read_header(const char *h, size_t hlen, header_fields *hf, zki_serve_npy *a, char *err, size_t errn)
+{
+    cursor c = {h, h + hlen};
+    memset(hf, 0, sizeof *hf);
+    skip_spaces(&c);
+    if (!at(&c, '{'))
+        return bad(err, errn, "the header is not a dict ({'descr': ..., 'fortran_order': ..., 'shape': ...})");
+    c.p++;
+    skip_spaces(&c);
+    while (!at(&c, '}')) {
+        if (c.p == c.end || *c.p == '\n')
+            return bad(err, errn, "the header dict has no closing '}'");
+        if (read_entry(&c, hf, a, err, errn))
+            return -1;
+        skip_spaces(&c);
+        if (at(&c, ','))
+            c.p++;
+        else if (!at(&c, '}'))
+            return bad(err, errn, "the header dict's entries are not separated by ','");
+        skip_spaces(&c);
+    }
+    c.p++;
+    while (c.p < c.end && (*c.p == ' ' || *c.p == '\n'))
+        c.p++;
+    if (c.p != c.end)
+        return bad(err, errn, "something other than padding follows the header dict");
+    if (!hf->seen_descr || !hf->seen_fortran || !hf->seen_shape)
+        return bad(err, errn, "the header lacks 'descr', 'fortran_order' or 'shape'");
     return 0;
 }
 
@@ -101,27 +229,21 @@ int zki_serve_npy_parse(const unsigned char *bytes, size_t len, zki_serve_npy *a
         free(h);
         return bad(err, errn, "NUL byte in the header");
     }
-    const char *descr = find_key(h, "descr"), *fo = find_key(h, "fortran_order"), *shape = find_key(h, "shape");
-    int rc = 0;
+    header_fields hf;
+    int rc = read_header(h, hlen, &hf, a, err, errn);
     size_t esize = 0;
-    if (!descr || !fo || !shape)
-        rc = bad(err, errn, "the header lacks 'descr', 'fortran_order' or 'shape'");
-    else if (!strncmp(descr, "'<f4'", 5) || !strncmp(descr, "\"<f4\"", 5))
+    if (!rc && !strcmp(hf.descr, "<f4"))
         esize = 4;
-    else if (!strncmp(descr, "'<f8'", 5) || !strncmp(descr, "\"<f8\"", 5))
+    else if (!rc && !strcmp(hf.descr, "<f8"))
         esize = 8;
-    else {
-        char d[16] = {0};
-        sscanf(descr, "'%15[^']", d);
-        snprintf(err, errn, "the array's dtype is '%s'; send float32 ('<f4'; float64 is also accepted)", d);
+    else if (!rc) {
+        snprintf(err, errn, "the array's dtype is '%s'; send float32 ('<f4'; float64 is also accepted)", hf.descr);
         rc = -1;
     }
-    if (!rc && strncmp(fo, "False", 5)) {
+    if (!rc && hf.fortran) {
         snprintf(err, errn, "the array is in Fortran order; send it in C order (numpy.ascontiguousarray)");
         rc = -1;
     }
-    if (!rc)
-        rc = parse_shape(shape, a, err, errn);
     free(h);
     if (rc)
         return -1;
@@ -148,6 +270,13 @@ int zki_serve_npy_parse(const unsigned char *bytes, size_t len, zki_serve_npy *a
         } else {
             double v;
             memcpy(&v, p + 8 * i, 8);
+            /* (float) would make it infinite: say what is wrong with it */
+            if ((v > FLT_MAX || v < -FLT_MAX) && v - v == 0) {
+                snprintf(err, errn, "the float64 value at index %zu (%g) is beyond float32's range (+-3.4e38); "
+                         "values are read as float32", i, v);
+                zki_serve_npy_clear(a);
+                return -1;
+            }
             a->f[i] = (float)v;
         }
     }

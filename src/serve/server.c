@@ -67,8 +67,10 @@ int zki_serve_run(const zki_serve_config *config)
     }
     if (!(d = zki_http_start(s)))
         goto done;
-    fprintf(stderr, "zkinfer serve: listening on http://%s:%d/ (%d workers, queue %d, web files from %s)\n",
-            config->host, config->port, config->workers, config->queue, s->web_dir);
+    int ipv6 = strchr(config->host, ':') != NULL; /* a URL puts an IPv6 address in brackets */
+    fprintf(stderr, "zkinfer serve: listening on http://%s%s%s:%d/ (%d workers, queue %d, web files from %s)\n",
+            ipv6 ? "[" : "", config->host, ipv6 ? "]" : "", config->port, config->workers, config->queue,
+            s->web_dir);
     int sig = 0;
     sigwait(&stop, &sig);
     fprintf(stderr, "zkinfer serve: %s: no new connections; finishing %d request(s) in flight\n",
@@ -86,7 +88,7 @@ int zki_serve_run(const zki_serve_config *config)
     rc = 0;
 done:
     if (d)
-        MHD_stop_daemon(d);
+        zki_http_stop(d);
     if (pool_up)
         zki_pool_stop(&s->pool);
     zki_models_free(&s->models);

@@ -20,5 +20,7 @@ typedef struct {
 struct MHD_Daemon;
 /* Starts libmicrohttpd with the handlers of http.c; NULL after a message. */
 struct MHD_Daemon *zki_http_start(zki_server *s);
+/* Stops the daemon and the thread that enforces the request deadline. */
+void zki_http_stop(struct MHD_Daemon *d);
 
 #endif
