@@ -281,7 +281,6 @@ ZKI_API ZKI_WARN_UNUSED zki_status zki_model_info(const zki_model *model, zki_in
 ZKI_API ZKI_WARN_UNUSED zki_status zki_model_run(const zki_model *model, const int64_t *x, uint32_t batch,
                                                  int64_t **y, float **yf, size_t *per_sample);
 
-
 /* ---- keys --------------------------------------------------------------- */
 
 /* Commits the model's weights: the prover key and the verification key,

@@ -21,7 +21,6 @@
 #include "test_onnx_util.h"
 #include "test_tmpdir.h"
 
-
 /* What the last RUN wrote to stdout and stderr. */
 static char out_text[16384], err_text[16384];
 static char out_path[512], err_path[512];

@@ -1037,7 +1037,6 @@ static void test_tensor_hiding(void)
     free(pt);
 }
 
-
 /* ---- Proof of work before the column queries ---- */
 
 /* The PoW hash of an opening, replayed from the transcript as the spec

@@ -781,7 +781,6 @@ static void test_onnx_fixture(void)
     zki_qmodel_free(m);
 }
 
-
 /* The fixture through the CLI: compile (the quantiser aligns the branch
  * scales), prove a batch of 3 and one sample privately, verify; another
  * input and a truncated proof are rejected (exit 1). */

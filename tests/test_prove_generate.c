@@ -44,7 +44,6 @@
 #include "test_node_attack.h"
 #include "prover/seam.h"
 
-
 /* The model quantised on its calibration windows (act_bits 8 or 16), one
  * window's ids. */
 static zki_qmodel *load_lm_bits(const char *name, int act_bits, int64_t **ids)

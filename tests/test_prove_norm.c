@@ -78,7 +78,6 @@ static void check_forgeries(const zki_qmodel *m, const int64_t *X, int i)
     CHECK_MSG(tried >= 3, "%s: %d kinds of chain nodes", fx[i], tried);
 }
 
-
 /* ---- the range rules at their ends --------------------------------------- */
 
 /* One chain (layernorm: gamma, beta, eps; else a softmax) on the row x of

@@ -85,7 +85,6 @@ zki_status zki_prove_int_ex(zki_pk *pk, const int64_t *x, uint32_t batch, unsign
     return ZKI_OK;
 }
 
-
 zki_status zki_prove_int(zki_pk *pk, const int64_t *x, uint32_t batch, unsigned flags, zki_proof **proof)
 {
     return zki_prove_int_ex(pk, x, batch, flags, NULL, NULL, NULL, proof);

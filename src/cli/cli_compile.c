@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static const char *usage_compile =
     "usage: zkinfer compile MODEL.onnx --calib DIR_OR_FILE -o OUT.zkm [options]\n"
     "  Imports the ONNX model, calibrates on the samples (.npy or ONNX .pb files; a\n"

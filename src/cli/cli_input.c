@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 int zki_cli_parse_double(const char *opt, const char *s, double lo, double hi, int lo_open, double *out)
 {
     char *end = NULL;

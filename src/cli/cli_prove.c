@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 static const char *usage_prove =
     "usage: zkinfer prove MODEL.zkm --input X.npy -o PROOF.zkp [options]\n"
     "  Runs the integer model on X (a file holding several samples along its\n"

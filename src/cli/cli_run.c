@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static const char *usage_run =
     "usage: zkinfer run MODEL.zkm --input X.npy [-o Y.npy] [--raw] [options]\n"
     "  Runs the integer model (bit-exact with what the prover proves) on X; a file\n"

@@ -152,7 +152,6 @@ static void conv_run(const zki_conv2d_geom *g0, const double *x, conv_in w, conv
     }
 }
 
-
 static double *to_f64(conv_in a, int64_t n)
 {
     double *d = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));

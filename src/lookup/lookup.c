@@ -502,7 +502,6 @@ static zki_status add_claims(const zki_lookup *lk, const lk_layout *L, zki_ext *
     return st;
 }
 
-
 /* Per tree of n variables: 3 n(n-1)/2 round messages, 4 n layer values and
  * the root's two; the replay does O(n) work per round. */
 static uint64_t proof_values(const lk_layout *L)
@@ -541,7 +540,6 @@ zki_status zki_lookup_verify_cost(const zki_lookup *lk, uint64_t *ops, uint64_t 
     layout_free(&L);
     return ZKI_OK;
 }
-
 
 /* ---- prover ------------------------------------------------------------------ */
 

@@ -61,5 +61,4 @@ zki_status zki_argmax_prove(zki_walk *w, const int64_t *Y, const int64_t *D, uin
 zki_status zki_argmax_verify(zki_walk *w, uint32_t P, uint32_t N, const zki_sc_proof *sc, zki_ext d_r,
                              zki_ext y_rho);
 
-
 #endif

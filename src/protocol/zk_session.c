@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "common/error.h"
 #include "hash/entropy.h"
 #include "ligero/ligero.h"

@@ -160,7 +160,6 @@ uint32_t zki_lower_map_size(uint32_t c, uint32_t h, uint32_t w)
     return 1u << (zki_log2_ceil(c) + zki_log2_ceil(h) + zki_log2_ceil(w));
 }
 
-
 /* A tensor read by a proven node: produced by one. */
 zki_status zki_lower_known(const zki_lowering *lw, const zki_qnode *n, int t)
 {

@@ -45,7 +45,6 @@ static int64_t rsqrt_at(int64_t k, const double *a)
     return clamp16(1.0 / sqrt((double)(k < 1 ? 1 : k) * a[0] + a[1]) / a[2]);
 }
 
-
 /* gamma on the diagonal of int16 weights, beta as the bias at s_n * s_g. */
 static zki_status affine(const zki_norm_io *io, int nrm, double s_n, int64_t N, const float *gamma,
                          const float *beta, int out)

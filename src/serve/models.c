@@ -6,19 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *with_ext(const char *path, const char *ext)
-{
-    size_t n = strlen(path);
-    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
-    if (dot && (!slash || dot > slash))
-        n = (size_t)(dot - path);
-    char *o = malloc(n + strlen(ext) + 1);
-    if (o) {
-        memcpy(o, path, n);
-        strcpy(o + n, ext);
-    }
-    return o;
-}
+#include "cli/cli_util.h"
 
 static int count_refused(const zki_served_model *m, const char *what)
 {
@@ -97,8 +85,8 @@ static int load_one(zki_served_model *m, const char *spec, int copies, int worke
             return -1;
         }
     m->zkm_path = strdup(eq + 1);
-    m->zpk_path = with_ext(eq + 1, ".zpk");
-    m->count_path = with_ext(eq + 1, ".zpk.count");
+    m->zpk_path = zki_cli_with_ext(eq + 1, ".zpk");
+    m->count_path = zki_cli_with_ext(eq + 1, ".zpk.count");
     if (!m->zkm_path || !m->zpk_path || !m->count_path)
         return -1;
     zki_model *model = NULL;
