@@ -49,10 +49,10 @@ test-asan: build-asan
 # crash, leak or sanitizer report fails the target.
 build-fuzz: deps
 	@CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZKI_FUZZ=ON >/dev/null
-	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_onnx fuzz_npy fuzz_pcs_proof fuzz_zkm fuzz_vk fuzz_proof fuzz_cnn_proof fuzz_concat_proof fuzz_lut_proof fuzz_zk_proof fuzz_serve_npy fuzz_serve_json
+	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_onnx fuzz_npy fuzz_pcs_proof fuzz_zkm fuzz_vk fuzz_proof fuzz_cnn_proof fuzz_concat_proof fuzz_lut_proof fuzz_zk_proof fuzz_serve_json
 
 fuzz-smoke: build-fuzz
-	@for f in fuzz_onnx fuzz_npy fuzz_pcs_proof fuzz_zkm fuzz_vk fuzz_proof fuzz_cnn_proof fuzz_concat_proof fuzz_lut_proof fuzz_zk_proof fuzz_serve_npy fuzz_serve_json; do \
+	@for f in fuzz_onnx fuzz_npy fuzz_pcs_proof fuzz_zkm fuzz_vk fuzz_proof fuzz_cnn_proof fuzz_concat_proof fuzz_lut_proof fuzz_zk_proof fuzz_serve_json; do \
 		echo "== fuzz $$f ($(FUZZ_SECONDS) s) =="; \
 		mkdir -p $(BUILD_FUZZ)/corpus-$$f; \
 		if ./$(BUILD_FUZZ)/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \

@@ -66,6 +66,7 @@ list(APPEND ZKI_WASM_SOURCES
   src/graph/graph.c
   src/quant/input_shape.c
   src/quant/npy.c
+  src/quant/npy_header.c
   src/quant/quant.c
   wasm/verify_glue.c)
 if(NOT "src/hash/sha256_portable.c" IN_LIST ZKI_WASM_SOURCES)

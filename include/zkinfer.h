@@ -454,8 +454,18 @@ typedef struct {
  *          with zki_array_clear. Zeroed on failure. */
 ZKI_API ZKI_WARN_UNUSED zki_status zki_array_load(const char *path, zki_array *a);
 
-/* Frees the values of an array from zki_array_load and zeroes it; NULL is
- * allowed. */
+/* Reads a .npy array held in memory (a request body, say), bytes[0..len),
+ * as zki_array_load reads a .npy file: the header as numpy writes it and
+ * nothing numpy would read differently (each of 'descr', 'fortran_order'
+ * and 'shape' once, no other key, C order).
+ * Returns: ZKI_OK; ZKI_ERR_INPUT (NULL arguments, malformed, truncated, a
+ *          float64 beyond float32's range); ZKI_ERR_UNSUPPORTED (a dtype
+ *          or Fortran order it does not read); ZKI_ERR_NOMEM.
+ * Out:     a: as zki_array_load fills it; zeroed on failure. */
+ZKI_API ZKI_WARN_UNUSED zki_status zki_array_parse(const void *bytes, size_t len, zki_array *a);
+
+/* Frees the values of an array from zki_array_load or zki_array_parse and
+ * zeroes it; NULL is allowed. */
 ZKI_API void zki_array_clear(zki_array *a);
 
 /* Writes a .npy file (public): float32 from a->f, or int64 from a->i when

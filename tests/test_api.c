@@ -322,6 +322,24 @@ static void test_cli_functions(void)
     o.i = NULL;
     CHECK(fails(zki_array_save(tmp("z.npy"), &o), ZKI_ERR_INPUT, "no values"));
     CHECK(fails(zki_array_load(tmp("none.npy"), &back), ZKI_ERR_IO, "none.npy") && !back.f && !back.i);
+    /* the same file from memory; a header numpy would read otherwise */
+    unsigned char mem[512];
+    FILE *yfile = fopen(tmp("y.npy"), "rb");
+    size_t ylen = yfile ? fread(mem, 1, sizeof mem, yfile) : 0;
+    if (yfile)
+        fclose(yfile);
+    CHECK(ylen == 128 + 40 && zki_array_parse(mem, ylen, &back) == ZKI_OK && back.f && back.n == 10 &&
+          back.rank == 2 && yf && !memcmp(back.f, yf, 40) && !strcmp(back.dtype, "float32"));
+    zki_array_clear(&back);
+    unsigned char *brace = memchr(mem, '}', ylen);
+    CHECK(brace && brace[-2] == ',');
+    if (brace && brace[-2] == ',') { /* "...), }" becomes "...) '}": no comma before what follows */
+        brace[-2] = ' ';
+        brace[-1] = '\'';
+        CHECK(fails(zki_array_parse(mem, ylen, &back), ZKI_ERR_INPUT, "not separated by ','") && !back.f);
+    }
+    CHECK(fails(zki_array_parse(NULL, 10, &back), ZKI_ERR_INPUT, "zki_array_parse"));
+    CHECK(fails(zki_array_parse(mem, 5, &back), ZKI_ERR_INPUT, "bad magic") && !back.f && !back.i);
 
     /* inspect: every kind, a misnamed file, a bad magic */
     CHECK(inspects_as(tmp("w.vk"), "zkinfer verification key", NULL));

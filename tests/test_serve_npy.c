@@ -52,7 +52,7 @@ int main(void)
         size_t bytes;
         const char *says;
     } refused[] = {
-        {"{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }", 24, "'<i4'"},
+        {"{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }", 24, "int32"},
         {"{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }", 24, "'>f4'"},
         {"{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", 24, "Fortran"},
         {"{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 20, "truncated"},

@@ -176,6 +176,17 @@ zki_status zki_model_run(const zki_model *model, const int64_t *x, uint32_t batc
     return ZKI_OK;
 }
 
+/* Moves the values of h into a. */
+static void array_from_host(zki_host_tensor *h, zki_array *a)
+{
+    a->rank = (uint32_t)h->rank;
+    memcpy(a->dims, h->dims, sizeof a->dims);
+    a->dtype = zki_et_name(h->et);
+    a->n = (size_t)zki_host_tensor_numel(h);
+    a->f = h->f;
+    a->i = h->i;
+}
+
 zki_status zki_array_load(const char *path, zki_array *a)
 {
     ZKI_API_NEED(a, "zki_array_load");
@@ -185,12 +196,20 @@ zki_status zki_array_load(const char *path, zki_array *a)
     zki_status st = zki_tensor_read_any(path, &h);
     if (st != ZKI_OK)
         return st;
-    a->rank = (uint32_t)h.rank;
-    memcpy(a->dims, h.dims, sizeof a->dims);
-    a->dtype = zki_et_name(h.et);
-    a->n = (size_t)zki_host_tensor_numel(&h);
-    a->f = h.f;
-    a->i = h.i;
+    array_from_host(&h, a);
+    return ZKI_OK;
+}
+
+zki_status zki_array_parse(const void *bytes, size_t len, zki_array *a)
+{
+    ZKI_API_NEED(a, "zki_array_parse");
+    memset(a, 0, sizeof *a);
+    ZKI_API_NEED(bytes, "zki_array_parse");
+    zki_host_tensor h;
+    zki_status st = zki_npy_parse(bytes, len, &h);
+    if (st != ZKI_OK)
+        return st;
+    array_from_host(&h, a);
     return ZKI_OK;
 }
 

@@ -104,7 +104,9 @@ zki_status zki_verify_walk(const zki_vk *vk, const int64_t *X, uint32_t B, const
         goto out;
     if (zk) {
         zki_ts_absorb_u64(ts, "zk", 1);
-        zki_zk_walk_limits(zk, zki_zk_estimate(a, B, &mlk), zki_zk_first_len(a, B, &mlk));
+        uint64_t est, first;
+        zki_zk_lengths(a, B, &mlk, &est, &first);
+        zki_zk_walk_limits(zk, est, first);
         ts->zk = zk;
     }
     for (uint32_t j = 0; j < mlk.n; j++)

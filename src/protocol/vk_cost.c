@@ -65,8 +65,7 @@ zki_status zki_vk_lookups_cost(const zki_dag *a, uint32_t B, int priv, uint64_t 
             *ops += o;
             *bytes += 2 * b;
         }
-        *est = zki_zk_estimate(a, B, &ml);
-        *first = zki_zk_first_len(a, B, &ml);
+        zki_zk_lengths(a, B, &ml, est, first);
         zki_model_lookups_free(&ml);
     }
     zki_advice_layout_free(&lay);

@@ -26,7 +26,7 @@
  *                 (proof, and its bytes) + 16 C + 24 D + 32 R + 32 t bytes;
  *                 4 t R + 4 D (1 + log D) + 4 C + 4 R + 2 t (1 + log D) ops.
  *   zero knowledge per proof side, from the chunk estimate E of its view
- *                 (zki_zk_estimate) and the caps zki_zk_key_caps derives
+ *                 (zki_zk_lengths' est) and the caps zki_zk_key_caps derives
  *                 (nodes, terms 3 E; constraints E/2; products E/5; pads
  *                 2 E + 5 * 4096), which the verifier enforces: the tape
  *                 (16 per node, 24 per term and constraint, plus its
@@ -58,8 +58,8 @@ zki_status zki_vk_verifier_cost(const zki_vk *vk, uint32_t B, uint64_t *ops, uin
  * generation proof's), batch B and input kind, and their proofs (parsed
  * and as bytes), from the shapes alone: no table is materialised. Adds to
  * *ops and *bytes; sets *est to a zero-knowledge proof's estimate (its
- * caps' measure, zki_zk_estimate) and *first to its chunk 0's length
- * (zki_zk_first_len), which need the same instances. */
+ * caps' measure) and *first to its chunk 0's length
+ * (both from zki_zk_lengths), which need the same instances. */
 zki_status zki_vk_lookups_cost(const zki_dag *a, uint32_t B, int priv, uint64_t *ops, uint64_t *bytes,
                                uint64_t *est, uint64_t *first);
 

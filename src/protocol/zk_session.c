@@ -55,26 +55,20 @@ static uint64_t node_values(const zki_dag *a, uint32_t B)
     return n;
 }
 
-uint64_t zki_zk_estimate(const zki_dag *a, uint32_t B, const zki_model_lookups *mlk)
+void zki_zk_lengths(const zki_dag *a, uint32_t B, const zki_model_lookups *mlk, uint64_t *est, uint64_t *first)
 {
-    uint64_t n = node_values(a, B);
+    uint64_t nodes = node_values(a, B), e = nodes + 256, f = nodes + ZK_FIRST_OPENINGS;
     for (uint32_t j = 0; mlk && j < mlk->n; j++) {
-        uint64_t ops, bytes;
-        if (!zki_lookup_verify_cost(mlk->lk[j], &ops, &bytes))
-            n += bytes / 16;
+        uint64_t ops, bytes, v;
+        if (est && !zki_lookup_verify_cost(mlk->lk[j], &ops, &bytes))
+            e += bytes / 16;
+        if (first && !zki_lookup_proof_values(mlk->lk[j], &v))
+            f += v;
     }
-    return n + 256;
-}
-
-uint64_t zki_zk_first_len(const zki_dag *a, uint32_t B, const zki_model_lookups *mlk)
-{
-    uint64_t n = node_values(a, B);
-    for (uint32_t j = 0; mlk && j < mlk->n; j++) {
-        uint64_t v;
-        if (!zki_lookup_proof_values(mlk->lk[j], &v))
-            n += v;
-    }
-    return n + ZK_FIRST_OPENINGS;
+    if (est)
+        *est = e;
+    if (first)
+        *first = f;
 }
 
 /* The layout of the chunks opened so far and of the products (q values;
@@ -275,7 +269,7 @@ static zki_status statement_build(const chunk_book *b, const zki_zk *z, zki_ext 
 
 /* ---- the key's bound on what the walk holds ------------------------ */
 
-/* Caps per value of the chunk estimate E (zki_zk_estimate, a function of
+/* Caps per value of the chunk estimate E (zki_zk_lengths, a function of
  * the key and B), at least twice the most any measured honest proof takes
  * (docs/security.md, "Verifier cost"): tape nodes and terms ZK_CAP_TAPE E,
  * constraints E / ZK_CAP_CONS_DIV, products E / ZK_CAP_PRODS_DIV; pads:

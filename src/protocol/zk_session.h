@@ -17,17 +17,17 @@
 
 typedef struct zki_zk_prover_session zki_zk_prover_session;
 
-/* Chunk 0's length: the private values a proof of this DAG, batch and
- * lookups sends (the node shapes' values and round messages, the lookup
- * proofs' values), with room for the openings' few. A proof that needs
- * more opens later chunks (4096 pads, then 4x each): correct, but each
- * costs a Ligero commitment's opening. */
-uint64_t zki_zk_first_len(const zki_dag *a, uint32_t B, const zki_model_lookups *mlk);
-/* The key's measure of a proof's zero-knowledge work, on which the
- * verifier's caps stand (zki_zk_key_caps): the node values plus the
- * lookups' verifier state in 16-byte units, plus 256; at least the chunk 0
- * length. */
-uint64_t zki_zk_estimate(const zki_dag *a, uint32_t B, const zki_model_lookups *mlk);
+/* Two lengths of a proof of this DAG, batch and lookups, either pointer
+ * may be NULL:
+ * - *first, chunk 0's length: the private values the proof sends (the node
+ *   shapes' values and round messages, the lookup proofs' values), with
+ *   room for the openings' few. A proof that needs more opens later chunks
+ *   (4096 pads, then 4x each): correct, but each costs a Ligero
+ *   commitment's opening.
+ * - *est, E: the key's measure of a proof's zero-knowledge work, on which
+ *   the verifier's caps stand (zki_zk_key_caps): the node values plus the
+ *   lookups' verifier state in 16-byte units, plus 256; at least *first. */
+void zki_zk_lengths(const zki_dag *a, uint32_t B, const zki_model_lookups *mlk, uint64_t *est, uint64_t *first);
 
 /* The estimate and chunk 0's length from the key alone, for the proof's
  * view a (the key's DAG or a generation proof's, zki_argmax_view), batch

@@ -334,7 +334,9 @@ zki_status zki_prove(zki_pk *pk, const int64_t *X, uint32_t B, const zki_prove_o
         if ((st = zki_zk_prover_begin(&zs, &pk->vk, pf, opts ? opts->advice_seed : NULL, &zctx)))
             goto out;
         zki_ts_absorb_u64(&ts, "zk", 1);
-        zki_zk_set_first_len(zctx, zki_zk_first_len(a, B, &mlk));
+        uint64_t first;
+        zki_zk_lengths(a, B, &mlk, NULL, &first);
+        zki_zk_set_first_len(zctx, first);
         ts.zk = zctx;
     }
     /* one work block for every instance, of the largest one's size */

@@ -8,22 +8,18 @@
 #include "common/error.h"
 #include "common/file_read.h"
 #include "onnx/onnx.h"
+#include "quant/npy_header.h"
 
-/* Finds the value text after 'key': in the header dict; NULL when the key
- * is missing or appears twice (which of two values would NumPy mean?). */
-static const char *npy_field(const char *h, const char *key)
-{
-    const char *p = strstr(h, key);
-    if (!p || strstr(p + strlen(key), key))
-        return NULL;
-    p = strchr(p + strlen(key), ':');
-    if (!p)
-        return NULL;
-    p++;
-    while (*p == ' ')
-        p++;
-    return p;
-}
+/* The dtypes read: element type, bytes, read as float (else int64). */
+static const struct {
+    const char *s;
+    int et, w, isf;
+} npy_types[] = {
+    {"<f4", ZKI_ET_FLOAT, 4, 1}, {"<f8", ZKI_ET_DOUBLE, 8, 1}, {"|i1", ZKI_ET_INT8, 1, 0},
+    {"|u1", ZKI_ET_UINT8, 1, 0}, {"<i2", ZKI_ET_INT16, 2, 0}, {"<u2", ZKI_ET_UINT16, 2, 0},
+    {"<i4", ZKI_ET_INT32, 4, 0}, {"<u4", ZKI_ET_UINT32, 4, 0}, {"<i8", ZKI_ET_INT64, 8, 0},
+    {"<u8", ZKI_ET_UINT64, 8, 0}, {"|b1", ZKI_ET_BOOL, 1, 0},
+};
 
 int zki_size_mul(size_t count, size_t width, size_t *bytes)
 {
@@ -53,66 +49,40 @@ zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out)
     }
     if (hl > len - off || hl > 65536)
         return zki_fail(ZKI_ERR_INPUT, ".npy header length %zu exceeds the file", hl);
-    char h[65537];
-    memcpy(h, buf + off, hl);
-    h[hl] = '\0';
-    const char *d = npy_field(h, "'descr'"), *fo = npy_field(h, "'fortran_order'"),
-               *sh = npy_field(h, "'shape'");
-    const char *open_brace = h + strspn(h, " "), *close_brace = strrchr(h, '}');
-    if (!d || !fo || !sh || *d != '\'' || *sh != '(' || *open_brace != '{' || !close_brace ||
-        strspn(close_brace + 1, " \n") != strlen(close_brace + 1))
-        return zki_fail(ZKI_ERR_INPUT, ".npy header is malformed (a {'descr', 'fortran_order', 'shape'} dict, "
-                        "each key once, is expected)");
-    if (strncmp(fo, "False", 5) != 0)
-        return zki_fail(ZKI_ERR_UNSUPPORTED, ".npy in Fortran order is not supported");
-    char ds[8] = {0};
-    for (int k = 0; k < 7 && d[1 + k] && d[1 + k] != '\''; k++)
-        ds[k] = d[1 + k];
-    struct { const char *s; int et, w, isf; } types[] = {
-        {"<f4", ZKI_ET_FLOAT, 4, 1}, {"<f8", ZKI_ET_DOUBLE, 8, 1}, {"|i1", ZKI_ET_INT8, 1, 0},
-        {"|u1", ZKI_ET_UINT8, 1, 0}, {"<i2", ZKI_ET_INT16, 2, 0}, {"<u2", ZKI_ET_UINT16, 2, 0},
-        {"<i4", ZKI_ET_INT32, 4, 0}, {"<u4", ZKI_ET_UINT32, 4, 0}, {"<i8", ZKI_ET_INT64, 8, 0},
-        {"<u8", ZKI_ET_UINT64, 8, 0}, {"|b1", ZKI_ET_BOOL, 1, 0},
-    };
+    zki_npy_header hd;
+    zki_status st = zki_npy_header_read((const char *)buf + off, hl, &hd);
+    if (st)
+        return st;
     int ti = -1;
-    for (size_t k = 0; k < sizeof types / sizeof types[0]; k++)
-        if (strcmp(ds, types[k].s) == 0)
+    for (size_t k = 0; k < sizeof npy_types / sizeof npy_types[0]; k++)
+        if (strcmp(hd.descr, npy_types[k].s) == 0)
             ti = (int)k;
     if (ti < 0)
-        return zki_fail(ZKI_ERR_UNSUPPORTED, ".npy dtype '%s' is not supported", ds);
-    const char *p = sh + 1;
-    int rank = 0;
-    while (*p && *p != ')') {
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (*p == ')')
-            break;
-        if (*p < '0' || *p > '9' || rank >= ZKI_MAX_RANK)
-            return zki_fail(ZKI_ERR_INPUT, ".npy shape is malformed or rank > %d", ZKI_MAX_RANK);
-        int64_t v = 0;
-        while (*p >= '0' && *p <= '9') {
-            if (v > ((int64_t)1 << 40))
-                return zki_fail(ZKI_ERR_INPUT, ".npy dimension too large");
-            v = v * 10 + (*p++ - '0');
-        }
-        out->dims[rank++] = v;
-    }
+        return zki_fail(ZKI_ERR_UNSUPPORTED, ".npy dtype '%s' is not supported (little-endian bool, int8 to int64, "
+                        "uint8 to uint64, float32 and float64 are)", hd.descr);
+    if (hd.fortran)
+        return zki_fail(ZKI_ERR_UNSUPPORTED, ".npy in Fortran order is not supported: write it in C order "
+                        "(numpy.ascontiguousarray)");
+    int rank = hd.rank;
+    memcpy(out->dims, hd.dims, sizeof hd.dims);
     out->rank = rank;
     int64_t n = zki_shape_numel(rank, out->dims);
-    size_t w = (size_t)types[ti].w, data = off + hl;
-    if (n < 0 || (uint64_t)n > (len - data) / w)
-        return zki_fail(ZKI_ERR_INPUT, ".npy shape holds more elements than the file's %zu data bytes", len - data);
-    if ((size_t)n * w != len - data)
-        return zki_fail(ZKI_ERR_INPUT, ".npy data has %zu bytes, shape needs %lld", len - data, (long long)n * (long long)w);
-    out->et = types[ti].et;
+    size_t w = (size_t)npy_types[ti].w, data = off + hl, have = len - data;
+    if (n < 0)
+        return zki_fail(ZKI_ERR_INPUT, ".npy shape is too large");
+    if ((uint64_t)n > have / w || (size_t)n * w != have)
+        return zki_fail(ZKI_ERR_INPUT, ".npy header declares %lld values of %zu bytes but %zu data bytes follow%s",
+                        (long long)n, w, have,
+                        (uint64_t)n > have / w ? " (truncated?)" : "");
+    out->et = npy_types[ti].et;
     /* Elements are widened to float or int64: a |u1 file of 2^29 bytes
      * needs 4 GiB, past a 32-bit size_t (wasm32), where the product wraps. */
-    size_t cnt = n > 0 ? (size_t)n : 1, wide = types[ti].isf ? sizeof(float) : sizeof(int64_t), bytes;
+    size_t cnt = n > 0 ? (size_t)n : 1, wide = npy_types[ti].isf ? sizeof(float) : sizeof(int64_t), bytes;
     if (!zki_size_mul(cnt, wide, &bytes))
         return zki_fail(ZKI_ERR_INPUT, ".npy holds %lld elements, %zu bytes each once read, more than this "
                         "platform's memory can address (size_t of %zu bits): use a smaller input",
                         (long long)n, wide, sizeof(size_t) * 8);
-    if (types[ti].isf)
+    if (npy_types[ti].isf)
         out->f = malloc(bytes);
     else
         out->i = malloc(bytes);

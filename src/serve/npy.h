@@ -1,13 +1,15 @@
-/* .npy arrays in memory (request bodies), read strictly: little-endian
- * float32 or float64, C order, rank at most 8, the data exactly the size
- * the header declares. */
+/* .npy arrays in memory (request bodies), read by the library's reader
+ * (zki_array_parse): little-endian float32 or float64, C order, rank at
+ * most 8, the data exactly the size the header declares. */
 #ifndef ZKI_SERVE_NPY_H
 #define ZKI_SERVE_NPY_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define ZKI_NPY_MAX_RANK 8
+#include "zkinfer.h"
+
+#define ZKI_NPY_MAX_RANK ZKI_MAX_DIMS
 
 typedef struct {
     uint32_t rank;
