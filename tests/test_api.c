@@ -338,6 +338,14 @@ static void test_cli_functions(void)
         brace[-1] = '\'';
         CHECK(fails(zki_array_parse(mem, ylen, &back), ZKI_ERR_INPUT, "not separated by ','") && !back.f);
     }
+    /* a float64 file is read as floats and named float64 */
+    const char f8[] = "\x93NUMPY\x01\x00\x3a\x00{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }\n";
+    double half = 0.5;
+    memcpy(mem, f8, sizeof f8 - 1);
+    memcpy(mem + sizeof f8 - 1, &half, 8);
+    CHECK_MSG(zki_array_parse(mem, sizeof f8 - 1 + 8, &back) == ZKI_OK && back.f && back.f[0] == 0.5f &&
+              !strcmp(back.dtype, "float64"), "float64: %s", zki_last_error());
+    zki_array_clear(&back);
     CHECK(fails(zki_array_parse(NULL, 10, &back), ZKI_ERR_INPUT, "zki_array_parse"));
     CHECK(fails(zki_array_parse(mem, 5, &back), ZKI_ERR_INPUT, "bad magic") && !back.f && !back.i);
 

@@ -111,8 +111,6 @@ zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out)
         default: out->i[k] = (int64_t)u; break;
         }
     }
-    if (out->et == ZKI_ET_DOUBLE)
-        out->et = ZKI_ET_FLOAT;
     if (too_big >= 0) {
         zki_host_tensor_clear(out);
         return zki_fail(ZKI_ERR_INPUT, ".npy value at index %lld is beyond float32's range (values are read as "

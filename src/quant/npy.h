@@ -6,8 +6,8 @@
 #include "graph/graph.h"
 
 /* Reads a whole .npy file held in buf[0..len) (header: quant/npy_header.h)
- * into *out: float32 and float64 as float (out->et ZKI_ET_FLOAT), the
- * integer and bool types as int64 with out->et naming the file's type.
+ * into *out: float32 and float64 values as float, the integer and bool
+ * types as int64; out->et names the file's type either way.
  * Returns ZKI_OK (free with zki_host_tensor_clear), or an error naming what
  * is wrong (ZKI_ERR_INPUT, ZKI_ERR_UNSUPPORTED, ZKI_ERR_NOMEM). */
 zki_status zki_npy_parse(const uint8_t *buf, size_t len, zki_host_tensor *out);

@@ -20,7 +20,7 @@ int zki_serve_npy_parse(const unsigned char *bytes, size_t len, zki_serve_npy *a
     memset(a, 0, sizeof *a);
     zki_array x;
     if (zki_array_parse(bytes, len, &x) != ZKI_OK) {
-        snprintf(err, errn, "the body is not a .npy array numpy can write: %s", zki_last_error());
+        snprintf(err, errn, "the body is not a .npy array zkinfer reads: %s", zki_last_error());
         return -1;
     }
     if (!x.f) {
